@@ -1,0 +1,202 @@
+//go:build ignore
+
+// entc.go generates the ent client and the GraphQL schema derived from it
+// (graph/ent.graphqls). Run through `go generate ./...`.
+package main
+
+import (
+	"fmt"
+	"log"
+	"sort"
+	"strings"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/entc"
+	"entgo.io/ent/entc/gen"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+func main() {
+	ex, err := entgql.NewExtension(
+		entgql.WithConfigPath("../gqlgen.yml"),
+		entgql.WithSchemaGenerator(),
+		entgql.WithSchemaPath("../graph/ent.graphqls"),
+		entgql.WithWhereInputs(true),
+		entgql.WithSchemaHook(describeEverything),
+	)
+	if err != nil {
+		log.Fatalf("creating entgql extension: %v", err)
+	}
+	err = entc.Generate("./schema", &gen.Config{
+		Features: []gen.Feature{
+			gen.FeatureGlobalID,
+			gen.FeatureVersionedMigration,
+			gen.FeatureIntercept,
+			gen.FeatureExecQuery,
+			gen.FeatureUpsert,
+			gen.FeatureLock,
+		},
+	}, entc.Extensions(ex))
+	if err != nil {
+		log.Fatalf("running ent codegen: %v", err)
+	}
+}
+
+// describeEverything makes the generated SDL self-documenting: object types
+// take their schema.Comment, and every generated type, field, input field and
+// enum value that entgql leaves bare gets a description, so the SDL is the
+// API's documentation.
+func describeEverything(g *gen.Graph, s *ast.Schema) error {
+	comments := map[string]string{}
+	for _, n := range g.Nodes {
+		if c, ok := n.Annotations["Comment"].(map[string]any); ok {
+			comments[n.Name] = fmt.Sprint(c["Text"])
+		}
+	}
+	names := make([]string, 0, len(s.Types))
+	for name := range s.Types {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		def := s.Types[name]
+		if def.Description == "" {
+			def.Description = typeDescription(name, comments)
+		}
+		for _, f := range def.Fields {
+			if f.Description == "" {
+				f.Description = fieldDescription(def, f.Name)
+			}
+			for _, a := range f.Arguments {
+				if a.Description == "" {
+					a.Description = argumentDescription(a.Name)
+				}
+			}
+		}
+		for _, v := range def.EnumValues {
+			if v.Description == "" {
+				v.Description = enumValueDescription(name, v.Name)
+			}
+		}
+	}
+	return nil
+}
+
+func typeDescription(name string, comments map[string]string) string {
+	if c, ok := comments[name]; ok {
+		return c
+	}
+	switch {
+	case strings.HasSuffix(name, "Connection"):
+		return "A page of " + strings.TrimSuffix(name, "Connection") + " records (Relay connection)."
+	case strings.HasSuffix(name, "Edge"):
+		return "A " + strings.TrimSuffix(name, "Edge") + " in a connection, with the cursor to resume after it."
+	case strings.HasSuffix(name, "WhereInput"):
+		return "Filters on " + strings.TrimSuffix(name, "WhereInput") + " records; all given conditions must hold."
+	case strings.HasSuffix(name, "OrderField"):
+		return "Fields " + strings.TrimSuffix(name, "OrderField") + " connections can be ordered by."
+	case strings.HasSuffix(name, "Order"):
+		return "An ordering of " + strings.TrimSuffix(name, "Order") + " connections: a field and a direction."
+	}
+	if i := strings.LastIndexAny(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"); i > 0 {
+		return "Values of " + name[i:] + " for " + name[:i] + "."
+	}
+	return name + "."
+}
+
+// predicateSuffixes maps the suffixes entgql gives where-input fields to
+// their meaning; longer suffixes come first so that NEQ wins over EQ.
+var predicateSuffixes = []struct{ suffix, meaning string }{
+	{"ContainsFold", "contains the value, ignoring case"},
+	{"EqualFold", "equals the value, ignoring case"},
+	{"HasPrefix", "starts with the value"},
+	{"HasSuffix", "ends with the value"},
+	{"Contains", "contains the value"},
+	{"NotIn", "is none of the values"},
+	{"NotNil", "is set"},
+	{"IsNil", "is not set"},
+	{"NEQ", "differs from the value"},
+	{"GTE", "is at least the value"},
+	{"LTE", "is at most the value"},
+	{"GT", "is above the value"},
+	{"LT", "is below the value"},
+	{"In", "is one of the values"},
+}
+
+func fieldDescription(def *ast.Definition, field string) string {
+	owner := def.Name
+	switch {
+	case def.Kind == ast.InputObject && strings.HasSuffix(owner, "WhereInput"):
+		switch field {
+		case "not":
+			return "Matches records the nested filter does not match."
+		case "and":
+			return "Matches records every nested filter matches."
+		case "or":
+			return "Matches records any nested filter matches."
+		}
+		if strings.HasPrefix(field, "has") && strings.HasSuffix(field, "With") {
+			return "Matches records with a " + strings.TrimSuffix(strings.TrimPrefix(field, "has"), "With") + " that matches any of these filters."
+		}
+		if strings.HasPrefix(field, "has") {
+			return "Matches records that have (true) or lack (false) a " + strings.TrimPrefix(field, "has") + "."
+		}
+		for _, p := range predicateSuffixes {
+			if strings.HasSuffix(field, p.suffix) && len(field) > len(p.suffix) {
+				return "Matches records whose " + strings.TrimSuffix(field, p.suffix) + " " + p.meaning + "."
+			}
+		}
+		return "Matches records whose " + field + " equals the value."
+	case strings.HasSuffix(owner, "Connection"):
+		switch field {
+		case "edges":
+			return "The records of this page, each with its cursor."
+		case "pageInfo":
+			return "Where this page sits, to fetch the next or previous one."
+		case "totalCount":
+			return "How many records match in all, across every page."
+		}
+	case strings.HasSuffix(owner, "Edge"):
+		switch field {
+		case "node":
+			return "The record."
+		case "cursor":
+			return "Pass as after (or before) to continue from this record."
+		}
+	case strings.HasSuffix(owner, "Order"):
+		switch field {
+		case "direction":
+			return "Ascending or descending."
+		case "field":
+			return "The field to order by."
+		}
+	case field == "id":
+		return "Opaque, stable identifier, unique across all types."
+	}
+	return "The " + field + " of the " + owner + "."
+}
+
+func argumentDescription(arg string) string {
+	switch arg {
+	case "after":
+		return "Return records after this cursor."
+	case "before":
+		return "Return records before this cursor."
+	case "first":
+		return "Return at most this many records from the start (default and maximum page sizes apply)."
+	case "last":
+		return "Return at most this many records from the end (default and maximum page sizes apply)."
+	case "orderBy":
+		return "How to order the records; ties are broken by ID so pages are stable."
+	case "where":
+		return "Filters the records."
+	}
+	return "The " + arg + "."
+}
+
+func enumValueDescription(enum, value string) string {
+	if strings.HasSuffix(enum, "OrderField") {
+		return "Order by " + strings.ToLower(strings.ReplaceAll(value, "_", " ")) + "."
+	}
+	return strings.ToUpper(value[:1]) + strings.ToLower(strings.ReplaceAll(value[1:], "_", " ")) + "."
+}

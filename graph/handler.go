@@ -1,0 +1,64 @@
+package graph
+
+import (
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/village-directory/village/ent"
+)
+
+// Limits are the GraphQL safety rails.
+type Limits struct {
+	// DefaultPageSize applies to a connection asked for with neither first
+	// nor last.
+	DefaultPageSize int
+	// MaxPageSize is the most first or last may ask for; more is an error,
+	// never a silent clamp.
+	MaxPageSize int
+	// MaxComplexity is the most an operation may cost, where a connection
+	// costs its page size times the cost of what is selected in it.
+	MaxComplexity int
+}
+
+// DefaultLimits are the limits Village serves with unless configured.
+var DefaultLimits = Limits{DefaultPageSize: 20, MaxPageSize: 100, MaxComplexity: 50000}
+
+// HandlerConfig holds what the GraphQL handler depends on.
+type HandlerConfig struct {
+	Client *ent.Client
+	Limits Limits
+	Logger *slog.Logger
+}
+
+// NewHandler returns the GraphQL endpoint (POST and GET) over cfg.Client.
+func NewHandler(cfg HandlerConfig) *handler.Server {
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	es := costedSchema{ExecutableSchema: NewExecutableSchema(Config{Resolvers: NewResolver(cfg.Client)})}
+	srv := handler.New(es)
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(pageDefaultingCache{
+		inner:  lru.New[*ast.QueryDocument](1000),
+		limits: cfg.Limits,
+	})
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	// Page sizes are checked before the cost, so the cost sees the sizes
+	// that will really be used.
+	srv.Use(pageSizeCheck{limits: cfg.Limits})
+	srv.Use(extension.FixedComplexityLimit(cfg.Limits.MaxComplexity))
+	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
+	srv.SetRecoverFunc(recoverFunc(cfg.Logger))
+	return srv
+}

@@ -1,0 +1,32 @@
+// Package geo is Village's offline US geographic reference: it resolves ZIP
+// codes to their place, state, counties and centroid, names counties and
+// states, finds the ZIP nearest a coordinate, measures great-circle distances
+// and reconciles county codes across Census vintages. Families are matched to
+// early-childhood services by place, and this package supplies the places.
+//
+// All data is embedded in the binary (internal/geo/data) and loaded lazily, once,
+// on first use; no network look-up is ever made. After loading, every table is
+// immutable, so all functions are safe for concurrent use. Slices returned to
+// callers are fresh copies that they may modify.
+//
+// # Sources
+//
+//   - GeoNames US postal codes (CC BY 4.0, "GeoNames (geonames.org)"): ZIP place
+//     names, centroids and one county per ZIP. GeoNames uses Connecticut's 2022
+//     planning regions (09110–09190) as county codes.
+//   - HUD USPS ZIP–county crosswalk (a US government work): every county a ZIP
+//     touches, using Connecticut's old counties (09001–09015); it also covers
+//     Puerto Rico and other territories GeoNames lacks.
+//   - Census Bureau state and 2017 county tables.
+//
+// See data/NOTICE.md for attributions. The data files are rebuilt by
+// internal/geo/internal/buildgeo.
+//
+// # Caveats
+//
+// A ZIP is a postal route, not an area: many ZIPs span several counties, and
+// LookupZIP lists them all. Place names are GeoNames' (often a neighbourhood:
+// Boston's 02121 is "Dorchester") and are no key for coverage; match on county
+// codes, expanding them with EquivalentCounties so that coverage recorded in
+// either Connecticut or Alaska vintage matches.
+package geo

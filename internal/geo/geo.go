@@ -1,0 +1,270 @@
+package geo
+
+import (
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// State is a US state, the District of Columbia or a territory.
+type State struct {
+	Code string // USPS code, e.g. "MA"
+	FIPS string // two-digit FIPS code, e.g. "25"
+	Name string // e.g. "Massachusetts"
+}
+
+// County is a county or county-equivalent (parish, borough, census area,
+// independent city, Connecticut planning region, Puerto Rico municipio, ...).
+type County struct {
+	FIPS      string // five-digit code, state FIPS + county FIPS, e.g. "25025"
+	Name      string // e.g. "Suffolk"
+	StateCode string // USPS state code, e.g. "MA"
+}
+
+// Place is what a ZIP code resolves to.
+type Place struct {
+	ZIP string
+	// PlaceName is GeoNames' name for the ZIP, often a neighbourhood
+	// ("Dorchester"); empty for ZIPs known only to the HUD crosswalk.
+	PlaceName string
+	// StateCode is the USPS state code; empty for military APO/FPO/DPO ZIPs.
+	StateCode string
+	// Counties lists every county the ZIP lies in: GeoNames' county first,
+	// then the other HUD crosswalk counties in code order, each code once.
+	// For Connecticut it holds both the planning region (GeoNames) and the
+	// old counties (HUD). Empty for military ZIPs.
+	Counties []County
+	// Latitude and Longitude are GeoNames' centroid, valid when HasCentroid.
+	Latitude, Longitude float64
+	// HasCentroid is false for ZIPs known only to the HUD crosswalk (Puerto
+	// Rico, other territories and a few more).
+	HasCentroid bool
+}
+
+//go:embed data/*.csv.gz
+var dataFS embed.FS
+
+// tables holds everything loaded from the embedded data. It is built once by
+// load and never modified afterwards.
+type tables struct {
+	states      map[string]State  // by code
+	stateByFIPS map[string]State  // by FIPS
+	counties    map[string]County // by FIPS
+	zips        map[string]*Place
+	equiv       map[string][]string // county FIPS -> other codes, sorted
+	grid        grid
+}
+
+var (
+	loadOnce sync.Once
+	loaded   *tables
+	loadErr  error
+)
+
+// data returns the loaded tables. The embedded data is part of the binary and
+// checked by the tests, so a failure to load it is a build defect: panic.
+func data() *tables {
+	loadOnce.Do(func() { loaded, loadErr = load() })
+	if loadErr != nil {
+		panic("geo: embedded data is corrupt: " + loadErr.Error())
+	}
+	return loaded
+}
+
+// readTable decompresses one embedded table, checks its header and calls fn
+// for each row. The tables are CSV without quoting (buildgeo refuses fields
+// holding a comma, quote or line break), so a plain split suffices and is
+// several times faster than encoding/csv. The record passed to fn is reused;
+// the strings in it are substrings of the decompressed file and stay valid.
+func readTable(name string, header []string, fn func(rec []string) error) error {
+	raw, err := dataFS.ReadFile("data/" + name)
+	if err != nil {
+		return err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	var buf strings.Builder
+	if len(raw) >= 4 { // the gzip trailer ends with the uncompressed size
+		buf.Grow(int(binary.LittleEndian.Uint32(raw[len(raw)-4:])))
+	}
+	if _, err := io.Copy(&buf, zr); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	text := buf.String()
+	rec := make([]string, len(header))
+	for line := 1; text != ""; line++ {
+		var row string
+		row, text, _ = strings.Cut(text, "\n")
+		n := 0
+		for field := range strings.SplitSeq(row, ",") {
+			if n == len(rec) {
+				n++
+				break
+			}
+			rec[n] = field
+			n++
+		}
+		if n != len(rec) {
+			return fmt.Errorf("%s:%d: %d fields, want %d", name, line, n, len(rec))
+		}
+		if line == 1 {
+			if !slices.Equal(rec, header) {
+				return fmt.Errorf("%s: header %v, want %v", name, rec, header)
+			}
+			continue
+		}
+		if err := fn(rec); err != nil {
+			return fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+	}
+	return nil
+}
+
+func load() (*tables, error) {
+	t := &tables{
+		states:      make(map[string]State, 64),
+		stateByFIPS: make(map[string]State, 64),
+		counties:    make(map[string]County, 3300),
+		zips:        make(map[string]*Place, 42000),
+		equiv:       make(map[string][]string),
+	}
+	err := readTable("states.csv.gz", []string{"code", "fips", "name"}, func(rec []string) error {
+		s := State{Code: rec[0], FIPS: rec[1], Name: rec[2]}
+		if len(s.Code) != 2 || !isDigits(s.FIPS, 2) {
+			return fmt.Errorf("bad state %v", rec)
+		}
+		t.states[s.Code] = s
+		t.stateByFIPS[s.FIPS] = s
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = readTable("counties.csv.gz", []string{"fips", "state", "name"}, func(rec []string) error {
+		c := County{FIPS: rec[0], StateCode: rec[1], Name: rec[2]}
+		if !ValidCountyFIPS(c.FIPS) || t.stateByFIPS[c.FIPS[:2]].Code != c.StateCode {
+			return fmt.Errorf("bad county %v", rec)
+		}
+		t.counties[c.FIPS] = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// ZIPs arrive sorted; one backing array holds every Place and another
+	// every County list, to keep the load to a few allocations.
+	places := make([]Place, 0, 42000)
+	countyBuf := make([]County, 0, 56000)
+	near := make([]nearPoint, 0, 42000)
+	err = readTable("zips.csv.gz", []string{"zip", "place", "state", "lat", "lon", "acc", "counties"}, func(rec []string) error {
+		p := Place{ZIP: rec[0], PlaceName: rec[1], StateCode: t.states[rec[2]].Code}
+		if !ValidZIP(p.ZIP) || (rec[2] != "" && p.StateCode == "") {
+			return fmt.Errorf("bad ZIP row %v", rec)
+		}
+		if rec[3] != "" {
+			var err1, err2 error
+			p.Latitude, err1 = strconv.ParseFloat(rec[3], 64)
+			p.Longitude, err2 = strconv.ParseFloat(rec[4], 64)
+			if err1 != nil || err2 != nil || !validCoord(p.Latitude, p.Longitude) {
+				return fmt.Errorf("bad centroid in %v", rec)
+			}
+			p.HasCentroid = true
+		}
+		start := len(countyBuf)
+		for code := range strings.FieldsSeq(rec[6]) {
+			c, ok := t.counties[code]
+			if !ok {
+				return fmt.Errorf("ZIP %s: unknown county %s", p.ZIP, code)
+			}
+			countyBuf = append(countyBuf, c)
+		}
+		if n := len(countyBuf) - start; n > 0 {
+			p.Counties = countyBuf[start : start+n : start+n]
+		}
+		// NearestZIP only uses GeoNames rows with a state and an accuracy
+		// (1 = estimated, 4 = centroid).
+		if p.HasCentroid && p.StateCode != "" && rec[5] != "" {
+			near = append(near, nearPoint{lat: p.Latitude, lon: p.Longitude, idx: int32(len(places))})
+		}
+		places = append(places, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range places {
+		t.zips[places[i].ZIP] = &places[i]
+	}
+	t.grid = buildGrid(places, near)
+
+	err = readTable("county_equivalents.csv.gz", []string{"a", "b", "zips"}, func(rec []string) error {
+		if _, ok := t.counties[rec[0]]; !ok {
+			return fmt.Errorf("unknown county %s", rec[0])
+		}
+		if _, ok := t.counties[rec[1]]; !ok {
+			return fmt.Errorf("unknown county %s", rec[1])
+		}
+		t.addEquivalence(rec[0], rec[1])
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range censusChanges {
+		for _, b := range e.to {
+			t.addEquivalence(e.from, b)
+		}
+	}
+	for k, v := range t.equiv {
+		slices.Sort(v)
+		t.equiv[k] = slices.Compact(v)
+	}
+	return t, nil
+}
+
+// LookupZIP resolves a five-digit ZIP code. It reports false for a malformed
+// or unknown ZIP. ZIPs known only to the HUD crosswalk (Puerto Rico and other
+// territories) resolve without a centroid; ZIPs known only to GeoNames resolve
+// with just GeoNames' county. Military APO/FPO/DPO ZIPs resolve with their
+// GeoNames name ("APO AE") and centroid but no state and no county.
+func LookupZIP(zip string) (Place, bool) {
+	p, ok := data().zips[zip]
+	if !ok {
+		return Place{}, false
+	}
+	out := *p
+	out.Counties = slices.Clone(p.Counties)
+	return out, true
+}
+
+// LookupCounty names a five-digit county FIPS code. Besides the 2017 Census
+// counties it knows the codes of other vintages found in the data:
+// Connecticut's planning regions 09110–09190 (named as GeoNames names them),
+// Alaska's 02063 Chugach, 02066 Copper River and 02232 Skagway-Hoonah-Angoon,
+// and the retired codes HUD still uses, 02270 Wade Hampton and 46113 Shannon.
+func LookupCounty(fips string) (County, bool) {
+	c, ok := data().counties[fips]
+	return c, ok
+}
+
+// LookupState finds a state, DC or territory by its upper-case USPS code.
+func LookupState(code string) (State, bool) {
+	s, ok := data().states[code]
+	return s, ok
+}
+
+// StateByFIPS finds a state, DC or territory by its two-digit FIPS code.
+func StateByFIPS(fips string) (State, bool) {
+	s, ok := data().stateByFIPS[fips]
+	return s, ok
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestEmbeddedDataIsCurrent rebuilds the data files from ../shared/data/geo
+// and checks they match the embedded copies byte for byte, which also shows
+// the build is deterministic.
+func TestEmbeddedDataIsCurrent(t *testing.T) {
+	src := filepath.Join("..", "..", "..", "..", "..", "shared", "data", "geo")
+	if _, err := os.Stat(src); err != nil {
+		t.Skipf("source tables not available: %v", err)
+	}
+	files, stats, err := Build(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(stats)
+	again, _, err := Build(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range files {
+		if !bytes.Equal(b, again[name]) {
+			t.Errorf("%s: two builds differ", name)
+		}
+		embedded, err := os.ReadFile(filepath.Join("..", "..", "data", name))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if !bytes.Equal(b, embedded) {
+			t.Errorf("%s is stale: run go run ./internal/geo/internal/buildgeo -src ../shared/data/geo", name)
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/schema"
+	_ "github.com/lib/pq" // registers "postgres"
+	_ "modernc.org/sqlite" // registers "sqlite"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/migrate"
+	_ "github.com/village-directory/village/ent/runtime" // schema hooks, defaults and validators
+)
+
+// DB is an open database: the ent client and what it runs on.
+type DB struct {
+	Client  *ent.Client
+	SQL     *sql.DB
+	Dialect string
+	// Driver is the ent driver under Client; tests wrap it to count statements.
+	Driver dialect.Driver
+}
+
+// Close closes the client and its connections.
+func (db *DB) Close() error { return db.Client.Close() }
+
+// Options tune how a database is opened.
+type Options struct {
+	// WrapDriver, when set, wraps the ent driver (for example to count or
+	// log statements).
+	WrapDriver func(dialect.Driver) dialect.Driver
+}
+
+// Open connects to dsn: a postgres:// (or postgresql://) URL opens
+// PostgreSQL; anything else is a SQLite file path (created if missing) or
+// a file: URI. It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	var (
+		db   *sql.DB
+		name string
+		err  error
+	)
+	switch {
+	case IsPostgres(dsn):
+		name = dialect.Postgres
+		db, err = sql.Open("postgres", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		// Go's default of 2 idle connections churns connections under load;
+		// keep a warm pool sized for a small server.
+		db.SetMaxOpenConns(32)
+		db.SetMaxIdleConns(16)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		db.SetConnMaxLifetime(time.Hour)
+	default:
+		name = dialect.SQLite
+		src, err := sqliteDSN(dsn)
+		if err != nil {
+			return nil, err
+		}
+		db, err = sql.Open("sqlite", src)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		// SQLite allows one writer at a time: writers queue on the busy
+		// timeout and take the lock at BEGIN (immediate), so a transaction
+		// never fails half-way on an upgrade from read to write lock.
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", name, err)
+	}
+	var drv dialect.Driver = entsql.OpenDB(name, db)
+	if opts.WrapDriver != nil {
+		drv = opts.WrapDriver(drv)
+	}
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: name, Driver: drv}, nil
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// sqliteDSN turns a file path (or file: URI) into a modernc DSN with the
+// pragmas Village relies on: foreign keys (ent's migration and cascades need
+// them), a busy timeout, WAL for concurrent readers, and immediate
+// write transactions.
+func sqliteDSN(dsn string) (string, error) {
+	if dsn == "" {
+		return "", fmt.Errorf("empty database path")
+	}
+	path, query := dsn, ""
+	if i := strings.IndexByte(dsn, '?'); i >= 0 {
+		path, query = dsn[:i], dsn[i+1:]
+	}
+	memory := strings.Contains(path, ":memory:") || strings.Contains(query, "mode=memory")
+	if !memory {
+		file := strings.TrimPrefix(path, "file:")
+		if dir := filepath.Dir(file); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return "", fmt.Errorf("create database directory: %w", err)
+			}
+		}
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", fmt.Errorf("database path %q: %w", dsn, err)
+	}
+	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	if !memory {
+		q.Add("_pragma", "journal_mode(WAL)")
+	}
+	q.Set("_txlock", "immediate")
+	return path + "?" + q.Encode(), nil
+}
+
+// Migrate creates or updates the schema. It is safe to run on every start.
+func Migrate(ctx context.Context, db *DB) error {
+	addReverseJoinIndexes(migrate.Tables)
+	if err := db.Client.Schema.Create(ctx); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+	return nil
+}
+
+// addReverseJoinIndexes indexes the second column of every many-to-many
+// join table. Its primary key (a, b) serves look-ups by a; without this,
+// look-ups by b (services meeting a need) scan the table, and PostgreSQL
+// indexes no foreign key by itself.
+func addReverseJoinIndexes(tables []*schema.Table) {
+	for _, t := range tables {
+		if len(t.PrimaryKey) != 2 || len(t.Columns) != 2 {
+			continue
+		}
+		second := t.PrimaryKey[1]
+		name := t.Name + "_" + second.Name
+		exists := false
+		for _, idx := range t.Indexes {
+			if idx.Name == name {
+				exists = true
+			}
+		}
+		if !exists {
+			t.Indexes = append(t.Indexes, &schema.Index{Name: name, Columns: []*schema.Column{second}})
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/rs/cors"
+
+	"github.com/village-directory/village/graph"
+	"github.com/village-directory/village/internal/store"
+)
+
+// Config is the HTTP server's configuration.
+type Config struct {
+	// AllowedOrigins lists the origins browsers may call the API from;
+	// empty or ["*"] allows any origin (public reads need no credentials,
+	// so none are allowed cross-origin).
+	AllowedOrigins []string
+	// RequestTimeout bounds one request's work (its context deadline).
+	RequestTimeout time.Duration
+	// MaxBodyBytes bounds a request body.
+	MaxBodyBytes int64
+	// Limits are the GraphQL page-size and cost limits.
+	Limits graph.Limits
+}
+
+// DefaultConfig is what Village serves with unless configured.
+var DefaultConfig = Config{
+	AllowedOrigins: []string{"*"},
+	RequestTimeout: 15 * time.Second,
+	MaxBodyBytes:   1 << 20,
+	Limits:         graph.DefaultLimits,
+}
+
+func (c Config) withDefaults() Config {
+	if len(c.AllowedOrigins) == 0 {
+		c.AllowedOrigins = DefaultConfig.AllowedOrigins
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = DefaultConfig.RequestTimeout
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = DefaultConfig.MaxBodyBytes
+	}
+	if c.Limits == (graph.Limits{}) {
+		c.Limits = DefaultConfig.Limits
+	}
+	return c
+}
+
+// New returns Village's HTTP handler:
+//
+//	/graphql   the GraphQL API (POST and GET)
+//	/          the GraphiQL console (assets embedded, works offline)
+//	/static/   the console's assets
+//	/healthz   the process is alive
+//	/readyz    the database answers
+func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.Default()
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", graph.NewHandler(graph.HandlerConfig{Client: db.Client, Limits: cfg.Limits, Logger: log}))
+	console := consoleHandler()
+	mux.Handle("/", console)
+	mux.Handle("/static/", console)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writePlain(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.SQL.PingContext(ctx); err != nil {
+			log.WarnContext(ctx, "readiness check failed", "error", err)
+			writePlain(w, http.StatusServiceUnavailable, "database unavailable")
+			return
+		}
+		writePlain(w, http.StatusOK, "ready")
+	})
+
+	var h http.Handler = mux
+	h = limitBody(cfg.MaxBodyBytes, h)
+	h = withDeadline(cfg.RequestTimeout, h)
+	h = corsPolicy(cfg.AllowedOrigins).Handler(h)
+	h = recoverPanics(log, h)
+	h = logRequests(log, h)
+	return h
+}
+
+// NewHTTPServer wraps h in an http.Server with timeouts that bound slow
+// clients: headers, whole reads, and writes a little beyond the request
+// deadline so a timed-out request can still send its error.
+func NewHTTPServer(addr string, h http.Handler, cfg Config) *http.Server {
+	cfg = cfg.withDefaults()
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+func corsPolicy(origins []string) *cors.Cors {
+	return cors.New(cors.Options{
+		AllowedOrigins:   origins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders:   []string{"Content-Type", "Authorization", "Accept"},
+		AllowCredentials: false,
+		MaxAge:           600,
+	})
+}
+
+func writePlain(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body + "\n"))
+}
