@@ -18,16 +18,16 @@ import (
 
 func main() {
 	ex, err := entgql.NewExtension(
-		entgql.WithConfigPath("../gqlgen.yml"),
+		entgql.WithConfigPath("gqlgen.yml"),
 		entgql.WithSchemaGenerator(),
-		entgql.WithSchemaPath("../graph/ent.graphqls"),
+		entgql.WithSchemaPath("graph/ent.graphqls"),
 		entgql.WithWhereInputs(true),
 		entgql.WithSchemaHook(describeEverything),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
-	err = entc.Generate("./schema", &gen.Config{
+	err = entc.Generate("./ent/schema", &gen.Config{
 		Features: []gen.Feature{
 			gen.FeatureGlobalID,
 			gen.FeatureVersionedMigration,

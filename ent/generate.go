@@ -2,4 +2,6 @@
 // hand-written schemas live in ent/schema.
 package ent
 
-//go:generate go run -mod=mod entc.go
+// entc runs from the module root so the paths it compares (the SDL it
+// writes and the schema gqlgen loads) are the same strings.
+//go:generate sh -c "cd .. && go run -mod=mod ./ent/entc.go"

@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/village-directory/village/ent"
@@ -35,6 +36,9 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		if code, ok := gqlErr.Extensions["code"]; ok && code != "" {
+			if code == CodeNotFound {
+				gqlErr.Message = "no record has this ID" // entgql's message shows the internal ID
+			}
 			return gqlErr
 		}
 		var (
@@ -61,10 +65,10 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "the request took too long and was stopped"
 			gqlErr.Extensions = map[string]any{"code": CodeTimeout}
-		case isInputError(gqlErr):
-			// gqlgen's argument decoding (for example a malformed ID): the
-			// message already names the input; point at it.
-			setBadInput(gqlErr, inputField(gqlErr), gqlErr.Message)
+		case inputPath(ctx, gqlErr) != "":
+			// Raised while decoding an argument (for example a malformed
+			// ID): the path below the field names the input at fault.
+			setBadInput(gqlErr, inputPath(ctx, gqlErr), gqlErr.Message)
 		default:
 			log.ErrorContext(ctx, "graphql resolver error", "error", err, "path", gqlErr.Path.String())
 			gqlErr.Message = "internal error"
@@ -79,26 +83,31 @@ func setBadInput(e *gqlerror.Error, field, msg string) {
 	e.Extensions = map[string]any{"code": CodeBadUserInput, "field": field}
 }
 
-// isInputError recognises errors gqlgen raises while decoding arguments:
-// their path ends in an argument name, after the field's path.
-func isInputError(e *gqlerror.Error) bool {
-	var inputErr *inputPathError
-	return errors.As(e, &inputErr) || strings.HasPrefix(e.Message, "input: ")
-}
-
-// inputPathError is a placeholder type; gqlgen reports argument errors as
-// plain gqlerrors whose message starts with "input: <path> ...".
-type inputPathError struct{}
-
-func (*inputPathError) Error() string { return "" }
-
-// inputField extracts the argument path from gqlgen's "input: path message".
-func inputField(e *gqlerror.Error) string {
-	rest := strings.TrimPrefix(e.Message, "input: ")
-	if i := strings.IndexByte(rest, ' '); i > 0 {
-		return rest[:i]
+// inputPath is the path within a field's arguments that an argument
+// decoding error points at (for example where.idIn[0]), or "" when err was
+// not raised while decoding arguments.
+func inputPath(ctx context.Context, e *gqlerror.Error) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return ""
 	}
-	return rest
+	fieldPath := fc.Path()
+	if len(e.Path) <= len(fieldPath) {
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range e.Path[len(fieldPath):] {
+		switch v := p.(type) {
+		case ast.PathIndex:
+			fmt.Fprintf(&b, "[%d]", int(v))
+		case ast.PathName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(v))
+		}
+	}
+	return b.String()
 }
 
 // recoverFunc turns a panic in a resolver into an INTERNAL error, logging the

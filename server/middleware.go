@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -64,16 +66,33 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// limitBody refuses bodies over max: at once when Content-Length says so,
-// and by cutting the read off otherwise.
+// limitBody refuses bodies over max with 413: at once when Content-Length
+// says so, and otherwise (a chunked body) after reading at most max+1 bytes.
 func limitBody(max int64, next http.Handler) http.Handler {
+	tooLarge := func(w http.ResponseWriter, size string) {
+		writeGraphQLError(w, http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("request body is %s bytes; the limit is %d", size, max), "REQUEST_TOO_LARGE")
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > max {
-			writeGraphQLError(w, http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("request body is %d bytes; the limit is %d", r.ContentLength, max), "REQUEST_TOO_LARGE")
+		switch {
+		case r.ContentLength > max:
+			tooLarge(w, fmt.Sprint(r.ContentLength))
 			return
+		case r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody:
+			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+			if err != nil {
+				writeGraphQLError(w, http.StatusBadRequest, "could not read the request body", "BAD_REQUEST")
+				return
+			}
+			if int64(len(body)) > max {
+				tooLarge(w, "more than "+fmt.Sprint(max))
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body))
+		default:
+			r.Body = http.MaxBytesReader(w, r.Body, max)
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, max)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -93,7 +93,7 @@ func (Program) Hooks() []ent.Hook {
 func (Program) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A program: in this field, an evidence-based model (HSDS program) with the eligibility its services inherit."),
-		entgql.QueryField(),
+		entgql.QueryField().Description("Programs (evidence-based models) in the directory, with filters and ordering."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),
 	}

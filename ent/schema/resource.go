@@ -92,7 +92,7 @@ func (Resource) Hooks() []ent.Hook {
 func (Resource) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("An item of the shared library: a guide, brief, toolkit, story, webinar or policy report."),
-		entgql.QueryField(),
+		entgql.QueryField().Description("The shared library of guides, briefs, toolkits, stories, webinars and policy reports."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),
 	}

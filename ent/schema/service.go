@@ -147,7 +147,7 @@ func checkCapacity(next ent.Mutator) ent.Mutator {
 func (Service) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A service a family can get (HSDS service), run by an organization, optionally implementing a program."),
-		entgql.QueryField(),
+		entgql.QueryField().Description("Services families can get, with filters and ordering. Sample listings say so in their sample field."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),
 	}

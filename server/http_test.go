@@ -1,0 +1,146 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/testdb"
+	"github.com/village-directory/village/server"
+)
+
+func TestHealthEndpoints(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db, server.Config{})
+		for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
+			res, err := http.Get(a.srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != want {
+				t.Fatalf("%s: %d %q", path, res.StatusCode, body)
+			}
+		}
+		// With the database gone, the process is alive but not ready.
+		db.SQL.Close()
+		res, err := http.Get(a.srv.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("/readyz with a closed database: %d", res.StatusCode)
+		}
+		res, err = http.Get(a.srv.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("/healthz with a closed database: %d", res.StatusCode)
+		}
+	})
+}
+
+func TestCORS(t *testing.T) {
+	db := testdb.Open(t, "sqlite3", store.Options{})
+	preflight := func(a *api, origin string) *http.Response {
+		req, _ := http.NewRequest(http.MethodOptions, a.srv.URL+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "content-type")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+
+	open := newAPI(t, db, server.Config{})
+	res := preflight(open, "https://family-app.example")
+	if res.StatusCode != http.StatusNoContent && res.StatusCode != http.StatusOK {
+		t.Fatalf("preflight status %d", res.StatusCode)
+	}
+	if got := res.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+		t.Fatalf("default policy: Allow-Origin %q, want *", got)
+	}
+	if got := res.Header.Get("Access-Control-Allow-Credentials"); got != "" {
+		t.Fatalf("credentials must not be allowed cross-origin, got %q", got)
+	}
+	if got := strings.ToLower(res.Header.Get("Access-Control-Allow-Headers")); !strings.Contains(got, "content-type") {
+		t.Fatalf("Allow-Headers %q", got)
+	}
+
+	listed := newAPI(t, db, server.Config{AllowedOrigins: []string{"https://clinic.example"}})
+	if got := preflight(listed, "https://clinic.example").Header.Get("Access-Control-Allow-Origin"); got != "https://clinic.example" {
+		t.Fatalf("allowlisted origin: Allow-Origin %q", got)
+	}
+	if got := preflight(listed, "https://evil.example").Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Fatalf("origin outside the allowlist was allowed: %q", got)
+	}
+}
+
+func TestGraphQLOverGET(t *testing.T) {
+	db := testdb.Open(t, "sqlite3", store.Options{})
+	a := newAPI(t, db, server.Config{})
+	res, err := http.Get(a.srv.URL + "/graphql?query=" + strings.ReplaceAll("{ programs { totalCount } }", " ", "%20"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out struct {
+		Data struct{ Programs struct{ TotalCount int } }
+	}
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET /graphql: %d %v", res.StatusCode, err)
+	}
+}
+
+func TestRequestBodyLimit(t *testing.T) {
+	db := testdb.Open(t, "sqlite3", store.Options{})
+	a := newAPI(t, db, server.Config{MaxBodyBytes: 1024})
+	big := `{"query":"{ programs { totalCount } }","variables":{"pad":"` + strings.Repeat("x", 2048) + `"}}`
+	res, err := http.Post(a.srv.URL+"/graphql", "application/json", bytes.NewReader([]byte(big)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out gqlResponse
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	if res.StatusCode != http.StatusRequestEntityTooLarge || len(out.Errors) == 0 || out.Errors[0].Extensions["code"] != "REQUEST_TOO_LARGE" {
+		t.Fatalf("oversized body: %d %+v", res.StatusCode, out.Errors)
+	}
+	// A chunked body of unknown length is cut off too.
+	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", io.MultiReader(strings.NewReader(big)))
+	req.Header.Set("Content-Type", "application/json")
+	req.ContentLength = -1
+	res2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res2.Body.Close()
+	if res2.StatusCode < 400 {
+		t.Fatalf("chunked oversized body accepted: %d", res2.StatusCode)
+	}
+}
+
+func TestConsoleIsServed(t *testing.T) {
+	db := testdb.Open(t, "sqlite3", store.Options{})
+	a := newAPI(t, db, server.Config{})
+	res, err := http.Get(a.srv.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "/static/graphiql.min.js") {
+		t.Fatalf("GET /: %d", res.StatusCode)
+	}
+}
