@@ -3055,6 +3055,11 @@ func (_q *ServiceAreaQuery) collectField(ctx context.Context, oneNode bool, opCt
 				selectedFields = append(selectedFields, servicearea.FieldRadiusKm)
 				fieldSeen[servicearea.FieldRadiusKm] = struct{}{}
 			}
+		case "stateCode":
+			if _, ok := fieldSeen[servicearea.FieldStateCode]; !ok {
+				selectedFields = append(selectedFields, servicearea.FieldStateCode)
+				fieldSeen[servicearea.FieldStateCode] = struct{}{}
+			}
 		case "name":
 			if _, ok := fieldSeen[servicearea.FieldName]; !ok {
 				selectedFields = append(selectedFields, servicearea.FieldName)

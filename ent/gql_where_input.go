@@ -7142,6 +7142,23 @@ type ServiceAreaWhereInput struct {
 	RadiusKmIsNil  bool      `json:"radiusKmIsNil,omitempty"`
 	RadiusKmNotNil bool      `json:"radiusKmNotNil,omitempty"`
 
+	// "state_code" field predicates.
+	StateCode             *string  `json:"stateCode,omitempty"`
+	StateCodeNEQ          *string  `json:"stateCodeNEQ,omitempty"`
+	StateCodeIn           []string `json:"stateCodeIn,omitempty"`
+	StateCodeNotIn        []string `json:"stateCodeNotIn,omitempty"`
+	StateCodeGT           *string  `json:"stateCodeGT,omitempty"`
+	StateCodeGTE          *string  `json:"stateCodeGTE,omitempty"`
+	StateCodeLT           *string  `json:"stateCodeLT,omitempty"`
+	StateCodeLTE          *string  `json:"stateCodeLTE,omitempty"`
+	StateCodeContains     *string  `json:"stateCodeContains,omitempty"`
+	StateCodeHasPrefix    *string  `json:"stateCodeHasPrefix,omitempty"`
+	StateCodeHasSuffix    *string  `json:"stateCodeHasSuffix,omitempty"`
+	StateCodeIsNil        bool     `json:"stateCodeIsNil,omitempty"`
+	StateCodeNotNil       bool     `json:"stateCodeNotNil,omitempty"`
+	StateCodeEqualFold    *string  `json:"stateCodeEqualFold,omitempty"`
+	StateCodeContainsFold *string  `json:"stateCodeContainsFold,omitempty"`
+
 	// "name" field predicates.
 	Name             *string  `json:"name,omitempty"`
 	NameNEQ          *string  `json:"nameNEQ,omitempty"`
@@ -7549,6 +7566,51 @@ func (i *ServiceAreaWhereInput) P() (predicate.ServiceArea, error) {
 	}
 	if i.RadiusKmNotNil {
 		predicates = append(predicates, servicearea.RadiusKmNotNil())
+	}
+	if i.StateCode != nil {
+		predicates = append(predicates, servicearea.StateCodeEQ(*i.StateCode))
+	}
+	if i.StateCodeNEQ != nil {
+		predicates = append(predicates, servicearea.StateCodeNEQ(*i.StateCodeNEQ))
+	}
+	if len(i.StateCodeIn) > 0 {
+		predicates = append(predicates, servicearea.StateCodeIn(i.StateCodeIn...))
+	}
+	if len(i.StateCodeNotIn) > 0 {
+		predicates = append(predicates, servicearea.StateCodeNotIn(i.StateCodeNotIn...))
+	}
+	if i.StateCodeGT != nil {
+		predicates = append(predicates, servicearea.StateCodeGT(*i.StateCodeGT))
+	}
+	if i.StateCodeGTE != nil {
+		predicates = append(predicates, servicearea.StateCodeGTE(*i.StateCodeGTE))
+	}
+	if i.StateCodeLT != nil {
+		predicates = append(predicates, servicearea.StateCodeLT(*i.StateCodeLT))
+	}
+	if i.StateCodeLTE != nil {
+		predicates = append(predicates, servicearea.StateCodeLTE(*i.StateCodeLTE))
+	}
+	if i.StateCodeContains != nil {
+		predicates = append(predicates, servicearea.StateCodeContains(*i.StateCodeContains))
+	}
+	if i.StateCodeHasPrefix != nil {
+		predicates = append(predicates, servicearea.StateCodeHasPrefix(*i.StateCodeHasPrefix))
+	}
+	if i.StateCodeHasSuffix != nil {
+		predicates = append(predicates, servicearea.StateCodeHasSuffix(*i.StateCodeHasSuffix))
+	}
+	if i.StateCodeIsNil {
+		predicates = append(predicates, servicearea.StateCodeIsNil())
+	}
+	if i.StateCodeNotNil {
+		predicates = append(predicates, servicearea.StateCodeNotNil())
+	}
+	if i.StateCodeEqualFold != nil {
+		predicates = append(predicates, servicearea.StateCodeEqualFold(*i.StateCodeEqualFold))
+	}
+	if i.StateCodeContainsFold != nil {
+		predicates = append(predicates, servicearea.StateCodeContainsFold(*i.StateCodeContainsFold))
 	}
 	if i.Name != nil {
 		predicates = append(predicates, servicearea.NameEQ(*i.Name))

@@ -17726,6 +17726,7 @@ type ServiceAreaMutation struct {
 	addcenter_longitude *float64
 	radius_km           *float64
 	addradius_km        *float64
+	state_code          *string
 	name                *string
 	clearedFields       map[string]struct{}
 	service             *int
@@ -18475,6 +18476,55 @@ func (m *ServiceAreaMutation) ResetRadiusKm() {
 	delete(m.clearedFields, servicearea.FieldRadiusKm)
 }
 
+// SetStateCode sets the "state_code" field.
+func (m *ServiceAreaMutation) SetStateCode(s string) {
+	m.state_code = &s
+}
+
+// StateCode returns the value of the "state_code" field in the mutation.
+func (m *ServiceAreaMutation) StateCode() (r string, exists bool) {
+	v := m.state_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStateCode returns the old "state_code" field's value of the ServiceArea entity.
+// If the ServiceArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAreaMutation) OldStateCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStateCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStateCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStateCode: %w", err)
+	}
+	return oldValue.StateCode, nil
+}
+
+// ClearStateCode clears the value of the "state_code" field.
+func (m *ServiceAreaMutation) ClearStateCode() {
+	m.state_code = nil
+	m.clearedFields[servicearea.FieldStateCode] = struct{}{}
+}
+
+// StateCodeCleared returns if the "state_code" field was cleared in this mutation.
+func (m *ServiceAreaMutation) StateCodeCleared() bool {
+	_, ok := m.clearedFields[servicearea.FieldStateCode]
+	return ok
+}
+
+// ResetStateCode resets all changes to the "state_code" field.
+func (m *ServiceAreaMutation) ResetStateCode() {
+	m.state_code = nil
+	delete(m.clearedFields, servicearea.FieldStateCode)
+}
+
 // SetName sets the "name" field.
 func (m *ServiceAreaMutation) SetName(s string) {
 	m.name = &s
@@ -18585,7 +18635,7 @@ func (m *ServiceAreaMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ServiceAreaMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, servicearea.FieldCreatedAt)
 	}
@@ -18625,6 +18675,9 @@ func (m *ServiceAreaMutation) Fields() []string {
 	if m.radius_km != nil {
 		fields = append(fields, servicearea.FieldRadiusKm)
 	}
+	if m.state_code != nil {
+		fields = append(fields, servicearea.FieldStateCode)
+	}
 	if m.name != nil {
 		fields = append(fields, servicearea.FieldName)
 	}
@@ -18662,6 +18715,8 @@ func (m *ServiceAreaMutation) Field(name string) (ent.Value, bool) {
 		return m.CenterLongitude()
 	case servicearea.FieldRadiusKm:
 		return m.RadiusKm()
+	case servicearea.FieldStateCode:
+		return m.StateCode()
 	case servicearea.FieldName:
 		return m.Name()
 	}
@@ -18699,6 +18754,8 @@ func (m *ServiceAreaMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldCenterLongitude(ctx)
 	case servicearea.FieldRadiusKm:
 		return m.OldRadiusKm(ctx)
+	case servicearea.FieldStateCode:
+		return m.OldStateCode(ctx)
 	case servicearea.FieldName:
 		return m.OldName(ctx)
 	}
@@ -18800,6 +18857,13 @@ func (m *ServiceAreaMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRadiusKm(v)
+		return nil
+	case servicearea.FieldStateCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStateCode(v)
 		return nil
 	case servicearea.FieldName:
 		v, ok := value.(string)
@@ -18910,6 +18974,9 @@ func (m *ServiceAreaMutation) ClearedFields() []string {
 	if m.FieldCleared(servicearea.FieldRadiusKm) {
 		fields = append(fields, servicearea.FieldRadiusKm)
 	}
+	if m.FieldCleared(servicearea.FieldStateCode) {
+		fields = append(fields, servicearea.FieldStateCode)
+	}
 	if m.FieldCleared(servicearea.FieldName) {
 		fields = append(fields, servicearea.FieldName)
 	}
@@ -18947,6 +19014,9 @@ func (m *ServiceAreaMutation) ClearField(name string) error {
 		return nil
 	case servicearea.FieldRadiusKm:
 		m.ClearRadiusKm()
+		return nil
+	case servicearea.FieldStateCode:
+		m.ClearStateCode()
 		return nil
 	case servicearea.FieldName:
 		m.ClearName()
@@ -18997,6 +19067,9 @@ func (m *ServiceAreaMutation) ResetField(name string) error {
 		return nil
 	case servicearea.FieldRadiusKm:
 		m.ResetRadiusKm()
+		return nil
+	case servicearea.FieldStateCode:
+		m.ResetStateCode()
 		return nil
 	case servicearea.FieldName:
 		m.ResetName()

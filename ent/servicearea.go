@@ -44,6 +44,8 @@ type ServiceArea struct {
 	CenterLongitude *float64 `json:"center_longitude,omitempty"`
 	// For RADIUS, the radius in kilometres.
 	RadiusKm *float64 `json:"radius_km,omitempty"`
+	// The state the area lies in, derived from its code or centre on every write (empty for NATIONWIDE, ONLINE and TEXT); lets matching find nearby areas.
+	StateCode string `json:"state_code,omitempty"`
 	// The area in words (for TEXT areas, the only description; otherwise a label such as Roxbury).
 	Name string `json:"name,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -85,7 +87,7 @@ func (*ServiceArea) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullFloat64)
 		case servicearea.FieldID, servicearea.FieldVersion, servicearea.FieldServiceID:
 			values[i] = new(sql.NullInt64)
-		case servicearea.FieldExternalSource, servicearea.FieldExternalID, servicearea.FieldProvenance, servicearea.FieldKind, servicearea.FieldCode, servicearea.FieldName:
+		case servicearea.FieldExternalSource, servicearea.FieldExternalID, servicearea.FieldProvenance, servicearea.FieldKind, servicearea.FieldCode, servicearea.FieldStateCode, servicearea.FieldName:
 			values[i] = new(sql.NullString)
 		case servicearea.FieldCreatedAt, servicearea.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -191,6 +193,12 @@ func (_m *ServiceArea) assignValues(columns []string, values []any) error {
 				_m.RadiusKm = new(float64)
 				*_m.RadiusKm = value.Float64
 			}
+		case servicearea.FieldStateCode:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field state_code", values[i])
+			} else if value.Valid {
+				_m.StateCode = value.String
+			}
 		case servicearea.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field name", values[i])
@@ -282,6 +290,9 @@ func (_m *ServiceArea) String() string {
 		builder.WriteString("radius_km=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("state_code=")
+	builder.WriteString(_m.StateCode)
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

@@ -189,6 +189,20 @@ func (_c *ServiceAreaCreate) SetNillableRadiusKm(v *float64) *ServiceAreaCreate 
 	return _c
 }
 
+// SetStateCode sets the "state_code" field.
+func (_c *ServiceAreaCreate) SetStateCode(v string) *ServiceAreaCreate {
+	_c.mutation.SetStateCode(v)
+	return _c
+}
+
+// SetNillableStateCode sets the "state_code" field if the given value is not nil.
+func (_c *ServiceAreaCreate) SetNillableStateCode(v *string) *ServiceAreaCreate {
+	if v != nil {
+		_c.SetStateCode(*v)
+	}
+	return _c
+}
+
 // SetName sets the "name" field.
 func (_c *ServiceAreaCreate) SetName(v string) *ServiceAreaCreate {
 	_c.mutation.SetName(v)
@@ -402,6 +416,10 @@ func (_c *ServiceAreaCreate) createSpec() (*ServiceArea, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RadiusKm(); ok {
 		_spec.SetField(servicearea.FieldRadiusKm, field.TypeFloat64, value)
 		_node.RadiusKm = &value
+	}
+	if value, ok := _c.mutation.StateCode(); ok {
+		_spec.SetField(servicearea.FieldStateCode, field.TypeString, value)
+		_node.StateCode = value
 	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(servicearea.FieldName, field.TypeString, value)
@@ -683,6 +701,24 @@ func (u *ServiceAreaUpsert) AddRadiusKm(v float64) *ServiceAreaUpsert {
 // ClearRadiusKm clears the value of the "radius_km" field.
 func (u *ServiceAreaUpsert) ClearRadiusKm() *ServiceAreaUpsert {
 	u.SetNull(servicearea.FieldRadiusKm)
+	return u
+}
+
+// SetStateCode sets the "state_code" field.
+func (u *ServiceAreaUpsert) SetStateCode(v string) *ServiceAreaUpsert {
+	u.Set(servicearea.FieldStateCode, v)
+	return u
+}
+
+// UpdateStateCode sets the "state_code" field to the value that was provided on create.
+func (u *ServiceAreaUpsert) UpdateStateCode() *ServiceAreaUpsert {
+	u.SetExcluded(servicearea.FieldStateCode)
+	return u
+}
+
+// ClearStateCode clears the value of the "state_code" field.
+func (u *ServiceAreaUpsert) ClearStateCode() *ServiceAreaUpsert {
+	u.SetNull(servicearea.FieldStateCode)
 	return u
 }
 
@@ -991,6 +1027,27 @@ func (u *ServiceAreaUpsertOne) UpdateRadiusKm() *ServiceAreaUpsertOne {
 func (u *ServiceAreaUpsertOne) ClearRadiusKm() *ServiceAreaUpsertOne {
 	return u.Update(func(s *ServiceAreaUpsert) {
 		s.ClearRadiusKm()
+	})
+}
+
+// SetStateCode sets the "state_code" field.
+func (u *ServiceAreaUpsertOne) SetStateCode(v string) *ServiceAreaUpsertOne {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.SetStateCode(v)
+	})
+}
+
+// UpdateStateCode sets the "state_code" field to the value that was provided on create.
+func (u *ServiceAreaUpsertOne) UpdateStateCode() *ServiceAreaUpsertOne {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.UpdateStateCode()
+	})
+}
+
+// ClearStateCode clears the value of the "state_code" field.
+func (u *ServiceAreaUpsertOne) ClearStateCode() *ServiceAreaUpsertOne {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.ClearStateCode()
 	})
 }
 
@@ -1468,6 +1525,27 @@ func (u *ServiceAreaUpsertBulk) UpdateRadiusKm() *ServiceAreaUpsertBulk {
 func (u *ServiceAreaUpsertBulk) ClearRadiusKm() *ServiceAreaUpsertBulk {
 	return u.Update(func(s *ServiceAreaUpsert) {
 		s.ClearRadiusKm()
+	})
+}
+
+// SetStateCode sets the "state_code" field.
+func (u *ServiceAreaUpsertBulk) SetStateCode(v string) *ServiceAreaUpsertBulk {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.SetStateCode(v)
+	})
+}
+
+// UpdateStateCode sets the "state_code" field to the value that was provided on create.
+func (u *ServiceAreaUpsertBulk) UpdateStateCode() *ServiceAreaUpsertBulk {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.UpdateStateCode()
+	})
+}
+
+// ClearStateCode clears the value of the "state_code" field.
+func (u *ServiceAreaUpsertBulk) ClearStateCode() *ServiceAreaUpsertBulk {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.ClearStateCode()
 	})
 }
 

@@ -259,6 +259,26 @@ func (_u *ServiceAreaUpdate) ClearRadiusKm() *ServiceAreaUpdate {
 	return _u
 }
 
+// SetStateCode sets the "state_code" field.
+func (_u *ServiceAreaUpdate) SetStateCode(v string) *ServiceAreaUpdate {
+	_u.mutation.SetStateCode(v)
+	return _u
+}
+
+// SetNillableStateCode sets the "state_code" field if the given value is not nil.
+func (_u *ServiceAreaUpdate) SetNillableStateCode(v *string) *ServiceAreaUpdate {
+	if v != nil {
+		_u.SetStateCode(*v)
+	}
+	return _u
+}
+
+// ClearStateCode clears the value of the "state_code" field.
+func (_u *ServiceAreaUpdate) ClearStateCode() *ServiceAreaUpdate {
+	_u.mutation.ClearStateCode()
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *ServiceAreaUpdate) SetName(v string) *ServiceAreaUpdate {
 	_u.mutation.SetName(v)
@@ -457,6 +477,12 @@ func (_u *ServiceAreaUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if _u.mutation.RadiusKmCleared() {
 		_spec.ClearField(servicearea.FieldRadiusKm, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.StateCode(); ok {
+		_spec.SetField(servicearea.FieldStateCode, field.TypeString, value)
+	}
+	if _u.mutation.StateCodeCleared() {
+		_spec.ClearField(servicearea.FieldStateCode, field.TypeString)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(servicearea.FieldName, field.TypeString, value)
@@ -743,6 +769,26 @@ func (_u *ServiceAreaUpdateOne) ClearRadiusKm() *ServiceAreaUpdateOne {
 	return _u
 }
 
+// SetStateCode sets the "state_code" field.
+func (_u *ServiceAreaUpdateOne) SetStateCode(v string) *ServiceAreaUpdateOne {
+	_u.mutation.SetStateCode(v)
+	return _u
+}
+
+// SetNillableStateCode sets the "state_code" field if the given value is not nil.
+func (_u *ServiceAreaUpdateOne) SetNillableStateCode(v *string) *ServiceAreaUpdateOne {
+	if v != nil {
+		_u.SetStateCode(*v)
+	}
+	return _u
+}
+
+// ClearStateCode clears the value of the "state_code" field.
+func (_u *ServiceAreaUpdateOne) ClearStateCode() *ServiceAreaUpdateOne {
+	_u.mutation.ClearStateCode()
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *ServiceAreaUpdateOne) SetName(v string) *ServiceAreaUpdateOne {
 	_u.mutation.SetName(v)
@@ -971,6 +1017,12 @@ func (_u *ServiceAreaUpdateOne) sqlSave(ctx context.Context) (_node *ServiceArea
 	}
 	if _u.mutation.RadiusKmCleared() {
 		_spec.ClearField(servicearea.FieldRadiusKm, field.TypeFloat64)
+	}
+	if value, ok := _u.mutation.StateCode(); ok {
+		_spec.SetField(servicearea.FieldStateCode, field.TypeString, value)
+	}
+	if _u.mutation.StateCodeCleared() {
+		_spec.ClearField(servicearea.FieldStateCode, field.TypeString)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(servicearea.FieldName, field.TypeString, value)

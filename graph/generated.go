@@ -375,6 +375,7 @@ type ComplexityRoot struct {
 		RadiusKm        func(childComplexity int) int
 		Sample          func(childComplexity int) int
 		Service         func(childComplexity int) int
+		StateCode       func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
 		Version         func(childComplexity int) int
 	}
@@ -2188,6 +2189,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ServiceArea.Service(childComplexity), true
+	case "ServiceArea.stateCode":
+		if e.ComplexityRoot.ServiceArea.StateCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceArea.StateCode(childComplexity), true
 	case "ServiceArea.updatedAt":
 		if e.ComplexityRoot.ServiceArea.UpdatedAt == nil {
 			break
@@ -3269,6 +3276,8 @@ func (ec *executionContext) childFields_ServiceArea(ctx context.Context, field g
 		return ec.fieldContext_ServiceArea_centerLongitude(ctx, field)
 	case "radiusKm":
 		return ec.fieldContext_ServiceArea_radiusKm(ctx, field)
+	case "stateCode":
+		return ec.fieldContext_ServiceArea_stateCode(ctx, field)
 	case "name":
 		return ec.fieldContext_ServiceArea_name(ctx, field)
 	case "service":
@@ -11619,6 +11628,29 @@ func (ec *executionContext) _ServiceArea_radiusKm(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_ServiceArea_radiusKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ServiceArea_stateCode(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceArea_stateCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StateCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceArea_stateCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceArea_name(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
@@ -22923,7 +22955,7 @@ func (ec *executionContext) unmarshalInputServiceAreaWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeIsNil", "codeNotNil", "codeEqualFold", "codeContainsFold", "centerLatitude", "centerLatitudeNEQ", "centerLatitudeIn", "centerLatitudeNotIn", "centerLatitudeGT", "centerLatitudeGTE", "centerLatitudeLT", "centerLatitudeLTE", "centerLatitudeIsNil", "centerLatitudeNotNil", "centerLongitude", "centerLongitudeNEQ", "centerLongitudeIn", "centerLongitudeNotIn", "centerLongitudeGT", "centerLongitudeGTE", "centerLongitudeLT", "centerLongitudeLTE", "centerLongitudeIsNil", "centerLongitudeNotNil", "radiusKm", "radiusKmNEQ", "radiusKmIn", "radiusKmNotIn", "radiusKmGT", "radiusKmGTE", "radiusKmLT", "radiusKmLTE", "radiusKmIsNil", "radiusKmNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameIsNil", "nameNotNil", "nameEqualFold", "nameContainsFold", "hasService", "hasServiceWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeIsNil", "codeNotNil", "codeEqualFold", "codeContainsFold", "centerLatitude", "centerLatitudeNEQ", "centerLatitudeIn", "centerLatitudeNotIn", "centerLatitudeGT", "centerLatitudeGTE", "centerLatitudeLT", "centerLatitudeLTE", "centerLatitudeIsNil", "centerLatitudeNotNil", "centerLongitude", "centerLongitudeNEQ", "centerLongitudeIn", "centerLongitudeNotIn", "centerLongitudeGT", "centerLongitudeGTE", "centerLongitudeLT", "centerLongitudeLTE", "centerLongitudeIsNil", "centerLongitudeNotNil", "radiusKm", "radiusKmNEQ", "radiusKmIn", "radiusKmNotIn", "radiusKmGT", "radiusKmGTE", "radiusKmLT", "radiusKmLTE", "radiusKmIsNil", "radiusKmNotNil", "stateCode", "stateCodeNEQ", "stateCodeIn", "stateCodeNotIn", "stateCodeGT", "stateCodeGTE", "stateCodeLT", "stateCodeLTE", "stateCodeContains", "stateCodeHasPrefix", "stateCodeHasSuffix", "stateCodeIsNil", "stateCodeNotNil", "stateCodeEqualFold", "stateCodeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameIsNil", "nameNotNil", "nameEqualFold", "nameContainsFold", "hasService", "hasServiceWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23686,6 +23718,111 @@ func (ec *executionContext) unmarshalInputServiceAreaWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.RadiusKmNotNil = data
+		case "stateCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCode = data
+		case "stateCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeNEQ = data
+		case "stateCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeIn = data
+		case "stateCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeNotIn = data
+		case "stateCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeGT = data
+		case "stateCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeGTE = data
+		case "stateCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeLT = data
+		case "stateCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeLTE = data
+		case "stateCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeContains = data
+		case "stateCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeHasPrefix = data
+		case "stateCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeHasSuffix = data
+		case "stateCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeIsNil = data
+		case "stateCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeNotNil = data
+		case "stateCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeEqualFold = data
+		case "stateCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeContainsFold = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -28771,6 +28908,11 @@ func (ec *executionContext) _ServiceArea(ctx context.Context, sel ast.SelectionS
 			}
 		case "radiusKm":
 			out.Values[i] = ec._ServiceArea_radiusKm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "stateCode":
+			out.Values[i] = ec._ServiceArea_stateCode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

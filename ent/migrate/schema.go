@@ -757,6 +757,7 @@ var (
 		{Name: "center_latitude", Type: field.TypeFloat64, Nullable: true},
 		{Name: "center_longitude", Type: field.TypeFloat64, Nullable: true},
 		{Name: "radius_km", Type: field.TypeFloat64, Nullable: true},
+		{Name: "state_code", Type: field.TypeString, Nullable: true},
 		{Name: "name", Type: field.TypeString, Nullable: true},
 		{Name: "service_id", Type: field.TypeInt},
 	}
@@ -768,7 +769,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "service_areas_services_service_areas",
-				Columns:    []*schema.Column{ServiceAreasColumns[14]},
+				Columns:    []*schema.Column{ServiceAreasColumns[15]},
 				RefColumns: []*schema.Column{ServicesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -792,12 +793,17 @@ var (
 			{
 				Name:    "servicearea_service_id",
 				Unique:  false,
-				Columns: []*schema.Column{ServiceAreasColumns[14]},
+				Columns: []*schema.Column{ServiceAreasColumns[15]},
 			},
 			{
 				Name:    "servicearea_kind_code",
 				Unique:  false,
 				Columns: []*schema.Column{ServiceAreasColumns[8], ServiceAreasColumns[9]},
+			},
+			{
+				Name:    "servicearea_state_code",
+				Unique:  false,
+				Columns: []*schema.Column{ServiceAreasColumns[13]},
 			},
 		},
 	}

@@ -40,6 +40,9 @@ func (ServiceArea) Fields() []ent.Field {
 			Comment("For RADIUS, the centre's longitude."),
 		field.Float("radius_km").Optional().Nillable().Positive().
 			Comment("For RADIUS, the radius in kilometres."),
+		field.String("state_code").Optional().
+			Comment("The state the area lies in, derived from its code or centre on every write (empty for NATIONWIDE, ONLINE and TEXT); lets matching find nearby areas.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		field.String("name").Optional().
 			Comment("The area in words (for TEXT areas, the only description; otherwise a label such as Roxbury)."),
 	}
@@ -58,6 +61,7 @@ func (ServiceArea) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("service_id"),
 		index.Fields("kind", "code"),
+		index.Fields("state_code"),
 	}
 }
 
@@ -88,8 +92,44 @@ func checkAreaShape(next ent.Mutator) ent.Mutator {
 		if err := areaShape(kind, code, lat, lon, radius, name); err != nil {
 			return nil, err
 		}
+		if sm, ok := m.(interface {
+			SetStateCode(string)
+			ClearStateCode()
+		}); ok {
+			if st := areaState(kind, code, lat, lon); st != "" {
+				sm.SetStateCode(st)
+			} else {
+				sm.ClearStateCode()
+			}
+		}
 		return next.Mutate(ctx, m)
 	})
+}
+
+// areaState is the state an area lies in: its own code for STATE, the
+// county's state for COUNTY, the ZIP's for ZIP, the nearest ZIP's to the
+// centre for RADIUS.
+func areaState(kind, code string, lat, lon *float64) string {
+	switch kind {
+	case "STATE":
+		return code
+	case "COUNTY":
+		if c, ok := geo.LookupCounty(code); ok {
+			return c.StateCode
+		}
+		if s, ok := geo.StateByFIPS(code[:2]); ok {
+			return s.Code
+		}
+	case "ZIP":
+		if p, ok := geo.LookupZIP(code); ok {
+			return p.StateCode
+		}
+	case "RADIUS":
+		if p, _, ok := geo.NearestZIP(*lat, *lon); ok {
+			return p.StateCode
+		}
+	}
+	return ""
 }
 
 func areaShape(kind, code string, lat, lon, radius *float64, name string) error {

@@ -44,6 +44,8 @@ const (
 	FieldCenterLongitude = "center_longitude"
 	// FieldRadiusKm holds the string denoting the radius_km field in the database.
 	FieldRadiusKm = "radius_km"
+	// FieldStateCode holds the string denoting the state_code field in the database.
+	FieldStateCode = "state_code"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
 	// EdgeService holds the string denoting the service edge name in mutations.
@@ -75,6 +77,7 @@ var Columns = []string{
 	FieldCenterLatitude,
 	FieldCenterLongitude,
 	FieldRadiusKm,
+	FieldStateCode,
 	FieldName,
 }
 
@@ -218,6 +221,11 @@ func ByCenterLongitude(opts ...sql.OrderTermOption) OrderOption {
 // ByRadiusKm orders the results by the radius_km field.
 func ByRadiusKm(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRadiusKm, opts...).ToFunc()
+}
+
+// ByStateCode orders the results by the state_code field.
+func ByStateCode(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldStateCode, opts...).ToFunc()
 }
 
 // ByName orders the results by the name field.

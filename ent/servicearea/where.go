@@ -115,6 +115,11 @@ func RadiusKm(v float64) predicate.ServiceArea {
 	return predicate.ServiceArea(sql.FieldEQ(FieldRadiusKm, v))
 }
 
+// StateCode applies equality check predicate on the "state_code" field. It's identical to StateCodeEQ.
+func StateCode(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldEQ(FieldStateCode, v))
+}
+
 // Name applies equality check predicate on the "name" field. It's identical to NameEQ.
 func Name(v string) predicate.ServiceArea {
 	return predicate.ServiceArea(sql.FieldEQ(FieldName, v))
@@ -738,6 +743,81 @@ func RadiusKmIsNil() predicate.ServiceArea {
 // RadiusKmNotNil applies the NotNil predicate on the "radius_km" field.
 func RadiusKmNotNil() predicate.ServiceArea {
 	return predicate.ServiceArea(sql.FieldNotNull(FieldRadiusKm))
+}
+
+// StateCodeEQ applies the EQ predicate on the "state_code" field.
+func StateCodeEQ(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldEQ(FieldStateCode, v))
+}
+
+// StateCodeNEQ applies the NEQ predicate on the "state_code" field.
+func StateCodeNEQ(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldNEQ(FieldStateCode, v))
+}
+
+// StateCodeIn applies the In predicate on the "state_code" field.
+func StateCodeIn(vs ...string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldIn(FieldStateCode, vs...))
+}
+
+// StateCodeNotIn applies the NotIn predicate on the "state_code" field.
+func StateCodeNotIn(vs ...string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldNotIn(FieldStateCode, vs...))
+}
+
+// StateCodeGT applies the GT predicate on the "state_code" field.
+func StateCodeGT(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldGT(FieldStateCode, v))
+}
+
+// StateCodeGTE applies the GTE predicate on the "state_code" field.
+func StateCodeGTE(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldGTE(FieldStateCode, v))
+}
+
+// StateCodeLT applies the LT predicate on the "state_code" field.
+func StateCodeLT(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldLT(FieldStateCode, v))
+}
+
+// StateCodeLTE applies the LTE predicate on the "state_code" field.
+func StateCodeLTE(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldLTE(FieldStateCode, v))
+}
+
+// StateCodeContains applies the Contains predicate on the "state_code" field.
+func StateCodeContains(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldContains(FieldStateCode, v))
+}
+
+// StateCodeHasPrefix applies the HasPrefix predicate on the "state_code" field.
+func StateCodeHasPrefix(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldHasPrefix(FieldStateCode, v))
+}
+
+// StateCodeHasSuffix applies the HasSuffix predicate on the "state_code" field.
+func StateCodeHasSuffix(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldHasSuffix(FieldStateCode, v))
+}
+
+// StateCodeIsNil applies the IsNil predicate on the "state_code" field.
+func StateCodeIsNil() predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldIsNull(FieldStateCode))
+}
+
+// StateCodeNotNil applies the NotNil predicate on the "state_code" field.
+func StateCodeNotNil() predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldNotNull(FieldStateCode))
+}
+
+// StateCodeEqualFold applies the EqualFold predicate on the "state_code" field.
+func StateCodeEqualFold(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldEqualFold(FieldStateCode, v))
+}
+
+// StateCodeContainsFold applies the ContainsFold predicate on the "state_code" field.
+func StateCodeContainsFold(v string) predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldContainsFold(FieldStateCode, v))
 }
 
 // NameEQ applies the EQ predicate on the "name" field.
