@@ -48,7 +48,7 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		)
 		switch {
 		case errors.As(err, &fieldErr):
-			setBadInput(gqlErr, fieldErr.Field, fieldErr.Error())
+			setBadInput(gqlErr, fieldErr.Field, fieldErr.Message)
 		case errors.As(err, &validationErr):
 			field := camel(validationErr.Name)
 			msg := validationErr.Unwrap().Error()

@@ -26,8 +26,12 @@ import (
 	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/graph/model"
 	"github.com/village-directory/village/graph/relay"
+	"github.com/village-directory/village/graph/scalars"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/geo"
+	"github.com/village-directory/village/internal/match"
 )
 
 // region    ***************************** api!.gotpl *****************************
@@ -40,6 +44,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	MatchEdge() MatchEdgeResolver
 	Query() QueryResolver
 }
 
@@ -47,6 +52,15 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Area struct {
+		Counties  func(childComplexity int) int
+		Latitude  func(childComplexity int) int
+		Longitude func(childComplexity int) int
+		PlaceName func(childComplexity int) int
+		State     func(childComplexity int) int
+		Zip       func(childComplexity int) int
+	}
+
 	Contact struct {
 		CreatedAt         func(childComplexity int) int
 		Department        func(childComplexity int) int
@@ -64,6 +78,11 @@ type ComplexityRoot struct {
 		Title             func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		Version           func(childComplexity int) int
+	}
+
+	County struct {
+		FIPS func(childComplexity int) int
+		Name func(childComplexity int) int
 	}
 
 	Eligibility struct {
@@ -146,6 +165,29 @@ type ComplexityRoot struct {
 	LocationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	MatchConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		Programs   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MatchEdge struct {
+		Coverage   func(childComplexity int) int
+		Cursor     func(childComplexity int) int
+		DistanceKm func(childComplexity int) int
+		Eligible   func(childComplexity int) int
+		Reasons    func(childComplexity int) int
+		Score      func(childComplexity int) int
+		Service    func(childComplexity int) int
+		Unmet      func(childComplexity int) int
+	}
+
+	MatchReason struct {
+		Criterion func(childComplexity int) int
+		Message   func(childComplexity int) int
 	}
 
 	Organization struct {
@@ -251,12 +293,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ProgramMatch struct {
+		MatchedServices func(childComplexity int) int
+		Nearest         func(childComplexity int) int
+		Program         func(childComplexity int) int
+	}
+
 	Query struct {
 		Locations     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
+		Match         func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool) int
 		Node          func(childComplexity int, id int) int
 		Nodes         func(childComplexity int, ids []int) int
 		Organizations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
 		Programs      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgramOrder, where *ent.ProgramWhereInput) int
+		ResolveArea   func(childComplexity int, zip *string, countyFips *string, latitude *float64, longitude *float64) int
 		Resources     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder, where *ent.ResourceWhereInput) int
 		Services      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
 		TaxonomyTerms func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) int
@@ -465,6 +515,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type MatchEdgeResolver interface {
+	Cursor(ctx context.Context, obj *match.Result) (*entgql.Cursor[int], error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
@@ -474,6 +527,8 @@ type QueryResolver interface {
 	Resources(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder, where *ent.ResourceWhereInput) (*ent.ResourceConnection, error)
 	Services(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
 	TaxonomyTerms(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) (*ent.TaxonomyTermConnection, error)
+	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool) (*model.MatchConnection, error)
+	ResolveArea(ctx context.Context, zip *string, countyFips *string, latitude *float64, longitude *float64) (*model.Area, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -493,6 +548,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Area.counties":
+		if e.ComplexityRoot.Area.Counties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Counties(childComplexity), true
+	case "Area.latitude":
+		if e.ComplexityRoot.Area.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Latitude(childComplexity), true
+	case "Area.longitude":
+		if e.ComplexityRoot.Area.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Longitude(childComplexity), true
+	case "Area.placeName":
+		if e.ComplexityRoot.Area.PlaceName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.PlaceName(childComplexity), true
+	case "Area.state":
+		if e.ComplexityRoot.Area.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.State(childComplexity), true
+	case "Area.zip":
+		if e.ComplexityRoot.Area.Zip == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Zip(childComplexity), true
 
 	case "Contact.createdAt":
 		if e.ComplexityRoot.Contact.CreatedAt == nil {
@@ -590,6 +682,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.Version(childComplexity), true
+
+	case "County.fips":
+		if e.ComplexityRoot.County.FIPS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.County.FIPS(childComplexity), true
+	case "County.name":
+		if e.ComplexityRoot.County.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.County.Name(childComplexity), true
 
 	case "Eligibility.acceptsPregnant":
 		if e.ComplexityRoot.Eligibility.AcceptsPregnant == nil {
@@ -985,6 +1090,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LocationEdge.Node(childComplexity), true
+
+	case "MatchConnection.edges":
+		if e.ComplexityRoot.MatchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchConnection.Edges(childComplexity), true
+	case "MatchConnection.pageInfo":
+		if e.ComplexityRoot.MatchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchConnection.PageInfo(childComplexity), true
+	case "MatchConnection.programs":
+		if e.ComplexityRoot.MatchConnection.Programs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchConnection.Programs(childComplexity), true
+	case "MatchConnection.totalCount":
+		if e.ComplexityRoot.MatchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchConnection.TotalCount(childComplexity), true
+
+	case "MatchEdge.coverage":
+		if e.ComplexityRoot.MatchEdge.Coverage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.Coverage(childComplexity), true
+	case "MatchEdge.cursor":
+		if e.ComplexityRoot.MatchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.Cursor(childComplexity), true
+	case "MatchEdge.distanceKm":
+		if e.ComplexityRoot.MatchEdge.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.DistanceKm(childComplexity), true
+	case "MatchEdge.eligible":
+		if e.ComplexityRoot.MatchEdge.Eligible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.Eligible(childComplexity), true
+	case "MatchEdge.reasons":
+		if e.ComplexityRoot.MatchEdge.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.Reasons(childComplexity), true
+	case "MatchEdge.score":
+		if e.ComplexityRoot.MatchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.Score(childComplexity), true
+	case "MatchEdge.node":
+		if e.ComplexityRoot.MatchEdge.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.Service(childComplexity), true
+	case "MatchEdge.unmet":
+		if e.ComplexityRoot.MatchEdge.Unmet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.Unmet(childComplexity), true
+
+	case "MatchReason.criterion":
+		if e.ComplexityRoot.MatchReason.Criterion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchReason.Criterion(childComplexity), true
+	case "MatchReason.message":
+		if e.ComplexityRoot.MatchReason.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchReason.Message(childComplexity), true
 
 	case "Organization.alternateName":
 		if e.ComplexityRoot.Organization.AlternateName == nil {
@@ -1498,6 +1690,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgramEdge.Node(childComplexity), true
 
+	case "ProgramMatch.matchedServices":
+		if e.ComplexityRoot.ProgramMatch.MatchedServices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramMatch.MatchedServices(childComplexity), true
+	case "ProgramMatch.nearest":
+		if e.ComplexityRoot.ProgramMatch.Nearest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramMatch.Nearest(childComplexity), true
+	case "ProgramMatch.program":
+		if e.ComplexityRoot.ProgramMatch.Program == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramMatch.Program(childComplexity), true
+
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
 			break
@@ -1509,6 +1720,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Locations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.LocationOrder), args["where"].(*ent.LocationWhereInput)), true
+	case "Query.match":
+		if e.ComplexityRoot.Query.Match == nil {
+			break
+		}
+
+		args, err := ec.field_Query_match_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Match(childComplexity, args["family"].(match.Family), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["includeIneligible"].(*bool)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1553,6 +1775,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Programs(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ProgramOrder), args["where"].(*ent.ProgramWhereInput)), true
+	case "Query.resolveArea":
+		if e.ComplexityRoot.Query.ResolveArea == nil {
+			break
+		}
+
+		args, err := ec.field_Query_resolveArea_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ResolveArea(childComplexity, args["zip"].(*string), args["countyFips"].(*string), args["latitude"].(*float64), args["longitude"].(*float64)), true
 	case "Query.resources":
 		if e.ComplexityRoot.Query.Resources == nil {
 			break
@@ -2539,6 +2772,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ContactWhereInput", ec.unmarshalInputContactWhereInput),
+			graphql.NewInputUnmarshaler("FamilyInput", ec.unmarshalInputFamilyInput),
 			graphql.NewInputUnmarshaler("FundingOrder", ec.unmarshalInputFundingOrder),
 			graphql.NewInputUnmarshaler("FundingWhereInput", ec.unmarshalInputFundingWhereInput),
 			graphql.NewInputUnmarshaler("LocationOrder", ec.unmarshalInputLocationOrder),
@@ -2621,7 +2855,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "directory.graphqls" "ent.graphqls"
+//go:embed "directory.graphqls" "ent.graphqls" "match.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2635,12 +2869,31 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "directory.graphqls", Input: sourceData("directory.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
+	{Name: "match.graphqls", Input: sourceData("match.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "zip":
+		return ec.fieldContext_Area_zip(ctx, field)
+	case "placeName":
+		return ec.fieldContext_Area_placeName(ctx, field)
+	case "state":
+		return ec.fieldContext_Area_state(ctx, field)
+	case "counties":
+		return ec.fieldContext_Area_counties(ctx, field)
+	case "latitude":
+		return ec.fieldContext_Area_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Area_longitude(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Area", field.Name)
+}
 
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2678,6 +2931,16 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_phones(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
+}
+
+func (ec *executionContext) childFields_County(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "fips":
+		return ec.fieldContext_County_fips(ctx, field)
+	case "name":
+		return ec.fieldContext_County_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type County", field.Name)
 }
 
 func (ec *executionContext) childFields_Eligibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2842,6 +3105,52 @@ func (ec *executionContext) childFields_LocationEdge(ctx context.Context, field 
 		return ec.fieldContext_LocationEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MatchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MatchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MatchConnection_totalCount(ctx, field)
+	case "programs":
+		return ec.fieldContext_MatchConnection_programs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MatchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MatchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MatchEdge_node(ctx, field)
+	case "score":
+		return ec.fieldContext_MatchEdge_score(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_MatchEdge_distanceKm(ctx, field)
+	case "eligible":
+		return ec.fieldContext_MatchEdge_eligible(ctx, field)
+	case "coverage":
+		return ec.fieldContext_MatchEdge_coverage(ctx, field)
+	case "reasons":
+		return ec.fieldContext_MatchEdge_reasons(ctx, field)
+	case "unmet":
+		return ec.fieldContext_MatchEdge_unmet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MatchReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "criterion":
+		return ec.fieldContext_MatchReason_criterion(ctx, field)
+	case "message":
+		return ec.fieldContext_MatchReason_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatchReason", field.Name)
 }
 
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3048,6 +3357,18 @@ func (ec *executionContext) childFields_ProgramEdge(ctx context.Context, field g
 		return ec.fieldContext_ProgramEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProgramEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProgramMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "program":
+		return ec.fieldContext_ProgramMatch_program(ctx, field)
+	case "matchedServices":
+		return ec.fieldContext_ProgramMatch_matchedServices(ctx, field)
+	case "nearest":
+		return ec.fieldContext_ProgramMatch_nearest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProgramMatch", field.Name)
 }
 
 func (ec *executionContext) childFields_Resource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4008,6 +4329,44 @@ func (ec *executionContext) field_Query_locations_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_match_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "family",
+		func(ctx context.Context, v any) (match.Family, error) {
+			return ec.unmarshalNFamilyInput2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐFamily(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["family"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "includeIneligible",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeIneligible"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4141,6 +4500,44 @@ func (ec *executionContext) field_Query_programs_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_resolveArea_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "zip",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["zip"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "countyFips",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["countyFips"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "latitude",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["latitude"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "longitude",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["longitude"] = arg3
 	return args, nil
 }
 
@@ -4636,6 +5033,153 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _Area_zip(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_zip(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Zip, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Area_zip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
+}
+
+func (ec *executionContext) _Area_placeName(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_placeName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlaceName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Area_placeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
+}
+
+func (ec *executionContext) _Area_state(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Area_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
+}
+
+func (ec *executionContext) _Area_counties(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_counties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*geo.County) graphql.Marshaler {
+			return ec.marshalNCounty2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCountyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Area_counties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Area",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_County(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Area_latitude(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_latitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Area_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Area_longitude(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Area_longitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Longitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Area_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5038,6 +5582,52 @@ func (ec *executionContext) fieldContext_Contact_phones(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _County_fips(ctx context.Context, field graphql.CollectedField, obj *geo.County) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_County_fips(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FIPS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_County_fips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("County", field, false, false, "String")
+}
+
+func (ec *executionContext) _County_name(ctx context.Context, field graphql.CollectedField, obj *geo.County) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_County_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_County_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("County", field, false, false, "String")
 }
 
 func (ec *executionContext) _Eligibility_minAgeMonths(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
@@ -6630,6 +7220,391 @@ func (ec *executionContext) _LocationEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_LocationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LocationEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _MatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*match.Result) graphql.Marshaler {
+			return ec.marshalNMatchEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.MatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.MatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MatchConnection_programs(ctx context.Context, field graphql.CollectedField, obj *model.MatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchConnection_programs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Programs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*match.ProgramSummary) graphql.Marshaler {
+			return ec.marshalNProgramMatch2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐProgramSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchConnection_programs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgramMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MatchEdge().Cursor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchEdge", field, true, true, "Cursor")
+}
+
+func (ec *executionContext) _MatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatchEdge_score(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MatchEdge_distanceKm(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_distanceKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistanceKm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MatchEdge_eligible(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_eligible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Eligible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_eligible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MatchEdge_coverage(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_coverage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coverage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ServiceArea) graphql.Marshaler {
+			return ec.marshalOServiceArea2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceArea(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceArea(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatchEdge_reasons(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []match.Reason) graphql.Marshaler {
+			return ec.marshalNMatchReason2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatchEdge_unmet(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_unmet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unmet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []match.Reason) graphql.Marshaler {
+			return ec.marshalNMatchReason2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_unmet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MatchReason_criterion(ctx context.Context, field graphql.CollectedField, obj *match.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchReason_criterion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Criterion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v match.Criterion) graphql.Marshaler {
+			return ec.marshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchReason_criterion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchReason", field, false, false, "MatchCriterion")
+}
+
+func (ec *executionContext) _MatchReason_message(ctx context.Context, field graphql.CollectedField, obj *match.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchReason_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchReason_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchReason", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
@@ -8755,6 +9730,93 @@ func (ec *executionContext) fieldContext_ProgramEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("ProgramEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _ProgramMatch_program(ctx context.Context, field graphql.CollectedField, obj *match.ProgramSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramMatch_program(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Program, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Program) graphql.Marshaler {
+			return ec.marshalNProgram2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐProgram(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramMatch_program(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgramMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Program(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgramMatch_matchedServices(ctx context.Context, field graphql.CollectedField, obj *match.ProgramSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramMatch_matchedServices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedServices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramMatch_matchedServices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProgramMatch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProgramMatch_nearest(ctx context.Context, field graphql.CollectedField, obj *match.ProgramSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProgramMatch_nearest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nearest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Service) graphql.Marshaler {
+			return ec.marshalOService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProgramMatch_nearest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgramMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9101,6 +10163,94 @@ func (ec *executionContext) fieldContext_Query_taxonomyTerms(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_taxonomyTerms_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_match(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Match(ctx, fc.Args["family"].(match.Family), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["includeIneligible"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MatchConnection) graphql.Marshaler {
+			return ec.marshalNMatchConnection2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐMatchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_match(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_match_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_resolveArea(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_resolveArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ResolveArea(ctx, fc.Args["zip"].(*string), fc.Args["countyFips"].(*string), fc.Args["latitude"].(*float64), fc.Args["longitude"].(*float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Area) graphql.Marshaler {
+			return ec.marshalOArea2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐArea(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_resolveArea(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Area(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_resolveArea_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15104,6 +16254,167 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 func UnmarshalContactWhereInput(ctx context.Context, raw any) (ent.ContactWhereInput, error) {
 	var out ent.ContactWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContactWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFamilyInput(ctx context.Context, obj any) (match.Family, error) {
+	var it match.Family
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"zip", "countyFips", "state", "latitude", "longitude", "childAgeMonths", "childBirthDate", "pregnant", "pregnancyWeek", "dueDate", "firstTimeParent", "courtInvolved", "householdSize", "annualIncome", "needs", "language", "deliveryModes", "maxDistanceKm"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "zip":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("zip"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ZIP = data
+		case "countyFips":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFips"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFIPS = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		case "childAgeMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childAgeMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildAgeMonths = data
+		case "childBirthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childBirthDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildBirthDate = data
+		case "pregnant":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pregnant"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pregnant = data
+		case "pregnancyWeek":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pregnancyWeek"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PregnancyWeek = data
+		case "dueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDate = data
+		case "firstTimeParent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstTimeParent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstTimeParent = data
+		case "courtInvolved":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courtInvolved"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourtInvolved = data
+		case "householdSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdSize"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdSize = data
+		case "annualIncome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualIncome"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnnualIncome = data
+		case "needs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Needs = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "deliveryModes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryModes"))
+			data, err := ec.unmarshalODeliveryMode2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐDeliveryModeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryModes = data
+		case "maxDistanceKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxDistanceKm"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxDistanceKm = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFamilyInput unmarshals raw into the FamilyInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFamilyInput(ctx context.Context, raw any) (match.Family, error) {
+	var out match.Family
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FamilyInput", raw, &out)
 	return out, err
 }
 
@@ -26915,6 +28226,64 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var areaImplementors = []string{"Area"}
+
+func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj *model.Area) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, areaImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Area")
+		case "zip":
+			out.Values[i] = ec._Area_zip(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "placeName":
+			out.Values[i] = ec._Area_placeName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._Area_state(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "counties":
+			out.Values[i] = ec._Area_counties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latitude":
+			out.Values[i] = ec._Area_latitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "longitude":
+			out.Values[i] = ec._Area_longitude(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact", "Node"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
@@ -27010,6 +28379,44 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contact_phones(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var countyImplementors = []string{"County"}
+
+func (ec *executionContext) _County(ctx context.Context, sel ast.SelectionSet, obj *geo.County) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, countyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("County")
+		case "fips":
+			out.Values[i] = ec._County_fips(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._County_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27504,6 +28911,161 @@ func (ec *executionContext) _LocationEdge(ctx context.Context, sel ast.Selection
 			}
 		case "cursor":
 			out.Values[i] = ec._LocationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var matchConnectionImplementors = []string{"MatchConnection"}
+
+func (ec *executionContext) _MatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MatchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatchConnection")
+		case "edges":
+			out.Values[i] = ec._MatchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MatchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MatchConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "programs":
+			out.Values[i] = ec._MatchConnection_programs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var matchEdgeImplementors = []string{"MatchEdge"}
+
+func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet, obj *match.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatchEdge")
+		case "cursor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MatchEdge_cursor(ctx, field, obj)
+				})
+		case "node":
+			out.Values[i] = ec._MatchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._MatchEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "distanceKm":
+			out.Values[i] = ec._MatchEdge_distanceKm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "eligible":
+			out.Values[i] = ec._MatchEdge_eligible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "coverage":
+			out.Values[i] = ec._MatchEdge_coverage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasons":
+			out.Values[i] = ec._MatchEdge_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unmet":
+			out.Values[i] = ec._MatchEdge_unmet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var matchReasonImplementors = []string{"MatchReason"}
+
+func (ec *executionContext) _MatchReason(ctx context.Context, sel ast.SelectionSet, obj *match.Reason) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matchReasonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatchReason")
+		case "criterion":
+			out.Values[i] = ec._MatchReason_criterion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._MatchReason_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -28161,6 +29723,49 @@ func (ec *executionContext) _ProgramEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var programMatchImplementors = []string{"ProgramMatch"}
+
+func (ec *executionContext) _ProgramMatch(ctx context.Context, sel ast.SelectionSet, obj *match.ProgramSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, programMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProgramMatch")
+		case "program":
+			out.Values[i] = ec._ProgramMatch_program(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matchedServices":
+			out.Values[i] = ec._ProgramMatch_matchedServices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nearest":
+			out.Values[i] = ec._ProgramMatch_nearest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -28227,6 +29832,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_taxonomyTerms(ctx, field)
+				})
+		case "match":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_match(ctx, field)
+				})
+		case "resolveArea":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_resolveArea(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -29896,6 +31513,30 @@ func (ec *executionContext) unmarshalNContactWhereInput2ᚖgithubᚗcomᚋvillag
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCounty2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCountyᚄ(ctx context.Context, sel ast.SelectionSet, v []*geo.County) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCounty2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCounty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCounty2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCounty(ctx context.Context, sel ast.SelectionSet, v *geo.County) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "County!")
+		return graphql.Null
+	}
+	return ec._County(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
 	var res entgql.Cursor[int]
 	err := res.UnmarshalGQL(v)
@@ -29903,6 +31544,20 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 }
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+	var res = new(entgql.Cursor[int])
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v *entgql.Cursor[int]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Cursor!")
+		return graphql.Null
+	}
 	return v
 }
 
@@ -29928,6 +31583,11 @@ func (ec *executionContext) unmarshalNEvidenceSource2githubᚗcomᚋvillageᚑdi
 
 func (ec *executionContext) marshalNEvidenceSource2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEvidenceSource(ctx context.Context, sel ast.SelectionSet, v directory.EvidenceSource) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFamilyInput2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐFamily(ctx context.Context, v any) (match.Family, error) {
+	res, err := ec.unmarshalInputFamilyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -30092,6 +31752,68 @@ func (ec *executionContext) unmarshalNLocationWhereInput2ᚖgithubᚗcomᚋvilla
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMatchConnection2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.MatchConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatchConnection!")
+		return graphql.Null
+	}
+	return ec._MatchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(ctx context.Context, v any) (match.Criterion, error) {
+	var res match.Criterion
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(ctx context.Context, sel ast.SelectionSet, v match.Criterion) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNMatchEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*match.Result) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatchEdge2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatchEdge2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐResult(ctx context.Context, sel ast.SelectionSet, v *match.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatchEdge!")
+		return graphql.Null
+	}
+	return ec._MatchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMatchReason2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐReason(ctx context.Context, sel ast.SelectionSet, v match.Reason) graphql.Marshaler {
+	return ec._MatchReason(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNMatchReason2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []match.Reason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatchReason2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30156,6 +31878,14 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPhone2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐPhone(ctx context.Context, sel ast.SelectionSet, v *ent.Phone) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Phone!")
@@ -30217,6 +31947,30 @@ func (ec *executionContext) marshalNProgramConnection2ᚖgithubᚗcomᚋvillage�
 		return graphql.Null
 	}
 	return ec._ProgramConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProgramMatch2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐProgramSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*match.ProgramSummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProgramMatch2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐProgramSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProgramMatch2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐProgramSummary(ctx context.Context, sel ast.SelectionSet, v *match.ProgramSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProgramMatch!")
+		return graphql.Null
+	}
+	return ec._ProgramMatch(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProgramOrder2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐProgramOrder(ctx context.Context, v any) (*ent.ProgramOrder, error) {
@@ -30666,6 +32420,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOArea2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐArea(ctx context.Context, sel ast.SelectionSet, v *model.Area) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Area(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAudience2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐAudienceᚄ(ctx context.Context, v any) ([]directory.Audience, error) {
 	if v == nil {
 		return nil, nil
@@ -30797,6 +32558,24 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalars.UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalars.MarshalDate(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODeliveryMode2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐDeliveryModeᚄ(ctx context.Context, v any) ([]directory.DeliveryMode, error) {

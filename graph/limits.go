@@ -23,12 +23,12 @@ import (
 // entry is written once per distinct query, before any request uses it, so
 // no request mutates a document another request is reading.
 
-// isConnection reports whether a field returns a Relay connection with
-// first/last arguments.
+// isConnection reports whether a field returns a Relay connection paged by
+// a first argument.
 func isConnection(def *ast.FieldDefinition) bool {
 	return def != nil && def.Type != nil &&
 		strings.HasSuffix(def.Type.Name(), "Connection") &&
-		def.Arguments.ForName("first") != nil && def.Arguments.ForName("last") != nil
+		def.Arguments.ForName("first") != nil
 }
 
 // pageDefaultingCache wraps the query cache to write default page sizes into

@@ -2,15 +2,17 @@ package graph
 
 import (
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/internal/match"
 )
 
 // Resolver is the root of the GraphQL resolvers. It holds the dependencies
 // resolvers translate GraphQL calls into; resolvers themselves stay thin.
 type Resolver struct {
-	client *ent.Client
+	client  *ent.Client
+	matcher *match.Matcher
 }
 
 // NewResolver returns the root resolver over an ent client.
 func NewResolver(client *ent.Client) *Resolver {
-	return &Resolver{client: client}
+	return &Resolver{client: client, matcher: match.New(client, nil)}
 }

@@ -1,0 +1,397 @@
+package match
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/internal/directory"
+)
+
+// evaluate decides one candidate for the family and explains it.
+func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts Options) *Result {
+	r := &Result{Service: s}
+	hard := func(c Criterion, format string, args ...any) { r.Unmet = append(r.Unmet, reason(c, format, args...)) }
+	ok := func(c Criterion, format string, args ...any) {
+		r.Reasons = append(r.Reasons, reason(c, format, args...))
+	}
+	failed := false
+	fail := func(c Criterion, format string, args ...any) { failed = true; hard(c, format, args...) }
+
+	// Area.
+	r.Coverage = covering(s.Edges.ServiceAreas, p.place)
+	if r.Coverage == nil {
+		fail(OutOfArea, "Does not cover %s.", placeName(p.place))
+	} else {
+		ok(InArea, "%s", coverageSentence(r.Coverage, p.place))
+	}
+	r.DistanceKm = nearestDistance(s, p.place, opts.RevealConfidential)
+	distanceApplies := r.Coverage == nil || specificity(r.Coverage.Kind) < 2
+	if p.maxDistance != nil && distanceApplies && r.DistanceKm != nil {
+		if *r.DistanceKm > *p.maxDistance {
+			fail(Distance, "Its nearest location is %.1f km away, beyond the family's limit of %.0f km.", *r.DistanceKm, *p.maxDistance)
+		} else {
+			ok(Distance, "Its nearest location is %.1f km away, within the family's limit of %.0f km.", *r.DistanceKm, *p.maxDistance)
+		}
+	}
+
+	// Needs.
+	needsMet := 0
+	if len(needs) > 0 {
+		var met []string
+		for _, n := range needs {
+			if slices.ContainsFunc(s.Edges.Needs, func(t *ent.TaxonomyTerm) bool { return n.terms[t.ID] }) {
+				met = append(met, strings.ToLower(n.name))
+			}
+		}
+		needsMet = len(met)
+		if needsMet == 0 {
+			var asked []string
+			for _, n := range needs {
+				asked = append(asked, strings.ToLower(n.name))
+			}
+			fail(NoNeedMet, "Does not offer %s.", listNames(asked))
+		} else {
+			ok(NeedMet, "Offers %s.", listNames(met))
+		}
+	}
+
+	// Eligibility: the service's own, or its program's whole.
+	elig := s.Eligibility
+	if elig == nil && prog != nil {
+		elig = prog.Eligibility
+	}
+	if elig != nil {
+		checkEligibility(elig, p, ok, fail)
+	}
+
+	// Status.
+	open := s.Status != service.StatusTEMPORARILY_CLOSED
+	if !open {
+		ok(TemporarilyClosed, "Temporarily closed: check when it reopens before referring.")
+	}
+
+	// Preferences rank, never exclude.
+	langMet := false
+	if p.language != "" {
+		switch {
+		case slices.Contains(s.Languages, p.language):
+			langMet = true
+			ok(Language, "Offered in %s.", languageName(p.language))
+		case len(s.Languages) == 0:
+			ok(Confirm, "Ask whether it is offered in %s: no languages are listed.", languageName(p.language))
+		default:
+			hard(Language, "Not offered in %s (offered in %s).", languageName(p.language), languageNames(s.Languages))
+		}
+	}
+	modeMet := false
+	if len(p.modes) > 0 {
+		var offered []string
+		for _, m := range p.modes {
+			if slices.Contains(s.DeliveryModes, m) {
+				offered = append(offered, modeName(m))
+			}
+		}
+		switch {
+		case len(offered) > 0:
+			modeMet = true
+			ok(DeliveryMode, "Offered %s, as the family prefers.", listNames(offered))
+		case len(s.DeliveryModes) == 0:
+			ok(Confirm, "Ask how it is delivered: no delivery modes are listed.")
+		default:
+			var has []string
+			for _, m := range s.DeliveryModes {
+				has = append(has, modeName(m))
+			}
+			hard(DeliveryMode, "Not offered the way the family prefers (offered %s).", listNames(has))
+		}
+	}
+
+	r.Eligible = !failed
+	spec := 3
+	if r.Coverage != nil {
+		spec = specificity(r.Coverage.Kind)
+	}
+	r.key = rankKey{
+		eligible: r.Eligible, open: open, needs: needsMet, language: langMet, mode: modeMet,
+		specificity: spec, distance: r.DistanceKm, verified: s.VerifiedAt, id: s.ID,
+	}
+	return r
+}
+
+// checkEligibility applies the structured rules; what the family did not
+// say becomes CONFIRM, never a miss.
+func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criterion, string, ...any)) {
+	pregnant := p.pregnant != nil && *p.pregnant
+	notPregnant := p.pregnant != nil && !*p.pregnant
+	hasBounds := e.MinAgeMonths != nil || e.MaxAgeMonths != nil
+	accepts := e.AcceptsPregnant != nil && *e.AcceptsPregnant
+	refuses := e.AcceptsPregnant != nil && !*e.AcceptsPregnant
+	childFits := p.ageMonths != nil && hasBounds && inRange(*p.ageMonths, e.MinAgeMonths, e.MaxAgeMonths)
+	ages := ageRange(e.MinAgeMonths, e.MaxAgeMonths)
+
+	// Pregnancy-only enrolment.
+	if isTrue(e.PregnantOnly) {
+		switch {
+		case pregnant:
+			ok(PregnantOnly, "Enrols during pregnancy, and the family is expecting.")
+		case notPregnant || p.ageMonths != nil:
+			fail(PregnantOnly, "Enrols only during pregnancy; the family is not expecting.")
+		default:
+			ok(Confirm, "Confirm the family is expecting: it enrols only during pregnancy.")
+		}
+	}
+
+	// A pregnant family can enrol through the pregnancy where the service
+	// takes pregnant families and the week is not past its cut-off.
+	pregFits := false
+	if pregnant && !childFits {
+		switch {
+		case accepts:
+			if !isTrue(e.PregnantOnly) { // already said above
+				ok(Pregnancy, "Enrols families during pregnancy.")
+			}
+			pregFits = true
+			if w := e.EnrollByPregnancyWeek; w != nil {
+				switch {
+				case p.pregnancyWeek == nil:
+					ok(Confirm, "Confirm the week of pregnancy: it enrols up to week %d.", *w)
+				case *p.pregnancyWeek <= *w:
+					ok(PregnancyWeek, "Enrols up to week %d of pregnancy; the family is at week %d.", *w, *p.pregnancyWeek)
+				default:
+					pregFits = false
+					fail(PregnancyWeek, "Enrols only up to week %d of pregnancy; the family is at week %d.", *w, *p.pregnancyWeek)
+				}
+			}
+		case refuses:
+			if p.ageMonths == nil {
+				fail(Pregnancy, "Does not enrol during pregnancy; families can enrol once the baby is born.")
+			}
+		case hasBounds && p.ageMonths == nil:
+			ok(Confirm, "Ask whether it enrols during pregnancy: it serves children %s.", ages)
+		}
+	}
+
+	// Age.
+	if hasBounds {
+		switch {
+		case childFits:
+			ok(Age, "Serves children %s; the child is %s.", ages, monthsPhrase(*p.ageMonths))
+		case p.ageMonths != nil && !pregFits:
+			fail(Age, "Serves children %s; the child is %s.", ages, monthsPhrase(*p.ageMonths))
+		case p.ageMonths == nil && !pregnant:
+			ok(Confirm, "Confirm the child's age: it serves children %s.", ages)
+		}
+	}
+
+	// First-time parents.
+	if isTrue(e.FirstTimeParentsOnly) {
+		switch {
+		case p.firstTime == nil:
+			ok(Confirm, "Confirm this is the family's first child: it enrols first-time parents only.")
+		case *p.firstTime:
+			ok(FirstTimeParentOnly, "Enrols first-time parents, as this family is.")
+		default:
+			fail(FirstTimeParentOnly, "Enrols first-time parents only; this is not the family's first child.")
+		}
+	}
+
+	// Court or child-welfare involvement.
+	if isTrue(e.CourtInvolvementRequired) {
+		switch {
+		case p.court == nil:
+			ok(Confirm, "Confirm the child is under court or child-welfare jurisdiction: it serves only those children.")
+		case *p.court:
+			ok(CourtInvolvement, "Serves children under court jurisdiction, as this child is.")
+		default:
+			fail(CourtInvolvement, "Serves only children under court or child-welfare jurisdiction.")
+		}
+	}
+
+	// Income.
+	if limit := e.MaxIncomePercentFPL; limit != nil {
+		switch {
+		case p.income == nil:
+			ok(Confirm, "Confirm household income: the limit is %d%% of the %d federal poverty guideline.", *limit, povertyGuidelineYear)
+		default:
+			within, pct := withinIncomeLimit(p.place.State, *p.household, *p.income, *limit)
+			if within {
+				ok(Income, "Household income is %d%% of the %d poverty guideline, within the limit of %d%%.", pct, povertyGuidelineYear, *limit)
+			} else {
+				fail(Income, "Household income is %d%% of the %d poverty guideline, above the limit of %d%%.", pct, povertyGuidelineYear, *limit)
+			}
+		}
+	}
+
+	if isTrue(e.ReferralRequired) {
+		ok(ReferralRequired, "Needs a referral: refer the family rather than sending them directly.")
+	}
+	for _, pop := range e.PriorityPopulations {
+		ok(Priority, "Prioritises %s.", strings.TrimSuffix(lowerFirst(pop), "."))
+	}
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }
+
+func inRange(v int, lo, hi *int) bool {
+	return (lo == nil || v >= *lo) && (hi == nil || v <= *hi)
+}
+
+func ageRange(lo, hi *int) string {
+	switch {
+	case lo != nil && hi != nil && *lo == 0 && *hi == 0:
+		return "in their first month"
+	case lo != nil && hi != nil && *lo == *hi:
+		return "aged " + monthsPhrase(*lo)
+	case lo != nil && hi != nil:
+		return fmt.Sprintf("aged %d to %d months", *lo, *hi)
+	case lo != nil:
+		return fmt.Sprintf("from %d months", *lo)
+	case hi != nil:
+		return fmt.Sprintf("up to %d months", *hi)
+	}
+	return "of any age"
+}
+
+func monthsPhrase(m int) string {
+	switch m {
+	case 0:
+		return "under a month old"
+	case 1:
+		return "1 month old"
+	}
+	return fmt.Sprintf("%d months old", m)
+}
+
+func lowerFirst(s string) string {
+	if s == "" || (len(s) > 1 && strings.ToUpper(s[:2]) == s[:2]) {
+		return s // keep acronyms
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func languageName(code string) string {
+	if tag, err := language.Parse(code); err == nil {
+		if name := display.English.Languages().Name(tag); name != "" {
+			return name
+		}
+	}
+	return code
+}
+
+func languageNames(codes []string) string {
+	names := make([]string, len(codes))
+	for i, c := range codes {
+		names[i] = languageName(c)
+	}
+	return listNames(names)
+}
+
+func modeName(m directory.DeliveryMode) string {
+	switch m {
+	case directory.InHome:
+		return "in the home"
+	case directory.InClinic:
+		return "in a clinic"
+	case directory.InGroup:
+		return "in a group"
+	case directory.ByPhone:
+		return "by phone"
+	case directory.Online:
+		return "online"
+	}
+	return string(m)
+}
+
+func placeName(p Place) string {
+	switch {
+	case p.ZIP != "" && p.PlaceName != "":
+		return fmt.Sprintf("ZIP %s (%s, %s)", p.ZIP, p.PlaceName, p.State)
+	case p.ZIP != "":
+		return "ZIP " + p.ZIP
+	case len(p.Counties) > 0:
+		return fmt.Sprintf("%s County, %s", p.Counties[0].Name, p.State)
+	}
+	return p.State
+}
+
+func coverageSentence(a *ent.ServiceArea, p Place) string {
+	label := ""
+	if a.Name != "" {
+		label = " (" + a.Name + ")"
+	}
+	switch a.Kind {
+	case "NATIONWIDE":
+		return "Serves families nationwide."
+	case "ONLINE":
+		return "Available online, wherever the family lives."
+	case "STATE":
+		return fmt.Sprintf("Covers the state of %s.", a.Code)
+	case "COUNTY":
+		for _, c := range p.Counties {
+			if c.FIPS == a.Code {
+				return fmt.Sprintf("Covers %s County%s, where the family lives.", c.Name, label)
+			}
+		}
+		return fmt.Sprintf("Covers county %s%s, where the family lives.", a.Code, label)
+	case "ZIP":
+		return fmt.Sprintf("Covers ZIP %s%s.", a.Code, label)
+	case "RADIUS":
+		return fmt.Sprintf("Covers %.0f km around its centre%s, which includes the family's home.", *a.RadiusKm, label)
+	}
+	return "Covers the family's area."
+}
+
+// rankKey orders results; see the package documentation.
+type rankKey struct {
+	eligible, open bool
+	needs          int
+	language, mode bool
+	specificity    int
+	distance       *float64
+	verified       *time.Time
+	id             int
+}
+
+func (k rankKey) compare(o rankKey) int {
+	return cmp.Or(
+		boolFirst(k.eligible, o.eligible),
+		boolFirst(k.open, o.open),
+		cmp.Compare(o.needs, k.needs),
+		boolFirst(k.language, o.language),
+		boolFirst(k.mode, o.mode),
+		cmp.Compare(k.specificity, o.specificity),
+		nilLast(k.distance, o.distance, func(a, b float64) int { return cmp.Compare(a, b) }),
+		nilLast(k.verified, o.verified, func(a, b time.Time) int { return b.Compare(a) }),
+		cmp.Compare(k.id, o.id),
+	)
+}
+
+func boolFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
+}
+
+func nilLast[T any](a, b *T, f func(T, T) int) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	return f(*a, *b)
+}
