@@ -87,8 +87,8 @@ var _ interface {
 	graphql.OperationContextMutator
 } = pageSizeCheck{}
 
-func (pageSizeCheck) ExtensionName() string                          { return "PageSize" }
-func (pageSizeCheck) Validate(graphql.ExecutableSchema) error          { return nil }
+func (pageSizeCheck) ExtensionName() string                   { return "PageSize" }
+func (pageSizeCheck) Validate(graphql.ExecutableSchema) error { return nil }
 func (p pageSizeCheck) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	var failure *gqlerror.Error
 	forEachField(oc.Doc, func(f *ast.Field) {
