@@ -1573,6 +1573,22 @@ func (c *ProgramClient) QueryFundings(_m *Program) *FundingQuery {
 	return query
 }
 
+// QueryResources queries the resources edge of a Program.
+func (c *ProgramClient) QueryResources(_m *Program) *ResourceQuery {
+	query := (&ResourceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(program.Table, program.FieldID, id),
+			sqlgraph.To(resource.Table, resource.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, program.ResourcesTable, program.ResourcesPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ProgramClient) Hooks() []Hook {
 	hooks := c.hooks.Program
@@ -1747,7 +1763,7 @@ func (c *ResourceClient) QueryPrograms(_m *Resource) *ProgramQuery {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(resource.Table, resource.FieldID, id),
 			sqlgraph.To(program.Table, program.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, resource.ProgramsTable, resource.ProgramsColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, resource.ProgramsTable, resource.ProgramsPrimaryKey...),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil

@@ -1789,6 +1789,19 @@ func (_q *ProgramQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			_q.WithNamedFundings(alias, func(wq *FundingQuery) {
 				*wq = *query
 			})
+
+		case "resources":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResourceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, resourceImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedResources(alias, func(wq *ResourceQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[program.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, program.FieldCreatedAt)

@@ -379,6 +379,18 @@ func (_m *Program) Fundings(ctx context.Context) (result []*Funding, err error) 
 	return result, err
 }
 
+func (_m *Program) Resources(ctx context.Context) (result []*Resource, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedResources(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ResourcesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryResources().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Resource) Publisher(ctx context.Context) (*Organization, error) {
 	result, err := _m.Edges.PublisherOrErr()
 	if IsNotLoaded(err) {

@@ -3979,6 +3979,10 @@ type ProgramWhereInput struct {
 	// "fundings" edge predicates.
 	HasFundings     *bool                `json:"hasFundings,omitempty"`
 	HasFundingsWith []*FundingWhereInput `json:"hasFundingsWith,omitempty"`
+
+	// "resources" edge predicates.
+	HasResources     *bool                 `json:"hasResources,omitempty"`
+	HasResourcesWith []*ResourceWhereInput `json:"hasResourcesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4451,6 +4455,24 @@ func (i *ProgramWhereInput) P() (predicate.Program, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, program.HasFundingsWith(with...))
+	}
+	if i.HasResources != nil {
+		p := program.HasResources()
+		if !*i.HasResources {
+			p = program.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasResourcesWith) > 0 {
+		with := make([]predicate.Resource, 0, len(i.HasResourcesWith))
+		for _, w := range i.HasResourcesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasResourcesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, program.HasResourcesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -9210,6 +9210,9 @@ type ProgramMutation struct {
 	fundings                 map[int]struct{}
 	removedfundings          map[int]struct{}
 	clearedfundings          bool
+	resources                map[int]struct{}
+	removedresources         map[int]struct{}
+	clearedresources         bool
 	done                     bool
 	oldValue                 func(context.Context) (*Program, error)
 	predicates               []predicate.Program
@@ -10354,6 +10357,60 @@ func (m *ProgramMutation) ResetFundings() {
 	m.removedfundings = nil
 }
 
+// AddResourceIDs adds the "resources" edge to the Resource entity by ids.
+func (m *ProgramMutation) AddResourceIDs(ids ...int) {
+	if m.resources == nil {
+		m.resources = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.resources[ids[i]] = struct{}{}
+	}
+}
+
+// ClearResources clears the "resources" edge to the Resource entity.
+func (m *ProgramMutation) ClearResources() {
+	m.clearedresources = true
+}
+
+// ResourcesCleared reports if the "resources" edge to the Resource entity was cleared.
+func (m *ProgramMutation) ResourcesCleared() bool {
+	return m.clearedresources
+}
+
+// RemoveResourceIDs removes the "resources" edge to the Resource entity by IDs.
+func (m *ProgramMutation) RemoveResourceIDs(ids ...int) {
+	if m.removedresources == nil {
+		m.removedresources = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.resources, ids[i])
+		m.removedresources[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedResources returns the removed IDs of the "resources" edge to the Resource entity.
+func (m *ProgramMutation) RemovedResourcesIDs() (ids []int) {
+	for id := range m.removedresources {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResourcesIDs returns the "resources" edge IDs in the mutation.
+func (m *ProgramMutation) ResourcesIDs() (ids []int) {
+	for id := range m.resources {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetResources resets all changes to the "resources" edge.
+func (m *ProgramMutation) ResetResources() {
+	m.resources = nil
+	m.clearedresources = false
+	m.removedresources = nil
+}
+
 // Where appends a list predicates to the ProgramMutation builder.
 func (m *ProgramMutation) Where(ps ...predicate.Program) {
 	m.predicates = append(m.predicates, ps...)
@@ -10884,7 +10941,7 @@ func (m *ProgramMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ProgramMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.organization != nil {
 		edges = append(edges, program.EdgeOrganization)
 	}
@@ -10893,6 +10950,9 @@ func (m *ProgramMutation) AddedEdges() []string {
 	}
 	if m.fundings != nil {
 		edges = append(edges, program.EdgeFundings)
+	}
+	if m.resources != nil {
+		edges = append(edges, program.EdgeResources)
 	}
 	return edges
 }
@@ -10917,18 +10977,27 @@ func (m *ProgramMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case program.EdgeResources:
+		ids := make([]ent.Value, 0, len(m.resources))
+		for id := range m.resources {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ProgramMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.removedservices != nil {
 		edges = append(edges, program.EdgeServices)
 	}
 	if m.removedfundings != nil {
 		edges = append(edges, program.EdgeFundings)
+	}
+	if m.removedresources != nil {
+		edges = append(edges, program.EdgeResources)
 	}
 	return edges
 }
@@ -10949,13 +11018,19 @@ func (m *ProgramMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case program.EdgeResources:
+		ids := make([]ent.Value, 0, len(m.removedresources))
+		for id := range m.removedresources {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ProgramMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedorganization {
 		edges = append(edges, program.EdgeOrganization)
 	}
@@ -10964,6 +11039,9 @@ func (m *ProgramMutation) ClearedEdges() []string {
 	}
 	if m.clearedfundings {
 		edges = append(edges, program.EdgeFundings)
+	}
+	if m.clearedresources {
+		edges = append(edges, program.EdgeResources)
 	}
 	return edges
 }
@@ -10978,6 +11056,8 @@ func (m *ProgramMutation) EdgeCleared(name string) bool {
 		return m.clearedservices
 	case program.EdgeFundings:
 		return m.clearedfundings
+	case program.EdgeResources:
+		return m.clearedresources
 	}
 	return false
 }
@@ -11005,6 +11085,9 @@ func (m *ProgramMutation) ResetEdge(name string) error {
 		return nil
 	case program.EdgeFundings:
 		m.ResetFundings()
+		return nil
+	case program.EdgeResources:
+		m.ResetResources()
 		return nil
 	}
 	return fmt.Errorf("unknown Program edge %s", name)

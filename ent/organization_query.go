@@ -953,7 +953,6 @@ func (_q *OrganizationQuery) loadPrograms(ctx context.Context, query *ProgramQue
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(program.FieldOrganizationID)
 	}

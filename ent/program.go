@@ -58,9 +58,8 @@ type Program struct {
 	Evidence []directory.Evidence `json:"evidence,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProgramQuery when eager-loading is set.
-	Edges             ProgramEdges `json:"edges"`
-	resource_programs *int
-	selectValues      sql.SelectValues
+	Edges        ProgramEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // ProgramEdges holds the relations/edges for other nodes in the graph.
@@ -71,14 +70,17 @@ type ProgramEdges struct {
 	Services []*Service `json:"services,omitempty"`
 	// Funding for this model.
 	Fundings []*Funding `json:"fundings,omitempty"`
+	// Library resources about this model.
+	Resources []*Resource `json:"resources,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 
-	namedServices map[string][]*Service
-	namedFundings map[string][]*Funding
+	namedServices  map[string][]*Service
+	namedFundings  map[string][]*Funding
+	namedResources map[string][]*Resource
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -110,6 +112,15 @@ func (e ProgramEdges) FundingsOrErr() ([]*Funding, error) {
 	return nil, &NotLoadedError{edge: "fundings"}
 }
 
+// ResourcesOrErr returns the Resources value or an error if the edge
+// was not loaded in eager-loading.
+func (e ProgramEdges) ResourcesOrErr() ([]*Resource, error) {
+	if e.loadedTypes[3] {
+		return e.Resources, nil
+	}
+	return nil, &NotLoadedError{edge: "resources"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Program) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -125,8 +136,6 @@ func (*Program) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case program.FieldCreatedAt, program.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
-		case program.ForeignKeys[0]: // resource_programs
-			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -266,13 +275,6 @@ func (_m *Program) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field evidence: %w", err)
 				}
 			}
-		case program.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for edge-field resource_programs", value)
-			} else if value.Valid {
-				_m.resource_programs = new(int)
-				*_m.resource_programs = int(value.Int64)
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -299,6 +301,11 @@ func (_m *Program) QueryServices() *ServiceQuery {
 // QueryFundings queries the "fundings" edge of the Program entity.
 func (_m *Program) QueryFundings() *FundingQuery {
 	return NewProgramClient(_m.config).QueryFundings(_m)
+}
+
+// QueryResources queries the "resources" edge of the Program entity.
+func (_m *Program) QueryResources() *ResourceQuery {
+	return NewProgramClient(_m.config).QueryResources(_m)
 }
 
 // Update returns a builder for updating this Program.
@@ -430,6 +437,30 @@ func (_m *Program) appendNamedFundings(name string, edges ...*Funding) {
 		_m.Edges.namedFundings[name] = []*Funding{}
 	} else {
 		_m.Edges.namedFundings[name] = append(_m.Edges.namedFundings[name], edges...)
+	}
+}
+
+// NamedResources returns the Resources named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Program) NamedResources(name string) ([]*Resource, error) {
+	if _m.Edges.namedResources == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedResources[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Program) appendNamedResources(name string, edges ...*Resource) {
+	if _m.Edges.namedResources == nil {
+		_m.Edges.namedResources = make(map[string][]*Resource)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedResources[name] = []*Resource{}
+	} else {
+		_m.Edges.namedResources[name] = append(_m.Edges.namedResources[name], edges...)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/village-directory/village/ent/funding"
 	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/ent/program"
+	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/internal/directory"
 )
@@ -273,6 +274,21 @@ func (_c *ProgramCreate) AddFundings(v ...*Funding) *ProgramCreate {
 	return _c.AddFundingIDs(ids...)
 }
 
+// AddResourceIDs adds the "resources" edge to the Resource entity by IDs.
+func (_c *ProgramCreate) AddResourceIDs(ids ...int) *ProgramCreate {
+	_c.mutation.AddResourceIDs(ids...)
+	return _c
+}
+
+// AddResources adds the "resources" edges to the Resource entity.
+func (_c *ProgramCreate) AddResources(v ...*Resource) *ProgramCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddResourceIDs(ids...)
+}
+
 // Mutation returns the ProgramMutation object of the builder.
 func (_c *ProgramCreate) Mutation() *ProgramMutation {
 	return _c.mutation
@@ -529,6 +545,22 @@ func (_c *ProgramCreate) createSpec() (*Program, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(funding.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ResourcesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   program.ResourcesTable,
+			Columns: program.ResourcesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resource.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

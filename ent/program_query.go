@@ -17,24 +17,26 @@ import (
 	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/ent/predicate"
 	"github.com/village-directory/village/ent/program"
+	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
 )
 
 // ProgramQuery is the builder for querying Program entities.
 type ProgramQuery struct {
 	config
-	ctx               *QueryContext
-	order             []program.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.Program
-	withOrganization  *OrganizationQuery
-	withServices      *ServiceQuery
-	withFundings      *FundingQuery
-	withFKs           bool
-	loadTotal         []func(context.Context, []*Program) error
-	modifiers         []func(*sql.Selector)
-	withNamedServices map[string]*ServiceQuery
-	withNamedFundings map[string]*FundingQuery
+	ctx                *QueryContext
+	order              []program.OrderOption
+	inters             []Interceptor
+	predicates         []predicate.Program
+	withOrganization   *OrganizationQuery
+	withServices       *ServiceQuery
+	withFundings       *FundingQuery
+	withResources      *ResourceQuery
+	loadTotal          []func(context.Context, []*Program) error
+	modifiers          []func(*sql.Selector)
+	withNamedServices  map[string]*ServiceQuery
+	withNamedFundings  map[string]*FundingQuery
+	withNamedResources map[string]*ResourceQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -130,6 +132,28 @@ func (_q *ProgramQuery) QueryFundings() *FundingQuery {
 			sqlgraph.From(program.Table, program.FieldID, selector),
 			sqlgraph.To(funding.Table, funding.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, program.FundingsTable, program.FundingsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryResources chains the current query on the "resources" edge.
+func (_q *ProgramQuery) QueryResources() *ResourceQuery {
+	query := (&ResourceClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(program.Table, program.FieldID, selector),
+			sqlgraph.To(resource.Table, resource.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, program.ResourcesTable, program.ResourcesPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -332,6 +356,7 @@ func (_q *ProgramQuery) Clone() *ProgramQuery {
 		withOrganization: _q.withOrganization.Clone(),
 		withServices:     _q.withServices.Clone(),
 		withFundings:     _q.withFundings.Clone(),
+		withResources:    _q.withResources.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -368,6 +393,17 @@ func (_q *ProgramQuery) WithFundings(opts ...func(*FundingQuery)) *ProgramQuery 
 		opt(query)
 	}
 	_q.withFundings = query
+	return _q
+}
+
+// WithResources tells the query-builder to eager-load the nodes that are connected to
+// the "resources" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProgramQuery) WithResources(opts ...func(*ResourceQuery)) *ProgramQuery {
+	query := (&ResourceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withResources = query
 	return _q
 }
 
@@ -448,17 +484,14 @@ func (_q *ProgramQuery) prepareQuery(ctx context.Context) error {
 func (_q *ProgramQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Program, error) {
 	var (
 		nodes       = []*Program{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withOrganization != nil,
 			_q.withServices != nil,
 			_q.withFundings != nil,
+			_q.withResources != nil,
 		}
 	)
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, program.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Program).scanValues(nil, columns)
 	}
@@ -500,6 +533,13 @@ func (_q *ProgramQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prog
 			return nil, err
 		}
 	}
+	if query := _q.withResources; query != nil {
+		if err := _q.loadResources(ctx, query, nodes,
+			func(n *Program) { n.Edges.Resources = []*Resource{} },
+			func(n *Program, e *Resource) { n.Edges.Resources = append(n.Edges.Resources, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedServices {
 		if err := _q.loadServices(ctx, query, nodes,
 			func(n *Program) { n.appendNamedServices(name) },
@@ -511,6 +551,13 @@ func (_q *ProgramQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prog
 		if err := _q.loadFundings(ctx, query, nodes,
 			func(n *Program) { n.appendNamedFundings(name) },
 			func(n *Program, e *Funding) { n.appendNamedFundings(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedResources {
+		if err := _q.loadResources(ctx, query, nodes,
+			func(n *Program) { n.appendNamedResources(name) },
+			func(n *Program, e *Resource) { n.appendNamedResources(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -617,6 +664,67 @@ func (_q *ProgramQuery) loadFundings(ctx context.Context, query *FundingQuery, n
 			return fmt.Errorf(`unexpected referenced foreign-key "program_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
+	}
+	return nil
+}
+func (_q *ProgramQuery) loadResources(ctx context.Context, query *ResourceQuery, nodes []*Program, init func(*Program), assign func(*Program, *Resource)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Program)
+	nids := make(map[int]map[*Program]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(program.ResourcesTable)
+		s.Join(joinT).On(s.C(resource.FieldID), joinT.C(program.ResourcesPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(program.ResourcesPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(program.ResourcesPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Program]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Resource](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "resources" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
 	}
 	return nil
 }
@@ -762,6 +870,20 @@ func (_q *ProgramQuery) WithNamedFundings(name string, opts ...func(*FundingQuer
 		_q.withNamedFundings = make(map[string]*FundingQuery)
 	}
 	_q.withNamedFundings[name] = query
+	return _q
+}
+
+// WithNamedResources tells the query-builder to eager-load the nodes that are connected to the "resources"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ProgramQuery) WithNamedResources(name string, opts ...func(*ResourceQuery)) *ProgramQuery {
+	query := (&ResourceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedResources == nil {
+		_q.withNamedResources = make(map[string]*ResourceQuery)
+	}
+	_q.withNamedResources[name] = query
 	return _q
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/ent/predicate"
 	"github.com/village-directory/village/ent/program"
+	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/internal/directory"
 )
@@ -376,6 +377,21 @@ func (_u *ProgramUpdate) AddFundings(v ...*Funding) *ProgramUpdate {
 	return _u.AddFundingIDs(ids...)
 }
 
+// AddResourceIDs adds the "resources" edge to the Resource entity by IDs.
+func (_u *ProgramUpdate) AddResourceIDs(ids ...int) *ProgramUpdate {
+	_u.mutation.AddResourceIDs(ids...)
+	return _u
+}
+
+// AddResources adds the "resources" edges to the Resource entity.
+func (_u *ProgramUpdate) AddResources(v ...*Resource) *ProgramUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddResourceIDs(ids...)
+}
+
 // Mutation returns the ProgramMutation object of the builder.
 func (_u *ProgramUpdate) Mutation() *ProgramMutation {
 	return _u.mutation
@@ -427,6 +443,27 @@ func (_u *ProgramUpdate) RemoveFundings(v ...*Funding) *ProgramUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveFundingIDs(ids...)
+}
+
+// ClearResources clears all "resources" edges to the Resource entity.
+func (_u *ProgramUpdate) ClearResources() *ProgramUpdate {
+	_u.mutation.ClearResources()
+	return _u
+}
+
+// RemoveResourceIDs removes the "resources" edge to Resource entities by IDs.
+func (_u *ProgramUpdate) RemoveResourceIDs(ids ...int) *ProgramUpdate {
+	_u.mutation.RemoveResourceIDs(ids...)
+	return _u
+}
+
+// RemoveResources removes "resources" edges to Resource entities.
+func (_u *ProgramUpdate) RemoveResources(v ...*Resource) *ProgramUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveResourceIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -745,6 +782,51 @@ func (_u *ProgramUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(funding.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ResourcesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   program.ResourcesTable,
+			Columns: program.ResourcesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resource.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedResourcesIDs(); len(nodes) > 0 && !_u.mutation.ResourcesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   program.ResourcesTable,
+			Columns: program.ResourcesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resource.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ResourcesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   program.ResourcesTable,
+			Columns: program.ResourcesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resource.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1115,6 +1197,21 @@ func (_u *ProgramUpdateOne) AddFundings(v ...*Funding) *ProgramUpdateOne {
 	return _u.AddFundingIDs(ids...)
 }
 
+// AddResourceIDs adds the "resources" edge to the Resource entity by IDs.
+func (_u *ProgramUpdateOne) AddResourceIDs(ids ...int) *ProgramUpdateOne {
+	_u.mutation.AddResourceIDs(ids...)
+	return _u
+}
+
+// AddResources adds the "resources" edges to the Resource entity.
+func (_u *ProgramUpdateOne) AddResources(v ...*Resource) *ProgramUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddResourceIDs(ids...)
+}
+
 // Mutation returns the ProgramMutation object of the builder.
 func (_u *ProgramUpdateOne) Mutation() *ProgramMutation {
 	return _u.mutation
@@ -1166,6 +1263,27 @@ func (_u *ProgramUpdateOne) RemoveFundings(v ...*Funding) *ProgramUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveFundingIDs(ids...)
+}
+
+// ClearResources clears all "resources" edges to the Resource entity.
+func (_u *ProgramUpdateOne) ClearResources() *ProgramUpdateOne {
+	_u.mutation.ClearResources()
+	return _u
+}
+
+// RemoveResourceIDs removes the "resources" edge to Resource entities by IDs.
+func (_u *ProgramUpdateOne) RemoveResourceIDs(ids ...int) *ProgramUpdateOne {
+	_u.mutation.RemoveResourceIDs(ids...)
+	return _u
+}
+
+// RemoveResources removes "resources" edges to Resource entities.
+func (_u *ProgramUpdateOne) RemoveResources(v ...*Resource) *ProgramUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveResourceIDs(ids...)
 }
 
 // Where appends a list predicates to the ProgramUpdate builder.
@@ -1514,6 +1632,51 @@ func (_u *ProgramUpdateOne) sqlSave(ctx context.Context) (_node *Program, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(funding.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ResourcesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   program.ResourcesTable,
+			Columns: program.ResourcesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resource.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedResourcesIDs(); len(nodes) > 0 && !_u.mutation.ResourcesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   program.ResourcesTable,
+			Columns: program.ResourcesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resource.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ResourcesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   program.ResourcesTable,
+			Columns: program.ResourcesPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resource.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

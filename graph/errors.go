@@ -52,8 +52,12 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &validationErr):
 			field := camel(validationErr.Name)
 			msg := validationErr.Unwrap().Error()
-			if errors.As(validationErr.Unwrap(), &fieldErr) { // a structured field's nested path
-				field, msg = camel(validationErr.Name)+"."+fieldErr.Field, fieldErr.Message
+			if errors.As(validationErr.Unwrap(), &fieldErr) { // a list element's or nested field's path
+				sep := "."
+				if strings.HasPrefix(fieldErr.Field, "[") {
+					sep = ""
+				}
+				field, msg = field+sep+fieldErr.Field, fieldErr.Message
 			}
 			setBadInput(gqlErr, field, field+": "+msg)
 		case ent.IsNotFound(err):

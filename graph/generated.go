@@ -273,6 +273,7 @@ type ComplexityRoot struct {
 		Name                func(childComplexity int) int
 		Organization        func(childComplexity int) int
 		Provenance          func(childComplexity int) int
+		Resources           func(childComplexity int) int
 		Sample              func(childComplexity int) int
 		ServesThroughMonths func(childComplexity int) int
 		Services            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
@@ -1610,6 +1611,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Program.Provenance(childComplexity), true
+	case "Program.resources":
+		if e.ComplexityRoot.Program.Resources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Program.Resources(childComplexity), true
 	case "Program.sample":
 		if e.ComplexityRoot.Program.Sample == nil {
 			break
@@ -3333,6 +3340,8 @@ func (ec *executionContext) childFields_Program(ctx context.Context, field graph
 		return ec.fieldContext_Program_services(ctx, field)
 	case "fundings":
 		return ec.fieldContext_Program_fundings(ctx, field)
+	case "resources":
+		return ec.fieldContext_Program_resources(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Program", field.Name)
 }
@@ -9583,6 +9592,38 @@ func (ec *executionContext) fieldContext_Program_fundings(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Funding(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Program_resources(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Program_resources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resources(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Resource) graphql.Marshaler {
+			return ec.marshalOResource2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Program_resources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Program",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resource(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21020,7 +21061,7 @@ func (ec *executionContext) unmarshalInputProgramWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "approach", "approachNEQ", "approachIn", "approachNotIn", "approachIsNil", "approachNotNil", "servesThroughMonths", "servesThroughMonthsNEQ", "servesThroughMonthsIn", "servesThroughMonthsNotIn", "servesThroughMonthsGT", "servesThroughMonthsGTE", "servesThroughMonthsLT", "servesThroughMonthsLTE", "servesThroughMonthsIsNil", "servesThroughMonthsNotNil", "hasOrganization", "hasOrganizationWith", "hasServices", "hasServicesWith", "hasFundings", "hasFundingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "approach", "approachNEQ", "approachIn", "approachNotIn", "approachIsNil", "approachNotNil", "servesThroughMonths", "servesThroughMonthsNEQ", "servesThroughMonthsIn", "servesThroughMonthsNotIn", "servesThroughMonthsGT", "servesThroughMonthsGTE", "servesThroughMonthsLT", "servesThroughMonthsLTE", "servesThroughMonthsIsNil", "servesThroughMonthsNotNil", "hasOrganization", "hasOrganizationWith", "hasServices", "hasServicesWith", "hasFundings", "hasFundingsWith", "hasResources", "hasResourcesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21895,6 +21936,20 @@ func (ec *executionContext) unmarshalInputProgramWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasFundingsWith = data
+		case "hasResources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResources"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasResources = data
+		case "hasResourcesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResourcesWith"))
+			data, err := ec.unmarshalOResourceWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasResourcesWith = data
 		}
 	}
 	return it, nil
@@ -29625,6 +29680,12 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Program_fundings(ctx, field, obj)
 				})
+		case "resources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Program_resources(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31997,6 +32058,14 @@ func (ec *executionContext) unmarshalNProgramWhereInput2ᚖgithubᚗcomᚋvillag
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNResource2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResource(ctx context.Context, sel ast.SelectionSet, v *ent.Resource) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Resource!")
+		return graphql.Null
+	}
+	return ec._Resource(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNResourceConnection2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ResourceConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ResourceConnection!")
@@ -33336,6 +33405,25 @@ func (ec *executionContext) unmarshalOProgramWhereInput2ᚖgithubᚗcomᚋvillag
 	}
 	res, err := ec.unmarshalInputProgramWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOResource2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Resource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResource2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOResource2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResource(ctx context.Context, sel ast.SelectionSet, v *ent.Resource) graphql.Marshaler {

@@ -439,7 +439,6 @@ var (
 		{Name: "eligibility", Type: field.TypeJSON, Nullable: true},
 		{Name: "evidence", Type: field.TypeJSON, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
-		{Name: "resource_programs", Type: field.TypeInt, Nullable: true},
 	}
 	// ProgramsTable holds the schema information for the "programs" table.
 	ProgramsTable = &schema.Table{
@@ -451,12 +450,6 @@ var (
 				Symbol:     "programs_organizations_programs",
 				Columns:    []*schema.Column{ProgramsColumns[18]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "programs_resources_programs",
-				Columns:    []*schema.Column{ProgramsColumns[19]},
-				RefColumns: []*schema.Column{ResourcesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 		},
@@ -955,6 +948,31 @@ var (
 			},
 		},
 	}
+	// ResourceProgramsColumns holds the columns for the "resource_programs" table.
+	ResourceProgramsColumns = []*schema.Column{
+		{Name: "resource_id", Type: field.TypeInt},
+		{Name: "program_id", Type: field.TypeInt},
+	}
+	// ResourceProgramsTable holds the schema information for the "resource_programs" table.
+	ResourceProgramsTable = &schema.Table{
+		Name:       "resource_programs",
+		Columns:    ResourceProgramsColumns,
+		PrimaryKey: []*schema.Column{ResourceProgramsColumns[0], ResourceProgramsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "resource_programs_resource_id",
+				Columns:    []*schema.Column{ResourceProgramsColumns[0]},
+				RefColumns: []*schema.Column{ResourcesColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "resource_programs_program_id",
+				Columns:    []*schema.Column{ResourceProgramsColumns[1]},
+				RefColumns: []*schema.Column{ProgramsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// ServiceNeedsColumns holds the columns for the "service_needs" table.
 	ServiceNeedsColumns = []*schema.Column{
 		{Name: "service_id", Type: field.TypeInt},
@@ -995,6 +1013,7 @@ var (
 		ServiceAtLocationsTable,
 		TaxonomyTermsTable,
 		ResourceTopicsTable,
+		ResourceProgramsTable,
 		ServiceNeedsTable,
 	}
 )
@@ -1031,7 +1050,6 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(17179869184),
 	}
 	ProgramsTable.ForeignKeys[0].RefTable = OrganizationsTable
-	ProgramsTable.ForeignKeys[1].RefTable = ResourcesTable
 	ProgramsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
 	}
@@ -1065,6 +1083,8 @@ func init() {
 	}
 	ResourceTopicsTable.ForeignKeys[0].RefTable = ResourcesTable
 	ResourceTopicsTable.ForeignKeys[1].RefTable = TaxonomyTermsTable
+	ResourceProgramsTable.ForeignKeys[0].RefTable = ResourcesTable
+	ResourceProgramsTable.ForeignKeys[1].RefTable = ProgramsTable
 	ServiceNeedsTable.ForeignKeys[0].RefTable = ServicesTable
 	ServiceNeedsTable.ForeignKeys[1].RefTable = TaxonomyTermsTable
 }

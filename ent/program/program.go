@@ -60,6 +60,8 @@ const (
 	EdgeServices = "services"
 	// EdgeFundings holds the string denoting the fundings edge name in mutations.
 	EdgeFundings = "fundings"
+	// EdgeResources holds the string denoting the resources edge name in mutations.
+	EdgeResources = "resources"
 	// Table holds the table name of the program in the database.
 	Table = "programs"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -83,6 +85,11 @@ const (
 	FundingsInverseTable = "fundings"
 	// FundingsColumn is the table column denoting the fundings relation/edge.
 	FundingsColumn = "program_id"
+	// ResourcesTable is the table that holds the resources relation/edge. The primary key declared below.
+	ResourcesTable = "resource_programs"
+	// ResourcesInverseTable is the table name for the Resource entity.
+	// It exists in this package in order to avoid circular dependency with the "resource" package.
+	ResourcesInverseTable = "resources"
 )
 
 // Columns holds all SQL columns for program fields.
@@ -108,21 +115,16 @@ var Columns = []string{
 	FieldEvidence,
 }
 
-// ForeignKeys holds the SQL foreign-keys that are owned by the "programs"
-// table and are not defined as standalone fields in the schema.
-var ForeignKeys = []string{
-	"resource_programs",
-}
+var (
+	// ResourcesPrimaryKey and ResourcesColumn2 are the table columns denoting the
+	// primary key for the resources relation (M2M).
+	ResourcesPrimaryKey = []string{"resource_id", "program_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
 	for i := range Columns {
 		if column == Columns[i] {
-			return true
-		}
-	}
-	for i := range ForeignKeys {
-		if column == ForeignKeys[i] {
 			return true
 		}
 	}
@@ -299,6 +301,20 @@ func ByFundings(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newFundingsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByResourcesCount orders the results by resources count.
+func ByResourcesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newResourcesStep(), opts...)
+	}
+}
+
+// ByResources orders the results by resources terms.
+func ByResources(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newResourcesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -318,6 +334,13 @@ func newFundingsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(FundingsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, FundingsTable, FundingsColumn),
+	)
+}
+func newResourcesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ResourcesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, ResourcesTable, ResourcesPrimaryKey...),
 	)
 }
 

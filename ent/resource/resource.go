@@ -76,13 +76,11 @@ const (
 	// TopicsInverseTable is the table name for the TaxonomyTerm entity.
 	// It exists in this package in order to avoid circular dependency with the "taxonomyterm" package.
 	TopicsInverseTable = "taxonomy_terms"
-	// ProgramsTable is the table that holds the programs relation/edge.
-	ProgramsTable = "programs"
+	// ProgramsTable is the table that holds the programs relation/edge. The primary key declared below.
+	ProgramsTable = "resource_programs"
 	// ProgramsInverseTable is the table name for the Program entity.
 	// It exists in this package in order to avoid circular dependency with the "program" package.
 	ProgramsInverseTable = "programs"
-	// ProgramsColumn is the table column denoting the programs relation/edge.
-	ProgramsColumn = "resource_programs"
 	// FundingsTable is the table that holds the fundings relation/edge.
 	FundingsTable = "fundings"
 	// FundingsInverseTable is the table name for the Funding entity.
@@ -119,6 +117,9 @@ var (
 	// TopicsPrimaryKey and TopicsColumn2 are the table columns denoting the
 	// primary key for the topics relation (M2M).
 	TopicsPrimaryKey = []string{"resource_id", "taxonomy_term_id"}
+	// ProgramsPrimaryKey and ProgramsColumn2 are the table columns denoting the
+	// primary key for the programs relation (M2M).
+	ProgramsPrimaryKey = []string{"resource_id", "program_id"}
 )
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -379,7 +380,7 @@ func newProgramsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ProgramsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, ProgramsTable, ProgramsColumn),
+		sqlgraph.Edge(sqlgraph.M2M, false, ProgramsTable, ProgramsPrimaryKey...),
 	)
 }
 func newFundingsStep() *sqlgraph.Step {

@@ -1026,7 +1026,7 @@ func HasPrograms() predicate.Resource {
 	return predicate.Resource(func(s *sql.Selector) {
 		step := sqlgraph.NewStep(
 			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, ProgramsTable, ProgramsColumn),
+			sqlgraph.Edge(sqlgraph.M2M, false, ProgramsTable, ProgramsPrimaryKey...),
 		)
 		sqlgraph.HasNeighbors(s, step)
 	})

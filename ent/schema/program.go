@@ -67,6 +67,8 @@ func (Program) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()),
 		edge.To("fundings", Funding.Type).
 			Comment("Funding for this model."),
+		edge.From("resources", Resource.Type).Ref("programs").
+			Comment("Library resources about this model."),
 	}
 }
 

@@ -34,7 +34,10 @@ func validEligibility(e *directory.Eligibility) error { return e.Validate() }
 func validEvidence(list []directory.Evidence) error {
 	for i, e := range list {
 		if err := e.Validate(); err != nil {
-			return fmt.Errorf("[%d].%w", i, err)
+			if fe, ok := err.(*directory.FieldError); ok {
+				return &directory.FieldError{Field: fmt.Sprintf("[%d].%s", i, fe.Field), Message: fe.Message}
+			}
+			return &directory.FieldError{Field: fmt.Sprintf("[%d]", i), Message: err.Error()}
 		}
 	}
 	return nil
