@@ -44,6 +44,7 @@ func (c pageDefaultingCache) Get(ctx context.Context, key string) (*ast.QueryDoc
 
 func (c pageDefaultingCache) Add(ctx context.Context, key string, doc *ast.QueryDocument) {
 	forEachField(doc, func(f *ast.Field) {
+		coerceListLiterals(f)
 		if isConnection(f.Definition) && f.Arguments.ForName("first") == nil && f.Arguments.ForName("last") == nil {
 			f.Arguments = append(f.Arguments, &ast.Argument{
 				Name:     "first",
@@ -53,6 +54,50 @@ func (c pageDefaultingCache) Add(ctx context.Context, key string, doc *ast.Query
 		}
 	})
 	c.inner.Add(ctx, key, doc)
+}
+
+// coerceListLiterals wraps a single literal given for a list argument (as
+// GraphQL allows: orderBy: {field: NAME} means [{field: NAME}]) in a list.
+// entgql reads nested connections' arguments uncoerced and would otherwise
+// ignore such an orderBy.
+func coerceListLiterals(f *ast.Field) {
+	if f.Definition == nil {
+		return
+	}
+	for _, arg := range f.Arguments {
+		def := f.Definition.Arguments.ForName(arg.Name)
+		if def == nil || def.Type.Elem == nil || arg.Value == nil ||
+			arg.Value.Kind == ast.ListValue || arg.Value.Kind == ast.Variable || arg.Value.Kind == ast.NullValue {
+			continue
+		}
+		item := arg.Value
+		arg.Value = &ast.Value{
+			Kind:         ast.ListValue,
+			Children:     ast.ChildValueList{{Value: item, Position: item.Position}},
+			Position:     item.Position,
+			Definition:   item.Definition,
+			ExpectedType: def.Type,
+		}
+	}
+}
+
+// coerceListVariables does the same for variables: a single value sent for
+// a list-typed variable becomes a one-item list.
+func coerceListVariables(f *ast.Field, vars map[string]any) {
+	if f.Definition == nil {
+		return
+	}
+	for _, arg := range f.Arguments {
+		def := f.Definition.Arguments.ForName(arg.Name)
+		if def == nil || def.Type.Elem == nil || arg.Value == nil || arg.Value.Kind != ast.Variable {
+			continue
+		}
+		if v, ok := vars[arg.Value.Raw]; ok && v != nil {
+			if _, isList := v.([]any); !isList {
+				vars[arg.Value.Raw] = []any{v}
+			}
+		}
+	}
 }
 
 // forEachField visits every field of every operation and fragment once.
@@ -95,6 +140,7 @@ func (p pageSizeCheck) MutateOperationContext(_ context.Context, oc *graphql.Ope
 		if failure != nil {
 			return
 		}
+		coerceListVariables(f, oc.Variables)
 		if f.Definition != nil && f.Name == "nodes" {
 			if ids, ok := f.ArgumentMap(oc.Variables)["ids"].([]any); ok && len(ids) > p.limits.MaxPageSize {
 				failure = badInput(f, "ids", fmt.Sprintf("at most %d IDs can be fetched at once (asked for %d)", p.limits.MaxPageSize, len(ids)))

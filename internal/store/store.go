@@ -95,9 +95,9 @@ func IsPostgres(dsn string) bool {
 }
 
 // sqliteDSN turns a file path (or file: URI) into a modernc DSN with the
-// pragmas Village relies on: foreign keys (ent's migration and cascades need
-// them), a busy timeout, WAL for concurrent readers, and immediate
-// write transactions.
+// settings Village relies on: foreign keys (ent's migration and cascades
+// need them), a busy timeout, WAL for concurrent readers, immediate write
+// transactions, and times stored in UTC.
 func sqliteDSN(dsn string) (string, error) {
 	if dsn == "" {
 		return "", fmt.Errorf("empty database path")
@@ -126,6 +126,11 @@ func sqliteDSN(dsn string) (string, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 	}
 	q.Set("_txlock", "immediate")
+	// SQLite compares times as text: write every time in UTC in one
+	// format whose text order is time order, so filters, orderings and
+	// cursors on times agree with PostgreSQL whatever zone a value had.
+	q.Set("_time_format", "sqlite")
+	q.Set("_timezone", "UTC")
 	return path + "?" + q.Encode(), nil
 }
 
