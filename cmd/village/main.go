@@ -3,7 +3,7 @@
 //
 //	village serve   [--db PATH|URL] [--addr :8080] [--cors-origins a,b]
 //	village migrate [--db PATH|URL]
-//	village seed    [--db PATH|URL] [--samples]
+//	village seed    [--db PATH|URL] [--samples] [--synthetic [--services N ...]]
 package main
 
 import (
@@ -22,6 +22,7 @@ import (
 
 	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/synthetic"
 	"github.com/village-directory/village/server"
 )
 
@@ -64,7 +65,8 @@ func usage(w io.Writer) {
 Usage:
   village serve   [flags]   serve the GraphQL API (/graphql) and console (/)
   village migrate [flags]   create or update the database schema
-  village seed    [flags]   load the directory's true seed facts (--samples adds illustrative local services)
+  village seed    [flags]   load the directory's true seed facts (--samples adds illustrative local services,
+                            --synthetic a synthetic national directory for scale tests)
 
 Run 'village COMMAND --help' for a command's flags.
 `)
@@ -121,6 +123,12 @@ func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("seed", "Load the directory's true seed facts (programs, organizations, resources, needs taxonomy, funders).\nIdempotent: running it again changes nothing.", stderr)
 	dsn := dbFlag(fs)
 	samples := fs.Bool("samples", false, "also load illustrative local services, each marked sample")
+	synth := fs.Bool("synthetic", false, "also generate a synthetic national directory for scale tests (every record marked sample)")
+	size := synthetic.DefaultSize
+	fs.IntVar(&size.Organizations, "organizations", size.Organizations, "with --synthetic: organizations to generate")
+	fs.IntVar(&size.Services, "services", size.Services, "with --synthetic: services to generate")
+	fs.IntVar(&size.Areas, "areas", size.Areas, "with --synthetic: coverage areas to generate")
+	fs.Int64Var(&size.Seed, "random-seed", size.Seed, "with --synthetic: seed of the generator (same seed, same directory)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -129,7 +137,36 @@ func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer db.Close()
-	return loadSeed(ctx, db, *samples, stdout)
+	if err := loadSeed(ctx, db, *samples, stdout); err != nil {
+		return err
+	}
+	if !*synth {
+		return nil
+	}
+	progress := func(int, int) {}
+	if isTerminal(stderr) {
+		progress = func(done, total int) { fmt.Fprintf(stderr, "\rsynthetic: %d/%d records", done, total) }
+	}
+	report, err := synthetic.Generate(ctx, db.Client, size, progress)
+	if isTerminal(stderr) {
+		fmt.Fprintln(stderr)
+	}
+	if err != nil {
+		return fmt.Errorf("synthetic: %w", err)
+	}
+	fmt.Fprintf(stdout, "synthetic: %v\n", report)
+	return nil
+}
+
+// isTerminal reports whether w is a character device (a terminal), so
+// progress is shown to people and kept out of logs and pipes.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 func loadSeed(ctx context.Context, db *store.DB, samples bool, stdout io.Writer) error {
