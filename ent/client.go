@@ -15,6 +15,8 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/village-directory/village/ent/apikey"
+	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
 	"github.com/village-directory/village/ent/location"
@@ -36,6 +38,10 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// APIKey is the client for interacting with the APIKey builders.
+	APIKey *APIKeyClient
+	// ChangeEvent is the client for interacting with the ChangeEvent builders.
+	ChangeEvent *ChangeEventClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
 	// Funding is the client for interacting with the Funding builders.
@@ -71,6 +77,8 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.APIKey = NewAPIKeyClient(c.config)
+	c.ChangeEvent = NewChangeEventClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.Funding = NewFundingClient(c.config)
 	c.Location = NewLocationClient(c.config)
@@ -175,6 +183,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:               ctx,
 		config:            cfg,
+		APIKey:            NewAPIKeyClient(cfg),
+		ChangeEvent:       NewChangeEventClient(cfg),
 		Contact:           NewContactClient(cfg),
 		Funding:           NewFundingClient(cfg),
 		Location:          NewLocationClient(cfg),
@@ -206,6 +216,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:               ctx,
 		config:            cfg,
+		APIKey:            NewAPIKeyClient(cfg),
+		ChangeEvent:       NewChangeEventClient(cfg),
 		Contact:           NewContactClient(cfg),
 		Funding:           NewFundingClient(cfg),
 		Location:          NewLocationClient(cfg),
@@ -224,7 +236,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Contact.
+//		APIKey.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -247,9 +259,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Contact, c.Funding, c.Location, c.Organization, c.Phone, c.Program,
-		c.Resource, c.Schedule, c.Service, c.ServiceArea, c.ServiceAtLocation,
-		c.TaxonomyTerm,
+		c.APIKey, c.ChangeEvent, c.Contact, c.Funding, c.Location, c.Organization,
+		c.Phone, c.Program, c.Resource, c.Schedule, c.Service, c.ServiceArea,
+		c.ServiceAtLocation, c.TaxonomyTerm,
 	} {
 		n.Use(hooks...)
 	}
@@ -259,9 +271,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Contact, c.Funding, c.Location, c.Organization, c.Phone, c.Program,
-		c.Resource, c.Schedule, c.Service, c.ServiceArea, c.ServiceAtLocation,
-		c.TaxonomyTerm,
+		c.APIKey, c.ChangeEvent, c.Contact, c.Funding, c.Location, c.Organization,
+		c.Phone, c.Program, c.Resource, c.Schedule, c.Service, c.ServiceArea,
+		c.ServiceAtLocation, c.TaxonomyTerm,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -270,6 +282,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *APIKeyMutation:
+		return c.APIKey.mutate(ctx, m)
+	case *ChangeEventMutation:
+		return c.ChangeEvent.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
 	case *FundingMutation:
@@ -296,6 +312,288 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.TaxonomyTerm.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// APIKeyClient is a client for the APIKey schema.
+type APIKeyClient struct {
+	config
+}
+
+// NewAPIKeyClient returns a client for the APIKey from the given config.
+func NewAPIKeyClient(c config) *APIKeyClient {
+	return &APIKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `apikey.Hooks(f(g(h())))`.
+func (c *APIKeyClient) Use(hooks ...Hook) {
+	c.hooks.APIKey = append(c.hooks.APIKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `apikey.Intercept(f(g(h())))`.
+func (c *APIKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.APIKey = append(c.inters.APIKey, interceptors...)
+}
+
+// Create returns a builder for creating a APIKey entity.
+func (c *APIKeyClient) Create() *APIKeyCreate {
+	mutation := newAPIKeyMutation(c.config, OpCreate)
+	return &APIKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of APIKey entities.
+func (c *APIKeyClient) CreateBulk(builders ...*APIKeyCreate) *APIKeyCreateBulk {
+	return &APIKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *APIKeyClient) MapCreateBulk(slice any, setFunc func(*APIKeyCreate, int)) *APIKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &APIKeyCreateBulk{err: fmt.Errorf("calling to APIKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*APIKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &APIKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for APIKey.
+func (c *APIKeyClient) Update() *APIKeyUpdate {
+	mutation := newAPIKeyMutation(c.config, OpUpdate)
+	return &APIKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *APIKeyClient) UpdateOne(_m *APIKey) *APIKeyUpdateOne {
+	mutation := newAPIKeyMutation(c.config, OpUpdateOne, withAPIKey(_m))
+	return &APIKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *APIKeyClient) UpdateOneID(id int) *APIKeyUpdateOne {
+	mutation := newAPIKeyMutation(c.config, OpUpdateOne, withAPIKeyID(id))
+	return &APIKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for APIKey.
+func (c *APIKeyClient) Delete() *APIKeyDelete {
+	mutation := newAPIKeyMutation(c.config, OpDelete)
+	return &APIKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *APIKeyClient) DeleteOne(_m *APIKey) *APIKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *APIKeyClient) DeleteOneID(id int) *APIKeyDeleteOne {
+	builder := c.Delete().Where(apikey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &APIKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for APIKey.
+func (c *APIKeyClient) Query() *APIKeyQuery {
+	return &APIKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAPIKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a APIKey entity by its id.
+func (c *APIKeyClient) Get(ctx context.Context, id int) (*APIKey, error) {
+	return c.Query().Where(apikey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *APIKeyClient) GetX(ctx context.Context, id int) *APIKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganizations queries the organizations edge of a APIKey.
+func (c *APIKeyClient) QueryOrganizations(_m *APIKey) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(apikey.Table, apikey.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, apikey.OrganizationsTable, apikey.OrganizationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *APIKeyClient) Hooks() []Hook {
+	return c.hooks.APIKey
+}
+
+// Interceptors returns the client interceptors.
+func (c *APIKeyClient) Interceptors() []Interceptor {
+	return c.inters.APIKey
+}
+
+func (c *APIKeyClient) mutate(ctx context.Context, m *APIKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&APIKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&APIKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&APIKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&APIKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown APIKey mutation op: %q", m.Op())
+	}
+}
+
+// ChangeEventClient is a client for the ChangeEvent schema.
+type ChangeEventClient struct {
+	config
+}
+
+// NewChangeEventClient returns a client for the ChangeEvent from the given config.
+func NewChangeEventClient(c config) *ChangeEventClient {
+	return &ChangeEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `changeevent.Hooks(f(g(h())))`.
+func (c *ChangeEventClient) Use(hooks ...Hook) {
+	c.hooks.ChangeEvent = append(c.hooks.ChangeEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `changeevent.Intercept(f(g(h())))`.
+func (c *ChangeEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ChangeEvent = append(c.inters.ChangeEvent, interceptors...)
+}
+
+// Create returns a builder for creating a ChangeEvent entity.
+func (c *ChangeEventClient) Create() *ChangeEventCreate {
+	mutation := newChangeEventMutation(c.config, OpCreate)
+	return &ChangeEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ChangeEvent entities.
+func (c *ChangeEventClient) CreateBulk(builders ...*ChangeEventCreate) *ChangeEventCreateBulk {
+	return &ChangeEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ChangeEventClient) MapCreateBulk(slice any, setFunc func(*ChangeEventCreate, int)) *ChangeEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ChangeEventCreateBulk{err: fmt.Errorf("calling to ChangeEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ChangeEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ChangeEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ChangeEvent.
+func (c *ChangeEventClient) Update() *ChangeEventUpdate {
+	mutation := newChangeEventMutation(c.config, OpUpdate)
+	return &ChangeEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ChangeEventClient) UpdateOne(_m *ChangeEvent) *ChangeEventUpdateOne {
+	mutation := newChangeEventMutation(c.config, OpUpdateOne, withChangeEvent(_m))
+	return &ChangeEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ChangeEventClient) UpdateOneID(id int) *ChangeEventUpdateOne {
+	mutation := newChangeEventMutation(c.config, OpUpdateOne, withChangeEventID(id))
+	return &ChangeEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ChangeEvent.
+func (c *ChangeEventClient) Delete() *ChangeEventDelete {
+	mutation := newChangeEventMutation(c.config, OpDelete)
+	return &ChangeEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ChangeEventClient) DeleteOne(_m *ChangeEvent) *ChangeEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ChangeEventClient) DeleteOneID(id int) *ChangeEventDeleteOne {
+	builder := c.Delete().Where(changeevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ChangeEventDeleteOne{builder}
+}
+
+// Query returns a query builder for ChangeEvent.
+func (c *ChangeEventClient) Query() *ChangeEventQuery {
+	return &ChangeEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeChangeEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ChangeEvent entity by its id.
+func (c *ChangeEventClient) Get(ctx context.Context, id int) (*ChangeEvent, error) {
+	return c.Query().Where(changeevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ChangeEventClient) GetX(ctx context.Context, id int) *ChangeEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ChangeEventClient) Hooks() []Hook {
+	return c.hooks.ChangeEvent
+}
+
+// Interceptors returns the client interceptors.
+func (c *ChangeEventClient) Interceptors() []Interceptor {
+	return c.inters.ChangeEvent
+}
+
+func (c *ChangeEventClient) mutate(ctx context.Context, m *ChangeEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ChangeEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ChangeEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ChangeEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ChangeEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ChangeEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -2838,12 +3136,14 @@ func (c *TaxonomyTermClient) mutate(ctx context.Context, m *TaxonomyTermMutation
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Contact, Funding, Location, Organization, Phone, Program, Resource, Schedule,
-		Service, ServiceArea, ServiceAtLocation, TaxonomyTerm []ent.Hook
+		APIKey, ChangeEvent, Contact, Funding, Location, Organization, Phone, Program,
+		Resource, Schedule, Service, ServiceArea, ServiceAtLocation,
+		TaxonomyTerm []ent.Hook
 	}
 	inters struct {
-		Contact, Funding, Location, Organization, Phone, Program, Resource, Schedule,
-		Service, ServiceArea, ServiceAtLocation, TaxonomyTerm []ent.Interceptor
+		APIKey, ChangeEvent, Contact, Funding, Location, Organization, Phone, Program,
+		Resource, Schedule, Service, ServiceArea, ServiceAtLocation,
+		TaxonomyTerm []ent.Interceptor
 	}
 )
 

@@ -12,6 +12,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/village-directory/village/ent/apikey"
+	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
 	"github.com/village-directory/village/ent/location"
@@ -84,6 +86,8 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			apikey.Table:            apikey.ValidColumn,
+			changeevent.Table:       changeevent.ValidColumn,
 			contact.Table:           contact.ValidColumn,
 			funding.Table:           funding.ValidColumn,
 			location.Table:          location.ValidColumn,

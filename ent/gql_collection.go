@@ -10,6 +10,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
 	"github.com/village-directory/village/ent/location"
@@ -23,6 +24,98 @@ import (
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ChangeEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*ChangeEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ChangeEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(changeevent.Columns))
+		selectedFields = []string{changeevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "entityType":
+			if _, ok := fieldSeen[changeevent.FieldEntityType]; !ok {
+				selectedFields = append(selectedFields, changeevent.FieldEntityType)
+				fieldSeen[changeevent.FieldEntityType] = struct{}{}
+			}
+		case "entityID":
+			if _, ok := fieldSeen[changeevent.FieldEntityID]; !ok {
+				selectedFields = append(selectedFields, changeevent.FieldEntityID)
+				fieldSeen[changeevent.FieldEntityID] = struct{}{}
+			}
+		case "operation":
+			if _, ok := fieldSeen[changeevent.FieldOperation]; !ok {
+				selectedFields = append(selectedFields, changeevent.FieldOperation)
+				fieldSeen[changeevent.FieldOperation] = struct{}{}
+			}
+		case "actor":
+			if _, ok := fieldSeen[changeevent.FieldActor]; !ok {
+				selectedFields = append(selectedFields, changeevent.FieldActor)
+				fieldSeen[changeevent.FieldActor] = struct{}{}
+			}
+		case "occurredAt":
+			if _, ok := fieldSeen[changeevent.FieldOccurredAt]; !ok {
+				selectedFields = append(selectedFields, changeevent.FieldOccurredAt)
+				fieldSeen[changeevent.FieldOccurredAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[changeevent.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, changeevent.FieldVersion)
+				fieldSeen[changeevent.FieldVersion] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type changeeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ChangeEventPaginateOption
+}
+
+func newChangeEventPaginateArgs(rv map[string]any) *changeeventPaginateArgs {
+	args := &changeeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*ChangeEventWhereInput); ok {
+		args.opts = append(args.opts, WithChangeEventFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *ContactQuery) CollectFields(ctx context.Context, satisfies ...string) (*ContactQuery, error) {
@@ -2897,6 +2990,11 @@ func (_q *ServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[service.FieldVerifiedBy]; !ok {
 				selectedFields = append(selectedFields, service.FieldVerifiedBy)
 				fieldSeen[service.FieldVerifiedBy] = struct{}{}
+			}
+		case "internalNotes":
+			if _, ok := fieldSeen[service.FieldInternalNotes]; !ok {
+				selectedFields = append(selectedFields, service.FieldInternalNotes)
+				fieldSeen[service.FieldInternalNotes] = struct{}{}
 			}
 		case "eligibility":
 			if _, ok := fieldSeen[service.FieldEligibility]; !ok {

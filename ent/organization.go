@@ -49,8 +49,9 @@ type Organization struct {
 	YearIncorporated *int `json:"year_incorporated,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
-	Edges        OrganizationEdges `json:"edges"`
-	selectValues sql.SelectValues
+	Edges                 OrganizationEdges `json:"edges"`
+	api_key_organizations *int
+	selectValues          sql.SelectValues
 }
 
 // OrganizationEdges holds the relations/edges for other nodes in the graph.
@@ -197,6 +198,8 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
+		case organization.ForeignKeys[0]: // api_key_organizations
+			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -309,6 +312,13 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.YearIncorporated = new(int)
 				*_m.YearIncorporated = int(value.Int64)
+			}
+		case organization.ForeignKeys[0]:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for edge-field api_key_organizations", value)
+			} else if value.Valid {
+				_m.api_key_organizations = new(int)
+				*_m.api_key_organizations = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])

@@ -41,6 +41,7 @@ type OrganizationQuery struct {
 	withFundings       *FundingQuery
 	withFunded         *FundingQuery
 	withResources      *ResourceQuery
+	withFKs            bool
 	loadTotal          []func(context.Context, []*Organization) error
 	modifiers          []func(*sql.Selector)
 	withNamedChildren  map[string]*OrganizationQuery
@@ -703,6 +704,7 @@ func (_q *OrganizationQuery) prepareQuery(ctx context.Context) error {
 func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Organization, error) {
 	var (
 		nodes       = []*Organization{}
+		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
 		loadedTypes = [10]bool{
 			_q.withParent != nil,
@@ -717,6 +719,9 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			_q.withResources != nil,
 		}
 	)
+	if withFKs {
+		_spec.Node.Columns = append(_spec.Node.Columns, organization.ForeignKeys...)
+	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Organization).scanValues(nil, columns)
 	}
@@ -920,6 +925,7 @@ func (_q *OrganizationQuery) loadChildren(ctx context.Context, query *Organizati
 			init(nodes[i])
 		}
 	}
+	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(organization.FieldParentID)
 	}

@@ -75,6 +75,8 @@ type Service struct {
 	VerifiedAt *time.Time `json:"verified_at,omitempty"`
 	// Who checked the listing.
 	VerifiedBy string `json:"verified_by,omitempty"`
+	// Notes for call-center staff (referral tips, contacts); never shown to the public.
+	InternalNotes string `json:"internal_notes,omitempty"`
 	// The service's own eligibility; when null the service inherits its program's whole.
 	Eligibility *directory.Eligibility `json:"eligibility,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -214,7 +216,7 @@ func (*Service) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case service.FieldID, service.FieldVersion, service.FieldOrganizationID, service.FieldProgramID, service.FieldCapacityAvailable, service.FieldCapacityMaximum:
 			values[i] = new(sql.NullInt64)
-		case service.FieldExternalSource, service.FieldExternalID, service.FieldProvenance, service.FieldName, service.FieldAlternateName, service.FieldDescription, service.FieldStatus, service.FieldURL, service.FieldEmail, service.FieldApplicationProcess, service.FieldFeesDescription, service.FieldInterpretationServices, service.FieldWaitTime, service.FieldVerifiedBy:
+		case service.FieldExternalSource, service.FieldExternalID, service.FieldProvenance, service.FieldName, service.FieldAlternateName, service.FieldDescription, service.FieldStatus, service.FieldURL, service.FieldEmail, service.FieldApplicationProcess, service.FieldFeesDescription, service.FieldInterpretationServices, service.FieldWaitTime, service.FieldVerifiedBy, service.FieldInternalNotes:
 			values[i] = new(sql.NullString)
 		case service.FieldCreatedAt, service.FieldUpdatedAt, service.FieldCapacityUpdatedAt, service.FieldVerifiedAt:
 			values[i] = new(sql.NullTime)
@@ -411,6 +413,12 @@ func (_m *Service) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.VerifiedBy = value.String
 			}
+		case service.FieldInternalNotes:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field internal_notes", values[i])
+			} else if value.Valid {
+				_m.InternalNotes = value.String
+			}
 		case service.FieldEligibility:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field eligibility", values[i])
@@ -592,6 +600,9 @@ func (_m *Service) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("verified_by=")
 	builder.WriteString(_m.VerifiedBy)
+	builder.WriteString(", ")
+	builder.WriteString("internal_notes=")
+	builder.WriteString(_m.InternalNotes)
 	builder.WriteString(", ")
 	builder.WriteString("eligibility=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Eligibility))

@@ -378,6 +378,20 @@ func (_c *ServiceCreate) SetNillableVerifiedBy(v *string) *ServiceCreate {
 	return _c
 }
 
+// SetInternalNotes sets the "internal_notes" field.
+func (_c *ServiceCreate) SetInternalNotes(v string) *ServiceCreate {
+	_c.mutation.SetInternalNotes(v)
+	return _c
+}
+
+// SetNillableInternalNotes sets the "internal_notes" field if the given value is not nil.
+func (_c *ServiceCreate) SetNillableInternalNotes(v *string) *ServiceCreate {
+	if v != nil {
+		_c.SetInternalNotes(*v)
+	}
+	return _c
+}
+
 // SetEligibility sets the "eligibility" field.
 func (_c *ServiceCreate) SetEligibility(v *directory.Eligibility) *ServiceCreate {
 	_c.mutation.SetEligibility(v)
@@ -772,6 +786,10 @@ func (_c *ServiceCreate) createSpec() (*Service, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.VerifiedBy(); ok {
 		_spec.SetField(service.FieldVerifiedBy, field.TypeString, value)
 		_node.VerifiedBy = value
+	}
+	if value, ok := _c.mutation.InternalNotes(); ok {
+		_spec.SetField(service.FieldInternalNotes, field.TypeString, value)
+		_node.InternalNotes = value
 	}
 	if value, ok := _c.mutation.Eligibility(); ok {
 		_spec.SetField(service.FieldEligibility, field.TypeJSON, value)
@@ -1425,6 +1443,24 @@ func (u *ServiceUpsert) ClearVerifiedBy() *ServiceUpsert {
 	return u
 }
 
+// SetInternalNotes sets the "internal_notes" field.
+func (u *ServiceUpsert) SetInternalNotes(v string) *ServiceUpsert {
+	u.Set(service.FieldInternalNotes, v)
+	return u
+}
+
+// UpdateInternalNotes sets the "internal_notes" field to the value that was provided on create.
+func (u *ServiceUpsert) UpdateInternalNotes() *ServiceUpsert {
+	u.SetExcluded(service.FieldInternalNotes)
+	return u
+}
+
+// ClearInternalNotes clears the value of the "internal_notes" field.
+func (u *ServiceUpsert) ClearInternalNotes() *ServiceUpsert {
+	u.SetNull(service.FieldInternalNotes)
+	return u
+}
+
 // SetEligibility sets the "eligibility" field.
 func (u *ServiceUpsert) SetEligibility(v *directory.Eligibility) *ServiceUpsert {
 	u.Set(service.FieldEligibility, v)
@@ -2010,6 +2046,27 @@ func (u *ServiceUpsertOne) UpdateVerifiedBy() *ServiceUpsertOne {
 func (u *ServiceUpsertOne) ClearVerifiedBy() *ServiceUpsertOne {
 	return u.Update(func(s *ServiceUpsert) {
 		s.ClearVerifiedBy()
+	})
+}
+
+// SetInternalNotes sets the "internal_notes" field.
+func (u *ServiceUpsertOne) SetInternalNotes(v string) *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.SetInternalNotes(v)
+	})
+}
+
+// UpdateInternalNotes sets the "internal_notes" field to the value that was provided on create.
+func (u *ServiceUpsertOne) UpdateInternalNotes() *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.UpdateInternalNotes()
+	})
+}
+
+// ClearInternalNotes clears the value of the "internal_notes" field.
+func (u *ServiceUpsertOne) ClearInternalNotes() *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.ClearInternalNotes()
 	})
 }
 
@@ -2767,6 +2824,27 @@ func (u *ServiceUpsertBulk) UpdateVerifiedBy() *ServiceUpsertBulk {
 func (u *ServiceUpsertBulk) ClearVerifiedBy() *ServiceUpsertBulk {
 	return u.Update(func(s *ServiceUpsert) {
 		s.ClearVerifiedBy()
+	})
+}
+
+// SetInternalNotes sets the "internal_notes" field.
+func (u *ServiceUpsertBulk) SetInternalNotes(v string) *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.SetInternalNotes(v)
+	})
+}
+
+// UpdateInternalNotes sets the "internal_notes" field to the value that was provided on create.
+func (u *ServiceUpsertBulk) UpdateInternalNotes() *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.UpdateInternalNotes()
+	})
+}
+
+// ClearInternalNotes clears the value of the "internal_notes" field.
+func (u *ServiceUpsertBulk) ClearInternalNotes() *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.ClearInternalNotes()
 	})
 }
 

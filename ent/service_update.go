@@ -532,6 +532,26 @@ func (_u *ServiceUpdate) ClearVerifiedBy() *ServiceUpdate {
 	return _u
 }
 
+// SetInternalNotes sets the "internal_notes" field.
+func (_u *ServiceUpdate) SetInternalNotes(v string) *ServiceUpdate {
+	_u.mutation.SetInternalNotes(v)
+	return _u
+}
+
+// SetNillableInternalNotes sets the "internal_notes" field if the given value is not nil.
+func (_u *ServiceUpdate) SetNillableInternalNotes(v *string) *ServiceUpdate {
+	if v != nil {
+		_u.SetInternalNotes(*v)
+	}
+	return _u
+}
+
+// ClearInternalNotes clears the value of the "internal_notes" field.
+func (_u *ServiceUpdate) ClearInternalNotes() *ServiceUpdate {
+	_u.mutation.ClearInternalNotes()
+	return _u
+}
+
 // SetEligibility sets the "eligibility" field.
 func (_u *ServiceUpdate) SetEligibility(v *directory.Eligibility) *ServiceUpdate {
 	_u.mutation.SetEligibility(v)
@@ -1087,6 +1107,12 @@ func (_u *ServiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.VerifiedByCleared() {
 		_spec.ClearField(service.FieldVerifiedBy, field.TypeString)
+	}
+	if value, ok := _u.mutation.InternalNotes(); ok {
+		_spec.SetField(service.FieldInternalNotes, field.TypeString, value)
+	}
+	if _u.mutation.InternalNotesCleared() {
+		_spec.ClearField(service.FieldInternalNotes, field.TypeString)
 	}
 	if value, ok := _u.mutation.Eligibility(); ok {
 		_spec.SetField(service.FieldEligibility, field.TypeJSON, value)
@@ -1980,6 +2006,26 @@ func (_u *ServiceUpdateOne) ClearVerifiedBy() *ServiceUpdateOne {
 	return _u
 }
 
+// SetInternalNotes sets the "internal_notes" field.
+func (_u *ServiceUpdateOne) SetInternalNotes(v string) *ServiceUpdateOne {
+	_u.mutation.SetInternalNotes(v)
+	return _u
+}
+
+// SetNillableInternalNotes sets the "internal_notes" field if the given value is not nil.
+func (_u *ServiceUpdateOne) SetNillableInternalNotes(v *string) *ServiceUpdateOne {
+	if v != nil {
+		_u.SetInternalNotes(*v)
+	}
+	return _u
+}
+
+// ClearInternalNotes clears the value of the "internal_notes" field.
+func (_u *ServiceUpdateOne) ClearInternalNotes() *ServiceUpdateOne {
+	_u.mutation.ClearInternalNotes()
+	return _u
+}
+
 // SetEligibility sets the "eligibility" field.
 func (_u *ServiceUpdateOne) SetEligibility(v *directory.Eligibility) *ServiceUpdateOne {
 	_u.mutation.SetEligibility(v)
@@ -2565,6 +2611,12 @@ func (_u *ServiceUpdateOne) sqlSave(ctx context.Context) (_node *Service, err er
 	}
 	if _u.mutation.VerifiedByCleared() {
 		_spec.ClearField(service.FieldVerifiedBy, field.TypeString)
+	}
+	if value, ok := _u.mutation.InternalNotes(); ok {
+		_spec.SetField(service.FieldInternalNotes, field.TypeString, value)
+	}
+	if _u.mutation.InternalNotesCleared() {
+		_spec.ClearField(service.FieldInternalNotes, field.TypeString)
 	}
 	if value, ok := _u.mutation.Eligibility(); ok {
 		_spec.SetField(service.FieldEligibility, field.TypeJSON, value)

@@ -9,6 +9,52 @@ import (
 )
 
 var (
+	// APIKeysColumns holds the columns for the "api_keys" table.
+	APIKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"READER", "STAFF", "EDITOR", "ADMIN"}},
+		{Name: "prefix", Type: field.TypeString},
+		{Name: "secret_hash", Type: field.TypeString, Unique: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+	}
+	// APIKeysTable holds the schema information for the "api_keys" table.
+	APIKeysTable = &schema.Table{
+		Name:       "api_keys",
+		Columns:    APIKeysColumns,
+		PrimaryKey: []*schema.Column{APIKeysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "apikey_name",
+				Unique:  false,
+				Columns: []*schema.Column{APIKeysColumns[1]},
+			},
+		},
+	}
+	// ChangeEventsColumns holds the columns for the "change_events" table.
+	ChangeEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "entity_type", Type: field.TypeString},
+		{Name: "entity_id", Type: field.TypeInt},
+		{Name: "operation", Type: field.TypeEnum, Enums: []string{"CREATE", "UPDATE", "DELETE"}},
+		{Name: "actor", Type: field.TypeString},
+		{Name: "occurred_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Nullable: true},
+	}
+	// ChangeEventsTable holds the schema information for the "change_events" table.
+	ChangeEventsTable = &schema.Table{
+		Name:       "change_events",
+		Columns:    ChangeEventsColumns,
+		PrimaryKey: []*schema.Column{ChangeEventsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "changeevent_entity_type_entity_id",
+				Unique:  false,
+				Columns: []*schema.Column{ChangeEventsColumns[1], ChangeEventsColumns[2]},
+			},
+		},
+	}
 	// ContactsColumns holds the columns for the "contacts" table.
 	ContactsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -273,6 +319,7 @@ var (
 		{Name: "website", Type: field.TypeString, Nullable: true},
 		{Name: "legal_status", Type: field.TypeString, Nullable: true},
 		{Name: "year_incorporated", Type: field.TypeInt, Nullable: true},
+		{Name: "api_key_organizations", Type: field.TypeInt, Nullable: true},
 		{Name: "parent_id", Type: field.TypeInt, Nullable: true},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
@@ -282,8 +329,14 @@ var (
 		PrimaryKey: []*schema.Column{OrganizationsColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "organizations_organizations_children",
+				Symbol:     "organizations_api_keys_organizations",
 				Columns:    []*schema.Column{OrganizationsColumns[15]},
+				RefColumns: []*schema.Column{APIKeysColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "organizations_organizations_children",
+				Columns:    []*schema.Column{OrganizationsColumns[16]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -312,7 +365,7 @@ var (
 			{
 				Name:    "organization_parent_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrganizationsColumns[15]},
+				Columns: []*schema.Column{OrganizationsColumns[16]},
 			},
 		},
 	}
@@ -669,6 +722,7 @@ var (
 		{Name: "languages", Type: field.TypeJSON, Nullable: true},
 		{Name: "verified_at", Type: field.TypeTime, Nullable: true},
 		{Name: "verified_by", Type: field.TypeString, Nullable: true},
+		{Name: "internal_notes", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "eligibility", Type: field.TypeJSON, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt},
 		{Name: "program_id", Type: field.TypeInt, Nullable: true},
@@ -681,13 +735,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "services_organizations_services",
-				Columns:    []*schema.Column{ServicesColumns[27]},
+				Columns:    []*schema.Column{ServicesColumns[28]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "services_programs_services",
-				Columns:    []*schema.Column{ServicesColumns[28]},
+				Columns:    []*schema.Column{ServicesColumns[29]},
 				RefColumns: []*schema.Column{ProgramsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -716,12 +770,12 @@ var (
 			{
 				Name:    "service_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[27]},
+				Columns: []*schema.Column{ServicesColumns[28]},
 			},
 			{
 				Name:    "service_program_id",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[28]},
+				Columns: []*schema.Column{ServicesColumns[29]},
 			},
 			{
 				Name:    "service_status",
@@ -1000,6 +1054,8 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		APIKeysTable,
+		ChangeEventsTable,
 		ContactsTable,
 		FundingsTable,
 		LocationsTable,
@@ -1019,6 +1075,12 @@ var (
 )
 
 func init() {
+	APIKeysTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
+	}
+	ChangeEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
 	ContactsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	ContactsTable.ForeignKeys[1].RefTable = ServicesTable
 	ContactsTable.ForeignKeys[2].RefTable = ServiceAtLocationsTable
@@ -1037,7 +1099,8 @@ func init() {
 	LocationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
 	}
-	OrganizationsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	OrganizationsTable.ForeignKeys[0].RefTable = APIKeysTable
+	OrganizationsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	OrganizationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
 	}

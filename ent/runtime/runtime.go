@@ -5,6 +5,8 @@ package runtime
 import (
 	"time"
 
+	"github.com/village-directory/village/ent/apikey"
+	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
 	"github.com/village-directory/village/ent/location"
@@ -24,6 +26,38 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	apikeyFields := schema.APIKey{}.Fields()
+	_ = apikeyFields
+	// apikeyDescName is the schema descriptor for name field.
+	apikeyDescName := apikeyFields[0].Descriptor()
+	// apikey.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	apikey.NameValidator = apikeyDescName.Validators[0].(func(string) error)
+	// apikeyDescPrefix is the schema descriptor for prefix field.
+	apikeyDescPrefix := apikeyFields[2].Descriptor()
+	// apikey.PrefixValidator is a validator for the "prefix" field. It is called by the builders before save.
+	apikey.PrefixValidator = apikeyDescPrefix.Validators[0].(func(string) error)
+	// apikeyDescSecretHash is the schema descriptor for secret_hash field.
+	apikeyDescSecretHash := apikeyFields[3].Descriptor()
+	// apikey.SecretHashValidator is a validator for the "secret_hash" field. It is called by the builders before save.
+	apikey.SecretHashValidator = apikeyDescSecretHash.Validators[0].(func(string) error)
+	// apikeyDescCreatedAt is the schema descriptor for created_at field.
+	apikeyDescCreatedAt := apikeyFields[4].Descriptor()
+	// apikey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	apikey.DefaultCreatedAt = apikeyDescCreatedAt.Default.(func() time.Time)
+	changeeventFields := schema.ChangeEvent{}.Fields()
+	_ = changeeventFields
+	// changeeventDescEntityType is the schema descriptor for entity_type field.
+	changeeventDescEntityType := changeeventFields[0].Descriptor()
+	// changeevent.EntityTypeValidator is a validator for the "entity_type" field. It is called by the builders before save.
+	changeevent.EntityTypeValidator = changeeventDescEntityType.Validators[0].(func(string) error)
+	// changeeventDescActor is the schema descriptor for actor field.
+	changeeventDescActor := changeeventFields[3].Descriptor()
+	// changeevent.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
+	changeevent.ActorValidator = changeeventDescActor.Validators[0].(func(string) error)
+	// changeeventDescOccurredAt is the schema descriptor for occurred_at field.
+	changeeventDescOccurredAt := changeeventFields[4].Descriptor()
+	// changeevent.DefaultOccurredAt holds the default value on creation for the occurred_at field.
+	changeevent.DefaultOccurredAt = changeeventDescOccurredAt.Default.(func() time.Time)
 	contactMixin := schema.Contact{}.Mixin()
 	contactMixinHooks0 := contactMixin[0].Hooks()
 	contact.Hooks[0] = contactMixinHooks0[0]

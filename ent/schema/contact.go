@@ -59,5 +59,6 @@ func (Contact) Indexes() []ent.Index {
 func (Contact) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A person or role to contact (HSDS contact)."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

@@ -64,5 +64,6 @@ func (Funding) Indexes() []ent.Index {
 func (Funding) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("Who funds what (HSDS funding)."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

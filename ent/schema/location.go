@@ -111,6 +111,7 @@ func coordinatesTogether(next ent.Mutator) ent.Mutator {
 func (Location) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A place where services are delivered (HSDS location); confidential ones hide their address from the public."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entgql.QueryField().Description("Locations where services are delivered; confidential ones hide their address from the public."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),

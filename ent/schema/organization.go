@@ -87,6 +87,7 @@ func (Organization) Indexes() []ent.Index {
 func (Organization) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("An organization that runs services or stands behind a model (HSDS organization)."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entgql.QueryField().Description("Organizations in the directory, with filters and ordering."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),

@@ -71,5 +71,6 @@ func (Phone) Indexes() []ent.Index {
 func (Phone) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A phone number (HSDS phone); staff-only numbers are hidden from the public."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }

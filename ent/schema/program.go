@@ -41,19 +41,15 @@ func (Program) Fields() []ent.Field {
 				"PARENTING_EDUCATION_PEER_SUPPORT", "COMMUNITY_COALITION").
 			Comment("How the model works with families."),
 		field.JSON("settings", []directory.Setting{}).Optional().
-			Comment("Where the model is delivered.").
-			Annotations(entgql.Type("[Setting!]")),
+			Comment("Where the model is delivered."),
 		field.JSON("audiences", []directory.Audience{}).Optional().
-			Comment("Who the model serves directly: parents, professionals, or both.").
-			Annotations(entgql.Type("[Audience!]")),
+			Comment("Who the model serves directly: parents, professionals, or both."),
 		field.Int("serves_through_months").Optional().Nillable().NonNegative().
 			Comment("The child's age in months at which service ends (for example 24: to the second birthday)."),
 		field.JSON("eligibility", &directory.Eligibility{}).Optional().
-			Comment("Who can enrol now; services of this program inherit it unless they carry their own.").
-			Annotations(entgql.Type("Eligibility")),
+			Comment("Who can enrol now; services of this program inherit it unless they carry their own."),
 		field.JSON("evidence", []directory.Evidence{}).Optional().
-			Comment("Reviews of the model's evidence, each from a named source.").
-			Annotations(entgql.Type("[Evidence!]")),
+			Comment("Reviews of the model's evidence, each from a named source."),
 	}
 }
 
@@ -95,6 +91,7 @@ func (Program) Hooks() []ent.Hook {
 func (Program) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A program: in this field, an evidence-based model (HSDS program) with the eligibility its services inherit."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entgql.QueryField().Description("Programs (evidence-based models) in the directory, with filters and ordering."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),

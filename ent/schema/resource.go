@@ -37,8 +37,7 @@ func (Resource) Fields() []ent.Field {
 			Comment("What it offers, in its sources' words.").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.JSON("audiences", []directory.Audience{}).Optional().
-			Comment("Who it is written for.").
-			Annotations(entgql.Type("[Audience!]")),
+			Comment("Who it is written for."),
 		field.String("language").Default("en").Validate(validLanguage).
 			Comment("The language it is written in (ISO 639-1 or 639-3)."),
 		field.Int("publisher_id").Optional().Nillable().
@@ -92,6 +91,7 @@ func (Resource) Hooks() []ent.Hook {
 func (Resource) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("An item of the shared library: a guide, brief, toolkit, story, webinar or policy report."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entgql.QueryField().Description("The shared library of guides, briefs, toolkits, stories, webinars and policy reports."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),

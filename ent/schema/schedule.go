@@ -75,6 +75,7 @@ func (Schedule) Indexes() []ent.Index {
 func (Schedule) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("Opening hours (HSDS schedule)."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 	}
 }
 

@@ -69,8 +69,7 @@ func (Service) Fields() []ent.Field {
 		field.Time("capacity_updated_at").Optional().Nillable().
 			Comment("When the capacity figures were last checked."),
 		field.JSON("delivery_modes", []directory.DeliveryMode{}).Optional().
-			Comment("How the service reaches families.").
-			Annotations(entgql.Type("[DeliveryMode!]")),
+			Comment("How the service reaches families."),
 		field.Strings("languages").Optional().Validate(validLanguages).
 			Comment("Languages the service is delivered in (ISO 639-1 or 639-3 codes)."),
 		field.Time("verified_at").Optional().Nillable().
@@ -78,9 +77,11 @@ func (Service) Fields() []ent.Field {
 			Annotations(entgql.OrderField("VERIFIED_AT")),
 		field.String("verified_by").Optional().
 			Comment("Who checked the listing."),
+		field.Text("internal_notes").Optional().
+			Comment("Notes for call-center staff (referral tips, contacts); never shown to the public.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.JSON("eligibility", &directory.Eligibility{}).Optional().
-			Comment("The service's own eligibility; when null the service inherits its program's whole.").
-			Annotations(entgql.Type("Eligibility")),
+			Comment("The service's own eligibility; when null the service inherits its program's whole."),
 	}
 }
 
@@ -147,6 +148,7 @@ func checkCapacity(next ent.Mutator) ent.Mutator {
 func (Service) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A service a family can get (HSDS service), run by an organization, optionally implementing a program."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entgql.QueryField().Description("Services families can get, with filters and ordering. Sample listings say so in their sample field."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),

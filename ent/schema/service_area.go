@@ -188,6 +188,7 @@ func areaShape(kind, code string, lat, lon, radius *float64, name string) error 
 func (ServiceArea) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("An area a service covers (HSDS service_area), structured so families can be matched to it."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entgql.RelayConnection(),
 	}
 }

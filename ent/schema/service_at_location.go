@@ -61,6 +61,7 @@ func (ServiceAtLocation) Indexes() []ent.Index {
 func (ServiceAtLocation) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A service delivered at a location (HSDS service_at_location)."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entgql.RelayConnection(),
 	}
 }

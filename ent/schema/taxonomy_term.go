@@ -71,6 +71,7 @@ func (TaxonomyTerm) Indexes() []ent.Index {
 func (TaxonomyTerm) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A term of a vocabulary (HSDS taxonomy_term), such as a family need."),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
 		entgql.QueryField().Description("Taxonomy terms, including the family-needs vocabulary (village-needs)."),
 		entgql.RelayConnection(),
 		entgql.MultiOrder(),

@@ -27,7 +27,9 @@ func validDeliveryModes(m []directory.DeliveryMode) error {
 
 func validSettings(s []directory.Setting) error { return directory.ValidateList(s, directory.Settings) }
 
-func validAudiences(a []directory.Audience) error { return directory.ValidateList(a, directory.Audiences) }
+func validAudiences(a []directory.Audience) error {
+	return directory.ValidateList(a, directory.Audiences)
+}
 
 func validEligibility(e *directory.Eligibility) error { return e.Validate() }
 

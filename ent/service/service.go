@@ -72,6 +72,8 @@ const (
 	FieldVerifiedAt = "verified_at"
 	// FieldVerifiedBy holds the string denoting the verified_by field in the database.
 	FieldVerifiedBy = "verified_by"
+	// FieldInternalNotes holds the string denoting the internal_notes field in the database.
+	FieldInternalNotes = "internal_notes"
 	// FieldEligibility holds the string denoting the eligibility field in the database.
 	FieldEligibility = "eligibility"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
@@ -187,6 +189,7 @@ var Columns = []string{
 	FieldLanguages,
 	FieldVerifiedAt,
 	FieldVerifiedBy,
+	FieldInternalNotes,
 	FieldEligibility,
 }
 
@@ -402,6 +405,11 @@ func ByVerifiedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByVerifiedBy orders the results by the verified_by field.
 func ByVerifiedBy(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVerifiedBy, opts...).ToFunc()
+}
+
+// ByInternalNotes orders the results by the internal_notes field.
+func ByInternalNotes(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInternalNotes, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.
