@@ -18,6 +18,8 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/migrate"
+	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/feed"
 	_ "github.com/village-directory/village/ent/runtime" // schema hooks, defaults and validators
 )
 
@@ -86,7 +88,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.WrapDriver != nil {
 		drv = opts.WrapDriver(drv)
 	}
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: name, Driver: drv}, nil
+	client := ent.NewClient(ent.Driver(drv))
+	// Every write, whatever path it comes by, is authorized and logged in
+	// the change feed.
+	client.Use(auth.WriteGuard(), feed.Hook(name))
+	return &DB{Client: client, SQL: db, Dialect: name, Driver: drv}, nil
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.

@@ -2,6 +2,7 @@ package testdb
 
 import (
 	"context"
+	stdsql "database/sql"
 	"sync"
 
 	"entgo.io/ent/dialect"
@@ -80,4 +81,37 @@ func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
 	t.c.record(query)
 	return t.Tx.Query(ctx, query, args, v)
+}
+
+// ExecContext and QueryContext pass raw statements through (ent's
+// ExecContext/QueryContext need them), counting them too.
+func (c *Counter) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
+	c.record(query)
+	return c.Driver.(interface {
+		ExecContext(context.Context, string, ...any) (stdsql.Result, error)
+	}).ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a raw query, counted.
+func (c *Counter) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
+	c.record(query)
+	return c.Driver.(interface {
+		QueryContext(context.Context, string, ...any) (*stdsql.Rows, error)
+	}).QueryContext(ctx, query, args...)
+}
+
+// ExecContext runs a raw statement in the transaction, counted.
+func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
+	t.c.record(query)
+	return t.Tx.(interface {
+		ExecContext(context.Context, string, ...any) (stdsql.Result, error)
+	}).ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a raw query in the transaction, counted.
+func (t *countingTx) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
+	t.c.record(query)
+	return t.Tx.(interface {
+		QueryContext(context.Context, string, ...any) (*stdsql.Rows, error)
+	}).QueryContext(ctx, query, args...)
 }

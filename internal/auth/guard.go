@@ -1,0 +1,293 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/contact"
+	"github.com/village-directory/village/ent/location"
+	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/ent/phone"
+	"github.com/village-directory/village/ent/program"
+	"github.com/village-directory/village/ent/resource"
+	"github.com/village-directory/village/ent/schedule"
+	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/ent/serviceatlocation"
+)
+
+// WriteGuard is the one authorization layer every write passes: an ent
+// hook installed on every client, so GraphQL mutations, imports and any
+// future path are checked the same way.
+//
+//	anonymous  no writes
+//	reader     submit a library resource (status SUBMITTED) only
+//	staff      as reader
+//	editor     as reader, and create/update/delete the programs, services,
+//	           locations, service areas, service-at-locations, phones,
+//	           contacts and schedules of its own organizations, and update
+//	           those organizations
+//	admin      everything
+func WriteGuard() ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := authorize(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+// ForbiddenError says why a write was refused, without saying whether the
+// record exists.
+type ForbiddenError struct{ Reason string }
+
+func (e *ForbiddenError) Error() string { return "forbidden: " + e.Reason }
+func (e *ForbiddenError) Unwrap() error { return ErrForbidden }
+
+func forbid(format string, args ...any) error {
+	return &ForbiddenError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// owned are the types an editor may write for its own organizations.
+var owned = []string{
+	ent.TypeProgram, ent.TypeService, ent.TypeLocation, ent.TypeServiceArea, ent.TypeServiceAtLocation,
+	ent.TypePhone, ent.TypeContact, ent.TypeSchedule,
+}
+
+func authorize(ctx context.Context, m ent.Mutation) error {
+	v, ok := FromContext(ctx)
+	if !ok || v.Role == Admin || m.Type() == ent.TypeChangeEvent {
+		return nil // internal code, admins, and the feed's own events
+	}
+	if m.Type() == ent.TypeResource && m.Op().Is(ent.OpCreate) && v.Role != Anonymous {
+		return checkSubmission(m)
+	}
+	switch v.Role {
+	case Anonymous:
+		return forbid("writing needs an API key")
+	case Reader, Staff:
+		return forbid("a %s key cannot change the directory", lower(v.Role))
+	case Editor:
+	default:
+		return forbid("unknown role")
+	}
+	typ := m.Type()
+	switch {
+	case typ == ent.TypeOrganization && m.Op().Is(ent.OpUpdateOne):
+		id, _ := m.(interface{ ID() (int, bool) }).ID()
+		if !slices.Contains(v.Organizations, id) {
+			return forbid("an editor can change only its own organizations")
+		}
+		if parent, set := m.Field("parent_id"); set && !slices.Contains(v.Organizations, parent.(int)) {
+			return forbid("an editor cannot move an organization under one it does not edit")
+		}
+		return nil
+	case !slices.Contains(owned, typ):
+		return forbid("an editor cannot change %s records", typ)
+	}
+	client := mutationClient(m)
+	// The record as it is: its owner must be the editor's.
+	if !m.Op().Is(ent.OpCreate) {
+		ids, err := mutationIDs(ctx, m)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			org, found, err := ownerOf(ctx, client, typ, id)
+			if err != nil {
+				return err
+			}
+			if !found {
+				// Absent: say so only for types whose records are all
+				// public; otherwise the answer could reveal a hidden one.
+				if typ == ent.TypePhone {
+					return forbid("an editor can change only its own organizations' records")
+				}
+				return &ent.NotFoundError{}
+			}
+			if !slices.Contains(v.Organizations, org) {
+				return forbid("an editor can change only its own organizations' records")
+			}
+		}
+	}
+	// The record as it will be: a create, or an update that re-points it.
+	if m.Op().Is(ent.OpCreate) || movesOwner(m) {
+		org, found, err := newOwner(ctx, client, m)
+		if err != nil {
+			return err
+		}
+		if !found || !slices.Contains(v.Organizations, org) {
+			return forbid("an editor can create records only for its own organizations")
+		}
+		if typ == ent.TypeServiceAtLocation {
+			if loc, set := m.Field("location_id"); set {
+				locOrg, found, err := ownerOf(ctx, client, ent.TypeLocation, loc.(int))
+				if err != nil {
+					return err
+				}
+				if found && locOrg != 0 && !slices.Contains(v.Organizations, locOrg) {
+					return forbid("an editor cannot place a service at another organization's location")
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkSubmission lets any key submit a resource for review, and nothing
+// more: it arrives SUBMITTED.
+func checkSubmission(m ent.Mutation) error {
+	if st, set := m.Field(resource.FieldStatus); set && fmt.Sprint(st) != resource.StatusSUBMITTED.String() {
+		return forbid("a submitted resource starts as SUBMITTED; an admin reviews it")
+	}
+	if _, set := m.Field(resource.FieldReviewNote); set {
+		return forbid("only an admin writes a review note")
+	}
+	return nil
+}
+
+func lower(r Role) string {
+	b := []byte(r)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func mutationClient(m ent.Mutation) *ent.Client {
+	return m.(interface{ Client() *ent.Client }).Client()
+}
+
+// mutationIDs lists the records an update or delete touches.
+func mutationIDs(ctx context.Context, m ent.Mutation) ([]int, error) {
+	if id, ok := m.(interface{ ID() (int, bool) }).ID(); ok {
+		return []int{id}, nil
+	}
+	return m.(interface {
+		IDs(context.Context) ([]int, error)
+	}).IDs(ctx)
+}
+
+// ownerFields are the foreign keys that tie a record to its owner, in the
+// order they decide it.
+var ownerFields = map[string][]string{
+	ent.TypeProgram:           {"organization_id"},
+	ent.TypeService:           {"organization_id"},
+	ent.TypeLocation:          {"organization_id"},
+	ent.TypeServiceArea:       {"service_id"},
+	ent.TypeServiceAtLocation: {"service_id"},
+	ent.TypePhone:             {"organization_id", "service_id", "location_id", "service_at_location_id", "contact_id"},
+	ent.TypeContact:           {"organization_id", "service_id", "service_at_location_id"},
+	ent.TypeSchedule:          {"service_id", "location_id", "service_at_location_id"},
+}
+
+// fieldTypes names the type each owner field points at.
+var fieldTypes = map[string]string{
+	"organization_id": ent.TypeOrganization, "service_id": ent.TypeService, "location_id": ent.TypeLocation,
+	"service_at_location_id": ent.TypeServiceAtLocation, "contact_id": ent.TypeContact,
+}
+
+func movesOwner(m ent.Mutation) bool {
+	for _, f := range ownerFields[m.Type()] {
+		if _, set := m.Field(f); set {
+			return true
+		}
+	}
+	return false
+}
+
+// newOwner is the organization a created or re-pointed record will belong to.
+func newOwner(ctx context.Context, c *ent.Client, m ent.Mutation) (int, bool, error) {
+	for _, f := range ownerFields[m.Type()] {
+		if v, set := m.Field(f); set {
+			return ownerOf(ctx, c, fieldTypes[f], v.(int))
+		}
+	}
+	if m.Op().Is(ent.OpUpdateOne) { // re-pointing cleared the owner: keep the old one's answer
+		id, _ := m.(interface{ ID() (int, bool) }).ID()
+		return ownerOf(ctx, c, m.Type(), id)
+	}
+	return 0, false, nil
+}
+
+// ownerOf is the organization a record belongs to (0 when it has none) and
+// whether the record exists.
+func ownerOf(ctx context.Context, c *ent.Client, typ string, id int) (int, bool, error) {
+	val := func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	var err error
+	switch typ {
+	case ent.TypeOrganization:
+		ok, err := c.Organization.Query().Where(organization.ID(id)).Exist(ctx)
+		return id, ok, err
+	case ent.TypeProgram:
+		var p *ent.Program
+		if p, err = c.Program.Query().Where(program.ID(id)).Select(program.FieldOrganizationID).Only(ctx); err == nil {
+			return val(p.OrganizationID), true, nil
+		}
+	case ent.TypeService:
+		var s *ent.Service
+		if s, err = c.Service.Query().Where(service.ID(id)).Select(service.FieldOrganizationID).Only(ctx); err == nil {
+			return s.OrganizationID, true, nil
+		}
+	case ent.TypeLocation:
+		var l *ent.Location
+		if l, err = c.Location.Query().Where(location.ID(id)).Select(location.FieldOrganizationID).Only(ctx); err == nil {
+			return val(l.OrganizationID), true, nil
+		}
+	case ent.TypeServiceArea:
+		var a *ent.ServiceArea
+		if a, err = c.ServiceArea.Query().Where(servicearea.ID(id)).Select(servicearea.FieldServiceID).Only(ctx); err == nil {
+			return ownerOf(ctx, c, ent.TypeService, a.ServiceID)
+		}
+	case ent.TypeServiceAtLocation:
+		var s *ent.ServiceAtLocation
+		if s, err = c.ServiceAtLocation.Query().Where(serviceatlocation.ID(id)).Select(serviceatlocation.FieldServiceID).Only(ctx); err == nil {
+			return ownerOf(ctx, c, ent.TypeService, s.ServiceID)
+		}
+	case ent.TypePhone:
+		var p *ent.Phone
+		if p, err = c.Phone.Query().Where(phone.ID(id)).Only(ctx); err == nil {
+			return firstOwner(ctx, c, map[string]*int{"organization_id": p.OrganizationID, "service_id": p.ServiceID,
+				"location_id": p.LocationID, "service_at_location_id": p.ServiceAtLocationID, "contact_id": p.ContactID}, ownerFields[typ])
+		}
+	case ent.TypeContact:
+		var ct *ent.Contact
+		if ct, err = c.Contact.Query().Where(contact.ID(id)).Only(ctx); err == nil {
+			return firstOwner(ctx, c, map[string]*int{"organization_id": ct.OrganizationID, "service_id": ct.ServiceID,
+				"service_at_location_id": ct.ServiceAtLocationID}, ownerFields[typ])
+		}
+	case ent.TypeSchedule:
+		var s *ent.Schedule
+		if s, err = c.Schedule.Query().Where(schedule.ID(id)).Only(ctx); err == nil {
+			return firstOwner(ctx, c, map[string]*int{"service_id": s.ServiceID, "location_id": s.LocationID,
+				"service_at_location_id": s.ServiceAtLocationID}, ownerFields[typ])
+		}
+	default:
+		return 0, false, fmt.Errorf("no owner rule for %s", typ)
+	}
+	if ent.IsNotFound(err) {
+		return 0, false, nil
+	}
+	return 0, false, err
+}
+
+func firstOwner(ctx context.Context, c *ent.Client, fks map[string]*int, order []string) (int, bool, error) {
+	for _, f := range order {
+		if id := fks[f]; id != nil {
+			org, _, err := ownerOf(ctx, c, fieldTypes[f], *id)
+			return org, true, err
+		}
+	}
+	return 0, true, nil
+}

@@ -1,0 +1,20 @@
+// Package feed writes the change feed integrators sync from: every committed
+// change to a directory record appends a ChangeEvent (sequence, type, ID,
+// operation, actor, time, version) in the same transaction, and a rolled-back
+// change leaves none.
+//
+// Ordering. A consumer polls changes(after: lastSeen) and must never skip an
+// event, even when writers commit concurrently. Sequence numbers from a
+// PostgreSQL sequence are handed out at insert time, so event 11 could commit
+// before event 10 and a consumer that read 11 would never see 10. The feed
+// therefore writes a transaction's events at commit time under a
+// transaction-scoped advisory lock (pg_advisory_xact_lock), held until the
+// commit: sequence order is commit order, and every number below a visible
+// one is either visible or gone for good (a rolled-back insert). SQLite has
+// one writer at a time, so its order is commit order already.
+//
+// Writes made outside a transaction (internal code and tests) get their
+// events in a short transaction of their own right after the write; every
+// production path (GraphQL mutations, the CLI, imports) writes in a
+// transaction, so its events commit with its changes.
+package feed

@@ -1,0 +1,273 @@
+package feed
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/changeevent"
+	"github.com/village-directory/village/internal/auth"
+)
+
+// lockKey is the advisory lock that serialises event numbering on
+// PostgreSQL ("VILLAGE" in ASCII, as an int64).
+const lockKey = 0x56494C4C414745
+
+// EntityType is the feed's name for an ent type: upper snake case
+// (ServiceAtLocation → SERVICE_AT_LOCATION).
+func EntityType(entType string) string {
+	var b strings.Builder
+	for i, r := range entType {
+		if i > 0 && unicode.IsUpper(r) && !unicode.IsUpper(rune(entType[i-1])) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
+}
+
+// untracked types are not directory records.
+var untracked = map[string]bool{ent.TypeChangeEvent: true, ent.TypeAPIKey: true}
+
+type event struct {
+	typ     string
+	id      int
+	op      changeevent.Operation
+	actor   string
+	at      time.Time
+	version *int
+}
+
+// Hook returns the ent hook that records changes; dialectName is the
+// client's dialect.
+func Hook(dialectName string) ent.Hook {
+	f := &feed{postgres: dialectName == dialect.Postgres, pending: map[uintptr]*[]event{}}
+	return f.hook
+}
+
+type feed struct {
+	postgres bool
+	mu       sync.Mutex
+	pending  map[uintptr]*[]event
+}
+
+func (f *feed) hook(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		if untracked[m.Type()] {
+			return next.Mutate(ctx, m)
+		}
+		var before []int
+		if !m.Op().Is(ent.OpCreate) {
+			ids, err := mutationIDs(ctx, m)
+			if err != nil {
+				return nil, err
+			}
+			before = ids
+		}
+		v, err := next.Mutate(ctx, m)
+		if err != nil {
+			return v, err
+		}
+		events, err := f.events(ctx, m, v, before)
+		if err != nil {
+			return nil, err
+		}
+		return v, f.enqueue(ctx, m, events)
+	})
+}
+
+// events builds the events of a successful mutation.
+func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before []int) ([]event, error) {
+	base := event{typ: EntityType(m.Type()), actor: auth.Actor(ctx), at: time.Now()}
+	switch {
+	case m.Op().Is(ent.OpCreate):
+		id, _ := m.(interface{ ID() (int, bool) }).ID()
+		e := base
+		e.id, e.op, e.version = id, changeevent.OperationCREATE, versionOf(v)
+		return []event{e}, nil
+	case m.Op().Is(ent.OpUpdateOne):
+		e := base
+		e.id, e.op, e.version = before[0], changeevent.OperationUPDATE, versionOf(v)
+		return []event{e}, nil
+	case m.Op().Is(ent.OpUpdate):
+		versions, err := f.currentVersions(ctx, m, before)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]event, 0, len(before))
+		for _, id := range before {
+			e := base
+			e.id, e.op = id, changeevent.OperationUPDATE
+			if ver, ok := versions[id]; ok {
+				e.version = &ver
+			}
+			out = append(out, e)
+		}
+		return out, nil
+	default: // deletes: tombstones
+		out := make([]event, 0, len(before))
+		for _, id := range before {
+			e := base
+			e.id, e.op = id, changeevent.OperationDELETE
+			out = append(out, e)
+		}
+		return out, nil
+	}
+}
+
+// enqueue writes events with the transaction the mutation runs in, at its
+// commit; outside a transaction, at once in a transaction of their own.
+func (f *feed) enqueue(ctx context.Context, m ent.Mutation, events []event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	tx, err := m.(interface{ Tx() (*ent.Tx, error) }).Tx()
+	if err != nil { // not in a transaction
+		client := m.(interface{ Client() *ent.Client }).Client()
+		tx, err := client.Tx(ctx)
+		if err != nil {
+			return err
+		}
+		if err := f.write(ctx, tx.Client(), events); err != nil {
+			return rollback(tx, err)
+		}
+		return tx.Commit()
+	}
+	key := txKey(tx)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if buf, ok := f.pending[key]; ok {
+		*buf = append(*buf, events...)
+		return nil
+	}
+	buf := &events
+	f.pending[key] = buf
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			f.mu.Lock()
+			list := *buf
+			delete(f.pending, key)
+			f.mu.Unlock()
+			if err := f.write(ctx, tx.Client(), list); err != nil {
+				return err
+			}
+			return next.Commit(ctx, tx)
+		})
+	})
+	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
+		return ent.RollbackFunc(func(ctx context.Context, tx *ent.Tx) error {
+			f.mu.Lock()
+			delete(f.pending, key)
+			f.mu.Unlock()
+			return next.Rollback(ctx, tx)
+		})
+	})
+	return nil
+}
+
+// txKey identifies the transaction a Tx value belongs to. Each mutation's
+// Tx() returns a fresh *ent.Tx over the same transaction driver, so the
+// driver (an unexported field ent shares between them) is the identity.
+func txKey(tx *ent.Tx) uintptr {
+	return reflect.ValueOf(tx).Elem().FieldByName("config").FieldByName("driver").Elem().Pointer()
+}
+
+// write inserts events in order, after taking the numbering lock.
+func (f *feed) write(ctx context.Context, c *ent.Client, events []event) error {
+	if f.postgres {
+		if _, err := c.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey); err != nil {
+			return fmt.Errorf("change feed lock: %w", err)
+		}
+	}
+	const chunk = 1000
+	for start := 0; start < len(events); start += chunk {
+		part := events[start:min(start+chunk, len(events))]
+		builders := make([]*ent.ChangeEventCreate, len(part))
+		for i, e := range part {
+			builders[i] = c.ChangeEvent.Create().SetEntityType(e.typ).SetEntityID(e.id).SetOperation(e.op).
+				SetActor(e.actor).SetOccurredAt(e.at).SetNillableVersion(e.version)
+		}
+		if err := c.ChangeEvent.CreateBulk(builders...).Exec(ctx); err != nil {
+			return fmt.Errorf("change feed: %w", err)
+		}
+	}
+	return nil
+}
+
+func rollback(tx *ent.Tx, err error) error {
+	if rerr := tx.Rollback(); rerr != nil {
+		return fmt.Errorf("%w (rollback: %v)", err, rerr)
+	}
+	return err
+}
+
+func mutationIDs(ctx context.Context, m ent.Mutation) ([]int, error) {
+	if id, ok := m.(interface{ ID() (int, bool) }).ID(); ok {
+		return []int{id}, nil
+	}
+	return m.(interface {
+		IDs(context.Context) ([]int, error)
+	}).IDs(ctx)
+}
+
+// versionOf reads the Version field of a saved entity.
+func versionOf(v ent.Value) *int {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		if f := rv.Elem().FieldByName("Version"); f.IsValid() && f.Kind() == reflect.Int {
+			ver := int(f.Int())
+			return &ver
+		}
+	}
+	return nil
+}
+
+// currentVersions reads the versions of records a bulk update touched.
+func (f *feed) currentVersions(ctx context.Context, m ent.Mutation, ids []int) (map[int]int, error) {
+	out := map[int]int{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	table, ok := tables[m.Type()]
+	if !ok {
+		return out, nil
+	}
+	client := m.(interface{ Client() *ent.Client }).Client()
+	args := make([]any, len(ids))
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args[i] = id
+		marks[i] = "?"
+		if f.postgres {
+			marks[i] = fmt.Sprintf("$%d", i+1)
+		}
+	}
+	rows, err := client.QueryContext(ctx, fmt.Sprintf("SELECT id, version FROM %s WHERE id IN (%s)", table, strings.Join(marks, ",")), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, ver int
+		if err := rows.Scan(&id, &ver); err != nil {
+			return nil, err
+		}
+		out[id] = ver
+	}
+	return out, rows.Err()
+}
+
+// tables maps each tracked type to its table.
+var tables = map[string]string{
+	ent.TypeOrganization: "organizations", ent.TypeProgram: "programs", ent.TypeService: "services",
+	ent.TypeLocation: "locations", ent.TypeServiceAtLocation: "service_at_locations", ent.TypeServiceArea: "service_areas",
+	ent.TypeTaxonomyTerm: "taxonomy_terms", ent.TypePhone: "phones", ent.TypeContact: "contacts",
+	ent.TypeSchedule: "schedules", ent.TypeResource: "resources", ent.TypeFunding: "fundings",
+}
