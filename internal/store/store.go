@@ -18,9 +18,9 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/migrate"
+	_ "github.com/village-directory/village/ent/runtime" // schema hooks, defaults and validators
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/feed"
-	_ "github.com/village-directory/village/ent/runtime" // schema hooks, defaults and validators
 )
 
 // DB is an open database: the ent client and what it runs on.
