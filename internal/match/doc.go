@@ -19,10 +19,83 @@
 //  8. more recently verified (never verified last);
 //  9. lower ID.
 //
+// A result's score is (n−i)/n for the i-th (from 0) of n results: 1 for the
+// first, strictly decreasing. A cursor holds the rank key of its result, so
+// it stays valid across pages and repeated queries, even when the directory
+// changed in between: the next page starts after that key.
+//
 // What the family did not say never excludes a service: the rule that depends
 // on it becomes a CONFIRM reason. Preferences (language, delivery mode) rank
-// but never exclude. Places resolve against the embedded reference in
-// package geo, never a network service.
+// but never exclude: an eligible result lists an unmet preference in unmet,
+// and a service that lists no languages or modes gets a CONFIRM. Languages
+// compare as ISO 639 languages ("es" finds "spa").
+//
+// # Place
+//
+// Places resolve against the embedded reference in package geo, never a
+// network service. The family's own words decide the area, most precise
+// first: a ZIP, else a county, else a state. Coordinates give the point
+// distances are measured from and, without a ZIP, the area too: the nearest
+// ZIP centroid's. Border caveat: that ZIP may lie across a county or state
+// line from the home, so a county or state given with the coordinates wins
+// when the nearest ZIP is not in it. Places given together must agree (a
+// county outside the ZIP is bad input), and coordinates more than 250 km from
+// any ZIP centroid (the ocean, latitude and longitude swapped) are bad input.
+//
+// A family in a ZIP is covered by that ZIP, by any county the ZIP lies in
+// (HUD lists several), by its state, by a RADIUS whose circle holds its point
+// (its coordinates or the ZIP centroid), and by NATIONWIDE and ONLINE areas.
+// County codes of another vintage (Connecticut's planning regions and old
+// counties, a few Alaska and South Dakota changes) match through
+// geo.EquivalentCounties, but only where the ZIP's own data does not already
+// name its territory in that vintage: Bridgeport's 06604 lies in old county
+// 09001 and region 09120 and matches both, not region 09190, which overlaps
+// old Fairfield County elsewhere. A family placed by county matches that
+// county and every equivalent code, its state, NATIONWIDE and ONLINE; by
+// state, STATE, NATIONWIDE and ONLINE. ZIP and RADIUS areas, which may not
+// reach the family's part of the county, do not match them, and they have no
+// distance. TEXT areas never match.
+//
+// Distance is to the service's nearest location the caller may see: the
+// public never gets a distance to a confidential location, so a service
+// located only there has none. maxDistanceKm excludes a service (DISTANCE)
+// only when its distance is known, never one with an ONLINE or NATIONWIDE
+// area, and is ignored for a family without a point.
+//
+// # Eligibility
+//
+// A service's own eligibility replaces its program's whole; fields are never
+// merged. Ages are completed months at the matcher's today (a month completes
+// on the birth day of the month, or on the last day of a shorter month); both
+// bounds inclusive. A pregnancy week or due date implies a pregnancy; the
+// week from a due date is (280 − days until it) / 7, whole weeks. A pregnant
+// family qualifies for an age-bounded service through its child if the child
+// fits, else through the pregnancy where the service accepts pregnant
+// families up to its cut-off week (inclusive); where the service does not say
+// whether it does, the family is asked (CONFIRM). A pregnant-only service
+// enrols through the pregnancy alone: a family with a born child that does not
+// say it is expecting again is out (PREGNANT_ONLY), one that says nothing at
+// all is asked, and the service's age bounds are not applied. Income is
+// compared in whole dollars with the 2025 HHS poverty guideline of the
+// family's state (Alaska, Hawaii, or the 48 states and DC): exactly at the
+// limit is within. A referral requirement and priority populations are
+// reasons, never exclusions.
+//
+// Needs: a service meets a requested need when it is tagged with that term or
+// a narrower one (a child term counts for its parent). A service tagged only
+// with the broader term does not meet a request for a narrower one: "parenting
+// support" may not include home visits. With no needs given, every need
+// counts.
+//
+// # Near misses
+//
+// With IncludeIneligible, the results add the services with an area in the
+// family's state (or covering the family) that fail at least one criterion,
+// each failed criterion in unmet. Inactive and defunct services never appear,
+// nor do services known only by TEXT areas. Totals and the programs summary
+// count the same results the list holds. A program's nearest is its nearest
+// eligible result (a near miss only when none is eligible), or its best
+// ranked when no distance is known.
 //
 // The package knows nothing of HTTP or GraphQL.
 package match

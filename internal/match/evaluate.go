@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/directory"
 )
 
@@ -33,12 +35,17 @@ func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts 
 		ok(InArea, "%s", coverageSentence(r.Coverage, p.place))
 	}
 	r.DistanceKm = nearestDistance(s, p.place, opts.RevealConfidential)
-	distanceApplies := r.Coverage == nil || specificity(r.Coverage.Kind) < 2
+	// A service that reaches families online or nationwide serves them
+	// wherever its offices are: the travel limit does not apply to it.
+	distanceApplies := !slices.ContainsFunc(s.Edges.ServiceAreas, func(a *ent.ServiceArea) bool {
+		return a.Kind == servicearea.KindNATIONWIDE || a.Kind == servicearea.KindONLINE
+	})
 	if p.maxDistance != nil && distanceApplies && r.DistanceKm != nil {
+		limit := strconv.FormatFloat(*p.maxDistance, 'f', -1, 64)
 		if *r.DistanceKm > *p.maxDistance {
-			fail(Distance, "Its nearest location is %.1f km away, beyond the family's limit of %.0f km.", *r.DistanceKm, *p.maxDistance)
+			fail(Distance, "Its nearest location is %.1f km away, beyond the family's limit of %s km.", *r.DistanceKm, limit)
 		} else {
-			ok(Distance, "Its nearest location is %.1f km away, within the family's limit of %.0f km.", *r.DistanceKm, *p.maxDistance)
+			ok(Distance, "Its nearest location is %.1f km away, within the family's limit of %s km.", *r.DistanceKm, limit)
 		}
 	}
 
@@ -82,7 +89,7 @@ func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts 
 	langMet := false
 	if p.language != "" {
 		switch {
-		case slices.Contains(s.Languages, p.language):
+		case slices.ContainsFunc(s.Languages, func(l string) bool { return sameLanguage(l, p.language) }):
 			langMet = true
 			ok(Language, "Offered in %s.", languageName(p.language))
 		case len(s.Languages) == 0:
@@ -131,14 +138,21 @@ func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts 
 func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criterion, string, ...any)) {
 	pregnant := p.pregnant != nil && *p.pregnant
 	notPregnant := p.pregnant != nil && !*p.pregnant
-	hasBounds := e.MinAgeMonths != nil || e.MaxAgeMonths != nil
-	accepts := e.AcceptsPregnant != nil && *e.AcceptsPregnant
-	refuses := e.AcceptsPregnant != nil && !*e.AcceptsPregnant
+	pregnantOnly := isTrue(e.PregnantOnly)
+	// A pregnant-only service enrols through the pregnancy alone: it
+	// accepts pregnant families whatever acceptsPregnant says (validation
+	// forbids false), and a born child's age never qualifies a family for
+	// it, so its age bounds (if any) are not applied.
+	hasBounds := (e.MinAgeMonths != nil || e.MaxAgeMonths != nil) && !pregnantOnly
+	accepts := isTrue(e.AcceptsPregnant) || pregnantOnly
+	refuses := e.AcceptsPregnant != nil && !*e.AcceptsPregnant && !pregnantOnly
 	childFits := p.ageMonths != nil && hasBounds && inRange(*p.ageMonths, e.MinAgeMonths, e.MaxAgeMonths)
 	ages := ageRange(e.MinAgeMonths, e.MaxAgeMonths)
 
-	// Pregnancy-only enrolment.
-	if isTrue(e.PregnantOnly) {
+	// Pregnancy-only enrolment: a family with a born child that does not
+	// say it is expecting again is out, as is one that says it is not
+	// expecting; one that says nothing at all is asked.
+	if pregnantOnly {
 		switch {
 		case pregnant:
 			ok(PregnantOnly, "Enrols during pregnancy, and the family is expecting.")
@@ -155,7 +169,7 @@ func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criter
 	if pregnant && !childFits {
 		switch {
 		case accepts:
-			if !isTrue(e.PregnantOnly) { // already said above
+			if !pregnantOnly { // already said above
 				ok(Pregnancy, "Enrols families during pregnancy.")
 			}
 			pregFits = true
@@ -219,13 +233,15 @@ func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criter
 	if limit := e.MaxIncomePercentFPL; limit != nil {
 		switch {
 		case p.income == nil:
-			ok(Confirm, "Confirm household income: the limit is %d%% of the %d federal poverty guideline.", *limit, povertyGuidelineYear)
+			ok(Confirm, "Confirm household income: the limit is %d%% of the %d federal poverty guideline for the household's size.", *limit, povertyGuidelineYear)
 		default:
-			within, pct := withinIncomeLimit(p.place.State, *p.household, *p.income, *limit)
+			within, most := withinIncomeLimit(p.place.State, *p.household, *p.income, *limit)
 			if within {
-				ok(Income, "Household income is %d%% of the %d poverty guideline, within the limit of %d%%.", pct, povertyGuidelineYear, *limit)
+				ok(Income, "Household income of %s a year is within the limit of %s for a household of %d (%d%% of the %d federal poverty guideline).",
+					dollars(*p.income), dollars(most), *p.household, *limit, povertyGuidelineYear)
 			} else {
-				fail(Income, "Household income is %d%% of the %d poverty guideline, above the limit of %d%%.", pct, povertyGuidelineYear, *limit)
+				fail(Income, "Household income of %s a year is above the limit of %s for a household of %d (%d%% of the %d federal poverty guideline).",
+					dollars(*p.income), dollars(most), *p.household, *limit, povertyGuidelineYear)
 			}
 		}
 	}
@@ -275,6 +291,26 @@ func lowerFirst(s string) string {
 		return s // keep acronyms
 	}
 	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// sameLanguage reports whether two ISO 639 codes name one language, so a
+// family asking for "es" finds a service listed in "spa".
+func sameLanguage(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ba, errA := language.ParseBase(a)
+	bb, errB := language.ParseBase(b)
+	return errA == nil && errB == nil && ba == bb
+}
+
+// dollars writes a whole number of dollars as $53,300.
+func dollars(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return "$" + s
 }
 
 func languageName(code string) string {

@@ -227,8 +227,20 @@ func ResolveArea(zip, countyFIPS *string, lat, lon *float64) (Place, error) {
 	return p, err
 }
 
-// resolvePlace works out a family's place from the most precise thing it
-// gave: coordinates, a ZIP, a county, or a state.
+// maxNearestZIPKm is how far coordinates may lie from the nearest ZIP
+// centroid and still be taken as a US home: remote Alaska homes are about
+// 100 km from one; a point in the ocean, or latitude and longitude swapped,
+// is thousands of km from any.
+const maxNearestZIPKm = 250
+
+// resolvePlace works out a family's place. The family's own words decide the
+// area, most precise first: a ZIP, else a county, else a state. Coordinates
+// give the point distances are measured from and, where no ZIP is given,
+// the area too: the nearest ZIP centroid's (border caveat: that ZIP may lie
+// across a county or state line from the home, so a county or state given
+// with the coordinates wins when the nearest ZIP is not in it). Places given
+// together must agree: a county outside the ZIP, or a state that is not
+// the ZIP's, is bad input rather than silently ignored.
 func resolvePlace(zip, county, state *string, lat, lon *float64) (Place, error) {
 	if (lat == nil) != (lon == nil) {
 		if lat == nil {
@@ -245,49 +257,93 @@ func resolvePlace(zip, county, state *string, lat, lon *float64) (Place, error) 
 	if zip != nil && !geo.ValidZIP(*zip) {
 		return Place{}, inputError("zip", "%q is not a ZIP code (5 digits, e.g. 02121)", *zip)
 	}
-	switch {
-	case lat != nil:
-		if *lat < -90 || *lat > 90 {
+	var point *LatLon
+	var near *Place
+	if lat != nil {
+		if !(*lat >= -90 && *lat <= 90) {
 			return Place{}, inputError("latitude", "latitude %v is outside -90..90", *lat)
 		}
-		if *lon < -180 || *lon > 180 {
+		if !(*lon >= -180 && *lon <= 180) {
 			return Place{}, inputError("longitude", "longitude %v is outside -180..180", *lon)
 		}
-		// Coordinates resolve to the nearest ZIP centroid, which may lie
-		// across a county or state line from a home near a border.
-		near, _, ok := geo.NearestZIP(*lat, *lon)
-		if !ok {
-			return Place{}, inputError("latitude", "no US ZIP code is near %v, %v", *lat, *lon)
+		z, km, ok := geo.NearestZIP(*lat, *lon)
+		if !ok || km > maxNearestZIPKm {
+			return Place{}, inputError("latitude", "%v, %v is not in the United States (the nearest ZIP is %.0f km away); are latitude and longitude swapped?", *lat, *lon, km)
 		}
-		p := zipPlace(near)
-		p.Point = &LatLon{*lat, *lon}
-		return p, nil
+		point = &LatLon{*lat, *lon}
+		np := zipPlace(z)
+		near = &np
+	}
+	var p Place
+	switch {
 	case zip != nil:
 		z, ok := geo.LookupZIP(*zip)
 		if !ok {
 			return Place{}, inputError("zip", "ZIP code %s is not in Village's reference table", *zip)
 		}
-		return zipPlace(z), nil
+		p = zipPlace(z)
 	case county != nil:
 		c, ok := geo.LookupCounty(*county)
 		if !ok {
 			return Place{}, inputError("countyFips", "county %s is not in Village's reference table", *county)
 		}
-		return Place{State: c.StateCode, Counties: []geo.County{c}, MatchCounties: geo.EquivalentCounties(c.FIPS)}, nil
+		p = Place{State: c.StateCode, Counties: []geo.County{c}, MatchCounties: geo.EquivalentCounties(c.FIPS)}
+		if near != nil && slices.Contains(near.MatchCounties, c.FIPS) {
+			p = *near
+		}
 	case state != nil:
-		return Place{State: *state}, nil
+		p = Place{State: *state}
+		if near != nil && near.State == *state {
+			p = *near
+		}
+	case near != nil:
+		p = *near
+	default:
+		return Place{}, inputError("zip", "give the family's place: a ZIP, a county FIPS code, a state, or latitude and longitude")
 	}
-	return Place{}, inputError("zip", "give the family's place: a ZIP, a county FIPS code, a state, or latitude and longitude")
+	if point != nil {
+		p.Point = point
+	}
+	if county != nil && !slices.Contains(p.MatchCounties, *county) {
+		return Place{}, inputError("countyFips", "county %s is not where ZIP %s lies (%s)", *county, p.ZIP, countyList(p.Counties))
+	}
+	if state != nil && p.State != *state && !slices.ContainsFunc(p.Counties, func(c geo.County) bool { return c.StateCode == *state }) {
+		return Place{}, inputError("state", "%s is not the state of %s", *state, placeName(p))
+	}
+	return p, nil
 }
 
+func countyList(cs []geo.County) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = fmt.Sprintf("%s County %s", c.Name, c.FIPS)
+	}
+	return listNames(names)
+}
+
+// zipPlace is the place of a ZIP. Its counties match coverage, and so do
+// their codes of another vintage, but only where the ZIP's own data does
+// not already name its territory in that vintage: Bridgeport's 06604 is in
+// old county 09001 (HUD) and planning region 09120 (GeoNames), so it
+// matches both, and not the other regions that share territory with old
+// Fairfield County (09140, 09190). A ZIP known in one vintage only gets
+// every equivalent code, so that it never matches nothing.
 func zipPlace(z geo.Place) Place {
 	p := Place{ZIP: z.ZIP, PlaceName: z.PlaceName, State: z.StateCode, Counties: z.Counties}
-	seen := map[string]bool{}
 	for _, c := range z.Counties {
-		for _, eq := range geo.EquivalentCounties(c.FIPS) {
-			if !seen[eq] {
-				seen[eq] = true
-				p.MatchCounties = append(p.MatchCounties, eq)
+		if !slices.Contains(p.MatchCounties, c.FIPS) {
+			p.MatchCounties = append(p.MatchCounties, c.FIPS)
+		}
+	}
+	own := slices.Clone(p.MatchCounties)
+	for _, c := range own {
+		others := geo.EquivalentCounties(c)[1:]
+		if slices.ContainsFunc(others, func(o string) bool { return slices.Contains(own, o) }) {
+			continue
+		}
+		for _, o := range others {
+			if !slices.Contains(p.MatchCounties, o) {
+				p.MatchCounties = append(p.MatchCounties, o)
 			}
 		}
 	}

@@ -38,8 +38,9 @@ func New(client *ent.Client, now func() time.Time) *Matcher {
 
 // Options tune one match.
 type Options struct {
-	// IncludeIneligible adds near misses (in or near the family's state but
-	// failing a criterion) after the eligible results.
+	// IncludeIneligible adds near misses after the eligible results: the
+	// services with an area in the family's state, or covering the family,
+	// that fail at least one criterion.
 	IncludeIneligible bool
 	// RevealConfidential lets distances be measured to confidential
 	// locations (staff only). For the public they are ignored, so repeated
@@ -144,10 +145,17 @@ func (m *Matcher) candidates(ctx context.Context, place Place, nearMisses bool) 
 		areas = append(areas, servicearea.And(servicearea.KindEQ(servicearea.KindZIP), servicearea.CodeEQ(place.ZIP)))
 	}
 	if pt := place.Point; pt != nil {
-		// A cheap bound (the latitude difference alone, 111.2 km a degree)
-		// narrows RADIUS areas in SQL; the exact great-circle test is in Go.
+		// A cheap bound narrows RADIUS areas in SQL: a great circle is at
+		// least as long as its latitude difference, 111.195 km a degree;
+		// rounded down (111.19) so the bound never drops a circle the exact
+		// great-circle test in Go would keep.
+		// (Built with Arg, not ExprP and "?", so that PostgreSQL gets its
+		// own $n placeholder.)
 		areas = append(areas, servicearea.And(servicearea.KindEQ(servicearea.KindRADIUS), func(s *sql.Selector) {
-			s.Where(sql.ExprP(fmt.Sprintf("ABS(%s - ?) * 111.2 <= %s", s.C(servicearea.FieldCenterLatitude), s.C(servicearea.FieldRadiusKm)), pt.Lat))
+			s.Where(sql.P(func(b *sql.Builder) {
+				b.WriteString("ABS(").WriteString(s.C(servicearea.FieldCenterLatitude)).WriteString(" - ").Arg(pt.Lat).
+					WriteString(") * 111.19 <= ").WriteString(s.C(servicearea.FieldRadiusKm))
+			}))
 		}))
 	}
 	return m.client.Service.Query().
@@ -309,7 +317,9 @@ func nearestDistance(s *ent.Service, place Place, revealConfidential bool) *floa
 }
 
 // summarisePrograms groups the results by program, in the order of each
-// program's best result.
+// program's best result. A program's nearest is its nearest eligible
+// result (its nearest near miss only when none is eligible), or its best
+// ranked when no distance is known.
 func summarisePrograms(results []*Result, programs map[int]*ent.Program) []*ProgramSummary {
 	var out []*ProgramSummary
 	index := map[int]*ProgramSummary{}
@@ -326,7 +336,8 @@ func summarisePrograms(results []*Result, programs map[int]*ent.Program) []*Prog
 			out = append(out, sum)
 		}
 		sum.MatchedServices++
-		if best := nearest[id]; best == nil || (r.DistanceKm != nil && (best.DistanceKm == nil || *r.DistanceKm < *best.DistanceKm)) {
+		if best := nearest[id]; best == nil || (r.Eligible == best.Eligible && r.DistanceKm != nil &&
+			(best.DistanceKm == nil || *r.DistanceKm < *best.DistanceKm)) {
 			nearest[id] = r
 		}
 	}

@@ -26,8 +26,9 @@ func povertyLine(state string, size int) int {
 
 // withinIncomeLimit reports whether income is at most limitPercent of the
 // guideline (exactly at the limit is within), in integers so that no
-// rounding moves a family across the line; and the income as a percentage.
-func withinIncomeLimit(state string, size, income, limitPercent int) (bool, int) {
+// rounding moves a family across the line; and the most a household may
+// earn, in whole dollars (e.g. 200% for 3 people in the 48 states: $53,300).
+func withinIncomeLimit(state string, size, income, limitPercent int) (within bool, most int) {
 	line := povertyLine(state, size)
-	return income*100 <= limitPercent*line, income * 100 / line
+	return income*100 <= limitPercent*line, limitPercent * line / 100
 }
