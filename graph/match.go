@@ -9,6 +9,7 @@ import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/graph/model"
+	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/geo"
 	"github.com/village-directory/village/internal/match"
@@ -19,7 +20,10 @@ import (
 // the page's services with exactly the fields the query selects (one
 // statement per selected edge, not one per result).
 func (r *Resolver) matchPage(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible bool) (*model.MatchConnection, error) {
-	outcome, err := r.matcher.Match(ctx, family, match.Options{IncludeIneligible: includeIneligible})
+	outcome, err := r.matcher.Match(ctx, family, match.Options{
+		IncludeIneligible:  includeIneligible,
+		RevealConfidential: func(owner int) bool { return auth.SeesRestricted(ctx, owner) },
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -252,7 +252,7 @@ func TestMatchConfidentialLocations(t *testing.T) {
 		out = f.match(fam, match.Options{})
 		equal(t, "within 5 km", names(out.Results), []string{"Confidential only"})
 
-		out = f.match(zipFamily(), match.Options{RevealConfidential: true})
+		out = f.match(zipFamily(), match.Options{RevealConfidential: match.RevealAll})
 		if d := distanceOf(out, "Confidential only"); d == nil || math.Abs(*d-1.112) > 0.001 {
 			t.Errorf("staff distance to the confidential location: %v, want 1.112 km", d)
 		}

@@ -17,12 +17,21 @@ import (
 	"github.com/village-directory/village/internal/directory"
 )
 
-// evaluate decides one candidate for the family and explains it.
-func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts Options) *Result {
-	r := &Result{Service: s}
-	hard := func(c Criterion, format string, args ...any) { r.Unmet = append(r.Unmet, reason(c, format, args...)) }
+// evaluate decides one candidate for the family and, with explain, says
+// why in sentences. Ranking needs only the decision, so Match decides every
+// candidate quickly and explains the results a caller shows (see
+// Outcome.Page and Outcome.ExplainAll).
+func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts Options, explain bool) *Result {
+	r := &Result{Service: s, program: prog, profile: p, needs: needs, opts: opts, explained: explain}
+	hard := func(c Criterion, format string, args ...any) {
+		if explain {
+			r.Unmet = append(r.Unmet, reason(c, format, args...))
+		}
+	}
 	ok := func(c Criterion, format string, args ...any) {
-		r.Reasons = append(r.Reasons, reason(c, format, args...))
+		if explain {
+			r.Reasons = append(r.Reasons, reason(c, format, args...))
+		}
 	}
 	failed := false
 	fail := func(c Criterion, format string, args ...any) { failed = true; hard(c, format, args...) }
@@ -34,7 +43,7 @@ func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts 
 	} else {
 		ok(InArea, "%s", coverageSentence(r.Coverage, p.place))
 	}
-	r.DistanceKm = nearestDistance(s, p.place, opts.RevealConfidential)
+	r.DistanceKm = nearestDistance(s, p.place, opts.RevealConfidential, opts.vectors)
 	// A service that reaches families online or nationwide serves them
 	// wherever its offices are: the travel limit does not apply to it.
 	distanceApplies := !slices.ContainsFunc(s.Edges.ServiceAreas, func(a *ent.ServiceArea) bool {

@@ -186,6 +186,7 @@ func (f *fixture) matchWith(m *match.Matcher, fam match.Family, opts match.Optio
 	if err != nil {
 		f.t.Fatalf("match %+v: %v", fam, err)
 	}
+	out.ExplainAll()
 	checkScores(f.t, out)
 	return out
 }

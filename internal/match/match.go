@@ -3,21 +3,15 @@ package match
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
-	"entgo.io/ent/dialect/sql"
-
 	"github.com/village-directory/village/ent"
-	"github.com/village-directory/village/ent/location"
-	"github.com/village-directory/village/ent/predicate"
-	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/schema"
-	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
-	"github.com/village-directory/village/ent/serviceatlocation"
-	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/geo"
 )
 
@@ -25,6 +19,7 @@ import (
 type Matcher struct {
 	client *ent.Client
 	now    func() time.Time
+	matcherState
 }
 
 // New returns a Matcher over client. now is the clock ages are counted at
@@ -42,10 +37,14 @@ type Options struct {
 	// services with an area in the family's state, or covering the family,
 	// that fail at least one criterion.
 	IncludeIneligible bool
-	// RevealConfidential lets distances be measured to confidential
-	// locations (staff only). For the public they are ignored, so repeated
-	// queries from different places cannot triangulate them.
-	RevealConfidential bool
+	// RevealConfidential says whether the viewer may see the position of a
+	// confidential location owned by the given organization (0: none), so
+	// a distance may be measured to it; nil reveals none. For the public
+	// they are ignored, so repeated queries from different places cannot
+	// triangulate them.
+	RevealConfidential func(owner int) bool
+
+	vectors *vectorCache // the snapshot's, set by Match
 }
 
 // Result is one service matched to a family.
@@ -65,6 +64,30 @@ type Result struct {
 	// Score is the result's relative rank in (0, 1]; higher ranks first.
 	Score float64
 	key   rankKey
+
+	// What evaluate needs to explain the result later.
+	program   *ent.Program
+	profile   *profile
+	needs     []need
+	opts      Options
+	explained bool
+}
+
+// explain fills in the result's reasons, once.
+func (r *Result) explain() {
+	if r.explained {
+		return
+	}
+	full := evaluate(r.Service, r.program, r.profile, r.needs, r.opts, true)
+	r.Reasons, r.Unmet, r.explained = full.Reasons, full.Unmet, true
+}
+
+// ExplainAll fills in the reasons of every result (Page explains only the
+// page it cuts).
+func (o *Outcome) ExplainAll() {
+	for _, r := range o.Results {
+		r.explain()
+	}
 }
 
 // ProgramSummary is a program among the results.
@@ -92,21 +115,20 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	if err != nil {
 		return nil, err
 	}
-	needs, err := m.resolveNeeds(ctx, f.Needs)
+	snap, err := m.current(ctx)
 	if err != nil {
 		return nil, err
 	}
-	services, err := m.candidates(ctx, p.place, opts.IncludeIneligible)
+	needs, err := resolveNeeds(snap.terms, f.Needs)
 	if err != nil {
 		return nil, err
 	}
-	programs, err := m.programs(ctx, services)
-	if err != nil {
-		return nil, err
-	}
+	services := snap.candidates(p.place, opts.IncludeIneligible)
+	opts.vectors = snap.vectors
+	programs := snap.programs
 	out := &Outcome{Place: p.place}
 	for _, s := range services {
-		r := evaluate(s, programs[programID(s)], p, needs, opts)
+		r := evaluate(s, programs[programID(s)], p, needs, opts, false)
 		if r.Eligible || opts.IncludeIneligible {
 			out.Results = append(out.Results, r)
 		}
@@ -126,79 +148,6 @@ func programID(s *ent.Service) int {
 	return *s.ProgramID
 }
 
-// candidates loads the active services with an area that may cover the
-// place (and, for near misses, any area in its state), with what the rules
-// need: areas, needs, and located places. A fixed number of statements,
-// whatever the size of the directory.
-func (m *Matcher) candidates(ctx context.Context, place Place, nearMisses bool) ([]*ent.Service, error) {
-	areas := []predicate.ServiceArea{servicearea.KindIn(servicearea.KindNATIONWIDE, servicearea.KindONLINE)}
-	if place.State != "" {
-		areas = append(areas, servicearea.And(servicearea.KindEQ(servicearea.KindSTATE), servicearea.CodeEQ(place.State)))
-		if nearMisses {
-			areas = append(areas, servicearea.StateCodeEQ(place.State))
-		}
-	}
-	if len(place.MatchCounties) > 0 {
-		areas = append(areas, servicearea.And(servicearea.KindEQ(servicearea.KindCOUNTY), servicearea.CodeIn(place.MatchCounties...)))
-	}
-	if place.ZIP != "" {
-		areas = append(areas, servicearea.And(servicearea.KindEQ(servicearea.KindZIP), servicearea.CodeEQ(place.ZIP)))
-	}
-	if pt := place.Point; pt != nil {
-		// A cheap bound narrows RADIUS areas in SQL: a great circle is at
-		// least as long as its latitude difference, 111.195 km a degree;
-		// rounded down (111.19) so the bound never drops a circle the exact
-		// great-circle test in Go would keep.
-		// (Built with Arg, not ExprP and "?", so that PostgreSQL gets its
-		// own $n placeholder.)
-		areas = append(areas, servicearea.And(servicearea.KindEQ(servicearea.KindRADIUS), func(s *sql.Selector) {
-			s.Where(sql.P(func(b *sql.Builder) {
-				b.WriteString("ABS(").WriteString(s.C(servicearea.FieldCenterLatitude)).WriteString(" - ").Arg(pt.Lat).
-					WriteString(") * 111.19 <= ").WriteString(s.C(servicearea.FieldRadiusKm))
-			}))
-		}))
-	}
-	return m.client.Service.Query().
-		Where(
-			service.StatusNotIn(service.StatusINACTIVE, service.StatusDEFUNCT),
-			service.HasServiceAreasWith(servicearea.Or(areas...)),
-		).
-		Select(service.FieldName, service.FieldStatus, service.FieldProgramID, service.FieldOrganizationID,
-			service.FieldLanguages, service.FieldDeliveryModes, service.FieldVerifiedAt, service.FieldEligibility,
-			service.FieldSample).
-		WithServiceAreas().
-		WithNeeds(func(q *ent.TaxonomyTermQuery) { q.Select(taxonomyterm.FieldID) }).
-		WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) {
-			q.Select(serviceatlocation.FieldServiceID, serviceatlocation.FieldLocationID).
-				WithLocation(func(q *ent.LocationQuery) {
-					q.Select(location.FieldLatitude, location.FieldLongitude, location.FieldConfidential)
-				})
-		}).
-		All(ctx)
-}
-
-// programs loads the programs the candidates implement, by ID.
-func (m *Matcher) programs(ctx context.Context, services []*ent.Service) (map[int]*ent.Program, error) {
-	var ids []int
-	for _, s := range services {
-		if id := programID(s); id != 0 && !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	out := map[int]*ent.Program{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	list, err := m.client.Program.Query().Where(program.IDIn(ids...)).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, p := range list {
-		out[p.ID] = p
-	}
-	return out, nil
-}
-
 // need is one need the family asked for, with every term that meets it
 // (the term and its narrower terms).
 type need struct {
@@ -208,16 +157,9 @@ type need struct {
 
 // resolveNeeds turns the family's need codes into term sets; an unknown
 // code is bad input.
-func (m *Matcher) resolveNeeds(ctx context.Context, codes []string) ([]need, error) {
+func resolveNeeds(terms []*ent.TaxonomyTerm, codes []string) ([]need, error) {
 	if len(codes) == 0 {
 		return nil, nil
-	}
-	terms, err := m.client.TaxonomyTerm.Query().
-		Where(taxonomyterm.VocabularyEQ(schema.NeedsVocabulary)).
-		Select(taxonomyterm.FieldCode, taxonomyterm.FieldName, taxonomyterm.FieldParentID).
-		All(ctx)
-	if err != nil {
-		return nil, err
 	}
 	byCode := map[string]*ent.TaxonomyTerm{}
 	children := map[int][]int{}
@@ -297,23 +239,68 @@ func covers(a *ent.ServiceArea, place Place) bool {
 }
 
 // nearestDistance is the distance from the family to the service's nearest
-// location with a point the caller may see.
-func nearestDistance(s *ent.Service, place Place, revealConfidential bool) *float64 {
+// location with a point the caller may see. Locations are compared by the
+// chord between unit vectors (monotone with the great-circle distance and
+// free of trigonometry when the vectors are cached); only the nearest is
+// turned into kilometres.
+func nearestDistance(s *ent.Service, place Place, reveal func(owner int) bool, vectors *vectorCache) *float64 {
 	if place.Point == nil {
 		return nil
 	}
-	var best *float64
+	from := unitVector(place.Point.Lat, place.Point.Lon)
+	best := math.Inf(1)
 	for _, sal := range s.Edges.ServiceAtLocations {
 		loc := sal.Edges.Location
-		if loc == nil || loc.Latitude == nil || loc.Longitude == nil || (loc.Confidential && !revealConfidential) {
+		if loc == nil || loc.Latitude == nil || loc.Longitude == nil {
 			continue
 		}
-		d := geo.DistanceKm(place.Point.Lat, place.Point.Lon, *loc.Latitude, *loc.Longitude)
-		if best == nil || d < *best {
-			best = &d
+		if loc.Confidential {
+			owner := s.OrganizationID
+			if loc.OrganizationID != nil {
+				owner = *loc.OrganizationID
+			}
+			if reveal == nil || !reveal(owner) {
+				continue
+			}
 		}
+		v := vectors.of(loc)
+		dx, dy, dz := from[0]-v[0], from[1]-v[1], from[2]-v[2]
+		best = min(best, dx*dx+dy*dy+dz*dz)
 	}
-	return best
+	if math.IsInf(best, 1) {
+		return nil
+	}
+	d := 2 * geo.EarthRadiusKm * math.Asin(min(math.Sqrt(best)/2, 1))
+	return &d
+}
+
+// unitVector is the point's position on the unit sphere.
+func unitVector(lat, lon float64) [3]float64 {
+	φ, λ := lat*math.Pi/180, lon*math.Pi/180
+	return [3]float64{math.Cos(φ) * math.Cos(λ), math.Cos(φ) * math.Sin(λ), math.Sin(φ)}
+}
+
+// vectorCache keeps the unit vectors of locations read once per snapshot;
+// nil computes them each time.
+type vectorCache struct {
+	mu sync.RWMutex
+	m  map[*ent.Location][3]float64
+}
+
+func (c *vectorCache) of(loc *ent.Location) [3]float64 {
+	if c == nil {
+		return unitVector(*loc.Latitude, *loc.Longitude)
+	}
+	c.mu.RLock()
+	v, ok := c.m[loc]
+	c.mu.RUnlock()
+	if !ok {
+		v = unitVector(*loc.Latitude, *loc.Longitude)
+		c.mu.Lock()
+		c.m[loc] = v
+		c.mu.Unlock()
+	}
+	return v
 }
 
 // summarisePrograms groups the results by program, in the order of each

@@ -86,7 +86,11 @@ func (o *Outcome) Page(after Cursor, first int) (page []*Result, hasNext, hasPre
 		}
 	}
 	end := min(start+max(first, 0), len(o.Results))
-	return o.Results[start:end], end < len(o.Results), start > 0, nil
+	page = o.Results[start:end]
+	for _, r := range page {
+		r.explain()
+	}
+	return page, end < len(o.Results), start > 0, nil
 }
 
 // Eligible counts the eligible results.

@@ -168,7 +168,7 @@ func TestMatchStatus(t *testing.T) {
 		}
 		fam := zipFamily()
 		fam.ChildAgeMonths = ptr(6)
-		for _, opts := range []match.Options{{}, {IncludeIneligible: true}, {IncludeIneligible: true, RevealConfidential: true}} {
+		for _, opts := range []match.Options{{}, {IncludeIneligible: true}, {IncludeIneligible: true, RevealConfidential: match.RevealAll}} {
 			out := f.match(fam, opts)
 			want := []string{"ACTIVE", "TEMPORARILY_CLOSED"}
 			if opts.IncludeIneligible {
