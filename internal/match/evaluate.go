@@ -39,9 +39,14 @@ func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts 
 	// Area.
 	r.Coverage = covering(s.Edges.ServiceAreas, p.place)
 	if r.Coverage == nil {
-		fail(OutOfArea, "Does not cover %s.", placeName(p.place))
+		failed = true
+		if explain {
+			hard(OutOfArea, "Does not cover %s.", placeName(p.place))
+		}
 	} else {
-		ok(InArea, "%s", coverageSentence(r.Coverage, p.place))
+		if explain {
+			ok(InArea, "%s", coverageSentence(r.Coverage, p.place))
+		}
 	}
 	r.DistanceKm = nearestDistance(s, p.place, opts.RevealConfidential, opts.vectors)
 	// A service that reaches families online or nationwide serves them

@@ -122,13 +122,18 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 		terms:    terms,
 		byCode:   map[areaKey][]*ent.Service{},
 		byState:  map[string][]*ent.Service{},
-		vectors:  &vectorCache{m: map[*ent.Location][3]float64{}},
+		vectors:  &vectorCache{m: map[int][3]float64{}},
 	}
 	for _, p := range programs {
 		s.programs[p.ID] = p
 	}
 	for _, svc := range services {
 		s.services[svc.ID] = svc
+		for _, sal := range svc.Edges.ServiceAtLocations {
+			if loc := sal.Edges.Location; loc != nil && loc.Latitude != nil && loc.Longitude != nil {
+				s.vectors.m[loc.ID] = unitVector(*loc.Latitude, *loc.Longitude)
+			}
+		}
 		var inEveryone bool
 		states := map[string]bool{}
 		for _, a := range svc.Edges.ServiceAreas {

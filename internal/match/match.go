@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/village-directory/village/ent"
@@ -201,21 +200,36 @@ func specificity(k servicearea.Kind) int {
 	return 2
 }
 
-// within-tier preference for the coverage shown: ZIP, RADIUS, COUNTY, ...
-var coverageOrder = []servicearea.Kind{servicearea.KindZIP, servicearea.KindRADIUS, servicearea.KindCOUNTY,
-	servicearea.KindSTATE, servicearea.KindNATIONWIDE, servicearea.KindONLINE}
+// coverageRank orders the coverage shown, most specific first: ZIP,
+// RADIUS, COUNTY, STATE, NATIONWIDE, ONLINE.
+func coverageRank(k servicearea.Kind) int {
+	switch k {
+	case servicearea.KindZIP:
+		return 0
+	case servicearea.KindRADIUS:
+		return 1
+	case servicearea.KindCOUNTY:
+		return 2
+	case servicearea.KindSTATE:
+		return 3
+	case servicearea.KindNATIONWIDE:
+		return 4
+	}
+	return 5
+}
 
 // covering returns the most specific of the service's areas that covers
 // the place, or nil.
 func covering(areas []*ent.ServiceArea, place Place) *ent.ServiceArea {
 	var best *ent.ServiceArea
+	bestRank := 0
 	for _, a := range areas {
-		if !covers(a, place) {
-			continue
+		rank := coverageRank(a.Kind)
+		if best != nil && (rank > bestRank || rank == bestRank && a.ID > best.ID) {
+			continue // cannot beat the best: skip the (costlier) test
 		}
-		if best == nil || slices.Index(coverageOrder, a.Kind) < slices.Index(coverageOrder, best.Kind) ||
-			(a.Kind == best.Kind && a.ID < best.ID) {
-			best = a
+		if covers(a, place) {
+			best, bestRank = a, rank
 		}
 	}
 	return best
@@ -280,27 +294,20 @@ func unitVector(lat, lon float64) [3]float64 {
 	return [3]float64{math.Cos(φ) * math.Cos(λ), math.Cos(φ) * math.Sin(λ), math.Sin(φ)}
 }
 
-// vectorCache keeps the unit vectors of locations read once per snapshot;
-// nil computes them each time.
+// vectorCache holds the unit vectors of the snapshot's located places,
+// computed once when the snapshot is read (and read-only after); nil
+// computes them each time.
 type vectorCache struct {
-	mu sync.RWMutex
-	m  map[*ent.Location][3]float64
+	m map[int][3]float64
 }
 
 func (c *vectorCache) of(loc *ent.Location) [3]float64 {
-	if c == nil {
-		return unitVector(*loc.Latitude, *loc.Longitude)
+	if c != nil {
+		if v, ok := c.m[loc.ID]; ok {
+			return v
+		}
 	}
-	c.mu.RLock()
-	v, ok := c.m[loc]
-	c.mu.RUnlock()
-	if !ok {
-		v = unitVector(*loc.Latitude, *loc.Longitude)
-		c.mu.Lock()
-		c.m[loc] = v
-		c.mu.Unlock()
-	}
-	return v
+	return unitVector(*loc.Latitude, *loc.Longitude)
 }
 
 // summarisePrograms groups the results by program, in the order of each
