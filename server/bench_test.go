@@ -1,0 +1,116 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/graph/relay"
+	"github.com/village-directory/village/internal/seed"
+	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/synthetic"
+	"github.com/village-directory/village/internal/testdb"
+	"github.com/village-directory/village/server"
+)
+
+// BenchmarkDirectory measures, through the real HTTP handler on a synthetic
+// national directory (synthetic.DefaultSize: 20k services, 100k coverage
+// rows) on each backend:
+//
+//   - byID: fetching one service by ID with node(id:);
+//   - match: a typical call-center match (ZIP + child's age + one need,
+//     first 20), over big-city and small-town ZIPs.
+//
+// Each reports its median latency (p50-ms) and SQL statements per request,
+// so the match-to-fetch ratio comes from one run:
+//
+//	make bench   (or: go test -run '^$' -bench Directory ./server/)
+func BenchmarkDirectory(b *testing.B) {
+	for _, backend := range testdb.Backends {
+		b.Run(backend, func(b *testing.B) {
+			counter, wrap := testdb.CountingDriver()
+			db := testdb.Open(b, backend, store.Options{WrapDriver: wrap})
+			ctx := context.Background()
+			if _, err := seed.Load(ctx, db.Client); err != nil {
+				b.Fatal(err)
+			}
+			report, err := synthetic.Generate(ctx, db.Client, synthetic.DefaultSize, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%s: %v", backend, report)
+			h := server.New(db, server.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+			ids := db.Client.Service.Query().Where(service.StatusEQ(service.StatusACTIVE)).Limit(200).IDsX(ctx)
+			b.Run("byID", func(b *testing.B) {
+				i := 0
+				measure(b, h, counter, func() (string, map[string]any) {
+					i++
+					return byIDQuery, map[string]any{"id": relay.Encode(ids[i%len(ids)])}
+				})
+			})
+			zips := []string{"10001", "60614", "90011", "02121", "30309", "59901", "73301", "98101"}
+			needs := []string{"home-visiting", "parenting-support", "developmental-screening"}
+			b.Run("match", func(b *testing.B) {
+				i := 0
+				measure(b, h, counter, func() (string, map[string]any) {
+					i++
+					return matchQuery, map[string]any{"f": map[string]any{
+						"zip": zips[i%len(zips)], "childAgeMonths": i % 36, "needs": []string{needs[i%len(needs)]},
+					}}
+				})
+			})
+		})
+	}
+}
+
+const byIDQuery = `query($id: ID!) { node(id: $id) { ... on Service {
+  id name status description deliveryModes languages verifiedAt sample
+  eligibility { minAgeMonths maxAgeMonths acceptsPregnant }
+  organization { name } program { name }
+} } }`
+
+const matchQuery = `query($f: FamilyInput!) { match(family: $f, first: 20) {
+  totalCount
+  edges { score eligible distanceKm coverage { kind code }
+    reasons { criterion message } unmet { criterion message }
+    node { id name status description deliveryModes languages verifiedAt sample
+      eligibility { minAgeMonths maxAgeMonths acceptsPregnant }
+      organization { name } program { name } } }
+  pageInfo { hasNextPage endCursor }
+} }`
+
+// measure runs one request per iteration through h and reports the median
+// latency and the statements each request ran.
+func measure(b *testing.B, h http.Handler, counter *testdb.Counter, next func() (string, map[string]any)) {
+	b.Helper()
+	var durations []time.Duration
+	statements := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		query, vars := next()
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		counter.Reset()
+		start := time.Now()
+		h.ServeHTTP(rec, req)
+		durations = append(durations, time.Since(start))
+		statements = counter.Count()
+		if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+			b.Fatalf("request failed: %d %s", rec.Code, rec.Body.String())
+		}
+	}
+	slices.Sort(durations)
+	b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(statements), "stmts/op")
+}
