@@ -5,6 +5,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/service"
@@ -67,43 +68,98 @@ func matchCursor(r *match.Result) entgql.Cursor[int] {
 	return entgql.Cursor[int]{ID: r.Service.ID, Value: string(r.Cursor())}
 }
 
-// reloadMatched replaces the lean services the matcher ranked with whole
-// ones: the page's with the edges the query selects under edges.node, and
-// each program's nearest service.
+// reloadMatched makes the services the matcher ranked fit to show. When the
+// query asks under edges.node only for what the matcher's index holds whole
+// (the service's own fields, its organization's and program's), the page is
+// served from the index, with the viewer's visibility applied; otherwise the
+// page is reloaded with the edges the query selects (one statement per
+// edge, not one per result). Each program's nearest service likewise.
 func (r *Resolver) reloadMatched(ctx context.Context, page []*match.Result, programs []*match.ProgramSummary) error {
-	ids := make([]int, len(page))
+	services := make([]*ent.Service, len(page))
 	for i, res := range page {
-		ids[i] = res.Service.ID
+		services[i] = res.Service
 	}
-	q := r.client.Service.Query().Where(service.IDIn(ids...))
-	if nodeCtx := selectionContext(ctx, "edges", "node"); nodeCtx != nil {
-		var err error
-		if q, err = q.CollectFields(nodeCtx, "Service"); err != nil {
-			return err
+	whole, err := r.showable(ctx, services, "edges", "node")
+	if err != nil {
+		return err
+	}
+	for i, res := range page {
+		res.Service = whole[i]
+	}
+	nearest := make([]*ent.Service, len(programs))
+	for i, p := range programs {
+		nearest[i] = p.Nearest
+	}
+	if whole, err = r.showable(ctx, nearest, "programs", "nearest"); err != nil {
+		return err
+	}
+	for i, p := range programs {
+		p.Nearest = whole[i]
+	}
+	return nil
+}
+
+// showable returns the services as the selection at path needs them.
+func (r *Resolver) showable(ctx context.Context, services []*ent.Service, path ...string) ([]*ent.Service, error) {
+	selection := selectionContext(ctx, path...)
+	if selection == nil || len(services) == 0 || servedFromIndex(selection) {
+		out := make([]*ent.Service, len(services))
+		for i, s := range services {
+			cp := *s // the index is shared by every viewer: redact a copy
+			if !auth.Visible(ctx, &cp, service.FieldInternalNotes) {
+				cp.InternalNotes = ""
+			}
+			out[i] = &cp
 		}
+		return out, nil
+	}
+	ids := make([]int, len(services))
+	for i, s := range services {
+		ids[i] = s.ID
+	}
+	q, err := r.client.Service.Query().Where(service.IDIn(ids...)).CollectFields(selection, "Service")
+	if err != nil {
+		return nil, err
 	}
 	loaded, err := byID(ctx, q)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, res := range page {
-		res.Service = loaded[res.Service.ID]
+	out := make([]*ent.Service, 0, len(services))
+	for _, s := range services {
+		if l := loaded[s.ID]; l != nil {
+			out = append(out, l)
+		} else {
+			out = append(out, s) // deleted since it was ranked: show it as ranked
+		}
 	}
-	var nearest []int
-	for _, p := range programs {
-		nearest = append(nearest, p.Nearest.ID)
+	return out, nil
+}
+
+// servedFromIndex reports whether the selection asks only for a service's
+// own fields and its organization's and program's own fields (leaves, and
+// the value objects stored with them).
+func servedFromIndex(ctx context.Context) bool {
+	oc := graphql.GetOperationContext(ctx)
+	valueObject := map[string]bool{"eligibility": true, "evidence": true}
+	leavesOnly := func(set ast.SelectionSet, typ string) bool {
+		for _, f := range graphql.CollectFields(oc, set, []string{typ}) {
+			if len(f.Selections) > 0 && !valueObject[f.Name] {
+				return false
+			}
+		}
+		return true
 	}
-	if len(nearest) == 0 || selectionContext(ctx, "programs", "nearest") == nil {
-		return nil
+	for _, f := range graphql.CollectFields(oc, graphql.GetFieldContext(ctx).Field.Selections, []string{"Service"}) {
+		switch {
+		case len(f.Selections) == 0 || valueObject[f.Name]:
+		case f.Name == "organization" && leavesOnly(f.Selections, "Organization"):
+		case f.Name == "program" && leavesOnly(f.Selections, "Program"):
+		default:
+			return false
+		}
 	}
-	whole, err := byID(ctx, r.client.Service.Query().Where(service.IDIn(nearest...)))
-	if err != nil {
-		return err
-	}
-	for _, p := range programs {
-		p.Nearest = whole[p.Nearest.ID]
-	}
-	return nil
+	return true
 }
 
 func byID(ctx context.Context, q *ent.ServiceQuery) (map[int]*ent.Service, error) {

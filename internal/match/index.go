@@ -31,7 +31,10 @@ type snapshot struct {
 	position int // newest ChangeEvent ID when the snapshot was read
 	loadTime time.Duration
 
-	services map[int]*ent.Service // active and temporarily closed, with areas, needs, located places
+	// services are the active and temporarily closed services, whole, with
+	// their organization, program and areas; needs (IDs only) and located
+	// places (positions only) are partial rows.
+	services map[int]*ent.Service
 	programs map[int]*ent.Program
 	terms    []*ent.TaxonomyTerm // the needs vocabulary
 
@@ -89,9 +92,10 @@ func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
 func load(ctx context.Context, client *ent.Client, position int) (*snapshot, error) {
 	services, err := client.Service.Query().
 		Where(service.StatusNotIn(service.StatusINACTIVE, service.StatusDEFUNCT)).
-		Select(service.FieldName, service.FieldStatus, service.FieldProgramID, service.FieldOrganizationID,
-			service.FieldLanguages, service.FieldDeliveryModes, service.FieldVerifiedAt, service.FieldEligibility,
-			service.FieldSample).
+		// Whole rows with their organization and program, so a page whose
+		// query asks for no more can be served from the index.
+		WithOrganization().
+		WithProgram().
 		WithServiceAreas().
 		WithNeeds(func(q *ent.TaxonomyTermQuery) { q.Select(taxonomyterm.FieldID) }).
 		WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) {
