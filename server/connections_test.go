@@ -89,7 +89,7 @@ var connRoots = []connRoot{
 		field: "resources", typ: "Resource", label: "title", orderName: "TITLE",
 		setup: func(ctx context.Context, c *ent.Client) func(connRecord) {
 			return func(r connRecord) {
-				c.Resource.Create().SetTitle(r.label).SetKind(resource.KindGUIDE).
+				c.Resource.Create().SetTitle(r.label).SetKind(resource.KindGUIDE).SetStatus(resource.StatusPUBLISHED).
 					SetSample(r.sample).SetUpdatedAt(r.updated).SaveX(ctx)
 			}
 		},
@@ -471,7 +471,7 @@ func TestConnectionTypeFilters(t *testing.T) {
 			{"Reading Together", resource.KindGUIDE},
 			{"Teething Guide", resource.KindGUIDE},
 		} {
-			c.Resource.Create().SetTitle(r.title).SetKind(r.kind).SaveX(ctx)
+			c.Resource.Create().SetTitle(r.title).SetKind(r.kind).SetStatus(resource.StatusPUBLISHED).SaveX(ctx)
 		}
 		for _, tt := range []struct{ vocab, code, name string }{
 			{"village-needs", "home-visiting", "Home visiting"},

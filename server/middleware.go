@@ -17,7 +17,8 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
+		ctx, info := withRequestInfo(r.Context())
+		next.ServeHTTP(rec, r.WithContext(ctx))
 		log.InfoContext(r.Context(), "http request",
 			"method", r.Method,
 			"path", r.URL.Path,
@@ -25,6 +26,8 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 			"bytes", rec.bytes,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000,
 			"remote", r.RemoteAddr,
+			"role", info.role, // empty when the request was refused before authentication
+			"key", info.key, // the API key's name, never its secret
 		)
 	})
 }

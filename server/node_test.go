@@ -72,7 +72,7 @@ func nodeFixture(t *testing.T, db *store.DB) {
 	c.Phone.Create().SetNumber("617-555-0100").SetOrganization(org).SaveX(ctx)
 	c.Contact.Create().SetName("Dana Reyes").SetOrganization(org).SaveX(ctx)
 	c.Schedule.Create().SetService(svc).SetByday("MO,WE").SetOpensAt("09:00").SetClosesAt("17:00").SaveX(ctx)
-	c.Resource.Create().SetTitle("Safe Sleep Guide").SetKind(resource.KindGUIDE).SetPublisher(org).SaveX(ctx)
+	c.Resource.Create().SetTitle("Safe Sleep Guide").SetKind(resource.KindGUIDE).SetStatus(resource.StatusPUBLISHED).SetPublisher(org).SaveX(ctx)
 	c.Funding.Create().SetSource("Pritzker Children's Initiative").SetOrganization(org).SaveX(ctx)
 }
 

@@ -52,7 +52,8 @@ func (c Config) withDefaults() Config {
 
 // New returns Village's HTTP handler:
 //
-//	/graphql   the GraphQL API (POST and GET)
+//	/graphql   the GraphQL API (POST and GET); send an API key as
+//	           "Authorization: Bearer <key>", or none to read as the public
 //	/          the GraphiQL console (assets embedded, works offline)
 //	/static/   the console's assets
 //	/healthz   the process is alive
@@ -83,6 +84,9 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 
 	var h http.Handler = mux
 	h = limitBody(cfg.MaxBodyBytes, h)
+	// Every request acts as a viewer (anonymous without a key); CORS
+	// preflights are answered outside, without one.
+	h = authenticate(db.Client, log, h)
 	h = withDeadline(cfg.RequestTimeout, h)
 	h = corsPolicy(cfg.AllowedOrigins).Handler(h)
 	h = recoverPanics(log, h)

@@ -4,6 +4,9 @@
 //	village serve   [--db PATH|URL] [--addr :8080] [--cors-origins a,b]
 //	village migrate [--db PATH|URL]
 //	village seed    [--db PATH|URL] [--samples] [--synthetic [--services N ...]]
+//	village keys create --role ROLE [--org ID ...] --name NAME [--db PATH|URL]
+//	village keys list   [--db PATH|URL]
+//	village keys revoke [--db PATH|URL] ID
 package main
 
 import (
@@ -16,10 +19,16 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/graph/relay"
+	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/synthetic"
@@ -54,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrateCmd(ctx, rest, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, rest, stdout, stderr)
+	case "keys":
+		return keysCmd(ctx, rest, stdout, stderr)
 	}
 	usage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -67,6 +78,10 @@ Usage:
   village migrate [flags]   create or update the database schema
   village seed    [flags]   load the directory's true seed facts (--samples adds illustrative local services,
                             --synthetic a synthetic national directory for scale tests)
+  village keys create --role ROLE [--org ID ...] --name NAME
+                            create an API key (reader, staff, editor or admin); its secret is printed once
+  village keys list         list API keys (never their secrets)
+  village keys revoke ID    revoke an API key at once
 
 Run 'village COMMAND --help' for a command's flags.
 `)
@@ -260,4 +275,227 @@ func portOf(addr string) string {
 		return addr[i:]
 	}
 	return ""
+}
+
+const keysUsage = `Usage:
+  village keys create --role ROLE [--org ID ...] --name NAME [--db PATH|URL]
+  village keys list   [--db PATH|URL]
+  village keys revoke [--db PATH|URL] ID
+
+API keys identify the clients of the GraphQL API, which send them as
+"Authorization: Bearer <key>". Roles: reader (public data, identified),
+staff (also confidential addresses, staff-only phones, internal notes),
+editor (writes its organizations' records; needs --org), admin (everything).
+Only a hash of a key is stored: create prints the secret once.
+
+Run 'village keys COMMAND --help' for a command's flags.
+`
+
+// keysCmd manages API keys. It runs as trusted internal code (no viewer):
+// whoever can run it can open the database anyway.
+func keysCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, keysUsage)
+		return fmt.Errorf("keys needs a command: create, list or revoke")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stderr, keysUsage)
+		return flag.ErrHelp
+	case "create":
+		return keysCreate(ctx, args[1:], stdout, stderr)
+	case "list":
+		return keysList(ctx, args[1:], stdout, stderr)
+	case "revoke":
+		return keysRevoke(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, keysUsage)
+	return fmt.Errorf("unknown keys command %q", args[0])
+}
+
+// stringList is a repeatable flag; each value may also list several,
+// comma-separated.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, splitList(v)...)
+	return nil
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments, and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("keys create", "Create an API key and print its secret, once: only a hash is stored.", stderr)
+	dsn := dbFlag(fs)
+	role := fs.String("role", "", "reader, staff, editor or admin (required)")
+	name := fs.String("name", "", "who the key is for, shown in logs and as the change feed's actor (required)")
+	var orgs stringList
+	fs.Var(&orgs, "org", "for an editor: an organization it may write, as its GraphQL ID or SOURCE:EXTERNAL_ID (repeatable)")
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(rest) > 0:
+		return fmt.Errorf("keys create takes no arguments (got %q); use --name, --role and --org", rest)
+	case strings.TrimSpace(*name) == "":
+		return fmt.Errorf("keys create needs --name")
+	case *role == "":
+		return fmt.Errorf("keys create needs --role (reader, staff, editor or admin)")
+	}
+	db, err := openMigrated(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	orgIDs := make([]int, 0, len(orgs))
+	for _, o := range orgs {
+		id, err := resolveOrganization(ctx, db.Client, o)
+		if err != nil {
+			return err
+		}
+		orgIDs = append(orgIDs, id)
+	}
+	secret, key, err := auth.CreateKey(ctx, db.Client, strings.TrimSpace(*name), auth.Role(strings.ToUpper(*role)), orgIDs)
+	if err != nil {
+		return fmt.Errorf("create key: %w", err)
+	}
+	fmt.Fprintf(stdout, "Created %s key %q, ID %s.\n", strings.ToLower(string(key.Role)), key.Name, relay.Encode(key.ID))
+	fmt.Fprintf(stdout, "Its secret is shown only this once and cannot be recovered (revoke the key and create another if it is lost):\n\n%s\n\n", secret)
+	fmt.Fprintln(stdout, `Clients send it as "Authorization: Bearer <secret>".`)
+	return nil
+}
+
+// resolveOrganization reads an organization given as its GraphQL ID or as
+// SOURCE:EXTERNAL_ID (an integrator's identifier; the seed's are
+// village-seed:SLUG).
+func resolveOrganization(ctx context.Context, client *ent.Client, ref string) (int, error) {
+	if source, external, ok := strings.Cut(ref, ":"); ok {
+		id, err := client.Organization.Query().
+			Where(organization.ExternalSource(source), organization.ExternalID(external)).
+			OnlyID(ctx)
+		if ent.IsNotFound(err) {
+			return 0, fmt.Errorf("no organization has external ID %q in source %q", external, source)
+		}
+		return id, err
+	}
+	id, err := relay.Decode(ref)
+	if err != nil {
+		return 0, fmt.Errorf("--org %s: give an organization's GraphQL ID or SOURCE:EXTERNAL_ID", ref)
+	}
+	ok, err := client.Organization.Query().Where(organization.ID(id)).Exist(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, fmt.Errorf("no organization has ID %s", ref)
+	}
+	return id, nil
+}
+
+func keysList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("keys list", "List API keys, newest first: never their secrets, only the first characters to recognise them by.", stderr)
+	dsn := dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("keys list takes no arguments (got %q)", fs.Args())
+	}
+	db, err := openMigrated(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	keys, err := auth.ListKeys(ctx, db.Client)
+	if err != nil {
+		return err
+	}
+	if len(keys) == 0 {
+		fmt.Fprintln(stdout, "No API keys. Create one with 'village keys create'.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tROLE\tPREFIX\tORGANIZATIONS\tCREATED\tREVOKED")
+	for _, k := range keys {
+		var orgs []string
+		for _, o := range k.Edges.Organizations {
+			orgs = append(orgs, fmt.Sprintf("%s (%s)", o.Name, relay.Encode(o.ID)))
+		}
+		revoked := "-"
+		if k.RevokedAt != nil {
+			revoked = k.RevokedAt.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s…\t%s\t%s\t%s\n", relay.Encode(k.ID), k.Name, strings.ToLower(string(k.Role)), k.Prefix,
+			orDash(strings.Join(orgs, ", ")), k.CreatedAt.UTC().Format(time.RFC3339), revoked)
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func keysRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("keys revoke", "Revoke an API key, given as the ID 'village keys list' shows. It stops working at once.", stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: village keys revoke [flags] ID\n\nRevoke an API key, given as the ID 'village keys list' shows. It stops working at once.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	dsn := dbFlag(fs)
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		fs.Usage()
+		return fmt.Errorf("keys revoke needs one key ID")
+	}
+	id, err := relay.Decode(rest[0])
+	if err != nil {
+		if n, convErr := strconv.Atoi(rest[0]); convErr == nil && n > 0 {
+			id, err = n, nil
+		} else {
+			return fmt.Errorf("%q is not a key ID: give the ID 'village keys list' shows", rest[0])
+		}
+	}
+	db, err := openMigrated(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	key, err := db.Client.APIKey.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return fmt.Errorf("no API key has ID %s", rest[0])
+	} else if err != nil {
+		return err
+	}
+	if key.RevokedAt != nil {
+		fmt.Fprintf(stdout, "Key %q (%s) was already revoked at %s.\n", key.Name, relay.Encode(key.ID), key.RevokedAt.UTC().Format(time.RFC3339))
+		return nil
+	}
+	if err := auth.RevokeKey(ctx, db.Client, id); err != nil {
+		return fmt.Errorf("revoke key: %w", err)
+	}
+	fmt.Fprintf(stdout, "Revoked key %q (%s): it is refused from now on.\n", key.Name, relay.Encode(key.ID))
+	return nil
 }

@@ -3,14 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/graph/relay"
+	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 )
@@ -66,9 +71,18 @@ func TestHelpAndBadUsage(t *testing.T) {
 	if err := run(ctx, []string{"--help"}, &out, &errs); err != nil || !strings.Contains(out.String(), "village serve") {
 		t.Fatalf("--help: %v %q", err, out.String())
 	}
-	for _, cmd := range []string{"serve", "migrate", "seed"} {
+	if !strings.Contains(out.String(), "village keys create") || !strings.Contains(out.String(), "village keys revoke") {
+		t.Errorf("--help does not list the keys commands: %q", out.String())
+	}
+	for _, cmd := range [][]string{{"keys", "--help"}, {"keys"}} {
 		errs.Reset()
-		if err := run(ctx, []string{cmd, "--help"}, &out, &errs); err == nil || !strings.Contains(errs.String(), "-db") {
+		if err := run(ctx, cmd, &out, &errs); err == nil || !strings.Contains(errs.String(), "village keys create --role ROLE") {
+			t.Errorf("%v: %v %q", cmd, err, errs.String())
+		}
+	}
+	for _, cmd := range []string{"serve", "migrate", "seed", "keys create", "keys list", "keys revoke"} {
+		errs.Reset()
+		if err := run(ctx, append(strings.Fields(cmd), "--help"), &out, &errs); err == nil || !strings.Contains(errs.String(), "-db") {
 			t.Errorf("%s --help: %v %q", cmd, err, errs.String())
 		}
 	}
@@ -116,5 +130,146 @@ func TestServeSeedsAndShutsDown(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not shut down")
+	}
+}
+
+// TestKeysCommands creates keys (by each form of organization ID), lists
+// them without their secrets, revokes one, and checks what the API would
+// accept at each step.
+func TestKeysCommands(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := testdb.DSN(t, backend)
+			keys := func(args ...string) (string, error) {
+				var out, errs bytes.Buffer
+				err := run(ctx, append(append([]string{"keys"}, args...), "--db", dsn), &out, &errs)
+				return out.String() + errs.String(), err
+			}
+			if out, err := keys("list"); err != nil || !strings.Contains(out, "No API keys") {
+				t.Fatalf("list on an empty database: %v %q", err, out)
+			}
+			var seedOut, errs bytes.Buffer
+			if err := run(ctx, []string{"seed", "--db", dsn, "--samples"}, &seedOut, &errs); err != nil {
+				t.Fatalf("seed: %v %s", err, errs.String())
+			}
+			db, err := store.Open(ctx, dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			org := db.Client.Organization.Query().Where(organization.ExternalID("organization:sample-suffolk-family-nursing")).OnlyX(ctx)
+			other := db.Client.Organization.Query().Where(organization.ExternalID("organization:sample-mattapan-pediatrics")).OnlyX(ctx)
+			events := db.Client.ChangeEvent.Query().CountX(ctx)
+
+			secretOf := func(out string) string {
+				t.Helper()
+				for _, line := range strings.Split(out, "\n") {
+					if strings.HasPrefix(line, "vlg_") {
+						return line
+					}
+				}
+				t.Fatalf("no secret in %q", out)
+				return ""
+			}
+			out, err := keys("create", "--role", "staff", "--name", "Call center")
+			if err != nil || !strings.Contains(out, "shown only this once") {
+				t.Fatalf("create staff: %v %q", err, out)
+			}
+			staff := secretOf(out)
+			out, err = keys("create", "--role", "EDITOR", "--name", "Suffolk sync",
+				"--org", relay.Encode(org.ID), "--org", "village-seed:organization:sample-mattapan-pediatrics")
+			if err != nil {
+				t.Fatalf("create editor: %v %q", err, out)
+			}
+			editor := secretOf(out)
+			v, err := auth.Authenticate(ctx, db.Client, editor)
+			if err != nil || v.Role != auth.Editor || v.Name != "Suffolk sync" || len(v.Organizations) != 2 ||
+				!slices.Contains(v.Organizations, org.ID) || !slices.Contains(v.Organizations, other.ID) {
+				t.Fatalf("editor key authenticates as %+v, %v", v, err)
+			}
+			if v, err := auth.Authenticate(ctx, db.Client, staff); err != nil || v.Role != auth.Staff {
+				t.Fatalf("staff key authenticates as %+v, %v", v, err)
+			}
+
+			for what, args := range map[string][]string{
+				"unknown role":            {"create", "--role", "owner", "--name", "x"},
+				"no role":                 {"create", "--name", "x"},
+				"no name":                 {"create", "--role", "reader"},
+				"editor without orgs":     {"create", "--role", "editor", "--name", "x"},
+				"reader with orgs":        {"create", "--role", "reader", "--name", "x", "--org", relay.Encode(org.ID)},
+				"bad org ID":              {"create", "--role", "editor", "--name", "x", "--org", "12"},
+				"unknown external ID":     {"create", "--role", "editor", "--name", "x", "--org", "village-seed:organization:nope"},
+				"org ID of another type":  {"create", "--role", "editor", "--name", "x", "--org", relay.Encode(org.ID + 1<<40)},
+				"stray argument":          {"create", "--role", "reader", "--name", "x", "extra"},
+				"revoke without ID":       {"revoke"},
+				"revoke a bad ID":         {"revoke", "not-an-id"},
+				"revoke an unknown key":   {"revoke", relay.Encode(999)},
+				"list with an argument":   {"list", "all"},
+				"unknown keys subcommand": {"rotate"},
+			} {
+				if out, err := keys(args...); err == nil {
+					t.Errorf("%s: accepted: %q", what, out)
+				}
+			}
+
+			out, err = keys("list")
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, err := auth.ListKeys(ctx, db.Client)
+			if err != nil || len(all) != 2 {
+				t.Fatalf("%d keys stored (%v), want 2", len(all), err)
+			}
+			for _, k := range all {
+				if !strings.Contains(out, relay.Encode(k.ID)) || !strings.Contains(out, k.Name) || !strings.Contains(out, k.Prefix) ||
+					strings.Contains(out, k.SecretHash) {
+					t.Errorf("list %q does not show key %s as it should", out, k.Name)
+				}
+			}
+			for _, want := range []string{"NAME", "ROLE", "PREFIX", "ORGANIZATIONS", "CREATED", "REVOKED", "staff", "editor",
+				"Suffolk Family Nursing (sample)", "Mattapan Pediatrics (sample)", relay.Encode(org.ID)} {
+				if !strings.Contains(out, want) {
+					t.Errorf("list lacks %q: %q", want, out)
+				}
+			}
+			if strings.Contains(out, staff) || strings.Contains(out, editor) {
+				t.Fatalf("list shows a secret: %q", out)
+			}
+
+			// Revoke the staff key: refused at once; the editor's still works.
+			var staffID int
+			for _, k := range all {
+				if k.Name == "Call center" {
+					staffID = k.ID
+				}
+			}
+			if out, err := keys("revoke", relay.Encode(staffID)); err != nil || !strings.Contains(out, "Revoked") {
+				t.Fatalf("revoke: %v %q", err, out)
+			}
+			if _, err := auth.Authenticate(ctx, db.Client, staff); !errors.Is(err, auth.ErrUnauthenticated) {
+				t.Fatalf("revoked key authenticates: %v", err)
+			}
+			if _, err := auth.Authenticate(ctx, db.Client, editor); err != nil {
+				t.Fatalf("the other key stopped working: %v", err)
+			}
+			if out, err := keys("revoke", relay.Encode(staffID)); err != nil || !strings.Contains(out, "already revoked") {
+				t.Fatalf("revoking twice: %v %q", err, out)
+			}
+			out, _ = keys("list")
+			for _, line := range strings.Split(out, "\n") {
+				revokedShown := !strings.HasSuffix(strings.TrimSpace(line), "-")
+				switch {
+				case strings.Contains(line, "Call center") && !revokedShown:
+					t.Errorf("revoked key listed as live: %q", line)
+				case strings.Contains(line, "Suffolk sync") && revokedShown:
+					t.Errorf("live key listed as revoked: %q", line)
+				}
+			}
+			// Creating a key is not a directory change: no event.
+			if n := db.Client.ChangeEvent.Query().CountX(ctx); n != events {
+				t.Errorf("keys logged %d change events", n-events)
+			}
+		})
 	}
 }

@@ -59,6 +59,8 @@ var owned = []string{
 }
 
 func authorize(ctx context.Context, m ent.Mutation) error {
+	// The guard judges every record a write touches, hidden ones included.
+	ctx = WithoutReadRules(ctx)
 	v, ok := FromContext(ctx)
 	if !ok || v.Role == Admin || m.Type() == ent.TypeChangeEvent {
 		return nil // internal code, admins, and the feed's own events

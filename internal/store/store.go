@@ -92,6 +92,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	// Every write, whatever path it comes by, is authorized and logged in
 	// the change feed.
 	client.Use(auth.WriteGuard(), feed.Hook(name))
+	// Every read, whatever path it comes by, shows the viewer only what it
+	// may see: hidden rows are filtered, restricted fields blanked.
+	client.Intercept(auth.ReadRules()...)
 	return &DB{Client: client, SQL: db, Dialect: name, Driver: drv}, nil
 }
 

@@ -1,0 +1,387 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+
+	entgo "entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/contact"
+	"github.com/village-directory/village/ent/location"
+	"github.com/village-directory/village/ent/phone"
+	"github.com/village-directory/village/ent/predicate"
+	"github.com/village-directory/village/ent/resource"
+	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/serviceatlocation"
+)
+
+// What the public may not read, and who may:
+//
+//	record             restricted                              who reads it
+//	confidential       address_1, address_2, postal_code,      staff, admin, and editors of the
+//	  Location           latitude, longitude                     location's organization
+//	staff-only Phone   the whole record (absent, not blanked)  staff, admin, and editors of the
+//	                                                              phone's owner (ownerOf's rule)
+//	Service            internal_notes                          staff, admin, and editors of the
+//	                                                              service's organization
+//	Resource that is   the whole record (absent)               admin
+//	  not PUBLISHED
+//
+// Anonymous viewers and readers see none of it; a context without a viewer
+// (trusted internal code: the CLI, the seed, imports) sees everything.
+//
+// A confidential location keeps its name, description, city, region and
+// country: a town says where to look for help without saying where the
+// shelter is. Its postal code is withheld with the street address, because
+// a ZIP (often a few thousand households, some a single building) narrows a
+// shelter down as much as a street does, and the coordinates are withheld
+// because they are the address.
+//
+// An unpublished resource is seen by admins only, who review it. Its
+// submitter gets it back from the submission itself (a create returns the
+// record it wrote, without a query) but cannot look it up afterwards: the
+// schema records no submitting key, and an editor or reader of the
+// publisher is not its reviewer.
+//
+// Visible is the rule; ReadRules applies it to every query every ent client
+// runs, so every read path agrees: lists and their counts, node and nodes,
+// nested edges, and the matcher. A blanked text field is the empty string
+// (the ent field is a non-nillable string), a blanked coordinate is nil.
+//
+// Not covered here: a list's where argument may filter on a restricted
+// column (a location's address1, postalCode or latitude; hasPhonesWith a
+// staff-only phone; hasResourcesWith an unpublished resource). The
+// records returned are still filtered and blanked, but whether any matched
+// answers a question about a hidden value. The where inputs must not offer
+// restricted columns to the public (entgql.Skip(entgql.SkipWhereInput) in
+// the schema, as internal_notes has, or a check in the resolvers).
+
+// confidentialLocationFields are withheld from a confidential location.
+var confidentialLocationFields = []string{
+	location.FieldAddress1, location.FieldAddress2, location.FieldPostalCode,
+	location.FieldLatitude, location.FieldLongitude,
+}
+
+// ConfidentialLocationFields lists the fields withheld from a confidential
+// location (ent field names).
+func ConfidentialLocationFields() []string { return slices.Clone(confidentialLocationFields) }
+
+// Visible reports whether the viewer in ctx may read field (an ent field
+// name, such as "address_1") of record. For a Phone or a Resource the
+// answer is the same for every field (including ""): the record is visible
+// or it is absent. Types and fields with no restriction are visible.
+//
+// An editor reads its own organizations' restricted fields. A phone's
+// owner is decided as the write guard decides it (its organization, else
+// its service's, location's, service at location's, or contact's); here it
+// is read from the phone's owner ID and the edges loaded on it, and a phone
+// whose owner cannot be told that way is not visible to an editor. Queries
+// do not depend on that: they filter phones in SQL with the same rule.
+func Visible(ctx context.Context, record any, field string) bool {
+	switch r := record.(type) {
+	case *ent.Location:
+		if r == nil || !r.Confidential || !slices.Contains(confidentialLocationFields, field) {
+			return true
+		}
+		return SeesRestricted(ctx, owners(r.OrganizationID)...)
+	case *ent.Service:
+		if r == nil || field != service.FieldInternalNotes {
+			return true
+		}
+		return SeesRestricted(ctx, r.OrganizationID)
+	case *ent.Phone:
+		if r == nil || !r.StaffOnly {
+			return true
+		}
+		if IsStaff(ctx) {
+			return true
+		}
+		org, known := phoneOwner(r)
+		return known && SeesRestricted(ctx, org)
+	case *ent.Resource:
+		if r == nil || r.Status == resource.StatusPUBLISHED {
+			return true
+		}
+		return IsAdmin(ctx)
+	}
+	return true
+}
+
+func owners(id *int) []int {
+	if id == nil {
+		return nil
+	}
+	return []int{*id}
+}
+
+// phoneOwner is the organization a phone belongs to, by the guard's order
+// of owner fields, as far as the phone's fields and loaded edges tell.
+func phoneOwner(p *ent.Phone) (int, bool) {
+	switch {
+	case p.OrganizationID != nil:
+		return *p.OrganizationID, true
+	case p.ServiceID != nil:
+		if s := p.Edges.Service; s != nil {
+			return s.OrganizationID, true
+		}
+	case p.LocationID != nil:
+		if l := p.Edges.Location; l != nil {
+			if l.OrganizationID == nil {
+				return 0, true
+			}
+			return *l.OrganizationID, true
+		}
+	case p.ServiceAtLocationID != nil:
+		if sal := p.Edges.ServiceAtLocation; sal != nil && sal.Edges.Service != nil {
+			return sal.Edges.Service.OrganizationID, true
+		}
+	case p.ContactID != nil:
+		if c := p.Edges.Contact; c != nil {
+			switch {
+			case c.OrganizationID != nil:
+				return *c.OrganizationID, true
+			case c.ServiceID != nil && c.Edges.Service != nil:
+				return c.Edges.Service.OrganizationID, true
+			case c.ServiceAtLocationID != nil && c.Edges.ServiceAtLocation != nil && c.Edges.ServiceAtLocation.Edges.Service != nil:
+				return c.Edges.ServiceAtLocation.Edges.Service.OrganizationID, true
+			case c.ServiceID == nil && c.ServiceAtLocationID == nil:
+				return 0, true
+			}
+		}
+	default:
+		return 0, true
+	}
+	return 0, false
+}
+
+// ReadRules are the interceptors that apply Visible to every query of a
+// client; package store installs them on every client it opens, next to
+// the write hooks:
+//
+//   - rows the viewer may not see at all are filtered in SQL (staff-only
+//     phones, unpublished resources), on every query step: lists, counts,
+//     node and nodes, eager-loaded edges, edge counts and graph traversals
+//     through them, so a hidden record is simply not found;
+//   - restricted fields of the rows returned are blanked (a confidential
+//     location's address and coordinates, a service's internal notes), on
+//     every query that returns records, including eager-loaded edges (ent
+//     gives them the client's interceptors) and entgql's pagination and
+//     node look-ups. When a query selects only some columns, the columns
+//     the rule needs (confidential, organization_id) are added to it.
+//
+// They only ever touch query results, never a mutation: an update or
+// create returns the record it wrote without a query, so nothing blanked
+// here can be written back. Only the viewers who may write a record (its
+// organization's editors, admins) write it, and they read it unblanked.
+func ReadRules() []ent.Interceptor {
+	return []ent.Interceptor{
+		ent.TraverseFunc(filterRows),
+		ent.InterceptFunc(redactFields),
+	}
+}
+
+type unfilteredKey struct{}
+
+// WithoutReadRules returns ctx, still acting as its viewer, for the look-ups
+// a write makes about the records it changes (which children a cascade
+// deletes, which records a bulk update touches) and that must see every
+// row, hidden ones included, so the write guard and the change feed judge
+// and log every record the write affects. Nothing read with it may be
+// shown to the viewer.
+func WithoutReadRules(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unfilteredKey{}, true)
+}
+
+func readRulesOff(ctx context.Context) bool {
+	off, _ := ctx.Value(unfilteredKey{}).(bool)
+	return off
+}
+
+// filterRows narrows phone and resource queries, on every query step, to
+// the rows the viewer may see.
+func filterRows(ctx context.Context, q ent.Query) error {
+	if readRulesOff(ctx) {
+		return nil
+	}
+	switch q := q.(type) {
+	case *ent.PhoneQuery:
+		if IsStaff(ctx) {
+			return nil
+		}
+		q.Where(VisiblePhones(ctx))
+	case *ent.ResourceQuery:
+		if IsAdmin(ctx) {
+			return nil
+		}
+		q.Where(resource.StatusEQ(resource.StatusPUBLISHED))
+	}
+	return nil
+}
+
+// VisiblePhones is the SQL form of Visible for phones: the public ones and,
+// for an editor, its own organizations' (owned as the guard decides: the
+// phone's organization, else its service's, location's, service at
+// location's or contact's).
+func VisiblePhones(ctx context.Context) predicate.Phone {
+	if IsStaff(ctx) {
+		return func(*sql.Selector) {} // every phone
+	}
+	v, _ := FromContext(ctx)
+	if v.Role != Editor || len(v.Organizations) == 0 {
+		return phone.StaffOnly(false)
+	}
+	orgs := v.Organizations
+	ownService := service.OrganizationIDIn(orgs...)
+	ownSAL := serviceatlocation.HasServiceWith(ownService)
+	ownContact := contact.Or(
+		contact.OrganizationIDIn(orgs...),
+		contact.And(contact.OrganizationIDIsNil(), contact.HasServiceWith(ownService)),
+		contact.And(contact.OrganizationIDIsNil(), contact.ServiceIDIsNil(), contact.HasServiceAtLocationWith(ownSAL)),
+	)
+	return phone.Or(
+		phone.StaffOnly(false),
+		phone.OrganizationIDIn(orgs...),
+		phone.And(phone.OrganizationIDIsNil(), phone.HasServiceWith(ownService)),
+		phone.And(phone.OrganizationIDIsNil(), phone.ServiceIDIsNil(), phone.HasLocationWith(location.OrganizationIDIn(orgs...))),
+		phone.And(phone.OrganizationIDIsNil(), phone.ServiceIDIsNil(), phone.LocationIDIsNil(), phone.HasServiceAtLocationWith(ownSAL)),
+		phone.And(phone.OrganizationIDIsNil(), phone.ServiceIDIsNil(), phone.LocationIDIsNil(), phone.ServiceAtLocationIDIsNil(),
+			phone.HasContactWith(ownContact)),
+	)
+}
+
+// redactFields blanks the restricted fields of the locations and services
+// a query returns.
+func redactFields(next ent.Querier) ent.Querier {
+	return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+		var restricted, needed []string
+		switch q.(type) {
+		case *ent.LocationQuery:
+			restricted, needed = confidentialLocationFields, []string{location.FieldConfidential, location.FieldOrganizationID}
+		case *ent.ServiceQuery:
+			restricted, needed = []string{service.FieldInternalNotes}, []string{service.FieldOrganizationID}
+		default:
+			return next.Query(ctx, q)
+		}
+		if IsStaff(ctx) || readRulesOff(ctx) {
+			return next.Query(ctx, q)
+		}
+		fields, err := selectedFields(q)
+		if err != nil {
+			return nil, err
+		}
+		// All columns (none named), or some restricted ones with what the
+		// rule needs to decide.
+		selectsRestricted := len(fields) == 0 || slices.ContainsFunc(fields, func(f string) bool { return slices.Contains(restricted, f) })
+		if len(fields) > 0 && selectsRestricted && !returnsRecords(ctx) {
+			// A scan into the caller's own values (Select().Scan, IDs,
+			// GroupBy) cannot be blanked: refuse restricted columns.
+			return nil, &ForbiddenError{Reason: fmt.Sprintf("reading %v needs a staff key", fields)}
+		}
+		if len(fields) > 0 && selectsRestricted {
+			var missing []string
+			for _, f := range needed {
+				if !slices.Contains(fields, f) {
+					missing = append(missing, f)
+				}
+			}
+			if len(missing) > 0 {
+				switch q := q.(type) {
+				case *ent.LocationQuery:
+					q.Select(missing...)
+				case *ent.ServiceQuery:
+					q.Select(missing...)
+				}
+			}
+		}
+		v, err := next.Query(ctx, q)
+		if err != nil {
+			return v, err
+		}
+		switch rows := v.(type) {
+		case []*ent.Location:
+			for _, l := range rows {
+				redactLocation(ctx, l)
+			}
+		case []*ent.Service:
+			for _, s := range rows {
+				if !Visible(ctx, s, service.FieldInternalNotes) {
+					s.InternalNotes = ""
+				}
+			}
+		case int:
+			// A count reveals no field.
+		default:
+			// Not records after all: refuse restricted columns (the scan
+			// may have failed already on the columns the rule added).
+			if len(fields) > 0 && selectsRestricted {
+				return nil, &ForbiddenError{Reason: fmt.Sprintf("reading %v needs a staff key", fields)}
+			}
+		}
+		return v, nil
+	})
+}
+
+// returnsRecords reports whether the query running in ctx returns records
+// (All, First, Only, and the eager loading under them) rather than
+// scanning into the caller's values. Eager-loaded edges run in their
+// parent's query context, which is always one that returns records.
+func returnsRecords(ctx context.Context) bool {
+	qc := entgo.QueryFromContext(ctx)
+	if qc == nil {
+		return true
+	}
+	switch qc.Op {
+	case entgo.OpQueryAll, entgo.OpQueryFirst, entgo.OpQueryOnly, "":
+		return true
+	}
+	return false
+}
+
+// redactLocation blanks what the viewer may not read of l.
+func redactLocation(ctx context.Context, l *ent.Location) {
+	if l == nil || !l.Confidential {
+		return
+	}
+	for _, f := range confidentialLocationFields {
+		if Visible(ctx, l, f) {
+			continue
+		}
+		switch f {
+		case location.FieldAddress1:
+			l.Address1 = ""
+		case location.FieldAddress2:
+			l.Address2 = ""
+		case location.FieldPostalCode:
+			l.PostalCode = ""
+		case location.FieldLatitude:
+			l.Latitude = nil
+		case location.FieldLongitude:
+			l.Longitude = nil
+		}
+	}
+}
+
+// selectedFields returns the columns a query selects (none: all of them).
+// ent keeps them in the builder's unexported query context; they are read
+// (never written) by reflection, so a query that selects some columns can
+// be given the ones the rules need. If ent's generated builders change
+// shape, this fails loudly rather than guessing.
+func selectedFields(q ent.Query) ([]string, error) {
+	v := reflect.ValueOf(q)
+	if v.Kind() == reflect.Pointer && !v.IsNil() {
+		if c := v.Elem().FieldByName("ctx"); c.IsValid() && c.Kind() == reflect.Pointer && !c.IsNil() {
+			if f := c.Elem().FieldByName("Fields"); f.IsValid() && f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.String {
+				out := make([]string, f.Len())
+				for i := range out {
+					out[i] = f.Index(i).String()
+				}
+				return out, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("auth: cannot read the selected fields of %T", q)
+}

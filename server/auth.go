@@ -1,0 +1,93 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/internal/auth"
+)
+
+// authenticate gives every request a viewer: anonymous without an
+// Authorization header, the key's viewer with "Authorization: Bearer
+// <secret>". Any other Authorization (a wrong, malformed or revoked key,
+// another scheme, several headers) is answered 401 UNAUTHENTICATED: a
+// client that meant to send a key is never silently served as anonymous.
+// Keys are looked up on every request, so a revocation takes effect at
+// once. CORS preflights are answered before this runs (by the CORS
+// handler around it), so they need no key.
+func authenticate(client *ent.Client, log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		info := requestInfoFrom(ctx)
+		headers := r.Header.Values("Authorization")
+		if len(headers) == 0 {
+			info.setViewer(auth.Viewer{Role: auth.Anonymous})
+			next.ServeHTTP(w, r.WithContext(auth.WithViewer(ctx, auth.Viewer{Role: auth.Anonymous})))
+			return
+		}
+		if len(headers) > 1 {
+			unauthenticated(w, "send one Authorization header")
+			return
+		}
+		scheme, secret, _ := strings.Cut(strings.TrimSpace(headers[0]), " ")
+		secret = strings.TrimSpace(secret)
+		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+			unauthenticated(w, `send an API key as "Authorization: Bearer <key>"`)
+			return
+		}
+		v, err := auth.Authenticate(ctx, client, secret)
+		switch {
+		case errors.Is(err, auth.ErrUnauthenticated):
+			unauthenticated(w, err.Error())
+			return
+		case err != nil:
+			if ctx.Err() != nil {
+				writeGraphQLError(w, http.StatusServiceUnavailable, "the request timed out", "TIMEOUT")
+				return
+			}
+			log.ErrorContext(ctx, "checking an API key failed", "error", err)
+			writeGraphQLError(w, http.StatusInternalServerError, "could not check the API key", "INTERNAL")
+			return
+		}
+		info.setViewer(v)
+		next.ServeHTTP(w, r.WithContext(auth.WithViewer(ctx, v)))
+	})
+}
+
+// unauthenticated answers 401 in the GraphQL error shape.
+func unauthenticated(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="village"`)
+	w.Header().Set("Cache-Control", "no-store")
+	writeGraphQLError(w, http.StatusUnauthorized, msg, "UNAUTHENTICATED")
+}
+
+// requestInfo is what inner handlers tell the request log (the outermost
+// handler): who the request acted as. It is never the secret.
+type requestInfo struct {
+	role string
+	key  string
+}
+
+func (i *requestInfo) setViewer(v auth.Viewer) {
+	if i == nil {
+		return
+	}
+	i.role, i.key = string(v.Role), v.Name
+}
+
+type requestInfoKey struct{}
+
+func withRequestInfo(ctx context.Context) (context.Context, *requestInfo) {
+	info := &requestInfo{}
+	return context.WithValue(ctx, requestInfoKey{}, info), info
+}
+
+// requestInfoFrom returns ctx's holder, or nil when nothing logs the request.
+func requestInfoFrom(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return info
+}
