@@ -15,7 +15,9 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/write"
 )
 
 // The error codes clients can rely on, in extensions.code. gqlgen's own
@@ -27,6 +29,9 @@ const (
 	CodeConflict     = "CONFLICT"
 	CodeTimeout      = "TIMEOUT"
 	CodeInternal     = "INTERNAL"
+	CodeForbidden    = "FORBIDDEN"
+	// CodeUnauthenticated is for a wrong, malformed or revoked API key.
+	CodeUnauthenticated = "UNAUTHENTICATED"
 )
 
 // errorPresenter gives every error a stable extensions.code, and for bad
@@ -43,12 +48,38 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		var (
 			fieldErr      *directory.FieldError
+			writeFieldErr *write.FieldError
 			validationErr *ent.ValidationError
 			constraintErr *ent.ConstraintError
+			conflictErr   *write.ConflictError
 		)
 		switch {
+		case errors.Is(err, auth.ErrForbidden):
+			// The guard's reasons name roles and rules, never records, so
+			// they reveal nothing about what exists.
+			gqlErr.Message = err.Error()
+			gqlErr.Extensions = map[string]any{"code": CodeForbidden}
+		case errors.Is(err, auth.ErrUnauthenticated):
+			gqlErr.Message = err.Error()
+			gqlErr.Extensions = map[string]any{"code": CodeUnauthenticated}
+		case errors.As(err, &conflictErr):
+			gqlErr.Message = conflictErr.Message
+			gqlErr.Extensions = map[string]any{"code": CodeConflict}
+			if conflictErr.CurrentVersion != nil {
+				gqlErr.Extensions["currentVersion"] = *conflictErr.CurrentVersion
+			}
+			if len(conflictErr.Dependents) > 0 {
+				deps := map[string]any{}
+				for t, n := range conflictErr.Dependents {
+					deps[string(t)] = n
+				}
+				gqlErr.Extensions["dependents"] = deps
+			}
+		case errors.As(err, &writeFieldErr):
+			field := argumentPath(ctx, err, camel(writeFieldErr.Field))
+			setBadInput(gqlErr, field, messageFor(field, writeFieldErr.Message))
 		case errors.As(err, &fieldErr):
-			setBadInput(gqlErr, fieldErr.Field, fieldErr.Message)
+			setBadInput(gqlErr, argumentPath(ctx, err, camel(fieldErr.Field)), fieldErr.Message)
 		case errors.As(err, &validationErr):
 			field := camel(validationErr.Name)
 			msg := validationErr.Unwrap().Error()
@@ -59,6 +90,7 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				}
 				field, msg = field+sep+fieldErr.Field, fieldErr.Message
 			}
+			field = argumentPath(ctx, err, field)
 			setBadInput(gqlErr, field, field+": "+msg)
 		case ent.IsNotFound(err):
 			gqlErr.Message = "no record has this ID"
@@ -80,6 +112,36 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return gqlErr
 	}
+}
+
+// argumentPath places a field named by the write layer or by ent (relative
+// to a record) within the mutation's arguments: under input when the field
+// takes one, and under the record's index for a batch (input[2].name).
+func argumentPath(ctx context.Context, err error, field string) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Definition == nil || fc.Field.Definition.Arguments.ForName("input") == nil {
+		return field
+	}
+	prefix := "input"
+	var item *write.ItemError
+	if errors.As(err, &item) {
+		prefix += fmt.Sprintf("[%d]", item.Index)
+	}
+	switch {
+	case field == "":
+		return prefix
+	case strings.HasPrefix(field, "["):
+		return prefix + field
+	}
+	return prefix + "." + field
+}
+
+// messageFor prefixes a message with its field, unless it has none.
+func messageFor(field, msg string) string {
+	if field == "" {
+		return msg
+	}
+	return field + ": " + msg
 }
 
 func setBadInput(e *gqlerror.Error, field, msg string) {

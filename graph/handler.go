@@ -1,8 +1,11 @@
 package graph
 
 import (
+	"context"
 	"log/slog"
 
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -10,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/internal/auth"
 )
 
 // Limits are the GraphQL safety rails.
@@ -58,6 +62,19 @@ func NewHandler(cfg HandlerConfig) *handler.Server {
 	// that will really be used.
 	srv.Use(pageSizeCheck{limits: cfg.Limits})
 	srv.Use(extension.FixedComplexityLimit(cfg.Limits.MaxComplexity))
+	// Each mutation operation is one transaction: its fields run in order,
+	// and when any fails, nothing the operation wrote is kept (nor any
+	// change event logged).
+	srv.Use(entgql.Transactioner{TxOpener: cfg.Client})
+	// A context without a viewer is trusted internal code (package auth):
+	// a request that reaches GraphQL without one acts as anonymous, so a
+	// missing authentication middleware can never open writes to everyone.
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if _, ok := auth.FromContext(ctx); !ok {
+			ctx = auth.WithViewer(ctx, auth.Viewer{Role: auth.Anonymous})
+		}
+		return next(ctx)
+	})
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(recoverFunc(cfg.Logger))
 	return srv

@@ -3,6 +3,7 @@ package graph
 import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/match"
+	"github.com/village-directory/village/internal/write"
 )
 
 // Resolver is the root of the GraphQL resolvers. It holds the dependencies
@@ -10,9 +11,10 @@ import (
 type Resolver struct {
 	client  *ent.Client
 	matcher *match.Matcher
+	writer  *write.Writer
 }
 
 // NewResolver returns the root resolver over an ent client.
 func NewResolver(client *ent.Client) *Resolver {
-	return &Resolver{client: client, matcher: match.New(client, nil)}
+	return &Resolver{client: client, matcher: match.New(client, nil), writer: write.New(client)}
 }

@@ -1,0 +1,576 @@
+package write
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/location"
+	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/internal/directory"
+)
+
+// MaxBatch is the most records one upsert call takes.
+const MaxBatch = 1000
+
+// Upserts are for integrators who keep the directory in step with their own
+// system. A record is identified by (externalSource, externalID); an upsert
+// creates it when no record has that identifier and otherwise replaces its
+// synced fields with the values given. The synced fields are those of the
+// input types below: a field left out or null (or an empty string) is
+// cleared, or reset to its default. Fields outside them (a service's
+// capacity, verification and internal notes, say) are Village's own and an
+// upsert never touches them.
+//
+// A record whose synced fields already hold the values given is left alone:
+// no update, no version bump, no change event. Running the same batch twice
+// therefore changes nothing the second time.
+
+// UpsertOrganizationInput is an organization as an integrator's system has
+// it.
+type UpsertOrganizationInput struct {
+	ExternalSource   string
+	ExternalID       string
+	Name             string
+	AlternateName    *string
+	Description      *string
+	Email            *string
+	Website          *string
+	LegalStatus      *string
+	YearIncorporated *int
+	Sample           *bool
+	Provenance       *string
+}
+
+// UpsertLocationInput is a location as an integrator's system has it. Its
+// organization, if any, is given by ID or by external ID in the same
+// external source.
+type UpsertLocationInput struct {
+	ExternalSource         string
+	ExternalID             string
+	OrganizationID         *int
+	OrganizationExternalID *string
+	Name                   string
+	AlternateName          *string
+	Description            *string
+	LocationType           *location.LocationType
+	URL                    *string
+	Address1               *string
+	Address2               *string
+	City                   *string
+	Region                 *string
+	PostalCode             *string
+	Country                *string
+	Latitude               *float64
+	Longitude              *float64
+	Confidential           *bool
+	Sample                 *bool
+	Provenance             *string
+}
+
+// UpsertServiceInput is a service as an integrator's system has it. Its
+// organization (required) and program (optional) are given by ID or by
+// external ID in the same external source.
+type UpsertServiceInput struct {
+	ExternalSource         string
+	ExternalID             string
+	OrganizationID         *int
+	OrganizationExternalID *string
+	ProgramID              *int
+	ProgramExternalID      *string
+	Name                   string
+	AlternateName          *string
+	Description            *string
+	Status                 *service.Status
+	URL                    *string
+	Email                  *string
+	ApplicationProcess     *string
+	Free                   *bool
+	FeesDescription        *string
+	InterpretationServices *string
+	WaitTime               *string
+	DeliveryModes          []directory.DeliveryMode
+	Languages              []string
+	Eligibility            *directory.Eligibility
+	Sample                 *bool
+	Provenance             *string
+}
+
+// OrganizationUpsert is what an upsert did to one organization.
+type OrganizationUpsert struct {
+	Outcome      Outcome
+	Organization *ent.Organization
+}
+
+// LocationUpsert is what an upsert did to one location.
+type LocationUpsert struct {
+	Outcome  Outcome
+	Location *ent.Location
+}
+
+// ServiceUpsert is what an upsert did to one service.
+type ServiceUpsert struct {
+	Outcome Outcome
+	Service *ent.Service
+}
+
+// UpsertOrganizations creates or updates organizations by external
+// identifier, in one transaction.
+func (w *Writer) UpsertOrganizations(ctx context.Context, in []*UpsertOrganizationInput) ([]*OrganizationUpsert, error) {
+	spec := upsertSpec[*ent.Organization]{
+		typ: ent.TypeOrganization,
+		prepare: func(ctx context.Context, c *ent.Client, _ *refs, i int) (extKey, []fieldValue, error) {
+			o := in[i]
+			return extKey{o.ExternalSource, o.ExternalID}, []fieldValue{
+				{organization.FieldName, o.Name},
+				{organization.FieldAlternateName, text(o.AlternateName)},
+				{organization.FieldDescription, text(o.Description)},
+				{organization.FieldEmail, text(o.Email)},
+				{organization.FieldWebsite, text(o.Website)},
+				{organization.FieldLegalStatus, text(o.LegalStatus)},
+				{organization.FieldYearIncorporated, value(o.YearIncorporated)},
+				{organization.FieldSample, orDefault(o.Sample, false)},
+				{organization.FieldProvenance, text(o.Provenance)},
+			}, nil
+		},
+		find: func(ctx context.Context, c *ent.Client, source string, ids []string) ([]*ent.Organization, error) {
+			return c.Organization.Query().
+				Where(organization.ExternalSource(source), organization.ExternalIDIn(ids...), lockRows).
+				Order(ent.Asc(organization.FieldID)).All(ctx)
+		},
+		key: func(o *ent.Organization) string { return o.ExternalID },
+		create: func(c *ent.Client) (ent.Mutation, func(context.Context) (*ent.Organization, error)) {
+			b := c.Organization.Create()
+			return b.Mutation(), b.Save
+		},
+		update: func(c *ent.Client, o *ent.Organization) (ent.Mutation, func(context.Context) (*ent.Organization, error)) {
+			b := c.Organization.UpdateOne(o)
+			return b.Mutation(), b.Save
+		},
+	}
+	records, outcomes, err := upsert(ctx, w, len(in), spec)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*OrganizationUpsert, len(records))
+	for i := range records {
+		out[i] = &OrganizationUpsert{Outcome: outcomes[i], Organization: records[i]}
+	}
+	return out, nil
+}
+
+// UpsertLocations creates or updates locations by external identifier, in
+// one transaction.
+func (w *Writer) UpsertLocations(ctx context.Context, in []*UpsertLocationInput) ([]*LocationUpsert, error) {
+	spec := upsertSpec[*ent.Location]{
+		typ: ent.TypeLocation,
+		prepare: func(ctx context.Context, c *ent.Client, r *refs, i int) (extKey, []fieldValue, error) {
+			l := in[i]
+			org, err := r.resolve(ctx, c, ent.TypeOrganization, "organization", l.ExternalSource, l.OrganizationID, l.OrganizationExternalID, false)
+			if err != nil {
+				return extKey{}, nil, err
+			}
+			return extKey{l.ExternalSource, l.ExternalID}, []fieldValue{
+				{location.FieldOrganizationID, org},
+				{location.FieldName, l.Name},
+				{location.FieldAlternateName, text(l.AlternateName)},
+				{location.FieldDescription, text(l.Description)},
+				{location.FieldLocationType, orDefault(l.LocationType, location.DefaultLocationType)},
+				{location.FieldURL, text(l.URL)},
+				{location.FieldAddress1, text(l.Address1)},
+				{location.FieldAddress2, text(l.Address2)},
+				{location.FieldCity, text(l.City)},
+				{location.FieldRegion, text(l.Region)},
+				{location.FieldPostalCode, text(l.PostalCode)},
+				{location.FieldCountry, text(l.Country)},
+				{location.FieldLatitude, value(l.Latitude)},
+				{location.FieldLongitude, value(l.Longitude)},
+				{location.FieldConfidential, orDefault(l.Confidential, false)},
+				{location.FieldSample, orDefault(l.Sample, false)},
+				{location.FieldProvenance, text(l.Provenance)},
+			}, nil
+		},
+		find: func(ctx context.Context, c *ent.Client, source string, ids []string) ([]*ent.Location, error) {
+			return c.Location.Query().
+				Where(location.ExternalSource(source), location.ExternalIDIn(ids...), lockRows).
+				Order(ent.Asc(location.FieldID)).All(ctx)
+		},
+		key: func(l *ent.Location) string { return l.ExternalID },
+		create: func(c *ent.Client) (ent.Mutation, func(context.Context) (*ent.Location, error)) {
+			b := c.Location.Create()
+			return b.Mutation(), b.Save
+		},
+		update: func(c *ent.Client, l *ent.Location) (ent.Mutation, func(context.Context) (*ent.Location, error)) {
+			b := c.Location.UpdateOne(l)
+			return b.Mutation(), b.Save
+		},
+	}
+	records, outcomes, err := upsert(ctx, w, len(in), spec)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*LocationUpsert, len(records))
+	for i := range records {
+		out[i] = &LocationUpsert{Outcome: outcomes[i], Location: records[i]}
+	}
+	return out, nil
+}
+
+// UpsertServices creates or updates services by external identifier, in
+// one transaction.
+func (w *Writer) UpsertServices(ctx context.Context, in []*UpsertServiceInput) ([]*ServiceUpsert, error) {
+	spec := upsertSpec[*ent.Service]{
+		typ: ent.TypeService,
+		prepare: func(ctx context.Context, c *ent.Client, r *refs, i int) (extKey, []fieldValue, error) {
+			s := in[i]
+			org, err := r.resolve(ctx, c, ent.TypeOrganization, "organization", s.ExternalSource, s.OrganizationID, s.OrganizationExternalID, true)
+			if err != nil {
+				return extKey{}, nil, err
+			}
+			prog, err := r.resolve(ctx, c, ent.TypeProgram, "program", s.ExternalSource, s.ProgramID, s.ProgramExternalID, false)
+			if err != nil {
+				return extKey{}, nil, err
+			}
+			var modes, langs ent.Value
+			if len(s.DeliveryModes) > 0 {
+				modes = s.DeliveryModes
+			}
+			if len(s.Languages) > 0 {
+				langs = s.Languages
+			}
+			var elig ent.Value
+			if s.Eligibility != nil {
+				elig = s.Eligibility
+			}
+			return extKey{s.ExternalSource, s.ExternalID}, []fieldValue{
+				{service.FieldOrganizationID, org},
+				{service.FieldProgramID, prog},
+				{service.FieldName, s.Name},
+				{service.FieldAlternateName, text(s.AlternateName)},
+				{service.FieldDescription, text(s.Description)},
+				{service.FieldStatus, orDefault(s.Status, service.DefaultStatus)},
+				{service.FieldURL, text(s.URL)},
+				{service.FieldEmail, text(s.Email)},
+				{service.FieldApplicationProcess, text(s.ApplicationProcess)},
+				{service.FieldFree, value(s.Free)},
+				{service.FieldFeesDescription, text(s.FeesDescription)},
+				{service.FieldInterpretationServices, text(s.InterpretationServices)},
+				{service.FieldWaitTime, text(s.WaitTime)},
+				{service.FieldDeliveryModes, modes},
+				{service.FieldLanguages, langs},
+				{service.FieldEligibility, elig},
+				{service.FieldSample, orDefault(s.Sample, false)},
+				{service.FieldProvenance, text(s.Provenance)},
+			}, nil
+		},
+		find: func(ctx context.Context, c *ent.Client, source string, ids []string) ([]*ent.Service, error) {
+			return c.Service.Query().
+				Where(service.ExternalSource(source), service.ExternalIDIn(ids...), lockRows).
+				Order(ent.Asc(service.FieldID)).All(ctx)
+		},
+		key: func(s *ent.Service) string { return s.ExternalID },
+		create: func(c *ent.Client) (ent.Mutation, func(context.Context) (*ent.Service, error)) {
+			b := c.Service.Create()
+			return b.Mutation(), b.Save
+		},
+		update: func(c *ent.Client, s *ent.Service) (ent.Mutation, func(context.Context) (*ent.Service, error)) {
+			b := c.Service.UpdateOne(s)
+			return b.Mutation(), b.Save
+		},
+	}
+	records, outcomes, err := upsert(ctx, w, len(in), spec)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ServiceUpsert, len(records))
+	for i := range records {
+		out[i] = &ServiceUpsert{Outcome: outcomes[i], Service: records[i]}
+	}
+	return out, nil
+}
+
+// extKey is a record's identifier in an integrator's system.
+type extKey struct{ source, id string }
+
+// fieldValue is a synced field and the value it should hold (nil: none).
+type fieldValue struct {
+	name  string
+	value ent.Value
+}
+
+// upsertSpec adapts the upsert algorithm to one type.
+type upsertSpec[T any] struct {
+	typ string
+	// prepare reads record i of the batch: its key and synced fields.
+	prepare func(ctx context.Context, c *ent.Client, r *refs, i int) (extKey, []fieldValue, error)
+	// find loads (and on PostgreSQL locks) the records of source with these
+	// external IDs.
+	find   func(ctx context.Context, c *ent.Client, source string, ids []string) ([]T, error)
+	key    func(T) string
+	create func(c *ent.Client) (ent.Mutation, func(context.Context) (T, error))
+	update func(c *ent.Client, current T) (ent.Mutation, func(context.Context) (T, error))
+}
+
+func upsert[T any](ctx context.Context, w *Writer, n int, spec upsertSpec[T]) ([]T, []Outcome, error) {
+	if err := gate(ctx); err != nil {
+		return nil, nil, err
+	}
+	if n > MaxBatch {
+		return nil, nil, &FieldError{Message: fmt.Sprintf("at most %d records per call (got %d); split the batch", MaxBatch, n)}
+	}
+	records := make([]T, n)
+	outcomes := make([]Outcome, n)
+	owned, err := w.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
+		keys := make([]extKey, n)
+		fields := make([][]fieldValue, n)
+		r := &refs{}
+		for i := range n {
+			k, f, err := spec.prepare(ctx, c, r, i)
+			if err == nil {
+				err = checkKey(k)
+			}
+			if err != nil {
+				return &ItemError{Index: i, Err: err}
+			}
+			keys[i], fields[i] = k, f
+		}
+		// Load every record the batch names, a source at a time.
+		bySource := map[string][]string{}
+		for _, k := range keys {
+			bySource[k.source] = append(bySource[k.source], k.id)
+		}
+		current := map[extKey]T{}
+		for source, ids := range bySource {
+			ids = dedupeStrings(ids)
+			for start := 0; start < len(ids); start += chunk {
+				found, err := spec.find(ctx, c, source, ids[start:min(start+chunk, len(ids))])
+				if err != nil {
+					return err
+				}
+				for _, rec := range found {
+					current[extKey{source, spec.key(rec)}] = rec
+				}
+			}
+		}
+		for i, k := range keys {
+			rec, outcome, err := upsertOne(ctx, c, spec, k, fields[i], current)
+			if err != nil {
+				return &ItemError{Index: i, Err: err}
+			}
+			current[k] = rec
+			records[i], outcomes[i] = rec, outcome
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	unwrapped := map[any]bool{} // a record named twice in a batch is one entity
+	for i := range records {
+		if !unwrapped[any(records[i])] {
+			unwrapped[any(records[i])] = true
+			records[i] = unwrap(records[i], owned)
+		}
+	}
+	return records, outcomes, nil
+}
+
+func upsertOne[T any](ctx context.Context, c *ent.Client, spec upsertSpec[T], k extKey, fields []fieldValue, current map[extKey]T) (T, Outcome, error) {
+	rec, exists := current[k]
+	if !exists {
+		m, save := spec.create(c)
+		for _, f := range append(fields, fieldValue{"external_source", k.source}, fieldValue{"external_id", k.id}) {
+			if f.value == nil {
+				continue
+			}
+			if err := m.SetField(f.name, f.value); err != nil {
+				return rec, "", err
+			}
+		}
+		v, err := save(ctx)
+		return v, Created, err
+	}
+	m, save := spec.update(c, rec)
+	changed := false
+	for _, f := range fields {
+		old, err := m.OldField(ctx, f.name)
+		if err != nil {
+			return rec, "", err
+		}
+		if same(old, f.value) {
+			continue
+		}
+		changed = true
+		if f.value == nil {
+			err = m.ClearField(f.name)
+		} else {
+			err = m.SetField(f.name, f.value)
+		}
+		if err != nil {
+			return rec, "", err
+		}
+	}
+	if !changed {
+		// Nothing to write, so no write guard runs: ask it, so that only
+		// a caller who may write the record is told it is unchanged (and
+		// gets it back).
+		id, _ := m.(interface{ ID() (int, bool) }).ID()
+		return rec, Unchanged, probeUpdate(ctx, c, spec.typ, id)
+	}
+	v, err := save(ctx)
+	return v, Updated, err
+}
+
+func checkKey(k extKey) error {
+	switch {
+	case strings.TrimSpace(k.source) == "":
+		return &FieldError{Field: "externalSource", Message: "must name the system the record comes from"}
+	case strings.TrimSpace(k.id) == "":
+		return &FieldError{Field: "externalID", Message: "must be the record's identifier in externalSource"}
+	}
+	return nil
+}
+
+// refs resolves the records an upsert batch refers to, once each.
+type refs struct {
+	byExternal map[string]int
+	byID       map[int]bool
+}
+
+// resolve returns the ID a reference names: by ID, or by external ID in
+// source; nil (as an ent.Value) when none is given and it is optional.
+func (r *refs) resolve(ctx context.Context, c *ent.Client, typ, name, source string, id *int, externalID *string, required bool) (ent.Value, error) {
+	if r.byExternal == nil {
+		r.byExternal, r.byID = map[string]int{}, map[int]bool{}
+	}
+	if externalID != nil && *externalID == "" {
+		externalID = nil
+	}
+	switch {
+	case id != nil && externalID != nil:
+		return nil, &FieldError{Field: name + "ID", Message: fmt.Sprintf("give the %s by ID or by external ID, not both", name)}
+	case id != nil:
+		ok, seen := r.byID[*id]
+		if !seen {
+			var err error
+			if ok, err = kinds[typ].query(c, idIs(*id)).Exist(ctx); err != nil {
+				return nil, err
+			}
+			r.byID[*id] = ok
+		}
+		if !ok {
+			return nil, &FieldError{Field: name + "ID", Message: fmt.Sprintf("no %s has this ID", name)}
+		}
+		return *id, nil
+	case externalID != nil:
+		key := typ + "\x00" + source + "\x00" + *externalID
+		found, seen := r.byExternal[key]
+		if !seen {
+			ids, err := kinds[typ].query(c, func(s *sql.Selector) {
+				s.Where(sql.And(sql.EQ(s.C("external_source"), source), sql.EQ(s.C("external_id"), *externalID)))
+			}).IDs(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if len(ids) > 0 {
+				found = ids[0]
+			}
+			r.byExternal[key] = found
+		}
+		if found == 0 {
+			return nil, &FieldError{Field: name + "ExternalID", Message: fmt.Sprintf("no %s has externalSource %q and externalID %q; upsert it first (the same operation may do both, in order)", name, source, *externalID)}
+		}
+		return found, nil
+	case required:
+		return nil, &FieldError{Field: name + "ID", Message: fmt.Sprintf("give the %s, by %sID or %sExternalID", name, name, name)}
+	}
+	return nil, nil
+}
+
+// lockRows locks the rows a query reads until the transaction ends, on
+// PostgreSQL (SQLite has one writer at a time already).
+func lockRows(s *sql.Selector) {
+	if s.Dialect() == dialect.Postgres {
+		s.ForUpdate()
+	}
+}
+
+// text is an optional string field's value: empty means none.
+func text(s *string) ent.Value {
+	if s == nil || *s == "" {
+		return nil
+	}
+	return *s
+}
+
+// value is an optional field's value.
+func value[T any](p *T) ent.Value {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func orDefault[T any](p *T, def T) ent.Value {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// same reports whether a stored value and a wanted one are equal as the
+// API shows them: null, an empty string and an empty list are one, and
+// times compare as instants at the databases' microsecond precision.
+func same(stored, wanted ent.Value) bool {
+	a, b := normalize(stored), normalize(wanted)
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}
+
+func normalize(v any) any {
+	rv := reflect.ValueOf(v)
+	for rv.IsValid() && (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) {
+		if rv.IsNil() {
+			return nil
+		}
+		rv = rv.Elem()
+	}
+	if !rv.IsValid() {
+		return nil
+	}
+	switch rv.Kind() {
+	case reflect.String, reflect.Slice, reflect.Map:
+		if rv.Len() == 0 {
+			return nil
+		}
+	}
+	if t, ok := rv.Interface().(time.Time); ok {
+		return t.UTC().Truncate(time.Microsecond)
+	}
+	return rv.Interface()
+}
+
+func dedupeStrings(list []string) []string {
+	seen := map[string]bool{}
+	out := list[:0:0]
+	for _, s := range list {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
