@@ -1299,7 +1299,7 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				path  = append(path, alias)
 				query = (&ResourceClient{config: _q.config}).Query()
 			)
-			args := newResourcePaginateArgs(fieldArgs(ctx, new(ResourceWhereInput), path...))
+			args := newResourcePaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -3581,7 +3581,7 @@ func (_q *TaxonomyTermQuery) collectField(ctx context.Context, oneNode bool, opC
 				path  = append(path, alias)
 				query = (&ResourceClient{config: _q.config}).Query()
 			)
-			args := newResourcePaginateArgs(fieldArgs(ctx, new(ResourceWhereInput), path...))
+			args := newResourcePaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}

@@ -278,11 +278,10 @@ func (_m *Organization) Funded(ctx context.Context) (result []*Funding, err erro
 }
 
 func (_m *Organization) Resources(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ResourceOrder, where *ResourceWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ResourceOrder,
 ) (*ResourceConnection, error) {
 	opts := []ResourcePaginateOption{
 		WithResourceOrder(orderBy),
-		WithResourceFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[9][alias]
@@ -688,11 +687,10 @@ func (_m *TaxonomyTerm) Services(
 }
 
 func (_m *TaxonomyTerm) Resources(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ResourceOrder, where *ResourceWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ResourceOrder,
 ) (*ResourceConnection, error) {
 	opts := []ResourcePaginateOption{
 		WithResourceOrder(orderBy),
-		WithResourceFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]

@@ -537,10 +537,6 @@ type ContactWhereInput struct {
 	// "service_at_location" edge predicates.
 	HasServiceAtLocation     *bool                          `json:"hasServiceAtLocation,omitempty"`
 	HasServiceAtLocationWith []*ServiceAtLocationWhereInput `json:"hasServiceAtLocationWith,omitempty"`
-
-	// "phones" edge predicates.
-	HasPhones     *bool              `json:"hasPhones,omitempty"`
-	HasPhonesWith []*PhoneWhereInput `json:"hasPhonesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1016,24 +1012,6 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, contact.HasServiceAtLocationWith(with...))
-	}
-	if i.HasPhones != nil {
-		p := contact.HasPhones()
-		if !*i.HasPhones {
-			p = contact.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasPhonesWith) > 0 {
-		with := make([]predicate.Phone, 0, len(i.HasPhonesWith))
-		for _, w := range i.HasPhonesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasPhonesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, contact.HasPhonesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -1707,40 +1685,6 @@ type LocationWhereInput struct {
 	URLEqualFold    *string  `json:"urlEqualFold,omitempty"`
 	URLContainsFold *string  `json:"urlContainsFold,omitempty"`
 
-	// "address_1" field predicates.
-	Address1             *string  `json:"address1,omitempty"`
-	Address1NEQ          *string  `json:"address1NEQ,omitempty"`
-	Address1In           []string `json:"address1In,omitempty"`
-	Address1NotIn        []string `json:"address1NotIn,omitempty"`
-	Address1GT           *string  `json:"address1GT,omitempty"`
-	Address1GTE          *string  `json:"address1GTE,omitempty"`
-	Address1LT           *string  `json:"address1LT,omitempty"`
-	Address1LTE          *string  `json:"address1LTE,omitempty"`
-	Address1Contains     *string  `json:"address1Contains,omitempty"`
-	Address1HasPrefix    *string  `json:"address1HasPrefix,omitempty"`
-	Address1HasSuffix    *string  `json:"address1HasSuffix,omitempty"`
-	Address1IsNil        bool     `json:"address1IsNil,omitempty"`
-	Address1NotNil       bool     `json:"address1NotNil,omitempty"`
-	Address1EqualFold    *string  `json:"address1EqualFold,omitempty"`
-	Address1ContainsFold *string  `json:"address1ContainsFold,omitempty"`
-
-	// "address_2" field predicates.
-	Address2             *string  `json:"address2,omitempty"`
-	Address2NEQ          *string  `json:"address2NEQ,omitempty"`
-	Address2In           []string `json:"address2In,omitempty"`
-	Address2NotIn        []string `json:"address2NotIn,omitempty"`
-	Address2GT           *string  `json:"address2GT,omitempty"`
-	Address2GTE          *string  `json:"address2GTE,omitempty"`
-	Address2LT           *string  `json:"address2LT,omitempty"`
-	Address2LTE          *string  `json:"address2LTE,omitempty"`
-	Address2Contains     *string  `json:"address2Contains,omitempty"`
-	Address2HasPrefix    *string  `json:"address2HasPrefix,omitempty"`
-	Address2HasSuffix    *string  `json:"address2HasSuffix,omitempty"`
-	Address2IsNil        bool     `json:"address2IsNil,omitempty"`
-	Address2NotNil       bool     `json:"address2NotNil,omitempty"`
-	Address2EqualFold    *string  `json:"address2EqualFold,omitempty"`
-	Address2ContainsFold *string  `json:"address2ContainsFold,omitempty"`
-
 	// "city" field predicates.
 	City             *string  `json:"city,omitempty"`
 	CityNEQ          *string  `json:"cityNEQ,omitempty"`
@@ -1775,23 +1719,6 @@ type LocationWhereInput struct {
 	RegionEqualFold    *string  `json:"regionEqualFold,omitempty"`
 	RegionContainsFold *string  `json:"regionContainsFold,omitempty"`
 
-	// "postal_code" field predicates.
-	PostalCode             *string  `json:"postalCode,omitempty"`
-	PostalCodeNEQ          *string  `json:"postalCodeNEQ,omitempty"`
-	PostalCodeIn           []string `json:"postalCodeIn,omitempty"`
-	PostalCodeNotIn        []string `json:"postalCodeNotIn,omitempty"`
-	PostalCodeGT           *string  `json:"postalCodeGT,omitempty"`
-	PostalCodeGTE          *string  `json:"postalCodeGTE,omitempty"`
-	PostalCodeLT           *string  `json:"postalCodeLT,omitempty"`
-	PostalCodeLTE          *string  `json:"postalCodeLTE,omitempty"`
-	PostalCodeContains     *string  `json:"postalCodeContains,omitempty"`
-	PostalCodeHasPrefix    *string  `json:"postalCodeHasPrefix,omitempty"`
-	PostalCodeHasSuffix    *string  `json:"postalCodeHasSuffix,omitempty"`
-	PostalCodeIsNil        bool     `json:"postalCodeIsNil,omitempty"`
-	PostalCodeNotNil       bool     `json:"postalCodeNotNil,omitempty"`
-	PostalCodeEqualFold    *string  `json:"postalCodeEqualFold,omitempty"`
-	PostalCodeContainsFold *string  `json:"postalCodeContainsFold,omitempty"`
-
 	// "country" field predicates.
 	Country             *string  `json:"country,omitempty"`
 	CountryNEQ          *string  `json:"countryNEQ,omitempty"`
@@ -1809,30 +1736,6 @@ type LocationWhereInput struct {
 	CountryEqualFold    *string  `json:"countryEqualFold,omitempty"`
 	CountryContainsFold *string  `json:"countryContainsFold,omitempty"`
 
-	// "latitude" field predicates.
-	Latitude       *float64  `json:"latitude,omitempty"`
-	LatitudeNEQ    *float64  `json:"latitudeNEQ,omitempty"`
-	LatitudeIn     []float64 `json:"latitudeIn,omitempty"`
-	LatitudeNotIn  []float64 `json:"latitudeNotIn,omitempty"`
-	LatitudeGT     *float64  `json:"latitudeGT,omitempty"`
-	LatitudeGTE    *float64  `json:"latitudeGTE,omitempty"`
-	LatitudeLT     *float64  `json:"latitudeLT,omitempty"`
-	LatitudeLTE    *float64  `json:"latitudeLTE,omitempty"`
-	LatitudeIsNil  bool      `json:"latitudeIsNil,omitempty"`
-	LatitudeNotNil bool      `json:"latitudeNotNil,omitempty"`
-
-	// "longitude" field predicates.
-	Longitude       *float64  `json:"longitude,omitempty"`
-	LongitudeNEQ    *float64  `json:"longitudeNEQ,omitempty"`
-	LongitudeIn     []float64 `json:"longitudeIn,omitempty"`
-	LongitudeNotIn  []float64 `json:"longitudeNotIn,omitempty"`
-	LongitudeGT     *float64  `json:"longitudeGT,omitempty"`
-	LongitudeGTE    *float64  `json:"longitudeGTE,omitempty"`
-	LongitudeLT     *float64  `json:"longitudeLT,omitempty"`
-	LongitudeLTE    *float64  `json:"longitudeLTE,omitempty"`
-	LongitudeIsNil  bool      `json:"longitudeIsNil,omitempty"`
-	LongitudeNotNil bool      `json:"longitudeNotNil,omitempty"`
-
 	// "confidential" field predicates.
 	Confidential    *bool `json:"confidential,omitempty"`
 	ConfidentialNEQ *bool `json:"confidentialNEQ,omitempty"`
@@ -1844,10 +1747,6 @@ type LocationWhereInput struct {
 	// "service_at_locations" edge predicates.
 	HasServiceAtLocations     *bool                          `json:"hasServiceAtLocations,omitempty"`
 	HasServiceAtLocationsWith []*ServiceAtLocationWhereInput `json:"hasServiceAtLocationsWith,omitempty"`
-
-	// "phones" edge predicates.
-	HasPhones     *bool              `json:"hasPhones,omitempty"`
-	HasPhonesWith []*PhoneWhereInput `json:"hasPhonesWith,omitempty"`
 
 	// "schedules" edge predicates.
 	HasSchedules     *bool                 `json:"hasSchedules,omitempty"`
@@ -2234,96 +2133,6 @@ func (i *LocationWhereInput) P() (predicate.Location, error) {
 	if i.URLContainsFold != nil {
 		predicates = append(predicates, location.URLContainsFold(*i.URLContainsFold))
 	}
-	if i.Address1 != nil {
-		predicates = append(predicates, location.Address1EQ(*i.Address1))
-	}
-	if i.Address1NEQ != nil {
-		predicates = append(predicates, location.Address1NEQ(*i.Address1NEQ))
-	}
-	if len(i.Address1In) > 0 {
-		predicates = append(predicates, location.Address1In(i.Address1In...))
-	}
-	if len(i.Address1NotIn) > 0 {
-		predicates = append(predicates, location.Address1NotIn(i.Address1NotIn...))
-	}
-	if i.Address1GT != nil {
-		predicates = append(predicates, location.Address1GT(*i.Address1GT))
-	}
-	if i.Address1GTE != nil {
-		predicates = append(predicates, location.Address1GTE(*i.Address1GTE))
-	}
-	if i.Address1LT != nil {
-		predicates = append(predicates, location.Address1LT(*i.Address1LT))
-	}
-	if i.Address1LTE != nil {
-		predicates = append(predicates, location.Address1LTE(*i.Address1LTE))
-	}
-	if i.Address1Contains != nil {
-		predicates = append(predicates, location.Address1Contains(*i.Address1Contains))
-	}
-	if i.Address1HasPrefix != nil {
-		predicates = append(predicates, location.Address1HasPrefix(*i.Address1HasPrefix))
-	}
-	if i.Address1HasSuffix != nil {
-		predicates = append(predicates, location.Address1HasSuffix(*i.Address1HasSuffix))
-	}
-	if i.Address1IsNil {
-		predicates = append(predicates, location.Address1IsNil())
-	}
-	if i.Address1NotNil {
-		predicates = append(predicates, location.Address1NotNil())
-	}
-	if i.Address1EqualFold != nil {
-		predicates = append(predicates, location.Address1EqualFold(*i.Address1EqualFold))
-	}
-	if i.Address1ContainsFold != nil {
-		predicates = append(predicates, location.Address1ContainsFold(*i.Address1ContainsFold))
-	}
-	if i.Address2 != nil {
-		predicates = append(predicates, location.Address2EQ(*i.Address2))
-	}
-	if i.Address2NEQ != nil {
-		predicates = append(predicates, location.Address2NEQ(*i.Address2NEQ))
-	}
-	if len(i.Address2In) > 0 {
-		predicates = append(predicates, location.Address2In(i.Address2In...))
-	}
-	if len(i.Address2NotIn) > 0 {
-		predicates = append(predicates, location.Address2NotIn(i.Address2NotIn...))
-	}
-	if i.Address2GT != nil {
-		predicates = append(predicates, location.Address2GT(*i.Address2GT))
-	}
-	if i.Address2GTE != nil {
-		predicates = append(predicates, location.Address2GTE(*i.Address2GTE))
-	}
-	if i.Address2LT != nil {
-		predicates = append(predicates, location.Address2LT(*i.Address2LT))
-	}
-	if i.Address2LTE != nil {
-		predicates = append(predicates, location.Address2LTE(*i.Address2LTE))
-	}
-	if i.Address2Contains != nil {
-		predicates = append(predicates, location.Address2Contains(*i.Address2Contains))
-	}
-	if i.Address2HasPrefix != nil {
-		predicates = append(predicates, location.Address2HasPrefix(*i.Address2HasPrefix))
-	}
-	if i.Address2HasSuffix != nil {
-		predicates = append(predicates, location.Address2HasSuffix(*i.Address2HasSuffix))
-	}
-	if i.Address2IsNil {
-		predicates = append(predicates, location.Address2IsNil())
-	}
-	if i.Address2NotNil {
-		predicates = append(predicates, location.Address2NotNil())
-	}
-	if i.Address2EqualFold != nil {
-		predicates = append(predicates, location.Address2EqualFold(*i.Address2EqualFold))
-	}
-	if i.Address2ContainsFold != nil {
-		predicates = append(predicates, location.Address2ContainsFold(*i.Address2ContainsFold))
-	}
 	if i.City != nil {
 		predicates = append(predicates, location.CityEQ(*i.City))
 	}
@@ -2414,51 +2223,6 @@ func (i *LocationWhereInput) P() (predicate.Location, error) {
 	if i.RegionContainsFold != nil {
 		predicates = append(predicates, location.RegionContainsFold(*i.RegionContainsFold))
 	}
-	if i.PostalCode != nil {
-		predicates = append(predicates, location.PostalCodeEQ(*i.PostalCode))
-	}
-	if i.PostalCodeNEQ != nil {
-		predicates = append(predicates, location.PostalCodeNEQ(*i.PostalCodeNEQ))
-	}
-	if len(i.PostalCodeIn) > 0 {
-		predicates = append(predicates, location.PostalCodeIn(i.PostalCodeIn...))
-	}
-	if len(i.PostalCodeNotIn) > 0 {
-		predicates = append(predicates, location.PostalCodeNotIn(i.PostalCodeNotIn...))
-	}
-	if i.PostalCodeGT != nil {
-		predicates = append(predicates, location.PostalCodeGT(*i.PostalCodeGT))
-	}
-	if i.PostalCodeGTE != nil {
-		predicates = append(predicates, location.PostalCodeGTE(*i.PostalCodeGTE))
-	}
-	if i.PostalCodeLT != nil {
-		predicates = append(predicates, location.PostalCodeLT(*i.PostalCodeLT))
-	}
-	if i.PostalCodeLTE != nil {
-		predicates = append(predicates, location.PostalCodeLTE(*i.PostalCodeLTE))
-	}
-	if i.PostalCodeContains != nil {
-		predicates = append(predicates, location.PostalCodeContains(*i.PostalCodeContains))
-	}
-	if i.PostalCodeHasPrefix != nil {
-		predicates = append(predicates, location.PostalCodeHasPrefix(*i.PostalCodeHasPrefix))
-	}
-	if i.PostalCodeHasSuffix != nil {
-		predicates = append(predicates, location.PostalCodeHasSuffix(*i.PostalCodeHasSuffix))
-	}
-	if i.PostalCodeIsNil {
-		predicates = append(predicates, location.PostalCodeIsNil())
-	}
-	if i.PostalCodeNotNil {
-		predicates = append(predicates, location.PostalCodeNotNil())
-	}
-	if i.PostalCodeEqualFold != nil {
-		predicates = append(predicates, location.PostalCodeEqualFold(*i.PostalCodeEqualFold))
-	}
-	if i.PostalCodeContainsFold != nil {
-		predicates = append(predicates, location.PostalCodeContainsFold(*i.PostalCodeContainsFold))
-	}
 	if i.Country != nil {
 		predicates = append(predicates, location.CountryEQ(*i.Country))
 	}
@@ -2504,66 +2268,6 @@ func (i *LocationWhereInput) P() (predicate.Location, error) {
 	if i.CountryContainsFold != nil {
 		predicates = append(predicates, location.CountryContainsFold(*i.CountryContainsFold))
 	}
-	if i.Latitude != nil {
-		predicates = append(predicates, location.LatitudeEQ(*i.Latitude))
-	}
-	if i.LatitudeNEQ != nil {
-		predicates = append(predicates, location.LatitudeNEQ(*i.LatitudeNEQ))
-	}
-	if len(i.LatitudeIn) > 0 {
-		predicates = append(predicates, location.LatitudeIn(i.LatitudeIn...))
-	}
-	if len(i.LatitudeNotIn) > 0 {
-		predicates = append(predicates, location.LatitudeNotIn(i.LatitudeNotIn...))
-	}
-	if i.LatitudeGT != nil {
-		predicates = append(predicates, location.LatitudeGT(*i.LatitudeGT))
-	}
-	if i.LatitudeGTE != nil {
-		predicates = append(predicates, location.LatitudeGTE(*i.LatitudeGTE))
-	}
-	if i.LatitudeLT != nil {
-		predicates = append(predicates, location.LatitudeLT(*i.LatitudeLT))
-	}
-	if i.LatitudeLTE != nil {
-		predicates = append(predicates, location.LatitudeLTE(*i.LatitudeLTE))
-	}
-	if i.LatitudeIsNil {
-		predicates = append(predicates, location.LatitudeIsNil())
-	}
-	if i.LatitudeNotNil {
-		predicates = append(predicates, location.LatitudeNotNil())
-	}
-	if i.Longitude != nil {
-		predicates = append(predicates, location.LongitudeEQ(*i.Longitude))
-	}
-	if i.LongitudeNEQ != nil {
-		predicates = append(predicates, location.LongitudeNEQ(*i.LongitudeNEQ))
-	}
-	if len(i.LongitudeIn) > 0 {
-		predicates = append(predicates, location.LongitudeIn(i.LongitudeIn...))
-	}
-	if len(i.LongitudeNotIn) > 0 {
-		predicates = append(predicates, location.LongitudeNotIn(i.LongitudeNotIn...))
-	}
-	if i.LongitudeGT != nil {
-		predicates = append(predicates, location.LongitudeGT(*i.LongitudeGT))
-	}
-	if i.LongitudeGTE != nil {
-		predicates = append(predicates, location.LongitudeGTE(*i.LongitudeGTE))
-	}
-	if i.LongitudeLT != nil {
-		predicates = append(predicates, location.LongitudeLT(*i.LongitudeLT))
-	}
-	if i.LongitudeLTE != nil {
-		predicates = append(predicates, location.LongitudeLTE(*i.LongitudeLTE))
-	}
-	if i.LongitudeIsNil {
-		predicates = append(predicates, location.LongitudeIsNil())
-	}
-	if i.LongitudeNotNil {
-		predicates = append(predicates, location.LongitudeNotNil())
-	}
 	if i.Confidential != nil {
 		predicates = append(predicates, location.ConfidentialEQ(*i.Confidential))
 	}
@@ -2606,24 +2310,6 @@ func (i *LocationWhereInput) P() (predicate.Location, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, location.HasServiceAtLocationsWith(with...))
-	}
-	if i.HasPhones != nil {
-		p := location.HasPhones()
-		if !*i.HasPhones {
-			p = location.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasPhonesWith) > 0 {
-		with := make([]predicate.Phone, 0, len(i.HasPhonesWith))
-		for _, w := range i.HasPhonesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasPhonesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, location.HasPhonesWith(with...))
 	}
 	if i.HasSchedules != nil {
 		p := location.HasSchedules()
@@ -2843,10 +2529,6 @@ type OrganizationWhereInput struct {
 	HasLocations     *bool                 `json:"hasLocations,omitempty"`
 	HasLocationsWith []*LocationWhereInput `json:"hasLocationsWith,omitempty"`
 
-	// "phones" edge predicates.
-	HasPhones     *bool              `json:"hasPhones,omitempty"`
-	HasPhonesWith []*PhoneWhereInput `json:"hasPhonesWith,omitempty"`
-
 	// "contacts" edge predicates.
 	HasContacts     *bool                `json:"hasContacts,omitempty"`
 	HasContactsWith []*ContactWhereInput `json:"hasContactsWith,omitempty"`
@@ -2858,10 +2540,6 @@ type OrganizationWhereInput struct {
 	// "funded" edge predicates.
 	HasFunded     *bool                `json:"hasFunded,omitempty"`
 	HasFundedWith []*FundingWhereInput `json:"hasFundedWith,omitempty"`
-
-	// "resources" edge predicates.
-	HasResources     *bool                 `json:"hasResources,omitempty"`
-	HasResourcesWith []*ResourceWhereInput `json:"hasResourcesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3443,24 +3121,6 @@ func (i *OrganizationWhereInput) P() (predicate.Organization, error) {
 		}
 		predicates = append(predicates, organization.HasLocationsWith(with...))
 	}
-	if i.HasPhones != nil {
-		p := organization.HasPhones()
-		if !*i.HasPhones {
-			p = organization.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasPhonesWith) > 0 {
-		with := make([]predicate.Phone, 0, len(i.HasPhonesWith))
-		for _, w := range i.HasPhonesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasPhonesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, organization.HasPhonesWith(with...))
-	}
 	if i.HasContacts != nil {
 		p := organization.HasContacts()
 		if !*i.HasContacts {
@@ -3514,24 +3174,6 @@ func (i *OrganizationWhereInput) P() (predicate.Organization, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, organization.HasFundedWith(with...))
-	}
-	if i.HasResources != nil {
-		p := organization.HasResources()
-		if !*i.HasResources {
-			p = organization.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasResourcesWith) > 0 {
-		with := make([]predicate.Resource, 0, len(i.HasResourcesWith))
-		for _, w := range i.HasResourcesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasResourcesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, organization.HasResourcesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -4340,10 +3982,6 @@ type ProgramWhereInput struct {
 	// "fundings" edge predicates.
 	HasFundings     *bool                `json:"hasFundings,omitempty"`
 	HasFundingsWith []*FundingWhereInput `json:"hasFundingsWith,omitempty"`
-
-	// "resources" edge predicates.
-	HasResources     *bool                 `json:"hasResources,omitempty"`
-	HasResourcesWith []*ResourceWhereInput `json:"hasResourcesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4816,24 +4454,6 @@ func (i *ProgramWhereInput) P() (predicate.Program, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, program.HasFundingsWith(with...))
-	}
-	if i.HasResources != nil {
-		p := program.HasResources()
-		if !*i.HasResources {
-			p = program.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasResourcesWith) > 0 {
-		with := make([]predicate.Resource, 0, len(i.HasResourcesWith))
-		for _, w := range i.HasResourcesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasResourcesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, program.HasResourcesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -6599,10 +6219,6 @@ type ServiceWhereInput struct {
 	HasServiceAreas     *bool                    `json:"hasServiceAreas,omitempty"`
 	HasServiceAreasWith []*ServiceAreaWhereInput `json:"hasServiceAreasWith,omitempty"`
 
-	// "phones" edge predicates.
-	HasPhones     *bool              `json:"hasPhones,omitempty"`
-	HasPhonesWith []*PhoneWhereInput `json:"hasPhonesWith,omitempty"`
-
 	// "contacts" edge predicates.
 	HasContacts     *bool                `json:"hasContacts,omitempty"`
 	HasContactsWith []*ContactWhereInput `json:"hasContactsWith,omitempty"`
@@ -7308,24 +6924,6 @@ func (i *ServiceWhereInput) P() (predicate.Service, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, service.HasServiceAreasWith(with...))
-	}
-	if i.HasPhones != nil {
-		p := service.HasPhones()
-		if !*i.HasPhones {
-			p = service.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasPhonesWith) > 0 {
-		with := make([]predicate.Phone, 0, len(i.HasPhonesWith))
-		for _, w := range i.HasPhonesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasPhonesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, service.HasPhonesWith(with...))
 	}
 	if i.HasContacts != nil {
 		p := service.HasContacts()
@@ -8152,10 +7750,6 @@ type ServiceAtLocationWhereInput struct {
 	HasLocation     *bool                 `json:"hasLocation,omitempty"`
 	HasLocationWith []*LocationWhereInput `json:"hasLocationWith,omitempty"`
 
-	// "phones" edge predicates.
-	HasPhones     *bool              `json:"hasPhones,omitempty"`
-	HasPhonesWith []*PhoneWhereInput `json:"hasPhonesWith,omitempty"`
-
 	// "contacts" edge predicates.
 	HasContacts     *bool                `json:"hasContacts,omitempty"`
 	HasContactsWith []*ContactWhereInput `json:"hasContactsWith,omitempty"`
@@ -8441,24 +8035,6 @@ func (i *ServiceAtLocationWhereInput) P() (predicate.ServiceAtLocation, error) {
 		}
 		predicates = append(predicates, serviceatlocation.HasLocationWith(with...))
 	}
-	if i.HasPhones != nil {
-		p := serviceatlocation.HasPhones()
-		if !*i.HasPhones {
-			p = serviceatlocation.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasPhonesWith) > 0 {
-		with := make([]predicate.Phone, 0, len(i.HasPhonesWith))
-		for _, w := range i.HasPhonesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasPhonesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, serviceatlocation.HasPhonesWith(with...))
-	}
 	if i.HasContacts != nil {
 		p := serviceatlocation.HasContacts()
 		if !*i.HasContacts {
@@ -8636,10 +8212,6 @@ type TaxonomyTermWhereInput struct {
 	// "services" edge predicates.
 	HasServices     *bool                `json:"hasServices,omitempty"`
 	HasServicesWith []*ServiceWhereInput `json:"hasServicesWith,omitempty"`
-
-	// "resources" edge predicates.
-	HasResources     *bool                 `json:"hasResources,omitempty"`
-	HasResourcesWith []*ResourceWhereInput `json:"hasResourcesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -9052,24 +8624,6 @@ func (i *TaxonomyTermWhereInput) P() (predicate.TaxonomyTerm, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, taxonomyterm.HasServicesWith(with...))
-	}
-	if i.HasResources != nil {
-		p := taxonomyterm.HasResources()
-		if !*i.HasResources {
-			p = taxonomyterm.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasResourcesWith) > 0 {
-		with := make([]predicate.Resource, 0, len(i.HasResourcesWith))
-		for _, w := range i.HasResourcesWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasResourcesWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, taxonomyterm.HasResourcesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -6733,6 +6733,9 @@ type OrganizationMutation struct {
 	resources            map[int]struct{}
 	removedresources     map[int]struct{}
 	clearedresources     bool
+	api_keys             map[int]struct{}
+	removedapi_keys      map[int]struct{}
+	clearedapi_keys      bool
 	done                 bool
 	oldValue             func(context.Context) (*Organization, error)
 	predicates           []predicate.Organization
@@ -8060,6 +8063,60 @@ func (m *OrganizationMutation) ResetResources() {
 	m.removedresources = nil
 }
 
+// AddAPIKeyIDs adds the "api_keys" edge to the APIKey entity by ids.
+func (m *OrganizationMutation) AddAPIKeyIDs(ids ...int) {
+	if m.api_keys == nil {
+		m.api_keys = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.api_keys[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAPIKeys clears the "api_keys" edge to the APIKey entity.
+func (m *OrganizationMutation) ClearAPIKeys() {
+	m.clearedapi_keys = true
+}
+
+// APIKeysCleared reports if the "api_keys" edge to the APIKey entity was cleared.
+func (m *OrganizationMutation) APIKeysCleared() bool {
+	return m.clearedapi_keys
+}
+
+// RemoveAPIKeyIDs removes the "api_keys" edge to the APIKey entity by IDs.
+func (m *OrganizationMutation) RemoveAPIKeyIDs(ids ...int) {
+	if m.removedapi_keys == nil {
+		m.removedapi_keys = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.api_keys, ids[i])
+		m.removedapi_keys[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAPIKeys returns the removed IDs of the "api_keys" edge to the APIKey entity.
+func (m *OrganizationMutation) RemovedAPIKeysIDs() (ids []int) {
+	for id := range m.removedapi_keys {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// APIKeysIDs returns the "api_keys" edge IDs in the mutation.
+func (m *OrganizationMutation) APIKeysIDs() (ids []int) {
+	for id := range m.api_keys {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAPIKeys resets all changes to the "api_keys" edge.
+func (m *OrganizationMutation) ResetAPIKeys() {
+	m.api_keys = nil
+	m.clearedapi_keys = false
+	m.removedapi_keys = nil
+}
+
 // Where appends a list predicates to the OrganizationMutation builder.
 func (m *OrganizationMutation) Where(ps ...predicate.Organization) {
 	m.predicates = append(m.predicates, ps...)
@@ -8521,7 +8578,7 @@ func (m *OrganizationMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OrganizationMutation) AddedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 11)
 	if m.parent != nil {
 		edges = append(edges, organization.EdgeParent)
 	}
@@ -8551,6 +8608,9 @@ func (m *OrganizationMutation) AddedEdges() []string {
 	}
 	if m.resources != nil {
 		edges = append(edges, organization.EdgeResources)
+	}
+	if m.api_keys != nil {
+		edges = append(edges, organization.EdgeAPIKeys)
 	}
 	return edges
 }
@@ -8617,13 +8677,19 @@ func (m *OrganizationMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeAPIKeys:
+		ids := make([]ent.Value, 0, len(m.api_keys))
+		for id := range m.api_keys {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OrganizationMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 11)
 	if m.removedchildren != nil {
 		edges = append(edges, organization.EdgeChildren)
 	}
@@ -8650,6 +8716,9 @@ func (m *OrganizationMutation) RemovedEdges() []string {
 	}
 	if m.removedresources != nil {
 		edges = append(edges, organization.EdgeResources)
+	}
+	if m.removedapi_keys != nil {
+		edges = append(edges, organization.EdgeAPIKeys)
 	}
 	return edges
 }
@@ -8712,13 +8781,19 @@ func (m *OrganizationMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case organization.EdgeAPIKeys:
+		ids := make([]ent.Value, 0, len(m.removedapi_keys))
+		for id := range m.removedapi_keys {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OrganizationMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 11)
 	if m.clearedparent {
 		edges = append(edges, organization.EdgeParent)
 	}
@@ -8749,6 +8824,9 @@ func (m *OrganizationMutation) ClearedEdges() []string {
 	if m.clearedresources {
 		edges = append(edges, organization.EdgeResources)
 	}
+	if m.clearedapi_keys {
+		edges = append(edges, organization.EdgeAPIKeys)
+	}
 	return edges
 }
 
@@ -8776,6 +8854,8 @@ func (m *OrganizationMutation) EdgeCleared(name string) bool {
 		return m.clearedfunded
 	case organization.EdgeResources:
 		return m.clearedresources
+	case organization.EdgeAPIKeys:
+		return m.clearedapi_keys
 	}
 	return false
 }
@@ -8824,6 +8904,9 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 		return nil
 	case organization.EdgeResources:
 		m.ResetResources()
+		return nil
+	case organization.EdgeAPIKeys:
+		m.ResetAPIKeys()
 		return nil
 	}
 	return fmt.Errorf("unknown Organization edge %s", name)

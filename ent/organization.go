@@ -49,9 +49,8 @@ type Organization struct {
 	YearIncorporated *int `json:"year_incorporated,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OrganizationQuery when eager-loading is set.
-	Edges                 OrganizationEdges `json:"edges"`
-	api_key_organizations *int
-	selectValues          sql.SelectValues
+	Edges        OrganizationEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // OrganizationEdges holds the relations/edges for other nodes in the graph.
@@ -76,9 +75,11 @@ type OrganizationEdges struct {
 	Funded []*Funding `json:"funded,omitempty"`
 	// Library resources this organization published.
 	Resources []*Resource `json:"resources,omitempty"`
+	// Editor keys scoped to this organization (never exposed).
+	APIKeys []*APIKey `json:"api_keys,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [10]bool
+	loadedTypes [11]bool
 	// totalCount holds the count of the edges above.
 	totalCount [10]map[string]int
 
@@ -91,6 +92,7 @@ type OrganizationEdges struct {
 	namedFundings  map[string][]*Funding
 	namedFunded    map[string][]*Funding
 	namedResources map[string][]*Resource
+	namedAPIKeys   map[string][]*APIKey
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -185,6 +187,15 @@ func (e OrganizationEdges) ResourcesOrErr() ([]*Resource, error) {
 	return nil, &NotLoadedError{edge: "resources"}
 }
 
+// APIKeysOrErr returns the APIKeys value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) APIKeysOrErr() ([]*APIKey, error) {
+	if e.loadedTypes[10] {
+		return e.APIKeys, nil
+	}
+	return nil, &NotLoadedError{edge: "api_keys"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Organization) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -198,8 +209,6 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
-		case organization.ForeignKeys[0]: // api_key_organizations
-			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -313,13 +322,6 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 				_m.YearIncorporated = new(int)
 				*_m.YearIncorporated = int(value.Int64)
 			}
-		case organization.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for edge-field api_key_organizations", value)
-			} else if value.Valid {
-				_m.api_key_organizations = new(int)
-				*_m.api_key_organizations = int(value.Int64)
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -381,6 +383,11 @@ func (_m *Organization) QueryFunded() *FundingQuery {
 // QueryResources queries the "resources" edge of the Organization entity.
 func (_m *Organization) QueryResources() *ResourceQuery {
 	return NewOrganizationClient(_m.config).QueryResources(_m)
+}
+
+// QueryAPIKeys queries the "api_keys" edge of the Organization entity.
+func (_m *Organization) QueryAPIKeys() *APIKeyQuery {
+	return NewOrganizationClient(_m.config).QueryAPIKeys(_m)
 }
 
 // Update returns a builder for updating this Organization.
@@ -671,6 +678,30 @@ func (_m *Organization) appendNamedResources(name string, edges ...*Resource) {
 		_m.Edges.namedResources[name] = []*Resource{}
 	} else {
 		_m.Edges.namedResources[name] = append(_m.Edges.namedResources[name], edges...)
+	}
+}
+
+// NamedAPIKeys returns the APIKeys named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedAPIKeys(name string) ([]*APIKey, error) {
+	if _m.Edges.namedAPIKeys == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedAPIKeys[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedAPIKeys(name string, edges ...*APIKey) {
+	if _m.Edges.namedAPIKeys == nil {
+		_m.Edges.namedAPIKeys = make(map[string][]*APIKey)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedAPIKeys[name] = []*APIKey{}
+	} else {
+		_m.Edges.namedAPIKeys[name] = append(_m.Edges.namedAPIKeys[name], edges...)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/village-directory/village/ent/apikey"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
 	"github.com/village-directory/village/ent/location"
@@ -41,7 +42,7 @@ type OrganizationQuery struct {
 	withFundings       *FundingQuery
 	withFunded         *FundingQuery
 	withResources      *ResourceQuery
-	withFKs            bool
+	withAPIKeys        *APIKeyQuery
 	loadTotal          []func(context.Context, []*Organization) error
 	modifiers          []func(*sql.Selector)
 	withNamedChildren  map[string]*OrganizationQuery
@@ -53,6 +54,7 @@ type OrganizationQuery struct {
 	withNamedFundings  map[string]*FundingQuery
 	withNamedFunded    map[string]*FundingQuery
 	withNamedResources map[string]*ResourceQuery
+	withNamedAPIKeys   map[string]*APIKeyQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -309,6 +311,28 @@ func (_q *OrganizationQuery) QueryResources() *ResourceQuery {
 	return query
 }
 
+// QueryAPIKeys chains the current query on the "api_keys" edge.
+func (_q *OrganizationQuery) QueryAPIKeys() *APIKeyQuery {
+	query := (&APIKeyClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(apikey.Table, apikey.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, organization.APIKeysTable, organization.APIKeysPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Organization entity from the query.
 // Returns a *NotFoundError when no Organization was found.
 func (_q *OrganizationQuery) First(ctx context.Context) (*Organization, error) {
@@ -511,6 +535,7 @@ func (_q *OrganizationQuery) Clone() *OrganizationQuery {
 		withFundings:  _q.withFundings.Clone(),
 		withFunded:    _q.withFunded.Clone(),
 		withResources: _q.withResources.Clone(),
+		withAPIKeys:   _q.withAPIKeys.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -627,6 +652,17 @@ func (_q *OrganizationQuery) WithResources(opts ...func(*ResourceQuery)) *Organi
 	return _q
 }
 
+// WithAPIKeys tells the query-builder to eager-load the nodes that are connected to
+// the "api_keys" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithAPIKeys(opts ...func(*APIKeyQuery)) *OrganizationQuery {
+	query := (&APIKeyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withAPIKeys = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -704,9 +740,8 @@ func (_q *OrganizationQuery) prepareQuery(ctx context.Context) error {
 func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Organization, error) {
 	var (
 		nodes       = []*Organization{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
-		loadedTypes = [10]bool{
+		loadedTypes = [11]bool{
 			_q.withParent != nil,
 			_q.withChildren != nil,
 			_q.withPrograms != nil,
@@ -717,11 +752,9 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			_q.withFundings != nil,
 			_q.withFunded != nil,
 			_q.withResources != nil,
+			_q.withAPIKeys != nil,
 		}
 	)
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, organization.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Organization).scanValues(nil, columns)
 	}
@@ -812,6 +845,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	if query := _q.withAPIKeys; query != nil {
+		if err := _q.loadAPIKeys(ctx, query, nodes,
+			func(n *Organization) { n.Edges.APIKeys = []*APIKey{} },
+			func(n *Organization, e *APIKey) { n.Edges.APIKeys = append(n.Edges.APIKeys, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedChildren(name) },
@@ -875,6 +915,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedAPIKeys {
+		if err := _q.loadAPIKeys(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedAPIKeys(name) },
+			func(n *Organization, e *APIKey) { n.appendNamedAPIKeys(name, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
@@ -925,7 +972,6 @@ func (_q *OrganizationQuery) loadChildren(ctx context.Context, query *Organizati
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(organization.FieldParentID)
 	}
@@ -1210,6 +1256,67 @@ func (_q *OrganizationQuery) loadResources(ctx context.Context, query *ResourceQ
 	}
 	return nil
 }
+func (_q *OrganizationQuery) loadAPIKeys(ctx context.Context, query *APIKeyQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *APIKey)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Organization)
+	nids := make(map[int]map[*Organization]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(organization.APIKeysTable)
+		s.Join(joinT).On(s.C(apikey.FieldID), joinT.C(organization.APIKeysPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(organization.APIKeysPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(organization.APIKeysPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Organization]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*APIKey](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "api_keys" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
 
 func (_q *OrganizationQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1450,6 +1557,20 @@ func (_q *OrganizationQuery) WithNamedResources(name string, opts ...func(*Resou
 		_q.withNamedResources = make(map[string]*ResourceQuery)
 	}
 	_q.withNamedResources[name] = query
+	return _q
+}
+
+// WithNamedAPIKeys tells the query-builder to eager-load the nodes that are connected to the "api_keys"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedAPIKeys(name string, opts ...func(*APIKeyQuery)) *OrganizationQuery {
+	query := (&APIKeyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedAPIKeys == nil {
+		_q.withNamedAPIKeys = make(map[string]*APIKeyQuery)
+	}
+	_q.withNamedAPIKeys[name] = query
 	return _q
 }
 

@@ -298,7 +298,7 @@ type ComplexityRoot struct {
 		Phones           func(childComplexity int) int
 		Programs         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgramOrder, where *ent.ProgramWhereInput) int
 		Provenance       func(childComplexity int) int
-		Resources        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder, where *ent.ResourceWhereInput) int
+		Resources        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder) int
 		Sample           func(childComplexity int) int
 		Services         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
 		UpdatedAt        func(childComplexity int) int
@@ -593,7 +593,7 @@ type ComplexityRoot struct {
 		Name           func(childComplexity int) int
 		Parent         func(childComplexity int) int
 		Provenance     func(childComplexity int) int
-		Resources      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder, where *ent.ResourceWhereInput) int
+		Resources      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder) int
 		Sample         func(childComplexity int) int
 		Services       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
 		UpdatedAt      func(childComplexity int) int
@@ -2042,7 +2042,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Organization.Resources(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ResourceOrder), args["where"].(*ent.ResourceWhereInput)), true
+		return e.ComplexityRoot.Organization.Resources(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ResourceOrder)), true
 	case "Organization.sample":
 		if e.ComplexityRoot.Organization.Sample == nil {
 			break
@@ -3473,7 +3473,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.TaxonomyTerm.Resources(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ResourceOrder), args["where"].(*ent.ResourceWhereInput)), true
+		return e.ComplexityRoot.TaxonomyTerm.Resources(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ResourceOrder)), true
 	case "TaxonomyTerm.sample":
 		if e.ComplexityRoot.TaxonomyTerm.Sample == nil {
 			break
@@ -6000,14 +6000,6 @@ func (ec *executionContext) field_Organization_resources_args(ctx context.Contex
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.ResourceWhereInput, error) {
-			return ec.unmarshalOResourceWhereInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -6796,14 +6788,6 @@ func (ec *executionContext) field_TaxonomyTerm_resources_args(ctx context.Contex
 		return nil, err
 	}
 	args["orderBy"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
-		func(ctx context.Context, v any) (*ent.ResourceWhereInput, error) {
-			return ec.unmarshalOResourceWhereInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceWhereInput(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["where"] = arg5
 	return args, nil
 }
 
@@ -12536,7 +12520,7 @@ func (ec *executionContext) _Organization_resources(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Resources(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ResourceOrder), fc.Args["where"].(*ent.ResourceWhereInput))
+			return obj.Resources(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ResourceOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResourceConnection) graphql.Marshaler {
@@ -18492,7 +18476,7 @@ func (ec *executionContext) _TaxonomyTerm_resources(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Resources(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ResourceOrder), fc.Args["where"].(*ent.ResourceWhereInput))
+			return obj.Resources(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].([]*ent.ResourceOrder))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ResourceConnection) graphql.Marshaler {
@@ -20295,7 +20279,7 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameIsNil", "nameNotNil", "nameEqualFold", "nameContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "department", "departmentNEQ", "departmentIn", "departmentNotIn", "departmentGT", "departmentGTE", "departmentLT", "departmentLTE", "departmentContains", "departmentHasPrefix", "departmentHasSuffix", "departmentIsNil", "departmentNotNil", "departmentEqualFold", "departmentContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "hasOrganization", "hasOrganizationWith", "hasService", "hasServiceWith", "hasServiceAtLocation", "hasServiceAtLocationWith", "hasPhones", "hasPhonesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameIsNil", "nameNotNil", "nameEqualFold", "nameContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "department", "departmentNEQ", "departmentIn", "departmentNotIn", "departmentGT", "departmentGTE", "departmentLT", "departmentLTE", "departmentContains", "departmentHasPrefix", "departmentHasSuffix", "departmentIsNil", "departmentNotNil", "departmentEqualFold", "departmentContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "hasOrganization", "hasOrganizationWith", "hasService", "hasServiceWith", "hasServiceAtLocation", "hasServiceAtLocationWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21177,20 +21161,6 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasServiceAtLocationWith = data
-		case "hasPhones":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhones"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPhones = data
-		case "hasPhonesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhonesWith"))
-			data, err := ec.unmarshalOPhoneWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐPhoneWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPhonesWith = data
 		}
 	}
 	return it, nil
@@ -24181,7 +24151,7 @@ func (ec *executionContext) unmarshalInputLocationWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "locationType", "locationTypeNEQ", "locationTypeIn", "locationTypeNotIn", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "address1", "address1NEQ", "address1In", "address1NotIn", "address1GT", "address1GTE", "address1LT", "address1LTE", "address1Contains", "address1HasPrefix", "address1HasSuffix", "address1IsNil", "address1NotNil", "address1EqualFold", "address1ContainsFold", "address2", "address2NEQ", "address2In", "address2NotIn", "address2GT", "address2GTE", "address2LT", "address2LTE", "address2Contains", "address2HasPrefix", "address2HasSuffix", "address2IsNil", "address2NotNil", "address2EqualFold", "address2ContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "postalCode", "postalCodeNEQ", "postalCodeIn", "postalCodeNotIn", "postalCodeGT", "postalCodeGTE", "postalCodeLT", "postalCodeLTE", "postalCodeContains", "postalCodeHasPrefix", "postalCodeHasSuffix", "postalCodeIsNil", "postalCodeNotNil", "postalCodeEqualFold", "postalCodeContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryIsNil", "countryNotNil", "countryEqualFold", "countryContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "confidential", "confidentialNEQ", "hasOrganization", "hasOrganizationWith", "hasServiceAtLocations", "hasServiceAtLocationsWith", "hasPhones", "hasPhonesWith", "hasSchedules", "hasSchedulesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "locationType", "locationTypeNEQ", "locationTypeIn", "locationTypeNotIn", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "city", "cityNEQ", "cityIn", "cityNotIn", "cityGT", "cityGTE", "cityLT", "cityLTE", "cityContains", "cityHasPrefix", "cityHasSuffix", "cityIsNil", "cityNotNil", "cityEqualFold", "cityContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "country", "countryNEQ", "countryIn", "countryNotIn", "countryGT", "countryGTE", "countryLT", "countryLTE", "countryContains", "countryHasPrefix", "countryHasSuffix", "countryIsNil", "countryNotNil", "countryEqualFold", "countryContainsFold", "confidential", "confidentialNEQ", "hasOrganization", "hasOrganizationWith", "hasServiceAtLocations", "hasServiceAtLocationsWith", "hasSchedules", "hasSchedulesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24930,216 +24900,6 @@ func (ec *executionContext) unmarshalInputLocationWhereInput(ctx context.Context
 				return it, err
 			}
 			it.URLContainsFold = data
-		case "address1":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1 = data
-		case "address1NEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1NEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1NEQ = data
-		case "address1In":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1In"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1In = data
-		case "address1NotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1NotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1NotIn = data
-		case "address1GT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1GT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1GT = data
-		case "address1GTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1GTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1GTE = data
-		case "address1LT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1LT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1LT = data
-		case "address1LTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1LTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1LTE = data
-		case "address1Contains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1Contains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1Contains = data
-		case "address1HasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1HasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1HasPrefix = data
-		case "address1HasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1HasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1HasSuffix = data
-		case "address1IsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1IsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1IsNil = data
-		case "address1NotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1NotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1NotNil = data
-		case "address1EqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1EqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1EqualFold = data
-		case "address1ContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address1ContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address1ContainsFold = data
-		case "address2":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2 = data
-		case "address2NEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2NEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2NEQ = data
-		case "address2In":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2In"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2In = data
-		case "address2NotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2NotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2NotIn = data
-		case "address2GT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2GT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2GT = data
-		case "address2GTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2GTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2GTE = data
-		case "address2LT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2LT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2LT = data
-		case "address2LTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2LTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2LTE = data
-		case "address2Contains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2Contains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2Contains = data
-		case "address2HasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2HasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2HasPrefix = data
-		case "address2HasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2HasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2HasSuffix = data
-		case "address2IsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2IsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2IsNil = data
-		case "address2NotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2NotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2NotNil = data
-		case "address2EqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2EqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2EqualFold = data
-		case "address2ContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address2ContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Address2ContainsFold = data
 		case "city":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -25350,111 +25110,6 @@ func (ec *executionContext) unmarshalInputLocationWhereInput(ctx context.Context
 				return it, err
 			}
 			it.RegionContainsFold = data
-		case "postalCode":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCode"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCode = data
-		case "postalCodeNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeNEQ = data
-		case "postalCodeIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeIn = data
-		case "postalCodeNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeNotIn = data
-		case "postalCodeGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeGT = data
-		case "postalCodeGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeGTE = data
-		case "postalCodeLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeLT = data
-		case "postalCodeLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeLTE = data
-		case "postalCodeContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeContains = data
-		case "postalCodeHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeHasPrefix = data
-		case "postalCodeHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeHasSuffix = data
-		case "postalCodeIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeIsNil = data
-		case "postalCodeNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeNotNil = data
-		case "postalCodeEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeEqualFold = data
-		case "postalCodeContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("postalCodeContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PostalCodeContainsFold = data
 		case "country":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -25560,146 +25215,6 @@ func (ec *executionContext) unmarshalInputLocationWhereInput(ctx context.Context
 				return it, err
 			}
 			it.CountryContainsFold = data
-		case "latitude":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Latitude = data
-		case "latitudeNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeNEQ"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LatitudeNEQ = data
-		case "latitudeIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeIn"))
-			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LatitudeIn = data
-		case "latitudeNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeNotIn"))
-			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LatitudeNotIn = data
-		case "latitudeGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeGT"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LatitudeGT = data
-		case "latitudeGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeGTE"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LatitudeGTE = data
-		case "latitudeLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeLT"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LatitudeLT = data
-		case "latitudeLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeLTE"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LatitudeLTE = data
-		case "latitudeIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LatitudeIsNil = data
-		case "latitudeNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitudeNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LatitudeNotNil = data
-		case "longitude":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Longitude = data
-		case "longitudeNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeNEQ"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LongitudeNEQ = data
-		case "longitudeIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeIn"))
-			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LongitudeIn = data
-		case "longitudeNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeNotIn"))
-			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LongitudeNotIn = data
-		case "longitudeGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeGT"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LongitudeGT = data
-		case "longitudeGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeGTE"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LongitudeGTE = data
-		case "longitudeLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeLT"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LongitudeLT = data
-		case "longitudeLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeLTE"))
-			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LongitudeLTE = data
-		case "longitudeIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LongitudeIsNil = data
-		case "longitudeNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitudeNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.LongitudeNotNil = data
 		case "confidential":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confidential"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -25742,20 +25257,6 @@ func (ec *executionContext) unmarshalInputLocationWhereInput(ctx context.Context
 				return it, err
 			}
 			it.HasServiceAtLocationsWith = data
-		case "hasPhones":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhones"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPhones = data
-		case "hasPhonesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhonesWith"))
-			data, err := ec.unmarshalOPhoneWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐPhoneWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPhonesWith = data
 		case "hasSchedules":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSchedules"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -25851,7 +25352,7 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "legalStatus", "legalStatusNEQ", "legalStatusIn", "legalStatusNotIn", "legalStatusGT", "legalStatusGTE", "legalStatusLT", "legalStatusLTE", "legalStatusContains", "legalStatusHasPrefix", "legalStatusHasSuffix", "legalStatusIsNil", "legalStatusNotNil", "legalStatusEqualFold", "legalStatusContainsFold", "yearIncorporated", "yearIncorporatedNEQ", "yearIncorporatedIn", "yearIncorporatedNotIn", "yearIncorporatedGT", "yearIncorporatedGTE", "yearIncorporatedLT", "yearIncorporatedLTE", "yearIncorporatedIsNil", "yearIncorporatedNotNil", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasPrograms", "hasProgramsWith", "hasServices", "hasServicesWith", "hasLocations", "hasLocationsWith", "hasPhones", "hasPhonesWith", "hasContacts", "hasContactsWith", "hasFundings", "hasFundingsWith", "hasFunded", "hasFundedWith", "hasResources", "hasResourcesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "website", "websiteNEQ", "websiteIn", "websiteNotIn", "websiteGT", "websiteGTE", "websiteLT", "websiteLTE", "websiteContains", "websiteHasPrefix", "websiteHasSuffix", "websiteIsNil", "websiteNotNil", "websiteEqualFold", "websiteContainsFold", "legalStatus", "legalStatusNEQ", "legalStatusIn", "legalStatusNotIn", "legalStatusGT", "legalStatusGTE", "legalStatusLT", "legalStatusLTE", "legalStatusContains", "legalStatusHasPrefix", "legalStatusHasSuffix", "legalStatusIsNil", "legalStatusNotNil", "legalStatusEqualFold", "legalStatusContainsFold", "yearIncorporated", "yearIncorporatedNEQ", "yearIncorporatedIn", "yearIncorporatedNotIn", "yearIncorporatedGT", "yearIncorporatedGTE", "yearIncorporatedLT", "yearIncorporatedLTE", "yearIncorporatedIsNil", "yearIncorporatedNotNil", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasPrograms", "hasProgramsWith", "hasServices", "hasServicesWith", "hasLocations", "hasLocationsWith", "hasContacts", "hasContactsWith", "hasFundings", "hasFundingsWith", "hasFunded", "hasFundedWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26922,20 +26423,6 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasLocationsWith = data
-		case "hasPhones":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhones"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPhones = data
-		case "hasPhonesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhonesWith"))
-			data, err := ec.unmarshalOPhoneWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐPhoneWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPhonesWith = data
 		case "hasContacts":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContacts"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -26978,20 +26465,6 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasFundedWith = data
-		case "hasResources":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResources"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasResources = data
-		case "hasResourcesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResourcesWith"))
-			data, err := ec.unmarshalOResourceWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasResourcesWith = data
 		}
 	}
 	return it, nil
@@ -27987,7 +27460,7 @@ func (ec *executionContext) unmarshalInputProgramWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "approach", "approachNEQ", "approachIn", "approachNotIn", "approachIsNil", "approachNotNil", "servesThroughMonths", "servesThroughMonthsNEQ", "servesThroughMonthsIn", "servesThroughMonthsNotIn", "servesThroughMonthsGT", "servesThroughMonthsGTE", "servesThroughMonthsLT", "servesThroughMonthsLTE", "servesThroughMonthsIsNil", "servesThroughMonthsNotNil", "hasOrganization", "hasOrganizationWith", "hasServices", "hasServicesWith", "hasFundings", "hasFundingsWith", "hasResources", "hasResourcesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "approach", "approachNEQ", "approachIn", "approachNotIn", "approachIsNil", "approachNotNil", "servesThroughMonths", "servesThroughMonthsNEQ", "servesThroughMonthsIn", "servesThroughMonthsNotIn", "servesThroughMonthsGT", "servesThroughMonthsGTE", "servesThroughMonthsLT", "servesThroughMonthsLTE", "servesThroughMonthsIsNil", "servesThroughMonthsNotNil", "hasOrganization", "hasOrganizationWith", "hasServices", "hasServicesWith", "hasFundings", "hasFundingsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28862,20 +28335,6 @@ func (ec *executionContext) unmarshalInputProgramWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasFundingsWith = data
-		case "hasResources":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResources"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasResources = data
-		case "hasResourcesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResourcesWith"))
-			data, err := ec.unmarshalOResourceWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasResourcesWith = data
 		}
 	}
 	return it, nil
@@ -32315,7 +31774,7 @@ func (ec *executionContext) unmarshalInputServiceAtLocationWhereInput(ctx contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "hasService", "hasServiceWith", "hasLocation", "hasLocationWith", "hasPhones", "hasPhonesWith", "hasContacts", "hasContactsWith", "hasSchedules", "hasSchedulesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "hasService", "hasServiceWith", "hasLocation", "hasLocationWith", "hasContacts", "hasContactsWith", "hasSchedules", "hasSchedulesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32763,20 +32222,6 @@ func (ec *executionContext) unmarshalInputServiceAtLocationWhereInput(ctx contex
 				return it, err
 			}
 			it.HasLocationWith = data
-		case "hasPhones":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhones"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPhones = data
-		case "hasPhonesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhonesWith"))
-			data, err := ec.unmarshalOPhoneWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐPhoneWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPhonesWith = data
 		case "hasContacts":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContacts"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -32886,7 +32331,7 @@ func (ec *executionContext) unmarshalInputServiceWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "free", "freeNEQ", "freeIsNil", "freeNotNil", "capacityAvailable", "capacityAvailableNEQ", "capacityAvailableIn", "capacityAvailableNotIn", "capacityAvailableGT", "capacityAvailableGTE", "capacityAvailableLT", "capacityAvailableLTE", "capacityAvailableIsNil", "capacityAvailableNotNil", "capacityMaximum", "capacityMaximumNEQ", "capacityMaximumIn", "capacityMaximumNotIn", "capacityMaximumGT", "capacityMaximumGTE", "capacityMaximumLT", "capacityMaximumLTE", "capacityMaximumIsNil", "capacityMaximumNotNil", "capacityUpdatedAt", "capacityUpdatedAtNEQ", "capacityUpdatedAtIn", "capacityUpdatedAtNotIn", "capacityUpdatedAtGT", "capacityUpdatedAtGTE", "capacityUpdatedAtLT", "capacityUpdatedAtLTE", "capacityUpdatedAtIsNil", "capacityUpdatedAtNotNil", "verifiedAt", "verifiedAtNEQ", "verifiedAtIn", "verifiedAtNotIn", "verifiedAtGT", "verifiedAtGTE", "verifiedAtLT", "verifiedAtLTE", "verifiedAtIsNil", "verifiedAtNotNil", "verifiedBy", "verifiedByNEQ", "verifiedByIn", "verifiedByNotIn", "verifiedByGT", "verifiedByGTE", "verifiedByLT", "verifiedByLTE", "verifiedByContains", "verifiedByHasPrefix", "verifiedByHasSuffix", "verifiedByIsNil", "verifiedByNotNil", "verifiedByEqualFold", "verifiedByContainsFold", "hasOrganization", "hasOrganizationWith", "hasProgram", "hasProgramWith", "hasNeeds", "hasNeedsWith", "hasServiceAtLocations", "hasServiceAtLocationsWith", "hasServiceAreas", "hasServiceAreasWith", "hasPhones", "hasPhonesWith", "hasContacts", "hasContactsWith", "hasSchedules", "hasSchedulesWith", "hasFundings", "hasFundingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "free", "freeNEQ", "freeIsNil", "freeNotNil", "capacityAvailable", "capacityAvailableNEQ", "capacityAvailableIn", "capacityAvailableNotIn", "capacityAvailableGT", "capacityAvailableGTE", "capacityAvailableLT", "capacityAvailableLTE", "capacityAvailableIsNil", "capacityAvailableNotNil", "capacityMaximum", "capacityMaximumNEQ", "capacityMaximumIn", "capacityMaximumNotIn", "capacityMaximumGT", "capacityMaximumGTE", "capacityMaximumLT", "capacityMaximumLTE", "capacityMaximumIsNil", "capacityMaximumNotNil", "capacityUpdatedAt", "capacityUpdatedAtNEQ", "capacityUpdatedAtIn", "capacityUpdatedAtNotIn", "capacityUpdatedAtGT", "capacityUpdatedAtGTE", "capacityUpdatedAtLT", "capacityUpdatedAtLTE", "capacityUpdatedAtIsNil", "capacityUpdatedAtNotNil", "verifiedAt", "verifiedAtNEQ", "verifiedAtIn", "verifiedAtNotIn", "verifiedAtGT", "verifiedAtGTE", "verifiedAtLT", "verifiedAtLTE", "verifiedAtIsNil", "verifiedAtNotNil", "verifiedBy", "verifiedByNEQ", "verifiedByIn", "verifiedByNotIn", "verifiedByGT", "verifiedByGTE", "verifiedByLT", "verifiedByLTE", "verifiedByContains", "verifiedByHasPrefix", "verifiedByHasSuffix", "verifiedByIsNil", "verifiedByNotNil", "verifiedByEqualFold", "verifiedByContainsFold", "hasOrganization", "hasOrganizationWith", "hasProgram", "hasProgramWith", "hasNeeds", "hasNeedsWith", "hasServiceAtLocations", "hasServiceAtLocationsWith", "hasServiceAreas", "hasServiceAreasWith", "hasContacts", "hasContactsWith", "hasSchedules", "hasSchedulesWith", "hasFundings", "hasFundingsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34223,20 +33668,6 @@ func (ec *executionContext) unmarshalInputServiceWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasServiceAreasWith = data
-		case "hasPhones":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhones"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPhones = data
-		case "hasPhonesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhonesWith"))
-			data, err := ec.unmarshalOPhoneWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐPhoneWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasPhonesWith = data
 		case "hasContacts":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasContacts"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -34360,7 +33791,7 @@ func (ec *executionContext) unmarshalInputTaxonomyTermWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "vocabulary", "vocabularyNEQ", "vocabularyIn", "vocabularyNotIn", "vocabularyGT", "vocabularyGTE", "vocabularyLT", "vocabularyLTE", "vocabularyContains", "vocabularyHasPrefix", "vocabularyHasSuffix", "vocabularyEqualFold", "vocabularyContainsFold", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasServices", "hasServicesWith", "hasResources", "hasResourcesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "vocabulary", "vocabularyNEQ", "vocabularyIn", "vocabularyNotIn", "vocabularyGT", "vocabularyGTE", "vocabularyLT", "vocabularyLTE", "vocabularyContains", "vocabularyHasPrefix", "vocabularyHasSuffix", "vocabularyEqualFold", "vocabularyContainsFold", "hasParent", "hasParentWith", "hasChildren", "hasChildrenWith", "hasServices", "hasServicesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35095,20 +34526,6 @@ func (ec *executionContext) unmarshalInputTaxonomyTermWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasServicesWith = data
-		case "hasResources":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResources"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasResources = data
-		case "hasResourcesWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResourcesWith"))
-			data, err := ec.unmarshalOResourceWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasResourcesWith = data
 		}
 	}
 	return it, nil

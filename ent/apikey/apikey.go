@@ -33,13 +33,11 @@ const (
 	EdgeOrganizations = "organizations"
 	// Table holds the table name of the apikey in the database.
 	Table = "api_keys"
-	// OrganizationsTable is the table that holds the organizations relation/edge.
-	OrganizationsTable = "organizations"
+	// OrganizationsTable is the table that holds the organizations relation/edge. The primary key declared below.
+	OrganizationsTable = "api_key_organizations"
 	// OrganizationsInverseTable is the table name for the Organization entity.
 	// It exists in this package in order to avoid circular dependency with the "organization" package.
 	OrganizationsInverseTable = "organizations"
-	// OrganizationsColumn is the table column denoting the organizations relation/edge.
-	OrganizationsColumn = "api_key_organizations"
 )
 
 // Columns holds all SQL columns for apikey fields.
@@ -52,6 +50,12 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldRevokedAt,
 }
+
+var (
+	// OrganizationsPrimaryKey and OrganizationsColumn2 are the table columns denoting the
+	// primary key for the organizations relation (M2M).
+	OrganizationsPrimaryKey = []string{"api_key_id", "organization_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -154,7 +158,7 @@ func newOrganizationsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OrganizationsInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, OrganizationsTable, OrganizationsColumn),
+		sqlgraph.Edge(sqlgraph.M2M, false, OrganizationsTable, OrganizationsPrimaryKey...),
 	)
 }
 

@@ -319,7 +319,6 @@ var (
 		{Name: "website", Type: field.TypeString, Nullable: true},
 		{Name: "legal_status", Type: field.TypeString, Nullable: true},
 		{Name: "year_incorporated", Type: field.TypeInt, Nullable: true},
-		{Name: "api_key_organizations", Type: field.TypeInt, Nullable: true},
 		{Name: "parent_id", Type: field.TypeInt, Nullable: true},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
@@ -329,14 +328,8 @@ var (
 		PrimaryKey: []*schema.Column{OrganizationsColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "organizations_api_keys_organizations",
-				Columns:    []*schema.Column{OrganizationsColumns[15]},
-				RefColumns: []*schema.Column{APIKeysColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
 				Symbol:     "organizations_organizations_children",
-				Columns:    []*schema.Column{OrganizationsColumns[16]},
+				Columns:    []*schema.Column{OrganizationsColumns[15]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -365,7 +358,7 @@ var (
 			{
 				Name:    "organization_parent_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrganizationsColumns[16]},
+				Columns: []*schema.Column{OrganizationsColumns[15]},
 			},
 		},
 	}
@@ -977,6 +970,31 @@ var (
 			},
 		},
 	}
+	// APIKeyOrganizationsColumns holds the columns for the "api_key_organizations" table.
+	APIKeyOrganizationsColumns = []*schema.Column{
+		{Name: "api_key_id", Type: field.TypeInt},
+		{Name: "organization_id", Type: field.TypeInt},
+	}
+	// APIKeyOrganizationsTable holds the schema information for the "api_key_organizations" table.
+	APIKeyOrganizationsTable = &schema.Table{
+		Name:       "api_key_organizations",
+		Columns:    APIKeyOrganizationsColumns,
+		PrimaryKey: []*schema.Column{APIKeyOrganizationsColumns[0], APIKeyOrganizationsColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "api_key_organizations_api_key_id",
+				Columns:    []*schema.Column{APIKeyOrganizationsColumns[0]},
+				RefColumns: []*schema.Column{APIKeysColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "api_key_organizations_organization_id",
+				Columns:    []*schema.Column{APIKeyOrganizationsColumns[1]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// ResourceTopicsColumns holds the columns for the "resource_topics" table.
 	ResourceTopicsColumns = []*schema.Column{
 		{Name: "resource_id", Type: field.TypeInt},
@@ -1068,6 +1086,7 @@ var (
 		ServiceAreasTable,
 		ServiceAtLocationsTable,
 		TaxonomyTermsTable,
+		APIKeyOrganizationsTable,
 		ResourceTopicsTable,
 		ResourceProgramsTable,
 		ServiceNeedsTable,
@@ -1099,8 +1118,7 @@ func init() {
 	LocationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
 	}
-	OrganizationsTable.ForeignKeys[0].RefTable = APIKeysTable
-	OrganizationsTable.ForeignKeys[1].RefTable = OrganizationsTable
+	OrganizationsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	OrganizationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
 	}
@@ -1144,6 +1162,8 @@ func init() {
 	TaxonomyTermsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),
 	}
+	APIKeyOrganizationsTable.ForeignKeys[0].RefTable = APIKeysTable
+	APIKeyOrganizationsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	ResourceTopicsTable.ForeignKeys[0].RefTable = ResourcesTable
 	ResourceTopicsTable.ForeignKeys[1].RefTable = TaxonomyTermsTable
 	ResourceProgramsTable.ForeignKeys[0].RefTable = ResourcesTable

@@ -44,7 +44,8 @@ func (Contact) Edges() []ent.Edge {
 		edge.From("service_at_location", ServiceAtLocation.Type).Ref("contacts").Unique().Field("service_at_location_id").
 			Comment("The service at a location the contact is for."),
 		edge.To("phones", Phone.Type).
-			Comment("Numbers that reach this contact."),
+			Comment("Numbers that reach this contact.").
+			Annotations(noPhoneFilter),
 	}
 }
 

@@ -11,6 +11,11 @@ import (
 	"entgo.io/ent/schema/index"
 )
 
+// confidentialField marks the fields a confidential location withholds from
+// the public: lists cannot filter on them, or a filter would reveal what the
+// answer hides (see auth.Visible).
+var confidentialField = entgql.Skip(entgql.SkipWhereInput)
+
 // Location is an HSDS location: a physical place, a virtual one, or a postal
 // address. A confidential location (a shelter, a home-visiting office) keeps
 // its address and coordinates from anyone who is not staff.
@@ -42,21 +47,26 @@ func (Location) Fields() []ent.Field {
 			Comment("The organization that runs this location.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("address_1").Optional().
-			Comment("Street address, first line."),
+			Comment("Street address, first line.").
+			Annotations(confidentialField),
 		field.String("address_2").Optional().
-			Comment("Street address, second line."),
+			Comment("Street address, second line.").
+			Annotations(confidentialField),
 		field.String("city").Optional().
 			Comment("City or town."),
 		field.String("region").Optional().
 			Comment("State or region; for US addresses the two-letter postal code."),
 		field.String("postal_code").Optional().
-			Comment("Postal code as given (addresses may be foreign, so no format is imposed)."),
+			Comment("Postal code as given (addresses may be foreign, so no format is imposed).").
+			Annotations(confidentialField),
 		field.String("country").Optional().Validate(validCountry).
 			Comment("ISO 3166-1 alpha-2 country code (for example US)."),
 		field.Float("latitude").Optional().Nillable().Validate(validLatitude).
-			Comment("Latitude in decimal degrees (WGS 84)."),
+			Comment("Latitude in decimal degrees (WGS 84).").
+			Annotations(confidentialField),
 		field.Float("longitude").Optional().Nillable().Validate(validLongitude).
-			Comment("Longitude in decimal degrees (WGS 84)."),
+			Comment("Longitude in decimal degrees (WGS 84).").
+			Annotations(confidentialField),
 		field.Bool("confidential").Default(false).
 			Comment("True when the address and coordinates must be withheld from the public (only staff see them)."),
 	}
@@ -71,7 +81,8 @@ func (Location) Edges() []ent.Edge {
 			Comment("The services delivered here.").
 			Annotations(entgql.RelayConnection()),
 		edge.To("phones", Phone.Type).
-			Comment("Phone numbers for this location."),
+			Comment("Phone numbers for this location.").
+			Annotations(noPhoneFilter),
 		edge.To("schedules", Schedule.Type).
 			Comment("When this location is open."),
 	}

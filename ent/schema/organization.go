@@ -62,7 +62,8 @@ func (Organization) Edges() []ent.Edge {
 			Comment("The places where this organization works.").
 			Annotations(entgql.RelayConnection()),
 		edge.To("phones", Phone.Type).
-			Comment("The organization's phone numbers."),
+			Comment("The organization's phone numbers.").
+			Annotations(noPhoneFilter),
 		edge.To("contacts", Contact.Type).
 			Comment("People to contact at the organization."),
 		edge.To("fundings", Funding.Type).
@@ -71,7 +72,10 @@ func (Organization) Edges() []ent.Edge {
 			Comment("Funding this organization gives to others."),
 		edge.To("resources", Resource.Type).
 			Comment("Library resources this organization published.").
-			Annotations(entgql.RelayConnection()),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
+		edge.From("api_keys", APIKey.Type).Ref("organizations").
+			Comment("Editor keys scoped to this organization (never exposed).").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

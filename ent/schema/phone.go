@@ -9,6 +9,10 @@ import (
 	"entgo.io/ent/schema/index"
 )
 
+// noPhoneFilter keeps phones out of other types' where inputs: phones can be
+// staff-only, and a filter on them would reveal what the answer hides.
+var noPhoneFilter = entgql.Skip(entgql.SkipWhereInput)
+
 // Phone is an HSDS phone. A staff-only number (a direct line for referrers)
 // is never shown to the public.
 type Phone struct {

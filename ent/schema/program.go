@@ -64,7 +64,8 @@ func (Program) Edges() []ent.Edge {
 		edge.To("fundings", Funding.Type).
 			Comment("Funding for this model."),
 		edge.From("resources", Resource.Type).Ref("programs").
-			Comment("Library resources about this model."),
+			Comment("Library resources about this model.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

@@ -102,7 +102,8 @@ func (Service) Edges() []ent.Edge {
 			Comment("The geographic areas the service covers.").
 			Annotations(entgql.RelayConnection()),
 		edge.To("phones", Phone.Type).
-			Comment("Phone numbers for the service."),
+			Comment("Phone numbers for the service.").
+			Annotations(noPhoneFilter),
 		edge.To("contacts", Contact.Type).
 			Comment("People to contact about the service."),
 		edge.To("schedules", Schedule.Type).

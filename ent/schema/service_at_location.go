@@ -41,7 +41,8 @@ func (ServiceAtLocation) Edges() []ent.Edge {
 		edge.From("location", Location.Type).Ref("service_at_locations").Unique().Required().Field("location_id").
 			Comment("The location where the service is delivered."),
 		edge.To("phones", Phone.Type).
-			Comment("Phone numbers for the service at this location."),
+			Comment("Phone numbers for the service at this location.").
+			Annotations(noPhoneFilter),
 		edge.To("contacts", Contact.Type).
 			Comment("People to contact about the service at this location."),
 		edge.To("schedules", Schedule.Type).

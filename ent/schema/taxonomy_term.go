@@ -54,7 +54,7 @@ func (TaxonomyTerm) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()),
 		edge.From("resources", Resource.Type).Ref("topics").
 			Comment("Library resources on this topic.").
-			Annotations(entgql.RelayConnection()),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

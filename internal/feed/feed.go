@@ -76,6 +76,9 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 		if err != nil {
 			return v, err
 		}
+		if n, isCount := v.(int); isCount && n == 0 && (m.Op().Is(ent.OpDelete) || m.Op().Is(ent.OpDeleteOne)) {
+			return v, nil // a delete that removed nothing leaves no tombstone
+		}
 		events, err := f.events(ctx, m, v, before)
 		if err != nil {
 			return nil, err
