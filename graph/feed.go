@@ -7,12 +7,20 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/changeevent"
+	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/write"
 )
 
 // changes pages through the change feed in ID order, which package feed
 // makes commit order: a consumer polling with after never skips an event.
+//
+// The feed needs an API key (any role): it names the keys that made each
+// change and the IDs of records a key may not be able to read, which is for
+// integrators, not the public.
 func (r *queryResolver) changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error) {
+	if v, ok := auth.FromContext(ctx); ok && v.Role == auth.Anonymous {
+		return nil, &auth.ForbiddenError{Reason: "the change feed needs an API key"}
+	}
 	q := r.client.ChangeEvent.Query()
 	if len(types) > 0 {
 		names := make([]string, len(types))

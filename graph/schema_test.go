@@ -41,3 +41,28 @@ func TestEverythingIsDescribed(t *testing.T) {
 		t.Fatalf("%d schema elements lack a description, e.g.:\n%s", len(missing), strings.Join(missing[:min(len(missing), 40)], "\n"))
 	}
 }
+
+// TestNoFilterRevealsHiddenValues: a where filter on a value the answer
+// hides would let the public test for it (a confidential address, a
+// staff-only phone, an unpublished resource).
+func TestNoFilterRevealsHiddenValues(t *testing.T) {
+	schema := NewExecutableSchema(Config{Resolvers: NewResolver(nil)}).Schema()
+	loc := schema.Types["LocationWhereInput"]
+	for _, f := range loc.Fields {
+		for _, hidden := range []string{"address1", "address2", "postalCode", "latitude", "longitude"} {
+			if strings.HasPrefix(f.Name, hidden) {
+				t.Errorf("LocationWhereInput.%s filters on a confidential field", f.Name)
+			}
+		}
+	}
+	for name, def := range schema.Types {
+		if !strings.HasSuffix(name, "WhereInput") {
+			continue
+		}
+		for _, f := range def.Fields {
+			if strings.HasPrefix(f.Name, "hasPhones") || strings.HasPrefix(f.Name, "hasResources") || name == "ServiceWhereInput" && strings.HasPrefix(f.Name, "internalNotes") {
+				t.Errorf("%s.%s filters on records or fields the public may not see", name, f.Name)
+			}
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
+	"github.com/village-directory/village/server"
 )
 
 // The tests in this file read the change feed the way an integrator does:
@@ -325,4 +326,12 @@ func mustJSON(raw []byte, dst any) {
 	if err := json.Unmarshal(raw, dst); err != nil {
 		panic(err)
 	}
+}
+
+// TestChangesNeedAKey keeps the feed (key names, IDs of records a viewer
+// may not read) for integrators.
+func TestChangesNeedAKey(t *testing.T) {
+	db := testdb.Open(t, "sqlite3", store.Options{})
+	a := newAPI(t, db, server.Config{})
+	a.fail(`{ changes { totalCount } }`, nil, "FORBIDDEN")
 }
