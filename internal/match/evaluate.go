@@ -411,17 +411,33 @@ type rankKey struct {
 }
 
 func (k rankKey) compare(o rankKey) int {
-	return cmp.Or(
-		boolFirst(k.eligible, o.eligible),
-		boolFirst(k.open, o.open),
-		cmp.Compare(o.needs, k.needs),
-		boolFirst(k.language, o.language),
-		boolFirst(k.mode, o.mode),
-		cmp.Compare(k.specificity, o.specificity),
-		nilLast(k.distance, o.distance, func(a, b float64) int { return cmp.Compare(a, b) }),
-		nilLast(k.verified, o.verified, func(a, b time.Time) int { return b.Compare(a) }),
-		cmp.Compare(k.id, o.id),
-	)
+	// Key by key, stopping at the first that differs (sorting compares
+	// often; cmp.Or would evaluate every key every time).
+	if c := boolFirst(k.eligible, o.eligible); c != 0 {
+		return c
+	}
+	if c := boolFirst(k.open, o.open); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(o.needs, k.needs); c != 0 {
+		return c
+	}
+	if c := boolFirst(k.language, o.language); c != 0 {
+		return c
+	}
+	if c := boolFirst(k.mode, o.mode); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(k.specificity, o.specificity); c != 0 {
+		return c
+	}
+	if c := nilLast(k.distance, o.distance, cmp.Compare[float64]); c != 0 {
+		return c
+	}
+	if c := nilLast(k.verified, o.verified, func(a, b time.Time) int { return b.Compare(a) }); c != 0 {
+		return c
+	}
+	return cmp.Compare(k.id, o.id)
 }
 
 func boolFirst(a, b bool) int {

@@ -169,12 +169,12 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 // candidates are the services with an area that may cover the place (and,
 // for near misses, any area in its state), in ID order.
 func (s *snapshot) candidates(place Place, nearMisses bool) []*ent.Service {
-	seen := map[int]bool{}
+	seen := make(map[int]struct{}, 256)
 	var out []*ent.Service
 	add := func(list []*ent.Service) {
 		for _, svc := range list {
-			if !seen[svc.ID] {
-				seen[svc.ID] = true
+			if _, dup := seen[svc.ID]; !dup {
+				seen[svc.ID] = struct{}{}
 				out = append(out, svc)
 			}
 		}
@@ -196,11 +196,14 @@ func (s *snapshot) candidates(place Place, nearMisses bool) []*ent.Service {
 		for _, r := range s.radii {
 			// A great circle is at least its latitude difference long
 			// (111.19 km a degree, rounded down): a cheap bound first.
-			if math.Abs(r.lat-pt.Lat)*111.19 > r.km || seen[r.service.ID] {
+			if math.Abs(r.lat-pt.Lat)*111.19 > r.km {
+				continue
+			}
+			if _, dup := seen[r.service.ID]; dup {
 				continue
 			}
 			if geo.DistanceKm(pt.Lat, pt.Lon, r.lat, r.lon) <= r.km {
-				seen[r.service.ID] = true
+				seen[r.service.ID] = struct{}{}
 				out = append(out, r.service)
 			}
 		}
