@@ -13,7 +13,6 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/service"
-	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/directory"
 )
 
@@ -21,8 +20,9 @@ import (
 // why in sentences. Ranking needs only the decision, so Match decides every
 // candidate quickly and explains the results a caller shows (see
 // Outcome.Page and Outcome.ExplainAll).
-func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts Options, explain bool) *Result {
-	r := &Result{Service: s, program: prog, profile: p, needs: needs, opts: opts, explained: explain}
+func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Options, explain bool) *Result {
+	s := e.svc
+	r := &Result{Service: s, entry: e, program: prog, profile: p, needs: needs, opts: opts, explained: explain}
 	hard := func(c Criterion, format string, args ...any) {
 		if explain {
 			r.Unmet = append(r.Unmet, reason(c, format, args...))
@@ -37,7 +37,7 @@ func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts 
 	fail := func(c Criterion, format string, args ...any) { failed = true; hard(c, format, args...) }
 
 	// Area.
-	r.Coverage = covering(s.Edges.ServiceAreas, p.place)
+	r.Coverage = covering(e.areas, p.place)
 	if r.Coverage == nil {
 		failed = true
 		if explain {
@@ -48,12 +48,10 @@ func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts 
 			ok(InArea, "%s", coverageSentence(r.Coverage, p.place))
 		}
 	}
-	r.DistanceKm = nearestDistance(s, p.place, opts.RevealConfidential, opts.vectors)
+	r.DistanceKm = nearestDistance(e, p.place, opts.RevealConfidential)
 	// A service that reaches families online or nationwide serves them
 	// wherever its offices are: the travel limit does not apply to it.
-	distanceApplies := !slices.ContainsFunc(s.Edges.ServiceAreas, func(a *ent.ServiceArea) bool {
-		return a.Kind == servicearea.KindNATIONWIDE || a.Kind == servicearea.KindONLINE
-	})
+	distanceApplies := !e.national
 	if p.maxDistance != nil && distanceApplies && r.DistanceKm != nil {
 		limit := strconv.FormatFloat(*p.maxDistance, 'f', -1, 64)
 		if *r.DistanceKm > *p.maxDistance {
@@ -68,7 +66,7 @@ func evaluate(s *ent.Service, prog *ent.Program, p *profile, needs []need, opts 
 	if len(needs) > 0 {
 		var met []string
 		for _, n := range needs {
-			if slices.ContainsFunc(s.Edges.Needs, func(t *ent.TaxonomyTerm) bool { return n.terms[t.ID] }) {
+			if slices.ContainsFunc(e.needs, func(id int) bool { return n.terms[id] }) {
 				met = append(met, strings.ToLower(n.name))
 			}
 		}

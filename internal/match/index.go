@@ -31,24 +31,47 @@ type snapshot struct {
 	position int // newest ChangeEvent ID when the snapshot was read
 	loadTime time.Duration
 
-	// services are the active and temporarily closed services, whole, with
-	// their organization, program and areas; needs (IDs only) and located
-	// places (positions only) are partial rows.
-	services map[int]*ent.Service
 	programs map[int]*ent.Program
 	terms    []*ent.TaxonomyTerm // the needs vocabulary
 
-	byCode   map[areaKey][]*ent.Service // STATE, COUNTY and ZIP areas by code
-	byState  map[string][]*ent.Service  // any area lying in a state (near misses)
-	everyone []*ent.Service             // NATIONWIDE and ONLINE
-	radii    []radius                   // RADIUS areas
-	vectors  *vectorCache
+	byCode   map[areaKey][]*entry // STATE, COUNTY and ZIP areas by code
+	byState  map[string][]*entry  // any area lying in a state (near misses)
+	everyone []*entry             // NATIONWIDE and ONLINE
+	radii    []radius             // RADIUS areas
+}
+
+// entry is one service as matching reads it: the whole service row (with
+// its organization and program, to show) and, laid out flat so evaluating
+// hundreds of candidates stays cheap, its areas, located places and needs.
+type entry struct {
+	svc      *ent.Service
+	areas    []area
+	locs     []place
+	needs    []int // taxonomy term IDs
+	national bool  // has a NATIONWIDE or ONLINE area
+}
+
+// area is a service area, flat.
+type area struct {
+	kind         servicearea.Kind
+	code         string
+	lat, lon, km float64
+	circle       bool // lat, lon and km are set
+	ref          *ent.ServiceArea
+}
+
+// place is a located place of a service: its unit vector, and what
+// decides whether a viewer may measure to it.
+type place struct {
+	v            [3]float64
+	confidential bool
+	owner        int
 }
 
 // radius is a RADIUS area with its service, flat so the scan is cheap.
 type radius struct {
 	lat, lon, km float64
-	service      *ent.Service
+	entry        *entry
 }
 
 type areaKey struct {
@@ -121,94 +144,112 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	}
 	s := &snapshot{
 		position: position,
-		services: make(map[int]*ent.Service, len(services)),
 		programs: make(map[int]*ent.Program, len(programs)),
 		terms:    terms,
-		byCode:   map[areaKey][]*ent.Service{},
-		byState:  map[string][]*ent.Service{},
-		vectors:  &vectorCache{m: map[int][3]float64{}},
+		byCode:   map[areaKey][]*entry{},
+		byState:  map[string][]*entry{},
 	}
 	for _, p := range programs {
 		s.programs[p.ID] = p
 	}
 	for _, svc := range services {
-		s.services[svc.ID] = svc
-		for _, sal := range svc.Edges.ServiceAtLocations {
-			if loc := sal.Edges.Location; loc != nil && loc.Latitude != nil && loc.Longitude != nil {
-				s.vectors.m[loc.ID] = unitVector(*loc.Latitude, *loc.Longitude)
-			}
-		}
-		var inEveryone bool
+		e := newEntry(svc)
 		states := map[string]bool{}
-		for _, a := range svc.Edges.ServiceAreas {
-			switch a.Kind {
+		for _, a := range e.areas {
+			switch a.kind {
 			case servicearea.KindSTATE, servicearea.KindCOUNTY, servicearea.KindZIP:
-				k := areaKey{a.Kind, a.Code}
-				if list := s.byCode[k]; len(list) == 0 || list[len(list)-1] != svc {
-					s.byCode[k] = append(list, svc)
+				k := areaKey{a.kind, a.code}
+				if list := s.byCode[k]; len(list) == 0 || list[len(list)-1] != e {
+					s.byCode[k] = append(list, e)
 				}
-			case servicearea.KindNATIONWIDE, servicearea.KindONLINE:
-				inEveryone = true
 			case servicearea.KindRADIUS:
-				if a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil {
-					s.radii = append(s.radii, radius{*a.CenterLatitude, *a.CenterLongitude, *a.RadiusKm, svc})
+				if a.circle {
+					s.radii = append(s.radii, radius{a.lat, a.lon, a.km, e})
 				}
 			}
-			if a.StateCode != "" && !states[a.StateCode] {
-				states[a.StateCode] = true
-				s.byState[a.StateCode] = append(s.byState[a.StateCode], svc)
+			if st := a.ref.StateCode; st != "" && !states[st] {
+				states[st] = true
+				s.byState[st] = append(s.byState[st], e)
 			}
 		}
-		if inEveryone {
-			s.everyone = append(s.everyone, svc)
+		if e.national {
+			s.everyone = append(s.everyone, e)
 		}
 	}
 	return s, nil
 }
 
+// newEntry lays a loaded service out for matching.
+func newEntry(svc *ent.Service) *entry {
+	e := &entry{svc: svc}
+	for _, a := range svc.Edges.ServiceAreas {
+		fa := area{kind: a.Kind, code: a.Code, ref: a}
+		if a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil {
+			fa.lat, fa.lon, fa.km, fa.circle = *a.CenterLatitude, *a.CenterLongitude, *a.RadiusKm, true
+		}
+		e.areas = append(e.areas, fa)
+		e.national = e.national || a.Kind == servicearea.KindNATIONWIDE || a.Kind == servicearea.KindONLINE
+	}
+	for _, sal := range svc.Edges.ServiceAtLocations {
+		loc := sal.Edges.Location
+		if loc == nil || loc.Latitude == nil || loc.Longitude == nil {
+			continue
+		}
+		owner := svc.OrganizationID
+		if loc.OrganizationID != nil {
+			owner = *loc.OrganizationID
+		}
+		e.locs = append(e.locs, place{unitVector(*loc.Latitude, *loc.Longitude), loc.Confidential, owner})
+	}
+	for _, t := range svc.Edges.Needs {
+		e.needs = append(e.needs, t.ID)
+	}
+	return e
+}
+
 // candidates are the services with an area that may cover the place (and,
 // for near misses, any area in its state), in ID order.
-func (s *snapshot) candidates(place Place, nearMisses bool) []*ent.Service {
+func (s *snapshot) candidates(at Place, nearMisses bool) []*entry {
 	seen := make(map[int]struct{}, 256)
-	var out []*ent.Service
-	add := func(list []*ent.Service) {
-		for _, svc := range list {
-			if _, dup := seen[svc.ID]; !dup {
-				seen[svc.ID] = struct{}{}
-				out = append(out, svc)
+	var out []*entry
+	add := func(list []*entry) {
+		for _, e := range list {
+			if _, dup := seen[e.svc.ID]; !dup {
+				seen[e.svc.ID] = struct{}{}
+				out = append(out, e)
 			}
 		}
 	}
 	add(s.everyone)
-	if place.State != "" {
-		add(s.byCode[areaKey{servicearea.KindSTATE, place.State}])
+	if at.State != "" {
+		add(s.byCode[areaKey{servicearea.KindSTATE, at.State}])
 		if nearMisses {
-			add(s.byState[place.State])
+			add(s.byState[at.State])
 		}
 	}
-	for _, c := range place.MatchCounties {
+	for _, c := range at.MatchCounties {
 		add(s.byCode[areaKey{servicearea.KindCOUNTY, c}])
 	}
-	if place.ZIP != "" {
-		add(s.byCode[areaKey{servicearea.KindZIP, place.ZIP}])
+	if at.ZIP != "" {
+		add(s.byCode[areaKey{servicearea.KindZIP, at.ZIP}])
 	}
-	if pt := place.Point; pt != nil {
+	if pt := at.Point; pt != nil {
 		for _, r := range s.radii {
 			// A great circle is at least its latitude difference long
 			// (111.19 km a degree, rounded down): a cheap bound first.
 			if math.Abs(r.lat-pt.Lat)*111.19 > r.km {
 				continue
 			}
-			if _, dup := seen[r.service.ID]; dup {
+			if _, dup := seen[r.entry.svc.ID]; dup {
 				continue
 			}
 			if geo.DistanceKm(pt.Lat, pt.Lon, r.lat, r.lon) <= r.km {
-				seen[r.service.ID] = struct{}{}
-				out = append(out, r.service)
+				seen[r.entry.svc.ID] = struct{}{}
+				out = append(out, r.entry)
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b *ent.Service) int { return a.ID - b.ID })
+	slices.SortFunc(out, func(a, b *entry) int { return a.svc.ID - b.svc.ID })
 	return out
 }
 

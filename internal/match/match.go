@@ -42,8 +42,6 @@ type Options struct {
 	// they are ignored, so repeated queries from different places cannot
 	// triangulate them.
 	RevealConfidential func(owner int) bool
-
-	vectors *vectorCache // the snapshot's, set by Match
 }
 
 // Result is one service matched to a family.
@@ -65,6 +63,7 @@ type Result struct {
 	key   rankKey
 
 	// What evaluate needs to explain the result later.
+	entry     *entry
 	program   *ent.Program
 	profile   *profile
 	needs     []need
@@ -77,7 +76,7 @@ func (r *Result) explain() {
 	if r.explained {
 		return
 	}
-	full := evaluate(r.Service, r.program, r.profile, r.needs, r.opts, true)
+	full := evaluate(r.entry, r.program, r.profile, r.needs, r.opts, true)
 	r.Reasons, r.Unmet, r.explained = full.Reasons, full.Unmet, true
 }
 
@@ -122,12 +121,11 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	if err != nil {
 		return nil, err
 	}
-	services := snap.candidates(p.place, opts.IncludeIneligible)
-	opts.vectors = snap.vectors
+	entries := snap.candidates(p.place, opts.IncludeIneligible)
 	programs := snap.programs
 	out := &Outcome{Place: p.place}
-	for _, s := range services {
-		r := evaluate(s, programs[programID(s)], p, needs, opts, false)
+	for _, e := range entries {
+		r := evaluate(e, programs[programID(e.svc)], p, needs, opts, false)
 		if r.Eligible || opts.IncludeIneligible {
 			out.Results = append(out.Results, r)
 		}
@@ -220,34 +218,37 @@ func coverageRank(k servicearea.Kind) int {
 
 // covering returns the most specific of the service's areas that covers
 // the place, or nil.
-func covering(areas []*ent.ServiceArea, place Place) *ent.ServiceArea {
-	var best *ent.ServiceArea
-	bestRank := 0
-	for _, a := range areas {
-		rank := coverageRank(a.Kind)
-		if best != nil && (rank > bestRank || rank == bestRank && a.ID > best.ID) {
+func covering(areas []area, place Place) *ent.ServiceArea {
+	best, bestRank := -1, 0
+	for i := range areas {
+		a := &areas[i]
+		rank := coverageRank(a.kind)
+		if best >= 0 && (rank > bestRank || rank == bestRank && a.ref.ID > areas[best].ref.ID) {
 			continue // cannot beat the best: skip the (costlier) test
 		}
-		if covers(a, place) {
-			best, bestRank = a, rank
+		if a.covers(place) {
+			best, bestRank = i, rank
 		}
 	}
-	return best
+	if best < 0 {
+		return nil
+	}
+	return areas[best].ref
 }
 
-func covers(a *ent.ServiceArea, place Place) bool {
-	switch a.Kind {
+func (a *area) covers(place Place) bool {
+	switch a.kind {
 	case servicearea.KindNATIONWIDE, servicearea.KindONLINE:
 		return true
 	case servicearea.KindSTATE:
-		return place.State != "" && a.Code == place.State
+		return place.State != "" && a.code == place.State
 	case servicearea.KindCOUNTY:
-		return slices.Contains(place.MatchCounties, a.Code)
+		return slices.Contains(place.MatchCounties, a.code)
 	case servicearea.KindZIP:
-		return place.ZIP != "" && a.Code == place.ZIP
+		return place.ZIP != "" && a.code == place.ZIP
 	case servicearea.KindRADIUS:
-		return place.Point != nil && a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil &&
-			geo.DistanceKm(place.Point.Lat, place.Point.Lon, *a.CenterLatitude, *a.CenterLongitude) <= *a.RadiusKm
+		return place.Point != nil && a.circle &&
+			geo.DistanceKm(place.Point.Lat, place.Point.Lon, a.lat, a.lon) <= a.km
 	}
 	return false // TEXT areas never match by area
 }
@@ -255,30 +256,20 @@ func covers(a *ent.ServiceArea, place Place) bool {
 // nearestDistance is the distance from the family to the service's nearest
 // location with a point the caller may see. Locations are compared by the
 // chord between unit vectors (monotone with the great-circle distance and
-// free of trigonometry when the vectors are cached); only the nearest is
-// turned into kilometres.
-func nearestDistance(s *ent.Service, place Place, reveal func(owner int) bool, vectors *vectorCache) *float64 {
+// computed when the index is read); only the nearest is turned into
+// kilometres.
+func nearestDistance(e *entry, place Place, reveal func(owner int) bool) *float64 {
 	if place.Point == nil {
 		return nil
 	}
 	from := unitVector(place.Point.Lat, place.Point.Lon)
 	best := math.Inf(1)
-	for _, sal := range s.Edges.ServiceAtLocations {
-		loc := sal.Edges.Location
-		if loc == nil || loc.Latitude == nil || loc.Longitude == nil {
+	for i := range e.locs {
+		l := &e.locs[i]
+		if l.confidential && (reveal == nil || !reveal(l.owner)) {
 			continue
 		}
-		if loc.Confidential {
-			owner := s.OrganizationID
-			if loc.OrganizationID != nil {
-				owner = *loc.OrganizationID
-			}
-			if reveal == nil || !reveal(owner) {
-				continue
-			}
-		}
-		v := vectors.of(loc)
-		dx, dy, dz := from[0]-v[0], from[1]-v[1], from[2]-v[2]
+		dx, dy, dz := from[0]-l.v[0], from[1]-l.v[1], from[2]-l.v[2]
 		best = min(best, dx*dx+dy*dy+dz*dz)
 	}
 	if math.IsInf(best, 1) {
@@ -292,22 +283,6 @@ func nearestDistance(s *ent.Service, place Place, reveal func(owner int) bool, v
 func unitVector(lat, lon float64) [3]float64 {
 	φ, λ := lat*math.Pi/180, lon*math.Pi/180
 	return [3]float64{math.Cos(φ) * math.Cos(λ), math.Cos(φ) * math.Sin(λ), math.Sin(φ)}
-}
-
-// vectorCache holds the unit vectors of the snapshot's located places,
-// computed once when the snapshot is read (and read-only after); nil
-// computes them each time.
-type vectorCache struct {
-	m map[int][3]float64
-}
-
-func (c *vectorCache) of(loc *ent.Location) [3]float64 {
-	if c != nil {
-		if v, ok := c.m[loc.ID]; ok {
-			return v
-		}
-	}
-	return unitVector(*loc.Latitude, *loc.Longitude)
 }
 
 // summarisePrograms groups the results by program, in the order of each
