@@ -20,9 +20,9 @@ import (
 // why in sentences. Ranking needs only the decision, so Match decides every
 // candidate quickly and explains the results a caller shows (see
 // Outcome.Page and Outcome.ExplainAll).
-func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Options, explain bool) *Result {
+func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Options, explain bool) (r Result) {
 	s := e.svc
-	r := &Result{Service: s, entry: e, program: prog, profile: p, needs: needs, opts: opts, explained: explain}
+	r = Result{Service: s, entry: e, program: prog, profile: p, needs: needs, opts: opts, explained: explain}
 	hard := func(c Criterion, format string, args ...any) {
 		if explain {
 			r.Unmet = append(r.Unmet, reason(c, format, args...))

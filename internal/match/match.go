@@ -125,9 +125,11 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	programs := snap.programs
 	out := &Outcome{Place: p.place}
 	for _, e := range entries {
+		// Decided on the stack; only the results kept reach the heap.
 		r := evaluate(e, programs[programID(e.svc)], p, needs, opts, false)
 		if r.Eligible || opts.IncludeIneligible {
-			out.Results = append(out.Results, r)
+			kept := r
+			out.Results = append(out.Results, &kept)
 		}
 	}
 	slices.SortFunc(out.Results, func(a, b *Result) int { return a.key.compare(b.key) })
