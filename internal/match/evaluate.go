@@ -67,17 +67,23 @@ func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Option
 		var met []string
 		for _, n := range needs {
 			if slices.ContainsFunc(e.needs, func(id int) bool { return n.terms[id] }) {
-				met = append(met, strings.ToLower(n.name))
+				needsMet++
+				if explain {
+					met = append(met, strings.ToLower(n.name))
+				}
 			}
 		}
-		needsMet = len(met)
-		if needsMet == 0 {
-			var asked []string
-			for _, n := range needs {
-				asked = append(asked, strings.ToLower(n.name))
+		switch {
+		case needsMet == 0:
+			failed = true
+			if explain {
+				var asked []string
+				for _, n := range needs {
+					asked = append(asked, strings.ToLower(n.name))
+				}
+				hard(NoNeedMet, "Does not offer %s.", listNames(asked))
 			}
-			fail(NoNeedMet, "Does not offer %s.", listNames(asked))
-		} else {
+		case explain:
 			ok(NeedMet, "Offers %s.", listNames(met))
 		}
 	}
@@ -88,7 +94,7 @@ func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Option
 		elig = prog.Eligibility
 	}
 	if elig != nil {
-		checkEligibility(elig, p, ok, fail)
+		checkEligibility(elig, p, ok, fail, explain)
 	}
 
 	// Status.
@@ -103,7 +109,10 @@ func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Option
 		switch {
 		case slices.ContainsFunc(s.Languages, func(l string) bool { return sameLanguage(l, p.language) }):
 			langMet = true
-			ok(Language, "Offered in %s.", languageName(p.language))
+			if explain {
+				ok(Language, "Offered in %s.", languageName(p.language))
+			}
+		case !explain:
 		case len(s.Languages) == 0:
 			ok(Confirm, "Ask whether it is offered in %s: no languages are listed.", languageName(p.language))
 		default:
@@ -115,12 +124,13 @@ func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Option
 		var offered []string
 		for _, m := range p.modes {
 			if slices.Contains(s.DeliveryModes, m) {
+				modeMet = true
 				offered = append(offered, modeName(m))
 			}
 		}
 		switch {
-		case len(offered) > 0:
-			modeMet = true
+		case !explain:
+		case modeMet:
 			ok(DeliveryMode, "Offered %s, as the family prefers.", listNames(offered))
 		case len(s.DeliveryModes) == 0:
 			ok(Confirm, "Ask how it is delivered: no delivery modes are listed.")
@@ -147,7 +157,7 @@ func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Option
 
 // checkEligibility applies the structured rules; what the family did not
 // say becomes CONFIRM, never a miss.
-func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criterion, string, ...any)) {
+func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criterion, string, ...any), explain bool) {
 	pregnant := p.pregnant != nil && *p.pregnant
 	notPregnant := p.pregnant != nil && !*p.pregnant
 	pregnantOnly := isTrue(e.PregnantOnly)
@@ -159,7 +169,10 @@ func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criter
 	accepts := isTrue(e.AcceptsPregnant) || pregnantOnly
 	refuses := e.AcceptsPregnant != nil && !*e.AcceptsPregnant && !pregnantOnly
 	childFits := p.ageMonths != nil && hasBounds && inRange(*p.ageMonths, e.MinAgeMonths, e.MaxAgeMonths)
-	ages := ageRange(e.MinAgeMonths, e.MaxAgeMonths)
+	ages := "" // words for reasons, only when they are shown
+	if explain {
+		ages = ageRange(e.MinAgeMonths, e.MaxAgeMonths)
+	}
 
 	// Pregnancy-only enrolment: a family with a born child that does not
 	// say it is expecting again is out, as is one that says it is not
@@ -295,7 +308,7 @@ func monthsPhrase(m int) string {
 	case 1:
 		return "1 month old"
 	}
-	return fmt.Sprintf("%d months old", m)
+	return strconv.Itoa(m) + " months old"
 }
 
 func lowerFirst(s string) string {

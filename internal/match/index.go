@@ -204,6 +204,11 @@ func newEntry(svc *ent.Service) *entry {
 	for _, t := range svc.Edges.Needs {
 		e.needs = append(e.needs, t.ID)
 	}
+	// The partial rows read for matching are laid out above; dropping them
+	// keeps the index small for the garbage collector. The service row is
+	// shown only when a query asks for nothing beyond its own fields, its
+	// organization and program (see graph's servedFromIndex).
+	svc.Edges.ServiceAtLocations, svc.Edges.Needs = nil, nil
 	return e
 }
 
