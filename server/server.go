@@ -58,6 +58,7 @@ func (c Config) withDefaults() Config {
 //	/static/   the console's assets
 //	/healthz   the process is alive
 //	/readyz    the database answers
+//	/hsds/     the HSDS 3.0 API's read endpoints (Open Referral), same visibility as GraphQL
 func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	cfg = cfg.withDefaults()
 	if log == nil {
@@ -65,6 +66,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(graph.HandlerConfig{Client: db.Client, Limits: cfg.Limits, Logger: log}))
+	mux.Handle("/hsds/", hsdsHandler(db.Client, log))
 	console := consoleHandler()
 	mux.Handle("/", console)
 	mux.Handle("/static/", console)

@@ -1,5 +1,6 @@
 // Command village is Village's one binary: it serves the directory's GraphQL
-// API and console, migrates the database, and loads the seed directory.
+// API, HSDS read API and console, migrates the database, loads the seed
+// directory, manages API keys, and imports and exports Open Referral HSDS.
 //
 //	village serve   [--db PATH|URL] [--addr :8080] [--cors-origins a,b]
 //	village migrate [--db PATH|URL]
@@ -7,6 +8,8 @@
 //	village keys create --role ROLE [--org ID ...] --name NAME [--db PATH|URL]
 //	village keys list   [--db PATH|URL]
 //	village keys revoke [--db PATH|URL] ID
+//	village import  PATH [--db PATH|URL] [--dry-run] [--source NAME]
+//	village export  --format json|csv DIR [--db PATH|URL]
 package main
 
 import (
@@ -29,6 +32,7 @@ import (
 	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/hsds"
 	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/synthetic"
@@ -65,6 +69,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return seedCmd(ctx, rest, stdout, stderr)
 	case "keys":
 		return keysCmd(ctx, rest, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, rest, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, stdout, stderr)
 	}
 	usage(stderr)
 	return fmt.Errorf("unknown command %q", cmd)
@@ -82,6 +90,10 @@ Usage:
                             create an API key (reader, staff, editor or admin); its secret is printed once
   village keys list         list API keys (never their secrets)
   village keys revoke ID    revoke an API key at once
+  village import PATH [--dry-run] [--source NAME]
+                            import an Open Referral HSDS package (CSV tables or JSON)
+  village export --format json|csv DIR
+                            write the directory as HSDS 3.0
 
 Run 'village COMMAND --help' for a command's flags.
 `)
@@ -497,5 +509,100 @@ func keysRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("revoke key: %w", err)
 	}
 	fmt.Fprintf(stdout, "Revoked key %q (%s): it is refused from now on.\n", key.Name, relay.Encode(key.ID))
+	return nil
+}
+
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("import", "Import an Open Referral HSDS package: a directory of CSV tables (HSDS 3.0, the 3.1 draft,\nthe UK profile, HSDS 1.1 through a legacy mapping) or a JSON document or directory of them.\nOne transaction: a structural fault refuses the whole package. Re-importing changes nothing.\n\n  village import PATH [flags]", stderr)
+	dsn := dbFlag(fs)
+	dryRun := fs.Bool("dry-run", false, "check the package and print the report without writing")
+	source := fs.String("source", hsds.DefaultImportSource, "externalSource of the imported records (HSDS ids are the external ids)")
+	// Accept flags before or after PATH.
+	var path string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			if path != "" {
+				return fmt.Errorf("import: one PATH only (got %q and %q)", path, args[0])
+			}
+			path, args = args[0], args[1:]
+		}
+	}
+	if path == "" {
+		fs.Usage()
+		return errors.New("import: PATH is required")
+	}
+	db, err := openMigrated(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun}
+	tty := isTerminal(stderr)
+	if tty {
+		opts.Progress = func(done, total int) {
+			if done != total && done%50 != 0 {
+				return
+			}
+			const width = 30
+			filled := width * done / max(total, 1)
+			fmt.Fprintf(stderr, "\rimport [%s%s] %d/%d records", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
+		}
+	}
+	report, err := hsds.Import(ctx, db.Client, path, opts)
+	if tty && opts.Progress != nil {
+		fmt.Fprintln(stderr)
+	}
+	if report != nil {
+		fmt.Fprint(stdout, report)
+	}
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	return nil
+}
+
+// exportCmd writes the directory as HSDS 3.0 (village export --format
+// json|csv DIR): the JSON form (one document per service, as the spec's
+// examples/service_full.json) or the tabular data package (CSV tables and
+// datapackage.json). It runs as trusted internal code: confidential
+// addresses, staff-only phones and internal notes are exported too.
+func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("export", "Write the directory as Open Referral HSDS 3.0 to DIR: --format json (services/ID.json, one full\ndocument per service, with organizations/, taxonomies.json, taxonomy_terms.json) or --format csv\n(the tabular data package: one CSV per HSDS table and datapackage.json). Village's own fields\ntravel as HSDS attributes of the \"village\" taxonomy. Everything is exported, confidential data included.\n\n  village export --format json|csv DIR [flags]", stderr)
+	dsn := dbFlag(fs)
+	format := fs.String("format", "json", "json or csv")
+	var dir string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			if dir != "" {
+				return fmt.Errorf("export: one DIR only (got %q and %q)", dir, args[0])
+			}
+			dir, args = args[0], args[1:]
+		}
+	}
+	if dir == "" {
+		fs.Usage()
+		return errors.New("export: DIR is required")
+	}
+	if *format != "json" && *format != "csv" {
+		return fmt.Errorf("export: --format must be json or csv, got %q", *format)
+	}
+	db, err := openMigrated(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	counts, err := hsds.Export(ctx, db.Client, *format, dir)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	fmt.Fprintf(stdout, "Exported %d services and %d organizations as HSDS 3.0 %s to %s\n", counts.Services, counts.Organizations, *format, dir)
 	return nil
 }

@@ -273,3 +273,47 @@ func TestKeysCommands(t *testing.T) {
 		})
 	}
 }
+
+func TestImportCommand(t *testing.T) {
+	pkg := filepath.Join("..", "..", "..", "shared", "data", "hsds", "openreferral-spec-3.0", "examples", "csv")
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := testdb.DSN(t, backend)
+			var out, errs bytes.Buffer
+			if err := run(ctx, []string{"import", pkg, "--db", dsn, "--dry-run"}, &out, &errs); err != nil {
+				t.Fatalf("import --dry-run: %v\n%s", err, errs.String())
+			}
+			if !strings.Contains(out.String(), "dry run: nothing written") || !strings.Contains(out.String(), "Service:           1 created") {
+				t.Fatalf("dry run printed %q", out.String())
+			}
+			if errs.Len() != 0 {
+				t.Errorf("progress written off a terminal: %q", errs.String())
+			}
+			out.Reset()
+			if err := run(ctx, []string{"import", "--db", dsn, "--source", "demo", pkg}, &out, &errs); err != nil {
+				t.Fatalf("import: %v\n%s", err, errs.String())
+			}
+			for _, want := range []string{`source "demo"`, "Service:           1 created", "locations.csv row 1 field latitude: impossible coordinates"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("import printed no %q:\n%s", want, out.String())
+				}
+			}
+			out.Reset()
+			if err := run(ctx, []string{"import", "--db", dsn, "--source", "demo", pkg}, &out, &errs); err != nil {
+				t.Fatalf("second import: %v", err)
+			}
+			if !strings.Contains(out.String(), "Service:           0 created, 0 updated, 1 unchanged") {
+				t.Errorf("second import printed:\n%s", out.String())
+			}
+			out.Reset()
+			err := run(ctx, []string{"import", "--db", dsn, filepath.Join("..", "..", "..", "shared", "data", "hsds", "ohana-api-smc", "sample-csv")}, &out, &errs)
+			if err == nil || !strings.Contains(out.String(), "errors (nothing written)") {
+				t.Errorf("Ohana import: err %v, printed:\n%s", err, out.String())
+			}
+			if err := run(ctx, []string{"import", "--db", dsn}, &out, &errs); err == nil {
+				t.Errorf("import without PATH succeeded")
+			}
+		})
+	}
+}

@@ -1,0 +1,90 @@
+// Package hsds maps Village's directory to Open Referral's Human Services
+// Data Specification (HSDS) 3.0 and back.
+//
+//   - model.go: the HSDS objects as Go types, json tags as in the spec's
+//     schema/*.json, shared by both directions.
+//   - mapping.go: ent records → HSDS objects ([Mapper]), HSDS ids, and the
+//     Village attribute vocabulary.
+//   - load.go: loaders that read records through the ent client with the
+//     caller's context and map them (full service, organization and
+//     service_at_location documents; taxonomies; [ResolveID] from an HSDS id).
+//   - export.go: `village export`: the JSON form ([ExportJSON]) and the
+//     tabular data package ([ExportCSV]), whose columns come from the spec's
+//     datapackage.json, embedded as datapackage-3.0.json (copied from the
+//     Open Referral specification, CC BY-SA 4.0, Open Referral).
+//   - validate.go: a validator for the spec's per-object JSON schemas, for
+//     tests and import checks.
+//   - import*.go: HSDS packages → Village records (`village import`).
+//
+// # Identifiers
+//
+// Every HSDS id is a UUID. A record imported from HSDS (external_source set,
+// external_id a UUID) keeps that id. Any other record gets a UUIDv5 derived
+// from [Namespace] and "type/ID" (for example "service/42"), stable across
+// exports of the same database. Taxonomies get UUIDv5("taxonomy/NAME"),
+// taxonomy terms of the Village attribute vocabulary UUIDv5("term/village/CODE").
+//
+// # Visibility
+//
+// Records are always loaded through the ent client with the caller's
+// context, so the read rules installed by internal/store apply exactly as in
+// GraphQL: the public sees confidential locations without street address,
+// postal code or coordinates, and no staff-only phones. The CLI runs as
+// trusted code and exports everything.
+//
+// # The Village attribute vocabulary
+//
+// What HSDS has no column for travels as HSDS attributes whose taxonomy
+// term belongs to the taxonomy named "village" (see [VillageTaxonomy]); the
+// attribute's value holds the field, as text or JSON (Village's own JSON
+// encodings, field names as in GraphQL). Attributes are attached to the
+// record they describe (link_entity = the HSDS table, link_id = its id).
+// Terms (code: record kinds, value):
+//
+//	sample                  any        "true" for illustrative records (absent when false)
+//	provenance              any        where the record's facts come from (text)
+//	external_id             any        "SOURCE:ID" when the record came from another system, unless SOURCE is hsds and ID the record's HSDS id
+//	eligibility             service, program   directory.Eligibility as JSON (months-based ages, pregnancy, income, ...)
+//	free                    service    "true" or "false"
+//	capacity_available      service    integer
+//	capacity_maximum        service    integer
+//	capacity_updated_at     service    RFC 3339 time
+//	delivery_modes          service    JSON array of DeliveryMode (HOME_VISIT, ...)
+//	verified_at             service    RFC 3339 time
+//	verified_by             service    text
+//	internal_notes          service    text (staff only: blank for the public)
+//	approach                program    Program approach enum (HOME_VISITING, ...)
+//	settings                program    JSON array of Setting
+//	audiences               program    JSON array of Audience
+//	serves_through_months   program    integer
+//	evidence                program    JSON array of directory.Evidence
+//	url                     program    the program's web page
+//	coverage                service_area  [Coverage] as JSON {"kind","code","centerLatitude","centerLongitude","radiusKm"}
+//	confidential            location   "true" when the address is withheld from the public
+//	timezone                schedule   IANA time zone (HSDS's timezone is a number)
+//	staff_only              phone      "true" for staff-only numbers (only staff ever see them)
+//	extension               phone      the extension when it is not a plain number
+//	funding_description     funding    text
+//	amount_usd              funding    integer
+//	funder_id               funding    HSDS id of the funding organization
+//	program_id              funding    HSDS id of the funded program (HSDS funding links only organizations and services)
+//
+// Eligibility: the eligibility attribute is authoritative and present only
+// when the record carries its own; a service without one inherits its
+// program's. HSDS's eligibility_description, minimum_age and maximum_age are
+// written for other HSDS tools from the effective eligibility (the
+// service's own, else its program's) and say nothing about inheritance.
+// HSDS ages carry no unit; by convention they are years, written as
+// months/12 rounded to two decimals; the exact months are in the attribute.
+//
+// Not exported: library resources (HSDS has no such object, so funding of
+// a resource is left out too), records' created_at and version, and the
+// sample flag and provenance of taxonomy terms (HSDS taxonomy terms carry no
+// attributes).
+//
+// Service areas also carry extent and extent_type for other HSDS tools (see
+// [ExtentTypeZIP]); the coverage attribute is authoritative.
+//
+// Service needs (taxonomy terms) are HSDS attributes too, as the spec links
+// services to terms: one attribute per term, with no value.
+package hsds

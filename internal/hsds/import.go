@@ -1,0 +1,247 @@
+package hsds
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/village-directory/village/ent"
+)
+
+// DefaultImportSource is the externalSource of imported records unless
+// ImportOptions.Source names another.
+const DefaultImportSource = "hsds"
+
+// ImportOptions tunes Import.
+type ImportOptions struct {
+	// Source is the externalSource given to every imported record
+	// (default "hsds"); HSDS ids are the external ids.
+	Source string
+	// DryRun checks and maps the whole package, and reports what would be
+	// written, without writing anything.
+	DryRun bool
+	// Progress, when set, is called as records are written.
+	Progress func(done, total int)
+}
+
+// ImportMessage is one warning or error, naming where it arose: the file,
+// the CSV row (1 = first data row) or JSON path, and the field.
+type ImportMessage struct {
+	File  string
+	Row   int
+	Path  string
+	Field string
+	Text  string
+}
+
+func (m ImportMessage) String() string {
+	var b strings.Builder
+	b.WriteString(m.File)
+	if m.Row > 0 {
+		fmt.Fprintf(&b, " row %d", m.Row)
+	}
+	if m.Path != "" {
+		b.WriteString(" " + m.Path)
+	}
+	if m.Field != "" {
+		b.WriteString(" field " + m.Field)
+	}
+	b.WriteString(": " + m.Text)
+	return b.String()
+}
+
+// ImportCounts says what an import did to the records of one Village type.
+type ImportCounts struct {
+	Created   int
+	Updated   int
+	Unchanged int
+}
+
+// Report says what an import found and did.
+type Report struct {
+	Path    string
+	Form    string // "csv" (tabular data package) or "json"
+	Profile string // "HSDS 3.0", "HSDS 3.1 draft", "UK profile (ORUK)"
+	Source  string
+	DryRun  bool
+	// Types counts the records per Village type (Organization, Service…).
+	Types map[string]ImportCounts
+	// Errors are structural faults; any error means nothing was written.
+	Errors []ImportMessage
+	// Warnings are data-quality faults that did not block the import.
+	Warnings []ImportMessage
+	// Notes say how the package was read (conventions applied).
+	Notes []string
+	// Ignored lists tables, columns and fields Village did not store.
+	Ignored []string
+}
+
+// Changed reports whether the import created or updated anything.
+func (r *Report) Changed() bool {
+	for _, c := range r.Types {
+		if c.Created+c.Updated > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// String prints the report for people.
+func (r *Report) String() string {
+	var b strings.Builder
+	mode := ""
+	if r.DryRun {
+		mode = " (dry run: nothing written)"
+	}
+	fmt.Fprintf(&b, "import %s: %s %s package, source %q%s\n", r.Path, r.Profile, r.Form, r.Source, mode)
+	names := make([]string, 0, len(r.Types))
+	for n := range r.Types {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return importKindRank(names[i]) < importKindRank(names[j]) })
+	for _, n := range names {
+		c := r.Types[n]
+		fmt.Fprintf(&b, "  %-18s %d created, %d updated, %d unchanged\n", n+":", c.Created, c.Updated, c.Unchanged)
+	}
+	section := func(title string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "%s (%d):\n", title, len(lines))
+		for _, l := range lines {
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	msgs := func(ms []ImportMessage) []string {
+		out := make([]string, len(ms))
+		for i, m := range ms {
+			out[i] = m.String()
+		}
+		return out
+	}
+	section("errors (nothing written)", msgs(r.Errors))
+	section("warnings", msgs(r.Warnings))
+	section("notes", r.Notes)
+	section("not imported", r.Ignored)
+	return b.String()
+}
+
+// ImportError is returned when the package has structural faults; the
+// report lists them.
+type ImportError struct{ Report *Report }
+
+func (e *ImportError) Error() string {
+	n := len(e.Report.Errors)
+	first := ""
+	if n > 0 {
+		first = ": " + e.Report.Errors[0].String()
+	}
+	return fmt.Sprintf("HSDS package refused, %d structural error(s), nothing written%s", n, first)
+}
+
+// How Import maps HSDS onto Village
+//
+// Forms. A directory holding organizations.csv or services.csv (or their
+// singular names) is a tabular package; a .json file, or a directory of
+// .json documents (datapackage.json aside), is the JSON form: single
+// objects (service_full.json), arrays, or the API's paged lists
+// ({"contents": [...]}). Nested objects are filed in their own tables and
+// linked to the object they are nested in; the same object given in several
+// documents is one record when the copies agree on what Village stores.
+//
+// Profiles. HSDS 3.0; the 3.1 draft (service_capacity → capacityAvailable,
+// capacityMaximum, capacityUpdatedAt; units, url and other unknown tables and
+// columns are listed as not imported); the UK profile (absent optional
+// columns are empty; where a singular and a plural table are both present,
+// the HSDS 3.0 name wins and the other file is reported as not read).
+//
+// Legacy mapping (HSDS 1.1): physical_addresses.csv and postal_addresses.csv
+// are read as addresses (address_type physical/postal), services_at_location
+// as service_at_location, organizations.url as website; 1.1 tables with no
+// 3.0 counterpart (eligibility, payments_accepted, regular_schedules,
+// holiday_schedules, services_taxonomy, accessibility_for_disabilities) are
+// listed as not imported. The Ohana API CSV layout (services hanging off
+// locations, no services.organization_id) is not HSDS and is refused.
+//
+// Records. organizations → Organization (parent_organization_id → parent);
+// locations + their addresses → Location (one address per location, the
+// physical one first; state_province, else region, → region); services →
+// Service (status required: active, inactive, defunct, temporarily closed;
+// assured_date/assurer_email → verifiedAt/verifiedBy; languages.code of the
+// service's languages → languages; minimum_age/maximum_age, unit-less in
+// HSDS, read as years: min×12 and max×12+11 months; eligibility_description
+// → eligibility.description); service_areas → ServiceArea (a ZIP code, a
+// county as "X County, ST" or a FIPS code with extent_type county/fips, a
+// state's code or name, or "nationwide", found in a textual extent or the
+// area's name, become structured coverage; anything else a TEXT area named by
+// its name or description); service_at_location, contacts, phones,
+// schedules → their Village types (schedules: WEEKLY/MONTHLY freq,
+// interval, byday, bymonthday, opens_at/closes_at as HH:MM, IANA timezone).
+// Every record gets externalSource (hsds or ImportOptions.Source),
+// externalId (its HSDS id) and a fixed provenance. Fields and tables
+// Village has no place for are listed in Report.Ignored: keeping them
+// verbatim needs a schema change (a JSON "extras" field on each record type),
+// which this import does not make.
+//
+// Faults. Structural faults refuse the whole package (nothing is written):
+// malformed CSV, wrong column counts, missing required columns, missing or
+// duplicate ids, unparsable numbers, dates and times, unknown service status
+// or location type, a record Village's own validation refuses. Data-quality
+// faults are warnings: impossible coordinates dropped, links to records absent
+// from the package dropped (a service without its organization, an area or a
+// service-at-location without its service, is not imported), invalid
+// emails, URLs, country, language and time-zone codes dropped, foreign postal
+// codes kept as given. Records that disappear from a package are not
+// deleted by a later import.
+
+// Import reads the HSDS package at path (a directory of CSV tables, a JSON
+// document, or a directory of JSON documents) and writes it into the
+// directory in one transaction. Re-importing the same package changes
+// nothing. Structural faults refuse the whole package (an *ImportError,
+// with the report); data-quality faults are warnings in the report.
+func Import(ctx context.Context, client *ent.Client, path string, opts ImportOptions) (*Report, error) {
+	src := opts.Source
+	if src == "" {
+		src = DefaultImportSource
+	}
+	rep := &Report{Path: path, Source: src, DryRun: opts.DryRun, Types: map[string]ImportCounts{}}
+	pkg, err := importReadPackage(path)
+	if err != nil {
+		return rep, err
+	}
+	rep.Form = pkg.form
+	rep.Notes = append(rep.Notes, pkg.notes...)
+	rep.Ignored = append(rep.Ignored, pkg.ignored...)
+	rep.Errors = append(rep.Errors, pkg.errors...)
+	rep.Profile = importDetectProfile(pkg)
+	m := newImportMapper(pkg, rep)
+	recs := m.run()
+	if len(rep.Errors) > 0 {
+		return rep, &ImportError{Report: rep}
+	}
+	if err := importWriteAll(ctx, client, src, recs, rep, opts); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// importDetectProfile names the package's flavour by its tables and columns.
+func importDetectProfile(p *importPackage) string {
+	if p.legacy {
+		return "HSDS 1.1 (legacy mapping)"
+	}
+	if _, ok := p.tables["service_capacity"]; ok {
+		return "HSDS 3.1 draft"
+	}
+	if t, ok := p.tables["services"]; ok && p.form == "csv" {
+		has := map[string]bool{}
+		for _, c := range t.columns {
+			has[c] = true
+		}
+		if !has["alternate_name"] && !has["interpretation_services"] {
+			return "HSDS 3.0 UK profile"
+		}
+	}
+	return "HSDS 3.0"
+}

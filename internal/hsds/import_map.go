@@ -1,0 +1,1054 @@
+package hsds
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/village-directory/village/ent/contact"
+	"github.com/village-directory/village/ent/location"
+	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/ent/phone"
+	"github.com/village-directory/village/ent/schedule"
+	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/geo"
+)
+
+// importRec is one Village record to write: its type, its HSDS id (the
+// external id), the row it came from, its managed fields and its links to
+// other records of the package (by HSDS id).
+type importRec struct {
+	kind   *importKind
+	extID  string
+	row    *importRow
+	fields []importField
+	refs   []importRef
+}
+
+type importField struct {
+	name  string
+	value any // nil = empty
+}
+
+type importRef struct {
+	field string
+	kind  *importKind
+	extID string // "" = no link
+}
+
+func (r *importRec) set(name string, v any) { r.fields = append(r.fields, importField{name, v}) }
+
+// importMapper turns the package's rows into Village records, collecting
+// structural errors and data-quality warnings in the report.
+type importMapper struct {
+	pkg  *importPackage
+	rep  *Report
+	ids  map[string]map[string]*importRow // table → HSDS id → row
+	kept map[string]map[string]bool       // table → ids that become Village records
+	used map[string]map[string]bool       // table → columns Village stores
+	// Conventions applied, noted once.
+	agesConverted bool
+	// village holds the Village attributes of the package (see
+	// applyVillage), indexed on first use.
+	village map[string]map[string]string
+}
+
+func newImportMapper(p *importPackage, rep *Report) *importMapper {
+	m := &importMapper{pkg: p, rep: rep, ids: map[string]map[string]*importRow{}, kept: map[string]map[string]bool{}, used: map[string]map[string]bool{}}
+	for t, cols := range importStoredColumns {
+		m.use(t, cols...)
+	}
+	return m
+}
+
+func (m *importMapper) errorf(r *importRow, field, format string, args ...any) {
+	m.rep.Errors = append(m.rep.Errors, r.msg(field, format, args...))
+}
+
+func (m *importMapper) warnf(r *importRow, field, format string, args ...any) {
+	m.rep.Warnings = append(m.rep.Warnings, r.msg(field, format, args...))
+}
+
+func (m *importMapper) rows(table string) []*importRow {
+	if t, ok := m.pkg.tables[table]; ok {
+		return t.rows
+	}
+	return nil
+}
+
+// use marks columns of a table as stored by Village.
+func (m *importMapper) use(table string, cols ...string) {
+	u := m.used[table]
+	if u == nil {
+		u = map[string]bool{}
+		m.used[table] = u
+	}
+	for _, c := range cols {
+		u[c] = true
+	}
+}
+
+// importStoredColumns are the columns of each table Village stores.
+var importStoredColumns = map[string][]string{
+	"schedules":           {"id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to", "timezone", "freq", "interval", "byday", "bymonthday", "description", "opens_at", "closes_at"},
+	"organizations":       {"id", "name", "alternate_name", "description", "email", "website", "url", "legal_status", "year_incorporated", "parent_organization_id"},
+	"locations":           {"id", "location_type", "url", "organization_id", "name", "alternate_name", "description", "latitude", "longitude"},
+	"addresses":           {"id", "location_id", "address_1", "address_2", "city", "region", "state_province", "postal_code", "country", "address_type"},
+	"languages":           {"id", "service_id", "code", "language"},
+	"service_capacity":    {"id", "service_id", "available", "maximum", "updated"},
+	"service_areas":       {"id", "service_id", "name", "description", "extent", "extent_type"},
+	"service_at_location": {"id", "service_id", "location_id", "description"},
+	"contacts":            {"id", "organization_id", "service_id", "service_at_location_id", "name", "title", "department", "email"},
+	"phones":              {"id", "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id", "number", "extension", "type", "description"},
+}
+
+// run maps the package, in load order (a record after those it points
+// at).
+func (m *importMapper) run() []*importRec {
+	m.checkRequiredColumns()
+	m.indexIDs()
+	if len(m.rep.Errors) > 0 {
+		return nil
+	}
+	var out []*importRec
+	out = append(out, m.organizations()...)
+	out = append(out, m.locations()...)
+	out = append(out, m.services()...)
+	out = append(out, m.serviceAreas()...)
+	out = append(out, m.serviceAtLocations()...)
+	out = append(out, m.contacts()...)
+	out = append(out, m.phones()...)
+	out = append(out, m.schedules()...)
+	for _, r := range out {
+		m.applyVillage(r)
+	}
+	m.reportUnused()
+	if m.agesConverted {
+		m.rep.Notes = append(m.rep.Notes, "HSDS minimum_age/maximum_age carry no unit: read as years and converted to months (minimum_age×12; maximum_age×12+11, i.e. up to the day before the next birthday)")
+	}
+	return out
+}
+
+// importRequiredColumns are the columns a mapped table must carry.
+var importRequiredColumns = map[string][]string{
+	"organizations":       {"id", "name"},
+	"services":            {"id", "organization_id", "name"},
+	"locations":           {"id"},
+	"addresses":           {"id", "location_id"},
+	"service_at_location": {"id", "service_id", "location_id"},
+	"phones":              {"id", "number"},
+	"contacts":            {"id"},
+	"service_areas":       {"id", "service_id"},
+	"service_capacity":    {"id", "service_id"},
+	"languages":           {"id"},
+	"schedules":           {"id"},
+}
+
+func (m *importMapper) checkRequiredColumns() {
+	if m.pkg.form != "csv" {
+		return
+	}
+	for table, cols := range importRequiredColumns {
+		t, ok := m.pkg.tables[table]
+		if !ok || t.columns == nil {
+			continue
+		}
+		has := map[string]bool{}
+		for _, c := range t.columns {
+			has[c] = true
+		}
+		for _, c := range cols {
+			if !has[c] {
+				hint := ""
+				if table == "services" && c == "organization_id" && has["location_id"] {
+					hint = " (this looks like the Ohana API CSV layout, where services hang off locations; it is not HSDS and has no legacy mapping)"
+				}
+				m.rep.Errors = append(m.rep.Errors, ImportMessage{File: t.file, Field: c, Text: "required column missing" + hint})
+			}
+		}
+	}
+}
+
+// indexIDs checks every row has an id, unique in its table.
+func (m *importMapper) indexIDs() {
+	names := make([]string, 0, len(m.pkg.tables))
+	for n := range m.pkg.tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		idx := map[string]*importRow{}
+		m.ids[n] = idx
+		for _, r := range m.pkg.tables[n].rows {
+			id := r.get("id")
+			if id == "" {
+				if importMappedTables[n] {
+					m.errorf(r, "id", "missing id")
+				}
+				continue
+			}
+			if prev, dup := idx[id]; dup {
+				// The same object given in several JSON documents is one
+				// record, provided the copies agree on what Village stores.
+				if m.pkg.form == "json" && prev.file != r.file {
+					stored, other := m.differences(n, prev, r)
+					if len(stored) == 0 {
+						if len(other) > 0 {
+							m.warnf(r, strings.Join(other, ", "), "%s %s also at %s with other values in fields Village does not store; first copy kept", n, id, importWhere(prev))
+						}
+						continue
+					}
+					m.errorf(r, strings.Join(stored, ", "), "%s %s also at %s with different values", n, id, importWhere(prev))
+					continue
+				}
+				m.errorf(r, "id", "duplicate id %s (also at %s)", id, importWhere(prev))
+				continue
+			}
+			idx[id] = r
+		}
+		// Keep only the first copy of JSON duplicates.
+		if m.pkg.form == "json" {
+			rows := m.pkg.tables[n].rows[:0]
+			for _, r := range m.pkg.tables[n].rows {
+				if id := r.get("id"); id == "" || idx[id] == r {
+					rows = append(rows, r)
+				}
+			}
+			m.pkg.tables[n].rows = rows
+		}
+	}
+}
+
+// differences lists the fields two copies of a record disagree on (a
+// field one copy leaves out is no disagreement), split into those Village
+// stores and the others.
+func (m *importMapper) differences(table string, a, b *importRow) (stored, other []string) {
+	keys := map[string]bool{}
+	for k := range a.v {
+		keys[k] = true
+	}
+	for k := range b.v {
+		keys[k] = true
+	}
+	for k := range keys {
+		x, y := strings.TrimSpace(a.v[k]), strings.TrimSpace(b.v[k])
+		if x == "" || y == "" || importEquivalent(x, y) {
+			continue
+		}
+		if importMappedTables[table] && m.used[table][k] {
+			stored = append(stored, k)
+		} else {
+			other = append(other, k)
+		}
+	}
+	sort.Strings(stored)
+	sort.Strings(other)
+	return stored, other
+}
+
+func importWhere(r *importRow) string {
+	if r.line > 0 {
+		return fmt.Sprintf("%s row %d", r.file, r.line)
+	}
+	return r.file + " " + r.path
+}
+
+func (m *importMapper) keep(table, id string) {
+	if m.kept[table] == nil {
+		m.kept[table] = map[string]bool{}
+	}
+	m.kept[table][id] = true
+}
+
+// ref resolves an optional link: "" when blank, or (with a warning) when
+// the package has no such record.
+func (m *importMapper) ref(r *importRow, col, table string) string {
+	id := r.get(col)
+	if id == "" {
+		return ""
+	}
+	if !m.kept[table][id] {
+		if _, inPkg := m.ids[table][id]; inPkg {
+			m.warnf(r, col, "%s %s was not imported (see its own warnings); link dropped", strings.TrimSuffix(table, "s"), id)
+		} else {
+			m.warnf(r, col, "no %s with id %s in the package; link dropped", table, id)
+		}
+		return ""
+	}
+	return id
+}
+
+// text validates an optional string field with an ent validator; a value
+// it refuses is dropped with a warning.
+func (m *importMapper) text(r *importRow, col string, valid func(string) error) any {
+	v := r.get(col)
+	if v == "" {
+		return nil
+	}
+	if valid != nil {
+		if err := valid(v); err != nil {
+			m.warnf(r, col, "%q dropped: %v", v, err)
+			return nil
+		}
+	}
+	return v
+}
+
+func (m *importMapper) number(r *importRow, col string) (float64, bool) {
+	v := r.get(col)
+	if v == "" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		m.errorf(r, col, "not a number: %q", v)
+		return 0, false
+	}
+	return f, true
+}
+
+func (m *importMapper) integer(r *importRow, col string) (int, bool) {
+	f, ok := m.number(r, col)
+	if !ok {
+		return 0, false
+	}
+	if f != math.Trunc(f) {
+		m.errorf(r, col, "not a whole number: %q", r.get(col))
+		return 0, false
+	}
+	return int(f), true
+}
+
+var importDateLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"}
+
+func (m *importMapper) date(r *importRow, col string) any {
+	v := r.get(col)
+	if v == "" {
+		return nil
+	}
+	for _, l := range importDateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			// PostgreSQL keeps microseconds: finer input would differ
+			// from what is stored at every re-import.
+			return t.UTC().Truncate(time.Microsecond)
+		}
+	}
+	m.errorf(r, col, "not a date or date-time: %q", v)
+	return nil
+}
+
+func (m *importMapper) organizations() []*importRec {
+	rows := m.rows("organizations")
+	byID := map[string]*importRow{}
+	for _, r := range rows {
+		if r.get("name") == "" {
+			m.errorf(r, "name", "an organization needs a name")
+			continue
+		}
+		byID[r.get("id")] = r
+		m.keep("organizations", r.get("id"))
+	}
+	// Parents first; a cycle loses its last link.
+	var out []*importRec
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(r *importRow)
+	visit = func(r *importRow) {
+		id := r.get("id")
+		if state[id] != 0 {
+			return
+		}
+		state[id] = 1
+		parent := m.ref(r, "parent_organization_id", "organizations")
+		if parent == id {
+			m.warnf(r, "parent_organization_id", "an organization cannot be its own parent; link dropped")
+			parent = ""
+		}
+		if parent != "" {
+			if state[parent] == 1 {
+				m.warnf(r, "parent_organization_id", "parent links form a cycle; link dropped")
+				parent = ""
+			} else {
+				visit(byID[parent])
+			}
+		}
+		state[id] = 2
+		rec := &importRec{kind: importOrgKind, extID: id, row: r}
+		rec.set("name", r.get("name"))
+		rec.set("alternate_name", r.get("alternate_name"))
+		rec.set("description", r.get("description"))
+		rec.set("email", m.text(r, "email", organization.EmailValidator))
+		website := "website"
+		if r.get("website") == "" && r.get("url") != "" {
+			website = "url" // HSDS 1.1
+		}
+		rec.set("website", m.text(r, website, organization.WebsiteValidator))
+		rec.set("legal_status", r.get("legal_status"))
+		var year any
+		if y, ok := m.integer(r, "year_incorporated"); ok {
+			if err := organization.YearIncorporatedValidator(y); err != nil {
+				m.warnf(r, "year_incorporated", "%d dropped: %v", y, err)
+			} else {
+				year = y
+			}
+		}
+		rec.set("year_incorporated", year)
+		rec.refs = append(rec.refs, importRef{"parent_id", importOrgKind, parent})
+		out = append(out, rec)
+	}
+	for _, r := range rows {
+		if byID[r.get("id")] == r {
+			visit(r)
+		}
+	}
+	return out
+}
+
+func (m *importMapper) locations() []*importRec {
+	// One address per Village location: the physical one, else the first.
+	addr := map[string]*importRow{}
+	for _, a := range m.rows("addresses") {
+		lid := a.get("location_id")
+		if _, ok := m.ids["locations"][lid]; !ok {
+			if lid == "" {
+				m.warnf(a, "location_id", "address belongs to no location; dropped")
+			} else {
+				m.warnf(a, "location_id", "no locations with id %s in the package; address dropped", lid)
+			}
+			continue
+		}
+		prev, ok := addr[lid]
+		switch {
+		case !ok:
+			addr[lid] = a
+		case prev.get("address_type") != "physical" && a.get("address_type") == "physical":
+			m.warnf(prev, "", "location %s has several addresses; Village keeps one (the physical one, %s); this one not imported", lid, importWhere(a))
+			addr[lid] = a
+		default:
+			m.warnf(a, "", "location %s has several addresses; Village keeps one (%s); this one not imported", lid, importWhere(prev))
+		}
+	}
+	var out []*importRec
+	for _, r := range m.rows("locations") {
+		id := r.get("id")
+		rec := &importRec{kind: importLocKind, extID: id, row: r}
+		var lt location.LocationType
+		switch strings.ToLower(r.get("location_type")) {
+		case "", "physical":
+			lt = location.LocationTypePHYSICAL
+		case "virtual":
+			lt = location.LocationTypeVIRTUAL
+		case "postal":
+			lt = location.LocationTypePOSTAL
+		default:
+			m.errorf(r, "location_type", "unknown location type %q (physical, postal or virtual)", r.get("location_type"))
+			continue
+		}
+		a := addr[id]
+		name := r.get("name")
+		if name == "" {
+			switch {
+			case a != nil && a.get("address_1") != "":
+				name = a.get("address_1")
+			default:
+				name = "Location " + id
+			}
+			m.warnf(r, "name", "location has no name; named %q", name)
+		}
+		rec.set("name", name)
+		rec.set("alternate_name", r.get("alternate_name"))
+		rec.set("description", r.get("description"))
+		rec.set("location_type", lt)
+		rec.set("url", m.text(r, "url", location.URLValidator))
+		var lat, lon any
+		la, okA := m.number(r, "latitude")
+		lo, okO := m.number(r, "longitude")
+		switch {
+		case okA && okO:
+			if location.LatitudeValidator(la) != nil || location.LongitudeValidator(lo) != nil {
+				m.warnf(r, "latitude", "impossible coordinates (latitude %v, longitude %v) dropped", la, lo)
+			} else {
+				lat, lon = la, lo
+			}
+		case okA || okO:
+			m.warnf(r, "latitude", "a latitude without a longitude (or the reverse) dropped")
+		}
+		rec.set("latitude", lat)
+		rec.set("longitude", lon)
+		var a1, a2, city, region, postal, country any
+		if a != nil {
+			a1, a2, city = importNonEmpty(a.get("address_1")), importNonEmpty(a.get("address_2")), importNonEmpty(a.get("city"))
+			region = importNonEmpty(a.get("state_province"))
+			if region == nil {
+				region = importNonEmpty(a.get("region"))
+			}
+			country = m.text(a, "country", location.CountryValidator)
+			postal = importNonEmpty(a.get("postal_code"))
+			if pc := a.get("postal_code"); pc != "" && (country == nil || country == "US") && !geo.ValidZIP(importZIP5(pc)) {
+				m.warnf(a, "postal_code", "%q is not a US ZIP code; kept as given", pc)
+			}
+		}
+		rec.set("address_1", a1)
+		rec.set("address_2", a2)
+		rec.set("city", city)
+		rec.set("region", region)
+		rec.set("postal_code", postal)
+		rec.set("country", country)
+		m.keep("locations", id)
+		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, m.ref(r, "organization_id", "organizations")})
+		out = append(out, rec)
+	}
+	return out
+}
+
+func importZIP5(pc string) string {
+	if len(pc) == 10 && pc[5] == '-' {
+		return pc[:5]
+	}
+	return pc
+}
+
+func importNonEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+var importServiceStatuses = map[string]service.Status{
+	"active": service.StatusACTIVE, "inactive": service.StatusINACTIVE, "defunct": service.StatusDEFUNCT,
+	"temporarily closed": service.StatusTEMPORARILY_CLOSED, "temporarily_closed": service.StatusTEMPORARILY_CLOSED,
+}
+
+func (m *importMapper) services() []*importRec {
+	m.use("services", "id", "organization_id", "name", "alternate_name", "description", "url", "email", "status",
+		"interpretation_services", "application_process", "fees_description", "wait_time", "eligibility_description",
+		"minimum_age", "maximum_age", "assured_date", "assurer_email")
+	langs := map[string][]string{}
+	for _, l := range m.rows("languages") {
+		sid := l.get("service_id")
+		if sid == "" {
+			continue // a location's or phone's language: not modelled
+		}
+		if _, ok := m.ids["services"][sid]; !ok {
+			m.warnf(l, "service_id", "no services with id %s in the package; language dropped", sid)
+			continue
+		}
+		code := strings.ToLower(l.get("code"))
+		if code == "" {
+			name := l.get("name")
+			if name == "" {
+				name = l.get("language") // HSDS 1.1
+			}
+			if c, ok := importLanguageNames[strings.ToLower(name)]; ok {
+				code = c
+				m.rep.notef("languages given by English name only were coded ISO 639-1 (for example English → en)")
+			} else {
+				m.warnf(l, "code", "language %q has no code; dropped", name)
+				continue
+			}
+		}
+		if err := service.LanguagesValidator([]string{code}); err != nil {
+			m.warnf(l, "code", "%q dropped: %v", code, err)
+			continue
+		}
+		langs[sid] = append(langs[sid], code)
+	}
+	capacity := map[string]*importRow{}
+	for _, c := range m.rows("service_capacity") {
+		sid := c.get("service_id")
+		if _, ok := m.ids["services"][sid]; !ok {
+			m.warnf(c, "service_id", "no services with id %s in the package; capacity dropped", sid)
+			continue
+		}
+		if prev, ok := capacity[sid]; ok {
+			m.warnf(c, "", "service %s has several capacities (units); Village keeps one (%s); this one not imported", sid, importWhere(prev))
+			continue
+		}
+		capacity[sid] = c
+	}
+	var out []*importRec
+	for _, r := range m.rows("services") {
+		id := r.get("id")
+		org := r.get("organization_id")
+		if !m.kept["organizations"][org] {
+			if org == "" {
+				m.warnf(r, "organization_id", "a Village service needs an organization; service not imported")
+			} else {
+				m.warnf(r, "organization_id", "no organizations with id %s in the package; a Village service needs one: service not imported", org)
+			}
+			continue
+		}
+		rec := &importRec{kind: importSvcKind, extID: id, row: r}
+		if r.get("name") == "" {
+			m.errorf(r, "name", "a service needs a name")
+			continue
+		}
+		st := service.StatusACTIVE
+		if s := strings.ToLower(r.get("status")); s != "" {
+			var ok bool
+			if st, ok = importServiceStatuses[s]; !ok {
+				m.errorf(r, "status", "unknown status %q (active, inactive, defunct or temporarily closed)", r.get("status"))
+				continue
+			}
+		} else if m.pkg.form == "csv" {
+			m.errorf(r, "status", "status is required")
+			continue
+		}
+		rec.set("name", r.get("name"))
+		rec.set("alternate_name", r.get("alternate_name"))
+		rec.set("description", r.get("description"))
+		rec.set("status", st)
+		rec.set("url", m.text(r, "url", service.URLValidator))
+		rec.set("email", m.text(r, "email", service.EmailValidator))
+		rec.set("interpretation_services", r.get("interpretation_services"))
+		rec.set("application_process", r.get("application_process"))
+		rec.set("fees_description", r.get("fees_description"))
+		rec.set("wait_time", r.get("wait_time"))
+		rec.set("verified_at", m.date(r, "assured_date"))
+		rec.set("verified_by", r.get("assurer_email"))
+		rec.set("languages", langs[id])
+		rec.set("eligibility", m.eligibility(r))
+		var avail, max, updated any
+		if c := capacity[id]; c != nil {
+			a, okA := m.integer(c, "available")
+			x, okX := m.integer(c, "maximum")
+			if okA && a >= 0 {
+				avail = a
+			} else if okA {
+				m.warnf(c, "available", "negative capacity %d dropped", a)
+			}
+			if okX && x >= 0 {
+				max = x
+			} else if okX {
+				m.warnf(c, "maximum", "negative capacity %d dropped", x)
+			}
+			if avail != nil && max != nil && a > x {
+				m.warnf(c, "available", "available (%d) exceeds maximum (%d); available dropped", a, x)
+				avail = nil
+			}
+			updated = m.date(c, "updated")
+			if avail != nil || max != nil {
+				m.rep.notef("service_capacity mapped to Village capacity (available, maximum, updated); its unit and description are not kept")
+			}
+		}
+		rec.set("capacity_available", avail)
+		rec.set("capacity_maximum", max)
+		rec.set("capacity_updated_at", updated)
+		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, org})
+		m.keep("services", id)
+		out = append(out, rec)
+	}
+	return out
+}
+
+func (rep *Report) notef(format string, args ...any) {
+	n := fmt.Sprintf(format, args...)
+	for _, x := range rep.Notes {
+		if x == n {
+			return
+		}
+	}
+	rep.Notes = append(rep.Notes, n)
+}
+
+// eligibility builds a service's Village eligibility from its HSDS ages
+// (years, converted to months) and eligibility description.
+func (m *importMapper) eligibility(r *importRow) any {
+	var e directory.Eligibility
+	set := false
+	if f, ok := m.number(r, "minimum_age"); ok {
+		if f < 0 {
+			m.warnf(r, "minimum_age", "negative age %v dropped", f)
+		} else {
+			v := int(math.Round(f * 12))
+			e.MinAgeMonths, set, m.agesConverted = &v, true, true
+		}
+	}
+	if f, ok := m.number(r, "maximum_age"); ok {
+		if f < 0 {
+			m.warnf(r, "maximum_age", "negative age %v dropped", f)
+		} else {
+			v := int(math.Floor(f * 12))
+			if f == math.Trunc(f) {
+				v = int(f)*12 + 11
+			}
+			e.MaxAgeMonths, set, m.agesConverted = &v, true, true
+		}
+	}
+	if e.MinAgeMonths != nil && e.MaxAgeMonths != nil && *e.MinAgeMonths > *e.MaxAgeMonths {
+		m.warnf(r, "minimum_age", "minimum age above the maximum; both dropped")
+		e.MinAgeMonths, e.MaxAgeMonths = nil, nil
+	}
+	if d := r.get("eligibility_description"); d != "" {
+		e.Description, set = d, true
+	}
+	if !set || (e.MinAgeMonths == nil && e.MaxAgeMonths == nil && e.Description == "") {
+		return nil
+	}
+	if err := e.Validate(); err != nil {
+		m.warnf(r, "eligibility_description", "eligibility dropped: %v", err)
+		return nil
+	}
+	return &e
+}
+
+func (m *importMapper) serviceAreas() []*importRec {
+	var out []*importRec
+	for _, r := range m.rows("service_areas") {
+		sid := m.ref(r, "service_id", "services")
+		if sid == "" {
+			if r.get("service_id") == "" {
+				m.warnf(r, "service_id", "a Village service area needs a service; area not imported")
+			}
+			continue
+		}
+		rec := &importRec{kind: importAreaKind, extID: r.get("id"), row: r}
+		kind, code, label := m.classifyArea(r)
+		rec.set("kind", kind)
+		rec.set("code", importNonEmpty(code))
+		rec.set("name", importNonEmpty(label))
+		rec.refs = append(rec.refs, importRef{"service_id", importSvcKind, sid})
+		out = append(out, rec)
+	}
+	return out
+}
+
+// classifyArea decides whether an HSDS service area names a place Village
+// can match on (a ZIP code, a county, a state, the whole US) or is kept as
+// text.
+func (m *importMapper) classifyArea(r *importRow) (servicearea.Kind, string, string) {
+	name, desc, extent := r.get("name"), r.get("description"), r.get("extent")
+	et := strings.ToLower(r.get("extent_type"))
+	textual := et == "" || et == "text" || et == "zip" || et == "postcode" || et == "county" || et == "state" || et == "fips" || et == "county_fips"
+	if et == "radius_km" { // a Village export: LAT,LON,KM (its coverage attribute restores it)
+		textual = false
+		extent = ""
+	}
+	candidates := []string{name}
+	if textual {
+		candidates = append([]string{extent}, candidates...)
+	} else if extent != "" && !strings.HasPrefix(extent, "{") && !strings.HasPrefix(extent, "<") {
+		m.warnf(r, "extent", "extent %q is not %s; not used", importTruncate(extent, 40), et)
+	} else if extent != "" {
+		m.warnf(r, "extent", "%s extents are not modelled (Village needs a place or a text); area kept by its name", et)
+	}
+	for _, c := range candidates {
+		if k, code, ok := importPlaceOf(c, et); ok {
+			label := name
+			if label == c {
+				label = ""
+			}
+			return k, code, label
+		}
+	}
+	label := name
+	if label == "" {
+		label = desc
+	}
+	if label == "" && textual {
+		label = extent
+	}
+	if label == "" {
+		label = "Service area " + r.get("id")
+		m.warnf(r, "name", "service area has no name or description; named %q", label)
+	}
+	return servicearea.KindTEXT, "", label
+}
+
+func importTruncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+var (
+	importPlaceNamesOnce sync.Once
+	importStateNames     map[string]string // lower-case name → code
+	importCountyNames    map[string]string // "suffolk county, ma" → FIPS
+)
+
+func importLoadPlaceNames() {
+	importStateNames, importCountyNames = map[string]string{}, map[string]string{}
+	for i := 1; i <= 78; i++ {
+		sf := fmt.Sprintf("%02d", i)
+		s, ok := geo.StateByFIPS(sf)
+		if !ok {
+			continue
+		}
+		importStateNames[strings.ToLower(s.Name)] = s.Code
+		for c := 1; c < 1000; c++ {
+			if co, ok := geo.LookupCounty(fmt.Sprintf("%s%03d", sf, c)); ok {
+				n := strings.ToLower(co.Name)
+				for _, st := range []string{s.Code, s.Name} {
+					key := n + ", " + strings.ToLower(st)
+					if _, dup := importCountyNames[key]; !dup {
+						importCountyNames[key] = co.FIPS
+					}
+					if !strings.Contains(n, "county") && !strings.Contains(n, "parish") {
+						importCountyNames[n+" county, "+strings.ToLower(st)] = co.FIPS
+					}
+				}
+			}
+		}
+	}
+}
+
+// importPlaceOf reads a place from a short text: a 5-digit ZIP code (or, when
+// extent_type says so, a county FIPS code), a state's code or name, "X
+// County, ST", or "nationwide".
+func importPlaceOf(s, extentType string) (servicearea.Kind, string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > 60 {
+		return "", "", false
+	}
+	importPlaceNamesOnce.Do(importLoadPlaceNames)
+	low := strings.ToLower(s)
+	switch {
+	case geo.ValidZIP(s):
+		if extentType == "county" || extentType == "fips" || extentType == "county_fips" {
+			if _, ok := geo.LookupCounty(s); ok {
+				return servicearea.KindCOUNTY, s, true
+			}
+			return "", "", false
+		}
+		if _, ok := geo.LookupZIP(s); ok {
+			return servicearea.KindZIP, s, true
+		}
+	case low == "nationwide" || low == "united states" || low == "usa":
+		return servicearea.KindNATIONWIDE, "", true
+	case len(s) == 2 && strings.ToUpper(s) == s && geo.ValidStateCode(s):
+		if _, ok := geo.LookupState(s); ok {
+			return servicearea.KindSTATE, s, true
+		}
+	}
+	if code, ok := importStateNames[low]; ok {
+		return servicearea.KindSTATE, code, true
+	}
+	if fips, ok := importCountyNames[low]; ok {
+		return servicearea.KindCOUNTY, fips, true
+	}
+	return "", "", false
+}
+
+func (m *importMapper) serviceAtLocations() []*importRec {
+	var out []*importRec
+	for _, r := range m.rows("service_at_location") {
+		sid := m.ref(r, "service_id", "services")
+		lid := m.ref(r, "location_id", "locations")
+		if sid == "" || lid == "" {
+			m.warnf(r, "", "a service at a location needs both; not imported")
+			continue
+		}
+		rec := &importRec{kind: importSALKind, extID: r.get("id"), row: r}
+		rec.set("description", r.get("description"))
+		rec.refs = append(rec.refs, importRef{"service_id", importSvcKind, sid}, importRef{"location_id", importLocKind, lid})
+		m.keep("service_at_location", r.get("id"))
+		out = append(out, rec)
+	}
+	return out
+}
+
+func (m *importMapper) contacts() []*importRec {
+	var out []*importRec
+	for _, r := range m.rows("contacts") {
+		rec := &importRec{kind: importContactKind, extID: r.get("id"), row: r}
+		rec.set("name", r.get("name"))
+		rec.set("title", r.get("title"))
+		rec.set("department", r.get("department"))
+		rec.set("email", m.text(r, "email", contact.EmailValidator))
+		rec.refs = append(rec.refs,
+			importRef{"organization_id", importOrgKind, m.ref(r, "organization_id", "organizations")},
+			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
+			importRef{"service_at_location_id", importSALKind, m.ref(r, "service_at_location_id", "service_at_location")})
+		m.keep("contacts", r.get("id"))
+		out = append(out, rec)
+	}
+	return out
+}
+
+var importPhoneTypes = map[string]phone.Type{
+	"voice": phone.TypeVOICE, "fax": phone.TypeFAX, "text": phone.TypeTEXT, "cell": phone.TypeCELL,
+	"video": phone.TypeVIDEO, "pager": phone.TypePAGER, "textphone": phone.TypeTEXTPHONE,
+}
+
+func (m *importMapper) phones() []*importRec {
+	var out []*importRec
+	for _, r := range m.rows("phones") {
+		number := strings.TrimSpace(strings.Trim(r.get("number"), `"`))
+		if number == "" {
+			m.errorf(r, "number", "a phone needs a number")
+			continue
+		}
+		if number != r.get("number") {
+			m.warnf(r, "number", "quotes around the number removed")
+		}
+		t := phone.TypeVOICE
+		if s := strings.ToLower(r.get("type")); s != "" {
+			var ok bool
+			if t, ok = importPhoneTypes[s]; !ok {
+				m.warnf(r, "type", "unknown phone type %q; imported as voice", r.get("type"))
+				t = phone.TypeVOICE
+			}
+		}
+		rec := &importRec{kind: importPhoneKind, extID: r.get("id"), row: r}
+		rec.set("number", number)
+		rec.set("extension", r.get("extension"))
+		rec.set("type", t)
+		rec.set("description", r.get("description"))
+		rec.refs = append(rec.refs,
+			importRef{"organization_id", importOrgKind, m.ref(r, "organization_id", "organizations")},
+			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
+			importRef{"location_id", importLocKind, m.ref(r, "location_id", "locations")},
+			importRef{"service_at_location_id", importSALKind, m.ref(r, "service_at_location_id", "service_at_location")},
+			importRef{"contact_id", importContactKind, m.ref(r, "contact_id", "contacts")})
+		out = append(out, rec)
+	}
+	return out
+}
+
+// reportUnused lists, per table, the columns that carry data Village does
+// not store, and the tables it does not store at all.
+func (m *importMapper) reportUnused() {
+	names := make([]string, 0, len(m.pkg.tables))
+	for n := range m.pkg.tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		t := m.pkg.tables[n]
+		if len(t.rows) == 0 {
+			continue
+		}
+		files := map[string]bool{}
+		for _, r := range t.rows {
+			files[r.file] = true
+		}
+		fl := make([]string, 0, len(files))
+		for f := range files {
+			fl = append(fl, f)
+		}
+		sort.Strings(fl)
+		label := strings.Join(fl, ", ")
+		if m.pkg.form == "json" {
+			label = n + " objects in " + label
+		}
+		if !importMappedTables[n] {
+			m.rep.Ignored = append(m.rep.Ignored, fmt.Sprintf("%s: %d %s record(s) not imported (Village does not model %s yet)", label, len(t.rows), n, n))
+			continue
+		}
+		cols := map[string]bool{}
+		for _, r := range t.rows {
+			for c, v := range r.v {
+				if strings.TrimSpace(v) != "" && !m.used[n][c] {
+					cols[c] = true
+				}
+			}
+		}
+		if len(cols) == 0 {
+			continue
+		}
+		cl := make([]string, 0, len(cols))
+		for c := range cols {
+			cl = append(cl, c)
+		}
+		sort.Strings(cl)
+		m.rep.Ignored = append(m.rep.Ignored, fmt.Sprintf("%s: fields not stored (Village has no field for them): %s", label, strings.Join(cl, ", ")))
+	}
+}
+
+func (m *importMapper) schedules() []*importRec {
+	var out []*importRec
+	for _, r := range m.rows("schedules") {
+		rec := &importRec{kind: importScheduleKind, extID: r.get("id"), row: r}
+		rec.set("valid_from", m.date(r, "valid_from"))
+		rec.set("valid_to", m.date(r, "valid_to"))
+		var freq any
+		switch f := strings.ToUpper(r.get("freq")); f {
+		case "":
+		case "WEEKLY":
+			freq = schedule.FreqWEEKLY
+		case "MONTHLY":
+			freq = schedule.FreqMONTHLY
+		default:
+			m.warnf(r, "freq", "Village schedules repeat weekly or monthly; %q dropped (the description is kept)", r.get("freq"))
+		}
+		rec.set("freq", freq)
+		var interval any
+		if n, ok := m.integer(r, "interval"); ok {
+			if n > 0 {
+				interval = n
+			} else {
+				m.warnf(r, "interval", "interval %d dropped (must be positive)", n)
+			}
+		}
+		rec.set("interval", interval)
+		rec.set("byday", strings.ToUpper(r.get("byday")))
+		rec.set("bymonthday", r.get("bymonthday"))
+		rec.set("opens_at", m.clock(r, "opens_at"))
+		rec.set("closes_at", m.clock(r, "closes_at"))
+		rec.set("timezone", m.text(r, "timezone", schedule.TimezoneValidator))
+		rec.set("description", r.get("description"))
+		rec.refs = append(rec.refs,
+			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
+			importRef{"location_id", importLocKind, m.ref(r, "location_id", "locations")},
+			importRef{"service_at_location_id", importSALKind, m.ref(r, "service_at_location_id", "service_at_location")})
+		out = append(out, rec)
+	}
+	return out
+}
+
+// clock reads an HSDS time (HH:MM or HH:MM:SS, perhaps with a zone) as
+// Village's HH:MM.
+func (m *importMapper) clock(r *importRow, col string) any {
+	v := r.get(col)
+	if v == "" {
+		return nil
+	}
+	for _, l := range []string{"15:04:05Z07:00", "15:04Z07:00", "15:04:05", "15:04"} {
+		if t, err := time.Parse(l, v); err == nil {
+			return t.Format("15:04")
+		}
+	}
+	m.errorf(r, col, "not a time of day: %q", v)
+	return nil
+}
+
+// importEquivalent reports whether two HSDS values mean the same: equal text,
+// equal numbers (100 and 100.0) or equal times of day (10:00, 10:00:00).
+func importEquivalent(x, y string) bool {
+	if x == y {
+		return true
+	}
+	if a, err := strconv.ParseFloat(x, 64); err == nil {
+		b, err := strconv.ParseFloat(y, 64)
+		return err == nil && a == b
+	}
+	parse := func(s string) (time.Time, bool) {
+		for _, l := range []string{"15:04:05", "15:04"} {
+			if t, err := time.Parse(l, s); err == nil {
+				return t, true
+			}
+		}
+		return time.Time{}, false
+	}
+	a, okA := parse(x)
+	b, okB := parse(y)
+	return okA && okB && a.Equal(b)
+}
+
+// importLanguageNames codes the languages most often named in full in
+// US and UK directories.
+var importLanguageNames = map[string]string{
+	"english": "en", "spanish": "es", "french": "fr", "german": "de", "italian": "it", "portuguese": "pt",
+	"chinese": "zh", "mandarin": "zh", "cantonese": "yue", "vietnamese": "vi", "korean": "ko", "japanese": "ja",
+	"tagalog": "tl", "russian": "ru", "arabic": "ar", "haitian creole": "ht", "polish": "pl", "urdu": "ur",
+	"hindi": "hi", "bengali": "bn", "punjabi": "pa", "somali": "so", "welsh": "cy", "slovak": "sk",
+	"american sign language": "ase", "farsi": "fa", "persian": "fa", "ukrainian": "uk", "gujarati": "gu",
+}

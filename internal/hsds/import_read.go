@@ -1,0 +1,558 @@
+package hsds
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// importRow is one HSDS record as read from a CSV row or a JSON object: its
+// values as strings (an absent column and an empty cell are both ""), and
+// where it came from, for messages.
+type importRow struct {
+	file string
+	line int    // CSV row number (1 = first data row); 0 for JSON
+	path string // JSON path ($.locations[0]); "" for CSV
+	v    map[string]string
+}
+
+func (r *importRow) get(col string) string { return strings.TrimSpace(r.v[col]) }
+
+// msg builds a message about field (may be "") of the row.
+func (r *importRow) msg(field, format string, args ...any) ImportMessage {
+	return ImportMessage{File: r.file, Row: r.line, Path: r.path, Field: field, Text: fmt.Sprintf(format, args...)}
+}
+
+// importTable is one HSDS table: its rows and the columns it carried.
+type importTable struct {
+	name    string // canonical HSDS 3.0 name
+	file    string
+	columns []string
+	rows    []*importRow
+}
+
+// importKnownTables lists the HSDS 3.0 tables (canonical names) and the
+// columns of each that the import understands or knowingly sets aside.
+// Columns outside these lists are reported as unknown.
+var importKnownTables = map[string][]string{
+	"organizations":            {"url", "id", "name", "alternate_name", "description", "email", "website", "tax_status", "tax_id", "year_incorporated", "legal_status", "logo", "uri", "parent_organization_id"},
+	"services":                 {"id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status", "interpretation_services", "application_process", "fees_description", "wait_time", "fees", "accreditations", "eligibility_description", "minimum_age", "maximum_age", "assured_date", "assurer_email", "licenses", "alert", "last_modified"},
+	"locations":                {"id", "location_type", "url", "organization_id", "name", "alternate_name", "description", "transportation", "latitude", "longitude", "external_identifier", "external_identifier_type"},
+	"addresses":                {"id", "location_id", "attention", "address_1", "address_2", "city", "region", "state_province", "postal_code", "country", "address_type"},
+	"service_at_location":      {"id", "service_id", "location_id", "description"},
+	"phones":                   {"id", "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id", "number", "extension", "type", "description"},
+	"contacts":                 {"id", "organization_id", "service_id", "service_at_location_id", "location_id", "name", "title", "department", "email"},
+	"service_areas":            {"id", "service_id", "service_at_location_id", "name", "description", "extent", "extent_type", "uri"},
+	"schedules":                {"id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to", "dtstart", "timezone", "until", "count", "wkst", "freq", "interval", "byday", "byweekno", "bymonthday", "byyearday", "description", "opens_at", "closes_at", "schedule_link", "attending_type", "notes"},
+	"languages":                {"id", "service_id", "location_id", "phone_id", "name", "code", "note", "language"},
+	"service_capacity":         {"id", "service_id", "unit_id", "available", "maximum", "description", "updated"},
+	"accessibility":            nil,
+	"attributes":               nil,
+	"cost_options":             nil,
+	"funding":                  nil,
+	"meta_table_descriptions":  nil,
+	"metadata":                 nil,
+	"organization_identifiers": nil,
+	"programs":                 nil,
+	"required_documents":       nil,
+	"taxonomies":               nil,
+	"taxonomy_terms":           nil,
+}
+
+// importMappedTables are the tables whose records Village stores; the other
+// known tables are read (and checked for duplicate ids) but not stored.
+var importMappedTables = map[string]bool{
+	"organizations": true, "services": true, "locations": true, "addresses": true,
+	"service_at_location": true, "phones": true, "contacts": true, "service_areas": true,
+	"languages": true, "service_capacity": true, "schedules": true,
+}
+
+// importTableAliases maps other spellings (the UK profile's singular names, the
+// plural of service_at_location) to the canonical HSDS 3.0 table name.
+var importTableAliases = map[string]string{
+	"organization": "organizations", "service": "services", "location": "locations",
+	"address": "addresses", "service_at_locations": "service_at_location",
+	"phone": "phones", "contact": "contacts", "service_area": "service_areas",
+	"schedule": "schedules", "language": "languages", "attribute": "attributes",
+	"taxonomy": "taxonomies", "taxonomy_term": "taxonomy_terms",
+	"organization_identifier": "organization_identifiers",
+	"program":                 "programs", "required_document": "required_documents",
+	"cost_option": "cost_options", "fundings": "funding",
+	"service_capacities": "service_capacity",
+	// HSDS 1.1 (legacy mapping)
+	"physical_addresses": "addresses", "postal_addresses": "addresses",
+	"services_at_location": "service_at_location",
+}
+
+// importPackage is a whole package, read but not yet checked.
+type importPackage struct {
+	form    string // "csv" or "json"
+	tables  map[string]*importTable
+	notes   []string
+	ignored []string
+	errors  []ImportMessage
+	legacy  bool            // an HSDS 1.1 package, read through the legacy mapping
+	seen    map[string]bool // table, file and id of nested JSON objects filed
+}
+
+func (p *importPackage) table(name string) *importTable {
+	t, ok := p.tables[name]
+	if !ok {
+		t = &importTable{name: name, file: name}
+		p.tables[name] = t
+	}
+	return t
+}
+
+// importReadPackage detects the package's form by its files and reads it.
+func importReadPackage(path string) (*importPackage, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	p := &importPackage{tables: map[string]*importTable{}}
+	if !st.IsDir() {
+		if strings.EqualFold(filepath.Ext(path), ".json") {
+			p.form = "json"
+			return p, p.readJSONFile(path)
+		}
+		if strings.EqualFold(filepath.Ext(path), ".csv") {
+			return nil, fmt.Errorf("%s: a single CSV file is not an HSDS package; give the directory holding the tables", path)
+		}
+		return nil, fmt.Errorf("%s: not an HSDS package (expected a directory of CSV tables or a .json file)", path)
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return nil, err
+	}
+	var csvs, jsons []string
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		switch strings.ToLower(filepath.Ext(e.Name())) {
+		case ".csv":
+			csvs = append(csvs, e.Name())
+		case ".json":
+			if e.Name() != "datapackage.json" {
+				jsons = append(jsons, e.Name())
+			}
+		}
+	}
+	sort.Strings(csvs)
+	sort.Strings(jsons)
+	hasTable := func(names []string) bool {
+		for _, n := range names {
+			base := strings.TrimSuffix(strings.ToLower(n), ".csv")
+			if base == "organizations" || base == "services" || base == "organization" || base == "service" {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case hasTable(csvs):
+		p.form = "csv"
+		return p, p.readCSVDir(path, csvs)
+	case len(csvs) > 0:
+		return nil, fmt.Errorf("%s: CSV files but neither organizations.csv nor services.csv: not an HSDS tabular package (%s)", path, strings.Join(csvs, ", "))
+	case len(jsons) > 0 || hasJSONSubdirs(path):
+		p.form = "json"
+		// Documents at the top, and in subdirectories named after their
+		// table (a Village export's services/ and organizations/).
+		err := filepath.WalkDir(path, func(f string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || !strings.EqualFold(filepath.Ext(f), ".json") || d.Name() == "datapackage.json" {
+				return nil
+			}
+			rel, _ := filepath.Rel(path, f)
+			hint := ""
+			if dir := filepath.Dir(rel); dir != "." {
+				if filepath.Dir(dir) != "." {
+					return nil // deeper documents are not part of the package
+				}
+				hint = strings.ToLower(dir)
+			}
+			return p.readJSONDoc(f, filepath.ToSlash(rel), hint)
+		})
+		return p, err
+	}
+	return nil, fmt.Errorf("%s: no CSV tables or JSON documents found", path)
+}
+
+func (p *importPackage) readCSVDir(dir string, files []string) error {
+	// Resolve aliases: where both the canonical name and an alias are
+	// present, the canonical (HSDS 3.0) one wins and the other is reported.
+	chosen := map[string]string{}
+	var aliasFiles []string
+	for _, f := range files {
+		base := strings.ToLower(strings.TrimSuffix(f, filepath.Ext(f)))
+		if canon, ok := importTableAliases[base]; ok {
+			aliasFiles = append(aliasFiles, f)
+			_ = canon
+			continue
+		}
+		chosen[base] = f
+	}
+	for _, f := range aliasFiles {
+		base := strings.ToLower(strings.TrimSuffix(f, filepath.Ext(f)))
+		canon := importTableAliases[base]
+		if base == "physical_addresses" || base == "postal_addresses" {
+			if _, ok := chosen["addresses"]; !ok {
+				// HSDS 1.1: two address tables, merged into addresses.
+				n := len(p.table("addresses").rows)
+				if err := p.readCSV(filepath.Join(dir, f), f, "addresses"); err != nil {
+					return err
+				}
+				for _, r := range p.table("addresses").rows[n:] {
+					r.v["address_type"] = strings.TrimSuffix(base, "_addresses")
+				}
+				p.legacy = true
+				p.notes = append(p.notes, fmt.Sprintf("%s read as HSDS 3.0 addresses (HSDS 1.1 legacy mapping)", f))
+				continue
+			}
+		}
+		if base == "services_at_location" {
+			p.legacy = true
+		}
+		if other, ok := chosen[canon]; ok {
+			p.ignored = append(p.ignored, fmt.Sprintf("%s: not read: %s is the HSDS 3.0 table and wins", f, other))
+			continue
+		}
+		chosen[canon] = f
+		p.notes = append(p.notes, fmt.Sprintf("%s read as the HSDS 3.0 table %s", f, canon))
+	}
+	names := make([]string, 0, len(chosen))
+	for n := range chosen {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		f := chosen[name]
+		if _, ok := importKnownTables[name]; !ok {
+			p.ignored = append(p.ignored, fmt.Sprintf("%s: unknown table %s, ignored", f, name))
+			continue
+		}
+		if err := p.readCSV(filepath.Join(dir, f), f, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *importPackage) readCSV(path, file, name string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err == io.EOF {
+		p.notes = append(p.notes, file+": empty file")
+		return nil
+	}
+	if err != nil {
+		p.errors = append(p.errors, ImportMessage{File: file, Text: "unreadable header: " + err.Error()})
+		return nil
+	}
+	seenCol := map[string]bool{}
+	for i := range header {
+		header[i] = strings.TrimSpace(header[i])
+		if seenCol[header[i]] {
+			p.errors = append(p.errors, ImportMessage{File: file, Field: header[i], Text: "column appears twice in the header"})
+		}
+		seenCol[header[i]] = true
+	}
+	t := p.table(name)
+	t.file, t.columns = file, header
+	known := map[string]bool{}
+	for _, c := range importKnownTables[name] {
+		known[c] = true
+	}
+	if importKnownTables[name] != nil {
+		for _, c := range header {
+			if !known[c] {
+				p.ignored = append(p.ignored, fmt.Sprintf("%s: unknown column %s, ignored", file, c))
+			}
+		}
+	}
+	for n := 1; ; n++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				p.errors = append(p.errors, ImportMessage{File: file, Row: n, Text: "malformed CSV: " + pe.Err.Error()})
+				return nil
+			}
+			return err
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		if len(rec) != len(header) {
+			p.errors = append(p.errors, ImportMessage{File: file, Row: n, Text: fmt.Sprintf("%d columns, the header has %d", len(rec), len(header))})
+			continue
+		}
+		row := &importRow{file: file, line: n, v: make(map[string]string, len(header))}
+		for i, c := range header {
+			row.v[c] = rec[i]
+		}
+		t.rows = append(t.rows, row)
+	}
+	return nil
+}
+
+// importJSONChildren says, for a nested JSON array or object, which table its
+// objects belong in and which column carries the parent's id.
+var importJSONChildren = map[string]struct{ table, fk string }{
+	"organization":             {"organizations", ""},
+	"organizations":            {"organizations", ""},
+	"services":                 {"services", ""},
+	"service":                  {"services", ""},
+	"location":                 {"locations", ""},
+	"locations":                {"locations", ""},
+	"service_at_locations":     {"service_at_location", ""},
+	"addresses":                {"addresses", "location_id"},
+	"phones":                   {"phones", ""},
+	"contacts":                 {"contacts", ""},
+	"service_areas":            {"service_areas", ""},
+	"schedules":                {"schedules", ""},
+	"languages":                {"languages", ""},
+	"service_capacity":         {"service_capacity", "service_id"},
+	"capacities":               {"service_capacity", "service_id"},
+	"accessibility":            {"accessibility", "location_id"},
+	"attributes":               {"attributes", "link_id"},
+	"cost_options":             {"cost_options", "service_id"},
+	"funding":                  {"funding", ""},
+	"metadata":                 {"metadata", "resource_id"},
+	"organization_identifiers": {"organization_identifiers", "organization_id"},
+	"program":                  {"programs", ""},
+	"programs":                 {"programs", ""},
+	"required_documents":       {"required_documents", "service_id"},
+	"taxonomy_term":            {"taxonomy_terms", ""},
+	"taxonomy":                 {"taxonomies", ""},
+}
+
+// importFKColumn is the column of a child table naming a parent of the given
+// table.
+var importFKColumn = map[string]string{
+	"organizations": "organization_id", "services": "service_id", "locations": "location_id",
+	"service_at_location": "service_at_location_id", "contacts": "contact_id",
+}
+
+// hasJSONSubdirs reports whether dir has subdirectories of JSON documents
+// named after HSDS tables (services/, organizations/).
+func hasJSONSubdirs(dir string) bool {
+	for _, sub := range []string{"services", "organizations"} {
+		if m, _ := filepath.Glob(filepath.Join(dir, sub, "*.json")); len(m) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *importPackage) readJSONFile(path string) error {
+	return p.readJSONDoc(path, filepath.Base(path), "")
+}
+
+// readJSONDoc reads one JSON document; file names it in messages, and
+// hint, when set, is the table its objects belong to (its directory's
+// name).
+func (p *importPackage) readJSONDoc(path, file, hint string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		p.errors = append(p.errors, ImportMessage{File: file, Path: "$", Text: "malformed JSON: " + err.Error()})
+		return nil
+	}
+	if obj, ok := doc.(map[string]any); ok {
+		if _, list := obj["contents"]; !list && obj["id"] == nil {
+			p.ignored = append(p.ignored, fmt.Sprintf("%s: not an HSDS object (no id); not read", file))
+			return nil
+		}
+	}
+	table := importGuessJSONTable(file, doc)
+	if hint != "" {
+		table = importCanonicalTable(hint)
+	}
+	switch d := doc.(type) {
+	case []any:
+		for i, x := range d {
+			p.walkJSON(file, fmt.Sprintf("$[%d]", i), table, x, "", "", "")
+		}
+	case map[string]any:
+		if contents, ok := d["contents"].([]any); ok { // a paged API list
+			for i, x := range contents {
+				p.walkJSON(file, fmt.Sprintf("$.contents[%d]", i), table, x, "", "", "")
+			}
+			return nil
+		}
+		p.walkJSON(file, "$", table, d, "", "", "")
+	default:
+		p.errors = append(p.errors, ImportMessage{File: file, Path: "$", Text: "expected an object or an array of objects"})
+	}
+	return nil
+}
+
+// importGuessJSONTable decides what a top-level JSON document holds, by its
+// file name, then by its fields.
+func importGuessJSONTable(file string, doc any) string {
+	base := strings.ToLower(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file)))
+	if t := importCanonicalTable(base); importKnownTables[t] != nil || t == "taxonomies" || t == "programs" || t == "funding" {
+		if _, known := importKnownTables[t]; known {
+			return t
+		}
+	}
+	for _, pre := range [][2]string{{"service_at_location", "service_at_location"}, {"organization", "organizations"}, {"service", "services"}, {"location", "locations"}, {"taxonomy_term", "taxonomy_terms"}, {"taxonomy", "taxonomies"}} {
+		if strings.HasPrefix(base, pre[0]) {
+			return pre[1]
+		}
+	}
+	obj, _ := doc.(map[string]any)
+	if c, ok := obj["contents"].([]any); ok && len(c) > 0 {
+		obj, _ = c[0].(map[string]any)
+	}
+	switch {
+	case obj["service"] != nil && obj["location"] != nil:
+		return "service_at_location"
+	case obj["organization_id"] != nil || obj["service_areas"] != nil:
+		return "services"
+	case obj["services"] != nil || obj["website"] != nil:
+		return "organizations"
+	}
+	return "services"
+}
+
+// walkJSON files a JSON object under table, flattening its nested
+// objects into their own tables; parentTable/parentID is the object it was
+// nested in, whose id fills the child's foreign key.
+func (p *importPackage) walkJSON(file, path, table string, x any, parentTable, parentID, childFK string) {
+	obj, ok := x.(map[string]any)
+	if !ok {
+		p.errors = append(p.errors, ImportMessage{File: file, Path: path, Text: "expected an object"})
+		return
+	}
+	row := &importRow{file: file, path: path, v: map[string]string{}}
+	known := map[string]bool{}
+	for _, c := range importKnownTables[table] {
+		known[c] = true
+	}
+	type child struct {
+		key string
+		val any
+	}
+	var children []child
+	for k, v := range obj {
+		switch v := v.(type) {
+		case map[string]any, []any:
+			if _, ok := importJSONChildren[k]; ok {
+				children = append(children, child{k, v})
+			} else if importKnownTables[table] != nil {
+				p.ignored = append(p.ignored, fmt.Sprintf("%s %s.%s: unknown nested field, ignored", file, path, k))
+			}
+		case nil:
+		case json.Number:
+			row.v[k] = v.String()
+		case string:
+			row.v[k] = v
+		case bool:
+			row.v[k] = strconv.FormatBool(v)
+		}
+		if _, isChild := importJSONChildren[k]; !isChild && importKnownTables[table] != nil && !known[k] {
+			if _, nested := v.(map[string]any); !nested {
+				if _, arr := v.([]any); !arr {
+					p.ignored = append(p.ignored, fmt.Sprintf("%s %s.%s: unknown field, ignored", file, path, k))
+				}
+			}
+		}
+	}
+	if parentID != "" {
+		if fk := importFKColumn[parentTable]; fk != "" && known[fk] && row.v[fk] == "" {
+			row.v[fk] = parentID
+		}
+		// addresses, capacities and the like name their parent by a
+		// column of their own.
+		if childFK != "" && row.v[childFK] == "" {
+			row.v[childFK] = parentID
+		}
+	}
+	t := p.table(table)
+	t.rows = append(t.rows, row)
+	sort.Slice(children, func(i, j int) bool { return children[i].key < children[j].key })
+	id := row.v["id"]
+	for _, c := range children {
+		jc := importJSONChildren[c.key]
+		switch v := c.val.(type) {
+		case map[string]any:
+			p.walkJSONChild(file, path+"."+c.key, jc.table, jc.fk, v, table, id, row)
+		case []any:
+			for i, e := range v {
+				p.walkJSONChild(file, fmt.Sprintf("%s.%s[%d]", path, c.key, i), jc.table, jc.fk, e, table, id, row)
+			}
+		}
+	}
+}
+
+// walkJSONChild files a nested object, linking it to its parent: the
+// child gets the parent's id in its foreign key, and a parent pointing to
+// a single nested object (service.organization) gets the child's id.
+func (p *importPackage) walkJSONChild(file, path, table, fk string, x any, parentTable, parentID string, parent *importRow) {
+	obj, ok := x.(map[string]any)
+	if !ok {
+		p.errors = append(p.errors, ImportMessage{File: file, Path: path, Text: "expected an object"})
+		return
+	}
+	childID, _ := obj["id"].(string)
+	// A nested parent-side object (a service's organization, a
+	// service_at_location's service and location): the parent points at it.
+	if col := importFKColumn[table]; col != "" && childID != "" {
+		if _, has := parent.v[col]; !has || parent.v[col] == "" {
+			for _, c := range importKnownTables[parentTable] {
+				if c == col {
+					parent.v[col] = childID
+				}
+			}
+		}
+	}
+	// Avoid filing the same record twice when it is nested in several
+	// places (a service's organization also listing the service).
+	if childID != "" {
+		key := table + "\x00" + file + "\x00" + childID
+		if p.seen[key] {
+			return
+		}
+		if p.seen == nil {
+			p.seen = map[string]bool{}
+		}
+		p.seen[key] = true
+	}
+	p.walkJSON(file, path, table, obj, parentTable, parentID, fk)
+}
+
+// importCanonicalTable is the HSDS 3.0 name of a table name or alias.
+func importCanonicalTable(name string) string {
+	if c, ok := importTableAliases[name]; ok {
+		return c
+	}
+	return name
+}

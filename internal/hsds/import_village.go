@@ -1,0 +1,181 @@
+package hsds
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/internal/directory"
+)
+
+// importVillageTaxonomy is the taxonomy name of the attributes a Village
+// export uses to carry Village's own fields (one term per field, the value
+// in the attribute); reading them back makes Village → HSDS → Village lose
+// nothing the import knows how to restore.
+const importVillageTaxonomy = "village"
+
+// override sets a field, replacing any value set before.
+func (r *importRec) override(name string, v any) {
+	for i := range r.fields {
+		if r.fields[i].name == name {
+			r.fields[i].value = v
+			return
+		}
+	}
+	r.set(name, v)
+}
+
+// villageAttributes indexes the package's Village attributes: link id →
+// term code → value.
+func (m *importMapper) villageAttributes() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, a := range m.rows("attributes") {
+		term := m.ids["taxonomy_terms"][a.get("taxonomy_term_id")]
+		if term == nil {
+			continue
+		}
+		tax := term.get("taxonomy")
+		if tax == "" {
+			if t := m.ids["taxonomies"][term.get("taxonomy_id")]; t != nil {
+				tax = t.get("name")
+			}
+		}
+		if tax != importVillageTaxonomy || term.get("code") == "" {
+			continue
+		}
+		link := a.get("link_id")
+		if out[link] == nil {
+			out[link] = map[string]string{}
+		}
+		out[link][term.get("code")] = a.v["value"]
+	}
+	return out
+}
+
+// applyVillage restores the Village fields an export carried as attributes
+// of the record.
+func (m *importMapper) applyVillage(rec *importRec) {
+	if m.village == nil {
+		m.village = m.villageAttributes()
+	}
+	attrs := m.village[rec.extID]
+	if len(attrs) == 0 {
+		return
+	}
+	m.rep.notef("Village attributes (taxonomy %q) restored Village's own fields", importVillageTaxonomy)
+	bad := func(code string, err error) {
+		m.warnf(rec.row, "attributes."+code, "Village attribute not readable (%v); ignored", err)
+	}
+	boolean := func(code string) (bool, bool) {
+		v, ok := attrs[code]
+		if !ok {
+			return false, false
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad(code, err)
+			return false, false
+		}
+		return b, true
+	}
+	if b, ok := boolean("sample"); ok {
+		rec.override("sample", b)
+	}
+	if v, ok := attrs["provenance"]; ok {
+		rec.override("provenance", v)
+	}
+	switch rec.kind {
+	case importSvcKind:
+		// A Village export: the service's own eligibility is the attribute,
+		// or none (the service inherits its program's).
+		rec.override("eligibility", nil)
+		if v, ok := attrs["eligibility"]; ok {
+			var e directory.Eligibility
+			if err := json.Unmarshal([]byte(v), &e); err != nil {
+				bad("eligibility", err)
+			} else if err := e.Validate(); err != nil {
+				bad("eligibility", err)
+			} else {
+				rec.override("eligibility", &e)
+			}
+		}
+		if b, ok := boolean("free"); ok {
+			rec.override("free", b)
+		}
+		for _, code := range []string{"capacity_available", "capacity_maximum"} {
+			if v, ok := attrs[code]; ok {
+				if n, err := strconv.Atoi(v); err != nil {
+					bad(code, err)
+				} else {
+					rec.override(code, n)
+				}
+			}
+		}
+		for _, code := range []string{"capacity_updated_at", "verified_at"} {
+			if v, ok := attrs[code]; ok {
+				if t, err := time.Parse(time.RFC3339Nano, v); err != nil {
+					bad(code, err)
+				} else {
+					rec.override(code, t.UTC())
+				}
+			}
+		}
+		for _, code := range []string{"verified_by", "internal_notes"} {
+			if v, ok := attrs[code]; ok {
+				rec.override(code, v)
+			}
+		}
+		if v, ok := attrs["delivery_modes"]; ok {
+			var dm []directory.DeliveryMode
+			if err := json.Unmarshal([]byte(v), &dm); err != nil {
+				bad("delivery_modes", err)
+			} else {
+				rec.override("delivery_modes", dm)
+			}
+		}
+	case importLocKind:
+		if b, ok := boolean("confidential"); ok {
+			rec.override("confidential", b)
+		}
+	case importAreaKind:
+		if v, ok := attrs["coverage"]; ok {
+			var c struct {
+				Kind            string   `json:"kind"`
+				Code            string   `json:"code"`
+				CenterLatitude  *float64 `json:"centerLatitude"`
+				CenterLongitude *float64 `json:"centerLongitude"`
+				RadiusKm        *float64 `json:"radiusKm"`
+			}
+			if err := json.Unmarshal([]byte(v), &c); err != nil {
+				bad("coverage", err)
+			} else if err := servicearea.KindValidator(servicearea.Kind(strings.ToUpper(c.Kind))); err != nil {
+				bad("coverage", err)
+			} else {
+				rec.override("kind", servicearea.Kind(strings.ToUpper(c.Kind)))
+				rec.override("code", importNonEmpty(c.Code))
+				deref := func(f *float64) any {
+					if f == nil {
+						return nil
+					}
+					return *f
+				}
+				rec.override("center_latitude", deref(c.CenterLatitude))
+				rec.override("center_longitude", deref(c.CenterLongitude))
+				rec.override("radius_km", deref(c.RadiusKm))
+			}
+		}
+	case importPhoneKind:
+		if b, ok := boolean("staff_only"); ok {
+			rec.override("staff_only", b)
+		}
+		if v, ok := attrs["extension"]; ok {
+			rec.override("extension", v)
+		}
+	case importScheduleKind:
+		if v, ok := attrs["timezone"]; ok {
+			rec.override("timezone", v)
+		}
+	}
+}

@@ -1,0 +1,435 @@
+package hsds
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/contact"
+	"github.com/village-directory/village/ent/location"
+	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/ent/phone"
+	"github.com/village-directory/village/ent/schedule"
+	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/ent/serviceatlocation"
+)
+
+// importKind reads and writes one Village record type generically (as the
+// seed loader does).
+type importKind struct {
+	name   string
+	ids    func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error)
+	create func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error))
+	update func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error)
+}
+
+var importKindNames = []string{"Organization", "Location", "Service", "ServiceArea", "ServiceAtLocation", "Contact", "Phone", "Schedule"}
+
+func importKindRank(n string) int {
+	for i, k := range importKindNames {
+		if k == n {
+			return i
+		}
+	}
+	return len(importKindNames)
+}
+
+// importSnap is a stored record as JSON, by field name: a fast way to see
+// that an imported record changes nothing without reading it again.
+type importSnap map[string]json.RawMessage
+
+func importByExt[E any](rows []E, err error, get func(E) (string, int)) (map[string]int, map[string]importSnap, error) {
+	if err != nil {
+		return nil, nil, err
+	}
+	m := make(map[string]int, len(rows))
+	snaps := make(map[string]importSnap, len(rows))
+	for _, r := range rows {
+		ext, id := get(r)
+		m[ext] = id
+		if b, err := json.Marshal(r); err == nil {
+			var s importSnap
+			if json.Unmarshal(b, &s) == nil {
+				snaps[ext] = s
+			}
+		}
+	}
+	return m, snaps, nil
+}
+
+// unchanged reports, conservatively, whether the stored snapshot already
+// holds every field value: true only when each value encodes exactly as
+// stored (times compared as instants). A false "changed" only costs the
+// exact comparison of upsert.
+func (s importSnap) unchanged(fields []importField) bool {
+	if s == nil {
+		return false
+	}
+	for _, f := range fields {
+		v := importNormalize(f.value)
+		raw, ok := s[f.name]
+		if v == nil {
+			if ok && string(raw) != "null" && string(raw) != `""` && string(raw) != "[]" {
+				return false
+			}
+			continue
+		}
+		if !ok {
+			return false
+		}
+		if t, isTime := v.(time.Time); isTime {
+			var st time.Time
+			if json.Unmarshal(raw, &st) != nil || !st.Equal(t) {
+				return false
+			}
+			continue
+		}
+		b, err := json.Marshal(v)
+		if err != nil || !bytes.Equal(b, raw) {
+			return false
+		}
+	}
+	return true
+}
+
+func importSavedID[E any](e E, err error) func(func(E) int) (int, error) {
+	return func(id func(E) int) (int, error) {
+		if err != nil {
+			return 0, err
+		}
+		return id(e), nil
+	}
+}
+
+func importSaveErr[E any](_ E, err error) error { return err }
+
+var importOrgKind = &importKind{
+	name: "Organization",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.Organization.Query().Where(organization.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.Organization) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.Organization.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.Organization) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.Organization.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
+var importLocKind = &importKind{
+	name: "Location",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.Location.Query().Where(location.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.Location) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.Location.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.Location) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.Location.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
+var importSvcKind = &importKind{
+	name: "Service",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.Service.Query().Where(service.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.Service) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.Service.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.Service) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.Service.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
+var importAreaKind = &importKind{
+	name: "ServiceArea",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.ServiceArea.Query().Where(servicearea.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.ServiceArea) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.ServiceArea.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.ServiceArea) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.ServiceArea.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
+var importSALKind = &importKind{
+	name: "ServiceAtLocation",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.ServiceAtLocation.Query().Where(serviceatlocation.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.ServiceAtLocation) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.ServiceAtLocation.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.ServiceAtLocation) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.ServiceAtLocation.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
+var importContactKind = &importKind{
+	name: "Contact",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.Contact.Query().Where(contact.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.Contact) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.Contact.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.Contact) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.Contact.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
+var importPhoneKind = &importKind{
+	name: "Phone",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.Phone.Query().Where(phone.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.Phone) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.Phone.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.Phone) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.Phone.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
+var importScheduleKind = &importKind{
+	name: "Schedule",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.Schedule.Query().Where(schedule.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.Schedule) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.Schedule.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.Schedule) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.Schedule.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
+// importProvenance is the provenance of every imported record; it names no
+// path, so re-importing a moved package changes nothing.
+const importProvenance = "Imported from an Open Referral HSDS package"
+
+type importWriter struct {
+	tx    *ent.Tx
+	src   string
+	ids   map[*importKind]map[string]int
+	snaps map[*importKind]map[string]importSnap
+	rep   *Report
+}
+
+func (w *importWriter) idsOf(ctx context.Context, k *importKind) (map[string]int, error) {
+	if m, ok := w.ids[k]; ok {
+		return m, nil
+	}
+	m, snaps, err := k.ids(ctx, w.tx, w.src)
+	if err != nil {
+		return nil, fmt.Errorf("look up existing %s records: %w", k.name, err)
+	}
+	w.ids[k] = m
+	w.snaps[k] = snaps
+	return m, nil
+}
+
+// importWriteAll upserts the records in one transaction: created when new, updated
+// only in the fields that differ, left alone when nothing differs (so a
+// re-import writes nothing and logs no change). A dry run rolls back.
+func importWriteAll(ctx context.Context, client *ent.Client, src string, recs []*importRec, rep *Report, opts ImportOptions) error {
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	w := &importWriter{tx: tx, src: src, ids: map[*importKind]map[string]int{}, snaps: map[*importKind]map[string]importSnap{}, rep: rep}
+	for i, r := range recs {
+		if err := w.upsert(ctx, r); err != nil {
+			_ = tx.Rollback()
+			rep.Errors = append(rep.Errors, r.row.msg("", "%s %s refused by Village: %v", r.kind.name, r.extID, err))
+			return &ImportError{Report: rep}
+		}
+		if opts.Progress != nil {
+			opts.Progress(i+1, len(recs))
+		}
+	}
+	if opts.DryRun {
+		return tx.Rollback()
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
+	fields := []importField{
+		{"external_source", w.src},
+		{"external_id", r.extID},
+	}
+	hasProvenance := false
+	for _, f := range r.fields {
+		hasProvenance = hasProvenance || f.name == "provenance"
+	}
+	if !hasProvenance {
+		fields = append(fields, importField{"provenance", importProvenance})
+	}
+	fields = append(fields, r.fields...)
+	for _, ref := range r.refs {
+		var v any
+		if ref.extID != "" {
+			m, err := w.idsOf(ctx, ref.kind)
+			if err != nil {
+				return err
+			}
+			id, ok := m[ref.extID]
+			if !ok {
+				return fmt.Errorf("%s: %s %s not written", ref.field, ref.kind.name, ref.extID)
+			}
+			v = id
+		}
+		fields = append(fields, importField{ref.field, v})
+	}
+	known, err := w.idsOf(ctx, r.kind)
+	if err != nil {
+		return err
+	}
+	counts := w.rep.Types[r.kind.name]
+	defer func() { w.rep.Types[r.kind.name] = counts }()
+	id, exists := known[r.extID]
+	if !exists {
+		m, save := r.kind.create(w.tx)
+		for _, f := range fields {
+			if importNormalize(f.value) == nil {
+				continue
+			}
+			if err := m.SetField(f.name, f.value); err != nil {
+				return fmt.Errorf("%s: %w", f.name, err)
+			}
+		}
+		id, err := save(ctx)
+		if err != nil {
+			return err
+		}
+		known[r.extID] = id
+		counts.Created++
+		return nil
+	}
+	if w.snaps[r.kind][r.extID].unchanged(fields) {
+		counts.Unchanged++
+		return nil
+	}
+	m, save := r.kind.update(w.tx, id)
+	changed := false
+	for _, f := range fields {
+		old, err := m.OldField(ctx, f.name)
+		if err != nil {
+			return err
+		}
+		if importSame(old, f.value) {
+			continue
+		}
+		changed = true
+		if importNormalize(f.value) == nil {
+			err = m.ClearField(f.name)
+		} else {
+			err = m.SetField(f.name, f.value)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	if !changed {
+		counts.Unchanged++
+		return nil
+	}
+	if err := save(ctx); err != nil {
+		return err
+	}
+	counts.Updated++
+	return nil
+}
+
+// importNormalize reduces a value to what it means: pointers followed; nil
+// pointers, empty strings and empty lists are all "no value" (nil).
+func importNormalize(v any) any {
+	if v == nil {
+		return nil
+	}
+	rv := reflect.ValueOf(v)
+	for rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil
+		}
+		rv = rv.Elem()
+	}
+	switch rv.Kind() {
+	case reflect.String, reflect.Slice, reflect.Map:
+		if rv.Len() == 0 {
+			return nil
+		}
+	}
+	return rv.Interface()
+}
+
+// importSame reports whether a stored value and an imported one mean the same.
+func importSame(stored, imported any) bool {
+	a, b := importNormalize(stored), importNormalize(imported)
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if ta, ok := a.(time.Time); ok {
+		tb, ok := b.(time.Time)
+		return ok && ta.Equal(tb)
+	}
+	switch reflect.ValueOf(a).Kind() {
+	case reflect.Slice, reflect.Struct, reflect.Map:
+		ja, errA := json.Marshal(a)
+		jb, errB := json.Marshal(b)
+		return errA == nil && errB == nil && bytes.Equal(ja, jb)
+	}
+	return reflect.TypeOf(a) == reflect.TypeOf(b) && a == b
+}

@@ -1,0 +1,253 @@
+package hsds
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/contact"
+	"github.com/village-directory/village/ent/location"
+	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/ent/phone"
+	"github.com/village-directory/village/ent/program"
+	"github.com/village-directory/village/ent/schedule"
+	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/ent/taxonomyterm"
+)
+
+// withPhones loads a contact's phones.
+func withContactPhones(q *ent.ContactQuery) { q.WithPhones(byPhoneID).Order(contact.ByID()) }
+
+func byPhoneID(q *ent.PhoneQuery) { q.Order(phone.ByID()) }
+
+func bySchedule(q *ent.ScheduleQuery) { q.Order(schedule.ByID()) }
+
+// withLocation loads what an HSDS location nests.
+func withLocation(q *ent.LocationQuery) { q.WithPhones(byPhoneID).WithSchedules(bySchedule) }
+
+// withSAL loads what an HSDS service_at_location nests.
+func withSAL(q *ent.ServiceAtLocationQuery) {
+	q.WithLocation(withLocation).WithPhones(byPhoneID).WithContacts(withContactPhones).WithSchedules(bySchedule).
+		Order(serviceatlocation.ByID())
+}
+
+// withOrganization loads what an HSDS organization nests in a service
+// document (its funding, contacts and phones; locations and programs are
+// listed by /organizations/{id}).
+func withOrganization(q *ent.OrganizationQuery) {
+	q.WithFundings().WithContacts(withContactPhones).WithPhones(byPhoneID)
+}
+
+// FullService adds to q the eager loads a full HSDS service document needs.
+func FullService(q *ent.ServiceQuery) *ent.ServiceQuery {
+	return q.WithOrganization(withOrganization).
+		WithProgram().
+		WithNeeds(func(q *ent.TaxonomyTermQuery) { q.Order(taxonomyterm.ByID()) }).
+		WithServiceAtLocations(withSAL).
+		WithServiceAreas().
+		WithPhones(byPhoneID).
+		WithContacts(withContactPhones).
+		WithSchedules(bySchedule).
+		WithFundings()
+}
+
+// FullOrganization adds to q the eager loads of a full HSDS organization.
+func FullOrganization(q *ent.OrganizationQuery) *ent.OrganizationQuery {
+	return q.WithFundings().WithContacts(withContactPhones).WithPhones(byPhoneID).
+		WithLocations(func(q *ent.LocationQuery) { withLocation(q); q.Order(location.ByID()) }).
+		WithPrograms(func(q *ent.ProgramQuery) { q.Order(program.ByID()) })
+}
+
+// FullServiceAtLocation adds to q the eager loads of a full HSDS
+// service_at_location, with its service nested.
+func FullServiceAtLocation(q *ent.ServiceAtLocationQuery) *ent.ServiceAtLocationQuery {
+	withSAL(q)
+	return q.WithService(func(q *ent.ServiceQuery) { q.WithOrganization().WithProgram() })
+}
+
+// Services loads the full HSDS documents of the services q selects, in
+// q's order, as ctx may see them.
+func Services(ctx context.Context, client *ent.Client, q *ent.ServiceQuery) ([]Service, error) {
+	list, err := FullService(q).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load services: %w", err)
+	}
+	out := make([]Service, 0, len(list))
+	m := readMapper(ctx, client)
+	for _, s := range list {
+		out = append(out, m.Service(s))
+	}
+	return out, nil
+}
+
+// Organizations loads the HSDS organizations q selects.
+func Organizations(ctx context.Context, client *ent.Client, q *ent.OrganizationQuery) ([]Organization, error) {
+	list, err := FullOrganization(q).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load organizations: %w", err)
+	}
+	out := make([]Organization, 0, len(list))
+	m := readMapper(ctx, client)
+	for _, o := range list {
+		out = append(out, m.Organization(o))
+	}
+	return out, nil
+}
+
+// ServiceAtLocations loads the HSDS service_at_locations q selects, each
+// with its location and (summary) service.
+func ServiceAtLocations(ctx context.Context, client *ent.Client, q *ent.ServiceAtLocationQuery) ([]ServiceAtLocation, error) {
+	list, err := FullServiceAtLocation(q).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load services at locations: %w", err)
+	}
+	out := make([]ServiceAtLocation, 0, len(list))
+	m := readMapper(ctx, client)
+	for _, sal := range list {
+		var svc *Service
+		if s := sal.Edges.Service; s != nil {
+			x := m.Service(s)
+			x.Organization, x.Program = nil, nil
+			svc = &x
+		}
+		x := m.ServiceAtLocation(sal)
+		x.Service = svc
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// TaxonomyTerms loads the HSDS taxonomy terms q selects.
+func TaxonomyTerms(ctx context.Context, client *ent.Client, q *ent.TaxonomyTermQuery) ([]TaxonomyTerm, error) {
+	list, err := q.WithParent().All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load taxonomy terms: %w", err)
+	}
+	out := make([]TaxonomyTerm, 0, len(list))
+	m := readMapper(ctx, client)
+	for _, t := range list {
+		if p := t.Edges.Parent; p != nil {
+			m.IDs.note(KindTaxonomyTerm, p.ID, p.ExternalSource, p.ExternalID)
+		}
+		out = append(out, m.TaxonomyTerm(t))
+	}
+	return out, nil
+}
+
+// Taxonomies lists every vocabulary in the directory as an HSDS taxonomy,
+// with the Village attribute taxonomy, ordered by name.
+func Taxonomies(ctx context.Context, client *ent.Client) ([]Taxonomy, error) {
+	names, err := client.TaxonomyTerm.Query().Unique(true).Select(taxonomyterm.FieldVocabulary).Strings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load taxonomies: %w", err)
+	}
+	seen := map[string]bool{VillageTaxonomy: true}
+	out := []Taxonomy{VillageTaxonomyObject()}
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, TaxonomyObject(n))
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// identified is what ResolveID needs of a record.
+type identified struct {
+	ID             int            `json:"id"`
+	ExternalSource sql.NullString `json:"external_source"`
+	ExternalID     sql.NullString `json:"external_id"`
+}
+
+func (r identified) hsdsID(kind string) string {
+	return RecordID(kind, r.ID, r.ExternalSource.String, r.ExternalID.String)
+}
+
+var identifiedFields = []string{"id", "external_source", "external_id"}
+
+// scanIdentified reads the identifiers of the records of kind (all of them
+// when ids is empty) that ctx may see.
+func scanIdentified(ctx context.Context, client *ent.Client, kind string, ids ...int) ([]identified, error) {
+	var rows []identified
+	var err error
+	switch kind {
+	case KindService:
+		q := client.Service.Query()
+		if len(ids) > 0 {
+			q.Where(service.IDIn(ids...))
+		}
+		err = q.Select(identifiedFields...).Scan(ctx, &rows)
+	case KindOrganization:
+		q := client.Organization.Query()
+		if len(ids) > 0 {
+			q.Where(organization.IDIn(ids...))
+		}
+		err = q.Select(identifiedFields...).Scan(ctx, &rows)
+	case KindServiceAtLocation:
+		q := client.ServiceAtLocation.Query()
+		if len(ids) > 0 {
+			q.Where(serviceatlocation.IDIn(ids...))
+		}
+		err = q.Select(identifiedFields...).Scan(ctx, &rows)
+	case KindTaxonomyTerm:
+		q := client.TaxonomyTerm.Query()
+		if len(ids) > 0 {
+			q.Where(taxonomyterm.IDIn(ids...))
+		}
+		err = q.Select(identifiedFields...).Scan(ctx, &rows)
+	case KindLocation:
+		q := client.Location.Query()
+		if len(ids) > 0 {
+			q.Where(location.IDIn(ids...))
+		}
+		err = q.Select(identifiedFields...).Scan(ctx, &rows)
+	case KindProgram:
+		q := client.Program.Query()
+		if len(ids) > 0 {
+			q.Where(program.IDIn(ids...))
+		}
+		err = q.Select(identifiedFields...).Scan(ctx, &rows)
+	case KindContact:
+		q := client.Contact.Query()
+		if len(ids) > 0 {
+			q.Where(contact.IDIn(ids...))
+		}
+		err = q.Select(identifiedFields...).Scan(ctx, &rows)
+	default:
+		return nil, fmt.Errorf("hsds: cannot resolve ids of %s", kind)
+	}
+	return rows, err
+}
+
+// readMapper is a Mapper whose references to records it has not mapped
+// are looked up in the database (as ctx may see it).
+func readMapper(ctx context.Context, client *ent.Client) *Mapper {
+	m := NewMapper()
+	m.Lookup = func(kind string, id int) (string, bool) {
+		rows, err := scanIdentified(ctx, client, kind, id)
+		if err != nil || len(rows) == 0 {
+			return "", false
+		}
+		return rows[0].hsdsID(kind), true
+	}
+	return m
+}
+
+// ResolveID finds the Village ID of the record of kind whose HSDS id is
+// hsdsID, among the records ctx may see; ok is false when there is none.
+func ResolveID(ctx context.Context, client *ent.Client, kind, hsdsID string) (int, bool, error) {
+	rows, err := scanIdentified(ctx, client, kind)
+	if err != nil {
+		return 0, false, err
+	}
+	for _, r := range rows {
+		if r.hsdsID(kind) == hsdsID {
+			return r.ID, true, nil
+		}
+	}
+	return 0, false, nil
+}

@@ -1,0 +1,591 @@
+package hsds
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/village-directory/village/ent"
+)
+
+// Namespace is the fixed UUIDv5 namespace of Village-derived HSDS exportIDs.
+var Namespace = uuid.MustParse("6f1c0b2e-7a51-5b6e-9d3c-8a0e5f4b2c17")
+
+// VillageTaxonomy is the taxonomy of the attributes that carry Village's
+// own fields (see the package documentation).
+const VillageTaxonomy = "village"
+
+// Record kinds, as used in derived exportIDs and attribute link_entity.
+const (
+	KindOrganization      = "organization"
+	KindProgram           = "program"
+	KindService           = "service"
+	KindLocation          = "location"
+	KindServiceAtLocation = "service_at_location"
+	KindServiceArea       = "service_area"
+	KindTaxonomyTerm      = "taxonomy_term"
+	KindPhone             = "phone"
+	KindContact           = "contact"
+	KindSchedule          = "schedule"
+	KindFunding           = "funding"
+)
+
+// DerivedID is the UUIDv5 of a Village record that has no HSDS id of its own.
+func DerivedID(kind string, id int) string {
+	return uuid.NewSHA1(Namespace, []byte(kind+"/"+strconv.Itoa(id))).String()
+}
+
+// RecordID is the HSDS id of a Village record: its own external id when it
+// came from another system and that id is a UUID, otherwise DerivedID.
+func RecordID(kind string, id int, externalSource, externalID string) string {
+	if externalSource != "" && externalID != "" {
+		if u, err := uuid.Parse(externalID); err == nil {
+			return u.String()
+		}
+	}
+	return DerivedID(kind, id)
+}
+
+// TaxonomyID is the HSDS id of a vocabulary (taxonomy) by name.
+func TaxonomyID(name string) string {
+	return uuid.NewSHA1(Namespace, []byte("taxonomy/"+name)).String()
+}
+
+// exportTermID is the id of a term of the Village attribute vocabulary.
+func exportTermID(code string) string {
+	return uuid.NewSHA1(Namespace, []byte("term/"+VillageTaxonomy+"/"+code)).String()
+}
+
+// VillageTaxonomyObject is the HSDS taxonomy of Village's attributes.
+func VillageTaxonomyObject() Taxonomy {
+	return Taxonomy{ID: TaxonomyID(VillageTaxonomy), Name: VillageTaxonomy,
+		Description: "Village's own fields that HSDS has no column for; each term names a field, the attribute's value holds it.",
+		Version:     "1"}
+}
+
+// VillageTerm is the HSDS taxonomy term of a Village attribute code.
+func VillageTerm(code string) TaxonomyTerm {
+	return TaxonomyTerm{ID: exportTermID(code), Code: code, Name: code,
+		Description: "Village field " + code, Taxonomy: VillageTaxonomy, TaxonomyID: TaxonomyID(VillageTaxonomy)}
+}
+
+// Coverage is the value (as JSON) of the coverage attribute of a service
+// area: Village's structured area, exactly.
+type Coverage struct {
+	Kind            string   `json:"kind"` // NATIONWIDE, STATE, COUNTY, ZIP, RADIUS, ONLINE or TEXT
+	Code            string   `json:"code,omitempty"`
+	CenterLatitude  *float64 `json:"centerLatitude,omitempty"`
+	CenterLongitude *float64 `json:"centerLongitude,omitempty"`
+	RadiusKm        *float64 `json:"radiusKm,omitempty"`
+}
+
+// The extent and extent_type an exported service area carries, for HSDS
+// tools that ignore Village's attributes: a ZIP code ("zip"), a 5-digit
+// county FIPS code ("county"), a state's postal code ("state"),
+// "nationwide" or "online" ("text"), or "LAT,LON,KM" ("radius_km"). TEXT
+// areas carry no extent: their words are the name.
+const (
+	ExtentTypeZIP    = "zip"
+	ExtentTypeCounty = "county"
+	ExtentTypeState  = "state"
+	ExtentTypeText   = "text"
+	ExtentTypeRadius = "radius_km"
+	ExtentNationwide = "nationwide"
+	ExtentOnline     = "online"
+)
+
+// VillageAttributes returns the values of the Village attributes in list,
+// by term code (attributes of other taxonomies are left out). An attribute
+// is recognised by its nested taxonomy term or, when that is absent (as in
+// the CSV form), by its taxonomy_term_id.
+func VillageAttributes(list []Attribute) map[string]string {
+	byID := map[string]string{}
+	for _, code := range VillageTerms {
+		byID[exportTermID(code)] = code
+	}
+	out := map[string]string{}
+	for _, a := range list {
+		if a.TaxonomyTerm != nil && a.TaxonomyTerm.Taxonomy == VillageTaxonomy && a.TaxonomyTerm.Code != "" {
+			out[a.TaxonomyTerm.Code] = a.Value
+		} else if code, ok := byID[a.TaxonomyTermID]; ok {
+			out[code] = a.Value
+		}
+	}
+	return out
+}
+
+// VillageTermCode returns the Village attribute code of a taxonomy term id.
+func VillageTermCode(termID string) (string, bool) {
+	for _, code := range VillageTerms {
+		if exportTermID(code) == termID {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+// VillageTerms lists the Village attribute vocabulary, in documentation order.
+var VillageTerms = []string{"sample", "provenance", "external_id", "eligibility", "free", "capacity_available",
+	"capacity_maximum", "capacity_updated_at", "delivery_modes", "verified_at", "verified_by", "internal_notes",
+	"approach", "settings", "audiences", "serves_through_months", "evidence", "url", "coverage", "confidential",
+	"timezone", "staff_only", "extension", "funding_description", "amount_usd", "funder_id", "program_id"}
+
+// exportAttrs builds the attributes of one record.
+type exportAttrs struct {
+	entity, linkID string
+	list           []Attribute
+}
+
+func newExportAttrs(entity, linkID string) *exportAttrs {
+	return &exportAttrs{entity: entity, linkID: linkID}
+}
+
+func (a *exportAttrs) add(code, value string) {
+	if value == "" {
+		return
+	}
+	t := VillageTerm(code)
+	a.list = append(a.list, Attribute{
+		ID:             uuid.NewSHA1(Namespace, []byte("attribute/"+a.linkID+"/"+code)).String(),
+		LinkID:         a.linkID,
+		TaxonomyTermID: t.ID,
+		LinkType:       a.entity,
+		LinkEntity:     a.entity,
+		Value:          value,
+		TaxonomyTerm:   &t,
+	})
+}
+
+func (a *exportAttrs) json(code string, v any, empty bool) {
+	if empty {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	a.add(code, string(b))
+}
+
+func (a *exportAttrs) intp(code string, v *int) {
+	if v != nil {
+		a.add(code, strconv.Itoa(*v))
+	}
+}
+
+func (a *exportAttrs) timep(code string, t *time.Time) {
+	if t != nil {
+		a.add(code, t.UTC().Format(time.RFC3339Nano))
+	}
+}
+
+func (a *exportAttrs) boolp(code string, b *bool) {
+	if b != nil {
+		a.add(code, strconv.FormatBool(*b))
+	}
+}
+
+// record adds the bookkeeping every Village record carries.
+func (a *exportAttrs) record(sample bool, provenance, externalSource, externalID string) {
+	if sample {
+		a.add("sample", "true")
+	}
+	a.add("provenance", provenance)
+	if externalSource != "" && externalID != "" {
+		// The HSDS id carries a UUID external id; the attribute keeps any
+		// other, and the source when it is not HSDS itself.
+		if _, err := uuid.Parse(externalID); err != nil || externalSource != "hsds" {
+			a.add("external_id", externalSource+":"+externalID)
+		}
+	}
+}
+
+func (a *exportAttrs) result() []Attribute { return a.list }
+
+func exportAgeYears(months *int) *float64 {
+	if months == nil {
+		return nil
+	}
+	y := math.Round(float64(*months)/12*100) / 100
+	return &y
+}
+
+func exportDate(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+// exportStatus maps Village's status enum to HSDS's.
+func exportStatus(s string) string {
+	return strings.ReplaceAll(strings.ToLower(s), "_", " ")
+}
+
+// exportIDs resolves the HSDS exportIDs of related records, which may have been
+// imported with their own exportIDs. Unknown records fall back to DerivedID.
+type exportIDs map[string]string
+
+func (m exportIDs) note(kind string, id int, externalSource, externalID string) string {
+	v := RecordID(kind, id, externalSource, externalID)
+	if m != nil {
+		m[kind+"/"+strconv.Itoa(id)] = v
+	}
+	return v
+}
+
+// Mapper turns ent records into HSDS objects. Its IDs remember the HSDS id
+// of every record it has mapped, so references to them agree; a reference
+// to a record it has not mapped is resolved by Lookup (which may read the
+// database: a record imported from HSDS keeps its own id), or derived when
+// Lookup is nil or does not know it.
+type Mapper struct {
+	IDs    exportIDs
+	Lookup func(kind string, id int) (string, bool)
+}
+
+// NewMapper returns a Mapper that resolves references to records it has
+// not mapped as derived ids only (enough for records that were not
+// imported, and for tests); the loaders in this package set Lookup.
+func NewMapper() *Mapper { return &Mapper{IDs: exportIDs{}} }
+
+func (m *Mapper) of(kind string, id int) string {
+	key := kind + "/" + strconv.Itoa(id)
+	if v, ok := m.IDs[key]; ok {
+		return v
+	}
+	v := DerivedID(kind, id)
+	if m.Lookup != nil {
+		if got, ok := m.Lookup(kind, id); ok {
+			v = got
+		}
+	}
+	m.IDs[key] = v
+	return v
+}
+
+func (m *Mapper) ofp(kind string, id *int) string {
+	if id == nil {
+		return ""
+	}
+	return m.of(kind, *id)
+}
+
+// Organization maps o (with whatever edges were loaded) to HSDS.
+func (m *Mapper) Organization(o *ent.Organization) Organization {
+	id := m.IDs.note(KindOrganization, o.ID, o.ExternalSource, o.ExternalID)
+	a := newExportAttrs("organization", id)
+	a.record(o.Sample, o.Provenance, o.ExternalSource, o.ExternalID)
+	out := Organization{
+		ID: id, Name: o.Name, AlternateName: o.AlternateName, Description: o.Description,
+		Email: o.Email, Website: o.Website, LegalStatus: o.LegalStatus,
+		ParentOrganizationID: m.ofp(KindOrganization, o.ParentID),
+	}
+	if o.YearIncorporated != nil {
+		y := float64(*o.YearIncorporated)
+		out.YearIncorporated = &y
+	}
+	for _, f := range o.Edges.Fundings {
+		out.Funding = append(out.Funding, m.Funding(f))
+	}
+	for _, c := range o.Edges.Contacts {
+		out.Contacts = append(out.Contacts, m.Contact(c))
+	}
+	for _, p := range o.Edges.Phones {
+		out.Phones = append(out.Phones, m.Phone(p))
+	}
+	for _, l := range o.Edges.Locations {
+		out.Locations = append(out.Locations, m.Location(l))
+	}
+	for _, p := range o.Edges.Programs {
+		out.Programs = append(out.Programs, m.Program(p))
+	}
+	out.Attributes = a.result()
+	return out
+}
+
+// Program maps p to HSDS; its model fields become Village attributes.
+func (m *Mapper) Program(p *ent.Program) Program {
+	id := m.IDs.note(KindProgram, p.ID, p.ExternalSource, p.ExternalID)
+	a := newExportAttrs("program", id)
+	a.record(p.Sample, p.Provenance, p.ExternalSource, p.ExternalID)
+	a.json("eligibility", p.Eligibility, p.Eligibility == nil)
+	a.add("approach", string(p.Approach))
+	a.json("settings", p.Settings, len(p.Settings) == 0)
+	a.json("audiences", p.Audiences, len(p.Audiences) == 0)
+	a.intp("serves_through_months", p.ServesThroughMonths)
+	a.json("evidence", p.Evidence, len(p.Evidence) == 0)
+	a.add("url", p.URL)
+	return Program{ID: id, OrganizationID: m.ofp(KindOrganization, p.OrganizationID), Name: p.Name,
+		AlternateName: p.AlternateName, Description: p.Description, Attributes: a.result()}
+}
+
+// Service maps s, with the edges loaded by ServiceQuery, to a full HSDS
+// service document.
+func (m *Mapper) Service(s *ent.Service) Service {
+	id := m.IDs.note(KindService, s.ID, s.ExternalSource, s.ExternalID)
+	if s.Edges.Organization != nil {
+		m.IDs.note(KindOrganization, s.Edges.Organization.ID, s.Edges.Organization.ExternalSource, s.Edges.Organization.ExternalID)
+	}
+	if s.Edges.Program != nil {
+		m.IDs.note(KindProgram, s.Edges.Program.ID, s.Edges.Program.ExternalSource, s.Edges.Program.ExternalID)
+	}
+	a := newExportAttrs("service", id)
+	a.record(s.Sample, s.Provenance, s.ExternalSource, s.ExternalID)
+	a.json("eligibility", s.Eligibility, s.Eligibility == nil)
+	a.boolp("free", s.Free)
+	a.intp("capacity_available", s.CapacityAvailable)
+	a.intp("capacity_maximum", s.CapacityMaximum)
+	a.timep("capacity_updated_at", s.CapacityUpdatedAt)
+	a.json("delivery_modes", s.DeliveryModes, len(s.DeliveryModes) == 0)
+	a.timep("verified_at", s.VerifiedAt)
+	a.add("verified_by", s.VerifiedBy)
+	a.add("internal_notes", s.InternalNotes)
+	out := Service{
+		ID: id, OrganizationID: m.of(KindOrganization, s.OrganizationID), ProgramID: m.ofp(KindProgram, s.ProgramID),
+		Name: s.Name, AlternateName: s.AlternateName, Description: s.Description, URL: s.URL, Email: s.Email,
+		Status: exportStatus(string(s.Status)), InterpretationServices: s.InterpretationServices,
+		ApplicationProcess: s.ApplicationProcess, FeesDescription: s.FeesDescription, WaitTime: s.WaitTime,
+		LastModified: s.UpdatedAt.UTC().Format(time.RFC3339Nano),
+	}
+	if s.VerifiedAt != nil {
+		out.AssuredDate = exportDate(s.VerifiedAt)
+	}
+	el := s.Eligibility
+	if el == nil && s.Edges.Program != nil {
+		el = s.Edges.Program.Eligibility
+	}
+	if el != nil {
+		out.EligibilityDescription = el.Description
+		out.MinimumAge = exportAgeYears(el.MinAgeMonths)
+		out.MaximumAge = exportAgeYears(el.MaxAgeMonths)
+	}
+	for _, code := range s.Languages {
+		out.Languages = append(out.Languages, Language{
+			ID: uuid.NewSHA1(Namespace, []byte("language/service/"+strconv.Itoa(s.ID)+"/"+code)).String(), ServiceID: id, Code: code})
+	}
+	for _, p := range s.Edges.Phones {
+		out.Phones = append(out.Phones, m.Phone(p))
+	}
+	for _, sc := range s.Edges.Schedules {
+		out.Schedules = append(out.Schedules, m.Schedule(sc))
+	}
+	for _, ar := range s.Edges.ServiceAreas {
+		out.ServiceAreas = append(out.ServiceAreas, m.ServiceArea(ar))
+	}
+	for _, sal := range s.Edges.ServiceAtLocations {
+		out.ServiceAtLocations = append(out.ServiceAtLocations, m.ServiceAtLocation(sal))
+	}
+	for _, f := range s.Edges.Fundings {
+		out.Funding = append(out.Funding, m.Funding(f))
+	}
+	for _, c := range s.Edges.Contacts {
+		out.Contacts = append(out.Contacts, m.Contact(c))
+	}
+	if o := s.Edges.Organization; o != nil {
+		org := m.Organization(o)
+		out.Organization = &org
+	}
+	if p := s.Edges.Program; p != nil {
+		prog := m.Program(p)
+		out.Program = &prog
+	}
+	list := a.result()
+	for _, t := range s.Edges.Needs {
+		term := m.TaxonomyTerm(t)
+		list = append(list, Attribute{
+			ID:     uuid.NewSHA1(Namespace, []byte("attribute/"+id+"/need/"+term.ID)).String(),
+			LinkID: id, TaxonomyTermID: term.ID, LinkType: "service", LinkEntity: "service", TaxonomyTerm: &term,
+		})
+	}
+	out.Attributes = list
+	return out
+}
+
+// ServiceAtLocation maps sal (with its location and own phones, contacts
+// and schedules loaded) to HSDS.
+func (m *Mapper) ServiceAtLocation(sal *ent.ServiceAtLocation) ServiceAtLocation {
+	id := m.IDs.note(KindServiceAtLocation, sal.ID, sal.ExternalSource, sal.ExternalID)
+	a := newExportAttrs("service_at_location", id)
+	a.record(sal.Sample, sal.Provenance, sal.ExternalSource, sal.ExternalID)
+	out := ServiceAtLocation{ID: id, ServiceID: m.of(KindService, sal.ServiceID),
+		LocationID: m.of(KindLocation, sal.LocationID), Description: sal.Description}
+	if l := sal.Edges.Location; l != nil {
+		loc := m.Location(l)
+		out.Location = &loc
+		out.LocationID = loc.ID
+	}
+	for _, p := range sal.Edges.Phones {
+		out.Phones = append(out.Phones, m.Phone(p))
+	}
+	for _, c := range sal.Edges.Contacts {
+		out.Contacts = append(out.Contacts, m.Contact(c))
+	}
+	for _, sc := range sal.Edges.Schedules {
+		out.Schedules = append(out.Schedules, m.Schedule(sc))
+	}
+	out.Attributes = a.result()
+	return out
+}
+
+// Location maps l to HSDS; its address becomes one HSDS address (postal for
+// POSTAL locations, physical otherwise) when any part of it is known.
+func (m *Mapper) Location(l *ent.Location) Location {
+	id := m.IDs.note(KindLocation, l.ID, l.ExternalSource, l.ExternalID)
+	a := newExportAttrs("location", id)
+	a.record(l.Sample, l.Provenance, l.ExternalSource, l.ExternalID)
+	if l.Confidential {
+		a.add("confidential", "true")
+	}
+	out := Location{ID: id, LocationType: strings.ToLower(string(l.LocationType)), URL: l.URL,
+		OrganizationID: m.ofp(KindOrganization, l.OrganizationID), Name: l.Name, AlternateName: l.AlternateName,
+		Description: l.Description, Latitude: l.Latitude, Longitude: l.Longitude}
+	if l.Address1 != "" || l.Address2 != "" || l.City != "" || l.Region != "" || l.PostalCode != "" || l.Country != "" {
+		typ := "physical"
+		if l.LocationType == "POSTAL" {
+			typ = "postal"
+		}
+		out.Addresses = []Address{{
+			ID:         uuid.NewSHA1(Namespace, []byte("address/"+id)).String(),
+			LocationID: id, Address1: l.Address1, Address2: l.Address2, City: l.City,
+			StateProvince: l.Region, PostalCode: l.PostalCode, Country: l.Country, AddressType: typ,
+		}}
+	}
+	for _, p := range l.Edges.Phones {
+		out.Phones = append(out.Phones, m.Phone(p))
+	}
+	for _, sc := range l.Edges.Schedules {
+		out.Schedules = append(out.Schedules, m.Schedule(sc))
+	}
+	out.Attributes = a.result()
+	return out
+}
+
+// ServiceArea maps ar to HSDS: its words become name, its structure a
+// coverage attribute, and a ZIP, county or state its extent (extent_type
+// "zip", "county_fips", "state").
+func (m *Mapper) ServiceArea(ar *ent.ServiceArea) ServiceArea {
+	id := m.IDs.note(KindServiceArea, ar.ID, ar.ExternalSource, ar.ExternalID)
+	a := newExportAttrs("service_area", id)
+	a.record(ar.Sample, ar.Provenance, ar.ExternalSource, ar.ExternalID)
+	a.json("coverage", Coverage{string(ar.Kind), ar.Code, ar.CenterLatitude, ar.CenterLongitude, ar.RadiusKm}, false)
+	out := ServiceArea{ID: id, ServiceID: m.of(KindService, ar.ServiceID), Name: ar.Name}
+	switch string(ar.Kind) {
+	case "ZIP":
+		out.Extent, out.ExtentType = ar.Code, ExtentTypeZIP
+	case "COUNTY":
+		out.Extent, out.ExtentType = ar.Code, ExtentTypeCounty
+	case "STATE":
+		out.Extent, out.ExtentType = ar.Code, ExtentTypeState
+	case "NATIONWIDE":
+		out.Extent, out.ExtentType = ExtentNationwide, ExtentTypeText
+	case "ONLINE":
+		out.Extent, out.ExtentType = ExtentOnline, ExtentTypeText
+	case "RADIUS":
+		if ar.CenterLatitude != nil && ar.CenterLongitude != nil && ar.RadiusKm != nil {
+			out.Extent = fmt.Sprintf("%g,%g,%g", *ar.CenterLatitude, *ar.CenterLongitude, *ar.RadiusKm)
+			out.ExtentType = ExtentTypeRadius
+		}
+	}
+	out.Attributes = a.result()
+	return out
+}
+
+// Phone maps p to HSDS.
+func (m *Mapper) Phone(p *ent.Phone) Phone {
+	id := m.IDs.note(KindPhone, p.ID, p.ExternalSource, p.ExternalID)
+	a := newExportAttrs("phone", id)
+	a.record(p.Sample, p.Provenance, p.ExternalSource, p.ExternalID)
+	if p.StaffOnly {
+		a.add("staff_only", "true")
+	}
+	out := Phone{ID: id, Number: p.Number, Type: strings.ToLower(string(p.Type)), Description: p.Description,
+		OrganizationID: m.ofp(KindOrganization, p.OrganizationID), ServiceID: m.ofp(KindService, p.ServiceID),
+		LocationID: m.ofp(KindLocation, p.LocationID), ContactID: m.ofp(KindContact, p.ContactID),
+		ServiceAtLocationID: m.ofp(KindServiceAtLocation, p.ServiceAtLocationID)}
+	if p.Extension != "" {
+		if n, err := strconv.ParseFloat(p.Extension, 64); err == nil && strconv.FormatFloat(n, 'f', -1, 64) == p.Extension {
+			out.Extension = &n
+		} else {
+			a.add("extension", p.Extension)
+		}
+	}
+	for _, code := range p.Languages {
+		out.Languages = append(out.Languages, Language{
+			ID: uuid.NewSHA1(Namespace, []byte("language/phone/"+strconv.Itoa(p.ID)+"/"+code)).String(), PhoneID: id, Code: code})
+	}
+	out.Attributes = a.result()
+	return out
+}
+
+// Contact maps c (with its phones, if loaded) to HSDS.
+func (m *Mapper) Contact(c *ent.Contact) Contact {
+	id := m.IDs.note(KindContact, c.ID, c.ExternalSource, c.ExternalID)
+	a := newExportAttrs("contact", id)
+	a.record(c.Sample, c.Provenance, c.ExternalSource, c.ExternalID)
+	out := Contact{ID: id, Name: c.Name, Title: c.Title, Department: c.Department, Email: c.Email,
+		OrganizationID: m.ofp(KindOrganization, c.OrganizationID), ServiceID: m.ofp(KindService, c.ServiceID),
+		ServiceAtLocationID: m.ofp(KindServiceAtLocation, c.ServiceAtLocationID)}
+	for _, p := range c.Edges.Phones {
+		out.Phones = append(out.Phones, m.Phone(p))
+	}
+	out.Attributes = a.result()
+	return out
+}
+
+// Schedule maps sc to HSDS; its IANA time zone becomes an attribute.
+func (m *Mapper) Schedule(sc *ent.Schedule) Schedule {
+	id := m.IDs.note(KindSchedule, sc.ID, sc.ExternalSource, sc.ExternalID)
+	a := newExportAttrs("schedule", id)
+	a.record(sc.Sample, sc.Provenance, sc.ExternalSource, sc.ExternalID)
+	a.add("timezone", sc.Timezone)
+	out := Schedule{ID: id, ServiceID: m.ofp(KindService, sc.ServiceID), LocationID: m.ofp(KindLocation, sc.LocationID),
+		ServiceAtLocationID: m.ofp(KindServiceAtLocation, sc.ServiceAtLocationID),
+		ValidFrom:           exportDate(sc.ValidFrom), ValidTo: exportDate(sc.ValidTo), Freq: string(sc.Freq),
+		ByDay: sc.Byday, ByMonthDay: sc.Bymonthday, OpensAt: sc.OpensAt, ClosesAt: sc.ClosesAt, Description: sc.Description}
+	if sc.Interval != nil {
+		n := float64(*sc.Interval)
+		out.Interval = &n
+	}
+	out.Attributes = a.result()
+	return out
+}
+
+// Funding maps f to HSDS.
+func (m *Mapper) Funding(f *ent.Funding) Funding {
+	id := m.IDs.note(KindFunding, f.ID, f.ExternalSource, f.ExternalID)
+	a := newExportAttrs("funding", id)
+	a.record(f.Sample, f.Provenance, f.ExternalSource, f.ExternalID)
+	a.add("funding_description", f.Description)
+	if f.AmountUsd != nil {
+		a.add("amount_usd", strconv.FormatInt(*f.AmountUsd, 10))
+	}
+	a.add("funder_id", m.ofp(KindOrganization, f.FunderID))
+	a.add("program_id", m.ofp(KindProgram, f.ProgramID))
+	return Funding{ID: id, OrganizationID: m.ofp(KindOrganization, f.OrganizationID),
+		ServiceID: m.ofp(KindService, f.ServiceID), Source: f.Source, Attributes: a.result()}
+}
+
+// TaxonomyTerm maps t to HSDS; its vocabulary is its taxonomy.
+func (m *Mapper) TaxonomyTerm(t *ent.TaxonomyTerm) TaxonomyTerm {
+	id := m.IDs.note(KindTaxonomyTerm, t.ID, t.ExternalSource, t.ExternalID)
+	return TaxonomyTerm{ID: id, Code: t.Code, Name: t.Name, Description: t.Description,
+		ParentID: m.ofp(KindTaxonomyTerm, t.ParentID), Taxonomy: t.Vocabulary, TaxonomyID: TaxonomyID(t.Vocabulary)}
+}
+
+// TaxonomyObject is the HSDS taxonomy of a Village vocabulary.
+func TaxonomyObject(vocabulary string) Taxonomy {
+	if vocabulary == VillageTaxonomy {
+		return VillageTaxonomyObject()
+	}
+	desc := "Terms of the " + vocabulary + " vocabulary."
+	if vocabulary == "village-needs" {
+		desc = "Village's family-needs vocabulary: what a family is looking for."
+	}
+	return Taxonomy{ID: TaxonomyID(vocabulary), Name: vocabulary, Description: desc}
+}

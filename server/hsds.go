@@ -1,0 +1,690 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/ent/predicate"
+	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/ent/taxonomyterm"
+	"github.com/village-directory/village/internal/geo"
+	"github.com/village-directory/village/internal/hsds"
+)
+
+// HSDS API paging limits.
+const (
+	hsdsDefaultPerPage = 50
+	hsdsMaxPerPage     = 200
+)
+
+// hsdsProfile is the HSDS profile Village's API follows: the core 3.0 one.
+const hsdsProfile = "https://docs.openreferral.org/en/v3.0/hsds/"
+
+// hsdsOpenAPI is the spec's API definition Village serves a read-only part of.
+const hsdsOpenAPI = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
+
+// hsdsHandler serves the read endpoints of the HSDS 3.0 API under /hsds/.
+// Every record is read through the ent client with the request's context,
+// so the viewer sees exactly what GraphQL would show it (no staff-only
+// phones, no confidential addresses for the public). IDs in URLs and
+// parameters are HSDS UUIDs (see internal/hsds). Lists always return full
+// documents and ignore full/minimal; format may only be json.
+func hsdsHandler(client *ent.Client, log *slog.Logger) http.Handler {
+	h := &hsdsAPI{client: client, log: log}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /hsds/{$}", h.root)
+	mux.HandleFunc("GET /hsds/services", h.services)
+	mux.HandleFunc("GET /hsds/services/{id}", h.service)
+	mux.HandleFunc("GET /hsds/organizations", h.organizations)
+	mux.HandleFunc("GET /hsds/organizations/{id}", h.organization)
+	mux.HandleFunc("GET /hsds/service_at_locations", h.serviceAtLocations)
+	mux.HandleFunc("GET /hsds/service_at_locations/{id}", h.serviceAtLocation)
+	mux.HandleFunc("GET /hsds/taxonomies", h.taxonomies)
+	mux.HandleFunc("GET /hsds/taxonomies/{id}", h.taxonomy)
+	mux.HandleFunc("GET /hsds/taxonomy_terms", h.taxonomyTerms)
+	mux.HandleFunc("GET /hsds/taxonomy_terms/{id}", h.taxonomyTerm)
+	mux.HandleFunc("/hsds/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			hsdsError(w, http.StatusMethodNotAllowed, "the HSDS API is read-only: use GET")
+			return
+		}
+		hsdsError(w, http.StatusNotFound, "no such HSDS endpoint: "+r.URL.Path)
+	})
+	return mux
+}
+
+type hsdsAPI struct {
+	client *ent.Client
+	log    *slog.Logger
+}
+
+// badRequest is a client error in the query.
+type badRequest struct{ msg string }
+
+func (e *badRequest) Error() string { return e.msg }
+
+func badf(format string, args ...any) error { return &badRequest{fmt.Sprintf(format, args...)} }
+
+var errNotFound = errors.New("not found")
+
+func hsdsError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]any{"status": status, "error": http.StatusText(status), "message": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+
+// answer writes v, or the error err stands for.
+func (h *hsdsAPI) answer(w http.ResponseWriter, r *http.Request, v any, err error) {
+	var bad *badRequest
+	switch {
+	case err == nil:
+		writeJSON(w, http.StatusOK, v)
+	case errors.As(err, &bad):
+		hsdsError(w, http.StatusBadRequest, bad.msg)
+	case errors.Is(err, errNotFound):
+		hsdsError(w, http.StatusNotFound, "no record with id "+r.PathValue("id"))
+	case errors.Is(err, context.DeadlineExceeded):
+		hsdsError(w, http.StatusServiceUnavailable, "the request took too long")
+	default:
+		h.log.ErrorContext(r.Context(), "hsds api", "path", r.URL.Path, "error", err)
+		hsdsError(w, http.StatusInternalServerError, "internal error")
+	}
+}
+
+func (h *hsdsAPI) root(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, hsds.APIInfo{Version: hsds.Version, Profile: hsdsProfile, OpenAPIURL: hsdsOpenAPI})
+}
+
+// listParams are the parsed query parameters of a list endpoint.
+type listParams struct {
+	page, perPage int
+	search        string
+	termID        *int    // taxonomy_term_id, resolved (-1: none such)
+	vocabulary    *string // taxonomy_id, resolved ("" with ok: none such)
+	orgID         *int
+	modifiedAfter *time.Time
+	postcode      *geo.Place
+	proximityKm   *float64
+	parentID      *int
+	topOnly       bool
+}
+
+// parseList reads the parameters allowed (besides page, per_page, search,
+// format, full, minimal, full_service, which every list takes).
+func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, error) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	p := &listParams{page: 1, perPage: hsdsDefaultPerPage, search: strings.TrimSpace(q.Get("search"))}
+	for _, name := range []string{"page", "per_page"} {
+		v := q.Get(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, badf("%s must be a positive integer, got %q", name, v)
+		}
+		if name == "page" {
+			p.page = n
+		} else {
+			if n > hsdsMaxPerPage {
+				return nil, badf("per_page must be at most %d, got %d", hsdsMaxPerPage, n)
+			}
+			p.perPage = n
+		}
+	}
+	if f := q.Get("format"); f != "" && f != "json" {
+		return nil, badf("format %q is not supported: only json", f)
+	}
+	for _, name := range []string{"full", "minimal", "full_service", "top_only"} {
+		if v := q.Get(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, badf("%s must be true or false, got %q", name, v)
+			}
+			if name == "top_only" {
+				p.topOnly = b
+			}
+		}
+	}
+	for name, vals := range q {
+		v := vals[0]
+		if v == "" || !slices.Contains(allowed, name) {
+			continue
+		}
+		switch name {
+		case "taxonomy_term_id", "organization_id", "parent_id":
+			kind := map[string]string{"taxonomy_term_id": hsds.KindTaxonomyTerm, "organization_id": hsds.KindOrganization,
+				"parent_id": hsds.KindTaxonomyTerm}[name]
+			id, err := h.resolve(ctx, kind, v)
+			if errors.Is(err, errNotFound) {
+				id, err = -1, nil // no such record: nothing matches
+			}
+			if err != nil {
+				return nil, err
+			}
+			switch name {
+			case "taxonomy_term_id":
+				p.termID = &id
+			case "organization_id":
+				p.orgID = &id
+			default:
+				p.parentID = &id
+			}
+		case "taxonomy_id":
+			if _, err := uuid.Parse(v); err != nil {
+				return nil, badf("taxonomy_id must be a UUID, got %q", v)
+			}
+			taxes, err := hsds.Taxonomies(ctx, h.client)
+			if err != nil {
+				return nil, err
+			}
+			voc := "hsds:no-such-taxonomy:" + v // matches no term
+			for _, t := range taxes {
+				if t.ID == strings.ToLower(v) {
+					voc = t.Name
+				}
+			}
+			p.vocabulary = &voc
+		case "modified_after":
+			t, err := parseTime(v)
+			if err != nil {
+				return nil, badf("modified_after must be an RFC 3339 date-time or a date (YYYY-MM-DD), got %q", v)
+			}
+			p.modifiedAfter = &t
+		case "postcode":
+			if !geo.ValidZIP(v) {
+				return nil, badf("postcode must be a 5-digit US ZIP code, got %q", v)
+			}
+			place, ok := geo.LookupZIP(v)
+			if !ok {
+				return nil, badf("unknown ZIP code %q", v)
+			}
+			p.postcode = &place
+		case "proximity":
+			m, err := strconv.ParseFloat(v, 64)
+			if err != nil || m <= 0 {
+				return nil, badf("proximity must be a positive distance in metres, got %q", v)
+			}
+			km := m / 1000
+			p.proximityKm = &km
+		}
+	}
+	if p.proximityKm != nil {
+		if p.postcode == nil {
+			return nil, badf("proximity needs a postcode to measure from")
+		}
+		if !p.postcode.HasCentroid {
+			return nil, badf("ZIP code %s has no known centroid to measure proximity from", p.postcode.ZIP)
+		}
+	}
+	return p, nil
+}
+
+func parseTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t, nil
+	}
+	return time.Parse("2006-01-02", v)
+}
+
+// resolve finds the Village ID of an HSDS id: 400 when it is no UUID,
+// errNotFound when the viewer sees no such record.
+func (h *hsdsAPI) resolve(ctx context.Context, kind, id string) (int, error) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return 0, badf("%q is not an HSDS id (a UUID)", id)
+	}
+	n, ok, err := hsds.ResolveID(ctx, h.client, kind, u.String())
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, errNotFound
+	}
+	return n, nil
+}
+
+// envelope builds the paging envelope around one page of contents.
+func envelope[T any](p *listParams, total int, contents []T) hsds.Page[T] {
+	if contents == nil {
+		contents = []T{}
+	}
+	pages := (total + p.perPage - 1) / p.perPage
+	return hsds.Page[T]{TotalItems: total, TotalPages: pages, PageNumber: p.page, Size: len(contents),
+		FirstPage: p.page == 1, LastPage: p.page >= pages, Empty: len(contents) == 0, Contents: contents}
+}
+
+func (p *listParams) offset() int { return (p.page - 1) * p.perPage }
+
+// pageOf cuts one page out of ids.
+func pageOf(p *listParams, ids []int) []int {
+	lo := min(p.offset(), len(ids))
+	hi := min(lo+p.perPage, len(ids))
+	return ids[lo:hi]
+}
+
+// servicePreds are the filters on services the parameters name.
+func servicePreds(p *listParams) []predicate.Service {
+	var preds []predicate.Service
+	if p.search != "" {
+		preds = append(preds, service.Or(service.NameContainsFold(p.search), service.AlternateNameContainsFold(p.search),
+			service.DescriptionContainsFold(p.search)))
+	}
+	if p.termID != nil {
+		preds = append(preds, service.HasNeedsWith(taxonomyterm.ID(*p.termID)))
+	}
+	if p.vocabulary != nil {
+		preds = append(preds, service.HasNeedsWith(taxonomyterm.Vocabulary(*p.vocabulary)))
+	}
+	if p.orgID != nil {
+		preds = append(preds, service.OrganizationID(*p.orgID))
+	}
+	if p.modifiedAfter != nil {
+		preds = append(preds, service.UpdatedAtGTE(*p.modifiedAfter))
+	}
+	return preds
+}
+
+func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
+	v, err := h.listServices(r)
+	h.answer(w, r, v, err)
+}
+
+func (h *hsdsAPI) listServices(r *http.Request) (any, error) {
+	ctx := r.Context()
+	p, err := h.parseList(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "postcode", "proximity")
+	if err != nil {
+		return nil, err
+	}
+	q := h.client.Service.Query().Where(servicePreds(p)...)
+	if p.postcode == nil {
+		total, err := q.Clone().Count(ctx)
+		if err != nil {
+			return nil, err
+		}
+		list, err := hsds.Services(ctx, h.client, q.Order(service.ByID()).Offset(p.offset()).Limit(p.perPage))
+		if err != nil {
+			return nil, err
+		}
+		return envelope(p, total, list), nil
+	}
+	// Coverage and proximity are judged in Go, on records as the viewer
+	// sees them: a confidential location's hidden coordinates must not
+	// decide what a filter returns.
+	cands, err := q.Order(service.ByID()).WithServiceAreas().
+		WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) { q.WithLocation() }).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int
+	for _, s := range cands {
+		if !covers(s.Edges.ServiceAreas, p.postcode) {
+			continue
+		}
+		if p.proximityKm != nil && !slices.ContainsFunc(s.Edges.ServiceAtLocations, func(sal *ent.ServiceAtLocation) bool {
+			return near(sal.Edges.Location, p)
+		}) {
+			continue
+		}
+		ids = append(ids, s.ID)
+	}
+	list, err := hsds.Services(ctx, h.client, h.client.Service.Query().Where(service.IDIn(pageOf(p, ids)...)).Order(service.ByID()))
+	if err != nil {
+		return nil, err
+	}
+	return envelope(p, len(ids), list), nil
+}
+
+// covers reports whether a service with areas covers the ZIP place; a
+// service that states no area is not excluded (the spec: "if service_area
+// is available").
+func covers(areas []*ent.ServiceArea, place *geo.Place) bool {
+	if len(areas) == 0 {
+		return true
+	}
+	for _, a := range areas {
+		switch a.Kind {
+		case "NATIONWIDE", "ONLINE":
+			return true
+		case "STATE":
+			if a.Code == place.StateCode {
+				return true
+			}
+		case "ZIP":
+			if a.Code == place.ZIP {
+				return true
+			}
+		case "COUNTY":
+			for _, c := range place.Counties {
+				if c.FIPS == a.Code || slices.Contains(geo.EquivalentCounties(c.FIPS), a.Code) {
+					return true
+				}
+			}
+		case "RADIUS":
+			if place.HasCentroid && a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil &&
+				geo.DistanceKm(*a.CenterLatitude, *a.CenterLongitude, place.Latitude, place.Longitude) <= *a.RadiusKm {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// near reports whether l, as the viewer sees it, lies within the requested
+// proximity of the postcode's centroid.
+func near(l *ent.Location, p *listParams) bool {
+	if p.proximityKm == nil {
+		return true
+	}
+	if l == nil || l.Latitude == nil || l.Longitude == nil {
+		return false
+	}
+	return geo.DistanceKm(*l.Latitude, *l.Longitude, p.postcode.Latitude, p.postcode.Longitude) <= *p.proximityKm
+}
+
+func (h *hsdsAPI) service(w http.ResponseWriter, r *http.Request) {
+	v, err := func() (any, error) {
+		id, err := h.resolve(r.Context(), hsds.KindService, r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		list, err := hsds.Services(r.Context(), h.client, h.client.Service.Query().Where(service.ID(id)))
+		if err != nil || len(list) == 0 {
+			return nil, errors.Join(err, errNotFound)
+		}
+		return list[0], nil
+	}()
+	h.answer(w, r, v, err)
+}
+
+func (h *hsdsAPI) organizations(w http.ResponseWriter, r *http.Request) {
+	v, err := func() (any, error) {
+		ctx := r.Context()
+		p, err := h.parseList(r)
+		if err != nil {
+			return nil, err
+		}
+		q := h.client.Organization.Query()
+		if p.search != "" {
+			q.Where(organization.Or(organization.NameContainsFold(p.search), organization.AlternateNameContainsFold(p.search),
+				organization.DescriptionContainsFold(p.search)))
+		}
+		total, err := q.Clone().Count(ctx)
+		if err != nil {
+			return nil, err
+		}
+		list, err := hsds.Organizations(ctx, h.client, q.Order(organization.ByID()).Offset(p.offset()).Limit(p.perPage))
+		if err != nil {
+			return nil, err
+		}
+		if fullService(r) {
+			for i := range list {
+				if err := h.nestServices(ctx, &list[i]); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return envelope(p, total, list), nil
+	}()
+	h.answer(w, r, v, err)
+}
+
+func fullService(r *http.Request) bool {
+	b, _ := strconv.ParseBool(r.URL.Query().Get("full_service"))
+	return b
+}
+
+// nestServices adds an organization's full services (full_service=true).
+func (h *hsdsAPI) nestServices(ctx context.Context, o *hsds.Organization) error {
+	id, ok, err := hsds.ResolveID(ctx, h.client, hsds.KindOrganization, o.ID)
+	if err != nil || !ok {
+		return err
+	}
+	svcs, err := hsds.Services(ctx, h.client, h.client.Service.Query().Where(service.OrganizationID(id)).Order(service.ByID()))
+	if err != nil {
+		return err
+	}
+	for i := range svcs {
+		svcs[i].Organization = nil
+	}
+	o.Services = svcs
+	return nil
+}
+
+func (h *hsdsAPI) organization(w http.ResponseWriter, r *http.Request) {
+	v, err := func() (any, error) {
+		ctx := r.Context()
+		if v := r.URL.Query().Get("full_service"); v != "" {
+			if _, err := strconv.ParseBool(v); err != nil {
+				return nil, badf("full_service must be true or false, got %q", v)
+			}
+		}
+		id, err := h.resolve(ctx, hsds.KindOrganization, r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		list, err := hsds.Organizations(ctx, h.client, h.client.Organization.Query().Where(organization.ID(id)))
+		if err != nil || len(list) == 0 {
+			return nil, errors.Join(err, errNotFound)
+		}
+		if fullService(r) {
+			if err := h.nestServices(ctx, &list[0]); err != nil {
+				return nil, err
+			}
+		}
+		return list[0], nil
+	}()
+	h.answer(w, r, v, err)
+}
+
+func (h *hsdsAPI) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
+	v, err := func() (any, error) {
+		ctx := r.Context()
+		p, err := h.parseList(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "postcode", "proximity")
+		if err != nil {
+			return nil, err
+		}
+		var preds []predicate.ServiceAtLocation
+		sp := p
+		if p.modifiedAfter != nil {
+			cp := *p
+			cp.modifiedAfter = nil
+			sp = &cp
+			preds = append(preds, serviceatlocation.Or(serviceatlocation.UpdatedAtGTE(*p.modifiedAfter),
+				serviceatlocation.HasServiceWith(service.UpdatedAtGTE(*p.modifiedAfter))))
+		}
+		if s := servicePreds(sp); len(s) > 0 {
+			preds = append(preds, serviceatlocation.HasServiceWith(s...))
+		}
+		q := h.client.ServiceAtLocation.Query().Where(preds...)
+		if p.postcode == nil {
+			total, err := q.Clone().Count(ctx)
+			if err != nil {
+				return nil, err
+			}
+			list, err := hsds.ServiceAtLocations(ctx, h.client, q.Order(serviceatlocation.ByID()).Offset(p.offset()).Limit(p.perPage))
+			if err != nil {
+				return nil, err
+			}
+			return envelope(p, total, list), nil
+		}
+		cands, err := q.Order(serviceatlocation.ByID()).WithLocation().
+			WithService(func(q *ent.ServiceQuery) { q.WithServiceAreas() }).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var ids []int
+		for _, sal := range cands {
+			if sal.Edges.Service == nil || !covers(sal.Edges.Service.Edges.ServiceAreas, p.postcode) || !near(sal.Edges.Location, p) {
+				continue
+			}
+			ids = append(ids, sal.ID)
+		}
+		list, err := hsds.ServiceAtLocations(ctx, h.client, h.client.ServiceAtLocation.Query().
+			Where(serviceatlocation.IDIn(pageOf(p, ids)...)).Order(serviceatlocation.ByID()))
+		if err != nil {
+			return nil, err
+		}
+		return envelope(p, len(ids), list), nil
+	}()
+	h.answer(w, r, v, err)
+}
+
+func (h *hsdsAPI) serviceAtLocation(w http.ResponseWriter, r *http.Request) {
+	v, err := func() (any, error) {
+		id, err := h.resolve(r.Context(), hsds.KindServiceAtLocation, r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		list, err := hsds.ServiceAtLocations(r.Context(), h.client, h.client.ServiceAtLocation.Query().Where(serviceatlocation.ID(id)))
+		if err != nil || len(list) == 0 {
+			return nil, errors.Join(err, errNotFound)
+		}
+		return list[0], nil
+	}()
+	h.answer(w, r, v, err)
+}
+
+func (h *hsdsAPI) taxonomies(w http.ResponseWriter, r *http.Request) {
+	v, err := func() (any, error) {
+		p, err := h.parseList(r)
+		if err != nil {
+			return nil, err
+		}
+		all, err := hsds.Taxonomies(r.Context(), h.client)
+		if err != nil {
+			return nil, err
+		}
+		var match []hsds.Taxonomy
+		for _, t := range all {
+			if p.search == "" || strings.Contains(strings.ToLower(t.Name+" "+t.Description), strings.ToLower(p.search)) {
+				match = append(match, t)
+			}
+		}
+		lo := min(p.offset(), len(match))
+		return envelope(p, len(match), match[lo:min(lo+p.perPage, len(match))]), nil
+	}()
+	h.answer(w, r, v, err)
+}
+
+func (h *hsdsAPI) taxonomy(w http.ResponseWriter, r *http.Request) {
+	v, err := func() (any, error) {
+		id := r.PathValue("id")
+		if _, err := uuid.Parse(id); err != nil {
+			return nil, badf("%q is not an HSDS id (a UUID)", id)
+		}
+		all, err := hsds.Taxonomies(r.Context(), h.client)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range all {
+			if t.ID == strings.ToLower(id) {
+				return t, nil
+			}
+		}
+		return nil, errNotFound
+	}()
+	h.answer(w, r, v, err)
+}
+
+// villageTerms are the terms of the Village attribute vocabulary, listed
+// with the directory's own so every attribute's term can be looked up.
+func villageTerms(p *listParams) []hsds.TaxonomyTerm {
+	var out []hsds.TaxonomyTerm
+	if p.termID != nil || p.parentID != nil {
+		return nil
+	}
+	if p.vocabulary != nil && *p.vocabulary != hsds.VillageTaxonomy {
+		return nil
+	}
+	for _, code := range hsds.VillageTerms {
+		t := hsds.VillageTerm(code)
+		if p.search == "" || strings.Contains(strings.ToLower(t.Code+" "+t.Description), strings.ToLower(p.search)) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (h *hsdsAPI) taxonomyTerms(w http.ResponseWriter, r *http.Request) {
+	v, err := func() (any, error) {
+		ctx := r.Context()
+		p, err := h.parseList(r, "taxonomy_id", "parent_id")
+		if err != nil {
+			return nil, err
+		}
+		q := h.client.TaxonomyTerm.Query()
+		if p.search != "" {
+			q.Where(taxonomyterm.Or(taxonomyterm.NameContainsFold(p.search), taxonomyterm.CodeContainsFold(p.search),
+				taxonomyterm.DescriptionContainsFold(p.search)))
+		}
+		if p.vocabulary != nil {
+			q.Where(taxonomyterm.Vocabulary(*p.vocabulary))
+		}
+		if p.parentID != nil {
+			q.Where(taxonomyterm.ParentID(*p.parentID))
+		}
+		if p.topOnly {
+			q.Where(taxonomyterm.ParentIDIsNil())
+		}
+		total, err := q.Clone().Count(ctx)
+		if err != nil {
+			return nil, err
+		}
+		list, err := hsds.TaxonomyTerms(ctx, h.client, q.Order(taxonomyterm.ByID()).Offset(p.offset()).Limit(p.perPage))
+		if err != nil {
+			return nil, err
+		}
+		// The Village attribute vocabulary follows the directory's terms.
+		extra := villageTerms(p)
+		for i := max(0, p.offset()-total); i < len(extra) && len(list) < p.perPage; i++ {
+			list = append(list, extra[i])
+		}
+		return envelope(p, total+len(extra), list), nil
+	}()
+	h.answer(w, r, v, err)
+}
+
+func (h *hsdsAPI) taxonomyTerm(w http.ResponseWriter, r *http.Request) {
+	v, err := func() (any, error) {
+		id := r.PathValue("id")
+		for _, code := range hsds.VillageTerms {
+			if t := hsds.VillageTerm(code); t.ID == strings.ToLower(id) {
+				return t, nil
+			}
+		}
+		n, err := h.resolve(r.Context(), hsds.KindTaxonomyTerm, id)
+		if err != nil {
+			return nil, err
+		}
+		list, err := hsds.TaxonomyTerms(r.Context(), h.client, h.client.TaxonomyTerm.Query().Where(taxonomyterm.ID(n)))
+		if err != nil || len(list) == 0 {
+			return nil, errors.Join(err, errNotFound)
+		}
+		t := list[0]
+		tx := hsds.TaxonomyObject(t.Taxonomy)
+		t.TaxonomyDetail = &tx
+		return t, nil
+	}()
+	h.answer(w, r, v, err)
+}
