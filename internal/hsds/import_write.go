@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"reflect"
+	"github.com/village-directory/village/internal/directory"
 	"time"
 
 	"github.com/village-directory/village/ent"
@@ -71,7 +71,7 @@ func (s importSnap) unchanged(fields []importField) bool {
 		return false
 	}
 	for _, f := range fields {
-		v := importNormalize(f.value)
+		v := directory.NormalizeValue(f.value)
 		raw, ok := s[f.name]
 		if v == nil {
 			if ok && string(raw) != "null" && string(raw) != `""` && string(raw) != "[]" {
@@ -343,7 +343,7 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 	if !exists {
 		m, save := r.kind.create(w.tx)
 		for _, f := range fields {
-			if importNormalize(f.value) == nil {
+			if directory.NormalizeValue(f.value) == nil {
 				continue
 			}
 			if err := m.SetField(f.name, f.value); err != nil {
@@ -369,11 +369,11 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		if err != nil {
 			return err
 		}
-		if importSame(old, f.value) {
+		if directory.SameValue(old, f.value) {
 			continue
 		}
 		changed = true
-		if importNormalize(f.value) == nil {
+		if directory.NormalizeValue(f.value) == nil {
 			err = m.ClearField(f.name)
 		} else {
 			err = m.SetField(f.name, f.value)
@@ -391,45 +391,4 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 	}
 	counts.Updated++
 	return nil
-}
-
-// importNormalize reduces a value to what it means: pointers followed; nil
-// pointers, empty strings and empty lists are all "no value" (nil).
-func importNormalize(v any) any {
-	if v == nil {
-		return nil
-	}
-	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return nil
-		}
-		rv = rv.Elem()
-	}
-	switch rv.Kind() {
-	case reflect.String, reflect.Slice, reflect.Map:
-		if rv.Len() == 0 {
-			return nil
-		}
-	}
-	return rv.Interface()
-}
-
-// importSame reports whether a stored value and an imported one mean the same.
-func importSame(stored, imported any) bool {
-	a, b := importNormalize(stored), importNormalize(imported)
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	if ta, ok := a.(time.Time); ok {
-		tb, ok := b.(time.Time)
-		return ok && ta.Equal(tb)
-	}
-	switch reflect.ValueOf(a).Kind() {
-	case reflect.Slice, reflect.Struct, reflect.Map:
-		ja, errA := json.Marshal(a)
-		jb, errB := json.Marshal(b)
-		return errA == nil && errB == nil && bytes.Equal(ja, jb)
-	}
-	return reflect.TypeOf(a) == reflect.TypeOf(b) && a == b
 }

@@ -1,15 +1,12 @@
 package seed
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"reflect"
+	"github.com/village-directory/village/internal/directory"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/village-directory/village/ent"
 	_ "github.com/village-directory/village/ent/runtime" // schema hooks, defaults and validators
@@ -240,7 +237,7 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 	if !exists {
 		m, save := r.kind.create(l.tx)
 		for _, f := range fields {
-			if normalize(f.value) == nil {
+			if directory.NormalizeValue(f.value) == nil {
 				continue // let the schema's default or NULL stand
 			}
 			if err := m.SetField(f.name, f.value); err != nil {
@@ -266,11 +263,11 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 		if err != nil {
 			return err
 		}
-		if same(old, f.value) {
+		if directory.SameValue(old, f.value) {
 			continue
 		}
 		changed = true
-		if normalize(f.value) == nil {
+		if directory.NormalizeValue(f.value) == nil {
 			err = m.ClearField(f.name)
 		} else {
 			err = m.SetField(f.name, f.value)
@@ -316,47 +313,4 @@ func diff(current, want []int) (add, remove []int) {
 		}
 	}
 	return add, remove
-}
-
-// normalize reduces a field value to what it means: pointers are followed,
-// and nil pointers, empty strings and empty lists are all "no value" (nil).
-func normalize(v any) any {
-	if v == nil {
-		return nil
-	}
-	rv := reflect.ValueOf(v)
-	for rv.Kind() == reflect.Pointer {
-		if rv.IsNil() {
-			return nil
-		}
-		rv = rv.Elem()
-	}
-	switch rv.Kind() {
-	case reflect.String, reflect.Slice, reflect.Map:
-		if rv.Len() == 0 {
-			return nil
-		}
-	}
-	return rv.Interface()
-}
-
-// same reports whether a stored value and a declared one mean the same:
-// times compare as instants, structured (JSON) values by their encoding,
-// the rest by equality.
-func same(stored, declared any) bool {
-	a, b := normalize(stored), normalize(declared)
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	if ta, ok := a.(time.Time); ok {
-		tb, ok := b.(time.Time)
-		return ok && ta.Equal(tb)
-	}
-	switch reflect.ValueOf(a).Kind() {
-	case reflect.Slice, reflect.Struct, reflect.Map:
-		ja, errA := json.Marshal(a)
-		jb, errB := json.Marshal(b)
-		return errA == nil && errB == nil && bytes.Equal(ja, jb)
-	}
-	return reflect.TypeOf(a) == reflect.TypeOf(b) && a == b
 }

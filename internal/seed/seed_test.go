@@ -794,30 +794,3 @@ func TestDatasets(t *testing.T) {
 		}
 	}
 }
-
-func TestSame(t *testing.T) {
-	day := time.Date(2022, 6, 1, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		stored, declared any
-		want             bool
-	}{
-		{"", nil, true},
-		{(*int)(nil), nil, true},
-		{ptr(24), 24, true},
-		{ptr(24), 12, false},
-		{ptr(0), nil, false},
-		{false, false, true},
-		{(*bool)(nil), false, false},
-		{[]string{}, nil, true},
-		{[]string{"es", "en"}, []string{"en", "es"}, false},
-		{day.In(time.FixedZone("EDT", -4*3600)), day, true},
-		{&directory.Eligibility{MinAgeMonths: ptr(0)}, &directory.Eligibility{MinAgeMonths: ptr(0)}, true},
-		{&directory.Eligibility{MinAgeMonths: ptr(0)}, &directory.Eligibility{MaxAgeMonths: ptr(0)}, false},
-		{service.StatusACTIVE, service.StatusACTIVE, true},
-		{service.StatusACTIVE, service.StatusINACTIVE, false},
-	} {
-		if got := same(tc.stored, tc.declared); got != tc.want {
-			t.Errorf("same(%#v, %#v) = %v, want %v", tc.stored, tc.declared, got, tc.want)
-		}
-	}
-}

@@ -1,13 +1,9 @@
 package write
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"reflect"
 	"strings"
-	"time"
 
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
@@ -406,7 +402,7 @@ func upsertOne[T any](ctx context.Context, c *ent.Client, spec upsertSpec[T], k 
 		if err != nil {
 			return rec, "", err
 		}
-		if same(old, f.value) {
+		if directory.SameValue(old, f.value) {
 			continue
 		}
 		changed = true
@@ -525,42 +521,6 @@ func orDefault[T any](p *T, def T) ent.Value {
 		return def
 	}
 	return *p
-}
-
-// same reports whether a stored value and a wanted one are equal as the
-// API shows them: null, an empty string and an empty list are one, and
-// times compare as instants at the databases' microsecond precision.
-func same(stored, wanted ent.Value) bool {
-	a, b := normalize(stored), normalize(wanted)
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	ja, err1 := json.Marshal(a)
-	jb, err2 := json.Marshal(b)
-	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
-}
-
-func normalize(v any) any {
-	rv := reflect.ValueOf(v)
-	for rv.IsValid() && (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) {
-		if rv.IsNil() {
-			return nil
-		}
-		rv = rv.Elem()
-	}
-	if !rv.IsValid() {
-		return nil
-	}
-	switch rv.Kind() {
-	case reflect.String, reflect.Slice, reflect.Map:
-		if rv.Len() == 0 {
-			return nil
-		}
-	}
-	if t, ok := rv.Interface().(time.Time); ok {
-		return t.UTC().Truncate(time.Microsecond)
-	}
-	return rv.Interface()
 }
 
 func dedupeStrings(list []string) []string {
