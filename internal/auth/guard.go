@@ -94,7 +94,7 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 	client := mutationClient(m)
 	// The record as it is: its owner must be the editor's.
 	if !m.Op().Is(ent.OpCreate) {
-		ids, err := mutationIDs(ctx, m)
+		ids, err := MutationIDs(ctx, m)
 		if err != nil {
 			return err
 		}
@@ -166,8 +166,9 @@ func mutationClient(m ent.Mutation) *ent.Client {
 	return m.(interface{ Client() *ent.Client }).Client()
 }
 
-// mutationIDs lists the records an update or delete touches.
-func mutationIDs(ctx context.Context, m ent.Mutation) ([]int, error) {
+// MutationIDs lists the records an update or delete touches (the change
+// feed asks the same question of every write it logs).
+func MutationIDs(ctx context.Context, m ent.Mutation) ([]int, error) {
 	if id, ok := m.(interface{ ID() (int, bool) }).ID(); ok {
 		return []int{id}, nil
 	}

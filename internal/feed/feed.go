@@ -66,7 +66,7 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 		var before []int
 		if !m.Op().Is(ent.OpCreate) {
 			// Log every record the write touches, hidden ones included.
-			ids, err := mutationIDs(auth.WithoutReadRules(ctx), m)
+			ids, err := auth.MutationIDs(auth.WithoutReadRules(ctx), m)
 			if err != nil {
 				return nil, err
 			}
@@ -210,15 +210,6 @@ func rollback(tx *ent.Tx, err error) error {
 		return fmt.Errorf("%w (rollback: %v)", err, rerr)
 	}
 	return err
-}
-
-func mutationIDs(ctx context.Context, m ent.Mutation) ([]int, error) {
-	if id, ok := m.(interface{ ID() (int, bool) }).ID(); ok {
-		return []int{id}, nil
-	}
-	return m.(interface {
-		IDs(context.Context) ([]int, error)
-	}).IDs(ctx)
 }
 
 // versionOf reads the Version field of a saved entity.
