@@ -68,27 +68,21 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 	if m.Type() == ent.TypeResource && m.Op().Is(ent.OpCreate) && v.Role != Anonymous {
 		return checkSubmission(m)
 	}
-	switch v.Role {
-	case Anonymous:
-		return forbid("writing needs an API key")
-	case Reader, Staff:
-		return forbid("a %s key cannot change the directory", lower(v.Role))
-	case Editor:
-	default:
-		return forbid("unknown role")
+	if err := roleMayWrite(v); err != nil {
+		return err
 	}
 	typ := m.Type()
-	switch {
-	case typ == ent.TypeOrganization && m.Op().Is(ent.OpUpdateOne):
+	if typ == ent.TypeOrganization && m.Op().Is(ent.OpUpdateOne) {
 		id, _ := m.(interface{ ID() (int, bool) }).ID()
-		if !slices.Contains(v.Organizations, id) {
-			return forbid("an editor can change only its own organizations")
+		if err := editorMayChange(ctx, nil, v, typ, id); err != nil {
+			return err
 		}
 		if parent, set := m.Field("parent_id"); set && !slices.Contains(v.Organizations, parent.(int)) {
 			return forbid("an editor cannot move an organization under one it does not edit")
 		}
 		return nil
-	case !slices.Contains(owned, typ):
+	}
+	if typ == ent.TypeOrganization { // editors update their organizations, never create or delete one
 		return forbid("an editor cannot change %s records", typ)
 	}
 	client := mutationClient(m)
@@ -99,22 +93,12 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 			return err
 		}
 		for _, id := range ids {
-			org, found, err := ownerOf(ctx, client, typ, id)
-			if err != nil {
+			if err := editorMayChange(ctx, client, v, typ, id); err != nil {
 				return err
 			}
-			if !found {
-				// Absent: say so only for types whose records are all
-				// public; otherwise the answer could reveal a hidden one.
-				if typ == ent.TypePhone {
-					return forbid("an editor can change only its own organizations' records")
-				}
-				return &ent.NotFoundError{}
-			}
-			if !slices.Contains(v.Organizations, org) {
-				return forbid("an editor can change only its own organizations' records")
-			}
 		}
+	} else if !slices.Contains(owned, typ) {
+		return forbid("an editor cannot change %s records", typ)
 	}
 	// The record as it will be: a create, or an update that re-points it.
 	if m.Op().Is(ent.OpCreate) || movesOwner(m) {
@@ -136,6 +120,79 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// MayWriteDirectory refuses, before anything is read, the viewers no
+// directory write can come from (anonymous, reader and staff: they may only
+// submit resources), so a caller learns FORBIDDEN rather than anything about
+// the records it named. It is the guard's own first rule.
+func MayWriteDirectory(ctx context.Context) error {
+	v, ok := FromContext(ctx)
+	if !ok {
+		return nil
+	}
+	return roleMayWrite(v)
+}
+
+// MayChange reports whether the viewer may change (update or delete) the
+// existing record id of type typ, by the guard's own ownership rule,
+// without writing anything: callers ask it before revealing anything about
+// the record (its version, what depends on it). A missing record is
+// NOT_FOUND where that reveals nothing hidden.
+func MayChange(ctx context.Context, c *ent.Client, typ string, id int) error {
+	ctx = WithoutReadRules(ctx)
+	v, ok := FromContext(ctx)
+	if !ok || v.Role == Admin {
+		return nil
+	}
+	if err := roleMayWrite(v); err != nil {
+		return err
+	}
+	return editorMayChange(ctx, c, v, typ, id)
+}
+
+// roleMayWrite is the coarse rule: only editors and admins write the
+// directory.
+func roleMayWrite(v Viewer) error {
+	switch v.Role {
+	case Admin, Editor:
+		return nil
+	case Anonymous:
+		return forbid("writing needs an API key")
+	case Reader, Staff:
+		return forbid("a %s key cannot change the directory", lower(v.Role))
+	}
+	return forbid("unknown role")
+}
+
+// editorMayChange is the ownership rule for an existing record: an editor
+// changes its own organizations and the records they own.
+func editorMayChange(ctx context.Context, c *ent.Client, v Viewer, typ string, id int) error {
+	if typ == ent.TypeOrganization {
+		if !slices.Contains(v.Organizations, id) {
+			return forbid("an editor can change only its own organizations")
+		}
+		return nil
+	}
+	if !slices.Contains(owned, typ) {
+		return forbid("an editor cannot change %s records", typ)
+	}
+	org, found, err := ownerOf(ctx, c, typ, id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		// Absent: say so only for types whose records are all public;
+		// otherwise the answer could reveal a hidden one.
+		if typ == ent.TypePhone {
+			return forbid("an editor can change only its own organizations' records")
+		}
+		return &ent.NotFoundError{}
+	}
+	if !slices.Contains(v.Organizations, org) {
+		return forbid("an editor can change only its own organizations' records")
 	}
 	return nil
 }

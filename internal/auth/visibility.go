@@ -66,9 +66,6 @@ var confidentialLocationFields = []string{
 	location.FieldLatitude, location.FieldLongitude,
 }
 
-// ConfidentialLocationFields lists the fields withheld from a confidential
-// location (ent field names).
-func ConfidentialLocationFields() []string { return slices.Clone(confidentialLocationFields) }
 
 // Visible reports whether the viewer in ctx may read field (an ent field
 // name, such as "address_1") of record. For a Phone or a Resource the

@@ -49,14 +49,13 @@ func (w *Writer) Delete(ctx context.Context, typ string, id int, expected *int, 
 
 func deleteIn(ctx context.Context, c *ent.Client, typ string, id int, expected *int, cascade bool) (*Deletion, error) {
 	k := kinds[typ]
-	// Ask the write guard first, so that a caller who may not change the
-	// record learns nothing more: neither its version nor what depends on
-	// it. The probe is an update that matches no row (a delete matching no
-	// row would still be logged as a tombstone by the feed). The guard
-	// treats updates and deletes alike except for organizations, which an
-	// editor may update but not delete: such an editor, who may read all
-	// of its organization anyway, is refused at the delete itself.
-	if err := probeUpdate(ctx, c, typ, id); err != nil {
+	// Ask the write guard's ownership rule first, so that a caller who may
+	// not change the record learns nothing more: neither its version nor
+	// what depends on it. The rule treats updates and deletes alike except
+	// for organizations, which an editor may update but not delete: such an
+	// editor, who may read all of its organization anyway, is refused at
+	// the delete itself.
+	if err := auth.MayChange(ctx, c, typ, id); err != nil {
 		return nil, err
 	}
 	// Lock the record, and below every record the delete will remove, for

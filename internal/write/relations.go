@@ -407,8 +407,5 @@ func idIs(id int) func(*sql.Selector) { return sql.FieldEQ("id", id) }
 
 func idIn(ids []int) func(*sql.Selector) { return sql.FieldIn("id", ids...) }
 
-// never matches no record.
-func never(s *sql.Selector) { s.Where(sql.False()) }
-
 // versionIs matches records at version v.
 func versionIs(v int) func(*sql.Selector) { return sql.FieldEQ("version", v) }

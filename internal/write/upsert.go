@@ -3,6 +3,7 @@ package write
 import (
 	"context"
 	"fmt"
+	"github.com/village-directory/village/internal/auth"
 	"strings"
 
 	"entgo.io/ent/dialect"
@@ -420,7 +421,7 @@ func upsertOne[T any](ctx context.Context, c *ent.Client, spec upsertSpec[T], k 
 		// a caller who may write the record is told it is unchanged (and
 		// gets it back).
 		id, _ := m.(interface{ ID() (int, bool) }).ID()
-		return rec, Unchanged, probeUpdate(ctx, c, spec.typ, id)
+		return rec, Unchanged, auth.MayChange(ctx, c, spec.typ, id)
 	}
 	v, err := save(ctx)
 	return v, Updated, err

@@ -69,21 +69,10 @@ func readable(typ string) string {
 	return strings.ToLower(strings.ReplaceAll(feed.EntityType(typ), "_", " "))
 }
 
-// gate refuses, before anything is read, callers no write of the directory
-// can come from: anonymous, reader and staff viewers (they may only submit
-// resources). The write guard decides everything finer; checking the coarse
-// rule first means such a caller gets FORBIDDEN rather than, say, a
-// validation error about a record it may not touch.
-func gate(ctx context.Context) error {
-	v, ok := auth.FromContext(ctx)
-	if !ok || v.Role == auth.Admin || v.Role == auth.Editor {
-		return nil
-	}
-	if v.Role == auth.Anonymous {
-		return &auth.ForbiddenError{Reason: "writing needs an API key"}
-	}
-	return &auth.ForbiddenError{Reason: fmt.Sprintf("a %s key cannot change the directory", strings.ToLower(string(v.Role)))}
-}
+// gate refuses, before anything is read, callers no directory write can
+// come from (the write guard's own first rule), so they get FORBIDDEN
+// rather than, say, a validation error about a record they may not touch.
+func gate(ctx context.Context) error { return auth.MayWriteDirectory(ctx) }
 
 // inTx runs fn in the transaction ctx already carries, or in a new one that
 // commits when fn succeeds. owned says whether fn's transaction is new, so
@@ -439,22 +428,6 @@ func missingOrStale(ctx context.Context, c *ent.Client, typ string, id int, expe
 		return staleVersion(typ, *expected, versions[0])
 	}
 	return notFound(typ)
-}
-
-// probeUpdate asks the write guard whether the caller may update record id,
-// with an update that matches no row and so writes and logs nothing.
-// Editors are the only callers it can refuse: admins and internal code
-// write everything, and the other roles never get this far (gate).
-func probeUpdate(ctx context.Context, c *ent.Client, typ string, id int) error {
-	if v, ok := auth.FromContext(ctx); !ok || v.Role == auth.Admin {
-		return nil
-	}
-	probe, save := kinds[typ].updateOne(c, id)
-	probe.(interface{ WhereP(...func(*sql.Selector)) }).WhereP(never)
-	if err := save(ctx); err != nil && !ent.IsNotFound(err) {
-		return err
-	}
-	return nil
 }
 
 func fieldIs(field string, v int) func(*sql.Selector) { return sql.FieldEQ(field, v) }
