@@ -66,7 +66,6 @@ var confidentialLocationFields = []string{
 	location.FieldLatitude, location.FieldLongitude,
 }
 
-
 // Visible reports whether the viewer in ctx may read field (an ent field
 // name, such as "address_1") of record. For a Phone or a Resource the
 // answer is the same for every field (including ""): the record is visible
