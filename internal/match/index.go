@@ -32,7 +32,7 @@ type snapshot struct {
 	loadTime time.Duration
 
 	programs map[int]*ent.Program
-	terms    []*ent.TaxonomyTerm // the needs vocabulary
+	needs    map[string]need // the needs vocabulary by code, expanded
 
 	byCode   map[areaKey][]*entry // STATE, COUNTY and ZIP areas by code
 	byState  map[string][]*entry  // any area lying in a state (near misses)
@@ -46,7 +46,7 @@ type snapshot struct {
 type entry struct {
 	svc      *ent.Service
 	areas    []area
-	locs     []place
+	locs     []located
 	needs    []int // taxonomy term IDs
 	national bool  // has a NATIONWIDE or ONLINE area
 }
@@ -60,9 +60,9 @@ type area struct {
 	ref          *ent.ServiceArea
 }
 
-// place is a located place of a service: its unit vector, and what
+// located is a place a service is delivered at: its unit vector, and what
 // decides whether a viewer may measure to it.
-type place struct {
+type located struct {
 	v            [3]float64
 	confidential bool
 	owner        int
@@ -145,7 +145,7 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	s := &snapshot{
 		position: position,
 		programs: make(map[int]*ent.Program, len(programs)),
-		terms:    terms,
+		needs:    vocabulary(terms),
 		byCode:   map[areaKey][]*entry{},
 		byState:  map[string][]*entry{},
 	}
@@ -199,7 +199,7 @@ func newEntry(svc *ent.Service) *entry {
 		if loc.OrganizationID != nil {
 			owner = *loc.OrganizationID
 		}
-		e.locs = append(e.locs, place{unitVector(*loc.Latitude, *loc.Longitude), loc.Confidential, owner})
+		e.locs = append(e.locs, located{unitVector(*loc.Latitude, *loc.Longitude), loc.Confidential, owner})
 	}
 	for _, t := range svc.Edges.Needs {
 		e.needs = append(e.needs, t.ID)

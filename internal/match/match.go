@@ -117,7 +117,7 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	if err != nil {
 		return nil, err
 	}
-	needs, err := resolveNeeds(snap.terms, f.Needs)
+	needs, err := resolveNeeds(snap.needs, f.Needs)
 	if err != nil {
 		return nil, err
 	}
@@ -154,35 +154,40 @@ type need struct {
 	terms      map[int]bool
 }
 
-// resolveNeeds turns the family's need codes into term sets; an unknown
-// code is bad input.
-func resolveNeeds(terms []*ent.TaxonomyTerm, codes []string) ([]need, error) {
-	if len(codes) == 0 {
-		return nil, nil
-	}
-	byCode := map[string]*ent.TaxonomyTerm{}
+// vocabulary expands the needs vocabulary once per snapshot: each code with
+// every term that meets it (the term and its narrower terms).
+func vocabulary(terms []*ent.TaxonomyTerm) map[string]need {
 	children := map[int][]int{}
 	for _, t := range terms {
-		byCode[t.Code] = t
 		if t.ParentID != nil {
 			children[*t.ParentID] = append(children[*t.ParentID], t.ID)
 		}
 	}
-	var out []need
-	for i, code := range codes {
-		t, ok := byCode[code]
-		if !ok {
-			return nil, inputError(fmt.Sprintf("needs[%d]", i), "%q is not a need in the %s vocabulary", code, schema.NeedsVocabulary)
-		}
-		if slices.Index(codes, code) != i {
-			return nil, inputError(fmt.Sprintf("needs[%d]", i), "%q is listed twice", code)
-		}
-		n := need{code: code, name: t.Name, terms: map[int]bool{}}
+	out := make(map[string]need, len(terms))
+	for _, t := range terms {
+		n := need{code: t.Code, name: t.Name, terms: map[int]bool{}}
 		for queue := []int{t.ID}; len(queue) > 0; queue = queue[1:] {
 			if !n.terms[queue[0]] {
 				n.terms[queue[0]] = true
 				queue = append(queue, children[queue[0]]...)
 			}
+		}
+		out[t.Code] = n
+	}
+	return out
+}
+
+// resolveNeeds looks the family's need codes up in the vocabulary; an
+// unknown or repeated code is bad input.
+func resolveNeeds(vocab map[string]need, codes []string) ([]need, error) {
+	var out []need
+	for i, code := range codes {
+		n, ok := vocab[code]
+		if !ok {
+			return nil, inputError(fmt.Sprintf("needs[%d]", i), "%q is not a need in the %s vocabulary", code, schema.NeedsVocabulary)
+		}
+		if slices.Index(codes, code) != i {
+			return nil, inputError(fmt.Sprintf("needs[%d]", i), "%q is listed twice", code)
 		}
 		out = append(out, n)
 	}
