@@ -29,7 +29,6 @@ import (
 // newest event ID is an exact freshness token across replicas.
 type snapshot struct {
 	position int // newest ChangeEvent ID when the snapshot was read
-	loadTime time.Duration
 
 	programs map[int]*ent.Program
 	needs    map[string]need // the needs vocabulary by code, expanded
@@ -101,12 +100,10 @@ func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
 	// for. Visibility is applied per request when results are evaluated.
 	loadCtx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	start := time.Now()
 	snap, err := load(loadCtx, m.client, position)
 	if err != nil {
 		return nil, fmt.Errorf("load the matching index: %w", err)
 	}
-	snap.loadTime = time.Since(start)
 	m.snap = snap
 	return snap, nil
 }
