@@ -16,6 +16,7 @@ import (
 	"github.com/village-directory/village/ent/phone"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ContactCreate is the builder for creating a Contact entity.
@@ -121,6 +122,12 @@ func (_c *ContactCreate) SetNillableProvenance(v *string) *ContactCreate {
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *ContactCreate) SetHsdsExtra(v *hsdsextra.Extra) *ContactCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -403,6 +410,10 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 		_spec.SetField(contact.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(contact.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(contact.FieldName, field.TypeString, value)
 		_node.Name = value
@@ -631,6 +642,24 @@ func (u *ContactUpsert) UpdateProvenance() *ContactUpsert {
 // ClearProvenance clears the value of the "provenance" field.
 func (u *ContactUpsert) ClearProvenance() *ContactUpsert {
 	u.SetNull(contact.FieldProvenance)
+	return u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ContactUpsert) SetHsdsExtra(v *hsdsextra.Extra) *ContactUpsert {
+	u.Set(contact.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateHsdsExtra() *ContactUpsert {
+	u.SetExcluded(contact.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ContactUpsert) ClearHsdsExtra() *ContactUpsert {
+	u.SetNull(contact.FieldHsdsExtra)
 	return u
 }
 
@@ -914,6 +943,27 @@ func (u *ContactUpsertOne) UpdateProvenance() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearProvenance() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ContactUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateHsdsExtra() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ContactUpsertOne) ClearHsdsExtra() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -1384,6 +1434,27 @@ func (u *ContactUpsertBulk) UpdateProvenance() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearProvenance() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ContactUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateHsdsExtra() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ContactUpsertBulk) ClearHsdsExtra() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

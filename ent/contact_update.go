@@ -17,6 +17,7 @@ import (
 	"github.com/village-directory/village/ent/predicate"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ContactUpdate is the builder for updating Contact entities.
@@ -130,6 +131,18 @@ func (_u *ContactUpdate) SetNillableProvenance(v *string) *ContactUpdate {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ContactUpdate) ClearProvenance() *ContactUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ContactUpdate) SetHsdsExtra(v *hsdsextra.Extra) *ContactUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ContactUpdate) ClearHsdsExtra() *ContactUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -456,6 +469,12 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(contact.FieldProvenance, field.TypeString)
 	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(contact.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(contact.FieldHsdsExtra, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(contact.FieldName, field.TypeString, value)
 	}
@@ -730,6 +749,18 @@ func (_u *ContactUpdateOne) SetNillableProvenance(v *string) *ContactUpdateOne {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ContactUpdateOne) ClearProvenance() *ContactUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ContactUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *ContactUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ContactUpdateOne) ClearHsdsExtra() *ContactUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -1085,6 +1116,12 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(contact.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(contact.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(contact.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(contact.FieldName, field.TypeString, value)

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // Who funds what (HSDS funding).
@@ -35,6 +37,8 @@ type Funding struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Where this record's facts come from (a document, a data set, a person who checked it).
 	Provenance string `json:"provenance,omitempty"`
+	// What the record's HSDS source carried that Village has no field for, verbatim (see package hsdsextra).
+	HsdsExtra *hsdsextra.Extra `json:"hsds_extra,omitempty"`
 	// The funder as the source names it (for example the Pritzker Children's Initiative).
 	Source string `json:"source,omitempty"`
 	// What the funding is for, in the source's words.
@@ -136,6 +140,8 @@ func (*Funding) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case funding.FieldHsdsExtra:
+			values[i] = new([]byte)
 		case funding.FieldSample:
 			values[i] = new(sql.NullBool)
 		case funding.FieldID, funding.FieldVersion, funding.FieldAmountUsd, funding.FieldFunderID, funding.FieldOrganizationID, funding.FieldProgramID, funding.FieldServiceID, funding.FieldResourceID:
@@ -206,6 +212,14 @@ func (_m *Funding) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field provenance", values[i])
 			} else if value.Valid {
 				_m.Provenance = value.String
+			}
+		case funding.FieldHsdsExtra:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field hsds_extra", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HsdsExtra); err != nil {
+					return fmt.Errorf("unmarshal field hsds_extra: %w", err)
+				}
 			}
 		case funding.FieldSource:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -342,6 +356,9 @@ func (_m *Funding) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("provenance=")
 	builder.WriteString(_m.Provenance)
+	builder.WriteString(", ")
+	builder.WriteString("hsds_extra=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HsdsExtra))
 	builder.WriteString(", ")
 	builder.WriteString("source=")
 	builder.WriteString(_m.Source)

@@ -16,6 +16,7 @@ import (
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // FundingCreate is the builder for creating a Funding entity.
@@ -121,6 +122,12 @@ func (_c *FundingCreate) SetNillableProvenance(v *string) *FundingCreate {
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *FundingCreate) SetHsdsExtra(v *hsdsextra.Extra) *FundingCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -412,6 +419,10 @@ func (_c *FundingCreate) createSpec() (*Funding, *sqlgraph.CreateSpec) {
 		_spec.SetField(funding.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(funding.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.Source(); ok {
 		_spec.SetField(funding.FieldSource, field.TypeString, value)
 		_node.Source = value
@@ -654,6 +665,24 @@ func (u *FundingUpsert) UpdateProvenance() *FundingUpsert {
 // ClearProvenance clears the value of the "provenance" field.
 func (u *FundingUpsert) ClearProvenance() *FundingUpsert {
 	u.SetNull(funding.FieldProvenance)
+	return u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *FundingUpsert) SetHsdsExtra(v *hsdsextra.Extra) *FundingUpsert {
+	u.Set(funding.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *FundingUpsert) UpdateHsdsExtra() *FundingUpsert {
+	u.SetExcluded(funding.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *FundingUpsert) ClearHsdsExtra() *FundingUpsert {
+	u.SetNull(funding.FieldHsdsExtra)
 	return u
 }
 
@@ -955,6 +984,27 @@ func (u *FundingUpsertOne) UpdateProvenance() *FundingUpsertOne {
 func (u *FundingUpsertOne) ClearProvenance() *FundingUpsertOne {
 	return u.Update(func(s *FundingUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *FundingUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *FundingUpsertOne {
+	return u.Update(func(s *FundingUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *FundingUpsertOne) UpdateHsdsExtra() *FundingUpsertOne {
+	return u.Update(func(s *FundingUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *FundingUpsertOne) ClearHsdsExtra() *FundingUpsertOne {
+	return u.Update(func(s *FundingUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -1446,6 +1496,27 @@ func (u *FundingUpsertBulk) UpdateProvenance() *FundingUpsertBulk {
 func (u *FundingUpsertBulk) ClearProvenance() *FundingUpsertBulk {
 	return u.Update(func(s *FundingUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *FundingUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *FundingUpsertBulk {
+	return u.Update(func(s *FundingUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *FundingUpsertBulk) UpdateHsdsExtra() *FundingUpsertBulk {
+	return u.Update(func(s *FundingUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *FundingUpsertBulk) ClearHsdsExtra() *FundingUpsertBulk {
+	return u.Update(func(s *FundingUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // FundingUpdate is the builder for updating Funding entities.
@@ -130,6 +131,18 @@ func (_u *FundingUpdate) SetNillableProvenance(v *string) *FundingUpdate {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *FundingUpdate) ClearProvenance() *FundingUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *FundingUpdate) SetHsdsExtra(v *hsdsextra.Extra) *FundingUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *FundingUpdate) ClearHsdsExtra() *FundingUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -468,6 +481,12 @@ func (_u *FundingUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(funding.FieldProvenance, field.TypeString)
 	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(funding.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(funding.FieldHsdsExtra, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(funding.FieldSource, field.TypeString, value)
 	}
@@ -749,6 +768,18 @@ func (_u *FundingUpdateOne) SetNillableProvenance(v *string) *FundingUpdateOne {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *FundingUpdateOne) ClearProvenance() *FundingUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *FundingUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *FundingUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *FundingUpdateOne) ClearHsdsExtra() *FundingUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -1116,6 +1147,12 @@ func (_u *FundingUpdateOne) sqlSave(ctx context.Context) (_node *Funding, err er
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(funding.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(funding.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(funding.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Source(); ok {
 		_spec.SetField(funding.FieldSource, field.TypeString, value)

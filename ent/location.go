@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // A place where services are delivered (HSDS location); confidential ones hide their address from the public.
@@ -32,6 +34,8 @@ type Location struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Where this record's facts come from (a document, a data set, a person who checked it).
 	Provenance string `json:"provenance,omitempty"`
+	// What the record's HSDS source carried that Village has no field for, verbatim (see package hsdsextra).
+	HsdsExtra *hsdsextra.Extra `json:"hsds_extra,omitempty"`
 	// The location's name.
 	Name string `json:"name,omitempty"`
 	// Another name for the location.
@@ -132,6 +136,8 @@ func (*Location) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case location.FieldHsdsExtra:
+			values[i] = new([]byte)
 		case location.FieldSample, location.FieldConfidential:
 			values[i] = new(sql.NullBool)
 		case location.FieldLatitude, location.FieldLongitude:
@@ -204,6 +210,14 @@ func (_m *Location) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field provenance", values[i])
 			} else if value.Valid {
 				_m.Provenance = value.String
+			}
+		case location.FieldHsdsExtra:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field hsds_extra", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HsdsExtra); err != nil {
+					return fmt.Errorf("unmarshal field hsds_extra: %w", err)
+				}
 			}
 		case location.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -374,6 +388,9 @@ func (_m *Location) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("provenance=")
 	builder.WriteString(_m.Provenance)
+	builder.WriteString(", ")
+	builder.WriteString("hsds_extra=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HsdsExtra))
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

@@ -16,6 +16,7 @@ import (
 	"github.com/village-directory/village/ent/phone"
 	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // LocationCreate is the builder for creating a Location entity.
@@ -121,6 +122,12 @@ func (_c *LocationCreate) SetNillableProvenance(v *string) *LocationCreate {
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *LocationCreate) SetHsdsExtra(v *hsdsextra.Extra) *LocationCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -569,6 +576,10 @@ func (_c *LocationCreate) createSpec() (*Location, *sqlgraph.CreateSpec) {
 		_spec.SetField(location.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(location.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(location.FieldName, field.TypeString, value)
 		_node.Name = value
@@ -835,6 +846,24 @@ func (u *LocationUpsert) UpdateProvenance() *LocationUpsert {
 // ClearProvenance clears the value of the "provenance" field.
 func (u *LocationUpsert) ClearProvenance() *LocationUpsert {
 	u.SetNull(location.FieldProvenance)
+	return u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *LocationUpsert) SetHsdsExtra(v *hsdsextra.Extra) *LocationUpsert {
+	u.Set(location.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *LocationUpsert) UpdateHsdsExtra() *LocationUpsert {
+	u.SetExcluded(location.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *LocationUpsert) ClearHsdsExtra() *LocationUpsert {
+	u.SetNull(location.FieldHsdsExtra)
 	return u
 }
 
@@ -1256,6 +1285,27 @@ func (u *LocationUpsertOne) UpdateProvenance() *LocationUpsertOne {
 func (u *LocationUpsertOne) ClearProvenance() *LocationUpsertOne {
 	return u.Update(func(s *LocationUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *LocationUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *LocationUpsertOne) UpdateHsdsExtra() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *LocationUpsertOne) ClearHsdsExtra() *LocationUpsertOne {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -1887,6 +1937,27 @@ func (u *LocationUpsertBulk) UpdateProvenance() *LocationUpsertBulk {
 func (u *LocationUpsertBulk) ClearProvenance() *LocationUpsertBulk {
 	return u.Update(func(s *LocationUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *LocationUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *LocationUpsertBulk) UpdateHsdsExtra() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *LocationUpsertBulk) ClearHsdsExtra() *LocationUpsertBulk {
+	return u.Update(func(s *LocationUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/village-directory/village/ent/predicate"
 	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // LocationUpdate is the builder for updating Location entities.
@@ -130,6 +131,18 @@ func (_u *LocationUpdate) SetNillableProvenance(v *string) *LocationUpdate {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *LocationUpdate) ClearProvenance() *LocationUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *LocationUpdate) SetHsdsExtra(v *hsdsextra.Extra) *LocationUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *LocationUpdate) ClearHsdsExtra() *LocationUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -687,6 +700,12 @@ func (_u *LocationUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(location.FieldProvenance, field.TypeString)
 	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(location.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(location.FieldHsdsExtra, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(location.FieldName, field.TypeString, value)
 	}
@@ -1050,6 +1069,18 @@ func (_u *LocationUpdateOne) SetNillableProvenance(v *string) *LocationUpdateOne
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *LocationUpdateOne) ClearProvenance() *LocationUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *LocationUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *LocationUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *LocationUpdateOne) ClearHsdsExtra() *LocationUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -1636,6 +1667,12 @@ func (_u *LocationUpdateOne) sqlSave(ctx context.Context) (_node *Location, err 
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(location.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(location.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(location.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(location.FieldName, field.TypeString, value)

@@ -27,6 +27,7 @@ import (
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 const (
@@ -1467,6 +1468,7 @@ type ContactMutation struct {
 	external_source            *string
 	external_id                *string
 	provenance                 *string
+	hsds_extra                 **hsdsextra.Extra
 	name                       *string
 	title                      *string
 	department                 *string
@@ -1893,6 +1895,55 @@ func (m *ContactMutation) ProvenanceCleared() bool {
 func (m *ContactMutation) ResetProvenance() {
 	m.provenance = nil
 	delete(m.clearedFields, contact.FieldProvenance)
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *ContactMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *ContactMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *ContactMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[contact.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *ContactMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[contact.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *ContactMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, contact.FieldHsdsExtra)
 }
 
 // SetName sets the "name" field.
@@ -2407,7 +2458,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -2428,6 +2479,9 @@ func (m *ContactMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, contact.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, contact.FieldHsdsExtra)
 	}
 	if m.name != nil {
 		fields = append(fields, contact.FieldName)
@@ -2472,6 +2526,8 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case contact.FieldProvenance:
 		return m.Provenance()
+	case contact.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case contact.FieldName:
 		return m.Name()
 	case contact.FieldTitle:
@@ -2509,6 +2565,8 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldExternalID(ctx)
 	case contact.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case contact.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case contact.FieldName:
 		return m.OldName(ctx)
 	case contact.FieldTitle:
@@ -2580,6 +2638,13 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case contact.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case contact.FieldName:
 		v, ok := value.(string)
@@ -2684,6 +2749,9 @@ func (m *ContactMutation) ClearedFields() []string {
 	if m.FieldCleared(contact.FieldProvenance) {
 		fields = append(fields, contact.FieldProvenance)
 	}
+	if m.FieldCleared(contact.FieldHsdsExtra) {
+		fields = append(fields, contact.FieldHsdsExtra)
+	}
 	if m.FieldCleared(contact.FieldName) {
 		fields = append(fields, contact.FieldName)
 	}
@@ -2727,6 +2795,9 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case contact.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case contact.FieldName:
 		m.ClearName()
@@ -2777,6 +2848,9 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case contact.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case contact.FieldName:
 		m.ResetName()
@@ -2955,6 +3029,7 @@ type FundingMutation struct {
 	external_source     *string
 	external_id         *string
 	provenance          *string
+	hsds_extra          **hsdsextra.Extra
 	source              *string
 	description         *string
 	amount_usd          *int64
@@ -3382,6 +3457,55 @@ func (m *FundingMutation) ProvenanceCleared() bool {
 func (m *FundingMutation) ResetProvenance() {
 	m.provenance = nil
 	delete(m.clearedFields, funding.FieldProvenance)
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *FundingMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *FundingMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the Funding entity.
+// If the Funding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FundingMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *FundingMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[funding.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *FundingMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[funding.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *FundingMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, funding.FieldHsdsExtra)
 }
 
 // SetSource sets the "source" field.
@@ -3953,7 +4077,7 @@ func (m *FundingMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *FundingMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, funding.FieldCreatedAt)
 	}
@@ -3974,6 +4098,9 @@ func (m *FundingMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, funding.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, funding.FieldHsdsExtra)
 	}
 	if m.source != nil {
 		fields = append(fields, funding.FieldSource)
@@ -4021,6 +4148,8 @@ func (m *FundingMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case funding.FieldProvenance:
 		return m.Provenance()
+	case funding.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case funding.FieldSource:
 		return m.Source()
 	case funding.FieldDescription:
@@ -4060,6 +4189,8 @@ func (m *FundingMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldExternalID(ctx)
 	case funding.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case funding.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case funding.FieldSource:
 		return m.OldSource(ctx)
 	case funding.FieldDescription:
@@ -4133,6 +4264,13 @@ func (m *FundingMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case funding.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case funding.FieldSource:
 		v, ok := value.(string)
@@ -4256,6 +4394,9 @@ func (m *FundingMutation) ClearedFields() []string {
 	if m.FieldCleared(funding.FieldProvenance) {
 		fields = append(fields, funding.FieldProvenance)
 	}
+	if m.FieldCleared(funding.FieldHsdsExtra) {
+		fields = append(fields, funding.FieldHsdsExtra)
+	}
 	if m.FieldCleared(funding.FieldDescription) {
 		fields = append(fields, funding.FieldDescription)
 	}
@@ -4299,6 +4440,9 @@ func (m *FundingMutation) ClearField(name string) error {
 		return nil
 	case funding.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case funding.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case funding.FieldDescription:
 		m.ClearDescription()
@@ -4349,6 +4493,9 @@ func (m *FundingMutation) ResetField(name string) error {
 		return nil
 	case funding.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case funding.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case funding.FieldSource:
 		m.ResetSource()
@@ -4538,6 +4685,7 @@ type LocationMutation struct {
 	external_source             *string
 	external_id                 *string
 	provenance                  *string
+	hsds_extra                  **hsdsextra.Extra
 	name                        *string
 	alternate_name              *string
 	description                 *string
@@ -4978,6 +5126,55 @@ func (m *LocationMutation) ProvenanceCleared() bool {
 func (m *LocationMutation) ResetProvenance() {
 	m.provenance = nil
 	delete(m.clearedFields, location.FieldProvenance)
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *LocationMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *LocationMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the Location entity.
+// If the Location object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LocationMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *LocationMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[location.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *LocationMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[location.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *LocationMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, location.FieldHsdsExtra)
 }
 
 // SetName sets the "name" field.
@@ -5941,7 +6138,7 @@ func (m *LocationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *LocationMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, location.FieldCreatedAt)
 	}
@@ -5962,6 +6159,9 @@ func (m *LocationMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, location.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, location.FieldHsdsExtra)
 	}
 	if m.name != nil {
 		fields = append(fields, location.FieldName)
@@ -6030,6 +6230,8 @@ func (m *LocationMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case location.FieldProvenance:
 		return m.Provenance()
+	case location.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case location.FieldName:
 		return m.Name()
 	case location.FieldAlternateName:
@@ -6083,6 +6285,8 @@ func (m *LocationMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldExternalID(ctx)
 	case location.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case location.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case location.FieldName:
 		return m.OldName(ctx)
 	case location.FieldAlternateName:
@@ -6170,6 +6374,13 @@ func (m *LocationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case location.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case location.FieldName:
 		v, ok := value.(string)
@@ -6354,6 +6565,9 @@ func (m *LocationMutation) ClearedFields() []string {
 	if m.FieldCleared(location.FieldProvenance) {
 		fields = append(fields, location.FieldProvenance)
 	}
+	if m.FieldCleared(location.FieldHsdsExtra) {
+		fields = append(fields, location.FieldHsdsExtra)
+	}
 	if m.FieldCleared(location.FieldAlternateName) {
 		fields = append(fields, location.FieldAlternateName)
 	}
@@ -6412,6 +6626,9 @@ func (m *LocationMutation) ClearField(name string) error {
 		return nil
 	case location.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case location.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case location.FieldAlternateName:
 		m.ClearAlternateName()
@@ -6477,6 +6694,9 @@ func (m *LocationMutation) ResetField(name string) error {
 		return nil
 	case location.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case location.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case location.FieldName:
 		m.ResetName()
@@ -6695,6 +6915,7 @@ type OrganizationMutation struct {
 	external_source      *string
 	external_id          *string
 	provenance           *string
+	hsds_extra           **hsdsextra.Extra
 	name                 *string
 	alternate_name       *string
 	description          *string
@@ -7148,6 +7369,55 @@ func (m *OrganizationMutation) ProvenanceCleared() bool {
 func (m *OrganizationMutation) ResetProvenance() {
 	m.provenance = nil
 	delete(m.clearedFields, organization.FieldProvenance)
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *OrganizationMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *OrganizationMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the Organization entity.
+// If the Organization object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OrganizationMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *OrganizationMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[organization.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *OrganizationMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[organization.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *OrganizationMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, organization.FieldHsdsExtra)
 }
 
 // SetName sets the "name" field.
@@ -8151,7 +8421,7 @@ func (m *OrganizationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OrganizationMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, organization.FieldCreatedAt)
 	}
@@ -8172,6 +8442,9 @@ func (m *OrganizationMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, organization.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, organization.FieldHsdsExtra)
 	}
 	if m.name != nil {
 		fields = append(fields, organization.FieldName)
@@ -8219,6 +8492,8 @@ func (m *OrganizationMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case organization.FieldProvenance:
 		return m.Provenance()
+	case organization.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case organization.FieldName:
 		return m.Name()
 	case organization.FieldAlternateName:
@@ -8258,6 +8533,8 @@ func (m *OrganizationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldExternalID(ctx)
 	case organization.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case organization.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case organization.FieldName:
 		return m.OldName(ctx)
 	case organization.FieldAlternateName:
@@ -8331,6 +8608,13 @@ func (m *OrganizationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case organization.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case organization.FieldName:
 		v, ok := value.(string)
@@ -8454,6 +8738,9 @@ func (m *OrganizationMutation) ClearedFields() []string {
 	if m.FieldCleared(organization.FieldProvenance) {
 		fields = append(fields, organization.FieldProvenance)
 	}
+	if m.FieldCleared(organization.FieldHsdsExtra) {
+		fields = append(fields, organization.FieldHsdsExtra)
+	}
 	if m.FieldCleared(organization.FieldAlternateName) {
 		fields = append(fields, organization.FieldAlternateName)
 	}
@@ -8497,6 +8784,9 @@ func (m *OrganizationMutation) ClearField(name string) error {
 		return nil
 	case organization.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case organization.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case organization.FieldAlternateName:
 		m.ClearAlternateName()
@@ -8547,6 +8837,9 @@ func (m *OrganizationMutation) ResetField(name string) error {
 		return nil
 	case organization.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case organization.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case organization.FieldName:
 		m.ResetName()
@@ -8926,6 +9219,7 @@ type PhoneMutation struct {
 	external_source            *string
 	external_id                *string
 	provenance                 *string
+	hsds_extra                 **hsdsextra.Extra
 	number                     *string
 	extension                  *string
 	_type                      *phone.Type
@@ -9356,6 +9650,55 @@ func (m *PhoneMutation) ProvenanceCleared() bool {
 func (m *PhoneMutation) ResetProvenance() {
 	m.provenance = nil
 	delete(m.clearedFields, phone.FieldProvenance)
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *PhoneMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *PhoneMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the Phone entity.
+// If the Phone object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PhoneMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *PhoneMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[phone.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *PhoneMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[phone.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *PhoneMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, phone.FieldHsdsExtra)
 }
 
 // SetNumber sets the "number" field.
@@ -10043,7 +10386,7 @@ func (m *PhoneMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PhoneMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, phone.FieldCreatedAt)
 	}
@@ -10064,6 +10407,9 @@ func (m *PhoneMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, phone.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, phone.FieldHsdsExtra)
 	}
 	if m.number != nil {
 		fields = append(fields, phone.FieldNumber)
@@ -10120,6 +10466,8 @@ func (m *PhoneMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case phone.FieldProvenance:
 		return m.Provenance()
+	case phone.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case phone.FieldNumber:
 		return m.Number()
 	case phone.FieldExtension:
@@ -10165,6 +10513,8 @@ func (m *PhoneMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldExternalID(ctx)
 	case phone.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case phone.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case phone.FieldNumber:
 		return m.OldNumber(ctx)
 	case phone.FieldExtension:
@@ -10244,6 +10594,13 @@ func (m *PhoneMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case phone.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case phone.FieldNumber:
 		v, ok := value.(string)
@@ -10376,6 +10733,9 @@ func (m *PhoneMutation) ClearedFields() []string {
 	if m.FieldCleared(phone.FieldProvenance) {
 		fields = append(fields, phone.FieldProvenance)
 	}
+	if m.FieldCleared(phone.FieldHsdsExtra) {
+		fields = append(fields, phone.FieldHsdsExtra)
+	}
 	if m.FieldCleared(phone.FieldExtension) {
 		fields = append(fields, phone.FieldExtension)
 	}
@@ -10422,6 +10782,9 @@ func (m *PhoneMutation) ClearField(name string) error {
 		return nil
 	case phone.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case phone.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case phone.FieldExtension:
 		m.ClearExtension()
@@ -10475,6 +10838,9 @@ func (m *PhoneMutation) ResetField(name string) error {
 		return nil
 	case phone.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case phone.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case phone.FieldNumber:
 		m.ResetNumber()
@@ -10673,6 +11039,7 @@ type ProgramMutation struct {
 	external_source          *string
 	external_id              *string
 	provenance               *string
+	hsds_extra               **hsdsextra.Extra
 	name                     *string
 	alternate_name           *string
 	description              *string
@@ -11111,6 +11478,55 @@ func (m *ProgramMutation) ProvenanceCleared() bool {
 func (m *ProgramMutation) ResetProvenance() {
 	m.provenance = nil
 	delete(m.clearedFields, program.FieldProvenance)
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *ProgramMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *ProgramMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the Program entity.
+// If the Program object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgramMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *ProgramMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[program.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *ProgramMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[program.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *ProgramMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, program.FieldHsdsExtra)
 }
 
 // SetName sets the "name" field.
@@ -11931,7 +12347,7 @@ func (m *ProgramMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProgramMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 19)
 	if m.created_at != nil {
 		fields = append(fields, program.FieldCreatedAt)
 	}
@@ -11952,6 +12368,9 @@ func (m *ProgramMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, program.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, program.FieldHsdsExtra)
 	}
 	if m.name != nil {
 		fields = append(fields, program.FieldName)
@@ -12008,6 +12427,8 @@ func (m *ProgramMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case program.FieldProvenance:
 		return m.Provenance()
+	case program.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case program.FieldName:
 		return m.Name()
 	case program.FieldAlternateName:
@@ -12053,6 +12474,8 @@ func (m *ProgramMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldExternalID(ctx)
 	case program.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case program.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case program.FieldName:
 		return m.OldName(ctx)
 	case program.FieldAlternateName:
@@ -12132,6 +12555,13 @@ func (m *ProgramMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case program.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case program.FieldName:
 		v, ok := value.(string)
@@ -12276,6 +12706,9 @@ func (m *ProgramMutation) ClearedFields() []string {
 	if m.FieldCleared(program.FieldProvenance) {
 		fields = append(fields, program.FieldProvenance)
 	}
+	if m.FieldCleared(program.FieldHsdsExtra) {
+		fields = append(fields, program.FieldHsdsExtra)
+	}
 	if m.FieldCleared(program.FieldAlternateName) {
 		fields = append(fields, program.FieldAlternateName)
 	}
@@ -12328,6 +12761,9 @@ func (m *ProgramMutation) ClearField(name string) error {
 		return nil
 	case program.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case program.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case program.FieldAlternateName:
 		m.ClearAlternateName()
@@ -12387,6 +12823,9 @@ func (m *ProgramMutation) ResetField(name string) error {
 		return nil
 	case program.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case program.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case program.FieldName:
 		m.ResetName()
@@ -14405,6 +14844,7 @@ type ScheduleMutation struct {
 	external_source            *string
 	external_id                *string
 	provenance                 *string
+	hsds_extra                 **hsdsextra.Extra
 	valid_from                 *time.Time
 	valid_to                   *time.Time
 	freq                       *schedule.Freq
@@ -14835,6 +15275,55 @@ func (m *ScheduleMutation) ProvenanceCleared() bool {
 func (m *ScheduleMutation) ResetProvenance() {
 	m.provenance = nil
 	delete(m.clearedFields, schedule.FieldProvenance)
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *ScheduleMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *ScheduleMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the Schedule entity.
+// If the Schedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScheduleMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *ScheduleMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[schedule.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *ScheduleMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[schedule.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *ScheduleMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, schedule.FieldHsdsExtra)
 }
 
 // SetValidFrom sets the "valid_from" field.
@@ -15610,7 +16099,7 @@ func (m *ScheduleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ScheduleMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, schedule.FieldCreatedAt)
 	}
@@ -15631,6 +16120,9 @@ func (m *ScheduleMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, schedule.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, schedule.FieldHsdsExtra)
 	}
 	if m.valid_from != nil {
 		fields = append(fields, schedule.FieldValidFrom)
@@ -15693,6 +16185,8 @@ func (m *ScheduleMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case schedule.FieldProvenance:
 		return m.Provenance()
+	case schedule.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case schedule.FieldValidFrom:
 		return m.ValidFrom()
 	case schedule.FieldValidTo:
@@ -15742,6 +16236,8 @@ func (m *ScheduleMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldExternalID(ctx)
 	case schedule.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case schedule.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case schedule.FieldValidFrom:
 		return m.OldValidFrom(ctx)
 	case schedule.FieldValidTo:
@@ -15825,6 +16321,13 @@ func (m *ScheduleMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case schedule.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case schedule.FieldValidFrom:
 		v, ok := value.(time.Time)
@@ -15983,6 +16486,9 @@ func (m *ScheduleMutation) ClearedFields() []string {
 	if m.FieldCleared(schedule.FieldProvenance) {
 		fields = append(fields, schedule.FieldProvenance)
 	}
+	if m.FieldCleared(schedule.FieldHsdsExtra) {
+		fields = append(fields, schedule.FieldHsdsExtra)
+	}
 	if m.FieldCleared(schedule.FieldValidFrom) {
 		fields = append(fields, schedule.FieldValidFrom)
 	}
@@ -16044,6 +16550,9 @@ func (m *ScheduleMutation) ClearField(name string) error {
 		return nil
 	case schedule.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case schedule.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case schedule.FieldValidFrom:
 		m.ClearValidFrom()
@@ -16112,6 +16621,9 @@ func (m *ScheduleMutation) ResetField(name string) error {
 		return nil
 	case schedule.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case schedule.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case schedule.FieldValidFrom:
 		m.ResetValidFrom()
@@ -16280,6 +16792,7 @@ type ServiceMutation struct {
 	external_source             *string
 	external_id                 *string
 	provenance                  *string
+	hsds_extra                  **hsdsextra.Extra
 	name                        *string
 	alternate_name              *string
 	description                 *string
@@ -16742,6 +17255,55 @@ func (m *ServiceMutation) ProvenanceCleared() bool {
 func (m *ServiceMutation) ResetProvenance() {
 	m.provenance = nil
 	delete(m.clearedFields, service.FieldProvenance)
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *ServiceMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *ServiceMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the Service entity.
+// If the Service object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *ServiceMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[service.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *ServiceMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[service.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *ServiceMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, service.FieldHsdsExtra)
 }
 
 // SetName sets the "name" field.
@@ -18323,7 +18885,7 @@ func (m *ServiceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ServiceMutation) Fields() []string {
-	fields := make([]string, 0, 29)
+	fields := make([]string, 0, 30)
 	if m.created_at != nil {
 		fields = append(fields, service.FieldCreatedAt)
 	}
@@ -18344,6 +18906,9 @@ func (m *ServiceMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, service.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, service.FieldHsdsExtra)
 	}
 	if m.name != nil {
 		fields = append(fields, service.FieldName)
@@ -18433,6 +18998,8 @@ func (m *ServiceMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case service.FieldProvenance:
 		return m.Provenance()
+	case service.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case service.FieldName:
 		return m.Name()
 	case service.FieldAlternateName:
@@ -18500,6 +19067,8 @@ func (m *ServiceMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldExternalID(ctx)
 	case service.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case service.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case service.FieldName:
 		return m.OldName(ctx)
 	case service.FieldAlternateName:
@@ -18601,6 +19170,13 @@ func (m *ServiceMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case service.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case service.FieldName:
 		v, ok := value.(string)
@@ -18834,6 +19410,9 @@ func (m *ServiceMutation) ClearedFields() []string {
 	if m.FieldCleared(service.FieldProvenance) {
 		fields = append(fields, service.FieldProvenance)
 	}
+	if m.FieldCleared(service.FieldHsdsExtra) {
+		fields = append(fields, service.FieldHsdsExtra)
+	}
 	if m.FieldCleared(service.FieldAlternateName) {
 		fields = append(fields, service.FieldAlternateName)
 	}
@@ -18913,6 +19492,9 @@ func (m *ServiceMutation) ClearField(name string) error {
 		return nil
 	case service.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case service.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case service.FieldAlternateName:
 		m.ClearAlternateName()
@@ -18999,6 +19581,9 @@ func (m *ServiceMutation) ResetField(name string) error {
 		return nil
 	case service.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case service.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case service.FieldName:
 		m.ResetName()
@@ -19360,6 +19945,7 @@ type ServiceAreaMutation struct {
 	external_source     *string
 	external_id         *string
 	provenance          *string
+	hsds_extra          **hsdsextra.Extra
 	kind                *servicearea.Kind
 	code                *string
 	center_latitude     *float64
@@ -19785,6 +20371,55 @@ func (m *ServiceAreaMutation) ProvenanceCleared() bool {
 func (m *ServiceAreaMutation) ResetProvenance() {
 	m.provenance = nil
 	delete(m.clearedFields, servicearea.FieldProvenance)
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *ServiceAreaMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *ServiceAreaMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the ServiceArea entity.
+// If the ServiceArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAreaMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *ServiceAreaMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[servicearea.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *ServiceAreaMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[servicearea.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *ServiceAreaMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, servicearea.FieldHsdsExtra)
 }
 
 // SetServiceID sets the "service_id" field.
@@ -20277,7 +20912,7 @@ func (m *ServiceAreaMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ServiceAreaMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, servicearea.FieldCreatedAt)
 	}
@@ -20298,6 +20933,9 @@ func (m *ServiceAreaMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, servicearea.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, servicearea.FieldHsdsExtra)
 	}
 	if m.service != nil {
 		fields = append(fields, servicearea.FieldServiceID)
@@ -20345,6 +20983,8 @@ func (m *ServiceAreaMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case servicearea.FieldProvenance:
 		return m.Provenance()
+	case servicearea.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case servicearea.FieldServiceID:
 		return m.ServiceID()
 	case servicearea.FieldKind:
@@ -20384,6 +21024,8 @@ func (m *ServiceAreaMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldExternalID(ctx)
 	case servicearea.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case servicearea.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case servicearea.FieldServiceID:
 		return m.OldServiceID(ctx)
 	case servicearea.FieldKind:
@@ -20457,6 +21099,13 @@ func (m *ServiceAreaMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case servicearea.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case servicearea.FieldServiceID:
 		v, ok := value.(int)
@@ -20604,6 +21253,9 @@ func (m *ServiceAreaMutation) ClearedFields() []string {
 	if m.FieldCleared(servicearea.FieldProvenance) {
 		fields = append(fields, servicearea.FieldProvenance)
 	}
+	if m.FieldCleared(servicearea.FieldHsdsExtra) {
+		fields = append(fields, servicearea.FieldHsdsExtra)
+	}
 	if m.FieldCleared(servicearea.FieldCode) {
 		fields = append(fields, servicearea.FieldCode)
 	}
@@ -20644,6 +21296,9 @@ func (m *ServiceAreaMutation) ClearField(name string) error {
 		return nil
 	case servicearea.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case servicearea.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case servicearea.FieldCode:
 		m.ClearCode()
@@ -20691,6 +21346,9 @@ func (m *ServiceAreaMutation) ResetField(name string) error {
 		return nil
 	case servicearea.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case servicearea.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case servicearea.FieldServiceID:
 		m.ResetServiceID()
@@ -20808,6 +21466,7 @@ type ServiceAtLocationMutation struct {
 	external_source  *string
 	external_id      *string
 	provenance       *string
+	hsds_extra       **hsdsextra.Extra
 	description      *string
 	clearedFields    map[string]struct{}
 	service          *int
@@ -21237,6 +21896,55 @@ func (m *ServiceAtLocationMutation) ResetProvenance() {
 	delete(m.clearedFields, serviceatlocation.FieldProvenance)
 }
 
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *ServiceAtLocationMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *ServiceAtLocationMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the ServiceAtLocation entity.
+// If the ServiceAtLocation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceAtLocationMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *ServiceAtLocationMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[serviceatlocation.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *ServiceAtLocationMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[serviceatlocation.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *ServiceAtLocationMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, serviceatlocation.FieldHsdsExtra)
+}
+
 // SetServiceID sets the "service_id" field.
 func (m *ServiceAtLocationMutation) SetServiceID(i int) {
 	m.service = &i
@@ -21608,7 +22316,7 @@ func (m *ServiceAtLocationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ServiceAtLocationMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, serviceatlocation.FieldCreatedAt)
 	}
@@ -21629,6 +22337,9 @@ func (m *ServiceAtLocationMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, serviceatlocation.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, serviceatlocation.FieldHsdsExtra)
 	}
 	if m.service != nil {
 		fields = append(fields, serviceatlocation.FieldServiceID)
@@ -21661,6 +22372,8 @@ func (m *ServiceAtLocationMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case serviceatlocation.FieldProvenance:
 		return m.Provenance()
+	case serviceatlocation.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case serviceatlocation.FieldServiceID:
 		return m.ServiceID()
 	case serviceatlocation.FieldLocationID:
@@ -21690,6 +22403,8 @@ func (m *ServiceAtLocationMutation) OldField(ctx context.Context, name string) (
 		return m.OldExternalID(ctx)
 	case serviceatlocation.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case serviceatlocation.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case serviceatlocation.FieldServiceID:
 		return m.OldServiceID(ctx)
 	case serviceatlocation.FieldLocationID:
@@ -21753,6 +22468,13 @@ func (m *ServiceAtLocationMutation) SetField(name string, value ent.Value) error
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case serviceatlocation.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case serviceatlocation.FieldServiceID:
 		v, ok := value.(int)
@@ -21829,6 +22551,9 @@ func (m *ServiceAtLocationMutation) ClearedFields() []string {
 	if m.FieldCleared(serviceatlocation.FieldProvenance) {
 		fields = append(fields, serviceatlocation.FieldProvenance)
 	}
+	if m.FieldCleared(serviceatlocation.FieldHsdsExtra) {
+		fields = append(fields, serviceatlocation.FieldHsdsExtra)
+	}
 	if m.FieldCleared(serviceatlocation.FieldDescription) {
 		fields = append(fields, serviceatlocation.FieldDescription)
 	}
@@ -21854,6 +22579,9 @@ func (m *ServiceAtLocationMutation) ClearField(name string) error {
 		return nil
 	case serviceatlocation.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case serviceatlocation.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case serviceatlocation.FieldDescription:
 		m.ClearDescription()
@@ -21886,6 +22614,9 @@ func (m *ServiceAtLocationMutation) ResetField(name string) error {
 		return nil
 	case serviceatlocation.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case serviceatlocation.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case serviceatlocation.FieldServiceID:
 		m.ResetServiceID()
@@ -22086,6 +22817,7 @@ type TaxonomyTermMutation struct {
 	external_source  *string
 	external_id      *string
 	provenance       *string
+	hsds_extra       **hsdsextra.Extra
 	code             *string
 	name             *string
 	description      *string
@@ -22514,6 +23246,55 @@ func (m *TaxonomyTermMutation) ProvenanceCleared() bool {
 func (m *TaxonomyTermMutation) ResetProvenance() {
 	m.provenance = nil
 	delete(m.clearedFields, taxonomyterm.FieldProvenance)
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (m *TaxonomyTermMutation) SetHsdsExtra(h *hsdsextra.Extra) {
+	m.hsds_extra = &h
+}
+
+// HsdsExtra returns the value of the "hsds_extra" field in the mutation.
+func (m *TaxonomyTermMutation) HsdsExtra() (r *hsdsextra.Extra, exists bool) {
+	v := m.hsds_extra
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHsdsExtra returns the old "hsds_extra" field's value of the TaxonomyTerm entity.
+// If the TaxonomyTerm object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaxonomyTermMutation) OldHsdsExtra(ctx context.Context) (v *hsdsextra.Extra, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHsdsExtra is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHsdsExtra requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHsdsExtra: %w", err)
+	}
+	return oldValue.HsdsExtra, nil
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (m *TaxonomyTermMutation) ClearHsdsExtra() {
+	m.hsds_extra = nil
+	m.clearedFields[taxonomyterm.FieldHsdsExtra] = struct{}{}
+}
+
+// HsdsExtraCleared returns if the "hsds_extra" field was cleared in this mutation.
+func (m *TaxonomyTermMutation) HsdsExtraCleared() bool {
+	_, ok := m.clearedFields[taxonomyterm.FieldHsdsExtra]
+	return ok
+}
+
+// ResetHsdsExtra resets all changes to the "hsds_extra" field.
+func (m *TaxonomyTermMutation) ResetHsdsExtra() {
+	m.hsds_extra = nil
+	delete(m.clearedFields, taxonomyterm.FieldHsdsExtra)
 }
 
 // SetCode sets the "code" field.
@@ -22945,7 +23726,7 @@ func (m *TaxonomyTermMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TaxonomyTermMutation) Fields() []string {
-	fields := make([]string, 0, 12)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, taxonomyterm.FieldCreatedAt)
 	}
@@ -22966,6 +23747,9 @@ func (m *TaxonomyTermMutation) Fields() []string {
 	}
 	if m.provenance != nil {
 		fields = append(fields, taxonomyterm.FieldProvenance)
+	}
+	if m.hsds_extra != nil {
+		fields = append(fields, taxonomyterm.FieldHsdsExtra)
 	}
 	if m.code != nil {
 		fields = append(fields, taxonomyterm.FieldCode)
@@ -23004,6 +23788,8 @@ func (m *TaxonomyTermMutation) Field(name string) (ent.Value, bool) {
 		return m.ExternalID()
 	case taxonomyterm.FieldProvenance:
 		return m.Provenance()
+	case taxonomyterm.FieldHsdsExtra:
+		return m.HsdsExtra()
 	case taxonomyterm.FieldCode:
 		return m.Code()
 	case taxonomyterm.FieldName:
@@ -23037,6 +23823,8 @@ func (m *TaxonomyTermMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldExternalID(ctx)
 	case taxonomyterm.FieldProvenance:
 		return m.OldProvenance(ctx)
+	case taxonomyterm.FieldHsdsExtra:
+		return m.OldHsdsExtra(ctx)
 	case taxonomyterm.FieldCode:
 		return m.OldCode(ctx)
 	case taxonomyterm.FieldName:
@@ -23104,6 +23892,13 @@ func (m *TaxonomyTermMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetProvenance(v)
+		return nil
+	case taxonomyterm.FieldHsdsExtra:
+		v, ok := value.(*hsdsextra.Extra)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHsdsExtra(v)
 		return nil
 	case taxonomyterm.FieldCode:
 		v, ok := value.(string)
@@ -23194,6 +23989,9 @@ func (m *TaxonomyTermMutation) ClearedFields() []string {
 	if m.FieldCleared(taxonomyterm.FieldProvenance) {
 		fields = append(fields, taxonomyterm.FieldProvenance)
 	}
+	if m.FieldCleared(taxonomyterm.FieldHsdsExtra) {
+		fields = append(fields, taxonomyterm.FieldHsdsExtra)
+	}
 	if m.FieldCleared(taxonomyterm.FieldDescription) {
 		fields = append(fields, taxonomyterm.FieldDescription)
 	}
@@ -23222,6 +24020,9 @@ func (m *TaxonomyTermMutation) ClearField(name string) error {
 		return nil
 	case taxonomyterm.FieldProvenance:
 		m.ClearProvenance()
+		return nil
+	case taxonomyterm.FieldHsdsExtra:
+		m.ClearHsdsExtra()
 		return nil
 	case taxonomyterm.FieldDescription:
 		m.ClearDescription()
@@ -23257,6 +24058,9 @@ func (m *TaxonomyTermMutation) ResetField(name string) error {
 		return nil
 	case taxonomyterm.FieldProvenance:
 		m.ResetProvenance()
+		return nil
+	case taxonomyterm.FieldHsdsExtra:
+		m.ResetHsdsExtra()
 		return nil
 	case taxonomyterm.FieldCode:
 		m.ResetCode()

@@ -20,6 +20,7 @@ import (
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // OrganizationCreate is the builder for creating a Organization entity.
@@ -125,6 +126,12 @@ func (_c *OrganizationCreate) SetNillableProvenance(v *string) *OrganizationCrea
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *OrganizationCreate) SetHsdsExtra(v *hsdsextra.Extra) *OrganizationCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -556,6 +563,10 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 		_spec.SetField(organization.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(organization.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(organization.FieldName, field.TypeString, value)
 		_node.Name = value
@@ -909,6 +920,24 @@ func (u *OrganizationUpsert) ClearProvenance() *OrganizationUpsert {
 	return u
 }
 
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *OrganizationUpsert) SetHsdsExtra(v *hsdsextra.Extra) *OrganizationUpsert {
+	u.Set(organization.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateHsdsExtra() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *OrganizationUpsert) ClearHsdsExtra() *OrganizationUpsert {
+	u.SetNull(organization.FieldHsdsExtra)
+	return u
+}
+
 // SetName sets the "name" field.
 func (u *OrganizationUpsert) SetName(v string) *OrganizationUpsert {
 	u.Set(organization.FieldName, v)
@@ -1207,6 +1236,27 @@ func (u *OrganizationUpsertOne) UpdateProvenance() *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) ClearProvenance() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *OrganizationUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateHsdsExtra() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *OrganizationUpsertOne) ClearHsdsExtra() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -1698,6 +1748,27 @@ func (u *OrganizationUpsertBulk) UpdateProvenance() *OrganizationUpsertBulk {
 func (u *OrganizationUpsertBulk) ClearProvenance() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *OrganizationUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateHsdsExtra() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *OrganizationUpsertBulk) ClearHsdsExtra() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // OrganizationUpdate is the builder for updating Organization entities.
@@ -134,6 +135,18 @@ func (_u *OrganizationUpdate) SetNillableProvenance(v *string) *OrganizationUpda
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *OrganizationUpdate) ClearProvenance() *OrganizationUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *OrganizationUpdate) SetHsdsExtra(v *hsdsextra.Extra) *OrganizationUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *OrganizationUpdate) ClearHsdsExtra() *OrganizationUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -798,6 +811,12 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(organization.FieldProvenance, field.TypeString)
 	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(organization.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(organization.FieldHsdsExtra, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(organization.FieldName, field.TypeString, value)
 	}
@@ -1437,6 +1456,18 @@ func (_u *OrganizationUpdateOne) SetNillableProvenance(v *string) *OrganizationU
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *OrganizationUpdateOne) ClearProvenance() *OrganizationUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *OrganizationUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *OrganizationUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *OrganizationUpdateOne) ClearHsdsExtra() *OrganizationUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -2130,6 +2161,12 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(organization.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(organization.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(organization.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(organization.FieldName, field.TypeString, value)

@@ -16,6 +16,7 @@ import (
 	"github.com/village-directory/village/ent/phone"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // A phone number (HSDS phone); staff-only numbers are hidden from the public.
@@ -37,6 +38,8 @@ type Phone struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Where this record's facts come from (a document, a data set, a person who checked it).
 	Provenance string `json:"provenance,omitempty"`
+	// What the record's HSDS source carried that Village has no field for, verbatim (see package hsdsextra).
+	HsdsExtra *hsdsextra.Extra `json:"hsds_extra,omitempty"`
 	// The phone number as dialled in its country.
 	Number string `json:"number,omitempty"`
 	// Extension, if any.
@@ -144,7 +147,7 @@ func (*Phone) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case phone.FieldLanguages:
+		case phone.FieldHsdsExtra, phone.FieldLanguages:
 			values[i] = new([]byte)
 		case phone.FieldSample, phone.FieldStaffOnly:
 			values[i] = new(sql.NullBool)
@@ -216,6 +219,14 @@ func (_m *Phone) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field provenance", values[i])
 			} else if value.Valid {
 				_m.Provenance = value.String
+			}
+		case phone.FieldHsdsExtra:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field hsds_extra", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HsdsExtra); err != nil {
+					return fmt.Errorf("unmarshal field hsds_extra: %w", err)
+				}
 			}
 		case phone.FieldNumber:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -371,6 +382,9 @@ func (_m *Phone) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("provenance=")
 	builder.WriteString(_m.Provenance)
+	builder.WriteString(", ")
+	builder.WriteString("hsds_extra=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HsdsExtra))
 	builder.WriteString(", ")
 	builder.WriteString("number=")
 	builder.WriteString(_m.Number)

@@ -17,6 +17,7 @@ import (
 	"github.com/village-directory/village/ent/phone"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // PhoneCreate is the builder for creating a Phone entity.
@@ -122,6 +123,12 @@ func (_c *PhoneCreate) SetNillableProvenance(v *string) *PhoneCreate {
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *PhoneCreate) SetHsdsExtra(v *hsdsextra.Extra) *PhoneCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -466,6 +473,10 @@ func (_c *PhoneCreate) createSpec() (*Phone, *sqlgraph.CreateSpec) {
 		_spec.SetField(phone.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(phone.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.Number(); ok {
 		_spec.SetField(phone.FieldNumber, field.TypeString, value)
 		_node.Number = value
@@ -720,6 +731,24 @@ func (u *PhoneUpsert) UpdateProvenance() *PhoneUpsert {
 // ClearProvenance clears the value of the "provenance" field.
 func (u *PhoneUpsert) ClearProvenance() *PhoneUpsert {
 	u.SetNull(phone.FieldProvenance)
+	return u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *PhoneUpsert) SetHsdsExtra(v *hsdsextra.Extra) *PhoneUpsert {
+	u.Set(phone.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *PhoneUpsert) UpdateHsdsExtra() *PhoneUpsert {
+	u.SetExcluded(phone.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *PhoneUpsert) ClearHsdsExtra() *PhoneUpsert {
+	u.SetNull(phone.FieldHsdsExtra)
 	return u
 }
 
@@ -1057,6 +1086,27 @@ func (u *PhoneUpsertOne) UpdateProvenance() *PhoneUpsertOne {
 func (u *PhoneUpsertOne) ClearProvenance() *PhoneUpsertOne {
 	return u.Update(func(s *PhoneUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *PhoneUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *PhoneUpsertOne {
+	return u.Update(func(s *PhoneUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *PhoneUpsertOne) UpdateHsdsExtra() *PhoneUpsertOne {
+	return u.Update(func(s *PhoneUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *PhoneUpsertOne) ClearHsdsExtra() *PhoneUpsertOne {
+	return u.Update(func(s *PhoneUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -1590,6 +1640,27 @@ func (u *PhoneUpsertBulk) UpdateProvenance() *PhoneUpsertBulk {
 func (u *PhoneUpsertBulk) ClearProvenance() *PhoneUpsertBulk {
 	return u.Update(func(s *PhoneUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *PhoneUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *PhoneUpsertBulk {
+	return u.Update(func(s *PhoneUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *PhoneUpsertBulk) UpdateHsdsExtra() *PhoneUpsertBulk {
+	return u.Update(func(s *PhoneUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *PhoneUpsertBulk) ClearHsdsExtra() *PhoneUpsertBulk {
+	return u.Update(func(s *PhoneUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/village-directory/village/ent/predicate"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // PhoneUpdate is the builder for updating Phone entities.
@@ -132,6 +133,18 @@ func (_u *PhoneUpdate) SetNillableProvenance(v *string) *PhoneUpdate {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *PhoneUpdate) ClearProvenance() *PhoneUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *PhoneUpdate) SetHsdsExtra(v *hsdsextra.Extra) *PhoneUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *PhoneUpdate) ClearHsdsExtra() *PhoneUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -514,6 +527,12 @@ func (_u *PhoneUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(phone.FieldProvenance, field.TypeString)
 	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(phone.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(phone.FieldHsdsExtra, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.Number(); ok {
 		_spec.SetField(phone.FieldNumber, field.TypeString, value)
 	}
@@ -809,6 +828,18 @@ func (_u *PhoneUpdateOne) SetNillableProvenance(v *string) *PhoneUpdateOne {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *PhoneUpdateOne) ClearProvenance() *PhoneUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *PhoneUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *PhoneUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *PhoneUpdateOne) ClearHsdsExtra() *PhoneUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -1220,6 +1251,12 @@ func (_u *PhoneUpdateOne) sqlSave(ctx context.Context) (_node *Phone, err error)
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(phone.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(phone.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(phone.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Number(); ok {
 		_spec.SetField(phone.FieldNumber, field.TypeString, value)

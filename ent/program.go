@@ -13,6 +13,7 @@ import (
 	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // A program: in this field, an evidence-based model (HSDS program) with the eligibility its services inherit.
@@ -34,6 +35,8 @@ type Program struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Where this record's facts come from (a document, a data set, a person who checked it).
 	Provenance string `json:"provenance,omitempty"`
+	// What the record's HSDS source carried that Village has no field for, verbatim (see package hsdsextra).
+	HsdsExtra *hsdsextra.Extra `json:"hsds_extra,omitempty"`
 	// The model's name.
 	Name string `json:"name,omitempty"`
 	// Another name or abbreviation (for example NFP).
@@ -126,7 +129,7 @@ func (*Program) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case program.FieldSettings, program.FieldAudiences, program.FieldEligibility, program.FieldEvidence:
+		case program.FieldHsdsExtra, program.FieldSettings, program.FieldAudiences, program.FieldEligibility, program.FieldEvidence:
 			values[i] = new([]byte)
 		case program.FieldSample:
 			values[i] = new(sql.NullBool)
@@ -198,6 +201,14 @@ func (_m *Program) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field provenance", values[i])
 			} else if value.Valid {
 				_m.Provenance = value.String
+			}
+		case program.FieldHsdsExtra:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field hsds_extra", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HsdsExtra); err != nil {
+					return fmt.Errorf("unmarshal field hsds_extra: %w", err)
+				}
 			}
 		case program.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -351,6 +362,9 @@ func (_m *Program) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("provenance=")
 	builder.WriteString(_m.Provenance)
+	builder.WriteString(", ")
+	builder.WriteString("hsds_extra=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HsdsExtra))
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

@@ -17,6 +17,7 @@ import (
 	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ProgramCreate is the builder for creating a Program entity.
@@ -122,6 +123,12 @@ func (_c *ProgramCreate) SetNillableProvenance(v *string) *ProgramCreate {
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *ProgramCreate) SetHsdsExtra(v *hsdsextra.Extra) *ProgramCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -463,6 +470,10 @@ func (_c *ProgramCreate) createSpec() (*Program, *sqlgraph.CreateSpec) {
 		_spec.SetField(program.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(program.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(program.FieldName, field.TypeString, value)
 		_node.Name = value
@@ -713,6 +724,24 @@ func (u *ProgramUpsert) UpdateProvenance() *ProgramUpsert {
 // ClearProvenance clears the value of the "provenance" field.
 func (u *ProgramUpsert) ClearProvenance() *ProgramUpsert {
 	u.SetNull(program.FieldProvenance)
+	return u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ProgramUpsert) SetHsdsExtra(v *hsdsextra.Extra) *ProgramUpsert {
+	u.Set(program.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ProgramUpsert) UpdateHsdsExtra() *ProgramUpsert {
+	u.SetExcluded(program.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ProgramUpsert) ClearHsdsExtra() *ProgramUpsert {
+	u.SetNull(program.FieldHsdsExtra)
 	return u
 }
 
@@ -1068,6 +1097,27 @@ func (u *ProgramUpsertOne) UpdateProvenance() *ProgramUpsertOne {
 func (u *ProgramUpsertOne) ClearProvenance() *ProgramUpsertOne {
 	return u.Update(func(s *ProgramUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ProgramUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *ProgramUpsertOne {
+	return u.Update(func(s *ProgramUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ProgramUpsertOne) UpdateHsdsExtra() *ProgramUpsertOne {
+	return u.Update(func(s *ProgramUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ProgramUpsertOne) ClearHsdsExtra() *ProgramUpsertOne {
+	return u.Update(func(s *ProgramUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -1622,6 +1672,27 @@ func (u *ProgramUpsertBulk) UpdateProvenance() *ProgramUpsertBulk {
 func (u *ProgramUpsertBulk) ClearProvenance() *ProgramUpsertBulk {
 	return u.Update(func(s *ProgramUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ProgramUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *ProgramUpsertBulk {
+	return u.Update(func(s *ProgramUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ProgramUpsertBulk) UpdateHsdsExtra() *ProgramUpsertBulk {
+	return u.Update(func(s *ProgramUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ProgramUpsertBulk) ClearHsdsExtra() *ProgramUpsertBulk {
+	return u.Update(func(s *ProgramUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

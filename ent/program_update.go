@@ -19,6 +19,7 @@ import (
 	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ProgramUpdate is the builder for updating Program entities.
@@ -132,6 +133,18 @@ func (_u *ProgramUpdate) SetNillableProvenance(v *string) *ProgramUpdate {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ProgramUpdate) ClearProvenance() *ProgramUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ProgramUpdate) SetHsdsExtra(v *hsdsextra.Extra) *ProgramUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ProgramUpdate) ClearHsdsExtra() *ProgramUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -595,6 +608,12 @@ func (_u *ProgramUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(program.FieldProvenance, field.TypeString)
 	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(program.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(program.FieldHsdsExtra, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(program.FieldName, field.TypeString, value)
 	}
@@ -952,6 +971,18 @@ func (_u *ProgramUpdateOne) SetNillableProvenance(v *string) *ProgramUpdateOne {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ProgramUpdateOne) ClearProvenance() *ProgramUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ProgramUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *ProgramUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ProgramUpdateOne) ClearHsdsExtra() *ProgramUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -1444,6 +1475,12 @@ func (_u *ProgramUpdateOne) sqlSave(ctx context.Context) (_node *Program, err er
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(program.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(program.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(program.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(program.FieldName, field.TypeString, value)

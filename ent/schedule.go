@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // Opening hours (HSDS schedule).
@@ -34,6 +36,8 @@ type Schedule struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Where this record's facts come from (a document, a data set, a person who checked it).
 	Provenance string `json:"provenance,omitempty"`
+	// What the record's HSDS source carried that Village has no field for, verbatim (see package hsdsextra).
+	HsdsExtra *hsdsextra.Extra `json:"hsds_extra,omitempty"`
 	// First day this schedule applies.
 	ValidFrom *time.Time `json:"valid_from,omitempty"`
 	// Last day this schedule applies.
@@ -119,6 +123,8 @@ func (*Schedule) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case schedule.FieldHsdsExtra:
+			values[i] = new([]byte)
 		case schedule.FieldSample:
 			values[i] = new(sql.NullBool)
 		case schedule.FieldID, schedule.FieldVersion, schedule.FieldInterval, schedule.FieldServiceID, schedule.FieldLocationID, schedule.FieldServiceAtLocationID:
@@ -189,6 +195,14 @@ func (_m *Schedule) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field provenance", values[i])
 			} else if value.Valid {
 				_m.Provenance = value.String
+			}
+		case schedule.FieldHsdsExtra:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field hsds_extra", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HsdsExtra); err != nil {
+					return fmt.Errorf("unmarshal field hsds_extra: %w", err)
+				}
 			}
 		case schedule.FieldValidFrom:
 			if value, ok := values[i].(*sql.NullTime); !ok {
@@ -345,6 +359,9 @@ func (_m *Schedule) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("provenance=")
 	builder.WriteString(_m.Provenance)
+	builder.WriteString(", ")
+	builder.WriteString("hsds_extra=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HsdsExtra))
 	builder.WriteString(", ")
 	if v := _m.ValidFrom; v != nil {
 		builder.WriteString("valid_from=")

@@ -15,6 +15,7 @@ import (
 	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ScheduleCreate is the builder for creating a Schedule entity.
@@ -120,6 +121,12 @@ func (_c *ScheduleCreate) SetNillableProvenance(v *string) *ScheduleCreate {
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *ScheduleCreate) SetHsdsExtra(v *hsdsextra.Extra) *ScheduleCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -491,6 +498,10 @@ func (_c *ScheduleCreate) createSpec() (*Schedule, *sqlgraph.CreateSpec) {
 		_spec.SetField(schedule.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(schedule.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.ValidFrom(); ok {
 		_spec.SetField(schedule.FieldValidFrom, field.TypeTime, value)
 		_node.ValidFrom = &value
@@ -727,6 +738,24 @@ func (u *ScheduleUpsert) UpdateProvenance() *ScheduleUpsert {
 // ClearProvenance clears the value of the "provenance" field.
 func (u *ScheduleUpsert) ClearProvenance() *ScheduleUpsert {
 	u.SetNull(schedule.FieldProvenance)
+	return u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ScheduleUpsert) SetHsdsExtra(v *hsdsextra.Extra) *ScheduleUpsert {
+	u.Set(schedule.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ScheduleUpsert) UpdateHsdsExtra() *ScheduleUpsert {
+	u.SetExcluded(schedule.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ScheduleUpsert) ClearHsdsExtra() *ScheduleUpsert {
+	u.SetNull(schedule.FieldHsdsExtra)
 	return u
 }
 
@@ -1124,6 +1153,27 @@ func (u *ScheduleUpsertOne) UpdateProvenance() *ScheduleUpsertOne {
 func (u *ScheduleUpsertOne) ClearProvenance() *ScheduleUpsertOne {
 	return u.Update(func(s *ScheduleUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ScheduleUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *ScheduleUpsertOne {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ScheduleUpsertOne) UpdateHsdsExtra() *ScheduleUpsertOne {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ScheduleUpsertOne) ClearHsdsExtra() *ScheduleUpsertOne {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -1727,6 +1777,27 @@ func (u *ScheduleUpsertBulk) UpdateProvenance() *ScheduleUpsertBulk {
 func (u *ScheduleUpsertBulk) ClearProvenance() *ScheduleUpsertBulk {
 	return u.Update(func(s *ScheduleUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ScheduleUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *ScheduleUpsertBulk {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ScheduleUpsertBulk) UpdateHsdsExtra() *ScheduleUpsertBulk {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ScheduleUpsertBulk) ClearHsdsExtra() *ScheduleUpsertBulk {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ScheduleUpdate is the builder for updating Schedule entities.
@@ -129,6 +130,18 @@ func (_u *ScheduleUpdate) SetNillableProvenance(v *string) *ScheduleUpdate {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ScheduleUpdate) ClearProvenance() *ScheduleUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ScheduleUpdate) SetHsdsExtra(v *hsdsextra.Extra) *ScheduleUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ScheduleUpdate) ClearHsdsExtra() *ScheduleUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -566,6 +579,12 @@ func (_u *ScheduleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(schedule.FieldProvenance, field.TypeString)
 	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(schedule.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(schedule.FieldHsdsExtra, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.ValidFrom(); ok {
 		_spec.SetField(schedule.FieldValidFrom, field.TypeTime, value)
 	}
@@ -834,6 +853,18 @@ func (_u *ScheduleUpdateOne) SetNillableProvenance(v *string) *ScheduleUpdateOne
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ScheduleUpdateOne) ClearProvenance() *ScheduleUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ScheduleUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *ScheduleUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ScheduleUpdateOne) ClearHsdsExtra() *ScheduleUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -1300,6 +1331,12 @@ func (_u *ScheduleUpdateOne) sqlSave(ctx context.Context) (_node *Schedule, err 
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(schedule.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(schedule.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(schedule.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.ValidFrom(); ok {
 		_spec.SetField(schedule.FieldValidFrom, field.TypeTime, value)

@@ -14,6 +14,7 @@ import (
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // A service a family can get (HSDS service), run by an organization, optionally implementing a program.
@@ -35,6 +36,8 @@ type Service struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Where this record's facts come from (a document, a data set, a person who checked it).
 	Provenance string `json:"provenance,omitempty"`
+	// What the record's HSDS source carried that Village has no field for, verbatim (see package hsdsextra).
+	HsdsExtra *hsdsextra.Extra `json:"hsds_extra,omitempty"`
 	// The service's name as families know it.
 	Name string `json:"name,omitempty"`
 	// Another name the service is known by.
@@ -210,7 +213,7 @@ func (*Service) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case service.FieldDeliveryModes, service.FieldLanguages, service.FieldEligibility:
+		case service.FieldHsdsExtra, service.FieldDeliveryModes, service.FieldLanguages, service.FieldEligibility:
 			values[i] = new([]byte)
 		case service.FieldSample, service.FieldFree:
 			values[i] = new(sql.NullBool)
@@ -282,6 +285,14 @@ func (_m *Service) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field provenance", values[i])
 			} else if value.Valid {
 				_m.Provenance = value.String
+			}
+		case service.FieldHsdsExtra:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field hsds_extra", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HsdsExtra); err != nil {
+					return fmt.Errorf("unmarshal field hsds_extra: %w", err)
+				}
 			}
 		case service.FieldName:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -528,6 +539,9 @@ func (_m *Service) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("provenance=")
 	builder.WriteString(_m.Provenance)
+	builder.WriteString(", ")
+	builder.WriteString("hsds_extra=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HsdsExtra))
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)

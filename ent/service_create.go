@@ -22,6 +22,7 @@ import (
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ServiceCreate is the builder for creating a Service entity.
@@ -127,6 +128,12 @@ func (_c *ServiceCreate) SetNillableProvenance(v *string) *ServiceCreate {
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *ServiceCreate) SetHsdsExtra(v *hsdsextra.Extra) *ServiceCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -715,6 +722,10 @@ func (_c *ServiceCreate) createSpec() (*Service, *sqlgraph.CreateSpec) {
 		_spec.SetField(service.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(service.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(service.FieldName, field.TypeString, value)
 		_node.Name = value
@@ -1086,6 +1097,24 @@ func (u *ServiceUpsert) UpdateProvenance() *ServiceUpsert {
 // ClearProvenance clears the value of the "provenance" field.
 func (u *ServiceUpsert) ClearProvenance() *ServiceUpsert {
 	u.SetNull(service.FieldProvenance)
+	return u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ServiceUpsert) SetHsdsExtra(v *hsdsextra.Extra) *ServiceUpsert {
+	u.Set(service.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ServiceUpsert) UpdateHsdsExtra() *ServiceUpsert {
+	u.SetExcluded(service.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ServiceUpsert) ClearHsdsExtra() *ServiceUpsert {
+	u.SetNull(service.FieldHsdsExtra)
 	return u
 }
 
@@ -1633,6 +1662,27 @@ func (u *ServiceUpsertOne) UpdateProvenance() *ServiceUpsertOne {
 func (u *ServiceUpsertOne) ClearProvenance() *ServiceUpsertOne {
 	return u.Update(func(s *ServiceUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ServiceUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ServiceUpsertOne) UpdateHsdsExtra() *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ServiceUpsertOne) ClearHsdsExtra() *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -2411,6 +2461,27 @@ func (u *ServiceUpsertBulk) UpdateProvenance() *ServiceUpsertBulk {
 func (u *ServiceUpsertBulk) ClearProvenance() *ServiceUpsertBulk {
 	return u.Update(func(s *ServiceUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ServiceUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ServiceUpsertBulk) UpdateHsdsExtra() *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ServiceUpsertBulk) ClearHsdsExtra() *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ServiceUpdate is the builder for updating Service entities.
@@ -137,6 +138,18 @@ func (_u *ServiceUpdate) SetNillableProvenance(v *string) *ServiceUpdate {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ServiceUpdate) ClearProvenance() *ServiceUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ServiceUpdate) SetHsdsExtra(v *hsdsextra.Extra) *ServiceUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ServiceUpdate) ClearHsdsExtra() *ServiceUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -990,6 +1003,12 @@ func (_u *ServiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(service.FieldProvenance, field.TypeString)
 	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(service.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(service.FieldHsdsExtra, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(service.FieldName, field.TypeString, value)
 	}
@@ -1611,6 +1630,18 @@ func (_u *ServiceUpdateOne) SetNillableProvenance(v *string) *ServiceUpdateOne {
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ServiceUpdateOne) ClearProvenance() *ServiceUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ServiceUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *ServiceUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ServiceUpdateOne) ClearHsdsExtra() *ServiceUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -2493,6 +2524,12 @@ func (_u *ServiceUpdateOne) sqlSave(ctx context.Context) (_node *Service, err er
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(service.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(service.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(service.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(service.FieldName, field.TypeString, value)

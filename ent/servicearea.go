@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // An area a service covers (HSDS service_area), structured so families can be matched to it.
@@ -32,6 +34,8 @@ type ServiceArea struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Where this record's facts come from (a document, a data set, a person who checked it).
 	Provenance string `json:"provenance,omitempty"`
+	// What the record's HSDS source carried that Village has no field for, verbatim (see package hsdsextra).
+	HsdsExtra *hsdsextra.Extra `json:"hsds_extra,omitempty"`
 	// The service that covers the area.
 	ServiceID int `json:"service_id,omitempty"`
 	// What sort of area this is: the whole US, a state, a county, a ZIP code, a radius around a point, anywhere online, or a place described only in words.
@@ -81,6 +85,8 @@ func (*ServiceArea) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case servicearea.FieldHsdsExtra:
+			values[i] = new([]byte)
 		case servicearea.FieldSample:
 			values[i] = new(sql.NullBool)
 		case servicearea.FieldCenterLatitude, servicearea.FieldCenterLongitude, servicearea.FieldRadiusKm:
@@ -153,6 +159,14 @@ func (_m *ServiceArea) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field provenance", values[i])
 			} else if value.Valid {
 				_m.Provenance = value.String
+			}
+		case servicearea.FieldHsdsExtra:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field hsds_extra", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HsdsExtra); err != nil {
+					return fmt.Errorf("unmarshal field hsds_extra: %w", err)
+				}
 			}
 		case servicearea.FieldServiceID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -266,6 +280,9 @@ func (_m *ServiceArea) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("provenance=")
 	builder.WriteString(_m.Provenance)
+	builder.WriteString(", ")
+	builder.WriteString("hsds_extra=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HsdsExtra))
 	builder.WriteString(", ")
 	builder.WriteString("service_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ServiceID))

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ServiceAreaCreate is the builder for creating a ServiceArea entity.
@@ -118,6 +119,12 @@ func (_c *ServiceAreaCreate) SetNillableProvenance(v *string) *ServiceAreaCreate
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *ServiceAreaCreate) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAreaCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -397,6 +404,10 @@ func (_c *ServiceAreaCreate) createSpec() (*ServiceArea, *sqlgraph.CreateSpec) {
 		_spec.SetField(servicearea.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(servicearea.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(servicearea.FieldKind, field.TypeEnum, value)
 		_node.Kind = value
@@ -587,6 +598,24 @@ func (u *ServiceAreaUpsert) UpdateProvenance() *ServiceAreaUpsert {
 // ClearProvenance clears the value of the "provenance" field.
 func (u *ServiceAreaUpsert) ClearProvenance() *ServiceAreaUpsert {
 	u.SetNull(servicearea.FieldProvenance)
+	return u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ServiceAreaUpsert) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAreaUpsert {
+	u.Set(servicearea.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ServiceAreaUpsert) UpdateHsdsExtra() *ServiceAreaUpsert {
+	u.SetExcluded(servicearea.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ServiceAreaUpsert) ClearHsdsExtra() *ServiceAreaUpsert {
+	u.SetNull(servicearea.FieldHsdsExtra)
 	return u
 }
 
@@ -894,6 +923,27 @@ func (u *ServiceAreaUpsertOne) UpdateProvenance() *ServiceAreaUpsertOne {
 func (u *ServiceAreaUpsertOne) ClearProvenance() *ServiceAreaUpsertOne {
 	return u.Update(func(s *ServiceAreaUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ServiceAreaUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAreaUpsertOne {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ServiceAreaUpsertOne) UpdateHsdsExtra() *ServiceAreaUpsertOne {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ServiceAreaUpsertOne) ClearHsdsExtra() *ServiceAreaUpsertOne {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -1392,6 +1442,27 @@ func (u *ServiceAreaUpsertBulk) UpdateProvenance() *ServiceAreaUpsertBulk {
 func (u *ServiceAreaUpsertBulk) ClearProvenance() *ServiceAreaUpsertBulk {
 	return u.Update(func(s *ServiceAreaUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ServiceAreaUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAreaUpsertBulk {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ServiceAreaUpsertBulk) UpdateHsdsExtra() *ServiceAreaUpsertBulk {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ServiceAreaUpsertBulk) ClearHsdsExtra() *ServiceAreaUpsertBulk {
+	return u.Update(func(s *ServiceAreaUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

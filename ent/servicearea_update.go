@@ -14,6 +14,7 @@ import (
 	"github.com/village-directory/village/ent/predicate"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ServiceAreaUpdate is the builder for updating ServiceArea entities.
@@ -127,6 +128,18 @@ func (_u *ServiceAreaUpdate) SetNillableProvenance(v *string) *ServiceAreaUpdate
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ServiceAreaUpdate) ClearProvenance() *ServiceAreaUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ServiceAreaUpdate) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAreaUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ServiceAreaUpdate) ClearHsdsExtra() *ServiceAreaUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -442,6 +455,12 @@ func (_u *ServiceAreaUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(servicearea.FieldProvenance, field.TypeString)
 	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(servicearea.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(servicearea.FieldHsdsExtra, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(servicearea.FieldKind, field.TypeEnum, value)
 	}
@@ -637,6 +656,18 @@ func (_u *ServiceAreaUpdateOne) SetNillableProvenance(v *string) *ServiceAreaUpd
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ServiceAreaUpdateOne) ClearProvenance() *ServiceAreaUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ServiceAreaUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAreaUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ServiceAreaUpdateOne) ClearHsdsExtra() *ServiceAreaUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -981,6 +1012,12 @@ func (_u *ServiceAreaUpdateOne) sqlSave(ctx context.Context) (_node *ServiceArea
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(servicearea.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(servicearea.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(servicearea.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Kind(); ok {
 		_spec.SetField(servicearea.FieldKind, field.TypeEnum, value)

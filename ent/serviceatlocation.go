@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // A service delivered at a location (HSDS service_at_location).
@@ -33,6 +35,8 @@ type ServiceAtLocation struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Where this record's facts come from (a document, a data set, a person who checked it).
 	Provenance string `json:"provenance,omitempty"`
+	// What the record's HSDS source carried that Village has no field for, verbatim (see package hsdsextra).
+	HsdsExtra *hsdsextra.Extra `json:"hsds_extra,omitempty"`
 	// The service delivered at the location.
 	ServiceID int `json:"service_id,omitempty"`
 	// The location where the service is delivered.
@@ -122,6 +126,8 @@ func (*ServiceAtLocation) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case serviceatlocation.FieldHsdsExtra:
+			values[i] = new([]byte)
 		case serviceatlocation.FieldSample:
 			values[i] = new(sql.NullBool)
 		case serviceatlocation.FieldID, serviceatlocation.FieldVersion, serviceatlocation.FieldServiceID, serviceatlocation.FieldLocationID:
@@ -192,6 +198,14 @@ func (_m *ServiceAtLocation) assignValues(columns []string, values []any) error 
 				return fmt.Errorf("unexpected type %T for field provenance", values[i])
 			} else if value.Valid {
 				_m.Provenance = value.String
+			}
+		case serviceatlocation.FieldHsdsExtra:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field hsds_extra", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HsdsExtra); err != nil {
+					return fmt.Errorf("unmarshal field hsds_extra: %w", err)
+				}
 			}
 		case serviceatlocation.FieldServiceID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -292,6 +306,9 @@ func (_m *ServiceAtLocation) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("provenance=")
 	builder.WriteString(_m.Provenance)
+	builder.WriteString(", ")
+	builder.WriteString("hsds_extra=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HsdsExtra))
 	builder.WriteString(", ")
 	builder.WriteString("service_id=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ServiceID))

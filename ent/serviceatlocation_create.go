@@ -17,6 +17,7 @@ import (
 	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ServiceAtLocationCreate is the builder for creating a ServiceAtLocation entity.
@@ -122,6 +123,12 @@ func (_c *ServiceAtLocationCreate) SetNillableProvenance(v *string) *ServiceAtLo
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *ServiceAtLocationCreate) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAtLocationCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -364,6 +371,10 @@ func (_c *ServiceAtLocationCreate) createSpec() (*ServiceAtLocation, *sqlgraph.C
 		_spec.SetField(serviceatlocation.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(serviceatlocation.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(serviceatlocation.FieldDescription, field.TypeString, value)
 		_node.Description = value
@@ -598,6 +609,24 @@ func (u *ServiceAtLocationUpsert) ClearProvenance() *ServiceAtLocationUpsert {
 	return u
 }
 
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ServiceAtLocationUpsert) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAtLocationUpsert {
+	u.Set(serviceatlocation.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ServiceAtLocationUpsert) UpdateHsdsExtra() *ServiceAtLocationUpsert {
+	u.SetExcluded(serviceatlocation.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ServiceAtLocationUpsert) ClearHsdsExtra() *ServiceAtLocationUpsert {
+	u.SetNull(serviceatlocation.FieldHsdsExtra)
+	return u
+}
+
 // SetServiceID sets the "service_id" field.
 func (u *ServiceAtLocationUpsert) SetServiceID(v int) *ServiceAtLocationUpsert {
 	u.Set(serviceatlocation.FieldServiceID, v)
@@ -794,6 +823,27 @@ func (u *ServiceAtLocationUpsertOne) UpdateProvenance() *ServiceAtLocationUpsert
 func (u *ServiceAtLocationUpsertOne) ClearProvenance() *ServiceAtLocationUpsertOne {
 	return u.Update(func(s *ServiceAtLocationUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ServiceAtLocationUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAtLocationUpsertOne {
+	return u.Update(func(s *ServiceAtLocationUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ServiceAtLocationUpsertOne) UpdateHsdsExtra() *ServiceAtLocationUpsertOne {
+	return u.Update(func(s *ServiceAtLocationUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ServiceAtLocationUpsertOne) ClearHsdsExtra() *ServiceAtLocationUpsertOne {
+	return u.Update(func(s *ServiceAtLocationUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -1166,6 +1216,27 @@ func (u *ServiceAtLocationUpsertBulk) UpdateProvenance() *ServiceAtLocationUpser
 func (u *ServiceAtLocationUpsertBulk) ClearProvenance() *ServiceAtLocationUpsertBulk {
 	return u.Update(func(s *ServiceAtLocationUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *ServiceAtLocationUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAtLocationUpsertBulk {
+	return u.Update(func(s *ServiceAtLocationUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *ServiceAtLocationUpsertBulk) UpdateHsdsExtra() *ServiceAtLocationUpsertBulk {
+	return u.Update(func(s *ServiceAtLocationUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *ServiceAtLocationUpsertBulk) ClearHsdsExtra() *ServiceAtLocationUpsertBulk {
+	return u.Update(func(s *ServiceAtLocationUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

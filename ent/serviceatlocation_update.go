@@ -18,6 +18,7 @@ import (
 	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // ServiceAtLocationUpdate is the builder for updating ServiceAtLocation entities.
@@ -131,6 +132,18 @@ func (_u *ServiceAtLocationUpdate) SetNillableProvenance(v *string) *ServiceAtLo
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ServiceAtLocationUpdate) ClearProvenance() *ServiceAtLocationUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ServiceAtLocationUpdate) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAtLocationUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ServiceAtLocationUpdate) ClearHsdsExtra() *ServiceAtLocationUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -426,6 +439,12 @@ func (_u *ServiceAtLocationUpdate) sqlSave(ctx context.Context) (_node int, err 
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(serviceatlocation.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(serviceatlocation.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(serviceatlocation.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(serviceatlocation.FieldDescription, field.TypeString, value)
@@ -744,6 +763,18 @@ func (_u *ServiceAtLocationUpdateOne) SetNillableProvenance(v *string) *ServiceA
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *ServiceAtLocationUpdateOne) ClearProvenance() *ServiceAtLocationUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *ServiceAtLocationUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *ServiceAtLocationUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *ServiceAtLocationUpdateOne) ClearHsdsExtra() *ServiceAtLocationUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -1069,6 +1100,12 @@ func (_u *ServiceAtLocationUpdateOne) sqlSave(ctx context.Context) (_node *Servi
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(serviceatlocation.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(serviceatlocation.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(serviceatlocation.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(serviceatlocation.FieldDescription, field.TypeString, value)

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/village-directory/village/ent/taxonomyterm"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // A term of a vocabulary (HSDS taxonomy_term), such as a family need.
@@ -31,6 +33,8 @@ type TaxonomyTerm struct {
 	ExternalID string `json:"external_id,omitempty"`
 	// Where this record's facts come from (a document, a data set, a person who checked it).
 	Provenance string `json:"provenance,omitempty"`
+	// What the record's HSDS source carried that Village has no field for, verbatim (see package hsdsextra).
+	HsdsExtra *hsdsextra.Extra `json:"hsds_extra,omitempty"`
 	// The term's code, unique within its vocabulary (for example home-visiting).
 	Code string `json:"code,omitempty"`
 	// The term's name for people.
@@ -111,6 +115,8 @@ func (*TaxonomyTerm) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case taxonomyterm.FieldHsdsExtra:
+			values[i] = new([]byte)
 		case taxonomyterm.FieldSample:
 			values[i] = new(sql.NullBool)
 		case taxonomyterm.FieldID, taxonomyterm.FieldVersion, taxonomyterm.FieldParentID:
@@ -181,6 +187,14 @@ func (_m *TaxonomyTerm) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field provenance", values[i])
 			} else if value.Valid {
 				_m.Provenance = value.String
+			}
+		case taxonomyterm.FieldHsdsExtra:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field hsds_extra", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.HsdsExtra); err != nil {
+					return fmt.Errorf("unmarshal field hsds_extra: %w", err)
+				}
 			}
 		case taxonomyterm.FieldCode:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -289,6 +303,9 @@ func (_m *TaxonomyTerm) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("provenance=")
 	builder.WriteString(_m.Provenance)
+	builder.WriteString(", ")
+	builder.WriteString("hsds_extra=")
+	builder.WriteString(fmt.Sprintf("%v", _m.HsdsExtra))
 	builder.WriteString(", ")
 	builder.WriteString("code=")
 	builder.WriteString(_m.Code)

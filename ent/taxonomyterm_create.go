@@ -14,6 +14,7 @@ import (
 	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/taxonomyterm"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // TaxonomyTermCreate is the builder for creating a TaxonomyTerm entity.
@@ -119,6 +120,12 @@ func (_c *TaxonomyTermCreate) SetNillableProvenance(v *string) *TaxonomyTermCrea
 	if v != nil {
 		_c.SetProvenance(*v)
 	}
+	return _c
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_c *TaxonomyTermCreate) SetHsdsExtra(v *hsdsextra.Extra) *TaxonomyTermCreate {
+	_c.mutation.SetHsdsExtra(v)
 	return _c
 }
 
@@ -400,6 +407,10 @@ func (_c *TaxonomyTermCreate) createSpec() (*TaxonomyTerm, *sqlgraph.CreateSpec)
 		_spec.SetField(taxonomyterm.FieldProvenance, field.TypeString, value)
 		_node.Provenance = value
 	}
+	if value, ok := _c.mutation.HsdsExtra(); ok {
+		_spec.SetField(taxonomyterm.FieldHsdsExtra, field.TypeJSON, value)
+		_node.HsdsExtra = value
+	}
 	if value, ok := _c.mutation.Code(); ok {
 		_spec.SetField(taxonomyterm.FieldCode, field.TypeString, value)
 		_node.Code = value
@@ -629,6 +640,24 @@ func (u *TaxonomyTermUpsert) ClearProvenance() *TaxonomyTermUpsert {
 	return u
 }
 
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *TaxonomyTermUpsert) SetHsdsExtra(v *hsdsextra.Extra) *TaxonomyTermUpsert {
+	u.Set(taxonomyterm.FieldHsdsExtra, v)
+	return u
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *TaxonomyTermUpsert) UpdateHsdsExtra() *TaxonomyTermUpsert {
+	u.SetExcluded(taxonomyterm.FieldHsdsExtra)
+	return u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *TaxonomyTermUpsert) ClearHsdsExtra() *TaxonomyTermUpsert {
+	u.SetNull(taxonomyterm.FieldHsdsExtra)
+	return u
+}
+
 // SetCode sets the "code" field.
 func (u *TaxonomyTermUpsert) SetCode(v string) *TaxonomyTermUpsert {
 	u.Set(taxonomyterm.FieldCode, v)
@@ -855,6 +884,27 @@ func (u *TaxonomyTermUpsertOne) UpdateProvenance() *TaxonomyTermUpsertOne {
 func (u *TaxonomyTermUpsertOne) ClearProvenance() *TaxonomyTermUpsertOne {
 	return u.Update(func(s *TaxonomyTermUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *TaxonomyTermUpsertOne) SetHsdsExtra(v *hsdsextra.Extra) *TaxonomyTermUpsertOne {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *TaxonomyTermUpsertOne) UpdateHsdsExtra() *TaxonomyTermUpsertOne {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *TaxonomyTermUpsertOne) ClearHsdsExtra() *TaxonomyTermUpsertOne {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 
@@ -1262,6 +1312,27 @@ func (u *TaxonomyTermUpsertBulk) UpdateProvenance() *TaxonomyTermUpsertBulk {
 func (u *TaxonomyTermUpsertBulk) ClearProvenance() *TaxonomyTermUpsertBulk {
 	return u.Update(func(s *TaxonomyTermUpsert) {
 		s.ClearProvenance()
+	})
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (u *TaxonomyTermUpsertBulk) SetHsdsExtra(v *hsdsextra.Extra) *TaxonomyTermUpsertBulk {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.SetHsdsExtra(v)
+	})
+}
+
+// UpdateHsdsExtra sets the "hsds_extra" field to the value that was provided on create.
+func (u *TaxonomyTermUpsertBulk) UpdateHsdsExtra() *TaxonomyTermUpsertBulk {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.UpdateHsdsExtra()
+	})
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (u *TaxonomyTermUpsertBulk) ClearHsdsExtra() *TaxonomyTermUpsertBulk {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.ClearHsdsExtra()
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/taxonomyterm"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // TaxonomyTermUpdate is the builder for updating TaxonomyTerm entities.
@@ -128,6 +129,18 @@ func (_u *TaxonomyTermUpdate) SetNillableProvenance(v *string) *TaxonomyTermUpda
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *TaxonomyTermUpdate) ClearProvenance() *TaxonomyTermUpdate {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *TaxonomyTermUpdate) SetHsdsExtra(v *hsdsextra.Extra) *TaxonomyTermUpdate {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *TaxonomyTermUpdate) ClearHsdsExtra() *TaxonomyTermUpdate {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -456,6 +469,12 @@ func (_u *TaxonomyTermUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(taxonomyterm.FieldProvenance, field.TypeString)
 	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(taxonomyterm.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(taxonomyterm.FieldHsdsExtra, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.Code(); ok {
 		_spec.SetField(taxonomyterm.FieldCode, field.TypeString, value)
 	}
@@ -753,6 +772,18 @@ func (_u *TaxonomyTermUpdateOne) SetNillableProvenance(v *string) *TaxonomyTermU
 // ClearProvenance clears the value of the "provenance" field.
 func (_u *TaxonomyTermUpdateOne) ClearProvenance() *TaxonomyTermUpdateOne {
 	_u.mutation.ClearProvenance()
+	return _u
+}
+
+// SetHsdsExtra sets the "hsds_extra" field.
+func (_u *TaxonomyTermUpdateOne) SetHsdsExtra(v *hsdsextra.Extra) *TaxonomyTermUpdateOne {
+	_u.mutation.SetHsdsExtra(v)
+	return _u
+}
+
+// ClearHsdsExtra clears the value of the "hsds_extra" field.
+func (_u *TaxonomyTermUpdateOne) ClearHsdsExtra() *TaxonomyTermUpdateOne {
+	_u.mutation.ClearHsdsExtra()
 	return _u
 }
 
@@ -1110,6 +1141,12 @@ func (_u *TaxonomyTermUpdateOne) sqlSave(ctx context.Context) (_node *TaxonomyTe
 	}
 	if _u.mutation.ProvenanceCleared() {
 		_spec.ClearField(taxonomyterm.FieldProvenance, field.TypeString)
+	}
+	if value, ok := _u.mutation.HsdsExtra(); ok {
+		_spec.SetField(taxonomyterm.FieldHsdsExtra, field.TypeJSON, value)
+	}
+	if _u.mutation.HsdsExtraCleared() {
+		_spec.ClearField(taxonomyterm.FieldHsdsExtra, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.Code(); ok {
 		_spec.SetField(taxonomyterm.FieldCode, field.TypeString, value)

@@ -29,6 +29,8 @@ const (
 	FieldExternalID = "external_id"
 	// FieldProvenance holds the string denoting the provenance field in the database.
 	FieldProvenance = "provenance"
+	// FieldHsdsExtra holds the string denoting the hsds_extra field in the database.
+	FieldHsdsExtra = "hsds_extra"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
 	// FieldTitle holds the string denoting the title field in the database.
@@ -93,6 +95,7 @@ var Columns = []string{
 	FieldExternalSource,
 	FieldExternalID,
 	FieldProvenance,
+	FieldHsdsExtra,
 	FieldName,
 	FieldTitle,
 	FieldDepartment,

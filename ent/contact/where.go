@@ -480,6 +480,16 @@ func ProvenanceContainsFold(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldContainsFold(FieldProvenance, v))
 }
 
+// HsdsExtraIsNil applies the IsNil predicate on the "hsds_extra" field.
+func HsdsExtraIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldHsdsExtra))
+}
+
+// HsdsExtraNotNil applies the NotNil predicate on the "hsds_extra" field.
+func HsdsExtraNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldHsdsExtra))
+}
+
 // NameEQ applies the EQ predicate on the "name" field.
 func NameEQ(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldName, v))

@@ -29,6 +29,8 @@ const (
 	FieldExternalID = "external_id"
 	// FieldProvenance holds the string denoting the provenance field in the database.
 	FieldProvenance = "provenance"
+	// FieldHsdsExtra holds the string denoting the hsds_extra field in the database.
+	FieldHsdsExtra = "hsds_extra"
 	// FieldSource holds the string denoting the source field in the database.
 	FieldSource = "source"
 	// FieldDescription holds the string denoting the description field in the database.
@@ -104,6 +106,7 @@ var Columns = []string{
 	FieldExternalSource,
 	FieldExternalID,
 	FieldProvenance,
+	FieldHsdsExtra,
 	FieldSource,
 	FieldDescription,
 	FieldAmountUsd,

@@ -485,6 +485,16 @@ func ProvenanceContainsFold(v string) predicate.Funding {
 	return predicate.Funding(sql.FieldContainsFold(FieldProvenance, v))
 }
 
+// HsdsExtraIsNil applies the IsNil predicate on the "hsds_extra" field.
+func HsdsExtraIsNil() predicate.Funding {
+	return predicate.Funding(sql.FieldIsNull(FieldHsdsExtra))
+}
+
+// HsdsExtraNotNil applies the NotNil predicate on the "hsds_extra" field.
+func HsdsExtraNotNil() predicate.Funding {
+	return predicate.Funding(sql.FieldNotNull(FieldHsdsExtra))
+}
+
 // SourceEQ applies the EQ predicate on the "source" field.
 func SourceEQ(v string) predicate.Funding {
 	return predicate.Funding(sql.FieldEQ(FieldSource, v))

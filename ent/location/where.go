@@ -515,6 +515,16 @@ func ProvenanceContainsFold(v string) predicate.Location {
 	return predicate.Location(sql.FieldContainsFold(FieldProvenance, v))
 }
 
+// HsdsExtraIsNil applies the IsNil predicate on the "hsds_extra" field.
+func HsdsExtraIsNil() predicate.Location {
+	return predicate.Location(sql.FieldIsNull(FieldHsdsExtra))
+}
+
+// HsdsExtraNotNil applies the NotNil predicate on the "hsds_extra" field.
+func HsdsExtraNotNil() predicate.Location {
+	return predicate.Location(sql.FieldNotNull(FieldHsdsExtra))
+}
+
 // NameEQ applies the EQ predicate on the "name" field.
 func NameEQ(v string) predicate.Location {
 	return predicate.Location(sql.FieldEQ(FieldName, v))

@@ -65,6 +65,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "name", Type: field.TypeString, Nullable: true},
 		{Name: "title", Type: field.TypeString, Nullable: true},
 		{Name: "department", Type: field.TypeString, Nullable: true},
@@ -81,19 +82,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_organizations_contacts",
-				Columns:    []*schema.Column{ContactsColumns[12]},
+				Columns:    []*schema.Column{ContactsColumns[13]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_services_contacts",
-				Columns:    []*schema.Column{ContactsColumns[13]},
+				Columns:    []*schema.Column{ContactsColumns[14]},
 				RefColumns: []*schema.Column{ServicesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_service_at_locations_contacts",
-				Columns:    []*schema.Column{ContactsColumns[14]},
+				Columns:    []*schema.Column{ContactsColumns[15]},
 				RefColumns: []*schema.Column{ServiceAtLocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -117,17 +118,17 @@ var (
 			{
 				Name:    "contact_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[12]},
+				Columns: []*schema.Column{ContactsColumns[13]},
 			},
 			{
 				Name:    "contact_service_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[13]},
+				Columns: []*schema.Column{ContactsColumns[14]},
 			},
 			{
 				Name:    "contact_service_at_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[14]},
+				Columns: []*schema.Column{ContactsColumns[15]},
 			},
 		},
 	}
@@ -141,6 +142,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "source", Type: field.TypeString},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "amount_usd", Type: field.TypeInt64, Nullable: true},
@@ -158,31 +160,31 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "fundings_organizations_fundings",
-				Columns:    []*schema.Column{FundingsColumns[11]},
-				RefColumns: []*schema.Column{OrganizationsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
-				Symbol:     "fundings_organizations_funded",
 				Columns:    []*schema.Column{FundingsColumns[12]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
-				Symbol:     "fundings_programs_fundings",
+				Symbol:     "fundings_organizations_funded",
 				Columns:    []*schema.Column{FundingsColumns[13]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "fundings_programs_fundings",
+				Columns:    []*schema.Column{FundingsColumns[14]},
 				RefColumns: []*schema.Column{ProgramsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "fundings_resources_fundings",
-				Columns:    []*schema.Column{FundingsColumns[14]},
+				Columns:    []*schema.Column{FundingsColumns[15]},
 				RefColumns: []*schema.Column{ResourcesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "fundings_services_fundings",
-				Columns:    []*schema.Column{FundingsColumns[15]},
+				Columns:    []*schema.Column{FundingsColumns[16]},
 				RefColumns: []*schema.Column{ServicesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -206,27 +208,27 @@ var (
 			{
 				Name:    "funding_funder_id",
 				Unique:  false,
-				Columns: []*schema.Column{FundingsColumns[12]},
+				Columns: []*schema.Column{FundingsColumns[13]},
 			},
 			{
 				Name:    "funding_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{FundingsColumns[11]},
+				Columns: []*schema.Column{FundingsColumns[12]},
 			},
 			{
 				Name:    "funding_program_id",
 				Unique:  false,
-				Columns: []*schema.Column{FundingsColumns[13]},
+				Columns: []*schema.Column{FundingsColumns[14]},
 			},
 			{
 				Name:    "funding_service_id",
 				Unique:  false,
-				Columns: []*schema.Column{FundingsColumns[15]},
+				Columns: []*schema.Column{FundingsColumns[16]},
 			},
 			{
 				Name:    "funding_resource_id",
 				Unique:  false,
-				Columns: []*schema.Column{FundingsColumns[14]},
+				Columns: []*schema.Column{FundingsColumns[15]},
 			},
 		},
 	}
@@ -240,6 +242,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "name", Type: field.TypeString},
 		{Name: "alternate_name", Type: field.TypeString, Nullable: true},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
@@ -264,7 +267,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "locations_organizations_locations",
-				Columns:    []*schema.Column{LocationsColumns[22]},
+				Columns:    []*schema.Column{LocationsColumns[23]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -288,17 +291,17 @@ var (
 			{
 				Name:    "location_name",
 				Unique:  false,
-				Columns: []*schema.Column{LocationsColumns[8]},
+				Columns: []*schema.Column{LocationsColumns[9]},
 			},
 			{
 				Name:    "location_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{LocationsColumns[22]},
+				Columns: []*schema.Column{LocationsColumns[23]},
 			},
 			{
 				Name:    "location_postal_code",
 				Unique:  false,
-				Columns: []*schema.Column{LocationsColumns[17]},
+				Columns: []*schema.Column{LocationsColumns[18]},
 			},
 		},
 	}
@@ -312,6 +315,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "name", Type: field.TypeString},
 		{Name: "alternate_name", Type: field.TypeString, Nullable: true},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
@@ -329,7 +333,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "organizations_organizations_children",
-				Columns:    []*schema.Column{OrganizationsColumns[15]},
+				Columns:    []*schema.Column{OrganizationsColumns[16]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -353,12 +357,12 @@ var (
 			{
 				Name:    "organization_name",
 				Unique:  false,
-				Columns: []*schema.Column{OrganizationsColumns[8]},
+				Columns: []*schema.Column{OrganizationsColumns[9]},
 			},
 			{
 				Name:    "organization_parent_id",
 				Unique:  false,
-				Columns: []*schema.Column{OrganizationsColumns[15]},
+				Columns: []*schema.Column{OrganizationsColumns[16]},
 			},
 		},
 	}
@@ -372,6 +376,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "number", Type: field.TypeString},
 		{Name: "extension", Type: field.TypeString, Nullable: true},
 		{Name: "type", Type: field.TypeEnum, Enums: []string{"VOICE", "FAX", "TEXT", "CELL", "VIDEO", "PAGER", "TEXTPHONE"}, Default: "VOICE"},
@@ -392,31 +397,31 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "phones_contacts_phones",
-				Columns:    []*schema.Column{PhonesColumns[14]},
+				Columns:    []*schema.Column{PhonesColumns[15]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "phones_locations_phones",
-				Columns:    []*schema.Column{PhonesColumns[15]},
+				Columns:    []*schema.Column{PhonesColumns[16]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "phones_organizations_phones",
-				Columns:    []*schema.Column{PhonesColumns[16]},
+				Columns:    []*schema.Column{PhonesColumns[17]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "phones_services_phones",
-				Columns:    []*schema.Column{PhonesColumns[17]},
+				Columns:    []*schema.Column{PhonesColumns[18]},
 				RefColumns: []*schema.Column{ServicesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "phones_service_at_locations_phones",
-				Columns:    []*schema.Column{PhonesColumns[18]},
+				Columns:    []*schema.Column{PhonesColumns[19]},
 				RefColumns: []*schema.Column{ServiceAtLocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -440,27 +445,27 @@ var (
 			{
 				Name:    "phone_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{PhonesColumns[16]},
+				Columns: []*schema.Column{PhonesColumns[17]},
 			},
 			{
 				Name:    "phone_service_id",
 				Unique:  false,
-				Columns: []*schema.Column{PhonesColumns[17]},
+				Columns: []*schema.Column{PhonesColumns[18]},
 			},
 			{
 				Name:    "phone_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{PhonesColumns[15]},
+				Columns: []*schema.Column{PhonesColumns[16]},
 			},
 			{
 				Name:    "phone_service_at_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{PhonesColumns[18]},
+				Columns: []*schema.Column{PhonesColumns[19]},
 			},
 			{
 				Name:    "phone_contact_id",
 				Unique:  false,
-				Columns: []*schema.Column{PhonesColumns[14]},
+				Columns: []*schema.Column{PhonesColumns[15]},
 			},
 		},
 	}
@@ -474,6 +479,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "name", Type: field.TypeString},
 		{Name: "alternate_name", Type: field.TypeString, Nullable: true},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
@@ -494,7 +500,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "programs_organizations_programs",
-				Columns:    []*schema.Column{ProgramsColumns[18]},
+				Columns:    []*schema.Column{ProgramsColumns[19]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -518,17 +524,17 @@ var (
 			{
 				Name:    "program_name",
 				Unique:  false,
-				Columns: []*schema.Column{ProgramsColumns[8]},
+				Columns: []*schema.Column{ProgramsColumns[9]},
 			},
 			{
 				Name:    "program_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProgramsColumns[18]},
+				Columns: []*schema.Column{ProgramsColumns[19]},
 			},
 			{
 				Name:    "program_approach",
 				Unique:  false,
-				Columns: []*schema.Column{ProgramsColumns[12]},
+				Columns: []*schema.Column{ProgramsColumns[13]},
 			},
 		},
 	}
@@ -615,6 +621,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "valid_from", Type: field.TypeTime, Nullable: true},
 		{Name: "valid_to", Type: field.TypeTime, Nullable: true},
 		{Name: "freq", Type: field.TypeEnum, Nullable: true, Enums: []string{"WEEKLY", "MONTHLY"}},
@@ -637,19 +644,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "schedules_locations_schedules",
-				Columns:    []*schema.Column{SchedulesColumns[18]},
+				Columns:    []*schema.Column{SchedulesColumns[19]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "schedules_services_schedules",
-				Columns:    []*schema.Column{SchedulesColumns[19]},
+				Columns:    []*schema.Column{SchedulesColumns[20]},
 				RefColumns: []*schema.Column{ServicesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "schedules_service_at_locations_schedules",
-				Columns:    []*schema.Column{SchedulesColumns[20]},
+				Columns:    []*schema.Column{SchedulesColumns[21]},
 				RefColumns: []*schema.Column{ServiceAtLocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -673,17 +680,17 @@ var (
 			{
 				Name:    "schedule_service_id",
 				Unique:  false,
-				Columns: []*schema.Column{SchedulesColumns[19]},
+				Columns: []*schema.Column{SchedulesColumns[20]},
 			},
 			{
 				Name:    "schedule_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{SchedulesColumns[18]},
+				Columns: []*schema.Column{SchedulesColumns[19]},
 			},
 			{
 				Name:    "schedule_service_at_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{SchedulesColumns[20]},
+				Columns: []*schema.Column{SchedulesColumns[21]},
 			},
 		},
 	}
@@ -697,6 +704,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "name", Type: field.TypeString},
 		{Name: "alternate_name", Type: field.TypeString, Nullable: true},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
@@ -728,13 +736,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "services_organizations_services",
-				Columns:    []*schema.Column{ServicesColumns[28]},
+				Columns:    []*schema.Column{ServicesColumns[29]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "services_programs_services",
-				Columns:    []*schema.Column{ServicesColumns[29]},
+				Columns:    []*schema.Column{ServicesColumns[30]},
 				RefColumns: []*schema.Column{ProgramsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -758,27 +766,27 @@ var (
 			{
 				Name:    "service_name",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[8]},
+				Columns: []*schema.Column{ServicesColumns[9]},
 			},
 			{
 				Name:    "service_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[28]},
+				Columns: []*schema.Column{ServicesColumns[29]},
 			},
 			{
 				Name:    "service_program_id",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[29]},
+				Columns: []*schema.Column{ServicesColumns[30]},
 			},
 			{
 				Name:    "service_status",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[11]},
+				Columns: []*schema.Column{ServicesColumns[12]},
 			},
 			{
 				Name:    "service_verified_at",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[24]},
+				Columns: []*schema.Column{ServicesColumns[25]},
 			},
 		},
 	}
@@ -792,6 +800,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"NATIONWIDE", "STATE", "COUNTY", "ZIP", "RADIUS", "ONLINE", "TEXT"}},
 		{Name: "code", Type: field.TypeString, Nullable: true},
 		{Name: "center_latitude", Type: field.TypeFloat64, Nullable: true},
@@ -809,7 +818,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "service_areas_services_service_areas",
-				Columns:    []*schema.Column{ServiceAreasColumns[15]},
+				Columns:    []*schema.Column{ServiceAreasColumns[16]},
 				RefColumns: []*schema.Column{ServicesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -833,17 +842,17 @@ var (
 			{
 				Name:    "servicearea_service_id",
 				Unique:  false,
-				Columns: []*schema.Column{ServiceAreasColumns[15]},
+				Columns: []*schema.Column{ServiceAreasColumns[16]},
 			},
 			{
 				Name:    "servicearea_kind_code",
 				Unique:  false,
-				Columns: []*schema.Column{ServiceAreasColumns[8], ServiceAreasColumns[9]},
+				Columns: []*schema.Column{ServiceAreasColumns[9], ServiceAreasColumns[10]},
 			},
 			{
 				Name:    "servicearea_state_code",
 				Unique:  false,
-				Columns: []*schema.Column{ServiceAreasColumns[13]},
+				Columns: []*schema.Column{ServiceAreasColumns[14]},
 			},
 		},
 	}
@@ -857,6 +866,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "location_id", Type: field.TypeInt},
 		{Name: "service_id", Type: field.TypeInt},
@@ -869,13 +879,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "service_at_locations_locations_service_at_locations",
-				Columns:    []*schema.Column{ServiceAtLocationsColumns[9]},
+				Columns:    []*schema.Column{ServiceAtLocationsColumns[10]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "service_at_locations_services_service_at_locations",
-				Columns:    []*schema.Column{ServiceAtLocationsColumns[10]},
+				Columns:    []*schema.Column{ServiceAtLocationsColumns[11]},
 				RefColumns: []*schema.Column{ServicesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -899,12 +909,12 @@ var (
 			{
 				Name:    "serviceatlocation_service_id_location_id",
 				Unique:  true,
-				Columns: []*schema.Column{ServiceAtLocationsColumns[10], ServiceAtLocationsColumns[9]},
+				Columns: []*schema.Column{ServiceAtLocationsColumns[11], ServiceAtLocationsColumns[10]},
 			},
 			{
 				Name:    "serviceatlocation_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{ServiceAtLocationsColumns[9]},
+				Columns: []*schema.Column{ServiceAtLocationsColumns[10]},
 			},
 		},
 	}
@@ -918,6 +928,7 @@ var (
 		{Name: "external_source", Type: field.TypeString, Nullable: true},
 		{Name: "external_id", Type: field.TypeString, Nullable: true},
 		{Name: "provenance", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "hsds_extra", Type: field.TypeJSON, Nullable: true},
 		{Name: "code", Type: field.TypeString},
 		{Name: "name", Type: field.TypeString},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
@@ -932,7 +943,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "taxonomy_terms_taxonomy_terms_children",
-				Columns:    []*schema.Column{TaxonomyTermsColumns[12]},
+				Columns:    []*schema.Column{TaxonomyTermsColumns[13]},
 				RefColumns: []*schema.Column{TaxonomyTermsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -956,17 +967,17 @@ var (
 			{
 				Name:    "taxonomyterm_vocabulary_code",
 				Unique:  true,
-				Columns: []*schema.Column{TaxonomyTermsColumns[11], TaxonomyTermsColumns[8]},
+				Columns: []*schema.Column{TaxonomyTermsColumns[12], TaxonomyTermsColumns[9]},
 			},
 			{
 				Name:    "taxonomyterm_parent_id",
 				Unique:  false,
-				Columns: []*schema.Column{TaxonomyTermsColumns[12]},
+				Columns: []*schema.Column{TaxonomyTermsColumns[13]},
 			},
 			{
 				Name:    "taxonomyterm_name",
 				Unique:  false,
-				Columns: []*schema.Column{TaxonomyTermsColumns[9]},
+				Columns: []*schema.Column{TaxonomyTermsColumns[10]},
 			},
 		},
 	}

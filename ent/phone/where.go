@@ -490,6 +490,16 @@ func ProvenanceContainsFold(v string) predicate.Phone {
 	return predicate.Phone(sql.FieldContainsFold(FieldProvenance, v))
 }
 
+// HsdsExtraIsNil applies the IsNil predicate on the "hsds_extra" field.
+func HsdsExtraIsNil() predicate.Phone {
+	return predicate.Phone(sql.FieldIsNull(FieldHsdsExtra))
+}
+
+// HsdsExtraNotNil applies the NotNil predicate on the "hsds_extra" field.
+func HsdsExtraNotNil() predicate.Phone {
+	return predicate.Phone(sql.FieldNotNull(FieldHsdsExtra))
+}
+
 // NumberEQ applies the EQ predicate on the "number" field.
 func NumberEQ(v string) predicate.Phone {
 	return predicate.Phone(sql.FieldEQ(FieldNumber, v))

@@ -32,6 +32,8 @@ const (
 	FieldExternalID = "external_id"
 	// FieldProvenance holds the string denoting the provenance field in the database.
 	FieldProvenance = "provenance"
+	// FieldHsdsExtra holds the string denoting the hsds_extra field in the database.
+	FieldHsdsExtra = "hsds_extra"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
 	// FieldAlternateName holds the string denoting the alternate_name field in the database.
@@ -102,6 +104,7 @@ var Columns = []string{
 	FieldExternalSource,
 	FieldExternalID,
 	FieldProvenance,
+	FieldHsdsExtra,
 	FieldName,
 	FieldAlternateName,
 	FieldDescription,

@@ -475,6 +475,16 @@ func ProvenanceContainsFold(v string) predicate.Program {
 	return predicate.Program(sql.FieldContainsFold(FieldProvenance, v))
 }
 
+// HsdsExtraIsNil applies the IsNil predicate on the "hsds_extra" field.
+func HsdsExtraIsNil() predicate.Program {
+	return predicate.Program(sql.FieldIsNull(FieldHsdsExtra))
+}
+
+// HsdsExtraNotNil applies the NotNil predicate on the "hsds_extra" field.
+func HsdsExtraNotNil() predicate.Program {
+	return predicate.Program(sql.FieldNotNull(FieldHsdsExtra))
+}
+
 // NameEQ applies the EQ predicate on the "name" field.
 func NameEQ(v string) predicate.Program {
 	return predicate.Program(sql.FieldEQ(FieldName, v))

@@ -505,6 +505,16 @@ func ProvenanceContainsFold(v string) predicate.Schedule {
 	return predicate.Schedule(sql.FieldContainsFold(FieldProvenance, v))
 }
 
+// HsdsExtraIsNil applies the IsNil predicate on the "hsds_extra" field.
+func HsdsExtraIsNil() predicate.Schedule {
+	return predicate.Schedule(sql.FieldIsNull(FieldHsdsExtra))
+}
+
+// HsdsExtraNotNil applies the NotNil predicate on the "hsds_extra" field.
+func HsdsExtraNotNil() predicate.Schedule {
+	return predicate.Schedule(sql.FieldNotNull(FieldHsdsExtra))
+}
+
 // ValidFromEQ applies the EQ predicate on the "valid_from" field.
 func ValidFromEQ(v time.Time) predicate.Schedule {
 	return predicate.Schedule(sql.FieldEQ(FieldValidFrom, v))

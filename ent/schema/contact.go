@@ -15,7 +15,7 @@ type Contact struct {
 }
 
 // Mixin of Contact.
-func (Contact) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (Contact) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of Contact.
 func (Contact) Fields() []ent.Field {

@@ -16,7 +16,7 @@ type Funding struct {
 }
 
 // Mixin of Funding.
-func (Funding) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (Funding) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of Funding.
 func (Funding) Fields() []ent.Field {

@@ -24,7 +24,7 @@ type Location struct {
 }
 
 // Mixin of Location.
-func (Location) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (Location) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of Location.
 func (Location) Fields() []ent.Field {

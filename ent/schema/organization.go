@@ -17,7 +17,7 @@ type Organization struct {
 }
 
 // Mixin of Organization.
-func (Organization) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (Organization) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of Organization.
 func (Organization) Fields() []ent.Field {

@@ -20,7 +20,7 @@ type Phone struct {
 }
 
 // Mixin of Phone.
-func (Phone) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (Phone) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of Phone.
 func (Phone) Fields() []ent.Field {

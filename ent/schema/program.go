@@ -18,7 +18,7 @@ type Program struct {
 }
 
 // Mixin of Program.
-func (Program) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (Program) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of Program.
 func (Program) Fields() []ent.Field {

@@ -19,7 +19,7 @@ type Schedule struct {
 }
 
 // Mixin of Schedule.
-func (Schedule) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (Schedule) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of Schedule.
 func (Schedule) Fields() []ent.Field {

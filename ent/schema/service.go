@@ -20,7 +20,7 @@ type Service struct {
 }
 
 // Mixin of Service.
-func (Service) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (Service) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of Service.
 func (Service) Fields() []ent.Field {

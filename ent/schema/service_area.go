@@ -21,7 +21,7 @@ type ServiceArea struct {
 }
 
 // Mixin of ServiceArea.
-func (ServiceArea) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (ServiceArea) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of ServiceArea.
 func (ServiceArea) Fields() []ent.Field {

@@ -16,7 +16,7 @@ type ServiceAtLocation struct {
 }
 
 // Mixin of ServiceAtLocation.
-func (ServiceAtLocation) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (ServiceAtLocation) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of ServiceAtLocation.
 func (ServiceAtLocation) Fields() []ent.Field {

@@ -20,7 +20,7 @@ type TaxonomyTerm struct {
 }
 
 // Mixin of TaxonomyTerm.
-func (TaxonomyTerm) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}} }
+func (TaxonomyTerm) Mixin() []ent.Mixin { return []ent.Mixin{RecordMixin{}, HSDSExtraMixin{}} }
 
 // Fields of TaxonomyTerm.
 func (TaxonomyTerm) Fields() []ent.Field {

@@ -535,6 +535,16 @@ func ProvenanceContainsFold(v string) predicate.Service {
 	return predicate.Service(sql.FieldContainsFold(FieldProvenance, v))
 }
 
+// HsdsExtraIsNil applies the IsNil predicate on the "hsds_extra" field.
+func HsdsExtraIsNil() predicate.Service {
+	return predicate.Service(sql.FieldIsNull(FieldHsdsExtra))
+}
+
+// HsdsExtraNotNil applies the NotNil predicate on the "hsds_extra" field.
+func HsdsExtraNotNil() predicate.Service {
+	return predicate.Service(sql.FieldNotNull(FieldHsdsExtra))
+}
+
 // NameEQ applies the EQ predicate on the "name" field.
 func NameEQ(v string) predicate.Service {
 	return predicate.Service(sql.FieldEQ(FieldName, v))

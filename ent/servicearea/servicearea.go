@@ -32,6 +32,8 @@ const (
 	FieldExternalID = "external_id"
 	// FieldProvenance holds the string denoting the provenance field in the database.
 	FieldProvenance = "provenance"
+	// FieldHsdsExtra holds the string denoting the hsds_extra field in the database.
+	FieldHsdsExtra = "hsds_extra"
 	// FieldServiceID holds the string denoting the service_id field in the database.
 	FieldServiceID = "service_id"
 	// FieldKind holds the string denoting the kind field in the database.
@@ -71,6 +73,7 @@ var Columns = []string{
 	FieldExternalSource,
 	FieldExternalID,
 	FieldProvenance,
+	FieldHsdsExtra,
 	FieldServiceID,
 	FieldKind,
 	FieldCode,

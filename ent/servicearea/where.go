@@ -480,6 +480,16 @@ func ProvenanceContainsFold(v string) predicate.ServiceArea {
 	return predicate.ServiceArea(sql.FieldContainsFold(FieldProvenance, v))
 }
 
+// HsdsExtraIsNil applies the IsNil predicate on the "hsds_extra" field.
+func HsdsExtraIsNil() predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldIsNull(FieldHsdsExtra))
+}
+
+// HsdsExtraNotNil applies the NotNil predicate on the "hsds_extra" field.
+func HsdsExtraNotNil() predicate.ServiceArea {
+	return predicate.ServiceArea(sql.FieldNotNull(FieldHsdsExtra))
+}
+
 // ServiceIDEQ applies the EQ predicate on the "service_id" field.
 func ServiceIDEQ(v int) predicate.ServiceArea {
 	return predicate.ServiceArea(sql.FieldEQ(FieldServiceID, v))

@@ -29,6 +29,8 @@ const (
 	FieldExternalID = "external_id"
 	// FieldProvenance holds the string denoting the provenance field in the database.
 	FieldProvenance = "provenance"
+	// FieldHsdsExtra holds the string denoting the hsds_extra field in the database.
+	FieldHsdsExtra = "hsds_extra"
 	// FieldServiceID holds the string denoting the service_id field in the database.
 	FieldServiceID = "service_id"
 	// FieldLocationID holds the string denoting the location_id field in the database.
@@ -94,6 +96,7 @@ var Columns = []string{
 	FieldExternalSource,
 	FieldExternalID,
 	FieldProvenance,
+	FieldHsdsExtra,
 	FieldServiceID,
 	FieldLocationID,
 	FieldDescription,

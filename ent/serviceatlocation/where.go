@@ -460,6 +460,16 @@ func ProvenanceContainsFold(v string) predicate.ServiceAtLocation {
 	return predicate.ServiceAtLocation(sql.FieldContainsFold(FieldProvenance, v))
 }
 
+// HsdsExtraIsNil applies the IsNil predicate on the "hsds_extra" field.
+func HsdsExtraIsNil() predicate.ServiceAtLocation {
+	return predicate.ServiceAtLocation(sql.FieldIsNull(FieldHsdsExtra))
+}
+
+// HsdsExtraNotNil applies the NotNil predicate on the "hsds_extra" field.
+func HsdsExtraNotNil() predicate.ServiceAtLocation {
+	return predicate.ServiceAtLocation(sql.FieldNotNull(FieldHsdsExtra))
+}
+
 // ServiceIDEQ applies the EQ predicate on the "service_id" field.
 func ServiceIDEQ(v int) predicate.ServiceAtLocation {
 	return predicate.ServiceAtLocation(sql.FieldEQ(FieldServiceID, v))

@@ -470,6 +470,16 @@ func ProvenanceContainsFold(v string) predicate.TaxonomyTerm {
 	return predicate.TaxonomyTerm(sql.FieldContainsFold(FieldProvenance, v))
 }
 
+// HsdsExtraIsNil applies the IsNil predicate on the "hsds_extra" field.
+func HsdsExtraIsNil() predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(sql.FieldIsNull(FieldHsdsExtra))
+}
+
+// HsdsExtraNotNil applies the NotNil predicate on the "hsds_extra" field.
+func HsdsExtraNotNil() predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(sql.FieldNotNull(FieldHsdsExtra))
+}
+
 // CodeEQ applies the EQ predicate on the "code" field.
 func CodeEQ(v string) predicate.TaxonomyTerm {
 	return predicate.TaxonomyTerm(sql.FieldEQ(FieldCode, v))
