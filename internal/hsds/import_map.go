@@ -18,6 +18,7 @@ import (
 	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/geo"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // importRec is one Village record to write: its type, its HSDS id (the
@@ -29,6 +30,39 @@ type importRec struct {
 	row    *importRow
 	fields []importField
 	refs   []importRef
+	// needs are the HSDS ids of the taxonomy terms a service meets.
+	needs []string
+	// What the record keeps verbatim (see attachExtras): columns of its
+	// row to keep although the table's are stored (keepCols) or not to
+	// keep because this row's are (storedCols), the rows folded into it,
+	// and whole rows attached while mapping.
+	keepCols   map[string]bool
+	storedCols map[string]bool
+	folded     []importExtraRow
+	attached   []importExtraRow
+	extra      *hsdsextra.Extra
+}
+
+// importExtraRow is a row (or what is left of it) kept with a record; src
+// is the row it came from.
+type importExtraRow struct {
+	table string
+	row   hsdsextra.Row
+	src   *importRow
+}
+
+func (r *importRec) keepCol(col string) {
+	if r.keepCols == nil {
+		r.keepCols = map[string]bool{}
+	}
+	r.keepCols[col] = true
+}
+
+func (r *importRec) storedCol(col string) {
+	if r.storedCols == nil {
+		r.storedCols = map[string]bool{}
+	}
+	r.storedCols[col] = true
 }
 
 type importField struct {
@@ -57,10 +91,18 @@ type importMapper struct {
 	// village holds the Village attributes of the package (see
 	// applyVillage), indexed on first use.
 	village map[string]map[string]string
+	// consumed are the rows stored or kept verbatim; skipped those dropped
+	// with a warning already; keptCols the columns kept verbatim, by table.
+	consumed map[*importRow]bool
+	skipped  map[*importRow]bool
+	keptCols map[string]map[string]bool
+	// termVocabulary is the vocabulary of each taxonomy term imported.
+	termVocabulary map[string]string
 }
 
 func newImportMapper(p *importPackage, rep *Report) *importMapper {
-	m := &importMapper{pkg: p, rep: rep, ids: map[string]map[string]*importRow{}, kept: map[string]map[string]bool{}, used: map[string]map[string]bool{}}
+	m := &importMapper{pkg: p, rep: rep, ids: map[string]map[string]*importRow{}, kept: map[string]map[string]bool{}, used: map[string]map[string]bool{},
+		consumed: map[*importRow]bool{}, skipped: map[*importRow]bool{}, keptCols: map[string]map[string]bool{}, termVocabulary: map[string]string{}}
 	for t, cols := range importStoredColumns {
 		m.use(t, cols...)
 	}
@@ -106,6 +148,11 @@ var importStoredColumns = map[string][]string{
 	"service_at_location": {"id", "service_id", "location_id", "description"},
 	"contacts":            {"id", "organization_id", "service_id", "service_at_location_id", "name", "title", "department", "email"},
 	"phones":              {"id", "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id", "number", "extension", "type", "description"},
+	"programs":            {"id", "organization_id", "name", "alternate_name", "description"},
+	"funding":             {"id", "organization_id", "service_id", "source"},
+	// A term's taxonomy column is stored when it names the vocabulary (see
+	// terms); its taxonomy_id is always kept verbatim.
+	"taxonomy_terms": {"id", "code", "name", "description", "parent_id"},
 }
 
 // run maps the package, in load order (a record after those it points
@@ -118,16 +165,23 @@ func (m *importMapper) run() []*importRec {
 	}
 	var out []*importRec
 	out = append(out, m.organizations()...)
+	out = append(out, m.programs()...)
 	out = append(out, m.locations()...)
-	out = append(out, m.services()...)
+	terms := m.terms()
+	out = append(out, terms...)
+	services := m.services()
+	out = append(out, services...)
 	out = append(out, m.serviceAreas()...)
 	out = append(out, m.serviceAtLocations()...)
 	out = append(out, m.contacts()...)
 	out = append(out, m.phones()...)
 	out = append(out, m.schedules()...)
+	out = append(out, m.fundings()...)
+	m.serviceNeeds(services)
 	for _, r := range out {
 		m.applyVillage(r)
 	}
+	m.attachExtras(out)
 	m.reportUnused()
 	if m.agesConverted {
 		m.rep.Notes = append(m.rep.Notes, "HSDS minimum_age/maximum_age carry no unit: read as years and converted to months (minimum_age×12; maximum_age×12+11, i.e. up to the day before the next birthday)")
@@ -199,6 +253,13 @@ func (m *importMapper) indexIDs() {
 				if m.pkg.form == "json" && prev.file != r.file {
 					stored, other := m.differences(n, prev, r)
 					if len(stored) == 0 {
+						// The copies agree: the record takes what any copy
+						// says (a copy nested elsewhere carries other links).
+						for k, v := range r.v {
+							if strings.TrimSpace(prev.v[k]) == "" {
+								prev.v[k] = v
+							}
+						}
 						if len(other) > 0 {
 							m.warnf(r, strings.Join(other, ", "), "%s %s also at %s with other values in fields Village does not store; first copy kept", n, id, importWhere(prev))
 						}
@@ -420,6 +481,7 @@ func (m *importMapper) locations() []*importRec {
 			} else {
 				m.warnf(a, "location_id", "no locations with id %s in the package; address dropped", lid)
 			}
+			m.skipped[a] = true
 			continue
 		}
 		prev, ok := addr[lid]
@@ -427,10 +489,10 @@ func (m *importMapper) locations() []*importRec {
 		case !ok:
 			addr[lid] = a
 		case prev.get("address_type") != "physical" && a.get("address_type") == "physical":
-			m.warnf(prev, "", "location %s has several addresses; Village keeps one (the physical one, %s); this one not imported", lid, importWhere(a))
 			addr[lid] = a
-		default:
-			m.warnf(a, "", "location %s has several addresses; Village keeps one (%s); this one not imported", lid, importWhere(prev))
+		}
+		if ok {
+			m.rep.notef("where a location has several addresses, Village stores one (the physical one, else the first) and keeps the others verbatim with the location")
 		}
 	}
 	var out []*importRec
@@ -483,10 +545,16 @@ func (m *importMapper) locations() []*importRec {
 		var a1, a2, city, region, postal, country any
 		if a != nil {
 			a1, a2, city = importNonEmpty(a.get("address_1")), importNonEmpty(a.get("address_2")), importNonEmpty(a.get("city"))
+			regionCol := "state_province"
 			region = importNonEmpty(a.get("state_province"))
 			if region == nil {
+				regionCol = "region"
 				region = importNonEmpty(a.get("region"))
 			}
+			// What the address carried beyond Village's fields (its id,
+			// attention, type, the other of region and state_province).
+			rec.folded = append(rec.folded, importExtraRow{"addresses",
+				specRow("addresses", a, "location_id", "address_1", "address_2", "city", regionCol, "postal_code", "country"), a})
 			country = m.text(a, "country", location.CountryValidator)
 			postal = importNonEmpty(a.get("postal_code"))
 			if pc := a.get("postal_code"); pc != "" && (country == nil || country == "US") && !geo.ValidZIP(importZIP5(pc)) {
@@ -526,10 +594,13 @@ var importServiceStatuses = map[string]service.Status{
 }
 
 func (m *importMapper) services() []*importRec {
-	m.use("services", "id", "organization_id", "name", "alternate_name", "description", "url", "email", "status",
+	// last_modified is the time Village last changed the record: an export
+	// writes Village's own.
+	m.use("services", "id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status",
 		"interpretation_services", "application_process", "fees_description", "wait_time", "eligibility_description",
-		"minimum_age", "maximum_age", "assured_date", "assurer_email")
+		"minimum_age", "maximum_age", "assured_date", "assurer_email", "last_modified")
 	langs := map[string][]string{}
+	langRows := map[string][]importExtraRow{}
 	for _, l := range m.rows("languages") {
 		sid := l.get("service_id")
 		if sid == "" {
@@ -537,6 +608,7 @@ func (m *importMapper) services() []*importRec {
 		}
 		if _, ok := m.ids["services"][sid]; !ok {
 			m.warnf(l, "service_id", "no services with id %s in the package; language dropped", sid)
+			m.skipped[l] = true
 			continue
 		}
 		code := strings.ToLower(l.get("code"))
@@ -550,20 +622,27 @@ func (m *importMapper) services() []*importRec {
 				m.rep.notef("languages given by English name only were coded ISO 639-1 (for example English → en)")
 			} else {
 				m.warnf(l, "code", "language %q has no code; dropped", name)
+				m.skipped[l] = true
 				continue
 			}
 		}
 		if err := service.LanguagesValidator([]string{code}); err != nil {
 			m.warnf(l, "code", "%q dropped: %v", code, err)
+			m.skipped[l] = true
 			continue
 		}
 		langs[sid] = append(langs[sid], code)
+		// The code joins the row to the language Village exports.
+		folded := specRow("languages", l, "service_id")
+		folded["code"] = code
+		langRows[sid] = append(langRows[sid], importExtraRow{"languages", folded, l})
 	}
 	capacity := map[string]*importRow{}
 	for _, c := range m.rows("service_capacity") {
 		sid := c.get("service_id")
 		if _, ok := m.ids["services"][sid]; !ok {
 			m.warnf(c, "service_id", "no services with id %s in the package; capacity dropped", sid)
+			m.skipped[c] = true
 			continue
 		}
 		if prev, ok := capacity[sid]; ok {
@@ -640,7 +719,12 @@ func (m *importMapper) services() []*importRec {
 		rec.set("capacity_available", avail)
 		rec.set("capacity_maximum", max)
 		rec.set("capacity_updated_at", updated)
-		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, org})
+		if c := capacity[id]; c != nil {
+			m.consumed[c] = true
+		}
+		rec.folded = append(rec.folded, langRows[id]...)
+		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, org},
+			importRef{"program_id", importProgramKind, m.ref(r, "program_id", "programs")})
 		m.keep("services", id)
 		out = append(out, rec)
 	}
@@ -709,7 +793,31 @@ func (m *importMapper) serviceAreas() []*importRec {
 			continue
 		}
 		rec := &importRec{kind: importAreaKind, extID: r.get("id"), row: r}
+		if strings.EqualFold(r.get("extent_type"), ExtentTypeRadius) {
+			// A circle as Village exports it: LAT,LON,KM.
+			if lat, lon, km, ok := importRadius(r.get("extent")); ok {
+				rec.set("kind", servicearea.KindRADIUS)
+				rec.set("center_latitude", lat)
+				rec.set("center_longitude", lon)
+				rec.set("radius_km", km)
+				rec.set("name", importNonEmpty(r.get("name")))
+				rec.refs = append(rec.refs, importRef{"service_id", importSvcKind, sid})
+				out = append(out, rec)
+				continue
+			}
+			m.warnf(r, "extent", "%q is not LAT,LON,KM with a possible centre and a positive radius", importTruncate(r.get("extent"), 40))
+		}
 		kind, code, label := m.classifyArea(r)
+		// What the area's name and structure do not hold is kept verbatim:
+		// an extent Village did not read (a GeoJSON shape, words), its
+		// type, and a description not used as the name.
+		if label != r.get("description") {
+			rec.keepCol("description")
+		}
+		if ext := r.get("extent"); ext != "" && ext != label && (kind == servicearea.KindTEXT || !importSameCode(ext, code)) {
+			rec.keepCol("extent")
+		}
+		rec.keepCol("extent_type")
 		rec.set("kind", kind)
 		rec.set("code", importNonEmpty(code))
 		rec.set("name", importNonEmpty(label))
@@ -726,7 +834,7 @@ func (m *importMapper) classifyArea(r *importRow) (servicearea.Kind, string, str
 	name, desc, extent := r.get("name"), r.get("description"), r.get("extent")
 	et := strings.ToLower(r.get("extent_type"))
 	textual := et == "" || et == "text" || et == "zip" || et == "postcode" || et == "county" || et == "state" || et == "fips" || et == "county_fips"
-	if et == "radius_km" { // a Village export: LAT,LON,KM (its coverage attribute restores it)
+	if et == ExtentTypeRadius { // not a circle (see serviceAreas): the area is kept by its name
 		textual = false
 		extent = ""
 	}
@@ -759,6 +867,12 @@ func (m *importMapper) classifyArea(r *importRow) (servicearea.Kind, string, str
 		m.warnf(r, "name", "service area has no name or description; named %q", label)
 	}
 	return servicearea.KindTEXT, "", label
+}
+
+// importSameCode reports whether an extent is the place code Village read
+// from it.
+func importSameCode(extent, code string) bool {
+	return code != "" && strings.EqualFold(strings.TrimSpace(extent), code)
 }
 
 func importTruncate(s string, n int) string {
@@ -913,56 +1027,6 @@ func (m *importMapper) phones() []*importRec {
 	return out
 }
 
-// reportUnused lists, per table, the columns that carry data Village does
-// not store, and the tables it does not store at all.
-func (m *importMapper) reportUnused() {
-	names := make([]string, 0, len(m.pkg.tables))
-	for n := range m.pkg.tables {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		t := m.pkg.tables[n]
-		if len(t.rows) == 0 {
-			continue
-		}
-		files := map[string]bool{}
-		for _, r := range t.rows {
-			files[r.file] = true
-		}
-		fl := make([]string, 0, len(files))
-		for f := range files {
-			fl = append(fl, f)
-		}
-		sort.Strings(fl)
-		label := strings.Join(fl, ", ")
-		if m.pkg.form == "json" {
-			label = n + " objects in " + label
-		}
-		if !importMappedTables[n] {
-			m.rep.Ignored = append(m.rep.Ignored, fmt.Sprintf("%s: %d %s record(s) not imported (Village does not model %s yet)", label, len(t.rows), n, n))
-			continue
-		}
-		cols := map[string]bool{}
-		for _, r := range t.rows {
-			for c, v := range r.v {
-				if strings.TrimSpace(v) != "" && !m.used[n][c] {
-					cols[c] = true
-				}
-			}
-		}
-		if len(cols) == 0 {
-			continue
-		}
-		cl := make([]string, 0, len(cols))
-		for c := range cols {
-			cl = append(cl, c)
-		}
-		sort.Strings(cl)
-		m.rep.Ignored = append(m.rep.Ignored, fmt.Sprintf("%s: fields not stored (Village has no field for them): %s", label, strings.Join(cl, ", ")))
-	}
-}
-
 func (m *importMapper) schedules() []*importRec {
 	var out []*importRec
 	for _, r := range m.rows("schedules") {
@@ -993,7 +1057,17 @@ func (m *importMapper) schedules() []*importRec {
 		rec.set("bymonthday", r.get("bymonthday"))
 		rec.set("opens_at", m.clock(r, "opens_at"))
 		rec.set("closes_at", m.clock(r, "closes_at"))
-		rec.set("timezone", m.text(r, "timezone", schedule.TimezoneValidator))
+		var tz any
+		if v := r.get("timezone"); v != "" {
+			if _, err := strconv.ParseFloat(v, 64); err == nil {
+				// HSDS's timezone is a UTC offset; Village's an IANA zone.
+				rec.keepCol("timezone")
+				m.rep.notef("schedules' timezone, a UTC offset in HSDS, is not Village's IANA time zone: kept verbatim for export, not used")
+			} else {
+				tz = m.text(r, "timezone", schedule.TimezoneValidator)
+			}
+		}
+		rec.set("timezone", tz)
 		rec.set("description", r.get("description"))
 		rec.refs = append(rec.refs,
 			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},

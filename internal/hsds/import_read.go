@@ -43,17 +43,19 @@ type importTable struct {
 // columns of each that the import understands or knowingly sets aside.
 // Columns outside these lists are reported as unknown.
 var importKnownTables = map[string][]string{
-	"organizations":            {"url", "id", "name", "alternate_name", "description", "email", "website", "tax_status", "tax_id", "year_incorporated", "legal_status", "logo", "uri", "parent_organization_id"},
-	"services":                 {"id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status", "interpretation_services", "application_process", "fees_description", "wait_time", "fees", "accreditations", "eligibility_description", "minimum_age", "maximum_age", "assured_date", "assurer_email", "licenses", "alert", "last_modified"},
-	"locations":                {"id", "location_type", "url", "organization_id", "name", "alternate_name", "description", "transportation", "latitude", "longitude", "external_identifier", "external_identifier_type"},
-	"addresses":                {"id", "location_id", "attention", "address_1", "address_2", "city", "region", "state_province", "postal_code", "country", "address_type"},
-	"service_at_location":      {"id", "service_id", "location_id", "description"},
-	"phones":                   {"id", "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id", "number", "extension", "type", "description"},
-	"contacts":                 {"id", "organization_id", "service_id", "service_at_location_id", "location_id", "name", "title", "department", "email"},
-	"service_areas":            {"id", "service_id", "service_at_location_id", "name", "description", "extent", "extent_type", "uri"},
-	"schedules":                {"id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to", "dtstart", "timezone", "until", "count", "wkst", "freq", "interval", "byday", "byweekno", "bymonthday", "byyearday", "description", "opens_at", "closes_at", "schedule_link", "attending_type", "notes"},
-	"languages":                {"id", "service_id", "location_id", "phone_id", "name", "code", "note", "language"},
-	"service_capacity":         {"id", "service_id", "unit_id", "available", "maximum", "description", "updated"},
+	"organizations":       {"url", "id", "name", "alternate_name", "description", "email", "website", "tax_status", "tax_id", "year_incorporated", "legal_status", "logo", "uri", "parent_organization_id"},
+	"services":            {"id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status", "interpretation_services", "application_process", "fees_description", "wait_time", "fees", "accreditations", "eligibility_description", "minimum_age", "maximum_age", "assured_date", "assurer_email", "licenses", "alert", "last_modified"},
+	"locations":           {"id", "location_type", "url", "organization_id", "name", "alternate_name", "description", "transportation", "latitude", "longitude", "external_identifier", "external_identifier_type"},
+	"addresses":           {"id", "location_id", "attention", "address_1", "address_2", "city", "region", "state_province", "postal_code", "country", "address_type"},
+	"service_at_location": {"id", "service_id", "location_id", "description"},
+	"phones":              {"id", "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id", "number", "extension", "type", "description"},
+	"contacts":            {"id", "organization_id", "service_id", "service_at_location_id", "location_id", "name", "title", "department", "email"},
+	"service_areas":       {"id", "service_id", "service_at_location_id", "name", "description", "extent", "extent_type", "uri"},
+	"schedules":           {"id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to", "dtstart", "timezone", "until", "count", "wkst", "freq", "interval", "byday", "byweekno", "bymonthday", "byyearday", "description", "opens_at", "closes_at", "schedule_link", "attending_type", "notes"},
+	"languages":           {"id", "service_id", "location_id", "phone_id", "name", "code", "note", "language"},
+	"service_capacity":    {"id", "service_id", "unit_id", "available", "maximum", "description", "updated"},
+	// The other HSDS 3.0 tables take their columns from the spec's data
+	// package (see init).
 	"accessibility":            nil,
 	"attributes":               nil,
 	"cost_options":             nil,
@@ -67,12 +69,21 @@ var importKnownTables = map[string][]string{
 	"taxonomy_terms":           nil,
 }
 
+func init() {
+	for name, cols := range importKnownTables {
+		if cols == nil {
+			importKnownTables[name] = importSpecColumns(name)
+		}
+	}
+}
+
 // importMappedTables are the tables whose records Village stores; the other
 // known tables are read (and checked for duplicate ids) but not stored.
 var importMappedTables = map[string]bool{
 	"organizations": true, "services": true, "locations": true, "addresses": true,
 	"service_at_location": true, "phones": true, "contacts": true, "service_areas": true,
 	"languages": true, "service_capacity": true, "schedules": true,
+	"programs": true, "funding": true, "taxonomy_terms": true,
 }
 
 // importTableAliases maps other spellings (the UK profile's singular names, the
@@ -100,7 +111,7 @@ type importPackage struct {
 	ignored []string
 	errors  []ImportMessage
 	legacy  bool            // an HSDS 1.1 package, read through the legacy mapping
-	seen    map[string]bool // table, file and id of nested JSON objects filed
+	seen    map[string]*importRow // table, file and id of nested JSON objects filed
 }
 
 func (p *importPackage) table(name string) *importTable {
@@ -346,6 +357,7 @@ var importJSONChildren = map[string]struct{ table, fk string }{
 	"required_documents":       {"required_documents", "service_id"},
 	"taxonomy_term":            {"taxonomy_terms", ""},
 	"taxonomy":                 {"taxonomies", ""},
+	"taxonomy_detail":          {"taxonomies", ""},
 }
 
 // importFKColumn is the column of a child table naming a parent of the given
@@ -353,6 +365,8 @@ var importJSONChildren = map[string]struct{ table, fk string }{
 var importFKColumn = map[string]string{
 	"organizations": "organization_id", "services": "service_id", "locations": "location_id",
 	"service_at_location": "service_at_location_id", "contacts": "contact_id",
+	"taxonomy_terms": "taxonomy_term_id", "taxonomies": "taxonomy_id", "programs": "program_id",
+	"phones": "phone_id",
 }
 
 // hasJSONSubdirs reports whether dir has subdirectories of JSON documents
@@ -447,6 +461,11 @@ func importGuessJSONTable(file string, doc any) string {
 // objects into their own tables; parentTable/parentID is the object it was
 // nested in, whose id fills the child's foreign key.
 func (p *importPackage) walkJSON(file, path, table string, x any, parentTable, parentID, childFK string) {
+	p.walkJSONObject(file, path, table, x, parentTable, parentID, childFK, "")
+}
+
+// walkJSONObject is walkJSON for an object filed as seenKey (when not "").
+func (p *importPackage) walkJSONObject(file, path, table string, x any, parentTable, parentID, childFK, seenKey string) {
 	obj, ok := x.(map[string]any)
 	if !ok {
 		p.errors = append(p.errors, ImportMessage{File: file, Path: path, Text: "expected an object"})
@@ -498,6 +517,12 @@ func (p *importPackage) walkJSON(file, path, table string, x any, parentTable, p
 	}
 	t := p.table(table)
 	t.rows = append(t.rows, row)
+	if seenKey != "" {
+		if p.seen == nil {
+			p.seen = map[string]*importRow{}
+		}
+		p.seen[seenKey] = row
+	}
 	sort.Slice(children, func(i, j int) bool { return children[i].key < children[j].key })
 	id := row.v["id"]
 	for _, c := range children {
@@ -535,18 +560,28 @@ func (p *importPackage) walkJSONChild(file, path, table, fk string, x any, paren
 		}
 	}
 	// Avoid filing the same record twice when it is nested in several
-	// places (a service's organization also listing the service).
-	if childID != "" {
-		key := table + "\x00" + file + "\x00" + childID
-		if p.seen[key] {
-			return
+	// places (a service's organization also listing the service); the
+	// record filed takes the links of every place it is nested in (a
+	// language of a service, its location and its phone), as its row in
+	// the tabular form would carry them.
+	key := table + "\x00" + file + "\x00" + childID
+	if prev := p.seen[key]; childID != "" && prev != nil {
+		known := map[string]bool{}
+		for _, c := range importKnownTables[table] {
+			known[c] = true
 		}
-		if p.seen == nil {
-			p.seen = map[string]bool{}
+		if col := importFKColumn[parentTable]; col != "" && known[col] && prev.v[col] == "" {
+			prev.v[col] = parentID
 		}
-		p.seen[key] = true
+		if fk != "" && prev.v[fk] == "" {
+			prev.v[fk] = parentID
+		}
+		return
 	}
-	p.walkJSON(file, path, table, obj, parentTable, parentID, fk)
+	if childID == "" {
+		key = ""
+	}
+	p.walkJSONObject(file, path, table, obj, parentTable, parentID, fk, key)
 }
 
 // importCanonicalTable is the HSDS 3.0 name of a table name or alias.

@@ -187,8 +187,13 @@ func importCheckOfficial(t *testing.T, db *store.DB, rep *Report) {
 	if sch.OpensAt != "10:00" || sch.ClosesAt != "18:00" || sch.Freq != "WEEKLY" || sch.Byday != "TH,FR" || sch.Timezone != "" {
 		t.Errorf("schedule = %+v", sch)
 	}
-	if !importHasMessage(rep.Warnings, "", "timezone", `"3" dropped`) {
-		t.Errorf("no warning about the timezone 3:\n%s", rep)
+	// HSDS's timezone is a UTC offset, not Village's IANA zone: kept
+	// verbatim for export, and said so.
+	if sch.HsdsExtra == nil || sch.HsdsExtra.Fields["timezone"] != "3" {
+		t.Errorf("schedule extras %+v do not keep the timezone 3", sch.HsdsExtra)
+	}
+	if !strings.Contains(strings.Join(rep.Notes, "\n"), "timezone, a UTC offset in HSDS") {
+		t.Errorf("the report does not say the timezone was kept:\n%s", rep)
 	}
 	ph, err := db.Client.Phone.Query().Only(ctx)
 	if err != nil {
@@ -236,8 +241,8 @@ func TestImportOfficialCSV(t *testing.T) {
 			}
 		}
 		evs := db.Client.ChangeEvent.Query().AllX(context.Background())
-		if len(evs) != 8 {
-			t.Errorf("%d change events, want 8 (one per record created)", len(evs))
+		if len(evs) != 11 {
+			t.Errorf("%d change events, want 11 (one per record created)", len(evs))
 		}
 		for _, e := range evs {
 			if e.Actor != "cli" || e.Operation != "CREATE" {

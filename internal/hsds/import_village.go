@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/directory"
 )
@@ -34,6 +35,15 @@ func (m *importMapper) villageAttributes() map[string]map[string]string {
 	for _, a := range m.rows("attributes") {
 		term := m.ids["taxonomy_terms"][a.get("taxonomy_term_id")]
 		if term == nil {
+			// A package that left the Village terms out: their ids are fixed.
+			if code, ok := VillageTermCode(a.get("taxonomy_term_id")); ok {
+				m.consumed[a] = true
+				link := a.get("link_id")
+				if out[link] == nil {
+					out[link] = map[string]string{}
+				}
+				out[link][code] = a.v["value"]
+			}
 			continue
 		}
 		tax := term.get("taxonomy")
@@ -45,6 +55,7 @@ func (m *importMapper) villageAttributes() map[string]map[string]string {
 		if tax != importVillageTaxonomy || term.get("code") == "" {
 			continue
 		}
+		m.consumed[a] = true // Village's own encoding: the export writes it again
 		link := a.get("link_id")
 		if out[link] == nil {
 			out[link] = map[string]string{}
@@ -134,6 +145,82 @@ func (m *importMapper) applyVillage(rec *importRec) {
 			} else {
 				rec.override("delivery_modes", dm)
 			}
+		}
+	case importProgramKind:
+		if v, ok := attrs["eligibility"]; ok {
+			var e directory.Eligibility
+			if err := json.Unmarshal([]byte(v), &e); err != nil {
+				bad("eligibility", err)
+			} else if err := e.Validate(); err != nil {
+				bad("eligibility", err)
+			} else {
+				rec.override("eligibility", &e)
+			}
+		}
+		if v, ok := attrs["approach"]; ok {
+			if err := program.ApproachValidator(program.Approach(v)); err != nil {
+				bad("approach", err)
+			} else {
+				rec.override("approach", program.Approach(v))
+			}
+		}
+		jsonAttr := func(code string, into any) bool {
+			v, ok := attrs[code]
+			if !ok {
+				return false
+			}
+			if err := json.Unmarshal([]byte(v), into); err != nil {
+				bad(code, err)
+				return false
+			}
+			return true
+		}
+		var settings []directory.Setting
+		if jsonAttr("settings", &settings) {
+			rec.override("settings", settings)
+		}
+		var audiences []directory.Audience
+		if jsonAttr("audiences", &audiences) {
+			rec.override("audiences", audiences)
+		}
+		var evidence []directory.Evidence
+		if jsonAttr("evidence", &evidence) {
+			rec.override("evidence", evidence)
+		}
+		if v, ok := attrs["serves_through_months"]; ok {
+			if n, err := strconv.Atoi(v); err != nil {
+				bad("serves_through_months", err)
+			} else {
+				rec.override("serves_through_months", n)
+			}
+		}
+		if v, ok := attrs["url"]; ok {
+			rec.override("url", v)
+		}
+	case importFundingKind:
+		if v, ok := attrs["funding_description"]; ok {
+			rec.override("description", v)
+		}
+		if v, ok := attrs["amount_usd"]; ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err != nil {
+				bad("amount_usd", err)
+			} else {
+				rec.override("amount_usd", n)
+			}
+		}
+		for _, link := range []struct {
+			code, field, table string
+			kind               *importKind
+		}{{"funder_id", "funder_id", "organizations", importOrgKind}, {"program_id", "program_id", "programs", importProgramKind}} {
+			v, ok := attrs[link.code]
+			if !ok || v == "" {
+				continue
+			}
+			if !m.kept[link.table][v] {
+				m.warnf(rec.row, "attributes."+link.code, "no %s with id %s in the package; link dropped", link.table, v)
+				continue
+			}
+			rec.refs = append(rec.refs, importRef{link.field, link.kind, v})
 		}
 	case importLocKind:
 		if b, ok := boolean("confidential"); ok {

@@ -5,30 +5,36 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/village-directory/village/internal/directory"
+	"slices"
 	"time"
+
+	"github.com/village-directory/village/internal/directory"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/contact"
+	"github.com/village-directory/village/ent/funding"
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/ent/phone"
+	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/ent/taxonomyterm"
 )
 
 // importKind reads and writes one Village record type generically (as the
 // seed loader does).
 type importKind struct {
 	name   string
+	table  string // the HSDS table (canonical name) its records come from
 	ids    func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error)
 	create func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error))
 	update func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error)
 }
 
-var importKindNames = []string{"Organization", "Location", "Service", "ServiceArea", "ServiceAtLocation", "Contact", "Phone", "Schedule"}
+var importKindNames = []string{"Organization", "Program", "Location", "TaxonomyTerm", "Service", "ServiceArea", "ServiceAtLocation", "Contact", "Phone", "Schedule", "Funding"}
 
 func importKindRank(n string) int {
 	for i, k := range importKindNames {
@@ -109,7 +115,8 @@ func importSavedID[E any](e E, err error) func(func(E) int) (int, error) {
 func importSaveErr[E any](_ E, err error) error { return err }
 
 var importOrgKind = &importKind{
-	name: "Organization",
+	name:  "Organization",
+	table: "organizations",
 	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
 		rows, err := tx.Organization.Query().Where(organization.ExternalSource(src)).All(ctx)
 		return importByExt(rows, err, func(e *ent.Organization) (string, int) { return e.ExternalID, e.ID })
@@ -127,7 +134,8 @@ var importOrgKind = &importKind{
 }
 
 var importLocKind = &importKind{
-	name: "Location",
+	name:  "Location",
+	table: "locations",
 	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
 		rows, err := tx.Location.Query().Where(location.ExternalSource(src)).All(ctx)
 		return importByExt(rows, err, func(e *ent.Location) (string, int) { return e.ExternalID, e.ID })
@@ -145,7 +153,8 @@ var importLocKind = &importKind{
 }
 
 var importSvcKind = &importKind{
-	name: "Service",
+	name:  "Service",
+	table: "services",
 	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
 		rows, err := tx.Service.Query().Where(service.ExternalSource(src)).All(ctx)
 		return importByExt(rows, err, func(e *ent.Service) (string, int) { return e.ExternalID, e.ID })
@@ -163,7 +172,8 @@ var importSvcKind = &importKind{
 }
 
 var importAreaKind = &importKind{
-	name: "ServiceArea",
+	name:  "ServiceArea",
+	table: "service_areas",
 	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
 		rows, err := tx.ServiceArea.Query().Where(servicearea.ExternalSource(src)).All(ctx)
 		return importByExt(rows, err, func(e *ent.ServiceArea) (string, int) { return e.ExternalID, e.ID })
@@ -181,7 +191,8 @@ var importAreaKind = &importKind{
 }
 
 var importSALKind = &importKind{
-	name: "ServiceAtLocation",
+	name:  "ServiceAtLocation",
+	table: "service_at_location",
 	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
 		rows, err := tx.ServiceAtLocation.Query().Where(serviceatlocation.ExternalSource(src)).All(ctx)
 		return importByExt(rows, err, func(e *ent.ServiceAtLocation) (string, int) { return e.ExternalID, e.ID })
@@ -199,7 +210,8 @@ var importSALKind = &importKind{
 }
 
 var importContactKind = &importKind{
-	name: "Contact",
+	name:  "Contact",
+	table: "contacts",
 	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
 		rows, err := tx.Contact.Query().Where(contact.ExternalSource(src)).All(ctx)
 		return importByExt(rows, err, func(e *ent.Contact) (string, int) { return e.ExternalID, e.ID })
@@ -217,7 +229,8 @@ var importContactKind = &importKind{
 }
 
 var importPhoneKind = &importKind{
-	name: "Phone",
+	name:  "Phone",
+	table: "phones",
 	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
 		rows, err := tx.Phone.Query().Where(phone.ExternalSource(src)).All(ctx)
 		return importByExt(rows, err, func(e *ent.Phone) (string, int) { return e.ExternalID, e.ID })
@@ -235,7 +248,8 @@ var importPhoneKind = &importKind{
 }
 
 var importScheduleKind = &importKind{
-	name: "Schedule",
+	name:  "Schedule",
+	table: "schedules",
 	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
 		rows, err := tx.Schedule.Query().Where(schedule.ExternalSource(src)).All(ctx)
 		return importByExt(rows, err, func(e *ent.Schedule) (string, int) { return e.ExternalID, e.ID })
@@ -252,6 +266,63 @@ var importScheduleKind = &importKind{
 	},
 }
 
+var importProgramKind = &importKind{
+	name:  "Program",
+	table: "programs",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.Program.Query().Where(program.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.Program) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.Program.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.Program) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.Program.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
+var importTermKind = &importKind{
+	name:  "TaxonomyTerm",
+	table: "taxonomy_terms",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.TaxonomyTerm.Query().Where(taxonomyterm.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.TaxonomyTerm) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.TaxonomyTerm.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.TaxonomyTerm) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.TaxonomyTerm.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
+var importFundingKind = &importKind{
+	name:  "Funding",
+	table: "funding",
+	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
+		rows, err := tx.Funding.Query().Where(funding.ExternalSource(src)).All(ctx)
+		return importByExt(rows, err, func(e *ent.Funding) (string, int) { return e.ExternalID, e.ID })
+	},
+	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
+		b := tx.Funding.Create()
+		return b.Mutation(), func(ctx context.Context) (int, error) {
+			return importSavedID(b.Save(ctx))(func(e *ent.Funding) int { return e.ID })
+		}
+	},
+	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
+		b := tx.Funding.UpdateOneID(id)
+		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+}
+
 // importProvenance is the provenance of every imported record; it names no
 // path, so re-importing a moved package changes nothing.
 const importProvenance = "Imported from an Open Referral HSDS package"
@@ -262,6 +333,73 @@ type importWriter struct {
 	ids   map[*importKind]map[string]int
 	snaps map[*importKind]map[string]importSnap
 	rep   *Report
+	// needs are the need (term) IDs of the source's services, by service
+	// ID, loaded on first use.
+	needs map[int][]int
+}
+
+// serviceNeeds returns the need IDs a service of the source has now.
+func (w *importWriter) serviceNeeds(ctx context.Context, id int) ([]int, error) {
+	if w.needs == nil {
+		list, err := w.tx.Service.Query().Where(service.ExternalSource(w.src)).
+			WithNeeds(func(q *ent.TaxonomyTermQuery) { q.Select(taxonomyterm.FieldID) }).
+			Select(service.FieldID).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("look up services' needs: %w", err)
+		}
+		w.needs = make(map[int][]int, len(list))
+		for _, s := range list {
+			for _, t := range s.Edges.Needs {
+				w.needs[s.ID] = append(w.needs[s.ID], t.ID)
+			}
+		}
+	}
+	return w.needs[id], nil
+}
+
+// needIDs resolves a service's needs (HSDS term ids) to Village IDs, sorted.
+func (w *importWriter) needIDs(ctx context.Context, r *importRec) ([]int, error) {
+	if len(r.needs) == 0 {
+		return nil, nil
+	}
+	terms, err := w.idsOf(ctx, importTermKind)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, 0, len(r.needs))
+	for _, ext := range r.needs {
+		id, ok := terms[ext]
+		if !ok {
+			return nil, fmt.Errorf("needs: TaxonomyTerm %s not written", ext)
+		}
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// sameTerm finds a term already in Village with the vocabulary and code of
+// r, from another source or none (the seeded needs vocabulary): the
+// package's term is that term, and it is left as it is.
+func (w *importWriter) sameTerm(ctx context.Context, r *importRec) (int, bool, error) {
+	var vocabulary, code string
+	for _, f := range r.fields {
+		switch f.name {
+		case "vocabulary":
+			vocabulary, _ = f.value.(string)
+		case "code":
+			code, _ = f.value.(string)
+		}
+	}
+	t, err := w.tx.TaxonomyTerm.Query().Where(taxonomyterm.Vocabulary(vocabulary), taxonomyterm.Code(code)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	w.rep.notef("taxonomy terms already in Village under the same vocabulary and code were used as they are")
+	return t.ID, true, nil
 }
 
 func (w *importWriter) idsOf(ctx context.Context, k *importKind) (map[string]int, error) {
@@ -318,6 +456,7 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		fields = append(fields, importField{"provenance", importProvenance})
 	}
 	fields = append(fields, r.fields...)
+	fields = append(fields, importField{"hsds_extra", r.extra})
 	for _, ref := range r.refs {
 		var v any
 		if ref.extID != "" {
@@ -340,8 +479,26 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 	counts := w.rep.Types[r.kind.name]
 	defer func() { w.rep.Types[r.kind.name] = counts }()
 	id, exists := known[r.extID]
+	if !exists && r.kind == importTermKind {
+		if same, ok, err := w.sameTerm(ctx, r); err != nil {
+			return err
+		} else if ok {
+			known[r.extID] = same
+			counts.Unchanged++
+			return nil
+		}
+	}
+	var needs []int
+	if r.kind == importSvcKind {
+		if needs, err = w.needIDs(ctx, r); err != nil {
+			return err
+		}
+	}
 	if !exists {
 		m, save := r.kind.create(w.tx)
+		if len(needs) > 0 {
+			m.(*ent.ServiceMutation).AddNeedIDs(needs...)
+		}
 		for _, f := range fields {
 			if directory.NormalizeValue(f.value) == nil {
 				continue
@@ -358,12 +515,26 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		counts.Created++
 		return nil
 	}
-	if w.snaps[r.kind][r.extID].unchanged(fields) {
+	needsChanged := false
+	if r.kind == importSvcKind {
+		have, err := w.serviceNeeds(ctx, id)
+		if err != nil {
+			return err
+		}
+		have = slices.Sorted(slices.Values(have))
+		needsChanged = !slices.Equal(have, needs)
+	}
+	if !needsChanged && w.snaps[r.kind][r.extID].unchanged(fields) {
 		counts.Unchanged++
 		return nil
 	}
 	m, save := r.kind.update(w.tx, id)
-	changed := false
+	changed := needsChanged
+	if needsChanged {
+		sm := m.(*ent.ServiceMutation)
+		sm.ClearNeeds()
+		sm.AddNeedIDs(needs...)
+	}
 	for _, f := range fields {
 		old, err := m.OldField(ctx, f.name)
 		if err != nil {

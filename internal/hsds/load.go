@@ -16,6 +16,7 @@ import (
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
+	"github.com/village-directory/village/internal/auth"
 )
 
 // withPhones loads a contact's phones.
@@ -144,12 +145,31 @@ func Taxonomies(ctx context.Context, client *ent.Client) ([]Taxonomy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load taxonomies: %w", err)
 	}
+	// An imported vocabulary is the taxonomy its package gave it, kept
+	// with its terms.
+	kept := map[string]Taxonomy{}
+	withExtra, err := client.TaxonomyTerm.Query().Where(taxonomyterm.HsdsExtraNotNil()).
+		Select(taxonomyterm.FieldVocabulary, taxonomyterm.FieldHsdsExtra).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load taxonomies: %w", err)
+	}
+	for _, t := range withExtra {
+		if tx, ok := extraTaxonomy(t.HsdsExtra); ok {
+			if _, dup := kept[t.Vocabulary]; !dup {
+				kept[t.Vocabulary] = tx
+			}
+		}
+	}
 	seen := map[string]bool{VillageTaxonomy: true}
 	out := []Taxonomy{VillageTaxonomyObject()}
 	for _, n := range names {
 		if !seen[n] {
 			seen[n] = true
-			out = append(out, TaxonomyObject(n))
+			if tx, ok := kept[n]; ok {
+				out = append(out, tx)
+			} else {
+				out = append(out, TaxonomyObject(n))
+			}
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -227,6 +247,7 @@ func scanIdentified(ctx context.Context, client *ent.Client, kind string, ids ..
 // are looked up in the database (as ctx may see it).
 func readMapper(ctx context.Context, client *ent.Client) *Mapper {
 	m := NewMapper()
+	m.SeesAddress = func(l *ent.Location) bool { return auth.Visible(ctx, l, location.FieldAddress1) }
 	m.Lookup = func(kind string, id int) (string, bool) {
 		rows, err := scanIdentified(ctx, client, kind, id)
 		if err != nil || len(rows) == 0 {

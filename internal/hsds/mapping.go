@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/service"
 )
 
 // Namespace is the fixed UUIDv5 namespace of Village-derived HSDS exportIDs.
@@ -247,6 +248,10 @@ func (m exportIDs) note(kind string, id int, externalSource, externalID string) 
 type Mapper struct {
 	IDs    exportIDs
 	Lookup func(kind string, id int) (string, bool)
+	// SeesAddress reports whether the viewer may read a confidential
+	// location's address; when it does not (or SeesAddress is nil), the
+	// location's kept HSDS extras are left out too.
+	SeesAddress func(l *ent.Location) bool
 }
 
 // NewMapper returns a Mapper that resolves references to records it has
@@ -306,7 +311,7 @@ func (m *Mapper) Organization(o *ent.Organization) Organization {
 		out.Programs = append(out.Programs, m.Program(p))
 	}
 	out.Attributes = a.result()
-	return out
+	return withExtra(out, "organizations", o.HsdsExtra)
 }
 
 // Program maps p to HSDS; its model fields become Village attributes.
@@ -321,8 +326,8 @@ func (m *Mapper) Program(p *ent.Program) Program {
 	a.intp("serves_through_months", p.ServesThroughMonths)
 	a.json("evidence", p.Evidence, len(p.Evidence) == 0)
 	a.add("url", p.URL)
-	return Program{ID: id, OrganizationID: m.ofp(KindOrganization, p.OrganizationID), Name: p.Name,
-		AlternateName: p.AlternateName, Description: p.Description, Attributes: a.result()}
+	return withExtra(Program{ID: id, OrganizationID: m.ofp(KindOrganization, p.OrganizationID), Name: p.Name,
+		AlternateName: p.AlternateName, Description: p.Description, Attributes: a.result()}, "programs", p.HsdsExtra)
 }
 
 // Service maps s, with the edges loaded by ServiceQuery, to a full HSDS
@@ -355,6 +360,9 @@ func (m *Mapper) Service(s *ent.Service) Service {
 	}
 	if s.VerifiedAt != nil {
 		out.AssuredDate = exportDate(s.VerifiedAt)
+	}
+	if service.EmailValidator(s.VerifiedBy) == nil && strings.Contains(s.VerifiedBy, "@") {
+		out.AssurerEmail = s.VerifiedBy // who checked, when that is an address
 	}
 	el := s.Eligibility
 	if el == nil && s.Edges.Program != nil {
@@ -404,7 +412,7 @@ func (m *Mapper) Service(s *ent.Service) Service {
 		})
 	}
 	out.Attributes = list
-	return out
+	return withExtra(out, "services", s.HsdsExtra)
 }
 
 // ServiceAtLocation maps sal (with its location and own phones, contacts
@@ -430,7 +438,7 @@ func (m *Mapper) ServiceAtLocation(sal *ent.ServiceAtLocation) ServiceAtLocation
 		out.Schedules = append(out.Schedules, m.Schedule(sc))
 	}
 	out.Attributes = a.result()
-	return out
+	return withExtra(out, "service_at_location", sal.HsdsExtra)
 }
 
 // Location maps l to HSDS; its address becomes one HSDS address (postal for
@@ -463,7 +471,19 @@ func (m *Mapper) Location(l *ent.Location) Location {
 		out.Schedules = append(out.Schedules, m.Schedule(sc))
 	}
 	out.Attributes = a.result()
-	return out
+	if l.Confidential && !m.seesAddress(l) {
+		// Whatever the source said beside the address (a second address,
+		// directions, accessibility details, metadata of old values) may
+		// say where the place is: none of it for who may not see that.
+		return out
+	}
+	return withExtra(out, "locations", l.HsdsExtra)
+}
+
+// seesAddress reports whether the viewer the Mapper maps for may read a
+// confidential location's address (nobody, unless SeesAddress says so).
+func (m *Mapper) seesAddress(l *ent.Location) bool {
+	return m.SeesAddress != nil && m.SeesAddress(l)
 }
 
 // ServiceArea maps ar to HSDS: its words become name, its structure a
@@ -493,7 +513,7 @@ func (m *Mapper) ServiceArea(ar *ent.ServiceArea) ServiceArea {
 		}
 	}
 	out.Attributes = a.result()
-	return out
+	return withExtra(out, "service_areas", ar.HsdsExtra)
 }
 
 // Phone maps p to HSDS.
@@ -520,7 +540,7 @@ func (m *Mapper) Phone(p *ent.Phone) Phone {
 			ID: uuid.NewSHA1(Namespace, []byte("language/phone/"+strconv.Itoa(p.ID)+"/"+code)).String(), PhoneID: id, Code: code})
 	}
 	out.Attributes = a.result()
-	return out
+	return withExtra(out, "phones", p.HsdsExtra)
 }
 
 // Contact maps c (with its phones, if loaded) to HSDS.
@@ -535,7 +555,7 @@ func (m *Mapper) Contact(c *ent.Contact) Contact {
 		out.Phones = append(out.Phones, m.Phone(p))
 	}
 	out.Attributes = a.result()
-	return out
+	return withExtra(out, "contacts", c.HsdsExtra)
 }
 
 // Schedule maps sc to HSDS; its IANA time zone becomes an attribute.
@@ -553,7 +573,7 @@ func (m *Mapper) Schedule(sc *ent.Schedule) Schedule {
 		out.Interval = &n
 	}
 	out.Attributes = a.result()
-	return out
+	return withExtra(out, "schedules", sc.HsdsExtra)
 }
 
 // Funding maps f to HSDS.
@@ -567,15 +587,28 @@ func (m *Mapper) Funding(f *ent.Funding) Funding {
 	}
 	a.add("funder_id", m.ofp(KindOrganization, f.FunderID))
 	a.add("program_id", m.ofp(KindProgram, f.ProgramID))
-	return Funding{ID: id, OrganizationID: m.ofp(KindOrganization, f.OrganizationID),
-		ServiceID: m.ofp(KindService, f.ServiceID), Source: f.Source, Attributes: a.result()}
+	return withExtra(Funding{ID: id, OrganizationID: m.ofp(KindOrganization, f.OrganizationID),
+		ServiceID: m.ofp(KindService, f.ServiceID), Source: f.Source, Attributes: a.result()}, "funding", f.HsdsExtra)
 }
 
 // TaxonomyTerm maps t to HSDS; its vocabulary is its taxonomy.
 func (m *Mapper) TaxonomyTerm(t *ent.TaxonomyTerm) TaxonomyTerm {
 	id := m.IDs.note(KindTaxonomyTerm, t.ID, t.ExternalSource, t.ExternalID)
-	return TaxonomyTerm{ID: id, Code: t.Code, Name: t.Name, Description: t.Description,
-		ParentID: m.ofp(KindTaxonomyTerm, t.ParentID), Taxonomy: t.Vocabulary, TaxonomyID: TaxonomyID(t.Vocabulary)}
+	// An imported term keeps the taxonomy id and name its package gave it.
+	taxonomyID, taxonomy := TaxonomyID(t.Vocabulary), t.Vocabulary
+	if tx, ok := extraTaxonomy(t.HsdsExtra); ok {
+		taxonomyID = tx.ID
+	}
+	if e := t.HsdsExtra; e != nil {
+		if v := e.Fields["taxonomy_id"]; v != "" {
+			taxonomyID = v
+		}
+		if v := e.Fields["taxonomy"]; v != "" {
+			taxonomy = v
+		}
+	}
+	return withExtra(TaxonomyTerm{ID: id, Code: t.Code, Name: t.Name, Description: t.Description,
+		ParentID: m.ofp(KindTaxonomyTerm, t.ParentID), Taxonomy: taxonomy, TaxonomyID: taxonomyID}, "taxonomy_terms", t.HsdsExtra)
 }
 
 // TaxonomyObject is the HSDS taxonomy of a Village vocabulary.

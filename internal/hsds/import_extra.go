@@ -1,0 +1,294 @@
+package hsds
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
+)
+
+// What Village does not model is kept verbatim with the record it belongs
+// to (see package hsdsextra), so an export gives it back:
+//
+//   - a record's own HSDS 3.0 columns Village has no field for (a
+//     service's fees and licenses, a location's transportation, an
+//     organization's tax_id, a term's language and term_uri, ...);
+//   - whole rows of tables Village does not model, under the record they
+//     link to: accessibility (location_id), cost_options and
+//     required_documents (service_id), organization_identifiers
+//     (organization_id), languages of a location or phone, a location's
+//     further addresses, unfoldable funding, the taxonomy of a term, and
+//     attributes (link_id) and metadata (resource_id) linked to any record
+//     or to a row kept this way;
+//   - what rows Village folds into a record carried beyond Village's
+//     fields: a location's address (its id, attention, address_type, the
+//     region when state_province is used), a service's languages (id,
+//     name, note, other links), the attributes that became its needs.
+//
+// Only HSDS 3.0 columns are kept (those of the spec's data package): the
+// export writes the 3.0 tables, so other columns stay listed as not
+// imported. Values Village refuses (impossible coordinates, invalid emails)
+// and links to records absent from the package are dropped with a warning,
+// not kept. A row that links to no record of the package is not imported
+// and is warned about.
+
+var (
+	importSpecOnce   sync.Once
+	importSpecTables map[string][]string          // canonical table → its 3.0 columns, in order
+	importSpecTypes  map[string]map[string]string // canonical table → column → data package type
+)
+
+func importLoadSpec() {
+	importSpecTables, importSpecTypes = map[string][]string{}, map[string]map[string]string{}
+	tables, err := DataPackageTables()
+	if err != nil {
+		panic(err) // the descriptor is embedded: a broken one is a build fault
+	}
+	for _, t := range tables {
+		name := strings.TrimSuffix(t.Path, ".csv")
+		types := map[string]string{}
+		for _, f := range t.Schema.Fields {
+			importSpecTables[name] = append(importSpecTables[name], f.Name)
+			types[f.Name] = f.Type
+		}
+		importSpecTypes[name] = types
+	}
+}
+
+// importSpecColumns are the HSDS 3.0 columns of a table (canonical name).
+func importSpecColumns(table string) []string {
+	importSpecOnce.Do(importLoadSpec)
+	return importSpecTables[table]
+}
+
+// specType is the data package type of a column (string when unknown).
+func specType(table, col string) string {
+	importSpecOnce.Do(importLoadSpec)
+	if t := importSpecTypes[table][col]; t != "" {
+		return t
+	}
+	return "string"
+}
+
+// verbatim is the value of col in r as given, or "" for a blank cell.
+func verbatim(r *importRow, col string) string {
+	v := r.v[col]
+	if strings.TrimSpace(v) == "" {
+		return ""
+	}
+	return v
+}
+
+// specRow is the HSDS 3.0 columns of r that carry a value, except skip.
+func specRow(table string, r *importRow, skip ...string) hsdsextra.Row {
+	out := hsdsextra.Row{}
+	for _, c := range importSpecColumns(table) {
+		if v := verbatim(r, c); v != "" && !containsString(skip, c) {
+			out[c] = v
+		}
+	}
+	return out
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// extraOwner is where rows linking to an HSDS id are kept: the record of
+// that id, or the record holding the row of that id.
+type extraOwner struct {
+	rec *importRec
+}
+
+// attachExtras gives each record what its package carried that Village
+// does not store (see above) and marks every row so used; rows that could
+// not be placed are warned about and reported.
+func (m *importMapper) attachExtras(recs []*importRec) {
+	owners := map[string]extraOwner{}
+	for _, r := range recs {
+		if _, dup := owners[r.extID]; !dup {
+			owners[r.extID] = extraOwner{r}
+		}
+	}
+	for _, rec := range recs {
+		rec.extra = &hsdsextra.Extra{}
+		m.consumed[rec.row] = true
+		table := rec.kind.table
+		for _, c := range importSpecColumns(table) {
+			v := verbatim(rec.row, c)
+			if v == "" || (m.used[table][c] && !rec.keepCols[c]) || rec.storedCols[c] {
+				continue
+			}
+			rec.extra.SetField(c, v)
+			m.keptColumn(table, c)
+		}
+		for _, a := range rec.attached {
+			rec.extra.AddRow(a.table, a.row)
+			m.consumed[a.src] = true
+			if id := a.src.get("id"); id != "" {
+				if _, dup := owners[id]; !dup {
+					owners[id] = extraOwner{rec}
+				}
+			}
+		}
+		for _, f := range rec.folded {
+			rec.extra.AddFolded(f.table, f.row)
+			if f.src != nil {
+				m.consumed[f.src] = true
+				if id := f.src.get("id"); id != "" {
+					if _, dup := owners[id]; !dup {
+						owners[id] = extraOwner{rec}
+					}
+				}
+			}
+		}
+	}
+	// Whole rows, by the column that links them to their record; rows
+	// linking to rows placed before them (attributes and metadata of an
+	// accessibility row) follow them.
+	place := func(table string, r *importRow, links ...string) bool {
+		for _, col := range links {
+			id := r.get(col)
+			if id == "" {
+				continue
+			}
+			o, ok := owners[id]
+			if !ok {
+				continue
+			}
+			o.rec.extra.AddRow(table, specRow(table, r))
+			m.consumed[r] = true
+			if rid := r.get("id"); rid != "" {
+				if _, dup := owners[rid]; !dup {
+					owners[rid] = o
+				}
+			}
+			return true
+		}
+		return false
+	}
+	for _, t := range []struct {
+		table string
+		links []string
+	}{
+		{"addresses", []string{"location_id"}},
+		{"accessibility", []string{"location_id"}},
+		{"cost_options", []string{"service_id"}},
+		{"required_documents", []string{"service_id"}},
+		{"organization_identifiers", []string{"organization_id"}},
+		{"funding", []string{"service_id", "organization_id"}},
+		{"languages", []string{"location_id", "phone_id", "service_id"}},
+		{"attributes", []string{"link_id"}},
+		{"metadata", []string{"resource_id"}},
+	} {
+		for _, r := range m.rows(t.table) {
+			if m.consumed[r] || m.skipped[r] {
+				continue
+			}
+			if !place(t.table, r, t.links...) {
+				m.warnUnplaced(t.table, r, t.links)
+			}
+		}
+	}
+	for _, rec := range recs {
+		rec.extra = rec.extra.Normalize()
+	}
+}
+
+// warnUnplaced warns about a row whose record is not in the package.
+func (m *importMapper) warnUnplaced(table string, r *importRow, links []string) {
+	var named []string
+	for _, col := range links {
+		if id := r.get(col); id != "" {
+			named = append(named, col+" "+id)
+		}
+	}
+	if len(named) == 0 {
+		m.warnf(r, strings.Join(links, ", "), "links to no record; %s row not imported", table)
+		return
+	}
+	m.warnf(r, strings.Join(links, ", "), "no record with %s in the package (or it was not imported); %s row not imported", strings.Join(named, " or "), table)
+}
+
+// keptColumn notes that a column of a table is kept verbatim.
+func (m *importMapper) keptColumn(table, col string) {
+	if m.keptCols[table] == nil {
+		m.keptCols[table] = map[string]bool{}
+	}
+	m.keptCols[table][col] = true
+}
+
+// reportUnused lists, per table, the rows Village neither stored nor kept,
+// and the columns that carry data it neither stores nor keeps (columns
+// outside HSDS 3.0).
+func (m *importMapper) reportUnused() {
+	names := make([]string, 0, len(m.pkg.tables))
+	for n := range m.pkg.tables {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var keptTables []string
+	for _, n := range names {
+		t := m.pkg.tables[n]
+		if len(t.rows) == 0 {
+			continue
+		}
+		files := map[string]bool{}
+		left := 0
+		for _, r := range t.rows {
+			files[r.file] = true
+			if !m.consumed[r] {
+				left++
+			}
+		}
+		fl := make([]string, 0, len(files))
+		for f := range files {
+			fl = append(fl, f)
+		}
+		sort.Strings(fl)
+		label := strings.Join(fl, ", ")
+		if m.pkg.form == "json" {
+			label = n + " objects in " + label
+		}
+		if left > 0 {
+			why := "see the warnings"
+			switch n {
+			case "meta_table_descriptions":
+				why = "they describe the package, and Village keeps no package"
+			case "service_capacity":
+				why = "not an HSDS 3.0 table; see the notes"
+			}
+			m.rep.Ignored = append(m.rep.Ignored, fmt.Sprintf("%s: %d of %d %s row(s) not imported (%s)", label, left, len(t.rows), n, why))
+		}
+		if !importMappedTables[n] && left < len(t.rows) {
+			keptTables = append(keptTables, n)
+		}
+		cols := map[string]bool{}
+		for _, r := range t.rows {
+			for c, v := range r.v {
+				if strings.TrimSpace(v) != "" && !m.used[n][c] && !m.keptCols[n][c] && !containsString(importSpecColumns(n), c) {
+					cols[c] = true
+				}
+			}
+		}
+		if len(cols) == 0 {
+			continue
+		}
+		cl := make([]string, 0, len(cols))
+		for c := range cols {
+			cl = append(cl, c)
+		}
+		sort.Strings(cl)
+		m.rep.Ignored = append(m.rep.Ignored, fmt.Sprintf("%s: fields not stored (Village has no field for them): %s", label, strings.Join(cl, ", ")))
+	}
+	if len(keptTables) > 0 {
+		m.rep.notef("rows of tables Village does not model (%s) and columns it has no field for are kept verbatim with their records and exported back", strings.Join(keptTables, ", "))
+	}
+}
