@@ -110,7 +110,7 @@ type importPackage struct {
 	notes   []string
 	ignored []string
 	errors  []ImportMessage
-	legacy  bool            // an HSDS 1.1 package, read through the legacy mapping
+	legacy  bool                  // an HSDS 1.1 package, read through the legacy mapping
 	seen    map[string]*importRow // table, file and id of nested JSON objects filed
 }
 
