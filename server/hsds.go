@@ -40,10 +40,20 @@ const hsdsOpenAPI = "https://raw.githubusercontent.com/openreferral/specificatio
 // Every record is read through the ent client with the request's context,
 // so the viewer sees exactly what GraphQL would show it (no staff-only
 // phones, no confidential addresses for the public). IDs in URLs and
-// parameters are HSDS UUIDs (see internal/hsds). Lists always return full
-// documents and ignore full/minimal; format may only be json.
+// parameters are HSDS UUIDs (see internal/hsds), resolved through one
+// hsds.Resolver per handler.
+//
+// Lists page in JSON (the spec's envelope) or, with format=ndjson, stream
+// every match one document per line (see stream). A list item holds the
+// record's one-to-one fields, as the spec's *_list.json examples show: its
+// HSDS columns, the Village attributes (which carry Village's own
+// one-to-one fields, the sample flag among them) and its one-to-one
+// objects in the same form (a service's organization and program; a
+// service_at_location's location and service). full=true returns the fully
+// nested documents the {id} endpoints return; minimal=true (services)
+// returns only each service's id and modified_date.
 func hsdsHandler(client *ent.Client, log *slog.Logger) http.Handler {
-	h := &hsdsAPI{client: client, log: log}
+	h := &hsdsAPI{client: client, log: log, ids: hsds.NewResolver(client)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hsds/{$}", h.root)
 	mux.HandleFunc("GET /hsds/services", h.services)
@@ -69,6 +79,7 @@ func hsdsHandler(client *ent.Client, log *slog.Logger) http.Handler {
 type hsdsAPI struct {
 	client *ent.Client
 	log    *slog.Logger
+	ids    *hsds.Resolver
 }
 
 // badRequest is a client error in the query.
@@ -104,6 +115,8 @@ func (h *hsdsAPI) answer(w http.ResponseWriter, r *http.Request, v any, err erro
 		hsdsError(w, http.StatusNotFound, "no record with id "+r.PathValue("id"))
 	case errors.Is(err, context.DeadlineExceeded):
 		hsdsError(w, http.StatusServiceUnavailable, "the request took too long")
+	case errors.Is(err, context.Canceled):
+		hsdsError(w, http.StatusServiceUnavailable, "the request was cancelled") // the client has gone
 	default:
 		h.log.ErrorContext(r.Context(), "hsds api", "path", r.URL.Path, "error", err)
 		hsdsError(w, http.StatusInternalServerError, "internal error")
@@ -114,8 +127,17 @@ func (h *hsdsAPI) root(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, hsds.APIInfo{Version: hsds.Version, Profile: hsdsProfile, OpenAPIURL: hsdsOpenAPI})
 }
 
+// List formats.
+const (
+	formatJSON   = "json"
+	formatNDJSON = "ndjson"
+)
+
 // listParams are the parsed query parameters of a list endpoint.
 type listParams struct {
+	format        string
+	full, minimal bool
+	fullService   bool
 	page, perPage int
 	search        string
 	termID        *int    // taxonomy_term_id, resolved (-1: none such)
@@ -133,7 +155,7 @@ type listParams struct {
 func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	p := &listParams{page: 1, perPage: hsdsDefaultPerPage, search: strings.TrimSpace(q.Get("search"))}
+	p := &listParams{format: formatJSON, page: 1, perPage: hsdsDefaultPerPage, search: strings.TrimSpace(q.Get("search"))}
 	for _, name := range []string{"page", "per_page"} {
 		v := q.Get(name)
 		if v == "" {
@@ -152,19 +174,33 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 			p.perPage = n
 		}
 	}
-	if f := q.Get("format"); f != "" && f != "json" {
-		return nil, badf("format %q is not supported: only json", f)
-	}
-	for _, name := range []string{"full", "minimal", "full_service", "top_only"} {
-		if v := q.Get(name); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return nil, badf("%s must be true or false, got %q", name, v)
-			}
-			if name == "top_only" {
-				p.topOnly = b
+	switch f := q.Get("format"); f {
+	case "", formatJSON:
+	case formatNDJSON:
+		p.format = f
+		// ndjson streams every result: a page of it would be a surprise.
+		for _, name := range []string{"page", "per_page"} {
+			if q.Get(name) != "" {
+				return nil, badf("%s does not apply to format=ndjson, which streams every result without pagination", name)
 			}
 		}
+	default:
+		return nil, badf("format must be json or ndjson, got %q", f)
+	}
+	for _, flag := range []struct {
+		name string
+		dst  *bool
+	}{{"full", &p.full}, {"minimal", &p.minimal}, {"full_service", &p.fullService}, {"top_only", &p.topOnly}} {
+		if v := q.Get(flag.name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, badf("%s must be true or false, got %q", flag.name, v)
+			}
+			*flag.dst = b
+		}
+	}
+	if p.full && p.minimal {
+		return nil, badf("minimal and full cannot both be true")
 	}
 	for name, vals := range q {
 		v := vals[0]
@@ -254,7 +290,7 @@ func (h *hsdsAPI) resolve(ctx context.Context, kind, id string) (int, error) {
 	if err != nil {
 		return 0, badf("%q is not an HSDS id (a UUID)", id)
 	}
-	n, ok, err := hsds.ResolveID(ctx, h.client, kind, u.String())
+	n, ok, err := h.ids.Resolve(ctx, kind, u.String())
 	if err != nil {
 		return 0, err
 	}
@@ -306,53 +342,42 @@ func servicePreds(p *listParams) []predicate.Service {
 }
 
 func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
-	v, err := h.listServices(r)
-	h.answer(w, r, v, err)
-}
-
-func (h *hsdsAPI) listServices(r *http.Request) (any, error) {
-	ctx := r.Context()
 	p, err := h.parseList(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "postcode", "proximity")
 	if err != nil {
-		return nil, err
+		h.answer(w, r, nil, err)
+		return
 	}
-	q := h.client.Service.Query().Where(servicePreds(p)...)
+	query := func() *ent.ServiceQuery { return h.client.Service.Query().Where(servicePreds(p)...) }
+	set := recordSet{load: h.serviceLoader(p)}
 	if p.postcode == nil {
-		total, err := q.Clone().Count(ctx)
-		if err != nil {
-			return nil, err
+		set.scan = keyset(func(ctx context.Context, after, limit int) ([]int, error) {
+			return query().Where(service.IDGT(after)).Order(service.ByID()).Limit(limit).IDs(ctx)
+		})
+		set.count = func(ctx context.Context) (int, error) { return query().Count(ctx) }
+		set.page = func(ctx context.Context, offset, limit int) ([]int, error) {
+			return query().Order(service.ByID()).Offset(offset).Limit(limit).IDs(ctx)
 		}
-		list, err := hsds.Services(ctx, h.client, q.Order(service.ByID()).Offset(p.offset()).Limit(p.perPage))
-		if err != nil {
-			return nil, err
+	} else {
+		// Coverage and proximity are judged in Go, on records as the
+		// viewer sees them: a confidential location's hidden coordinates
+		// must not decide what a filter returns.
+		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
+			cands, err := query().Where(service.IDGT(after)).Order(service.ByID()).Limit(limit).WithServiceAreas().
+				WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) { q.WithLocation() }).All(ctx)
+			if err != nil || len(cands) == 0 {
+				return nil, 0, err
+			}
+			var ids []int
+			for _, s := range cands {
+				if covers(s.Edges.ServiceAreas, p.postcode) && (p.proximityKm == nil ||
+					slices.ContainsFunc(s.Edges.ServiceAtLocations, func(sal *ent.ServiceAtLocation) bool { return near(sal.Edges.Location, p) })) {
+					ids = append(ids, s.ID)
+				}
+			}
+			return ids, cands[len(cands)-1].ID, nil
 		}
-		return envelope(p, total, list), nil
 	}
-	// Coverage and proximity are judged in Go, on records as the viewer
-	// sees them: a confidential location's hidden coordinates must not
-	// decide what a filter returns.
-	cands, err := q.Order(service.ByID()).WithServiceAreas().
-		WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) { q.WithLocation() }).All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int
-	for _, s := range cands {
-		if !covers(s.Edges.ServiceAreas, p.postcode) {
-			continue
-		}
-		if p.proximityKm != nil && !slices.ContainsFunc(s.Edges.ServiceAtLocations, func(sal *ent.ServiceAtLocation) bool {
-			return near(sal.Edges.Location, p)
-		}) {
-			continue
-		}
-		ids = append(ids, s.ID)
-	}
-	list, err := hsds.Services(ctx, h.client, h.client.Service.Query().Where(service.IDIn(pageOf(p, ids)...)).Order(service.ByID()))
-	if err != nil {
-		return nil, err
-	}
-	return envelope(p, len(ids), list), nil
+	h.list(w, r, p, set)
 }
 
 // covers reports whether a service with areas covers the ZIP place; a
@@ -408,7 +433,7 @@ func (h *hsdsAPI) service(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		list, err := hsds.Services(r.Context(), h.client, h.client.Service.Query().Where(service.ID(id)))
+		list, err := h.fullServices(r.Context(), []int{id})
 		if err != nil || len(list) == 0 {
 			return nil, errors.Join(err, errNotFound)
 		}
@@ -418,79 +443,58 @@ func (h *hsdsAPI) service(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *hsdsAPI) organizations(w http.ResponseWriter, r *http.Request) {
-	v, err := func() (any, error) {
-		ctx := r.Context()
-		p, err := h.parseList(r)
-		if err != nil {
-			return nil, err
-		}
+	p, err := h.parseList(r)
+	if err != nil {
+		h.answer(w, r, nil, err)
+		return
+	}
+	query := func() *ent.OrganizationQuery {
 		q := h.client.Organization.Query()
 		if p.search != "" {
 			q.Where(organization.Or(organization.NameContainsFold(p.search), organization.AlternateNameContainsFold(p.search),
 				organization.DescriptionContainsFold(p.search)))
 		}
-		total, err := q.Clone().Count(ctx)
-		if err != nil {
-			return nil, err
-		}
-		list, err := hsds.Organizations(ctx, h.client, q.Order(organization.ByID()).Offset(p.offset()).Limit(p.perPage))
-		if err != nil {
-			return nil, err
-		}
-		if fullService(r) {
-			for i := range list {
-				if err := h.nestServices(ctx, &list[i]); err != nil {
-					return nil, err
-				}
-			}
-		}
-		return envelope(p, total, list), nil
-	}()
-	h.answer(w, r, v, err)
-}
-
-func fullService(r *http.Request) bool {
-	b, _ := strconv.ParseBool(r.URL.Query().Get("full_service"))
-	return b
-}
-
-// nestServices adds an organization's full services (full_service=true).
-func (h *hsdsAPI) nestServices(ctx context.Context, o *hsds.Organization) error {
-	id, ok, err := hsds.ResolveID(ctx, h.client, hsds.KindOrganization, o.ID)
-	if err != nil || !ok {
-		return err
+		return q
 	}
-	svcs, err := hsds.Services(ctx, h.client, h.client.Service.Query().Where(service.OrganizationID(id)).Order(service.ByID()))
-	if err != nil {
-		return err
+	set := recordSet{
+		scan: keyset(func(ctx context.Context, after, limit int) ([]int, error) {
+			return query().Where(organization.IDGT(after)).Order(organization.ByID()).Limit(limit).IDs(ctx)
+		}),
+		count: func(ctx context.Context) (int, error) { return query().Count(ctx) },
+		page: func(ctx context.Context, offset, limit int) ([]int, error) {
+			return query().Order(organization.ByID()).Offset(offset).Limit(limit).IDs(ctx)
+		},
+		load: h.organizationLoader(p),
 	}
-	for i := range svcs {
-		svcs[i].Organization = nil
+	if p.fullService {
+		set.batch = hsdsStreamBatch / 10 // each organization carries all its services
 	}
-	o.Services = svcs
-	return nil
+	h.list(w, r, p, set)
 }
 
 func (h *hsdsAPI) organization(w http.ResponseWriter, r *http.Request) {
 	v, err := func() (any, error) {
 		ctx := r.Context()
+		fullService := false
 		if v := r.URL.Query().Get("full_service"); v != "" {
-			if _, err := strconv.ParseBool(v); err != nil {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
 				return nil, badf("full_service must be true or false, got %q", v)
 			}
+			fullService = b
 		}
 		id, err := h.resolve(ctx, hsds.KindOrganization, r.PathValue("id"))
 		if err != nil {
 			return nil, err
 		}
-		list, err := hsds.Organizations(ctx, h.client, h.client.Organization.Query().Where(organization.ID(id)))
+		var list []hsds.Organization
+		if fullService {
+			list, err = h.organizationsWithServices(ctx, []int{id})
+		} else {
+			list, err = hsds.Organizations(ctx, h.client, h.client.Organization.Query().Where(organization.ID(id)))
+		}
 		if err != nil || len(list) == 0 {
 			return nil, errors.Join(err, errNotFound)
-		}
-		if fullService(r) {
-			if err := h.nestServices(ctx, &list[0]); err != nil {
-				return nil, err
-			}
 		}
 		return list[0], nil
 	}()
@@ -498,56 +502,51 @@ func (h *hsdsAPI) organization(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *hsdsAPI) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
-	v, err := func() (any, error) {
-		ctx := r.Context()
-		p, err := h.parseList(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "postcode", "proximity")
-		if err != nil {
-			return nil, err
+	p, err := h.parseList(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "postcode", "proximity")
+	if err != nil {
+		h.answer(w, r, nil, err)
+		return
+	}
+	var preds []predicate.ServiceAtLocation
+	sp := p
+	if p.modifiedAfter != nil {
+		// A service at a location changes with its service, too.
+		cp := *p
+		cp.modifiedAfter = nil
+		sp = &cp
+		preds = append(preds, serviceatlocation.Or(serviceatlocation.UpdatedAtGTE(*p.modifiedAfter),
+			serviceatlocation.HasServiceWith(service.UpdatedAtGTE(*p.modifiedAfter))))
+	}
+	if s := servicePreds(sp); len(s) > 0 {
+		preds = append(preds, serviceatlocation.HasServiceWith(s...))
+	}
+	query := func() *ent.ServiceAtLocationQuery { return h.client.ServiceAtLocation.Query().Where(preds...) }
+	set := recordSet{load: h.serviceAtLocationLoader(p)}
+	if p.postcode == nil {
+		set.scan = keyset(func(ctx context.Context, after, limit int) ([]int, error) {
+			return query().Where(serviceatlocation.IDGT(after)).Order(serviceatlocation.ByID()).Limit(limit).IDs(ctx)
+		})
+		set.count = func(ctx context.Context) (int, error) { return query().Count(ctx) }
+		set.page = func(ctx context.Context, offset, limit int) ([]int, error) {
+			return query().Order(serviceatlocation.ByID()).Offset(offset).Limit(limit).IDs(ctx)
 		}
-		var preds []predicate.ServiceAtLocation
-		sp := p
-		if p.modifiedAfter != nil {
-			cp := *p
-			cp.modifiedAfter = nil
-			sp = &cp
-			preds = append(preds, serviceatlocation.Or(serviceatlocation.UpdatedAtGTE(*p.modifiedAfter),
-				serviceatlocation.HasServiceWith(service.UpdatedAtGTE(*p.modifiedAfter))))
-		}
-		if s := servicePreds(sp); len(s) > 0 {
-			preds = append(preds, serviceatlocation.HasServiceWith(s...))
-		}
-		q := h.client.ServiceAtLocation.Query().Where(preds...)
-		if p.postcode == nil {
-			total, err := q.Clone().Count(ctx)
-			if err != nil {
-				return nil, err
+	} else {
+		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
+			cands, err := query().Where(serviceatlocation.IDGT(after)).Order(serviceatlocation.ByID()).Limit(limit).WithLocation().
+				WithService(func(q *ent.ServiceQuery) { q.WithServiceAreas() }).All(ctx)
+			if err != nil || len(cands) == 0 {
+				return nil, 0, err
 			}
-			list, err := hsds.ServiceAtLocations(ctx, h.client, q.Order(serviceatlocation.ByID()).Offset(p.offset()).Limit(p.perPage))
-			if err != nil {
-				return nil, err
+			var ids []int
+			for _, sal := range cands {
+				if sal.Edges.Service != nil && covers(sal.Edges.Service.Edges.ServiceAreas, p.postcode) && near(sal.Edges.Location, p) {
+					ids = append(ids, sal.ID)
+				}
 			}
-			return envelope(p, total, list), nil
+			return ids, cands[len(cands)-1].ID, nil
 		}
-		cands, err := q.Order(serviceatlocation.ByID()).WithLocation().
-			WithService(func(q *ent.ServiceQuery) { q.WithServiceAreas() }).All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		var ids []int
-		for _, sal := range cands {
-			if sal.Edges.Service == nil || !covers(sal.Edges.Service.Edges.ServiceAreas, p.postcode) || !near(sal.Edges.Location, p) {
-				continue
-			}
-			ids = append(ids, sal.ID)
-		}
-		list, err := hsds.ServiceAtLocations(ctx, h.client, h.client.ServiceAtLocation.Query().
-			Where(serviceatlocation.IDIn(pageOf(p, ids)...)).Order(serviceatlocation.ByID()))
-		if err != nil {
-			return nil, err
-		}
-		return envelope(p, len(ids), list), nil
-	}()
-	h.answer(w, r, v, err)
+	}
+	h.list(w, r, p, set)
 }
 
 func (h *hsdsAPI) serviceAtLocation(w http.ResponseWriter, r *http.Request) {
@@ -556,7 +555,7 @@ func (h *hsdsAPI) serviceAtLocation(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		list, err := hsds.ServiceAtLocations(r.Context(), h.client, h.client.ServiceAtLocation.Query().Where(serviceatlocation.ID(id)))
+		list, err := h.fullServiceAtLocations(r.Context(), []int{id})
 		if err != nil || len(list) == 0 {
 			return nil, errors.Join(err, errNotFound)
 		}
@@ -566,25 +565,24 @@ func (h *hsdsAPI) serviceAtLocation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *hsdsAPI) taxonomies(w http.ResponseWriter, r *http.Request) {
-	v, err := func() (any, error) {
-		p, err := h.parseList(r)
-		if err != nil {
-			return nil, err
+	p, err := h.parseList(r)
+	if err != nil {
+		h.answer(w, r, nil, err)
+		return
+	}
+	all, err := hsds.Taxonomies(r.Context(), h.client)
+	if err != nil {
+		h.answer(w, r, nil, err)
+		return
+	}
+	// Taxonomies are few and not records: they all come as the tail.
+	var match []any
+	for _, t := range all {
+		if p.search == "" || strings.Contains(strings.ToLower(t.Name+" "+t.Description), strings.ToLower(p.search)) {
+			match = append(match, t)
 		}
-		all, err := hsds.Taxonomies(r.Context(), h.client)
-		if err != nil {
-			return nil, err
-		}
-		var match []hsds.Taxonomy
-		for _, t := range all {
-			if p.search == "" || strings.Contains(strings.ToLower(t.Name+" "+t.Description), strings.ToLower(p.search)) {
-				match = append(match, t)
-			}
-		}
-		lo := min(p.offset(), len(match))
-		return envelope(p, len(match), match[lo:min(lo+p.perPage, len(match))]), nil
-	}()
-	h.answer(w, r, v, err)
+	}
+	h.list(w, r, p, recordSet{tail: match})
 }
 
 func (h *hsdsAPI) taxonomy(w http.ResponseWriter, r *http.Request) {
@@ -627,12 +625,12 @@ func villageTerms(p *listParams) []hsds.TaxonomyTerm {
 }
 
 func (h *hsdsAPI) taxonomyTerms(w http.ResponseWriter, r *http.Request) {
-	v, err := func() (any, error) {
-		ctx := r.Context()
-		p, err := h.parseList(r, "taxonomy_id", "parent_id")
-		if err != nil {
-			return nil, err
-		}
+	p, err := h.parseList(r, "taxonomy_id", "parent_id")
+	if err != nil {
+		h.answer(w, r, nil, err)
+		return
+	}
+	query := func() *ent.TaxonomyTermQuery {
 		q := h.client.TaxonomyTerm.Query()
 		if p.search != "" {
 			q.Where(taxonomyterm.Or(taxonomyterm.NameContainsFold(p.search), taxonomyterm.CodeContainsFold(p.search),
@@ -647,22 +645,23 @@ func (h *hsdsAPI) taxonomyTerms(w http.ResponseWriter, r *http.Request) {
 		if p.topOnly {
 			q.Where(taxonomyterm.ParentIDIsNil())
 		}
-		total, err := q.Clone().Count(ctx)
-		if err != nil {
-			return nil, err
-		}
-		list, err := hsds.TaxonomyTerms(ctx, h.client, q.Order(taxonomyterm.ByID()).Offset(p.offset()).Limit(p.perPage))
-		if err != nil {
-			return nil, err
-		}
+		return q
+	}
+	h.list(w, r, p, recordSet{
+		scan: keyset(func(ctx context.Context, after, limit int) ([]int, error) {
+			return query().Where(taxonomyterm.IDGT(after)).Order(taxonomyterm.ByID()).Limit(limit).IDs(ctx)
+		}),
+		count: func(ctx context.Context) (int, error) { return query().Count(ctx) },
+		page: func(ctx context.Context, offset, limit int) ([]int, error) {
+			return query().Order(taxonomyterm.ByID()).Offset(offset).Limit(limit).IDs(ctx)
+		},
+		load: func(ctx context.Context, ids []int) ([]any, error) {
+			list, err := hsds.TaxonomyTerms(ctx, h.client, h.client.TaxonomyTerm.Query().Where(taxonomyterm.IDIn(ids...)).Order(taxonomyterm.ByID()))
+			return anys(list), err
+		},
 		// The Village attribute vocabulary follows the directory's terms.
-		extra := villageTerms(p)
-		for i := max(0, p.offset()-total); i < len(extra) && len(list) < p.perPage; i++ {
-			list = append(list, extra[i])
-		}
-		return envelope(p, total+len(extra), list), nil
-	}()
-	h.answer(w, r, v, err)
+		tail: anys(villageTerms(p)),
+	})
 }
 
 func (h *hsdsAPI) taxonomyTerm(w http.ResponseWriter, r *http.Request) {

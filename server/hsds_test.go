@@ -154,7 +154,7 @@ func TestHSDSAPI(t *testing.T) {
 			t.Fatal("no taxonomy term home-visiting")
 		}
 		term := ids(t, terms)[0]
-		byTerm := a.hsdsPage(s, "", "/hsds/services?per_page=200&taxonomy_term_id="+term, "service.json")
+		byTerm := a.hsdsPage(s, "", "/hsds/services?per_page=200&full=true&taxonomy_term_id="+term, "service.json")
 		if byTerm.TotalItems == 0 || byTerm.TotalItems >= all.TotalItems {
 			t.Errorf("taxonomy_term_id: %d of %d", byTerm.TotalItems, all.TotalItems)
 		}
@@ -297,7 +297,7 @@ func TestHSDSAPI(t *testing.T) {
 			"/hsds/services?proximity=1000":              400,
 			"/hsds/services?postcode=02121&proximity=-1": 400,
 			"/hsds/services?taxonomy_id=nope":            400,
-			"/hsds/services?format=ndjson":               400,
+			"/hsds/services?format=xml":                  400,
 			"/hsds/services?full=maybe":                  400,
 			"/hsds/nothing":                              404,
 		} {

@@ -1,0 +1,178 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+)
+
+// hsdsStreamBatch is how many records format=ndjson reads and writes at a
+// time: memory stays bounded by a batch, whatever the directory's size.
+const hsdsStreamBatch = 500
+
+// recordSet is what a list endpoint lists: the matching records, found in
+// ID order, and how to turn their IDs into the documents to return.
+type recordSet struct {
+	// scan reads the next candidates after ID after (at most limit), in ID
+	// order, and returns the IDs among them that match and the last
+	// candidate ID it read (0 when none were left). Nil: no records.
+	scan func(ctx context.Context, after, limit int) (ids []int, last int, err error)
+	// count and page answer a JSON page in SQL when every filter runs
+	// there; when nil, pages are cut from a scan.
+	count func(ctx context.Context) (int, error)
+	page  func(ctx context.Context, offset, limit int) ([]int, error)
+	// load returns the documents of ids, in ID order.
+	load func(ctx context.Context, ids []int) ([]any, error)
+	// tail follows the records, in both formats (the Village attribute
+	// vocabulary after the directory's terms; the taxonomies, which are
+	// not records).
+	tail []any
+	// batch overrides hsdsStreamBatch for large documents.
+	batch int
+}
+
+// keyset adapts a query for the IDs of the next matching records after an
+// ID (all filters in SQL) to recordSet.scan.
+func keyset(next func(ctx context.Context, after, limit int) ([]int, error)) func(context.Context, int, int) ([]int, int, error) {
+	return func(ctx context.Context, after, limit int) ([]int, int, error) {
+		ids, err := next(ctx, after, limit)
+		if err != nil || len(ids) == 0 {
+			return nil, 0, err
+		}
+		return ids, ids[len(ids)-1], nil
+	}
+}
+
+// list answers a list endpoint in the requested format.
+func (h *hsdsAPI) list(w http.ResponseWriter, r *http.Request, p *listParams, set recordSet) {
+	if p.format == formatNDJSON {
+		h.stream(w, r, set)
+		return
+	}
+	v, err := h.page(r.Context(), p, set)
+	h.answer(w, r, v, err)
+}
+
+// page builds one JSON page of set.
+func (h *hsdsAPI) page(ctx context.Context, p *listParams, set recordSet) (any, error) {
+	var total int
+	var ids []int
+	switch {
+	case set.count != nil:
+		n, err := set.count(ctx)
+		if err != nil {
+			return nil, err
+		}
+		total = n
+		if p.offset() < total {
+			if ids, err = set.page(ctx, p.offset(), p.perPage); err != nil {
+				return nil, err
+			}
+		}
+	case set.scan != nil:
+		// Filters judged in Go: find every match to count them; only IDs
+		// are kept.
+		var all []int
+		for after := 0; ; {
+			batch, last, err := set.scan(ctx, after, hsdsStreamBatch)
+			if err != nil {
+				return nil, err
+			}
+			if last == 0 {
+				break
+			}
+			all = append(all, batch...)
+			after = last
+		}
+		total = len(all)
+		ids = pageOf(p, all)
+	}
+	var docs []any
+	if len(ids) > 0 {
+		var err error
+		if docs, err = set.load(ctx, ids); err != nil {
+			return nil, err
+		}
+	}
+	for i := max(0, p.offset()-total); i < len(set.tail) && len(docs) < p.perPage; i++ {
+		docs = append(docs, set.tail[i])
+	}
+	return envelope(p, total+len(set.tail), docs), nil
+}
+
+// stream writes every record of set as NDJSON, a batch at a time, flushing
+// after each. It stops when the client goes away or the request's deadline
+// passes; a stream cut short after it began is aborted (the connection is
+// reset), so a client never mistakes a partial listing for the whole.
+func (h *hsdsAPI) stream(w http.ResponseWriter, r *http.Request, set recordSet) {
+	ctx := r.Context()
+	rc := http.NewResponseController(w)
+	buf := bufio.NewWriterSize(w, 64<<10)
+	enc := json.NewEncoder(buf)
+	started, written := false, 0
+	write := func(docs []any) error {
+		if !started {
+			started = true
+			w.Header().Set("Content-Type", "application/x-ndjson")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusOK)
+		}
+		for _, d := range docs {
+			if err := enc.Encode(d); err != nil {
+				return err
+			}
+		}
+		written += len(docs)
+		if err := buf.Flush(); err != nil {
+			return err
+		}
+		if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return err
+		}
+		return nil
+	}
+	err := func() error {
+		batch := set.batch
+		if batch == 0 {
+			batch = hsdsStreamBatch
+		}
+		for after := 0; set.scan != nil; {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			ids, last, err := set.scan(ctx, after, batch)
+			if err != nil {
+				return err
+			}
+			if last == 0 {
+				break
+			}
+			after = last
+			if len(ids) == 0 {
+				continue
+			}
+			docs, err := set.load(ctx, ids)
+			if err != nil {
+				return err
+			}
+			if err := write(docs); err != nil {
+				return err
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return write(set.tail)
+	}()
+	if err == nil {
+		return
+	}
+	if !started {
+		h.answer(w, r, nil, err)
+		return
+	}
+	h.log.WarnContext(ctx, "hsds stream stopped before its end", "path", r.URL.Path, "records", written, "error", err)
+	panic(http.ErrAbortHandler)
+}
