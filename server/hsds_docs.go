@@ -71,10 +71,44 @@ func (h *hsdsAPI) serviceItems(ctx context.Context, ids []int) ([]any, error) {
 }
 
 // serviceItem is s (with its organization and program loaded) as a list
-// item: its one-to-many collections are left to the full document.
+// item.
 func serviceItem(m *hsds.Mapper, s *ent.Service) hsds.Service {
 	x := m.Service(s)
-	x.Languages = nil // a column in Village, a one-to-many table in HSDS
+	// One-to-many collections (some carried as a column in Village, or
+	// kept from an imported package) are left to the full document.
+	x.Phones, x.Schedules, x.ServiceAreas, x.ServiceAtLocations, x.Languages = nil, nil, nil, nil, nil
+	x.Funding, x.CostOptions, x.RequiredDocuments, x.Contacts, x.Metadata = nil, nil, nil, nil, nil
+	if x.Organization != nil {
+		o := organizationItem(*x.Organization)
+		x.Organization = &o
+	}
+	if x.Program != nil {
+		x.Program.Metadata = nil
+	}
+	return x
+}
+
+// organizationItem is o as a list item.
+func organizationItem(o hsds.Organization) hsds.Organization {
+	o.Funding, o.Contacts, o.Phones, o.Locations, o.Programs = nil, nil, nil, nil, nil
+	o.OrganizationIdentifiers, o.Metadata, o.Services = nil, nil, nil
+	return o
+}
+
+// serviceAtLocationItem is sal (with its location, and its service with
+// organization and program, loaded) as a list item.
+func serviceAtLocationItem(m *hsds.Mapper, sal *ent.ServiceAtLocation) hsds.ServiceAtLocation {
+	var svc *hsds.Service
+	if s := sal.Edges.Service; s != nil {
+		x := serviceItem(m, s)
+		svc = &x
+	}
+	x := m.ServiceAtLocation(sal)
+	x.Contacts, x.Phones, x.Schedules, x.Metadata = nil, nil, nil, nil
+	if l := x.Location; l != nil {
+		l.Languages, l.Addresses, l.Contacts, l.Accessibility, l.Phones, l.Schedules, l.Metadata = nil, nil, nil, nil, nil, nil, nil
+	}
+	x.Service = svc
 	return x
 }
 
@@ -106,7 +140,7 @@ func (h *hsdsAPI) organizationItems(ctx context.Context, ids []int) ([]any, erro
 	m, lookupErr := h.ids.Mapper(ctx)
 	out := make([]any, 0, len(list))
 	for _, o := range list {
-		out = append(out, m.Organization(o))
+		out = append(out, organizationItem(m.Organization(o)))
 	}
 	return out, lookupErr()
 }
@@ -154,17 +188,7 @@ func (h *hsdsAPI) serviceAtLocationItems(ctx context.Context, ids []int) ([]any,
 	m, lookupErr := h.ids.Mapper(ctx)
 	out := make([]any, 0, len(list))
 	for _, sal := range list {
-		var svc *hsds.Service
-		if s := sal.Edges.Service; s != nil {
-			x := serviceItem(m, s)
-			svc = &x
-		}
-		x := m.ServiceAtLocation(sal)
-		if x.Location != nil {
-			x.Location.Addresses = nil // columns in Village, a one-to-many table in HSDS
-		}
-		x.Service = svc
-		out = append(out, x)
+		out = append(out, serviceAtLocationItem(m, sal))
 	}
 	return out, lookupErr()
 }

@@ -327,6 +327,110 @@ func oneToManyIn(raw json.RawMessage) []string {
 	return found
 }
 
+// checkListShapes checks every item of the services, organizations and
+// service_at_locations lists: a list item holds no one-to-many collection
+// and has its one-to-one objects; a full=true item is its {id} document;
+// both stream the same over NDJSON. It returns, per list, the one-to-many
+// keys the full items hold.
+func checkListShapes(t *testing.T, a *api, s *hsds.Schemas) map[string]map[string]bool {
+	t.Helper()
+	fullHas := map[string]map[string]bool{}
+	for _, c := range []struct{ list, schema, detail string }{
+		{"/hsds/services", "service.json", "/hsds/services/%s"},
+		{"/hsds/organizations", "organization.json", "/hsds/organizations/%s"},
+		{"/hsds/service_at_locations", "service_at_location.json", "/hsds/service_at_locations/%s"},
+	} {
+		items := a.hsdsAll(s, "", c.list, c.schema)
+		full := a.hsdsAll(s, "", c.list+"?full=true", c.schema)
+		if len(items) == 0 || len(items) != len(full) {
+			t.Fatalf("%s: %d items, %d full", c.list, len(items), len(full))
+		}
+		for query, want := range map[string][]json.RawMessage{"?format=ndjson": items, "?full=true&format=ndjson": full} {
+			lines := a.hsdsStream("", c.list+query)
+			if len(lines) != len(want) {
+				t.Errorf("%s%s: %d lines, want %d", c.list, query, len(lines), len(want))
+				continue
+			}
+			for i := range lines {
+				if compact(t, lines[i]) != compact(t, want[i]) {
+					t.Errorf("%s%s: line %d differs from the JSON item", c.list, query, i+1)
+				}
+			}
+		}
+		fullHas[c.list] = map[string]bool{}
+		for i := range items {
+			if found := oneToManyIn(items[i]); len(found) > 0 {
+				t.Errorf("%s: item %d has one-to-many %v: %.300s", c.list, i, found, items[i])
+			}
+			var x struct {
+				ID           string          `json:"id"`
+				Organization json.RawMessage `json:"organization"`
+				ProgramID    string          `json:"program_id"`
+				Program      json.RawMessage `json:"program"`
+				Location     json.RawMessage `json:"location"`
+				Service      *struct {
+					Organization json.RawMessage `json:"organization"`
+				} `json:"service"`
+			}
+			_ = json.Unmarshal(items[i], &x)
+			switch c.list {
+			case "/hsds/services":
+				if x.Organization == nil || (x.ProgramID != "" && x.Program == nil) {
+					t.Errorf("service item %s lacks its organization or program", x.ID)
+				}
+			case "/hsds/service_at_locations":
+				if x.Location == nil || x.Service == nil || x.Service.Organization == nil {
+					t.Errorf("service_at_location item %s lacks its location, service or the service's organization", x.ID)
+				}
+			}
+			// A full item is the {id} document.
+			_, detail := a.hsdsGet("", fmt.Sprintf(c.detail, x.ID))
+			if got, want := compact(t, full[i]), compact(t, detail); got != want {
+				t.Errorf("%s?full=true item %s differs from its {id} document:\n%.300s\n%.300s", c.list, x.ID, got, want)
+			}
+			for _, k := range oneToManyIn(full[i]) {
+				fullHas[c.list][k] = true
+			}
+		}
+	}
+	return fullHas
+}
+
+// TestHSDSImportedDirectory serves the official HSDS 3.0 example package,
+// imported: records answer to the package's own ids, and list items keep
+// their shape though the import kept fields Village does not model.
+func TestHSDSImportedDirectory(t *testing.T) {
+	s, err := hsds.LoadSchemas(hsdsSchemaDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := hsds.Import(ctx, db.Client, hsdsSchemaDir+"/../examples/csv", hsds.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		a := newAPI(t, db, server.Config{})
+		checkListShapes(t, a, s)
+		for path, schema := range map[string]string{
+			"/hsds/services/ac148810-d857-441c-9679-408f346de14b":             "service.json",
+			"/hsds/organizations/d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610":        "organization.json",
+			"/hsds/service_at_locations/e94c9f38-1e8f-4564-91d4-d53501ab1765": "service_at_location.json",
+		} {
+			status, body := a.hsdsGet("", path)
+			if status != 200 {
+				t.Errorf("GET %s: %d %s", path, status, body)
+				continue
+			}
+			if errs := s.Validate(schema, body); len(errs) > 0 {
+				t.Errorf("GET %s: %v", path, errs[:min(3, len(errs))])
+			}
+			if id := path[strings.LastIndex(path, "/")+1:]; !strings.Contains(string(body), `"id":"`+id+`"`) {
+				t.Errorf("GET %s: the document does not carry its id", path)
+			}
+		}
+	})
+}
+
 // TestHSDSListShapes checks what list items hold: by default the record's
 // one-to-one fields and objects (as the spec's *_list.json examples), with
 // full=true the documents the {id} endpoints return, and with minimal=true
@@ -345,59 +449,15 @@ func TestHSDSListShapes(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := newAPI(t, db, server.Config{})
-		for _, c := range []struct{ list, schema, detail string }{
-			{"/hsds/services", "service.json", "/hsds/services/%s"},
-			{"/hsds/organizations", "organization.json", "/hsds/organizations/%s"},
-			{"/hsds/service_at_locations", "service_at_location.json", "/hsds/service_at_locations/%s"},
+		fullHas := checkListShapes(t, a, s)
+		for list, keys := range map[string][]string{
+			"/hsds/services":             {"phones", "service_areas", "service_at_locations", "languages", "addresses"},
+			"/hsds/organizations":        {"locations", "programs"},
+			"/hsds/service_at_locations": {"addresses"},
 		} {
-			items := a.hsdsAll(s, "", c.list, c.schema)
-			full := a.hsdsAll(s, "", c.list+"?full=true", c.schema)
-			if len(items) == 0 || len(items) != len(full) {
-				t.Fatalf("%s: %d items, %d full", c.list, len(items), len(full))
-			}
-			fullHas := map[string]bool{}
-			for i := range items {
-				if found := oneToManyIn(items[i]); len(found) > 0 {
-					t.Errorf("%s: item %d has one-to-many %v: %.300s", c.list, i, found, items[i])
-				}
-				var x struct {
-					ID           string          `json:"id"`
-					Organization json.RawMessage `json:"organization"`
-					ProgramID    string          `json:"program_id"`
-					Program      json.RawMessage `json:"program"`
-					Location     json.RawMessage `json:"location"`
-					Service      *struct {
-						Organization json.RawMessage `json:"organization"`
-					} `json:"service"`
-				}
-				_ = json.Unmarshal(items[i], &x)
-				switch c.list {
-				case "/hsds/services":
-					if x.Organization == nil || (x.ProgramID != "" && x.Program == nil) {
-						t.Errorf("service item %s lacks its organization or program", x.ID)
-					}
-				case "/hsds/service_at_locations":
-					if x.Location == nil || x.Service == nil || x.Service.Organization == nil {
-						t.Errorf("service_at_location item %s lacks its location, service or the service's organization", x.ID)
-					}
-				}
-				// A full item is the {id} document.
-				_, detail := a.hsdsGet("", fmt.Sprintf(c.detail, x.ID))
-				if got, want := compact(t, full[i]), compact(t, detail); got != want {
-					t.Errorf("%s?full=true item %s differs from its {id} document:\n%.300s\n%.300s", c.list, x.ID, got, want)
-				}
-				for _, k := range oneToManyIn(full[i]) {
-					fullHas[k] = true
-				}
-			}
-			want := map[string][]string{
-				"/hsds/services":             {"phones", "service_areas", "service_at_locations", "languages", "addresses"},
-				"/hsds/organizations":        {"locations", "programs"},
-				"/hsds/service_at_locations": {"addresses"},
-			}[c.list]
-			for _, k := range want {
-				if !fullHas[k] {
-					t.Errorf("%s?full=true: no item has %s", c.list, k)
+			for _, k := range keys {
+				if !fullHas[list][k] {
+					t.Errorf("%s?full=true: no item has %s", list, k)
 				}
 			}
 		}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/changeevent"
+	"github.com/village-directory/village/ent/location"
+	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/feed"
 )
 
@@ -164,13 +166,14 @@ func (r *Resolver) HSDSID(ctx context.Context, kind string, id int) (string, boo
 	return u.String(), true, nil
 }
 
-// Mapper returns a Mapper whose references to records it has not mapped
-// are answered from r's tables (each kind's brought up to date once, when
-// first needed). Call the returned function after mapping: it reports the
+// Mapper returns a Mapper for the viewer in ctx whose references to
+// records it has not mapped are answered from r's tables (each kind's
+// brought up to date once, when first needed). Call the returned function after mapping: it reports the
 // first lookup that failed (the reference was then written as a derived
 // id, which may be wrong for an imported record).
 func (r *Resolver) Mapper(ctx context.Context) (*Mapper, func() error) {
 	m := NewMapper()
+	m.SeesAddress = func(l *ent.Location) bool { return auth.Visible(ctx, l, location.FieldAddress1) }
 	var firstErr error
 	current := map[string]bool{}
 	m.Lookup = func(kind string, id int) (string, bool) {
