@@ -15,6 +15,8 @@
 //   - validate.go: a validator for the spec's per-object JSON schemas, for
 //     tests and import checks.
 //   - import*.go: HSDS packages → Village records (`village import`).
+//   - export_extra.go, import_extra.go and package hsdsextra: what Village
+//     does not model, kept verbatim with its record and exported back.
 //
 // # Identifiers
 //
@@ -87,4 +89,60 @@
 //
 // Service needs (taxonomy terms) are HSDS attributes too, as the spec links
 // services to terms: one attribute per term, with no value.
+//
+// # What Village does not model
+//
+// Each record type an HSDS record becomes has an hsds_extra field (not in
+// GraphQL) holding, verbatim as text, what its package carried that
+// Village has no field for: the record's own HSDS 3.0 columns (a service's
+// fees, accreditations, licenses and alert; a location's transportation and
+// external identifier; an organization's tax_id and logo; a term's language
+// and term_uri; a schedule's dtstart, until, count, byweekno, notes and its
+// timezone, a UTC offset where Village wants an IANA zone); whole rows of
+// the tables Village does not model, under the record they link to
+// (accessibility under its location, cost_options and required_documents
+// under their service, organization_identifiers under their organization,
+// the languages of a location or phone, a location's further addresses,
+// funding without a source, a term's taxonomy, and attributes and metadata
+// under the record or kept row they name); and what the rows Village folds
+// into a record carried beyond its fields (the address's id, attention and
+// type, the service languages' ids, names and notes, a need attribute's id
+// and value). The export puts it all back where it came from, in both
+// forms: kept columns fill what Village leaves empty (never what it writes
+// from its own fields, which say what the record is now), folded rows'
+// ids and types replace Village's derived ones, rows go in their table.
+// Kept text is typed by the spec's data package (numbers as numbers in
+// JSON). A re-import of the same package stores the same JSON (maps sorted,
+// rows sorted by id), so it changes nothing.
+//
+// A confidential location's extras are left out for every viewer who may
+// not read its address: a second address, directions, accessibility
+// details or metadata holding an old address would say where it is.
+//
+// # Round trip of the official examples
+//
+// The official 3.0 examples (CSV, service_full.json, and every JSON example
+// together) import and export back in the same form with every table, row
+// and column equal except these normalisations (TestOfficialExamplesRoundTrip
+// holds the same list and fails on any other difference):
+//
+//   - impossible coordinates (latitude 100, longitude 101) are dropped, with
+//     a warning;
+//   - a link to a record absent from the package is dropped, with a warning
+//     (the organization's parent, the location's and the contact's
+//     organization, the contact's service_at_location, the term's parent);
+//   - the quotes around a phone number are removed, with a warning;
+//   - times of day are Village's HH:MM (10:00:00 is written 10:00);
+//   - maximum_age N (years) is read as N×12+11 months and written back in
+//     years rounded to two decimals (100 → 100.92);
+//   - last_modified is the time Village last changed the record;
+//   - text is trimmed of leading and trailing spaces;
+//   - rows that link to no record of the package (an attribute's link_id,
+//     a metadata entry's resource_id), a taxonomy no term of the package
+//     belongs to, and the package-level meta_table_descriptions are not
+//     imported; the report lists them;
+//   - the Village attribute vocabulary is added (its taxonomy, its terms, the
+//     attributes carrying Village's own fields);
+//   - a vocabulary named only by its terms' taxonomy column gets a taxonomy
+//     row.
 package hsds

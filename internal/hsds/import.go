@@ -165,24 +165,33 @@ func (e *ImportError) Error() string {
 // locations, no services.organization_id) is not HSDS and is refused.
 //
 // Records. organizations → Organization (parent_organization_id → parent);
-// locations + their addresses → Location (one address per location, the
-// physical one first; state_province, else region, → region); services →
-// Service (status required: active, inactive, defunct, temporarily closed;
-// assured_date/assurer_email → verifiedAt/verifiedBy; languages.code of the
-// service's languages → languages; minimum_age/maximum_age, unit-less in
+// programs → Program (organization_id; HSDS has no approach, settings or
+// audiences: they stay empty, Village's approach being optional with no
+// "other" value); locations + their addresses → Location (one address per
+// location, the physical one first; state_province, else region, →
+// region); taxonomy_terms → TaxonomyTerm (vocabulary = the name of its
+// taxonomy_id's taxonomy, else its taxonomy column, else the source; parent_id
+// → parent; no code: its id; a term already in Village with the same
+// vocabulary and code is that term, left as it is); services → Service (status required: active, inactive,
+// defunct, temporarily closed; program_id → program; assured_date/assurer_email → verifiedAt/verifiedBy;
+// languages.code of the service's languages → languages; minimum_age/maximum_age, unit-less in
 // HSDS, read as years: min×12 and max×12+11 months; eligibility_description
-// → eligibility.description); service_areas → ServiceArea (a ZIP code, a
+// → eligibility.description; attributes linking the service to a term of
+// the package → needs, as Village exports needs); service_areas →
+// ServiceArea (a ZIP code, a
 // county as "X County, ST" or a FIPS code with extent_type county/fips, a
 // state's code or name, or "nationwide", found in a textual extent or the
-// area's name, become structured coverage; anything else a TEXT area named by
+// area's name, become structured coverage; "LAT,LON,KM" with extent_type
+// radius_km a RADIUS circle; anything else a TEXT area named by
 // its name or description); service_at_location, contacts, phones,
 // schedules → their Village types (schedules: WEEKLY/MONTHLY freq,
-// interval, byday, bymonthday, opens_at/closes_at as HH:MM, IANA timezone).
+// interval, byday, bymonthday, opens_at/closes_at as HH:MM, IANA timezone);
+// funding → Funding (source required; organization_id, service_id).
 // Every record gets externalSource (hsds or ImportOptions.Source),
-// externalId (its HSDS id) and a fixed provenance. Fields and tables
-// Village has no place for are listed in Report.Ignored: keeping them
-// verbatim needs a schema change (a JSON "extras" field on each record type),
-// which this import does not make.
+// externalId (its HSDS id) and a fixed provenance. What Village has no
+// field for is kept verbatim with the record (import_extra.go) and
+// exported back; what cannot be kept (columns outside HSDS 3.0, rows that
+// link to no record of the package) is listed in Report.Ignored.
 //
 // Faults. Structural faults refuse the whole package (nothing is written):
 // malformed CSV, wrong column counts, missing required columns, missing or

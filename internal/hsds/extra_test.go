@@ -1,0 +1,169 @@
+package hsds
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/testdb"
+)
+
+const (
+	officialLocationID = "3a19ff88-4620-4d17-9830-ac1d859eb5d5"
+	officialServiceID  = "ac148810-d857-441c-9679-408f346de14b"
+)
+
+func appendLine(t *testing.T, path, line string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(line + "\n"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestExtrasOfConfidentialLocationWithheld: what an imported confidential
+// location kept verbatim (a second address, directions, accessibility
+// details, metadata with an old address) may say where it is, so the
+// public's HSDS export and API answers carry none of it; staff see it all.
+func TestExtrasOfConfidentialLocationWithheld(t *testing.T) {
+	dir := importCopyDir(t, importSample(t, "openreferral-spec-3.0/examples/csv"))
+	appendLine(t, filepath.Join(dir, "attributes.csv"),
+		"0e4b7a3c-52a4-4c56-9d7a-1d2f3b4c5d6e,"+officialLocationID+","+exportTermID("confidential")+",location,location,true")
+	appendLine(t, filepath.Join(dir, "addresses.csv"),
+		"5f1d3c2b-1a2b-4c3d-8e9f-0a1b2c3d4e5f,"+officialLocationID+",,2 Hidden Lane,,MyCity,,MyState,ABC 9999,US,physical")
+	appendLine(t, filepath.Join(dir, "metadata.csv"),
+		"7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d,"+officialLocationID+",location,2020-01-01,update,address_1,9 Secret Road,1-30 Main Street,Ann Persona")
+	secrets := []string{"2 Hidden Lane", "9 Secret Road", "A. Persona", "number 1 Bus", "induction loops", "10092008082"}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		importMust(t, db, dir, ImportOptions{})
+		public := auth.WithViewer(context.Background(), auth.Viewer{Role: auth.Anonymous})
+		staff := auth.WithViewer(context.Background(), auth.Viewer{Role: auth.Staff})
+		for _, c := range []struct {
+			name string
+			ctx  context.Context
+			sees bool
+		}{{"public", public, false}, {"staff", staff, true}} {
+			d, err := LoadDirectory(c.ctx, db.Client)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(d)
+			sal, err := ServiceAtLocations(c.ctx, db.Client, db.Client.ServiceAtLocation.Query())
+			if err != nil {
+				t.Fatal(err)
+			}
+			sb, _ := json.Marshal(sal)
+			var files strings.Builder
+			for _, format := range []string{"csv", "json"} {
+				out := t.TempDir()
+				if _, err := Export(c.ctx, db.Client, format, out); err != nil {
+					t.Fatal(err)
+				}
+				_ = filepath.WalkDir(out, func(p string, e os.DirEntry, err error) error {
+					// datapackage.json is the spec's descriptor, whose
+					// examples are the official example's values.
+					if err == nil && !e.IsDir() && e.Name() != "datapackage.json" {
+						b, _ := os.ReadFile(p)
+						files.Write(b)
+					}
+					return nil
+				})
+			}
+			for _, s := range secrets {
+				for what, text := range map[string]string{"directory": string(b), "service_at_locations": string(sb), "export files": files.String()} {
+					if got := strings.Contains(text, s); got != c.sees {
+						t.Errorf("%s: %s contains %q: %v, want %v", c.name, what, s, got, c.sees)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestExtrasNotInGraphQL: the kept HSDS extras are not part of the GraphQL
+// schema (they are served only as HSDS, where the read rules above apply).
+func TestExtrasNotInGraphQL(t *testing.T) {
+	b, err := os.ReadFile("../../graph/ent.graphqls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "hsdsExtra") || strings.Contains(string(b), "hsds_extra") {
+		t.Error("graph/ent.graphqls exposes hsds_extra")
+	}
+}
+
+// TestImportProgramsFundingTermsNeeds: the official example's program,
+// funding and taxonomy term become Village records, and an attribute
+// linking the service to the term becomes a need that exports back as the
+// same attribute.
+func TestImportProgramsFundingTermsNeeds(t *testing.T) {
+	dir := importCopyDir(t, importSample(t, "openreferral-spec-3.0/examples/csv"))
+	importEditFile(t, filepath.Join(dir, "attributes.csv"), "f28dd44b-0c4d-479f-8e90-4c52219a8b3c", officialServiceID)
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		rep := importMust(t, db, dir, ImportOptions{})
+		svc := db.Client.Service.Query().WithProgram().WithNeeds().WithFundings().OnlyX(ctx)
+		if p := svc.Edges.Program; p == nil || p.Name != "Community Mental Health Support" || p.AlternateName != "MyCity Mental Health Group" ||
+			p.ExternalID != "e7ec2e57-4540-43fa-b2c7-6be5a0ef7f42" || p.OrganizationID == nil {
+			t.Errorf("program = %+v", p)
+		}
+		if len(svc.Edges.Needs) != 1 || svc.Edges.Needs[0].Code != "code" || svc.Edges.Needs[0].Vocabulary != "taxonomy" {
+			t.Errorf("needs = %+v", svc.Edges.Needs)
+		}
+		if len(svc.Edges.Fundings) != 1 || !strings.HasPrefix(svc.Edges.Fundings[0].Source, "This service is funded partially") ||
+			svc.Edges.Fundings[0].OrganizationID == nil {
+			t.Errorf("fundings = %+v", svc.Edges.Fundings)
+		}
+		term := db.Client.TaxonomyTerm.Query().OnlyX(ctx)
+		if term.HsdsExtra == nil || term.HsdsExtra.Fields["term_uri"] != "http://example.com" || term.HsdsExtra.Fields["language"] != "eng" {
+			t.Errorf("term extras = %+v", term.HsdsExtra)
+		}
+		if strings.Contains(strings.Join(rep.Ignored, "\n"), "attributes row(s) not imported") {
+			t.Errorf("the need attribute is reported as not imported:\n%s", rep)
+		}
+		list, err := Services(ctx, db.Client, db.Client.Service.Query())
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, a := range list[0].Attributes {
+			if a.ID == "ae58cc39-8b70-4ab1-8aea-786882e5ac8e" {
+				found = true
+				if a.Value != "value" || a.LinkType != "link_type" || a.LinkEntity != "link_entity" || a.TaxonomyTermID != "3f7b145d-84af-42d7-8fae-eaca714b02b2" || a.LinkID != officialServiceID {
+					t.Errorf("need attribute exported as %+v", a)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("the need attribute's id is not exported: %+v", list[0].Attributes)
+		}
+		importCheckIdempotent(t, db, dir)
+	})
+}
+
+// TestImportRadiusExtent: a circle as Village exports it (extent
+// "LAT,LON,KM", extent_type radius_km) is RADIUS coverage without Village's
+// coverage attribute.
+func TestImportRadiusExtent(t *testing.T) {
+	dir := importCopyDir(t, importSample(t, "openreferral-spec-3.0/examples/csv"))
+	importEditFile(t, filepath.Join(dir, "service_areas.csv"), ",extent,geojson,", `,"42.35,-71.06,25",radius_km,`)
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		importMust(t, db, dir, ImportOptions{})
+		a := db.Client.ServiceArea.Query().OnlyX(context.Background())
+		if a.Kind != servicearea.KindRADIUS || a.CenterLatitude == nil || *a.CenterLatitude != 42.35 ||
+			a.CenterLongitude == nil || *a.CenterLongitude != -71.06 || a.RadiusKm == nil || *a.RadiusKm != 25 {
+			t.Errorf("area = %v %v %v %v", a.Kind, a.CenterLatitude, a.CenterLongitude, a.RadiusKm)
+		}
+		importCheckIdempotent(t, db, dir)
+	})
+}
