@@ -51,7 +51,7 @@ func NewHandler(cfg HandlerConfig) *handler.Server {
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postJSON{})
 	srv.SetQueryCache(pageDefaultingCache{
 		inner:  lru.New[*ast.QueryDocument](1000),
 		limits: cfg.Limits,

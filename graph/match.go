@@ -105,11 +105,12 @@ func (r *Resolver) showable(ctx context.Context, services []*ent.Service, path .
 	if selection == nil || len(services) == 0 || servedFromIndex(selection) {
 		out := make([]*ent.Service, len(services))
 		for i, s := range services {
-			cp := *s // the index is shared by every viewer: redact a copy
-			if !auth.Visible(ctx, &cp, service.FieldInternalNotes) {
+			out[i] = s
+			if s.InternalNotes != "" && !auth.Visible(ctx, s, service.FieldInternalNotes) {
+				cp := *s // the index is shared by every viewer: redact a copy
 				cp.InternalNotes = ""
+				out[i] = &cp
 			}
-			out[i] = &cp
 		}
 		return out, nil
 	}

@@ -66,7 +66,7 @@ func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Option
 	if len(needs) > 0 {
 		var met []string
 		for _, n := range needs {
-			if slices.ContainsFunc(e.needs, func(id int) bool { return n.terms[id] }) {
+			if n.metBy.has(e.pos) {
 				needsMet++
 				if explain {
 					met = append(met, strings.ToLower(n.name))

@@ -33,6 +33,8 @@ type snapshot struct {
 	programs map[int]*ent.Program
 	needs    map[string]need // the needs vocabulary by code, expanded
 
+	entries []*entry // every service, in ID order (entry.pos)
+
 	byCode   map[areaKey][]*entry // STATE, COUNTY and ZIP areas by code
 	byState  map[string][]*entry  // any area lying in a state (near misses)
 	everyone []*entry             // NATIONWIDE and ONLINE
@@ -44,6 +46,7 @@ type snapshot struct {
 // hundreds of candidates stays cheap, its areas, located places and needs.
 type entry struct {
 	svc      *ent.Service
+	pos      int // in snapshot.entries
 	areas    []area
 	locs     []located
 	needs    []int // taxonomy term IDs
@@ -149,8 +152,12 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	for _, p := range programs {
 		s.programs[p.ID] = p
 	}
-	for _, svc := range services {
+	slices.SortFunc(services, func(a, b *ent.Service) int { return a.ID - b.ID })
+	s.entries = make([]*entry, len(services))
+	for i, svc := range services {
 		e := newEntry(svc)
+		e.pos = i
+		s.entries[i] = e
 		states := map[string]bool{}
 		for _, a := range e.areas {
 			switch a.kind {
@@ -173,7 +180,28 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 			s.everyone = append(s.everyone, e)
 		}
 	}
+	s.markNeedsMet()
 	return s, nil
+}
+
+// markNeedsMet records, for every need of the vocabulary, the services
+// meeting it (offering the term or a narrower one).
+func (s *snapshot) markNeedsMet() {
+	codesOf := map[int][]string{} // term ID → the needs it meets
+	for code, n := range s.needs {
+		n.metBy = newBitset(len(s.entries))
+		s.needs[code] = n
+		for t := range n.terms {
+			codesOf[t] = append(codesOf[t], code)
+		}
+	}
+	for _, e := range s.entries {
+		for _, t := range e.needs {
+			for _, code := range codesOf[t] {
+				s.needs[code].metBy.set(e.pos)
+			}
+		}
+	}
 }
 
 // newEntry lays a loaded service out for matching.
@@ -210,16 +238,14 @@ func newEntry(svc *ent.Service) *entry {
 }
 
 // candidates are the services with an area that may cover the place (and,
-// for near misses, any area in its state), in ID order.
-func (s *snapshot) candidates(at Place, nearMisses bool) []*entry {
-	seen := make(map[int]struct{}, 256)
-	var out []*entry
+// for near misses, any area in its state), in ID order. Unless near misses
+// are wanted, services meeting none of the needs asked for are left out
+// here: they could only be near misses.
+func (s *snapshot) candidates(at Place, nearMisses bool, needs []need) []*entry {
+	in := newBitset(len(s.entries))
 	add := func(list []*entry) {
 		for _, e := range list {
-			if _, dup := seen[e.svc.ID]; !dup {
-				seen[e.svc.ID] = struct{}{}
-				out = append(out, e)
-			}
+			in.set(e.pos)
 		}
 	}
 	add(s.everyone)
@@ -239,19 +265,23 @@ func (s *snapshot) candidates(at Place, nearMisses bool) []*entry {
 		for _, r := range s.radii {
 			// A great circle is at least its latitude difference long
 			// (111.19 km a degree, rounded down): a cheap bound first.
-			if math.Abs(r.lat-pt.Lat)*111.19 > r.km {
-				continue
-			}
-			if _, dup := seen[r.entry.svc.ID]; dup {
+			if math.Abs(r.lat-pt.Lat)*111.19 > r.km || in.has(r.entry.pos) {
 				continue
 			}
 			if geo.DistanceKm(pt.Lat, pt.Lon, r.lat, r.lon) <= r.km {
-				seen[r.entry.svc.ID] = struct{}{}
-				out = append(out, r.entry)
+				in.set(r.entry.pos)
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b *entry) int { return a.svc.ID - b.svc.ID })
+	if len(needs) > 0 && !nearMisses {
+		met := newBitset(len(s.entries))
+		for _, n := range needs {
+			met.or(n.metBy)
+		}
+		in.and(met)
+	}
+	out := make([]*entry, 0, in.count())
+	in.each(func(i int) { out = append(out, s.entries[i]) })
 	return out
 }
 

@@ -121,7 +121,7 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	if err != nil {
 		return nil, err
 	}
-	entries := snap.candidates(p.place, opts.IncludeIneligible)
+	entries := snap.candidates(p.place, opts.IncludeIneligible, needs)
 	programs := snap.programs
 	out := &Outcome{Place: p.place}
 	for _, e := range entries {
@@ -152,6 +152,7 @@ func programID(s *ent.Service) int {
 type need struct {
 	code, name string
 	terms      map[int]bool
+	metBy      bitset // the services meeting it, by entry position
 }
 
 // vocabulary expands the needs vocabulary once per snapshot: each code with
