@@ -1,0 +1,89 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/village-directory/village/internal/hsds"
+	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/synthetic"
+	"github.com/village-directory/village/internal/testdb"
+	"github.com/village-directory/village/server"
+)
+
+// BenchmarkHSDSByID shows that finding a record by HSDS id does not grow
+// with the directory: on synthetic directories of 1,000 and 10,000
+// services, on each backend,
+//
+//   - get: GET /hsds/services/{id} through the real handler (the full
+//     document; median latency and statements per request);
+//   - resolve: hsds.Resolver.Resolve alone;
+//   - scan: hsds.ResolveID, the scan of every service it replaces.
+//
+//	go test -run '^$' -bench HSDSByID ./server/
+func BenchmarkHSDSByID(b *testing.B) {
+	for _, backend := range testdb.Backends {
+		for _, services := range []int{1000, 10000} {
+			b.Run(fmt.Sprintf("%s/services=%d", backend, services), func(b *testing.B) {
+				counter, wrap := testdb.CountingDriver()
+				db := testdb.Open(b, backend, store.Options{WrapDriver: wrap})
+				ctx := context.Background()
+				size := synthetic.Size{Organizations: services / 10, Services: services, Areas: services * 2, Seed: 1}
+				if _, err := synthetic.Generate(ctx, db.Client, size, nil); err != nil {
+					b.Fatal(err)
+				}
+				var ids []string
+				for _, id := range db.Client.Service.Query().Limit(200).IDsX(ctx) {
+					ids = append(ids, hsds.DerivedID(hsds.KindService, id))
+				}
+				h := server.New(db, server.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+
+				b.Run("get", func(b *testing.B) {
+					var durations []time.Duration
+					statements, i := 0, 0
+					for b.Loop() {
+						i++
+						rec := httptest.NewRecorder()
+						counter.Reset()
+						start := time.Now()
+						h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/hsds/services/"+ids[i%len(ids)], nil))
+						durations = append(durations, time.Since(start))
+						statements = counter.Count()
+						if rec.Code != http.StatusOK {
+							b.Fatalf("GET: %d %s", rec.Code, rec.Body.String())
+						}
+					}
+					slices.Sort(durations)
+					b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
+					b.ReportMetric(float64(statements), "stmts/op")
+				})
+				r := hsds.NewResolver(db.Client)
+				b.Run("resolve", func(b *testing.B) {
+					i := 0
+					for b.Loop() {
+						i++
+						if _, ok, err := r.Resolve(ctx, hsds.KindService, ids[i%len(ids)]); err != nil || !ok {
+							b.Fatal(ok, err)
+						}
+					}
+				})
+				b.Run("scan", func(b *testing.B) {
+					i := 0
+					for b.Loop() {
+						i++
+						if _, ok, err := hsds.ResolveID(ctx, db.Client, hsds.KindService, ids[i%len(ids)]); err != nil || !ok {
+							b.Fatal(ok, err)
+						}
+					}
+				})
+			})
+		}
+	}
+}
