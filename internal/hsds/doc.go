@@ -143,6 +143,18 @@
 //     imported; the report lists them;
 //   - the Village attribute vocabulary is added (its taxonomy, its terms, the
 //     attributes carrying Village's own fields);
+//   - Village's change history is added as metadata (see below);
 //   - a vocabulary named only by its terms' taxonomy column gets a taxonomy
 //     row.
+//
+// # Change history
+//
+// The export writes Village's change feed as HSDS metadata (a change-audit
+// table, never used to carry fields): one entry per event of an HSDS
+// record, with resource_id and resource_type, last_action_date and
+// last_action_type (create, update, delete), updated_by (the actor), and
+// field_name "village.version" with the record's version before and after
+// (the feed records no field values). Only a trusted caller or staff get
+// it. The importer does not keep these entries: they describe the exporting
+// directory, and the importing one logs the import in its own feed.
 package hsds

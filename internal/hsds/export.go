@@ -62,6 +62,9 @@ type Directory struct {
 	Fundings      []Funding      // those of no organization or service (a program's: see its program_id attribute)
 	Taxonomies    []Taxonomy
 	TaxonomyTerms []TaxonomyTerm
+	// Metadata is Village's change history (see ChangeHistory), for
+	// trusted callers and staff only.
+	Metadata []Metadata
 }
 
 // exportBatch is how many services or organizations LoadDirectory loads at once.
@@ -133,6 +136,9 @@ func LoadDirectory(ctx context.Context, client *ent.Client) (*Directory, error) 
 	for _, code := range VillageTerms {
 		d.TaxonomyTerms = append(d.TaxonomyTerms, VillageTerm(code))
 	}
+	if d.Metadata, err = ChangeHistory(ctx, client); err != nil {
+		return nil, err
+	}
 	return &d, nil
 }
 
@@ -149,7 +155,8 @@ type ExportCounts struct {
 // and programs); taxonomies.json and taxonomy_terms.json (arrays, the
 // Village attribute vocabulary included); locations.json and programs.json
 // (arrays of those attached to no organization) and funding.json (funding
-// of programs only), each written only when not empty.
+// of programs only) and metadata.json (Village's change history), each
+// written only when not empty.
 func ExportJSON(d *Directory, dir string) (ExportCounts, error) {
 	var c ExportCounts
 	for _, sub := range []string{"services", "organizations"} {
@@ -187,6 +194,11 @@ func ExportJSON(d *Directory, dir string) (ExportCounts, error) {
 	}
 	if len(d.Fundings) > 0 {
 		if err := writeJSON(filepath.Join(dir, "funding.json"), d.Fundings); err != nil {
+			return c, err
+		}
+	}
+	if len(d.Metadata) > 0 {
+		if err := writeJSON(filepath.Join(dir, "metadata.json"), d.Metadata); err != nil {
 			return c, err
 		}
 	}
@@ -287,7 +299,7 @@ func ExportCSV(d *Directory, dir string) (ExportCounts, error) {
 	for _, err := range []error{
 		addAll(t, "service", services), addAll(t, "organization", d.Organizations), addAll(t, "location", d.Locations),
 		addAll(t, "program", d.Programs), addAll(t, "funding", d.Fundings), addAll(t, "taxonomy", d.Taxonomies),
-		addAll(t, "taxonomy_term", d.TaxonomyTerms),
+		addAll(t, "taxonomy_term", d.TaxonomyTerms), addAll(t, "metadata", d.Metadata),
 	} {
 		if err != nil {
 			return c, fmt.Errorf("flatten: %w", err)

@@ -167,3 +167,52 @@ func TestImportRadiusExtent(t *testing.T) {
 		importCheckIdempotent(t, db, dir)
 	})
 }
+
+// TestChangeHistoryAsMetadata: the export carries Village's change feed as
+// HSDS metadata for trusted callers and staff only, and an import of that
+// export does not keep the exporting directory's history.
+func TestChangeHistoryAsMetadata(t *testing.T) {
+	path := importSample(t, "openreferral-spec-3.0/examples/csv")
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		importMust(t, db, path, ImportOptions{})
+		db.Client.Service.Update().SetWaitTime("two weeks").ExecX(ctx)
+		d, err := LoadDirectory(ctx, db.Client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		updates := 0
+		for _, md := range d.Metadata {
+			if md.FieldName != MetadataVersionField || md.UpdatedBy != "cli" || md.ResourceType == "" {
+				t.Errorf("metadata %+v", md)
+			}
+			if md.ResourceID == officialServiceID && md.LastActionType == "update" {
+				updates++
+				if md.PreviousValue != "1" || md.ReplacementValue != "2" {
+					t.Errorf("service update: %+v", md)
+				}
+			}
+		}
+		if len(d.Metadata) != 12 || updates != 1 {
+			t.Errorf("%d metadata entries (%d service updates), want 12 (11 creations, 1 update)", len(d.Metadata), updates)
+		}
+		pub, err := LoadDirectory(auth.WithViewer(ctx, auth.Viewer{Role: auth.Anonymous}), db.Client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pub.Metadata) != 0 {
+			t.Errorf("the public gets the change history: %d entries", len(pub.Metadata))
+		}
+		dir := t.TempDir()
+		if _, err := Export(ctx, db.Client, "csv", dir); err != nil {
+			t.Fatal(err)
+		}
+		other := testdb.Open(t, db.Dialect, store.Options{})
+		importMust(t, other, dir, ImportOptions{})
+		for _, s := range other.Client.Service.Query().AllX(ctx) {
+			if s.HsdsExtra != nil && len(s.HsdsExtra.Rows["metadata"]) > 0 {
+				t.Errorf("the exporting directory's history was kept: %+v", s.HsdsExtra.Rows["metadata"])
+			}
+		}
+	})
+}

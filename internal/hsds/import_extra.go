@@ -192,6 +192,12 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 			if m.consumed[r] || m.skipped[r] {
 				continue
 			}
+			if t.table == "metadata" && r.get("field_name") == MetadataVersionField {
+				// A Village export's change history: it describes the
+				// exporting directory, whose own feed logs this import.
+				m.consumed[r] = true
+				continue
+			}
 			if !place(t.table, r, t.links...) {
 				m.warnUnplaced(t.table, r, t.links)
 			}

@@ -1,0 +1,113 @@
+package hsds
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/changeevent"
+	"github.com/village-directory/village/internal/auth"
+)
+
+// MetadataVersionField is the field_name of the HSDS metadata entries that
+// carry Village's change history: the feed records which record changed,
+// how, when and by whom, and its version before and after, not field
+// values. The importer does not keep these entries (they describe the
+// exporting directory's history, not the records).
+const MetadataVersionField = "village.version"
+
+// hsdsKinds are the record kinds of the change feed's entity types that HSDS
+// exports (a library resource or API key is not an HSDS record).
+var hsdsKinds = map[string]bool{
+	KindOrganization: true, KindProgram: true, KindService: true, KindLocation: true,
+	KindServiceAtLocation: true, KindServiceArea: true, KindTaxonomyTerm: true, KindPhone: true,
+	KindContact: true, KindSchedule: true, KindFunding: true,
+}
+
+// ChangeHistory is Village's change feed as HSDS metadata, one entry per
+// event of an HSDS record, oldest first. The feed is not public: only a
+// trusted caller (no viewer) or staff get it; anybody else gets none.
+func ChangeHistory(ctx context.Context, client *ent.Client) ([]Metadata, error) {
+	if !auth.IsStaff(ctx) {
+		return nil, nil
+	}
+	events, err := client.ChangeEvent.Query().Order(changeevent.ByID()).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load change history: %w", err)
+	}
+	ids, err := hsdsIDsOf(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Metadata, 0, len(events))
+	for _, e := range events {
+		kind := strings.ToLower(e.EntityType)
+		if !hsdsKinds[kind] {
+			continue
+		}
+		resource, ok := ids[kind+"/"+strconv.Itoa(e.EntityID)]
+		if !ok {
+			resource = DerivedID(kind, e.EntityID) // deleted since
+		}
+		md := Metadata{
+			ID:               uuid.NewSHA1(Namespace, []byte("change_event/"+strconv.Itoa(e.ID))).String(),
+			ResourceID:       resource,
+			ResourceType:     kind,
+			LastActionDate:   e.OccurredAt.UTC().Format(time.DateOnly),
+			LastActionType:   strings.ToLower(string(e.Operation)),
+			FieldName:        MetadataVersionField,
+			ReplacementValue: "",
+			UpdatedBy:        e.Actor,
+		}
+		if e.Version != nil {
+			md.ReplacementValue = strconv.Itoa(*e.Version)
+			if e.Operation == changeevent.OperationUPDATE && *e.Version > 1 {
+				md.PreviousValue = strconv.Itoa(*e.Version - 1)
+			}
+			if e.Operation == changeevent.OperationDELETE {
+				md.PreviousValue, md.ReplacementValue = md.ReplacementValue, ""
+			}
+		}
+		out = append(out, md)
+	}
+	return out, nil
+}
+
+// hsdsIDsOf maps "kind/ID" to the HSDS id of every record ctx may see.
+func hsdsIDsOf(ctx context.Context, client *ent.Client) (map[string]string, error) {
+	type row struct {
+		ID             int            `json:"id"`
+		ExternalSource sql.NullString `json:"external_source"`
+		ExternalID     sql.NullString `json:"external_id"`
+	}
+	fields := []string{"id", "external_source", "external_id"}
+	out := map[string]string{}
+	for kind, scan := range map[string]func(*[]row) error{
+		KindOrganization:      func(r *[]row) error { return client.Organization.Query().Select(fields...).Scan(ctx, r) },
+		KindProgram:           func(r *[]row) error { return client.Program.Query().Select(fields...).Scan(ctx, r) },
+		KindService:           func(r *[]row) error { return client.Service.Query().Select(fields...).Scan(ctx, r) },
+		KindLocation:          func(r *[]row) error { return client.Location.Query().Select(fields...).Scan(ctx, r) },
+		KindServiceAtLocation: func(r *[]row) error { return client.ServiceAtLocation.Query().Select(fields...).Scan(ctx, r) },
+		KindServiceArea:       func(r *[]row) error { return client.ServiceArea.Query().Select(fields...).Scan(ctx, r) },
+		KindTaxonomyTerm:      func(r *[]row) error { return client.TaxonomyTerm.Query().Select(fields...).Scan(ctx, r) },
+		KindPhone:             func(r *[]row) error { return client.Phone.Query().Select(fields...).Scan(ctx, r) },
+		KindContact:           func(r *[]row) error { return client.Contact.Query().Select(fields...).Scan(ctx, r) },
+		KindSchedule:          func(r *[]row) error { return client.Schedule.Query().Select(fields...).Scan(ctx, r) },
+		KindFunding:           func(r *[]row) error { return client.Funding.Query().Select(fields...).Scan(ctx, r) },
+	} {
+		var rows []row
+		if err := scan(&rows); err != nil {
+			return nil, fmt.Errorf("load %s ids: %w", kind, err)
+		}
+		for _, r := range rows {
+			out[kind+"/"+strconv.Itoa(r.ID)] = RecordID(kind, r.ID, r.ExternalSource.String, r.ExternalID.String)
+		}
+	}
+	return out, nil
+}
