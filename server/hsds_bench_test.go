@@ -24,10 +24,12 @@ import (
 //
 //   - get: GET /hsds/services/{id} through the real handler (the full
 //     document; median latency and statements per request);
+//
 //   - resolve: hsds.Resolver.Resolve alone;
+//
 //   - scan: hsds.ResolveID, the scan of every service it replaces.
 //
-//	go test -run '^$' -bench HSDSByID ./server/
+//     go test -run '^$' -bench HSDSByID ./server/
 func BenchmarkHSDSByID(b *testing.B) {
 	for _, backend := range testdb.Backends {
 		for _, services := range []int{1000, 10000} {
