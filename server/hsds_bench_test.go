@@ -19,17 +19,13 @@ import (
 )
 
 // BenchmarkHSDSByID shows that finding a record by HSDS id does not grow
-// with the directory: on synthetic directories of 1,000 and 10,000
-// services, on each backend,
+// with the directory, on synthetic directories of 1,000 and 10,000
+// services, on each backend (go test -run '^$' -bench HSDSByID ./server/):
 //
 //   - get: GET /hsds/services/{id} through the real handler (the full
-//     document; median latency and statements per request);
-//
-//   - resolve: hsds.Resolver.Resolve alone;
-//
-//   - scan: hsds.ResolveID, the scan of every service it replaces.
-//
-//     go test -run '^$' -bench HSDSByID ./server/
+//     document; median latency and statements per request)
+//   - resolve: hsds.Resolver.Resolve alone
+//   - scan: hsds.ResolveID, the scan of every service it replaces
 func BenchmarkHSDSByID(b *testing.B) {
 	for _, backend := range testdb.Backends {
 		for _, services := range []int{1000, 10000} {
