@@ -101,20 +101,16 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// extraOwner is where rows linking to an HSDS id are kept: the record of
-// that id, or the record holding the row of that id.
-type extraOwner struct {
-	rec *importRec
-}
-
 // attachExtras gives each record what its package carried that Village
 // does not store (see above) and marks every row so used; rows that could
 // not be placed are warned about and reported.
 func (m *importMapper) attachExtras(recs []*importRec) {
-	owners := map[string]extraOwner{}
+	// Where rows linking to an HSDS id are kept: the record of that id, or
+	// the record holding the row of that id.
+	owners := map[string]*importRec{}
 	for _, r := range recs {
 		if _, dup := owners[r.extID]; !dup {
-			owners[r.extID] = extraOwner{r}
+			owners[r.extID] = r
 		}
 	}
 	for _, rec := range recs {
@@ -131,10 +127,11 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 		}
 		for _, a := range rec.attached {
 			rec.extra.AddRow(a.table, a.row)
+			m.keptTables[a.table] = true
 			m.consumed[a.src] = true
 			if id := a.src.get("id"); id != "" {
 				if _, dup := owners[id]; !dup {
-					owners[id] = extraOwner{rec}
+					owners[id] = rec
 				}
 			}
 		}
@@ -144,7 +141,7 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 				m.consumed[f.src] = true
 				if id := f.src.get("id"); id != "" {
 					if _, dup := owners[id]; !dup {
-						owners[id] = extraOwner{rec}
+						owners[id] = rec
 					}
 				}
 			}
@@ -163,8 +160,9 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 			if !ok {
 				continue
 			}
-			o.rec.extra.AddRow(table, specRow(table, r))
+			o.extra.AddRow(table, specRow(table, r))
 			m.consumed[r] = true
+			m.keptTables[table] = true
 			if rid := r.get("id"); rid != "" {
 				if _, dup := owners[rid]; !dup {
 					owners[rid] = o
@@ -273,7 +271,7 @@ func (m *importMapper) reportUnused() {
 			}
 			m.rep.Ignored = append(m.rep.Ignored, fmt.Sprintf("%s: %d of %d %s row(s) not imported (%s)", label, left, len(t.rows), n, why))
 		}
-		if !importMappedTables[n] && left < len(t.rows) {
+		if !importMappedTables[n] && m.keptTables[n] {
 			keptTables = append(keptTables, n)
 		}
 		cols := map[string]bool{}

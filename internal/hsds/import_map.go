@@ -96,13 +96,14 @@ type importMapper struct {
 	consumed map[*importRow]bool
 	skipped  map[*importRow]bool
 	keptCols map[string]map[string]bool
-	// termVocabulary is the vocabulary of each taxonomy term imported.
-	termVocabulary map[string]string
+	// keptTables are the tables Village does not model some of whose rows
+	// are kept whole.
+	keptTables map[string]bool
 }
 
 func newImportMapper(p *importPackage, rep *Report) *importMapper {
 	m := &importMapper{pkg: p, rep: rep, ids: map[string]map[string]*importRow{}, kept: map[string]map[string]bool{}, used: map[string]map[string]bool{},
-		consumed: map[*importRow]bool{}, skipped: map[*importRow]bool{}, keptCols: map[string]map[string]bool{}, termVocabulary: map[string]string{}}
+		consumed: map[*importRow]bool{}, skipped: map[*importRow]bool{}, keptCols: map[string]map[string]bool{}, keptTables: map[string]bool{}}
 	for t, cols := range importStoredColumns {
 		m.use(t, cols...)
 	}

@@ -125,7 +125,6 @@ func (m *importMapper) terms() []*importRec {
 			vocabulary = m.rep.Source
 			m.warnf(r, "taxonomy", "term names no taxonomy; put in the vocabulary %q (the import's source)", vocabulary)
 		}
-		m.termVocabulary[id] = vocabulary
 		rec.set("code", code)
 		rec.set("name", r.get("name"))
 		rec.set("description", r.get("description"))
