@@ -133,6 +133,12 @@ const (
 	formatNDJSON = "ndjson"
 )
 
+// hsdsStreams reports whether r asks the HSDS API for a streamed listing,
+// which gets the server's stream deadline instead of a request's.
+func hsdsStreams(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/hsds/") && r.URL.Query().Get("format") == formatNDJSON
+}
+
 // listParams are the parsed query parameters of a list endpoint.
 type listParams struct {
 	format        string

@@ -697,7 +697,7 @@ func TestHSDSStreamStops(t *testing.T) {
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 		// Out of time before the first line.
-		tiny := httptest.NewServer(server.New(db, server.Config{RequestTimeout: time.Nanosecond}, quiet))
+		tiny := httptest.NewServer(server.New(db, server.Config{StreamTimeout: time.Nanosecond}, quiet))
 		defer tiny.Close()
 		res, err := http.Get(tiny.URL + path)
 		if err != nil {
@@ -738,7 +738,7 @@ func TestHSDSStreamStops(t *testing.T) {
 		if db.Dialect != dialect.Postgres {
 			return
 		}
-		half := httptest.NewServer(server.New(db, server.Config{RequestTimeout: 2 * time.Second}, quiet))
+		half := httptest.NewServer(server.New(db, server.Config{StreamTimeout: 2 * time.Second}, quiet))
 		defer half.Close()
 		res, err = http.Get(half.URL + path)
 		if err != nil {
@@ -763,6 +763,43 @@ func TestHSDSStreamStops(t *testing.T) {
 		}
 		if len(lines)+1 >= total {
 			t.Errorf("the cut stream sent all %d lines", total)
+		}
+	})
+}
+
+// TestHSDSStreamOutlivesRequestDeadline: a streamed listing grows with the
+// directory, so it runs under the stream deadline, not a request's: with a
+// request deadline no request can meet, the JSON page times out while the
+// stream still delivers every record.
+func TestHSDSStreamOutlivesRequestDeadline(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := seed.Load(ctx, db.Client); err != nil {
+			t.Fatal(err)
+		}
+		total := db.Client.Service.Query().CountX(ctx)
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg := server.Config{RequestTimeout: time.Nanosecond}
+		srv := httptest.NewServer(server.New(db, cfg, quiet))
+		defer srv.Close()
+
+		res, err := http.Get(srv.URL + "/hsds/services")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("JSON page past the request deadline: %d, want 503", res.StatusCode)
+		}
+
+		res, err = http.Get(srv.URL + "/hsds/services?format=ndjson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		lines, err := readLines(res.Body)
+		if res.StatusCode != http.StatusOK || err != nil || len(lines) != total {
+			t.Errorf("stream under a past request deadline: %d, %d of %d lines, %v", res.StatusCode, len(lines), total, err)
 		}
 	})
 }

@@ -100,10 +100,23 @@ func limitBody(max int64, next http.Handler) http.Handler {
 	})
 }
 
-// withDeadline bounds the work of one request.
-func withDeadline(d time.Duration, next http.Handler) http.Handler {
+// writeSlack is how long past its deadline a response may still be
+// written, so a request that ran out of time can send its error.
+const writeSlack = 5 * time.Second
+
+// withDeadline bounds the work of one request: d, or streamD for the
+// requests isStream recognises, whose connection may also keep writing
+// that long (past the server's WriteTimeout).
+func withDeadline(d, streamD time.Duration, isStream func(*http.Request) bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
+		limit := d
+		if isStream(r) {
+			limit = streamD
+			// Not every ResponseWriter has a deadline to move (test
+			// recorders): then there is none to outlive.
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(streamD + writeSlack))
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), limit)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -20,6 +20,10 @@ type Config struct {
 	AllowedOrigins []string
 	// RequestTimeout bounds one request's work (its context deadline).
 	RequestTimeout time.Duration
+	// StreamTimeout bounds a streamed listing (the HSDS API's
+	// format=ndjson), which grows with the directory: its context deadline
+	// and its connection's write deadline.
+	StreamTimeout time.Duration
 	// MaxBodyBytes bounds a request body.
 	MaxBodyBytes int64
 	// Limits are the GraphQL page-size and cost limits.
@@ -30,6 +34,7 @@ type Config struct {
 var DefaultConfig = Config{
 	AllowedOrigins: []string{"*"},
 	RequestTimeout: 15 * time.Second,
+	StreamTimeout:  10 * time.Minute,
 	MaxBodyBytes:   1 << 20,
 	Limits:         graph.DefaultLimits,
 }
@@ -40,6 +45,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = DefaultConfig.RequestTimeout
+	}
+	if c.StreamTimeout <= 0 {
+		c.StreamTimeout = DefaultConfig.StreamTimeout
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultConfig.MaxBodyBytes
@@ -89,7 +97,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	// Every request acts as a viewer (anonymous without a key); CORS
 	// preflights are answered outside, without one.
 	h = authenticate(db.Client, log, h)
-	h = withDeadline(cfg.RequestTimeout, h)
+	h = withDeadline(cfg.RequestTimeout, cfg.StreamTimeout, hsdsStreams, h)
 	h = corsPolicy(cfg.AllowedOrigins).Handler(h)
 	h = recoverPanics(log, h)
 	h = logRequests(log, h)
@@ -98,7 +106,8 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 
 // NewHTTPServer wraps h in an http.Server with timeouts that bound slow
 // clients: headers, whole reads, and writes a little beyond the request
-// deadline so a timed-out request can still send its error.
+// deadline so a timed-out request can still send its error (streams move
+// their own write deadline: see withDeadline).
 func NewHTTPServer(addr string, h http.Handler, cfg Config) *http.Server {
 	cfg = cfg.withDefaults()
 	return &http.Server{
@@ -106,7 +115,7 @@ func NewHTTPServer(addr string, h http.Handler, cfg Config) *http.Server {
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
+		WriteTimeout:      cfg.RequestTimeout + writeSlack,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}

@@ -230,6 +230,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	origins := fs.String("cors-origins", defOrigins, "comma-separated origins browsers may call from; * allows any (env VILLAGE_CORS_ORIGINS)")
 	samples := fs.Bool("samples", false, "when seeding an empty database, also load the illustrative sample services")
 	timeout := fs.Duration("request-timeout", server.DefaultConfig.RequestTimeout, "longest a request may run")
+	streamTimeout := fs.Duration("stream-timeout", server.DefaultConfig.StreamTimeout, "longest a streamed listing (HSDS format=ndjson) may run")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -254,6 +255,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := server.DefaultConfig
 	cfg.AllowedOrigins = splitList(*origins)
 	cfg.RequestTimeout = *timeout
+	cfg.StreamTimeout = *streamTimeout
 	srv := server.NewHTTPServer(*addr, server.New(db, cfg, log), cfg)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
