@@ -27,10 +27,16 @@ import (
 //
 //   - byID: fetching one service by ID with node(id:);
 //   - match: a typical call-center match (ZIP + child's age + one need,
-//     first 20), over big-city and small-town ZIPs.
+//     first 20), over big-city and small-town ZIPs, each result with the
+//     by-ID fetch's fields and its reasons;
+//   - matchList: the same match as a results list shows it (name,
+//     organization, distance, reasons: no description or eligibility);
+//   - nodes20: fetching 20 services by ID in one nodes(ids:) call with the
+//     by-ID fetch's fields: what showing twenty results costs without any
+//     matching, for scale.
 //
 // Each reports its median latency (p50-ms) and SQL statements per request,
-// so the match-to-fetch ratio comes from one run:
+// so the ratios come from one run:
 //
 //	make bench   (or: go test -run '^$' -bench Directory ./server/)
 func BenchmarkDirectory(b *testing.B) {
@@ -59,13 +65,26 @@ func BenchmarkDirectory(b *testing.B) {
 			})
 			zips := []string{"10001", "60614", "90011", "02121", "30309", "59901", "73301", "98101"}
 			needs := []string{"home-visiting", "parenting-support", "developmental-screening"}
-			b.Run("match", func(b *testing.B) {
+			for name, query := range map[string]string{"match": matchQuery, "matchList": matchListQuery} {
+				b.Run(name, func(b *testing.B) {
+					i := 0
+					measure(b, h, counter, func() (string, map[string]any) {
+						i++
+						return query, map[string]any{"f": map[string]any{
+							"zip": zips[i%len(zips)], "childAgeMonths": i % 36, "needs": []string{needs[i%len(needs)]},
+						}}
+					})
+				})
+			}
+			b.Run("nodes20", func(b *testing.B) {
 				i := 0
 				measure(b, h, counter, func() (string, map[string]any) {
 					i++
-					return matchQuery, map[string]any{"f": map[string]any{
-						"zip": zips[i%len(zips)], "childAgeMonths": i % 36, "needs": []string{needs[i%len(needs)]},
-					}}
+					page := make([]string, 20)
+					for j := range page {
+						page[j] = relay.Encode(ids[(i*20+j)%len(ids)])
+					}
+					return nodesQuery, map[string]any{"ids": page}
 				})
 			})
 		})
@@ -87,6 +106,20 @@ const matchQuery = `query($f: FamilyInput!) { match(family: $f, first: 20) {
       organization { name } program { name } } }
   pageInfo { hasNextPage endCursor }
 } }`
+
+const matchListQuery = `query($f: FamilyInput!) { match(family: $f, first: 20) {
+  totalCount
+  edges { eligible distanceKm coverage { kind }
+    reasons { criterion message } unmet { criterion message }
+    node { id name sample status deliveryModes languages organization { name } } }
+  pageInfo { hasNextPage endCursor }
+} }`
+
+const nodesQuery = `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Service {
+  id name status description deliveryModes languages verifiedAt sample
+  eligibility { minAgeMonths maxAgeMonths acceptsPregnant }
+  organization { name } program { name }
+} } }`
 
 // measure runs one request per iteration through h and reports the median
 // latency and the statements each request ran.

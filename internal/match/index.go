@@ -46,7 +46,8 @@ type snapshot struct {
 // hundreds of candidates stays cheap, its areas, located places and needs.
 type entry struct {
 	svc      *ent.Service
-	pos      int // in snapshot.entries
+	program  *ent.Program // nil when none
+	pos      int          // in snapshot.entries
 	areas    []area
 	locs     []located
 	needs    []int // taxonomy term IDs
@@ -157,6 +158,7 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	for i, svc := range services {
 		e := newEntry(svc)
 		e.pos = i
+		e.program = s.programs[programID(svc)]
 		s.entries[i] = e
 		states := map[string]bool{}
 		for _, a := range e.areas {

@@ -122,11 +122,10 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 		return nil, err
 	}
 	entries := snap.candidates(p.place, opts.IncludeIneligible, needs)
-	programs := snap.programs
 	out := &Outcome{Place: p.place}
 	for _, e := range entries {
 		// Decided on the stack; only the results kept reach the heap.
-		r := evaluate(e, programs[programID(e.svc)], p, needs, opts, false)
+		r := evaluate(e, e.program, p, needs, opts, false)
 		if r.Eligible || opts.IncludeIneligible {
 			kept := r
 			out.Results = append(out.Results, &kept)
@@ -136,7 +135,7 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	for i, r := range out.Results {
 		r.Score = float64(len(out.Results)-i) / float64(len(out.Results))
 	}
-	out.Programs = summarisePrograms(out.Results, programs)
+	out.Programs = summarisePrograms(out.Results, snap.programs)
 	return out, nil
 }
 
