@@ -687,8 +687,17 @@ func (h *hsdsAPI) taxonomyTerm(w http.ResponseWriter, r *http.Request) {
 			return nil, errors.Join(err, errNotFound)
 		}
 		t := list[0]
-		tx := hsds.TaxonomyObject(t.Taxonomy)
-		t.TaxonomyDetail = &tx
+		// The taxonomy as listed by /taxonomies: an imported one keeps its
+		// package's own id and fields.
+		taxes, err := hsds.Taxonomies(r.Context(), h.client)
+		if err != nil {
+			return nil, err
+		}
+		for i := range taxes {
+			if taxes[i].Name == t.Taxonomy {
+				t.TaxonomyDetail = &taxes[i]
+			}
+		}
 		return t, nil
 	}()
 	h.answer(w, r, v, err)

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -800,6 +802,41 @@ func TestHSDSStreamOutlivesRequestDeadline(t *testing.T) {
 		lines, err := readLines(res.Body)
 		if res.StatusCode != http.StatusOK || err != nil || len(lines) != total {
 			t.Errorf("stream under a past request deadline: %d, %d of %d lines, %v", res.StatusCode, len(lines), total, err)
+		}
+	})
+}
+
+// TestHSDSTermKeepsImportedTaxonomy: a term of an imported taxonomy shows
+// that taxonomy as the package gave it (its id, URI, version), in the term's
+// taxonomy_detail as in /taxonomies.
+func TestHSDSTermKeepsImportedTaxonomy(t *testing.T) {
+	dir := t.TempDir()
+	const taxID, termID = "5c4d79d7-cc55-470e-9f1f-8cad074e4892", "3f7b145d-84af-42d7-8fae-eaca714b02b2"
+	files := map[string]string{
+		"organizations.csv":  "id,name,description\nd9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610,Food Org,Feeds families\n",
+		"taxonomies.csv":     "id,name,description,uri,version\n" + taxID + ",Open Eligibility,Needs vocabulary,http://example.com/oe,2\n",
+		"taxonomy_terms.csv": "id,code,name,description,parent_id,taxonomy,language,taxonomy_id,term_uri\n" + termID + ",food,Food,Food needs,,,eng," + taxID + ",\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := hsds.Import(ctx, db.Client, dir, hsds.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		a := newAPI(t, db, server.Config{})
+		status, body := a.hsdsGet("", "/hsds/taxonomy_terms/"+termID)
+		var term struct {
+			TaxonomyDetail struct{ ID, Name, URI, Version string } `json:"taxonomy_detail"`
+		}
+		if status != 200 || json.Unmarshal(body, &term) != nil {
+			t.Fatalf("GET term: %d %s", status, body)
+		}
+		if d := term.TaxonomyDetail; d.ID != taxID || d.Name != "Open Eligibility" || d.URI != "http://example.com/oe" || d.Version != "2" {
+			t.Errorf("taxonomy_detail = %+v, want the imported taxonomy %s", d, taxID)
 		}
 	})
 }
