@@ -77,7 +77,9 @@
 // written for other HSDS tools from the effective eligibility (the
 // service's own, else its program's) and say nothing about inheritance.
 // HSDS ages carry no unit; by convention they are years, written as
-// months/12 rounded to two decimals; the exact months are in the attribute.
+// months/12 rounded to two decimals, except that a maximum in the last month
+// of a year of age (N×12+11 months) is the whole N (HSDS's "up to age N", as
+// the import reads it); the exact months are in the attribute.
 //
 // Not exported: library resources (HSDS has no such object, so funding of
 // a resource is left out too), records' created_at and version, and the
@@ -133,8 +135,6 @@
 //     organization, the contact's service_at_location, the term's parent);
 //   - the quotes around a phone number are removed, with a warning;
 //   - times of day are Village's HH:MM (10:00:00 is written 10:00);
-//   - maximum_age N (years) is read as N×12+11 months and written back in
-//     years rounded to two decimals (100 → 100.92);
 //   - last_modified is the time Village last changed the record;
 //   - text is trimmed of leading and trailing spaces;
 //   - rows that link to no record of the package (an attribute's link_id,

@@ -208,12 +208,26 @@ func (a *exportAttrs) record(sample bool, provenance, externalSource, externalID
 
 func (a *exportAttrs) result() []Attribute { return a.list }
 
+// exportAgeYears writes an age in months as HSDS years (months/12, rounded
+// to two decimals).
 func exportAgeYears(months *int) *float64 {
 	if months == nil {
 		return nil
 	}
 	y := math.Round(float64(*months)/12*100) / 100
 	return &y
+}
+
+// exportMaxAgeYears writes an inclusive maximum age in months as HSDS years:
+// a last month of a year of age (N×12+11: up to the day before the next
+// birthday) is the whole N, as HSDS's "maximum_age N" reads and as the
+// import converts it; any other month as exportAgeYears.
+func exportMaxAgeYears(months *int) *float64 {
+	if months != nil && *months%12 == 11 {
+		y := float64(*months / 12)
+		return &y
+	}
+	return exportAgeYears(months)
 }
 
 func exportDate(t *time.Time) string {
@@ -371,7 +385,7 @@ func (m *Mapper) Service(s *ent.Service) Service {
 	if el != nil {
 		out.EligibilityDescription = el.Description
 		out.MinimumAge = exportAgeYears(el.MinAgeMonths)
-		out.MaximumAge = exportAgeYears(el.MaxAgeMonths)
+		out.MaximumAge = exportMaxAgeYears(el.MaxAgeMonths)
 	}
 	for _, code := range s.Languages {
 		out.Languages = append(out.Languages, Language{

@@ -3,9 +3,7 @@ package hsds
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -144,13 +142,6 @@ var officialNormalisations = []officialNormalisation{
 	{"times of day are Village's HH:MM (10:00:00 is written 10:00)",
 		func(d tableDiff, _ map[string]map[string]map[string]string, _ *Report) bool {
 			return d.table == "schedules" && (d.column == "opens_at" || d.column == "closes_at") && d.in == d.out+":00"
-		}},
-	{"ages are years in HSDS and months in Village: maximum_age N is read as N×12+11 months and written back as that in years, rounded to two decimals (100 → 100.92)",
-		func(d tableDiff, _ map[string]map[string]map[string]string, _ *Report) bool {
-			n, err1 := strconv.Atoi(d.in)
-			f, err2 := strconv.ParseFloat(d.out, 64)
-			return d.table == "services" && d.column == "maximum_age" && err1 == nil && err2 == nil &&
-				f == math.Round(float64(n*12+11)/12*100)/100
 		}},
 	{"last_modified is the time Village last changed the record",
 		func(d tableDiff, _ map[string]map[string]map[string]string, _ *Report) bool {
