@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -156,6 +157,13 @@ type listParams struct {
 	topOnly       bool
 }
 
+// hsdsMaxOffset bounds how far into a list a page may start.
+const hsdsMaxOffset = 1 << 30
+
+// hsdsFilters are the HSDS list parameters that filter; a list that does not
+// take one refuses it.
+var hsdsFilters = []string{"taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "postcode", "proximity", "parent_id", "top_only"}
+
 // parseList reads the parameters allowed (besides page, per_page, search,
 // format, full, minimal, full_service, which every list takes).
 func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, error) {
@@ -208,9 +216,20 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 	if p.full && p.minimal {
 		return nil, badf("minimal and full cannot both be true")
 	}
+	if maxPage := hsdsMaxOffset / p.perPage; p.page > maxPage {
+		return nil, badf("page must be at most %d with per_page %d, got %d", maxPage, p.perPage, p.page)
+	}
 	for name, vals := range q {
 		v := vals[0]
-		if v == "" || !slices.Contains(allowed, name) {
+		if v == "" {
+			continue
+		}
+		if !slices.Contains(allowed, name) {
+			// A filter this list does not take would otherwise be ignored,
+			// and its caller would take the whole list for the filtered one.
+			if slices.Contains(hsdsFilters, name) && (name != "top_only" || p.topOnly) {
+				return nil, badf("%s is not a parameter of %s", name, r.URL.Path)
+			}
 			continue
 		}
 		switch name {
@@ -264,7 +283,7 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 			p.postcode = &place
 		case "proximity":
 			m, err := strconv.ParseFloat(v, 64)
-			if err != nil || m <= 0 {
+			if err != nil || !(m > 0) || math.IsInf(m, 0) {
 				return nil, badf("proximity must be a positive distance in metres, got %q", v)
 			}
 			km := m / 1000
@@ -631,7 +650,7 @@ func villageTerms(p *listParams) []hsds.TaxonomyTerm {
 }
 
 func (h *hsdsAPI) taxonomyTerms(w http.ResponseWriter, r *http.Request) {
-	p, err := h.parseList(r, "taxonomy_id", "parent_id")
+	p, err := h.parseList(r, "taxonomy_id", "parent_id", "top_only")
 	if err != nil {
 		h.answer(w, r, nil, err)
 		return

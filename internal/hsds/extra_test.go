@@ -216,3 +216,76 @@ func TestChangeHistoryAsMetadata(t *testing.T) {
 		}
 	})
 }
+
+// TestExtrasFollowTheirTable: HSDS ids need only be unique within a table,
+// so rows kept verbatim go with the record of the table their link names.
+// Here an organization, a service and a confidential location all have id
+// "1": the location's second address, accessibility and metadata stay with
+// the location (withheld from the public, exported back in their tables),
+// and an attribute linking the organization to a term is no need of the
+// service.
+func TestExtrasFollowTheirTable(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"organizations.csv":  "id,name,description\n1,Org One,An organization\n",
+		"services.csv":       "id,organization_id,name,status\n1,1,Service One,active\n",
+		"locations.csv":      "id,organization_id,name,location_type\n1,1,Shelter,physical\n",
+		"addresses.csv":      "id,location_id,address_1,city,state_province,postal_code,country,address_type\na1,1,1 Main St,Boston,MA,02121,US,physical\na2,1,12 Secret Street,Boston,MA,02121,US,postal\n",
+		"accessibility.csv":  "id,location_id,description,details,url\nx1,1,Ramp at the back door,Back door,\n",
+		"metadata.csv":       "id,resource_id,resource_type,last_action_date,last_action_type,field_name,previous_value,replacement_value,updated_by\nm1,1,location,2020-01-01,update,address_1,99 Old Hideout Road,1 Main St,Ann\n",
+		"taxonomy_terms.csv": "id,code,name,description,taxonomy\nt1,food,Food,Food needs,Open Eligibility\n",
+		"attributes.csv":     "id,link_id,taxonomy_term_id,link_type,link_entity,value\nat1,1,t1,organization,organization,\nat2,1," + exportTermID("confidential") + ",location,location,true\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secrets := []string{"12 Secret Street", "99 Old Hideout Road", "Ramp at the back door"}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		importMust(t, db, dir, ImportOptions{})
+		ctx := context.Background()
+		svc := db.Client.Service.Query().OnlyX(ctx)
+		if n := svc.QueryNeeds().CountX(ctx); n != 0 {
+			t.Errorf("the organization's attribute became %d need(s) of the service with the same id", n)
+		}
+		org := db.Client.Organization.Query().OnlyX(ctx)
+		ob, _ := json.Marshal(org.HsdsExtra)
+		for _, s := range secrets {
+			if strings.Contains(string(ob), s) {
+				t.Errorf("the organization keeps the location's %q: %s", s, ob)
+			}
+		}
+		if !strings.Contains(string(ob), "at1") {
+			t.Errorf("the organization's attribute is not kept with it: %s", ob)
+		}
+		loc := db.Client.Location.Query().OnlyX(ctx)
+		if !loc.Confidential {
+			t.Error("the location's Village attribute was not applied to it")
+		}
+		lb, _ := json.Marshal(loc.HsdsExtra)
+		for _, s := range secrets {
+			if !strings.Contains(string(lb), s) {
+				t.Errorf("the location does not keep %q: %s", s, lb)
+			}
+		}
+
+		public := auth.WithViewer(ctx, auth.Viewer{Role: auth.Anonymous})
+		for _, c := range []struct {
+			name string
+			ctx  context.Context
+			sees bool
+		}{{"public", public, false}, {"trusted", ctx, true}} {
+			out := t.TempDir()
+			if _, err := Export(c.ctx, db.Client, "csv", out); err != nil {
+				t.Fatal(err)
+			}
+			for file, s := range map[string]string{"addresses.csv": "12 Secret Street", "accessibility.csv": "Ramp at the back door", "metadata.csv": "99 Old Hideout Road"} {
+				b, _ := os.ReadFile(filepath.Join(out, file))
+				if got := strings.Contains(string(b), s); got != c.sees {
+					t.Errorf("%s export: %s contains %q: %v, want %v", c.name, file, s, got, c.sees)
+				}
+			}
+		}
+	})
+}

@@ -106,12 +106,11 @@ func containsString(list []string, s string) bool {
 // not be placed are warned about and reported.
 func (m *importMapper) attachExtras(recs []*importRec) {
 	// Where rows linking to an HSDS id are kept: the record of that id, or
-	// the record holding the row of that id.
-	owners := map[string]*importRec{}
+	// the record holding the row of that id, by table (ids need only be
+	// unique within a table).
+	owners := ownerIndex{}
 	for _, r := range recs {
-		if _, dup := owners[r.extID]; !dup {
-			owners[r.extID] = r
-		}
+		owners.add(r.kind.table, r.extID, r)
 	}
 	for _, rec := range recs {
 		rec.extra = &hsdsextra.Extra{}
@@ -129,21 +128,13 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 			rec.extra.AddRow(a.table, a.row)
 			m.keptTables[a.table] = true
 			m.consumed[a.src] = true
-			if id := a.src.get("id"); id != "" {
-				if _, dup := owners[id]; !dup {
-					owners[id] = rec
-				}
-			}
+			owners.add(a.table, a.src.get("id"), rec)
 		}
 		for _, f := range rec.folded {
 			rec.extra.AddFolded(f.table, f.row)
 			if f.src != nil {
 				m.consumed[f.src] = true
-				if id := f.src.get("id"); id != "" {
-					if _, dup := owners[id]; !dup {
-						owners[id] = rec
-					}
-				}
+				owners.add(f.table, f.src.get("id"), rec)
 			}
 		}
 	}
@@ -156,18 +147,14 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 			if id == "" {
 				continue
 			}
-			o, ok := owners[id]
-			if !ok {
+			o := owners.find(linkedTable(r, col), id)
+			if o == nil {
 				continue
 			}
 			o.extra.AddRow(table, specRow(table, r))
 			m.consumed[r] = true
 			m.keptTables[table] = true
-			if rid := r.get("id"); rid != "" {
-				if _, dup := owners[rid]; !dup {
-					owners[rid] = o
-				}
-			}
+			owners.add(table, r.get("id"), o)
 			return true
 		}
 		return false
@@ -204,6 +191,95 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 	for _, rec := range recs {
 		rec.extra = rec.extra.Normalize()
 	}
+}
+
+// ownerIndex finds the record a row is kept with: by table and HSDS id,
+// since a package's ids need only be unique within a table.
+type ownerIndex map[ownerKey]*importRec
+
+type ownerKey struct{ table, id string }
+
+func (o ownerIndex) add(table, id string, rec *importRec) {
+	if id == "" {
+		return
+	}
+	k := ownerKey{table, id}
+	if _, dup := o[k]; !dup {
+		o[k] = rec
+	}
+}
+
+// find returns the owner of id in table; with no table known (a link that
+// does not say what it links to), the one owner of id in any table, and
+// nil when several tables hold that id.
+func (o ownerIndex) find(table, id string) *importRec {
+	if table != "" {
+		return o[ownerKey{table, id}]
+	}
+	var found *importRec
+	for k, rec := range o {
+		if k.id != id {
+			continue
+		}
+		if found != nil && found != rec {
+			return nil // ambiguous: keep it nowhere rather than with the wrong record
+		}
+		found = rec
+	}
+	return found
+}
+
+// linkedTable is the table a row's link column points into, "" when the
+// row does not say (an attribute's link_entity or a metadata entry's
+// resource_type that names no HSDS table).
+func linkedTable(r *importRow, col string) string {
+	switch col {
+	case "link_id":
+		return entityTable(r.get("link_entity"))
+	case "resource_id":
+		return entityTable(r.get("resource_type"))
+	}
+	return linkColumnTables[col]
+}
+
+// linkColumnTables are the tables HSDS's link columns point into.
+var linkColumnTables = map[string]string{
+	"organization_id":        "organizations",
+	"service_id":             "services",
+	"location_id":            "locations",
+	"phone_id":               "phones",
+	"contact_id":             "contacts",
+	"program_id":             "programs",
+	"service_at_location_id": "service_at_location",
+	"taxonomy_term_id":       "taxonomy_terms",
+	"taxonomy_id":            "taxonomies",
+}
+
+// entityTable reads a link_entity or resource_type: the HSDS table, named
+// as Village writes it (the singular record kind, "service") or as the
+// table ("services"); "" when it names none.
+func entityTable(name string) string {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if t, ok := linkColumnTables[name+"_id"]; ok {
+		return t
+	}
+	for _, t := range linkColumnTables {
+		if t == name {
+			return t
+		}
+	}
+	switch name {
+	case "address", "addresses":
+		return "addresses"
+	case "accessibility", "funding", "languages", "attributes", "metadata":
+		return name
+	case "language", "attribute":
+		return name + "s"
+	case "service_area", "service_areas", "schedule", "schedules", "cost_option", "cost_options",
+		"required_document", "required_documents", "organization_identifier", "organization_identifiers":
+		return strings.TrimSuffix(name, "s") + "s"
+	}
+	return ""
 }
 
 // warnUnplaced warns about a row whose record is not in the package.

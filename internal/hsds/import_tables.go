@@ -173,10 +173,7 @@ func (m *importMapper) fundings() []*importRec {
 // villageFunding reports whether a funding row carries a Village program_id
 // attribute (a program's funding, which HSDS cannot link).
 func (m *importMapper) villageFunding(r *importRow) bool {
-	if m.village == nil {
-		m.village = m.villageAttributes()
-	}
-	_, ok := m.village[r.get("id")]["program_id"]
+	_, ok := m.villageOf("funding", r.get("id"))["program_id"]
 	return ok
 }
 
@@ -190,6 +187,15 @@ func (m *importMapper) serviceNeeds(services []*importRec) {
 		byID[s.extID] = s
 	}
 	for _, a := range m.rows("attributes") {
+		switch linkedTable(a, "link_id") {
+		case "services":
+		case "": // says not what it links: a service only if no other record has that id
+			if m.tablesWithID(a.get("link_id")) > 1 {
+				continue
+			}
+		default:
+			continue
+		}
 		svc := byID[a.get("link_id")]
 		term := a.get("taxonomy_term_id")
 		if svc == nil || !m.kept["taxonomy_terms"][term] || m.consumed[a] {

@@ -28,8 +28,9 @@ func (r *importRec) override(name string, v any) {
 	r.set(name, v)
 }
 
-// villageAttributes indexes the package's Village attributes: link id →
-// term code → value.
+// villageAttributes indexes the package's Village attributes: linked table
+// and id ("services/ID"; "/ID" when the attribute's link_entity names no
+// table) → term code → value.
 func (m *importMapper) villageAttributes() map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, a := range m.rows("attributes") {
@@ -38,7 +39,7 @@ func (m *importMapper) villageAttributes() map[string]map[string]string {
 			// A package that left the Village terms out: their ids are fixed.
 			if code, ok := VillageTermCode(a.get("taxonomy_term_id")); ok {
 				m.consumed[a] = true
-				link := a.get("link_id")
+				link := linkedTable(a, "link_id") + "/" + a.get("link_id")
 				if out[link] == nil {
 					out[link] = map[string]string{}
 				}
@@ -56,7 +57,7 @@ func (m *importMapper) villageAttributes() map[string]map[string]string {
 			continue
 		}
 		m.consumed[a] = true // Village's own encoding: the export writes it again
-		link := a.get("link_id")
+		link := linkedTable(a, "link_id") + "/" + a.get("link_id")
 		if out[link] == nil {
 			out[link] = map[string]string{}
 		}
@@ -65,13 +66,40 @@ func (m *importMapper) villageAttributes() map[string]map[string]string {
 	return out
 }
 
+// villageOf returns the Village attributes of the record with HSDS id id
+// in table: those naming its table, or those naming none when no other
+// table of the package has that id.
+func (m *importMapper) villageOf(table, id string) map[string]string {
+	if m.village == nil {
+		m.village = m.villageAttributes()
+	}
+	if attrs := m.village[table+"/"+id]; attrs != nil {
+		return attrs
+	}
+	if m.tablesWithID(id) <= 1 {
+		return m.village["/"+id]
+	}
+	return nil
+}
+
+// tablesWithID counts the package's tables holding a row with HSDS id id.
+func (m *importMapper) tablesWithID(id string) int {
+	n := 0
+	for _, rows := range m.ids {
+		if rows[id] != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // applyVillage restores the Village fields an export carried as attributes
 // of the record.
 func (m *importMapper) applyVillage(rec *importRec) {
 	if m.village == nil {
 		m.village = m.villageAttributes()
 	}
-	attrs := m.village[rec.extID]
+	attrs := m.villageOf(rec.kind.table, rec.extID)
 	if len(attrs) == 0 {
 		return
 	}
