@@ -134,10 +134,13 @@ const (
 	formatNDJSON = "ndjson"
 )
 
-// hsdsStreams reports whether r asks the HSDS API for a streamed listing,
-// which gets the server's stream deadline instead of a request's.
+// hsdsStreams reports whether r asks the HSDS API for a streamed listing (a
+// list endpoint, /hsds/NAME, with format=ndjson), which gets the server's
+// stream deadline instead of a request's.
 func hsdsStreams(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/hsds/") && r.URL.Query().Get("format") == formatNDJSON
+	name, ok := strings.CutPrefix(r.URL.Path, "/hsds/")
+	name = strings.TrimSuffix(name, "/")
+	return ok && name != "" && !strings.Contains(name, "/") && r.URL.Query().Get("format") == formatNDJSON
 }
 
 // listParams are the parsed query parameters of a list endpoint.

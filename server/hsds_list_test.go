@@ -794,6 +794,16 @@ func TestHSDSStreamOutlivesRequestDeadline(t *testing.T) {
 			t.Errorf("JSON page past the request deadline: %d, want 503", res.StatusCode)
 		}
 
+		// A record by id is no stream, whatever its format parameter says.
+		res, err = http.Get(srv.URL + "/hsds/services/00000000-0000-4000-8000-000000000000?format=ndjson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("a record by id with format=ndjson past the request deadline: %d, want 503", res.StatusCode)
+		}
+
 		res, err = http.Get(srv.URL + "/hsds/services?format=ndjson")
 		if err != nil {
 			t.Fatal(err)
