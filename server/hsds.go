@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"entgo.io/ent/dialect/sql"
 	"errors"
 	"fmt"
+	"github.com/village-directory/village/ent/servicearea"
 	"log/slog"
 	"math"
 	"net/http"
@@ -375,7 +377,11 @@ func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
 		h.answer(w, r, nil, err)
 		return
 	}
-	query := func() *ent.ServiceQuery { return h.client.Service.Query().Where(servicePreds(p)...) }
+	preds := servicePreds(p)
+	if p.postcode != nil {
+		preds = append(preds, mayCover(p.postcode))
+	}
+	query := func() *ent.ServiceQuery { return h.client.Service.Query().Where(preds...) }
 	set := recordSet{load: h.serviceLoader(p)}
 	if p.postcode == nil {
 		set.scan = keyset(func(ctx context.Context, after, limit int) ([]int, error) {
@@ -406,6 +412,36 @@ func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.list(w, r, p, set)
+}
+
+// mayCover narrows, in SQL, the services covers may accept for the place:
+// those with no area, and those with an area that names the place, or a
+// circle whose radius reaches the place's latitude (covers measures the
+// distance), so a postcode filter reads candidates, not the directory.
+func mayCover(place *geo.Place) predicate.Service {
+	counties := []string{}
+	for _, c := range place.Counties {
+		counties = append(counties, c.FIPS)
+		counties = append(counties, geo.EquivalentCounties(c.FIPS)...)
+	}
+	areas := []predicate.ServiceArea{
+		servicearea.KindIn(servicearea.KindNATIONWIDE, servicearea.KindONLINE),
+		servicearea.And(servicearea.KindEQ(servicearea.KindSTATE), servicearea.Code(place.StateCode)),
+		servicearea.And(servicearea.KindEQ(servicearea.KindZIP), servicearea.Code(place.ZIP)),
+		servicearea.And(servicearea.KindEQ(servicearea.KindCOUNTY), servicearea.CodeIn(counties...)),
+	}
+	if place.HasCentroid {
+		// A great circle is at least its latitude difference long (111.19
+		// km a degree, rounded down).
+		areas = append(areas, servicearea.And(servicearea.KindEQ(servicearea.KindRADIUS),
+			func(s *sql.Selector) {
+				s.Where(sql.P(func(b *sql.Builder) {
+					b.WriteString("ABS(" + s.C(servicearea.FieldCenterLatitude) + " - ").Arg(place.Latitude).
+						WriteString(") * 111.19 <= " + s.C(servicearea.FieldRadiusKm))
+				}))
+			}))
+	}
+	return service.Or(service.Not(service.HasServiceAreas()), service.HasServiceAreasWith(servicearea.Or(areas...)))
 }
 
 // covers reports whether a service with areas covers the ZIP place; a
@@ -547,6 +583,9 @@ func (h *hsdsAPI) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
 	}
 	if s := servicePreds(sp); len(s) > 0 {
 		preds = append(preds, serviceatlocation.HasServiceWith(s...))
+	}
+	if p.postcode != nil {
+		preds = append(preds, serviceatlocation.HasServiceWith(mayCover(p.postcode)))
 	}
 	query := func() *ent.ServiceAtLocationQuery { return h.client.ServiceAtLocation.Query().Where(preds...) }
 	set := recordSet{load: h.serviceAtLocationLoader(p)}

@@ -850,3 +850,64 @@ func TestHSDSTermKeepsImportedTaxonomy(t *testing.T) {
 		}
 	})
 }
+
+// TestHSDSPostcodeCoverage pins the postcode filter to each kind of area
+// (the candidates are narrowed in SQL, then judged in Go): a service
+// covers ZIP 02121 (Dorchester, Suffolk County, MA) by that ZIP, its
+// county, its state, nationwide, online, or a circle around it, or by
+// stating no area at all; not by a circle elsewhere (also one at the same
+// latitude far to the west), an area known only in words, or another ZIP.
+func TestHSDSPostcodeCoverage(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := db.Client
+		org := c.Organization.Create().SetName("Coverage Org").SaveX(ctx)
+		want := map[string]bool{}
+		add := func(name string, covers bool, areas ...func(*ent.ServiceAreaCreate)) {
+			s := c.Service.Create().SetName(name).SetOrganizationID(org.ID).SaveX(ctx)
+			for _, set := range areas {
+				a := c.ServiceArea.Create().SetServiceID(s.ID)
+				set(a)
+				a.SaveX(ctx)
+			}
+			want[name] = covers
+		}
+		kind := func(k servicearea.Kind, code string) func(*ent.ServiceAreaCreate) {
+			return func(a *ent.ServiceAreaCreate) { a.SetKind(k).SetCode(code) }
+		}
+		circle := func(lat, lon, km float64) func(*ent.ServiceAreaCreate) {
+			return func(a *ent.ServiceAreaCreate) {
+				a.SetKind(servicearea.KindRADIUS).SetCenterLatitude(lat).SetCenterLongitude(lon).SetRadiusKm(km)
+			}
+		}
+		add("by zip", true, kind(servicearea.KindZIP, "02121"))
+		add("by county", true, kind(servicearea.KindCOUNTY, "25025"))
+		add("by state", true, kind(servicearea.KindSTATE, "MA"))
+		add("nationwide", true, kind(servicearea.KindNATIONWIDE, ""))
+		add("online", true, kind(servicearea.KindONLINE, ""))
+		add("circle around", true, circle(42.30, -71.06, 8))
+		add("no area", true)
+		add("circle elsewhere", false, circle(61.2, -149.9, 30))
+		add("circle same latitude, west", false, circle(42.30, -100.0, 30))
+		add("words only", false, func(a *ent.ServiceAreaCreate) { a.SetKind(servicearea.KindTEXT).SetName("Greater Boston") })
+		add("other zip", false, kind(servicearea.KindZIP, "99501"), kind(servicearea.KindCOUNTY, "02020"))
+
+		a := newAPI(t, db, server.Config{})
+		status, body := a.hsdsGet("", "/hsds/services?per_page=100&postcode=02121")
+		var page struct {
+			Contents []struct{ Name string } `json:"contents"`
+		}
+		if status != 200 || json.Unmarshal(body, &page) != nil {
+			t.Fatalf("postcode filter: %d %s", status, body)
+		}
+		got := map[string]bool{}
+		for _, s := range page.Contents {
+			got[s.Name] = true
+		}
+		for name, covers := range want {
+			if got[name] != covers {
+				t.Errorf("%s: listed %v, want %v", name, got[name], covers)
+			}
+		}
+	})
+}
