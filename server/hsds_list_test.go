@@ -733,6 +733,10 @@ func TestHSDSStreamStops(t *testing.T) {
 		if stopped == "" || strings.Contains(stopped, fmt.Sprintf("records=%d ", total)) {
 			t.Errorf("the server did not stop early when the client left (of %d records): %q", total, stopped)
 		}
+		if !strings.Contains(logs.String(), `msg="http request" method=GET path=/hsds/services status=200`) ||
+			!strings.Contains(logs.String(), "aborted=true") {
+			t.Errorf("the cut stream left no access-log line saying it was aborted:\n%s", logs.String())
+		}
 
 		// Out of time halfway: a lock taken after the first line holds the
 		// next batch until the deadline (PostgreSQL: SQLite readers are

@@ -18,17 +18,24 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		ctx, info := withRequestInfo(r.Context())
+		finished := false
+		// Deferred, so a response cut off on purpose (a stream aborted
+		// with http.ErrAbortHandler, which passes on up) is logged too.
+		defer func() {
+			log.InfoContext(r.Context(), "http request",
+				"method", r.Method,
+				"path", r.URL.Path,
+				"status", rec.status,
+				"bytes", rec.bytes,
+				"duration_ms", float64(time.Since(start).Microseconds())/1000,
+				"remote", r.RemoteAddr,
+				"role", info.role, // empty when the request was refused before authentication
+				"key", info.key, // the API key's name, never its secret
+				"aborted", !finished,
+			)
+		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
-		log.InfoContext(r.Context(), "http request",
-			"method", r.Method,
-			"path", r.URL.Path,
-			"status", rec.status,
-			"bytes", rec.bytes,
-			"duration_ms", float64(time.Since(start).Microseconds())/1000,
-			"remote", r.RemoteAddr,
-			"role", info.role, // empty when the request was refused before authentication
-			"key", info.key, // the API key's name, never its secret
-		)
+		finished = true
 	})
 }
 
