@@ -7,7 +7,9 @@
 //     Village attribute vocabulary.
 //   - load.go: loaders that read records through the ent client with the
 //     caller's context and map them (full service, organization and
-//     service_at_location documents; taxonomies; [ResolveID] from an HSDS id).
+//     service_at_location documents; taxonomies).
+//   - resolve.go: [Resolver], HSDS id → Village ID in memory, kept current
+//     from the change feed (what the /hsds/ API looks ids up with).
 //   - export.go: `village export`: the JSON form ([ExportJSON]) and the
 //     tabular data package ([ExportCSV]), whose columns come from the spec's
 //     datapackage.json, embedded as datapackage-3.0.json (copied from the

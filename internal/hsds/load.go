@@ -260,6 +260,8 @@ func readMapper(ctx context.Context, client *ent.Client) *Mapper {
 
 // ResolveID finds the Village ID of the record of kind whose HSDS id is
 // hsdsID, among the records ctx may see; ok is false when there is none.
+// It reads every record of the kind: anything serving requests looks ids
+// up with a [Resolver].
 func ResolveID(ctx context.Context, client *ent.Client, kind, hsdsID string) (int, bool, error) {
 	rows, err := scanIdentified(ctx, client, kind)
 	if err != nil {
