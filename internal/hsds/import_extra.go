@@ -74,7 +74,7 @@ func specType(table, col string) string {
 
 // verbatim is the value of col in r as given, or "" for a blank cell.
 func verbatim(r *importRow, col string) string {
-	v := r.v[col]
+	v := r.raw(col)
 	if strings.TrimSpace(v) == "" {
 		return ""
 	}
@@ -352,11 +352,11 @@ func (m *importMapper) reportUnused() {
 		}
 		cols := map[string]bool{}
 		for _, r := range t.rows {
-			for c, v := range r.v {
+			r.each(func(c, v string) {
 				if strings.TrimSpace(v) != "" && !m.used[n][c] && !m.keptCols[n][c] && !containsString(importSpecColumns(n), c) {
 					cols[c] = true
 				}
-			}
+			})
 		}
 		if len(cols) == 0 {
 			continue

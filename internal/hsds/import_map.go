@@ -256,11 +256,11 @@ func (m *importMapper) indexIDs() {
 					if len(stored) == 0 {
 						// The copies agree: the record takes what any copy
 						// says (a copy nested elsewhere carries other links).
-						for k, v := range r.v {
-							if strings.TrimSpace(prev.v[k]) == "" {
-								prev.v[k] = v
+						r.each(func(k, v string) {
+							if prev.get(k) == "" {
+								prev.setRaw(k, v)
 							}
-						}
+						})
 						if len(other) > 0 {
 							m.warnf(r, strings.Join(other, ", "), "%s %s also at %s with other values in fields Village does not store; first copy kept", n, id, importWhere(prev))
 						}
@@ -292,14 +292,10 @@ func (m *importMapper) indexIDs() {
 // stores and the others.
 func (m *importMapper) differences(table string, a, b *importRow) (stored, other []string) {
 	keys := map[string]bool{}
-	for k := range a.v {
-		keys[k] = true
-	}
-	for k := range b.v {
-		keys[k] = true
-	}
+	a.each(func(k, _ string) { keys[k] = true })
+	b.each(func(k, _ string) { keys[k] = true })
 	for k := range keys {
-		x, y := strings.TrimSpace(a.v[k]), strings.TrimSpace(b.v[k])
+		x, y := a.get(k), b.get(k)
 		if x == "" || y == "" || importEquivalent(x, y) {
 			continue
 		}

@@ -21,10 +21,49 @@ type importRow struct {
 	file string
 	line int    // CSV row number (1 = first data row); 0 for JSON
 	path string // JSON path ($.locations[0]); "" for CSV
+	// A CSV row is its record's values, by the position its file's header
+	// gives each column (one map per file, not per row: packages run to
+	// millions of rows); v holds a JSON object's values, and any value
+	// set on a CSV row outside its header.
+	cols map[string]int
+	vals []string
 	v    map[string]string
 }
 
-func (r *importRow) get(col string) string { return strings.TrimSpace(r.v[col]) }
+func (r *importRow) get(col string) string { return strings.TrimSpace(r.raw(col)) }
+
+// raw is the value of col as given.
+func (r *importRow) raw(col string) string {
+	if s, ok := r.v[col]; ok {
+		return s
+	}
+	if i, ok := r.cols[col]; ok {
+		return r.vals[i]
+	}
+	return ""
+}
+
+// setRaw sets the value of col.
+func (r *importRow) setRaw(col, val string) {
+	if i, ok := r.cols[col]; ok {
+		r.vals[i] = val
+		return
+	}
+	if r.v == nil {
+		r.v = map[string]string{}
+	}
+	r.v[col] = val
+}
+
+// each calls f with every column of the row and its value.
+func (r *importRow) each(f func(col, val string)) {
+	for c, i := range r.cols {
+		f(c, r.vals[i])
+	}
+	for c, v := range r.v {
+		f(c, v)
+	}
+}
 
 // msg builds a message about field (may be "") of the row.
 func (r *importRow) msg(field, format string, args ...any) ImportMessage {
@@ -226,7 +265,7 @@ func (p *importPackage) readCSVDir(dir string, files []string) error {
 					return err
 				}
 				for _, r := range p.table("addresses").rows[n:] {
-					r.v["address_type"] = strings.TrimSuffix(base, "_addresses")
+					r.setRaw("address_type", strings.TrimSuffix(base, "_addresses"))
 				}
 				p.legacy = true
 				p.notes = append(p.notes, fmt.Sprintf("%s read as HSDS 3.0 addresses (HSDS 1.1 legacy mapping)", f))
@@ -288,6 +327,12 @@ func (p *importPackage) readCSV(path, file, name string) error {
 	}
 	t := p.table(name)
 	t.file, t.columns = file, header
+	cols := make(map[string]int, len(header))
+	for i, c := range header {
+		if _, dup := cols[c]; !dup {
+			cols[c] = i
+		}
+	}
 	known := map[string]bool{}
 	for _, c := range importKnownTables[name] {
 		known[c] = true
@@ -319,11 +364,7 @@ func (p *importPackage) readCSV(path, file, name string) error {
 			p.errors = append(p.errors, ImportMessage{File: file, Row: n, Text: fmt.Sprintf("%d columns, the header has %d", len(rec), len(header))})
 			continue
 		}
-		row := &importRow{file: file, line: n, v: make(map[string]string, len(header))}
-		for i, c := range header {
-			row.v[c] = rec[i]
-		}
-		t.rows = append(t.rows, row)
+		t.rows = append(t.rows, &importRow{file: file, line: n, cols: cols, vals: rec})
 	}
 	return nil
 }

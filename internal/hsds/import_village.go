@@ -43,7 +43,7 @@ func (m *importMapper) villageAttributes() map[string]map[string]string {
 				if out[link] == nil {
 					out[link] = map[string]string{}
 				}
-				out[link][code] = a.v["value"]
+				out[link][code] = a.raw("value")
 			}
 			continue
 		}
@@ -61,7 +61,7 @@ func (m *importMapper) villageAttributes() map[string]map[string]string {
 		if out[link] == nil {
 			out[link] = map[string]string{}
 		}
-		out[link][term.get("code")] = a.v["value"]
+		out[link][term.get("code")] = a.raw("value")
 	}
 	return out
 }

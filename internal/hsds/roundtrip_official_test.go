@@ -34,11 +34,11 @@ func flatTables(t *testing.T, path string) map[string]map[string]map[string]stri
 				row = map[string]string{}
 				rows[id] = row
 			}
-			for c, v := range r.v {
+			r.each(func(c, v string) {
 				if strings.TrimSpace(v) != "" && row[c] == "" {
 					row[c] = v
 				}
-			}
+			})
 		}
 		if len(rows) > 0 {
 			out[name] = rows
