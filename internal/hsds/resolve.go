@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -44,7 +43,7 @@ type Resolver struct {
 func NewResolver(client *ent.Client) *Resolver {
 	r := &Resolver{client: client, kinds: map[string]*idTable{}}
 	for kind := range resolvable {
-		r.kinds[kind] = &idTable{}
+		r.kinds[kind] = &idTable{lock: make(chan struct{}, 1)}
 	}
 	return r
 }
@@ -63,7 +62,10 @@ var resolvable = map[string]string{
 
 // idTable is one kind's table.
 type idTable struct {
-	mu       sync.Mutex
+	// lock is held to read or bring the table up to date; a request
+	// waiting for it (while another brings the table up to date) gives up
+	// when its own context ends.
+	lock     chan struct{}
 	built    bool
 	position int // newest change event the table reflects
 	byHSDS   map[uuid.UUID]int
@@ -73,6 +75,17 @@ type idTable struct {
 	// lowest ID, as a scan in ID order would.
 	shared map[uuid.UUID][]int
 }
+
+func (t *idTable) acquire(ctx context.Context) error {
+	select {
+	case t.lock <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (t *idTable) release() { <-t.lock }
 
 func (t *idTable) reset() {
 	t.byHSDS, t.ofID, t.shared, t.built = map[uuid.UUID]int{}, map[int]uuid.UUID{}, map[uuid.UUID][]int{}, false
@@ -186,9 +199,10 @@ func (r *Resolver) Mapper(ctx context.Context) (*Mapper, func() error) {
 		var err error
 		if current[kind] {
 			t := r.kinds[kind]
-			t.mu.Lock()
-			look(t)
-			t.mu.Unlock()
+			if err = t.acquire(ctx); err == nil {
+				look(t)
+				t.release()
+			}
 		} else {
 			err = r.read(ctx, kind, look)
 			current[kind] = err == nil
@@ -216,8 +230,10 @@ func (r *Resolver) read(ctx context.Context, kind string, look func(*idTable)) e
 	if err != nil {
 		return err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	if err := t.acquire(ctx); err != nil {
+		return err
+	}
+	defer t.release()
 	if !t.built || t.position < position {
 		// Trusted (no viewer: the table serves everyone) and detached.
 		sctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
