@@ -3,6 +3,9 @@ package hsds
 import (
 	"context"
 	"fmt"
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/changeevent"
+	"github.com/village-directory/village/internal/feed"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -81,5 +84,56 @@ func TestImportThroughput(t *testing.T) {
 			t.Errorf("service areas unchanged %d, want %d", got, n)
 		}
 		_ = context.Background()
+	})
+}
+
+// TestImportLogsEachCreate: records created in batches are each logged in
+// the change feed once, with the record's own ID and version, as records
+// created one at a time are; a second import logs nothing.
+func TestImportLogsEachCreate(t *testing.T) {
+	dir := importWriteSyntheticPackage(t, 1200) // several batches of services, locations, areas
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		rep, err := Import(ctx, db.Client, dir, ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		events := db.Client.ChangeEvent.Query().AllX(ctx)
+		logged := map[string]map[int]int{}
+		for _, e := range events {
+			if e.Operation != changeevent.OperationCREATE || e.Version == nil || *e.Version != 1 {
+				t.Fatalf("event %+v", e)
+			}
+			if logged[e.EntityType] == nil {
+				logged[e.EntityType] = map[int]int{}
+			}
+			logged[e.EntityType][e.EntityID]++
+		}
+		services := db.Client.Service.Query().IDsX(ctx)
+		areas := db.Client.ServiceArea.Query().IDsX(ctx)
+		for what, ids := range map[string][]int{feed.EntityType(ent.TypeService): services, feed.EntityType(ent.TypeServiceArea): areas} {
+			if len(logged[what]) != len(ids) {
+				t.Errorf("%s: %d logged, %d created", what, len(logged[what]), len(ids))
+			}
+			for _, id := range ids {
+				if logged[what][id] != 1 {
+					t.Errorf("%s %d logged %d times", what, id, logged[what][id])
+					break
+				}
+			}
+		}
+		created := 0
+		for _, c := range rep.Types {
+			created += c.Created
+		}
+		if len(events) != created {
+			t.Errorf("%d events for %d records created", len(events), created)
+		}
+		if _, err := Import(ctx, db.Client, dir, ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := db.Client.ChangeEvent.Query().CountX(ctx); n != len(events) {
+			t.Errorf("the second import logged %d events", n-len(events))
+		}
 	})
 }

@@ -3,6 +3,7 @@ package hsds
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -599,6 +600,35 @@ func TestImportEverySample(t *testing.T) {
 
 // TestImportRefusalMidWriteRollsBack checks that a record Village refuses
 // part-way through the transaction undoes the records written before it.
+// TestImportRefusalInBatchNamesTheRecord: records of a kind created in
+// batches (locations here) are refused as a batch; the import then names
+// the one at fault, and writes nothing.
+func TestImportRefusalInBatchNamesTheRecord(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		before := importTakeSnapshot(t, db.Client)
+		var recs []*importRec
+		for i := 1; i <= 3; i++ {
+			r := &importRec{kind: importLocKind, extID: fmt.Sprintf("loc-%d", i), row: &importRow{file: "locations.csv", line: i}}
+			r.set("name", fmt.Sprintf("Location %d", i))
+			r.set("location_type", location.LocationTypePHYSICAL)
+			recs = append(recs, r)
+		}
+		recs[1].set("url", "not a url")
+		rep := &Report{Types: map[string]ImportCounts{}}
+		err := importWriteAll(context.Background(), db.Client, "hsds", recs, rep, ImportOptions{})
+		var ie *ImportError
+		if !errors.As(err, &ie) || len(rep.Errors) != 1 || !importHasMessage(rep.Errors, "locations.csv", "", "Location loc-2 refused by Village") || rep.Errors[0].Row != 2 {
+			t.Fatalf("err %v, errors %v", err, rep.Errors)
+		}
+		if after := importTakeSnapshot(t, db.Client); !importEqualSnap(before, after) {
+			t.Errorf("refused batch left records: %v → %v", before, after)
+		}
+		if c := rep.Types["Location"]; c.Created > 2 {
+			t.Errorf("counts not reset between attempts: %+v", c)
+		}
+	})
+}
+
 func TestImportRefusalMidWriteRollsBack(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		before := importTakeSnapshot(t, db.Client)

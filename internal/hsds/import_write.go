@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -32,6 +34,31 @@ type importKind struct {
 	ids    func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error)
 	create func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error))
 	update func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error)
+	// createBulk, for the kinds whose records never link to records of
+	// their own kind, creates n records in one statement: what a large
+	// import is mostly made of (nil: one at a time).
+	createBulk func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error))
+}
+
+// importBulk adapts an ent create-bulk builder to importKind.createBulk.
+func importBulk[B, E any](n int, newB func() B, mut func(B) ent.Mutation, save func(context.Context, []B) ([]E, error), id func(E) int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
+	bs := make([]B, n)
+	ms := make([]ent.Mutation, n)
+	for i := range bs {
+		bs[i] = newB()
+		ms[i] = mut(bs[i])
+	}
+	return ms, func(ctx context.Context) ([]int, error) {
+		es, err := save(ctx, bs)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]int, len(es))
+		for i, e := range es {
+			ids[i] = id(e)
+		}
+		return ids, nil
+	}
 }
 
 var importKindNames = []string{"Organization", "Program", "Location", "TaxonomyTerm", "Service", "ServiceArea", "ServiceAtLocation", "Contact", "Phone", "Schedule", "Funding"}
@@ -150,6 +177,13 @@ var importLocKind = &importKind{
 		b := tx.Location.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
+		return importBulk(n, tx.Location.Create, func(b *ent.LocationCreate) ent.Mutation { return b.Mutation() },
+			func(ctx context.Context, bs []*ent.LocationCreate) ([]*ent.Location, error) {
+				return tx.Location.CreateBulk(bs...).Save(ctx)
+			},
+			func(e *ent.Location) int { return e.ID })
+	},
 }
 
 var importSvcKind = &importKind{
@@ -168,6 +202,13 @@ var importSvcKind = &importKind{
 	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
 		b := tx.Service.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
+		return importBulk(n, tx.Service.Create, func(b *ent.ServiceCreate) ent.Mutation { return b.Mutation() },
+			func(ctx context.Context, bs []*ent.ServiceCreate) ([]*ent.Service, error) {
+				return tx.Service.CreateBulk(bs...).Save(ctx)
+			},
+			func(e *ent.Service) int { return e.ID })
 	},
 }
 
@@ -188,6 +229,13 @@ var importAreaKind = &importKind{
 		b := tx.ServiceArea.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
+		return importBulk(n, tx.ServiceArea.Create, func(b *ent.ServiceAreaCreate) ent.Mutation { return b.Mutation() },
+			func(ctx context.Context, bs []*ent.ServiceAreaCreate) ([]*ent.ServiceArea, error) {
+				return tx.ServiceArea.CreateBulk(bs...).Save(ctx)
+			},
+			func(e *ent.ServiceArea) int { return e.ID })
+	},
 }
 
 var importSALKind = &importKind{
@@ -206,6 +254,13 @@ var importSALKind = &importKind{
 	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
 		b := tx.ServiceAtLocation.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
+		return importBulk(n, tx.ServiceAtLocation.Create, func(b *ent.ServiceAtLocationCreate) ent.Mutation { return b.Mutation() },
+			func(ctx context.Context, bs []*ent.ServiceAtLocationCreate) ([]*ent.ServiceAtLocation, error) {
+				return tx.ServiceAtLocation.CreateBulk(bs...).Save(ctx)
+			},
+			func(e *ent.ServiceAtLocation) int { return e.ID })
 	},
 }
 
@@ -226,6 +281,13 @@ var importContactKind = &importKind{
 		b := tx.Contact.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
+		return importBulk(n, tx.Contact.Create, func(b *ent.ContactCreate) ent.Mutation { return b.Mutation() },
+			func(ctx context.Context, bs []*ent.ContactCreate) ([]*ent.Contact, error) {
+				return tx.Contact.CreateBulk(bs...).Save(ctx)
+			},
+			func(e *ent.Contact) int { return e.ID })
+	},
 }
 
 var importPhoneKind = &importKind{
@@ -245,6 +307,13 @@ var importPhoneKind = &importKind{
 		b := tx.Phone.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
+		return importBulk(n, tx.Phone.Create, func(b *ent.PhoneCreate) ent.Mutation { return b.Mutation() },
+			func(ctx context.Context, bs []*ent.PhoneCreate) ([]*ent.Phone, error) {
+				return tx.Phone.CreateBulk(bs...).Save(ctx)
+			},
+			func(e *ent.Phone) int { return e.ID })
+	},
 }
 
 var importScheduleKind = &importKind{
@@ -263,6 +332,13 @@ var importScheduleKind = &importKind{
 	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
 		b := tx.Schedule.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
+	},
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
+		return importBulk(n, tx.Schedule.Create, func(b *ent.ScheduleCreate) ent.Mutation { return b.Mutation() },
+			func(ctx context.Context, bs []*ent.ScheduleCreate) ([]*ent.Schedule, error) {
+				return tx.Schedule.CreateBulk(bs...).Save(ctx)
+			},
+			func(e *ent.Schedule) int { return e.ID })
 	},
 }
 
@@ -336,6 +412,65 @@ type importWriter struct {
 	// needs are the need (term) IDs of the source's services, by service
 	// ID, loaded on first use.
 	needs map[int][]int
+	// bulk batches the creation of records of kinds with createBulk:
+	// pending are the records to create next, all of one kind.
+	bulk    bool
+	pending []importCreate
+}
+
+// importCreate is a record to create: its fields, and a service's needs.
+type importCreate struct {
+	rec    *importRec
+	fields []importField
+	needs  []int
+}
+
+// importBatch is how many records one create statement writes.
+const importBatch = 500
+
+// setCreateFields sets a new record's fields (and a service's needs) on
+// its mutation.
+func setCreateFields(m ent.Mutation, fields []importField, needs []int) error {
+	if len(needs) > 0 {
+		m.(*ent.ServiceMutation).AddNeedIDs(needs...)
+	}
+	for _, f := range fields {
+		if directory.NormalizeValue(f.value) == nil {
+			continue
+		}
+		if err := m.SetField(f.name, f.value); err != nil {
+			return fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	return nil
+}
+
+// flush creates the pending records.
+func (w *importWriter) flush(ctx context.Context) error {
+	if len(w.pending) == 0 {
+		return nil
+	}
+	batch := w.pending
+	w.pending = nil
+	kind := batch[0].rec.kind
+	muts, save := kind.createBulk(w.tx, len(batch))
+	for i, c := range batch {
+		if err := setCreateFields(muts[i], c.fields, c.needs); err != nil {
+			return fmt.Errorf("%s %s: %w", kind.name, c.rec.extID, err)
+		}
+	}
+	ids, err := save(ctx)
+	if err != nil {
+		return fmt.Errorf("one of %d %s records from %s %s: %w", len(batch), kind.name, batch[0].rec.extID, importWhere(batch[0].rec.row), err)
+	}
+	known, err := w.idsOf(ctx, kind)
+	if err != nil {
+		return err
+	}
+	for i, c := range batch {
+		known[c.rec.extID] = ids[i]
+	}
+	return nil
 }
 
 // serviceNeeds returns the need IDs a service of the source has now.
@@ -419,20 +554,61 @@ func (w *importWriter) idsOf(ctx context.Context, k *importKind) (map[string]int
 // only in the fields that differ, left alone when nothing differs (so a
 // re-import writes nothing and logs no change). A dry run rolls back.
 func importWriteAll(ctx context.Context, client *ent.Client, src string, recs []*importRec, rep *Report, opts ImportOptions) error {
+	counts := maps.Clone(rep.Types)
+	err := importWriteOnce(ctx, client, src, recs, rep, opts, true)
+	var refused *importRefused
+	if errors.As(err, &refused) && refused.rec == nil {
+		// A batch was refused, and nothing written: write again one
+		// record at a time, to name the record at fault.
+		rep.Types = counts
+		err = importWriteOnce(ctx, client, src, recs, rep, opts, false)
+	}
+	if errors.As(err, &refused) {
+		rec := refused.rec
+		if rec == nil {
+			rec = recs[0]
+		}
+		rep.Errors = append(rep.Errors, rec.row.msg("", "%s %s refused by Village: %v", rec.kind.name, rec.extID, refused.err))
+		return &ImportError{Report: rep}
+	}
+	return err
+}
+
+// importRefused is a write Village refused: of rec, or (nil) of one of a
+// batch of records.
+type importRefused struct {
+	rec *importRec
+	err error
+}
+
+func (e *importRefused) Error() string { return e.err.Error() }
+
+// importWriteOnce writes recs in one transaction, creating records in
+// batches when bulk is set; it rolls back when any is refused.
+func importWriteOnce(ctx context.Context, client *ent.Client, src string, recs []*importRec, rep *Report, opts ImportOptions, bulk bool) error {
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	w := &importWriter{tx: tx, src: src, ids: map[*importKind]map[string]int{}, snaps: map[*importKind]map[string]importSnap{}, rep: rep}
+	w := &importWriter{tx: tx, src: src, ids: map[*importKind]map[string]int{}, snaps: map[*importKind]map[string]importSnap{}, rep: rep, bulk: bulk}
 	for i, r := range recs {
+		if len(w.pending) > 0 && (w.pending[0].rec.kind != r.kind || len(w.pending) >= importBatch) {
+			if err := w.flush(ctx); err != nil {
+				_ = tx.Rollback()
+				return &importRefused{err: err}
+			}
+		}
 		if err := w.upsert(ctx, r); err != nil {
 			_ = tx.Rollback()
-			rep.Errors = append(rep.Errors, r.row.msg("", "%s %s refused by Village: %v", r.kind.name, r.extID, err))
-			return &ImportError{Report: rep}
+			return &importRefused{rec: r, err: err}
 		}
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(recs))
 		}
+	}
+	if err := w.flush(ctx); err != nil {
+		_ = tx.Rollback()
+		return &importRefused{err: err}
 	}
 	if opts.DryRun {
 		return tx.Rollback()
@@ -495,17 +671,14 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		}
 	}
 	if !exists {
-		m, save := r.kind.create(w.tx)
-		if len(needs) > 0 {
-			m.(*ent.ServiceMutation).AddNeedIDs(needs...)
+		if w.bulk && r.kind.createBulk != nil {
+			w.pending = append(w.pending, importCreate{r, fields, needs})
+			counts.Created++
+			return nil
 		}
-		for _, f := range fields {
-			if directory.NormalizeValue(f.value) == nil {
-				continue
-			}
-			if err := m.SetField(f.name, f.value); err != nil {
-				return fmt.Errorf("%s: %w", f.name, err)
-			}
+		m, save := r.kind.create(w.tx)
+		if err := setCreateFields(m, fields, needs); err != nil {
+			return err
 		}
 		id, err := save(ctx)
 		if err != nil {
