@@ -555,7 +555,7 @@ func (h *hsdsAPI) organization(w http.ResponseWriter, r *http.Request) {
 		if fullService {
 			list, err = h.organizationsWithServices(ctx, []int{id})
 		} else {
-			list, err = hsds.Organizations(ctx, h.client, h.client.Organization.Query().Where(organization.ID(id)))
+			list, err = h.organizationsWithServiceSummaries(ctx, []int{id})
 		}
 		if err != nil || len(list) == 0 {
 			return nil, errors.Join(err, errNotFound)

@@ -124,7 +124,7 @@ func (h *hsdsAPI) organizationLoader(p *listParams) func(context.Context, []int)
 		}
 	case p.full:
 		return func(ctx context.Context, ids []int) ([]any, error) {
-			list, err := hsds.Organizations(ctx, h.client, h.client.Organization.Query().Where(organization.IDIn(ids...)).Order(organization.ByID()))
+			list, err := h.organizationsWithServiceSummaries(ctx, ids)
 			return anys(list), err
 		}
 	default:
@@ -143,6 +143,39 @@ func (h *hsdsAPI) organizationItems(ctx context.Context, ids []int) ([]any, erro
 		out = append(out, organizationItem(m.Organization(o)))
 	}
 	return out, lookupErr()
+}
+
+// organizationsWithServiceSummaries loads the full organizations ids name,
+// each with its services' "simple information" (the spec's
+// /organizations/{id}), in two loads whatever their number.
+func (h *hsdsAPI) organizationsWithServiceSummaries(ctx context.Context, ids []int) ([]hsds.Organization, error) {
+	orgs, err := hsds.Organizations(ctx, h.client, h.client.Organization.Query().Where(organization.IDIn(ids...)).Order(organization.ByID()))
+	if err != nil {
+		return nil, err
+	}
+	svcs, err := h.client.Service.Query().Where(service.OrganizationIDIn(ids...)).Order(service.ByID()).
+		Select(service.FieldOrganizationID, service.FieldName, service.FieldStatus, service.FieldExternalSource, service.FieldExternalID).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	owners, err := h.client.Organization.Query().Where(organization.IDIn(ids...)).
+		Select(organization.FieldExternalSource, organization.FieldExternalID).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hsdsID := map[int]string{}
+	for _, o := range owners {
+		hsdsID[o.ID] = hsds.RecordID(hsds.KindOrganization, o.ID, o.ExternalSource, o.ExternalID)
+	}
+	byOrg := map[string][]hsds.Service{}
+	for _, s := range svcs {
+		id := hsdsID[s.OrganizationID]
+		byOrg[id] = append(byOrg[id], hsds.ServiceSummary(s))
+	}
+	for i := range orgs {
+		orgs[i].Services = byOrg[orgs[i].ID]
+	}
+	return orgs, nil
 }
 
 // organizationsWithServices loads the full organizations ids name, each

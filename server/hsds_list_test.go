@@ -915,3 +915,40 @@ func TestHSDSPostcodeCoverage(t *testing.T) {
 		}
 	})
 }
+
+// TestHSDSOrganizationListsItsServices: an organization's document lists
+// its services with their "simple information" (id, name, status), and in
+// full with full_service=true; the full=true list items are the same
+// documents.
+func TestHSDSOrganizationListsItsServices(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := seed.Load(ctx, db.Client); err != nil {
+			t.Fatal(err)
+		}
+		a := newAPI(t, db, server.Config{})
+		for _, org := range db.Client.Organization.Query().WithServices().AllX(ctx) {
+			id := hsds.RecordID(hsds.KindOrganization, org.ID, org.ExternalSource, org.ExternalID)
+			for query, full := range map[string]bool{"": false, "?full_service=true": true} {
+				status, body := a.hsdsGet("", "/hsds/organizations/"+id+query)
+				var doc struct {
+					Services []map[string]json.RawMessage `json:"services"`
+				}
+				if status != 200 || json.Unmarshal(body, &doc) != nil {
+					t.Fatalf("GET organization %s%s: %d %s", id, query, status, body)
+				}
+				if len(doc.Services) != len(org.Edges.Services) {
+					t.Errorf("%s%s: %d services, want %d", org.Name, query, len(doc.Services), len(org.Edges.Services))
+				}
+				for _, s := range doc.Services {
+					if _, hasStatus := s["status"]; s["id"] == nil || s["name"] == nil || !hasStatus {
+						t.Errorf("%s%s: service without id, name or status: %v", org.Name, query, s)
+					}
+					if !full && len(s) != 3 {
+						t.Errorf("%s: simple service has %d members", org.Name, len(s))
+					}
+				}
+			}
+		}
+	})
+}
