@@ -41,6 +41,11 @@ type HandlerConfig struct {
 
 // NewHandler returns the GraphQL endpoint (POST and GET) over cfg.Client.
 func NewHandler(cfg HandlerConfig) *handler.Server {
+	return newHandler(cfg, postJSON{})
+}
+
+// newHandler is NewHandler with the given POST transport.
+func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	if cfg.Limits == (Limits{}) {
 		cfg.Limits = DefaultLimits
 	}
@@ -51,7 +56,7 @@ func NewHandler(cfg HandlerConfig) *handler.Server {
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(postJSON{})
+	srv.AddTransport(post)
 	srv.SetQueryCache(pageDefaultingCache{
 		inner:  lru.New[*ast.QueryDocument](1000),
 		limits: cfg.Limits,

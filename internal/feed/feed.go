@@ -48,14 +48,17 @@ type event struct {
 // Hook returns the ent hook that records changes; dialectName is the
 // client's dialect.
 func Hook(dialectName string) ent.Hook {
-	f := &feed{postgres: dialectName == dialect.Postgres, pending: map[uintptr]*[]event{}}
+	f := &feed{postgres: dialectName == dialect.Postgres, pending: map[uintptr]*[]*[]event{}}
 	return f.hook
 }
 
 type feed struct {
 	postgres bool
 	mu       sync.Mutex
-	pending  map[uintptr]*[]event
+	// pending holds, per open transaction, a slot for the events of each
+	// mutation in the order the mutations began (ent's bulk creates finish
+	// their records innermost first: last record first).
+	pending map[uintptr]*[]*[]event
 }
 
 func (f *feed) hook(next ent.Mutator) ent.Mutator {
@@ -72,6 +75,7 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 			}
 			before = ids
 		}
+		slot, began := f.reserve(m), time.Now()
 		v, err := next.Mutate(ctx, m)
 		if err != nil {
 			return v, err
@@ -79,17 +83,23 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 		if n, isCount := v.(int); isCount && n == 0 && (m.Op().Is(ent.OpDelete) || m.Op().Is(ent.OpDeleteOne)) {
 			return v, nil // a delete that removed nothing leaves no tombstone
 		}
-		events, err := f.events(ctx, m, v, before)
+		events, err := f.events(ctx, m, v, before, began)
 		if err != nil {
 			return nil, err
 		}
-		return v, f.enqueue(ctx, m, events)
+		if slot != nil {
+			f.mu.Lock()
+			*slot = events
+			f.mu.Unlock()
+			return v, nil
+		}
+		return v, f.writeNow(ctx, m, events)
 	})
 }
 
 // events builds the events of a successful mutation.
-func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before []int) ([]event, error) {
-	base := event{typ: EntityType(m.Type()), actor: auth.Actor(ctx), at: time.Now()}
+func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before []int, at time.Time) ([]event, error) {
+	base := event{typ: EntityType(m.Type()), actor: auth.Actor(ctx), at: at}
 	switch {
 	case m.Op().Is(ent.OpCreate):
 		id, _ := m.(interface{ ID() (int, bool) }).ID()
@@ -126,41 +136,53 @@ func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before [
 	}
 }
 
-// enqueue writes events with the transaction the mutation runs in, at its
-// commit; outside a transaction, at once in a transaction of their own.
-func (f *feed) enqueue(ctx context.Context, m ent.Mutation, events []event) error {
+// writeNow writes the events of a mutation made outside a transaction, in
+// a transaction of their own.
+func (f *feed) writeNow(ctx context.Context, m ent.Mutation, events []event) error {
 	if len(events) == 0 {
 		return nil
 	}
+	client := m.(interface{ Client() *ent.Client }).Client()
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := f.write(ctx, tx.Client(), events); err != nil {
+		return rollback(tx, err)
+	}
+	return tx.Commit()
+}
+
+// reserve takes a slot for a mutation's events in its transaction's log,
+// written at the commit in slot order; nil outside a transaction.
+func (f *feed) reserve(m ent.Mutation) *[]event {
 	tx, err := m.(interface{ Tx() (*ent.Tx, error) }).Tx()
 	if err != nil { // not in a transaction
-		client := m.(interface{ Client() *ent.Client }).Client()
-		tx, err := client.Tx(ctx)
-		if err != nil {
-			return err
-		}
-		if err := f.write(ctx, tx.Client(), events); err != nil {
-			return rollback(tx, err)
-		}
-		return tx.Commit()
-	}
-	key := txKey(tx)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if buf, ok := f.pending[key]; ok {
-		*buf = append(*buf, events...)
 		return nil
 	}
-	buf := &events
-	f.pending[key] = buf
+	key := txKey(tx)
+	slot := new([]event)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if slots, ok := f.pending[key]; ok {
+		*slots = append(*slots, slot)
+		return slot
+	}
+	slots := &[]*[]event{slot}
+	f.pending[key] = slots
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 			f.mu.Lock()
-			list := *buf
+			var list []event
+			for _, s := range *slots {
+				list = append(list, *s...)
+			}
 			delete(f.pending, key)
 			f.mu.Unlock()
-			if err := f.write(ctx, tx.Client(), list); err != nil {
-				return err
+			if len(list) > 0 {
+				if err := f.write(ctx, tx.Client(), list); err != nil {
+					return err
+				}
 			}
 			return next.Commit(ctx, tx)
 		})
@@ -173,7 +195,7 @@ func (f *feed) enqueue(ctx context.Context, m ent.Mutation, events []event) erro
 			return next.Rollback(ctx, tx)
 		})
 	})
-	return nil
+	return slot
 }
 
 // txKey identifies the transaction a Tx value belongs to. Each mutation's
