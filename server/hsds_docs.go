@@ -147,7 +147,7 @@ func (h *hsdsAPI) organizationItems(ctx context.Context, ids []int) ([]any, erro
 
 // organizationsWithServiceSummaries loads the full organizations ids name,
 // each with its services' "simple information" (the spec's
-// /organizations/{id}), in two loads whatever their number.
+// /organizations/{id}), in a fixed number of loads whatever their number.
 func (h *hsdsAPI) organizationsWithServiceSummaries(ctx context.Context, ids []int) ([]hsds.Organization, error) {
 	orgs, err := hsds.Organizations(ctx, h.client, h.client.Organization.Query().Where(organization.IDIn(ids...)).Order(organization.ByID()))
 	if err != nil {

@@ -913,6 +913,30 @@ func TestHSDSPostcodeCoverage(t *testing.T) {
 				t.Errorf("%s: listed %v, want %v", name, got[name], covers)
 			}
 		}
+
+		// Services at locations follow their service's coverage.
+		loc := c.Location.Create().SetName("Office").SetOrganizationID(org.ID).SaveX(ctx)
+		for _, s := range c.Service.Query().AllX(ctx) {
+			c.ServiceAtLocation.Create().SetServiceID(s.ID).SetLocationID(loc.ID).ExecX(ctx)
+		}
+		status, body = a.hsdsGet("", "/hsds/service_at_locations?per_page=100&postcode=02121")
+		var sals struct {
+			Contents []struct {
+				Service struct{ Name string } `json:"service"`
+			} `json:"contents"`
+		}
+		if status != 200 || json.Unmarshal(body, &sals) != nil {
+			t.Fatalf("postcode filter on services at locations: %d %s", status, body)
+		}
+		gotSAL := map[string]bool{}
+		for _, s := range sals.Contents {
+			gotSAL[s.Service.Name] = true
+		}
+		for name, covers := range want {
+			if gotSAL[name] != covers {
+				t.Errorf("%s at a location: listed %v, want %v", name, gotSAL[name], covers)
+			}
+		}
 	})
 }
 

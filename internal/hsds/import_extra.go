@@ -263,6 +263,9 @@ func entityTable(name string) string {
 	if t, ok := linkColumnTables[name+"_id"]; ok {
 		return t
 	}
+	if t, ok := linkColumnTables[strings.TrimSuffix(name, "s")+"_id"]; ok { // "service_at_locations"
+		return t
+	}
 	for _, t := range linkColumnTables {
 		if t == name {
 			return t

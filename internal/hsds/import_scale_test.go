@@ -88,8 +88,9 @@ func TestImportThroughput(t *testing.T) {
 }
 
 // TestImportLogsEachCreate: records created in batches are each logged in
-// the change feed once, with the record's own ID and version, as records
-// created one at a time are; a second import logs nothing.
+// the change feed once, in the order they were created, with the record's
+// own ID and version, as records created one at a time are; a second import
+// logs nothing.
 func TestImportLogsEachCreate(t *testing.T) {
 	dir := importWriteSyntheticPackage(t, 1200) // several batches of services, locations, areas
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
@@ -98,9 +99,16 @@ func TestImportLogsEachCreate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		events := db.Client.ChangeEvent.Query().AllX(ctx)
+		events := db.Client.ChangeEvent.Query().Order(ent.Asc(changeevent.FieldID)).AllX(ctx)
 		logged := map[string]map[int]int{}
+		last := map[string]int{}
 		for _, e := range events {
+			// Records are logged in the order they were created (IDs
+			// ascending within a kind), batch or not.
+			if e.EntityID < last[e.EntityType] {
+				t.Fatalf("%s %d logged after %d", e.EntityType, e.EntityID, last[e.EntityType])
+			}
+			last[e.EntityType] = e.EntityID
 			if e.Operation != changeevent.OperationCREATE || e.Version == nil || *e.Version != 1 {
 				t.Fatalf("event %+v", e)
 			}

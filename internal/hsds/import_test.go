@@ -598,8 +598,6 @@ func TestImportEverySample(t *testing.T) {
 	}
 }
 
-// TestImportRefusalMidWriteRollsBack checks that a record Village refuses
-// part-way through the transaction undoes the records written before it.
 // TestImportRefusalInBatchNamesTheRecord: records of a kind created in
 // batches (locations here) are refused as a batch; the import then names
 // the one at fault, and writes nothing.
@@ -629,6 +627,8 @@ func TestImportRefusalInBatchNamesTheRecord(t *testing.T) {
 	})
 }
 
+// TestImportRefusalMidWriteRollsBack checks that a record Village refuses
+// part-way through the transaction undoes the records written before it.
 func TestImportRefusalMidWriteRollsBack(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		before := importTakeSnapshot(t, db.Client)

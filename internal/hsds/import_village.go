@@ -82,11 +82,12 @@ func (m *importMapper) villageOf(table, id string) map[string]string {
 	return nil
 }
 
-// tablesWithID counts the package's tables holding a row with HSDS id id.
+// tablesWithID counts the package's tables holding a row with HSDS id id
+// that a link may point at (not the attributes and metadata that link).
 func (m *importMapper) tablesWithID(id string) int {
 	n := 0
-	for _, rows := range m.ids {
-		if rows[id] != nil {
+	for table, rows := range m.ids {
+		if rows[id] != nil && table != "attributes" && table != "metadata" {
 			n++
 		}
 	}

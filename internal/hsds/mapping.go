@@ -344,8 +344,6 @@ func (m *Mapper) Program(p *ent.Program) Program {
 		AlternateName: p.AlternateName, Description: p.Description, Attributes: a.result()}, "programs", p.HsdsExtra)
 }
 
-// Service maps s, with the edges loaded by ServiceQuery, to a full HSDS
-// service document.
 // ServiceSummary is a service as an organization document lists it when
 // not asked for its services in full: its id, name and status (the
 // spec's "simple information"; s needs no more than those columns and
@@ -354,6 +352,8 @@ func ServiceSummary(s *ent.Service) Service {
 	return Service{ID: RecordID(KindService, s.ID, s.ExternalSource, s.ExternalID), Name: s.Name, Status: exportStatus(string(s.Status))}
 }
 
+// Service maps s, with the edges loaded by ServiceQuery, to a full HSDS
+// service document.
 func (m *Mapper) Service(s *ent.Service) Service {
 	id := m.IDs.note(KindService, s.ID, s.ExternalSource, s.ExternalID)
 	if s.Edges.Organization != nil {
