@@ -37,34 +37,28 @@ type importKind struct {
 	// createBulk, for the kinds whose records never link to records of
 	// their own kind, creates n records in one statement: what a large
 	// import is mostly made of (nil: one at a time).
-	createBulk func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]importCreated, error))
+	createBulk func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error))
 }
 
 // importBulk adapts an ent create-bulk builder to importKind.createBulk.
-func importBulk[B, E any](n int, newB func() B, mut func(B) ent.Mutation, save func(context.Context, []B) ([]E, error), id func(E) (int, string)) ([]ent.Mutation, func(context.Context) ([]importCreated, error)) {
+func importBulk[B, E any](n int, newB func() B, mut func(B) ent.Mutation, save func(context.Context, []B) ([]E, error), id func(E) int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
 	bs := make([]B, n)
 	ms := make([]ent.Mutation, n)
 	for i := range bs {
 		bs[i] = newB()
 		ms[i] = mut(bs[i])
 	}
-	return ms, func(ctx context.Context) ([]importCreated, error) {
+	return ms, func(ctx context.Context) ([]int, error) {
 		es, err := save(ctx, bs)
 		if err != nil {
 			return nil, err
 		}
-		out := make([]importCreated, len(es))
+		ids := make([]int, len(es))
 		for i, e := range es {
-			out[i].id, out[i].extID = id(e)
+			ids[i] = id(e)
 		}
-		return out, nil
+		return ids, nil
 	}
-}
-
-// importCreated is a record a batch created: its ID and external id.
-type importCreated struct {
-	id    int
-	extID string
 }
 
 var importKindNames = []string{"Organization", "Program", "Location", "TaxonomyTerm", "Service", "ServiceArea", "ServiceAtLocation", "Contact", "Phone", "Schedule", "Funding"}
@@ -183,12 +177,12 @@ var importLocKind = &importKind{
 		b := tx.Location.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]importCreated, error)) {
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
 		return importBulk(n, tx.Location.Create, func(b *ent.LocationCreate) ent.Mutation { return b.Mutation() },
 			func(ctx context.Context, bs []*ent.LocationCreate) ([]*ent.Location, error) {
 				return tx.Location.CreateBulk(bs...).Save(ctx)
 			},
-			func(e *ent.Location) (int, string) { return e.ID, e.ExternalID })
+			func(e *ent.Location) int { return e.ID })
 	},
 }
 
@@ -209,12 +203,12 @@ var importSvcKind = &importKind{
 		b := tx.Service.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]importCreated, error)) {
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
 		return importBulk(n, tx.Service.Create, func(b *ent.ServiceCreate) ent.Mutation { return b.Mutation() },
 			func(ctx context.Context, bs []*ent.ServiceCreate) ([]*ent.Service, error) {
 				return tx.Service.CreateBulk(bs...).Save(ctx)
 			},
-			func(e *ent.Service) (int, string) { return e.ID, e.ExternalID })
+			func(e *ent.Service) int { return e.ID })
 	},
 }
 
@@ -235,12 +229,12 @@ var importAreaKind = &importKind{
 		b := tx.ServiceArea.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]importCreated, error)) {
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
 		return importBulk(n, tx.ServiceArea.Create, func(b *ent.ServiceAreaCreate) ent.Mutation { return b.Mutation() },
 			func(ctx context.Context, bs []*ent.ServiceAreaCreate) ([]*ent.ServiceArea, error) {
 				return tx.ServiceArea.CreateBulk(bs...).Save(ctx)
 			},
-			func(e *ent.ServiceArea) (int, string) { return e.ID, e.ExternalID })
+			func(e *ent.ServiceArea) int { return e.ID })
 	},
 }
 
@@ -261,12 +255,12 @@ var importSALKind = &importKind{
 		b := tx.ServiceAtLocation.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]importCreated, error)) {
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
 		return importBulk(n, tx.ServiceAtLocation.Create, func(b *ent.ServiceAtLocationCreate) ent.Mutation { return b.Mutation() },
 			func(ctx context.Context, bs []*ent.ServiceAtLocationCreate) ([]*ent.ServiceAtLocation, error) {
 				return tx.ServiceAtLocation.CreateBulk(bs...).Save(ctx)
 			},
-			func(e *ent.ServiceAtLocation) (int, string) { return e.ID, e.ExternalID })
+			func(e *ent.ServiceAtLocation) int { return e.ID })
 	},
 }
 
@@ -287,12 +281,12 @@ var importContactKind = &importKind{
 		b := tx.Contact.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]importCreated, error)) {
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
 		return importBulk(n, tx.Contact.Create, func(b *ent.ContactCreate) ent.Mutation { return b.Mutation() },
 			func(ctx context.Context, bs []*ent.ContactCreate) ([]*ent.Contact, error) {
 				return tx.Contact.CreateBulk(bs...).Save(ctx)
 			},
-			func(e *ent.Contact) (int, string) { return e.ID, e.ExternalID })
+			func(e *ent.Contact) int { return e.ID })
 	},
 }
 
@@ -313,12 +307,12 @@ var importPhoneKind = &importKind{
 		b := tx.Phone.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]importCreated, error)) {
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
 		return importBulk(n, tx.Phone.Create, func(b *ent.PhoneCreate) ent.Mutation { return b.Mutation() },
 			func(ctx context.Context, bs []*ent.PhoneCreate) ([]*ent.Phone, error) {
 				return tx.Phone.CreateBulk(bs...).Save(ctx)
 			},
-			func(e *ent.Phone) (int, string) { return e.ID, e.ExternalID })
+			func(e *ent.Phone) int { return e.ID })
 	},
 }
 
@@ -339,12 +333,12 @@ var importScheduleKind = &importKind{
 		b := tx.Schedule.UpdateOneID(id)
 		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
 	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]importCreated, error)) {
+	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
 		return importBulk(n, tx.Schedule.Create, func(b *ent.ScheduleCreate) ent.Mutation { return b.Mutation() },
 			func(ctx context.Context, bs []*ent.ScheduleCreate) ([]*ent.Schedule, error) {
 				return tx.Schedule.CreateBulk(bs...).Save(ctx)
 			},
-			func(e *ent.Schedule) (int, string) { return e.ID, e.ExternalID })
+			func(e *ent.Schedule) int { return e.ID })
 	},
 }
 
@@ -473,14 +467,10 @@ func (w *importWriter) flush(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// ent gives the i-th builder the i-th row of the INSERT's RETURNING, the
+	// order both SQLite and PostgreSQL return a multi-row VALUES insert in.
 	for i, c := range batch {
-		// Rows come back in the order they were given (SQLite does not
-		// promise it): a record is known by its own external id, never by
-		// its place in the batch.
-		if i >= len(created) || created[i].extID != c.rec.extID {
-			return fmt.Errorf("%s batch: the database returned its records out of order", kind.name)
-		}
-		known[c.rec.extID] = created[i].id
+		known[c.rec.extID] = created[i]
 	}
 	return nil
 }
