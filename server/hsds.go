@@ -55,8 +55,8 @@ const hsdsOpenAPI = "https://raw.githubusercontent.com/openreferral/specificatio
 // service_at_location's location and service). full=true returns the fully
 // nested documents the {id} endpoints return; minimal=true (services)
 // returns only each service's id and modified_date.
-func hsdsHandler(client *ent.Client, log *slog.Logger) http.Handler {
-	h := &hsdsAPI{client: client, log: log, ids: hsds.NewResolver(client)}
+func hsdsHandler(client *ent.Client, log *slog.Logger, maxStreams int) http.Handler {
+	h := &hsdsAPI{client: client, log: log, ids: hsds.NewResolver(client), streams: make(chan struct{}, maxStreams)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hsds/{$}", h.root)
 	mux.HandleFunc("GET /hsds/services", h.services)
@@ -83,6 +83,9 @@ type hsdsAPI struct {
 	client *ent.Client
 	log    *slog.Logger
 	ids    *hsds.Resolver
+	// streams holds a slot per format=ndjson listing in progress: streams
+	// are long, so only so many run at once.
+	streams chan struct{}
 }
 
 // badRequest is a client error in the query.

@@ -107,6 +107,14 @@ func (h *hsdsAPI) page(ctx context.Context, p *listParams, set recordSet) (any, 
 // passes; a stream cut short after it began is aborted (the connection is
 // reset), so a client never mistakes a partial listing for the whole.
 func (h *hsdsAPI) stream(w http.ResponseWriter, r *http.Request, set recordSet) {
+	select {
+	case h.streams <- struct{}{}:
+		defer func() { <-h.streams }()
+	default:
+		w.Header().Set("Retry-After", "10")
+		hsdsError(w, http.StatusServiceUnavailable, "too many streamed listings in progress: retry in a few seconds, or page through the JSON list")
+		return
+	}
 	ctx := r.Context()
 	rc := http.NewResponseController(w)
 	buf := bufio.NewWriterSize(w, 64<<10)

@@ -24,6 +24,9 @@ type Config struct {
 	// format=ndjson), which grows with the directory: its context deadline
 	// and its connection's write deadline.
 	StreamTimeout time.Duration
+	// MaxStreams bounds how many streamed listings run at once; more are
+	// answered 503 with Retry-After.
+	MaxStreams int
 	// MaxBodyBytes bounds a request body.
 	MaxBodyBytes int64
 	// Limits are the GraphQL page-size and cost limits.
@@ -35,6 +38,7 @@ var DefaultConfig = Config{
 	AllowedOrigins: []string{"*"},
 	RequestTimeout: 15 * time.Second,
 	StreamTimeout:  10 * time.Minute,
+	MaxStreams:     8,
 	MaxBodyBytes:   1 << 20,
 	Limits:         graph.DefaultLimits,
 }
@@ -48,6 +52,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.StreamTimeout <= 0 {
 		c.StreamTimeout = DefaultConfig.StreamTimeout
+	}
+	if c.MaxStreams <= 0 {
+		c.MaxStreams = DefaultConfig.MaxStreams
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultConfig.MaxBodyBytes
@@ -74,7 +81,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(graph.HandlerConfig{Client: db.Client, Limits: cfg.Limits, Logger: log}))
-	mux.Handle("/hsds/", hsdsHandler(db.Client, log))
+	mux.Handle("/hsds/", hsdsHandler(db.Client, log, cfg.MaxStreams))
 	console := consoleHandler()
 	mux.Handle("/", console)
 	mux.Handle("/static/", console)
