@@ -817,6 +817,23 @@ func TestHSDSStreamOutlivesRequestDeadline(t *testing.T) {
 		if res.StatusCode != http.StatusOK || err != nil || len(lines) != total {
 			t.Errorf("stream under a past request deadline: %d, %d of %d lines, %v", res.StatusCode, len(lines), total, err)
 		}
+
+		// The stream moves its connection's write deadline too: behind a
+		// server whose writes time out after a millisecond, it still
+		// delivers every record.
+		slow := httptest.NewUnstartedServer(server.New(db, server.Config{}, quiet))
+		slow.Config.WriteTimeout = time.Millisecond
+		slow.Start()
+		defer slow.Close()
+		res, err = http.Get(slow.URL + "/hsds/services?format=ndjson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		lines, err = readLines(res.Body)
+		if res.StatusCode != http.StatusOK || err != nil || len(lines) != total {
+			t.Errorf("stream behind a 1 ms write timeout: %d, %d of %d lines, %v", res.StatusCode, len(lines), total, err)
+		}
 	})
 }
 
