@@ -65,8 +65,9 @@ func BenchmarkDirectory(b *testing.B) {
 			})
 			zips := []string{"10001", "60614", "90011", "02121", "30309", "59901", "73301", "98101"}
 			needs := []string{"home-visiting", "parenting-support", "developmental-screening"}
-			for name, query := range map[string]string{"match": matchQuery, "matchList": matchListQuery} {
-				b.Run(name, func(b *testing.B) {
+			for _, m := range []struct{ name, query string }{{"match", matchQuery}, {"matchList", matchListQuery}} {
+				query := m.query
+				b.Run(m.name, func(b *testing.B) {
 					i := 0
 					measure(b, h, counter, func() (string, map[string]any) {
 						i++
