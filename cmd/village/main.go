@@ -514,28 +514,37 @@ func keysRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+// parseOneArg parses the flags of cmd, given before or after its one
+// positional argument (named what), and returns that argument.
+func parseOneArg(fs *flag.FlagSet, args []string, cmd, what string) (string, error) {
+	var arg string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return "", err
+		}
+		args = fs.Args()
+		if len(args) > 0 {
+			if arg != "" {
+				return "", fmt.Errorf("%s: one %s only (got %q and %q)", cmd, what, arg, args[0])
+			}
+			arg, args = args[0], args[1:]
+		}
+	}
+	if arg == "" {
+		fs.Usage()
+		return "", fmt.Errorf("%s: %s is required", cmd, what)
+	}
+	return arg, nil
+}
+
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import", "Import an Open Referral HSDS package: a directory of CSV tables (HSDS 3.0, the 3.1 draft,\nthe UK profile, HSDS 1.1 through a legacy mapping) or a JSON document or directory of them.\nOne transaction: a structural fault refuses the whole package. Re-importing changes nothing.\n\n  village import PATH [flags]", stderr)
 	dsn := dbFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "check the package and print the report without writing")
 	source := fs.String("source", hsds.DefaultImportSource, "externalSource of the imported records (HSDS ids are the external ids)")
-	// Accept flags before or after PATH.
-	var path string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		args = fs.Args()
-		if len(args) > 0 {
-			if path != "" {
-				return fmt.Errorf("import: one PATH only (got %q and %q)", path, args[0])
-			}
-			path, args = args[0], args[1:]
-		}
-	}
-	if path == "" {
-		fs.Usage()
-		return errors.New("import: PATH is required")
+	path, err := parseOneArg(fs, args, "import", "PATH")
+	if err != nil {
+		return err
 	}
 	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
@@ -576,22 +585,9 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("export", "Write the directory as Open Referral HSDS 3.0 to DIR: --format json (services/ID.json, one full\ndocument per service, with organizations/, taxonomies.json, taxonomy_terms.json) or --format csv\n(the tabular data package: one CSV per HSDS table and datapackage.json). Village's own fields\ntravel as HSDS attributes of the \"village\" taxonomy. Everything is exported, confidential data included.\n\n  village export --format json|csv DIR [flags]", stderr)
 	dsn := dbFlag(fs)
 	format := fs.String("format", "json", "json or csv")
-	var dir string
-	for len(args) > 0 {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		args = fs.Args()
-		if len(args) > 0 {
-			if dir != "" {
-				return fmt.Errorf("export: one DIR only (got %q and %q)", dir, args[0])
-			}
-			dir, args = args[0], args[1:]
-		}
-	}
-	if dir == "" {
-		fs.Usage()
-		return errors.New("export: DIR is required")
+	dir, err := parseOneArg(fs, args, "export", "DIR")
+	if err != nil {
+		return err
 	}
 	if *format != "json" && *format != "csv" {
 		return fmt.Errorf("export: --format must be json or csv, got %q", *format)
