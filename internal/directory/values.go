@@ -2,9 +2,13 @@ package directory
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"time"
+
+	"entgo.io/ent"
 )
 
 // SameValue reports whether a stored field value and an incoming one mean
@@ -52,4 +56,52 @@ func NormalizeValue(v any) any {
 		return t.UTC().Truncate(time.Microsecond)
 	}
 	return rv.Interface()
+}
+
+// Field is a field of a record to write, by its ent name; a nil (or empty)
+// value means the field must be empty.
+type Field struct {
+	Name  string
+	Value any
+}
+
+// SetNew sets fields on the mutation of a record being created, leaving
+// empty values out so the schema's default or NULL stands.
+func SetNew(m ent.Mutation, fields []Field) error {
+	for _, f := range fields {
+		if NormalizeValue(f.Value) == nil {
+			continue
+		}
+		if err := m.SetField(f.Name, f.Value); err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
+		}
+	}
+	return nil
+}
+
+// SetChanged sets on an update mutation each field whose stored value
+// differs from the one given (SameValue), clearing those given empty, and
+// reports whether any did: idempotent loaders skip writes that would change
+// nothing, which keeps versions and the change feed still.
+func SetChanged(ctx context.Context, m ent.Mutation, fields []Field) (bool, error) {
+	changed := false
+	for _, f := range fields {
+		old, err := m.OldField(ctx, f.Name)
+		if err != nil {
+			return false, err
+		}
+		if SameValue(old, f.Value) {
+			continue
+		}
+		changed = true
+		if NormalizeValue(f.Value) == nil {
+			err = m.ClearField(f.Name)
+		} else {
+			err = m.SetField(f.Name, f.Value)
+		}
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", f.Name, err)
+		}
+	}
+	return changed, nil
 }

@@ -65,10 +65,7 @@ func (r *importRec) storedCol(col string) {
 	r.storedCols[col] = true
 }
 
-type importField struct {
-	name  string
-	value any // nil = empty
-}
+type importField = directory.Field
 
 type importRef struct {
 	field string
@@ -76,7 +73,9 @@ type importRef struct {
 	extID string // "" = no link
 }
 
-func (r *importRec) set(name string, v any) { r.fields = append(r.fields, importField{name, v}) }
+func (r *importRec) set(name string, v any) {
+	r.fields = append(r.fields, importField{Name: name, Value: v})
+}
 
 // importMapper turns the package's rows into Village records, collecting
 // structural errors and data-quality warnings in the report.

@@ -20,8 +20,8 @@ const importVillageTaxonomy = "village"
 // override sets a field, replacing any value set before.
 func (r *importRec) override(name string, v any) {
 	for i := range r.fields {
-		if r.fields[i].name == name {
-			r.fields[i].value = v
+		if r.fields[i].Name == name {
+			r.fields[i].Value = v
 			return
 		}
 	}

@@ -104,8 +104,8 @@ func (s importSnap) unchanged(fields []importField) bool {
 		return false
 	}
 	for _, f := range fields {
-		v := directory.NormalizeValue(f.value)
-		raw, ok := s[f.name]
+		v := directory.NormalizeValue(f.Value)
+		raw, ok := s[f.Name]
 		if v == nil {
 			if ok && string(raw) != "null" && string(raw) != `""` && string(raw) != "[]" {
 				return false
@@ -428,23 +428,6 @@ type importCreate struct {
 // importBatch is how many records one create statement writes.
 const importBatch = 500
 
-// setCreateFields sets a new record's fields (and a service's needs) on
-// its mutation.
-func setCreateFields(m ent.Mutation, fields []importField, needs []int) error {
-	if len(needs) > 0 {
-		m.(*ent.ServiceMutation).AddNeedIDs(needs...)
-	}
-	for _, f := range fields {
-		if directory.NormalizeValue(f.value) == nil {
-			continue
-		}
-		if err := m.SetField(f.name, f.value); err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
-	}
-	return nil
-}
-
 // flush creates the pending records.
 func (w *importWriter) flush(ctx context.Context) error {
 	if len(w.pending) == 0 {
@@ -455,7 +438,10 @@ func (w *importWriter) flush(ctx context.Context) error {
 	kind := batch[0].rec.kind
 	muts, save := kind.createBulk(w.tx, len(batch))
 	for i, c := range batch {
-		if err := setCreateFields(muts[i], c.fields, c.needs); err != nil {
+		if len(c.needs) > 0 {
+			muts[i].(*ent.ServiceMutation).AddNeedIDs(c.needs...)
+		}
+		if err := directory.SetNew(muts[i], c.fields); err != nil {
 			return fmt.Errorf("%s %s: %w", kind.name, c.rec.extID, err)
 		}
 	}
@@ -521,11 +507,11 @@ func (w *importWriter) needIDs(ctx context.Context, r *importRec) ([]int, error)
 func (w *importWriter) sameTerm(ctx context.Context, r *importRec) (int, bool, error) {
 	var vocabulary, code string
 	for _, f := range r.fields {
-		switch f.name {
+		switch f.Name {
 		case "vocabulary":
-			vocabulary, _ = f.value.(string)
+			vocabulary, _ = f.Value.(string)
 		case "code":
-			code, _ = f.value.(string)
+			code, _ = f.Value.(string)
 		}
 	}
 	t, err := w.tx.TaxonomyTerm.Query().Where(taxonomyterm.Vocabulary(vocabulary), taxonomyterm.Code(code)).Only(ctx)
@@ -623,18 +609,18 @@ func importWriteOnce(ctx context.Context, client *ent.Client, src string, recs [
 
 func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 	fields := []importField{
-		{"external_source", w.src},
-		{"external_id", r.extID},
+		{Name: "external_source", Value: w.src},
+		{Name: "external_id", Value: r.extID},
 	}
 	hasProvenance := false
 	for _, f := range r.fields {
-		hasProvenance = hasProvenance || f.name == "provenance"
+		hasProvenance = hasProvenance || f.Name == "provenance"
 	}
 	if !hasProvenance {
-		fields = append(fields, importField{"provenance", importProvenance})
+		fields = append(fields, importField{Name: "provenance", Value: importProvenance})
 	}
 	fields = append(fields, r.fields...)
-	fields = append(fields, importField{"hsds_extra", r.extra})
+	fields = append(fields, importField{Name: "hsds_extra", Value: r.extra})
 	for _, ref := range r.refs {
 		var v any
 		if ref.extID != "" {
@@ -648,7 +634,7 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 			}
 			v = id
 		}
-		fields = append(fields, importField{ref.field, v})
+		fields = append(fields, importField{Name: ref.field, Value: v})
 	}
 	known, err := w.idsOf(ctx, r.kind)
 	if err != nil {
@@ -679,7 +665,10 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 			return nil
 		}
 		m, save := r.kind.create(w.tx)
-		if err := setCreateFields(m, fields, needs); err != nil {
+		if len(needs) > 0 {
+			m.(*ent.ServiceMutation).AddNeedIDs(needs...)
+		}
+		if err := directory.SetNew(m, fields); err != nil {
 			return err
 		}
 		id, err := save(ctx)
@@ -704,30 +693,16 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		return nil
 	}
 	m, save := r.kind.update(w.tx, id)
-	changed := needsChanged
 	if needsChanged {
 		sm := m.(*ent.ServiceMutation)
 		sm.ClearNeeds()
 		sm.AddNeedIDs(needs...)
 	}
-	for _, f := range fields {
-		old, err := m.OldField(ctx, f.name)
-		if err != nil {
-			return err
-		}
-		if directory.SameValue(old, f.value) {
-			continue
-		}
-		changed = true
-		if directory.NormalizeValue(f.value) == nil {
-			err = m.ClearField(f.name)
-		} else {
-			err = m.SetField(f.name, f.value)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", f.name, err)
-		}
+	changed, err := directory.SetChanged(ctx, m, fields)
+	if err != nil {
+		return err
 	}
+	changed = changed || needsChanged
 	if !changed {
 		counts.Unchanged++
 		return nil

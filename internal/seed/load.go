@@ -87,10 +87,7 @@ type record struct {
 
 // fieldValue is a managed field and the value the seed gives it; a nil
 // value means the field must be empty.
-type fieldValue struct {
-	name  string
-	value any
-}
+type fieldValue = directory.Field
 
 // refValue is a foreign-key field that points at another seed record, by
 // that record's external ID ("" = no link).
@@ -194,9 +191,9 @@ func (l *loader) resolve(ctx context.Context, k *kind, extID string) (int, error
 // differ from r, or leaves it alone when nothing differs.
 func (l *loader) upsert(ctx context.Context, r record) error {
 	fields := append([]fieldValue{
-		{"sample", r.sample},
-		{"external_source", Source},
-		{"external_id", r.extID},
+		{Name: "sample", Value: r.sample},
+		{Name: "external_source", Value: Source},
+		{Name: "external_id", Value: r.extID},
 	}, r.fields...)
 	for _, ref := range r.refs {
 		var v any
@@ -207,7 +204,7 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 			}
 			v = id
 		}
-		fields = append(fields, fieldValue{ref.field, v})
+		fields = append(fields, fieldValue{Name: ref.field, Value: v})
 	}
 	edges := make(map[string][]int, len(r.edges))
 	for _, e := range r.edges {
@@ -236,13 +233,8 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 	id, exists := known[r.extID]
 	if !exists {
 		m, save := r.kind.create(l.tx)
-		for _, f := range fields {
-			if directory.NormalizeValue(f.value) == nil {
-				continue // let the schema's default or NULL stand
-			}
-			if err := m.SetField(f.name, f.value); err != nil {
-				return err
-			}
+		if err := directory.SetNew(m, fields); err != nil {
+			return err
 		}
 		for name, ids := range edges {
 			r.kind.edges[name].change(m, ids, nil)
@@ -257,24 +249,9 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 	}
 
 	m, save := r.kind.update(l.tx, id)
-	changed := false
-	for _, f := range fields {
-		old, err := m.OldField(ctx, f.name)
-		if err != nil {
-			return err
-		}
-		if directory.SameValue(old, f.value) {
-			continue
-		}
-		changed = true
-		if directory.NormalizeValue(f.value) == nil {
-			err = m.ClearField(f.name)
-		} else {
-			err = m.SetField(f.name, f.value)
-		}
-		if err != nil {
-			return err
-		}
+	changed, err := directory.SetChanged(ctx, m, fields)
+	if err != nil {
+		return err
 	}
 	for _, e := range r.edges {
 		ops := r.kind.edges[e.name]
