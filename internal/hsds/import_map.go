@@ -138,6 +138,11 @@ func (m *importMapper) use(table string, cols ...string) {
 
 // importStoredColumns are the columns of each table Village stores.
 var importStoredColumns = map[string][]string{
+	// last_modified is the time Village last changed the record: an export
+	// writes Village's own.
+	"services": {"id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status",
+		"interpretation_services", "application_process", "fees_description", "wait_time", "eligibility_description",
+		"minimum_age", "maximum_age", "assured_date", "assurer_email", "last_modified"},
 	"schedules":           {"id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to", "timezone", "freq", "interval", "byday", "bymonthday", "description", "opens_at", "closes_at"},
 	"organizations":       {"id", "name", "alternate_name", "description", "email", "website", "url", "legal_status", "year_incorporated", "parent_organization_id"},
 	"locations":           {"id", "location_type", "url", "organization_id", "name", "alternate_name", "description", "latitude", "longitude"},
@@ -590,11 +595,6 @@ var importServiceStatuses = map[string]service.Status{
 }
 
 func (m *importMapper) services() []*importRec {
-	// last_modified is the time Village last changed the record: an export
-	// writes Village's own.
-	m.use("services", "id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status",
-		"interpretation_services", "application_process", "fees_description", "wait_time", "eligibility_description",
-		"minimum_age", "maximum_age", "assured_date", "assurer_email", "last_modified")
 	langs := map[string][]string{}
 	langRows := map[string][]importExtraRow{}
 	for _, l := range m.rows("languages") {

@@ -2,6 +2,7 @@ package hsds
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -672,4 +673,32 @@ func TestImportRestoresEditedFields(t *testing.T) {
 			t.Errorf("service not restored: %v %v", s.Eligibility, s.Status)
 		}
 	})
+}
+
+// TestImportJSONCopiesDisagreeingOnAServiceRefused: two documents giving one
+// service with different names (a field Village stores) refuse the package.
+func TestImportJSONCopiesDisagreeingOnAServiceRefused(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(importSample(t, "openreferral-spec-3.0/examples"), "service_full.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var svc map[string]any
+	if err := json.Unmarshal(doc, &svc); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "a.json"), doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	svc["name"] = "Another name"
+	other, _ := json.Marshal(svc)
+	if err := os.WriteFile(filepath.Join(dir, "b.json"), other, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := testdb.Open(t, dialect.SQLite, store.Options{})
+	rep, err := Import(context.Background(), db.Client, dir, ImportOptions{})
+	var ie *ImportError
+	if !errors.As(err, &ie) || !importHasMessage(rep.Errors, "b.json", "name", "with different values") {
+		t.Fatalf("err %v\n%s", err, rep)
+	}
 }
