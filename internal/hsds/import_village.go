@@ -11,12 +11,6 @@ import (
 	"github.com/village-directory/village/internal/directory"
 )
 
-// importVillageTaxonomy is the taxonomy name of the attributes a Village
-// export uses to carry Village's own fields (one term per field, the value
-// in the attribute); reading them back makes Village → HSDS → Village lose
-// nothing the import knows how to restore.
-const importVillageTaxonomy = "village"
-
 // override sets a field, replacing any value set before.
 func (r *importRec) override(name string, v any) {
 	for i := range r.fields {
@@ -53,7 +47,7 @@ func (m *importMapper) villageAttributes() map[string]map[string]string {
 				tax = t.get("name")
 			}
 		}
-		if tax != importVillageTaxonomy || term.get("code") == "" {
+		if tax != VillageTaxonomy || term.get("code") == "" {
 			continue
 		}
 		m.consumed[a] = true // Village's own encoding: the export writes it again
@@ -104,7 +98,7 @@ func (m *importMapper) applyVillage(rec *importRec) {
 	if len(attrs) == 0 {
 		return
 	}
-	m.rep.notef("Village attributes (taxonomy %q) restored Village's own fields", importVillageTaxonomy)
+	m.rep.notef("Village attributes (taxonomy %q) restored Village's own fields", VillageTaxonomy)
 	bad := func(code string, err error) {
 		m.warnf(rec.row, "attributes."+code, "Village attribute not readable (%v); ignored", err)
 	}

@@ -59,8 +59,23 @@ func TaxonomyID(name string) string {
 
 // exportTermID is the id of a term of the Village attribute vocabulary.
 func exportTermID(code string) string {
+	if id, ok := villageTermIDs[code]; ok {
+		return id
+	}
 	return uuid.NewSHA1(Namespace, []byte("term/"+VillageTaxonomy+"/"+code)).String()
 }
+
+// villageTermIDs and villageTermCodes map the Village vocabulary's codes
+// to their term ids and back, hashed once: imports and exports look them
+// up for every attribute.
+var villageTermIDs, villageTermCodes = func() (map[string]string, map[string]string) {
+	ids, codes := map[string]string{}, map[string]string{}
+	for _, code := range VillageTerms {
+		id := uuid.NewSHA1(Namespace, []byte("term/"+VillageTaxonomy+"/"+code)).String()
+		ids[code], codes[id] = id, code
+	}
+	return ids, codes
+}()
 
 // VillageTaxonomyObject is the HSDS taxonomy of Village's attributes.
 func VillageTaxonomyObject() Taxonomy {
@@ -105,15 +120,11 @@ const (
 // is recognised by its nested taxonomy term or, when that is absent (as in
 // the CSV form), by its taxonomy_term_id.
 func VillageAttributes(list []Attribute) map[string]string {
-	byID := map[string]string{}
-	for _, code := range VillageTerms {
-		byID[exportTermID(code)] = code
-	}
 	out := map[string]string{}
 	for _, a := range list {
 		if a.TaxonomyTerm != nil && a.TaxonomyTerm.Taxonomy == VillageTaxonomy && a.TaxonomyTerm.Code != "" {
 			out[a.TaxonomyTerm.Code] = a.Value
-		} else if code, ok := byID[a.TaxonomyTermID]; ok {
+		} else if code, ok := villageTermCodes[a.TaxonomyTermID]; ok {
 			out[code] = a.Value
 		}
 	}
@@ -122,12 +133,8 @@ func VillageAttributes(list []Attribute) map[string]string {
 
 // VillageTermCode returns the Village attribute code of a taxonomy term id.
 func VillageTermCode(termID string) (string, bool) {
-	for _, code := range VillageTerms {
-		if exportTermID(code) == termID {
-			return code, true
-		}
-	}
-	return "", false
+	code, ok := villageTermCodes[termID]
+	return code, ok
 }
 
 // VillageTerms lists the Village attribute vocabulary, in documentation order.
