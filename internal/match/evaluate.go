@@ -20,9 +20,9 @@ import (
 // why in sentences. Ranking needs only the decision, so Match decides every
 // candidate quickly and explains the results a caller shows (see
 // Outcome.Page and Outcome.ExplainAll).
-func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Options, explain bool) (r Result) {
+func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r Result) {
 	s := e.svc
-	r = Result{Service: s, entry: e, program: prog, profile: p, needs: needs, opts: opts, explained: explain}
+	r = Result{Service: s, entry: e, profile: p, needs: needs, opts: opts, explained: explain}
 	hard := func(c Criterion, format string, args ...any) {
 		if explain {
 			r.Unmet = append(r.Unmet, reason(c, format, args...))
@@ -48,7 +48,7 @@ func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Option
 			ok(InArea, "%s", coverageSentence(r.Coverage, p.place))
 		}
 	}
-	r.DistanceKm = nearestDistance(e, p.place, opts.RevealConfidential)
+	r.DistanceKm = nearestDistance(e, p.from, opts.RevealConfidential)
 	// A service that reaches families online or nationwide serves them
 	// wherever its offices are: the travel limit does not apply to it.
 	distanceApplies := !e.national
@@ -90,8 +90,8 @@ func evaluate(e *entry, prog *ent.Program, p *profile, needs []need, opts Option
 
 	// Eligibility: the service's own, or its program's whole.
 	elig := s.Eligibility
-	if elig == nil && prog != nil {
-		elig = prog.Eligibility
+	if elig == nil && e.program != nil {
+		elig = e.program.Eligibility
 	}
 	if elig != nil {
 		checkEligibility(elig, p, ok, fail, explain)

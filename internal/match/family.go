@@ -39,7 +39,10 @@ type Family struct {
 
 // profile is a Family validated and resolved: the facts the rules use.
 type profile struct {
-	place         Place
+	place Place
+	// from is the place's point on the unit sphere (nil without a point),
+	// worked out once for the distances to every candidate.
+	from          *[3]float64
 	ageMonths     *int // completed months, when a child's age is known
 	pregnant      *bool
 	pregnancyWeek *int
@@ -73,6 +76,10 @@ func (f Family) resolve(today time.Time) (*profile, error) {
 		return nil, err
 	}
 	p.place = place
+	if pt := place.Point; pt != nil {
+		v := unitVector(pt.Lat, pt.Lon)
+		p.from = &v
+	}
 
 	switch {
 	case f.ChildAgeMonths != nil && f.ChildBirthDate != nil:

@@ -31,8 +31,7 @@ import (
 type snapshot struct {
 	position int // newest ChangeEvent ID when the snapshot was read
 
-	programs map[int]*ent.Program
-	needs    map[string]need // the needs vocabulary by code, expanded
+	needs map[string]need // the needs vocabulary by code, expanded
 
 	entries []*entry // every service, in ID order (entry.pos)
 
@@ -148,10 +147,6 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	if err != nil {
 		return nil, err
 	}
-	programs, err := client.Program.Query().All(ctx)
-	if err != nil {
-		return nil, err
-	}
 	terms, err := client.TaxonomyTerm.Query().
 		Where(taxonomyterm.VocabularyEQ(schema.NeedsVocabulary)).
 		Select(taxonomyterm.FieldCode, taxonomyterm.FieldName, taxonomyterm.FieldParentID).
@@ -161,20 +156,16 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	}
 	s := &snapshot{
 		position: position,
-		programs: make(map[int]*ent.Program, len(programs)),
 		needs:    vocabulary(terms),
 		byCode:   map[areaKey][]*entry{},
 		byState:  map[string][]*entry{},
-	}
-	for _, p := range programs {
-		s.programs[p.ID] = p
 	}
 	slices.SortFunc(services, func(a, b *ent.Service) int { return a.ID - b.ID })
 	s.entries = make([]*entry, len(services))
 	for i, svc := range services {
 		e := newEntry(svc)
 		e.pos = i
-		e.program = s.programs[programID(svc)]
+		e.program = svc.Edges.Program
 		s.entries[i] = e
 		states := map[string]bool{}
 		for _, a := range e.areas {

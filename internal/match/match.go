@@ -64,7 +64,6 @@ type Result struct {
 
 	// What evaluate needs to explain the result later.
 	entry     *entry
-	program   *ent.Program
 	profile   *profile
 	needs     []need
 	opts      Options
@@ -76,7 +75,7 @@ func (r *Result) explain() {
 	if r.explained {
 		return
 	}
-	full := evaluate(r.entry, r.program, r.profile, r.needs, r.opts, true)
+	full := evaluate(r.entry, r.profile, r.needs, r.opts, true)
 	r.Reasons, r.Unmet, r.explained = full.Reasons, full.Unmet, true
 }
 
@@ -125,7 +124,7 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	out := &Outcome{Place: p.place}
 	for _, e := range entries {
 		// Decided on the stack; only the results kept reach the heap.
-		r := evaluate(e, e.program, p, needs, opts, false)
+		r := evaluate(e, p, needs, opts, false)
 		if r.Eligible || opts.IncludeIneligible {
 			kept := r
 			out.Results = append(out.Results, &kept)
@@ -135,15 +134,8 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	for i, r := range out.Results {
 		r.Score = float64(len(out.Results)-i) / float64(len(out.Results))
 	}
-	out.Programs = summarisePrograms(out.Results, snap.programs)
+	out.Programs = summarisePrograms(out.Results)
 	return out, nil
-}
-
-func programID(s *ent.Service) int {
-	if s.ProgramID == nil {
-		return 0
-	}
-	return *s.ProgramID
 }
 
 // need is one need the family asked for, with every term that meets it
@@ -265,11 +257,10 @@ func (a *area) covers(place Place) bool {
 // chord between unit vectors (monotone with the great-circle distance and
 // computed when the index is read); only the nearest is turned into
 // kilometres.
-func nearestDistance(e *entry, place Place, reveal func(owner int) bool) *float64 {
-	if place.Point == nil {
+func nearestDistance(e *entry, from *[3]float64, reveal func(owner int) bool) *float64 {
+	if from == nil {
 		return nil
 	}
-	from := unitVector(place.Point.Lat, place.Point.Lon)
 	best := math.Inf(1)
 	for i := range e.locs {
 		l := &e.locs[i]
@@ -296,18 +287,19 @@ func unitVector(lat, lon float64) [3]float64 {
 // program's best result. A program's nearest is its nearest eligible
 // result (its nearest near miss only when none is eligible), or its best
 // ranked when no distance is known.
-func summarisePrograms(results []*Result, programs map[int]*ent.Program) []*ProgramSummary {
+func summarisePrograms(results []*Result) []*ProgramSummary {
 	var out []*ProgramSummary
 	index := map[int]*ProgramSummary{}
 	nearest := map[int]*Result{}
 	for _, r := range results {
-		id := programID(r.Service)
-		if id == 0 || programs[id] == nil {
+		prog := r.entry.program
+		if prog == nil {
 			continue
 		}
+		id := prog.ID
 		sum, ok := index[id]
 		if !ok {
-			sum = &ProgramSummary{Program: programs[id]}
+			sum = &ProgramSummary{Program: prog}
 			index[id] = sum
 			out = append(out, sum)
 		}
