@@ -73,10 +73,7 @@ func Authenticate(ctx context.Context, client *ent.Client, secret string) (Viewe
 	if !strings.HasPrefix(secret, secretPrefix) || len(secret) < len(secretPrefix)+16 {
 		return Viewer{}, fmt.Errorf("%w: not a Village API key", ErrUnauthenticated)
 	}
-	key, err := client.APIKey.Query().
-		Where(apikey.SecretHash(hash(secret))).
-		WithOrganizations(func(q *ent.OrganizationQuery) { q.Select("id") }).
-		Only(ctx)
+	key, err := client.APIKey.Query().Where(apikey.SecretHash(hash(secret))).Only(ctx)
 	switch {
 	case ent.IsNotFound(err):
 		return Viewer{}, fmt.Errorf("%w: unknown API key", ErrUnauthenticated)
@@ -86,8 +83,10 @@ func Authenticate(ctx context.Context, client *ent.Client, secret string) (Viewe
 		return Viewer{}, fmt.Errorf("%w: the API key was revoked", ErrUnauthenticated)
 	}
 	v := Viewer{Role: Role(key.Role), Name: key.Name, KeyID: key.ID}
-	for _, o := range key.Edges.Organizations {
-		v.Organizations = append(v.Organizations, o.ID)
+	if v.Role == Editor { // only editor keys are scoped to organizations
+		if v.Organizations, err = key.QueryOrganizations().IDs(ctx); err != nil {
+			return Viewer{}, err
+		}
 	}
 	return v, nil
 }

@@ -342,22 +342,9 @@ func redactLocation(ctx context.Context, l *ent.Location) {
 	if l == nil || !l.Confidential {
 		return
 	}
-	for _, f := range confidentialLocationFields {
-		if Visible(ctx, l, f) {
-			continue
-		}
-		switch f {
-		case location.FieldAddress1:
-			l.Address1 = ""
-		case location.FieldAddress2:
-			l.Address2 = ""
-		case location.FieldPostalCode:
-			l.PostalCode = ""
-		case location.FieldLatitude:
-			l.Latitude = nil
-		case location.FieldLongitude:
-			l.Longitude = nil
-		}
+	// One rule covers every confidentialLocationFields field.
+	if !Visible(ctx, l, location.FieldAddress1) {
+		l.Address1, l.Address2, l.PostalCode, l.Latitude, l.Longitude = "", "", "", nil, nil
 	}
 }
 
