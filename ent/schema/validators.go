@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/village-directory/village/internal/directory"
-	"github.com/village-directory/village/internal/geo"
 )
 
 // Field validators shared by the schemas; each returns an error a person can
@@ -41,13 +40,6 @@ func validEvidence(list []directory.Evidence) error {
 			}
 			return &directory.FieldError{Field: fmt.Sprintf("[%d]", i), Message: err.Error()}
 		}
-	}
-	return nil
-}
-
-func validStateCode(s string) error {
-	if !geo.ValidStateCode(s) {
-		return fmt.Errorf("%q is not a US state or territory postal code (two upper-case letters, e.g. MA)", s)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/contact"
@@ -162,7 +163,7 @@ func roleMayWrite(v Viewer) error {
 	case Anonymous:
 		return forbid("writing needs an API key")
 	case Reader, Staff:
-		return forbid("a %s key cannot change the directory", lower(v.Role))
+		return forbid("a %s key cannot change the directory", strings.ToLower(string(v.Role)))
 	}
 	return forbid("unknown role")
 }
@@ -207,16 +208,6 @@ func checkSubmission(m ent.Mutation) error {
 		return forbid("only an admin writes a review note")
 	}
 	return nil
-}
-
-func lower(r Role) string {
-	b := []byte(r)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 func mutationClient(m ent.Mutation) *ent.Client {

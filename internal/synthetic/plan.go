@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -573,7 +574,7 @@ func (p *plan) addLocalAreas(rng *rand.Rand, g *geography, si int, hood *neighbo
 			if len(chosen) >= counties {
 				break
 			}
-			if c := hood.counties[k]; !contains(chosen, c) {
+			if c := hood.counties[k]; !slices.Contains(chosen, c) {
 				chosen = append(chosen, c)
 			}
 		}
@@ -599,7 +600,7 @@ func (p *plan) addLocalAreas(rng *rand.Rand, g *geography, si int, hood *neighbo
 		}
 	}
 	for k := 0; len(chosen) < zips && k < len(hood.zips); k++ {
-		if z := hood.zips[k]; !contains(chosen, z) {
+		if z := hood.zips[k]; !slices.Contains(chosen, z) {
 			chosen = append(chosen, z)
 		}
 	}
@@ -614,15 +615,6 @@ func (p *plan) addLocalAreas(rng *rand.Rand, g *geography, si int, hood *neighbo
 		p.areas = append(p.areas, areaPlan{Service: si, Kind: "RADIUS", Lat: z.Lat, Lon: z.Lon, Radius: float64(5 + rng.IntN(46)),
 			Name: fmt.Sprintf("Around %s, %s", placeName(z), z.State)})
 	}
-}
-
-func contains[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -662,7 +654,7 @@ func pickCum(rng *rand.Rand, cum []float64) int {
 func titleCase(s string) string {
 	words := strings.Fields(s)
 	for i, w := range words {
-		if i > 0 && contains([]string{"and", "or", "of", "the", "for", "in", "to", "a"}, w) {
+		if i > 0 && slices.Contains([]string{"and", "or", "of", "the", "for", "in", "to", "a"}, w) {
 			continue
 		}
 		if w != "" && w[0] >= 'a' && w[0] <= 'z' {

@@ -178,10 +178,6 @@ func exec[T any](save func(context.Context) (T, error)) func(context.Context) er
 	return func(ctx context.Context) error { _, err := save(ctx); return err }
 }
 
-func execN(save func(context.Context) (int, error)) func(context.Context) error {
-	return func(ctx context.Context) error { _, err := save(ctx); return err }
-}
-
 // kinds are the directory types the write layer changes.
 var kinds = map[string]*kind{
 	ent.TypeOrganization: newKind(
@@ -193,13 +189,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.Organization.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.Organization) func(context.Context) error {
 			return c.Organization.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.Organization) func(context.Context) error {
-			return execN(c.Organization.Delete().Where(p).Exec)
+			return exec(c.Organization.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypeProgram: newKind(
@@ -211,13 +207,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.Program.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.Program) func(context.Context) error {
 			return c.Program.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.Program) func(context.Context) error {
-			return execN(c.Program.Delete().Where(p).Exec)
+			return exec(c.Program.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypeService: newKind(
@@ -229,13 +225,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.Service.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.Service) func(context.Context) error {
 			return c.Service.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.Service) func(context.Context) error {
-			return execN(c.Service.Delete().Where(p).Exec)
+			return exec(c.Service.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypeLocation: newKind(
@@ -247,13 +243,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.Location.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.Location) func(context.Context) error {
 			return c.Location.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.Location) func(context.Context) error {
-			return execN(c.Location.Delete().Where(p).Exec)
+			return exec(c.Location.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypeServiceAtLocation: newKind(
@@ -265,13 +261,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.ServiceAtLocation.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.ServiceAtLocation) func(context.Context) error {
 			return c.ServiceAtLocation.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.ServiceAtLocation) func(context.Context) error {
-			return execN(c.ServiceAtLocation.Delete().Where(p).Exec)
+			return exec(c.ServiceAtLocation.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypeServiceArea: newKind(
@@ -283,13 +279,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.ServiceArea.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.ServiceArea) func(context.Context) error {
 			return c.ServiceArea.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.ServiceArea) func(context.Context) error {
-			return execN(c.ServiceArea.Delete().Where(p).Exec)
+			return exec(c.ServiceArea.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypeTaxonomyTerm: newKind(
@@ -301,13 +297,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.TaxonomyTerm.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.TaxonomyTerm) func(context.Context) error {
 			return c.TaxonomyTerm.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.TaxonomyTerm) func(context.Context) error {
-			return execN(c.TaxonomyTerm.Delete().Where(p).Exec)
+			return exec(c.TaxonomyTerm.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypePhone: newKind(
@@ -319,13 +315,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.Phone.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.Phone) func(context.Context) error {
 			return c.Phone.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.Phone) func(context.Context) error {
-			return execN(c.Phone.Delete().Where(p).Exec)
+			return exec(c.Phone.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypeContact: newKind(
@@ -337,13 +333,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.Contact.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.Contact) func(context.Context) error {
 			return c.Contact.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.Contact) func(context.Context) error {
-			return execN(c.Contact.Delete().Where(p).Exec)
+			return exec(c.Contact.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypeSchedule: newKind(
@@ -355,13 +351,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.Schedule.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.Schedule) func(context.Context) error {
 			return c.Schedule.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.Schedule) func(context.Context) error {
-			return execN(c.Schedule.Delete().Where(p).Exec)
+			return exec(c.Schedule.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypeResource: newKind(
@@ -373,13 +369,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.Resource.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.Resource) func(context.Context) error {
 			return c.Resource.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.Resource) func(context.Context) error {
-			return execN(c.Resource.Delete().Where(p).Exec)
+			return exec(c.Resource.Delete().Where(p).Exec)
 		},
 	),
 	ent.TypeFunding: newKind(
@@ -391,13 +387,13 @@ var kinds = map[string]*kind{
 		},
 		func(c *ent.Client) (ent.Mutation, func(context.Context) error) {
 			u := c.Funding.Update()
-			return u.Mutation(), execN(u.Save)
+			return u.Mutation(), exec(u.Save)
 		},
 		func(c *ent.Client, id int, ps ...predicate.Funding) func(context.Context) error {
 			return c.Funding.DeleteOneID(id).Where(ps...).Exec
 		},
 		func(c *ent.Client, p predicate.Funding) func(context.Context) error {
-			return execN(c.Funding.Delete().Where(p).Exec)
+			return exec(c.Funding.Delete().Where(p).Exec)
 		},
 	),
 }

@@ -3,6 +3,7 @@ package write
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -208,7 +209,7 @@ func moveChildren(ctx context.Context, c *ent.Client, parent int, mv edgeMove) e
 			return err
 		}
 		for _, id := range current {
-			if (mv.clear && !contains(mv.add, id)) || contains(mv.remove, id) {
+			if (mv.clear && !slices.Contains(mv.add, id)) || slices.Contains(mv.remove, id) {
 				detach = append(detach, id)
 			}
 		}
@@ -251,13 +252,13 @@ func moveLinks(ctx context.Context, c *ent.Client, target int, mv edgeMove) erro
 			return err
 		}
 		for _, id := range linked {
-			if !contains(mv.add, id) {
+			if !slices.Contains(mv.add, id) {
 				unlink = append(unlink, id)
 			}
 		}
 	}
 	for _, id := range mv.remove {
-		if !contains(unlink, id) {
+		if !slices.Contains(unlink, id) {
 			unlink = append(unlink, id)
 		}
 	}
@@ -431,15 +432,6 @@ func missingOrStale(ctx context.Context, c *ent.Client, typ string, id int, expe
 }
 
 func fieldIs(field string, v int) func(*sql.Selector) { return sql.FieldEQ(field, v) }
-
-func contains(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
 
 func dedupe(ids []int) []int {
 	seen := map[int]bool{}
