@@ -886,25 +886,22 @@ var (
 
 func importLoadPlaceNames() {
 	importStateNames, importCountyNames = map[string]string{}, map[string]string{}
-	for i := 1; i <= 78; i++ {
-		sf := fmt.Sprintf("%02d", i)
-		s, ok := geo.StateByFIPS(sf)
+	for _, s := range geo.States() {
+		importStateNames[strings.ToLower(s.Name)] = s.Code
+	}
+	for _, co := range geo.Counties() {
+		s, ok := geo.StateByFIPS(co.FIPS[:2])
 		if !ok {
 			continue
 		}
-		importStateNames[strings.ToLower(s.Name)] = s.Code
-		for c := 1; c < 1000; c++ {
-			if co, ok := geo.LookupCounty(fmt.Sprintf("%s%03d", sf, c)); ok {
-				n := strings.ToLower(co.Name)
-				for _, st := range []string{s.Code, s.Name} {
-					key := n + ", " + strings.ToLower(st)
-					if _, dup := importCountyNames[key]; !dup {
-						importCountyNames[key] = co.FIPS
-					}
-					if !strings.Contains(n, "county") && !strings.Contains(n, "parish") {
-						importCountyNames[n+" county, "+strings.ToLower(st)] = co.FIPS
-					}
-				}
+		n := strings.ToLower(co.Name)
+		for _, st := range []string{s.Code, s.Name} {
+			key := n + ", " + strings.ToLower(st)
+			if _, dup := importCountyNames[key]; !dup {
+				importCountyNames[key] = co.FIPS
+			}
+			if !strings.Contains(n, "county") && !strings.Contains(n, "parish") {
+				importCountyNames[n+" county, "+strings.ToLower(st)] = co.FIPS
 			}
 		}
 	}
