@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
@@ -34,14 +33,13 @@ import (
 // not kept. A row that links to no record of the package is not imported
 // and is warned about.
 
-var (
-	importSpecOnce   sync.Once
-	importSpecTables map[string][]string          // canonical table → its 3.0 columns, in order
-	importSpecTypes  map[string]map[string]string // canonical table → column → data package type
-)
+// importSpecTables (canonical table → its 3.0 columns, in order) and
+// importSpecTypes (canonical table → column → data package type) come from
+// the embedded data package, read once.
+var importSpecTables, importSpecTypes = importLoadSpec()
 
-func importLoadSpec() {
-	importSpecTables, importSpecTypes = map[string][]string{}, map[string]map[string]string{}
+func importLoadSpec() (map[string][]string, map[string]map[string]string) {
+	importSpecTables, importSpecTypes := map[string][]string{}, map[string]map[string]string{}
 	tables, err := DataPackageTables()
 	if err != nil {
 		panic(err) // the descriptor is embedded: a broken one is a build fault
@@ -55,17 +53,16 @@ func importLoadSpec() {
 		}
 		importSpecTypes[name] = types
 	}
+	return importSpecTables, importSpecTypes
 }
 
 // importSpecColumns are the HSDS 3.0 columns of a table (canonical name).
 func importSpecColumns(table string) []string {
-	importSpecOnce.Do(importLoadSpec)
 	return importSpecTables[table]
 }
 
 // specType is the data package type of a column (string when unknown).
 func specType(table, col string) string {
-	importSpecOnce.Do(importLoadSpec)
 	if t := importSpecTypes[table][col]; t != "" {
 		return t
 	}

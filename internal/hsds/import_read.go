@@ -247,9 +247,8 @@ func (p *importPackage) readCSVDir(dir string, files []string) error {
 	var aliasFiles []string
 	for _, f := range files {
 		base := strings.ToLower(strings.TrimSuffix(f, filepath.Ext(f)))
-		if canon, ok := importTableAliases[base]; ok {
+		if _, ok := importTableAliases[base]; ok {
 			aliasFiles = append(aliasFiles, f)
-			_ = canon
 			continue
 		}
 		chosen[base] = f

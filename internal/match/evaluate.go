@@ -13,6 +13,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/directory"
 )
 
@@ -389,22 +390,22 @@ func coverageSentence(a *ent.ServiceArea, p Place) string {
 		label = " (" + a.Name + ")"
 	}
 	switch a.Kind {
-	case "NATIONWIDE":
+	case servicearea.KindNATIONWIDE:
 		return "Serves families nationwide."
-	case "ONLINE":
+	case servicearea.KindONLINE:
 		return "Available online, wherever the family lives."
-	case "STATE":
+	case servicearea.KindSTATE:
 		return fmt.Sprintf("Covers the state of %s.", a.Code)
-	case "COUNTY":
+	case servicearea.KindCOUNTY:
 		for _, c := range p.Counties {
 			if c.FIPS == a.Code {
 				return fmt.Sprintf("Covers %s County%s, where the family lives.", c.Name, label)
 			}
 		}
 		return fmt.Sprintf("Covers county %s%s, where the family lives.", a.Code, label)
-	case "ZIP":
+	case servicearea.KindZIP:
 		return fmt.Sprintf("Covers ZIP %s%s.", a.Code, label)
-	case "RADIUS":
+	case servicearea.KindRADIUS:
 		return fmt.Sprintf("Covers %.0f km around its centre%s, which includes the family's home.", *a.RadiusKm, label)
 	}
 	return "Covers the family's area."
