@@ -10,9 +10,22 @@ import (
 	"unicode"
 
 	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/changeevent"
+	"github.com/village-directory/village/ent/contact"
+	"github.com/village-directory/village/ent/funding"
+	"github.com/village-directory/village/ent/location"
+	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/ent/phone"
+	"github.com/village-directory/village/ent/program"
+	"github.com/village-directory/village/ent/resource"
+	"github.com/village-directory/village/ent/schedule"
+	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/ent/serviceatlocation"
+	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/auth"
 )
 
@@ -257,16 +270,12 @@ func (f *feed) currentVersions(ctx context.Context, m ent.Mutation, ids []int) (
 		return out, nil
 	}
 	client := m.(interface{ Client() *ent.Client }).Client()
-	args := make([]any, len(ids))
-	marks := make([]string, len(ids))
-	for i, id := range ids {
-		args[i] = id
-		marks[i] = "?"
-		if f.postgres {
-			marks[i] = fmt.Sprintf("$%d", i+1)
-		}
+	d := dialect.SQLite
+	if f.postgres {
+		d = dialect.Postgres
 	}
-	rows, err := client.QueryContext(ctx, fmt.Sprintf("SELECT id, version FROM %s WHERE id IN (%s)", table, strings.Join(marks, ",")), args...)
+	query, args := sql.Dialect(d).Select("id", "version").From(sql.Table(table)).Where(sql.InInts("id", ids...)).Query()
+	rows, err := client.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -283,8 +292,8 @@ func (f *feed) currentVersions(ctx context.Context, m ent.Mutation, ids []int) (
 
 // tables maps each tracked type to its table.
 var tables = map[string]string{
-	ent.TypeOrganization: "organizations", ent.TypeProgram: "programs", ent.TypeService: "services",
-	ent.TypeLocation: "locations", ent.TypeServiceAtLocation: "service_at_locations", ent.TypeServiceArea: "service_areas",
-	ent.TypeTaxonomyTerm: "taxonomy_terms", ent.TypePhone: "phones", ent.TypeContact: "contacts",
-	ent.TypeSchedule: "schedules", ent.TypeResource: "resources", ent.TypeFunding: "fundings",
+	ent.TypeOrganization: organization.Table, ent.TypeProgram: program.Table, ent.TypeService: service.Table,
+	ent.TypeLocation: location.Table, ent.TypeServiceAtLocation: serviceatlocation.Table, ent.TypeServiceArea: servicearea.Table,
+	ent.TypeTaxonomyTerm: taxonomyterm.Table, ent.TypePhone: phone.Table, ent.TypeContact: contact.Table,
+	ent.TypeSchedule: schedule.Table, ent.TypeResource: resource.Table, ent.TypeFunding: funding.Table,
 }
