@@ -56,39 +56,51 @@ func BenchmarkDirectory(b *testing.B) {
 			h := server.New(db, server.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 			ids := db.Client.Service.Query().Where(service.StatusEQ(service.StatusACTIVE)).Limit(200).IDsX(ctx)
-			b.Run("byID", func(b *testing.B) {
-				i := 0
-				measure(b, h, counter, func() (string, map[string]any) {
-					i++
-					return byIDQuery, map[string]any{"id": relay.Encode(ids[i%len(ids)])}
-				})
-			})
-			zips := []string{"10001", "60614", "90011", "02121", "30309", "59901", "73301", "98101"}
-			needs := []string{"home-visiting", "parenting-support", "developmental-screening"}
-			for _, m := range []struct{ name, query string }{{"match", matchQuery}, {"matchList", matchListQuery}} {
-				query := m.query
-				b.Run(m.name, func(b *testing.B) {
-					i := 0
-					measure(b, h, counter, func() (string, map[string]any) {
-						i++
-						return query, map[string]any{"f": map[string]any{
-							"zip": zips[i%len(zips)], "childAgeMonths": i % 36, "needs": []string{needs[i%len(needs)]},
-						}}
-					})
-				})
+			kinds := requestKinds(ids)
+			for _, k := range kinds {
+				b.Run(k.name, func(b *testing.B) { measure(b, h, counter, k.next) })
 			}
-			b.Run("nodes20", func(b *testing.B) {
-				i := 0
-				measure(b, h, counter, func() (string, map[string]any) {
-					i++
-					page := make([]string, 20)
-					for j := range page {
-						page[j] = relay.Encode(ids[(i*20+j)%len(ids)])
-					}
-					return nodesQuery, map[string]any{"ids": page}
-				})
-			})
 		})
+	}
+}
+
+// requestKind is one kind of request the benchmark sends; next returns a
+// new one each call.
+type requestKind struct {
+	name string
+	next func() (query string, vars map[string]any)
+}
+
+// requestKinds are byID, match, matchList and nodes20 (see
+// BenchmarkDirectory) over the given active services.
+func requestKinds(ids []int) []requestKind {
+	zips := []string{"10001", "60614", "90011", "02121", "30309", "59901", "73301", "98101"}
+	needs := []string{"home-visiting", "parenting-support", "developmental-screening"}
+	var byID, nodes, matches int
+	family := func(query string) func() (string, map[string]any) {
+		return func() (string, map[string]any) {
+			matches++
+			i := matches
+			return query, map[string]any{"f": map[string]any{
+				"zip": zips[i%len(zips)], "childAgeMonths": i % 36, "needs": []string{needs[i%len(needs)]},
+			}}
+		}
+	}
+	return []requestKind{
+		{"byID", func() (string, map[string]any) {
+			byID++
+			return byIDQuery, map[string]any{"id": relay.Encode(ids[byID%len(ids)])}
+		}},
+		{"match", family(matchQuery)},
+		{"matchList", family(matchListQuery)},
+		{"nodes20", func() (string, map[string]any) {
+			nodes++
+			page := make([]string, 20)
+			for j := range page {
+				page[j] = relay.Encode(ids[(nodes*20+j)%len(ids)])
+			}
+			return nodesQuery, map[string]any{"ids": page}
+		}},
 	}
 }
 
@@ -131,20 +143,27 @@ func measure(b *testing.B, h http.Handler, counter *testdb.Counter, next func() 
 	b.ReportAllocs()
 	for b.Loop() {
 		query, vars := next()
-		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
 		counter.Reset()
-		start := time.Now()
-		h.ServeHTTP(rec, req)
-		durations = append(durations, time.Since(start))
+		durations = append(durations, serve(b, h, query, vars))
 		statements = counter.Count()
-		if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
-			b.Fatalf("request failed: %d %s", rec.Code, rec.Body.String())
-		}
 	}
 	slices.Sort(durations)
 	b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(statements), "stmts/op")
+}
+
+// serve sends one GraphQL request through h and returns how long h took;
+// any error fails the benchmark.
+func serve(b *testing.B, h http.Handler, query string, vars map[string]any) time.Duration {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	start := time.Now()
+	h.ServeHTTP(rec, req)
+	took := time.Since(start)
+	if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+		b.Fatalf("request failed: %d %s", rec.Code, rec.Body.String())
+	}
+	return took
 }

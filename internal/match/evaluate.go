@@ -17,6 +17,38 @@ import (
 	"github.com/village-directory/village/internal/directory"
 )
 
+// verdict is one candidate's decision and, when explaining, its reasons.
+// Each reason's sentence is a function called only when explaining, so
+// deciding the hundreds of candidates a match ranks formats (and boxes)
+// nothing: the closures stay on the stack.
+type verdict struct {
+	explain bool
+	failed  bool
+	reasons []Reason
+	unmet   []Reason
+}
+
+// met records a criterion met, or something to confirm.
+func (v *verdict) met(c Criterion, message func() string) {
+	if v.explain {
+		v.reasons = append(v.reasons, Reason{Criterion: c, Message: message()})
+	}
+}
+
+// missed records a criterion the family fails: the service is not eligible.
+func (v *verdict) missed(c Criterion, message func() string) {
+	v.failed = true
+	v.notMet(c, message)
+}
+
+// notMet lists a criterion not met without deciding anything (a
+// preference, which ranks but never excludes).
+func (v *verdict) notMet(c Criterion, message func() string) {
+	if v.explain {
+		v.unmet = append(v.unmet, Reason{Criterion: c, Message: message()})
+	}
+}
+
 // evaluate decides one candidate for the family and, with explain, says
 // why in sentences. Ranking needs only the decision, so Match decides every
 // candidate quickly and explains the results a caller shows (see
@@ -24,68 +56,47 @@ import (
 func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r Result) {
 	s := e.svc
 	r = Result{Service: s, entry: e, profile: p, needs: needs, opts: opts, explained: explain}
-	hard := func(c Criterion, format string, args ...any) {
-		if explain {
-			r.Unmet = append(r.Unmet, reason(c, format, args...))
-		}
-	}
-	ok := func(c Criterion, format string, args ...any) {
-		if explain {
-			r.Reasons = append(r.Reasons, reason(c, format, args...))
-		}
-	}
-	failed := false
-	fail := func(c Criterion, format string, args ...any) { failed = true; hard(c, format, args...) }
+	v := verdict{explain: explain}
 
 	// Area.
-	r.Coverage = covering(e.areas, p.place)
-	if r.Coverage == nil {
-		failed = true
-		if explain {
-			hard(OutOfArea, "Does not cover %s.", placeName(p.place))
-		}
+	spec := 3
+	if a := covering(e.areas, p.place); a == nil {
+		v.missed(OutOfArea, func() string { return "Does not cover " + placeName(p.place) + "." })
 	} else {
-		if explain {
-			ok(InArea, "%s", coverageSentence(r.Coverage, p.place))
-		}
+		r.Coverage, spec = a.ref, a.rank.specificity()
+		v.met(InArea, func() string { return coverageSentence(a.ref, p.place) })
 	}
-	r.DistanceKm = nearestDistance(e, p.from, opts.RevealConfidential)
+	// DistanceKm is pointed at r.distance once the result is kept (Match):
+	// a pointer into this frame would move every decision to the heap.
+	distance, located := nearestDistance(e, p.from, opts.RevealConfidential)
+	r.distance, r.located = distance, located
 	// A service that reaches families online or nationwide serves them
 	// wherever its offices are: the travel limit does not apply to it.
-	distanceApplies := !e.national
-	if p.maxDistance != nil && distanceApplies && r.DistanceKm != nil {
-		limit := strconv.FormatFloat(*p.maxDistance, 'f', -1, 64)
-		if *r.DistanceKm > *p.maxDistance {
-			fail(Distance, "Its nearest location is %.1f km away, beyond the family's limit of %s km.", *r.DistanceKm, limit)
+	if limit := p.maxDistance; limit != nil && !e.national && located {
+		limitText := func() string { return strconv.FormatFloat(*limit, 'f', -1, 64) }
+		if distance > *limit {
+			v.missed(Distance, func() string {
+				return fmt.Sprintf("Its nearest location is %.1f km away, beyond the family's limit of %s km.", distance, limitText())
+			})
 		} else {
-			ok(Distance, "Its nearest location is %.1f km away, within the family's limit of %s km.", *r.DistanceKm, limit)
+			v.met(Distance, func() string {
+				return fmt.Sprintf("Its nearest location is %.1f km away, within the family's limit of %s km.", distance, limitText())
+			})
 		}
 	}
 
 	// Needs.
 	needsMet := 0
-	if len(needs) > 0 {
-		var met []string
-		for _, n := range needs {
-			if n.metBy.has(e.pos) {
-				needsMet++
-				if explain {
-					met = append(met, strings.ToLower(n.name))
-				}
-			}
+	for _, n := range needs {
+		if n.metBy.has(e.pos) {
+			needsMet++
 		}
-		switch {
-		case needsMet == 0:
-			failed = true
-			if explain {
-				var asked []string
-				for _, n := range needs {
-					asked = append(asked, strings.ToLower(n.name))
-				}
-				hard(NoNeedMet, "Does not offer %s.", listNames(asked))
-			}
-		case explain:
-			ok(NeedMet, "Offers %s.", listNames(met))
+	}
+	if len(needs) > 0 {
+		if needsMet == 0 {
+			v.missed(NoNeedMet, func() string { return "Does not offer " + needNames(needs, -1) + "." })
+		} else {
+			v.met(NeedMet, func() string { return "Offers " + needNames(needs, e.pos) + "." })
 		}
 	}
 
@@ -95,70 +106,82 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 		elig = e.program.Eligibility
 	}
 	if elig != nil {
-		checkEligibility(elig, p, ok, fail, explain)
+		checkEligibility(elig, p, &v)
 	}
 
 	// Status.
 	open := s.Status != service.StatusTEMPORARILY_CLOSED
 	if !open {
-		ok(TemporarilyClosed, "Temporarily closed: check when it reopens before referring.")
+		v.met(TemporarilyClosed, func() string { return "Temporarily closed: check when it reopens before referring." })
 	}
 
 	// Preferences rank, never exclude.
 	langMet := false
 	if p.language != "" {
+		langMet = slices.ContainsFunc(s.Languages, func(l string) bool { return sameLanguage(l, p.language) })
 		switch {
-		case slices.ContainsFunc(s.Languages, func(l string) bool { return sameLanguage(l, p.language) }):
-			langMet = true
-			if explain {
-				ok(Language, "Offered in %s.", languageName(p.language))
-			}
-		case !explain:
+		case langMet:
+			v.met(Language, func() string { return "Offered in " + languageName(p.language) + "." })
 		case len(s.Languages) == 0:
-			ok(Confirm, "Ask whether it is offered in %s: no languages are listed.", languageName(p.language))
+			v.met(Confirm, func() string {
+				return "Ask whether it is offered in " + languageName(p.language) + ": no languages are listed."
+			})
 		default:
-			hard(Language, "Not offered in %s (offered in %s).", languageName(p.language), languageNames(s.Languages))
+			v.notMet(Language, func() string {
+				return fmt.Sprintf("Not offered in %s (offered in %s).", languageName(p.language), languageNames(s.Languages))
+			})
 		}
 	}
 	modeMet := false
 	if len(p.modes) > 0 {
-		var offered []string
-		for _, m := range p.modes {
-			if slices.Contains(s.DeliveryModes, m) {
-				modeMet = true
-				offered = append(offered, modeName(m))
-			}
-		}
+		modeMet = slices.ContainsFunc(p.modes, func(m directory.DeliveryMode) bool { return slices.Contains(s.DeliveryModes, m) })
 		switch {
-		case !explain:
 		case modeMet:
-			ok(DeliveryMode, "Offered %s, as the family prefers.", listNames(offered))
+			v.met(DeliveryMode, func() string {
+				var offered []string
+				for _, m := range p.modes {
+					if slices.Contains(s.DeliveryModes, m) {
+						offered = append(offered, modeName(m))
+					}
+				}
+				return "Offered " + listNames(offered) + ", as the family prefers."
+			})
 		case len(s.DeliveryModes) == 0:
-			ok(Confirm, "Ask how it is delivered: no delivery modes are listed.")
+			v.met(Confirm, func() string { return "Ask how it is delivered: no delivery modes are listed." })
 		default:
-			var has []string
-			for _, m := range s.DeliveryModes {
-				has = append(has, modeName(m))
-			}
-			hard(DeliveryMode, "Not offered the way the family prefers (offered %s).", listNames(has))
+			v.notMet(DeliveryMode, func() string {
+				has := make([]string, len(s.DeliveryModes))
+				for i, m := range s.DeliveryModes {
+					has[i] = modeName(m)
+				}
+				return "Not offered the way the family prefers (offered " + listNames(has) + ")."
+			})
 		}
 	}
 
-	r.Eligible = !failed
-	spec := 3
-	if r.Coverage != nil {
-		spec = specificity(r.Coverage.Kind)
-	}
+	r.Eligible, r.Reasons, r.Unmet = !v.failed, v.reasons, v.unmet
 	r.key = rankKey{
 		eligible: r.Eligible, open: open, needs: needsMet, language: langMet, mode: modeMet,
-		specificity: spec, distance: r.DistanceKm, verified: s.VerifiedAt, id: s.ID,
+		specificity: spec, distance: distance, located: located, verified: s.VerifiedAt, id: s.ID,
 	}
 	return r
 }
 
+// needNames lists the needs asked for in lower case: those the service at
+// pos meets, or all of them when pos is -1.
+func needNames(needs []need, pos int) string {
+	var names []string
+	for _, n := range needs {
+		if pos < 0 || n.metBy.has(pos) {
+			names = append(names, strings.ToLower(n.name))
+		}
+	}
+	return listNames(names)
+}
+
 // checkEligibility applies the structured rules; what the family did not
 // say becomes CONFIRM, never a miss.
-func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criterion, string, ...any), explain bool) {
+func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 	pregnant := p.pregnant != nil && *p.pregnant
 	notPregnant := p.pregnant != nil && !*p.pregnant
 	pregnantOnly := isTrue(e.PregnantOnly)
@@ -170,10 +193,7 @@ func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criter
 	accepts := isTrue(e.AcceptsPregnant) || pregnantOnly
 	refuses := e.AcceptsPregnant != nil && !*e.AcceptsPregnant && !pregnantOnly
 	childFits := p.ageMonths != nil && hasBounds && inRange(*p.ageMonths, e.MinAgeMonths, e.MaxAgeMonths)
-	ages := "" // words for reasons, only when they are shown
-	if explain {
-		ages = ageRange(e.MinAgeMonths, e.MaxAgeMonths)
-	}
+	ages := func() string { return ageRange(e.MinAgeMonths, e.MaxAgeMonths) }
 
 	// Pregnancy-only enrolment: a family with a born child that does not
 	// say it is expecting again is out, as is one that says it is not
@@ -181,11 +201,11 @@ func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criter
 	if pregnantOnly {
 		switch {
 		case pregnant:
-			ok(PregnantOnly, "Enrols during pregnancy, and the family is expecting.")
+			v.met(PregnantOnly, func() string { return "Enrols during pregnancy, and the family is expecting." })
 		case notPregnant || p.ageMonths != nil:
-			fail(PregnantOnly, "Enrols only during pregnancy; the family is not expecting.")
+			v.missed(PregnantOnly, func() string { return "Enrols only during pregnancy; the family is not expecting." })
 		default:
-			ok(Confirm, "Confirm the family is expecting: it enrols only during pregnancy.")
+			v.met(Confirm, func() string { return "Confirm the family is expecting: it enrols only during pregnancy." })
 		}
 	}
 
@@ -196,26 +216,34 @@ func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criter
 		switch {
 		case accepts:
 			if !pregnantOnly { // already said above
-				ok(Pregnancy, "Enrols families during pregnancy.")
+				v.met(Pregnancy, func() string { return "Enrols families during pregnancy." })
 			}
 			pregFits = true
 			if w := e.EnrollByPregnancyWeek; w != nil {
 				switch {
 				case p.pregnancyWeek == nil:
-					ok(Confirm, "Confirm the week of pregnancy: it enrols up to week %d.", *w)
+					v.met(Confirm, func() string {
+						return fmt.Sprintf("Confirm the week of pregnancy: it enrols up to week %d.", *w)
+					})
 				case *p.pregnancyWeek <= *w:
-					ok(PregnancyWeek, "Enrols up to week %d of pregnancy; the family is at week %d.", *w, *p.pregnancyWeek)
+					v.met(PregnancyWeek, func() string {
+						return fmt.Sprintf("Enrols up to week %d of pregnancy; the family is at week %d.", *w, *p.pregnancyWeek)
+					})
 				default:
 					pregFits = false
-					fail(PregnancyWeek, "Enrols only up to week %d of pregnancy; the family is at week %d.", *w, *p.pregnancyWeek)
+					v.missed(PregnancyWeek, func() string {
+						return fmt.Sprintf("Enrols only up to week %d of pregnancy; the family is at week %d.", *w, *p.pregnancyWeek)
+					})
 				}
 			}
 		case refuses:
 			if p.ageMonths == nil {
-				fail(Pregnancy, "Does not enrol during pregnancy; families can enrol once the baby is born.")
+				v.missed(Pregnancy, func() string {
+					return "Does not enrol during pregnancy; families can enrol once the baby is born."
+				})
 			}
 		case hasBounds && p.ageMonths == nil:
-			ok(Confirm, "Ask whether it enrols during pregnancy: it serves children %s.", ages)
+			v.met(Confirm, func() string { return "Ask whether it enrols during pregnancy: it serves children " + ages() + "." })
 		}
 	}
 
@@ -223,11 +251,15 @@ func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criter
 	if hasBounds {
 		switch {
 		case childFits:
-			ok(Age, "Serves children %s; the child is %s.", ages, monthsPhrase(*p.ageMonths))
+			v.met(Age, func() string {
+				return "Serves children " + ages() + "; the child is " + monthsPhrase(*p.ageMonths) + "."
+			})
 		case p.ageMonths != nil && !pregFits:
-			fail(Age, "Serves children %s; the child is %s.", ages, monthsPhrase(*p.ageMonths))
+			v.missed(Age, func() string {
+				return "Serves children " + ages() + "; the child is " + monthsPhrase(*p.ageMonths) + "."
+			})
 		case p.ageMonths == nil && !pregnant:
-			ok(Confirm, "Confirm the child's age: it serves children %s.", ages)
+			v.met(Confirm, func() string { return "Confirm the child's age: it serves children " + ages() + "." })
 		}
 	}
 
@@ -235,11 +267,15 @@ func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criter
 	if isTrue(e.FirstTimeParentsOnly) {
 		switch {
 		case p.firstTime == nil:
-			ok(Confirm, "Confirm this is the family's first child: it enrols first-time parents only.")
+			v.met(Confirm, func() string {
+				return "Confirm this is the family's first child: it enrols first-time parents only."
+			})
 		case *p.firstTime:
-			ok(FirstTimeParentOnly, "Enrols first-time parents, as this family is.")
+			v.met(FirstTimeParentOnly, func() string { return "Enrols first-time parents, as this family is." })
 		default:
-			fail(FirstTimeParentOnly, "Enrols first-time parents only; this is not the family's first child.")
+			v.missed(FirstTimeParentOnly, func() string {
+				return "Enrols first-time parents only; this is not the family's first child."
+			})
 		}
 	}
 
@@ -247,11 +283,15 @@ func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criter
 	if isTrue(e.CourtInvolvementRequired) {
 		switch {
 		case p.court == nil:
-			ok(Confirm, "Confirm the child is under court or child-welfare jurisdiction: it serves only those children.")
+			v.met(Confirm, func() string {
+				return "Confirm the child is under court or child-welfare jurisdiction: it serves only those children."
+			})
 		case *p.court:
-			ok(CourtInvolvement, "Serves children under court jurisdiction, as this child is.")
+			v.met(CourtInvolvement, func() string { return "Serves children under court jurisdiction, as this child is." })
 		default:
-			fail(CourtInvolvement, "Serves only children under court or child-welfare jurisdiction.")
+			v.missed(CourtInvolvement, func() string {
+				return "Serves only children under court or child-welfare jurisdiction."
+			})
 		}
 	}
 
@@ -259,24 +299,35 @@ func checkEligibility(e *directory.Eligibility, p *profile, ok, fail func(Criter
 	if limit := e.MaxIncomePercentFPL; limit != nil {
 		switch {
 		case p.income == nil:
-			ok(Confirm, "Confirm household income: the limit is %d%% of the %d federal poverty guideline for the household's size.", *limit, povertyGuidelineYear)
+			v.met(Confirm, func() string {
+				return fmt.Sprintf("Confirm household income: the limit is %d%% of the %d federal poverty guideline for the household's size.",
+					*limit, povertyGuidelineYear)
+			})
 		default:
 			within, most := withinIncomeLimit(p.place.State, *p.household, *p.income, *limit)
 			if within {
-				ok(Income, "Household income of %s a year is within the limit of %s for a household of %d (%d%% of the %d federal poverty guideline).",
-					dollars(*p.income), dollars(most), *p.household, *limit, povertyGuidelineYear)
+				v.met(Income, func() string {
+					return fmt.Sprintf("Household income of %s a year is within the limit of %s for a household of %d (%d%% of the %d federal poverty guideline).",
+						dollars(*p.income), dollars(most), *p.household, *limit, povertyGuidelineYear)
+				})
 			} else {
-				fail(Income, "Household income of %s a year is above the limit of %s for a household of %d (%d%% of the %d federal poverty guideline).",
-					dollars(*p.income), dollars(most), *p.household, *limit, povertyGuidelineYear)
+				v.missed(Income, func() string {
+					return fmt.Sprintf("Household income of %s a year is above the limit of %s for a household of %d (%d%% of the %d federal poverty guideline).",
+						dollars(*p.income), dollars(most), *p.household, *limit, povertyGuidelineYear)
+				})
 			}
 		}
 	}
 
 	if isTrue(e.ReferralRequired) {
-		ok(ReferralRequired, "Needs a referral: refer the family rather than sending them directly.")
+		v.met(ReferralRequired, func() string {
+			return "Needs a referral: refer the family rather than sending them directly."
+		})
 	}
-	for _, pop := range e.PriorityPopulations {
-		ok(Priority, "Prioritises %s.", strings.TrimSuffix(lowerFirst(pop), "."))
+	if v.explain {
+		for _, pop := range e.PriorityPopulations {
+			v.met(Priority, func() string { return "Prioritises " + strings.TrimSuffix(lowerFirst(pop), ".") + "." })
+		}
 	}
 }
 
@@ -417,7 +468,8 @@ type rankKey struct {
 	needs          int
 	language, mode bool
 	specificity    int
-	distance       *float64
+	distance       float64
+	located        bool // distance is known
 	verified       *time.Time
 	id             int
 }
@@ -443,7 +495,10 @@ func (k rankKey) compare(o rankKey) int {
 	if c := cmp.Compare(k.specificity, o.specificity); c != 0 {
 		return c
 	}
-	if c := nilLast(k.distance, o.distance, cmp.Compare[float64]); c != 0 {
+	if c := boolFirst(k.located, o.located); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(k.distance, o.distance); c != 0 {
 		return c
 	}
 	if c := nilLast(k.verified, o.verified, func(a, b time.Time) int { return b.Compare(a) }); c != 0 {

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -38,7 +39,8 @@ type snapshot struct {
 	byCode   map[areaKey][]*entry // STATE, COUNTY and ZIP areas by code
 	byState  map[string][]*entry  // any area lying in a state (near misses)
 	everyone []*entry             // NATIONWIDE and ONLINE
-	radii    []radius             // RADIUS areas
+	radii    []radius             // RADIUS areas, by the latitude of their centre
+	widest   float64              // the largest radius, in km
 }
 
 // entry is one service as matching reads it: the whole service row (with
@@ -48,7 +50,7 @@ type entry struct {
 	svc      *ent.Service
 	program  *ent.Program // nil when none
 	pos      int          // in snapshot.entries
-	areas    []area
+	areas    []area       // most specific first (by rank, then ID)
 	locs     []located
 	needs    []int // taxonomy term IDs
 	national bool  // has a NATIONWIDE or ONLINE area
@@ -57,6 +59,7 @@ type entry struct {
 // area is a service area, flat.
 type area struct {
 	kind         servicearea.Kind
+	rank         areaRank
 	code         string
 	lat, lon, km float64
 	circle       bool // lat, lon and km are set
@@ -189,6 +192,10 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 			s.everyone = append(s.everyone, e)
 		}
 	}
+	slices.SortFunc(s.radii, func(a, b radius) int { return cmp.Compare(a.lat, b.lat) })
+	for _, r := range s.radii {
+		s.widest = max(s.widest, r.km)
+	}
 	s.markNeedsMet()
 	return s, nil
 }
@@ -217,13 +224,14 @@ func (s *snapshot) markNeedsMet() {
 func newEntry(svc *ent.Service) *entry {
 	e := &entry{svc: svc}
 	for _, a := range svc.Edges.ServiceAreas {
-		fa := area{kind: a.Kind, code: a.Code, ref: a}
+		fa := area{kind: a.Kind, rank: rankOf(a.Kind), code: a.Code, ref: a}
 		if a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil {
 			fa.lat, fa.lon, fa.km, fa.circle = *a.CenterLatitude, *a.CenterLongitude, *a.RadiusKm, true
 		}
 		e.areas = append(e.areas, fa)
-		e.national = e.national || a.Kind == servicearea.KindNATIONWIDE || a.Kind == servicearea.KindONLINE
+		e.national = e.national || fa.rank == rankNationwide || fa.rank == rankOnline
 	}
+	slices.SortFunc(e.areas, func(a, b area) int { return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.ref.ID, b.ref.ID)) })
 	for _, sal := range svc.Edges.ServiceAtLocations {
 		loc := sal.Edges.Location
 		if loc == nil || loc.Latitude == nil || loc.Longitude == nil {
@@ -271,9 +279,16 @@ func (s *snapshot) candidates(at Place, nearMisses bool, needs []need) []*entry 
 		add(s.byCode[areaKey{servicearea.KindZIP, at.ZIP}])
 	}
 	if pt := at.Point; pt != nil {
-		for _, r := range s.radii {
-			// A great circle is at least its latitude difference long
-			// (111.19 km a degree, rounded down): a cheap bound first.
+		// A great circle is at least its latitude difference long (111.19
+		// km a degree, rounded down): only centres within the widest
+		// radius's latitudes can cover the point, and each is bounded the
+		// same way before its distance is measured.
+		reach := s.widest / 111.19
+		first, _ := slices.BinarySearchFunc(s.radii, pt.Lat-reach, func(r radius, lat float64) int { return cmp.Compare(r.lat, lat) })
+		for _, r := range s.radii[first:] {
+			if r.lat > pt.Lat+reach {
+				break
+			}
 			if math.Abs(r.lat-pt.Lat)*111.19 > r.km || in.has(r.entry.pos) {
 				continue
 			}

@@ -62,6 +62,9 @@ type Result struct {
 	Score float64
 	key   rankKey
 
+	distance float64 // what DistanceKm points to, when located
+	located  bool
+
 	// What evaluate needs to explain the result later.
 	entry     *entry
 	profile   *profile
@@ -122,13 +125,20 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	}
 	entries := snap.candidates(p.place, opts.IncludeIneligible, needs)
 	out := &Outcome{Place: p.place}
+	// Decided on the stack; the results kept share one array.
+	kept := make([]Result, 0, len(entries))
 	for _, e := range entries {
-		// Decided on the stack; only the results kept reach the heap.
-		r := evaluate(e, p, needs, opts, false)
-		if r.Eligible || opts.IncludeIneligible {
-			kept := r
-			out.Results = append(out.Results, &kept)
+		if r := evaluate(e, p, needs, opts, false); r.Eligible || opts.IncludeIneligible {
+			kept = append(kept, r)
 		}
+	}
+	out.Results = make([]*Result, len(kept))
+	for i := range kept {
+		r := &kept[i]
+		if r.located {
+			r.DistanceKm = &r.distance
+		}
+		out.Results[i] = r
 	}
 	slices.SortFunc(out.Results, func(a, b *Result) int { return a.key.compare(b.key) })
 	for i, r := range out.Results {
@@ -186,70 +196,77 @@ func resolveNeeds(vocab map[string]need, codes []string) ([]need, error) {
 	return out, nil
 }
 
-// specificity tiers of coverage: lower is more specific.
-func specificity(k servicearea.Kind) int {
+// areaRank orders the kinds of coverage, most specific first: ZIP,
+// RADIUS, COUNTY, STATE, NATIONWIDE, ONLINE. The result shows the most
+// specific area covering the family, and ranking prefers specific coverage.
+type areaRank uint8
+
+const (
+	rankZIP areaRank = iota
+	rankRadius
+	rankCounty
+	rankState
+	rankNationwide
+	rankOnline
+	rankText // covers no place: text areas never match by area
+)
+
+func rankOf(k servicearea.Kind) areaRank {
 	switch k {
-	case servicearea.KindZIP, servicearea.KindRADIUS, servicearea.KindCOUNTY:
-		return 0
+	case servicearea.KindZIP:
+		return rankZIP
+	case servicearea.KindRADIUS:
+		return rankRadius
+	case servicearea.KindCOUNTY:
+		return rankCounty
 	case servicearea.KindSTATE:
+		return rankState
+	case servicearea.KindNATIONWIDE:
+		return rankNationwide
+	case servicearea.KindONLINE:
+		return rankOnline
+	}
+	return rankText
+}
+
+// specificity is the tier ranking compares (lower is more specific): ZIP,
+// RADIUS and COUNTY alike, then STATE, then NATIONWIDE and ONLINE.
+func (r areaRank) specificity() int {
+	switch {
+	case r <= rankCounty:
+		return 0
+	case r == rankState:
 		return 1
 	}
 	return 2
 }
 
-// coverageRank orders the coverage shown, most specific first: ZIP,
-// RADIUS, COUNTY, STATE, NATIONWIDE, ONLINE.
-func coverageRank(k servicearea.Kind) int {
-	switch k {
-	case servicearea.KindZIP:
-		return 0
-	case servicearea.KindRADIUS:
-		return 1
-	case servicearea.KindCOUNTY:
-		return 2
-	case servicearea.KindSTATE:
-		return 3
-	case servicearea.KindNATIONWIDE:
-		return 4
-	}
-	return 5
-}
-
 // covering returns the most specific of the service's areas that covers
-// the place, or nil.
-func covering(areas []area, place Place) *ent.ServiceArea {
-	best, bestRank := -1, 0
+// the place (the first: an entry's areas are in rank order), or nil.
+func covering(areas []area, place Place) *area {
 	for i := range areas {
-		a := &areas[i]
-		rank := coverageRank(a.kind)
-		if best >= 0 && (rank > bestRank || rank == bestRank && a.ref.ID > areas[best].ref.ID) {
-			continue // cannot beat the best: skip the (costlier) test
-		}
-		if a.covers(place) {
-			best, bestRank = i, rank
+		if areas[i].covers(place) {
+			return &areas[i]
 		}
 	}
-	if best < 0 {
-		return nil
-	}
-	return areas[best].ref
+	return nil
 }
 
 func (a *area) covers(place Place) bool {
-	switch a.kind {
-	case servicearea.KindNATIONWIDE, servicearea.KindONLINE:
+	switch a.rank {
+	case rankNationwide, rankOnline:
 		return true
-	case servicearea.KindSTATE:
+	case rankState:
 		return place.State != "" && a.code == place.State
-	case servicearea.KindCOUNTY:
+	case rankCounty:
 		return slices.Contains(place.MatchCounties, a.code)
-	case servicearea.KindZIP:
+	case rankZIP:
 		return place.ZIP != "" && a.code == place.ZIP
-	case servicearea.KindRADIUS:
+	case rankRadius:
 		return place.Point != nil && a.circle &&
 			geo.DistanceKm(place.Point.Lat, place.Point.Lon, a.lat, a.lon) <= a.km
 	}
-	return false // TEXT areas never match by area
+	return false
 }
 
 // nearestDistance is the distance from the family to the service's nearest
@@ -257,9 +274,9 @@ func (a *area) covers(place Place) bool {
 // chord between unit vectors (monotone with the great-circle distance and
 // computed when the index is read); only the nearest is turned into
 // kilometres.
-func nearestDistance(e *entry, from *[3]float64, reveal func(owner int) bool) *float64 {
+func nearestDistance(e *entry, from *[3]float64, reveal func(owner int) bool) (km float64, ok bool) {
 	if from == nil {
-		return nil
+		return 0, false
 	}
 	best := math.Inf(1)
 	for i := range e.locs {
@@ -271,10 +288,9 @@ func nearestDistance(e *entry, from *[3]float64, reveal func(owner int) bool) *f
 		best = min(best, dx*dx+dy*dy+dz*dz)
 	}
 	if math.IsInf(best, 1) {
-		return nil
+		return 0, false
 	}
-	d := 2 * geo.EarthRadiusKm * math.Asin(min(math.Sqrt(best)/2, 1))
-	return &d
+	return 2 * geo.EarthRadiusKm * math.Asin(min(math.Sqrt(best)/2, 1)), true
 }
 
 // unitVector is the point's position on the unit sphere.

@@ -19,8 +19,8 @@ type Cursor string
 func (r *Result) Cursor() Cursor {
 	k := r.key
 	dist, verified := "-", "-"
-	if k.distance != nil {
-		dist = strconv.FormatFloat(*k.distance, 'g', -1, 64)
+	if k.located {
+		dist = strconv.FormatFloat(k.distance, 'g', -1, 64)
 	}
 	if k.verified != nil {
 		verified = strconv.FormatInt(k.verified.UnixNano(), 10)
@@ -59,7 +59,7 @@ func parseCursor(c Cursor) (rankKey, error) {
 		if err != nil {
 			return rankKey{}, fmt.Errorf("not a match cursor")
 		}
-		k.distance = &d
+		k.distance, k.located = d, true
 	}
 	if parts[7] != "-" {
 		ns, err := strconv.ParseInt(parts[7], 10, 64)

@@ -1,0 +1,62 @@
+package match_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/village-directory/village/internal/match"
+	"github.com/village-directory/village/internal/seed"
+	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/synthetic"
+	"github.com/village-directory/village/internal/testdb"
+)
+
+// BenchmarkMatcher measures the matcher alone (no GraphQL, no HTTP) on the
+// synthetic national directory: the freshness check, candidates, decisions,
+// ranking and the explained first page of 20, for the same families as
+// server's BenchmarkDirectory/match. It reports the median (p50-ms), which
+// is the matcher's share of that request's median.
+func BenchmarkMatcher(b *testing.B) {
+	for _, backend := range testdb.Backends {
+		b.Run(backend, func(b *testing.B) {
+			db := testdb.Open(b, backend, store.Options{})
+			ctx := context.Background()
+			if _, err := seed.Load(ctx, db.Client); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := synthetic.Generate(ctx, db.Client, synthetic.DefaultSize, nil); err != nil {
+				b.Fatal(err)
+			}
+			m := match.New(db.Client, nil)
+			zips := []string{"10001", "60614", "90011", "02121", "30309", "59901", "73301", "98101"}
+			needs := []string{"home-visiting", "parenting-support", "developmental-screening"}
+			if _, err := m.Match(ctx, match.Family{ZIP: &zips[0]}, match.Options{}); err != nil {
+				b.Fatal(err) // reads the index, outside the measurements
+			}
+			var durations []time.Duration
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				i++
+				zip, age := zips[i%len(zips)], i%36
+				start := time.Now()
+				out, err := m.Match(ctx, match.Family{ZIP: &zip, ChildAgeMonths: &age, Needs: []string{needs[i%len(needs)]}}, match.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				page, _, _, err := out.Page("", 20)
+				if err != nil {
+					b.Fatal(err)
+				}
+				durations = append(durations, time.Since(start))
+				if len(page) == 0 || len(page[0].Reasons) == 0 {
+					b.Fatalf("%s: no explained results", zip)
+				}
+			}
+			slices.Sort(durations)
+			b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
+		})
+	}
+}
