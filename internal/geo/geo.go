@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -271,22 +272,10 @@ func StateByFIPS(fips string) (State, bool) {
 
 // Counties lists every county LookupCounty knows, in FIPS order.
 func Counties() []County {
-	t := data()
-	out := make([]County, 0, len(t.counties))
-	for _, c := range t.counties {
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b County) int { return strings.Compare(a.FIPS, b.FIPS) })
-	return out
+	return slices.SortedFunc(maps.Values(data().counties), func(a, b County) int { return strings.Compare(a.FIPS, b.FIPS) })
 }
 
 // States lists every state, DC and territory, in FIPS order.
 func States() []State {
-	t := data()
-	out := make([]State, 0, len(t.stateByFIPS))
-	for _, s := range t.stateByFIPS {
-		out = append(out, s)
-	}
-	slices.SortFunc(out, func(a, b State) int { return strings.Compare(a.FIPS, b.FIPS) })
-	return out
+	return slices.SortedFunc(maps.Values(data().stateByFIPS), func(a, b State) int { return strings.Compare(a.FIPS, b.FIPS) })
 }
