@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/internal/records"
 )
 
 // DefaultImportSource is the externalSource of imported records unless
@@ -52,11 +53,7 @@ func (m ImportMessage) String() string {
 }
 
 // ImportCounts says what an import did to the records of one Village type.
-type ImportCounts struct {
-	Created   int
-	Updated   int
-	Unchanged int
-}
+type ImportCounts = records.Counts
 
 // Report says what an import found and did.
 type Report struct {

@@ -10,57 +10,36 @@ import (
 	"slices"
 	"time"
 
-	"github.com/village-directory/village/internal/directory"
-
 	"github.com/village-directory/village/ent"
-	"github.com/village-directory/village/ent/contact"
-	"github.com/village-directory/village/ent/funding"
-	"github.com/village-directory/village/ent/location"
-	"github.com/village-directory/village/ent/organization"
-	"github.com/village-directory/village/ent/phone"
-	"github.com/village-directory/village/ent/program"
-	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/service"
-	"github.com/village-directory/village/ent/servicearea"
-	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
+	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/records"
 )
 
-// importKind reads and writes one Village record type generically (as the
-// seed loader does).
+// importKind is one Village record type as the importer sees it: the shared
+// write operations (records.Type) and the HSDS table its records come from.
 type importKind struct {
-	name   string
-	table  string // the HSDS table (canonical name) its records come from
-	ids    func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error)
-	create func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error))
-	update func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error)
-	// createBulk, for the kinds whose records never link to records of
-	// their own kind, creates n records in one statement: what a large
-	// import is mostly made of (nil: one at a time).
-	createBulk func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error))
+	*records.Type
+	table string // the HSDS table (canonical name) its records come from
 }
 
-// importBulk adapts an ent create-bulk builder to importKind.createBulk.
-func importBulk[B, E any](n int, newB func() B, mut func(B) ent.Mutation, save func(context.Context, []B) ([]E, error), id func(E) int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
-	bs := make([]B, n)
-	ms := make([]ent.Mutation, n)
-	for i := range bs {
-		bs[i] = newB()
-		ms[i] = mut(bs[i])
-	}
-	return ms, func(ctx context.Context) ([]int, error) {
-		es, err := save(ctx, bs)
-		if err != nil {
-			return nil, err
-		}
-		ids := make([]int, len(es))
-		for i, e := range es {
-			ids[i] = id(e)
-		}
-		return ids, nil
-	}
-}
+// The record types an import writes, with the HSDS tables they come from.
+var (
+	importOrgKind      = &importKind{Type: records.Organization, table: "organizations"}
+	importLocKind      = &importKind{Type: records.Location, table: "locations"}
+	importSvcKind      = &importKind{Type: records.Service, table: "services"}
+	importAreaKind     = &importKind{Type: records.ServiceArea, table: "service_areas"}
+	importSALKind      = &importKind{Type: records.ServiceAtLocation, table: "service_at_location"}
+	importContactKind  = &importKind{Type: records.Contact, table: "contacts"}
+	importPhoneKind    = &importKind{Type: records.Phone, table: "phones"}
+	importScheduleKind = &importKind{Type: records.Schedule, table: "schedules"}
+	importProgramKind  = &importKind{Type: records.Program, table: "programs"}
+	importTermKind     = &importKind{Type: records.TaxonomyTerm, table: "taxonomy_terms"}
+	importFundingKind  = &importKind{Type: records.Funding, table: "funding"}
+)
 
+// importKindNames is the order a Report lists types in.
 var importKindNames = []string{"Organization", "Program", "Location", "TaxonomyTerm", "Service", "ServiceArea", "ServiceAtLocation", "Contact", "Phone", "Schedule", "Funding"}
 
 func importKindRank(n string) int {
@@ -76,23 +55,18 @@ func importKindRank(n string) int {
 // that an imported record changes nothing without reading it again.
 type importSnap map[string]json.RawMessage
 
-func importByExt[E any](rows []E, err error, get func(E) (string, int)) (map[string]int, map[string]importSnap, error) {
-	if err != nil {
-		return nil, nil, err
-	}
-	m := make(map[string]int, len(rows))
-	snaps := make(map[string]importSnap, len(rows))
-	for _, r := range rows {
-		ext, id := get(r)
-		m[ext] = id
-		if b, err := json.Marshal(r); err == nil {
+// importSnaps keeps each stored record's snapshot, by external ID.
+func importSnaps(stored []records.Stored) map[string]importSnap {
+	snaps := make(map[string]importSnap, len(stored))
+	for _, r := range stored {
+		if b, err := json.Marshal(r.Record); err == nil {
 			var s importSnap
 			if json.Unmarshal(b, &s) == nil {
-				snaps[ext] = s
+				snaps[r.ExternalID] = s
 			}
 		}
 	}
-	return m, snaps, nil
+	return snaps
 }
 
 // unchanged reports, conservatively, whether the stored snapshot already
@@ -130,275 +104,6 @@ func (s importSnap) unchanged(fields []importField) bool {
 	return true
 }
 
-func importSavedID[E any](e E, err error) func(func(E) int) (int, error) {
-	return func(id func(E) int) (int, error) {
-		if err != nil {
-			return 0, err
-		}
-		return id(e), nil
-	}
-}
-
-func importSaveErr[E any](_ E, err error) error { return err }
-
-var importOrgKind = &importKind{
-	name:  "Organization",
-	table: "organizations",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.Organization.Query().Where(organization.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.Organization) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.Organization.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.Organization) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.Organization.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-}
-
-var importLocKind = &importKind{
-	name:  "Location",
-	table: "locations",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.Location.Query().Where(location.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.Location) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.Location.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.Location) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.Location.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
-		return importBulk(n, tx.Location.Create, func(b *ent.LocationCreate) ent.Mutation { return b.Mutation() },
-			func(ctx context.Context, bs []*ent.LocationCreate) ([]*ent.Location, error) {
-				return tx.Location.CreateBulk(bs...).Save(ctx)
-			},
-			func(e *ent.Location) int { return e.ID })
-	},
-}
-
-var importSvcKind = &importKind{
-	name:  "Service",
-	table: "services",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.Service.Query().Where(service.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.Service) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.Service.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.Service) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.Service.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
-		return importBulk(n, tx.Service.Create, func(b *ent.ServiceCreate) ent.Mutation { return b.Mutation() },
-			func(ctx context.Context, bs []*ent.ServiceCreate) ([]*ent.Service, error) {
-				return tx.Service.CreateBulk(bs...).Save(ctx)
-			},
-			func(e *ent.Service) int { return e.ID })
-	},
-}
-
-var importAreaKind = &importKind{
-	name:  "ServiceArea",
-	table: "service_areas",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.ServiceArea.Query().Where(servicearea.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.ServiceArea) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.ServiceArea.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.ServiceArea) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.ServiceArea.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
-		return importBulk(n, tx.ServiceArea.Create, func(b *ent.ServiceAreaCreate) ent.Mutation { return b.Mutation() },
-			func(ctx context.Context, bs []*ent.ServiceAreaCreate) ([]*ent.ServiceArea, error) {
-				return tx.ServiceArea.CreateBulk(bs...).Save(ctx)
-			},
-			func(e *ent.ServiceArea) int { return e.ID })
-	},
-}
-
-var importSALKind = &importKind{
-	name:  "ServiceAtLocation",
-	table: "service_at_location",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.ServiceAtLocation.Query().Where(serviceatlocation.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.ServiceAtLocation) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.ServiceAtLocation.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.ServiceAtLocation) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.ServiceAtLocation.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
-		return importBulk(n, tx.ServiceAtLocation.Create, func(b *ent.ServiceAtLocationCreate) ent.Mutation { return b.Mutation() },
-			func(ctx context.Context, bs []*ent.ServiceAtLocationCreate) ([]*ent.ServiceAtLocation, error) {
-				return tx.ServiceAtLocation.CreateBulk(bs...).Save(ctx)
-			},
-			func(e *ent.ServiceAtLocation) int { return e.ID })
-	},
-}
-
-var importContactKind = &importKind{
-	name:  "Contact",
-	table: "contacts",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.Contact.Query().Where(contact.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.Contact) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.Contact.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.Contact) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.Contact.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
-		return importBulk(n, tx.Contact.Create, func(b *ent.ContactCreate) ent.Mutation { return b.Mutation() },
-			func(ctx context.Context, bs []*ent.ContactCreate) ([]*ent.Contact, error) {
-				return tx.Contact.CreateBulk(bs...).Save(ctx)
-			},
-			func(e *ent.Contact) int { return e.ID })
-	},
-}
-
-var importPhoneKind = &importKind{
-	name:  "Phone",
-	table: "phones",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.Phone.Query().Where(phone.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.Phone) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.Phone.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.Phone) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.Phone.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
-		return importBulk(n, tx.Phone.Create, func(b *ent.PhoneCreate) ent.Mutation { return b.Mutation() },
-			func(ctx context.Context, bs []*ent.PhoneCreate) ([]*ent.Phone, error) {
-				return tx.Phone.CreateBulk(bs...).Save(ctx)
-			},
-			func(e *ent.Phone) int { return e.ID })
-	},
-}
-
-var importScheduleKind = &importKind{
-	name:  "Schedule",
-	table: "schedules",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.Schedule.Query().Where(schedule.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.Schedule) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.Schedule.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.Schedule) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.Schedule.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-	createBulk: func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error)) {
-		return importBulk(n, tx.Schedule.Create, func(b *ent.ScheduleCreate) ent.Mutation { return b.Mutation() },
-			func(ctx context.Context, bs []*ent.ScheduleCreate) ([]*ent.Schedule, error) {
-				return tx.Schedule.CreateBulk(bs...).Save(ctx)
-			},
-			func(e *ent.Schedule) int { return e.ID })
-	},
-}
-
-var importProgramKind = &importKind{
-	name:  "Program",
-	table: "programs",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.Program.Query().Where(program.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.Program) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.Program.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.Program) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.Program.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-}
-
-var importTermKind = &importKind{
-	name:  "TaxonomyTerm",
-	table: "taxonomy_terms",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.TaxonomyTerm.Query().Where(taxonomyterm.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.TaxonomyTerm) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.TaxonomyTerm.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.TaxonomyTerm) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.TaxonomyTerm.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-}
-
-var importFundingKind = &importKind{
-	name:  "Funding",
-	table: "funding",
-	ids: func(ctx context.Context, tx *ent.Tx, src string) (map[string]int, map[string]importSnap, error) {
-		rows, err := tx.Funding.Query().Where(funding.ExternalSource(src)).All(ctx)
-		return importByExt(rows, err, func(e *ent.Funding) (string, int) { return e.ExternalID, e.ID })
-	},
-	create: func(tx *ent.Tx) (ent.Mutation, func(context.Context) (int, error)) {
-		b := tx.Funding.Create()
-		return b.Mutation(), func(ctx context.Context) (int, error) {
-			return importSavedID(b.Save(ctx))(func(e *ent.Funding) int { return e.ID })
-		}
-	},
-	update: func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error) {
-		b := tx.Funding.UpdateOneID(id)
-		return b.Mutation(), func(ctx context.Context) error { return importSaveErr(b.Save(ctx)) }
-	},
-}
-
 // importProvenance is the provenance of every imported record; it names no
 // path, so re-importing a moved package changes nothing.
 const importProvenance = "Imported from an Open Referral HSDS package"
@@ -412,7 +117,7 @@ type importWriter struct {
 	// needs are the need (term) IDs of the source's services, by service
 	// ID, loaded on first use.
 	needs map[int][]int
-	// bulk batches the creation of records of kinds with createBulk:
+	// bulk batches the creation of records of kinds with CreateBulk:
 	// pending are the records to create next, all of one kind.
 	bulk    bool
 	pending []importCreate
@@ -436,18 +141,18 @@ func (w *importWriter) flush(ctx context.Context) error {
 	batch := w.pending
 	w.pending = nil
 	kind := batch[0].rec.kind
-	muts, save := kind.createBulk(w.tx, len(batch))
+	muts, save := kind.CreateBulk(w.tx, len(batch))
 	for i, c := range batch {
 		if len(c.needs) > 0 {
 			muts[i].(*ent.ServiceMutation).AddNeedIDs(c.needs...)
 		}
 		if err := directory.SetNew(muts[i], c.fields); err != nil {
-			return fmt.Errorf("%s %s: %w", kind.name, c.rec.extID, err)
+			return fmt.Errorf("%s %s: %w", kind.Name, c.rec.extID, err)
 		}
 	}
 	created, err := save(ctx)
 	if err != nil {
-		return fmt.Errorf("one of %d %s records from %s %s: %w", len(batch), kind.name, batch[0].rec.extID, importWhere(batch[0].rec.row), err)
+		return fmt.Errorf("one of %d %s records from %s %s: %w", len(batch), kind.Name, batch[0].rec.extID, importWhere(batch[0].rec.row), err)
 	}
 	known, err := w.idsOf(ctx, kind)
 	if err != nil {
@@ -529,12 +234,13 @@ func (w *importWriter) idsOf(ctx context.Context, k *importKind) (map[string]int
 	if m, ok := w.ids[k]; ok {
 		return m, nil
 	}
-	m, snaps, err := k.ids(ctx, w.tx, w.src)
+	stored, err := k.FromSource(ctx, w.tx, w.src)
 	if err != nil {
-		return nil, fmt.Errorf("look up existing %s records: %w", k.name, err)
+		return nil, fmt.Errorf("look up existing %s records: %w", k.Name, err)
 	}
+	m := records.IDs(stored)
 	w.ids[k] = m
-	w.snaps[k] = snaps
+	w.snaps[k] = importSnaps(stored)
 	return m, nil
 }
 
@@ -556,7 +262,7 @@ func importWriteAll(ctx context.Context, client *ent.Client, src string, recs []
 		if rec == nil {
 			rec = recs[0]
 		}
-		rep.Errors = append(rep.Errors, rec.row.msg("", "%s %s refused by Village: %v", rec.kind.name, rec.extID, refused.err))
+		rep.Errors = append(rep.Errors, rec.row.msg("", "%s %s refused by Village: %v", rec.kind.Name, rec.extID, refused.err))
 		return &ImportError{Report: rep}
 	}
 	return err
@@ -630,7 +336,7 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 			}
 			id, ok := m[ref.extID]
 			if !ok {
-				return fmt.Errorf("%s: %s %s not written", ref.field, ref.kind.name, ref.extID)
+				return fmt.Errorf("%s: %s %s not written", ref.field, ref.kind.Name, ref.extID)
 			}
 			v = id
 		}
@@ -640,8 +346,8 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 	if err != nil {
 		return err
 	}
-	counts := w.rep.Types[r.kind.name]
-	defer func() { w.rep.Types[r.kind.name] = counts }()
+	counts := w.rep.Types[r.kind.Name]
+	defer func() { w.rep.Types[r.kind.Name] = counts }()
 	id, exists := known[r.extID]
 	if !exists && r.kind == importTermKind {
 		if same, ok, err := w.sameTerm(ctx, r); err != nil {
@@ -659,12 +365,12 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		}
 	}
 	if !exists {
-		if w.bulk && r.kind.createBulk != nil {
+		if w.bulk && r.kind.CreateBulk != nil {
 			w.pending = append(w.pending, importCreate{r, fields, needs})
 			counts.Created++
 			return nil
 		}
-		m, save := r.kind.create(w.tx)
+		m, save := r.kind.Create(w.tx)
 		if len(needs) > 0 {
 			m.(*ent.ServiceMutation).AddNeedIDs(needs...)
 		}
@@ -692,7 +398,7 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		counts.Unchanged++
 		return nil
 	}
-	m, save := r.kind.update(w.tx, id)
+	m, save := r.kind.Update(w.tx, id)
 	if needsChanged {
 		sm := m.(*ent.ServiceMutation)
 		sm.ClearNeeds()
@@ -703,13 +409,5 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		return err
 	}
 	changed = changed || needsChanged
-	if !changed {
-		counts.Unchanged++
-		return nil
-	}
-	if err := save(ctx); err != nil {
-		return err
-	}
-	counts.Updated++
-	return nil
+	return counts.SaveIfChanged(ctx, changed, save)
 }

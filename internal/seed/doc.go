@@ -18,7 +18,8 @@
 // and leaves an equal record untouched, so a second run changes nothing — no
 // version bump, no new updatedAt. The data is declared once,
 // as slices of small structs (facts.go, samples.go); the loading code
-// (load.go, kinds.go) is generic over record types.
+// (load.go, kinds.go, on the shared table of internal/records) is generic
+// over record types.
 //
 // The fields a seed record declares are the seed's: a run restores them if
 // someone edited them. Fields the seed does not manage (verification,

@@ -3,27 +3,21 @@ package seed
 import (
 	"context"
 	"fmt"
-	"github.com/village-directory/village/internal/directory"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/village-directory/village/ent"
 	_ "github.com/village-directory/village/ent/runtime" // schema hooks, defaults and validators
+	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/records"
 )
 
 // Source is the externalSource of every record this package loads.
 const Source = "village-seed"
 
 // Counts says what one run did to the records of one type.
-type Counts struct {
-	Created   int
-	Updated   int
-	Unchanged int
-}
-
-// Total is the number of records of the type the run declared.
-func (c Counts) Total() int { return c.Created + c.Updated + c.Unchanged }
+type Counts = records.Counts
 
 // Report says what a run did, per record type (the ent type name:
 // Organization, Program, TaxonomyTerm, Resource, Service, ServiceArea,
@@ -126,7 +120,7 @@ func run(ctx context.Context, client *ent.Client, sample bool, build func() ([]r
 	for _, r := range recs {
 		if err := l.upsert(ctx, r); err != nil {
 			_ = tx.Rollback()
-			return Report{}, fmt.Errorf("%s %s: %w", r.kind.name, r.extID, err)
+			return Report{}, fmt.Errorf("%s %s: %w", r.kind.Name, r.extID, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -143,13 +137,13 @@ const sampleSuffix = " (sample)"
 func (r record) check(sampleRun bool) error {
 	switch {
 	case r.sample != sampleRun && sampleRun:
-		return fmt.Errorf("%s %s: a sample run may only load sample records", r.kind.name, r.extID)
+		return fmt.Errorf("%s %s: a sample run may only load sample records", r.kind.Name, r.extID)
 	case r.sample != sampleRun:
-		return fmt.Errorf("%s %s: Load may not load sample records", r.kind.name, r.extID)
+		return fmt.Errorf("%s %s: Load may not load sample records", r.kind.Name, r.extID)
 	case r.sample && r.label != "" && !strings.HasSuffix(r.label, sampleSuffix):
-		return fmt.Errorf("%s %s: a sample's name must end in %q, got %q", r.kind.name, r.extID, sampleSuffix, r.label)
+		return fmt.Errorf("%s %s: a sample's name must end in %q, got %q", r.kind.Name, r.extID, sampleSuffix, r.label)
 	case !r.sample && strings.Contains(r.label, "(sample)"):
-		return fmt.Errorf("%s %s: only sample records may be named %q", r.kind.name, r.extID, "(sample)")
+		return fmt.Errorf("%s %s: only sample records may be named %q", r.kind.Name, r.extID, "(sample)")
 	}
 	return nil
 }
@@ -166,10 +160,11 @@ func (l *loader) idsOf(ctx context.Context, k *kind) (map[string]int, error) {
 	if m, ok := l.ids[k]; ok {
 		return m, nil
 	}
-	m, err := k.ids(ctx, l.tx)
+	stored, err := k.FromSource(ctx, l.tx, Source)
 	if err != nil {
-		return nil, fmt.Errorf("look up existing %s records: %w", k.name, err)
+		return nil, fmt.Errorf("look up existing %s records: %w", k.Name, err)
 	}
+	m := records.IDs(stored)
 	l.ids[k] = m
 	return m, nil
 }
@@ -182,7 +177,7 @@ func (l *loader) resolve(ctx context.Context, k *kind, extID string) (int, error
 	}
 	id, ok := m[extID]
 	if !ok {
-		return 0, fmt.Errorf("%s %s is not in the database (facts must be loaded with Load before LoadSamples, and a record before the records that point at it)", k.name, extID)
+		return 0, fmt.Errorf("%s %s is not in the database (facts must be loaded with Load before LoadSamples, and a record before the records that point at it)", k.Name, extID)
 	}
 	return id, nil
 }
@@ -210,7 +205,7 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 	for _, e := range r.edges {
 		_, ok := r.kind.edges[e.name]
 		if !ok {
-			return fmt.Errorf("%s has no many-to-many edge %q", r.kind.name, e.name)
+			return fmt.Errorf("%s has no many-to-many edge %q", r.kind.Name, e.name)
 		}
 		ids := make([]int, 0, len(e.extIDs))
 		for _, x := range e.extIDs {
@@ -227,12 +222,12 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 	if err != nil {
 		return err
 	}
-	counts := l.report.Types[r.kind.name]
-	defer func() { l.report.Types[r.kind.name] = counts }()
+	counts := l.report.Types[r.kind.Name]
+	defer func() { l.report.Types[r.kind.Name] = counts }()
 
 	id, exists := known[r.extID]
 	if !exists {
-		m, save := r.kind.create(l.tx)
+		m, save := r.kind.Create(l.tx)
 		if err := directory.SetNew(m, fields); err != nil {
 			return err
 		}
@@ -248,7 +243,7 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 		return nil
 	}
 
-	m, save := r.kind.update(l.tx, id)
+	m, save := r.kind.Update(l.tx, id)
 	changed, err := directory.SetChanged(ctx, m, fields)
 	if err != nil {
 		return err
@@ -265,15 +260,7 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 			changed = true
 		}
 	}
-	if !changed {
-		counts.Unchanged++
-		return nil
-	}
-	if err := save(ctx); err != nil {
-		return err
-	}
-	counts.Updated++
-	return nil
+	return counts.SaveIfChanged(ctx, changed, save)
 }
 
 // diff returns the IDs to add to current and to remove from it to make it

@@ -127,7 +127,7 @@ func declared(t *testing.T, d dataset, sample bool) map[string]int {
 	}
 	out := map[string]int{}
 	for _, r := range recs {
-		out[r.kind.name]++
+		out[r.kind.Name]++
 	}
 	return out
 }
@@ -774,7 +774,7 @@ func TestDatasets(t *testing.T) {
 		}
 		seen := map[string]bool{}
 		for _, r := range recs {
-			key := r.kind.name + " " + r.extID
+			key := r.kind.Name + " " + r.extID
 			if seen[key] {
 				t.Errorf("%s: %s declared twice", tc.name, key)
 			}
@@ -789,7 +789,7 @@ func TestDatasets(t *testing.T) {
 		// The other run refuses these records outright.
 		for _, r := range recs {
 			if r.check(!tc.sample) == nil {
-				t.Errorf("%s: %s %s would pass the other run's check", tc.name, r.kind.name, r.extID)
+				t.Errorf("%s: %s %s would pass the other run's check", tc.name, r.kind.Name, r.extID)
 			}
 		}
 	}
