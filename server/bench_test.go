@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -14,8 +12,6 @@ import (
 
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/graph/relay"
-	"github.com/village-directory/village/internal/seed"
-	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/synthetic"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
@@ -42,18 +38,12 @@ import (
 func BenchmarkDirectory(b *testing.B) {
 	for _, backend := range testdb.Backends {
 		b.Run(backend, func(b *testing.B) {
-			counter, wrap := testdb.CountingDriver()
-			db := testdb.Open(b, backend, store.Options{WrapDriver: wrap})
+			db, counter := openCountingDB(b, backend)
 			ctx := context.Background()
-			if _, err := seed.Load(ctx, db.Client); err != nil {
-				b.Fatal(err)
-			}
-			report, err := synthetic.Generate(ctx, db.Client, synthetic.DefaultSize, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			loadSeed(b, db)
+			report := generateSynthetic(b, db, synthetic.DefaultSize)
 			b.Logf("%s: %v", backend, report)
-			h := server.New(db, server.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			h := server.New(db, server.Config{}, discardLog())
 
 			ids := db.Client.Service.Query().Where(service.StatusEQ(service.StatusACTIVE)).Limit(200).IDsX(ctx)
 			kinds := requestKinds(ids)
@@ -147,6 +137,12 @@ func measure(b *testing.B, h http.Handler, counter *testdb.Counter, next func() 
 		durations = append(durations, serve(b, h, query, vars))
 		statements = counter.Count()
 	}
+	reportLatencyAndStatements(b, durations, statements)
+}
+
+// reportLatencyAndStatements reports the median of the requests' durations
+// (p50-ms) and the statements a request ran (stmts/op).
+func reportLatencyAndStatements(b *testing.B, durations []time.Duration, statements int) {
 	slices.Sort(durations)
 	b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(statements), "stmts/op")

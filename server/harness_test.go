@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -9,9 +10,64 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/synthetic"
+	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
 )
+
+// discardLog is the logger of servers under test: it writes nowhere.
+func discardLog() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// loadSeed loads the seed directory into db.
+func loadSeed(tb testing.TB, db *store.DB) {
+	tb.Helper()
+	if _, err := seed.Load(context.Background(), db.Client); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// loadSeedAndSamples loads the seed directory and its illustrative samples
+// into db.
+func loadSeedAndSamples(tb testing.TB, db *store.DB) {
+	tb.Helper()
+	loadSeed(tb, db)
+	if _, err := seed.LoadSamples(context.Background(), db.Client); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// openCountingDB opens a fresh database on backend, with the counter of the
+// SQL statements it runs.
+func openCountingDB(tb testing.TB, backend string) (*store.DB, *testdb.Counter) {
+	tb.Helper()
+	counter, wrap := testdb.CountingDriver()
+	return testdb.Open(tb, backend, store.Options{WrapDriver: wrap}), counter
+}
+
+// generateSynthetic adds a synthetic directory of size to db.
+func generateSynthetic(tb testing.TB, db *store.DB, size synthetic.Size) synthetic.Report {
+	tb.Helper()
+	report, err := synthetic.Generate(context.Background(), db.Client, size, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return report
+}
+
+// mustGet sends a GET to url; only a failure to get any response fails the
+// test.
+func mustGet(t *testing.T, url string) *http.Response {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
 
 // gqlResponse is a GraphQL response as a client sees it.
 type gqlResponse struct {
@@ -34,8 +90,7 @@ type api struct {
 
 func newAPI(t *testing.T, db *store.DB, cfg server.Config) *api {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(server.New(db, cfg, log))
+	srv := httptest.NewServer(server.New(db, cfg, discardLog()))
 	t.Cleanup(srv.Close)
 	return &api{t: t, srv: srv}
 }

@@ -3,16 +3,12 @@ package server_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/village-directory/village/internal/hsds"
-	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/synthetic"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
@@ -30,18 +26,14 @@ func BenchmarkHSDSByID(b *testing.B) {
 	for _, backend := range testdb.Backends {
 		for _, services := range []int{1000, 10000} {
 			b.Run(fmt.Sprintf("%s/services=%d", backend, services), func(b *testing.B) {
-				counter, wrap := testdb.CountingDriver()
-				db := testdb.Open(b, backend, store.Options{WrapDriver: wrap})
+				db, counter := openCountingDB(b, backend)
 				ctx := context.Background()
-				size := synthetic.Size{Organizations: services / 10, Services: services, Areas: services * 2, Seed: 1}
-				if _, err := synthetic.Generate(ctx, db.Client, size, nil); err != nil {
-					b.Fatal(err)
-				}
+				generateSynthetic(b, db, synthetic.Size{Organizations: services / 10, Services: services, Areas: services * 2, Seed: 1})
 				var ids []string
 				for _, id := range db.Client.Service.Query().Limit(200).IDsX(ctx) {
 					ids = append(ids, hsds.DerivedID(hsds.KindService, id))
 				}
-				h := server.New(db, server.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+				h := server.New(db, server.Config{}, discardLog())
 
 				b.Run("get", func(b *testing.B) {
 					var durations []time.Duration
@@ -58,9 +50,7 @@ func BenchmarkHSDSByID(b *testing.B) {
 							b.Fatalf("GET: %d %s", rec.Code, rec.Body.String())
 						}
 					}
-					slices.Sort(durations)
-					b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
-					b.ReportMetric(float64(statements), "stmts/op")
+					reportLatencyAndStatements(b, durations, statements)
 				})
 				r := hsds.NewResolver(db.Client)
 				b.Run("resolve", func(b *testing.B) {

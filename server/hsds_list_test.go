@@ -22,9 +22,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/servicearea"
-	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/hsds"
-	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
@@ -72,16 +70,21 @@ func readLines(r io.Reader) ([]json.RawMessage, error) {
 	return lines, sc.Err()
 }
 
+// withParams adds query parameters (as "a=1&b=2") to path, which may have
+// some already.
+func withParams(path, params string) string {
+	if strings.Contains(path, "?") {
+		return path + "&" + params
+	}
+	return path + "?" + params
+}
+
 // hsdsAll collects every item of a JSON list, page by page.
 func (a *api) hsdsAll(s *hsds.Schemas, secret, path, schema string) []json.RawMessage {
 	a.t.Helper()
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
 	var all []json.RawMessage
 	for page := 1; ; page++ {
-		env := a.hsdsPage(s, secret, fmt.Sprintf("%s%sper_page=200&page=%d", path, sep, page), schema)
+		env := a.hsdsPage(s, secret, withParams(path, fmt.Sprintf("per_page=200&page=%d", page)), schema)
 		all = append(all, env.Contents...)
 		if env.LastPage {
 			if len(all) != env.TotalItems {
@@ -144,18 +147,9 @@ func compact(t *testing.T, raw json.RawMessage) string {
 // in every shape, over a directory larger than one stream batch: the lines
 // are exactly the items of the JSON pages, in order, and each validates.
 func TestHSDSNDJSON(t *testing.T) {
-	s, err := hsds.LoadSchemas(hsdsSchemaDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := loadHSDSSchemas(t)
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := seed.LoadSamples(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
+		loadSeedAndSamples(t, db)
 		addBulkDirectory(t, db, 1100)
 		a := newAPI(t, db, server.Config{})
 		terms := a.hsdsPage(s, "", "/hsds/taxonomy_terms?search=home-visiting", "taxonomy_term.json")
@@ -189,11 +183,7 @@ func TestHSDSNDJSON(t *testing.T) {
 			} else {
 				pages = a.hsdsAllMinimal(c.path)
 			}
-			sep := "?"
-			if strings.Contains(c.path, "?") {
-				sep = "&"
-			}
-			lines := a.hsdsStream("", c.path+sep+"format=ndjson")
+			lines := a.hsdsStream("", withParams(c.path, "format=ndjson"))
 			if len(lines) != len(pages) {
 				t.Errorf("%s: %d lines, %d items in the JSON pages", c.path, len(lines), len(pages))
 				continue
@@ -246,10 +236,7 @@ func TestHSDSNDJSON(t *testing.T) {
 				}
 				continue
 			}
-			var e struct {
-				Status  int    `json:"status"`
-				Message string `json:"message"`
-			}
+			var e hsdsError
 			if status != 400 || json.Unmarshal(body, &e) != nil || e.Status != 400 || !strings.Contains(e.Message, param) {
 				t.Errorf("GET %s: %d %s, want 400 naming %s", path, status, body, param)
 			}
@@ -264,10 +251,7 @@ func (a *api) hsdsAllMinimal(path string) []json.RawMessage {
 	var all []json.RawMessage
 	for page := 1; ; page++ {
 		p := fmt.Sprintf("%s&per_page=200&page=%d", path, page)
-		status, body := a.hsdsGet("", p)
-		if status != http.StatusOK {
-			a.t.Fatalf("GET %s: %d %s", p, status, body)
-		}
+		body := a.hsdsGetOK("", p)
 		var env hsdsEnvelope
 		if err := json.Unmarshal(body, &env); err != nil {
 			a.t.Fatal(err)
@@ -402,10 +386,7 @@ func checkListShapes(t *testing.T, a *api, s *hsds.Schemas) map[string]map[strin
 // imported: records answer to the package's own ids, and list items keep
 // their shape though the import kept fields Village does not model.
 func TestHSDSImportedDirectory(t *testing.T) {
-	s, err := hsds.LoadSchemas(hsdsSchemaDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := loadHSDSSchemas(t)
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		if _, err := hsds.Import(ctx, db.Client, hsdsSchemaDir+"/../examples/csv", hsds.ImportOptions{}); err != nil {
@@ -438,18 +419,9 @@ func TestHSDSImportedDirectory(t *testing.T) {
 // full=true the documents the {id} endpoints return, and with minimal=true
 // only each service's id and modified date.
 func TestHSDSListShapes(t *testing.T) {
-	s, err := hsds.LoadSchemas(hsdsSchemaDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := loadHSDSSchemas(t)
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := seed.LoadSamples(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
+		loadSeedAndSamples(t, db)
 		a := newAPI(t, db, server.Config{})
 		fullHas := checkListShapes(t, a, s)
 		for list, keys := range map[string][]string{
@@ -519,33 +491,8 @@ func TestHSDSListShapes(t *testing.T) {
 // coordinates; staff see them; minimal lists the same services to both.
 func TestHSDSVisibilityEverywhere(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := seed.LoadSamples(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
-		org := db.Client.Organization.Query().FirstX(ctx)
-		db.Client.Service.Create().SetName("Noted service").SetOrganizationID(org.ID).SetInternalNotes("ask-for-dana-1234").SaveX(ctx)
-		staff := mustKey(t, db, "call center", auth.Staff)
-		a := newAPI(t, db, server.Config{})
-		const staffPhone = "617-555-0142"
-		var secrets []string
-		for _, l := range db.Client.Location.Query().AllX(ctx) {
-			if l.Confidential {
-				if l.Address1 != "" {
-					secrets = append(secrets, l.Address1)
-				}
-				if l.Latitude != nil {
-					b, _ := json.Marshal(*l.Latitude)
-					secrets = append(secrets, `"latitude":`+string(b)+",")
-				}
-			}
-		}
-		if len(secrets) == 0 {
-			t.Fatal("the seed has no confidential location with an address or coordinates")
-		}
+		d := newRestrictedDirectory(t, db)
+		a, staff := d.a, d.staff
 		streams := []string{"/hsds/services?format=ndjson&full=true", "/hsds/organizations?format=ndjson&full_service=true",
 			"/hsds/service_at_locations?format=ndjson", "/hsds/service_at_locations?format=ndjson&full=true"}
 		pages := []string{"/hsds/services?per_page=200&full=true", "/hsds/service_at_locations?per_page=200&full=true",
@@ -559,11 +506,7 @@ func TestHSDSVisibilityEverywhere(t *testing.T) {
 				}
 			}
 			for _, p := range pages {
-				status, body := a.hsdsGet(who, p)
-				if status != 200 {
-					t.Fatalf("GET %s: %d %s", p, status, body)
-				}
-				all.Write(body)
+				all.Write(a.hsdsGetOK(who, p))
 			}
 			var m strings.Builder
 			for _, l := range a.hsdsStream(who, "/hsds/services?format=ndjson&minimal=true") {
@@ -573,20 +516,7 @@ func TestHSDSVisibilityEverywhere(t *testing.T) {
 			m.Write(body)
 			minimal[who] = m.String()
 			all.WriteString(m.String())
-
-			text := all.String()
-			hasPhone := strings.Contains(text, staffPhone)
-			hasNotes := strings.Contains(text, "ask-for-dana-1234")
-			hasAddr := false
-			for _, sec := range secrets {
-				hasAddr = hasAddr || strings.Contains(text, sec)
-			}
-			if who == "" && (hasPhone || hasAddr || hasNotes) {
-				t.Errorf("the public sees restricted data: staff-only phone %v, confidential address %v, internal notes %v", hasPhone, hasAddr, hasNotes)
-			}
-			if who == staff && (!hasPhone || !hasAddr || !hasNotes) {
-				t.Errorf("staff miss restricted data: staff-only phone %v, confidential address %v, internal notes %v", hasPhone, hasAddr, hasNotes)
-			}
+			d.checkRestricted(t, who, all.String())
 			// Streamed list items of confidential locations: coordinates
 			// for staff only.
 			confidential := 0
@@ -618,9 +548,7 @@ func TestHSDSVisibilityEverywhere(t *testing.T) {
 func TestHSDSLookupFollowsWrites(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
+		loadSeed(t, db)
 		c := db.Client
 		a := newAPI(t, db, server.Config{})
 		status := func(path string) int {
@@ -690,21 +618,14 @@ func TestHSDSLookupFollowsWrites(t *testing.T) {
 func TestHSDSStreamStops(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
+		loadSeed(t, db)
 		addBulkDirectory(t, db, 1600) // four batches
 		const path = "/hsds/services?format=ndjson&full=true"
 		total := db.Client.Service.Query().CountX(ctx)
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 		// Out of time before the first line.
-		tiny := httptest.NewServer(server.New(db, server.Config{StreamTimeout: time.Nanosecond}, quiet))
-		defer tiny.Close()
-		res, err := http.Get(tiny.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tiny := newAPI(t, db, server.Config{StreamTimeout: time.Nanosecond})
+		res := mustGet(t, tiny.srv.URL+path)
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(res.Header.Get("Content-Type"), "json") {
@@ -715,10 +636,7 @@ func TestHSDSStreamStops(t *testing.T) {
 		// says how far it got) instead of reading the rest.
 		var logs syncBuffer
 		srv := httptest.NewServer(server.New(db, server.Config{}, slog.New(slog.NewTextHandler(&logs, nil))))
-		res, err = http.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res = mustGet(t, srv.URL+path)
 		if _, err := bufio.NewReader(res.Body).ReadBytes('\n'); err != nil {
 			t.Fatal(err)
 		}
@@ -744,12 +662,8 @@ func TestHSDSStreamStops(t *testing.T) {
 		if db.Dialect != dialect.Postgres {
 			return
 		}
-		half := httptest.NewServer(server.New(db, server.Config{StreamTimeout: 2 * time.Second}, quiet))
-		defer half.Close()
-		res, err = http.Get(half.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		half := newAPI(t, db, server.Config{StreamTimeout: 2 * time.Second})
+		res = mustGet(t, half.srv.URL+path)
 		defer res.Body.Close()
 		br := bufio.NewReader(res.Body)
 		if _, err := br.ReadBytes('\n'); err != nil {
@@ -780,60 +694,44 @@ func TestHSDSStreamStops(t *testing.T) {
 func TestHSDSStreamOutlivesRequestDeadline(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
+		loadSeed(t, db)
 		total := db.Client.Service.Query().CountX(ctx)
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		cfg := server.Config{RequestTimeout: time.Nanosecond}
-		srv := httptest.NewServer(server.New(db, cfg, quiet))
-		defer srv.Close()
-
-		res, err := http.Get(srv.URL + "/hsds/services")
-		if err != nil {
-			t.Fatal(err)
+		// checkTimesOut checks that GET url answers 503.
+		checkTimesOut := func(url, what string) {
+			t.Helper()
+			res := mustGet(t, url)
+			res.Body.Close()
+			if res.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("%s: %d, want 503", what, res.StatusCode)
+			}
 		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusServiceUnavailable {
-			t.Errorf("JSON page past the request deadline: %d, want 503", res.StatusCode)
+		// checkStreamsEveryService checks that GET url streams every
+		// service, to a clean end.
+		checkStreamsEveryService := func(url, what string) {
+			t.Helper()
+			res := mustGet(t, url)
+			defer res.Body.Close()
+			lines, err := readLines(res.Body)
+			if res.StatusCode != http.StatusOK || err != nil || len(lines) != total {
+				t.Errorf("%s: %d, %d of %d lines, %v", what, res.StatusCode, len(lines), total, err)
+			}
 		}
+		late := newAPI(t, db, server.Config{RequestTimeout: time.Nanosecond}).srv.URL
 
+		checkTimesOut(late+"/hsds/services", "JSON page past the request deadline")
 		// A record by id is no stream, whatever its format parameter says.
-		res, err = http.Get(srv.URL + "/hsds/services/00000000-0000-4000-8000-000000000000?format=ndjson")
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusServiceUnavailable {
-			t.Errorf("a record by id with format=ndjson past the request deadline: %d, want 503", res.StatusCode)
-		}
-
-		res, err = http.Get(srv.URL + "/hsds/services?format=ndjson")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		lines, err := readLines(res.Body)
-		if res.StatusCode != http.StatusOK || err != nil || len(lines) != total {
-			t.Errorf("stream under a past request deadline: %d, %d of %d lines, %v", res.StatusCode, len(lines), total, err)
-		}
+		checkTimesOut(late+"/hsds/services/00000000-0000-4000-8000-000000000000?format=ndjson",
+			"a record by id with format=ndjson past the request deadline")
+		checkStreamsEveryService(late+"/hsds/services?format=ndjson", "stream under a past request deadline")
 
 		// The stream moves its connection's write deadline too: behind a
 		// server whose writes time out after a millisecond, it still
 		// delivers every record.
-		slow := httptest.NewUnstartedServer(server.New(db, server.Config{}, quiet))
+		slow := httptest.NewUnstartedServer(server.New(db, server.Config{}, discardLog()))
 		slow.Config.WriteTimeout = time.Millisecond
 		slow.Start()
 		defer slow.Close()
-		res, err = http.Get(slow.URL + "/hsds/services?format=ndjson")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		lines, err = readLines(res.Body)
-		if res.StatusCode != http.StatusOK || err != nil || len(lines) != total {
-			t.Errorf("stream behind a 1 ms write timeout: %d, %d of %d lines, %v", res.StatusCode, len(lines), total, err)
-		}
+		checkStreamsEveryService(slow.URL+"/hsds/services?format=ndjson", "stream behind a 1 ms write timeout")
 	})
 }
 
@@ -964,9 +862,7 @@ func TestHSDSPostcodeCoverage(t *testing.T) {
 func TestHSDSOrganizationListsItsServices(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
+		loadSeed(t, db)
 		a := newAPI(t, db, server.Config{})
 		for _, org := range db.Client.Organization.Query().WithServices().AllX(ctx) {
 			id := hsds.RecordID(hsds.KindOrganization, org.ID, org.ExternalSource, org.ExternalID)

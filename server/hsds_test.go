@@ -11,13 +11,23 @@ import (
 
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/hsds"
-	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
 )
 
 const hsdsSchemaDir = "../../shared/data/hsds/openreferral-spec-3.0/schema"
+
+// loadHSDSSchemas loads the HSDS 3.0 JSON schemas items are validated
+// against.
+func loadHSDSSchemas(t *testing.T) *hsds.Schemas {
+	t.Helper()
+	s, err := hsds.LoadSchemas(hsdsSchemaDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 // hsdsGet fetches an /hsds/ path (with an optional bearer key) and returns
 // the status and raw body.
@@ -39,6 +49,33 @@ func (a *api) hsdsGet(secret, path string) (int, []byte) {
 	return res.StatusCode, body
 }
 
+// hsdsError is the body of an /hsds/ error response.
+type hsdsError struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+// hsdsDocument fetches an {id} document, which must be found and validate
+// against schema.
+func (a *api) hsdsDocument(s *hsds.Schemas, path, schema string) {
+	a.t.Helper()
+	body := a.hsdsGetOK("", path)
+	if errs := s.Validate(schema, body); len(errs) > 0 {
+		a.t.Fatalf("GET %s: does not validate against %s: %v", path, schema, errs)
+	}
+}
+
+// hsdsGetOK fetches an /hsds/ path as hsdsGet does and returns the body of
+// its answer, which must be 200 OK.
+func (a *api) hsdsGetOK(secret, path string) []byte {
+	a.t.Helper()
+	status, body := a.hsdsGet(secret, path)
+	if status != http.StatusOK {
+		a.t.Fatalf("GET %s: %d %s", path, status, body)
+	}
+	return body
+}
+
 type hsdsEnvelope struct {
 	TotalItems int               `json:"total_items"`
 	TotalPages int               `json:"total_pages"`
@@ -54,10 +91,7 @@ type hsdsEnvelope struct {
 // item against schema.
 func (a *api) hsdsPage(s *hsds.Schemas, secret, path, schema string) hsdsEnvelope {
 	a.t.Helper()
-	status, body := a.hsdsGet(secret, path)
-	if status != http.StatusOK {
-		a.t.Fatalf("GET %s: %d %s", path, status, body)
-	}
+	body := a.hsdsGetOK(secret, path)
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
 		a.t.Fatalf("GET %s: %v", path, err)
@@ -98,18 +132,10 @@ func ids(t *testing.T, env hsdsEnvelope) []string {
 }
 
 func TestHSDSAPI(t *testing.T) {
-	s, err := hsds.LoadSchemas(hsdsSchemaDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := loadHSDSSchemas(t)
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := seed.LoadSamples(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
+		loadSeedAndSamples(t, db)
 		a := newAPI(t, db, server.Config{})
 
 		status, body := a.hsdsGet("", "/hsds/")
@@ -135,13 +161,7 @@ func TestHSDSAPI(t *testing.T) {
 			t.Errorf("page beyond the end: %+v", beyond)
 		}
 		for _, id := range ids(t, all) {
-			status, body := a.hsdsGet("", "/hsds/services/"+id)
-			if status != 200 {
-				t.Fatalf("GET service %s: %d %s", id, status, body)
-			}
-			if errs := s.Validate("service.json", body); len(errs) > 0 {
-				t.Fatalf("service %s: %v", id, errs)
-			}
+			a.hsdsDocument(s, "/hsds/services/"+id, "service.json")
 		}
 
 		// Search and filters.
@@ -210,13 +230,7 @@ func TestHSDSAPI(t *testing.T) {
 			t.Fatal("no organizations")
 		}
 		for _, id := range ids(t, orgs) {
-			status, body := a.hsdsGet("", "/hsds/organizations/"+id+"?full_service=true")
-			if status != 200 {
-				t.Fatalf("GET organization %s: %d %s", id, status, body)
-			}
-			if errs := s.Validate("organization.json", body); len(errs) > 0 {
-				t.Fatalf("organization %s: %v", id, errs)
-			}
+			a.hsdsDocument(s, "/hsds/organizations/"+id+"?full_service=true", "organization.json")
 		}
 		// organization_id filters services; full_service nests them.
 		var svcOrg struct {
@@ -237,23 +251,14 @@ func TestHSDSAPI(t *testing.T) {
 			t.Fatal("no services at locations")
 		}
 		for _, id := range ids(t, sals) {
-			status, body := a.hsdsGet("", "/hsds/service_at_locations/"+id)
-			if status != 200 {
-				t.Fatalf("GET service_at_location %s: %d %s", id, status, body)
-			}
-			if errs := s.Validate("service_at_location.json", body); len(errs) > 0 {
-				t.Fatalf("service_at_location %s: %v", id, errs)
-			}
+			a.hsdsDocument(s, "/hsds/service_at_locations/"+id, "service_at_location.json")
 		}
 		taxes := a.hsdsPage(s, "", "/hsds/taxonomies", "taxonomy.json")
 		if taxes.TotalItems < 2 {
 			t.Errorf("taxonomies: %d", taxes.TotalItems)
 		}
 		for _, id := range ids(t, taxes) {
-			status, body := a.hsdsGet("", "/hsds/taxonomies/"+id)
-			if status != 200 || len(s.Validate("taxonomy.json", body)) > 0 {
-				t.Fatalf("GET taxonomy %s: %d %s", id, status, body)
-			}
+			a.hsdsDocument(s, "/hsds/taxonomies/"+id, "taxonomy.json")
 		}
 		allTerms := a.hsdsPage(s, "", "/hsds/taxonomy_terms?per_page=200", "taxonomy_term.json")
 		half := a.hsdsPage(s, "", "/hsds/taxonomy_terms?per_page=7&page=2", "taxonomy_term.json")
@@ -261,10 +266,7 @@ func TestHSDSAPI(t *testing.T) {
 			t.Errorf("terms page 2: %v, want %v", got, want)
 		}
 		for _, id := range ids(t, allTerms) {
-			status, body := a.hsdsGet("", "/hsds/taxonomy_terms/"+id)
-			if status != 200 || len(s.Validate("taxonomy_term.json", body)) > 0 {
-				t.Fatalf("GET taxonomy term %s: %d %s", id, status, body)
-			}
+			a.hsdsDocument(s, "/hsds/taxonomy_terms/"+id, "taxonomy_term.json")
 		}
 		top := a.hsdsPage(s, "", "/hsds/taxonomy_terms?per_page=200&top_only=true&taxonomy_id="+needs, "taxonomy_term.json")
 		if top.TotalItems == 0 || top.TotalItems > allTerms.TotalItems {
@@ -309,10 +311,7 @@ func TestHSDSAPI(t *testing.T) {
 			"/hsds/nothing":                                                        404,
 		} {
 			status, body := a.hsdsGet("", path)
-			var e struct {
-				Status  int    `json:"status"`
-				Message string `json:"message"`
-			}
+			var e hsdsError
 			if status != want || json.Unmarshal(body, &e) != nil || e.Status != want || e.Message == "" {
 				t.Errorf("GET %s: %d %s, want %d with a JSON error", path, status, body, want)
 			}
@@ -320,52 +319,83 @@ func TestHSDSAPI(t *testing.T) {
 	})
 }
 
+// restrictedDirectory is the seed and its samples, plus a service with
+// internal notes, served over HTTP: it holds data only staff may see.
+type restrictedDirectory struct {
+	a     *api
+	staff string // a staff key's secret
+	// secrets are what of the confidential locations only staff may see,
+	// as a response shows it: their address parts and latitudes.
+	secrets []string
+}
+
+// staffOnlyPhone and internalNotes are restricted data of
+// newRestrictedDirectory.
+const (
+	staffOnlyPhone = "617-555-0142"
+	internalNotes  = "ask-for-dana-1234"
+)
+
+func newRestrictedDirectory(t *testing.T, db *store.DB) restrictedDirectory {
+	t.Helper()
+	ctx := context.Background()
+	loadSeedAndSamples(t, db)
+	org := db.Client.Organization.Query().FirstX(ctx)
+	db.Client.Service.Create().SetName("Noted service").SetOrganizationID(org.ID).SetInternalNotes(internalNotes).SaveX(ctx)
+	d := restrictedDirectory{staff: mustKey(t, db, "call center", auth.Staff), a: newAPI(t, db, server.Config{})}
+	// The confidential sample location carries only coordinates; any
+	// address part it has must be hidden too.
+	for _, l := range db.Client.Location.Query().AllX(ctx) {
+		if l.Confidential {
+			for _, v := range []string{l.Address1, l.Address2} {
+				if v != "" {
+					d.secrets = append(d.secrets, v)
+				}
+			}
+			if l.Latitude != nil {
+				b, _ := json.Marshal(*l.Latitude)
+				d.secrets = append(d.secrets, `"latitude":`+string(b)+",")
+			}
+		}
+	}
+	if len(d.secrets) == 0 {
+		t.Fatal("the seed has no confidential location with an address or coordinates")
+	}
+	return d
+}
+
+// checkRestricted checks all that who (a key's secret, "" for the public)
+// read: the public sees none of the restricted data, staff see all of it.
+func (d restrictedDirectory) checkRestricted(t *testing.T, who, text string) {
+	t.Helper()
+	hasPhone := strings.Contains(text, staffOnlyPhone)
+	hasAddr := false
+	for _, sec := range d.secrets {
+		hasAddr = hasAddr || strings.Contains(text, sec)
+	}
+	hasNotes := strings.Contains(text, internalNotes)
+	if who == "" && (hasPhone || hasAddr || hasNotes) {
+		t.Errorf("the public sees restricted data: staff-only phone %v, confidential address %v, internal notes %v", hasPhone, hasAddr, hasNotes)
+	}
+	if who == d.staff && (!hasPhone || !hasAddr || !hasNotes) {
+		t.Errorf("staff miss restricted data: staff-only phone %v, confidential address %v, internal notes %v", hasPhone, hasAddr, hasNotes)
+	}
+}
+
 // TestHSDSVisibility reads the seeded directory over /hsds/ as the public
 // and as staff: the public never sees a staff-only phone or a confidential
 // location's address or coordinates, by any endpoint.
 func TestHSDSVisibility(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := seed.LoadSamples(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
-		org := db.Client.Organization.Query().FirstX(ctx)
-		db.Client.Service.Create().SetName("Noted service").SetOrganizationID(org.ID).SetInternalNotes("ask-for-dana-1234").SaveX(ctx)
-		staff := mustKey(t, db, "call center", auth.Staff)
-		a := newAPI(t, db, server.Config{})
-		const staffPhone = "617-555-0142"
-		// The confidential sample location carries only coordinates; any
-		// address part it has must be hidden too.
-		var secrets []string
-		for _, l := range db.Client.Location.Query().AllX(ctx) {
-			if l.Confidential {
-				for _, v := range []string{l.Address1, l.Address2} {
-					if v != "" {
-						secrets = append(secrets, v)
-					}
-				}
-				if l.Latitude != nil {
-					b, _ := json.Marshal(*l.Latitude)
-					secrets = append(secrets, `"latitude":`+string(b)+",")
-				}
-			}
-		}
-		if len(secrets) == 0 {
-			t.Fatal("the seed has no confidential location with an address or coordinates")
-		}
+		d := newRestrictedDirectory(t, db)
+		a, staff := d.a, d.staff
 		paths := []string{"/hsds/services?per_page=200", "/hsds/organizations?per_page=200&full_service=true",
 			"/hsds/service_at_locations?per_page=200"}
 		sals := map[string][]string{}
 		for _, who := range []string{"", staff} {
 			var all strings.Builder
 			for _, p := range paths {
-				status, body := a.hsdsGet(who, p)
-				if status != 200 {
-					t.Fatalf("GET %s: %d %s", p, status, body)
-				}
+				body := a.hsdsGetOK(who, p)
 				all.Write(body)
 				if strings.HasPrefix(p, "/hsds/service_at_locations") {
 					var env hsdsEnvelope
@@ -377,19 +407,7 @@ func TestHSDSVisibility(t *testing.T) {
 				_, body := a.hsdsGet(who, "/hsds/service_at_locations/"+url.PathEscape(id))
 				all.Write(body)
 			}
-			text := all.String()
-			hasPhone := strings.Contains(text, staffPhone)
-			hasAddr := false
-			for _, sec := range secrets {
-				hasAddr = hasAddr || strings.Contains(text, sec)
-			}
-			hasNotes := strings.Contains(text, "ask-for-dana-1234")
-			if who == "" && (hasPhone || hasAddr || hasNotes) {
-				t.Errorf("the public sees restricted data: staff-only phone %v, confidential address %v, internal notes %v", hasPhone, hasAddr, hasNotes)
-			}
-			if who == staff && (!hasPhone || !hasAddr || !hasNotes) {
-				t.Errorf("staff miss restricted data: staff-only phone %v, confidential address %v, internal notes %v", hasPhone, hasAddr, hasNotes)
-			}
+			d.checkRestricted(t, who, all.String())
 		}
 		// A confidential location seen by the public has no coordinates.
 		_, body := a.hsdsGet("", "/hsds/service_at_locations?per_page=200")

@@ -501,8 +501,7 @@ func TestResolveAreaGraphQL(t *testing.T) {
 func TestMatchStatementCount(t *testing.T) {
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
-			counter, wrap := testdb.CountingDriver()
-			db := testdb.Open(t, backend, store.Options{WrapDriver: wrap})
+			db, counter := openCountingDB(t, backend)
 			d := newMDir(t, db)
 			hv := d.c.TaxonomyTerm.Create().SetCode("home-visiting").SetName("Home visiting").SaveX(d.ctx)
 			var programs []*ent.Program

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -39,7 +38,7 @@ type mutAPI struct {
 
 func newMutAPI(t *testing.T, db *store.DB) *mutAPI {
 	t.Helper()
-	srv := httptest.NewServer(server.New(db, server.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(server.New(db, server.Config{}, discardLog()))
 	t.Cleanup(srv.Close)
 	m := &mutAPI{t: t, db: db, url: srv.URL}
 	m.admin = m.key(auth.Admin)

@@ -1,11 +1,9 @@
 package server_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 
-	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
@@ -38,13 +36,7 @@ const seededMatchQuery = `query($f: FamilyInput!) {
 // wants a home visit, and the same family with an older sibling.
 func TestSeededBostonFamilies(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := seed.LoadSamples(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
+		loadSeedAndSamples(t, db)
 		a := newAPI(t, db, server.Config{})
 		family := map[string]any{"zip": "02121", "childAgeMonths": 0, "firstTimeParent": true, "needs": []string{"home-visiting"}}
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
 )
@@ -16,8 +15,7 @@ import (
 func TestNestedQueryStatementCount(t *testing.T) {
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
-			counter, wrap := testdb.CountingDriver()
-			db := testdb.Open(t, backend, store.Options{WrapDriver: wrap})
+			db, counter := openCountingDB(t, backend)
 			ctx := context.Background()
 			for o := range 6 {
 				org := db.Client.Organization.Create().SetName(fmt.Sprintf("Org %d", o)).SaveX(ctx)

@@ -15,7 +15,6 @@ import (
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/auth"
-	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
@@ -562,12 +561,7 @@ func TestUnpublishedResourcesHidden(t *testing.T) {
 func TestMatchWithholdsConfidentialDistances(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		if _, err := seed.Load(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := seed.LoadSamples(ctx, db.Client); err != nil {
-			t.Fatal(err)
-		}
+		loadSeedAndSamples(t, db)
 		// The services whose every location is confidential and placed.
 		secretOnly := map[string]int{} // name → owner
 		services := db.Client.Service.Query().
