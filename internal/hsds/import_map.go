@@ -346,6 +346,42 @@ func (m *importMapper) ref(r *importRow, col, table string) string {
 	return id
 }
 
+// parentsFirst calls emit once for each of rows (records of table, byID
+// indexing them), with the row's parent id from column col, after emitting
+// that parent, so a record is written after the record it points at. A row
+// that is its own parent (noun names it: "an organization") or whose parent
+// link would close a cycle loses the link, with a warning.
+func (m *importMapper) parentsFirst(rows []*importRow, byID map[string]*importRow, col, table, noun string, emit func(r *importRow, parent string)) {
+	const visiting, done = 1, 2
+	state := map[string]int{}
+	var visit func(r *importRow)
+	visit = func(r *importRow) {
+		id := r.get("id")
+		if state[id] != 0 {
+			return
+		}
+		state[id] = visiting
+		parent := m.ref(r, col, table)
+		if parent == id {
+			m.warnf(r, col, "%s cannot be its own parent; link dropped", noun)
+			parent = ""
+		}
+		if parent != "" {
+			if state[parent] == visiting {
+				m.warnf(r, col, "parent links form a cycle; link dropped")
+				parent = ""
+			} else {
+				visit(byID[parent])
+			}
+		}
+		state[id] = done
+		emit(r, parent)
+	}
+	for _, r := range rows {
+		visit(r)
+	}
+}
+
 // text validates an optional string field with an ent validator; a value
 // it refuses is dropped with a warning.
 func (m *importMapper) text(r *importRow, col string, valid func(string) error) any {
@@ -416,30 +452,15 @@ func (m *importMapper) organizations() []*importRec {
 		byID[r.get("id")] = r
 		m.keep("organizations", r.get("id"))
 	}
-	// Parents first; a cycle loses its last link.
 	var out []*importRec
-	state := map[string]int{} // 1 visiting, 2 done
-	var visit func(r *importRow)
-	visit = func(r *importRow) {
+	var kept []*importRow // the row byID keeps for each id
+	for _, r := range rows {
+		if byID[r.get("id")] == r {
+			kept = append(kept, r)
+		}
+	}
+	m.parentsFirst(kept, byID, "parent_organization_id", "organizations", "an organization", func(r *importRow, parent string) {
 		id := r.get("id")
-		if state[id] != 0 {
-			return
-		}
-		state[id] = 1
-		parent := m.ref(r, "parent_organization_id", "organizations")
-		if parent == id {
-			m.warnf(r, "parent_organization_id", "an organization cannot be its own parent; link dropped")
-			parent = ""
-		}
-		if parent != "" {
-			if state[parent] == 1 {
-				m.warnf(r, "parent_organization_id", "parent links form a cycle; link dropped")
-				parent = ""
-			} else {
-				visit(byID[parent])
-			}
-		}
-		state[id] = 2
 		rec := &importRec{kind: importOrgKind, extID: id, row: r}
 		rec.set("name", r.get("name"))
 		rec.set("alternate_name", r.get("alternate_name"))
@@ -462,12 +483,7 @@ func (m *importMapper) organizations() []*importRec {
 		rec.set("year_incorporated", year)
 		rec.refs = append(rec.refs, importRef{"parent_id", importOrgKind, parent})
 		out = append(out, rec)
-	}
-	for _, r := range rows {
-		if byID[r.get("id")] == r {
-			visit(r)
-		}
-	}
+	})
 	return out
 }
 

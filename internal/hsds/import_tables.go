@@ -81,28 +81,8 @@ func (m *importMapper) terms() []*importRec {
 		}
 	}
 	var out []*importRec
-	state := map[string]int{}
-	var visit func(r *importRow)
-	visit = func(r *importRow) {
+	m.parentsFirst(list, byID, "parent_id", "taxonomy_terms", "a term", func(r *importRow, parent string) {
 		id := r.get("id")
-		if state[id] != 0 {
-			return
-		}
-		state[id] = 1
-		parent := m.ref(r, "parent_id", "taxonomy_terms")
-		if parent == id {
-			m.warnf(r, "parent_id", "a term cannot be its own parent; link dropped")
-			parent = ""
-		}
-		if parent != "" {
-			if state[parent] == 1 {
-				m.warnf(r, "parent_id", "parent links form a cycle; link dropped")
-				parent = ""
-			} else {
-				visit(byID[parent])
-			}
-		}
-		state[id] = 2
 		rec := &importRec{kind: importTermKind, extID: id, row: r}
 		code := r.get("code")
 		if code == "" {
@@ -131,10 +111,7 @@ func (m *importMapper) terms() []*importRec {
 		rec.set("vocabulary", vocabulary)
 		rec.refs = append(rec.refs, importRef{"parent_id", importTermKind, parent})
 		out = append(out, rec)
-	}
-	for _, r := range list {
-		visit(r)
-	}
+	})
 	for _, t := range m.rows("taxonomies") {
 		if !usedTaxonomy[t.get("id")] && !m.consumed[t] {
 			m.warnf(t, "id", "no term of the package belongs to taxonomy %q (by taxonomy_id); not imported (Village keeps a taxonomy with its terms)", t.get("name"))
