@@ -88,6 +88,45 @@ func (m *importMapper) tablesWithID(id string) int {
 	return n
 }
 
+// The readers of Village attributes' values, for applyVillage's restore:
+// each gives the value the field takes, of the field's Go type.
+
+func asText(v string) (any, error)  { return v, nil }
+func asBool(v string) (any, error)  { return strconv.ParseBool(v) }
+func asInt(v string) (any, error)   { return strconv.Atoi(v) }
+func asInt64(v string) (any, error) { return strconv.ParseInt(v, 10, 64) }
+
+// asUTC reads a time (RFC 3339) as UTC.
+func asUTC(v string) (any, error) {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	return t.UTC(), err
+}
+
+// asApproach reads a program's approach, and checks it.
+func asApproach(v string) (any, error) {
+	a := program.Approach(v)
+	return a, program.ApproachValidator(a)
+}
+
+// asJSON reads a Village attribute holding a JSON value of type T.
+func asJSON[T any](v string) (any, error) {
+	var x T
+	err := json.Unmarshal([]byte(v), &x)
+	return x, err
+}
+
+// asEligibility reads a Village eligibility attribute, and checks it.
+func asEligibility(v string) (any, error) {
+	var e directory.Eligibility
+	if err := json.Unmarshal([]byte(v), &e); err != nil {
+		return nil, err
+	}
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
 // applyVillage restores the Village fields an export carried as attributes
 // of the record.
 func (m *importMapper) applyVillage(rec *importRec) {
@@ -102,135 +141,47 @@ func (m *importMapper) applyVillage(rec *importRec) {
 	bad := func(code string, err error) {
 		m.warnf(rec.row, "attributes."+code, "Village attribute not readable (%v); ignored", err)
 	}
-	boolean := func(code string) (bool, bool) {
+	// restore overrides field with attribute code, when the record has it,
+	// as parse reads it; a value parse refuses is warned about and ignored.
+	restore := func(code, field string, parse func(string) (any, error)) {
 		v, ok := attrs[code]
 		if !ok {
-			return false, false
+			return
 		}
-		b, err := strconv.ParseBool(v)
+		x, err := parse(v)
 		if err != nil {
 			bad(code, err)
-			return false, false
+			return
 		}
-		return b, true
+		rec.override(field, x)
 	}
-	if b, ok := boolean("sample"); ok {
-		rec.override("sample", b)
-	}
-	if v, ok := attrs["provenance"]; ok {
-		rec.override("provenance", v)
-	}
+	restore("sample", "sample", asBool)
+	restore("provenance", "provenance", asText)
 	switch rec.kind {
 	case importSvcKind:
 		// A Village export: the service's own eligibility is the attribute,
 		// or none (the service inherits its program's).
 		rec.override("eligibility", nil)
-		if v, ok := attrs["eligibility"]; ok {
-			var e directory.Eligibility
-			if err := json.Unmarshal([]byte(v), &e); err != nil {
-				bad("eligibility", err)
-			} else if err := e.Validate(); err != nil {
-				bad("eligibility", err)
-			} else {
-				rec.override("eligibility", &e)
-			}
-		}
-		if b, ok := boolean("free"); ok {
-			rec.override("free", b)
-		}
-		for _, code := range []string{"capacity_available", "capacity_maximum"} {
-			if v, ok := attrs[code]; ok {
-				if n, err := strconv.Atoi(v); err != nil {
-					bad(code, err)
-				} else {
-					rec.override(code, n)
-				}
-			}
-		}
-		for _, code := range []string{"capacity_updated_at", "verified_at"} {
-			if v, ok := attrs[code]; ok {
-				if t, err := time.Parse(time.RFC3339Nano, v); err != nil {
-					bad(code, err)
-				} else {
-					rec.override(code, t.UTC())
-				}
-			}
-		}
-		for _, code := range []string{"verified_by", "internal_notes"} {
-			if v, ok := attrs[code]; ok {
-				rec.override(code, v)
-			}
-		}
-		if v, ok := attrs["delivery_modes"]; ok {
-			var dm []directory.DeliveryMode
-			if err := json.Unmarshal([]byte(v), &dm); err != nil {
-				bad("delivery_modes", err)
-			} else {
-				rec.override("delivery_modes", dm)
-			}
-		}
+		restore("eligibility", "eligibility", asEligibility)
+		restore("free", "free", asBool)
+		restore("capacity_available", "capacity_available", asInt)
+		restore("capacity_maximum", "capacity_maximum", asInt)
+		restore("capacity_updated_at", "capacity_updated_at", asUTC)
+		restore("verified_at", "verified_at", asUTC)
+		restore("verified_by", "verified_by", asText)
+		restore("internal_notes", "internal_notes", asText)
+		restore("delivery_modes", "delivery_modes", asJSON[[]directory.DeliveryMode])
 	case importProgramKind:
-		if v, ok := attrs["eligibility"]; ok {
-			var e directory.Eligibility
-			if err := json.Unmarshal([]byte(v), &e); err != nil {
-				bad("eligibility", err)
-			} else if err := e.Validate(); err != nil {
-				bad("eligibility", err)
-			} else {
-				rec.override("eligibility", &e)
-			}
-		}
-		if v, ok := attrs["approach"]; ok {
-			if err := program.ApproachValidator(program.Approach(v)); err != nil {
-				bad("approach", err)
-			} else {
-				rec.override("approach", program.Approach(v))
-			}
-		}
-		jsonAttr := func(code string, into any) bool {
-			v, ok := attrs[code]
-			if !ok {
-				return false
-			}
-			if err := json.Unmarshal([]byte(v), into); err != nil {
-				bad(code, err)
-				return false
-			}
-			return true
-		}
-		var settings []directory.Setting
-		if jsonAttr("settings", &settings) {
-			rec.override("settings", settings)
-		}
-		var audiences []directory.Audience
-		if jsonAttr("audiences", &audiences) {
-			rec.override("audiences", audiences)
-		}
-		var evidence []directory.Evidence
-		if jsonAttr("evidence", &evidence) {
-			rec.override("evidence", evidence)
-		}
-		if v, ok := attrs["serves_through_months"]; ok {
-			if n, err := strconv.Atoi(v); err != nil {
-				bad("serves_through_months", err)
-			} else {
-				rec.override("serves_through_months", n)
-			}
-		}
-		if v, ok := attrs["url"]; ok {
-			rec.override("url", v)
-		}
+		restore("eligibility", "eligibility", asEligibility)
+		restore("approach", "approach", asApproach)
+		restore("settings", "settings", asJSON[[]directory.Setting])
+		restore("audiences", "audiences", asJSON[[]directory.Audience])
+		restore("evidence", "evidence", asJSON[[]directory.Evidence])
+		restore("serves_through_months", "serves_through_months", asInt)
+		restore("url", "url", asText)
 	case importFundingKind:
-		if v, ok := attrs["funding_description"]; ok {
-			rec.override("description", v)
-		}
-		if v, ok := attrs["amount_usd"]; ok {
-			if n, err := strconv.ParseInt(v, 10, 64); err != nil {
-				bad("amount_usd", err)
-			} else {
-				rec.override("amount_usd", n)
-			}
-		}
+		restore("funding_description", "description", asText)
+		restore("amount_usd", "amount_usd", asInt64)
 		for _, link := range []struct {
 			code, field, table string
 			kind               *importKind
@@ -246,9 +197,7 @@ func (m *importMapper) applyVillage(rec *importRec) {
 			rec.refs = append(rec.refs, importRef{link.field, link.kind, v})
 		}
 	case importLocKind:
-		if b, ok := boolean("confidential"); ok {
-			rec.override("confidential", b)
-		}
+		restore("confidential", "confidential", asBool)
 	case importAreaKind:
 		if v, ok := attrs["coverage"]; ok {
 			var c struct {
@@ -277,15 +226,9 @@ func (m *importMapper) applyVillage(rec *importRec) {
 			}
 		}
 	case importPhoneKind:
-		if b, ok := boolean("staff_only"); ok {
-			rec.override("staff_only", b)
-		}
-		if v, ok := attrs["extension"]; ok {
-			rec.override("extension", v)
-		}
+		restore("staff_only", "staff_only", asBool)
+		restore("extension", "extension", asText)
 	case importScheduleKind:
-		if v, ok := attrs["timezone"]; ok {
-			rec.override("timezone", v)
-		}
+		restore("timezone", "timezone", asText)
 	}
 }
