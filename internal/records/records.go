@@ -16,11 +16,12 @@ type Type struct {
 	// Update starts an update of the record with the given ID.
 	Update func(tx *ent.Tx, id int) (ent.Mutation, func(context.Context) error)
 	// CreateBulk starts the creation of n records in one statement; the
-	// IDs come back in the mutations' order. It is nil for the types that
-	// are always created one at a time: those whose records can point at
-	// records of their own type (a batch cannot point inside itself:
-	// Organization, TaxonomyTerm) and the types loaded in small numbers
-	// (Program, Resource, Funding).
+	// IDs come back in the mutations' order. It is nil (create one at a
+	// time) for the types whose records can point at records of their own
+	// type, since a batch cannot point inside itself (Organization,
+	// TaxonomyTerm), and for Program, Resource and Funding, which the HSDS
+	// importer has always written one at a time: giving them CreateBulk
+	// would batch them.
 	CreateBulk func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error))
 	// FromSource lists the stored records whose external source is src.
 	FromSource func(ctx context.Context, tx *ent.Tx, src string) ([]Stored, error)
