@@ -2,7 +2,6 @@ package hsds
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -81,32 +80,14 @@ func ChangeHistory(ctx context.Context, client *ent.Client) ([]Metadata, error) 
 
 // hsdsIDsOf maps "kind/ID" to the HSDS id of every record ctx may see.
 func hsdsIDsOf(ctx context.Context, client *ent.Client) (map[string]string, error) {
-	type row struct {
-		ID             int            `json:"id"`
-		ExternalSource sql.NullString `json:"external_source"`
-		ExternalID     sql.NullString `json:"external_id"`
-	}
-	fields := []string{"id", "external_source", "external_id"}
 	out := map[string]string{}
-	for kind, scan := range map[string]func(*[]row) error{
-		KindOrganization:      func(r *[]row) error { return client.Organization.Query().Select(fields...).Scan(ctx, r) },
-		KindProgram:           func(r *[]row) error { return client.Program.Query().Select(fields...).Scan(ctx, r) },
-		KindService:           func(r *[]row) error { return client.Service.Query().Select(fields...).Scan(ctx, r) },
-		KindLocation:          func(r *[]row) error { return client.Location.Query().Select(fields...).Scan(ctx, r) },
-		KindServiceAtLocation: func(r *[]row) error { return client.ServiceAtLocation.Query().Select(fields...).Scan(ctx, r) },
-		KindServiceArea:       func(r *[]row) error { return client.ServiceArea.Query().Select(fields...).Scan(ctx, r) },
-		KindTaxonomyTerm:      func(r *[]row) error { return client.TaxonomyTerm.Query().Select(fields...).Scan(ctx, r) },
-		KindPhone:             func(r *[]row) error { return client.Phone.Query().Select(fields...).Scan(ctx, r) },
-		KindContact:           func(r *[]row) error { return client.Contact.Query().Select(fields...).Scan(ctx, r) },
-		KindSchedule:          func(r *[]row) error { return client.Schedule.Query().Select(fields...).Scan(ctx, r) },
-		KindFunding:           func(r *[]row) error { return client.Funding.Query().Select(fields...).Scan(ctx, r) },
-	} {
-		var rows []row
-		if err := scan(&rows); err != nil {
+	for kind := range hsdsKinds {
+		rows, err := queryIDRows(ctx, client, kind, nil, 0)
+		if err != nil {
 			return nil, fmt.Errorf("load %s ids: %w", kind, err)
 		}
 		for _, r := range rows {
-			out[kind+"/"+strconv.Itoa(r.ID)] = RecordID(kind, r.ID, r.ExternalSource.String, r.ExternalID.String)
+			out[kind+"/"+strconv.Itoa(r.ID)] = r.hsdsID(kind)
 		}
 	}
 	return out, nil

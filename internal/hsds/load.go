@@ -2,18 +2,15 @@ package hsds
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/location"
-	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/ent/phone"
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/schedule"
-	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/auth"
@@ -176,80 +173,13 @@ func Taxonomies(ctx context.Context, client *ent.Client) ([]Taxonomy, error) {
 	return out, nil
 }
 
-// identified is what ResolveID needs of a record.
-type identified struct {
-	ID             int            `json:"id"`
-	ExternalSource sql.NullString `json:"external_source"`
-	ExternalID     sql.NullString `json:"external_id"`
-}
-
-func (r identified) hsdsID(kind string) string {
-	return RecordID(kind, r.ID, r.ExternalSource.String, r.ExternalID.String)
-}
-
-var identifiedFields = []string{"id", "external_source", "external_id"}
-
-// scanIdentified reads the identifiers of the records of kind (all of them
-// when ids is empty) that ctx may see.
-func scanIdentified(ctx context.Context, client *ent.Client, kind string, ids ...int) ([]identified, error) {
-	var rows []identified
-	var err error
-	switch kind {
-	case KindService:
-		q := client.Service.Query()
-		if len(ids) > 0 {
-			q.Where(service.IDIn(ids...))
-		}
-		err = q.Select(identifiedFields...).Scan(ctx, &rows)
-	case KindOrganization:
-		q := client.Organization.Query()
-		if len(ids) > 0 {
-			q.Where(organization.IDIn(ids...))
-		}
-		err = q.Select(identifiedFields...).Scan(ctx, &rows)
-	case KindServiceAtLocation:
-		q := client.ServiceAtLocation.Query()
-		if len(ids) > 0 {
-			q.Where(serviceatlocation.IDIn(ids...))
-		}
-		err = q.Select(identifiedFields...).Scan(ctx, &rows)
-	case KindTaxonomyTerm:
-		q := client.TaxonomyTerm.Query()
-		if len(ids) > 0 {
-			q.Where(taxonomyterm.IDIn(ids...))
-		}
-		err = q.Select(identifiedFields...).Scan(ctx, &rows)
-	case KindLocation:
-		q := client.Location.Query()
-		if len(ids) > 0 {
-			q.Where(location.IDIn(ids...))
-		}
-		err = q.Select(identifiedFields...).Scan(ctx, &rows)
-	case KindProgram:
-		q := client.Program.Query()
-		if len(ids) > 0 {
-			q.Where(program.IDIn(ids...))
-		}
-		err = q.Select(identifiedFields...).Scan(ctx, &rows)
-	case KindContact:
-		q := client.Contact.Query()
-		if len(ids) > 0 {
-			q.Where(contact.IDIn(ids...))
-		}
-		err = q.Select(identifiedFields...).Scan(ctx, &rows)
-	default:
-		return nil, fmt.Errorf("hsds: cannot resolve ids of %s", kind)
-	}
-	return rows, err
-}
-
 // readMapper is a Mapper whose references to records it has not mapped
 // are looked up in the database (as ctx may see it).
 func readMapper(ctx context.Context, client *ent.Client) *Mapper {
 	m := NewMapper()
 	m.SeesAddress = func(l *ent.Location) bool { return auth.Visible(ctx, l, location.FieldAddress1) }
 	m.Lookup = func(kind string, id int) (string, bool) {
-		rows, err := scanIdentified(ctx, client, kind, id)
+		rows, err := readIDRows(ctx, client, kind, []int{id})
 		if err != nil || len(rows) == 0 {
 			return "", false
 		}
@@ -263,7 +193,7 @@ func readMapper(ctx context.Context, client *ent.Client) *Mapper {
 // It reads every record of the kind: anything serving requests looks ids
 // up with a [Resolver].
 func ResolveID(ctx context.Context, client *ent.Client, kind, hsdsID string) (int, bool, error) {
-	rows, err := scanIdentified(ctx, client, kind)
+	rows, err := queryIDRows(ctx, client, kind, nil, 0)
 	if err != nil {
 		return 0, false, err
 	}

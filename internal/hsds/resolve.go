@@ -344,25 +344,48 @@ func scanIDRows(ctx context.Context, client *ent.Client, kind string, after int)
 	return queryIDRows(ctx, client, kind, func(s *sql.Selector) { s.Where(sql.GT(s.C("id"), after)) }, tableBatch)
 }
 
+// queryIDRows reads the identifiers of the records of kind that ctx may see
+// and where selects (every one when where is nil), in ID order, at most
+// limit of them (0: no limit). It is the one place the HSDS package reads
+// records' identifiers: the Resolver, the exports' look-ups of records they
+// have not mapped, and the change history.
 func queryIDRows(ctx context.Context, client *ent.Client, kind string, where func(*sql.Selector), limit int) ([]idRow, error) {
 	var rows []idRow
 	var err error
-	byID := ent.Asc("id")
+	// Order and limit are set on the selector, with the filter, so one
+	// predicate shapes every kind's query alike.
+	shape := func(s *sql.Selector) {
+		if where != nil {
+			where(s)
+		}
+		s.OrderBy(s.C("id"))
+		if limit > 0 {
+			s.Limit(limit)
+		}
+	}
 	switch kind {
 	case KindOrganization:
-		err = client.Organization.Query().Where(where).Order(byID).Limit(limit).Select(idFields...).Scan(ctx, &rows)
+		err = client.Organization.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
 	case KindProgram:
-		err = client.Program.Query().Where(where).Order(byID).Limit(limit).Select(idFields...).Scan(ctx, &rows)
+		err = client.Program.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
 	case KindService:
-		err = client.Service.Query().Where(where).Order(byID).Limit(limit).Select(idFields...).Scan(ctx, &rows)
+		err = client.Service.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
 	case KindLocation:
-		err = client.Location.Query().Where(where).Order(byID).Limit(limit).Select(idFields...).Scan(ctx, &rows)
+		err = client.Location.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
 	case KindServiceAtLocation:
-		err = client.ServiceAtLocation.Query().Where(where).Order(byID).Limit(limit).Select(idFields...).Scan(ctx, &rows)
+		err = client.ServiceAtLocation.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
+	case KindServiceArea:
+		err = client.ServiceArea.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
 	case KindTaxonomyTerm:
-		err = client.TaxonomyTerm.Query().Where(where).Order(byID).Limit(limit).Select(idFields...).Scan(ctx, &rows)
+		err = client.TaxonomyTerm.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
+	case KindPhone:
+		err = client.Phone.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
 	case KindContact:
-		err = client.Contact.Query().Where(where).Order(byID).Limit(limit).Select(idFields...).Scan(ctx, &rows)
+		err = client.Contact.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
+	case KindSchedule:
+		err = client.Schedule.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
+	case KindFunding:
+		err = client.Funding.Query().Where(shape).Select(idFields...).Scan(ctx, &rows)
 	default:
 		return nil, fmt.Errorf("hsds: cannot resolve ids of %s", kind)
 	}
