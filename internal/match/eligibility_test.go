@@ -195,6 +195,13 @@ func TestMatchPregnancy(t *testing.T) {
 		if got := unmetMsg(out, "Pregnant only", match.PregnantOnly); got != "Enrols only during pregnancy; the family is not expecting." {
 			t.Errorf("pregnant-only unmet %q", got)
 		}
+		out = f.match(match.Family{ZIP: ptr("02121"), Pregnant: ptr(true)}, match.Options{IncludeIneligible: true})
+		if got := reasonMsg(out, "By week 28", match.Confirm); got != "Confirm the week of pregnancy: it enrols up to week 28." {
+			t.Errorf("week to confirm %q", got)
+		}
+		if got := reasonMsg(out, "By week 28", match.Pregnancy); got != "Enrols families during pregnancy." {
+			t.Errorf("pregnancy reason %q", got)
+		}
 	})
 }
 

@@ -151,9 +151,15 @@ func TestMatchRankingOrder(t *testing.T) {
 		if got := unmetMsg(out, "At a clinic", match.DeliveryMode); got != "Not offered the way the family prefers (offered in a clinic)." {
 			t.Errorf("mode unmet %q", got)
 		}
+		if got := reasonMsg(out, "At home", match.DeliveryMode); got != "Offered in the home, as the family prefers." {
+			t.Errorf("mode met %q", got)
+		}
 		out = f.match(match.Family{ZIP: ptr("02121"), Needs: []string{"open"}}, match.Options{})
 		equal(t, "open and closed", names(out.Results), []string{"Open", "Closed"})
 		expect(t, out, "Closed", true, C(match.InArea, match.NeedMet, match.TemporarilyClosed), nil)
+		if got := reasonMsg(out, "Closed", match.TemporarilyClosed); got != "Temporarily closed: check when it reopens before referring." {
+			t.Errorf("closed reason %q", got)
+		}
 	})
 }
 
