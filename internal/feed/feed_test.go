@@ -79,3 +79,43 @@ func TestEventsFollowWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestPosition: the feed's position is 0 before any write, then the newest
+// event's ID; a rolled-back write does not move it.
+func TestPosition(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := db.Client
+		position := func() int {
+			t.Helper()
+			p, err := feed.Position(ctx, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		if p := position(); p != 0 {
+			t.Fatalf("empty feed at %d, want 0", p)
+		}
+		org := c.Organization.Create().SetName("Org").SaveX(ctx)
+		c.Organization.UpdateOneID(org.ID).SetName("Org 2").ExecX(ctx)
+		newest := c.ChangeEvent.Query().Order(changeevent.ByID()).AllX(ctx)
+		if len(newest) != 2 {
+			t.Fatalf("%d events, want 2", len(newest))
+		}
+		if p := position(); p != newest[1].ID {
+			t.Fatalf("position %d, want the newest event %d", p, newest[1].ID)
+		}
+		tx, err := c.Tx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx.Organization.UpdateOneID(org.ID).SetName("Rolled back").ExecX(ctx)
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		if p := position(); p != newest[1].ID {
+			t.Fatalf("position %d after a rollback, want %d", p, newest[1].ID)
+		}
+	})
+}

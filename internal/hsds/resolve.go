@@ -226,7 +226,7 @@ func (r *Resolver) read(ctx context.Context, kind string, look func(*idTable)) e
 	if !ok {
 		return fmt.Errorf("hsds: cannot resolve ids of %s", kind)
 	}
-	position, err := newestEvent(ctx, r.client)
+	position, err := feed.Position(ctx, r.client)
 	if err != nil {
 		return err
 	}
@@ -297,16 +297,6 @@ func (r *Resolver) catchUp(ctx context.Context, kind string, t *idTable, positio
 	}
 	t.built, t.position = true, position
 	return nil
-}
-
-// newestEvent is the change feed's position: the newest event's ID, 0 when
-// there is none.
-func newestEvent(ctx context.Context, client *ent.Client) (int, error) {
-	ids, err := client.ChangeEvent.Query().Order(ent.Desc(changeevent.FieldID)).Limit(1).IDs(ctx)
-	if err != nil || len(ids) == 0 {
-		return 0, err
-	}
-	return ids[0], nil
 }
 
 // idRow is what a Resolver reads of a record.

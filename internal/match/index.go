@@ -3,7 +3,6 @@ package match
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -11,13 +10,13 @@ import (
 	"time"
 
 	"github.com/village-directory/village/ent"
-	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/ent/schema"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
+	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/geo"
 )
 
@@ -86,9 +85,10 @@ type areaKey struct {
 }
 
 // current returns a snapshot no older than the feed: it reads the feed
-// position (one indexed statement) and rebuilds when writes came after.
+// position (one indexed statement, feed.Position) and rebuilds when writes
+// came after.
 func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
-	position, err := feedPosition(ctx, m.client)
+	position, err := feed.Position(ctx, m.client)
 	if err != nil {
 		return nil, err
 	}
@@ -109,25 +109,6 @@ func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
 	}
 	m.snap = snap
 	return snap, nil
-}
-
-// feedPosition is the newest ChangeEvent ID (0 when none). It runs on every
-// match, so it is one plain statement on the primary key, without the
-// query builder and read interceptors a record query goes through (the
-// feed's IDs are no secret of any record).
-func feedPosition(ctx context.Context, client *ent.Client) (int, error) {
-	rows, err := client.QueryContext(ctx, "SELECT MAX(id) FROM "+changeevent.Table)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	var position sql.NullInt64
-	for rows.Next() {
-		if err := rows.Scan(&position); err != nil {
-			return 0, err
-		}
-	}
-	return int(position.Int64), rows.Err()
 }
 
 // load reads what matching needs: a fixed number of statements.
