@@ -66,10 +66,10 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 		r.Coverage, spec = a.ref, a.rank.specificity()
 		v.met(InArea, func() string { return coverageSentence(a.ref, p.place) })
 	}
-	// DistanceKm is pointed at r.distance once the result is kept (Match):
-	// a pointer into this frame would move every decision to the heap.
+	// DistanceKm is pointed at the rank key's distance once the result is
+	// kept (Match): a pointer into this frame would move every decision to
+	// the heap.
 	distance, located := nearestDistance(e, p.from, opts.RevealConfidential)
-	r.distance, r.located = distance, located
 	// A service that reaches families online or nationwide serves them
 	// wherever its offices are: the travel limit does not apply to it.
 	if limit := p.maxDistance; limit != nil && !e.national && located {

@@ -13,7 +13,6 @@ import (
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/ent/schema"
 	"github.com/village-directory/village/ent/service"
-	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/feed"
@@ -57,8 +56,7 @@ type entry struct {
 
 // area is a service area, flat.
 type area struct {
-	kind         servicearea.Kind
-	rank         areaRank
+	rank         areaRank // its kind, as matching orders and tests it
 	code         string
 	lat, lon, km float64
 	circle       bool // lat, lon and km are set
@@ -80,7 +78,7 @@ type radius struct {
 }
 
 type areaKey struct {
-	kind servicearea.Kind
+	rank areaRank
 	code string
 }
 
@@ -153,13 +151,13 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 		s.entries[i] = e
 		states := map[string]bool{}
 		for _, a := range e.areas {
-			switch a.kind {
-			case servicearea.KindSTATE, servicearea.KindCOUNTY, servicearea.KindZIP:
-				k := areaKey{a.kind, a.code}
+			switch a.rank {
+			case rankState, rankCounty, rankZIP:
+				k := areaKey{a.rank, a.code}
 				if list := s.byCode[k]; len(list) == 0 || list[len(list)-1] != e {
 					s.byCode[k] = append(list, e)
 				}
-			case servicearea.KindRADIUS:
+			case rankRadius:
 				if a.circle {
 					s.radii = append(s.radii, radius{a.lat, a.lon, a.km, e})
 				}
@@ -205,7 +203,7 @@ func (s *snapshot) markNeedsMet() {
 func newEntry(svc *ent.Service) *entry {
 	e := &entry{svc: svc}
 	for _, a := range svc.Edges.ServiceAreas {
-		fa := area{kind: a.Kind, rank: rankOf(a.Kind), code: a.Code, ref: a}
+		fa := area{rank: rankOf(a.Kind), code: a.Code, ref: a}
 		if a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil {
 			fa.lat, fa.lon, fa.km, fa.circle = *a.CenterLatitude, *a.CenterLongitude, *a.RadiusKm, true
 		}
@@ -248,16 +246,16 @@ func (s *snapshot) candidates(at Place, nearMisses bool, needs []need) []*entry 
 	}
 	add(s.everyone)
 	if at.State != "" {
-		add(s.byCode[areaKey{servicearea.KindSTATE, at.State}])
+		add(s.byCode[areaKey{rankState, at.State}])
 		if nearMisses {
 			add(s.byState[at.State])
 		}
 	}
 	for _, c := range at.MatchCounties {
-		add(s.byCode[areaKey{servicearea.KindCOUNTY, c}])
+		add(s.byCode[areaKey{rankCounty, c}])
 	}
 	if at.ZIP != "" {
-		add(s.byCode[areaKey{servicearea.KindZIP, at.ZIP}])
+		add(s.byCode[areaKey{rankZIP, at.ZIP}])
 	}
 	if pt := at.Point; pt != nil {
 		// A great circle is at least its latitude difference long (111.19

@@ -62,9 +62,6 @@ type Result struct {
 	Score float64
 	key   rankKey
 
-	distance float64 // what DistanceKm points to, when located
-	located  bool
-
 	// What evaluate needs to explain the result later.
 	entry     *entry
 	profile   *profile
@@ -135,8 +132,8 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	out.Results = make([]*Result, len(kept))
 	for i := range kept {
 		r := &kept[i]
-		if r.located {
-			r.DistanceKm = &r.distance
+		if r.key.located {
+			r.DistanceKm = &r.key.distance
 		}
 		out.Results[i] = r
 	}
