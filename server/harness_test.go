@@ -19,7 +19,7 @@ import (
 
 // discardLog is the logger of servers under test: it writes nowhere.
 func discardLog() *slog.Logger {
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
+	return slog.New(slog.DiscardHandler)
 }
 
 // loadSeed loads the seed directory into db.

@@ -236,7 +236,7 @@ func TestHSDSNDJSON(t *testing.T) {
 				}
 				continue
 			}
-			var e hsdsError
+			var e hsdsErrorBody
 			if status != 400 || json.Unmarshal(body, &e) != nil || e.Status != 400 || !strings.Contains(e.Message, param) {
 				t.Errorf("GET %s: %d %s, want 400 naming %s", path, status, body, param)
 			}
@@ -250,7 +250,7 @@ func (a *api) hsdsAllMinimal(path string) []json.RawMessage {
 	a.t.Helper()
 	var all []json.RawMessage
 	for page := 1; ; page++ {
-		p := fmt.Sprintf("%s&per_page=200&page=%d", path, page)
+		p := withParams(path, fmt.Sprintf("per_page=200&page=%d", page))
 		body := a.hsdsGetOK("", p)
 		var env hsdsEnvelope
 		if err := json.Unmarshal(body, &env); err != nil {

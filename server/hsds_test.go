@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,8 +50,8 @@ func (a *api) hsdsGet(secret, path string) (int, []byte) {
 	return res.StatusCode, body
 }
 
-// hsdsError is the body of an /hsds/ error response.
-type hsdsError struct {
+// hsdsErrorBody is the body of an /hsds/ error response.
+type hsdsErrorBody struct {
 	Status  int    `json:"status"`
 	Message string `json:"message"`
 }
@@ -311,7 +312,7 @@ func TestHSDSAPI(t *testing.T) {
 			"/hsds/nothing":                                                        404,
 		} {
 			status, body := a.hsdsGet("", path)
-			var e hsdsError
+			var e hsdsErrorBody
 			if status != want || json.Unmarshal(body, &e) != nil || e.Status != want || e.Message == "" {
 				t.Errorf("GET %s: %d %s, want %d with a JSON error", path, status, body, want)
 			}
@@ -369,16 +370,14 @@ func newRestrictedDirectory(t *testing.T, db *store.DB) restrictedDirectory {
 func (d restrictedDirectory) checkRestricted(t *testing.T, who, text string) {
 	t.Helper()
 	hasPhone := strings.Contains(text, staffOnlyPhone)
-	hasAddr := false
-	for _, sec := range d.secrets {
-		hasAddr = hasAddr || strings.Contains(text, sec)
-	}
+	inText := func(sec string) bool { return strings.Contains(text, sec) }
+	anyAddr, allAddr := slices.ContainsFunc(d.secrets, inText), !slices.ContainsFunc(d.secrets, func(sec string) bool { return !inText(sec) })
 	hasNotes := strings.Contains(text, internalNotes)
-	if who == "" && (hasPhone || hasAddr || hasNotes) {
-		t.Errorf("the public sees restricted data: staff-only phone %v, confidential address %v, internal notes %v", hasPhone, hasAddr, hasNotes)
+	if who == "" && (hasPhone || anyAddr || hasNotes) {
+		t.Errorf("the public sees restricted data: staff-only phone %v, confidential address %v, internal notes %v", hasPhone, anyAddr, hasNotes)
 	}
-	if who == d.staff && (!hasPhone || !hasAddr || !hasNotes) {
-		t.Errorf("staff miss restricted data: staff-only phone %v, confidential address %v, internal notes %v", hasPhone, hasAddr, hasNotes)
+	if who == d.staff && (!hasPhone || !allAddr || !hasNotes) {
+		t.Errorf("staff miss restricted data: staff-only phone %v, every confidential address part %v, internal notes %v", hasPhone, allAddr, hasNotes)
 	}
 }
 

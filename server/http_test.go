@@ -17,10 +17,7 @@ func TestHealthEndpoints(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db, server.Config{})
 		for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
-			res, err := http.Get(a.srv.URL + path)
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := mustGet(t, a.srv.URL+path)
 			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			if res.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != want {
@@ -29,18 +26,12 @@ func TestHealthEndpoints(t *testing.T) {
 		}
 		// With the database gone, the process is alive but not ready.
 		db.SQL.Close()
-		res, err := http.Get(a.srv.URL + "/readyz")
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := mustGet(t, a.srv.URL+"/readyz")
 		res.Body.Close()
 		if res.StatusCode != http.StatusServiceUnavailable {
 			t.Fatalf("/readyz with a closed database: %d", res.StatusCode)
 		}
-		res, err = http.Get(a.srv.URL + "/healthz")
-		if err != nil {
-			t.Fatal(err)
-		}
+		res = mustGet(t, a.srv.URL+"/healthz")
 		res.Body.Close()
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("/healthz with a closed database: %d", res.StatusCode)
@@ -90,10 +81,7 @@ func TestCORS(t *testing.T) {
 func TestGraphQLOverGET(t *testing.T) {
 	db := testdb.Open(t, "sqlite3", store.Options{})
 	a := newAPI(t, db, server.Config{})
-	res, err := http.Get(a.srv.URL + "/graphql?query=" + strings.ReplaceAll("{ programs { totalCount } }", " ", "%20"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustGet(t, a.srv.URL+"/graphql?query="+strings.ReplaceAll("{ programs { totalCount } }", " ", "%20"))
 	defer res.Body.Close()
 	var out struct {
 		Data struct{ Programs struct{ TotalCount int } }
@@ -134,10 +122,7 @@ func TestRequestBodyLimit(t *testing.T) {
 func TestConsoleIsServed(t *testing.T) {
 	db := testdb.Open(t, "sqlite3", store.Options{})
 	a := newAPI(t, db, server.Config{})
-	res, err := http.Get(a.srv.URL + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustGet(t, a.srv.URL+"/")
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "/static/graphiql.min.js") {
