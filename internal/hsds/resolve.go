@@ -325,7 +325,7 @@ func readIDRows(ctx context.Context, client *ent.Client, kind string, ids []int)
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return queryIDRows(ctx, client, kind, func(s *sql.Selector) { s.Where(sql.InInts(s.C("id"), ids...)) }, len(ids))
+	return queryIDRows(ctx, client, kind, func(s *sql.Selector) { s.Where(sql.InInts(s.C("id"), ids...)) }, 0)
 }
 
 // scanIDRows reads the identifiers of the next tableBatch records of kind
@@ -343,7 +343,8 @@ func queryIDRows(ctx context.Context, client *ent.Client, kind string, where fun
 	var rows []idRow
 	var err error
 	// Order and limit are set on the selector, with the filter, so one
-	// predicate shapes every kind's query alike.
+	// predicate shapes every kind's query alike (it is used only here: a
+	// count or an existence test built on it would carry the limit).
 	shape := func(s *sql.Selector) {
 		if where != nil {
 			where(s)

@@ -19,9 +19,8 @@ type Type struct {
 	// IDs come back in the mutations' order. It is nil (create one at a
 	// time) for the types whose records can point at records of their own
 	// type, since a batch cannot point inside itself (Organization,
-	// TaxonomyTerm), and for Program, Resource and Funding, which the HSDS
-	// importer has always written one at a time: giving them CreateBulk
-	// would batch them.
+	// TaxonomyTerm), and for those no loader creates in numbers (Program,
+	// Resource, Funding).
 	CreateBulk func(tx *ent.Tx, n int) ([]ent.Mutation, func(context.Context) ([]int, error))
 	// FromSource lists the stored records whose external source is src.
 	FromSource func(ctx context.Context, tx *ent.Tx, src string) ([]Stored, error)
@@ -51,9 +50,6 @@ type Counts struct {
 	Updated   int
 	Unchanged int
 }
-
-// Total is the number of records of the type the run wrote or left alone.
-func (c Counts) Total() int { return c.Created + c.Updated + c.Unchanged }
 
 // SaveIfChanged ends an update of a stored record: it saves the update and
 // counts the record updated when changed, and otherwise counts it unchanged
