@@ -141,7 +141,7 @@ func (w *importWriter) flush(ctx context.Context) error {
 	batch := w.pending
 	w.pending = nil
 	kind := batch[0].rec.kind
-	muts, save := kind.CreateBulk(w.tx, len(batch))
+	muts, save := kind.CreateBulk(w.tx.Client(), len(batch))
 	for i, c := range batch {
 		if len(c.needs) > 0 {
 			muts[i].(*ent.ServiceMutation).AddNeedIDs(c.needs...)
@@ -234,7 +234,7 @@ func (w *importWriter) idsOf(ctx context.Context, k *importKind) (map[string]int
 	if m, ok := w.ids[k]; ok {
 		return m, nil
 	}
-	stored, err := k.FromSource(ctx, w.tx, w.src)
+	stored, err := k.FromSource(ctx, w.tx.Client(), w.src)
 	if err != nil {
 		return nil, fmt.Errorf("look up existing %s records: %w", k.Name, err)
 	}
@@ -370,7 +370,7 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 			counts.Created++
 			return nil
 		}
-		m, save := r.kind.Create(w.tx)
+		m, save := r.kind.Create(w.tx.Client())
 		if len(needs) > 0 {
 			m.(*ent.ServiceMutation).AddNeedIDs(needs...)
 		}
@@ -398,7 +398,7 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		counts.Unchanged++
 		return nil
 	}
-	m, save := r.kind.Update(w.tx, id)
+	m, save := r.kind.Update(w.tx.Client(), id)
 	if needsChanged {
 		sm := m.(*ent.ServiceMutation)
 		sm.ClearNeeds()

@@ -1,11 +1,20 @@
-// Package records is one table of Village's record types as generic write
-// operations: start a create (one record, or n in one statement), start an
-// update by ID, and list the records of an external source with their IDs.
-// Both loaders that keep records in step with an outside source build on
-// it: the seed loader (internal/seed) and the HSDS importer (internal/hsds).
-// Each keeps only what is its own: seed its external-ID prefixes and
-// many-to-many edges, hsds its HSDS table names and change snapshots.
+// Package records is one table of Village's record types, each with its
+// generic operations: query the records a predicate matches and read their
+// versions, create (one record, or n in one statement), update one by ID or
+// many by predicate, delete one by ID (under further predicates) or many by
+// predicate, and list the records of an external source with their IDs.
+// Every operation works through the *ent.Client it is given (a caller
+// inside a transaction passes tx.Client()), and ByName finds a type's
+// operations by its ent name.
 //
-// The operations hand back a generic ent.Mutation, so the loaders set fields
-// by name (internal/directory) without a switch on the type.
+// Three packages build on it, each keeping only what is its own:
+//   - the write layer (internal/write), for creates, updates, deletes and
+//     their cascades on any record type; it keeps its relation tables;
+//   - the seed loader (internal/seed), which keeps its external-ID
+//     prefixes and many-to-many edges;
+//   - the HSDS importer (internal/hsds), which keeps its HSDS table names
+//     and change snapshots.
+//
+// The operations hand back a generic ent.Mutation, so callers set fields by
+// name (internal/directory, ent's SetField) without a switch on the type.
 package records

@@ -160,7 +160,7 @@ func (l *loader) idsOf(ctx context.Context, k *kind) (map[string]int, error) {
 	if m, ok := l.ids[k]; ok {
 		return m, nil
 	}
-	stored, err := k.FromSource(ctx, l.tx, Source)
+	stored, err := k.FromSource(ctx, l.tx.Client(), Source)
 	if err != nil {
 		return nil, fmt.Errorf("look up existing %s records: %w", k.Name, err)
 	}
@@ -227,7 +227,7 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 
 	id, exists := known[r.extID]
 	if !exists {
-		m, save := r.kind.Create(l.tx)
+		m, save := r.kind.Create(l.tx.Client())
 		if err := directory.SetNew(m, fields); err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func (l *loader) upsert(ctx context.Context, r record) error {
 		return nil
 	}
 
-	m, save := r.kind.Update(l.tx, id)
+	m, save := r.kind.Update(l.tx.Client(), id)
 	changed, err := directory.SetChanged(ctx, m, fields)
 	if err != nil {
 		return err

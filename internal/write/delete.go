@@ -9,6 +9,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/records"
 )
 
 // chunk bounds the IDs one statement carries (PostgreSQL and SQLite both
@@ -29,7 +30,7 @@ const chunk = 500
 // reference is cleared by a logged update of each, which the write guard
 // authorizes like any update.
 func (w *Writer) Delete(ctx context.Context, typ string, id int, expected *int, cascade bool) (*Deletion, error) {
-	if _, ok := kinds[typ]; !ok {
+	if records.ByName(typ) == nil {
 		return nil, fmt.Errorf("write: %s records cannot be deleted here", typ)
 	}
 	if err := gate(ctx); err != nil {
@@ -48,7 +49,7 @@ func (w *Writer) Delete(ctx context.Context, typ string, id int, expected *int, 
 }
 
 func deleteIn(ctx context.Context, c *ent.Client, typ string, id int, expected *int, cascade bool) (*Deletion, error) {
-	k := kinds[typ]
+	k := records.ByName(typ)
 	// Ask the write guard's ownership rule first, so that a caller who may
 	// not change the record learns nothing more: neither its version nor
 	// what depends on it. The rule treats updates and deletes alike except
@@ -62,7 +63,7 @@ func deleteIn(ctx context.Context, c *ent.Client, typ string, id int, expected *
 	// the rest of the transaction (PostgreSQL): a concurrent write that
 	// adds a child or a reference to one of them waits for this delete and
 	// then fails, instead of leaving a row the delete did not see.
-	versions, err := k.versions(ctx, c, allOf(idIs(id), lockRows))
+	versions, err := k.Versions(ctx, c, allOf(idIs(id), lockRows))
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +109,7 @@ func deleteIn(ctx context.Context, c *ent.Client, typ string, id int, expected *
 		}
 		for start := 0; start < len(ids); start += chunk {
 			part := ids[start:min(start+chunk, len(ids))]
-			if err := kinds[t].deleteMany(ctx, c, idIn(part)); err != nil {
+			if err := records.ByName(t).DeleteMany(ctx, c, idIn(part)); err != nil {
 				return nil, err
 			}
 		}
@@ -120,7 +121,7 @@ func deleteIn(ctx context.Context, c *ent.Client, typ string, id int, expected *
 	if expected != nil {
 		ps = append(ps, versionIs(*expected))
 	}
-	if err := k.deleteOne(ctx, c, id, ps...); err != nil {
+	if err := k.Delete(ctx, c, id, ps...); err != nil {
 		if ent.IsNotFound(err) {
 			return nil, missingOrStale(ctx, c, typ, id, expected)
 		}
@@ -189,7 +190,7 @@ func detach(ctx context.Context, c *ent.Client, doomed map[string][]int, gone ma
 				return err
 			}
 			if err := forChunks(staying(children, gone), func(part []int) error {
-				m, save := kinds[r.child].updateMany(c, idIn(part))
+				m, save := records.ByName(r.child).UpdateMany(c, idIn(part))
 				if err := m.ClearField(r.fk); err != nil {
 					return err
 				}
@@ -211,7 +212,7 @@ func detach(ctx context.Context, c *ent.Client, doomed map[string][]int, gone ma
 				return err
 			}
 			if err := forChunks(staying(dedupe(owners), gone), func(part []int) error {
-				m, save := kinds[r.owner].updateMany(c, idIn(part))
+				m, save := records.ByName(r.owner).UpdateMany(c, idIn(part))
 				r.remove(m, ids...)
 				return save(ctx)
 			}); err != nil {
@@ -226,7 +227,7 @@ func detach(ctx context.Context, c *ent.Client, doomed map[string][]int, gone ma
 func idsWhereIn(ctx context.Context, c *ent.Client, typ, field string, values []int, more ...func(*sql.Selector)) ([]int, error) {
 	var out []int
 	err := forChunks(values, func(part []int) error {
-		ids, err := kinds[typ].query(c, allOf(append([]func(*sql.Selector){sql.FieldIn(field, part...)}, more...)...)).IDs(ctx)
+		ids, err := records.ByName(typ).Query(c, allOf(append([]func(*sql.Selector){sql.FieldIn(field, part...)}, more...)...)).IDs(ctx)
 		out = append(out, ids...)
 		return err
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/feed"
+	"github.com/village-directory/village/internal/records"
 )
 
 // TestRelationsMatchSchema holds the write layer's relation table to the ent
@@ -68,7 +69,7 @@ func TestRelationsMatchSchema(t *testing.T) {
 		}
 	}
 	for _, typ := range EntTypes {
-		if kinds[typ] == nil {
+		if records.ByName(typ) == nil {
 			t.Errorf("no operations for %s", typ)
 		}
 		if !slices.Contains(deleteOrder, typ) {

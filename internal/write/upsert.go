@@ -3,7 +3,6 @@ package write
 import (
 	"context"
 	"fmt"
-	"github.com/village-directory/village/internal/auth"
 	"strings"
 
 	"entgo.io/ent/dialect"
@@ -13,7 +12,9 @@ import (
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/records"
 )
 
 // MaxBatch is the most records one upsert call takes.
@@ -459,7 +460,7 @@ func (r *refs) resolve(ctx context.Context, c *ent.Client, typ, name, source str
 		ok, seen := r.byID[*id]
 		if !seen {
 			var err error
-			if ok, err = kinds[typ].query(c, idIs(*id)).Exist(ctx); err != nil {
+			if ok, err = records.ByName(typ).Query(c, idIs(*id)).Exist(ctx); err != nil {
 				return nil, err
 			}
 			r.byID[*id] = ok
@@ -472,7 +473,7 @@ func (r *refs) resolve(ctx context.Context, c *ent.Client, typ, name, source str
 		key := typ + "\x00" + source + "\x00" + *externalID
 		found, seen := r.byExternal[key]
 		if !seen {
-			ids, err := kinds[typ].query(c, func(s *sql.Selector) {
+			ids, err := records.ByName(typ).Query(c, func(s *sql.Selector) {
 				s.Where(sql.And(sql.EQ(s.C("external_source"), source), sql.EQ(s.C("external_id"), *externalID)))
 			}).IDs(ctx)
 			if err != nil {

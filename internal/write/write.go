@@ -12,6 +12,7 @@ import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/feed"
+	"github.com/village-directory/village/internal/records"
 )
 
 // Writer changes the directory through an ent client whose hooks authorize
@@ -201,10 +202,10 @@ func applyMoves(ctx context.Context, c *ent.Client, parent int, moves []edgeMove
 
 func moveChildren(ctx context.Context, c *ent.Client, parent int, mv edgeMove) error {
 	r := mv.fk
-	k := kinds[r.child]
+	k := records.ByName(r.child)
 	var detach []int
 	if mv.clear || len(mv.remove) > 0 {
-		current, err := k.query(c, fieldIs(r.fk, parent)).IDs(ctx)
+		current, err := k.Query(c, fieldIs(r.fk, parent)).IDs(ctx)
 		if err != nil {
 			return err
 		}
@@ -219,7 +220,7 @@ func moveChildren(ctx context.Context, c *ent.Client, parent int, mv edgeMove) e
 			readable(r.child), readable(r.parent), readable(r.child), lowerCamel(r.childEdge))}
 	}
 	for _, id := range detach {
-		m, save := k.updateOne(c, id)
+		m, save := k.Update(c, id)
 		if err := m.ClearField(r.fk); err != nil {
 			return err
 		}
@@ -228,7 +229,7 @@ func moveChildren(ctx context.Context, c *ent.Client, parent int, mv edgeMove) e
 		}
 	}
 	for _, id := range mv.add {
-		m, save := k.updateOne(c, id)
+		m, save := k.Update(c, id)
 		if err := m.SetField(r.fk, parent); err != nil {
 			return err
 		}
@@ -244,7 +245,7 @@ func moveChildren(ctx context.Context, c *ent.Client, parent int, mv edgeMove) e
 
 func moveLinks(ctx context.Context, c *ent.Client, target int, mv edgeMove) error {
 	r := mv.m2m
-	k := kinds[r.owner]
+	k := records.ByName(r.owner)
 	var unlink []int
 	if mv.clear {
 		linked, err := r.linked(ctx, c, []int{target})
@@ -263,7 +264,7 @@ func moveLinks(ctx context.Context, c *ent.Client, target int, mv edgeMove) erro
 		}
 	}
 	for _, id := range unlink {
-		m, save := k.updateOne(c, id)
+		m, save := k.Update(c, id)
 		r.remove(m, target)
 		if err := save(ctx); err != nil {
 			if ent.IsNotFound(err) {
@@ -273,7 +274,7 @@ func moveLinks(ctx context.Context, c *ent.Client, target int, mv edgeMove) erro
 		}
 	}
 	for _, id := range mv.add {
-		m, save := k.updateOne(c, id)
+		m, save := k.Update(c, id)
 		r.add(m, target)
 		if err := save(ctx); err != nil {
 			if ent.IsNotFound(err) {
@@ -299,7 +300,7 @@ func checkRefs(ctx context.Context, c *ent.Client, m ent.Mutation, create bool) 
 			continue
 		}
 		id, _ := v.(int)
-		found, err := kinds[r.parent].query(c, idIs(id)).Exist(ctx)
+		found, err := records.ByName(r.parent).Query(c, idIs(id)).Exist(ctx)
 		if err != nil {
 			return nil
 		}
@@ -315,7 +316,7 @@ func checkRefs(ctx context.Context, c *ent.Client, m ent.Mutation, create bool) 
 		if len(ids) == 0 {
 			continue
 		}
-		found, err := kinds[r.target].query(c, idIn(ids)).IDs(ctx)
+		found, err := records.ByName(r.target).Query(c, idIn(ids)).IDs(ctx)
 		if err != nil {
 			return nil
 		}
@@ -418,7 +419,7 @@ func updateIn[T any](ctx context.Context, c *ent.Client, typ string, id int, exp
 // missingOrStale explains why a write of record id found no row: it does
 // not exist, or it is no longer at the expected version.
 func missingOrStale(ctx context.Context, c *ent.Client, typ string, id int, expected *int) error {
-	versions, err := kinds[typ].versions(ctx, c, idIs(id))
+	versions, err := records.ByName(typ).Versions(ctx, c, idIs(id))
 	if err != nil {
 		return err
 	}
