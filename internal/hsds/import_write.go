@@ -40,7 +40,8 @@ var (
 )
 
 // importKindNames is the order a Report lists types in.
-var importKindNames = []string{"Organization", "Program", "Location", "TaxonomyTerm", "Service", "ServiceArea", "ServiceAtLocation", "Contact", "Phone", "Schedule", "Funding"}
+var importKindNames = []string{ent.TypeOrganization, ent.TypeProgram, ent.TypeLocation, ent.TypeTaxonomyTerm, ent.TypeService,
+	ent.TypeServiceArea, ent.TypeServiceAtLocation, ent.TypeContact, ent.TypePhone, ent.TypeSchedule, ent.TypeFunding}
 
 func importKindRank(n string) int {
 	for i, k := range importKindNames {
