@@ -7,16 +7,20 @@
 // `go generate ./...`.
 //
 // Why: gqlgen starts a goroutine for each element of every list of objects
-// or enums, and one for each object with two or more fields that take a
-// context (a service showing its organization and its program). Village's
-// fields never wait on I/O worth overlapping: ent edges come eager-loaded by
-// entgql's field collection (one statement per edge level, before any field
-// resolves) and match results come from the matcher's index. The goroutines
+// or enums, and, in an object with two or more fields that take a context
+// (a service showing its organization and its program), one for each such
+// field but the first. Village's fields wait on no I/O worth overlapping:
+// in queries, ent edges come eager-loaded by entgql's field collection (one
+// statement per edge level, before any field resolves) and match results
+// come from the matcher's index; a mutation's result, which loads its edges
+// as its fields resolve, now loads them one after another. The goroutines
 // bought no parallelism, only a start, a stack grown by copying and a wait
-// each; measured through the handler on the synthetic directory, they were
+// each: in the handler benchmarks on the synthetic directory they were
 // about a quarter of the time to show twenty services or a page of match
 // results. Query's own fields stay concurrent: each may run statements.
-// gqlgen v0.17.98 has no setting for either (upstream: gqlgen issue #3202).
+// gqlgen v0.17.98 has no setting for either (upstream: gqlgen issues #3202
+// for lists, #4321 for object fields). With no field resolved concurrently,
+// gqlgen defers nothing: @defer'd fields come inline, in the one response.
 package main
 
 import (
@@ -63,10 +67,15 @@ func (sequentialObjects) GenerateCode(data *codegen.Data) error {
 // concurrentLists is the call the executor template writes for every list
 // of objects or enums; listsInOrder points it at marshalListInOrder
 // (graph/lists.go), which has the same signature and meaning but for the
-// goroutines. The template offers no hook for it, so the generated call is
-// rewritten, and a gqlgen that no longer writes it stops the generation
-// rather than silently going back to a goroutine per element.
+// goroutines (a test compares the two). The template offers no hook for
+// it, so the generated call is rewritten. A gqlgen that no longer writes
+// it, or that starts goroutines below Query's fields some other way, stops
+// the generation rather than silently going back to them.
 const concurrentLists = "graphql.MarshalSliceConcurrently("
+
+// concurrentCalls would start goroutines below Query's fields: none may be
+// left in the executor.
+var concurrentCalls = []string{"MarshalSliceConcurrently", ".ResolveConcurrently(", "go func("}
 
 func listsInOrder(filename string) error {
 	src, err := os.ReadFile(filename)
@@ -76,8 +85,13 @@ func listsInOrder(filename string) error {
 	if !bytes.Contains(src, []byte(concurrentLists)) {
 		return fmt.Errorf("%s: gqlgen no longer calls %s; review listsInOrder in graph/gqlgen.go", filename, concurrentLists)
 	}
-	src, err = format.Source(bytes.ReplaceAll(src, []byte(concurrentLists), []byte("marshalListInOrder(")))
-	if err != nil {
+	src = bytes.ReplaceAll(src, []byte(concurrentLists), []byte("marshalListInOrder("))
+	for _, call := range concurrentCalls {
+		if bytes.Contains(src, []byte(call)) {
+			return fmt.Errorf("%s: the executor still calls %s; review graph/gqlgen.go", filename, call)
+		}
+	}
+	if src, err = format.Source(src); err != nil {
 		return err
 	}
 	return os.WriteFile(filename, src, 0o644)

@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"strconv"
 	"testing"
@@ -76,4 +77,32 @@ func TestMarshalListInOrderWithoutPanicHandlerLetsThePanicThrough(t *testing.T) 
 	marshalListInOrder(listContext(), 2, 0, true, func(ctx context.Context, i int) graphql.Marshaler {
 		panic("broken element")
 	})
+}
+
+// TestMarshalListInOrderAgreesWithGqlgen runs gqlgen's own list marshaller
+// and marshalListInOrder on the same elements, one of them panicking: the
+// list and the error must be the same, so a gqlgen upgrade that changes
+// what a list means shows here.
+func TestMarshalListInOrderAgreesWithGqlgen(t *testing.T) {
+	type marshalList func(context.Context, int, int64, bool, func(context.Context, int) graphql.Marshaler) graphql.Array
+	run := func(marshal marshalList) (string, string) {
+		ctx := listContext()
+		list := marshal(ctx, 5, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+			fc := graphql.GetFieldContext(ctx)
+			fc.Result = i // as the generated closures do
+			if i == 3 {
+				panic("broken element")
+			}
+			return graphql.MarshalString("e" + strconv.Itoa(*fc.Index))
+		})
+		var out bytes.Buffer
+		list.MarshalGQL(&out)
+		errs, _ := json.Marshal(graphql.GetErrors(ctx))
+		return out.String(), string(errs)
+	}
+	gotList, gotErrs := run(marshalListInOrder)
+	wantList, wantErrs := run(graphql.MarshalSliceConcurrently)
+	if gotList != wantList || gotErrs != wantErrs {
+		t.Errorf("in order: %s %s\ngqlgen:   %s %s", gotList, gotErrs, wantList, wantErrs)
+	}
 }

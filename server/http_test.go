@@ -129,3 +129,49 @@ func TestConsoleIsServed(t *testing.T) {
 		t.Fatalf("GET /: %d", res.StatusCode)
 	}
 }
+
+// TestDeferIsDeliveredInline: @defer is a hint (the incremental delivery
+// proposal lets a server deliver deferred fields inline); Village answers
+// every request in one response, so deferred fields come in it, complete.
+func TestDeferIsDeliveredInline(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		loadSeed(t, db)
+		a := newAPI(t, db, server.Config{})
+		body, _ := json.Marshal(map[string]any{"query": `{ services(first: 3) { edges { node {
+			id ... @defer(label: "owner") { organization { name } } } } } }`})
+		res, err := http.Post(a.srv.URL+"/graphql", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var out struct {
+			Data struct {
+				Services struct {
+					Edges []struct {
+						Node struct {
+							ID           string
+							Organization *struct{ Name string }
+						}
+					}
+				}
+			}
+			Errors  []gqlError
+			HasNext *bool
+		}
+		if err := json.Unmarshal(raw, &out); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("%d %v\n%s", res.StatusCode, err, raw)
+		}
+		if len(out.Errors) > 0 || out.HasNext != nil {
+			t.Fatalf("errors %v, hasNext %v: want one complete response\n%s", out.Errors, out.HasNext, raw)
+		}
+		if len(out.Data.Services.Edges) != 3 {
+			t.Fatalf("want 3 services, got %s", raw)
+		}
+		for _, e := range out.Data.Services.Edges {
+			if e.Node.Organization == nil || e.Node.Organization.Name == "" {
+				t.Errorf("service %s: deferred organization missing: %s", e.Node.ID, raw)
+			}
+		}
+	})
+}
