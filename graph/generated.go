@@ -111,8 +111,9 @@ type ComplexityRoot struct {
 	}
 
 	County struct {
-		FIPS func(childComplexity int) int
-		Name func(childComplexity int) int
+		FIPS     func(childComplexity int) int
+		FullName func(childComplexity int) int
+		Name     func(childComplexity int) int
 	}
 
 	DeletePayload struct {
@@ -929,6 +930,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.County.FIPS(childComplexity), true
+	case "County.fullName":
+		if e.ComplexityRoot.County.FullName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.County.FullName(childComplexity), true
 	case "County.name":
 		if e.ComplexityRoot.County.Name == nil {
 			break
@@ -3809,6 +3816,8 @@ func (ec *executionContext) childFields_County(ctx context.Context, field graphq
 		return ec.fieldContext_County_fips(ctx, field)
 	case "name":
 		return ec.fieldContext_County_name(ctx, field)
+	case "fullName":
+		return ec.fieldContext_County_fullName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type County", field.Name)
 }
@@ -7890,6 +7899,29 @@ func (ec *executionContext) _County_name(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_County_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("County", field, false, false, "String")
+}
+
+func (ec *executionContext) _County_fullName(ctx context.Context, field graphql.CollectedField, obj *geo.County) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_County_fullName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FullName(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_County_fullName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("County", field, true, false, "String")
 }
 
 func (ec *executionContext) _DeletePayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *write.Deletion) (ret graphql.Marshaler) {
@@ -38745,6 +38777,11 @@ func (ec *executionContext) _County(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "name":
 			out.Values[i] = ec._County_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fullName":
+			out.Values[i] = ec._County_fullName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

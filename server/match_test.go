@@ -432,7 +432,7 @@ func TestMatchGraphQLBadInput(t *testing.T) {
 func TestResolveAreaGraphQL(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		a := newAPI(t, db, server.Config{})
-		type county struct{ Fips, Name string }
+		type county struct{ Fips, Name, FullName string }
 		type areaT struct {
 			Zip, PlaceName, State *string
 			Counties              []county
@@ -440,7 +440,7 @@ func TestResolveAreaGraphQL(t *testing.T) {
 		}
 		const q = `query($zip: String, $county: String, $lat: Float, $lon: Float) {
 		  resolveArea(zip: $zip, countyFips: $county, latitude: $lat, longitude: $lon) {
-		    zip placeName state counties { fips name } latitude longitude
+		    zip placeName state counties { fips name fullName } latitude longitude
 		  }
 		}`
 		get := func(vars map[string]any) areaT {
@@ -460,20 +460,23 @@ func TestResolveAreaGraphQL(t *testing.T) {
 		if s(r.Zip) != "06604" || s(r.PlaceName) != "Bridgeport" || s(r.State) != "CT" || r.Latitude == nil || *r.Latitude != 41.1796 || *r.Longitude != -73.2019 {
 			t.Errorf("06604: %+v", r)
 		}
-		mEqual(t, "06604 counties", r.Counties, []county{{"09120", "Connecticut Metropolitan"}, {"09001", "Fairfield"}})
+		mEqual(t, "06604 counties", r.Counties, []county{
+			{"09120", "Connecticut Metropolitan", "Connecticut Metropolitan"}, {"09001", "Fairfield", "Fairfield County"}})
 
 		r = get(map[string]any{"county": "25025"})
 		if r.Zip != nil || r.PlaceName != nil || s(r.State) != "MA" || r.Latitude != nil || r.Longitude != nil {
 			t.Errorf("county 25025: %+v", r)
 		}
-		mEqual(t, "25025", r.Counties, []county{{"25025", "Suffolk"}})
+		mEqual(t, "25025", r.Counties, []county{{"25025", "Suffolk", "Suffolk County"}})
+		// Baltimore County and Baltimore City share a name, not a full name.
+		mEqual(t, "24510", get(map[string]any{"county": "24510"}).Counties, []county{{"24510", "Baltimore", "Baltimore City"}})
 
 		// Coordinates: the nearest ZIP, and the point itself.
 		r = get(map[string]any{"lat": 42.39, "lon": -71.07})
 		if s(r.Zip) != "02129" || s(r.PlaceName) != "Charlestown" || *r.Latitude != 42.39 || *r.Longitude != -71.07 {
 			t.Errorf("a point in Charlestown: %+v", r)
 		}
-		mEqual(t, "02129", r.Counties, []county{{"25025", "Suffolk"}})
+		mEqual(t, "02129", r.Counties, []county{{"25025", "Suffolk", "Suffolk County"}})
 
 		for _, c := range []struct {
 			name  string

@@ -29,6 +29,35 @@ type County struct {
 	StateCode string // USPS state code, e.g. "MA"
 }
 
+// FullName is the county's name as a sentence says it, with its kind where
+// the code tells it: "Suffolk County", "Orleans Parish", "San Juan
+// Municipio", and for an independent city "Baltimore City", "Richmond City"
+// (Baltimore County and Baltimore City share the name "Baltimore"). Alaska's
+// boroughs and census areas, Connecticut's planning regions, the District of
+// Columbia and the other territories' areas go by their names alone: their
+// kinds vary and the reference table does not record them.
+func (c County) FullName() string {
+	if !ValidCountyFIPS(c.FIPS) {
+		return c.Name
+	}
+	state, county := c.FIPS[:2], c.FIPS[2:]
+	switch {
+	case state == "22":
+		return c.Name + " Parish"
+	case state == "72":
+		return c.Name + " Municipio"
+	case state == "02", state == "11", state == "09" && county >= "100",
+		state == "60", state == "66", state == "69", state == "78":
+		return c.Name
+	case state == "51" && county >= "510", c.FIPS == "24510", c.FIPS == "29510", c.FIPS == "32510":
+		if strings.HasSuffix(c.Name, " City") { // Carson City
+			return c.Name
+		}
+		return c.Name + " City"
+	}
+	return c.Name + " County"
+}
+
 // Place is what a ZIP code resolves to.
 type Place struct {
 	ZIP string

@@ -413,3 +413,34 @@ func BenchmarkNearestZIP(b *testing.B) {
 		i++
 	}
 }
+
+func TestCountyFullName(t *testing.T) {
+	for fips, want := range map[string]string{
+		"25025": "Suffolk County",
+		"24005": "Baltimore County",
+		"24510": "Baltimore City", // same name as 24005 in the table
+		"29189": "St. Louis County",
+		"29510": "St. Louis City",
+		"32510": "Carson City",
+		"51760": "Richmond City",
+		"51087": "Henrico County",
+		"51036": "Charles City County", // a county whose name ends in City
+		"48501": "Yoakum County",       // Texas codes pass 500 and are counties
+		"22071": "Orleans Parish",
+		"72127": "San Juan Municipio",
+		"11001": "District of Columbia",
+		"02020": "Anchorage",
+		"09110": "Capitol Region",
+		"09001": "Fairfield County",
+		"66010": "Guam",
+	} {
+		c, ok := LookupCounty(fips)
+		if !ok {
+			t.Errorf("%s: not in the table", fips)
+			continue
+		}
+		if got := c.FullName(); got != want {
+			t.Errorf("%s (%s): FullName %q, want %q", fips, c.Name, got, want)
+		}
+	}
+}

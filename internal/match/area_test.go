@@ -352,3 +352,32 @@ func TestMatchPlacesTogether(t *testing.T) {
 		equal(t, "state with coordinates", names(out.Results), []string{"ZIP 02121"})
 	})
 }
+
+// TestMatchNamesCountyEquivalents: the sentences read to a family name the
+// right jurisdiction: 24510 is Baltimore City, not Baltimore County (24005,
+// which shares the name Baltimore); 22071 is Orleans Parish; 29510 is St.
+// Louis City.
+func TestMatchNamesCountyEquivalents(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.add("Baltimore City", svc{areas: []area{countyArea("24510")}})
+		f.add("Orleans Parish", svc{areas: []area{countyArea("22071")}})
+		f.add("St. Louis City", svc{areas: []area{countyArea("29510")}})
+		f.add("Downtown Baltimore ZIP", svc{areas: []area{zipArea("21201")}})
+		for zip, c := range map[string]struct{ service, want string }{
+			"21202": {"Baltimore City", "Covers Baltimore City, where the family lives."},
+			"70112": {"Orleans Parish", "Covers Orleans Parish, where the family lives."},
+			"63101": {"St. Louis City", "Covers St. Louis City, where the family lives."},
+		} {
+			out := f.match(match.Family{ZIP: ptr(zip)}, match.Options{})
+			if got := reasonMsg(out, c.service, match.InArea); got != c.want {
+				t.Errorf("ZIP %s: %q, want %q", zip, got, c.want)
+			}
+		}
+		// A family placed by county is told what a service does not cover.
+		out := f.match(match.Family{CountyFIPS: ptr("24510")}, match.Options{IncludeIneligible: true})
+		if got, want := unmetMsg(out, "Downtown Baltimore ZIP", match.OutOfArea), "Does not cover Baltimore City, MD."; got != want {
+			t.Errorf("out of area: %q, want %q", got, want)
+		}
+	})
+}

@@ -69,10 +69,13 @@
 // on the birth day of the month, or on the last day of a shorter month); both
 // bounds inclusive. A pregnancy week or due date implies a pregnancy; the
 // week from a due date is (280 − days until it) / 7, whole weeks. A pregnant
-// family qualifies for an age-bounded service through its child if the child
-// fits, else through the pregnancy where the service accepts pregnant
-// families up to its cut-off week (inclusive); where the service does not say
-// whether it does, the family is asked (CONFIRM). A pregnant-only service
+// family qualifies for a service through its child if the child fits (any
+// child, when the service sets no age bounds), else through the pregnancy
+// where the service accepts pregnant families (a last week to enrol by says
+// it does) up to that week (inclusive); where an age-bounded service does not
+// say whether it does, the family is asked (CONFIRM), whatever its child's
+// age. A near miss lists each route that fails: a refusal of pregnancies, or
+// a week past the cut-off, beside the child's age. A pregnant-only service
 // enrols through the pregnancy alone: a family with a born child that does not
 // say it is expecting again is out (PREGNANT_ONLY), one that says nothing at
 // all is asked, and the service's age bounds are not applied. Income is

@@ -105,6 +105,13 @@ func TestMatchPregnancy(t *testing.T) {
 		f.add("Pregnant only, flag alone", svc{areas: everywhere, elig: &directory.Eligibility{PregnantOnly: ptr(true), EnrollByPregnancyWeek: ptr(28)}})
 		// A born child's age never qualifies for a pregnant-only service.
 		f.add("Pregnant only, with ages", svc{areas: everywhere, elig: &directory.Eligibility{PregnantOnly: ptr(true), AcceptsPregnant: ptr(true), EnrollByPregnancyWeek: ptr(28), MaxAgeMonths: ptr(24)}})
+		// A last week to enrol by says the service enrols during pregnancy,
+		// though acceptsPregnant was left unset.
+		f.add("By week 28, flag unset", svc{areas: everywhere, elig: &directory.Eligibility{EnrollByPregnancyWeek: ptr(28), MinAgeMonths: ptr(0), MaxAgeMonths: ptr(2)}})
+		// No age bounds: a born child of any age qualifies.
+		f.add("Any child, or pregnant by week 28", svc{areas: everywhere, elig: &directory.Eligibility{AcceptsPregnant: ptr(true), EnrollByPregnancyWeek: ptr(28)}})
+		// Silent on pregnancy: a pregnant family is asked, whatever its child's age.
+		f.add("Ages 0-36, silent on pregnancy", svc{areas: everywhere, elig: &directory.Eligibility{MinAgeMonths: ptr(0), MaxAgeMonths: ptr(36)}})
 
 		type want struct {
 			eligible       bool
@@ -127,11 +134,14 @@ func TestMatchPregnancy(t *testing.T) {
 				"Pregnant only, with ages":  ok(match.PregnantOnly, match.PregnancyWeek),
 			}},
 			{"week 29", match.Family{Pregnant: ptr(true), PregnancyWeek: ptr(29)}, map[string]want{
-				"By week 28":                miss(C(match.Pregnancy), match.PregnancyWeek),
-				"Not in pregnancy":          miss(C(), match.Pregnancy),
-				"Pregnant only":             miss(C(match.PregnantOnly), match.PregnancyWeek),
-				"Pregnant only, flag alone": miss(C(match.PregnantOnly), match.PregnancyWeek),
-				"Pregnant only, with ages":  miss(C(match.PregnantOnly), match.PregnancyWeek),
+				"By week 28":                        miss(C(match.Pregnancy), match.PregnancyWeek),
+				"By week 28, flag unset":            miss(C(match.Pregnancy), match.PregnancyWeek),
+				"Any child, or pregnant by week 28": miss(C(match.Pregnancy), match.PregnancyWeek),
+				"Ages 0-36, silent on pregnancy":    ok(match.Confirm),
+				"Not in pregnancy":                  miss(C(), match.Pregnancy),
+				"Pregnant only":                     miss(C(match.PregnantOnly), match.PregnancyWeek),
+				"Pregnant only, flag alone":         miss(C(match.PregnantOnly), match.PregnancyWeek),
+				"Pregnant only, with ages":          miss(C(match.PregnantOnly), match.PregnancyWeek),
 			}},
 			// 2025-09-07 is 84 days after 2025-06-15: 196 days (28 weeks) into a 280-day term.
 			{"due 2025-09-07 (week 28)", match.Family{DueDate: ptr(date("2025-09-07"))}, map[string]want{
@@ -177,6 +187,18 @@ func TestMatchPregnancy(t *testing.T) {
 			}},
 			{"week 30 with a 30-month-old", match.Family{PregnancyWeek: ptr(30), ChildAgeMonths: ptr(30)}, map[string]want{
 				"By week 28": miss(C(match.Pregnancy), match.PregnancyWeek, match.Age),
+				// The child qualifies where there are no age bounds, as it
+				// would had the pregnancy not been mentioned.
+				"Any child, or pregnant by week 28": ok(),
+				"Ages 0-36, silent on pregnancy":    ok(match.Age),
+			}},
+			// Every route that fails is listed: the refusal and the age.
+			{"week 20 with a 60-month-old", match.Family{PregnancyWeek: ptr(20), ChildAgeMonths: ptr(60)}, map[string]want{
+				"Not in pregnancy":                  miss(C(), match.Pregnancy, match.Age),
+				"By week 28":                        ok(match.Pregnancy, match.PregnancyWeek),
+				"Any child, or pregnant by week 28": ok(),
+				// Asked, not refused: the service does not say.
+				"Ages 0-36, silent on pregnancy": ok(match.Confirm),
 			}},
 		} {
 			fam := c.family
@@ -201,6 +223,16 @@ func TestMatchPregnancy(t *testing.T) {
 		}
 		if got := reasonMsg(out, "By week 28", match.Pregnancy); got != "Enrols families during pregnancy." {
 			t.Errorf("pregnancy reason %q", got)
+		}
+		if got := reasonMsg(out, "Ages 0-36, silent on pregnancy", match.Confirm); got != "Ask whether it enrols during pregnancy: it serves children aged 0 to 36 months." {
+			t.Errorf("pregnancy to ask about %q", got)
+		}
+		out = f.match(match.Family{ZIP: ptr("02121"), PregnancyWeek: ptr(20), ChildAgeMonths: ptr(60)}, match.Options{IncludeIneligible: true})
+		if got := reasonMsg(out, "Ages 0-36, silent on pregnancy", match.Confirm); got != "Ask whether it enrols during pregnancy: it serves children aged 0 to 36 months, and the child is 60 months old." {
+			t.Errorf("pregnancy to ask about, with an older child %q", got)
+		}
+		if got := unmetMsg(out, "Not in pregnancy", match.Pregnancy); got != "Does not enrol during pregnancy; families can enrol once the baby is born." {
+			t.Errorf("refusal with an older child %q", got)
 		}
 	})
 }

@@ -190,9 +190,13 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 	// forbids false), and a born child's age never qualifies a family for
 	// it, so its age bounds (if any) are not applied.
 	hasBounds := (e.MinAgeMonths != nil || e.MaxAgeMonths != nil) && !pregnantOnly
-	accepts := isTrue(e.AcceptsPregnant) || pregnantOnly
+	// A last week of pregnancy to enrol by says the service enrols during
+	// pregnancy, even where acceptsPregnant was left unset.
+	accepts := isTrue(e.AcceptsPregnant) || pregnantOnly || (e.AcceptsPregnant == nil && e.EnrollByPregnancyWeek != nil)
 	refuses := e.AcceptsPregnant != nil && !*e.AcceptsPregnant && !pregnantOnly
-	childFits := p.ageMonths != nil && hasBounds && inRange(*p.ageMonths, e.MinAgeMonths, e.MaxAgeMonths)
+	// A born child qualifies the family where the service serves its age:
+	// any age, when it sets no bounds.
+	childFits := p.ageMonths != nil && !pregnantOnly && inRange(*p.ageMonths, e.MinAgeMonths, e.MaxAgeMonths)
 	ages := func() string { return ageRange(e.MinAgeMonths, e.MaxAgeMonths) }
 
 	// Pregnancy-only enrolment: a family with a born child that does not
@@ -237,13 +241,21 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 				}
 			}
 		case refuses:
-			if p.ageMonths == nil {
-				v.missed(Pregnancy, func() string {
-					return "Does not enrol during pregnancy; families can enrol once the baby is born."
-				})
-			}
-		case hasBounds && p.ageMonths == nil:
-			v.met(Confirm, func() string { return "Ask whether it enrols during pregnancy: it serves children " + ages() + "." })
+			v.missed(Pregnancy, func() string {
+				return "Does not enrol during pregnancy; families can enrol once the baby is born."
+			})
+		case hasBounds:
+			// The service does not say whether it enrols during pregnancy:
+			// the family is asked, and a child outside its ages is not held
+			// against it meanwhile.
+			pregFits = true
+			v.met(Confirm, func() string {
+				if p.ageMonths != nil {
+					return "Ask whether it enrols during pregnancy: it serves children " + ages() +
+						", and the child is " + monthsPhrase(*p.ageMonths) + "."
+				}
+				return "Ask whether it enrols during pregnancy: it serves children " + ages() + "."
+			})
 		}
 	}
 
@@ -430,7 +442,7 @@ func placeName(p Place) string {
 	case p.ZIP != "":
 		return "ZIP " + p.ZIP
 	case len(p.Counties) > 0:
-		return fmt.Sprintf("%s County, %s", p.Counties[0].Name, p.State)
+		return p.Counties[0].FullName() + ", " + p.State
 	}
 	return p.State
 }
@@ -450,7 +462,7 @@ func coverageSentence(a *ent.ServiceArea, p Place) string {
 	case servicearea.KindCOUNTY:
 		for _, c := range p.Counties {
 			if c.FIPS == a.Code {
-				return fmt.Sprintf("Covers %s County%s, where the family lives.", c.Name, label)
+				return fmt.Sprintf("Covers %s%s, where the family lives.", c.FullName(), label)
 			}
 		}
 		return fmt.Sprintf("Covers county %s%s, where the family lives.", a.Code, label)

@@ -323,7 +323,7 @@ func resolvePlace(zip, county, state *string, lat, lon *float64) (Place, error) 
 func countyList(cs []geo.County) string {
 	names := make([]string, len(cs))
 	for i, c := range cs {
-		names[i] = fmt.Sprintf("%s County %s", c.Name, c.FIPS)
+		names[i] = c.FullName() + " " + c.FIPS
 	}
 	return listNames(names)
 }
