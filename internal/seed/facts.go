@@ -199,8 +199,9 @@ var facts = dataset{
 			Audiences: []directory.Audience{directory.AudienceParents, directory.AudienceProfessionals},
 			Evidence: []directory.Evidence{
 				{
-					Source:     directory.EvidenceAMCHP,
-					ReviewedOn: date("2022-06-01"),
+					// The source gives the date the practice was added, not a
+					// review date.
+					Source: directory.EvidenceAMCHP,
 					Note: "MCH Innovations Database practice summary (topic area Family/Youth Engagement; population focus Child Health), date added June 2022. " +
 						"It reports community-defined evidence and a feasibility study of the 6-week online Foundations Course for Early Childhood Educators, " +
 						"conducted under the mentorship of Frontiers of Innovation (Center on the Developing Child at Harvard University), with an early pilot " +
@@ -472,11 +473,12 @@ var facts = dataset{
 		{
 			Slug: "hand-in-hand-support-calls", Name: "Hand in Hand Parenting support calls",
 			Organization: "hand-in-hand-parenting", Program: "hand-in-hand-parenting",
-			Description:   "Support calls for parents and professionals using the Hand in Hand approach.",
-			DeliveryModes: []directory.DeliveryMode{directory.ByPhone},
-			Needs:         []string{"parenting-support"},
-			Areas:         []areaSpec{{Kind: servicearea.KindONLINE, Name: "Online"}},
-			origin:        fromNote("The seed lists \"support calls\" without saying how; read as BY_PHONE, reachable from anywhere (ONLINE area). No phone number is given.", docAMCHP),
+			Description: "Support calls for parents and professionals using the Hand in Hand approach.",
+			Needs:       []string{"parenting-support"},
+			Areas:       []areaSpec{{Kind: servicearea.KindONLINE, Name: "Online"}},
+			origin: fromNote("The seed lists \"support calls\" without saying how they are made (its other calls are part of internet-based "+
+				"courses), so no delivery mode is given: a family that asks for one is told to confirm it. Reachable from anywhere (ONLINE "+
+				"area); no phone number is given.", docAMCHP),
 		},
 	},
 
@@ -489,13 +491,13 @@ var facts = dataset{
 		},
 		{
 			Slug: "hrsa-strengthening-families-policy-framework", Funder: "hrsa",
-			Source:    "Health Resources and Services Administration (HRSA) of the U.S. Department of Health and Human Services (HHS)",
-			Resource:  "strengthening-families-policy-framework",
-			AmountUSD: ptr(int64(19581161)),
+			Source:   "Health Resources and Services Administration (HRSA) of the U.S. Department of Health and Human Services (HHS)",
+			Resource: "strengthening-families-policy-framework",
 			Description: "This framework was made possible through the support of the Health Resources and Services Administration (HRSA) of the U.S. " +
 				"Department of Health and Human Services (HHS) as part of an award totaling $19,581,161, with 0 percent financed from " +
 				"non-governmental sources.",
-			origin: fromNote("amountUsd is the whole award, of which the framework is one part; the seed does not name the award's recipient.", docPolicy),
+			origin: fromNote("No amountUsd: the $19,581,161 is the whole award, of which the framework is one part, and the seed gives "+
+				"neither the framework's share nor the award's recipient.", docPolicy),
 		},
 		{
 			Slug: "ballmer-safe-babies", Source: "Ballmer Group", Funder: "ballmer-group",

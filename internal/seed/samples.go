@@ -136,9 +136,12 @@ var samples = dataset{
 		},
 		{
 			Slug: "sample-visitas-en-casa-dorchester", Name: "Visitas en Casa, Dorchester (sample)",
-			Organization: "sample-boston-neighborhood-family-partners", Program: "family-connects",
+			// Not filed under Family Connects, whose source gives visits in the
+			// first month of life: a sample with its own rules must not say
+			// what a real model serves.
+			Organization: "sample-boston-neighborhood-family-partners",
 			Description: SampleDescriptionPrefix + " Spanish-language home visits for families with a baby in its first year in " +
-				"Dorchester. It carries its own eligibility, which replaces its program's.",
+				"Dorchester, run locally rather than as one of the directory's models, with its own eligibility.",
 			DeliveryModes: []directory.DeliveryMode{directory.InHome},
 			Languages:     []string{"es", "en"},
 			Eligibility: &directory.Eligibility{
