@@ -7,6 +7,8 @@ package main
 import (
 	"fmt"
 	"log"
+	"os"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -40,6 +42,43 @@ func main() {
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
+	if err := appendTheAppendedValues("ent/gql_mutation_input.go"); err != nil {
+		log.Fatalf("fixing update inputs' append operations: %v", err)
+	}
+}
+
+// appendCall is an update input's append operation as entgql v0.7.0 writes
+// it: m.AppendX(i.Y), the input's value (*i.AppendX) or its Y field.
+var appendCall = regexp.MustCompile(`m\.Append(\w+)\((\*?)i\.(\w+)\)`)
+
+// appendTheAppendedValues mends a known entgql template bug (ent/contrib
+// PR #639, not in a release yet): each Update<T>Input's Mutate appended the
+// set value i.X where it should append i.AppendX, so appendLanguages and the
+// other append* inputs bumped the version, logged a change and stored
+// nothing. Once every call passes i.AppendX, as it will after entgql's fix,
+// there is nothing to mend; a call of any other shape stops the generation.
+func appendTheAppendedValues(filename string) error {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return err
+	}
+	var bad []string
+	src = appendCall.ReplaceAllFunc(src, func(call []byte) []byte {
+		m := appendCall.FindSubmatch(call)
+		field, deref, arg := string(m[1]), string(m[2]), string(m[3])
+		switch arg {
+		case "Append" + field:
+			return call
+		case field:
+			return []byte("m.Append" + field + "(" + deref + "i.Append" + field + ")")
+		}
+		bad = append(bad, string(call))
+		return call
+	})
+	if len(bad) > 0 {
+		return fmt.Errorf("%s: unexpected append calls %v", filename, bad)
+	}
+	return os.WriteFile(filename, src, 0o644)
 }
 
 // describeEverything makes the generated SDL self-documenting: object types

@@ -1116,7 +1116,7 @@ func (i *UpdatePhoneInput) Mutate(m *PhoneMutation) {
 		m.SetLanguages(v)
 	}
 	if i.AppendLanguages != nil {
-		m.AppendLanguages(i.Languages)
+		m.AppendLanguages(i.AppendLanguages)
 	}
 	if v := i.StaffOnly; v != nil {
 		m.SetStaffOnly(*v)
@@ -1350,7 +1350,7 @@ func (i *UpdateProgramInput) Mutate(m *ProgramMutation) {
 		m.SetSettings(v)
 	}
 	if i.AppendSettings != nil {
-		m.AppendSettings(i.Settings)
+		m.AppendSettings(i.AppendSettings)
 	}
 	if i.ClearAudiences {
 		m.ClearAudiences()
@@ -1359,7 +1359,7 @@ func (i *UpdateProgramInput) Mutate(m *ProgramMutation) {
 		m.SetAudiences(v)
 	}
 	if i.AppendAudiences != nil {
-		m.AppendAudiences(i.Audiences)
+		m.AppendAudiences(i.AppendAudiences)
 	}
 	if i.ClearServesThroughMonths {
 		m.ClearServesThroughMonths()
@@ -1380,7 +1380,7 @@ func (i *UpdateProgramInput) Mutate(m *ProgramMutation) {
 		m.SetEvidence(v)
 	}
 	if i.AppendEvidence != nil {
-		m.AppendEvidence(i.Evidence)
+		m.AppendEvidence(i.AppendEvidence)
 	}
 	if i.ClearOrganization {
 		m.ClearOrganization()
@@ -1599,7 +1599,7 @@ func (i *UpdateResourceInput) Mutate(m *ResourceMutation) {
 		m.SetAudiences(v)
 	}
 	if i.AppendAudiences != nil {
-		m.AppendAudiences(i.Audiences)
+		m.AppendAudiences(i.AppendAudiences)
 	}
 	if v := i.Language; v != nil {
 		m.SetLanguage(*v)
@@ -1617,7 +1617,7 @@ func (i *UpdateResourceInput) Mutate(m *ResourceMutation) {
 		m.SetPlaces(v)
 	}
 	if i.AppendPlaces != nil {
-		m.AppendPlaces(i.Places)
+		m.AppendPlaces(i.AppendPlaces)
 	}
 	if v := i.Status; v != nil {
 		m.SetStatus(*v)
@@ -2234,7 +2234,7 @@ func (i *UpdateServiceInput) Mutate(m *ServiceMutation) {
 		m.SetDeliveryModes(v)
 	}
 	if i.AppendDeliveryModes != nil {
-		m.AppendDeliveryModes(i.DeliveryModes)
+		m.AppendDeliveryModes(i.AppendDeliveryModes)
 	}
 	if i.ClearLanguages {
 		m.ClearLanguages()
@@ -2243,7 +2243,7 @@ func (i *UpdateServiceInput) Mutate(m *ServiceMutation) {
 		m.SetLanguages(v)
 	}
 	if i.AppendLanguages != nil {
-		m.AppendLanguages(i.Languages)
+		m.AppendLanguages(i.AppendLanguages)
 	}
 	if i.ClearVerifiedAt {
 		m.ClearVerifiedAt()

@@ -17,6 +17,7 @@ import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/write"
 )
 
@@ -32,6 +33,10 @@ const (
 	CodeForbidden    = "FORBIDDEN"
 	// CodeUnauthenticated is for a wrong, malformed or revoked API key.
 	CodeUnauthenticated = "UNAUTHENTICATED"
+	// CodeBadRequest is for a request that is not a GraphQL request at all
+	// (a body that is not a JSON request object, another method or media
+	// type) or a malformed persisted-query extension.
+	CodeBadRequest = "BAD_REQUEST"
 )
 
 // errorPresenter gives every error a stable extensions.code, and for bad
@@ -57,10 +62,10 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, auth.ErrForbidden):
 			// The guard's reasons name roles and rules, never records, so
 			// they reveal nothing about what exists.
-			gqlErr.Message = err.Error()
+			gqlErr.Message = causeOf(err).Error()
 			gqlErr.Extensions = map[string]any{"code": CodeForbidden}
 		case errors.Is(err, auth.ErrUnauthenticated):
-			gqlErr.Message = err.Error()
+			gqlErr.Message = causeOf(err).Error()
 			gqlErr.Extensions = map[string]any{"code": CodeUnauthenticated}
 		case errors.As(err, &conflictErr):
 			gqlErr.Message = conflictErr.Message
@@ -78,8 +83,6 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &writeFieldErr):
 			field := argumentPath(ctx, err, camel(writeFieldErr.Field))
 			setBadInput(gqlErr, field, messageFor(field, writeFieldErr.Message))
-		case errors.As(err, &fieldErr):
-			setBadInput(gqlErr, argumentPath(ctx, err, camel(fieldErr.Field)), fieldErr.Message)
 		case errors.As(err, &validationErr):
 			field := camel(validationErr.Name)
 			msg := validationErr.Unwrap().Error()
@@ -92,6 +95,12 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			field = argumentPath(ctx, err, field)
 			setBadInput(gqlErr, field, field+": "+msg)
+		case errors.As(err, &fieldErr): // after ent's, which may wrap one for a list element
+			setBadInput(gqlErr, argumentPath(ctx, err, camel(fieldErr.Field)), fieldErr.Message)
+		case store.RefusedText(err):
+			setBadInput(gqlErr, filterArgument(ctx), "text to filter by must not contain a NUL character")
+		case isEmptyFilter(err):
+			setBadInput(gqlErr, "where", "an empty filter (not: {}, or: [{}], has…With: [{}]) says nothing to filter by: leave it out")
 		case ent.IsNotFound(err):
 			gqlErr.Message = "no record has this ID"
 			gqlErr.Extensions = map[string]any{"code": CodeNotFound}
@@ -112,6 +121,31 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return gqlErr
 	}
+}
+
+// causeOf is the error a GraphQL error wraps: its own message, without the
+// query position and path gqlerror's Error() puts before it.
+func causeOf(err error) error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Err != nil {
+		return gqlErr.Err
+	}
+	return err
+}
+
+// filterArgument names the argument a filter's text came in: where, when
+// the field takes one.
+func filterArgument(ctx context.Context) string {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Definition != nil && fc.Field.Definition.Arguments.ForName("where") != nil {
+		return "where"
+	}
+	return ""
+}
+
+// isEmptyFilter reports entgql's refusal of an empty nested where input
+// (ent.ErrEmpty<T>WhereInput, one per type).
+func isEmptyFilter(err error) bool {
+	return strings.HasPrefix(causeOf(err).Error(), "ent: empty predicate ")
 }
 
 // argumentPath places a field named by the write layer or by ent (relative

@@ -6,11 +6,13 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/auth"
@@ -55,14 +57,15 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	es := costedSchema{ExecutableSchema: NewExecutableSchema(Config{Resolvers: NewResolver(cfg.Client)})}
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getQuery{})
 	srv.AddTransport(post)
+	srv.AddTransport(unsupportedRequest{}) // last: what no other transport takes
 	srv.SetQueryCache(pageDefaultingCache{
 		inner:  lru.New[*ast.QueryDocument](1000),
 		limits: cfg.Limits,
 	})
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
 	// Page sizes are checked before the cost, so the cost sees the sizes
 	// that will really be used.
 	srv.Use(pageSizeCheck{limits: cfg.Limits})
@@ -83,4 +86,20 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(recoverFunc(cfg.Logger))
 	return srv
+}
+
+// persistedQueries is gqlgen's automatic persisted queries with a code on
+// every error: gqlgen codes only PERSISTED_QUERY_NOT_FOUND, and leaves a
+// hash that does not match its query, an unknown version or a malformed
+// extension without one.
+type persistedQueries struct {
+	extension.AutomaticPersistedQuery
+}
+
+func (p persistedQueries) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	err := p.AutomaticPersistedQuery.MutateOperationParameters(ctx, params)
+	if err != nil && err.Extensions["code"] == nil {
+		errcode.Set(err, CodeBadRequest)
+	}
+	return err
 }

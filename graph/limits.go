@@ -166,6 +166,9 @@ func (p pageSizeCheck) MutateOperationContext(_ context.Context, oc *graphql.Ope
 				failure = badInput(f, a.name, fmt.Sprintf("%s may ask for at most %d records per page (got %d); page through the rest with after", a.name, p.limits.MaxPageSize, a.n))
 			}
 		}
+		if failure == nil && hasFirst && hasLast {
+			failure = badInput(f, "last", "give first or last, not both: page forward with first and after, or back with last and before")
+		}
 		if failure != nil || hasFirst || hasLast {
 			return
 		}

@@ -6,10 +6,13 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -39,31 +42,26 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	contentType := responseContentType(r)
 	w.Header().Set("Content-Type", contentType)
 	start := graphql.Now()
+	// A body that is not a request is answered here: no operation exists
+	// for the executor to report it through.
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %+v", err)}))
+		writeRequestError(w, http.StatusBadRequest, "could not read the request body")
 		return
 	}
 	var params graphql.RawParams
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&params); err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("json request body could not be decoded: %+v body:%s", err, body)}))
+		writeRequestError(w, http.StatusBadRequest, "the body is not a GraphQL request (a JSON object with a query string, "+
+			"and variables as an object): "+err.Error())
 		return
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	rc, opErr := exec.CreateOperationContext(ctx, &params)
 	if opErr != nil {
-		status := http.StatusOK
-		if errcode.GetErrorKind(opErr) == errcode.KindProtocol {
-			status = http.StatusUnprocessableEntity
-			if contentType == graphqlResponseJSON {
-				status = http.StatusBadRequest
-			}
-		}
-		w.WriteHeader(status)
+		w.WriteHeader(statusFor(opErr, contentType))
 		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, rc), opErr))
 		return
 	}
@@ -144,4 +142,91 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	out := buf.Bytes()
 	out[len(out)-1] = '}' // the last member's comma
 	_, _ = w.Write(out)
+}
+
+// writeRequestError answers a request that never became an operation with
+// one BAD_REQUEST error.
+func writeRequestError(w http.ResponseWriter, status int, message string) {
+	w.WriteHeader(status)
+	err := &gqlerror.Error{Message: message}
+	errcode.Set(err, CodeBadRequest)
+	writeResponse(w, &graphql.Response{Errors: gqlerror.List{err}})
+}
+
+// unsupportedRequest answers what no other transport takes (another method,
+// a body that is not application/json) with a coded error, where gqlgen
+// would answer with none.
+type unsupportedRequest struct{}
+
+func (unsupportedRequest) Supports(*http.Request) bool { return true }
+
+func (unsupportedRequest) Do(w http.ResponseWriter, r *http.Request, _ graphql.GraphExecutor) {
+	w.Header().Set("Content-Type", "application/json")
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST, OPTIONS")
+		writeRequestError(w, http.StatusMethodNotAllowed, "GraphQL takes GET (queries) or POST (application/json), not "+r.Method)
+		return
+	}
+	writeRequestError(w, http.StatusUnsupportedMediaType, "a POST must be application/json, not "+strconv.Quote(r.Header.Get("Content-Type")))
+}
+
+// getQuery is transport.GET with coded errors: a query string that does
+// not parse, variables or extensions that are not JSON, and a mutation sent
+// by GET are BAD_REQUEST (the mutation with 405 and Allow: POST, as
+// GraphQL over HTTP asks), where gqlgen's GET answers with no code.
+type getQuery struct{}
+
+var _ graphql.Transport = getQuery{}
+
+func (getQuery) Supports(r *http.Request) bool {
+	return r.Header.Get("Upgrade") == "" && r.Method == http.MethodGet
+}
+
+func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	contentType := responseContentType(r)
+	w.Header().Set("Content-Type", contentType)
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeRequestError(w, http.StatusBadRequest, "the query string does not parse: "+err.Error())
+		return
+	}
+	params := &graphql.RawParams{Query: query.Get("query"), OperationName: query.Get("operationName"), Headers: r.Header}
+	params.ReadTime.Start = graphql.Now()
+	for name, dst := range map[string]*map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
+		if v := query.Get(name); v != "" {
+			dec := json.NewDecoder(strings.NewReader(v))
+			dec.UseNumber()
+			if err := dec.Decode(dst); err != nil {
+				writeRequestError(w, http.StatusBadRequest, name+" must be a JSON object: "+err.Error())
+				return
+			}
+		}
+	}
+	params.ReadTime.End = graphql.Now()
+	rc, opErr := exec.CreateOperationContext(r.Context(), params)
+	if opErr != nil {
+		w.WriteHeader(statusFor(opErr, contentType))
+		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(r.Context(), rc), opErr))
+		return
+	}
+	if op := rc.Doc.Operations.ForName(rc.OperationName); op == nil || op.Operation != ast.Query {
+		w.Header().Set("Allow", "POST")
+		writeRequestError(w, http.StatusMethodNotAllowed, "GET runs queries only: send a mutation as a POST")
+		return
+	}
+	responses, ctx := exec.DispatchOperation(r.Context(), rc)
+	writeResponse(w, responses(ctx))
+}
+
+// statusFor is the HTTP status of a request the executor refused: 200 for
+// errors about the operation, 422 for protocol errors (400 when the client
+// asked for the GraphQL response type), as gqlgen's transports answer.
+func statusFor(errs gqlerror.List, contentType string) int {
+	if errcode.GetErrorKind(errs) != errcode.KindProtocol {
+		return http.StatusOK
+	}
+	if contentType == graphqlResponseJSON {
+		return http.StatusBadRequest
+	}
+	return http.StatusUnprocessableEntity
 }

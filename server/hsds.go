@@ -177,6 +177,14 @@ var hsdsFilters = []string{"taxonomy_term_id", "taxonomy_id", "organization_id",
 func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, error) {
 	ctx := r.Context()
 	q := r.URL.Query()
+	for name, values := range q {
+		for _, v := range values {
+			if strings.ContainsRune(v, 0) {
+				// No text in the directory holds one (PostgreSQL cannot).
+				return nil, badf("%s must not contain a NUL character", name)
+			}
+		}
+	}
 	p := &listParams{format: formatJSON, page: 1, perPage: hsdsDefaultPerPage, search: strings.TrimSpace(q.Get("search"))}
 	for _, name := range []string{"page", "per_page"} {
 		v := q.Get(name)

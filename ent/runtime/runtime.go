@@ -61,6 +61,7 @@ func init() {
 	contactMixin := schema.Contact{}.Mixin()
 	contactMixinHooks0 := contactMixin[0].Hooks()
 	contact.Hooks[0] = contactMixinHooks0[0]
+	contact.Hooks[1] = contactMixinHooks0[1]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactFields := schema.Contact{}.Fields()
@@ -100,6 +101,7 @@ func init() {
 	fundingMixin := schema.Funding{}.Mixin()
 	fundingMixinHooks0 := fundingMixin[0].Hooks()
 	funding.Hooks[0] = fundingMixinHooks0[0]
+	funding.Hooks[1] = fundingMixinHooks0[1]
 	fundingMixinFields0 := fundingMixin[0].Fields()
 	_ = fundingMixinFields0
 	fundingFields := schema.Funding{}.Fields()
@@ -144,7 +146,8 @@ func init() {
 	locationMixinHooks0 := locationMixin[0].Hooks()
 	locationHooks := schema.Location{}.Hooks()
 	location.Hooks[0] = locationMixinHooks0[0]
-	location.Hooks[1] = locationHooks[0]
+	location.Hooks[1] = locationMixinHooks0[1]
+	location.Hooks[2] = locationHooks[0]
 	locationMixinFields0 := locationMixin[0].Fields()
 	_ = locationMixinFields0
 	locationFields := schema.Location{}.Fields()
@@ -204,6 +207,7 @@ func init() {
 	organizationMixin := schema.Organization{}.Mixin()
 	organizationMixinHooks0 := organizationMixin[0].Hooks()
 	organization.Hooks[0] = organizationMixinHooks0[0]
+	organization.Hooks[1] = organizationMixinHooks0[1]
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationFields := schema.Organization{}.Fields()
@@ -255,6 +259,7 @@ func init() {
 	phoneMixin := schema.Phone{}.Mixin()
 	phoneMixinHooks0 := phoneMixin[0].Hooks()
 	phone.Hooks[0] = phoneMixinHooks0[0]
+	phone.Hooks[1] = phoneMixinHooks0[1]
 	phoneMixinFields0 := phoneMixin[0].Fields()
 	_ = phoneMixinFields0
 	phoneFields := schema.Phone{}.Fields()
@@ -303,10 +308,11 @@ func init() {
 	programMixinHooks0 := programMixin[0].Hooks()
 	programHooks := schema.Program{}.Hooks()
 	program.Hooks[0] = programMixinHooks0[0]
-	program.Hooks[1] = programHooks[0]
-	program.Hooks[2] = programHooks[1]
-	program.Hooks[3] = programHooks[2]
-	program.Hooks[4] = programHooks[3]
+	program.Hooks[1] = programMixinHooks0[1]
+	program.Hooks[2] = programHooks[0]
+	program.Hooks[3] = programHooks[1]
+	program.Hooks[4] = programHooks[2]
+	program.Hooks[5] = programHooks[3]
 	programMixinFields0 := programMixin[0].Fields()
 	_ = programMixinFields0
 	programFields := schema.Program{}.Fields()
@@ -355,7 +361,8 @@ func init() {
 	resourceMixinHooks0 := resourceMixin[0].Hooks()
 	resourceHooks := schema.Resource{}.Hooks()
 	resource.Hooks[0] = resourceMixinHooks0[0]
-	resource.Hooks[1] = resourceHooks[0]
+	resource.Hooks[1] = resourceMixinHooks0[1]
+	resource.Hooks[2] = resourceHooks[0]
 	resourceMixinFields0 := resourceMixin[0].Fields()
 	_ = resourceMixinFields0
 	resourceFields := schema.Resource{}.Fields()
@@ -405,6 +412,7 @@ func init() {
 	scheduleMixin := schema.Schedule{}.Mixin()
 	scheduleMixinHooks0 := scheduleMixin[0].Hooks()
 	schedule.Hooks[0] = scheduleMixinHooks0[0]
+	schedule.Hooks[1] = scheduleMixinHooks0[1]
 	scheduleMixinFields0 := scheduleMixin[0].Fields()
 	_ = scheduleMixinFields0
 	scheduleFields := schema.Schedule{}.Fields()
@@ -457,9 +465,10 @@ func init() {
 	serviceMixinHooks0 := serviceMixin[0].Hooks()
 	serviceHooks := schema.Service{}.Hooks()
 	service.Hooks[0] = serviceMixinHooks0[0]
-	service.Hooks[1] = serviceHooks[0]
-	service.Hooks[2] = serviceHooks[1]
-	service.Hooks[3] = serviceHooks[2]
+	service.Hooks[1] = serviceMixinHooks0[1]
+	service.Hooks[2] = serviceHooks[0]
+	service.Hooks[3] = serviceHooks[1]
+	service.Hooks[4] = serviceHooks[2]
 	serviceMixinFields0 := serviceMixin[0].Fields()
 	_ = serviceMixinFields0
 	serviceFields := schema.Service{}.Fields()
@@ -520,7 +529,8 @@ func init() {
 	serviceareaMixinHooks0 := serviceareaMixin[0].Hooks()
 	serviceareaHooks := schema.ServiceArea{}.Hooks()
 	servicearea.Hooks[0] = serviceareaMixinHooks0[0]
-	servicearea.Hooks[1] = serviceareaHooks[0]
+	servicearea.Hooks[1] = serviceareaMixinHooks0[1]
+	servicearea.Hooks[2] = serviceareaHooks[0]
 	serviceareaMixinFields0 := serviceareaMixin[0].Fields()
 	_ = serviceareaMixinFields0
 	serviceareaFields := schema.ServiceArea{}.Fields()
@@ -568,6 +578,7 @@ func init() {
 	serviceatlocationMixin := schema.ServiceAtLocation{}.Mixin()
 	serviceatlocationMixinHooks0 := serviceatlocationMixin[0].Hooks()
 	serviceatlocation.Hooks[0] = serviceatlocationMixinHooks0[0]
+	serviceatlocation.Hooks[1] = serviceatlocationMixinHooks0[1]
 	serviceatlocationMixinFields0 := serviceatlocationMixin[0].Fields()
 	_ = serviceatlocationMixinFields0
 	serviceatlocationFields := schema.ServiceAtLocation{}.Fields()
@@ -603,6 +614,7 @@ func init() {
 	taxonomytermMixin := schema.TaxonomyTerm{}.Mixin()
 	taxonomytermMixinHooks0 := taxonomytermMixin[0].Hooks()
 	taxonomyterm.Hooks[0] = taxonomytermMixinHooks0[0]
+	taxonomyterm.Hooks[1] = taxonomytermMixinHooks0[1]
 	taxonomytermMixinFields0 := taxonomytermMixin[0].Fields()
 	_ = taxonomytermMixinFields0
 	taxonomytermFields := schema.TaxonomyTerm{}.Fields()

@@ -1,7 +1,11 @@
 package schema
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -9,6 +13,8 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 	"entgo.io/ent/schema/mixin"
+
+	"github.com/village-directory/village/internal/directory"
 )
 
 // RecordMixin gives every directory record the bookkeeping the API promises:
@@ -67,7 +73,47 @@ func (RecordMixin) Indexes() []ent.Index {
 
 // Hooks of every record.
 func (RecordMixin) Hooks() []ent.Hook {
-	return []ent.Hook{bumpVersion}
+	return []ent.Hook{bumpVersion, storableText}
+}
+
+// maxIndexedText is the most bytes a text field with an index may hold:
+// PostgreSQL refuses an index entry of more than about 2.7 kB, and no name,
+// title, code or external ID needs a tenth of this.
+const maxIndexedText = 1000
+
+// indexedText are the text fields of records that carry an index.
+var indexedText = map[string]bool{
+	"name": true, "title": true, "code": true, "postal_code": true, "external_source": true, "external_id": true,
+}
+
+// storableText refuses, field by field, text that a backend cannot store
+// (so both backends answer alike, with the field at fault): a NUL
+// character anywhere, in plain or structured (JSON) fields, which
+// PostgreSQL's text and jsonb cannot hold, and indexed text too long for an
+// index entry.
+func storableText(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		for _, name := range m.Fields() {
+			v, _ := m.Field(name)
+			text, plain := v.(string)
+			if !plain {
+				if p, ok := v.(*string); ok && p != nil {
+					text, plain = *p, true
+				}
+			}
+			switch {
+			case plain && strings.ContainsRune(text, 0):
+				return nil, &directory.FieldError{Field: name, Message: "must not contain a NUL character"}
+			case plain && indexedText[name] && len(text) > maxIndexedText:
+				return nil, &directory.FieldError{Field: name, Message: fmt.Sprintf("is %d bytes long; at most %d", len(text), maxIndexedText)}
+			case !plain && v != nil:
+				if b, err := json.Marshal(v); err == nil && bytes.Contains(b, []byte(`\u0000`)) {
+					return nil, &directory.FieldError{Field: name, Message: "must not contain a NUL character"}
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
 }
 
 // bumpVersion increments version on every update, whichever path wrote it.

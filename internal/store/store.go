@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,7 +14,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/schema"
-	_ "github.com/lib/pq"  // registers "postgres"
+	"github.com/lib/pq"    // the "postgres" driver, and its errors (RefusedText)
 	_ "modernc.org/sqlite" // registers "sqlite"
 
 	"github.com/village-directory/village/ent"
@@ -173,4 +174,13 @@ func addReverseJoinIndexes(tables []*schema.Table) {
 			t.Indexes = append(t.Indexes, &schema.Index{Name: name, Columns: []*schema.Column{second}})
 		}
 	}
+}
+
+// RefusedText reports whether err is PostgreSQL refusing text it cannot
+// hold: a NUL character, in text (22021) or in jsonb (22P05). Writes are
+// checked before they reach the database (ent/schema's storableText); this
+// is for text that only filters by, such as a where input's nameContains.
+func RefusedText(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && (pqErr.Code == "22021" || pqErr.Code == "22P05")
 }

@@ -441,14 +441,19 @@ func checkKey(k extKey) error {
 // refs resolves the records an upsert batch refers to, once each.
 type refs struct {
 	byExternal map[string]int
-	byID       map[int]bool
+	byID       map[typedID]bool // an ID exists as one type, not as every type
+}
+
+type typedID struct {
+	typ string
+	id  int
 }
 
 // resolve returns the ID a reference names: by ID, or by external ID in
 // source; nil (as an ent.Value) when none is given and it is optional.
 func (r *refs) resolve(ctx context.Context, c *ent.Client, typ, name, source string, id *int, externalID *string, required bool) (ent.Value, error) {
 	if r.byExternal == nil {
-		r.byExternal, r.byID = map[string]int{}, map[int]bool{}
+		r.byExternal, r.byID = map[string]int{}, map[typedID]bool{}
 	}
 	if externalID != nil && *externalID == "" {
 		externalID = nil
@@ -457,13 +462,14 @@ func (r *refs) resolve(ctx context.Context, c *ent.Client, typ, name, source str
 	case id != nil && externalID != nil:
 		return nil, &FieldError{Field: name + "ID", Message: fmt.Sprintf("give the %s by ID or by external ID, not both", name)}
 	case id != nil:
-		ok, seen := r.byID[*id]
+		key := typedID{typ, *id}
+		ok, seen := r.byID[key]
 		if !seen {
 			var err error
 			if ok, err = records.ByName(typ).Query(c, idIs(*id)).Exist(ctx); err != nil {
 				return nil, err
 			}
-			r.byID[*id] = ok
+			r.byID[key] = ok
 		}
 		if !ok {
 			return nil, &FieldError{Field: name + "ID", Message: fmt.Sprintf("no %s has this ID", name)}

@@ -393,6 +393,11 @@ func update[T any](ctx context.Context, w *Writer, typ string, id int, expected 
 
 func updateIn[T any](ctx context.Context, c *ent.Client, typ string, id int, expected *int, build func(c *ent.Client) (ent.Mutation, func(context.Context) (T, error))) (T, error) {
 	m, save := build(c)
+	for _, f := range m.ClearedFields() {
+		if _, set := m.Field(f); set {
+			return *new(T), &FieldError{Field: f, Message: "is both set and cleared: give a value or clear it, not both"}
+		}
+	}
 	if expected != nil {
 		// The version check is part of the UPDATE statement: of two
 		// writers holding the same version, the second finds no row.
