@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"unicode"
@@ -99,6 +100,9 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			setBadInput(gqlErr, argumentPath(ctx, err, camel(fieldErr.Field)), fieldErr.Message)
 		case store.RefusedText(err):
 			setBadInput(gqlErr, filterArgument(ctx), "text to filter by must not contain a NUL character")
+		case pageCursor(ctx) != "" && (isCursorError(err) || store.RefusedComparison(err)):
+			field := pageCursor(ctx)
+			setBadInput(gqlErr, field, field+" is a cursor of another list or ordering: pass the same orderBy as the page it came from")
 		case isEmptyFilter(err):
 			setBadInput(gqlErr, "where", "an empty filter (not: {}, or: [{}], has…With: [{}]) says nothing to filter by: leave it out")
 		case ent.IsNotFound(err):
@@ -140,6 +144,37 @@ func filterArgument(ctx context.Context) string {
 		return "where"
 	}
 	return ""
+}
+
+// pageCursor names the cursor argument (after, or else before) the field
+// was given, or "".
+func pageCursor(ctx context.Context) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return ""
+	}
+	for _, name := range []string{"after", "before"} {
+		if v, ok := fc.Args[name]; ok && !isNil(v) {
+			return name
+		}
+	}
+	return ""
+}
+
+// isNil reports a nil argument value, typed or not.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// isCursorError reports entgql's refusal of a cursor whose values do not fit
+// the ordering (their number, or their shape).
+func isCursorError(err error) bool {
+	msg := causeOf(err).Error()
+	return strings.HasPrefix(msg, "cursor values length ") || (strings.HasPrefix(msg, "cursor ") && strings.HasSuffix(msg, " is not a slice"))
 }
 
 // isEmptyFilter reports entgql's refusal of an empty nested where input

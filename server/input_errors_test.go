@@ -282,3 +282,31 @@ func TestForbiddenMessageIsTheReason(t *testing.T) {
 		t.Errorf("message %q", e.Message)
 	}
 }
+
+// A cursor made under one ordering, sent with another, is BAD_USER_INPUT on
+// after where the database refuses the comparison (PostgreSQL); it was
+// INTERNAL. SQLite compares any two values, so there such a cursor still
+// gives a page: cursors do not record their ordering (entgql's format).
+func TestCursorOfAnotherOrdering(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		loadSeed(t, db)
+		a := newAPI(t, db, server.Config{})
+		var out struct {
+			Organizations struct{ Edges []struct{ Cursor string } }
+		}
+		a.ok(`{ organizations(first: 2, orderBy: {field: NAME}) { edges { cursor } } }`, nil, &out)
+		c := map[string]any{"c": out.Organizations.Edges[0].Cursor}
+		for _, q := range []string{
+			`query($c: Cursor) { organizations(after: $c) { edges { node { name } } } }`,
+			`query($c: Cursor) { organizations(after: $c, orderBy: {field: CREATED_AT}) { edges { node { name } } } }`,
+		} {
+			res := a.query(q, c)
+			switch {
+			case len(res.Errors) > 0 && (res.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || res.Errors[0].Extensions["field"] != "after"):
+				t.Errorf("%s: %+v, want BAD_USER_INPUT on after", q, res.Errors)
+			case len(res.Errors) == 0 && db.Dialect != "sqlite3":
+				t.Errorf("%s: a page %s, want BAD_USER_INPUT on after", q, res.Data)
+			}
+		}
+	})
+}

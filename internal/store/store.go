@@ -184,3 +184,11 @@ func RefusedText(err error) bool {
 	var pqErr *pq.Error
 	return errors.As(err, &pqErr) && (pqErr.Code == "22021" || pqErr.Code == "22P05")
 }
+
+// RefusedComparison reports whether err is PostgreSQL refusing to compare
+// a column with a value of another type (22P02, 22007, 22008): for
+// example, a page cursor made under one ordering sent with another.
+func RefusedComparison(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && (pqErr.Code == "22P02" || pqErr.Code == "22007" || pqErr.Code == "22008")
+}
