@@ -1,8 +1,8 @@
 package server_test
 
 // How the API answers a caller's mistakes that no other suite covers: each
-// gets a coded error naming what is at fault, on both backends alike, and
-// nothing is written. (Each was once answered wrongly; the comments say how.)
+// gets a coded error naming what is at fault, on both backends alike. (Each
+// was once answered wrongly; the comments say how.)
 
 import (
 	"encoding/json"
@@ -75,14 +75,21 @@ func TestUpsertReferenceIsCheckedAsItsType(t *testing.T) {
 		m := newMutAPI(t, db)
 		o := relay.Encode(m.org())
 		prog, _ := m.create(m.admin, "Program", map[string]any{"name": "P", "organizationID": o})
-		e := m.fail(m.admin, `mutation($in: [UpsertServiceInput!]!) { upsertServices(input: $in) { outcome } }`, map[string]any{"in": []any{
+		if f := failedUpsertField(m,
 			map[string]any{"externalSource": "audit", "externalID": "1", "name": "A", "organizationID": o, "programID": prog},
 			map[string]any{"externalSource": "audit", "externalID": "2", "name": "B", "organizationID": prog},
-		}}, "BAD_USER_INPUT")
-		if e.Extensions["field"] != "input[1].organizationID" {
-			t.Errorf("field %v, want input[1].organizationID", e.Extensions["field"])
+		); f != "input[1].organizationID" {
+			t.Errorf("field %v, want input[1].organizationID", f)
 		}
 	})
+}
+
+// failedUpsertField upserts services that must fail as BAD_USER_INPUT and
+// returns the field at fault.
+func failedUpsertField(m *mutAPI, items ...map[string]any) any {
+	e := m.fail(m.admin, `mutation($in: [UpsertServiceInput!]!) { upsertServices(input: $in) { outcome } }`,
+		map[string]any{"in": items}, "BAD_USER_INPUT")
+	return e.Extensions["field"]
 }
 
 // Text with a NUL character, which PostgreSQL cannot hold, is refused alike
@@ -154,12 +161,11 @@ func TestListElementErrorNamesItsField(t *testing.T) {
 		if e.Extensions["field"] != "input.languages[1]" {
 			t.Errorf("createService: field %v, want input.languages[1]", e.Extensions["field"])
 		}
-		e = m.fail(m.admin, `mutation($in: [UpsertServiceInput!]!) { upsertServices(input: $in) { outcome } }`, map[string]any{"in": []any{
+		if f := failedUpsertField(m,
 			map[string]any{"externalSource": "audit", "externalID": "1", "name": "A", "organizationID": o},
 			map[string]any{"externalSource": "audit", "externalID": "2", "name": "B", "organizationID": o, "languages": []string{"en", "english"}},
-		}}, "BAD_USER_INPUT")
-		if e.Extensions["field"] != "input[1].languages[1]" {
-			t.Errorf("upsertServices: field %v, want input[1].languages[1]", e.Extensions["field"])
+		); f != "input[1].languages[1]" {
+			t.Errorf("upsertServices: field %v, want input[1].languages[1]", f)
 		}
 	})
 }
