@@ -17,10 +17,12 @@ import (
 )
 
 // postJSON is gqlgen's POST transport (transport.POST with its defaults: the
-// same requests, content types and status codes) except in how it writes a
-// response:
-// gqlgen encodes the response's data itself, and transport.POST then hands
-// it to encoding/json, which scans and compacts every byte of that
+// same requests, content types and status codes) except in two ways. A body
+// that is not a JSON request is a 400 BAD_REQUEST, answered here (gqlgen
+// dispatches it without an operation, which entgql's transactioner cannot
+// take). And a response is written without encoding its data again: gqlgen
+// encodes the data itself, and transport.POST then hands it to
+// encoding/json, which scans and compacts every byte of that
 // already-compact json.RawMessage again (golang/go#33422). For a page of
 // twenty explained matches that rescan was a fifth of the request; here
 // the data is copied as it is.
