@@ -1140,10 +1140,6 @@ type FundingWhereInput struct {
 	// "service" edge predicates.
 	HasService     *bool                `json:"hasService,omitempty"`
 	HasServiceWith []*ServiceWhereInput `json:"hasServiceWith,omitempty"`
-
-	// "resource" edge predicates.
-	HasResource     *bool                 `json:"hasResource,omitempty"`
-	HasResourceWith []*ResourceWhereInput `json:"hasResourceWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1526,24 +1522,6 @@ func (i *FundingWhereInput) P() (predicate.Funding, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, funding.HasServiceWith(with...))
-	}
-	if i.HasResource != nil {
-		p := funding.HasResource()
-		if !*i.HasResource {
-			p = funding.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasResourceWith) > 0 {
-		with := make([]predicate.Resource, 0, len(i.HasResourceWith))
-		for _, w := range i.HasResourceWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasResourceWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, funding.HasResourceWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

@@ -23451,7 +23451,7 @@ func (ec *executionContext) unmarshalInputFundingWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "amountUsd", "amountUsdNEQ", "amountUsdIn", "amountUsdNotIn", "amountUsdGT", "amountUsdGTE", "amountUsdLT", "amountUsdLTE", "amountUsdIsNil", "amountUsdNotNil", "hasFunder", "hasFunderWith", "hasOrganization", "hasOrganizationWith", "hasProgram", "hasProgramWith", "hasService", "hasServiceWith", "hasResource", "hasResourceWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "sourceGT", "sourceGTE", "sourceLT", "sourceLTE", "sourceContains", "sourceHasPrefix", "sourceHasSuffix", "sourceEqualFold", "sourceContainsFold", "amountUsd", "amountUsdNEQ", "amountUsdIn", "amountUsdNotIn", "amountUsdGT", "amountUsdGTE", "amountUsdLT", "amountUsdLTE", "amountUsdIsNil", "amountUsdNotNil", "hasFunder", "hasFunderWith", "hasOrganization", "hasOrganizationWith", "hasProgram", "hasProgramWith", "hasService", "hasServiceWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -24088,20 +24088,6 @@ func (ec *executionContext) unmarshalInputFundingWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.HasServiceWith = data
-		case "hasResource":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResource"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasResource = data
-		case "hasResourceWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResourceWith"))
-			data, err := ec.unmarshalOResourceWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasResourceWith = data
 		}
 	}
 	return it, nil

@@ -48,7 +48,10 @@ func (Funding) Edges() []ent.Edge {
 		edge.From("service", Service.Type).Ref("fundings").Unique().Field("service_id").
 			Comment("The service funded."),
 		edge.From("resource", Resource.Type).Ref("fundings").Unique().Field("resource_id").
-			Comment("The library resource funded."),
+			Comment("The library resource funded.").
+			// As every edge to resources: a filter must not test the
+			// unpublished ones.
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

@@ -110,6 +110,23 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 		if !found || !slices.Contains(v.Organizations, org) {
 			return forbid("an editor can create records only for its own organizations")
 		}
+		// Every record it will hang from must be the editor's too, not
+		// only the first that decides its owner: a phone of its own
+		// organization at another's location would be counted, cleared
+		// and shown with that location.
+		for _, f := range ownerFields[typ] {
+			ref, set := m.Field(f)
+			if !set {
+				continue
+			}
+			refOrg, found, err := ownerOf(ctx, client, fieldTypes[f], ref.(int))
+			if err != nil {
+				return err
+			}
+			if found && refOrg != 0 && !slices.Contains(v.Organizations, refOrg) {
+				return forbid("an editor can attach records only to its own organizations' records")
+			}
+		}
 		if typ == ent.TypeServiceAtLocation {
 			if loc, set := m.Field("location_id"); set {
 				locOrg, found, err := ownerOf(ctx, client, ent.TypeLocation, loc.(int))

@@ -49,6 +49,18 @@ func FromContext(ctx context.Context) (Viewer, bool) {
 	return v, ok
 }
 
+// Consequence returns ctx with an admin's rights under the same name (the
+// change feed's actor), for the writes that a change already authorized
+// entails and the caller did not ask for: clearing references to records
+// it deleted. Never for a write a caller names.
+func Consequence(ctx context.Context) context.Context {
+	v, ok := FromContext(ctx)
+	if !ok {
+		return ctx
+	}
+	return WithViewer(ctx, Viewer{Role: Admin, Name: Actor(ctx), KeyID: v.KeyID})
+}
+
 // Actor is the name the change feed records for writes made in ctx.
 func Actor(ctx context.Context) string {
 	if v, ok := FromContext(ctx); ok && v.Name != "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/contact"
+	"github.com/village-directory/village/ent/funding"
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/ent/phone"
 	"github.com/village-directory/village/ent/predicate"
@@ -197,8 +198,8 @@ func readRulesOff(ctx context.Context) bool {
 	return off
 }
 
-// filterRows narrows phone and resource queries, on every query step, to
-// the rows the viewer may see.
+// filterRows narrows phone, resource, funding and change event queries, on
+// every query step, to the rows the viewer may see.
 func filterRows(ctx context.Context, q ent.Query) error {
 	if readRulesOff(ctx) {
 		return nil
@@ -214,6 +215,19 @@ func filterRows(ctx context.Context, q ent.Query) error {
 			return nil
 		}
 		q.Where(resource.StatusEQ(resource.StatusPUBLISHED))
+	case *ent.FundingQuery:
+		// A funding of an unpublished resource is as hidden as the
+		// resource.
+		if IsAdmin(ctx) {
+			return nil
+		}
+		q.Where(funding.Or(funding.ResourceIDIsNil(), funding.HasResourceWith(resource.StatusEQ(resource.StatusPUBLISHED))))
+	case *ent.ChangeEventQuery:
+		// The change feed needs an API key: the public reads no change
+		// event by any path (changes refuses it; node and nodes find none).
+		if v, ok := FromContext(ctx); ok && v.Role == Anonymous {
+			q.Where(func(s *sql.Selector) { s.Where(sql.False()) })
+		}
 	}
 	return nil
 }

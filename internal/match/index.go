@@ -216,7 +216,10 @@ func newEntry(svc *ent.Service) *entry {
 		if loc == nil || loc.Latitude == nil || loc.Longitude == nil {
 			continue
 		}
-		owner := svc.OrganizationID
+		// The location's own organization decides who sees where it is, as
+		// the read rules decide (auth.Visible); one with none (0) is seen by
+		// staff only, never by the editors of a service placed there.
+		owner := 0
 		if loc.OrganizationID != nil {
 			owner = *loc.OrganizationID
 		}

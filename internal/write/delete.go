@@ -173,9 +173,16 @@ func dependents(ctx context.Context, c *ent.Client, typ string, id int, cascade 
 }
 
 // detach clears every reference to a doomed record held by a record that
-// stays: a logged update of each such record.
+// stays: a logged update of each such record, as the caller, so the guard
+// judges a record that points at the deleted one (another organization's
+// service implementing a deleted program: refused). A many-to-many link is
+// only a list entry of the other record (a resource listing the program),
+// and removing it is the delete's consequence: it is written with
+// auth.Consequence, under the caller's name, so that a record the caller
+// may not see (an unpublished resource) cannot refuse it and so tell that
+// it exists.
 func detach(ctx context.Context, c *ent.Client, doomed map[string][]int, gone map[int]bool) error {
-	all := auth.WithoutReadRules(ctx) // for look-ups only; writes act as the caller
+	all := auth.WithoutReadRules(ctx) // for look-ups only
 	for _, t := range deleteOrder {
 		ids := doomed[t]
 		if len(ids) == 0 {
@@ -214,7 +221,7 @@ func detach(ctx context.Context, c *ent.Client, doomed map[string][]int, gone ma
 			if err := forChunks(staying(dedupe(owners), gone), func(part []int) error {
 				m, save := records.ByName(r.owner).UpdateMany(c, idIn(part))
 				r.remove(m, ids...)
-				return save(ctx)
+				return save(auth.Consequence(ctx))
 			}); err != nil {
 				return err
 			}
