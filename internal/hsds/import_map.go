@@ -753,23 +753,33 @@ func (rep *Report) notef(format string, args ...any) {
 	rep.Notes = append(rep.Notes, n)
 }
 
+// maxPlausibleAgeYears bounds the HSDS ages read: a larger one is an error
+// in the data (and one large enough would overflow the months it becomes).
+const maxPlausibleAgeYears = 150
+
 // eligibility builds a service's Village eligibility from its HSDS ages
 // (years, converted to months) and eligibility description.
 func (m *importMapper) eligibility(r *importRow) any {
 	var e directory.Eligibility
 	set := false
 	if f, ok := m.number(r, "minimum_age"); ok {
-		if f < 0 {
+		switch {
+		case f < 0:
 			m.warnf(r, "minimum_age", "negative age %v dropped", f)
-		} else {
+		case f > maxPlausibleAgeYears:
+			m.warnf(r, "minimum_age", "age %v years is not a person's age; dropped", f)
+		default:
 			v := int(math.Round(f * 12))
 			e.MinAgeMonths, set, m.agesConverted = &v, true, true
 		}
 	}
 	if f, ok := m.number(r, "maximum_age"); ok {
-		if f < 0 {
+		switch {
+		case f < 0:
 			m.warnf(r, "maximum_age", "negative age %v dropped", f)
-		} else {
+		case f > maxPlausibleAgeYears:
+			m.warnf(r, "maximum_age", "age %v years is not a person's age; dropped", f)
+		default:
 			v := int(math.Floor(f * 12))
 			if f == math.Trunc(f) {
 				v = int(f)*12 + 11
