@@ -81,7 +81,14 @@
 // HSDS ages carry no unit; by convention they are years, written as
 // months/12 rounded to two decimals, except that a maximum in the last month
 // of a year of age (N×12+11 months) is the whole N (HSDS's "up to age N", as
-// the import reads it); the exact months are in the attribute.
+// the import reads it); the exact months are in the attribute. On import,
+// a package that carries Village attributes is a Village export throughout:
+// a service there with no eligibility attribute inherits, whatever ages
+// stand beside it; an age over 150 years is dropped with a warning.
+//
+// Dates (valid_from, valid_to, assured_date) keep the day written, even
+// when written as a date-time with an offset; a time of day with an offset
+// is read as the schedule's local time, with a warning.
 //
 // Not exported: library resources (HSDS has no such object, so funding of
 // a resource is left out too), records' created_at and version, and the

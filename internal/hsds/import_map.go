@@ -3,6 +3,7 @@ package hsds
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -441,6 +442,23 @@ func (m *importMapper) date(r *importRow, col string) any {
 	return nil
 }
 
+// calendarDate reads an HSDS date field: the day as written, even when it
+// is written as a date-time with an offset (2005-01-01T00:00:00+02:00 is
+// 1 January, though it is still 31 December in UTC).
+func (m *importMapper) calendarDate(r *importRow, col string) any {
+	v := r.get(col)
+	if v == "" {
+		return nil
+	}
+	for _, l := range importDateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+		}
+	}
+	m.errorf(r, col, "not a date or date-time: %q", v)
+	return nil
+}
+
 func (m *importMapper) organizations() []*importRec {
 	rows := m.rows("organizations")
 	byID := map[string]*importRow{}
@@ -643,6 +661,11 @@ func (m *importMapper) services() []*importRec {
 			m.skipped[l] = true
 			continue
 		}
+		if slices.Contains(langs[sid], code) {
+			m.warnf(l, "code", "the service already has language %q (codes are compared in lower case); this row dropped", code)
+			m.skipped[l] = true
+			continue
+		}
 		langs[sid] = append(langs[sid], code)
 		// The code joins the row to the language Village exports.
 		folded := specRow("languages", l, "service_id")
@@ -701,7 +724,7 @@ func (m *importMapper) services() []*importRec {
 		rec.set("application_process", r.get("application_process"))
 		rec.set("fees_description", r.get("fees_description"))
 		rec.set("wait_time", r.get("wait_time"))
-		rec.set("verified_at", m.date(r, "assured_date"))
+		rec.set("verified_at", m.calendarDate(r, "assured_date"))
 		rec.set("verified_by", r.get("assurer_email"))
 		rec.set("languages", langs[id])
 		rec.set("eligibility", m.eligibility(r))
@@ -956,6 +979,8 @@ func importPlaceOf(s, extentType string) (servicearea.Kind, string, bool) {
 		}
 	case low == "nationwide" || low == "united states" || low == "usa":
 		return servicearea.KindNATIONWIDE, "", true
+	case low == ExtentOnline: // as Village exports an ONLINE area
+		return servicearea.KindONLINE, "", true
 	case len(s) == 2 && strings.ToUpper(s) == s && geo.ValidStateCode(s):
 		if _, ok := geo.LookupState(s); ok {
 			return servicearea.KindSTATE, s, true
@@ -1050,8 +1075,8 @@ func (m *importMapper) schedules() []*importRec {
 	var out []*importRec
 	for _, r := range m.rows("schedules") {
 		rec := &importRec{kind: importScheduleKind, extID: r.get("id"), row: r}
-		rec.set("valid_from", m.date(r, "valid_from"))
-		rec.set("valid_to", m.date(r, "valid_to"))
+		rec.set("valid_from", m.calendarDate(r, "valid_from"))
+		rec.set("valid_to", m.calendarDate(r, "valid_to"))
 		var freq any
 		switch f := strings.ToUpper(r.get("freq")); f {
 		case "":
@@ -1106,6 +1131,9 @@ func (m *importMapper) clock(r *importRow, col string) any {
 	}
 	for _, l := range []string{"15:04:05Z07:00", "15:04Z07:00", "15:04:05", "15:04"} {
 		if t, err := time.Parse(l, v); err == nil {
+			if _, offset := t.Zone(); offset != 0 {
+				m.warnf(r, col, "the UTC offset of %q is not kept: %s is read as the schedule's local time (give its timezone)", v, t.Format("15:04"))
+			}
 			return t.Format("15:04")
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // importRow is one HSDS record as read from a CSV row or a JSON object: its
@@ -363,7 +364,18 @@ func (p *importPackage) readCSV(path, file, name string) error {
 			p.errors = append(p.errors, ImportMessage{File: file, Row: n, Text: fmt.Sprintf("%d columns, the header has %d", len(rec), len(header))})
 			continue
 		}
-		t.rows = append(t.rows, &importRow{file: file, line: n, cols: cols, vals: rec})
+		valid := true
+		for i, v := range rec {
+			if !utf8.ValidString(v) {
+				// Stored as is by SQLite, refused by PostgreSQL: named here.
+				p.errors = append(p.errors, ImportMessage{File: file, Row: n, Field: header[i],
+					Text: "not UTF-8 text (save the file as UTF-8)"})
+				valid = false
+			}
+		}
+		if valid {
+			t.rows = append(t.rows, &importRow{file: file, line: n, cols: cols, vals: rec})
+		}
 	}
 	return nil
 }

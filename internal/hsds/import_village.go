@@ -135,6 +135,12 @@ func (m *importMapper) applyVillage(rec *importRec) {
 	}
 	attrs := m.villageOf(rec.kind.table, rec.extID)
 	if len(attrs) == 0 {
+		if rec.kind == importSvcKind && len(m.village) > 0 {
+			// A Village export (it carries Village attributes) gives a
+			// service that inherits its program's eligibility no
+			// eligibility attribute, and the program's ages beside it.
+			rec.override("eligibility", nil)
+		}
 		return
 	}
 	m.rep.notef("Village attributes (taxonomy %q) restored Village's own fields", VillageTaxonomy)

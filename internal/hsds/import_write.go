@@ -227,6 +227,13 @@ func (w *importWriter) sameTerm(ctx context.Context, r *importRec) (int, bool, e
 	if err != nil {
 		return 0, false, err
 	}
+	if t.ExternalSource == w.src && r.row != nil {
+		// Another term of this same package took the code first.
+		w.rep.Warnings = append(w.rep.Warnings, r.row.msg("code",
+			"code %q is already the code of term %q (%s) of this taxonomy; this term (%q) is merged into it",
+			code, t.Name, t.ExternalID, r.row.get("name")))
+		return t.ID, true, nil
+	}
 	w.rep.notef("taxonomy terms already in Village under the same vocabulary and code were used as they are")
 	return t.ID, true, nil
 }
