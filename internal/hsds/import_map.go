@@ -426,37 +426,42 @@ func (m *importMapper) integer(r *importRow, col string) (int, bool) {
 
 var importDateLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"}
 
-func (m *importMapper) date(r *importRow, col string) any {
+// parseTime reads a date or date-time column as written (with its offset);
+// false when it is empty or, with an error reported, unreadable.
+func (m *importMapper) parseTime(r *importRow, col string) (time.Time, bool) {
 	v := r.get(col)
 	if v == "" {
-		return nil
+		return time.Time{}, false
 	}
 	for _, l := range importDateLayouts {
 		if t, err := time.Parse(l, v); err == nil {
-			// PostgreSQL keeps microseconds: finer input would differ
-			// from what is stored at every re-import.
-			return t.UTC().Truncate(time.Microsecond)
+			return t, true
 		}
 	}
 	m.errorf(r, col, "not a date or date-time: %q", v)
-	return nil
+	return time.Time{}, false
+}
+
+// date reads a date-time column as an instant.
+func (m *importMapper) date(r *importRow, col string) any {
+	t, ok := m.parseTime(r, col)
+	if !ok {
+		return nil
+	}
+	// PostgreSQL keeps microseconds: finer input would differ from what is
+	// stored at every re-import.
+	return t.UTC().Truncate(time.Microsecond)
 }
 
 // calendarDate reads an HSDS date field: the day as written, even when it
 // is written as a date-time with an offset (2005-01-01T00:00:00+02:00 is
 // 1 January, though it is still 31 December in UTC).
 func (m *importMapper) calendarDate(r *importRow, col string) any {
-	v := r.get(col)
-	if v == "" {
+	t, ok := m.parseTime(r, col)
+	if !ok {
 		return nil
 	}
-	for _, l := range importDateLayouts {
-		if t, err := time.Parse(l, v); err == nil {
-			return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-		}
-	}
-	m.errorf(r, col, "not a date or date-time: %q", v)
-	return nil
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 func (m *importMapper) organizations() []*importRec {
