@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/village-directory/village/ent/phone"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/directory"
@@ -159,5 +160,23 @@ func TestRoundTripKeepsAnUnnamedOnlineArea(t *testing.T) {
 	dst, _ := exportIntoEmpty(t, src, "csv")
 	if a := dst.Client.ServiceArea.Query().OnlyX(ctx); a.Kind != servicearea.KindONLINE || a.Name != "" {
 		t.Errorf("area %s named %q, want ONLINE with no name", a.Kind, a.Name)
+	}
+}
+
+// Village → HSDS → Village: a phone's languages come back; the language
+// rows naming the phone were kept only verbatim, and the phone had none.
+func TestRoundTripKeepsPhoneLanguages(t *testing.T) {
+	ctx := context.Background()
+	for _, format := range []string{"csv", "json"} {
+		t.Run(format, func(t *testing.T) {
+			src := testdb.Open(t, dialect.SQLite, store.Options{})
+			org := src.Client.Organization.Create().SetName("Org").SaveX(ctx)
+			src.Client.Phone.Create().SetNumber("617-555-0100").SetType(phone.TypeVOICE).SetLanguages([]string{"es", "vi"}).
+				SetOrganizationID(org.ID).SaveX(ctx)
+			dst, _ := exportIntoEmpty(t, src, format)
+			if p := dst.Client.Phone.Query().OnlyX(ctx); !slices.Equal(p.Languages, []string{"es", "vi"}) {
+				t.Errorf("phone languages %v, want [es vi]", p.Languages)
+			}
+		})
 	}
 }

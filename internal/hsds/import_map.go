@@ -639,7 +639,7 @@ func (m *importMapper) services() []*importRec {
 	for _, l := range m.rows("languages") {
 		sid := l.get("service_id")
 		if sid == "" {
-			continue // a location's or phone's language: not modelled
+			continue // a phone's language (see phones) or a location's (not modelled)
 		}
 		if _, ok := m.ids["services"][sid]; !ok {
 			m.warnf(l, "service_id", "no services with id %s in the package; language dropped", sid)
@@ -1042,6 +1042,13 @@ var importPhoneTypes = map[string]phone.Type{
 }
 
 func (m *importMapper) phones() []*importRec {
+	// A phone's languages: the language rows that name it (and no service).
+	langRows := map[string][]*importRow{}
+	for _, l := range m.rows("languages") {
+		if pid := l.get("phone_id"); pid != "" && l.get("service_id") == "" {
+			langRows[pid] = append(langRows[pid], l)
+		}
+	}
 	var out []*importRec
 	for _, r := range m.rows("phones") {
 		number := strings.TrimSpace(strings.Trim(r.get("number"), `"`))
@@ -1065,6 +1072,20 @@ func (m *importMapper) phones() []*importRec {
 		rec.set("extension", r.get("extension"))
 		rec.set("type", t)
 		rec.set("description", r.get("description"))
+		var langs []string
+		for _, l := range langRows[r.get("id")] {
+			code := strings.ToLower(l.get("code"))
+			if code == "" || phone.LanguagesValidator([]string{code}) != nil || slices.Contains(langs, code) {
+				continue // kept verbatim with the phone, as before
+			}
+			langs = append(langs, code)
+			folded := specRow("languages", l, "phone_id")
+			folded["code"] = code
+			rec.folded = append(rec.folded, importExtraRow{"languages", folded, l})
+		}
+		if langs != nil {
+			rec.set("languages", langs)
+		}
 		rec.refs = append(rec.refs,
 			importRef{"organization_id", importOrgKind, m.ref(r, "organization_id", "organizations")},
 			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
