@@ -23,7 +23,8 @@
 // # Identifiers
 //
 // Every HSDS id is a UUID. A record imported from HSDS (external_source set,
-// external_id a UUID) keeps that id. Any other record gets a UUIDv5 derived
+// external_id a UUID) keeps that id, read in lower case as Village writes
+// it (an upper-case id would be another record when the export returns). Any other record gets a UUIDv5 derived
 // from [Namespace] and "type/ID" (for example "service/42"), stable across
 // exports of the same database. Taxonomies get UUIDv5("taxonomy/NAME"),
 // taxonomy terms of the Village attribute vocabulary UUIDv5("term/village/CODE").

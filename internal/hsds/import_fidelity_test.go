@@ -3,8 +3,10 @@ package hsds
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"entgo.io/ent/dialect"
@@ -179,4 +181,37 @@ func TestRoundTripKeepsPhoneLanguages(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An HSDS id written as an upper-case UUID is read in lower case, the form
+// Village exports: re-importing the export updates the same service (it
+// duplicated it and moved its children to the copy).
+func TestImportReadsUpperCaseUUIDsInLowerCase(t *testing.T) {
+	dir := officialCSVCopy(t)
+	upper := strings.ToUpper(officialServiceID)
+	for _, name := range []string{"services.csv", "service_at_locations.csv", "phones.csv", "schedules.csv", "languages.csv"} {
+		path := filepath.Join(dir, name)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(b), officialServiceID, upper)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		importMust(t, db, dir, ImportOptions{})
+		if got := db.Client.Service.Query().OnlyX(ctx).ExternalID; got != officialServiceID {
+			t.Errorf("external id %q, want %q", got, officialServiceID)
+		}
+		out := t.TempDir()
+		if _, err := Export(ctx, db.Client, "csv", out); err != nil {
+			t.Fatal(err)
+		}
+		rep := importMust(t, db, out, ImportOptions{})
+		if n := db.Client.Service.Query().CountX(ctx); n != 1 {
+			t.Errorf("%d services after importing the export of a 1-service package:\n%s", n, rep)
+		}
+	})
 }

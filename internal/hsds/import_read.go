@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // importRow is one HSDS record as read from a CSV row or a JSON object: its
@@ -31,7 +33,26 @@ type importRow struct {
 	v    map[string]string
 }
 
-func (r *importRow) get(col string) string { return strings.TrimSpace(r.raw(col)) }
+func (r *importRow) get(col string) string {
+	v := strings.TrimSpace(r.raw(col))
+	if col == "id" || strings.HasSuffix(col, "_id") {
+		return canonicalID(v)
+	}
+	return v
+}
+
+// canonicalID writes a UUID in lower case, as Village exports every HSDS
+// id: an upper-case id would otherwise be a different record when the
+// export comes back. Any other id is left as it is.
+func canonicalID(v string) string {
+	if len(v) != 36 || strings.ToLower(v) == v {
+		return v
+	}
+	if _, err := uuid.Parse(v); err != nil {
+		return v
+	}
+	return strings.ToLower(v)
+}
 
 // raw is the value of col as given.
 func (r *importRow) raw(col string) string {
