@@ -53,6 +53,19 @@ type FieldError struct {
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
+// AcceptsPregnancy reports whether a family may enrol during pregnancy:
+// acceptsPregnant, or, where it is left unset, what says so (pregnantOnly,
+// or a last week of pregnancy to enrol by).
+func (e *Eligibility) AcceptsPregnancy() bool {
+	if e == nil {
+		return false
+	}
+	if e.AcceptsPregnant != nil {
+		return *e.AcceptsPregnant
+	}
+	return isTrue(e.PregnantOnly) || e.EnrollByPregnancyWeek != nil
+}
+
 // Validate reports the first rule of e that cannot be true of any family.
 func (e *Eligibility) Validate() error {
 	if e == nil {
@@ -79,6 +92,9 @@ func (e *Eligibility) Validate() error {
 	}
 	if isTrue(e.PregnantOnly) && e.AcceptsPregnant != nil && !*e.AcceptsPregnant {
 		return &FieldError{Field: "pregnantOnly", Message: "a pregnant-only service must accept pregnant families"}
+	}
+	if e.EnrollByPregnancyWeek != nil && e.AcceptsPregnant != nil && !*e.AcceptsPregnant {
+		return &FieldError{Field: "enrollByPregnancyWeek", Message: "a service that does not accept pregnant families has no week to enrol by"}
 	}
 	for i, p := range e.PriorityPopulations {
 		if p == "" {

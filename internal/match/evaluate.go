@@ -190,9 +190,7 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 	// forbids false), and a born child's age never qualifies a family for
 	// it, so its age bounds (if any) are not applied.
 	hasBounds := (e.MinAgeMonths != nil || e.MaxAgeMonths != nil) && !pregnantOnly
-	// A last week of pregnancy to enrol by says the service enrols during
-	// pregnancy, even where acceptsPregnant was left unset.
-	accepts := isTrue(e.AcceptsPregnant) || pregnantOnly || (e.AcceptsPregnant == nil && e.EnrollByPregnancyWeek != nil)
+	accepts := e.AcceptsPregnancy() || pregnantOnly
 	refuses := e.AcceptsPregnant != nil && !*e.AcceptsPregnant && !pregnantOnly
 	// A born child qualifies the family where the service serves its age:
 	// any age, when it sets no bounds.
