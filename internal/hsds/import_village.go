@@ -133,14 +133,15 @@ func (m *importMapper) applyVillage(rec *importRec) {
 	if m.village == nil {
 		m.village = m.villageAttributes()
 	}
+	if rec.kind == importSvcKind && len(m.village) > 0 {
+		// A Village export (it carries Village attributes) gives a service
+		// its own eligibility as an attribute, restored below, and one
+		// that inherits its program's none, only the program's ages
+		// beside it for other tools.
+		rec.override("eligibility", nil)
+	}
 	attrs := m.villageOf(rec.kind.table, rec.extID)
 	if len(attrs) == 0 {
-		if rec.kind == importSvcKind && len(m.village) > 0 {
-			// A Village export (it carries Village attributes) gives a
-			// service that inherits its program's eligibility no
-			// eligibility attribute, and the program's ages beside it.
-			rec.override("eligibility", nil)
-		}
 		return
 	}
 	m.rep.notef("Village attributes (taxonomy %q) restored Village's own fields", VillageTaxonomy)
@@ -165,9 +166,6 @@ func (m *importMapper) applyVillage(rec *importRec) {
 	restore("provenance", "provenance", asText)
 	switch rec.kind {
 	case importSvcKind:
-		// A Village export: the service's own eligibility is the attribute,
-		// or none (the service inherits its program's).
-		rec.override("eligibility", nil)
 		restore("eligibility", "eligibility", asEligibility)
 		restore("free", "free", asBool)
 		restore("capacity_available", "capacity_available", asInt)

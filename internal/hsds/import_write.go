@@ -208,8 +208,9 @@ func (w *importWriter) needIDs(ctx context.Context, r *importRec) ([]int, error)
 }
 
 // sameTerm finds a term already in Village with the vocabulary and code of
-// r, from another source or none (the seeded needs vocabulary): the
-// package's term is that term, and it is left as it is.
+// r: from another source or none (the seeded needs vocabulary), or written
+// earlier in this package under another id (warned about). The package's
+// term is that term, and it is left as it is.
 func (w *importWriter) sameTerm(ctx context.Context, r *importRec) (int, bool, error) {
 	var vocabulary, code string
 	for _, f := range r.fields {
