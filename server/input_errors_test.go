@@ -63,6 +63,14 @@ func TestUpdateAppendInputsAppend(t *testing.T) {
 		if len(p.UpdateProgram.Evidence) != 1 {
 			t.Errorf("appendEvidence: got %v, want the one appended review", p.UpdateProgram.Evidence)
 		}
+		// Appended values are checked as set ones are.
+		for _, bad := range []string{"not a language", "e\x00n"} {
+			e := m.fail(m.admin, `mutation($id: ID!, $l: [String!]) { updateService(id: $id, input: {appendLanguages: $l}) { languages } }`,
+				map[string]any{"id": svc, "l": []string{bad}}, "BAD_USER_INPUT")
+			if f, _ := e.Extensions["field"].(string); !strings.HasPrefix(f, "input.languages") {
+				t.Errorf("appending %q: field %v", bad, e.Extensions["field"])
+			}
+		}
 	})
 }
 

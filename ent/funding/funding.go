@@ -133,7 +133,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/village-directory/village/ent/runtime"
 var (
-	Hooks [2]ent.Hook
+	Hooks [3]ent.Hook
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.

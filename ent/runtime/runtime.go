@@ -62,6 +62,7 @@ func init() {
 	contactMixinHooks0 := contactMixin[0].Hooks()
 	contact.Hooks[0] = contactMixinHooks0[0]
 	contact.Hooks[1] = contactMixinHooks0[1]
+	contact.Hooks[2] = contactMixinHooks0[2]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactFields := schema.Contact{}.Fields()
@@ -102,6 +103,7 @@ func init() {
 	fundingMixinHooks0 := fundingMixin[0].Hooks()
 	funding.Hooks[0] = fundingMixinHooks0[0]
 	funding.Hooks[1] = fundingMixinHooks0[1]
+	funding.Hooks[2] = fundingMixinHooks0[2]
 	fundingMixinFields0 := fundingMixin[0].Fields()
 	_ = fundingMixinFields0
 	fundingFields := schema.Funding{}.Fields()
@@ -147,7 +149,8 @@ func init() {
 	locationHooks := schema.Location{}.Hooks()
 	location.Hooks[0] = locationMixinHooks0[0]
 	location.Hooks[1] = locationMixinHooks0[1]
-	location.Hooks[2] = locationHooks[0]
+	location.Hooks[2] = locationMixinHooks0[2]
+	location.Hooks[3] = locationHooks[0]
 	locationMixinFields0 := locationMixin[0].Fields()
 	_ = locationMixinFields0
 	locationFields := schema.Location{}.Fields()
@@ -208,6 +211,7 @@ func init() {
 	organizationMixinHooks0 := organizationMixin[0].Hooks()
 	organization.Hooks[0] = organizationMixinHooks0[0]
 	organization.Hooks[1] = organizationMixinHooks0[1]
+	organization.Hooks[2] = organizationMixinHooks0[2]
 	organizationMixinFields0 := organizationMixin[0].Fields()
 	_ = organizationMixinFields0
 	organizationFields := schema.Organization{}.Fields()
@@ -260,6 +264,7 @@ func init() {
 	phoneMixinHooks0 := phoneMixin[0].Hooks()
 	phone.Hooks[0] = phoneMixinHooks0[0]
 	phone.Hooks[1] = phoneMixinHooks0[1]
+	phone.Hooks[2] = phoneMixinHooks0[2]
 	phoneMixinFields0 := phoneMixin[0].Fields()
 	_ = phoneMixinFields0
 	phoneFields := schema.Phone{}.Fields()
@@ -309,10 +314,11 @@ func init() {
 	programHooks := schema.Program{}.Hooks()
 	program.Hooks[0] = programMixinHooks0[0]
 	program.Hooks[1] = programMixinHooks0[1]
-	program.Hooks[2] = programHooks[0]
-	program.Hooks[3] = programHooks[1]
-	program.Hooks[4] = programHooks[2]
-	program.Hooks[5] = programHooks[3]
+	program.Hooks[2] = programMixinHooks0[2]
+	program.Hooks[3] = programHooks[0]
+	program.Hooks[4] = programHooks[1]
+	program.Hooks[5] = programHooks[2]
+	program.Hooks[6] = programHooks[3]
 	programMixinFields0 := programMixin[0].Fields()
 	_ = programMixinFields0
 	programFields := schema.Program{}.Fields()
@@ -362,7 +368,8 @@ func init() {
 	resourceHooks := schema.Resource{}.Hooks()
 	resource.Hooks[0] = resourceMixinHooks0[0]
 	resource.Hooks[1] = resourceMixinHooks0[1]
-	resource.Hooks[2] = resourceHooks[0]
+	resource.Hooks[2] = resourceMixinHooks0[2]
+	resource.Hooks[3] = resourceHooks[0]
 	resourceMixinFields0 := resourceMixin[0].Fields()
 	_ = resourceMixinFields0
 	resourceFields := schema.Resource{}.Fields()
@@ -413,6 +420,7 @@ func init() {
 	scheduleMixinHooks0 := scheduleMixin[0].Hooks()
 	schedule.Hooks[0] = scheduleMixinHooks0[0]
 	schedule.Hooks[1] = scheduleMixinHooks0[1]
+	schedule.Hooks[2] = scheduleMixinHooks0[2]
 	scheduleMixinFields0 := scheduleMixin[0].Fields()
 	_ = scheduleMixinFields0
 	scheduleFields := schema.Schedule{}.Fields()
@@ -466,9 +474,10 @@ func init() {
 	serviceHooks := schema.Service{}.Hooks()
 	service.Hooks[0] = serviceMixinHooks0[0]
 	service.Hooks[1] = serviceMixinHooks0[1]
-	service.Hooks[2] = serviceHooks[0]
-	service.Hooks[3] = serviceHooks[1]
-	service.Hooks[4] = serviceHooks[2]
+	service.Hooks[2] = serviceMixinHooks0[2]
+	service.Hooks[3] = serviceHooks[0]
+	service.Hooks[4] = serviceHooks[1]
+	service.Hooks[5] = serviceHooks[2]
 	serviceMixinFields0 := serviceMixin[0].Fields()
 	_ = serviceMixinFields0
 	serviceFields := schema.Service{}.Fields()
@@ -530,7 +539,8 @@ func init() {
 	serviceareaHooks := schema.ServiceArea{}.Hooks()
 	servicearea.Hooks[0] = serviceareaMixinHooks0[0]
 	servicearea.Hooks[1] = serviceareaMixinHooks0[1]
-	servicearea.Hooks[2] = serviceareaHooks[0]
+	servicearea.Hooks[2] = serviceareaMixinHooks0[2]
+	servicearea.Hooks[3] = serviceareaHooks[0]
 	serviceareaMixinFields0 := serviceareaMixin[0].Fields()
 	_ = serviceareaMixinFields0
 	serviceareaFields := schema.ServiceArea{}.Fields()
@@ -579,6 +589,7 @@ func init() {
 	serviceatlocationMixinHooks0 := serviceatlocationMixin[0].Hooks()
 	serviceatlocation.Hooks[0] = serviceatlocationMixinHooks0[0]
 	serviceatlocation.Hooks[1] = serviceatlocationMixinHooks0[1]
+	serviceatlocation.Hooks[2] = serviceatlocationMixinHooks0[2]
 	serviceatlocationMixinFields0 := serviceatlocationMixin[0].Fields()
 	_ = serviceatlocationMixinFields0
 	serviceatlocationFields := schema.ServiceAtLocation{}.Fields()
@@ -615,6 +626,7 @@ func init() {
 	taxonomytermMixinHooks0 := taxonomytermMixin[0].Hooks()
 	taxonomyterm.Hooks[0] = taxonomytermMixinHooks0[0]
 	taxonomyterm.Hooks[1] = taxonomytermMixinHooks0[1]
+	taxonomyterm.Hooks[2] = taxonomytermMixinHooks0[2]
 	taxonomytermMixinFields0 := taxonomytermMixin[0].Fields()
 	_ = taxonomytermMixinFields0
 	taxonomytermFields := schema.TaxonomyTerm{}.Fields()

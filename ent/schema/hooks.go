@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"unicode"
 
 	"entgo.io/ent"
 
@@ -108,4 +112,79 @@ func stringValue(v ent.Value, ok bool) string {
 		return t.String()
 	}
 	return ""
+}
+
+// appendsAsSets turns what an update-one appends to a list field (an
+// update input's appendLanguages, appendEvidence, …) into the whole list
+// it makes, so the field's validators, the JSON field checks and
+// storableText judge the appended values as they judge set ones: ent
+// validates only a set list, and keeps appends apart.
+func appendsAsSets(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		if m.Op().Is(ent.OpUpdateOne) {
+			for _, a := range appendersOf(reflect.TypeOf(m)) {
+				out := reflect.ValueOf(m).Method(a.method).Call(nil)
+				if !out[1].Bool() {
+					continue
+				}
+				base, set := m.Field(a.field)
+				if !set {
+					old, err := m.OldField(ctx, a.field)
+					if err != nil {
+						return nil, err
+					}
+					base = old
+				}
+				merged := reflect.AppendSlice(reflect.New(out[0].Type()).Elem(), reflect.ValueOf(base))
+				merged = reflect.AppendSlice(merged, out[0])
+				if err := m.ResetField(a.field); err != nil { // drops the append too
+					return nil, err
+				}
+				if err := m.SetField(a.field, merged.Interface()); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+// appender is a mutation's Appended<Field> method and the field it reads.
+type appender struct {
+	method int
+	field  string
+}
+
+var appenders sync.Map // reflect.Type → []appender
+
+// appendersOf lists a mutation type's appendable list fields, once per type.
+func appendersOf(t reflect.Type) []appender {
+	if cached, ok := appenders.Load(t); ok {
+		return cached.([]appender)
+	}
+	var out []appender
+	for i := range t.NumMethod() {
+		name, ok := strings.CutPrefix(t.Method(i).Name, "Appended")
+		if ok && name != "" {
+			out = append(out, appender{method: i, field: snakeCase(name)})
+		}
+	}
+	appenders.Store(t, out)
+	return out
+}
+
+// snakeCase turns a Go field name (DeliveryModes) into its ent name
+// (delivery_modes).
+func snakeCase(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -73,7 +73,7 @@ func (RecordMixin) Indexes() []ent.Index {
 
 // Hooks of every record.
 func (RecordMixin) Hooks() []ent.Hook {
-	return []ent.Hook{bumpVersion, storableText}
+	return []ent.Hook{appendsAsSets, bumpVersion, storableText}
 }
 
 // maxIndexedText is the most bytes a text field with an index may hold:

@@ -100,7 +100,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/village-directory/village/ent/runtime"
 var (
-	Hooks [3]ent.Hook
+	Hooks [4]ent.Hook
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
