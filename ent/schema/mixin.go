@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -95,18 +96,22 @@ func storableText(next ent.Mutator) ent.Mutator {
 	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 		for _, name := range m.Fields() {
 			v, _ := m.Field(name)
-			text, plain := v.(string)
-			if !plain {
-				if p, ok := v.(*string); ok && p != nil {
-					text, plain = *p, true
+			if text, ok := v.(string); ok {
+				switch {
+				case strings.ContainsRune(text, 0):
+					return nil, &directory.FieldError{Field: name, Message: "must not contain a NUL character"}
+				case indexedText[name] && len(text) > maxIndexedText:
+					return nil, &directory.FieldError{Field: name, Message: fmt.Sprintf("is %d bytes long; at most %d", len(text), maxIndexedText)}
 				}
+				continue
 			}
-			switch {
-			case plain && strings.ContainsRune(text, 0):
-				return nil, &directory.FieldError{Field: name, Message: "must not contain a NUL character"}
-			case plain && indexedText[name] && len(text) > maxIndexedText:
-				return nil, &directory.FieldError{Field: name, Message: fmt.Sprintf("is %d bytes long; at most %d", len(text), maxIndexedText)}
-			case !plain && v != nil:
+			// Structured (JSON) values only: numbers, times, flags and
+			// enum values hold no text a caller wrote.
+			switch reflect.ValueOf(v).Kind() {
+			case reflect.Slice, reflect.Map, reflect.Struct, reflect.Pointer:
+				if _, isTime := v.(time.Time); isTime {
+					continue
+				}
 				if b, err := json.Marshal(v); err == nil && bytes.Contains(b, []byte(`\u0000`)) {
 					return nil, &directory.FieldError{Field: name, Message: "must not contain a NUL character"}
 				}
