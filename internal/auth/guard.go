@@ -103,7 +103,7 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 	}
 	// The record as it will be: a create, or an update that re-points it.
 	if m.Op().Is(ent.OpCreate) || movesOwner(m) {
-		org, found, err := newOwner(ctx, client, m)
+		org, found, decidedBy, err := newOwner(ctx, client, m)
 		if err != nil {
 			return err
 		}
@@ -111,12 +111,13 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 			return forbid("an editor can create records only for its own organizations")
 		}
 		// Every record it will hang from must be the editor's too, not
-		// only the first that decides its owner: a phone of its own
+		// only the one that decides its owner: a phone of its own
 		// organization at another's location would be counted, cleared
-		// and shown with that location.
-		for _, f := range ownerFields[typ] {
+		// and shown with that location, and a service placed at another's
+		// location would be listed there.
+		for _, f := range slices.Concat(ownerFields[typ], placedAt[typ]) {
 			ref, set := m.Field(f)
-			if !set {
+			if !set || f == decidedBy {
 				continue
 			}
 			refOrg, found, err := ownerOf(ctx, client, fieldTypes[f], ref.(int))
@@ -125,17 +126,6 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 			}
 			if found && refOrg != 0 && !slices.Contains(v.Organizations, refOrg) {
 				return forbid("an editor can attach records only to its own organizations' records")
-			}
-		}
-		if typ == ent.TypeServiceAtLocation {
-			if loc, set := m.Field("location_id"); set {
-				locOrg, found, err := ownerOf(ctx, client, ent.TypeLocation, loc.(int))
-				if err != nil {
-					return err
-				}
-				if found && locOrg != 0 && !slices.Contains(v.Organizations, locOrg) {
-					return forbid("an editor cannot place a service at another organization's location")
-				}
 			}
 		}
 	}
@@ -255,14 +245,20 @@ var ownerFields = map[string][]string{
 	ent.TypeSchedule:          {"service_id", "location_id", "service_at_location_id"},
 }
 
+// placedAt are the fields that tie a record to another organization's
+// record without deciding its owner: a service at a location.
+var placedAt = map[string][]string{ent.TypeServiceAtLocation: {"location_id"}}
+
 // fieldTypes names the type each owner field points at.
 var fieldTypes = map[string]string{
 	"organization_id": ent.TypeOrganization, "service_id": ent.TypeService, "location_id": ent.TypeLocation,
 	"service_at_location_id": ent.TypeServiceAtLocation, "contact_id": ent.TypeContact,
 }
 
+// movesOwner reports whether a write re-points a record at another owner or
+// place.
 func movesOwner(m ent.Mutation) bool {
-	for _, f := range ownerFields[m.Type()] {
+	for _, f := range slices.Concat(ownerFields[m.Type()], placedAt[m.Type()]) {
 		if _, set := m.Field(f); set {
 			return true
 		}
@@ -270,18 +266,21 @@ func movesOwner(m ent.Mutation) bool {
 	return false
 }
 
-// newOwner is the organization a created or re-pointed record will belong to.
-func newOwner(ctx context.Context, c *ent.Client, m ent.Mutation) (int, bool, error) {
+// newOwner is the organization a created or re-pointed record will belong
+// to, and the owner field that decides it ("" when none is set).
+func newOwner(ctx context.Context, c *ent.Client, m ent.Mutation) (org int, found bool, field string, err error) {
 	for _, f := range ownerFields[m.Type()] {
 		if v, set := m.Field(f); set {
-			return ownerOf(ctx, c, fieldTypes[f], v.(int))
+			org, found, err = ownerOf(ctx, c, fieldTypes[f], v.(int))
+			return org, found, f, err
 		}
 	}
 	if m.Op().Is(ent.OpUpdateOne) { // re-pointing cleared the owner: keep the old one's answer
 		id, _ := m.(interface{ ID() (int, bool) }).ID()
-		return ownerOf(ctx, c, m.Type(), id)
+		org, found, err = ownerOf(ctx, c, m.Type(), id)
+		return org, found, "", err
 	}
-	return 0, false, nil
+	return 0, false, "", nil
 }
 
 // ownerOf is the organization a record belongs to (0 when it has none) and
