@@ -63,10 +63,8 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, auth.ErrForbidden):
 			// The guard's reasons name roles and rules, never records, so
 			// they reveal nothing about what exists.
-			gqlErr.Message = causeOf(err).Error()
 			gqlErr.Extensions = map[string]any{"code": CodeForbidden}
 		case errors.Is(err, auth.ErrUnauthenticated):
-			gqlErr.Message = causeOf(err).Error()
 			gqlErr.Extensions = map[string]any{"code": CodeUnauthenticated}
 		case errors.As(err, &conflictErr):
 			gqlErr.Message = conflictErr.Message
@@ -98,12 +96,12 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			setBadInput(gqlErr, field, field+": "+msg)
 		case errors.As(err, &fieldErr): // after ent's, which may wrap one for a list element
 			setBadInput(gqlErr, argumentPath(ctx, err, camel(fieldErr.Field)), fieldErr.Message)
-		case store.RefusedText(err):
+		case store.RefusedText(err) && filterArgument(ctx) != "":
 			setBadInput(gqlErr, filterArgument(ctx), "text to filter by must not contain a NUL character")
-		case pageCursor(ctx) != "" && (isCursorError(err) || store.RefusedComparison(err)):
+		case pageCursor(ctx) != "" && (isCursorError(gqlErr.Message) || store.RefusedComparison(err)):
 			field := pageCursor(ctx)
 			setBadInput(gqlErr, field, field+" is a cursor of another list or ordering: pass the same orderBy as the page it came from")
-		case isEmptyFilter(err):
+		case isEmptyFilter(gqlErr.Message):
 			setBadInput(gqlErr, "where", "an empty filter (not: {}, or: [{}], has…With: [{}]) says nothing to filter by: leave it out")
 		case ent.IsNotFound(err):
 			gqlErr.Message = "no record has this ID"
@@ -125,16 +123,6 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return gqlErr
 	}
-}
-
-// causeOf is the error a GraphQL error wraps: its own message, without the
-// query position and path gqlerror's Error() puts before it.
-func causeOf(err error) error {
-	var gqlErr *gqlerror.Error
-	if errors.As(err, &gqlErr) && gqlErr.Err != nil {
-		return gqlErr.Err
-	}
-	return err
 }
 
 // filterArgument names the argument a filter's text came in: where, when
@@ -172,15 +160,14 @@ func isNil(v any) bool {
 
 // isCursorError reports entgql's refusal of a cursor whose values do not fit
 // the ordering (their number, or their shape).
-func isCursorError(err error) bool {
-	msg := causeOf(err).Error()
+func isCursorError(msg string) bool {
 	return strings.HasPrefix(msg, "cursor values length ") || (strings.HasPrefix(msg, "cursor ") && strings.HasSuffix(msg, " is not a slice"))
 }
 
 // isEmptyFilter reports entgql's refusal of an empty nested where input
 // (ent.ErrEmpty<T>WhereInput, one per type).
-func isEmptyFilter(err error) bool {
-	return strings.HasPrefix(causeOf(err).Error(), "ent: empty predicate ")
+func isEmptyFilter(msg string) bool {
+	return strings.HasPrefix(msg, "ent: empty predicate ")
 }
 
 // argumentPath places a field named by the write layer or by ent (relative

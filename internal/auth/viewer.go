@@ -51,8 +51,8 @@ func FromContext(ctx context.Context) (Viewer, bool) {
 
 // Consequence returns ctx with an admin's rights under the same name (the
 // change feed's actor), for the writes that a change already authorized
-// entails and the caller did not ask for: clearing references to records
-// it deleted. Never for a write a caller names.
+// entails and the caller did not ask for: removing links (list entries of
+// other records) to records it deleted. Never for a write a caller names.
 func Consequence(ctx context.Context) context.Context {
 	v, ok := FromContext(ctx)
 	if !ok {

@@ -160,7 +160,8 @@ func phoneOwner(p *ent.Phone) (int, bool) {
 // the write hooks:
 //
 //   - rows the viewer may not see at all are filtered in SQL (staff-only
-//     phones, unpublished resources), on every query step: lists, counts,
+//     phones, unpublished resources and their fundings, and for the public
+//     change events), on every query step: lists, counts,
 //     node and nodes, eager-loaded edges, edge counts and graph traversals
 //     through them, so a hidden record is simply not found;
 //   - restricted fields of the rows returned are blanked (a confidential

@@ -14,7 +14,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/schema"
-	"github.com/lib/pq"    // the "postgres" driver, and its errors (RefusedText)
+	"github.com/lib/pq"    // the "postgres" driver, and its error codes
 	_ "modernc.org/sqlite" // registers "sqlite"
 
 	"github.com/village-directory/village/ent"
