@@ -40,19 +40,13 @@ func (postJSON) Supports(r *http.Request) bool {
 }
 
 func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ctx := r.Context()
 	contentType := responseContentType(r)
 	w.Header().Set("Content-Type", contentType)
 	start := graphql.Now()
 	// A body that is not a request is answered here: no operation exists
 	// for the executor to report it through.
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		writeRequestError(w, http.StatusBadRequest, "could not read the request body")
-		return
-	}
 	var params graphql.RawParams
-	dec := json.NewDecoder(bytes.NewReader(body))
+	dec := json.NewDecoder(r.Body)
 	dec.UseNumber()
 	if err := dec.Decode(&params); err != nil {
 		writeRequestError(w, http.StatusBadRequest, "the body is not a GraphQL request (a JSON object with a query string, "+
@@ -61,10 +55,23 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	rc, opErr := exec.CreateOperationContext(ctx, &params)
+	execute(w, r, exec, &params, contentType, false)
+}
+
+// execute runs a request's operation and writes its response, or the
+// executor's refusal with its status (for GET, queryOnly: a mutation is
+// refused with 405 and Allow: POST, as GraphQL over HTTP asks).
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, contentType string, queryOnly bool) {
+	ctx := r.Context()
+	rc, opErr := exec.CreateOperationContext(ctx, params)
 	if opErr != nil {
 		w.WriteHeader(statusFor(opErr, contentType))
 		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, rc), opErr))
+		return
+	}
+	if op := rc.Doc.Operations.ForName(rc.OperationName); queryOnly && (op == nil || op.Operation != ast.Query) {
+		w.Header().Set("Allow", "POST")
+		writeRequestError(w, http.StatusMethodNotAllowed, "GET runs queries only: send a mutation as a POST")
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
@@ -194,7 +201,11 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	}
 	params := &graphql.RawParams{Query: query.Get("query"), OperationName: query.Get("operationName"), Headers: r.Header}
 	params.ReadTime.Start = graphql.Now()
-	for name, dst := range map[string]*map[string]any{"variables": &params.Variables, "extensions": &params.Extensions} {
+	for _, p := range []struct {
+		name string
+		dst  *map[string]any
+	}{{"variables", &params.Variables}, {"extensions", &params.Extensions}} {
+		name, dst := p.name, p.dst
 		if v := query.Get(name); v != "" {
 			dec := json.NewDecoder(strings.NewReader(v))
 			dec.UseNumber()
@@ -205,19 +216,7 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		}
 	}
 	params.ReadTime.End = graphql.Now()
-	rc, opErr := exec.CreateOperationContext(r.Context(), params)
-	if opErr != nil {
-		w.WriteHeader(statusFor(opErr, contentType))
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(r.Context(), rc), opErr))
-		return
-	}
-	if op := rc.Doc.Operations.ForName(rc.OperationName); op == nil || op.Operation != ast.Query {
-		w.Header().Set("Allow", "POST")
-		writeRequestError(w, http.StatusMethodNotAllowed, "GET runs queries only: send a mutation as a POST")
-		return
-	}
-	responses, ctx := exec.DispatchOperation(r.Context(), rc)
-	writeResponse(w, responses(ctx))
+	execute(w, r, exec, params, contentType, true)
 }
 
 // statusFor is the HTTP status of a request the executor refused: 200 for
