@@ -633,6 +633,43 @@ var importServiceStatuses = map[string]service.Status{
 	"temporarily closed": service.StatusTEMPORARILY_CLOSED, "temporarily_closed": service.StatusTEMPORARILY_CLOSED,
 }
 
+// language reads a language row of a service's or phone's (its link
+// column): its code, in lower case, or from an English name. It returns
+// the owner's languages with the code added, and the row folded into the
+// owner's record; a row with no readable code, or one the owner already
+// has, is dropped with a warning (nil row).
+func (m *importMapper) language(l *importRow, have []string, owner, link string) ([]string, *importExtraRow) {
+	code := strings.ToLower(l.get("code"))
+	if code == "" {
+		name := l.get("name")
+		if name == "" {
+			name = l.get("language") // HSDS 1.1
+		}
+		c, ok := importLanguageNames[strings.ToLower(name)]
+		if !ok {
+			m.warnf(l, "code", "language %q has no code; dropped", name)
+			m.skipped[l] = true
+			return have, nil
+		}
+		code = c
+		m.rep.notef("languages given by English name only were coded ISO 639-1 (for example English → en)")
+	}
+	if err := directory.ValidateLanguage(code); err != nil {
+		m.warnf(l, "code", "%q dropped: %v", code, err)
+		m.skipped[l] = true
+		return have, nil
+	}
+	if slices.Contains(have, code) {
+		m.warnf(l, "code", "the %s already has language %q (codes are compared in lower case); this row dropped", owner, code)
+		m.skipped[l] = true
+		return have, nil
+	}
+	// The code joins the row to the language Village exports.
+	folded := specRow("languages", l, link)
+	folded["code"] = code
+	return append(have, code), &importExtraRow{"languages", folded, l}
+}
+
 func (m *importMapper) services() []*importRec {
 	langs := map[string][]string{}
 	langRows := map[string][]importExtraRow{}
@@ -646,36 +683,10 @@ func (m *importMapper) services() []*importRec {
 			m.skipped[l] = true
 			continue
 		}
-		code := strings.ToLower(l.get("code"))
-		if code == "" {
-			name := l.get("name")
-			if name == "" {
-				name = l.get("language") // HSDS 1.1
-			}
-			if c, ok := importLanguageNames[strings.ToLower(name)]; ok {
-				code = c
-				m.rep.notef("languages given by English name only were coded ISO 639-1 (for example English → en)")
-			} else {
-				m.warnf(l, "code", "language %q has no code; dropped", name)
-				m.skipped[l] = true
-				continue
-			}
+		var row *importExtraRow
+		if langs[sid], row = m.language(l, langs[sid], "service", "service_id"); row != nil {
+			langRows[sid] = append(langRows[sid], *row)
 		}
-		if err := service.LanguagesValidator([]string{code}); err != nil {
-			m.warnf(l, "code", "%q dropped: %v", code, err)
-			m.skipped[l] = true
-			continue
-		}
-		if slices.Contains(langs[sid], code) {
-			m.warnf(l, "code", "the service already has language %q (codes are compared in lower case); this row dropped", code)
-			m.skipped[l] = true
-			continue
-		}
-		langs[sid] = append(langs[sid], code)
-		// The code joins the row to the language Village exports.
-		folded := specRow("languages", l, "service_id")
-		folded["code"] = code
-		langRows[sid] = append(langRows[sid], importExtraRow{"languages", folded, l})
 	}
 	capacity := map[string]*importRow{}
 	for _, c := range m.rows("service_capacity") {
@@ -1074,14 +1085,10 @@ func (m *importMapper) phones() []*importRec {
 		rec.set("description", r.get("description"))
 		var langs []string
 		for _, l := range langRows[r.get("id")] {
-			code := strings.ToLower(l.get("code"))
-			if code == "" || phone.LanguagesValidator([]string{code}) != nil || slices.Contains(langs, code) {
-				continue // kept verbatim with the phone, as before
+			var row *importExtraRow
+			if langs, row = m.language(l, langs, "phone", "phone_id"); row != nil {
+				rec.folded = append(rec.folded, *row)
 			}
-			langs = append(langs, code)
-			folded := specRow("languages", l, "phone_id")
-			folded["code"] = code
-			rec.folded = append(rec.folded, importExtraRow{"languages", folded, l})
 		}
 		if langs != nil {
 			rec.set("languages", langs)
