@@ -3,8 +3,12 @@
 // gqlgen.go generates the GraphQL executor (graph/generated.go), the models
 // and the resolver stubs from gqlgen.yml, as `gqlgen generate` does, and
 // then makes the executor resolve a response in order, on the request's
-// goroutine (see sequentialObjects and listsInOrder). Run through
-// `go generate ./...`.
+// goroutine (see sequentialObjects and listsInOrder), and drops the
+// per-field and per-object work that only concurrency or field middleware
+// needs (storedFieldsDirect, sequentialObjectsLean). Run through
+// `go generate ./...`. Each rewrite touches generated code only, matches an
+// exact shape, and stops the generation when gqlgen's output no longer has
+// it.
 //
 // Why: gqlgen starts a goroutine for each element of every list of objects
 // or enums, and, in an object with two or more fields that take a context
@@ -26,13 +30,19 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"log"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
+	"golang.org/x/tools/imports"
 )
 
 func main() {
@@ -45,6 +55,12 @@ func main() {
 	}
 	if err := listsInOrder(cfg.Exec.Filename); err != nil {
 		log.Fatalf("making lists sequential: %v", err)
+	}
+	if err := storedFieldsDirect(cfg.Exec.Filename); err != nil {
+		log.Fatalf("reading stored fields directly: %v", err)
+	}
+	if err := sequentialObjectsLean(cfg.Exec.Filename); err != nil {
+		log.Fatalf("trimming sequential objects: %v", err)
 	}
 }
 
@@ -95,4 +111,287 @@ func listsInOrder(filename string) error {
 		return err
 	}
 	return os.WriteFile(filename, src, 0o644)
+}
+
+// storedFieldsDirect rewrites the executor's function for each stored field
+// (one gqlgen resolves by reading a struct field of its object: no
+// resolver, method, arguments or directive) to build its field context and
+// marshal the value, which is all graphql.ResolveField does for such a field
+// when no field middleware is installed (graph/handler.go installs none,
+// and refuses one). What goes is per-field machinery that has nothing to
+// do: three closures, a value boxed and unboxed, a deferred recover around
+// a struct read that cannot panic, and an empty middleware chain. A page of
+// match results is some 700 fields, most of them stored, so this is a
+// sizeable share of its time. The field context is kept, so errors and
+// children still carry the field's path.
+//
+// A function is rewritten only when it has exactly the shape below; the
+// generation fails if none has, so a gqlgen that writes fields differently
+// is reviewed rather than silently left slower.
+//
+//	func (ec *executionContext) _T_f(ctx context.Context, field graphql.CollectedField, obj *T) (ret graphql.Marshaler) {
+//		return graphql.ResolveField(ctx, ec.OperationContext, field,
+//			func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+//				return ec.fieldContext_T_f(ctx, field)
+//			},
+//			func(ctx context.Context) (any, error) { return obj.F, nil },
+//			nil,
+//			func(ctx context.Context, selections ast.SelectionSet, v V) graphql.Marshaler {
+//				return ec.marshalV(ctx, selections, v)
+//			},
+//			true, nonNull)
+//	}
+//
+// becomes
+//
+//	func (ec *executionContext) _T_f(ctx context.Context, field graphql.CollectedField, obj *T) (ret graphql.Marshaler) {
+//		fc, err := ec.fieldContext_T_f(ctx, field)
+//		if err != nil {
+//			return graphql.Null
+//		}
+//		return ec.marshalV(graphql.WithFieldContext(ctx, fc), field.Selections, obj.F)
+//	}
+func storedFieldsDirect(filename string) error {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return err
+	}
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, filename, src, 0)
+	if err != nil {
+		return err
+	}
+	type splice struct {
+		from, to int
+		body     string
+	}
+	var splices []splice
+	for _, decl := range file.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Recv == nil || !strings.HasPrefix(fn.Name.Name, "_") {
+			continue
+		}
+		fieldContext, storedField, marshal, ok := storedFieldShape(fn)
+		if !ok {
+			continue
+		}
+		splices = append(splices, splice{
+			from: fset.Position(fn.Body.Lbrace).Offset,
+			to:   fset.Position(fn.Body.Rbrace).Offset + 1,
+			body: fmt.Sprintf("{\n\tfc, err := ec.%s(ctx, field)\n\tif err != nil {\n\t\treturn graphql.Null\n\t}\n"+
+				"\treturn ec.%s(graphql.WithFieldContext(ctx, fc), field.Selections, obj.%s)\n}", fieldContext, marshal, storedField),
+		})
+	}
+	if len(splices) == 0 {
+		return fmt.Errorf("%s: no stored field has the shape storedFieldsDirect expects; review graph/gqlgen.go", filename)
+	}
+	for _, s := range slices.Backward(splices) {
+		src = slices.Concat(src[:s.from], []byte(s.body), src[s.to:])
+	}
+	if src, err = format.Source(src); err != nil {
+		return err
+	}
+	return os.WriteFile(filename, src, 0o644)
+}
+
+// storedFieldShape reports whether fn is a stored field's executor function
+// (see storedFieldsDirect) and, if so, names its field-context function, the
+// struct field it reads and its marshaler.
+func storedFieldShape(fn *ast.FuncDecl) (fieldContext, storedField, marshal string, ok bool) {
+	if len(fn.Body.List) != 1 || len(fn.Type.Params.List) != 3 || fn.Type.Params.List[2].Names[0].Name != "obj" {
+		return "", "", "", false
+	}
+	ret, isReturn := fn.Body.List[0].(*ast.ReturnStmt)
+	if !isReturn || len(ret.Results) != 1 {
+		return "", "", "", false
+	}
+	call, isCall := ret.Results[0].(*ast.CallExpr)
+	if !isCall || exprString(call.Fun) != "graphql.ResolveField" || len(call.Args) != 9 ||
+		exprString(call.Args[0]) != "ctx" || exprString(call.Args[1]) != "ec.OperationContext" ||
+		exprString(call.Args[2]) != "field" || exprString(call.Args[5]) != "nil" || exprString(call.Args[7]) != "true" {
+		return "", "", "", false
+	}
+	// The field context: return ec.fieldContext_T_f(ctx, field).
+	initCall, ok := onlyReturnedCall(call.Args[3])
+	if !ok || !strings.HasPrefix(exprString(initCall.Fun), "ec.fieldContext_") || !argsAre(initCall, "ctx", "field") {
+		return "", "", "", false
+	}
+	// The resolver: return obj.F, nil.
+	resolver, isFunc := call.Args[4].(*ast.FuncLit)
+	if !isFunc || len(resolver.Body.List) != 1 {
+		return "", "", "", false
+	}
+	read, isReturn := resolver.Body.List[0].(*ast.ReturnStmt)
+	if !isReturn || len(read.Results) != 2 || exprString(read.Results[1]) != "nil" {
+		return "", "", "", false
+	}
+	sel, isSel := read.Results[0].(*ast.SelectorExpr)
+	if !isSel || exprString(sel.X) != "obj" {
+		return "", "", "", false
+	}
+	// The marshaler: return ec.marshalV(ctx, selections, v).
+	marshalCall, ok := onlyReturnedCall(call.Args[6])
+	if !ok || !strings.HasPrefix(exprString(marshalCall.Fun), "ec.marshal") || !argsAre(marshalCall, "ctx", "selections", "v") {
+		return "", "", "", false
+	}
+	return strings.TrimPrefix(exprString(initCall.Fun), "ec."), sel.Sel.Name,
+		strings.TrimPrefix(exprString(marshalCall.Fun), "ec."), true
+}
+
+// onlyReturnedCall returns the call a function literal's single return
+// statement makes.
+func onlyReturnedCall(e ast.Expr) (*ast.CallExpr, bool) {
+	lit, ok := e.(*ast.FuncLit)
+	if !ok || len(lit.Body.List) != 1 {
+		return nil, false
+	}
+	ret, ok := lit.Body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return nil, false
+	}
+	call, ok := ret.Results[0].(*ast.CallExpr)
+	return call, ok
+}
+
+func argsAre(call *ast.CallExpr, names ...string) bool {
+	if len(call.Args) != len(names) {
+		return false
+	}
+	for i, a := range call.Args {
+		if exprString(a) != names[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// exprString spells an identifier or a selector chain (a.b.c); anything
+// else is "".
+func exprString(e ast.Expr) string {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return e.Name
+	case *ast.SelectorExpr:
+		if x := exprString(e.X); x != "" {
+			return x + "." + e.Sel.Name
+		}
+	}
+	return ""
+}
+
+// sequentialObjectsLean trims, in the executor's function for each object
+// that resolves its fields in order (every object but Query, see
+// sequentialObjects), what only concurrent fields use, and writes the
+// object through fieldsInOrder (graph/objects.go):
+//
+//   - the object's deferred group: only a field resolved concurrently ever
+//     adds to it, so in these objects it stays empty, yet making it builds
+//     the object's whole path, a field set and a map;
+//   - the guard that hands that empty group on;
+//   - graphql.FieldSet's writer, which copies every field it writes to the
+//     heap and keeps a map of the names written; fieldsInOrder writes the
+//     same bytes (a test compares the two) without either.
+//
+// An object function is rewritten only when its group is used by nothing but
+// that guard, and ends in `return out`; the generation fails if no object
+// is, so a gqlgen that writes objects differently is reviewed rather than
+// silently left slower.
+func sequentialObjectsLean(filename string) error {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return err
+	}
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, filename, src, 0)
+	if err != nil {
+		return err
+	}
+	type splice struct {
+		from, to int
+		text     string
+	}
+	var splices []splice
+	objects := 0
+	for _, decl := range file.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Recv == nil || !strings.HasPrefix(fn.Name.Name, "_") {
+			continue
+		}
+		group, guard, ret, ok := deferredGroupShape(fn)
+		if !ok {
+			continue
+		}
+		objects++
+		for _, stmt := range []ast.Stmt{group, guard} {
+			splices = append(splices, splice{from: fset.Position(stmt.Pos()).Offset, to: fset.Position(stmt.End()).Offset})
+		}
+		splices = append(splices, splice{
+			from: fset.Position(ret.Pos()).Offset, to: fset.Position(ret.End()).Offset,
+			text: "return fieldsInOrder{fields: fields, values: out.Values}",
+		})
+	}
+	if objects == 0 {
+		return fmt.Errorf("%s: no object has the shape sequentialObjectsLean expects; review graph/gqlgen.go", filename)
+	}
+	slices.SortFunc(splices, func(a, b splice) int { return a.from - b.from })
+	for _, s := range slices.Backward(splices) {
+		src = slices.Concat(src[:s.from], []byte(s.text), src[s.to:])
+	}
+	// The guards were the only use of package math: drop what is unused.
+	if src, err = imports.Process(filename, src, nil); err != nil {
+		return err
+	}
+	return os.WriteFile(filename, src, 0o644)
+}
+
+// deferredGroupShape finds, in an object's executor function, the
+// statement making its deferred group, the guard handing the group on and
+// the final `return out`; ok is false unless the group is used by nothing
+// else (no field of the object resolves concurrently).
+func deferredGroupShape(fn *ast.FuncDecl) (group, guard ast.Stmt, ret *ast.ReturnStmt, ok bool) {
+	body := fn.Body.List
+	if len(body) == 0 {
+		return nil, nil, nil, false
+	}
+	ret, isReturn := body[len(body)-1].(*ast.ReturnStmt)
+	if !isReturn || len(ret.Results) != 1 || exprString(ret.Results[0]) != "out" {
+		return nil, nil, nil, false
+	}
+	for _, stmt := range body {
+		switch stmt := stmt.(type) {
+		case *ast.AssignStmt:
+			if len(stmt.Lhs) == 1 && exprString(stmt.Lhs[0]) == "deferred" {
+				if call, isCall := stmt.Rhs[0].(*ast.CallExpr); isCall && exprString(call.Fun) == "graphql.NewDeferredGroup" {
+					group = stmt
+				}
+			}
+		case *ast.IfStmt:
+			if init, isAssign := stmt.Init.(*ast.AssignStmt); isAssign && len(init.Rhs) == 1 {
+				if call, isCall := init.Rhs[0].(*ast.CallExpr); isCall && exprString(call.Fun) == "len" &&
+					len(call.Args) == 1 && exprString(call.Args[0]) == "deferred.Defers" {
+					guard = stmt
+				}
+			}
+		}
+	}
+	if group == nil || guard == nil {
+		return nil, nil, nil, false
+	}
+	// The group may be named only in those two statements.
+	for _, stmt := range body {
+		if stmt == group || stmt == guard {
+			continue
+		}
+		named := false
+		ast.Inspect(stmt, func(n ast.Node) bool {
+			if id, isIdent := n.(*ast.Ident); isIdent && id.Name == "deferred" {
+				named = true
+			}
+			return !named
+		})
+		if named {
+			return nil, nil, nil, false
+		}
+	}
+	return group, guard, ret, true
 }

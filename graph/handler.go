@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"entgo.io/contrib/entgql"
@@ -64,16 +65,17 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 		inner:  lru.New[*ast.QueryDocument](1000),
 		limits: cfg.Limits,
 	})
-	srv.Use(extension.Introspection{})
-	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
+	use := func(ext graphql.HandlerExtension) { useExtension(srv, ext) }
+	use(extension.Introspection{})
+	use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
 	// Page sizes are checked before the cost, so the cost sees the sizes
 	// that will really be used.
-	srv.Use(pageSizeCheck{limits: cfg.Limits})
-	srv.Use(extension.FixedComplexityLimit(cfg.Limits.MaxComplexity))
+	use(pageSizeCheck{limits: cfg.Limits})
+	use(extension.FixedComplexityLimit(cfg.Limits.MaxComplexity))
 	// Each mutation operation is one transaction: its fields run in order,
 	// and when any fails, nothing the operation wrote is kept (nor any
 	// change event logged).
-	srv.Use(entgql.Transactioner{TxOpener: cfg.Client})
+	use(entgql.Transactioner{TxOpener: cfg.Client})
 	// A context without a viewer is trusted internal code (package auth):
 	// a request that reaches GraphQL without one acts as anonymous, so a
 	// missing authentication middleware can never open writes to everyone.
@@ -86,6 +88,17 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(recoverFunc(cfg.Logger))
 	return srv
+}
+
+// useExtension adds ext to srv. The executor reads stored fields without
+// the field middleware chain (see storedFieldsDirect in gqlgen.go), so an
+// extension that intercepts fields would miss most of them: it is refused
+// outright, when the server is built.
+func useExtension(srv *handler.Server, ext graphql.HandlerExtension) {
+	if _, ok := ext.(graphql.FieldInterceptor); ok {
+		panic(fmt.Sprintf("graph: extension %s intercepts fields, which Village's executor does not support", ext.ExtensionName()))
+	}
+	srv.Use(ext)
 }
 
 // persistedQueries is gqlgen's automatic persisted queries with a code on
