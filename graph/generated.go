@@ -6951,7 +6951,14 @@ func (ec *executionContext) _Area_counties(ctx context.Context, field graphql.Co
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNCounty2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCountyᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Counties)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNCounty2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCountyᚄ(ctx, field.Selections, obj.Counties)
 }
 func (ec *executionContext) fieldContext_Area_counties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -6993,7 +7000,14 @@ func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field g
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOChangeEventEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐChangeEventEdge(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOChangeEventEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐChangeEventEdge(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -7013,7 +7027,14 @@ func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, fiel
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -7121,7 +7142,14 @@ func (ec *executionContext) _ChangeEventConnection_edges(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOChangeEventEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐChangeEventEdge(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOChangeEventEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐChangeEventEdge(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_ChangeEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -7141,7 +7169,14 @@ func (ec *executionContext) _ChangeEventConnection_pageInfo(ctx context.Context,
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_ChangeEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -7172,7 +7207,14 @@ func (ec *executionContext) _ChangeEventEdge_node(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOChangeEvent2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐChangeEvent(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOChangeEvent2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐChangeEvent(ctx, field.Selections, obj.Node)
 }
 func (ec *executionContext) fieldContext_ChangeEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -7519,7 +7561,14 @@ func (ec *executionContext) _DeletePayload_cascaded(ctx context.Context, field g
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNDeletedRecord2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐRefᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cascaded)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNDeletedRecord2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐRefᚄ(ctx, field.Selections, obj.Cascaded)
 }
 func (ec *executionContext) fieldContext_DeletePayload_cascaded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8411,7 +8460,14 @@ func (ec *executionContext) _LocationConnection_edges(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOLocationEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐLocationEdge(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOLocationEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐLocationEdge(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_LocationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8431,7 +8487,14 @@ func (ec *executionContext) _LocationConnection_pageInfo(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_LocationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8462,7 +8525,14 @@ func (ec *executionContext) _LocationEdge_node(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOLocation2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐLocation(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOLocation2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐLocation(ctx, field.Selections, obj.Node)
 }
 func (ec *executionContext) fieldContext_LocationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8504,7 +8574,14 @@ func (ec *executionContext) _LocationUpsert_location(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNLocation2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐLocation(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Location)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNLocation2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐLocation(ctx, field.Selections, obj.Location)
 }
 func (ec *executionContext) fieldContext_LocationUpsert_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8524,7 +8601,14 @@ func (ec *executionContext) _MatchConnection_edges(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNMatchEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐResultᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNMatchEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐResultᚄ(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_MatchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8544,7 +8628,14 @@ func (ec *executionContext) _MatchConnection_pageInfo(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_MatchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8575,7 +8666,14 @@ func (ec *executionContext) _MatchConnection_programs(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNProgramMatch2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐProgramSummaryᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Programs)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNProgramMatch2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐProgramSummaryᚄ(ctx, field.Selections, obj.Programs)
 }
 func (ec *executionContext) fieldContext_MatchConnection_programs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8618,7 +8716,14 @@ func (ec *executionContext) _MatchEdge_node(ctx context.Context, field graphql.C
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Service)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(ctx, field.Selections, obj.Service)
 }
 func (ec *executionContext) fieldContext_MatchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8671,7 +8776,14 @@ func (ec *executionContext) _MatchEdge_coverage(ctx context.Context, field graph
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOServiceArea2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceArea(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Coverage)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOServiceArea2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceArea(ctx, field.Selections, obj.Coverage)
 }
 func (ec *executionContext) fieldContext_MatchEdge_coverage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8691,7 +8803,14 @@ func (ec *executionContext) _MatchEdge_reasons(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNMatchReason2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐReasonᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Reasons)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNMatchReason2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐReasonᚄ(ctx, field.Selections, obj.Reasons)
 }
 func (ec *executionContext) fieldContext_MatchEdge_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8711,7 +8830,14 @@ func (ec *executionContext) _MatchEdge_unmet(ctx context.Context, field graphql.
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNMatchReason2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐReasonᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Unmet)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNMatchReason2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐReasonᚄ(ctx, field.Selections, obj.Unmet)
 }
 func (ec *executionContext) fieldContext_MatchEdge_unmet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -11102,7 +11228,14 @@ func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, f
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOOrganizationEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐOrganizationEdge(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOOrganizationEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐOrganizationEdge(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -11122,7 +11255,14 @@ func (ec *executionContext) _OrganizationConnection_pageInfo(ctx context.Context
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -11153,7 +11293,14 @@ func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOOrganization2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐOrganization(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOOrganization2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐOrganization(ctx, field.Selections, obj.Node)
 }
 func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -11195,7 +11342,14 @@ func (ec *executionContext) _OrganizationUpsert_organization(ctx context.Context
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNOrganization2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐOrganization(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Organization)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNOrganization2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐOrganization(ctx, field.Selections, obj.Organization)
 }
 func (ec *executionContext) fieldContext_OrganizationUpsert_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -11749,7 +11903,14 @@ func (ec *executionContext) _Program_eligibility(ctx context.Context, field grap
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOEligibility2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEligibility(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Eligibility)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOEligibility2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEligibility(ctx, field.Selections, obj.Eligibility)
 }
 func (ec *executionContext) fieldContext_Program_eligibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -11769,7 +11930,14 @@ func (ec *executionContext) _Program_evidence(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOEvidence2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEvidenceᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Evidence)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOEvidence2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEvidenceᚄ(ctx, field.Selections, obj.Evidence)
 }
 func (ec *executionContext) fieldContext_Program_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -11929,7 +12097,14 @@ func (ec *executionContext) _ProgramConnection_edges(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOProgramEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐProgramEdge(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOProgramEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐProgramEdge(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_ProgramConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -11949,7 +12124,14 @@ func (ec *executionContext) _ProgramConnection_pageInfo(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_ProgramConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -11980,7 +12162,14 @@ func (ec *executionContext) _ProgramEdge_node(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOProgram2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐProgram(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOProgram2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐProgram(ctx, field.Selections, obj.Node)
 }
 func (ec *executionContext) fieldContext_ProgramEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12011,7 +12200,14 @@ func (ec *executionContext) _ProgramMatch_program(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNProgram2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐProgram(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Program)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNProgram2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐProgram(ctx, field.Selections, obj.Program)
 }
 func (ec *executionContext) fieldContext_ProgramMatch_program(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12042,7 +12238,14 @@ func (ec *executionContext) _ProgramMatch_nearest(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Nearest)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(ctx, field.Selections, obj.Nearest)
 }
 func (ec *executionContext) fieldContext_ProgramMatch_nearest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12948,7 +13151,14 @@ func (ec *executionContext) _ResourceConnection_edges(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOResourceEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceEdge(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOResourceEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResourceEdge(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_ResourceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12968,7 +13178,14 @@ func (ec *executionContext) _ResourceConnection_pageInfo(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_ResourceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12999,7 +13216,14 @@ func (ec *executionContext) _ResourceEdge_node(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOResource2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResource(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOResource2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResource(ctx, field.Selections, obj.Node)
 }
 func (ec *executionContext) fieldContext_ResourceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -13621,7 +13845,14 @@ func (ec *executionContext) _Service_eligibility(ctx context.Context, field grap
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOEligibility2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEligibility(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Eligibility)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOEligibility2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEligibility(ctx, field.Selections, obj.Eligibility)
 }
 func (ec *executionContext) fieldContext_Service_eligibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14162,7 +14393,14 @@ func (ec *executionContext) _ServiceAreaConnection_edges(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOServiceAreaEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceAreaEdge(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOServiceAreaEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceAreaEdge(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_ServiceAreaConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14182,7 +14420,14 @@ func (ec *executionContext) _ServiceAreaConnection_pageInfo(ctx context.Context,
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_ServiceAreaConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14213,7 +14458,14 @@ func (ec *executionContext) _ServiceAreaEdge_node(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOServiceArea2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceArea(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOServiceArea2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceArea(ctx, field.Selections, obj.Node)
 }
 func (ec *executionContext) fieldContext_ServiceAreaEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14503,7 +14755,14 @@ func (ec *executionContext) _ServiceAtLocationConnection_edges(ctx context.Conte
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOServiceAtLocationEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceAtLocationEdge(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOServiceAtLocationEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceAtLocationEdge(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14523,7 +14782,14 @@ func (ec *executionContext) _ServiceAtLocationConnection_pageInfo(ctx context.Co
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14554,7 +14820,14 @@ func (ec *executionContext) _ServiceAtLocationEdge_node(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOServiceAtLocation2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceAtLocation(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOServiceAtLocation2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceAtLocation(ctx, field.Selections, obj.Node)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14585,7 +14858,14 @@ func (ec *executionContext) _ServiceConnection_edges(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOServiceEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceEdge(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOServiceEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceEdge(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_ServiceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14605,7 +14885,14 @@ func (ec *executionContext) _ServiceConnection_pageInfo(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_ServiceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14636,7 +14923,14 @@ func (ec *executionContext) _ServiceEdge_node(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(ctx, field.Selections, obj.Node)
 }
 func (ec *executionContext) fieldContext_ServiceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14678,7 +14972,14 @@ func (ec *executionContext) _ServiceUpsert_service(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Service)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(ctx, field.Selections, obj.Service)
 }
 func (ec *executionContext) fieldContext_ServiceUpsert_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14982,7 +15283,14 @@ func (ec *executionContext) _TaxonomyTermConnection_edges(ctx context.Context, f
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOTaxonomyTermEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐTaxonomyTermEdge(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Edges)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOTaxonomyTermEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐTaxonomyTermEdge(ctx, field.Selections, obj.Edges)
 }
 func (ec *executionContext) fieldContext_TaxonomyTermConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15002,7 +15310,14 @@ func (ec *executionContext) _TaxonomyTermConnection_pageInfo(ctx context.Context
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PageInfo)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
 }
 func (ec *executionContext) fieldContext_TaxonomyTermConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15033,7 +15348,14 @@ func (ec *executionContext) _TaxonomyTermEdge_node(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOTaxonomyTerm2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐTaxonomyTerm(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOTaxonomyTerm2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐTaxonomyTerm(ctx, field.Selections, obj.Node)
 }
 func (ec *executionContext) fieldContext_TaxonomyTermEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15120,7 +15442,14 @@ func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Args)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, field.Selections, obj.Args)
 }
 func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15265,7 +15594,14 @@ func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.Col
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Args)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx, field.Selections, obj.Args)
 }
 func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15296,7 +15632,14 @@ func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.Col
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Type)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, field.Selections, obj.Type)
 }
 func (ec *executionContext) fieldContext___Field_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15396,7 +15739,14 @@ func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Type)
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, field.Selections, obj.Type)
 }
 func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{

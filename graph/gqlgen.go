@@ -117,13 +117,21 @@ func listsInOrder(filename string) error {
 // (one gqlgen resolves by reading a struct field of its object: no
 // resolver, method, arguments or directive) to build its field context and
 // marshal the value, which is all graphql.ResolveField does for such a field
-// when no field middleware is installed (graph/handler.go installs none,
-// and refuses one). What goes is per-field machinery that has nothing to
-// do: three closures, a value boxed and unboxed, a deferred recover around
-// a struct read that cannot panic, and an empty middleware chain. A page of
-// match results is some 700 fields, most of them stored, so this is a
-// sizeable share of its time. The field context is kept, so errors and
-// children still carry the field's path.
+// when no field middleware intercepts it (graph/handler.go refuses an
+// extension that would; entgql's Transactioner only serialises resolvers in
+// a mutation, and a stored field reads no database). What goes is
+// per-field machinery that has nothing to do: three closures, a value boxed
+// and unboxed, and an empty middleware chain. A page of match results is
+// some 700 fields, most of them stored, so this is a sizeable share of its
+// time. The field context is kept, so errors and children still carry the
+// field's path.
+//
+// A leaf (a scalar or enum, or a list of them) also loses its deferred
+// recover: reading a struct field and wrapping a scalar cannot panic. A
+// stored object or list of objects keeps it, since marshalling it runs the
+// whole child object, where gqlgen itself can panic (as CollectFields does
+// on some directive arguments): the field still becomes null with an error
+// on its own path, and its siblings keep their values.
 //
 // A function is rewritten only when it has exactly the shape below; the
 // generation fails if none has, so a gqlgen that writes fields differently
@@ -142,7 +150,8 @@ func listsInOrder(filename string) error {
 //			true, nonNull)
 //	}
 //
-// becomes
+// becomes, for a leaf (whose field context gqlgen makes with
+// graphql.NewScalarFieldContext),
 //
 //	func (ec *executionContext) _T_f(ctx context.Context, field graphql.CollectedField, obj *T) (ret graphql.Marshaler) {
 //		fc, err := ec.fieldContext_T_f(ctx, field)
@@ -151,6 +160,17 @@ func listsInOrder(filename string) error {
 //		}
 //		return ec.marshalV(graphql.WithFieldContext(ctx, fc), field.Selections, obj.F)
 //	}
+//
+// and otherwise the same with, before the return, ResolveField's recover:
+//
+//	ctx = graphql.WithFieldContext(ctx, fc)
+//	defer func() {
+//		if r := recover(); r != nil {
+//			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+//			ret = graphql.Null
+//		}
+//	}()
+//	return ec.marshalV(ctx, field.Selections, obj.F)
 func storedFieldsDirect(filename string) error {
 	src, err := os.ReadFile(filename)
 	if err != nil {
@@ -165,6 +185,7 @@ func storedFieldsDirect(filename string) error {
 		from, to int
 		body     string
 	}
+	leaves := leafFieldContexts(file)
 	var splices []splice
 	for _, decl := range file.Decls {
 		fn, ok := decl.(*ast.FuncDecl)
@@ -175,11 +196,20 @@ func storedFieldsDirect(filename string) error {
 		if !ok {
 			continue
 		}
+		body := fmt.Sprintf("{\n\tfc, err := ec.%s(ctx, field)\n\tif err != nil {\n\t\treturn graphql.Null\n\t}\n", fieldContext)
+		if leaves[fieldContext] {
+			body += fmt.Sprintf("\treturn ec.%s(graphql.WithFieldContext(ctx, fc), field.Selections, obj.%s)\n}", marshal, storedField)
+		} else {
+			body += "\tctx = graphql.WithFieldContext(ctx, fc)\n" +
+				"\tdefer func() {\n\t\tif r := recover(); r != nil {\n" +
+				"\t\t\tec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))\n" +
+				"\t\t\tret = graphql.Null\n\t\t}\n\t}()\n" +
+				fmt.Sprintf("\treturn ec.%s(ctx, field.Selections, obj.%s)\n}", marshal, storedField)
+		}
 		splices = append(splices, splice{
 			from: fset.Position(fn.Body.Lbrace).Offset,
 			to:   fset.Position(fn.Body.Rbrace).Offset + 1,
-			body: fmt.Sprintf("{\n\tfc, err := ec.%s(ctx, field)\n\tif err != nil {\n\t\treturn graphql.Null\n\t}\n"+
-				"\treturn ec.%s(graphql.WithFieldContext(ctx, fc), field.Selections, obj.%s)\n}", fieldContext, marshal, storedField),
+			body: body,
 		})
 	}
 	if len(splices) == 0 {
@@ -192,6 +222,25 @@ func storedFieldsDirect(filename string) error {
 		return err
 	}
 	return os.WriteFile(filename, src, 0o644)
+}
+
+// leafFieldContexts names the field-context functions of leaf fields: those
+// gqlgen writes as a single call of graphql.NewScalarFieldContext (an
+// object's has a Child function to resolve what is below it instead).
+func leafFieldContexts(file *ast.File) map[string]bool {
+	leaves := map[string]bool{}
+	for _, decl := range file.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Recv == nil || !strings.HasPrefix(fn.Name.Name, "fieldContext_") || len(fn.Body.List) != 1 {
+			continue
+		}
+		if ret, isReturn := fn.Body.List[0].(*ast.ReturnStmt); isReturn && len(ret.Results) == 1 {
+			if call, isCall := ret.Results[0].(*ast.CallExpr); isCall && exprString(call.Fun) == "graphql.NewScalarFieldContext" {
+				leaves[fn.Name.Name] = true
+			}
+		}
+	}
+	return leaves
 }
 
 // storedFieldShape reports whether fn is a stored field's executor function

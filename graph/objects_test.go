@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"math"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/apollotracing"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/match"
 )
 
@@ -83,6 +85,37 @@ func TestStoredFieldKeepsItsPathOnErrors(t *testing.T) {
 	}
 	if path := errs[0].Path.String(); path != "edges.km" {
 		t.Errorf("error path = %q, want edges.km (the stored field's own response name)", path)
+	}
+}
+
+// TestStoredObjectFieldRecoversAPanicBelowIt: marshalling a stored object
+// field (MatchEdge.node) runs the whole child object, where gqlgen itself
+// can panic (here on a field the object does not have). As through
+// graphql.ResolveField, the panic is recovered at the stored field: it
+// becomes null, with one INTERNAL error on its own path.
+func TestStoredObjectFieldRecoversAPanicBelowIt(t *testing.T) {
+	es, ok := NewExecutableSchema(Config{Resolvers: NewResolver(nil)}).(*executableSchema)
+	if !ok {
+		t.Fatal("NewExecutableSchema did not return the generated schema")
+	}
+	oc := &graphql.OperationContext{RecoverFunc: recoverFunc(slog.New(slog.DiscardHandler))}
+	ec := newExecutionContext(oc, es, nil)
+	ctx := graphql.WithOperationContext(listContext(), oc)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: "MatchConnection", Field: collected("edges", "edges")})
+	bogus := ast.SelectionSet{&ast.Field{Name: "bogus", Alias: "bogus", ObjectDefinition: parsedSchema.Types["Service"]}}
+	node := collected("node", "node")
+	node.Selections = bogus
+
+	value := ec._MatchEdge_node(ctx, node, &match.Result{Service: &ent.Service{ID: 1}})
+	if value != graphql.Null {
+		t.Errorf("node = %v, want null after the panic below it", value)
+	}
+	errs := graphql.GetErrors(ctx)
+	if len(errs) != 1 {
+		t.Fatalf("errors = %v, want one", errs)
+	}
+	if path := errs[0].Path.String(); path != "edges.node" || errs[0].Extensions["code"] != CodeInternal {
+		t.Errorf("error %q at %q, want INTERNAL at edges.node", errs[0].Extensions["code"], path)
 	}
 }
 

@@ -212,6 +212,38 @@ func TestFirstAndLastTogetherIsBadInput(t *testing.T) {
 	})
 }
 
+// An @include or @skip whose variable is sent as null (allowed by
+// validation when the variable has a default) is BAD_USER_INPUT naming the
+// variable, and nothing runs. gqlgen panicked while collecting the fields
+// under it: each object above became null with an INTERNAL error, and in a
+// match the whole response was lost. A boolean, or the default, still works.
+func TestNullConditionVariableIsBadInput(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		loadSeed(t, db)
+		a := newAPI(t, db, server.Config{})
+		for _, q := range []string{
+			`query($v: Boolean = true) { programs(first: 3) { edges { node { name eligibility { minAgeMonths @include(if: $v) } } } } }`,
+			`query($v: Boolean = true) { match(family: {zip: "02121"}) { totalCount edges { coverage { kind @skip(if: $v) } } } }`,
+			`query($v: Boolean = false) { programs(first: 1) { ... on ProgramConnection @skip(if: $v) { totalCount } } }`,
+			`query($v: Boolean = true) { programs(first: 1) { ...count @include(if: $v) } } fragment count on ProgramConnection { totalCount }`,
+			`query($v: Boolean = true) { __type(name: "Program") { fields { type { name @include(if: $v) } } } }`,
+		} {
+			res := a.query(q, map[string]any{"v": nil})
+			if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || res.Errors[0].Extensions["field"] != "v" {
+				t.Errorf("%s with v null: %+v, want one BAD_USER_INPUT on v", q, res.Errors)
+			}
+			if string(res.Data) != "" && string(res.Data) != "null" {
+				t.Errorf("%s with v null: data %s, want none", q, res.Data)
+			}
+			for _, vars := range []map[string]any{nil, {"v": true}, {"v": false}} {
+				if res := a.query(q, vars); len(res.Errors) > 0 {
+					t.Errorf("%s with %v: %+v", q, vars, res.Errors)
+				}
+			}
+		}
+	})
+}
+
 func postRaw(t *testing.T, a *api, contentType, body string) (int, gqlResponse, string) {
 	t.Helper()
 	res, err := http.Post(a.srv.URL+"/graphql", contentType, strings.NewReader(body))
