@@ -541,7 +541,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("import", "Import an Open Referral HSDS package: a directory of CSV tables (HSDS 3.0, the 3.1 draft,\nthe UK profile, HSDS 1.1 through a legacy mapping) or a JSON document or directory of them.\nOne transaction: a structural fault refuses the whole package. Re-importing changes nothing.\n\n  village import PATH [flags]", stderr)
 	dsn := dbFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "check the package and print the report without writing")
-	source := fs.String("source", hsds.DefaultImportSource, "externalSource of the imported records (HSDS ids are the external ids)")
+	source := fs.String("source", hsds.DefaultImportSource, "externalSource of the imported records, whose HSDS ids are their external ids (a record a Village export says came from another system, or one of this directory, keeps its own)")
 	path, err := parseOneArg(fs, args, "import", "PATH")
 	if err != nil {
 		return err

@@ -28,6 +28,25 @@
 // from [Namespace] and "type/ID" (for example "service/42"), stable across
 // exports of the same database. Taxonomies get UUIDv5("taxonomy/NAME"),
 // taxonomy terms of the Village attribute vocabulary UUIDv5("term/village/CODE").
+// The rows Village writes beside a record take ids derived from the
+// record's HSDS id: its address UUIDv5("address/ID"), its languages
+// UUIDv5("language/KIND/ID/CODE"), a service's needs
+// UUIDv5("attribute/ID/need/TERM"); the import keeps only ids that differ.
+//
+// A derived id names a record of the directory that exported it only:
+// every directory numbers its records alike. So an import finds the record
+// a package's record is by, in turn: the identity its external_id
+// attribute gives it, in any source (the record came from another system:
+// it keeps that identity, the one integrators upsert it by, whatever the
+// import's source); the import's source and its HSDS id; and, for a
+// package holding this directory's change history (an export by a trusted
+// caller or staff), the record whose HSDS id it is, when an entry of that
+// history names one of the record's own change events (the entry's id
+// hashes the event's number and instant, which no other directory
+// shares). So an export imported back into its directory changes nothing,
+// while another directory's export, whose derived ids name this one's
+// records too, creates its own. A public export carries no history: its
+// records without an identity of their own are new records here.
 //
 // # Visibility
 //
@@ -48,7 +67,7 @@
 //
 //	sample                  any        "true" for illustrative records (absent when false)
 //	provenance              any        where the record's facts come from (text)
-//	external_id             any        "SOURCE:ID" when the record came from another system, unless SOURCE is hsds and ID the record's HSDS id
+//	external_id             any        "SOURCE:ID" when the record came from another system, unless SOURCE is hsds and ID the record's HSDS id; the import restores it (split at the first colon)
 //	eligibility             service, program   directory.Eligibility as JSON (months-based ages, pregnancy, income, ...)
 //	free                    service    "true" or "false"
 //	capacity_available      service    integer
@@ -166,5 +185,7 @@
 // field_name "village.version" with the record's version before and after
 // (the feed records no field values). Only a trusted caller or staff get
 // it. The importer does not keep these entries: they describe the exporting
-// directory, and the importing one logs the import in its own feed.
+// directory, and the importing one logs the import in its own feed; it
+// reads them only to recognise an export of its own directory (see
+// Identifiers).
 package hsds

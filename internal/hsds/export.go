@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/funding"
@@ -319,7 +320,13 @@ func ExportCSV(d *Directory, dir string) (ExportCounts, error) {
 			id, _ := r["id"].(string)
 			keyed[i] = keyedRow{id, r}
 		}
-		sort.Slice(keyed, func(i, j int) bool { return keyed[i].id < keyed[j].id })
+		if res.Name == "language" {
+			// A record's languages are in its order (the import reads them
+			// so); a table says it only by the order of its rows.
+			sort.SliceStable(keyed, func(i, j int) bool { return languageOwner(keyed[i].row) < languageOwner(keyed[j].row) })
+		} else {
+			sort.Slice(keyed, func(i, j int) bool { return keyed[i].id < keyed[j].id })
+		}
 		for _, k := range keyed {
 			r := k.row
 			rec := make([]string, len(header))
@@ -341,6 +348,16 @@ func ExportCSV(d *Directory, dir string) (ExportCounts, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// languageOwner is the record a language row belongs to.
+func languageOwner(r map[string]any) string {
+	var b strings.Builder
+	for _, col := range []string{"service_id", "phone_id", "location_id"} {
+		id, _ := r[col].(string)
+		b.WriteString(id + "/")
+	}
+	return b.String()
 }
 
 type keyedRow struct {

@@ -55,7 +55,7 @@ func ChangeHistory(ctx context.Context, client *ent.Client) ([]Metadata, error) 
 			resource = DerivedID(kind, e.EntityID) // deleted since
 		}
 		md := Metadata{
-			ID:               uuid.NewSHA1(Namespace, []byte("change_event/"+strconv.Itoa(e.ID))).String(),
+			ID:               historyEntryID(e),
 			ResourceID:       resource,
 			ResourceType:     kind,
 			LastActionDate:   e.OccurredAt.UTC().Format(time.DateOnly),
@@ -76,6 +76,16 @@ func ChangeHistory(ctx context.Context, client *ent.Client) ([]Metadata, error) 
 		out = append(out, md)
 	}
 	return out, nil
+}
+
+// historyEntryID is the id of the metadata entry of change event e: a
+// hash of the event's number and instant. Every directory numbers its
+// events from 1, so the number alone would name another directory's event
+// too; with the instant it names this event of this directory (or of a
+// copy of it), which is how an import tells an export of its own directory
+// (see importWriter.ownOf).
+func historyEntryID(e *ent.ChangeEvent) string {
+	return uuid.NewSHA1(Namespace, []byte("change_event/"+strconv.Itoa(e.ID)+"/"+e.OccurredAt.UTC().Format(time.RFC3339Nano))).String()
 }
 
 // hsdsIDsOf maps "kind/ID" to the HSDS id of every record ctx may see.

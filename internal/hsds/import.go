@@ -16,8 +16,10 @@ const DefaultImportSource = "hsds"
 
 // ImportOptions tunes Import.
 type ImportOptions struct {
-	// Source is the externalSource given to every imported record
-	// (default "hsds"); HSDS ids are the external ids.
+	// Source is the externalSource given to imported records (default
+	// "hsds"); HSDS ids are the external ids. A record a Village export
+	// says came from another system keeps that system's source and id, and
+	// a record of this directory (its own export) its own.
 	Source string
 	// DryRun checks and maps the whole package, and reports what would be
 	// written, without writing anything.
@@ -185,7 +187,19 @@ func (e *ImportError) Error() string {
 // interval, byday, bymonthday, opens_at/closes_at as HH:MM, IANA timezone);
 // funding → Funding (source required; organization_id, service_id).
 // Every record gets externalSource (hsds or ImportOptions.Source),
-// externalId (its HSDS id) and a fixed provenance. What Village has no
+// externalId (its HSDS id) and a fixed provenance, except where a Village
+// export says otherwise: a record's own provenance; its identity in the
+// system it came from (the external_id attribute "SOURCE:ID", restored as
+// externalSource and externalId, by which any later import finds it,
+// whatever its source; a record an earlier import holds under its source
+// and HSDS id moves to that identity); a record of this very directory,
+// which keeps its own (see doc.go, Identifiers). The import's provenance
+// is kept all the same: the record's provenance says it was imported
+// unless the package gives it one of its own, and the change feed logs
+// the import. The package's id of a record restored to another identity
+// is either that identity's id (a UUID) or derived from the exporting
+// directory's row number, an id of that directory only: nothing is lost
+// by not keeping it. What Village has no
 // field for is kept verbatim with the record (import_extra.go) and
 // exported back; what cannot be kept (columns outside HSDS 3.0, rows that
 // link to no record of the package) is listed in Report.Ignored.

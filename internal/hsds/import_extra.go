@@ -113,6 +113,9 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 		rec.extra = &hsdsextra.Extra{}
 		m.consumed[rec.row] = true
 		table := rec.kind.table
+		if rec.kind == importAreaKind {
+			areaExtentStored(rec)
+		}
 		for _, c := range importSpecColumns(table) {
 			v := verbatim(rec.row, c)
 			if v == "" || (m.used[table][c] && !rec.keepCols[c]) || rec.storedCols[c] {
@@ -187,6 +190,29 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 	}
 	for _, rec := range recs {
 		rec.extra = rec.extra.Normalize()
+	}
+}
+
+// areaExtentStored marks a service area's extent and extent_type stored
+// when Village writes its own for the area (a place or a circle, as read
+// or as the coverage attribute restored it): a kept column fills only what
+// Village leaves empty, so keeping them would give nothing back and would
+// make a re-import of the export differ from the import it came from.
+func areaExtentStored(rec *importRec) {
+	code, _ := rec.value("code").(string)
+	float := func(name string) *float64 {
+		if v, ok := rec.value(name).(float64); ok {
+			return &v
+		}
+		return nil
+	}
+	kind := fmt.Sprint(rec.value("kind"))
+	extent, extentType := areaExtent(kind, code, float("center_latitude"), float("center_longitude"), float("radius_km"))
+	if extent != "" {
+		rec.storedCol("extent")
+	}
+	if extentType != "" {
+		rec.storedCol("extent_type")
 	}
 }
 

@@ -42,7 +42,17 @@ type importRec struct {
 	folded     []importExtraRow
 	attached   []importExtraRow
 	extra      *hsdsextra.Extra
+	// key is the identity the package gives the record (its Village
+	// external_id attribute): nil for the import's source and HSDS id.
+	key *importKey
+	// history are the ids of the package's change-history entries (a
+	// Village export's metadata) of the record.
+	history map[string]bool
 }
+
+// importKey is an external source and id: a record's identity in the
+// system it came from.
+type importKey struct{ source, id string }
 
 // importExtraRow is a row (or what is left of it) kept with a record; src
 // is the row it came from.
@@ -187,6 +197,7 @@ func (m *importMapper) run() []*importRec {
 	for _, r := range out {
 		m.applyVillage(r)
 	}
+	m.attachHistory(out)
 	m.attachExtras(out)
 	m.reportUnused()
 	if m.agesConverted {
@@ -592,9 +603,16 @@ func (m *importMapper) locations() []*importRec {
 				region = importNonEmpty(a.get("region"))
 			}
 			// What the address carried beyond Village's fields (its id,
-			// attention, type, the other of region and state_province).
-			rec.folded = append(rec.folded, importExtraRow{"addresses",
-				specRow("addresses", a, "location_id", "address_1", "address_2", "city", regionCol, "postal_code", "country"), a})
+			// attention, type, the other of region and state_province);
+			// not the id and type Village writes itself (an export's).
+			folded := specRow("addresses", a, "location_id", "address_1", "address_2", "city", regionCol, "postal_code", "country")
+			if canonicalID(folded["id"]) == addressID(id) {
+				delete(folded, "id")
+			}
+			if folded["address_type"] == addressType(string(lt)) {
+				delete(folded, "address_type")
+			}
+			rec.folded = append(rec.folded, importExtraRow{"addresses", folded, a})
 			country = m.text(a, "country", location.CountryValidator)
 			postal = importNonEmpty(a.get("postal_code"))
 			if pc := a.get("postal_code"); pc != "" && (country == nil || country == "US") && !geo.ValidZIP(importZIP5(pc)) {
@@ -664,9 +682,18 @@ func (m *importMapper) language(l *importRow, have []string, owner, link string)
 		m.skipped[l] = true
 		return have, nil
 	}
-	// The code joins the row to the language Village exports.
+	// The code joins the row to the language Village exports. The id
+	// Village derives for it (an export's) is not kept: a row left with
+	// only its code is what the export writes anyway.
 	folded := specRow("languages", l, link)
 	folded["code"] = code
+	if canonicalID(folded["id"]) == languageID(owner, l.get(link), code) {
+		delete(folded, "id")
+	}
+	if len(folded) == 1 {
+		m.consumed[l] = true
+		return append(have, code), nil
+	}
 	return append(have, code), &importExtraRow{"languages", folded, l}
 }
 

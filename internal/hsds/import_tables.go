@@ -1,11 +1,13 @@
 package hsds
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 )
 
 // programs maps HSDS programs to Village programs. HSDS says nothing of a
@@ -94,8 +96,19 @@ func (m *importMapper) terms() []*importRec {
 		switch {
 		case m.ids["taxonomies"][r.get("taxonomy_id")] != nil:
 			tax := m.ids["taxonomies"][r.get("taxonomy_id")]
-			rec.attached = append(rec.attached, importExtraRow{"taxonomies", specRow("taxonomies", tax), tax})
 			usedTaxonomy[tax.get("id")] = true
+			if villageTaxonomyRow(tax, vocabulary) {
+				// The taxonomy Village writes for the vocabulary (an
+				// export's), which it would write again: nothing to keep,
+				// nor the term's links to it.
+				m.consumed[tax] = true
+				rec.storedCol("taxonomy_id")
+				if r.get("taxonomy") == vocabulary {
+					rec.storedCol("taxonomy")
+				}
+				break
+			}
+			rec.attached = append(rec.attached, importExtraRow{"taxonomies", specRow("taxonomies", tax), tax})
 		case vocabulary != "":
 			rec.storedCol("taxonomy")
 			if id := r.get("taxonomy_id"); id != "" {
@@ -119,6 +132,16 @@ func (m *importMapper) terms() []*importRec {
 		}
 	}
 	return out
+}
+
+// villageTaxonomyRow reports whether a taxonomy row is the one Village
+// writes for a vocabulary that no package gave it a taxonomy for
+// (TaxonomyObject).
+func villageTaxonomyRow(tax *importRow, vocabulary string) bool {
+	want := TaxonomyObject(vocabulary)
+	exp := hsdsextra.Row{"id": want.ID, "name": want.Name, "description": want.Description, "uri": want.URI, "version": want.Version}
+	maps.DeleteFunc(exp, func(_, v string) bool { return v == "" })
+	return maps.Equal(specRow("taxonomies", tax), exp)
 }
 
 // fundings maps HSDS funding to Village funding. A funding row with no
@@ -182,8 +205,23 @@ func (m *importMapper) serviceNeeds(services []*importRec) {
 			continue // a second attribute for the same need: kept whole
 		}
 		svc.needs = append(svc.needs, term)
+		// What Village writes for a need itself (an export's id, link type
+		// and entity) is not kept: a row left with only its term is what
+		// the export writes anyway.
 		folded := specRow("attributes", a, "link_id")
-		svc.folded = append(svc.folded, importExtraRow{"attributes", folded, a})
+		if canonicalID(folded["id"]) == needAttributeID(svc.extID, term) {
+			delete(folded, "id")
+		}
+		for _, col := range []string{"link_type", "link_entity"} {
+			if folded[col] == KindService {
+				delete(folded, col)
+			}
+		}
+		if len(folded) > 1 {
+			svc.folded = append(svc.folded, importExtraRow{"attributes", folded, a})
+		} else {
+			m.consumed[a] = true
+		}
 		m.rep.notef("attributes linking a service to a taxonomy term of the package became the service's needs")
 	}
 }

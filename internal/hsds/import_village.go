@@ -2,6 +2,7 @@ package hsds
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,16 @@ func (r *importRec) override(name string, v any) {
 		}
 	}
 	r.set(name, v)
+}
+
+// value is the value of a field set on r (nil when not set).
+func (r *importRec) value(name string) any {
+	for _, f := range r.fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return nil
 }
 
 // villageAttributes indexes the package's Village attributes: linked table
@@ -164,6 +175,16 @@ func (m *importMapper) applyVillage(rec *importRec) {
 	}
 	restore("sample", "sample", asBool)
 	restore("provenance", "provenance", asText)
+	if v, ok := attrs["external_id"]; ok {
+		// SOURCE:ID, split at the first colon as the CLI reads one: a
+		// source is a short name, an id may hold colons.
+		source, id, found := strings.Cut(v, ":")
+		if !found || strings.TrimSpace(source) == "" || strings.TrimSpace(id) == "" {
+			bad("external_id", fmt.Errorf("%q is not SOURCE:ID", v))
+		} else {
+			rec.key = &importKey{source: source, id: id}
+		}
+	}
 	switch rec.kind {
 	case importSvcKind:
 		restore("eligibility", "eligibility", asEligibility)
@@ -234,5 +255,31 @@ func (m *importMapper) applyVillage(rec *importRec) {
 		restore("extension", "extension", asText)
 	case importScheduleKind:
 		restore("timezone", "timezone", asText)
+	}
+}
+
+// attachHistory gives each record the ids of the package's change-history
+// entries about it (a Village export's metadata), by which the writer
+// tells an export of its own directory (see importWriter.ownOf). The
+// entries themselves are not kept (attachExtras).
+func (m *importMapper) attachHistory(recs []*importRec) {
+	owners := ownerIndex{}
+	for _, r := range recs {
+		owners.add(r.kind.table, r.extID, r)
+	}
+	for _, md := range m.rows("metadata") {
+		if md.get("field_name") != MetadataVersionField {
+			continue
+		}
+		table := linkedTable(md, "resource_id")
+		if table == "" {
+			continue
+		}
+		if rec := owners.find(table, md.get("resource_id")); rec != nil && md.get("id") != "" {
+			if rec.history == nil {
+				rec.history = map[string]bool{}
+			}
+			rec.history[md.get("id")] = true
+		}
 	}
 }

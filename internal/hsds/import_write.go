@@ -11,32 +11,36 @@ import (
 	"time"
 
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/records"
 )
 
 // importKind is one Village record type as the importer sees it: the shared
-// write operations (records.Type) and the HSDS table its records come from.
+// write operations (records.Type), the HSDS table its records come from and
+// the record kind its HSDS ids are derived with.
 type importKind struct {
 	*records.Type
 	table string // the HSDS table (canonical name) its records come from
+	hsds  string // KindService…
 }
 
 // The record types an import writes, with the HSDS tables they come from.
 var (
-	importOrgKind      = &importKind{Type: records.Organization, table: "organizations"}
-	importLocKind      = &importKind{Type: records.Location, table: "locations"}
-	importSvcKind      = &importKind{Type: records.Service, table: "services"}
-	importAreaKind     = &importKind{Type: records.ServiceArea, table: "service_areas"}
-	importSALKind      = &importKind{Type: records.ServiceAtLocation, table: "service_at_location"}
-	importContactKind  = &importKind{Type: records.Contact, table: "contacts"}
-	importPhoneKind    = &importKind{Type: records.Phone, table: "phones"}
-	importScheduleKind = &importKind{Type: records.Schedule, table: "schedules"}
-	importProgramKind  = &importKind{Type: records.Program, table: "programs"}
-	importTermKind     = &importKind{Type: records.TaxonomyTerm, table: "taxonomy_terms"}
-	importFundingKind  = &importKind{Type: records.Funding, table: "funding"}
+	importOrgKind      = &importKind{Type: records.Organization, table: "organizations", hsds: KindOrganization}
+	importLocKind      = &importKind{Type: records.Location, table: "locations", hsds: KindLocation}
+	importSvcKind      = &importKind{Type: records.Service, table: "services", hsds: KindService}
+	importAreaKind     = &importKind{Type: records.ServiceArea, table: "service_areas", hsds: KindServiceArea}
+	importSALKind      = &importKind{Type: records.ServiceAtLocation, table: "service_at_location", hsds: KindServiceAtLocation}
+	importContactKind  = &importKind{Type: records.Contact, table: "contacts", hsds: KindContact}
+	importPhoneKind    = &importKind{Type: records.Phone, table: "phones", hsds: KindPhone}
+	importScheduleKind = &importKind{Type: records.Schedule, table: "schedules", hsds: KindSchedule}
+	importProgramKind  = &importKind{Type: records.Program, table: "programs", hsds: KindProgram}
+	importTermKind     = &importKind{Type: records.TaxonomyTerm, table: "taxonomy_terms", hsds: KindTaxonomyTerm}
+	importFundingKind  = &importKind{Type: records.Funding, table: "funding", hsds: KindFunding}
 )
 
 // importKindNames is the order a Report lists types in.
@@ -110,11 +114,21 @@ func (s importSnap) unchanged(fields []importField) bool {
 const importProvenance = "Imported from an Open Referral HSDS package"
 
 type importWriter struct {
-	tx    *ent.Tx
-	src   string
-	ids   map[*importKind]map[string]int
-	snaps map[*importKind]map[string]importSnap
-	rep   *Report
+	tx  *ent.Tx
+	src string
+	// ids are the Village IDs of the package's records written (or found)
+	// so far, by kind and HSDS id: what the package's links name.
+	ids map[*importKind]map[string]int
+	// stored indexes the records already in Village, by kind and external
+	// source, loaded on first use.
+	stored map[importStoredKey]*importStored
+	// own maps, per kind, the HSDS ids of records of this directory that
+	// the package's change history shows it exported, to their IDs (see
+	// ownOf); built on first use.
+	own map[*importKind]map[string]int
+	// recs are the package's records, by kind and HSDS id.
+	recs map[*importKind]map[string]*importRec
+	rep  *Report
 	// needs are the need (term) IDs of the source's services, by service
 	// ID, loaded on first use.
 	needs map[int][]int
@@ -155,10 +169,7 @@ func (w *importWriter) flush(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("one of %d %s records from %s %s: %w", len(batch), kind.Name, batch[0].rec.extID, importWhere(batch[0].rec.row), err)
 	}
-	known, err := w.idsOf(ctx, kind)
-	if err != nil {
-		return err
-	}
+	known := w.idsOf(kind)
 	// ent gives the i-th builder the i-th row of the INSERT's RETURNING, the
 	// order both SQLite and PostgreSQL return a multi-row VALUES insert in.
 	for i, c := range batch {
@@ -167,8 +178,16 @@ func (w *importWriter) flush(ctx context.Context) error {
 	return nil
 }
 
-// serviceNeeds returns the need IDs a service of the source has now.
-func (w *importWriter) serviceNeeds(ctx context.Context, id int) ([]int, error) {
+// serviceNeeds returns the need IDs a service has now: of the source's
+// services all at once, of any other (found under its own identity) alone.
+func (w *importWriter) serviceNeeds(ctx context.Context, id int, ofSource bool) ([]int, error) {
+	if !ofSource {
+		ids, err := w.tx.Service.Query().Where(service.ID(id)).QueryNeeds().IDs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("look up a service's needs: %w", err)
+		}
+		return ids, nil
+	}
 	if w.needs == nil {
 		list, err := w.tx.Service.Query().Where(service.ExternalSource(w.src)).
 			WithNeeds(func(q *ent.TaxonomyTermQuery) { q.Select(taxonomyterm.FieldID) }).
@@ -191,10 +210,7 @@ func (w *importWriter) needIDs(ctx context.Context, r *importRec) ([]int, error)
 	if len(r.needs) == 0 {
 		return nil, nil
 	}
-	terms, err := w.idsOf(ctx, importTermKind)
-	if err != nil {
-		return nil, err
-	}
+	terms := w.idsOf(importTermKind)
 	out := make([]int, 0, len(r.needs))
 	for _, ext := range r.needs {
 		id, ok := terms[ext]
@@ -239,17 +255,133 @@ func (w *importWriter) sameTerm(ctx context.Context, r *importRec) (int, bool, e
 	return t.ID, true, nil
 }
 
-func (w *importWriter) idsOf(ctx context.Context, k *importKind) (map[string]int, error) {
-	if m, ok := w.ids[k]; ok {
-		return m, nil
+// idsOf is the Village IDs of the package's records of kind k written so
+// far, by HSDS id.
+func (w *importWriter) idsOf(k *importKind) map[string]int {
+	m, ok := w.ids[k]
+	if !ok {
+		m = map[string]int{}
+		w.ids[k] = m
 	}
-	stored, err := k.FromSource(ctx, w.tx.Client(), w.src)
+	return m
+}
+
+// importStoredKey names the records of one kind from one external source.
+type importStoredKey struct {
+	kind   *importKind
+	source string
+}
+
+// importStored is the records of one kind from one source already in
+// Village: their IDs and snapshots by external id.
+type importStored struct {
+	ids   map[string]int
+	snaps map[string]importSnap
+}
+
+// storedOf loads the records of kind k from source.
+func (w *importWriter) storedOf(ctx context.Context, k *importKind, source string) (*importStored, error) {
+	key := importStoredKey{k, source}
+	if s, ok := w.stored[key]; ok {
+		return s, nil
+	}
+	list, err := k.FromSource(ctx, w.tx.Client(), source)
 	if err != nil {
 		return nil, fmt.Errorf("look up existing %s records: %w", k.Name, err)
 	}
-	m := records.IDs(stored)
-	w.ids[k] = m
-	w.snaps[k] = importSnaps(stored)
+	s := &importStored{ids: records.IDs(list), snaps: importSnaps(list)}
+	w.stored[key] = s
+	return s, nil
+}
+
+// How upsert found the Village record of a package's record.
+type importFound int
+
+const (
+	foundNone     importFound = iota // a new record
+	foundByKey                       // under the identity the package gives it (external_id attribute)
+	foundBySource                    // under the import's source and its HSDS id
+	foundAsOwn                       // a record of this directory, by HSDS id and change history
+)
+
+// find looks for the Village record r is: under the identity the package
+// gives it, else under the import's source and its HSDS id (where an import
+// before external ids were restored put it, too), else, when the package
+// is an export of this directory, the record whose HSDS id it is.
+func (w *importWriter) find(ctx context.Context, r *importRec) (int, importFound, importSnap, error) {
+	if r.key != nil {
+		s, err := w.storedOf(ctx, r.kind, r.key.source)
+		if err != nil {
+			return 0, foundNone, nil, err
+		}
+		if id, ok := s.ids[r.key.id]; ok {
+			return id, foundByKey, s.snaps[r.key.id], nil
+		}
+	}
+	s, err := w.storedOf(ctx, r.kind, w.src)
+	if err != nil {
+		return 0, foundNone, nil, err
+	}
+	if id, ok := s.ids[r.extID]; ok {
+		return id, foundBySource, s.snaps[r.extID], nil
+	}
+	// Terms are matched by vocabulary and code (sameTerm) instead.
+	if len(r.history) > 0 && r.kind != importTermKind {
+		own, err := w.ownOf(ctx, r.kind)
+		if err != nil {
+			return 0, foundNone, nil, err
+		}
+		if id, ok := own[r.extID]; ok {
+			return id, foundAsOwn, nil, nil
+		}
+	}
+	return 0, foundNone, nil, nil
+}
+
+// ownOf finds the records of kind k that the package's change history
+// shows to be this directory's: a record whose HSDS id a record of the
+// package has, and one of whose change events the package's history of
+// that record names. An HSDS id alone cannot tell: a derived id is a hash
+// of the record's ID, which every Village directory numbers alike, so
+// another directory's export names this one's records too. An entry of the
+// history names its event by number and instant (see historyEntryID), which
+// only this directory, or a copy of it, shares.
+func (w *importWriter) ownOf(ctx context.Context, k *importKind) (map[string]int, error) {
+	if m, ok := w.own[k]; ok {
+		return m, nil
+	}
+	m := map[string]int{}
+	w.own[k] = m
+	rows, err := queryIDRows(ctx, w.tx.Client(), k.hsds, nil, 0)
+	if err != nil {
+		return nil, fmt.Errorf("look up existing %s records: %w", k.Name, err)
+	}
+	cands := map[int]*importRec{}
+	for _, row := range rows {
+		if r := w.recs[k][row.hsdsID(k.hsds)]; r != nil && len(r.history) > 0 {
+			cands[row.ID] = r
+		}
+	}
+	ids := slices.Sorted(maps.Keys(cands))
+	for len(ids) > 0 {
+		n := min(len(ids), importBatch)
+		events, err := w.tx.ChangeEvent.Query().
+			Where(changeevent.EntityType(feed.EntityType(k.Name)), changeevent.EntityIDIn(ids[:n]...)).
+			Order(changeevent.ByID()).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("look up the history of %s records: %w", k.Name, err)
+		}
+		for _, e := range events {
+			r := cands[e.EntityID]
+			if !r.history[historyEntryID(e)] {
+				continue
+			}
+			if prev, ok := m[r.extID]; !ok || e.EntityID < prev {
+				m[r.extID] = e.EntityID
+			}
+		}
+		ids = ids[n:]
+	}
 	return m, nil
 }
 
@@ -293,7 +425,14 @@ func importWriteOnce(ctx context.Context, client *ent.Client, src string, recs [
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	w := &importWriter{tx: tx, src: src, ids: map[*importKind]map[string]int{}, snaps: map[*importKind]map[string]importSnap{}, rep: rep, bulk: bulk}
+	w := &importWriter{tx: tx, src: src, ids: map[*importKind]map[string]int{}, stored: map[importStoredKey]*importStored{},
+		own: map[*importKind]map[string]int{}, recs: map[*importKind]map[string]*importRec{}, rep: rep, bulk: bulk}
+	for _, r := range recs {
+		if w.recs[r.kind] == nil {
+			w.recs[r.kind] = map[string]*importRec{}
+		}
+		w.recs[r.kind][r.extID] = r
+	}
 	for i, r := range recs {
 		if len(w.pending) > 0 && (w.pending[0].rec.kind != r.kind || len(w.pending) >= importBatch) {
 			if err := w.flush(ctx); err != nil {
@@ -323,42 +462,20 @@ func importWriteOnce(ctx context.Context, client *ent.Client, src string, recs [
 }
 
 func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
-	fields := []importField{
-		{Name: "external_source", Value: w.src},
-		{Name: "external_id", Value: r.extID},
-	}
-	hasProvenance := false
-	for _, f := range r.fields {
-		hasProvenance = hasProvenance || f.Name == "provenance"
-	}
-	if !hasProvenance {
-		fields = append(fields, importField{Name: "provenance", Value: importProvenance})
-	}
-	fields = append(fields, r.fields...)
-	fields = append(fields, importField{Name: "hsds_extra", Value: r.extra})
-	for _, ref := range r.refs {
-		var v any
-		if ref.extID != "" {
-			m, err := w.idsOf(ctx, ref.kind)
-			if err != nil {
-				return err
-			}
-			id, ok := m[ref.extID]
-			if !ok {
-				return fmt.Errorf("%s: %s %s not written", ref.field, ref.kind.Name, ref.extID)
-			}
-			v = id
-		}
-		fields = append(fields, importField{Name: ref.field, Value: v})
-	}
-	known, err := w.idsOf(ctx, r.kind)
+	known := w.idsOf(r.kind)
+	counts := w.rep.Types[r.kind.Name]
+	defer func() { w.rep.Types[r.kind.Name] = counts }()
+	id, found, snap, err := w.find(ctx, r)
 	if err != nil {
 		return err
 	}
-	counts := w.rep.Types[r.kind.Name]
-	defer func() { w.rep.Types[r.kind.Name] = counts }()
-	id, exists := known[r.extID]
-	if !exists && r.kind == importTermKind {
+	switch {
+	case found == foundAsOwn:
+		w.rep.notef("the package is an export of this directory (its change history says so): records without an identity of their own were found by their HSDS ids")
+	case r.key != nil:
+		w.rep.notef("records the package says came from another system (Village attribute external_id) keep that system's external source and id")
+	}
+	if found == foundNone && r.kind == importTermKind {
 		if same, ok, err := w.sameTerm(ctx, r); err != nil {
 			return err
 		} else if ok {
@@ -367,13 +484,25 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 			return nil
 		}
 	}
+	fields := w.fields(r, found)
+	for _, ref := range r.refs {
+		var v any
+		if ref.extID != "" {
+			to, ok := w.idsOf(ref.kind)[ref.extID]
+			if !ok {
+				return fmt.Errorf("%s: %s %s not written", ref.field, ref.kind.Name, ref.extID)
+			}
+			v = to
+		}
+		fields = append(fields, importField{Name: ref.field, Value: v})
+	}
 	var needs []int
 	if r.kind == importSvcKind {
 		if needs, err = w.needIDs(ctx, r); err != nil {
 			return err
 		}
 	}
-	if !exists {
+	if found == foundNone {
 		if w.bulk && r.kind.CreateBulk != nil {
 			w.pending = append(w.pending, importCreate{r, fields, needs})
 			counts.Created++
@@ -394,16 +523,17 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		counts.Created++
 		return nil
 	}
+	known[r.extID] = id
 	needsChanged := false
 	if r.kind == importSvcKind {
-		have, err := w.serviceNeeds(ctx, id)
+		have, err := w.serviceNeeds(ctx, id, found == foundBySource)
 		if err != nil {
 			return err
 		}
 		have = slices.Sorted(slices.Values(have))
 		needsChanged = !slices.Equal(have, needs)
 	}
-	if !needsChanged && w.snaps[r.kind][r.extID].unchanged(fields) {
+	if !needsChanged && snap.unchanged(fields) {
 		counts.Unchanged++
 		return nil
 	}
@@ -419,4 +549,38 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 	}
 	changed = changed || needsChanged
 	return counts.SaveIfChanged(ctx, changed, save)
+}
+
+// fields are the fields r writes on its record, found as found, links
+// aside.
+//
+// Identity: a record the package says came from another system (its
+// external_id attribute) is stored under that system's source and id, the
+// one integrators upsert it by and the next export writes again; a record
+// of this directory keeps its own; any other is the import's, under its
+// source and HSDS id.
+//
+// Provenance: the package's, when it gives the record one; else the
+// import's, on what the import creates and on what it holds under its own
+// source. A record found under its own identity keeps its provenance:
+// the package's silence says it had none to give, and the record may have
+// had one before (its own, or the import's from an earlier run).
+func (w *importWriter) fields(r *importRec, found importFound) []importField {
+	var fields []importField
+	switch {
+	case found == foundAsOwn:
+	case r.key != nil:
+		fields = append(fields, importField{Name: "external_source", Value: r.key.source}, importField{Name: "external_id", Value: r.key.id})
+	default:
+		fields = append(fields, importField{Name: "external_source", Value: w.src}, importField{Name: "external_id", Value: r.extID})
+	}
+	hasProvenance := false
+	for _, f := range r.fields {
+		hasProvenance = hasProvenance || f.Name == "provenance"
+	}
+	if !hasProvenance && (found == foundNone || found == foundBySource) {
+		fields = append(fields, importField{Name: "provenance", Value: importProvenance})
+	}
+	fields = append(fields, r.fields...)
+	return append(fields, importField{Name: "hsds_extra", Value: r.extra})
 }

@@ -52,6 +52,29 @@ func RecordID(kind string, id int, externalSource, externalID string) string {
 	return DerivedID(kind, id)
 }
 
+// The ids of the rows Village writes for a record beside its own (its
+// address, its languages, the attributes of a service's needs) are derived
+// from the record's HSDS id, so that they are the same in every export of
+// the record and an import can tell them from ids a source gave (which it
+// keeps).
+
+// addressID is the id of the address of the location with HSDS id locationID.
+func addressID(locationID string) string {
+	return uuid.NewSHA1(Namespace, []byte("address/"+locationID)).String()
+}
+
+// languageID is the id of a language (code) of a service or phone (owner,
+// a record kind) with HSDS id ownerID.
+func languageID(owner, ownerID, code string) string {
+	return uuid.NewSHA1(Namespace, []byte("language/"+owner+"/"+ownerID+"/"+code)).String()
+}
+
+// needAttributeID is the id of the attribute linking the service with HSDS
+// id serviceID to the need (term) with HSDS id termID.
+func needAttributeID(serviceID, termID string) string {
+	return uuid.NewSHA1(Namespace, []byte("attribute/"+serviceID+"/need/"+termID)).String()
+}
+
 // TaxonomyID is the HSDS id of a vocabulary (taxonomy) by name.
 func TaxonomyID(name string) string {
 	return uuid.NewSHA1(Namespace, []byte("taxonomy/"+name)).String()
@@ -403,8 +426,7 @@ func (m *Mapper) Service(s *ent.Service) Service {
 		out.MaximumAge = exportMaxAgeYears(el.MaxAgeMonths)
 	}
 	for _, code := range s.Languages {
-		out.Languages = append(out.Languages, Language{
-			ID: uuid.NewSHA1(Namespace, []byte("language/service/"+strconv.Itoa(s.ID)+"/"+code)).String(), ServiceID: id, Code: code})
+		out.Languages = append(out.Languages, Language{ID: languageID(KindService, id, code), ServiceID: id, Code: code})
 	}
 	for _, p := range s.Edges.Phones {
 		out.Phones = append(out.Phones, m.Phone(p))
@@ -436,7 +458,7 @@ func (m *Mapper) Service(s *ent.Service) Service {
 	for _, t := range s.Edges.Needs {
 		term := m.TaxonomyTerm(t)
 		list = append(list, Attribute{
-			ID:     uuid.NewSHA1(Namespace, []byte("attribute/"+id+"/need/"+term.ID)).String(),
+			ID:     needAttributeID(id, term.ID),
 			LinkID: id, TaxonomyTermID: term.ID, LinkType: "service", LinkEntity: "service", TaxonomyTerm: &term,
 		})
 	}
@@ -483,12 +505,9 @@ func (m *Mapper) Location(l *ent.Location) Location {
 		OrganizationID: m.ofp(KindOrganization, l.OrganizationID), Name: l.Name, AlternateName: l.AlternateName,
 		Description: l.Description, Latitude: l.Latitude, Longitude: l.Longitude}
 	if l.Address1 != "" || l.Address2 != "" || l.City != "" || l.Region != "" || l.PostalCode != "" || l.Country != "" {
-		typ := "physical"
-		if l.LocationType == "POSTAL" {
-			typ = "postal"
-		}
+		typ := addressType(string(l.LocationType))
 		out.Addresses = []Address{{
-			ID:         uuid.NewSHA1(Namespace, []byte("address/"+id)).String(),
+			ID:         addressID(id),
 			LocationID: id, Address1: l.Address1, Address2: l.Address2, City: l.City,
 			StateProvince: l.Region, PostalCode: l.PostalCode, Country: l.Country, AddressType: typ,
 		}}
@@ -509,6 +528,15 @@ func (m *Mapper) Location(l *ent.Location) Location {
 	return withExtra(out, "locations", l.HsdsExtra)
 }
 
+// addressType is the address_type of the address of a location of type
+// locationType (Village's enum).
+func addressType(locationType string) string {
+	if locationType == "POSTAL" {
+		return "postal"
+	}
+	return "physical"
+}
+
 // seesAddress reports whether the viewer the Mapper maps for may read a
 // confidential location's address (nobody, unless SeesAddress says so).
 func (m *Mapper) seesAddress(l *ent.Location) bool {
@@ -524,25 +552,31 @@ func (m *Mapper) ServiceArea(ar *ent.ServiceArea) ServiceArea {
 	a.record(ar.Sample, ar.Provenance, ar.ExternalSource, ar.ExternalID)
 	a.json("coverage", Coverage{string(ar.Kind), ar.Code, ar.CenterLatitude, ar.CenterLongitude, ar.RadiusKm}, false)
 	out := ServiceArea{ID: id, ServiceID: m.of(KindService, ar.ServiceID), Name: ar.Name}
-	switch string(ar.Kind) {
-	case "ZIP":
-		out.Extent, out.ExtentType = ar.Code, ExtentTypeZIP
-	case "COUNTY":
-		out.Extent, out.ExtentType = ar.Code, ExtentTypeCounty
-	case "STATE":
-		out.Extent, out.ExtentType = ar.Code, ExtentTypeState
-	case "NATIONWIDE":
-		out.Extent, out.ExtentType = ExtentNationwide, ExtentTypeText
-	case "ONLINE":
-		out.Extent, out.ExtentType = ExtentOnline, ExtentTypeText
-	case "RADIUS":
-		if ar.CenterLatitude != nil && ar.CenterLongitude != nil && ar.RadiusKm != nil {
-			out.Extent = fmt.Sprintf("%g,%g,%g", *ar.CenterLatitude, *ar.CenterLongitude, *ar.RadiusKm)
-			out.ExtentType = ExtentTypeRadius
-		}
-	}
+	out.Extent, out.ExtentType = areaExtent(string(ar.Kind), ar.Code, ar.CenterLatitude, ar.CenterLongitude, ar.RadiusKm)
 	out.Attributes = a.result()
 	return withExtra(out, "service_areas", ar.HsdsExtra)
+}
+
+// areaExtent is the extent and extent_type Village writes for a service
+// area of kind (Village's enum) with code or circle; none for a TEXT area.
+func areaExtent(kind, code string, lat, lon, km *float64) (extent, extentType string) {
+	switch kind {
+	case "ZIP":
+		return code, ExtentTypeZIP
+	case "COUNTY":
+		return code, ExtentTypeCounty
+	case "STATE":
+		return code, ExtentTypeState
+	case "NATIONWIDE":
+		return ExtentNationwide, ExtentTypeText
+	case "ONLINE":
+		return ExtentOnline, ExtentTypeText
+	case "RADIUS":
+		if lat != nil && lon != nil && km != nil {
+			return fmt.Sprintf("%g,%g,%g", *lat, *lon, *km), ExtentTypeRadius
+		}
+	}
+	return "", ""
 }
 
 // Phone maps p to HSDS.
@@ -565,8 +599,7 @@ func (m *Mapper) Phone(p *ent.Phone) Phone {
 		}
 	}
 	for _, code := range p.Languages {
-		out.Languages = append(out.Languages, Language{
-			ID: uuid.NewSHA1(Namespace, []byte("language/phone/"+strconv.Itoa(p.ID)+"/"+code)).String(), PhoneID: id, Code: code})
+		out.Languages = append(out.Languages, Language{ID: languageID(KindPhone, id, code), PhoneID: id, Code: code})
 	}
 	out.Attributes = a.result()
 	return withExtra(out, "phones", p.HsdsExtra)
