@@ -100,7 +100,7 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			setBadInput(gqlErr, filterArgument(ctx), "text to filter by must not contain a NUL character")
 		case pageCursor(ctx) != "" && (isCursorError(gqlErr.Message) || store.RefusedComparison(err)):
 			field := pageCursor(ctx)
-			setBadInput(gqlErr, field, field+" is a cursor of another list or ordering: pass the same orderBy as the page it came from")
+			setBadInput(gqlErr, field, field+foreignCursorMessage)
 		case isEmptyFilter(gqlErr.Message):
 			setBadInput(gqlErr, "where", "an empty filter (not: {}, or: [{}], has…With: [{}]) says nothing to filter by: leave it out")
 		case ent.IsNotFound(err):

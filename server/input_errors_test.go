@@ -330,28 +330,78 @@ func TestForbiddenMessageIsTheReason(t *testing.T) {
 }
 
 // A cursor made under one ordering, sent with another, is BAD_USER_INPUT on
-// after where the database refuses the comparison (PostgreSQL); it was
-// INTERNAL. SQLite compares any two values, so there such a cursor still
-// gives a page: cursors do not record their ordering (entgql's format).
+// after, on both backends: it was INTERNAL on PostgreSQL, which refuses the
+// comparison, and SQLite, which compares anything with anything, answered a
+// page from a meaningless position. Root and nested lists, lists ordered by
+// one field (serviceAreas) and by several, after and before. A cursor used
+// with its own ordering still pages, null values of an optional field
+// (VERIFIED_AT) included. (One of another ordering whose values have the
+// same types, [STATUS, NAME] sent for [NAME, STATUS], cannot be told.)
 func TestCursorOfAnotherOrdering(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		loadSeed(t, db)
+		loadSeedAndSamples(t, db)
 		a := newAPI(t, db, server.Config{})
-		var out struct {
-			Organizations struct{ Edges []struct{ Cursor string } }
+		type edges struct{ Edges []struct{ Cursor string } }
+		cursor := func(q string) string {
+			t.Helper()
+			var out map[string]edges
+			a.ok(q, nil, &out)
+			for _, conn := range out {
+				if len(conn.Edges) < 2 {
+					t.Fatalf("%s: %d edges, want 2", q, len(conn.Edges))
+				}
+				return conn.Edges[0].Cursor
+			}
+			t.Fatalf("%s: no connection", q)
+			return ""
 		}
-		a.ok(`{ organizations(first: 2, orderBy: {field: NAME}) { edges { cursor } } }`, nil, &out)
-		c := map[string]any{"c": out.Organizations.Edges[0].Cursor}
-		for _, q := range []string{
-			`query($c: Cursor) { organizations(after: $c) { edges { node { name } } } }`,
-			`query($c: Cursor) { organizations(after: $c, orderBy: {field: CREATED_AT}) { edges { node { name } } } }`,
+		byName := cursor(`{ organizations(first: 2, orderBy: {field: NAME}) { edges { cursor } } }`)
+		byDefault := cursor(`{ services(first: 2) { edges { cursor } } }`)
+		byVerified := cursor(`{ services(first: 2, orderBy: {field: VERIFIED_AT}) { edges { cursor } } }`)
+		byStatusName := cursor(`{ services(first: 2, orderBy: [{field: STATUS}, {field: NAME, direction: DESC}]) { edges { cursor } } }`)
+		var areas struct {
+			Services struct {
+				Edges []struct {
+					Node struct {
+						ServiceAreas struct{ Edges []struct{ Cursor string } }
+					}
+				}
+			}
+		}
+		a.ok(`{ services(first: 50) { edges { node { serviceAreas(first: 1, orderBy: {field: CREATED_AT}) { edges { cursor } } } } } }`, nil, &areas)
+		areaByCreated := ""
+		for _, e := range areas.Services.Edges {
+			if len(e.Node.ServiceAreas.Edges) > 0 {
+				areaByCreated = e.Node.ServiceAreas.Edges[0].Cursor
+				break
+			}
+		}
+		if areaByCreated == "" {
+			t.Fatal("no service area in the seed and samples")
+		}
+
+		for _, c := range []struct{ query, cursor, arg string }{
+			{`query($c: Cursor) { organizations(after: $c, orderBy: {field: CREATED_AT}) { edges { node { name } } } }`, byName, "after"},
+			{`query($c: Cursor) { organizations(before: $c, last: 2, orderBy: {field: CREATED_AT}) { edges { node { name } } } }`, byName, "before"},
+			{`query($c: Cursor) { services(after: $c, orderBy: [{field: VERIFIED_AT}, {field: STATUS}]) { totalCount } }`, byStatusName, "after"},
+			{`query($c: Cursor) { services(after: $c, orderBy: {field: NAME}) { totalCount } }`, byVerified, "after"},
+			{`query($c: Cursor) { organizations(first: 1) { edges { node { services(after: $c, orderBy: {field: VERIFIED_AT}) { totalCount } } } } }`, byName, "after"},
+			{`query($c: Cursor) { services(first: 5) { edges { node { serviceAreas(after: $c) { totalCount } } } } }`, areaByCreated, "after"},
 		} {
-			res := a.query(q, c)
-			switch {
-			case len(res.Errors) > 0 && (res.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || res.Errors[0].Extensions["field"] != "after"):
-				t.Errorf("%s: %+v, want BAD_USER_INPUT on after", q, res.Errors)
-			case len(res.Errors) == 0 && db.Dialect != "sqlite3":
-				t.Errorf("%s: a page %s, want BAD_USER_INPUT on after", q, res.Data)
+			res := a.query(c.query, map[string]any{"c": c.cursor})
+			if len(res.Errors) == 0 || res.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || res.Errors[0].Extensions["field"] != c.arg {
+				t.Errorf("%s: %s %+v, want BAD_USER_INPUT on %s", c.query, res.Data, res.Errors, c.arg)
+			}
+		}
+		for _, c := range []struct{ query, cursor string }{
+			{`query($c: Cursor) { organizations(after: $c, orderBy: {field: NAME}) { totalCount } }`, byName},
+			{`query($c: Cursor) { services(after: $c) { totalCount } }`, byDefault},
+			{`query($c: Cursor) { services(after: $c, orderBy: {field: VERIFIED_AT}) { totalCount } }`, byVerified},
+			{`query($c: Cursor) { services(after: $c, orderBy: [{field: STATUS}, {field: NAME, direction: DESC}]) { totalCount } }`, byStatusName},
+			{`query($c: Cursor) { services(first: 5) { edges { node { serviceAreas(after: $c, orderBy: {field: CREATED_AT}) { totalCount } } } } }`, areaByCreated},
+		} {
+			if res := a.query(c.query, map[string]any{"c": c.cursor}); len(res.Errors) > 0 {
+				t.Errorf("%s with its own cursor: %+v", c.query, res.Errors)
 			}
 		}
 	})
