@@ -248,16 +248,24 @@ func exportAgeYears(months *int) *float64 {
 	return &y
 }
 
-// exportMaxAgeYears writes an inclusive maximum age in months as HSDS years:
-// a last month of a year of age (N×12+11: up to the day before the next
+// exportMaxAgeYears writes an inclusive maximum age in months as HSDS years.
+// A last month of a year of age (N×12+11: up to the day before the next
 // birthday) is the whole N, as HSDS's "maximum_age N" reads and as the
-// import converts it; any other month as exportAgeYears.
+// import converts it. Any other maximum is the age at which it ends, in
+// years, cut to four decimals: 0 months (the first month of life) is
+// 0.0833, 24 months 2.0833. That is never a whole number, which would read
+// as up to eleven months more, and the import reads it back exactly
+// (floor(years×12)).
 func exportMaxAgeYears(months *int) *float64 {
-	if months != nil && *months%12 == 11 {
+	if months == nil {
+		return nil
+	}
+	if *months%12 == 11 {
 		y := float64(*months / 12)
 		return &y
 	}
-	return exportAgeYears(months)
+	y := math.Trunc(float64(*months+1)/12*10000) / 10000
+	return &y
 }
 
 func exportDate(t *time.Time) string {
