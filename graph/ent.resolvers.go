@@ -12,6 +12,21 @@ import (
 	"github.com/village-directory/village/ent"
 )
 
+// Address1 is the resolver for the address1 field.
+func (r *locationResolver) Address1(ctx context.Context, obj *ent.Location) (*string, error) {
+	return recordedText(obj.Address1), nil
+}
+
+// Address2 is the resolver for the address2 field.
+func (r *locationResolver) Address2(ctx context.Context, obj *ent.Location) (*string, error) {
+	return recordedText(obj.Address2), nil
+}
+
+// PostalCode is the resolver for the postalCode field.
+func (r *locationResolver) PostalCode(ctx context.Context, obj *ent.Location) (*string, error) {
+	return recordedText(obj.PostalCode), nil
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 	return r.client.Noder(ctx, id)
@@ -52,7 +67,13 @@ func (r *queryResolver) TaxonomyTerms(ctx context.Context, after *entgql.Cursor[
 	return r.client.TaxonomyTerm.Query().Paginate(ctx, after, first, before, last, ent.WithTaxonomyTermOrder(orderBy), ent.WithTaxonomyTermFilter(where.Filter))
 }
 
+// Location returns LocationResolver implementation.
+func (r *Resolver) Location() LocationResolver { return &locationResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	locationResolver struct{ *Resolver }
+	queryResolver    struct{ *Resolver }
+)

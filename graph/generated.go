@@ -45,6 +45,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Location() LocationResolver
 	MatchEdge() MatchEdgeResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -617,6 +618,12 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type LocationResolver interface {
+	Address1(ctx context.Context, obj *ent.Location) (*string, error)
+	Address2(ctx context.Context, obj *ent.Location) (*string, error)
+
+	PostalCode(ctx context.Context, obj *ent.Location) (*string, error)
+}
 type MatchEdgeResolver interface {
 	Cursor(ctx context.Context, obj *match.Result) (*entgql.Cursor[int], error)
 }
@@ -8217,25 +8224,49 @@ func (ec *executionContext) fieldContext_Location_url(_ context.Context, field g
 }
 
 func (ec *executionContext) _Location_address1(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_address1(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Address1)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_address1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().Address1(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Location_address1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Location", field, true, true, "String")
 }
 
 func (ec *executionContext) _Location_address2(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_address2(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Address2)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_address2(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().Address2(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Location_address2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Location", field, true, true, "String")
 }
 
 func (ec *executionContext) _Location_city(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
@@ -8261,14 +8292,26 @@ func (ec *executionContext) fieldContext_Location_region(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Location_postalCode(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_postalCode(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PostalCode)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Location_postalCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Location().PostalCode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Location_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Location", field, true, true, "String")
 }
 
 func (ec *executionContext) _Location_country(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {

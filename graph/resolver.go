@@ -18,3 +18,13 @@ type Resolver struct {
 func NewResolver(client *ent.Client) *Resolver {
 	return &Resolver{client: client, matcher: match.New(client, nil), writer: write.New(client)}
 }
+
+// recordedText is a text field that may be withheld or never recorded: null
+// then, not "" (a confidential location's address for most callers, see
+// internal/auth).
+func recordedText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -121,7 +121,8 @@ func (d *vDir) checkLocation(t *testing.T, v vViewer, path string, l vLocation) 
 		t.Fatalf("%s, %s: location ID %q", v.name, path, l.ID)
 	}
 	want := map[int]bool{d.harborShelter: v.harborSecrets, d.beaconShelter: v.beaconSecrets, d.beaconHub: true}[id]
-	hidden := empty(l.Address1) && empty(l.Address2) && empty(l.PostalCode) && l.Latitude == nil && l.Longitude == nil
+	// Withheld is null, never "" (which reads as "no address").
+	hidden := l.Address1 == nil && l.Address2 == nil && l.PostalCode == nil && l.Latitude == nil && l.Longitude == nil
 	shown := !empty(l.Address1) && !empty(l.Address2) && !empty(l.PostalCode) && l.Latitude != nil && l.Longitude != nil
 	if want && !shown || !want && !hidden {
 		t.Errorf("%s, %s: location %s shows address %v %v %v, coordinates %v %v; want shown=%v",
