@@ -3,13 +3,16 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
+	"github.com/village-directory/village/internal/write"
 	"github.com/village-directory/village/server"
 )
 
@@ -172,6 +175,40 @@ func TestDeferIsDeliveredInline(t *testing.T) {
 			if e.Node.Organization == nil || e.Node.Organization.Name == "" {
 				t.Errorf("service %s: deferred organization missing: %s", e.Node.ID, raw)
 			}
+		}
+	})
+}
+
+// TestFullUpsertBatchFitsTheBodyLimit: the default body limit takes a full
+// upsert batch (write.MaxBatch services) whose records carry the long text
+// real directories have, about 1.5 KB each; the limit was 1 MiB, which
+// refused such a batch with 413 although the API invites it.
+func TestFullUpsertBatchFitsTheBodyLimit(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		m := newMutAPI(t, db)
+		org := relay.Encode(m.org())
+		batch := make([]map[string]any, write.MaxBatch)
+		for i := range batch {
+			batch[i] = map[string]any{
+				"externalSource": "bulk", "externalID": fmt.Sprintf("svc-%04d", i), "organizationID": org,
+				"name":               fmt.Sprintf("Home visiting team %d", i),
+				"description":        strings.Repeat("Nurses visit families at home from pregnancy until the child turns two. ", 14),
+				"applicationProcess": strings.Repeat("Call the intake line or ask your clinic for a referral. ", 5),
+				"languages":          []string{"en", "es"},
+				"eligibility":        map[string]any{"minAgeMonths": 0, "maxAgeMonths": 24, "acceptsPregnant": true},
+			}
+		}
+		body, _ := json.Marshal(map[string]any{"variables": map[string]any{"in": batch}})
+		if len(body) <= 1<<20 {
+			t.Fatalf("batch of %d bytes does not exercise the old limit", len(body))
+		}
+		var out struct {
+			UpsertServices []struct{ Outcome string }
+		}
+		m.ok(m.admin, `mutation($in: [UpsertServiceInput!]!) { upsertServices(input: $in) { outcome } }`,
+			map[string]any{"in": batch}, &out)
+		if len(out.UpsertServices) != write.MaxBatch || out.UpsertServices[0].Outcome != "CREATED" {
+			t.Errorf("%d outcomes, first %+v; want %d CREATED", len(out.UpsertServices), out.UpsertServices[:min(1, len(out.UpsertServices))], write.MaxBatch)
 		}
 	})
 }

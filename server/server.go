@@ -27,7 +27,8 @@ type Config struct {
 	// MaxStreams bounds how many streamed listings run at once; more are
 	// answered 503 with Retry-After.
 	MaxStreams int
-	// MaxBodyBytes bounds a request body.
+	// MaxBodyBytes bounds a request body. The default fits a full upsert
+	// batch (write.MaxBatch records) with long descriptions.
 	MaxBodyBytes int64
 	// Limits are the GraphQL page-size and cost limits.
 	Limits graph.Limits
@@ -39,7 +40,7 @@ var DefaultConfig = Config{
 	RequestTimeout: 15 * time.Second,
 	StreamTimeout:  10 * time.Minute,
 	MaxStreams:     8,
-	MaxBodyBytes:   1 << 20,
+	MaxBodyBytes:   8 << 20,
 	Limits:         graph.DefaultLimits,
 }
 
