@@ -32,6 +32,10 @@ type Config struct {
 	MaxBodyBytes int64
 	// Limits are the GraphQL page-size and cost limits.
 	Limits graph.Limits
+	// RateLimit bounds each caller's request rate; the zero value (the
+	// default here: tests and embedders choose) sets none. `village serve`
+	// sets one (see its flags).
+	RateLimit RateLimit
 }
 
 // DefaultConfig is what Village serves with unless configured.
@@ -102,6 +106,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 
 	var h http.Handler = mux
 	h = limitBody(cfg.MaxBodyBytes, h)
+	h = rateLimit(cfg.RateLimit, h) // inside authenticate: keys are limited as themselves
 	// Every request acts as a viewer (anonymous without a key); CORS
 	// preflights are answered outside, without one.
 	h = authenticate(db.Client, log, h)

@@ -231,8 +231,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	samples := fs.Bool("samples", false, "when seeding an empty database, also load the illustrative sample services")
 	timeout := fs.Duration("request-timeout", server.DefaultConfig.RequestTimeout, "longest a request may run")
 	streamTimeout := fs.Duration("stream-timeout", server.DefaultConfig.StreamTimeout, "longest a streamed listing (HSDS format=ndjson) may run")
+	ratePerSecond := fs.Float64("rate-limit", 20, "requests a second each caller (an API key, or an address without one) may send on average; 0 sets no limit")
+	rateBurst := fs.Int("rate-burst", 60, "requests a caller may send at once before --rate-limit applies")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *ratePerSecond < 0 || (*ratePerSecond > 0 && *rateBurst < 1) {
+		return fmt.Errorf("--rate-limit must be 0 (no limit) or positive, with --rate-burst at least 1")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
@@ -256,6 +261,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.AllowedOrigins = splitList(*origins)
 	cfg.RequestTimeout = *timeout
 	cfg.StreamTimeout = *streamTimeout
+	cfg.RateLimit = server.RateLimit{PerSecond: *ratePerSecond, Burst: *rateBurst}
 	srv := server.NewHTTPServer(*addr, server.New(db, cfg, log), cfg)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

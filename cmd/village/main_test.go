@@ -95,7 +95,8 @@ func TestHelpAndBadUsage(t *testing.T) {
 }
 
 // TestServeSeedsAndShutsDown starts serve on an empty database, reads the
-// seeded directory over HTTP, and stops it as SIGTERM would.
+// seeded directory over HTTP, is held to its rate limit, and stops as
+// SIGTERM would.
 func TestServeSeedsAndShutsDown(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -107,7 +108,8 @@ func TestServeSeedsAndShutsDown(t *testing.T) {
 	done := make(chan error, 1)
 	var out, errs bytes.Buffer
 	go func() {
-		done <- run(ctx, []string{"serve", "--db", filepath.Join(t.TempDir(), "v.db"), "--addr", addr}, &out, &errs)
+		done <- run(ctx, []string{"serve", "--db", filepath.Join(t.TempDir(), "v.db"), "--addr", addr,
+			"--rate-limit", "0.01", "--rate-burst", "2"}, &out, &errs)
 	}()
 	var body []byte
 	for range 100 {
@@ -122,6 +124,18 @@ func TestServeSeedsAndShutsDown(t *testing.T) {
 	if !strings.Contains(string(body), `"totalCount":7`) {
 		t.Fatalf("serve on an empty database answered %q", body)
 	}
+	var statuses []int
+	for range 2 {
+		res, err := http.Post("http://"+addr+"/graphql", "application/json", strings.NewReader(`{"query":"{ __typename }"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		statuses = append(statuses, res.StatusCode)
+	}
+	if statuses[0] != http.StatusOK || statuses[1] != http.StatusTooManyRequests {
+		t.Errorf("requests 2 and 3 with --rate-burst 2: %v, want [200 429]", statuses)
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -130,6 +144,16 @@ func TestServeSeedsAndShutsDown(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not shut down")
+	}
+}
+
+// TestServeRefusesABurstlessRateLimit: a rate with no burst would refuse
+// every request; serve says so instead of starting.
+func TestServeRefusesABurstlessRateLimit(t *testing.T) {
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--db", filepath.Join(t.TempDir(), "v.db"), "--rate-limit", "5", "--rate-burst", "0"}, &out, &errs)
+	if err == nil || !strings.Contains(err.Error(), "--rate-burst") {
+		t.Errorf("serve --rate-limit 5 --rate-burst 0: %v, want an error naming --rate-burst", err)
 	}
 }
 
