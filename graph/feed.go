@@ -15,8 +15,10 @@ import (
 // makes commit order: a consumer polling with after never skips an event.
 //
 // The feed needs an API key (any role): it names the keys that made each
-// change and the IDs of records a key may not be able to read, which is for
-// integrators, not the public.
+// change, which is for integrators, not the public. A key sees only the
+// events of records it may read (auth.VisibleChangeEvents, applied by the
+// read rules to this query and to node/nodes alike), so pages, cursors and
+// totalCount agree with what it is shown.
 func (r *queryResolver) changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error) {
 	if v, ok := auth.FromContext(ctx); ok && v.Role == auth.Anonymous {
 		return nil, &auth.ForbiddenError{Reason: "the change feed needs an API key"}

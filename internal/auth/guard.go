@@ -31,10 +31,18 @@ import (
 //	           contacts and schedules of its own organizations, and update
 //	           those organizations
 //	admin      everything
+//
+// It also keeps the organization and taxonomy term hierarchies free of
+// cycles (checkHierarchy), for every viewer including internal code.
 func WriteGuard() ent.Hook {
 	return func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := authorize(ctx, m); err != nil {
+				return nil, err
+			}
+			// After authorizing, so a caller who may not write the record
+			// learns nothing about the hierarchy it sits in.
+			if err := checkHierarchy(ctx, m); err != nil {
 				return nil, err
 			}
 			return next.Mutate(ctx, m)

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
 	"github.com/village-directory/village/ent/location"
@@ -160,8 +161,9 @@ func phoneOwner(p *ent.Phone) (int, bool) {
 // the write hooks:
 //
 //   - rows the viewer may not see at all are filtered in SQL (staff-only
-//     phones, unpublished resources and their fundings, and for the public
-//     change events), on every query step: lists, counts,
+//     phones, unpublished resources and their fundings, change events
+//     about any of those, and for the public every change event), on
+//     every query step: lists, counts,
 //     node and nodes, eager-loaded edges, edge counts and graph traversals
 //     through them, so a hidden record is simply not found;
 //   - restricted fields of the rows returned are blanked (a confidential
@@ -228,9 +230,68 @@ func filterRows(ctx context.Context, q ent.Query) error {
 		// event by any path (changes refuses it; node and nodes find none).
 		if v, ok := FromContext(ctx); ok && v.Role == Anonymous {
 			q.Where(func(s *sql.Selector) { s.Where(sql.False()) })
+			return nil
+		}
+		if !IsAdmin(ctx) {
+			q.Where(VisibleChangeEvents(ctx))
 		}
 	}
 	return nil
+}
+
+// The feed's names (feed.EntityType) of the types whose records can be
+// hidden from a keyed viewer; package feed imports this one, so they are
+// spelled out here (a test holds them to feed.EntityType).
+const (
+	EventTypePhone    = "PHONE"
+	EventTypeResource = "RESOURCE"
+	EventTypeFunding  = "FUNDING"
+)
+
+// VisibleChangeEvents is the SQL form of Visible for the change feed: an
+// event is shown only when the record it is about exists now and the
+// viewer may read it, so the feed (its IDs, versions, actors and count)
+// says nothing about a staff-only phone, an unpublished resource or its
+// fundings that node() would not. It is one correlated EXISTS per hidden
+// type inside the feed's own query: no statement per event, and pages,
+// cursors and totalCount all count the same events.
+//
+// Events of records that no longer exist are hidden too, for the types
+// that can be hidden (phones from readers and editors; resources and
+// fundings from everyone but admins): whether a deleted record was hidden
+// is not recorded, and showing its events (its tombstone above all) would
+// reveal that a hidden record existed. The cost is completeness: such a
+// viewer gets no tombstone for a deleted public phone or published
+// resource, and should treat a record it can no longer fetch as deleted.
+// Likewise a record that becomes hidden drops out of the viewer's feed
+// without a tombstone. Field-level restrictions (a confidential address,
+// internal notes) hide no event: the record itself is readable.
+func VisibleChangeEvents(ctx context.Context) predicate.ChangeEvent {
+	if IsAdmin(ctx) {
+		return func(*sql.Selector) {}
+	}
+	staff := IsStaff(ctx)
+	phones := VisiblePhones(ctx)
+	return func(s *sql.Selector) {
+		// visible: events of entityType only when a row of table with the
+		// event's entity ID passes rule.
+		visible := func(entityType, table string, rule func(*sql.Selector)) *sql.Predicate {
+			t := sql.Table(table)
+			rows := sql.Dialect(s.Dialect()).Select(t.C("id")).From(t)
+			rows.Where(sql.ColumnsEQ(rows.C("id"), s.C(changeevent.FieldEntityID)))
+			rule(rows)
+			return sql.Or(sql.NEQ(s.C(changeevent.FieldEntityType), entityType), sql.Exists(rows))
+		}
+		preds := []*sql.Predicate{
+			visible(EventTypeResource, resource.Table, resource.StatusEQ(resource.StatusPUBLISHED)),
+			visible(EventTypeFunding, funding.Table, funding.Or(funding.ResourceIDIsNil(),
+				funding.HasResourceWith(resource.StatusEQ(resource.StatusPUBLISHED)))),
+		}
+		if !staff {
+			preds = append(preds, visible(EventTypePhone, phone.Table, phones))
+		}
+		s.Where(sql.And(preds...))
+	}
 }
 
 // VisiblePhones is the SQL form of Visible for phones: the public ones and,

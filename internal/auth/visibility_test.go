@@ -13,6 +13,7 @@ import (
 	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 )
@@ -479,4 +480,16 @@ func TestWithoutReadRules(t *testing.T) {
 			t.Errorf("location %+v", viewOf(l))
 		}
 	})
+}
+
+// TestEventTypeNames holds the feed's type names spelled out in package auth
+// (which package feed imports) to feed.EntityType.
+func TestEventTypeNames(t *testing.T) {
+	for typ, name := range map[string]string{
+		ent.TypePhone: auth.EventTypePhone, ent.TypeResource: auth.EventTypeResource, ent.TypeFunding: auth.EventTypeFunding,
+	} {
+		if got := feed.EntityType(typ); got != name {
+			t.Errorf("feed.EntityType(%s) = %s, auth says %s", typ, got, name)
+		}
+	}
 }

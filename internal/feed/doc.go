@@ -1,7 +1,8 @@
 // Package feed writes the change feed integrators sync from: every committed
 // change to a directory record appends a ChangeEvent (sequence, type, ID,
 // operation, actor, time, version) in the same transaction, and a rolled-back
-// change leaves none.
+// change leaves none. A DELETE event (a tombstone) carries the deleted
+// record's last version.
 //
 // Ordering. A consumer polls changes(after: lastSeen) and must never skip an
 // event, even when writers commit concurrently. Sequence numbers from a

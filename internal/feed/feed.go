@@ -79,7 +79,11 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 		if untracked[m.Type()] {
 			return next.Mutate(ctx, m)
 		}
-		var before []int
+		var (
+			before []int
+			last   map[int]int // a delete's records' last versions
+		)
+		deletes := m.Op().Is(ent.OpDelete) || m.Op().Is(ent.OpDeleteOne)
 		if !m.Op().Is(ent.OpCreate) {
 			// Log every record the write touches, hidden ones included.
 			ids, err := auth.MutationIDs(auth.WithoutReadRules(ctx), m)
@@ -88,15 +92,25 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 			}
 			before = ids
 		}
+		if deletes {
+			// A tombstone carries the version it removes, read (and on
+			// PostgreSQL locked, so no update slips in between) before the
+			// rows are gone: a consumer can then ignore a tombstone older
+			// than its copy, as it ignores an older update.
+			var err error
+			if last, err = f.currentVersions(auth.WithoutReadRules(ctx), m, before, true); err != nil {
+				return nil, err
+			}
+		}
 		slot, began := f.reserve(m), time.Now()
 		v, err := next.Mutate(ctx, m)
 		if err != nil {
 			return v, err
 		}
-		if n, isCount := v.(int); isCount && n == 0 && (m.Op().Is(ent.OpDelete) || m.Op().Is(ent.OpDeleteOne)) {
+		if n, isCount := v.(int); isCount && n == 0 && deletes {
 			return v, nil // a delete that removed nothing leaves no tombstone
 		}
-		events, err := f.events(ctx, m, v, before, began)
+		events, err := f.events(ctx, m, v, before, last, began)
 		if err != nil {
 			return nil, err
 		}
@@ -110,8 +124,9 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 	})
 }
 
-// events builds the events of a successful mutation.
-func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before []int, at time.Time) ([]event, error) {
+// events builds the events of a successful mutation; last holds a delete's
+// records' versions as they were before it.
+func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before []int, last map[int]int, at time.Time) ([]event, error) {
 	base := event{typ: EntityType(m.Type()), actor: auth.Actor(ctx), at: at}
 	switch {
 	case m.Op().Is(ent.OpCreate):
@@ -124,7 +139,7 @@ func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before [
 		e.id, e.op, e.version = before[0], changeevent.OperationUPDATE, versionOf(v)
 		return []event{e}, nil
 	case m.Op().Is(ent.OpUpdate):
-		versions, err := f.currentVersions(auth.WithoutReadRules(ctx), m, before)
+		versions, err := f.currentVersions(auth.WithoutReadRules(ctx), m, before, false)
 		if err != nil {
 			return nil, err
 		}
@@ -138,11 +153,14 @@ func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before [
 			out = append(out, e)
 		}
 		return out, nil
-	default: // deletes: tombstones
+	default: // deletes: tombstones, with the last version of each record
 		out := make([]event, 0, len(before))
 		for _, id := range before {
 			e := base
 			e.id, e.op = id, changeevent.OperationDELETE
+			if ver, ok := last[id]; ok {
+				e.version = &ver
+			}
 			out = append(out, e)
 		}
 		return out, nil
@@ -259,8 +277,10 @@ func versionOf(v ent.Value) *int {
 	return nil
 }
 
-// currentVersions reads the versions of records a bulk update touched.
-func (f *feed) currentVersions(ctx context.Context, m ent.Mutation, ids []int) (map[int]int, error) {
+// currentVersions reads the versions of records: those a bulk update
+// touched, or those a delete is about to remove (lock: on PostgreSQL, lock
+// them until the transaction ends, as the delete will).
+func (f *feed) currentVersions(ctx context.Context, m ent.Mutation, ids []int, lock bool) (map[int]int, error) {
 	out := map[int]int{}
 	if len(ids) == 0 {
 		return out, nil
@@ -274,20 +294,35 @@ func (f *feed) currentVersions(ctx context.Context, m ent.Mutation, ids []int) (
 	if f.postgres {
 		d = dialect.Postgres
 	}
-	query, args := sql.Dialect(d).Select("id", "version").From(sql.Table(table)).Where(sql.InInts("id", ids...)).Query()
+	const chunk = 1000 // both backends bound the parameters of a statement
+	for start := 0; start < len(ids); start += chunk {
+		sel := sql.Dialect(d).Select("id", "version").From(sql.Table(table)).
+			Where(sql.InInts("id", ids[start:min(start+chunk, len(ids))]...))
+		if lock && f.postgres {
+			sel.ForUpdate()
+		}
+		query, args := sel.Query()
+		if err := scanVersions(ctx, client, query, args, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func scanVersions(ctx context.Context, client *ent.Client, query string, args []any, out map[int]int) error {
 	rows, err := client.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id, ver int
 		if err := rows.Scan(&id, &ver); err != nil {
-			return nil, err
+			return err
 		}
 		out[id] = ver
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // tables maps each tracked type to its table.

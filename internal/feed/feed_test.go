@@ -23,8 +23,9 @@ func TestEntityType(t *testing.T) {
 }
 
 // TestEventsFollowWrites checks the events each kind of write leaves, with
-// and without a transaction, and that rolled-back writes and deletes that
-// removed nothing leave none.
+// and without a transaction (a tombstone carries the last version of the
+// record it removes), and that rolled-back writes and deletes that removed
+// nothing leave none.
 func TestEventsFollowWrites(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -66,7 +67,7 @@ func TestEventsFollowWrites(t *testing.T) {
 		}
 		want := []string{
 			"ORGANIZATION CREATE cli v1", "ORGANIZATION UPDATE cli v2",
-			"SERVICE CREATE cli v1", "SERVICE UPDATE cli v2", "SERVICE DELETE cli v-1",
+			"SERVICE CREATE cli v1", "SERVICE UPDATE cli v2", "SERVICE DELETE cli v2",
 		}
 		got := events()
 		if len(got) != len(want) {

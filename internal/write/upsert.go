@@ -140,9 +140,9 @@ func (w *Writer) UpsertOrganizations(ctx context.Context, in []*UpsertOrganizati
 				{organization.FieldProvenance, text(o.Provenance)},
 			}, nil
 		},
-		find: func(ctx context.Context, c *ent.Client, source string, ids []string) ([]*ent.Organization, error) {
+		find: func(ctx context.Context, c *ent.Client, source string, ids []string, lock func(*sql.Selector)) ([]*ent.Organization, error) {
 			return c.Organization.Query().
-				Where(organization.ExternalSource(source), organization.ExternalIDIn(ids...), lockRows).
+				Where(organization.ExternalSource(source), organization.ExternalIDIn(ids...), lock).
 				Order(ent.Asc(organization.FieldID)).All(ctx)
 		},
 		key: func(o *ent.Organization) string { return o.ExternalID },
@@ -197,9 +197,9 @@ func (w *Writer) UpsertLocations(ctx context.Context, in []*UpsertLocationInput)
 				{location.FieldProvenance, text(l.Provenance)},
 			}, nil
 		},
-		find: func(ctx context.Context, c *ent.Client, source string, ids []string) ([]*ent.Location, error) {
+		find: func(ctx context.Context, c *ent.Client, source string, ids []string, lock func(*sql.Selector)) ([]*ent.Location, error) {
 			return c.Location.Query().
-				Where(location.ExternalSource(source), location.ExternalIDIn(ids...), lockRows).
+				Where(location.ExternalSource(source), location.ExternalIDIn(ids...), lock).
 				Order(ent.Asc(location.FieldID)).All(ctx)
 		},
 		key: func(l *ent.Location) string { return l.ExternalID },
@@ -270,9 +270,9 @@ func (w *Writer) UpsertServices(ctx context.Context, in []*UpsertServiceInput) (
 				{service.FieldProvenance, text(s.Provenance)},
 			}, nil
 		},
-		find: func(ctx context.Context, c *ent.Client, source string, ids []string) ([]*ent.Service, error) {
+		find: func(ctx context.Context, c *ent.Client, source string, ids []string, lock func(*sql.Selector)) ([]*ent.Service, error) {
 			return c.Service.Query().
-				Where(service.ExternalSource(source), service.ExternalIDIn(ids...), lockRows).
+				Where(service.ExternalSource(source), service.ExternalIDIn(ids...), lock).
 				Order(ent.Asc(service.FieldID)).All(ctx)
 		},
 		key: func(s *ent.Service) string { return s.ExternalID },
@@ -310,9 +310,9 @@ type upsertSpec[T any] struct {
 	typ string
 	// prepare reads record i of the batch: its key and synced fields.
 	prepare func(ctx context.Context, c *ent.Client, r *refs, i int) (extKey, []fieldValue, error)
-	// find loads (and on PostgreSQL locks) the records of source with these
-	// external IDs.
-	find   func(ctx context.Context, c *ent.Client, source string, ids []string) ([]T, error)
+	// find loads the records of source with these external IDs, applying
+	// lock (which locks them on PostgreSQL).
+	find   func(ctx context.Context, c *ent.Client, source string, ids []string, lock func(*sql.Selector)) ([]T, error)
 	key    func(T) string
 	create func(c *ent.Client) (ent.Mutation, func(context.Context) (T, error))
 	update func(c *ent.Client, current T) (ent.Mutation, func(context.Context) (T, error))
@@ -341,6 +341,14 @@ func upsert[T any](ctx context.Context, w *Writer, n int, spec upsertSpec[T]) ([
 			}
 			keys[i], fields[i] = k, f
 		}
+		// The first lookup tells the dialect, which decides how a create
+		// guards against a concurrent one (see createOrAdopt).
+		var postgres bool
+		lock := func(s *sql.Selector) {
+			postgres = s.Dialect() == dialect.Postgres
+			lockRows(s)
+		}
+		find := func(source string, ids []string) ([]T, error) { return spec.find(ctx, c, source, ids, lock) }
 		// Load every record the batch names, a source at a time.
 		bySource := map[string][]string{}
 		for _, k := range keys {
@@ -350,7 +358,7 @@ func upsert[T any](ctx context.Context, w *Writer, n int, spec upsertSpec[T]) ([
 		for source, ids := range bySource {
 			ids = dedupeStrings(ids)
 			for start := 0; start < len(ids); start += chunk {
-				found, err := spec.find(ctx, c, source, ids[start:min(start+chunk, len(ids))])
+				found, err := find(source, ids[start:min(start+chunk, len(ids))])
 				if err != nil {
 					return err
 				}
@@ -360,7 +368,7 @@ func upsert[T any](ctx context.Context, w *Writer, n int, spec upsertSpec[T]) ([
 			}
 		}
 		for i, k := range keys {
-			rec, outcome, err := upsertOne(ctx, c, spec, k, fields[i], current)
+			rec, outcome, err := upsertOne(ctx, c, spec, k, fields[i], current, postgres, find)
 			if err != nil {
 				return &ItemError{Index: i, Err: err}
 			}
@@ -382,20 +390,15 @@ func upsert[T any](ctx context.Context, w *Writer, n int, spec upsertSpec[T]) ([
 	return records, outcomes, nil
 }
 
-func upsertOne[T any](ctx context.Context, c *ent.Client, spec upsertSpec[T], k extKey, fields []fieldValue, current map[extKey]T) (T, Outcome, error) {
+func upsertOne[T any](ctx context.Context, c *ent.Client, spec upsertSpec[T], k extKey, fields []fieldValue, current map[extKey]T,
+	postgres bool, find func(source string, ids []string) ([]T, error)) (T, Outcome, error) {
 	rec, exists := current[k]
 	if !exists {
-		m, save := spec.create(c)
-		for _, f := range append(fields, fieldValue{"external_source", k.source}, fieldValue{"external_id", k.id}) {
-			if f.value == nil {
-				continue
-			}
-			if err := m.SetField(f.name, f.value); err != nil {
-				return rec, "", err
-			}
+		v, adopted, err := createOrAdopt(ctx, c, spec, k, fields, postgres, find)
+		if err != nil || !adopted {
+			return v, Created, err
 		}
-		v, err := save(ctx)
-		return v, Created, err
+		rec = v // created meanwhile by a concurrent call: update it as found
 	}
 	m, save := spec.update(c, rec)
 	changed := false
@@ -426,6 +429,57 @@ func upsertOne[T any](ctx context.Context, c *ent.Client, spec upsertSpec[T], k 
 	}
 	v, err := save(ctx)
 	return v, Updated, err
+}
+
+// createOrAdopt creates the record k names, which the batch's lookup did
+// not find. On PostgreSQL a concurrent call (a second sync worker, a client
+// retrying a call that timed out on its side) may be creating the same
+// record: the insert then waits for that transaction and, once it commits,
+// fails on the unique external identifier. The insert runs inside a
+// savepoint so that failure does not abort the whole transaction; the
+// record is looked up again (now committed, and locked) and returned as
+// adopted, for the caller to update as if the lookup had found it, so both
+// calls succeed as running them one after the other would. SQLite has one
+// writer at a time, so its lookup cannot miss a record committed before
+// the insert.
+func createOrAdopt[T any](ctx context.Context, c *ent.Client, spec upsertSpec[T], k extKey, fields []fieldValue,
+	postgres bool, find func(source string, ids []string) ([]T, error)) (rec T, adopted bool, err error) {
+	m, save := spec.create(c)
+	for _, f := range append(fields, fieldValue{"external_source", k.source}, fieldValue{"external_id", k.id}) {
+		if f.value == nil {
+			continue
+		}
+		if err := m.SetField(f.name, f.value); err != nil {
+			return rec, false, err
+		}
+	}
+	if !postgres {
+		rec, err = save(ctx)
+		return rec, false, err
+	}
+	const savepoint = "village_upsert_create"
+	if _, err := c.ExecContext(ctx, "SAVEPOINT "+savepoint); err != nil {
+		return rec, false, err
+	}
+	rec, err = save(ctx)
+	if err == nil {
+		_, err = c.ExecContext(ctx, "RELEASE SAVEPOINT "+savepoint)
+		return rec, false, err
+	}
+	if !ent.IsConstraintError(err) {
+		return rec, false, err
+	}
+	if _, rerr := c.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+savepoint); rerr != nil {
+		return rec, false, fmt.Errorf("%w (rollback to savepoint: %v)", err, rerr)
+	}
+	found, ferr := find(k.source, []string{k.id})
+	if ferr != nil {
+		return rec, false, ferr
+	}
+	if len(found) == 0 {
+		return rec, false, err // another constraint: the caller's conflict
+	}
+	return found[0], true, nil
 }
 
 func checkKey(k extKey) error {

@@ -2,6 +2,7 @@ package write
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/records"
 )
@@ -236,6 +238,13 @@ func moveChildren(ctx context.Context, c *ent.Client, parent int, mv edgeMove) e
 		if err := save(ctx); err != nil {
 			if ent.IsNotFound(err) {
 				return &FieldError{Field: mv.input, Message: fmt.Sprintf("no %s has the ID given", readable(r.child))}
+			}
+			// The child's error names its own foreign key (parentID, say,
+			// for a child that would become its own ancestor); the caller
+			// gave the input that re-points it.
+			var fe *directory.FieldError
+			if errors.As(err, &fe) && fe.Field == lowerCamel(r.childEdge)+"ID" {
+				return &FieldError{Field: mv.input, Message: fe.Message}
 			}
 			return err
 		}
