@@ -156,7 +156,8 @@ type listParams struct {
 	page, perPage int
 	search        string
 	termID        *int    // taxonomy_term_id, resolved (-1: none such)
-	vocabulary    *string // taxonomy_id, resolved ("" with ok: none such)
+	villageCode   *string // taxonomy_term_id, a term of the Village attribute vocabulary
+	vocabulary    *string // taxonomy_id, resolved (a name no term has: none such)
 	orgID         *int
 	modifiedAfter *time.Time
 	postcode      *geo.Place
@@ -250,6 +251,12 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 		}
 		switch name {
 		case "taxonomy_term_id", "organization_id", "parent_id":
+			if code, ok := hsds.VillageTermCode(strings.ToLower(v)); ok && name == "taxonomy_term_id" {
+				// A term the API publishes, though no record: services
+				// carry it as an attribute.
+				p.villageCode = &code
+				continue
+			}
 			kind := map[string]string{"taxonomy_term_id": hsds.KindTaxonomyTerm, "organization_id": hsds.KindOrganization,
 				"parent_id": hsds.KindTaxonomyTerm}[name]
 			id, err := h.resolve(ctx, kind, v)
@@ -360,8 +367,9 @@ func pageOf(p *listParams, ids []int) []int {
 	return ids[lo:hi]
 }
 
-// servicePreds are the filters on services the parameters name.
-func servicePreds(p *listParams) []predicate.Service {
+// servicePreds are the filters on services the parameters name, for the
+// viewer in ctx; those judged in Go (see judgesInGo) are narrowed here.
+func servicePreds(ctx context.Context, p *listParams) []predicate.Service {
 	var preds []predicate.Service
 	if p.search != "" {
 		preds = append(preds, service.Or(service.NameContainsFold(p.search), service.AlternateNameContainsFold(p.search),
@@ -370,16 +378,65 @@ func servicePreds(p *listParams) []predicate.Service {
 	if p.termID != nil {
 		preds = append(preds, service.HasNeedsWith(taxonomyterm.ID(*p.termID)))
 	}
+	if p.villageCode != nil {
+		preds = append(preds, hsds.ServiceMayCarry(*p.villageCode))
+	}
 	if p.vocabulary != nil {
-		preds = append(preds, service.HasNeedsWith(taxonomyterm.Vocabulary(*p.vocabulary)))
+		has := service.HasNeedsWith(taxonomyterm.Vocabulary(*p.vocabulary))
+		if *p.vocabulary == hsds.VillageTaxonomy {
+			// Its terms are attributes of services, and maybe needs.
+			has = service.Or(has, hsds.ServiceMayCarry(""))
+		}
+		preds = append(preds, has)
 	}
 	if p.orgID != nil {
 		preds = append(preds, service.OrganizationID(*p.orgID))
 	}
+	if p.postcode != nil {
+		preds = append(preds, mayCover(p.postcode))
+	}
 	if p.modifiedAfter != nil {
-		preds = append(preds, service.UpdatedAtGTE(*p.modifiedAfter))
+		// As last_modified: the service or what its document shows.
+		preds = append(preds, hsds.ServiceModifiedSince(ctx, *p.modifiedAfter))
 	}
 	return preds
+}
+
+// villageVocabulary reports whether p filters on the Village attribute
+// vocabulary's taxonomy.
+func (p *listParams) villageVocabulary() bool {
+	return p.vocabulary != nil && *p.vocabulary == hsds.VillageTaxonomy
+}
+
+// judgesInGo reports whether a filter of p is judged in Go, on services as
+// the viewer reads them: coverage and proximity (a confidential location's
+// hidden coordinates must not decide what a filter returns) and the
+// Village attributes (internal notes carry nothing for who may not read
+// them).
+func (p *listParams) judgesInGo() bool {
+	return p.postcode != nil || p.villageCode != nil || p.villageVocabulary()
+}
+
+// withJudged loads on a service what judgeService reads.
+func (p *listParams) withJudged(q *ent.ServiceQuery) {
+	if p.postcode != nil {
+		q.WithServiceAreas()
+	}
+	if p.villageVocabulary() {
+		q.WithNeeds(func(q *ent.TaxonomyTermQuery) { q.Where(taxonomyterm.Vocabulary(hsds.VillageTaxonomy)) })
+	}
+}
+
+// judgeService applies the filters judged in Go (but proximity, which
+// depends on the location) to s, loaded with withJudged.
+func (p *listParams) judgeService(s *ent.Service) bool {
+	if p.villageCode != nil && !hsds.ServiceCarries(s, *p.villageCode) {
+		return false
+	}
+	if p.villageVocabulary() && !hsds.ServiceCarries(s, "") && len(s.Edges.Needs) == 0 {
+		return false
+	}
+	return p.postcode == nil || covers(s.Edges.ServiceAreas, p.postcode)
 }
 
 func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
@@ -388,13 +445,10 @@ func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
 		h.answer(w, r, nil, err)
 		return
 	}
-	preds := servicePreds(p)
-	if p.postcode != nil {
-		preds = append(preds, mayCover(p.postcode))
-	}
+	preds := servicePreds(r.Context(), p)
 	query := func() *ent.ServiceQuery { return h.client.Service.Query().Where(preds...) }
 	set := recordSet{load: h.serviceLoader(p)}
-	if p.postcode == nil {
+	if !p.judgesInGo() {
 		set.scan = keyset(func(ctx context.Context, after, limit int) ([]int, error) {
 			return query().Where(service.IDGT(after)).Order(service.ByID()).Limit(limit).IDs(ctx)
 		})
@@ -403,18 +457,19 @@ func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
 			return query().Order(service.ByID()).Offset(offset).Limit(limit).IDs(ctx)
 		}
 	} else {
-		// Coverage and proximity are judged in Go, on records as the
-		// viewer sees them: a confidential location's hidden coordinates
-		// must not decide what a filter returns.
 		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
-			cands, err := query().Where(service.IDGT(after)).Order(service.ByID()).Limit(limit).WithServiceAreas().
-				WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) { q.WithLocation() }).All(ctx)
+			q := query().Where(service.IDGT(after)).Order(service.ByID()).Limit(limit)
+			p.withJudged(q)
+			if p.proximityKm != nil {
+				q.WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) { q.WithLocation() })
+			}
+			cands, err := q.All(ctx)
 			if err != nil || len(cands) == 0 {
 				return nil, 0, err
 			}
 			var ids []int
 			for _, s := range cands {
-				if covers(s.Edges.ServiceAreas, p.postcode) && (p.proximityKm == nil ||
+				if p.judgeService(s) && (p.proximityKm == nil ||
 					slices.ContainsFunc(s.Edges.ServiceAtLocations, func(sal *ent.ServiceAtLocation) bool { return near(sal.Edges.Location, p) })) {
 					ids = append(ids, s.ID)
 				}
@@ -585,22 +640,19 @@ func (h *hsdsAPI) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
 	var preds []predicate.ServiceAtLocation
 	sp := p
 	if p.modifiedAfter != nil {
-		// A service at a location changes with its service, too.
+		// A service at a location changes with what its document shows:
+		// its location, phones, contacts and schedules, and its service.
 		cp := *p
 		cp.modifiedAfter = nil
 		sp = &cp
-		preds = append(preds, serviceatlocation.Or(serviceatlocation.UpdatedAtGTE(*p.modifiedAfter),
-			serviceatlocation.HasServiceWith(service.UpdatedAtGTE(*p.modifiedAfter))))
+		preds = append(preds, hsds.ServiceAtLocationModifiedSince(r.Context(), *p.modifiedAfter))
 	}
-	if s := servicePreds(sp); len(s) > 0 {
+	if s := servicePreds(r.Context(), sp); len(s) > 0 {
 		preds = append(preds, serviceatlocation.HasServiceWith(s...))
-	}
-	if p.postcode != nil {
-		preds = append(preds, serviceatlocation.HasServiceWith(mayCover(p.postcode)))
 	}
 	query := func() *ent.ServiceAtLocationQuery { return h.client.ServiceAtLocation.Query().Where(preds...) }
 	set := recordSet{load: h.serviceAtLocationLoader(p)}
-	if p.postcode == nil {
+	if !p.judgesInGo() {
 		set.scan = keyset(func(ctx context.Context, after, limit int) ([]int, error) {
 			return query().Where(serviceatlocation.IDGT(after)).Order(serviceatlocation.ByID()).Limit(limit).IDs(ctx)
 		})
@@ -611,13 +663,13 @@ func (h *hsdsAPI) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
 	} else {
 		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
 			cands, err := query().Where(serviceatlocation.IDGT(after)).Order(serviceatlocation.ByID()).Limit(limit).WithLocation().
-				WithService(func(q *ent.ServiceQuery) { q.WithServiceAreas() }).All(ctx)
+				WithService(p.withJudged).All(ctx)
 			if err != nil || len(cands) == 0 {
 				return nil, 0, err
 			}
 			var ids []int
 			for _, sal := range cands {
-				if sal.Edges.Service != nil && covers(sal.Edges.Service.Edges.ServiceAreas, p.postcode) && near(sal.Edges.Location, p) {
+				if sal.Edges.Service != nil && p.judgeService(sal.Edges.Service) && near(sal.Edges.Location, p) {
 					ids = append(ids, sal.ID)
 				}
 			}
@@ -766,7 +818,7 @@ func (h *hsdsAPI) taxonomyTerm(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		for i := range taxes {
-			if taxes[i].Name == t.Taxonomy {
+			if taxes[i].ID == t.TaxonomyID {
 				t.TaxonomyDetail = &taxes[i]
 			}
 		}

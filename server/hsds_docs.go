@@ -39,14 +39,18 @@ func (h *hsdsAPI) serviceLoader(p *listParams) func(context.Context, []int) ([]a
 
 func (h *hsdsAPI) minimalServices(ctx context.Context, ids []int) ([]any, error) {
 	list, err := h.client.Service.Query().Where(service.IDIn(ids...)).Order(service.ByID()).
-		Select(service.FieldExternalSource, service.FieldExternalID, service.FieldUpdatedAt).All(ctx)
+		Select(service.FieldExternalSource, service.FieldExternalID).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	modified, err := hsds.ServicesModified(ctx, h.client, ids)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]any, 0, len(list))
 	for _, s := range list {
 		out = append(out, minimalService{ID: hsds.RecordID(hsds.KindService, s.ID, s.ExternalSource, s.ExternalID),
-			ModifiedDate: hsdsTime(s.UpdatedAt)})
+			ModifiedDate: hsdsTime(modified[s.ID])})
 	}
 	return out, nil
 }
@@ -63,6 +67,9 @@ func (h *hsdsAPI) serviceItems(ctx context.Context, ids []int) ([]any, error) {
 		return nil, err
 	}
 	m, lookupErr := h.ids.Mapper(ctx)
+	if m.Modified, err = hsds.ServicesModified(ctx, h.client, ids); err != nil {
+		return nil, err
+	}
 	out := make([]any, 0, len(list))
 	for _, s := range list {
 		out = append(out, serviceItem(m, s))
@@ -219,6 +226,13 @@ func (h *hsdsAPI) serviceAtLocationItems(ctx context.Context, ids []int) ([]any,
 		return nil, err
 	}
 	m, lookupErr := h.ids.Mapper(ctx)
+	var svcIDs []int
+	for _, sal := range list {
+		svcIDs = append(svcIDs, sal.ServiceID)
+	}
+	if m.Modified, err = hsds.ServicesModified(ctx, h.client, svcIDs); err != nil {
+		return nil, err
+	}
 	out := make([]any, 0, len(list))
 	for _, sal := range list {
 		out = append(out, serviceAtLocationItem(m, sal))

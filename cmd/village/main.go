@@ -586,9 +586,10 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // json|csv DIR): the JSON form (one document per service, as the spec's
 // examples/service_full.json) or the tabular data package (CSV tables and
 // datapackage.json). It runs as trusted internal code: confidential
-// addresses, staff-only phones and internal notes are exported too.
+// addresses, staff-only phones and internal notes are exported too. DIR is
+// new, empty or an earlier export, which is replaced (see hsds.ExportJSON).
 func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export", "Write the directory as Open Referral HSDS 3.0 to DIR: --format json (services/ID.json, one full\ndocument per service, with organizations/, taxonomies.json, taxonomy_terms.json) or --format csv\n(the tabular data package: one CSV per HSDS table and datapackage.json). Village's own fields\ntravel as HSDS attributes of the \"village\" taxonomy. Everything is exported, confidential data included.\n\n  village export --format json|csv DIR [flags]", stderr)
+	fs := newFlagSet("export", "Write the directory as Open Referral HSDS 3.0 to DIR: --format json (services/ID.json, one full\ndocument per service, with organizations/, taxonomies.json, taxonomy_terms.json) or --format csv\n(the tabular data package: one CSV per HSDS table and datapackage.json). Village's own fields\ntravel as HSDS attributes of the \"village\" taxonomy. Everything is exported, confidential data included.\n\nDIR must be new or empty, or hold only an earlier Village export, which is replaced (none of its\nfiles is left behind). The export lists the files it wrote in DIR/.village-export; a directory holding\nanything else is refused, and nothing in it is deleted.\n\n  village export --format json|csv DIR [flags]", stderr)
 	dsn := dbFlag(fs)
 	format := fs.String("format", "json", "json or csv")
 	dir, err := parseOneArg(fs, args, "export", "DIR")

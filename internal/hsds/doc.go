@@ -16,6 +16,14 @@
 //     Open Referral specification, CC BY-SA 4.0, Open Referral).
 //   - validate.go: a validator for the spec's per-object JSON schemas, for
 //     tests and import checks.
+//   - export_dir.go: where an export may write: a new or empty directory,
+//     or an earlier export (listed in its manifest, ExportManifest), which
+//     it replaces; nothing else is overwritten or deleted.
+//   - modified.go: a service's last_modified and the modified_after
+//     filters: the latest change of the service or of what its document
+//     shows, computed in SQL.
+//   - village_filter.go: the taxonomy_term_id and taxonomy_id filters on
+//     the Village attribute vocabulary (a service's own attributes).
 //   - import*.go: HSDS packages → Village records (`village import`).
 //   - export_extra.go, import_extra.go and package hsdsextra: what Village
 //     does not model, kept verbatim with its record and exported back.
@@ -143,7 +151,9 @@
 // from its own fields, which say what the record is now), folded rows'
 // ids and types replace Village's derived ones, rows go in their table.
 // Kept text is typed by the spec's data package (numbers as numbers in
-// JSON). A re-import of the same package stores the same JSON (maps sorted,
+// JSON); text that breaks its column's format there (a uri, an email) is
+// dropped at import with a warning, and left out of the documents if an
+// earlier import kept it, so every document validates. A re-import of the same package stores the same JSON (maps sorted,
 // rows sorted by id), so it changes nothing.
 //
 // A confidential location's extras are left out for every viewer who may
@@ -164,7 +174,8 @@
 //     organization, the contact's service_at_location, the term's parent);
 //   - the quotes around a phone number are removed, with a warning;
 //   - times of day are Village's HH:MM (10:00:00 is written 10:00);
-//   - last_modified is the time Village last changed the record;
+//   - last_modified is the time Village last changed the service or what its
+//     document shows (see modified.go);
 //   - text is trimmed of leading and trailing spaces;
 //   - rows that link to no record of the package (an attribute's link_id,
 //     a metadata entry's resource_id), a taxonomy no term of the package
@@ -174,7 +185,9 @@
 //     attributes carrying Village's own fields);
 //   - Village's change history is added as metadata (see below);
 //   - a vocabulary named only by its terms' taxonomy column gets a taxonomy
-//     row.
+//     row, and a term's taxonomy_id that names no taxonomy of the package
+//     (the import warns) becomes that row's id: a term's taxonomy_id
+//     always names a taxonomy the export and the API serve.
 //
 // # Change history
 //

@@ -36,8 +36,9 @@ type DataPackageResource struct {
 	Path   string `json:"path"`
 	Schema struct {
 		Fields []struct {
-			Name string `json:"name"`
-			Type string `json:"type"`
+			Name   string `json:"name"`
+			Type   string `json:"type"`
+			Format string `json:"format"`
 		} `json:"fields"`
 	} `json:"schema"`
 }
@@ -157,53 +158,48 @@ type ExportCounts struct {
 // Village attribute vocabulary included); locations.json and programs.json
 // (arrays of those attached to no organization) and funding.json (funding
 // of programs only) and metadata.json (Village's change history), each
-// written only when not empty.
+// written only when not empty; and the manifest (see ExportManifest). dir
+// must be new, empty or hold only an earlier Village export, which the
+// export replaces (none of its documents is left behind).
 func ExportJSON(d *Directory, dir string) (ExportCounts, error) {
 	var c ExportCounts
-	for _, sub := range []string{"services", "organizations"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
-			return c, err
-		}
+	type doc struct {
+		path string
+		v    any
 	}
+	var docs []doc
 	for _, s := range d.Services {
-		if err := writeJSON(filepath.Join(dir, "services", s.ID+".json"), s); err != nil {
-			return c, err
-		}
-		c.Services++
+		docs = append(docs, doc{"services/" + s.ID + ".json", s})
 	}
 	for _, o := range d.Organizations {
-		if err := writeJSON(filepath.Join(dir, "organizations", o.ID+".json"), o); err != nil {
-			return c, err
-		}
-		c.Organizations++
+		docs = append(docs, doc{"organizations/" + o.ID + ".json", o})
 	}
-	if err := writeJSON(filepath.Join(dir, "taxonomies.json"), d.Taxonomies); err != nil {
+	docs = append(docs, doc{"taxonomies.json", d.Taxonomies}, doc{"taxonomy_terms.json", d.TaxonomyTerms})
+	for _, opt := range []struct {
+		path string
+		n    int
+		v    any
+	}{{"locations.json", len(d.Locations), d.Locations}, {"programs.json", len(d.Programs), d.Programs},
+		{"funding.json", len(d.Fundings), d.Fundings}, {"metadata.json", len(d.Metadata), d.Metadata}} {
+		if opt.n > 0 {
+			docs = append(docs, doc{opt.path, opt.v})
+		}
+	}
+	files := make([]string, len(docs))
+	for i, x := range docs {
+		files[i] = x.path
+	}
+	target, err := replaceExport(dir, "json", files)
+	if err != nil {
 		return c, err
 	}
-	if err := writeJSON(filepath.Join(dir, "taxonomy_terms.json"), d.TaxonomyTerms); err != nil {
-		return c, err
-	}
-	if len(d.Locations) > 0 {
-		if err := writeJSON(filepath.Join(dir, "locations.json"), d.Locations); err != nil {
+	for _, x := range docs {
+		if err := writeJSON(filepath.Join(dir, filepath.FromSlash(x.path)), x.v); err != nil {
 			return c, err
 		}
 	}
-	if len(d.Programs) > 0 {
-		if err := writeJSON(filepath.Join(dir, "programs.json"), d.Programs); err != nil {
-			return c, err
-		}
-	}
-	if len(d.Fundings) > 0 {
-		if err := writeJSON(filepath.Join(dir, "funding.json"), d.Fundings); err != nil {
-			return c, err
-		}
-	}
-	if len(d.Metadata) > 0 {
-		if err := writeJSON(filepath.Join(dir, "metadata.json"), d.Metadata); err != nil {
-			return c, err
-		}
-	}
-	return c, nil
+	c.Services, c.Organizations = len(d.Services), len(d.Organizations)
+	return c, target.finish()
 }
 
 func writeJSON(path string, v any) error {
@@ -279,14 +275,20 @@ func addAll[T any](t *tableRows, table string, list []T) error {
 
 // ExportCSV writes d to dir as HSDS's tabular data package: one CSV per
 // table of the spec's datapackage.json (all of them, with its columns in
-// its order, header only when empty) and that datapackage.json.
+// its order, header only when empty) and that datapackage.json; and the
+// manifest. dir is as ExportJSON takes it.
 func ExportCSV(d *Directory, dir string) (ExportCounts, error) {
 	c := ExportCounts{Services: len(d.Services), Organizations: len(d.Organizations), Rows: map[string]int{}}
 	tables, err := DataPackageTables()
 	if err != nil {
 		return c, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	files := []string{"datapackage.json"}
+	for _, res := range tables {
+		files = append(files, res.Path)
+	}
+	target, err := replaceExport(dir, "csv", files)
+	if err != nil {
 		return c, err
 	}
 	t := &tableRows{rows: map[string][]map[string]any{}, seen: map[string]bool{}}
@@ -347,7 +349,7 @@ func ExportCSV(d *Directory, dir string) (ExportCounts, error) {
 	if err := os.WriteFile(filepath.Join(dir, "datapackage.json"), specDataPackage, 0o644); err != nil {
 		return c, err
 	}
-	return c, nil
+	return c, target.finish()
 }
 
 // languageOwner is the record a language row belongs to.
@@ -381,10 +383,14 @@ func csvValue(v any) string {
 }
 
 // Export loads the directory as ctx may see it and writes it to dir in
-// format "json" or "csv".
+// format "json" or "csv" (dir as ExportJSON takes it, checked before the
+// directory is loaded).
 func Export(ctx context.Context, client *ent.Client, format, dir string) (ExportCounts, error) {
 	if format != "json" && format != "csv" {
 		return ExportCounts{}, fmt.Errorf("unknown export format %q (want json or csv)", format)
+	}
+	if _, err := CheckExportDir(dir); err != nil {
+		return ExportCounts{}, err
 	}
 	d, err := LoadDirectory(ctx, client)
 	if err != nil {

@@ -33,7 +33,9 @@ func withExtra[T any](obj T, table string, e *hsdsextra.Extra) T {
 		return obj
 	}
 	for col, v := range e.Fields {
-		if isEmptyJSON(m[col]) {
+		// Text an earlier import kept that breaks its column's format is
+		// left out: the document must validate (the import now drops it).
+		if isEmptyJSON(m[col]) && keptFormatError(table, col, v) == "" {
 			m[col] = typedValue(table, col, v)
 		}
 	}
@@ -92,7 +94,9 @@ func mergeFolded(list []any, sub string, r hsdsextra.Row, parentTable string) []
 	for _, x := range list {
 		if obj, ok := x.(map[string]any); ok && match(obj) {
 			for k, v := range r {
-				obj[k] = typedValue(sub, k, v)
+				if keptFormatError(sub, k, v) == "" {
+					obj[k] = typedValue(sub, k, v)
+				}
 			}
 			return list
 		}
@@ -107,7 +111,9 @@ func mergeFolded(list []any, sub string, r hsdsextra.Row, parentTable string) []
 func typedRow(table string, r hsdsextra.Row) map[string]any {
 	out := make(map[string]any, len(r))
 	for k, v := range r {
-		out[k] = typedValue(table, k, v)
+		if keptFormatError(table, k, v) == "" {
+			out[k] = typedValue(table, k, v)
+		}
 	}
 	return out
 }

@@ -28,32 +28,74 @@ import (
 //
 // Only HSDS 3.0 columns are kept (those of the spec's data package): the
 // export writes the 3.0 tables, so other columns stay listed as not
-// imported. Values Village refuses (impossible coordinates, invalid emails)
-// and links to records absent from the package are dropped with a warning,
-// not kept. A row that links to no record of the package is not imported
+// imported. Values Village refuses (impossible coordinates, invalid emails,
+// kept text that breaks its column's format in the spec: a uri that is not
+// an absolute URI, an email that is no address) and links to records
+// absent from the package are dropped with a warning, not kept. A row that links to no record of the package is not imported
 // and is warned about.
 
-// importSpecTables (canonical table → its 3.0 columns, in order) and
-// importSpecTypes (canonical table → column → data package type) come from
-// the embedded data package, read once.
-var importSpecTables, importSpecTypes = importLoadSpec()
+// importSpecTables (canonical table → its 3.0 columns, in order),
+// importSpecTypes (canonical table → column → data package type) and
+// importSpecFormats (→ its format, where it has one) come from the
+// embedded data package, read once.
+var importSpecTables, importSpecTypes, importSpecFormats = importLoadSpec()
 
-func importLoadSpec() (map[string][]string, map[string]map[string]string) {
-	importSpecTables, importSpecTypes := map[string][]string{}, map[string]map[string]string{}
+func importLoadSpec() (map[string][]string, map[string]map[string]string, map[string]map[string]string) {
+	importSpecTables, importSpecTypes, importSpecFormats := map[string][]string{}, map[string]map[string]string{}, map[string]map[string]string{}
 	tables, err := DataPackageTables()
 	if err != nil {
 		panic(err) // the descriptor is embedded: a broken one is a build fault
 	}
 	for _, t := range tables {
 		name := strings.TrimSuffix(t.Path, ".csv")
-		types := map[string]string{}
+		types, formats := map[string]string{}, map[string]string{}
 		for _, f := range t.Schema.Fields {
 			importSpecTables[name] = append(importSpecTables[name], f.Name)
 			types[f.Name] = f.Type
+			if f.Format != "" {
+				formats[f.Name] = f.Format
+			}
 		}
-		importSpecTypes[name] = types
+		importSpecTypes[name], importSpecFormats[name] = types, formats
 	}
-	return importSpecTables, importSpecTypes
+	return importSpecTables, importSpecTypes, importSpecFormats
+}
+
+// keptFormatError says why text kept for column col of table breaks the
+// format the spec gives the column (a uri, an email), or "". Such text is
+// neither kept nor served: a response must validate against the spec's
+// schemas. Ids and links (format uuid) are checked as structure elsewhere.
+func keptFormatError(table, col, v string) string {
+	switch f := importSpecFormats[table][col]; f {
+	case "uri", "email":
+		if msg := formatError(f, v); msg != "" {
+			return msg + " (the spec's format " + f + ")"
+		}
+	}
+	return ""
+}
+
+// keepValid drops from row (of table, read from src when known) the text
+// that breaks its column's format, with a warning.
+func (m *importMapper) keepValid(table string, src *importRow, row hsdsextra.Row) hsdsextra.Row {
+	cols := make([]string, 0, len(row))
+	for c := range row {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	for _, c := range cols {
+		if msg := keptFormatError(table, c, row[c]); msg != "" {
+			if src != nil && !m.badFormats[src][c] {
+				if m.badFormats[src] == nil {
+					m.badFormats[src] = map[string]bool{}
+				}
+				m.badFormats[src][c] = true
+				m.warnf(src, c, "%s; dropped", msg)
+			}
+			delete(row, c)
+		}
+	}
+	return row
 }
 
 // importSpecColumns are the HSDS 3.0 columns of a table (canonical name).
@@ -121,17 +163,21 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 			if v == "" || (m.used[table][c] && !rec.keepCols[c]) || rec.storedCols[c] {
 				continue
 			}
+			if msg := keptFormatError(table, c, v); msg != "" {
+				m.warnf(rec.row, c, "%s; dropped", msg)
+				continue
+			}
 			rec.extra.SetField(c, v)
 			m.keptColumn(table, c)
 		}
 		for _, a := range rec.attached {
-			rec.extra.AddRow(a.table, a.row)
+			rec.extra.AddRow(a.table, m.keepValid(a.table, a.src, a.row))
 			m.keptTables[a.table] = true
 			m.consumed[a.src] = true
 			owners.add(a.table, a.src.get("id"), rec)
 		}
 		for _, f := range rec.folded {
-			rec.extra.AddFolded(f.table, f.row)
+			rec.extra.AddFolded(f.table, m.keepValid(f.table, f.src, f.row))
 			if f.src != nil {
 				m.consumed[f.src] = true
 				owners.add(f.table, f.src.get("id"), rec)
@@ -151,7 +197,7 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 			if o == nil {
 				continue
 			}
-			o.extra.AddRow(table, specRow(table, r))
+			o.extra.AddRow(table, m.keepValid(table, r, specRow(table, r)))
 			m.consumed[r] = true
 			m.keptTables[table] = true
 			owners.add(table, r.get("id"), o)

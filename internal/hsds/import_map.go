@@ -109,11 +109,15 @@ type importMapper struct {
 	// keptTables are the tables Village does not model some of whose rows
 	// are kept whole.
 	keptTables map[string]bool
+	// badFormats are the cells dropped for their format, warned about
+	// once (a taxonomy row is kept with each of its terms).
+	badFormats map[*importRow]map[string]bool
 }
 
 func newImportMapper(p *importPackage, rep *Report) *importMapper {
 	m := &importMapper{pkg: p, rep: rep, ids: map[string]map[string]*importRow{}, kept: map[string]map[string]bool{}, used: map[string]map[string]bool{},
-		consumed: map[*importRow]bool{}, skipped: map[*importRow]bool{}, keptCols: map[string]map[string]bool{}, keptTables: map[string]bool{}}
+		consumed: map[*importRow]bool{}, skipped: map[*importRow]bool{}, keptCols: map[string]map[string]bool{}, keptTables: map[string]bool{},
+		badFormats: map[*importRow]map[string]bool{}}
 	for t, cols := range importStoredColumns {
 		m.use(t, cols...)
 	}

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"sort"
 
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/location"
@@ -73,12 +76,24 @@ func Services(ctx context.Context, client *ent.Client, q *ent.ServiceQuery) ([]S
 	if err != nil {
 		return nil, fmt.Errorf("load services: %w", err)
 	}
-	out := make([]Service, 0, len(list))
 	m := readMapper(ctx, client)
+	if m.Modified, err = ServicesModified(ctx, client, serviceIDs(list)); err != nil {
+		return nil, err
+	}
+	out := make([]Service, 0, len(list))
 	for _, s := range list {
 		out = append(out, m.Service(s))
 	}
 	return out, nil
+}
+
+// serviceIDs are the IDs of list.
+func serviceIDs(list []*ent.Service) []int {
+	ids := make([]int, len(list))
+	for i, s := range list {
+		ids[i] = s.ID
+	}
+	return ids
 }
 
 // Organizations loads the HSDS organizations q selects.
@@ -102,8 +117,17 @@ func ServiceAtLocations(ctx context.Context, client *ent.Client, q *ent.ServiceA
 	if err != nil {
 		return nil, fmt.Errorf("load services at locations: %w", err)
 	}
-	out := make([]ServiceAtLocation, 0, len(list))
 	m := readMapper(ctx, client)
+	var svcs []*ent.Service
+	for _, sal := range list {
+		if s := sal.Edges.Service; s != nil {
+			svcs = append(svcs, s)
+		}
+	}
+	if m.Modified, err = ServicesModified(ctx, client, serviceIDs(svcs)); err != nil {
+		return nil, err
+	}
+	out := make([]ServiceAtLocation, 0, len(list))
 	for _, sal := range list {
 		var svc *Service
 		if s := sal.Edges.Service; s != nil {
@@ -136,41 +160,68 @@ func TaxonomyTerms(ctx context.Context, client *ent.Client, q *ent.TaxonomyTermQ
 }
 
 // Taxonomies lists every vocabulary in the directory as an HSDS taxonomy,
-// with the Village attribute taxonomy, ordered by name.
+// with the Village attribute taxonomy, ordered by name. A vocabulary is
+// one taxonomy, whose id its terms' taxonomy_id names (see
+// Mapper.TaxonomyTerm): the taxonomy a package gave it, kept with its
+// terms (that of the first term, by ID, that keeps one), else one Village
+// derives from its name.
 func Taxonomies(ctx context.Context, client *ent.Client) ([]Taxonomy, error) {
 	names, err := client.TaxonomyTerm.Query().Unique(true).Select(taxonomyterm.FieldVocabulary).Strings(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load taxonomies: %w", err)
 	}
-	// An imported vocabulary is the taxonomy its package gave it, kept
-	// with its terms.
-	kept := map[string]Taxonomy{}
-	withExtra, err := client.TaxonomyTerm.Query().Where(taxonomyterm.HsdsExtraNotNil()).
-		Select(taxonomyterm.FieldVocabulary, taxonomyterm.FieldHsdsExtra).All(ctx)
+	kept, err := keptTaxonomies(ctx, client)
 	if err != nil {
-		return nil, fmt.Errorf("load taxonomies: %w", err)
-	}
-	for _, t := range withExtra {
-		if tx, ok := extraTaxonomy(t.HsdsExtra); ok {
-			if _, dup := kept[t.Vocabulary]; !dup {
-				kept[t.Vocabulary] = tx
-			}
-		}
+		return nil, err
 	}
 	seen := map[string]bool{VillageTaxonomy: true}
 	out := []Taxonomy{VillageTaxonomyObject()}
 	for _, n := range names {
 		if !seen[n] {
 			seen[n] = true
-			if tx, ok := kept[n]; ok {
-				out = append(out, tx)
-			} else {
-				out = append(out, TaxonomyObject(n))
-			}
+			out = append(out, vocabularyTaxonomy(kept, n))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// vocabularyTaxonomy is the taxonomy of a vocabulary, given the kept ones.
+func vocabularyTaxonomy(kept map[string]Taxonomy, vocabulary string) Taxonomy {
+	if tx, ok := kept[vocabulary]; ok && vocabulary != VillageTaxonomy {
+		return tx
+	}
+	return TaxonomyObject(vocabulary)
+}
+
+// keptTaxonomies returns, by vocabulary, the taxonomy a package gave it:
+// the one kept with its first term that keeps one. One statement, which
+// reads one term per vocabulary (a vocabulary may have thousands).
+func keptTaxonomies(ctx context.Context, client *ent.Client) (map[string]Taxonomy, error) {
+	firsts := func(s *sql.Selector) {
+		b := sql.Dialect(s.Dialect())
+		t := b.Table(taxonomyterm.Table).As("kt")
+		col := t.C(taxonomyterm.FieldHsdsExtra)
+		// Whether the kept extras hold a taxonomy row, read in SQL.
+		has := sql.ExprP("json_extract(" + col + ", '$.rows.taxonomies') IS NOT NULL")
+		if s.Dialect() == dialect.Postgres {
+			has = sql.ExprP("(" + col + " -> 'rows' -> 'taxonomies') IS NOT NULL")
+		}
+		sub := b.Select(sql.Min(t.C(taxonomyterm.FieldID))).From(t).
+			Where(sql.And(sql.NotNull(col), has)).GroupBy(t.C(taxonomyterm.FieldVocabulary))
+		s.Where(sql.In(s.C(taxonomyterm.FieldID), sub))
+	}
+	list, err := client.TaxonomyTerm.Query().Where(firsts).Select(taxonomyterm.FieldVocabulary, taxonomyterm.FieldHsdsExtra).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load taxonomies: %w", err)
+	}
+	kept := map[string]Taxonomy{}
+	for _, t := range list {
+		if tx, ok := extraTaxonomy(t.HsdsExtra); ok {
+			kept[t.Vocabulary] = tx
+		}
+	}
+	return kept, nil
 }
 
 // readMapper is a Mapper whose references to records it has not mapped
@@ -178,6 +229,7 @@ func Taxonomies(ctx context.Context, client *ent.Client) ([]Taxonomy, error) {
 func readMapper(ctx context.Context, client *ent.Client) *Mapper {
 	m := NewMapper()
 	m.SeesAddress = func(l *ent.Location) bool { return auth.Visible(ctx, l, location.FieldAddress1) }
+	m.Taxonomy = lazyTaxonomies(ctx, client)
 	m.Lookup = func(kind string, id int) (string, bool) {
 		rows, err := readIDRows(ctx, client, kind, []int{id})
 		if err != nil || len(rows) == 0 {
@@ -186,6 +238,22 @@ func readMapper(ctx context.Context, client *ent.Client) *Mapper {
 		return rows[0].hsdsID(kind), true
 	}
 	return m
+}
+
+// lazyTaxonomies returns a Mapper.Taxonomy that reads the kept taxonomies
+// when first asked (a page of services with no needs maps no term), once.
+// Should that read fail, a term keeps the taxonomy its own extras name.
+func lazyTaxonomies(ctx context.Context, client *ent.Client) func(string) Taxonomy {
+	var kept map[string]Taxonomy
+	return func(vocabulary string) Taxonomy {
+		if kept == nil {
+			var err error
+			if kept, err = keptTaxonomies(ctx, client); err != nil {
+				kept = map[string]Taxonomy{}
+			}
+		}
+		return vocabularyTaxonomy(kept, vocabulary)
+	}
 }
 
 // ResolveID finds the Village ID of the record of kind whose HSDS id is

@@ -304,6 +304,14 @@ type Mapper struct {
 	// location's address; when it does not (or SeesAddress is nil), the
 	// location's kept HSDS extras are left out too.
 	SeesAddress func(l *ent.Location) bool
+	// Taxonomy returns the taxonomy of a vocabulary as Taxonomies lists
+	// it (nil: a term's own kept taxonomy, else the derived one).
+	Taxonomy func(vocabulary string) Taxonomy
+	// Modified holds, by service ID, when each service or the related
+	// information its document shows last changed (see ServicesModified):
+	// its last_modified. A service it does not hold shows its own
+	// updated_at.
+	Modified map[int]time.Time
 }
 
 // NewMapper returns a Mapper that resolves references to records it has
@@ -400,23 +408,13 @@ func (m *Mapper) Service(s *ent.Service) Service {
 	if s.Edges.Program != nil {
 		m.IDs.note(KindProgram, s.Edges.Program.ID, s.Edges.Program.ExternalSource, s.Edges.Program.ExternalID)
 	}
-	a := newExportAttrs("service", id)
-	a.record(s.Sample, s.Provenance, s.ExternalSource, s.ExternalID)
-	a.json("eligibility", s.Eligibility, s.Eligibility == nil)
-	a.boolp("free", s.Free)
-	a.intp("capacity_available", s.CapacityAvailable)
-	a.intp("capacity_maximum", s.CapacityMaximum)
-	a.timep("capacity_updated_at", s.CapacityUpdatedAt)
-	a.json("delivery_modes", s.DeliveryModes, len(s.DeliveryModes) == 0)
-	a.timep("verified_at", s.VerifiedAt)
-	a.add("verified_by", s.VerifiedBy)
-	a.add("internal_notes", s.InternalNotes)
+	a := serviceAttrs(id, s)
 	out := Service{
 		ID: id, OrganizationID: m.of(KindOrganization, s.OrganizationID), ProgramID: m.ofp(KindProgram, s.ProgramID),
 		Name: s.Name, AlternateName: s.AlternateName, Description: s.Description, URL: s.URL, Email: s.Email,
 		Status: exportStatus(string(s.Status)), InterpretationServices: s.InterpretationServices,
 		ApplicationProcess: s.ApplicationProcess, FeesDescription: s.FeesDescription, WaitTime: s.WaitTime,
-		LastModified: s.UpdatedAt.UTC().Format(time.RFC3339Nano),
+		LastModified: m.lastModified(s).UTC().Format(time.RFC3339Nano),
 	}
 	if s.VerifiedAt != nil {
 		out.AssuredDate = exportDate(s.VerifiedAt)
@@ -472,6 +470,31 @@ func (m *Mapper) Service(s *ent.Service) Service {
 	}
 	out.Attributes = list
 	return withExtra(out, "services", s.HsdsExtra)
+}
+
+// lastModified is when s, or what its document shows, last changed.
+func (m *Mapper) lastModified(s *ent.Service) time.Time {
+	if t, ok := m.Modified[s.ID]; ok && t.After(s.UpdatedAt) {
+		return t
+	}
+	return s.UpdatedAt
+}
+
+// serviceAttrs are the Village attributes of service s (HSDS id id): its
+// own fields HSDS has no column for.
+func serviceAttrs(id string, s *ent.Service) *exportAttrs {
+	a := newExportAttrs("service", id)
+	a.record(s.Sample, s.Provenance, s.ExternalSource, s.ExternalID)
+	a.json("eligibility", s.Eligibility, s.Eligibility == nil)
+	a.boolp("free", s.Free)
+	a.intp("capacity_available", s.CapacityAvailable)
+	a.intp("capacity_maximum", s.CapacityMaximum)
+	a.timep("capacity_updated_at", s.CapacityUpdatedAt)
+	a.json("delivery_modes", s.DeliveryModes, len(s.DeliveryModes) == 0)
+	a.timep("verified_at", s.VerifiedAt)
+	a.add("verified_by", s.VerifiedBy)
+	a.add("internal_notes", s.InternalNotes)
+	return a
 }
 
 // ServiceAtLocation maps sal (with its location and own phones, contacts
@@ -664,15 +687,18 @@ func (m *Mapper) Funding(f *ent.Funding) Funding {
 // TaxonomyTerm maps t to HSDS; its vocabulary is its taxonomy.
 func (m *Mapper) TaxonomyTerm(t *ent.TaxonomyTerm) TaxonomyTerm {
 	id := m.IDs.note(KindTaxonomyTerm, t.ID, t.ExternalSource, t.ExternalID)
-	// An imported term keeps the taxonomy id and name its package gave it.
+	// Its taxonomy is its vocabulary's, as /taxonomies serves it (a
+	// package's own, when one was imported), so taxonomy_id always names
+	// a taxonomy the API and the export have, whatever id the term's own
+	// package wrote. An imported term keeps its taxonomy column (free
+	// text).
 	taxonomyID, taxonomy := TaxonomyID(t.Vocabulary), t.Vocabulary
-	if tx, ok := extraTaxonomy(t.HsdsExtra); ok {
+	if m.Taxonomy != nil {
+		taxonomyID = m.Taxonomy(t.Vocabulary).ID
+	} else if tx, ok := extraTaxonomy(t.HsdsExtra); ok {
 		taxonomyID = tx.ID
 	}
 	if e := t.HsdsExtra; e != nil {
-		if v := e.Fields["taxonomy_id"]; v != "" {
-			taxonomyID = v
-		}
 		if v := e.Fields["taxonomy"]; v != "" {
 			taxonomy = v
 		}

@@ -187,6 +187,7 @@ func (r *Resolver) HSDSID(ctx context.Context, kind string, id int) (string, boo
 func (r *Resolver) Mapper(ctx context.Context) (*Mapper, func() error) {
 	m := NewMapper()
 	m.SeesAddress = func(l *ent.Location) bool { return auth.Visible(ctx, l, location.FieldAddress1) }
+	m.Taxonomy = lazyTaxonomies(ctx, r.client)
 	var firstErr error
 	current := map[string]bool{}
 	m.Lookup = func(kind string, id int) (string, bool) {

@@ -182,6 +182,12 @@ var officialNormalisations = []officialNormalisation{
 		func(d tableDiff, _ map[string]map[string]map[string]string, _ *Report) bool {
 			return d.table == "metadata" && d.column == "" && d.in == ""
 		}},
+	{"a term's taxonomy_id that names no taxonomy of the package (a warning) becomes the id of the taxonomy row its vocabulary gets",
+		func(d tableDiff, in map[string]map[string]map[string]string, _ *Report) bool {
+			term := in["taxonomy_terms"][d.id]
+			return d.table == "taxonomy_terms" && d.column == "taxonomy_id" && d.in != "" && !inPackage(in, d.in) &&
+				term != nil && d.out == TaxonomyID(term["taxonomy"])
+		}},
 	{"a vocabulary named only by its terms' taxonomy column (their taxonomy_id names no taxonomy of the package) gets a taxonomy row",
 		func(d tableDiff, in map[string]map[string]map[string]string, _ *Report) bool {
 			if d.table != "taxonomies" || d.column != "" || d.in != "" {
