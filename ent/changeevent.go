@@ -28,7 +28,9 @@ type ChangeEvent struct {
 	// When the change was made.
 	OccurredAt time.Time `json:"occurred_at,omitempty"`
 	// The record's version after the change (its last version, for a deletion).
-	Version      *int `json:"version,omitempty"`
+	Version *int `json:"version,omitempty"`
+	// Whether the record was restricted (a staff-only phone, a resource not PUBLISHED, a funding of one) both before and after the change: after it for a CREATE, before it for a DELETE.
+	Restricted   bool `json:"restricted,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -37,6 +39,8 @@ func (*ChangeEvent) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case changeevent.FieldRestricted:
+			values[i] = new(sql.NullBool)
 		case changeevent.FieldID, changeevent.FieldEntityID, changeevent.FieldVersion:
 			values[i] = new(sql.NullInt64)
 		case changeevent.FieldEntityType, changeevent.FieldOperation, changeevent.FieldActor:
@@ -101,6 +105,12 @@ func (_m *ChangeEvent) assignValues(columns []string, values []any) error {
 				_m.Version = new(int)
 				*_m.Version = int(value.Int64)
 			}
+		case changeevent.FieldRestricted:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field restricted", values[i])
+			} else if value.Valid {
+				_m.Restricted = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -156,6 +166,9 @@ func (_m *ChangeEvent) String() string {
 		builder.WriteString("version=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("restricted=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Restricted))
 	builder.WriteByte(')')
 	return builder.String()
 }

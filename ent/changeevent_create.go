@@ -74,6 +74,20 @@ func (_c *ChangeEventCreate) SetNillableVersion(v *int) *ChangeEventCreate {
 	return _c
 }
 
+// SetRestricted sets the "restricted" field.
+func (_c *ChangeEventCreate) SetRestricted(v bool) *ChangeEventCreate {
+	_c.mutation.SetRestricted(v)
+	return _c
+}
+
+// SetNillableRestricted sets the "restricted" field if the given value is not nil.
+func (_c *ChangeEventCreate) SetNillableRestricted(v *bool) *ChangeEventCreate {
+	if v != nil {
+		_c.SetRestricted(*v)
+	}
+	return _c
+}
+
 // Mutation returns the ChangeEventMutation object of the builder.
 func (_c *ChangeEventCreate) Mutation() *ChangeEventMutation {
 	return _c.mutation
@@ -113,6 +127,10 @@ func (_c *ChangeEventCreate) defaults() {
 		v := changeevent.DefaultOccurredAt()
 		_c.mutation.SetOccurredAt(v)
 	}
+	if _, ok := _c.mutation.Restricted(); !ok {
+		v := changeevent.DefaultRestricted
+		_c.mutation.SetRestricted(v)
+	}
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -146,6 +164,9 @@ func (_c *ChangeEventCreate) check() error {
 	}
 	if _, ok := _c.mutation.OccurredAt(); !ok {
 		return &ValidationError{Name: "occurred_at", err: errors.New(`ent: missing required field "ChangeEvent.occurred_at"`)}
+	}
+	if _, ok := _c.mutation.Restricted(); !ok {
+		return &ValidationError{Name: "restricted", err: errors.New(`ent: missing required field "ChangeEvent.restricted"`)}
 	}
 	return nil
 }
@@ -197,6 +218,10 @@ func (_c *ChangeEventCreate) createSpec() (*ChangeEvent, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Version(); ok {
 		_spec.SetField(changeevent.FieldVersion, field.TypeInt, value)
 		_node.Version = &value
+	}
+	if value, ok := _c.mutation.Restricted(); ok {
+		_spec.SetField(changeevent.FieldRestricted, field.TypeBool, value)
+		_node.Restricted = value
 	}
 	return _node, _spec
 }
@@ -278,6 +303,9 @@ func (u *ChangeEventUpsertOne) UpdateNewValues() *ChangeEventUpsertOne {
 		}
 		if _, exists := u.create.mutation.Version(); exists {
 			s.SetIgnore(changeevent.FieldVersion)
+		}
+		if _, exists := u.create.mutation.Restricted(); exists {
+			s.SetIgnore(changeevent.FieldRestricted)
 		}
 	}))
 	return u
@@ -503,6 +531,9 @@ func (u *ChangeEventUpsertBulk) UpdateNewValues() *ChangeEventUpsertBulk {
 			}
 			if _, exists := b.mutation.Version(); exists {
 				s.SetIgnore(changeevent.FieldVersion)
+			}
+			if _, exists := b.mutation.Restricted(); exists {
+				s.SetIgnore(changeevent.FieldRestricted)
 			}
 		}
 	}))

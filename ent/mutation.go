@@ -780,6 +780,7 @@ type ChangeEventMutation struct {
 	occurred_at   *time.Time
 	version       *int
 	addversion    *int
+	restricted    *bool
 	clearedFields map[string]struct{}
 	done          bool
 	oldValue      func(context.Context) (*ChangeEvent, error)
@@ -1154,6 +1155,42 @@ func (m *ChangeEventMutation) ResetVersion() {
 	delete(m.clearedFields, changeevent.FieldVersion)
 }
 
+// SetRestricted sets the "restricted" field.
+func (m *ChangeEventMutation) SetRestricted(b bool) {
+	m.restricted = &b
+}
+
+// Restricted returns the value of the "restricted" field in the mutation.
+func (m *ChangeEventMutation) Restricted() (r bool, exists bool) {
+	v := m.restricted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRestricted returns the old "restricted" field's value of the ChangeEvent entity.
+// If the ChangeEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ChangeEventMutation) OldRestricted(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRestricted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRestricted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRestricted: %w", err)
+	}
+	return oldValue.Restricted, nil
+}
+
+// ResetRestricted resets all changes to the "restricted" field.
+func (m *ChangeEventMutation) ResetRestricted() {
+	m.restricted = nil
+}
+
 // Where appends a list predicates to the ChangeEventMutation builder.
 func (m *ChangeEventMutation) Where(ps ...predicate.ChangeEvent) {
 	m.predicates = append(m.predicates, ps...)
@@ -1188,7 +1225,7 @@ func (m *ChangeEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ChangeEventMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.entity_type != nil {
 		fields = append(fields, changeevent.FieldEntityType)
 	}
@@ -1206,6 +1243,9 @@ func (m *ChangeEventMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, changeevent.FieldVersion)
+	}
+	if m.restricted != nil {
+		fields = append(fields, changeevent.FieldRestricted)
 	}
 	return fields
 }
@@ -1227,6 +1267,8 @@ func (m *ChangeEventMutation) Field(name string) (ent.Value, bool) {
 		return m.OccurredAt()
 	case changeevent.FieldVersion:
 		return m.Version()
+	case changeevent.FieldRestricted:
+		return m.Restricted()
 	}
 	return nil, false
 }
@@ -1248,6 +1290,8 @@ func (m *ChangeEventMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldOccurredAt(ctx)
 	case changeevent.FieldVersion:
 		return m.OldVersion(ctx)
+	case changeevent.FieldRestricted:
+		return m.OldRestricted(ctx)
 	}
 	return nil, fmt.Errorf("unknown ChangeEvent field %s", name)
 }
@@ -1298,6 +1342,13 @@ func (m *ChangeEventMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case changeevent.FieldRestricted:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRestricted(v)
 		return nil
 	}
 	return fmt.Errorf("unknown ChangeEvent field %s", name)
@@ -1401,6 +1452,9 @@ func (m *ChangeEventMutation) ResetField(name string) error {
 		return nil
 	case changeevent.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case changeevent.FieldRestricted:
+		m.ResetRestricted()
 		return nil
 	}
 	return fmt.Errorf("unknown ChangeEvent field %s", name)

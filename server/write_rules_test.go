@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -226,9 +227,10 @@ func TestHierarchiesHaveNoCycles(t *testing.T) {
 // "no public answer reveals them another way". Pages, cursors and
 // totalCount agree with what is shown, and a page costs the same
 // statements however many events it filters (no statement per event).
-// Events of records that no longer exist are hidden from keys that cannot
-// see every record of their type, tombstones included (whether the record
-// was hidden is not recorded; see auth.VisibleChangeEvents).
+// An event is shown when the key could read the record before or after the
+// change: the change that hides a record from it and the tombstone of a
+// record it could read are shown, nothing of a record hidden throughout
+// (see auth.VisibleChangeEvents).
 func TestFeedShowsOnlyRecordsTheKeyMayRead(t *testing.T) {
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
@@ -257,17 +259,27 @@ func TestFeedShowsOnlyRecordsTheKeyMayRead(t *testing.T) {
 				submitted: {"admin": true},
 				public:    {"reader": true, "staff": true, "admin": true, "own editor": true, "foreign editor": true},
 			}
+			// ops: for some records, the operations each key is shown of
+			// them, in order ("" for none).
+			ops := map[string]map[string]string{}
 			check := func(when string) {
 				t.Helper()
 				for who, secret := range keys {
 					events, _ := feedRead(m, secret, nil, 2, nil)
 					shown := map[string]int{}
+					shownOps := map[string]string{}
 					for _, e := range events {
 						shown[e.EntityID]++
+						shownOps[e.EntityID] = strings.TrimSpace(shownOps[e.EntityID] + " " + e.Operation)
 					}
 					for record, viewers := range sees {
 						if viewers[who] != (shown[record] > 0) {
 							t.Errorf("%s: %s sees %d events of %s, want them shown: %v", when, who, shown[record], record, viewers[who])
+						}
+					}
+					for record, want := range ops {
+						if got := shownOps[record]; got != want[who] {
+							t.Errorf("%s: %s is shown %q of %s, want %q", when, who, got, record, want[who])
 						}
 					}
 					var p feedPage
@@ -306,15 +318,44 @@ func TestFeedShowsOnlyRecordsTheKeyMayRead(t *testing.T) {
 				t.Errorf("a reader's feed page ran %d statements with 20 more events, %d before", n, base)
 			}
 
-			// Deleted, both phones' events (tombstones too) are hidden from
-			// those who cannot see every phone: the hidden one's
-			// existence stays secret, at the price of the public one's
-			// tombstone.
-			for _, id := range []string{hidden, public} {
+			// A public phone made staff-only: keys that may not read it
+			// are shown the change that hides it (so they drop it), then
+			// nothing more of it.
+			turned, _ := m.create(m.admin, "Phone", map[string]any{"number": "617-555-0102", "serviceID": svc})
+			m.ok(m.admin, `mutation($id: ID!) { updatePhone(id: $id, input: {staffOnly: true}) { id } }`, map[string]any{"id": turned}, nil)
+			m.ok(m.admin, `mutation($id: ID!) { updatePhone(id: $id, input: {description: "y"}) { id } }`, map[string]any{"id": turned}, nil)
+			all, public2 := "CREATE UPDATE UPDATE", "CREATE UPDATE"
+			ops[turned] = map[string]string{"reader": public2, "foreign editor": public2, "own editor": all, "staff": all, "admin": all}
+
+			// A resource published then deleted: its submission is not
+			// shown (it was not public), its publication and tombstone are.
+			m.ok(reader, `mutation($o: ID!) { submitResource(input: {title: "Map", kind: GUIDE, publisherID: $o}) { id } }`,
+				map[string]any{"o": relay.Encode(own)}, &sub)
+			published := sub.SubmitResource.ID
+			m.ok(m.admin, `mutation($id: ID!) { reviewResource(id: $id, decision: PUBLISH) { id } }`, map[string]any{"id": published}, nil)
+			both := "CREATE UPDATE" // staff: also the events of a resource published now
+			ops[published] = map[string]string{"reader": "UPDATE", "foreign editor": "UPDATE", "own editor": "UPDATE", "staff": both, "admin": both}
+			check("hidden and published")
+			m.ok(m.admin, `mutation($id: ID!) { deleteResource(id: $id) { deletedID } }`, map[string]any{"id": published}, nil)
+			pub := "UPDATE DELETE"
+			ops[published] = map[string]string{"reader": pub, "foreign editor": pub, "own editor": pub, "staff": pub, "admin": "CREATE UPDATE DELETE"}
+
+			// Deleted: the hidden phone's tombstone stays hidden from those
+			// who could not read it (so does the never-published
+			// resource's), the public phone's is shown to every key, and
+			// the phone deleted while staff-only leaves its former readers
+			// no tombstone (they dropped it at the change that hid it).
+			for _, id := range []string{hidden, public, turned} {
 				m.ok(m.admin, `mutation($id: ID!) { deletePhone(id: $id) { deletedID } }`, map[string]any{"id": id}, nil)
 			}
+			m.ok(m.admin, `mutation($id: ID!) { deleteResource(id: $id) { deletedID } }`, map[string]any{"id": submitted}, nil)
 			sees[hidden] = map[string]bool{"staff": true, "admin": true}
-			sees[public] = map[string]bool{"staff": true, "admin": true}
+			all += " DELETE"
+			ops[turned] = map[string]string{"reader": public2, "foreign editor": public2, "own editor": public2, "staff": all, "admin": all}
+			ops[public] = map[string]string{}
+			for who := range keys {
+				ops[public][who] = "CREATE DELETE"
+			}
 			check("deleted")
 		})
 	}

@@ -28,6 +28,8 @@ const (
 	FieldOccurredAt = "occurred_at"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
+	// FieldRestricted holds the string denoting the restricted field in the database.
+	FieldRestricted = "restricted"
 	// Table holds the table name of the changeevent in the database.
 	Table = "change_events"
 )
@@ -41,6 +43,7 @@ var Columns = []string{
 	FieldActor,
 	FieldOccurredAt,
 	FieldVersion,
+	FieldRestricted,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -60,6 +63,8 @@ var (
 	ActorValidator func(string) error
 	// DefaultOccurredAt holds the default value on creation for the "occurred_at" field.
 	DefaultOccurredAt func() time.Time
+	// DefaultRestricted holds the default value on creation for the "restricted" field.
+	DefaultRestricted bool
 )
 
 // Operation defines the type for the "operation" enum field.
@@ -122,6 +127,11 @@ func ByOccurredAt(opts ...sql.OrderTermOption) OrderOption {
 // ByVersion orders the results by the version field.
 func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
+// ByRestricted orders the results by the restricted field.
+func ByRestricted(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRestricted, opts...).ToFunc()
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

@@ -79,6 +79,11 @@ func Version(v int) predicate.ChangeEvent {
 	return predicate.ChangeEvent(sql.FieldEQ(FieldVersion, v))
 }
 
+// Restricted applies equality check predicate on the "restricted" field. It's identical to RestrictedEQ.
+func Restricted(v bool) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldEQ(FieldRestricted, v))
+}
+
 // EntityTypeEQ applies the EQ predicate on the "entity_type" field.
 func EntityTypeEQ(v string) predicate.ChangeEvent {
 	return predicate.ChangeEvent(sql.FieldEQ(FieldEntityType, v))
@@ -357,6 +362,16 @@ func VersionIsNil() predicate.ChangeEvent {
 // VersionNotNil applies the NotNil predicate on the "version" field.
 func VersionNotNil() predicate.ChangeEvent {
 	return predicate.ChangeEvent(sql.FieldNotNull(FieldVersion))
+}
+
+// RestrictedEQ applies the EQ predicate on the "restricted" field.
+func RestrictedEQ(v bool) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldEQ(FieldRestricted, v))
+}
+
+// RestrictedNEQ applies the NEQ predicate on the "restricted" field.
+func RestrictedNEQ(v bool) predicate.ChangeEvent {
+	return predicate.ChangeEvent(sql.FieldNEQ(FieldRestricted, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -41,6 +41,7 @@ var (
 		{Name: "actor", Type: field.TypeString},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "version", Type: field.TypeInt, Nullable: true},
+		{Name: "restricted", Type: field.TypeBool, Default: false},
 	}
 	// ChangeEventsTable holds the schema information for the "change_events" table.
 	ChangeEventsTable = &schema.Table{

@@ -58,6 +58,10 @@ func init() {
 	changeeventDescOccurredAt := changeeventFields[4].Descriptor()
 	// changeevent.DefaultOccurredAt holds the default value on creation for the occurred_at field.
 	changeevent.DefaultOccurredAt = changeeventDescOccurredAt.Default.(func() time.Time)
+	// changeeventDescRestricted is the schema descriptor for restricted field.
+	changeeventDescRestricted := changeeventFields[6].Descriptor()
+	// changeevent.DefaultRestricted holds the default value on creation for the restricted field.
+	changeevent.DefaultRestricted = changeeventDescRestricted.Default.(bool)
 	contactMixin := schema.Contact{}.Mixin()
 	contactMixinHooks0 := contactMixin[0].Hooks()
 	contact.Hooks[0] = contactMixinHooks0[0]

@@ -34,6 +34,13 @@ func (ChangeEvent) Fields() []ent.Field {
 			Comment("When the change was made."),
 		field.Int("version").Optional().Nillable().Immutable().
 			Comment("The record's version after the change (its last version, for a deletion)."),
+		// Internal: the feed's read rule (auth.VisibleChangeEvents) hides an
+		// event from keys that may not read restricted records only when the
+		// record was restricted on both sides of the change, so the change
+		// that hides a record and the tombstone of a readable one are shown.
+		field.Bool("restricted").Default(false).Immutable().
+			Comment("Whether the record was restricted (a staff-only phone, a resource not PUBLISHED, a funding of one) both before and after the change: after it for a CREATE, before it for a DELETE.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

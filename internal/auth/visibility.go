@@ -162,7 +162,8 @@ func phoneOwner(p *ent.Phone) (int, bool) {
 //
 //   - rows the viewer may not see at all are filtered in SQL (staff-only
 //     phones, unpublished resources and their fundings, change events
-//     about any of those, and for the public every change event), on
+//     of those that were hidden before and after the change, and for the
+//     public every change event), on
 //     every query step: lists, counts,
 //     node and nodes, eager-loaded edges, edge counts and graph traversals
 //     through them, so a hidden record is simply not found;
@@ -249,48 +250,60 @@ const (
 )
 
 // VisibleChangeEvents is the SQL form of Visible for the change feed: an
-// event is shown only when the record it is about exists now and the
-// viewer may read it, so the feed (its IDs, versions, actors and count)
-// says nothing about a staff-only phone, an unpublished resource or its
-// fundings that node() would not. It is one correlated EXISTS per hidden
-// type inside the feed's own query: no statement per event, and pages,
-// cursors and totalCount all count the same events.
+// event is shown when the viewer could read the record before or after the
+// change, so the feed (its IDs, versions, actors and count) says nothing
+// about a staff-only phone, an unpublished resource or its fundings that
+// node() would not, yet a key learns of every change to what it reads:
+// the change that hides a record from it (a phone made staff-only, a
+// resource unpublished) and the tombstone of a record it could read. It is
+// one predicate inside the feed's own query: no statement per event, and
+// pages, cursors and totalCount all count the same events.
 //
-// Events of records that no longer exist are hidden too, for the types
-// that can be hidden (phones from readers and editors; resources and
-// fundings from everyone but admins): whether a deleted record was hidden
-// is not recorded, and showing its events (its tombstone above all) would
-// reveal that a hidden record existed. The cost is completeness: such a
-// viewer gets no tombstone for a deleted public phone or published
-// resource, and should treat a record it can no longer fetch as deleted.
-// Likewise a record that becomes hidden drops out of the viewer's feed
-// without a tombstone. Field-level restrictions (a confidential address,
-// internal notes) hide no event: the record itself is readable.
+// The feed records with each event whether the record was restricted both
+// before and after the change (changeevent.restricted; after it for a
+// CREATE, before it for a DELETE). Readers see every event that is not
+// restricted. Editors too, and besides those the events of a phone that
+// exists now and that they may read now (their own organizations' staff-
+// only phones; a deleted one's events are no longer shown, its owner
+// unknown). Staff see every phone event, and of resources and fundings the
+// unrestricted events and those of a record that exists and is visible
+// now. Field-level restrictions (a confidential address, internal notes)
+// hide no event: the record itself is readable.
+//
+// Events written before the feed recorded restricted have it false, so they
+// are shown whatever their record was: a database with a history of
+// hidden records keeps those events visible to readers.
 func VisibleChangeEvents(ctx context.Context) predicate.ChangeEvent {
 	if IsAdmin(ctx) {
 		return func(*sql.Selector) {}
 	}
 	staff := IsStaff(ctx)
 	phones := VisiblePhones(ctx)
+	v, _ := FromContext(ctx)
+	editor := v.Role == Editor
 	return func(s *sql.Selector) {
-		// visible: events of entityType only when a row of table with the
-		// event's entity ID passes rule.
-		visible := func(entityType, table string, rule func(*sql.Selector)) *sql.Predicate {
+		// existing: the events of entityType whose record exists now and
+		// passes rule.
+		existing := func(entityType, table string, rule func(*sql.Selector)) *sql.Predicate {
 			t := sql.Table(table)
 			rows := sql.Dialect(s.Dialect()).Select(t.C("id")).From(t)
 			rows.Where(sql.ColumnsEQ(rows.C("id"), s.C(changeevent.FieldEntityID)))
 			rule(rows)
-			return sql.Or(sql.NEQ(s.C(changeevent.FieldEntityType), entityType), sql.Exists(rows))
+			return sql.And(sql.EQ(s.C(changeevent.FieldEntityType), entityType), sql.Exists(rows))
 		}
-		preds := []*sql.Predicate{
-			visible(EventTypeResource, resource.Table, resource.StatusEQ(resource.StatusPUBLISHED)),
-			visible(EventTypeFunding, funding.Table, funding.Or(funding.ResourceIDIsNil(),
-				funding.HasResourceWith(resource.StatusEQ(resource.StatusPUBLISHED)))),
+		// Only the three restrictable types' events are ever restricted.
+		shown := []*sql.Predicate{sql.EQ(s.C(changeevent.FieldRestricted), false)}
+		switch {
+		case staff:
+			shown = append(shown,
+				sql.EQ(s.C(changeevent.FieldEntityType), EventTypePhone),
+				existing(EventTypeResource, resource.Table, resource.StatusEQ(resource.StatusPUBLISHED)),
+				existing(EventTypeFunding, funding.Table, funding.Or(funding.ResourceIDIsNil(),
+					funding.HasResourceWith(resource.StatusEQ(resource.StatusPUBLISHED)))))
+		case editor:
+			shown = append(shown, existing(EventTypePhone, phone.Table, phones))
 		}
-		if !staff {
-			preds = append(preds, visible(EventTypePhone, phone.Table, phones))
-		}
-		s.Where(sql.And(preds...))
+		s.Where(sql.Or(shown...))
 	}
 }
 

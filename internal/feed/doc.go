@@ -4,6 +4,20 @@
 // change leaves none. A DELETE event (a tombstone) carries the deleted
 // record's last version.
 //
+// Visibility. Each event also records whether its record was restricted (a
+// staff-only phone, a resource not PUBLISHED, a funding of one) both before
+// and after the change: after it for a CREATE, before it for a DELETE. The
+// feed's read rule (auth.VisibleChangeEvents) hides restricted events from
+// keys that may not read such records and shows them the rest, so they
+// get the change that hides a record and the tombstone of one they could
+// read, and nothing of a record that was hidden throughout. The states are
+// read in the statements the feed runs anyway where it can: an update or
+// delete of those types reads its rows' state before the write (locked on
+// PostgreSQL, with a delete's versions); a create or single update takes
+// the state after from the saved record (one statement for a funding, whose
+// resource is another row); a bulk update reads it with the versions after.
+// Events written before the field existed count as unrestricted.
+//
 // Ordering. A consumer polls changes(after: lastSeen) and must never skip an
 // event, even when writers commit concurrently. Sequence numbers from a
 // PostgreSQL sequence are handed out at insert time, so event 11 could commit

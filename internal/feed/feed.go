@@ -56,6 +56,10 @@ type event struct {
 	actor   string
 	at      time.Time
 	version *int
+	// restricted: the record was restricted before and after the change
+	// (see restrictedExpr), so keys that may not read restricted records
+	// are not shown the event.
+	restricted bool
 }
 
 // Hook returns the ent hook that records changes; dialectName is the
@@ -81,7 +85,7 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 		}
 		var (
 			before []int
-			last   map[int]int // a delete's records' last versions
+			prior  map[int]rowState // the records' state before an update or delete
 		)
 		deletes := m.Op().Is(ent.OpDelete) || m.Op().Is(ent.OpDeleteOne)
 		if !m.Op().Is(ent.OpCreate) {
@@ -92,13 +96,16 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 			}
 			before = ids
 		}
-		if deletes {
+		_, restrictable := restrictedExpr[m.Type()]
+		if deletes || (restrictable && !m.Op().Is(ent.OpCreate)) {
 			// A tombstone carries the version it removes, read (and on
 			// PostgreSQL locked, so no update slips in between) before the
 			// rows are gone: a consumer can then ignore a tombstone older
-			// than its copy, as it ignores an older update.
+			// than its copy, as it ignores an older update. Whether a
+			// record was restricted before an update is read (and locked)
+			// the same way, in the same statement for a delete.
 			var err error
-			if last, err = f.currentVersions(auth.WithoutReadRules(ctx), m, before, true); err != nil {
+			if prior, err = f.currentState(auth.WithoutReadRules(ctx), m, before, true); err != nil {
 				return nil, err
 			}
 		}
@@ -110,7 +117,7 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 		if n, isCount := v.(int); isCount && n == 0 && deletes {
 			return v, nil // a delete that removed nothing leaves no tombstone
 		}
-		events, err := f.events(ctx, m, v, before, last, began)
+		events, err := f.events(ctx, m, v, before, prior, began)
 		if err != nil {
 			return nil, err
 		}
@@ -124,22 +131,39 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 	})
 }
 
-// events builds the events of a successful mutation; last holds a delete's
-// records' versions as they were before it.
-func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before []int, last map[int]int, at time.Time) ([]event, error) {
+// events builds the events of a successful mutation; prior holds the state
+// of an update's or delete's records as it was before it.
+func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before []int, prior map[int]rowState, at time.Time) ([]event, error) {
 	base := event{typ: EntityType(m.Type()), actor: auth.Actor(ctx), at: at}
+	_, restrictable := restrictedExpr[m.Type()]
+	// wasRestricted reads a state; a record of a restrictable type whose
+	// state was not found counts as restricted, so an unknown is hidden
+	// rather than shown.
+	wasRestricted := func(states map[int]rowState, id int) bool {
+		st, ok := states[id]
+		return restrictable && (!ok || st.restricted)
+	}
 	switch {
-	case m.Op().Is(ent.OpCreate):
-		id, _ := m.(interface{ ID() (int, bool) }).ID()
+	case m.Op().Is(ent.OpCreate), m.Op().Is(ent.OpUpdateOne):
 		e := base
-		e.id, e.op, e.version = id, changeevent.OperationCREATE, versionOf(v)
-		return []event{e}, nil
-	case m.Op().Is(ent.OpUpdateOne):
-		e := base
-		e.id, e.op, e.version = before[0], changeevent.OperationUPDATE, versionOf(v)
+		e.version = versionOf(v)
+		if m.Op().Is(ent.OpCreate) {
+			e.id, _ = m.(interface{ ID() (int, bool) }).ID()
+			e.op = changeevent.OperationCREATE
+		} else {
+			e.id, e.op = before[0], changeevent.OperationUPDATE
+		}
+		if restrictable {
+			after, err := f.restrictedAfter(ctx, m, v, e.id)
+			if err != nil {
+				return nil, err
+			}
+			e.restricted = after && (e.op == changeevent.OperationCREATE || wasRestricted(prior, e.id))
+		}
 		return []event{e}, nil
 	case m.Op().Is(ent.OpUpdate):
-		versions, err := f.currentVersions(auth.WithoutReadRules(ctx), m, before, false)
+		// One statement reads the versions and restricted states after.
+		after, err := f.currentState(auth.WithoutReadRules(ctx), m, before, false)
 		if err != nil {
 			return nil, err
 		}
@@ -147,9 +171,10 @@ func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before [
 		for _, id := range before {
 			e := base
 			e.id, e.op = id, changeevent.OperationUPDATE
-			if ver, ok := versions[id]; ok {
-				e.version = &ver
+			if st, ok := after[id]; ok {
+				e.version = &st.version
 			}
+			e.restricted = wasRestricted(prior, id) && wasRestricted(after, id)
 			out = append(out, e)
 		}
 		return out, nil
@@ -158,13 +183,32 @@ func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before [
 		for _, id := range before {
 			e := base
 			e.id, e.op = id, changeevent.OperationDELETE
-			if ver, ok := last[id]; ok {
-				e.version = &ver
+			if st, ok := prior[id]; ok {
+				e.version = &st.version
 			}
+			e.restricted = wasRestricted(prior, id)
 			out = append(out, e)
 		}
 		return out, nil
 	}
+}
+
+// restrictedAfter reports whether the record a create or single update
+// wrote is restricted: from the saved phone or resource itself, or, for a
+// funding, with one statement (its resource's status is in another row).
+func (f *feed) restrictedAfter(ctx context.Context, m ent.Mutation, v ent.Value, id int) (bool, error) {
+	switch r := v.(type) {
+	case *ent.Phone:
+		return r.StaffOnly, nil
+	case *ent.Resource:
+		return r.Status != resource.StatusPUBLISHED, nil
+	}
+	state, err := f.currentState(auth.WithoutReadRules(ctx), m, []int{id}, false)
+	if err != nil {
+		return false, err
+	}
+	st, ok := state[id]
+	return !ok || st.restricted, nil
 }
 
 // writeNow writes the events of a mutation made outside a transaction, in
@@ -249,7 +293,7 @@ func (f *feed) write(ctx context.Context, c *ent.Client, events []event) error {
 		builders := make([]*ent.ChangeEventCreate, len(part))
 		for i, e := range part {
 			builders[i] = c.ChangeEvent.Create().SetEntityType(e.typ).SetEntityID(e.id).SetOperation(e.op).
-				SetActor(e.actor).SetOccurredAt(e.at).SetNillableVersion(e.version)
+				SetActor(e.actor).SetOccurredAt(e.at).SetNillableVersion(e.version).SetRestricted(e.restricted)
 		}
 		if err := c.ChangeEvent.CreateBulk(builders...).Exec(ctx); err != nil {
 			return fmt.Errorf("change feed: %w", err)
@@ -277,11 +321,30 @@ func versionOf(v ent.Value) *int {
 	return nil
 }
 
-// currentVersions reads the versions of records: those a bulk update
-// touched, or those a delete is about to remove (lock: on PostgreSQL, lock
-// them until the transaction ends, as the delete will).
-func (f *feed) currentVersions(ctx context.Context, m ent.Mutation, ids []int, lock bool) (map[int]int, error) {
-	out := map[int]int{}
+// rowState is what the feed reads of a record around a change.
+type rowState struct {
+	version    int
+	restricted bool
+}
+
+// restrictedExpr says, per type whose records can be hidden from the
+// public as a whole, when a row of its table is restricted (auth's rule,
+// in SQL over the row): a staff-only phone, a resource not PUBLISHED, a
+// funding of such a resource.
+var restrictedExpr = map[string]string{
+	ent.TypePhone:    phone.FieldStaffOnly,
+	ent.TypeResource: resource.FieldStatus + " <> '" + resource.StatusPUBLISHED.String() + "'",
+	ent.TypeFunding: "EXISTS (SELECT 1 FROM " + resource.Table + " WHERE " + resource.Table + "." + resource.FieldID +
+		" = " + funding.Table + "." + funding.FieldResourceID + " AND " + resource.Table + "." + resource.FieldStatus +
+		" <> '" + resource.StatusPUBLISHED.String() + "')",
+}
+
+// currentState reads the versions (and, for the restrictable types, the
+// restricted state) of records: those an update is about to change or has
+// changed, or those a delete is about to remove (lock: on PostgreSQL, lock
+// them until the transaction ends, as the write will).
+func (f *feed) currentState(ctx context.Context, m ent.Mutation, ids []int, lock bool) (map[int]rowState, error) {
+	out := map[int]rowState{}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -298,29 +361,37 @@ func (f *feed) currentVersions(ctx context.Context, m ent.Mutation, ids []int, l
 	for start := 0; start < len(ids); start += chunk {
 		sel := sql.Dialect(d).Select("id", "version").From(sql.Table(table)).
 			Where(sql.InInts("id", ids[start:min(start+chunk, len(ids))]...))
+		expr, restrictable := restrictedExpr[m.Type()]
+		if !restrictable {
+			expr = "1 = 0"
+		}
+		sel.AppendSelectExprAs(sql.Raw(expr), "restricted")
 		if lock && f.postgres {
 			sel.ForUpdate()
 		}
 		query, args := sel.Query()
-		if err := scanVersions(ctx, client, query, args, out); err != nil {
+		if err := scanState(ctx, client, query, args, out); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func scanVersions(ctx context.Context, client *ent.Client, query string, args []any, out map[int]int) error {
+func scanState(ctx context.Context, client *ent.Client, query string, args []any, out map[int]rowState) error {
 	rows, err := client.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, ver int
-		if err := rows.Scan(&id, &ver); err != nil {
+		var (
+			id, ver    int
+			restricted bool
+		)
+		if err := rows.Scan(&id, &ver, &restricted); err != nil {
 			return err
 		}
-		out[id] = ver
+		out[id] = rowState{version: ver, restricted: restricted}
 	}
 	return rows.Err()
 }

@@ -2,10 +2,15 @@ package feed_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/village-directory/village/ent/changeevent"
+	"github.com/village-directory/village/ent/funding"
+	"github.com/village-directory/village/ent/phone"
+	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
@@ -118,5 +123,78 @@ func TestPosition(t *testing.T) {
 		if p := position(); p != newest[1].ID {
 			t.Fatalf("position %d after a rollback, want %d", p, newest[1].ID)
 		}
+	})
+}
+
+// TestEventsRecordRestriction: an event is restricted exactly when its
+// record was restricted (a staff-only phone, a resource not PUBLISHED, a
+// funding of one) both before and after the change, for every kind of
+// write: single and bulk creates, updates and deletes, in a transaction or
+// not.
+func TestEventsRecordRestriction(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := db.Client
+		org := c.Organization.Create().SetName("Org").SaveX(ctx)
+		// restricted lists, per event since the previous call, the type,
+		// operation and whether it is restricted.
+		seen := 0
+		restricted := func() []string {
+			t.Helper()
+			var out []string
+			for _, e := range c.ChangeEvent.Query().Where(changeevent.IDGT(seen)).Order(changeevent.ByID()).AllX(ctx) {
+				seen = e.ID
+				out = append(out, fmt.Sprintf("%s %s %v", e.EntityType, e.Operation, e.Restricted))
+			}
+			return out
+		}
+		expect := func(when string, want ...string) {
+			t.Helper()
+			if got := restricted(); !slices.Equal(got, want) {
+				t.Errorf("%s: events %q, want %q", when, got, want)
+			}
+		}
+		restricted()
+
+		tx, err := c.Tx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		phones := tx.Phone.CreateBulk(
+			tx.Phone.Create().SetNumber("1").SetOrganizationID(org.ID).SetStaffOnly(true),
+			tx.Phone.Create().SetNumber("2").SetOrganizationID(org.ID),
+		).SaveX(ctx)
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		expect("bulk create", "PHONE CREATE true", "PHONE CREATE false")
+
+		hidden, public := phones[0], phones[1]
+		c.Phone.UpdateOne(hidden).SetDescription("x").ExecX(ctx)
+		c.Phone.UpdateOne(public).SetDescription("x").ExecX(ctx)
+		expect("update", "PHONE UPDATE true", "PHONE UPDATE false")
+
+		// Made staff-only in bulk: the public phone's change is not
+		// restricted (it was readable before), the hidden one's is.
+		c.Phone.Update().Where(phone.IDIn(hidden.ID, public.ID)).SetStaffOnly(true).ExecX(ctx)
+		expect("bulk update", "PHONE UPDATE true", "PHONE UPDATE false")
+		c.Phone.UpdateOneID(public.ID).SetStaffOnly(false).ExecX(ctx)
+		expect("made public", "PHONE UPDATE false")
+		c.Phone.Delete().Where(phone.IDIn(hidden.ID, public.ID)).ExecX(ctx)
+		expect("bulk delete", "PHONE DELETE true", "PHONE DELETE false")
+
+		// A resource and its funding follow the resource's status.
+		res := c.Resource.Create().SetTitle("Guide").SetKind(resource.KindGUIDE).SetPublisherID(org.ID).SaveX(ctx)
+		fund := c.Funding.Create().SetSource("Grant").SetResourceID(res.ID).SaveX(ctx)
+		free := c.Funding.Create().SetSource("Grant").SetOrganizationID(org.ID).SaveX(ctx)
+		c.Funding.UpdateOne(fund).SetSource("Grant 2").ExecX(ctx)
+		expect("submitted", "RESOURCE CREATE true", "FUNDING CREATE true", "FUNDING CREATE false", "FUNDING UPDATE true")
+		c.Resource.UpdateOne(res).SetStatus(resource.StatusPUBLISHED).ExecX(ctx)
+		c.Funding.Update().Where(funding.IDIn(fund.ID, free.ID)).SetSource("Grant 3").ExecX(ctx)
+		expect("published", "RESOURCE UPDATE false", "FUNDING UPDATE false", "FUNDING UPDATE false")
+		c.Resource.UpdateOne(res).SetStatus(resource.StatusSUBMITTED).ExecX(ctx)
+		c.Funding.DeleteOne(fund).ExecX(ctx)
+		c.Resource.DeleteOne(res).ExecX(ctx)
+		expect("unpublished and deleted", "RESOURCE UPDATE false", "FUNDING DELETE true", "RESOURCE DELETE true")
 	})
 }
