@@ -31,7 +31,6 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
-	"go/format"
 	"go/parser"
 	"go/token"
 	"log"
@@ -53,15 +52,69 @@ func main() {
 	if err := api.Generate(cfg, api.AddPlugin(sequentialObjects{})); err != nil {
 		log.Fatalf("running gqlgen: %v", err)
 	}
-	if err := listsInOrder(cfg.Exec.Filename); err != nil {
-		log.Fatalf("making lists sequential: %v", err)
+	if err := rewriteExecutor(cfg.Exec.Filename); err != nil {
+		log.Fatalf("rewriting the executor: %v", err)
 	}
-	if err := storedFieldsDirect(cfg.Exec.Filename); err != nil {
-		log.Fatalf("reading stored fields directly: %v", err)
+}
+
+// rewriteExecutor applies listsInOrder, storedFieldsDirect and
+// sequentialObjectsLean to the generated executor: one read, one parse and
+// one write of the file.
+func rewriteExecutor(filename string) error {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return err
 	}
-	if err := sequentialObjectsLean(cfg.Exec.Filename); err != nil {
-		log.Fatalf("trimming sequential objects: %v", err)
+	if src, err = listsInOrder(filename, src); err != nil {
+		return err
 	}
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, filename, src, 0)
+	if err != nil {
+		return err
+	}
+	fields, err := storedFieldsDirect(fset, file)
+	if err != nil {
+		return err
+	}
+	objects, err := sequentialObjectsLean(fset, file)
+	if err != nil {
+		return err
+	}
+	if src, err = applySplices(src, slices.Concat(fields, objects)); err != nil {
+		return err
+	}
+	// The deferred-group guards were the only use of package math: drop
+	// what is unused.
+	if src, err = imports.Process(filename, src, nil); err != nil {
+		return err
+	}
+	return os.WriteFile(filename, src, 0o644)
+}
+
+// splice replaces src[from:to] with text.
+type splice struct {
+	from, to int
+	text     string
+}
+
+// at is the splice replacing the source between from and to.
+func at(fset *token.FileSet, from, to token.Pos, text string) splice {
+	return splice{from: fset.Position(from).Offset, to: fset.Position(to).Offset, text: text}
+}
+
+// applySplices applies splices that do not overlap, in any order.
+func applySplices(src []byte, splices []splice) ([]byte, error) {
+	slices.SortFunc(splices, func(a, b splice) int { return a.from - b.from })
+	for i := 1; i < len(splices); i++ {
+		if splices[i].from < splices[i-1].to {
+			return nil, fmt.Errorf("two rewrites overlap at byte %d; review graph/gqlgen.go", splices[i].from)
+		}
+	}
+	for _, s := range slices.Backward(splices) {
+		src = slices.Concat(src[:s.from], []byte(s.text), src[s.to:])
+	}
+	return src, nil
 }
 
 // sequentialObjects resolves the fields of every object but Query one after
@@ -93,24 +146,17 @@ const concurrentLists = "graphql.MarshalSliceConcurrently("
 // left in the executor.
 var concurrentCalls = []string{"MarshalSliceConcurrently", ".ResolveConcurrently(", "go func("}
 
-func listsInOrder(filename string) error {
-	src, err := os.ReadFile(filename)
-	if err != nil {
-		return err
-	}
+func listsInOrder(filename string, src []byte) ([]byte, error) {
 	if !bytes.Contains(src, []byte(concurrentLists)) {
-		return fmt.Errorf("%s: gqlgen no longer calls %s; review listsInOrder in graph/gqlgen.go", filename, concurrentLists)
+		return nil, fmt.Errorf("%s: gqlgen no longer calls %s; review listsInOrder in graph/gqlgen.go", filename, concurrentLists)
 	}
 	src = bytes.ReplaceAll(src, []byte(concurrentLists), []byte("marshalListInOrder("))
 	for _, call := range concurrentCalls {
 		if bytes.Contains(src, []byte(call)) {
-			return fmt.Errorf("%s: the executor still calls %s; review graph/gqlgen.go", filename, call)
+			return nil, fmt.Errorf("%s: the executor still calls %s; review graph/gqlgen.go", filename, call)
 		}
 	}
-	if src, err = format.Source(src); err != nil {
-		return err
-	}
-	return os.WriteFile(filename, src, 0o644)
+	return src, nil
 }
 
 // storedFieldsDirect rewrites the executor's function for each stored field
@@ -171,20 +217,7 @@ func listsInOrder(filename string) error {
 //		}
 //	}()
 //	return ec.marshalV(ctx, field.Selections, obj.F)
-func storedFieldsDirect(filename string) error {
-	src, err := os.ReadFile(filename)
-	if err != nil {
-		return err
-	}
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, filename, src, 0)
-	if err != nil {
-		return err
-	}
-	type splice struct {
-		from, to int
-		body     string
-	}
+func storedFieldsDirect(fset *token.FileSet, file *ast.File) ([]splice, error) {
 	leaves := leafFieldContexts(file)
 	var splices []splice
 	for _, decl := range file.Decls {
@@ -206,22 +239,12 @@ func storedFieldsDirect(filename string) error {
 				"\t\t\tret = graphql.Null\n\t\t}\n\t}()\n" +
 				fmt.Sprintf("\treturn ec.%s(ctx, field.Selections, obj.%s)\n}", marshal, storedField)
 		}
-		splices = append(splices, splice{
-			from: fset.Position(fn.Body.Lbrace).Offset,
-			to:   fset.Position(fn.Body.Rbrace).Offset + 1,
-			body: body,
-		})
+		splices = append(splices, at(fset, fn.Body.Lbrace, fn.Body.Rbrace+1, body))
 	}
 	if len(splices) == 0 {
-		return fmt.Errorf("%s: no stored field has the shape storedFieldsDirect expects; review graph/gqlgen.go", filename)
+		return nil, fmt.Errorf("%s: no stored field has the shape storedFieldsDirect expects; review graph/gqlgen.go", fset.File(file.Pos()).Name())
 	}
-	for _, s := range slices.Backward(splices) {
-		src = slices.Concat(src[:s.from], []byte(s.body), src[s.to:])
-	}
-	if src, err = format.Source(src); err != nil {
-		return err
-	}
-	return os.WriteFile(filename, src, 0o644)
+	return splices, nil
 }
 
 // leafFieldContexts names the field-context functions of leaf fields: those
@@ -345,22 +368,8 @@ func exprString(e ast.Expr) string {
 // that guard, and ends in `return out`; the generation fails if no object
 // is, so a gqlgen that writes objects differently is reviewed rather than
 // silently left slower.
-func sequentialObjectsLean(filename string) error {
-	src, err := os.ReadFile(filename)
-	if err != nil {
-		return err
-	}
-	fset := token.NewFileSet()
-	file, err := parser.ParseFile(fset, filename, src, 0)
-	if err != nil {
-		return err
-	}
-	type splice struct {
-		from, to int
-		text     string
-	}
+func sequentialObjectsLean(fset *token.FileSet, file *ast.File) ([]splice, error) {
 	var splices []splice
-	objects := 0
 	for _, decl := range file.Decls {
 		fn, ok := decl.(*ast.FuncDecl)
 		if !ok || fn.Recv == nil || !strings.HasPrefix(fn.Name.Name, "_") {
@@ -370,27 +379,15 @@ func sequentialObjectsLean(filename string) error {
 		if !ok {
 			continue
 		}
-		objects++
-		for _, stmt := range []ast.Stmt{group, guard} {
-			splices = append(splices, splice{from: fset.Position(stmt.Pos()).Offset, to: fset.Position(stmt.End()).Offset})
-		}
-		splices = append(splices, splice{
-			from: fset.Position(ret.Pos()).Offset, to: fset.Position(ret.End()).Offset,
-			text: "return fieldsInOrder{fields: fields, values: out.Values}",
-		})
+		splices = append(splices,
+			at(fset, group.Pos(), group.End(), ""),
+			at(fset, guard.Pos(), guard.End(), ""),
+			at(fset, ret.Pos(), ret.End(), "return fieldsInOrder{fields: fields, values: out.Values}"))
 	}
-	if objects == 0 {
-		return fmt.Errorf("%s: no object has the shape sequentialObjectsLean expects; review graph/gqlgen.go", filename)
+	if len(splices) == 0 {
+		return nil, fmt.Errorf("%s: no object has the shape sequentialObjectsLean expects; review graph/gqlgen.go", fset.File(file.Pos()).Name())
 	}
-	slices.SortFunc(splices, func(a, b splice) int { return a.from - b.from })
-	for _, s := range slices.Backward(splices) {
-		src = slices.Concat(src[:s.from], []byte(s.text), src[s.to:])
-	}
-	// The guards were the only use of package math: drop what is unused.
-	if src, err = imports.Process(filename, src, nil); err != nil {
-		return err
-	}
-	return os.WriteFile(filename, src, 0o644)
+	return splices, nil
 }
 
 // deferredGroupShape finds, in an object's executor function, the

@@ -129,9 +129,11 @@ type importWriter struct {
 	// recs are the package's records, by kind and HSDS id.
 	recs map[*importKind]map[string]*importRec
 	rep  *Report
-	// needs are the need (term) IDs of the source's services, by service
-	// ID, loaded on first use.
-	needs map[int][]int
+	// needs are the need (term) IDs of services, by service ID, loaded on
+	// first use: of the source's services, or of every service once a
+	// service found under another identity needs them (needsOfAll).
+	needs      map[int][]int
+	needsOfAll bool
 	// bulk batches the creation of records of kinds with CreateBulk:
 	// pending are the records to create next, all of one kind.
 	bulk    bool
@@ -178,24 +180,22 @@ func (w *importWriter) flush(ctx context.Context) error {
 	return nil
 }
 
-// serviceNeeds returns the need IDs a service has now: of the source's
-// services all at once, of any other (found under its own identity) alone.
+// serviceNeeds returns the need IDs a service has now. They are read in
+// one statement for all the source's services, the first time; a service
+// found under another identity (its own, or its origin's) widens that once
+// to every service, rather than a statement per such service.
 func (w *importWriter) serviceNeeds(ctx context.Context, id int, ofSource bool) ([]int, error) {
-	if !ofSource {
-		ids, err := w.tx.Service.Query().Where(service.ID(id)).QueryNeeds().IDs(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("look up a service's needs: %w", err)
+	if w.needs == nil || (!ofSource && !w.needsOfAll) {
+		q := w.tx.Service.Query()
+		if ofSource {
+			q = q.Where(service.ExternalSource(w.src))
 		}
-		return ids, nil
-	}
-	if w.needs == nil {
-		list, err := w.tx.Service.Query().Where(service.ExternalSource(w.src)).
-			WithNeeds(func(q *ent.TaxonomyTermQuery) { q.Select(taxonomyterm.FieldID) }).
+		list, err := q.WithNeeds(func(q *ent.TaxonomyTermQuery) { q.Select(taxonomyterm.FieldID) }).
 			Select(service.FieldID).All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("look up services' needs: %w", err)
 		}
-		w.needs = make(map[int][]int, len(list))
+		w.needs, w.needsOfAll = make(map[int][]int, len(list)), !ofSource
 		for _, s := range list {
 			for _, t := range s.Edges.Needs {
 				w.needs[s.ID] = append(w.needs[s.ID], t.ID)
