@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"slices"
 
-	"entgo.io/ent/dialect"
-	"entgo.io/ent/dialect/sql"
-
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/records"
 )
 
 // hierarchies are the types whose records hang from a parent of their own
@@ -45,7 +43,7 @@ func checkHierarchy(ctx context.Context, m ent.Mutation) error {
 		return nil
 	}
 	parentValue, setsParent := m.Field("parent_id")
-	children := intValues(m.AddedIDs("children"))
+	children := records.IntIDs(m.AddedIDs("children"))
 	if !setsParent && len(children) == 0 {
 		return nil
 	}
@@ -120,14 +118,14 @@ func ancestors(ctx context.Context, c *ent.Client, typ string, id int) ([]int, e
 		switch typ {
 		case ent.TypeOrganization:
 			var o *ent.Organization
-			o, err = c.Organization.Query().Where(organization.ID(*cur), lockForUpdate).
+			o, err = c.Organization.Query().Where(organization.ID(*cur), records.LockRows).
 				Select(organization.FieldParentID).Only(ctx)
 			if err == nil {
 				cur = o.ParentID
 			}
 		case ent.TypeTaxonomyTerm:
 			var t *ent.TaxonomyTerm
-			t, err = c.TaxonomyTerm.Query().Where(taxonomyterm.ID(*cur), lockForUpdate).
+			t, err = c.TaxonomyTerm.Query().Where(taxonomyterm.ID(*cur), records.LockRows).
 				Select(taxonomyterm.FieldParentID).Only(ctx)
 			if err == nil {
 				cur = t.ParentID
@@ -143,22 +141,4 @@ func ancestors(ctx context.Context, c *ent.Client, typ string, id int) ([]int, e
 		}
 	}
 	return chain, nil
-}
-
-// lockForUpdate locks the rows a query reads until the transaction ends, on
-// PostgreSQL (SQLite has one writer at a time already).
-func lockForUpdate(s *sql.Selector) {
-	if s.Dialect() == dialect.Postgres {
-		s.ForUpdate()
-	}
-}
-
-func intValues(vs []ent.Value) []int {
-	out := make([]int, 0, len(vs))
-	for _, v := range vs {
-		if id, ok := v.(int); ok {
-			out = append(out, id)
-		}
-	}
-	return out
 }

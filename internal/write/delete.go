@@ -63,7 +63,7 @@ func deleteIn(ctx context.Context, c *ent.Client, typ string, id int, expected *
 	// the rest of the transaction (PostgreSQL): a concurrent write that
 	// adds a child or a reference to one of them waits for this delete and
 	// then fails, instead of leaving a row the delete did not see.
-	versions, err := k.Versions(ctx, c, allOf(idIs(id), lockRows))
+	versions, err := k.Versions(ctx, c, allOf(idIs(id), records.LockRows))
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func dependents(ctx context.Context, c *ent.Client, typ string, id int, cascade 
 				if r.parent != parent || !r.own {
 					continue
 				}
-				children, err := idsWhereIn(ctx, c, r.child, r.fk, pids, lockRows)
+				children, err := idsWhereIn(ctx, c, r.child, r.fk, pids, records.LockRows)
 				if err != nil {
 					return nil, nil, err
 				}

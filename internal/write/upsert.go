@@ -323,9 +323,9 @@ func upsert[T any](ctx context.Context, w *Writer, n int, spec upsertSpec[T]) ([
 		return nil, nil, err
 	}
 	if n > MaxBatch {
-		return nil, nil, &FieldError{Message: fmt.Sprintf("at most %d records per call (got %d); split the batch", MaxBatch, n)}
+		return nil, nil, &FieldError{Message: fmt.Sprintf("at most %d saved per call (got %d); split the batch", MaxBatch, n)}
 	}
-	records := make([]T, n)
+	saved := make([]T, n)
 	outcomes := make([]Outcome, n)
 	owned, err := w.inTx(ctx, func(ctx context.Context, c *ent.Client) error {
 		keys := make([]extKey, n)
@@ -346,7 +346,7 @@ func upsert[T any](ctx context.Context, w *Writer, n int, spec upsertSpec[T]) ([
 		var postgres bool
 		lock := func(s *sql.Selector) {
 			postgres = s.Dialect() == dialect.Postgres
-			lockRows(s)
+			records.LockRows(s)
 		}
 		find := func(source string, ids []string) ([]T, error) { return spec.find(ctx, c, source, ids, lock) }
 		// Load every record the batch names, a source at a time.
@@ -373,7 +373,7 @@ func upsert[T any](ctx context.Context, w *Writer, n int, spec upsertSpec[T]) ([
 				return &ItemError{Index: i, Err: err}
 			}
 			current[k] = rec
-			records[i], outcomes[i] = rec, outcome
+			saved[i], outcomes[i] = rec, outcome
 		}
 		return nil
 	})
@@ -381,13 +381,13 @@ func upsert[T any](ctx context.Context, w *Writer, n int, spec upsertSpec[T]) ([
 		return nil, nil, err
 	}
 	unwrapped := map[any]bool{} // a record named twice in a batch is one entity
-	for i := range records {
-		if !unwrapped[any(records[i])] {
-			unwrapped[any(records[i])] = true
-			records[i] = unwrap(records[i], owned)
+	for i := range saved {
+		if !unwrapped[any(saved[i])] {
+			unwrapped[any(saved[i])] = true
+			saved[i] = unwrap(saved[i], owned)
 		}
 	}
-	return records, outcomes, nil
+	return saved, outcomes, nil
 }
 
 func upsertOne[T any](ctx context.Context, c *ent.Client, spec upsertSpec[T], k extKey, fields []fieldValue, current map[extKey]T,
@@ -552,14 +552,6 @@ func (r *refs) resolve(ctx context.Context, c *ent.Client, typ, name, source str
 		return nil, &FieldError{Field: name + "ID", Message: fmt.Sprintf("give the %s, by %sID or %sExternalID", name, name, name)}
 	}
 	return nil, nil
-}
-
-// lockRows locks the rows a query reads until the transaction ends, on
-// PostgreSQL (SQLite has one writer at a time already).
-func lockRows(s *sql.Selector) {
-	if s.Dialect() == dialect.Postgres {
-		s.ForUpdate()
-	}
 }
 
 // text is an optional string field's value: empty means none.

@@ -136,8 +136,8 @@ func takeMoves(m ent.Mutation, create bool) ([]edgeMove, error) {
 		return prefix + upperFirst(gql) + "IDs"
 	}
 	collect := func(edge string, mv edgeMove, addPrefix, gql string) error {
-		mv.add = ints(m.AddedIDs(edge))
-		mv.remove = ints(m.RemovedIDs(edge))
+		mv.add = records.IntIDs(m.AddedIDs(edge))
+		mv.remove = records.IntIDs(m.RemovedIDs(edge))
 		mv.clear = m.EdgeCleared(edge)
 		if len(mv.add) == 0 && len(mv.remove) == 0 && !mv.clear {
 			return nil
@@ -173,16 +173,6 @@ func takeMoves(m ent.Mutation, create bool) ([]edgeMove, error) {
 		}
 	}
 	return moves, nil
-}
-
-func ints(vs []ent.Value) []int {
-	out := make([]int, 0, len(vs))
-	for _, v := range vs {
-		if id, ok := v.(int); ok {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // applyMoves writes the related records of parent (just saved) as moves
@@ -321,7 +311,7 @@ func checkRefs(ctx context.Context, c *ent.Client, m ent.Mutation, create bool) 
 		if r.owner != m.Type() {
 			continue
 		}
-		ids := ints(m.AddedIDs(r.ownerEdge))
+		ids := records.IntIDs(m.AddedIDs(r.ownerEdge))
 		if len(ids) == 0 {
 			continue
 		}
