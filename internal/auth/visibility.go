@@ -225,7 +225,7 @@ func filterRows(ctx context.Context, q ent.Query) error {
 		if IsAdmin(ctx) {
 			return nil
 		}
-		q.Where(funding.Or(funding.ResourceIDIsNil(), funding.HasResourceWith(resource.StatusEQ(resource.StatusPUBLISHED))))
+		q.Where(VisibleFundings(ctx))
 	case *ent.ChangeEventQuery:
 		// The change feed needs an API key: the public reads no change
 		// event by any path (changes refuses it; node and nodes find none).
@@ -298,13 +298,21 @@ func VisibleChangeEvents(ctx context.Context) predicate.ChangeEvent {
 			shown = append(shown,
 				sql.EQ(s.C(changeevent.FieldEntityType), EventTypePhone),
 				existing(EventTypeResource, resource.Table, resource.StatusEQ(resource.StatusPUBLISHED)),
-				existing(EventTypeFunding, funding.Table, funding.Or(funding.ResourceIDIsNil(),
-					funding.HasResourceWith(resource.StatusEQ(resource.StatusPUBLISHED)))))
+				existing(EventTypeFunding, funding.Table, VisibleFundings(ctx)))
 		case editor:
 			shown = append(shown, existing(EventTypePhone, phone.Table, phones))
 		}
 		s.Where(sql.Or(shown...))
 	}
+}
+
+// VisibleFundings is the SQL form of Visible for fundings: a funding of an
+// unpublished resource is as hidden as the resource, from all but admins.
+func VisibleFundings(ctx context.Context) predicate.Funding {
+	if IsAdmin(ctx) {
+		return func(*sql.Selector) {}
+	}
+	return funding.Or(funding.ResourceIDIsNil(), funding.HasResourceWith(resource.StatusEQ(resource.StatusPUBLISHED)))
 }
 
 // VisiblePhones is the SQL form of Visible for phones: the public ones and,

@@ -15,7 +15,6 @@ import (
 	"github.com/village-directory/village/ent/phone"
 	"github.com/village-directory/village/ent/predicate"
 	"github.com/village-directory/village/ent/program"
-	"github.com/village-directory/village/ent/resource"
 	"github.com/village-directory/village/ent/schedule"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
@@ -61,14 +60,7 @@ type relatedPath struct {
 
 func visiblePhones(ctx context.Context) func(*sql.Selector) { return auth.VisiblePhones(ctx) }
 
-// visibleFundings are the fundings the read rules (internal/auth) let the
-// viewer see: none of an unpublished resource but for admins.
-func visibleFundings(ctx context.Context) func(*sql.Selector) {
-	if auth.IsAdmin(ctx) {
-		return func(*sql.Selector) {}
-	}
-	return funding.Or(funding.ResourceIDIsNil(), funding.HasResourceWith(resource.StatusEQ(resource.StatusPUBLISHED)))
-}
+func visibleFundings(ctx context.Context) func(*sql.Selector) { return auth.VisibleFundings(ctx) }
 
 // under returns the paths of a record's related rows as paths of the
 // record's parent, reached from the record by h.
