@@ -1,75 +1,57 @@
 package graph
 
 import (
-	"context"
 	"fmt"
 	"reflect"
 	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/village-directory/village/ent"
 )
 
-// cursorCheck refuses, before anything runs, a page cursor (after or
-// before) that was cut from a list in another order than the one asked for:
-// its values are not of the types the orderBy fields hold (a name where
-// CREATED_AT orders), or it carries values where the list has no orderBy.
-// PostgreSQL refuses to compare such values, and SQLite compares anything
-// with anything, so without this one backend said BAD_USER_INPUT while the
-// other answered a page from a meaningless position. A cursor of another
-// ordering whose values have the same types (NAME where CODE orders) cannot
-// be told apart; a cursor of the wrong length entgql refuses itself.
-type cursorCheck struct{}
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = cursorCheck{}
-
-func (cursorCheck) ExtensionName() string                   { return "CursorCheck" }
-func (cursorCheck) Validate(graphql.ExecutableSchema) error { return nil }
+// checkCursor refuses, before anything runs (pageSizeCheck calls it on
+// every connection, with the arguments it has read), a page cursor (after
+// or before) that was cut from a list in another order than the one asked
+// for: its values are not of the types the orderBy fields hold (a name
+// where CREATED_AT orders), or it carries values where the list has no
+// orderBy. PostgreSQL refuses to compare such values, and SQLite compares
+// anything with anything, so without this one backend said BAD_USER_INPUT
+// while the other answered a page from a meaningless position. A cursor of
+// another ordering whose values have the same types (NAME where CODE
+// orders) cannot be told apart; a cursor of the wrong length entgql
+// refuses itself.
+func checkCursor(f *ast.Field, args map[string]any) *gqlerror.Error {
+	orderArg := f.Definition.Arguments.ForName("orderBy")
+	if orderArg == nil {
+		return nil
+	}
+	valueTypes, known := orderValueTypes[strings.TrimSuffix(orderArg.Type.Name(), "Order")]
+	if !known {
+		return nil
+	}
+	for _, name := range []string{"after", "before"} {
+		raw, ok := args[name].(string)
+		if !ok {
+			continue
+		}
+		var c entgql.Cursor[int]
+		if c.UnmarshalGQL(raw) != nil {
+			continue // not a cursor at all: the argument's own decoding says so
+		}
+		if !cursorFits(c.Value, args["orderBy"], orderArg.Type.Elem != nil, valueTypes) {
+			return badInput(f, name, name+foreignCursorMessage)
+		}
+	}
+	return nil
+}
 
 // foreignCursorMessage is what a caller is told of a cursor of another list
 // or ordering, here and when the database refuses one (errors.go).
 const foreignCursorMessage = " is a cursor of another list or ordering: pass the same orderBy as the page it came from"
-
-func (cursorCheck) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	var failure *gqlerror.Error
-	forEachField(oc.Doc, func(f *ast.Field) {
-		if failure != nil || f.Definition == nil {
-			return
-		}
-		orderArg := f.Definition.Arguments.ForName("orderBy")
-		if orderArg == nil {
-			return
-		}
-		valueTypes, known := orderValueTypes[strings.TrimSuffix(orderArg.Type.Name(), "Order")]
-		if !known {
-			return
-		}
-		args := f.ArgumentMap(oc.Variables)
-		for _, name := range []string{"after", "before"} {
-			raw, ok := args[name].(string)
-			if !ok {
-				continue
-			}
-			var c entgql.Cursor[int]
-			if c.UnmarshalGQL(raw) != nil {
-				continue // not a cursor at all: the argument's own decoding says so
-			}
-			if !cursorFits(c.Value, args["orderBy"], orderArg.Type.Elem != nil, valueTypes) {
-				failure = badInput(f, name, name+foreignCursorMessage)
-				return
-			}
-		}
-	})
-	return failure
-}
 
 // cursorFits reports whether a cursor's value can have been cut from a
 // list ordered by orderBy (the argument as sent; a list when multi is set,

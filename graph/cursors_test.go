@@ -6,7 +6,7 @@ import (
 )
 
 // TestOrderValueTypesCoverTheSchema: every orderBy in the schema orders a
-// type cursorCheck knows, and each of its order fields gives a value type,
+// type checkCursor knows, and each of its order fields gives a value type,
 // so a new ordered list or order field cannot slip past the check.
 func TestOrderValueTypesCoverTheSchema(t *testing.T) {
 	checked := 0

@@ -72,7 +72,6 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	// that will really be used.
 	use(pageSizeCheck{limits: cfg.Limits})
 	use(conditionCheck{})
-	use(cursorCheck{})
 	use(extension.FixedComplexityLimit(cfg.Limits.MaxComplexity))
 	// Each mutation operation is one transaction: its fields run in order,
 	// and when any fails, nothing the operation wrote is kept (nor any

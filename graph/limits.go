@@ -122,9 +122,10 @@ func forEachField(doc *ast.QueryDocument, fn func(*ast.Field)) {
 	}
 }
 
-// pageSizeCheck rejects page sizes out of range once variables are known,
-// and gives first: default to a connection whose first and last are both
-// variables left null.
+// pageSizeCheck rejects page sizes out of range, and cursors of another
+// ordering (checkCursor), once variables are known, and gives first:
+// default to a connection whose first and last are both variables left
+// null: one pass over each connection's arguments.
 type pageSizeCheck struct{ limits Limits }
 
 var _ interface {
@@ -168,6 +169,9 @@ func (p pageSizeCheck) MutateOperationContext(_ context.Context, oc *graphql.Ope
 		}
 		if failure == nil && hasFirst && hasLast {
 			failure = badInput(f, "last", "give first or last, not both: page forward with first and after, or back with last and before")
+		}
+		if failure == nil {
+			failure = checkCursor(f, args)
 		}
 		if failure != nil || hasFirst || hasLast {
 			return
