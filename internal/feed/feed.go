@@ -194,14 +194,13 @@ func (f *feed) events(ctx context.Context, m ent.Mutation, v ent.Value, before [
 }
 
 // restrictedAfter reports whether the record a create or single update
-// wrote is restricted: from the saved phone or resource itself, or, for a
-// funding, with one statement (its resource's status is in another row).
+// wrote is restricted: for the saved phone or resource itself, by auth's
+// rule of what a reader may see; for a funding, with one statement (its
+// resource's status is in another row).
 func (f *feed) restrictedAfter(ctx context.Context, m ent.Mutation, v ent.Value, id int) (bool, error) {
-	switch r := v.(type) {
-	case *ent.Phone:
-		return r.StaffOnly, nil
-	case *ent.Resource:
-		return r.Status != resource.StatusPUBLISHED, nil
+	switch v.(type) {
+	case *ent.Phone, *ent.Resource:
+		return !auth.Visible(auth.WithViewer(ctx, auth.Viewer{Role: auth.Reader}), v, ""), nil
 	}
 	state, err := f.currentState(auth.WithoutReadRules(ctx), m, []int{id}, false)
 	if err != nil {
