@@ -19,21 +19,57 @@ import (
 	"github.com/village-directory/village/internal/auth"
 )
 
-// Limits are the GraphQL safety rails.
+// Limits are the GraphQL safety rails. A zero field takes its value from
+// DefaultLimits.
 type Limits struct {
 	// DefaultPageSize applies to a connection asked for with neither first
-	// nor last.
+	// nor last, and is the size a list without paging is costed at.
 	DefaultPageSize int
 	// MaxPageSize is the most first or last may ask for; more is an error,
-	// never a silent clamp.
+	// never a silent clamp. It also bounds the IDs one operation's nodes
+	// fields ask for, together.
 	MaxPageSize int
-	// MaxComplexity is the most an operation may cost, where a connection
-	// costs its page size times the cost of what is selected in it.
+	// MaxComplexity is the most an operation may cost (see costLimit).
 	MaxComplexity int
+	// MaxTokens bounds a document's length in GraphQL tokens.
+	MaxTokens int
+	// MaxFields bounds the fields an operation selects, fragments expanded.
+	MaxFields int
+	// MaxAliases bounds the aliases an operation uses, fragments expanded.
+	MaxAliases int
+	// MaxDepth bounds how deep an operation nests fields.
+	MaxDepth int
 }
 
-// DefaultLimits are the limits Village serves with unless configured.
-var DefaultLimits = Limits{DefaultPageSize: 20, MaxPageSize: 100, MaxComplexity: 50000}
+// DefaultLimits are the limits Village serves with unless configured. They
+// admit graphql-js's full introspection query, GraphiQL's and the README's
+// documents with room to spare (a test holds them to it).
+var DefaultLimits = Limits{
+	DefaultPageSize: 20,
+	MaxPageSize:     100,
+	MaxComplexity:   100000,
+	MaxTokens:       15000,
+	MaxFields:       1000,
+	MaxAliases:      200,
+	MaxDepth:        20,
+}
+
+// WithDefaults fills each zero limit from DefaultLimits.
+func (l Limits) WithDefaults() Limits {
+	set := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set(&l.DefaultPageSize, DefaultLimits.DefaultPageSize)
+	set(&l.MaxPageSize, DefaultLimits.MaxPageSize)
+	set(&l.MaxComplexity, DefaultLimits.MaxComplexity)
+	set(&l.MaxTokens, DefaultLimits.MaxTokens)
+	set(&l.MaxFields, DefaultLimits.MaxFields)
+	set(&l.MaxAliases, DefaultLimits.MaxAliases)
+	set(&l.MaxDepth, DefaultLimits.MaxDepth)
+	return l
+}
 
 // HandlerConfig holds what the GraphQL handler depends on.
 type HandlerConfig struct {
@@ -49,30 +85,34 @@ func NewHandler(cfg HandlerConfig) *handler.Server {
 
 // newHandler is NewHandler with the given POST transport.
 func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
-	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
-	}
+	cfg.Limits = cfg.Limits.WithDefaults()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	es := costedSchema{ExecutableSchema: NewExecutableSchema(Config{Resolvers: NewResolver(cfg.Client)})}
+	es := NewExecutableSchema(Config{Resolvers: NewResolver(cfg.Client)})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getQuery{})
 	srv.AddTransport(post)
 	srv.AddTransport(unsupportedRequest{}) // last: what no other transport takes
-	srv.SetQueryCache(pageDefaultingCache{
+	cache := pageDefaultingCache{
 		inner:  lru.New[*ast.QueryDocument](1000),
 		limits: cfg.Limits,
-	})
+	}
+	srv.SetQueryCache(cache)
+	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
+	srv.SetValidationRulesFn(cappedValidationRules)
 	use := func(ext graphql.HandlerExtension) { useExtension(srv, ext) }
 	use(extension.Introspection{})
 	use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
+	// After the persisted query is found, before gqlgen parses and
+	// validates it.
+	use(documentBounds{limits: cfg.Limits, cache: cache})
 	// Page sizes are checked before the cost, so the cost sees the sizes
 	// that will really be used.
 	use(pageSizeCheck{limits: cfg.Limits})
 	use(conditionCheck{})
-	use(extension.FixedComplexityLimit(cfg.Limits.MaxComplexity))
+	use(costLimit{limits: cfg.Limits, schema: es.Schema()})
 	// Each mutation operation is one transaction: its fields run in order,
 	// and when any fails, nothing the operation wrote is kept (nor any
 	// change event logged).

@@ -224,21 +224,6 @@ func badInput(f *ast.Field, arg, msg string) *gqlerror.Error {
 	return err
 }
 
-// costedSchema replaces gqlgen's default cost model (a field costs 1 plus its
-// children, so a first: 100 nest three deep looks cheap) with one where a
-// connection or a nodes list costs its size times what is selected in it.
-type costedSchema struct {
-	graphql.ExecutableSchema
-}
-
-func (s costedSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
-	size, ok := pageSizeOf(args)
-	if !ok {
-		return s.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
-	}
-	return 1 + size*max(child, 1), true
-}
-
 // pageSizeOf reads the size of a page request from its arguments: the larger
 // of first and last, or the number of IDs asked for.
 func pageSizeOf(args map[string]any) (int, bool) {

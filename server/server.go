@@ -64,9 +64,7 @@ func (c Config) withDefaults() Config {
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultConfig.MaxBodyBytes
 	}
-	if c.Limits == (graph.Limits{}) {
-		c.Limits = DefaultConfig.Limits
-	}
+	c.Limits = c.Limits.WithDefaults()
 	return c
 }
 

@@ -1,0 +1,157 @@
+package server_test
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/testdb"
+	"github.com/village-directory/village/server"
+)
+
+// attackAllocBudget is the most one refused attack may allocate, in the
+// whole process (server and client).
+const attackAllocBudget = 64 << 20
+
+// withinAllocBudget runs attack and fails when it allocated more than the
+// budget. The tests of this file do not run in parallel, so the process's
+// allocations are the attack's.
+func withinAllocBudget(t *testing.T, attack func()) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	attack()
+	runtime.ReadMemStats(&after)
+	allocated := after.TotalAlloc - before.TotalAlloc
+	if raceEnabled {
+		t.Logf("allocated %d MB (not checked under -race)", allocated>>20)
+		return
+	}
+	if allocated > attackAllocBudget {
+		t.Fatalf("the attack allocated %d MB; the budget is %d MB", allocated>>20, attackAllocBudget>>20)
+	}
+}
+
+// limitRefusal asserts that the first error is a limit's refusal.
+func limitRefusal(t *testing.T, res gqlResponse, code, limit string) {
+	t.Helper()
+	if len(res.Errors) == 0 {
+		t.Fatalf("expected %s (%s), got data %.200s", code, limit, res.Data)
+	}
+	e := res.Errors[0]
+	if e.Extensions["code"] != code || e.Extensions["limit"] != limit {
+		t.Fatalf("expected %s with limit %s, got %d errors, first %+v", code, limit, len(res.Errors), e)
+	}
+	if _, ok := e.Extensions["max"].(float64); !ok {
+		t.Fatalf("refusal without extensions.max: %+v", e)
+	}
+	if _, ok := e.Extensions["value"].(float64); !ok {
+		t.Fatalf("refusal without extensions.value: %+v", e)
+	}
+	if len(res.Errors) != 1 {
+		t.Fatalf("a refusal is one error, got %d", len(res.Errors))
+	}
+}
+
+func repeat(n int, f func(i int) string) string {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range n {
+		b.WriteString(f(i))
+		b.WriteByte(' ')
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+func TestAttacksOnDocumentSize(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		loadSeedAndSamples(t, db)
+		a := newAPI(t, db, server.Config{})
+
+		cases := []struct {
+			name, query string
+			code, limit string
+		}{
+			{"1500 same-named fields with other arguments",
+				repeat(1500, func(i int) string { return fmt.Sprintf("services(first:%d){totalCount}", i%100+1) }),
+				"QUERY_TOO_LARGE", "fields"},
+			{"3000 same-named fields with other arguments",
+				repeat(3000, func(i int) string { return fmt.Sprintf(`services(where:{nameContains:"%d"}){totalCount}`, i) }),
+				"QUERY_TOO_LARGE", "tokens"},
+			{"8000 __typename", repeat(8000, func(int) string { return "__typename" }), "QUERY_TOO_LARGE", "fields"},
+			{"2000 aliased __schema", repeat(2000, func(i int) string { return fmt.Sprintf("s%d:__schema{description}", i) }),
+				"QUERY_TOO_LARGE", "fields"},
+			{"300 aliases", repeat(300, func(i int) string { return fmt.Sprintf("t%d:__typename", i) }), "QUERY_TOO_LARGE", "aliases"},
+			{"150 aliased __schema types", repeat(150, func(i int) string { return fmt.Sprintf("s%d: __schema { types { name fields { name } } }", i) }),
+				"COMPLEXITY_LIMIT_EXCEEDED", "cost"},
+			{"plain lists four levels deep",
+				`{programs(first:100){edges{node{resources{programs{resources{programs{resources{programs{name}}}}}}}}}}`,
+				"COMPLEXITY_LIMIT_EXCEEDED", "cost"},
+			{"deep nesting", "{" + strings.Repeat("organizations{edges{node{parent{", 8) + "id" + strings.Repeat("}}}}", 8) + "}",
+				"QUERY_TOO_LARGE", "depth"},
+			{"fragments doubling",
+				`{...F0} ` + func() string {
+					var b strings.Builder
+					for i := range 40 {
+						fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d } ", i, i+1, i+1)
+					}
+					b.WriteString("fragment F40 on Query { __typename }")
+					return b.String()
+				}(),
+				"QUERY_TOO_LARGE", "fields"},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				withinAllocBudget(t, func() {
+					limitRefusal(t, a.query(tc.query, nil), tc.code, tc.limit)
+				})
+			})
+		}
+
+		t.Run("400 conflicting fields are one validation error", func(t *testing.T) {
+			q := repeat(400, func(i int) string { return fmt.Sprintf("services(first:%d){totalCount}", i%100+1) })
+			withinAllocBudget(t, func() {
+				res := a.query(q, nil)
+				if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "GRAPHQL_VALIDATION_FAILED" {
+					t.Fatalf("want one GRAPHQL_VALIDATION_FAILED, got %d errors: %.300v", len(res.Errors), res.Errors)
+				}
+			})
+		})
+	})
+}
+
+// TestLimitsAdmitLegitimateDocuments: the default limits admit graphql-js's
+// full introspection query (what GraphiQL and codegen tools send) and every
+// GraphQL example of the README.
+func TestLimitsAdmitLegitimateDocuments(t *testing.T) {
+	introspection, err := os.ReadFile("testdata/introspection.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := map[string]string{"graphql-js introspection": string(introspection)}
+	for i, block := range strings.Split(string(readme), "```graphql\n")[1:] {
+		docs[fmt.Sprintf("README example %d", i+1)] = block[:strings.Index(block, "```")]
+	}
+	if len(docs) < 5 {
+		t.Fatalf("found %d documents; the README's examples were not found", len(docs))
+	}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		loadSeedAndSamples(t, db)
+		a := newAPI(t, db, server.Config{})
+		for name, doc := range docs {
+			res := a.query(doc, nil)
+			if len(res.Errors) > 0 {
+				t.Errorf("%s was refused: %+v", name, res.Errors)
+			}
+		}
+	})
+}
