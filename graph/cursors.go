@@ -25,6 +25,19 @@ import (
 // orders) cannot be told apart; a cursor of the wrong length entgql
 // refuses itself.
 func checkCursor(f *ast.Field, args map[string]any) *gqlerror.Error {
+	for _, name := range []string{"after", "before"} {
+		raw, ok := args[name].(string)
+		if !ok {
+			continue
+		}
+		// A cursor that does not decode, or decodes to nothing, is
+		// refused here for every connection: entgql's nested (eager)
+		// loading would take an empty one as a position and fail below.
+		var c entgql.Cursor[int]
+		if raw == "" || c.UnmarshalGQL(raw) != nil {
+			return badInput(f, name, name+" is not a cursor this API gave out: pass a pageInfo.endCursor or an edge's cursor as it came")
+		}
+	}
 	orderArg := f.Definition.Arguments.ForName("orderBy")
 	if orderArg == nil {
 		return nil
@@ -39,9 +52,7 @@ func checkCursor(f *ast.Field, args map[string]any) *gqlerror.Error {
 			continue
 		}
 		var c entgql.Cursor[int]
-		if c.UnmarshalGQL(raw) != nil {
-			continue // not a cursor at all: the argument's own decoding says so
-		}
+		_ = c.UnmarshalGQL(raw) // decodes: checked above
 		if !cursorFits(c.Value, args["orderBy"], orderArg.Type.Elem != nil, valueTypes) {
 			return badInput(f, name, name+foreignCursorMessage)
 		}

@@ -39,6 +39,12 @@ type Limits struct {
 	MaxAliases int
 	// MaxDepth bounds how deep an operation nests fields.
 	MaxDepth int
+	// MaxResponseBytes bounds an answer's size; a larger one is replaced by
+	// a RESPONSE_TOO_LARGE error.
+	MaxResponseBytes int
+	// MaxTextLength bounds, in characters, each text a query filters or
+	// searches by (see textLengthCheck).
+	MaxTextLength int
 }
 
 // DefaultLimits are the limits Village serves with unless configured. They
@@ -52,6 +58,9 @@ var DefaultLimits = Limits{
 	MaxFields:       1000,
 	MaxAliases:      200,
 	MaxDepth:        20,
+	MaxTextLength:   1000,
+
+	MaxResponseBytes: 16 << 20,
 }
 
 // WithDefaults fills each zero limit from DefaultLimits.
@@ -68,6 +77,8 @@ func (l Limits) WithDefaults() Limits {
 	set(&l.MaxFields, DefaultLimits.MaxFields)
 	set(&l.MaxAliases, DefaultLimits.MaxAliases)
 	set(&l.MaxDepth, DefaultLimits.MaxDepth)
+	set(&l.MaxTextLength, DefaultLimits.MaxTextLength)
+	set(&l.MaxResponseBytes, DefaultLimits.MaxResponseBytes)
 	return l
 }
 
@@ -80,7 +91,7 @@ type HandlerConfig struct {
 
 // NewHandler returns the GraphQL endpoint (POST and GET) over cfg.Client.
 func NewHandler(cfg HandlerConfig) *handler.Server {
-	return newHandler(cfg, postJSON{})
+	return newHandler(cfg, postJSON{maxResponseBytes: cfg.Limits.WithDefaults().MaxResponseBytes})
 }
 
 // newHandler is NewHandler with the given POST transport.
@@ -92,7 +103,7 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	es := NewExecutableSchema(Config{Resolvers: NewResolver(cfg.Client)})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(getQuery{})
+	srv.AddTransport(getQuery{maxResponseBytes: cfg.Limits.MaxResponseBytes})
 	srv.AddTransport(post)
 	srv.AddTransport(unsupportedRequest{}) // last: what no other transport takes
 	cache := pageDefaultingCache{
@@ -108,6 +119,8 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	// After the persisted query is found, before gqlgen parses and
 	// validates it.
 	use(documentBounds{limits: cfg.Limits, cache: cache})
+	use(listCoercion{schema: es.Schema()})
+	use(textLengthCheck{limits: cfg.Limits, schema: es.Schema()})
 	// Page sizes are checked before the cost, so the cost sees the sizes
 	// that will really be used.
 	use(pageSizeCheck{limits: cfg.Limits})

@@ -11,6 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/village-directory/village/internal/write"
 )
 
 // Page sizes and query cost, enforced once for every connection field (root
@@ -56,50 +58,6 @@ func (c pageDefaultingCache) Add(ctx context.Context, key string, doc *ast.Query
 	c.inner.Add(ctx, key, doc)
 }
 
-// coerceListLiterals wraps a single literal given for a list argument (as
-// GraphQL allows: orderBy: {field: NAME} means [{field: NAME}]) in a list.
-// entgql reads nested connections' arguments uncoerced and would otherwise
-// ignore such an orderBy.
-func coerceListLiterals(f *ast.Field) {
-	if f.Definition == nil {
-		return
-	}
-	for _, arg := range f.Arguments {
-		def := f.Definition.Arguments.ForName(arg.Name)
-		if def == nil || def.Type.Elem == nil || arg.Value == nil ||
-			arg.Value.Kind == ast.ListValue || arg.Value.Kind == ast.Variable || arg.Value.Kind == ast.NullValue {
-			continue
-		}
-		item := arg.Value
-		arg.Value = &ast.Value{
-			Kind:         ast.ListValue,
-			Children:     ast.ChildValueList{{Value: item, Position: item.Position}},
-			Position:     item.Position,
-			Definition:   item.Definition,
-			ExpectedType: def.Type,
-		}
-	}
-}
-
-// coerceListVariables does the same for variables: a single value sent for
-// a list-typed variable becomes a one-item list.
-func coerceListVariables(f *ast.Field, vars map[string]any) {
-	if f.Definition == nil {
-		return
-	}
-	for _, arg := range f.Arguments {
-		def := f.Definition.Arguments.ForName(arg.Name)
-		if def == nil || def.Type.Elem == nil || arg.Value == nil || arg.Value.Kind != ast.Variable {
-			continue
-		}
-		if v, ok := vars[arg.Value.Raw]; ok && v != nil {
-			if _, isList := v.([]any); !isList {
-				vars[arg.Value.Raw] = []any{v}
-			}
-		}
-	}
-}
-
 // forEachField visits every field of every operation and fragment once.
 func forEachField(doc *ast.QueryDocument, fn func(*ast.Field)) {
 	var walk func(ast.SelectionSet)
@@ -141,12 +99,8 @@ func (p pageSizeCheck) MutateOperationContext(_ context.Context, oc *graphql.Ope
 		if failure != nil {
 			return
 		}
-		coerceListVariables(f, oc.Variables)
 		if f.Definition != nil && f.Name == "nodes" {
-			if ids, ok := f.ArgumentMap(oc.Variables)["ids"].([]any); ok && len(ids) > p.limits.MaxPageSize {
-				failure = badInput(f, "ids", fmt.Sprintf("at most %d IDs can be fetched at once (asked for %d)", p.limits.MaxPageSize, len(ids)))
-			}
-			return
+			return // operationCaps
 		}
 		if !isConnection(f.Definition) {
 			return
@@ -184,6 +138,54 @@ func (p pageSizeCheck) MutateOperationContext(_ context.Context, oc *graphql.Ope
 		}
 		failure = badInput(f, "first", "first or last must be a number of records, not null")
 	})
+	if failure == nil && oc.Operation != nil {
+		failure = p.operationCaps(oc)
+	}
+	return failure
+}
+
+// operationCaps holds caps that aliases must not multiply to the whole
+// operation: the IDs all its nodes fields ask for together (MaxPageSize),
+// and the records all its batch mutations (every mutation field taking a
+// list as input) save together (write.MaxBatch). A fragment counts each
+// time it is spread.
+func (p pageSizeCheck) operationCaps(oc *graphql.OperationContext) *gqlerror.Error {
+	ids, records := 0, 0
+	var failure *gqlerror.Error
+	var walk func(ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			if failure != nil {
+				return
+			}
+			switch s := sel.(type) {
+			case *ast.Field:
+				if s.Definition == nil {
+					continue
+				}
+				if s.Name == "nodes" && s.Definition.Arguments.ForName("ids") != nil {
+					list, _ := s.ArgumentMap(oc.Variables)["ids"].([]any)
+					if ids += len(list); ids > p.limits.MaxPageSize {
+						failure = badInput(s, "ids", fmt.Sprintf("an operation may fetch at most %d IDs, in all its nodes fields together (asked for %d)", p.limits.MaxPageSize, ids))
+					}
+				}
+				if in := s.Definition.Arguments.ForName("input"); in != nil && in.Type.Elem != nil && oc.Operation.Operation == ast.Mutation {
+					list, _ := s.ArgumentMap(oc.Variables)["input"].([]any)
+					if records += len(list); records > write.MaxBatch {
+						failure = badInput(s, "input", fmt.Sprintf("an operation may save at most %d records, in all its mutations together (got %d); send the rest in another request", write.MaxBatch, records))
+					}
+				}
+				walk(s.SelectionSet)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if s.Definition != nil {
+					walk(s.Definition.SelectionSet)
+				}
+			}
+		}
+	}
+	walk(oc.Operation.SelectionSet)
 	return failure
 }
 

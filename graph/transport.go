@@ -2,13 +2,16 @@ package graph
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -26,7 +29,7 @@ import (
 // already-compact json.RawMessage again (golang/go#33422). For a page of
 // twenty explained matches that rescan was a fifth of the request; here
 // the data is copied as it is.
-type postJSON struct{}
+type postJSON struct{ maxResponseBytes int }
 
 var _ graphql.Transport = postJSON{}
 
@@ -39,7 +42,7 @@ func (postJSON) Supports(r *http.Request) bool {
 	return err == nil && r.Method == http.MethodPost && mediaType == "application/json"
 }
 
-func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (p postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	contentType := responseContentType(r)
 	w.Header().Set("Content-Type", contentType)
 	start := graphql.Now()
@@ -55,13 +58,13 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	execute(w, r, exec, &params, contentType, false)
+	execute(w, r, exec, &params, contentType, false, p.maxResponseBytes)
 }
 
 // execute runs a request's operation and writes its response, or the
 // executor's refusal with its status (for GET, queryOnly: a mutation is
 // refused with 405 and Allow: POST, as GraphQL over HTTP asks).
-func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, contentType string, queryOnly bool) {
+func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, contentType string, queryOnly bool, maxResponseBytes int) {
 	ctx := r.Context()
 	rc, opErr := exec.CreateOperationContext(ctx, params)
 	if opErr != nil {
@@ -75,7 +78,66 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeResponse(w, responses(ctx))
+	resp := withinDeadline(ctx, exec, func() *graphql.Response { return responses(ctx) })
+	writeResponse(w, capResponse(resp, maxResponseBytes))
+}
+
+// deadlineGrace is how long past the request's deadline execution may run
+// before the request is answered TIMEOUT without it.
+const deadlineGrace = time.Second
+
+// withinDeadline runs an operation and returns its response, or a TIMEOUT
+// error once the context's deadline has passed by deadlineGrace, whatever
+// the operation is doing: resolvers stop at the deadline (every database
+// call takes the context), but building and marshalling a large answer in
+// memory, or a wait that does not watch the context, would not. The
+// operation is left to end on its own; its context is done, so its
+// statements fail and a mutation's transaction is rolled back, never
+// committed after the client was told it timed out.
+func withinDeadline(ctx context.Context, exec graphql.GraphExecutor, run func() *graphql.Response) *graphql.Response {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return run()
+	}
+	done := make(chan *graphql.Response, 1)
+	go func() {
+		defer func() {
+			// Off the request's goroutine, net/http's recovery does not
+			// reach: a panic here would end the process.
+			if p := recover(); p != nil {
+				err := graphql.GetOperationContext(ctx).Recover(ctx, p)
+				done <- exec.DispatchError(ctx, gqlerror.List{gqlerror.WrapIfUnwrapped(err)})
+			}
+		}()
+		done <- run()
+	}()
+	timer := time.NewTimer(time.Until(deadline) + deadlineGrace)
+	defer timer.Stop()
+	select {
+	case resp := <-done:
+		return resp
+	case <-timer.C:
+		err := &gqlerror.Error{Message: "the request took too long and was stopped"}
+		errcode.Set(err, CodeTimeout)
+		return &graphql.Response{Errors: gqlerror.List{err}}
+	}
+}
+
+// capResponse replaces a response larger than limit bytes with one
+// RESPONSE_TOO_LARGE error naming the cap.
+func capResponse(resp *graphql.Response, limit int) *graphql.Response {
+	if resp == nil || limit <= 0 {
+		return resp
+	}
+	size := len(resp.Data)
+	for _, e := range resp.Errors {
+		size += len(e.Message) + 64
+	}
+	if size <= limit {
+		return resp
+	}
+	return &graphql.Response{Errors: gqlerror.List{limitError(CodeResponseTooLarge, LimitResponse, limit, size,
+		fmt.Sprintf("the answer would be %d bytes; at most %d are sent: ask for fewer records or fields, or page through them", size, limit))}}
 }
 
 const graphqlResponseJSON = "application/graphql-response+json"
@@ -183,7 +245,7 @@ func (unsupportedRequest) Do(w http.ResponseWriter, r *http.Request, _ graphql.G
 // not parse, variables or extensions that are not JSON, and a mutation sent
 // by GET are BAD_REQUEST (the mutation with 405 and Allow: POST, as
 // GraphQL over HTTP asks), where gqlgen's GET answers with no code.
-type getQuery struct{}
+type getQuery struct{ maxResponseBytes int }
 
 var _ graphql.Transport = getQuery{}
 
@@ -191,7 +253,7 @@ func (getQuery) Supports(r *http.Request) bool {
 	return r.Header.Get("Upgrade") == "" && r.Method == http.MethodGet
 }
 
-func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (g getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	contentType := responseContentType(r)
 	w.Header().Set("Content-Type", contentType)
 	query, err := url.ParseQuery(r.URL.RawQuery)
@@ -216,7 +278,7 @@ func (getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		}
 	}
 	params.ReadTime.End = graphql.Now()
-	execute(w, r, exec, params, contentType, true)
+	execute(w, r, exec, params, contentType, true, g.maxResponseBytes)
 }
 
 // statusFor is the HTTP status of a request the executor refused: 200 for

@@ -6,7 +6,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
@@ -68,43 +70,52 @@ func repeat(n int, f func(i int) string) string {
 	return b.String()
 }
 
+// documentAttack is a hostile document and the refusal it must get.
+type documentAttack struct {
+	name, query string
+	code, limit string
+}
+
+// documentAttacks are the hostile documents of issue 12, each refused
+// before it runs.
+func documentAttacks() []documentAttack {
+	return []documentAttack{
+		{"1500 same-named fields with other arguments",
+			repeat(1500, func(i int) string { return fmt.Sprintf("services(first:%d){totalCount}", i%100+1) }),
+			"QUERY_TOO_LARGE", "fields"},
+		{"3000 same-named fields with other arguments",
+			repeat(3000, func(i int) string { return fmt.Sprintf(`services(where:{nameContains:"%d"}){totalCount}`, i) }),
+			"QUERY_TOO_LARGE", "tokens"},
+		{"8000 __typename", repeat(8000, func(int) string { return "__typename" }), "QUERY_TOO_LARGE", "fields"},
+		{"2000 aliased __schema", repeat(2000, func(i int) string { return fmt.Sprintf("s%d:__schema{description}", i) }),
+			"QUERY_TOO_LARGE", "fields"},
+		{"300 aliases", repeat(300, func(i int) string { return fmt.Sprintf("t%d:__typename", i) }), "QUERY_TOO_LARGE", "aliases"},
+		{"150 aliased __schema types", repeat(150, func(i int) string { return fmt.Sprintf("s%d: __schema { types { name fields { name } } }", i) }),
+			"COMPLEXITY_LIMIT_EXCEEDED", "cost"},
+		{"plain lists four levels deep",
+			`{programs(first:100){edges{node{resources{programs{resources{programs{resources{programs{name}}}}}}}}}}`,
+			"COMPLEXITY_LIMIT_EXCEEDED", "cost"},
+		{"deep nesting", "{" + strings.Repeat("organizations{edges{node{parent{", 8) + "id" + strings.Repeat("}}}}", 8) + "}",
+			"QUERY_TOO_LARGE", "depth"},
+		{"fragments doubling",
+			`{...F0} ` + func() string {
+				var b strings.Builder
+				for i := range 40 {
+					fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d } ", i, i+1, i+1)
+				}
+				b.WriteString("fragment F40 on Query { __typename }")
+				return b.String()
+			}(),
+			"QUERY_TOO_LARGE", "fields"},
+	}
+}
+
 func TestAttacksOnDocumentSize(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		loadSeedAndSamples(t, db)
 		a := newAPI(t, db, server.Config{})
 
-		cases := []struct {
-			name, query string
-			code, limit string
-		}{
-			{"1500 same-named fields with other arguments",
-				repeat(1500, func(i int) string { return fmt.Sprintf("services(first:%d){totalCount}", i%100+1) }),
-				"QUERY_TOO_LARGE", "fields"},
-			{"3000 same-named fields with other arguments",
-				repeat(3000, func(i int) string { return fmt.Sprintf(`services(where:{nameContains:"%d"}){totalCount}`, i) }),
-				"QUERY_TOO_LARGE", "tokens"},
-			{"8000 __typename", repeat(8000, func(int) string { return "__typename" }), "QUERY_TOO_LARGE", "fields"},
-			{"2000 aliased __schema", repeat(2000, func(i int) string { return fmt.Sprintf("s%d:__schema{description}", i) }),
-				"QUERY_TOO_LARGE", "fields"},
-			{"300 aliases", repeat(300, func(i int) string { return fmt.Sprintf("t%d:__typename", i) }), "QUERY_TOO_LARGE", "aliases"},
-			{"150 aliased __schema types", repeat(150, func(i int) string { return fmt.Sprintf("s%d: __schema { types { name fields { name } } }", i) }),
-				"COMPLEXITY_LIMIT_EXCEEDED", "cost"},
-			{"plain lists four levels deep",
-				`{programs(first:100){edges{node{resources{programs{resources{programs{resources{programs{name}}}}}}}}}}`,
-				"COMPLEXITY_LIMIT_EXCEEDED", "cost"},
-			{"deep nesting", "{" + strings.Repeat("organizations{edges{node{parent{", 8) + "id" + strings.Repeat("}}}}", 8) + "}",
-				"QUERY_TOO_LARGE", "depth"},
-			{"fragments doubling",
-				`{...F0} ` + func() string {
-					var b strings.Builder
-					for i := range 40 {
-						fmt.Fprintf(&b, "fragment F%d on Query { ...F%d ...F%d } ", i, i+1, i+1)
-					}
-					b.WriteString("fragment F40 on Query { __typename }")
-					return b.String()
-				}(),
-				"QUERY_TOO_LARGE", "fields"},
-		}
+		cases := documentAttacks()
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				withinAllocBudget(t, func() {
@@ -152,6 +163,39 @@ func TestLimitsAdmitLegitimateDocuments(t *testing.T) {
 			if len(res.Errors) > 0 {
 				t.Errorf("%s was refused: %+v", name, res.Errors)
 			}
+		}
+	})
+}
+
+// TestResponseSizeCap: an answer past --max-response-bytes is one
+// RESPONSE_TOO_LARGE error naming the cap.
+func TestResponseSizeCap(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		loadSeedAndSamples(t, db)
+		a := newAPI(t, db, server.Config{Limits: graph.Limits{MaxResponseBytes: 4096}})
+		res := a.query(`{services(first:100){edges{node{name description}}}}`, nil)
+		limitRefusal(t, res, "RESPONSE_TOO_LARGE", "responseBytes")
+		if string(res.Data) != "null" && len(res.Data) != 0 {
+			t.Fatalf("data sent with the refusal: %.200s", res.Data)
+		}
+		var small struct{ Services struct{ TotalCount int } }
+		a.ok(`{services{totalCount}}`, nil, &small)
+	})
+}
+
+// TestRequestTimeoutStopsAnyDocument: a request that runs past the
+// timeout is answered TIMEOUT, within the timeout and its grace second.
+func TestRequestTimeoutStopsAnyDocument(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		loadSeedAndSamples(t, db)
+		a := newAPI(t, db, server.Config{RequestTimeout: time.Millisecond, Limits: graph.Limits{MaxComplexity: 1 << 30}})
+		start := time.Now()
+		res := a.query(`{programs(first:100){edges{node{resources{programs{resources{programs{name}}}}}}} services(first:100){edges{node{name}}}}`, nil)
+		if len(res.Errors) == 0 || res.Errors[0].Extensions["code"] != "TIMEOUT" {
+			t.Fatalf("want TIMEOUT, got %.300v", res.Errors)
+		}
+		if elapsed := time.Since(start); elapsed > 30*time.Second {
+			t.Fatalf("answered after %s", elapsed)
 		}
 	})
 }

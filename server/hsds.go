@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -31,6 +32,9 @@ import (
 const (
 	hsdsDefaultPerPage = 50
 	hsdsMaxPerPage     = 200
+	// hsdsMaxParamLength bounds each query parameter, in characters, as
+	// graph.DefaultLimits.MaxTextLength bounds GraphQL's filter text.
+	hsdsMaxParamLength = 1000
 )
 
 // hsdsProfile is the HSDS profile Village's API follows: the core 3.0 one.
@@ -183,6 +187,9 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 			if strings.ContainsRune(v, 0) {
 				// No text in the directory holds one (PostgreSQL cannot).
 				return nil, badf("%s must not contain a NUL character", name)
+			}
+			if utf8.RuneCountInString(v) > hsdsMaxParamLength {
+				return nil, badf("%s may be at most %d characters long", name, hsdsMaxParamLength)
 			}
 		}
 	}

@@ -36,6 +36,7 @@ import (
 	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/synthetic"
+	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/server"
 )
 
@@ -233,6 +234,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	streamTimeout := fs.Duration("stream-timeout", server.DefaultConfig.StreamTimeout, "longest a streamed listing (HSDS format=ndjson) may run")
 	ratePerSecond := fs.Float64("rate-limit", 20, "requests a second each caller (an API key, or an address without one) may send on average; 0 sets no limit")
 	rateBurst := fs.Int("rate-burst", 60, "requests a caller may send at once before --rate-limit applies")
+	limits := graph.DefaultLimits
+	fs.IntVar(&limits.MaxComplexity, "max-complexity", limits.MaxComplexity, "most a GraphQL operation may cost (COMPLEXITY_LIMIT_EXCEEDED past it)")
+	fs.IntVar(&limits.MaxTokens, "max-tokens", limits.MaxTokens, "most tokens a GraphQL document may have (QUERY_TOO_LARGE past it)")
+	fs.IntVar(&limits.MaxFields, "max-fields", limits.MaxFields, "most fields an operation may select, fragments expanded (QUERY_TOO_LARGE)")
+	fs.IntVar(&limits.MaxAliases, "max-aliases", limits.MaxAliases, "most aliases an operation may use, fragments expanded (QUERY_TOO_LARGE)")
+	fs.IntVar(&limits.MaxDepth, "max-depth", limits.MaxDepth, "deepest an operation may nest fields (QUERY_TOO_LARGE)")
+	fs.IntVar(&limits.MaxTextLength, "max-text-length", limits.MaxTextLength, "longest text, in characters, a query may filter or search by (BAD_USER_INPUT)")
+	fs.IntVar(&limits.MaxResponseBytes, "max-response-bytes", limits.MaxResponseBytes, "largest GraphQL answer sent (RESPONSE_TOO_LARGE past it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -262,6 +271,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.RequestTimeout = *timeout
 	cfg.StreamTimeout = *streamTimeout
 	cfg.RateLimit = server.RateLimit{PerSecond: *ratePerSecond, Burst: *rateBurst}
+	cfg.Limits = limits
 	srv := server.NewHTTPServer(*addr, server.New(db, cfg, log), cfg)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
