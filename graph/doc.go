@@ -5,4 +5,28 @@
 // translate GraphQL calls into ent and domain-package calls, and the
 // GraphQL-specific safety rails: page sizes, query cost, directive
 // arguments, and error codes.
+//
+// # Bounding a request
+//
+// Every request is bounded before it runs, in the order gqlgen takes it:
+//
+//   - documentBounds (bounds.go), before gqlgen parses and validates: the
+//     token limit, then fields, aliases and depth counted with fragments
+//     expanded (each fragment measured once, so fragments that double each
+//     other cost linear time to measure). Validation is quadratic in fields
+//     that must merge; running it only on documents within MaxFields, with
+//     a conflict of one response name refused in one pass and at most 20
+//     errors kept, bounds it.
+//   - listCoercion and textLengthCheck (coerce.go), once variables are
+//     known: lists coerced as the spec says at every depth (gqlparser's
+//     typed slices made gqlgen's unmarshalers panic), and filter text held
+//     to MaxTextLength.
+//   - pageSizeCheck (limits.go): page sizes, cursors, and the caps that
+//     aliases must not multiply (records saved, IDs fetched), per
+//     operation.
+//   - costLimit (cost.go): a cost for every field of the schema by rule,
+//     not by list, so a new field is costed without anyone remembering.
+//   - the transport (transport.go): the answer is given at the context's
+//     deadline plus a second whatever the operation is doing, and an answer
+//     past MaxResponseBytes is replaced by one error.
 package graph

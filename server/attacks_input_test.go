@@ -51,7 +51,7 @@ func TestAttacksWithMalformedInput(t *testing.T) {
 		})
 		t.Run("single object for a list mutation input", func(t *testing.T) {
 			a := &api{t: t, srv: srv}
-			res := a.query(`mutation($v:[UpsertLocationInput!]!){upsertLocations(input:$v){created}}`, map[string]any{"v": map[string]any{"externalSource": "x", "externalID": "1", "name": "L"}})
+			res := a.query(`mutation($v:[UpsertLocationInput!]!){upsertLocations(input:$v){outcome}}`, map[string]any{"v": map[string]any{"externalSource": "x", "externalID": "1", "name": "L"}})
 			for _, e := range res.Errors {
 				if e.Extensions["code"] == "INTERNAL" || e.Extensions["code"] == nil {
 					t.Fatalf("got %+v", res.Errors)
@@ -97,7 +97,7 @@ func TestCapsHoldPerOperation(t *testing.T) {
 		var doc strings.Builder
 		doc.WriteString("mutation($v:[UpsertOrganizationInput!]!){")
 		for i := range 20 {
-			fmt.Fprintf(&doc, "u%d: upsertOrganizations(input:$v){created} ", i)
+			fmt.Fprintf(&doc, "u%d: upsertOrganizations(input:$v){outcome} ", i)
 		}
 		doc.WriteString("}")
 		withinAllocBudget(t, func() {
@@ -110,7 +110,7 @@ func TestCapsHoldPerOperation(t *testing.T) {
 			t.Fatalf("the refused operation wrote %d organizations", after-before)
 		}
 		// Two batches of 500 are one of 1000: allowed.
-		res := a.as(admin).query(`mutation($v:[UpsertOrganizationInput!]!, $w:[UpsertOrganizationInput!]!){a: upsertOrganizations(input:$v){created} b: upsertOrganizations(input:$w){created}}`,
+		res := a.as(admin).query(`mutation($v:[UpsertOrganizationInput!]!, $w:[UpsertOrganizationInput!]!){a: upsertOrganizations(input:$v){outcome} b: upsertOrganizations(input:$w){outcome}}`,
 			map[string]any{"v": batch[:500], "w": batch[500:]})
 		if len(res.Errors) > 0 {
 			t.Fatalf("1000 records in two fields: %+v", res.Errors)
