@@ -30,13 +30,13 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/hsds"
 	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/synthetic"
-	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/server"
 )
 
