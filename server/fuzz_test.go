@@ -325,8 +325,8 @@ var (
 	fuzzQuoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'[^']*'`)
 	// gqlgen's "input: <path> message" and "input:<line>:<column>: <path> message".
 	fuzzInputPath = regexp.MustCompile(`input:(?:\d+:\d+:)? ?\S+ `)
-	fuzzHex    = regexp.MustCompile(`0x[0-9a-fA-F]+`)
-	fuzzDigits = regexp.MustCompile(`[0-9]+`)
+	fuzzHex       = regexp.MustCompile(`0x[0-9a-fA-F]+`)
+	fuzzDigits    = regexp.MustCompile(`[0-9]+`)
 )
 
 // fuzzShape is a message with its particulars (quoted text, numbers)
@@ -359,8 +359,8 @@ type fuzzLogRecord struct {
 func newFuzzLog() *fuzzLog { return &fuzzLog{requests: make(chan struct{}, 1024)} }
 
 func (h *fuzzLog) Enabled(context.Context, slog.Level) bool { return true }
-func (h *fuzzLog) WithAttrs([]slog.Attr) slog.Handler      { return h }
-func (h *fuzzLog) WithGroup(string) slog.Handler           { return h }
+func (h *fuzzLog) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *fuzzLog) WithGroup(string) slog.Handler            { return h }
 
 func (h *fuzzLog) Handle(_ context.Context, rec slog.Record) error {
 	if rec.Message == "http request" {
