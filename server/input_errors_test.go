@@ -117,6 +117,19 @@ func TestTextWithNULIsBadInput(t *testing.T) {
 		if e.Extensions["field"] != "input.eligibility" {
 			t.Errorf("NUL in structured text: field %v", e.Extensions["field"])
 		}
+		// An upsert looks its records up by their keys before saving
+		// anything: the keys are checked first.
+		upsert := `mutation($in: [UpsertLocationInput!]!) { upsertLocations(input: $in) { outcome } }`
+		for field, in := range map[string]map[string]any{
+			"input[0].externalID":             {"externalSource": "s", "externalID": "a\x00b", "name": "n"},
+			"input[0].externalSource":         {"externalSource": "a\x00b", "externalID": "x", "name": "n"},
+			"input[0].organizationExternalID": {"externalSource": "s", "externalID": "x", "name": "n", "organizationExternalID": "a\x00b"},
+		} {
+			e := m.fail(m.admin, upsert, map[string]any{"in": []any{in}}, "BAD_USER_INPUT")
+			if e.Extensions["field"] != field {
+				t.Errorf("NUL in %s: field %v", field, e.Extensions["field"])
+			}
+		}
 		wantSuccessOrBadInput(t, "where nameContains", m.do("", `{ organizations(where: {nameContains: "a\u0000b"}) { totalCount } }`, nil), "where")
 		res := mustGet(t, m.url+"/hsds/services?search=%00")
 		res.Body.Close()
