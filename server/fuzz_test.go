@@ -325,14 +325,17 @@ var (
 	fuzzQuoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'[^']*'`)
 	// gqlgen's "input: <path> message" and "input:<line>:<column>: <path> message".
 	fuzzInputPath = regexp.MustCompile(`input:(?:\d+:\d+:)? ?\S+ `)
-	fuzzHex       = regexp.MustCompile(`0x[0-9a-fA-F]+`)
-	fuzzDigits    = regexp.MustCompile(`[0-9]+`)
+	// One field's null where another's would be the same failure.
+	fuzzNonNull = regexp.MustCompile(`non-null field \S+ \(\S+\)`)
+	fuzzHex     = regexp.MustCompile(`0x[0-9a-fA-F]+`)
+	fuzzDigits  = regexp.MustCompile(`[0-9]+`)
 )
 
 // fuzzShape is a message with its particulars (quoted text, numbers)
 // blanked out, so that failures of one kind share a class.
 func fuzzShape(s string) string {
 	s = fuzzInputPath.ReplaceAllString(s, "input: <path> ")
+	s = fuzzNonNull.ReplaceAllString(s, "non-null field <field>")
 	s = fuzzQuoted.ReplaceAllString(s, `"…"`)
 	s = fuzzHex.ReplaceAllString(s, "0x…")
 	s = fuzzDigits.ReplaceAllString(s, "N")
