@@ -76,11 +76,34 @@ func TestFuzzGraphQL(t *testing.T) {
 	})
 }
 
+// FuzzGraphQL puts TestFuzzGraphQL's checks under Go's fuzzing engine
+// (go test -fuzz FuzzGraphQL ./server), which mutates the bytes of a
+// document and of its variables, starting from generated ones; each is
+// sent as an administrator to the seeded directory on SQLite. Without
+// -fuzz, the starting documents run as a test.
+func FuzzGraphQL(f *testing.F) {
+	fz := newFuzzer(f, testdb.Open(f, "sqlite3", store.Options{}))
+	r := rand.New(rand.NewPCG(1, 1))
+	for range 20 {
+		req := newFuzzGen(fz.schema, r, &fz.pools).document()
+		f.Add(req.Query, req.variablesJSON())
+	}
+	f.Fuzz(func(t *testing.T, query, variables string) {
+		req := fuzzRequest{Query: query, RawVariables: variables}
+		status, body, err := fz.send(req, auth.Admin, http.MethodPost, false)
+		fz.check(fuzzExample{role: auth.Admin, method: http.MethodPost, req: req, status: status, body: string(body)}, err, r)
+		for class, fl := range fz.failures {
+			delete(fz.failures, class)
+			t.Errorf("%s\n  response (HTTP %d): %s\n  server log: %s", class, fl.example.status, fuzzClip(fl.example.body, 2000), fl.example.detail)
+		}
+	})
+}
+
 // fuzzRoles are the callers documents are sent as, in turn.
 var fuzzRoles = []auth.Role{auth.Anonymous, auth.Reader, auth.Staff, auth.Editor, auth.Admin}
 
 type fuzzer struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *httptest.Server
 	client  *http.Client
 	schema  *ast.Schema
@@ -117,7 +140,7 @@ type fuzzExample struct {
 
 func (e fuzzExample) size() int { return len(e.req.Query) + len(e.req.variablesJSON()) }
 
-func newFuzzer(t *testing.T, db *store.DB) *fuzzer {
+func newFuzzer(t testing.TB, db *store.DB) *fuzzer {
 	t.Helper()
 	loadSeedAndSamples(t, db)
 	ctx := context.Background()
@@ -138,7 +161,11 @@ func newFuzzer(t *testing.T, db *store.DB) *fuzzer {
 		if role == auth.Editor {
 			scope = orgs
 		}
-		f.secrets[role] = mustKey(t, db, "fuzz "+string(role), role, scope...)
+		secret, _, err := auth.CreateKey(ctx, db.Client, "fuzz "+string(role), role, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.secrets[role] = secret
 	}
 	f.srv = httptest.NewUnstartedServer(server.New(db, server.Config{}, slog.New(f.logs)))
 	// net/http's own recovery (a panic that escaped the handlers) logs here.
