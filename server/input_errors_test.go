@@ -257,6 +257,25 @@ func TestNullConditionVariableIsBadInput(t *testing.T) {
 	})
 }
 
+// An object literal for @include's or @skip's if passes gqlparser's
+// validation, and gqlgen panicked on it (found by the fuzzer): it is
+// BAD_USER_INPUT on if.
+func TestNonBooleanConditionLiteralIsBadInput(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db, server.Config{})
+		for _, q := range []string{
+			`{ locations { totalCount @include(if: {}) } }`,
+			`{ __schema { types { name @skip(if: {}) } } }`,
+			`{ programs(first: 1) { ... on ProgramConnection @skip(if: {}) { totalCount } } }`,
+		} {
+			res := a.query(q, nil)
+			if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || res.Errors[0].Extensions["field"] != "if" {
+				t.Errorf("%s: %+v, want one BAD_USER_INPUT on if", q, res.Errors)
+			}
+		}
+	})
+}
+
 func postRaw(t *testing.T, a *api, contentType, body string) (int, gqlResponse, string) {
 	t.Helper()
 	res, err := http.Post(a.srv.URL+"/graphql", contentType, strings.NewReader(body))
