@@ -9,7 +9,7 @@ ADDR    ?= :8080
 # Set VILLAGE_TEST_POSTGRES to a server URL to run the PostgreSQL half of
 # the suite locally (CI always does).
 
-.PHONY: run build test test-short bench generate check-generated vet fmt lint clean
+.PHONY: run build test test-short bench fuzz generate check-generated vet fmt lint clean
 
 run: build
 	$(BIN) seed --db "$(or $(DATABASE_URL),$(DB))" --samples
@@ -23,6 +23,12 @@ test: vet
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 60m ./...
+
+# The GraphQL fuzzer at length (make test sends a few thousand documents
+# per backend); FUZZ_N documents per backend, seed VILLAGE_FUZZ_SEED if set.
+FUZZ_N ?= 100000
+fuzz:
+	VILLAGE_FUZZ_N=$(FUZZ_N) $(GO) test -count=1 -timeout 2h -run '^TestFuzzGraphQL$$' -v ./server
 
 generate:
 	$(GO) generate ./...

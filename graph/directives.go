@@ -14,7 +14,9 @@ import (
 // (`$v: Boolean = true`) that the request sends as an explicit null passes
 // validation, and gqlgen would then panic while collecting the fields under
 // it, turning the caller's mistake into internal errors. The spec makes it
-// an error in the request; it is answered as one, naming the variable.
+// an error in the request; it is answered as one, naming the variable. So
+// is a literal other than true or false: gqlparser's validation lets an
+// object literal (`if: {}`) through for a scalar.
 type conditionCheck struct{}
 
 var _ interface {
@@ -33,8 +35,18 @@ func (conditionCheck) MutateOperationContext(_ context.Context, oc *graphql.Oper
 				continue
 			}
 			arg := d.Arguments.ForName("if")
-			if arg == nil || arg.Value == nil || arg.Value.Kind != ast.Variable {
-				continue // a literal was checked by validation
+			if arg == nil || arg.Value == nil || arg.Value.Kind == ast.BooleanValue {
+				continue // a missing argument was refused by validation
+			}
+			if arg.Value.Kind != ast.Variable {
+				failure = &gqlerror.Error{
+					Message:    fmt.Sprintf("@%s(if:) needs true or false, not %s", d.Name, arg.Value.String()),
+					Extensions: map[string]any{"code": CodeBadUserInput, "field": "if"},
+				}
+				if d.Position != nil {
+					failure.Locations = []gqlerror.Location{{Line: d.Position.Line, Column: d.Position.Column}}
+				}
+				continue
 			}
 			// Validation makes the variable a Boolean: null is all else it
 			// can hold.

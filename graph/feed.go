@@ -8,6 +8,7 @@ import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/write"
 )
 
@@ -22,6 +23,11 @@ import (
 func (r *queryResolver) changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error) {
 	if v, ok := auth.FromContext(ctx); ok && v.Role == auth.Anonymous {
 		return nil, &auth.ForbiddenError{Reason: "the change feed needs an API key"}
+	}
+	if after != nil && after.Value != nil {
+		// The feed is ordered by ID alone: its cursors carry no value,
+		// and one cut from an ordered list would reach the SQL as one.
+		return nil, &directory.FieldError{Field: "after", Message: "after is a cursor of another list: pass an endCursor of the change feed"}
 	}
 	q := r.client.ChangeEvent.Query()
 	if len(types) > 0 {

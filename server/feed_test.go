@@ -160,6 +160,16 @@ func TestChangesFeed(t *testing.T) {
 		}
 		// Page sizes are bounded like every connection.
 		m.fail(secret, `{ changes(first: 1000) { totalCount } }`, nil, "BAD_USER_INPUT")
+		// A cursor of an ordered list carries a value the feed's order
+		// has no place for (found by the fuzzer: it reached the SQL).
+		var ordered struct {
+			Programs struct{ Edges []struct{ Cursor string } }
+		}
+		m.ok(secret, `{ programs(first: 1, orderBy: {field: NAME}) { edges { cursor } } }`, nil, &ordered)
+		if e := m.fail(secret, `query($c: Cursor) { changes(after: $c) { edges { cursor } } }`,
+			map[string]any{"c": ordered.Programs.Edges[0].Cursor}, "BAD_USER_INPUT"); e.Extensions["field"] != "after" {
+			t.Errorf("a foreign cursor in the feed: %+v, want the field after", e)
+		}
 		var dflt feedPage
 		m.ok(secret, feedQuery, nil, &dflt)
 		if len(dflt.Changes.Edges) != 7 {

@@ -117,6 +117,19 @@ func TestTextWithNULIsBadInput(t *testing.T) {
 		if e.Extensions["field"] != "input.eligibility" {
 			t.Errorf("NUL in structured text: field %v", e.Extensions["field"])
 		}
+		// An upsert looks its records up by their keys before saving
+		// anything: the keys are checked first.
+		upsert := `mutation($in: [UpsertLocationInput!]!) { upsertLocations(input: $in) { outcome } }`
+		for field, in := range map[string]map[string]any{
+			"input[0].externalID":             {"externalSource": "s", "externalID": "a\x00b", "name": "n"},
+			"input[0].externalSource":         {"externalSource": "a\x00b", "externalID": "x", "name": "n"},
+			"input[0].organizationExternalID": {"externalSource": "s", "externalID": "x", "name": "n", "organizationExternalID": "a\x00b"},
+		} {
+			e := m.fail(m.admin, upsert, map[string]any{"in": []any{in}}, "BAD_USER_INPUT")
+			if e.Extensions["field"] != field {
+				t.Errorf("NUL in %s: field %v", field, e.Extensions["field"])
+			}
+		}
 		wantSuccessOrBadInput(t, "where nameContains", m.do("", `{ organizations(where: {nameContains: "a\u0000b"}) { totalCount } }`, nil), "where")
 		res := mustGet(t, m.url+"/hsds/services?search=%00")
 		res.Body.Close()
@@ -239,6 +252,25 @@ func TestNullConditionVariableIsBadInput(t *testing.T) {
 				if res := a.query(q, vars); len(res.Errors) > 0 {
 					t.Errorf("%s with %v: %+v", q, vars, res.Errors)
 				}
+			}
+		}
+	})
+}
+
+// An object literal for @include's or @skip's if passes gqlparser's
+// validation, and gqlgen panicked on it (found by the fuzzer): it is
+// BAD_USER_INPUT on if.
+func TestNonBooleanConditionLiteralIsBadInput(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db, server.Config{})
+		for _, q := range []string{
+			`{ locations { totalCount @include(if: {}) } }`,
+			`{ __schema { types { name @skip(if: {}) } } }`,
+			`{ programs(first: 1) { ... on ProgramConnection @skip(if: {}) { totalCount } } }`,
+		} {
+			res := a.query(q, nil)
+			if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || res.Errors[0].Extensions["field"] != "if" {
+				t.Errorf("%s: %+v, want one BAD_USER_INPUT on if", q, res.Errors)
 			}
 		}
 	})

@@ -489,6 +489,19 @@ func checkKey(k extKey) error {
 	case strings.TrimSpace(k.id) == "":
 		return &FieldError{Field: "externalID", Message: "must be the record's identifier in externalSource"}
 	}
+	if err := storable("externalSource", k.source); err != nil {
+		return err
+	}
+	return storable("externalID", k.id)
+}
+
+// storable refuses text that PostgreSQL cannot hold (a NUL character)
+// before a lookup sends it there: the schema's hooks refuse it only when a
+// record is saved, and a failed lookup would abort the transaction.
+func storable(field, text string) error {
+	if strings.ContainsRune(text, 0) {
+		return &FieldError{Field: field, Message: "must not contain a NUL character"}
+	}
 	return nil
 }
 
@@ -530,6 +543,12 @@ func (r *refs) resolve(ctx context.Context, c *ent.Client, typ, name, source str
 		}
 		return *id, nil
 	case externalID != nil:
+		if err := storable(name+"ExternalID", *externalID); err != nil {
+			return nil, err
+		}
+		if err := storable("externalSource", source); err != nil {
+			return nil, err
+		}
 		key := typ + "\x00" + source + "\x00" + *externalID
 		found, seen := r.byExternal[key]
 		if !seen {
