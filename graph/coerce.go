@@ -38,7 +38,39 @@ func (c listCoercion) MutateOperationContext(_ context.Context, oc *graphql.Oper
 			oc.Variables[def.Variable] = c.coerce(def.Type, v)
 		}
 	}
-	return nil
+	return readableArguments(oc)
+}
+
+// readableArguments refuses an argument whose literal cannot be read as a
+// value: a custom scalar (Cursor, Time) accepts any literal in validation,
+// and gqlparser panics reading a number out of float64's range (1e400)
+// wherever the arguments are read, by this package's checks and by the
+// executor. Found by the fuzzer.
+func readableArguments(oc *graphql.OperationContext) *gqlerror.Error {
+	var failure *gqlerror.Error
+	read := func(f *ast.Field, name string, v *ast.Value) {
+		defer func() {
+			if recover() != nil {
+				failure = badInput(f, name, name+": the value cannot be read (a number out of range?)")
+			}
+		}()
+		_, _ = v.Value(oc.Variables)
+	}
+	forEachOperationField(oc.Operation, func(f *ast.Field) {
+		for _, arg := range f.Arguments {
+			if failure == nil && arg.Value != nil {
+				read(f, arg.Name, arg.Value)
+			}
+		}
+		for _, d := range f.Directives {
+			for _, arg := range d.Arguments {
+				if failure == nil && arg.Value != nil {
+					read(f, arg.Name, arg.Value)
+				}
+			}
+		}
+	})
+	return failure
 }
 
 func (c listCoercion) coerce(t *ast.Type, v any) any {

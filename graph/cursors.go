@@ -83,8 +83,13 @@ func cursorFits(value, orderBy any, multi bool, valueTypes func(field string) (r
 		return valueFits(value, orders[0], valueTypes)
 	}
 	values, ok := value.([]any)
+	if value == nil {
+		return len(orders) == 0
+	}
 	if !ok || len(values) != len(orders) {
-		return true // entgql refuses these itself, with its own error
+		// entgql refuses these on a root list, but on a nested one its
+		// eager loading failed with no code (found by the fuzzer).
+		return false
 	}
 	for i, v := range values {
 		if !valueFits(v, orders[i], valueTypes) {

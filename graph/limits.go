@@ -102,6 +102,9 @@ func (p pageSizeCheck) MutateOperationContext(_ context.Context, oc *graphql.Ope
 		if f.Definition != nil && f.Name == "nodes" {
 			return // operationCaps
 		}
+		if failure = unaliasedPageField(f); failure != nil {
+			return
+		}
 		if !isConnection(f.Definition) {
 			return
 		}
@@ -187,6 +190,25 @@ func (p pageSizeCheck) operationCaps(oc *graphql.OperationContext) *gqlerror.Err
 	}
 	walk(oc.Operation.SelectionSet)
 	return failure
+}
+
+// unaliasedPageField refuses an alias on a connection's edges, pageInfo or
+// totalCount, or on an edge's node: entgql's generated eager loading finds
+// them by response name (ent/gql_pagination.go, collectedField; the
+// limitation of ent/ent#2755), so an aliased node was loaded without its
+// columns (a name read as "") or failed. Aliasing the connection field
+// itself is supported.
+func unaliasedPageField(f *ast.Field) *gqlerror.Error {
+	if f.ObjectDefinition == nil || f.Alias == "" || f.Alias == f.Name {
+		return nil
+	}
+	parent := f.ObjectDefinition.Name
+	inConnection := strings.HasSuffix(parent, "Connection") && (f.Name == "edges" || f.Name == "pageInfo" || f.Name == "totalCount")
+	inEdge := strings.HasSuffix(parent, "Edge") && f.Name == "node"
+	if !inConnection && !inEdge {
+		return nil
+	}
+	return badInput(f, f.Alias, fmt.Sprintf("%s.%s cannot be aliased (%s): select it once under its own name, or alias the connection field instead", parent, f.Name, f.Alias))
 }
 
 // pageArg reads an Int argument as it arrives from a literal or a variable.
