@@ -2,6 +2,7 @@ package hsds
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -26,6 +27,9 @@ type ImportOptions struct {
 	DryRun bool
 	// Progress, when set, is called as records are written.
 	Progress func(done, total int)
+	// MaxFileBytes is the largest package file read (default
+	// DefaultMaxImportFileBytes); a larger one refuses the package.
+	MaxFileBytes int64
 }
 
 // ImportMessage is one warning or error, naming where it arose: the file,
@@ -226,7 +230,16 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 		src = DefaultImportSource
 	}
 	rep := &Report{Path: path, Source: src, DryRun: opts.DryRun, Types: map[string]ImportCounts{}}
-	pkg, err := importReadPackage(path)
+	maxFileBytes := opts.MaxFileBytes
+	if maxFileBytes <= 0 {
+		maxFileBytes = DefaultMaxImportFileBytes
+	}
+	pkg, err := importReadPackage(path, maxFileBytes)
+	var refused *importRefusal
+	if errors.As(err, &refused) {
+		rep.Errors = append(rep.Errors, refused.message())
+		return rep, &ImportError{Report: rep}
+	}
 	if err != nil {
 		return rep, err
 	}
