@@ -97,7 +97,11 @@ func (r *Report) String() string {
 	if r.DryRun {
 		mode = " (dry run: nothing written)"
 	}
-	fmt.Fprintf(&b, "import %s: %s %s package, source %q%s\n", r.Path, r.Profile, r.Form, r.Source, mode)
+	kind := "" // unknown when the package was refused unread
+	if r.Form != "" {
+		kind = fmt.Sprintf(" %s %s package,", r.Profile, r.Form)
+	}
+	fmt.Fprintf(&b, "import %s:%s source %q%s\n", r.Path, kind, r.Source, mode)
 	names := make([]string, 0, len(r.Types))
 	for n := range r.Types {
 		names = append(names, n)
@@ -218,6 +222,11 @@ func (e *ImportError) Error() string {
 // emails, URLs, country, language and time-zone codes dropped, foreign postal
 // codes kept as given. Records that disappear from a package are not
 // deleted by a later import.
+//
+// Files. Only the package's own regular files are read, each of at most
+// ImportOptions.MaxFileBytes: a link or a data package resource leading out
+// of the package, a device, a FIFO or a larger file refuses the package
+// (import_files.go).
 
 // Import reads the HSDS package at path (a directory of CSV tables, a JSON
 // document, or a directory of JSON documents) and writes it into the
