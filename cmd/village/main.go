@@ -8,7 +8,7 @@
 //	village keys create --role ROLE [--org ID ...] --name NAME [--db PATH|URL]
 //	village keys list   [--db PATH|URL]
 //	village keys revoke [--db PATH|URL] ID
-//	village import  PATH [--db PATH|URL] [--dry-run] [--source NAME]
+//	village import  PATH [--db PATH|URL] [--dry-run] [--source NAME] [--max-file-bytes N]
 //	village export  --format json|csv DIR [--db PATH|URL]
 package main
 
@@ -558,16 +558,20 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dsn := dbFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "check the package and print the report without writing")
 	source := fs.String("source", hsds.DefaultImportSource, "externalSource of the imported records, whose HSDS ids are their external ids (a record a Village export says came from another system, or one of this directory, keeps its own)")
+	maxFileBytes := fs.Int64("max-file-bytes", hsds.DefaultMaxImportFileBytes, "largest package file read, in bytes; a larger one refuses the package")
 	path, err := parseOneArg(fs, args, "import", "PATH")
 	if err != nil {
 		return err
+	}
+	if *maxFileBytes <= 0 {
+		return fmt.Errorf("import: --max-file-bytes must be positive, got %d", *maxFileBytes)
 	}
 	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun}
+	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes}
 	tty := isTerminal(stderr)
 	if tty {
 		opts.Progress = func(done, total int) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -337,6 +338,71 @@ func TestImportCommand(t *testing.T) {
 			}
 			if err := run(ctx, []string{"import", "--db", dsn}, &out, &errs); err == nil {
 				t.Errorf("import without PATH succeeded")
+			}
+		})
+	}
+}
+
+// A package file leading out of the package, or over --max-file-bytes,
+// refuses the import: a failing command, a message naming the file and
+// why, nothing written.
+func TestImportCommandRefusesFilesOutsideThePackage(t *testing.T) {
+	const orgs = "id,name,description\n0b6b7bd5-4b8f-4d0c-9d3a-0e2c9f1d2a01,Inside Organization,Kept in the package\n"
+	const services = "id,organization_id,name,description,status\n6a1c3f0e-2b7d-4e59-8f41-3c2d1e0f9a02,0b6b7bd5-4b8f-4d0c-9d3a-0e2c9f1d2a01,Inside Service,Kept,active\n"
+	outside := filepath.Join(t.TempDir(), "services.csv")
+	pkg := t.TempDir()
+	for name, content := range map[string]string{"organizations.csv": orgs, outside: services} {
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(pkg, name)
+		}
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(outside, filepath.Join(pkg, "services.csv")); err != nil {
+		t.Fatal(err)
+	}
+	small := t.TempDir()
+	for name, content := range map[string]string{"organizations.csv": orgs, "services.csv": services} {
+		if err := os.WriteFile(filepath.Join(small, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := testdb.DSN(t, backend)
+			for _, c := range []struct {
+				args []string
+				want string
+			}{
+				{[]string{"import", "--db", dsn, pkg}, "services.csv: a symbolic link leading out of the package"},
+				{[]string{"import", "--db", dsn, "--max-file-bytes", "100", small}, "services.csv: 144 bytes, over the limit of 100 bytes per package file"},
+			} {
+				var out, errs bytes.Buffer
+				err := run(ctx, c.args, &out, &errs)
+				if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "nothing written") {
+					t.Errorf("%v: err %v, want %q", c.args[3:], err, c.want)
+				}
+				if !strings.Contains(out.String(), "errors (nothing written) (1):\n  "+c.want) {
+					t.Errorf("%v printed:\n%s", c.args[3:], out.String())
+				}
+			}
+			db, err := store.Open(ctx, dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if n := db.Client.Organization.Query().CountX(ctx); n != 0 {
+				t.Errorf("refused imports wrote %d organizations", n)
+			}
+			// The same package within the limit is imported.
+			var out, errs bytes.Buffer
+			if err := run(ctx, []string{"import", "--db", dsn, "--max-file-bytes", "144", small}, &out, &errs); err != nil {
+				t.Fatalf("import within the limit: %v\n%s", err, out.String())
+			}
+			if n := db.Client.Organization.Query().CountX(ctx); n != 1 {
+				t.Errorf("import within the limit wrote %d organizations", n)
 			}
 		})
 	}

@@ -25,6 +25,8 @@
 //   - village_filter.go: the taxonomy_term_id and taxonomy_id filters on
 //     the Village attribute vocabulary (a service's own attributes).
 //   - import*.go: HSDS packages → Village records (`village import`).
+//   - import_files.go: the one way the import reads a file of a package,
+//     through an os.Root on its directory (see Import input below).
 //   - export_extra.go, import_extra.go and package hsdsextra: what Village
 //     does not model, kept verbatim with its record and exported back.
 //
@@ -159,6 +161,26 @@
 // A confidential location's extras are left out for every viewer who may
 // not read its address: a second address, directions, accessibility
 // details or metadata holding an old address would say where it is.
+//
+// # Import input
+//
+// A package is its directory (or the one JSON document named), and the
+// import reads nothing else: every file is opened through an os.Root on
+// that directory, which refuses a symbolic link or ".." leading out of it;
+// a link met in a directory the import lists refuses the package even if
+// it names no table, since telling a link to a directory from a link to a
+// file would mean following it out. Only regular files are read: the mode
+// is checked before opening, so a FIFO or a device is never opened, and
+// the open is non-blocking and checked again, in case one was swapped in
+// meanwhile. A file is read whole (the CSV and JSON readers want it in
+// memory), so each is bounded by ImportOptions.MaxFileBytes, checked on
+// its size and again on the bytes read. The data package's resources are
+// not what the import reads (it reads the tables in the directory), but a
+// resource naming a file outside the package, or one the import would
+// refuse, refuses the package rather than leave those rows silently out.
+// Every such refusal comes before the package is mapped, so before the
+// write's transaction begins. Archives are not read at all, so there is
+// no expansion to bound.
 //
 // # Round trip of the official examples
 //

@@ -2,6 +2,7 @@ package hsds
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -26,6 +27,9 @@ type ImportOptions struct {
 	DryRun bool
 	// Progress, when set, is called as records are written.
 	Progress func(done, total int)
+	// MaxFileBytes is the largest package file read (default
+	// DefaultMaxImportFileBytes); a larger one refuses the package.
+	MaxFileBytes int64
 }
 
 // ImportMessage is one warning or error, naming where it arose: the file,
@@ -93,7 +97,11 @@ func (r *Report) String() string {
 	if r.DryRun {
 		mode = " (dry run: nothing written)"
 	}
-	fmt.Fprintf(&b, "import %s: %s %s package, source %q%s\n", r.Path, r.Profile, r.Form, r.Source, mode)
+	kind := "" // unknown when the package was refused unread
+	if r.Form != "" {
+		kind = fmt.Sprintf(" %s %s package,", r.Profile, r.Form)
+	}
+	fmt.Fprintf(&b, "import %s:%s source %q%s\n", r.Path, kind, r.Source, mode)
 	names := make([]string, 0, len(r.Types))
 	for n := range r.Types {
 		names = append(names, n)
@@ -214,6 +222,11 @@ func (e *ImportError) Error() string {
 // emails, URLs, country, language and time-zone codes dropped, foreign postal
 // codes kept as given. Records that disappear from a package are not
 // deleted by a later import.
+//
+// Files. Only the package's own regular files are read, each of at most
+// ImportOptions.MaxFileBytes: a link or a data package resource leading out
+// of the package, a device, a FIFO or a larger file refuses the package
+// (import_files.go).
 
 // Import reads the HSDS package at path (a directory of CSV tables, a JSON
 // document, or a directory of JSON documents) and writes it into the
@@ -226,7 +239,16 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 		src = DefaultImportSource
 	}
 	rep := &Report{Path: path, Source: src, DryRun: opts.DryRun, Types: map[string]ImportCounts{}}
-	pkg, err := importReadPackage(path)
+	maxFileBytes := opts.MaxFileBytes
+	if maxFileBytes <= 0 {
+		maxFileBytes = DefaultMaxImportFileBytes
+	}
+	pkg, err := importReadPackage(path, maxFileBytes)
+	var refused *importRefusal
+	if errors.As(err, &refused) {
+		rep.Errors = append(rep.Errors, refused.message())
+		return rep, &ImportError{Report: rep}
+	}
 	if err != nil {
 		return rep, err
 	}

@@ -184,8 +184,10 @@ func (p *importPackage) table(name string) *importTable {
 	return t
 }
 
-// importReadPackage detects the package's form by its files and reads it.
-func importReadPackage(path string) (*importPackage, error) {
+// importReadPackage detects the package's form by its files and reads it,
+// each file through importFiles (no file over maxFileBytes, nothing outside
+// the package, nothing but regular files).
+func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -193,34 +195,47 @@ func importReadPackage(path string) (*importPackage, error) {
 	p := &importPackage{tables: map[string]*importTable{}}
 	if !st.IsDir() {
 		if strings.EqualFold(filepath.Ext(path), ".json") {
+			files, name, err := openImportFile(path, maxFileBytes)
+			if err != nil {
+				return nil, err
+			}
+			defer files.Close()
 			p.form = "json"
-			return p, p.readJSONFile(path)
+			return p, p.readJSONDoc(files, name, filepath.Base(path), "")
 		}
 		if strings.EqualFold(filepath.Ext(path), ".csv") {
 			return nil, fmt.Errorf("%s: a single CSV file is not an HSDS package; give the directory holding the tables", path)
 		}
 		return nil, fmt.Errorf("%s: not an HSDS package (expected a directory of CSV tables or a .json file)", path)
 	}
-	entries, err := os.ReadDir(path)
+	files, err := openImportDir(path, maxFileBytes)
 	if err != nil {
 		return nil, err
 	}
-	var csvs, jsons []string
+	defer files.Close()
+	entries, err := files.list(".")
+	if err != nil {
+		return nil, err
+	}
+	var csvs, jsons, subdirs []string
 	for _, e := range entries {
-		if e.IsDir() {
+		if e.dir {
+			subdirs = append(subdirs, e.name)
 			continue
 		}
-		switch strings.ToLower(filepath.Ext(e.Name())) {
+		switch strings.ToLower(filepath.Ext(e.name)) {
 		case ".csv":
-			csvs = append(csvs, e.Name())
+			csvs = append(csvs, e.name)
 		case ".json":
-			if e.Name() != "datapackage.json" {
-				jsons = append(jsons, e.Name())
+			if e.name == "datapackage.json" {
+				if err := files.checkDataPackage(); err != nil {
+					return nil, err
+				}
+			} else {
+				jsons = append(jsons, e.name)
 			}
 		}
 	}
-	sort.Strings(csvs)
-	sort.Strings(jsons)
 	hasTable := func(names []string) bool {
 		for _, n := range names {
 			base := strings.TrimSuffix(strings.ToLower(n), ".csv")
@@ -233,41 +248,56 @@ func importReadPackage(path string) (*importPackage, error) {
 	switch {
 	case hasTable(csvs):
 		p.form = "csv"
-		return p, p.readCSVDir(path, csvs)
+		return p, p.readCSVDir(files, csvs)
 	case len(csvs) > 0:
 		return nil, fmt.Errorf("%s: CSV files but neither organizations.csv nor services.csv: not an HSDS tabular package (%s)", path, strings.Join(csvs, ", "))
-	case len(jsons) > 0 || hasJSONSubdirs(path):
-		p.form = "json"
-		// Documents at the top, and in subdirectories named after their
-		// table (a Village export's services/ and organizations/).
-		err := filepath.WalkDir(path, func(f string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() || !strings.EqualFold(filepath.Ext(f), ".json") || d.Name() == "datapackage.json" {
-				return nil
-			}
-			rel, _ := filepath.Rel(path, f)
-			hint := ""
-			if dir := filepath.Dir(rel); dir != "." {
-				if filepath.Dir(dir) != "." {
-					return nil // deeper documents are not part of the package
-				}
-				hint = strings.ToLower(dir)
-			}
-			return p.readJSONDoc(f, filepath.ToSlash(rel), hint)
-		})
-		return p, err
 	}
-	return nil, fmt.Errorf("%s: no CSV tables or JSON documents found", path)
+	// The JSON form: documents at the top, and in subdirectories named
+	// after their table (a Village export's services/ and organizations/);
+	// deeper documents are not part of the package.
+	docs := map[string][]string{}
+	for _, dir := range subdirs {
+		sub, err := files.list(dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range sub {
+			if !e.dir && strings.EqualFold(filepath.Ext(e.name), ".json") && e.name != "datapackage.json" {
+				docs[dir] = append(docs[dir], e.name)
+			}
+		}
+	}
+	if len(jsons) == 0 && len(docs["services"]) == 0 && len(docs["organizations"]) == 0 {
+		return nil, fmt.Errorf("%s: no CSV tables or JSON documents found", path)
+	}
+	p.form = "json"
+	// In name order, subdirectories among the documents, as a walk of the
+	// directory visits them.
+	for _, e := range entries {
+		if !e.dir {
+			if strings.EqualFold(filepath.Ext(e.name), ".json") && e.name != "datapackage.json" {
+				if err := p.readJSONDoc(files, e.name, e.name, ""); err != nil {
+					return p, err
+				}
+			}
+			continue
+		}
+		for _, d := range docs[e.name] {
+			rel := e.name + "/" + d
+			if err := p.readJSONDoc(files, rel, rel, strings.ToLower(e.name)); err != nil {
+				return p, err
+			}
+		}
+	}
+	return p, nil
 }
 
-func (p *importPackage) readCSVDir(dir string, files []string) error {
+func (p *importPackage) readCSVDir(files *importFiles, names []string) error {
 	// Resolve aliases: where both the canonical name and an alias are
 	// present, the canonical (HSDS 3.0) one wins and the other is reported.
 	chosen := map[string]string{}
 	var aliasFiles []string
-	for _, f := range files {
+	for _, f := range names {
 		base := strings.ToLower(strings.TrimSuffix(f, filepath.Ext(f)))
 		if _, ok := importTableAliases[base]; ok {
 			aliasFiles = append(aliasFiles, f)
@@ -282,7 +312,7 @@ func (p *importPackage) readCSVDir(dir string, files []string) error {
 			if _, ok := chosen["addresses"]; !ok {
 				// HSDS 1.1: two address tables, merged into addresses.
 				n := len(p.table("addresses").rows)
-				if err := p.readCSV(filepath.Join(dir, f), f, "addresses"); err != nil {
+				if err := p.readCSV(files, f, "addresses"); err != nil {
 					return err
 				}
 				for _, r := range p.table("addresses").rows[n:] {
@@ -303,26 +333,26 @@ func (p *importPackage) readCSVDir(dir string, files []string) error {
 		chosen[canon] = f
 		p.notes = append(p.notes, fmt.Sprintf("%s read as the HSDS 3.0 table %s", f, canon))
 	}
-	names := make([]string, 0, len(chosen))
+	tables := make([]string, 0, len(chosen))
 	for n := range chosen {
-		names = append(names, n)
+		tables = append(tables, n)
 	}
-	sort.Strings(names)
-	for _, name := range names {
+	sort.Strings(tables)
+	for _, name := range tables {
 		f := chosen[name]
 		if _, ok := importKnownTables[name]; !ok {
 			p.ignored = append(p.ignored, fmt.Sprintf("%s: unknown table %s, ignored", f, name))
 			continue
 		}
-		if err := p.readCSV(filepath.Join(dir, f), f, name); err != nil {
+		if err := p.readCSV(files, f, name); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (p *importPackage) readCSV(path, file, name string) error {
-	data, err := os.ReadFile(path)
+func (p *importPackage) readCSV(files *importFiles, file, name string) error {
+	data, err := files.read(file, file)
 	if err != nil {
 		return err
 	}
@@ -442,26 +472,11 @@ var importFKColumn = map[string]string{
 	"phones": "phone_id",
 }
 
-// hasJSONSubdirs reports whether dir has subdirectories of JSON documents
-// named after HSDS tables (services/, organizations/).
-func hasJSONSubdirs(dir string) bool {
-	for _, sub := range []string{"services", "organizations"} {
-		if m, _ := filepath.Glob(filepath.Join(dir, sub, "*.json")); len(m) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func (p *importPackage) readJSONFile(path string) error {
-	return p.readJSONDoc(path, filepath.Base(path), "")
-}
-
-// readJSONDoc reads one JSON document; file names it in messages, and
-// hint, when set, is the table its objects belong to (its directory's
-// name).
-func (p *importPackage) readJSONDoc(path, file, hint string) error {
-	data, err := os.ReadFile(path)
+// readJSONDoc reads the JSON document name of the package; file names it
+// in messages, and hint, when set, is the table its objects belong to (its
+// directory's name).
+func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string) error {
+	data, err := files.read(name, file)
 	if err != nil {
 		return err
 	}

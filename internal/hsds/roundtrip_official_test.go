@@ -17,7 +17,7 @@ import (
 // where it is nested, as its tabular row would).
 func flatTables(t *testing.T, path string) map[string]map[string]map[string]string {
 	t.Helper()
-	pkg, err := importReadPackage(path)
+	pkg, err := importReadPackage(path, DefaultMaxImportFileBytes)
 	if err != nil {
 		t.Fatalf("read %s: %v", path, err)
 	}

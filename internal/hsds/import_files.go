@@ -1,0 +1,246 @@
+package hsds
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"syscall"
+)
+
+// DefaultMaxImportFileBytes is the largest file of a package an import
+// reads unless ImportOptions.MaxFileBytes says otherwise: a file is read
+// whole into memory, so the limit bounds what one file can cost.
+const DefaultMaxImportFileBytes int64 = 1 << 30 // 1 GiB
+
+// importFiles is the one way the import reads its package: every name is
+// opened through an os.Root on the package's directory, so no symbolic
+// link or ".." leads out of it, and only regular files no larger than max
+// are read (a device or a FIFO is refused before it is opened, and opened
+// non-blocking in case it was swapped in since).
+type importFiles struct {
+	root *os.Root
+	max  int64
+}
+
+// importRefusal is a package file the import will not read: the whole
+// package is refused, before anything is written.
+type importRefusal struct {
+	file   string // as messages name it
+	path   string // JSON path within file, when the fault is there
+	reason string
+}
+
+func (e *importRefusal) Error() string { return e.message().String() }
+
+func (e *importRefusal) message() ImportMessage {
+	return ImportMessage{File: e.file, Path: e.path, Text: e.reason}
+}
+
+// openImportDir opens the package directory dir (itself reached through
+// any symbolic link: the caller named it).
+func openImportDir(dir string, max int64) (*importFiles, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return &importFiles{root: root, max: max}, nil
+}
+
+// openImportFile opens the directory of the single-document package file,
+// which the caller named, following a symbolic link there; name is the
+// file's name within it.
+func openImportFile(file string, max int64) (f *importFiles, name string, err error) {
+	real, err := filepath.EvalSymlinks(file)
+	if err != nil {
+		return nil, "", err
+	}
+	f, err = openImportDir(filepath.Dir(real), max)
+	return f, filepath.Base(real), err
+}
+
+func (f *importFiles) Close() error { return f.root.Close() }
+
+// stat is what name (slash-separated, within the package) is, following
+// symbolic links that stay in the package; file names it in messages. It
+// refuses a name that leads out of the package, and anything but a
+// regular file of at most max bytes. A name that does not exist is
+// fs.ErrNotExist, not a refusal.
+func (f *importFiles) stat(name, file string) (fs.FileInfo, error) {
+	if !filepath.IsLocal(filepath.FromSlash(name)) {
+		return nil, &importRefusal{file: file, reason: "leads out of the package (an absolute path or ..)"}
+	}
+	fi, err := f.root.Stat(name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		if l, lerr := f.root.Lstat(name); lerr == nil && l.Mode()&fs.ModeSymlink != 0 {
+			return nil, &importRefusal{file: file, reason: "a symbolic link leading out of the package; not followed"}
+		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &importRefusal{file: file, reason: "cannot be read: " + err.Error()}
+	}
+	return fi, f.checkInfo(fi, file)
+}
+
+// checkInfo refuses anything but a regular file of at most max bytes.
+func (f *importFiles) checkInfo(fi fs.FileInfo, file string) error {
+	if !fi.Mode().IsRegular() {
+		return &importRefusal{file: file, reason: "not a regular file (" + importFileKind(fi.Mode()) + "); only regular files are read"}
+	}
+	if fi.Size() > f.max {
+		return &importRefusal{file: file, reason: fmt.Sprintf("%d bytes, over the limit of %d bytes per package file", fi.Size(), f.max)}
+	}
+	return nil
+}
+
+// importFileKind names what a non-regular file is.
+func importFileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "mode " + m.String()
+}
+
+// read returns the contents of name, checked as stat does.
+func (f *importFiles) read(name, file string) ([]byte, error) {
+	if _, err := f.stat(name, file); err != nil {
+		return nil, err
+	}
+	// Non-blocking: a FIFO put in the file's place since stat would
+	// otherwise block this open until a writer came.
+	h, err := f.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	fi, err := h.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := f.checkInfo(fi, file); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(h, f.max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > f.max {
+		return nil, &importRefusal{file: file, reason: fmt.Sprintf("grew past the limit of %d bytes per package file while read", f.max)}
+	}
+	return data, nil
+}
+
+// importEntry is one entry of a package directory: its name and whether
+// it is a directory (a symbolic link is what it points to).
+type importEntry struct {
+	name string
+	dir  bool
+}
+
+// list returns the entries of the package directory dir ("." for the
+// top), sorted by name. A symbolic link is resolved in the package; one
+// leading out of it refuses the package, whether or not the import would
+// read it (a package is its directory).
+func (f *importFiles) list(dir string) ([]importEntry, error) {
+	d, err := f.root.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	des, err := d.ReadDir(-1)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(des, func(i, j int) bool { return des[i].Name() < des[j].Name() })
+	out := make([]importEntry, 0, len(des))
+	for _, de := range des {
+		e := importEntry{name: de.Name(), dir: de.IsDir()}
+		if de.Type()&fs.ModeSymlink != 0 {
+			name := path.Join(dir, de.Name())
+			fi, err := f.root.Stat(name)
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				// A dangling link: refused when read.
+			case err != nil:
+				return nil, &importRefusal{file: name, reason: "a symbolic link leading out of the package; not followed"}
+			default:
+				e.dir = fi.IsDir()
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// checkDataPackage refuses a datapackage.json whose resources name files
+// outside the package (an absolute path, "..", a URL, a link out of it)
+// or files it would refuse to read. The import reads the tables in the
+// package's directory, not the resources the data package lists; a
+// resource elsewhere would silently be left out.
+func (f *importFiles) checkDataPackage() error {
+	const file = "datapackage.json"
+	data, err := f.read(file, file)
+	if err != nil {
+		return err
+	}
+	var dp struct {
+		Resources []struct {
+			Path json.RawMessage `json:"path"`
+		} `json:"resources"`
+	}
+	if json.Unmarshal(data, &dp) != nil {
+		return nil // not read otherwise: a malformed one is no danger
+	}
+	for i, r := range dp.Resources {
+		var paths []string
+		var one string
+		list := false
+		if json.Unmarshal(r.Path, &one) == nil {
+			paths = []string{one}
+		} else if json.Unmarshal(r.Path, &paths) == nil {
+			list = true
+		} else {
+			continue
+		}
+		for j, p := range paths {
+			where := fmt.Sprintf("$.resources[%d].path", i)
+			if list {
+				where += fmt.Sprintf("[%d]", j)
+			}
+			if u, err := url.Parse(p); err == nil && len(u.Scheme) > 1 {
+				return &importRefusal{file: file, path: where, reason: fmt.Sprintf("resource %q: not a file of the package (remote resources are not read)", p)}
+			}
+			_, err := f.stat(p, p)
+			var r *importRefusal
+			switch {
+			case errors.As(err, &r):
+				return &importRefusal{file: file, path: where, reason: fmt.Sprintf("resource %q: %s", p, r.reason)}
+			case err != nil && !errors.Is(err, fs.ErrNotExist):
+				return err
+			}
+		}
+	}
+	return nil
+}
