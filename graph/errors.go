@@ -38,6 +38,9 @@ const (
 	// (a body that is not a JSON request object, another method or media
 	// type) or a malformed persisted-query extension.
 	CodeBadRequest = "BAD_REQUEST"
+	// CodeNotRun is for a mutation field skipped because an earlier field
+	// of its operation failed (the operation is rolled back as a whole).
+	CodeNotRun = "NOT_RUN"
 )
 
 // errorPresenter gives every error a stable extensions.code, and for bad

@@ -139,6 +139,7 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 		}
 		return next(ctx)
 	})
+	srv.AroundRootFields(skipAfterFailedMutation)
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(recoverFunc(cfg.Logger))
 	return srv
@@ -169,4 +170,26 @@ func (p persistedQueries) MutateOperationParameters(ctx context.Context, params 
 		errcode.Set(err, CodeBadRequest)
 	}
 	return err
+}
+
+// skipAfterFailedMutation does not run a mutation field once an earlier
+// field of the same operation has failed: the operation is one
+// transaction, rolled back when any field fails, so nothing later could be
+// kept (and on PostgreSQL the aborted transaction refused every later
+// statement, which surfaced as INTERNAL). Each skipped field says so with
+// NOT_RUN.
+func skipAfterFailedMutation(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation || len(graphql.GetErrors(ctx)) == 0 {
+		return next(ctx)
+	}
+	err := &gqlerror.Error{
+		Message: "not run: an earlier field of this mutation failed, so the operation was rolled back and nothing it wrote is kept; send it again without the failing field",
+	}
+	if rfc := graphql.GetRootFieldContext(ctx); rfc != nil {
+		err.Path = ast.Path{ast.PathName(rfc.Field.Alias)}
+	}
+	errcode.Set(err, CodeNotRun)
+	graphql.AddError(ctx, err)
+	return graphql.Null
 }

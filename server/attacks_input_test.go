@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
@@ -139,6 +140,39 @@ func TestHSDSSearchHasAMaximumLength(t *testing.T) {
 		}
 		if status, _ := a.hsdsGet("", "/hsds/services?search="+strings.Repeat("a", 1000)); status != 200 {
 			t.Fatalf("a 1000-character search: status %d", status)
+		}
+	})
+}
+
+// TestMutationFieldsAfterAFailureAreNotRun: the operation is one
+// transaction, rolled back when a field fails; the fields after it are not
+// run and say so (on PostgreSQL they used to hit the aborted transaction:
+// INTERNAL).
+func TestMutationFieldsAfterAFailureAreNotRun(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newAPI(t, db, server.Config{})
+		admin := mustKey(t, db, "admin", auth.Admin)
+		ctx := context.Background()
+		org := db.Client.Organization.Create().SetName("Org").SaveX(ctx)
+		before := db.Client.Organization.Query().CountX(ctx)
+		res := a.as(admin).query(`mutation($org: ID!) {
+			bad: createService(input: {name: "x", organizationID: "djE6NDcyNDQ2NDAyNjg"}) { id }
+			good: createOrganization(input: {name: "Kept?"}) { id }
+			again: deleteOrganization(id: $org) { deletedID }
+		}`, map[string]any{"org": relay.Encode(org.ID)})
+		if len(res.Errors) != 3 {
+			t.Fatalf("want 3 errors, got %+v", res.Errors)
+		}
+		if c := res.Errors[0].Extensions["code"]; c == "INTERNAL" || c == "NOT_RUN" || c == nil {
+			t.Fatalf("the failing field: %+v", res.Errors[0])
+		}
+		for i, e := range res.Errors[1:] {
+			if e.Extensions["code"] != "NOT_RUN" || len(e.Path) != 1 || e.Path[0] != []string{"good", "again"}[i] {
+				t.Fatalf("field after the failure: %+v", e)
+			}
+		}
+		if after := db.Client.Organization.Query().CountX(ctx); after != before {
+			t.Fatalf("organizations %d → %d: the rolled-back operation changed them", before, after)
 		}
 	})
 }
