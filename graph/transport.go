@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -75,7 +76,38 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	if unavailable(resp) {
+		w.Header().Set("Retry-After", strconv.Itoa(UnavailableRetryAfter))
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	writeResponse(w, resp)
+}
+
+// unavailable reports a response that answers nothing because the database
+// could not be reached: an UNAVAILABLE error and no data (data null, or
+// null for every field asked for). It is sent as 503 with Retry-After, so
+// clients and proxies that look only at the status know to retry; a
+// partial answer stays 200 with its errors, as any other.
+func unavailable(resp *graphql.Response) bool {
+	if resp == nil || !slices.ContainsFunc(resp.Errors, func(e *gqlerror.Error) bool {
+		return e.Extensions["code"] == CodeUnavailable
+	}) {
+		return false
+	}
+	if len(resp.Data) == 0 || string(resp.Data) == "null" {
+		return true
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(resp.Data, &fields); err != nil {
+		return false
+	}
+	for _, v := range fields {
+		if string(v) != "null" {
+			return false
+		}
+	}
+	return true
 }
 
 const graphqlResponseJSON = "application/graphql-response+json"
