@@ -29,7 +29,7 @@ import (
 func authenticate(client *ent.Client, log *slog.Logger, limits *limiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		unauthenticated := func(msg string) {
+		refuseKey := func(msg string) {
 			if !limits.refused(w, r, addressOf(r)) {
 				unauthenticated(w, msg)
 			}
@@ -42,19 +42,19 @@ func authenticate(client *ent.Client, log *slog.Logger, limits *limiter, next ht
 			return
 		}
 		if len(headers) > 1 {
-			unauthenticated("send one Authorization header")
+			refuseKey("send one Authorization header")
 			return
 		}
 		scheme, secret, _ := strings.Cut(strings.TrimSpace(headers[0]), " ")
 		secret = strings.TrimSpace(secret)
 		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
-			unauthenticated(`send an API key as "Authorization: Bearer <key>"`)
+			refuseKey(`send an API key as "Authorization: Bearer <key>"`)
 			return
 		}
 		v, err := auth.Authenticate(ctx, client, secret)
 		switch {
 		case errors.Is(err, auth.ErrUnauthenticated):
-			unauthenticated(err.Error())
+			refuseKey(err.Error())
 			return
 		case err != nil:
 			if ctx.Err() != nil {
