@@ -41,7 +41,15 @@ const (
 	// CodeNotRun is for a mutation field skipped because an earlier field
 	// of its operation failed (the operation is rolled back as a whole).
 	CodeNotRun = "NOT_RUN"
+	// CodeUnavailable is for a request that failed because the database
+	// could not be reached (store.Unavailable): retry after a while (HTTP
+	// 503 with Retry-After when nothing could be answered).
+	CodeUnavailable = "UNAVAILABLE"
 )
+
+// UnavailableRetryAfter is the Retry-After, in seconds, sent with
+// UNAVAILABLE: about as long as a PostgreSQL restart takes.
+const UnavailableRetryAfter = 5
 
 // errorPresenter gives every error a stable extensions.code, and for bad
 // input the field at fault in extensions.field. Unexpected errors are logged
@@ -115,6 +123,10 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "the request took too long and was stopped"
 			gqlErr.Extensions = map[string]any{"code": CodeTimeout}
+		case store.Unavailable(err):
+			log.WarnContext(ctx, "graphql resolver: database unavailable", "error", err, "path", gqlErr.Path.String())
+			gqlErr.Message = "the database is unavailable; retry in a few seconds"
+			gqlErr.Extensions = map[string]any{"code": CodeUnavailable}
 		case inputPath(ctx, gqlErr) != "":
 			// Raised while decoding an argument (for example a malformed
 			// ID): the path below the field names the input at fault.

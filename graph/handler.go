@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"database/sql/driver"
 	"fmt"
 	"log/slog"
 
@@ -129,7 +130,7 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	// Each mutation operation is one transaction: its fields run in order,
 	// and when any fails, nothing the operation wrote is kept (nor any
 	// change event logged).
-	use(entgql.Transactioner{TxOpener: cfg.Client})
+	use(transactioner{entgql.Transactioner{TxOpener: cfg.Client}})
 	// A context without a viewer is trusted internal code (package auth):
 	// a request that reaches GraphQL without one acts as anonymous, so a
 	// missing authentication middleware can never open writes to everyone.
@@ -192,4 +193,45 @@ func skipAfterFailedMutation(ctx context.Context, next graphql.RootResolver) gra
 	errcode.Set(err, CodeNotRun)
 	graphql.AddError(ctx, err)
 	return graphql.Null
+}
+
+// transactioner is entgql's Transactioner, except that a transaction that
+// cannot be opened or committed is reported through the error presenter,
+// with a code (UNAVAILABLE when the database is unreachable), where entgql
+// answers with an uncoded error whose message is the driver's.
+type transactioner struct {
+	entgql.Transactioner
+}
+
+func (t transactioner) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	var failed error
+	inner := t.Transactioner
+	inner.TxOpener = entgql.TxOpenerFunc(func(ctx context.Context) (context.Context, driver.Tx, error) {
+		txCtx, tx, err := t.TxOpener.OpenTx(ctx)
+		if err != nil {
+			failed = err
+			return nil, nil, err
+		}
+		return txCtx, committing{Tx: tx, failed: &failed}, nil
+	})
+	resp := inner.InterceptResponse(ctx, next)
+	if failed != nil {
+		graphql.AddError(ctx, failed)
+		return &graphql.Response{Errors: graphql.GetErrors(ctx)}
+	}
+	return resp
+}
+
+// committing records a failed commit.
+type committing struct {
+	driver.Tx
+	failed *error
+}
+
+func (c committing) Commit() error {
+	err := c.Tx.Commit()
+	if err != nil {
+		*c.failed = err
+	}
+	return err
 }

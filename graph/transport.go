@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,7 +80,12 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := withinDeadline(ctx, exec, func() *graphql.Response { return responses(ctx) })
-	writeResponse(w, capResponse(resp, maxResponseBytes))
+	resp = capResponse(resp, maxResponseBytes)
+	if unavailable(resp) {
+		w.Header().Set("Retry-After", strconv.Itoa(UnavailableRetryAfter))
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	writeResponse(w, resp)
 }
 
 // deadlineGrace is how long past the request's deadline execution may run
@@ -138,6 +144,32 @@ func capResponse(resp *graphql.Response, limit int) *graphql.Response {
 	}
 	return &graphql.Response{Errors: gqlerror.List{limitError(CodeResponseTooLarge, LimitResponse, limit, size,
 		fmt.Sprintf("the answer would be %d bytes; at most %d are sent: ask for fewer records or fields, or page through them", size, limit))}}
+}
+
+// unavailable reports a response that answers nothing because the database
+// could not be reached: an UNAVAILABLE error and no data (data null, or
+// null for every field asked for). It is sent as 503 with Retry-After, so
+// clients and proxies that look only at the status know to retry; a
+// partial answer stays 200 with its errors, as any other.
+func unavailable(resp *graphql.Response) bool {
+	if resp == nil || !slices.ContainsFunc(resp.Errors, func(e *gqlerror.Error) bool {
+		return e.Extensions["code"] == CodeUnavailable
+	}) {
+		return false
+	}
+	if len(resp.Data) == 0 || string(resp.Data) == "null" {
+		return true
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(resp.Data, &fields); err != nil {
+		return false
+	}
+	for _, v := range fields {
+		if string(v) != "null" {
+			return false
+		}
+	}
+	return true
 }
 
 const graphqlResponseJSON = "application/graphql-response+json"

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/store"
 )
 
 // authenticate gives every request a viewer: anonymous without an
@@ -19,9 +22,18 @@ import (
 // Keys are looked up on every request, so a revocation takes effect at
 // once. CORS preflights are answered before this runs (by the CORS
 // handler around it), so they need no key.
-func authenticate(client *ent.Client, log *slog.Logger, next http.Handler) http.Handler {
+//
+// A refused key is a request without a valid key: it spends a token of its
+// address's bucket in limits, and when that is empty is answered 429
+// instead (see the package documentation).
+func authenticate(client *ent.Client, log *slog.Logger, limits *limiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		refuseKey := func(msg string) {
+			if !limits.refused(w, r, addressOf(r)) {
+				unauthenticated(w, msg)
+			}
+		}
 		info := requestInfoFrom(ctx)
 		headers := r.Header.Values("Authorization")
 		if len(headers) == 0 {
@@ -30,23 +42,30 @@ func authenticate(client *ent.Client, log *slog.Logger, next http.Handler) http.
 			return
 		}
 		if len(headers) > 1 {
-			unauthenticated(w, "send one Authorization header")
+			refuseKey("send one Authorization header")
 			return
 		}
 		scheme, secret, _ := strings.Cut(strings.TrimSpace(headers[0]), " ")
 		secret = strings.TrimSpace(secret)
 		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
-			unauthenticated(w, `send an API key as "Authorization: Bearer <key>"`)
+			refuseKey(`send an API key as "Authorization: Bearer <key>"`)
 			return
 		}
 		v, err := auth.Authenticate(ctx, client, secret)
 		switch {
 		case errors.Is(err, auth.ErrUnauthenticated):
-			unauthenticated(w, err.Error())
+			refuseKey(err.Error())
 			return
 		case err != nil:
 			if ctx.Err() != nil {
 				writeGraphQLError(w, http.StatusServiceUnavailable, "the request timed out", "TIMEOUT")
+				return
+			}
+			if store.Unavailable(err) {
+				log.WarnContext(ctx, "checking an API key failed: the database is unavailable", "error", err)
+				w.Header().Set("Retry-After", strconv.Itoa(graph.UnavailableRetryAfter))
+				writeGraphQLError(w, http.StatusServiceUnavailable,
+					"could not check the API key: the database is unavailable; retry in a few seconds", graph.CodeUnavailable)
 				return
 			}
 			log.ErrorContext(ctx, "checking an API key failed", "error", err)

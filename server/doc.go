@@ -2,4 +2,34 @@
 // http.Handler from explicit dependencies (the database, configuration, a
 // logger), with every route in one place and middleware as plain wrappers.
 // GraphQL itself lives in package graph.
+//
+// # Rate limits and failed keys
+//
+// Each caller has a token bucket: an API key wherever it calls from, and a
+// request without a valid key by its address. The limit runs after
+// authentication, so a key is limited as itself. A failed key (wrong,
+// revoked, malformed, another scheme) is a request without a valid key: it
+// spends a token of its address's bucket, the one the address's anonymous
+// requests spend, and once that is empty it is answered 429 RATE_LIMITED
+// with Retry-After instead of 401. A key-guessing run from one address is
+// therefore limited at the anonymous rate.
+//
+// The key is looked up before the address's bucket is charged, and a valid
+// key never touches that bucket. The other order (refuse every key from an
+// address whose bucket is empty, before looking it up) would let a guesser
+// lock out every partner behind the same address (an office's NAT, a
+// shared proxy). The price is that a request from an exhausted address
+// still costs one indexed look-up of a hash, and a guess that happened to
+// be right would still be served; with 256 random bits in a key, the
+// guessing itself is hopeless, and the limit is there to stop such a run
+// being answered at full speed, as if nothing were wrong.
+//
+// # The database going away
+//
+// A request that fails because the database cannot be reached
+// (store.Unavailable: PostgreSQL restarting, down, or refusing connections)
+// is answered 503 with Retry-After, never as an internal error: the key
+// check and GraphQL with UNAVAILABLE, the HSDS API in its own error shape,
+// and /readyz in plain text. Nothing has to be reset when the database is
+// back: database/sql replaces dead connections on its own.
 package server

@@ -24,8 +24,10 @@ import (
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
+	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/internal/geo"
 	"github.com/village-directory/village/internal/hsds"
+	"github.com/village-directory/village/internal/store"
 )
 
 // HSDS API paging limits.
@@ -127,6 +129,10 @@ func (h *hsdsAPI) answer(w http.ResponseWriter, r *http.Request, v any, err erro
 		hsdsError(w, http.StatusServiceUnavailable, "the request took too long")
 	case errors.Is(err, context.Canceled):
 		hsdsError(w, http.StatusServiceUnavailable, "the request was cancelled") // the client has gone
+	case store.Unavailable(err):
+		h.log.WarnContext(r.Context(), "hsds api: database unavailable", "path", r.URL.Path, "error", err)
+		w.Header().Set("Retry-After", strconv.Itoa(graph.UnavailableRetryAfter))
+		hsdsError(w, http.StatusServiceUnavailable, "the database is unavailable; retry in a few seconds")
 	default:
 		h.log.ErrorContext(r.Context(), "hsds api", "path", r.URL.Path, "error", err)
 		hsdsError(w, http.StatusInternalServerError, "internal error")

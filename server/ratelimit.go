@@ -22,29 +22,52 @@ type RateLimit struct {
 	Burst     int
 }
 
-// rateLimit answers 429 RATE_LIMITED, with Retry-After, to a caller over
+// limiter holds each caller's token bucket; a nil *limiter limits nothing.
+type limiter struct {
+	limit   RateLimit
+	callers *callerLimiters
+}
+
+// newLimiter returns the limiter for limit, or nil when it sets none.
+func newLimiter(limit RateLimit) *limiter {
+	if limit.PerSecond <= 0 || limit.Burst <= 0 {
+		return nil
+	}
+	return &limiter{limit: limit, callers: &callerLimiters{limit: limit, byCaller: map[string]*callerLimiter{}}}
+}
+
+// middleware answers 429 RATE_LIMITED, with Retry-After, to a caller over
 // its limit. It runs after authentication, so a key is limited as itself
 // wherever it calls from, and the public by address. Health checks are
 // never limited.
-func rateLimit(limit RateLimit, next http.Handler) http.Handler {
-	if limit.PerSecond <= 0 || limit.Burst <= 0 {
+func (l *limiter) middleware(next http.Handler) http.Handler {
+	if l == nil {
 		return next
 	}
-	callers := &callerLimiters{limit: limit, byCaller: map[string]*callerLimiter{}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		if wait, ok := callers.allow(callerOf(r), time.Now()); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			writeGraphQLError(w, http.StatusTooManyRequests,
-				fmt.Sprintf("too many requests: at most %g a second (bursts of %d) per API key, or per address without one; retry after %s",
-					limit.PerSecond, limit.Burst, wait.Round(time.Millisecond)), "RATE_LIMITED")
+		if l.refused(w, r, callerOf(r)) {
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// refused takes a token from caller's bucket, or, when it has none, answers
+// 429 RATE_LIMITED with Retry-After and reports true. authenticate calls it
+// for a failed key, with the request's address as the caller.
+func (l *limiter) refused(w http.ResponseWriter, r *http.Request, caller string) bool {
+	if l == nil || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+		return false
+	}
+	wait, ok := l.callers.allow(caller, time.Now())
+	if ok {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	writeGraphQLError(w, http.StatusTooManyRequests,
+		fmt.Sprintf("too many requests: at most %g a second (bursts of %d) per API key, or per address for requests without a valid key; retry after %s",
+			l.limit.PerSecond, l.limit.Burst, wait.Round(time.Millisecond)), "RATE_LIMITED")
+	return true
 }
 
 // callerOf names who is limited: the API key, else the client's address.
@@ -52,6 +75,11 @@ func callerOf(r *http.Request) string {
 	if v, ok := auth.FromContext(r.Context()); ok && v.KeyID > 0 {
 		return "key:" + strconv.Itoa(v.KeyID)
 	}
+	return addressOf(r)
+}
+
+// addressOf names the client's address as a caller.
+func addressOf(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr

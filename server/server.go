@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/rs/cors"
@@ -96,6 +97,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 		defer cancel()
 		if err := db.SQL.PingContext(ctx); err != nil {
 			log.WarnContext(ctx, "readiness check failed", "error", err)
+			w.Header().Set("Retry-After", strconv.Itoa(graph.UnavailableRetryAfter))
 			writePlain(w, http.StatusServiceUnavailable, "database unavailable")
 			return
 		}
@@ -104,10 +106,12 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 
 	var h http.Handler = mux
 	h = limitBody(cfg.MaxBodyBytes, h)
-	h = rateLimit(cfg.RateLimit, h) // inside authenticate: keys are limited as themselves
+	limits := newLimiter(cfg.RateLimit)
+	h = limits.middleware(h) // inside authenticate: keys are limited as themselves
 	// Every request acts as a viewer (anonymous without a key); CORS
-	// preflights are answered outside, without one.
-	h = authenticate(db.Client, log, h)
+	// preflights are answered outside, without one. A failed key spends
+	// its address's budget (see the package documentation).
+	h = authenticate(db.Client, log, limits, h)
 	h = withDeadline(cfg.RequestTimeout, cfg.StreamTimeout, hsdsStreams, h)
 	h = corsPolicy(cfg.AllowedOrigins).Handler(h)
 	h = recoverPanics(log, h)
