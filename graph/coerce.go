@@ -43,9 +43,9 @@ func (c listCoercion) MutateOperationContext(_ context.Context, oc *graphql.Oper
 
 // readableArguments refuses an argument whose literal cannot be read as a
 // value: a custom scalar (Cursor, Time) accepts any literal in validation,
-// and gqlparser panics reading a number out of float64's range (1e400)
-// wherever the arguments are read, by this package's checks and by the
-// executor. Found by the fuzzer.
+// and gqlparser's ArgumentMap panics on a number out of float64's range
+// (1e400) wherever the arguments are read, by this package's checks and by
+// the executor. Found by the fuzzer.
 func readableArguments(oc *graphql.OperationContext) *gqlerror.Error {
 	var failure *gqlerror.Error
 	read := func(f *ast.Field, name string, v *ast.Value) {
@@ -54,7 +54,9 @@ func readableArguments(oc *graphql.OperationContext) *gqlerror.Error {
 				failure = badInput(f, name, name+": the value cannot be read (a number out of range?)")
 			}
 		}()
-		_, _ = v.Value(oc.Variables)
+		if _, err := v.Value(oc.Variables); err != nil {
+			failure = badInput(f, name, name+": the value cannot be read (a number out of range?)")
+		}
 	}
 	forEachOperationField(oc.Operation, func(f *ast.Field) {
 		for _, arg := range f.Arguments {
