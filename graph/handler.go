@@ -55,7 +55,10 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	es := costedSchema{ExecutableSchema: NewExecutableSchema(Config{Resolvers: NewResolver(cfg.Client)})}
+	es := costedSchema{ExecutableSchema: NewExecutableSchema(Config{
+		Resolvers:  NewResolver(cfg.Client),
+		Directives: DirectiveRoot{Readable: readable},
+	})}
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getQuery{})
