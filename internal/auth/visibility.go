@@ -55,13 +55,18 @@ import (
 // nested edges, and the matcher. A blanked text field is the empty string
 // (the ent field is a non-nillable string), a blanked coordinate is nil.
 //
-// Not covered here: a list's where argument may filter on a restricted
-// column (a location's address1, postalCode or latitude; hasPhonesWith a
-// staff-only phone; hasResourcesWith an unpublished resource). The
-// records returned are still filtered and blanked, but whether any matched
-// answers a question about a hidden value. The where inputs must not offer
-// restricted columns to the public (entgql.Skip(entgql.SkipWhereInput) in
-// the schema, as internal_notes has, or a check in the resolvers).
+// Filters: the interceptors narrow the query a where filter is applied to,
+// but not the EXISTS subqueries of its has… predicates (hasFundingsWith
+// and hasFundings: true/false), which would then answer for hidden
+// records. ReadableFilter narrows those too, by the same row rules, and
+// graph applies it to every where input it reads (@readable), so a filter
+// is evaluated over the records the viewer may read, whoever the viewer.
+// A restricted column of a record the viewer reads (a confidential
+// location's address1, postalCode or latitude; a service's internal notes)
+// is not a row rule: such columns are left out of the where inputs
+// (entgql.Skip(entgql.SkipWhereInput) in the schema). So are the edges to
+// phones and resources: they were removed before filters were narrowed,
+// and ReadableFilter would cover them if they came back.
 
 // confidentialLocationFields are withheld from a confidential location.
 var confidentialLocationFields = []string{
