@@ -24,7 +24,7 @@ func main() {
 		entgql.WithSchemaGenerator(),
 		entgql.WithSchemaPath("graph/ent.graphqls"),
 		entgql.WithWhereInputs(true),
-		entgql.WithSchemaHook(describeEverything),
+		entgql.WithSchemaHook(describeEverything, filterOverReadableRecords),
 	)
 	if err != nil {
 		log.Fatalf("creating entgql extension: %v", err)
@@ -116,6 +116,27 @@ func describeEverything(g *gen.Graph, s *ast.Schema) error {
 			if v.Description == "" {
 				v.Description = enumValueDescription(name, v.Name)
 			}
+		}
+	}
+	return nil
+}
+
+// filterOverReadableRecords marks every where input @readable. graph
+// implements the directive (internal/auth.ReadableFilter): gqlgen runs it on
+// each where input it reads, nested ones included, wherever it comes from
+// (a list's argument, a nested connection's, the eager loading of one), so
+// every filter, and every has… predicate in it, is evaluated over the
+// records the caller may read. Marking them all here means a new type's
+// filter is covered without anyone remembering it.
+func filterOverReadableRecords(_ *gen.Graph, s *ast.Schema) error {
+	s.Directives["readable"] = &ast.DirectiveDefinition{
+		Name:        "readable",
+		Description: "The filter is evaluated over the records the caller may read: a record hidden from the caller (a staff-only phone, an unpublished resource or its funding) matches no filter and no has… predicate.",
+		Locations:   []ast.DirectiveLocation{ast.LocationInputObject},
+	}
+	for name, def := range s.Types {
+		if def.Kind == ast.InputObject && strings.HasSuffix(name, "WhereInput") {
+			def.Directives = append(def.Directives, &ast.Directive{Name: "readable"})
 		}
 	}
 	return nil

@@ -4,7 +4,8 @@
 // runtime helpers are lists.go and objects.go), thin resolvers that
 // translate GraphQL calls into ent and domain-package calls, and the
 // GraphQL-specific safety rails: page sizes, query cost, directive
-// arguments, and error codes.
+// arguments, where filters evaluated over readable records (filters.go),
+// and error codes.
 //
 // # Bounding a request
 //

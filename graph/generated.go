@@ -52,6 +52,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Readable func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -16868,7 +16869,25 @@ func (ec *executionContext) unmarshalInputChangeEventWhereInput(ctx context.Cont
 			it.VersionNotNil = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.ChangeEventWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.ChangeEventWhereInput`, tmp))
 }
 
 // UnmarshalChangeEventWhereInput unmarshals raw into the ChangeEventWhereInput input type, using the
@@ -17831,7 +17850,25 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 			it.HasServiceAtLocationWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.ContactWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.ContactWhereInput`, tmp))
 }
 
 // UnmarshalContactWhereInput unmarshals raw into the ContactWhereInput input type, using the
@@ -20726,7 +20763,25 @@ func (ec *executionContext) unmarshalInputFundingWhereInput(ctx context.Context,
 			it.HasServiceWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.FundingWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.FundingWhereInput`, tmp))
 }
 
 // UnmarshalFundingWhereInput unmarshals raw into the FundingWhereInput input type, using the
@@ -21927,7 +21982,25 @@ func (ec *executionContext) unmarshalInputLocationWhereInput(ctx context.Context
 			it.HasSchedulesWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.LocationWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.LocationWhereInput`, tmp))
 }
 
 // UnmarshalLocationWhereInput unmarshals raw into the LocationWhereInput input type, using the
@@ -23121,7 +23194,25 @@ func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Con
 			it.HasFundedWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.OrganizationWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.OrganizationWhereInput`, tmp))
 }
 
 // UnmarshalOrganizationWhereInput unmarshals raw into the OrganizationWhereInput input type, using the
@@ -24035,7 +24126,25 @@ func (ec *executionContext) unmarshalInputPhoneWhereInput(ctx context.Context, o
 			it.HasContactWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.PhoneWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.PhoneWhereInput`, tmp))
 }
 
 // UnmarshalPhoneWhereInput unmarshals raw into the PhoneWhereInput input type, using the
@@ -24991,7 +25100,25 @@ func (ec *executionContext) unmarshalInputProgramWhereInput(ctx context.Context,
 			it.HasFundingsWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.ProgramWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.ProgramWhereInput`, tmp))
 }
 
 // UnmarshalProgramWhereInput unmarshals raw into the ProgramWhereInput input type, using the
@@ -25961,7 +26088,25 @@ func (ec *executionContext) unmarshalInputResourceWhereInput(ctx context.Context
 			it.HasFundingsWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.ResourceWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.ResourceWhereInput`, tmp))
 }
 
 // UnmarshalResourceWhereInput unmarshals raw into the ResourceWhereInput input type, using the
@@ -27281,7 +27426,25 @@ func (ec *executionContext) unmarshalInputScheduleWhereInput(ctx context.Context
 			it.HasServiceAtLocationWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.ScheduleWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.ScheduleWhereInput`, tmp))
 }
 
 // UnmarshalScheduleWhereInput unmarshals raw into the ScheduleWhereInput input type, using the
@@ -28349,7 +28512,25 @@ func (ec *executionContext) unmarshalInputServiceAreaWhereInput(ctx context.Cont
 			it.HasServiceWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.ServiceAreaWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.ServiceAreaWhereInput`, tmp))
 }
 
 // UnmarshalServiceAreaWhereInput unmarshals raw into the ServiceAreaWhereInput input type, using the
@@ -28906,7 +29087,25 @@ func (ec *executionContext) unmarshalInputServiceAtLocationWhereInput(ctx contex
 			it.HasSchedulesWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.ServiceAtLocationWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.ServiceAtLocationWhereInput`, tmp))
 }
 
 // UnmarshalServiceAtLocationWhereInput unmarshals raw into the ServiceAtLocationWhereInput input type, using the
@@ -30366,7 +30565,25 @@ func (ec *executionContext) unmarshalInputServiceWhereInput(ctx context.Context,
 			it.HasFundingsWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.ServiceWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.ServiceWhereInput`, tmp))
 }
 
 // UnmarshalServiceWhereInput unmarshals raw into the ServiceWhereInput input type, using the
@@ -31182,7 +31399,25 @@ func (ec *executionContext) unmarshalInputTaxonomyTermWhereInput(ctx context.Con
 			it.HasServicesWith = data
 		}
 	}
-	return it, nil
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.TaxonomyTermWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.TaxonomyTermWhereInput`, tmp))
 }
 
 // UnmarshalTaxonomyTermWhereInput unmarshals raw into the TaxonomyTermWhereInput input type, using the

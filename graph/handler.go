@@ -101,7 +101,10 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	es := NewExecutableSchema(Config{Resolvers: NewResolver(cfg.Client)})
+	es := NewExecutableSchema(Config{
+		Resolvers:  NewResolver(cfg.Client),
+		Directives: DirectiveRoot{Readable: readable},
+	})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getQuery{maxResponseBytes: cfg.Limits.MaxResponseBytes})

@@ -3,6 +3,8 @@ package graph
 import (
 	"strings"
 	"testing"
+
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // TestEverythingIsDescribed holds the SDL to being the API's documentation:
@@ -64,5 +66,25 @@ func TestNoFilterRevealsHiddenValues(t *testing.T) {
 				t.Errorf("%s.%s filters on records or fields the public may not see", name, f.Name)
 			}
 		}
+	}
+}
+
+// TestEveryFilterIsReadable: every where input carries @readable, which
+// evaluates it over the records the caller may read (filters.go); one
+// without it would let its has… predicates test hidden records.
+func TestEveryFilterIsReadable(t *testing.T) {
+	schema := NewExecutableSchema(Config{Resolvers: NewResolver(nil)}).Schema()
+	n := 0
+	for name, def := range schema.Types {
+		if def.Kind != ast.InputObject || !strings.HasSuffix(name, "WhereInput") {
+			continue
+		}
+		n++
+		if def.Directives.ForName("readable") == nil {
+			t.Errorf("%s lacks @readable", name)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no where inputs in the schema")
 	}
 }

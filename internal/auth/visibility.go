@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	entgo "entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
@@ -54,13 +55,18 @@ import (
 // nested edges, and the matcher. A blanked text field is the empty string
 // (the ent field is a non-nillable string), a blanked coordinate is nil.
 //
-// Not covered here: a list's where argument may filter on a restricted
-// column (a location's address1, postalCode or latitude; hasPhonesWith a
-// staff-only phone; hasResourcesWith an unpublished resource). The
-// records returned are still filtered and blanked, but whether any matched
-// answers a question about a hidden value. The where inputs must not offer
-// restricted columns to the public (entgql.Skip(entgql.SkipWhereInput) in
-// the schema, as internal_notes has, or a check in the resolvers).
+// Filters: the interceptors narrow the query a where filter is applied to,
+// but not the EXISTS subqueries of its has… predicates (hasFundingsWith
+// and hasFundings: true/false), which would then answer for hidden
+// records. ReadableFilter narrows those too, by the same row rules, and
+// graph applies it to every where input it reads (@readable), so a filter
+// is evaluated over the records the viewer may read, whoever the viewer.
+// A restricted column of a record the viewer reads (a confidential
+// location's address1, postalCode or latitude; a service's internal notes)
+// is not a row rule: such columns are left out of the where inputs
+// (entgql.Skip(entgql.SkipWhereInput) in the schema). So are the edges to
+// phones and resources: they were removed before filters were narrowed,
+// and ReadableFilter would cover them if they came back.
 
 // confidentialLocationFields are withheld from a confidential location.
 var confidentialLocationFields = []string{
@@ -205,37 +211,151 @@ func readRulesOff(ctx context.Context) bool {
 // filterRows narrows phone, resource, funding and change event queries, on
 // every query step, to the rows the viewer may see.
 func filterRows(ctx context.Context, q ent.Query) error {
+	switch q := q.(type) {
+	case *ent.PhoneQuery:
+		if p := phoneRule(ctx); p != nil {
+			q.Where(p)
+		}
+	case *ent.ResourceQuery:
+		if p := resourceRule(ctx); p != nil {
+			q.Where(p)
+		}
+	case *ent.FundingQuery:
+		if p := fundingRule(ctx); p != nil {
+			q.Where(p)
+		}
+	case *ent.ChangeEventQuery:
+		if p := changeEventRule(ctx); p != nil {
+			q.Where(p)
+		}
+	}
+	return nil
+}
+
+// The row rules: for each type whose records may be hidden from a viewer,
+// the predicate that keeps a query, or a filter on that type, to the
+// records ctx may read; nil when ctx reads them all. filterRows applies
+// them to queries, restrictFilter to where inputs.
+
+func phoneRule(ctx context.Context) predicate.Phone {
+	if readRulesOff(ctx) || IsStaff(ctx) {
+		return nil
+	}
+	return VisiblePhones(ctx)
+}
+
+func resourceRule(ctx context.Context) predicate.Resource {
+	if readRulesOff(ctx) || IsAdmin(ctx) {
+		return nil
+	}
+	return resource.StatusEQ(resource.StatusPUBLISHED)
+}
+
+// fundingRule: a funding of an unpublished resource is as hidden as the
+// resource.
+func fundingRule(ctx context.Context) predicate.Funding {
+	if readRulesOff(ctx) || IsAdmin(ctx) {
+		return nil
+	}
+	return VisibleFundings(ctx)
+}
+
+// changeEventRule: the change feed needs an API key, so the public reads no
+// change event by any path (changes refuses it; node and nodes find none).
+func changeEventRule(ctx context.Context) predicate.ChangeEvent {
 	if readRulesOff(ctx) {
 		return nil
 	}
-	switch q := q.(type) {
-	case *ent.PhoneQuery:
-		if IsStaff(ctx) {
-			return nil
+	if v, ok := FromContext(ctx); ok && v.Role == Anonymous {
+		return func(s *sql.Selector) { s.Where(sql.False()) }
+	}
+	if IsAdmin(ctx) {
+		return nil
+	}
+	return VisibleChangeEvents(ctx)
+}
+
+// restrictFilter adds to where, a where input on a type whose records may
+// be hidden from ctx, that type's row rule, and reports whether it did.
+func restrictFilter(ctx context.Context, where any) bool {
+	switch w := where.(type) {
+	case *ent.PhoneWhereInput:
+		if p := phoneRule(ctx); p != nil {
+			w.AddPredicates(p)
+			return true
 		}
-		q.Where(VisiblePhones(ctx))
-	case *ent.ResourceQuery:
-		if IsAdmin(ctx) {
-			return nil
+	case *ent.ResourceWhereInput:
+		if p := resourceRule(ctx); p != nil {
+			w.AddPredicates(p)
+			return true
 		}
-		q.Where(resource.StatusEQ(resource.StatusPUBLISHED))
-	case *ent.FundingQuery:
-		// A funding of an unpublished resource is as hidden as the
-		// resource.
-		if IsAdmin(ctx) {
-			return nil
+	case *ent.FundingWhereInput:
+		if p := fundingRule(ctx); p != nil {
+			w.AddPredicates(p)
+			return true
 		}
-		q.Where(VisibleFundings(ctx))
-	case *ent.ChangeEventQuery:
-		// The change feed needs an API key: the public reads no change
-		// event by any path (changes refuses it; node and nodes find none).
-		if v, ok := FromContext(ctx); ok && v.Role == Anonymous {
-			q.Where(func(s *sql.Selector) { s.Where(sql.False()) })
-			return nil
+	case *ent.ChangeEventWhereInput:
+		if p := changeEventRule(ctx); p != nil {
+			w.AddPredicates(p)
+			return true
 		}
-		if !IsAdmin(ctx) {
-			q.Where(VisibleChangeEvents(ctx))
+	}
+	return false
+}
+
+// ReadableFilter narrows where, one of ent's generated where inputs
+// (*ent.ServiceWhereInput and the like), to the records ctx may read, so
+// that whether a filter matches says nothing about a hidden record:
+//
+//   - a filter on a type whose records may be hidden (a phone, a resource,
+//     a funding, a change event) gets that type's row rule as one more
+//     predicate, wherever it stands: a list's where, inside not, and or
+//     or, or in another filter's has…With, whose EXISTS subquery the read
+//     interceptors never see;
+//   - has…: true and has…: false on an edge to such a type ask for a
+//     readable record at its end: has…With that type's row rule, or not
+//     that.
+//
+// It rewrites where itself, not the inputs nested in it: graph runs it on
+// every where input gqlgen reads (the @readable directive, ent/entc.go),
+// nested ones included. Each generated where input pairs every has… Boolean
+// with a has…With list; one that does not is an error, not a filter let
+// through.
+func ReadableFilter(ctx context.Context, where any) error {
+	v := reflect.ValueOf(where)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return fmt.Errorf("auth: %T is not a where input", where)
+	}
+	restrictFilter(ctx, where)
+	w := v.Elem()
+	for i := range w.NumField() {
+		f := w.Type().Field(i)
+		has := w.Field(i)
+		if !strings.HasPrefix(f.Name, "Has") || f.Type != reflect.TypeFor[*bool]() || has.IsNil() {
+			continue
 		}
+		with := w.FieldByName(f.Name + "With")
+		if !with.IsValid() || with.Kind() != reflect.Slice || with.Type().Elem().Kind() != reflect.Pointer {
+			return fmt.Errorf("auth: %T.%s has no %sWith list to narrow it with", where, f.Name, f.Name)
+		}
+		readable := reflect.New(with.Type().Elem().Elem())
+		if !restrictFilter(ctx, readable.Interface()) {
+			continue // ctx reads every record at the edge's end
+		}
+		if has.Elem().Bool() {
+			with.Set(reflect.Append(with, readable))
+		} else {
+			and := w.FieldByName("And")
+			if !and.IsValid() || and.Type() != reflect.SliceOf(v.Type()) {
+				return fmt.Errorf("auth: %T has no and list to narrow %s with", where, f.Name)
+			}
+			hasReadable := reflect.New(w.Type())
+			hasReadable.Elem().FieldByName(f.Name + "With").Set(reflect.Append(reflect.Zero(with.Type()), readable))
+			lacksReadable := reflect.New(w.Type())
+			lacksReadable.Elem().FieldByName("Not").Set(hasReadable)
+			and.Set(reflect.Append(and, lacksReadable))
+		}
+		has.SetZero()
 	}
 	return nil
 }
