@@ -120,7 +120,9 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.As(err, &constraintErr):
 			gqlErr.Message = "the change conflicts with existing records (a duplicate or a record still in use)"
 			gqlErr.Extensions = map[string]any{"code": CodeConflict}
-		case errors.Is(err, context.DeadlineExceeded):
+		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+			// The request's deadline passed: lib/pq reports the statement
+			// it cancelled as its own error (57014), not the context's.
 			gqlErr.Message = "the request took too long and was stopped"
 			gqlErr.Extensions = map[string]any{"code": CodeTimeout}
 		case store.Unavailable(err):

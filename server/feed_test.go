@@ -163,11 +163,14 @@ func TestChangesFeed(t *testing.T) {
 		// A cursor of an ordered list carries a value the feed's order
 		// has no place for (found by the fuzzer: it reached the SQL).
 		var ordered struct {
-			Programs struct{ Edges []struct{ Cursor string } }
+			Organizations struct{ Edges []struct{ Cursor string } }
 		}
-		m.ok(secret, `{ programs(first: 1, orderBy: {field: NAME}) { edges { cursor } } }`, nil, &ordered)
+		m.ok(secret, `{ organizations(first: 1, orderBy: {field: NAME}) { edges { cursor } } }`, nil, &ordered)
+		if len(ordered.Organizations.Edges) == 0 {
+			t.Fatal("no organization to cut a cursor from")
+		}
 		if e := m.fail(secret, `query($c: Cursor) { changes(after: $c) { edges { cursor } } }`,
-			map[string]any{"c": ordered.Programs.Edges[0].Cursor}, "BAD_USER_INPUT"); e.Extensions["field"] != "after" {
+			map[string]any{"c": ordered.Organizations.Edges[0].Cursor}, "BAD_USER_INPUT"); e.Extensions["field"] != "after" {
 			t.Errorf("a foreign cursor in the feed: %+v, want the field after", e)
 		}
 		var dflt feedPage
