@@ -21,15 +21,7 @@ import (
 // schema's input objects.
 type listCoercion struct{ schema *ast.Schema }
 
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = listCoercion{}
-
-func (listCoercion) ExtensionName() string                   { return "ListCoercion" }
-func (listCoercion) Validate(graphql.ExecutableSchema) error { return nil }
-
-func (c listCoercion) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (c listCoercion) check(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
@@ -137,15 +129,7 @@ type textLengthCheck struct {
 	schema *ast.Schema
 }
 
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = textLengthCheck{}
-
-func (textLengthCheck) ExtensionName() string                   { return "TextLength" }
-func (textLengthCheck) Validate(graphql.ExecutableSchema) error { return nil }
-
-func (c textLengthCheck) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (c textLengthCheck) check(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}

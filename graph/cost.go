@@ -33,15 +33,7 @@ type costLimit struct {
 	schema *ast.Schema
 }
 
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = costLimit{}
-
-func (costLimit) ExtensionName() string                   { return "Cost" }
-func (costLimit) Validate(graphql.ExecutableSchema) error { return nil }
-
-func (c costLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (c costLimit) check(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}

@@ -19,15 +19,7 @@ import (
 // object literal (`if: {}`) through for a scalar.
 type conditionCheck struct{}
 
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = conditionCheck{}
-
-func (conditionCheck) ExtensionName() string                   { return "ConditionCheck" }
-func (conditionCheck) Validate(graphql.ExecutableSchema) error { return nil }
-
-func (conditionCheck) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (conditionCheck) check(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	var failure *gqlerror.Error
 	check := func(directives ast.DirectiveList) {
 		for _, d := range directives {

@@ -123,13 +123,16 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	// After the persisted query is found, before gqlgen parses and
 	// validates it.
 	use(documentBounds{limits: cfg.Limits, cache: cache})
-	use(listCoercion{schema: es.Schema()})
-	use(textLengthCheck{limits: cfg.Limits, schema: es.Schema()})
-	// Page sizes are checked before the cost, so the cost sees the sizes
-	// that will really be used.
-	use(pageSizeCheck{limits: cfg.Limits})
-	use(conditionCheck{})
-	use(costLimit{limits: cfg.Limits, schema: es.Schema()})
+	// Once variables are known, in this order: lists coerced before
+	// anything reads them, and page sizes checked before the cost, so the
+	// cost sees the sizes that will really be used.
+	use(operationChecks{
+		listCoercion{schema: es.Schema()}.check,
+		textLengthCheck{limits: cfg.Limits, schema: es.Schema()}.check,
+		pageSizeCheck{limits: cfg.Limits}.check,
+		conditionCheck{}.check,
+		costLimit{limits: cfg.Limits, schema: es.Schema()}.check,
+	})
 	// Each mutation operation is one transaction: its fields run in order,
 	// and when any fails, nothing the operation wrote is kept (nor any
 	// change event logged).
@@ -237,4 +240,25 @@ func (c committing) Commit() error {
 		*c.failed = err
 	}
 	return err
+}
+
+// operationChecks run, in order, once an operation's variables are known,
+// and refuse it with the first check's error.
+type operationChecks []func(context.Context, *graphql.OperationContext) *gqlerror.Error
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationContextMutator
+} = operationChecks{}
+
+func (operationChecks) ExtensionName() string                   { return "OperationChecks" }
+func (operationChecks) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (checks operationChecks) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	for _, check := range checks {
+		if err := check(ctx, oc); err != nil {
+			return err
+		}
+	}
+	return nil
 }

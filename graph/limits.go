@@ -86,14 +86,7 @@ func forEachField(doc *ast.QueryDocument, fn func(*ast.Field)) {
 // null: one pass over each connection's arguments.
 type pageSizeCheck struct{ limits Limits }
 
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = pageSizeCheck{}
-
-func (pageSizeCheck) ExtensionName() string                   { return "PageSize" }
-func (pageSizeCheck) Validate(graphql.ExecutableSchema) error { return nil }
-func (p pageSizeCheck) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (p pageSizeCheck) check(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	var failure *gqlerror.Error
 	forEachField(oc.Doc, func(f *ast.Field) {
 		if failure != nil {
