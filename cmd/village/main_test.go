@@ -299,7 +299,7 @@ func TestKeysCommands(t *testing.T) {
 }
 
 func TestImportCommand(t *testing.T) {
-	pkg := filepath.Join("..", "..", "..", "shared", "data", "hsds", "openreferral-spec-3.0", "examples", "csv")
+	pkg := filepath.Join("..", "..", "internal", "hsds", "testdata", "openreferral-spec-3.0", "examples", "csv")
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
@@ -331,7 +331,7 @@ func TestImportCommand(t *testing.T) {
 				t.Errorf("second import printed:\n%s", out.String())
 			}
 			out.Reset()
-			err := run(ctx, []string{"import", "--db", dsn, filepath.Join("..", "..", "..", "shared", "data", "hsds", "ohana-api-smc", "sample-csv")}, &out, &errs)
+			err := run(ctx, []string{"import", "--db", dsn, filepath.Join("..", "..", "internal", "hsds", "testdata", "ohana-api-smc", "sample-csv")}, &out, &errs)
 			if err == nil || !strings.Contains(out.String(), "errors (nothing written)") {
 				t.Errorf("Ohana import: err %v, printed:\n%s", err, out.String())
 			}
