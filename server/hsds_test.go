@@ -17,7 +17,7 @@ import (
 	"github.com/village-directory/village/server"
 )
 
-const hsdsSchemaDir = "../../shared/data/hsds/openreferral-spec-3.0/schema"
+const hsdsSchemaDir = "../internal/hsds/testdata/openreferral-spec-3.0/schema"
 
 // loadHSDSSchemas loads the HSDS 3.0 JSON schemas items are validated
 // against.

@@ -4,12 +4,16 @@
 //
 //	village serve   [--db PATH|URL] [--addr :8080] [--cors-origins a,b]
 //	village migrate [--db PATH|URL]
+//	village orgs    [--db PATH|URL] [TEXT]
 //	village seed    [--db PATH|URL] [--samples] [--synthetic [--services N ...]]
 //	village keys create --role ROLE [--org ID ...] --name NAME [--db PATH|URL]
 //	village keys list   [--db PATH|URL]
 //	village keys revoke [--db PATH|URL] ID
 //	village import  PATH [--db PATH|URL] [--dry-run] [--source NAME] [--max-file-bytes N]
 //	village export  --format json|csv DIR [--db PATH|URL]
+//	village --version
+//
+// Every command takes --help (exit status 0); a usage error exits 2.
 package main
 
 import (
@@ -22,6 +26,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -42,13 +48,17 @@ import (
 
 const defaultDB = "./data/village.db"
 
+// version is the release and commit the commit it was built from, set at
+// build time with -ldflags "-X main.version=v1.2.3 -X main.commit=…" (make
+// build does). Without them, what Go recorded: the module's version, and
+// the commit when it built in a git checkout with -buildvcs.
+var version, commit = "", ""
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "village:", err)
-		}
+		fmt.Fprintln(os.Stderr, "village:", err)
 		os.Exit(2)
 	}
 }
@@ -60,12 +70,68 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		usage(stdout)
 		return nil
 	}
+	if args[0] == "--version" || args[0] == "-version" || args[0] == "version" {
+		fmt.Fprintln(stdout, versionLine())
+		return nil
+	}
+	if slices.ContainsFunc(args, isHelpFlag) {
+		// Asked-for help is the answer, not an error: on stdout, exit 0.
+		stderr = stdout
+	}
+	err := dispatch(ctx, args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help" || arg == "--h"
+}
+
+// versionLine says which build this is: the version and the commit it was
+// built from (with "modified" when the work tree had changes).
+func versionLine() string {
+	v, rev, modified := version, commit, false
+	info, ok := debug.ReadBuildInfo()
+	if ok {
+		if v == "" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && rev == "":
+				rev = s.Value
+			case s.Key == "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	if v == "" {
+		v = "dev"
+	}
+	if rev == "" {
+		rev = "unknown"
+	}
+	if modified {
+		rev += " (modified)"
+	}
+	goVersion := "go"
+	if ok {
+		goVersion = info.GoVersion
+	}
+	return fmt.Sprintf("village %s, commit %s, built with %s", v, rev, goVersion)
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "serve":
 		return serve(ctx, rest, stdout, stderr)
 	case "migrate":
 		return migrateCmd(ctx, rest, stdout, stderr)
+	case "orgs":
+		return orgsCmd(ctx, rest, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, rest, stdout, stderr)
 	case "keys":
@@ -87,6 +153,7 @@ Usage:
   village migrate [flags]   create or update the database schema
   village seed    [flags]   load the directory's true seed facts (--samples adds illustrative local services,
                             --synthetic a synthetic national directory for scale tests)
+  village orgs [TEXT]       list organizations (those whose name contains TEXT): their IDs for keys create --org
   village keys create --role ROLE [--org ID ...] --name NAME
                             create an API key (reader, staff, editor or admin); its secret is printed once
   village keys list         list API keys (never their secrets)
@@ -95,6 +162,7 @@ Usage:
                             import an Open Referral HSDS package (CSV tables or JSON)
   village export --format json|csv DIR
                             write the directory as HSDS 3.0
+  village --version         print the version and the commit it was built from
 
 Run 'village COMMAND --help' for a command's flags.
 `)
@@ -312,6 +380,8 @@ const keysUsage = `Usage:
   village keys list   [--db PATH|URL]
   village keys revoke [--db PATH|URL] ID
 
+An editor key's --org is an organization's ID as 'village orgs' lists it.
+
 API keys identify the clients of the GraphQL API, which send them as
 "Authorization: Bearer <key>". Roles: reader (public data, identified),
 staff (also confidential addresses, staff-only phones, internal notes),
@@ -371,12 +441,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("keys create", "Create an API key and print its secret, once: only a hash is stored.", stderr)
+	fs := newFlagSet("keys create", "Create an API key and print its secret, once: only a hash is stored.\n\n"+
+		"An editor's organizations are given with --org, by ID: 'village orgs [TEXT]' lists every organization\n"+
+		"(or those whose name contains TEXT) with its ID, as does the GraphQL query\n"+
+		"{ organizations(first: 100) { edges { node { id name } } } }. The seed's organizations may also be given\n"+
+		"as village-seed:SLUG, an imported one as SOURCE:EXTERNAL_ID.", stderr)
 	dsn := dbFlag(fs)
 	role := fs.String("role", "", "reader, staff, editor or admin (required)")
 	name := fs.String("name", "", "who the key is for, shown in logs and as the change feed's actor (required)")
 	var orgs stringList
-	fs.Var(&orgs, "org", "for an editor: an organization it may write, as its GraphQL ID or SOURCE:EXTERNAL_ID (repeatable)")
+	fs.Var(&orgs, "org", "for an editor: an organization it may write, as its ID ('village orgs' lists them) or SOURCE:EXTERNAL_ID (repeatable)")
 	rest, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -410,6 +484,48 @@ func keysCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "Its secret is shown only this once and cannot be recovered (revoke the key and create another if it is lost):\n\n%s\n\n", secret)
 	fmt.Fprintln(stdout, `Clients send it as "Authorization: Bearer <secret>".`)
 	return nil
+}
+
+// orgsCmd lists organizations with the IDs keys create --org takes. Like
+// keys, it runs as trusted internal code: it lists every organization.
+func orgsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("orgs", "List organizations by name, with their IDs (as keys create --org and the GraphQL API take them)\n"+
+		"and external IDs. With TEXT, only those whose name contains it (any case).\n\n  village orgs [TEXT] [flags]", stderr)
+	dsn := dbFlag(fs)
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 1 {
+		return fmt.Errorf("orgs takes at most one TEXT to look for (got %q); quote a name with spaces", rest)
+	}
+	db, err := openMigrated(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	q := db.Client.Organization.Query().Order(ent.Asc(organization.FieldName), ent.Asc(organization.FieldID))
+	if len(rest) == 1 {
+		q = q.Where(organization.NameContainsFold(rest[0]))
+	}
+	orgs, err := q.All(ctx)
+	if err != nil {
+		return err
+	}
+	if len(orgs) == 0 {
+		fmt.Fprintln(stdout, "No organizations found. 'village seed' loads the directory's own.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tEXTERNAL ID")
+	for _, o := range orgs {
+		external := "-"
+		if o.ExternalSource != "" && o.ExternalID != "" {
+			external = o.ExternalSource + ":" + o.ExternalID
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", relay.Encode(o.ID), o.Name, external)
+	}
+	return tw.Flush()
 }
 
 // resolveOrganization reads an organization given as its GraphQL ID or as

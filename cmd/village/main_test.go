@@ -75,17 +75,31 @@ func TestHelpAndBadUsage(t *testing.T) {
 	if !strings.Contains(out.String(), "village keys create") || !strings.Contains(out.String(), "village keys revoke") {
 		t.Errorf("--help does not list the keys commands: %q", out.String())
 	}
-	for _, cmd := range [][]string{{"keys", "--help"}, {"keys"}} {
-		errs.Reset()
-		if err := run(ctx, cmd, &out, &errs); err == nil || !strings.Contains(errs.String(), "village keys create --role ROLE") {
-			t.Errorf("%v: %v %q", cmd, err, errs.String())
+	out.Reset()
+	if err := run(ctx, []string{"keys", "--help"}, &out, &errs); err != nil || !strings.Contains(out.String(), "village keys create --role ROLE") {
+		t.Errorf("keys --help: %v %q", err, out.String())
+	}
+	errs.Reset()
+	if err := run(ctx, []string{"keys"}, &out, &errs); err == nil || !strings.Contains(errs.String(), "village keys create --role ROLE") {
+		t.Errorf("keys without a command: %v %q", err, errs.String())
+	}
+	// Asked-for help is an answer: on stdout, no error (exit status 0).
+	for _, cmd := range []string{"serve", "migrate", "seed", "orgs", "keys create", "keys list", "keys revoke", "import", "export"} {
+		for _, help := range []string{"--help", "-h"} {
+			out.Reset()
+			errs.Reset()
+			if err := run(ctx, append(strings.Fields(cmd), help), &out, &errs); err != nil || !strings.Contains(out.String(), "-db") || errs.Len() > 0 {
+				t.Errorf("%s %s: %v, stdout %q, stderr %q", cmd, help, err, out.String(), errs.String())
+			}
 		}
 	}
-	for _, cmd := range []string{"serve", "migrate", "seed", "keys create", "keys list", "keys revoke"} {
-		errs.Reset()
-		if err := run(ctx, append(strings.Fields(cmd), "--help"), &out, &errs); err == nil || !strings.Contains(errs.String(), "-db") {
-			t.Errorf("%s --help: %v %q", cmd, err, errs.String())
-		}
+	out.Reset()
+	if err := run(ctx, []string{"keys", "create", "--help"}, &out, &errs); err != nil || !strings.Contains(out.String(), "village orgs") {
+		t.Errorf("keys create --help does not say where to find an organization's ID: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"--version"}, &out, &errs); err != nil || !strings.HasPrefix(out.String(), "village ") || !strings.Contains(out.String(), ", commit ") {
+		t.Errorf("--version: %v %q", err, out.String())
 	}
 	if err := run(ctx, []string{"frobnicate"}, &out, &errs); err == nil {
 		t.Fatal("unknown command accepted")
@@ -186,6 +200,23 @@ func TestKeysCommands(t *testing.T) {
 			org := db.Client.Organization.Query().Where(organization.ExternalID("organization:sample-suffolk-family-nursing")).OnlyX(ctx)
 			other := db.Client.Organization.Query().Where(organization.ExternalID("organization:sample-mattapan-pediatrics")).OnlyX(ctx)
 			events := db.Client.ChangeEvent.Query().CountX(ctx)
+
+			// orgs lists the ID keys create --org takes, with the name.
+			var orgsOut bytes.Buffer
+			if err := run(ctx, []string{"orgs", "--db", dsn, "SUFFOLK family"}, &orgsOut, &errs); err != nil {
+				t.Fatalf("orgs: %v %s", err, errs.String())
+			}
+			if lines := strings.Split(strings.TrimSpace(orgsOut.String()), "\n"); len(lines) != 2 ||
+				!strings.HasPrefix(lines[1], relay.Encode(org.ID)+" ") || !strings.Contains(lines[1], org.Name) {
+				t.Errorf("orgs SUFFOLK family: want a header and %s %s, got %q", relay.Encode(org.ID), org.Name, orgsOut.String())
+			}
+			orgsOut.Reset()
+			if err := run(ctx, []string{"orgs", "--db", dsn}, &orgsOut, &errs); err != nil {
+				t.Fatalf("orgs: %v", err)
+			}
+			if n, want := strings.Count(orgsOut.String(), "\n")-1, db.Client.Organization.Query().CountX(ctx); n != want {
+				t.Errorf("orgs listed %d organizations, want %d", n, want)
+			}
 
 			secretOf := func(out string) string {
 				t.Helper()
@@ -300,7 +331,7 @@ func TestKeysCommands(t *testing.T) {
 }
 
 func TestImportCommand(t *testing.T) {
-	pkg := filepath.Join("..", "..", "..", "shared", "data", "hsds", "openreferral-spec-3.0", "examples", "csv")
+	pkg := filepath.Join("..", "..", "internal", "hsds", "testdata", "openreferral-spec-3.0", "examples", "csv")
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
@@ -332,7 +363,7 @@ func TestImportCommand(t *testing.T) {
 				t.Errorf("second import printed:\n%s", out.String())
 			}
 			out.Reset()
-			err := run(ctx, []string{"import", "--db", dsn, filepath.Join("..", "..", "..", "shared", "data", "hsds", "ohana-api-smc", "sample-csv")}, &out, &errs)
+			err := run(ctx, []string{"import", "--db", dsn, filepath.Join("..", "..", "internal", "hsds", "testdata", "ohana-api-smc", "sample-csv")}, &out, &errs)
 			if err == nil || !strings.Contains(out.String(), "errors (nothing written)") {
 				t.Errorf("Ohana import: err %v, printed:\n%s", err, out.String())
 			}

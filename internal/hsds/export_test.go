@@ -16,7 +16,7 @@ import (
 	"github.com/village-directory/village/internal/testdb"
 )
 
-const specDir = "../../../shared/data/hsds/openreferral-spec-3.0"
+const specDir = "testdata/openreferral-spec-3.0"
 
 func schemas(t *testing.T) *hsds.Schemas {
 	t.Helper()

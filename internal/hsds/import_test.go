@@ -20,13 +20,13 @@ import (
 	"github.com/village-directory/village/internal/testdb"
 )
 
-const importSamplesDir = "../../../shared/data/hsds"
+const importSamplesDir = "testdata"
 
 func importSample(t *testing.T, rel string) string {
 	t.Helper()
 	p := filepath.Join(importSamplesDir, rel)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("sample data not available: %v", err)
+		t.Fatalf("sample data missing from testdata: %v", err)
 	}
 	return p
 }

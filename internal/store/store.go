@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -31,6 +32,9 @@ type DB struct {
 	Dialect string
 	// Driver is the ent driver under Client; tests wrap it to count statements.
 	Driver dialect.Driver
+	// path is the SQLite file, named in errors ("" for PostgreSQL and
+	// in-memory databases).
+	path string
 }
 
 // Close closes the client and its connections.
@@ -44,14 +48,19 @@ type Options struct {
 }
 
 // Open connects to dsn: a postgres:// (or postgresql://) URL opens
-// PostgreSQL; anything else is a SQLite file path (created if missing) or
-// a file: URI. It does not migrate; call Migrate.
+// PostgreSQL; a file: URI or a path without a scheme is a SQLite file
+// (created if missing). Any other scheme is refused by name, before anything
+// is created. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	var (
 		db   *sql.DB
 		name string
+		path string
 		err  error
 	)
+	if scheme := urlScheme(dsn); scheme != "" && !IsPostgres(dsn) && !strings.EqualFold(scheme, "file") {
+		return nil, fmt.Errorf("unsupported database %q: Village runs on SQLite (a file path or a file: URL) or PostgreSQL (a postgres:// or postgresql:// URL), not %s", redactURL(dsn), scheme)
+	}
 	switch {
 	case IsPostgres(dsn):
 		name = dialect.Postgres
@@ -67,7 +76,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.SetConnMaxLifetime(time.Hour)
 	default:
 		name = dialect.SQLite
-		src, err := sqliteDSN(dsn)
+		var src string
+		src, path, err = sqliteDSN(dsn)
 		if err != nil {
 			return nil, err
 		}
@@ -83,6 +93,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
+		if name == dialect.SQLite {
+			return nil, sqliteError(path, err)
+		}
 		return nil, fmt.Errorf("connect to %s database: %w", name, err)
 	}
 	var drv dialect.Driver = entsql.OpenDB(name, db)
@@ -96,7 +109,69 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	// Every read, whatever path it comes by, shows the viewer only what it
 	// may see: hidden rows are filtered, restricted fields blanked.
 	client.Intercept(auth.ReadRules()...)
-	return &DB{Client: client, SQL: db, Dialect: name, Driver: drv}, nil
+	return &DB{Client: client, SQL: db, Dialect: name, Driver: drv, path: path}, nil
+}
+
+// urlScheme returns the scheme dsn starts with ("postgres", "file",
+// "mysql"…), or "" for a plain path. A one-letter scheme is a Windows drive.
+func urlScheme(dsn string) string {
+	i := strings.IndexByte(dsn, ':')
+	if i < 2 {
+		return ""
+	}
+	for j, r := range dsn[:i] {
+		letter := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+		if !letter && (j == 0 || !('0' <= r && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return ""
+		}
+	}
+	return dsn[:i]
+}
+
+// redactURL hides the password of a URL shown in an error.
+func redactURL(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxx")
+	}
+	return u.String()
+}
+
+// sqliteError explains why the SQLite database at path could not be opened
+// or written, naming the file and the cause; SQLite's own messages ("unable
+// to open database file (14)") name neither.
+func sqliteError(path string, err error) error {
+	if path == "" {
+		return fmt.Errorf("sqlite database: %w", err)
+	}
+	msg := err.Error()
+	info, statErr := os.Stat(path)
+	switch {
+	case statErr == nil && info.IsDir():
+		return fmt.Errorf("sqlite database %s is a directory, not a database file", path)
+	case strings.Contains(msg, "not a database"):
+		return fmt.Errorf("sqlite database %s: the file is not a SQLite database (%w)", path, err)
+	case strings.Contains(msg, "readonly") || strings.Contains(msg, "read-only"):
+		return fmt.Errorf("sqlite database %s is read-only: check the permissions of the file and of its directory, which must be writable too (%w)", path, err)
+	case statErr == nil:
+		if f, openErr := os.OpenFile(path, os.O_RDWR, 0); openErr != nil {
+			return fmt.Errorf("sqlite database %s cannot be opened for reading and writing: %w", path, openErr)
+		} else {
+			f.Close()
+		}
+	case errors.Is(statErr, fs.ErrNotExist):
+		dir := filepath.Dir(path)
+		probe, createErr := os.CreateTemp(dir, ".village-probe-*")
+		if createErr != nil {
+			return fmt.Errorf("sqlite database %s cannot be created: no permission to write in %s (%w)", path, dir, createErr)
+		}
+		probe.Close()
+		os.Remove(probe.Name())
+	}
+	return fmt.Errorf("sqlite database %s: %w", path, err)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -107,27 +182,32 @@ func IsPostgres(dsn string) bool {
 // sqliteDSN turns a file path (or file: URI) into a modernc DSN with the
 // settings Village relies on: foreign keys (ent's migration and cascades
 // need them), a busy timeout, WAL for concurrent readers, immediate write
-// transactions, and times stored in UTC.
-func sqliteDSN(dsn string) (string, error) {
+// transactions, and times stored in UTC. It also returns the file's path
+// ("" in memory).
+func sqliteDSN(dsn string) (string, string, error) {
 	if dsn == "" {
-		return "", fmt.Errorf("empty database path")
+		return "", "", fmt.Errorf("empty database path")
 	}
 	path, query := dsn, ""
 	if i := strings.IndexByte(dsn, '?'); i >= 0 {
 		path, query = dsn[:i], dsn[i+1:]
 	}
 	memory := strings.Contains(path, ":memory:") || strings.Contains(query, "mode=memory")
+	file := ""
 	if !memory {
-		file := strings.TrimPrefix(path, "file:")
+		file = strings.TrimPrefix(path, "file:")
+		if info, err := os.Stat(file); err == nil && info.IsDir() {
+			return "", "", fmt.Errorf("sqlite database %s is a directory, not a database file", file)
+		}
 		if dir := filepath.Dir(file); dir != "." {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return "", fmt.Errorf("create database directory: %w", err)
+				return "", "", fmt.Errorf("sqlite database %s: cannot create its directory: %w", file, err)
 			}
 		}
 	}
 	q, err := url.ParseQuery(query)
 	if err != nil {
-		return "", fmt.Errorf("database path %q: %w", dsn, err)
+		return "", "", fmt.Errorf("database path %q: %w", dsn, err)
 	}
 	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
@@ -141,13 +221,16 @@ func sqliteDSN(dsn string) (string, error) {
 	// cursors on times agree with PostgreSQL whatever zone a value had.
 	q.Set("_time_format", "sqlite")
 	q.Set("_timezone", "UTC")
-	return path + "?" + q.Encode(), nil
+	return path + "?" + q.Encode(), file, nil
 }
 
 // Migrate creates or updates the schema. It is safe to run on every start.
 func Migrate(ctx context.Context, db *DB) error {
 	addReverseJoinIndexes(migrate.Tables)
 	if err := db.Client.Schema.Create(ctx); err != nil {
+		if db.path != "" {
+			return fmt.Errorf("migrate schema: %w", sqliteError(db.path, err))
+		}
 		return fmt.Errorf("migrate schema: %w", err)
 	}
 	return nil

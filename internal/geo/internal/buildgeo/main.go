@@ -1,12 +1,14 @@
 // Command buildgeo rebuilds the embedded geographic reference files in
-// internal/geo/data from the source tables in ../shared/data/geo.
+// internal/geo/data from the source tables in internal/geo/data/sources
+// (gzip-compressed copies of the public tables, credited in
+// internal/geo/data/NOTICE.md).
 //
 // Run it from the module root:
 //
-//	go run ./internal/geo/internal/buildgeo -src ../shared/data/geo
+//	go run ./internal/geo/internal/buildgeo
 //
-// It is deliberately not wired to go generate: the source tables live outside
-// the module and change rarely. The output is deterministic (rows sorted,
+// It is deliberately not wired to go generate: the source tables change
+// rarely, and its test checks the embedded files are current. The output is deterministic (rows sorted,
 // gzip header fixed, no timestamps), so rebuilding from the same sources
 // yields byte-identical files.
 //
@@ -29,8 +31,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"io/fs"
 	"log"
 	"os"
 	"path/filepath"
@@ -40,7 +45,7 @@ import (
 )
 
 func main() {
-	src := flag.String("src", "../shared/data/geo", "directory holding the source CSV tables")
+	src := flag.String("src", SourceDir, "directory holding the source CSV tables (each NAME.csv or NAME.csv.gz)")
 	out := flag.String("out", "internal/geo/data", "directory to write the embedded files to")
 	flag.Parse()
 	log.SetFlags(0)
@@ -64,6 +69,31 @@ func main() {
 	log.Print(stats)
 }
 
+// SourceDir is where the source tables are kept, from the module root.
+const SourceDir = "internal/geo/data/sources"
+
+// openSource opens the source table name in src, or its gzip-compressed
+// copy name.gz.
+func openSource(src, name string) (io.ReadCloser, error) {
+	f, err := os.Open(filepath.Join(src, name))
+	if err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return f, err
+	}
+	f, err = os.Open(filepath.Join(src, name+".gz"))
+	if err != nil {
+		return nil, err
+	}
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s.gz: %w", name, err)
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{z, f}, nil
+}
+
 // extraStateFIPS gives FIPS codes for state-level areas that GeoNames uses but
 // the Census state table (us_states.csv) omits. Source: FIPS PUB 5-2 / ANSI
 // INCITS 38 (Marshall Islands = 68).
@@ -81,12 +111,12 @@ type zipRow struct {
 // plus a one-line summary.
 func Build(src string) (map[string][]byte, string, error) {
 	read := func(name string, header []string) ([][]string, error) {
-		f, err := os.Open(filepath.Join(src, name))
+		in, err := openSource(src, name)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
-		r := csv.NewReader(f)
+		defer in.Close()
+		r := csv.NewReader(in)
 		r.FieldsPerRecord = len(header)
 		recs, err := r.ReadAll()
 		if err != nil {

@@ -7,14 +7,11 @@ import (
 	"testing"
 )
 
-// TestEmbeddedDataIsCurrent rebuilds the data files from ../shared/data/geo
-// and checks they match the embedded copies byte for byte, which also shows
+// TestEmbeddedDataIsCurrent rebuilds the data files from the source tables
+// in internal/geo/data/sources and checks they match the embedded copies byte for byte, which also shows
 // the build is deterministic.
 func TestEmbeddedDataIsCurrent(t *testing.T) {
-	src := filepath.Join("..", "..", "..", "..", "..", "shared", "data", "geo")
-	if _, err := os.Stat(src); err != nil {
-		t.Skipf("source tables not available: %v", err)
-	}
+	src := filepath.Join("..", "..", "data", "sources")
 	files, stats, err := Build(src)
 	if err != nil {
 		t.Fatal(err)
@@ -34,7 +31,7 @@ func TestEmbeddedDataIsCurrent(t *testing.T) {
 			continue
 		}
 		if !bytes.Equal(b, embedded) {
-			t.Errorf("%s is stale: run go run ./internal/geo/internal/buildgeo -src ../shared/data/geo", name)
+			t.Errorf("%s is stale: run go run ./internal/geo/internal/buildgeo", name)
 		}
 	}
 }
