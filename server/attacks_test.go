@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -138,8 +139,10 @@ func TestAttacksOnDocumentSize(t *testing.T) {
 }
 
 // TestLimitsAdmitLegitimateDocuments: the default limits admit graphql-js's
-// full introspection query (what GraphiQL and codegen tools send) and every
-// GraphQL example of the README.
+// full introspection query (what GraphiQL and codegen tools send), every
+// GraphQL example of the README, and the operations relay-compiler prints for
+// a typical Relay app (testdata/relay: paginated connections, @refetchable
+// node queries, the family match, a mutation spreading a fragment).
 func TestLimitsAdmitLegitimateDocuments(t *testing.T) {
 	introspection, err := os.ReadFile("testdata/introspection.graphql")
 	if err != nil {
@@ -156,6 +159,21 @@ func TestLimitsAdmitLegitimateDocuments(t *testing.T) {
 	if len(docs) < 5 {
 		t.Fatalf("found %d documents; the README's examples were not found", len(docs))
 	}
+	relayFiles, err := filepath.Glob("testdata/relay/*.graphql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(relayFiles) < 9 {
+		t.Fatalf("found %d relay-compiler documents in testdata/relay", len(relayFiles))
+	}
+	relay := map[string]string{}
+	for _, f := range relayFiles {
+		doc, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		relay[strings.TrimSuffix(filepath.Base(f), ".graphql")] = string(doc)
+	}
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		loadSeedAndSamples(t, db)
 		a := newAPI(t, db, server.Config{})
@@ -163,6 +181,53 @@ func TestLimitsAdmitLegitimateDocuments(t *testing.T) {
 			res := a.query(doc, nil)
 			if len(res.Errors) > 0 {
 				t.Errorf("%s was refused: %+v", name, res.Errors)
+			}
+		}
+
+		var first struct {
+			Services struct {
+				Edges []struct{ Node struct{ ID string } }
+			}
+		}
+		a.ok(`{services(first:1){edges{node{id}}}}`, nil, &first)
+		if len(first.Services.Edges) == 0 {
+			t.Fatal("no service in the seeded database")
+		}
+		serviceID := first.Services.Edges[0].Node.ID
+		family := map[string]any{"zip": "02121", "childAgeMonths": 0, "firstTimeParent": true,
+			"needs": []string{"home-visiting"}, "language": "es"}
+		vars := map[string]map[string]any{
+			"MatchQuery":                            {"family": family},
+			"MatchResultsPaginationQuery":           {"family": family, "count": 10},
+			"ServiceDetailAreasPaginationQuery":     {"id": serviceID},
+			"ServiceDetailLocationsPaginationQuery": {"id": serviceID},
+			"ServiceDetailQuery":                    {"id": serviceID},
+			"ServiceDetailRefetchQuery":             {"id": serviceID},
+			"ServiceListPaginationQuery":            {"count": 20, "where": map[string]any{"statusIn": []string{"ACTIVE"}}},
+			"ServiceListQuery":                      {},
+			"UpdateServiceMutation":                 {"id": serviceID, "input": map[string]any{"waitTime": "Two weeks"}},
+		}
+		for name, doc := range relay {
+			v, known := vars[name]
+			if !known {
+				t.Errorf("relay document %s has no variables in this test", name)
+				continue
+			}
+			res := a.query(doc, v)
+			if strings.HasPrefix(doc, "mutation") {
+				// Anonymous, it may be refused for a business reason
+				// (FORBIDDEN), never by a limit nor as an invalid document.
+				for _, e := range res.Errors {
+					switch e.Extensions["code"] {
+					case graph.CodeQueryTooLarge, graph.CodeComplexityLimit, graph.CodeResponseTooLarge,
+						"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED":
+						t.Errorf("relay %s was refused: %+v", name, e)
+					}
+				}
+				continue
+			}
+			if len(res.Errors) > 0 {
+				t.Errorf("relay %s was refused: %+v", name, res.Errors)
 			}
 		}
 	})
