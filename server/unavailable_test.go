@@ -1,11 +1,13 @@
 package server_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,9 +26,10 @@ import (
 // restarting server looks to its clients; up listens on the same address
 // again.
 type dbProxy struct {
-	t      *testing.T
-	target string
-	addr   string
+	t       *testing.T
+	network string // of the target: tcp, or unix for a server's socket
+	target  string
+	addr    string
 
 	mu    sync.Mutex
 	ln    net.Listener
@@ -34,9 +37,9 @@ type dbProxy struct {
 	wg    sync.WaitGroup
 }
 
-func startDBProxy(t *testing.T, target string) *dbProxy {
+func startDBProxy(t *testing.T, network, target string) *dbProxy {
 	t.Helper()
-	p := &dbProxy{t: t, target: target, addr: "127.0.0.1:0", conns: map[net.Conn]struct{}{}}
+	p := &dbProxy{t: t, network: network, target: target, addr: "127.0.0.1:0", conns: map[net.Conn]struct{}{}}
 	p.up()
 	t.Cleanup(func() {
 		p.down()
@@ -70,7 +73,7 @@ func (p *dbProxy) up() {
 // forward pipes client to a new connection to the target, both ways, until
 // either side closes or down closes both.
 func (p *dbProxy) forward(client net.Conn) {
-	server, err := net.Dial("tcp", p.target)
+	server, err := net.Dial(p.network, p.target)
 	if err != nil {
 		client.Close()
 		return
@@ -126,7 +129,18 @@ func TestDatabaseGoingAway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := startDBProxy(t, dsn.Host)
+	// The server may be reached over TCP or, as make test finds a local
+	// one, over its Unix socket (host=/dir in the query); the proxy
+	// listens on TCP either way.
+	network, target := "tcp", dsn.Host
+	if q := dsn.Query(); strings.HasPrefix(q.Get("host"), "/") {
+		port := cmp.Or(q.Get("port"), dsn.Port(), "5432")
+		network, target = "unix", filepath.Join(q.Get("host"), ".s.PGSQL."+port)
+		q.Del("host")
+		q.Del("port")
+		dsn.RawQuery = q.Encode()
+	}
+	proxy := startDBProxy(t, network, cmp.Or(target, "127.0.0.1:5432"))
 	dsn.Host = proxy.addr
 	db, err := store.Open(t.Context(), dsn.String(), store.Options{})
 	if err != nil {
