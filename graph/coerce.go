@@ -186,27 +186,3 @@ func (c textLengthCheck) tooLong(oc *graphql.OperationContext, t *ast.Type, v an
 	}
 	return ""
 }
-
-// forEachOperationField visits every field op selects, each fragment's
-// fields once however often it is spread.
-func forEachOperationField(op *ast.OperationDefinition, fn func(*ast.Field)) {
-	seen := map[string]bool{}
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				fn(s)
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				walk(s.SelectionSet)
-			case *ast.FragmentSpread:
-				if s.Definition != nil && !seen[s.Name] {
-					seen[s.Name] = true
-					walk(s.Definition.SelectionSet)
-				}
-			}
-		}
-	}
-	walk(op.SelectionSet)
-}

@@ -58,28 +58,6 @@ func (c pageDefaultingCache) Add(ctx context.Context, key string, doc *ast.Query
 	c.inner.Add(ctx, key, doc)
 }
 
-// forEachField visits every field of every operation and fragment once.
-func forEachField(doc *ast.QueryDocument, fn func(*ast.Field)) {
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				fn(s)
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				walk(s.SelectionSet)
-			}
-		}
-	}
-	for _, op := range doc.Operations {
-		walk(op.SelectionSet)
-	}
-	for _, f := range doc.Fragments {
-		walk(f.SelectionSet)
-	}
-}
-
 // pageSizeCheck rejects page sizes out of range, and cursors of another
 // ordering (checkCursor), once variables are known, and gives first:
 // default to a connection whose first and last are both variables left
@@ -87,8 +65,11 @@ func forEachField(doc *ast.QueryDocument, fn func(*ast.Field)) {
 type pageSizeCheck struct{ limits Limits }
 
 func (p pageSizeCheck) check(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
 	var failure *gqlerror.Error
-	forEachField(oc.Doc, func(f *ast.Field) {
+	forEachOperationField(oc.Operation, func(f *ast.Field) {
 		if failure != nil {
 			return
 		}
@@ -134,7 +115,7 @@ func (p pageSizeCheck) check(_ context.Context, oc *graphql.OperationContext) *g
 		}
 		failure = badInput(f, "first", "first or last must be a number of records, not null")
 	})
-	if failure == nil && oc.Operation != nil {
+	if failure == nil {
 		failure = p.operationCaps(oc)
 	}
 	return failure
@@ -148,40 +129,23 @@ func (p pageSizeCheck) check(_ context.Context, oc *graphql.OperationContext) *g
 func (p pageSizeCheck) operationCaps(oc *graphql.OperationContext) *gqlerror.Error {
 	ids, records := 0, 0
 	var failure *gqlerror.Error
-	var walk func(ast.SelectionSet)
-	walk = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			if failure != nil {
-				return
-			}
-			switch s := sel.(type) {
-			case *ast.Field:
-				if s.Definition == nil {
-					continue
-				}
-				if s.Name == "nodes" && s.Definition.Arguments.ForName("ids") != nil {
-					list, _ := s.ArgumentMap(oc.Variables)["ids"].([]any)
-					if ids += len(list); ids > p.limits.MaxPageSize {
-						failure = badInput(s, "ids", fmt.Sprintf("an operation may fetch at most %d IDs, in all its nodes fields together (asked for %d)", p.limits.MaxPageSize, ids))
-					}
-				}
-				if in := s.Definition.Arguments.ForName("input"); in != nil && in.Type.Elem != nil && oc.Operation.Operation == ast.Mutation {
-					list, _ := s.ArgumentMap(oc.Variables)["input"].([]any)
-					if records += len(list); records > write.MaxBatch {
-						failure = badInput(s, "input", fmt.Sprintf("an operation may save at most %d records, in all its mutations together (got %d); send the rest in another request", write.MaxBatch, records))
-					}
-				}
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				walk(s.SelectionSet)
-			case *ast.FragmentSpread:
-				if s.Definition != nil {
-					walk(s.Definition.SelectionSet)
-				}
+	forEachExecutedField(oc.Operation, func(f *ast.Field) {
+		if failure != nil || f.Definition == nil {
+			return
+		}
+		if f.Name == "nodes" && f.Definition.Arguments.ForName("ids") != nil {
+			list, _ := f.ArgumentMap(oc.Variables)["ids"].([]any)
+			if ids += len(list); ids > p.limits.MaxPageSize {
+				failure = badInput(f, "ids", fmt.Sprintf("an operation may fetch at most %d IDs, in all its nodes fields together (asked for %d)", p.limits.MaxPageSize, ids))
 			}
 		}
-	}
-	walk(oc.Operation.SelectionSet)
+		if in := f.Definition.Arguments.ForName("input"); in != nil && in.Type.Elem != nil && oc.Operation.Operation == ast.Mutation {
+			list, _ := f.ArgumentMap(oc.Variables)["input"].([]any)
+			if records += len(list); records > write.MaxBatch {
+				failure = badInput(f, "input", fmt.Sprintf("an operation may save at most %d records, in all its mutations together (got %d); send the rest in another request", write.MaxBatch, records))
+			}
+		}
+	})
 	return failure
 }
 
