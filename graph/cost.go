@@ -14,8 +14,8 @@ import (
 // where cost estimates the values an answer holds:
 //
 //   - a field costs 1 plus what is selected in it;
-//   - a connection or nodes list costs its page size (or number of IDs)
-//     times what is selected in one item;
+//   - a connection, or a field taking a list of ids, costs its page size
+//     (or number of IDs) times what is selected in one item;
 //   - a connection's edges and nodes cost what one of them costs (their
 //     number is the connection's page size);
 //   - any other list of objects (Program.resources, Service.phones) has no
@@ -78,7 +78,7 @@ func (w costWalker) field(f *ast.Field) int {
 		return w.introspection(f)
 	}
 	child := w.selections(f.SelectionSet)
-	if size, ok := pageSizeOf(f.ArgumentMap(w.vars)); ok && (isConnection(def) || f.Name == "nodes") {
+	if size, ok := pageSizeOf(f.ArgumentMap(w.vars)); ok && (isConnection(def) || def.Arguments.ForName("ids") != nil) {
 		return satAdd(1, satMul(size, max(child, 1)))
 	}
 	// A connection's edges and nodes are its page, counted by the

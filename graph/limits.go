@@ -122,7 +122,7 @@ func (p pageSizeCheck) check(_ context.Context, oc *graphql.OperationContext) *g
 }
 
 // operationCaps holds caps that aliases must not multiply to the whole
-// operation: the IDs all its nodes fields ask for together (MaxPageSize),
+// operation: the IDs all its fields taking ids ask for together (MaxPageSize),
 // and the records all its batch mutations (every mutation field taking a
 // list as input) save together (write.MaxBatch). A fragment counts each
 // time it is spread.
@@ -133,7 +133,7 @@ func (p pageSizeCheck) operationCaps(oc *graphql.OperationContext) *gqlerror.Err
 		if failure != nil || f.Definition == nil {
 			return
 		}
-		if f.Name == "nodes" && f.Definition.Arguments.ForName("ids") != nil {
+		if f.Definition.Arguments.ForName("ids") != nil {
 			list, _ := f.ArgumentMap(oc.Variables)["ids"].([]any)
 			if ids += len(list); ids > p.limits.MaxPageSize {
 				failure = badInput(f, "ids", fmt.Sprintf("an operation may fetch at most %d IDs, in all its nodes fields together (asked for %d)", p.limits.MaxPageSize, ids))

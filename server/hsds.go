@@ -34,9 +34,6 @@ import (
 const (
 	hsdsDefaultPerPage = 50
 	hsdsMaxPerPage     = 200
-	// hsdsMaxParamLength bounds each query parameter, in characters, as
-	// graph.DefaultLimits.MaxTextLength bounds GraphQL's filter text.
-	hsdsMaxParamLength = 1000
 )
 
 // hsdsProfile is the HSDS profile Village's API follows: the core 3.0 one.
@@ -61,8 +58,8 @@ const hsdsOpenAPI = "https://raw.githubusercontent.com/openreferral/specificatio
 // service_at_location's location and service). full=true returns the fully
 // nested documents the {id} endpoints return; minimal=true (services)
 // returns only each service's id and modified_date.
-func hsdsHandler(client *ent.Client, log *slog.Logger, maxStreams int) http.Handler {
-	h := &hsdsAPI{client: client, log: log, ids: hsds.NewResolver(client), streams: make(chan struct{}, maxStreams)}
+func hsdsHandler(client *ent.Client, log *slog.Logger, maxStreams, maxParamLength int) http.Handler {
+	h := &hsdsAPI{client: client, log: log, ids: hsds.NewResolver(client), streams: make(chan struct{}, maxStreams), maxParamLength: maxParamLength}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hsds/{$}", h.root)
 	mux.HandleFunc("GET /hsds/services", h.services)
@@ -92,6 +89,9 @@ type hsdsAPI struct {
 	// streams holds a slot per format=ndjson listing in progress: streams
 	// are long, so only so many run at once.
 	streams chan struct{}
+	// maxParamLength bounds each query parameter, in characters: GraphQL's
+	// MaxTextLength, so one setting bounds the text both APIs search by.
+	maxParamLength int
 }
 
 // badRequest is a client error in the query.
@@ -194,8 +194,8 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 				// No text in the directory holds one (PostgreSQL cannot).
 				return nil, badf("%s must not contain a NUL character", name)
 			}
-			if utf8.RuneCountInString(v) > hsdsMaxParamLength {
-				return nil, badf("%s may be at most %d characters long", name, hsdsMaxParamLength)
+			if utf8.RuneCountInString(v) > h.maxParamLength {
+				return nil, badf("%s may be at most %d characters long", name, h.maxParamLength)
 			}
 		}
 	}

@@ -85,7 +85,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(graph.HandlerConfig{Client: db.Client, Limits: cfg.Limits, Logger: log}))
-	mux.Handle("/hsds/", hsdsHandler(db.Client, log, cfg.MaxStreams))
+	mux.Handle("/hsds/", hsdsHandler(db.Client, log, cfg.MaxStreams, cfg.Limits.MaxTextLength))
 	console := consoleHandler()
 	mux.Handle("/", console)
 	mux.Handle("/static/", console)
