@@ -59,7 +59,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		err  error
 	)
 	if scheme := urlScheme(dsn); scheme != "" && !IsPostgres(dsn) && !strings.EqualFold(scheme, "file") {
-		return nil, fmt.Errorf("unsupported database %q: Village runs on SQLite (a file path or a file: URL) or PostgreSQL (a postgres:// or postgresql:// URL), not %s", redactURL(dsn), scheme)
+		return nil, fmt.Errorf("unsupported database %q: Village runs on SQLite (a file path or a file: URL) or PostgreSQL (a postgres:// or postgresql:// URL), not %s", RedactURL(dsn), scheme)
 	}
 	switch {
 	case IsPostgres(dsn):
@@ -128,10 +128,14 @@ func urlScheme(dsn string) string {
 	return dsn[:i]
 }
 
-// redactURL hides the password of a URL shown in an error.
-func redactURL(dsn string) string {
+// RedactURL hides the password of a database URL shown to a person (in an
+// error, a log line).
+func RedactURL(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
+	if err != nil {
+		return "(a URL that does not parse, not shown: it may hold a password)"
+	}
+	if u.User == nil {
 		return dsn
 	}
 	if _, ok := u.User.Password(); ok {

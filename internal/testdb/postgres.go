@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/village-directory/village/internal/store"
 )
 
 // EnvPostgres names the variable holding the URL of a PostgreSQL server where
@@ -37,7 +39,7 @@ func (s Server) Found() bool { return s.URL != "" }
 // the PostgreSQL half uses, or that it is skipped and how to run it.
 func (s Server) Line() string {
 	if s.Found() {
-		return fmt.Sprintf("testdb: PostgreSQL half of the suite on %s (%s); it creates and drops only village_test_* databases there", Redact(s.URL), s.Origin)
+		return fmt.Sprintf("testdb: PostgreSQL half of the suite on %s (%s); it creates and drops only village_test_* databases there", store.RedactURL(s.URL), s.Origin)
 	}
 	return fmt.Sprintf("testdb: SKIPPING the PostgreSQL half of the suite: %s. "+
 		"To run it, start PostgreSQL on the local socket or 127.0.0.1:5432, or set %s=postgres://USER:PASSWORD@HOST:5432/postgres?sslmode=disable "+
@@ -62,7 +64,7 @@ func findPostgres() Server {
 	case v != "":
 		return Server{URL: v, Origin: "from " + EnvPostgres, Explicit: true}
 	}
-	if v := os.Getenv("DATABASE_URL"); isPostgresURL(v) {
+	if v := os.Getenv("DATABASE_URL"); store.IsPostgres(v) {
 		return Server{URL: v, Origin: "from DATABASE_URL"}
 	}
 	if u, ok := fromPGEnvironment(); ok {
@@ -76,10 +78,6 @@ func findPostgres() Server {
 		}
 	}
 	return Server{Origin: fmt.Sprintf("%s is not set and no server answered (tried %s)", EnvPostgres, strings.Join(tried, ", "))}
-}
-
-func isPostgresURL(s string) bool {
-	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
 // fromPGEnvironment builds a URL from the PG* variables when any is set.
@@ -161,16 +159,4 @@ func or(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// Redact returns dsn with its password, if any, replaced by xxx.
-func Redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil {
-		return "the server (its URL does not parse)"
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxx")
-	}
-	return u.String()
 }

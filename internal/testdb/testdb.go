@@ -243,7 +243,7 @@ func freshPostgres(t testing.TB, template string) string {
 		create += " TEMPLATE " + template
 	}
 	if err := adminExec(create); err != nil {
-		t.Fatalf("create test database on %s: %v", Redact(FindPostgres().URL), err)
+		t.Fatalf("create test database on %s: %v", store.RedactURL(FindPostgres().URL), err)
 	}
 	t.Cleanup(func() {
 		if err := adminExec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
