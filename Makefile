@@ -41,9 +41,7 @@ build:
 # than running last and alone on a machine with a core to spare.
 test: vet
 	@pg=$$($(GO) run ./internal/testdb/findpostgres) || exit 1; \
-	  VILLAGE_TEST_POSTGRES="$$pg" $(GO) test $(RACE) -count=1 -timeout 30m ./server ./internal/hsds ./... && \
-	  echo "make test: the attack tests again without the race detector, which multiplies the allocations they bound" >&2 && \
-	  VILLAGE_TEST_POSTGRES="$$pg" $(GO) test -count=1 -run '^(TestAttacks|TestCapsHoldPerOperation)' ./server
+	  VILLAGE_TEST_POSTGRES="$$pg" $(GO) test $(RACE) -count=1 -timeout 30m ./server ./internal/hsds ./...
 
 # The quick loop: no race detector, -short, SQLite only unless
 # VILLAGE_TEST_POSTGRES names a server.

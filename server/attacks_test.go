@@ -31,10 +31,6 @@ func withinAllocBudget(t *testing.T, attack func()) {
 	attack()
 	runtime.ReadMemStats(&after)
 	allocated := after.TotalAlloc - before.TotalAlloc
-	if raceEnabled {
-		t.Logf("allocated %d MB (not checked under -race)", allocated>>20)
-		return
-	}
 	if allocated > attackAllocBudget {
 		t.Fatalf("the attack allocated %d MB; the budget is %d MB", allocated>>20, attackAllocBudget>>20)
 	}

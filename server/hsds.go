@@ -58,8 +58,9 @@ const hsdsOpenAPI = "https://raw.githubusercontent.com/openreferral/specificatio
 // service_at_location's location and service). full=true returns the fully
 // nested documents the {id} endpoints return; minimal=true (services)
 // returns only each service's id and modified_date.
-func hsdsHandler(client *ent.Client, log *slog.Logger, maxStreams, maxParamLength int) http.Handler {
-	h := &hsdsAPI{client: client, log: log, ids: hsds.NewResolver(client), streams: make(chan struct{}, maxStreams), maxParamLength: maxParamLength}
+func hsdsHandler(client *ent.Client, log *slog.Logger, cfg Config) http.Handler {
+	h := &hsdsAPI{client: client, log: log, ids: hsds.NewResolver(client), streams: make(chan struct{}, cfg.MaxStreams),
+		streamBatch: cfg.StreamBatch, maxParamLength: cfg.Limits.MaxTextLength}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hsds/{$}", h.root)
 	mux.HandleFunc("GET /hsds/services", h.services)
@@ -89,6 +90,8 @@ type hsdsAPI struct {
 	// streams holds a slot per format=ndjson listing in progress: streams
 	// are long, so only so many run at once.
 	streams chan struct{}
+	// streamBatch is how many records a stream reads and writes at a time.
+	streamBatch int
 	// maxParamLength bounds each query parameter, in characters: GraphQL's
 	// MaxTextLength, so one setting bounds the text both APIs search by.
 	maxParamLength int
@@ -610,7 +613,7 @@ func (h *hsdsAPI) organizations(w http.ResponseWriter, r *http.Request) {
 		load: h.organizationLoader(p),
 	}
 	if p.fullService {
-		set.batch = hsdsStreamBatch / 10 // each organization carries all its services
+		set.batch = max(1, h.streamBatch/10) // each organization carries all its services
 	}
 	h.list(w, r, p, set)
 }

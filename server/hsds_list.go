@@ -8,10 +8,6 @@ import (
 	"net/http"
 )
 
-// hsdsStreamBatch is how many records format=ndjson reads and writes at a
-// time: memory stays bounded by a batch, whatever the directory's size.
-const hsdsStreamBatch = 500
-
 // recordSet is what a list endpoint lists: the matching records, found in
 // ID order, and how to turn their IDs into the documents to return.
 type recordSet struct {
@@ -29,7 +25,7 @@ type recordSet struct {
 	// vocabulary after the directory's terms; the taxonomies, which are
 	// not records).
 	tail []any
-	// batch overrides hsdsStreamBatch for large documents.
+	// batch overrides the handler's streamBatch for large documents.
 	batch int
 }
 
@@ -76,7 +72,7 @@ func (h *hsdsAPI) page(ctx context.Context, p *listParams, set recordSet) (any, 
 		// are kept.
 		var all []int
 		for after := 0; ; {
-			batch, last, err := set.scan(ctx, after, hsdsStreamBatch)
+			batch, last, err := set.scan(ctx, after, h.streamBatch)
 			if err != nil {
 				return nil, err
 			}
@@ -144,7 +140,7 @@ func (h *hsdsAPI) stream(w http.ResponseWriter, r *http.Request, set recordSet) 
 	err := func() error {
 		batch := set.batch
 		if batch == 0 {
-			batch = hsdsStreamBatch
+			batch = h.streamBatch
 		}
 		for after := 0; set.scan != nil; {
 			if err := ctx.Err(); err != nil {

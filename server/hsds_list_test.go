@@ -150,8 +150,10 @@ func TestHSDSNDJSON(t *testing.T) {
 	s := loadHSDSSchemas(t)
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		loadSeedAndSamples(t, db)
-		addBulkDirectory(t, db, 1100)
-		a := newAPI(t, db, server.Config{})
+		// Batches of 50 (the default is 500): the bulk directory spans
+		// several, as a national one spans several of 500.
+		addBulkDirectory(t, db, 130)
+		a := newAPI(t, db, server.Config{StreamBatch: 50})
 		terms := a.hsdsPage(s, "", "/hsds/taxonomy_terms?search=home-visiting", "taxonomy_term.json")
 		term := ids(t, terms)[0]
 
@@ -212,8 +214,8 @@ func TestHSDSNDJSON(t *testing.T) {
 			_ = json.Unmarshal(l, &x)
 			seen[x.ID] = true
 		}
-		if len(lines) != 1100 || len(seen) != 1100 {
-			t.Errorf("bulk services streamed: %d lines, %d distinct, want 1100", len(lines), len(seen))
+		if len(lines) != 130 || len(seen) != 130 {
+			t.Errorf("bulk services streamed: %d lines, %d distinct, want 130", len(lines), len(seen))
 		}
 		// An empty result is an empty stream.
 		if lines := a.hsdsStream("", "/hsds/services?format=ndjson&search=no+such+service+anywhere"); len(lines) != 0 {
@@ -626,12 +628,13 @@ func TestHSDSStreamStops(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		loadSeed(t, db)
-		addBulkDirectory(t, db, 1600) // four batches
+		const batch = 50
+		addBulkDirectory(t, db, 4*batch) // four batches
 		const path = "/hsds/services?format=ndjson&full=true"
 		total := db.Client.Service.Query().CountX(ctx)
 
 		// Out of time before the first line.
-		tiny := newAPI(t, db, server.Config{StreamTimeout: time.Nanosecond})
+		tiny := newAPI(t, db, server.Config{StreamTimeout: time.Nanosecond, StreamBatch: batch})
 		res := mustGet(t, tiny.srv.URL+path)
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
@@ -642,7 +645,7 @@ func TestHSDSStreamStops(t *testing.T) {
 		// The client leaves after the first line: the server stops (it
 		// says how far it got) instead of reading the rest.
 		var logs syncBuffer
-		srv := httptest.NewServer(server.New(db, server.Config{}, slog.New(slog.NewTextHandler(&logs, nil))))
+		srv := httptest.NewServer(server.New(db, server.Config{StreamBatch: batch}, slog.New(slog.NewTextHandler(&logs, nil))))
 		res = mustGet(t, srv.URL+path)
 		if _, err := bufio.NewReader(res.Body).ReadBytes('\n'); err != nil {
 			t.Fatal(err)
@@ -669,7 +672,7 @@ func TestHSDSStreamStops(t *testing.T) {
 		if db.Dialect != dialect.Postgres {
 			return
 		}
-		half := newAPI(t, db, server.Config{StreamTimeout: 2 * time.Second})
+		half := newAPI(t, db, server.Config{StreamTimeout: 2 * time.Second, StreamBatch: batch})
 		res = mustGet(t, half.srv.URL+path)
 		defer res.Body.Close()
 		br := bufio.NewReader(res.Body)

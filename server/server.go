@@ -28,6 +28,10 @@ type Config struct {
 	// MaxStreams bounds how many streamed listings run at once; more are
 	// answered 503 with Retry-After.
 	MaxStreams int
+	// StreamBatch is how many records a streamed listing reads and writes
+	// at a time: its memory is bounded by a batch, whatever the
+	// directory's size.
+	StreamBatch int
 	// MaxBodyBytes bounds a request body. The default fits a full upsert
 	// batch (write.MaxBatch records) with long descriptions.
 	MaxBodyBytes int64
@@ -45,6 +49,7 @@ var DefaultConfig = Config{
 	RequestTimeout: 15 * time.Second,
 	StreamTimeout:  10 * time.Minute,
 	MaxStreams:     8,
+	StreamBatch:    500,
 	MaxBodyBytes:   8 << 20,
 	Limits:         graph.DefaultLimits,
 }
@@ -61,6 +66,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxStreams <= 0 {
 		c.MaxStreams = DefaultConfig.MaxStreams
+	}
+	if c.StreamBatch <= 0 {
+		c.StreamBatch = DefaultConfig.StreamBatch
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultConfig.MaxBodyBytes
@@ -85,7 +93,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", graph.NewHandler(graph.HandlerConfig{Client: db.Client, Limits: cfg.Limits, Logger: log}))
-	mux.Handle("/hsds/", hsdsHandler(db.Client, log, cfg.MaxStreams, cfg.Limits.MaxTextLength))
+	mux.Handle("/hsds/", hsdsHandler(db.Client, log, cfg))
 	console := consoleHandler()
 	mux.Handle("/", console)
 	mux.Handle("/static/", console)
