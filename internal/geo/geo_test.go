@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -241,6 +242,7 @@ func TestNearestZIPMatchesLinearScan(t *testing.T) {
 	if len(g.pts) < 40000 {
 		t.Fatalf("only %d NearestZIP candidates", len(g.pts))
 	}
+	byLat := slices.SortedFunc(slices.Values(g.pts), func(a, b nearPoint) int { return cmp.Compare(a.lat, b.lat) })
 	rng := rand.New(rand.NewPCG(1, 2))
 	n := 400
 	if testing.Short() {
@@ -259,12 +261,33 @@ func TestNearestZIPMatchesLinearScan(t *testing.T) {
 		if !ok {
 			t.Fatalf("NearestZIP(%v, %v) not ok", lat, lon)
 		}
+		// The linear scan, in latitude order outward from the query: a
+		// point ever farther in latitude alone than the best so far
+		// (great-circle distance ≥ R·|Δlatitude|) ends that direction, so
+		// every point that could be nearer, or tie, is still measured.
 		best, bestKm := "", math.Inf(1)
-		for _, p := range g.pts {
+		measure := func(p nearPoint) bool {
+			if EarthRadiusKm*math.Abs(p.lat-lat)*math.Pi/180 > bestKm+1e-9 {
+				return false
+			}
 			d := DistanceKm(lat, lon, p.lat, p.lon)
 			z := g.places[p.idx].ZIP
 			if d < bestKm-1e-9 || (math.Abs(d-bestKm) <= 1e-9 && z < best) {
 				best, bestKm = z, d
+			}
+			return true
+		}
+		start, _ := slices.BinarySearchFunc(byLat, lat, func(p nearPoint, lat float64) int { return cmp.Compare(p.lat, lat) })
+		for up, down := start, start-1; up < len(byLat) || down >= 0; {
+			if up < len(byLat) && !measure(byLat[up]) {
+				up = len(byLat)
+			} else {
+				up++
+			}
+			if down >= 0 && !measure(byLat[down]) {
+				down = -1
+			} else {
+				down--
 			}
 		}
 		if math.Abs(km-bestKm) > 1e-6 || (got.ZIP != best && math.Abs(DistanceKm(lat, lon, got.Latitude, got.Longitude)-bestKm) > 1e-6) {
