@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -30,6 +32,12 @@ type ImportOptions struct {
 	// MaxFileBytes is the largest package file read (default
 	// DefaultMaxImportFileBytes); a larger one refuses the package.
 	MaxFileBytes int64
+	// MaxArchiveBytes bounds a .zip package's files together, uncompressed
+	// (default DefaultMaxImportArchiveBytes), and MaxArchiveEntries its
+	// entries (default DefaultMaxImportArchiveEntries); past either, the
+	// package is refused.
+	MaxArchiveBytes   int64
+	MaxArchiveEntries int
 }
 
 // ImportMessage is one warning or error, naming where it arose: the file,
@@ -243,14 +251,26 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	if maxFileBytes <= 0 {
 		maxFileBytes = DefaultMaxImportFileBytes
 	}
-	pkg, err := importReadPackage(path, maxFileBytes)
-	var refused *importRefusal
-	if errors.As(err, &refused) {
-		rep.Errors = append(rep.Errors, refused.message())
-		return rep, &ImportError{Report: rep}
+	dir := path
+	if st, err := os.Stat(path); err == nil && !st.IsDir() && strings.EqualFold(filepath.Ext(path), ".zip") {
+		lim := importArchiveLimits{fileBytes: maxFileBytes, totalBytes: opts.MaxArchiveBytes, entries: opts.MaxArchiveEntries}
+		if lim.totalBytes <= 0 {
+			lim.totalBytes = DefaultMaxImportArchiveBytes
+		}
+		if lim.entries <= 0 {
+			lim.entries = DefaultMaxImportArchiveEntries
+		}
+		extracted, cleanup, err := importUnzip(path, lim)
+		if err == nil {
+			defer cleanup()
+			dir = extracted
+		} else {
+			return importReadRefused(rep, err)
+		}
 	}
+	pkg, err := importReadPackage(dir, maxFileBytes)
 	if err != nil {
-		return rep, err
+		return importReadRefused(rep, err)
 	}
 	rep.Form = pkg.form
 	rep.Notes = append(rep.Notes, pkg.notes...)
@@ -266,6 +286,17 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 		return rep, err
 	}
 	return rep, nil
+}
+
+// importReadRefused returns the report of a package refused unread: an
+// *ImportError naming why, when err is a refusal, else err itself.
+func importReadRefused(rep *Report, err error) (*Report, error) {
+	var refused *importRefusal
+	if errors.As(err, &refused) {
+		rep.Errors = append(rep.Errors, refused.message())
+		return rep, &ImportError{Report: rep}
+	}
+	return rep, err
 }
 
 // importDetectProfile names the package's flavour by its tables and columns.
