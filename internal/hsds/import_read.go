@@ -194,6 +194,10 @@ func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) 
 	if err != nil {
 		return nil, err
 	}
+	if !st.IsDir() && strings.EqualFold(filepath.Base(path), "datapackage.json") {
+		// The descriptor names the package: its folder.
+		return importReadPackage(filepath.Dir(path), maxFileBytes)
+	}
 	p := &importPackage{tables: map[string]*importTable{}}
 	if !st.IsDir() {
 		name := filepath.Base(path)

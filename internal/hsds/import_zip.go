@@ -54,10 +54,10 @@ func importUnzip(file string, lim importArchiveLimits) (dir string, cleanup func
 	if err != nil {
 		return "", nil, err
 	}
-	cleanup = func() { os.RemoveAll(tmp) }
+	remove := func() { os.RemoveAll(tmp) }
 	defer func() {
 		if err != nil {
-			cleanup()
+			remove()
 		}
 	}()
 	root, err := os.OpenRoot(tmp)
@@ -102,7 +102,7 @@ func importUnzip(file string, lim importArchiveLimits) (dir string, cleanup func
 			return "", nil, &importRefusal{file: entry, reason: "cannot be extracted: " + err.Error()}
 		}
 	}
-	return importArchiveTop(tmp), cleanup, nil
+	return importArchiveTop(tmp), remove, nil
 }
 
 var errImportTooLarge = errors.New("over the limit")
