@@ -158,12 +158,19 @@ func (e *ImportError) Error() string {
 // How Import maps HSDS onto Village
 //
 // Forms. A directory holding organizations.csv or services.csv (or their
-// singular names) is a tabular package; a .json file, or a directory of
-// .json documents (datapackage.json aside), is the JSON form: single
-// objects (service_full.json), arrays, or the API's paged lists
-// ({"contents": [...]}). Nested objects are filed in their own tables and
+// singular names), at the top or where its datapackage.json's resources
+// name them (data/services.csv), is a tabular package; a .json file, or a
+// directory of .json documents (datapackage.json aside), is the JSON form:
+// single objects (service_full.json), arrays, the API's paged lists
+// ({"contents": [...]}), and several of these in one file (NDJSON, or
+// values one after another), every one read. A .zip is the directory it
+// holds (its one top folder, if that is all), and a datapackage.json named
+// is its directory. Nested objects are filed in their own tables and
 // linked to the object they are nested in; the same object given in several
 // documents is one record when the copies agree on what Village stores.
+// Input that is none of these is refused saying what it looks like, and so
+// are the Ohana API's CSV and JSON layouts ("looks like Ohana API …, not
+// HSDS"); an import that could read nothing never succeeds.
 //
 // Profiles. HSDS 3.0; the 3.1 draft (service_capacity → capacityAvailable,
 // capacityMaximum, capacityUpdatedAt; units, url and other unknown tables and
@@ -178,6 +185,11 @@ func (e *ImportError) Error() string {
 // holiday_schedules, services_taxonomy, accessibility_for_disabilities) are
 // listed as not imported. The Ohana API CSV layout (services hanging off
 // locations, no services.organization_id) is not HSDS and is refused.
+//
+// Dry run. DryRun maps and writes the package in a transaction rolled back;
+// the command (village import --dry-run) creates and migrates no database
+// for it: a database that does not exist yet, or lacks the current schema,
+// is replaced by an empty one in memory.
 //
 // Records. organizations → Organization (parent_organization_id → parent);
 // programs → Program (organization_id; HSDS has no approach, settings or
@@ -234,10 +246,15 @@ func (e *ImportError) Error() string {
 // Files. Only the package's own regular files are read, each of at most
 // ImportOptions.MaxFileBytes: a link or a data package resource leading out
 // of the package, a device, a FIFO or a larger file refuses the package
-// (import_files.go).
+// (import_files.go). A .zip is extracted into a temporary folder, removed
+// afterwards: an entry leading out of it, a symbolic link, a name given
+// twice, more than MaxArchiveEntries entries, or more than MaxFileBytes in
+// a file or MaxArchiveBytes in all once uncompressed refuses the package
+// (import_zip.go).
 
-// Import reads the HSDS package at path (a directory of CSV tables, a JSON
-// document, or a directory of JSON documents) and writes it into the
+// Import reads the HSDS package at path (a directory of CSV tables or of
+// JSON documents, a .zip of one, a datapackage.json, or a JSON file) and
+// writes it into the
 // directory in one transaction. Re-importing the same package changes
 // nothing. Structural faults refuse the whole package (an *ImportError,
 // with the report); data-quality faults are warnings in the report.
