@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"io"
@@ -44,11 +45,28 @@ func TestImportCommandRefusesOhanaAndNonHSDS(t *testing.T) {
 	csvs := t.TempDir()
 	sideWrite(t, filepath.Join(csvs, "x.csv"), "a\n1\n")
 	sideWrite(t, filepath.Join(csvs, "y.csv"), "a\n1\n")
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	for name, content := range map[string]string{"organizations.csv": sideOrgCSV, "../services.csv": sideServiceCSV} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(content))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	hostile := filepath.Join(t.TempDir(), "package.zip")
+	sideWrite(t, hostile, zipped.String())
+	missing := filepath.Join(t.TempDir(), "no-such-package")
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := testdb.DSN(t, backend)
 			for _, c := range []struct{ path, want string }{
+				{hostile, "package.zip: ../services.csv: an archive entry leading out of the package"},
+				{missing, "no-such-package: cannot be read: no such file or directory"},
 				{ohanaCSV, "services.csv field organization_id: looks like Ohana API CSV layout"},
 				{ohanaJSON, "locations.json $: looks like Ohana API JSON (a location nesting its organization and its services), not HSDS"},
 				{csvs, "a CSV folder with no organizations or services table, not an HSDS package; found: x.csv, y.csv"},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -192,7 +193,11 @@ func (p *importPackage) table(name string) *importTable {
 func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &importRefusal{file: path, reason: "cannot be read: " + err.Error()}
 	}
 	if !st.IsDir() && strings.EqualFold(filepath.Base(path), "datapackage.json") {
 		// The descriptor names the package: its folder.

@@ -32,7 +32,7 @@ type importArchiveLimits struct {
 // and returns the folder the package is (the archive's one top folder, when
 // it holds only that) and a function removing what was extracted. Nothing
 // is written outside the temporary folder: an entry whose name leads out of
-// it (an absolute path, "..", a drive), a symbolic link or any entry but a
+// it (an absolute path, "..", a backslash), a symbolic link or any entry but a
 // file or a folder, a name given twice, more entries than the limit, or
 // more bytes than the limits allow once uncompressed (counted as they are
 // written, whatever the archive's headers claim) refuses the package.
@@ -68,9 +68,9 @@ func importUnzip(file string, lim importArchiveLimits) (dir string, cleanup func
 	var total int64
 	for _, f := range zr.File {
 		entry := name + ": " + f.Name
-		clean := strings.TrimSuffix(f.Name, "/")
-		if clean == "" || strings.Contains(f.Name, `\`) || !filepath.IsLocal(filepath.FromSlash(clean)) || path.Clean(clean) != clean {
-			return "", nil, &importRefusal{file: entry, reason: "an archive entry leading out of the package (an absolute path, .. or an unusual name); not extracted"}
+		clean := path.Clean(f.Name)
+		if strings.Contains(f.Name, `\`) || !filepath.IsLocal(filepath.FromSlash(clean)) {
+			return "", nil, &importRefusal{file: entry, reason: "an archive entry leading out of the package (an absolute path, .. or a backslash); not extracted"}
 		}
 		mode := f.Mode()
 		switch {
