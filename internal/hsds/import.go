@@ -287,6 +287,12 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	}
 	pkg, err := importReadPackage(dir, maxFileBytes)
 	if err != nil {
+		// The extracted folder's name means nothing to people: the
+		// archive's does.
+		var refused *importRefusal
+		if dir != path && errors.As(err, &refused) && refused.file == filepath.Base(dir) {
+			refused.file = filepath.Base(path)
+		}
 		return importReadRefused(rep, err)
 	}
 	rep.Form = pkg.form

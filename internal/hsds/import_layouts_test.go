@@ -213,6 +213,7 @@ func TestImportRefusesWhatIsNotHSDS(t *testing.T) {
 	}{
 		{"CSV folder without HSDS tables", csvs, filepath.Base(csvs), "a CSV folder with no organizations or services table, not an HSDS package; found: x.csv, y.csv"},
 		{"empty folder", t.TempDir(), "", "no CSV tables or JSON documents, not an HSDS package; an empty folder"},
+		{"zip of a CSV folder without HSDS tables", layoutZip(t, layoutEntry{name: "x.csv", content: "a\n1\n"}, layoutEntry{name: "y.csv", content: "a\n1\n"}), "package.zip", "a CSV folder with no organizations or services table, not an HSDS package; found: x.csv, y.csv"},
 		{"a lone CSV file", write("services.csv", filesTestServiceCSV), "services.csv", "a single CSV file, not an HSDS package"},
 		{"a text file", write("notes.txt", "hello"), "notes.txt", "not an HSDS package"},
 		{"JSON of no HSDS record", write("things.json", `{"things": [1, 2]}`+"\n"+`{"more": true}`), "things.json", "no HSDS record found"},
