@@ -30,9 +30,10 @@ RACE    := -race -gcflags='modernc.org/sqlite/lib=-race=false'
 .PHONY: run build test test-short test-browser test-replica test-validator bench fuzz generate check-generated vet fmt lint clean
 
 # Local development: no rate limit (VILLAGE_FLAGS='--rate-limit 20' sets one).
+# serve seeds the database, samples too, only when it holds no records at
+# all: an imported or working directory is served as it is.
 run: build
-	@DATABASE_URL="$$VILLAGE_RUN_DB" "$(BIN)" seed --samples
-	@DATABASE_URL="$$VILLAGE_RUN_DB" "$(BIN)" serve --addr "$$VILLAGE_RUN_ADDR" --rate-limit 0 $(VILLAGE_FLAGS)
+	@DATABASE_URL="$$VILLAGE_RUN_DB" "$(BIN)" serve --samples --addr "$$VILLAGE_RUN_ADDR" --rate-limit 0 $(VILLAGE_FLAGS)
 
 build:
 	$(GO) build -buildvcs=auto -ldflags "-X main.version=$(VERSION) -X main.commit=$(COMMIT)" -o $(BIN) ./cmd/village

@@ -9,11 +9,13 @@
 //	village keys create --role ROLE [--org ID ...] --name NAME [--db PATH|URL]
 //	village keys list   [--db PATH|URL]
 //	village keys revoke [--db PATH|URL] ID
-//	village import  PATH [--db PATH|URL] [--dry-run] [--source NAME] [--max-file-bytes N]
+//	village import  PATH [--db PATH|URL] [--dry-run] [--source NAME] [--max-file-bytes N] [--max-archive-bytes N]
 //	village export  --format json|csv DIR [--db PATH|URL]
 //	village --version
 //
-// Every command takes --help (exit status 0); a usage error exits 2.
+// Every command takes --help (exit status 0); an import refusing its input
+// (no HSDS package, or one with structural faults) exits 1; any other
+// error, a usage error among them, exits 2.
 package main
 
 import (
@@ -59,7 +61,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "village:", err)
-		os.Exit(2)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -83,6 +85,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	return err
+}
+
+// exitCode is the exit status of a command that failed with err: 1 for an
+// import that refused its input (imported nothing because it could not
+// read it, or would not), 2 for anything else.
+func exitCode(err error) int {
+	var refused *hsds.ImportError
+	if errors.As(err, &refused) {
+		return 1
+	}
+	return 2
 }
 
 func isHelpFlag(arg string) bool {
@@ -159,7 +172,8 @@ Usage:
   village keys list         list API keys (never their secrets)
   village keys revoke ID    revoke an API key at once
   village import PATH [--dry-run] [--source NAME]
-                            import an Open Referral HSDS package (CSV tables or JSON)
+                            import an Open Referral HSDS package: a folder, a .zip, a datapackage.json
+                            or a .json file (CSV tables, or JSON objects, arrays or NDJSON)
   village export --format json|csv DIR
                             write the directory as HSDS 3.0
   village --version         print the version and the commit it was built from
@@ -323,15 +337,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	seeded, err := db.Client.Program.Query().Exist(ctx)
+	inUse, err := seed.TablesInUse(ctx, db.SQL)
 	if err != nil {
 		return fmt.Errorf("inspect database: %w", err)
 	}
-	if !seeded {
+	if len(inUse) == 0 {
 		log.Info("empty database: loading the seed directory", "samples", *samples)
 		if err := loadSeed(ctx, db, *samples, stdout); err != nil {
 			return err
 		}
+	} else {
+		log.Info("the database holds records: not seeding it", "tables", strings.Join(inUse, ","))
 	}
 
 	cfg := server.DefaultConfig
@@ -670,24 +686,34 @@ func parseOneArg(fs *flag.FlagSet, args []string, cmd, what string) (string, err
 }
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("import", "Import an Open Referral HSDS package: a directory of CSV tables (HSDS 3.0, the 3.1 draft,\nthe UK profile, HSDS 1.1 through a legacy mapping) or a JSON document or directory of them.\nOne transaction: a structural fault refuses the whole package. Re-importing changes nothing.\n\n  village import PATH [flags]", stderr)
+	fs := newFlagSet("import", "Import an Open Referral HSDS package: a folder of CSV tables (HSDS 3.0, the 3.1 draft,\nthe UK profile, HSDS 1.1 through a legacy mapping) or of JSON documents, a .zip of such a folder,\na datapackage.json (its resources name the tables, in any sub-folder), or a .json file (an object,\nan array, NDJSON or values one after another: every value is read).\nOne transaction: a structural fault refuses the whole package. Re-importing changes nothing.\nInput that is not HSDS (the Ohana API's CSV or JSON among it) is refused, exit status 1.\n\n  village import PATH [flags]", stderr)
 	dsn := dbFlag(fs)
-	dryRun := fs.Bool("dry-run", false, "check the package and print the report without writing")
+	dryRun := fs.Bool("dry-run", false, "check the package and print the report, creating, migrating and writing nothing (a database not there yet, or not migrated, is compared as an empty directory)")
 	source := fs.String("source", hsds.DefaultImportSource, "externalSource of the imported records, whose HSDS ids are their external ids (a record a Village export says came from another system, or one of this directory, keeps its own)")
 	maxFileBytes := fs.Int64("max-file-bytes", hsds.DefaultMaxImportFileBytes, "largest package file read, in bytes; a larger one refuses the package")
+	maxArchiveBytes := fs.Int64("max-archive-bytes", hsds.DefaultMaxImportArchiveBytes, "most a .zip package may hold uncompressed, all files together, in bytes; more refuses the package")
 	path, err := parseOneArg(fs, args, "import", "PATH")
 	if err != nil {
 		return err
 	}
-	if *maxFileBytes <= 0 {
-		return fmt.Errorf("import: --max-file-bytes must be positive, got %d", *maxFileBytes)
+	if *maxFileBytes <= 0 || *maxArchiveBytes <= 0 {
+		return fmt.Errorf("import: --max-file-bytes and --max-archive-bytes must be positive, got %d and %d", *maxFileBytes, *maxArchiveBytes)
 	}
-	db, err := openMigrated(ctx, *dsn)
+	var db *store.DB
+	if *dryRun {
+		var note string
+		db, note, err = openForDryRun(ctx, *dsn)
+		if note != "" {
+			fmt.Fprintln(stdout, note)
+		}
+	} else {
+		db, err = openMigrated(ctx, *dsn)
+	}
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes}
+	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes, MaxArchiveBytes: *maxArchiveBytes}
 	tty := isTerminal(stderr)
 	if tty {
 		opts.Progress = func(done, total int) {
@@ -710,6 +736,41 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import: %w", err)
 	}
 	return nil
+}
+
+// openForDryRun opens what an import --dry-run compares the package with,
+// creating, migrating and writing nothing: the database, when it exists
+// with the current schema (the import rolls its transaction back); else a
+// scratch in-memory database, an empty directory, with a line saying why.
+func openForDryRun(ctx context.Context, dsn string) (*store.DB, string, error) {
+	db, err := store.OpenExisting(ctx, dsn, store.Options{})
+	var why string
+	switch {
+	case errors.Is(err, store.ErrNoDatabase):
+		why = "the database does not exist yet (nothing was created)"
+	case err != nil:
+		return nil, "", err
+	default:
+		current, err := store.SchemaCurrent(ctx, db)
+		if err != nil {
+			db.Close()
+			return nil, "", err
+		}
+		if current {
+			return db, "", nil
+		}
+		db.Close()
+		why = "the database has no schema or an older one (not migrated: 'village migrate' does that)"
+	}
+	scratch, err := store.Open(ctx, store.ScratchDSN(fmt.Sprintf("village-dry-run-%d", time.Now().UnixNano())), store.Options{})
+	if err != nil {
+		return nil, "", err
+	}
+	if err := store.Migrate(ctx, scratch); err != nil {
+		scratch.Close()
+		return nil, "", err
+	}
+	return scratch, "dry run against an empty directory: " + why, nil
 }
 
 // exportCmd writes the directory as HSDS 3.0 (village export --format

@@ -27,6 +27,8 @@
 //   - import*.go: HSDS packages → Village records (`village import`).
 //   - import_files.go: the one way the import reads a file of a package,
 //     through an os.Root on its directory (see Import input below).
+//   - import_zip.go: a .zip package, extracted safely into a temporary
+//     folder that is then read as a package directory.
 //   - export_extra.go, import_extra.go and package hsdsextra: what Village
 //     does not model, kept verbatim with its record and exported back.
 //
@@ -164,23 +166,44 @@
 //
 // # Import input
 //
-// A package is its directory (or the one JSON document named), and the
-// import reads nothing else: every file is opened through an os.Root on
-// that directory, which refuses a symbolic link or ".." leading out of it;
-// a link met in a directory the import lists refuses the package even if
-// it names no table, since telling a link to a directory from a link to a
-// file would mean following it out. Only regular files are read: the mode
-// is checked before opening, so a FIFO or a device is never opened, and
-// the open is non-blocking and checked again, in case one was swapped in
-// meanwhile. A file is read whole (the CSV and JSON readers want it in
-// memory), so each is bounded by ImportOptions.MaxFileBytes, checked on
-// its size and again on the bytes read. The data package's resources are
-// not what the import reads (it reads the tables in the directory), but a
-// resource naming a file outside the package, or one the import would
-// refuse, refuses the package rather than leave those rows silently out.
-// Every such refusal comes before the package is mapped, so before the
-// write's transaction begins. Archives are not read at all, so there is
-// no expansion to bound.
+// A package is its directory (or the one JSON document named, or the
+// directory of the datapackage.json named), and the import reads nothing
+// else: every file is opened through an os.Root on that directory, which
+// refuses a symbolic link or ".." leading out of it; a link met in a
+// directory the import lists refuses the package even if it names no
+// table, since telling a link to a directory from a link to a file would
+// mean following it out. Only regular files are read: the mode is checked
+// before opening, so a FIFO or a device is never opened, and the open is
+// non-blocking and checked again, in case one was swapped in meanwhile. A
+// file is read whole (the CSV and JSON readers want it in memory), so each
+// is bounded by ImportOptions.MaxFileBytes, checked on its size and again
+// on the bytes read. A data package's CSV resources are the tables read,
+// in whatever sub-folder they are (a CSV at the top that no resource names
+// is read too, unless a resource gives its table); a resource naming a file
+// outside the package, or one the import would refuse, refuses the package
+// rather than leave those rows silently out, and a resource that is not
+// there is reported. A .json file may hold several JSON values (NDJSON,
+// or values one after another): each is read, and a fault in any refuses
+// the package naming the value's number.
+//
+// A .zip package is extracted into a new temporary folder (removed when the
+// import ends) through an os.Root on it, and that folder, or the archive's
+// one top folder when that is all it holds, is the package. An entry whose
+// name leads out (an absolute path, "..", a backslash), a symbolic link or
+// any entry but a file or a folder, a name given twice, more entries than
+// ImportOptions.MaxArchiveEntries, a file over MaxFileBytes or all files
+// over MaxArchiveBytes, counted on the bytes extracted rather than on the
+// sizes the archive claims, refuses the package (import_zip.go).
+//
+// Input that is no HSDS package is refused (an ImportError: the command
+// exits 1) saying what it looks like: a CSV folder without an organizations
+// or services table (listing its files), a folder without tables or
+// documents, a lone CSV or other file, JSON holding no HSDS record, and
+// the Ohana API's layouts: its CSV (services hanging off locations) and
+// its JSON (a location nesting its organization and services, or its
+// import format's services_attributes and the like). Every such refusal
+// comes before the package is mapped, so before the write's transaction
+// begins.
 //
 // # Round trip of the official examples
 //

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -30,6 +32,12 @@ type ImportOptions struct {
 	// MaxFileBytes is the largest package file read (default
 	// DefaultMaxImportFileBytes); a larger one refuses the package.
 	MaxFileBytes int64
+	// MaxArchiveBytes bounds a .zip package's files together, uncompressed
+	// (default DefaultMaxImportArchiveBytes), and MaxArchiveEntries its
+	// entries (default DefaultMaxImportArchiveEntries); past either, the
+	// package is refused.
+	MaxArchiveBytes   int64
+	MaxArchiveEntries int
 }
 
 // ImportMessage is one warning or error, naming where it arose: the file,
@@ -150,12 +158,19 @@ func (e *ImportError) Error() string {
 // How Import maps HSDS onto Village
 //
 // Forms. A directory holding organizations.csv or services.csv (or their
-// singular names) is a tabular package; a .json file, or a directory of
-// .json documents (datapackage.json aside), is the JSON form: single
-// objects (service_full.json), arrays, or the API's paged lists
-// ({"contents": [...]}). Nested objects are filed in their own tables and
+// singular names), at the top or where its datapackage.json's resources
+// name them (data/services.csv), is a tabular package; a .json file, or a
+// directory of .json documents (datapackage.json aside), is the JSON form:
+// single objects (service_full.json), arrays, the API's paged lists
+// ({"contents": [...]}), and several of these in one file (NDJSON, or
+// values one after another), every one read. A .zip is the directory it
+// holds (its one top folder, if that is all), and a datapackage.json named
+// is its directory. Nested objects are filed in their own tables and
 // linked to the object they are nested in; the same object given in several
 // documents is one record when the copies agree on what Village stores.
+// Input that is none of these is refused saying what it looks like, and so
+// are the Ohana API's CSV and JSON layouts ("looks like Ohana API …, not
+// HSDS"); an import that could read nothing never succeeds.
 //
 // Profiles. HSDS 3.0; the 3.1 draft (service_capacity → capacityAvailable,
 // capacityMaximum, capacityUpdatedAt; units, url and other unknown tables and
@@ -170,6 +185,11 @@ func (e *ImportError) Error() string {
 // holiday_schedules, services_taxonomy, accessibility_for_disabilities) are
 // listed as not imported. The Ohana API CSV layout (services hanging off
 // locations, no services.organization_id) is not HSDS and is refused.
+//
+// Dry run. DryRun maps and writes the package in a transaction rolled back;
+// the command (village import --dry-run) creates and migrates no database
+// for it: a database that does not exist yet, or lacks the current schema,
+// is replaced by an empty one in memory.
 //
 // Records. organizations → Organization (parent_organization_id → parent);
 // programs → Program (organization_id; HSDS has no approach, settings or
@@ -226,10 +246,15 @@ func (e *ImportError) Error() string {
 // Files. Only the package's own regular files are read, each of at most
 // ImportOptions.MaxFileBytes: a link or a data package resource leading out
 // of the package, a device, a FIFO or a larger file refuses the package
-// (import_files.go).
+// (import_files.go). A .zip is extracted into a temporary folder, removed
+// afterwards: an entry leading out of it, a symbolic link, a name given
+// twice, more than MaxArchiveEntries entries, or more than MaxFileBytes in
+// a file or MaxArchiveBytes in all once uncompressed refuses the package
+// (import_zip.go).
 
-// Import reads the HSDS package at path (a directory of CSV tables, a JSON
-// document, or a directory of JSON documents) and writes it into the
+// Import reads the HSDS package at path (a directory of CSV tables or of
+// JSON documents, a .zip of one, a datapackage.json, or a JSON file) and
+// writes it into the
 // directory in one transaction. Re-importing the same package changes
 // nothing. Structural faults refuse the whole package (an *ImportError,
 // with the report); data-quality faults are warnings in the report.
@@ -243,14 +268,32 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	if maxFileBytes <= 0 {
 		maxFileBytes = DefaultMaxImportFileBytes
 	}
-	pkg, err := importReadPackage(path, maxFileBytes)
-	var refused *importRefusal
-	if errors.As(err, &refused) {
-		rep.Errors = append(rep.Errors, refused.message())
-		return rep, &ImportError{Report: rep}
+	dir := path
+	if st, err := os.Stat(path); err == nil && !st.IsDir() && strings.EqualFold(filepath.Ext(path), ".zip") {
+		lim := importArchiveLimits{fileBytes: maxFileBytes, totalBytes: opts.MaxArchiveBytes, entries: opts.MaxArchiveEntries}
+		if lim.totalBytes <= 0 {
+			lim.totalBytes = DefaultMaxImportArchiveBytes
+		}
+		if lim.entries <= 0 {
+			lim.entries = DefaultMaxImportArchiveEntries
+		}
+		extracted, cleanup, err := importUnzip(path, lim)
+		if err == nil {
+			defer cleanup()
+			dir = extracted
+		} else {
+			return importReadRefused(rep, err)
+		}
 	}
+	pkg, err := importReadPackage(dir, maxFileBytes)
 	if err != nil {
-		return rep, err
+		// The extracted folder's name means nothing to people: the
+		// archive's does.
+		var refused *importRefusal
+		if dir != path && errors.As(err, &refused) && refused.file == filepath.Base(dir) {
+			refused.file = filepath.Base(path)
+		}
+		return importReadRefused(rep, err)
 	}
 	rep.Form = pkg.form
 	rep.Notes = append(rep.Notes, pkg.notes...)
@@ -266,6 +309,17 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 		return rep, err
 	}
 	return rep, nil
+}
+
+// importReadRefused returns the report of a package refused unread: an
+// *ImportError naming why, when err is a refusal, else err itself.
+func importReadRefused(rep *Report, err error) (*Report, error) {
+	var refused *importRefusal
+	if errors.As(err, &refused) {
+		rep.Errors = append(rep.Errors, refused.message())
+		return rep, &ImportError{Report: rep}
+	}
+	return rep, err
 }
 
 // importDetectProfile names the package's flavour by its tables and columns.

@@ -34,13 +34,14 @@ type importFiles struct {
 type importRefusal struct {
 	file   string // as messages name it
 	path   string // JSON path within file, when the fault is there
+	field  string // the column or field at fault, if one is
 	reason string
 }
 
 func (e *importRefusal) Error() string { return e.message().String() }
 
 func (e *importRefusal) message() ImportMessage {
-	return ImportMessage{File: e.file, Path: e.path, Text: e.reason}
+	return ImportMessage{File: e.file, Path: e.path, Field: e.field, Text: e.reason}
 }
 
 // openImportDir opens the package directory dir (itself reached through
@@ -194,16 +195,17 @@ func (f *importFiles) list(dir string) ([]importEntry, error) {
 	return out, nil
 }
 
-// checkDataPackage refuses a datapackage.json whose resources name files
-// outside the package (an absolute path, "..", a URL, a link out of it)
-// or files it would refuse to read. The import reads the tables in the
-// package's directory, not the resources the data package lists; a
-// resource elsewhere would silently be left out.
-func (f *importFiles) checkDataPackage() error {
+// dataPackageResources returns the files a datapackage.json's resources
+// name (slash-separated, within the package, in any folder), refusing
+// the package when one leads outside it (an absolute path, "..", a URL, a
+// link out of it) or is a file it would refuse to read. A resource that
+// that does not exist, or a descriptor that cannot be read, is named in
+// the notes returned (the folder's own tables are read then).
+func (f *importFiles) dataPackageResources() (resources, notes []string, err error) {
 	const file = "datapackage.json"
 	data, err := f.read(file, file)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	var dp struct {
 		Resources []struct {
@@ -211,7 +213,7 @@ func (f *importFiles) checkDataPackage() error {
 		} `json:"resources"`
 	}
 	if json.Unmarshal(data, &dp) != nil {
-		return nil // not read otherwise: a malformed one is no danger
+		return nil, []string{file + ": not a data package descriptor (malformed JSON); the folder's tables are read"}, nil
 	}
 	for i, r := range dp.Resources {
 		var paths []string
@@ -230,17 +232,21 @@ func (f *importFiles) checkDataPackage() error {
 				where += fmt.Sprintf("[%d]", j)
 			}
 			if u, err := url.Parse(p); err == nil && len(u.Scheme) > 1 {
-				return &importRefusal{file: file, path: where, reason: fmt.Sprintf("resource %q: not a file of the package (remote resources are not read)", p)}
+				return nil, nil, &importRefusal{file: file, path: where, reason: fmt.Sprintf("resource %q: not a file of the package (remote resources are not read)", p)}
 			}
 			_, err := f.stat(p, p)
 			var r *importRefusal
 			switch {
 			case errors.As(err, &r):
-				return &importRefusal{file: file, path: where, reason: fmt.Sprintf("resource %q: %s", p, r.reason)}
-			case err != nil && !errors.Is(err, fs.ErrNotExist):
-				return err
+				return nil, nil, &importRefusal{file: file, path: where, reason: fmt.Sprintf("resource %q: %s", p, r.reason)}
+			case errors.Is(err, fs.ErrNotExist):
+				notes = append(notes, fmt.Sprintf("%s %s: resource %q is not in the package; not read", file, where, p))
+				continue
+			case err != nil:
+				return nil, nil, err
 			}
+			resources = append(resources, path.Clean(filepath.ToSlash(p)))
 		}
 	}
-	return nil
+	return resources, notes, nil
 }

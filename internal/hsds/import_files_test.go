@@ -296,14 +296,3 @@ func TestImportRefusesFilesOutsideThePackage(t *testing.T) {
 		})
 	})
 }
-
-// HSDS packages are directories and JSON documents; an archive is refused
-// as such, never unpacked.
-func TestImportRefusesArchives(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "package.zip")
-	filesTestWrite(t, path, "PK\x03\x04")
-	_, err := importReadPackage(path, DefaultMaxImportFileBytes)
-	if err == nil || !strings.Contains(err.Error(), "package.zip: not an HSDS package") {
-		t.Errorf("err = %v", err)
-	}
-}

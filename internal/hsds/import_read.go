@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -186,27 +188,40 @@ func (p *importPackage) table(name string) *importTable {
 
 // importReadPackage detects the package's form by its files and reads it,
 // each file through importFiles (no file over maxFileBytes, nothing outside
-// the package, nothing but regular files).
+// the package, nothing but regular files). Input that is no HSDS package
+// is refused (an *importRefusal) saying what it looks like.
 func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &importRefusal{file: path, reason: "cannot be read: " + err.Error()}
+	}
+	if !st.IsDir() && strings.EqualFold(filepath.Base(path), "datapackage.json") {
+		// The descriptor names the package: its folder.
+		return importReadPackage(filepath.Dir(path), maxFileBytes)
 	}
 	p := &importPackage{tables: map[string]*importTable{}}
 	if !st.IsDir() {
-		if strings.EqualFold(filepath.Ext(path), ".json") {
-			files, name, err := openImportFile(path, maxFileBytes)
+		name := filepath.Base(path)
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".json":
+			files, real, err := openImportFile(path, maxFileBytes)
 			if err != nil {
 				return nil, err
 			}
 			defer files.Close()
 			p.form = "json"
-			return p, p.readJSONDoc(files, name, filepath.Base(path), "")
+			if err := p.readJSONDoc(files, real, name, ""); err != nil {
+				return nil, err
+			}
+			return p, p.checkReadSomething([]string{name})
+		case ".csv":
+			return nil, &importRefusal{file: name, reason: "a single CSV file, not an HSDS package: give the folder (or .zip) holding the tables"}
 		}
-		if strings.EqualFold(filepath.Ext(path), ".csv") {
-			return nil, fmt.Errorf("%s: a single CSV file is not an HSDS package; give the directory holding the tables", path)
-		}
-		return nil, fmt.Errorf("%s: not an HSDS package (expected a directory of CSV tables or a .json file)", path)
+		return nil, &importRefusal{file: name, reason: "not an HSDS package: expected a folder of CSV tables or JSON documents, a .zip of one, a datapackage.json or a .json file"}
 	}
 	files, err := openImportDir(path, maxFileBytes)
 	if err != nil {
@@ -217,29 +232,38 @@ func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) 
 	if err != nil {
 		return nil, err
 	}
-	var csvs, jsons, subdirs []string
+	var csvs, jsons, subdirs, found []string
+	hasDataPackage := false
 	for _, e := range entries {
 		if e.dir {
 			subdirs = append(subdirs, e.name)
+			found = append(found, e.name+"/")
 			continue
 		}
+		found = append(found, e.name)
 		switch strings.ToLower(filepath.Ext(e.name)) {
 		case ".csv":
 			csvs = append(csvs, e.name)
 		case ".json":
 			if e.name == "datapackage.json" {
-				if err := files.checkDataPackage(); err != nil {
-					return nil, err
-				}
+				hasDataPackage = true
 			} else {
 				jsons = append(jsons, e.name)
 			}
 		}
 	}
+	if hasDataPackage {
+		resources, notes, err := files.dataPackageResources()
+		if err != nil {
+			return nil, err
+		}
+		p.ignored = append(p.ignored, notes...)
+		csvs = p.withResources(csvs, resources)
+	}
 	hasTable := func(names []string) bool {
 		for _, n := range names {
-			base := strings.TrimSuffix(strings.ToLower(n), ".csv")
-			if base == "organizations" || base == "services" || base == "organization" || base == "service" {
+			switch importFileTable(n) {
+			case "organizations", "services", "organization", "service":
 				return true
 			}
 		}
@@ -248,9 +272,12 @@ func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) 
 	switch {
 	case hasTable(csvs):
 		p.form = "csv"
-		return p, p.readCSVDir(files, csvs)
+		if err := p.readCSVDir(files, csvs); err != nil {
+			return nil, err
+		}
+		return p, p.checkOhanaCSV()
 	case len(csvs) > 0:
-		return nil, fmt.Errorf("%s: CSV files but neither organizations.csv nor services.csv: not an HSDS tabular package (%s)", path, strings.Join(csvs, ", "))
+		return nil, &importRefusal{file: filepath.Base(path), reason: "a CSV folder with no organizations or services table, not an HSDS package; found: " + importListNames(csvs)}
 	}
 	// The JSON form: documents at the top, and in subdirectories named
 	// after their table (a Village export's services/ and organizations/);
@@ -268,17 +295,23 @@ func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) 
 		}
 	}
 	if len(jsons) == 0 && len(docs["services"]) == 0 && len(docs["organizations"]) == 0 {
-		return nil, fmt.Errorf("%s: no CSV tables or JSON documents found", path)
+		what := "an empty folder"
+		if len(found) > 0 {
+			what = "found: " + importListNames(found)
+		}
+		return nil, &importRefusal{file: filepath.Base(path), reason: "no CSV tables or JSON documents, not an HSDS package; " + what}
 	}
 	p.form = "json"
 	// In name order, subdirectories among the documents, as a walk of the
 	// directory visits them.
+	var read []string
 	for _, e := range entries {
 		if !e.dir {
 			if strings.EqualFold(filepath.Ext(e.name), ".json") && e.name != "datapackage.json" {
 				if err := p.readJSONDoc(files, e.name, e.name, ""); err != nil {
 					return p, err
 				}
+				read = append(read, e.name)
 			}
 			continue
 		}
@@ -287,9 +320,111 @@ func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) 
 			if err := p.readJSONDoc(files, rel, rel, strings.ToLower(e.name)); err != nil {
 				return p, err
 			}
+			read = append(read, rel)
 		}
 	}
-	return p, nil
+	return p, p.checkReadSomething(read)
+}
+
+// importFileTable is the table name a CSV file's name gives (its base name
+// without extension, in lower case).
+func importFileTable(file string) string {
+	base := path.Base(file)
+	return strings.ToLower(strings.TrimSuffix(base, path.Ext(base)))
+}
+
+// importListNames lists file names for a message, the first ten of them.
+func importListNames(names []string) string {
+	const most = 10
+	if len(names) <= most {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:most], ", "), len(names)-most)
+}
+
+// withResources gives the CSV tables of a package described by a
+// datapackage.json: the CSV files its resources name, in whatever folder,
+// then the CSV files at the top that name a table no resource gives (read
+// as a folder's tables are; a top file whose table a resource also gives is
+// reported and not read).
+func (p *importPackage) withResources(top, resources []string) []string {
+	var out []string
+	taken := map[string]string{}
+	for _, r := range resources {
+		if !strings.EqualFold(path.Ext(r), ".csv") {
+			if !strings.EqualFold(path.Ext(r), ".json") {
+				p.ignored = append(p.ignored, fmt.Sprintf("datapackage.json: resource %s is not a CSV table; not read", r))
+			}
+			continue
+		}
+		t := importCanonicalTable(importFileTable(r))
+		if prev, dup := taken[t]; dup {
+			if prev != r {
+				p.ignored = append(p.ignored, fmt.Sprintf("datapackage.json: resource %s: not read: %s is table %s too", r, prev, t))
+			}
+			continue
+		}
+		taken[t] = r
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return top
+	}
+	if len(out) > 0 && path.Dir(out[0]) != "." {
+		p.notes = append(p.notes, "tables read where datapackage.json's resources name them (in "+path.Dir(out[0])+"/)")
+	}
+	for _, f := range top {
+		t := importCanonicalTable(importFileTable(f))
+		if prev, ok := taken[t]; ok {
+			if prev != f {
+				p.ignored = append(p.ignored, fmt.Sprintf("%s: not read: datapackage.json names %s for table %s", f, prev, t))
+			}
+			continue
+		}
+		taken[t] = f
+		out = append(out, f)
+	}
+	return out
+}
+
+// checkOhanaCSV refuses the Ohana API's CSV layout, whose services hang
+// off locations (services.location_id, no organization_id): it is not
+// HSDS, and no legacy mapping reads it.
+func (p *importPackage) checkOhanaCSV() error {
+	t, ok := p.tables["services"]
+	if !ok {
+		return nil
+	}
+	has := map[string]bool{}
+	for _, c := range t.columns {
+		has[c] = true
+	}
+	if has["location_id"] && !has["organization_id"] {
+		return &importRefusal{file: t.file, field: "organization_id", reason: "looks like Ohana API CSV layout (services hang off locations: location_id and no organization_id), not HSDS; Village reads HSDS 3.0 and 1.1"}
+	}
+	return nil
+}
+
+// checkReadSomething refuses a JSON package in which no document held an
+// HSDS record: nothing would be imported, and the import must say why.
+func (p *importPackage) checkReadSomething(files []string) error {
+	if len(p.errors) > 0 {
+		return nil
+	}
+	for _, t := range p.tables {
+		if len(t.rows) > 0 {
+			return nil
+		}
+	}
+	file := "the package"
+	if len(files) == 1 {
+		file = files[0]
+	}
+	why := "no HSDS record found"
+	if len(p.ignored) > 0 {
+		why += " (" + strings.Join(p.ignored[:min(len(p.ignored), 3)], "; ") + ")"
+	}
+	return &importRefusal{file: file, reason: why + ": nothing to import"}
 }
 
 func (p *importPackage) readCSVDir(files *importFiles, names []string) error {
@@ -298,7 +433,7 @@ func (p *importPackage) readCSVDir(files *importFiles, names []string) error {
 	chosen := map[string]string{}
 	var aliasFiles []string
 	for _, f := range names {
-		base := strings.ToLower(strings.TrimSuffix(f, filepath.Ext(f)))
+		base := importFileTable(f)
 		if _, ok := importTableAliases[base]; ok {
 			aliasFiles = append(aliasFiles, f)
 			continue
@@ -306,7 +441,7 @@ func (p *importPackage) readCSVDir(files *importFiles, names []string) error {
 		chosen[base] = f
 	}
 	for _, f := range aliasFiles {
-		base := strings.ToLower(strings.TrimSuffix(f, filepath.Ext(f)))
+		base := importFileTable(f)
 		canon := importTableAliases[base]
 		if base == "physical_addresses" || base == "postal_addresses" {
 			if _, ok := chosen["addresses"]; !ok {
@@ -474,7 +609,10 @@ var importFKColumn = map[string]string{
 
 // readJSONDoc reads the JSON document name of the package; file names it
 // in messages, and hint, when set, is the table its objects belong to (its
-// directory's name).
+// directory's name). The file may hold one JSON value or several (NDJSON,
+// or values one after another): every value is read, each an object, an
+// array of objects or a paged list; a fault after the first value is named
+// with the value's number, never a silent end.
 func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string) error {
 	data, err := files.read(name, file)
 	if err != nil {
@@ -482,14 +620,54 @@ func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		p.errors = append(p.errors, ImportMessage{File: file, Path: "$", Text: "malformed JSON: " + err.Error()})
+	var docs []any
+	for {
+		var doc any
+		err := dec.Decode(&doc)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			where := "$"
+			if len(docs) > 0 {
+				where = fmt.Sprintf("value %d (after %d complete values, byte %d)", len(docs)+1, len(docs), dec.InputOffset())
+			}
+			p.errors = append(p.errors, ImportMessage{File: file, Path: where, Text: "malformed JSON: " + err.Error()})
+			return nil
+		}
+		docs = append(docs, doc)
+	}
+	if len(docs) == 0 {
+		p.errors = append(p.errors, ImportMessage{File: file, Path: "$", Text: "no JSON value in the file"})
 		return nil
+	}
+	if len(docs) > 1 {
+		p.notes = append(p.notes, fmt.Sprintf("%s: %d JSON values (NDJSON or values one after another), each read", file, len(docs)))
+	}
+	for i, doc := range docs {
+		root := "$"
+		if len(docs) > 1 {
+			root = fmt.Sprintf("value %d $", i+1)
+		}
+		if err := p.readJSONValue(file, root, hint, doc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readJSONValue files one top-level JSON value of file, whose path is root.
+func (p *importPackage) readJSONValue(file, root, hint string, doc any) error {
+	if why, ok := importOhanaJSON(doc); ok {
+		return &importRefusal{file: file, path: root, reason: "looks like Ohana API JSON (" + why + "), not HSDS; Village reads HSDS 3.0 documents"}
 	}
 	if obj, ok := doc.(map[string]any); ok {
 		if _, list := obj["contents"]; !list && obj["id"] == nil {
-			p.ignored = append(p.ignored, fmt.Sprintf("%s: not an HSDS object (no id); not read", file))
+			what := file
+			if root != "$" {
+				what += " " + strings.TrimSuffix(root, " $")
+			}
+			p.ignored = append(p.ignored, fmt.Sprintf("%s: not an HSDS object (no id); not read", what))
 			return nil
 		}
 	}
@@ -500,20 +678,58 @@ func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string)
 	switch d := doc.(type) {
 	case []any:
 		for i, x := range d {
-			p.walkJSON(file, fmt.Sprintf("$[%d]", i), table, x, "", "", "")
+			p.walkJSON(file, fmt.Sprintf("%s[%d]", root, i), table, x, "", "", "")
 		}
 	case map[string]any:
 		if contents, ok := d["contents"].([]any); ok { // a paged API list
 			for i, x := range contents {
-				p.walkJSON(file, fmt.Sprintf("$.contents[%d]", i), table, x, "", "", "")
+				p.walkJSON(file, fmt.Sprintf("%s.contents[%d]", root, i), table, x, "", "", "")
 			}
 			return nil
 		}
-		p.walkJSON(file, "$", table, d, "", "", "")
+		p.walkJSON(file, root, table, d, "", "", "")
 	default:
-		p.errors = append(p.errors, ImportMessage{File: file, Path: "$", Text: "expected an object or an array of objects"})
+		p.errors = append(p.errors, ImportMessage{File: file, Path: root, Text: "expected an object or an array of objects"})
 	}
 	return nil
+}
+
+// importOhanaJSON says why a JSON value looks like the Ohana API's rather
+// than HSDS: a location nesting its organization and its services (the
+// API's /locations), an organization whose locations nest services (its
+// import format, with services_attributes and the like), or Ohana's own
+// field names. Only the first object of an array or a paged list is
+// looked at: a file is one API's output.
+func importOhanaJSON(doc any) (string, bool) {
+	obj, _ := doc.(map[string]any)
+	if list, ok := doc.([]any); ok && len(list) > 0 {
+		obj, _ = list[0].(map[string]any)
+	}
+	if c, ok := obj["contents"].([]any); ok && len(c) > 0 {
+		obj, _ = c[0].(map[string]any)
+	}
+	if obj == nil {
+		return "", false
+	}
+	_, org := obj["organization"].(map[string]any)
+	_, services := obj["services"].([]any)
+	if org && services {
+		return "a location nesting its organization and its services", true
+	}
+	for _, k := range []string{"services_attributes", "locations_attributes", "address_attributes", "mail_address_attributes", "phones_attributes"} {
+		if obj[k] != nil {
+			return "field " + k, true
+		}
+	}
+	if locs, ok := obj["locations"].([]any); ok {
+		for _, l := range locs {
+			loc, _ := l.(map[string]any)
+			if loc["services"] != nil || loc["services_attributes"] != nil {
+				return "an organization whose locations nest their services", true
+			}
+		}
+	}
+	return "", false
 }
 
 // importGuessJSONTable decides what a top-level JSON document holds, by its
