@@ -265,7 +265,7 @@ func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("synthetic: %w", err)
 	}
 	fmt.Fprintf(stdout, "synthetic: %v\n", report)
-	return nil
+	return db.Analyze(ctx)
 }
 
 // isTerminal reports whether w is a character device (a terminal), so
@@ -716,14 +716,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes, MaxArchiveBytes: *maxArchiveBytes}
 	tty := isTerminal(stderr)
 	if tty {
-		opts.Progress = func(done, total int) {
-			if done != total && done%50 != 0 {
-				return
-			}
-			const width = 30
-			filled := width * done / max(total, 1)
-			fmt.Fprintf(stderr, "\rimport [%s%s] %d/%d records", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total)
-		}
+		opts.Progress = importProgress(stderr, time.Now())
 	}
 	report, err := hsds.Import(ctx, db.Client, path, opts)
 	if tty && opts.Progress != nil {
@@ -735,7 +728,24 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
+	if !*dryRun && report.Changed() {
+		return db.Analyze(ctx)
+	}
 	return nil
+}
+
+// importProgress draws the import's progress on a terminal: a bar, the
+// records written and the rate since start.
+func importProgress(w io.Writer, start time.Time) func(done, total int) {
+	return func(done, total int) {
+		if done != total && done%50 != 0 {
+			return
+		}
+		const width = 30
+		filled := width * done / max(total, 1)
+		rate := float64(done) / max(time.Since(start).Seconds(), 1e-3)
+		fmt.Fprintf(w, "\rimport [%s%s] %d/%d records, %.0f records/s", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, rate)
+	}
 }
 
 // openForDryRun opens what an import --dry-run compares the package with,

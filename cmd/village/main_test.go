@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/auth"
@@ -353,6 +355,19 @@ func TestImportCommand(t *testing.T) {
 			for _, want := range []string{`source "demo"`, "Service:           1 created", "locations.csv row 1 field latitude: impossible coordinates"} {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("import printed no %q:\n%s", want, out.String())
+				}
+			}
+			if backend == dialect.Postgres {
+				// The import refreshed the planner's statistics itself.
+				db, err := store.Open(ctx, dsn, store.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var analyzed bool
+				err = db.SQL.QueryRowContext(ctx, "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'services'").Scan(&analyzed)
+				db.Close()
+				if err != nil || !analyzed {
+					t.Errorf("services not analyzed after the import (%v)", err)
 				}
 			}
 			out.Reset()

@@ -279,3 +279,19 @@ func RefusedComparison(err error) bool {
 	var pqErr *pq.Error
 	return errors.As(err, &pqErr) && (pqErr.Code == "22P02" || pqErr.Code == "22007" || pqErr.Code == "22008")
 }
+
+// Analyze refreshes the planner's statistics after a bulk load (an import,
+// a synthetic directory): PostgreSQL's autovacuum would analyze the new
+// rows only later, so the first queries on a freshly loaded database were
+// planned as if its tables were empty. SQLite gets PRAGMA optimize, which
+// analyzes only the tables that need it.
+func (db *DB) Analyze(ctx context.Context) error {
+	stmt := "PRAGMA optimize"
+	if db.Dialect == dialect.Postgres {
+		stmt = "ANALYZE"
+	}
+	if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+		return fmt.Errorf("refresh statistics: %w", err)
+	}
+	return nil
+}
