@@ -667,14 +667,14 @@ func (m *importMapper) language(l *importRow, have []string, owner, link string)
 		if name == "" {
 			name = l.get("language") // HSDS 1.1
 		}
-		c, ok := importLanguageNames[strings.ToLower(name)]
+		c, ok := LanguageCode(name) // languages.go
 		if !ok {
-			m.warnf(l, "code", "language %q has no code; dropped", name)
-			m.skipped[l] = true
+			// Kept whole with its record (attachExtras), never dropped.
+			m.warnf(l, "code", "language %q has no ISO 639 code; kept as text, not among the %s's languages", name, owner)
 			return have, nil
 		}
 		code = c
-		m.rep.notef("languages given by English name only were coded ISO 639-1 (for example English → en)")
+		m.rep.notef("languages given by name only were coded ISO 639 (English → en, Creole → ht; see languages.go)")
 	}
 	if err := directory.ValidateLanguage(code); err != nil {
 		m.warnf(l, "code", "%q dropped: %v", code, err)
@@ -1226,14 +1226,4 @@ func importEquivalent(x, y string) bool {
 	a, okA := parse(x)
 	b, okB := parse(y)
 	return okA && okB && a.Equal(b)
-}
-
-// importLanguageNames codes the languages most often named in full in
-// US and UK directories.
-var importLanguageNames = map[string]string{
-	"english": "en", "spanish": "es", "french": "fr", "german": "de", "italian": "it", "portuguese": "pt",
-	"chinese": "zh", "mandarin": "zh", "cantonese": "yue", "vietnamese": "vi", "korean": "ko", "japanese": "ja",
-	"tagalog": "tl", "russian": "ru", "arabic": "ar", "haitian creole": "ht", "polish": "pl", "urdu": "ur",
-	"hindi": "hi", "bengali": "bn", "punjabi": "pa", "somali": "so", "welsh": "cy", "slovak": "sk",
-	"american sign language": "ase", "farsi": "fa", "persian": "fa", "ukrainian": "uk", "gujarati": "gu",
 }
