@@ -256,6 +256,7 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	rep.Notes = append(rep.Notes, pkg.notes...)
 	rep.Ignored = append(rep.Ignored, pkg.ignored...)
 	rep.Errors = append(rep.Errors, pkg.errors...)
+	rep.Warnings = append(rep.Warnings, pkg.legacyWarnings...)
 	rep.Profile = importDetectProfile(pkg)
 	m := newImportMapper(pkg, rep)
 	recs := m.run()

@@ -864,6 +864,9 @@ func (m *importMapper) eligibility(r *importRow) any {
 	if d := r.get("eligibility_description"); d != "" {
 		e.Description, set = d, true
 	}
+	if m.legacyEligibility(r, &e) { // import_legacy.go: ages a 1.x eligibility text states
+		set = true
+	}
 	if !set || (e.MinAgeMonths == nil && e.MaxAgeMonths == nil && e.Description == "") {
 		return nil
 	}
