@@ -176,7 +176,7 @@ type importPackage struct {
 	notes   []string
 	ignored []string
 	errors  []ImportMessage
-	legacy  bool                  // an HSDS 1.x/2.0 package, read through the legacy mapping
+	legacy  bool // an HSDS 1.x/2.0 package, read through the legacy mapping
 	// legacyTables are the HSDS 1.x/2.0 tables with no 3.0 counterpart,
 	// as read; convertLegacy makes 3.0 rows of them (import_legacy.go).
 	legacyTables map[string]*importTable
@@ -188,7 +188,7 @@ type importPackage struct {
 	legacyAges map[string]legacyAges
 	// legacyWarnings are the faults met converting 1.x/2.0 rows.
 	legacyWarnings []ImportMessage
-	seen    map[string]*importRow // table, file and id of nested JSON objects filed
+	seen           map[string]*importRow // table, file and id of nested JSON objects filed
 }
 
 func (p *importPackage) table(name string) *importTable {
