@@ -163,12 +163,18 @@ func (e *ImportError) Error() string {
 // columns are empty; where a singular and a plural table are both present,
 // the HSDS 3.0 name wins and the other file is reported as not read).
 //
-// Legacy mapping (HSDS 1.1): physical_addresses.csv and postal_addresses.csv
-// are read as addresses (address_type physical/postal), services_at_location
-// as service_at_location, organizations.url as website; 1.1 tables with no
-// 3.0 counterpart (eligibility, payments_accepted, regular_schedules,
-// holiday_schedules, services_taxonomy, accessibility_for_disabilities) are
-// listed as not imported. The Ohana API CSV layout (services hanging off
+// Legacy mapping (HSDS 1.0, 1.1, 2.0): physical_addresses.csv and
+// postal_addresses.csv are read as addresses (address_type physical/postal),
+// services_at_location as service_at_location, organizations.url as
+// website; every other 1.x/2.0 table and column becomes the 3.0 rows that
+// say the same before mapping (import_legacy.go lists them: regular and
+// holiday schedules → schedules, taxonomy.csv → terms with parents,
+// services_taxonomy → needs, eligibility → eligibility text and ages,
+// accessibility_for_disabilities → accessibility, service_area text →
+// ZIP/county/state or text areas, phones.language → phone languages,
+// payments_accepted and fees → fees_description). Language names are
+// coded by languages.go; an unknown one is kept as text with a warning.
+// The Ohana API CSV layout (services hanging off
 // locations, no services.organization_id) is not HSDS and is refused.
 //
 // Records. organizations → Organization (parent_organization_id → parent);
