@@ -197,7 +197,7 @@ func (m *importMapper) run() []*importRec {
 	out = append(out, m.phones()...)
 	out = append(out, m.schedules()...)
 	out = append(out, m.fundings()...)
-	m.serviceNeeds(services)
+	m.serviceNeeds(services, terms)
 	for _, r := range out {
 		m.applyVillage(r)
 	}
