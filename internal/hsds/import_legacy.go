@@ -54,6 +54,8 @@ import (
 //	                       area per place (the first keeps the row's id);
 //	                       anything else one TEXT area named by the text
 //	phones.language      → languages of the phone, one per name ("en, es")
+//	phones.department    → the phone's description ("Department: Intake",
+//	                       after the description the row has, "; ")
 //	languages.language, interpretation_services.csv (1.0)
 //	                     → languages (name; the mapper codes it, languages.go)
 //	addresses.address_3/address_4 → joined to address_2
@@ -89,7 +91,7 @@ var importLegacyTables = map[string]string{
 var importLegacyColumns = map[string][]string{
 	"services":       {"taxonomy_ids", "service_area", "location_id"},
 	"service_areas":  {"service_area"},
-	"phones":         {"language"},
+	"phones":         {"language", "department"},
 	"addresses":      {"address_3", "address_4", "organization_id"},
 	"taxonomy_terms": {"term"},
 }
@@ -186,6 +188,7 @@ func (p *importPackage) convertLegacy() {
 			"description": r.get("accessibility"), "details": r.get("details")})
 	}
 	c.languages(lt("interpretation_services"))
+	c.phoneDepartments()
 	c.serviceAreas()
 	c.serviceLocations()
 }
@@ -655,6 +658,20 @@ func (c *legacyConverter) languages(interpretation []*importRow) {
 		if len(names) > 0 {
 			ph.setRaw("language", "")
 			c.note("phones.language (HSDS 1.x/2.0) read as the phones' languages")
+		}
+	}
+}
+
+// phoneDepartments adds 1.x's phones.department to the phone's
+// description ("Department: Admissions"): Village's phone has no
+// department, and a family reading the number needs to know whom it
+// reaches.
+func (c *legacyConverter) phoneDepartments() {
+	for _, ph := range c.p.rows("phones") {
+		if d := strings.TrimSpace(ph.get("department")); d != "" {
+			appendText(ph, "description", "Department: "+d)
+			ph.setRaw("department", "")
+			c.note("phones.department (HSDS 1.x) added to the phones' description (\"Department: …\")")
 		}
 	}
 }

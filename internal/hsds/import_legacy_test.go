@@ -40,8 +40,8 @@ func legacyPackage(t *testing.T) string {
 			"60000000-0000-4000-8000-000000000001," + loc + ",,1 Main St,Suite 2,Floor 3,,Miami,,FL,33125,US\n",
 		"services_at_location.csv": "id,service_id,location_id,description\n" + sal + "," + svc + "," + loc + ",\n",
 		"phones.csv": "id,location_id,service_id,organization_id,contact_id,service_at_location_id,number,extension,type,language,description,department\n" +
-			"70000000-0000-4000-8000-000000000001,," + svc + ",,,,305-555-0100,,voice,\"English, Spanish\",,\n" +
-			"70000000-0000-4000-8000-000000000002,," + svc2 + ",,,,305-555-0101,,voice,Kreyol,,\n",
+			"70000000-0000-4000-8000-000000000001,," + svc + ",,,,305-555-0100,,voice,\"English, Spanish\",Main line,Intake\n" +
+			"70000000-0000-4000-8000-000000000002,," + svc2 + ",,,,305-555-0101,,voice,Kreyol,,Admissions\n",
 		"contacts.csv": "id,organization_id,service_id,service_at_location_id,name,title,department,email\n" +
 			"80000000-0000-4000-8000-000000000001," + org + "," + svc + ",,Ana,Director,,ana@example.org\n",
 		"languages.csv": "id,service_id,location_id,language\n" +
@@ -152,6 +152,16 @@ func TestImportLegacyAllTables(t *testing.T) {
 		ph := c.Phone.Query().Where(phone.Number("305-555-0100")).OnlyX(ctx)
 		if !slices.Equal(ph.Languages, []string{"en", "es"}) {
 			t.Errorf("phone languages %v", ph.Languages)
+		}
+		// 1.x's phones.department: added to the phone's description.
+		if ph.Description != "Main line; Department: Intake" {
+			t.Errorf("phone description %q", ph.Description)
+		}
+		if ph2 := c.Phone.Query().Where(phone.Number("305-555-0101")).OnlyX(ctx); ph2.Description != "Department: Admissions" {
+			t.Errorf("phone description %q", ph2.Description)
+		}
+		if strings.Contains(strings.Join(rep.Ignored, "\n"), "department") {
+			t.Errorf("phones.department still listed as not imported:\n%s", rep)
 		}
 		if !importHasMessage(rep.Warnings, "languages.csv", "code", `"Unknownish" has no ISO 639 code; kept as text`) {
 			t.Errorf("no warning for the unknown language:\n%s", rep)
