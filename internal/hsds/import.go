@@ -172,6 +172,7 @@ func (e *ImportError) Error() string {
 // services_taxonomy → needs, eligibility → eligibility text and ages,
 // accessibility_for_disabilities → accessibility, service_area text →
 // ZIP/county/state or text areas, phones.language → phone languages,
+// phones.department → the phone's description,
 // payments_accepted and fees → fees_description). Language names are
 // coded by languages.go; an unknown one is kept as text with a warning.
 // The Ohana API CSV layout (services hanging off
