@@ -29,6 +29,10 @@
 //     through an os.Root on its directory (see Import input below).
 //   - import_zip.go: a .zip package, extracted safely into a temporary
 //     folder that is then read as a package directory.
+//   - import_legacy.go: HSDS 1.x and 2.0 packages, converted to 3.0 rows
+//     before they are mapped (see HSDS 1.x and 2.0 below).
+//   - languages.go: language names → ISO 639 codes ([LanguageCode]; see
+//     Languages below).
 //   - export_extra.go, import_extra.go and package hsdsextra: what Village
 //     does not model, kept verbatim with its record and exported back.
 //
@@ -150,7 +154,11 @@
 // under the record or kept row they name); and what the rows Village folds
 // into a record carried beyond its fields (the address's id, attention and
 // type, the service languages' ids, names and notes, a need attribute's id
-// and value). The export puts it all back where it came from, in both
+// and value, filed under its term's vocabulary and code, Village's identity
+// of the term: the id an export writes for a term whose source id is no
+// UUID is not that id, and a row filed under either would be lost on
+// export or rewritten when that export is imported back). The export puts
+// it all back where it came from, in both
 // forms: kept columns fill what Village leaves empty (never what it writes
 // from its own fields, which say what the record is now), folded rows'
 // ids and types replace Village's derived ones, rows go in their table.
@@ -163,6 +171,57 @@
 // A confidential location's extras are left out for every viewer who may
 // not read its address: a second address, directions, accessibility
 // details or metadata holding an old address would say where it is.
+//
+// # HSDS 1.x and 2.0
+//
+// A package of HSDS 1.0, 1.1 or 2.0 (1.1's physical_addresses.csv and
+// services_at_location.csv, a taxonomy.csv of terms, or any table or
+// column 3.0 does not have) is read as the 3.0 rows that say the same, then
+// mapped as any 3.0 package; the report names the profile "HSDS 1.1
+// (legacy mapping)" and notes each conversion it made. import_legacy.go
+// lists them; in short:
+//
+//	regular_schedules, holiday_schedules → schedules (weekday 1 Monday … 7
+//	    Sunday, 0 Sunday too, or a day's name; a holiday closure "Closed"
+//	    with its dates)
+//	taxonomy.csv (terms), services_taxonomy, services.taxonomy_ids,
+//	    service_attributes, other_attributes → terms with their parents and
+//	    the services' needs (the term's 1.x id is its code)
+//	eligibility → the service's eligibility text, and the ages and
+//	    pregnancy a text states (never an age it does not state)
+//	fees, payments_accepted → fees_description ("Payment accepted: …")
+//	accessibility_for_disabilities → accessibility (kept verbatim)
+//	service_area text → ZIP, county ("Miami-Dade County", "Broward,
+//	    Monroe counties") or state areas where every part names one, else
+//	    one text area
+//	phones.language, languages.language, interpretation_services →
+//	    languages (coded as below)
+//	phones.department → the phone's description ("Department: Intake")
+//	addresses.address_3/4 → address_2; an organization's postal address
+//	    → a postal location of the organization; services.location_id →
+//	    a service_at_location
+//
+// A converted row keeps its source row's id where the 3.0 table does not
+// already have it, else a UUIDv5 derived from it, the same at every
+// import, so re-importing a 1.x package changes nothing; and its export,
+// imported back, changes nothing either (TestImportLegacyAllTables).
+//
+// # Languages
+//
+// Village stores a language as its ISO 639 code. A package that names a
+// language instead (HSDS 1.x's languages.language, phones.language, a 3.0
+// row with a name and no code) has it coded by [LanguageCode]: in any case
+// and with or without accents, first the short alias table of languages.go
+// (the names US directories write that CLDR does not give, or gives to
+// another code: Creole, Haitian Creole, Kreyol → ht; Farsi → fa; Mandarin,
+// Cantonese → zh; Tagalog → tl; ASL → ase; Hmong → hmn; …), then the
+// English name or the language's own name as golang.org/x/text's CLDR data
+// gives it (a two-letter code wins over a three-letter one), then an ISO
+// 639 code as written; "Portuguese (Brazil)" reads as its part before the
+// parenthesis. A phones.language cell naming several ("English, Spanish",
+// "English and Spanish") is one language each. A name that reads as no language is kept
+// as text with its record (exported back) and warned about: it is never
+// dropped, and never among the record's languages.
 //
 // # Import input
 //

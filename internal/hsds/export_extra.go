@@ -67,6 +67,58 @@ func withExtra[T any](obj T, table string, e *hsdsextra.Extra) T {
 	return out
 }
 
+// A need attribute's folded row (what it carried beyond the link) names
+// its term by the term's vocabulary and code, Village's identity of a term,
+// rather than by the term's id in the package: the id an export writes for
+// a term whose source id is no UUID is not that id, and a package that
+// brings the term back (that export) names it by that other id, so a row
+// keyed by either id would be lost on export or rewritten on re-import.
+// These keys are no HSDS columns; the export puts the term's id in their
+// place (withNeedTerms).
+const (
+	needVocabularyKey = "village:vocabulary"
+	needCodeKey       = "village:code"
+)
+
+// withNeedTerms is e with the folded need attributes naming their term by
+// the id the export writes for it (termIDs: vocabulary and code → id); a
+// row whose term is no longer a need of the service is left out.
+func withNeedTerms(e *hsdsextra.Extra, termIDs map[[2]string]string) *hsdsextra.Extra {
+	if e == nil || len(e.Folded["attributes"]) == 0 {
+		return e
+	}
+	out := *e
+	out.Folded = make(map[string][]hsdsextra.Row, len(e.Folded))
+	for table, rows := range e.Folded {
+		if table != "attributes" {
+			out.Folded[table] = rows
+			continue
+		}
+		list := make([]hsdsextra.Row, 0, len(rows))
+		for _, r := range rows {
+			code, ok := r[needCodeKey]
+			if !ok {
+				list = append(list, r) // kept before terms were named so: by its term's id
+				continue
+			}
+			id, ok := termIDs[[2]string{r[needVocabularyKey], code}]
+			if !ok {
+				continue
+			}
+			c := make(hsdsextra.Row, len(r))
+			for k, v := range r {
+				if k != needVocabularyKey && k != needCodeKey {
+					c[k] = v
+				}
+			}
+			c["taxonomy_term_id"] = id
+			list = append(list, c)
+		}
+		out.Folded[table] = list
+	}
+	return &out
+}
+
 func isEmptyJSON(v any) bool {
 	switch v := v.(type) {
 	case nil:

@@ -178,12 +178,19 @@ func (e *ImportError) Error() string {
 // columns are empty; where a singular and a plural table are both present,
 // the HSDS 3.0 name wins and the other file is reported as not read).
 //
-// Legacy mapping (HSDS 1.1): physical_addresses.csv and postal_addresses.csv
-// are read as addresses (address_type physical/postal), services_at_location
-// as service_at_location, organizations.url as website; 1.1 tables with no
-// 3.0 counterpart (eligibility, payments_accepted, regular_schedules,
-// holiday_schedules, services_taxonomy, accessibility_for_disabilities) are
-// listed as not imported. The Ohana API CSV layout (services hanging off
+// Legacy mapping (HSDS 1.0, 1.1, 2.0): physical_addresses.csv and
+// postal_addresses.csv are read as addresses (address_type physical/postal),
+// services_at_location as service_at_location, organizations.url as
+// website; every other 1.x/2.0 table and column becomes the 3.0 rows that
+// say the same before mapping (import_legacy.go lists them: regular and
+// holiday schedules → schedules, taxonomy.csv → terms with parents,
+// services_taxonomy → needs, eligibility → eligibility text and ages,
+// accessibility_for_disabilities → accessibility, service_area text →
+// ZIP/county/state or text areas, phones.language → phone languages,
+// phones.department → the phone's description,
+// payments_accepted and fees → fees_description). Language names are
+// coded by languages.go; an unknown one is kept as text with a warning.
+// The Ohana API CSV layout (services hanging off
 // locations, no services.organization_id) is not HSDS and is refused.
 //
 // Dry run. DryRun maps and writes the package in a transaction rolled back;
@@ -299,6 +306,7 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	rep.Notes = append(rep.Notes, pkg.notes...)
 	rep.Ignored = append(rep.Ignored, pkg.ignored...)
 	rep.Errors = append(rep.Errors, pkg.errors...)
+	rep.Warnings = append(rep.Warnings, pkg.legacyWarnings...)
 	rep.Profile = importDetectProfile(pkg)
 	m := newImportMapper(pkg, rep)
 	recs := m.run()

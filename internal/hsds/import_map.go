@@ -197,7 +197,7 @@ func (m *importMapper) run() []*importRec {
 	out = append(out, m.phones()...)
 	out = append(out, m.schedules()...)
 	out = append(out, m.fundings()...)
-	m.serviceNeeds(services)
+	m.serviceNeeds(services, terms)
 	for _, r := range out {
 		m.applyVillage(r)
 	}
@@ -667,14 +667,14 @@ func (m *importMapper) language(l *importRow, have []string, owner, link string)
 		if name == "" {
 			name = l.get("language") // HSDS 1.1
 		}
-		c, ok := importLanguageNames[strings.ToLower(name)]
+		c, ok := LanguageCode(name) // languages.go
 		if !ok {
-			m.warnf(l, "code", "language %q has no code; dropped", name)
-			m.skipped[l] = true
+			// Kept whole with its record (attachExtras), never dropped.
+			m.warnf(l, "code", "language %q has no ISO 639 code; kept as text, not among the %s's languages", name, owner)
 			return have, nil
 		}
 		code = c
-		m.rep.notef("languages given by English name only were coded ISO 639-1 (for example English → en)")
+		m.rep.notef("languages given by name only were coded ISO 639 (English → en, Creole → ht; see languages.go)")
 	}
 	if err := directory.ValidateLanguage(code); err != nil {
 		m.warnf(l, "code", "%q dropped: %v", code, err)
@@ -863,6 +863,9 @@ func (m *importMapper) eligibility(r *importRow) any {
 	}
 	if d := r.get("eligibility_description"); d != "" {
 		e.Description, set = d, true
+	}
+	if m.legacyEligibility(r, &e) { // import_legacy.go: ages a 1.x eligibility text states
+		set = true
 	}
 	if !set || (e.MinAgeMonths == nil && e.MaxAgeMonths == nil && e.Description == "") {
 		return nil
@@ -1226,14 +1229,4 @@ func importEquivalent(x, y string) bool {
 	a, okA := parse(x)
 	b, okB := parse(y)
 	return okA && okB && a.Equal(b)
-}
-
-// importLanguageNames codes the languages most often named in full in
-// US and UK directories.
-var importLanguageNames = map[string]string{
-	"english": "en", "spanish": "es", "french": "fr", "german": "de", "italian": "it", "portuguese": "pt",
-	"chinese": "zh", "mandarin": "zh", "cantonese": "yue", "vietnamese": "vi", "korean": "ko", "japanese": "ja",
-	"tagalog": "tl", "russian": "ru", "arabic": "ar", "haitian creole": "ht", "polish": "pl", "urdu": "ur",
-	"hindi": "hi", "bengali": "bn", "punjabi": "pa", "somali": "so", "welsh": "cy", "slovak": "sk",
-	"american sign language": "ase", "farsi": "fa", "persian": "fa", "ukrainian": "uk", "gujarati": "gu",
 }

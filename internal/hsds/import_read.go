@@ -33,6 +33,11 @@ type importRow struct {
 	cols map[string]int
 	vals []string
 	v    map[string]string
+	// src is, for a row converted from an HSDS 1.x/2.0 table
+	// (import_legacy.go), the source row it was made from (file and line
+	// above are that row's); nil for a row read as it is. Several rows
+	// made from one source row share it.
+	src *importRow
 }
 
 func (r *importRow) get(col string) string {
@@ -173,8 +178,19 @@ type importPackage struct {
 	notes   []string
 	ignored []string
 	errors  []ImportMessage
-	legacy  bool                  // an HSDS 1.1 package, read through the legacy mapping
-	seen    map[string]*importRow // table, file and id of nested JSON objects filed
+	legacy  bool // an HSDS 1.x/2.0 package, read through the legacy mapping
+	// legacyTables are the HSDS 1.x/2.0 tables with no 3.0 counterpart,
+	// as read; convertLegacy makes 3.0 rows of them (import_legacy.go).
+	legacyTables map[string]*importTable
+	// legacyFolded are the source rows folded into a 3.0 row rather than
+	// made one (an eligibility text into its service), by that row.
+	legacyFolded map[*importRow]*importRow
+	// legacyAges are the ages a service's HSDS 1.x eligibility text
+	// states, by service id (see legacyEligibility).
+	legacyAges map[string]legacyAges
+	// legacyWarnings are the faults met converting 1.x/2.0 rows.
+	legacyWarnings []ImportMessage
+	seen           map[string]*importRow // table, file and id of nested JSON objects filed
 }
 
 func (p *importPackage) table(name string) *importTable {
@@ -434,6 +450,12 @@ func (p *importPackage) readCSVDir(files *importFiles, names []string) error {
 	var aliasFiles []string
 	for _, f := range names {
 		base := importFileTable(f)
+		if legacy, ok := importLegacyTables[base]; ok {
+			if err := p.readLegacyCSV(files, f, legacy); err != nil {
+				return err
+			}
+			continue
+		}
 		if _, ok := importTableAliases[base]; ok {
 			aliasFiles = append(aliasFiles, f)
 			continue
@@ -461,6 +483,14 @@ func (p *importPackage) readCSVDir(files *importFiles, names []string) error {
 		if base == "services_at_location" {
 			p.legacy = true
 		}
+		if base == "taxonomy" && chosen["taxonomies"] == "" {
+			// HSDS 1.x's taxonomy.csv holds terms; the UK profile's, taxonomies.
+			if done, err := p.readLegacyTaxonomy(files, f); err != nil {
+				return err
+			} else if done {
+				continue
+			}
+		}
 		if other, ok := chosen[canon]; ok {
 			p.ignored = append(p.ignored, fmt.Sprintf("%s: not read: %s is the HSDS 3.0 table and wins", f, other))
 			continue
@@ -483,10 +513,40 @@ func (p *importPackage) readCSVDir(files *importFiles, names []string) error {
 			return err
 		}
 	}
+	p.convertLegacy()
 	return nil
 }
 
 func (p *importPackage) readCSV(files *importFiles, file, name string) error {
+	t := p.table(name)
+	if err := p.readCSVRows(files, file, t); err != nil {
+		return err
+	}
+	p.checkColumns(t, file, name)
+	return nil
+}
+
+// checkColumns lists the columns of file (read into t) that the import
+// does not know for table name.
+func (p *importPackage) checkColumns(t *importTable, file, name string) {
+	known := map[string]bool{}
+	for _, c := range importKnownTables[name] {
+		known[c] = true
+	}
+	for _, c := range importLegacyColumns[name] {
+		known[c] = true // read by convertLegacy
+	}
+	if importKnownTables[name] != nil && t.columns != nil {
+		for _, c := range t.columns {
+			if !known[c] {
+				p.ignored = append(p.ignored, fmt.Sprintf("%s: unknown column %s, ignored", file, c))
+			}
+		}
+	}
+}
+
+// readCSVRows reads file's rows into t.
+func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTable) error {
 	data, err := files.read(file, file)
 	if err != nil {
 		return err
@@ -511,23 +571,11 @@ func (p *importPackage) readCSV(files *importFiles, file, name string) error {
 		}
 		seenCol[header[i]] = true
 	}
-	t := p.table(name)
 	t.file, t.columns = file, header
 	cols := make(map[string]int, len(header))
 	for i, c := range header {
 		if _, dup := cols[c]; !dup {
 			cols[c] = i
-		}
-	}
-	known := map[string]bool{}
-	for _, c := range importKnownTables[name] {
-		known[c] = true
-	}
-	if importKnownTables[name] != nil {
-		for _, c := range header {
-			if !known[c] {
-				p.ignored = append(p.ignored, fmt.Sprintf("%s: unknown column %s, ignored", file, c))
-			}
 		}
 	}
 	for n := 1; ; n++ {

@@ -180,11 +180,16 @@ func (m *importMapper) villageFunding(r *importRow) bool {
 // serviceNeeds reads the attributes that link a service to a taxonomy term
 // of the package (not the Village vocabulary) as the service's needs, as
 // Village exports its needs; what such an attribute carries beyond the
-// link (its id, value, link type) is kept verbatim with the service.
-func (m *importMapper) serviceNeeds(services []*importRec) {
+// link (its id, value, link type) is kept verbatim with the service, under
+// the term's vocabulary and code (see needTermKey).
+func (m *importMapper) serviceNeeds(services, terms []*importRec) {
 	byID := map[string]*importRec{}
 	for _, s := range services {
 		byID[s.extID] = s
+	}
+	termByID := map[string]*importRec{}
+	for _, t := range terms {
+		termByID[t.extID] = t
 	}
 	for _, a := range m.rows("attributes") {
 		switch linkedTable(a, "link_id") {
@@ -206,9 +211,9 @@ func (m *importMapper) serviceNeeds(services []*importRec) {
 		}
 		svc.needs = append(svc.needs, term)
 		// What Village writes for a need itself (an export's id, link type
-		// and entity) is not kept: a row left with only its term is what
-		// the export writes anyway.
-		folded := specRow("attributes", a, "link_id")
+		// and entity, the term's id) is not kept: a row left with nothing
+		// else is what the export writes anyway.
+		folded := specRow("attributes", a, "link_id", "taxonomy_term_id")
 		if canonicalID(folded["id"]) == needAttributeID(svc.extID, term) {
 			delete(folded, "id")
 		}
@@ -217,10 +222,17 @@ func (m *importMapper) serviceNeeds(services []*importRec) {
 				delete(folded, col)
 			}
 		}
-		if len(folded) > 1 {
-			svc.folded = append(svc.folded, importExtraRow{"attributes", folded, a})
-		} else {
+		if len(folded) == 0 {
 			m.consumed[a] = true
+		} else {
+			if t := termByID[term]; t != nil {
+				vocabulary, _ := t.value("vocabulary").(string)
+				code, _ := t.value("code").(string)
+				folded[needVocabularyKey], folded[needCodeKey] = vocabulary, code
+			} else {
+				folded["taxonomy_term_id"] = term
+			}
+			svc.folded = append(svc.folded, importExtraRow{"attributes", folded, a})
 		}
 		m.rep.notef("attributes linking a service to a taxonomy term of the package became the service's needs")
 	}

@@ -224,8 +224,10 @@ func (w *importWriter) needIDs(ctx context.Context, r *importRec) ([]int, error)
 }
 
 // sameTerm finds a term already in Village with the vocabulary and code of
-// r: from another source or none (the seeded needs vocabulary), or written
-// earlier in this package under another id (warned about). The package's
+// r: from another source or none (the seeded needs vocabulary), from an
+// earlier import of this source under another id (an export gives a term
+// whose source id is no UUID an id of its own), or written earlier in this
+// package under another id (warned about). The package's
 // term is that term, and it is left as it is.
 func (w *importWriter) sameTerm(ctx context.Context, r *importRec) (int, bool, error) {
 	var vocabulary, code string
@@ -244,7 +246,7 @@ func (w *importWriter) sameTerm(ctx context.Context, r *importRec) (int, bool, e
 	if err != nil {
 		return 0, false, err
 	}
-	if t.ExternalSource == w.src && r.row != nil {
+	if t.ExternalSource == w.src && r.row != nil && w.idsOf(importTermKind)[t.ExternalID] == t.ID {
 		// Another term of this same package took the code first.
 		w.rep.Warnings = append(w.rep.Warnings, r.row.msg("code",
 			"code %q is already the code of term %q (%s) of this taxonomy; this term (%q) is merged into it",

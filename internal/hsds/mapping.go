@@ -461,15 +461,17 @@ func (m *Mapper) Service(s *ent.Service) Service {
 		out.Program = &prog
 	}
 	list := a.result()
+	termIDs := make(map[[2]string]string, len(s.Edges.Needs))
 	for _, t := range s.Edges.Needs {
 		term := m.TaxonomyTerm(t)
+		termIDs[[2]string{t.Vocabulary, t.Code}] = term.ID
 		list = append(list, Attribute{
 			ID:     needAttributeID(id, term.ID),
 			LinkID: id, TaxonomyTermID: term.ID, LinkType: "service", LinkEntity: "service", TaxonomyTerm: &term,
 		})
 	}
 	out.Attributes = list
-	return withExtra(out, "services", s.HsdsExtra)
+	return withExtra(out, "services", withNeedTerms(s.HsdsExtra, termIDs))
 }
 
 // lastModified is when s, or what its document shows, last changed.

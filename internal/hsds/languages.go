@@ -1,0 +1,143 @@
+package hsds
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Language names → ISO 639 codes, for the packages (HSDS 1.x above all)
+// that name a language instead of coding it.
+//
+// A name is read, in any case and with or without its accents, as:
+//  1. one of importLanguageAliases below (the usual variants directories
+//     write that CLDR does not name);
+//  2. the English name CLDR gives an ISO 639 language (golang.org/x/text's
+//     display.English), or its name in itself (display.Self: "español",
+//     "français", "tiếng việt"); a two-letter ISO 639-1 code wins over a
+//     three-letter one naming the same language;
+//  3. an ISO 639 code itself (en, spa, ase), written as its shortest code.
+//
+// A trailing parenthesis ("Portuguese (Brazil)") is dropped when the whole
+// does not read. Anything else is no code: the caller keeps the name as
+// text with a warning, never drops it.
+
+// importLanguageAliases are the names directories use that CLDR does not
+// give, or gives to another code.
+var importLanguageAliases = map[string]string{
+	// Haitian Creole: US directories write "Creole" alone for it.
+	"creole": "ht", "haitian creole": "ht", "haitian": "ht", "kreyol": "ht", "kreyol ayisyen": "ht",
+	"haitian-creole": "ht", "creole (haitian)": "ht",
+	"farsi": "fa", "persian (farsi)": "fa",
+	// Spoken Chinese: Mandarin and Cantonese are both coded zh, the code
+	// families and the API filter by (cmn and yue exist, but a family
+	// asking for Chinese asks for zh); the name given stays with the row.
+	"mandarin": "zh", "cantonese": "zh", "mandarin chinese": "zh", "cantonese chinese": "zh",
+	"chinese (mandarin)": "zh", "chinese (cantonese)": "zh", "chinese mandarin": "zh", "chinese cantonese": "zh",
+	"tagalog": "tl", "filipino": "fil",
+	// Sign languages: ASL is American Sign Language (ISO 639-3 ase), not
+	// the code asl (Asilulu).
+	"asl": "ase", "american sign language": "ase", "american sign language (asl)": "ase",
+	"sign language": "sgn", "sign language (asl)": "ase",
+	"hmong": "hmn", "punjabi": "pa", "panjabi": "pa", "pashto": "ps", "pushto": "ps",
+	"burmese": "my", "dari": "prs", "cape verdean creole": "kea", "cape verdean": "kea",
+	"brazilian portuguese": "pt", "portuguese (brazilian)": "pt",
+	"serbo-croatian": "sh", "swahili": "sw", "kiswahili": "sw",
+}
+
+var (
+	importLanguageNamesOnce sync.Once
+	importLanguageIndex     map[string]string // folded name → code
+)
+
+// foldLanguageName is a name as the index keys it: lower case, accents
+// removed, inner spaces single.
+func foldLanguageName(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	if f, _, err := transform.String(t, s); err == nil {
+		s = f
+	}
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+func importLoadLanguageNames() {
+	importLanguageIndex = map[string]string{}
+	add := func(name, code string) {
+		if name == "" {
+			return
+		}
+		k := foldLanguageName(name)
+		if _, dup := importLanguageIndex[k]; !dup {
+			importLanguageIndex[k] = code
+		}
+	}
+	english := display.English.Languages()
+	letters := "abcdefghijklmnopqrstuvwxyz"
+	// Two-letter codes first, so "Spanish" is es, not spa.
+	var codes []string
+	for _, a := range letters {
+		for _, b := range letters {
+			codes = append(codes, string(a)+string(b))
+		}
+	}
+	for _, a := range letters {
+		for _, b := range letters {
+			for _, c := range letters {
+				codes = append(codes, string(a)+string(b)+string(c))
+			}
+		}
+	}
+	for _, c := range codes {
+		base, err := language.ParseBase(c)
+		if err != nil || base.String() != c {
+			continue // not a code, or another spelling of a shorter one
+		}
+		tag := language.Make(c)
+		add(english.Name(tag), c)
+		add(display.Self.Name(tag), c)
+	}
+}
+
+// LanguageCode reads a language's name (or code) as its ISO 639 code, as
+// described above; ok is false when the name reads as no language.
+func LanguageCode(name string) (code string, ok bool) {
+	k := foldLanguageName(name)
+	if k == "" {
+		return "", false
+	}
+	if c, ok := importLanguageAliases[k]; ok {
+		return c, true
+	}
+	importLanguageNamesOnce.Do(importLoadLanguageNames)
+	if c, ok := importLanguageIndex[k]; ok {
+		return c, true
+	}
+	if len(k) == 2 || len(k) == 3 {
+		if base, err := language.ParseBase(k); err == nil {
+			return base.String(), true
+		}
+	}
+	if i := strings.Index(k, "("); i > 0 {
+		return LanguageCode(k[:i])
+	}
+	return "", false
+}
+
+// splitLanguageNames splits a cell naming several languages ("en, es",
+// "English/Spanish", "English and Spanish") into its names.
+func splitLanguageNames(s string) []string {
+	s = strings.NewReplacer(";", ",", "/", ",", "|", ",", " and ", ",", " & ", ",").Replace(s)
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
