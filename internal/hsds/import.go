@@ -30,16 +30,22 @@ type ImportOptions struct {
 	// MaxFileBytes is the largest package file read (default
 	// DefaultMaxImportFileBytes); a larger one refuses the package.
 	MaxFileBytes int64
+	// Strict refuses the package on any warning, repairs included:
+	// nothing is written unless every row is imported as given.
+	Strict bool
 }
 
 // ImportMessage is one warning or error, naming where it arose: the file,
-// the CSV row (1 = first data row) or JSON path, and the field.
+// the CSV row (1 = first data row) or JSON path, and the field. Kind
+// groups warnings in the report: one of the Warn… constants for the
+// documented repairs, else the message's pattern.
 type ImportMessage struct {
-	File  string
-	Row   int
-	Path  string
-	Field string
-	Text  string
+	Kind  string `json:"kind,omitempty"`
+	File  string `json:"file"`
+	Row   int    `json:"row,omitempty"`
+	Path  string `json:"path,omitempty"`
+	Field string `json:"field,omitempty"`
+	Text  string `json:"text"`
 }
 
 func (m ImportMessage) String() string {
@@ -68,6 +74,7 @@ type Report struct {
 	Profile string // "HSDS 3.0", "HSDS 3.1 draft", "UK profile (ORUK)"
 	Source  string
 	DryRun  bool
+	Strict  bool
 	// Types counts the records per Village type (Organization, Service…).
 	Types map[string]ImportCounts
 	// Errors are structural faults; any error means nothing was written.
@@ -78,6 +85,8 @@ type Report struct {
 	Notes []string
 	// Ignored lists tables, columns and fields Village did not store.
 	Ignored []string
+	// Tables accounts for every source row, per source table.
+	Tables []TableAccount
 }
 
 // Changed reports whether the import created or updated anything.
@@ -128,7 +137,8 @@ func (r *Report) String() string {
 		return out
 	}
 	section("errors (nothing written)", msgs(r.Errors))
-	section("warnings", msgs(r.Warnings))
+	r.writeWarnings(&b)
+	r.writeTables(&b)
 	section("notes", r.Notes)
 	section("not imported", r.Ignored)
 	return b.String()
@@ -238,7 +248,7 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	if src == "" {
 		src = DefaultImportSource
 	}
-	rep := &Report{Path: path, Source: src, DryRun: opts.DryRun, Types: map[string]ImportCounts{}}
+	rep := &Report{Path: path, Source: src, DryRun: opts.DryRun, Strict: opts.Strict, Types: map[string]ImportCounts{}}
 	maxFileBytes := opts.MaxFileBytes
 	if maxFileBytes <= 0 {
 		maxFileBytes = DefaultMaxImportFileBytes
@@ -259,6 +269,10 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	rep.Profile = importDetectProfile(pkg)
 	m := newImportMapper(pkg, rep)
 	recs := m.run()
+	if opts.Strict && len(rep.Warnings) > 0 && len(rep.Errors) == 0 {
+		rep.Errors = append(rep.Errors, ImportMessage{File: path, Text: fmt.Sprintf(
+			"--strict: %d warning(s) refuse the package (see the warnings; without --strict each is repaired or its row dropped as it says)", len(rep.Warnings))})
+	}
 	if len(rep.Errors) > 0 {
 		return rep, &ImportError{Report: rep}
 	}
