@@ -219,10 +219,10 @@ type ReportJSON struct {
 	DryRun  bool   `json:"dry_run"`
 	Strict  bool   `json:"strict"`
 	// Refused is true when nothing was written for a fault (Errors).
-	Refused bool                     `json:"refused"`
-	Records map[string]RecordsJSON   `json:"records"`
-	Tables  []TableAccount           `json:"tables"`
-	Errors  []ImportMessage          `json:"errors"`
+	Refused bool                   `json:"refused"`
+	Records map[string]RecordsJSON `json:"records"`
+	Tables  []TableAccount         `json:"tables"`
+	Errors  []ImportMessage        `json:"errors"`
 	// Warnings are grouped by kind (the first three of each kind given).
 	Warnings []WarningGroup `json:"warnings"`
 	Notes    []string       `json:"notes"`
