@@ -9,7 +9,7 @@
 //	village keys create --role ROLE [--org ID ...] --name NAME [--db PATH|URL]
 //	village keys list   [--db PATH|URL]
 //	village keys revoke [--db PATH|URL] ID
-//	village import  PATH [--db PATH|URL] [--dry-run] [--source NAME] [--max-file-bytes N]
+//	village import  PATH [--db PATH|URL] [--dry-run] [--strict] [--report FILE] [--source NAME] [--max-file-bytes N]
 //	village export  --format json|csv DIR [--db PATH|URL]
 //	village --version
 //
@@ -158,7 +158,7 @@ Usage:
                             create an API key (reader, staff, editor or admin); its secret is printed once
   village keys list         list API keys (never their secrets)
   village keys revoke ID    revoke an API key at once
-  village import PATH [--dry-run] [--source NAME]
+  village import PATH [--dry-run] [--strict] [--report FILE] [--source NAME]
                             import an Open Referral HSDS package (CSV tables or JSON)
   village export --format json|csv DIR
                             write the directory as HSDS 3.0
@@ -670,10 +670,12 @@ func parseOneArg(fs *flag.FlagSet, args []string, cmd, what string) (string, err
 }
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("import", "Import an Open Referral HSDS package: a directory of CSV tables (HSDS 3.0, the 3.1 draft,\nthe UK profile, HSDS 1.1 through a legacy mapping) or a JSON document or directory of them.\nOne transaction: a structural fault refuses the whole package. Re-importing changes nothing.\n\n  village import PATH [flags]", stderr)
+	fs := newFlagSet("import", "Import an Open Referral HSDS package: a directory of CSV tables (HSDS 3.0, the 3.1 draft,\nthe UK profile, HSDS 1.1 through a legacy mapping) or a JSON document or directory of them.\nOne transaction: a package whose rows cannot be read refuses the whole package; row faults are\nrepaired or their rows dropped, each with a warning (--strict refuses on any). Re-importing changes nothing.\n\n  village import PATH [flags]", stderr)
 	dsn := dbFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "check the package and print the report without writing")
 	source := fs.String("source", hsds.DefaultImportSource, "externalSource of the imported records, whose HSDS ids are their external ids (a record a Village export says came from another system, or one of this directory, keeps its own)")
+	strict := fs.Bool("strict", false, "refuse the package on any warning (a repaired value, a dropped row), writing nothing")
+	reportFile := fs.String("report", "", "also write the report as JSON to FILE (warnings grouped by kind, rows accounted per source table), even when the package is refused")
 	maxFileBytes := fs.Int64("max-file-bytes", hsds.DefaultMaxImportFileBytes, "largest package file read, in bytes; a larger one refuses the package")
 	path, err := parseOneArg(fs, args, "import", "PATH")
 	if err != nil {
@@ -687,7 +689,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes}
+	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes, Strict: *strict}
 	tty := isTerminal(stderr)
 	if tty {
 		opts.Progress = func(done, total int) {
@@ -705,11 +707,29 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if report != nil {
 		fmt.Fprint(stdout, report)
+		if *reportFile != "" {
+			if werr := writeImportReport(*reportFile, report); werr != nil {
+				return errors.Join(fmt.Errorf("import: write report: %w", werr), err)
+			}
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
 	return nil
+}
+
+// writeImportReport writes an import's report as JSON to path.
+func writeImportReport(path string, report *hsds.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := report.WriteJSON(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // exportCmd writes the directory as HSDS 3.0 (village export --format
