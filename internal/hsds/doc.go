@@ -27,6 +27,13 @@
 //   - import*.go: HSDS packages → Village records (`village import`).
 //   - import_files.go: the one way the import reads a file of a package,
 //     through an os.Root on its directory (see Import input below).
+//   - import_repair.go: the repairs of row faults real exports carry
+//     (blank statuses, rows without ids, URLs without a scheme,
+//     organizations missing from the package…), and import_report.go the
+//     report: warnings grouped by kind, every source row accounted for,
+//     its JSON form (see Faults in import.go, and Row faults below).
+//   - internal/dirtypkg: writes packages carrying every such fault, for
+//     tests.
 //   - export_extra.go, import_extra.go and package hsdsextra: what Village
 //     does not model, kept verbatim with its record and exported back.
 //
@@ -161,6 +168,21 @@
 // A confidential location's extras are left out for every viewer who may
 // not read its address: a second address, directions, accessibility
 // details or metadata holding an old address would say where it is.
+//
+// # Row faults
+//
+// A package is refused only when Village cannot tell what its rows mean
+// (unreadable text or header, a required table or column missing, records
+// others link to sharing an id but differing). Any other fault of a row
+// is repaired, or the row dropped, with a warning saying which (the
+// Faults comment in import.go lists every repair); --strict
+// (ImportOptions.Strict) refuses on any warning instead. A row without
+// an id, or sharing one, gets one derived from its table and content, so
+// a re-import of the same package, its rows in any order, changes
+// nothing. A service naming an organization the package lacks is kept
+// under a stand-in organization with that organization's id, which a
+// later import bringing the organization adopts. The report accounts for
+// every source row: read = imported + repaired + dropped.
 //
 // # Import input
 //
