@@ -281,3 +281,44 @@ func importReverseRows(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+func TestImportKeptURIGetsScheme(t *testing.T) {
+	p, err := dirtypkg.Write(t.TempDir(), dirtypkg.Options{Services: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		rep := importMust(t, db, p.Dir, ImportOptions{})
+		if !importHasMessage(rep.Warnings, "organizations.csv", "uri", `kept as "http://org0.example.org/about"`) {
+			t.Errorf("no repair of the uri:\n%s", rep)
+		}
+		dir := reimportExport(t, db, "csv")
+		b, err := os.ReadFile(filepath.Join(dir, "organizations.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), "http://org0.example.org/about") {
+			t.Errorf("export lost the repaired uri:\n%s", b)
+		}
+	})
+}
+
+func TestImportWithScheme(t *testing.T) {
+	for in, want := range map[string]string{
+		"www.example.org":            "http://www.example.org",
+		"example.org/help?x=1":       "http://example.org/help?x=1",
+		"//cdn.example.org/a.png":    "http://cdn.example.org/a.png",
+		"example.org:8080/x":         "http://example.org:8080/x",
+		"https://example.org":        "",
+		"logo.png":                   "",
+		"images/logo.png":            "",
+		"mailto:someone@example.org": "",
+		"call us":                    "",
+		"urn:isbn:0451450523":        "",
+	} {
+		got, ok := importWithScheme(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("importWithScheme(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}

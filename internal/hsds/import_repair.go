@@ -136,10 +136,33 @@ func importWithScheme(v string) (string, bool) {
 		host = host[:i]
 	}
 	dot := strings.LastIndexByte(host, '.')
-	if dot <= 0 || dot == len(host)-1 {
+	if dot <= 0 || !importTopLevelDomain(host[dot+1:]) {
 		return "", false
 	}
+	for _, c := range host {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return "", false
+		}
+	}
 	return "http://" + v, true
+}
+
+// importTopLevelDomain reports whether s may end a host name: letters
+// only, and not a file's extension ("logo.png" is a file, not a host).
+func importTopLevelDomain(s string) bool {
+	if len(s) < 2 || len(s) > 24 {
+		return false
+	}
+	for _, c := range strings.ToLower(s) {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	switch strings.ToLower(s) {
+	case "png", "jpg", "jpeg", "gif", "svg", "webp", "pdf", "htm", "html", "php", "asp", "aspx", "jsp", "csv", "json", "xml", "txt", "doc", "docx":
+		return false
+	}
+	return true
 }
 
 // url validates a web address column, first putting http:// before one

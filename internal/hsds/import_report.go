@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // WarningGroup is the warnings of one kind: how many, and the first three
@@ -84,8 +85,17 @@ var importKindVerb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
 // format, each value replaced by "…" (so "no %s with id %s in the
 // package; link dropped" groups every dangling link).
 func importKindOf(format string) string {
-	return importKindVerb.ReplaceAllString(format, "…")
+	if k, ok := importKinds.Load(format); ok {
+		return k.(string)
+	}
+	k := importKindVerb.ReplaceAllString(format, "…")
+	importKinds.Store(format, k)
+	return k
 }
+
+// importKinds caches importKindOf: a large package warns about
+// thousands of rows with a few formats.
+var importKinds sync.Map
 
 // repairf warns about a row with a kind of its own (the Warn… constants).
 func (m *importMapper) repairf(r *importRow, kind, field, format string, args ...any) {

@@ -107,7 +107,7 @@ func Write(dir string, o Options) (*Package, error) {
 	missing := map[string]bool{}
 	legacy := o.Legacy
 
-	orgHeader := []string{"id", "name", "description", "email", "website"}
+	orgHeader := []string{"id", "name", "description", "email", "website", "uri"}
 	if legacy {
 		orgHeader = []string{"id", "name", "description", "email", "url"}
 	}
@@ -119,6 +119,9 @@ func Write(dir string, o Options) (*Package, error) {
 		org := fmt.Sprintf("org-%d", i/5)
 		if i%5 == 0 {
 			row := []string{org, fmt.Sprintf("Organization %d", i/5), "Made-up organization", fmt.Sprintf("info@org%d.example.org", i/5), fmt.Sprintf("org%d.example.org", i/5)}
+			if !legacy {
+				row = append(row, fmt.Sprintf("org%d.example.org/about", i/5)) // kept verbatim, format uri
+			}
 			w.add("organizations.csv", orgHeader, row...)
 			if i == 0 {
 				w.add("organizations.csv", orgHeader, row...) // given twice, the same
