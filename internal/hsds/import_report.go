@@ -57,11 +57,12 @@ func groupMessages(ms []ImportMessage) []WarningGroup {
 }
 
 // TableAccount says what became of the rows of one source table (a CSV
-// file; in the JSON form, the objects of one table in one file): every
+// file; in the JSON form, the objects of one table, in any document):
+// every
 // row read was imported as given, imported repaired (a warning names
 // it), or dropped; Read = Imported + Repaired + Dropped.
 type TableAccount struct {
-	File     string `json:"file"`
+	File     string `json:"file"` // JSON form: the document, or "(N files)"
 	Table    string `json:"table"` // the HSDS 3.0 table the rows were read as
 	Read     int    `json:"read"`
 	Imported int    `json:"imported"`
@@ -153,6 +154,8 @@ func (m *importMapper) account() {
 		k := key{r.file, tr.table}
 		if m.pkg.form == "csv" {
 			k.table = ""
+		} else {
+			k.file = "" // a directory of JSON documents may hold one per service
 		}
 		if accounts[k] == nil {
 			accounts[k] = &TableAccount{File: r.file, Table: tr.table}
@@ -189,8 +192,21 @@ func (m *importMapper) account() {
 			state[k][o] = s
 		}
 	}
+	files := map[key]map[string]bool{}
+	for _, tr := range m.all {
+		if m.pkg.form != "csv" {
+			k := key{"", tr.table}
+			if files[k] == nil {
+				files[k] = map[string]bool{}
+			}
+			files[k][tr.row.file] = true
+		}
+	}
 	for _, k := range order {
 		a := accounts[k]
+		if n := len(files[k]); n > 1 {
+			a.File = fmt.Sprintf("(%d files)", n)
+		}
 		why := map[string]int{}
 		for o, s := range state[k] {
 			a.Read++
@@ -211,10 +227,11 @@ func (m *importMapper) account() {
 		m.rep.Tables = append(m.rep.Tables, *a)
 	}
 	sort.SliceStable(m.rep.Tables, func(i, j int) bool {
-		if m.rep.Tables[i].File != m.rep.Tables[j].File {
-			return m.rep.Tables[i].File < m.rep.Tables[j].File
+		a, b := m.rep.Tables[i], m.rep.Tables[j]
+		if m.pkg.form == "csv" {
+			return a.File < b.File
 		}
-		return m.rep.Tables[i].Table < m.rep.Tables[j].Table
+		return a.Table < b.Table
 	})
 }
 
@@ -287,7 +304,10 @@ func (r *Report) writeTables(b *strings.Builder) {
 	b.WriteString("source rows (read = imported + repaired + dropped):\n")
 	for _, t := range r.Tables {
 		name := t.File
-		if base := strings.TrimSuffix(path.Base(t.File), path.Ext(t.File)); t.Table != "" && base != t.Table {
+		switch base := strings.TrimSuffix(path.Base(t.File), path.Ext(t.File)); {
+		case strings.EqualFold(path.Ext(t.File), ".json") || strings.HasPrefix(t.File, "("):
+			name = t.Table + " in " + t.File
+		case t.Table != "" && base != t.Table:
 			name += " (" + t.Table + ")"
 		}
 		fmt.Fprintf(b, "  %-30s %d read, %d imported, %d repaired, %d dropped", name, t.Read, t.Imported, t.Repaired, t.Dropped)

@@ -611,6 +611,22 @@ func TestImportEverySample(t *testing.T) {
 			if refused := errors.As(err, &ie); refused != strings.HasPrefix(p, "ohana") || (err != nil && !refused) {
 				t.Errorf("import: %v\n%s", err, rep)
 			}
+			if err != nil {
+				return
+			}
+			// Every row read is accounted for, each dropped one with a reason.
+			if len(rep.Tables) == 0 {
+				t.Errorf("no accounting of the source rows:\n%s", rep)
+			}
+			for _, a := range rep.Tables {
+				why := 0
+				for _, d := range a.DroppedFor {
+					why += d.Count
+				}
+				if a.Read != a.Imported+a.Repaired+a.Dropped || why != a.Dropped {
+					t.Errorf("%s (%s): %+v does not add up", a.File, a.Table, a)
+				}
+			}
 		})
 	}
 }
