@@ -62,7 +62,7 @@ func groupMessages(ms []ImportMessage) []WarningGroup {
 // row read was imported as given, imported repaired (a warning names
 // it), or dropped; Read = Imported + Repaired + Dropped.
 type TableAccount struct {
-	File     string `json:"file"` // JSON form: the document, or "(N files)"
+	File     string `json:"file"`  // JSON form: the document, or "(N files)"
 	Table    string `json:"table"` // the HSDS 3.0 table the rows were read as
 	Read     int    `json:"read"`
 	Imported int    `json:"imported"`
