@@ -322,3 +322,19 @@ func TestImportWithScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestImportDirtyPackageExportRoundTrip: the export of an imported dirty
+// package (repaired values, derived ids, stand-ins) imports back into the
+// same directory changing nothing, in both forms.
+func TestImportDirtyPackageExportRoundTrip(t *testing.T) {
+	p, err := dirtypkg.Write(t.TempDir(), dirtypkg.Options{Services: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		importMust(t, db, p.Dir, ImportOptions{})
+		for _, format := range []string{"csv", "json"} {
+			reimportCheckNoOp(t, db, reimportExport(t, db, format), ImportOptions{})
+		}
+	})
+}
