@@ -241,8 +241,8 @@ func (e *ImportError) Error() string {
 //   - rows sharing an id that agree on every field are one record (a
 //     package giving a row twice); a JSON object given in several documents
 //     need only agree on what Village stores;
-//   - a row of any other table without an id, or sharing one, gets a
-//     derived id, UUIDv5 of its table, its content and how many rows of
+//   - a row without an id, and a row of any other table sharing one, gets
+//     a derived id, UUIDv5 of its table, its content and how many rows of
 //     the same content precede it (importDerivedRowID): the same package
 //     gives the same ids, whatever the order of its rows. Where rows link
 //     to the table (phones, contacts, service_at_location), the first row
