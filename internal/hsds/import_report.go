@@ -132,42 +132,39 @@ type importTableRow struct {
 // verbatim or merged into its copy) is dropped, and one that a warning
 // names is repaired. A dropped row without a warning of its own gets one,
 // so no row is silently left out. Rows read from one source row (a
-// legacy row split into several) count once: dropped when all are,
+// legacy CSV row split into several) count once: dropped when all are,
 // repaired when any is.
 func (m *importMapper) account() {
+	const imported, repaired, dropped = rowImported, rowRepaired, rowDropped
 	type key struct{ file, table string }
-	type origin struct {
-		file, path string
-		line       int
-	}
-	const (
-		imported = iota + 1
-		repaired
-		dropped
-	)
-	accounts := map[key]*TableAccount{}
-	var order []key
-	state := map[key]map[origin]int{}
-	reason := map[key]map[origin]string{}
+	// A source row, kept small: packages run to millions of rows.
+	type origin struct{ account, file, line int32 }
+	var accounts []*TableAccount
+	accountOf := map[key]int32{}
+	fileOf := map[string]int32{}
+	files := map[int32]map[string]bool{} // JSON: the documents of a table
+	state := map[origin]uint8{}
+	reason := map[origin]string{}
 	for _, tr := range m.all {
 		r := tr.row
-		k := key{r.file, tr.table}
-		if m.pkg.form == "csv" {
-			k.table = ""
-		} else {
-			k.file = "" // a directory of JSON documents may hold one per service
+		k := key{r.file, ""}
+		if m.pkg.form != "csv" {
+			k = key{"", tr.table} // a directory of JSON documents may hold one per service
 		}
-		if accounts[k] == nil {
-			accounts[k] = &TableAccount{File: r.file, Table: tr.table}
-			order = append(order, k)
-			state[k] = map[origin]int{}
-			reason[k] = map[origin]string{}
+		ai, ok := accountOf[k]
+		if !ok {
+			ai = int32(len(accounts))
+			accountOf[k] = ai
+			accounts = append(accounts, &TableAccount{File: r.file, Table: tr.table})
+			files[ai] = map[string]bool{}
 		}
-		o := origin{r.file, r.path, r.line}
-		if r.line == 0 && r.path == "" {
-			o.path = fmt.Sprintf("%p", r) // a row with no place of its own
+		files[ai][r.file] = true
+		fi, ok := fileOf[r.file]
+		if !ok {
+			fi = int32(len(fileOf))
+			fileOf[r.file] = fi
 		}
-		s := imported
+		s, why := imported, ""
 		switch {
 		case !m.consumed[r]:
 			s = dropped
@@ -176,52 +173,36 @@ func (m *importMapper) account() {
 				kind = WarnNotImported
 				m.repairf(r, kind, "", "%s row held by no record of the package; not imported", tr.table)
 			}
-			if reason[k][o] == "" {
-				reason[k][o] = kind
-			}
+			why = kind
 		default:
 			if _, ok := m.warned[r]; ok {
 				s = repaired
 			}
 		}
-		prev, seen := state[k][o]
+		a := accounts[ai]
+		if r.line <= 0 {
+			// A JSON object: its own source row.
+			accountRow(a, s, why)
+			continue
+		}
+		o := origin{ai, fi, int32(r.line)}
+		prev, seen := state[o]
 		switch {
 		case !seen:
-			state[k][o] = s
+			state[o] = s
 		case prev == dropped || s == repaired:
-			state[k][o] = s
+			state[o] = s
+		}
+		if s == dropped && reason[o] == "" {
+			reason[o] = why
 		}
 	}
-	files := map[key]map[string]bool{}
-	for _, tr := range m.all {
-		if m.pkg.form != "csv" {
-			k := key{"", tr.table}
-			if files[k] == nil {
-				files[k] = map[string]bool{}
-			}
-			files[k][tr.row.file] = true
-		}
+	for o, s := range state {
+		accountRow(accounts[o.account], s, reason[o])
 	}
-	for _, k := range order {
-		a := accounts[k]
-		if n := len(files[k]); n > 1 {
+	for i, a := range accounts {
+		if n := len(files[int32(i)]); n > 1 {
 			a.File = fmt.Sprintf("(%d files)", n)
-		}
-		why := map[string]int{}
-		for o, s := range state[k] {
-			a.Read++
-			switch s {
-			case imported:
-				a.Imported++
-			case repaired:
-				a.Repaired++
-			case dropped:
-				a.Dropped++
-				why[reason[k][o]]++
-			}
-		}
-		for kind, n := range why {
-			a.DroppedFor = append(a.DroppedFor, KindCount{kind, n})
 		}
 		sort.Slice(a.DroppedFor, func(i, j int) bool { return a.DroppedFor[i].Kind < a.DroppedFor[j].Kind })
 		m.rep.Tables = append(m.rep.Tables, *a)
@@ -233,6 +214,34 @@ func (m *importMapper) account() {
 		}
 		return a.Table < b.Table
 	})
+}
+
+// What became of a source row.
+const (
+	rowImported uint8 = iota + 1
+	rowRepaired
+	rowDropped
+)
+
+// accountRow adds one source row to a: imported, repaired, or dropped
+// for the warning kind why.
+func accountRow(a *TableAccount, s uint8, why string) {
+	a.Read++
+	switch s {
+	case rowImported:
+		a.Imported++
+	case rowRepaired:
+		a.Repaired++
+	default:
+		a.Dropped++
+		for i := range a.DroppedFor {
+			if a.DroppedFor[i].Kind == why {
+				a.DroppedFor[i].Count++
+				return
+			}
+		}
+		a.DroppedFor = append(a.DroppedFor, KindCount{why, 1})
+	}
 }
 
 // ReportJSON is the report as `village import --report FILE` writes it.
