@@ -675,7 +675,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dryRun := fs.Bool("dry-run", false, "check the package and print the report without writing")
 	source := fs.String("source", hsds.DefaultImportSource, "externalSource of the imported records, whose HSDS ids are their external ids (a record a Village export says came from another system, or one of this directory, keeps its own)")
 	strict := fs.Bool("strict", false, "refuse the package on any warning (a repaired value, a dropped row), writing nothing")
-	reportFile := fs.String("report", "", "also write the report as JSON to FILE (warnings grouped by kind, rows accounted per source table), even when the package is refused")
+	reportFile := fs.String("report", "", "also write the report as JSON to `FILE` (warnings grouped by kind, rows accounted per source table), even when the package is refused")
 	maxFileBytes := fs.Int64("max-file-bytes", hsds.DefaultMaxImportFileBytes, "largest package file read, in bytes; a larger one refuses the package")
 	path, err := parseOneArg(fs, args, "import", "PATH")
 	if err != nil {
