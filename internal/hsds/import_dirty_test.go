@@ -338,3 +338,57 @@ func TestImportDirtyPackageExportRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+func TestImportServiceStatus(t *testing.T) {
+	for in, want := range map[string]struct {
+		st   service.Status
+		kind string
+	}{
+		"":                   {service.StatusACTIVE, WarnStatusBlank},
+		"active":             {service.StatusACTIVE, ""},
+		" Active ":           {service.StatusACTIVE, ""},
+		"INACTIVE":           {service.StatusINACTIVE, ""},
+		"temporarily_closed": {service.StatusTEMPORARILY_CLOSED, ""},
+		"Temporarily-Closed": {service.StatusTEMPORARILY_CLOSED, ""},
+		"defunct":            {service.StatusDEFUNCT, ""},
+		"closed":             {service.StatusINACTIVE, WarnStatusSynonym},
+		"Suspended":          {service.StatusTEMPORARILY_CLOSED, WarnStatusSynonym},
+		"open":               {service.StatusINACTIVE, WarnStatusUnknown},
+		"yes":                {service.StatusINACTIVE, WarnStatusUnknown},
+	} {
+		st, kind := importServiceStatus(in)
+		if st != want.st || kind != want.kind {
+			t.Errorf("importServiceStatus(%q) = %s, %q; want %s, %q", in, st, kind, want.st, want.kind)
+		}
+	}
+}
+
+// TestImportChildTableWithoutIDColumn: a child table with no id column at
+// all is every row without an id: each gets a derived one.
+func TestImportChildTableWithoutIDColumn(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"organizations.csv": "id,name\norg-1,Organization One\n",
+		"services.csv":      "id,organization_id,name,status\nsvc-1,org-1,Service One,active\n",
+		"contacts.csv":      "service_id,name\nsvc-1,Ana\nsvc-1,Ben\n",
+		"phones.csv":        "service_id,number\nsvc-1,555-0100\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		rep := importMust(t, db, dir, ImportOptions{})
+		if n := db.Client.Contact.Query().CountX(ctx); n != 2 {
+			t.Errorf("%d contacts, want 2:\n%s", n, rep)
+		}
+		if n := db.Client.Phone.Query().CountX(ctx); n != 1 {
+			t.Errorf("%d phones, want 1:\n%s", n, rep)
+		}
+		if !importHasMessage(rep.Warnings, "contacts.csv", "id", "no id; given the derived id") {
+			t.Errorf("no warning for the derived ids:\n%s", rep)
+		}
+		reimportCheckNoOp(t, db, dir, ImportOptions{})
+	})
+}
