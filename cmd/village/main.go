@@ -9,7 +9,7 @@
 //	village keys create --role ROLE [--org ID ...] --name NAME [--db PATH|URL]
 //	village keys list   [--db PATH|URL]
 //	village keys revoke [--db PATH|URL] ID
-//	village import  PATH [--db PATH|URL] [--dry-run] [--source NAME] [--max-file-bytes N] [--max-archive-bytes N]
+//	village import  PATH [--db PATH|URL] [--dry-run] [--strict] [--report FILE] [--source NAME] [--max-file-bytes N] [--max-archive-bytes N]
 //	village export  --format json|csv DIR [--db PATH|URL]
 //	village --version
 //
@@ -171,7 +171,7 @@ Usage:
                             create an API key (reader, staff, editor or admin); its secret is printed once
   village keys list         list API keys (never their secrets)
   village keys revoke ID    revoke an API key at once
-  village import PATH [--dry-run] [--source NAME]
+  village import PATH [--dry-run] [--strict] [--report FILE] [--source NAME]
                             import an Open Referral HSDS package: a folder, a .zip, a datapackage.json
                             or a .json file (CSV tables, or JSON objects, arrays or NDJSON)
   village export --format json|csv DIR
@@ -686,10 +686,12 @@ func parseOneArg(fs *flag.FlagSet, args []string, cmd, what string) (string, err
 }
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("import", "Import an Open Referral HSDS package: a folder of CSV tables (HSDS 3.0, the 3.1 draft,\nthe UK profile, HSDS 1.1 through a legacy mapping) or of JSON documents, a .zip of such a folder,\na datapackage.json (its resources name the tables, in any sub-folder), or a .json file (an object,\nan array, NDJSON or values one after another: every value is read).\nOne transaction: a structural fault refuses the whole package. Re-importing changes nothing.\nInput that is not HSDS (the Ohana API's CSV or JSON among it) is refused, exit status 1.\n\n  village import PATH [flags]", stderr)
+	fs := newFlagSet("import", "Import an Open Referral HSDS package: a folder of CSV tables (HSDS 3.0, the 3.1 draft,\nthe UK profile, HSDS 1.1 through a legacy mapping) or of JSON documents, a .zip of such a folder,\na datapackage.json (its resources name the tables, in any sub-folder), or a .json file (an object,\nan array, NDJSON or values one after another: every value is read).\nOne transaction: a package whose rows cannot be read refuses the whole package; row faults are\nrepaired or their rows dropped, each with a warning (--strict refuses on any). Re-importing changes nothing.\nInput that is not HSDS (the Ohana API's CSV or JSON among it) is refused, exit status 1.\n\n  village import PATH [flags]", stderr)
 	dsn := dbFlag(fs)
 	dryRun := fs.Bool("dry-run", false, "check the package and print the report, creating, migrating and writing nothing (a database not there yet, or not migrated, is compared as an empty directory)")
 	source := fs.String("source", hsds.DefaultImportSource, "externalSource of the imported records, whose HSDS ids are their external ids (a record a Village export says came from another system, or one of this directory, keeps its own)")
+	strict := fs.Bool("strict", false, "refuse the package on any warning (a repaired value, a dropped row), writing nothing")
+	reportFile := fs.String("report", "", "also write the report as JSON to `FILE` (warnings grouped by kind, rows accounted per source table), even when the package is refused")
 	maxFileBytes := fs.Int64("max-file-bytes", hsds.DefaultMaxImportFileBytes, "largest package file read, in bytes; a larger one refuses the package")
 	maxArchiveBytes := fs.Int64("max-archive-bytes", hsds.DefaultMaxImportArchiveBytes, "most a .zip package may hold uncompressed, all files together, in bytes; more refuses the package")
 	path, err := parseOneArg(fs, args, "import", "PATH")
@@ -713,7 +715,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
-	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes, MaxArchiveBytes: *maxArchiveBytes}
+	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes, MaxArchiveBytes: *maxArchiveBytes, Strict: *strict}
 	tty := isTerminal(stderr)
 	if tty {
 		opts.Progress = importProgress(stderr, time.Now())
@@ -724,6 +726,11 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if report != nil {
 		fmt.Fprint(stdout, report)
+		if *reportFile != "" {
+			if werr := writeImportReport(*reportFile, report); werr != nil {
+				return errors.Join(fmt.Errorf("import: write report: %w", werr), err)
+			}
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
@@ -781,6 +788,19 @@ func openForDryRun(ctx context.Context, dsn string) (*store.DB, string, error) {
 		return nil, "", err
 	}
 	return scratch, "dry run against an empty directory: " + why, nil
+}
+
+// writeImportReport writes an import's report as JSON to path.
+func writeImportReport(path string, report *hsds.Report) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := report.WriteJSON(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // exportCmd writes the directory as HSDS 3.0 (village export --format

@@ -33,6 +33,13 @@
 //     before they are mapped (see HSDS 1.x and 2.0 below).
 //   - languages.go: language names → ISO 639 codes ([LanguageCode]; see
 //     Languages below).
+//   - import_repair.go: the repairs of row faults real exports carry
+//     (blank statuses, rows without ids, URLs without a scheme,
+//     organizations missing from the package…), and import_report.go the
+//     report: warnings grouped by kind, every source row accounted for,
+//     its JSON form (see Faults in import.go, and Row faults below).
+//   - internal/dirtypkg: writes packages carrying every such fault, for
+//     tests.
 //   - export_extra.go, import_extra.go and package hsdsextra: what Village
 //     does not model, kept verbatim with its record and exported back.
 //
@@ -222,6 +229,20 @@
 // "English and Spanish") is one language each. A name that reads as no language is kept
 // as text with its record (exported back) and warned about: it is never
 // dropped, and never among the record's languages.
+// # Row faults
+//
+// A package is refused only when Village cannot tell what its rows mean
+// (unreadable text or header, a required table or column missing, records
+// others link to sharing an id but differing). Any other fault of a row
+// is repaired, or the row dropped, with a warning saying which (the
+// Faults comment in import.go lists every repair); --strict
+// (ImportOptions.Strict) refuses on any warning instead. A row without
+// an id, or sharing one, gets one derived from its table and content, so
+// a re-import of the same package, its rows in any order, changes
+// nothing. A service naming an organization the package lacks is kept
+// under a stand-in organization with that organization's id, which a
+// later import bringing the organization adopts. The report accounts for
+// every source row: read = imported + repaired + dropped.
 //
 // # Import input
 //

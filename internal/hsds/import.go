@@ -38,16 +38,22 @@ type ImportOptions struct {
 	// package is refused.
 	MaxArchiveBytes   int64
 	MaxArchiveEntries int
+	// Strict refuses the package on any warning, repairs included:
+	// nothing is written unless every row is imported as given.
+	Strict bool
 }
 
 // ImportMessage is one warning or error, naming where it arose: the file,
-// the CSV row (1 = first data row) or JSON path, and the field.
+// the CSV row (1 = first data row) or JSON path, and the field. Kind
+// groups warnings in the report: one of the Warn… constants for the
+// documented repairs, else the message's pattern.
 type ImportMessage struct {
-	File  string
-	Row   int
-	Path  string
-	Field string
-	Text  string
+	Kind  string `json:"kind,omitempty"`
+	File  string `json:"file"`
+	Row   int    `json:"row,omitempty"`
+	Path  string `json:"path,omitempty"`
+	Field string `json:"field,omitempty"`
+	Text  string `json:"text"`
 }
 
 func (m ImportMessage) String() string {
@@ -76,6 +82,7 @@ type Report struct {
 	Profile string // "HSDS 3.0", "HSDS 3.1 draft", "UK profile (ORUK)"
 	Source  string
 	DryRun  bool
+	Strict  bool
 	// Types counts the records per Village type (Organization, Service…).
 	Types map[string]ImportCounts
 	// Errors are structural faults; any error means nothing was written.
@@ -86,6 +93,8 @@ type Report struct {
 	Notes []string
 	// Ignored lists tables, columns and fields Village did not store.
 	Ignored []string
+	// Tables accounts for every source row, per source table.
+	Tables []TableAccount
 }
 
 // Changed reports whether the import created or updated anything.
@@ -136,7 +145,8 @@ func (r *Report) String() string {
 		return out
 	}
 	section("errors (nothing written)", msgs(r.Errors))
-	section("warnings", msgs(r.Warnings))
+	r.writeWarnings(&b)
+	r.writeTables(&b)
 	section("notes", r.Notes)
 	section("not imported", r.Ignored)
 	return b.String()
@@ -206,8 +216,8 @@ func (e *ImportError) Error() string {
 // region); taxonomy_terms → TaxonomyTerm (vocabulary = the name of its
 // taxonomy_id's taxonomy, else its taxonomy column, else the source; parent_id
 // → parent; no code: its id; a term already in Village with the same
-// vocabulary and code is that term, left as it is); services → Service (status required: active, inactive,
-// defunct, temporarily closed; program_id → program; assured_date/assurer_email → verifiedAt/verifiedBy;
+// vocabulary and code is that term, left as it is); services → Service (status: active, inactive,
+// defunct, temporarily closed, see Faults; program_id → program; assured_date/assurer_email → verifiedAt/verifiedBy;
 // languages.code of the service's languages → languages; minimum_age/maximum_age, unit-less in
 // HSDS, read as years: min×12 and max×12+11 months; eligibility_description
 // → eligibility.description; attributes linking the service to a term of
@@ -239,16 +249,59 @@ func (e *ImportError) Error() string {
 // exported back; what cannot be kept (columns outside HSDS 3.0, rows that
 // link to no record of the package) is listed in Report.Ignored.
 //
-// Faults. Structural faults refuse the whole package (nothing is written):
-// malformed CSV, wrong column counts, missing required columns, missing or
-// duplicate ids, unparsable numbers, dates and times, unknown service status
-// or location type, a record Village's own validation refuses. Data-quality
-// faults are warnings: impossible coordinates dropped, links to records absent
-// from the package dropped (a service without its organization, an area or a
-// service-at-location without its service, is not imported), invalid
-// emails, URLs, country, language and time-zone codes dropped, foreign postal
-// codes kept as given. Records that disappear from a package are not
-// deleted by a later import.
+// Faults. A package is refused (nothing is written, an *ImportError) only
+// when Village cannot tell what its rows mean: malformed CSV or JSON, text
+// that is not UTF-8, a header it cannot read, a required table or column
+// missing (importRequiredColumns), and rows of a table others link to by id
+// (organizations, services, locations, programs, taxonomy terms and
+// taxonomies) that share an id but differ in what Village stores; a
+// record Village's own validation refuses refuses the package too. Every
+// other fault is a row fault: a warning naming file, row and field, of a
+// kind (the Warn… constants; other warnings are grouped by their text's
+// pattern), with a documented repair, and never a silent drop:
+//
+//   - a blank service status is active (HSDS's default); Village's four
+//     statuses are read in any case and spacing (Active, temporarily_closed);
+//     closed (and the like) is inactive, suspended temporarily closed; any
+//     other status is inactive, never shown to a family as open;
+//   - a phone without a number is dropped;
+//   - rows sharing an id that agree on every field are one record (a
+//     package giving a row twice); a JSON object given in several documents
+//     need only agree on what Village stores;
+//   - a row without an id, and a row of any other table sharing one, gets
+//     a derived id, UUIDv5 of its table, its content and how many rows of
+//     the same content precede it (importDerivedRowID): the same package
+//     gives the same ids, whatever the order of its rows. Where rows link
+//     to the table (phones, contacts, service_at_location), the first row
+//     of a shared id keeps it, so the links keep pointing at it; elsewhere
+//     (languages reusing their service's id…) every row sharing it gets one;
+//   - a URL without a scheme ("www.example.org") gets http://;
+//   - a service naming an organization missing from the package is kept
+//     under one stand-in organization per missing id, named "Unknown
+//     organization (id X in source)", whose HSDS id (its external id) is
+//     the missing one: an import that brings the organization (same source
+//     and id) updates the stand-in into it, and a stand-in never changes an
+//     organization already stored. Other links to it then attach to it;
+//     nothing else is invented, and a service naming no organization is
+//     dropped;
+//   - an organization without a name is named after its id; a service,
+//     program or term without one is dropped;
+//   - an unreadable number, date or time of day is dropped (the row is
+//     kept); an unknown location type is read as physical;
+//   - impossible coordinates are dropped; a link to a record absent from
+//     the package is dropped (an area or a service-at-location without its
+//     service is not imported); invalid emails, URLs, country, language and
+//     time-zone codes are dropped; foreign postal codes are kept as given.
+//
+// ImportOptions.Strict refuses the package on any warning. The report
+// (Report.WarningGroups, Report.Tables, Report.WriteJSON) groups the
+// warnings by kind, with a count and the first three examples, and
+// accounts for every source row, per source table (a CSV file; the
+// objects of one table in one JSON file): read = imported (as given) +
+// repaired (a warning names the row) + dropped (the row became no record
+// and is kept with none; the kind of its first warning says why, and a
+// row dropped without one gets a not-imported warning). Records that
+// disappear from a package are not deleted by a later import.
 //
 // Files. Only the package's own regular files are read, each of at most
 // ImportOptions.MaxFileBytes: a link or a data package resource leading out
@@ -263,14 +316,16 @@ func (e *ImportError) Error() string {
 // JSON documents, a .zip of one, a datapackage.json, or a JSON file) and
 // writes it into the
 // directory in one transaction. Re-importing the same package changes
-// nothing. Structural faults refuse the whole package (an *ImportError,
-// with the report); data-quality faults are warnings in the report.
+// nothing. A package whose rows cannot be read refuses the whole import
+// (an *ImportError, with the report), and so does any warning under
+// opts.Strict; row faults are otherwise repaired or their rows dropped,
+// each with a warning in the report (see Faults above).
 func Import(ctx context.Context, client *ent.Client, path string, opts ImportOptions) (*Report, error) {
 	src := opts.Source
 	if src == "" {
 		src = DefaultImportSource
 	}
-	rep := &Report{Path: path, Source: src, DryRun: opts.DryRun, Types: map[string]ImportCounts{}}
+	rep := &Report{Path: path, Source: src, DryRun: opts.DryRun, Strict: opts.Strict, Types: map[string]ImportCounts{}}
 	maxFileBytes := opts.MaxFileBytes
 	if maxFileBytes <= 0 {
 		maxFileBytes = DefaultMaxImportFileBytes
@@ -310,6 +365,10 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	rep.Profile = importDetectProfile(pkg)
 	m := newImportMapper(pkg, rep)
 	recs := m.run()
+	if opts.Strict && len(rep.Warnings) > 0 && len(rep.Errors) == 0 {
+		rep.Errors = append(rep.Errors, ImportMessage{File: path, Text: fmt.Sprintf(
+			"--strict: %d warning(s) refuse the package (see the warnings; without --strict each is repaired or its row dropped as it says)", len(rep.Warnings))})
+	}
 	if len(rep.Errors) > 0 {
 		return rep, &ImportError{Report: rep}
 	}

@@ -75,6 +75,29 @@ func keptFormatError(table, col, v string) string {
 	return ""
 }
 
+// keptWithScheme reads kept text of a uri column written as a host name
+// and path without a scheme ("www.example.org/logo.png", which the spec's
+// format would take for a relative reference) as an http URL, with a
+// warning (once per row and column); false when v needs no repair or has
+// none.
+func (m *importMapper) keptWithScheme(table string, src *importRow, col, v string) (string, bool) {
+	if importSpecFormats[table][col] != "uri" {
+		return "", false
+	}
+	fixed, ok := importWithScheme(strings.TrimSpace(v))
+	if !ok || keptFormatError(table, col, fixed) != "" {
+		return "", false
+	}
+	if src != nil && !m.badFormats[src][col] {
+		if m.badFormats[src] == nil {
+			m.badFormats[src] = map[string]bool{}
+		}
+		m.badFormats[src][col] = true
+		m.repairf(src, WarnURLSchemeAdded, col, "%q has no scheme; kept as %q", v, fixed)
+	}
+	return fixed, true
+}
+
 // keepValid drops from row (of table, read from src when known) the text
 // that breaks its column's format, with a warning.
 func (m *importMapper) keepValid(table string, src *importRow, row hsdsextra.Row) hsdsextra.Row {
@@ -84,6 +107,10 @@ func (m *importMapper) keepValid(table string, src *importRow, row hsdsextra.Row
 	}
 	sort.Strings(cols)
 	for _, c := range cols {
+		if fixed, ok := m.keptWithScheme(table, src, c, row[c]); ok {
+			row[c] = fixed
+			continue
+		}
 		if msg := keptFormatError(table, c, row[c]); msg != "" {
 			if src != nil && !m.badFormats[src][c] {
 				if m.badFormats[src] == nil {
@@ -163,7 +190,9 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 			if v == "" || (m.used[table][c] && !rec.keepCols[c]) || rec.storedCols[c] {
 				continue
 			}
-			if msg := keptFormatError(table, c, v); msg != "" {
+			if fixed, ok := m.keptWithScheme(table, rec.row, c, v); ok {
+				v = fixed
+			} else if msg := keptFormatError(table, c, v); msg != "" {
 				m.warnf(rec.row, c, "%s; dropped", msg)
 				continue
 			}

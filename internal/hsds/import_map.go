@@ -48,6 +48,10 @@ type importRec struct {
 	// history are the ids of the package's change-history entries (a
 	// Village export's metadata) of the record.
 	history map[string]bool
+	// standIn marks the stand-in for an organization missing from the
+	// package (standInOrganizations): it is created if absent, and
+	// leaves a stored record as it is.
+	standIn bool
 }
 
 // importKey is an external source and id: a record's identity in the
@@ -112,12 +116,16 @@ type importMapper struct {
 	// badFormats are the cells dropped for their format, warned about
 	// once (a taxonomy row is kept with each of its terms).
 	badFormats map[*importRow]map[string]bool
+	// warned holds the kind of each row's first warning; all every row
+	// read, with its table, for the accounting (see account).
+	warned map[*importRow]string
+	all    []importTableRow
 }
 
 func newImportMapper(p *importPackage, rep *Report) *importMapper {
 	m := &importMapper{pkg: p, rep: rep, ids: map[string]map[string]*importRow{}, kept: map[string]map[string]bool{}, used: map[string]map[string]bool{},
 		consumed: map[*importRow]bool{}, skipped: map[*importRow]bool{}, keptCols: map[string]map[string]bool{}, keptTables: map[string]bool{},
-		badFormats: map[*importRow]map[string]bool{}}
+		badFormats: map[*importRow]map[string]bool{}, warned: map[*importRow]string{}}
 	for t, cols := range importStoredColumns {
 		m.use(t, cols...)
 	}
@@ -129,7 +137,7 @@ func (m *importMapper) errorf(r *importRow, field, format string, args ...any) {
 }
 
 func (m *importMapper) warnf(r *importRow, field, format string, args ...any) {
-	m.rep.Warnings = append(m.rep.Warnings, r.msg(field, format, args...))
+	m.repairf(r, importKindOf(format), field, format, args...)
 }
 
 func (m *importMapper) rows(table string) []*importRow {
@@ -179,12 +187,14 @@ var importStoredColumns = map[string][]string{
 // at).
 func (m *importMapper) run() []*importRec {
 	m.checkRequiredColumns()
+	m.snapshotRows()
 	m.indexIDs()
 	if len(m.rep.Errors) > 0 {
 		return nil
 	}
 	var out []*importRec
 	out = append(out, m.organizations()...)
+	out = append(out, m.standInOrganizations()...)
 	out = append(out, m.programs()...)
 	out = append(out, m.locations()...)
 	terms := m.terms()
@@ -204,25 +214,26 @@ func (m *importMapper) run() []*importRec {
 	m.attachHistory(out)
 	m.attachExtras(out)
 	m.reportUnused()
+	m.account()
 	if m.agesConverted {
 		m.rep.Notes = append(m.rep.Notes, "HSDS minimum_age/maximum_age carry no unit: read as years and converted to months (minimum_age×12; maximum_age×12+11, i.e. up to the day before the next birthday)")
 	}
 	return out
 }
 
-// importRequiredColumns are the columns a mapped table must carry.
+// importRequiredColumns are the columns a mapped table must carry: the
+// ids of the records others link to, and the links and values without
+// which no row of the table means anything. A child table without ids
+// gets derived ones (see indexIDs).
 var importRequiredColumns = map[string][]string{
 	"organizations":       {"id", "name"},
 	"services":            {"id", "organization_id", "name"},
 	"locations":           {"id"},
-	"addresses":           {"id", "location_id"},
-	"service_at_location": {"id", "service_id", "location_id"},
-	"phones":              {"id", "number"},
-	"contacts":            {"id"},
-	"service_areas":       {"id", "service_id"},
-	"service_capacity":    {"id", "service_id"},
-	"languages":           {"id"},
-	"schedules":           {"id"},
+	"addresses":           {"location_id"},
+	"service_at_location": {"service_id", "location_id"},
+	"phones":              {"number"},
+	"service_areas":       {"service_id"},
+	"service_capacity":    {"service_id"},
 }
 
 func (m *importMapper) checkRequiredColumns() {
@@ -250,7 +261,15 @@ func (m *importMapper) checkRequiredColumns() {
 	}
 }
 
-// indexIDs checks every row has an id, unique in its table.
+// indexIDs indexes every table's rows by id. Rows sharing an id that
+// agree on everything are copies of one record, merged (the same object
+// given in several JSON documents need only agree on what Village
+// stores); in the tables of records others link to (importRecordTables)
+// rows sharing an id but differing refuse the package, since no one can
+// tell which a link means. Any other row without an id, or sharing one,
+// is given a derived id (deriveIDs): in the tables rows link to
+// (importLinkedTables) the first row keeps the shared id, elsewhere every
+// row sharing it is given one, so their order does not matter.
 func (m *importMapper) indexIDs() {
 	names := make([]string, 0, len(m.pkg.tables))
 	for n := range m.pkg.tables {
@@ -260,45 +279,75 @@ func (m *importMapper) indexIDs() {
 	for _, n := range names {
 		idx := map[string]*importRow{}
 		m.ids[n] = idx
+		record := importRecordTables[n]
+		var derive []*importRow
+		reason := map[*importRow][2]string{}
+		shared := map[string]int{} // id → rows given a derived id for sharing it
+		merged := map[*importRow]bool{}
 		for _, r := range m.pkg.tables[n].rows {
 			id := r.get("id")
 			if id == "" {
-				if importMappedTables[n] {
-					m.errorf(r, "id", "missing id")
-				}
+				derive = append(derive, r)
+				reason[r] = [2]string{WarnIDMissing, "no id"}
 				continue
 			}
-			if prev, dup := idx[id]; dup {
-				// The same object given in several JSON documents is one
-				// record, provided the copies agree on what Village stores.
-				if m.pkg.form == "json" && prev.file != r.file {
-					stored, other := m.differences(n, prev, r)
-					if len(stored) == 0 {
-						// The copies agree: the record takes what any copy
-						// says (a copy nested elsewhere carries other links).
-						r.each(func(k, v string) {
-							if prev.get(k) == "" {
-								prev.setRaw(k, v)
-							}
-						})
-						if len(other) > 0 {
-							m.warnf(r, strings.Join(other, ", "), "%s %s also at %s with other values in fields Village does not store; first copy kept", n, id, importWhere(prev))
-						}
-						continue
+			prev, dup := idx[id]
+			if !dup {
+				idx[id] = r
+				continue
+			}
+			jsonCopy := m.pkg.form == "json" && prev.file != r.file
+			stored, other := m.differences(n, prev, r)
+			if len(stored) == 0 && (len(other) == 0 || record || jsonCopy) {
+				// Copies of one record: it takes what any copy says (a
+				// copy nested elsewhere carries other links).
+				r.each(func(k, v string) {
+					if prev.get(k) == "" {
+						prev.setRaw(k, v)
 					}
-					m.errorf(r, strings.Join(stored, ", "), "%s %s also at %s with different values", n, id, importWhere(prev))
-					continue
+				})
+				merged[r] = true
+				m.consumed[r] = true
+				switch {
+				case len(other) > 0:
+					m.warnf(r, strings.Join(other, ", "), "%s %s also at %s with other values in fields Village does not store; first copy kept", n, id, importWhere(prev))
+				case !jsonCopy:
+					m.repairf(r, WarnDuplicateMerged, "id", "%s %s also at %s, the same in every field; one record", n, id, importWhere(prev))
 				}
-				m.errorf(r, "id", "duplicate id %s (also at %s)", id, importWhere(prev))
 				continue
 			}
-			idx[id] = r
+			if record {
+				if jsonCopy {
+					m.errorf(r, strings.Join(stored, ", "), "%s %s also at %s with different values", n, id, importWhere(prev))
+				} else {
+					m.errorf(r, "id", "duplicate id %s (also at %s) with different values; Village cannot tell which record a link to it means", id, importWhere(prev))
+				}
+				continue
+			}
+			derive = append(derive, r)
+			reason[r] = [2]string{WarnIDDuplicate, fmt.Sprintf("id %s also at %s", id, importWhere(prev))}
+			shared[id]++
 		}
-		// Keep only the first copy of JSON duplicates.
-		if m.pkg.form == "json" {
+		if !importLinkedTables[n] && len(shared) > 0 {
+			// In a leaf table the first row of a shared id gives it up
+			// too, so the rows' order says nothing of their ids.
+			var firsts []*importRow
+			for _, r := range m.pkg.tables[n].rows {
+				if id := r.get("id"); shared[id] > 0 && idx[id] == r {
+					firsts = append(firsts, r)
+					reason[r] = [2]string{WarnIDDuplicate, fmt.Sprintf("id %s shared by %d rows of %s", id, shared[id]+1, n)}
+					delete(idx, id)
+				}
+			}
+			derive = append(firsts, derive...)
+		}
+		if len(derive) > 0 {
+			m.deriveIDs(n, derive, reason)
+		}
+		if len(merged) > 0 {
 			rows := m.pkg.tables[n].rows[:0]
 			for _, r := range m.pkg.tables[n].rows {
-				if id := r.get("id"); id == "" || idx[id] == r {
+				if !merged[r] {
 					rows = append(rows, r)
 				}
 			}
@@ -421,7 +470,7 @@ func (m *importMapper) number(r *importRow, col string) (float64, bool) {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		m.errorf(r, col, "not a number: %q", v)
+		m.repairf(r, WarnNumberUnreadable, col, "not a number: %q; dropped", v)
 		return 0, false
 	}
 	return f, true
@@ -433,7 +482,7 @@ func (m *importMapper) integer(r *importRow, col string) (int, bool) {
 		return 0, false
 	}
 	if f != math.Trunc(f) {
-		m.errorf(r, col, "not a whole number: %q", r.get(col))
+		m.repairf(r, WarnNumberUnreadable, col, "not a whole number: %q; dropped", r.get(col))
 		return 0, false
 	}
 	return int(f), true
@@ -442,7 +491,8 @@ func (m *importMapper) integer(r *importRow, col string) (int, bool) {
 var importDateLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"}
 
 // parseTime reads a date or date-time column as written (with its offset);
-// false when it is empty or, with an error reported, unreadable.
+// false when it is empty or, with a warning, unreadable (the value is
+// dropped).
 func (m *importMapper) parseTime(r *importRow, col string) (time.Time, bool) {
 	v := r.get(col)
 	if v == "" {
@@ -453,7 +503,7 @@ func (m *importMapper) parseTime(r *importRow, col string) (time.Time, bool) {
 			return t, true
 		}
 	}
-	m.errorf(r, col, "not a date or date-time: %q", v)
+	m.repairf(r, WarnDateUnreadable, col, "not a date or date-time: %q; dropped", v)
 	return time.Time{}, false
 }
 
@@ -483,10 +533,6 @@ func (m *importMapper) organizations() []*importRec {
 	rows := m.rows("organizations")
 	byID := map[string]*importRow{}
 	for _, r := range rows {
-		if r.get("name") == "" {
-			m.errorf(r, "name", "an organization needs a name")
-			continue
-		}
 		byID[r.get("id")] = r
 		m.keep("organizations", r.get("id"))
 	}
@@ -500,7 +546,14 @@ func (m *importMapper) organizations() []*importRec {
 	m.parentsFirst(kept, byID, "parent_organization_id", "organizations", "an organization", func(r *importRow, parent string) {
 		id := r.get("id")
 		rec := &importRec{kind: importOrgKind, extID: id, row: r}
-		rec.set("name", r.get("name"))
+		name := r.get("name")
+		if name == "" {
+			// Its services, locations and contacts keep their
+			// organization; the name says it is unknown.
+			name = fmt.Sprintf("Unnamed organization (id %s in source)", importTruncate(id, 80))
+			m.repairf(r, WarnNameMissing, "name", "organization has no name; named %q", name)
+		}
+		rec.set("name", name)
 		rec.set("alternate_name", r.get("alternate_name"))
 		rec.set("description", r.get("description"))
 		rec.set("email", m.text(r, "email", organization.EmailValidator))
@@ -508,7 +561,7 @@ func (m *importMapper) organizations() []*importRec {
 		if r.get("website") == "" && r.get("url") != "" {
 			website = "url" // HSDS 1.1
 		}
-		rec.set("website", m.text(r, website, organization.WebsiteValidator))
+		rec.set("website", m.url(r, website, organization.WebsiteValidator))
 		rec.set("legal_status", r.get("legal_status"))
 		var year any
 		if y, ok := m.integer(r, "year_incorporated"); ok {
@@ -563,8 +616,8 @@ func (m *importMapper) locations() []*importRec {
 		case "postal":
 			lt = location.LocationTypePOSTAL
 		default:
-			m.errorf(r, "location_type", "unknown location type %q (physical, postal or virtual)", r.get("location_type"))
-			continue
+			lt = location.LocationTypePHYSICAL
+			m.repairf(r, WarnLocationTypeUnknown, "location_type", "unknown location type %q (physical, postal or virtual); read as physical", r.get("location_type"))
 		}
 		a := addr[id]
 		name := r.get("name")
@@ -581,7 +634,7 @@ func (m *importMapper) locations() []*importRec {
 		rec.set("alternate_name", r.get("alternate_name"))
 		rec.set("description", r.get("description"))
 		rec.set("location_type", lt)
-		rec.set("url", m.text(r, "url", location.URLValidator))
+		rec.set("url", m.url(r, "url", location.URLValidator))
 		var lat, lon any
 		la, okA := m.number(r, "latitude")
 		lo, okO := m.number(r, "longitude")
@@ -650,9 +703,9 @@ func importNonEmpty(s string) any {
 	return s
 }
 
-var importServiceStatuses = map[string]service.Status{
-	"active": service.StatusACTIVE, "inactive": service.StatusINACTIVE, "defunct": service.StatusDEFUNCT,
-	"temporarily closed": service.StatusTEMPORARILY_CLOSED, "temporarily_closed": service.StatusTEMPORARILY_CLOSED,
+// importStatusName is a status as HSDS writes it.
+func importStatusName(st service.Status) string {
+	return strings.ReplaceAll(strings.ToLower(string(st)), "_", " ")
 }
 
 // language reads a language row of a service's or phone's (its link
@@ -738,34 +791,31 @@ func (m *importMapper) services() []*importRec {
 		id := r.get("id")
 		org := r.get("organization_id")
 		if !m.kept["organizations"][org] {
-			if org == "" {
-				m.warnf(r, "organization_id", "a Village service needs an organization; service not imported")
-			} else {
-				m.warnf(r, "organization_id", "no organizations with id %s in the package; a Village service needs one: service not imported", org)
-			}
+			m.warnf(r, "organization_id", "a Village service needs an organization; service not imported")
 			continue
+		}
+		if _, inPkg := m.ids["organizations"][org]; !inPkg {
+			m.repairf(r, WarnOrganizationMissing, "organization_id", "no organizations with id %s in the package; service kept under the stand-in %q", org, importStandInName(org))
 		}
 		rec := &importRec{kind: importSvcKind, extID: id, row: r}
 		if r.get("name") == "" {
-			m.errorf(r, "name", "a service needs a name")
+			m.repairf(r, WarnNameMissing, "name", "a service needs a name; service not imported")
 			continue
 		}
-		st := service.StatusACTIVE
-		if s := strings.ToLower(r.get("status")); s != "" {
-			var ok bool
-			if st, ok = importServiceStatuses[s]; !ok {
-				m.errorf(r, "status", "unknown status %q (active, inactive, defunct or temporarily closed)", r.get("status"))
-				continue
-			}
-		} else if m.pkg.form == "csv" {
-			m.errorf(r, "status", "status is required")
-			continue
+		st, kind := importServiceStatus(r.get("status"))
+		switch kind {
+		case WarnStatusBlank:
+			m.repairf(r, kind, "status", "no status; read as active (HSDS's default)")
+		case WarnStatusSynonym:
+			m.repairf(r, kind, "status", "status %q read as %s", r.get("status"), importStatusName(st))
+		case WarnStatusUnknown:
+			m.repairf(r, kind, "status", "unknown status %q (active, inactive, defunct or temporarily closed); read as inactive, never shown as open", r.get("status"))
 		}
 		rec.set("name", r.get("name"))
 		rec.set("alternate_name", r.get("alternate_name"))
 		rec.set("description", r.get("description"))
 		rec.set("status", st)
-		rec.set("url", m.text(r, "url", service.URLValidator))
+		rec.set("url", m.url(r, "url", service.URLValidator))
 		rec.set("email", m.text(r, "email", service.EmailValidator))
 		rec.set("interpretation_services", r.get("interpretation_services"))
 		rec.set("application_process", r.get("application_process"))
@@ -1098,7 +1148,8 @@ func (m *importMapper) phones() []*importRec {
 	for _, r := range m.rows("phones") {
 		number := strings.TrimSpace(strings.Trim(r.get("number"), `"`))
 		if number == "" {
-			m.errorf(r, "number", "a phone needs a number")
+			m.repairf(r, WarnPhoneWithoutNumber, "number", "phone without a number; dropped")
+			m.skipped[r] = true
 			continue
 		}
 		if number != r.get("number") {
@@ -1204,7 +1255,7 @@ func (m *importMapper) clock(r *importRow, col string) any {
 			return t.Format("15:04")
 		}
 	}
-	m.errorf(r, col, "not a time of day: %q", v)
+	m.repairf(r, WarnTimeUnreadable, col, "not a time of day: %q; dropped", v)
 	return nil
 }
 

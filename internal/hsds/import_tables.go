@@ -19,11 +19,11 @@ func (m *importMapper) programs() []*importRec {
 	for _, r := range m.rows("programs") {
 		id := r.get("id")
 		if r.get("name") == "" {
-			m.errorf(r, "name", "a program needs a name")
+			m.repairf(r, WarnNameMissing, "name", "a program needs a name; program not imported")
 			continue
 		}
 		if err := program.NameValidator(r.get("name")); err != nil {
-			m.errorf(r, "name", "%v", err)
+			m.warnf(r, "name", "%v; program not imported", err)
 			continue
 		}
 		rec := &importRec{kind: importProgramKind, extID: id, row: r}
@@ -70,7 +70,7 @@ func (m *importMapper) terms() []*importRec {
 			continue
 		}
 		if r.get("name") == "" {
-			m.errorf(r, "name", "a taxonomy term needs a name")
+			m.repairf(r, WarnNameMissing, "name", "a taxonomy term needs a name; term not imported")
 			continue
 		}
 		byID[r.get("id")] = r

@@ -471,6 +471,13 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 	if err != nil {
 		return err
 	}
+	if r.standIn && found != foundNone {
+		// The organization is stored already (an earlier stand-in, or
+		// the organization itself): the stand-in changes nothing.
+		known[r.extID] = id
+		counts.Unchanged++
+		return nil
+	}
 	switch {
 	case found == foundAsOwn:
 		w.rep.notef("the package is an export of this directory (its change history says so): records without an identity of their own were found by their HSDS ids")
