@@ -90,6 +90,7 @@ type tables struct {
 	zips        map[string]*Place
 	equiv       map[string][]string // county FIPS -> other codes, sorted
 	grid        grid
+	cities      cityIndex
 }
 
 var (
@@ -236,6 +237,7 @@ func load() (*tables, error) {
 		t.zips[places[i].ZIP] = &places[i]
 	}
 	t.grid = buildGrid(places, near)
+	t.cities = buildCityIndex(places)
 
 	err = readTable("county_equivalents.csv.gz", []string{"a", "b", "zips"}, func(rec []string) error {
 		if _, ok := t.counties[rec[0]]; !ok {
