@@ -169,3 +169,9 @@ func LookupCity(name, state string) (City, bool) {
 func CityStates(name string) []string {
 	return slices.Clone(data().cities.byName[CityKey(name)])
 }
+
+// CountyZIPs lists, sorted, the ZIPs that lie (at least partly) in the
+// county.
+func CountyZIPs(fips string) []string {
+	return slices.Clone(data().countyZIPs[fips])
+}

@@ -90,3 +90,13 @@ func TestCityStates(t *testing.T) {
 		t.Errorf("CityStates(nowhere such) = %v", got)
 	}
 }
+
+func TestCountyZIPs(t *testing.T) {
+	zips := CountyZIPs("25025") // Suffolk County, MA
+	if !slices.Contains(zips, "02121") || !slices.Contains(zips, "02150") || slices.Contains(zips, "02138") || !slices.IsSorted(zips) {
+		t.Errorf("CountyZIPs(25025) = %v", zips)
+	}
+	if got := CountyZIPs("66010"); !slices.Contains(got, "96910") || !slices.Contains(got, "96929") {
+		t.Errorf("CountyZIPs(66010) = %v, want Guam's ZIPs", got)
+	}
+}
