@@ -46,16 +46,16 @@ type City struct {
 // parts are a settled fact are listed: Boston's annexed towns, and New
 // York City's boroughs and their post offices as GeoNames names them.
 var cityParts = map[[2]string][]string{
-	{"boston", "MA"}: {"allston", "brighton", "charlestown", "dorchester", "dorchester center", "east boston",
+	{"boston", "MA"}: {"allston", "brighton", "charlestown", "dorchester", "dorchester center",
 		"hyde park", "jamaica plain", "mattapan", "readville", "roslindale", "roxbury", "roxbury crossing",
-		"south boston", "west roxbury"},
+		"west roxbury"},
 	{"new york", "NY"}: {"bronx", "brooklyn", "staten island", "astoria", "bayside", "flushing", "jamaica",
 		"long island city", "far rockaway", "ridgewood", "woodside", "corona", "elmhurst", "forest hills",
 		"fresh meadows", "jackson heights", "kew gardens", "ozone park", "rego park", "richmond hill",
 		"rockaway park", "south ozone park", "south richmond hill", "springfield gardens", "whitestone",
 		"college point", "east elmhurst", "glen oaks", "hollis", "howard beach", "little neck", "maspeth",
 		"middle village", "oakland gardens", "queens village", "rosedale", "saint albans", "cambria heights",
-		"bellerose", "floral park", "arverne", "breezy point", "fort tilden", "oakland gardens"},
+		"arverne", "breezy point"},
 }
 
 // CityKey is the form names are compared in: lower case, letters and digits

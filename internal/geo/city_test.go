@@ -100,3 +100,15 @@ func TestCountyZIPs(t *testing.T) {
 		t.Errorf("CountyZIPs(66010) = %v, want Guam's ZIPs", got)
 	}
 }
+
+// TestCityPartsExist: every neighbourhood listed as part of a city is a
+// place name GeoNames uses in that state, so none is silently ignored.
+func TestCityPartsExist(t *testing.T) {
+	for city, parts := range cityParts {
+		for _, part := range parts {
+			if len(data().cities.byKey[[2]string{part, city[1]}]) == 0 {
+				t.Errorf("%s, %s: part %q names no ZIP", city[0], city[1], part)
+			}
+		}
+	}
+}
