@@ -22,7 +22,10 @@
 //
 // zips.counties is a space-separated list of county codes: the GeoNames county
 // first (when GeoNames has one), then every other HUD crosswalk county in code
-// order. county_equivalents lists the Connecticut planning-region / old-county
+// order. Territory ZIPs GeoNames' US table lacks are named and placed by
+// the county-equivalent HUD lists first (territory.go), after the crosswalk's
+// territory rows are checked against the USPS ZIP ranges and the Census ZCTA
+// relationship file, and its Guam rows corrected. county_equivalents lists the Connecticut planning-region / old-county
 // pairs observed on the same ZIP (a = GeoNames planning region, b = HUD county,
 // zips = how many ZIPs showed the pair).
 package main
