@@ -57,12 +57,14 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Area struct {
+		City      func(childComplexity int) int
 		Counties  func(childComplexity int) int
 		Latitude  func(childComplexity int) int
 		Longitude func(childComplexity int) int
 		PlaceName func(childComplexity int) int
 		State     func(childComplexity int) int
 		Zip       func(childComplexity int) int
+		Zips      func(childComplexity int) int
 	}
 
 	ChangeConnection struct {
@@ -404,7 +406,7 @@ type ComplexityRoot struct {
 		Nodes         func(childComplexity int, ids []int) int
 		Organizations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
 		Programs      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgramOrder, where *ent.ProgramWhereInput) int
-		ResolveArea   func(childComplexity int, zip *string, countyFips *string, latitude *float64, longitude *float64) int
+		ResolveArea   func(childComplexity int, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) int
 		Resources     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder, where *ent.ResourceWhereInput) int
 		Services      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
 		TaxonomyTerms func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) int
@@ -682,7 +684,7 @@ type QueryResolver interface {
 	TaxonomyTerms(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) (*ent.TaxonomyTermConnection, error)
 	Changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error)
 	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool) (*model.MatchConnection, error)
-	ResolveArea(ctx context.Context, zip *string, countyFips *string, latitude *float64, longitude *float64) (*model.Area, error)
+	ResolveArea(ctx context.Context, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) (*model.Area, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -703,6 +705,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Area.city":
+		if e.ComplexityRoot.Area.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.City(childComplexity), true
 	case "Area.counties":
 		if e.ComplexityRoot.Area.Counties == nil {
 			break
@@ -739,6 +747,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Area.Zip(childComplexity), true
+	case "Area.zips":
+		if e.ComplexityRoot.Area.Zips == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Area.Zips(childComplexity), true
 
 	case "ChangeConnection.edges":
 		if e.ComplexityRoot.ChangeConnection.Edges == nil {
@@ -2561,7 +2575,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ResolveArea(childComplexity, args["zip"].(*string), args["countyFips"].(*string), args["latitude"].(*float64), args["longitude"].(*float64)), true
+		return e.ComplexityRoot.Query.ResolveArea(childComplexity, args["zip"].(*string), args["countyFips"].(*string), args["city"].(*string), args["state"].(*string), args["latitude"].(*float64), args["longitude"].(*float64)), true
 	case "Query.resources":
 		if e.ComplexityRoot.Query.Resources == nil {
 			break
@@ -3723,6 +3737,10 @@ func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.
 	switch field.Name {
 	case "zip":
 		return ec.fieldContext_Area_zip(ctx, field)
+	case "city":
+		return ec.fieldContext_Area_city(ctx, field)
+	case "zips":
+		return ec.fieldContext_Area_zips(ctx, field)
 	case "placeName":
 		return ec.fieldContext_Area_placeName(ctx, field)
 	case "state":
@@ -6418,22 +6436,38 @@ func (ec *executionContext) field_Query_resolveArea_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["countyFips"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "latitude",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "city",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["city"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "latitude",
 		func(ctx context.Context, v any) (*float64, error) {
 			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["latitude"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "longitude",
+	args["latitude"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "longitude",
 		func(ctx context.Context, v any) (*float64, error) {
 			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["longitude"] = arg3
+	args["longitude"] = arg5
 	return args, nil
 }
 
@@ -6929,6 +6963,28 @@ func (ec *executionContext) _Area_zip(ctx context.Context, field graphql.Collect
 	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Zip)
 }
 func (ec *executionContext) fieldContext_Area_zip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
+}
+
+func (ec *executionContext) _Area_city(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Area_city(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.City)
+}
+func (ec *executionContext) fieldContext_Area_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
+}
+
+func (ec *executionContext) _Area_zips(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Area_zips(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Zips)
+}
+func (ec *executionContext) fieldContext_Area_zips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
 }
 
@@ -12754,7 +12810,7 @@ func (ec *executionContext) _Query_resolveArea(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ResolveArea(ctx, fc.Args["zip"].(*string), fc.Args["countyFips"].(*string), fc.Args["latitude"].(*float64), fc.Args["longitude"].(*float64))
+			return ec.Resolvers.Query().ResolveArea(ctx, fc.Args["zip"].(*string), fc.Args["countyFips"].(*string), fc.Args["city"].(*string), fc.Args["state"].(*string), fc.Args["latitude"].(*float64), fc.Args["longitude"].(*float64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Area) graphql.Marshaler {
@@ -19910,7 +19966,7 @@ func (ec *executionContext) unmarshalInputFamilyInput(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"zip", "countyFips", "state", "latitude", "longitude", "childAgeMonths", "childBirthDate", "pregnant", "pregnancyWeek", "dueDate", "firstTimeParent", "courtInvolved", "householdSize", "annualIncome", "needs", "language", "deliveryModes", "maxDistanceKm"}
+	fieldsInOrder := [...]string{"zip", "city", "countyFips", "state", "latitude", "longitude", "childAgeMonths", "childBirthDate", "pregnant", "pregnancyWeek", "dueDate", "firstTimeParent", "courtInvolved", "householdSize", "annualIncome", "needs", "language", "deliveryModes", "maxDistanceKm"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19924,6 +19980,13 @@ func (ec *executionContext) unmarshalInputFamilyInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.ZIP = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
 		case "countyFips":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFips"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -35279,6 +35342,16 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "city":
+			out.Values[i] = ec._Area_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "zips":
+			out.Values[i] = ec._Area_zips(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "placeName":
 			out.Values[i] = ec._Area_placeName(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -39884,6 +39957,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNTaxonomyTerm2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐTaxonomyTerm(ctx context.Context, sel ast.SelectionSet, v *ent.TaxonomyTerm) graphql.Marshaler {

@@ -203,7 +203,10 @@ func selectionContext(ctx context.Context, path ...string) context.Context {
 
 // area translates a resolved place for the API.
 func area(p match.Place) *model.Area {
-	a := &model.Area{Counties: make([]*geo.County, len(p.Counties))}
+	a := &model.Area{Counties: make([]*geo.County, len(p.Counties)), Zips: p.ZIPs, City: nonEmpty(p.City)}
+	if a.Zips == nil {
+		a.Zips = []string{}
+	}
 	for i := range p.Counties {
 		a.Counties[i] = &p.Counties[i]
 	}

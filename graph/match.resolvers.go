@@ -25,8 +25,8 @@ func (r *queryResolver) Match(ctx context.Context, family match.Family, first *i
 }
 
 // ResolveArea is the resolver for the resolveArea field.
-func (r *queryResolver) ResolveArea(ctx context.Context, zip *string, countyFips *string, latitude *float64, longitude *float64) (*model.Area, error) {
-	place, err := match.ResolveArea(zip, countyFips, latitude, longitude)
+func (r *queryResolver) ResolveArea(ctx context.Context, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) (*model.Area, error) {
+	place, err := match.ResolveArea(zip, countyFips, city, state, latitude, longitude)
 	if err != nil {
 		return nil, err
 	}

@@ -273,9 +273,10 @@ func TestMatchGraphQL(t *testing.T) {
 			t.Errorf("New Hampshire: %+v", none)
 		}
 
-		// A county-only family: no distances.
+		// A county-only family: no distances; ZIPs in the county cover part
+		// of it (CONFIRM), after the county and the state.
 		county := mMatch(a, map[string]any{"f": map[string]any{"countyFips": "25025", "childAgeMonths": 24, "maxDistanceKm": 1}})
-		mEqual(t, "county family", county.names(), []string{"Suffolk Home Visits", "Statewide Line"})
+		mEqual(t, "county family", county.names(), []string{"Suffolk Home Visits", "Statewide Line", "Dorchester Home Visits", "Shelter Visits"})
 		for _, e := range county.Edges {
 			if e.DistanceKm != nil {
 				t.Errorf("%s: distance %v for a county family", e.Node.Name, *e.DistanceKm)

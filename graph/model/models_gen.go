@@ -10,17 +10,21 @@ import (
 
 // What Village's embedded geographic reference knows about a place.
 type Area struct {
-	// The ZIP code (the nearest ZIP for coordinates); null for a county.
+	// The ZIP code (the nearest ZIP for coordinates); null for a county or a city of several ZIPs.
 	Zip *string `json:"zip,omitempty"`
+	// The city's name as the gazetteer spells it, when resolved by city; null otherwise.
+	City *string `json:"city,omitempty"`
+	// The area's ZIPs, sorted: the ZIP itself, a city's or a county's ZIPs.
+	Zips []string `json:"zips"`
 	// The ZIP's place name (GeoNames names many city ZIPs by neighbourhood).
 	PlaceName *string `json:"placeName,omitempty"`
 	// Two-letter state postal code.
 	State *string `json:"state,omitempty"`
 	// Counties the ZIP lies in (several for a ZIP that spans counties).
 	Counties []*geo.County `json:"counties"`
-	// Latitude of the ZIP centroid or given point.
+	// Latitude of the ZIP centroid, the city centre (mean of its ZIP centroids) or given point.
 	Latitude *float64 `json:"latitude,omitempty"`
-	// Longitude of the ZIP centroid or given point.
+	// Longitude of the ZIP centroid, the city centre or given point.
 	Longitude *float64 `json:"longitude,omitempty"`
 }
 

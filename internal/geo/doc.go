@@ -16,8 +16,17 @@
 //     planning regions (09110–09190) as county codes.
 //   - HUD USPS ZIP–county crosswalk (a US government work): every county a ZIP
 //     touches, using Connecticut's old counties (09001–09015); it also covers
-//     Puerto Rico and other territories GeoNames lacks.
+//     Puerto Rico and other territories GeoNames lacks. Its territory rows are
+//     checked against the USPS ZIP ranges and the Census 2010 ZCTA–county
+//     relationship file; its Guam rows (which name American Samoa) corrected.
+//   - GeoNames populated places of the territories: a territory ZIP is named
+//     and placed by its county-equivalent (municipio, island, district).
 //   - Census Bureau state and 2017 county tables.
+//
+// LookupCity is a gazetteer of the ZIPs' GeoNames place names: a city in a
+// state resolves to its ZIPs and centre, names compared by CityKey, Boston
+// and New York City including the neighbourhoods GeoNames names on their own.
+// NormalizeZIP accepts ZIP+4.
 //
 // See data/NOTICE.md for attributions. The data files are rebuilt by
 // internal/geo/internal/buildgeo.

@@ -90,6 +90,8 @@ type tables struct {
 	zips        map[string]*Place
 	equiv       map[string][]string // county FIPS -> other codes, sorted
 	grid        grid
+	cities      cityIndex
+	countyZIPs  map[string][]string // county FIPS -> ZIPs, sorted
 }
 
 var (
@@ -236,6 +238,13 @@ func load() (*tables, error) {
 		t.zips[places[i].ZIP] = &places[i]
 	}
 	t.grid = buildGrid(places, near)
+	t.cities = buildCityIndex(places)
+	t.countyZIPs = make(map[string][]string, len(t.counties))
+	for i := range places { // in ZIP order
+		for _, c := range places[i].Counties {
+			t.countyZIPs[c.FIPS] = append(t.countyZIPs[c.FIPS], places[i].ZIP)
+		}
+	}
 
 	err = readTable("county_equivalents.csv.gz", []string{"a", "b", "zips"}, func(rec []string) error {
 		if _, ok := t.counties[rec[0]]; !ok {

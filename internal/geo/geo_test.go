@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -67,17 +68,60 @@ func TestLookupZIPMultiCounty(t *testing.T) {
 	}
 }
 
-func TestLookupZIPHUDOnly(t *testing.T) {
+// TestLookupZIPTerritories checks every territory's ZIPs resolve to their
+// own territory, with a centre: GeoNames' US table lacks them, the HUD
+// crosswalk copy put Guam in American Samoa, and buildgeo places them by
+// their county-equivalent (see territory.go).
+func TestLookupZIPTerritories(t *testing.T) {
 	p := mustZIP(t, "00601")
-	want := Place{
-		ZIP: "00601", StateCode: "PR",
-		Counties: []County{{"72001", "Adjuntas", "PR"}, {"72113", "Ponce", "PR"}},
+	if got := countyCodes(p.Counties); !slices.Equal(got, []string{"72113", "72001"}) && !slices.Equal(got, []string{"72001", "72113"}) {
+		t.Errorf("LookupZIP(00601) counties = %v", p.Counties)
 	}
-	if fmt.Sprint(p) != fmt.Sprint(want) {
-		t.Errorf("LookupZIP(00601) = %+v, want %+v", p, want)
+	if p.StateCode != "PR" || !p.HasCentroid {
+		t.Errorf("LookupZIP(00601) = %+v, want a Puerto Rico place with a centre", p)
 	}
-	if p.HasCentroid {
-		t.Error("00601 should have no centroid")
+	for _, tc := range []struct {
+		zip, state, county string
+		lat, lon           float64 // roughly; within 1.5 degrees
+	}{
+		{"96910", "GU", "66010", 13.45, 144.76},
+		{"96913", "GU", "66010", 13.45, 144.76},
+		{"96915", "GU", "66010", 13.45, 144.76},
+		{"96929", "GU", "66010", 13.45, 144.76},
+		{"96799", "AS", "60010", -14.28, -170.70},
+		{"96950", "MP", "69110", 15.2, 145.75},
+		{"96952", "MP", "69120", 14.97, 145.62},
+		{"00802", "VI", "78030", 18.34, -64.93},
+		{"00820", "VI", "78010", 17.74, -64.73},
+		{"00901", "PR", "72127", 18.45, -66.07},
+	} {
+		p := mustZIP(t, tc.zip)
+		if p.StateCode != tc.state || len(p.Counties) == 0 || p.Counties[0].FIPS != tc.county {
+			t.Errorf("LookupZIP(%s) = %s %v, want %s %s", tc.zip, p.StateCode, countyCodes(p.Counties), tc.state, tc.county)
+		}
+		if !p.HasCentroid || math.Abs(p.Latitude-tc.lat) > 1.5 || math.Abs(p.Longitude-tc.lon) > 1.5 {
+			t.Errorf("LookupZIP(%s) centre = %v, %v (%v), want near %v, %v", tc.zip, p.Latitude, p.Longitude, p.HasCentroid, tc.lat, tc.lon)
+		}
+	}
+	// Every Puerto Rico ZIP has a centre on the island.
+	n := 0
+	for zip, p := range data().zips {
+		if p.StateCode != "PR" {
+			continue
+		}
+		n++
+		if !p.HasCentroid || p.Latitude < 17.8 || p.Latitude > 18.6 || p.Longitude < -67.4 || p.Longitude > -65.2 {
+			t.Errorf("PR ZIP %s centre %v, %v (%v) is not on Puerto Rico", zip, p.Latitude, p.Longitude, p.HasCentroid)
+		}
+	}
+	if n < 150 {
+		t.Errorf("%d Puerto Rico ZIPs, want the crosswalk's 160 or more", n)
+	}
+	// No Guam ZIP lies in American Samoa any more.
+	for zip, p := range data().zips {
+		if strings.HasPrefix(zip, "969") && zip <= "96932" && p.StateCode != "GU" {
+			t.Errorf("ZIP %s resolves to %s, want GU", zip, p.StateCode)
+		}
 	}
 }
 
@@ -221,7 +265,7 @@ func TestNearestZIP(t *testing.T) {
 		// Across the antimeridian, from 179.5°E to Adak at 176.7°W.
 		{52.0, 179.5, "99546", 265.372},
 		// Far from anything: still an answer, with a large distance.
-		{0, 0, "04631", 8222.121},
+		{0, 0, "00820", 7339.492},
 	} {
 		p, km, ok := NearestZIP(tc.lat, tc.lon)
 		if !ok || p.ZIP != tc.zip || math.Abs(km-tc.km) > 0.01 {
@@ -349,8 +393,10 @@ func TestDataIntegrity(t *testing.T) {
 			t.Errorf("%s (%s) has no county", zip, p.StateCode)
 		}
 	}
-	if noCentroid != 181 {
-		t.Errorf("%d ZIPs without centroid, want 181 (HUD only)", noCentroid)
+	// 56998 and 88888 (DC, HUD only) and Rota's 96951 (no GeoNames place on
+	// Rota to place it by).
+	if noCentroid != 3 {
+		t.Errorf("%d ZIPs without centroid, want 3", noCentroid)
 	}
 }
 

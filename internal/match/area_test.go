@@ -79,10 +79,26 @@ func TestMatchCoverageKinds(t *testing.T) {
 		equal(t, "family at the circles' centre", names(out.Results),
 			[]string{"Suffolk County", "Radius just inside", "Radius just outside", "Massachusetts", "Nationwide", "Online"})
 
+		// Placed by county or state, a service covering part of the place is
+		// a CONFIRM (ask for the ZIP), ranked after whole coverage by the
+		// county or state, before nationwide services.
 		out = f.match(match.Family{CountyFIPS: ptr("25025")}, match.Options{})
-		equal(t, "family placed by county", names(out.Results), []string{"Suffolk County", "Massachusetts", "Nationwide", "Online"})
+		equal(t, "family placed by county", names(out.Results),
+			[]string{"Suffolk County", "Massachusetts", "ZIP 02121", "ZIP 02130", "Nationwide", "Online"})
+		expect(t, out, "ZIP 02121", true, C(match.Confirm), C())
+		if got := reasonMsg(out, "ZIP 02130", match.Confirm); got != "Covers part of Suffolk County, MA (ZIP 02130): ask for the family's ZIP." {
+			t.Errorf("part of a county: %q", got)
+		}
 		out = f.match(match.Family{State: ptr("MA")}, match.Options{})
-		equal(t, "family placed by state", names(out.Results), []string{"Massachusetts", "Nationwide", "Online"})
+		equal(t, "family placed by state", names(out.Results),
+			[]string{"Massachusetts", "ZIP 02121", "ZIP 02130", "Suffolk County", "Middlesex County", "Radius just inside", "Radius just outside", "Nationwide", "Online"})
+		expect(t, out, "Middlesex County", true, C(match.Confirm), C())
+		if got := reasonMsg(out, "Middlesex County", match.Confirm); got != "Covers part of Massachusetts (Middlesex County): ask for the family's ZIP." {
+			t.Errorf("part of a state: %q", got)
+		}
+		if r := find(out, "Suffolk County"); r == nil || r.Coverage == nil || r.Coverage.Kind != servicearea.KindCOUNTY {
+			t.Errorf("part of a state: coverage %+v, want the county", r)
+		}
 		out = f.match(match.Family{State: ptr("NH")}, match.Options{})
 		equal(t, "New Hampshire family", names(out.Results), []string{"New Hampshire", "Nationwide", "Online"})
 	})
@@ -213,9 +229,11 @@ func TestMatchMaxDistance(t *testing.T) {
 			{State: ptr("MA"), MaxDistanceKm: ptr(5.0)},
 		} {
 			out := f.match(fam, match.Options{})
-			want := []string{"Far county", "Far county, also online", "No location", "Far and near", "Far online", "Far nationwide"}
+			// Services covering part of the county or state are in (CONFIRM);
+			// one that is also online covers the family wholly that way.
+			want := []string{"Far county", "Far county, also online", "No location", "Far and near", "Near ZIP", "Far online", "Far nationwide"}
 			if fam.State != nil {
-				want = []string{"Far online", "Far nationwide", "Far county, also online"}
+				want = []string{"Near ZIP", "Far county", "No location", "Far and near", "Far online", "Far nationwide", "Far county, also online"}
 			}
 			equal(t, placeOf(fam)+" with a limit", names(out.Results), want)
 			for _, r := range out.Results {
@@ -261,7 +279,7 @@ func TestMatchConfidentialLocations(t *testing.T) {
 
 // TestResolveArea answers what the reference knows about one place.
 func TestResolveArea(t *testing.T) {
-	p, err := match.ResolveArea(ptr("30534"), nil, nil, nil)
+	p, err := match.ResolveArea(ptr("30534"), nil, nil, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,18 +292,18 @@ func TestResolveArea(t *testing.T) {
 		t.Errorf("30534: %+v", p)
 	}
 
-	p, err = match.ResolveArea(nil, ptr("25025"), nil, nil)
+	p, err = match.ResolveArea(nil, ptr("25025"), nil, nil, nil, nil)
 	if err != nil || p.ZIP != "" || p.State != "MA" || len(p.Counties) != 1 || p.Counties[0].Name != "Suffolk" || p.Point != nil {
 		t.Errorf("county 25025: %+v, %v", p, err)
 	}
 
 	// Coordinates: the nearest ZIP centroid, with the point itself.
-	p, err = match.ResolveArea(nil, nil, ptr(42.2918), ptr(-71.0717))
+	p, err = match.ResolveArea(nil, nil, nil, nil, ptr(42.2918), ptr(-71.0717))
 	if err != nil || p.ZIP != "02124" || p.PlaceName != "Dorchester Center" || p.State != "MA" || p.Point == nil ||
 		p.Point.Lat != 42.2918 || len(p.Counties) != 2 {
 		t.Errorf("02124's centroid: %+v, %v", p, err)
 	}
-	p, err = match.ResolveArea(nil, nil, ptr(42.39), ptr(-71.07))
+	p, err = match.ResolveArea(nil, nil, nil, nil, ptr(42.39), ptr(-71.07))
 	if err != nil || p.ZIP != "02129" || p.Point.Lat != 42.39 || p.Point.Lon != -71.07 {
 		t.Errorf("a point in Charlestown: %+v, %v", p, err)
 	}
@@ -309,7 +327,7 @@ func TestResolveArea(t *testing.T) {
 		{nil, nil, ptr(0.0), ptr(0.0), "latitude"},          // the Gulf of Guinea
 		{nil, nil, ptr(-71.0745), ptr(42.2973), "latitude"}, // swapped
 	} {
-		_, err := match.ResolveArea(c.zip, c.county, c.lat, c.lon)
+		_, err := match.ResolveArea(c.zip, c.county, nil, nil, c.lat, c.lon)
 		if got := fieldOf(err); got != c.field {
 			t.Errorf("ResolveArea(%v, %v, %v, %v): error %v at %q, want bad input at %q", c.zip, c.county, c.lat, c.lon, err, got, c.field)
 		}
@@ -364,6 +382,7 @@ func TestMatchNamesCountyEquivalents(t *testing.T) {
 		f.add("Orleans Parish", svc{areas: []area{countyArea("22071")}})
 		f.add("St. Louis City", svc{areas: []area{countyArea("29510")}})
 		f.add("Downtown Baltimore ZIP", svc{areas: []area{zipArea("21201")}})
+		f.add("Annapolis ZIP", svc{areas: []area{zipArea("21401")}})
 		for zip, c := range map[string]struct{ service, want string }{
 			"21202": {"Baltimore City", "Covers Baltimore City, where the family lives."},
 			"70112": {"Orleans Parish", "Covers Orleans Parish, where the family lives."},
@@ -374,10 +393,14 @@ func TestMatchNamesCountyEquivalents(t *testing.T) {
 				t.Errorf("ZIP %s: %q, want %q", zip, got, c.want)
 			}
 		}
-		// A family placed by county is told what a service does not cover.
+		// A family placed by county is told what a service does not cover,
+		// and what it covers part of.
 		out := f.match(match.Family{CountyFIPS: ptr("24510")}, match.Options{IncludeIneligible: true})
-		if got, want := unmetMsg(out, "Downtown Baltimore ZIP", match.OutOfArea), "Does not cover Baltimore City, MD."; got != want {
+		if got, want := unmetMsg(out, "Annapolis ZIP", match.OutOfArea), "Does not cover Baltimore City, MD."; got != want {
 			t.Errorf("out of area: %q, want %q", got, want)
+		}
+		if got, want := reasonMsg(out, "Downtown Baltimore ZIP", match.Confirm), "Covers part of Baltimore City, MD (ZIP 21201): ask for the family's ZIP."; got != want {
+			t.Errorf("part of the county: %q, want %q", got, want)
 		}
 	})
 }

@@ -14,6 +14,7 @@
 //  4. the family's language offered;
 //  5. a preferred delivery mode offered;
 //  6. more specific coverage: ZIP, RADIUS or COUNTY, then STATE, then
+//     coverage of part of the family's place (a CONFIRM: see Place), then
 //     NATIONWIDE or ONLINE;
 //  7. nearer (unknown distances last);
 //  8. more recently verified (never verified last);
@@ -34,7 +35,15 @@
 //
 // Places resolve against the embedded reference in package geo, never a
 // network service. The family's own words decide the area, most precise
-// first: a ZIP, else a county, else a state. Coordinates give the point
+// first: a ZIP (five digits or ZIP+4, whose +4 is dropped), else a city
+// with its state, else a county, else a state. A city resolves through
+// geo.LookupCity to its ZIPs and centre (the mean of their centroids), the
+// point distances are measured from; names compare by geo.CityKey (case,
+// punctuation, "St." and "Saint"), and a city includes the neighbourhoods
+// GeoNames names on their own (Boston: Dorchester, Roxbury, Mattapan, ...),
+// while a neighbourhood named is its own ZIPs alone. A city of one ZIP is
+// that ZIP. A city without a state resolves when one state has the name;
+// otherwise it is bad input at family.state listing the states that do. Coordinates give the point
 // distances are measured from and, without a ZIP, the area too: the nearest
 // ZIP centroid's. Border caveat: that ZIP may lie across a county or state
 // line from the home, so a county or state given with the coordinates wins
@@ -52,9 +61,18 @@
 // 09001 and region 09120 and matches both, not region 09190, which overlaps
 // old Fairfield County elsewhere. A family placed by county matches that
 // county and every equivalent code, its state, NATIONWIDE and ONLINE; by
-// state, STATE, NATIONWIDE and ONLINE. ZIP and RADIUS areas, which may not
-// reach the family's part of the county, do not match them, and they have no
-// distance. TEXT areas never match.
+// state, STATE, NATIONWIDE and ONLINE; by city, the counties holding (95% of)
+// the city's ZIPs, its state, a RADIUS holding its centre, NATIONWIDE and
+// ONLINE. Families placed by county or state have no distance. TEXT areas
+// never match.
+//
+// A service covering only part of a family's city, county or state (a ZIP
+// of the city or county, a county holding some of the city's ZIPs, a RADIUS
+// reaching some of its ZIP centroids; for a state, any ZIP, COUNTY or RADIUS
+// area lying in it) is not a miss: the family may live in that part. It is
+// eligible with a CONFIRM reason the worker can read out ("Covers part of
+// Boston, MA (ZIP 02121): ask for the family's ZIP.") and ranks after
+// services covering the whole place by county or state.
 //
 // Distance is to the service's nearest location the caller may see: the
 // public never gets a distance to a confidential location, so a service

@@ -15,6 +15,7 @@ import (
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/geo"
 )
 
 // verdict is one candidate's decision and, when explaining, its reasons.
@@ -59,12 +60,15 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 	v := verdict{explain: explain}
 
 	// Area.
-	spec := 3
-	if a := covering(e.areas, p.place); a == nil {
-		v.missed(OutOfArea, func() string { return "Does not cover " + placeName(p.place) + "." })
-	} else {
+	spec := specUncovered
+	if a := covering(e.areas, p.place); a != nil {
 		r.Coverage, spec = a.ref, a.rank.specificity()
 		v.met(InArea, func() string { return coverageSentence(a.ref, p.place) })
+	} else if a := partly(e.areas, p.place); a != nil {
+		r.Coverage, spec = a.ref, specPartial
+		v.met(Confirm, func() string { return partSentence(a.ref, p.place) })
+	} else {
+		v.missed(OutOfArea, func() string { return "Does not cover " + placeName(p.place) + "." })
 	}
 	// DistanceKm is pointed at the rank key's distance once the result is
 	// kept (Match): a pointer into this frame would move every decision to
@@ -435,6 +439,8 @@ func modeName(m directory.DeliveryMode) string {
 
 func placeName(p Place) string {
 	switch {
+	case p.City != "":
+		return p.City + ", " + p.State
 	case p.ZIP != "" && p.PlaceName != "":
 		return fmt.Sprintf("ZIP %s (%s, %s)", p.ZIP, p.PlaceName, p.State)
 	case p.ZIP != "":
@@ -443,6 +449,33 @@ func placeName(p Place) string {
 		return p.Counties[0].FullName() + ", " + p.State
 	}
 	return p.State
+}
+
+// partSentence says a service covers part of a city, county or state, and
+// what to ask.
+func partSentence(a *ent.ServiceArea, p Place) string {
+	where := placeName(p)
+	if p.City == "" && len(p.Counties) == 0 {
+		if st, ok := geo.LookupState(p.State); ok {
+			where = st.Name
+		}
+	}
+	what := ""
+	switch a.Kind {
+	case servicearea.KindZIP:
+		what = "ZIP " + a.Code
+	case servicearea.KindCOUNTY:
+		what = a.Code
+		if c, ok := geo.LookupCounty(a.Code); ok {
+			what = c.FullName()
+		}
+	case servicearea.KindRADIUS:
+		what = fmt.Sprintf("%.0f km around its centre", *a.RadiusKm)
+	}
+	if a.Name != "" {
+		what += " (" + a.Name + ")"
+	}
+	return fmt.Sprintf("Covers part of %s (%s): ask for the family's ZIP.", where, what)
 }
 
 func coverageSentence(a *ent.ServiceArea, p Place) string {

@@ -1,7 +1,9 @@
 package match
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -13,9 +15,12 @@ import (
 // Family is what a family says about itself. Nil means "not said".
 // Field names follow the GraphQL FamilyInput, which binds to this type.
 type Family struct {
-	ZIP            *string
-	CountyFIPS     *string
-	State          *string
+	ZIP        *string
+	CountyFIPS *string
+	State      *string
+	// City is a place name as the family says it ("Boston"), resolved in
+	// State through geo.LookupCity.
+	City           *string
 	Latitude       *float64
 	Longitude      *float64
 	ChildAgeMonths *int
@@ -71,7 +76,7 @@ func (f Family) resolve(today time.Time) (*profile, error) {
 		income:    f.AnnualIncome,
 		modes:     f.DeliveryModes,
 	}
-	place, err := resolvePlace(f.ZIP, f.CountyFIPS, f.State, f.Latitude, f.Longitude)
+	place, err := resolvePlace(f.ZIP, f.CountyFIPS, f.State, f.City, f.Latitude, f.Longitude)
 	if err != nil {
 		return nil, err
 	}
@@ -208,26 +213,43 @@ type Place struct {
 	// coverage recorded under either matches.
 	MatchCounties []string
 	// Point is where distances are measured from: the family's own
-	// coordinates, or its ZIP's centroid; nil for a county or state.
+	// coordinates, or its ZIP's centroid, or its city's centre; nil for a
+	// county or state.
 	Point *LatLon
+	// City is the place's name when the family was placed by a city
+	// ("Boston"), and ZIP is then empty unless the city has one ZIP.
+	City string
+	// ZIPs are the area's ZIPs: the ZIP, the city's or the county's; empty
+	// for a state. A service covering some of them covers part of the
+	// place (see partly).
+	ZIPs []string
+	// partCounties are the counties (with their equivalent codes) that hold
+	// some of a city's ZIPs but not all: MatchCounties hold all of them.
+	partCounties []string
+	// partPoints are a city's ZIP centroids, for RADIUS areas that reach
+	// part of it.
+	partPoints []LatLon
 }
 
 // LatLon is a point in decimal degrees.
 type LatLon struct{ Lat, Lon float64 }
 
 // ResolveArea answers what the reference table knows about exactly one
-// place: a ZIP, a county, or a point.
-func ResolveArea(zip, countyFIPS *string, lat, lon *float64) (Place, error) {
+// place: a ZIP, a county, a city (with its state), or a point.
+func ResolveArea(zip, countyFIPS, city, state *string, lat, lon *float64) (Place, error) {
+	if state != nil && city == nil {
+		return Place{}, &directory.FieldError{Field: "state", Message: "a state is resolved with a city; give the city too"}
+	}
 	given := 0
-	for _, set := range []bool{zip != nil, countyFIPS != nil, lat != nil || lon != nil} {
+	for _, set := range []bool{zip != nil, countyFIPS != nil, city != nil, lat != nil || lon != nil} {
 		if set {
 			given++
 		}
 	}
 	if given != 1 {
-		return Place{}, &directory.FieldError{Field: "zip", Message: "give exactly one place: a ZIP, a county FIPS code, or latitude and longitude"}
+		return Place{}, &directory.FieldError{Field: "zip", Message: "give exactly one place: a ZIP, a county FIPS code, a city with its state, or latitude and longitude"}
 	}
-	p, err := resolvePlace(zip, countyFIPS, nil, lat, lon)
+	p, err := resolvePlace(zip, countyFIPS, state, city, lat, lon)
 	if fe, ok := err.(*directory.FieldError); ok {
 		fe.Field = fe.Field[len("family."):]
 	}
@@ -248,7 +270,7 @@ const maxNearestZIPKm = 250
 // with the coordinates wins when the nearest ZIP is not in it). Places given
 // together must agree: a county outside the ZIP, or a state that is not
 // the ZIP's, is bad input rather than silently ignored.
-func resolvePlace(zip, county, state *string, lat, lon *float64) (Place, error) {
+func resolvePlace(zip, county, state, city *string, lat, lon *float64) (Place, error) {
 	if (lat == nil) != (lon == nil) {
 		if lat == nil {
 			return Place{}, inputError("latitude", "give a latitude with the longitude")
@@ -261,8 +283,20 @@ func resolvePlace(zip, county, state *string, lat, lon *float64) (Place, error) 
 	if county != nil && !geo.ValidCountyFIPS(*county) {
 		return Place{}, inputError("countyFips", "%q is not a county FIPS code (5 digits, e.g. 25025)", *county)
 	}
-	if zip != nil && !geo.ValidZIP(*zip) {
-		return Place{}, inputError("zip", "%q is not a ZIP code (5 digits, e.g. 02121)", *zip)
+	if zip != nil {
+		five, ok := geo.NormalizeZIP(*zip)
+		if !ok {
+			return Place{}, inputError("zip", "%q is not a ZIP code (5 digits or ZIP+4, e.g. 02121 or 02121-1234)", *zip)
+		}
+		zip = &five
+	}
+	var town *geo.City
+	if city != nil {
+		c, err := lookupCity(*city, state)
+		if err != nil {
+			return Place{}, err
+		}
+		town = &c
 	}
 	var point *LatLon
 	var near *Place
@@ -289,12 +323,24 @@ func resolvePlace(zip, county, state *string, lat, lon *float64) (Place, error) 
 			return Place{}, inputError("zip", "ZIP code %s is not in Village's reference table", *zip)
 		}
 		p = zipPlace(z)
+		if town != nil && !slices.Contains(town.ZIPs, z.ZIP) {
+			return Place{}, inputError("city", "ZIP %s is not in %s, %s", z.ZIP, town.Name, town.StateCode)
+		}
+	case town != nil:
+		p = cityPlace(*town)
+		if near != nil && slices.Contains(town.ZIPs, near.ZIP) {
+			p = *near
+		}
+		if county != nil && !slices.Contains(p.MatchCounties, *county) && !slices.Contains(p.partCounties, *county) {
+			return Place{}, inputError("countyFips", "county %s is not where %s lies (%s)", *county, placeName(p), countyList(p.Counties))
+		}
+		county = nil // checked: a city lies in part of it at least
 	case county != nil:
 		c, ok := geo.LookupCounty(*county)
 		if !ok {
 			return Place{}, inputError("countyFips", "county %s is not in Village's reference table", *county)
 		}
-		p = Place{State: c.StateCode, Counties: []geo.County{c}, MatchCounties: geo.EquivalentCounties(c.FIPS)}
+		p = Place{State: c.StateCode, Counties: []geo.County{c}, MatchCounties: geo.EquivalentCounties(c.FIPS), ZIPs: geo.CountyZIPs(c.FIPS)}
 		if near != nil && slices.Contains(near.MatchCounties, c.FIPS) {
 			p = *near
 		}
@@ -306,7 +352,7 @@ func resolvePlace(zip, county, state *string, lat, lon *float64) (Place, error) 
 	case near != nil:
 		p = *near
 	default:
-		return Place{}, inputError("zip", "give the family's place: a ZIP, a county FIPS code, a state, or latitude and longitude")
+		return Place{}, inputError("zip", "give the family's place: a ZIP, a city with its state, a county FIPS code, a state, or latitude and longitude")
 	}
 	if point != nil {
 		p.Point = point
@@ -336,7 +382,7 @@ func countyList(cs []geo.County) string {
 // Fairfield County (09140, 09190). A ZIP known in one vintage only gets
 // every equivalent code, so that it never matches nothing.
 func zipPlace(z geo.Place) Place {
-	p := Place{ZIP: z.ZIP, PlaceName: z.PlaceName, State: z.StateCode, Counties: z.Counties}
+	p := Place{ZIP: z.ZIP, PlaceName: z.PlaceName, State: z.StateCode, Counties: z.Counties, ZIPs: []string{z.ZIP}}
 	for _, c := range z.Counties {
 		if !slices.Contains(p.MatchCounties, c.FIPS) {
 			p.MatchCounties = append(p.MatchCounties, c.FIPS)
@@ -356,6 +402,82 @@ func zipPlace(z geo.Place) Place {
 	}
 	if z.HasCentroid {
 		p.Point = &LatLon{z.Latitude, z.Longitude}
+	}
+	return p
+}
+
+// lookupCity resolves a city the family names. Without a state it resolves
+// only when exactly one state has a place of that name; otherwise the
+// error lists the states that have one, so the worker can ask which.
+func lookupCity(name string, state *string) (geo.City, error) {
+	if geo.CityKey(name) == "" {
+		return geo.City{}, inputError("city", "give the city's name (got %q)", name)
+	}
+	states := geo.CityStates(name)
+	if state == nil {
+		switch len(states) {
+		case 0:
+			return geo.City{}, inputError("city", "no place named %q is in Village's reference table", name)
+		case 1:
+			state = &states[0]
+		default:
+			return geo.City{}, inputError("state", "give the state with the city: %q is a place in %s", name, listNames(states))
+		}
+	}
+	c, ok := geo.LookupCity(name, *state)
+	if !ok {
+		if len(states) == 0 {
+			return geo.City{}, inputError("city", "no place named %q is in Village's reference table", name)
+		}
+		return geo.City{}, inputError("city", "no place named %q is in %s; there is one in %s", name, *state, listNames(states))
+	}
+	return c, nil
+}
+
+// cityPlace is the place of a city: its ZIPs, the counties holding (nearly)
+// all of them (MatchCounties) or some (partCounties), and its centre. A city of
+// one ZIP is that ZIP.
+func cityPlace(c geo.City) Place {
+	parts := make([]Place, 0, len(c.ZIPs))
+	for _, zip := range c.ZIPs {
+		if z, ok := geo.LookupZIP(zip); ok {
+			parts = append(parts, zipPlace(z))
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	p := Place{State: c.StateCode, City: c.Name, ZIPs: c.ZIPs}
+	count := map[string]int{}
+	for _, part := range parts {
+		for _, code := range part.MatchCounties {
+			count[code]++
+		}
+		for _, county := range part.Counties {
+			if !slices.ContainsFunc(p.Counties, func(o geo.County) bool { return o.FIPS == county.FIPS }) {
+				p.Counties = append(p.Counties, county)
+			}
+		}
+		if part.Point != nil {
+			p.partPoints = append(p.partPoints, *part.Point)
+		}
+	}
+	for _, code := range slices.Sorted(maps.Keys(count)) {
+		// A county holding 95% of the city's ZIPs holds the city: GeoNames
+		// gives a stray ZIP or two a big city's name (Boston's 02212 lies
+		// in Middlesex County), and they must not make Suffolk County's
+		// services "part of Boston".
+		if count[code]*20 >= len(parts)*19 {
+			p.MatchCounties = append(p.MatchCounties, code)
+		} else {
+			p.partCounties = append(p.partCounties, code)
+		}
+	}
+	slices.SortFunc(p.Counties, func(a, b geo.County) int {
+		return cmp.Or(cmp.Compare(count[b.FIPS], count[a.FIPS]), cmp.Compare(a.FIPS, b.FIPS))
+	})
+	if c.HasCentre {
+		p.Point = &LatLon{c.Latitude, c.Longitude}
 	}
 	return p
 }

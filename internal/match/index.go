@@ -250,34 +250,26 @@ func (s *snapshot) candidates(at Place, nearMisses bool, needs []need) []*entry 
 	add(s.everyone)
 	if at.State != "" {
 		add(s.byCode[areaKey{rankState, at.State}])
-		if nearMisses {
+		// A family placed by state alone is covered in part by every area
+		// lying in the state.
+		if nearMisses || (at.ZIP == "" && len(at.ZIPs) == 0) {
 			add(s.byState[at.State])
 		}
 	}
 	for _, c := range at.MatchCounties {
 		add(s.byCode[areaKey{rankCounty, c}])
 	}
-	if at.ZIP != "" {
-		add(s.byCode[areaKey{rankZIP, at.ZIP}])
+	for _, c := range at.partCounties {
+		add(s.byCode[areaKey{rankCounty, c}])
+	}
+	for _, zip := range at.ZIPs { // the ZIP, or a city's or county's ZIPs
+		add(s.byCode[areaKey{rankZIP, zip}])
+	}
+	for _, pt := range at.partPoints {
+		s.addRadii(in, pt)
 	}
 	if pt := at.Point; pt != nil {
-		// A great circle is at least its latitude difference long (111.19
-		// km a degree, rounded down): only centres within the widest
-		// radius's latitudes can cover the point, and each is bounded the
-		// same way before its distance is measured.
-		reach := s.widest / 111.19
-		first, _ := slices.BinarySearchFunc(s.radii, pt.Lat-reach, func(r radius, lat float64) int { return cmp.Compare(r.lat, lat) })
-		for _, r := range s.radii[first:] {
-			if r.lat > pt.Lat+reach {
-				break
-			}
-			if math.Abs(r.lat-pt.Lat)*111.19 > r.km || in.has(r.entry.pos) {
-				continue
-			}
-			if geo.DistanceKm(pt.Lat, pt.Lon, r.lat, r.lon) <= r.km {
-				in.set(r.entry.pos)
-			}
-		}
+		s.addRadii(in, *pt)
 	}
 	if len(needs) > 0 && !nearMisses {
 		met := newBitset(len(s.entries))
@@ -289,6 +281,27 @@ func (s *snapshot) candidates(at Place, nearMisses bool, needs []need) []*entry 
 	out := make([]*entry, 0, in.count())
 	in.each(func(i int) { out = append(out, s.entries[i]) })
 	return out
+}
+
+// addRadii marks the services with a RADIUS area whose circle holds pt.
+func (s *snapshot) addRadii(in bitset, pt LatLon) {
+	// A great circle is at least its latitude difference long (111.19 km a
+	// degree, rounded down): only centres within the widest radius's
+	// latitudes can cover the point, and each is bounded the same way
+	// before its distance is measured.
+	reach := s.widest / 111.19
+	first, _ := slices.BinarySearchFunc(s.radii, pt.Lat-reach, func(r radius, lat float64) int { return cmp.Compare(r.lat, lat) })
+	for _, r := range s.radii[first:] {
+		if r.lat > pt.Lat+reach {
+			break
+		}
+		if math.Abs(r.lat-pt.Lat)*111.19 > r.km || in.has(r.entry.pos) {
+			continue
+		}
+		if geo.DistanceKm(pt.Lat, pt.Lon, r.lat, r.lon) <= r.km {
+			in.set(r.entry.pos)
+		}
+	}
 }
 
 // RevealAll reveals every confidential location (internal use and tests).

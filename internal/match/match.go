@@ -227,7 +227,9 @@ func rankOf(k servicearea.Kind) areaRank {
 }
 
 // specificity is the tier ranking compares (lower is more specific): ZIP,
-// RADIUS and COUNTY alike, then STATE, then NATIONWIDE and ONLINE.
+// RADIUS and COUNTY alike, then STATE, then NATIONWIDE and ONLINE. Coverage
+// of part of the family's place (specPartial) ranks after coverage of all
+// of it by a state, before nationwide services; uncovered is last.
 func (r areaRank) specificity() int {
 	switch {
 	case r <= rankCounty:
@@ -235,8 +237,13 @@ func (r areaRank) specificity() int {
 	case r == rankState:
 		return 1
 	}
-	return 2
+	return 3
 }
+
+const (
+	specPartial   = 2
+	specUncovered = 4
+)
 
 // covering returns the most specific of the service's areas that covers
 // the place (the first: an entry's areas are in rank order), or nil.
@@ -247,6 +254,43 @@ func covering(areas []area, place Place) *area {
 		}
 	}
 	return nil
+}
+
+// partly returns the most specific of the service's areas that covers part
+// of a place larger than a ZIP (a city, county or state), or nil. A family
+// placed so cannot be told the service reaches it until it gives its ZIP.
+func partly(areas []area, place Place) *area {
+	if place.ZIP != "" {
+		return nil
+	}
+	for i := range areas {
+		if areas[i].coversPart(place) {
+			return &areas[i]
+		}
+	}
+	return nil
+}
+
+func (a *area) coversPart(place Place) bool {
+	if len(place.ZIPs) == 0 { // a state: any area lying in it
+		switch a.rank {
+		case rankZIP, rankCounty, rankRadius:
+			return place.State != "" && a.ref.StateCode == place.State
+		}
+		return false
+	}
+	switch a.rank {
+	case rankZIP:
+		_, ok := slices.BinarySearch(place.ZIPs, a.code)
+		return ok
+	case rankCounty:
+		return slices.Contains(place.partCounties, a.code)
+	case rankRadius:
+		return a.circle && slices.ContainsFunc(place.partPoints, func(pt LatLon) bool {
+			return geo.DistanceKm(pt.Lat, pt.Lon, a.lat, a.lon) <= a.km
+		})
+	}
+	return false
 }
 
 func (a *area) covers(place Place) bool {

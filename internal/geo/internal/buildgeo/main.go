@@ -22,7 +22,10 @@
 //
 // zips.counties is a space-separated list of county codes: the GeoNames county
 // first (when GeoNames has one), then every other HUD crosswalk county in code
-// order. county_equivalents lists the Connecticut planning-region / old-county
+// order. Territory ZIPs GeoNames' US table lacks are named and placed by
+// the county-equivalent HUD lists first (territory.go), after the crosswalk's
+// territory rows are checked against the USPS ZIP ranges and the Census ZCTA
+// relationship file, and its Guam rows corrected. county_equivalents lists the Connecticut planning-region / old-county
 // pairs observed on the same ZIP (a = GeoNames planning region, b = HUD county,
 // zips = how many ZIPs showed the pair).
 package main
@@ -149,6 +152,14 @@ func Build(src string) (map[string][]byte, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	terrPlaceRecs, err := read("us_territory_places_geonames.csv", []string{"country", "admin1", "name", "latitude", "longitude"})
+	if err != nil {
+		return nil, "", err
+	}
+	zctaRecs, err := read("us_zcta_county_census2010_territories.csv", []string{"zcta", "state_code", "county_name"})
+	if err != nil {
+		return nil, "", err
+	}
 
 	// States: the Census table, plus state-level areas GeoNames uses (MH).
 	states := map[string][2]string{} // code -> fips, name
@@ -249,14 +260,33 @@ func Build(src string) (map[string][]byte, string, error) {
 	for _, r := range hudRecs {
 		hud[r[0]] = append(hud[r[0]], r[1])
 	}
+	corrected, err := checkTerritories(hud, zctaRecs, counties)
+	if err != nil {
+		return nil, "", err
+	}
 	pairs := map[[2]string]int{}
+	centres, err := territoryCentres(terrPlaceRecs, counties)
+	if err != nil {
+		return nil, "", err
+	}
+	territoryZIPs := 0
 	for zip, codes := range hud {
+		// A territory ZIP is named and placed by the county HUD lists first
+		// for it. (The Census ZCTA file gives one county per ZCTA too, but
+		// an arbitrary one of several: its copy keeps the last written.)
+		first := codes[0]
 		slices.Sort(codes)
 		codes = slices.Compact(codes)
 		z, ok := zips[zip]
 		if !ok {
 			z = &zipRow{zip: zip, state: counties[codes[0]].state}
 			zips[zip] = z
+			if ctr, ok := centres[first]; ok {
+				// A territory ZIP GeoNames' US table lacks: named and placed
+				// by that county-equivalent.
+				z.place, z.lat, z.lon, z.acc = ctr.name, ctr.lat, ctr.lon, "1"
+				territoryZIPs++
+			}
 		}
 		for _, c := range codes {
 			if !slices.Contains(z.counties, c) {
@@ -313,8 +343,8 @@ func Build(src string) (map[string][]byte, string, error) {
 		return nil, "", err
 	}
 
-	stats := fmt.Sprintf("%d states, %d counties, %d ZIPs (%d in several counties), %d Connecticut equivalence pairs",
-		len(states), len(counties), len(zips), multi, len(pairs))
+	stats := fmt.Sprintf("%d states, %d counties, %d ZIPs (%d in several counties), %d Connecticut equivalence pairs, %d territory ZIPs placed, %d crosswalk counties corrected",
+		len(states), len(counties), len(zips), multi, len(pairs), territoryZIPs, corrected)
 	return files, stats, nil
 }
 
