@@ -185,6 +185,11 @@ type importPackage struct {
 	// legacyFolded are the source rows folded into a 3.0 row rather than
 	// made one (an eligibility text into its service), by that row.
 	legacyFolded map[*importRow]*importRow
+	// legacyUsed are the 1.x/2.0 source rows made into or folded into a
+	// 3.0 row; legacyWarned the kind of the warning about each of the
+	// others that says why (the accounting drops them for it).
+	legacyUsed   map[*importRow]bool
+	legacyWarned map[*importRow]string
 	// legacyAges are the ages a service's HSDS 1.x eligibility text
 	// states, by service id (see legacyEligibility).
 	legacyAges map[string]legacyAges

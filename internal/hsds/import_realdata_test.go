@@ -1,0 +1,74 @@
+package hsds
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/testdb"
+)
+
+// Faults met in real HSDS exports (issue 14's trial of public packages:
+// Open211 Miami's 1.1 data package, Open Referral's sample packages), each
+// reproduced in a small package.
+
+// writePackage writes files (name → content) into a new folder.
+func writePackage(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// importAccount is the account of file in rep, failing the test when
+// there is none.
+func importAccount(t *testing.T, rep *Report, file string) TableAccount {
+	t.Helper()
+	for _, a := range rep.Tables {
+		if a.File == file {
+			return a
+		}
+	}
+	t.Fatalf("no account of %s:\n%s", file, rep)
+	return TableAccount{}
+}
+
+// TestImportLegacyRowsLinkingNothingAccounted: Open211 Miami's
+// eligibility.csv has rows with neither id nor service_id; the 1.x rows
+// that become no 3.0 row are dropped with their reason, not left out of
+// the accounting.
+func TestImportLegacyRowsLinkingNothingAccounted(t *testing.T) {
+	dir := writePackage(t, map[string]string{
+		"organizations.csv": "id,name\n1,Org One\n",
+		"services.csv":      "id,organization_id,name,status\n10,1,Service One,active\n",
+		"eligibility.csv":   "id,service_id,eligibility\n,,Crime victims\n,10,Children 0-5\n,99,Adults\n",
+		"taxonomy.csv":      "id,name,parent_id,parent_name,vocabulary\nT1,Food,,,AIRS\n",
+		"services_taxonomy.csv": "id,service_id,taxonomy_id,taxonomy_detail\n" +
+			"1,10,T1,\n2,,T1,\n",
+	})
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		rep := importMust(t, db, dir, ImportOptions{})
+		for file, want := range map[string][3]int{
+			"eligibility.csv":       {3, 1, 2}, // read, kept, dropped
+			"services_taxonomy.csv": {2, 1, 1},
+		} {
+			a := importAccount(t, rep, file)
+			if a.Read != want[0] || a.Imported+a.Repaired != want[1] || a.Dropped != want[2] || len(a.DroppedFor) == 0 {
+				t.Errorf("%s: %+v, want read %d, kept %d, dropped %d with a reason", file, a, want[0], want[1], want[2])
+			}
+		}
+		if !importHasMessage(rep.Warnings, "eligibility.csv", "service_id", "names no service") {
+			t.Errorf("no warning for the eligibility naming no service:\n%s", rep)
+		}
+		reimportCheckNoOp(t, db, dir, ImportOptions{})
+	})
+}
