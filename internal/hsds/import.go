@@ -286,6 +286,7 @@ func (e *ImportError) Error() string {
 //     dropped;
 //   - an organization without a name is named after its id; a service,
 //     program or term without one is dropped;
+//   - a 12-hour time of day ("9:00am", "5 PM") is read as HH:MM;
 //   - an unreadable number, date or time of day is dropped (the row is
 //     kept); an unknown location type is read as physical;
 //   - impossible coordinates are dropped; a link to a record absent from

@@ -1,6 +1,7 @@
 package hsds
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -68,6 +69,37 @@ func TestImportLegacyRowsLinkingNothingAccounted(t *testing.T) {
 		}
 		if !importHasMessage(rep.Warnings, "eligibility.csv", "service_id", "names no service") {
 			t.Errorf("no warning for the eligibility naming no service:\n%s", rep)
+		}
+		reimportCheckNoOp(t, db, dir, ImportOptions{})
+	})
+}
+
+// TestImportTwelveHourTimes: Open211 Miami writes every opening time as
+// "9:00am"; such times are read, with a warning, not dropped.
+func TestImportTwelveHourTimes(t *testing.T) {
+	for in, want := range map[string]string{
+		"9:00am": "09:00", "5:00pm": "17:00", "12:00pm": "12:00", "12:15 AM": "00:15",
+		"9 am": "09:00", "5:30 p.m.": "17:30", "11:59:00 PM": "23:59", "13:00pm": "", "9:75am": "", "noon": "",
+	} {
+		got, ok := importClock12(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("importClock12(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	dir := writePackage(t, map[string]string{
+		"organizations.csv": "id,name\n1,Org One\n",
+		"services.csv":      "id,organization_id,name,status\n10,1,Service One,active\n",
+		"regular_schedules.csv": "id,service_id,location_id,service_at_location_id,weekday,opens_at,closes_at,original_text\n" +
+			",10,,,Monday,9:00am,5:00pm,\"9:00am-5:00pm, Mon-Fri\"\n",
+	})
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		rep := importMust(t, db, dir, ImportOptions{})
+		s := db.Client.Schedule.Query().OnlyX(context.Background())
+		if s.OpensAt != "09:00" || s.ClosesAt != "17:00" {
+			t.Errorf("schedule %s-%s, want 09:00-17:00:\n%s", s.OpensAt, s.ClosesAt, rep)
+		}
+		if !importHasMessage(rep.Warnings, "regular_schedules.csv", "opens_at", "12-hour time") {
+			t.Errorf("no warning for the 12-hour time:\n%s", rep)
 		}
 		reimportCheckNoOp(t, db, dir, ImportOptions{})
 	})
