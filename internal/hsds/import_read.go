@@ -274,9 +274,12 @@ func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) 
 		}
 	}
 	if hasDataPackage {
-		resources, notes, err := files.dataPackageResources()
+		resources, notes, movedTo, err := files.dataPackageResources(subdirs)
 		if err != nil {
 			return nil, err
+		}
+		if movedTo != "" {
+			p.notes = append(p.notes, fmt.Sprintf("datapackage.json's resources are not where it says but in %s/: read there", movedTo))
 		}
 		p.ignored = append(p.ignored, notes...)
 		csvs = p.withResources(csvs, resources)
@@ -378,7 +381,7 @@ func (p *importPackage) withResources(top, resources []string) []string {
 			}
 			continue
 		}
-		t := importCanonicalTable(importFileTable(r))
+		t := importResourceTable(r)
 		if prev, dup := taken[t]; dup {
 			if prev != r {
 				p.ignored = append(p.ignored, fmt.Sprintf("datapackage.json: resource %s: not read: %s is table %s too", r, prev, t))
@@ -395,7 +398,7 @@ func (p *importPackage) withResources(top, resources []string) []string {
 		p.notes = append(p.notes, "tables read where datapackage.json's resources name them (in "+path.Dir(out[0])+"/)")
 	}
 	for _, f := range top {
-		t := importCanonicalTable(importFileTable(f))
+		t := importResourceTable(f)
 		if prev, ok := taken[t]; ok {
 			if prev != f {
 				p.ignored = append(p.ignored, fmt.Sprintf("%s: not read: datapackage.json names %s for table %s", f, prev, t))
@@ -406,6 +409,19 @@ func (p *importPackage) withResources(top, resources []string) []string {
 		out = append(out, f)
 	}
 	return out
+}
+
+// importResourceTable is the table a package's file gives, for telling
+// two files of one table apart: its canonical name, except that HSDS
+// 1.1's physical_addresses and postal_addresses are both read (as 3.0
+// addresses of either type).
+func importResourceTable(file string) string {
+	switch t := importFileTable(file); t {
+	case "physical_addresses", "postal_addresses":
+		return t
+	default:
+		return importCanonicalTable(t)
+	}
 }
 
 // checkOhanaCSV refuses the Ohana API's CSV layout, whose services hang

@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/village-directory/village/internal/store"
@@ -100,6 +102,60 @@ func TestImportTwelveHourTimes(t *testing.T) {
 		}
 		if !importHasMessage(rep.Warnings, "regular_schedules.csv", "opens_at", "12-hour time") {
 			t.Errorf("no warning for the 12-hour time:\n%s", rep)
+		}
+		reimportCheckNoOp(t, db, dir, ImportOptions{})
+	})
+}
+
+// TestImportDataPackageResourcesInSubfolder: Open211 Miami's package has
+// datapackage.json at the top naming "organizations.csv"…, while the
+// tables are in data/ (and it names tables the package does not have).
+func TestImportDataPackageResourcesInSubfolder(t *testing.T) {
+	dir := writePackage(t, map[string]string{
+		"datapackage.json": `{"name":"open211","resources":[{"name":"organization","path":"organizations.csv"},` +
+			`{"name":"service","path":"services.csv"},{"name":"program","path":"programs.csv"}]}`,
+		"data/organizations.csv": "id,name\n1,Org One\n",
+		"data/services.csv":      "id,organization_id,name,status\n10,1,Service One,active\n",
+	})
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		rep := importMust(t, db, dir, ImportOptions{})
+		if n := db.Client.Service.Query().CountX(context.Background()); n != 1 {
+			t.Errorf("%d services, want 1:\n%s", n, rep)
+		}
+		if importAccount(t, rep, "data/services.csv").Read != 1 {
+			t.Errorf("services not read from data/:\n%s", rep)
+		}
+		if !slices.ContainsFunc(rep.Notes, func(n string) bool { return strings.Contains(n, "in data/") }) {
+			t.Errorf("no note that the tables were found in data/:\n%s", rep)
+		}
+		if !slices.ContainsFunc(rep.Ignored, func(n string) bool { return strings.Contains(n, `"data/programs.csv" is not in the package`) }) {
+			t.Errorf("the missing programs table is not reported:\n%s", rep)
+		}
+	})
+}
+
+// TestImportDataPackagePhysicalAndPostalAddresses: HSDS 1.1's sample
+// data package lists physical_addresses.csv and postal_addresses.csv;
+// both are read, not the second dropped as "table addresses too".
+func TestImportDataPackagePhysicalAndPostalAddresses(t *testing.T) {
+	dir := writePackage(t, map[string]string{
+		"datapackage.json": `{"resources":[{"path":"organizations.csv"},{"path":"services.csv"},{"path":"locations.csv"},` +
+			`{"path":"physical_addresses.csv"},{"path":"postal_addresses.csv"}]}`,
+		"organizations.csv":      "id,name\n1,Org One\n",
+		"services.csv":           "id,organization_id,name,status\n10,1,Service One,active\n",
+		"locations.csv":          "id,organization_id,name\n20,1,Main office\n21,1,Mail room\n",
+		"physical_addresses.csv": "id,location_id,address_1,city,state_province,postal_code,country\n30,20,1 Main St,Miami,FL,33125,US\n",
+		"postal_addresses.csv":   "id,location_id,address_1,city,state_province,postal_code,country\n31,21,PO Box 5,Miami,FL,33126,US\n",
+	})
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		rep := importMust(t, db, dir, ImportOptions{})
+		for _, f := range []string{"physical_addresses.csv", "postal_addresses.csv"} {
+			if a := importAccount(t, rep, f); a.Read != 1 || a.Dropped != 0 {
+				t.Errorf("%s: %+v", f, a)
+			}
+		}
+		if len(rep.Ignored) > 0 {
+			t.Errorf("ignored: %v", rep.Ignored)
 		}
 		reimportCheckNoOp(t, db, dir, ImportOptions{})
 	})
