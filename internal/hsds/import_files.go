@@ -244,10 +244,12 @@ func (f *importFiles) dataPackageResources(subdirs []string) (resources, notes [
 	}
 	// resolve finds the resources in dir; refusals only where dir is the
 	// package's own folder (what the descriptor says).
-	resolve := func(dir string) (found, missing []string, err error) {
+	resolve := func(dir string, base bool) (found, missing []string, err error) {
 		for _, n := range all {
 			p := n.path
-			if dir != "." {
+			if base {
+				p = path.Join(dir, path.Base(filepath.ToSlash(p)))
+			} else if dir != "." {
 				if !filepath.IsLocal(filepath.FromSlash(p)) {
 					continue
 				}
@@ -271,25 +273,33 @@ func (f *importFiles) dataPackageResources(subdirs []string) (resources, notes [
 		}
 		return found, missing, nil
 	}
-	resources, notes, err = resolve(".")
+	resources, notes, err = resolve(".", false)
 	if err != nil || len(resources) > 0 || len(all) == 0 {
 		return resources, notes, "", err
 	}
+	// Paths relative to another folder (the exporter's own:
+	// "tmp/datapackage/data/services.csv") are looked for by their file
+	// name too, at the top and in each sub-folder.
 	tie := false
-	for _, d := range subdirs {
-		found, missing, err := resolve(d)
-		if err != nil {
-			return nil, nil, "", err
-		}
-		switch {
-		case len(found) > len(resources):
-			resources, notes, movedTo, tie = found, missing, d, false
-		case len(found) == len(resources) && len(found) > 0:
-			tie = true
+	for _, d := range append([]string{"."}, subdirs...) {
+		for _, base := range []bool{false, true} {
+			if d == "." && !base {
+				continue
+			}
+			found, missing, err := resolve(d, base)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			switch {
+			case len(found) > len(resources):
+				resources, notes, movedTo, tie = found, missing, d, false
+			case len(found) == len(resources) && len(found) > 0 && d != movedTo:
+				tie = true
+			}
 		}
 	}
 	if tie {
-		resources, notes, err = resolve(".")
+		resources, notes, err = resolve(".", false)
 		return resources, notes, "", err
 	}
 	return resources, notes, movedTo, nil

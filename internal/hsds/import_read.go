@@ -279,7 +279,11 @@ func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) 
 			return nil, err
 		}
 		if movedTo != "" {
-			p.notes = append(p.notes, fmt.Sprintf("datapackage.json's resources are not where it says but in %s/: read there", movedTo))
+			where := movedTo + "/"
+			if movedTo == "." {
+				where = "the package's top folder"
+			}
+			p.notes = append(p.notes, fmt.Sprintf("datapackage.json's resources are not where it says but in %s: read there", where))
 		}
 		p.ignored = append(p.ignored, notes...)
 		csvs = p.withResources(csvs, resources)

@@ -132,6 +132,19 @@ func TestImportDataPackageResourcesInSubfolder(t *testing.T) {
 			t.Errorf("the missing programs table is not reported:\n%s", rep)
 		}
 	})
+	// hsds-transformer's output names its resources by the path it wrote
+	// them to ("tmp/datapackage/data/services.csv"): found by file name.
+	dir = writePackage(t, map[string]string{
+		"datapackage.json":       `{"resources":[{"path":"tmp/datapackage/data/organizations.csv"},{"path":"tmp/datapackage/data/services.csv"}]}`,
+		"data/organizations.csv": "id,name\n1,Org One\n",
+		"data/services.csv":      "id,organization_id,name,status\n10,1,Service One,active\n",
+	})
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		rep := importMust(t, db, dir, ImportOptions{})
+		if n := db.Client.Service.Query().CountX(context.Background()); n != 1 || importAccount(t, rep, "data/services.csv").Read != 1 {
+			t.Errorf("%d services, want 1 read from data/:\n%s", n, rep)
+		}
+	})
 }
 
 // TestImportDataPackagePhysicalAndPostalAddresses: HSDS 1.1's sample
