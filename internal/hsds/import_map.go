@@ -117,7 +117,7 @@ type importMapper struct {
 	// badFormats are the cells dropped for their format, warned about
 	// once (a taxonomy row is kept with each of its terms).
 	badFormats map[*importRow]map[string]bool
-	// warned holds the kind of each row's first warning; all every row
+	// warned holds the kind of each row's latest warning; all every row
 	// read, with its table, for the accounting (see account).
 	warned map[*importRow]string
 	all    []importTableRow

@@ -173,3 +173,22 @@ func TestImportDataPackagePhysicalAndPostalAddresses(t *testing.T) {
 		reimportCheckNoOp(t, db, dir, ImportOptions{})
 	})
 }
+
+// TestImportDroppedForTheDroppingWarning: Illinois Legal Aid Online's
+// phones (through hsds-transformer) have no ids, and some no number; a
+// row given a derived id and then dropped is dropped for the drop, not
+// for the id.
+func TestImportDroppedForTheDroppingWarning(t *testing.T) {
+	dir := writePackage(t, map[string]string{
+		"organizations.csv": "id,name\n1,Org One\n",
+		"services.csv":      "id,organization_id,name,status\n10,1,Service One,active\n",
+		"phones.csv":        "id,service_id,number\n,10,555-0100\n,10,\n",
+	})
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		rep := importMust(t, db, dir, ImportOptions{})
+		a := importAccount(t, rep, "phones.csv")
+		if a.Dropped != 1 || len(a.DroppedFor) != 1 || a.DroppedFor[0].Kind != WarnPhoneWithoutNumber {
+			t.Errorf("phones: %+v, want 1 dropped for %s", a, WarnPhoneWithoutNumber)
+		}
+	})
+}

@@ -103,9 +103,9 @@ func (m *importMapper) repairf(r *importRow, kind, field, format string, args ..
 	msg := r.msg(field, format, args...)
 	msg.Kind = kind
 	m.rep.Warnings = append(m.rep.Warnings, msg)
-	if _, ok := m.warned[r]; !ok {
-		m.warned[r] = kind
-	}
+	// The latest kind: a row dropped after a repair (a phone given an id,
+	// then found to have no number) is dropped for the last.
+	m.warned[r] = kind
 }
 
 // snapshotRows notes every row the package holds, before mapping merges
