@@ -1265,8 +1265,8 @@ func (m *importMapper) clock(r *importRow, col string) any {
 }
 
 // importClock12Pattern matches a 12-hour time as 211 exports write it:
-// "9:00am", "9 AM", "12:30 p.m.", "5:00:00 PM".
-var importClock12Pattern = regexp.MustCompile(`(?i)^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?\s*m\.?$`)
+// "9:00am", "9 AM", "12:30 p.m.", "5:00:00 PM", "9:00a".
+var importClock12Pattern = regexp.MustCompile(`(?i)^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?\s*(?:m\.?)?$`)
 
 // importClock12 reads a 12-hour time as HH:MM (12 am is 00, 12 pm 12).
 func importClock12(v string) (string, bool) {

@@ -81,7 +81,7 @@ func TestImportLegacyRowsLinkingNothingAccounted(t *testing.T) {
 func TestImportTwelveHourTimes(t *testing.T) {
 	for in, want := range map[string]string{
 		"9:00am": "09:00", "5:00pm": "17:00", "12:00pm": "12:00", "12:15 AM": "00:15",
-		"9 am": "09:00", "5:30 p.m.": "17:30", "11:59:00 PM": "23:59", "13:00pm": "", "9:75am": "", "noon": "",
+		"9 am": "09:00", "9:00a": "09:00", "5:30p": "17:30", "5:30 p.m.": "17:30", "11:59:00 PM": "23:59", "13:00pm": "", "9:75am": "", "noon": "",
 	} {
 		got, ok := importClock12(in)
 		if got != want || ok != (want != "") {
