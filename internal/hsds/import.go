@@ -169,7 +169,9 @@ func (e *ImportError) Error() string {
 //
 // Forms. A directory holding organizations.csv or services.csv (or their
 // singular names), at the top or where its datapackage.json's resources
-// name them (data/services.csv), is a tabular package; a .json file, or a
+// name them (data/services.csv; resources that are not where it says but
+// all in one sub-folder are read there, as Open211 Miami's package needs),
+// is a tabular package; a .json file, or a
 // directory of .json documents (datapackage.json aside), is the JSON form:
 // single objects (service_full.json), arrays, the API's paged lists
 // ({"contents": [...]}), and several of these in one file (NDJSON, or
@@ -286,6 +288,7 @@ func (e *ImportError) Error() string {
 //     dropped;
 //   - an organization without a name is named after its id; a service,
 //     program or term without one is dropped;
+//   - a 12-hour time of day ("9:00am", "5 PM") is read as HH:MM;
 //   - an unreadable number, date or time of day is dropped (the row is
 //     kept); an unknown location type is read as physical;
 //   - impossible coordinates are dropped; a link to a record absent from

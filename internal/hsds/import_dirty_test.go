@@ -184,7 +184,7 @@ func importCheckDirtyRepairs(t *testing.T, db *store.DB, rep *Report, p *dirtypk
 	want := []string{WarnStatusBlank, WarnStatusSynonym, WarnStatusUnknown, WarnPhoneWithoutNumber, WarnIDMissing,
 		WarnIDDuplicate, WarnDuplicateMerged, WarnURLSchemeAdded, WarnOrganizationMissing, WarnNumberUnreadable}
 	if !legacy {
-		want = append(want, WarnDateUnreadable, WarnTimeUnreadable)
+		want = append(want, WarnDateUnreadable, WarnTimeUnreadable, WarnTime12Hour)
 	}
 	for _, k := range want {
 		if kinds[k] == 0 {

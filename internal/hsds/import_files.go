@@ -200,12 +200,15 @@ func (f *importFiles) list(dir string) ([]importEntry, error) {
 // the package when one leads outside it (an absolute path, "..", a URL, a
 // link out of it) or is a file it would refuse to read. A resource that
 // that does not exist, or a descriptor that cannot be read, is named in
-// the notes returned (the folder's own tables are read then).
-func (f *importFiles) dataPackageResources() (resources, notes []string, err error) {
+// the notes returned (the folder's own tables are read then). When no
+// resource is where the descriptor says but one sub-folder of subdirs
+// holds them (Open211 Miami's names organizations.csv, which is in
+// data/), they are read there and movedTo names that folder.
+func (f *importFiles) dataPackageResources(subdirs []string) (resources, notes []string, movedTo string, err error) {
 	const file = "datapackage.json"
 	data, err := f.read(file, file)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	var dp struct {
 		Resources []struct {
@@ -213,8 +216,10 @@ func (f *importFiles) dataPackageResources() (resources, notes []string, err err
 		} `json:"resources"`
 	}
 	if json.Unmarshal(data, &dp) != nil {
-		return nil, []string{file + ": not a data package descriptor (malformed JSON); the folder's tables are read"}, nil
+		return nil, []string{file + ": not a data package descriptor (malformed JSON); the folder's tables are read"}, "", nil
 	}
+	type named struct{ where, path string }
+	var all []named
 	for i, r := range dp.Resources {
 		var paths []string
 		var one string
@@ -232,21 +237,70 @@ func (f *importFiles) dataPackageResources() (resources, notes []string, err err
 				where += fmt.Sprintf("[%d]", j)
 			}
 			if u, err := url.Parse(p); err == nil && len(u.Scheme) > 1 {
-				return nil, nil, &importRefusal{file: file, path: where, reason: fmt.Sprintf("resource %q: not a file of the package (remote resources are not read)", p)}
+				return nil, nil, "", &importRefusal{file: file, path: where, reason: fmt.Sprintf("resource %q: not a file of the package (remote resources are not read)", p)}
+			}
+			all = append(all, named{where, p})
+		}
+	}
+	// resolve finds the resources in dir; refusals only where dir is the
+	// package's own folder (what the descriptor says).
+	resolve := func(dir string, base bool) (found, missing []string, err error) {
+		for _, n := range all {
+			p := n.path
+			if base {
+				p = path.Join(dir, path.Base(filepath.ToSlash(p)))
+			} else if dir != "." {
+				if !filepath.IsLocal(filepath.FromSlash(p)) {
+					continue
+				}
+				p = path.Join(dir, filepath.ToSlash(p))
 			}
 			_, err := f.stat(p, p)
 			var r *importRefusal
 			switch {
 			case errors.As(err, &r):
-				return nil, nil, &importRefusal{file: file, path: where, reason: fmt.Sprintf("resource %q: %s", p, r.reason)}
+				if dir != "." {
+					continue
+				}
+				return nil, nil, &importRefusal{file: file, path: n.where, reason: fmt.Sprintf("resource %q: %s", p, r.reason)}
 			case errors.Is(err, fs.ErrNotExist):
-				notes = append(notes, fmt.Sprintf("%s %s: resource %q is not in the package; not read", file, where, p))
+				missing = append(missing, fmt.Sprintf("%s %s: resource %q is not in the package; not read", file, n.where, p))
 				continue
 			case err != nil:
 				return nil, nil, err
 			}
-			resources = append(resources, path.Clean(filepath.ToSlash(p)))
+			found = append(found, path.Clean(filepath.ToSlash(p)))
+		}
+		return found, missing, nil
+	}
+	resources, notes, err = resolve(".", false)
+	if err != nil || len(resources) > 0 || len(all) == 0 {
+		return resources, notes, "", err
+	}
+	// Paths relative to another folder (the exporter's own:
+	// "tmp/datapackage/data/services.csv") are looked for by their file
+	// name too, at the top and in each sub-folder.
+	tie := false
+	for _, d := range append([]string{"."}, subdirs...) {
+		for _, base := range []bool{false, true} {
+			if d == "." && !base {
+				continue
+			}
+			found, missing, err := resolve(d, base)
+			if err != nil {
+				return nil, nil, "", err
+			}
+			switch {
+			case len(found) > len(resources):
+				resources, notes, movedTo, tie = found, missing, d, false
+			case len(found) == len(resources) && len(found) > 0 && d != movedTo:
+				tie = true
+			}
 		}
 	}
-	return resources, notes, nil
+	if tie {
+		resources, notes, err = resolve(".", false)
+		return resources, notes, "", err
+	}
+	return resources, notes, movedTo, nil
 }

@@ -218,6 +218,7 @@ func (c *legacyConverter) add(table string, src *importRow, n int, vals map[stri
 			id = legacyID(table, id, n)
 		}
 	}
+	c.used(src)
 	row := &importRow{file: src.file, line: src.line, path: src.path, v: map[string]string{}, src: src}
 	for k, v := range vals {
 		if v != "" {
@@ -248,6 +249,15 @@ func (c *legacyConverter) fold(src, into *importRow) {
 		c.p.legacyFolded = map[*importRow]*importRow{}
 	}
 	c.p.legacyFolded[src] = into
+	c.used(src)
+}
+
+// used records that src became (part of) a 3.0 row.
+func (c *legacyConverter) used(src *importRow) {
+	if c.p.legacyUsed == nil {
+		c.p.legacyUsed = map[*importRow]bool{}
+	}
+	c.p.legacyUsed[src] = true
 }
 
 func (c *legacyConverter) note(format string, args ...any) {
@@ -261,7 +271,15 @@ func (c *legacyConverter) note(format string, args ...any) {
 }
 
 func (c *legacyConverter) warn(r *importRow, field, format string, args ...any) {
-	c.p.legacyWarnings = append(c.p.legacyWarnings, r.msg(field, format, args...))
+	msg := r.msg(field, format, args...)
+	msg.Kind = importKindOf(format)
+	c.p.legacyWarnings = append(c.p.legacyWarnings, msg)
+	if c.p.legacyWarned == nil {
+		c.p.legacyWarned = map[*importRow]string{}
+	}
+	if _, ok := c.p.legacyWarned[r]; !ok {
+		c.p.legacyWarned[r] = msg.Kind
+	}
 }
 
 // addresses joins address_3 and address_4 to address_2, and gives an

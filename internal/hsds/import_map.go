@@ -3,6 +3,7 @@ package hsds
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -116,7 +117,7 @@ type importMapper struct {
 	// badFormats are the cells dropped for their format, warned about
 	// once (a taxonomy row is kept with each of its terms).
 	badFormats map[*importRow]map[string]bool
-	// warned holds the kind of each row's first warning; all every row
+	// warned holds the kind of each row's latest warning; all every row
 	// read, with its table, for the accounting (see account).
 	warned map[*importRow]string
 	all    []importTableRow
@@ -1255,8 +1256,37 @@ func (m *importMapper) clock(r *importRow, col string) any {
 			return t.Format("15:04")
 		}
 	}
+	if hm, ok := importClock12(v); ok {
+		m.repairf(r, WarnTime12Hour, col, "%q is a 12-hour time; read as %s", v, hm)
+		return hm
+	}
 	m.repairf(r, WarnTimeUnreadable, col, "not a time of day: %q; dropped", v)
 	return nil
+}
+
+// importClock12Pattern matches a 12-hour time as 211 exports write it:
+// "9:00am", "9 AM", "12:30 p.m.", "5:00:00 PM", "9:00a".
+var importClock12Pattern = regexp.MustCompile(`(?i)^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap])\.?\s*(?:m\.?)?$`)
+
+// importClock12 reads a 12-hour time as HH:MM (12 am is 00, 12 pm 12).
+func importClock12(v string) (string, bool) {
+	g := importClock12Pattern.FindStringSubmatch(strings.TrimSpace(v))
+	if g == nil {
+		return "", false
+	}
+	h, _ := strconv.Atoi(g[1])
+	mins := 0
+	if g[2] != "" {
+		mins, _ = strconv.Atoi(g[2])
+	}
+	if h < 1 || h > 12 || mins > 59 {
+		return "", false
+	}
+	h %= 12
+	if strings.EqualFold(g[4], "p") {
+		h += 12
+	}
+	return fmt.Sprintf("%02d:%02d", h, mins), true
 }
 
 // importEquivalent reports whether two HSDS values mean the same: equal text,

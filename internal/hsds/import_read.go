@@ -185,6 +185,11 @@ type importPackage struct {
 	// legacyFolded are the source rows folded into a 3.0 row rather than
 	// made one (an eligibility text into its service), by that row.
 	legacyFolded map[*importRow]*importRow
+	// legacyUsed are the 1.x/2.0 source rows made into or folded into a
+	// 3.0 row; legacyWarned the kind of the warning about each of the
+	// others that says why (the accounting drops them for it).
+	legacyUsed   map[*importRow]bool
+	legacyWarned map[*importRow]string
 	// legacyAges are the ages a service's HSDS 1.x eligibility text
 	// states, by service id (see legacyEligibility).
 	legacyAges map[string]legacyAges
@@ -269,9 +274,16 @@ func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) 
 		}
 	}
 	if hasDataPackage {
-		resources, notes, err := files.dataPackageResources()
+		resources, notes, movedTo, err := files.dataPackageResources(subdirs)
 		if err != nil {
 			return nil, err
+		}
+		if movedTo != "" {
+			where := movedTo + "/"
+			if movedTo == "." {
+				where = "the package's top folder"
+			}
+			p.notes = append(p.notes, fmt.Sprintf("datapackage.json's resources are not where it says but in %s: read there", where))
 		}
 		p.ignored = append(p.ignored, notes...)
 		csvs = p.withResources(csvs, resources)
@@ -373,7 +385,7 @@ func (p *importPackage) withResources(top, resources []string) []string {
 			}
 			continue
 		}
-		t := importCanonicalTable(importFileTable(r))
+		t := importResourceTable(r)
 		if prev, dup := taken[t]; dup {
 			if prev != r {
 				p.ignored = append(p.ignored, fmt.Sprintf("datapackage.json: resource %s: not read: %s is table %s too", r, prev, t))
@@ -390,7 +402,7 @@ func (p *importPackage) withResources(top, resources []string) []string {
 		p.notes = append(p.notes, "tables read where datapackage.json's resources name them (in "+path.Dir(out[0])+"/)")
 	}
 	for _, f := range top {
-		t := importCanonicalTable(importFileTable(f))
+		t := importResourceTable(f)
 		if prev, ok := taken[t]; ok {
 			if prev != f {
 				p.ignored = append(p.ignored, fmt.Sprintf("%s: not read: datapackage.json names %s for table %s", f, prev, t))
@@ -401,6 +413,19 @@ func (p *importPackage) withResources(top, resources []string) []string {
 		out = append(out, f)
 	}
 	return out
+}
+
+// importResourceTable is the table a package's file gives, for telling
+// two files of one table apart: its canonical name, except that HSDS
+// 1.1's physical_addresses and postal_addresses are both read (as 3.0
+// addresses of either type).
+func importResourceTable(file string) string {
+	switch t := importFileTable(file); t {
+	case "physical_addresses", "postal_addresses":
+		return t
+	default:
+		return importCanonicalTable(t)
+	}
 }
 
 // checkOhanaCSV refuses the Ohana API's CSV layout, whose services hang

@@ -27,6 +27,7 @@ const (
 	WarnNumberUnreadable    = "number-unreadable"     // value dropped
 	WarnDateUnreadable      = "date-unreadable"       // value dropped
 	WarnTimeUnreadable      = "time-unreadable"       // value dropped
+	WarnTime12Hour          = "time-12-hour"          // "9:00am" read as 09:00
 	WarnLocationTypeUnknown = "location-type-unknown" // read as physical
 	WarnNameMissing         = "name-missing"          // record named after its id, or dropped
 	WarnNotImported         = "not-imported"          // a row no record holds, with no warning of its own

@@ -103,9 +103,9 @@ func (m *importMapper) repairf(r *importRow, kind, field, format string, args ..
 	msg := r.msg(field, format, args...)
 	msg.Kind = kind
 	m.rep.Warnings = append(m.rep.Warnings, msg)
-	if _, ok := m.warned[r]; !ok {
-		m.warned[r] = kind
-	}
+	// The latest kind: a row dropped after a repair (a phone given an id,
+	// then found to have no number) is dropped for the last.
+	m.warned[r] = kind
 }
 
 // snapshotRows notes every row the package holds, before mapping merges
@@ -135,6 +135,27 @@ func (m *importMapper) snapshotRows() {
 	})
 	for _, src := range folded {
 		m.all = append(m.all, importTableRow{importFileTable(src.file), src})
+	}
+	// So are the rows of 1.x/2.0 tables that became no 3.0 row (an
+	// eligibility text naming no service): dropped, for the warning the
+	// conversion gave them.
+	legacy := make([]string, 0, len(m.pkg.legacyTables))
+	for n := range m.pkg.legacyTables {
+		legacy = append(legacy, n)
+	}
+	sort.Strings(legacy)
+	for _, n := range legacy {
+		for _, r := range m.pkg.legacyTables[n].rows {
+			if m.pkg.legacyUsed[r] {
+				continue
+			}
+			if kind, ok := m.pkg.legacyWarned[r]; ok {
+				if _, seen := m.warned[r]; !seen {
+					m.warned[r] = kind
+				}
+			}
+			m.all = append(m.all, importTableRow{importFileTable(r.file), r})
+		}
 	}
 }
 

@@ -217,8 +217,11 @@ func Write(dir string, o Options) (*Package, error) {
 			}
 			w.add("service_areas.csv", []string{"id", "service_id", "name", "extent", "extent_type"}, saID, svc, "", "33125", "text")
 			opens := "09:00"
-			if i%8 == 0 {
-				opens = "9am" // unreadable: dropped
+			switch i % 8 {
+			case 0:
+				opens = "nine" // unreadable: dropped
+			case 4:
+				opens = "9am" // a 12-hour time: read as 09:00
 			}
 			w.add("schedules.csv", []string{"id", "service_id", "freq", "byday", "opens_at", "closes_at", "interval"}, "", svc, "WEEKLY", "MO,TU,WE", opens, "17:00", "one")
 		}
