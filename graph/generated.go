@@ -222,14 +222,15 @@ type ComplexityRoot struct {
 	}
 
 	MatchEdge struct {
-		Coverage   func(childComplexity int) int
-		Cursor     func(childComplexity int) int
-		DistanceKm func(childComplexity int) int
-		Eligible   func(childComplexity int) int
-		Reasons    func(childComplexity int) int
-		Score      func(childComplexity int) int
-		Service    func(childComplexity int) int
-		Unmet      func(childComplexity int) int
+		Coverage            func(childComplexity int) int
+		Cursor              func(childComplexity int) int
+		DistanceApproximate func(childComplexity int) int
+		DistanceKm          func(childComplexity int) int
+		Eligible            func(childComplexity int) int
+		Reasons             func(childComplexity int) int
+		Score               func(childComplexity int) int
+		Service             func(childComplexity int) int
+		Unmet               func(childComplexity int) int
 	}
 
 	MatchReason struct {
@@ -399,7 +400,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Changes       func(childComplexity int, after *entgql.Cursor[int], first *int, types []write.EntityType) int
 		Locations     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
-		Match         func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool) int
+		Match         func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) int
 		Node          func(childComplexity int, id int) int
 		Nodes         func(childComplexity int, ids []int) int
 		Organizations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
@@ -507,6 +508,7 @@ type ComplexityRoot struct {
 		VerifiedAt             func(childComplexity int) int
 		VerifiedBy             func(childComplexity int) int
 		Version                func(childComplexity int) int
+		WaitDays               func(childComplexity int) int
 		WaitTime               func(childComplexity int) int
 	}
 
@@ -681,7 +683,7 @@ type QueryResolver interface {
 	Services(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
 	TaxonomyTerms(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) (*ent.TaxonomyTermConnection, error)
 	Changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error)
-	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool) (*model.MatchConnection, error)
+	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) (*model.MatchConnection, error)
 	ResolveArea(ctx context.Context, zip *string, countyFips *string, latitude *float64, longitude *float64) (*model.Area, error)
 }
 
@@ -1421,6 +1423,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MatchEdge.Cursor(childComplexity), true
+	case "MatchEdge.distanceApproximate":
+		if e.ComplexityRoot.MatchEdge.DistanceApproximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.DistanceApproximate(childComplexity), true
 	case "MatchEdge.distanceKm":
 		if e.ComplexityRoot.MatchEdge.DistanceKm == nil {
 			break
@@ -2506,7 +2514,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Match(childComplexity, args["family"].(match.Family), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["includeIneligible"].(*bool)), true
+		return e.ComplexityRoot.Query.Match(childComplexity, args["family"].(match.Family), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["includeIneligible"].(*bool), args["openingsOnly"].(*bool), args["verifiedWithinMonths"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3119,6 +3127,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.Version(childComplexity), true
+	case "Service.waitDays":
+		if e.ComplexityRoot.Service.WaitDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.WaitDays(childComplexity), true
 	case "Service.waitTime":
 		if e.ComplexityRoot.Service.WaitTime == nil {
 			break
@@ -4047,6 +4061,8 @@ func (ec *executionContext) childFields_MatchEdge(ctx context.Context, field gra
 		return ec.fieldContext_MatchEdge_score(ctx, field)
 	case "distanceKm":
 		return ec.fieldContext_MatchEdge_distanceKm(ctx, field)
+	case "distanceApproximate":
+		return ec.fieldContext_MatchEdge_distanceApproximate(ctx, field)
 	case "eligible":
 		return ec.fieldContext_MatchEdge_eligible(ctx, field)
 	case "coverage":
@@ -4459,6 +4475,8 @@ func (ec *executionContext) childFields_Service(ctx context.Context, field graph
 		return ec.fieldContext_Service_interpretationServices(ctx, field)
 	case "waitTime":
 		return ec.fieldContext_Service_waitTime(ctx, field)
+	case "waitDays":
+		return ec.fieldContext_Service_waitDays(ctx, field)
 	case "capacityAvailable":
 		return ec.fieldContext_Service_capacityAvailable(ctx, field)
 	case "capacityMaximum":
@@ -6260,6 +6278,22 @@ func (ec *executionContext) field_Query_match_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["includeIneligible"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "openingsOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["openingsOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "verifiedWithinMonths",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["verifiedWithinMonths"] = arg5
 	return args, nil
 }
 
@@ -8802,6 +8836,17 @@ func (ec *executionContext) _MatchEdge_distanceKm(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_MatchEdge_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MatchEdge_distanceApproximate(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_MatchEdge_distanceApproximate(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DistanceApproximate)
+}
+func (ec *executionContext) fieldContext_MatchEdge_distanceApproximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _MatchEdge_eligible(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
@@ -12710,7 +12755,7 @@ func (ec *executionContext) _Query_match(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Match(ctx, fc.Args["family"].(match.Family), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["includeIneligible"].(*bool))
+			return ec.Resolvers.Query().Match(ctx, fc.Args["family"].(match.Family), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["includeIneligible"].(*bool), fc.Args["openingsOnly"].(*bool), fc.Args["verifiedWithinMonths"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MatchConnection) graphql.Marshaler {
@@ -13794,6 +13839,17 @@ func (ec *executionContext) _Service_waitTime(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Service_waitTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
+}
+
+func (ec *executionContext) _Service_waitDays(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Service_waitDays(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.WaitDays)
+}
+func (ec *executionContext) fieldContext_Service_waitDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Service_capacityAvailable(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
@@ -19336,7 +19392,7 @@ func (ec *executionContext) unmarshalInputCreateServiceInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sample", "externalSource", "externalID", "provenance", "name", "alternateName", "description", "status", "url", "email", "applicationProcess", "free", "feesDescription", "interpretationServices", "waitTime", "capacityAvailable", "capacityMaximum", "capacityUpdatedAt", "deliveryModes", "languages", "verifiedAt", "verifiedBy", "internalNotes", "eligibility", "organizationID", "programID", "needIDs", "serviceAtLocationIDs", "serviceAreaIDs", "phoneIDs", "contactIDs", "scheduleIDs", "fundingIDs"}
+	fieldsInOrder := [...]string{"sample", "externalSource", "externalID", "provenance", "name", "alternateName", "description", "status", "url", "email", "applicationProcess", "free", "feesDescription", "interpretationServices", "waitTime", "waitDays", "capacityAvailable", "capacityMaximum", "capacityUpdatedAt", "deliveryModes", "languages", "verifiedAt", "verifiedBy", "internalNotes", "eligibility", "organizationID", "programID", "needIDs", "serviceAtLocationIDs", "serviceAreaIDs", "phoneIDs", "contactIDs", "scheduleIDs", "fundingIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19448,6 +19504,13 @@ func (ec *executionContext) unmarshalInputCreateServiceInput(ctx context.Context
 				return it, err
 			}
 			it.WaitTime = data
+		case "waitDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDays = data
 		case "capacityAvailable":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityAvailable"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -29184,7 +29247,7 @@ func (ec *executionContext) unmarshalInputServiceWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "free", "freeNEQ", "freeIsNil", "freeNotNil", "capacityAvailable", "capacityAvailableNEQ", "capacityAvailableIn", "capacityAvailableNotIn", "capacityAvailableGT", "capacityAvailableGTE", "capacityAvailableLT", "capacityAvailableLTE", "capacityAvailableIsNil", "capacityAvailableNotNil", "capacityMaximum", "capacityMaximumNEQ", "capacityMaximumIn", "capacityMaximumNotIn", "capacityMaximumGT", "capacityMaximumGTE", "capacityMaximumLT", "capacityMaximumLTE", "capacityMaximumIsNil", "capacityMaximumNotNil", "capacityUpdatedAt", "capacityUpdatedAtNEQ", "capacityUpdatedAtIn", "capacityUpdatedAtNotIn", "capacityUpdatedAtGT", "capacityUpdatedAtGTE", "capacityUpdatedAtLT", "capacityUpdatedAtLTE", "capacityUpdatedAtIsNil", "capacityUpdatedAtNotNil", "verifiedAt", "verifiedAtNEQ", "verifiedAtIn", "verifiedAtNotIn", "verifiedAtGT", "verifiedAtGTE", "verifiedAtLT", "verifiedAtLTE", "verifiedAtIsNil", "verifiedAtNotNil", "verifiedBy", "verifiedByNEQ", "verifiedByIn", "verifiedByNotIn", "verifiedByGT", "verifiedByGTE", "verifiedByLT", "verifiedByLTE", "verifiedByContains", "verifiedByHasPrefix", "verifiedByHasSuffix", "verifiedByIsNil", "verifiedByNotNil", "verifiedByEqualFold", "verifiedByContainsFold", "hasOrganization", "hasOrganizationWith", "hasProgram", "hasProgramWith", "hasNeeds", "hasNeedsWith", "hasServiceAtLocations", "hasServiceAtLocationsWith", "hasServiceAreas", "hasServiceAreasWith", "hasContacts", "hasContactsWith", "hasSchedules", "hasSchedulesWith", "hasFundings", "hasFundingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "free", "freeNEQ", "freeIsNil", "freeNotNil", "waitDays", "waitDaysNEQ", "waitDaysIn", "waitDaysNotIn", "waitDaysGT", "waitDaysGTE", "waitDaysLT", "waitDaysLTE", "waitDaysIsNil", "waitDaysNotNil", "capacityAvailable", "capacityAvailableNEQ", "capacityAvailableIn", "capacityAvailableNotIn", "capacityAvailableGT", "capacityAvailableGTE", "capacityAvailableLT", "capacityAvailableLTE", "capacityAvailableIsNil", "capacityAvailableNotNil", "capacityMaximum", "capacityMaximumNEQ", "capacityMaximumIn", "capacityMaximumNotIn", "capacityMaximumGT", "capacityMaximumGTE", "capacityMaximumLT", "capacityMaximumLTE", "capacityMaximumIsNil", "capacityMaximumNotNil", "capacityUpdatedAt", "capacityUpdatedAtNEQ", "capacityUpdatedAtIn", "capacityUpdatedAtNotIn", "capacityUpdatedAtGT", "capacityUpdatedAtGTE", "capacityUpdatedAtLT", "capacityUpdatedAtLTE", "capacityUpdatedAtIsNil", "capacityUpdatedAtNotNil", "verifiedAt", "verifiedAtNEQ", "verifiedAtIn", "verifiedAtNotIn", "verifiedAtGT", "verifiedAtGTE", "verifiedAtLT", "verifiedAtLTE", "verifiedAtIsNil", "verifiedAtNotNil", "verifiedBy", "verifiedByNEQ", "verifiedByIn", "verifiedByNotIn", "verifiedByGT", "verifiedByGTE", "verifiedByLT", "verifiedByLTE", "verifiedByContains", "verifiedByHasPrefix", "verifiedByHasSuffix", "verifiedByIsNil", "verifiedByNotNil", "verifiedByEqualFold", "verifiedByContainsFold", "hasOrganization", "hasOrganizationWith", "hasProgram", "hasProgramWith", "hasNeeds", "hasNeedsWith", "hasServiceAtLocations", "hasServiceAtLocationsWith", "hasServiceAreas", "hasServiceAreasWith", "hasContacts", "hasContactsWith", "hasSchedules", "hasSchedulesWith", "hasFundings", "hasFundingsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30066,6 +30129,76 @@ func (ec *executionContext) unmarshalInputServiceWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.FreeNotNil = data
+		case "waitDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDays = data
+		case "waitDaysNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDaysNEQ = data
+		case "waitDaysIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDaysIn = data
+		case "waitDaysNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDaysNotIn = data
+		case "waitDaysGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDaysGT = data
+		case "waitDaysGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDaysGTE = data
+		case "waitDaysLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDaysLT = data
+		case "waitDaysLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDaysLTE = data
+		case "waitDaysIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDaysIsNil = data
+		case "waitDaysNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDaysNotNil = data
 		case "capacityAvailable":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityAvailable"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -33984,7 +34117,7 @@ func (ec *executionContext) unmarshalInputUpdateServiceInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sample", "externalSource", "clearExternalSource", "externalID", "clearExternalID", "provenance", "clearProvenance", "name", "alternateName", "clearAlternateName", "description", "clearDescription", "status", "url", "clearURL", "email", "clearEmail", "applicationProcess", "clearApplicationProcess", "free", "clearFree", "feesDescription", "clearFeesDescription", "interpretationServices", "clearInterpretationServices", "waitTime", "clearWaitTime", "capacityAvailable", "clearCapacityAvailable", "capacityMaximum", "clearCapacityMaximum", "capacityUpdatedAt", "clearCapacityUpdatedAt", "deliveryModes", "appendDeliveryModes", "clearDeliveryModes", "languages", "appendLanguages", "clearLanguages", "verifiedAt", "clearVerifiedAt", "verifiedBy", "clearVerifiedBy", "internalNotes", "clearInternalNotes", "eligibility", "clearEligibility", "organizationID", "programID", "clearProgram", "addNeedIDs", "removeNeedIDs", "clearNeeds", "addServiceAtLocationIDs", "removeServiceAtLocationIDs", "clearServiceAtLocations", "addServiceAreaIDs", "removeServiceAreaIDs", "clearServiceAreas", "addPhoneIDs", "removePhoneIDs", "clearPhones", "addContactIDs", "removeContactIDs", "clearContacts", "addScheduleIDs", "removeScheduleIDs", "clearSchedules", "addFundingIDs", "removeFundingIDs", "clearFundings"}
+	fieldsInOrder := [...]string{"sample", "externalSource", "clearExternalSource", "externalID", "clearExternalID", "provenance", "clearProvenance", "name", "alternateName", "clearAlternateName", "description", "clearDescription", "status", "url", "clearURL", "email", "clearEmail", "applicationProcess", "clearApplicationProcess", "free", "clearFree", "feesDescription", "clearFeesDescription", "interpretationServices", "clearInterpretationServices", "waitTime", "clearWaitTime", "waitDays", "clearWaitDays", "capacityAvailable", "clearCapacityAvailable", "capacityMaximum", "clearCapacityMaximum", "capacityUpdatedAt", "clearCapacityUpdatedAt", "deliveryModes", "appendDeliveryModes", "clearDeliveryModes", "languages", "appendLanguages", "clearLanguages", "verifiedAt", "clearVerifiedAt", "verifiedBy", "clearVerifiedBy", "internalNotes", "clearInternalNotes", "eligibility", "clearEligibility", "organizationID", "programID", "clearProgram", "addNeedIDs", "removeNeedIDs", "clearNeeds", "addServiceAtLocationIDs", "removeServiceAtLocationIDs", "clearServiceAtLocations", "addServiceAreaIDs", "removeServiceAreaIDs", "clearServiceAreas", "addPhoneIDs", "removePhoneIDs", "clearPhones", "addContactIDs", "removeContactIDs", "clearContacts", "addScheduleIDs", "removeScheduleIDs", "clearSchedules", "addFundingIDs", "removeFundingIDs", "clearFundings"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34180,6 +34313,20 @@ func (ec *executionContext) unmarshalInputUpdateServiceInput(ctx context.Context
 				return it, err
 			}
 			it.ClearWaitTime = data
+		case "waitDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDays = data
+		case "clearWaitDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearWaitDays"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearWaitDays = data
 		case "capacityAvailable":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityAvailable"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -34999,7 +35146,7 @@ func (ec *executionContext) unmarshalInputUpsertServiceInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalSource", "externalID", "organizationID", "organizationExternalID", "programID", "programExternalID", "name", "alternateName", "description", "status", "url", "email", "applicationProcess", "free", "feesDescription", "interpretationServices", "waitTime", "deliveryModes", "languages", "eligibility", "sample", "provenance"}
+	fieldsInOrder := [...]string{"externalSource", "externalID", "organizationID", "organizationExternalID", "programID", "programExternalID", "name", "alternateName", "description", "status", "url", "email", "applicationProcess", "free", "feesDescription", "interpretationServices", "waitTime", "waitDays", "deliveryModes", "languages", "eligibility", "sample", "provenance"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35125,6 +35272,13 @@ func (ec *executionContext) unmarshalInputUpsertServiceInput(ctx context.Context
 				return it, err
 			}
 			it.WaitTime = data
+		case "waitDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDays = data
 		case "deliveryModes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryModes"))
 			data, err := ec.unmarshalODeliveryMode2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐDeliveryModeᚄ(ctx, v)
@@ -36253,6 +36407,11 @@ func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet
 		case "distanceKm":
 			out.Values[i] = ec._MatchEdge_distanceKm(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "distanceApproximate":
+			out.Values[i] = ec._MatchEdge_distanceApproximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "eligible":
@@ -37839,6 +37998,11 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "waitTime":
 			out.Values[i] = ec._Service_waitTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "waitDays":
+			out.Values[i] = ec._Service_waitDays(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
