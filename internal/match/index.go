@@ -72,11 +72,11 @@ type area struct {
 
 // located is a place a service is delivered at: its unit vector, whether
 // that is only its ZIP's centre (an address without coordinates), and what
-// decides whether a viewer may measure to it. 32 bytes, so a national
-// directory's locations stay small in memory.
+// decides whether a viewer may measure to it: 40 bytes a location (IDs
+// need 64 bits: ent gives each type its own range).
 type located struct {
 	v            [3]float64
-	owner        int32
+	owner        int
 	confidential bool
 	approx       bool // placed at its ZIP's centroid
 }
@@ -246,7 +246,7 @@ func newEntry(svc *ent.Service) *entry {
 		if loc.OrganizationID != nil {
 			owner = *loc.OrganizationID
 		}
-		e.locs = append(e.locs, located{v: point, owner: int32(owner), confidential: loc.Confidential, approx: approx})
+		e.locs = append(e.locs, located{v: point, owner: owner, confidential: loc.Confidential, approx: approx})
 	}
 	for _, t := range svc.Edges.Needs {
 		e.needs = append(e.needs, t.ID)
@@ -319,7 +319,7 @@ func (s *snapshot) candidates(at Place, nearMisses bool, needs []need, reachKm f
 
 // visible reports whether the viewer may measure to l.
 func (l *located) visible(reveal func(owner int) bool) bool {
-	return !l.confidential || (reveal != nil && reveal(int(l.owner)))
+	return !l.confidential || (reveal != nil && reveal(l.owner))
 }
 
 // RevealAll reveals every confidential location (internal use and tests).
