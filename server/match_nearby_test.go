@@ -101,5 +101,4 @@ func TestMatchGraphQLNearbyAndToday(t *testing.T) {
 	}
 }
 
-
 func slicesEqual(a, b []string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
