@@ -3406,20 +3406,6 @@ var (
 			}
 		},
 	}
-	// ServiceOrderFieldWaitDays orders Service by wait_days.
-	ServiceOrderFieldWaitDays = &ServiceOrderField{
-		Value: func(_m *Service) (ent.Value, error) {
-			return _m.WaitDays, nil
-		},
-		column: service.FieldWaitDays,
-		toTerm: service.ByWaitDays,
-		toCursor: func(_m *Service) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.WaitDays,
-			}
-		},
-	}
 	// ServiceOrderFieldVerifiedAt orders Service by verified_at.
 	ServiceOrderFieldVerifiedAt = &ServiceOrderField{
 		Value: func(_m *Service) (ent.Value, error) {
@@ -3448,8 +3434,6 @@ func (f ServiceOrderField) String() string {
 		str = "NAME"
 	case ServiceOrderFieldStatus.column:
 		str = "STATUS"
-	case ServiceOrderFieldWaitDays.column:
-		str = "WAIT_DAYS"
 	case ServiceOrderFieldVerifiedAt.column:
 		str = "VERIFIED_AT"
 	}
@@ -3476,8 +3460,6 @@ func (f *ServiceOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ServiceOrderFieldName
 	case "STATUS":
 		*f = *ServiceOrderFieldStatus
-	case "WAIT_DAYS":
-		*f = *ServiceOrderFieldWaitDays
 	case "VERIFIED_AT":
 		*f = *ServiceOrderFieldVerifiedAt
 	default:

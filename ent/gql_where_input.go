@@ -6112,18 +6112,6 @@ type ServiceWhereInput struct {
 	FreeIsNil  bool  `json:"freeIsNil,omitempty"`
 	FreeNotNil bool  `json:"freeNotNil,omitempty"`
 
-	// "wait_days" field predicates.
-	WaitDays       *int  `json:"waitDays,omitempty"`
-	WaitDaysNEQ    *int  `json:"waitDaysNEQ,omitempty"`
-	WaitDaysIn     []int `json:"waitDaysIn,omitempty"`
-	WaitDaysNotIn  []int `json:"waitDaysNotIn,omitempty"`
-	WaitDaysGT     *int  `json:"waitDaysGT,omitempty"`
-	WaitDaysGTE    *int  `json:"waitDaysGTE,omitempty"`
-	WaitDaysLT     *int  `json:"waitDaysLT,omitempty"`
-	WaitDaysLTE    *int  `json:"waitDaysLTE,omitempty"`
-	WaitDaysIsNil  bool  `json:"waitDaysIsNil,omitempty"`
-	WaitDaysNotNil bool  `json:"waitDaysNotNil,omitempty"`
-
 	// "capacity_available" field predicates.
 	CapacityAvailable       *int  `json:"capacityAvailable,omitempty"`
 	CapacityAvailableNEQ    *int  `json:"capacityAvailableNEQ,omitempty"`
@@ -6658,36 +6646,6 @@ func (i *ServiceWhereInput) P() (predicate.Service, error) {
 	}
 	if i.FreeNotNil {
 		predicates = append(predicates, service.FreeNotNil())
-	}
-	if i.WaitDays != nil {
-		predicates = append(predicates, service.WaitDaysEQ(*i.WaitDays))
-	}
-	if i.WaitDaysNEQ != nil {
-		predicates = append(predicates, service.WaitDaysNEQ(*i.WaitDaysNEQ))
-	}
-	if len(i.WaitDaysIn) > 0 {
-		predicates = append(predicates, service.WaitDaysIn(i.WaitDaysIn...))
-	}
-	if len(i.WaitDaysNotIn) > 0 {
-		predicates = append(predicates, service.WaitDaysNotIn(i.WaitDaysNotIn...))
-	}
-	if i.WaitDaysGT != nil {
-		predicates = append(predicates, service.WaitDaysGT(*i.WaitDaysGT))
-	}
-	if i.WaitDaysGTE != nil {
-		predicates = append(predicates, service.WaitDaysGTE(*i.WaitDaysGTE))
-	}
-	if i.WaitDaysLT != nil {
-		predicates = append(predicates, service.WaitDaysLT(*i.WaitDaysLT))
-	}
-	if i.WaitDaysLTE != nil {
-		predicates = append(predicates, service.WaitDaysLTE(*i.WaitDaysLTE))
-	}
-	if i.WaitDaysIsNil {
-		predicates = append(predicates, service.WaitDaysIsNil())
-	}
-	if i.WaitDaysNotNil {
-		predicates = append(predicates, service.WaitDaysNotNil())
 	}
 	if i.CapacityAvailable != nil {
 		predicates = append(predicates, service.CapacityAvailableEQ(*i.CapacityAvailable))

@@ -29247,7 +29247,7 @@ func (ec *executionContext) unmarshalInputServiceWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "free", "freeNEQ", "freeIsNil", "freeNotNil", "waitDays", "waitDaysNEQ", "waitDaysIn", "waitDaysNotIn", "waitDaysGT", "waitDaysGTE", "waitDaysLT", "waitDaysLTE", "waitDaysIsNil", "waitDaysNotNil", "capacityAvailable", "capacityAvailableNEQ", "capacityAvailableIn", "capacityAvailableNotIn", "capacityAvailableGT", "capacityAvailableGTE", "capacityAvailableLT", "capacityAvailableLTE", "capacityAvailableIsNil", "capacityAvailableNotNil", "capacityMaximum", "capacityMaximumNEQ", "capacityMaximumIn", "capacityMaximumNotIn", "capacityMaximumGT", "capacityMaximumGTE", "capacityMaximumLT", "capacityMaximumLTE", "capacityMaximumIsNil", "capacityMaximumNotNil", "capacityUpdatedAt", "capacityUpdatedAtNEQ", "capacityUpdatedAtIn", "capacityUpdatedAtNotIn", "capacityUpdatedAtGT", "capacityUpdatedAtGTE", "capacityUpdatedAtLT", "capacityUpdatedAtLTE", "capacityUpdatedAtIsNil", "capacityUpdatedAtNotNil", "verifiedAt", "verifiedAtNEQ", "verifiedAtIn", "verifiedAtNotIn", "verifiedAtGT", "verifiedAtGTE", "verifiedAtLT", "verifiedAtLTE", "verifiedAtIsNil", "verifiedAtNotNil", "verifiedBy", "verifiedByNEQ", "verifiedByIn", "verifiedByNotIn", "verifiedByGT", "verifiedByGTE", "verifiedByLT", "verifiedByLTE", "verifiedByContains", "verifiedByHasPrefix", "verifiedByHasSuffix", "verifiedByIsNil", "verifiedByNotNil", "verifiedByEqualFold", "verifiedByContainsFold", "hasOrganization", "hasOrganizationWith", "hasProgram", "hasProgramWith", "hasNeeds", "hasNeedsWith", "hasServiceAtLocations", "hasServiceAtLocationsWith", "hasServiceAreas", "hasServiceAreasWith", "hasContacts", "hasContactsWith", "hasSchedules", "hasSchedulesWith", "hasFundings", "hasFundingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "free", "freeNEQ", "freeIsNil", "freeNotNil", "capacityAvailable", "capacityAvailableNEQ", "capacityAvailableIn", "capacityAvailableNotIn", "capacityAvailableGT", "capacityAvailableGTE", "capacityAvailableLT", "capacityAvailableLTE", "capacityAvailableIsNil", "capacityAvailableNotNil", "capacityMaximum", "capacityMaximumNEQ", "capacityMaximumIn", "capacityMaximumNotIn", "capacityMaximumGT", "capacityMaximumGTE", "capacityMaximumLT", "capacityMaximumLTE", "capacityMaximumIsNil", "capacityMaximumNotNil", "capacityUpdatedAt", "capacityUpdatedAtNEQ", "capacityUpdatedAtIn", "capacityUpdatedAtNotIn", "capacityUpdatedAtGT", "capacityUpdatedAtGTE", "capacityUpdatedAtLT", "capacityUpdatedAtLTE", "capacityUpdatedAtIsNil", "capacityUpdatedAtNotNil", "verifiedAt", "verifiedAtNEQ", "verifiedAtIn", "verifiedAtNotIn", "verifiedAtGT", "verifiedAtGTE", "verifiedAtLT", "verifiedAtLTE", "verifiedAtIsNil", "verifiedAtNotNil", "verifiedBy", "verifiedByNEQ", "verifiedByIn", "verifiedByNotIn", "verifiedByGT", "verifiedByGTE", "verifiedByLT", "verifiedByLTE", "verifiedByContains", "verifiedByHasPrefix", "verifiedByHasSuffix", "verifiedByIsNil", "verifiedByNotNil", "verifiedByEqualFold", "verifiedByContainsFold", "hasOrganization", "hasOrganizationWith", "hasProgram", "hasProgramWith", "hasNeeds", "hasNeedsWith", "hasServiceAtLocations", "hasServiceAtLocationsWith", "hasServiceAreas", "hasServiceAreasWith", "hasContacts", "hasContactsWith", "hasSchedules", "hasSchedulesWith", "hasFundings", "hasFundingsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30129,76 +30129,6 @@ func (ec *executionContext) unmarshalInputServiceWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.FreeNotNil = data
-		case "waitDays":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDays"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WaitDays = data
-		case "waitDaysNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WaitDaysNEQ = data
-		case "waitDaysIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WaitDaysIn = data
-		case "waitDaysNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WaitDaysNotIn = data
-		case "waitDaysGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WaitDaysGT = data
-		case "waitDaysGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WaitDaysGTE = data
-		case "waitDaysLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WaitDaysLT = data
-		case "waitDaysLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WaitDaysLTE = data
-		case "waitDaysIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WaitDaysIsNil = data
-		case "waitDaysNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDaysNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.WaitDaysNotNil = data
 		case "capacityAvailable":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityAvailable"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
