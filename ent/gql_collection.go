@@ -2956,6 +2956,11 @@ func (_q *ServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, service.FieldWaitTime)
 				fieldSeen[service.FieldWaitTime] = struct{}{}
 			}
+		case "waitDays":
+			if _, ok := fieldSeen[service.FieldWaitDays]; !ok {
+				selectedFields = append(selectedFields, service.FieldWaitDays)
+				fieldSeen[service.FieldWaitDays] = struct{}{}
+			}
 		case "capacityAvailable":
 			if _, ok := fieldSeen[service.FieldCapacityAvailable]; !ok {
 				selectedFields = append(selectedFields, service.FieldCapacityAvailable)

@@ -1926,6 +1926,7 @@ type CreateServiceInput struct {
 	FeesDescription        *string
 	InterpretationServices *string
 	WaitTime               *string
+	WaitDays               *int
 	CapacityAvailable      *int
 	CapacityMaximum        *int
 	CapacityUpdatedAt      *time.Time
@@ -1990,6 +1991,9 @@ func (i *CreateServiceInput) Mutate(m *ServiceMutation) {
 	}
 	if v := i.WaitTime; v != nil {
 		m.SetWaitTime(*v)
+	}
+	if v := i.WaitDays; v != nil {
+		m.SetWaitDays(*v)
 	}
 	if v := i.CapacityAvailable; v != nil {
 		m.SetCapacityAvailable(*v)
@@ -2080,6 +2084,8 @@ type UpdateServiceInput struct {
 	InterpretationServices      *string
 	ClearWaitTime               bool
 	WaitTime                    *string
+	ClearWaitDays               bool
+	WaitDays                    *int
 	ClearCapacityAvailable      bool
 	CapacityAvailable           *int
 	ClearCapacityMaximum        bool
@@ -2208,6 +2214,12 @@ func (i *UpdateServiceInput) Mutate(m *ServiceMutation) {
 	}
 	if v := i.WaitTime; v != nil {
 		m.SetWaitTime(*v)
+	}
+	if i.ClearWaitDays {
+		m.ClearWaitDays()
+	}
+	if v := i.WaitDays; v != nil {
+		m.SetWaitDays(*v)
 	}
 	if i.ClearCapacityAvailable {
 		m.ClearCapacityAvailable()

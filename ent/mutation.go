@@ -16858,6 +16858,8 @@ type ServiceMutation struct {
 	fees_description            *string
 	interpretation_services     *string
 	wait_time                   *string
+	wait_days                   *int
+	addwait_days                *int
 	capacity_available          *int
 	addcapacity_available       *int
 	capacity_maximum            *int
@@ -17958,6 +17960,76 @@ func (m *ServiceMutation) ResetWaitTime() {
 	delete(m.clearedFields, service.FieldWaitTime)
 }
 
+// SetWaitDays sets the "wait_days" field.
+func (m *ServiceMutation) SetWaitDays(i int) {
+	m.wait_days = &i
+	m.addwait_days = nil
+}
+
+// WaitDays returns the value of the "wait_days" field in the mutation.
+func (m *ServiceMutation) WaitDays() (r int, exists bool) {
+	v := m.wait_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWaitDays returns the old "wait_days" field's value of the Service entity.
+// If the Service object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceMutation) OldWaitDays(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWaitDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWaitDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWaitDays: %w", err)
+	}
+	return oldValue.WaitDays, nil
+}
+
+// AddWaitDays adds i to the "wait_days" field.
+func (m *ServiceMutation) AddWaitDays(i int) {
+	if m.addwait_days != nil {
+		*m.addwait_days += i
+	} else {
+		m.addwait_days = &i
+	}
+}
+
+// AddedWaitDays returns the value that was added to the "wait_days" field in this mutation.
+func (m *ServiceMutation) AddedWaitDays() (r int, exists bool) {
+	v := m.addwait_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearWaitDays clears the value of the "wait_days" field.
+func (m *ServiceMutation) ClearWaitDays() {
+	m.wait_days = nil
+	m.addwait_days = nil
+	m.clearedFields[service.FieldWaitDays] = struct{}{}
+}
+
+// WaitDaysCleared returns if the "wait_days" field was cleared in this mutation.
+func (m *ServiceMutation) WaitDaysCleared() bool {
+	_, ok := m.clearedFields[service.FieldWaitDays]
+	return ok
+}
+
+// ResetWaitDays resets all changes to the "wait_days" field.
+func (m *ServiceMutation) ResetWaitDays() {
+	m.wait_days = nil
+	m.addwait_days = nil
+	delete(m.clearedFields, service.FieldWaitDays)
+}
+
 // SetCapacityAvailable sets the "capacity_available" field.
 func (m *ServiceMutation) SetCapacityAvailable(i int) {
 	m.capacity_available = &i
@@ -18939,7 +19011,7 @@ func (m *ServiceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ServiceMutation) Fields() []string {
-	fields := make([]string, 0, 30)
+	fields := make([]string, 0, 31)
 	if m.created_at != nil {
 		fields = append(fields, service.FieldCreatedAt)
 	}
@@ -19002,6 +19074,9 @@ func (m *ServiceMutation) Fields() []string {
 	}
 	if m.wait_time != nil {
 		fields = append(fields, service.FieldWaitTime)
+	}
+	if m.wait_days != nil {
+		fields = append(fields, service.FieldWaitDays)
 	}
 	if m.capacity_available != nil {
 		fields = append(fields, service.FieldCapacityAvailable)
@@ -19080,6 +19155,8 @@ func (m *ServiceMutation) Field(name string) (ent.Value, bool) {
 		return m.InterpretationServices()
 	case service.FieldWaitTime:
 		return m.WaitTime()
+	case service.FieldWaitDays:
+		return m.WaitDays()
 	case service.FieldCapacityAvailable:
 		return m.CapacityAvailable()
 	case service.FieldCapacityMaximum:
@@ -19149,6 +19226,8 @@ func (m *ServiceMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldInterpretationServices(ctx)
 	case service.FieldWaitTime:
 		return m.OldWaitTime(ctx)
+	case service.FieldWaitDays:
+		return m.OldWaitDays(ctx)
 	case service.FieldCapacityAvailable:
 		return m.OldCapacityAvailable(ctx)
 	case service.FieldCapacityMaximum:
@@ -19323,6 +19402,13 @@ func (m *ServiceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetWaitTime(v)
 		return nil
+	case service.FieldWaitDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWaitDays(v)
+		return nil
 	case service.FieldCapacityAvailable:
 		v, ok := value.(int)
 		if !ok {
@@ -19397,6 +19483,9 @@ func (m *ServiceMutation) AddedFields() []string {
 	if m.addversion != nil {
 		fields = append(fields, service.FieldVersion)
 	}
+	if m.addwait_days != nil {
+		fields = append(fields, service.FieldWaitDays)
+	}
 	if m.addcapacity_available != nil {
 		fields = append(fields, service.FieldCapacityAvailable)
 	}
@@ -19413,6 +19502,8 @@ func (m *ServiceMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case service.FieldVersion:
 		return m.AddedVersion()
+	case service.FieldWaitDays:
+		return m.AddedWaitDays()
 	case service.FieldCapacityAvailable:
 		return m.AddedCapacityAvailable()
 	case service.FieldCapacityMaximum:
@@ -19432,6 +19523,13 @@ func (m *ServiceMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddVersion(v)
+		return nil
+	case service.FieldWaitDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWaitDays(v)
 		return nil
 	case service.FieldCapacityAvailable:
 		v, ok := value.(int)
@@ -19496,6 +19594,9 @@ func (m *ServiceMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(service.FieldWaitTime) {
 		fields = append(fields, service.FieldWaitTime)
+	}
+	if m.FieldCleared(service.FieldWaitDays) {
+		fields = append(fields, service.FieldWaitDays)
 	}
 	if m.FieldCleared(service.FieldCapacityAvailable) {
 		fields = append(fields, service.FieldCapacityAvailable)
@@ -19579,6 +19680,9 @@ func (m *ServiceMutation) ClearField(name string) error {
 		return nil
 	case service.FieldWaitTime:
 		m.ClearWaitTime()
+		return nil
+	case service.FieldWaitDays:
+		m.ClearWaitDays()
 		return nil
 	case service.FieldCapacityAvailable:
 		m.ClearCapacityAvailable()
@@ -19677,6 +19781,9 @@ func (m *ServiceMutation) ResetField(name string) error {
 		return nil
 	case service.FieldWaitTime:
 		m.ResetWaitTime()
+		return nil
+	case service.FieldWaitDays:
+		m.ResetWaitDays()
 		return nil
 	case service.FieldCapacityAvailable:
 		m.ResetCapacityAvailable()

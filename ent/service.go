@@ -64,6 +64,8 @@ type Service struct {
 	InterpretationServices string `json:"interpretation_services,omitempty"`
 	// Typical wait before a family is served, in words.
 	WaitTime string `json:"wait_time,omitempty"`
+	// Typical wait before a family is first served, in days: matching compares it with how long the family can still enrol.
+	WaitDays *int `json:"wait_days,omitempty"`
 	// Places open for new families now.
 	CapacityAvailable *int `json:"capacity_available,omitempty"`
 	// Most families the service can serve at once.
@@ -217,7 +219,7 @@ func (*Service) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case service.FieldSample, service.FieldFree:
 			values[i] = new(sql.NullBool)
-		case service.FieldID, service.FieldVersion, service.FieldOrganizationID, service.FieldProgramID, service.FieldCapacityAvailable, service.FieldCapacityMaximum:
+		case service.FieldID, service.FieldVersion, service.FieldOrganizationID, service.FieldProgramID, service.FieldWaitDays, service.FieldCapacityAvailable, service.FieldCapacityMaximum:
 			values[i] = new(sql.NullInt64)
 		case service.FieldExternalSource, service.FieldExternalID, service.FieldProvenance, service.FieldName, service.FieldAlternateName, service.FieldDescription, service.FieldStatus, service.FieldURL, service.FieldEmail, service.FieldApplicationProcess, service.FieldFeesDescription, service.FieldInterpretationServices, service.FieldWaitTime, service.FieldVerifiedBy, service.FieldInternalNotes:
 			values[i] = new(sql.NullString)
@@ -373,6 +375,13 @@ func (_m *Service) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field wait_time", values[i])
 			} else if value.Valid {
 				_m.WaitTime = value.String
+			}
+		case service.FieldWaitDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field wait_days", values[i])
+			} else if value.Valid {
+				_m.WaitDays = new(int)
+				*_m.WaitDays = int(value.Int64)
 			}
 		case service.FieldCapacityAvailable:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -585,6 +594,11 @@ func (_m *Service) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("wait_time=")
 	builder.WriteString(_m.WaitTime)
+	builder.WriteString(", ")
+	if v := _m.WaitDays; v != nil {
+		builder.WriteString("wait_days=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	if v := _m.CapacityAvailable; v != nil {
 		builder.WriteString("capacity_available=")

@@ -303,6 +303,20 @@ func (_c *ServiceCreate) SetNillableWaitTime(v *string) *ServiceCreate {
 	return _c
 }
 
+// SetWaitDays sets the "wait_days" field.
+func (_c *ServiceCreate) SetWaitDays(v int) *ServiceCreate {
+	_c.mutation.SetWaitDays(v)
+	return _c
+}
+
+// SetNillableWaitDays sets the "wait_days" field if the given value is not nil.
+func (_c *ServiceCreate) SetNillableWaitDays(v *int) *ServiceCreate {
+	if v != nil {
+		_c.SetWaitDays(*v)
+	}
+	return _c
+}
+
 // SetCapacityAvailable sets the "capacity_available" field.
 func (_c *ServiceCreate) SetCapacityAvailable(v int) *ServiceCreate {
 	_c.mutation.SetCapacityAvailable(v)
@@ -644,6 +658,11 @@ func (_c *ServiceCreate) check() error {
 			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Service.email": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.WaitDays(); ok {
+		if err := service.WaitDaysValidator(v); err != nil {
+			return &ValidationError{Name: "wait_days", err: fmt.Errorf(`ent: validator failed for field "Service.wait_days": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.CapacityAvailable(); ok {
 		if err := service.CapacityAvailableValidator(v); err != nil {
 			return &ValidationError{Name: "capacity_available", err: fmt.Errorf(`ent: validator failed for field "Service.capacity_available": %w`, err)}
@@ -769,6 +788,10 @@ func (_c *ServiceCreate) createSpec() (*Service, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.WaitTime(); ok {
 		_spec.SetField(service.FieldWaitTime, field.TypeString, value)
 		_node.WaitTime = value
+	}
+	if value, ok := _c.mutation.WaitDays(); ok {
+		_spec.SetField(service.FieldWaitDays, field.TypeInt, value)
+		_node.WaitDays = &value
 	}
 	if value, ok := _c.mutation.CapacityAvailable(); ok {
 		_spec.SetField(service.FieldCapacityAvailable, field.TypeInt, value)
@@ -1331,6 +1354,30 @@ func (u *ServiceUpsert) UpdateWaitTime() *ServiceUpsert {
 // ClearWaitTime clears the value of the "wait_time" field.
 func (u *ServiceUpsert) ClearWaitTime() *ServiceUpsert {
 	u.SetNull(service.FieldWaitTime)
+	return u
+}
+
+// SetWaitDays sets the "wait_days" field.
+func (u *ServiceUpsert) SetWaitDays(v int) *ServiceUpsert {
+	u.Set(service.FieldWaitDays, v)
+	return u
+}
+
+// UpdateWaitDays sets the "wait_days" field to the value that was provided on create.
+func (u *ServiceUpsert) UpdateWaitDays() *ServiceUpsert {
+	u.SetExcluded(service.FieldWaitDays)
+	return u
+}
+
+// AddWaitDays adds v to the "wait_days" field.
+func (u *ServiceUpsert) AddWaitDays(v int) *ServiceUpsert {
+	u.Add(service.FieldWaitDays, v)
+	return u
+}
+
+// ClearWaitDays clears the value of the "wait_days" field.
+func (u *ServiceUpsert) ClearWaitDays() *ServiceUpsert {
+	u.SetNull(service.FieldWaitDays)
 	return u
 }
 
@@ -1935,6 +1982,34 @@ func (u *ServiceUpsertOne) UpdateWaitTime() *ServiceUpsertOne {
 func (u *ServiceUpsertOne) ClearWaitTime() *ServiceUpsertOne {
 	return u.Update(func(s *ServiceUpsert) {
 		s.ClearWaitTime()
+	})
+}
+
+// SetWaitDays sets the "wait_days" field.
+func (u *ServiceUpsertOne) SetWaitDays(v int) *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.SetWaitDays(v)
+	})
+}
+
+// AddWaitDays adds v to the "wait_days" field.
+func (u *ServiceUpsertOne) AddWaitDays(v int) *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.AddWaitDays(v)
+	})
+}
+
+// UpdateWaitDays sets the "wait_days" field to the value that was provided on create.
+func (u *ServiceUpsertOne) UpdateWaitDays() *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.UpdateWaitDays()
+	})
+}
+
+// ClearWaitDays clears the value of the "wait_days" field.
+func (u *ServiceUpsertOne) ClearWaitDays() *ServiceUpsertOne {
+	return u.Update(func(s *ServiceUpsert) {
+		s.ClearWaitDays()
 	})
 }
 
@@ -2734,6 +2809,34 @@ func (u *ServiceUpsertBulk) UpdateWaitTime() *ServiceUpsertBulk {
 func (u *ServiceUpsertBulk) ClearWaitTime() *ServiceUpsertBulk {
 	return u.Update(func(s *ServiceUpsert) {
 		s.ClearWaitTime()
+	})
+}
+
+// SetWaitDays sets the "wait_days" field.
+func (u *ServiceUpsertBulk) SetWaitDays(v int) *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.SetWaitDays(v)
+	})
+}
+
+// AddWaitDays adds v to the "wait_days" field.
+func (u *ServiceUpsertBulk) AddWaitDays(v int) *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.AddWaitDays(v)
+	})
+}
+
+// UpdateWaitDays sets the "wait_days" field to the value that was provided on create.
+func (u *ServiceUpsertBulk) UpdateWaitDays() *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.UpdateWaitDays()
+	})
+}
+
+// ClearWaitDays clears the value of the "wait_days" field.
+func (u *ServiceUpsertBulk) ClearWaitDays() *ServiceUpsertBulk {
+	return u.Update(func(s *ServiceUpsert) {
+		s.ClearWaitDays()
 	})
 }
 

@@ -395,6 +395,33 @@ func (_u *ServiceUpdate) ClearWaitTime() *ServiceUpdate {
 	return _u
 }
 
+// SetWaitDays sets the "wait_days" field.
+func (_u *ServiceUpdate) SetWaitDays(v int) *ServiceUpdate {
+	_u.mutation.ResetWaitDays()
+	_u.mutation.SetWaitDays(v)
+	return _u
+}
+
+// SetNillableWaitDays sets the "wait_days" field if the given value is not nil.
+func (_u *ServiceUpdate) SetNillableWaitDays(v *int) *ServiceUpdate {
+	if v != nil {
+		_u.SetWaitDays(*v)
+	}
+	return _u
+}
+
+// AddWaitDays adds value to the "wait_days" field.
+func (_u *ServiceUpdate) AddWaitDays(v int) *ServiceUpdate {
+	_u.mutation.AddWaitDays(v)
+	return _u
+}
+
+// ClearWaitDays clears the value of the "wait_days" field.
+func (_u *ServiceUpdate) ClearWaitDays() *ServiceUpdate {
+	_u.mutation.ClearWaitDays()
+	return _u
+}
+
 // SetCapacityAvailable sets the "capacity_available" field.
 func (_u *ServiceUpdate) SetCapacityAvailable(v int) *ServiceUpdate {
 	_u.mutation.ResetCapacityAvailable()
@@ -935,6 +962,11 @@ func (_u *ServiceUpdate) check() error {
 			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Service.email": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.WaitDays(); ok {
+		if err := service.WaitDaysValidator(v); err != nil {
+			return &ValidationError{Name: "wait_days", err: fmt.Errorf(`ent: validator failed for field "Service.wait_days": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.CapacityAvailable(); ok {
 		if err := service.CapacityAvailableValidator(v); err != nil {
 			return &ValidationError{Name: "capacity_available", err: fmt.Errorf(`ent: validator failed for field "Service.capacity_available": %w`, err)}
@@ -1068,6 +1100,15 @@ func (_u *ServiceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.WaitTimeCleared() {
 		_spec.ClearField(service.FieldWaitTime, field.TypeString)
+	}
+	if value, ok := _u.mutation.WaitDays(); ok {
+		_spec.SetField(service.FieldWaitDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedWaitDays(); ok {
+		_spec.AddField(service.FieldWaitDays, field.TypeInt, value)
+	}
+	if _u.mutation.WaitDaysCleared() {
+		_spec.ClearField(service.FieldWaitDays, field.TypeInt)
 	}
 	if value, ok := _u.mutation.CapacityAvailable(); ok {
 		_spec.SetField(service.FieldCapacityAvailable, field.TypeInt, value)
@@ -1887,6 +1928,33 @@ func (_u *ServiceUpdateOne) ClearWaitTime() *ServiceUpdateOne {
 	return _u
 }
 
+// SetWaitDays sets the "wait_days" field.
+func (_u *ServiceUpdateOne) SetWaitDays(v int) *ServiceUpdateOne {
+	_u.mutation.ResetWaitDays()
+	_u.mutation.SetWaitDays(v)
+	return _u
+}
+
+// SetNillableWaitDays sets the "wait_days" field if the given value is not nil.
+func (_u *ServiceUpdateOne) SetNillableWaitDays(v *int) *ServiceUpdateOne {
+	if v != nil {
+		_u.SetWaitDays(*v)
+	}
+	return _u
+}
+
+// AddWaitDays adds value to the "wait_days" field.
+func (_u *ServiceUpdateOne) AddWaitDays(v int) *ServiceUpdateOne {
+	_u.mutation.AddWaitDays(v)
+	return _u
+}
+
+// ClearWaitDays clears the value of the "wait_days" field.
+func (_u *ServiceUpdateOne) ClearWaitDays() *ServiceUpdateOne {
+	_u.mutation.ClearWaitDays()
+	return _u
+}
+
 // SetCapacityAvailable sets the "capacity_available" field.
 func (_u *ServiceUpdateOne) SetCapacityAvailable(v int) *ServiceUpdateOne {
 	_u.mutation.ResetCapacityAvailable()
@@ -2440,6 +2508,11 @@ func (_u *ServiceUpdateOne) check() error {
 			return &ValidationError{Name: "email", err: fmt.Errorf(`ent: validator failed for field "Service.email": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.WaitDays(); ok {
+		if err := service.WaitDaysValidator(v); err != nil {
+			return &ValidationError{Name: "wait_days", err: fmt.Errorf(`ent: validator failed for field "Service.wait_days": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.CapacityAvailable(); ok {
 		if err := service.CapacityAvailableValidator(v); err != nil {
 			return &ValidationError{Name: "capacity_available", err: fmt.Errorf(`ent: validator failed for field "Service.capacity_available": %w`, err)}
@@ -2590,6 +2663,15 @@ func (_u *ServiceUpdateOne) sqlSave(ctx context.Context) (_node *Service, err er
 	}
 	if _u.mutation.WaitTimeCleared() {
 		_spec.ClearField(service.FieldWaitTime, field.TypeString)
+	}
+	if value, ok := _u.mutation.WaitDays(); ok {
+		_spec.SetField(service.FieldWaitDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedWaitDays(); ok {
+		_spec.AddField(service.FieldWaitDays, field.TypeInt, value)
+	}
+	if _u.mutation.WaitDaysCleared() {
+		_spec.ClearField(service.FieldWaitDays, field.TypeInt)
 	}
 	if value, ok := _u.mutation.CapacityAvailable(); ok {
 		_spec.SetField(service.FieldCapacityAvailable, field.TypeInt, value)

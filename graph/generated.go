@@ -224,14 +224,15 @@ type ComplexityRoot struct {
 	}
 
 	MatchEdge struct {
-		Coverage   func(childComplexity int) int
-		Cursor     func(childComplexity int) int
-		DistanceKm func(childComplexity int) int
-		Eligible   func(childComplexity int) int
-		Reasons    func(childComplexity int) int
-		Score      func(childComplexity int) int
-		Service    func(childComplexity int) int
-		Unmet      func(childComplexity int) int
+		Coverage            func(childComplexity int) int
+		Cursor              func(childComplexity int) int
+		DistanceApproximate func(childComplexity int) int
+		DistanceKm          func(childComplexity int) int
+		Eligible            func(childComplexity int) int
+		Reasons             func(childComplexity int) int
+		Score               func(childComplexity int) int
+		Service             func(childComplexity int) int
+		Unmet               func(childComplexity int) int
 	}
 
 	MatchReason struct {
@@ -401,7 +402,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Changes       func(childComplexity int, after *entgql.Cursor[int], first *int, types []write.EntityType) int
 		Locations     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
-		Match         func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool) int
+		Match         func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) int
 		Node          func(childComplexity int, id int) int
 		Nodes         func(childComplexity int, ids []int) int
 		Organizations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
@@ -509,6 +510,7 @@ type ComplexityRoot struct {
 		VerifiedAt             func(childComplexity int) int
 		VerifiedBy             func(childComplexity int) int
 		Version                func(childComplexity int) int
+		WaitDays               func(childComplexity int) int
 		WaitTime               func(childComplexity int) int
 	}
 
@@ -683,7 +685,7 @@ type QueryResolver interface {
 	Services(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
 	TaxonomyTerms(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) (*ent.TaxonomyTermConnection, error)
 	Changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error)
-	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool) (*model.MatchConnection, error)
+	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) (*model.MatchConnection, error)
 	ResolveArea(ctx context.Context, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) (*model.Area, error)
 }
 
@@ -1435,6 +1437,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MatchEdge.Cursor(childComplexity), true
+	case "MatchEdge.distanceApproximate":
+		if e.ComplexityRoot.MatchEdge.DistanceApproximate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.DistanceApproximate(childComplexity), true
 	case "MatchEdge.distanceKm":
 		if e.ComplexityRoot.MatchEdge.DistanceKm == nil {
 			break
@@ -2520,7 +2528,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Match(childComplexity, args["family"].(match.Family), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["includeIneligible"].(*bool)), true
+		return e.ComplexityRoot.Query.Match(childComplexity, args["family"].(match.Family), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["includeIneligible"].(*bool), args["openingsOnly"].(*bool), args["verifiedWithinMonths"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3133,6 +3141,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.Version(childComplexity), true
+	case "Service.waitDays":
+		if e.ComplexityRoot.Service.WaitDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.WaitDays(childComplexity), true
 	case "Service.waitTime":
 		if e.ComplexityRoot.Service.WaitTime == nil {
 			break
@@ -4065,6 +4079,8 @@ func (ec *executionContext) childFields_MatchEdge(ctx context.Context, field gra
 		return ec.fieldContext_MatchEdge_score(ctx, field)
 	case "distanceKm":
 		return ec.fieldContext_MatchEdge_distanceKm(ctx, field)
+	case "distanceApproximate":
+		return ec.fieldContext_MatchEdge_distanceApproximate(ctx, field)
 	case "eligible":
 		return ec.fieldContext_MatchEdge_eligible(ctx, field)
 	case "coverage":
@@ -4477,6 +4493,8 @@ func (ec *executionContext) childFields_Service(ctx context.Context, field graph
 		return ec.fieldContext_Service_interpretationServices(ctx, field)
 	case "waitTime":
 		return ec.fieldContext_Service_waitTime(ctx, field)
+	case "waitDays":
+		return ec.fieldContext_Service_waitDays(ctx, field)
 	case "capacityAvailable":
 		return ec.fieldContext_Service_capacityAvailable(ctx, field)
 	case "capacityMaximum":
@@ -6278,6 +6296,22 @@ func (ec *executionContext) field_Query_match_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["includeIneligible"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "openingsOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["openingsOnly"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "verifiedWithinMonths",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["verifiedWithinMonths"] = arg5
 	return args, nil
 }
 
@@ -8858,6 +8892,17 @@ func (ec *executionContext) _MatchEdge_distanceKm(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_MatchEdge_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MatchEdge_distanceApproximate(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_MatchEdge_distanceApproximate(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DistanceApproximate)
+}
+func (ec *executionContext) fieldContext_MatchEdge_distanceApproximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _MatchEdge_eligible(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
@@ -12766,7 +12811,7 @@ func (ec *executionContext) _Query_match(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Match(ctx, fc.Args["family"].(match.Family), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["includeIneligible"].(*bool))
+			return ec.Resolvers.Query().Match(ctx, fc.Args["family"].(match.Family), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["includeIneligible"].(*bool), fc.Args["openingsOnly"].(*bool), fc.Args["verifiedWithinMonths"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MatchConnection) graphql.Marshaler {
@@ -13850,6 +13895,17 @@ func (ec *executionContext) _Service_waitTime(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Service_waitTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
+}
+
+func (ec *executionContext) _Service_waitDays(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Service_waitDays(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.WaitDays)
+}
+func (ec *executionContext) fieldContext_Service_waitDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Service_capacityAvailable(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
@@ -19392,7 +19448,7 @@ func (ec *executionContext) unmarshalInputCreateServiceInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sample", "externalSource", "externalID", "provenance", "name", "alternateName", "description", "status", "url", "email", "applicationProcess", "free", "feesDescription", "interpretationServices", "waitTime", "capacityAvailable", "capacityMaximum", "capacityUpdatedAt", "deliveryModes", "languages", "verifiedAt", "verifiedBy", "internalNotes", "eligibility", "organizationID", "programID", "needIDs", "serviceAtLocationIDs", "serviceAreaIDs", "phoneIDs", "contactIDs", "scheduleIDs", "fundingIDs"}
+	fieldsInOrder := [...]string{"sample", "externalSource", "externalID", "provenance", "name", "alternateName", "description", "status", "url", "email", "applicationProcess", "free", "feesDescription", "interpretationServices", "waitTime", "waitDays", "capacityAvailable", "capacityMaximum", "capacityUpdatedAt", "deliveryModes", "languages", "verifiedAt", "verifiedBy", "internalNotes", "eligibility", "organizationID", "programID", "needIDs", "serviceAtLocationIDs", "serviceAreaIDs", "phoneIDs", "contactIDs", "scheduleIDs", "fundingIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19504,6 +19560,13 @@ func (ec *executionContext) unmarshalInputCreateServiceInput(ctx context.Context
 				return it, err
 			}
 			it.WaitTime = data
+		case "waitDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDays = data
 		case "capacityAvailable":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityAvailable"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -34047,7 +34110,7 @@ func (ec *executionContext) unmarshalInputUpdateServiceInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sample", "externalSource", "clearExternalSource", "externalID", "clearExternalID", "provenance", "clearProvenance", "name", "alternateName", "clearAlternateName", "description", "clearDescription", "status", "url", "clearURL", "email", "clearEmail", "applicationProcess", "clearApplicationProcess", "free", "clearFree", "feesDescription", "clearFeesDescription", "interpretationServices", "clearInterpretationServices", "waitTime", "clearWaitTime", "capacityAvailable", "clearCapacityAvailable", "capacityMaximum", "clearCapacityMaximum", "capacityUpdatedAt", "clearCapacityUpdatedAt", "deliveryModes", "appendDeliveryModes", "clearDeliveryModes", "languages", "appendLanguages", "clearLanguages", "verifiedAt", "clearVerifiedAt", "verifiedBy", "clearVerifiedBy", "internalNotes", "clearInternalNotes", "eligibility", "clearEligibility", "organizationID", "programID", "clearProgram", "addNeedIDs", "removeNeedIDs", "clearNeeds", "addServiceAtLocationIDs", "removeServiceAtLocationIDs", "clearServiceAtLocations", "addServiceAreaIDs", "removeServiceAreaIDs", "clearServiceAreas", "addPhoneIDs", "removePhoneIDs", "clearPhones", "addContactIDs", "removeContactIDs", "clearContacts", "addScheduleIDs", "removeScheduleIDs", "clearSchedules", "addFundingIDs", "removeFundingIDs", "clearFundings"}
+	fieldsInOrder := [...]string{"sample", "externalSource", "clearExternalSource", "externalID", "clearExternalID", "provenance", "clearProvenance", "name", "alternateName", "clearAlternateName", "description", "clearDescription", "status", "url", "clearURL", "email", "clearEmail", "applicationProcess", "clearApplicationProcess", "free", "clearFree", "feesDescription", "clearFeesDescription", "interpretationServices", "clearInterpretationServices", "waitTime", "clearWaitTime", "waitDays", "clearWaitDays", "capacityAvailable", "clearCapacityAvailable", "capacityMaximum", "clearCapacityMaximum", "capacityUpdatedAt", "clearCapacityUpdatedAt", "deliveryModes", "appendDeliveryModes", "clearDeliveryModes", "languages", "appendLanguages", "clearLanguages", "verifiedAt", "clearVerifiedAt", "verifiedBy", "clearVerifiedBy", "internalNotes", "clearInternalNotes", "eligibility", "clearEligibility", "organizationID", "programID", "clearProgram", "addNeedIDs", "removeNeedIDs", "clearNeeds", "addServiceAtLocationIDs", "removeServiceAtLocationIDs", "clearServiceAtLocations", "addServiceAreaIDs", "removeServiceAreaIDs", "clearServiceAreas", "addPhoneIDs", "removePhoneIDs", "clearPhones", "addContactIDs", "removeContactIDs", "clearContacts", "addScheduleIDs", "removeScheduleIDs", "clearSchedules", "addFundingIDs", "removeFundingIDs", "clearFundings"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34243,6 +34306,20 @@ func (ec *executionContext) unmarshalInputUpdateServiceInput(ctx context.Context
 				return it, err
 			}
 			it.ClearWaitTime = data
+		case "waitDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDays = data
+		case "clearWaitDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearWaitDays"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearWaitDays = data
 		case "capacityAvailable":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityAvailable"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -35062,7 +35139,7 @@ func (ec *executionContext) unmarshalInputUpsertServiceInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"externalSource", "externalID", "organizationID", "organizationExternalID", "programID", "programExternalID", "name", "alternateName", "description", "status", "url", "email", "applicationProcess", "free", "feesDescription", "interpretationServices", "waitTime", "deliveryModes", "languages", "eligibility", "sample", "provenance"}
+	fieldsInOrder := [...]string{"externalSource", "externalID", "organizationID", "organizationExternalID", "programID", "programExternalID", "name", "alternateName", "description", "status", "url", "email", "applicationProcess", "free", "feesDescription", "interpretationServices", "waitTime", "waitDays", "deliveryModes", "languages", "eligibility", "sample", "provenance"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35188,6 +35265,13 @@ func (ec *executionContext) unmarshalInputUpsertServiceInput(ctx context.Context
 				return it, err
 			}
 			it.WaitTime = data
+		case "waitDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("waitDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WaitDays = data
 		case "deliveryModes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryModes"))
 			data, err := ec.unmarshalODeliveryMode2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐDeliveryModeᚄ(ctx, v)
@@ -36326,6 +36410,11 @@ func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet
 		case "distanceKm":
 			out.Values[i] = ec._MatchEdge_distanceKm(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "distanceApproximate":
+			out.Values[i] = ec._MatchEdge_distanceApproximate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "eligible":
@@ -37912,6 +38001,11 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "waitTime":
 			out.Values[i] = ec._Service_waitTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "waitDays":
+			out.Values[i] = ec._Service_waitDays(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -88,6 +88,9 @@ type HandlerConfig struct {
 	Client *ent.Client
 	Limits Limits
 	Logger *slog.Logger
+	// StaleAfterMonths: matching calls a listing last verified longer ago
+	// stale (0: match.DefaultStaleAfterMonths).
+	StaleAfterMonths int
 }
 
 // NewHandler returns the GraphQL endpoint (POST and GET) over cfg.Client.
@@ -101,8 +104,10 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	resolver := NewResolver(cfg.Client)
+	resolver.matcher.SetStaleAfterMonths(cfg.StaleAfterMonths)
 	es := NewExecutableSchema(Config{
-		Resolvers:  NewResolver(cfg.Client),
+		Resolvers:  resolver,
 		Directives: DirectiveRoot{Readable: readable},
 	})
 	srv := handler.New(es)

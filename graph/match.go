@@ -20,11 +20,10 @@ import (
 // ranks every result; this translates cursors and page info, and reloads
 // the page's services with exactly the fields the query selects (one
 // statement per selected edge, not one per result).
-func (r *Resolver) matchPage(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible bool) (*model.MatchConnection, error) {
-	outcome, err := r.matcher.Match(ctx, family, match.Options{
-		IncludeIneligible:  includeIneligible,
-		RevealConfidential: func(owner int) bool { return auth.SeesRestricted(ctx, owner) },
-	})
+func (r *Resolver) matchPage(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], opts match.Options) (*model.MatchConnection, error) {
+	includeIneligible := opts.IncludeIneligible
+	opts.RevealConfidential = func(owner int) bool { return auth.SeesRestricted(ctx, owner) }
+	outcome, err := r.matcher.Match(ctx, family, opts)
 	if err != nil {
 		return nil, err
 	}

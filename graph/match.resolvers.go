@@ -20,8 +20,12 @@ func (r *matchEdgeResolver) Cursor(ctx context.Context, obj *match.Result) (*ent
 }
 
 // Match is the resolver for the match field.
-func (r *queryResolver) Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool) (*model.MatchConnection, error) {
-	return r.matchPage(ctx, family, first, after, includeIneligible != nil && *includeIneligible)
+func (r *queryResolver) Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) (*model.MatchConnection, error) {
+	return r.matchPage(ctx, family, first, after, match.Options{
+		IncludeIneligible:    includeIneligible != nil && *includeIneligible,
+		OpeningsOnly:         openingsOnly != nil && *openingsOnly,
+		VerifiedWithinMonths: verifiedWithinMonths,
+	})
 }
 
 // ResolveArea is the resolver for the resolveArea field.

@@ -37,6 +37,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// Limits are the GraphQL page-size and cost limits.
 	Limits graph.Limits
+	// StaleAfterMonths: matching calls a listing last verified longer ago
+	// stale (0: 12).
+	StaleAfterMonths int
 	// RateLimit bounds each caller's request rate; the zero value (the
 	// default here: tests and embedders choose) sets none. `village serve`
 	// sets one (see its flags).
@@ -92,7 +95,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 		log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(graph.HandlerConfig{Client: db.Client, Limits: cfg.Limits, Logger: log}))
+	mux.Handle("/graphql", graph.NewHandler(graph.HandlerConfig{Client: db.Client, Limits: cfg.Limits, Logger: log, StaleAfterMonths: cfg.StaleAfterMonths}))
 	mux.Handle("/hsds/", hsdsHandler(db.Client, log, cfg))
 	console := consoleHandler()
 	mux.Handle("/", console)

@@ -42,6 +42,7 @@ import (
 	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/hsds"
+	"github.com/village-directory/village/internal/match"
 	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/synthetic"
@@ -316,6 +317,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	streamTimeout := fs.Duration("stream-timeout", server.DefaultConfig.StreamTimeout, "longest a streamed listing (HSDS format=ndjson) may run")
 	ratePerSecond := fs.Float64("rate-limit", 20, "requests a second each caller (an API key, or an address without one) may send on average; 0 sets no limit")
 	rateBurst := fs.Int("rate-burst", 60, "requests a caller may send at once before --rate-limit applies")
+	staleAfter := monthsFlag(match.DefaultStaleAfterMonths)
+	fs.Var(&staleAfter, "stale-after", "how long after its last verification matching calls a listing stale (ranked after fresher ones, with a reason naming the month): months, as 12, 18mo or 2y")
 	limits := graph.DefaultLimits
 	fs.IntVar(&limits.MaxComplexity, "max-complexity", limits.MaxComplexity, "most a GraphQL operation may cost (COMPLEXITY_LIMIT_EXCEEDED past it)")
 	fs.IntVar(&limits.MaxTokens, "max-tokens", limits.MaxTokens, "most tokens a GraphQL document may have (QUERY_TOO_LARGE past it)")
@@ -356,6 +359,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.StreamTimeout = *streamTimeout
 	cfg.RateLimit = server.RateLimit{PerSecond: *ratePerSecond, Burst: *rateBurst}
 	cfg.Limits = limits
+	cfg.StaleAfterMonths = int(staleAfter)
 	srv := server.NewHTTPServer(*addr, server.New(db, cfg, log), cfg)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -371,6 +375,31 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	return nil
+}
+
+// monthsFlag is a number of months: "12", "18mo", "18 months", "2y".
+type monthsFlag int
+
+func (m *monthsFlag) String() string { return strconv.Itoa(int(*m)) }
+
+func (m *monthsFlag) Set(s string) error {
+	t := strings.ToLower(strings.TrimSpace(s))
+	unit := 1
+	for _, suffix := range []struct {
+		text  string
+		times int
+	}{{"months", 1}, {"month", 1}, {"mo", 1}, {"m", 1}, {"years", 12}, {"year", 12}, {"y", 12}} {
+		if strings.HasSuffix(t, suffix.text) {
+			t, unit = strings.TrimSpace(strings.TrimSuffix(t, suffix.text)), suffix.times
+			break
+		}
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n < 1 || n*unit > 1200 {
+		return fmt.Errorf("%q is not a number of months from 1 to 1200 (for example 12, 18mo or 2y)", s)
+	}
+	*m = monthsFlag(n * unit)
 	return nil
 }
 

@@ -717,6 +717,7 @@ var (
 		{Name: "fees_description", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "interpretation_services", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "wait_time", Type: field.TypeString, Nullable: true},
+		{Name: "wait_days", Type: field.TypeInt, Nullable: true},
 		{Name: "capacity_available", Type: field.TypeInt, Nullable: true},
 		{Name: "capacity_maximum", Type: field.TypeInt, Nullable: true},
 		{Name: "capacity_updated_at", Type: field.TypeTime, Nullable: true},
@@ -737,13 +738,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "services_organizations_services",
-				Columns:    []*schema.Column{ServicesColumns[29]},
+				Columns:    []*schema.Column{ServicesColumns[30]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "services_programs_services",
-				Columns:    []*schema.Column{ServicesColumns[30]},
+				Columns:    []*schema.Column{ServicesColumns[31]},
 				RefColumns: []*schema.Column{ProgramsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -772,12 +773,12 @@ var (
 			{
 				Name:    "service_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[29]},
+				Columns: []*schema.Column{ServicesColumns[30]},
 			},
 			{
 				Name:    "service_program_id",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[30]},
+				Columns: []*schema.Column{ServicesColumns[31]},
 			},
 			{
 				Name:    "service_status",
@@ -787,7 +788,7 @@ var (
 			{
 				Name:    "service_verified_at",
 				Unique:  false,
-				Columns: []*schema.Column{ServicesColumns[25]},
+				Columns: []*schema.Column{ServicesColumns[26]},
 			},
 		},
 	}

@@ -526,16 +526,20 @@ func init() {
 	serviceDescEmail := serviceFields[7].Descriptor()
 	// service.EmailValidator is a validator for the "email" field. It is called by the builders before save.
 	service.EmailValidator = serviceDescEmail.Validators[0].(func(string) error)
+	// serviceDescWaitDays is the schema descriptor for wait_days field.
+	serviceDescWaitDays := serviceFields[13].Descriptor()
+	// service.WaitDaysValidator is a validator for the "wait_days" field. It is called by the builders before save.
+	service.WaitDaysValidator = serviceDescWaitDays.Validators[0].(func(int) error)
 	// serviceDescCapacityAvailable is the schema descriptor for capacity_available field.
-	serviceDescCapacityAvailable := serviceFields[13].Descriptor()
+	serviceDescCapacityAvailable := serviceFields[14].Descriptor()
 	// service.CapacityAvailableValidator is a validator for the "capacity_available" field. It is called by the builders before save.
 	service.CapacityAvailableValidator = serviceDescCapacityAvailable.Validators[0].(func(int) error)
 	// serviceDescCapacityMaximum is the schema descriptor for capacity_maximum field.
-	serviceDescCapacityMaximum := serviceFields[14].Descriptor()
+	serviceDescCapacityMaximum := serviceFields[15].Descriptor()
 	// service.CapacityMaximumValidator is a validator for the "capacity_maximum" field. It is called by the builders before save.
 	service.CapacityMaximumValidator = serviceDescCapacityMaximum.Validators[0].(func(int) error)
 	// serviceDescLanguages is the schema descriptor for languages field.
-	serviceDescLanguages := serviceFields[17].Descriptor()
+	serviceDescLanguages := serviceFields[18].Descriptor()
 	// service.LanguagesValidator is a validator for the "languages" field. It is called by the builders before save.
 	service.LanguagesValidator = serviceDescLanguages.Validators[0].(func([]string) error)
 	serviceareaMixin := schema.ServiceArea{}.Mixin()

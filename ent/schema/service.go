@@ -62,6 +62,9 @@ func (Service) Fields() []ent.Field {
 		field.String("wait_time").Optional().
 			Comment("Typical wait before a family is served, in words.").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.Int("wait_days").Optional().Nillable().NonNegative().
+			Comment("Typical wait before a family is first served, in days: matching compares it with how long the family can still enrol.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.Int("capacity_available").Optional().Nillable().NonNegative().
 			Comment("Places open for new families now."),
 		field.Int("capacity_maximum").Optional().Nillable().NonNegative().

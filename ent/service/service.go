@@ -60,6 +60,8 @@ const (
 	FieldInterpretationServices = "interpretation_services"
 	// FieldWaitTime holds the string denoting the wait_time field in the database.
 	FieldWaitTime = "wait_time"
+	// FieldWaitDays holds the string denoting the wait_days field in the database.
+	FieldWaitDays = "wait_days"
 	// FieldCapacityAvailable holds the string denoting the capacity_available field in the database.
 	FieldCapacityAvailable = "capacity_available"
 	// FieldCapacityMaximum holds the string denoting the capacity_maximum field in the database.
@@ -185,6 +187,7 @@ var Columns = []string{
 	FieldFeesDescription,
 	FieldInterpretationServices,
 	FieldWaitTime,
+	FieldWaitDays,
 	FieldCapacityAvailable,
 	FieldCapacityMaximum,
 	FieldCapacityUpdatedAt,
@@ -241,6 +244,8 @@ var (
 	URLValidator func(string) error
 	// EmailValidator is a validator for the "email" field. It is called by the builders before save.
 	EmailValidator func(string) error
+	// WaitDaysValidator is a validator for the "wait_days" field. It is called by the builders before save.
+	WaitDaysValidator func(int) error
 	// CapacityAvailableValidator is a validator for the "capacity_available" field. It is called by the builders before save.
 	CapacityAvailableValidator func(int) error
 	// CapacityMaximumValidator is a validator for the "capacity_maximum" field. It is called by the builders before save.
@@ -383,6 +388,11 @@ func ByInterpretationServices(opts ...sql.OrderTermOption) OrderOption {
 // ByWaitTime orders the results by the wait_time field.
 func ByWaitTime(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldWaitTime, opts...).ToFunc()
+}
+
+// ByWaitDays orders the results by the wait_days field.
+func ByWaitDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWaitDays, opts...).ToFunc()
 }
 
 // ByCapacityAvailable orders the results by the capacity_available field.

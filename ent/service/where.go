@@ -150,6 +150,11 @@ func WaitTime(v string) predicate.Service {
 	return predicate.Service(sql.FieldEQ(FieldWaitTime, v))
 }
 
+// WaitDays applies equality check predicate on the "wait_days" field. It's identical to WaitDaysEQ.
+func WaitDays(v int) predicate.Service {
+	return predicate.Service(sql.FieldEQ(FieldWaitDays, v))
+}
+
 // CapacityAvailable applies equality check predicate on the "capacity_available" field. It's identical to CapacityAvailableEQ.
 func CapacityAvailable(v int) predicate.Service {
 	return predicate.Service(sql.FieldEQ(FieldCapacityAvailable, v))
@@ -1298,6 +1303,56 @@ func WaitTimeEqualFold(v string) predicate.Service {
 // WaitTimeContainsFold applies the ContainsFold predicate on the "wait_time" field.
 func WaitTimeContainsFold(v string) predicate.Service {
 	return predicate.Service(sql.FieldContainsFold(FieldWaitTime, v))
+}
+
+// WaitDaysEQ applies the EQ predicate on the "wait_days" field.
+func WaitDaysEQ(v int) predicate.Service {
+	return predicate.Service(sql.FieldEQ(FieldWaitDays, v))
+}
+
+// WaitDaysNEQ applies the NEQ predicate on the "wait_days" field.
+func WaitDaysNEQ(v int) predicate.Service {
+	return predicate.Service(sql.FieldNEQ(FieldWaitDays, v))
+}
+
+// WaitDaysIn applies the In predicate on the "wait_days" field.
+func WaitDaysIn(vs ...int) predicate.Service {
+	return predicate.Service(sql.FieldIn(FieldWaitDays, vs...))
+}
+
+// WaitDaysNotIn applies the NotIn predicate on the "wait_days" field.
+func WaitDaysNotIn(vs ...int) predicate.Service {
+	return predicate.Service(sql.FieldNotIn(FieldWaitDays, vs...))
+}
+
+// WaitDaysGT applies the GT predicate on the "wait_days" field.
+func WaitDaysGT(v int) predicate.Service {
+	return predicate.Service(sql.FieldGT(FieldWaitDays, v))
+}
+
+// WaitDaysGTE applies the GTE predicate on the "wait_days" field.
+func WaitDaysGTE(v int) predicate.Service {
+	return predicate.Service(sql.FieldGTE(FieldWaitDays, v))
+}
+
+// WaitDaysLT applies the LT predicate on the "wait_days" field.
+func WaitDaysLT(v int) predicate.Service {
+	return predicate.Service(sql.FieldLT(FieldWaitDays, v))
+}
+
+// WaitDaysLTE applies the LTE predicate on the "wait_days" field.
+func WaitDaysLTE(v int) predicate.Service {
+	return predicate.Service(sql.FieldLTE(FieldWaitDays, v))
+}
+
+// WaitDaysIsNil applies the IsNil predicate on the "wait_days" field.
+func WaitDaysIsNil() predicate.Service {
+	return predicate.Service(sql.FieldIsNull(FieldWaitDays))
+}
+
+// WaitDaysNotNil applies the NotNil predicate on the "wait_days" field.
+func WaitDaysNotNil() predicate.Service {
+	return predicate.Service(sql.FieldNotNull(FieldWaitDays))
 }
 
 // CapacityAvailableEQ applies the EQ predicate on the "capacity_available" field.

@@ -822,6 +822,17 @@ func (m *importMapper) services() []*importRec {
 		rec.set("application_process", r.get("application_process"))
 		rec.set("fees_description", r.get("fees_description"))
 		rec.set("wait_time", r.get("wait_time"))
+		// waitDays is read from the text where it is one length of time, so
+		// that matching can compare a wait with the family's window to enrol.
+		var waitDays any
+		if w := r.get("wait_time"); w != "" {
+			if days, ok := waitDaysFromText(w); ok {
+				waitDays = days
+			} else {
+				m.rep.notef("wait_time texts that are not one length of time (\"2 weeks\", \"6-8 weeks\") are kept as text only, without waitDays")
+			}
+		}
+		rec.set("wait_days", waitDays)
 		rec.set("verified_at", m.calendarDate(r, "assured_date"))
 		rec.set("verified_by", r.get("assurer_email"))
 		rec.set("languages", langs[id])

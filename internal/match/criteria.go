@@ -30,11 +30,14 @@ const (
 	TemporarilyClosed   Criterion = "TEMPORARILY_CLOSED"
 	Confirm             Criterion = "CONFIRM"
 	Priority            Criterion = "PRIORITY"
+	Openings            Criterion = "OPENINGS"
+	Wait                Criterion = "WAIT"
+	Verified            Criterion = "VERIFIED"
 )
 
 var criteria = []Criterion{InArea, OutOfArea, NeedMet, NoNeedMet, Age, Pregnancy, PregnantOnly, PregnancyWeek,
 	FirstTimeParentOnly, Income, CourtInvolvement, ReferralRequired, Language, DeliveryMode, Distance,
-	TemporarilyClosed, Confirm, Priority}
+	TemporarilyClosed, Confirm, Priority, Openings, Wait, Verified}
 
 // Reason is one criterion's verdict, in a sentence.
 type Reason struct {

@@ -6,19 +6,29 @@
 // preferences), Match finds the services whose coverage includes the family's
 // place, evaluates each one's eligibility (its own, or its program's whole),
 // explains every decision in sentences a call-center worker can read out, and
-// ranks the results deterministically:
+// ranks the results deterministically. The whole order, one key after
+// another (rankKey.compare; the README repeats it):
 //
 //  1. eligible before ineligible;
 //  2. open before temporarily closed;
 //  3. more of the family's needs met;
-//  4. the family's language offered;
-//  5. a preferred delivery mode offered;
-//  6. more specific coverage: ZIP, RADIUS or COUNTY, then STATE, then
+//  4. stated rules met before rules the record leaves open (UNSTATED: the
+//     count of such rules, fewer first; rankKey.unstated, 0 until that
+//     work counts them);
+//  5. openings unknown or above zero before none (capacity available 0);
+//  6. the family's language offered;
+//  7. a preferred delivery mode offered;
+//  8. more specific coverage: ZIP, RADIUS or COUNTY, then STATE, then
 //     coverage of part of the family's place (a CONFIRM: see Place), then
-//     NATIONWIDE or ONLINE;
-//  7. nearer (unknown distances last);
-//  8. more recently verified (never verified last);
-//  9. lower ID.
+//     NATIONWIDE or ONLINE, then coverage by location (a service that
+//     states no area, placed by a location near the family) after every
+//     stated area;
+//  9. verified within the stale period (village serve --stale-after,
+//     default 12 months) before stale; a listing never verified is not
+//     stale (nothing says when it was checked);
+//  10. nearer (unknown distances last);
+//  11. more recently verified (never verified last);
+//  12. lower ID.
 //
 // A result's score is (n−i)/n for the i-th (from 0) of n results: 1 for the
 // first, strictly decreasing. A cursor holds the rank key of its result, so
@@ -74,11 +84,48 @@
 // Boston, MA (ZIP 02121): ask for the family's ZIP.") and ranks after
 // services covering the whole place by county or state.
 //
-// Distance is to the service's nearest location the caller may see: the
-// public never gets a distance to a confidential location, so a service
-// located only there has none. maxDistanceKm excludes a service (DISTANCE)
-// only when its distance is known, never one with an ONLINE or NATIONWIDE
-// area, and is ignored for a family without a point.
+// Distance is to the service's nearest physical location the caller may
+// see: the public never gets a distance to a confidential location, so a
+// service located only there has none. A location with an address but no
+// coordinates is placed at its US ZIP's centroid, and the distance says it
+// is approximate (Result.DistanceApproximate; reasons say "about 3 km" and
+// why). Virtual and postal locations place nothing. maxDistanceKm excludes a
+// service (DISTANCE) only when its distance is known, never one with an
+// ONLINE or NATIONWIDE area, and is ignored for a family without a point.
+//
+// # Services placed by location
+//
+// A service that states no area that can place it (none, or only TEXT
+// areas) is matched by its nearest location: within the family's
+// maxDistanceKm, or DefaultLocationReachKm (40 km) when the family gives
+// none, with the reason "Has a location 3.2 km away; it records no service
+// area." It ranks after every service whose stated area covers the family.
+// A service that does state an area is never placed by its locations: its
+// own word on where it serves stands. A family without a point (placed by
+// county or state alone) finds no service this way. Near misses look as far
+// as the default reach, so a service just past the family's own limit is a
+// DISTANCE near miss. A location the viewer may not see (a confidential
+// one, for anyone but staff, admins and editors of the organization running
+// it) never places a service for that viewer, from any point: repeated
+// matches cannot triangulate it. The index holds these locations in a
+// latitude-sorted list (snapshot.sites), scanned like RADIUS areas.
+//
+// # What is true today
+//
+// Capacity available 0 is an OPENINGS reason with the date of that figure
+// ("Had no openings as of 1 June 2025: …"), ranked after services with
+// openings or that do not report capacity; Options.OpeningsOnly makes it a
+// miss. A recorded wait is a WAIT reason quoting it. Where the record gives
+// the wait in days (Service.waitDays) and the family can enrol only for a
+// while (a child of known age in a service with an oldest age; a pregnancy
+// of known week in a service with a last week to enrol), a wait at least as
+// long as that window is an unmet WAIT: the family would be past the rule
+// by the time it is served. The window is the longest it can be (exact
+// from a birth date; whole months from an age in months; a week past the
+// last week of pregnancy), so a wait is held against a family only when it
+// is surely too long. A listing last verified more than the stale period
+// ago is a VERIFIED reason naming the month; Options.VerifiedWithinMonths
+// makes listings verified longer ago, and never-verified ones, misses.
 //
 // # Eligibility
 //

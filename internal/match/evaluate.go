@@ -59,32 +59,50 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 	r = Result{Service: s, entry: e, profile: p, needs: needs, opts: opts, explained: explain}
 	v := verdict{explain: explain}
 
-	// Area.
-	spec := specUncovered
+	// DistanceKm is pointed at the rank key's distance once the result is
+	// kept (Match): a pointer into this frame would move every decision to
+	// the heap.
+	distance, located, approx := nearestDistance(e, p.from, opts.RevealConfidential)
+	r.approx = approx
+
+	// Area: a stated area, else (for a service that states none) a
+	// location near enough.
+	spec := specOutOfArea
 	if a := covering(e.areas, p.place); a != nil {
 		r.Coverage, spec = a.ref, a.rank.specificity()
 		v.met(InArea, func() string { return coverageSentence(a.ref, p.place) })
 	} else if a := partly(e.areas, p.place); a != nil {
 		r.Coverage, spec = a.ref, specPartial
 		v.met(Confirm, func() string { return partSentence(a.ref, p.place) })
+	} else if e.byLocation && located {
+		spec = specByLocation
+		switch {
+		case distance <= p.locationReach():
+			v.met(InArea, func() string { return locationSentence(e, distance, approx) })
+		case p.maxDistance == nil:
+			v.missed(OutOfArea, func() string { return tooFarSentence(e, distance, approx) })
+		}
+		// Beyond the family's own limit: DISTANCE below says so.
 	} else {
 		v.missed(OutOfArea, func() string { return "Does not cover " + placeName(p.place) + "." })
 	}
-	// DistanceKm is pointed at the rank key's distance once the result is
-	// kept (Match): a pointer into this frame would move every decision to
-	// the heap.
-	distance, located := nearestDistance(e, p.from, opts.RevealConfidential)
 	// A service that reaches families online or nationwide serves them
 	// wherever its offices are: the travel limit does not apply to it.
 	if limit := p.maxDistance; limit != nil && !e.national && located {
 		limitText := func() string { return strconv.FormatFloat(*limit, 'f', -1, 64) }
+		note := func() string {
+			if approx {
+				return approxNote
+			}
+			return ""
+		}
 		if distance > *limit {
 			v.missed(Distance, func() string {
-				return fmt.Sprintf("Its nearest location is %.1f km away, beyond the family's limit of %s km.", distance, limitText())
+				return fmt.Sprintf("Its nearest location is %s away, beyond the family's limit of %s km%s.", distancePhrase(distance, approx), limitText(), note())
 			})
 		} else {
 			v.met(Distance, func() string {
-				return fmt.Sprintf("Its nearest location is %.1f km away, within the family's limit of %s km.", distance, limitText())
+				return fmt.Sprintf("Its nearest location is %s away, within the family's limit of %s km%s.", distancePhrase(distance, approx), limitText(), note())
 			})
 		}
 	}
@@ -118,6 +136,11 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 	if !open {
 		v.met(TemporarilyClosed, func() string { return "Temporarily closed: check when it reopens before referring." })
 	}
+
+	// What is true today (today.go).
+	noOpenings := checkOpenings(s, opts, &v)
+	checkWait(s, elig, p, &v)
+	stale := checkVerified(s, p, opts, &v)
 
 	// Preferences rank, never exclude.
 	langMet := false
@@ -165,8 +188,9 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 
 	r.Eligible, r.Reasons, r.Unmet = !v.failed, v.reasons, v.unmet
 	r.key = rankKey{
-		eligible: r.Eligible, open: open, needs: needsMet, language: langMet, mode: modeMet,
-		specificity: spec, distance: distance, located: located, verified: s.VerifiedAt, id: s.ID,
+		eligible: r.Eligible, open: open, needs: needsMet, unstated: 0, noOpenings: noOpenings,
+		language: langMet, mode: modeMet, specificity: spec, stale: stale,
+		distance: distance, located: located, verified: s.VerifiedAt, id: s.ID,
 	}
 	return r
 }
@@ -505,16 +529,24 @@ func coverageSentence(a *ent.ServiceArea, p Place) string {
 	return "Covers the family's area."
 }
 
-// rankKey orders results; see the package documentation.
+// rankKey orders results; see the package documentation (doc.go), which
+// lists the keys in this order.
 type rankKey struct {
 	eligible, open bool
 	needs          int
-	language, mode bool
-	specificity    int
-	distance       float64
-	located        bool // distance is known
-	verified       *time.Time
-	id             int
+	// unstated counts the rules the record leaves open for facts the family
+	// gave (UNSTATED reasons): fewer first. The slot for the statedRules
+	// work; always 0 until evaluate counts them.
+	unstated    int
+	noOpenings  bool // capacity available is 0
+	language    bool
+	mode        bool
+	specificity int  // specificity tiers, then specByLocation, then specOutOfArea
+	stale       bool // last verified longer ago than --stale-after
+	distance    float64
+	located     bool // distance is known
+	verified    *time.Time
+	id          int
 }
 
 func (k rankKey) compare(o rankKey) int {
@@ -529,6 +561,12 @@ func (k rankKey) compare(o rankKey) int {
 	if c := cmp.Compare(o.needs, k.needs); c != 0 {
 		return c
 	}
+	if c := cmp.Compare(k.unstated, o.unstated); c != 0 {
+		return c
+	}
+	if c := boolFirst(o.noOpenings, k.noOpenings); c != 0 {
+		return c
+	}
 	if c := boolFirst(k.language, o.language); c != 0 {
 		return c
 	}
@@ -536,6 +574,9 @@ func (k rankKey) compare(o rankKey) int {
 		return c
 	}
 	if c := cmp.Compare(k.specificity, o.specificity); c != 0 {
+		return c
+	}
+	if c := boolFirst(o.stale, k.stale); c != 0 {
 		return c
 	}
 	if c := boolFirst(k.located, o.located); c != 0 {

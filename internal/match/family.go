@@ -48,7 +48,9 @@ type profile struct {
 	// from is the place's point on the unit sphere (nil without a point),
 	// worked out once for the distances to every candidate.
 	from          *[3]float64
-	ageMonths     *int // completed months, when a child's age is known
+	ageMonths     *int       // completed months, when a child's age is known
+	birth         *time.Time // the child's birth date, when given (see enrolWindow)
+	today         time.Time  // the civil date the family is matched on
 	pregnant      *bool
 	pregnancyWeek *int
 	firstTime     *bool
@@ -69,6 +71,7 @@ func inputError(field, format string, args ...any) error {
 // today's date.
 func (f Family) resolve(today time.Time) (*profile, error) {
 	p := &profile{
+		today:     civilDate(today),
 		pregnant:  f.Pregnant,
 		firstTime: f.FirstTimeParent,
 		court:     f.CourtInvolved,
@@ -103,6 +106,8 @@ func (f Family) resolve(today time.Time) (*profile, error) {
 		}
 		m := completedMonths(*f.ChildBirthDate, today)
 		p.ageMonths = &m
+		birth := civilDate(*f.ChildBirthDate)
+		p.birth = &birth
 	}
 
 	if f.PregnancyWeek != nil || f.DueDate != nil {

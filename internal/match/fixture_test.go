@@ -108,10 +108,13 @@ var (
 
 func textArea(name string) area { return area{kind: servicearea.KindTEXT, name: name} }
 
-// loc is a location a service is delivered at.
+// loc is a location a service is delivered at. With zip and no
+// coordinates (lat and lon 0) it is an address without coordinates.
 type loc struct {
 	lat, lon     float64
 	confidential bool
+	zip          string
+	owner        *ent.Organization // runs the location (none when nil)
 }
 
 // north is a public location d degrees of latitude north of 02121's
@@ -129,6 +132,11 @@ type svc struct {
 	modes    []directory.DeliveryMode
 	verified *time.Time
 	locs     []loc
+	// What is true today.
+	openings *int // capacity available
+	asOf     *time.Time
+	waitDays *int
+	waitText string
 }
 
 func (f *fixture) add(name string, s svc) *ent.Service {
@@ -152,6 +160,8 @@ func (f *fixture) add(name string, s svc) *ent.Service {
 	if s.verified != nil {
 		q.SetVerifiedAt(*s.verified)
 	}
+	q.SetNillableCapacityAvailable(s.openings).SetNillableCapacityUpdatedAt(s.asOf).
+		SetNillableWaitDays(s.waitDays).SetWaitTime(s.waitText)
 	sv := q.SaveX(f.ctx)
 	for _, a := range s.areas {
 		aq := f.c.ServiceArea.Create().SetService(sv).SetKind(a.kind)
@@ -167,8 +177,17 @@ func (f *fixture) add(name string, s svc) *ent.Service {
 		aq.SaveX(f.ctx)
 	}
 	for i, l := range s.locs {
-		location := f.c.Location.Create().SetName(name + " site " + string(rune('A'+i))).
-			SetLatitude(l.lat).SetLongitude(l.lon).SetConfidential(l.confidential).SaveX(f.ctx)
+		lq := f.c.Location.Create().SetName(name + " site " + string(rune('A'+i))).SetConfidential(l.confidential)
+		if l.lat != 0 || l.lon != 0 {
+			lq.SetLatitude(l.lat).SetLongitude(l.lon)
+		}
+		if l.zip != "" {
+			lq.SetPostalCode(l.zip).SetCountry("US")
+		}
+		if l.owner != nil {
+			lq.SetOrganization(l.owner)
+		}
+		location := lq.SaveX(f.ctx)
 		f.c.ServiceAtLocation.Create().SetService(sv).SetLocation(location).SaveX(f.ctx)
 	}
 	return sv

@@ -39,6 +39,10 @@ type snapshot struct {
 	everyone []*entry             // NATIONWIDE and ONLINE
 	radii    []radius             // RADIUS areas, by the latitude of their centre
 	widest   float64              // the largest radius, in km
+	// sites are the located places of the services that record no area
+	// that can place them (see entry.byLocation), by latitude: matched by
+	// distance from the family (see nearby.go).
+	sites []site
 }
 
 // entry is one service as matching reads it: the whole service row (with
@@ -52,6 +56,9 @@ type entry struct {
 	locs     []located
 	needs    []int // taxonomy term IDs
 	national bool  // has a NATIONWIDE or ONLINE area
+	// byLocation: the service records no area that can place it (none, or
+	// only TEXT areas), so its locations place it (see nearby.go).
+	byLocation bool
 }
 
 // area is a service area, flat.
@@ -63,12 +70,15 @@ type area struct {
 	ref          *ent.ServiceArea
 }
 
-// located is a place a service is delivered at: its unit vector, and what
-// decides whether a viewer may measure to it.
+// located is a place a service is delivered at: its unit vector, whether
+// that is only its ZIP's centre (an address without coordinates), and what
+// decides whether a viewer may measure to it: 40 bytes a location (IDs
+// need 64 bits: ent gives each type its own range).
 type located struct {
 	v            [3]float64
-	confidential bool
 	owner        int
+	confidential bool
+	approx       bool // placed at its ZIP's centroid
 }
 
 // radius is a RADIUS area with its service, flat so the scan is cheap.
@@ -122,7 +132,8 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 		WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) {
 			q.Select(serviceatlocation.FieldServiceID, serviceatlocation.FieldLocationID).
 				WithLocation(func(q *ent.LocationQuery) {
-					q.Select(location.FieldLatitude, location.FieldLongitude, location.FieldConfidential, location.FieldOrganizationID)
+					q.Select(location.FieldLatitude, location.FieldLongitude, location.FieldConfidential, location.FieldOrganizationID,
+						location.FieldLocationType, location.FieldPostalCode, location.FieldCountry)
 				})
 		}).
 		All(ctx)
@@ -170,7 +181,14 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 		if e.national {
 			s.everyone = append(s.everyone, e)
 		}
+		if e.byLocation {
+			for j := range e.locs {
+				lat, lon := e.locs[j].latLon()
+				s.sites = append(s.sites, site{lat: lat, lon: lon, entry: e, loc: int32(j)})
+			}
+		}
 	}
+	slices.SortFunc(s.sites, func(a, b site) int { return cmp.Compare(a.lat, b.lat) })
 	slices.SortFunc(s.radii, func(a, b radius) int { return cmp.Compare(a.lat, b.lat) })
 	for _, r := range s.radii {
 		s.widest = max(s.widest, r.km)
@@ -211,9 +229,14 @@ func newEntry(svc *ent.Service) *entry {
 		e.national = e.national || fa.rank == rankNationwide || fa.rank == rankOnline
 	}
 	slices.SortFunc(e.areas, func(a, b area) int { return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.ref.ID, b.ref.ID)) })
+	e.byLocation = !slices.ContainsFunc(e.areas, func(a area) bool { return a.rank != rankText })
 	for _, sal := range svc.Edges.ServiceAtLocations {
 		loc := sal.Edges.Location
-		if loc == nil || loc.Latitude == nil || loc.Longitude == nil {
+		if loc == nil {
+			continue
+		}
+		point, approx, ok := placeOf(loc)
+		if !ok {
 			continue
 		}
 		// The location's own organization decides who sees where it is, as
@@ -223,7 +246,7 @@ func newEntry(svc *ent.Service) *entry {
 		if loc.OrganizationID != nil {
 			owner = *loc.OrganizationID
 		}
-		e.locs = append(e.locs, located{unitVector(*loc.Latitude, *loc.Longitude), loc.Confidential, owner})
+		e.locs = append(e.locs, located{v: point, owner: owner, confidential: loc.Confidential, approx: approx})
 	}
 	for _, t := range svc.Edges.Needs {
 		e.needs = append(e.needs, t.ID)
@@ -237,10 +260,12 @@ func newEntry(svc *ent.Service) *entry {
 }
 
 // candidates are the services with an area that may cover the place (and,
-// for near misses, any area in its state), in ID order. Unless near misses
-// are wanted, services meeting none of the needs asked for are left out
-// here: they could only be near misses.
-func (s *snapshot) candidates(at Place, nearMisses bool, needs []need) []*entry {
+// for near misses, any area in its state), and the services placed by
+// location with a location the viewer may see within reachKm of the
+// family's point, in ID order. Unless near misses are wanted, services
+// meeting none of the needs asked for are left out here: they could only be
+// near misses.
+func (s *snapshot) candidates(at Place, nearMisses bool, needs []need, reachKm float64, reveal func(owner int) bool) []*entry {
 	in := newBitset(len(s.entries))
 	add := func(list []*entry) {
 		for _, e := range list {
@@ -270,6 +295,7 @@ func (s *snapshot) candidates(at Place, nearMisses bool, needs []need) []*entry 
 	}
 	if pt := at.Point; pt != nil {
 		s.addRadii(in, *pt)
+		s.addNearby(in, *pt, reachKm, reveal)
 	}
 	if len(needs) > 0 && !nearMisses {
 		met := newBitset(len(s.entries))
@@ -302,6 +328,11 @@ func (s *snapshot) addRadii(in bitset, pt LatLon) {
 			in.set(r.entry.pos)
 		}
 	}
+}
+
+// visible reports whether the viewer may measure to l.
+func (l *located) visible(reveal func(owner int) bool) bool {
+	return !l.confidential || (reveal != nil && reveal(l.owner))
 }
 
 // RevealAll reveals every confidential location (internal use and tests).

@@ -11,6 +11,7 @@ import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/schema"
 	"github.com/village-directory/village/ent/servicearea"
+	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/geo"
 )
 
@@ -18,8 +19,14 @@ import (
 type Matcher struct {
 	client *ent.Client
 	now    func() time.Time
+	// staleAfterMonths: a listing last verified longer ago is stale.
+	staleAfterMonths int
 	matcherState
 }
+
+// DefaultStaleAfterMonths is how long after its last verification a listing
+// is called stale unless configured (village serve --stale-after).
+const DefaultStaleAfterMonths = 12
 
 // New returns a Matcher over client. now is the clock ages are counted at
 // (nil: time.Now).
@@ -27,7 +34,17 @@ func New(client *ent.Client, now func() time.Time) *Matcher {
 	if now == nil {
 		now = time.Now
 	}
-	return &Matcher{client: client, now: now}
+	return &Matcher{client: client, now: now, staleAfterMonths: DefaultStaleAfterMonths}
+}
+
+// SetStaleAfterMonths sets how many months after its last verification a
+// listing is stale (ranked after fresher ones, with a reason naming the
+// month); months < 1 restores the default.
+func (m *Matcher) SetStaleAfterMonths(months int) {
+	if months < 1 {
+		months = DefaultStaleAfterMonths
+	}
+	m.staleAfterMonths = months
 }
 
 // Options tune one match.
@@ -38,10 +55,21 @@ type Options struct {
 	IncludeIneligible bool
 	// RevealConfidential says whether the viewer may see the position of a
 	// confidential location owned by the given organization (0: none), so
-	// a distance may be measured to it; nil reveals none. For the public
-	// they are ignored, so repeated queries from different places cannot
-	// triangulate them.
+	// a distance may be measured to it, or it may place a service that
+	// records no area; nil reveals none. For the public they are ignored,
+	// so repeated queries from different places cannot triangulate them.
 	RevealConfidential func(owner int) bool
+	// OpeningsOnly leaves out (as near misses) the services that report no
+	// openings (capacity available 0). A service that does not report its
+	// capacity stays: silence is not a full waiting room.
+	OpeningsOnly bool
+	// VerifiedWithinMonths, when set, leaves out (as near misses) the
+	// services not verified within that many months, never-verified ones
+	// too.
+	VerifiedWithinMonths *int
+
+	// staleAfterMonths is the matcher's --stale-after, set by Match.
+	staleAfterMonths int
 }
 
 // Result is one service matched to a family.
@@ -53,6 +81,9 @@ type Result struct {
 	// DistanceKm is to the service's nearest location with a known (and
 	// visible) point; nil when either side has none.
 	DistanceKm *float64
+	// DistanceApproximate says DistanceKm is measured to the centre of the
+	// nearest location's ZIP code: its address has no coordinates.
+	DistanceApproximate bool
 	// Coverage is the most specific area covering the family; nil for an
 	// out-of-area near miss.
 	Coverage *ent.ServiceArea
@@ -61,6 +92,8 @@ type Result struct {
 	// Score is the result's relative rank in (0, 1]; higher ranks first.
 	Score float64
 	key   rankKey
+	// approx: the distance is measured to a ZIP's centre.
+	approx bool
 
 	// What evaluate needs to explain the result later.
 	entry     *entry
@@ -120,7 +153,18 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	if err != nil {
 		return nil, err
 	}
-	entries := snap.candidates(p.place, opts.IncludeIneligible, needs)
+	if w := opts.VerifiedWithinMonths; w != nil && (*w < 1 || *w > 1200) {
+		return nil, &directory.FieldError{Field: "verifiedWithinMonths", Message: fmt.Sprintf("give a number of months from 1 to 1200 (got %d)", *w)}
+	}
+	opts.staleAfterMonths = m.staleAfterMonths
+	// Services placed by location are found within the family's travel
+	// limit; near misses look as far as the default too, so a service just
+	// past the family's own limit shows as a DISTANCE near miss.
+	reach := p.locationReach()
+	if opts.IncludeIneligible {
+		reach = max(reach, DefaultLocationReachKm)
+	}
+	entries := snap.candidates(p.place, opts.IncludeIneligible, needs, reach, opts.RevealConfidential)
 	out := &Outcome{Place: p.place}
 	// Decided on the stack; the results kept share one array.
 	kept := make([]Result, 0, len(entries))
@@ -135,6 +179,7 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 		if r.key.located {
 			r.DistanceKm = &r.key.distance
 		}
+		r.DistanceApproximate = r.key.located && r.approx
 		out.Results[i] = r
 	}
 	slices.SortFunc(out.Results, func(a, b *Result) int { return a.key.compare(b.key) })
@@ -226,6 +271,7 @@ func rankOf(k servicearea.Kind) areaRank {
 	return rankText
 }
 
+
 // specificity is the tier ranking compares (lower is more specific): ZIP,
 // RADIUS and COUNTY alike, then STATE, then NATIONWIDE and ONLINE. Coverage
 // of part of the family's place (specPartial) ranks after coverage of all
@@ -240,9 +286,14 @@ func (r areaRank) specificity() int {
 	return 3
 }
 
+// Coverage tiers after the areas' own: part of the family's place; then,
+// after every stated area (nationwide and online among them), a service
+// placed by a location near the family (it states no area); then a near
+// miss out of the area.
 const (
-	specPartial   = 2
-	specUncovered = 4
+	specPartial    = 2
+	specByLocation = 4
+	specOutOfArea  = 5
 )
 
 // covering returns the most specific of the service's areas that covers
@@ -315,23 +366,28 @@ func (a *area) covers(place Place) bool {
 // chord between unit vectors (monotone with the great-circle distance and
 // computed when the index is read); only the nearest is turned into
 // kilometres.
-func nearestDistance(e *entry, from *[3]float64, reveal func(owner int) bool) (km float64, ok bool) {
+//
+// approx says the nearest is placed at its ZIP's centre (an address without
+// coordinates); of two equally near, the exact one is taken.
+func nearestDistance(e *entry, from *[3]float64, reveal func(owner int) bool) (km float64, ok, approx bool) {
 	if from == nil {
-		return 0, false
+		return 0, false, false
 	}
 	best := math.Inf(1)
 	for i := range e.locs {
 		l := &e.locs[i]
-		if l.confidential && (reveal == nil || !reveal(l.owner)) {
+		if !l.visible(reveal) {
 			continue
 		}
 		dx, dy, dz := from[0]-l.v[0], from[1]-l.v[1], from[2]-l.v[2]
-		best = min(best, dx*dx+dy*dy+dz*dz)
+		if d := dx*dx + dy*dy + dz*dz; d < best || (d == best && approx && !l.approx) {
+			best, approx = d, l.approx
+		}
 	}
 	if math.IsInf(best, 1) {
-		return 0, false
+		return 0, false, false
 	}
-	return 2 * geo.EarthRadiusKm * math.Asin(min(math.Sqrt(best)/2, 1)), true
+	return 2 * geo.EarthRadiusKm * math.Asin(min(math.Sqrt(best)/2, 1)), true, approx
 }
 
 // unitVector is the point's position on the unit sphere.

@@ -25,8 +25,8 @@ func (r *Result) Cursor() Cursor {
 	if k.verified != nil {
 		verified = strconv.FormatInt(k.verified.UnixNano(), 10)
 	}
-	return Cursor(fmt.Sprintf("%d|%d|%d|%d|%d|%d|%s|%s|%d", b2i(k.eligible), b2i(k.open), k.needs,
-		b2i(k.language), b2i(k.mode), k.specificity, dist, verified, k.id))
+	return Cursor(fmt.Sprintf("%d|%d|%d|%d|%d|%d|%d|%d|%d|%s|%s|%d", b2i(k.eligible), b2i(k.open), k.needs,
+		k.unstated, b2i(k.noOpenings), b2i(k.language), b2i(k.mode), k.specificity, b2i(k.stale), dist, verified, k.id))
 }
 
 func b2i(b bool) int {
@@ -37,13 +37,14 @@ func b2i(b bool) int {
 }
 
 func parseCursor(c Cursor) (rankKey, error) {
+	const distAt, verifiedAt, fields = 9, 10, 12
 	parts := strings.Split(string(c), "|")
-	if len(parts) != 9 {
+	if len(parts) != fields {
 		return rankKey{}, fmt.Errorf("not a match cursor")
 	}
-	ints := make([]int, 9)
+	ints := make([]int, fields)
 	for i, p := range parts {
-		if i == 6 || i == 7 {
+		if i == distAt || i == verifiedAt {
 			continue
 		}
 		n, err := strconv.Atoi(p)
@@ -52,17 +53,17 @@ func parseCursor(c Cursor) (rankKey, error) {
 		}
 		ints[i] = n
 	}
-	k := rankKey{eligible: ints[0] == 1, open: ints[1] == 1, needs: ints[2], language: ints[3] == 1,
-		mode: ints[4] == 1, specificity: ints[5], id: ints[8]}
-	if parts[6] != "-" {
-		d, err := strconv.ParseFloat(parts[6], 64)
+	k := rankKey{eligible: ints[0] == 1, open: ints[1] == 1, needs: ints[2], unstated: ints[3], noOpenings: ints[4] == 1,
+		language: ints[5] == 1, mode: ints[6] == 1, specificity: ints[7], stale: ints[8] == 1, id: ints[11]}
+	if parts[distAt] != "-" {
+		d, err := strconv.ParseFloat(parts[distAt], 64)
 		if err != nil {
 			return rankKey{}, fmt.Errorf("not a match cursor")
 		}
 		k.distance, k.located = d, true
 	}
-	if parts[7] != "-" {
-		ns, err := strconv.ParseInt(parts[7], 10, 64)
+	if parts[verifiedAt] != "-" {
+		ns, err := strconv.ParseInt(parts[verifiedAt], 10, 64)
 		if err != nil {
 			return rankKey{}, fmt.Errorf("not a match cursor")
 		}

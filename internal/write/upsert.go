@@ -96,6 +96,7 @@ type UpsertServiceInput struct {
 	FeesDescription        *string
 	InterpretationServices *string
 	WaitTime               *string
+	WaitDays               *int
 	DeliveryModes          []directory.DeliveryMode
 	Languages              []string
 	Eligibility            *directory.Eligibility
@@ -263,6 +264,7 @@ func (w *Writer) UpsertServices(ctx context.Context, in []*UpsertServiceInput) (
 				{service.FieldFeesDescription, text(s.FeesDescription)},
 				{service.FieldInterpretationServices, text(s.InterpretationServices)},
 				{service.FieldWaitTime, text(s.WaitTime)},
+				{service.FieldWaitDays, value(s.WaitDays)},
 				{service.FieldDeliveryModes, modes},
 				{service.FieldLanguages, langs},
 				{service.FieldEligibility, elig},
