@@ -109,7 +109,10 @@ func LoadDirectory(ctx context.Context, client *ent.Client) (*Directory, error) 
 	if err != nil {
 		return nil, fmt.Errorf("load locations: %w", err)
 	}
-	m := readMapper(ctx, client)
+	m, err := readMapper(ctx, client)
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range locs {
 		d.Locations = append(d.Locations, m.Location(l))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/store"
 )
 
 // MetadataVersionField is the field_name of the HSDS metadata entries that
@@ -40,7 +41,11 @@ func ChangeHistory(ctx context.Context, client *ent.Client) ([]Metadata, error) 
 	if err != nil {
 		return nil, fmt.Errorf("load change history: %w", err)
 	}
-	ids, err := hsdsIDsOf(ctx, client)
+	dir, err := store.DirectoryID(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := hsdsIDsOf(ctx, client, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +57,7 @@ func ChangeHistory(ctx context.Context, client *ent.Client) ([]Metadata, error) 
 		}
 		resource, ok := ids[kind+"/"+strconv.Itoa(e.EntityID)]
 		if !ok {
-			resource = DerivedID(kind, e.EntityID) // deleted since
+			resource = DerivedID(dir, kind, e.EntityID) // deleted since
 		}
 		md := Metadata{
 			ID:               historyEntryID(e),
@@ -89,7 +94,7 @@ func historyEntryID(e *ent.ChangeEvent) string {
 }
 
 // hsdsIDsOf maps "kind/ID" to the HSDS id of every record ctx may see.
-func hsdsIDsOf(ctx context.Context, client *ent.Client) (map[string]string, error) {
+func hsdsIDsOf(ctx context.Context, client *ent.Client, dir uuid.UUID) (map[string]string, error) {
 	out := map[string]string{}
 	for kind := range hsdsKinds {
 		rows, err := queryIDRows(ctx, client, kind, nil, 0)
@@ -97,7 +102,7 @@ func hsdsIDsOf(ctx context.Context, client *ent.Client) (map[string]string, erro
 			return nil, fmt.Errorf("load %s ids: %w", kind, err)
 		}
 		for _, r := range rows {
-			out[kind+"/"+strconv.Itoa(r.ID)] = r.hsdsID(kind)
+			out[kind+"/"+strconv.Itoa(r.ID)] = r.hsdsID(dir, kind)
 		}
 	}
 	return out, nil

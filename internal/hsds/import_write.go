@@ -17,6 +17,7 @@ import (
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/records"
+	"github.com/village-directory/village/internal/store"
 )
 
 // importKind is one Village record type as the importer sees it: the shared
@@ -352,13 +353,24 @@ func (w *importWriter) ownOf(ctx context.Context, k *importKind) (map[string]int
 	}
 	m := map[string]int{}
 	w.own[k] = m
+	dir, err := store.DirectoryID(ctx, w.tx.Client())
+	if err != nil {
+		return nil, err
+	}
 	rows, err := queryIDRows(ctx, w.tx.Client(), k.hsds, nil, 0)
 	if err != nil {
 		return nil, fmt.Errorf("look up existing %s records: %w", k.Name, err)
 	}
 	cands := map[int]*importRec{}
 	for _, row := range rows {
-		if r := w.recs[k][row.hsdsID(k.hsds)]; r != nil && len(r.history) > 0 {
+		id := row.hsdsID(dir, k.hsds)
+		r := w.recs[k][id]
+		if r == nil && id != row.ownUUID() {
+			// An export made before ids depended on the directory (see
+			// LegacyDerivedID), recognised for one release.
+			r = w.recs[k][LegacyDerivedID(k.hsds, row.ID)]
+		}
+		if r != nil && len(r.history) > 0 {
 			cands[row.ID] = r
 		}
 	}
