@@ -60,22 +60,24 @@ func ChangeHistory(ctx context.Context, client *ent.Client) ([]Metadata, error) 
 			resource = DerivedID(dir, kind, e.EntityID) // deleted since
 		}
 		md := Metadata{
-			ID:               historyEntryID(e),
-			ResourceID:       resource,
-			ResourceType:     kind,
-			LastActionDate:   e.OccurredAt.UTC().Format(time.DateOnly),
-			LastActionType:   strings.ToLower(string(e.Operation)),
-			FieldName:        MetadataVersionField,
-			ReplacementValue: "",
-			UpdatedBy:        e.Actor,
+			ID:             historyEntryID(e),
+			ResourceID:     resource,
+			ResourceType:   kind,
+			LastActionDate: e.OccurredAt.UTC().Format(time.DateOnly),
+			LastActionType: strings.ToLower(string(e.Operation)),
+			FieldName:      MetadataVersionField,
+			UpdatedBy:      e.Actor,
 		}
+		// HSDS requires both values: version "0" is no record (before a
+		// create, after a delete).
+		md.PreviousValue, md.ReplacementValue = "0", "0"
 		if e.Version != nil {
 			md.ReplacementValue = strconv.Itoa(*e.Version)
 			if e.Operation == changeevent.OperationUPDATE && *e.Version > 1 {
 				md.PreviousValue = strconv.Itoa(*e.Version - 1)
 			}
 			if e.Operation == changeevent.OperationDELETE {
-				md.PreviousValue, md.ReplacementValue = md.ReplacementValue, ""
+				md.PreviousValue, md.ReplacementValue = md.ReplacementValue, "0"
 			}
 		}
 		out = append(out, md)

@@ -10,12 +10,15 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/feed"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 	"github.com/village-directory/village/internal/records"
 	"github.com/village-directory/village/internal/store"
 )
@@ -594,5 +597,71 @@ func (w *importWriter) fields(r *importRec, found importFound) []importField {
 		fields = append(fields, importField{Name: "provenance", Value: importProvenance})
 	}
 	fields = append(fields, r.fields...)
+	source := w.src
+	if r.key != nil {
+		source = r.key.source
+	}
+	keptUUIDs(r.extra, r.kind.table, source)
 	return append(fields, importField{Name: "hsds_extra", Value: r.extra})
+}
+
+// importKindOfTable is the record kind of each table Village models.
+var importKindOfTable = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []*importKind{importOrgKind, importLocKind, importSvcKind, importAreaKind, importSALKind,
+		importContactKind, importPhoneKind, importScheduleKind, importProgramKind, importTermKind, importFundingKind} {
+		m[k.table] = k.hsds
+	}
+	return m
+}()
+
+// keptUUIDs replaces, in what a record of table keeps verbatim (e), every
+// id and link that is no UUID (HSDS says it is one: format uuid) with the
+// id the export gives that row or record: ExternalRecordID of the import's
+// source (or the record's own, from its external_id attribute) and the id,
+// as the linked record, imported from the same source, is exported. So an
+// export of a source whose ids are no UUIDs passes the spec's schemas and
+// links only to ids it holds, and importing the source again, or that
+// export, keeps the same text. A link's record type is its table's kind
+// (a row of a table Village does not model is named by its table).
+func keptUUIDs(e *hsdsextra.Extra, table, source string) {
+	if e == nil {
+		return
+	}
+	fix := func(table string, row hsdsextra.Row) {
+		for col, v := range row {
+			if importSpecFormats[table][col] != "uuid" || v == "" {
+				continue
+			}
+			if _, err := uuid.Parse(v); err == nil {
+				continue
+			}
+			target := table
+			switch col {
+			case "id":
+			case "link_id":
+				target = entityTable(row["link_entity"])
+			case "resource_id":
+				target = entityTable(row["resource_type"])
+			default:
+				target = linkColumnTables[col]
+			}
+			if target == "" {
+				continue
+			}
+			if kind, ok := importKindOfTable[target]; ok {
+				target = kind
+			}
+			row[col] = ExternalRecordID(target, source, v)
+		}
+	}
+	fix(table, e.Fields)
+	for _, m := range []map[string][]hsdsextra.Row{e.Rows, e.Folded} {
+		for t, rows := range m {
+			for _, row := range rows {
+				fix(t, row)
+			}
+		}
+	}
+	e.Normalize()
 }

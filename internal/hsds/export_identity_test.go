@@ -1,0 +1,256 @@
+package hsds
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/testdb"
+)
+
+var identityUUID = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+
+// dirtyIDsPackage is the official CSV example with every id replaced by
+// one that is no UUID, as real exporters write them ("1234", "svc-9", …):
+// the same id for the same record throughout, so its links still hold.
+func dirtyIDsPackage(t *testing.T) string {
+	t.Helper()
+	dir := importCopyDir(t, importSample(t, "openreferral-spec-3.0/examples/csv"))
+	names := map[string]string{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".csv") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := identityUUID.ReplaceAllStringFunc(string(b), func(u string) string {
+			u = strings.ToLower(u)
+			if n, ok := names[u]; ok {
+				return n
+			}
+			n := fmt.Sprintf("%d", 1234+len(names))
+			if len(names)%2 == 1 {
+				n = fmt.Sprintf("%s-%d", strings.TrimSuffix(e.Name(), "s.csv"), 9+len(names))
+			}
+			names[u] = n
+			return n
+		})
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("only %d ids replaced", len(names))
+	}
+	return dir
+}
+
+// identityCheckCSV checks every table of a CSV export against the spec's
+// table schema and every link against the ids of the export.
+func identityCheckCSV(t *testing.T, dir string) {
+	t.Helper()
+	tables, err := DataPackageTables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	var links [][3]string // file, column, id
+	for _, res := range tables {
+		f, err := os.Open(filepath.Join(dir, res.Path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(f).ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", res.Path, err)
+		}
+		for _, e := range ValidateTable(res, recs[0], recs[1:]) {
+			t.Error(e)
+		}
+		for _, row := range recs[1:] {
+			for i, col := range recs[0] {
+				switch {
+				case i >= len(row) || row[i] == "":
+				case col == "id":
+					ids[row[i]] = true
+				case strings.HasSuffix(col, "_id") && col != "external_id" && col != "tax_id":
+					links = append(links, [3]string{res.Path, col, row[i]})
+				}
+			}
+		}
+	}
+	for _, l := range links {
+		if !ids[l[2]] {
+			t.Errorf("%s: %s %s names no record of the export", l[0], l[1], l[2])
+		}
+	}
+}
+
+// identityCheckJSON checks every document of d against the spec's JSON
+// schemas and every link against the ids of the documents.
+func identityCheckJSON(t *testing.T, d *Directory) {
+	t.Helper()
+	s, err := LoadSchemas(filepath.Join(importSamplesDir, "openreferral-spec-3.0", "schema"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	var links []string
+	var walk func(v any, key string)
+	walk = func(v any, key string) {
+		switch x := v.(type) {
+		case map[string]any:
+			if id, ok := x["id"].(string); ok {
+				ids[id] = true
+			}
+			for k, c := range x {
+				walk(c, k)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c, key)
+			}
+		case string:
+			if strings.HasSuffix(key, "_id") && key != "external_id" && key != "tax_id" && x != "" {
+				links = append(links, key+" "+x)
+			}
+		}
+	}
+	check := func(schema string, v any) {
+		if errs := s.Validate(schema, v); len(errs) > 0 {
+			t.Errorf("%s: %v", schema, errs[:min(5, len(errs))])
+		}
+		b, _ := json.Marshal(v)
+		var g any
+		_ = json.Unmarshal(b, &g)
+		walk(g, "")
+	}
+	for _, x := range d.Services {
+		check("service.json", x)
+	}
+	for _, x := range d.Organizations {
+		check("organization.json", x)
+	}
+	for _, x := range d.Locations {
+		check("location.json", x)
+	}
+	for _, x := range d.Programs {
+		check("program.json", x)
+	}
+	for _, x := range d.Taxonomies {
+		check("taxonomy.json", x)
+	}
+	for _, x := range d.TaxonomyTerms {
+		check("taxonomy_term.json", x)
+	}
+	for _, x := range d.Metadata {
+		check("metadata.json", x)
+	}
+	sort.Strings(links)
+	for _, l := range links {
+		if !ids[strings.Fields(l)[1]] {
+			t.Errorf("%s names no record of the export", l)
+		}
+	}
+}
+
+// The export of a package whose ids are no UUIDs passes the HSDS 3.0 JSON
+// schemas and table schemas, and links only to records it holds.
+func TestExportOfNonUUIDSourceIsValidHSDS(t *testing.T) {
+	pkg := dirtyIDsPackage(t)
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		importMust(t, db, pkg, ImportOptions{})
+		ctx := context.Background()
+		for _, s := range db.Client.Service.Query().AllX(ctx) {
+			if identityUUID.MatchString(s.ExternalID) {
+				t.Fatalf("service %q has the external id %s, not the source's", s.Name, s.ExternalID)
+			}
+		}
+		d, err := LoadDirectory(ctx, db.Client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		identityCheckJSON(t, d)
+		dir := reimportExport(t, db, "csv")
+		identityCheckCSV(t, dir)
+		// And it is still this directory's export: importing it back
+		// changes nothing.
+		reimportCheckNoOp(t, db, dir, ImportOptions{})
+	})
+}
+
+// Two directories never give one id to different records, though they
+// number their records alike.
+func TestExportIDsDifferAcrossDirectories(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, a *store.DB) {
+		ctx := context.Background()
+		b := testdb.Open(t, a.Dialect, store.Options{})
+		for _, c := range []*ent.Client{a.Client, b.Client} {
+			org := c.Organization.Create().SetName("Org").SaveX(ctx)
+			c.Service.Create().SetName("Service").SetOrganizationID(org.ID).SaveX(ctx)
+		}
+		da, err := LoadDirectory(ctx, a.Client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := LoadDirectory(ctx, b.Client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if da.Services[0].ID == db.Services[0].ID || da.Organizations[0].ID == db.Organizations[0].ID {
+			t.Errorf("two directories exported the same ids: %s, %s", da.Services[0].ID, da.Organizations[0].ID)
+		}
+	})
+}
+
+// An export made before ids depended on the directory (LegacyDerivedID)
+// is still recognised as this directory's own: importing it changes
+// nothing.
+func TestImportRecognisesLegacyDerivedIDs(t *testing.T) {
+	for _, format := range []string{"csv", "json"} {
+		t.Run(format, func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, db *store.DB) {
+				ctx := context.Background()
+				reimportSeeded(t, db)
+				reimportForgetIdentities(t, db)
+				// With Namespace as its directory id, DerivedID is the
+				// legacy derivation: this is an export of an earlier release.
+				setDirectoryID(t, db, Namespace.String())
+				old := reimportExport(t, db, format)
+				svc := db.Client.Service.Query().FirstX(ctx)
+				if b, err := os.ReadFile(filepath.Join(old, map[string]string{"csv": "services.csv", "json": "services/" + LegacyDerivedID(KindService, svc.ID) + ".json"}[format])); err != nil ||
+					!strings.Contains(string(b), LegacyDerivedID(KindService, svc.ID)) {
+					t.Fatalf("the export carries no legacy id: %v", err)
+				}
+				if err := store.NewDirectoryID(ctx, db); err != nil {
+					t.Fatal(err)
+				}
+				reimportCheckNoOp(t, db, old, ImportOptions{})
+			})
+		})
+	}
+}
+
+func setDirectoryID(t *testing.T, db *store.DB, id string) {
+	t.Helper()
+	if _, err := db.SQL.ExecContext(context.Background(), "UPDATE village_directory SET uuid = '"+id+"'"); err != nil {
+		t.Fatal(err)
+	}
+}
