@@ -675,6 +675,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dryRun := fs.Bool("dry-run", false, "check the package and print the report without writing")
 	source := fs.String("source", hsds.DefaultImportSource, "externalSource of the imported records, whose HSDS ids are their external ids (a record a Village export says came from another system, or one of this directory, keeps its own)")
 	maxFileBytes := fs.Int64("max-file-bytes", hsds.DefaultMaxImportFileBytes, "largest package file read, in bytes; a larger one refuses the package")
+	needsMap := fs.String("needs-map", "", "a CSV crosswalk (columns vocabulary, term, need) mapping the imported vocabularies' terms to Village's needs, applied after the import, so match(needs:) finds their services")
 	path, err := parseOneArg(fs, args, "import", "PATH")
 	if err != nil {
 		return err
@@ -687,6 +688,14 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
+	var crosswalk []hsds.NeedsMapRow
+	if *needsMap != "" {
+		// Read and checked before the import, which it must not follow
+		// into a half-done state.
+		if crosswalk, err = hsds.ReadNeedsMap(ctx, db.Client, *needsMap); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
 	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes}
 	tty := isTerminal(stderr)
 	if tty {
@@ -708,6 +717,18 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
+	}
+	if *needsMap != "" && !*dryRun {
+		res, err := hsds.ApplyNeedsMap(ctx, db.Client, *needsMap, crosswalk)
+		for _, w := range res.Warnings {
+			fmt.Fprintln(stdout, "warning:", w)
+		}
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		fmt.Fprintf(stdout, "needs map %s: %d term(s) mapped, %d already so\n", *needsMap, res.Mapped, res.Unchanged)
+	} else if *needsMap != "" {
+		fmt.Fprintf(stdout, "needs map %s: %d row(s) checked, not applied (dry run)\n", *needsMap, len(crosswalk))
 	}
 	return nil
 }
