@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -252,5 +253,44 @@ func setDirectoryID(t *testing.T, db *store.DB, id string) {
 	t.Helper()
 	if _, err := db.SQL.ExecContext(context.Background(), "UPDATE village_directory SET uuid = '"+id+"'"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestExportPassesOpenReferralValidator runs Open Referral's validator
+// logic (tools/hsds-validator: the Frictionless datapackage and
+// tableschema libraries) on the CSV export of a package whose ids are no
+// UUIDs. It needs node and the tool's node_modules (make test-validator
+// installs them); without them it is skipped, unless
+// VILLAGE_REQUIRE_HSDS_VALIDATOR is set (make test-validator under CI).
+func TestExportPassesOpenReferralValidator(t *testing.T) {
+	tool, _ := filepath.Abs(filepath.Join("..", "..", "tools", "hsds-validator"))
+	node, err := exec.LookPath("node")
+	if _, statErr := os.Stat(filepath.Join(tool, "node_modules", "tableschema")); err != nil || statErr != nil {
+		if os.Getenv("VILLAGE_REQUIRE_HSDS_VALIDATOR") != "" {
+			t.Fatalf("the HSDS validator cannot run: node %v, %s/node_modules: %v", err, tool, statErr)
+		}
+		t.Skip("node or tools/hsds-validator/node_modules missing: run make test-validator")
+	}
+	pkg := dirtyIDsPackage(t)
+	db := testdb.Open(t, testdb.Backends[0], store.Options{})
+	importMust(t, db, pkg, ImportOptions{})
+	dir := reimportExport(t, db, "csv")
+	abs, _ := filepath.Abs(dir)
+	out, err := exec.Command(node, filepath.Join(tool, "validate.js"), abs).CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Errorf("the HSDS validator refused the export: %v", err)
+	}
+	// It does catch what the export once wrote: a time without seconds.
+	sched := filepath.Join(abs, "schedules.csv")
+	b, err := os.ReadFile(sched)
+	if err != nil || !strings.Contains(string(b), "10:00:00") {
+		t.Fatalf("schedules.csv: %v", err)
+	}
+	if err := os.WriteFile(sched, []byte(strings.Replace(string(b), "10:00:00", "10:00", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(node, filepath.Join(tool, "validate.js"), abs).CombinedOutput(); err == nil {
+		t.Errorf("the HSDS validator accepted a time without seconds: %s", out)
 	}
 }
