@@ -104,8 +104,8 @@
 // record they describe (link_entity = the HSDS table, link_id = its id).
 // Terms (code: record kinds, value):
 //
-//	sample                  any        "true" for illustrative records (absent when false)
-//	provenance              any        where the record's facts come from (text)
+//	sample                  any        "true" for illustrative records (absent when false; a service area: absent when its service's, "false" when it differs)
+//	provenance              any        where the record's facts come from (text; a service area: absent when its service's, possibly empty when it differs)
 //	external_id             any        "SOURCE:ID" when the record came from another system, unless SOURCE is hsds and ID the record's HSDS id; the import restores it (split at the first colon)
 //	eligibility             service, program   directory.Eligibility as JSON (months-based ages, pregnancy, income, ...)
 //	free                    service    "true" or "false"

@@ -9,11 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 )
@@ -292,5 +294,50 @@ func TestExportPassesOpenReferralValidator(t *testing.T) {
 	}
 	if out, err := exec.Command(node, filepath.Join(tool, "validate.js"), abs).CombinedOutput(); err == nil {
 		t.Errorf("the HSDS validator accepted a time without seconds: %s", out)
+	}
+}
+
+// A service area says its provenance and sample flag only where they
+// differ from its service's; a round trip through either form restores
+// every area's own.
+func TestAreaAttributesInheritFromTheService(t *testing.T) {
+	for _, format := range []string{"csv", "json"} {
+		t.Run(format, func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, src *store.DB) {
+				ctx := context.Background()
+				c := src.Client
+				org := c.Organization.Create().SetName("Org").SaveX(ctx)
+				svc := c.Service.Create().SetName("Visits").SetOrganizationID(org.ID).SetSample(true).SetProvenance("a flyer").SaveX(ctx)
+				for _, a := range []struct {
+					code, prov string
+					sample     bool
+				}{{"02121", "a flyer", true}, {"02122", "", false}, {"02124", "a call", true}, {"02125", "a flyer", false}} {
+					c.ServiceArea.Create().SetServiceID(svc.ID).SetKind(servicearea.KindZIP).SetCode(a.code).
+						SetProvenance(a.prov).SetSample(a.sample).ExecX(ctx)
+				}
+				d, err := LoadDirectory(ctx, c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, ar := range d.Services[0].ServiceAreas {
+					if ar.Extent == "02121" && len(VillageAttributes(ar.Attributes)) != 1 {
+						t.Errorf("the area like its service carries %v", VillageAttributes(ar.Attributes))
+					}
+				}
+				areas := func(c *ent.Client) []string {
+					var out []string
+					for _, a := range c.ServiceArea.Query().AllX(ctx) {
+						out = append(out, fmt.Sprintf("%s %q %v", a.Code, a.Provenance, a.Sample))
+					}
+					sort.Strings(out)
+					return out
+				}
+				dst := testdb.Open(t, src.Dialect, store.Options{})
+				importMust(t, dst, reimportExport(t, src, format), ImportOptions{})
+				if got, want := areas(dst.Client), areas(c); !slices.Equal(got, want) {
+					t.Errorf("areas after the round trip %v, want %v", got, want)
+				}
+			})
+		})
 	}
 }

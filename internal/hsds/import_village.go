@@ -152,6 +152,19 @@ func (m *importMapper) applyVillage(rec *importRec) {
 		rec.override("eligibility", nil)
 	}
 	attrs := m.villageOf(rec.kind.table, rec.extID)
+	if rec.kind == importAreaKind && len(m.village) > 0 {
+		// An area without its own provenance or sample flag has its
+		// service's (see areaInherits).
+		svc := m.villageOf(importSvcKind.table, rec.row.get("service_id"))
+		if _, own := attrs["provenance"]; !own {
+			if p, ok := svc["provenance"]; ok {
+				rec.override("provenance", p)
+			}
+		}
+		if _, own := attrs["sample"]; !own && svc["sample"] == "true" {
+			rec.override("sample", true)
+		}
+	}
 	if len(attrs) == 0 {
 		return
 	}

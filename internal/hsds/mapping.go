@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -203,6 +204,12 @@ func (a *exportAttrs) add(code, value string) {
 	if value == "" {
 		return
 	}
+	a.addValue(code, value)
+}
+
+// addValue adds the attribute even when value is empty (an explicit empty
+// value where the absence of the attribute would mean another).
+func (a *exportAttrs) addValue(code, value string) {
 	t := VillageTerm(code)
 	a.list = append(a.list, Attribute{
 		ID:             uuid.NewSHA1(Namespace, []byte("attribute/"+a.linkID+"/"+code)).String(),
@@ -470,7 +477,7 @@ func (m *Mapper) Service(s *ent.Service) Service {
 		out.Schedules = append(out.Schedules, m.Schedule(sc))
 	}
 	for _, ar := range s.Edges.ServiceAreas {
-		out.ServiceAreas = append(out.ServiceAreas, m.ServiceArea(ar))
+		out.ServiceAreas = append(out.ServiceAreas, areaInherits(m.ServiceArea(ar), ar, s))
 	}
 	for _, sal := range s.Edges.ServiceAtLocations {
 		out.ServiceAtLocations = append(out.ServiceAtLocations, m.ServiceAtLocation(sal))
@@ -524,6 +531,33 @@ func serviceAttrs(id string, s *ent.Service) *exportAttrs {
 	a.add("verified_by", s.VerifiedBy)
 	a.add("internal_notes", s.InternalNotes)
 	return a
+}
+
+// areaInherits leaves out of a service area's Village attributes the
+// provenance and sample flag it shares with its service, which the import
+// gives an area without them (a service has hundreds of areas, and most
+// say what their service says): an area that differs says so, with an
+// explicit empty provenance or "false".
+func areaInherits(out ServiceArea, ar *ent.ServiceArea, s *ent.Service) ServiceArea {
+	drop := map[string]bool{}
+	a := &exportAttrs{entity: "service_area", linkID: out.ID}
+	switch {
+	case ar.Provenance == s.Provenance:
+		drop["provenance"] = true
+	case ar.Provenance == "":
+		a.addValue("provenance", "")
+	}
+	switch {
+	case ar.Sample == s.Sample:
+		drop["sample"] = true
+	case !ar.Sample:
+		a.add("sample", "false")
+	}
+	list := slices.DeleteFunc(out.Attributes, func(at Attribute) bool {
+		return at.TaxonomyTerm != nil && at.TaxonomyTerm.Taxonomy == VillageTaxonomy && drop[at.TaxonomyTerm.Code]
+	})
+	out.Attributes = append(list, a.result()...)
+	return out
 }
 
 // ServiceAtLocation maps sal (with its location and own phones, contacts
