@@ -122,7 +122,7 @@
 //	serves_through_months   program    integer
 //	evidence                program    JSON array of directory.Evidence
 //	url                     program    the program's web page
-//	coverage                service_area  [Coverage] as JSON {"kind","code","centerLatitude","centerLongitude","radiusKm"}
+//	coverage                service_area  [Coverage] as JSON {"kind","code","centerLatitude","centerLongitude","radiusKm"}, only where extent and extent_type do not hold it all (a text area)
 //	confidential            location   "true" when the address is withheld from the public
 //	timezone                schedule   IANA time zone (HSDS's timezone is a number)
 //	staff_only              phone      "true" for staff-only numbers (only staff ever see them)
@@ -155,7 +155,13 @@
 // attributes).
 //
 // Service areas also carry extent and extent_type for other HSDS tools (see
-// [ExtentTypeZIP]); the coverage attribute is authoritative.
+// [ExtentTypeZIP]); the coverage attribute is authoritative where present.
+// A ZIP code, county, state, the whole US, online or a circle is said all
+// by its extent, so it carries none and a Village export's area without
+// one is read from its extent. Village's attribute rows are written only
+// where HSDS's own columns cannot say what they carry: an empty or default
+// value is no attribute, and a service area's provenance and sample flag
+// are left out when they are its service's.
 //
 // Service needs (taxonomy terms) are HSDS attributes too, as the spec links
 // services to terms: one attribute per term, with no value.

@@ -320,7 +320,7 @@ func TestAreaAttributesInheritFromTheService(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, ar := range d.Services[0].ServiceAreas {
-					if ar.Extent == "02121" && len(VillageAttributes(ar.Attributes)) != 1 {
+					if ar.Extent == "02121" && len(VillageAttributes(ar.Attributes)) != 0 {
 						t.Errorf("the area like its service carries %v", VillageAttributes(ar.Attributes))
 					}
 				}
@@ -337,6 +337,63 @@ func TestAreaAttributesInheritFromTheService(t *testing.T) {
 				if got, want := areas(dst.Client), areas(c); !slices.Equal(got, want) {
 					t.Errorf("areas after the round trip %v, want %v", got, want)
 				}
+			})
+		})
+	}
+}
+
+// An area's coverage attribute is written only where its extent does not
+// say it all; every kind of area comes back from a round trip the same.
+func TestAreaCoverageOnlyWhereTheExtentFallsShort(t *testing.T) {
+	for _, format := range []string{"csv", "json"} {
+		t.Run(format, func(t *testing.T) {
+			testdb.Each(t, func(t *testing.T, src *store.DB) {
+				ctx := context.Background()
+				c := src.Client
+				org := c.Organization.Create().SetName("Org").SaveX(ctx)
+				svc := c.Service.Create().SetName("Visits").SetOrganizationID(org.ID).SaveX(ctx)
+				lat, lon, km := 42.35, -71.06, 7.5
+				area := func() *ent.ServiceAreaCreate { return c.ServiceArea.Create().SetServiceID(svc.ID) }
+				area().SetKind(servicearea.KindZIP).SetCode("02121").SetName("Dorchester").ExecX(ctx)
+				area().SetKind(servicearea.KindCOUNTY).SetCode("25025").ExecX(ctx)
+				area().SetKind(servicearea.KindSTATE).SetCode("MA").ExecX(ctx)
+				area().SetKind(servicearea.KindNATIONWIDE).ExecX(ctx)
+				area().SetKind(servicearea.KindONLINE).ExecX(ctx)
+				area().SetKind(servicearea.KindRADIUS).SetCenterLatitude(lat).SetCenterLongitude(lon).SetRadiusKm(km).ExecX(ctx)
+				area().SetKind(servicearea.KindTEXT).SetName("The South Shore").ExecX(ctx)
+				d, err := LoadDirectory(ctx, c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				withCoverage := 0
+				for _, ar := range d.Services[0].ServiceAreas {
+					if VillageAttributes(ar.Attributes)["coverage"] != "" {
+						withCoverage++
+					}
+				}
+				if withCoverage != 1 { // the text
+					t.Errorf("%d areas carry coverage, want 1", withCoverage)
+				}
+				areas := func(c *ent.Client) []string {
+					var out []string
+					for _, a := range c.ServiceArea.Query().AllX(ctx) {
+						f := func(p *float64) string {
+							if p == nil {
+								return "-"
+							}
+							return fmt.Sprint(*p)
+						}
+						out = append(out, fmt.Sprintf("%s %q %q %s %s %s", a.Kind, a.Code, a.Name, f(a.CenterLatitude), f(a.CenterLongitude), f(a.RadiusKm)))
+					}
+					sort.Strings(out)
+					return out
+				}
+				dst := testdb.Open(t, src.Dialect, store.Options{})
+				importMust(t, dst, reimportExport(t, src, format), ImportOptions{})
+				if got, want := areas(dst.Client), areas(c); !slices.Equal(got, want) {
+					t.Errorf("areas after the round trip:\n%v\nwant\n%v", got, want)
+				}
+				reimportCheckNoOp(t, src, reimportExport(t, src, format), ImportOptions{})
 			})
 		})
 	}

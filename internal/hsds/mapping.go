@@ -533,6 +533,24 @@ func serviceAttrs(id string, s *ent.Service) *exportAttrs {
 	return a
 }
 
+// extentSaysAll reports whether an area's extent and extent_type (see
+// areaExtent) hold all of its coverage, which the import then reads from
+// them: a ZIP code, county or state without a centre, the whole US or
+// online without a code or centre, a circle. Any other area carries the
+// coverage attribute.
+func extentSaysAll(ar *ent.ServiceArea) bool {
+	noCentre := ar.CenterLatitude == nil && ar.CenterLongitude == nil && ar.RadiusKm == nil
+	switch ar.Kind {
+	case "ZIP", "COUNTY", "STATE":
+		return noCentre && ar.Code != ""
+	case "NATIONWIDE", "ONLINE":
+		return noCentre && ar.Code == ""
+	case "RADIUS":
+		return ar.CenterLatitude != nil && ar.CenterLongitude != nil && ar.RadiusKm != nil && ar.Code == ""
+	}
+	return false
+}
+
 // areaInherits leaves out of a service area's Village attributes the
 // provenance and sample flag it shares with its service, which the import
 // gives an area without them (a service has hundreds of areas, and most
@@ -644,9 +662,11 @@ func (m *Mapper) ServiceArea(ar *ent.ServiceArea) ServiceArea {
 	id := m.note(KindServiceArea, ar.ID, ar.ExternalSource, ar.ExternalID)
 	a := newExportAttrs("service_area", id)
 	a.record(ar.Sample, ar.Provenance, ar.ExternalSource, ar.ExternalID)
-	a.json("coverage", Coverage{string(ar.Kind), ar.Code, ar.CenterLatitude, ar.CenterLongitude, ar.RadiusKm}, false)
 	out := ServiceArea{ID: id, ServiceID: m.of(KindService, ar.ServiceID), Name: ar.Name}
 	out.Extent, out.ExtentType = areaExtent(string(ar.Kind), ar.Code, ar.CenterLatitude, ar.CenterLongitude, ar.RadiusKm)
+	if !extentSaysAll(ar) {
+		a.json("coverage", Coverage{string(ar.Kind), ar.Code, ar.CenterLatitude, ar.CenterLongitude, ar.RadiusKm}, false)
+	}
 	out.Attributes = a.result()
 	return withExtra(out, "service_areas", ar.HsdsExtra)
 }

@@ -119,10 +119,10 @@ func TestVillageFieldsSurvive(t *testing.T) {
 			t.Errorf("program attribute %s = %q, want %q", code, pa[code], want)
 		}
 	}
-	var cov hsds.Coverage
-	_ = json.Unmarshal([]byte(hsds.VillageAttributes(out.ServiceAreas[0].Attributes)["coverage"]), &cov)
-	if cov.Kind != "RADIUS" || *cov.CenterLatitude != 42.3 || *cov.CenterLongitude != -71.1 || *cov.RadiusKm != 5.5 {
-		t.Errorf("radius coverage %+v", cov)
+	// A circle's extent holds all of it: no coverage attribute.
+	if ar := out.ServiceAreas[0]; ar.Extent != "42.3,-71.1,5.5" || ar.ExtentType != hsds.ExtentTypeRadius ||
+		hsds.VillageAttributes(ar.Attributes)["coverage"] != "" {
+		t.Errorf("radius area %+v", ar)
 	}
 	if ar := out.ServiceAreas[1]; ar.Extent != "25025" || ar.ExtentType != hsds.ExtentTypeCounty || ar.Name != "Suffolk County" {
 		t.Errorf("county area %+v", ar)
