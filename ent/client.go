@@ -3091,6 +3091,38 @@ func (c *TaxonomyTermClient) QueryChildren(_m *TaxonomyTerm) *TaxonomyTermQuery 
 	return query
 }
 
+// QueryNeed queries the need edge of a TaxonomyTerm.
+func (c *TaxonomyTermClient) QueryNeed(_m *TaxonomyTerm) *TaxonomyTermQuery {
+	query := (&TaxonomyTermClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(taxonomyterm.Table, taxonomyterm.FieldID, id),
+			sqlgraph.To(taxonomyterm.Table, taxonomyterm.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, taxonomyterm.NeedTable, taxonomyterm.NeedColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMappedTerms queries the mapped_terms edge of a TaxonomyTerm.
+func (c *TaxonomyTermClient) QueryMappedTerms(_m *TaxonomyTerm) *TaxonomyTermQuery {
+	query := (&TaxonomyTermClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(taxonomyterm.Table, taxonomyterm.FieldID, id),
+			sqlgraph.To(taxonomyterm.Table, taxonomyterm.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, taxonomyterm.MappedTermsTable, taxonomyterm.MappedTermsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryServices queries the services edge of a TaxonomyTerm.
 func (c *TaxonomyTermClient) QueryServices(_m *TaxonomyTerm) *ServiceQuery {
 	query := (&ServiceClient{config: c.config}).Query()

@@ -665,6 +665,14 @@ func (_m *TaxonomyTerm) Children(ctx context.Context) (result []*TaxonomyTerm, e
 	return result, err
 }
 
+func (_m *TaxonomyTerm) Need(ctx context.Context) (*TaxonomyTerm, error) {
+	result, err := _m.Edges.NeedOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryNeed().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *TaxonomyTerm) Services(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ServiceOrder, where *ServiceWhereInput,
 ) (*ServiceConnection, error) {
@@ -673,7 +681,7 @@ func (_m *TaxonomyTerm) Services(
 		WithServiceFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
 	if nodes, err := _m.NamedServices(alias); err == nil || hasTotalCount {
 		pager, err := newServicePager(opts, last != nil)
 		if err != nil {
@@ -693,7 +701,7 @@ func (_m *TaxonomyTerm) Resources(
 		WithResourceOrder(orderBy),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[4][alias]
 	if nodes, err := _m.NamedResources(alias); err == nil || hasTotalCount {
 		pager, err := newResourcePager(opts, last != nil)
 		if err != nil {

@@ -22967,37 +22967,42 @@ func (m *ServiceAtLocationMutation) ResetEdge(name string) error {
 // TaxonomyTermMutation represents an operation that mutates the TaxonomyTerm nodes in the graph.
 type TaxonomyTermMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *int
-	created_at       *time.Time
-	updated_at       *time.Time
-	version          *int
-	addversion       *int
-	sample           *bool
-	external_source  *string
-	external_id      *string
-	provenance       *string
-	hsds_extra       **hsdsextra.Extra
-	code             *string
-	name             *string
-	description      *string
-	vocabulary       *string
-	clearedFields    map[string]struct{}
-	parent           *int
-	clearedparent    bool
-	children         map[int]struct{}
-	removedchildren  map[int]struct{}
-	clearedchildren  bool
-	services         map[int]struct{}
-	removedservices  map[int]struct{}
-	clearedservices  bool
-	resources        map[int]struct{}
-	removedresources map[int]struct{}
-	clearedresources bool
-	done             bool
-	oldValue         func(context.Context) (*TaxonomyTerm, error)
-	predicates       []predicate.TaxonomyTerm
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	version             *int
+	addversion          *int
+	sample              *bool
+	external_source     *string
+	external_id         *string
+	provenance          *string
+	hsds_extra          **hsdsextra.Extra
+	code                *string
+	name                *string
+	description         *string
+	vocabulary          *string
+	clearedFields       map[string]struct{}
+	parent              *int
+	clearedparent       bool
+	children            map[int]struct{}
+	removedchildren     map[int]struct{}
+	clearedchildren     bool
+	need                *int
+	clearedneed         bool
+	mapped_terms        map[int]struct{}
+	removedmapped_terms map[int]struct{}
+	clearedmapped_terms bool
+	services            map[int]struct{}
+	removedservices     map[int]struct{}
+	clearedservices     bool
+	resources           map[int]struct{}
+	removedresources    map[int]struct{}
+	clearedresources    bool
+	done                bool
+	oldValue            func(context.Context) (*TaxonomyTerm, error)
+	predicates          []predicate.TaxonomyTerm
 }
 
 var _ ent.Mutation = (*TaxonomyTermMutation)(nil)
@@ -23664,6 +23669,55 @@ func (m *TaxonomyTermMutation) ResetParentID() {
 	delete(m.clearedFields, taxonomyterm.FieldParentID)
 }
 
+// SetNeedID sets the "need_id" field.
+func (m *TaxonomyTermMutation) SetNeedID(i int) {
+	m.need = &i
+}
+
+// NeedID returns the value of the "need_id" field in the mutation.
+func (m *TaxonomyTermMutation) NeedID() (r int, exists bool) {
+	v := m.need
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNeedID returns the old "need_id" field's value of the TaxonomyTerm entity.
+// If the TaxonomyTerm object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TaxonomyTermMutation) OldNeedID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNeedID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNeedID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNeedID: %w", err)
+	}
+	return oldValue.NeedID, nil
+}
+
+// ClearNeedID clears the value of the "need_id" field.
+func (m *TaxonomyTermMutation) ClearNeedID() {
+	m.need = nil
+	m.clearedFields[taxonomyterm.FieldNeedID] = struct{}{}
+}
+
+// NeedIDCleared returns if the "need_id" field was cleared in this mutation.
+func (m *TaxonomyTermMutation) NeedIDCleared() bool {
+	_, ok := m.clearedFields[taxonomyterm.FieldNeedID]
+	return ok
+}
+
+// ResetNeedID resets all changes to the "need_id" field.
+func (m *TaxonomyTermMutation) ResetNeedID() {
+	m.need = nil
+	delete(m.clearedFields, taxonomyterm.FieldNeedID)
+}
+
 // ClearParent clears the "parent" edge to the TaxonomyTerm entity.
 func (m *TaxonomyTermMutation) ClearParent() {
 	m.clearedparent = true
@@ -23743,6 +23797,87 @@ func (m *TaxonomyTermMutation) ResetChildren() {
 	m.children = nil
 	m.clearedchildren = false
 	m.removedchildren = nil
+}
+
+// ClearNeed clears the "need" edge to the TaxonomyTerm entity.
+func (m *TaxonomyTermMutation) ClearNeed() {
+	m.clearedneed = true
+	m.clearedFields[taxonomyterm.FieldNeedID] = struct{}{}
+}
+
+// NeedCleared reports if the "need" edge to the TaxonomyTerm entity was cleared.
+func (m *TaxonomyTermMutation) NeedCleared() bool {
+	return m.NeedIDCleared() || m.clearedneed
+}
+
+// NeedIDs returns the "need" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// NeedID instead. It exists only for internal usage by the builders.
+func (m *TaxonomyTermMutation) NeedIDs() (ids []int) {
+	if id := m.need; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetNeed resets all changes to the "need" edge.
+func (m *TaxonomyTermMutation) ResetNeed() {
+	m.need = nil
+	m.clearedneed = false
+}
+
+// AddMappedTermIDs adds the "mapped_terms" edge to the TaxonomyTerm entity by ids.
+func (m *TaxonomyTermMutation) AddMappedTermIDs(ids ...int) {
+	if m.mapped_terms == nil {
+		m.mapped_terms = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.mapped_terms[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMappedTerms clears the "mapped_terms" edge to the TaxonomyTerm entity.
+func (m *TaxonomyTermMutation) ClearMappedTerms() {
+	m.clearedmapped_terms = true
+}
+
+// MappedTermsCleared reports if the "mapped_terms" edge to the TaxonomyTerm entity was cleared.
+func (m *TaxonomyTermMutation) MappedTermsCleared() bool {
+	return m.clearedmapped_terms
+}
+
+// RemoveMappedTermIDs removes the "mapped_terms" edge to the TaxonomyTerm entity by IDs.
+func (m *TaxonomyTermMutation) RemoveMappedTermIDs(ids ...int) {
+	if m.removedmapped_terms == nil {
+		m.removedmapped_terms = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.mapped_terms, ids[i])
+		m.removedmapped_terms[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMappedTerms returns the removed IDs of the "mapped_terms" edge to the TaxonomyTerm entity.
+func (m *TaxonomyTermMutation) RemovedMappedTermsIDs() (ids []int) {
+	for id := range m.removedmapped_terms {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MappedTermsIDs returns the "mapped_terms" edge IDs in the mutation.
+func (m *TaxonomyTermMutation) MappedTermsIDs() (ids []int) {
+	for id := range m.mapped_terms {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMappedTerms resets all changes to the "mapped_terms" edge.
+func (m *TaxonomyTermMutation) ResetMappedTerms() {
+	m.mapped_terms = nil
+	m.clearedmapped_terms = false
+	m.removedmapped_terms = nil
 }
 
 // AddServiceIDs adds the "services" edge to the Service entity by ids.
@@ -23887,7 +24022,7 @@ func (m *TaxonomyTermMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *TaxonomyTermMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 14)
 	if m.created_at != nil {
 		fields = append(fields, taxonomyterm.FieldCreatedAt)
 	}
@@ -23927,6 +24062,9 @@ func (m *TaxonomyTermMutation) Fields() []string {
 	if m.parent != nil {
 		fields = append(fields, taxonomyterm.FieldParentID)
 	}
+	if m.need != nil {
+		fields = append(fields, taxonomyterm.FieldNeedID)
+	}
 	return fields
 }
 
@@ -23961,6 +24099,8 @@ func (m *TaxonomyTermMutation) Field(name string) (ent.Value, bool) {
 		return m.Vocabulary()
 	case taxonomyterm.FieldParentID:
 		return m.ParentID()
+	case taxonomyterm.FieldNeedID:
+		return m.NeedID()
 	}
 	return nil, false
 }
@@ -23996,6 +24136,8 @@ func (m *TaxonomyTermMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldVocabulary(ctx)
 	case taxonomyterm.FieldParentID:
 		return m.OldParentID(ctx)
+	case taxonomyterm.FieldNeedID:
+		return m.OldNeedID(ctx)
 	}
 	return nil, fmt.Errorf("unknown TaxonomyTerm field %s", name)
 }
@@ -24096,6 +24238,13 @@ func (m *TaxonomyTermMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetParentID(v)
 		return nil
+	case taxonomyterm.FieldNeedID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNeedID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown TaxonomyTerm field %s", name)
 }
@@ -24159,6 +24308,9 @@ func (m *TaxonomyTermMutation) ClearedFields() []string {
 	if m.FieldCleared(taxonomyterm.FieldParentID) {
 		fields = append(fields, taxonomyterm.FieldParentID)
 	}
+	if m.FieldCleared(taxonomyterm.FieldNeedID) {
+		fields = append(fields, taxonomyterm.FieldNeedID)
+	}
 	return fields
 }
 
@@ -24190,6 +24342,9 @@ func (m *TaxonomyTermMutation) ClearField(name string) error {
 		return nil
 	case taxonomyterm.FieldParentID:
 		m.ClearParentID()
+		return nil
+	case taxonomyterm.FieldNeedID:
+		m.ClearNeedID()
 		return nil
 	}
 	return fmt.Errorf("unknown TaxonomyTerm nullable field %s", name)
@@ -24238,18 +24393,27 @@ func (m *TaxonomyTermMutation) ResetField(name string) error {
 	case taxonomyterm.FieldParentID:
 		m.ResetParentID()
 		return nil
+	case taxonomyterm.FieldNeedID:
+		m.ResetNeedID()
+		return nil
 	}
 	return fmt.Errorf("unknown TaxonomyTerm field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *TaxonomyTermMutation) AddedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.parent != nil {
 		edges = append(edges, taxonomyterm.EdgeParent)
 	}
 	if m.children != nil {
 		edges = append(edges, taxonomyterm.EdgeChildren)
+	}
+	if m.need != nil {
+		edges = append(edges, taxonomyterm.EdgeNeed)
+	}
+	if m.mapped_terms != nil {
+		edges = append(edges, taxonomyterm.EdgeMappedTerms)
 	}
 	if m.services != nil {
 		edges = append(edges, taxonomyterm.EdgeServices)
@@ -24274,6 +24438,16 @@ func (m *TaxonomyTermMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case taxonomyterm.EdgeNeed:
+		if id := m.need; id != nil {
+			return []ent.Value{*id}
+		}
+	case taxonomyterm.EdgeMappedTerms:
+		ids := make([]ent.Value, 0, len(m.mapped_terms))
+		for id := range m.mapped_terms {
+			ids = append(ids, id)
+		}
+		return ids
 	case taxonomyterm.EdgeServices:
 		ids := make([]ent.Value, 0, len(m.services))
 		for id := range m.services {
@@ -24292,9 +24466,12 @@ func (m *TaxonomyTermMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *TaxonomyTermMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.removedchildren != nil {
 		edges = append(edges, taxonomyterm.EdgeChildren)
+	}
+	if m.removedmapped_terms != nil {
+		edges = append(edges, taxonomyterm.EdgeMappedTerms)
 	}
 	if m.removedservices != nil {
 		edges = append(edges, taxonomyterm.EdgeServices)
@@ -24312,6 +24489,12 @@ func (m *TaxonomyTermMutation) RemovedIDs(name string) []ent.Value {
 	case taxonomyterm.EdgeChildren:
 		ids := make([]ent.Value, 0, len(m.removedchildren))
 		for id := range m.removedchildren {
+			ids = append(ids, id)
+		}
+		return ids
+	case taxonomyterm.EdgeMappedTerms:
+		ids := make([]ent.Value, 0, len(m.removedmapped_terms))
+		for id := range m.removedmapped_terms {
 			ids = append(ids, id)
 		}
 		return ids
@@ -24333,12 +24516,18 @@ func (m *TaxonomyTermMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *TaxonomyTermMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 4)
+	edges := make([]string, 0, 6)
 	if m.clearedparent {
 		edges = append(edges, taxonomyterm.EdgeParent)
 	}
 	if m.clearedchildren {
 		edges = append(edges, taxonomyterm.EdgeChildren)
+	}
+	if m.clearedneed {
+		edges = append(edges, taxonomyterm.EdgeNeed)
+	}
+	if m.clearedmapped_terms {
+		edges = append(edges, taxonomyterm.EdgeMappedTerms)
 	}
 	if m.clearedservices {
 		edges = append(edges, taxonomyterm.EdgeServices)
@@ -24357,6 +24546,10 @@ func (m *TaxonomyTermMutation) EdgeCleared(name string) bool {
 		return m.clearedparent
 	case taxonomyterm.EdgeChildren:
 		return m.clearedchildren
+	case taxonomyterm.EdgeNeed:
+		return m.clearedneed
+	case taxonomyterm.EdgeMappedTerms:
+		return m.clearedmapped_terms
 	case taxonomyterm.EdgeServices:
 		return m.clearedservices
 	case taxonomyterm.EdgeResources:
@@ -24372,6 +24565,9 @@ func (m *TaxonomyTermMutation) ClearEdge(name string) error {
 	case taxonomyterm.EdgeParent:
 		m.ClearParent()
 		return nil
+	case taxonomyterm.EdgeNeed:
+		m.ClearNeed()
+		return nil
 	}
 	return fmt.Errorf("unknown TaxonomyTerm unique edge %s", name)
 }
@@ -24385,6 +24581,12 @@ func (m *TaxonomyTermMutation) ResetEdge(name string) error {
 		return nil
 	case taxonomyterm.EdgeChildren:
 		m.ResetChildren()
+		return nil
+	case taxonomyterm.EdgeNeed:
+		m.ResetNeed()
+		return nil
+	case taxonomyterm.EdgeMappedTerms:
+		m.ResetMappedTerms()
 		return nil
 	case taxonomyterm.EdgeServices:
 		m.ResetServices()

@@ -45,6 +45,8 @@ type TaxonomyTerm struct {
 	Vocabulary string `json:"vocabulary,omitempty"`
 	// The broader term.
 	ParentID *int `json:"parent_id,omitempty"`
+	// The family need (a term of village-needs) this term of another vocabulary meets, as a crosswalk says.
+	NeedID *int `json:"need_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the TaxonomyTermQuery when eager-loading is set.
 	Edges        TaxonomyTermEdges `json:"edges"`
@@ -57,19 +59,24 @@ type TaxonomyTermEdges struct {
 	Parent *TaxonomyTerm `json:"parent,omitempty"`
 	// Narrower terms.
 	Children []*TaxonomyTerm `json:"children,omitempty"`
+	// The family need this term meets, when a crosswalk maps it to one (set by admins with setTermNeed; village import --needs-map); match(needs:) finds services tagged with it.
+	Need *TaxonomyTerm `json:"need,omitempty"`
+	// Terms of other vocabularies mapped to this need.
+	MappedTerms []*TaxonomyTerm `json:"mapped_terms,omitempty"`
 	// Services that meet this need.
 	Services []*Service `json:"services,omitempty"`
 	// Library resources on this topic.
 	Resources []*Resource `json:"resources,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [4]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [5]map[string]int
 
-	namedChildren  map[string][]*TaxonomyTerm
-	namedServices  map[string][]*Service
-	namedResources map[string][]*Resource
+	namedChildren    map[string][]*TaxonomyTerm
+	namedMappedTerms map[string][]*TaxonomyTerm
+	namedServices    map[string][]*Service
+	namedResources   map[string][]*Resource
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -92,10 +99,30 @@ func (e TaxonomyTermEdges) ChildrenOrErr() ([]*TaxonomyTerm, error) {
 	return nil, &NotLoadedError{edge: "children"}
 }
 
+// NeedOrErr returns the Need value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e TaxonomyTermEdges) NeedOrErr() (*TaxonomyTerm, error) {
+	if e.Need != nil {
+		return e.Need, nil
+	} else if e.loadedTypes[2] {
+		return nil, &NotFoundError{label: taxonomyterm.Label}
+	}
+	return nil, &NotLoadedError{edge: "need"}
+}
+
+// MappedTermsOrErr returns the MappedTerms value or an error if the edge
+// was not loaded in eager-loading.
+func (e TaxonomyTermEdges) MappedTermsOrErr() ([]*TaxonomyTerm, error) {
+	if e.loadedTypes[3] {
+		return e.MappedTerms, nil
+	}
+	return nil, &NotLoadedError{edge: "mapped_terms"}
+}
+
 // ServicesOrErr returns the Services value or an error if the edge
 // was not loaded in eager-loading.
 func (e TaxonomyTermEdges) ServicesOrErr() ([]*Service, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[4] {
 		return e.Services, nil
 	}
 	return nil, &NotLoadedError{edge: "services"}
@@ -104,7 +131,7 @@ func (e TaxonomyTermEdges) ServicesOrErr() ([]*Service, error) {
 // ResourcesOrErr returns the Resources value or an error if the edge
 // was not loaded in eager-loading.
 func (e TaxonomyTermEdges) ResourcesOrErr() ([]*Resource, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[5] {
 		return e.Resources, nil
 	}
 	return nil, &NotLoadedError{edge: "resources"}
@@ -119,7 +146,7 @@ func (*TaxonomyTerm) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case taxonomyterm.FieldSample:
 			values[i] = new(sql.NullBool)
-		case taxonomyterm.FieldID, taxonomyterm.FieldVersion, taxonomyterm.FieldParentID:
+		case taxonomyterm.FieldID, taxonomyterm.FieldVersion, taxonomyterm.FieldParentID, taxonomyterm.FieldNeedID:
 			values[i] = new(sql.NullInt64)
 		case taxonomyterm.FieldExternalSource, taxonomyterm.FieldExternalID, taxonomyterm.FieldProvenance, taxonomyterm.FieldCode, taxonomyterm.FieldName, taxonomyterm.FieldDescription, taxonomyterm.FieldVocabulary:
 			values[i] = new(sql.NullString)
@@ -227,6 +254,13 @@ func (_m *TaxonomyTerm) assignValues(columns []string, values []any) error {
 				_m.ParentID = new(int)
 				*_m.ParentID = int(value.Int64)
 			}
+		case taxonomyterm.FieldNeedID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field need_id", values[i])
+			} else if value.Valid {
+				_m.NeedID = new(int)
+				*_m.NeedID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -248,6 +282,16 @@ func (_m *TaxonomyTerm) QueryParent() *TaxonomyTermQuery {
 // QueryChildren queries the "children" edge of the TaxonomyTerm entity.
 func (_m *TaxonomyTerm) QueryChildren() *TaxonomyTermQuery {
 	return NewTaxonomyTermClient(_m.config).QueryChildren(_m)
+}
+
+// QueryNeed queries the "need" edge of the TaxonomyTerm entity.
+func (_m *TaxonomyTerm) QueryNeed() *TaxonomyTermQuery {
+	return NewTaxonomyTermClient(_m.config).QueryNeed(_m)
+}
+
+// QueryMappedTerms queries the "mapped_terms" edge of the TaxonomyTerm entity.
+func (_m *TaxonomyTerm) QueryMappedTerms() *TaxonomyTermQuery {
+	return NewTaxonomyTermClient(_m.config).QueryMappedTerms(_m)
 }
 
 // QueryServices queries the "services" edge of the TaxonomyTerm entity.
@@ -323,6 +367,11 @@ func (_m *TaxonomyTerm) String() string {
 		builder.WriteString("parent_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	if v := _m.NeedID; v != nil {
+		builder.WriteString("need_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -348,6 +397,30 @@ func (_m *TaxonomyTerm) appendNamedChildren(name string, edges ...*TaxonomyTerm)
 		_m.Edges.namedChildren[name] = []*TaxonomyTerm{}
 	} else {
 		_m.Edges.namedChildren[name] = append(_m.Edges.namedChildren[name], edges...)
+	}
+}
+
+// NamedMappedTerms returns the MappedTerms named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *TaxonomyTerm) NamedMappedTerms(name string) ([]*TaxonomyTerm, error) {
+	if _m.Edges.namedMappedTerms == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedMappedTerms[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *TaxonomyTerm) appendNamedMappedTerms(name string, edges ...*TaxonomyTerm) {
+	if _m.Edges.namedMappedTerms == nil {
+		_m.Edges.namedMappedTerms = make(map[string][]*TaxonomyTerm)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedMappedTerms[name] = []*TaxonomyTerm{}
+	} else {
+		_m.Edges.namedMappedTerms[name] = append(_m.Edges.namedMappedTerms[name], edges...)
 	}
 }
 

@@ -183,6 +183,20 @@ func (_c *TaxonomyTermCreate) SetNillableParentID(v *int) *TaxonomyTermCreate {
 	return _c
 }
 
+// SetNeedID sets the "need_id" field.
+func (_c *TaxonomyTermCreate) SetNeedID(v int) *TaxonomyTermCreate {
+	_c.mutation.SetNeedID(v)
+	return _c
+}
+
+// SetNillableNeedID sets the "need_id" field if the given value is not nil.
+func (_c *TaxonomyTermCreate) SetNillableNeedID(v *int) *TaxonomyTermCreate {
+	if v != nil {
+		_c.SetNeedID(*v)
+	}
+	return _c
+}
+
 // SetParent sets the "parent" edge to the TaxonomyTerm entity.
 func (_c *TaxonomyTermCreate) SetParent(v *TaxonomyTerm) *TaxonomyTermCreate {
 	return _c.SetParentID(v.ID)
@@ -201,6 +215,26 @@ func (_c *TaxonomyTermCreate) AddChildren(v ...*TaxonomyTerm) *TaxonomyTermCreat
 		ids[i] = v[i].ID
 	}
 	return _c.AddChildIDs(ids...)
+}
+
+// SetNeed sets the "need" edge to the TaxonomyTerm entity.
+func (_c *TaxonomyTermCreate) SetNeed(v *TaxonomyTerm) *TaxonomyTermCreate {
+	return _c.SetNeedID(v.ID)
+}
+
+// AddMappedTermIDs adds the "mapped_terms" edge to the TaxonomyTerm entity by IDs.
+func (_c *TaxonomyTermCreate) AddMappedTermIDs(ids ...int) *TaxonomyTermCreate {
+	_c.mutation.AddMappedTermIDs(ids...)
+	return _c
+}
+
+// AddMappedTerms adds the "mapped_terms" edges to the TaxonomyTerm entity.
+func (_c *TaxonomyTermCreate) AddMappedTerms(v ...*TaxonomyTerm) *TaxonomyTermCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddMappedTermIDs(ids...)
 }
 
 // AddServiceIDs adds the "services" edge to the Service entity by IDs.
@@ -450,6 +484,39 @@ func (_c *TaxonomyTermCreate) createSpec() (*TaxonomyTerm, *sqlgraph.CreateSpec)
 			Inverse: false,
 			Table:   taxonomyterm.ChildrenTable,
 			Columns: []string{taxonomyterm.ChildrenColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.NeedIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   taxonomyterm.NeedTable,
+			Columns: []string{taxonomyterm.NeedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.NeedID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.MappedTermsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   taxonomyterm.MappedTermsTable,
+			Columns: []string{taxonomyterm.MappedTermsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
@@ -730,6 +797,24 @@ func (u *TaxonomyTermUpsert) ClearParentID() *TaxonomyTermUpsert {
 	return u
 }
 
+// SetNeedID sets the "need_id" field.
+func (u *TaxonomyTermUpsert) SetNeedID(v int) *TaxonomyTermUpsert {
+	u.Set(taxonomyterm.FieldNeedID, v)
+	return u
+}
+
+// UpdateNeedID sets the "need_id" field to the value that was provided on create.
+func (u *TaxonomyTermUpsert) UpdateNeedID() *TaxonomyTermUpsert {
+	u.SetExcluded(taxonomyterm.FieldNeedID)
+	return u
+}
+
+// ClearNeedID clears the value of the "need_id" field.
+func (u *TaxonomyTermUpsert) ClearNeedID() *TaxonomyTermUpsert {
+	u.SetNull(taxonomyterm.FieldNeedID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -989,6 +1074,27 @@ func (u *TaxonomyTermUpsertOne) UpdateParentID() *TaxonomyTermUpsertOne {
 func (u *TaxonomyTermUpsertOne) ClearParentID() *TaxonomyTermUpsertOne {
 	return u.Update(func(s *TaxonomyTermUpsert) {
 		s.ClearParentID()
+	})
+}
+
+// SetNeedID sets the "need_id" field.
+func (u *TaxonomyTermUpsertOne) SetNeedID(v int) *TaxonomyTermUpsertOne {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.SetNeedID(v)
+	})
+}
+
+// UpdateNeedID sets the "need_id" field to the value that was provided on create.
+func (u *TaxonomyTermUpsertOne) UpdateNeedID() *TaxonomyTermUpsertOne {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.UpdateNeedID()
+	})
+}
+
+// ClearNeedID clears the value of the "need_id" field.
+func (u *TaxonomyTermUpsertOne) ClearNeedID() *TaxonomyTermUpsertOne {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.ClearNeedID()
 	})
 }
 
@@ -1417,6 +1523,27 @@ func (u *TaxonomyTermUpsertBulk) UpdateParentID() *TaxonomyTermUpsertBulk {
 func (u *TaxonomyTermUpsertBulk) ClearParentID() *TaxonomyTermUpsertBulk {
 	return u.Update(func(s *TaxonomyTermUpsert) {
 		s.ClearParentID()
+	})
+}
+
+// SetNeedID sets the "need_id" field.
+func (u *TaxonomyTermUpsertBulk) SetNeedID(v int) *TaxonomyTermUpsertBulk {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.SetNeedID(v)
+	})
+}
+
+// UpdateNeedID sets the "need_id" field to the value that was provided on create.
+func (u *TaxonomyTermUpsertBulk) UpdateNeedID() *TaxonomyTermUpsertBulk {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.UpdateNeedID()
+	})
+}
+
+// ClearNeedID clears the value of the "need_id" field.
+func (u *TaxonomyTermUpsertBulk) ClearNeedID() *TaxonomyTermUpsertBulk {
+	return u.Update(func(s *TaxonomyTermUpsert) {
+		s.ClearNeedID()
 	})
 }
 

@@ -22,19 +22,22 @@ import (
 // TaxonomyTermQuery is the builder for querying TaxonomyTerm entities.
 type TaxonomyTermQuery struct {
 	config
-	ctx                *QueryContext
-	order              []taxonomyterm.OrderOption
-	inters             []Interceptor
-	predicates         []predicate.TaxonomyTerm
-	withParent         *TaxonomyTermQuery
-	withChildren       *TaxonomyTermQuery
-	withServices       *ServiceQuery
-	withResources      *ResourceQuery
-	loadTotal          []func(context.Context, []*TaxonomyTerm) error
-	modifiers          []func(*sql.Selector)
-	withNamedChildren  map[string]*TaxonomyTermQuery
-	withNamedServices  map[string]*ServiceQuery
-	withNamedResources map[string]*ResourceQuery
+	ctx                  *QueryContext
+	order                []taxonomyterm.OrderOption
+	inters               []Interceptor
+	predicates           []predicate.TaxonomyTerm
+	withParent           *TaxonomyTermQuery
+	withChildren         *TaxonomyTermQuery
+	withNeed             *TaxonomyTermQuery
+	withMappedTerms      *TaxonomyTermQuery
+	withServices         *ServiceQuery
+	withResources        *ResourceQuery
+	loadTotal            []func(context.Context, []*TaxonomyTerm) error
+	modifiers            []func(*sql.Selector)
+	withNamedChildren    map[string]*TaxonomyTermQuery
+	withNamedMappedTerms map[string]*TaxonomyTermQuery
+	withNamedServices    map[string]*ServiceQuery
+	withNamedResources   map[string]*ResourceQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -108,6 +111,50 @@ func (_q *TaxonomyTermQuery) QueryChildren() *TaxonomyTermQuery {
 			sqlgraph.From(taxonomyterm.Table, taxonomyterm.FieldID, selector),
 			sqlgraph.To(taxonomyterm.Table, taxonomyterm.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, taxonomyterm.ChildrenTable, taxonomyterm.ChildrenColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryNeed chains the current query on the "need" edge.
+func (_q *TaxonomyTermQuery) QueryNeed() *TaxonomyTermQuery {
+	query := (&TaxonomyTermClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(taxonomyterm.Table, taxonomyterm.FieldID, selector),
+			sqlgraph.To(taxonomyterm.Table, taxonomyterm.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, taxonomyterm.NeedTable, taxonomyterm.NeedColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryMappedTerms chains the current query on the "mapped_terms" edge.
+func (_q *TaxonomyTermQuery) QueryMappedTerms() *TaxonomyTermQuery {
+	query := (&TaxonomyTermClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(taxonomyterm.Table, taxonomyterm.FieldID, selector),
+			sqlgraph.To(taxonomyterm.Table, taxonomyterm.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, taxonomyterm.MappedTermsTable, taxonomyterm.MappedTermsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -346,15 +393,17 @@ func (_q *TaxonomyTermQuery) Clone() *TaxonomyTermQuery {
 		return nil
 	}
 	return &TaxonomyTermQuery{
-		config:        _q.config,
-		ctx:           _q.ctx.Clone(),
-		order:         append([]taxonomyterm.OrderOption{}, _q.order...),
-		inters:        append([]Interceptor{}, _q.inters...),
-		predicates:    append([]predicate.TaxonomyTerm{}, _q.predicates...),
-		withParent:    _q.withParent.Clone(),
-		withChildren:  _q.withChildren.Clone(),
-		withServices:  _q.withServices.Clone(),
-		withResources: _q.withResources.Clone(),
+		config:          _q.config,
+		ctx:             _q.ctx.Clone(),
+		order:           append([]taxonomyterm.OrderOption{}, _q.order...),
+		inters:          append([]Interceptor{}, _q.inters...),
+		predicates:      append([]predicate.TaxonomyTerm{}, _q.predicates...),
+		withParent:      _q.withParent.Clone(),
+		withChildren:    _q.withChildren.Clone(),
+		withNeed:        _q.withNeed.Clone(),
+		withMappedTerms: _q.withMappedTerms.Clone(),
+		withServices:    _q.withServices.Clone(),
+		withResources:   _q.withResources.Clone(),
 		// clone intermediate query.
 		sql:  _q.sql.Clone(),
 		path: _q.path,
@@ -380,6 +429,28 @@ func (_q *TaxonomyTermQuery) WithChildren(opts ...func(*TaxonomyTermQuery)) *Tax
 		opt(query)
 	}
 	_q.withChildren = query
+	return _q
+}
+
+// WithNeed tells the query-builder to eager-load the nodes that are connected to
+// the "need" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *TaxonomyTermQuery) WithNeed(opts ...func(*TaxonomyTermQuery)) *TaxonomyTermQuery {
+	query := (&TaxonomyTermClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withNeed = query
+	return _q
+}
+
+// WithMappedTerms tells the query-builder to eager-load the nodes that are connected to
+// the "mapped_terms" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *TaxonomyTermQuery) WithMappedTerms(opts ...func(*TaxonomyTermQuery)) *TaxonomyTermQuery {
+	query := (&TaxonomyTermClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withMappedTerms = query
 	return _q
 }
 
@@ -483,9 +554,11 @@ func (_q *TaxonomyTermQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	var (
 		nodes       = []*TaxonomyTerm{}
 		_spec       = _q.querySpec()
-		loadedTypes = [4]bool{
+		loadedTypes = [6]bool{
 			_q.withParent != nil,
 			_q.withChildren != nil,
+			_q.withNeed != nil,
+			_q.withMappedTerms != nil,
 			_q.withServices != nil,
 			_q.withResources != nil,
 		}
@@ -524,6 +597,19 @@ func (_q *TaxonomyTermQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	if query := _q.withNeed; query != nil {
+		if err := _q.loadNeed(ctx, query, nodes, nil,
+			func(n *TaxonomyTerm, e *TaxonomyTerm) { n.Edges.Need = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withMappedTerms; query != nil {
+		if err := _q.loadMappedTerms(ctx, query, nodes,
+			func(n *TaxonomyTerm) { n.Edges.MappedTerms = []*TaxonomyTerm{} },
+			func(n *TaxonomyTerm, e *TaxonomyTerm) { n.Edges.MappedTerms = append(n.Edges.MappedTerms, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withServices; query != nil {
 		if err := _q.loadServices(ctx, query, nodes,
 			func(n *TaxonomyTerm) { n.Edges.Services = []*Service{} },
@@ -542,6 +628,13 @@ func (_q *TaxonomyTermQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *TaxonomyTerm) { n.appendNamedChildren(name) },
 			func(n *TaxonomyTerm, e *TaxonomyTerm) { n.appendNamedChildren(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedMappedTerms {
+		if err := _q.loadMappedTerms(ctx, query, nodes,
+			func(n *TaxonomyTerm) { n.appendNamedMappedTerms(name) },
+			func(n *TaxonomyTerm, e *TaxonomyTerm) { n.appendNamedMappedTerms(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -627,6 +720,71 @@ func (_q *TaxonomyTermQuery) loadChildren(ctx context.Context, query *TaxonomyTe
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "parent_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *TaxonomyTermQuery) loadNeed(ctx context.Context, query *TaxonomyTermQuery, nodes []*TaxonomyTerm, init func(*TaxonomyTerm), assign func(*TaxonomyTerm, *TaxonomyTerm)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*TaxonomyTerm)
+	for i := range nodes {
+		if nodes[i].NeedID == nil {
+			continue
+		}
+		fk := *nodes[i].NeedID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(taxonomyterm.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "need_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *TaxonomyTermQuery) loadMappedTerms(ctx context.Context, query *TaxonomyTermQuery, nodes []*TaxonomyTerm, init func(*TaxonomyTerm), assign func(*TaxonomyTerm, *TaxonomyTerm)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*TaxonomyTerm)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(taxonomyterm.FieldNeedID)
+	}
+	query.Where(predicate.TaxonomyTerm(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(taxonomyterm.MappedTermsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.NeedID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "need_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "need_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -786,6 +944,9 @@ func (_q *TaxonomyTermQuery) querySpec() *sqlgraph.QuerySpec {
 		if _q.withParent != nil {
 			_spec.Node.AddColumnOnce(taxonomyterm.FieldParentID)
 		}
+		if _q.withNeed != nil {
+			_spec.Node.AddColumnOnce(taxonomyterm.FieldNeedID)
+		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
 		_spec.Predicate = func(selector *sql.Selector) {
@@ -882,6 +1043,20 @@ func (_q *TaxonomyTermQuery) WithNamedChildren(name string, opts ...func(*Taxono
 		_q.withNamedChildren = make(map[string]*TaxonomyTermQuery)
 	}
 	_q.withNamedChildren[name] = query
+	return _q
+}
+
+// WithNamedMappedTerms tells the query-builder to eager-load the nodes that are connected to the "mapped_terms"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *TaxonomyTermQuery) WithNamedMappedTerms(name string, opts ...func(*TaxonomyTermQuery)) *TaxonomyTermQuery {
+	query := (&TaxonomyTermClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedMappedTerms == nil {
+		_q.withNamedMappedTerms = make(map[string]*TaxonomyTermQuery)
+	}
+	_q.withNamedMappedTerms[name] = query
 	return _q
 }
 

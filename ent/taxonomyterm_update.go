@@ -226,6 +226,26 @@ func (_u *TaxonomyTermUpdate) ClearParentID() *TaxonomyTermUpdate {
 	return _u
 }
 
+// SetNeedID sets the "need_id" field.
+func (_u *TaxonomyTermUpdate) SetNeedID(v int) *TaxonomyTermUpdate {
+	_u.mutation.SetNeedID(v)
+	return _u
+}
+
+// SetNillableNeedID sets the "need_id" field if the given value is not nil.
+func (_u *TaxonomyTermUpdate) SetNillableNeedID(v *int) *TaxonomyTermUpdate {
+	if v != nil {
+		_u.SetNeedID(*v)
+	}
+	return _u
+}
+
+// ClearNeedID clears the value of the "need_id" field.
+func (_u *TaxonomyTermUpdate) ClearNeedID() *TaxonomyTermUpdate {
+	_u.mutation.ClearNeedID()
+	return _u
+}
+
 // SetParent sets the "parent" edge to the TaxonomyTerm entity.
 func (_u *TaxonomyTermUpdate) SetParent(v *TaxonomyTerm) *TaxonomyTermUpdate {
 	return _u.SetParentID(v.ID)
@@ -244,6 +264,26 @@ func (_u *TaxonomyTermUpdate) AddChildren(v ...*TaxonomyTerm) *TaxonomyTermUpdat
 		ids[i] = v[i].ID
 	}
 	return _u.AddChildIDs(ids...)
+}
+
+// SetNeed sets the "need" edge to the TaxonomyTerm entity.
+func (_u *TaxonomyTermUpdate) SetNeed(v *TaxonomyTerm) *TaxonomyTermUpdate {
+	return _u.SetNeedID(v.ID)
+}
+
+// AddMappedTermIDs adds the "mapped_terms" edge to the TaxonomyTerm entity by IDs.
+func (_u *TaxonomyTermUpdate) AddMappedTermIDs(ids ...int) *TaxonomyTermUpdate {
+	_u.mutation.AddMappedTermIDs(ids...)
+	return _u
+}
+
+// AddMappedTerms adds the "mapped_terms" edges to the TaxonomyTerm entity.
+func (_u *TaxonomyTermUpdate) AddMappedTerms(v ...*TaxonomyTerm) *TaxonomyTermUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddMappedTermIDs(ids...)
 }
 
 // AddServiceIDs adds the "services" edge to the Service entity by IDs.
@@ -306,6 +346,33 @@ func (_u *TaxonomyTermUpdate) RemoveChildren(v ...*TaxonomyTerm) *TaxonomyTermUp
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveChildIDs(ids...)
+}
+
+// ClearNeed clears the "need" edge to the TaxonomyTerm entity.
+func (_u *TaxonomyTermUpdate) ClearNeed() *TaxonomyTermUpdate {
+	_u.mutation.ClearNeed()
+	return _u
+}
+
+// ClearMappedTerms clears all "mapped_terms" edges to the TaxonomyTerm entity.
+func (_u *TaxonomyTermUpdate) ClearMappedTerms() *TaxonomyTermUpdate {
+	_u.mutation.ClearMappedTerms()
+	return _u
+}
+
+// RemoveMappedTermIDs removes the "mapped_terms" edge to TaxonomyTerm entities by IDs.
+func (_u *TaxonomyTermUpdate) RemoveMappedTermIDs(ids ...int) *TaxonomyTermUpdate {
+	_u.mutation.RemoveMappedTermIDs(ids...)
+	return _u
+}
+
+// RemoveMappedTerms removes "mapped_terms" edges to TaxonomyTerm entities.
+func (_u *TaxonomyTermUpdate) RemoveMappedTerms(v ...*TaxonomyTerm) *TaxonomyTermUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveMappedTermIDs(ids...)
 }
 
 // ClearServices clears all "services" edges to the Service entity.
@@ -554,6 +621,80 @@ func (_u *TaxonomyTermUpdate) sqlSave(ctx context.Context) (_node int, err error
 			Inverse: false,
 			Table:   taxonomyterm.ChildrenTable,
 			Columns: []string{taxonomyterm.ChildrenColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.NeedCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   taxonomyterm.NeedTable,
+			Columns: []string{taxonomyterm.NeedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.NeedIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   taxonomyterm.NeedTable,
+			Columns: []string{taxonomyterm.NeedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MappedTermsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   taxonomyterm.MappedTermsTable,
+			Columns: []string{taxonomyterm.MappedTermsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedMappedTermsIDs(); len(nodes) > 0 && !_u.mutation.MappedTermsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   taxonomyterm.MappedTermsTable,
+			Columns: []string{taxonomyterm.MappedTermsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MappedTermsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   taxonomyterm.MappedTermsTable,
+			Columns: []string{taxonomyterm.MappedTermsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
@@ -869,6 +1010,26 @@ func (_u *TaxonomyTermUpdateOne) ClearParentID() *TaxonomyTermUpdateOne {
 	return _u
 }
 
+// SetNeedID sets the "need_id" field.
+func (_u *TaxonomyTermUpdateOne) SetNeedID(v int) *TaxonomyTermUpdateOne {
+	_u.mutation.SetNeedID(v)
+	return _u
+}
+
+// SetNillableNeedID sets the "need_id" field if the given value is not nil.
+func (_u *TaxonomyTermUpdateOne) SetNillableNeedID(v *int) *TaxonomyTermUpdateOne {
+	if v != nil {
+		_u.SetNeedID(*v)
+	}
+	return _u
+}
+
+// ClearNeedID clears the value of the "need_id" field.
+func (_u *TaxonomyTermUpdateOne) ClearNeedID() *TaxonomyTermUpdateOne {
+	_u.mutation.ClearNeedID()
+	return _u
+}
+
 // SetParent sets the "parent" edge to the TaxonomyTerm entity.
 func (_u *TaxonomyTermUpdateOne) SetParent(v *TaxonomyTerm) *TaxonomyTermUpdateOne {
 	return _u.SetParentID(v.ID)
@@ -887,6 +1048,26 @@ func (_u *TaxonomyTermUpdateOne) AddChildren(v ...*TaxonomyTerm) *TaxonomyTermUp
 		ids[i] = v[i].ID
 	}
 	return _u.AddChildIDs(ids...)
+}
+
+// SetNeed sets the "need" edge to the TaxonomyTerm entity.
+func (_u *TaxonomyTermUpdateOne) SetNeed(v *TaxonomyTerm) *TaxonomyTermUpdateOne {
+	return _u.SetNeedID(v.ID)
+}
+
+// AddMappedTermIDs adds the "mapped_terms" edge to the TaxonomyTerm entity by IDs.
+func (_u *TaxonomyTermUpdateOne) AddMappedTermIDs(ids ...int) *TaxonomyTermUpdateOne {
+	_u.mutation.AddMappedTermIDs(ids...)
+	return _u
+}
+
+// AddMappedTerms adds the "mapped_terms" edges to the TaxonomyTerm entity.
+func (_u *TaxonomyTermUpdateOne) AddMappedTerms(v ...*TaxonomyTerm) *TaxonomyTermUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddMappedTermIDs(ids...)
 }
 
 // AddServiceIDs adds the "services" edge to the Service entity by IDs.
@@ -949,6 +1130,33 @@ func (_u *TaxonomyTermUpdateOne) RemoveChildren(v ...*TaxonomyTerm) *TaxonomyTer
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveChildIDs(ids...)
+}
+
+// ClearNeed clears the "need" edge to the TaxonomyTerm entity.
+func (_u *TaxonomyTermUpdateOne) ClearNeed() *TaxonomyTermUpdateOne {
+	_u.mutation.ClearNeed()
+	return _u
+}
+
+// ClearMappedTerms clears all "mapped_terms" edges to the TaxonomyTerm entity.
+func (_u *TaxonomyTermUpdateOne) ClearMappedTerms() *TaxonomyTermUpdateOne {
+	_u.mutation.ClearMappedTerms()
+	return _u
+}
+
+// RemoveMappedTermIDs removes the "mapped_terms" edge to TaxonomyTerm entities by IDs.
+func (_u *TaxonomyTermUpdateOne) RemoveMappedTermIDs(ids ...int) *TaxonomyTermUpdateOne {
+	_u.mutation.RemoveMappedTermIDs(ids...)
+	return _u
+}
+
+// RemoveMappedTerms removes "mapped_terms" edges to TaxonomyTerm entities.
+func (_u *TaxonomyTermUpdateOne) RemoveMappedTerms(v ...*TaxonomyTerm) *TaxonomyTermUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveMappedTermIDs(ids...)
 }
 
 // ClearServices clears all "services" edges to the Service entity.
@@ -1227,6 +1435,80 @@ func (_u *TaxonomyTermUpdateOne) sqlSave(ctx context.Context) (_node *TaxonomyTe
 			Inverse: false,
 			Table:   taxonomyterm.ChildrenTable,
 			Columns: []string{taxonomyterm.ChildrenColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.NeedCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   taxonomyterm.NeedTable,
+			Columns: []string{taxonomyterm.NeedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.NeedIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   taxonomyterm.NeedTable,
+			Columns: []string{taxonomyterm.NeedColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MappedTermsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   taxonomyterm.MappedTermsTable,
+			Columns: []string{taxonomyterm.MappedTermsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedMappedTermsIDs(); len(nodes) > 0 && !_u.mutation.MappedTermsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   taxonomyterm.MappedTermsTable,
+			Columns: []string{taxonomyterm.MappedTermsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MappedTermsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   taxonomyterm.MappedTermsTable,
+			Columns: []string{taxonomyterm.MappedTermsColumn},
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(taxonomyterm.FieldID, field.TypeInt),

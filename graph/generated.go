@@ -266,6 +266,7 @@ type ComplexityRoot struct {
 		DeleteServiceAtLocation func(childComplexity int, id int, expectedVersion *int, cascade *bool) int
 		DeleteTaxonomyTerm      func(childComplexity int, id int, expectedVersion *int) int
 		ReviewResource          func(childComplexity int, id int, decision write.Decision, reason *string) int
+		SetTermNeed             func(childComplexity int, termID int, need *string) int
 		SubmitResource          func(childComplexity int, input ent.CreateResourceInput) int
 		UpdateContact           func(childComplexity int, id int, input ent.UpdateContactInput, expectedVersion *int) int
 		UpdateFunding           func(childComplexity int, id int, input ent.UpdateFundingInput, expectedVersion *int) int
@@ -597,6 +598,7 @@ type ComplexityRoot struct {
 		ExternalSource func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Name           func(childComplexity int) int
+		Need           func(childComplexity int) int
 		Parent         func(childComplexity int) int
 		Provenance     func(childComplexity int) int
 		Resources      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder) int
@@ -674,6 +676,7 @@ type MutationResolver interface {
 	UpsertServices(ctx context.Context, input []*write.UpsertServiceInput) ([]*write.ServiceUpsert, error)
 	SubmitResource(ctx context.Context, input ent.CreateResourceInput) (*ent.Resource, error)
 	ReviewResource(ctx context.Context, id int, decision write.Decision, reason *string) (*ent.Resource, error)
+	SetTermNeed(ctx context.Context, termID int, need *string) (*ent.TaxonomyTerm, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1768,6 +1771,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReviewResource(childComplexity, args["id"].(int), args["decision"].(write.Decision), args["reason"].(*string)), true
+	case "Mutation.setTermNeed":
+		if e.ComplexityRoot.Mutation.SetTermNeed == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setTermNeed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetTermNeed(childComplexity, args["termId"].(int), args["need"].(*string)), true
 	case "Mutation.submitResource":
 		if e.ComplexityRoot.Mutation.SubmitResource == nil {
 			break
@@ -3493,6 +3507,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TaxonomyTerm.Name(childComplexity), true
+	case "TaxonomyTerm.need":
+		if e.ComplexityRoot.TaxonomyTerm.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TaxonomyTerm.Need(childComplexity), true
 	case "TaxonomyTerm.parent":
 		if e.ComplexityRoot.TaxonomyTerm.Parent == nil {
 			break
@@ -4713,6 +4733,8 @@ func (ec *executionContext) childFields_TaxonomyTerm(ctx context.Context, field 
 		return ec.fieldContext_TaxonomyTerm_parent(ctx, field)
 	case "children":
 		return ec.fieldContext_TaxonomyTerm_children(ctx, field)
+	case "need":
+		return ec.fieldContext_TaxonomyTerm_need(ctx, field)
 	case "services":
 		return ec.fieldContext_TaxonomyTerm_services(ctx, field)
 	case "resources":
@@ -5428,6 +5450,28 @@ func (ec *executionContext) field_Mutation_reviewResource_args(ctx context.Conte
 		return nil, err
 	}
 	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setTermNeed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "termId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["termId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "need",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["need"] = arg1
 	return args, nil
 }
 
@@ -10823,6 +10867,50 @@ func (ec *executionContext) fieldContext_Mutation_reviewResource(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setTermNeed(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setTermNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetTermNeed(ctx, fc.Args["termId"].(int), fc.Args["need"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TaxonomyTerm) graphql.Marshaler {
+			return ec.marshalNTaxonomyTerm2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐTaxonomyTerm(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setTermNeed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaxonomyTerm(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setTermNeed_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	fc, err := ec.fieldContext_Organization_id(ctx, field)
 	if err != nil {
@@ -15334,6 +15422,38 @@ func (ec *executionContext) _TaxonomyTerm_children(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TaxonomyTerm",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TaxonomyTerm(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TaxonomyTerm_need(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TaxonomyTerm_need(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Need(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.TaxonomyTerm) graphql.Marshaler {
+			return ec.marshalOTaxonomyTerm2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐTaxonomyTerm(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TaxonomyTerm_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "TaxonomyTerm",
 		Field:      field,
@@ -36788,6 +36908,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setTermNeed":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setTermNeed(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38631,6 +38758,11 @@ func (ec *executionContext) _TaxonomyTerm(ctx context.Context, sel ast.Selection
 			}
 		case "children":
 			out.Values[i] = ec._TaxonomyTerm_children(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "need":
+			out.Values[i] = ec._TaxonomyTerm_need(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -217,6 +217,11 @@ func (r *mutationResolver) ReviewResource(ctx context.Context, id int, decision 
 	return r.writer.ReviewResource(ctx, id, decision, reason)
 }
 
+// SetTermNeed is the resolver for the setTermNeed field.
+func (r *mutationResolver) SetTermNeed(ctx context.Context, termID int, need *string) (*ent.TaxonomyTerm, error) {
+	return r.writer.SetTermNeed(ctx, termID, need)
+}
+
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 

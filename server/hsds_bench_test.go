@@ -31,7 +31,7 @@ func BenchmarkHSDSByID(b *testing.B) {
 				generateSynthetic(b, db, synthetic.Size{Organizations: services / 10, Services: services, Areas: services * 2, Seed: 1})
 				var ids []string
 				for _, id := range db.Client.Service.Query().Limit(200).IDsX(ctx) {
-					ids = append(ids, hsds.DerivedID(hsds.KindService, id))
+					ids = append(ids, hsds.DerivedID(testdb.DirectoryID(b, db), hsds.KindService, id))
 				}
 				h := server.New(db, server.Config{}, discardLog())
 

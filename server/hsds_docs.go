@@ -47,9 +47,13 @@ func (h *hsdsAPI) minimalServices(ctx context.Context, ids []int) ([]any, error)
 	if err != nil {
 		return nil, err
 	}
+	dir, err := h.ids.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]any, 0, len(list))
 	for _, s := range list {
-		out = append(out, minimalService{ID: hsds.RecordID(hsds.KindService, s.ID, s.ExternalSource, s.ExternalID),
+		out = append(out, minimalService{ID: hsds.RecordID(dir, hsds.KindService, s.ID, s.ExternalSource, s.ExternalID),
 			ModifiedDate: hsdsTime(modified[s.ID])})
 	}
 	return out, nil
@@ -66,7 +70,10 @@ func (h *hsdsAPI) serviceItems(ctx context.Context, ids []int) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, lookupErr := h.ids.Mapper(ctx)
+	m, lookupErr, err := h.ids.Mapper(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if m.Modified, err = hsds.ServicesModified(ctx, h.client, ids); err != nil {
 		return nil, err
 	}
@@ -144,7 +151,10 @@ func (h *hsdsAPI) organizationItems(ctx context.Context, ids []int) ([]any, erro
 	if err != nil {
 		return nil, err
 	}
-	m, lookupErr := h.ids.Mapper(ctx)
+	m, lookupErr, err := h.ids.Mapper(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]any, 0, len(list))
 	for _, o := range list {
 		out = append(out, organizationItem(m.Organization(o)))
@@ -170,14 +180,18 @@ func (h *hsdsAPI) organizationsWithServiceSummaries(ctx context.Context, ids []i
 	if err != nil {
 		return nil, err
 	}
+	dir, err := h.ids.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
 	hsdsID := map[int]string{}
 	for _, o := range owners {
-		hsdsID[o.ID] = hsds.RecordID(hsds.KindOrganization, o.ID, o.ExternalSource, o.ExternalID)
+		hsdsID[o.ID] = hsds.RecordID(dir, hsds.KindOrganization, o.ID, o.ExternalSource, o.ExternalID)
 	}
 	byOrg := map[string][]hsds.Service{}
 	for _, s := range svcs {
 		id := hsdsID[s.OrganizationID]
-		byOrg[id] = append(byOrg[id], hsds.ServiceSummary(s))
+		byOrg[id] = append(byOrg[id], hsds.ServiceSummary(dir, s))
 	}
 	for i := range orgs {
 		orgs[i].Services = byOrg[orgs[i].ID]
@@ -225,7 +239,10 @@ func (h *hsdsAPI) serviceAtLocationItems(ctx context.Context, ids []int) ([]any,
 	if err != nil {
 		return nil, err
 	}
-	m, lookupErr := h.ids.Mapper(ctx)
+	m, lookupErr, err := h.ids.Mapper(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var svcIDs []int
 	for _, sal := range list {
 		svcIDs = append(svcIDs, sal.ServiceID)

@@ -566,7 +566,7 @@ func TestHSDSLookupFollowsWrites(t *testing.T) {
 			return code
 		}
 		some := c.Service.Query().FirstX(ctx)
-		if code := status("/hsds/services/" + hsds.DerivedID(hsds.KindService, some.ID)); code != 200 {
+		if code := status("/hsds/services/" + hsdsIDOf(t, db, hsds.KindService, some.ID)); code != 200 {
 			t.Fatalf("seeded service: %d", code)
 		}
 
@@ -575,13 +575,13 @@ func TestHSDSLookupFollowsWrites(t *testing.T) {
 		loc := c.Location.Create().SetName("New place").SetOrganizationID(org.ID).SaveX(ctx)
 		sal := c.ServiceAtLocation.Create().SetServiceID(svc.ID).SetLocationID(loc.ID).SaveX(ctx)
 		term := c.TaxonomyTerm.Create().SetCode("new-need").SetName("New need").SaveX(ctx)
-		orgID := hsds.DerivedID(hsds.KindOrganization, org.ID)
-		svcID := hsds.DerivedID(hsds.KindService, svc.ID)
+		orgID := hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindOrganization, org.ID)
+		svcID := hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindService, svc.ID)
 		for path, want := range map[string]int{
 			"/hsds/organizations/" + orgID: 200,
 			"/hsds/services/" + svcID:      200,
-			"/hsds/service_at_locations/" + hsds.DerivedID(hsds.KindServiceAtLocation, sal.ID): 200,
-			"/hsds/taxonomy_terms/" + hsds.DerivedID(hsds.KindTaxonomyTerm, term.ID):           200,
+			"/hsds/service_at_locations/" + hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindServiceAtLocation, sal.ID): 200,
+			"/hsds/taxonomy_terms/" + hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindTaxonomyTerm, term.ID):           200,
 		} {
 			if code := status(path); code != want {
 				t.Errorf("GET %s after create: %d, want %d", path, code, want)
@@ -614,7 +614,7 @@ func TestHSDSLookupFollowsWrites(t *testing.T) {
 		if code := status("/hsds/services/" + moved); code != 404 {
 			t.Errorf("deleted service: %d, want 404", code)
 		}
-		if code := status("/hsds/service_at_locations/" + hsds.DerivedID(hsds.KindServiceAtLocation, sal.ID)); code != 404 {
+		if code := status("/hsds/service_at_locations/" + hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindServiceAtLocation, sal.ID)); code != 404 {
 			t.Errorf("deleted service_at_location: %d, want 404", code)
 		}
 	})
@@ -875,7 +875,7 @@ func TestHSDSOrganizationListsItsServices(t *testing.T) {
 		loadSeed(t, db)
 		a := newAPI(t, db, server.Config{})
 		for _, org := range db.Client.Organization.Query().WithServices().AllX(ctx) {
-			id := hsds.RecordID(hsds.KindOrganization, org.ID, org.ExternalSource, org.ExternalID)
+			id := hsds.RecordID(testdb.DirectoryID(t, db), hsds.KindOrganization, org.ID, org.ExternalSource, org.ExternalID)
 			for query, full := range map[string]bool{"": false, "?full_service=true": true} {
 				status, body := a.hsdsGet("", "/hsds/organizations/"+id+query)
 				var doc struct {

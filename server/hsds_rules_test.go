@@ -65,7 +65,7 @@ func TestHSDSMaximumAgeReadsAsWritten(t *testing.T) {
 			m := months
 			s := db.Client.Service.Create().SetName(fmt.Sprintf("through %d months", m)).SetOrganizationID(org.ID).
 				SetEligibility(&directory.Eligibility{MaxAgeMonths: &m}).SaveX(ctx)
-			ids[m] = hsds.DerivedID(hsds.KindService, s.ID)
+			ids[m] = hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindService, s.ID)
 		}
 		dir := t.TempDir()
 		if _, err := hsds.Export(ctx, db.Client, "json", dir); err != nil {
@@ -106,8 +106,8 @@ func TestHSDSLastModifiedFollowsRelatedChanges(t *testing.T) {
 		loadSeedAndSamples(t, db)
 		a := newAPI(t, db, server.Config{})
 		sal := db.Client.ServiceAtLocation.Query().FirstX(ctx)
-		sid := hsds.DerivedID(hsds.KindService, sal.ServiceID)
-		salID := hsds.DerivedID(hsds.KindServiceAtLocation, sal.ID)
+		sid := hsdsIDOf(t, db, hsds.KindService, sal.ServiceID)
+		salID := hsdsIDOf(t, db, hsds.KindServiceAtLocation, sal.ID)
 		p := db.Client.Phone.Create().SetNumber("617-555-0100").SetServiceID(sal.ServiceID).SaveX(ctx)
 		var before, after struct {
 			LastModified string `json:"last_modified"`
@@ -265,8 +265,8 @@ func TestHSDSExportReplacesEarlierExport(t *testing.T) {
 		if len(files) != c.Services {
 			t.Errorf("the export reports %d services; services/ holds %d documents", c.Services, len(files))
 		}
-		if _, err := os.Stat(filepath.Join(dir, "services", hsds.DerivedID(hsds.KindService, s.ID)+".json")); err == nil {
-			t.Errorf("the deleted service %s is still exported", hsds.DerivedID(hsds.KindService, s.ID))
+		if _, err := os.Stat(filepath.Join(dir, "services", hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindService, s.ID)+".json")); err == nil {
+			t.Errorf("the deleted service %s is still exported", hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindService, s.ID))
 		}
 	})
 }
@@ -376,9 +376,9 @@ func TestHSDSLastModifiedCoversTheDocument(t *testing.T) {
 		orgFunding := c.Funding.Create().SetOrganizationID(org.ID).SetSource("A gift").SaveX(ctx)
 
 		a := newAPI(t, db, server.Config{})
-		svcID, otherID := hsds.DerivedID(hsds.KindService, svc.ID), hsds.DerivedID(hsds.KindService, other.ID)
-		salID, siblingID := hsds.DerivedID(hsds.KindServiceAtLocation, sal.ID), hsds.DerivedID(hsds.KindServiceAtLocation, sibling.ID)
-		otherSALID := hsds.DerivedID(hsds.KindServiceAtLocation, otherSAL.ID)
+		svcID, otherID := hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindService, svc.ID), hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindService, other.ID)
+		salID, siblingID := hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindServiceAtLocation, sal.ID), hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindServiceAtLocation, sibling.ID)
+		otherSALID := hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindServiceAtLocation, otherSAL.ID)
 		lastModified := func() string {
 			var doc struct {
 				LastModified string `json:"last_modified"`
@@ -469,7 +469,7 @@ func TestHSDSLastModifiedAsTheViewerSees(t *testing.T) {
 		staff := mustKey(t, db, "call center", auth.Staff)
 		editor := mustKey(t, db, "org editor", auth.Editor, org.ID)
 		a := newAPI(t, db, server.Config{})
-		id := hsds.DerivedID(hsds.KindService, svc.ID)
+		id := hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindService, svc.ID)
 		read := func(who string) string {
 			var doc struct {
 				LastModified string `json:"last_modified"`
@@ -560,7 +560,7 @@ func TestHSDSVillageTermFiltersEveryAttribute(t *testing.T) {
 		c.ServiceAtLocation.Create().SetServiceID(bare.ID).SetLocationID(loc.ID).ExecX(ctx)
 		staff := mustKey(t, db, "call center", auth.Staff)
 		a := newAPI(t, db, server.Config{})
-		fullID := hsds.DerivedID(hsds.KindService, full.ID)
+		fullID := hsds.RecordID(testdb.DirectoryID(t, db), hsds.KindService, full.ID, "crm", "S-1")
 		list := func(who, path, schema string) []string {
 			return ids(t, a.hsdsPage(s, who, path, schema))
 		}
@@ -596,7 +596,7 @@ func TestHSDSVillageTermFiltersEveryAttribute(t *testing.T) {
 				}
 				wantSAL := []string{}
 				if len(want) > 0 {
-					wantSAL = []string{hsds.DerivedID(hsds.KindServiceAtLocation, fullSAL.ID)}
+					wantSAL = []string{hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindServiceAtLocation, fullSAL.ID)}
 				}
 				if got := list(who, "/hsds/service_at_locations?per_page=200&taxonomy_term_id="+term, "service_at_location.json"); !slices.Equal(got, wantSAL) {
 					t.Errorf("viewer %q: service_at_locations?taxonomy_term_id=<%s> lists %v, want %v", who, code, got, wantSAL)
@@ -608,7 +608,7 @@ func TestHSDSVillageTermFiltersEveryAttribute(t *testing.T) {
 		village := hsds.TaxonomyID(hsds.VillageTaxonomy)
 		if got := list("", "/hsds/services?per_page=200&taxonomy_id="+village, "service.json"); !slices.Equal(got, []string{fullID}) {
 			t.Errorf("services?taxonomy_id=<village> lists %v, want %s only (not %s, %s)", got, fullID,
-				hsds.DerivedID(hsds.KindService, bare.ID), hsds.RecordID(hsds.KindService, hsdsOwn.ID, "hsds", hsdsOwn.ExternalID))
+				hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindService, bare.ID), hsds.RecordID(testdb.DirectoryID(t, db), hsds.KindService, hsdsOwn.ID, "hsds", hsdsOwn.ExternalID))
 		}
 		if got := list("", "/hsds/service_at_locations?per_page=200&taxonomy_id="+village, "service_at_location.json"); len(got) != 1 {
 			t.Errorf("service_at_locations?taxonomy_id=<village> lists %v, want the full service's only", got)
@@ -618,4 +618,15 @@ func TestHSDSVillageTermFiltersEveryAttribute(t *testing.T) {
 			t.Errorf("services?format=ndjson&taxonomy_term_id=<sample> streams %d services, want 1", len(got))
 		}
 	})
+}
+
+// hsdsIDOf is the HSDS id of the record of kind with ID id, as the API
+// resolves it (seeded records have an external identity of their own).
+func hsdsIDOf(t testing.TB, db *store.DB, kind string, id int) string {
+	t.Helper()
+	got, ok, err := hsds.NewResolver(db.Client).HSDSID(context.Background(), kind, id)
+	if err != nil || !ok {
+		t.Fatalf("no HSDS id for %s %d: %v", kind, id, err)
+	}
+	return got
 }

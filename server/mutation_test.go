@@ -327,6 +327,13 @@ func TestMutationMatrix(t *testing.T) {
 				m.ok(m.admin, `mutation { submitResource(input: {title: "Guide", kind: GUIDE}) { id } }`, nil, &d)
 				return `mutation($id: ID!) { reviewResource(id: $id, decision: PUBLISH) { status } }`, map[string]any{"id": d.SubmitResource.ID}
 			}},
+			{"setTermNeed", func(r string) bool { return r == "admin" }, func(int) (string, map[string]any) {
+				ctx := context.Background()
+				need := db.Client.TaxonomyTerm.Create().SetCode(mutName("need")).SetName("A need").SaveX(ctx)
+				term := db.Client.TaxonomyTerm.Create().SetVocabulary("Local Codes").SetCode(mutName("LC")).SetName("A local term").SaveX(ctx)
+				return `mutation($id: ID!, $need: String) { setTermNeed(termId: $id, need: $need) { id version need { code } } }`,
+					map[string]any{"id": relay.Encode(term.ID), "need": need.Code}
+			}},
 		}
 		for _, x := range extras {
 			for _, role := range roles {
@@ -406,6 +413,10 @@ func TestMutationErrors(t *testing.T) {
 		e = m.fail(m.admin, `mutation { reviewResource(id: "djE6OTk5OTk5OQ", decision: REJECT) { id } }`, nil, "BAD_USER_INPUT")
 		if e.Extensions["field"] != "reason" {
 			t.Errorf("reject without reason: field %v", e.Extensions["field"])
+		}
+		e = m.fail(m.admin, `mutation { setTermNeed(termId: "djE6OTk5OTk5OQ", need: "no-such-need") { id } }`, nil, "BAD_USER_INPUT")
+		if e.Extensions["field"] != "need" {
+			t.Errorf("setTermNeed with an unknown need: field %v", e.Extensions["field"])
 		}
 		if n := len(mutEventsAfter(t, db, 0)); n != 1 { // the organization made above
 			t.Errorf("failed mutations logged events: %d", n-1)

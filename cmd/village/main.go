@@ -723,6 +723,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	reportFile := fs.String("report", "", "also write the report as JSON to `FILE` (warnings grouped by kind, rows accounted per source table), even when the package is refused")
 	maxFileBytes := fs.Int64("max-file-bytes", hsds.DefaultMaxImportFileBytes, "largest package file read, in bytes; a larger one refuses the package")
 	maxArchiveBytes := fs.Int64("max-archive-bytes", hsds.DefaultMaxImportArchiveBytes, "most a .zip package may hold uncompressed, all files together, in bytes; more refuses the package")
+	needsMap := fs.String("needs-map", "", "a CSV crosswalk (columns vocabulary, term, need) mapping the imported vocabularies' terms to Village's needs, applied after the import, so match(needs:) finds their services")
 	path, err := parseOneArg(fs, args, "import", "PATH")
 	if err != nil {
 		return err
@@ -744,6 +745,14 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
+	var crosswalk []hsds.NeedsMapRow
+	if *needsMap != "" {
+		// Read and checked before the import, which it must not follow
+		// into a half-done state.
+		if crosswalk, err = hsds.ReadNeedsMap(ctx, db.Client, *needsMap); err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+	}
 	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes, MaxArchiveBytes: *maxArchiveBytes, Strict: *strict}
 	tty := isTerminal(stderr)
 	if tty {
@@ -763,6 +772,18 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
+	}
+	if *needsMap != "" && !*dryRun {
+		res, err := hsds.ApplyNeedsMap(ctx, db.Client, *needsMap, crosswalk)
+		for _, w := range res.Warnings {
+			fmt.Fprintln(stdout, "warning:", w)
+		}
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		fmt.Fprintf(stdout, "needs map %s: %d term(s) mapped, %d already so\n", *needsMap, res.Mapped, res.Unchanged)
+	} else if *needsMap != "" {
+		fmt.Fprintf(stdout, "needs map %s: %d row(s) checked, not applied (dry run)\n", *needsMap, len(crosswalk))
 	}
 	if !*dryRun && report.Changed() {
 		return db.Analyze(ctx)

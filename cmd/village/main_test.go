@@ -453,3 +453,49 @@ func TestImportCommandRefusesFilesOutsideThePackage(t *testing.T) {
 		})
 	}
 }
+
+// import --needs-map maps the imported vocabulary's terms to needs after
+// the import; a crosswalk naming an unknown need refuses before anything
+// is written.
+func TestImportCommandNeedsMap(t *testing.T) {
+	pkg := t.TempDir()
+	for name, body := range map[string]string{
+		"organizations.csv":  "id,name,description\n1234,Harbor Org,An organization\n",
+		"services.csv":       "id,organization_id,name,status\nsvc-9,1234,Harbor Home Visits,active\n",
+		"taxonomy_terms.csv": "id,code,name,description,taxonomy\nt-7,HV-1,Home visits,Visits at home,Local Codes\n",
+		"attributes.csv":     "id,link_id,taxonomy_term_id,link_type,link_entity,value\na-1,svc-9,t-7,service,service,\n",
+	} {
+		if err := os.WriteFile(filepath.Join(pkg, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	crosswalk := func(body string) string {
+		p := filepath.Join(t.TempDir(), "needs.csv")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := testdb.DSN(t, backend)
+			var out, errs bytes.Buffer
+			if err := run(ctx, []string{"seed", "--db", dsn}, &out, &errs); err != nil {
+				t.Fatalf("seed: %v\n%s", err, errs.String())
+			}
+			out.Reset()
+			err := run(ctx, []string{"import", "--db", dsn, "--needs-map", crosswalk("vocabulary,term,need\nLocal Codes,HV-1,no-such-need\n"), pkg}, &out, &errs)
+			if err == nil || !strings.Contains(err.Error(), "row 1 field need") || strings.Contains(out.String(), "created") {
+				t.Fatalf("an unknown need: %v\n%s", err, out.String())
+			}
+			out.Reset()
+			if err := run(ctx, []string{"import", "--db", dsn, "--needs-map", crosswalk("vocabulary,term,need\nLocal Codes,HV-1,home-visiting\n"), pkg}, &out, &errs); err != nil {
+				t.Fatalf("import: %v\n%s", err, out.String())
+			}
+			if !strings.Contains(out.String(), "1 term(s) mapped, 0 already so") {
+				t.Errorf("import printed:\n%s", out.String())
+			}
+		})
+	}
+}

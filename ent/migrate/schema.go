@@ -936,6 +936,7 @@ var (
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "vocabulary", Type: field.TypeString, Default: "village-needs"},
 		{Name: "parent_id", Type: field.TypeInt, Nullable: true},
+		{Name: "need_id", Type: field.TypeInt, Nullable: true},
 	}
 	// TaxonomyTermsTable holds the schema information for the "taxonomy_terms" table.
 	TaxonomyTermsTable = &schema.Table{
@@ -946,6 +947,12 @@ var (
 			{
 				Symbol:     "taxonomy_terms_taxonomy_terms_children",
 				Columns:    []*schema.Column{TaxonomyTermsColumns[13]},
+				RefColumns: []*schema.Column{TaxonomyTermsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "taxonomy_terms_taxonomy_terms_mapped_terms",
+				Columns:    []*schema.Column{TaxonomyTermsColumns[14]},
 				RefColumns: []*schema.Column{TaxonomyTermsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -975,6 +982,11 @@ var (
 				Name:    "taxonomyterm_parent_id",
 				Unique:  false,
 				Columns: []*schema.Column{TaxonomyTermsColumns[13]},
+			},
+			{
+				Name:    "taxonomyterm_need_id",
+				Unique:  false,
+				Columns: []*schema.Column{TaxonomyTermsColumns[14]},
 			},
 			{
 				Name:    "taxonomyterm_name",
@@ -1172,6 +1184,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(42949672960),
 	}
 	TaxonomyTermsTable.ForeignKeys[0].RefTable = TaxonomyTermsTable
+	TaxonomyTermsTable.ForeignKeys[1].RefTable = TaxonomyTermsTable
 	TaxonomyTermsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),
 	}

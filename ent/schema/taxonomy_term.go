@@ -39,6 +39,9 @@ func (TaxonomyTerm) Fields() []ent.Field {
 		field.Int("parent_id").Optional().Nillable().
 			Comment("The broader term.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("need_id").Optional().Nillable().
+			Comment("The family need (a term of village-needs) this term of another vocabulary meets, as a crosswalk says.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -49,6 +52,12 @@ func (TaxonomyTerm) Edges() []ent.Edge {
 			Comment("Narrower terms.").
 			From("parent").Unique().Field("parent_id").
 			Comment("The broader term."),
+		edge.To("mapped_terms", TaxonomyTerm.Type).
+			Comment("Terms of other vocabularies mapped to this need.").
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			From("need").Unique().Field("need_id").
+			Comment("The family need this term meets, when a crosswalk maps it to one (set by admins with setTermNeed; village import --needs-map); match(needs:) finds services tagged with it.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 		edge.From("services", Service.Type).Ref("needs").
 			Comment("Services that meet this need.").
 			Annotations(entgql.RelayConnection()),
@@ -63,6 +72,7 @@ func (TaxonomyTerm) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("vocabulary", "code").Unique(),
 		index.Fields("parent_id"),
+		index.Fields("need_id"),
 		index.Fields("name"),
 	}
 }

@@ -41,10 +41,16 @@ const (
 	FieldVocabulary = "vocabulary"
 	// FieldParentID holds the string denoting the parent_id field in the database.
 	FieldParentID = "parent_id"
+	// FieldNeedID holds the string denoting the need_id field in the database.
+	FieldNeedID = "need_id"
 	// EdgeParent holds the string denoting the parent edge name in mutations.
 	EdgeParent = "parent"
 	// EdgeChildren holds the string denoting the children edge name in mutations.
 	EdgeChildren = "children"
+	// EdgeNeed holds the string denoting the need edge name in mutations.
+	EdgeNeed = "need"
+	// EdgeMappedTerms holds the string denoting the mapped_terms edge name in mutations.
+	EdgeMappedTerms = "mapped_terms"
 	// EdgeServices holds the string denoting the services edge name in mutations.
 	EdgeServices = "services"
 	// EdgeResources holds the string denoting the resources edge name in mutations.
@@ -59,6 +65,14 @@ const (
 	ChildrenTable = "taxonomy_terms"
 	// ChildrenColumn is the table column denoting the children relation/edge.
 	ChildrenColumn = "parent_id"
+	// NeedTable is the table that holds the need relation/edge.
+	NeedTable = "taxonomy_terms"
+	// NeedColumn is the table column denoting the need relation/edge.
+	NeedColumn = "need_id"
+	// MappedTermsTable is the table that holds the mapped_terms relation/edge.
+	MappedTermsTable = "taxonomy_terms"
+	// MappedTermsColumn is the table column denoting the mapped_terms relation/edge.
+	MappedTermsColumn = "need_id"
 	// ServicesTable is the table that holds the services relation/edge. The primary key declared below.
 	ServicesTable = "service_needs"
 	// ServicesInverseTable is the table name for the Service entity.
@@ -87,6 +101,7 @@ var Columns = []string{
 	FieldDescription,
 	FieldVocabulary,
 	FieldParentID,
+	FieldNeedID,
 }
 
 var (
@@ -209,6 +224,11 @@ func ByParentID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldParentID, opts...).ToFunc()
 }
 
+// ByNeedID orders the results by the need_id field.
+func ByNeedID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNeedID, opts...).ToFunc()
+}
+
 // ByParentField orders the results by parent field.
 func ByParentField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -227,6 +247,27 @@ func ByChildrenCount(opts ...sql.OrderTermOption) OrderOption {
 func ByChildren(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newChildrenStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByNeedField orders the results by need field.
+func ByNeedField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newNeedStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByMappedTermsCount orders the results by mapped_terms count.
+func ByMappedTermsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newMappedTermsStep(), opts...)
+	}
+}
+
+// ByMappedTerms orders the results by mapped_terms terms.
+func ByMappedTerms(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMappedTermsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -269,6 +310,20 @@ func newChildrenStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(Table, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ChildrenTable, ChildrenColumn),
+	)
+}
+func newNeedStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, NeedTable, NeedColumn),
+	)
+}
+func newMappedTermsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, MappedTermsTable, MappedTermsColumn),
 	)
 }
 func newServicesStep() *sqlgraph.Step {

@@ -115,6 +115,11 @@ func ParentID(v int) predicate.TaxonomyTerm {
 	return predicate.TaxonomyTerm(sql.FieldEQ(FieldParentID, v))
 }
 
+// NeedID applies equality check predicate on the "need_id" field. It's identical to NeedIDEQ.
+func NeedID(v int) predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(sql.FieldEQ(FieldNeedID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.TaxonomyTerm {
 	return predicate.TaxonomyTerm(sql.FieldEQ(FieldCreatedAt, v))
@@ -780,6 +785,36 @@ func ParentIDNotNil() predicate.TaxonomyTerm {
 	return predicate.TaxonomyTerm(sql.FieldNotNull(FieldParentID))
 }
 
+// NeedIDEQ applies the EQ predicate on the "need_id" field.
+func NeedIDEQ(v int) predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(sql.FieldEQ(FieldNeedID, v))
+}
+
+// NeedIDNEQ applies the NEQ predicate on the "need_id" field.
+func NeedIDNEQ(v int) predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(sql.FieldNEQ(FieldNeedID, v))
+}
+
+// NeedIDIn applies the In predicate on the "need_id" field.
+func NeedIDIn(vs ...int) predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(sql.FieldIn(FieldNeedID, vs...))
+}
+
+// NeedIDNotIn applies the NotIn predicate on the "need_id" field.
+func NeedIDNotIn(vs ...int) predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(sql.FieldNotIn(FieldNeedID, vs...))
+}
+
+// NeedIDIsNil applies the IsNil predicate on the "need_id" field.
+func NeedIDIsNil() predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(sql.FieldIsNull(FieldNeedID))
+}
+
+// NeedIDNotNil applies the NotNil predicate on the "need_id" field.
+func NeedIDNotNil() predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(sql.FieldNotNull(FieldNeedID))
+}
+
 // HasParent applies the HasEdge predicate on the "parent" edge.
 func HasParent() predicate.TaxonomyTerm {
 	return predicate.TaxonomyTerm(func(s *sql.Selector) {
@@ -818,6 +853,52 @@ func HasChildren() predicate.TaxonomyTerm {
 func HasChildrenWith(preds ...predicate.TaxonomyTerm) predicate.TaxonomyTerm {
 	return predicate.TaxonomyTerm(func(s *sql.Selector) {
 		step := newChildrenStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasNeed applies the HasEdge predicate on the "need" edge.
+func HasNeed() predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, NeedTable, NeedColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasNeedWith applies the HasEdge predicate on the "need" edge with a given conditions (other predicates).
+func HasNeedWith(preds ...predicate.TaxonomyTerm) predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(func(s *sql.Selector) {
+		step := newNeedStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasMappedTerms applies the HasEdge predicate on the "mapped_terms" edge.
+func HasMappedTerms() predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, MappedTermsTable, MappedTermsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasMappedTermsWith applies the HasEdge predicate on the "mapped_terms" edge with a given conditions (other predicates).
+func HasMappedTermsWith(preds ...predicate.TaxonomyTerm) predicate.TaxonomyTerm {
+	return predicate.TaxonomyTerm(func(s *sql.Selector) {
+		step := newMappedTermsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

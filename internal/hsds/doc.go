@@ -13,9 +13,16 @@
 //   - export.go: `village export`: the JSON form ([ExportJSON]) and the
 //     tabular data package ([ExportCSV]), whose columns come from the spec's
 //     datapackage.json, embedded as datapackage-3.0.json (copied from the
-//     Open Referral specification, CC BY-SA 4.0, Open Referral).
-//   - validate.go: a validator for the spec's per-object JSON schemas, for
-//     tests and import checks.
+//     Open Referral specification, CC BY-SA 4.0, Open Referral). Its cells
+//     are in the formats Frictionless table schemas read by default: times
+//     HH:MM:SS, datetimes in UTC and whole seconds (YYYY-MM-DDTHH:MM:SSZ).
+//   - validate.go: a validator for the spec's per-object JSON schemas and
+//     one for CSV tables against the data package's table schemas
+//     ([ValidateTable]: types in their default formats, required, unique,
+//     enum), for tests and import checks. `make test-validator` also runs
+//     Open Referral's own validator logic (tools/hsds-validator) on an export.
+//   - needs_map.go: the needs crosswalk (`village import --needs-map`):
+//     terms of an imported vocabulary mapped to Village's needs.
 //   - export_dir.go: where an export may write: a new or empty directory,
 //     or an earlier export (listed in its manifest, ExportManifest), which
 //     it replaces; nothing else is overwritten or deleted.
@@ -47,17 +54,39 @@
 //
 // Every HSDS id is a UUID. A record imported from HSDS (external_source set,
 // external_id a UUID) keeps that id, read in lower case as Village writes
-// it (an upper-case id would be another record when the export returns). Any other record gets a UUIDv5 derived
-// from [Namespace] and "type/ID" (for example "service/42"), stable across
-// exports of the same database. Taxonomies get UUIDv5("taxonomy/NAME"),
+// it (an upper-case id would be another record when the export returns).
+// A record with any other external identity (SOURCE, ID) gets the UUIDv5
+// of "external/type/SOURCE/ID" in [Namespace] ([ExternalRecordID]): the
+// same in every directory that holds that identity, so an import of
+// "1234" or "svc-9" keeps "1234" as the record's external id and exports
+// one stable UUID for it (the type is part of it: a source's ids are
+// unique only within their table). Any other record gets the UUIDv5 of
+// "type/ID" (for example "service/42") in the namespace of the directory's
+// own id ([DerivedID]): a random UUID that the first `village migrate`
+// makes and stores (table village_directory; store.DirectoryID), so two
+// directories, which number their records alike, never give one id to
+// different records. Taxonomies get UUIDv5("taxonomy/NAME"),
 // taxonomy terms of the Village attribute vocabulary UUIDv5("term/village/CODE").
+//
+// Until this release a derived id was the UUIDv5 of "type/ID" in
+// [Namespace] alone ([LegacyDerivedID]), the same in every directory. For
+// one release the import still recognises those ids in an export of this
+// directory (by its change history, as below), so an export made before
+// the upgrade imported back changes nothing.
+//
+// Every link in an export names a record of the export. What a record
+// keeps verbatim from its source (rows of tables Village does not model,
+// columns it has no field for) is stored with every id and link that is
+// no UUID replaced, at import, by the ExternalRecordID of the import's
+// source (or the record's own) and that id: the id the export gives the
+// row, or the record linked to when it came from the same source.
 // The rows Village writes beside a record take ids derived from the
 // record's HSDS id: its address UUIDv5("address/ID"), its languages
 // UUIDv5("language/KIND/ID/CODE"), a service's needs
 // UUIDv5("attribute/ID/need/TERM"); the import keeps only ids that differ.
 //
-// A derived id names a record of the directory that exported it only:
-// every directory numbers its records alike. So an import finds the record
+// A derived id names a record of the directory that exported it only. So
+// an import finds the record
 // a package's record is by, in turn: the identity its external_id
 // attribute gives it, in any source (the record came from another system:
 // it keeps that identity, the one integrators upsert it by, whatever the
@@ -66,9 +95,9 @@
 // caller or staff), the record whose HSDS id it is, when an entry of that
 // history names one of the record's own change events (the entry's id
 // hashes the event's number and instant, which no other directory
-// shares). So an export imported back into its directory changes nothing,
-// while another directory's export, whose derived ids name this one's
-// records too, creates its own. A public export carries no history: its
+// shares), under its derived id or its legacy one. So an export imported
+// back into its directory changes nothing, while another directory's
+// export creates its own records. A public export carries no history: its
 // records without an identity of their own are new records here.
 //
 // # Visibility
@@ -88,8 +117,8 @@
 // record they describe (link_entity = the HSDS table, link_id = its id).
 // Terms (code: record kinds, value):
 //
-//	sample                  any        "true" for illustrative records (absent when false)
-//	provenance              any        where the record's facts come from (text)
+//	sample                  any        "true" for illustrative records (absent when false; a service area: absent when its service's, "false" when it differs)
+//	provenance              any        where the record's facts come from (text; a service area: absent when its service's, possibly empty when it differs)
 //	external_id             any        "SOURCE:ID" when the record came from another system, unless SOURCE is hsds and ID the record's HSDS id; the import restores it (split at the first colon)
 //	eligibility             service, program   directory.Eligibility as JSON (months-based ages, pregnancy, income, ...)
 //	free                    service    "true" or "false"
@@ -106,7 +135,7 @@
 //	serves_through_months   program    integer
 //	evidence                program    JSON array of directory.Evidence
 //	url                     program    the program's web page
-//	coverage                service_area  [Coverage] as JSON {"kind","code","centerLatitude","centerLongitude","radiusKm"}
+//	coverage                service_area  [Coverage] as JSON {"kind","code","centerLatitude","centerLongitude","radiusKm"}, only where extent and extent_type do not hold it all (a text area)
 //	confidential            location   "true" when the address is withheld from the public
 //	timezone                schedule   IANA time zone (HSDS's timezone is a number)
 //	staff_only              phone      "true" for staff-only numbers (only staff ever see them)
@@ -139,7 +168,13 @@
 // attributes).
 //
 // Service areas also carry extent and extent_type for other HSDS tools (see
-// [ExtentTypeZIP]); the coverage attribute is authoritative.
+// [ExtentTypeZIP]); the coverage attribute is authoritative where present.
+// A ZIP code, county, state, the whole US, online or a circle is said all
+// by its extent, so it carries none and a Village export's area without
+// one is read from its extent. Village's attribute rows are written only
+// where HSDS's own columns cannot say what they carry: an empty or default
+// value is no attribute, and a service area's provenance and sample flag
+// are left out when they are its service's.
 //
 // Service needs (taxonomy terms) are HSDS attributes too, as the spec links
 // services to terms: one attribute per term, with no value.
@@ -298,7 +333,8 @@
 //     (the organization's parent, the location's and the contact's
 //     organization, the contact's service_at_location, the term's parent);
 //   - the quotes around a phone number are removed, with a warning;
-//   - times of day are Village's HH:MM (10:00:00 is written 10:00);
+//   - times of day are Village's HH:MM in JSON (10:00:00 is written 10:00;
+//     the CSV form writes HH:MM:SS, the table schema's time format);
 //   - last_modified is the time Village last changed the service or what its
 //     document shows (see modified.go);
 //   - text is trimmed of leading and trailing spaces;
@@ -321,7 +357,8 @@
 // record, with resource_id and resource_type, last_action_date and
 // last_action_type (create, update, delete), updated_by (the actor), and
 // field_name "village.version" with the record's version before and after
-// (the feed records no field values). Only a trusted caller or staff get
+// (the feed records no field values; HSDS requires both, so "0" stands for
+// no record: before a create, after a delete). Only a trusted caller or staff get
 // it. The importer does not keep these entries: they describe the exporting
 // directory, and the importing one logs the import in its own feed; it
 // reads them only to recognise an export of its own directory (see

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/funding"
@@ -35,12 +36,21 @@ type DataPackageResource struct {
 	Name   string `json:"name"`
 	Path   string `json:"path"`
 	Schema struct {
-		Fields []struct {
-			Name   string `json:"name"`
-			Type   string `json:"type"`
-			Format string `json:"format"`
-		} `json:"fields"`
+		Fields []DataPackageField `json:"fields"`
 	} `json:"schema"`
+}
+
+// DataPackageField is one column of a table of the HSDS data package
+// descriptor (a Frictionless table schema field).
+type DataPackageField struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Format      string `json:"format"`
+	Constraints struct {
+		Required bool     `json:"required"`
+		Unique   bool     `json:"unique"`
+		Enum     []string `json:"enum"`
+	} `json:"constraints"`
 }
 
 // DataPackageTables returns the tables of the HSDS 3.0 data package in the
@@ -109,7 +119,10 @@ func LoadDirectory(ctx context.Context, client *ent.Client) (*Directory, error) 
 	if err != nil {
 		return nil, fmt.Errorf("load locations: %w", err)
 	}
-	m := readMapper(ctx, client)
+	m, err := readMapper(ctx, client)
+	if err != nil {
+		return nil, err
+	}
 	for _, l := range locs {
 		d.Locations = append(d.Locations, m.Location(l))
 	}
@@ -333,7 +346,7 @@ func ExportCSV(d *Directory, dir string) (ExportCounts, error) {
 			r := k.row
 			rec := make([]string, len(header))
 			for i, col := range header {
-				rec[i] = csvValue(r[col])
+				rec[i] = csvCell(res.Schema.Fields[i], csvValue(r[col]))
 			}
 			_ = w.Write(rec)
 		}
@@ -365,6 +378,27 @@ func languageOwner(r map[string]any) string {
 type keyedRow struct {
 	id  string
 	row map[string]any
+}
+
+// csvCell writes v as the table schema's default format for its column's
+// type reads it (Frictionless validators cast with these formats): a time
+// of day as HH:MM:SS (Village's HH:MM gains its seconds) and a datetime in
+// UTC, in whole seconds, as YYYY-MM-DDTHH:MM:SSZ. The JSON form keeps
+// HSDS's own HH:MM and RFC 3339 with fractions.
+func csvCell(f DataPackageField, v string) string {
+	switch f.Type {
+	case "time":
+		if len(v) == 5 && v[2] == ':' {
+			if _, err := time.Parse("15:04", v); err == nil {
+				return v + ":00"
+			}
+		}
+	case "datetime":
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t.UTC().Truncate(time.Second).Format("2006-01-02T15:04:05Z")
+		}
+	}
+	return v
 }
 
 func csvValue(v any) string {

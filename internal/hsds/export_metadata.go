@@ -12,6 +12,7 @@ import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/store"
 )
 
 // MetadataVersionField is the field_name of the HSDS metadata entries that
@@ -40,7 +41,11 @@ func ChangeHistory(ctx context.Context, client *ent.Client) ([]Metadata, error) 
 	if err != nil {
 		return nil, fmt.Errorf("load change history: %w", err)
 	}
-	ids, err := hsdsIDsOf(ctx, client)
+	dir, err := store.DirectoryID(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := hsdsIDsOf(ctx, client, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -52,25 +57,27 @@ func ChangeHistory(ctx context.Context, client *ent.Client) ([]Metadata, error) 
 		}
 		resource, ok := ids[kind+"/"+strconv.Itoa(e.EntityID)]
 		if !ok {
-			resource = DerivedID(kind, e.EntityID) // deleted since
+			resource = DerivedID(dir, kind, e.EntityID) // deleted since
 		}
 		md := Metadata{
-			ID:               historyEntryID(e),
-			ResourceID:       resource,
-			ResourceType:     kind,
-			LastActionDate:   e.OccurredAt.UTC().Format(time.DateOnly),
-			LastActionType:   strings.ToLower(string(e.Operation)),
-			FieldName:        MetadataVersionField,
-			ReplacementValue: "",
-			UpdatedBy:        e.Actor,
+			ID:             historyEntryID(e),
+			ResourceID:     resource,
+			ResourceType:   kind,
+			LastActionDate: e.OccurredAt.UTC().Format(time.DateOnly),
+			LastActionType: strings.ToLower(string(e.Operation)),
+			FieldName:      MetadataVersionField,
+			UpdatedBy:      e.Actor,
 		}
+		// HSDS requires both values: version "0" is no record (before a
+		// create, after a delete).
+		md.PreviousValue, md.ReplacementValue = "0", "0"
 		if e.Version != nil {
 			md.ReplacementValue = strconv.Itoa(*e.Version)
 			if e.Operation == changeevent.OperationUPDATE && *e.Version > 1 {
 				md.PreviousValue = strconv.Itoa(*e.Version - 1)
 			}
 			if e.Operation == changeevent.OperationDELETE {
-				md.PreviousValue, md.ReplacementValue = md.ReplacementValue, ""
+				md.PreviousValue, md.ReplacementValue = md.ReplacementValue, "0"
 			}
 		}
 		out = append(out, md)
@@ -89,7 +96,7 @@ func historyEntryID(e *ent.ChangeEvent) string {
 }
 
 // hsdsIDsOf maps "kind/ID" to the HSDS id of every record ctx may see.
-func hsdsIDsOf(ctx context.Context, client *ent.Client) (map[string]string, error) {
+func hsdsIDsOf(ctx context.Context, client *ent.Client, dir uuid.UUID) (map[string]string, error) {
 	out := map[string]string{}
 	for kind := range hsdsKinds {
 		rows, err := queryIDRows(ctx, client, kind, nil, 0)
@@ -97,7 +104,7 @@ func hsdsIDsOf(ctx context.Context, client *ent.Client) (map[string]string, erro
 			return nil, fmt.Errorf("load %s ids: %w", kind, err)
 		}
 		for _, r := range rows {
-			out[kind+"/"+strconv.Itoa(r.ID)] = r.hsdsID(kind)
+			out[kind+"/"+strconv.Itoa(r.ID)] = r.hsdsID(dir, kind)
 		}
 	}
 	return out, nil

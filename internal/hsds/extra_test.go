@@ -256,7 +256,8 @@ func TestExtrasFollowTheirTable(t *testing.T) {
 				t.Errorf("the organization keeps the location's %q: %s", s, ob)
 			}
 		}
-		if !strings.Contains(string(ob), "at1") {
+		// Its id, no UUID, is kept as the id the export gives it.
+		if !strings.Contains(string(ob), ExternalRecordID("attributes", DefaultImportSource, "at1")) {
 			t.Errorf("the organization's attribute is not kept with it: %s", ob)
 		}
 		loc := db.Client.Location.Query().OnlyX(ctx)

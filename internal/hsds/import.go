@@ -244,10 +244,13 @@ func (e *ImportError) Error() string {
 // is kept all the same: the record's provenance says it was imported
 // unless the package gives it one of its own, and the change feed logs
 // the import. The package's id of a record restored to another identity
-// is either that identity's id (a UUID) or derived from the exporting
-// directory's row number, an id of that directory only: nothing is lost
-// by not keeping it. What Village has no
-// field for is kept verbatim with the record (import_extra.go) and
+// is either that identity's id (a UUID), the UUID derived from it
+// (ExternalRecordID), or derived from the exporting directory's own id and
+// row number (DerivedID; LegacyDerivedID before directory ids, still
+// recognised in this directory's own export for one release): nothing is
+// lost by not keeping it. What Village has no field for is kept verbatim
+// with the record (import_extra.go), its ids and links that are no UUID
+// replaced by the UUIDs the export gives them (keptUUIDs), and
 // exported back; what cannot be kept (columns outside HSDS 3.0, rows that
 // link to no record of the package) is listed in Report.Ignored.
 //

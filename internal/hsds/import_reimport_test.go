@@ -161,7 +161,7 @@ func TestReimportMovesRecordsToTheirOwnIdentity(t *testing.T) {
 		importMust(t, dst, dir, ImportOptions{})
 		// As the import stored it before.
 		dst.Client.Organization.Update().SetExternalSource(DefaultImportSource).
-			SetExternalID(DerivedID(KindOrganization, org.ID)).ExecX(ctx)
+			SetExternalID(RecordID(testdb.DirectoryID(t, src), KindOrganization, org.ID, org.ExternalSource, org.ExternalID)).ExecX(ctx)
 		rep := importMust(t, dst, dir, ImportOptions{})
 		if c := rep.Types[ent.TypeOrganization]; c.Created != 0 || c.Updated != 1 {
 			t.Errorf("organization counts %+v, want one updated", c)

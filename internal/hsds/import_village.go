@@ -152,6 +152,22 @@ func (m *importMapper) applyVillage(rec *importRec) {
 		rec.override("eligibility", nil)
 	}
 	attrs := m.villageOf(rec.kind.table, rec.extID)
+	if rec.kind == importAreaKind && len(m.village) > 0 {
+		// An area without its own provenance or sample flag has its
+		// service's (see areaInherits).
+		svc := m.villageOf(importSvcKind.table, rec.row.get("service_id"))
+		if _, own := attrs["provenance"]; !own {
+			if p, ok := svc["provenance"]; ok {
+				rec.override("provenance", p)
+			}
+		}
+		if _, own := attrs["sample"]; !own && svc["sample"] == "true" {
+			rec.override("sample", true)
+		}
+		if _, ok := attrs["coverage"]; !ok {
+			areaFromExtent(rec)
+		}
+	}
 	if len(attrs) == 0 {
 		return
 	}
@@ -256,6 +272,40 @@ func (m *importMapper) applyVillage(rec *importRec) {
 	case importScheduleKind:
 		restore("timezone", "timezone", asText)
 	}
+}
+
+// areaFromExtent sets the coverage of an area of a Village export that
+// carries no coverage attribute from its extent and extent_type, which
+// then hold all of it (see extentSaysAll); a circle was read as one
+// already (serviceAreas).
+func areaFromExtent(rec *importRec) {
+	ext := rec.row.get("extent")
+	var kind servicearea.Kind
+	code := any(ext)
+	switch strings.ToLower(rec.row.get("extent_type")) {
+	case ExtentTypeZIP:
+		kind = servicearea.KindZIP
+	case ExtentTypeCounty:
+		kind = servicearea.KindCOUNTY
+	case ExtentTypeState:
+		kind = servicearea.KindSTATE
+	case ExtentTypeText:
+		switch ext {
+		case ExtentNationwide:
+			kind = servicearea.KindNATIONWIDE
+		case ExtentOnline:
+			kind = servicearea.KindONLINE
+		}
+		code = nil
+	}
+	if kind == "" || ext == "" {
+		return
+	}
+	rec.override("kind", kind)
+	rec.override("code", code)
+	rec.override("center_latitude", nil)
+	rec.override("center_longitude", nil)
+	rec.override("radius_km", nil)
 }
 
 // attachHistory gives each record the ids of the package's change-history

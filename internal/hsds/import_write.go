@@ -10,13 +10,17 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/feed"
+	"github.com/village-directory/village/internal/hsds/hsdsextra"
 	"github.com/village-directory/village/internal/records"
+	"github.com/village-directory/village/internal/store"
 )
 
 // importKind is one Village record type as the importer sees it: the shared
@@ -354,13 +358,24 @@ func (w *importWriter) ownOf(ctx context.Context, k *importKind) (map[string]int
 	}
 	m := map[string]int{}
 	w.own[k] = m
+	dir, err := store.DirectoryID(ctx, w.tx.Client())
+	if err != nil {
+		return nil, err
+	}
 	rows, err := queryIDRows(ctx, w.tx.Client(), k.hsds, nil, 0)
 	if err != nil {
 		return nil, fmt.Errorf("look up existing %s records: %w", k.Name, err)
 	}
 	cands := map[int]*importRec{}
 	for _, row := range rows {
-		if r := w.recs[k][row.hsdsID(k.hsds)]; r != nil && len(r.history) > 0 {
+		id := row.hsdsID(dir, k.hsds)
+		r := w.recs[k][id]
+		if r == nil && id != row.ownUUID() {
+			// An export made before ids depended on the directory (see
+			// LegacyDerivedID), recognised for one release.
+			r = w.recs[k][LegacyDerivedID(k.hsds, row.ID)]
+		}
+		if r != nil && len(r.history) > 0 {
 			cands[row.ID] = r
 		}
 	}
@@ -591,5 +606,71 @@ func (w *importWriter) fields(r *importRec, found importFound) []importField {
 		fields = append(fields, importField{Name: "provenance", Value: importProvenance})
 	}
 	fields = append(fields, r.fields...)
+	source := w.src
+	if r.key != nil {
+		source = r.key.source
+	}
+	keptUUIDs(r.extra, r.kind.table, source)
 	return append(fields, importField{Name: "hsds_extra", Value: r.extra})
+}
+
+// importKindOfTable is the record kind of each table Village models.
+var importKindOfTable = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []*importKind{importOrgKind, importLocKind, importSvcKind, importAreaKind, importSALKind,
+		importContactKind, importPhoneKind, importScheduleKind, importProgramKind, importTermKind, importFundingKind} {
+		m[k.table] = k.hsds
+	}
+	return m
+}()
+
+// keptUUIDs replaces, in what a record of table keeps verbatim (e), every
+// id and link that is no UUID (HSDS says it is one: format uuid) with the
+// id the export gives that row or record: ExternalRecordID of the import's
+// source (or the record's own, from its external_id attribute) and the id,
+// as the linked record, imported from the same source, is exported. So an
+// export of a source whose ids are no UUIDs passes the spec's schemas and
+// links only to ids it holds, and importing the source again, or that
+// export, keeps the same text. A link's record type is its table's kind
+// (a row of a table Village does not model is named by its table).
+func keptUUIDs(e *hsdsextra.Extra, table, source string) {
+	if e == nil {
+		return
+	}
+	fix := func(table string, row hsdsextra.Row) {
+		for col, v := range row {
+			if importSpecFormats[table][col] != "uuid" || v == "" {
+				continue
+			}
+			if _, err := uuid.Parse(v); err == nil {
+				continue
+			}
+			target := table
+			switch col {
+			case "id":
+			case "link_id":
+				target = entityTable(row["link_entity"])
+			case "resource_id":
+				target = entityTable(row["resource_type"])
+			default:
+				target = linkColumnTables[col]
+			}
+			if target == "" {
+				continue
+			}
+			if kind, ok := importKindOfTable[target]; ok {
+				target = kind
+			}
+			row[col] = ExternalRecordID(target, source, v)
+		}
+	}
+	fix(table, e.Fields)
+	for _, m := range []map[string][]hsdsextra.Row{e.Rows, e.Folded} {
+		for t, rows := range m {
+			for _, row := range rows {
+				fix(t, row)
+			}
+		}
+	}
+	e.Normalize()
 }

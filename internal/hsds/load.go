@@ -17,6 +17,7 @@ import (
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/store"
 )
 
 // withPhones loads a contact's phones.
@@ -76,7 +77,10 @@ func Services(ctx context.Context, client *ent.Client, q *ent.ServiceQuery) ([]S
 	if err != nil {
 		return nil, fmt.Errorf("load services: %w", err)
 	}
-	m := readMapper(ctx, client)
+	m, err := readMapper(ctx, client)
+	if err != nil {
+		return nil, err
+	}
 	if m.Modified, err = ServicesModified(ctx, client, serviceIDs(list)); err != nil {
 		return nil, err
 	}
@@ -103,7 +107,10 @@ func Organizations(ctx context.Context, client *ent.Client, q *ent.OrganizationQ
 		return nil, fmt.Errorf("load organizations: %w", err)
 	}
 	out := make([]Organization, 0, len(list))
-	m := readMapper(ctx, client)
+	m, err := readMapper(ctx, client)
+	if err != nil {
+		return nil, err
+	}
 	for _, o := range list {
 		out = append(out, m.Organization(o))
 	}
@@ -117,7 +124,10 @@ func ServiceAtLocations(ctx context.Context, client *ent.Client, q *ent.ServiceA
 	if err != nil {
 		return nil, fmt.Errorf("load services at locations: %w", err)
 	}
-	m := readMapper(ctx, client)
+	m, err := readMapper(ctx, client)
+	if err != nil {
+		return nil, err
+	}
 	var svcs []*ent.Service
 	for _, sal := range list {
 		if s := sal.Edges.Service; s != nil {
@@ -149,10 +159,13 @@ func TaxonomyTerms(ctx context.Context, client *ent.Client, q *ent.TaxonomyTermQ
 		return nil, fmt.Errorf("load taxonomy terms: %w", err)
 	}
 	out := make([]TaxonomyTerm, 0, len(list))
-	m := readMapper(ctx, client)
+	m, err := readMapper(ctx, client)
+	if err != nil {
+		return nil, err
+	}
 	for _, t := range list {
 		if p := t.Edges.Parent; p != nil {
-			m.IDs.note(KindTaxonomyTerm, p.ID, p.ExternalSource, p.ExternalID)
+			m.note(KindTaxonomyTerm, p.ID, p.ExternalSource, p.ExternalID)
 		}
 		out = append(out, m.TaxonomyTerm(t))
 	}
@@ -226,8 +239,12 @@ func keptTaxonomies(ctx context.Context, client *ent.Client) (map[string]Taxonom
 
 // readMapper is a Mapper whose references to records it has not mapped
 // are looked up in the database (as ctx may see it).
-func readMapper(ctx context.Context, client *ent.Client) *Mapper {
-	m := NewMapper()
+func readMapper(ctx context.Context, client *ent.Client) (*Mapper, error) {
+	dir, err := store.DirectoryID(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	m := NewMapper(dir)
 	m.SeesAddress = func(l *ent.Location) bool { return auth.Visible(ctx, l, location.FieldAddress1) }
 	m.Taxonomy = lazyTaxonomies(ctx, client)
 	m.Lookup = func(kind string, id int) (string, bool) {
@@ -235,9 +252,9 @@ func readMapper(ctx context.Context, client *ent.Client) *Mapper {
 		if err != nil || len(rows) == 0 {
 			return "", false
 		}
-		return rows[0].hsdsID(kind), true
+		return rows[0].hsdsID(dir, kind), true
 	}
-	return m
+	return m, nil
 }
 
 // lazyTaxonomies returns a Mapper.Taxonomy that reads the kept taxonomies
@@ -261,12 +278,16 @@ func lazyTaxonomies(ctx context.Context, client *ent.Client) func(string) Taxono
 // It reads every record of the kind: anything serving requests looks ids
 // up with a [Resolver].
 func ResolveID(ctx context.Context, client *ent.Client, kind, hsdsID string) (int, bool, error) {
+	dir, err := store.DirectoryID(ctx, client)
+	if err != nil {
+		return 0, false, err
+	}
 	rows, err := queryIDRows(ctx, client, kind, nil, 0)
 	if err != nil {
 		return 0, false, err
 	}
 	for _, r := range rows {
-		if r.hsdsID(kind) == hsdsID {
+		if r.hsdsID(dir, kind) == hsdsID {
 			return r.ID, true, nil
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,20 +37,43 @@ const (
 	KindFunding           = "funding"
 )
 
-// DerivedID is the UUIDv5 of a Village record that has no HSDS id of its own.
-func DerivedID(kind string, id int) string {
+// DerivedID is the HSDS id of a Village record that has no external
+// identity: the UUIDv5 of "type/ID" in the namespace of the directory's own
+// id (store.DirectoryID), so two directories, which number their records
+// alike, never give one id to different records.
+func DerivedID(directory uuid.UUID, kind string, id int) string {
+	return uuid.NewSHA1(directory, []byte(kind+"/"+strconv.Itoa(id))).String()
+}
+
+// LegacyDerivedID is the id DerivedID gave before it depended on the
+// directory: the UUIDv5 of "type/ID" in [Namespace], the same in every
+// directory. The import still recognises it in an export of this
+// directory, for one release (see the package documentation).
+func LegacyDerivedID(kind string, id int) string {
 	return uuid.NewSHA1(Namespace, []byte(kind+"/"+strconv.Itoa(id))).String()
 }
 
+// ExternalRecordID is the HSDS id of a record whose external identity
+// (source, id) is no UUID: the UUIDv5 of "external/type/SOURCE/ID" in
+// [Namespace]. It names that identity wherever the record is exported
+// from; the type is part of it because a source's ids are unique only in
+// their table (1.x exporters reuse a service's id on its language rows).
+func ExternalRecordID(kind, externalSource, externalID string) string {
+	return uuid.NewSHA1(Namespace, []byte("external/"+kind+"/"+externalSource+"/"+externalID)).String()
+}
+
 // RecordID is the HSDS id of a Village record: its own external id when it
-// came from another system and that id is a UUID, otherwise DerivedID.
-func RecordID(kind string, id int, externalSource, externalID string) string {
+// came from another system and that id is a UUID (in lower case), the
+// ExternalRecordID of any other external identity, else its DerivedID in
+// directory.
+func RecordID(directory uuid.UUID, kind string, id int, externalSource, externalID string) string {
 	if externalSource != "" && externalID != "" {
 		if u, err := uuid.Parse(externalID); err == nil {
 			return u.String()
 		}
+		return ExternalRecordID(kind, externalSource, externalID)
 	}
-	return DerivedID(kind, id)
+	return DerivedID(directory, kind, id)
 }
 
 // The ids of the rows Village writes for a record beside its own (its
@@ -180,6 +204,12 @@ func (a *exportAttrs) add(code, value string) {
 	if value == "" {
 		return
 	}
+	a.addValue(code, value)
+}
+
+// addValue adds the attribute even when value is empty (an explicit empty
+// value where the absence of the attribute would mean another).
+func (a *exportAttrs) addValue(code, value string) {
 	t := VillageTerm(code)
 	a.list = append(a.list, Attribute{
 		ID:             uuid.NewSHA1(Namespace, []byte("attribute/"+a.linkID+"/"+code)).String(),
@@ -280,14 +310,16 @@ func exportStatus(s string) string {
 	return strings.ReplaceAll(strings.ToLower(s), "_", " ")
 }
 
-// exportIDs resolves the HSDS exportIDs of related records, which may have been
-// imported with their own exportIDs. Unknown records fall back to DerivedID.
+// exportIDs are the HSDS ids of the records a Mapper has met, by
+// "type/ID".
 type exportIDs map[string]string
 
-func (m exportIDs) note(kind string, id int, externalSource, externalID string) string {
-	v := RecordID(kind, id, externalSource, externalID)
-	if m != nil {
-		m[kind+"/"+strconv.Itoa(id)] = v
+// note is the HSDS id of a record the Mapper maps or meets with its
+// identity loaded, remembered for references to it.
+func (m *Mapper) note(kind string, id int, externalSource, externalID string) string {
+	v := RecordID(m.Directory, kind, id, externalSource, externalID)
+	if m.IDs != nil {
+		m.IDs[kind+"/"+strconv.Itoa(id)] = v
 	}
 	return v
 }
@@ -298,8 +330,11 @@ func (m exportIDs) note(kind string, id int, externalSource, externalID string) 
 // database: a record imported from HSDS keeps its own id), or derived when
 // Lookup is nil or does not know it.
 type Mapper struct {
-	IDs    exportIDs
-	Lookup func(kind string, id int) (string, bool)
+	// Directory is the id of the directory the records are of (see
+	// DerivedID).
+	Directory uuid.UUID
+	IDs       exportIDs
+	Lookup    func(kind string, id int) (string, bool)
 	// SeesAddress reports whether the viewer may read a confidential
 	// location's address; when it does not (or SeesAddress is nil), the
 	// location's kept HSDS extras are left out too.
@@ -314,17 +349,18 @@ type Mapper struct {
 	Modified map[int]time.Time
 }
 
-// NewMapper returns a Mapper that resolves references to records it has
-// not mapped as derived ids only (enough for records that were not
-// imported, and for tests); the loaders in this package set Lookup.
-func NewMapper() *Mapper { return &Mapper{IDs: exportIDs{}} }
+// NewMapper returns a Mapper of the records of directory that resolves
+// references to records it has not mapped as derived ids only (enough for
+// records that were not imported, and for tests); the loaders in this
+// package set Lookup.
+func NewMapper(directory uuid.UUID) *Mapper { return &Mapper{Directory: directory, IDs: exportIDs{}} }
 
 func (m *Mapper) of(kind string, id int) string {
 	key := kind + "/" + strconv.Itoa(id)
 	if v, ok := m.IDs[key]; ok {
 		return v
 	}
-	v := DerivedID(kind, id)
+	v := DerivedID(m.Directory, kind, id)
 	if m.Lookup != nil {
 		if got, ok := m.Lookup(kind, id); ok {
 			v = got
@@ -343,7 +379,7 @@ func (m *Mapper) ofp(kind string, id *int) string {
 
 // Organization maps o (with whatever edges were loaded) to HSDS.
 func (m *Mapper) Organization(o *ent.Organization) Organization {
-	id := m.IDs.note(KindOrganization, o.ID, o.ExternalSource, o.ExternalID)
+	id := m.note(KindOrganization, o.ID, o.ExternalSource, o.ExternalID)
 	a := newExportAttrs("organization", id)
 	a.record(o.Sample, o.Provenance, o.ExternalSource, o.ExternalID)
 	out := Organization{
@@ -376,7 +412,7 @@ func (m *Mapper) Organization(o *ent.Organization) Organization {
 
 // Program maps p to HSDS; its model fields become Village attributes.
 func (m *Mapper) Program(p *ent.Program) Program {
-	id := m.IDs.note(KindProgram, p.ID, p.ExternalSource, p.ExternalID)
+	id := m.note(KindProgram, p.ID, p.ExternalSource, p.ExternalID)
 	a := newExportAttrs("program", id)
 	a.record(p.Sample, p.Provenance, p.ExternalSource, p.ExternalID)
 	a.json("eligibility", p.Eligibility, p.Eligibility == nil)
@@ -394,19 +430,19 @@ func (m *Mapper) Program(p *ent.Program) Program {
 // not asked for its services in full: its id, name and status (the
 // spec's "simple information"; s needs no more than those columns and
 // its external source and id).
-func ServiceSummary(s *ent.Service) Service {
-	return Service{ID: RecordID(KindService, s.ID, s.ExternalSource, s.ExternalID), Name: s.Name, Status: exportStatus(string(s.Status))}
+func ServiceSummary(directory uuid.UUID, s *ent.Service) Service {
+	return Service{ID: RecordID(directory, KindService, s.ID, s.ExternalSource, s.ExternalID), Name: s.Name, Status: exportStatus(string(s.Status))}
 }
 
 // Service maps s, with the edges loaded by ServiceQuery, to a full HSDS
 // service document.
 func (m *Mapper) Service(s *ent.Service) Service {
-	id := m.IDs.note(KindService, s.ID, s.ExternalSource, s.ExternalID)
+	id := m.note(KindService, s.ID, s.ExternalSource, s.ExternalID)
 	if s.Edges.Organization != nil {
-		m.IDs.note(KindOrganization, s.Edges.Organization.ID, s.Edges.Organization.ExternalSource, s.Edges.Organization.ExternalID)
+		m.note(KindOrganization, s.Edges.Organization.ID, s.Edges.Organization.ExternalSource, s.Edges.Organization.ExternalID)
 	}
 	if s.Edges.Program != nil {
-		m.IDs.note(KindProgram, s.Edges.Program.ID, s.Edges.Program.ExternalSource, s.Edges.Program.ExternalID)
+		m.note(KindProgram, s.Edges.Program.ID, s.Edges.Program.ExternalSource, s.Edges.Program.ExternalID)
 	}
 	a := serviceAttrs(id, s)
 	out := Service{
@@ -441,7 +477,7 @@ func (m *Mapper) Service(s *ent.Service) Service {
 		out.Schedules = append(out.Schedules, m.Schedule(sc))
 	}
 	for _, ar := range s.Edges.ServiceAreas {
-		out.ServiceAreas = append(out.ServiceAreas, m.ServiceArea(ar))
+		out.ServiceAreas = append(out.ServiceAreas, areaInherits(m.ServiceArea(ar), ar, s))
 	}
 	for _, sal := range s.Edges.ServiceAtLocations {
 		out.ServiceAtLocations = append(out.ServiceAtLocations, m.ServiceAtLocation(sal))
@@ -499,10 +535,55 @@ func serviceAttrs(id string, s *ent.Service) *exportAttrs {
 	return a
 }
 
+// extentSaysAll reports whether an area's extent and extent_type (see
+// areaExtent) hold all of its coverage, which the import then reads from
+// them: a ZIP code, county or state without a centre, the whole US or
+// online without a code or centre, a circle. Any other area carries the
+// coverage attribute.
+func extentSaysAll(ar *ent.ServiceArea) bool {
+	noCentre := ar.CenterLatitude == nil && ar.CenterLongitude == nil && ar.RadiusKm == nil
+	switch ar.Kind {
+	case "ZIP", "COUNTY", "STATE":
+		return noCentre && ar.Code != ""
+	case "NATIONWIDE", "ONLINE":
+		return noCentre && ar.Code == ""
+	case "RADIUS":
+		return ar.CenterLatitude != nil && ar.CenterLongitude != nil && ar.RadiusKm != nil && ar.Code == ""
+	}
+	return false
+}
+
+// areaInherits leaves out of a service area's Village attributes the
+// provenance and sample flag it shares with its service, which the import
+// gives an area without them (a service has hundreds of areas, and most
+// say what their service says): an area that differs says so, with an
+// explicit empty provenance or "false".
+func areaInherits(out ServiceArea, ar *ent.ServiceArea, s *ent.Service) ServiceArea {
+	drop := map[string]bool{}
+	a := &exportAttrs{entity: "service_area", linkID: out.ID}
+	switch {
+	case ar.Provenance == s.Provenance:
+		drop["provenance"] = true
+	case ar.Provenance == "":
+		a.addValue("provenance", "")
+	}
+	switch {
+	case ar.Sample == s.Sample:
+		drop["sample"] = true
+	case !ar.Sample:
+		a.add("sample", "false")
+	}
+	list := slices.DeleteFunc(out.Attributes, func(at Attribute) bool {
+		return at.TaxonomyTerm != nil && at.TaxonomyTerm.Taxonomy == VillageTaxonomy && drop[at.TaxonomyTerm.Code]
+	})
+	out.Attributes = append(list, a.result()...)
+	return out
+}
+
 // ServiceAtLocation maps sal (with its location and own phones, contacts
 // and schedules loaded) to HSDS.
 func (m *Mapper) ServiceAtLocation(sal *ent.ServiceAtLocation) ServiceAtLocation {
-	id := m.IDs.note(KindServiceAtLocation, sal.ID, sal.ExternalSource, sal.ExternalID)
+	id := m.note(KindServiceAtLocation, sal.ID, sal.ExternalSource, sal.ExternalID)
 	a := newExportAttrs("service_at_location", id)
 	a.record(sal.Sample, sal.Provenance, sal.ExternalSource, sal.ExternalID)
 	out := ServiceAtLocation{ID: id, ServiceID: m.of(KindService, sal.ServiceID),
@@ -528,7 +609,7 @@ func (m *Mapper) ServiceAtLocation(sal *ent.ServiceAtLocation) ServiceAtLocation
 // Location maps l to HSDS; its address becomes one HSDS address (postal for
 // POSTAL locations, physical otherwise) when any part of it is known.
 func (m *Mapper) Location(l *ent.Location) Location {
-	id := m.IDs.note(KindLocation, l.ID, l.ExternalSource, l.ExternalID)
+	id := m.note(KindLocation, l.ID, l.ExternalSource, l.ExternalID)
 	a := newExportAttrs("location", id)
 	a.record(l.Sample, l.Provenance, l.ExternalSource, l.ExternalID)
 	if l.Confidential {
@@ -580,12 +661,14 @@ func (m *Mapper) seesAddress(l *ent.Location) bool {
 // coverage attribute, and a ZIP, county or state its extent (extent_type
 // "zip", "county_fips", "state").
 func (m *Mapper) ServiceArea(ar *ent.ServiceArea) ServiceArea {
-	id := m.IDs.note(KindServiceArea, ar.ID, ar.ExternalSource, ar.ExternalID)
+	id := m.note(KindServiceArea, ar.ID, ar.ExternalSource, ar.ExternalID)
 	a := newExportAttrs("service_area", id)
 	a.record(ar.Sample, ar.Provenance, ar.ExternalSource, ar.ExternalID)
-	a.json("coverage", Coverage{string(ar.Kind), ar.Code, ar.CenterLatitude, ar.CenterLongitude, ar.RadiusKm}, false)
 	out := ServiceArea{ID: id, ServiceID: m.of(KindService, ar.ServiceID), Name: ar.Name}
 	out.Extent, out.ExtentType = areaExtent(string(ar.Kind), ar.Code, ar.CenterLatitude, ar.CenterLongitude, ar.RadiusKm)
+	if !extentSaysAll(ar) {
+		a.json("coverage", Coverage{string(ar.Kind), ar.Code, ar.CenterLatitude, ar.CenterLongitude, ar.RadiusKm}, false)
+	}
 	out.Attributes = a.result()
 	return withExtra(out, "service_areas", ar.HsdsExtra)
 }
@@ -614,7 +697,7 @@ func areaExtent(kind, code string, lat, lon, km *float64) (extent, extentType st
 
 // Phone maps p to HSDS.
 func (m *Mapper) Phone(p *ent.Phone) Phone {
-	id := m.IDs.note(KindPhone, p.ID, p.ExternalSource, p.ExternalID)
+	id := m.note(KindPhone, p.ID, p.ExternalSource, p.ExternalID)
 	a := newExportAttrs("phone", id)
 	a.record(p.Sample, p.Provenance, p.ExternalSource, p.ExternalID)
 	if p.StaffOnly {
@@ -640,7 +723,7 @@ func (m *Mapper) Phone(p *ent.Phone) Phone {
 
 // Contact maps c (with its phones, if loaded) to HSDS.
 func (m *Mapper) Contact(c *ent.Contact) Contact {
-	id := m.IDs.note(KindContact, c.ID, c.ExternalSource, c.ExternalID)
+	id := m.note(KindContact, c.ID, c.ExternalSource, c.ExternalID)
 	a := newExportAttrs("contact", id)
 	a.record(c.Sample, c.Provenance, c.ExternalSource, c.ExternalID)
 	out := Contact{ID: id, Name: c.Name, Title: c.Title, Department: c.Department, Email: c.Email,
@@ -655,7 +738,7 @@ func (m *Mapper) Contact(c *ent.Contact) Contact {
 
 // Schedule maps sc to HSDS; its IANA time zone becomes an attribute.
 func (m *Mapper) Schedule(sc *ent.Schedule) Schedule {
-	id := m.IDs.note(KindSchedule, sc.ID, sc.ExternalSource, sc.ExternalID)
+	id := m.note(KindSchedule, sc.ID, sc.ExternalSource, sc.ExternalID)
 	a := newExportAttrs("schedule", id)
 	a.record(sc.Sample, sc.Provenance, sc.ExternalSource, sc.ExternalID)
 	a.add("timezone", sc.Timezone)
@@ -673,7 +756,7 @@ func (m *Mapper) Schedule(sc *ent.Schedule) Schedule {
 
 // Funding maps f to HSDS.
 func (m *Mapper) Funding(f *ent.Funding) Funding {
-	id := m.IDs.note(KindFunding, f.ID, f.ExternalSource, f.ExternalID)
+	id := m.note(KindFunding, f.ID, f.ExternalSource, f.ExternalID)
 	a := newExportAttrs("funding", id)
 	a.record(f.Sample, f.Provenance, f.ExternalSource, f.ExternalID)
 	a.add("funding_description", f.Description)
@@ -688,7 +771,7 @@ func (m *Mapper) Funding(f *ent.Funding) Funding {
 
 // TaxonomyTerm maps t to HSDS; its vocabulary is its taxonomy.
 func (m *Mapper) TaxonomyTerm(t *ent.TaxonomyTerm) TaxonomyTerm {
-	id := m.IDs.note(KindTaxonomyTerm, t.ID, t.ExternalSource, t.ExternalID)
+	id := m.note(KindTaxonomyTerm, t.ID, t.ExternalSource, t.ExternalID)
 	// Its taxonomy is its vocabulary's, as /taxonomies serves it (a
 	// package's own, when one was imported), so taxonomy_id always names
 	// a taxonomy the API and the export have, whatever id the term's own

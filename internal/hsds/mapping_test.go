@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/ent/phone"
@@ -21,23 +23,36 @@ func ptr[T any](v T) *T { return &v }
 
 func TestRecordIDs(t *testing.T) {
 	const own = "ac148810-d857-441c-9679-408f346de14b"
-	if got := hsds.RecordID(hsds.KindService, 7, "hsds", own); got != own {
+	dir, other := uuid.MustParse("0b8e6f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"), uuid.MustParse("9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a")
+	if got := hsds.RecordID(dir, hsds.KindService, 7, "hsds", own); got != own {
 		t.Errorf("imported record lost its HSDS id: %s", got)
 	}
-	if got := hsds.RecordID(hsds.KindService, 7, "hsds", strings.ToUpper(own)); got != own {
+	if got := hsds.RecordID(dir, hsds.KindService, 7, "hsds", strings.ToUpper(own)); got != own {
 		t.Errorf("upper-case UUID not normalised: %s", got)
 	}
-	derived := hsds.RecordID(hsds.KindService, 7, "", "")
-	if derived != hsds.DerivedID(hsds.KindService, 7) || derived == hsds.DerivedID(hsds.KindOrganization, 7) ||
-		derived == hsds.DerivedID(hsds.KindService, 8) {
+	derived := hsds.RecordID(dir, hsds.KindService, 7, "", "")
+	if derived != hsds.DerivedID(dir, hsds.KindService, 7) || derived == hsds.DerivedID(dir, hsds.KindOrganization, 7) ||
+		derived == hsds.DerivedID(dir, hsds.KindService, 8) {
 		t.Error("derived ids must depend on kind and ID")
 	}
-	if hsds.RecordID(hsds.KindService, 7, "211", "A-17") != derived {
-		t.Error("a non-UUID external id must give the derived id")
+	if derived == hsds.DerivedID(other, hsds.KindService, 7) {
+		t.Error("two directories derive the same id for their record 7")
 	}
-	// Stable across runs: a fixed value guards the namespace.
-	if derived != hsds.DerivedID(hsds.KindService, 7) || len(derived) != 36 || derived[14] != '5' {
-		t.Errorf("derived id %s is not a stable UUIDv5", derived)
+	if derived == hsds.LegacyDerivedID(hsds.KindService, 7) {
+		t.Error("the derivation did not change")
+	}
+	// A non-UUID external identity gives the same id in every directory,
+	// and one per source, type and id.
+	ext := hsds.RecordID(dir, hsds.KindService, 7, "211", "A-17")
+	if ext == derived || ext != hsds.RecordID(other, hsds.KindService, 99, "211", "A-17") ||
+		ext == hsds.RecordID(dir, hsds.KindOrganization, 7, "211", "A-17") || ext == hsds.RecordID(dir, hsds.KindService, 7, "212", "A-17") {
+		t.Errorf("id of the external identity 211:A-17: %s", ext)
+	}
+	if derived != hsds.DerivedID(dir, hsds.KindService, 7) || len(derived) != 36 || derived[14] != '5' {
+		t.Errorf("derived id %s is not a UUIDv5", derived)
+	}
+	if got := hsds.LegacyDerivedID(hsds.KindService, 7); got != uuid.NewSHA1(hsds.Namespace, []byte("service/7")).String() {
+		t.Errorf("legacy id %s", got)
 	}
 }
 
@@ -72,7 +87,7 @@ func TestVillageFieldsSurvive(t *testing.T) {
 	svc.Edges.Schedules = []*ent.Schedule{{ID: 7, Timezone: "America/New_York", OpensAt: "09:00", ClosesAt: "17:00", Byday: "MO,TU", ServiceID: ptr(9)}}
 	svc.Edges.Fundings = []*ent.Funding{{ID: 8, Source: "A funder", Description: "for visits", AmountUsd: ptr(int64(1000)), ServiceID: ptr(9), FunderID: ptr(2)}}
 
-	out := hsds.NewMapper().Service(svc)
+	out := hsds.NewMapper(uuid.Nil).Service(svc)
 	s := schemas(t)
 	if errs := s.Validate("service.json", out); len(errs) > 0 {
 		t.Fatal(errs)
@@ -104,10 +119,10 @@ func TestVillageFieldsSurvive(t *testing.T) {
 			t.Errorf("program attribute %s = %q, want %q", code, pa[code], want)
 		}
 	}
-	var cov hsds.Coverage
-	_ = json.Unmarshal([]byte(hsds.VillageAttributes(out.ServiceAreas[0].Attributes)["coverage"]), &cov)
-	if cov.Kind != "RADIUS" || *cov.CenterLatitude != 42.3 || *cov.CenterLongitude != -71.1 || *cov.RadiusKm != 5.5 {
-		t.Errorf("radius coverage %+v", cov)
+	// A circle's extent holds all of it: no coverage attribute.
+	if ar := out.ServiceAreas[0]; ar.Extent != "42.3,-71.1,5.5" || ar.ExtentType != hsds.ExtentTypeRadius ||
+		hsds.VillageAttributes(ar.Attributes)["coverage"] != "" {
+		t.Errorf("radius area %+v", ar)
 	}
 	if ar := out.ServiceAreas[1]; ar.Extent != "25025" || ar.ExtentType != hsds.ExtentTypeCounty || ar.Name != "Suffolk County" {
 		t.Errorf("county area %+v", ar)
@@ -128,7 +143,7 @@ func TestVillageFieldsSurvive(t *testing.T) {
 		t.Error("schedule time zone lost")
 	}
 	fa := hsds.VillageAttributes(out.Funding[0].Attributes)
-	if fa["amount_usd"] != "1000" || fa["funding_description"] != "for visits" || fa["funder_id"] != hsds.DerivedID(hsds.KindOrganization, 2) {
+	if fa["amount_usd"] != "1000" || fa["funding_description"] != "for visits" || fa["funder_id"] != hsds.DerivedID(uuid.Nil, hsds.KindOrganization, 2) {
 		t.Errorf("funding attributes %v", fa)
 	}
 	if len(out.Languages) != 2 || out.Languages[1].Code != "es" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -14,6 +15,7 @@ import (
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/feed"
+	"github.com/village-directory/village/internal/store"
 )
 
 // Resolver answers "which record has this HSDS id?" (and the reverse) from
@@ -36,6 +38,24 @@ import (
 type Resolver struct {
 	client *ent.Client
 	kinds  map[string]*idTable
+	// dir is the directory's id, read once (dirLock held).
+	dir     uuid.UUID
+	dirLock sync.Mutex
+}
+
+// Directory returns the directory's id (see DerivedID), read from the
+// database the first time.
+func (r *Resolver) Directory(ctx context.Context) (uuid.UUID, error) {
+	r.dirLock.Lock()
+	defer r.dirLock.Unlock()
+	if r.dir == uuid.Nil {
+		dir, err := store.DirectoryID(ctx, r.client)
+		if err != nil {
+			return uuid.Nil, err
+		}
+		r.dir = dir
+	}
+	return r.dir, nil
 }
 
 // NewResolver returns a Resolver over client. Keep one per client: its
@@ -91,8 +111,8 @@ func (t *idTable) reset() {
 	t.byHSDS, t.ofID, t.shared, t.built = map[uuid.UUID]int{}, map[int]uuid.UUID{}, map[uuid.UUID][]int{}, false
 }
 
-func (t *idTable) set(kind string, row idRow) {
-	u := uuid.MustParse(row.hsdsID(kind))
+func (t *idTable) set(dir uuid.UUID, kind string, row idRow) {
+	u := uuid.MustParse(row.hsdsID(dir, kind))
 	if old, ok := t.ofID[row.ID]; ok {
 		if old == u {
 			return
@@ -162,7 +182,11 @@ func (r *Resolver) Resolve(ctx context.Context, kind, hsdsID string) (int, bool,
 	if err != nil {
 		return 0, false, err
 	}
-	if len(rows) == 0 || rows[0].hsdsID(kind) != u.String() {
+	dir, err := r.Directory(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(rows) == 0 || rows[0].hsdsID(dir, kind) != u.String() {
 		return 0, false, nil
 	}
 	return id, true, nil
@@ -184,8 +208,12 @@ func (r *Resolver) HSDSID(ctx context.Context, kind string, id int) (string, boo
 // brought up to date once, when first needed). Call the returned function after mapping: it reports the
 // first lookup that failed (the reference was then written as a derived
 // id, which may be wrong for an imported record).
-func (r *Resolver) Mapper(ctx context.Context) (*Mapper, func() error) {
-	m := NewMapper()
+func (r *Resolver) Mapper(ctx context.Context) (*Mapper, func() error, error) {
+	dir, err := r.Directory(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := NewMapper(dir)
 	m.SeesAddress = func(l *ent.Location) bool { return auth.Visible(ctx, l, location.FieldAddress1) }
 	m.Taxonomy = lazyTaxonomies(ctx, r.client)
 	var firstErr error
@@ -217,7 +245,7 @@ func (r *Resolver) Mapper(ctx context.Context) (*Mapper, func() error) {
 		}
 		return u.String(), true
 	}
-	return m, func() error { return firstErr }
+	return m, func() error { return firstErr }, nil
 }
 
 // read brings kind's table up to date with the change feed and runs look
@@ -231,6 +259,10 @@ func (r *Resolver) read(ctx context.Context, kind string, look func(*idTable)) e
 	if err != nil {
 		return err
 	}
+	dir, err := r.Directory(ctx)
+	if err != nil {
+		return err
+	}
 	if err := t.acquire(ctx); err != nil {
 		return err
 	}
@@ -239,7 +271,7 @@ func (r *Resolver) read(ctx context.Context, kind string, look func(*idTable)) e
 		// Trusted (no viewer: the table serves everyone) and detached.
 		sctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
 		defer cancel()
-		if err := r.catchUp(sctx, kind, t, position); err != nil {
+		if err := r.catchUp(sctx, dir, kind, t, position); err != nil {
 			return fmt.Errorf("hsds ids of %s: %w", kind, err)
 		}
 	}
@@ -250,7 +282,7 @@ func (r *Resolver) read(ctx context.Context, kind string, look func(*idTable)) e
 // catchUp brings t to position or beyond: it replays the kind's events
 // since t's position, or rebuilds t when it was never built or the backlog
 // is long.
-func (r *Resolver) catchUp(ctx context.Context, kind string, t *idTable, position int) error {
+func (r *Resolver) catchUp(ctx context.Context, dir uuid.UUID, kind string, t *idTable, position int) error {
 	if t.built {
 		ids, err := r.client.ChangeEvent.Query().
 			Where(changeevent.IDGT(t.position), changeevent.IDLTE(position),
@@ -268,7 +300,7 @@ func (r *Resolver) catchUp(ctx context.Context, kind string, t *idTable, positio
 			present := map[int]bool{}
 			for _, row := range rows {
 				present[row.ID] = true
-				t.set(kind, row)
+				t.set(dir, kind, row)
 			}
 			for _, id := range ids {
 				if !present[id] {
@@ -289,7 +321,7 @@ func (r *Resolver) catchUp(ctx context.Context, kind string, t *idTable, positio
 			return err
 		}
 		for _, row := range rows {
-			t.set(kind, row)
+			t.set(dir, kind, row)
 		}
 		if len(rows) < tableBatch {
 			break
@@ -307,7 +339,7 @@ type idRow struct {
 	ExternalID     *string `json:"external_id"`
 }
 
-func (r idRow) hsdsID(kind string) string {
+func (r idRow) hsdsID(dir uuid.UUID, kind string) string {
 	var src, ext string
 	if r.ExternalSource != nil {
 		src = *r.ExternalSource
@@ -315,7 +347,19 @@ func (r idRow) hsdsID(kind string) string {
 	if r.ExternalID != nil {
 		ext = *r.ExternalID
 	}
-	return RecordID(kind, r.ID, src, ext)
+	return RecordID(dir, kind, r.ID, src, ext)
+}
+
+// ownUUID is the record's external id when that is a UUID (its HSDS id),
+// in lower case, else "".
+func (r idRow) ownUUID() string {
+	if r.ExternalSource == nil || *r.ExternalSource == "" || r.ExternalID == nil {
+		return ""
+	}
+	if u, err := uuid.Parse(*r.ExternalID); err == nil {
+		return u.String()
+	}
+	return ""
 }
 
 var idFields = []string{"id", "external_source", "external_id"}

@@ -36,13 +36,13 @@ func TestResolverFollowsWrites(t *testing.T) {
 				t.Errorf("%s %s resolved to %d (found %v), want %d", kind, hsdsID, got, ok, want)
 			}
 		}
-		derived := func(id int) string { return hsds.DerivedID(hsds.KindService, id) }
+		derived := func(id int) string { return hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindService, id) }
 
 		// The tables are built here, before the writes below.
 		expect(r, hsds.KindService, derived(first.ID), first.ID)
-		expect(r, hsds.KindOrganization, hsds.DerivedID(hsds.KindOrganization, org.ID), org.ID)
+		expect(r, hsds.KindOrganization, hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindOrganization, org.ID), org.ID)
 		expect(r, hsds.KindService, uuid.NewString(), 0)
-		expect(r, hsds.KindService, hsds.DerivedID(hsds.KindOrganization, org.ID), 0) // another kind's id
+		expect(r, hsds.KindService, hsds.DerivedID(testdb.DirectoryID(t, db), hsds.KindOrganization, org.ID), 0) // another kind's id
 
 		// A record created after the table was built.
 		second := c.Service.Create().SetName("Second").SetOrganizationID(org.ID).SaveX(ctx)
@@ -65,9 +65,10 @@ func TestResolverFollowsWrites(t *testing.T) {
 		expect(r, hsds.KindService, moved.String(), second.ID)
 		expect(r, hsds.KindService, imported.String(), 0)
 
-		// A non-UUID external id leaves the derived id in place.
+		// A non-UUID external id gives the id of that identity.
 		c.Service.UpdateOne(second).SetExternalID("row-17").ExecX(ctx)
-		expect(r, hsds.KindService, derived(second.ID), second.ID)
+		expect(r, hsds.KindService, hsds.ExternalRecordID(hsds.KindService, "hsds", "row-17"), second.ID)
+		expect(r, hsds.KindService, derived(second.ID), 0)
 		expect(r, hsds.KindService, moved.String(), 0)
 
 		// The same UUID from two sources: the lower ID answers, and the
@@ -104,7 +105,10 @@ func TestResolverFollowsWrites(t *testing.T) {
 		expect(other, hsds.KindService, derived(third.ID), third.ID)
 
 		// Mapper lookups answer references from the tables.
-		m, lookupErr := r.Mapper(ctx)
+		m, lookupErr, err := r.Mapper(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		svc := c.Service.Query().WithOrganization().OnlyX(ctx)
 		c.Organization.UpdateOne(org).SetExternalSource("hsds").SetExternalID(moved.String()).ExecX(ctx)
 		svc.Edges.Organization = nil // the reference is resolved, not mapped

@@ -7,7 +7,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -204,6 +206,102 @@ func formatError(format, s string) string {
 		if _, err := time.Parse("2006-01-02", s); err != nil || strings.Count(s, "-") != 2 {
 			return fmt.Sprintf("%q is not a date", s)
 		}
+	}
+	return ""
+}
+
+// ValidateTable checks a CSV table (header, then rows) against its table
+// schema in the spec's data package, as Frictionless table schema
+// validators (the tableschema library Open Referral's validator uses) read
+// it: the header names the schema's fields in order; an empty cell is a
+// missing value, refused where the field is required; a unique field
+// repeats no value; a value is one of the enum where there is one, and
+// casts to the field's type in its default format: a number, a date
+// YYYY-MM-DD, a time HH:MM:SS, a datetime YYYY-MM-DDTHH:MM:SSZ (UTC, whole
+// seconds), and strings of the formats uuid, email and uri. Each violation
+// names the row (1 = first data row) and the field.
+func ValidateTable(res DataPackageResource, header []string, rows [][]string) []string {
+	var errs []string
+	fields := res.Schema.Fields
+	if len(header) != len(fields) {
+		errs = append(errs, fmt.Sprintf("%s: %d columns, want %d", res.Path, len(header), len(fields)))
+	}
+	for i := 0; i < min(len(header), len(fields)); i++ {
+		if header[i] != fields[i].Name {
+			errs = append(errs, fmt.Sprintf("%s: column %d is %q, want %q", res.Path, i+1, header[i], fields[i].Name))
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	seen := make([]map[string]int, len(fields))
+	for i, row := range rows {
+		if len(row) != len(fields) {
+			errs = append(errs, fmt.Sprintf("%s row %d: %d cells, want %d", res.Path, i+1, len(row), len(fields)))
+			continue
+		}
+		for j, f := range fields {
+			v := row[j]
+			where := fmt.Sprintf("%s row %d field %s", res.Path, i+1, f.Name)
+			if v == "" {
+				if f.Constraints.Required {
+					errs = append(errs, where+": required, empty")
+				}
+				continue
+			}
+			if msg := cellError(f, v); msg != "" {
+				errs = append(errs, where+": "+msg)
+				continue
+			}
+			if len(f.Constraints.Enum) > 0 && !slices.Contains(f.Constraints.Enum, v) {
+				errs = append(errs, fmt.Sprintf("%s: %q is not one of %v", where, v, f.Constraints.Enum))
+			}
+			if f.Constraints.Unique {
+				if seen[j] == nil {
+					seen[j] = map[string]int{}
+				}
+				if first, ok := seen[j][v]; ok {
+					errs = append(errs, fmt.Sprintf("%s: %q repeats row %d", where, v, first))
+				}
+				seen[j][v] = i + 1
+			}
+		}
+	}
+	return errs
+}
+
+// cellError says why v does not cast to field f, or "".
+func cellError(f DataPackageField, v string) string {
+	layout := ""
+	switch f.Type {
+	case "string":
+		return formatError(f.Format, v)
+	case "number":
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return fmt.Sprintf("%q is not a number", v)
+		}
+		return ""
+	case "integer":
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return fmt.Sprintf("%q is not an integer", v)
+		}
+		return ""
+	case "boolean":
+		if !slices.Contains([]string{"true", "True", "TRUE", "1", "false", "False", "FALSE", "0"}, v) {
+			return fmt.Sprintf("%q is not a boolean", v)
+		}
+		return ""
+	case "date":
+		layout = "2006-01-02"
+	case "time":
+		layout = "15:04:05"
+	case "datetime":
+		layout = "2006-01-02T15:04:05Z"
+	default:
+		return ""
+	}
+	if t, err := time.Parse(layout, v); err != nil || t.Format(layout) != v {
+		return fmt.Sprintf("%q is not a %s (%s)", v, f.Type, layout)
 	}
 	return ""
 }

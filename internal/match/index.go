@@ -140,9 +140,11 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	if err != nil {
 		return nil, err
 	}
+	// The needs vocabulary, and the terms of other vocabularies a crosswalk
+	// maps to a need (see vocabulary).
 	terms, err := client.TaxonomyTerm.Query().
-		Where(taxonomyterm.VocabularyEQ(schema.NeedsVocabulary)).
-		Select(taxonomyterm.FieldCode, taxonomyterm.FieldName, taxonomyterm.FieldParentID).
+		Where(taxonomyterm.Or(taxonomyterm.VocabularyEQ(schema.NeedsVocabulary), taxonomyterm.NeedIDNotNil())).
+		Select(taxonomyterm.FieldCode, taxonomyterm.FieldName, taxonomyterm.FieldParentID, taxonomyterm.FieldVocabulary, taxonomyterm.FieldNeedID).
 		All(ctx)
 	if err != nil {
 		return nil, err

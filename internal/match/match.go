@@ -199,16 +199,26 @@ type need struct {
 }
 
 // vocabulary expands the needs vocabulary once per snapshot: each code with
-// every term that meets it (the term and its narrower terms).
+// every term that meets it (the term and its narrower terms). A term of
+// another vocabulary that a crosswalk maps to a need (its need_id) counts
+// as a narrower term of that need.
 func vocabulary(terms []*ent.TaxonomyTerm) map[string]need {
 	children := map[int][]int{}
 	for _, t := range terms {
-		if t.ParentID != nil {
+		switch {
+		case t.Vocabulary != schema.NeedsVocabulary:
+			if t.NeedID != nil {
+				children[*t.NeedID] = append(children[*t.NeedID], t.ID)
+			}
+		case t.ParentID != nil:
 			children[*t.ParentID] = append(children[*t.ParentID], t.ID)
 		}
 	}
 	out := make(map[string]need, len(terms))
 	for _, t := range terms {
+		if t.Vocabulary != schema.NeedsVocabulary {
+			continue
+		}
 		n := need{code: t.Code, name: t.Name, terms: map[int]bool{}}
 		for queue := []int{t.ID}; len(queue) > 0; queue = queue[1:] {
 			if !n.terms[queue[0]] {
@@ -270,7 +280,6 @@ func rankOf(k servicearea.Kind) areaRank {
 	}
 	return rankText
 }
-
 
 // specificity is the tier ranking compares (lower is more specific): ZIP,
 // RADIUS and COUNTY alike, then STATE, then NATIONWIDE and ONLINE. Coverage

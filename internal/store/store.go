@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/schema"
+	"github.com/google/uuid"
 	"github.com/lib/pq"    // the "postgres" driver, and its error codes
 	_ "modernc.org/sqlite" // registers "sqlite"
 
@@ -237,7 +238,69 @@ func Migrate(ctx context.Context, db *DB) error {
 		}
 		return fmt.Errorf("migrate schema: %w", err)
 	}
+	return ensureDirectoryID(ctx, db.SQL)
+}
+
+// The directory's own id, a random UUID made by the first Migrate and never
+// changed: what HSDS exports derive the ids of records without an external
+// identity from, so that two directories never give one id to different
+// records (their records' IDs are numbered alike). It lives in a one-row
+// table beside ent's, which ent's migration leaves alone.
+const directoryTable = "village_directory"
+
+func ensureDirectoryID(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+directoryTable+
+		" (id integer PRIMARY KEY CHECK (id = 1), uuid varchar(36) NOT NULL)"); err != nil {
+		return fmt.Errorf("migrate schema: create %s: %w", directoryTable, err)
+	}
+	// The value is a UUID we made (hex and dashes), so it is written inline:
+	// the two drivers spell placeholders differently.
+	if _, err := db.ExecContext(ctx, "INSERT INTO "+directoryTable+" (id, uuid) VALUES (1, '"+uuid.NewString()+
+		"') ON CONFLICT (id) DO NOTHING"); err != nil {
+		return fmt.Errorf("migrate schema: set the directory id: %w", err)
+	}
 	return nil
+}
+
+// NewDirectoryID gives db a new directory id: a copy of a database (a test
+// template's) is another directory.
+func NewDirectoryID(ctx context.Context, db *DB) error {
+	if _, err := db.SQL.ExecContext(ctx, "UPDATE "+directoryTable+" SET uuid = '"+uuid.NewString()+"' WHERE id = 1"); err != nil {
+		return fmt.Errorf("set a new directory id: %w", err)
+	}
+	return nil
+}
+
+// ErrNoDirectoryID is returned by DirectoryID on a database Migrate has not
+// run on since directory ids were introduced.
+var ErrNoDirectoryID = errors.New("the database has no directory id: run `village migrate`")
+
+// DirectoryID reads the directory's id (see ensureDirectoryID) through
+// client, which may be a transaction's.
+func DirectoryID(ctx context.Context, client *ent.Client) (uuid.UUID, error) {
+	rows, err := client.QueryContext(ctx, "SELECT uuid FROM "+directoryTable+" WHERE id = 1")
+	if err != nil {
+		if strings.Contains(err.Error(), directoryTable) {
+			return uuid.Nil, ErrNoDirectoryID
+		}
+		return uuid.Nil, fmt.Errorf("read the directory id: %w", err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return uuid.Nil, fmt.Errorf("read the directory id: %w", err)
+		}
+		return uuid.Nil, ErrNoDirectoryID
+	}
+	var s string
+	if err := rows.Scan(&s); err != nil {
+		return uuid.Nil, fmt.Errorf("read the directory id: %w", err)
+	}
+	u, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("the directory id %q is not a UUID: %w", s, err)
+	}
+	return u, rows.Close()
 }
 
 // addReverseJoinIndexes indexes the second column of every many-to-many

@@ -28,6 +28,7 @@ import (
 	"testing"
 
 	"entgo.io/ent/dialect"
+	"github.com/google/uuid"
 
 	"github.com/village-directory/village/internal/store"
 )
@@ -63,6 +64,9 @@ func Open(t testing.TB, backend string, opts store.Options) *store.DB {
 		if err := store.Migrate(ctx, db); err != nil {
 			t.Fatalf("migrate %s: %v", backend, err)
 		}
+	} else if err := store.NewDirectoryID(ctx, db); err != nil {
+		// A copy of the template is a directory of its own.
+		t.Fatalf("%s: %v", backend, err)
 	}
 	return db
 }
@@ -292,4 +296,14 @@ func withDatabase(server, name string) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// DirectoryID is db's directory id (see store.DirectoryID).
+func DirectoryID(t testing.TB, db *store.DB) uuid.UUID {
+	t.Helper()
+	dir, err := store.DirectoryID(context.Background(), db.Client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

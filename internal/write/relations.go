@@ -59,6 +59,9 @@ var fkRels = []fkRel{
 	{ent.TypeContact, "phones", "phone", ent.TypePhone, "contact", "contact_id", false, true},
 	{ent.TypeResource, "fundings", "funding", ent.TypeFunding, "resource", "resource_id", false, true},
 	{ent.TypeTaxonomyTerm, "children", "child", ent.TypeTaxonomyTerm, "parent", "parent_id", false, false},
+	// Terms of other vocabularies mapped to a need (setTermNeed): deleting
+	// the need clears their mapping.
+	{ent.TypeTaxonomyTerm, "mapped_terms", "mappedTerm", ent.TypeTaxonomyTerm, "need", "need_id", false, false},
 }
 
 // m2mRel is a many-to-many relation. The owner declares the edge (its
