@@ -199,6 +199,10 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 			rec.extra.SetField(c, v)
 			m.keptColumn(table, c)
 		}
+		for _, c := range rec.keepOther {
+			rec.extra.SetField(c, verbatim(rec.row, c))
+			m.keptColumn(table, c)
+		}
 		for _, a := range rec.attached {
 			rec.extra.AddRow(a.table, m.keepValid(a.table, a.src, a.row))
 			m.keptTables[a.table] = true
