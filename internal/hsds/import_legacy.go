@@ -57,7 +57,10 @@ import (
 //	phones.department    → the phone's description ("Department: Intake",
 //	                       after the description the row has, "; ")
 //	languages.language, interpretation_services.csv (1.0)
-//	                     → languages (name; the mapper codes it, languages.go)
+//	                     → languages (name; the mapper codes it, languages.go;
+//	                       a phrase, "and Spanish", "Creole translator
+//	                       provided", gives the languages it names, the phrase
+//	                       kept as the note when it says more)
 //	addresses.address_3/address_4 → joined to address_2
 //	a postal address of an organization (organization_id, no location_id)
 //	                     → a postal location of the organization (of its
