@@ -274,8 +274,9 @@
 // (ImportOptions.Strict) refuses on any warning instead. A row without
 // an id, or sharing one, gets one derived from its table and content, so
 // a re-import of the same package, its rows in any order, changes
-// nothing. A service naming an organization the package lacks is kept
-// under a stand-in organization with that organization's id, which a
+// nothing. A service (or location, program, contact, phone) naming an
+// organization the package lacks is kept under a stand-in organization
+// with that organization's id, one per id, which a
 // later import bringing the organization adopts. The report accounts for
 // every source row: read = imported + repaired + dropped.
 //

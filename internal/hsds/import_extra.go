@@ -28,7 +28,9 @@ import (
 //
 // Only HSDS 3.0 columns are kept (those of the spec's data package): the
 // export writes the 3.0 tables, so other columns stay listed as not
-// imported. Values Village refuses (impossible coordinates, invalid emails,
+// imported; the exception is a 1.x column the legacy mapping reads whose
+// value it could not use (a contact's phone columns that form no number,
+// importRec.keepOther), kept as given. Values Village refuses (impossible coordinates, invalid emails,
 // kept text that breaks its column's format in the spec: a uri that is not
 // an absolute URI, an email that is no address) and links to records
 // absent from the package are dropped with a warning, not kept. A row that links to no record of the package is not imported
@@ -197,6 +199,10 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 				continue
 			}
 			rec.extra.SetField(c, v)
+			m.keptColumn(table, c)
+		}
+		for _, c := range rec.keepOther {
+			rec.extra.SetField(c, verbatim(rec.row, c))
 			m.keptColumn(table, c)
 		}
 		for _, a := range rec.attached {

@@ -57,11 +57,20 @@ import (
 //	phones.department    → the phone's description ("Department: Intake",
 //	                       after the description the row has, "; ")
 //	languages.language, interpretation_services.csv (1.0)
-//	                     → languages (name; the mapper codes it, languages.go)
+//	                     → languages (name; the mapper codes it, languages.go;
+//	                       a phrase, "and Spanish", "Creole translator
+//	                       provided", gives the languages it names, the phrase
+//	                       kept as the note when it says more)
 //	addresses.address_3/address_4 → joined to address_2
 //	a postal address of an organization (organization_id, no location_id)
-//	                     → a postal location of the organization
+//	                     → a postal location of the organization (of its
+//	                       stand-in when the package lacks it)
 //	services.location_id (1.0) → a service_at_location
+//	contacts.phone_areacode, phone_number, phone_extension (1.x)
+//	                     → a phone of the contact, when the area code and
+//	                       number form a whole number ("305", "253-4841");
+//	                       else the columns are kept verbatim with the
+//	                       contact (hsds_extra), as given
 //
 // A converted row carries the file and row of its source row (messages
 // name them) and that row as src; a source row folded into another row
@@ -92,6 +101,7 @@ var importLegacyColumns = map[string][]string{
 	"services":       {"taxonomy_ids", "service_area", "location_id"},
 	"service_areas":  {"service_area"},
 	"phones":         {"language", "department"},
+	"contacts":       legacyContactPhoneColumns,
 	"addresses":      {"address_3", "address_4", "organization_id"},
 	"taxonomy_terms": {"term"},
 }
@@ -191,6 +201,7 @@ func (p *importPackage) convertLegacy() {
 	c.phoneDepartments()
 	c.serviceAreas()
 	c.serviceLocations()
+	c.contactPhones()
 }
 
 func (p *importPackage) rows(table string) []*importRow {
@@ -303,12 +314,17 @@ func (c *legacyConverter) addresses() {
 			c.note("addresses' address_3 and address_4 (HSDS 1.x) joined to address_2")
 		}
 		org := a.get("organization_id")
-		if a.get("location_id") != "" || org == "" || orgs[org] == nil {
+		if a.get("location_id") != "" || org == "" {
 			continue
 		}
+		// An organization missing from the package gets its stand-in
+		// (standInOrganizations), which this location then belongs to.
 		name := a.get("address_1")
-		if name == "" {
+		if name == "" && orgs[org] != nil {
 			name = orgs[org].get("name")
+		}
+		if name == "" {
+			name = importStandInName(org)
 		}
 		loc := c.add("locations", a, 1, map[string]string{"organization_id": org, "location_type": "postal", "name": name})
 		a.setRaw("location_id", loc.v["id"])
@@ -877,4 +893,72 @@ func (c *legacyConverter) serviceLocations() {
 		c.add("service_at_location", s, 1, map[string]string{"service_id": s.get("id"), "location_id": loc})
 		c.note("services.location_id (HSDS 1.0) read as a service_at_location")
 	}
+}
+
+// legacyContactPhoneColumns are the phone columns of a 1.x contact.
+var legacyContactPhoneColumns = []string{"phone_areacode", "phone_number", "phone_extension"}
+
+// contactPhones makes a 1.x contact's phone columns a phone of the
+// contact, when they form a whole number and the package does not give
+// the contact that number already. Columns that form no number (Open211
+// Miami's give the last four digits only) stay on the contact: the
+// mapper keeps them verbatim (contacts).
+func (c *legacyConverter) contactPhones() {
+	have := map[[2]string]bool{} // contact id, number's digits
+	for _, ph := range c.p.rows("phones") {
+		if id := ph.get("contact_id"); id != "" {
+			have[[2]string{id, legacyDigits(ph.get("number"))}] = true
+		}
+	}
+	for _, r := range c.p.rows("contacts") {
+		id := r.get("id")
+		number, ok := legacyPhoneNumber(r.get("phone_areacode"), r.get("phone_number"))
+		if id == "" || !ok {
+			continue
+		}
+		ext := r.get("phone_extension")
+		for _, col := range legacyContactPhoneColumns {
+			r.setRaw(col, "")
+		}
+		if have[[2]string{id, legacyDigits(number)}] {
+			c.note("contacts' phone_areacode and phone_number (HSDS 1.x) read as a phone of the contact (or found among its phones)")
+			continue
+		}
+		have[[2]string{id, legacyDigits(number)}] = true
+		c.add("phones", r, 1, map[string]string{"contact_id": id, "number": number, "extension": ext})
+		c.note("contacts' phone_areacode and phone_number (HSDS 1.x) read as a phone of the contact (or found among its phones)")
+	}
+}
+
+// legacyPhoneNumber joins a 1.x area code and number into a whole number:
+// a 3-digit area code and a 7-digit number, or a 10-digit number (with
+// its area code, or none given; 11 with a leading 1); false otherwise.
+func legacyPhoneNumber(area, number string) (string, bool) {
+	if strings.IndexFunc(number, func(r rune) bool { return r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' }) >= 0 {
+		return "", false // a vanity number or a remark: kept as given
+	}
+	da, dn := legacyDigits(area), legacyDigits(number)
+	switch {
+	case len(dn) == 11 && dn[0] == '1':
+		dn = dn[1:]
+		fallthrough
+	case len(dn) == 10:
+		if da == "" || dn[:3] == da {
+			return strings.TrimSpace(number), true
+		}
+	case len(dn) == 7 && len(da) == 3:
+		return fmt.Sprintf("%s-%s-%s", da, dn[:3], dn[3:]), true
+	}
+	return "", false
+}
+
+// legacyDigits is the digits of s.
+func legacyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -53,6 +53,10 @@ type importRec struct {
 	// package (standInOrganizations): it is created if absent, and
 	// leaves a stored record as it is.
 	standIn bool
+	// keepOther are columns of the record's row outside HSDS 3.0 that
+	// are kept verbatim all the same (a 1.x contact's phone columns that
+	// form no number).
+	keepOther []string
 }
 
 // importKey is an external source and id: a record's identity in the
@@ -684,7 +688,7 @@ func (m *importMapper) locations() []*importRec {
 		rec.set("postal_code", postal)
 		rec.set("country", country)
 		m.keep("locations", id)
-		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, m.ref(r, "organization_id", "organizations")})
+		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, m.orgRef(r, "location")})
 		out = append(out, rec)
 	}
 	return out
@@ -723,6 +727,9 @@ func (m *importMapper) language(l *importRow, have []string, owner, link string)
 		}
 		c, ok := LanguageCode(name) // languages.go
 		if !ok {
+			if codes, names, more := languagePhrase(name); len(codes) > 0 {
+				return m.languagePhrase(l, name, codes, names, more, have, owner, link)
+			}
 			// Kept whole with its record (attachExtras), never dropped.
 			m.warnf(l, "code", "language %q has no ISO 639 code; kept as text, not among the %s's languages", name, owner)
 			return have, nil
@@ -753,6 +760,50 @@ func (m *importMapper) language(l *importRow, have []string, owner, link string)
 		return append(have, code), nil
 	}
 	return append(have, code), &importExtraRow{"languages", folded, l}
+}
+
+// languagePhrase reads a language row whose name is a phrase naming
+// languages (codes, names: languages.go's languagePhrase): the codes the
+// owner lacks join its languages, and the row is folded into the first
+// of them, named as the phrase names it, the phrase its note when it says
+// more ("Creole translator provided"). A phrase naming only languages the
+// owner has is kept whole as text when it says more, else dropped as a
+// repeat.
+func (m *importMapper) languagePhrase(l *importRow, phrase string, codes, names []string, more bool, have []string, owner, link string) ([]string, *importExtraRow) {
+	var added, addedNames []string
+	for i, c := range codes {
+		if !slices.Contains(have, c) && directory.ValidateLanguage(c) == nil {
+			added, addedNames = append(added, c), append(addedNames, names[i])
+		}
+	}
+	if len(added) == 0 {
+		if !more {
+			m.warnf(l, "code", "the %s already has the languages %q names; this row dropped", owner, phrase)
+			m.skipped[l] = true
+			return have, nil
+		}
+		// Kept whole with its record (attachExtras).
+		m.repairf(l, WarnLanguagePhrase, "code", "language %q names only languages the %s has (%s); kept as text", phrase, owner, strings.Join(codes, ", "))
+		return have, nil
+	}
+	kept := ""
+	if more {
+		kept = "; the phrase kept as its note"
+	}
+	m.repairf(l, WarnLanguagePhrase, "code", "language %q read as %s%s", phrase, strings.Join(added, ", "), kept)
+	folded := specRow("languages", l, link)
+	folded["code"], folded["name"] = added[0], addedNames[0]
+	if more {
+		if n := folded["note"]; n != "" && n != phrase {
+			folded["note"] = n + " (" + phrase + ")"
+		} else {
+			folded["note"] = phrase
+		}
+	}
+	if canonicalID(folded["id"]) == languageID(owner, l.get(link), added[0]) {
+		delete(folded, "id")
+	}
+	return append(have, added...), &importExtraRow{"languages", folded, l}
 }
 
 func (m *importMapper) services() []*importRec {
@@ -795,14 +846,12 @@ func (m *importMapper) services() []*importRec {
 			m.warnf(r, "organization_id", "a Village service needs an organization; service not imported")
 			continue
 		}
-		if _, inPkg := m.ids["organizations"][org]; !inPkg {
-			m.repairf(r, WarnOrganizationMissing, "organization_id", "no organizations with id %s in the package; service kept under the stand-in %q", org, importStandInName(org))
-		}
 		rec := &importRec{kind: importSvcKind, extID: id, row: r}
 		if r.get("name") == "" {
 			m.repairf(r, WarnNameMissing, "name", "a service needs a name; service not imported")
 			continue
 		}
+		org = m.orgRef(r, "service")
 		st, kind := importServiceStatus(r.get("status"))
 		switch kind {
 		case WarnStatusBlank:
@@ -1133,8 +1182,15 @@ func (m *importMapper) contacts() []*importRec {
 		rec.set("title", r.get("title"))
 		rec.set("department", r.get("department"))
 		rec.set("email", m.text(r, "email", contact.EmailValidator))
+		for _, c := range legacyContactPhoneColumns {
+			if r.get(c) != "" {
+				// 1.x phone columns that form no number (see
+				// contactPhones): kept verbatim, as given.
+				rec.keepOther = append(rec.keepOther, c)
+			}
+		}
 		rec.refs = append(rec.refs,
-			importRef{"organization_id", importOrgKind, m.ref(r, "organization_id", "organizations")},
+			importRef{"organization_id", importOrgKind, m.orgRef(r, "contact")},
 			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
 			importRef{"service_at_location_id", importSALKind, m.ref(r, "service_at_location_id", "service_at_location")})
 		m.keep("contacts", r.get("id"))
@@ -1191,7 +1247,7 @@ func (m *importMapper) phones() []*importRec {
 			rec.set("languages", langs)
 		}
 		rec.refs = append(rec.refs,
-			importRef{"organization_id", importOrgKind, m.ref(r, "organization_id", "organizations")},
+			importRef{"organization_id", importOrgKind, m.orgRef(r, "phone")},
 			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
 			importRef{"location_id", importLocKind, m.ref(r, "location_id", "locations")},
 			importRef{"service_at_location_id", importSALKind, m.ref(r, "service_at_location_id", "service_at_location")},

@@ -23,7 +23,7 @@ const (
 	WarnIDDuplicate         = "id-duplicate"          // row given a derived id
 	WarnDuplicateMerged     = "duplicate-merged"      // identical copies of a row are one record
 	WarnURLSchemeAdded      = "url-scheme-added"      // http:// put before a URL without a scheme
-	WarnOrganizationMissing = "organization-missing"  // service kept under a stand-in organization
+	WarnOrganizationMissing = "organization-missing"  // record kept under a stand-in organization
 	WarnNumberUnreadable    = "number-unreadable"     // value dropped
 	WarnDateUnreadable      = "date-unreadable"       // value dropped
 	WarnTimeUnreadable      = "time-unreadable"       // value dropped
@@ -31,6 +31,7 @@ const (
 	WarnLocationTypeUnknown = "location-type-unknown" // read as physical
 	WarnNameMissing         = "name-missing"          // record named after its id, or dropped
 	WarnNotImported         = "not-imported"          // a row no record holds, with no warning of its own
+	WarnLanguagePhrase      = "language-phrase"       // the languages a phrase names read ("and Spanish")
 )
 
 // importRecordTables are the tables whose rows are records other rows
@@ -183,29 +184,53 @@ func (m *importMapper) url(r *importRow, col string, valid func(string) error) a
 	return m.text(r, col, valid)
 }
 
-// standInOrganizations gives each organization a service names that the
-// package lacks one stand-in record, named as unknown, whose HSDS id
-// (its external id) is the missing one: the service is kept, and an
-// import that brings the organization (same source and id) updates the
-// stand-in into it. A stand-in never overwrites a record already stored
-// (see importWriter.upsert).
+// importStandInTables are the tables whose rows' organization link is
+// required (services) or says whose record the row is (locations,
+// programs, contacts, phones): a row naming an organization the package
+// lacks is kept under the stand-in for that id.
+var importStandInTables = []string{"services", "locations", "programs", "contacts", "phones"}
+
+// standInOrganizations gives each organization a row of
+// importStandInTables names that the package lacks one stand-in record,
+// named as unknown, whose HSDS id (its external id) is the missing one:
+// the rows are kept, linked to it (orgRef), and an import that brings the
+// organization (same source and id) updates the stand-in into it. A
+// stand-in never overwrites a record already stored (see
+// importWriter.upsert).
 func (m *importMapper) standInOrganizations() []*importRec {
 	var out []*importRec
-	for _, r := range m.rows("services") {
-		org := r.get("organization_id")
-		if org == "" || m.ids["organizations"][org] != nil || m.kept["organizations"][org] {
-			continue
+	for _, table := range importStandInTables {
+		for _, r := range m.rows(table) {
+			org := r.get("organization_id")
+			if org == "" || m.ids["organizations"][org] != nil || m.kept["organizations"][org] {
+				continue
+			}
+			if (table == "services" || table == "programs") && r.get("name") == "" {
+				continue // dropped for it (services, programs): nothing to keep
+			}
+			row := &importRow{file: r.file, line: r.line, path: r.path, v: map[string]string{"id": org}}
+			rec := &importRec{kind: importOrgKind, extID: org, row: row, standIn: true}
+			rec.set("name", importStandInName(org))
+			m.keep("organizations", org)
+			out = append(out, rec)
 		}
-		row := &importRow{file: r.file, line: r.line, path: r.path, v: map[string]string{"id": org}}
-		rec := &importRec{kind: importOrgKind, extID: org, row: row, standIn: true}
-		rec.set("name", importStandInName(org))
-		m.keep("organizations", org)
-		out = append(out, rec)
 	}
 	if len(out) > 0 {
-		m.rep.notef("services naming an organization missing from the package are kept under one stand-in organization per missing id, named \"Unknown organization (id … in source)\"; an import that brings the organization adopts it")
+		m.rep.notef("records naming an organization missing from the package (services, locations, programs, contacts, phones) are kept under one stand-in organization per missing id, named \"Unknown organization (id … in source)\"; an import that brings the organization adopts it")
 	}
 	return out
+}
+
+// orgRef resolves the organization link of a row of importStandInTables
+// (noun names the row's record: "location"): a missing organization is
+// its stand-in, with a warning; otherwise as ref.
+func (m *importMapper) orgRef(r *importRow, noun string) string {
+	org := r.get("organization_id")
+	if org != "" && m.ids["organizations"][org] == nil && m.kept["organizations"][org] {
+		m.repairf(r, WarnOrganizationMissing, "organization_id", "no organizations with id %s in the package; %s kept under the stand-in %q", org, noun, importStandInName(org))
+		return org
+	}
+	return m.ref(r, "organization_id", "organizations")
 }
 
 // importStandInName names the stand-in for a missing organization.

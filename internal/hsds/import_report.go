@@ -118,7 +118,7 @@ func (m *importMapper) snapshotRows() {
 	sort.Strings(names)
 	for _, n := range names {
 		for _, r := range m.pkg.tables[n].rows {
-			m.all = append(m.all, importTableRow{n, r})
+			m.all = append(m.all, importTableRow{n, r, r.src == nil})
 		}
 	}
 	// Legacy rows folded into another row (an eligibility text into its
@@ -134,7 +134,7 @@ func (m *importMapper) snapshotRows() {
 		return folded[i].line < folded[j].line
 	})
 	for _, src := range folded {
-		m.all = append(m.all, importTableRow{importFileTable(src.file), src})
+		m.all = append(m.all, importTableRow{importFileTable(src.file), src, false})
 	}
 	// So are the rows of 1.x/2.0 tables that became no 3.0 row (an
 	// eligibility text naming no service): dropped, for the warning the
@@ -154,7 +154,7 @@ func (m *importMapper) snapshotRows() {
 					m.warned[r] = kind
 				}
 			}
-			m.all = append(m.all, importTableRow{importFileTable(r.file), r})
+			m.all = append(m.all, importTableRow{importFileTable(r.file), r, false})
 		}
 	}
 }
@@ -162,6 +162,9 @@ func (m *importMapper) snapshotRows() {
 type importTableRow struct {
 	table string
 	row   *importRow
+	// own: the row was read as a row of table (not converted from a 1.x
+	// row of another table): a file's account is named after that table.
+	own bool
 }
 
 // account fills Report.Tables: a row no record holds (stored, kept
@@ -177,6 +180,10 @@ func (m *importMapper) account() {
 	type origin struct{ account, file, line int32 }
 	var accounts []*TableAccount
 	accountOf := map[key]int32{}
+	// The accounts named after a row read as a row of their table: rows
+	// converted from a file's rows (a 1.x phone's languages) come first
+	// when their table sorts first, and must not name the file's account.
+	named := map[int32]bool{}
 	fileOf := map[string]int32{}
 	files := map[int32]map[string]bool{} // JSON: the documents of a table
 	state := map[origin]uint8{}
@@ -199,6 +206,10 @@ func (m *importMapper) account() {
 			accountOf[k] = ai
 			accounts = append(accounts, &TableAccount{File: r.file, Table: tr.table})
 			files[ai] = map[string]bool{}
+			named[ai] = tr.own
+		}
+		if tr.own && !named[ai] {
+			accounts[ai].Table, named[ai] = tr.table, true
 		}
 		files[ai][r.file] = true
 		fi, ok := fileOf[r.file]

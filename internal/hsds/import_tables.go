@@ -30,7 +30,7 @@ func (m *importMapper) programs() []*importRec {
 		rec.set("name", r.get("name"))
 		rec.set("alternate_name", r.get("alternate_name"))
 		rec.set("description", r.get("description"))
-		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, m.ref(r, "organization_id", "organizations")})
+		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, m.orgRef(r, "program")})
 		m.keep("programs", id)
 		out = append(out, rec)
 	}

@@ -1,6 +1,8 @@
 package hsds
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -48,6 +50,7 @@ var importLanguageAliases = map[string]string{
 	"hmong": "hmn", "punjabi": "pa", "panjabi": "pa", "pashto": "ps", "pushto": "ps",
 	"burmese": "my", "dari": "prs", "cape verdean creole": "kea", "cape verdean": "kea",
 	"brazilian portuguese": "pt", "portuguese (brazilian)": "pt",
+	"ingles":         "en", // Spanish for English, as Miami directories write it
 	"serbo-croatian": "sh", "swahili": "sw", "kiswahili": "sw",
 }
 
@@ -140,4 +143,63 @@ func splitLanguageNames(s string) []string {
 		}
 	}
 	return out
+}
+
+// importLanguageWord matches a word of a phrase: letters, perhaps joined
+// by a hyphen or an apostrophe ("Haitian-Creole").
+var importLanguageWord = regexp.MustCompile(`\pL+(?:[-'’]\pL+)*`)
+
+// importPhraseFillers are the words that join the names of a phrase and
+// say nothing of their own ("English and Spanish").
+var importPhraseFillers = map[string]bool{"and": true, "or": true, "also": true, "plus": true}
+
+// importPhraseNotNames are words CLDR gives a language that a phrase
+// uses as English words.
+var importPhraseNotNames = map[string]bool{"creek": true, "slave": true}
+
+// phraseLanguageCode reads one to four words of a phrase as a language's
+// name: an alias, or a CLDR name of four letters or more (shorter ones,
+// and codes, are English words too often: "in", "is", "Ga").
+func phraseLanguageCode(words string) (string, bool) {
+	k := foldLanguageName(words)
+	if c, ok := importLanguageAliases[k]; ok {
+		return c, true
+	}
+	if len(k) < 4 || importPhraseNotNames[k] {
+		return "", false
+	}
+	importLanguageNamesOnce.Do(importLoadLanguageNames)
+	c, ok := importLanguageIndex[k]
+	return c, ok
+}
+
+// languagePhrase reads the languages a phrase names ("and Spanish",
+// "English/Spanish", "Creole translator provided", "Spanish\n\nGroup
+// Counseling: English"): their codes, in the phrase's order without
+// repeats, the name of each as written, and whether the phrase says more
+// than the names (other words than "and", "or"). No codes when it names
+// none ("translators available").
+func languagePhrase(phrase string) (codes, names []string, more bool) {
+	s := strings.ReplaceAll(phrase, `\n`, "\n") // a newline some exports write escaped
+	words := importLanguageWord.FindAllString(s, -1)
+	for i := 0; i < len(words); {
+		n := min(4, len(words)-i)
+		for ; n > 0; n-- {
+			if code, ok := phraseLanguageCode(strings.Join(words[i:i+n], " ")); ok {
+				if !slices.Contains(codes, code) {
+					codes = append(codes, code)
+					names = append(names, strings.Join(words[i:i+n], " "))
+				}
+				break
+			}
+		}
+		if n == 0 {
+			if !importPhraseFillers[strings.ToLower(words[i])] {
+				more = true
+			}
+			n = 1
+		}
+		i += n
+	}
+	return codes, names, more
 }
