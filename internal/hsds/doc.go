@@ -274,10 +274,11 @@
 // (ImportOptions.Strict) refuses on any warning instead. A row without
 // an id, or sharing one, gets one derived from its table and content, so
 // a re-import of the same package, its rows in any order, changes
-// nothing. A service (or location, program, contact, phone) naming an
-// organization the package lacks is kept under a stand-in organization
-// with that organization's id, one per id, which a
-// later import bringing the organization adopts. The report accounts for
+// nothing. A service naming an organization the package lacks is kept
+// under a stand-in organization with that organization's id, one per id,
+// which a later import bringing the organization adopts; locations,
+// programs, contacts and phones naming that id join it (an organization
+// no service names is not invented for them: they lose the link). The report accounts for
 // every source row: read = imported + repaired + dropped.
 //
 // # Import input

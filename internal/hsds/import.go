@@ -281,11 +281,11 @@ func (e *ImportError) Error() string {
 //     of a shared id keeps it, so the links keep pointing at it; elsewhere
 //     (languages reusing their service's id…) every row sharing it gets one;
 //   - a URL without a scheme ("www.example.org") gets http://;
-//   - a service, location, program, contact or phone naming an
-//     organization missing from the package is kept under one stand-in
-//     organization per missing id (the same for every record naming it;
-//     an organization's 1.x postal address becomes its postal location as
-//     for an organization present), named "Unknown
+//   - a service naming an organization missing from the package is kept
+//     under one stand-in organization per missing id (locations,
+//     programs, contacts, phones and an organization's 1.x postal address
+//     naming that id join it; naming an organization no service names,
+//     they are kept without the link, with a warning), named "Unknown
 //     organization (id X in source)", whose HSDS id (its external id) is
 //     the missing one: an import that brings the organization (same source
 //     and id) updates the stand-in into it, and a stand-in never changes an

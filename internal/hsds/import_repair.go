@@ -184,46 +184,44 @@ func (m *importMapper) url(r *importRow, col string, valid func(string) error) a
 	return m.text(r, col, valid)
 }
 
-// importStandInTables are the tables whose rows' organization link is
-// required (services) or says whose record the row is (locations,
-// programs, contacts, phones): a row naming an organization the package
-// lacks is kept under the stand-in for that id.
-var importStandInTables = []string{"services", "locations", "programs", "contacts", "phones"}
-
-// standInOrganizations gives each organization a row of
-// importStandInTables names that the package lacks one stand-in record,
-// named as unknown, whose HSDS id (its external id) is the missing one:
-// the rows are kept, linked to it (orgRef), and an import that brings the
-// organization (same source and id) updates the stand-in into it. A
-// stand-in never overwrites a record already stored (see
-// importWriter.upsert).
+// standInOrganizations gives each organization that services name but
+// the package lacks one stand-in record, named as unknown, whose HSDS id
+// (its external id) is the missing one: a service cannot be without its
+// organization, so the services are kept, linked to it (orgRef), and an
+// import that brings the organization (same source and id) updates the
+// stand-in into it. A stand-in never overwrites a record already stored
+// (see importWriter.upsert). Other records whose organization link is
+// optional (locations, programs, contacts, phones) join a stand-in its
+// services made; naming a missing organization no service names, they are
+// kept without the link, with a warning, rather than have an organization
+// invented for them (a 211 export that fills locations' organization_id
+// with the location's own id would otherwise make thousands).
 func (m *importMapper) standInOrganizations() []*importRec {
 	var out []*importRec
-	for _, table := range importStandInTables {
-		for _, r := range m.rows(table) {
-			org := r.get("organization_id")
-			if org == "" || m.ids["organizations"][org] != nil || m.kept["organizations"][org] {
-				continue
-			}
-			if (table == "services" || table == "programs") && r.get("name") == "" {
-				continue // dropped for it (services, programs): nothing to keep
-			}
-			row := &importRow{file: r.file, line: r.line, path: r.path, v: map[string]string{"id": org}}
-			rec := &importRec{kind: importOrgKind, extID: org, row: row, standIn: true}
-			rec.set("name", importStandInName(org))
-			m.keep("organizations", org)
-			out = append(out, rec)
+	for _, r := range m.rows("services") {
+		org := r.get("organization_id")
+		if org == "" || m.ids["organizations"][org] != nil || m.kept["organizations"][org] {
+			continue
 		}
+		if r.get("name") == "" {
+			continue // dropped for it: nothing to keep
+		}
+		row := &importRow{file: r.file, line: r.line, path: r.path, v: map[string]string{"id": org}}
+		rec := &importRec{kind: importOrgKind, extID: org, row: row, standIn: true}
+		rec.set("name", importStandInName(org))
+		m.keep("organizations", org)
+		out = append(out, rec)
 	}
 	if len(out) > 0 {
-		m.rep.notef("records naming an organization missing from the package (services, locations, programs, contacts, phones) are kept under one stand-in organization per missing id, named \"Unknown organization (id … in source)\"; an import that brings the organization adopts it")
+		m.rep.notef("services naming an organization missing from the package are kept under one stand-in organization per missing id, named \"Unknown organization (id … in source)\" (locations, programs, contacts and phones naming it join it); an import that brings the organization adopts it")
 	}
 	return out
 }
 
-// orgRef resolves the organization link of a row of importStandInTables
-// (noun names the row's record: "location"): a missing organization is
-// its stand-in, with a warning; otherwise as ref.
+// orgRef resolves the organization link of a row (noun names the row's
+// record: "location"): a missing organization services name is its
+// stand-in, with a warning; otherwise as ref (a missing one dropped, with
+// a warning).
 func (m *importMapper) orgRef(r *importRow, noun string) string {
 	org := r.get("organization_id")
 	if org != "" && m.ids["organizations"][org] == nil && m.kept["organizations"][org] {
