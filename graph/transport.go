@@ -49,10 +49,20 @@ func (p postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	start := graphql.Now()
 	// A body that is not a request is answered here: no operation exists
 	// for the executor to report it through.
-	var params graphql.RawParams
+	var body struct {
+		graphql.RawParams
+		// Relay's persisted-query form, and GraphQL over HTTP's draft's.
+		DocID      string `json:"doc_id"`
+		DocumentID string `json:"documentId"`
+	}
 	dec := json.NewDecoder(r.Body)
 	dec.UseNumber()
-	if err := dec.Decode(&params); err != nil {
+	err := dec.Decode(&body)
+	params := body.RawParams
+	if err == nil {
+		setDocID(&params, body.DocID, body.DocumentID)
+	}
+	if err != nil {
 		writeRequestError(w, http.StatusBadRequest, "the body is not a GraphQL request (a JSON object with a query string, "+
 			"and variables as an object): "+err.Error())
 		return
@@ -208,6 +218,7 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		_, _ = io.WriteString(w, "null")
 		return
 	}
+	tagRequestID(w, resp.Errors)
 	var buf bytes.Buffer
 	buf.Grow(len(resp.Data) + 64)
 	buf.WriteByte('{')
@@ -309,6 +320,7 @@ func (g getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 			}
 		}
 	}
+	setDocID(params, query.Get("doc_id"), query.Get("documentId"))
 	params.ReadTime.End = graphql.Now()
 	execute(w, r, exec, params, contentType, true, g.maxResponseBytes)
 }
@@ -324,4 +336,18 @@ func statusFor(errs gqlerror.List, contentType string) int {
 		return http.StatusBadRequest
 	}
 	return http.StatusUnprocessableEntity
+}
+
+// setDocID moves a request's document id (doc_id, or documentId) among its
+// extensions, where trustedDocuments looks for it.
+func setDocID(params *graphql.RawParams, ids ...string) {
+	for _, id := range ids {
+		if id != "" {
+			if params.Extensions == nil {
+				params.Extensions = map[string]any{}
+			}
+			params.Extensions[DocIDExtension] = id
+			return
+		}
+	}
 }

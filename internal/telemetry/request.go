@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strings"
+	"sync"
 )
 
 // Request is what one request's layers tell each other, for its log line,
@@ -22,15 +23,39 @@ type Request struct {
 	// Role is the viewer's role (empty when refused before
 	// authentication), and KeyName the API key's name: never its secret.
 	Role, KeyName string
-	// Operation and OperationType are the GraphQL operation run ("" for
-	// an anonymous operation or none).
-	Operation, OperationType string
-	// ClockDependent is set when the GraphQL document asks for something
-	// that depends on the time of day (openNow, openAt), so that a cached
+
+	mu sync.Mutex
+	op Operation
+}
+
+// Operation is what the GraphQL layer learnt of a request's operation.
+type Operation struct {
+	// Name and Type are the operation run (Name "" for an anonymous
+	// operation; Type "" when none was parsed).
+	Name, Type string
+	// ClockDependent is set when the document asks for something that
+	// depends on the time of day (openNow, openAt), so that a cached
 	// answer must not outlive a minute.
 	ClockDependent bool
-	// Errors is set when a GraphQL answer carries errors: it is not cached.
+	// Errors is set when the answer carries errors: it is not cached.
 	Errors bool
+}
+
+// SetOperation records what the GraphQL layer learnt (r may be nil).
+func (r *Request) SetOperation(update func(*Operation)) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	update(&r.op)
+}
+
+// Operation returns what the GraphQL layer recorded.
+func (r *Request) Operation() Operation {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.op
 }
 
 type requestKey struct{}
