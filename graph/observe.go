@@ -91,9 +91,6 @@ func (o observe) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 		start = oc.Stats.OperationStart
 	}
 	o.metrics.ObserveOperation(name, typ, hasData, errCodes, time.Since(start))
-	if len(errCodes) > 0 {
-		telemetry.RequestFrom(ctx).SetOperation(func(op *telemetry.Operation) { op.Errors = true })
-	}
 	return resp
 }
 

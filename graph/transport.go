@@ -18,6 +18,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/village-directory/village/internal/telemetry"
 )
 
 // postJSON is gqlgen's POST transport (transport.POST with its defaults: the
@@ -79,6 +81,7 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	ctx := r.Context()
 	rc, opErr := exec.CreateOperationContext(ctx, params)
 	if opErr != nil {
+		markErrors(ctx)
 		w.WriteHeader(statusFor(opErr, contentType))
 		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, rc), opErr))
 		return
@@ -91,6 +94,9 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := withinDeadline(ctx, exec, func() *graphql.Response { return responses(ctx) })
 	resp = capResponse(resp, maxResponseBytes)
+	if resp == nil || len(resp.Errors) > 0 {
+		markErrors(r.Context())
+	}
 	if unavailable(resp) {
 		w.Header().Set("Retry-After", strconv.Itoa(UnavailableRetryAfter))
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -350,4 +356,10 @@ func setDocID(params *graphql.RawParams, ids ...string) {
 			return
 		}
 	}
+}
+
+// markErrors tells the request (its caching) that its answer carries
+// errors: such an answer is never cached.
+func markErrors(ctx context.Context) {
+	telemetry.RequestFrom(ctx).SetOperation(func(op *telemetry.Operation) { op.Errors = true })
 }
