@@ -108,8 +108,14 @@ func (d *TrustedDocuments) add(id, text string) {
 	d.byID[hash] = text // Apollo clients send the hash as sha256Hash
 }
 
-// Len is how many documents are listed.
-func (d *TrustedDocuments) Len() int { return len(d.byHash) }
+// Len is how many documents are listed (0 for nil: no trusted-documents
+// mode).
+func (d *TrustedDocuments) Len() int {
+	if d == nil {
+		return 0
+	}
+	return len(d.byHash)
+}
 
 // trustedDocuments runs only listed documents: by id (doc_id), by hash
 // (extensions.persistedQuery.sha256Hash) or as a listed text. It takes the

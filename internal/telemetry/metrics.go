@@ -23,11 +23,6 @@ type Metrics struct {
 	opDuration    *prometheus.HistogramVec
 	graphqlErrors *prometheus.CounterVec
 
-	importRuns     *prometheus.CounterVec
-	importRecords  *prometheus.CounterVec
-	importWarnings prometheus.Counter
-	importErrors   prometheus.Counter
-
 	mu             sync.Mutex
 	operationNames map[string]bool // operation names seen, at most maxOperationNames
 }
@@ -73,28 +68,11 @@ func NewMetrics() *Metrics {
 			Name: "village_graphql_errors_total",
 			Help: "GraphQL errors answered, by extensions.code.",
 		}, []string{"code"}),
-		importRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "village_imports_total",
-			Help: "HSDS imports run, by result (ok, refused).",
-		}, []string{"result"}),
-		importRecords: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "village_import_records_total",
-			Help: "Records an HSDS import read, by what it did with them (created, updated, unchanged).",
-		}, []string{"action"}),
-		importWarnings: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "village_import_warnings_total",
-			Help: "Data-quality warnings HSDS imports reported.",
-		}),
-		importErrors: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "village_import_errors_total",
-			Help: "Structural faults HSDS imports refused a package for.",
-		}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.httpRequests, m.httpDuration, m.operations, m.opDuration, m.graphqlErrors,
-		m.importRuns, m.importRecords, m.importWarnings, m.importErrors,
 	)
 	return m
 }
@@ -154,25 +132,6 @@ func (m *Metrics) operationName(name string) string {
 	}
 	m.operationNames[name] = true
 	return name
-}
-
-// ObserveImport records one HSDS import: whether it was refused, the
-// records it created, updated and left unchanged, and the warnings and
-// structural faults it reported.
-func (m *Metrics) ObserveImport(refused bool, created, updated, unchanged, warnings, faults int) {
-	if m == nil {
-		return
-	}
-	result := "ok"
-	if refused {
-		result = "refused"
-	}
-	m.importRuns.WithLabelValues(result).Inc()
-	m.importRecords.WithLabelValues("created").Add(float64(created))
-	m.importRecords.WithLabelValues("updated").Add(float64(updated))
-	m.importRecords.WithLabelValues("unchanged").Add(float64(unchanged))
-	m.importWarnings.Add(float64(warnings))
-	m.importErrors.Add(float64(faults))
 }
 
 // WatchDB exports db's connection pool (database/sql's statistics: open,
