@@ -9,6 +9,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -55,6 +56,12 @@ func (o observe) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 		oc = graphql.GetOperationContext(ctx)
 	}
 	name, typ := operationOf(oc)
+	// A refused document never reached MutateOperationContext.
+	telemetry.RequestFrom(ctx).SetOperation(func(op *telemetry.Operation) {
+		if op.Name == "" && op.Type == "" {
+			op.Name, op.Type = name, typ
+		}
+	})
 	spanName := "GraphQL Operation"
 	if typ != "" {
 		spanName = typ
@@ -94,20 +101,36 @@ func (o observe) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	return resp
 }
 
-// operationOf names oc's operation and its type (empty when none parsed).
+// operationOf names oc's operation and its type. A document refused by
+// validation has no operation in oc: it is parsed again (without
+// validation) to say which it was, when it is short enough for that to be
+// cheap; else, or when it does not parse, they are empty.
 func operationOf(oc *graphql.OperationContext) (name, typ string) {
 	if oc == nil {
 		return "", ""
 	}
 	name = oc.OperationName
-	if oc.Operation != nil {
-		typ = string(oc.Operation.Operation)
+	op := oc.Operation
+	if op == nil && oc.RawQuery != "" && len(oc.RawQuery) <= maxReparsedBytes {
+		if doc, err := parser.ParseQuery(&ast.Source{Input: oc.RawQuery}); err == nil {
+			if name != "" {
+				op = doc.Operations.ForName(name)
+			} else if len(doc.Operations) == 1 {
+				op = doc.Operations[0]
+			}
+		}
+	}
+	if op != nil {
+		typ = string(op.Operation)
 		if name == "" {
-			name = oc.Operation.Name
+			name = op.Name
 		}
 	}
 	return name, typ
 }
+
+// maxReparsedBytes bounds the refused documents operationOf parses again.
+const maxReparsedBytes = 16 << 10
 
 // clockFields are the fields and arguments whose answer depends on the
 // time of day: a document asking for one is cached a minute at most.
