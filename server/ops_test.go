@@ -396,10 +396,14 @@ func TestIntrospectionSwitch(t *testing.T) {
 			t.Errorf("%s answered with introspection off: %s", q, res.Data)
 		}
 	}
-	var d struct{ Typename string `json:"__typename"` }
+	var d struct {
+		Typename string `json:"__typename"`
+	}
 	a.ok(`{ __typename }`, nil, &d)
 	on := newAPI(t, db, server.Config{})
-	var s struct{ Schema struct{ Types []any } `json:"__schema"` }
+	var s struct {
+		Schema struct{ Types []any } `json:"__schema"`
+	}
 	on.ok(`{ __schema { types { name } } }`, nil, &s)
 	if len(s.Schema.Types) == 0 {
 		t.Error("introspection on answered no types")

@@ -349,7 +349,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var trusted *graph.TrustedDocuments
 	if *trustedDocs != "" {
 		if trusted, err = graph.LoadTrustedDocuments(*trustedDocs); err != nil {
-			return err
+			return fmt.Errorf("--trusted-documents: %w", err)
 		}
 	}
 	tp, stopTracing, err := telemetry.Tracing(ctx, versionLine())
