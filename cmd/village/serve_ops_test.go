@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -173,4 +174,42 @@ func TestServeRefusesBadOpsFlags(t *testing.T) {
 			t.Errorf("serve %v: %v", args, err)
 		}
 	}
+}
+
+// TestImportMetricsFile: import --metrics-file leaves the run's numbers
+// for node_exporter's textfile collector, a refused package's too.
+func TestImportMetricsFile(t *testing.T) {
+	ctx := context.Background()
+	dsn := filepath.Join(t.TempDir(), "v.db")
+	metrics := filepath.Join(t.TempDir(), "village_import.prom")
+	pkg := filepath.Join("..", "..", "internal", "hsds", "testdata", "openreferral-spec-3.0", "examples", "csv")
+	var out, errs bytes.Buffer
+	if err := run(ctx, []string{"import", pkg, "--db", dsn, "--metrics-file", metrics}, &out, &errs); err != nil {
+		t.Fatalf("import: %v\n%s", err, errs.String())
+	}
+	text := readFile(t, metrics)
+	for _, want := range []string{"village_import_last_success 1", `village_import_last_records{action="unchanged"} 0`, "village_import_last_errors 0"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics file lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, `village_import_last_records{action="created"} 0`) || strings.Contains(text, "village_import_last_warnings 0") {
+		t.Errorf("the import's records and warnings are not counted:\n%s", text)
+	}
+	ohana := filepath.Join("..", "..", "internal", "hsds", "testdata", "ohana-api-smc", "sample-csv")
+	if err := run(ctx, []string{"import", ohana, "--db", dsn, "--metrics-file", metrics}, &out, &errs); err == nil {
+		t.Fatal("the Ohana import was accepted")
+	}
+	if text := readFile(t, metrics); !strings.Contains(text, "village_import_last_success 0") || strings.Contains(text, "village_import_last_errors 0") {
+		t.Errorf("a refused import's metrics:\n%s", text)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
