@@ -184,11 +184,16 @@ func withDeadline(d, streamD time.Duration, isStream func(*http.Request) bool, n
 }
 
 // writeGraphQLError answers in the GraphQL response shape, so clients parse
-// every failure the same way.
+// every failure the same way, with the request's ID (set by logRequests) as
+// every GraphQL error has it.
 func writeGraphQLError(w http.ResponseWriter, status int, msg, code string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
+	extensions := map[string]any{"code": code}
+	if id := w.Header().Get(graph.RequestIDHeader); id != "" {
+		extensions["requestId"] = id
+	}
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+		"errors": []map[string]any{{"message": msg, "extensions": extensions}},
 	})
 }

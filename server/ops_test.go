@@ -218,6 +218,12 @@ func TestRequestIDAndJSONLog(t *testing.T) {
 	if !strings.Contains(string(body), `"requestId":"client-id-2"`) {
 		t.Errorf("a BAD_REQUEST without the request id: %s", body)
 	}
+	// So do the server's own refusals (a wrong key here).
+	res, body = a.send(http.MethodPost, "/graphql", `{"query":"{ __typename }"}`,
+		map[string]string{"X-Request-ID": "client-id-3", "Authorization": "Bearer wrong"})
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), `"requestId":"client-id-3"`) {
+		t.Errorf("a 401 without the request id: %d %s", res.StatusCode, body)
+	}
 	// Without one (or with one unusable), the server makes one.
 	res, body = a.send(http.MethodGet, gqlGET("{ nope }"), "", map[string]string{"X-Request-ID": "has spaces"})
 	made := res.Header.Get("X-Request-ID")
@@ -235,7 +241,7 @@ func TestRequestIDAndJSONLog(t *testing.T) {
 			lines = append(lines, m)
 		}
 	}
-	if len(lines) != 3 {
+	if len(lines) != 4 {
 		t.Fatalf("%d request lines: %s", len(lines), logs.String())
 	}
 	first := lines[0]
@@ -251,7 +257,7 @@ func TestRequestIDAndJSONLog(t *testing.T) {
 	if strings.Contains(logs.String(), secret) {
 		t.Error("the log holds a key's secret")
 	}
-	if lines[2]["request_id"] != made {
+	if lines[3]["request_id"] != made {
 		t.Errorf("log line's id %v, response's %s", lines[2]["request_id"], made)
 	}
 }
