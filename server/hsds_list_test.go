@@ -673,7 +673,14 @@ func TestHSDSStreamStops(t *testing.T) {
 			return
 		}
 		half := newAPI(t, db, server.Config{StreamTimeout: 2 * time.Second, StreamBatch: batch})
-		res = mustGet(t, half.srv.URL+path)
+		// Uncompressed, so that the stream cannot fit in the socket's
+		// buffers before the lock is taken.
+		req, _ := http.NewRequest(http.MethodGet, half.srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "identity")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
 		defer res.Body.Close()
 		br := bufio.NewReader(res.Body)
 		if _, err := br.ReadBytes('\n'); err != nil {
