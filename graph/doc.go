@@ -30,4 +30,21 @@
 //   - the transport (transport.go): the answer is given at the context's
 //     deadline plus a second whatever the operation is doing, and an answer
 //     past MaxResponseBytes is replaced by one error.
+//
+// # Observing and locking down
+//
+// observe (observe.go), the first extension, is the outermost response
+// interceptor: each operation's span (child of the HTTP request's, parent
+// of its SQL statements'), its metrics, and what the request's log line and
+// caching learn of it (telemetry.Request: name, type, whether it asks for
+// the clock, whether it answered errors). Spans and metrics record names,
+// types and error codes, never variables or the document. Every error
+// written (writeResponse) carries the request's ID as
+// extensions.requestId.
+//
+// HandlerConfig.DisableIntrospection leaves gqlgen's introspection
+// extension out. HandlerConfig.TrustedDocuments (trusted.go) replaces
+// automatic persisted queries: a request names a listed document by
+// doc_id or extensions.persistedQuery.sha256Hash, or sends a listed text;
+// nothing else runs, and nothing can be registered.
 package graph

@@ -15,9 +15,12 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/match"
+	"github.com/village-directory/village/internal/telemetry"
 )
 
 // Limits are the GraphQL safety rails. A zero field takes its value from
@@ -91,6 +94,18 @@ type HandlerConfig struct {
 	// StaleAfterMonths: matching calls a listing last verified longer ago
 	// stale (0: match.DefaultStaleAfterMonths).
 	StaleAfterMonths int
+	// Matcher, when set, is the match index the resolvers use (the server
+	// shares it to export its numbers); else one is made.
+	Matcher *match.Matcher
+	// DisableIntrospection refuses __schema and __type queries.
+	DisableIntrospection bool
+	// TrustedDocuments, when set, are the only documents run, and
+	// automatic persisted queries register none (see trustedDocuments).
+	TrustedDocuments *TrustedDocuments
+	// Metrics record each operation (nil: none), and TracerProvider traces
+	// it (nil: the global provider).
+	Metrics        *telemetry.Metrics
+	TracerProvider trace.TracerProvider
 }
 
 // NewHandler returns the GraphQL endpoint (POST and GET) over cfg.Client.
@@ -105,6 +120,9 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 		cfg.Logger = slog.Default()
 	}
 	resolver := NewResolver(cfg.Client)
+	if cfg.Matcher != nil {
+		resolver.matcher = cfg.Matcher
+	}
 	resolver.matcher.SetStaleAfterMonths(cfg.StaleAfterMonths)
 	es := NewExecutableSchema(Config{
 		Resolvers:  resolver,
@@ -123,8 +141,17 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	srv.SetValidationRulesFn(cappedValidationRules)
 	use := func(ext graphql.HandlerExtension) { useExtension(srv, ext) }
-	use(extension.Introspection{})
-	use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
+	// First: the outermost response interceptor, it sees every error.
+	use(observe{metrics: cfg.Metrics, tracer: telemetry.TracerProvider(cfg.TracerProvider).Tracer(telemetry.TracerName)})
+	if !cfg.DisableIntrospection {
+		use(extension.Introspection{})
+	}
+	if cfg.TrustedDocuments != nil {
+		use(trustedDocuments{docs: cfg.TrustedDocuments})
+	} else {
+		use(docIDWithoutTrustedDocuments{})
+		use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
+	}
 	// After the persisted query is found, before gqlgen parses and
 	// validates it.
 	use(documentBounds{limits: cfg.Limits, cache: cache})

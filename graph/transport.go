@@ -18,6 +18,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/village-directory/village/internal/telemetry"
 )
 
 // postJSON is gqlgen's POST transport (transport.POST with its defaults: the
@@ -49,10 +51,20 @@ func (p postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	start := graphql.Now()
 	// A body that is not a request is answered here: no operation exists
 	// for the executor to report it through.
-	var params graphql.RawParams
+	var body struct {
+		graphql.RawParams
+		// Relay's persisted-query form, and GraphQL over HTTP's draft's.
+		DocID      string `json:"doc_id"`
+		DocumentID string `json:"documentId"`
+	}
 	dec := json.NewDecoder(r.Body)
 	dec.UseNumber()
-	if err := dec.Decode(&params); err != nil {
+	err := dec.Decode(&body)
+	params := body.RawParams
+	if err == nil {
+		setDocID(&params, body.DocID, body.DocumentID)
+	}
+	if err != nil {
 		writeRequestError(w, http.StatusBadRequest, "the body is not a GraphQL request (a JSON object with a query string, "+
 			"and variables as an object): "+err.Error())
 		return
@@ -69,6 +81,7 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	ctx := r.Context()
 	rc, opErr := exec.CreateOperationContext(ctx, params)
 	if opErr != nil {
+		markErrors(ctx)
 		w.WriteHeader(statusFor(opErr, contentType))
 		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, rc), opErr))
 		return
@@ -81,6 +94,9 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := withinDeadline(ctx, exec, func() *graphql.Response { return responses(ctx) })
 	resp = capResponse(resp, maxResponseBytes)
+	if resp == nil || len(resp.Errors) > 0 {
+		markErrors(r.Context())
+	}
 	if unavailable(resp) {
 		w.Header().Set("Retry-After", strconv.Itoa(UnavailableRetryAfter))
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -208,6 +224,7 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		_, _ = io.WriteString(w, "null")
 		return
 	}
+	tagRequestID(w, resp.Errors)
 	var buf bytes.Buffer
 	buf.Grow(len(resp.Data) + 64)
 	buf.WriteByte('{')
@@ -309,6 +326,7 @@ func (g getQuery) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 			}
 		}
 	}
+	setDocID(params, query.Get("doc_id"), query.Get("documentId"))
 	params.ReadTime.End = graphql.Now()
 	execute(w, r, exec, params, contentType, true, g.maxResponseBytes)
 }
@@ -324,4 +342,24 @@ func statusFor(errs gqlerror.List, contentType string) int {
 		return http.StatusBadRequest
 	}
 	return http.StatusUnprocessableEntity
+}
+
+// setDocID moves a request's document id (doc_id, or documentId) among its
+// extensions, where trustedDocuments looks for it.
+func setDocID(params *graphql.RawParams, ids ...string) {
+	for _, id := range ids {
+		if id != "" {
+			if params.Extensions == nil {
+				params.Extensions = map[string]any{}
+			}
+			params.Extensions[DocIDExtension] = id
+			return
+		}
+	}
+}
+
+// markErrors tells the request (its caching) that its answer carries
+// errors: such an answer is never cached.
+func markErrors(ctx context.Context) {
+	telemetry.RequestFrom(ctx).SetOperation(func(op *telemetry.Operation) { op.Errors = true })
 }

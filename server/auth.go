@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/telemetry"
 )
 
 // authenticate gives every request a viewer: anonymous without an
@@ -34,10 +34,10 @@ func authenticate(client *ent.Client, log *slog.Logger, limits *limiter, next ht
 				unauthenticated(w, msg)
 			}
 		}
-		info := requestInfoFrom(ctx)
+		info := telemetry.RequestFrom(ctx)
 		headers := r.Header.Values("Authorization")
 		if len(headers) == 0 {
-			info.setViewer(auth.Viewer{Role: auth.Anonymous})
+			setViewer(info, auth.Viewer{Role: auth.Anonymous})
 			next.ServeHTTP(w, r.WithContext(auth.WithViewer(ctx, auth.Viewer{Role: auth.Anonymous})))
 			return
 		}
@@ -72,7 +72,7 @@ func authenticate(client *ent.Client, log *slog.Logger, limits *limiter, next ht
 			writeGraphQLError(w, http.StatusInternalServerError, "could not check the API key", "INTERNAL")
 			return
 		}
-		info.setViewer(v)
+		setViewer(info, v)
 		next.ServeHTTP(w, r.WithContext(auth.WithViewer(ctx, v)))
 	})
 }
@@ -84,29 +84,10 @@ func unauthenticated(w http.ResponseWriter, msg string) {
 	writeGraphQLError(w, http.StatusUnauthorized, msg, "UNAUTHENTICATED")
 }
 
-// requestInfo is what inner handlers tell the request log (the outermost
-// handler): who the request acted as. It is never the secret.
-type requestInfo struct {
-	role string
-	key  string
-}
-
-func (i *requestInfo) setViewer(v auth.Viewer) {
-	if i == nil {
-		return
+// setViewer tells the request's log line who it acted as: the role and
+// the key's name, never its secret (info may be nil).
+func setViewer(info *telemetry.Request, v auth.Viewer) {
+	if info != nil {
+		info.Role, info.KeyName = string(v.Role), v.Name
 	}
-	i.role, i.key = string(v.Role), v.Name
-}
-
-type requestInfoKey struct{}
-
-func withRequestInfo(ctx context.Context) (context.Context, *requestInfo) {
-	info := &requestInfo{}
-	return context.WithValue(ctx, requestInfoKey{}, info), info
-}
-
-// requestInfoFrom returns ctx's holder, or nil when nothing logs the request.
-func requestInfoFrom(ctx context.Context) *requestInfo {
-	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
-	return info
 }

@@ -32,4 +32,33 @@
 // check and GraphQL with UNAVAILABLE, the HSDS API in its own error shape,
 // and /readyz in plain text. Nothing has to be reset when the database is
 // back: database/sql replaces dead connections on its own.
+//
+// # Operating: logs, metrics, traces, compression, caching
+//
+// Middleware runs, outermost first: otelhttp (the request's span, continuing
+// the caller's W3C trace), logRequests (the request's ID, its log line and
+// HTTP metrics: see internal/telemetry), recoverPanics, compress, CORS, the
+// deadline, authentication, the rate limit, the body limit; then the route
+// (routed names it for the log, the metrics and the span), and for /graphql
+// and /hsds/ httpCache.
+//
+// Compression is klauspost/compress's gzhttp: gzip, and zstd, which it
+// serves as well and prefers when a client accepts both. It negotiates
+// Accept-Encoding, adds Vary, leaves small answers (under 1 KiB) and
+// already-compressed types alone, and compresses a flushed batch at once,
+// so a streamed listing stays streamed. Brotli is left out: andybalholm/brotli
+// is a compressor only, and no maintained handler around it does that
+// negotiation and flushing, so serving it would mean writing and keeping
+// one, for a few percent over gzip on JSON.
+//
+// Caching headers are set by httpCache (see its comment): public for an
+// anonymous GET without errors, with a weak ETag from the change feed's
+// position and the UTC date, private for a key, none stored otherwise.
+//
+// # Draining
+//
+// Config.Draining, once closed, makes /readyz answer 503 while everything
+// else is still served: `village serve` closes it on SIGTERM, serves on for
+// --drain-period, then shuts the listener down and lets requests in flight
+// finish.
 package server

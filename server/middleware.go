@@ -9,34 +9,88 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
+
+	"github.com/klauspost/compress/gzhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/village-directory/village/graph"
+	"github.com/village-directory/village/internal/telemetry"
 )
 
-// logRequests logs one line per request with log/slog.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+// logRequests logs one line per request with log/slog, and counts it in
+// metrics: it is the outermost handler but tracing's, and makes the
+// request's telemetry.Request. The request's ID is the client's
+// X-Request-ID when usable, else a new one; it is sent back in the same
+// header (and so in every GraphQL error's extensions.requestId).
+func logRequests(log *slog.Logger, metrics *telemetry.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		info := &telemetry.Request{ID: telemetry.RequestIDFrom(r.Header.Get(graph.RequestIDHeader))}
+		w.Header().Set(graph.RequestIDHeader, info.ID)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		ctx, info := withRequestInfo(r.Context())
+		ctx := telemetry.WithRequest(r.Context(), info)
 		finished := false
 		// Deferred, so a response cut off on purpose (a stream aborted
 		// with http.ErrAbortHandler, which passes on up) is logged too.
 		defer func() {
-			log.InfoContext(r.Context(), "http request",
+			d := time.Since(start)
+			op := info.Operation()
+			attrs := []any{
+				"request_id", info.ID,
 				"method", r.Method,
 				"path", r.URL.Path,
+				"route", info.Route,
 				"status", rec.status,
 				"bytes", rec.bytes,
-				"duration_ms", float64(time.Since(start).Microseconds())/1000,
+				"duration_ms", float64(d.Microseconds()) / 1000,
 				"remote", r.RemoteAddr,
-				"role", info.role, // empty when the request was refused before authentication
-				"key", info.key, // the API key's name, never its secret
-				"aborted", !finished,
-			)
+				"role", info.Role, // empty when the request was refused before authentication
+				"key", info.KeyName, // the API key's name, never its secret
+			}
+			if op.Type != "" || op.Name != "" {
+				attrs = append(attrs, "operation", op.Name, "operation_type", op.Type)
+			}
+			if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+				attrs = append(attrs, "trace_id", sc.TraceID().String())
+			}
+			attrs = append(attrs, "aborted", !finished)
+			log.InfoContext(r.Context(), "http request", attrs...)
+			metrics.ObserveHTTP(info.Route, r.Method, rec.status, d)
 		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		finished = true
 	})
+}
+
+// routed tells the request's log line, metrics and span which route took
+// it: pattern, without its method.
+func routed(pattern string, next http.Handler) http.Handler {
+	route := pattern
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		route = path
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info := telemetry.RequestFrom(r.Context()); info != nil {
+			info.Route = route
+		}
+		span := trace.SpanFromContext(r.Context())
+		span.SetName(r.Method + " " + route)
+		span.SetAttributes(attribute.String("http.route", route))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// compress compresses answers a client accepts compressed (zstd or gzip:
+// see the package documentation), a stream's flushed batches included.
+func compress(next http.Handler) http.Handler {
+	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024))
+	if err != nil {
+		panic(err) // the options are constant
+	}
+	return wrap(next)
 }
 
 type statusRecorder struct {
@@ -130,11 +184,16 @@ func withDeadline(d, streamD time.Duration, isStream func(*http.Request) bool, n
 }
 
 // writeGraphQLError answers in the GraphQL response shape, so clients parse
-// every failure the same way.
+// every failure the same way, with the request's ID (set by logRequests) as
+// every GraphQL error has it.
 func writeGraphQLError(w http.ResponseWriter, status int, msg, code string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
+	extensions := map[string]any{"code": code}
+	if id := w.Header().Get(graph.RequestIDHeader); id != "" {
+		extensions["requestId"] = id
+	}
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"errors": []map[string]any{{"message": msg, "extensions": map[string]any{"code": code}}},
+		"errors": []map[string]any{{"message": msg, "extensions": extensions}},
 	})
 }

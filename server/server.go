@@ -7,10 +7,16 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	noopmetric "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/village-directory/village/graph"
+	"github.com/village-directory/village/internal/match"
 	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/telemetry"
 )
 
 // Config is the HTTP server's configuration.
@@ -44,6 +50,27 @@ type Config struct {
 	// default here: tests and embedders choose) sets none. `village serve`
 	// sets one (see its flags).
 	RateLimit RateLimit
+	// CacheMaxAge is how long shared caches may keep an anonymous GET's
+	// answer (Cache-Control: public, max-age); a minute at most for an
+	// answer that depends on the clock (see httpCache).
+	CacheMaxAge time.Duration
+	// DisableIntrospection refuses GraphQL introspection (__schema, __type).
+	DisableIntrospection bool
+	// TrustedDocuments, when set, are the only GraphQL documents run (see
+	// graph.TrustedDocuments).
+	TrustedDocuments *graph.TrustedDocuments
+	// Metrics, when set, count requests, operations, the database pool and
+	// the match index; ServeMetrics also serves them at /metrics (else the
+	// caller serves MetricsHandler on an address of its own).
+	Metrics      *telemetry.Metrics
+	ServeMetrics bool
+	// TracerProvider traces requests (nil: the global provider, which
+	// records nothing unless telemetry.Tracing set one up).
+	TracerProvider trace.TracerProvider
+	// Draining, once closed, makes /readyz answer 503 so that load
+	// balancers stop sending traffic while the server still serves it
+	// (see `village serve --drain-period`).
+	Draining <-chan struct{}
 }
 
 // DefaultConfig is what Village serves with unless configured.
@@ -55,6 +82,7 @@ var DefaultConfig = Config{
 	StreamBatch:    500,
 	MaxBodyBytes:   8 << 20,
 	Limits:         graph.DefaultLimits,
+	CacheMaxAge:    time.Minute,
 }
 
 func (c Config) withDefaults() Config {
@@ -76,6 +104,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultConfig.MaxBodyBytes
 	}
+	if c.CacheMaxAge <= 0 {
+		c.CacheMaxAge = DefaultConfig.CacheMaxAge
+	}
 	c.Limits = c.Limits.WithDefaults()
 	return c
 }
@@ -89,21 +120,44 @@ func (c Config) withDefaults() Config {
 //	/healthz   the process is alive
 //	/readyz    the database answers
 //	/hsds/     the HSDS 3.0 API's read endpoints (Open Referral), same visibility as GraphQL
+//	/metrics   Prometheus metrics, when cfg.Metrics is set and cfg.ServeMetrics
+//
+// GraphQL and HSDS answers carry caching headers (httpCache); every answer
+// an X-Request-ID, and may be compressed (compress).
 func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = slog.Default()
 	}
+	tp := telemetry.TracerProvider(cfg.TracerProvider)
+	matcher := match.New(db.Client, nil)
+	if cfg.Metrics != nil {
+		cfg.Metrics.WatchDB(db.Dialect, db.SQL)
+		cfg.Metrics.WatchMatchIndex(func() telemetry.IndexStats {
+			s := matcher.IndexStats()
+			return telemetry.IndexStats{Records: s.Records, BuiltAt: s.BuiltAt, Build: s.Build}
+		})
+	}
+	cache := httpCache{client: db.Client, maxAge: cfg.CacheMaxAge, now: time.Now}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graph.NewHandler(graph.HandlerConfig{Client: db.Client, Limits: cfg.Limits, Logger: log, StaleAfterMonths: cfg.StaleAfterMonths}))
-	mux.Handle("/hsds/", hsdsHandler(db.Client, log, cfg))
+	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, routed(pattern, h)) }
+	handle("/graphql", cache.wrap(graph.NewHandler(graph.HandlerConfig{
+		Client: db.Client, Limits: cfg.Limits, Logger: log, Matcher: matcher,
+		DisableIntrospection: cfg.DisableIntrospection, TrustedDocuments: cfg.TrustedDocuments,
+		Metrics: cfg.Metrics, TracerProvider: tp, StaleAfterMonths: cfg.StaleAfterMonths,
+	})))
+	handle("/hsds/", cache.wrap(hsdsHandler(db.Client, log, cfg)))
 	console := consoleHandler()
-	mux.Handle("/", console)
-	mux.Handle("/static/", console)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	handle("/", console)
+	handle("/static/", console)
+	handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writePlain(w, http.StatusOK, "ok")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining(cfg.Draining) {
+			writePlain(w, http.StatusServiceUnavailable, "draining: shutting down")
+			return
+		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := db.SQL.PingContext(ctx); err != nil {
@@ -113,7 +167,10 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 			return
 		}
 		writePlain(w, http.StatusOK, "ready")
-	})
+	}))
+	if cfg.Metrics != nil && cfg.ServeMetrics {
+		handle("GET /metrics", MetricsHandler(cfg.Metrics))
+	}
 
 	var h http.Handler = mux
 	h = limitBody(cfg.MaxBodyBytes, h)
@@ -125,9 +182,29 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	h = authenticate(db.Client, log, limits, h)
 	h = withDeadline(cfg.RequestTimeout, cfg.StreamTimeout, hsdsStreams, h)
 	h = corsPolicy(cfg.AllowedOrigins).Handler(h)
+	h = compress(h)
 	h = recoverPanics(log, h)
-	h = logRequests(log, h)
+	h = logRequests(log, cfg.Metrics, h)
+	// Outermost: the request's span covers everything, and continues the
+	// caller's trace (W3C traceparent).
+	h = otelhttp.NewHandler(h, "http request", otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(telemetry.Propagator),
+		otelhttp.WithMeterProvider(noopmetric.NewMeterProvider()))
 	return h
+}
+
+// MetricsHandler serves m in Prometheus' text format.
+func MetricsHandler(m *telemetry.Metrics) http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}
+
+// draining reports whether c is closed (nil: never).
+func draining(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 // NewHTTPServer wraps h in an http.Server with timeouts that bound slow
@@ -149,9 +226,16 @@ func NewHTTPServer(addr string, h http.Handler, cfg Config) *http.Server {
 
 func corsPolicy(origins []string) *cors.Cors {
 	return cors.New(cors.Options{
-		AllowedOrigins:   origins,
-		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders:   []string{"Content-Type", "Authorization", "Accept"},
+		AllowedOrigins: origins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		// What browser GraphQL clients send: trace context (traceparent,
+		// tracestate, baggage), a request ID, Apollo Client's
+		// client-awareness and CSRF-prevention headers.
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept",
+			"Traceparent", "Tracestate", "Baggage", "X-Request-Id",
+			"Apollographql-Client-Name", "Apollographql-Client-Version", "Apollo-Require-Preflight",
+			"If-None-Match"},
+		ExposedHeaders:   []string{"X-Request-Id", "ETag"},
 		AllowCredentials: false,
 		MaxAge:           600,
 	})

@@ -2,7 +2,7 @@
 // API, HSDS read API and console, migrates the database, loads the seed
 // directory, manages API keys, and imports and exports Open Referral HSDS.
 //
-//	village serve   [--db PATH|URL] [--addr :8080] [--cors-origins a,b]
+//	village serve   [--db PATH|URL] [--addr :8080] [--cors-origins a,b] [--log-format text|json] [--metrics-addr :9090] …
 //	village migrate [--db PATH|URL]
 //	village orgs    [--db PATH|URL] [TEXT]
 //	village seed    [--db PATH|URL] [--samples] [--synthetic [--services N ...]]
@@ -19,6 +19,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -46,6 +47,7 @@ import (
 	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/synthetic"
+	"github.com/village-directory/village/internal/telemetry"
 	"github.com/village-directory/village/server"
 )
 
@@ -327,19 +329,52 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&limits.MaxDepth, "max-depth", limits.MaxDepth, "deepest an operation may nest fields (QUERY_TOO_LARGE)")
 	fs.IntVar(&limits.MaxTextLength, "max-text-length", limits.MaxTextLength, "longest text, in characters, a query may filter or search by (BAD_USER_INPUT)")
 	fs.IntVar(&limits.MaxResponseBytes, "max-response-bytes", limits.MaxResponseBytes, "largest GraphQL answer sent (RESPONSE_TOO_LARGE past it)")
+	logFormat := fs.String("log-format", "text", "log lines as text (key=value) or json")
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at /metrics on this address of their own (for example :9090) instead of on --addr")
+	cacheMaxAge := fs.Duration("cache-max-age", server.DefaultConfig.CacheMaxAge, "how long shared caches may keep an anonymous GET's answer (Cache-Control: public, max-age); a minute at most for answers that depend on the clock")
+	introspection := fs.Bool("introspection", true, "answer GraphQL introspection (__schema, __type); --introspection=false refuses it")
+	trustedDocs := fs.String("trusted-documents", "", "run only the GraphQL documents listed in this file (Apollo's persisted-query manifest or Relay's {id: text} map); automatic persisted queries then register none")
+	drainPeriod := fs.Duration("drain-period", 5*time.Second, "on SIGTERM, how long /readyz answers 503 while requests are still served, before the listener closes")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 20*time.Second, "after the drain period, how long requests in flight may take to finish")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *ratePerSecond < 0 || (*ratePerSecond > 0 && *rateBurst < 1) {
 		return fmt.Errorf("--rate-limit must be 0 (no limit) or positive, with --rate-burst at least 1")
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if *drainPeriod < 0 || *shutdownTimeout < 0 {
+		return fmt.Errorf("--drain-period and --shutdown-timeout must not be negative")
+	}
+	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
+	var trusted *graph.TrustedDocuments
+	if *trustedDocs != "" {
+		if trusted, err = graph.LoadTrustedDocuments(*trustedDocs); err != nil {
+			return fmt.Errorf("--trusted-documents: %w", err)
+		}
+	}
+	tp, stopTracing, err := telemetry.Tracing(ctx, versionLine())
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTracing(flushCtx); err != nil {
+			log.Warn("tracing: flushing spans failed", "error", err)
+		}
+	}()
 
-	db, err := openMigrated(ctx, *dsn)
+	db, err := store.Open(ctx, *dsn, store.Options{TracerProvider: tp})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := store.Migrate(ctx, db); err != nil {
+		return err
+	}
 	inUse, err := seed.TablesInUse(ctx, db.SQL)
 	if err != nil {
 		return fmt.Errorf("inspect database: %w", err)
@@ -360,20 +395,47 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.RateLimit = server.RateLimit{PerSecond: *ratePerSecond, Burst: *rateBurst}
 	cfg.Limits = limits
 	cfg.StaleAfterMonths = int(staleAfter)
-	srv := server.NewHTTPServer(*addr, server.New(db, cfg, log), cfg)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("village serving", "addr", *addr, "database", db.Dialect, "console", "http://localhost"+portOf(*addr)+"/")
+	cfg.CacheMaxAge = *cacheMaxAge
+	cfg.DisableIntrospection = !*introspection
+	cfg.TrustedDocuments = trusted
+	cfg.Metrics = telemetry.NewMetrics()
+	cfg.ServeMetrics = *metricsAddr == ""
+	cfg.TracerProvider = tp
+	drain := make(chan struct{})
+	cfg.Draining = drain
+	servers := []*http.Server{server.NewHTTPServer(*addr, server.New(db, cfg, log), cfg)}
+	if *metricsAddr != "" {
+		servers = append(servers, server.NewHTTPServer(*metricsAddr, server.MetricsHandler(cfg.Metrics), cfg))
+	}
+	errc := make(chan error, len(servers))
+	for _, srv := range servers {
+		go func() { errc <- srv.ListenAndServe() }()
+	}
+	log.Info("village serving", "addr", *addr, "database", db.Dialect, "console", "http://localhost"+portOf(*addr)+"/",
+		"metrics", cmp.Or(*metricsAddr, *addr), "trusted_documents", trusted.Len(), "introspection", *introspection)
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: finishing requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	// Draining: /readyz says 503 at once, so load balancers stop sending
+	// traffic, while the listener keeps serving what still comes; without
+	// keep-alives, clients open their next connection elsewhere.
+	close(drain)
+	servers[0].SetKeepAlivesEnabled(false)
+	log.Info("draining: /readyz answers 503; still serving", "drain_period", drainPeriod.String())
+	select {
+	case err := <-errc:
 		return err
+	case <-time.After(*drainPeriod):
+	}
+	log.Info("shutting down: finishing requests in flight", "timeout", shutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+	defer cancel()
+	for _, srv := range servers {
+		if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	return nil
 }
@@ -401,6 +463,17 @@ func (m *monthsFlag) Set(s string) error {
 	}
 	*m = monthsFlag(n * unit)
 	return nil
+}
+
+// newLogger returns the logger --log-format asks for.
+func newLogger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
 }
 
 func splitList(s string) []string {
@@ -724,6 +797,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	maxFileBytes := fs.Int64("max-file-bytes", hsds.DefaultMaxImportFileBytes, "largest package file read, in bytes; a larger one refuses the package")
 	maxArchiveBytes := fs.Int64("max-archive-bytes", hsds.DefaultMaxImportArchiveBytes, "most a .zip package may hold uncompressed, all files together, in bytes; more refuses the package")
 	needsMap := fs.String("needs-map", "", "a CSV crosswalk (columns vocabulary, term, need) mapping the imported vocabularies' terms to Village's needs, applied after the import, so match(needs:) finds their services")
+	metricsFile := fs.String("metrics-file", "", "write the import's metrics (records, warnings, result) to this file in Prometheus' text format, for node_exporter's textfile collector")
 	path, err := parseOneArg(fs, args, "import", "PATH")
 	if err != nil {
 		return err
@@ -758,6 +832,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if tty {
 		opts.Progress = importProgress(stderr, time.Now())
 	}
+	started := time.Now()
 	report, err := hsds.Import(ctx, db.Client, path, opts)
 	if tty && opts.Progress != nil {
 		fmt.Fprintln(stderr)
@@ -768,6 +843,11 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			if werr := writeImportReport(*reportFile, report); werr != nil {
 				return errors.Join(fmt.Errorf("import: write report: %w", werr), err)
 			}
+		}
+	}
+	if *metricsFile != "" && report != nil {
+		if werr := telemetry.WriteImportMetrics(*metricsFile, importResult(report, err != nil, started)); werr != nil {
+			return fmt.Errorf("import: --metrics-file: %w", werr)
 		}
 	}
 	if err != nil {
@@ -789,6 +869,18 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return db.Analyze(ctx)
 	}
 	return nil
+}
+
+// importResult is what an import's metrics say of report.
+func importResult(report *hsds.Report, failed bool, started time.Time) telemetry.ImportResult {
+	r := telemetry.ImportResult{Refused: failed, Warnings: len(report.Warnings), Faults: len(report.Errors),
+		Duration: time.Since(started), At: time.Now()}
+	for _, c := range report.Types {
+		r.Created += c.Created
+		r.Updated += c.Updated
+		r.Unchanged += c.Unchanged
+	}
+	return r
 }
 
 // importProgress draws the import's progress on a terminal: a bar, the

@@ -111,11 +111,12 @@ func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
 	// for. Visibility is applied per request when results are evaluated.
 	loadCtx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	started := time.Now()
 	snap, err := load(loadCtx, m.client, position)
 	if err != nil {
 		return nil, fmt.Errorf("load the matching index: %w", err)
 	}
-	m.snap = snap
+	m.snap, m.builtAt, m.buildTime = snap, time.Now(), time.Since(started)
 	return snap, nil
 }
 
@@ -344,4 +345,8 @@ func RevealAll(int) bool { return true }
 type matcherState struct {
 	mu   sync.Mutex
 	snap *snapshot
+	// builtAt and buildTime are when snap was built and how long that
+	// took, for IndexStats.
+	builtAt   time.Time
+	buildTime time.Duration
 }

@@ -16,7 +16,8 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/schema"
 	"github.com/google/uuid"
-	"github.com/lib/pq"    // the "postgres" driver, and its error codes
+	"github.com/lib/pq" // the "postgres" driver, and its error codes
+	"go.opentelemetry.io/otel/trace"
 	_ "modernc.org/sqlite" // registers "sqlite"
 
 	"github.com/village-directory/village/ent"
@@ -46,6 +47,9 @@ type Options struct {
 	// WrapDriver, when set, wraps the ent driver (for example to count or
 	// log statements).
 	WrapDriver func(dialect.Driver) dialect.Driver
+	// TracerProvider, when set, gives every SQL statement a span (see
+	// tracingDriver), under WrapDriver's wrapper.
+	TracerProvider trace.TracerProvider
 }
 
 // Open connects to dsn: a postgres:// (or postgresql://) URL opens
@@ -100,6 +104,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s database: %w", name, err)
 	}
 	var drv dialect.Driver = entsql.OpenDB(name, db)
+	if opts.TracerProvider != nil {
+		drv = newTracingDriver(drv, opts.TracerProvider)
+	}
 	if opts.WrapDriver != nil {
 		drv = opts.WrapDriver(drv)
 	}

@@ -1,0 +1,175 @@
+package telemetry
+
+import (
+	"database/sql"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics are the series Village exports, in a registry of their own. A nil
+// *Metrics records nothing, so layers can be built without one.
+type Metrics struct {
+	// Registry gathers every series below, the Go runtime's and the
+	// process'; package server serves it at /metrics.
+	Registry *prometheus.Registry
+
+	httpRequests  *prometheus.CounterVec
+	httpDuration  *prometheus.HistogramVec
+	operations    *prometheus.CounterVec
+	opDuration    *prometheus.HistogramVec
+	graphqlErrors *prometheus.CounterVec
+
+	mu             sync.Mutex
+	operationNames map[string]bool // operation names seen, at most maxOperationNames
+}
+
+// maxOperationNames bounds the operation label's values: clients choose
+// operation names, and each new one would be a new series.
+const maxOperationNames = 200
+
+// Label values for operations without a name of their own.
+const (
+	AnonymousOperation = "(anonymous)"
+	OtherOperation     = "(other)"
+)
+
+// durationBuckets span a cached read (a millisecond) to the request
+// timeout's order (15 s) and a long import.
+var durationBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+
+// NewMetrics returns Village's metrics in a new registry.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry:       prometheus.NewRegistry(),
+		operationNames: map[string]bool{},
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "village_http_requests_total",
+			Help: "HTTP requests answered, by route (the server's pattern) and status code.",
+		}, []string{"route", "method", "status"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "village_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by route, until its handler returned (a stream: until its end).",
+			Buckets: durationBuckets,
+		}, []string{"route", "method"}),
+		operations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "village_graphql_operations_total",
+			Help: "GraphQL operations answered, by operation name, type (query, mutation, subscription; empty when the document did not parse) and outcome (ok, partial: data and errors, error: no data).",
+		}, []string{"operation", "type", "outcome"}),
+		opDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "village_graphql_operation_duration_seconds",
+			Help:    "Time to answer a GraphQL operation, from reading the request to the response, by operation name and type.",
+			Buckets: durationBuckets,
+		}, []string{"operation", "type"}),
+		graphqlErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "village_graphql_errors_total",
+			Help: "GraphQL errors answered, by extensions.code.",
+		}, []string{"code"}),
+	}
+	m.Registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.httpRequests, m.httpDuration, m.operations, m.opDuration, m.graphqlErrors,
+	)
+	return m
+}
+
+// ObserveHTTP records one answered HTTP request.
+func (m *Metrics) ObserveHTTP(route, method string, status int, d time.Duration) {
+	if m == nil {
+		return
+	}
+	if route == "" {
+		route = "(none)"
+	}
+	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.httpDuration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// ObserveOperation records one answered GraphQL operation and its errors'
+// codes (an error without one counts as "NONE").
+func (m *Metrics) ObserveOperation(name, typ string, hasData bool, codes []string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	name = m.operationName(name)
+	outcome := "ok"
+	switch {
+	case len(codes) > 0 && hasData:
+		outcome = "partial"
+	case len(codes) > 0:
+		outcome = "error"
+	}
+	m.operations.WithLabelValues(name, typ, outcome).Inc()
+	m.opDuration.WithLabelValues(name, typ).Observe(d.Seconds())
+	for _, c := range codes {
+		if c == "" {
+			c = "NONE"
+		}
+		m.graphqlErrors.WithLabelValues(c).Inc()
+	}
+}
+
+// operationName is the label value for a client's operation name: the name
+// while fewer than maxOperationNames were seen, OtherOperation after.
+func (m *Metrics) operationName(name string) string {
+	if name == "" {
+		return AnonymousOperation
+	}
+	if len(name) > 100 {
+		return OtherOperation
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.operationNames[name] {
+		return name
+	}
+	if len(m.operationNames) >= maxOperationNames {
+		return OtherOperation
+	}
+	m.operationNames[name] = true
+	return name
+}
+
+// WatchDB exports db's connection pool (database/sql's statistics: open,
+// in use, idle, waits) as go_sql_*{db_name=name}.
+func (m *Metrics) WatchDB(name string, db *sql.DB) {
+	if m == nil {
+		return
+	}
+	m.Registry.MustRegister(collectors.NewDBStatsCollector(db, name))
+}
+
+// IndexStats are what an in-memory index says about itself.
+type IndexStats struct {
+	Records int           // records it holds
+	BuiltAt time.Time     // when it was last (re)built; zero before the first build
+	Build   time.Duration // how long that build took
+}
+
+// WatchMatchIndex exports the match index's size, age and build time,
+// read from stats at every scrape.
+func (m *Metrics) WatchMatchIndex(stats func() IndexStats) {
+	if m == nil {
+		return
+	}
+	gauge := func(name, help string, value func(IndexStats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return value(stats()) })
+	}
+	m.Registry.MustRegister(
+		gauge("village_match_index_records", "Services the match index holds (0 until first built: it is built on the first match).",
+			func(s IndexStats) float64 { return float64(s.Records) }),
+		gauge("village_match_index_age_seconds", "Seconds since the match index was last rebuilt (it is rebuilt on the first match after a write); 0 until first built.",
+			func(s IndexStats) float64 {
+				if s.BuiltAt.IsZero() {
+					return 0
+				}
+				return time.Since(s.BuiltAt).Seconds()
+			}),
+		gauge("village_match_index_build_seconds", "How long the match index's last rebuild took.",
+			func(s IndexStats) float64 { return s.Build.Seconds() }),
+	)
+}
