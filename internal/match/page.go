@@ -25,7 +25,7 @@ func (r *Result) Cursor() Cursor {
 	if k.verified != nil {
 		verified = strconv.FormatInt(k.verified.UnixNano(), 10)
 	}
-	return Cursor(fmt.Sprintf("%d|%d|%d|%d|%d|%d|%s|%s|%d", b2i(k.eligible), b2i(k.open), k.needs,
+	return Cursor(fmt.Sprintf("%d|%d|%d|%d|%d|%d|%d|%s|%s|%d", b2i(k.eligible), b2i(k.open), k.needs, k.unstated,
 		b2i(k.language), b2i(k.mode), k.specificity, dist, verified, k.id))
 }
 
@@ -38,12 +38,12 @@ func b2i(b bool) int {
 
 func parseCursor(c Cursor) (rankKey, error) {
 	parts := strings.Split(string(c), "|")
-	if len(parts) != 9 {
+	if len(parts) != 10 {
 		return rankKey{}, fmt.Errorf("not a match cursor")
 	}
-	ints := make([]int, 9)
+	ints := make([]int, 10)
 	for i, p := range parts {
-		if i == 6 || i == 7 {
+		if i == 7 || i == 8 {
 			continue
 		}
 		n, err := strconv.Atoi(p)
@@ -52,17 +52,17 @@ func parseCursor(c Cursor) (rankKey, error) {
 		}
 		ints[i] = n
 	}
-	k := rankKey{eligible: ints[0] == 1, open: ints[1] == 1, needs: ints[2], language: ints[3] == 1,
-		mode: ints[4] == 1, specificity: ints[5], id: ints[8]}
-	if parts[6] != "-" {
-		d, err := strconv.ParseFloat(parts[6], 64)
+	k := rankKey{eligible: ints[0] == 1, open: ints[1] == 1, needs: ints[2], unstated: ints[3], language: ints[4] == 1,
+		mode: ints[5] == 1, specificity: ints[6], id: ints[9]}
+	if parts[7] != "-" {
+		d, err := strconv.ParseFloat(parts[7], 64)
 		if err != nil {
 			return rankKey{}, fmt.Errorf("not a match cursor")
 		}
 		k.distance, k.located = d, true
 	}
-	if parts[7] != "-" {
-		ns, err := strconv.ParseInt(parts[7], 10, 64)
+	if parts[8] != "-" {
+		ns, err := strconv.ParseInt(parts[8], 10, 64)
 		if err != nil {
 			return rankKey{}, fmt.Errorf("not a match cursor")
 		}
