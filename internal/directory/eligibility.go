@@ -149,6 +149,54 @@ func (e *Eligibility) Stated() []Rule {
 	return out
 }
 
+// Effective is the eligibility a service is judged by, given its own and
+// its program's (model): its own, or its program's whole when it has none;
+// and where its own leaves a rule open (a record with statedRules that
+// does not list it), the program's statement of that rule. A record without statedRules states every rule,
+// so for such records nothing is ever taken from the program, as before.
+// nil when neither has an eligibility: nothing to check, as always.
+func Effective(own, model *Eligibility) *Eligibility {
+	switch {
+	case own == nil:
+		return model
+	case model == nil || own.StatedRules == nil:
+		return own
+	}
+	merged := *own
+	merged.StatedRules = append([]Rule{}, own.StatedRules...)
+	for _, r := range Rules {
+		if own.States(r) || !model.States(r) {
+			continue
+		}
+		merged.StatedRules = append(merged.StatedRules, r)
+		switch r {
+		case RuleAge:
+			merged.MinAgeMonths, merged.MaxAgeMonths = model.MinAgeMonths, model.MaxAgeMonths
+		case RulePregnancy:
+			merged.AcceptsPregnant = model.AcceptsPregnant
+		case RulePregnancyWeek:
+			merged.EnrollByPregnancyWeek = model.EnrollByPregnancyWeek
+		case RulePregnantOnly:
+			merged.PregnantOnly = model.PregnantOnly
+		case RuleFirstTimeParentOnly:
+			merged.FirstTimeParentsOnly = model.FirstTimeParentsOnly
+		case RuleIncome:
+			merged.MaxIncomePercentFPL = model.MaxIncomePercentFPL
+		case RuleCourtInvolvement:
+			merged.CourtInvolvementRequired = model.CourtInvolvementRequired
+		case RuleReferralRequired:
+			merged.ReferralRequired = model.ReferralRequired
+		}
+	}
+	if merged.Description == "" {
+		merged.Description = model.Description
+	}
+	if len(merged.PriorityPopulations) == 0 {
+		merged.PriorityPopulations = model.PriorityPopulations
+	}
+	return &merged
+}
+
 // MaxPregnancyWeek is the latest week of pregnancy Village accepts in rules
 // and family input.
 const MaxPregnancyWeek = 42

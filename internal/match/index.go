@@ -51,7 +51,7 @@ type snapshot struct {
 type entry struct {
 	svc     *ent.Service
 	program *ent.Program // nil when none
-	// elig is what the service is judged by (effectiveEligibility); nil
+	// elig is what the service is judged by (directory.Effective); nil
 	// when neither it nor its program has one.
 	elig     *directory.Eligibility
 	pos      int    // in snapshot.entries
@@ -163,7 +163,7 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 		if e.program != nil {
 			model = e.program.Eligibility
 		}
-		e.elig = effectiveEligibility(svc.Eligibility, model)
+		e.elig = directory.Effective(svc.Eligibility, model)
 		s.entries[i] = e
 		states := map[string]bool{}
 		for _, a := range e.areas {

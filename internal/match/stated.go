@@ -9,54 +9,6 @@ import (
 	"github.com/village-directory/village/internal/directory"
 )
 
-// effectiveEligibility is the eligibility a service is judged by: its own,
-// or its program's whole when it has none; and where its own leaves a rule
-// open (a record with statedRules that does not list it), the program's
-// statement of that rule. A record without statedRules states every rule,
-// so for such records nothing is ever taken from the program, as before.
-// nil when neither has an eligibility: nothing to check, as always.
-func effectiveEligibility(own, model *directory.Eligibility) *directory.Eligibility {
-	switch {
-	case own == nil:
-		return model
-	case model == nil || own.StatedRules == nil:
-		return own
-	}
-	merged := *own
-	merged.StatedRules = append([]directory.Rule{}, own.StatedRules...)
-	for _, r := range directory.Rules {
-		if own.States(r) || !model.States(r) {
-			continue
-		}
-		merged.StatedRules = append(merged.StatedRules, r)
-		switch r {
-		case directory.RuleAge:
-			merged.MinAgeMonths, merged.MaxAgeMonths = model.MinAgeMonths, model.MaxAgeMonths
-		case directory.RulePregnancy:
-			merged.AcceptsPregnant = model.AcceptsPregnant
-		case directory.RulePregnancyWeek:
-			merged.EnrollByPregnancyWeek = model.EnrollByPregnancyWeek
-		case directory.RulePregnantOnly:
-			merged.PregnantOnly = model.PregnantOnly
-		case directory.RuleFirstTimeParentOnly:
-			merged.FirstTimeParentsOnly = model.FirstTimeParentsOnly
-		case directory.RuleIncome:
-			merged.MaxIncomePercentFPL = model.MaxIncomePercentFPL
-		case directory.RuleCourtInvolvement:
-			merged.CourtInvolvementRequired = model.CourtInvolvementRequired
-		case directory.RuleReferralRequired:
-			merged.ReferralRequired = model.ReferralRequired
-		}
-	}
-	if merged.Description == "" {
-		merged.Description = model.Description
-	}
-	if len(merged.PriorityPopulations) == 0 {
-		merged.PriorityPopulations = model.PriorityPopulations
-	}
-	return &merged
-}
-
 // unstatedSentence words an UNSTATED reason so a worker can ask: what the
 // listing does not say, its own eligibility text where it has one, and
 // the question to put ("The listing does not say which ages it serves; its
