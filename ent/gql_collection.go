@@ -1950,7 +1950,7 @@ func (_q *ProgramQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, program.FieldURL)
 				fieldSeen[program.FieldURL] = struct{}{}
 			}
-		case "siteFinderURL":
+		case "siteFinderUrl":
 			if _, ok := fieldSeen[program.FieldSiteFinderURL]; !ok {
 				selectedFields = append(selectedFields, program.FieldSiteFinderURL)
 				fieldSeen[program.FieldSiteFinderURL] = struct{}{}

@@ -11784,7 +11784,7 @@ func (m *ProgramMutation) SiteFinderURL() (r string, exists bool) {
 // OldSiteFinderURL returns the old "site_finder_url" field's value of the Program entity.
 // If the Program object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ProgramMutation) OldSiteFinderURL(ctx context.Context) (v string, err error) {
+func (m *ProgramMutation) OldSiteFinderURL(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldSiteFinderURL is only allowed on UpdateOne operations")
 	}

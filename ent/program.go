@@ -46,7 +46,7 @@ type Program struct {
 	// The model's web page.
 	URL string `json:"url,omitempty"`
 	// The model's own way to find a local site (a locator page), only where a source gives one.
-	SiteFinderURL string `json:"site_finder_url,omitempty"`
+	SiteFinderURL *string `json:"site_finder_url,omitempty"`
 	// The organization behind the model, where a source names one.
 	OrganizationID *int `json:"organization_id,omitempty"`
 	// How the model works with families.
@@ -240,7 +240,8 @@ func (_m *Program) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field site_finder_url", values[i])
 			} else if value.Valid {
-				_m.SiteFinderURL = value.String
+				_m.SiteFinderURL = new(string)
+				*_m.SiteFinderURL = value.String
 			}
 		case program.FieldOrganizationID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -386,8 +387,10 @@ func (_m *Program) String() string {
 	builder.WriteString("url=")
 	builder.WriteString(_m.URL)
 	builder.WriteString(", ")
-	builder.WriteString("site_finder_url=")
-	builder.WriteString(_m.SiteFinderURL)
+	if v := _m.SiteFinderURL; v != nil {
+		builder.WriteString("site_finder_url=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.OrganizationID; v != nil {
 		builder.WriteString("organization_id=")

@@ -511,7 +511,7 @@ func (_c *ProgramCreate) createSpec() (*Program, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.SiteFinderURL(); ok {
 		_spec.SetField(program.FieldSiteFinderURL, field.TypeString, value)
-		_node.SiteFinderURL = value
+		_node.SiteFinderURL = &value
 	}
 	if value, ok := _c.mutation.Approach(); ok {
 		_spec.SetField(program.FieldApproach, field.TypeEnum, value)

@@ -2430,7 +2430,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Program.Settings(childComplexity), true
-	case "Program.siteFinderURL":
+	case "Program.siteFinderUrl":
 		if e.ComplexityRoot.Program.SiteFinderURL == nil {
 			break
 		}
@@ -4286,8 +4286,8 @@ func (ec *executionContext) childFields_Program(ctx context.Context, field graph
 		return ec.fieldContext_Program_description(ctx, field)
 	case "url":
 		return ec.fieldContext_Program_url(ctx, field)
-	case "siteFinderURL":
-		return ec.fieldContext_Program_siteFinderURL(ctx, field)
+	case "siteFinderUrl":
+		return ec.fieldContext_Program_siteFinderUrl(ctx, field)
 	case "approach":
 		return ec.fieldContext_Program_approach(ctx, field)
 	case "settings":
@@ -12020,14 +12020,14 @@ func (ec *executionContext) fieldContext_Program_url(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
-func (ec *executionContext) _Program_siteFinderURL(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_siteFinderURL(ctx, field)
+func (ec *executionContext) _Program_siteFinderUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Program_siteFinderUrl(ctx, field)
 	if err != nil {
 		return graphql.Null
 	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SiteFinderURL)
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SiteFinderURL)
 }
-func (ec *executionContext) fieldContext_Program_siteFinderURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Program_siteFinderUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
@@ -37430,8 +37430,8 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "siteFinderURL":
-			out.Values[i] = ec._Program_siteFinderURL(ctx, field, obj)
+		case "siteFinderUrl":
+			out.Values[i] = ec._Program_siteFinderUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

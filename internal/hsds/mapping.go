@@ -387,7 +387,9 @@ func (m *Mapper) Program(p *ent.Program) Program {
 	a.intp("serves_through_months", p.ServesThroughMonths)
 	a.json("evidence", p.Evidence, len(p.Evidence) == 0)
 	a.add("url", p.URL)
-	a.add("site_finder_url", p.SiteFinderURL)
+	if p.SiteFinderURL != nil {
+		a.add("site_finder_url", *p.SiteFinderURL)
+	}
 	return withExtra(Program{ID: id, OrganizationID: m.ofp(KindOrganization, p.OrganizationID), Name: p.Name,
 		AlternateName: p.AlternateName, Description: p.Description, Attributes: a.result()}, "programs", p.HsdsExtra)
 }

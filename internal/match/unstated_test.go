@@ -236,8 +236,8 @@ func TestMatchUnservedPrograms(t *testing.T) {
 			unserved(fmt.Sprint("Newborn Visits ", C(match.Unstated))),
 			unserved(fmt.Sprint("Nurse-Family Partnership ", C(match.PregnantOnly, match.Unstated, match.FirstTimeParentOnly))),
 		})
-		if p := out.Unserved[2]; p.Program.SiteFinderURL != "https://example.org/nfp/find-a-site" {
-			t.Errorf("NFP siteFinderUrl %q", p.Program.SiteFinderURL)
+		if u := out.Unserved[2].Program.SiteFinderURL; u == nil || *u != "https://example.org/nfp/find-a-site" {
+			t.Errorf("NFP siteFinderUrl %v", u)
 		}
 		expectReasonIn(t, out.Unserved[0].Reasons, match.Unstated, match.Pregnancy,
 			"The listing does not say whether it enrols during pregnancy — ask about a family at week 20 of pregnancy.")
