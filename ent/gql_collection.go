@@ -1950,6 +1950,11 @@ func (_q *ProgramQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, program.FieldURL)
 				fieldSeen[program.FieldURL] = struct{}{}
 			}
+		case "siteFinderUrl":
+			if _, ok := fieldSeen[program.FieldSiteFinderURL]; !ok {
+				selectedFields = append(selectedFields, program.FieldSiteFinderURL)
+				fieldSeen[program.FieldSiteFinderURL] = struct{}{}
+			}
 		case "approach":
 			if _, ok := fieldSeen[program.FieldApproach]; !ok {
 				selectedFields = append(selectedFields, program.FieldApproach)

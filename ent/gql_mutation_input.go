@@ -1175,6 +1175,7 @@ type CreateProgramInput struct {
 	AlternateName       *string
 	Description         *string
 	URL                 *string
+	SiteFinderURL       *string
 	Approach            *program.Approach
 	Settings            []directory.Setting
 	Audiences           []directory.Audience
@@ -1210,6 +1211,9 @@ func (i *CreateProgramInput) Mutate(m *ProgramMutation) {
 	}
 	if v := i.URL; v != nil {
 		m.SetURL(*v)
+	}
+	if v := i.SiteFinderURL; v != nil {
+		m.SetSiteFinderURL(*v)
 	}
 	if v := i.Approach; v != nil {
 		m.SetApproach(*v)
@@ -1265,6 +1269,8 @@ type UpdateProgramInput struct {
 	Description              *string
 	ClearURL                 bool
 	URL                      *string
+	ClearSiteFinderURL       bool
+	SiteFinderURL            *string
 	ClearApproach            bool
 	Approach                 *program.Approach
 	ClearSettings            bool
@@ -1336,6 +1342,12 @@ func (i *UpdateProgramInput) Mutate(m *ProgramMutation) {
 	}
 	if v := i.URL; v != nil {
 		m.SetURL(*v)
+	}
+	if i.ClearSiteFinderURL {
+		m.ClearSiteFinderURL()
+	}
+	if v := i.SiteFinderURL; v != nil {
+		m.SetSiteFinderURL(*v)
 	}
 	if i.ClearApproach {
 		m.ClearApproach()

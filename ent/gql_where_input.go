@@ -3929,6 +3929,23 @@ type ProgramWhereInput struct {
 	URLEqualFold    *string  `json:"urlEqualFold,omitempty"`
 	URLContainsFold *string  `json:"urlContainsFold,omitempty"`
 
+	// "site_finder_url" field predicates.
+	SiteFinderURL             *string  `json:"siteFinderURL,omitempty"`
+	SiteFinderURLNEQ          *string  `json:"siteFinderURLNEQ,omitempty"`
+	SiteFinderURLIn           []string `json:"siteFinderURLIn,omitempty"`
+	SiteFinderURLNotIn        []string `json:"siteFinderURLNotIn,omitempty"`
+	SiteFinderURLGT           *string  `json:"siteFinderURLGT,omitempty"`
+	SiteFinderURLGTE          *string  `json:"siteFinderURLGTE,omitempty"`
+	SiteFinderURLLT           *string  `json:"siteFinderURLLT,omitempty"`
+	SiteFinderURLLTE          *string  `json:"siteFinderURLLTE,omitempty"`
+	SiteFinderURLContains     *string  `json:"siteFinderURLContains,omitempty"`
+	SiteFinderURLHasPrefix    *string  `json:"siteFinderURLHasPrefix,omitempty"`
+	SiteFinderURLHasSuffix    *string  `json:"siteFinderURLHasSuffix,omitempty"`
+	SiteFinderURLIsNil        bool     `json:"siteFinderURLIsNil,omitempty"`
+	SiteFinderURLNotNil       bool     `json:"siteFinderURLNotNil,omitempty"`
+	SiteFinderURLEqualFold    *string  `json:"siteFinderURLEqualFold,omitempty"`
+	SiteFinderURLContainsFold *string  `json:"siteFinderURLContainsFold,omitempty"`
+
 	// "approach" field predicates.
 	Approach       *program.Approach  `json:"approach,omitempty"`
 	ApproachNEQ    *program.Approach  `json:"approachNEQ,omitempty"`
@@ -4329,6 +4346,51 @@ func (i *ProgramWhereInput) P() (predicate.Program, error) {
 	}
 	if i.URLContainsFold != nil {
 		predicates = append(predicates, program.URLContainsFold(*i.URLContainsFold))
+	}
+	if i.SiteFinderURL != nil {
+		predicates = append(predicates, program.SiteFinderURLEQ(*i.SiteFinderURL))
+	}
+	if i.SiteFinderURLNEQ != nil {
+		predicates = append(predicates, program.SiteFinderURLNEQ(*i.SiteFinderURLNEQ))
+	}
+	if len(i.SiteFinderURLIn) > 0 {
+		predicates = append(predicates, program.SiteFinderURLIn(i.SiteFinderURLIn...))
+	}
+	if len(i.SiteFinderURLNotIn) > 0 {
+		predicates = append(predicates, program.SiteFinderURLNotIn(i.SiteFinderURLNotIn...))
+	}
+	if i.SiteFinderURLGT != nil {
+		predicates = append(predicates, program.SiteFinderURLGT(*i.SiteFinderURLGT))
+	}
+	if i.SiteFinderURLGTE != nil {
+		predicates = append(predicates, program.SiteFinderURLGTE(*i.SiteFinderURLGTE))
+	}
+	if i.SiteFinderURLLT != nil {
+		predicates = append(predicates, program.SiteFinderURLLT(*i.SiteFinderURLLT))
+	}
+	if i.SiteFinderURLLTE != nil {
+		predicates = append(predicates, program.SiteFinderURLLTE(*i.SiteFinderURLLTE))
+	}
+	if i.SiteFinderURLContains != nil {
+		predicates = append(predicates, program.SiteFinderURLContains(*i.SiteFinderURLContains))
+	}
+	if i.SiteFinderURLHasPrefix != nil {
+		predicates = append(predicates, program.SiteFinderURLHasPrefix(*i.SiteFinderURLHasPrefix))
+	}
+	if i.SiteFinderURLHasSuffix != nil {
+		predicates = append(predicates, program.SiteFinderURLHasSuffix(*i.SiteFinderURLHasSuffix))
+	}
+	if i.SiteFinderURLIsNil {
+		predicates = append(predicates, program.SiteFinderURLIsNil())
+	}
+	if i.SiteFinderURLNotNil {
+		predicates = append(predicates, program.SiteFinderURLNotNil())
+	}
+	if i.SiteFinderURLEqualFold != nil {
+		predicates = append(predicates, program.SiteFinderURLEqualFold(*i.SiteFinderURLEqualFold))
+	}
+	if i.SiteFinderURLContainsFold != nil {
+		predicates = append(predicates, program.SiteFinderURLContainsFold(*i.SiteFinderURLContainsFold))
 	}
 	if i.Approach != nil {
 		predicates = append(predicates, program.ApproachEQ(*i.Approach))

@@ -11098,6 +11098,7 @@ type ProgramMutation struct {
 	alternate_name           *string
 	description              *string
 	url                      *string
+	site_finder_url          *string
 	approach                 *program.Approach
 	settings                 *[]directory.Setting
 	appendsettings           []directory.Setting
@@ -11766,6 +11767,55 @@ func (m *ProgramMutation) ResetURL() {
 	delete(m.clearedFields, program.FieldURL)
 }
 
+// SetSiteFinderURL sets the "site_finder_url" field.
+func (m *ProgramMutation) SetSiteFinderURL(s string) {
+	m.site_finder_url = &s
+}
+
+// SiteFinderURL returns the value of the "site_finder_url" field in the mutation.
+func (m *ProgramMutation) SiteFinderURL() (r string, exists bool) {
+	v := m.site_finder_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSiteFinderURL returns the old "site_finder_url" field's value of the Program entity.
+// If the Program object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProgramMutation) OldSiteFinderURL(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSiteFinderURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSiteFinderURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSiteFinderURL: %w", err)
+	}
+	return oldValue.SiteFinderURL, nil
+}
+
+// ClearSiteFinderURL clears the value of the "site_finder_url" field.
+func (m *ProgramMutation) ClearSiteFinderURL() {
+	m.site_finder_url = nil
+	m.clearedFields[program.FieldSiteFinderURL] = struct{}{}
+}
+
+// SiteFinderURLCleared returns if the "site_finder_url" field was cleared in this mutation.
+func (m *ProgramMutation) SiteFinderURLCleared() bool {
+	_, ok := m.clearedFields[program.FieldSiteFinderURL]
+	return ok
+}
+
+// ResetSiteFinderURL resets all changes to the "site_finder_url" field.
+func (m *ProgramMutation) ResetSiteFinderURL() {
+	m.site_finder_url = nil
+	delete(m.clearedFields, program.FieldSiteFinderURL)
+}
+
 // SetOrganizationID sets the "organization_id" field.
 func (m *ProgramMutation) SetOrganizationID(i int) {
 	m.organization = &i
@@ -12401,7 +12451,7 @@ func (m *ProgramMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProgramMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, program.FieldCreatedAt)
 	}
@@ -12437,6 +12487,9 @@ func (m *ProgramMutation) Fields() []string {
 	}
 	if m.url != nil {
 		fields = append(fields, program.FieldURL)
+	}
+	if m.site_finder_url != nil {
+		fields = append(fields, program.FieldSiteFinderURL)
 	}
 	if m.organization != nil {
 		fields = append(fields, program.FieldOrganizationID)
@@ -12491,6 +12544,8 @@ func (m *ProgramMutation) Field(name string) (ent.Value, bool) {
 		return m.Description()
 	case program.FieldURL:
 		return m.URL()
+	case program.FieldSiteFinderURL:
+		return m.SiteFinderURL()
 	case program.FieldOrganizationID:
 		return m.OrganizationID()
 	case program.FieldApproach:
@@ -12538,6 +12593,8 @@ func (m *ProgramMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldDescription(ctx)
 	case program.FieldURL:
 		return m.OldURL(ctx)
+	case program.FieldSiteFinderURL:
+		return m.OldSiteFinderURL(ctx)
 	case program.FieldOrganizationID:
 		return m.OldOrganizationID(ctx)
 	case program.FieldApproach:
@@ -12644,6 +12701,13 @@ func (m *ProgramMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetURL(v)
+		return nil
+	case program.FieldSiteFinderURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSiteFinderURL(v)
 		return nil
 	case program.FieldOrganizationID:
 		v, ok := value.(int)
@@ -12772,6 +12836,9 @@ func (m *ProgramMutation) ClearedFields() []string {
 	if m.FieldCleared(program.FieldURL) {
 		fields = append(fields, program.FieldURL)
 	}
+	if m.FieldCleared(program.FieldSiteFinderURL) {
+		fields = append(fields, program.FieldSiteFinderURL)
+	}
 	if m.FieldCleared(program.FieldOrganizationID) {
 		fields = append(fields, program.FieldOrganizationID)
 	}
@@ -12827,6 +12894,9 @@ func (m *ProgramMutation) ClearField(name string) error {
 		return nil
 	case program.FieldURL:
 		m.ClearURL()
+		return nil
+	case program.FieldSiteFinderURL:
+		m.ClearSiteFinderURL()
 		return nil
 	case program.FieldOrganizationID:
 		m.ClearOrganizationID()
@@ -12892,6 +12962,9 @@ func (m *ProgramMutation) ResetField(name string) error {
 		return nil
 	case program.FieldURL:
 		m.ResetURL()
+		return nil
+	case program.FieldSiteFinderURL:
+		m.ResetSiteFinderURL()
 		return nil
 	case program.FieldOrganizationID:
 		m.ResetOrganizationID()

@@ -45,6 +45,8 @@ type Program struct {
 	Description string `json:"description,omitempty"`
 	// The model's web page.
 	URL string `json:"url,omitempty"`
+	// The model's own way to find a local site (a locator page), only where a source gives one.
+	SiteFinderURL *string `json:"site_finder_url,omitempty"`
 	// The organization behind the model, where a source names one.
 	OrganizationID *int `json:"organization_id,omitempty"`
 	// How the model works with families.
@@ -135,7 +137,7 @@ func (*Program) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case program.FieldID, program.FieldVersion, program.FieldOrganizationID, program.FieldServesThroughMonths:
 			values[i] = new(sql.NullInt64)
-		case program.FieldExternalSource, program.FieldExternalID, program.FieldProvenance, program.FieldName, program.FieldAlternateName, program.FieldDescription, program.FieldURL, program.FieldApproach:
+		case program.FieldExternalSource, program.FieldExternalID, program.FieldProvenance, program.FieldName, program.FieldAlternateName, program.FieldDescription, program.FieldURL, program.FieldSiteFinderURL, program.FieldApproach:
 			values[i] = new(sql.NullString)
 		case program.FieldCreatedAt, program.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -233,6 +235,13 @@ func (_m *Program) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field url", values[i])
 			} else if value.Valid {
 				_m.URL = value.String
+			}
+		case program.FieldSiteFinderURL:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field site_finder_url", values[i])
+			} else if value.Valid {
+				_m.SiteFinderURL = new(string)
+				*_m.SiteFinderURL = value.String
 			}
 		case program.FieldOrganizationID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -377,6 +386,11 @@ func (_m *Program) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("url=")
 	builder.WriteString(_m.URL)
+	builder.WriteString(", ")
+	if v := _m.SiteFinderURL; v != nil {
+		builder.WriteString("site_finder_url=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.OrganizationID; v != nil {
 		builder.WriteString("organization_id=")

@@ -180,6 +180,20 @@ func (_c *ProgramCreate) SetNillableURL(v *string) *ProgramCreate {
 	return _c
 }
 
+// SetSiteFinderURL sets the "site_finder_url" field.
+func (_c *ProgramCreate) SetSiteFinderURL(v string) *ProgramCreate {
+	_c.mutation.SetSiteFinderURL(v)
+	return _c
+}
+
+// SetNillableSiteFinderURL sets the "site_finder_url" field if the given value is not nil.
+func (_c *ProgramCreate) SetNillableSiteFinderURL(v *string) *ProgramCreate {
+	if v != nil {
+		_c.SetSiteFinderURL(*v)
+	}
+	return _c
+}
+
 // SetOrganizationID sets the "organization_id" field.
 func (_c *ProgramCreate) SetOrganizationID(v int) *ProgramCreate {
 	_c.mutation.SetOrganizationID(v)
@@ -400,6 +414,11 @@ func (_c *ProgramCreate) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "Program.url": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.SiteFinderURL(); ok {
+		if err := program.SiteFinderURLValidator(v); err != nil {
+			return &ValidationError{Name: "site_finder_url", err: fmt.Errorf(`ent: validator failed for field "Program.site_finder_url": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.Approach(); ok {
 		if err := program.ApproachValidator(v); err != nil {
 			return &ValidationError{Name: "approach", err: fmt.Errorf(`ent: validator failed for field "Program.approach": %w`, err)}
@@ -489,6 +508,10 @@ func (_c *ProgramCreate) createSpec() (*Program, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.URL(); ok {
 		_spec.SetField(program.FieldURL, field.TypeString, value)
 		_node.URL = value
+	}
+	if value, ok := _c.mutation.SiteFinderURL(); ok {
+		_spec.SetField(program.FieldSiteFinderURL, field.TypeString, value)
+		_node.SiteFinderURL = &value
 	}
 	if value, ok := _c.mutation.Approach(); ok {
 		_spec.SetField(program.FieldApproach, field.TypeEnum, value)
@@ -808,6 +831,24 @@ func (u *ProgramUpsert) UpdateURL() *ProgramUpsert {
 // ClearURL clears the value of the "url" field.
 func (u *ProgramUpsert) ClearURL() *ProgramUpsert {
 	u.SetNull(program.FieldURL)
+	return u
+}
+
+// SetSiteFinderURL sets the "site_finder_url" field.
+func (u *ProgramUpsert) SetSiteFinderURL(v string) *ProgramUpsert {
+	u.Set(program.FieldSiteFinderURL, v)
+	return u
+}
+
+// UpdateSiteFinderURL sets the "site_finder_url" field to the value that was provided on create.
+func (u *ProgramUpsert) UpdateSiteFinderURL() *ProgramUpsert {
+	u.SetExcluded(program.FieldSiteFinderURL)
+	return u
+}
+
+// ClearSiteFinderURL clears the value of the "site_finder_url" field.
+func (u *ProgramUpsert) ClearSiteFinderURL() *ProgramUpsert {
+	u.SetNull(program.FieldSiteFinderURL)
 	return u
 }
 
@@ -1195,6 +1236,27 @@ func (u *ProgramUpsertOne) UpdateURL() *ProgramUpsertOne {
 func (u *ProgramUpsertOne) ClearURL() *ProgramUpsertOne {
 	return u.Update(func(s *ProgramUpsert) {
 		s.ClearURL()
+	})
+}
+
+// SetSiteFinderURL sets the "site_finder_url" field.
+func (u *ProgramUpsertOne) SetSiteFinderURL(v string) *ProgramUpsertOne {
+	return u.Update(func(s *ProgramUpsert) {
+		s.SetSiteFinderURL(v)
+	})
+}
+
+// UpdateSiteFinderURL sets the "site_finder_url" field to the value that was provided on create.
+func (u *ProgramUpsertOne) UpdateSiteFinderURL() *ProgramUpsertOne {
+	return u.Update(func(s *ProgramUpsert) {
+		s.UpdateSiteFinderURL()
+	})
+}
+
+// ClearSiteFinderURL clears the value of the "site_finder_url" field.
+func (u *ProgramUpsertOne) ClearSiteFinderURL() *ProgramUpsertOne {
+	return u.Update(func(s *ProgramUpsert) {
+		s.ClearSiteFinderURL()
 	})
 }
 
@@ -1770,6 +1832,27 @@ func (u *ProgramUpsertBulk) UpdateURL() *ProgramUpsertBulk {
 func (u *ProgramUpsertBulk) ClearURL() *ProgramUpsertBulk {
 	return u.Update(func(s *ProgramUpsert) {
 		s.ClearURL()
+	})
+}
+
+// SetSiteFinderURL sets the "site_finder_url" field.
+func (u *ProgramUpsertBulk) SetSiteFinderURL(v string) *ProgramUpsertBulk {
+	return u.Update(func(s *ProgramUpsert) {
+		s.SetSiteFinderURL(v)
+	})
+}
+
+// UpdateSiteFinderURL sets the "site_finder_url" field to the value that was provided on create.
+func (u *ProgramUpsertBulk) UpdateSiteFinderURL() *ProgramUpsertBulk {
+	return u.Update(func(s *ProgramUpsert) {
+		s.UpdateSiteFinderURL()
+	})
+}
+
+// ClearSiteFinderURL clears the value of the "site_finder_url" field.
+func (u *ProgramUpsertBulk) ClearSiteFinderURL() *ProgramUpsertBulk {
+	return u.Update(func(s *ProgramUpsert) {
+		s.ClearSiteFinderURL()
 	})
 }
 

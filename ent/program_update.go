@@ -222,6 +222,26 @@ func (_u *ProgramUpdate) ClearURL() *ProgramUpdate {
 	return _u
 }
 
+// SetSiteFinderURL sets the "site_finder_url" field.
+func (_u *ProgramUpdate) SetSiteFinderURL(v string) *ProgramUpdate {
+	_u.mutation.SetSiteFinderURL(v)
+	return _u
+}
+
+// SetNillableSiteFinderURL sets the "site_finder_url" field if the given value is not nil.
+func (_u *ProgramUpdate) SetNillableSiteFinderURL(v *string) *ProgramUpdate {
+	if v != nil {
+		_u.SetSiteFinderURL(*v)
+	}
+	return _u
+}
+
+// ClearSiteFinderURL clears the value of the "site_finder_url" field.
+func (_u *ProgramUpdate) ClearSiteFinderURL() *ProgramUpdate {
+	_u.mutation.ClearSiteFinderURL()
+	return _u
+}
+
 // SetOrganizationID sets the "organization_id" field.
 func (_u *ProgramUpdate) SetOrganizationID(v int) *ProgramUpdate {
 	_u.mutation.SetOrganizationID(v)
@@ -548,6 +568,11 @@ func (_u *ProgramUpdate) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "Program.url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SiteFinderURL(); ok {
+		if err := program.SiteFinderURLValidator(v); err != nil {
+			return &ValidationError{Name: "site_finder_url", err: fmt.Errorf(`ent: validator failed for field "Program.site_finder_url": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Approach(); ok {
 		if err := program.ApproachValidator(v); err != nil {
 			return &ValidationError{Name: "approach", err: fmt.Errorf(`ent: validator failed for field "Program.approach": %w`, err)}
@@ -634,6 +659,12 @@ func (_u *ProgramUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.URLCleared() {
 		_spec.ClearField(program.FieldURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.SiteFinderURL(); ok {
+		_spec.SetField(program.FieldSiteFinderURL, field.TypeString, value)
+	}
+	if _u.mutation.SiteFinderURLCleared() {
+		_spec.ClearField(program.FieldSiteFinderURL, field.TypeString)
 	}
 	if value, ok := _u.mutation.Approach(); ok {
 		_spec.SetField(program.FieldApproach, field.TypeEnum, value)
@@ -1060,6 +1091,26 @@ func (_u *ProgramUpdateOne) ClearURL() *ProgramUpdateOne {
 	return _u
 }
 
+// SetSiteFinderURL sets the "site_finder_url" field.
+func (_u *ProgramUpdateOne) SetSiteFinderURL(v string) *ProgramUpdateOne {
+	_u.mutation.SetSiteFinderURL(v)
+	return _u
+}
+
+// SetNillableSiteFinderURL sets the "site_finder_url" field if the given value is not nil.
+func (_u *ProgramUpdateOne) SetNillableSiteFinderURL(v *string) *ProgramUpdateOne {
+	if v != nil {
+		_u.SetSiteFinderURL(*v)
+	}
+	return _u
+}
+
+// ClearSiteFinderURL clears the value of the "site_finder_url" field.
+func (_u *ProgramUpdateOne) ClearSiteFinderURL() *ProgramUpdateOne {
+	_u.mutation.ClearSiteFinderURL()
+	return _u
+}
+
 // SetOrganizationID sets the "organization_id" field.
 func (_u *ProgramUpdateOne) SetOrganizationID(v int) *ProgramUpdateOne {
 	_u.mutation.SetOrganizationID(v)
@@ -1399,6 +1450,11 @@ func (_u *ProgramUpdateOne) check() error {
 			return &ValidationError{Name: "url", err: fmt.Errorf(`ent: validator failed for field "Program.url": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SiteFinderURL(); ok {
+		if err := program.SiteFinderURLValidator(v); err != nil {
+			return &ValidationError{Name: "site_finder_url", err: fmt.Errorf(`ent: validator failed for field "Program.site_finder_url": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Approach(); ok {
 		if err := program.ApproachValidator(v); err != nil {
 			return &ValidationError{Name: "approach", err: fmt.Errorf(`ent: validator failed for field "Program.approach": %w`, err)}
@@ -1502,6 +1558,12 @@ func (_u *ProgramUpdateOne) sqlSave(ctx context.Context) (_node *Program, err er
 	}
 	if _u.mutation.URLCleared() {
 		_spec.ClearField(program.FieldURL, field.TypeString)
+	}
+	if value, ok := _u.mutation.SiteFinderURL(); ok {
+		_spec.SetField(program.FieldSiteFinderURL, field.TypeString, value)
+	}
+	if _u.mutation.SiteFinderURLCleared() {
+		_spec.ClearField(program.FieldSiteFinderURL, field.TypeString)
 	}
 	if value, ok := _u.mutation.Approach(); ok {
 		_spec.SetField(program.FieldApproach, field.TypeEnum, value)

@@ -47,6 +47,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Location() LocationResolver
 	MatchEdge() MatchEdgeResolver
+	MatchReason() MatchReasonResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 }
@@ -141,6 +142,7 @@ type ComplexityRoot struct {
 		PregnantOnly             func(childComplexity int) int
 		PriorityPopulations      func(childComplexity int) int
 		ReferralRequired         func(childComplexity int) int
+		Stated                   func(childComplexity int) int
 	}
 
 	Evidence struct {
@@ -217,10 +219,11 @@ type ComplexityRoot struct {
 	}
 
 	MatchConnection struct {
-		Edges      func(childComplexity int) int
-		PageInfo   func(childComplexity int) int
-		Programs   func(childComplexity int) int
-		TotalCount func(childComplexity int) int
+		Edges            func(childComplexity int) int
+		PageInfo         func(childComplexity int) int
+		Programs         func(childComplexity int) int
+		TotalCount       func(childComplexity int) int
+		UnservedPrograms func(childComplexity int) int
 	}
 
 	MatchEdge struct {
@@ -236,6 +239,7 @@ type ComplexityRoot struct {
 	}
 
 	MatchReason struct {
+		About     func(childComplexity int) int
 		Criterion func(childComplexity int) int
 		Message   func(childComplexity int) int
 	}
@@ -378,6 +382,7 @@ type ComplexityRoot struct {
 		ServesThroughMonths func(childComplexity int) int
 		Services            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
 		Settings            func(childComplexity int) int
+		SiteFinderURL       func(childComplexity int) int
 		URL                 func(childComplexity int) int
 		UpdatedAt           func(childComplexity int) int
 		Version             func(childComplexity int) int
@@ -398,6 +403,7 @@ type ComplexityRoot struct {
 		MatchedServices func(childComplexity int) int
 		Nearest         func(childComplexity int) int
 		Program         func(childComplexity int) int
+		Reasons         func(childComplexity int) int
 	}
 
 	Query struct {
@@ -633,6 +639,9 @@ type LocationResolver interface {
 }
 type MatchEdgeResolver interface {
 	Cursor(ctx context.Context, obj *match.Result) (*entgql.Cursor[int], error)
+}
+type MatchReasonResolver interface {
+	About(ctx context.Context, obj *match.Reason) (*match.Criterion, error)
 }
 type MutationResolver interface {
 	CreateOrganization(ctx context.Context, input ent.CreateOrganizationInput) (*ent.Organization, error)
@@ -1061,6 +1070,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Eligibility.ReferralRequired(childComplexity), true
+	case "Eligibility.statedRules":
+		if e.ComplexityRoot.Eligibility.Stated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Eligibility.Stated(childComplexity), true
 
 	case "Evidence.note":
 		if e.ComplexityRoot.Evidence.Note == nil {
@@ -1427,6 +1442,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MatchConnection.TotalCount(childComplexity), true
+	case "MatchConnection.unservedPrograms":
+		if e.ComplexityRoot.MatchConnection.UnservedPrograms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchConnection.UnservedPrograms(childComplexity), true
 
 	case "MatchEdge.coverage":
 		if e.ComplexityRoot.MatchEdge.Coverage == nil {
@@ -1483,6 +1504,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MatchEdge.Unmet(childComplexity), true
 
+	case "MatchReason.about":
+		if e.ComplexityRoot.MatchReason.About == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchReason.About(childComplexity), true
 	case "MatchReason.criterion":
 		if e.ComplexityRoot.MatchReason.Criterion == nil {
 			break
@@ -2439,6 +2466,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Program.Settings(childComplexity), true
+	case "Program.siteFinderUrl":
+		if e.ComplexityRoot.Program.SiteFinderURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Program.SiteFinderURL(childComplexity), true
 	case "Program.url":
 		if e.ComplexityRoot.Program.URL == nil {
 			break
@@ -2508,6 +2541,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProgramMatch.Program(childComplexity), true
+	case "ProgramMatch.reasons":
+		if e.ComplexityRoot.ProgramMatch.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProgramMatch.Reasons(childComplexity), true
 
 	case "Query.changes":
 		if e.ComplexityRoot.Query.Changes == nil {
@@ -3903,6 +3942,8 @@ func (ec *executionContext) childFields_DeletedRecord(ctx context.Context, field
 
 func (ec *executionContext) childFields_Eligibility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "statedRules":
+		return ec.fieldContext_Eligibility_statedRules(ctx, field)
 	case "minAgeMonths":
 		return ec.fieldContext_Eligibility_minAgeMonths(ctx, field)
 	case "maxAgeMonths":
@@ -4085,6 +4126,8 @@ func (ec *executionContext) childFields_MatchConnection(ctx context.Context, fie
 		return ec.fieldContext_MatchConnection_totalCount(ctx, field)
 	case "programs":
 		return ec.fieldContext_MatchConnection_programs(ctx, field)
+	case "unservedPrograms":
+		return ec.fieldContext_MatchConnection_unservedPrograms(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MatchConnection", field.Name)
 }
@@ -4119,6 +4162,8 @@ func (ec *executionContext) childFields_MatchReason(ctx context.Context, field g
 		return ec.fieldContext_MatchReason_criterion(ctx, field)
 	case "message":
 		return ec.fieldContext_MatchReason_message(ctx, field)
+	case "about":
+		return ec.fieldContext_MatchReason_about(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MatchReason", field.Name)
 }
@@ -4295,6 +4340,8 @@ func (ec *executionContext) childFields_Program(ctx context.Context, field graph
 		return ec.fieldContext_Program_description(ctx, field)
 	case "url":
 		return ec.fieldContext_Program_url(ctx, field)
+	case "siteFinderUrl":
+		return ec.fieldContext_Program_siteFinderUrl(ctx, field)
 	case "approach":
 		return ec.fieldContext_Program_approach(ctx, field)
 	case "settings":
@@ -4349,6 +4396,8 @@ func (ec *executionContext) childFields_ProgramMatch(ctx context.Context, field 
 		return ec.fieldContext_ProgramMatch_matchedServices(ctx, field)
 	case "nearest":
 		return ec.fieldContext_ProgramMatch_nearest(ctx, field)
+	case "reasons":
+		return ec.fieldContext_ProgramMatch_reasons(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProgramMatch", field.Name)
 }
@@ -7747,6 +7796,29 @@ func (ec *executionContext) fieldContext_DeletedRecord_id(_ context.Context, fie
 	return graphql.NewScalarFieldContext("DeletedRecord", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Eligibility_statedRules(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Eligibility_statedRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stated(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []directory.Rule) graphql.Marshaler {
+			return ec.marshalNMatchCriterion2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Eligibility_statedRules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Eligibility", field, true, false, "MatchCriterion")
+}
+
 func (ec *executionContext) _Eligibility_minAgeMonths(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
 	fc, err := ec.fieldContext_Eligibility_minAgeMonths(ctx, field)
 	if err != nil {
@@ -8866,6 +8938,33 @@ func (ec *executionContext) fieldContext_MatchConnection_programs(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _MatchConnection_unservedPrograms(ctx context.Context, field graphql.CollectedField, obj *model.MatchConnection) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_MatchConnection_unservedPrograms(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNProgramMatch2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐProgramSummaryᚄ(ctx, field.Selections, obj.UnservedPrograms)
+}
+func (ec *executionContext) fieldContext_MatchConnection_unservedPrograms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProgramMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9061,6 +9160,29 @@ func (ec *executionContext) _MatchReason_message(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_MatchReason_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchReason", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatchReason_about(ctx context.Context, field graphql.CollectedField, obj *match.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchReason_about(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MatchReason().About(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *match.Criterion) graphql.Marshaler {
+			return ec.marshalOMatchCriterion2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatchReason_about(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchReason", field, true, true, "MatchCriterion")
 }
 
 func (ec *executionContext) _Mutation_createOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -12087,6 +12209,17 @@ func (ec *executionContext) fieldContext_Program_url(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
+func (ec *executionContext) _Program_siteFinderUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Program_siteFinderUrl(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SiteFinderURL)
+}
+func (ec *executionContext) fieldContext_Program_siteFinderUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
+}
+
 func (ec *executionContext) _Program_approach(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
 	fc, err := ec.fieldContext_Program_approach(ctx, field)
 	if err != nil {
@@ -12488,6 +12621,33 @@ func (ec *executionContext) fieldContext_ProgramMatch_nearest(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProgramMatch_reasons(ctx context.Context, field graphql.CollectedField, obj *match.ProgramSummary) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_ProgramMatch_reasons(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNMatchReason2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐReasonᚄ(ctx, field.Selections, obj.Reasons)
+}
+func (ec *executionContext) fieldContext_ProgramMatch_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProgramMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchReason(ctx, field)
 		},
 	}
 	return fc, nil
@@ -18875,7 +19035,7 @@ func (ec *executionContext) unmarshalInputCreateProgramInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sample", "externalSource", "externalID", "provenance", "name", "alternateName", "description", "url", "approach", "settings", "audiences", "servesThroughMonths", "eligibility", "evidence", "organizationID", "serviceIDs", "fundingIDs", "resourceIDs"}
+	fieldsInOrder := [...]string{"sample", "externalSource", "externalID", "provenance", "name", "alternateName", "description", "url", "siteFinderURL", "approach", "settings", "audiences", "servesThroughMonths", "eligibility", "evidence", "organizationID", "serviceIDs", "fundingIDs", "resourceIDs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18938,6 +19098,13 @@ func (ec *executionContext) unmarshalInputCreateProgramInput(ctx context.Context
 				return it, err
 			}
 			it.URL = data
+		case "siteFinderURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURL = data
 		case "approach":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approach"))
 			data, err := ec.unmarshalOProgramApproach2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋprogramᚐApproach(ctx, v)
@@ -19960,13 +20127,20 @@ func (ec *executionContext) unmarshalInputEligibilityInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"minAgeMonths", "maxAgeMonths", "acceptsPregnant", "enrollByPregnancyWeek", "pregnantOnly", "firstTimeParentsOnly", "maxIncomePercentFpl", "priorityPopulations", "referralRequired", "courtInvolvementRequired", "description"}
+	fieldsInOrder := [...]string{"statedRules", "minAgeMonths", "maxAgeMonths", "acceptsPregnant", "enrollByPregnancyWeek", "pregnantOnly", "firstTimeParentsOnly", "maxIncomePercentFpl", "priorityPopulations", "referralRequired", "courtInvolvementRequired", "description"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "statedRules":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statedRules"))
+			data, err := ec.unmarshalOMatchCriterion2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRuleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatedRules = data
 		case "minAgeMonths":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minAgeMonths"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -24469,7 +24643,7 @@ func (ec *executionContext) unmarshalInputProgramWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "approach", "approachNEQ", "approachIn", "approachNotIn", "approachIsNil", "approachNotNil", "servesThroughMonths", "servesThroughMonthsNEQ", "servesThroughMonthsIn", "servesThroughMonthsNotIn", "servesThroughMonthsGT", "servesThroughMonthsGTE", "servesThroughMonthsLT", "servesThroughMonthsLTE", "servesThroughMonthsIsNil", "servesThroughMonthsNotNil", "hasOrganization", "hasOrganizationWith", "hasServices", "hasServicesWith", "hasFundings", "hasFundingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "alternateName", "alternateNameNEQ", "alternateNameIn", "alternateNameNotIn", "alternateNameGT", "alternateNameGTE", "alternateNameLT", "alternateNameLTE", "alternateNameContains", "alternateNameHasPrefix", "alternateNameHasSuffix", "alternateNameIsNil", "alternateNameNotNil", "alternateNameEqualFold", "alternateNameContainsFold", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "siteFinderURL", "siteFinderURLNEQ", "siteFinderURLIn", "siteFinderURLNotIn", "siteFinderURLGT", "siteFinderURLGTE", "siteFinderURLLT", "siteFinderURLLTE", "siteFinderURLContains", "siteFinderURLHasPrefix", "siteFinderURLHasSuffix", "siteFinderURLIsNil", "siteFinderURLNotNil", "siteFinderURLEqualFold", "siteFinderURLContainsFold", "approach", "approachNEQ", "approachIn", "approachNotIn", "approachIsNil", "approachNotNil", "servesThroughMonths", "servesThroughMonthsNEQ", "servesThroughMonthsIn", "servesThroughMonthsNotIn", "servesThroughMonthsGT", "servesThroughMonthsGTE", "servesThroughMonthsLT", "servesThroughMonthsLTE", "servesThroughMonthsIsNil", "servesThroughMonthsNotNil", "hasOrganization", "hasOrganizationWith", "hasServices", "hasServicesWith", "hasFundings", "hasFundingsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25190,6 +25364,111 @@ func (ec *executionContext) unmarshalInputProgramWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.URLContainsFold = data
+		case "siteFinderURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURL = data
+		case "siteFinderURLNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLNEQ = data
+		case "siteFinderURLIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLIn = data
+		case "siteFinderURLNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLNotIn = data
+		case "siteFinderURLGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLGT = data
+		case "siteFinderURLGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLGTE = data
+		case "siteFinderURLLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLLT = data
+		case "siteFinderURLLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLLTE = data
+		case "siteFinderURLContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLContains = data
+		case "siteFinderURLHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLHasPrefix = data
+		case "siteFinderURLHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLHasSuffix = data
+		case "siteFinderURLIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLIsNil = data
+		case "siteFinderURLNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLNotNil = data
+		case "siteFinderURLEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLEqualFold = data
+		case "siteFinderURLContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURLContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURLContainsFold = data
 		case "approach":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approach"))
 			data, err := ec.unmarshalOProgramApproach2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋprogramᚐApproach(ctx, v)
@@ -33019,7 +33298,7 @@ func (ec *executionContext) unmarshalInputUpdateProgramInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sample", "externalSource", "clearExternalSource", "externalID", "clearExternalID", "provenance", "clearProvenance", "name", "alternateName", "clearAlternateName", "description", "clearDescription", "url", "clearURL", "approach", "clearApproach", "settings", "appendSettings", "clearSettings", "audiences", "appendAudiences", "clearAudiences", "servesThroughMonths", "clearServesThroughMonths", "eligibility", "clearEligibility", "evidence", "appendEvidence", "clearEvidence", "organizationID", "clearOrganization", "addServiceIDs", "removeServiceIDs", "clearServices", "addFundingIDs", "removeFundingIDs", "clearFundings", "addResourceIDs", "removeResourceIDs", "clearResources"}
+	fieldsInOrder := [...]string{"sample", "externalSource", "clearExternalSource", "externalID", "clearExternalID", "provenance", "clearProvenance", "name", "alternateName", "clearAlternateName", "description", "clearDescription", "url", "clearURL", "siteFinderURL", "clearSiteFinderURL", "approach", "clearApproach", "settings", "appendSettings", "clearSettings", "audiences", "appendAudiences", "clearAudiences", "servesThroughMonths", "clearServesThroughMonths", "eligibility", "clearEligibility", "evidence", "appendEvidence", "clearEvidence", "organizationID", "clearOrganization", "addServiceIDs", "removeServiceIDs", "clearServices", "addFundingIDs", "removeFundingIDs", "clearFundings", "addResourceIDs", "removeResourceIDs", "clearResources"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -33124,6 +33403,20 @@ func (ec *executionContext) unmarshalInputUpdateProgramInput(ctx context.Context
 				return it, err
 			}
 			it.ClearURL = data
+		case "siteFinderURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("siteFinderURL"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SiteFinderURL = data
+		case "clearSiteFinderURL":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearSiteFinderURL"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearSiteFinderURL = data
 		case "approach":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("approach"))
 			data, err := ec.unmarshalOProgramApproach2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋprogramᚐApproach(ctx, v)
@@ -35978,6 +36271,11 @@ func (ec *executionContext) _Eligibility(ctx context.Context, sel ast.SelectionS
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Eligibility")
+		case "statedRules":
+			out.Values[i] = ec._Eligibility_statedRules(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "minAgeMonths":
 			out.Values[i] = ec._Eligibility_minAgeMonths(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -36489,6 +36787,11 @@ func (ec *executionContext) _MatchConnection(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "unservedPrograms":
+			out.Values[i] = ec._MatchConnection_unservedPrograms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36588,6 +36891,11 @@ func (ec *executionContext) _MatchReason(ctx context.Context, sel ast.SelectionS
 		case "message":
 			out.Values[i] = ec._MatchReason_message(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "about":
+			out.Values[i] = ec._MatchReason_about(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -37411,6 +37719,11 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "siteFinderUrl":
+			out.Values[i] = ec._Program_siteFinderUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "approach":
 			out.Values[i] = ec._Program_approach(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -37568,6 +37881,11 @@ func (ec *executionContext) _ProgramMatch(ctx context.Context, sel ast.Selection
 		case "nearest":
 			out.Values[i] = ec._ProgramMatch_nearest(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reasons":
+			out.Values[i] = ec._ProgramMatch_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -39639,6 +39957,16 @@ func (ec *executionContext) marshalNMatchConnection2ᚖgithubᚗcomᚋvillageᚑ
 	return ec._MatchConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRule(ctx context.Context, v any) (directory.Rule, error) {
+	var res directory.Rule
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRule(ctx context.Context, sel ast.SelectionSet, v directory.Rule) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(ctx context.Context, v any) (match.Criterion, error) {
 	var res match.Criterion
 	err := res.UnmarshalGQL(v)
@@ -39647,6 +39975,36 @@ func (ec *executionContext) unmarshalNMatchCriterion2githubᚗcomᚋvillageᚑdi
 
 func (ec *executionContext) marshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(ctx context.Context, sel ast.SelectionSet, v match.Criterion) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNMatchCriterion2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRuleᚄ(ctx context.Context, v any) ([]directory.Rule, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]directory.Rule, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRule(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMatchCriterion2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []directory.Rule) graphql.Marshaler {
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNMatchEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*match.Result) graphql.Marshaler {
@@ -41296,6 +41654,58 @@ func (ec *executionContext) unmarshalOLocationWhereInput2ᚖgithubᚗcomᚋvilla
 	}
 	res, err := ec.unmarshalInputLocationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMatchCriterion2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRuleᚄ(ctx context.Context, v any) ([]directory.Rule, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]directory.Rule, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRule(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMatchCriterion2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []directory.Rule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMatchCriterion2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(ctx context.Context, v any) (*match.Criterion, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(match.Criterion)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMatchCriterion2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(ctx context.Context, sel ast.SelectionSet, v *match.Criterion) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {

@@ -50,6 +50,9 @@ func (r *Resolver) matchPage(ctx context.Context, family match.Family, first *in
 		Edges:    page,
 		PageInfo: &entgql.PageInfo[int]{HasNextPage: hasNext, HasPreviousPage: hasPrev},
 		Programs: outcome.Programs,
+		// Unserved programs have no services to reload; their rows are the
+		// index's, whole.
+		UnservedPrograms: outcome.Unserved,
 	}
 	if includeIneligible {
 		conn.TotalCount = len(outcome.Results)

@@ -19,6 +19,14 @@ func (r *matchEdgeResolver) Cursor(ctx context.Context, obj *match.Result) (*ent
 	return &c, nil
 }
 
+// About is the resolver for the about field.
+func (r *matchReasonResolver) About(ctx context.Context, obj *match.Reason) (*match.Criterion, error) {
+	if obj.About == "" {
+		return nil, nil
+	}
+	return &obj.About, nil
+}
+
 // Match is the resolver for the match field.
 func (r *queryResolver) Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) (*model.MatchConnection, error) {
 	return r.matchPage(ctx, family, first, after, match.Options{
@@ -40,4 +48,10 @@ func (r *queryResolver) ResolveArea(ctx context.Context, zip *string, countyFips
 // MatchEdge returns MatchEdgeResolver implementation.
 func (r *Resolver) MatchEdge() MatchEdgeResolver { return &matchEdgeResolver{r} }
 
-type matchEdgeResolver struct{ *Resolver }
+// MatchReason returns MatchReasonResolver implementation.
+func (r *Resolver) MatchReason() MatchReasonResolver { return &matchReasonResolver{r} }
+
+type (
+	matchEdgeResolver   struct{ *Resolver }
+	matchReasonResolver struct{ *Resolver }
+)

@@ -485,6 +485,7 @@ var (
 		{Name: "alternate_name", Type: field.TypeString, Nullable: true},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "url", Type: field.TypeString, Nullable: true},
+		{Name: "site_finder_url", Type: field.TypeString, Nullable: true},
 		{Name: "approach", Type: field.TypeEnum, Nullable: true, Enums: []string{"HOME_VISITING", "PEDIATRIC_PRIMARY_CARE", "CENTRALIZED_ACCESS_POINT", "COURT_TEAM", "PARENTING_EDUCATION_PEER_SUPPORT", "COMMUNITY_COALITION"}},
 		{Name: "settings", Type: field.TypeJSON, Nullable: true},
 		{Name: "audiences", Type: field.TypeJSON, Nullable: true},
@@ -501,7 +502,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "programs_organizations_programs",
-				Columns:    []*schema.Column{ProgramsColumns[19]},
+				Columns:    []*schema.Column{ProgramsColumns[20]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -530,12 +531,12 @@ var (
 			{
 				Name:    "program_organization_id",
 				Unique:  false,
-				Columns: []*schema.Column{ProgramsColumns[19]},
+				Columns: []*schema.Column{ProgramsColumns[20]},
 			},
 			{
 				Name:    "program_approach",
 				Unique:  false,
-				Columns: []*schema.Column{ProgramsColumns[13]},
+				Columns: []*schema.Column{ProgramsColumns[14]},
 			},
 		},
 	}

@@ -42,6 +42,8 @@ const (
 	FieldDescription = "description"
 	// FieldURL holds the string denoting the url field in the database.
 	FieldURL = "url"
+	// FieldSiteFinderURL holds the string denoting the site_finder_url field in the database.
+	FieldSiteFinderURL = "site_finder_url"
 	// FieldOrganizationID holds the string denoting the organization_id field in the database.
 	FieldOrganizationID = "organization_id"
 	// FieldApproach holds the string denoting the approach field in the database.
@@ -109,6 +111,7 @@ var Columns = []string{
 	FieldAlternateName,
 	FieldDescription,
 	FieldURL,
+	FieldSiteFinderURL,
 	FieldOrganizationID,
 	FieldApproach,
 	FieldSettings,
@@ -161,6 +164,8 @@ var (
 	NameValidator func(string) error
 	// URLValidator is a validator for the "url" field. It is called by the builders before save.
 	URLValidator func(string) error
+	// SiteFinderURLValidator is a validator for the "site_finder_url" field. It is called by the builders before save.
+	SiteFinderURLValidator func(string) error
 	// ServesThroughMonthsValidator is a validator for the "serves_through_months" field. It is called by the builders before save.
 	ServesThroughMonthsValidator func(int) error
 )
@@ -253,6 +258,11 @@ func ByDescription(opts ...sql.OrderTermOption) OrderOption {
 // ByURL orders the results by the url field.
 func ByURL(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldURL, opts...).ToFunc()
+}
+
+// BySiteFinderURL orders the results by the site_finder_url field.
+func BySiteFinderURL(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSiteFinderURL, opts...).ToFunc()
 }
 
 // ByOrganizationID orders the results by the organization_id field.

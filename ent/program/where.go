@@ -110,6 +110,11 @@ func URL(v string) predicate.Program {
 	return predicate.Program(sql.FieldEQ(FieldURL, v))
 }
 
+// SiteFinderURL applies equality check predicate on the "site_finder_url" field. It's identical to SiteFinderURLEQ.
+func SiteFinderURL(v string) predicate.Program {
+	return predicate.Program(sql.FieldEQ(FieldSiteFinderURL, v))
+}
+
 // OrganizationID applies equality check predicate on the "organization_id" field. It's identical to OrganizationIDEQ.
 func OrganizationID(v int) predicate.Program {
 	return predicate.Program(sql.FieldEQ(FieldOrganizationID, v))
@@ -773,6 +778,81 @@ func URLEqualFold(v string) predicate.Program {
 // URLContainsFold applies the ContainsFold predicate on the "url" field.
 func URLContainsFold(v string) predicate.Program {
 	return predicate.Program(sql.FieldContainsFold(FieldURL, v))
+}
+
+// SiteFinderURLEQ applies the EQ predicate on the "site_finder_url" field.
+func SiteFinderURLEQ(v string) predicate.Program {
+	return predicate.Program(sql.FieldEQ(FieldSiteFinderURL, v))
+}
+
+// SiteFinderURLNEQ applies the NEQ predicate on the "site_finder_url" field.
+func SiteFinderURLNEQ(v string) predicate.Program {
+	return predicate.Program(sql.FieldNEQ(FieldSiteFinderURL, v))
+}
+
+// SiteFinderURLIn applies the In predicate on the "site_finder_url" field.
+func SiteFinderURLIn(vs ...string) predicate.Program {
+	return predicate.Program(sql.FieldIn(FieldSiteFinderURL, vs...))
+}
+
+// SiteFinderURLNotIn applies the NotIn predicate on the "site_finder_url" field.
+func SiteFinderURLNotIn(vs ...string) predicate.Program {
+	return predicate.Program(sql.FieldNotIn(FieldSiteFinderURL, vs...))
+}
+
+// SiteFinderURLGT applies the GT predicate on the "site_finder_url" field.
+func SiteFinderURLGT(v string) predicate.Program {
+	return predicate.Program(sql.FieldGT(FieldSiteFinderURL, v))
+}
+
+// SiteFinderURLGTE applies the GTE predicate on the "site_finder_url" field.
+func SiteFinderURLGTE(v string) predicate.Program {
+	return predicate.Program(sql.FieldGTE(FieldSiteFinderURL, v))
+}
+
+// SiteFinderURLLT applies the LT predicate on the "site_finder_url" field.
+func SiteFinderURLLT(v string) predicate.Program {
+	return predicate.Program(sql.FieldLT(FieldSiteFinderURL, v))
+}
+
+// SiteFinderURLLTE applies the LTE predicate on the "site_finder_url" field.
+func SiteFinderURLLTE(v string) predicate.Program {
+	return predicate.Program(sql.FieldLTE(FieldSiteFinderURL, v))
+}
+
+// SiteFinderURLContains applies the Contains predicate on the "site_finder_url" field.
+func SiteFinderURLContains(v string) predicate.Program {
+	return predicate.Program(sql.FieldContains(FieldSiteFinderURL, v))
+}
+
+// SiteFinderURLHasPrefix applies the HasPrefix predicate on the "site_finder_url" field.
+func SiteFinderURLHasPrefix(v string) predicate.Program {
+	return predicate.Program(sql.FieldHasPrefix(FieldSiteFinderURL, v))
+}
+
+// SiteFinderURLHasSuffix applies the HasSuffix predicate on the "site_finder_url" field.
+func SiteFinderURLHasSuffix(v string) predicate.Program {
+	return predicate.Program(sql.FieldHasSuffix(FieldSiteFinderURL, v))
+}
+
+// SiteFinderURLIsNil applies the IsNil predicate on the "site_finder_url" field.
+func SiteFinderURLIsNil() predicate.Program {
+	return predicate.Program(sql.FieldIsNull(FieldSiteFinderURL))
+}
+
+// SiteFinderURLNotNil applies the NotNil predicate on the "site_finder_url" field.
+func SiteFinderURLNotNil() predicate.Program {
+	return predicate.Program(sql.FieldNotNull(FieldSiteFinderURL))
+}
+
+// SiteFinderURLEqualFold applies the EqualFold predicate on the "site_finder_url" field.
+func SiteFinderURLEqualFold(v string) predicate.Program {
+	return predicate.Program(sql.FieldEqualFold(FieldSiteFinderURL, v))
+}
+
+// SiteFinderURLContainsFold applies the ContainsFold predicate on the "site_finder_url" field.
+func SiteFinderURLContainsFold(v string) predicate.Program {
+	return predicate.Program(sql.FieldContainsFold(FieldSiteFinderURL, v))
 }
 
 // OrganizationIDEQ applies the EQ predicate on the "organization_id" field.

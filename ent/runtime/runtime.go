@@ -363,8 +363,12 @@ func init() {
 	programDescURL := programFields[3].Descriptor()
 	// program.URLValidator is a validator for the "url" field. It is called by the builders before save.
 	program.URLValidator = programDescURL.Validators[0].(func(string) error)
+	// programDescSiteFinderURL is the schema descriptor for site_finder_url field.
+	programDescSiteFinderURL := programFields[4].Descriptor()
+	// program.SiteFinderURLValidator is a validator for the "site_finder_url" field. It is called by the builders before save.
+	program.SiteFinderURLValidator = programDescSiteFinderURL.Validators[0].(func(string) error)
 	// programDescServesThroughMonths is the schema descriptor for serves_through_months field.
-	programDescServesThroughMonths := programFields[8].Descriptor()
+	programDescServesThroughMonths := programFields[9].Descriptor()
 	// program.ServesThroughMonthsValidator is a validator for the "serves_through_months" field. It is called by the builders before save.
 	program.ServesThroughMonthsValidator = programDescServesThroughMonths.Validators[0].(func(int) error)
 	resourceMixin := schema.Resource{}.Mixin()

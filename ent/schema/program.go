@@ -33,6 +33,11 @@ func (Program) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		field.String("url").Optional().Validate(validURL).
 			Comment("The model's web page."),
+		field.String("site_finder_url").Optional().Nillable().Validate(validURL).
+			Comment("The model's own way to find a local site (a locator page), only where a source gives one.").
+			// The contract spells the field siteFinderUrl (as url);
+			// the inputs keep ent's siteFinderURL, like organizationID.
+			Annotations(entgql.MapsTo("siteFinderUrl")),
 		field.Int("organization_id").Optional().Nillable().
 			Comment("The organization behind the model, where a source names one.").
 			Annotations(entgql.Skip(entgql.SkipAll)),

@@ -38,4 +38,11 @@ type MatchConnection struct {
 	TotalCount int `json:"totalCount"`
 	// The programs (models) the results implement, over all results.
 	Programs []*match.ProgramSummary `json:"programs"`
+	// The programs (models) whose own rules the family meets or may meet, but
+	// which no eligible non-sample result of this match implements: a model that
+	// fits the family with no local site listed here (see Program.siteFinderUrl).
+	// Sample programs and programs for communities or professionals only are left
+	// out, and, with needs given, programs none of whose services meets one.
+	// Fewest rules left open first, then by name.
+	UnservedPrograms []*match.ProgramSummary `json:"unservedPrograms"`
 }

@@ -1,16 +1,32 @@
 package directory
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
+	"strconv"
 )
 
 // Eligibility says who can enrol now, in structured, months-based terms.
-// Every bound is optional: nil means the source states no such rule.
-// A service either inherits its program's Eligibility whole or carries its
-// own whole record; fields are never merged one by one, so that a service's
-// rules can always be read in one place.
+// Every bound is optional. Whether a nil bound means "the source says: no
+// limit" or "the source does not say" is told by StatedRules:
+//
+//   - StatedRules nil (every record written before the list existed, and
+//     any write that leaves it out): the record states every rule, a nil
+//     bound meaning no limit, as it always has.
+//   - StatedRules a list, even empty: the record states the rules listed
+//     and those it gives a value for (a bound, a flag); any other rule is
+//     left open, and matching says so (UNSTATED) where the family's answer
+//     depends on it.
+//
+// A service without an Eligibility inherits its program's whole. A service
+// with its own that leaves a rule open takes that rule from its program,
+// where the program states it (see internal/match).
 type Eligibility struct {
+	// StatedRules are the rules the source states (see above); nil: all.
+	StatedRules []Rule `json:"statedRules"`
 	// MinAgeMonths and MaxAgeMonths bound the child's age in completed
 	// months, both inclusive.
 	MinAgeMonths *int `json:"minAgeMonths,omitempty"`
@@ -38,6 +54,147 @@ type Eligibility struct {
 	CourtInvolvementRequired *bool `json:"courtInvolvementRequired,omitempty"`
 	// Description is the source's own words about eligibility.
 	Description string `json:"description,omitempty"`
+}
+
+// Rule is an eligibility rule a record can state. Its values are the
+// matching criteria of the same names (match.Criterion), so GraphQL shows
+// both as MatchCriterion.
+type Rule string
+
+// The rules an Eligibility can state.
+const (
+	RuleAge                 Rule = "AGE"
+	RulePregnancy           Rule = "PREGNANCY"
+	RulePregnancyWeek       Rule = "PREGNANCY_WEEK"
+	RulePregnantOnly        Rule = "PREGNANT_ONLY"
+	RuleFirstTimeParentOnly Rule = "FIRST_TIME_PARENT_ONLY"
+	RuleIncome              Rule = "INCOME"
+	RuleCourtInvolvement    Rule = "COURT_INVOLVEMENT"
+	RuleReferralRequired    Rule = "REFERRAL_REQUIRED"
+)
+
+// Rules lists every Rule, in the order Eligibility's fields give them.
+var Rules = []Rule{RuleAge, RulePregnancy, RulePregnancyWeek, RulePregnantOnly, RuleFirstTimeParentOnly,
+	RuleIncome, RuleCourtInvolvement, RuleReferralRequired}
+
+// MarshalGQL writes the rule as a MatchCriterion value.
+func (r Rule) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(r))) }
+
+// UnmarshalGQL reads a MatchCriterion value that names a rule.
+func (r *Rule) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enum value must be a string, got %T", v)
+	}
+	if !oneOf(Rule(s), Rules) {
+		return fmt.Errorf("%q is not a rule an eligibility states (one of %v)", s, Rules)
+	}
+	*r = Rule(s)
+	return nil
+}
+
+// MarshalJSON writes statedRules only when the record has the list (even
+// empty), so records without one keep their stored form.
+func (e Eligibility) MarshalJSON() ([]byte, error) {
+	type plain Eligibility
+	out := struct {
+		plain
+		StatedRules *[]Rule `json:"statedRules,omitempty"`
+	}{plain: plain(e)}
+	if e.StatedRules != nil {
+		out.StatedRules = &e.StatedRules
+	}
+	return json.Marshal(out)
+}
+
+// States reports whether the record states rule r: it lists r, gives a
+// value for it, or predates the list (StatedRules nil).
+func (e *Eligibility) States(r Rule) bool {
+	if e == nil {
+		return false
+	}
+	if e.StatedRules == nil || slices.Contains(e.StatedRules, r) {
+		return true
+	}
+	switch r {
+	case RuleAge:
+		return e.MinAgeMonths != nil || e.MaxAgeMonths != nil
+	case RulePregnancy:
+		return e.AcceptsPregnant != nil || isTrue(e.PregnantOnly) || e.EnrollByPregnancyWeek != nil
+	case RulePregnancyWeek:
+		return e.EnrollByPregnancyWeek != nil
+	case RulePregnantOnly:
+		return e.PregnantOnly != nil
+	case RuleFirstTimeParentOnly:
+		return e.FirstTimeParentsOnly != nil
+	case RuleIncome:
+		return e.MaxIncomePercentFPL != nil
+	case RuleCourtInvolvement:
+		return e.CourtInvolvementRequired != nil
+	case RuleReferralRequired:
+		return e.ReferralRequired != nil
+	}
+	return false
+}
+
+// Stated lists the rules the record states, in the order of Rules: what
+// GraphQL shows as statedRules (every rule for a record without the list).
+func (e *Eligibility) Stated() []Rule {
+	out := []Rule{}
+	for _, r := range Rules {
+		if e.States(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Effective is the eligibility a service is judged by, given its own and
+// its program's (model): its own, or its program's whole when it has none;
+// and where its own leaves a rule open (a record with statedRules that
+// does not list it), the program's statement of that rule. A record without statedRules states every rule,
+// so for such records nothing is ever taken from the program, as before.
+// nil when neither has an eligibility: nothing to check, as always.
+func Effective(own, model *Eligibility) *Eligibility {
+	switch {
+	case own == nil:
+		return model
+	case model == nil || own.StatedRules == nil:
+		return own
+	}
+	merged := *own
+	merged.StatedRules = append([]Rule{}, own.StatedRules...)
+	for _, r := range Rules {
+		if own.States(r) || !model.States(r) {
+			continue
+		}
+		merged.StatedRules = append(merged.StatedRules, r)
+		switch r {
+		case RuleAge:
+			merged.MinAgeMonths, merged.MaxAgeMonths = model.MinAgeMonths, model.MaxAgeMonths
+		case RulePregnancy:
+			merged.AcceptsPregnant = model.AcceptsPregnant
+		case RulePregnancyWeek:
+			merged.EnrollByPregnancyWeek = model.EnrollByPregnancyWeek
+		case RulePregnantOnly:
+			merged.PregnantOnly = model.PregnantOnly
+		case RuleFirstTimeParentOnly:
+			merged.FirstTimeParentsOnly = model.FirstTimeParentsOnly
+		case RuleIncome:
+			merged.MaxIncomePercentFPL = model.MaxIncomePercentFPL
+		case RuleCourtInvolvement:
+			merged.CourtInvolvementRequired = model.CourtInvolvementRequired
+		case RuleReferralRequired:
+			merged.ReferralRequired = model.ReferralRequired
+		}
+	}
+	if merged.Description == "" {
+		merged.Description = model.Description
+	}
+	if len(merged.PriorityPopulations) == 0 {
+		merged.PriorityPopulations = model.PriorityPopulations
+	}
+	return &merged
 }
 
 // MaxPregnancyWeek is the latest week of pregnancy Village accepts in rules
@@ -95,6 +252,11 @@ func (e *Eligibility) Validate() error {
 	}
 	if e.EnrollByPregnancyWeek != nil && e.AcceptsPregnant != nil && !*e.AcceptsPregnant {
 		return &FieldError{Field: "enrollByPregnancyWeek", Message: "a service that does not accept pregnant families has no week to enrol by"}
+	}
+	if err := ValidateList(e.StatedRules, Rules); err != nil {
+		var fe *FieldError
+		errors.As(err, &fe)
+		return &FieldError{Field: "statedRules" + fe.Field, Message: fe.Message}
 	}
 	for i, p := range e.PriorityPopulations {
 		if p == "" {

@@ -135,6 +135,7 @@
 //	serves_through_months   program    integer
 //	evidence                program    JSON array of directory.Evidence
 //	url                     program    the program's web page
+//	site_finder_url         program    the model's own page for finding a local site
 //	coverage                service_area  [Coverage] as JSON {"kind","code","centerLatitude","centerLongitude","radiusKm"}, only where extent and extent_type do not hold it all (a text area)
 //	confidential            location   "true" when the address is withheld from the public
 //	timezone                schedule   IANA time zone (HSDS's timezone is a number)
@@ -147,9 +148,16 @@
 //
 // Eligibility: the eligibility attribute is authoritative and present only
 // when the record carries its own; a service without one inherits its
-// program's. HSDS's eligibility_description, minimum_age and maximum_age are
-// written for other HSDS tools from the effective eligibility (the
-// service's own, else its program's) and say nothing about inheritance.
+// program's. The attribute's statedRules (absent on records that predate
+// it: every rule stated) travels with it. HSDS's eligibility_description,
+// minimum_age and maximum_age are written for other HSDS tools from the
+// effective eligibility (directory.Effective: the service's own, its
+// program's for the rules it leaves open) and say nothing about
+// inheritance. HSDS cannot say "no limit", so a service imported from a
+// package without Village attributes states only the rules it gives a
+// value for: its eligibility always has statedRules, empty when the row
+// gives no ages, so matching asks (UNSTATED) instead of reading silence as
+// eligible, and its program's stated rules still apply.
 // HSDS ages carry no unit; by convention they are years, written as
 // months/12 rounded to two decimals, except that a maximum in the last month
 // of a year of age (N×12+11 months) is the whole N (HSDS's "up to age N", as

@@ -222,7 +222,9 @@ func (e *ImportError) Error() string {
 // defunct, temporarily closed, see Faults; program_id → program; assured_date/assurer_email → verifiedAt/verifiedBy;
 // languages.code of the service's languages → languages; minimum_age/maximum_age, unit-less in
 // HSDS, read as years: min×12 and max×12+11 months; eligibility_description
-// → eligibility.description; attributes linking the service to a term of
+// → eligibility.description; every service's eligibility states only
+// the rules given a value (statedRules: the ages when given; see doc.go);
+// attributes linking the service to a term of
 // the package → needs, as Village exports needs); service_areas →
 // ServiceArea (a ZIP code, a
 // county as "X County, ST" or a FIPS code with extent_type county/fips, a

@@ -939,9 +939,14 @@ func (rep *Report) notef(format string, args ...any) {
 const maxPlausibleAgeYears = 150
 
 // eligibility builds a service's Village eligibility from its HSDS ages
-// (years, converted to months) and eligibility description.
+// (years, converted to months) and eligibility description. HSDS cannot
+// say "no limit", so an imported service states only the rules it gives a
+// value for (statedRules empty): the others are left open, and matching
+// asks about them (UNSTATED) rather than reading silence as eligible. A
+// service with nothing to import keeps that empty statement, so that its
+// program's stated rules still apply to it rule by rule.
 func (m *importMapper) eligibility(r *importRow) any {
-	var e directory.Eligibility
+	e := directory.Eligibility{StatedRules: []directory.Rule{}}
 	set := false
 	if f, ok := m.number(r, "minimum_age"); ok {
 		switch {
@@ -979,11 +984,11 @@ func (m *importMapper) eligibility(r *importRow) any {
 		set = true
 	}
 	if !set || (e.MinAgeMonths == nil && e.MaxAgeMonths == nil && e.Description == "") {
-		return nil
+		return &directory.Eligibility{StatedRules: []directory.Rule{}}
 	}
 	if err := e.Validate(); err != nil {
 		m.warnf(r, "eligibility_description", "eligibility dropped: %v", err)
-		return nil
+		return &directory.Eligibility{StatedRules: []directory.Rule{}}
 	}
 	return &e
 }

@@ -220,6 +220,7 @@ func (m *importMapper) applyVillage(rec *importRec) {
 		restore("evidence", "evidence", asJSON[[]directory.Evidence])
 		restore("serves_through_months", "serves_through_months", asInt)
 		restore("url", "url", asText)
+		restore("site_finder_url", "site_finder_url", asText)
 	case importFundingKind:
 		restore("funding_description", "description", asText)
 		restore("amount_usd", "amount_usd", asInt64)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/internal/directory"
 )
 
 // Namespace is the fixed UUIDv5 namespace of Village-derived HSDS exportIDs.
@@ -187,7 +188,7 @@ func VillageTermCode(termID string) (string, bool) {
 // VillageTerms lists the Village attribute vocabulary, in documentation order.
 var VillageTerms = []string{"sample", "provenance", "external_id", "eligibility", "free", "capacity_available",
 	"capacity_maximum", "capacity_updated_at", "delivery_modes", "verified_at", "verified_by", "internal_notes",
-	"approach", "settings", "audiences", "serves_through_months", "evidence", "url", "coverage", "confidential",
+	"approach", "settings", "audiences", "serves_through_months", "evidence", "url", "site_finder_url", "coverage", "confidential",
 	"timezone", "staff_only", "extension", "funding_description", "amount_usd", "funder_id", "program_id"}
 
 // exportAttrs builds the attributes of one record.
@@ -422,6 +423,9 @@ func (m *Mapper) Program(p *ent.Program) Program {
 	a.intp("serves_through_months", p.ServesThroughMonths)
 	a.json("evidence", p.Evidence, len(p.Evidence) == 0)
 	a.add("url", p.URL)
+	if p.SiteFinderURL != nil {
+		a.add("site_finder_url", *p.SiteFinderURL)
+	}
 	return withExtra(Program{ID: id, OrganizationID: m.ofp(KindOrganization, p.OrganizationID), Name: p.Name,
 		AlternateName: p.AlternateName, Description: p.Description, Attributes: a.result()}, "programs", p.HsdsExtra)
 }
@@ -459,8 +463,8 @@ func (m *Mapper) Service(s *ent.Service) Service {
 		out.AssurerEmail = s.VerifiedBy // who checked, when that is an address
 	}
 	el := s.Eligibility
-	if el == nil && s.Edges.Program != nil {
-		el = s.Edges.Program.Eligibility
+	if s.Edges.Program != nil {
+		el = directory.Effective(s.Eligibility, s.Edges.Program.Eligibility)
 	}
 	if el != nil {
 		out.EligibilityDescription = el.Description

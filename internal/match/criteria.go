@@ -33,16 +33,22 @@ const (
 	Openings            Criterion = "OPENINGS"
 	Wait                Criterion = "WAIT"
 	Verified            Criterion = "VERIFIED"
+	// Unstated: the listing leaves open a rule the family's answer depends
+	// on (Reason.About names it); never an exclusion.
+	Unstated Criterion = "UNSTATED"
 )
 
 var criteria = []Criterion{InArea, OutOfArea, NeedMet, NoNeedMet, Age, Pregnancy, PregnantOnly, PregnancyWeek,
 	FirstTimeParentOnly, Income, CourtInvolvement, ReferralRequired, Language, DeliveryMode, Distance,
-	TemporarilyClosed, Confirm, Priority, Openings, Wait, Verified}
+	TemporarilyClosed, Confirm, Priority, Openings, Wait, Verified, Unstated}
 
 // Reason is one criterion's verdict, in a sentence.
 type Reason struct {
 	Criterion Criterion
 	Message   string
+	// About names the rule a CONFIRM or UNSTATED reason is about (AGE,
+	// PREGNANCY_WEEK, LANGUAGE, ...); empty for other reasons.
+	About Criterion
 }
 
 func reason(c Criterion, format string, args ...any) Reason {

@@ -13,8 +13,7 @@
 //  2. open before temporarily closed;
 //  3. more of the family's needs met;
 //  4. stated rules met before rules the record leaves open (UNSTATED: the
-//     count of such rules, fewer first; rankKey.unstated, 0 until that
-//     work counts them);
+//     count of such rules, fewer first);
 //  5. openings unknown or above zero before none (capacity available 0);
 //  6. the family's language offered;
 //  7. a preferred delivery mode offered;
@@ -36,7 +35,8 @@
 // changed in between: the next page starts after that key.
 //
 // What the family did not say never excludes a service: the rule that depends
-// on it becomes a CONFIRM reason. Preferences (language, delivery mode) rank
+// on it becomes a CONFIRM reason, whose About names the rule (AGE, INCOME,
+// LANGUAGE, ...). Preferences (language, delivery mode) rank
 // but never exclude: an eligible result lists an unmet preference in unmet,
 // and a service that lists no languages or modes gets a CONFIRM. Languages
 // compare as ISO 639 languages ("es" finds "spa").
@@ -129,8 +129,35 @@
 //
 // # Eligibility
 //
-// A service's own eligibility replaces its program's whole; fields are never
-// merged. Ages are completed months at the matcher's today (a month completes
+// A service without its own eligibility takes its program's whole.
+//
+// Stated and unstated rules. An eligibility's statedRules tells "the source
+// says: no limit" from "the source does not say". The stored form keeps old
+// records' meaning: statedRules absent (nil), as on every record written
+// before it existed and on any write that leaves it out, means every rule is
+// stated, a nil bound meaning no limit, exactly as before. A list, even
+// empty, states the rules listed and those given a value
+// (directory.Eligibility.States); the others are left open. Imports from
+// HSDS without Village attributes state only what they give (their ages);
+// the seed states what its documents state. A service whose own eligibility
+// leaves a rule open takes that rule from its program where the program
+// states it (directory.Effective), so old records, which state every rule,
+// still replace their program's whole and fields are never merged for them.
+// A rule neither states is UNSTATED, but only where the family gave the fact
+// it depends on: ages when the child's age is given (not for a
+// pregnant-only service, which ignores ages); whether it enrols during
+// pregnancy, when the family is expecting and no child of theirs qualifies;
+// the last week to enrol by, when the family gives the week and the service
+// enrols during pregnancy; income, when given; first-time parents only and
+// court involvement only, when the family's answer would exclude it (not a
+// first-time parent, not court-involved). An UNSTATED reason names the rule
+// in About, quotes the first sentence of the eligibility text (trimmed to
+// 100 characters), and says what to ask ("— ask about a 4-year-old."). It
+// never excludes: the result stays eligible and ranks after results with
+// fewer rules left open. A service and program with no eligibility at all
+// have nothing to check, as before.
+//
+// Stated rules are applied as follows. Ages are completed months at the matcher's today (a month completes
 // on the birth day of the month, or on the last day of a shorter month); both
 // bounds inclusive. A pregnancy week or due date implies a pregnancy; the
 // week from a due date is (280 − days until it) / 7, whole weeks. A pregnant
@@ -163,7 +190,21 @@
 // nor do services known only by TEXT areas. Totals and the programs summary
 // count the same results the list holds. A program's nearest is its nearest
 // eligible result (a near miss only when none is eligible), or its best
-// ranked when no distance is known.
+// ranked when no distance is known. Every program summary carries the
+// reasons of the family against the program's own rules (not a service's).
+//
+// # Programs without a local site
+//
+// Outcome.Unserved lists the programs whose own rules the family meets or
+// may meet (CONFIRM or UNSTATED, never a miss) but that no eligible,
+// non-sample result implements: "this model fits you; no local site is
+// listed here". Sample programs and programs whose audiences leave out
+// parents are not listed; with needs asked for, neither is a program none of
+// whose services (anywhere in the directory, samples included) meets one,
+// and a program with no services at all says nothing about needs, so it is
+// listed only when no need is asked for. Reasons: the needs its services
+// meet, then its own rules'. Ordered by fewer rules left open, then name,
+// then ID. The programs are read with the index, so this costs no statement.
 //
 // The package knows nothing of HTTP or GraphQL.
 package match

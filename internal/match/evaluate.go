@@ -25,14 +25,34 @@ import (
 type verdict struct {
 	explain bool
 	failed  bool
-	reasons []Reason
-	unmet   []Reason
+	// unstated counts the rules the listing leaves open that the family's
+	// answers depend on: ranking puts fewer first.
+	unstated int
+	reasons  []Reason
+	unmet    []Reason
 }
 
 // met records a criterion met, or something to confirm.
 func (v *verdict) met(c Criterion, message func() string) {
 	if v.explain {
 		v.reasons = append(v.reasons, Reason{Criterion: c, Message: message()})
+	}
+}
+
+// confirm records something to ask the family about rule about.
+func (v *verdict) confirm(about Criterion, message func() string) {
+	if v.explain {
+		v.reasons = append(v.reasons, Reason{Criterion: Confirm, Message: message(), About: about})
+	}
+}
+
+// open records a rule the listing leaves open although the family's
+// answer depends on it: never an exclusion, but ranked after a listing
+// that states its rules.
+func (v *verdict) open(about Criterion, message func() string) {
+	v.unstated++
+	if v.explain {
+		v.reasons = append(v.reasons, Reason{Criterion: Unstated, Message: message(), About: about})
 	}
 }
 
@@ -122,13 +142,11 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 		}
 	}
 
-	// Eligibility: the service's own, or its program's whole.
-	elig := s.Eligibility
-	if elig == nil && e.program != nil {
-		elig = e.program.Eligibility
-	}
-	if elig != nil {
-		checkEligibility(elig, p, &v)
+	// Eligibility: the service's own, or its program's whole, with the
+	// program's rules where the service's own leaves them open (worked
+	// out once, when the index is read).
+	if e.elig != nil {
+		checkEligibility(e.elig, p, &v)
 	}
 
 	// Status.
@@ -139,7 +157,7 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 
 	// What is true today (today.go).
 	noOpenings := checkOpenings(s, opts, &v)
-	checkWait(s, elig, p, &v)
+	checkWait(s, e.elig, p, &v)
 	stale := checkVerified(s, p, opts, &v)
 
 	// Preferences rank, never exclude.
@@ -150,7 +168,7 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 		case langMet:
 			v.met(Language, func() string { return "Offered in " + languageName(p.language) + "." })
 		case len(s.Languages) == 0:
-			v.met(Confirm, func() string {
+			v.confirm(Language, func() string {
 				return "Ask whether it is offered in " + languageName(p.language) + ": no languages are listed."
 			})
 		default:
@@ -174,7 +192,7 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 				return "Offered " + listNames(offered) + ", as the family prefers."
 			})
 		case len(s.DeliveryModes) == 0:
-			v.met(Confirm, func() string { return "Ask how it is delivered: no delivery modes are listed." })
+			v.confirm(DeliveryMode, func() string { return "Ask how it is delivered: no delivery modes are listed." })
 		default:
 			v.notMet(DeliveryMode, func() string {
 				has := make([]string, len(s.DeliveryModes))
@@ -188,7 +206,7 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 
 	r.Eligible, r.Reasons, r.Unmet = !v.failed, v.reasons, v.unmet
 	r.key = rankKey{
-		eligible: r.Eligible, open: open, needs: needsMet, unstated: 0, noOpenings: noOpenings,
+		eligible: r.Eligible, open: open, needs: needsMet, unstated: v.unstated, noOpenings: noOpenings,
 		language: langMet, mode: modeMet, specificity: spec, stale: stale,
 		distance: distance, located: located, verified: s.VerifiedAt, id: s.ID,
 	}
@@ -235,7 +253,7 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 		case notPregnant || p.ageMonths != nil:
 			v.missed(PregnantOnly, func() string { return "Enrols only during pregnancy; the family is not expecting." })
 		default:
-			v.met(Confirm, func() string { return "Confirm the family is expecting: it enrols only during pregnancy." })
+			v.confirm(PregnantOnly, func() string { return "Confirm the family is expecting: it enrols only during pregnancy." })
 		}
 	}
 
@@ -252,7 +270,7 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 			if w := e.EnrollByPregnancyWeek; w != nil {
 				switch {
 				case p.pregnancyWeek == nil:
-					v.met(Confirm, func() string {
+					v.confirm(PregnancyWeek, func() string {
 						return fmt.Sprintf("Confirm the week of pregnancy: it enrols up to week %d.", *w)
 					})
 				case *p.pregnancyWeek <= *w:
@@ -265,7 +283,20 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 						return fmt.Sprintf("Enrols only up to week %d of pregnancy; the family is at week %d.", *w, *p.pregnancyWeek)
 					})
 				}
+			} else if p.pregnancyWeek != nil && !e.States(directory.RulePregnancyWeek) {
+				v.open(PregnancyWeek, func() string {
+					return unstatedSentence("until which week of pregnancy it enrols", e,
+						fmt.Sprintf("ask whether it still enrols a family at week %d", *p.pregnancyWeek))
+				})
 			}
+		case !e.States(directory.RulePregnancy):
+			// The listing does not say whether it enrols during pregnancy:
+			// the family is asked about, and not held to the child's age
+			// meanwhile.
+			pregFits = true
+			v.open(Pregnancy, func() string {
+				return unstatedSentence("whether it enrols during pregnancy", e, "ask about "+expecting(p))
+			})
 		case refuses:
 			v.missed(Pregnancy, func() string {
 				return "Does not enrol during pregnancy; families can enrol once the baby is born."
@@ -275,7 +306,7 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 			// the family is asked, and a child outside its ages is not held
 			// against it meanwhile.
 			pregFits = true
-			v.met(Confirm, func() string {
+			v.confirm(Pregnancy, func() string {
 				if p.ageMonths != nil {
 					return "Ask whether it enrols during pregnancy: it serves children " + ages() +
 						", and the child is " + monthsPhrase(*p.ageMonths) + "."
@@ -297,15 +328,19 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 				return "Serves children " + ages() + "; the child is " + monthsPhrase(*p.ageMonths) + "."
 			})
 		case p.ageMonths == nil && !pregnant:
-			v.met(Confirm, func() string { return "Confirm the child's age: it serves children " + ages() + "." })
+			v.confirm(Age, func() string { return "Confirm the child's age: it serves children " + ages() + "." })
 		}
+	} else if p.ageMonths != nil && !pregnantOnly && !e.States(directory.RuleAge) {
+		v.open(Age, func() string {
+			return unstatedSentence("which ages it serves", e, "ask about "+childPhrase(*p.ageMonths))
+		})
 	}
 
 	// First-time parents.
 	if isTrue(e.FirstTimeParentsOnly) {
 		switch {
 		case p.firstTime == nil:
-			v.met(Confirm, func() string {
+			v.confirm(FirstTimeParentOnly, func() string {
 				return "Confirm this is the family's first child: it enrols first-time parents only."
 			})
 		case *p.firstTime:
@@ -315,13 +350,17 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 				return "Enrols first-time parents only; this is not the family's first child."
 			})
 		}
+	} else if p.firstTime != nil && !*p.firstTime && !e.States(directory.RuleFirstTimeParentOnly) {
+		v.open(FirstTimeParentOnly, func() string {
+			return unstatedSentence("whether it enrols only first-time parents", e, "ask about a family that already has a child")
+		})
 	}
 
 	// Court or child-welfare involvement.
 	if isTrue(e.CourtInvolvementRequired) {
 		switch {
 		case p.court == nil:
-			v.met(Confirm, func() string {
+			v.confirm(CourtInvolvement, func() string {
 				return "Confirm the child is under court or child-welfare jurisdiction: it serves only those children."
 			})
 		case *p.court:
@@ -331,13 +370,18 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 				return "Serves only children under court or child-welfare jurisdiction."
 			})
 		}
+	} else if p.court != nil && !*p.court && !e.States(directory.RuleCourtInvolvement) {
+		v.open(CourtInvolvement, func() string {
+			return unstatedSentence("whether it serves only children under court or child-welfare jurisdiction", e,
+				"ask about a child who is not")
+		})
 	}
 
 	// Income.
 	if limit := e.MaxIncomePercentFPL; limit != nil {
 		switch {
 		case p.income == nil:
-			v.met(Confirm, func() string {
+			v.confirm(Income, func() string {
 				return fmt.Sprintf("Confirm household income: the limit is %d%% of the %d federal poverty guideline for the household's size.",
 					*limit, povertyGuidelineYear)
 			})
@@ -355,6 +399,11 @@ func checkEligibility(e *directory.Eligibility, p *profile, v *verdict) {
 				})
 			}
 		}
+	} else if p.income != nil && !e.States(directory.RuleIncome) {
+		v.open(Income, func() string {
+			return unstatedSentence("whether it has an income limit", e,
+				fmt.Sprintf("ask about a household of %d with %s a year", *p.household, dollars(*p.income)))
+		})
 	}
 
 	if isTrue(e.ReferralRequired) {
@@ -535,8 +584,7 @@ type rankKey struct {
 	eligible, open bool
 	needs          int
 	// unstated counts the rules the record leaves open for facts the family
-	// gave (UNSTATED reasons): fewer first. The slot for the statedRules
-	// work; always 0 until evaluate counts them.
+	// gave (UNSTATED reasons): fewer first.
 	unstated    int
 	noOpenings  bool // capacity available is 0
 	language    bool

@@ -11,10 +11,12 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/location"
+	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/schema"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
+	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/geo"
 )
@@ -34,6 +36,8 @@ type snapshot struct {
 
 	entries []*entry // every service, in ID order (entry.pos)
 
+	programs []programEntry // every program, in ID order
+
 	byCode   map[areaKey][]*entry // STATE, COUNTY and ZIP areas by code
 	byState  map[string][]*entry  // any area lying in a state (near misses)
 	everyone []*entry             // NATIONWIDE and ONLINE
@@ -49,10 +53,13 @@ type snapshot struct {
 // its organization and program, to show) and, laid out flat so evaluating
 // hundreds of candidates stays cheap, its areas, located places and needs.
 type entry struct {
-	svc      *ent.Service
-	program  *ent.Program // nil when none
-	pos      int          // in snapshot.entries
-	areas    []area       // most specific first (by rank, then ID)
+	svc     *ent.Service
+	program *ent.Program // nil when none
+	// elig is what the service is judged by (directory.Effective); nil
+	// when neither it nor its program has one.
+	elig     *directory.Eligibility
+	pos      int    // in snapshot.entries
+	areas    []area // most specific first (by rank, then ID)
 	locs     []located
 	needs    []int // taxonomy term IDs
 	national bool  // has a NATIONWIDE or ONLINE area
@@ -150,6 +157,10 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	if err != nil {
 		return nil, err
 	}
+	programs, err := client.Program.Query().Order(ent.Asc(program.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
 	s := &snapshot{
 		position: position,
 		needs:    vocabulary(terms),
@@ -162,6 +173,11 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 		e := newEntry(svc)
 		e.pos = i
 		e.program = svc.Edges.Program
+		var model *directory.Eligibility
+		if e.program != nil {
+			model = e.program.Eligibility
+		}
+		e.elig = directory.Effective(svc.Eligibility, model)
 		s.entries[i] = e
 		states := map[string]bool{}
 		for _, a := range e.areas {
@@ -192,6 +208,15 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 		}
 	}
 	slices.SortFunc(s.sites, func(a, b site) int { return cmp.Compare(a.lat, b.lat) })
+	byProgram := map[int][]int{}
+	for _, e := range s.entries {
+		if e.program != nil {
+			byProgram[e.program.ID] = append(byProgram[e.program.ID], e.pos)
+		}
+	}
+	for _, prog := range programs {
+		s.programs = append(s.programs, programEntry{program: prog, services: byProgram[prog.ID]})
+	}
 	slices.SortFunc(s.radii, func(a, b radius) int { return cmp.Compare(a.lat, b.lat) })
 	for _, r := range s.radii {
 		s.widest = max(s.widest, r.km)

@@ -125,8 +125,11 @@ type ProgramSummary struct {
 	Program         *ent.Program
 	MatchedServices int
 	// Nearest is the program's nearest result, or its best ranked when no
-	// distance is known.
+	// distance is known; nil for an unserved program.
 	Nearest *ent.Service
+	// Reasons judge the family against the program's own rules (not its
+	// services'): met, to confirm, or left open (UNSTATED).
+	Reasons []Reason
 }
 
 // Outcome is a whole ranked answer; pages are cut from it.
@@ -135,6 +138,10 @@ type Outcome struct {
 	// IncludeIneligible, the near misses after them.
 	Results  []*Result
 	Programs []*ProgramSummary
+	// Unserved are the programs that fit the family, as far as their own
+	// rules tell, with no eligible non-sample result here (see
+	// unservedPrograms).
+	Unserved []*ProgramSummary
 	Place    Place
 }
 
@@ -187,6 +194,10 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 		r.Score = float64(len(out.Results)-i) / float64(len(out.Results))
 	}
 	out.Programs = summarisePrograms(out.Results)
+	for _, sum := range out.Programs {
+		sum.Reasons = programVerdict(sum.Program, p).reasons
+	}
+	out.Unserved = unservedPrograms(snap.programs, out.Results, p, needs)
 	return out, nil
 }
 

@@ -122,6 +122,7 @@ var facts = dataset{
 			Audiences:           []directory.Audience{directory.AudienceParents},
 			ServesThroughMonths: ptr(24),
 			Eligibility: &directory.Eligibility{
+				StatedRules:          []directory.Rule{directory.RulePregnancy, directory.RulePregnantOnly, directory.RuleFirstTimeParentOnly},
 				AcceptsPregnant:      ptr(true),
 				PregnantOnly:         ptr(true),
 				FirstTimeParentsOnly: ptr(true),
@@ -131,7 +132,8 @@ var facts = dataset{
 			},
 			origin: fromNote("No organization is named for NFP in the seeds, so none is linked. \"Services are provided prenatally\" is read as enrolment "+
 				"during pregnancy (pregnantOnly); \"to the child's second birthday\" as servesThroughMonths 24; \"first-time moms\" as firstTimeParentsOnly. "+
-				"\"Living in poverty or with other risk factors\" is a priority, not an income limit: the seed gives no income limit and no latest week of pregnancy.", docFramework),
+				"\"Living in poverty or with other risk factors\" is a priority, not an income limit: the seed gives no income limit and no latest week of pregnancy, "+
+				"so those rules are not stated (statedRules).", docFramework),
 		},
 		{
 			Slug: "family-connects", Name: "Family Connects", Organization: "family-connects-international",
@@ -143,12 +145,15 @@ var facts = dataset{
 			Audiences:           []directory.Audience{directory.AudienceParents},
 			ServesThroughMonths: ptr(1),
 			Eligibility: &directory.Eligibility{
+				StatedRules: []directory.Rule{directory.RuleAge, directory.RuleFirstTimeParentOnly, directory.RuleIncome,
+					directory.RuleCourtInvolvement},
 				MinAgeMonths: ptr(0),
 				MaxAgeMonths: ptr(0),
 				Description:  "Nurse home visits to all parents of newborns during the first month of life.",
 			},
 			origin: fromNote("\"During the first month of life\" is read as a child of 0 completed months (minAgeMonths 0, maxAgeMonths 0) and as "+
-				"servesThroughMonths 1 (visits end when the first month ends). \"All parents of newborns\": no other criterion.", docFramework),
+				"servesThroughMonths 1 (visits end when the first month ends). \"All parents of newborns\": no other criterion, so no first-time, "+
+				"income or court rule (stated as none); whether it enrols during pregnancy is not said.", docFramework),
 		},
 		{
 			Slug: "healthysteps", Name: "HealthySteps", Organization: "zero-to-three",
@@ -158,20 +163,22 @@ var facts = dataset{
 			Approach: program.ApproachPEDIATRIC_PRIMARY_CARE,
 			Settings: []directory.Setting{directory.SettingClinic},
 			Eligibility: &directory.Eligibility{
+				StatedRules:         []directory.Rule{}, // the seed states no rule, not even ages
 				PriorityPopulations: []string{"Families with low incomes and families of color, in areas where there have been persistent inequities"},
 				Description: "Babies and toddlers and their families, in pediatric primary care; particularly in areas where there have been persistent " +
 					"inequities for families with low incomes and families of color.",
 			},
-			origin: fromNote("The seed gives no age range in months for \"babies and toddlers\", so the month bounds are left empty. "+
-				"\"Particularly in areas where...\" is a priority, not a restriction.", docFramework),
+			origin: fromNote("The seed gives no age range in months for \"babies and toddlers\", so the month bounds are left empty and no rule is "+
+				"stated (statedRules empty): matching asks about ages. \"Particularly in areas where...\" is a priority, not a restriction.", docFramework),
 		},
 		{
 			Slug: "help-me-grow", Name: "Help Me Grow",
 			Description: "Help Me Grow supports communities in strengthening their early childhood systems through centralized access points, family and " +
 				"community outreach, child health care provider outreach, and data collection and analysis.",
-			Approach: program.ApproachCENTRALIZED_ACCESS_POINT,
+			Approach:    program.ApproachCENTRALIZED_ACCESS_POINT,
+			Eligibility: &directory.Eligibility{StatedRules: []directory.Rule{}},
 			origin: fromNote("The seed names the model, not an organization behind it, so none is linked. It gives no settings, audiences or "+
-				"eligibility for the model.", docFramework),
+				"eligibility for the model: an eligibility stating no rule (statedRules empty).", docFramework),
 		},
 		{
 			Slug: "safe-babies", Name: "Safe Babies", Organization: "zero-to-three",
@@ -183,10 +190,12 @@ var facts = dataset{
 			Approach: program.ApproachCOURT_TEAM,
 			Settings: []directory.Setting{directory.SettingCourt},
 			Eligibility: &directory.Eligibility{
+				StatedRules:              []directory.Rule{directory.RuleCourtInvolvement},
 				CourtInvolvementRequired: ptr(true),
 				Description:              "Babies and toddlers under court jurisdiction, and their families.",
 			},
-			origin: fromNote("The seed gives no age range in months for \"babies and toddlers\", so the month bounds are left empty.", docSafe, docPolicy),
+			origin: fromNote("The seed gives no age range in months for \"babies and toddlers\", so the month bounds are left empty and the age "+
+				"rule is not stated (statedRules: court involvement only).", docSafe, docPolicy),
 		},
 		{
 			Slug: "hand-in-hand-parenting", Name: "Hand in Hand Parenting", Organization: "hand-in-hand-parenting",
@@ -194,9 +203,10 @@ var facts = dataset{
 				"professionals, and children. Hand in Hand's Instructor-led programs combine weekly group classes for peer support and mentoring from a " +
 				"Certified Instructor, an accessible online course format, instruction in a peer-support tool (Listening Partnerships), and instruction in " +
 				"four adult-child tools (Playlistening, Setting Limits, Special Time, and Staylistening).",
-			Approach:  program.ApproachPARENTING_EDUCATION_PEER_SUPPORT,
-			Settings:  []directory.Setting{directory.SettingHome, directory.SettingChildCare, directory.SettingClinic, directory.SettingOnline},
-			Audiences: []directory.Audience{directory.AudienceParents, directory.AudienceProfessionals},
+			Approach:    program.ApproachPARENTING_EDUCATION_PEER_SUPPORT,
+			Settings:    []directory.Setting{directory.SettingHome, directory.SettingChildCare, directory.SettingClinic, directory.SettingOnline},
+			Audiences:   []directory.Audience{directory.AudienceParents, directory.AudienceProfessionals},
+			Eligibility: &directory.Eligibility{StatedRules: []directory.Rule{}}, // the seed states no rule
 			Evidence: []directory.Evidence{
 				{
 					// The source gives the date the practice was added, not a
@@ -222,9 +232,10 @@ var facts = dataset{
 			AlternateName: "NOW Learning Community", Organization: "vital-village-network",
 			Description: "Launched by Vital Village Network to foster communities of practice: shared learning among residents and community-based " +
 				"organizations across the country working to align early childhood, health, and education systems. Its online hub is the NOW Innovation Forum.",
-			Approach:  program.ApproachCOMMUNITY_COALITION,
-			Audiences: []directory.Audience{directory.AudienceCommunities},
-			origin:    from(docNOW),
+			Approach:    program.ApproachCOMMUNITY_COALITION,
+			Audiences:   []directory.Audience{directory.AudienceCommunities},
+			Eligibility: &directory.Eligibility{StatedRules: []directory.Rule{}}, // the seed states no rule
+			origin:      from(docNOW),
 		},
 	},
 

@@ -145,6 +145,7 @@ var samples = dataset{
 			DeliveryModes: []directory.DeliveryMode{directory.InHome},
 			Languages:     []string{"es", "en"},
 			Eligibility: &directory.Eligibility{
+				StatedRules:  []directory.Rule{directory.RuleAge},
 				MinAgeMonths: ptr(0),
 				MaxAgeMonths: ptr(12),
 				Description:  "Families with a baby from birth to 12 months (sample rule).",

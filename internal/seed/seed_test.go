@@ -286,6 +286,22 @@ func checkPrograms(t *testing.T, c *ent.Client) {
 		}
 	}
 
+	// Each program states the rules its documents state, and no more: the
+	// rest are left open, for matching to ask about.
+	for ext, want := range map[string][]directory.Rule{
+		"program:nurse-family-partnership": {directory.RulePregnancy, directory.RulePregnantOnly, directory.RuleFirstTimeParentOnly},
+		"program:family-connects": {directory.RuleAge, directory.RuleFirstTimeParentOnly, directory.RuleIncome,
+			directory.RuleCourtInvolvement},
+		"program:healthysteps":           {},
+		"program:safe-babies":            {directory.RuleCourtInvolvement},
+		"program:help-me-grow":           {},
+		"program:hand-in-hand-parenting": {},
+	} {
+		if got := programByExt(t, c, ext).Eligibility.Stated(); !slices.Equal(got, want) {
+			t.Errorf("%s states %v, want %v", ext, got, want)
+		}
+	}
+
 	fc := programByExt(t, c, "program:family-connects")
 	if e := fc.Eligibility; e == nil || e.MinAgeMonths == nil || *e.MinAgeMonths != 0 || e.MaxAgeMonths == nil || *e.MaxAgeMonths != 0 {
 		t.Errorf("Family Connects eligibility: %+v, want 0–0 months", fc.Eligibility)
@@ -315,7 +331,10 @@ func checkPrograms(t *testing.T, c *ent.Client) {
 	}
 
 	hmg := programByExt(t, c, "program:help-me-grow")
-	if orgExt(hmg) != "" || hmg.Approach != program.ApproachCENTRALIZED_ACCESS_POINT || hmg.Eligibility != nil {
+	// The seed states no eligibility rule for Help Me Grow: an eligibility
+	// stating none, so matching asks rather than reading silence as "any".
+	if orgExt(hmg) != "" || hmg.Approach != program.ApproachCENTRALIZED_ACCESS_POINT || hmg.Eligibility == nil ||
+		len(hmg.Eligibility.Stated()) != 0 {
 		t.Errorf("Help Me Grow: organization %q approach %v eligibility %+v", orgExt(hmg), hmg.Approach, hmg.Eligibility)
 	}
 
