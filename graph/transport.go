@@ -135,14 +135,35 @@ func withinDeadline(ctx context.Context, exec graphql.GraphExecutor, run func() 
 	}()
 	timer := time.NewTimer(time.Until(deadline) + deadlineGrace)
 	defer timer.Stop()
-	select {
-	case resp := <-done:
-		return resp
-	case <-timer.C:
+	timeout := func() *graphql.Response {
 		err := &gqlerror.Error{Message: "the request took too long and was stopped"}
 		errcode.Set(err, CodeTimeout)
 		return &graphql.Response{Errors: gqlerror.List{err}}
 	}
+	select {
+	case resp := <-done:
+		// A read that ran past its deadline is a timeout however far it
+		// got: what it returns is partial, or only as complete as the
+		// resolvers that never looked at the clock (marshalling a large
+		// answer does not). A mutation's answer stands: its transaction
+		// committed before the deadline or was rolled back at it, and
+		// its errors say which.
+		if ctx.Err() == context.DeadlineExceeded && readOnly(ctx) {
+			return timeout()
+		}
+		return resp
+	case <-timer.C:
+		return timeout()
+	}
+}
+
+// readOnly reports whether the operation of ctx is a query.
+func readOnly(ctx context.Context) bool {
+	if !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	op := graphql.GetOperationContext(ctx).Operation
+	return op != nil && op.Operation == ast.Query
 }
 
 // capResponse replaces a response larger than limit bytes with one
