@@ -517,6 +517,10 @@ func placeName(p Place) string {
 	case p.ZIP != "" && p.PlaceName != "":
 		return fmt.Sprintf("ZIP %s (%s, %s)", p.ZIP, p.PlaceName, p.State)
 	case p.ZIP != "":
+		// A territory's ZIPs may have no place name: say whose they are.
+		if st, ok := geo.LookupState(p.State); ok {
+			return fmt.Sprintf("ZIP %s (%s)", p.ZIP, st.Name)
+		}
 		return "ZIP " + p.ZIP
 	case len(p.Counties) > 0:
 		return p.Counties[0].FullName() + ", " + p.State
@@ -537,16 +541,19 @@ func partSentence(a *ent.ServiceArea, p Place) string {
 	switch a.Kind {
 	case servicearea.KindZIP:
 		what = "ZIP " + a.Code
+		if a.Name != "" {
+			what += ", " + a.Name
+		}
 	case servicearea.KindCOUNTY:
 		what = a.Code
 		if c, ok := geo.LookupCounty(a.Code); ok {
 			what = c.FullName()
 		}
+		if a.Name != "" && !strings.EqualFold(a.Name, what) {
+			what += ", " + a.Name
+		}
 	case servicearea.KindRADIUS:
-		what = fmt.Sprintf("%.0f km around its centre", *a.RadiusKm)
-	}
-	if a.Name != "" {
-		what += " (" + a.Name + ")"
+		what = radiusPhrase(a)
 	}
 	return fmt.Sprintf("Covers part of %s (%s): ask for the family's ZIP.", where, what)
 }
@@ -562,10 +569,16 @@ func coverageSentence(a *ent.ServiceArea, p Place) string {
 	case servicearea.KindONLINE:
 		return "Available online, wherever the family lives."
 	case servicearea.KindSTATE:
+		if st, ok := geo.LookupState(a.Code); ok {
+			return "Covers " + st.Name + "."
+		}
 		return fmt.Sprintf("Covers the state of %s.", a.Code)
 	case servicearea.KindCOUNTY:
 		for _, c := range p.Counties {
 			if c.FIPS == a.Code {
+				if strings.EqualFold(a.Name, c.FullName()) || strings.EqualFold(a.Name, c.Name) {
+					label = "" // "Suffolk County (Suffolk County)" says it twice
+				}
 				return fmt.Sprintf("Covers %s%s, where the family lives.", c.FullName(), label)
 			}
 		}
@@ -573,9 +586,28 @@ func coverageSentence(a *ent.ServiceArea, p Place) string {
 	case servicearea.KindZIP:
 		return fmt.Sprintf("Covers ZIP %s%s.", a.Code, label)
 	case servicearea.KindRADIUS:
-		return fmt.Sprintf("Covers %.0f km around its centre%s, which includes the family's home.", *a.RadiusKm, label)
+		what := radiusPhrase(a)
+		if strings.HasPrefix(what, "within ") {
+			what = "the area " + what
+		}
+		return "Covers " + what + ", which includes the family's home."
 	}
 	return "Covers the family's area."
+}
+
+// radiusPhrase names a radius area as a worker says it: "10 km around its
+// centre", "5 km around Dorchester Center", or the area's own name where
+// it already gives the distance ("within 5 km of Dorchester Center").
+func radiusPhrase(a *ent.ServiceArea) string {
+	switch {
+	case a.Name == "":
+		return fmt.Sprintf("%.0f km around its centre", *a.RadiusKm)
+	case strings.HasPrefix(strings.ToLower(a.Name), "within "):
+		return "w" + a.Name[1:]
+	case strings.Contains(a.Name, " km"):
+		return "the area “" + a.Name + "”"
+	}
+	return fmt.Sprintf("%.0f km around %s", *a.RadiusKm, a.Name)
 }
 
 // rankKey orders results; see the package documentation (doc.go), which

@@ -111,12 +111,13 @@ func TestMatchTerritories(t *testing.T) {
 		f := newFixture(t, db)
 		f.add("Guam", svc{areas: []area{stateArea("GU")}, locs: []loc{{lat: 13.4757, lon: 144.7489}}})
 		f.add("American Samoa", svc{areas: []area{stateArea("AS")}})
+		f.add("Guam ZIP 96915", svc{areas: []area{zipArea("96915")}})
 		f.add("San Juan", svc{areas: []area{countyArea("72127")}, locs: []loc{{lat: 18.4655, lon: -66.1057}}})
 		f.add("Near San Juan", svc{areas: []area{radiusArea(18.4655, -66.1057, 20)}})
 		f.add("St. Thomas", svc{areas: []area{countyArea("78030")}})
 		f.add("Saipan", svc{areas: []area{countyArea("69110")}})
 		for zip, want := range map[string][]string{
-			"96910": {"Guam"}, "96913": {"Guam"}, "96915": {"Guam"}, "96929": {"Guam"},
+			"96910": {"Guam"}, "96913": {"Guam"}, "96915": {"Guam ZIP 96915", "Guam"}, "96929": {"Guam"},
 			"96799": {"American Samoa"},
 			"00901": {"San Juan", "Near San Juan"},
 			"00802": {"St. Thomas"},
@@ -131,6 +132,11 @@ func TestMatchTerritories(t *testing.T) {
 		out := f.match(match.Family{ZIP: ptr("96913")}, match.Options{})
 		if d := distanceOf(out, "Guam"); d == nil || *d > 30 {
 			t.Errorf("Guam service distance %v, want within the island", d)
+		}
+		// Guam's ZIPs have no place name: the miss still says whose they are.
+		out = f.match(match.Family{ZIP: ptr("96913")}, match.Options{IncludeIneligible: true})
+		if got, want := unmetMsg(out, "Guam ZIP 96915", match.OutOfArea), "Does not cover ZIP 96913 (Guam)."; got != want {
+			t.Errorf("Guam miss: %q, want %q", got, want)
 		}
 		out = f.match(match.Family{City: ptr("San Juan"), State: ptr("PR")}, match.Options{})
 		if d := distanceOf(out, "San Juan"); d == nil || math.IsNaN(*d) || *d > 20 {

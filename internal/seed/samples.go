@@ -171,8 +171,12 @@ var samples = dataset{
 				"it looks for a new meeting room.",
 			DeliveryModes: []directory.DeliveryMode{directory.InGroup},
 			Languages:     []string{"en"},
-			Needs:         []string{"postpartum-support", "parenting-peer-support"},
-			Areas:         zipAreas("Roxbury", roxburyZIPs),
+			// No program to inherit from: states no rule, so matching asks
+			// about the child's age rather than reading silence as "any".
+			Eligibility: &directory.Eligibility{StatedRules: []directory.Rule{},
+				Description: "New parents in Roxbury (sample)."},
+			Needs: []string{"postpartum-support", "parenting-peer-support"},
+			Areas: zipAreas("Roxbury", roxburyZIPs),
 		},
 		{
 			Slug: "sample-prenatal-drop-in-mattapan", Name: "Mattapan Prenatal Drop-in (sample)",
@@ -181,6 +185,7 @@ var samples = dataset{
 			Description:   SampleDescriptionPrefix + " a prenatal drop-in clinic that no longer runs.",
 			DeliveryModes: []directory.DeliveryMode{directory.InClinic},
 			Languages:     []string{"en"},
+			Eligibility:   &directory.Eligibility{StatedRules: []directory.Rule{}},
 			Needs:         []string{"prenatal-support"},
 			Areas:         zipAreas("Mattapan", mattapanZIPs),
 			Locations:     []string{"sample-mattapan-pediatrics-clinic"},

@@ -40,3 +40,18 @@ func deref(p *int) any {
 	}
 	return *p
 }
+
+// TestSeedServicesStateTheirRules: a service with no program to inherit
+// from declares its own eligibility, even one stating no rule. Without
+// one the record keeps the old meaning of null ("every rule stated, no
+// bound"), and matching would call it eligible for a child of any age
+// where the seed is silent.
+func TestSeedServicesStateTheirRules(t *testing.T) {
+	for _, set := range []dataset{facts, samples} {
+		for _, s := range set.Services {
+			if s.Program == "" && s.Eligibility == nil {
+				t.Errorf("service %s has no program and no eligibility", s.Slug)
+			}
+		}
+	}
+}
