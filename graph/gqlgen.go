@@ -41,6 +41,8 @@ import (
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
+	gqlast "github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
 	"golang.org/x/tools/imports"
 )
 
@@ -55,6 +57,44 @@ func main() {
 	if err := rewriteExecutor(cfg.Exec.Filename); err != nil {
 		log.Fatalf("rewriting the executor: %v", err)
 	}
+	if err := printSchema(cfg.Schema, "graph/schema.graphql"); err != nil {
+		log.Fatalf("printing the schema: %v", err)
+	}
+}
+
+// printSchema writes the whole schema as clients see it, one SDL file
+// sorted by name, for review and for cmd/schemacheck, which compares it
+// with the last release's. gqlgen's own directives (@goModel, @goField,
+// …) say how Go code binds, nothing a client can see or rely on, so they
+// are left out, definitions and uses alike.
+func printSchema(schema *gqlast.Schema, filename string) error {
+	internal := func(name string) bool { return strings.HasPrefix(name, "go") }
+	for name := range schema.Directives {
+		if internal(name) {
+			delete(schema.Directives, name)
+		}
+	}
+	keep := func(list gqlast.DirectiveList) gqlast.DirectiveList {
+		return slices.DeleteFunc(list, func(d *gqlast.Directive) bool { return internal(d.Name) })
+	}
+	for _, def := range schema.Types {
+		def.Directives = keep(def.Directives)
+		for _, f := range def.Fields {
+			f.Directives = keep(f.Directives)
+			for _, a := range f.Arguments {
+				a.Directives = keep(a.Directives)
+			}
+		}
+		for _, v := range def.EnumValues {
+			v.Directives = keep(v.Directives)
+		}
+	}
+	var out bytes.Buffer
+	out.WriteString("# The whole GraphQL schema, printed by `go generate ./...` (graph/gqlgen.go)\n" +
+		"# from graph/*.graphqls; do not edit. cmd/schemacheck compares it with the\n" +
+		"# last release's (README: Compatibility).\n\n")
+	formatter.NewFormatter(&out, formatter.WithIndent("  ")).FormatSchema(schema)
+	return os.WriteFile(filename, out.Bytes(), 0o644)
 }
 
 // rewriteExecutor applies listsInOrder, storedFieldsDirect and
