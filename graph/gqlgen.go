@@ -144,7 +144,7 @@ func rewriteExecutor(filename string) error {
 // so a value nobody recorded is null as the schema declares (issue 18:
 // Service.url came back ""). It covers every such field by construction,
 // a field added later included; a non-null String keeps its "" (none is
-// stored: ent/schema's emptyStringsAreNull hook stores "" as NULL).
+// stored: internal/store's emptyStringsAreNull hook stores "" as NULL).
 const optionalString = `func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
 	_ = ctx
@@ -152,12 +152,11 @@ const optionalString = `func (ec *executionContext) marshalOString2string(ctx co
 	return res
 }`
 
-//
-// The same holds for ent's optional enums that are not Nillable (a
+// optionalEnum: the same holds for ent's optional enums that are not Nillable (a
 // program's approach, a schedule's freq): ent reads NULL as "", which is
 // no value of the enum, and gqlgen wrote it out as "". Their marshalers
-// (optionalEnum: the type is in one of ent's packages, and ent's enums
-// are strings) answer null for "" too.
+// (the type is in one of ent's packages, and ent's enums are strings)
+// answer null for "" too.
 var optionalEnum = regexp.MustCompile(`(func \(ec \*executionContext\) marshalO\w+2github\S*ᚋvillageᚋentᚋ[a-z]+ᚐ\w+\(ctx context\.Context, sel ast\.SelectionSet, v [a-z]+\.\w+\) graphql\.Marshaler \{\n)(\treturn v\n\})`)
 
 func emptyStringsNull(filename string, src []byte) ([]byte, error) {
