@@ -257,6 +257,9 @@ func TestRelayPagination(t *testing.T) {
 				fixed = `family: {zip: "02121"}, includeIneligible: true`
 			}
 			orders, optional := orderings(t, admin, s, c)
+			if testing.Short() {
+				orders = orders[:min(len(orders), 3)] // none, the first field both ways
+			}
 			for _, order := range orders {
 				whole, errs := c.fetch(t, admin, fixed, map[string]any{"first": 100, "orderBy": order})
 				if errs != nil {
