@@ -27,7 +27,7 @@ RACE    := -race -gcflags='modernc.org/sqlite/lib=-race=false'
 # names, else one found the usual ways (internal/testdb/findpostgres says
 # which, or that it is skipped); CI=true fails without one.
 
-.PHONY: run build test test-short test-browser test-replica test-validator bench fuzz generate check-generated vet fmt lint clean
+.PHONY: run build test test-short test-browser test-replica test-validator bench fuzz generate check-generated schema-check vet fmt lint clean
 
 # Local development: no rate limit (VILLAGE_FLAGS='--rate-limit 20' sets one).
 # serve seeds the database, samples too, only when it holds no records at
@@ -88,6 +88,11 @@ check-generated: generate
 	@git diff --exit-code --stat -- ent graph || (echo "generated code is out of date: run make generate and commit" >&2; exit 1)
 	@test -z "$$(git status --porcelain -- ent graph)" || (git status --porcelain -- ent graph; echo "generate left untracked files" >&2; exit 1)
 
+# Breaking changes to graph/schema.graphql since the last release (or the
+# merge base with main) must be named in CHANGELOG.md (README: Compatibility).
+schema-check:
+	$(GO) run ./cmd/schemacheck
+
 vet:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -96,9 +101,9 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-# Cheap checks: vet and gofmt, the module cache's integrity, and that no Go
+# Cheap checks: vet and gofmt, the schema's compatibility, the module cache's integrity, and that no Go
 # file reads data from outside the repository (a fresh clone must pass).
-lint: vet
+lint: vet schema-check
 	$(GO) mod verify
 	@if grep -rn --include='*.go' -e '\.\./shared/' -e '"shared", "data"' . ; then \
 	  echo "these files read data from outside the repository: vendor it into testdata" >&2; exit 1; fi

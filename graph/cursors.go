@@ -56,8 +56,37 @@ func checkCursor(f *ast.Field, args map[string]any) *gqlerror.Error {
 		if !cursorFits(c.Value, args["orderBy"], orderArg.Type.Elem != nil, valueTypes) {
 			return badInput(f, name, name+foreignCursorMessage)
 		}
+		if field, ok := optionalOrderField(args["orderBy"], valueTypes); ok {
+			return badInput(f, name, fmt.Sprintf("%s cannot page a list ordered by %s: some records have no %s, and a page from a cursor would skip them; order by a field every record has (or by none) to page with cursors", name, field, field))
+		}
 	}
 	return nil
+}
+
+// optionalOrderField names the first orderBy field that records may leave
+// null (PUBLISHED_ON, VERIFIED_AT). entgql's cursor predicate compares the
+// cursor's value with the column (published_on > $v), which no NULL
+// satisfies: from a cursor with a null value the page came back empty, and
+// from one with a value PostgreSQL, which sorts NULLs last, skipped every
+// record without one. Such an ordering is answered one page at a time (first
+// or last, up to the page size) but its cursors are refused rather than
+// answered with a wrong page (issue 18, TestRelayPagination).
+func optionalOrderField(orderBy any, valueTypes func(field string) (reflect.Type, bool)) (string, bool) {
+	var orders []any
+	switch o := orderBy.(type) {
+	case []any:
+		orders = o
+	case map[string]any:
+		orders = []any{o}
+	}
+	for _, order := range orders {
+		entry, _ := order.(map[string]any)
+		field, _ := entry["field"].(string)
+		if t, known := valueTypes(field); known && t.Kind() == reflect.Pointer {
+			return field, true
+		}
+	}
+	return "", false
 }
 
 // foreignCursorMessage is what a caller is told of a cursor of another list

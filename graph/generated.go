@@ -41913,6 +41913,9 @@ func (ec *executionContext) unmarshalOProgramApproach2githubᚗcomᚋvillageᚑd
 }
 
 func (ec *executionContext) marshalOProgramApproach2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋprogramᚐApproach(ctx context.Context, sel ast.SelectionSet, v program.Approach) graphql.Marshaler {
+	if v == "" {
+		return graphql.Null // nothing recorded
+	}
 	return v
 }
 
@@ -42248,6 +42251,9 @@ func (ec *executionContext) unmarshalOScheduleFreq2githubᚗcomᚋvillageᚑdire
 }
 
 func (ec *executionContext) marshalOScheduleFreq2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋscheduleᚐFreq(ctx context.Context, sel ast.SelectionSet, v schedule.Freq) graphql.Marshaler {
+	if v == "" {
+		return graphql.Null // nothing recorded
+	}
 	return v
 }
 
@@ -42665,6 +42671,9 @@ func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) 
 func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
 	_ = sel
 	_ = ctx
+	if v == "" {
+		return graphql.Null // nothing recorded
+	}
 	res := graphql.MarshalString(v)
 	return res
 }

@@ -3,7 +3,8 @@
 // gqlgen.go generates the GraphQL executor (graph/generated.go), the models
 // and the resolver stubs from gqlgen.yml, as `gqlgen generate` does, and
 // then makes the executor resolve a response in order, on the request's
-// goroutine (see sequentialObjects and listsInOrder), and drops the
+// goroutine (see sequentialObjects and listsInOrder), answers null for an
+// optional string nobody recorded (emptyStringsNull), and drops the
 // per-field and per-object work that only concurrency or field middleware
 // needs (storedFieldsDirect, sequentialObjectsLean). Run through
 // `go generate ./...`. Each rewrite touches generated code only, matches an
@@ -35,12 +36,15 @@ import (
 	"go/token"
 	"log"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
+	gqlast "github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
 	"golang.org/x/tools/imports"
 )
 
@@ -55,6 +59,44 @@ func main() {
 	if err := rewriteExecutor(cfg.Exec.Filename); err != nil {
 		log.Fatalf("rewriting the executor: %v", err)
 	}
+	if err := printSchema(cfg.Schema, "graph/schema.graphql"); err != nil {
+		log.Fatalf("printing the schema: %v", err)
+	}
+}
+
+// printSchema writes the whole schema as clients see it, one SDL file
+// sorted by name, for review and for cmd/schemacheck, which compares it
+// with the last release's. gqlgen's own directives (@goModel, @goField,
+// …) say how Go code binds, nothing a client can see or rely on, so they
+// are left out, definitions and uses alike.
+func printSchema(schema *gqlast.Schema, filename string) error {
+	internal := func(name string) bool { return strings.HasPrefix(name, "go") }
+	for name := range schema.Directives {
+		if internal(name) {
+			delete(schema.Directives, name)
+		}
+	}
+	keep := func(list gqlast.DirectiveList) gqlast.DirectiveList {
+		return slices.DeleteFunc(list, func(d *gqlast.Directive) bool { return internal(d.Name) })
+	}
+	for _, def := range schema.Types {
+		def.Directives = keep(def.Directives)
+		for _, f := range def.Fields {
+			f.Directives = keep(f.Directives)
+			for _, a := range f.Arguments {
+				a.Directives = keep(a.Directives)
+			}
+		}
+		for _, v := range def.EnumValues {
+			v.Directives = keep(v.Directives)
+		}
+	}
+	var out bytes.Buffer
+	out.WriteString("# The whole GraphQL schema, printed by `go generate ./...` (graph/gqlgen.go)\n" +
+		"# from graph/*.graphqls; do not edit. cmd/schemacheck compares it with the\n" +
+		"# last release's (README: Compatibility).\n\n")
+	formatter.NewFormatter(&out, formatter.WithIndent("  ")).FormatSchema(schema)
+	return os.WriteFile(filename, out.Bytes(), 0o644)
 }
 
 // rewriteExecutor applies listsInOrder, storedFieldsDirect and
@@ -66,6 +108,9 @@ func rewriteExecutor(filename string) error {
 		return err
 	}
 	if src, err = listsInOrder(filename, src); err != nil {
+		return err
+	}
+	if src, err = emptyStringsNull(filename, src); err != nil {
 		return err
 	}
 	fset := token.NewFileSet()
@@ -90,6 +135,40 @@ func rewriteExecutor(filename string) error {
 		return err
 	}
 	return os.WriteFile(filename, src, 0o644)
+}
+
+// optionalString is the marshaler gqlgen writes for every nullable String
+// the schema reads from a Go string (not a *string): ent's optional string
+// fields, which ent reads as "" where the column is NULL, and the strings
+// of Village's own models. emptyStringsNull makes it answer null for "",
+// so a value nobody recorded is null as the schema declares (issue 18:
+// Service.url came back ""). It covers every such field by construction,
+// a field added later included; a non-null String keeps its "" (none is
+// stored: internal/store's emptyStringsAreNull hook stores "" as NULL).
+const optionalString = `func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
+}`
+
+// optionalEnum: the same holds for ent's optional enums that are not Nillable (a
+// program's approach, a schedule's freq): ent reads NULL as "", which is
+// no value of the enum, and gqlgen wrote it out as "". Their marshalers
+// (the type is in one of ent's packages, and ent's enums are strings)
+// answer null for "" too.
+var optionalEnum = regexp.MustCompile(`(func \(ec \*executionContext\) marshalO\w+2github\S*ᚋvillageᚋentᚋ[a-z]+ᚐ\w+\(ctx context\.Context, sel ast\.SelectionSet, v [a-z]+\.\w+\) graphql\.Marshaler \{\n)(\treturn v\n\})`)
+
+func emptyStringsNull(filename string, src []byte) ([]byte, error) {
+	if bytes.Count(src, []byte(optionalString)) != 1 {
+		return nil, fmt.Errorf("%s: gqlgen no longer writes marshalOString2string as emptyStringsNull expects; review graph/gqlgen.go", filename)
+	}
+	src = bytes.Replace(src, []byte(optionalString), []byte(strings.Replace(optionalString, "\tres := ",
+		"\tif v == \"\" {\n\t\treturn graphql.Null // nothing recorded\n\t}\n\tres := ", 1)), 1)
+	if !optionalEnum.Match(src) {
+		return nil, fmt.Errorf("%s: no optional ent enum has the marshaler emptyStringsNull expects; review graph/gqlgen.go", filename)
+	}
+	return optionalEnum.ReplaceAll(src, []byte("${1}\tif v == \"\" {\n\t\treturn graphql.Null // nothing recorded\n\t}\n${2}")), nil
 }
 
 // splice replaces src[from:to] with text.

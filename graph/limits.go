@@ -48,8 +48,13 @@ func (c pageDefaultingCache) Add(ctx context.Context, key string, doc *ast.Query
 	forEachField(doc, func(f *ast.Field) {
 		coerceListLiterals(f)
 		if isConnection(f.Definition) && f.Arguments.ForName("first") == nil && f.Arguments.ForName("last") == nil {
+			// before alone pages backward: the page nearest the cursor.
+			size := "first"
+			if f.Arguments.ForName("before") != nil && f.Arguments.ForName("after") == nil && f.Definition.Arguments.ForName("last") != nil {
+				size = "last"
+			}
 			f.Arguments = append(f.Arguments, &ast.Argument{
-				Name:     "first",
+				Name:     size,
 				Value:    &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(c.limits.DefaultPageSize)},
 				Position: f.Position,
 			})
@@ -94,6 +99,12 @@ func (p pageSizeCheck) check(_ context.Context, oc *graphql.OperationContext) *g
 			case !a.has:
 			case a.n < 0:
 				failure = badInput(f, a.name, fmt.Sprintf("%s must not be negative (got %d)", a.name, a.n))
+			case a.n == 0:
+				// entgql answers a page of none with a pageInfo that
+				// ignores the cursors (hasNextPage: any record at all) or,
+				// on a nested connection, says false: refused rather than
+				// answered wrong (issue 18). totalCount needs no page size.
+				failure = badInput(f, a.name, fmt.Sprintf("%s must be at least 1 (got 0); to count records alone, select totalCount with %s: 1", a.name, a.name))
 			case a.n > p.limits.MaxPageSize:
 				failure = badInput(f, a.name, fmt.Sprintf("%s may ask for at most %d records per page (got %d); page through the rest with after", a.name, p.limits.MaxPageSize, a.n))
 			}
@@ -104,21 +115,58 @@ func (p pageSizeCheck) check(_ context.Context, oc *graphql.OperationContext) *g
 		if failure == nil {
 			failure = checkCursor(f, args)
 		}
+		if failure == nil {
+			failure = pageDirection(f, args, hasFirst, hasLast)
+		}
 		if failure != nil || hasFirst || hasLast {
 			return
 		}
-		// Both null: default first through its variable, or refuse a
-		// literal null (a page of everything is what the limit forbids).
-		if arg := f.Arguments.ForName("first"); arg != nil && arg.Value.Kind == ast.Variable {
+		// Both null: default first (last when paging back from before)
+		// through its variable, or refuse a literal null (a page of
+		// everything is what the limit forbids).
+		size := "first"
+		if _, back := args["before"].(string); back {
+			size = "last"
+		}
+		if arg := f.Arguments.ForName(size); arg != nil && arg.Value.Kind == ast.Variable {
 			oc.Variables[arg.Value.Raw] = p.limits.DefaultPageSize
 			return
 		}
-		failure = badInput(f, "first", "first or last must be a number of records, not null")
+		failure = badInput(f, size, "first or last must be a number of records, not null")
 	})
 	if failure == nil {
 		failure = p.operationCaps(oc)
 	}
 	return failure
+}
+
+// pageDirection refuses the combinations of first, last, after and before
+// that do not page in one direction: first with before, last with after,
+// and after with before. The Relay spec defines them (cut the list at both
+// cursors, then take first or last), but entgql's paging does not do that
+// (entgo.io/contrib v0.7.0: its cursor predicate takes before like after,
+// in the direction the page is read, so first:3, before:c6 answered the
+// three records after c6, and after:c1, before:c6 everything after c1).
+// No Relay client sends them (Relay pages forward with first/after and
+// back with last/before), so they are refused, on the argument that does
+// not fit, rather than answered with a wrong page; TestRelayPagination
+// (server) holds every other combination to the spec's algorithm. With
+// neither first nor last, before alone is paged back from (the default
+// page size goes to last).
+func pageDirection(f *ast.Field, args map[string]any, hasFirst, hasLast bool) *gqlerror.Error {
+	_, hasAfter := args["after"].(string)
+	_, hasBefore := args["before"].(string)
+	switch {
+	case hasAfter && hasBefore:
+		return badInput(f, "before", "give after or before, not both: page forward with first and after, or back with last and before")
+	case hasBefore && hasFirst:
+		return badInput(f, "before", "before pages backward: give last with before (first pages forward, with after)")
+	case hasAfter && hasLast:
+		return badInput(f, "after", "after pages forward: give first with after (last pages backward, with before)")
+	case hasBefore && !hasLast && f.Arguments.ForName("last") == nil:
+		return badInput(f, "before", "before pages backward: give last with before")
+	}
+	return nil
 }
 
 // operationCaps holds caps that aliases must not multiply to the whole

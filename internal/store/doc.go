@@ -23,4 +23,29 @@
 // (SQLITE_BUSY, once the 10-second busy timeout has been waited out) is
 // write contention, not an outage, and an I/O error or a missing file needs
 // an operator, not a retry: both stay INTERNAL.
+//
+// # Null is null
+//
+// A value nobody recorded is NULL in the database and null in the API, never
+// "" (issue 18). ent's optional string fields are not Nillable: their Go
+// fields are strings, ent reads NULL as "", and a write of "" stored "".
+// Making them Nillable would turn some eighty Go fields into *string and
+// every reader and writer of them (HSDS mapping, import, matching, seed,
+// resolvers) with them, for no difference a client could see. Instead,
+// the least invasive correct approach, three pieces derived from the schema
+// rather than from a list of fields:
+//
+//   - writes: emptyStringsAreNull, a hook every client Open makes runs
+//     first, clears an optional string field written as "" (ClearField
+//     accepts exactly the Optional fields), so it is stored as NULL whichever
+//     path wrote it (GraphQL create, update or upsert, HSDS import, seed);
+//   - stored rows: Migrate (nullEmptyStrings) sets every "" in a nullable
+//     string column of ent's schema to NULL, by SQL, so without change
+//     events: both meant "not recorded";
+//   - reads: graph/gqlgen.go (emptyStringsNull) makes the executor answer
+//     null for "" in every nullable String and optional ent enum, which is
+//     how ent hands a NULL to Go. The HSDS API leaves such values out
+//     (omitempty), but for the strings HSDS itself requires.
+//
+// In Go, "" keeps meaning "not recorded" for these fields, as it did.
 package store

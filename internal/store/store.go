@@ -111,9 +111,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		drv = opts.WrapDriver(drv)
 	}
 	client := ent.NewClient(ent.Driver(drv))
-	// Every write, whatever path it comes by, is authorized and logged in
-	// the change feed.
-	client.Use(auth.WriteGuard(), feed.Hook(name))
+	// Every write, whatever path it comes by, stores "" in an optional
+	// field as NULL (first, so the guard and the feed see what is stored),
+	// is authorized and is logged in the change feed.
+	client.Use(emptyStringsAreNull(), auth.WriteGuard(), feed.Hook(name))
 	// Every read, whatever path it comes by, shows the viewer only what it
 	// may see: hidden rows are filtered, restricted fields blanked.
 	client.Intercept(auth.ReadRules()...)
@@ -244,6 +245,9 @@ func Migrate(ctx context.Context, db *DB) error {
 			return fmt.Errorf("migrate schema: %w", sqliteError(db.path, err))
 		}
 		return fmt.Errorf("migrate schema: %w", err)
+	}
+	if _, err := nullEmptyStrings(ctx, db.SQL); err != nil {
+		return err
 	}
 	return ensureDirectoryID(ctx, db.SQL)
 }
