@@ -41,7 +41,9 @@ type httpCache struct {
 func (c httpCache) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Add("Vary", "Authorization")
+		// The answer's content type follows Accept (application/json or
+		// application/graphql-response+json), so a shared cache keys on it.
+		h.Add("Vary", "Authorization, Accept")
 		if len(r.Header.Values("Authorization")) > 0 {
 			h.Set("Cache-Control", "private, no-store")
 			next.ServeHTTP(w, r)
@@ -106,7 +108,8 @@ func (c httpCache) etag(r *http.Request, position int, now time.Time, clock bool
 }
 
 // etagListed reports whether an If-None-Match header names etag (weak
-// comparison: W/ is ignored on both sides) or is *.
+// comparison: W/ is ignored on both sides). "*" is not taken: it would
+// answer 304 for a URL whose answer was never sent (a 404, an error).
 func etagListed(header, etag string) bool {
 	if header == "" {
 		return false
@@ -114,7 +117,7 @@ func etagListed(header, etag string) bool {
 	want := strings.TrimPrefix(etag, "W/")
 	for part := range strings.SplitSeq(header, ",") {
 		part = strings.TrimSpace(part)
-		if part == "*" || strings.TrimPrefix(part, "W/") == want {
+		if strings.TrimPrefix(part, "W/") == want {
 			return true
 		}
 	}

@@ -58,7 +58,7 @@ func logRequests(log *slog.Logger, metrics *telemetry.Metrics, next http.Handler
 			}
 			attrs = append(attrs, "aborted", !finished)
 			log.InfoContext(r.Context(), "http request", attrs...)
-			metrics.ObserveHTTP(info.Route, r.Method, rec.status, d)
+			metrics.ObserveHTTP(info.Route, methodLabel(r.Method), rec.status, d)
 		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		finished = true
@@ -196,4 +196,16 @@ func writeGraphQLError(w http.ResponseWriter, status int, msg, code string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"errors": []map[string]any{{"message": msg, "extensions": extensions}},
 	})
+}
+
+// methodLabel is a request's method as a metrics label: any method outside
+// HTTP's usual ones is OTHER, so a caller cannot make a series per made-up
+// method.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
 }

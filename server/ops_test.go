@@ -80,6 +80,8 @@ func TestMetrics(t *testing.T) {
 		a.send(http.MethodPost, "/graphql", `{"query":"query Programs { programs { totalCount } }"}`, nil)
 		a.send(http.MethodPost, "/graphql", `{"query":"query Broken { nope }"}`, nil)
 		a.send(http.MethodGet, "/hsds/services", "", nil)
+		a.send("FOO1", "/", "", nil) // made-up methods are one label, not a series each
+		a.send("FOO2", "/", "", nil)
 		var m struct{ Match struct{ TotalCount int } }
 		a.ok(`query($f: FamilyInput!) { match(family: $f) { totalCount } }`,
 			map[string]any{"f": map[string]any{"zip": "02121", "childAgeMonths": 24}}, &m)
@@ -88,6 +90,9 @@ func TestMetrics(t *testing.T) {
 			t.Fatalf("/metrics: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
 		text := string(body)
+		if strings.Contains(text, `method="FOO1"`) || !strings.Contains(text, `method="OTHER"`) {
+			t.Errorf("made-up methods are not one OTHER label:\n%s", text)
+		}
 		for _, want := range []string{
 			`village_http_requests_total{method="POST",route="/graphql",status="200"} 2`,
 			`village_http_requests_total{method="POST",route="/graphql",status="422"} 1`,
@@ -312,10 +317,14 @@ func TestHTTPCaching(t *testing.T) {
 			t.Fatalf("anonymous GET: %d %q %q", res.StatusCode, res.Header.Get("Cache-Control"), etag)
 		}
 		vary := strings.Join(res.Header.Values("Vary"), ",")
-		for _, h := range []string{"Authorization", "Accept-Encoding", "Origin"} {
+		for _, h := range []string{"Authorization", "Accept", "Accept-Encoding", "Origin"} {
 			if !strings.Contains(vary, h) {
 				t.Errorf("Vary %q lacks %s", vary, h)
 			}
+		}
+		// "*" is no validator of an answer: it never turns into a 304.
+		if res, _ := a.send(http.MethodGet, path, "", map[string]string{"If-None-Match": "*"}); res.StatusCode != http.StatusOK {
+			t.Errorf("If-None-Match: * answered %d", res.StatusCode)
 		}
 		res, body := a.send(http.MethodGet, path, "", map[string]string{"If-None-Match": etag})
 		if res.StatusCode != http.StatusNotModified || len(body) != 0 || res.Header.Get("ETag") != etag {

@@ -122,8 +122,14 @@ func LanguageCode(name string) (code string, ok bool) {
 		return c, true
 	}
 	if len(k) == 2 || len(k) == 3 {
+		// A code as written, only when CLDR names the language: ParseBase
+		// takes any well-formed two or three letters ("yes", "tbd", "all"),
+		// and und, mul and zxx say no language at all.
 		if base, err := language.ParseBase(k); err == nil {
-			return base.String(), true
+			c := base.String()
+			if c != "und" && c != "mul" && c != "zxx" && display.English.Languages().Name(language.Make(c)) != "" {
+				return c, true
+			}
 		}
 	}
 	if i := strings.Index(k, "("); i > 0 {

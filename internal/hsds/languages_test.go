@@ -12,7 +12,7 @@ func TestLanguageCode(t *testing.T) {
 		{"Mandarin", "zh"}, {"Cantonese", "zh"}, {"Chinese", "zh"}, {"Tagalog", "tl"}, {"Filipino", "fil"},
 		{"Vietnamese", "vi"}, {"Tiếng Việt", "vi"}, {"français", "fr"}, {"Russian", "ru"}, {"русский", "ru"},
 		{"Portuguese (Brazil)", "pt"}, {"  arabic ", "ar"}, {"Somali", "so"}, {"Hmong", "hmn"},
-		{"Unknownish", ""}, {"", ""}, {"Other", ""},
+		{"Unknownish", ""}, {"", ""}, {"Other", ""}, {"Yes", ""}, {"TBD", ""}, {"All", ""}, {"und", ""}, {"ase", "ase"},
 	}
 	for _, c := range cases {
 		got, ok := LanguageCode(c.name)

@@ -147,7 +147,9 @@ type Outcome struct {
 
 // Match ranks the services that can serve f.
 func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, error) {
-	today := civilDate(m.now())
+	// Today is the UTC date, as the HTTP cache's ETag counts days: ages and
+	// staleness move at the same midnight wherever the server runs.
+	today := civilDate(m.now().UTC())
 	p, err := f.resolve(today)
 	if err != nil {
 		return nil, err
