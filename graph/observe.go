@@ -97,7 +97,7 @@ func (o observe) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	if oc != nil && !oc.Stats.OperationStart.IsZero() {
 		start = oc.Stats.OperationStart
 	}
-	o.metrics.ObserveOperation(name, typ, hasData, errCodes, time.Since(start))
+	o.metrics.ObserveOperation(name, typ, oc != nil && oc.Operation != nil, hasData, errCodes, time.Since(start))
 	return resp
 }
 

@@ -99,7 +99,8 @@ func TestMetrics(t *testing.T) {
 			`village_http_requests_total{method="GET",route="/hsds/",status="200"} 1`,
 			`village_http_request_duration_seconds_count{method="POST",route="/graphql"} 3`,
 			`village_graphql_operations_total{operation="Programs",outcome="ok",type="query"} 1`,
-			`village_graphql_operations_total{operation="Broken",outcome="error",type="query"} 1`,
+			// A refused document takes no operation-name slot.
+			`village_graphql_operations_total{operation="(other)",outcome="error",type="query"} 1`,
 			`village_graphql_operations_total{operation="(anonymous)",outcome="ok",type="query"} 1`,
 			`village_graphql_operation_duration_seconds_count{operation="Programs",type="query"} 1`,
 			`village_graphql_errors_total{code="GRAPHQL_VALIDATION_FAILED"} 1`,

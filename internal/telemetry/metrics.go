@@ -91,11 +91,16 @@ func (m *Metrics) ObserveHTTP(route, method string, status int, d time.Duration)
 
 // ObserveOperation records one answered GraphQL operation and its errors'
 // codes (an error without one counts as "NONE").
-func (m *Metrics) ObserveOperation(name, typ string, hasData bool, codes []string, d time.Duration) {
+//
+// valid says the document passed validation: only such a document's name
+// takes one of the label's slots, so refused documents, which anyone can
+// send by the thousand, cannot fill them and turn every real operation into
+// OtherOperation.
+func (m *Metrics) ObserveOperation(name, typ string, valid, hasData bool, codes []string, d time.Duration) {
 	if m == nil {
 		return
 	}
-	name = m.operationName(name)
+	name = m.operationName(name, valid)
 	outcome := "ok"
 	switch {
 	case len(codes) > 0 && hasData:
@@ -114,8 +119,9 @@ func (m *Metrics) ObserveOperation(name, typ string, hasData bool, codes []strin
 }
 
 // operationName is the label value for a client's operation name: the name
-// while fewer than maxOperationNames were seen, OtherOperation after.
-func (m *Metrics) operationName(name string) string {
+// once it holds a slot (given to a valid document's name while fewer than
+// maxOperationNames are taken), OtherOperation otherwise.
+func (m *Metrics) operationName(name string, valid bool) string {
 	if name == "" {
 		return AnonymousOperation
 	}
@@ -127,7 +133,7 @@ func (m *Metrics) operationName(name string) string {
 	if m.operationNames[name] {
 		return name
 	}
-	if len(m.operationNames) >= maxOperationNames {
+	if !valid || len(m.operationNames) >= maxOperationNames {
 		return OtherOperation
 	}
 	m.operationNames[name] = true
