@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/village-directory/village/ent"
@@ -123,7 +124,8 @@ func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load the matching index: %w", err)
 	}
-	m.snap, m.builtAt, m.buildTime = snap, time.Now(), time.Since(started)
+	m.snap = snap
+	m.stats.Store(&IndexStats{Records: len(snap.entries), BuiltAt: time.Now(), Build: time.Since(started)})
 	return snap, nil
 }
 
@@ -370,8 +372,7 @@ func RevealAll(int) bool { return true }
 type matcherState struct {
 	mu   sync.Mutex
 	snap *snapshot
-	// builtAt and buildTime are when snap was built and how long that
-	// took, for IndexStats.
-	builtAt   time.Time
-	buildTime time.Duration
+	// stats are snap's numbers for IndexStats, read without mu: a rebuild
+	// holds mu for as long as it takes, and a metrics scrape must not wait.
+	stats atomic.Pointer[IndexStats]
 }

@@ -14,10 +14,8 @@ type IndexStats struct {
 // IndexStats reads the index's numbers without building it or touching the
 // database.
 func (m *Matcher) IndexStats() IndexStats {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.snap == nil {
-		return IndexStats{}
+	if st := m.stats.Load(); st != nil {
+		return *st
 	}
-	return IndexStats{Records: len(m.snap.entries), BuiltAt: m.builtAt, Build: m.buildTime}
+	return IndexStats{}
 }
