@@ -859,7 +859,10 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintln(stdout, "warning:", w)
 		}
 		if err != nil {
-			return fmt.Errorf("import: %w", err)
+			// The crosswalk runs in a transaction of its own, after the
+			// import's: say that the package is in, so a second run is
+			// known to be safe (it changes nothing but the mapping).
+			return fmt.Errorf("import: the package was imported, but the needs map was not applied (run the import again to apply it): %w", err)
 		}
 		fmt.Fprintf(stdout, "needs map %s: %d term(s) mapped, %d already so\n", *needsMap, res.Mapped, res.Unchanged)
 	} else if *needsMap != "" {
