@@ -196,6 +196,7 @@ var connFive = []connRecord{
 }
 
 func TestConnectionPagingOrderingFiltering(t *testing.T) {
+	t.Parallel() // long, on databases of its own: see TestMain
 	for _, root := range connRoots {
 		t.Run(root.field, func(t *testing.T) {
 			testdb.Each(t, func(t *testing.T, db *store.DB) {
@@ -331,6 +332,7 @@ func TestConnectionPagingOrderingFiltering(t *testing.T) {
 // tie is broken the same way on every page, so no record is repeated or
 // skipped, forwards or backwards.
 func TestConnectionTiesPageStably(t *testing.T) {
+	t.Parallel() // long, on databases of its own: see TestMain
 	for _, root := range connRoots {
 		t.Run(root.field, func(t *testing.T) {
 			testdb.Each(t, func(t *testing.T, db *store.DB) {

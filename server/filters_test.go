@@ -103,6 +103,7 @@ func TestFiltersCannotTestHiddenFundings(t *testing.T) {
 // and compares it with what the same viewer reads by following the edges.
 // An edge added to the schema is walked without anyone listing it.
 func TestEveryFilterCountsOnlyWhatTheViewerReads(t *testing.T) {
+	t.Parallel() // long, on databases of its own: see TestMain
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		d := newFilterDir(t, db.Client)
 		a := newAPI(t, db, server.Config{})

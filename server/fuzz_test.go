@@ -51,6 +51,7 @@ const fuzzDefaultN = 2000
 // distinct failures of a run are reported, each with its shortest
 // reproducer.
 func TestFuzzGraphQL(t *testing.T) {
+	t.Parallel() // long, on databases of its own: see TestMain
 	n := fuzzDefaultN
 	if s := os.Getenv(envFuzzN); s != "" {
 		var err error

@@ -422,6 +422,7 @@ func TestHSDSImportedDirectory(t *testing.T) {
 // full=true the documents the {id} endpoints return, and with minimal=true
 // only each service's id and modified date.
 func TestHSDSListShapes(t *testing.T) {
+	t.Parallel() // long, on databases of its own: see TestMain
 	s := loadHSDSSchemas(t)
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		loadSeedAndSamples(t, db)

@@ -337,6 +337,7 @@ func TestHSDSKeptTextKeepsSchemaFormats(t *testing.T) {
 // service, only its own for a row of a service_at_location or its
 // location. Another service, changed by none of it, is never listed.
 func TestHSDSLastModifiedCoversTheDocument(t *testing.T) {
+	t.Parallel() // long, on databases of its own: see TestMain
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		c := db.Client
@@ -540,6 +541,7 @@ func TestHSDSLastModifiedStatements(t *testing.T) {
 // nothing for the public), and a term of another record kind (a program's
 // approach) lists none.
 func TestHSDSVillageTermFiltersEveryAttribute(t *testing.T) {
+	t.Parallel() // long, on databases of its own: see TestMain
 	s := loadHSDSSchemas(t)
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

@@ -133,6 +133,7 @@ func ids(t *testing.T, env hsdsEnvelope) []string {
 }
 
 func TestHSDSAPI(t *testing.T) {
+	t.Parallel() // long, on databases of its own: see TestMain
 	s := loadHSDSSchemas(t)
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

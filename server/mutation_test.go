@@ -241,6 +241,7 @@ func mutAllowed(role, typ, op string) bool {
 // exactly where the guard's table says, FORBIDDEN (and nothing written)
 // everywhere else.
 func TestMutationMatrix(t *testing.T) {
+	t.Parallel() // long, on databases of its own: see TestMain
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		m := newMutAPI(t, db)
 		shared := map[string]string{"anonymous": "", "reader": m.key(auth.Reader), "staff": m.key(auth.Staff), "admin": m.admin}

@@ -218,6 +218,7 @@ func relayPage(all []string, after, before int, first, last *int) (ids []string,
 // one of the page arguments; the refused combinations are exactly those
 // graph.pageDirection names.
 func TestRelayPagination(t *testing.T) {
+	t.Parallel() // long, on databases of its own: see TestMain
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		parents := newPagingDir(t, db.Client)
 		a := newAPI(t, db, server.Config{})
