@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,9 +30,13 @@ type importRow struct {
 	// A CSV row is its record's values, by the position its file's header
 	// gives each column (one map per file, not per row: packages run to
 	// millions of rows); v holds a JSON object's values, and any value
-	// set on a CSV row outside its header.
+	// set on a CSV row outside its header or over a value read (v is read
+	// first). A CSV row's values are one string, data, of which ends
+	// gives where each column's value ends (4 bytes a column, where a
+	// string apiece would take 16: packages run to millions of rows).
 	cols map[string]int
-	vals []string
+	data string
+	ends []uint32
 	v    map[string]string
 	// src is, for a row converted from an HSDS 1.x/2.0 table
 	// (import_legacy.go), the source row it was made from (file and line
@@ -67,17 +72,22 @@ func (r *importRow) raw(col string) string {
 		return s
 	}
 	if i, ok := r.cols[col]; ok {
-		return r.vals[i]
+		return r.val(i)
 	}
 	return ""
 }
 
+// val is the value of the row's column i, as read.
+func (r *importRow) val(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = r.ends[i-1]
+	}
+	return r.data[start:r.ends[i]]
+}
+
 // setRaw sets the value of col.
 func (r *importRow) setRaw(col, val string) {
-	if i, ok := r.cols[col]; ok {
-		r.vals[i] = val
-		return
-	}
 	if r.v == nil {
 		r.v = map[string]string{}
 	}
@@ -87,7 +97,9 @@ func (r *importRow) setRaw(col, val string) {
 // each calls f with every column of the row and its value.
 func (r *importRow) each(f func(col, val string)) {
 	for c, i := range r.cols {
-		f(c, r.vals[i])
+		if _, set := r.v[c]; !set {
+			f(c, r.val(i))
+		}
 	}
 	for c, v := range r.v {
 		f(c, v)
@@ -579,6 +591,7 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
+	r.ReuseRecord = true // each row's values are copied (compactCSVRow)
 	header, err := r.Read()
 	if err == io.EOF {
 		p.notes = append(p.notes, file+": empty file")
@@ -588,6 +601,7 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 		p.errors = append(p.errors, ImportMessage{File: file, Text: "unreadable header: " + err.Error()})
 		return nil
 	}
+	header = slices.Clone(header)
 	seenCol := map[string]bool{}
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])
@@ -633,10 +647,27 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 			}
 		}
 		if valid {
-			t.rows = append(t.rows, &importRow{file: file, line: n, cols: cols, vals: rec})
+			t.rows = append(t.rows, compactCSVRow(file, n, cols, rec))
 		}
 	}
 	return nil
+}
+
+// compactCSVRow is the row of record rec, line n of file, its values
+// copied into one string.
+func compactCSVRow(file string, n int, cols map[string]int, rec []string) *importRow {
+	size := 0
+	for _, v := range rec {
+		size += len(v)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	ends := make([]uint32, len(rec))
+	for i, v := range rec {
+		b.WriteString(v)
+		ends[i] = uint32(b.Len())
+	}
+	return &importRow{file: file, line: n, cols: cols, data: b.String(), ends: ends}
 }
 
 // importJSONChildren says, for a nested JSON array or object, which table its
