@@ -117,6 +117,8 @@ type importTable struct {
 	file    string
 	columns []string
 	rows    []*importRow
+	// compacted is how many of rows compactRows has been through.
+	compacted int
 }
 
 // importKnownTables lists the HSDS 3.0 tables (canonical names) and the
@@ -185,8 +187,11 @@ var importTableAliases = map[string]string{
 
 // importPackage is a whole package, read but not yet checked.
 type importPackage struct {
-	form    string // "csv" or "json"
-	tables  map[string]*importTable
+	form   string // "csv" or "json"
+	tables map[string]*importTable
+	// layouts are the column indexes of the rows compactRows stored, one
+	// per set of columns.
+	layouts map[string]map[string]int
 	notes   []string
 	ignored []string
 	errors  []ImportMessage
@@ -670,6 +675,57 @@ func compactCSVRow(file string, n int, cols map[string]int, rec []string) *impor
 	return &importRow{file: file, line: n, cols: cols, data: b.String(), ends: ends}
 }
 
+// compactRows stores the values of the rows read as maps (JSON objects,
+// rows converted from HSDS 1.x) as CSV rows are stored: one string and its
+// offsets, the rows with the same columns sharing one column index. A map
+// a row takes several times the room of its values, and a JSON package
+// nests a copy of a record wherever it is named (an organization in each
+// of its services' documents, a taxonomy term in each attribute): its
+// rows run to millions. Called once the package is read, before it is
+// mapped, and after each JSON file (no row is changed through its map once
+// its file is read); values set after go to the row's map as before.
+func (p *importPackage) compactRows() {
+	if p.layouts == nil {
+		p.layouts = map[string]map[string]int{}
+	}
+	layouts := p.layouts
+	var keys, vals []string
+	var sig strings.Builder
+	for _, t := range p.tables {
+		from := min(t.compacted, len(t.rows))
+		t.compacted = len(t.rows)
+		for _, r := range t.rows[from:] {
+			if r.cols != nil || len(r.v) == 0 {
+				continue
+			}
+			keys = keys[:0]
+			for k := range r.v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			sig.Reset()
+			for _, k := range keys {
+				sig.WriteString(k)
+				sig.WriteByte(0)
+			}
+			cols, ok := layouts[sig.String()]
+			if !ok {
+				cols = make(map[string]int, len(keys))
+				for i, k := range keys {
+					cols[k] = i
+				}
+				layouts[sig.String()] = cols
+			}
+			vals = vals[:0]
+			for _, k := range keys {
+				vals = append(vals, r.v[k])
+			}
+			c := compactCSVRow(r.file, r.line, cols, vals)
+			r.cols, r.data, r.ends, r.v = cols, c.data, c.ends, nil
+		}
+	}
+}
+
 // importJSONChildren says, for a nested JSON array or object, which table its
 // objects belong in and which column carries the parent's id.
 var importJSONChildren = map[string]struct{ table, fk string }{
@@ -718,6 +774,12 @@ var importFKColumn = map[string]string{
 // array of objects or a paged list; a fault after the first value is named
 // with the value's number, never a silent end.
 func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string) error {
+	defer func() {
+		// A nested object is merged only with its copies in its own file
+		// (see walkJSONChild): the next file starts afresh.
+		p.seen = nil
+		p.compactRows()
+	}()
 	data, err := files.read(name, file)
 	if err != nil {
 		return err
