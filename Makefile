@@ -70,8 +70,11 @@ test-validator:
 	cd tools/hsds-validator && npm ci --no-audit --no-fund --silent
 	VILLAGE_REQUIRE_HSDS_VALIDATOR=1 $(GO) test -count=1 -run '^TestExportPassesOpenReferralValidator$$' -v ./internal/hsds
 
+# Then HSDS import and export of the synthetic national directory, whole
+# commands timed with their peak memory (tools/bench/hsds-scale.sh).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 60m ./...
+	GO=$(GO) ./tools/bench/hsds-scale.sh
 
 # The GraphQL fuzzer at length (make test sends a few thousand documents
 # per backend); FUZZ_N documents per backend, seed VILLAGE_FUZZ_SEED if set.

@@ -16,6 +16,9 @@
 //     Open Referral specification, CC BY-SA 4.0, Open Referral). Its cells
 //     are in the formats Frictionless table schemas read by default: times
 //     HH:MM:SS, datetimes in UTC and whole seconds (YYYY-MM-DDTHH:MM:SSZ).
+//   - export_stream.go: how [Export] streams: services, organizations and
+//     the change history a batch at a time; the CSV form's rows spilled to
+//     a temporary file per table, each table sorted alone when written.
 //   - validate.go: a validator for the spec's per-object JSON schemas and
 //     one for CSV tables against the data package's table schemas
 //     ([ValidateTable]: types in their default formats, required, unique,

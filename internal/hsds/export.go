@@ -1,15 +1,12 @@
 package hsds
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -175,44 +172,7 @@ type ExportCounts struct {
 // must be new, empty or hold only an earlier Village export, which the
 // export replaces (none of its documents is left behind).
 func ExportJSON(d *Directory, dir string) (ExportCounts, error) {
-	var c ExportCounts
-	type doc struct {
-		path string
-		v    any
-	}
-	var docs []doc
-	for _, s := range d.Services {
-		docs = append(docs, doc{"services/" + s.ID + ".json", s})
-	}
-	for _, o := range d.Organizations {
-		docs = append(docs, doc{"organizations/" + o.ID + ".json", o})
-	}
-	docs = append(docs, doc{"taxonomies.json", d.Taxonomies}, doc{"taxonomy_terms.json", d.TaxonomyTerms})
-	for _, opt := range []struct {
-		path string
-		n    int
-		v    any
-	}{{"locations.json", len(d.Locations), d.Locations}, {"programs.json", len(d.Programs), d.Programs},
-		{"funding.json", len(d.Fundings), d.Fundings}, {"metadata.json", len(d.Metadata), d.Metadata}} {
-		if opt.n > 0 {
-			docs = append(docs, doc{opt.path, opt.v})
-		}
-	}
-	files := make([]string, len(docs))
-	for i, x := range docs {
-		files[i] = x.path
-	}
-	target, err := replaceExport(dir, "json", files)
-	if err != nil {
-		return c, err
-	}
-	for _, x := range docs {
-		if err := writeJSON(filepath.Join(dir, filepath.FromSlash(x.path)), x.v); err != nil {
-			return c, err
-		}
-	}
-	c.Services, c.Organizations = len(d.Services), len(d.Organizations)
-	return c, target.finish()
+	return exportJSON(memorySource(d), dir)
 }
 
 func writeJSON(path string, v any) error {
@@ -234,135 +194,12 @@ var childTables = map[string]string{
 	"taxonomy_term": "taxonomy_term", "taxonomy_detail": "taxonomy", "services": "service", "service": "service",
 }
 
-// tableRows collects flattened rows per table, first occurrence of an id
-// winning.
-type tableRows struct {
-	rows map[string][]map[string]any
-	seen map[string]bool
-}
-
-func (t *tableRows) add(table string, obj map[string]any) {
-	row := map[string]any{}
-	for k, v := range obj {
-		child, nested := childTables[k]
-		switch v := v.(type) {
-		case []any:
-			if nested {
-				for _, x := range v {
-					if m, ok := x.(map[string]any); ok {
-						t.add(child, m)
-					}
-				}
-			}
-		case map[string]any:
-			if nested {
-				t.add(child, v)
-			}
-		default:
-			row[k] = v
-		}
-	}
-	id, _ := row["id"].(string)
-	key := table + "/" + id
-	if t.seen[key] {
-		return
-	}
-	t.seen[key] = true
-	t.rows[table] = append(t.rows[table], row)
-}
-
-func addAll[T any](t *tableRows, table string, list []T) error {
-	for i := range list {
-		b, err := json.Marshal(&list[i])
-		if err != nil {
-			return err
-		}
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err != nil {
-			return err
-		}
-		t.add(table, m)
-	}
-	return nil
-}
-
 // ExportCSV writes d to dir as HSDS's tabular data package: one CSV per
 // table of the spec's datapackage.json (all of them, with its columns in
 // its order, header only when empty) and that datapackage.json; and the
 // manifest. dir is as ExportJSON takes it.
 func ExportCSV(d *Directory, dir string) (ExportCounts, error) {
-	c := ExportCounts{Services: len(d.Services), Organizations: len(d.Organizations), Rows: map[string]int{}}
-	tables, err := DataPackageTables()
-	if err != nil {
-		return c, err
-	}
-	files := []string{"datapackage.json"}
-	for _, res := range tables {
-		files = append(files, res.Path)
-	}
-	target, err := replaceExport(dir, "csv", files)
-	if err != nil {
-		return c, err
-	}
-	t := &tableRows{rows: map[string][]map[string]any{}, seen: map[string]bool{}}
-	// A service's nested organization and program are listed once each
-	// among the organizations and programs: leave the copies out.
-	services := make([]Service, len(d.Services))
-	for i, s := range d.Services {
-		s.Organization, s.Program = nil, nil
-		services[i] = s
-	}
-	for _, err := range []error{
-		addAll(t, "service", services), addAll(t, "organization", d.Organizations), addAll(t, "location", d.Locations),
-		addAll(t, "program", d.Programs), addAll(t, "funding", d.Fundings), addAll(t, "taxonomy", d.Taxonomies),
-		addAll(t, "taxonomy_term", d.TaxonomyTerms), addAll(t, "metadata", d.Metadata),
-	} {
-		if err != nil {
-			return c, fmt.Errorf("flatten: %w", err)
-		}
-	}
-	for _, res := range tables {
-		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
-		header := make([]string, len(res.Schema.Fields))
-		for i, f := range res.Schema.Fields {
-			header[i] = f.Name
-		}
-		_ = w.Write(header)
-		rows := t.rows[res.Name]
-		keyed := make([]keyedRow, len(rows))
-		for i, r := range rows {
-			id, _ := r["id"].(string)
-			keyed[i] = keyedRow{id, r}
-		}
-		if res.Name == "language" {
-			// A record's languages are in its order (the import reads them
-			// so); a table says it only by the order of its rows.
-			sort.SliceStable(keyed, func(i, j int) bool { return languageOwner(keyed[i].row) < languageOwner(keyed[j].row) })
-		} else {
-			sort.Slice(keyed, func(i, j int) bool { return keyed[i].id < keyed[j].id })
-		}
-		for _, k := range keyed {
-			r := k.row
-			rec := make([]string, len(header))
-			for i, col := range header {
-				rec[i] = csvCell(res.Schema.Fields[i], csvValue(r[col]))
-			}
-			_ = w.Write(rec)
-		}
-		w.Flush()
-		if err := w.Error(); err != nil {
-			return c, err
-		}
-		if err := os.WriteFile(filepath.Join(dir, res.Path), buf.Bytes(), 0o644); err != nil {
-			return c, err
-		}
-		c.Rows[res.Path] = len(rows)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "datapackage.json"), specDataPackage, 0o644); err != nil {
-		return c, err
-	}
-	return c, target.finish()
+	return exportCSV(memorySource(d), dir)
 }
 
 // languageOwner is the record a language row belongs to.
@@ -373,11 +210,6 @@ func languageOwner(r map[string]any) string {
 		b.WriteString(id + "/")
 	}
 	return b.String()
-}
-
-type keyedRow struct {
-	id  string
-	row map[string]any
 }
 
 // csvCell writes v as the table schema's default format for its column's
@@ -416,9 +248,9 @@ func csvValue(v any) string {
 	return string(b)
 }
 
-// Export loads the directory as ctx may see it and writes it to dir in
-// format "json" or "csv" (dir as ExportJSON takes it, checked before the
-// directory is loaded).
+// Export writes the directory as ctx may see it to dir in format "json"
+// or "csv" (dir as ExportJSON takes it, checked before the directory is
+// read), reading it a batch at a time as it writes (see exportSource).
 func Export(ctx context.Context, client *ent.Client, format, dir string) (ExportCounts, error) {
 	if format != "json" && format != "csv" {
 		return ExportCounts{}, fmt.Errorf("unknown export format %q (want json or csv)", format)
@@ -426,12 +258,12 @@ func Export(ctx context.Context, client *ent.Client, format, dir string) (Export
 	if _, err := CheckExportDir(dir); err != nil {
 		return ExportCounts{}, err
 	}
-	d, err := LoadDirectory(ctx, client)
+	src, err := databaseSource(ctx, client)
 	if err != nil {
 		return ExportCounts{}, err
 	}
 	if format == "csv" {
-		return ExportCSV(d, dir)
+		return exportCSV(src, dir)
 	}
-	return ExportJSON(d, dir)
+	return exportJSON(src, dir)
 }

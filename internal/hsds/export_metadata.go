@@ -11,8 +11,6 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/changeevent"
-	"github.com/village-directory/village/internal/auth"
-	"github.com/village-directory/village/internal/store"
 )
 
 // MetadataVersionField is the field_name of the HSDS metadata entries that
@@ -34,55 +32,47 @@ var hsdsKinds = map[string]bool{
 // event of an HSDS record, oldest first. The feed is not public: only a
 // trusted caller (no viewer) or staff get it; anybody else gets none.
 func ChangeHistory(ctx context.Context, client *ent.Client) ([]Metadata, error) {
-	if !auth.IsStaff(ctx) {
-		return nil, nil
+	var out []Metadata
+	err := changeHistoryEach(ctx, client, func(list []Metadata) error {
+		out = append(out, list...)
+		return nil
+	})
+	return out, err
+}
+
+// historyEntry is the metadata entry of event e, given the HSDS ids of the
+// records (see hsdsIDsOf); ok is false for an event of no HSDS record.
+func historyEntry(dir uuid.UUID, ids map[string]string, e *ent.ChangeEvent) (Metadata, bool) {
+	kind := strings.ToLower(e.EntityType)
+	if !hsdsKinds[kind] {
+		return Metadata{}, false
 	}
-	events, err := client.ChangeEvent.Query().Order(changeevent.ByID()).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load change history: %w", err)
+	resource, ok := ids[kind+"/"+strconv.Itoa(e.EntityID)]
+	if !ok {
+		resource = DerivedID(dir, kind, e.EntityID) // deleted since
 	}
-	dir, err := store.DirectoryID(ctx, client)
-	if err != nil {
-		return nil, err
+	md := Metadata{
+		ID:             historyEntryID(e),
+		ResourceID:     resource,
+		ResourceType:   kind,
+		LastActionDate: e.OccurredAt.UTC().Format(time.DateOnly),
+		LastActionType: strings.ToLower(string(e.Operation)),
+		FieldName:      MetadataVersionField,
+		UpdatedBy:      e.Actor,
 	}
-	ids, err := hsdsIDsOf(ctx, client, dir)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Metadata, 0, len(events))
-	for _, e := range events {
-		kind := strings.ToLower(e.EntityType)
-		if !hsdsKinds[kind] {
-			continue
+	// HSDS requires both values: version "0" is no record (before a
+	// create, after a delete).
+	md.PreviousValue, md.ReplacementValue = "0", "0"
+	if e.Version != nil {
+		md.ReplacementValue = strconv.Itoa(*e.Version)
+		if e.Operation == changeevent.OperationUPDATE && *e.Version > 1 {
+			md.PreviousValue = strconv.Itoa(*e.Version - 1)
 		}
-		resource, ok := ids[kind+"/"+strconv.Itoa(e.EntityID)]
-		if !ok {
-			resource = DerivedID(dir, kind, e.EntityID) // deleted since
+		if e.Operation == changeevent.OperationDELETE {
+			md.PreviousValue, md.ReplacementValue = md.ReplacementValue, "0"
 		}
-		md := Metadata{
-			ID:             historyEntryID(e),
-			ResourceID:     resource,
-			ResourceType:   kind,
-			LastActionDate: e.OccurredAt.UTC().Format(time.DateOnly),
-			LastActionType: strings.ToLower(string(e.Operation)),
-			FieldName:      MetadataVersionField,
-			UpdatedBy:      e.Actor,
-		}
-		// HSDS requires both values: version "0" is no record (before a
-		// create, after a delete).
-		md.PreviousValue, md.ReplacementValue = "0", "0"
-		if e.Version != nil {
-			md.ReplacementValue = strconv.Itoa(*e.Version)
-			if e.Operation == changeevent.OperationUPDATE && *e.Version > 1 {
-				md.PreviousValue = strconv.Itoa(*e.Version - 1)
-			}
-			if e.Operation == changeevent.OperationDELETE {
-				md.PreviousValue, md.ReplacementValue = md.ReplacementValue, "0"
-			}
-		}
-		out = append(out, md)
 	}
-	return out, nil
+	return md, true
 }
 
 // historyEntryID is the id of the metadata entry of change event e: a

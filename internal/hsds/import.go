@@ -368,6 +368,7 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 		}
 		return importReadRefused(rep, err)
 	}
+	pkg.compactRows()
 	rep.Form = pkg.form
 	rep.Notes = append(rep.Notes, pkg.notes...)
 	rep.Ignored = append(rep.Ignored, pkg.ignored...)

@@ -327,7 +327,7 @@ func (c *legacyConverter) addresses() {
 			name = importStandInName(org)
 		}
 		loc := c.add("locations", a, 1, map[string]string{"organization_id": org, "location_type": "postal", "name": name})
-		a.setRaw("location_id", loc.v["id"])
+		a.setRaw("location_id", loc.raw("id"))
 		c.note("an organization's address with no location became a postal location of the organization")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,9 +30,13 @@ type importRow struct {
 	// A CSV row is its record's values, by the position its file's header
 	// gives each column (one map per file, not per row: packages run to
 	// millions of rows); v holds a JSON object's values, and any value
-	// set on a CSV row outside its header.
+	// set on a CSV row outside its header or over a value read (v is read
+	// first). A CSV row's values are one string, data, of which ends
+	// gives where each column's value ends (4 bytes a column, where a
+	// string apiece would take 16: packages run to millions of rows).
 	cols map[string]int
-	vals []string
+	data string
+	ends []uint32
 	v    map[string]string
 	// src is, for a row converted from an HSDS 1.x/2.0 table
 	// (import_legacy.go), the source row it was made from (file and line
@@ -67,17 +72,22 @@ func (r *importRow) raw(col string) string {
 		return s
 	}
 	if i, ok := r.cols[col]; ok {
-		return r.vals[i]
+		return r.val(i)
 	}
 	return ""
 }
 
+// val is the value of the row's column i, as read.
+func (r *importRow) val(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = r.ends[i-1]
+	}
+	return r.data[start:r.ends[i]]
+}
+
 // setRaw sets the value of col.
 func (r *importRow) setRaw(col, val string) {
-	if i, ok := r.cols[col]; ok {
-		r.vals[i] = val
-		return
-	}
 	if r.v == nil {
 		r.v = map[string]string{}
 	}
@@ -87,7 +97,9 @@ func (r *importRow) setRaw(col, val string) {
 // each calls f with every column of the row and its value.
 func (r *importRow) each(f func(col, val string)) {
 	for c, i := range r.cols {
-		f(c, r.vals[i])
+		if _, set := r.v[c]; !set {
+			f(c, r.val(i))
+		}
 	}
 	for c, v := range r.v {
 		f(c, v)
@@ -105,6 +117,8 @@ type importTable struct {
 	file    string
 	columns []string
 	rows    []*importRow
+	// compacted is how many of rows compactRows has been through.
+	compacted int
 }
 
 // importKnownTables lists the HSDS 3.0 tables (canonical names) and the
@@ -173,8 +187,11 @@ var importTableAliases = map[string]string{
 
 // importPackage is a whole package, read but not yet checked.
 type importPackage struct {
-	form    string // "csv" or "json"
-	tables  map[string]*importTable
+	form   string // "csv" or "json"
+	tables map[string]*importTable
+	// layouts are the column indexes of the rows compactRows stored, one
+	// per set of columns.
+	layouts map[string]map[string]int
 	notes   []string
 	ignored []string
 	errors  []ImportMessage
@@ -579,6 +596,7 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
+	r.ReuseRecord = true // each row's values are copied (compactCSVRow)
 	header, err := r.Read()
 	if err == io.EOF {
 		p.notes = append(p.notes, file+": empty file")
@@ -588,6 +606,7 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 		p.errors = append(p.errors, ImportMessage{File: file, Text: "unreadable header: " + err.Error()})
 		return nil
 	}
+	header = slices.Clone(header)
 	seenCol := map[string]bool{}
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])
@@ -633,10 +652,78 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 			}
 		}
 		if valid {
-			t.rows = append(t.rows, &importRow{file: file, line: n, cols: cols, vals: rec})
+			t.rows = append(t.rows, compactCSVRow(file, n, cols, rec))
 		}
 	}
 	return nil
+}
+
+// compactCSVRow is the row of record rec, line n of file, its values
+// copied into one string.
+func compactCSVRow(file string, n int, cols map[string]int, rec []string) *importRow {
+	size := 0
+	for _, v := range rec {
+		size += len(v)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	ends := make([]uint32, len(rec))
+	for i, v := range rec {
+		b.WriteString(v)
+		ends[i] = uint32(b.Len())
+	}
+	return &importRow{file: file, line: n, cols: cols, data: b.String(), ends: ends}
+}
+
+// compactRows stores the values of the rows read as maps (JSON objects,
+// rows converted from HSDS 1.x) as CSV rows are stored: one string and its
+// offsets, the rows with the same columns sharing one column index. A map
+// a row takes several times the room of its values, and a JSON package
+// nests a copy of a record wherever it is named (an organization in each
+// of its services' documents, a taxonomy term in each attribute): its
+// rows run to millions. Called once the package is read, before it is
+// mapped, and after each JSON file (no row is changed through its map once
+// its file is read); values set after go to the row's map as before.
+func (p *importPackage) compactRows() {
+	if p.layouts == nil {
+		p.layouts = map[string]map[string]int{}
+	}
+	layouts := p.layouts
+	var keys, vals []string
+	var sig strings.Builder
+	for _, t := range p.tables {
+		from := min(t.compacted, len(t.rows))
+		t.compacted = len(t.rows)
+		for _, r := range t.rows[from:] {
+			if r.cols != nil || len(r.v) == 0 {
+				continue
+			}
+			keys = keys[:0]
+			for k := range r.v {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			sig.Reset()
+			for _, k := range keys {
+				sig.WriteString(k)
+				sig.WriteByte(0)
+			}
+			cols, ok := layouts[sig.String()]
+			if !ok {
+				cols = make(map[string]int, len(keys))
+				for i, k := range keys {
+					cols[k] = i
+				}
+				layouts[sig.String()] = cols
+			}
+			vals = vals[:0]
+			for _, k := range keys {
+				vals = append(vals, r.v[k])
+			}
+			c := compactCSVRow(r.file, r.line, cols, vals)
+			r.cols, r.data, r.ends, r.v = cols, c.data, c.ends, nil
+		}
+	}
 }
 
 // importJSONChildren says, for a nested JSON array or object, which table its
@@ -687,6 +774,12 @@ var importFKColumn = map[string]string{
 // array of objects or a paged list; a fault after the first value is named
 // with the value's number, never a silent end.
 func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string) error {
+	defer func() {
+		// A nested object is merged only with its copies in its own file
+		// (see walkJSONChild): the next file starts afresh.
+		p.seen = nil
+		p.compactRows()
+	}()
 	data, err := files.read(name, file)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -116,6 +117,11 @@ func (m *importMapper) snapshotRows() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	size := len(m.pkg.legacyFolded)
+	for _, n := range names {
+		size += len(m.pkg.tables[n].rows)
+	}
+	m.all = slices.Grow(m.all, size)
 	for _, n := range names {
 		for _, r := range m.pkg.tables[n].rows {
 			m.all = append(m.all, importTableRow{n, r, r.src == nil})
