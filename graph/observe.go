@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -142,40 +143,12 @@ func clockDependent(oc *graphql.OperationContext) bool {
 	if oc == nil || oc.Operation == nil {
 		return false
 	}
-	seen := map[string]bool{}
-	var walk func(ast.SelectionSet) bool
-	walk = func(set ast.SelectionSet) bool {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				if clockFields[s.Name] {
-					return true
-				}
-				for _, a := range s.Arguments {
-					if clockFields[a.Name] {
-						return true
-					}
-				}
-				if walk(s.SelectionSet) {
-					return true
-				}
-			case *ast.InlineFragment:
-				if walk(s.SelectionSet) {
-					return true
-				}
-			case *ast.FragmentSpread:
-				if seen[s.Name] || oc.Doc == nil {
-					continue
-				}
-				seen[s.Name] = true
-				if f := oc.Doc.Fragments.ForName(s.Name); f != nil && walk(f.SelectionSet) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	return walk(oc.Operation.SelectionSet)
+	dependent := false
+	forEachOperationField(oc.Operation, func(f *ast.Field) {
+		dependent = dependent || clockFields[f.Name] ||
+			slices.ContainsFunc(f.Arguments, func(a *ast.Argument) bool { return clockFields[a.Name] })
+	})
+	return dependent
 }
 
 // RequestIDHeader carries a request's ID in and out (package server sets

@@ -73,6 +73,10 @@ func (c httpCache) wrap(next http.Handler) http.Handler {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
+		// The answer is for the position the ETag names: readers below
+		// (the match index, the HSDS resolver) take it rather than read it
+		// again.
+		r = r.WithContext(feed.WithPosition(r.Context(), position))
 		next.ServeHTTP(&cachingWriter{ResponseWriter: w, decide: func(status int) {
 			op := telemetry.RequestFrom(r.Context()).Operation()
 			if status != http.StatusOK || op.Errors || (op.Type != "" && op.Type != "query") {

@@ -409,7 +409,15 @@ var tables = map[string]string{
 // Position is still P. It is one plain statement on the primary key, without
 // the query builder and read rules a record query goes through (the feed's
 // IDs are no secret of any record), because readers call it on every request.
+//
+// A request that has read it already (the HTTP cache, for its ETag) puts it
+// in its context with WithPosition: the readers after it take that one, so
+// the request reads the position once and answers for the state its ETag
+// names.
 func Position(ctx context.Context, client *ent.Client) (int, error) {
+	if p, ok := ctx.Value(positionKey{}).(int); ok {
+		return p, nil
+	}
 	rows, err := client.QueryContext(ctx, "SELECT MAX(id) FROM "+changeevent.Table)
 	if err != nil {
 		return 0, err
@@ -422,4 +430,12 @@ func Position(ctx context.Context, client *ent.Client) (int, error) {
 		}
 	}
 	return int(position.Int64), rows.Err()
+}
+
+type positionKey struct{}
+
+// WithPosition returns ctx carrying position, the feed position read at the
+// start of a read-only request, for Position to return.
+func WithPosition(ctx context.Context, position int) context.Context {
+	return context.WithValue(ctx, positionKey{}, position)
 }

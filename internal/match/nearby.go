@@ -38,11 +38,8 @@ func placeOf(loc *ent.Location) (v [3]float64, approx, ok bool) {
 	if c := strings.ToUpper(strings.TrimSpace(loc.Country)); c != "" && c != "US" {
 		return v, false, false
 	}
-	zip := strings.TrimSpace(loc.PostalCode)
-	if len(zip) >= 5 && (len(zip) == 5 || zip[5] == '-' || len(zip) == 9) {
-		zip = zip[:5]
-	}
-	if !geo.ValidZIP(zip) {
+	zip, ok := geo.NormalizeZIP(strings.TrimSpace(loc.PostalCode))
+	if !ok {
 		return v, false, false
 	}
 	z, found := geo.LookupZIP(zip)
