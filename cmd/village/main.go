@@ -44,6 +44,7 @@ import (
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/hsds"
 	"github.com/village-directory/village/internal/match"
+	"github.com/village-directory/village/internal/records"
 	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/synthetic"
@@ -878,11 +879,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func importResult(report *hsds.Report, failed bool, started time.Time) telemetry.ImportResult {
 	r := telemetry.ImportResult{Refused: failed, Warnings: len(report.Warnings), Faults: len(report.Errors),
 		Duration: time.Since(started), At: time.Now()}
-	for _, c := range report.Types {
-		r.Created += c.Created
-		r.Updated += c.Updated
-		r.Unchanged += c.Unchanged
-	}
+	total := records.Total(report.Types)
+	r.Created, r.Updated, r.Unchanged = total.Created, total.Updated, total.Unchanged
 	return r
 }
 
@@ -924,12 +922,8 @@ func openForDryRun(ctx context.Context, dsn string) (*store.DB, string, error) {
 		db.Close()
 		why = "the database has no schema or an older one (not migrated: 'village migrate' does that)"
 	}
-	scratch, err := store.Open(ctx, store.ScratchDSN(fmt.Sprintf("village-dry-run-%d", time.Now().UnixNano())), store.Options{})
+	scratch, err := openMigrated(ctx, store.ScratchDSN(fmt.Sprintf("village-dry-run-%d", time.Now().UnixNano())))
 	if err != nil {
-		return nil, "", err
-	}
-	if err := store.Migrate(ctx, scratch); err != nil {
-		scratch.Close()
 		return nil, "", err
 	}
 	return scratch, "dry run against an empty directory: " + why, nil

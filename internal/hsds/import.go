@@ -99,12 +99,8 @@ type Report struct {
 
 // Changed reports whether the import created or updated anything.
 func (r *Report) Changed() bool {
-	for _, c := range r.Types {
-		if c.Created+c.Updated > 0 {
-			return true
-		}
-	}
-	return false
+	t := records.Total(r.Types)
+	return t.Created+t.Updated > 0
 }
 
 // String prints the report for people.

@@ -89,6 +89,17 @@ type Counts struct {
 	Unchanged int
 }
 
+// Total sums the counts of every type of a run.
+func Total(types map[string]Counts) Counts {
+	var t Counts
+	for _, c := range types {
+		t.Created += c.Created
+		t.Updated += c.Updated
+		t.Unchanged += c.Unchanged
+	}
+	return t
+}
+
 // SaveIfChanged ends an update of a stored record: it saves the update and
 // counts the record updated when changed, and otherwise counts it unchanged
 // without saving (so an equal record gets no new version or updatedAt).

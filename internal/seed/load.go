@@ -27,15 +27,7 @@ type Report struct {
 }
 
 // Total sums the counts of every type.
-func (r Report) Total() Counts {
-	var t Counts
-	for _, c := range r.Types {
-		t.Created += c.Created
-		t.Updated += c.Updated
-		t.Unchanged += c.Unchanged
-	}
-	return t
-}
+func (r Report) Total() Counts { return records.Total(r.Types) }
 
 // Changed reports whether the run created or updated anything.
 func (r Report) Changed() bool {

@@ -43,8 +43,7 @@ func emptyStringsAreNull() ent.Hook {
 // with SQL, below ent's hooks, so it logs no change events and bumps no
 // versions: "" and NULL both meant "not recorded", and the API already
 // answers null for either.
-func nullEmptyStrings(ctx context.Context, db *sql.DB) (int64, error) {
-	var total int64
+func nullEmptyStrings(ctx context.Context, db *sql.DB) error {
 	for _, t := range migrate.Tables {
 		var set, where []string
 		for _, c := range t.Columns {
@@ -57,12 +56,10 @@ func nullEmptyStrings(ctx context.Context, db *sql.DB) (int64, error) {
 		if len(set) == 0 {
 			continue
 		}
-		res, err := db.ExecContext(ctx, `UPDATE "`+t.Name+`" SET `+strings.Join(set, ", ")+" WHERE "+strings.Join(where, " OR "))
+		_, err := db.ExecContext(ctx, `UPDATE "`+t.Name+`" SET `+strings.Join(set, ", ")+" WHERE "+strings.Join(where, " OR "))
 		if err != nil {
-			return total, fmt.Errorf("migrate: store empty strings of %s as null: %w", t.Name, err)
+			return fmt.Errorf("migrate: store empty strings of %s as null: %w", t.Name, err)
 		}
-		n, _ := res.RowsAffected()
-		total += n
 	}
-	return total, nil
+	return nil
 }

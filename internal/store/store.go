@@ -246,7 +246,7 @@ func Migrate(ctx context.Context, db *DB) error {
 		}
 		return fmt.Errorf("migrate schema: %w", err)
 	}
-	if _, err := nullEmptyStrings(ctx, db.SQL); err != nil {
+	if err := nullEmptyStrings(ctx, db.SQL); err != nil {
 		return err
 	}
 	return ensureDirectoryID(ctx, db.SQL)
