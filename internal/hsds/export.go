@@ -12,12 +12,6 @@ import (
 	"time"
 
 	"github.com/village-directory/village/ent"
-	"github.com/village-directory/village/ent/funding"
-	"github.com/village-directory/village/ent/location"
-	"github.com/village-directory/village/ent/organization"
-	"github.com/village-directory/village/ent/program"
-	"github.com/village-directory/village/ent/service"
-	"github.com/village-directory/village/ent/taxonomyterm"
 )
 
 // specDataPackage is the HSDS 3.0 tabular data package descriptor, copied
@@ -79,76 +73,22 @@ type Directory struct {
 // exportBatch is how many services or organizations LoadDirectory loads at once.
 const exportBatch = 1000
 
-// LoadDirectory loads every record ctx may see as HSDS objects.
+// LoadDirectory loads every record ctx may see as HSDS objects, whole: what
+// the export streams (databaseSource), gathered in memory.
 func LoadDirectory(ctx context.Context, client *ent.Client) (*Directory, error) {
-	var d Directory
-	var err error
-	// In batches, so eager loads never bind more parameters than a
-	// database allows.
-	for last := 0; ; {
-		batch, err := Services(ctx, client, client.Service.Query().Where(service.IDGT(last)).Order(service.ByID()).Limit(exportBatch))
-		if err != nil {
-			return nil, err
-		}
-		d.Services = append(d.Services, batch...)
-		if len(batch) < exportBatch {
-			break
-		}
-		if last, err = client.Service.Query().Where(service.IDGT(last)).Order(service.ByID()).Offset(exportBatch - 1).FirstID(ctx); err != nil {
-			return nil, err
-		}
-	}
-	for last := 0; ; {
-		batch, err := Organizations(ctx, client, client.Organization.Query().Where(organization.IDGT(last)).Order(organization.ByID()).Limit(exportBatch))
-		if err != nil {
-			return nil, err
-		}
-		d.Organizations = append(d.Organizations, batch...)
-		if len(batch) < exportBatch {
-			break
-		}
-		if last, err = client.Organization.Query().Where(organization.IDGT(last)).Order(organization.ByID()).Offset(exportBatch - 1).FirstID(ctx); err != nil {
-			return nil, err
-		}
-	}
-	locs, err := client.Location.Query().Where(location.OrganizationIDIsNil()).Order(location.ByID()).
-		WithPhones(byPhoneID).WithSchedules(bySchedule).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load locations: %w", err)
-	}
-	m, err := readMapper(ctx, client)
+	src, err := databaseSource(ctx, client)
 	if err != nil {
 		return nil, err
 	}
-	for _, l := range locs {
-		d.Locations = append(d.Locations, m.Location(l))
-	}
-	progs, err := client.Program.Query().Where(program.OrganizationIDIsNil()).Order(program.ByID()).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load programs: %w", err)
-	}
-	for _, p := range progs {
-		d.Programs = append(d.Programs, m.Program(p))
-	}
-	funds, err := client.Funding.Query().
-		Where(funding.OrganizationIDIsNil(), funding.ServiceIDIsNil(), funding.ProgramIDNotNil()).
-		Order(funding.ByID()).All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load fundings: %w", err)
-	}
-	for _, f := range funds {
-		d.Fundings = append(d.Fundings, m.Funding(f))
-	}
-	if d.Taxonomies, err = Taxonomies(ctx, client); err != nil {
+	d := Directory{Locations: src.locations, Programs: src.programs, Fundings: src.fundings,
+		Taxonomies: src.taxonomies, TaxonomyTerms: src.terms}
+	if err := src.services(func(list []Service) error { d.Services = append(d.Services, list...); return nil }); err != nil {
 		return nil, err
 	}
-	if d.TaxonomyTerms, err = TaxonomyTerms(ctx, client, client.TaxonomyTerm.Query().Order(taxonomyterm.ByID())); err != nil {
+	if err := src.organizations(func(list []Organization) error { d.Organizations = append(d.Organizations, list...); return nil }); err != nil {
 		return nil, err
 	}
-	for _, code := range VillageTerms {
-		d.TaxonomyTerms = append(d.TaxonomyTerms, VillageTerm(code))
-	}
-	if d.Metadata, err = ChangeHistory(ctx, client); err != nil {
+	if err := src.metadata(func(list []Metadata) error { d.Metadata = append(d.Metadata, list...); return nil }); err != nil {
 		return nil, err
 	}
 	return &d, nil
