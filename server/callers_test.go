@@ -371,19 +371,22 @@ func checkSilence(t *testing.T, name string, rules []string, reasons []callerRea
 	}
 }
 
-// effectiveRules are the rules a service's listing states: its own
-// eligibility's, or else its program's.
+// effectiveRules are the rules a service's listing states, as
+// directory.Effective merges them: its own eligibility's, and its
+// program's for the rules its own leaves open (so every rule either
+// states).
 func effectiveRules(own *callerEligibility, prog *struct {
 	Name        string
 	Eligibility *callerEligibility
 }) []string {
-	switch {
-	case own != nil:
-		return own.StatedRules
-	case prog != nil && prog.Eligibility != nil:
-		return prog.Eligibility.StatedRules
+	var rules []string
+	if own != nil {
+		rules = append(rules, own.StatedRules...)
 	}
-	return nil
+	if prog != nil && prog.Eligibility != nil {
+		rules = append(rules, prog.Eligibility.StatedRules...)
+	}
+	return rules
 }
 
 func aboutOf(r callerReason) string {
