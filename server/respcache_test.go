@@ -56,7 +56,9 @@ func TestResponseCacheAnswersAnonymousReadsUntilAWrite(t *testing.T) {
 			a := newAPI(t, db, server.Config{ResponseCacheBytes: 1 << 20, Metrics: metrics})
 			const q = `query($id: ID!) { node(id: $id) { ... on Service { name description } } }`
 			vars := map[string]any{"id": relay.Encode(d.harborVisits)}
-			var first, second struct{ Node struct{ Name, Description string } }
+			var first, second struct {
+				Node struct{ Name, Description string }
+			}
 
 			counter.Reset()
 			a.ok(q, vars, &first)
@@ -76,7 +78,9 @@ func TestResponseCacheAnswersAnonymousReadsUntilAWrite(t *testing.T) {
 			// A write, from a key: the next anonymous read runs and sees it.
 			admin := a.as(mustKey(t, db, "admin", auth.Admin))
 			admin.ok(`mutation($id: ID!) { updateService(id: $id, input: {description: "changed by a write"}) { id } }`, vars, &struct{}{})
-			var after struct{ Node struct{ Name, Description string } }
+			var after struct {
+				Node struct{ Name, Description string }
+			}
 			a.ok(q, vars, &after)
 			if after.Node.Description != "changed by a write" {
 				t.Errorf("after a write the anonymous read answered %q", after.Node.Description)
