@@ -321,7 +321,9 @@ func TestMutationMatrix(t *testing.T) {
 					map[string]any{"in": map[string]any{"title": mutName("Tool"), "kind": "TOOL"}}
 			}},
 			{"reviewResource", func(r string) bool { return r == "admin" }, func(int) (string, map[string]any) {
-				var d struct{ SubmitResource struct{ Resource struct{ ID string } } }
+				var d struct {
+					SubmitResource struct{ Resource struct{ ID string } }
+				}
 				m.ok(m.admin, `mutation { submitResource(input: {title: "Guide", kind: GUIDE}) { resource { id } } }`, nil, &d)
 				return `mutation($id: ID!) { reviewResource(id: $id, decision: PUBLISH) { status } }`, map[string]any{"id": d.SubmitResource.Resource.ID}
 			}},

@@ -245,7 +245,9 @@ func TestFeedShowsOnlyRecordsTheKeyMayRead(t *testing.T) {
 			public, _ := m.create(m.admin, "Phone", map[string]any{"number": "617-555-0101", "serviceID": svc})
 			m.ok(m.admin, `mutation($id: ID!) { updatePhone(id: $id, input: {description: "x"}) { id } }`, map[string]any{"id": hidden}, nil)
 			reader := m.key(auth.Reader)
-			var sub struct{ SubmitResource struct{ Resource struct{ ID string } } }
+			var sub struct {
+				SubmitResource struct{ Resource struct{ ID string } }
+			}
 			m.ok(reader, `mutation($o: ID!) { submitResource(input: {title: "Guide", kind: GUIDE, publisherID: $o}) { resource { id } } }`,
 				map[string]any{"o": relay.Encode(own)}, &sub)
 			submitted := sub.SubmitResource.Resource.ID
