@@ -220,11 +220,11 @@ func TestAnonymousSubmissionIsReviewedBeforePublication(t *testing.T) {
 			t.Fatal("the review queue shows the submission token")
 		}
 		// The public's and a reader's view of the queue is empty.
-		for _, k := range []string{"", reader} {
+		for who, k := range map[string]string{"anonymous": "", "reader": reader} {
 			var none struct{ Resources struct{ TotalCount int } }
 			l.ok(visitor, k, `{ resources(where: {status: SUBMITTED}) { totalCount } }`, nil, &none)
 			if none.Resources.TotalCount != 0 {
-				t.Fatalf("key %q counts %d submissions waiting", k, none.Resources.TotalCount)
+				t.Fatalf("%s counts %d submissions waiting", who, none.Resources.TotalCount)
 			}
 		}
 
@@ -247,17 +247,36 @@ func TestAnonymousSubmissionIsReviewedBeforePublication(t *testing.T) {
 		if !listed {
 			t.Fatal("a published submission is not listed publicly")
 		}
-		// Published, its note and origin stay the reviewers'.
-		for _, k := range []string{"", reader} {
+		// Published, its note and origin stay the reviewers', staff's and
+		// editors' keys included.
+		org := db.Client.Organization.Create().SetName("Vital Village").SaveX(context.Background()).ID
+		staff, editor := mustKey(t, db, "Call center", auth.Staff), mustKey(t, db, "Vital Village sync", auth.Editor, org)
+		for who, k := range map[string]string{"anonymous": "", "reader": reader, "staff": staff, "editor": editor} {
 			var pub struct {
 				Node struct {
 					SubmitterNote        *string
 					SubmittedAnonymously *bool
 				}
 			}
+			var list struct {
+				Resources struct {
+					Edges []struct {
+						Node struct {
+							SubmitterNote        *string
+							SubmittedAnonymously *bool
+						}
+					}
+				}
+			}
 			l.ok(visitor, k, `query($id: ID!) { node(id: $id) { ... on Resource { submitterNote submittedAnonymously } } }`, map[string]any{"id": sub.ID}, &pub)
+			l.ok(visitor, k, `{ resources(first: 100) { edges { node { submitterNote submittedAnonymously } } } }`, nil, &list)
 			if pub.Node.SubmitterNote != nil || pub.Node.SubmittedAnonymously != nil {
-				t.Fatalf("key %q reads what the submitter told the reviewers: %+v", k, pub.Node)
+				t.Fatalf("%s reads what the submitter told the reviewers by node: %+v", who, pub.Node)
+			}
+			for _, e := range list.Resources.Edges {
+				if e.Node.SubmitterNote != nil || e.Node.SubmittedAnonymously != nil {
+					t.Fatalf("%s reads what the submitter told the reviewers in the list: %+v", who, e.Node)
+				}
 			}
 		}
 
