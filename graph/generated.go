@@ -459,6 +459,7 @@ type ComplexityRoot struct {
 	Schedule struct {
 		Byday             func(childComplexity int) int
 		Bymonthday        func(childComplexity int) int
+		Closed            func(childComplexity int) int
 		ClosesAt          func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
@@ -2848,6 +2849,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Schedule.Bymonthday(childComplexity), true
+	case "Schedule.closed":
+		if e.ComplexityRoot.Schedule.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Schedule.Closed(childComplexity), true
 	case "Schedule.closesAt":
 		if e.ComplexityRoot.Schedule.ClosesAt == nil {
 			break
@@ -4510,6 +4517,8 @@ func (ec *executionContext) childFields_Schedule(ctx context.Context, field grap
 		return ec.fieldContext_Schedule_closesAt(ctx, field)
 	case "timezone":
 		return ec.fieldContext_Schedule_timezone(ctx, field)
+	case "closed":
+		return ec.fieldContext_Schedule_closed(ctx, field)
 	case "description":
 		return ec.fieldContext_Schedule_description(ctx, field)
 	case "service":
@@ -13829,6 +13838,17 @@ func (ec *executionContext) fieldContext_Schedule_timezone(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
+func (ec *executionContext) _Schedule_closed(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Schedule_closed(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Closed)
+}
+func (ec *executionContext) fieldContext_Schedule_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Schedule_description(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
 	fc, err := ec.fieldContext_Schedule_description(ctx, field)
 	if err != nil {
@@ -19364,7 +19384,7 @@ func (ec *executionContext) unmarshalInputCreateScheduleInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sample", "externalSource", "externalID", "provenance", "validFrom", "validTo", "freq", "interval", "byday", "bymonthday", "opensAt", "closesAt", "timezone", "description", "serviceID", "locationID", "serviceAtLocationID"}
+	fieldsInOrder := [...]string{"sample", "externalSource", "externalID", "provenance", "validFrom", "validTo", "freq", "interval", "byday", "bymonthday", "opensAt", "closesAt", "timezone", "closed", "description", "serviceID", "locationID", "serviceAtLocationID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19462,6 +19482,13 @@ func (ec *executionContext) unmarshalInputCreateScheduleInput(ctx context.Contex
 				return it, err
 			}
 			it.Timezone = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -26710,7 +26737,7 @@ func (ec *executionContext) unmarshalInputScheduleWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "validFrom", "validFromNEQ", "validFromIn", "validFromNotIn", "validFromGT", "validFromGTE", "validFromLT", "validFromLTE", "validFromIsNil", "validFromNotNil", "validTo", "validToNEQ", "validToIn", "validToNotIn", "validToGT", "validToGTE", "validToLT", "validToLTE", "validToIsNil", "validToNotNil", "freq", "freqNEQ", "freqIn", "freqNotIn", "freqIsNil", "freqNotNil", "interval", "intervalNEQ", "intervalIn", "intervalNotIn", "intervalGT", "intervalGTE", "intervalLT", "intervalLTE", "intervalIsNil", "intervalNotNil", "byday", "bydayNEQ", "bydayIn", "bydayNotIn", "bydayGT", "bydayGTE", "bydayLT", "bydayLTE", "bydayContains", "bydayHasPrefix", "bydayHasSuffix", "bydayIsNil", "bydayNotNil", "bydayEqualFold", "bydayContainsFold", "bymonthday", "bymonthdayNEQ", "bymonthdayIn", "bymonthdayNotIn", "bymonthdayGT", "bymonthdayGTE", "bymonthdayLT", "bymonthdayLTE", "bymonthdayContains", "bymonthdayHasPrefix", "bymonthdayHasSuffix", "bymonthdayIsNil", "bymonthdayNotNil", "bymonthdayEqualFold", "bymonthdayContainsFold", "opensAt", "opensAtNEQ", "opensAtIn", "opensAtNotIn", "opensAtGT", "opensAtGTE", "opensAtLT", "opensAtLTE", "opensAtContains", "opensAtHasPrefix", "opensAtHasSuffix", "opensAtIsNil", "opensAtNotNil", "opensAtEqualFold", "opensAtContainsFold", "closesAt", "closesAtNEQ", "closesAtIn", "closesAtNotIn", "closesAtGT", "closesAtGTE", "closesAtLT", "closesAtLTE", "closesAtContains", "closesAtHasPrefix", "closesAtHasSuffix", "closesAtIsNil", "closesAtNotNil", "closesAtEqualFold", "closesAtContainsFold", "timezone", "timezoneNEQ", "timezoneIn", "timezoneNotIn", "timezoneGT", "timezoneGTE", "timezoneLT", "timezoneLTE", "timezoneContains", "timezoneHasPrefix", "timezoneHasSuffix", "timezoneIsNil", "timezoneNotNil", "timezoneEqualFold", "timezoneContainsFold", "hasService", "hasServiceWith", "hasLocation", "hasLocationWith", "hasServiceAtLocation", "hasServiceAtLocationWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "validFrom", "validFromNEQ", "validFromIn", "validFromNotIn", "validFromGT", "validFromGTE", "validFromLT", "validFromLTE", "validFromIsNil", "validFromNotNil", "validTo", "validToNEQ", "validToIn", "validToNotIn", "validToGT", "validToGTE", "validToLT", "validToLTE", "validToIsNil", "validToNotNil", "freq", "freqNEQ", "freqIn", "freqNotIn", "freqIsNil", "freqNotNil", "interval", "intervalNEQ", "intervalIn", "intervalNotIn", "intervalGT", "intervalGTE", "intervalLT", "intervalLTE", "intervalIsNil", "intervalNotNil", "byday", "bydayNEQ", "bydayIn", "bydayNotIn", "bydayGT", "bydayGTE", "bydayLT", "bydayLTE", "bydayContains", "bydayHasPrefix", "bydayHasSuffix", "bydayIsNil", "bydayNotNil", "bydayEqualFold", "bydayContainsFold", "bymonthday", "bymonthdayNEQ", "bymonthdayIn", "bymonthdayNotIn", "bymonthdayGT", "bymonthdayGTE", "bymonthdayLT", "bymonthdayLTE", "bymonthdayContains", "bymonthdayHasPrefix", "bymonthdayHasSuffix", "bymonthdayIsNil", "bymonthdayNotNil", "bymonthdayEqualFold", "bymonthdayContainsFold", "opensAt", "opensAtNEQ", "opensAtIn", "opensAtNotIn", "opensAtGT", "opensAtGTE", "opensAtLT", "opensAtLTE", "opensAtContains", "opensAtHasPrefix", "opensAtHasSuffix", "opensAtIsNil", "opensAtNotNil", "opensAtEqualFold", "opensAtContainsFold", "closesAt", "closesAtNEQ", "closesAtIn", "closesAtNotIn", "closesAtGT", "closesAtGTE", "closesAtLT", "closesAtLTE", "closesAtContains", "closesAtHasPrefix", "closesAtHasSuffix", "closesAtIsNil", "closesAtNotNil", "closesAtEqualFold", "closesAtContainsFold", "timezone", "timezoneNEQ", "timezoneIn", "timezoneNotIn", "timezoneGT", "timezoneGTE", "timezoneLT", "timezoneLTE", "timezoneContains", "timezoneHasPrefix", "timezoneHasSuffix", "timezoneIsNil", "timezoneNotNil", "timezoneEqualFold", "timezoneContainsFold", "closed", "closedNEQ", "closedIsNil", "closedNotNil", "hasService", "hasServiceWith", "hasLocation", "hasLocationWith", "hasServiceAtLocation", "hasServiceAtLocationWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27907,6 +27934,34 @@ func (ec *executionContext) unmarshalInputScheduleWhereInput(ctx context.Context
 				return it, err
 			}
 			it.TimezoneContainsFold = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		case "closedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedNEQ = data
+		case "closedIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedIsNil = data
+		case "closedNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedNotNil = data
 		case "hasService":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasService"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -33914,7 +33969,7 @@ func (ec *executionContext) unmarshalInputUpdateScheduleInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sample", "externalSource", "clearExternalSource", "externalID", "clearExternalID", "provenance", "clearProvenance", "validFrom", "clearValidFrom", "validTo", "clearValidTo", "freq", "clearFreq", "interval", "clearInterval", "byday", "clearByday", "bymonthday", "clearBymonthday", "opensAt", "clearOpensAt", "closesAt", "clearClosesAt", "timezone", "clearTimezone", "description", "clearDescription", "serviceID", "clearService", "locationID", "clearLocation", "serviceAtLocationID", "clearServiceAtLocation"}
+	fieldsInOrder := [...]string{"sample", "externalSource", "clearExternalSource", "externalID", "clearExternalID", "provenance", "clearProvenance", "validFrom", "clearValidFrom", "validTo", "clearValidTo", "freq", "clearFreq", "interval", "clearInterval", "byday", "clearByday", "bymonthday", "clearBymonthday", "opensAt", "clearOpensAt", "closesAt", "clearClosesAt", "timezone", "clearTimezone", "closed", "clearClosed", "description", "clearDescription", "serviceID", "clearService", "locationID", "clearLocation", "serviceAtLocationID", "clearServiceAtLocation"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34096,6 +34151,20 @@ func (ec *executionContext) unmarshalInputUpdateScheduleInput(ctx context.Contex
 				return it, err
 			}
 			it.ClearTimezone = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		case "clearClosed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearClosed"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearClosed = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -38308,6 +38377,11 @@ func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "timezone":
 			out.Values[i] = ec._Schedule_timezone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._Schedule_closed(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
