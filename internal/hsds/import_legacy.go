@@ -442,6 +442,7 @@ func (c *legacyConverter) schedules(regular, holiday []*importRow) {
 				closed = b
 			}
 		}
+		vals["closed"] = strconv.FormatBool(closed)
 		if closed {
 			vals["description"] = "Closed"
 		} else {
@@ -449,7 +450,7 @@ func (c *legacyConverter) schedules(regular, holiday []*importRow) {
 			vals["opens_at"], vals["closes_at"] = r.get("opens_at"), r.get("closes_at")
 		}
 		c.add("schedules", r, 0, vals)
-		c.note("holiday_schedules (HSDS 1.x) read as schedules valid from start_date to end_date: a closure is described \"Closed\", other hours \"Holiday hours\"")
+		c.note("holiday_schedules (HSDS 1.x) read as schedules valid from start_date to end_date: closed (Schedule.closed true, described \"Closed\"), or open at other hours (closed false, \"Holiday hours\")")
 	}
 }
 
