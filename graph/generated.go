@@ -232,6 +232,8 @@ type ComplexityRoot struct {
 		DistanceApproximate func(childComplexity int) int
 		DistanceKm          func(childComplexity int) int
 		Eligible            func(childComplexity int) int
+		OpenNow             func(childComplexity int) int
+		OpenState           func(childComplexity int) int
 		Reasons             func(childComplexity int) int
 		Score               func(childComplexity int) int
 		Service             func(childComplexity int) int
@@ -287,6 +289,12 @@ type ComplexityRoot struct {
 		UpsertLocations         func(childComplexity int, input []*write.UpsertLocationInput) int
 		UpsertOrganizations     func(childComplexity int, input []*write.UpsertOrganizationInput) int
 		UpsertServices          func(childComplexity int, input []*write.UpsertServiceInput) int
+	}
+
+	OpenState struct {
+		Status   func(childComplexity int) int
+		TimeZone func(childComplexity int) int
+		Until    func(childComplexity int) int
 	}
 
 	Organization struct {
@@ -409,7 +417,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Changes       func(childComplexity int, after *entgql.Cursor[int], first *int, types []write.EntityType) int
 		Locations     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
-		Match         func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) int
+		Match         func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int, openAt *time.Time) int
 		Node          func(childComplexity int, id int) int
 		Nodes         func(childComplexity int, ids []int) int
 		Organizations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
@@ -640,6 +648,9 @@ type LocationResolver interface {
 }
 type MatchEdgeResolver interface {
 	Cursor(ctx context.Context, obj *match.Result) (*entgql.Cursor[int], error)
+
+	OpenNow(ctx context.Context, obj *match.Result) (*bool, error)
+	OpenState(ctx context.Context, obj *match.Result) (*model.OpenState, error)
 }
 type MatchReasonResolver interface {
 	About(ctx context.Context, obj *match.Reason) (*match.Criterion, error)
@@ -698,7 +709,7 @@ type QueryResolver interface {
 	Services(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
 	TaxonomyTerms(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) (*ent.TaxonomyTermConnection, error)
 	Changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error)
-	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) (*model.MatchConnection, error)
+	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int, openAt *time.Time) (*model.MatchConnection, error)
 	ResolveArea(ctx context.Context, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) (*model.Area, error)
 }
 
@@ -1480,6 +1491,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MatchEdge.Eligible(childComplexity), true
+	case "MatchEdge.openNow":
+		if e.ComplexityRoot.MatchEdge.OpenNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.OpenNow(childComplexity), true
+	case "MatchEdge.openState":
+		if e.ComplexityRoot.MatchEdge.OpenState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.OpenState(childComplexity), true
 	case "MatchEdge.reasons":
 		if e.ComplexityRoot.MatchEdge.Reasons == nil {
 			break
@@ -1986,6 +2009,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpsertServices(childComplexity, args["input"].([]*write.UpsertServiceInput)), true
+
+	case "OpenState.status":
+		if e.ComplexityRoot.OpenState.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenState.Status(childComplexity), true
+	case "OpenState.timeZone":
+		if e.ComplexityRoot.OpenState.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenState.TimeZone(childComplexity), true
+	case "OpenState.until":
+		if e.ComplexityRoot.OpenState.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenState.Until(childComplexity), true
 
 	case "Organization.alternateName":
 		if e.ComplexityRoot.Organization.AlternateName == nil {
@@ -2582,7 +2624,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Match(childComplexity, args["family"].(match.Family), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["includeIneligible"].(*bool), args["openingsOnly"].(*bool), args["verifiedWithinMonths"].(*int)), true
+		return e.ComplexityRoot.Query.Match(childComplexity, args["family"].(match.Family), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["includeIneligible"].(*bool), args["openingsOnly"].(*bool), args["verifiedWithinMonths"].(*int), args["openAt"].(*time.Time)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -4159,6 +4201,10 @@ func (ec *executionContext) childFields_MatchEdge(ctx context.Context, field gra
 		return ec.fieldContext_MatchEdge_reasons(ctx, field)
 	case "unmet":
 		return ec.fieldContext_MatchEdge_unmet(ctx, field)
+	case "openNow":
+		return ec.fieldContext_MatchEdge_openNow(ctx, field)
+	case "openState":
+		return ec.fieldContext_MatchEdge_openState(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MatchEdge", field.Name)
 }
@@ -4173,6 +4219,18 @@ func (ec *executionContext) childFields_MatchReason(ctx context.Context, field g
 		return ec.fieldContext_MatchReason_about(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MatchReason", field.Name)
+}
+
+func (ec *executionContext) childFields_OpenState(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_OpenState_status(ctx, field)
+	case "until":
+		return ec.fieldContext_OpenState_until(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_OpenState_timeZone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenState", field.Name)
 }
 
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6414,6 +6472,14 @@ func (ec *executionContext) field_Query_match_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["verifiedWithinMonths"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "openAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["openAt"] = arg6
 	return args, nil
 }
 
@@ -9149,6 +9215,61 @@ func (ec *executionContext) fieldContext_MatchEdge_unmet(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _MatchEdge_openNow(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_openNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MatchEdge().OpenNow(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_openNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchEdge", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _MatchEdge_openState(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_openState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MatchEdge().OpenState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OpenState) graphql.Marshaler {
+			return ec.marshalNOpenState2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_openState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpenState(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MatchReason_criterion(ctx context.Context, field graphql.CollectedField, obj *match.Reason) (ret graphql.Marshaler) {
 	fc, err := ec.fieldContext_MatchReason_criterion(ctx, field)
 	if err != nil {
@@ -11040,6 +11161,39 @@ func (ec *executionContext) fieldContext_Mutation_setTermNeed(ctx context.Contex
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OpenState_status(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_OpenState_status(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNOpenStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
+}
+func (ec *executionContext) fieldContext_OpenState_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpenState", field, false, false, "OpenStatus")
+}
+
+func (ec *executionContext) _OpenState_until(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_OpenState_until(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Until)
+}
+func (ec *executionContext) fieldContext_OpenState_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpenState", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OpenState_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_OpenState_timeZone(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TimeZone)
+}
+func (ec *executionContext) fieldContext_OpenState_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpenState", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
@@ -13068,7 +13222,7 @@ func (ec *executionContext) _Query_match(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Match(ctx, fc.Args["family"].(match.Family), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["includeIneligible"].(*bool), fc.Args["openingsOnly"].(*bool), fc.Args["verifiedWithinMonths"].(*int))
+			return ec.Resolvers.Query().Match(ctx, fc.Args["family"].(match.Family), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["includeIneligible"].(*bool), fc.Args["openingsOnly"].(*bool), fc.Args["verifiedWithinMonths"].(*int), fc.Args["openAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MatchConnection) graphql.Marshaler {
@@ -36929,6 +37083,16 @@ func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "openNow":
+			out.Values[i] = ec._MatchEdge_openNow(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openState":
+			out.Values[i] = ec._MatchEdge_openState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37290,6 +37454,44 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_setTermNeed(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var openStateImplementors = []string{"OpenState"}
+
+func (ec *executionContext) _OpenState(ctx context.Context, sel ast.SelectionSet, obj *model.OpenState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openStateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenState")
+		case "status":
+			out.Values[i] = ec._OpenState_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._OpenState_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._OpenState_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -40133,6 +40335,24 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋvillageᚑdirectory�
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNOpenState2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenState(ctx context.Context, sel ast.SelectionSet, v *model.OpenState) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpenState!")
+		return graphql.Null
+	}
+	return ec._OpenState(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOpenStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenStatus(ctx context.Context, v any) (model.OpenStatus, error) {
+	var res model.OpenStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOpenStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenStatus(ctx context.Context, sel ast.SelectionSet, v model.OpenStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {

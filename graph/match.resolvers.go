@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/village-directory/village/graph/model"
@@ -19,6 +20,17 @@ func (r *matchEdgeResolver) Cursor(ctx context.Context, obj *match.Result) (*ent
 	return &c, nil
 }
 
+// OpenNow is the resolver for the openNow field.
+func (r *matchEdgeResolver) OpenNow(ctx context.Context, obj *match.Result) (*bool, error) {
+	return openState(obj).OpenNow(), nil
+}
+
+// OpenState is the resolver for the openState field.
+func (r *matchEdgeResolver) OpenState(ctx context.Context, obj *match.Result) (*model.OpenState, error) {
+	s := openState(obj)
+	return &model.OpenState{Status: model.OpenStatus(s.Status), Until: s.Until, TimeZone: nonEmpty(s.Zone)}, nil
+}
+
 // About is the resolver for the about field.
 func (r *matchReasonResolver) About(ctx context.Context, obj *match.Reason) (*match.Criterion, error) {
 	if obj.About == "" {
@@ -28,12 +40,12 @@ func (r *matchReasonResolver) About(ctx context.Context, obj *match.Reason) (*ma
 }
 
 // Match is the resolver for the match field.
-func (r *queryResolver) Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) (*model.MatchConnection, error) {
+func (r *queryResolver) Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int, openAt *time.Time) (*model.MatchConnection, error) {
 	return r.matchPage(ctx, family, first, after, match.Options{
 		IncludeIneligible:    includeIneligible != nil && *includeIneligible,
 		OpeningsOnly:         openingsOnly != nil && *openingsOnly,
 		VerifiedWithinMonths: verifiedWithinMonths,
-	})
+	}, openAt)
 }
 
 // ResolveArea is the resolver for the resolveArea field.
