@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	MatchReason() MatchReasonResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Service() ServiceResolver
 }
 
 type DirectiveRoot struct {
@@ -512,6 +513,7 @@ type ComplexityRoot struct {
 		Languages              func(childComplexity int) int
 		Name                   func(childComplexity int) int
 		Needs                  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) int
+		OpenNow                func(childComplexity int) int
 		Organization           func(childComplexity int) int
 		Phones                 func(childComplexity int) int
 		Program                func(childComplexity int) int
@@ -711,6 +713,9 @@ type QueryResolver interface {
 	Changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error)
 	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int, openAt *time.Time) (*model.MatchConnection, error)
 	ResolveArea(ctx context.Context, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) (*model.Area, error)
+}
+type ServiceResolver interface {
+	OpenNow(ctx context.Context, obj *ent.Service) (*bool, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -3149,6 +3154,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.Needs(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TaxonomyTermOrder), args["where"].(*ent.TaxonomyTermWhereInput)), true
+	case "Service.openNow":
+		if e.ComplexityRoot.Service.OpenNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.OpenNow(childComplexity), true
 	case "Service.organization":
 		if e.ComplexityRoot.Service.Organization == nil {
 			break
@@ -4667,6 +4678,8 @@ func (ec *executionContext) childFields_Service(ctx context.Context, field graph
 		return ec.fieldContext_Service_schedules(ctx, field)
 	case "fundings":
 		return ec.fieldContext_Service_fundings(ctx, field)
+	case "openNow":
+		return ec.fieldContext_Service_openNow(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Service", field.Name)
 }
@@ -14767,6 +14780,29 @@ func (ec *executionContext) fieldContext_Service_fundings(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Service_openNow(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_openNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Service().OpenNow(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Service_openNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _ServiceArea_id(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
@@ -38817,6 +38853,11 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "fundings":
 			out.Values[i] = ec._Service_fundings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openNow":
+			out.Values[i] = ec._Service_openNow(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/graph/model"
 	"github.com/village-directory/village/internal/match"
 )
@@ -55,6 +56,11 @@ func (r *queryResolver) ResolveArea(ctx context.Context, zip *string, countyFips
 		return nil, err
 	}
 	return area(place), nil
+}
+
+// OpenNow is the resolver for the openNow field.
+func (r *serviceResolver) OpenNow(ctx context.Context, obj *ent.Service) (*bool, error) {
+	return r.serviceOpenNow(ctx, obj)
 }
 
 // MatchEdge returns MatchEdgeResolver implementation.

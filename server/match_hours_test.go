@@ -194,3 +194,57 @@ func TestMatchOpenStateStatements(t *testing.T) {
 		})
 	}
 }
+
+// TestServiceOpenNow: Service.openNow is true, false or null (hours not
+// listed), and a page of services costs a fixed number of statements.
+func TestServiceOpenNow(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			db, counter := openCountingDB(t, backend)
+			d := newMDir(t, db)
+			always := func(sv *ent.Service) {
+				d.c.Schedule.Create().SetService(sv).SetFreq(schedule.FreqWEEKLY).SetByday("MO,TU,WE,TH,FR,SA,SU").
+					SetOpensAt("00:00").SetClosesAt("00:00").SetTimezone("America/Chicago").SaveX(d.ctx)
+			}
+			always(d.add("A always open", mService{}))
+			d.add("B hours not listed", mService{})
+			shut := d.add("C temporarily closed", mService{status: "TEMPORARILY_CLOSED"})
+			always(shut)
+			a := newAPI(t, db, server.Config{})
+			const q = `query($n: Int!) { services(first: $n, orderBy: {field: NAME}) { edges { node { name openNow } } } }`
+			var data struct {
+				Services struct {
+					Edges []struct {
+						Node struct {
+							Name    string
+							OpenNow *bool
+						}
+					}
+				}
+			}
+			a.ok(q, map[string]any{"n": 3}, &data)
+			got := map[string]string{}
+			for _, e := range data.Services.Edges {
+				got[e.Node.Name] = fmt.Sprint(e.Node.OpenNow != nil && *e.Node.OpenNow, e.Node.OpenNow == nil)
+			}
+			want := map[string]string{"A always open": "true false", "B hours not listed": "false true", "C temporarily closed": "false false"}
+			for name, w := range want {
+				if got[name] != w {
+					t.Errorf("%s: openNow (true, null) = %s, want %s", name, got[name], w)
+				}
+			}
+			counts := map[int]int{}
+			for i := range 30 {
+				always(d.add(fmt.Sprintf("D %02d", i), mService{north: []float64{0.01}}))
+			}
+			for _, n := range []int{10, 30} {
+				counter.Reset()
+				a.ok(q, map[string]any{"n": n}, &data)
+				counts[n] = counter.Count()
+			}
+			if counts[10] != counts[30] || counts[30] > 6 {
+				t.Errorf("statements by page size: %v", counts)
+			}
+		})
+	}
+}
