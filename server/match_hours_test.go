@@ -8,6 +8,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/schedule"
+	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
@@ -247,4 +248,28 @@ func TestServiceOpenNow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestScheduleClosedWrites: createSchedule and updateSchedule take closed,
+// and null (not said) stays apart from false.
+func TestScheduleClosedWrites(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		m := newMutAPI(t, db)
+		svc, _ := m.create(m.admin, "Service", map[string]any{"name": "S", "organizationID": relay.Encode(m.org())})
+		id, res := m.create(m.admin, "Schedule", map[string]any{"serviceID": svc, "validFrom": "2026-12-25T00:00:00Z", "closed": true})
+		if len(res.Errors) > 0 {
+			t.Fatalf("createSchedule: %v", res.Errors)
+		}
+		var out struct {
+			UpdateSchedule struct{ Closed *bool }
+		}
+		m.ok(m.admin, `mutation($id: ID!) { updateSchedule(id: $id, input: {closed: false}) { closed } }`, map[string]any{"id": id}, &out)
+		if out.UpdateSchedule.Closed == nil || *out.UpdateSchedule.Closed {
+			t.Errorf("closed after update to false: %v", out.UpdateSchedule.Closed)
+		}
+		m.ok(m.admin, `mutation($id: ID!) { updateSchedule(id: $id, input: {clearClosed: true}) { closed } }`, map[string]any{"id": id}, &out)
+		if out.UpdateSchedule.Closed != nil {
+			t.Errorf("closed after clearing: %v, want null", *out.UpdateSchedule.Closed)
+		}
+	})
 }
