@@ -236,8 +236,9 @@
 // lists them; in short:
 //
 //	regular_schedules, holiday_schedules → schedules (weekday 1 Monday … 7
-//	    Sunday, 0 Sunday too, or a day's name; a holiday closure "Closed"
-//	    with its dates)
+//	    Sunday, 0 Sunday too, or a day's name; a holiday closure with its
+//	    dates, Schedule.closed true and described "Closed"; holiday hours
+//	    closed false)
 //	taxonomy.csv (terms), services_taxonomy, services.taxonomy_ids,
 //	    service_attributes, other_attributes → terms with their parents and
 //	    the services' needs (the term's 1.x id is its code)

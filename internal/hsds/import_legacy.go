@@ -23,7 +23,8 @@ import (
 //	                       integer, read as ISO 8601: 1 Monday … 7 Sunday, 0
 //	                       Sunday too; or a day's name), opens_at, closes_at
 //	holiday_schedules    → schedules: valid_from/valid_to from start_date/
-//	                       end_date; a closure (closed true) has no hours and
+//	                       end_date; closed as Schedule.closed; a closure
+//	                       (closed true, or no opens_at) has no hours and
 //	                       the description "Closed", other holiday hours
 //	                       "Holiday hours"
 //	taxonomy.csv (1.x)   → taxonomy_terms: name, parent_id, taxonomy from
