@@ -83,6 +83,16 @@ func fixture(t *testing.T, db *store.DB) map[string]int {
 	c.Schedule.Create().SetService(holiday).SetValidFrom(time.Date(2026, 7, 15, 0, 0, 0, 0, time.UTC)).
 		SetValidTo(time.Date(2026, 7, 15, 0, 0, 0, 0, time.UTC)).SetClosed(true).SaveX(ctx)
 	ids["holiday"] = holiday.ID
+	// Overnight, Wednesday 20:00 to Thursday 07:00 in New York.
+	overnight := svc("overnight")
+	c.Schedule.Create().SetService(overnight).SetFreq(schedule.FreqWEEKLY).SetByday("WE").SetOpensAt("20:00").
+		SetClosesAt("07:00").SetTimezone("America/New_York").SaveX(ctx)
+	ids["overnight"] = overnight.ID
+	// Sundays 10:00 to 12:00 in New York, across the change to DST.
+	sunday := svc("sunday")
+	c.Schedule.Create().SetService(sunday).SetFreq(schedule.FreqWEEKLY).SetByday("SU").SetOpensAt("10:00").
+		SetClosesAt("12:00").SetTimezone("America/New_York").SaveX(ctx)
+	ids["sunday"] = sunday.ID
 	return ids
 }
 
@@ -112,6 +122,9 @@ func TestForServices(t *testing.T) {
 			"bad":      {hours.Closed, hours.Closed, hours.Open},
 			"shut":     {hours.Closed, hours.Closed, hours.Closed},
 			"holiday":  {hours.Closed, hours.Closed, hours.Open},
+			// 19:30, 06:00 and 12:00 in New York.
+			"overnight": {hours.Closed, hours.Open, hours.Closed},
+			"sunday":    {hours.Closed, hours.Closed, hours.Closed},
 		}
 		zones := map[string]string{"own": "America/Los_Angeles", "location": "America/Phoenix",
 			"county": "Pacific/Honolulu", "bad": "America/Chicago"}
@@ -129,6 +142,16 @@ func TestForServices(t *testing.T) {
 			}
 			if got[987654].Status != hours.Unknown || len(got) != len(all) {
 				t.Errorf("unknown id: %+v; %d states for %d ids", got[987654], len(got), len(all))
+			}
+		}
+		// 14:30 UTC is 09:30 EST on 1 March 2026, 10:30 EDT on 8 March.
+		for day, want := range map[int]hours.Status{1: hours.Closed, 8: hours.Open} {
+			got, err := hours.ForServices(context.Background(), db.Client, []int{ids["sunday"]}, time.Date(2026, 3, day, 14, 30, 0, 0, time.UTC))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[ids["sunday"]].Status != want {
+				t.Errorf("Sunday %d March 14:30 UTC: %s, want %s", day, got[ids["sunday"]].Status, want)
 			}
 		}
 	})
