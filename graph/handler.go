@@ -176,7 +176,7 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 		if _, ok := auth.FromContext(ctx); !ok {
 			ctx = auth.WithViewer(ctx, auth.Viewer{Role: auth.Anonymous})
 		}
-		return next(ctx)
+		return next(withOpenNowCache(ctx))
 	})
 	srv.AroundRootFields(skipAfterFailedMutation)
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
