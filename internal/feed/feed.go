@@ -26,8 +26,8 @@ import (
 	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
-	"github.com/village-directory/village/internal/route"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/route"
 )
 
 // lockKey is the advisory lock that serialises event numbering on

@@ -374,7 +374,11 @@ func (db *DB) ReadAfter(ctx context.Context) string {
 		return ""
 	}
 	return route.BindingFrom(ctx).Token(func() string {
-		lsn, err := db.Replicas.primaryLSN(route.Primary(context.WithoutCancel(ctx)))
+		// Read even when the request has run out of time: its write
+		// is committed, and its answer says so.
+		readCtx, cancel := context.WithTimeout(route.Primary(context.WithoutCancel(ctx)), 2*time.Second)
+		defer cancel()
+		lsn, err := db.Replicas.primaryLSN(readCtx)
 		if err != nil {
 			db.Replicas.log.WarnContext(ctx, "reading the primary's WAL position for a read-after token failed", "error", err)
 			return ""
@@ -415,21 +419,21 @@ func isSelect(query string) bool {
 	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
 }
 
-// retryOnPrimary reports whether a read rep failed is one the primary
-// should answer: rep is unreachable (then out of rotation until a check
-// finds it well), or the standby cancelled the read to replay (a recovery
-// conflict), or refused it as a write.
+// retryOnPrimary reports whether the primary should answer a read rep
+// failed: any read, unless the request is over (its context done). A read
+// is safe to run twice, and the primary is the reference a replica copies:
+// what fails there too (a refused comparison, say) fails the same way.
+// When rep failed as a server that cannot be reached, or not as a server
+// at all (the connection broke), it leaves rotation until a check finds it
+// well; a standby cancelling a read to replay (a recovery conflict) stays.
+// The rest of the request reads the primary.
 func (d *router) retryOnPrimary(ctx context.Context, rep *Replica, err error) bool {
 	if err == nil || ctx.Err() != nil {
 		return false
 	}
 	var pqErr *pq.Error
-	switch {
-	case Unavailable(err):
+	if Unavailable(err) || !errors.As(err, &pqErr) {
 		d.r.setState(rep, "unreachable: "+err.Error())
-	case errors.As(err, &pqErr) && (pqErr.Code == "40001" || pqErr.Code == "40P01" || pqErr.Code == "25006"):
-	default:
-		return false
 	}
 	rep.retried.Add(1)
 	route.BindingFrom(ctx).Unbind()
