@@ -65,7 +65,8 @@ test-replica:
 	if [ -z "$$found" ]; then \
 		echo "make test-replica: SKIPPED: initdb, pg_ctl and pg_basebackup are needed (apt-get install postgresql)" >&2; \
 		if [ "$$CI" = true ]; then exit 1; fi; exit 0; \
-	fi
+	fi; \
+	echo "make test-replica: PostgreSQL's programs in $$found"; \
 	VILLAGE_TEST_REPLICA=1 $(GO) test $(RACE) -count=1 -timeout 10m -run '^TestReplica' -v ./internal/store ./server
 
 # Open Referral's own validator logic (the Frictionless datapackage and
