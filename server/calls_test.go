@@ -35,7 +35,7 @@ import (
 type callDir struct {
 	org, visits, diapers int
 	hv, dp               *ent.TaxonomyTerm
-	norfolk              string // the county of ZIP 02186 (Milton), not Suffolk
+	worcester            string // the county of ZIP 01602 (Worcester), far from Suffolk
 }
 
 func newCallDir(t *testing.T, c *ent.Client) *callDir {
@@ -52,11 +52,11 @@ func newCallDir(t *testing.T, c *ent.Client) *callDir {
 	diapers := c.Service.Create().SetName("Dorchester Diaper Bank").SetOrganizationID(d.org).AddNeeds(d.dp).SaveX(ctx)
 	c.ServiceArea.Create().SetService(diapers).SetKind(servicearea.KindZIP).SetCode("02121").SaveX(ctx)
 	d.diapers = diapers.ID
-	z, ok := geo.LookupZIP("02186")
-	if !ok || len(z.Counties) == 0 || z.Counties[0].FIPS == "25025" {
-		t.Fatalf("ZIP 02186: %+v", z)
+	z, ok := geo.LookupZIP("01602")
+	if !ok || len(z.Counties) != 1 || z.Counties[0].FIPS == "25025" {
+		t.Fatalf("ZIP 01602: %+v", z)
 	}
-	d.norfolk = z.Counties[0].FIPS
+	d.worcester = z.Counties[0].FIPS
 	return d
 }
 
@@ -153,10 +153,16 @@ func TestLogCallStoresBandsNotIdentifiers(t *testing.T) {
 		}
 
 		// A caller placed by state only has no county; an expecting family
-		// with no child given is PRENATAL; nothing said is null.
+		// with no child given is PRENATAL; nothing said is null. Found, as
+		// match says: the diaper bank covers part of the state (a CONFIRM:
+		// "ask for the ZIP").
 		got = logCall(t, staff, map[string]any{"state": "MA", "pregnant": true, "needs": []string{"diapers"}})
-		if got.CountyFips != nil || deref2(got.StateCode) != "MA" || deref2(got.AgeBand) != "PRENATAL" || got.FirstTimeParent != nil || got.EligibleFound {
-			t.Errorf("state-only call logged %+v; want no county, MA, PRENATAL, firstTimeParent null, nothing eligible found (diapers cover a ZIP, not the state)", got)
+		if got.CountyFips != nil || deref2(got.StateCode) != "MA" || deref2(got.AgeBand) != "PRENATAL" || got.FirstTimeParent != nil || !got.EligibleFound {
+			t.Errorf("state-only call logged %+v; want no county, MA, PRENATAL, firstTimeParent null, an eligible service found", got)
+		}
+		got = logCall(t, staff, map[string]any{"zip": "01602", "childAgeMonths": 70, "needs": []string{"home-visiting"}})
+		if deref2(got.CountyFips) != d.worcester || deref2(got.AgeBand) != "MONTHS_60_PLUS" || got.EligibleFound {
+			t.Errorf("Worcester call logged %+v; want county %s, MONTHS_60_PLUS, nothing found", got, d.worcester)
 		}
 		got = logCall(t, staff, map[string]any{"countyFips": "25025", "needs": []string{}})
 		if deref2(got.CountyFips) != "25025" || got.AgeBand != nil || !got.EligibleFound {
@@ -178,8 +184,8 @@ func TestLogCallStoresBandsNotIdentifiers(t *testing.T) {
 				t.Errorf("logCall(%v): %+v, want BAD_USER_INPUT at %s", c.input, res.Errors, c.field)
 			}
 		}
-		if n := db.Client.CallRecord.Query().CountX(context.Background()); n != 3 {
-			t.Errorf("%d call records after refused input, want 3", n)
+		if n := db.Client.CallRecord.Query().CountX(context.Background()); n != 4 {
+			t.Errorf("%d call records after refused input, want 4", n)
 		}
 	})
 }
@@ -383,7 +389,7 @@ func TestGapsByCounty(t *testing.T) {
 		if c := logCall(t, staff, map[string]any{"zip": "02121", "childAgeMonths": 48, "needs": hv}); c.EligibleFound {
 			t.Fatalf("a 4-year-old is past Suffolk Home Visits' ages: %+v", c)
 		}
-		logCall(t, staff, map[string]any{"zip": "02186", "needs": []string{"home-visiting", "diapers"}})
+		logCall(t, staff, map[string]any{"zip": "01602", "needs": []string{"home-visiting", "diapers"}})
 		logCall(t, staff, map[string]any{"state": "MA", "needs": hv})
 
 		rows := func(vars map[string]any) []string {
@@ -399,18 +405,18 @@ func TestGapsByCounty(t *testing.T) {
 			}
 			return out
 		}
-		want := []string{
-			d.norfolk + "/diapers 1 calls 1 unmet (1.00)",
-			d.norfolk + "/home-visiting 1 calls 1 unmet (1.00)",
+		want := []string{ // in county FIPS, then need order
 			"25025/home-visiting 2 calls 1 unmet (0.50)",
+			d.worcester + "/diapers 1 calls 1 unmet (1.00)",
+			d.worcester + "/home-visiting 1 calls 1 unmet (1.00)",
 		}
 		if got := rows(nil); !slices.Equal(got, want) {
 			t.Errorf("byCounty %q, want %q", got, want)
 		}
-		if got := rows(map[string]any{"needs": hv}); !slices.Equal(got, want[1:]) {
-			t.Errorf("byCounty for home visiting %q, want %q", got, want[1:])
+		if got, w := rows(map[string]any{"needs": hv}), []string{want[0], want[2]}; !slices.Equal(got, w) {
+			t.Errorf("byCounty for home visiting %q, want %q", got, w)
 		}
-		// The profile's band: a baby's calls only (the Milton call gave no age).
+		// The profile's band: a baby's calls only (the Worcester call gave no age).
 		if got, w := rows(map[string]any{"profile": map[string]any{"childAgeMonths": 5}}), []string{"25025/home-visiting 1 calls 0 unmet (0.00)"}; !slices.Equal(got, w) {
 			t.Errorf("byCounty for babies %q, want %q", got, w)
 		}
@@ -476,9 +482,9 @@ func TestGapsUncovered(t *testing.T) {
 		}
 		all := len(geo.Counties())
 		got := uncovered(map[string]any{"needs": []string{"home-visiting", "diapers"}, "profile": map[string]any{"childAgeMonths": 6}})
-		if hv := got["home-visiting"]; slices.Contains(hv, "25025") || !slices.Contains(hv, d.norfolk) || len(hv) != all-1 {
-			t.Errorf("home visiting for a baby: %d counties uncovered (Suffolk %v, Norfolk %v), want all %d but Suffolk",
-				len(hv), slices.Contains(hv, "25025"), slices.Contains(hv, d.norfolk), all)
+		if hv := got["home-visiting"]; slices.Contains(hv, "25025") || !slices.Contains(hv, d.worcester) || len(hv) != all-1 {
+			t.Errorf("home visiting for a baby: %d counties uncovered (Suffolk %v, Worcester %v), want all %d but Suffolk",
+				len(hv), slices.Contains(hv, "25025"), slices.Contains(hv, d.worcester), all)
 		}
 		if dp := got["diapers"]; slices.Contains(dp, "25025") || len(dp) != all-1 {
 			t.Errorf("diapers: %d counties uncovered (Suffolk %v), want all but Suffolk, served in part (ZIP 02121)", len(dp), slices.Contains(dp, "25025"))
@@ -493,14 +499,14 @@ func TestGapsUncovered(t *testing.T) {
 			t.Errorf("uncovered with no needs: %d needs, want the vocabulary's 2", len(got))
 		}
 
-		// Freshness: a service created for Norfolk covers it at once.
+		// Freshness: a service created for Worcester covers it at once.
 		ctx := context.Background()
-		svc := db.Client.Service.Create().SetName("Norfolk Home Visits").SetOrganizationID(d.org).AddNeeds(d.hv).SaveX(ctx)
-		db.Client.ServiceArea.Create().SetService(svc).SetKind(servicearea.KindCOUNTY).SetCode(d.norfolk).SaveX(ctx)
+		svc := db.Client.Service.Create().SetName("Worcester Home Visits").SetOrganizationID(d.org).AddNeeds(d.hv).SaveX(ctx)
+		db.Client.ServiceArea.Create().SetService(svc).SetKind(servicearea.KindCOUNTY).SetCode(d.worcester).SaveX(ctx)
 		got = uncovered(map[string]any{"needs": []string{"home-visiting"}, "profile": map[string]any{"childAgeMonths": 6}})
-		if slices.Contains(got["home-visiting"], d.norfolk) || len(got["home-visiting"]) != all-2 {
-			t.Errorf("after Norfolk Home Visits was created, %d counties uncovered (Norfolk %v), want all but Suffolk and Norfolk",
-				len(got["home-visiting"]), slices.Contains(got["home-visiting"], d.norfolk))
+		if slices.Contains(got["home-visiting"], d.worcester) || len(got["home-visiting"]) != all-2 {
+			t.Errorf("after Worcester Home Visits was created, %d counties uncovered (Worcester %v), want all but Suffolk and Worcester",
+				len(got["home-visiting"]), slices.Contains(got["home-visiting"], d.worcester))
 		}
 		// A sample listing is not a real service: it covers nothing.
 		sample := db.Client.Service.Create().SetName("Sample Visits").SetOrganizationID(d.org).AddNeeds(d.hv).SetSample(true).SaveX(ctx)

@@ -45,8 +45,8 @@ func AgeBand(ageMonths *int, pregnant bool) callrecord.AgeBand {
 // Log stores one call as a CallRecord: bands, never identifiers (see the
 // package doc). The viewer must be staff or an admin; the family is
 // resolved and matched with m, the referred services must exist, and
-// errors name the field at fault under input (input.family.zip,
-// input.referredServiceIDs[1]).
+// errors name the field at fault in Input (family.zip,
+// referredServiceIDs[1]; GraphQL puts them under the input argument).
 func Log(ctx context.Context, client *ent.Client, m *match.Matcher, in Input) (*ent.CallRecord, error) {
 	if err := auth.MayLogCall(ctx); err != nil {
 		return nil, err
@@ -55,20 +55,17 @@ func Log(ctx context.Context, client *ent.Client, m *match.Matcher, in Input) (*
 		client = tx.Client()
 	}
 	if len(in.ReferredServiceIDs) > MaxReferred {
-		return nil, &directory.FieldError{Field: "input.referredServiceIDs", Message: fmt.Sprintf("at most %d services per call (got %d)", MaxReferred, len(in.ReferredServiceIDs))}
+		return nil, &directory.FieldError{Field: "referredServiceIDs", Message: fmt.Sprintf("at most %d services per call (got %d)", MaxReferred, len(in.ReferredServiceIDs))}
 	}
 	for i, id := range in.ReferredServiceIDs {
 		if slices.Index(in.ReferredServiceIDs, id) != i {
-			return nil, &directory.FieldError{Field: fmt.Sprintf("input.referredServiceIDs[%d]", i), Message: "is listed twice"}
+			return nil, &directory.FieldError{Field: fmt.Sprintf("referredServiceIDs[%d]", i), Message: "is listed twice"}
 		}
 	}
 	outcome, err := m.Match(ctx, in.Family, match.Options{
 		RevealConfidential: func(owner int) bool { return auth.SeesRestricted(ctx, owner) },
 	})
 	if err != nil {
-		if fe, ok := err.(*directory.FieldError); ok {
-			return nil, &directory.FieldError{Field: "input." + fe.Field, Message: fe.Message}
-		}
 		return nil, err
 	}
 	if len(in.ReferredServiceIDs) > 0 {
@@ -79,7 +76,7 @@ func Log(ctx context.Context, client *ent.Client, m *match.Matcher, in Input) (*
 		}
 		for i, id := range in.ReferredServiceIDs {
 			if !slices.Contains(found, id) {
-				return nil, &directory.FieldError{Field: fmt.Sprintf("input.referredServiceIDs[%d]", i), Message: "no service has this ID"}
+				return nil, &directory.FieldError{Field: fmt.Sprintf("referredServiceIDs[%d]", i), Message: "no service has this ID"}
 			}
 		}
 	}
