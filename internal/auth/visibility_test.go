@@ -70,6 +70,8 @@ func TestVisibleRule(t *testing.T) {
 		{"published resource", &ent.Resource{Status: resource.StatusPUBLISHED}, "", all},
 		{"submitted resource", &ent.Resource{Status: resource.StatusSUBMITTED}, resource.FieldTitle, []string{"internal", "admin"}},
 		{"rejected resource", &ent.Resource{Status: resource.StatusREJECTED}, "", []string{"internal", "admin"}},
+		{"a call record", &ent.CallRecord{}, "", []string{"internal", "admin"}},
+		{"a call record's county", &ent.CallRecord{}, "county_fips", []string{"internal", "admin"}},
 		{"an unrestricted type", &ent.Organization{}, "name", all},
 	}
 	vs := viewers()
@@ -487,6 +489,7 @@ func TestWithoutReadRules(t *testing.T) {
 func TestEventTypeNames(t *testing.T) {
 	for typ, name := range map[string]string{
 		ent.TypePhone: auth.EventTypePhone, ent.TypeResource: auth.EventTypeResource, ent.TypeFunding: auth.EventTypeFunding,
+		ent.TypeCallRecord: auth.EventTypeCallRecord,
 	} {
 		if got := feed.EntityType(typ); got != name {
 			t.Errorf("feed.EntityType(%s) = %s, auth says %s", typ, got, name)

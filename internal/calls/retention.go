@@ -21,8 +21,8 @@ const DefaultRetentionMonths = 24
 const SweepInterval = time.Hour
 
 // sweepBatch bounds each delete: its IDs, and the feed's tombstones, in one
-// statement each.
-const sweepBatch = 1000
+// statement each (a variable for the tests).
+var sweepBatch = 1000
 
 // Cutoff is the first day kept when records are swept at now with a
 // retention of months: records of an earlier day are deleted.
