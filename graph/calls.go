@@ -18,15 +18,12 @@ import (
 // are thin: package calls logs, counts and sweeps; package match judges
 // the directory's coverage; auth decides who may.
 
-// callRecords lists the call log, newest first unless asked otherwise. The
-// read rules would answer an empty list to anyone but an admin; the list
-// says FORBIDDEN instead, which is clearer.
+// callRecords lists the call log. The read rules would answer an empty list
+// to anyone but an admin; the list says FORBIDDEN instead, which is
+// clearer.
 func (r *queryResolver) callRecords(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CallRecordOrder, where *ent.CallRecordWhereInput) (*ent.CallRecordConnection, error) {
 	if !auth.IsAdmin(ctx) {
 		return nil, &auth.ForbiddenError{Reason: "the call log is for admin keys"}
-	}
-	if orderBy == nil {
-		orderBy = &ent.CallRecordOrder{Direction: entgql.OrderDirectionDesc, Field: ent.CallRecordOrderFieldCreatedAt}
 	}
 	return r.client.CallRecord.Query().Paginate(ctx, after, first, before, last,
 		ent.WithCallRecordOrder(orderBy), ent.WithCallRecordFilter(where.Filter))

@@ -114,7 +114,7 @@ func (CallRecord) Hooks() []ent.Hook {
 func (CallRecord) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A call to a Help Me Grow call center, logged anonymously (bands, never identifiers). Admins only."),
-		entgql.QueryField().Description("The calls logged with logCall, newest first by default (admins only: FORBIDDEN for any other key)."),
+		entgql.QueryField().Description("The calls logged with logCall, in the order they were logged (orderBy CREATED_AT DESC for the newest first). Admin keys only: FORBIDDEN for any other."),
 		entgql.RelayConnection(),
 	}
 }

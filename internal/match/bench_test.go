@@ -60,3 +60,41 @@ func BenchmarkMatcher(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUncovered measures the directory side of the gap report on the
+// synthetic national directory (its services made real: Uncovered skips
+// samples), for two needs and a baby, every county of the reference table.
+// The index is read before the measurements.
+func BenchmarkUncovered(b *testing.B) {
+	for _, backend := range testdb.Backends {
+		b.Run(backend, func(b *testing.B) {
+			db := testdb.Open(b, backend, store.Options{})
+			ctx := context.Background()
+			if _, err := seed.Load(ctx, db.Client); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := synthetic.Generate(ctx, db.Client, synthetic.DefaultSize, nil); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.SQL.ExecContext(ctx, "UPDATE services SET sample = false"); err != nil {
+				b.Fatal(err)
+			}
+			m := match.New(db.Client, nil)
+			age := 6
+			needs := []string{"home-visiting", "developmental-screening"}
+			out, err := m.Uncovered(ctx, match.Profile{ChildAgeMonths: &age}, needs, match.RevealAll)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, n := range out {
+				b.Logf("%s: %d counties uncovered", n.Need, len(n.Counties))
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.Uncovered(ctx, match.Profile{ChildAgeMonths: &age}, needs, match.RevealAll); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
