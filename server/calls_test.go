@@ -293,7 +293,9 @@ func TestCallRecordsAdminsOnly(t *testing.T) {
 		var list struct {
 			CallRecords struct {
 				TotalCount int
-				Edges      []struct{ Node struct{ ID, CountyFips string } }
+				Edges      []struct {
+					Node struct{ ID, CountyFips string }
+				}
 			}
 		}
 		admin.ok(`{ callRecords(first: 10) { totalCount edges { node { id countyFips } } } }`, nil, &list)
@@ -308,7 +310,9 @@ func TestCallRecordsAdminsOnly(t *testing.T) {
 		var feed struct {
 			Changes struct {
 				TotalCount int
-				Edges      []struct{ Node struct{ EntityType, EntityID, Operation string } }
+				Edges      []struct {
+					Node struct{ EntityType, EntityID, Operation string }
+				}
 			}
 		}
 		admin.ok(`{ changes(types: [CALL_RECORD]) { totalCount edges { node { entityType entityID operation } } } }`, nil, &feed)
@@ -394,7 +398,9 @@ func TestGapsByCounty(t *testing.T) {
 
 		rows := func(vars map[string]any) []string {
 			t.Helper()
-			var data struct{ Gaps struct{ ByCounty []countyGapRow } }
+			var data struct {
+				Gaps struct{ ByCounty []countyGapRow }
+			}
 			admin.ok(gapsQuery, vars, &data)
 			var out []string
 			for _, r := range data.Gaps.ByCounty {

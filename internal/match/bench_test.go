@@ -2,6 +2,7 @@ package match_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -80,20 +81,28 @@ func BenchmarkUncovered(b *testing.B) {
 				b.Fatal(err)
 			}
 			m := match.New(db.Client, nil)
-			age := 6
 			needs := []string{"home-visiting", "developmental-screening"}
-			out, err := m.Uncovered(ctx, match.Profile{ChildAgeMonths: &age}, needs, match.RevealAll)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, n := range out {
-				b.Logf("%s: %d counties uncovered", n.Need, len(n.Counties))
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := m.Uncovered(ctx, match.Profile{ChildAgeMonths: &age}, needs, match.RevealAll); err != nil {
-					b.Fatal(err)
-				}
+			// A baby, and a baby whose family speaks Zulu, which few
+			// services list: most counties are then judged service by
+			// service.
+			zulu := "zu"
+			for _, lang := range []*string{nil, &zulu} {
+				age := 6
+				b.Run(fmt.Sprintf("language-%v", lang != nil), func(b *testing.B) {
+					out, err := m.Uncovered(ctx, match.Profile{ChildAgeMonths: &age, Language: lang}, needs, match.RevealAll)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, n := range out {
+						b.Logf("%s: %d counties uncovered", n.Need, len(n.Counties))
+					}
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, err := m.Uncovered(ctx, match.Profile{ChildAgeMonths: &age, Language: lang}, needs, match.RevealAll); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
 			}
 		})
 	}

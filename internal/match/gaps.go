@@ -78,17 +78,41 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 	}
 	opts := Options{RevealConfidential: reveal, staleAfterMonths: m.staleAfterMonths}
 
-	// serves reports whether e may serve a family of the profile placed at
-	// p: Match's verdict, the language required, samples left out.
-	serves := func(e *entry, p *profile) bool {
+	// relevant reports whether e could cover any county: not a sample,
+	// offered in the language required, meeting a need asked.
+	relevant := func(e *entry) bool {
 		if e.svc.Sample {
 			return false
 		}
-		if l := p.language; l != "" && len(e.svc.Languages) > 0 &&
+		if l := base.language; l != "" && len(e.svc.Languages) > 0 &&
 			!slices.ContainsFunc(e.svc.Languages, func(x string) bool { return sameLanguage(x, l) }) {
 			return false
 		}
-		return evaluate(e, p, nil, opts, false).Eligible
+		return slices.ContainsFunc(needs, func(n need) bool { return n.metBy.has(e.pos) })
+	}
+	// serves reports whether e may serve a family of the profile placed at
+	// p: Match's verdict, for a relevant service.
+	serves := func(e *entry, p *profile) bool {
+		return relevant(e) && evaluate(e, p, nil, opts, false).Eligible
+	}
+	// radii are the RADIUS areas of relevant services, by latitude.
+	var radii []radius
+	widest := 0.0
+	for _, r := range snap.radii {
+		if relevant(r.entry) {
+			radii = append(radii, r)
+			widest = max(widest, r.km)
+		}
+	}
+	// wanted reports whether e meets a need not covered yet: only then is
+	// it worth judging.
+	wanted := func(e *entry, covered []bool) bool {
+		for i, n := range needs {
+			if !covered[i] && n.metBy.has(e.pos) {
+				return true
+			}
+		}
+		return false
 	}
 	// meets marks, in covered, the needs e meets.
 	meets := func(e *entry, covered []bool) {
@@ -106,20 +130,23 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 		place Place
 		from  [3]float64
 	}
-	located := map[string][]placed{}
-	for _, st := range snap.sites {
-		e := st.entry
-		l := &e.locs[st.loc]
-		if !l.visible(reveal) {
-			continue
-		}
-		z, _, ok := geo.NearestZIP(st.lat, st.lon)
-		if !ok {
-			continue
-		}
-		zp := zipPlace(z)
-		for _, c := range z.Counties {
-			located[c.FIPS] = append(located[c.FIPS], placed{e: e, place: zp, from: l.v})
+	var located map[string][]placed
+	locate := func() {
+		located = map[string][]placed{}
+		for _, st := range snap.sites {
+			e := st.entry
+			l := &e.locs[st.loc]
+			if !l.visible(reveal) || !relevant(e) {
+				continue
+			}
+			z, _, ok := geo.NearestZIP(st.lat, st.lon)
+			if !ok {
+				continue
+			}
+			zp := zipPlace(z)
+			for _, c := range z.Counties {
+				located[c.FIPS] = append(located[c.FIPS], placed{e: e, place: zp, from: l.v})
+			}
 		}
 	}
 
@@ -133,13 +160,13 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 	for _, c := range counties {
 		p := *base
 		p.from = nil
-		p.place = countyPlace(c)
+		p.place = countyPlace(c, false)
 		sh := states[c.StateCode]
 		if sh == nil {
 			sh = &shared{judged: newBitset(len(snap.entries)), covered: make([]bool, len(needs))}
 			list := slices.Concat(snap.everyone, snap.byCode[areaKey{rankState, c.StateCode}])
 			for _, e := range list {
-				if sh.judged.has(e.pos) {
+				if sh.judged.has(e.pos) || !wanted(e, sh.covered) {
 					continue
 				}
 				sh.judged.set(e.pos)
@@ -151,7 +178,11 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 		}
 		covered := slices.Clone(sh.covered)
 		if !slices.Contains(covered, false) {
-			continue
+			continue // the state's shared services cover every need here
+		}
+		p.place = countyPlace(c, true)
+		if located == nil {
+			locate()
 		}
 		local := newBitset(len(snap.entries))
 		for _, code := range p.place.MatchCounties {
@@ -165,11 +196,11 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 			}
 		}
 		for _, pt := range p.place.partPoints {
-			snap.addRadii(local, pt)
+			addRadii(radii, widest, local, pt)
 		}
 		local.each(func(i int) {
 			e := snap.entries[i]
-			if !sh.judged.has(i) && serves(e, &p) {
+			if !sh.judged.has(i) && wanted(e, covered) && serves(e, &p) {
 				meets(e, covered)
 			}
 		})
@@ -177,7 +208,7 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 			for _, pl := range located[code] {
 				q := *base
 				q.place, q.from = pl.place, &pl.from
-				if serves(pl.e, &q) {
+				if wanted(pl.e, covered) && serves(pl.e, &q) {
 					meets(pl.e, covered)
 				}
 			}
@@ -199,11 +230,14 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 }
 
 // countyPlace is the place of a family placed by county, as resolvePlace
-// makes it, with the county's ZIP centroids as the points a RADIUS area may
-// reach part of it by.
-func countyPlace(c geo.County) Place {
+// makes it, with (points) the county's ZIP centroids as the points a
+// RADIUS area may reach part of it by.
+func countyPlace(c geo.County, points bool) Place {
 	p := Place{State: c.StateCode, Counties: []geo.County{c}, MatchCounties: geo.EquivalentCounties(c.FIPS), ZIPs: geo.CountyZIPs(c.FIPS)}
 	for _, zip := range p.ZIPs {
+		if !points {
+			break
+		}
 		if z, ok := geo.LookupZIP(zip); ok && z.HasCentroid {
 			p.partPoints = append(p.partPoints, LatLon{z.Latitude, z.Longitude})
 		}
