@@ -167,6 +167,8 @@ func TestServeRefusesBadOpsFlags(t *testing.T) {
 		{"--log-format", "xml"},
 		{"--trusted-documents", filepath.Join(t.TempDir(), "missing.json")},
 		{"--drain-period", "-1s"},
+		{"--call-retention", "0"},
+		{"--call-retention", "730d"},
 	} {
 		var out, errs bytes.Buffer
 		err := run(context.Background(), append([]string{"serve", "--db", filepath.Join(t.TempDir(), "v.db")}, args...), &out, &errs)
