@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/geo"
 	"github.com/village-directory/village/internal/match"
 )
@@ -32,6 +33,12 @@ type Area struct {
 	Latitude *float64 `json:"latitude,omitempty"`
 	// Longitude of the ZIP centroid, the city centre or given point.
 	Longitude *float64 `json:"longitude,omitempty"`
+}
+
+// What logCall stored.
+type LogCallPayload struct {
+	// The call record, as stored: nothing more than it shows.
+	CallRecord *ent.CallRecord `json:"callRecord"`
 }
 
 // Services matched to a family, ranked (Relay connection).
