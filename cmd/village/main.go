@@ -806,6 +806,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *maxFileBytes <= 0 || *maxArchiveBytes <= 0 {
 		return fmt.Errorf("import: --max-file-bytes and --max-archive-bytes must be positive, got %d and %d", *maxFileBytes, *maxArchiveBytes)
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The import holds a whole package while it maps it; collecting
+		// garbage before the heap doubles keeps the process near what it
+		// holds (see hsds.ImportMemoryLimit). GOMEMLIMIT set wins.
+		debug.SetMemoryLimit(hsds.ImportMemoryLimit)
+	}
 	var db *store.DB
 	if *dryRun {
 		var note string
@@ -877,7 +883,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // importResult is what an import's metrics say of report.
 func importResult(report *hsds.Report, failed bool, started time.Time) telemetry.ImportResult {
-	r := telemetry.ImportResult{Refused: failed, Warnings: len(report.Warnings), Faults: len(report.Errors),
+	r := telemetry.ImportResult{Refused: failed, Warnings: report.WarningCount(), Faults: len(report.Errors),
 		Duration: time.Since(started), At: time.Now()}
 	total := records.Total(report.Types)
 	r.Created, r.Updated, r.Unchanged = total.Created, total.Updated, total.Unchanged

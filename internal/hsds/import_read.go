@@ -31,12 +31,12 @@ type importRow struct {
 	// gives each column (one map per file, not per row: packages run to
 	// millions of rows); v holds a JSON object's values, and any value
 	// set on a CSV row outside its header or over a value read (v is read
-	// first). A CSV row's values are one string, data, of which ends
-	// gives where each column's value ends (4 bytes a column, where a
-	// string apiece would take 16: packages run to millions of rows).
+	// first). A CSV row's values are one string, data: the number of
+	// values and where each ends (4 bytes apiece, little-endian), then
+	// the values (one allocation a row, where a string apiece would take
+	// 16 bytes and one of its own: packages run to millions of rows).
 	cols map[string]int
 	data string
-	ends []uint32
 	v    map[string]string
 	// src is, for a row converted from an HSDS 1.x/2.0 table
 	// (import_legacy.go), the source row it was made from (file and line
@@ -79,11 +79,22 @@ func (r *importRow) raw(col string) string {
 
 // val is the value of the row's column i, as read.
 func (r *importRow) val(i int) string {
+	d := r.data
+	n := int(le32(d, 0))
+	if i < 0 || i >= n {
+		return ""
+	}
 	start := uint32(0)
 	if i > 0 {
-		start = r.ends[i-1]
+		start = le32(d, 4*i)
 	}
-	return r.data[start:r.ends[i]]
+	off := 4 + 4*n
+	return d[off+int(start) : off+int(le32(d, 4+4*i))]
+}
+
+// le32 is the little-endian uint32 at s[i:i+4].
+func le32(s string, i int) uint32 {
+	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
 }
 
 // setRaw sets the value of col.
@@ -210,8 +221,9 @@ type importPackage struct {
 	// legacyAges are the ages a service's HSDS 1.x eligibility text
 	// states, by service id (see legacyEligibility).
 	legacyAges map[string]legacyAges
-	// legacyWarnings are the faults met converting 1.x/2.0 rows.
-	legacyWarnings []ImportMessage
+	// legacyWarnings holds the faults met converting 1.x/2.0 rows (its
+	// Warnings, as a Report keeps and counts them).
+	legacyWarnings Report
 	seen           map[string]*importRow // table, file and id of nested JSON objects filed
 }
 
@@ -659,20 +671,35 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 }
 
 // compactCSVRow is the row of record rec, line n of file, its values
-// copied into one string.
+// copied into one string (see importRow.data).
 func compactCSVRow(file string, n int, cols map[string]int, rec []string) *importRow {
-	size := 0
-	for _, v := range rec {
+	return &importRow{file: file, line: n, cols: cols, data: compactValues(rec)}
+}
+
+// compactValues is the data string of a row of values vals.
+func compactValues(vals []string) string {
+	size := 4 + 4*len(vals)
+	for _, v := range vals {
 		size += len(v)
 	}
 	var b strings.Builder
 	b.Grow(size)
-	ends := make([]uint32, len(rec))
-	for i, v := range rec {
-		b.WriteString(v)
-		ends[i] = uint32(b.Len())
+	put := func(x uint32) {
+		b.WriteByte(byte(x))
+		b.WriteByte(byte(x >> 8))
+		b.WriteByte(byte(x >> 16))
+		b.WriteByte(byte(x >> 24))
 	}
-	return &importRow{file: file, line: n, cols: cols, data: b.String(), ends: ends}
+	put(uint32(len(vals)))
+	end := 0
+	for _, v := range vals {
+		end += len(v)
+		put(uint32(end))
+	}
+	for _, v := range vals {
+		b.WriteString(v)
+	}
+	return b.String()
 }
 
 // compactRows stores the values of the rows read as maps (JSON objects,
@@ -720,8 +747,7 @@ func (p *importPackage) compactRows() {
 			for _, k := range keys {
 				vals = append(vals, r.v[k])
 			}
-			c := compactCSVRow(r.file, r.line, cols, vals)
-			r.cols, r.data, r.ends, r.v = cols, c.data, c.ends, nil
+			r.cols, r.data, r.v = cols, compactValues(vals), nil
 		}
 	}
 }
