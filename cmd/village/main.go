@@ -806,11 +806,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *maxFileBytes <= 0 || *maxArchiveBytes <= 0 {
 		return fmt.Errorf("import: --max-file-bytes and --max-archive-bytes must be positive, got %d and %d", *maxFileBytes, *maxArchiveBytes)
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// The import holds a whole package while it maps it; collecting
-		// garbage before the heap doubles keeps the process near what it
-		// holds (see hsds.ImportMemoryLimit). GOMEMLIMIT set wins.
-		debug.SetMemoryLimit(hsds.ImportMemoryLimit)
+	if os.Getenv("GOGC") == "" {
+		// The import holds a whole package while it maps it: collecting
+		// garbage when the heap has grown by half, not doubled, keeps the
+		// process nearer what it holds (see hsds.ImportGCPercent). GOGC
+		// set wins.
+		debug.SetGCPercent(hsds.ImportGCPercent)
 	}
 	var db *store.DB
 	if *dryRun {

@@ -17,12 +17,12 @@ import (
 // ImportOptions.Source names another.
 const DefaultImportSource = "hsds"
 
-// ImportMemoryLimit is the soft memory limit `village import` gives the Go
-// runtime (runtime/debug.SetMemoryLimit) unless GOMEMLIMIT is set: past it
-// the garbage collector runs sooner, rather than letting the heap grow to
-// twice what it holds. It bounds nothing: what the import holds live
-// (see doc.go, Scale) may exceed it, at the cost of more collections.
-const ImportMemoryLimit = 256 << 20
+// ImportGCPercent is the garbage collector's target `village import` sets
+// (runtime/debug.SetGCPercent) unless GOGC is set: the heap may grow by
+// half of what the import holds live before a collection, not double (Go's
+// default). A soft memory limit below what the import holds live (see
+// doc.go, Scale) was tried instead and spent four times the CPU.
+const ImportGCPercent = 50
 
 // ImportOptions tunes Import.
 type ImportOptions struct {

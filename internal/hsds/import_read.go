@@ -810,39 +810,92 @@ func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string)
 	if err != nil {
 		return err
 	}
+	// First the values' bounds, checking the syntax of each (one buffer,
+	// reused); then each value is read, an array one element at a time:
+	// a file of hundreds of thousands of objects (a Village export's
+	// metadata.json) is never held as one tree.
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var docs []any
+	type span struct{ start, end int64 }
+	var spans []span
+	var raw json.RawMessage
 	for {
-		var doc any
-		err := dec.Decode(&doc)
+		start := dec.InputOffset()
+		err := dec.Decode(&raw)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			where := "$"
-			if len(docs) > 0 {
-				where = fmt.Sprintf("value %d (after %d complete values, byte %d)", len(docs)+1, len(docs), dec.InputOffset())
+			if len(spans) > 0 {
+				where = fmt.Sprintf("value %d (after %d complete values, byte %d)", len(spans)+1, len(spans), dec.InputOffset())
 			}
 			p.errors = append(p.errors, ImportMessage{File: file, Path: where, Text: "malformed JSON: " + err.Error()})
 			return nil
 		}
-		docs = append(docs, doc)
+		spans = append(spans, span{start, dec.InputOffset()})
 	}
-	if len(docs) == 0 {
+	raw = nil
+	if len(spans) == 0 {
 		p.errors = append(p.errors, ImportMessage{File: file, Path: "$", Text: "no JSON value in the file"})
 		return nil
 	}
-	if len(docs) > 1 {
-		p.notes = append(p.notes, fmt.Sprintf("%s: %d JSON values (NDJSON or values one after another), each read", file, len(docs)))
+	if len(spans) > 1 {
+		p.notes = append(p.notes, fmt.Sprintf("%s: %d JSON values (NDJSON or values one after another), each read", file, len(spans)))
 	}
-	for i, doc := range docs {
+	for i, sp := range spans {
 		root := "$"
-		if len(docs) > 1 {
+		if len(spans) > 1 {
 			root = fmt.Sprintf("value %d $", i+1)
+		}
+		value := bytes.TrimLeft(data[sp.start:sp.end], " \t\r\n")
+		if len(value) > 0 && value[0] == '[' {
+			if err := p.readJSONArray(file, root, hint, value); err != nil {
+				return err
+			}
+			continue
+		}
+		var doc any
+		d := json.NewDecoder(bytes.NewReader(value))
+		d.UseNumber()
+		if err := d.Decode(&doc); err != nil {
+			return fmt.Errorf("%s %s: %w", file, root, err)
 		}
 		if err := p.readJSONValue(file, root, hint, doc); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// readJSONArray files the top-level JSON array value of file, whose path
+// is root, one element at a time, as readJSONValue files an array read
+// whole (the first element says what the array holds); the rows read are
+// compacted as it goes.
+func (p *importPackage) readJSONArray(file, root, hint string, value []byte) error {
+	d := json.NewDecoder(bytes.NewReader(value))
+	d.UseNumber()
+	if _, err := d.Token(); err != nil { // [
+		return fmt.Errorf("%s %s: %w", file, root, err)
+	}
+	table := ""
+	for i := 0; d.More(); i++ {
+		var x any
+		if err := d.Decode(&x); err != nil {
+			return fmt.Errorf("%s %s[%d]: %w", file, root, i, err)
+		}
+		if i == 0 {
+			first := []any{x}
+			if why, ok := importOhanaJSON(first); ok {
+				return &importRefusal{file: file, path: root, reason: "looks like Ohana API JSON (" + why + "), not HSDS; Village reads HSDS 3.0 documents"}
+			}
+			table = importGuessJSONTable(file, first)
+			if hint != "" {
+				table = importCanonicalTable(hint)
+			}
+		}
+		p.walkJSON(file, fmt.Sprintf("%s[%d]", root, i), table, x, "", "", "")
+		if i%1000 == 999 {
+			p.compactRows()
 		}
 	}
 	return nil
@@ -1047,10 +1100,10 @@ func (p *importPackage) walkJSONChild(file, path, table, fk string, x any, paren
 	// A nested parent-side object (a service's organization, a
 	// service_at_location's service and location): the parent points at it.
 	if col := importFKColumn[table]; col != "" && childID != "" {
-		if _, has := parent.v[col]; !has || parent.v[col] == "" {
+		if parent.raw(col) == "" {
 			for _, c := range importKnownTables[parentTable] {
 				if c == col {
-					parent.v[col] = childID
+					parent.setRaw(col, childID)
 				}
 			}
 		}
@@ -1066,11 +1119,11 @@ func (p *importPackage) walkJSONChild(file, path, table, fk string, x any, paren
 		for _, c := range importKnownTables[table] {
 			known[c] = true
 		}
-		if col := importFKColumn[parentTable]; col != "" && known[col] && prev.v[col] == "" {
-			prev.v[col] = parentID
+		if col := importFKColumn[parentTable]; col != "" && known[col] && prev.raw(col) == "" {
+			prev.setRaw(col, parentID)
 		}
-		if fk != "" && prev.v[fk] == "" {
-			prev.v[fk] = parentID
+		if fk != "" && prev.raw(fk) == "" {
+			prev.setRaw(fk, parentID)
 		}
 		return
 	}
