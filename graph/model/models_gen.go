@@ -3,6 +3,11 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"entgo.io/contrib/entgql"
 	"github.com/village-directory/village/internal/geo"
 	"github.com/village-directory/village/internal/match"
@@ -45,4 +50,64 @@ type MatchConnection struct {
 	// out, and, with needs given, programs none of whose services meets one.
 	// Fewest rules left open first, then by name.
 	UnservedPrograms []*match.ProgramSummary `json:"unservedPrograms"`
+}
+
+// A kind of record search finds.
+type SearchType string
+
+const (
+	SearchTypeService      SearchType = "SERVICE"
+	SearchTypeProgram      SearchType = "PROGRAM"
+	SearchTypeOrganization SearchType = "ORGANIZATION"
+	SearchTypeResource     SearchType = "RESOURCE"
+)
+
+var AllSearchType = []SearchType{
+	SearchTypeService,
+	SearchTypeProgram,
+	SearchTypeOrganization,
+	SearchTypeResource,
+}
+
+func (e SearchType) IsValid() bool {
+	switch e {
+	case SearchTypeService, SearchTypeProgram, SearchTypeOrganization, SearchTypeResource:
+		return true
+	}
+	return false
+}
+
+func (e SearchType) String() string {
+	return string(e)
+}
+
+func (e *SearchType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchType", str)
+	}
+	return nil
+}
+
+func (e SearchType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
