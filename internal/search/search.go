@@ -69,7 +69,9 @@ type Outcome struct {
 	matched map[int32]bool
 }
 
-// rankKey orders results: more of the query's words first, then live
+// rankKey orders results: more of the query's words first (every result
+// holds them all today: the count stays in the key and its cursors so a
+// looser match can rank after without changing them), then live
 // records, then where the words stand (names above needs above parents
 // above descriptions, exact above forgiven typos), then nearer, then the
 // words' rarity, then type and ID.
@@ -273,8 +275,9 @@ type accum struct {
 	current   int // the word (1-based) wordTier and wordScore are for
 }
 
-// rank scores every record holding at least one word, keeps those the
-// viewer may read and the query's types and needs admit, and orders them.
+// rank scores every record holding every word (each as any of its
+// alternatives), keeps those the viewer may read and the query's types and
+// needs admit, and orders them.
 func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTerms) []*Hit {
 	acc := make([]accum, len(ix.docs))
 	var touched []int32
@@ -327,6 +330,10 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 	hits := make([]*Hit, 0, len(touched))
 	for _, d := range touched {
 		doc := &ix.docs[d]
+		r := &acc[d]
+		if r.words < len(words) {
+			continue // every word must be found
+		}
 		if len(q.Types) > 0 && !types[doc.typ] {
 			continue
 		}
@@ -336,7 +343,6 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		if len(needs) > 0 && !meets(doc.terms, needs) {
 			continue
 		}
-		r := &acc[d]
 		h := &Hit{Type: doc.typ, ID: doc.id, key: rankKey{words: r.words, live: doc.live, tier: r.tier, score: r.score, typ: doc.typ, id: doc.id}}
 		if q.Near != nil {
 			if km, ok := doc.distanceKm(q.Near.Lat, q.Near.Lon, reveal); ok {
