@@ -14,7 +14,7 @@ type Resolver struct {
 	matcher *match.Matcher
 	// searcher is the full-text search index (internal/search).
 	searcher *search.Engine
-	writer  *write.Writer
+	writer   *write.Writer
 }
 
 // NewResolver returns the root resolver over an ent client.

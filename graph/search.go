@@ -178,4 +178,3 @@ func (r *Resolver) loadSearched(ctx context.Context, page []*search.Hit) (map[se
 	}
 	return out, nil
 }
-

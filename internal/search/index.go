@@ -126,8 +126,8 @@ type index struct {
 	// df counts, by term number, the unrestricted records holding it: a
 	// restricted record changes no one's ranking.
 	df       []int32
-	public   int          // unrestricted records
-	byLength [][]surface  // words of the records by length in runes, for typos
+	public   int         // unrestricted records
+	byLength [][]surface // words of the records by length in runes, for typos
 	needs    map[string]needTerms
 	termName map[int]string
 	byKey    map[docKey]int32
@@ -641,4 +641,3 @@ func (d *doc) distanceKm(lat, lon float64, reveal func(owner int) bool) (float64
 	}
 	return best, found
 }
-

@@ -304,9 +304,9 @@ func TestSearchHighlights(t *testing.T) {
 			}
 		}
 		want := map[string]string{
-			"Nurse Visiting Program name":        "Nurse Visiting Program Nurse,Visiting",
-			"Family Partners needs.name":         "Nurse home visiting Nurse,visiting",
-			"Long Story description":             "…in the neighbourhood find help here. Nurses visit newborns at home. Call us any day. Call us any day. Call us any day. Call us any day. Call us any day. Call us… Nurses,visit",
+			"Nurse Visiting Program name": "Nurse Visiting Program Nurse,Visiting",
+			"Family Partners needs.name":  "Nurse home visiting Nurse,visiting",
+			"Long Story description":      "…in the neighbourhood find help here. Nurses visit newborns at home. Call us any day. Call us any day. Call us any day. Call us any day. Call us any day. Call us… Nurses,visit",
 		}
 		for key, w := range want {
 			if seen[key] != w {
