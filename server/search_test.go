@@ -137,7 +137,8 @@ func TestSearchGraphQL(t *testing.T) {
 			field string
 		}{
 			{map[string]any{"text": ""}, "BAD_USER_INPUT", "text"},
-			{map[string]any{"text": strings.Repeat("x", 501)}, "BAD_USER_INPUT", "text"},
+			{map[string]any{"text": strings.Repeat("x", 1001)}, "BAD_USER_INPUT", "text"},
+			{map[string]any{"text": manyWords(21)}, "BAD_USER_INPUT", "text"},
 			{map[string]any{"text": "nurse", "first": 100000}, "BAD_USER_INPUT", "first"},
 			{map[string]any{"text": "nurse", "first": -1}, "BAD_USER_INPUT", "first"},
 			{map[string]any{"text": "nurse", "needs": []string{"no-such-need"}}, "BAD_USER_INPUT", "needs[0]"},
@@ -201,4 +202,12 @@ func TestSearchVisibility(t *testing.T) {
 			}
 		}
 	})
+}
+
+func manyWords(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "word%d ", i)
+	}
+	return b.String()
 }

@@ -19,7 +19,7 @@ import (
 
 // Limits on a query.
 const (
-	MaxTextLength = 500 // characters
+	MaxTextLength = 10000 // characters: a backstop; both APIs bound text before (1000 by default)
 	MaxWords      = 20
 	MaxNeeds      = 50
 )
