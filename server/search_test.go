@@ -211,3 +211,55 @@ func manyWords(n int) string {
 	}
 	return b.String()
 }
+
+// TestSearchStatementCount: a search page costs a fixed number of
+// statements whatever its size: the feed position, one statement per type
+// on the page and per edge it selects, one per type for highlights.
+func TestSearchStatementCount(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			db, counter := openCountingDB(t, backend)
+			ctx := context.Background()
+			for o := range 4 {
+				org := db.Client.Organization.Create().SetName(fmt.Sprintf("Harbor %d", o)).SaveX(ctx)
+				prog := db.Client.Program.Create().SetName(fmt.Sprintf("Harbor program %d", o)).SetOrganization(org).SaveX(ctx)
+				db.Client.Resource.Create().SetTitle(fmt.Sprintf("Harbor guide %d", o)).SetKind("GUIDE").SetStatus("PUBLISHED").SaveX(ctx)
+				for s := range 8 {
+					db.Client.Service.Create().SetName(fmt.Sprintf("Harbor service %d.%d", o, s)).SetDescription("Harbor visits.").
+						SetOrganization(org).SetProgram(prog).SaveX(ctx)
+				}
+			}
+			a := newAPI(t, db, server.Config{})
+			var warm searchAnswer
+			a.ok(searchQuery, map[string]any{"text": "harbor"}, &warm) // builds the index
+			counts := map[string]int{}
+			for _, c := range []struct {
+				name  string
+				types []string
+				first int
+			}{
+				{"services 2", []string{"SERVICE"}, 2}, {"services 10", []string{"SERVICE"}, 10}, {"services 30", []string{"SERVICE"}, 30},
+				{"all 5", nil, 5}, {"all 44", nil, 44},
+			} {
+				counter.Reset()
+				var got searchAnswer
+				a.ok(searchQuery, map[string]any{"text": "harbor", "types": c.types, "first": c.first}, &got)
+				counts[c.name] = counter.Count()
+				if len(got.Search.Edges) != min(c.first, map[bool]int{true: 32, false: 44}[c.types != nil]) {
+					t.Errorf("%s: %d edges", c.name, len(got.Search.Edges))
+				}
+			}
+			t.Logf("statements: %v", counts)
+			// Services: the position, the services, their organizations,
+			// their highlights' texts.
+			if counts["services 2"] > 4 || counts["services 2"] != counts["services 10"] || counts["services 10"] != counts["services 30"] {
+				t.Errorf("services: statements by page size %v, want the same, at most 4", counts)
+			}
+			// Every type: the position; services and their organizations,
+			// programs, organizations, resources; highlights for each type.
+			if counts["all 44"] > 10 {
+				t.Errorf("every type: %d statements, want at most 10 (%v)", counts["all 44"], counts)
+			}
+		})
+	}
+}
