@@ -174,9 +174,9 @@ type listParams struct {
 	page, perPage int
 	search        string
 	ranked        *hsds.Ranked // what search finds (services or organizations)
-	termID        *int    // taxonomy_term_id, resolved (-1: none such)
-	villageCode   *string // taxonomy_term_id, a term of the Village attribute vocabulary
-	vocabulary    *string // taxonomy_id, resolved (a name no term has: none such)
+	termID        *int         // taxonomy_term_id, resolved (-1: none such)
+	villageCode   *string      // taxonomy_term_id, a term of the Village attribute vocabulary
+	vocabulary    *string      // taxonomy_id, resolved (a name no term has: none such)
 	orgID         *int
 	modifiedAfter *time.Time
 	postcode      *geo.Place

@@ -64,7 +64,9 @@ func TestSearchWalksEveryColumn(t *testing.T) {
 					return u.Exec(ctx)
 				}},
 			{name: "Organization", columns: organization.Columns, typ: search.TypeOrganization,
-				create: func(ctx context.Context, c *ent.Client) any { return c.Organization.Create().SetName("Base").SaveX(ctx) },
+				create: func(ctx context.Context, c *ent.Client) any {
+					return c.Organization.Create().SetName("Base").SaveX(ctx)
+				},
 				set: func(ctx context.Context, c *ent.Client, rec any, col, text string) error {
 					u := c.Organization.UpdateOne(rec.(*ent.Organization))
 					if err := u.Mutation().SetField(col, text); err != nil {
