@@ -3,7 +3,9 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/auth"
@@ -42,6 +44,18 @@ func BenchmarkSearch(b *testing.B) {
 			// The pages the searches answer, to fetch the same records by ID.
 			engine := search.New(db.Client)
 			anon := auth.WithViewer(ctx, auth.Viewer{Role: auth.Anonymous})
+			// The index's memory: live heap before and after it is built.
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			if _, err := engine.Search(anon, search.Query{Text: "warm"}); err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			st := engine.IndexStats()
+			b.Logf("index: %d records, %d terms, %d postings, %.1f MB live heap, built in %v", st.Records, st.Terms, st.Postings,
+				float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/(1<<20), st.Build.Round(time.Millisecond))
 			pages := make([][]string, len(texts))
 			for i, text := range texts {
 				q := search.Query{Text: text, Types: []search.Type{search.TypeService}}
