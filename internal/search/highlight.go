@@ -132,16 +132,23 @@ func (e *Engine) Highlights(ctx context.Context, o *Outcome, page []*Hit) ([][]H
 
 // matches reports whether a folded word is one the query found.
 func (o *Outcome) matches(folded string) bool {
-	if stopWord(folded) {
-		return false
+	if m, ok := o.seen[folded]; ok {
+		return m
 	}
-	en, es := stems(folded, langBoth)
-	for _, s := range []string{en, es} {
-		if n, ok := o.ix.terms[s]; ok && s != "" && o.matched[n] {
-			return true
+	found := false
+	if !stopWord(folded) {
+		en, es := stems(folded, langBoth)
+		for _, s := range []string{en, es} {
+			if n, ok := o.ix.terms[s]; ok && s != "" && o.matched[n] {
+				found = true
+			}
 		}
 	}
-	return false
+	if o.seen == nil {
+		o.seen = map[string]bool{}
+	}
+	o.seen[folded] = found
+	return found
 }
 
 // Highlight marks the words of text the query found, in a snippet of at

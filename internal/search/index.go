@@ -131,6 +131,7 @@ type index struct {
 	needs    map[string]needTerms
 	termName map[int]string
 	byKey    map[docKey]int32
+	pool     sync.Pool // of []accum, one per record (see accums)
 }
 
 type docKey struct {
@@ -216,6 +217,7 @@ var Indexed = map[string][]string{
 // builder collects one record's words at a time.
 type builder struct {
 	ix      *index
+	stems   map[stemKey][2]int32 // memo: stemming is the build's main cost
 	words   map[string][2]int32
 	current map[int32]class
 	order   []int32
@@ -265,7 +267,7 @@ func build(ctx context.Context, client *ent.Client, position int) (*index, error
 	}
 
 	ix := &index{position: position, terms: map[string]int32{}, termName: map[int]string{}, byKey: map[docKey]int32{}}
-	b := &builder{ix: ix, words: map[string][2]int32{}, current: map[int32]class{}}
+	b := &builder{ix: ix, stems: map[stemKey][2]int32{}, words: map[string][2]int32{}, current: map[int32]class{}}
 	ix.needs = vocabulary(terms)
 	termWords := b.termWords(terms)
 
@@ -467,10 +469,19 @@ func (b *builder) termWords(terms []*ent.TaxonomyTerm) map[int][]int32 {
 	return out
 }
 
+type stemKey struct {
+	word string
+	lang lang
+}
+
 // wordTerms returns (and records) the term numbers of a word's stems.
 func (b *builder) wordTerms(w string, l lang) [2]int32 {
+	if nums, ok := b.stems[stemKey{w, l}]; ok {
+		return nums
+	}
 	en, es := stems(w, l)
 	nums := [2]int32{b.term(en), b.term(es)}
+	b.stems[stemKey{w, l}] = nums
 	prev, ok := b.words[w]
 	if !ok {
 		b.words[w] = nums

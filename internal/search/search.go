@@ -67,6 +67,7 @@ type Outcome struct {
 	// matched are the term numbers the query's words found (for
 	// highlights).
 	matched map[int32]bool
+	seen    map[string]bool // words highlighting has judged (matches)
 }
 
 // rankKey orders results: more of the query's words first (every result
@@ -267,22 +268,23 @@ func (ix *index) lookup(w string) word {
 
 // accum is one record's standing while a query is ranked.
 type accum struct {
-	words     int
-	tier      int
 	score     float64
-	wordTier  int // for the current word
-	wordScore float64
-	current   int // the word (1-based) wordTier and wordScore are for
+	wordScore float64 // for the current word
+	words     int32
+	tier      int32
+	wordTier  int32
+	current   int32 // the word (1-based) wordTier and wordScore are for; negative once added
 }
 
 // rank scores every record holding every word (each as any of its
 // alternatives), keeps those the viewer may read and the query's types and
 // needs admit, and orders them.
 func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTerms) []*Hit {
-	acc := make([]accum, len(ix.docs))
+	acc := ix.accums()
+	defer ix.release(acc)
 	var touched []int32
 	for wi, w := range words {
-		cur := wi + 1
+		cur := int32(wi + 1)
 		for _, a := range w.alts {
 			p := ix.posts[a.term]
 			idf := math.Log(1 + (float64(ix.public)-float64(ix.df[a.term])+0.5)/(float64(ix.df[a.term])+0.5))
@@ -303,7 +305,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 					r.current, r.wordTier, r.wordScore = cur, 0, 0
 					r.words++
 				}
-				r.wordTier = max(r.wordTier, tier)
+				r.wordTier = max(r.wordTier, int32(tier))
 				r.wordScore = max(r.wordScore, s)
 			}
 		}
@@ -327,11 +329,11 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		o := owner
 		return auth.Visible(ctx, &ent.Location{Confidential: true, OrganizationID: &o}, location.FieldLatitude)
 	}
-	hits := make([]*Hit, 0, len(touched))
+	kept := make([]Hit, 0, len(touched))
 	for _, d := range touched {
 		doc := &ix.docs[d]
 		r := &acc[d]
-		if r.words < len(words) {
+		if int(r.words) < len(words) {
 			continue // every word must be found
 		}
 		if len(q.Types) > 0 && !types[doc.typ] {
@@ -343,18 +345,39 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		if len(needs) > 0 && !meets(doc.terms, needs) {
 			continue
 		}
-		h := &Hit{Type: doc.typ, ID: doc.id, key: rankKey{words: r.words, live: doc.live, tier: r.tier, score: r.score, typ: doc.typ, id: doc.id}}
+		h := Hit{Type: doc.typ, ID: doc.id, key: rankKey{words: int(r.words), live: doc.live, tier: int(r.tier), score: r.score, typ: doc.typ, id: doc.id}}
 		if q.Near != nil {
 			if km, ok := doc.distanceKm(q.Near.Lat, q.Near.Lon, reveal); ok {
 				h.key.located, h.key.dist = true, km
-				h.DistanceKm = &km
 			}
 		}
-		hits = append(hits, h)
+		kept = append(kept, h)
 	}
-	slices.SortFunc(hits, func(a, b *Hit) int { return a.key.compare(b.key) })
+	for _, d := range touched {
+		acc[d] = accum{}
+	}
+	slices.SortFunc(kept, func(a, b Hit) int { return a.key.compare(b.key) })
+	hits := make([]*Hit, len(kept))
+	for i := range kept {
+		h := &kept[i]
+		if h.key.located {
+			h.DistanceKm = &h.key.dist
+		}
+		hits[i] = h
+	}
 	return hits
 }
+
+// accums returns a zeroed accumulator per record, reused across queries
+// (release hands it back zeroed: rank clears what it touched).
+func (ix *index) accums() []accum {
+	if a, ok := ix.pool.Get().(*[]accum); ok {
+		return *a
+	}
+	return make([]accum, len(ix.docs))
+}
+
+func (ix *index) release(a []accum) { ix.pool.Put(&a) }
 
 func meets(terms []int, needs []needTerms) bool {
 	for _, t := range terms {
