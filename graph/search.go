@@ -66,7 +66,7 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 	conn := &model.SearchConnection{
 		Edges:      make([]*model.SearchEdge, 0, len(page)),
 		PageInfo:   &entgql.PageInfo[int]{HasNextPage: hasNext, HasPreviousPage: hasPrev},
-		TotalCount: len(outcome.Hits),
+		TotalCount: outcome.Total(),
 	}
 	for i, h := range page {
 		node := nodes[searchKey{h.Type, h.ID}]

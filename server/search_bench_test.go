@@ -80,7 +80,7 @@ func BenchmarkSearch(b *testing.B) {
 				for _, hit := range page {
 					pages[i] = append(pages[i], relay.Encode(hit.ID))
 				}
-				b.Logf("%q: %d results", text, len(out.Hits))
+				b.Logf("%q: %d results", text, len(out.All()))
 			}
 			var n, m int
 			b.Run("search", func(b *testing.B) {

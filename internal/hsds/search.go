@@ -24,8 +24,8 @@ func Search(ctx context.Context, e *search.Engine, t search.Type, text string) (
 	if err != nil {
 		return nil, err
 	}
-	r := &Ranked{order: make([]int, len(out.Hits)), rank: make(map[int]int, len(out.Hits))}
-	for i, h := range out.Hits {
+	r := &Ranked{order: make([]int, len(out.All())), rank: make(map[int]int, len(out.All()))}
+	for i, h := range out.All() {
 		r.order[i] = h.ID
 		r.rank[h.ID] = i
 	}

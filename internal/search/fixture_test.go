@@ -79,7 +79,7 @@ func (k *corpus) names(t *testing.T, ctx context.Context, q search.Query) []stri
 		t.Fatalf("search %q: %v", q.Text, err)
 	}
 	var names []string
-	for _, h := range out.Hits {
+	for _, h := range out.All() {
 		names = append(names, k.name(t, h))
 	}
 	return names

@@ -60,10 +60,13 @@ type Hit struct {
 // Cursor is the position just after h.
 func (h *Hit) Cursor() string { return h.key.cursor() }
 
-// Outcome is a whole ranked answer; pages are cut from it.
+// Outcome is a whole answer; pages are cut from it in rank order. It is
+// not ordered as a whole unless asked (All): a page selects its results
+// from the candidates, so a search costs the same whatever the page.
 type Outcome struct {
-	Hits []*Hit
-	ix   *index
+	cands []cand
+	ix    *index
+	all   []*Hit
 	// matched are the term numbers the query's words found (for
 	// highlights).
 	matched map[int32]bool
@@ -219,10 +222,7 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 			out.matched[a.term] = true
 		}
 	}
-	out.Hits = ix.rank(ctx, words, q, needs)
-	for i, h := range out.Hits {
-		h.Score = float64(len(out.Hits)-i) / float64(len(out.Hits))
-	}
+	out.cands = ix.rank(ctx, words, q, needs)
 	return out, nil
 }
 
@@ -279,7 +279,7 @@ type accum struct {
 // rank scores every record holding every word (each as any of its
 // alternatives), keeps those the viewer may read and the query's types and
 // needs admit, and orders them.
-func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTerms) []*Hit {
+func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTerms) []cand {
 	acc := ix.accums()
 	defer ix.release(acc)
 	var touched []int32
@@ -318,7 +318,6 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 			}
 		}
 	}
-	slices.Sort(touched)
 	var types [typeCount]bool
 	for _, t := range q.Types {
 		if t < typeCount {
@@ -329,7 +328,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		o := owner
 		return auth.Visible(ctx, &ent.Location{Confidential: true, OrganizationID: &o}, location.FieldLatitude)
 	}
-	kept := make([]Hit, 0, len(touched))
+	kept := make([]cand, 0, len(touched))
 	for _, d := range touched {
 		doc := &ix.docs[d]
 		r := &acc[d]
@@ -345,27 +344,32 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		if len(needs) > 0 && !meets(doc.terms, needs) {
 			continue
 		}
-		h := Hit{Type: doc.typ, ID: doc.id, key: rankKey{words: int(r.words), live: doc.live, tier: int(r.tier), score: r.score, typ: doc.typ, id: doc.id}}
+		c := cand{doc: d, words: r.words, tier: r.tier, score: r.score}
 		if q.Near != nil {
 			if km, ok := doc.distanceKm(q.Near.Lat, q.Near.Lon, reveal); ok {
-				h.key.located, h.key.dist = true, km
+				c.located, c.dist = true, km
 			}
 		}
-		kept = append(kept, h)
+		kept = append(kept, c)
 	}
 	for _, d := range touched {
 		acc[d] = accum{}
 	}
-	slices.SortFunc(kept, func(a, b Hit) int { return a.key.compare(b.key) })
-	hits := make([]*Hit, len(kept))
-	for i := range kept {
-		h := &kept[i]
-		if h.key.located {
-			h.DistanceKm = &h.key.dist
-		}
-		hits[i] = h
-	}
-	return hits
+	return kept
+}
+
+// cand is a result before it is ordered: what its rank key needs beyond
+// its record (see key).
+type cand struct {
+	doc         int32
+	words, tier int32
+	located     bool
+	dist, score float64
+}
+
+func (ix *index) key(c *cand) rankKey {
+	d := &ix.docs[c.doc]
+	return rankKey{words: int(c.words), live: d.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: d.typ, id: d.id}
 }
 
 // accums returns a zeroed accumulator per record, reused across queries
@@ -390,24 +394,96 @@ func meets(terms []int, needs []needTerms) bool {
 	return false
 }
 
+// Total is how many results the search has.
+func (o *Outcome) Total() int { return len(o.cands) }
+
+// hit is candidate c at place i (from 0) in the whole order.
+func (o *Outcome) hit(c *cand, i int) *Hit {
+	d := &o.ix.docs[c.doc]
+	h := &Hit{Type: d.typ, ID: d.id, key: o.ix.key(c), Score: float64(len(o.cands)-i) / float64(len(o.cands))}
+	if c.located {
+		km := c.dist
+		h.DistanceKm = &km
+	}
+	return h
+}
+
+// All returns every result, best first.
+func (o *Outcome) All() []*Hit {
+	if o.all == nil {
+		slices.SortFunc(o.cands, func(a, b cand) int { return o.ix.key(&a).compare(o.ix.key(&b)) })
+		o.all = make([]*Hit, len(o.cands))
+		for i := range o.cands {
+			o.all[i] = o.hit(&o.cands[i], i)
+		}
+	}
+	return o.all
+}
+
 // Page cuts up to first results after the cursor (from the start when
 // after is empty) and says whether more follow. A cursor holds the rank
 // key of the result before it, so it stays valid when the directory
 // changes between pages: the next page starts after that key.
 func (o *Outcome) Page(after string, first int) (page []*Hit, hasNext, hasPrevious bool, err error) {
-	start := 0
+	var from *rankKey
 	if after != "" {
 		key, ok := parseCursor(after)
 		if !ok {
 			return nil, false, false, inputError("after", "not a cursor of this search")
 		}
-		start, _ = slices.BinarySearchFunc(o.Hits, key, func(h *Hit, k rankKey) int {
-			if h.key.compare(k) <= 0 {
-				return -1
-			}
-			return 1
-		})
+		from = &key
 	}
-	end := min(start+max(first, 0), len(o.Hits))
-	return o.Hits[start:end], end < len(o.Hits), start > 0, nil
+	first = max(first, 0)
+	// The best first results after the cursor, kept in a max-heap (the
+	// worst kept on top): one pass, O(n log first).
+	top := make([]keyed, 0, first)
+	before, rest := 0, 0
+	for i := range o.cands {
+		k := o.ix.key(&o.cands[i])
+		if from != nil && k.compare(*from) <= 0 {
+			before++
+			continue
+		}
+		rest++
+		switch {
+		case first == 0:
+		case len(top) < first:
+			top = append(top, keyed{k, int32(i)})
+			for j := len(top) - 1; j > 0; { // sift up
+				parent := (j - 1) / 2
+				if top[parent].key.compare(top[j].key) >= 0 {
+					break
+				}
+				top[parent], top[j] = top[j], top[parent]
+				j = parent
+			}
+		case k.compare(top[0].key) < 0:
+			top[0] = keyed{k, int32(i)}
+			for j := 0; ; { // sift down
+				l, r, big := 2*j+1, 2*j+2, j
+				if l < len(top) && top[l].key.compare(top[big].key) > 0 {
+					big = l
+				}
+				if r < len(top) && top[r].key.compare(top[big].key) > 0 {
+					big = r
+				}
+				if big == j {
+					break
+				}
+				top[j], top[big] = top[big], top[j]
+				j = big
+			}
+		}
+	}
+	slices.SortFunc(top, func(a, b keyed) int { return a.key.compare(b.key) })
+	page = make([]*Hit, len(top))
+	for j, t := range top {
+		page[j] = o.hit(&o.cands[t.at], before+j)
+	}
+	return page, rest > len(top), before > 0, nil
+}
+
+type keyed struct {
+	key rankKey
+	at  int32
 }

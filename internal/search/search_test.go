@@ -140,7 +140,7 @@ func TestSearchNear(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, h := range out.Hits {
+		for _, h := range out.All() {
 			name := k.name(t, h)
 			switch name {
 			case "Nurse Visiting Program", "org Harbor Family Services":
@@ -204,7 +204,7 @@ func TestSearchPrivate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return fmt.Sprint(len(out.Hits), out.Hits[0].Score)
+			return fmt.Sprint(len(out.All()), out.All()[0].Score)
 		}
 		s0 := scores()
 		k.c.Resource.Create().SetTitle("Another nurse draft").SetKind("GUIDE").SetStatus("SUBMITTED").SaveX(k.ctx)
@@ -242,7 +242,7 @@ func TestSearchPaging(t *testing.T) {
 			t.Fatal(err)
 		}
 		var all, paged []string
-		for _, h := range out.Hits {
+		for _, h := range out.All() {
 			all = append(all, k.name(t, h))
 		}
 		after := ""

@@ -109,7 +109,7 @@ func TestSearchWalksEveryColumn(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					found := len(out.Hits) > 0
+					found := len(out.All()) > 0
 					if found && !auth.Visible(vctx, reread(ctx, c, rec), col) {
 						t.Errorf("%s.%s: %s finds a word of a column it may not read", w.name, col, v.Role)
 					}
