@@ -91,9 +91,16 @@ type postings struct {
 // located is a place a record is delivered at, and whose it is (the
 // organization whose editors may see it when it is confidential).
 type located struct {
-	lat, lon     float64
+	v            [3]float64 // unit vector: a distance is one dot product and one acos
 	owner        int
 	confidential bool
+}
+
+// unitVector is the point (in degrees) on the unit sphere.
+func unitVector(lat, lon float64) [3]float64 {
+	const rad = math.Pi / 180
+	la, lo := lat*rad, lon*rad
+	return [3]float64{math.Cos(la) * math.Cos(lo), math.Cos(la) * math.Sin(lo), math.Sin(la)}
 }
 
 // doc is one searchable record.
@@ -576,7 +583,7 @@ func placeOf(loc *ent.Location) (located, bool) {
 		l.owner = *loc.OrganizationID
 	}
 	if loc.Latitude != nil && loc.Longitude != nil {
-		l.lat, l.lon = *loc.Latitude, *loc.Longitude
+		l.v = unitVector(*loc.Latitude, *loc.Longitude)
 		return l, true
 	}
 	if c := strings.ToUpper(strings.TrimSpace(loc.Country)); c != "" && c != "US" {
@@ -590,7 +597,7 @@ func placeOf(loc *ent.Location) (located, bool) {
 	if !found || !z.HasCentroid {
 		return located{}, false
 	}
-	l.lat, l.lon = z.Latitude, z.Longitude
+	l.v = unitVector(z.Latitude, z.Longitude)
 	return l, true
 }
 
@@ -638,17 +645,23 @@ func uniqueSorted32(list []int32) []int32 {
 	return slices.Clip(slices.Compact(list))
 }
 
-// distanceKm is from pt to the nearest of the record's places the viewer
-// may see (reveal decides for a confidential one); false when none.
-func (d *doc) distanceKm(lat, lon float64, reveal func(owner int) bool) (float64, bool) {
-	best, found := math.Inf(1), false
-	for _, l := range d.locs {
+// distanceKm is from pt (a unit vector) to the nearest of the record's
+// places the viewer may see (reveal decides for a confidential one); false
+// when none. The great-circle distance on geo.EarthRadiusKm, as
+// geo.DistanceKm measures it.
+func (d *doc) distanceKm(pt [3]float64, reveal func(owner int) bool) (float64, bool) {
+	best, found := -2.0, false
+	for i := range d.locs {
+		l := &d.locs[i]
 		if l.confidential && (reveal == nil || !reveal(l.owner)) {
 			continue
 		}
-		if km := geo.DistanceKm(lat, lon, l.lat, l.lon); km < best {
-			best, found = km, true
+		if dot := l.v[0]*pt[0] + l.v[1]*pt[1] + l.v[2]*pt[2]; dot > best {
+			best, found = dot, true
 		}
 	}
-	return best, found
+	if !found {
+		return 0, false
+	}
+	return math.Acos(max(-1, min(1, best))) * geo.EarthRadiusKm, true
 }

@@ -328,6 +328,10 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		o := owner
 		return auth.Visible(ctx, &ent.Location{Confidential: true, OrganizationID: &o}, location.FieldLatitude)
 	}
+	var near [3]float64
+	if q.Near != nil {
+		near = unitVector(q.Near.Lat, q.Near.Lon)
+	}
 	kept := make([]cand, 0, len(touched))
 	for _, d := range touched {
 		doc := &ix.docs[d]
@@ -346,7 +350,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		}
 		c := cand{doc: d, words: r.words, tier: r.tier, score: r.score}
 		if q.Near != nil {
-			if km, ok := doc.distanceKm(q.Near.Lat, q.Near.Lon, reveal); ok {
+			if km, ok := doc.distanceKm(near, reveal); ok {
 				c.located, c.dist = true, km
 			}
 		}
