@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -136,6 +137,9 @@ func (o *Outcome) matches(folded string) bool {
 		return m
 	}
 	found := false
+	if !slices.ContainsFunc(o.prefixes, func(p string) bool { return strings.HasPrefix(folded, p) }) {
+		return false
+	}
 	if !stopWord(folded) {
 		en, es := stems(folded, langBoth)
 		for _, s := range []string{en, es} {

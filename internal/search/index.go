@@ -139,6 +139,7 @@ type index struct {
 	termName map[int]string
 	byKey    map[docKey]int32
 	pool     sync.Pool // of []accum, one per record (see accums)
+	stemOf   []string  // by term number
 }
 
 type docKey struct {
@@ -519,6 +520,7 @@ func (b *builder) term(stem string) int32 {
 	n := int32(len(b.ix.posts))
 	b.ix.terms[stem] = n
 	b.ix.posts = append(b.ix.posts, postings{})
+	b.ix.stemOf = append(b.ix.stemOf, stem)
 	return n
 }
 

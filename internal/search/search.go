@@ -71,6 +71,9 @@ type Outcome struct {
 	// highlights).
 	matched map[int32]bool
 	seen    map[string]bool // words highlighting has judged (matches)
+	// prefixes are the first three letters of the matched stems: a word
+	// starting with none of them cannot stem to one (stemmers cut endings).
+	prefixes []string
 }
 
 // rankKey orders results: more of the query's words first (every result
@@ -219,7 +222,11 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 	for i, w := range folded {
 		words[i] = ix.lookup(w)
 		for _, a := range words[i].alts {
-			out.matched[a.term] = true
+			if !out.matched[a.term] {
+				out.matched[a.term] = true
+				st := ix.stemOf[a.term]
+				out.prefixes = append(out.prefixes, st[:min(len(st), 3)])
+			}
 		}
 	}
 	out.cands = ix.rank(ctx, words, q, needs)
@@ -256,7 +263,13 @@ func (ix *index) lookup(w string) word {
 				break
 			}
 			for _, s := range ix.byLength[l] {
-				if withinOneEdit(r, s.word) {
+				// One edit leaves the first letter, or moves the second
+				// to the front, or the first to second place.
+				w := s.word
+				if w[0] != r[0] && w[0] != r[1] && w[1] != r[0] {
+					continue
+				}
+				if withinOneEdit(r, w) {
 					add(s.terms[0], false)
 					add(s.terms[1], false)
 				}
