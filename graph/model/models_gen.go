@@ -56,10 +56,14 @@ type MatchConnection struct {
 type SearchType string
 
 const (
-	SearchTypeService      SearchType = "SERVICE"
-	SearchTypeProgram      SearchType = "PROGRAM"
+	// Services families can get.
+	SearchTypeService SearchType = "SERVICE"
+	// Programs (models) services implement.
+	SearchTypeProgram SearchType = "PROGRAM"
+	// Organizations that run services.
 	SearchTypeOrganization SearchType = "ORGANIZATION"
-	SearchTypeResource     SearchType = "RESOURCE"
+	// Resources of the library (guides, toolkits, ...).
+	SearchTypeResource SearchType = "RESOURCE"
 )
 
 var AllSearchType = []SearchType{
