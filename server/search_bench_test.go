@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 //     with a need, a typo; half of them near a ZIP), first 20 services,
 //     each with the by-ID fetch's fields (see nodesQuery) and its
 //     highlights;
+//   - searchNoHighlights: the same without highlights;
 //   - nodes: the same twenty services fetched by ID in one nodes(ids:)
 //     call with the same fields: the issue's yardstick (search at most 2×).
 //
@@ -83,17 +85,19 @@ func BenchmarkSearch(b *testing.B) {
 				b.Logf("%q: %d results", text, len(out.All()))
 			}
 			var n, m int
-			b.Run("search", func(b *testing.B) {
-				measure(b, h, counter, func() (string, map[string]any) {
-					n++
-					i := n % len(texts)
-					vars := map[string]any{"text": texts[i]}
-					if zips[i] != "" {
-						vars["near"] = map[string]any{"zip": zips[i]}
-					}
-					return searchBenchQuery, vars
+			for _, kind := range []struct{ name, query string }{{"search", searchBenchQuery}, {"searchNoHighlights", searchPlainQuery}} {
+				b.Run(kind.name, func(b *testing.B) {
+					measure(b, h, counter, func() (string, map[string]any) {
+						n++
+						i := n % len(texts)
+						vars := map[string]any{"text": texts[i]}
+						if zips[i] != "" {
+							vars["near"] = map[string]any{"zip": zips[i]}
+						}
+						return kind.query, vars
+					})
 				})
-			})
+			}
 			b.Run("nodes", func(b *testing.B) {
 				measure(b, h, counter, func() (string, map[string]any) {
 					m++
@@ -103,6 +107,10 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// searchPlainQuery is searchBenchQuery without highlights: what the
+// engine and the page's load cost alone.
+var searchPlainQuery = strings.Replace(searchBenchQuery, "highlights { field text matches { start end } }", "", 1)
 
 var searchBenchQuery = fmt.Sprintf(`query($text: String!, $near: PlaceInput) {
   search(text: $text, near: $near, types: [SERVICE], first: 20) {
