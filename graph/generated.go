@@ -481,7 +481,7 @@ type ComplexityRoot struct {
 		Programs         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgramOrder, where *ent.ProgramWhereInput) int
 		ResolveArea      func(childComplexity int, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) int
 		Resources        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder, where *ent.ResourceWhereInput) int
-		Search           func(childComplexity int, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int]) int
+		Search           func(childComplexity int, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int], openAt *time.Time) int
 		Services         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
 		SubmissionStatus func(childComplexity int, token string) int
 		TaxonomyTerms    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) int
@@ -563,6 +563,7 @@ type ComplexityRoot struct {
 		DistanceKm func(childComplexity int) int
 		Highlights func(childComplexity int) int
 		Node       func(childComplexity int) int
+		OpenNow    func(childComplexity int) int
 		Score      func(childComplexity int) int
 	}
 
@@ -825,7 +826,7 @@ type QueryResolver interface {
 	SubmissionStatus(ctx context.Context, token string) (*write.SubmissionState, error)
 	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int, openAt *time.Time) (*model.MatchConnection, error)
 	ResolveArea(ctx context.Context, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) (*model.Area, error)
-	Search(ctx context.Context, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int]) (*model.SearchConnection, error)
+	Search(ctx context.Context, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int], openAt *time.Time) (*model.SearchConnection, error)
 }
 type ServiceResolver interface {
 	OpenNow(ctx context.Context, obj *ent.Service) (*bool, error)
@@ -3018,7 +3019,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["near"].(*search.Place), args["types"].([]model.SearchType), args["needs"].([]string), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["near"].(*search.Place), args["types"].([]model.SearchType), args["needs"].([]string), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["openAt"].(*time.Time)), true
 	case "Query.services":
 		if e.ComplexityRoot.Query.Services == nil {
 			break
@@ -3418,6 +3419,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.openNow":
+		if e.ComplexityRoot.SearchEdge.OpenNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.OpenNow(childComplexity), true
 	case "SearchEdge.score":
 		if e.ComplexityRoot.SearchEdge.Score == nil {
 			break
@@ -5218,6 +5225,8 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_distanceKm(ctx, field)
 	case "highlights":
 		return ec.fieldContext_SearchEdge_highlights(ctx, field)
+	case "openNow":
+		return ec.fieldContext_SearchEdge_openNow(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
@@ -7575,6 +7584,14 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "openAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["openAt"] = arg6
 	return args, nil
 }
 
@@ -14820,7 +14837,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["near"].(*search.Place), fc.Args["types"].([]model.SearchType), fc.Args["needs"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["near"].(*search.Place), fc.Args["types"].([]model.SearchType), fc.Args["needs"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["openAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
@@ -15842,6 +15859,17 @@ func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_openNow(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchEdge_openNow(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OpenNow)
+}
+func (ec *executionContext) fieldContext_SearchEdge_openNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _SearchHighlight_field(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
@@ -41917,6 +41945,11 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 		case "highlights":
 			out.Values[i] = ec._SearchEdge_highlights(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openNow":
+			out.Values[i] = ec._SearchEdge_openNow(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"entgo.io/contrib/entgql"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/graph/model"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/hours"
 	"github.com/village-directory/village/internal/search"
 )
 
@@ -20,8 +23,34 @@ import (
 // records with the fields the query selects: one statement per type on the
 // page (and per edge it selects), one more per type for highlights when
 // they are asked for, never one per result.
-func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int]) (*model.SearchConnection, error) {
+//
+// With openAt, the services known to be closed then are left out
+// (hours.ForServices over every service found, a fixed number of statements
+// per 5,000 of them), as match's openAt does; each edge's openNow is read
+// at openAt, else now, for the page's services only when selected.
+func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int], openAt *time.Time) (*model.SearchConnection, error) {
 	q := search.Query{Text: text, Needs: needs}
+	at := time.Now()
+	var states map[int]hours.State
+	if openAt != nil {
+		if d := openAt.Sub(at); d > maxOpenAtDistance || d < -maxOpenAtDistance {
+			return nil, &directory.FieldError{Field: "openAt", Message: fmt.Sprintf("give a time within a year of now (got %s)", openAt.Format(time.RFC3339))}
+		}
+		at = *openAt
+		q.LeaveOut = func(ids []int) (map[int]bool, error) {
+			var err error
+			if states, err = hours.ForServices(ctx, r.client, ids, at); err != nil {
+				return nil, err
+			}
+			drop := map[int]bool{}
+			for id, s := range states {
+				if s.Status == hours.Closed {
+					drop[id] = true
+				}
+			}
+			return drop, nil
+		}
+	}
 	for _, t := range types {
 		st, _ := search.ParseType(string(t)) // the schema admits only the enum's names
 		q.Types = append(q.Types, st)
@@ -63,6 +92,19 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 			return nil, err
 		}
 	}
+	if states == nil && selectionContext(ctx, "edges", "openNow") != nil {
+		var ids []int
+		for _, h := range page {
+			if h.Type == search.TypeService {
+				ids = append(ids, h.ID)
+			}
+		}
+		if len(ids) > 0 {
+			if states, err = hours.ForServices(ctx, r.client, ids, at); err != nil {
+				return nil, err
+			}
+		}
+	}
 	conn := &model.SearchConnection{
 		Edges:      make([]*model.SearchEdge, 0, len(page)),
 		PageInfo:   &entgql.PageInfo[int]{HasNextPage: hasNext, HasPreviousPage: hasPrev},
@@ -76,6 +118,11 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 			continue
 		}
 		e := &model.SearchEdge{Cursor: entgql.Cursor[int]{ID: h.ID, Value: h.Cursor()}, Node: node, Score: h.Score, DistanceKm: h.DistanceKm, Highlights: []*search.Highlight{}}
+		if h.Type == search.TypeService {
+			if st, ok := states[h.ID]; ok {
+				e.OpenNow = st.OpenNow()
+			}
+		}
 		if highlights != nil {
 			for j := range highlights[i] {
 				e.Highlights = append(e.Highlights, &highlights[i][j])

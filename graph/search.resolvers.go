@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/village-directory/village/graph/model"
@@ -14,6 +15,6 @@ import (
 )
 
 // Search is the resolver for the search field.
-func (r *queryResolver) Search(ctx context.Context, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int]) (*model.SearchConnection, error) {
-	return r.searchPage(ctx, text, near, types, needs, first, after)
+func (r *queryResolver) Search(ctx context.Context, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int], openAt *time.Time) (*model.SearchConnection, error) {
+	return r.searchPage(ctx, text, near, types, needs, first, after, openAt)
 }

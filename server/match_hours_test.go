@@ -273,3 +273,66 @@ func TestScheduleClosedWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchOpenAt: search's openAt leaves out the services known to be
+// closed then and keeps those whose hours are not listed (openNow null) and
+// records of other types; openNow is read at openAt.
+func TestSearchOpenAt(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	afternoon := nextWeekday(ny, time.Wednesday, 15, 0)
+	night := afternoon.Add(8 * time.Hour)
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		d := newMDir(t, db)
+		office := d.add("Diaper bank office", mService{zip: "02121"})
+		weekdays(d, office, "09:00", "17:00", "America/New_York")
+		d.add("Diaper bank by appointment", mService{zip: "02121"})
+		d.c.Program.Create().SetName("Diaper bank network").SaveX(d.ctx)
+
+		a := newAPI(t, db, server.Config{})
+		const q = `query($at: Time) {
+		  search(text: "diaper bank", openAt: $at) { totalCount edges { openNow node { __typename ... on Service { name } ... on Program { name } } } }
+		}`
+		run := func(at time.Time) map[string]*bool {
+			t.Helper()
+			var data struct {
+				Search struct {
+					TotalCount int
+					Edges      []struct {
+						OpenNow *bool
+						Node    struct{ Typename, Name string }
+					}
+				}
+			}
+			a.ok(q, map[string]any{"at": at.Format(time.RFC3339)}, &data)
+			out := map[string]*bool{}
+			for _, e := range data.Search.Edges {
+				out[e.Node.Name] = e.OpenNow
+			}
+			if data.Search.TotalCount != len(out) {
+				t.Errorf("totalCount %d for %d edges", data.Search.TotalCount, len(out))
+			}
+			return out
+		}
+		got := run(afternoon)
+		if open, ok := got["Diaper bank office"]; !ok || open == nil || !*open {
+			t.Errorf("the office at 15:00: present %v, openNow %v", ok, open)
+		}
+		if open, ok := got["Diaper bank by appointment"]; !ok || open != nil {
+			t.Errorf("hours not listed: present %v, openNow %v (want kept, null)", ok, open)
+		}
+		if _, ok := got["Diaper bank network"]; !ok {
+			t.Error("a program (no hours) was left out")
+		}
+		got = run(night)
+		if _, ok := got["Diaper bank office"]; ok {
+			t.Error("the office was kept at 23:00, when it is closed")
+		}
+		if len(got) != 2 {
+			t.Errorf("at night: %v, want the unlisted service and the program", got)
+		}
+		a.fail(`{ search(text: "diaper", openAt: "2999-01-01T00:00:00Z") { totalCount } }`, nil, "BAD_USER_INPUT")
+	})
+}

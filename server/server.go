@@ -163,7 +163,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 			return telemetry.IndexStats{Records: s.Records, BuiltAt: s.BuiltAt, Build: s.Build}
 		})
 	}
-	warming := warmIndexes(cfg.WarmIndexes, log, matcher.Warm)
+	warming := warmIndexes(cfg.WarmIndexes, log, matcher.Warm, searcher.Warm)
 	cache := httpCache{client: db.Client, maxAge: cfg.CacheMaxAge, now: time.Now}
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, routed(pattern, h)) }
@@ -188,7 +188,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 		}
 		if !draining(warming) {
 			w.Header().Set("Retry-After", "1")
-			writePlain(w, http.StatusServiceUnavailable, "starting: building the match index")
+			writePlain(w, http.StatusServiceUnavailable, "starting: building the match and search indexes")
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)

@@ -21,4 +21,7 @@ type SearchEdge struct {
 	Score      float64
 	DistanceKm *float64
 	Highlights []*search.Highlight
+	// OpenNow: the service's open state at the search's instant (nil for
+	// other types, and for hours not listed).
+	OpenNow *bool
 }

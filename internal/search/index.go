@@ -21,6 +21,7 @@ import (
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/geo"
+	"github.com/village-directory/village/internal/route"
 )
 
 // Type is a kind of record search finds.
@@ -171,6 +172,13 @@ type IndexStats struct {
 // search.
 func New(client *ent.Client) *Engine { return &Engine{client: client} }
 
+// Warm builds the index now (village serve does, before it answers
+// ready), so that no worker's first search waits for it.
+func (e *Engine) Warm(ctx context.Context) error {
+	_, err := e.current(ctx)
+	return err
+}
+
 // IndexStats returns the current index's figures (nil before the first
 // search).
 func (e *Engine) IndexStats() *IndexStats { return e.stats.Load() }
@@ -178,8 +186,13 @@ func (e *Engine) IndexStats() *IndexStats { return e.stats.Load() }
 // current returns an index no older than the feed: it reads the feed
 // position (one statement, or none when the request read it already) and
 // rebuilds when writes came after.
+//
+// With read replicas, both the check and the rebuild read the primary
+// (route.Primary), as the match index does: the index is shared by every
+// request, whichever replica serves it, and must never go back to an older
+// state.
 func (e *Engine) current(ctx context.Context) (*index, error) {
-	position, err := feed.Position(ctx, e.client)
+	position, err := feed.Position(route.Primary(ctx), e.client)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +206,7 @@ func (e *Engine) current(ctx context.Context) (*index, error) {
 	// cannot abort a rebuild others wait for. Only fields the public may
 	// read are indexed; restricted records are marked and filtered per
 	// viewer (see doc.go).
-	loadCtx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	loadCtx, cancel := context.WithTimeout(route.Primary(context.Background()), 5*time.Minute)
 	defer cancel()
 	started := time.Now()
 	ix, err := build(loadCtx, e.client, position)

@@ -42,6 +42,11 @@ type Query struct {
 	// Field prefixes the names of the fields an error names ("" for the
 	// GraphQL argument names; "search" for the HSDS parameter).
 	Field string
+	// LeaveOut, when set, is asked once with the ids of every service
+	// found, and the services whose ids it returns are left out before
+	// ordering and counting: search's openAt leaves out the services known
+	// to be closed then.
+	LeaveOut func(serviceIDs []int) (map[int]bool, error)
 }
 
 // Hit is one result.
@@ -230,6 +235,22 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 		}
 	}
 	out.cands = ix.rank(ctx, words, q, needs)
+	if q.LeaveOut != nil {
+		var ids []int
+		for _, c := range out.cands {
+			if d := &ix.docs[c.doc]; d.typ == TypeService {
+				ids = append(ids, d.id)
+			}
+		}
+		drop, err := q.LeaveOut(ids)
+		if err != nil {
+			return nil, err
+		}
+		out.cands = slices.DeleteFunc(out.cands, func(c cand) bool {
+			d := &ix.docs[c.doc]
+			return d.typ == TypeService && drop[d.id]
+		})
+	}
 	return out, nil
 }
 
