@@ -115,8 +115,11 @@ func (c Config) withDefaults() Config {
 //
 //	/graphql   the GraphQL API (POST and GET); send an API key as
 //	           "Authorization: Bearer <key>", or none to read as the public
-//	/          the GraphiQL console (assets embedded, works offline)
-//	/static/   the console's assets
+//	/          a short page linking the console, GraphiQL and the docs
+//	/console   the call-center console (console/ at the repository's root,
+//	           built and embedded; its own strict CSP: ConsoleCSP)
+//	/graphiql  GraphiQL (assets embedded, works offline)
+//	/static/   GraphiQL's assets
 //	/healthz   the process is alive
 //	/readyz    the database answers
 //	/hsds/     the HSDS 3.0 API's read endpoints (Open Referral), same visibility as GraphQL
@@ -147,9 +150,13 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 		Metrics: cfg.Metrics, TracerProvider: tp, StaleAfterMonths: cfg.StaleAfterMonths,
 	})))
 	handle("/hsds/", cache.wrap(hsdsHandler(db.Client, log, cfg)))
-	console := consoleHandler()
-	handle("/", console)
-	handle("/static/", console)
+	handle("/", homeHandler())
+	app := appHandler()
+	handle("/console", app)
+	handle("/console/", app)
+	graphiql := graphiqlHandler()
+	handle("/graphiql", graphiql)
+	handle("/static/", graphiql)
 	handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writePlain(w, http.StatusOK, "ok")
 	}))
