@@ -45,6 +45,7 @@ var pageTypes = map[string]string{
 	".js":   "text/javascript; charset=utf-8",
 	".css":  "text/css; charset=utf-8",
 	".json": "application/json",
+	".svg":  "image/svg+xml",
 	".md":   "text/markdown; charset=utf-8",
 	"":      "text/plain; charset=utf-8", // LICENSES/*
 }

@@ -198,7 +198,7 @@ export function CallPage({ apiKey, needs, form, setForm, onUnauthorized, extra }
     startedAt.current = performance.now();
     const fam = familyInput(form);
     try {
-      const data = await gql<{ match: MatchConnection }>(apiKey, MATCH, { family: fam, first: 50 });
+      const data = await gql<{ match: MatchConnection }>(apiKey, MATCH, { family: fam, first: 25 });
       setResult(data.match);
       setFamily(fam);
       setTicked([]);

@@ -18,7 +18,7 @@ export const MATCH = `query ConsoleMatch($family: FamilyInput!, $first: Int) {
         program { name sample }
         phones { ${PHONE} }
         schedules { ${SCHEDULE} }
-        serviceAtLocations(first: 5) { edges { node {
+        serviceAtLocations(first: 3) { edges { node {
           description
           phones { ${PHONE} }
           schedules { ${SCHEDULE} }
