@@ -54,6 +54,9 @@ type Config struct {
 	// answer (Cache-Control: public, max-age); a minute at most for an
 	// answer that depends on the clock (see httpCache).
 	CacheMaxAge time.Duration
+	// ResponseCacheBytes bounds the in-memory cache of anonymous GraphQL
+	// answers (see responseCache); 0 keeps none. DefaultConfig keeps 16 MiB.
+	ResponseCacheBytes int64
 	// DisableIntrospection refuses GraphQL introspection (__schema, __type).
 	DisableIntrospection bool
 	// TrustedDocuments, when set, are the only GraphQL documents run (see
@@ -83,6 +86,8 @@ var DefaultConfig = Config{
 	MaxBodyBytes:   8 << 20,
 	Limits:         graph.DefaultLimits,
 	CacheMaxAge:    time.Minute,
+
+	ResponseCacheBytes: 16 << 20,
 }
 
 func (c Config) withDefaults() Config {
@@ -144,11 +149,12 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	cache := httpCache{client: db.Client, maxAge: cfg.CacheMaxAge, now: time.Now}
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, routed(pattern, h)) }
-	handle("/graphql", cache.wrap(graph.NewHandler(graph.HandlerConfig{
+	answers := newResponseCache(db.Client, cfg.ResponseCacheBytes, cfg.Metrics)
+	handle("/graphql", cache.wrap(answers.wrap(graph.NewHandler(graph.HandlerConfig{
 		Client: db.Client, Limits: cfg.Limits, Logger: log, Matcher: matcher,
 		DisableIntrospection: cfg.DisableIntrospection, TrustedDocuments: cfg.TrustedDocuments,
 		Metrics: cfg.Metrics, TracerProvider: tp, StaleAfterMonths: cfg.StaleAfterMonths,
-	})))
+	}))))
 	handle("/hsds/", cache.wrap(hsdsHandler(db.Client, log, cfg)))
 	handle("/", homeHandler())
 	app := appHandler()

@@ -333,6 +333,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "text", "log lines as text (key=value) or json")
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at /metrics on this address of their own (for example :9090) instead of on --addr")
 	cacheMaxAge := fs.Duration("cache-max-age", server.DefaultConfig.CacheMaxAge, "how long shared caches may keep an anonymous GET's answer (Cache-Control: public, max-age); a minute at most for answers that depend on the clock")
+	responseCache := fs.Int64("response-cache-bytes", server.DefaultConfig.ResponseCacheBytes, "bytes of anonymous GraphQL answers kept in memory and answered again until the next write or the next UTC day (a minute for openNow/openAt); 0 keeps none")
 	introspection := fs.Bool("introspection", true, "answer GraphQL introspection (__schema, __type); --introspection=false refuses it")
 	trustedDocs := fs.String("trusted-documents", "", "run only the GraphQL documents listed in this file (Apollo's persisted-query manifest or Relay's {id: text} map); automatic persisted queries then register none")
 	drainPeriod := fs.Duration("drain-period", 5*time.Second, "on SIGTERM, how long /readyz answers 503 while requests are still served, before the listener closes")
@@ -342,6 +343,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *ratePerSecond < 0 || (*ratePerSecond > 0 && *rateBurst < 1) {
 		return fmt.Errorf("--rate-limit must be 0 (no limit) or positive, with --rate-burst at least 1")
+	}
+	if *responseCache < 0 {
+		return fmt.Errorf("--response-cache-bytes must not be negative (0 keeps no answers)")
 	}
 	if *drainPeriod < 0 || *shutdownTimeout < 0 {
 		return fmt.Errorf("--drain-period and --shutdown-timeout must not be negative")
@@ -397,6 +401,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.Limits = limits
 	cfg.StaleAfterMonths = int(staleAfter)
 	cfg.CacheMaxAge = *cacheMaxAge
+	cfg.ResponseCacheBytes = *responseCache
 	cfg.DisableIntrospection = !*introspection
 	cfg.TrustedDocuments = trusted
 	cfg.Metrics = telemetry.NewMetrics()

@@ -22,6 +22,7 @@ type Metrics struct {
 	operations    *prometheus.CounterVec
 	opDuration    *prometheus.HistogramVec
 	graphqlErrors *prometheus.CounterVec
+	cacheLookups  *prometheus.CounterVec
 
 	mu             sync.Mutex
 	operationNames map[string]bool // operation names seen, at most maxOperationNames
@@ -68,11 +69,16 @@ func NewMetrics() *Metrics {
 			Name: "village_graphql_errors_total",
 			Help: "GraphQL errors answered, by extensions.code.",
 		}, []string{"code"}),
+		cacheLookups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "village_response_cache_lookups_total",
+			Help: "Anonymous GraphQL requests looked up in the response cache, by result (hit, miss).",
+		}, []string{"result"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.httpRequests, m.httpDuration, m.operations, m.opDuration, m.graphqlErrors,
+		m.cacheLookups,
 	)
 	return m
 }
@@ -177,5 +183,42 @@ func (m *Metrics) WatchMatchIndex(stats func() IndexStats) {
 			}),
 		gauge("village_match_index_build_seconds", "How long the match index's last rebuild took.",
 			func(s IndexStats) float64 { return s.Build.Seconds() }),
+	)
+}
+
+// ObserveResponseCache counts one response cache look-up.
+func (m *Metrics) ObserveResponseCache(hit bool) {
+	if m == nil {
+		return
+	}
+	result := "miss"
+	if hit {
+		result = "hit"
+	}
+	m.cacheLookups.WithLabelValues(result).Inc()
+}
+
+// CacheStats are what a bounded cache says about itself.
+type CacheStats struct {
+	Entries         int
+	Bytes, MaxBytes int64
+}
+
+// WatchResponseCache exports the response cache's size, read from stats at
+// every scrape.
+func (m *Metrics) WatchResponseCache(stats func() CacheStats) {
+	if m == nil {
+		return
+	}
+	gauge := func(name, help string, value func(CacheStats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return value(stats()) })
+	}
+	m.Registry.MustRegister(
+		gauge("village_response_cache_entries", "Answers the response cache holds.",
+			func(s CacheStats) float64 { return float64(s.Entries) }),
+		gauge("village_response_cache_bytes", "Bytes the response cache's answers take (bodies, headers and a fixed overhead each).",
+			func(s CacheStats) float64 { return float64(s.Bytes) }),
+		gauge("village_response_cache_max_bytes", "The response cache's bound in bytes (village serve --response-cache-bytes).",
+			func(s CacheStats) float64 { return float64(s.MaxBytes) }),
 	)
 }
