@@ -2,4 +2,6 @@ import { render } from 'preact';
 import { App } from './app';
 import './style.css';
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = ''; // the loading line
+render(<App />, root);
