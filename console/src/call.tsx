@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { gql, GraphQLError } from './gql';
 import { MATCH } from './queries';
-import type { MatchConnection, MatchEdge, Need, Reason, Service } from './types';
+import type { MatchConnection, MatchEdge, Need, Reason } from './types';
 import { addressLines, km, phoneText, serviceHours, servicePhones } from './format';
 import { languageName } from './i18n';
 import { FamilyList } from './family';
+import { LogCall, type Logged } from './logcall';
 
 export interface CallForm {
   zip: string;
@@ -172,13 +173,12 @@ function ServiceCard({ edge, ticked, onTick, rank }: { edge: MatchEdge; ticked: 
   );
 }
 
-export function CallPage({ apiKey, needs, form, setForm, onUnauthorized, extra }: {
+export function CallPage({ apiKey, needs, form, setForm, onUnauthorized }: {
   apiKey: string;
   needs: Need[];
   form: CallForm;
   setForm: (f: CallForm) => void;
   onUnauthorized: () => void;
-  extra?: (ctx: { result: MatchConnection; family: Record<string, unknown>; ticked: Service[] }) => preact.ComponentChildren;
 }) {
   const [result, setResult] = useState<MatchConnection | null>(null);
   const [family, setFamily] = useState<Record<string, unknown>>({});
@@ -187,6 +187,7 @@ export function CallPage({ apiKey, needs, form, setForm, onUnauthorized, extra }
   const [ticked, setTicked] = useState<string[]>([]);
   const [showList, setShowList] = useState(false);
   const [drawnMs, setDrawnMs] = useState<number | null>(null);
+  const [logged, setLogged] = useState<Logged | null>(null);
   const resultsHeading = useRef<HTMLHeadingElement>(null);
   const startedAt = useRef(0);
   const set = (patch: Partial<CallForm>) => setForm({ ...form, ...patch });
@@ -203,6 +204,7 @@ export function CallPage({ apiKey, needs, form, setForm, onUnauthorized, extra }
       setFamily(fam);
       setTicked([]);
       setShowList(false);
+      setLogged(null);
     } catch (err) {
       const g = err as GraphQLError;
       if (g.status === 401) onUnauthorized();
@@ -238,8 +240,9 @@ export function CallPage({ apiKey, needs, form, setForm, onUnauthorized, extra }
   }, [eligible]);
   const tickedServices = (result?.edges ?? []).map((e) => e.node).filter((s) => ticked.includes(s.id));
 
+  const logCall = <LogCall apiKey={apiKey} family={family} referred={tickedServices.map((s) => s.id)} logged={logged} setLogged={setLogged} />;
   if (showList && tickedServices.length) {
-    return <FamilyList services={tickedServices} onClose={() => setShowList(false)} />;
+    return <FamilyList services={tickedServices} onClose={() => setShowList(false)} extra={logCall} />;
   }
 
   return (
@@ -330,7 +333,7 @@ export function CallPage({ apiKey, needs, form, setForm, onUnauthorized, extra }
             <button type="button" class="primary" disabled={!tickedServices.length} onClick={() => setShowList(true)}>
               Family list ({tickedServices.length})
             </button>
-            {extra?.({ result, family, ticked: tickedServices })}
+            {logCall}
           </div>
 
           {asks.length > 0 && (

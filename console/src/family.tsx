@@ -1,4 +1,5 @@
-import { useMemo, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Service } from './types';
 import { familyWords, languageName, type Lang } from './i18n';
 import { addressLines, costText, phoneText, serviceHours, servicePhones } from './format';
@@ -59,11 +60,13 @@ export function familyText(services: Service[], lang: Lang): string {
   return lines.join('\n');
 }
 
-export function FamilyList({ services, onClose }: { services: Service[]; onClose: () => void }) {
+export function FamilyList({ services, onClose, extra }: { services: Service[]; onClose: () => void; extra?: ComponentChildren }) {
   const [lang, setLang] = useState<Lang>('en');
   const [copied, setCopied] = useState('');
   const text = useMemo(() => familyText(services, lang), [services, lang]);
   const area = useRef<HTMLTextAreaElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
   const w = familyWords[lang];
   const items = services.map((s) => item(s, lang));
 
@@ -92,10 +95,11 @@ export function FamilyList({ services, onClose }: { services: Service[]; onClose
         <button type="button" onClick={() => window.print()}>Print</button>
         <button type="button" onClick={copy}>Copy as text</button>
         <button type="button" onClick={onClose}>Back to results</button>
+        {extra}
         <p role="status" class="status">{copied}</p>
       </div>
       <article class="family-sheet" lang={lang}>
-        <h2 id="family-title" tabIndex={-1}>{w.title}</h2>
+        <h2 id="family-title" ref={heading} tabIndex={-1}>{w.title}</h2>
         <p>{w.intro}</p>
         <ol class="family-items">
           {items.map((s) => (

@@ -29,6 +29,7 @@ type View = 'calls' | 'uncovered';
 type SortKey = keyof GapRow;
 
 const SHADES = 5;
+const TABLE_ROWS = 500;
 
 function csvCell(v: unknown): string {
   const s = v == null ? '' : String(v);
@@ -53,6 +54,8 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
   const [view, setView] = useState<View>('calls');
   const [need, setNeed] = useState('');
   const [from, setFrom] = useState('');
+  const [ageMonths, setAgeMonths] = useState('');
+  const [firstTime, setFirstTime] = useState('');
   const [to, setTo] = useState('');
   const [data, setData] = useState<GapsData | null>(null);
   const [error, setError] = useState('');
@@ -73,11 +76,15 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
     if (need) vars.needs = [need];
     if (from) vars.from = from;
     if (to) vars.to = to;
+    const profile: Record<string, unknown> = {};
+    if (ageMonths.trim() && Number.isFinite(Number(ageMonths))) profile.childAgeMonths = Number(ageMonths);
+    if (firstTime) profile.firstTimeParent = firstTime === 'yes';
+    if (Object.keys(profile).length) vars.profile = profile;
     try {
       setData(await gql<GapsData>(apiKey, GAPS(view), vars));
     } catch (err) {
       const g = err as GraphQLError;
-      setError(g.code === 'FORBIDDEN' ? 'Call figures are for admin keys; the directory view (no service covers) works with any key.' : g.message);
+      setError(g.code === 'FORBIDDEN' && view === 'calls' ? 'Call figures are for admin keys; the directory view (counties no service covers) works with any key.' : g.message);
       setData(null);
     } finally {
       setBusy(false);
@@ -87,14 +94,14 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
   useEffect(() => { run(); }, [view]);
 
   const rows = useMemo(() => {
-    const rs = data ? gapRows(data, view) : [];
+    const rs = data ? gapRows(data, view, (c) => needs.find((n) => n.code === c)?.name ?? c) : [];
     const k = sort.key;
     return [...rs].sort((a, b) => {
       const x = a[k] ?? -1, y = b[k] ?? -1;
       const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
       return sort.desc ? -c : c;
     });
-  }, [data, view, sort]);
+  }, [data, view, sort, needs]);
 
   // One value per county for the map: calls without an eligible service
   // (calls view), or how many needs go uncovered (directory view).
@@ -137,6 +144,12 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
           <label>From <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} /></label>
           <label>To <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} /></label>
         </>}
+        <label>Child's age (months) <input class="short" inputMode="numeric" value={ageMonths} onInput={(e) => setAgeMonths(e.currentTarget.value)} /></label>
+        <label>First-time parent
+          <select value={firstTime} onChange={(e) => setFirstTime(e.currentTarget.value)}>
+            <option value="">Any</option><option value="yes">Yes</option><option value="no">No</option>
+          </select>
+        </label>
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Loading…' : 'Show'}</button>
       </form>
       <p role="alert" class="error">{error}</p>
@@ -161,7 +174,7 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
       </figure>
       <p class="row no-print">
         <a class="button" href={csvUrl} download={`village-gaps-${view}.csv`}>Download CSV</a>
-        <span class="hint">{rows.length} rows</span>
+        <span class="hint">{rows.length} rows{rows.length > TABLE_ROWS ? `; the table shows the first ${TABLE_ROWS} in this order, the CSV has them all` : ''}</span>
       </p>
       <table class="gap-table">
         <caption>{view === 'calls' ? 'Calls by county and need' : 'Needs no service covers, by county'}</caption>
@@ -175,7 +188,7 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {rows.slice(0, TABLE_ROWS).map((r) => (
             <tr key={r.fips + '/' + r.need}>
               <td>{r.county} <span class="hint">{r.fips}</span></td>
               <td>{r.need}</td>
