@@ -19,7 +19,7 @@ topo = simplify(topo, 1);
 
 const r = (n) => Math.round(n * 10) / 10;
 // A ring as an SVG path with relative moves: shorter than absolute ones.
-function rel(ring) {
+function rel(ring, closed = true) {
   let [px, py] = [r(ring[0][0]), r(ring[0][1])];
   let d = 'M' + px + ' ' + py + 'l';
   const steps = [];
@@ -30,19 +30,27 @@ function rel(ring) {
     steps.push(dx + ' ' + dy);
     [px, py] = [x, y];
   }
+  // A ring that rounding collapsed to a point or a line draws nothing.
+  if (steps.length < (closed ? 2 : 1)) return '';
   return d + steps.join(' ').replace(/ -/g, '-');
 }
 function path(geom) {
+  let first = null;
   const polys = geom.type === 'Polygon' ? [geom.coordinates] : geom.type === 'MultiPolygon' ? geom.coordinates : [];
   let d = '';
   for (const poly of polys) for (const ring of poly) {
+    if (!first && ring.length) first = ring[0];
     if (ring.length < 3) continue;
-    d += rel(ring) + 'Z';
+    const r = rel(ring);
+    if (r) d += r + 'Z';
   }
+  // A county too small to survive simplifying (a few independent cities)
+  // is drawn as a one-pixel square where it lies, so it stays on the map.
+  if (!d && first) d = `M${r(first[0])} ${r(first[1])}h1v1h-1Z`;
   return d;
 }
 function lines(geom) {
-  return geom.coordinates.map(rel).join('');
+  return geom.coordinates.map((line) => rel(line, false)).join('');
 }
 
 const counties = {};

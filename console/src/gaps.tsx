@@ -63,6 +63,7 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
   const [map, setMap] = useState<CountyMap | null>(null);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'unserved', desc: true });
   const [csvUrl, setCsvUrl] = useState('');
+  const [metric, setMetric] = useState<'unserved' | 'calls'>('unserved');
 
   useEffect(() => {
     loadMap().then(setMap).catch(() => setError('The county map could not be loaded.'));
@@ -103,13 +104,13 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
     });
   }, [data, view, sort, needs]);
 
-  // One value per county for the map: calls without an eligible service
-  // (calls view), or how many needs go uncovered (directory view).
+  // One value per county for the map: calls, or calls without an eligible
+  // service (calls view), or how many needs go uncovered (directory view).
   const byCounty = useMemo(() => {
     const m = new Map<string, number>();
-    for (const r of rows) m.set(r.fips, (m.get(r.fips) ?? 0) + (view === 'calls' ? r.unserved ?? 0 : 1));
+    for (const r of rows) m.set(r.fips, (m.get(r.fips) ?? 0) + (view === 'calls' ? (metric === 'calls' ? r.calls : r.unserved) ?? 0 : 1));
     return m;
-  }, [rows, view]);
+  }, [rows, view, metric]);
   const max = Math.max(0, ...byCounty.values());
 
   useEffect(() => {
@@ -153,16 +154,23 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
         <button type="submit" class="primary" disabled={busy}>{busy ? 'Loading…' : 'Show'}</button>
       </form>
       <p role="alert" class="error">{error}</p>
+      {view === 'calls' && (
+        <fieldset class="inline no-print">
+          <legend>Shade the map by</legend>
+          <label><input type="radio" name="gap-metric" checked={metric === 'unserved'} onChange={() => setMetric('unserved')} /> Calls with no eligible service</label>
+          <label><input type="radio" name="gap-metric" checked={metric === 'calls'} onChange={() => setMetric('calls')} /> Calls</label>
+        </fieldset>
+      )}
       <figure class="map">
         {map ? (
           <svg viewBox={`0 0 ${map.width} ${map.height}`} role="img" aria-labelledby="map-title map-desc">
             <title id="map-title">County map</title>
-            <desc id="map-desc">{view === 'calls' ? 'Counties shaded by calls with no eligible service' : 'Counties shaded by how many needs no service covers'}; {byCounty.size} counties shown. The table below lists the same figures.</desc>
+            <desc id="map-desc">{view === 'calls' ? (metric === 'calls' ? 'Counties shaded by calls' : 'Counties shaded by calls with no eligible service') : 'Counties shaded by how many needs no service covers'}; {byCounty.size} counties shown. The table below lists the same figures.</desc>
             <path d={map.nation} class="nation" />
             {Object.entries(map.counties).map(([fips, d]) => {
               const v = byCounty.get(fips);
               return (
-                <path key={fips} d={d} class={'county s' + shade(v)} data-fips={fips}>
+                <path key={fips} d={d} class={'county s' + shade(v)} data-fips={fips} data-value={v ?? 0}>
                   <title>{map.names[fips]}{map.states[fips.slice(0, 2)] ? ', ' + map.states[fips.slice(0, 2)] : ''}: {v ?? 0}</title>
                 </path>
               );
@@ -176,6 +184,7 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
         <a class="button" href={csvUrl} download={`village-gaps-${view}.csv`}>Download CSV</a>
         <span class="hint">{rows.length} rows{rows.length > TABLE_ROWS ? `; the table shows the first ${TABLE_ROWS} in this order, the CSV has them all` : ''}</span>
       </p>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Gap table">
       <table class="gap-table">
         <caption>{view === 'calls' ? 'Calls by county and need' : 'Needs no service covers, by county'}</caption>
         <thead>
@@ -199,6 +208,7 @@ export function GapsPage({ apiKey, needs }: { apiKey: string; needs: Need[] }) {
           ))}
         </tbody>
       </table>
+      </div>
     </div>
   );
 }

@@ -136,14 +136,21 @@ async function layouts(page, name) {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
-// Tab (forwards) until the element matching selector has the focus: the
-// keyboard is the only way anything is reached.
+// Tab (forwards) until the element selector finds has the focus: the
+// keyboard is the only way anything is reached. (The element is marked for
+// the check only; nothing is clicked.)
 async function tabTo(page, selector, max = 200) {
-  for (let i = 0; i < max; i++) {
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-    await page.keyboard.press('Tab');
+  const el = page.locator(selector).first();
+  await el.evaluate((e) => e.setAttribute('data-tab-target', ''));
+  try {
+    for (let i = 0; i < max; i++) {
+      if (await page.evaluate(() => document.activeElement?.hasAttribute('data-tab-target') ?? false)) return;
+      await page.keyboard.press('Tab');
+    }
+    throw new Error(`Tab never reached ${selector}`);
+  } finally {
+    await el.evaluate((e) => e.removeAttribute('data-tab-target'));
   }
-  throw new Error(`Tab never reached ${selector}`);
 }
 
 test('home page links the console, GraphiQL and the docs', async () => {
@@ -211,7 +218,7 @@ test('a whole call, by keyboard alone', async () => {
   await tabTo(page, 'select[name="language"]');
   await page.keyboard.type('Spanish');
   assert.equal(await page.locator('select[name="language"]').inputValue(), 'es');
-  await tabTo(page, 'button[type="submit"]');
+  await tabTo(page, 'form.call-form button[type="submit"]');
   const t0 = Date.now();
   await page.keyboard.press('Enter');
   await page.waitForSelector('#results-title, .call-form .error:not(:empty)');
@@ -250,12 +257,9 @@ test('a whole call, by keyboard alone', async () => {
   await layouts(page, '04-results');
 
   // Tick two services and open the family's list, in Spanish.
-  const ticks = page.locator('ol.cards > li .tick input');
-  for (const i of [0, 1]) {
-    await ticks.nth(i).evaluate((el) => el.setAttribute('data-target', 'yes'));
-    await tabTo(page, 'input[data-target="yes"]');
+  for (const i of [1, 2]) {
+    await tabTo(page, `ol.cards > li:nth-child(${i}) .tick input`);
     await page.keyboard.press('Space');
-    await ticks.nth(i).evaluate((el) => el.removeAttribute('data-target'));
   }
   await tabTo(page, '.send button.primary');
   assert.match(await page.locator('.send button.primary').innerText(), /\(2\)/);
@@ -279,6 +283,18 @@ test('a whole call, by keyboard alone', async () => {
   await page.screenshot({ path: join(SHOTS, '06-family-list-print.png'), fullPage: true });
   await page.emulateMedia({ media: 'screen' });
 
+  // Log the call, from the family's list: the server shows the bands it kept.
+  await tabTo(page, '.logcall button');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.logcall .status:has-text("Logged anonymously")');
+  const logged = await page.locator('.logcall .status').innerText();
+  assert.match(logged, /county 25025/);
+  assert.match(logged, /home-visiting/);
+  assert.match(logged, /0–11 months/);
+  assert.match(logged, /2 referred/);
+  assert.ok(!logged.includes(FAMILY.zip), 'the ZIP is not kept');
+  await page.screenshot({ path: join(SHOTS, '07-call-logged.png'), fullPage: true });
+
   // Nothing about the family in any URL; GraphQL only by POST.
   for (const r of seen.requests) {
     const u = new URL(r.url);
@@ -289,6 +305,71 @@ test('a whole call, by keyboard alone', async () => {
   assert.equal(await page.evaluate(() => localStorage.length), 0);
   assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), ['village.key'], 'sessionStorage holds the key only');
   assert.ok(!serverLog.includes(FAMILY.zip) && !serverLog.includes(FAMILY.income), 'family data in the server log');
+  assert.deepEqual(seen.problems, []);
+  await page.close();
+});
+
+// Sign in on a fresh tab (sessionStorage is per tab) by keyboard.
+async function signIn(page, k) {
+  await page.goto(base + '/console');
+  await page.waitForSelector('#key');
+  await tabTo(page, '#key');
+  await page.keyboard.type(k);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('header.top');
+}
+
+test('the gap map shows the call', async () => {
+  const { page, seen } = await newPage();
+  await signIn(page, adminKey);
+  await tabTo(page, 'nav button:has-text("Gaps")');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.map svg path[data-fips="25025"]');
+  const row = page.locator('.gap-table tbody tr', { hasText: 'Suffolk' }).filter({ hasText: 'Home visiting' });
+  await row.first().waitFor();
+  const cells = await row.first().locator('td').allInnerTexts();
+  assert.ok(Number(cells[2]) >= 1, `calls in Suffolk County for home visiting: ${cells}`);
+  // Shade by calls: Suffolk County is shaded, with the call counted.
+  await tabTo(page, 'input[name="gap-metric"]');
+  await page.keyboard.press('ArrowRight');
+  const suffolk = page.locator('.map svg path[data-fips="25025"]');
+  assert.ok(Number(await suffolk.getAttribute('data-value')) >= 1);
+  assert.doesNotMatch(await suffolk.getAttribute('class'), /\bs0\b/);
+  // Sortable, and the CSV holds the rows.
+  await tabTo(page, '.gap-table th button:has-text("Calls")');
+  await page.keyboard.press('Enter');
+  assert.match(await page.locator('.gap-table th', { hasText: 'Calls' }).first().getAttribute('aria-sort'), /ascending|descending/);
+  await tabTo(page, 'a[download]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.match(csv, /^county_fips,county,need,calls,/);
+  assert.match(csv, /\n25025,Suffolk County,Home visiting,\d+,/);
+  await axe(page, 'gaps (calls)');
+  await layouts(page, '08-gaps-calls');
+  // The directory's side: counties no service covers, with any key.
+  await tabTo(page, 'input[name="gap-view"]');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('caption:has-text("Needs no service covers")');
+  await page.waitForFunction(() => document.querySelectorAll('.gap-table tbody tr').length > 0);
+  await axe(page, 'gaps (uncovered)');
+  await layouts(page, '09-gaps-uncovered');
+  assert.deepEqual(seen.problems, []);
+  await page.close();
+});
+
+test('free-text search is one box away', async () => {
+  const { page, seen } = await newPage();
+  await signIn(page, staffKey);
+  await tabTo(page, '#search-text');
+  await page.keyboard.type('home visiting');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#search-title:has-text("found")');
+  assert.ok((await page.locator('.hits > li').count()) > 0, 'search finds home visiting');
+  assert.ok((await page.locator('.hits mark').count()) > 0, 'the matched words are marked');
+  for (const r of seen.requests) if (r.url.includes('/graphql')) assert.equal(r.method, 'POST');
+  await axe(page, 'search');
+  await layouts(page, '10-search');
   assert.deepEqual(seen.problems, []);
   await page.close();
 });
