@@ -2,6 +2,7 @@ package server
 
 import (
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -149,6 +150,23 @@ func TestConsolePage(t *testing.T) {
 	}
 	if js == 0 || css == 0 {
 		t.Errorf("console page loads %d scripts and %d style sheets from /console/assets/: %v", js, css, refs)
+	}
+	// Every embedded asset is one the page loads: make console empties the
+	// folder, so a stale build's files are not served (nor carried).
+	var all strings.Builder
+	all.WriteString(body)
+	for _, m := range refs {
+		_, asset := pageDo(t, http.MethodGet, srv.URL+m[1])
+		all.WriteString(asset)
+	}
+	names, err := fs.Glob(consoleUIFiles, "consoleui/assets/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if !strings.Contains(all.String(), strings.TrimPrefix(n, "consoleui/")) {
+			t.Errorf("%s is embedded but nothing loads it: run make console", n)
+		}
 	}
 	resp, counties := pageDo(t, http.MethodGet, srv.URL+"/console/counties.json")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" ||
