@@ -2214,6 +2214,26 @@ func (_q *ResourceQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, resource.FieldReviewNote)
 				fieldSeen[resource.FieldReviewNote] = struct{}{}
 			}
+		case "submittedAt":
+			if _, ok := fieldSeen[resource.FieldSubmittedAt]; !ok {
+				selectedFields = append(selectedFields, resource.FieldSubmittedAt)
+				fieldSeen[resource.FieldSubmittedAt] = struct{}{}
+			}
+		case "reviewedAt":
+			if _, ok := fieldSeen[resource.FieldReviewedAt]; !ok {
+				selectedFields = append(selectedFields, resource.FieldReviewedAt)
+				fieldSeen[resource.FieldReviewedAt] = struct{}{}
+			}
+		case "submittedAnonymously":
+			if _, ok := fieldSeen[resource.FieldSubmittedAnonymously]; !ok {
+				selectedFields = append(selectedFields, resource.FieldSubmittedAnonymously)
+				fieldSeen[resource.FieldSubmittedAnonymously] = struct{}{}
+			}
+		case "submitterNote":
+			if _, ok := fieldSeen[resource.FieldSubmitterNote]; !ok {
+				selectedFields = append(selectedFields, resource.FieldSubmitterNote)
+				fieldSeen[resource.FieldSubmitterNote] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -4651,6 +4651,30 @@ type ResourceWhereInput struct {
 	StatusIn    []resource.Status `json:"statusIn,omitempty"`
 	StatusNotIn []resource.Status `json:"statusNotIn,omitempty"`
 
+	// "submitted_at" field predicates.
+	SubmittedAt       *time.Time  `json:"submittedAt,omitempty"`
+	SubmittedAtNEQ    *time.Time  `json:"submittedAtNEQ,omitempty"`
+	SubmittedAtIn     []time.Time `json:"submittedAtIn,omitempty"`
+	SubmittedAtNotIn  []time.Time `json:"submittedAtNotIn,omitempty"`
+	SubmittedAtGT     *time.Time  `json:"submittedAtGT,omitempty"`
+	SubmittedAtGTE    *time.Time  `json:"submittedAtGTE,omitempty"`
+	SubmittedAtLT     *time.Time  `json:"submittedAtLT,omitempty"`
+	SubmittedAtLTE    *time.Time  `json:"submittedAtLTE,omitempty"`
+	SubmittedAtIsNil  bool        `json:"submittedAtIsNil,omitempty"`
+	SubmittedAtNotNil bool        `json:"submittedAtNotNil,omitempty"`
+
+	// "reviewed_at" field predicates.
+	ReviewedAt       *time.Time  `json:"reviewedAt,omitempty"`
+	ReviewedAtNEQ    *time.Time  `json:"reviewedAtNEQ,omitempty"`
+	ReviewedAtIn     []time.Time `json:"reviewedAtIn,omitempty"`
+	ReviewedAtNotIn  []time.Time `json:"reviewedAtNotIn,omitempty"`
+	ReviewedAtGT     *time.Time  `json:"reviewedAtGT,omitempty"`
+	ReviewedAtGTE    *time.Time  `json:"reviewedAtGTE,omitempty"`
+	ReviewedAtLT     *time.Time  `json:"reviewedAtLT,omitempty"`
+	ReviewedAtLTE    *time.Time  `json:"reviewedAtLTE,omitempty"`
+	ReviewedAtIsNil  bool        `json:"reviewedAtIsNil,omitempty"`
+	ReviewedAtNotNil bool        `json:"reviewedAtNotNil,omitempty"`
+
 	// "publisher" edge predicates.
 	HasPublisher     *bool                     `json:"hasPublisher,omitempty"`
 	HasPublisherWith []*OrganizationWhereInput `json:"hasPublisherWith,omitempty"`
@@ -5083,6 +5107,66 @@ func (i *ResourceWhereInput) P() (predicate.Resource, error) {
 	}
 	if len(i.StatusNotIn) > 0 {
 		predicates = append(predicates, resource.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.SubmittedAt != nil {
+		predicates = append(predicates, resource.SubmittedAtEQ(*i.SubmittedAt))
+	}
+	if i.SubmittedAtNEQ != nil {
+		predicates = append(predicates, resource.SubmittedAtNEQ(*i.SubmittedAtNEQ))
+	}
+	if len(i.SubmittedAtIn) > 0 {
+		predicates = append(predicates, resource.SubmittedAtIn(i.SubmittedAtIn...))
+	}
+	if len(i.SubmittedAtNotIn) > 0 {
+		predicates = append(predicates, resource.SubmittedAtNotIn(i.SubmittedAtNotIn...))
+	}
+	if i.SubmittedAtGT != nil {
+		predicates = append(predicates, resource.SubmittedAtGT(*i.SubmittedAtGT))
+	}
+	if i.SubmittedAtGTE != nil {
+		predicates = append(predicates, resource.SubmittedAtGTE(*i.SubmittedAtGTE))
+	}
+	if i.SubmittedAtLT != nil {
+		predicates = append(predicates, resource.SubmittedAtLT(*i.SubmittedAtLT))
+	}
+	if i.SubmittedAtLTE != nil {
+		predicates = append(predicates, resource.SubmittedAtLTE(*i.SubmittedAtLTE))
+	}
+	if i.SubmittedAtIsNil {
+		predicates = append(predicates, resource.SubmittedAtIsNil())
+	}
+	if i.SubmittedAtNotNil {
+		predicates = append(predicates, resource.SubmittedAtNotNil())
+	}
+	if i.ReviewedAt != nil {
+		predicates = append(predicates, resource.ReviewedAtEQ(*i.ReviewedAt))
+	}
+	if i.ReviewedAtNEQ != nil {
+		predicates = append(predicates, resource.ReviewedAtNEQ(*i.ReviewedAtNEQ))
+	}
+	if len(i.ReviewedAtIn) > 0 {
+		predicates = append(predicates, resource.ReviewedAtIn(i.ReviewedAtIn...))
+	}
+	if len(i.ReviewedAtNotIn) > 0 {
+		predicates = append(predicates, resource.ReviewedAtNotIn(i.ReviewedAtNotIn...))
+	}
+	if i.ReviewedAtGT != nil {
+		predicates = append(predicates, resource.ReviewedAtGT(*i.ReviewedAtGT))
+	}
+	if i.ReviewedAtGTE != nil {
+		predicates = append(predicates, resource.ReviewedAtGTE(*i.ReviewedAtGTE))
+	}
+	if i.ReviewedAtLT != nil {
+		predicates = append(predicates, resource.ReviewedAtLT(*i.ReviewedAtLT))
+	}
+	if i.ReviewedAtLTE != nil {
+		predicates = append(predicates, resource.ReviewedAtLTE(*i.ReviewedAtLTE))
+	}
+	if i.ReviewedAtIsNil {
+		predicates = append(predicates, resource.ReviewedAtIsNil())
+	}
+	if i.ReviewedAtNotNil {
+		predicates = append(predicates, resource.ReviewedAtNotNil())
 	}
 
 	if i.HasPublisher != nil {

@@ -13148,44 +13148,49 @@ func (m *ProgramMutation) ResetEdge(name string) error {
 // ResourceMutation represents an operation that mutates the Resource nodes in the graph.
 type ResourceMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *int
-	created_at       *time.Time
-	updated_at       *time.Time
-	version          *int
-	addversion       *int
-	sample           *bool
-	external_source  *string
-	external_id      *string
-	provenance       *string
-	title            *string
-	kind             *resource.Kind
-	url              *string
-	summary          *string
-	audiences        *[]directory.Audience
-	appendaudiences  []directory.Audience
-	language         *string
-	published_on     *time.Time
-	places           *[]string
-	appendplaces     []string
-	status           *resource.Status
-	review_note      *string
-	clearedFields    map[string]struct{}
-	publisher        *int
-	clearedpublisher bool
-	topics           map[int]struct{}
-	removedtopics    map[int]struct{}
-	clearedtopics    bool
-	programs         map[int]struct{}
-	removedprograms  map[int]struct{}
-	clearedprograms  bool
-	fundings         map[int]struct{}
-	removedfundings  map[int]struct{}
-	clearedfundings  bool
-	done             bool
-	oldValue         func(context.Context) (*Resource, error)
-	predicates       []predicate.Resource
+	op                    Op
+	typ                   string
+	id                    *int
+	created_at            *time.Time
+	updated_at            *time.Time
+	version               *int
+	addversion            *int
+	sample                *bool
+	external_source       *string
+	external_id           *string
+	provenance            *string
+	title                 *string
+	kind                  *resource.Kind
+	url                   *string
+	summary               *string
+	audiences             *[]directory.Audience
+	appendaudiences       []directory.Audience
+	language              *string
+	published_on          *time.Time
+	places                *[]string
+	appendplaces          []string
+	status                *resource.Status
+	review_note           *string
+	submitted_at          *time.Time
+	reviewed_at           *time.Time
+	submitted_anonymously *bool
+	submitter_note        *string
+	submission_token_hash *string
+	clearedFields         map[string]struct{}
+	publisher             *int
+	clearedpublisher      bool
+	topics                map[int]struct{}
+	removedtopics         map[int]struct{}
+	clearedtopics         bool
+	programs              map[int]struct{}
+	removedprograms       map[int]struct{}
+	clearedprograms       bool
+	fundings              map[int]struct{}
+	removedfundings       map[int]struct{}
+	clearedfundings       bool
+	done                  bool
+	oldValue              func(context.Context) (*Resource, error)
+	predicates            []predicate.Resource
 }
 
 var _ ent.Mutation = (*ResourceMutation)(nil)
@@ -14116,6 +14121,251 @@ func (m *ResourceMutation) ResetReviewNote() {
 	delete(m.clearedFields, resource.FieldReviewNote)
 }
 
+// SetSubmittedAt sets the "submitted_at" field.
+func (m *ResourceMutation) SetSubmittedAt(t time.Time) {
+	m.submitted_at = &t
+}
+
+// SubmittedAt returns the value of the "submitted_at" field in the mutation.
+func (m *ResourceMutation) SubmittedAt() (r time.Time, exists bool) {
+	v := m.submitted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedAt returns the old "submitted_at" field's value of the Resource entity.
+// If the Resource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResourceMutation) OldSubmittedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedAt: %w", err)
+	}
+	return oldValue.SubmittedAt, nil
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (m *ResourceMutation) ClearSubmittedAt() {
+	m.submitted_at = nil
+	m.clearedFields[resource.FieldSubmittedAt] = struct{}{}
+}
+
+// SubmittedAtCleared returns if the "submitted_at" field was cleared in this mutation.
+func (m *ResourceMutation) SubmittedAtCleared() bool {
+	_, ok := m.clearedFields[resource.FieldSubmittedAt]
+	return ok
+}
+
+// ResetSubmittedAt resets all changes to the "submitted_at" field.
+func (m *ResourceMutation) ResetSubmittedAt() {
+	m.submitted_at = nil
+	delete(m.clearedFields, resource.FieldSubmittedAt)
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (m *ResourceMutation) SetReviewedAt(t time.Time) {
+	m.reviewed_at = &t
+}
+
+// ReviewedAt returns the value of the "reviewed_at" field in the mutation.
+func (m *ResourceMutation) ReviewedAt() (r time.Time, exists bool) {
+	v := m.reviewed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReviewedAt returns the old "reviewed_at" field's value of the Resource entity.
+// If the Resource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResourceMutation) OldReviewedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReviewedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReviewedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReviewedAt: %w", err)
+	}
+	return oldValue.ReviewedAt, nil
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (m *ResourceMutation) ClearReviewedAt() {
+	m.reviewed_at = nil
+	m.clearedFields[resource.FieldReviewedAt] = struct{}{}
+}
+
+// ReviewedAtCleared returns if the "reviewed_at" field was cleared in this mutation.
+func (m *ResourceMutation) ReviewedAtCleared() bool {
+	_, ok := m.clearedFields[resource.FieldReviewedAt]
+	return ok
+}
+
+// ResetReviewedAt resets all changes to the "reviewed_at" field.
+func (m *ResourceMutation) ResetReviewedAt() {
+	m.reviewed_at = nil
+	delete(m.clearedFields, resource.FieldReviewedAt)
+}
+
+// SetSubmittedAnonymously sets the "submitted_anonymously" field.
+func (m *ResourceMutation) SetSubmittedAnonymously(b bool) {
+	m.submitted_anonymously = &b
+}
+
+// SubmittedAnonymously returns the value of the "submitted_anonymously" field in the mutation.
+func (m *ResourceMutation) SubmittedAnonymously() (r bool, exists bool) {
+	v := m.submitted_anonymously
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmittedAnonymously returns the old "submitted_anonymously" field's value of the Resource entity.
+// If the Resource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResourceMutation) OldSubmittedAnonymously(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmittedAnonymously is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmittedAnonymously requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmittedAnonymously: %w", err)
+	}
+	return oldValue.SubmittedAnonymously, nil
+}
+
+// ClearSubmittedAnonymously clears the value of the "submitted_anonymously" field.
+func (m *ResourceMutation) ClearSubmittedAnonymously() {
+	m.submitted_anonymously = nil
+	m.clearedFields[resource.FieldSubmittedAnonymously] = struct{}{}
+}
+
+// SubmittedAnonymouslyCleared returns if the "submitted_anonymously" field was cleared in this mutation.
+func (m *ResourceMutation) SubmittedAnonymouslyCleared() bool {
+	_, ok := m.clearedFields[resource.FieldSubmittedAnonymously]
+	return ok
+}
+
+// ResetSubmittedAnonymously resets all changes to the "submitted_anonymously" field.
+func (m *ResourceMutation) ResetSubmittedAnonymously() {
+	m.submitted_anonymously = nil
+	delete(m.clearedFields, resource.FieldSubmittedAnonymously)
+}
+
+// SetSubmitterNote sets the "submitter_note" field.
+func (m *ResourceMutation) SetSubmitterNote(s string) {
+	m.submitter_note = &s
+}
+
+// SubmitterNote returns the value of the "submitter_note" field in the mutation.
+func (m *ResourceMutation) SubmitterNote() (r string, exists bool) {
+	v := m.submitter_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmitterNote returns the old "submitter_note" field's value of the Resource entity.
+// If the Resource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResourceMutation) OldSubmitterNote(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmitterNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmitterNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmitterNote: %w", err)
+	}
+	return oldValue.SubmitterNote, nil
+}
+
+// ClearSubmitterNote clears the value of the "submitter_note" field.
+func (m *ResourceMutation) ClearSubmitterNote() {
+	m.submitter_note = nil
+	m.clearedFields[resource.FieldSubmitterNote] = struct{}{}
+}
+
+// SubmitterNoteCleared returns if the "submitter_note" field was cleared in this mutation.
+func (m *ResourceMutation) SubmitterNoteCleared() bool {
+	_, ok := m.clearedFields[resource.FieldSubmitterNote]
+	return ok
+}
+
+// ResetSubmitterNote resets all changes to the "submitter_note" field.
+func (m *ResourceMutation) ResetSubmitterNote() {
+	m.submitter_note = nil
+	delete(m.clearedFields, resource.FieldSubmitterNote)
+}
+
+// SetSubmissionTokenHash sets the "submission_token_hash" field.
+func (m *ResourceMutation) SetSubmissionTokenHash(s string) {
+	m.submission_token_hash = &s
+}
+
+// SubmissionTokenHash returns the value of the "submission_token_hash" field in the mutation.
+func (m *ResourceMutation) SubmissionTokenHash() (r string, exists bool) {
+	v := m.submission_token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubmissionTokenHash returns the old "submission_token_hash" field's value of the Resource entity.
+// If the Resource object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResourceMutation) OldSubmissionTokenHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubmissionTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubmissionTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubmissionTokenHash: %w", err)
+	}
+	return oldValue.SubmissionTokenHash, nil
+}
+
+// ClearSubmissionTokenHash clears the value of the "submission_token_hash" field.
+func (m *ResourceMutation) ClearSubmissionTokenHash() {
+	m.submission_token_hash = nil
+	m.clearedFields[resource.FieldSubmissionTokenHash] = struct{}{}
+}
+
+// SubmissionTokenHashCleared returns if the "submission_token_hash" field was cleared in this mutation.
+func (m *ResourceMutation) SubmissionTokenHashCleared() bool {
+	_, ok := m.clearedFields[resource.FieldSubmissionTokenHash]
+	return ok
+}
+
+// ResetSubmissionTokenHash resets all changes to the "submission_token_hash" field.
+func (m *ResourceMutation) ResetSubmissionTokenHash() {
+	m.submission_token_hash = nil
+	delete(m.clearedFields, resource.FieldSubmissionTokenHash)
+}
+
 // ClearPublisher clears the "publisher" edge to the Organization entity.
 func (m *ResourceMutation) ClearPublisher() {
 	m.clearedpublisher = true
@@ -14339,7 +14589,7 @@ func (m *ResourceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ResourceMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, resource.FieldCreatedAt)
 	}
@@ -14394,6 +14644,21 @@ func (m *ResourceMutation) Fields() []string {
 	if m.review_note != nil {
 		fields = append(fields, resource.FieldReviewNote)
 	}
+	if m.submitted_at != nil {
+		fields = append(fields, resource.FieldSubmittedAt)
+	}
+	if m.reviewed_at != nil {
+		fields = append(fields, resource.FieldReviewedAt)
+	}
+	if m.submitted_anonymously != nil {
+		fields = append(fields, resource.FieldSubmittedAnonymously)
+	}
+	if m.submitter_note != nil {
+		fields = append(fields, resource.FieldSubmitterNote)
+	}
+	if m.submission_token_hash != nil {
+		fields = append(fields, resource.FieldSubmissionTokenHash)
+	}
 	return fields
 }
 
@@ -14438,6 +14703,16 @@ func (m *ResourceMutation) Field(name string) (ent.Value, bool) {
 		return m.Status()
 	case resource.FieldReviewNote:
 		return m.ReviewNote()
+	case resource.FieldSubmittedAt:
+		return m.SubmittedAt()
+	case resource.FieldReviewedAt:
+		return m.ReviewedAt()
+	case resource.FieldSubmittedAnonymously:
+		return m.SubmittedAnonymously()
+	case resource.FieldSubmitterNote:
+		return m.SubmitterNote()
+	case resource.FieldSubmissionTokenHash:
+		return m.SubmissionTokenHash()
 	}
 	return nil, false
 }
@@ -14483,6 +14758,16 @@ func (m *ResourceMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldStatus(ctx)
 	case resource.FieldReviewNote:
 		return m.OldReviewNote(ctx)
+	case resource.FieldSubmittedAt:
+		return m.OldSubmittedAt(ctx)
+	case resource.FieldReviewedAt:
+		return m.OldReviewedAt(ctx)
+	case resource.FieldSubmittedAnonymously:
+		return m.OldSubmittedAnonymously(ctx)
+	case resource.FieldSubmitterNote:
+		return m.OldSubmitterNote(ctx)
+	case resource.FieldSubmissionTokenHash:
+		return m.OldSubmissionTokenHash(ctx)
 	}
 	return nil, fmt.Errorf("unknown Resource field %s", name)
 }
@@ -14618,6 +14903,41 @@ func (m *ResourceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetReviewNote(v)
 		return nil
+	case resource.FieldSubmittedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedAt(v)
+		return nil
+	case resource.FieldReviewedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReviewedAt(v)
+		return nil
+	case resource.FieldSubmittedAnonymously:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmittedAnonymously(v)
+		return nil
+	case resource.FieldSubmitterNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmitterNote(v)
+		return nil
+	case resource.FieldSubmissionTokenHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubmissionTokenHash(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Resource field %s", name)
 }
@@ -14693,6 +15013,21 @@ func (m *ResourceMutation) ClearedFields() []string {
 	if m.FieldCleared(resource.FieldReviewNote) {
 		fields = append(fields, resource.FieldReviewNote)
 	}
+	if m.FieldCleared(resource.FieldSubmittedAt) {
+		fields = append(fields, resource.FieldSubmittedAt)
+	}
+	if m.FieldCleared(resource.FieldReviewedAt) {
+		fields = append(fields, resource.FieldReviewedAt)
+	}
+	if m.FieldCleared(resource.FieldSubmittedAnonymously) {
+		fields = append(fields, resource.FieldSubmittedAnonymously)
+	}
+	if m.FieldCleared(resource.FieldSubmitterNote) {
+		fields = append(fields, resource.FieldSubmitterNote)
+	}
+	if m.FieldCleared(resource.FieldSubmissionTokenHash) {
+		fields = append(fields, resource.FieldSubmissionTokenHash)
+	}
 	return fields
 }
 
@@ -14736,6 +15071,21 @@ func (m *ResourceMutation) ClearField(name string) error {
 		return nil
 	case resource.FieldReviewNote:
 		m.ClearReviewNote()
+		return nil
+	case resource.FieldSubmittedAt:
+		m.ClearSubmittedAt()
+		return nil
+	case resource.FieldReviewedAt:
+		m.ClearReviewedAt()
+		return nil
+	case resource.FieldSubmittedAnonymously:
+		m.ClearSubmittedAnonymously()
+		return nil
+	case resource.FieldSubmitterNote:
+		m.ClearSubmitterNote()
+		return nil
+	case resource.FieldSubmissionTokenHash:
+		m.ClearSubmissionTokenHash()
 		return nil
 	}
 	return fmt.Errorf("unknown Resource nullable field %s", name)
@@ -14798,6 +15148,21 @@ func (m *ResourceMutation) ResetField(name string) error {
 		return nil
 	case resource.FieldReviewNote:
 		m.ResetReviewNote()
+		return nil
+	case resource.FieldSubmittedAt:
+		m.ResetSubmittedAt()
+		return nil
+	case resource.FieldReviewedAt:
+		m.ResetReviewedAt()
+		return nil
+	case resource.FieldSubmittedAnonymously:
+		m.ResetSubmittedAnonymously()
+		return nil
+	case resource.FieldSubmitterNote:
+		m.ResetSubmitterNote()
+		return nil
+	case resource.FieldSubmissionTokenHash:
+		m.ResetSubmissionTokenHash()
 		return nil
 	}
 	return fmt.Errorf("unknown Resource field %s", name)

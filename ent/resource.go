@@ -56,6 +56,16 @@ type Resource struct {
 	Status resource.Status `json:"status,omitempty"`
 	// The reviewer's reason, for a rejected resource.
 	ReviewNote string `json:"review_note,omitempty"`
+	// When it was submitted for review with submitResource; null for a resource an admin or an import added.
+	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	// When an admin last published or rejected it; null until then.
+	ReviewedAt *time.Time `json:"reviewed_at,omitempty"`
+	// Whether it was submitted without an API key; admins only (null for everyone else, and for a resource not submitted).
+	SubmittedAnonymously *bool `json:"submitted_anonymously,omitempty"`
+	// What the submitter told the reviewers (submitResource's note), in plain text; admins only (null for everyone else).
+	SubmitterNote *string `json:"submitter_note,omitempty"`
+	// SubmissionTokenHash holds the value of the "submission_token_hash" field.
+	SubmissionTokenHash *string `json:"-"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ResourceQuery when eager-loading is set.
 	Edges        ResourceEdges `json:"edges"`
@@ -128,13 +138,13 @@ func (*Resource) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case resource.FieldAudiences, resource.FieldPlaces:
 			values[i] = new([]byte)
-		case resource.FieldSample:
+		case resource.FieldSample, resource.FieldSubmittedAnonymously:
 			values[i] = new(sql.NullBool)
 		case resource.FieldID, resource.FieldVersion, resource.FieldPublisherID:
 			values[i] = new(sql.NullInt64)
-		case resource.FieldExternalSource, resource.FieldExternalID, resource.FieldProvenance, resource.FieldTitle, resource.FieldKind, resource.FieldURL, resource.FieldSummary, resource.FieldLanguage, resource.FieldStatus, resource.FieldReviewNote:
+		case resource.FieldExternalSource, resource.FieldExternalID, resource.FieldProvenance, resource.FieldTitle, resource.FieldKind, resource.FieldURL, resource.FieldSummary, resource.FieldLanguage, resource.FieldStatus, resource.FieldReviewNote, resource.FieldSubmitterNote, resource.FieldSubmissionTokenHash:
 			values[i] = new(sql.NullString)
-		case resource.FieldCreatedAt, resource.FieldUpdatedAt, resource.FieldPublishedOn:
+		case resource.FieldCreatedAt, resource.FieldUpdatedAt, resource.FieldPublishedOn, resource.FieldSubmittedAt, resource.FieldReviewedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -271,6 +281,41 @@ func (_m *Resource) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ReviewNote = value.String
 			}
+		case resource.FieldSubmittedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field submitted_at", values[i])
+			} else if value.Valid {
+				_m.SubmittedAt = new(time.Time)
+				*_m.SubmittedAt = value.Time
+			}
+		case resource.FieldReviewedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field reviewed_at", values[i])
+			} else if value.Valid {
+				_m.ReviewedAt = new(time.Time)
+				*_m.ReviewedAt = value.Time
+			}
+		case resource.FieldSubmittedAnonymously:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field submitted_anonymously", values[i])
+			} else if value.Valid {
+				_m.SubmittedAnonymously = new(bool)
+				*_m.SubmittedAnonymously = value.Bool
+			}
+		case resource.FieldSubmitterNote:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field submitter_note", values[i])
+			} else if value.Valid {
+				_m.SubmitterNote = new(string)
+				*_m.SubmitterNote = value.String
+			}
+		case resource.FieldSubmissionTokenHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field submission_token_hash", values[i])
+			} else if value.Valid {
+				_m.SubmissionTokenHash = new(string)
+				*_m.SubmissionTokenHash = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -384,6 +429,28 @@ func (_m *Resource) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("review_note=")
 	builder.WriteString(_m.ReviewNote)
+	builder.WriteString(", ")
+	if v := _m.SubmittedAt; v != nil {
+		builder.WriteString("submitted_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ReviewedAt; v != nil {
+		builder.WriteString("reviewed_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.SubmittedAnonymously; v != nil {
+		builder.WriteString("submitted_anonymously=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.SubmitterNote; v != nil {
+		builder.WriteString("submitter_note=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	builder.WriteString("submission_token_hash=<sensitive>")
 	builder.WriteByte(')')
 	return builder.String()
 }

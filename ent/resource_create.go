@@ -247,6 +247,76 @@ func (_c *ResourceCreate) SetNillableReviewNote(v *string) *ResourceCreate {
 	return _c
 }
 
+// SetSubmittedAt sets the "submitted_at" field.
+func (_c *ResourceCreate) SetSubmittedAt(v time.Time) *ResourceCreate {
+	_c.mutation.SetSubmittedAt(v)
+	return _c
+}
+
+// SetNillableSubmittedAt sets the "submitted_at" field if the given value is not nil.
+func (_c *ResourceCreate) SetNillableSubmittedAt(v *time.Time) *ResourceCreate {
+	if v != nil {
+		_c.SetSubmittedAt(*v)
+	}
+	return _c
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (_c *ResourceCreate) SetReviewedAt(v time.Time) *ResourceCreate {
+	_c.mutation.SetReviewedAt(v)
+	return _c
+}
+
+// SetNillableReviewedAt sets the "reviewed_at" field if the given value is not nil.
+func (_c *ResourceCreate) SetNillableReviewedAt(v *time.Time) *ResourceCreate {
+	if v != nil {
+		_c.SetReviewedAt(*v)
+	}
+	return _c
+}
+
+// SetSubmittedAnonymously sets the "submitted_anonymously" field.
+func (_c *ResourceCreate) SetSubmittedAnonymously(v bool) *ResourceCreate {
+	_c.mutation.SetSubmittedAnonymously(v)
+	return _c
+}
+
+// SetNillableSubmittedAnonymously sets the "submitted_anonymously" field if the given value is not nil.
+func (_c *ResourceCreate) SetNillableSubmittedAnonymously(v *bool) *ResourceCreate {
+	if v != nil {
+		_c.SetSubmittedAnonymously(*v)
+	}
+	return _c
+}
+
+// SetSubmitterNote sets the "submitter_note" field.
+func (_c *ResourceCreate) SetSubmitterNote(v string) *ResourceCreate {
+	_c.mutation.SetSubmitterNote(v)
+	return _c
+}
+
+// SetNillableSubmitterNote sets the "submitter_note" field if the given value is not nil.
+func (_c *ResourceCreate) SetNillableSubmitterNote(v *string) *ResourceCreate {
+	if v != nil {
+		_c.SetSubmitterNote(*v)
+	}
+	return _c
+}
+
+// SetSubmissionTokenHash sets the "submission_token_hash" field.
+func (_c *ResourceCreate) SetSubmissionTokenHash(v string) *ResourceCreate {
+	_c.mutation.SetSubmissionTokenHash(v)
+	return _c
+}
+
+// SetNillableSubmissionTokenHash sets the "submission_token_hash" field if the given value is not nil.
+func (_c *ResourceCreate) SetNillableSubmissionTokenHash(v *string) *ResourceCreate {
+	if v != nil {
+		_c.SetSubmissionTokenHash(*v)
+	}
+	return _c
+}
+
 // SetPublisher sets the "publisher" edge to the Organization entity.
 func (_c *ResourceCreate) SetPublisher(v *Organization) *ResourceCreate {
 	return _c.SetPublisherID(v.ID)
@@ -527,6 +597,26 @@ func (_c *ResourceCreate) createSpec() (*Resource, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ReviewNote(); ok {
 		_spec.SetField(resource.FieldReviewNote, field.TypeString, value)
 		_node.ReviewNote = value
+	}
+	if value, ok := _c.mutation.SubmittedAt(); ok {
+		_spec.SetField(resource.FieldSubmittedAt, field.TypeTime, value)
+		_node.SubmittedAt = &value
+	}
+	if value, ok := _c.mutation.ReviewedAt(); ok {
+		_spec.SetField(resource.FieldReviewedAt, field.TypeTime, value)
+		_node.ReviewedAt = &value
+	}
+	if value, ok := _c.mutation.SubmittedAnonymously(); ok {
+		_spec.SetField(resource.FieldSubmittedAnonymously, field.TypeBool, value)
+		_node.SubmittedAnonymously = &value
+	}
+	if value, ok := _c.mutation.SubmitterNote(); ok {
+		_spec.SetField(resource.FieldSubmitterNote, field.TypeString, value)
+		_node.SubmitterNote = &value
+	}
+	if value, ok := _c.mutation.SubmissionTokenHash(); ok {
+		_spec.SetField(resource.FieldSubmissionTokenHash, field.TypeString, value)
+		_node.SubmissionTokenHash = &value
 	}
 	if nodes := _c.mutation.PublisherIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -915,6 +1005,96 @@ func (u *ResourceUpsert) ClearReviewNote() *ResourceUpsert {
 	return u
 }
 
+// SetSubmittedAt sets the "submitted_at" field.
+func (u *ResourceUpsert) SetSubmittedAt(v time.Time) *ResourceUpsert {
+	u.Set(resource.FieldSubmittedAt, v)
+	return u
+}
+
+// UpdateSubmittedAt sets the "submitted_at" field to the value that was provided on create.
+func (u *ResourceUpsert) UpdateSubmittedAt() *ResourceUpsert {
+	u.SetExcluded(resource.FieldSubmittedAt)
+	return u
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (u *ResourceUpsert) ClearSubmittedAt() *ResourceUpsert {
+	u.SetNull(resource.FieldSubmittedAt)
+	return u
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (u *ResourceUpsert) SetReviewedAt(v time.Time) *ResourceUpsert {
+	u.Set(resource.FieldReviewedAt, v)
+	return u
+}
+
+// UpdateReviewedAt sets the "reviewed_at" field to the value that was provided on create.
+func (u *ResourceUpsert) UpdateReviewedAt() *ResourceUpsert {
+	u.SetExcluded(resource.FieldReviewedAt)
+	return u
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (u *ResourceUpsert) ClearReviewedAt() *ResourceUpsert {
+	u.SetNull(resource.FieldReviewedAt)
+	return u
+}
+
+// SetSubmittedAnonymously sets the "submitted_anonymously" field.
+func (u *ResourceUpsert) SetSubmittedAnonymously(v bool) *ResourceUpsert {
+	u.Set(resource.FieldSubmittedAnonymously, v)
+	return u
+}
+
+// UpdateSubmittedAnonymously sets the "submitted_anonymously" field to the value that was provided on create.
+func (u *ResourceUpsert) UpdateSubmittedAnonymously() *ResourceUpsert {
+	u.SetExcluded(resource.FieldSubmittedAnonymously)
+	return u
+}
+
+// ClearSubmittedAnonymously clears the value of the "submitted_anonymously" field.
+func (u *ResourceUpsert) ClearSubmittedAnonymously() *ResourceUpsert {
+	u.SetNull(resource.FieldSubmittedAnonymously)
+	return u
+}
+
+// SetSubmitterNote sets the "submitter_note" field.
+func (u *ResourceUpsert) SetSubmitterNote(v string) *ResourceUpsert {
+	u.Set(resource.FieldSubmitterNote, v)
+	return u
+}
+
+// UpdateSubmitterNote sets the "submitter_note" field to the value that was provided on create.
+func (u *ResourceUpsert) UpdateSubmitterNote() *ResourceUpsert {
+	u.SetExcluded(resource.FieldSubmitterNote)
+	return u
+}
+
+// ClearSubmitterNote clears the value of the "submitter_note" field.
+func (u *ResourceUpsert) ClearSubmitterNote() *ResourceUpsert {
+	u.SetNull(resource.FieldSubmitterNote)
+	return u
+}
+
+// SetSubmissionTokenHash sets the "submission_token_hash" field.
+func (u *ResourceUpsert) SetSubmissionTokenHash(v string) *ResourceUpsert {
+	u.Set(resource.FieldSubmissionTokenHash, v)
+	return u
+}
+
+// UpdateSubmissionTokenHash sets the "submission_token_hash" field to the value that was provided on create.
+func (u *ResourceUpsert) UpdateSubmissionTokenHash() *ResourceUpsert {
+	u.SetExcluded(resource.FieldSubmissionTokenHash)
+	return u
+}
+
+// ClearSubmissionTokenHash clears the value of the "submission_token_hash" field.
+func (u *ResourceUpsert) ClearSubmissionTokenHash() *ResourceUpsert {
+	u.SetNull(resource.FieldSubmissionTokenHash)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1272,6 +1452,111 @@ func (u *ResourceUpsertOne) UpdateReviewNote() *ResourceUpsertOne {
 func (u *ResourceUpsertOne) ClearReviewNote() *ResourceUpsertOne {
 	return u.Update(func(s *ResourceUpsert) {
 		s.ClearReviewNote()
+	})
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (u *ResourceUpsertOne) SetSubmittedAt(v time.Time) *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.SetSubmittedAt(v)
+	})
+}
+
+// UpdateSubmittedAt sets the "submitted_at" field to the value that was provided on create.
+func (u *ResourceUpsertOne) UpdateSubmittedAt() *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.UpdateSubmittedAt()
+	})
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (u *ResourceUpsertOne) ClearSubmittedAt() *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.ClearSubmittedAt()
+	})
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (u *ResourceUpsertOne) SetReviewedAt(v time.Time) *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.SetReviewedAt(v)
+	})
+}
+
+// UpdateReviewedAt sets the "reviewed_at" field to the value that was provided on create.
+func (u *ResourceUpsertOne) UpdateReviewedAt() *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.UpdateReviewedAt()
+	})
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (u *ResourceUpsertOne) ClearReviewedAt() *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.ClearReviewedAt()
+	})
+}
+
+// SetSubmittedAnonymously sets the "submitted_anonymously" field.
+func (u *ResourceUpsertOne) SetSubmittedAnonymously(v bool) *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.SetSubmittedAnonymously(v)
+	})
+}
+
+// UpdateSubmittedAnonymously sets the "submitted_anonymously" field to the value that was provided on create.
+func (u *ResourceUpsertOne) UpdateSubmittedAnonymously() *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.UpdateSubmittedAnonymously()
+	})
+}
+
+// ClearSubmittedAnonymously clears the value of the "submitted_anonymously" field.
+func (u *ResourceUpsertOne) ClearSubmittedAnonymously() *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.ClearSubmittedAnonymously()
+	})
+}
+
+// SetSubmitterNote sets the "submitter_note" field.
+func (u *ResourceUpsertOne) SetSubmitterNote(v string) *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.SetSubmitterNote(v)
+	})
+}
+
+// UpdateSubmitterNote sets the "submitter_note" field to the value that was provided on create.
+func (u *ResourceUpsertOne) UpdateSubmitterNote() *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.UpdateSubmitterNote()
+	})
+}
+
+// ClearSubmitterNote clears the value of the "submitter_note" field.
+func (u *ResourceUpsertOne) ClearSubmitterNote() *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.ClearSubmitterNote()
+	})
+}
+
+// SetSubmissionTokenHash sets the "submission_token_hash" field.
+func (u *ResourceUpsertOne) SetSubmissionTokenHash(v string) *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.SetSubmissionTokenHash(v)
+	})
+}
+
+// UpdateSubmissionTokenHash sets the "submission_token_hash" field to the value that was provided on create.
+func (u *ResourceUpsertOne) UpdateSubmissionTokenHash() *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.UpdateSubmissionTokenHash()
+	})
+}
+
+// ClearSubmissionTokenHash clears the value of the "submission_token_hash" field.
+func (u *ResourceUpsertOne) ClearSubmissionTokenHash() *ResourceUpsertOne {
+	return u.Update(func(s *ResourceUpsert) {
+		s.ClearSubmissionTokenHash()
 	})
 }
 
@@ -1798,6 +2083,111 @@ func (u *ResourceUpsertBulk) UpdateReviewNote() *ResourceUpsertBulk {
 func (u *ResourceUpsertBulk) ClearReviewNote() *ResourceUpsertBulk {
 	return u.Update(func(s *ResourceUpsert) {
 		s.ClearReviewNote()
+	})
+}
+
+// SetSubmittedAt sets the "submitted_at" field.
+func (u *ResourceUpsertBulk) SetSubmittedAt(v time.Time) *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.SetSubmittedAt(v)
+	})
+}
+
+// UpdateSubmittedAt sets the "submitted_at" field to the value that was provided on create.
+func (u *ResourceUpsertBulk) UpdateSubmittedAt() *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.UpdateSubmittedAt()
+	})
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (u *ResourceUpsertBulk) ClearSubmittedAt() *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.ClearSubmittedAt()
+	})
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (u *ResourceUpsertBulk) SetReviewedAt(v time.Time) *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.SetReviewedAt(v)
+	})
+}
+
+// UpdateReviewedAt sets the "reviewed_at" field to the value that was provided on create.
+func (u *ResourceUpsertBulk) UpdateReviewedAt() *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.UpdateReviewedAt()
+	})
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (u *ResourceUpsertBulk) ClearReviewedAt() *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.ClearReviewedAt()
+	})
+}
+
+// SetSubmittedAnonymously sets the "submitted_anonymously" field.
+func (u *ResourceUpsertBulk) SetSubmittedAnonymously(v bool) *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.SetSubmittedAnonymously(v)
+	})
+}
+
+// UpdateSubmittedAnonymously sets the "submitted_anonymously" field to the value that was provided on create.
+func (u *ResourceUpsertBulk) UpdateSubmittedAnonymously() *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.UpdateSubmittedAnonymously()
+	})
+}
+
+// ClearSubmittedAnonymously clears the value of the "submitted_anonymously" field.
+func (u *ResourceUpsertBulk) ClearSubmittedAnonymously() *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.ClearSubmittedAnonymously()
+	})
+}
+
+// SetSubmitterNote sets the "submitter_note" field.
+func (u *ResourceUpsertBulk) SetSubmitterNote(v string) *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.SetSubmitterNote(v)
+	})
+}
+
+// UpdateSubmitterNote sets the "submitter_note" field to the value that was provided on create.
+func (u *ResourceUpsertBulk) UpdateSubmitterNote() *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.UpdateSubmitterNote()
+	})
+}
+
+// ClearSubmitterNote clears the value of the "submitter_note" field.
+func (u *ResourceUpsertBulk) ClearSubmitterNote() *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.ClearSubmitterNote()
+	})
+}
+
+// SetSubmissionTokenHash sets the "submission_token_hash" field.
+func (u *ResourceUpsertBulk) SetSubmissionTokenHash(v string) *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.SetSubmissionTokenHash(v)
+	})
+}
+
+// UpdateSubmissionTokenHash sets the "submission_token_hash" field to the value that was provided on create.
+func (u *ResourceUpsertBulk) UpdateSubmissionTokenHash() *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.UpdateSubmissionTokenHash()
+	})
+}
+
+// ClearSubmissionTokenHash clears the value of the "submission_token_hash" field.
+func (u *ResourceUpsertBulk) ClearSubmissionTokenHash() *ResourceUpsertBulk {
+	return u.Update(func(s *ResourceUpsert) {
+		s.ClearSubmissionTokenHash()
 	})
 }
 

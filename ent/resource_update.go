@@ -327,6 +327,106 @@ func (_u *ResourceUpdate) ClearReviewNote() *ResourceUpdate {
 	return _u
 }
 
+// SetSubmittedAt sets the "submitted_at" field.
+func (_u *ResourceUpdate) SetSubmittedAt(v time.Time) *ResourceUpdate {
+	_u.mutation.SetSubmittedAt(v)
+	return _u
+}
+
+// SetNillableSubmittedAt sets the "submitted_at" field if the given value is not nil.
+func (_u *ResourceUpdate) SetNillableSubmittedAt(v *time.Time) *ResourceUpdate {
+	if v != nil {
+		_u.SetSubmittedAt(*v)
+	}
+	return _u
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (_u *ResourceUpdate) ClearSubmittedAt() *ResourceUpdate {
+	_u.mutation.ClearSubmittedAt()
+	return _u
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (_u *ResourceUpdate) SetReviewedAt(v time.Time) *ResourceUpdate {
+	_u.mutation.SetReviewedAt(v)
+	return _u
+}
+
+// SetNillableReviewedAt sets the "reviewed_at" field if the given value is not nil.
+func (_u *ResourceUpdate) SetNillableReviewedAt(v *time.Time) *ResourceUpdate {
+	if v != nil {
+		_u.SetReviewedAt(*v)
+	}
+	return _u
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (_u *ResourceUpdate) ClearReviewedAt() *ResourceUpdate {
+	_u.mutation.ClearReviewedAt()
+	return _u
+}
+
+// SetSubmittedAnonymously sets the "submitted_anonymously" field.
+func (_u *ResourceUpdate) SetSubmittedAnonymously(v bool) *ResourceUpdate {
+	_u.mutation.SetSubmittedAnonymously(v)
+	return _u
+}
+
+// SetNillableSubmittedAnonymously sets the "submitted_anonymously" field if the given value is not nil.
+func (_u *ResourceUpdate) SetNillableSubmittedAnonymously(v *bool) *ResourceUpdate {
+	if v != nil {
+		_u.SetSubmittedAnonymously(*v)
+	}
+	return _u
+}
+
+// ClearSubmittedAnonymously clears the value of the "submitted_anonymously" field.
+func (_u *ResourceUpdate) ClearSubmittedAnonymously() *ResourceUpdate {
+	_u.mutation.ClearSubmittedAnonymously()
+	return _u
+}
+
+// SetSubmitterNote sets the "submitter_note" field.
+func (_u *ResourceUpdate) SetSubmitterNote(v string) *ResourceUpdate {
+	_u.mutation.SetSubmitterNote(v)
+	return _u
+}
+
+// SetNillableSubmitterNote sets the "submitter_note" field if the given value is not nil.
+func (_u *ResourceUpdate) SetNillableSubmitterNote(v *string) *ResourceUpdate {
+	if v != nil {
+		_u.SetSubmitterNote(*v)
+	}
+	return _u
+}
+
+// ClearSubmitterNote clears the value of the "submitter_note" field.
+func (_u *ResourceUpdate) ClearSubmitterNote() *ResourceUpdate {
+	_u.mutation.ClearSubmitterNote()
+	return _u
+}
+
+// SetSubmissionTokenHash sets the "submission_token_hash" field.
+func (_u *ResourceUpdate) SetSubmissionTokenHash(v string) *ResourceUpdate {
+	_u.mutation.SetSubmissionTokenHash(v)
+	return _u
+}
+
+// SetNillableSubmissionTokenHash sets the "submission_token_hash" field if the given value is not nil.
+func (_u *ResourceUpdate) SetNillableSubmissionTokenHash(v *string) *ResourceUpdate {
+	if v != nil {
+		_u.SetSubmissionTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearSubmissionTokenHash clears the value of the "submission_token_hash" field.
+func (_u *ResourceUpdate) ClearSubmissionTokenHash() *ResourceUpdate {
+	_u.mutation.ClearSubmissionTokenHash()
+	return _u
+}
+
 // SetPublisher sets the "publisher" edge to the Organization entity.
 func (_u *ResourceUpdate) SetPublisher(v *Organization) *ResourceUpdate {
 	return _u.SetPublisherID(v.ID)
@@ -637,6 +737,36 @@ func (_u *ResourceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.ReviewNoteCleared() {
 		_spec.ClearField(resource.FieldReviewNote, field.TypeString)
+	}
+	if value, ok := _u.mutation.SubmittedAt(); ok {
+		_spec.SetField(resource.FieldSubmittedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SubmittedAtCleared() {
+		_spec.ClearField(resource.FieldSubmittedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ReviewedAt(); ok {
+		_spec.SetField(resource.FieldReviewedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ReviewedAtCleared() {
+		_spec.ClearField(resource.FieldReviewedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SubmittedAnonymously(); ok {
+		_spec.SetField(resource.FieldSubmittedAnonymously, field.TypeBool, value)
+	}
+	if _u.mutation.SubmittedAnonymouslyCleared() {
+		_spec.ClearField(resource.FieldSubmittedAnonymously, field.TypeBool)
+	}
+	if value, ok := _u.mutation.SubmitterNote(); ok {
+		_spec.SetField(resource.FieldSubmitterNote, field.TypeString, value)
+	}
+	if _u.mutation.SubmitterNoteCleared() {
+		_spec.ClearField(resource.FieldSubmitterNote, field.TypeString)
+	}
+	if value, ok := _u.mutation.SubmissionTokenHash(); ok {
+		_spec.SetField(resource.FieldSubmissionTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.SubmissionTokenHashCleared() {
+		_spec.ClearField(resource.FieldSubmissionTokenHash, field.TypeString)
 	}
 	if _u.mutation.PublisherCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1115,6 +1245,106 @@ func (_u *ResourceUpdateOne) ClearReviewNote() *ResourceUpdateOne {
 	return _u
 }
 
+// SetSubmittedAt sets the "submitted_at" field.
+func (_u *ResourceUpdateOne) SetSubmittedAt(v time.Time) *ResourceUpdateOne {
+	_u.mutation.SetSubmittedAt(v)
+	return _u
+}
+
+// SetNillableSubmittedAt sets the "submitted_at" field if the given value is not nil.
+func (_u *ResourceUpdateOne) SetNillableSubmittedAt(v *time.Time) *ResourceUpdateOne {
+	if v != nil {
+		_u.SetSubmittedAt(*v)
+	}
+	return _u
+}
+
+// ClearSubmittedAt clears the value of the "submitted_at" field.
+func (_u *ResourceUpdateOne) ClearSubmittedAt() *ResourceUpdateOne {
+	_u.mutation.ClearSubmittedAt()
+	return _u
+}
+
+// SetReviewedAt sets the "reviewed_at" field.
+func (_u *ResourceUpdateOne) SetReviewedAt(v time.Time) *ResourceUpdateOne {
+	_u.mutation.SetReviewedAt(v)
+	return _u
+}
+
+// SetNillableReviewedAt sets the "reviewed_at" field if the given value is not nil.
+func (_u *ResourceUpdateOne) SetNillableReviewedAt(v *time.Time) *ResourceUpdateOne {
+	if v != nil {
+		_u.SetReviewedAt(*v)
+	}
+	return _u
+}
+
+// ClearReviewedAt clears the value of the "reviewed_at" field.
+func (_u *ResourceUpdateOne) ClearReviewedAt() *ResourceUpdateOne {
+	_u.mutation.ClearReviewedAt()
+	return _u
+}
+
+// SetSubmittedAnonymously sets the "submitted_anonymously" field.
+func (_u *ResourceUpdateOne) SetSubmittedAnonymously(v bool) *ResourceUpdateOne {
+	_u.mutation.SetSubmittedAnonymously(v)
+	return _u
+}
+
+// SetNillableSubmittedAnonymously sets the "submitted_anonymously" field if the given value is not nil.
+func (_u *ResourceUpdateOne) SetNillableSubmittedAnonymously(v *bool) *ResourceUpdateOne {
+	if v != nil {
+		_u.SetSubmittedAnonymously(*v)
+	}
+	return _u
+}
+
+// ClearSubmittedAnonymously clears the value of the "submitted_anonymously" field.
+func (_u *ResourceUpdateOne) ClearSubmittedAnonymously() *ResourceUpdateOne {
+	_u.mutation.ClearSubmittedAnonymously()
+	return _u
+}
+
+// SetSubmitterNote sets the "submitter_note" field.
+func (_u *ResourceUpdateOne) SetSubmitterNote(v string) *ResourceUpdateOne {
+	_u.mutation.SetSubmitterNote(v)
+	return _u
+}
+
+// SetNillableSubmitterNote sets the "submitter_note" field if the given value is not nil.
+func (_u *ResourceUpdateOne) SetNillableSubmitterNote(v *string) *ResourceUpdateOne {
+	if v != nil {
+		_u.SetSubmitterNote(*v)
+	}
+	return _u
+}
+
+// ClearSubmitterNote clears the value of the "submitter_note" field.
+func (_u *ResourceUpdateOne) ClearSubmitterNote() *ResourceUpdateOne {
+	_u.mutation.ClearSubmitterNote()
+	return _u
+}
+
+// SetSubmissionTokenHash sets the "submission_token_hash" field.
+func (_u *ResourceUpdateOne) SetSubmissionTokenHash(v string) *ResourceUpdateOne {
+	_u.mutation.SetSubmissionTokenHash(v)
+	return _u
+}
+
+// SetNillableSubmissionTokenHash sets the "submission_token_hash" field if the given value is not nil.
+func (_u *ResourceUpdateOne) SetNillableSubmissionTokenHash(v *string) *ResourceUpdateOne {
+	if v != nil {
+		_u.SetSubmissionTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearSubmissionTokenHash clears the value of the "submission_token_hash" field.
+func (_u *ResourceUpdateOne) ClearSubmissionTokenHash() *ResourceUpdateOne {
+	_u.mutation.ClearSubmissionTokenHash()
+	return _u
+}
+
 // SetPublisher sets the "publisher" edge to the Organization entity.
 func (_u *ResourceUpdateOne) SetPublisher(v *Organization) *ResourceUpdateOne {
 	return _u.SetPublisherID(v.ID)
@@ -1455,6 +1685,36 @@ func (_u *ResourceUpdateOne) sqlSave(ctx context.Context) (_node *Resource, err 
 	}
 	if _u.mutation.ReviewNoteCleared() {
 		_spec.ClearField(resource.FieldReviewNote, field.TypeString)
+	}
+	if value, ok := _u.mutation.SubmittedAt(); ok {
+		_spec.SetField(resource.FieldSubmittedAt, field.TypeTime, value)
+	}
+	if _u.mutation.SubmittedAtCleared() {
+		_spec.ClearField(resource.FieldSubmittedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ReviewedAt(); ok {
+		_spec.SetField(resource.FieldReviewedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ReviewedAtCleared() {
+		_spec.ClearField(resource.FieldReviewedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SubmittedAnonymously(); ok {
+		_spec.SetField(resource.FieldSubmittedAnonymously, field.TypeBool, value)
+	}
+	if _u.mutation.SubmittedAnonymouslyCleared() {
+		_spec.ClearField(resource.FieldSubmittedAnonymously, field.TypeBool)
+	}
+	if value, ok := _u.mutation.SubmitterNote(); ok {
+		_spec.SetField(resource.FieldSubmitterNote, field.TypeString, value)
+	}
+	if _u.mutation.SubmitterNoteCleared() {
+		_spec.ClearField(resource.FieldSubmitterNote, field.TypeString)
+	}
+	if value, ok := _u.mutation.SubmissionTokenHash(); ok {
+		_spec.SetField(resource.FieldSubmissionTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.SubmissionTokenHashCleared() {
+		_spec.ClearField(resource.FieldSubmissionTokenHash, field.TypeString)
 	}
 	if _u.mutation.PublisherCleared() {
 		edge := &sqlgraph.EdgeSpec{

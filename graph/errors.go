@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"reflect"
 	"runtime/debug"
 	"strings"
@@ -45,6 +46,13 @@ const (
 	// could not be reached (store.Unavailable): retry after a while (HTTP
 	// 503 with Retry-After when nothing could be answered).
 	CodeUnavailable = "UNAVAILABLE"
+	// CodeRateLimited is for a caller over a rate limit: the server's
+	// request limit (HTTP 429) or the library's submissions without a key
+	// (extensions.retryAfter, in seconds).
+	CodeRateLimited = "RATE_LIMITED"
+	// CodeSubmissionsFull is for a submission without a key while the
+	// review queue holds write.MaxPendingSubmissions of them.
+	CodeSubmissionsFull = "SUBMISSIONS_FULL"
 )
 
 // UnavailableRetryAfter is the Retry-After, in seconds, sent with
@@ -69,8 +77,19 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			validationErr *ent.ValidationError
 			constraintErr *ent.ConstraintError
 			conflictErr   *write.ConflictError
+			rateErr       *write.RateLimitedError
+			fullErr       *write.SubmissionsFullError
 		)
 		switch {
+		case errors.As(err, &rateErr):
+			gqlErr.Message = rateErr.Error()
+			gqlErr.Extensions = map[string]any{"code": CodeRateLimited, "retryAfter": int(math.Ceil(rateErr.RetryAfter.Seconds()))}
+		case errors.As(err, &fullErr):
+			gqlErr.Message = fullErr.Error()
+			gqlErr.Extensions = map[string]any{"code": CodeSubmissionsFull}
+		case errors.Is(err, write.ErrNoSubmission):
+			gqlErr.Message = write.ErrNoSubmission.Error()
+			gqlErr.Extensions = map[string]any{"code": CodeNotFound}
 		case errors.Is(err, auth.ErrForbidden):
 			// The guard's reasons name roles and rules, never records, so
 			// they reveal nothing about what exists.
@@ -193,6 +212,11 @@ func isEmptyFilter(msg string) bool {
 func argumentPath(ctx context.Context, err error, field string) string {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || fc.Field.Definition == nil || fc.Field.Definition.Arguments.ForName("input") == nil {
+		return field
+	}
+	// A field that names another of the mutation's arguments (submitResource's
+	// note) is that argument, not a field of input.
+	if arg, _, _ := strings.Cut(field, "."); arg != "input" && fc.Field.Definition.Arguments.ForName(arg) != nil {
 		return field
 	}
 	prefix := "input"

@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	MatchReason() MatchReasonResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	SubmissionStatus() SubmissionStatusResolver
 }
 
 type DirectiveRoot struct {
@@ -271,7 +272,7 @@ type ComplexityRoot struct {
 		DeleteTaxonomyTerm      func(childComplexity int, id int, expectedVersion *int) int
 		ReviewResource          func(childComplexity int, id int, decision write.Decision, reason *string) int
 		SetTermNeed             func(childComplexity int, termID int, need *string) int
-		SubmitResource          func(childComplexity int, input ent.CreateResourceInput) int
+		SubmitResource          func(childComplexity int, input ent.CreateResourceInput, note *string) int
 		UpdateContact           func(childComplexity int, id int, input ent.UpdateContactInput, expectedVersion *int) int
 		UpdateFunding           func(childComplexity int, id int, input ent.UpdateFundingInput, expectedVersion *int) int
 		UpdateLocation          func(childComplexity int, id int, input ent.UpdateLocationInput, expectedVersion *int) int
@@ -407,42 +408,47 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Changes       func(childComplexity int, after *entgql.Cursor[int], first *int, types []write.EntityType) int
-		Locations     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
-		Match         func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) int
-		Node          func(childComplexity int, id int) int
-		Nodes         func(childComplexity int, ids []int) int
-		Organizations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
-		Programs      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgramOrder, where *ent.ProgramWhereInput) int
-		ResolveArea   func(childComplexity int, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) int
-		Resources     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder, where *ent.ResourceWhereInput) int
-		Services      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
-		TaxonomyTerms func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) int
+		Changes          func(childComplexity int, after *entgql.Cursor[int], first *int, types []write.EntityType) int
+		Locations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
+		Match            func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) int
+		Node             func(childComplexity int, id int) int
+		Nodes            func(childComplexity int, ids []int) int
+		Organizations    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
+		Programs         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgramOrder, where *ent.ProgramWhereInput) int
+		ResolveArea      func(childComplexity int, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) int
+		Resources        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder, where *ent.ResourceWhereInput) int
+		Services         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
+		SubmissionStatus func(childComplexity int, token string) int
+		TaxonomyTerms    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) int
 	}
 
 	Resource struct {
-		Audiences      func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		ExternalID     func(childComplexity int) int
-		ExternalSource func(childComplexity int) int
-		Fundings       func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Kind           func(childComplexity int) int
-		Language       func(childComplexity int) int
-		Places         func(childComplexity int) int
-		Programs       func(childComplexity int) int
-		Provenance     func(childComplexity int) int
-		PublishedOn    func(childComplexity int) int
-		Publisher      func(childComplexity int) int
-		ReviewNote     func(childComplexity int) int
-		Sample         func(childComplexity int) int
-		Status         func(childComplexity int) int
-		Summary        func(childComplexity int) int
-		Title          func(childComplexity int) int
-		Topics         func(childComplexity int) int
-		URL            func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		Version        func(childComplexity int) int
+		Audiences            func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		ExternalID           func(childComplexity int) int
+		ExternalSource       func(childComplexity int) int
+		Fundings             func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Kind                 func(childComplexity int) int
+		Language             func(childComplexity int) int
+		Places               func(childComplexity int) int
+		Programs             func(childComplexity int) int
+		Provenance           func(childComplexity int) int
+		PublishedOn          func(childComplexity int) int
+		Publisher            func(childComplexity int) int
+		ReviewNote           func(childComplexity int) int
+		ReviewedAt           func(childComplexity int) int
+		Sample               func(childComplexity int) int
+		Status               func(childComplexity int) int
+		SubmittedAnonymously func(childComplexity int) int
+		SubmittedAt          func(childComplexity int) int
+		SubmitterNote        func(childComplexity int) int
+		Summary              func(childComplexity int) int
+		Title                func(childComplexity int) int
+		Topics               func(childComplexity int) int
+		URL                  func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		Version              func(childComplexity int) int
 	}
 
 	ResourceConnection struct {
@@ -595,6 +601,19 @@ type ComplexityRoot struct {
 		Service func(childComplexity int) int
 	}
 
+	SubmissionStatus struct {
+		Resource    func(childComplexity int) int
+		ReviewNote  func(childComplexity int) int
+		ReviewedAt  func(childComplexity int) int
+		Status      func(childComplexity int) int
+		SubmittedAt func(childComplexity int) int
+	}
+
+	SubmitResourcePayload struct {
+		Resource        func(childComplexity int) int
+		SubmissionToken func(childComplexity int) int
+	}
+
 	TaxonomyTerm struct {
 		Children       func(childComplexity int) int
 		Code           func(childComplexity int) int
@@ -683,7 +702,7 @@ type MutationResolver interface {
 	UpsertOrganizations(ctx context.Context, input []*write.UpsertOrganizationInput) ([]*write.OrganizationUpsert, error)
 	UpsertLocations(ctx context.Context, input []*write.UpsertLocationInput) ([]*write.LocationUpsert, error)
 	UpsertServices(ctx context.Context, input []*write.UpsertServiceInput) ([]*write.ServiceUpsert, error)
-	SubmitResource(ctx context.Context, input ent.CreateResourceInput) (*ent.Resource, error)
+	SubmitResource(ctx context.Context, input ent.CreateResourceInput, note *string) (*write.Submission, error)
 	ReviewResource(ctx context.Context, id int, decision write.Decision, reason *string) (*ent.Resource, error)
 	SetTermNeed(ctx context.Context, termID int, need *string) (*ent.TaxonomyTerm, error)
 }
@@ -697,8 +716,12 @@ type QueryResolver interface {
 	Services(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
 	TaxonomyTerms(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) (*ent.TaxonomyTermConnection, error)
 	Changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error)
+	SubmissionStatus(ctx context.Context, token string) (*write.SubmissionState, error)
 	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) (*model.MatchConnection, error)
 	ResolveArea(ctx context.Context, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) (*model.Area, error)
+}
+type SubmissionStatusResolver interface {
+	Resource(ctx context.Context, obj *write.SubmissionState) (*ent.Resource, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1819,7 +1842,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SubmitResource(childComplexity, args["input"].(ent.CreateResourceInput)), true
+		return e.ComplexityRoot.Mutation.SubmitResource(childComplexity, args["input"].(ent.CreateResourceInput), args["note"].(*string)), true
 	case "Mutation.updateContact":
 		if e.ComplexityRoot.Mutation.UpdateContact == nil {
 			break
@@ -2659,6 +2682,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Services(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ServiceOrder), args["where"].(*ent.ServiceWhereInput)), true
+	case "Query.submissionStatus":
+		if e.ComplexityRoot.Query.SubmissionStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Query_submissionStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SubmissionStatus(childComplexity, args["token"].(string)), true
 	case "Query.taxonomyTerms":
 		if e.ComplexityRoot.Query.TaxonomyTerms == nil {
 			break
@@ -2755,6 +2789,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resource.ReviewNote(childComplexity), true
+	case "Resource.reviewedAt":
+		if e.ComplexityRoot.Resource.ReviewedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.ReviewedAt(childComplexity), true
 	case "Resource.sample":
 		if e.ComplexityRoot.Resource.Sample == nil {
 			break
@@ -2767,6 +2807,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resource.Status(childComplexity), true
+	case "Resource.submittedAnonymously":
+		if e.ComplexityRoot.Resource.SubmittedAnonymously == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.SubmittedAnonymously(childComplexity), true
+	case "Resource.submittedAt":
+		if e.ComplexityRoot.Resource.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.SubmittedAt(childComplexity), true
+	case "Resource.submitterNote":
+		if e.ComplexityRoot.Resource.SubmitterNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resource.SubmitterNote(childComplexity), true
 	case "Resource.summary":
 		if e.ComplexityRoot.Resource.Summary == nil {
 			break
@@ -3498,6 +3556,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServiceUpsert.Service(childComplexity), true
 
+	case "SubmissionStatus.resource":
+		if e.ComplexityRoot.SubmissionStatus.Resource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionStatus.Resource(childComplexity), true
+	case "SubmissionStatus.reviewNote":
+		if e.ComplexityRoot.SubmissionStatus.ReviewNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionStatus.ReviewNote(childComplexity), true
+	case "SubmissionStatus.reviewedAt":
+		if e.ComplexityRoot.SubmissionStatus.ReviewedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionStatus.ReviewedAt(childComplexity), true
+	case "SubmissionStatus.status":
+		if e.ComplexityRoot.SubmissionStatus.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionStatus.Status(childComplexity), true
+	case "SubmissionStatus.submittedAt":
+		if e.ComplexityRoot.SubmissionStatus.SubmittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmissionStatus.SubmittedAt(childComplexity), true
+
+	case "SubmitResourcePayload.resource":
+		if e.ComplexityRoot.SubmitResourcePayload.Resource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitResourcePayload.Resource(childComplexity), true
+	case "SubmitResourcePayload.submissionToken":
+		if e.ComplexityRoot.SubmitResourcePayload.SubmissionToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubmitResourcePayload.SubmissionToken(childComplexity), true
+
 	case "TaxonomyTerm.children":
 		if e.ComplexityRoot.TaxonomyTerm.Children == nil {
 			break
@@ -3782,7 +3884,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "directory.graphqls" "ent.graphqls" "feed.graphqls" "match.graphqls" "mutation.graphqls"
+//go:embed "directory.graphqls" "ent.graphqls" "feed.graphqls" "library.graphqls" "match.graphqls" "mutation.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3797,6 +3899,7 @@ var sources = []*ast.Source{
 	{Name: "directory.graphqls", Input: sourceData("directory.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 	{Name: "feed.graphqls", Input: sourceData("feed.graphqls"), BuiltIn: false},
+	{Name: "library.graphqls", Input: sourceData("library.graphqls"), BuiltIn: false},
 	{Name: "match.graphqls", Input: sourceData("match.graphqls"), BuiltIn: false},
 	{Name: "mutation.graphqls", Input: sourceData("mutation.graphqls"), BuiltIn: false},
 }
@@ -4440,6 +4543,14 @@ func (ec *executionContext) childFields_Resource(ctx context.Context, field grap
 		return ec.fieldContext_Resource_status(ctx, field)
 	case "reviewNote":
 		return ec.fieldContext_Resource_reviewNote(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_Resource_submittedAt(ctx, field)
+	case "reviewedAt":
+		return ec.fieldContext_Resource_reviewedAt(ctx, field)
+	case "submittedAnonymously":
+		return ec.fieldContext_Resource_submittedAnonymously(ctx, field)
+	case "submitterNote":
+		return ec.fieldContext_Resource_submitterNote(ctx, field)
 	case "publisher":
 		return ec.fieldContext_Resource_publisher(ctx, field)
 	case "topics":
@@ -4750,6 +4861,32 @@ func (ec *executionContext) childFields_ServiceUpsert(ctx context.Context, field
 		return ec.fieldContext_ServiceUpsert_service(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ServiceUpsert", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmissionStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_SubmissionStatus_status(ctx, field)
+	case "submittedAt":
+		return ec.fieldContext_SubmissionStatus_submittedAt(ctx, field)
+	case "reviewedAt":
+		return ec.fieldContext_SubmissionStatus_reviewedAt(ctx, field)
+	case "reviewNote":
+		return ec.fieldContext_SubmissionStatus_reviewNote(ctx, field)
+	case "resource":
+		return ec.fieldContext_SubmissionStatus_resource(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmissionStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_SubmitResourcePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "submissionToken":
+		return ec.fieldContext_SubmitResourcePayload_submissionToken(ctx, field)
+	case "resource":
+		return ec.fieldContext_SubmitResourcePayload_resource(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubmitResourcePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_TaxonomyTerm(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5535,6 +5672,14 @@ func (ec *executionContext) field_Mutation_submitResource_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
 	return args, nil
 }
 
@@ -6703,6 +6848,20 @@ func (ec *executionContext) field_Query_services_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_submissionStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
 	return args, nil
 }
 
@@ -10911,11 +11070,11 @@ func (ec *executionContext) _Mutation_submitResource(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SubmitResource(ctx, fc.Args["input"].(ent.CreateResourceInput))
+			return ec.Resolvers.Mutation().SubmitResource(ctx, fc.Args["input"].(ent.CreateResourceInput), fc.Args["note"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resource) graphql.Marshaler {
-			return ec.marshalNResource2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResource(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *write.Submission) graphql.Marshaler {
+			return ec.marshalNSubmitResourcePayload2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐSubmission(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10928,7 +11087,7 @@ func (ec *executionContext) fieldContext_Mutation_submitResource(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Resource(ctx, field)
+			return ec.childFields_SubmitResourcePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -13049,6 +13208,50 @@ func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_submissionStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_submissionStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SubmissionStatus(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *write.SubmissionState) graphql.Marshaler {
+			return ec.marshalOSubmissionStatus2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐSubmissionState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_submissionStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubmissionStatus(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_submissionStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_match(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13408,6 +13611,50 @@ func (ec *executionContext) _Resource_reviewNote(ctx context.Context, field grap
 	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReviewNote)
 }
 func (ec *executionContext) fieldContext_Resource_reviewNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
+}
+
+func (ec *executionContext) _Resource_submittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Resource_submittedAt(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubmittedAt)
+}
+func (ec *executionContext) fieldContext_Resource_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Resource_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Resource_reviewedAt(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReviewedAt)
+}
+func (ec *executionContext) fieldContext_Resource_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Resource_submittedAnonymously(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Resource_submittedAnonymously(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubmittedAnonymously)
+}
+func (ec *executionContext) fieldContext_Resource_submittedAnonymously(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Resource", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Resource_submitterNote(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Resource_submitterNote(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubmitterNote)
+}
+func (ec *executionContext) fieldContext_Resource_submitterNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
@@ -15393,6 +15640,120 @@ func (ec *executionContext) fieldContext_ServiceUpsert_service(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmissionStatus_status(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SubmissionStatus_status(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNResourceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
+}
+func (ec *executionContext) fieldContext_SubmissionStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "ResourceStatus")
+}
+
+func (ec *executionContext) _SubmissionStatus_submittedAt(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SubmissionStatus_submittedAt(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubmittedAt)
+}
+func (ec *executionContext) fieldContext_SubmissionStatus_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SubmissionStatus_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SubmissionStatus_reviewedAt(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReviewedAt)
+}
+func (ec *executionContext) fieldContext_SubmissionStatus_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SubmissionStatus_reviewNote(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SubmissionStatus_reviewNote(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReviewNote)
+}
+func (ec *executionContext) fieldContext_SubmissionStatus_reviewNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubmissionStatus_resource(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubmissionStatus_resource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SubmissionStatus().Resource(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resource) graphql.Marshaler {
+			return ec.marshalOResource2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubmissionStatus_resource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmissionStatus",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubmitResourcePayload_submissionToken(ctx context.Context, field graphql.CollectedField, obj *write.Submission) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SubmitResourcePayload_submissionToken(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubmissionToken)
+}
+func (ec *executionContext) fieldContext_SubmitResourcePayload_submissionToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubmitResourcePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubmitResourcePayload_resource(ctx context.Context, field graphql.CollectedField, obj *write.Submission) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SubmitResourcePayload_resource(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNResource2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐResource(ctx, field.Selections, obj.Resource)
+}
+func (ec *executionContext) fieldContext_SubmitResourcePayload_resource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubmitResourcePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resource(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25722,7 +26083,7 @@ func (ec *executionContext) unmarshalInputResourceWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "language", "languageNEQ", "languageIn", "languageNotIn", "languageGT", "languageGTE", "languageLT", "languageLTE", "languageContains", "languageHasPrefix", "languageHasSuffix", "languageEqualFold", "languageContainsFold", "publishedOn", "publishedOnNEQ", "publishedOnIn", "publishedOnNotIn", "publishedOnGT", "publishedOnGTE", "publishedOnLT", "publishedOnLTE", "publishedOnIsNil", "publishedOnNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "hasPublisher", "hasPublisherWith", "hasTopics", "hasTopicsWith", "hasPrograms", "hasProgramsWith", "hasFundings", "hasFundingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "url", "urlNEQ", "urlIn", "urlNotIn", "urlGT", "urlGTE", "urlLT", "urlLTE", "urlContains", "urlHasPrefix", "urlHasSuffix", "urlIsNil", "urlNotNil", "urlEqualFold", "urlContainsFold", "language", "languageNEQ", "languageIn", "languageNotIn", "languageGT", "languageGTE", "languageLT", "languageLTE", "languageContains", "languageHasPrefix", "languageHasSuffix", "languageEqualFold", "languageContainsFold", "publishedOn", "publishedOnNEQ", "publishedOnIn", "publishedOnNotIn", "publishedOnGT", "publishedOnGTE", "publishedOnLT", "publishedOnLTE", "publishedOnIsNil", "publishedOnNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "submittedAtIsNil", "submittedAtNotNil", "reviewedAt", "reviewedAtNEQ", "reviewedAtIn", "reviewedAtNotIn", "reviewedAtGT", "reviewedAtGTE", "reviewedAtLT", "reviewedAtLTE", "reviewedAtIsNil", "reviewedAtNotNil", "hasPublisher", "hasPublisherWith", "hasTopics", "hasTopicsWith", "hasPrograms", "hasProgramsWith", "hasFundings", "hasFundingsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26555,6 +26916,146 @@ func (ec *executionContext) unmarshalInputResourceWhereInput(ctx context.Context
 				return it, err
 			}
 			it.StatusNotIn = data
+		case "submittedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAt = data
+		case "submittedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNEQ = data
+		case "submittedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtIn = data
+		case "submittedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNotIn = data
+		case "submittedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtGT = data
+		case "submittedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtGTE = data
+		case "submittedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtLT = data
+		case "submittedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtLTE = data
+		case "submittedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtIsNil = data
+		case "submittedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("submittedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubmittedAtNotNil = data
+		case "reviewedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAt = data
+		case "reviewedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtNEQ = data
+		case "reviewedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtIn = data
+		case "reviewedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtNotIn = data
+		case "reviewedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtGT = data
+		case "reviewedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtGTE = data
+		case "reviewedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtLT = data
+		case "reviewedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtLTE = data
+		case "reviewedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtIsNil = data
+		case "reviewedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewedAtNotNil = data
 		case "hasPublisher":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPublisher"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -37973,6 +38474,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_changes(ctx, field)
 				})
+		case "submissionStatus":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_submissionStatus(ctx, field)
+				})
 		case "match":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -38109,6 +38616,26 @@ func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "reviewNote":
 			out.Values[i] = ec._Resource_reviewNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._Resource_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reviewedAt":
+			out.Values[i] = ec._Resource_reviewedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submittedAnonymously":
+			out.Values[i] = ec._Resource_submittedAnonymously(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "submitterNote":
+			out.Values[i] = ec._Resource_submitterNote(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -38983,6 +39510,87 @@ func (ec *executionContext) _ServiceUpsert(ctx context.Context, sel ast.Selectio
 			}
 		case "service":
 			out.Values[i] = ec._ServiceUpsert_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var submissionStatusImplementors = []string{"SubmissionStatus"}
+
+func (ec *executionContext) _SubmissionStatus(ctx context.Context, sel ast.SelectionSet, obj *write.SubmissionState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submissionStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmissionStatus")
+		case "status":
+			out.Values[i] = ec._SubmissionStatus_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submittedAt":
+			out.Values[i] = ec._SubmissionStatus_submittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewedAt":
+			out.Values[i] = ec._SubmissionStatus_reviewedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reviewNote":
+			out.Values[i] = ec._SubmissionStatus_reviewNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resource":
+			out.Values[i] = ec._SubmissionStatus_resource(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var submitResourcePayloadImplementors = []string{"SubmitResourcePayload"}
+
+func (ec *executionContext) _SubmitResourcePayload(ctx context.Context, sel ast.SelectionSet, obj *write.Submission) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, submitResourcePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubmitResourcePayload")
+		case "submissionToken":
+			out.Values[i] = ec._SubmitResourcePayload_submissionToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resource":
+			out.Values[i] = ec._SubmitResourcePayload_resource(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -40570,6 +41178,14 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSubmitResourcePayload2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐSubmission(ctx context.Context, sel ast.SelectionSet, v *write.Submission) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubmitResourcePayload!")
+		return graphql.Null
+	}
+	return ec._SubmitResourcePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTaxonomyTerm2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐTaxonomyTerm(ctx context.Context, sel ast.SelectionSet, v *ent.TaxonomyTerm) graphql.Marshaler {
@@ -42729,6 +43345,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSubmissionStatus2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐSubmissionState(ctx context.Context, sel ast.SelectionSet, v *write.SubmissionState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SubmissionStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOTaxonomyTerm2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐTaxonomyTermᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.TaxonomyTerm) graphql.Marshaler {

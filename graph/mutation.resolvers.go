@@ -208,8 +208,8 @@ func (r *mutationResolver) UpsertServices(ctx context.Context, input []*write.Up
 }
 
 // SubmitResource is the resolver for the submitResource field.
-func (r *mutationResolver) SubmitResource(ctx context.Context, input ent.CreateResourceInput) (*ent.Resource, error) {
-	return r.writer.SubmitResource(ctx, input)
+func (r *mutationResolver) SubmitResource(ctx context.Context, input ent.CreateResourceInput, note *string) (*write.Submission, error) {
+	return r.writer.SubmitResource(ctx, input, note)
 }
 
 // ReviewResource is the resolver for the reviewResource field.

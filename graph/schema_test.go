@@ -46,7 +46,8 @@ func TestEverythingIsDescribed(t *testing.T) {
 
 // TestNoFilterRevealsHiddenValues: a where filter on a value the answer
 // hides would let the public test for it (a confidential address, a
-// staff-only phone, an unpublished resource).
+// staff-only phone, an unpublished resource, what a submitter told the
+// reviewers, a submission's token).
 func TestNoFilterRevealsHiddenValues(t *testing.T) {
 	schema := NewExecutableSchema(Config{Resolvers: NewResolver(nil)}).Schema()
 	loc := schema.Types["LocationWhereInput"]
@@ -62,7 +63,8 @@ func TestNoFilterRevealsHiddenValues(t *testing.T) {
 			continue
 		}
 		for _, f := range def.Fields {
-			if strings.HasPrefix(f.Name, "hasPhones") || strings.HasPrefix(f.Name, "hasResources") || name == "ServiceWhereInput" && strings.HasPrefix(f.Name, "internalNotes") {
+			if strings.HasPrefix(f.Name, "hasPhones") || strings.HasPrefix(f.Name, "hasResources") || name == "ServiceWhereInput" && strings.HasPrefix(f.Name, "internalNotes") ||
+				name == "ResourceWhereInput" && (strings.HasPrefix(f.Name, "submitterNote") || strings.HasPrefix(f.Name, "submittedAnonymously") || strings.Contains(strings.ToLower(f.Name), "token")) {
 				t.Errorf("%s.%s filters on records or fields the public may not see", name, f.Name)
 			}
 		}
@@ -86,5 +88,32 @@ func TestEveryFilterIsReadable(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no where inputs in the schema")
+	}
+}
+
+// TestNoSubmissionTokenIsShown: a submission token is shown once, by
+// submitResource; no type has a field that could show it (or its hash)
+// again, but SubmitResourcePayload.submissionToken and the argument of
+// submissionStatus.
+func TestNoSubmissionTokenIsShown(t *testing.T) {
+	schema := NewExecutableSchema(Config{Resolvers: NewResolver(nil)}).Schema()
+	found := false
+	for name, def := range schema.Types {
+		if def.BuiltIn || strings.HasPrefix(name, "__") {
+			continue
+		}
+		for _, f := range def.Fields {
+			if !strings.Contains(strings.ToLower(f.Name), "token") {
+				continue
+			}
+			if name == "SubmitResourcePayload" && f.Name == "submissionToken" {
+				found = true
+				continue
+			}
+			t.Errorf("%s.%s may show a submission token", name, f.Name)
+		}
+	}
+	if !found {
+		t.Error("SubmitResourcePayload.submissionToken is missing")
 	}
 }

@@ -28,7 +28,9 @@ import (
 // instead (see the package documentation).
 func authenticate(client *ent.Client, log *slog.Logger, limits *limiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
+		// The address limits the library's submissions without a key
+		// (package write); it is never stored.
+		ctx := auth.WithClientAddress(r.Context(), hostOf(r))
 		refuseKey := func(msg string) {
 			if !limits.refused(w, r, addressOf(r)) {
 				unauthenticated(w, msg)

@@ -24,6 +24,11 @@
 // guessing itself is hopeless, and the limit is there to stop such a run
 // being answered at full speed, as if nothing were wrong.
 //
+// authenticate also hands every request's address down in its context
+// (auth.WithClientAddress), for the one rule below HTTP that needs it: the
+// library's submissions without a key, limited per address by package
+// write. The address is the connection's; no forwarding header is trusted.
+//
 // # The database going away
 //
 // A request that fails because the database cannot be reached

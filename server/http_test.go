@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/telemetry"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/internal/write"
 	"github.com/village-directory/village/server"
@@ -213,4 +215,47 @@ func TestFullUpsertBatchFitsTheBodyLimit(t *testing.T) {
 			t.Errorf("%d outcomes, first %+v; want %d CREATED", len(out.UpsertServices), out.UpsertServices[:min(1, len(out.UpsertServices))], write.MaxBatch)
 		}
 	})
+}
+
+// TestReadyOnceTheMatchIndexIsBuilt: with WarmIndexes (village serve), the
+// match index is built as the server starts, and /readyz answers ready only
+// once it is, so no family's first match waits for it.
+func TestReadyOnceTheMatchIndexIsBuilt(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		loadSeedAndSamples(t, db)
+		metrics := telemetry.NewMetrics()
+		a := newAPI(t, db, server.Config{WarmIndexes: true, Metrics: metrics})
+		deadline := time.Now().Add(time.Minute)
+		for {
+			res := mustGet(t, a.srv.URL+"/readyz")
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+			if !strings.HasPrefix(string(body), "starting") || time.Now().After(deadline) {
+				t.Fatalf("/readyz while starting: %d %q", res.StatusCode, body)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if records := gaugeValue(t, metrics, "village_match_index_records"); records == 0 {
+			t.Error("/readyz answered ready before the match index was built")
+		}
+	})
+}
+
+// gaugeValue reads an unlabelled gauge.
+func gaugeValue(t *testing.T, m *telemetry.Metrics, name string) float64 {
+	t.Helper()
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no gauge %s", name)
+	return 0
 }

@@ -501,7 +501,9 @@ func TestResolveAreaGraphQL(t *testing.T) {
 }
 
 // TestMatchStatementCount: a match costs the same number of SQL statements
-// for a directory of 10 services as for 200.
+// for a directory of 10 services as for 400, and so does bringing the index
+// up to date after writes (the first match after the directory grew from 10
+// to 200 services, and from 200 to 400).
 func TestMatchStatementCount(t *testing.T) {
 	for _, backend := range testdb.Backends {
 		t.Run(backend, func(t *testing.T) {
@@ -537,24 +539,30 @@ func TestMatchStatementCount(t *testing.T) {
 			  }
 			}`
 			family := map[string]any{"zip": "02121", "childAgeMonths": 6, "needs": []string{"home-visiting"}}
-			counts := map[int]int{}
-			for _, size := range []int{10, 200} {
+			counts, afterWrites := map[int]int{}, map[int]int{}
+			for _, size := range []int{10, 200, 400} {
 				grow(size)
-				counter.Reset()
-				var data struct {
-					Match struct {
-						TotalCount int
-						Edges      []any
+				for _, into := range []map[int]int{afterWrites, counts} {
+					counter.Reset()
+					var data struct {
+						Match struct {
+							TotalCount int
+							Edges      []any
+						}
+					}
+					a.ok(q, map[string]any{"f": family}, &data)
+					into[size] = counter.Count()
+					if data.Match.TotalCount != size || len(data.Match.Edges) != min(size, 20) {
+						t.Fatalf("%d services: totalCount %d, %d edges", size, data.Match.TotalCount, len(data.Match.Edges))
 					}
 				}
-				a.ok(q, map[string]any{"f": family}, &data)
-				counts[size] = counter.Count()
-				if data.Match.TotalCount != size || len(data.Match.Edges) != min(size, 20) {
-					t.Fatalf("%d services: totalCount %d, %d edges", size, data.Match.TotalCount, len(data.Match.Edges))
-				}
+			}
+			t.Logf("%s: statements for the first match after writes, by directory size: %v", backend, afterWrites)
+			if afterWrites[200] != afterWrites[400] {
+				t.Fatalf("bringing the index up to date costs statements that grow with the directory: %v", afterWrites)
 			}
 			t.Logf("%s: statements per match by directory size: %v", backend, counts)
-			if counts[10] != counts[200] {
+			if counts[10] != counts[200] || counts[200] != counts[400] {
 				t.Fatalf("statement count grows with the directory: %v", counts)
 			}
 		})

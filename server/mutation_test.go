@@ -223,9 +223,6 @@ func mutAllowed(role, typ, op string) bool {
 	case "anonymous":
 		return false
 	}
-	if typ == ent.TypeResource && op == "create" {
-		return true // any key submits a resource (it arrives SUBMITTED)
-	}
 	if role != "editor-own" {
 		return false
 	}
@@ -319,14 +316,16 @@ func TestMutationMatrix(t *testing.T) {
 				return `mutation($in: [UpsertServiceInput!]!) { upsertServices(input: $in) { outcome } }`,
 					map[string]any{"in": []any{map[string]any{"externalSource": "t", "externalID": mutName("s"), "name": "Visits", "organizationID": relay.Encode(own)}}}
 			}},
-			{"submitResource", func(r string) bool { return r != "anonymous" }, func(int) (string, map[string]any) {
-				return `mutation($in: CreateResourceInput!) { submitResource(input: $in) { id status } }`,
+			{"submitResource", func(r string) bool { return true }, func(int) (string, map[string]any) {
+				return `mutation($in: CreateResourceInput!) { submitResource(input: $in) { submissionToken resource { id status } } }`,
 					map[string]any{"in": map[string]any{"title": mutName("Tool"), "kind": "TOOL"}}
 			}},
 			{"reviewResource", func(r string) bool { return r == "admin" }, func(int) (string, map[string]any) {
-				var d struct{ SubmitResource struct{ ID string } }
-				m.ok(m.admin, `mutation { submitResource(input: {title: "Guide", kind: GUIDE}) { id } }`, nil, &d)
-				return `mutation($id: ID!) { reviewResource(id: $id, decision: PUBLISH) { status } }`, map[string]any{"id": d.SubmitResource.ID}
+				var d struct {
+					SubmitResource struct{ Resource struct{ ID string } }
+				}
+				m.ok(m.admin, `mutation { submitResource(input: {title: "Guide", kind: GUIDE}) { resource { id } } }`, nil, &d)
+				return `mutation($id: ID!) { reviewResource(id: $id, decision: PUBLISH) { status } }`, map[string]any{"id": d.SubmitResource.Resource.ID}
 			}},
 			{"setTermNeed", func(r string) bool { return r == "admin" }, func(int) (string, map[string]any) {
 				ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/internal/auth"
 )
 
@@ -66,7 +67,7 @@ func (l *limiter) refused(w http.ResponseWriter, r *http.Request, caller string)
 	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	writeGraphQLError(w, http.StatusTooManyRequests,
 		fmt.Sprintf("too many requests: at most %g a second (bursts of %d) per API key, or per address for requests without a valid key; retry after %s",
-			l.limit.PerSecond, l.limit.Burst, wait.Round(time.Millisecond)), "RATE_LIMITED")
+			l.limit.PerSecond, l.limit.Burst, wait.Round(time.Millisecond)), graph.CodeRateLimited)
 	return true
 }
 
@@ -79,12 +80,16 @@ func callerOf(r *http.Request) string {
 }
 
 // addressOf names the client's address as a caller.
-func addressOf(r *http.Request) string {
+func addressOf(r *http.Request) string { return "addr:" + hostOf(r) }
+
+// hostOf is the address the request's connection comes from (behind a
+// reverse proxy, the proxy's: no forwarding header is trusted).
+func hostOf(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	return "addr:" + host
+	return host
 }
 
 type callerLimiter struct {

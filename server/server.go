@@ -54,6 +54,11 @@ type Config struct {
 	// answer (Cache-Control: public, max-age); a minute at most for an
 	// answer that depends on the clock (see httpCache).
 	CacheMaxAge time.Duration
+	// WarmIndexes builds the in-memory indexes (the match index) as the
+	// handler is made, in the background; /readyz answers 503 until they
+	// are built, so a load balancer sends no family's match to wait for
+	// them. village serve sets it; tests and embedders choose.
+	WarmIndexes bool
 	// ResponseCacheBytes bounds the in-memory cache of anonymous GraphQL
 	// answers (see responseCache); 0 keeps none. DefaultConfig keeps 16 MiB.
 	ResponseCacheBytes int64
@@ -146,6 +151,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 			return telemetry.IndexStats{Records: s.Records, BuiltAt: s.BuiltAt, Build: s.Build}
 		})
 	}
+	warming := warmIndexes(cfg.WarmIndexes, log, matcher.Warm)
 	cache := httpCache{client: db.Client, maxAge: cfg.CacheMaxAge, now: time.Now}
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, routed(pattern, h)) }
@@ -169,6 +175,11 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if draining(cfg.Draining) {
 			writePlain(w, http.StatusServiceUnavailable, "draining: shutting down")
+			return
+		}
+		if !draining(warming) {
+			w.Header().Set("Retry-After", "1")
+			writePlain(w, http.StatusServiceUnavailable, "starting: building the match index")
 			return
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -203,6 +214,31 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	h = otelhttp.NewHandler(h, "http request", otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(telemetry.Propagator),
 		otelhttp.WithMeterProvider(noopmetric.NewMeterProvider()))
 	return h
+}
+
+// warmIndexes runs each build in the background when warm is set, and
+// returns a channel closed once all have finished (at once when not set).
+// A build that fails is logged: the first request that needs the index
+// builds it again and answers the failure itself.
+func warmIndexes(warm bool, log *slog.Logger, builds ...func(context.Context) error) <-chan struct{} {
+	done := make(chan struct{})
+	if !warm {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		started := time.Now()
+		for _, build := range builds {
+			if err := build(ctx); err != nil {
+				log.Error("building an index at start failed", "error", err)
+			}
+		}
+		log.Info("indexes built", "took", time.Since(started).Round(time.Millisecond))
+	}()
+	return done
 }
 
 // MetricsHandler serves m in Prometheus' text format.

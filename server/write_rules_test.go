@@ -245,10 +245,12 @@ func TestFeedShowsOnlyRecordsTheKeyMayRead(t *testing.T) {
 			public, _ := m.create(m.admin, "Phone", map[string]any{"number": "617-555-0101", "serviceID": svc})
 			m.ok(m.admin, `mutation($id: ID!) { updatePhone(id: $id, input: {description: "x"}) { id } }`, map[string]any{"id": hidden}, nil)
 			reader := m.key(auth.Reader)
-			var sub struct{ SubmitResource struct{ ID string } }
-			m.ok(reader, `mutation($o: ID!) { submitResource(input: {title: "Guide", kind: GUIDE, publisherID: $o}) { id } }`,
+			var sub struct {
+				SubmitResource struct{ Resource struct{ ID string } }
+			}
+			m.ok(reader, `mutation($o: ID!) { submitResource(input: {title: "Guide", kind: GUIDE, publisherID: $o}) { resource { id } } }`,
 				map[string]any{"o": relay.Encode(own)}, &sub)
-			submitted := sub.SubmitResource.ID
+			submitted := sub.SubmitResource.Resource.ID
 
 			keys := map[string]string{
 				"reader": reader, "staff": m.key(auth.Staff), "admin": m.admin,
@@ -329,9 +331,9 @@ func TestFeedShowsOnlyRecordsTheKeyMayRead(t *testing.T) {
 
 			// A resource published then deleted: its submission is not
 			// shown (it was not public), its publication and tombstone are.
-			m.ok(reader, `mutation($o: ID!) { submitResource(input: {title: "Map", kind: GUIDE, publisherID: $o}) { id } }`,
+			m.ok(reader, `mutation($o: ID!) { submitResource(input: {title: "Map", kind: GUIDE, publisherID: $o}) { resource { id } } }`,
 				map[string]any{"o": relay.Encode(own)}, &sub)
-			published := sub.SubmitResource.ID
+			published := sub.SubmitResource.Resource.ID
 			m.ok(m.admin, `mutation($id: ID!) { reviewResource(id: $id, decision: PUBLISH) { id } }`, map[string]any{"id": published}, nil)
 			both := "CREATE UPDATE" // staff: also the events of a resource published now
 			ops[published] = map[string]string{"reader": "UPDATE", "foreign editor": "UPDATE", "own editor": "UPDATE", "staff": both, "admin": both}

@@ -402,6 +402,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.StaleAfterMonths = int(staleAfter)
 	cfg.CacheMaxAge = *cacheMaxAge
 	cfg.ResponseCacheBytes = *responseCache
+	cfg.WarmIndexes = true
 	cfg.DisableIntrospection = !*introspection
 	cfg.TrustedDocuments = trusted
 	cfg.Metrics = telemetry.NewMetrics()

@@ -560,6 +560,11 @@ var (
 		{Name: "places", Type: field.TypeJSON, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"SUBMITTED", "PUBLISHED", "REJECTED"}, Default: "SUBMITTED"},
 		{Name: "review_note", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "submitted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "reviewed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "submitted_anonymously", Type: field.TypeBool, Nullable: true},
+		{Name: "submitter_note", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "submission_token_hash", Type: field.TypeString, Unique: true, Nullable: true},
 		{Name: "publisher_id", Type: field.TypeInt, Nullable: true},
 	}
 	// ResourcesTable holds the schema information for the "resources" table.
@@ -570,7 +575,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "resources_organizations_resources",
-				Columns:    []*schema.Column{ResourcesColumns[18]},
+				Columns:    []*schema.Column{ResourcesColumns[23]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -599,7 +604,7 @@ var (
 			{
 				Name:    "resource_publisher_id",
 				Unique:  false,
-				Columns: []*schema.Column{ResourcesColumns[18]},
+				Columns: []*schema.Column{ResourcesColumns[23]},
 			},
 			{
 				Name:    "resource_status",

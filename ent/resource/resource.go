@@ -54,6 +54,16 @@ const (
 	FieldStatus = "status"
 	// FieldReviewNote holds the string denoting the review_note field in the database.
 	FieldReviewNote = "review_note"
+	// FieldSubmittedAt holds the string denoting the submitted_at field in the database.
+	FieldSubmittedAt = "submitted_at"
+	// FieldReviewedAt holds the string denoting the reviewed_at field in the database.
+	FieldReviewedAt = "reviewed_at"
+	// FieldSubmittedAnonymously holds the string denoting the submitted_anonymously field in the database.
+	FieldSubmittedAnonymously = "submitted_anonymously"
+	// FieldSubmitterNote holds the string denoting the submitter_note field in the database.
+	FieldSubmitterNote = "submitter_note"
+	// FieldSubmissionTokenHash holds the string denoting the submission_token_hash field in the database.
+	FieldSubmissionTokenHash = "submission_token_hash"
 	// EdgePublisher holds the string denoting the publisher edge name in mutations.
 	EdgePublisher = "publisher"
 	// EdgeTopics holds the string denoting the topics edge name in mutations.
@@ -111,6 +121,11 @@ var Columns = []string{
 	FieldPlaces,
 	FieldStatus,
 	FieldReviewNote,
+	FieldSubmittedAt,
+	FieldReviewedAt,
+	FieldSubmittedAnonymously,
+	FieldSubmitterNote,
+	FieldSubmissionTokenHash,
 }
 
 var (
@@ -138,7 +153,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/village-directory/village/ent/runtime"
 var (
-	Hooks [4]ent.Hook
+	Hooks [5]ent.Hook
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultUpdatedAt holds the default value on creation for the "updated_at" field.
@@ -312,6 +327,31 @@ func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 // ByReviewNote orders the results by the review_note field.
 func ByReviewNote(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReviewNote, opts...).ToFunc()
+}
+
+// BySubmittedAt orders the results by the submitted_at field.
+func BySubmittedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubmittedAt, opts...).ToFunc()
+}
+
+// ByReviewedAt orders the results by the reviewed_at field.
+func ByReviewedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReviewedAt, opts...).ToFunc()
+}
+
+// BySubmittedAnonymously orders the results by the submitted_anonymously field.
+func BySubmittedAnonymously(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubmittedAnonymously, opts...).ToFunc()
+}
+
+// BySubmitterNote orders the results by the submitter_note field.
+func BySubmitterNote(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubmitterNote, opts...).ToFunc()
+}
+
+// BySubmissionTokenHash orders the results by the submission_token_hash field.
+func BySubmissionTokenHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSubmissionTokenHash, opts...).ToFunc()
 }
 
 // ByPublisherField orders the results by publisher field.

@@ -125,6 +125,31 @@ func ReviewNote(v string) predicate.Resource {
 	return predicate.Resource(sql.FieldEQ(FieldReviewNote, v))
 }
 
+// SubmittedAt applies equality check predicate on the "submitted_at" field. It's identical to SubmittedAtEQ.
+func SubmittedAt(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldEQ(FieldSubmittedAt, v))
+}
+
+// ReviewedAt applies equality check predicate on the "reviewed_at" field. It's identical to ReviewedAtEQ.
+func ReviewedAt(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldEQ(FieldReviewedAt, v))
+}
+
+// SubmittedAnonymously applies equality check predicate on the "submitted_anonymously" field. It's identical to SubmittedAnonymouslyEQ.
+func SubmittedAnonymously(v bool) predicate.Resource {
+	return predicate.Resource(sql.FieldEQ(FieldSubmittedAnonymously, v))
+}
+
+// SubmitterNote applies equality check predicate on the "submitter_note" field. It's identical to SubmitterNoteEQ.
+func SubmitterNote(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldEQ(FieldSubmitterNote, v))
+}
+
+// SubmissionTokenHash applies equality check predicate on the "submission_token_hash" field. It's identical to SubmissionTokenHashEQ.
+func SubmissionTokenHash(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldEQ(FieldSubmissionTokenHash, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Resource {
 	return predicate.Resource(sql.FieldEQ(FieldCreatedAt, v))
@@ -973,6 +998,276 @@ func ReviewNoteEqualFold(v string) predicate.Resource {
 // ReviewNoteContainsFold applies the ContainsFold predicate on the "review_note" field.
 func ReviewNoteContainsFold(v string) predicate.Resource {
 	return predicate.Resource(sql.FieldContainsFold(FieldReviewNote, v))
+}
+
+// SubmittedAtEQ applies the EQ predicate on the "submitted_at" field.
+func SubmittedAtEQ(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldEQ(FieldSubmittedAt, v))
+}
+
+// SubmittedAtNEQ applies the NEQ predicate on the "submitted_at" field.
+func SubmittedAtNEQ(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldNEQ(FieldSubmittedAt, v))
+}
+
+// SubmittedAtIn applies the In predicate on the "submitted_at" field.
+func SubmittedAtIn(vs ...time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldIn(FieldSubmittedAt, vs...))
+}
+
+// SubmittedAtNotIn applies the NotIn predicate on the "submitted_at" field.
+func SubmittedAtNotIn(vs ...time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldNotIn(FieldSubmittedAt, vs...))
+}
+
+// SubmittedAtGT applies the GT predicate on the "submitted_at" field.
+func SubmittedAtGT(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldGT(FieldSubmittedAt, v))
+}
+
+// SubmittedAtGTE applies the GTE predicate on the "submitted_at" field.
+func SubmittedAtGTE(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldGTE(FieldSubmittedAt, v))
+}
+
+// SubmittedAtLT applies the LT predicate on the "submitted_at" field.
+func SubmittedAtLT(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldLT(FieldSubmittedAt, v))
+}
+
+// SubmittedAtLTE applies the LTE predicate on the "submitted_at" field.
+func SubmittedAtLTE(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldLTE(FieldSubmittedAt, v))
+}
+
+// SubmittedAtIsNil applies the IsNil predicate on the "submitted_at" field.
+func SubmittedAtIsNil() predicate.Resource {
+	return predicate.Resource(sql.FieldIsNull(FieldSubmittedAt))
+}
+
+// SubmittedAtNotNil applies the NotNil predicate on the "submitted_at" field.
+func SubmittedAtNotNil() predicate.Resource {
+	return predicate.Resource(sql.FieldNotNull(FieldSubmittedAt))
+}
+
+// ReviewedAtEQ applies the EQ predicate on the "reviewed_at" field.
+func ReviewedAtEQ(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldEQ(FieldReviewedAt, v))
+}
+
+// ReviewedAtNEQ applies the NEQ predicate on the "reviewed_at" field.
+func ReviewedAtNEQ(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldNEQ(FieldReviewedAt, v))
+}
+
+// ReviewedAtIn applies the In predicate on the "reviewed_at" field.
+func ReviewedAtIn(vs ...time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldIn(FieldReviewedAt, vs...))
+}
+
+// ReviewedAtNotIn applies the NotIn predicate on the "reviewed_at" field.
+func ReviewedAtNotIn(vs ...time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldNotIn(FieldReviewedAt, vs...))
+}
+
+// ReviewedAtGT applies the GT predicate on the "reviewed_at" field.
+func ReviewedAtGT(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldGT(FieldReviewedAt, v))
+}
+
+// ReviewedAtGTE applies the GTE predicate on the "reviewed_at" field.
+func ReviewedAtGTE(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldGTE(FieldReviewedAt, v))
+}
+
+// ReviewedAtLT applies the LT predicate on the "reviewed_at" field.
+func ReviewedAtLT(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldLT(FieldReviewedAt, v))
+}
+
+// ReviewedAtLTE applies the LTE predicate on the "reviewed_at" field.
+func ReviewedAtLTE(v time.Time) predicate.Resource {
+	return predicate.Resource(sql.FieldLTE(FieldReviewedAt, v))
+}
+
+// ReviewedAtIsNil applies the IsNil predicate on the "reviewed_at" field.
+func ReviewedAtIsNil() predicate.Resource {
+	return predicate.Resource(sql.FieldIsNull(FieldReviewedAt))
+}
+
+// ReviewedAtNotNil applies the NotNil predicate on the "reviewed_at" field.
+func ReviewedAtNotNil() predicate.Resource {
+	return predicate.Resource(sql.FieldNotNull(FieldReviewedAt))
+}
+
+// SubmittedAnonymouslyEQ applies the EQ predicate on the "submitted_anonymously" field.
+func SubmittedAnonymouslyEQ(v bool) predicate.Resource {
+	return predicate.Resource(sql.FieldEQ(FieldSubmittedAnonymously, v))
+}
+
+// SubmittedAnonymouslyNEQ applies the NEQ predicate on the "submitted_anonymously" field.
+func SubmittedAnonymouslyNEQ(v bool) predicate.Resource {
+	return predicate.Resource(sql.FieldNEQ(FieldSubmittedAnonymously, v))
+}
+
+// SubmittedAnonymouslyIsNil applies the IsNil predicate on the "submitted_anonymously" field.
+func SubmittedAnonymouslyIsNil() predicate.Resource {
+	return predicate.Resource(sql.FieldIsNull(FieldSubmittedAnonymously))
+}
+
+// SubmittedAnonymouslyNotNil applies the NotNil predicate on the "submitted_anonymously" field.
+func SubmittedAnonymouslyNotNil() predicate.Resource {
+	return predicate.Resource(sql.FieldNotNull(FieldSubmittedAnonymously))
+}
+
+// SubmitterNoteEQ applies the EQ predicate on the "submitter_note" field.
+func SubmitterNoteEQ(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldEQ(FieldSubmitterNote, v))
+}
+
+// SubmitterNoteNEQ applies the NEQ predicate on the "submitter_note" field.
+func SubmitterNoteNEQ(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldNEQ(FieldSubmitterNote, v))
+}
+
+// SubmitterNoteIn applies the In predicate on the "submitter_note" field.
+func SubmitterNoteIn(vs ...string) predicate.Resource {
+	return predicate.Resource(sql.FieldIn(FieldSubmitterNote, vs...))
+}
+
+// SubmitterNoteNotIn applies the NotIn predicate on the "submitter_note" field.
+func SubmitterNoteNotIn(vs ...string) predicate.Resource {
+	return predicate.Resource(sql.FieldNotIn(FieldSubmitterNote, vs...))
+}
+
+// SubmitterNoteGT applies the GT predicate on the "submitter_note" field.
+func SubmitterNoteGT(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldGT(FieldSubmitterNote, v))
+}
+
+// SubmitterNoteGTE applies the GTE predicate on the "submitter_note" field.
+func SubmitterNoteGTE(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldGTE(FieldSubmitterNote, v))
+}
+
+// SubmitterNoteLT applies the LT predicate on the "submitter_note" field.
+func SubmitterNoteLT(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldLT(FieldSubmitterNote, v))
+}
+
+// SubmitterNoteLTE applies the LTE predicate on the "submitter_note" field.
+func SubmitterNoteLTE(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldLTE(FieldSubmitterNote, v))
+}
+
+// SubmitterNoteContains applies the Contains predicate on the "submitter_note" field.
+func SubmitterNoteContains(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldContains(FieldSubmitterNote, v))
+}
+
+// SubmitterNoteHasPrefix applies the HasPrefix predicate on the "submitter_note" field.
+func SubmitterNoteHasPrefix(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldHasPrefix(FieldSubmitterNote, v))
+}
+
+// SubmitterNoteHasSuffix applies the HasSuffix predicate on the "submitter_note" field.
+func SubmitterNoteHasSuffix(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldHasSuffix(FieldSubmitterNote, v))
+}
+
+// SubmitterNoteIsNil applies the IsNil predicate on the "submitter_note" field.
+func SubmitterNoteIsNil() predicate.Resource {
+	return predicate.Resource(sql.FieldIsNull(FieldSubmitterNote))
+}
+
+// SubmitterNoteNotNil applies the NotNil predicate on the "submitter_note" field.
+func SubmitterNoteNotNil() predicate.Resource {
+	return predicate.Resource(sql.FieldNotNull(FieldSubmitterNote))
+}
+
+// SubmitterNoteEqualFold applies the EqualFold predicate on the "submitter_note" field.
+func SubmitterNoteEqualFold(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldEqualFold(FieldSubmitterNote, v))
+}
+
+// SubmitterNoteContainsFold applies the ContainsFold predicate on the "submitter_note" field.
+func SubmitterNoteContainsFold(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldContainsFold(FieldSubmitterNote, v))
+}
+
+// SubmissionTokenHashEQ applies the EQ predicate on the "submission_token_hash" field.
+func SubmissionTokenHashEQ(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldEQ(FieldSubmissionTokenHash, v))
+}
+
+// SubmissionTokenHashNEQ applies the NEQ predicate on the "submission_token_hash" field.
+func SubmissionTokenHashNEQ(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldNEQ(FieldSubmissionTokenHash, v))
+}
+
+// SubmissionTokenHashIn applies the In predicate on the "submission_token_hash" field.
+func SubmissionTokenHashIn(vs ...string) predicate.Resource {
+	return predicate.Resource(sql.FieldIn(FieldSubmissionTokenHash, vs...))
+}
+
+// SubmissionTokenHashNotIn applies the NotIn predicate on the "submission_token_hash" field.
+func SubmissionTokenHashNotIn(vs ...string) predicate.Resource {
+	return predicate.Resource(sql.FieldNotIn(FieldSubmissionTokenHash, vs...))
+}
+
+// SubmissionTokenHashGT applies the GT predicate on the "submission_token_hash" field.
+func SubmissionTokenHashGT(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldGT(FieldSubmissionTokenHash, v))
+}
+
+// SubmissionTokenHashGTE applies the GTE predicate on the "submission_token_hash" field.
+func SubmissionTokenHashGTE(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldGTE(FieldSubmissionTokenHash, v))
+}
+
+// SubmissionTokenHashLT applies the LT predicate on the "submission_token_hash" field.
+func SubmissionTokenHashLT(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldLT(FieldSubmissionTokenHash, v))
+}
+
+// SubmissionTokenHashLTE applies the LTE predicate on the "submission_token_hash" field.
+func SubmissionTokenHashLTE(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldLTE(FieldSubmissionTokenHash, v))
+}
+
+// SubmissionTokenHashContains applies the Contains predicate on the "submission_token_hash" field.
+func SubmissionTokenHashContains(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldContains(FieldSubmissionTokenHash, v))
+}
+
+// SubmissionTokenHashHasPrefix applies the HasPrefix predicate on the "submission_token_hash" field.
+func SubmissionTokenHashHasPrefix(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldHasPrefix(FieldSubmissionTokenHash, v))
+}
+
+// SubmissionTokenHashHasSuffix applies the HasSuffix predicate on the "submission_token_hash" field.
+func SubmissionTokenHashHasSuffix(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldHasSuffix(FieldSubmissionTokenHash, v))
+}
+
+// SubmissionTokenHashIsNil applies the IsNil predicate on the "submission_token_hash" field.
+func SubmissionTokenHashIsNil() predicate.Resource {
+	return predicate.Resource(sql.FieldIsNull(FieldSubmissionTokenHash))
+}
+
+// SubmissionTokenHashNotNil applies the NotNil predicate on the "submission_token_hash" field.
+func SubmissionTokenHashNotNil() predicate.Resource {
+	return predicate.Resource(sql.FieldNotNull(FieldSubmissionTokenHash))
+}
+
+// SubmissionTokenHashEqualFold applies the EqualFold predicate on the "submission_token_hash" field.
+func SubmissionTokenHashEqualFold(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldEqualFold(FieldSubmissionTokenHash, v))
+}
+
+// SubmissionTokenHashContainsFold applies the ContainsFold predicate on the "submission_token_hash" field.
+func SubmissionTokenHashContainsFold(v string) predicate.Resource {
+	return predicate.Resource(sql.FieldContainsFold(FieldSubmissionTokenHash, v))
 }
 
 // HasPublisher applies the HasEdge predicate on the "publisher" edge.

@@ -378,6 +378,7 @@ func init() {
 	resource.Hooks[1] = resourceMixinHooks0[1]
 	resource.Hooks[2] = resourceMixinHooks0[2]
 	resource.Hooks[3] = resourceHooks[0]
+	resource.Hooks[4] = resourceHooks[1]
 	resourceMixinFields0 := resourceMixin[0].Fields()
 	_ = resourceMixinFields0
 	resourceFields := schema.Resource{}.Fields()

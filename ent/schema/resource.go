@@ -1,6 +1,10 @@
 package schema
 
 import (
+	"context"
+	"fmt"
+	"time"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -13,7 +17,8 @@ import (
 
 // Resource is an item of the shared library: a guide, brief, toolkit, story,
 // webinar or policy report for parents, professionals and communities.
-// Partners submit resources; they are published after review.
+// Anyone may submit a resource, with a key or without one; it is published
+// only after an admin's review.
 type Resource struct {
 	ent.Schema
 }
@@ -55,6 +60,25 @@ func (Resource) Fields() []ent.Field {
 		field.Text("review_note").Optional().
 			Comment("The reviewer's reason, for a rejected resource.").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		// The submit-and-review flow's own fields (internal/write's
+		// SubmitResource and ReviewResource write them; no input sets them).
+		field.Time("submitted_at").Optional().Nillable().
+			Comment("When it was submitted for review with submitResource; null for a resource an admin or an import added.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Time("reviewed_at").Optional().Nillable().
+			Comment("When an admin last published or rejected it; null until then.").
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Bool("submitted_anonymously").Optional().Nillable().
+			Comment("Whether it was submitted without an API key; admins only (null for everyone else, and for a resource not submitted).").
+			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		field.Text("submitter_note").Optional().Nillable().
+			Comment("What the submitter told the reviewers (submitResource's note), in plain text; admins only (null for everyone else).").
+			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipOrderField, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		// Internal: a hash of the submission token submitResource showed
+		// its submitter once; submissionStatus looks the submission up by
+		// it. Never shown.
+		field.String("submission_token_hash").Optional().Nillable().Unique().Sensitive().
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -84,7 +108,30 @@ func (Resource) Indexes() []ent.Index {
 
 // Hooks of Resource.
 func (Resource) Hooks() []ent.Hook {
-	return []ent.Hook{validateJSONField("audiences", validAudiences)}
+	return []ent.Hook{validateJSONField("audiences", validAudiences), stampReview}
+}
+
+// stampReview records when a resource's review state last changed: a
+// change of status on an update is a review, by reviewResource or by an
+// admin's updateResource, and submissionStatus reports its time.
+func stampReview(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		if m.Op().Is(ent.OpUpdate) || m.Op().Is(ent.OpUpdateOne) {
+			if st, set := m.Field("status"); set {
+				if m.Op().Is(ent.OpUpdateOne) {
+					if old, err := m.OldField(ctx, "status"); err == nil && fmt.Sprint(old) == fmt.Sprint(st) {
+						return next.Mutate(ctx, m) // not a change of state
+					}
+				}
+				if _, stamped := m.Field("reviewed_at"); !stamped {
+					if err := m.SetField("reviewed_at", time.Now()); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
 }
 
 // Annotations of Resource.

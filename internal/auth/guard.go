@@ -23,14 +23,19 @@ import (
 // hook installed on every client, so GraphQL mutations, imports and any
 // future path are checked the same way.
 //
-//	anonymous  no writes
-//	reader     submit a library resource (status SUBMITTED) only
-//	staff      as reader
+//	anonymous  submit a library resource (status SUBMITTED) only
+//	reader     as anonymous
+//	staff      as anonymous
 //	editor     as reader, and create/update/delete the programs, services,
 //	           locations, service areas, service-at-locations, phones,
 //	           contacts and schedules of its own organizations, and update
 //	           those organizations
 //	admin      everything
+//
+// A submission is the one write a viewer who may not write the directory
+// makes, and it comes only through the submission path (AsSubmission):
+// createResource is for admins, so the submission limits and checks of
+// package write cannot be walked around.
 //
 // It also keeps the organization and taxonomy term hierarchies free of
 // cycles (checkHierarchy), for every viewer including internal code.
@@ -74,7 +79,10 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 	if !ok || v.Role == Admin || m.Type() == ent.TypeChangeEvent {
 		return nil // internal code, admins, and the feed's own events
 	}
-	if m.Type() == ent.TypeResource && m.Op().Is(ent.OpCreate) && v.Role != Anonymous {
+	if m.Type() == ent.TypeResource && m.Op().Is(ent.OpCreate) {
+		if !isSubmission(ctx) {
+			return forbid("only an admin adds a library resource directly; submit one for review with submitResource")
+		}
 		return checkSubmission(m)
 	}
 	if err := roleMayWrite(v); err != nil {
@@ -142,7 +150,7 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 
 // MayWriteDirectory refuses, before anything is read, the viewers no
 // directory write can come from (anonymous, reader and staff: they may only
-// submit resources), so a caller learns FORBIDDEN rather than anything about
+// submit resources, with submitResource), so a caller learns FORBIDDEN rather than anything about
 // the records it named. It is the guard's own first rule.
 func MayWriteDirectory(ctx context.Context) error {
 	v, ok := FromContext(ctx)
@@ -213,14 +221,17 @@ func editorMayChange(ctx context.Context, c *ent.Client, v Viewer, typ string, i
 	return nil
 }
 
-// checkSubmission lets any key submit a resource for review, and nothing
-// more: it arrives SUBMITTED.
+// checkSubmission lets anyone submit a resource for review, and nothing
+// more: it arrives SUBMITTED, unreviewed.
 func checkSubmission(m ent.Mutation) error {
 	if st, set := m.Field(resource.FieldStatus); set && fmt.Sprint(st) != resource.StatusSUBMITTED.String() {
 		return forbid("a submitted resource starts as SUBMITTED; an admin reviews it")
 	}
 	if _, set := m.Field(resource.FieldReviewNote); set {
 		return forbid("only an admin writes a review note")
+	}
+	if _, set := m.Field(resource.FieldReviewedAt); set {
+		return forbid("only an admin reviews a resource")
 	}
 	return nil
 }

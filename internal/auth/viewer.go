@@ -101,3 +101,34 @@ func IsStaff(ctx context.Context) bool {
 	v, ok := FromContext(ctx)
 	return !ok || v.Role == Staff || v.Role == Admin
 }
+
+type addressKey struct{}
+
+// WithClientAddress returns ctx carrying the network address the request
+// came from (the server sets it with the viewer). The library's
+// submissions are limited by it; it is never stored.
+func WithClientAddress(ctx context.Context, addr string) context.Context {
+	return context.WithValue(ctx, addressKey{}, addr)
+}
+
+// ClientAddress is the address ctx's request came from ("" when unknown:
+// internal code, or a caller that set none).
+func ClientAddress(ctx context.Context) string {
+	addr, _ := ctx.Value(addressKey{}).(string)
+	return addr
+}
+
+type submissionKey struct{}
+
+// AsSubmission returns ctx for the one write that submits a library
+// resource for review (package write's SubmitResource, after its limits
+// and plain-text checks): the write guard lets any viewer, anonymous
+// included, create a resource only so, and only as SUBMITTED.
+func AsSubmission(ctx context.Context) context.Context {
+	return context.WithValue(ctx, submissionKey{}, true)
+}
+
+func isSubmission(ctx context.Context) bool {
+	ok, _ := ctx.Value(submissionKey{}).(bool)
+	return ok
+}

@@ -33,6 +33,8 @@ import (
 //	                                                              service's organization
 //	Resource that is   the whole record (absent)               admin
 //	  not PUBLISHED
+//	Resource           submitter_note, submitted_anonymously   admin
+//	                     (what a submitter told the reviewers)
 //
 // Anonymous viewers and readers see none of it; a context without a viewer
 // (trusted internal code: the CLI, the seed, imports) sees everything.
@@ -75,9 +77,11 @@ var confidentialLocationFields = []string{
 }
 
 // Visible reports whether the viewer in ctx may read field (an ent field
-// name, such as "address_1") of record. For a Phone or a Resource the
-// answer is the same for every field (including ""): the record is visible
-// or it is absent. Types and fields with no restriction are visible.
+// name, such as "address_1") of record. For a Phone the answer is the same
+// for every field (including ""): the record is visible or it is absent;
+// so for a Resource, but for its submitter's note and whether it came
+// without a key, which only admins read whatever its status.
+// Types and fields with no restriction are visible.
 //
 // An editor reads its own organizations' restricted fields. A phone's
 // owner is decided as the write guard decides it (its organization, else
@@ -107,13 +111,17 @@ func Visible(ctx context.Context, record any, field string) bool {
 		org, known := phoneOwner(r)
 		return known && SeesRestricted(ctx, org)
 	case *ent.Resource:
-		if r == nil || r.Status == resource.StatusPUBLISHED {
+		if r == nil || r.Status == resource.StatusPUBLISHED && !slices.Contains(reviewerResourceFields, field) {
 			return true
 		}
 		return IsAdmin(ctx)
 	}
 	return true
 }
+
+// reviewerResourceFields are what a submitter tells the reviewers: only
+// admins read them, even once the resource is published.
+var reviewerResourceFields = []string{resource.FieldSubmitterNote, resource.FieldSubmittedAnonymously}
 
 func owners(id *int) []int {
 	if id == nil {
@@ -174,7 +182,8 @@ func phoneOwner(p *ent.Phone) (int, bool) {
 //     node and nodes, eager-loaded edges, edge counts and graph traversals
 //     through them, so a hidden record is simply not found;
 //   - restricted fields of the rows returned are blanked (a confidential
-//     location's address and coordinates, a service's internal notes), on
+//     location's address and coordinates, a service's internal notes, a
+//     resource's submitter note and whether it came without a key), on
 //     every query that returns records, including eager-loaded edges (ent
 //     gives them the client's interceptors) and entgql's pagination and
 //     node look-ups. When a query selects only some columns, the columns
@@ -471,15 +480,18 @@ func VisiblePhones(ctx context.Context) predicate.Phone {
 func redactFields(next ent.Querier) ent.Querier {
 	return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
 		var restricted, needed []string
+		seesAll := IsStaff(ctx)
 		switch q.(type) {
 		case *ent.LocationQuery:
 			restricted, needed = confidentialLocationFields, []string{location.FieldConfidential, location.FieldOrganizationID}
 		case *ent.ServiceQuery:
 			restricted, needed = []string{service.FieldInternalNotes}, []string{service.FieldOrganizationID}
+		case *ent.ResourceQuery:
+			restricted, seesAll = reviewerResourceFields, IsAdmin(ctx)
 		default:
 			return next.Query(ctx, q)
 		}
-		if IsStaff(ctx) || readRulesOff(ctx) {
+		if seesAll || readRulesOff(ctx) {
 			return next.Query(ctx, q)
 		}
 		fields, err := selectedFields(q)
@@ -492,7 +504,7 @@ func redactFields(next ent.Querier) ent.Querier {
 		if len(fields) > 0 && selectsRestricted && !returnsRecords(ctx) {
 			// A scan into the caller's own values (Select().Scan, IDs,
 			// GroupBy) cannot be blanked: refuse restricted columns.
-			return nil, &ForbiddenError{Reason: fmt.Sprintf("reading %v needs a staff key", fields)}
+			return nil, &ForbiddenError{Reason: fmt.Sprintf("reading %v needs a key that may read them", fields)}
 		}
 		if len(fields) > 0 && selectsRestricted {
 			var missing []string
@@ -525,13 +537,19 @@ func redactFields(next ent.Querier) ent.Querier {
 					s.InternalNotes = ""
 				}
 			}
+		case []*ent.Resource:
+			for _, r := range rows {
+				if !Visible(ctx, r, resource.FieldSubmitterNote) {
+					r.SubmitterNote, r.SubmittedAnonymously = nil, nil
+				}
+			}
 		case int:
 			// A count reveals no field.
 		default:
 			// Not records after all: refuse restricted columns (the scan
 			// may have failed already on the columns the rule added).
 			if len(fields) > 0 && selectsRestricted {
-				return nil, &ForbiddenError{Reason: fmt.Sprintf("reading %v needs a staff key", fields)}
+				return nil, &ForbiddenError{Reason: fmt.Sprintf("reading %v needs a key that may read them", fields)}
 			}
 		}
 		return v, nil

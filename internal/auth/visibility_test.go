@@ -70,6 +70,9 @@ func TestVisibleRule(t *testing.T) {
 		{"published resource", &ent.Resource{Status: resource.StatusPUBLISHED}, "", all},
 		{"submitted resource", &ent.Resource{Status: resource.StatusSUBMITTED}, resource.FieldTitle, []string{"internal", "admin"}},
 		{"rejected resource", &ent.Resource{Status: resource.StatusREJECTED}, "", []string{"internal", "admin"}},
+		{"published resource's submitter note", &ent.Resource{Status: resource.StatusPUBLISHED}, resource.FieldSubmitterNote, []string{"internal", "admin"}},
+		{"published resource, submitted without a key?", &ent.Resource{Status: resource.StatusPUBLISHED}, resource.FieldSubmittedAnonymously, []string{"internal", "admin"}},
+		{"published resource's submission time", &ent.Resource{Status: resource.StatusPUBLISHED}, resource.FieldSubmittedAt, all},
 		{"an unrestricted type", &ent.Organization{}, "name", all},
 	}
 	vs := viewers()

@@ -110,6 +110,22 @@
 // matches cannot triangulate it. The index holds these locations in a
 // latitude-sorted list (snapshot.sites), scanned like RADIUS areas.
 //
+// # The index
+//
+// Matching reads an in-memory snapshot of the services it can return
+// (index.go), indexed by area code, state, radius latitude, located site
+// and need (bitsets by position). Every committed write appends a change
+// event, so the feed's newest ID is an exact freshness token across
+// processes: each match reads it (one statement) and, when it moved, the
+// snapshot is brought up to it before matching. refresh reads only the
+// events since and the services they touch (by a service, one of its
+// areas, locations or links to them, its organization or program), copies
+// the other entries and indexes the whole again in memory: a write costs
+// the next match a few small statements and an in-memory pass, not a
+// reload of the directory. Past 2,000 events, or when a taxonomy term
+// changed (it can reshape the needs vocabulary), it loads everything. The
+// old snapshot is never modified: requests reading it finish on it.
+//
 // # What is true today
 //
 // Capacity available 0 is an OPENINGS reason with the date of that figure

@@ -32,6 +32,9 @@ import (
 // newest event ID is an exact freshness token across replicas.
 type snapshot struct {
 	position int // newest ChangeEvent ID when the snapshot was read
+	// incremental: brought up to position from an older snapshot by
+	// reading only the services the writes since touched (see refresh).
+	incremental bool
 
 	needs map[string]need // the needs vocabulary by code, expanded
 
@@ -80,13 +83,15 @@ type area struct {
 
 // located is a place a service is delivered at: its unit vector, whether
 // that is only its ZIP's centre (an address without coordinates), and what
-// decides whether a viewer may measure to it: 40 bytes a location (IDs
-// need 64 bits: ent gives each type its own range).
+// decides whether a viewer may measure to it, and the records it comes from.
 type located struct {
 	v            [3]float64
 	owner        int
 	confidential bool
 	approx       bool // placed at its ZIP's centroid
+	// location and link (its ServiceAtLocation) name it, so that a change
+	// to either finds the services to read again (see refresh).
+	location, link int
 }
 
 // radius is a RADIUS area with its service, flat so the scan is cheap.
@@ -101,8 +106,8 @@ type areaKey struct {
 }
 
 // current returns a snapshot no older than the feed: it reads the feed
-// position (one indexed statement, feed.Position) and rebuilds when writes
-// came after.
+// position (one indexed statement, feed.Position) and, when writes came
+// after, brings the snapshot up to it (see refresh).
 func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
 	position, err := feed.Position(ctx, m.client)
 	if err != nil {
@@ -120,7 +125,13 @@ func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
 	loadCtx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	started := time.Now()
-	snap, err := load(loadCtx, m.client, position)
+	var snap *snapshot
+	if m.snap != nil {
+		snap, err = refresh(loadCtx, m.client, m.snap, position, cmp.Or(m.maxRefreshEvents, maxRefreshEvents))
+	}
+	if snap == nil && err == nil {
+		snap, err = load(loadCtx, m.client, position)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load the matching index: %w", err)
 	}
@@ -129,9 +140,17 @@ func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
 	return snap, nil
 }
 
-// load reads what matching needs: a fixed number of statements.
-func load(ctx context.Context, client *ent.Client, position int) (*snapshot, error) {
-	services, err := client.Service.Query().
+// Warm builds the index now (village serve does, before it answers ready),
+// so that no family's match waits for the first build.
+func (m *Matcher) Warm(ctx context.Context) error {
+	_, err := m.current(ctx)
+	return err
+}
+
+// servicesQuery reads services as matching needs them: whole rows with
+// their organization, program, areas, needs and located places.
+func servicesQuery(client *ent.Client) *ent.ServiceQuery {
+	return client.Service.Query().
 		Where(service.StatusNotIn(service.StatusINACTIVE, service.StatusDEFUNCT)).
 		// Whole rows with their organization and program, so a page whose
 		// query asks for no more can be served from the index.
@@ -145,17 +164,16 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 					q.Select(location.FieldLatitude, location.FieldLongitude, location.FieldConfidential, location.FieldOrganizationID,
 						location.FieldLocationType, location.FieldPostalCode, location.FieldCountry)
 				})
-		}).
-		All(ctx)
+		})
+}
+
+// load reads what matching needs: a fixed number of statements.
+func load(ctx context.Context, client *ent.Client, position int) (*snapshot, error) {
+	services, err := servicesQuery(client).All(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// The needs vocabulary, and the terms of other vocabularies a crosswalk
-	// maps to a need (see vocabulary).
-	terms, err := client.TaxonomyTerm.Query().
-		Where(taxonomyterm.Or(taxonomyterm.VocabularyEQ(schema.NeedsVocabulary), taxonomyterm.NeedIDNotNil())).
-		Select(taxonomyterm.FieldCode, taxonomyterm.FieldName, taxonomyterm.FieldParentID, taxonomyterm.FieldVocabulary, taxonomyterm.FieldNeedID).
-		All(ctx)
+	terms, err := needTerms(ctx, client)
 	if err != nil {
 		return nil, err
 	}
@@ -163,24 +181,39 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	if err != nil {
 		return nil, err
 	}
+	entries := make([]*entry, len(services))
+	for i, svc := range services {
+		entries[i] = newEntry(svc)
+	}
+	return assemble(position, vocabulary(terms), entries, programs), nil
+}
+
+// needTerms are the needs vocabulary, and the terms of other vocabularies a
+// crosswalk maps to a need (see vocabulary).
+func needTerms(ctx context.Context, client *ent.Client) ([]*ent.TaxonomyTerm, error) {
+	return client.TaxonomyTerm.Query().
+		Where(taxonomyterm.Or(taxonomyterm.VocabularyEQ(schema.NeedsVocabulary), taxonomyterm.NeedIDNotNil())).
+		Select(taxonomyterm.FieldCode, taxonomyterm.FieldName, taxonomyterm.FieldParentID, taxonomyterm.FieldVocabulary, taxonomyterm.FieldNeedID).
+		All(ctx)
+}
+
+// assemble indexes entries (which it owns: it numbers them) by place, need
+// and program. vocab's needs are copied: their bitsets are the snapshot's own.
+func assemble(position int, vocab map[string]need, entries []*entry, programs []*ent.Program) *snapshot {
 	s := &snapshot{
 		position: position,
-		needs:    vocabulary(terms),
+		needs:    make(map[string]need, len(vocab)),
 		byCode:   map[areaKey][]*entry{},
 		byState:  map[string][]*entry{},
 	}
-	slices.SortFunc(services, func(a, b *ent.Service) int { return a.ID - b.ID })
-	s.entries = make([]*entry, len(services))
-	for i, svc := range services {
-		e := newEntry(svc)
+	for code, n := range vocab {
+		n.metBy = nil
+		s.needs[code] = n
+	}
+	slices.SortFunc(entries, func(a, b *entry) int { return a.svc.ID - b.svc.ID })
+	s.entries = entries
+	for i, e := range entries {
 		e.pos = i
-		e.program = svc.Edges.Program
-		var model *directory.Eligibility
-		if e.program != nil {
-			model = e.program.Eligibility
-		}
-		e.elig = directory.Effective(svc.Eligibility, model)
-		s.entries[i] = e
 		states := map[string]bool{}
 		for _, a := range e.areas {
 			switch a.rank {
@@ -224,7 +257,7 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 		s.widest = max(s.widest, r.km)
 	}
 	s.markNeedsMet()
-	return s, nil
+	return s
 }
 
 // markNeedsMet records, for every need of the vocabulary, the services
@@ -249,7 +282,12 @@ func (s *snapshot) markNeedsMet() {
 
 // newEntry lays a loaded service out for matching.
 func newEntry(svc *ent.Service) *entry {
-	e := &entry{svc: svc}
+	e := &entry{svc: svc, program: svc.Edges.Program}
+	var model *directory.Eligibility
+	if e.program != nil {
+		model = e.program.Eligibility
+	}
+	e.elig = directory.Effective(svc.Eligibility, model)
 	for _, a := range svc.Edges.ServiceAreas {
 		fa := area{rank: rankOf(a.Kind), code: a.Code, ref: a}
 		if a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil {
@@ -276,7 +314,7 @@ func newEntry(svc *ent.Service) *entry {
 		if loc.OrganizationID != nil {
 			owner = *loc.OrganizationID
 		}
-		e.locs = append(e.locs, located{v: point, owner: owner, confidential: loc.Confidential, approx: approx})
+		e.locs = append(e.locs, located{v: point, owner: owner, confidential: loc.Confidential, approx: approx, location: loc.ID, link: sal.ID})
 	}
 	for _, t := range svc.Edges.Needs {
 		e.needs = append(e.needs, t.ID)
@@ -372,6 +410,9 @@ func RevealAll(int) bool { return true }
 type matcherState struct {
 	mu   sync.Mutex
 	snap *snapshot
+	// maxRefreshEvents: past it a refresh loads everything (0: the
+	// constant; tests set fewer).
+	maxRefreshEvents int
 	// stats are snap's numbers for IndexStats, read without mu: a rebuild
 	// holds mu for as long as it takes, and a metrics scrape must not wait.
 	stats atomic.Pointer[IndexStats]

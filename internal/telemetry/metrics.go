@@ -172,16 +172,16 @@ func (m *Metrics) WatchMatchIndex(stats func() IndexStats) {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return value(stats()) })
 	}
 	m.Registry.MustRegister(
-		gauge("village_match_index_records", "Services the match index holds (0 until first built: it is built on the first match).",
+		gauge("village_match_index_records", "Services the match index holds (0 until first built: village serve builds it at start, else the first match does).",
 			func(s IndexStats) float64 { return float64(s.Records) }),
-		gauge("village_match_index_age_seconds", "Seconds since the match index was last rebuilt (it is rebuilt on the first match after a write); 0 until first built.",
+		gauge("village_match_index_age_seconds", "Seconds since the match index was last brought up to date (the first match after a write does it); 0 until first built.",
 			func(s IndexStats) float64 {
 				if s.BuiltAt.IsZero() {
 					return 0
 				}
 				return time.Since(s.BuiltAt).Seconds()
 			}),
-		gauge("village_match_index_build_seconds", "How long the match index's last rebuild took.",
+		gauge("village_match_index_build_seconds", "How long the match index's last update (whole or incremental) took.",
 			func(s IndexStats) float64 { return s.Build.Seconds() }),
 	)
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 
@@ -21,10 +23,18 @@ import (
 // and log every write (see package store).
 type Writer struct {
 	client *ent.Client
+	// submissions limits submissions without a key by address, in this
+	// process (see SubmitResource).
+	submissions *addressLimiter
+	// dialect is the client's, once a submission asked: 0 not known yet,
+	// 1 SQLite, 2 PostgreSQL.
+	dialect atomic.Int32
 }
 
 // New returns a Writer over client.
-func New(client *ent.Client) *Writer { return &Writer{client: client} }
+func New(client *ent.Client) *Writer {
+	return &Writer{client: client, submissions: newAddressLimiter(SubmissionsPerHour, time.Hour)}
+}
 
 // ConflictError is a write refused because the record changed since the
 // caller read it (CurrentVersion is set), or because other records still

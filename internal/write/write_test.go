@@ -520,22 +520,32 @@ func TestRelatedRecordChanges(t *testing.T) {
 	})
 }
 
-// TestResourceReview: submissions arrive SUBMITTED; only admins review;
-// a rejection needs a reason.
+// TestResourceReview: submissions arrive SUBMITTED, from anyone, each with
+// a token that tells its state; only admins review; a rejection needs a
+// reason; only admins add a resource directly.
 func TestResourceReview(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		wd := newWorld(t, db)
 		reader := as(wd.ctx, auth.Reader)
-		r, err := wd.w.SubmitResource(reader, ent.CreateResourceInput{Title: "Tool", Kind: resource.KindTOOL})
-		if err != nil || r.Status != resource.StatusSUBMITTED {
-			t.Fatalf("submit: %+v %v", r, err)
+		sub, err := wd.w.SubmitResource(reader, ent.CreateResourceInput{Title: "Tool", Kind: resource.KindTOOL}, ptr(" From a partner "))
+		if err != nil || sub.Resource.Status != resource.StatusSUBMITTED || sub.Resource.SubmittedAt == nil || *sub.Resource.SubmitterNote != "From a partner" ||
+			sub.Resource.SubmittedAnonymously == nil || *sub.Resource.SubmittedAnonymously {
+			t.Fatalf("submit: %+v %v", sub, err)
+		}
+		r := sub.Resource
+		if st, err := wd.w.SubmissionStatus(wd.ctx, sub.SubmissionToken); err != nil || st.Status != resource.StatusSUBMITTED || st.ReviewedAt != nil || st.ResourceID != 0 {
+			t.Fatalf("status of a submission: %+v %v", st, err)
+		}
+		if _, err := wd.w.CreateResource(reader, ent.CreateResourceInput{Title: "T", Kind: resource.KindTOOL}); !errors.Is(err, auth.ErrForbidden) {
+			t.Fatalf("a reader's createResource: %v, want FORBIDDEN (submitResource is the way)", err)
 		}
 		var fe *write.FieldError
-		if _, err := wd.w.SubmitResource(reader, ent.CreateResourceInput{Title: "T", Kind: resource.KindTOOL, Status: ptr(resource.StatusPUBLISHED)}); !errors.As(err, &fe) || fe.Field != "status" {
+		if _, err := wd.w.SubmitResource(reader, ent.CreateResourceInput{Title: "T", Kind: resource.KindTOOL, Status: ptr(resource.StatusPUBLISHED)}, nil); !errors.As(err, &fe) || fe.Field != "status" {
 			t.Fatalf("submitting as published: %v", err)
 		}
-		if _, err := wd.w.SubmitResource(as(wd.ctx, auth.Anonymous), ent.CreateResourceInput{Title: "T", Kind: resource.KindTOOL}); !errors.Is(err, auth.ErrForbidden) {
-			t.Fatalf("anonymous submit: %v", err)
+		anon, err := wd.w.SubmitResource(as(wd.ctx, auth.Anonymous), ent.CreateResourceInput{Title: "T", Kind: resource.KindTOOL}, nil)
+		if err != nil || anon.Resource.SubmittedAnonymously == nil || !*anon.Resource.SubmittedAnonymously || anon.SubmissionToken == sub.SubmissionToken {
+			t.Fatalf("anonymous submit: %+v %v", anon, err)
 		}
 		if _, err := wd.w.ReviewResource(as(wd.ctx, auth.Staff), r.ID, write.Reject, nil); !errors.Is(err, auth.ErrForbidden) {
 			t.Fatalf("staff review: %v", err)
@@ -549,8 +559,16 @@ func TestResourceReview(t *testing.T) {
 			t.Fatalf("reject: %+v %v", got, err)
 		}
 		got, err = wd.w.ReviewResource(admin, r.ID, write.Publish, nil)
-		if err != nil || got.Status != resource.StatusPUBLISHED || got.ReviewNote != "" {
+		if err != nil || got.Status != resource.StatusPUBLISHED || got.ReviewNote != "" || got.ReviewedAt == nil {
 			t.Fatalf("publish: %+v %v", got, err)
+		}
+		if st, err := wd.w.SubmissionStatus(wd.ctx, sub.SubmissionToken); err != nil || st.Status != resource.StatusPUBLISHED || st.ReviewedAt == nil || st.ResourceID != r.ID {
+			t.Fatalf("status of a published submission: %+v %v", st, err)
+		}
+		for _, token := range []string{"", "vls_", sub.SubmissionToken[:len(sub.SubmissionToken)-1] + "x", "vlg_" + sub.SubmissionToken[4:]} {
+			if _, err := wd.w.SubmissionStatus(wd.ctx, token); !errors.Is(err, write.ErrNoSubmission) {
+				t.Errorf("status of token %q: %v, want ErrNoSubmission", token, err)
+			}
 		}
 		if _, err := wd.w.ReviewResource(admin, 999_999_999, write.Publish, nil); !ent.IsNotFound(err) {
 			t.Fatalf("review of a missing resource: %v", err)
