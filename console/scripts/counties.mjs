@@ -4,8 +4,9 @@
 // is simplified and each county written as one SVG path string with
 // coordinates rounded to a tenth of a pixel, so the map weighs far less than
 // the atlas. It is fetched only when the gaps page opens, never on first load.
-// Run by `npm run counties` (make console); the output is committed.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Run by `npm run build` (make console); the built console, with this file,
+// is committed in server/consoleui/.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { feature, mesh } from 'topojson-client';
 import { presimplify, simplify, quantile } from 'topojson-simplify';
@@ -76,3 +77,10 @@ const out = {
 const json = JSON.stringify(out);
 writeFileSync(new URL('../public/counties.json', import.meta.url), json);
 console.log(`public/counties.json: ${Object.keys(counties).length} counties, ${(json.length / 1024).toFixed(0)} KiB`);
+
+// The licences of what the built console carries: Preact (in the script)
+// and us-atlas (the map), served beside it at /console/licenses/.
+mkdirSync(new URL('../public/licenses/', import.meta.url), { recursive: true });
+for (const [pkg, name] of [['preact', 'LICENSE'], ['us-atlas', 'LICENSE']]) {
+  copyFileSync(new URL(`../node_modules/${pkg}/${name}`, import.meta.url), new URL(`../public/licenses/${pkg}-LICENSE`, import.meta.url));
+}
