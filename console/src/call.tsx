@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { gql, GraphQLError } from './gql';
 import { MATCH } from './queries';
-import type { MatchConnection, MatchEdge, Need, Reason } from './types';
+import type { MatchConnection, MatchEdge, Need, OpenState, Reason } from './types';
 import { addressLines, km, phoneText, serviceHours, servicePhones } from './format';
 import { languageName } from './i18n';
 import { FamilyList } from './family';
@@ -109,6 +109,22 @@ function NeedsPicker({ needs, value, onChange }: { needs: Need[]; value: string[
   );
 }
 
+// When the open state next changes, in the service's own time zone.
+function when(iso: string, tz: string | null): string {
+  try {
+    return new Intl.DateTimeFormat('en-US', { weekday: 'short', hour: 'numeric', minute: '2-digit', timeZone: tz ?? undefined, timeZoneName: 'short' }).format(new Date(iso));
+  } catch {
+    return iso;
+  }
+}
+
+// Open now, closed now, or not known: unknown hours are never "closed".
+function OpenNow({ s }: { s: OpenState }) {
+  if (s.status === 'OPEN') return <span class="badge open">Open now{s.until ? `, until ${when(s.until, s.timeZone)}` : ''}</span>;
+  if (s.status === 'CLOSED') return <span class="badge closed">Closed now{s.until ? `, opens ${when(s.until, s.timeZone)}` : ''}</span>;
+  return <span class="badge unknown">Open now: not known</span>;
+}
+
 function ServiceCard({ edge, ticked, onTick, rank }: { edge: MatchEdge; ticked: boolean; onTick: (on: boolean) => void; rank: number }) {
   const s = edge.node;
   const phones = servicePhones(s, true);
@@ -162,7 +178,7 @@ function ServiceCard({ edge, ticked, onTick, rank }: { edge: MatchEdge; ticked: 
           )) : 'No location listed'}
         </dd>
         <dt>Hours</dt>
-        <dd>{hours.length ? hours.join(' · ') : 'Not listed'}</dd>
+        <dd><OpenNow s={edge.openState} /> {hours.length ? hours.join(' · ') : 'Not listed'}</dd>
         <dt>Languages</dt>
         <dd>{s.languages?.length ? s.languages.map((c) => languageName(c, 'en')).join(', ') : 'Not listed'}</dd>
         <dt>Cost</dt>

@@ -67,8 +67,15 @@ export interface Service {
   serviceAtLocations: { edges: { node: ServiceAtLocation }[] };
 }
 
+export interface OpenState {
+  status: 'OPEN' | 'CLOSED' | 'UNKNOWN';
+  until: string | null;
+  timeZone: string | null;
+}
+
 export interface MatchEdge {
   score: number;
+  openState: OpenState;
   eligible: boolean;
   distanceKm: number | null;
   distanceApproximate: boolean;
