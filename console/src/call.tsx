@@ -5,7 +5,7 @@ import type { MatchConnection, MatchEdge, Need, OpenState, Reason } from './type
 import { addressLines, km, phoneText, serviceHours, servicePhones } from './format';
 import { languageName } from './i18n';
 import { FamilyList } from './family';
-import { LogCall, type Logged } from './logcall';
+import type { Logged } from './logcall';
 
 export interface CallForm {
   zip: string;
@@ -178,7 +178,7 @@ function ServiceCard({ edge, ticked, onTick, rank }: { edge: MatchEdge; ticked: 
           )) : 'No location listed'}
         </dd>
         <dt>Hours</dt>
-        <dd><OpenNow s={edge.openState} /> {hours.length ? hours.join(' · ') : 'Not listed'}</dd>
+        <dd>{hours.length ? hours.join(' · ') : 'Not listed'}</dd>
         <dt>Languages</dt>
         <dd>{s.languages?.length ? s.languages.map((c) => languageName(c, 'en')).join(', ') : 'Not listed'}</dd>
         <dt>Cost</dt>
@@ -256,9 +256,8 @@ export function CallPage({ apiKey, needs, form, setForm, onUnauthorized }: {
   }, [eligible]);
   const tickedServices = (result?.edges ?? []).map((e) => e.node).filter((s) => ticked.includes(s.id));
 
-  const logCall = <LogCall apiKey={apiKey} family={family} referred={tickedServices.map((s) => s.id)} logged={logged} setLogged={setLogged} />;
   if (showList && tickedServices.length) {
-    return <FamilyList services={tickedServices} onClose={() => setShowList(false)} extra={logCall} />;
+    return <FamilyList services={tickedServices} onClose={() => setShowList(false)} />;
   }
 
   return (
@@ -349,7 +348,6 @@ export function CallPage({ apiKey, needs, form, setForm, onUnauthorized }: {
             <button type="button" class="primary" disabled={!tickedServices.length} onClick={() => setShowList(true)}>
               Family list ({tickedServices.length})
             </button>
-            {logCall}
           </div>
 
           {asks.length > 0 && (
