@@ -2449,6 +2449,11 @@ func (_q *ScheduleQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, schedule.FieldTimezone)
 				fieldSeen[schedule.FieldTimezone] = struct{}{}
 			}
+		case "closed":
+			if _, ok := fieldSeen[schedule.FieldClosed]; !ok {
+				selectedFields = append(selectedFields, schedule.FieldClosed)
+				fieldSeen[schedule.FieldClosed] = struct{}{}
+			}
 		case "description":
 			if _, ok := fieldSeen[schedule.FieldDescription]; !ok {
 				selectedFields = append(selectedFields, schedule.FieldDescription)

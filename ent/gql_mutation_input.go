@@ -1702,6 +1702,7 @@ type CreateScheduleInput struct {
 	OpensAt             *string
 	ClosesAt            *string
 	Timezone            *string
+	Closed              *bool
 	Description         *string
 	ServiceID           *int
 	LocationID          *int
@@ -1748,6 +1749,9 @@ func (i *CreateScheduleInput) Mutate(m *ScheduleMutation) {
 	}
 	if v := i.Timezone; v != nil {
 		m.SetTimezone(*v)
+	}
+	if v := i.Closed; v != nil {
+		m.SetClosed(*v)
 	}
 	if v := i.Description; v != nil {
 		m.SetDescription(*v)
@@ -1796,6 +1800,8 @@ type UpdateScheduleInput struct {
 	ClosesAt               *string
 	ClearTimezone          bool
 	Timezone               *string
+	ClearClosed            bool
+	Closed                 *bool
 	ClearDescription       bool
 	Description            *string
 	ClearService           bool
@@ -1882,6 +1888,12 @@ func (i *UpdateScheduleInput) Mutate(m *ScheduleMutation) {
 	}
 	if v := i.Timezone; v != nil {
 		m.SetTimezone(*v)
+	}
+	if i.ClearClosed {
+		m.ClearClosed()
+	}
+	if v := i.Closed; v != nil {
+		m.SetClosed(*v)
 	}
 	if i.ClearDescription {
 		m.ClearDescription()

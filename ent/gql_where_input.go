@@ -5455,6 +5455,12 @@ type ScheduleWhereInput struct {
 	TimezoneEqualFold    *string  `json:"timezoneEqualFold,omitempty"`
 	TimezoneContainsFold *string  `json:"timezoneContainsFold,omitempty"`
 
+	// "closed" field predicates.
+	Closed       *bool `json:"closed,omitempty"`
+	ClosedNEQ    *bool `json:"closedNEQ,omitempty"`
+	ClosedIsNil  bool  `json:"closedIsNil,omitempty"`
+	ClosedNotNil bool  `json:"closedNotNil,omitempty"`
+
 	// "service" edge predicates.
 	HasService     *bool                `json:"hasService,omitempty"`
 	HasServiceWith []*ServiceWhereInput `json:"hasServiceWith,omitempty"`
@@ -6039,6 +6045,18 @@ func (i *ScheduleWhereInput) P() (predicate.Schedule, error) {
 	}
 	if i.TimezoneContainsFold != nil {
 		predicates = append(predicates, schedule.TimezoneContainsFold(*i.TimezoneContainsFold))
+	}
+	if i.Closed != nil {
+		predicates = append(predicates, schedule.ClosedEQ(*i.Closed))
+	}
+	if i.ClosedNEQ != nil {
+		predicates = append(predicates, schedule.ClosedNEQ(*i.ClosedNEQ))
+	}
+	if i.ClosedIsNil {
+		predicates = append(predicates, schedule.ClosedIsNil())
+	}
+	if i.ClosedNotNil {
+		predicates = append(predicates, schedule.ClosedNotNil())
 	}
 
 	if i.HasService != nil {

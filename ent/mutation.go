@@ -15347,6 +15347,7 @@ type ScheduleMutation struct {
 	opens_at                   *string
 	closes_at                  *string
 	timezone                   *string
+	closed                     *bool
 	description                *string
 	clearedFields              map[string]struct{}
 	service                    *int
@@ -16280,6 +16281,55 @@ func (m *ScheduleMutation) ResetTimezone() {
 	delete(m.clearedFields, schedule.FieldTimezone)
 }
 
+// SetClosed sets the "closed" field.
+func (m *ScheduleMutation) SetClosed(b bool) {
+	m.closed = &b
+}
+
+// Closed returns the value of the "closed" field in the mutation.
+func (m *ScheduleMutation) Closed() (r bool, exists bool) {
+	v := m.closed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosed returns the old "closed" field's value of the Schedule entity.
+// If the Schedule object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ScheduleMutation) OldClosed(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosed: %w", err)
+	}
+	return oldValue.Closed, nil
+}
+
+// ClearClosed clears the value of the "closed" field.
+func (m *ScheduleMutation) ClearClosed() {
+	m.closed = nil
+	m.clearedFields[schedule.FieldClosed] = struct{}{}
+}
+
+// ClosedCleared returns if the "closed" field was cleared in this mutation.
+func (m *ScheduleMutation) ClosedCleared() bool {
+	_, ok := m.clearedFields[schedule.FieldClosed]
+	return ok
+}
+
+// ResetClosed resets all changes to the "closed" field.
+func (m *ScheduleMutation) ResetClosed() {
+	m.closed = nil
+	delete(m.clearedFields, schedule.FieldClosed)
+}
+
 // SetDescription sets the "description" field.
 func (m *ScheduleMutation) SetDescription(s string) {
 	m.description = &s
@@ -16591,7 +16641,7 @@ func (m *ScheduleMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ScheduleMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, schedule.FieldCreatedAt)
 	}
@@ -16642,6 +16692,9 @@ func (m *ScheduleMutation) Fields() []string {
 	}
 	if m.timezone != nil {
 		fields = append(fields, schedule.FieldTimezone)
+	}
+	if m.closed != nil {
+		fields = append(fields, schedule.FieldClosed)
 	}
 	if m.description != nil {
 		fields = append(fields, schedule.FieldDescription)
@@ -16697,6 +16750,8 @@ func (m *ScheduleMutation) Field(name string) (ent.Value, bool) {
 		return m.ClosesAt()
 	case schedule.FieldTimezone:
 		return m.Timezone()
+	case schedule.FieldClosed:
+		return m.Closed()
 	case schedule.FieldDescription:
 		return m.Description()
 	case schedule.FieldServiceID:
@@ -16748,6 +16803,8 @@ func (m *ScheduleMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldClosesAt(ctx)
 	case schedule.FieldTimezone:
 		return m.OldTimezone(ctx)
+	case schedule.FieldClosed:
+		return m.OldClosed(ctx)
 	case schedule.FieldDescription:
 		return m.OldDescription(ctx)
 	case schedule.FieldServiceID:
@@ -16884,6 +16941,13 @@ func (m *ScheduleMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTimezone(v)
 		return nil
+	case schedule.FieldClosed:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosed(v)
+		return nil
 	case schedule.FieldDescription:
 		v, ok := value.(string)
 		if !ok {
@@ -17008,6 +17072,9 @@ func (m *ScheduleMutation) ClearedFields() []string {
 	if m.FieldCleared(schedule.FieldTimezone) {
 		fields = append(fields, schedule.FieldTimezone)
 	}
+	if m.FieldCleared(schedule.FieldClosed) {
+		fields = append(fields, schedule.FieldClosed)
+	}
 	if m.FieldCleared(schedule.FieldDescription) {
 		fields = append(fields, schedule.FieldDescription)
 	}
@@ -17072,6 +17139,9 @@ func (m *ScheduleMutation) ClearField(name string) error {
 		return nil
 	case schedule.FieldTimezone:
 		m.ClearTimezone()
+		return nil
+	case schedule.FieldClosed:
+		m.ClearClosed()
 		return nil
 	case schedule.FieldDescription:
 		m.ClearDescription()
@@ -17143,6 +17213,9 @@ func (m *ScheduleMutation) ResetField(name string) error {
 		return nil
 	case schedule.FieldTimezone:
 		m.ResetTimezone()
+		return nil
+	case schedule.FieldClosed:
+		m.ResetClosed()
 		return nil
 	case schedule.FieldDescription:
 		m.ResetDescription()

@@ -56,6 +56,8 @@ type Schedule struct {
 	ClosesAt string `json:"closes_at,omitempty"`
 	// IANA time zone (for example America/New_York).
 	Timezone string `json:"timezone,omitempty"`
+	// True when the service is closed on the days this schedule covers (a holiday closure); false when it is open then at the hours given; null when not said.
+	Closed *bool `json:"closed,omitempty"`
 	// The hours in words.
 	Description string `json:"description,omitempty"`
 	// ServiceID holds the value of the "service_id" field.
@@ -125,7 +127,7 @@ func (*Schedule) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case schedule.FieldHsdsExtra:
 			values[i] = new([]byte)
-		case schedule.FieldSample:
+		case schedule.FieldSample, schedule.FieldClosed:
 			values[i] = new(sql.NullBool)
 		case schedule.FieldID, schedule.FieldVersion, schedule.FieldInterval, schedule.FieldServiceID, schedule.FieldLocationID, schedule.FieldServiceAtLocationID:
 			values[i] = new(sql.NullInt64)
@@ -261,6 +263,13 @@ func (_m *Schedule) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Timezone = value.String
 			}
+		case schedule.FieldClosed:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field closed", values[i])
+			} else if value.Valid {
+				_m.Closed = new(bool)
+				*_m.Closed = value.Bool
+			}
 		case schedule.FieldDescription:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field description", values[i])
@@ -395,6 +404,11 @@ func (_m *Schedule) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("timezone=")
 	builder.WriteString(_m.Timezone)
+	builder.WriteString(", ")
+	if v := _m.Closed; v != nil {
+		builder.WriteString("closed=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("description=")
 	builder.WriteString(_m.Description)

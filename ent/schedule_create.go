@@ -256,6 +256,20 @@ func (_c *ScheduleCreate) SetNillableTimezone(v *string) *ScheduleCreate {
 	return _c
 }
 
+// SetClosed sets the "closed" field.
+func (_c *ScheduleCreate) SetClosed(v bool) *ScheduleCreate {
+	_c.mutation.SetClosed(v)
+	return _c
+}
+
+// SetNillableClosed sets the "closed" field if the given value is not nil.
+func (_c *ScheduleCreate) SetNillableClosed(v *bool) *ScheduleCreate {
+	if v != nil {
+		_c.SetClosed(*v)
+	}
+	return _c
+}
+
 // SetDescription sets the "description" field.
 func (_c *ScheduleCreate) SetDescription(v string) *ScheduleCreate {
 	_c.mutation.SetDescription(v)
@@ -537,6 +551,10 @@ func (_c *ScheduleCreate) createSpec() (*Schedule, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Timezone(); ok {
 		_spec.SetField(schedule.FieldTimezone, field.TypeString, value)
 		_node.Timezone = value
+	}
+	if value, ok := _c.mutation.Closed(); ok {
+		_spec.SetField(schedule.FieldClosed, field.TypeBool, value)
+		_node.Closed = &value
 	}
 	if value, ok := _c.mutation.Description(); ok {
 		_spec.SetField(schedule.FieldDescription, field.TypeString, value)
@@ -924,6 +942,24 @@ func (u *ScheduleUpsert) UpdateTimezone() *ScheduleUpsert {
 // ClearTimezone clears the value of the "timezone" field.
 func (u *ScheduleUpsert) ClearTimezone() *ScheduleUpsert {
 	u.SetNull(schedule.FieldTimezone)
+	return u
+}
+
+// SetClosed sets the "closed" field.
+func (u *ScheduleUpsert) SetClosed(v bool) *ScheduleUpsert {
+	u.Set(schedule.FieldClosed, v)
+	return u
+}
+
+// UpdateClosed sets the "closed" field to the value that was provided on create.
+func (u *ScheduleUpsert) UpdateClosed() *ScheduleUpsert {
+	u.SetExcluded(schedule.FieldClosed)
+	return u
+}
+
+// ClearClosed clears the value of the "closed" field.
+func (u *ScheduleUpsert) ClearClosed() *ScheduleUpsert {
+	u.SetNull(schedule.FieldClosed)
 	return u
 }
 
@@ -1370,6 +1406,27 @@ func (u *ScheduleUpsertOne) UpdateTimezone() *ScheduleUpsertOne {
 func (u *ScheduleUpsertOne) ClearTimezone() *ScheduleUpsertOne {
 	return u.Update(func(s *ScheduleUpsert) {
 		s.ClearTimezone()
+	})
+}
+
+// SetClosed sets the "closed" field.
+func (u *ScheduleUpsertOne) SetClosed(v bool) *ScheduleUpsertOne {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.SetClosed(v)
+	})
+}
+
+// UpdateClosed sets the "closed" field to the value that was provided on create.
+func (u *ScheduleUpsertOne) UpdateClosed() *ScheduleUpsertOne {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.UpdateClosed()
+	})
+}
+
+// ClearClosed clears the value of the "closed" field.
+func (u *ScheduleUpsertOne) ClearClosed() *ScheduleUpsertOne {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.ClearClosed()
 	})
 }
 
@@ -1994,6 +2051,27 @@ func (u *ScheduleUpsertBulk) UpdateTimezone() *ScheduleUpsertBulk {
 func (u *ScheduleUpsertBulk) ClearTimezone() *ScheduleUpsertBulk {
 	return u.Update(func(s *ScheduleUpsert) {
 		s.ClearTimezone()
+	})
+}
+
+// SetClosed sets the "closed" field.
+func (u *ScheduleUpsertBulk) SetClosed(v bool) *ScheduleUpsertBulk {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.SetClosed(v)
+	})
+}
+
+// UpdateClosed sets the "closed" field to the value that was provided on create.
+func (u *ScheduleUpsertBulk) UpdateClosed() *ScheduleUpsertBulk {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.UpdateClosed()
+	})
+}
+
+// ClearClosed clears the value of the "closed" field.
+func (u *ScheduleUpsertBulk) ClearClosed() *ScheduleUpsertBulk {
+	return u.Update(func(s *ScheduleUpsert) {
+		s.ClearClosed()
 	})
 }
 

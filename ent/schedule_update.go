@@ -332,6 +332,26 @@ func (_u *ScheduleUpdate) ClearTimezone() *ScheduleUpdate {
 	return _u
 }
 
+// SetClosed sets the "closed" field.
+func (_u *ScheduleUpdate) SetClosed(v bool) *ScheduleUpdate {
+	_u.mutation.SetClosed(v)
+	return _u
+}
+
+// SetNillableClosed sets the "closed" field if the given value is not nil.
+func (_u *ScheduleUpdate) SetNillableClosed(v *bool) *ScheduleUpdate {
+	if v != nil {
+		_u.SetClosed(*v)
+	}
+	return _u
+}
+
+// ClearClosed clears the value of the "closed" field.
+func (_u *ScheduleUpdate) ClearClosed() *ScheduleUpdate {
+	_u.mutation.ClearClosed()
+	return _u
+}
+
 // SetDescription sets the "description" field.
 func (_u *ScheduleUpdate) SetDescription(v string) *ScheduleUpdate {
 	_u.mutation.SetDescription(v)
@@ -641,6 +661,12 @@ func (_u *ScheduleUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.TimezoneCleared() {
 		_spec.ClearField(schedule.FieldTimezone, field.TypeString)
+	}
+	if value, ok := _u.mutation.Closed(); ok {
+		_spec.SetField(schedule.FieldClosed, field.TypeBool, value)
+	}
+	if _u.mutation.ClosedCleared() {
+		_spec.ClearField(schedule.FieldClosed, field.TypeBool)
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(schedule.FieldDescription, field.TypeString, value)
@@ -1055,6 +1081,26 @@ func (_u *ScheduleUpdateOne) ClearTimezone() *ScheduleUpdateOne {
 	return _u
 }
 
+// SetClosed sets the "closed" field.
+func (_u *ScheduleUpdateOne) SetClosed(v bool) *ScheduleUpdateOne {
+	_u.mutation.SetClosed(v)
+	return _u
+}
+
+// SetNillableClosed sets the "closed" field if the given value is not nil.
+func (_u *ScheduleUpdateOne) SetNillableClosed(v *bool) *ScheduleUpdateOne {
+	if v != nil {
+		_u.SetClosed(*v)
+	}
+	return _u
+}
+
+// ClearClosed clears the value of the "closed" field.
+func (_u *ScheduleUpdateOne) ClearClosed() *ScheduleUpdateOne {
+	_u.mutation.ClearClosed()
+	return _u
+}
+
 // SetDescription sets the "description" field.
 func (_u *ScheduleUpdateOne) SetDescription(v string) *ScheduleUpdateOne {
 	_u.mutation.SetDescription(v)
@@ -1394,6 +1440,12 @@ func (_u *ScheduleUpdateOne) sqlSave(ctx context.Context) (_node *Schedule, err 
 	}
 	if _u.mutation.TimezoneCleared() {
 		_spec.ClearField(schedule.FieldTimezone, field.TypeString)
+	}
+	if value, ok := _u.mutation.Closed(); ok {
+		_spec.SetField(schedule.FieldClosed, field.TypeBool, value)
+	}
+	if _u.mutation.ClosedCleared() {
+		_spec.ClearField(schedule.FieldClosed, field.TypeBool)
 	}
 	if value, ok := _u.mutation.Description(); ok {
 		_spec.SetField(schedule.FieldDescription, field.TypeString, value)

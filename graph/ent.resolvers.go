@@ -73,7 +73,11 @@ func (r *Resolver) Location() LocationResolver { return &locationResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Service returns ServiceResolver implementation.
+func (r *Resolver) Service() ServiceResolver { return &serviceResolver{r} }
+
 type (
 	locationResolver struct{ *Resolver }
 	queryResolver    struct{ *Resolver }
+	serviceResolver  struct{ *Resolver }
 )

@@ -9,6 +9,7 @@ import (
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/route"
 	"github.com/village-directory/village/internal/write"
 )
 
@@ -37,5 +38,7 @@ func (r *queryResolver) changes(ctx context.Context, after *entgql.Cursor[int], 
 		}
 		q = q.Where(changeevent.EntityTypeIn(names...))
 	}
-	return q.Paginate(ctx, after, first, nil, nil)
+	// On the primary with read replicas: a consumer polling any server of
+	// the fleet gets every event committed before its poll.
+	return q.Paginate(route.Primary(ctx), after, first, nil, nil)
 }

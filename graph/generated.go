@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	MatchReason() MatchReasonResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Service() ServiceResolver
 	SubmissionStatus() SubmissionStatusResolver
 }
 
@@ -233,6 +234,8 @@ type ComplexityRoot struct {
 		DistanceApproximate func(childComplexity int) int
 		DistanceKm          func(childComplexity int) int
 		Eligible            func(childComplexity int) int
+		OpenNow             func(childComplexity int) int
+		OpenState           func(childComplexity int) int
 		Reasons             func(childComplexity int) int
 		Score               func(childComplexity int) int
 		Service             func(childComplexity int) int
@@ -288,6 +291,12 @@ type ComplexityRoot struct {
 		UpsertLocations         func(childComplexity int, input []*write.UpsertLocationInput) int
 		UpsertOrganizations     func(childComplexity int, input []*write.UpsertOrganizationInput) int
 		UpsertServices          func(childComplexity int, input []*write.UpsertServiceInput) int
+	}
+
+	OpenState struct {
+		Status   func(childComplexity int) int
+		TimeZone func(childComplexity int) int
+		Until    func(childComplexity int) int
 	}
 
 	Organization struct {
@@ -410,7 +419,7 @@ type ComplexityRoot struct {
 	Query struct {
 		Changes          func(childComplexity int, after *entgql.Cursor[int], first *int, types []write.EntityType) int
 		Locations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
-		Match            func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) int
+		Match            func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int, openAt *time.Time) int
 		Node             func(childComplexity int, id int) int
 		Nodes            func(childComplexity int, ids []int) int
 		Organizations    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) int
@@ -465,6 +474,7 @@ type ComplexityRoot struct {
 	Schedule struct {
 		Byday             func(childComplexity int) int
 		Bymonthday        func(childComplexity int) int
+		Closed            func(childComplexity int) int
 		ClosesAt          func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
@@ -509,6 +519,7 @@ type ComplexityRoot struct {
 		Languages              func(childComplexity int) int
 		Name                   func(childComplexity int) int
 		Needs                  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) int
+		OpenNow                func(childComplexity int) int
 		Organization           func(childComplexity int) int
 		Phones                 func(childComplexity int) int
 		Program                func(childComplexity int) int
@@ -658,6 +669,9 @@ type LocationResolver interface {
 }
 type MatchEdgeResolver interface {
 	Cursor(ctx context.Context, obj *match.Result) (*entgql.Cursor[int], error)
+
+	OpenNow(ctx context.Context, obj *match.Result) (*bool, error)
+	OpenState(ctx context.Context, obj *match.Result) (*model.OpenState, error)
 }
 type MatchReasonResolver interface {
 	About(ctx context.Context, obj *match.Reason) (*match.Criterion, error)
@@ -717,8 +731,11 @@ type QueryResolver interface {
 	TaxonomyTerms(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) (*ent.TaxonomyTermConnection, error)
 	Changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error)
 	SubmissionStatus(ctx context.Context, token string) (*write.SubmissionState, error)
-	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) (*model.MatchConnection, error)
+	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int, openAt *time.Time) (*model.MatchConnection, error)
 	ResolveArea(ctx context.Context, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) (*model.Area, error)
+}
+type ServiceResolver interface {
+	OpenNow(ctx context.Context, obj *ent.Service) (*bool, error)
 }
 type SubmissionStatusResolver interface {
 	Resource(ctx context.Context, obj *write.SubmissionState) (*ent.Resource, error)
@@ -1502,6 +1519,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MatchEdge.Eligible(childComplexity), true
+	case "MatchEdge.openNow":
+		if e.ComplexityRoot.MatchEdge.OpenNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.OpenNow(childComplexity), true
+	case "MatchEdge.openState":
+		if e.ComplexityRoot.MatchEdge.OpenState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchEdge.OpenState(childComplexity), true
 	case "MatchEdge.reasons":
 		if e.ComplexityRoot.MatchEdge.Reasons == nil {
 			break
@@ -2008,6 +2037,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpsertServices(childComplexity, args["input"].([]*write.UpsertServiceInput)), true
+
+	case "OpenState.status":
+		if e.ComplexityRoot.OpenState.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenState.Status(childComplexity), true
+	case "OpenState.timeZone":
+		if e.ComplexityRoot.OpenState.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenState.TimeZone(childComplexity), true
+	case "OpenState.until":
+		if e.ComplexityRoot.OpenState.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpenState.Until(childComplexity), true
 
 	case "Organization.alternateName":
 		if e.ComplexityRoot.Organization.AlternateName == nil {
@@ -2604,7 +2652,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Match(childComplexity, args["family"].(match.Family), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["includeIneligible"].(*bool), args["openingsOnly"].(*bool), args["verifiedWithinMonths"].(*int)), true
+		return e.ComplexityRoot.Query.Match(childComplexity, args["family"].(match.Family), args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["includeIneligible"].(*bool), args["openingsOnly"].(*bool), args["verifiedWithinMonths"].(*int), args["openAt"].(*time.Time)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2906,6 +2954,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Schedule.Bymonthday(childComplexity), true
+	case "Schedule.closed":
+		if e.ComplexityRoot.Schedule.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Schedule.Closed(childComplexity), true
 	case "Schedule.closesAt":
 		if e.ComplexityRoot.Schedule.ClosesAt == nil {
 			break
@@ -3158,6 +3212,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Service.Needs(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.TaxonomyTermOrder), args["where"].(*ent.TaxonomyTermWhereInput)), true
+	case "Service.openNow":
+		if e.ComplexityRoot.Service.OpenNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Service.OpenNow(childComplexity), true
 	case "Service.organization":
 		if e.ComplexityRoot.Service.Organization == nil {
 			break
@@ -4255,6 +4315,10 @@ func (ec *executionContext) childFields_MatchEdge(ctx context.Context, field gra
 		return ec.fieldContext_MatchEdge_reasons(ctx, field)
 	case "unmet":
 		return ec.fieldContext_MatchEdge_unmet(ctx, field)
+	case "openNow":
+		return ec.fieldContext_MatchEdge_openNow(ctx, field)
+	case "openState":
+		return ec.fieldContext_MatchEdge_openState(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MatchEdge", field.Name)
 }
@@ -4269,6 +4333,18 @@ func (ec *executionContext) childFields_MatchReason(ctx context.Context, field g
 		return ec.fieldContext_MatchReason_about(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MatchReason", field.Name)
+}
+
+func (ec *executionContext) childFields_OpenState(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_OpenState_status(ctx, field)
+	case "until":
+		return ec.fieldContext_OpenState_until(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_OpenState_timeZone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OpenState", field.Name)
 }
 
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4621,6 +4697,8 @@ func (ec *executionContext) childFields_Schedule(ctx context.Context, field grap
 		return ec.fieldContext_Schedule_closesAt(ctx, field)
 	case "timezone":
 		return ec.fieldContext_Schedule_timezone(ctx, field)
+	case "closed":
+		return ec.fieldContext_Schedule_closed(ctx, field)
 	case "description":
 		return ec.fieldContext_Schedule_description(ctx, field)
 	case "service":
@@ -4711,6 +4789,8 @@ func (ec *executionContext) childFields_Service(ctx context.Context, field graph
 		return ec.fieldContext_Service_schedules(ctx, field)
 	case "fundings":
 		return ec.fieldContext_Service_fundings(ctx, field)
+	case "openNow":
+		return ec.fieldContext_Service_openNow(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Service", field.Name)
 }
@@ -6550,6 +6630,14 @@ func (ec *executionContext) field_Query_match_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["verifiedWithinMonths"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "openAt",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["openAt"] = arg6
 	return args, nil
 }
 
@@ -9299,6 +9387,61 @@ func (ec *executionContext) fieldContext_MatchEdge_unmet(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _MatchEdge_openNow(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_openNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MatchEdge().OpenNow(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_openNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchEdge", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _MatchEdge_openState(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchEdge_openState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MatchEdge().OpenState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OpenState) graphql.Marshaler {
+			return ec.marshalNOpenState2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchEdge_openState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MatchEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OpenState(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MatchReason_criterion(ctx context.Context, field graphql.CollectedField, obj *match.Reason) (ret graphql.Marshaler) {
 	fc, err := ec.fieldContext_MatchReason_criterion(ctx, field)
 	if err != nil {
@@ -11190,6 +11333,39 @@ func (ec *executionContext) fieldContext_Mutation_setTermNeed(ctx context.Contex
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OpenState_status(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_OpenState_status(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNOpenStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
+}
+func (ec *executionContext) fieldContext_OpenState_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpenState", field, false, false, "OpenStatus")
+}
+
+func (ec *executionContext) _OpenState_until(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_OpenState_until(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Until)
+}
+func (ec *executionContext) fieldContext_OpenState_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpenState", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OpenState_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_OpenState_timeZone(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TimeZone)
+}
+func (ec *executionContext) fieldContext_OpenState_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpenState", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
@@ -13262,7 +13438,7 @@ func (ec *executionContext) _Query_match(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Match(ctx, fc.Args["family"].(match.Family), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["includeIneligible"].(*bool), fc.Args["openingsOnly"].(*bool), fc.Args["verifiedWithinMonths"].(*int))
+			return ec.Resolvers.Query().Match(ctx, fc.Args["family"].(match.Family), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["includeIneligible"].(*bool), fc.Args["openingsOnly"].(*bool), fc.Args["verifiedWithinMonths"].(*int), fc.Args["openAt"].(*time.Time))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MatchConnection) graphql.Marshaler {
@@ -14076,6 +14252,17 @@ func (ec *executionContext) fieldContext_Schedule_timezone(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
+func (ec *executionContext) _Schedule_closed(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_Schedule_closed(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Closed)
+}
+func (ec *executionContext) fieldContext_Schedule_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Schedule_description(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
 	fc, err := ec.fieldContext_Schedule_description(ctx, field)
 	if err != nil {
@@ -14840,6 +15027,29 @@ func (ec *executionContext) fieldContext_Service_fundings(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Service_openNow(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Service_openNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Service().OpenNow(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Service_openNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Service", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _ServiceArea_id(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
@@ -19725,7 +19935,7 @@ func (ec *executionContext) unmarshalInputCreateScheduleInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sample", "externalSource", "externalID", "provenance", "validFrom", "validTo", "freq", "interval", "byday", "bymonthday", "opensAt", "closesAt", "timezone", "description", "serviceID", "locationID", "serviceAtLocationID"}
+	fieldsInOrder := [...]string{"sample", "externalSource", "externalID", "provenance", "validFrom", "validTo", "freq", "interval", "byday", "bymonthday", "opensAt", "closesAt", "timezone", "closed", "description", "serviceID", "locationID", "serviceAtLocationID"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19823,6 +20033,13 @@ func (ec *executionContext) unmarshalInputCreateScheduleInput(ctx context.Contex
 				return it, err
 			}
 			it.Timezone = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -27211,7 +27428,7 @@ func (ec *executionContext) unmarshalInputScheduleWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "validFrom", "validFromNEQ", "validFromIn", "validFromNotIn", "validFromGT", "validFromGTE", "validFromLT", "validFromLTE", "validFromIsNil", "validFromNotNil", "validTo", "validToNEQ", "validToIn", "validToNotIn", "validToGT", "validToGTE", "validToLT", "validToLTE", "validToIsNil", "validToNotNil", "freq", "freqNEQ", "freqIn", "freqNotIn", "freqIsNil", "freqNotNil", "interval", "intervalNEQ", "intervalIn", "intervalNotIn", "intervalGT", "intervalGTE", "intervalLT", "intervalLTE", "intervalIsNil", "intervalNotNil", "byday", "bydayNEQ", "bydayIn", "bydayNotIn", "bydayGT", "bydayGTE", "bydayLT", "bydayLTE", "bydayContains", "bydayHasPrefix", "bydayHasSuffix", "bydayIsNil", "bydayNotNil", "bydayEqualFold", "bydayContainsFold", "bymonthday", "bymonthdayNEQ", "bymonthdayIn", "bymonthdayNotIn", "bymonthdayGT", "bymonthdayGTE", "bymonthdayLT", "bymonthdayLTE", "bymonthdayContains", "bymonthdayHasPrefix", "bymonthdayHasSuffix", "bymonthdayIsNil", "bymonthdayNotNil", "bymonthdayEqualFold", "bymonthdayContainsFold", "opensAt", "opensAtNEQ", "opensAtIn", "opensAtNotIn", "opensAtGT", "opensAtGTE", "opensAtLT", "opensAtLTE", "opensAtContains", "opensAtHasPrefix", "opensAtHasSuffix", "opensAtIsNil", "opensAtNotNil", "opensAtEqualFold", "opensAtContainsFold", "closesAt", "closesAtNEQ", "closesAtIn", "closesAtNotIn", "closesAtGT", "closesAtGTE", "closesAtLT", "closesAtLTE", "closesAtContains", "closesAtHasPrefix", "closesAtHasSuffix", "closesAtIsNil", "closesAtNotNil", "closesAtEqualFold", "closesAtContainsFold", "timezone", "timezoneNEQ", "timezoneIn", "timezoneNotIn", "timezoneGT", "timezoneGTE", "timezoneLT", "timezoneLTE", "timezoneContains", "timezoneHasPrefix", "timezoneHasSuffix", "timezoneIsNil", "timezoneNotNil", "timezoneEqualFold", "timezoneContainsFold", "hasService", "hasServiceWith", "hasLocation", "hasLocationWith", "hasServiceAtLocation", "hasServiceAtLocationWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "sample", "sampleNEQ", "externalSource", "externalSourceNEQ", "externalSourceIn", "externalSourceNotIn", "externalSourceGT", "externalSourceGTE", "externalSourceLT", "externalSourceLTE", "externalSourceContains", "externalSourceHasPrefix", "externalSourceHasSuffix", "externalSourceIsNil", "externalSourceNotNil", "externalSourceEqualFold", "externalSourceContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "validFrom", "validFromNEQ", "validFromIn", "validFromNotIn", "validFromGT", "validFromGTE", "validFromLT", "validFromLTE", "validFromIsNil", "validFromNotNil", "validTo", "validToNEQ", "validToIn", "validToNotIn", "validToGT", "validToGTE", "validToLT", "validToLTE", "validToIsNil", "validToNotNil", "freq", "freqNEQ", "freqIn", "freqNotIn", "freqIsNil", "freqNotNil", "interval", "intervalNEQ", "intervalIn", "intervalNotIn", "intervalGT", "intervalGTE", "intervalLT", "intervalLTE", "intervalIsNil", "intervalNotNil", "byday", "bydayNEQ", "bydayIn", "bydayNotIn", "bydayGT", "bydayGTE", "bydayLT", "bydayLTE", "bydayContains", "bydayHasPrefix", "bydayHasSuffix", "bydayIsNil", "bydayNotNil", "bydayEqualFold", "bydayContainsFold", "bymonthday", "bymonthdayNEQ", "bymonthdayIn", "bymonthdayNotIn", "bymonthdayGT", "bymonthdayGTE", "bymonthdayLT", "bymonthdayLTE", "bymonthdayContains", "bymonthdayHasPrefix", "bymonthdayHasSuffix", "bymonthdayIsNil", "bymonthdayNotNil", "bymonthdayEqualFold", "bymonthdayContainsFold", "opensAt", "opensAtNEQ", "opensAtIn", "opensAtNotIn", "opensAtGT", "opensAtGTE", "opensAtLT", "opensAtLTE", "opensAtContains", "opensAtHasPrefix", "opensAtHasSuffix", "opensAtIsNil", "opensAtNotNil", "opensAtEqualFold", "opensAtContainsFold", "closesAt", "closesAtNEQ", "closesAtIn", "closesAtNotIn", "closesAtGT", "closesAtGTE", "closesAtLT", "closesAtLTE", "closesAtContains", "closesAtHasPrefix", "closesAtHasSuffix", "closesAtIsNil", "closesAtNotNil", "closesAtEqualFold", "closesAtContainsFold", "timezone", "timezoneNEQ", "timezoneIn", "timezoneNotIn", "timezoneGT", "timezoneGTE", "timezoneLT", "timezoneLTE", "timezoneContains", "timezoneHasPrefix", "timezoneHasSuffix", "timezoneIsNil", "timezoneNotNil", "timezoneEqualFold", "timezoneContainsFold", "closed", "closedNEQ", "closedIsNil", "closedNotNil", "hasService", "hasServiceWith", "hasLocation", "hasLocationWith", "hasServiceAtLocation", "hasServiceAtLocationWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28408,6 +28625,34 @@ func (ec *executionContext) unmarshalInputScheduleWhereInput(ctx context.Context
 				return it, err
 			}
 			it.TimezoneContainsFold = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		case "closedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedNEQ = data
+		case "closedIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedIsNil = data
+		case "closedNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedNotNil = data
 		case "hasService":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasService"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -34415,7 +34660,7 @@ func (ec *executionContext) unmarshalInputUpdateScheduleInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"sample", "externalSource", "clearExternalSource", "externalID", "clearExternalID", "provenance", "clearProvenance", "validFrom", "clearValidFrom", "validTo", "clearValidTo", "freq", "clearFreq", "interval", "clearInterval", "byday", "clearByday", "bymonthday", "clearBymonthday", "opensAt", "clearOpensAt", "closesAt", "clearClosesAt", "timezone", "clearTimezone", "description", "clearDescription", "serviceID", "clearService", "locationID", "clearLocation", "serviceAtLocationID", "clearServiceAtLocation"}
+	fieldsInOrder := [...]string{"sample", "externalSource", "clearExternalSource", "externalID", "clearExternalID", "provenance", "clearProvenance", "validFrom", "clearValidFrom", "validTo", "clearValidTo", "freq", "clearFreq", "interval", "clearInterval", "byday", "clearByday", "bymonthday", "clearBymonthday", "opensAt", "clearOpensAt", "closesAt", "clearClosesAt", "timezone", "clearTimezone", "closed", "clearClosed", "description", "clearDescription", "serviceID", "clearService", "locationID", "clearLocation", "serviceAtLocationID", "clearServiceAtLocation"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34597,6 +34842,20 @@ func (ec *executionContext) unmarshalInputUpdateScheduleInput(ctx context.Contex
 				return it, err
 			}
 			it.ClearTimezone = data
+		case "closed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closed = data
+		case "clearClosed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearClosed"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearClosed = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -37361,6 +37620,16 @@ func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "openNow":
+			out.Values[i] = ec._MatchEdge_openNow(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openState":
+			out.Values[i] = ec._MatchEdge_openState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37722,6 +37991,44 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_setTermNeed(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var openStateImplementors = []string{"OpenState"}
+
+func (ec *executionContext) _OpenState(ctx context.Context, sel ast.SelectionSet, obj *model.OpenState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, openStateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OpenState")
+		case "status":
+			out.Values[i] = ec._OpenState_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._OpenState_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._OpenState_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -38838,6 +39145,11 @@ func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "closed":
+			out.Values[i] = ec._Schedule_closed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "description":
 			out.Values[i] = ec._Schedule_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -39068,6 +39380,11 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "fundings":
 			out.Values[i] = ec._Service_fundings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openNow":
+			out.Values[i] = ec._Service_openNow(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -40667,6 +40984,24 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋvillageᚑdirectory�
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNOpenState2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenState(ctx context.Context, sel ast.SelectionSet, v *model.OpenState) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OpenState!")
+		return graphql.Null
+	}
+	return ec._OpenState(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOpenStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenStatus(ctx context.Context, v any) (model.OpenStatus, error) {
+	var res model.OpenStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOpenStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenStatus(ctx context.Context, sel ast.SelectionSet, v model.OpenStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {

@@ -20,6 +20,7 @@ import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/match"
+	"github.com/village-directory/village/internal/route"
 	"github.com/village-directory/village/internal/telemetry"
 )
 
@@ -106,6 +107,10 @@ type HandlerConfig struct {
 	// it (nil: the global provider).
 	Metrics        *telemetry.Metrics
 	TracerProvider trace.TracerProvider
+	// ReadAfter, when set, returns the read-after token of a request that
+	// wrote ("" for one that did not): the answer carries it as the
+	// extension readAfter (package store: read replicas).
+	ReadAfter func(context.Context) string
 }
 
 // NewHandler returns the GraphQL endpoint (POST and GET) over cfg.Client.
@@ -143,6 +148,11 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	use := func(ext graphql.HandlerExtension) { useExtension(srv, ext) }
 	// First: the outermost response interceptor, it sees every error.
 	use(observe{metrics: cfg.Metrics, tracer: telemetry.TracerProvider(cfg.TracerProvider).Tracer(telemetry.TracerName)})
+	if cfg.ReadAfter != nil {
+		// Outside the transactioner: the token is read once the
+		// mutation's transaction has committed.
+		use(readAfter(cfg.ReadAfter))
+	}
 	if !cfg.DisableIntrospection {
 		use(extension.Introspection{})
 	}
@@ -176,7 +186,12 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 		if _, ok := auth.FromContext(ctx); !ok {
 			ctx = auth.WithViewer(ctx, auth.Viewer{Role: auth.Anonymous})
 		}
-		return next(ctx)
+		// A mutation reads what it writes, and the records it answers
+		// with: all of it on the primary, with read replicas.
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+			ctx = route.Primary(ctx)
+		}
+		return next(withOpenNowCache(ctx))
 	})
 	srv.AroundRootFields(skipAfterFailedMutation)
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
@@ -293,4 +308,32 @@ func (checks operationChecks) MutateOperationContext(ctx context.Context, oc *gr
 		}
 	}
 	return nil
+}
+
+// readAfter adds the request's read-after token, when it wrote, to the
+// answer's extensions as readAfter: a later request that sends it back
+// (header Village-Read-After) sees the write, whichever server and replica
+// answer it.
+type readAfter func(context.Context) string
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = readAfter(nil)
+
+func (readAfter) ExtensionName() string                   { return "ReadAfter" }
+func (readAfter) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (token readAfter) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return resp
+	}
+	if t := token(ctx); t != "" {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["readAfter"] = t
+	}
+	return resp
 }

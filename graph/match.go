@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -13,6 +15,7 @@ import (
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/geo"
+	"github.com/village-directory/village/internal/hours"
 	"github.com/village-directory/village/internal/match"
 )
 
@@ -20,9 +23,35 @@ import (
 // ranks every result; this translates cursors and page info, and reloads
 // the page's services with exactly the fields the query selects (one
 // statement per selected edge, not one per result).
-func (r *Resolver) matchPage(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], opts match.Options) (*model.MatchConnection, error) {
+//
+// With openAt, the services known to be closed then are left out of every
+// result (hours.ForServices over all results, a fixed number of statements
+// per 5,000 of them); each edge's openNow and openState are read at openAt,
+// or now, for the page only, when the query selects them.
+func (r *Resolver) matchPage(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], opts match.Options, openAt *time.Time) (*model.MatchConnection, error) {
 	includeIneligible := opts.IncludeIneligible
 	opts.RevealConfidential = func(owner int) bool { return auth.SeesRestricted(ctx, owner) }
+	at := time.Now()
+	var states map[int]hours.State
+	if openAt != nil {
+		if d := openAt.Sub(at); d > maxOpenAtDistance || d < -maxOpenAtDistance {
+			return nil, &directory.FieldError{Field: "openAt", Message: fmt.Sprintf("give a time within a year of now (got %s)", openAt.Format(time.RFC3339))}
+		}
+		at = *openAt
+		opts.LeaveOut = func(ids []int) (map[int]bool, error) {
+			var err error
+			if states, err = hours.ForServices(ctx, r.client, ids, at); err != nil {
+				return nil, err
+			}
+			closed := map[int]bool{}
+			for id, s := range states {
+				if s.Status == hours.Closed {
+					closed[id] = true
+				}
+			}
+			return closed, nil
+		}
+	}
 	outcome, err := r.matcher.Match(ctx, family, opts)
 	if err != nil {
 		return nil, err
@@ -45,6 +74,20 @@ func (r *Resolver) matchPage(ctx context.Context, family match.Family, first *in
 	}
 	if err := r.reloadMatched(ctx, page, outcome.Programs); err != nil {
 		return nil, err
+	}
+	if states == nil && len(page) > 0 && selectsOpenState(ctx) {
+		ids := make([]int, len(page))
+		for i, res := range page {
+			ids[i] = res.Service.ID
+		}
+		if states, err = hours.ForServices(ctx, r.client, ids, at); err != nil {
+			return nil, err
+		}
+	}
+	for _, res := range page {
+		if s, ok := states[res.Service.ID]; ok {
+			res.Open = &s
+		}
 	}
 	conn := &model.MatchConnection{
 		Edges:    page,
@@ -227,4 +270,32 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// maxOpenAtDistance bounds match's openAt: schedules say nothing reliable
+// of hours further away.
+const maxOpenAtDistance = 366 * 24 * time.Hour
+
+// selectsOpenState reports whether the query asks an edge's openNow or
+// openState.
+func selectsOpenState(ctx context.Context) bool {
+	edges := selectionContext(ctx, "edges")
+	if edges == nil {
+		return false
+	}
+	oc := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFields(oc, graphql.GetFieldContext(edges).Field.Selections, []string{"MatchEdge"}) {
+		if f.Name == "openNow" || f.Name == "openState" {
+			return true
+		}
+	}
+	return false
+}
+
+// openState is a result's state as the page set it; Unknown if unset.
+func openState(r *match.Result) hours.State {
+	if r.Open == nil {
+		return hours.State{Status: hours.Unknown}
+	}
+	return *r.Open
 }

@@ -7,8 +7,10 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/graph/model"
 	"github.com/village-directory/village/internal/match"
 )
@@ -17,6 +19,17 @@ import (
 func (r *matchEdgeResolver) Cursor(ctx context.Context, obj *match.Result) (*entgql.Cursor[int], error) {
 	c := matchCursor(obj)
 	return &c, nil
+}
+
+// OpenNow is the resolver for the openNow field.
+func (r *matchEdgeResolver) OpenNow(ctx context.Context, obj *match.Result) (*bool, error) {
+	return openState(obj).OpenNow(), nil
+}
+
+// OpenState is the resolver for the openState field.
+func (r *matchEdgeResolver) OpenState(ctx context.Context, obj *match.Result) (*model.OpenState, error) {
+	s := openState(obj)
+	return &model.OpenState{Status: model.OpenStatus(s.Status), Until: s.Until, TimeZone: nonEmpty(s.Zone)}, nil
 }
 
 // About is the resolver for the about field.
@@ -28,12 +41,12 @@ func (r *matchReasonResolver) About(ctx context.Context, obj *match.Reason) (*ma
 }
 
 // Match is the resolver for the match field.
-func (r *queryResolver) Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int) (*model.MatchConnection, error) {
+func (r *queryResolver) Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int, openAt *time.Time) (*model.MatchConnection, error) {
 	return r.matchPage(ctx, family, first, after, match.Options{
 		IncludeIneligible:    includeIneligible != nil && *includeIneligible,
 		OpeningsOnly:         openingsOnly != nil && *openingsOnly,
 		VerifiedWithinMonths: verifiedWithinMonths,
-	})
+	}, openAt)
 }
 
 // ResolveArea is the resolver for the resolveArea field.
@@ -43,6 +56,11 @@ func (r *queryResolver) ResolveArea(ctx context.Context, zip *string, countyFips
 		return nil, err
 	}
 	return area(place), nil
+}
+
+// OpenNow is the resolver for the openNow field.
+func (r *serviceResolver) OpenNow(ctx context.Context, obj *ent.Service) (*bool, error) {
+	return r.serviceOpenNow(ctx, obj)
 }
 
 // MatchEdge returns MatchEdgeResolver implementation.

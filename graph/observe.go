@@ -134,8 +134,9 @@ func operationOf(oc *graphql.OperationContext) (name, typ string) {
 const maxReparsedBytes = 16 << 10
 
 // clockFields are the fields and arguments whose answer depends on the
-// time of day: a document asking for one is cached a minute at most.
-var clockFields = map[string]bool{"openNow": true, "openAt": true}
+// time of day (match edges' openNow and openState, match's openAt): a
+// document asking for one is cached a minute at most.
+var clockFields = map[string]bool{"openNow": true, "openAt": true, "openState": true}
 
 // clockDependent reports whether oc's operation selects a clock field or
 // passes a clock argument anywhere, fragments included.

@@ -10,6 +10,7 @@ import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/route"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/telemetry"
 )
@@ -53,7 +54,9 @@ func authenticate(client *ent.Client, log *slog.Logger, limits *limiter, next ht
 			refuseKey(`send an API key as "Authorization: Bearer <key>"`)
 			return
 		}
-		v, err := auth.Authenticate(ctx, client, secret)
+		// On the primary with read replicas: a revoked key is refused at
+		// once, a new one accepted at once, whatever a replica's lag.
+		v, err := auth.Authenticate(route.Primary(ctx), client, secret)
 		switch {
 		case errors.Is(err, auth.ErrUnauthenticated):
 			refuseKey(err.Error())

@@ -10,6 +10,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/feed"
+	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/telemetry"
 )
 
@@ -43,7 +44,9 @@ func (c httpCache) wrap(next http.Handler) http.Handler {
 		h := w.Header()
 		// The answer's content type follows Accept (application/json or
 		// application/graphql-response+json), so a shared cache keys on it.
-		h.Add("Vary", "Authorization, Accept")
+		// A read-after token asks for a write's effect: a shared cache
+		// must not answer it with an older copy.
+		h.Add("Vary", "Authorization, Accept, "+store.ReadAfterHeader)
 		if len(r.Header.Values("Authorization")) > 0 {
 			h.Set("Cache-Control", "private, no-store")
 			next.ServeHTTP(w, r)

@@ -43,7 +43,9 @@
 // Middleware runs, outermost first: otelhttp (the request's span, continuing
 // the caller's W3C trace), logRequests (the request's ID, its log line and
 // HTTP metrics: see internal/telemetry), recoverPanics, compress, CORS, the
-// deadline, authentication, the rate limit, the body limit; then the route
+// deadline, the database routing (bindReads: with read replicas, where a
+// request's reads go, and the Village-Read-After header; see package
+// store), authentication, the rate limit, the body limit; then the route
 // (routed names it for the log, the metrics and the span), and for /graphql
 // and /hsds/ httpCache.
 //

@@ -387,7 +387,7 @@ func TestCORSForGraphQLClients(t *testing.T) {
 	db := testdb.Open(t, "sqlite3", store.Options{})
 	a := newAPI(t, db, server.Config{AllowedOrigins: []string{"https://app.example"}})
 	// Browsers send the list lowercase and sorted (Fetch).
-	asked := "apollo-require-preflight,apollographql-client-name,apollographql-client-version,authorization,baggage,content-type,traceparent,tracestate,x-request-id"
+	asked := "apollo-require-preflight,apollographql-client-name,apollographql-client-version,authorization,baggage,content-type,traceparent,tracestate,village-read-after,x-request-id"
 	res, _ := a.send(http.MethodOptions, "/graphql", "", map[string]string{
 		"Origin": "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": asked,
 	})
@@ -398,8 +398,29 @@ func TestCORSForGraphQLClients(t *testing.T) {
 		}
 	}
 	res, _ = a.send(http.MethodPost, "/graphql", `{"query":"{ __typename }"}`, map[string]string{"Origin": "https://app.example"})
-	if !strings.Contains(strings.ToLower(res.Header.Get("Access-Control-Expose-Headers")), "x-request-id") {
-		t.Errorf("Access-Control-Expose-Headers %q", res.Header.Get("Access-Control-Expose-Headers"))
+	for _, h := range []string{"x-request-id", "village-read-after"} {
+		if !strings.Contains(strings.ToLower(res.Header.Get("Access-Control-Expose-Headers")), h) {
+			t.Errorf("Access-Control-Expose-Headers %q lacks %s", res.Header.Get("Access-Control-Expose-Headers"), h)
+		}
+	}
+}
+
+// TestReadAfterTokenRefused: a Village-Read-After header that is no
+// token is refused by name, with or without read
+// replicas; a token is accepted (without replicas, the primary, the only
+// server, serves it).
+func TestReadAfterTokenRefused(t *testing.T) {
+	db := testdb.Open(t, "sqlite3", store.Options{})
+	a := newAPI(t, db, server.Config{})
+	for _, token := range []string{"yesterday", "16/", "1/2/3"} {
+		res, body := a.send(http.MethodPost, "/graphql", `{"query":"{ __typename }"}`, map[string]string{store.ReadAfterHeader: token})
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), store.ReadAfterHeader) || !strings.Contains(string(body), `"BAD_REQUEST"`) {
+			t.Errorf("token %q: %d %s", token, res.StatusCode, body)
+		}
+	}
+	res, body := a.send(http.MethodPost, "/graphql", `{"query":"{ __typename }"}`, map[string]string{store.ReadAfterHeader: "0/16B3748"})
+	if res.StatusCode != http.StatusOK || strings.Contains(string(body), "errors") {
+		t.Errorf("a token: %d %s", res.StatusCode, body)
 	}
 }
 

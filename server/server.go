@@ -131,7 +131,8 @@ func (c Config) withDefaults() Config {
 //	/graphiql  GraphiQL (assets embedded, works offline)
 //	/static/   GraphiQL's assets
 //	/healthz   the process is alive
-//	/readyz    the database answers
+//	/readyz    the database (the primary) answers; replicas do not count
+//	           (a request goes to the primary when none is in rotation)
 //	/hsds/     the HSDS 3.0 API's read endpoints (Open Referral), same visibility as GraphQL
 //	/metrics   Prometheus metrics, when cfg.Metrics is set and cfg.ServeMetrics
 //
@@ -146,6 +147,18 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	matcher := match.New(db.Client, nil)
 	if cfg.Metrics != nil {
 		cfg.Metrics.WatchDB(db.Dialect, db.SQL)
+		if db.Replicas != nil {
+			for name, pool := range db.Replicas.Pools() {
+				cfg.Metrics.WatchDB("replica "+name, pool)
+			}
+			cfg.Metrics.WatchReplicas(func() telemetry.Replicas {
+				out := telemetry.Replicas{PrimaryReads: db.Replicas.PrimaryReads()}
+				for _, s := range db.Replicas.States() {
+					out.List = append(out.List, telemetry.ReplicaStats{Name: s.Name, Up: s.Up, Lag: s.Lag, Reads: s.Reads, Retried: s.Retried})
+				}
+				return out
+			})
+		}
 		cfg.Metrics.WatchMatchIndex(func() telemetry.IndexStats {
 			s := matcher.IndexStats()
 			return telemetry.IndexStats{Records: s.Records, BuiltAt: s.BuiltAt, Build: s.Build}
@@ -160,6 +173,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 		Client: db.Client, Limits: cfg.Limits, Logger: log, Matcher: matcher,
 		DisableIntrospection: cfg.DisableIntrospection, TrustedDocuments: cfg.TrustedDocuments,
 		Metrics: cfg.Metrics, TracerProvider: tp, StaleAfterMonths: cfg.StaleAfterMonths,
+		ReadAfter: readAfterOf(db),
 	}))))
 	handle("/hsds/", cache.wrap(hsdsHandler(db.Client, log, cfg)))
 	handle("/", homeHandler())
@@ -204,6 +218,9 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	// preflights are answered outside, without one. A failed key spends
 	// its address's budget (see the package documentation).
 	h = authenticate(db.Client, log, limits, h)
+	// Before the key's look-up: with read replicas, each request's reads
+	// go where its routing says.
+	h = bindReads(db, h)
 	h = withDeadline(cfg.RequestTimeout, cfg.StreamTimeout, hsdsStreams, h)
 	h = corsPolicy(cfg.AllowedOrigins).Handler(h)
 	h = compress(h)
@@ -239,6 +256,15 @@ func warmIndexes(warm bool, log *slog.Logger, builds ...func(context.Context) er
 		log.Info("indexes built", "took", time.Since(started).Round(time.Millisecond))
 	}()
 	return done
+}
+
+// readAfterOf is GraphQL's read-after token with read replicas, nil
+// without.
+func readAfterOf(db *store.DB) func(context.Context) string {
+	if db.Replicas == nil {
+		return nil
+	}
+	return db.ReadAfter
 }
 
 // MetricsHandler serves m in Prometheus' text format.
@@ -283,8 +309,8 @@ func corsPolicy(origins []string) *cors.Cors {
 		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept",
 			"Traceparent", "Tracestate", "Baggage", "X-Request-Id",
 			"Apollographql-Client-Name", "Apollographql-Client-Version", "Apollo-Require-Preflight",
-			"If-None-Match"},
-		ExposedHeaders:   []string{"X-Request-Id", "ETag"},
+			"If-None-Match", store.ReadAfterHeader},
+		ExposedHeaders:   []string{"X-Request-Id", "ETag", store.ReadAfterHeader},
 		AllowCredentials: false,
 		MaxAge:           600,
 	})

@@ -338,8 +338,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	trustedDocs := fs.String("trusted-documents", "", "run only the GraphQL documents listed in this file (Apollo's persisted-query manifest or Relay's {id: text} map); automatic persisted queries then register none")
 	drainPeriod := fs.Duration("drain-period", 5*time.Second, "on SIGTERM, how long /readyz answers 503 while requests are still served, before the listener closes")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 20*time.Second, "after the drain period, how long requests in flight may take to finish")
+	var replicas stringList
+	fs.Var(&replicas, "read-replica", "postgres:// `URL` of a streaming replica of the --db primary to send reads to (repeatable); writes, the change feed and the indexes stay on the primary")
+	maxLag := fs.Duration("replica-max-lag", store.DefaultReplicaMaxLag, "take a read replica further behind the primary than this out of rotation until it catches up")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *maxLag <= 0 {
+		return fmt.Errorf("--replica-max-lag must be positive")
 	}
 	if *ratePerSecond < 0 || (*ratePerSecond > 0 && *rateBurst < 1) {
 		return fmt.Errorf("--rate-limit must be 0 (no limit) or positive, with --rate-burst at least 1")
@@ -372,7 +378,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 
-	db, err := store.Open(ctx, *dsn, store.Options{TracerProvider: tp})
+	if len(replicas) > 0 && !store.IsPostgres(*dsn) {
+		return fmt.Errorf("--read-replica needs a PostgreSQL primary: --db (or DATABASE_URL) must be a postgres:// URL; SQLite has no replicas")
+	}
+	db, err := store.Open(ctx, *dsn, store.Options{TracerProvider: tp, ReadReplicas: replicas, ReplicaMaxLag: *maxLag, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -419,7 +428,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		go func() { errc <- srv.ListenAndServe() }()
 	}
 	log.Info("village serving", "addr", *addr, "database", db.Dialect, "console", "http://localhost"+portOf(*addr)+"/",
-		"metrics", cmp.Or(*metricsAddr, *addr), "trusted_documents", trusted.Len(), "introspection", *introspection)
+		"metrics", cmp.Or(*metricsAddr, *addr), "trusted_documents", trusted.Len(), "introspection", *introspection,
+		"read_replicas", len(replicas))
 	select {
 	case err := <-errc:
 		return err

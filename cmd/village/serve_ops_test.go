@@ -160,13 +160,17 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 	}
 }
 
-// TestServeRefusesBadOpsFlags: a log format, a trusted-documents file or a
-// drain period that cannot be used is an error before serving.
+// TestServeRefusesBadOpsFlags: a log format, a trusted-documents file, a
+// drain period or read replicas that cannot be used are an error before
+// serving.
 func TestServeRefusesBadOpsFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--log-format", "xml"},
 		{"--trusted-documents", filepath.Join(t.TempDir(), "missing.json")},
 		{"--drain-period", "-1s"},
+		// Read replicas need a PostgreSQL primary, not this SQLite file.
+		{"--read-replica", "postgres://village@127.0.0.1:1/village"},
+		{"--replica-max-lag", "0s"},
 	} {
 		var out, errs bytes.Buffer
 		err := run(context.Background(), append([]string{"serve", "--db", filepath.Join(t.TempDir(), "v.db")}, args...), &out, &errs)

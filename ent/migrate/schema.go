@@ -638,6 +638,7 @@ var (
 		{Name: "opens_at", Type: field.TypeString, Nullable: true},
 		{Name: "closes_at", Type: field.TypeString, Nullable: true},
 		{Name: "timezone", Type: field.TypeString, Nullable: true},
+		{Name: "closed", Type: field.TypeBool, Nullable: true},
 		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
 		{Name: "location_id", Type: field.TypeInt, Nullable: true},
 		{Name: "service_id", Type: field.TypeInt, Nullable: true},
@@ -651,19 +652,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "schedules_locations_schedules",
-				Columns:    []*schema.Column{SchedulesColumns[19]},
+				Columns:    []*schema.Column{SchedulesColumns[20]},
 				RefColumns: []*schema.Column{LocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "schedules_services_schedules",
-				Columns:    []*schema.Column{SchedulesColumns[20]},
+				Columns:    []*schema.Column{SchedulesColumns[21]},
 				RefColumns: []*schema.Column{ServicesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "schedules_service_at_locations_schedules",
-				Columns:    []*schema.Column{SchedulesColumns[21]},
+				Columns:    []*schema.Column{SchedulesColumns[22]},
 				RefColumns: []*schema.Column{ServiceAtLocationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -687,17 +688,17 @@ var (
 			{
 				Name:    "schedule_service_id",
 				Unique:  false,
-				Columns: []*schema.Column{SchedulesColumns[20]},
+				Columns: []*schema.Column{SchedulesColumns[21]},
 			},
 			{
 				Name:    "schedule_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{SchedulesColumns[19]},
+				Columns: []*schema.Column{SchedulesColumns[20]},
 			},
 			{
 				Name:    "schedule_service_at_location_id",
 				Unique:  false,
-				Columns: []*schema.Column{SchedulesColumns[21]},
+				Columns: []*schema.Column{SchedulesColumns[22]},
 			},
 		},
 	}

@@ -52,6 +52,8 @@ const (
 	FieldClosesAt = "closes_at"
 	// FieldTimezone holds the string denoting the timezone field in the database.
 	FieldTimezone = "timezone"
+	// FieldClosed holds the string denoting the closed field in the database.
+	FieldClosed = "closed"
 	// FieldDescription holds the string denoting the description field in the database.
 	FieldDescription = "description"
 	// FieldServiceID holds the string denoting the service_id field in the database.
@@ -111,6 +113,7 @@ var Columns = []string{
 	FieldOpensAt,
 	FieldClosesAt,
 	FieldTimezone,
+	FieldClosed,
 	FieldDescription,
 	FieldServiceID,
 	FieldLocationID,
@@ -269,6 +272,11 @@ func ByClosesAt(opts ...sql.OrderTermOption) OrderOption {
 // ByTimezone orders the results by the timezone field.
 func ByTimezone(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTimezone, opts...).ToFunc()
+}
+
+// ByClosed orders the results by the closed field.
+func ByClosed(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClosed, opts...).ToFunc()
 }
 
 // ByDescription orders the results by the description field.

@@ -130,6 +130,11 @@ func Timezone(v string) predicate.Schedule {
 	return predicate.Schedule(sql.FieldEQ(FieldTimezone, v))
 }
 
+// Closed applies equality check predicate on the "closed" field. It's identical to ClosedEQ.
+func Closed(v bool) predicate.Schedule {
+	return predicate.Schedule(sql.FieldEQ(FieldClosed, v))
+}
+
 // Description applies equality check predicate on the "description" field. It's identical to DescriptionEQ.
 func Description(v string) predicate.Schedule {
 	return predicate.Schedule(sql.FieldEQ(FieldDescription, v))
@@ -1068,6 +1073,26 @@ func TimezoneEqualFold(v string) predicate.Schedule {
 // TimezoneContainsFold applies the ContainsFold predicate on the "timezone" field.
 func TimezoneContainsFold(v string) predicate.Schedule {
 	return predicate.Schedule(sql.FieldContainsFold(FieldTimezone, v))
+}
+
+// ClosedEQ applies the EQ predicate on the "closed" field.
+func ClosedEQ(v bool) predicate.Schedule {
+	return predicate.Schedule(sql.FieldEQ(FieldClosed, v))
+}
+
+// ClosedNEQ applies the NEQ predicate on the "closed" field.
+func ClosedNEQ(v bool) predicate.Schedule {
+	return predicate.Schedule(sql.FieldNEQ(FieldClosed, v))
+}
+
+// ClosedIsNil applies the IsNil predicate on the "closed" field.
+func ClosedIsNil() predicate.Schedule {
+	return predicate.Schedule(sql.FieldIsNull(FieldClosed))
+}
+
+// ClosedNotNil applies the NotNil predicate on the "closed" field.
+func ClosedNotNil() predicate.Schedule {
+	return predicate.Schedule(sql.FieldNotNull(FieldClosed))
 }
 
 // DescriptionEQ applies the EQ predicate on the "description" field.

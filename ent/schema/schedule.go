@@ -43,6 +43,8 @@ func (Schedule) Fields() []ent.Field {
 			Comment("Closing time, HH:MM in the schedule's time zone."),
 		field.String("timezone").Optional().Validate(validTimezone).
 			Comment("IANA time zone (for example America/New_York)."),
+		field.Bool("closed").Optional().Nillable().
+			Comment("True when the service is closed on the days this schedule covers (a holiday closure); false when it is open then at the hours given; null when not said."),
 		field.Text("description").Optional().
 			Comment("The hours in words.").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),

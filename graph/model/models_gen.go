@@ -3,6 +3,12 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
 	"entgo.io/contrib/entgql"
 	"github.com/village-directory/village/internal/geo"
 	"github.com/village-directory/village/internal/match"
@@ -45,4 +51,75 @@ type MatchConnection struct {
 	// out, and, with needs given, programs none of whose services meets one.
 	// Fewest rules left open first, then by name.
 	UnservedPrograms []*match.ProgramSummary `json:"unservedPrograms"`
+}
+
+// A service's open state at an instant, from its schedules read in their time zone (README: Open now).
+type OpenState struct {
+	// Open, closed, or unknown (hours not listed).
+	Status OpenStatus `json:"status"`
+	// When the state next changes (the service closes, or next opens), when known within a week; null otherwise.
+	Until *time.Time `json:"until,omitempty"`
+	// The IANA time zone the hours were read in: the schedule's own, else its location's; null when none was found.
+	TimeZone *string `json:"timeZone,omitempty"`
+}
+
+// Whether a service is open at an instant, by its schedules.
+type OpenStatus string
+
+const (
+	// A schedule has the service open then.
+	OpenStatusOpen OpenStatus = "OPEN"
+	// The service's schedules cover that day and none has it open then, a holiday schedule says closed, or the service is temporarily closed, inactive or defunct.
+	OpenStatusClosed OpenStatus = "CLOSED"
+	// Hours not listed, or not enough to tell (no time zone, a day no schedule covers, a rule Village cannot read). Never to be read as closed.
+	OpenStatusUnknown OpenStatus = "UNKNOWN"
+)
+
+var AllOpenStatus = []OpenStatus{
+	OpenStatusOpen,
+	OpenStatusClosed,
+	OpenStatusUnknown,
+}
+
+func (e OpenStatus) IsValid() bool {
+	switch e {
+	case OpenStatusOpen, OpenStatusClosed, OpenStatusUnknown:
+		return true
+	}
+	return false
+}
+
+func (e OpenStatus) String() string {
+	return string(e)
+}
+
+func (e *OpenStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OpenStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OpenStatus", str)
+	}
+	return nil
+}
+
+func (e OpenStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OpenStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OpenStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/route"
 )
 
 // lockKey is the advisory lock that serialises event numbering on
@@ -414,9 +415,13 @@ var tables = map[string]string{
 // in its context with WithPosition: the readers after it take that one, so
 // the request reads the position once and answers for the state its ETag
 // names.
+//
+// With read replicas, a position read on the request's replica answers only
+// for what is read there: a reader on the primary (route.Primary: an
+// index's freshness check) reads the primary's.
 func Position(ctx context.Context, client *ent.Client) (int, error) {
-	if p, ok := ctx.Value(positionKey{}).(int); ok {
-		return p, nil
+	if p, ok := ctx.Value(positionKey{}).(cachedPosition); ok && (!p.replicated || route.Replicated(ctx)) {
+		return p.position, nil
 	}
 	rows, err := client.QueryContext(ctx, "SELECT MAX(id) FROM "+changeevent.Table)
 	if err != nil {
@@ -434,8 +439,15 @@ func Position(ctx context.Context, client *ent.Client) (int, error) {
 
 type positionKey struct{}
 
-// WithPosition returns ctx carrying position, the feed position read at the
-// start of a read-only request, for Position to return.
+// cachedPosition is a position WithPosition put in a context, and whether
+// it was read on a replica.
+type cachedPosition struct {
+	position   int
+	replicated bool
+}
+
+// WithPosition returns ctx carrying position, the feed position read under
+// ctx at the start of a read-only request, for Position to return.
 func WithPosition(ctx context.Context, position int) context.Context {
-	return context.WithValue(ctx, positionKey{}, position)
+	return context.WithValue(ctx, positionKey{}, cachedPosition{position, route.Replicated(ctx)})
 }

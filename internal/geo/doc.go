@@ -22,6 +22,10 @@
 //   - GeoNames populated places of the territories: a territory ZIP is named
 //     and placed by its county-equivalent (municipio, island, district).
 //   - Census Bureau state and 2017 county tables.
+//   - Ziptz ZIP time zones (MIT): each county's main IANA zone is the zone of
+//     most of its ZIPs (CountyTimeZone), so a county split between zones gets
+//     the zone most of it keeps; TimeZoneNear gives a coordinate the zone of
+//     its nearest ZIP's county.
 //
 // LookupCity is a gazetteer of the ZIPs' GeoNames place names: a city in a
 // state resolves to its ZIPs and centre, names compared by CityKey, Boston

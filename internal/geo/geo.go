@@ -91,7 +91,8 @@ type tables struct {
 	equiv       map[string][]string // county FIPS -> other codes, sorted
 	grid        grid
 	cities      cityIndex
-	countyZIPs  map[string][]string // county FIPS -> ZIPs, sorted
+	countyZIPs  map[string][]string   // county FIPS -> ZIPs, sorted
+	zones       map[string]countyZone // county FIPS -> main time zone
 }
 
 var (
@@ -257,6 +258,9 @@ func load() (*tables, error) {
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := t.loadTimeZones(); err != nil {
 		return nil, err
 	}
 	for _, e := range censusChanges {

@@ -142,6 +142,7 @@
 //	coverage                service_area  [Coverage] as JSON {"kind","code","centerLatitude","centerLongitude","radiusKm"}, only where extent and extent_type do not hold it all (a text area)
 //	confidential            location   "true" when the address is withheld from the public
 //	timezone                schedule   IANA time zone (HSDS's timezone is a number)
+//	closed                  schedule   "true" for a closure on the schedule's days (a holiday), "false" for stated open hours; absent when not said (HSDS 3.0 schedules have no such column)
 //	staff_only              phone      "true" for staff-only numbers (only staff ever see them)
 //	extension               phone      the extension when it is not a plain number
 //	funding_description     funding    text
@@ -235,8 +236,9 @@
 // lists them; in short:
 //
 //	regular_schedules, holiday_schedules → schedules (weekday 1 Monday … 7
-//	    Sunday, 0 Sunday too, or a day's name; a holiday closure "Closed"
-//	    with its dates)
+//	    Sunday, 0 Sunday too, or a day's name; a holiday closure with its
+//	    dates, Schedule.closed true and described "Closed"; holiday hours
+//	    closed false)
 //	taxonomy.csv (terms), services_taxonomy, services.taxonomy_ids,
 //	    service_attributes, other_attributes → terms with their parents and
 //	    the services' needs (the term's 1.x id is its code)

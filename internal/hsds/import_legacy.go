@@ -23,7 +23,8 @@ import (
 //	                       integer, read as ISO 8601: 1 Monday … 7 Sunday, 0
 //	                       Sunday too; or a day's name), opens_at, closes_at
 //	holiday_schedules    → schedules: valid_from/valid_to from start_date/
-//	                       end_date; a closure (closed true) has no hours and
+//	                       end_date; closed as Schedule.closed; a closure
+//	                       (closed true, or no opens_at) has no hours and
 //	                       the description "Closed", other holiday hours
 //	                       "Holiday hours"
 //	taxonomy.csv (1.x)   → taxonomy_terms: name, parent_id, taxonomy from
@@ -442,6 +443,7 @@ func (c *legacyConverter) schedules(regular, holiday []*importRow) {
 				closed = b
 			}
 		}
+		vals["closed"] = strconv.FormatBool(closed)
 		if closed {
 			vals["description"] = "Closed"
 		} else {
@@ -449,7 +451,7 @@ func (c *legacyConverter) schedules(regular, holiday []*importRow) {
 			vals["opens_at"], vals["closes_at"] = r.get("opens_at"), r.get("closes_at")
 		}
 		c.add("schedules", r, 0, vals)
-		c.note("holiday_schedules (HSDS 1.x) read as schedules valid from start_date to end_date: a closure is described \"Closed\", other hours \"Holiday hours\"")
+		c.note("holiday_schedules (HSDS 1.x) read as schedules valid from start_date to end_date: closed (Schedule.closed true, described \"Closed\"), or open at other hours (closed false, \"Holiday hours\")")
 	}
 }
 

@@ -101,7 +101,10 @@ func TestImportLegacyAllTables(t *testing.T) {
 			if s.Freq == schedule.FreqWEEKLY {
 				days = append(days, s.Byday+" "+s.OpensAt+"-"+s.ClosesAt)
 			}
-			if s.Description == "Closed" && s.ValidFrom != nil && s.ValidFrom.Format("2006-01-02") == "2026-12-24" && s.ValidTo.Format("2006-01-02") == "2026-12-26" {
+			if s.Freq == schedule.FreqWEEKLY && s.Closed != nil {
+				t.Errorf("weekly row %s says closed %v", s.Byday, *s.Closed)
+			}
+			if s.Description == "Closed" && s.Closed != nil && *s.Closed && s.ValidFrom != nil && s.ValidFrom.Format("2006-01-02") == "2026-12-24" && s.ValidTo.Format("2006-01-02") == "2026-12-26" {
 				closed = true
 			}
 		}

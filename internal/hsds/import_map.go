@@ -171,7 +171,7 @@ var importStoredColumns = map[string][]string{
 	"services": {"id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status",
 		"interpretation_services", "application_process", "fees_description", "wait_time", "eligibility_description",
 		"minimum_age", "maximum_age", "assured_date", "assurer_email", "last_modified"},
-	"schedules":           {"id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to", "timezone", "freq", "interval", "byday", "bymonthday", "description", "opens_at", "closes_at"},
+	"schedules":           {"id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to", "timezone", "freq", "interval", "byday", "bymonthday", "description", "opens_at", "closes_at", "closed"},
 	"organizations":       {"id", "name", "alternate_name", "description", "email", "website", "url", "legal_status", "year_incorporated", "parent_organization_id"},
 	"locations":           {"id", "location_type", "url", "organization_id", "name", "alternate_name", "description", "latitude", "longitude"},
 	"addresses":           {"id", "location_id", "address_1", "address_2", "city", "region", "state_province", "postal_code", "country", "address_type"},
@@ -1304,6 +1304,17 @@ func (m *importMapper) schedules() []*importRec {
 		}
 		rec.set("timezone", tz)
 		rec.set("description", r.get("description"))
+		// closed: HSDS 1.x holiday_schedules (the legacy converter writes
+		// it); HSDS 3.0 has no such column.
+		var closed any
+		if v := r.get("closed"); v != "" {
+			if b, err := strconv.ParseBool(strings.ToLower(v)); err == nil {
+				closed = b
+			} else {
+				m.warnf(r, "closed", "%q is not true or false; dropped", v)
+			}
+		}
+		rec.set("closed", closed)
 		rec.refs = append(rec.refs,
 			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
 			importRef{"location_id", importLocKind, m.ref(r, "location_id", "locations")},

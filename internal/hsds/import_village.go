@@ -272,6 +272,7 @@ func (m *importMapper) applyVillage(rec *importRec) {
 		restore("extension", "extension", asText)
 	case importScheduleKind:
 		restore("timezone", "timezone", asText)
+		restore("closed", "closed", asBool)
 	}
 }
 

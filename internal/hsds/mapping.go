@@ -189,7 +189,7 @@ func VillageTermCode(termID string) (string, bool) {
 var VillageTerms = []string{"sample", "provenance", "external_id", "eligibility", "free", "capacity_available",
 	"capacity_maximum", "capacity_updated_at", "delivery_modes", "verified_at", "verified_by", "internal_notes",
 	"approach", "settings", "audiences", "serves_through_months", "evidence", "url", "site_finder_url", "coverage", "confidential",
-	"timezone", "staff_only", "extension", "funding_description", "amount_usd", "funder_id", "program_id"}
+	"timezone", "closed", "staff_only", "extension", "funding_description", "amount_usd", "funder_id", "program_id"}
 
 // exportAttrs builds the attributes of one record.
 type exportAttrs struct {
@@ -746,6 +746,9 @@ func (m *Mapper) Schedule(sc *ent.Schedule) Schedule {
 	a := newExportAttrs("schedule", id)
 	a.record(sc.Sample, sc.Provenance, sc.ExternalSource, sc.ExternalID)
 	a.add("timezone", sc.Timezone)
+	if sc.Closed != nil {
+		a.add("closed", strconv.FormatBool(*sc.Closed))
+	}
 	out := Schedule{ID: id, ServiceID: m.ofp(KindService, sc.ServiceID), LocationID: m.ofp(KindLocation, sc.LocationID),
 		ServiceAtLocationID: m.ofp(KindServiceAtLocation, sc.ServiceAtLocationID),
 		ValidFrom:           exportDate(sc.ValidFrom), ValidTo: exportDate(sc.ValidTo), Freq: string(sc.Freq),

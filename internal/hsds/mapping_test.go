@@ -84,7 +84,8 @@ func TestVillageFieldsSurvive(t *testing.T) {
 		Address1: "1 Main St", City: "Boston", Region: "MA", PostalCode: "02121", Country: "US", Latitude: ptr(42.3), Longitude: ptr(-71.0)}
 	svc.Edges.ServiceAtLocations = []*ent.ServiceAtLocation{{ID: 5, ServiceID: 9, LocationID: 4, Edges: ent.ServiceAtLocationEdges{Location: loc}}}
 	svc.Edges.Phones = []*ent.Phone{{ID: 6, Number: "617-555-0100", Extension: "12a", Type: phone.TypeTEXT, StaffOnly: true, ServiceID: ptr(9)}}
-	svc.Edges.Schedules = []*ent.Schedule{{ID: 7, Timezone: "America/New_York", OpensAt: "09:00", ClosesAt: "17:00", Byday: "MO,TU", ServiceID: ptr(9)}}
+	svc.Edges.Schedules = []*ent.Schedule{{ID: 7, Timezone: "America/New_York", OpensAt: "09:00", ClosesAt: "17:00", Byday: "MO,TU", ServiceID: ptr(9)},
+		{ID: 8, Closed: ptr(true), ServiceID: ptr(9)}}
 	svc.Edges.Fundings = []*ent.Funding{{ID: 8, Source: "A funder", Description: "for visits", AmountUsd: ptr(int64(1000)), ServiceID: ptr(9), FunderID: ptr(2)}}
 
 	out := hsds.NewMapper(uuid.Nil).Service(svc)
@@ -141,6 +142,11 @@ func TestVillageFieldsSurvive(t *testing.T) {
 	}
 	if hsds.VillageAttributes(out.Schedules[0].Attributes)["timezone"] != "America/New_York" {
 		t.Error("schedule time zone lost")
+	}
+	if a0, a1 := hsds.VillageAttributes(out.Schedules[0].Attributes), hsds.VillageAttributes(out.Schedules[1].Attributes); a1["closed"] != "true" {
+		t.Errorf("schedule closure lost: %v", a1)
+	} else if _, said := a0["closed"]; said {
+		t.Errorf("a schedule that does not say closed exports %q", a0["closed"])
 	}
 	fa := hsds.VillageAttributes(out.Funding[0].Attributes)
 	if fa["amount_usd"] != "1000" || fa["funding_description"] != "for visits" || fa["funder_id"] != hsds.DerivedID(uuid.Nil, hsds.KindOrganization, 2) {

@@ -15,6 +15,7 @@ import (
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/feed"
+	"github.com/village-directory/village/internal/route"
 	"github.com/village-directory/village/internal/store"
 )
 
@@ -255,7 +256,9 @@ func (r *Resolver) read(ctx context.Context, kind string, look func(*idTable)) e
 	if !ok {
 		return fmt.Errorf("hsds: cannot resolve ids of %s", kind)
 	}
-	position, err := feed.Position(ctx, r.client)
+	// On the primary with read replicas, as the table is shared by every
+	// request: never behind what a request read on its replica.
+	position, err := feed.Position(route.Primary(ctx), r.client)
 	if err != nil {
 		return err
 	}
@@ -269,7 +272,7 @@ func (r *Resolver) read(ctx context.Context, kind string, look func(*idTable)) e
 	defer t.release()
 	if !t.built || t.position < position {
 		// Trusted (no viewer: the table serves everyone) and detached.
-		sctx, cancel := context.WithTimeout(context.Background(), syncTimeout)
+		sctx, cancel := context.WithTimeout(route.Primary(context.Background()), syncTimeout)
 		defer cancel()
 		if err := r.catchUp(sctx, dir, kind, t, position); err != nil {
 			return fmt.Errorf("hsds ids of %s: %w", kind, err)

@@ -20,6 +20,7 @@ import (
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/geo"
+	"github.com/village-directory/village/internal/route"
 )
 
 // snapshot is the part of the directory matching reads, held in memory and
@@ -108,8 +109,12 @@ type areaKey struct {
 // current returns a snapshot no older than the feed: it reads the feed
 // position (one indexed statement, feed.Position) and, when writes came
 // after, brings the snapshot up to it (see refresh).
+//
+// With read replicas, both the check and the update read the primary
+// (route.Primary): the index is shared by every request, whichever replica
+// serves it, and must never go back to an older state.
 func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
-	position, err := feed.Position(ctx, m.client)
+	position, err := feed.Position(route.Primary(ctx), m.client)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +127,7 @@ func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
 	// internal code (no viewer: nothing redacted) and on a context of its
 	// own, so one request's cancellation cannot abort a rebuild others wait
 	// for. Visibility is applied per request when results are evaluated.
-	loadCtx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	loadCtx, cancel := context.WithTimeout(route.Primary(context.Background()), 5*time.Minute)
 	defer cancel()
 	started := time.Now()
 	var snap *snapshot

@@ -13,6 +13,7 @@ import (
 	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/geo"
+	"github.com/village-directory/village/internal/hours"
 )
 
 // Matcher matches families against the directory in one ent client.
@@ -67,6 +68,11 @@ type Options struct {
 	// services not verified within that many months, never-verified ones
 	// too.
 	VerifiedWithinMonths *int
+	// LeaveOut, when set, is asked once with the ids of every result
+	// (eligible or not), and the results whose ids it returns are left
+	// out entirely, before ranking and counting: match's openAt leaves
+	// out the services known to be closed then.
+	LeaveOut func(ids []int) (map[int]bool, error)
 
 	// staleAfterMonths is the matcher's --stale-after, set by Match.
 	staleAfterMonths int
@@ -89,6 +95,9 @@ type Result struct {
 	Coverage *ent.ServiceArea
 	Reasons  []Reason
 	Unmet    []Reason
+	// Open is the service's open state, set by the caller for the results
+	// it shows (see package hours); nil until then.
+	Open *hours.State
 	// Score is the result's relative rank in (0, 1]; higher ranks first.
 	Score float64
 	key   rankKey
@@ -181,6 +190,17 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 		if r := evaluate(e, p, needs, opts, false); r.Eligible || opts.IncludeIneligible {
 			kept = append(kept, r)
 		}
+	}
+	if opts.LeaveOut != nil {
+		ids := make([]int, len(kept))
+		for i := range kept {
+			ids[i] = kept[i].Service.ID
+		}
+		drop, err := opts.LeaveOut(ids)
+		if err != nil {
+			return nil, err
+		}
+		kept = slices.DeleteFunc(kept, func(r Result) bool { return drop[r.Service.ID] })
 	}
 	out.Results = make([]*Result, len(kept))
 	for i := range kept {

@@ -48,4 +48,66 @@
 //     (omitempty), but for the strings HSDS itself requires.
 //
 // In Go, "" keeps meaning "not recorded" for these fields, as it did.
+//
+// # Read replicas
+//
+// With Options.ReadReplicas (`village serve --read-replica`), the ent
+// driver under Client is a router (replica.go) over the primary's driver
+// and one per streaming replica. Routing is a dialect.Driver rather than a
+// second client because every statement, whatever package builds it (ent's
+// queries, raw SQL such as feed.Position, hooks and read rules), reaches
+// the driver with its context, and the context is where a request's
+// routing lives (package route):
+//
+//   - Exec, Tx and BeginTx go to the primary, always; a Query that is not
+//     a SELECT (ent's INSERT … RETURNING) too.
+//   - A SELECT goes to the replica its request was bound to (DB.Bind, called
+//     by the server's middleware once per request, so that one request
+//     reads one copy and the ETag's feed position names what it read), or
+//     to the primary when there is no binding (the CLI, imports, background
+//     work: the safe default), when the context is marked route.Primary, or
+//     when the bound replica has left rotation.
+//   - route.Primary marks what must see every committed write: a GraphQL
+//     mutation, whole (its reads, and the records it answers with); the
+//     change feed; API keys' look-ups; and the freshness checks and
+//     rebuilds of the shared in-memory indexes (the match index, the HSDS id
+//     tables), which serve every request and must never go back to an older
+//     state. feed.Position's per-request cache (WithPosition) remembers
+//     whether it was read on a replica, so such a check never takes a
+//     replica's position for the primary's.
+//
+// Read your writes. A request that commits a write (a transaction's
+// Commit, an Exec) is marked in its binding; its answer carries the
+// primary's pg_current_wal_lsn() read after the commit (DB.ReadAfter) as
+// the token: every record of the committed transaction ends at or before
+// it. A request that sends a token back is bound to a replica whose replay
+// position, as last checked, is at or past it, else to the primary. The
+// checked position is at most one check interval old, so a token fresher
+// than that is served by the primary: correct, and cheaper than asking a
+// replica on every such request.
+//
+// Health. Every second (DefaultReplicaCheckInterval) the primary's WAL
+// position is sampled and each replica's pg_last_wal_replay_lsn() read. A
+// replica's lag is the age of the oldest sample it has not replayed: the
+// time since the primary made the oldest write the replica is missing. It
+// is not now() - pg_last_xact_replay_timestamp(), which grows without end
+// on an idle primary and would take a caught-up replica out of rotation.
+// A replica leaves rotation past ReplicaMaxLag, when it cannot be reached,
+// or when it is no longer a standby (promoted, its writes would diverge),
+// and comes back at the first check that finds it well; /readyz looks at
+// the primary only, so losing replicas never makes a server unready.
+//
+// No failed read. A read a replica fails, whatever the error, is retried on
+// the primary unless the request is over: a SELECT is safe to run twice,
+// and what fails on the primary too fails the same way there. A failure of
+// the connection also takes the replica out of rotation at once, without
+// waiting for the next check, and the rest of the request reads the
+// primary. ent reads rows through an interface (entsql.ColumnScanner), so
+// a replica that dies after answering the query but before the first row
+// is read (lib/pq reads rows as they are asked for) is retried too
+// (failoverRows). A failure after rows were handed over cannot be undone
+// without reading every result into memory first; PostgreSQL sends a small
+// result in one go, so that window is the time a large result takes to
+// stream. Raw statements (client.QueryContext, *sql.Rows) are retried when
+// the query itself fails.
 package store

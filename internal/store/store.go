@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -34,6 +35,8 @@ type DB struct {
 	Dialect string
 	// Driver is the ent driver under Client; tests wrap it to count statements.
 	Driver dialect.Driver
+	// Replicas are the read replicas reads are routed to (nil: none).
+	Replicas *Replicas
 	// path is the SQLite file, named in errors ("" for PostgreSQL and
 	// in-memory databases).
 	path string
@@ -50,6 +53,17 @@ type Options struct {
 	// TracerProvider, when set, gives every SQL statement a span (see
 	// tracingDriver), under WrapDriver's wrapper.
 	TracerProvider trace.TracerProvider
+	// ReadReplicas are the postgres:// URLs of streaming replicas of a
+	// PostgreSQL primary: a request's reads go to one of them (see the
+	// package documentation). SQLite has none: Open refuses them.
+	ReadReplicas []string
+	// ReplicaMaxLag takes a replica further behind the primary out of
+	// rotation (0: DefaultReplicaMaxLag); ReplicaCheckInterval is how often
+	// replicas are checked (0: DefaultReplicaCheckInterval).
+	ReplicaMaxLag        time.Duration
+	ReplicaCheckInterval time.Duration
+	// Logger logs replicas going out of rotation and back (nil: nowhere).
+	Logger *slog.Logger
 }
 
 // Open connects to dsn: a postgres:// (or postgresql://) URL opens
@@ -63,6 +77,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		path string
 		err  error
 	)
+	if len(opts.ReadReplicas) > 0 && !IsPostgres(dsn) {
+		return nil, fmt.Errorf("read replicas need a PostgreSQL primary (a postgres:// database URL): SQLite is one file in one process and has no replicas")
+	}
 	if scheme := urlScheme(dsn); scheme != "" && !IsPostgres(dsn) && !strings.EqualFold(scheme, "file") {
 		return nil, fmt.Errorf("unsupported database %q: Village runs on SQLite (a file path or a file: URL) or PostgreSQL (a postgres:// or postgresql:// URL), not %s", RedactURL(dsn), scheme)
 	}
@@ -107,6 +124,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.TracerProvider != nil {
 		drv = newTracingDriver(drv, opts.TracerProvider)
 	}
+	var replicas *Replicas
+	if len(opts.ReadReplicas) > 0 {
+		if replicas, err = openReplicas(ctx, db, drv, opts); err != nil {
+			db.Close()
+			return nil, err
+		}
+		drv = &router{r: replicas}
+	}
 	if opts.WrapDriver != nil {
 		drv = opts.WrapDriver(drv)
 	}
@@ -118,7 +143,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	// Every read, whatever path it comes by, shows the viewer only what it
 	// may see: hidden rows are filtered, restricted fields blanked.
 	client.Intercept(auth.ReadRules()...)
-	return &DB{Client: client, SQL: db, Dialect: name, Driver: drv, path: path}, nil
+	return &DB{Client: client, SQL: db, Dialect: name, Driver: drv, Replicas: replicas, path: path}, nil
 }
 
 // urlScheme returns the scheme dsn starts with ("postgres", "file",

@@ -222,3 +222,67 @@ func (m *Metrics) WatchResponseCache(stats func() CacheStats) {
 			func(s CacheStats) float64 { return float64(s.MaxBytes) }),
 	)
 }
+
+// Replicas are the read replicas' states, as the store reports them.
+type Replicas struct {
+	// PrimaryReads counts the reads the primary answered.
+	PrimaryReads uint64
+	List         []ReplicaStats
+}
+
+// ReplicaStats is one read replica's state.
+type ReplicaStats struct {
+	Name string
+	Up   bool          // in rotation
+	Lag  time.Duration // behind the primary, as last checked
+	// Reads it answered, and reads it failed that the primary answered.
+	Reads, Retried uint64
+}
+
+// WatchReplicas exports the read replicas' rotation, lag and reads, read
+// from stats at every scrape.
+func (m *Metrics) WatchReplicas(stats func() Replicas) {
+	if m == nil {
+		return
+	}
+	m.Registry.MustRegister(replicaCollector{stats})
+}
+
+var (
+	replicaUp = prometheus.NewDesc("village_db_replica_up",
+		"1 when the read replica is in rotation (reachable, a standby, within --replica-max-lag), else 0: its reads go to the primary.",
+		[]string{"replica"}, nil)
+	replicaLag = prometheus.NewDesc("village_db_replica_lag_seconds",
+		"How long ago the primary made the oldest write the replica has not replayed, as last checked (to the check interval).",
+		[]string{"replica"}, nil)
+	replicaReads = prometheus.NewDesc("village_db_replica_reads_total",
+		"Reads the read replica answered.", []string{"replica"}, nil)
+	replicaRetried = prometheus.NewDesc("village_db_replica_retried_reads_total",
+		"Reads the read replica failed (unreachable, or a recovery conflict) that the primary answered instead.", []string{"replica"}, nil)
+	primaryReads = prometheus.NewDesc("village_db_primary_reads_total",
+		"Reads the primary answered while read replicas are configured (a request bound to none, a token no replica has replayed, the change feed, the indexes, API keys).",
+		nil, nil)
+)
+
+type replicaCollector struct{ stats func() Replicas }
+
+func (c replicaCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{replicaUp, replicaLag, replicaReads, replicaRetried, primaryReads} {
+		ch <- d
+	}
+}
+
+func (c replicaCollector) Collect(ch chan<- prometheus.Metric) {
+	s := c.stats()
+	ch <- prometheus.MustNewConstMetric(primaryReads, prometheus.CounterValue, float64(s.PrimaryReads))
+	for _, r := range s.List {
+		up := 0.0
+		if r.Up {
+			up = 1
+		}
+		ch <- prometheus.MustNewConstMetric(replicaUp, prometheus.GaugeValue, up, r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaLag, prometheus.GaugeValue, r.Lag.Seconds(), r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaReads, prometheus.CounterValue, float64(r.Reads), r.Name)
+		ch <- prometheus.MustNewConstMetric(replicaRetried, prometheus.CounterValue, float64(r.Retried), r.Name)
+	}
+}

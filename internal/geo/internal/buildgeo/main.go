@@ -19,6 +19,7 @@
 //	counties.csv.gz           fips,state,name
 //	zips.csv.gz               zip,place,state,lat,lon,acc,counties
 //	county_equivalents.csv.gz a,b,zips
+//	county_timezones.csv.gz   fips,zone,zips,of
 //
 // zips.counties is a space-separated list of county codes: the GeoNames county
 // first (when GeoNames has one), then every other HUD crosswalk county in code
@@ -27,7 +28,8 @@
 // territory rows are checked against the USPS ZIP ranges and the Census ZCTA
 // relationship file, and its Guam rows corrected. county_equivalents lists the Connecticut planning-region / old-county
 // pairs observed on the same ZIP (a = GeoNames planning region, b = HUD county,
-// zips = how many ZIPs showed the pair).
+// zips = how many ZIPs showed the pair). county_timezones gives each county
+// the IANA zone of most of its ZIPs (timezone.go).
 package main
 
 import (
@@ -157,6 +159,10 @@ func Build(src string) (map[string][]byte, string, error) {
 		return nil, "", err
 	}
 	zctaRecs, err := read("us_zcta_county_census2010_territories.csv", []string{"zcta", "state_code", "county_name"})
+	if err != nil {
+		return nil, "", err
+	}
+	tzRecs, err := read("us_zip_timezones_ziptz.csv", []string{"zip", "timezone"})
 	if err != nil {
 		return nil, "", err
 	}
@@ -343,8 +349,22 @@ func Build(src string) (map[string][]byte, string, error) {
 		return nil, "", err
 	}
 
-	stats := fmt.Sprintf("%d states, %d counties, %d ZIPs (%d in several counties), %d Connecticut equivalence pairs, %d territory ZIPs placed, %d crosswalk counties corrected",
-		len(states), len(counties), len(zips), multi, len(pairs), territoryZIPs, corrected)
+	zoneRows, zoneFallback, err := countyZones(tzRecs, zips, counties)
+	if err != nil {
+		return nil, "", err
+	}
+	split := 0
+	for _, r := range zoneRows {
+		if r[2] != r[3] {
+			split++
+		}
+	}
+	if files["county_timezones.csv.gz"], err = encode([]string{"fips", "zone", "zips", "of"}, zoneRows); err != nil {
+		return nil, "", err
+	}
+
+	stats := fmt.Sprintf("%d states, %d counties, %d ZIPs (%d in several counties), %d Connecticut equivalence pairs, %d territory ZIPs placed, %d crosswalk counties corrected, %d county time zones (%d split across zones, %d from their state)",
+		len(states), len(counties), len(zips), multi, len(pairs), territoryZIPs, corrected, len(zoneRows), split, zoneFallback)
 	return files, stats, nil
 }
 
