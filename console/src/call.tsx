@@ -178,7 +178,7 @@ function ServiceCard({ edge, ticked, onTick, rank }: { edge: MatchEdge; ticked: 
           )) : 'No location listed'}
         </dd>
         <dt>Hours</dt>
-        <dd>{hours.length ? hours.join(' · ') : 'Not listed'}</dd>
+        <dd><OpenNow s={edge.openState} /> {hours.length ? hours.join(' · ') : 'Not listed'}</dd>
         <dt>Languages</dt>
         <dd>{s.languages?.length ? s.languages.map((c) => languageName(c, 'en')).join(', ') : 'Not listed'}</dd>
         <dt>Cost</dt>

@@ -9,6 +9,7 @@ export const MATCH = `query ConsoleMatch($family: FamilyInput!, $first: Int) {
     totalCount
     edges {
       score eligible distanceKm distanceApproximate
+      openState { status until timeZone }
       reasons { criterion message about }
       unmet { criterion message about }
       node {

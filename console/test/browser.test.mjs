@@ -232,7 +232,7 @@ test('a whole call, by keyboard alone', async () => {
     householdSize: Number(FAMILY.household), annualIncome: Number(FAMILY.income),
     needs: ['home-visiting', 'parenting-support'], language: 'es' };
   const api = (await gql(staffKey, `query($f: FamilyInput!) { match(family: $f, first: 25, includeIneligible: true) {
-    edges { eligible node { name sample } reasons { criterion message } unmet { message } } unservedPrograms { program { name } } } }`, { f: family })).match;
+    edges { eligible openState { status } node { name sample } reasons { criterion message } unmet { message } } unservedPrograms { program { name } } } }`, { f: family })).match;
   const eligible = api.edges.filter((e) => e.eligible);
   assert.ok(eligible.length >= 2, 'two services to tick');
   assert.equal(await page.locator('ol.cards > li').count(), eligible.length);
@@ -240,6 +240,12 @@ test('a whole call, by keyboard alone', async () => {
   const cardNames = await page.locator('ol.cards > li h4').allInnerTexts();
   eligible.forEach((e, i) => assert.ok(cardNames[i].includes(e.node.name), `rank ${i + 1}: ${cardNames[i]} vs ${e.node.name}`));
   assert.equal(await page.locator('ol.cards > li .badge.sample').count(), eligible.filter((e) => e.node.sample).length, 'a badge on every sample');
+  // Open now, closed now or not known, as the server says; unknown is never "closed".
+  const open = await page.locator('ol.cards > li .facts .badge:is(.open, .closed, .unknown)').allInnerTexts();
+  eligible.forEach((e, i) => {
+    const want = { OPEN: /^Open now(,|$)/, CLOSED: /^Closed now/, UNKNOWN: /^Open now: not known$/ }[e.openState.status];
+    assert.match(open[i], want, `${e.node.name}: ${e.openState.status}`);
+  });
   const asks = eligible.flatMap((e) => e.reasons.filter((r) => r.criterion === 'CONFIRM' || r.criterion === 'UNSTATED').map((r) => r.message));
   assert.ok(asks.length > 0, 'this family has something to ask');
   const askText = await page.locator('.ask-box').innerText();
