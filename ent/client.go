@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/village-directory/village/ent/apikey"
+	"github.com/village-directory/village/ent/callrecord"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
@@ -40,6 +41,8 @@ type Client struct {
 	Schema *migrate.Schema
 	// APIKey is the client for interacting with the APIKey builders.
 	APIKey *APIKeyClient
+	// CallRecord is the client for interacting with the CallRecord builders.
+	CallRecord *CallRecordClient
 	// ChangeEvent is the client for interacting with the ChangeEvent builders.
 	ChangeEvent *ChangeEventClient
 	// Contact is the client for interacting with the Contact builders.
@@ -78,6 +81,7 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.APIKey = NewAPIKeyClient(c.config)
+	c.CallRecord = NewCallRecordClient(c.config)
 	c.ChangeEvent = NewChangeEventClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.Funding = NewFundingClient(c.config)
@@ -184,6 +188,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:               ctx,
 		config:            cfg,
 		APIKey:            NewAPIKeyClient(cfg),
+		CallRecord:        NewCallRecordClient(cfg),
 		ChangeEvent:       NewChangeEventClient(cfg),
 		Contact:           NewContactClient(cfg),
 		Funding:           NewFundingClient(cfg),
@@ -217,6 +222,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:               ctx,
 		config:            cfg,
 		APIKey:            NewAPIKeyClient(cfg),
+		CallRecord:        NewCallRecordClient(cfg),
 		ChangeEvent:       NewChangeEventClient(cfg),
 		Contact:           NewContactClient(cfg),
 		Funding:           NewFundingClient(cfg),
@@ -259,9 +265,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIKey, c.ChangeEvent, c.Contact, c.Funding, c.Location, c.Organization,
-		c.Phone, c.Program, c.Resource, c.Schedule, c.Service, c.ServiceArea,
-		c.ServiceAtLocation, c.TaxonomyTerm,
+		c.APIKey, c.CallRecord, c.ChangeEvent, c.Contact, c.Funding, c.Location,
+		c.Organization, c.Phone, c.Program, c.Resource, c.Schedule, c.Service,
+		c.ServiceArea, c.ServiceAtLocation, c.TaxonomyTerm,
 	} {
 		n.Use(hooks...)
 	}
@@ -271,9 +277,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIKey, c.ChangeEvent, c.Contact, c.Funding, c.Location, c.Organization,
-		c.Phone, c.Program, c.Resource, c.Schedule, c.Service, c.ServiceArea,
-		c.ServiceAtLocation, c.TaxonomyTerm,
+		c.APIKey, c.CallRecord, c.ChangeEvent, c.Contact, c.Funding, c.Location,
+		c.Organization, c.Phone, c.Program, c.Resource, c.Schedule, c.Service,
+		c.ServiceArea, c.ServiceAtLocation, c.TaxonomyTerm,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -284,6 +290,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *APIKeyMutation:
 		return c.APIKey.mutate(ctx, m)
+	case *CallRecordMutation:
+		return c.CallRecord.mutate(ctx, m)
 	case *ChangeEventMutation:
 		return c.ChangeEvent.mutate(ctx, m)
 	case *ContactMutation:
@@ -461,6 +469,140 @@ func (c *APIKeyClient) mutate(ctx context.Context, m *APIKeyMutation) (Value, er
 		return (&APIKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown APIKey mutation op: %q", m.Op())
+	}
+}
+
+// CallRecordClient is a client for the CallRecord schema.
+type CallRecordClient struct {
+	config
+}
+
+// NewCallRecordClient returns a client for the CallRecord from the given config.
+func NewCallRecordClient(c config) *CallRecordClient {
+	return &CallRecordClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `callrecord.Hooks(f(g(h())))`.
+func (c *CallRecordClient) Use(hooks ...Hook) {
+	c.hooks.CallRecord = append(c.hooks.CallRecord, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `callrecord.Intercept(f(g(h())))`.
+func (c *CallRecordClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CallRecord = append(c.inters.CallRecord, interceptors...)
+}
+
+// Create returns a builder for creating a CallRecord entity.
+func (c *CallRecordClient) Create() *CallRecordCreate {
+	mutation := newCallRecordMutation(c.config, OpCreate)
+	return &CallRecordCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CallRecord entities.
+func (c *CallRecordClient) CreateBulk(builders ...*CallRecordCreate) *CallRecordCreateBulk {
+	return &CallRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CallRecordClient) MapCreateBulk(slice any, setFunc func(*CallRecordCreate, int)) *CallRecordCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CallRecordCreateBulk{err: fmt.Errorf("calling to CallRecordClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CallRecordCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CallRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CallRecord.
+func (c *CallRecordClient) Update() *CallRecordUpdate {
+	mutation := newCallRecordMutation(c.config, OpUpdate)
+	return &CallRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CallRecordClient) UpdateOne(_m *CallRecord) *CallRecordUpdateOne {
+	mutation := newCallRecordMutation(c.config, OpUpdateOne, withCallRecord(_m))
+	return &CallRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CallRecordClient) UpdateOneID(id int) *CallRecordUpdateOne {
+	mutation := newCallRecordMutation(c.config, OpUpdateOne, withCallRecordID(id))
+	return &CallRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CallRecord.
+func (c *CallRecordClient) Delete() *CallRecordDelete {
+	mutation := newCallRecordMutation(c.config, OpDelete)
+	return &CallRecordDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CallRecordClient) DeleteOne(_m *CallRecord) *CallRecordDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CallRecordClient) DeleteOneID(id int) *CallRecordDeleteOne {
+	builder := c.Delete().Where(callrecord.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CallRecordDeleteOne{builder}
+}
+
+// Query returns a query builder for CallRecord.
+func (c *CallRecordClient) Query() *CallRecordQuery {
+	return &CallRecordQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCallRecord},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CallRecord entity by its id.
+func (c *CallRecordClient) Get(ctx context.Context, id int) (*CallRecord, error) {
+	return c.Query().Where(callrecord.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CallRecordClient) GetX(ctx context.Context, id int) *CallRecord {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CallRecordClient) Hooks() []Hook {
+	hooks := c.hooks.CallRecord
+	return append(hooks[:len(hooks):len(hooks)], callrecord.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CallRecordClient) Interceptors() []Interceptor {
+	return c.inters.CallRecord
+}
+
+func (c *CallRecordClient) mutate(ctx context.Context, m *CallRecordMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CallRecordCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CallRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CallRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CallRecordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CallRecord mutation op: %q", m.Op())
 	}
 }
 
@@ -3184,13 +3326,13 @@ func (c *TaxonomyTermClient) mutate(ctx context.Context, m *TaxonomyTermMutation
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIKey, ChangeEvent, Contact, Funding, Location, Organization, Phone, Program,
-		Resource, Schedule, Service, ServiceArea, ServiceAtLocation,
+		APIKey, CallRecord, ChangeEvent, Contact, Funding, Location, Organization,
+		Phone, Program, Resource, Schedule, Service, ServiceArea, ServiceAtLocation,
 		TaxonomyTerm []ent.Hook
 	}
 	inters struct {
-		APIKey, ChangeEvent, Contact, Funding, Location, Organization, Phone, Program,
-		Resource, Schedule, Service, ServiceArea, ServiceAtLocation,
+		APIKey, CallRecord, ChangeEvent, Contact, Funding, Location, Organization,
+		Phone, Program, Resource, Schedule, Service, ServiceArea, ServiceAtLocation,
 		TaxonomyTerm []ent.Interceptor
 	}
 )

@@ -142,6 +142,16 @@ func filterOverReadableRecords(_ *gen.Graph, s *ast.Schema) error {
 	return nil
 }
 
+// enumValueDescriptions are the enum values a generated sentence would not
+// explain.
+var enumValueDescriptions = map[string]string{
+	"CallRecordAgeBand.PRENATAL":       "Expecting a baby, with no child's age given.",
+	"CallRecordAgeBand.MONTHS_0_11":    "A child from birth to 11 months old.",
+	"CallRecordAgeBand.MONTHS_12_35":   "A child 12 to 35 months old.",
+	"CallRecordAgeBand.MONTHS_36_59":   "A child 36 to 59 months old.",
+	"CallRecordAgeBand.MONTHS_60_PLUS": "A child 60 months old or older.",
+}
+
 func typeDescription(name string, comments map[string]string) string {
 	if c, ok := comments[name]; ok {
 		return c
@@ -255,6 +265,9 @@ func argumentDescription(arg string) string {
 }
 
 func enumValueDescription(enum, value string) string {
+	if d, ok := enumValueDescriptions[enum+"."+value]; ok {
+		return d
+	}
 	if strings.HasSuffix(enum, "OrderField") {
 		return "Order by " + strings.ToLower(strings.ReplaceAll(value, "_", " ")) + "."
 	}

@@ -10,6 +10,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/village-directory/village/ent/callrecord"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
@@ -24,6 +25,125 @@ import (
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CallRecordQuery) CollectFields(ctx context.Context, satisfies ...string) (*CallRecordQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CallRecordQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(callrecord.Columns))
+		selectedFields = []string{callrecord.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[callrecord.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, callrecord.FieldCreatedAt)
+				fieldSeen[callrecord.FieldCreatedAt] = struct{}{}
+			}
+		case "countyFips":
+			if _, ok := fieldSeen[callrecord.FieldCountyFips]; !ok {
+				selectedFields = append(selectedFields, callrecord.FieldCountyFips)
+				fieldSeen[callrecord.FieldCountyFips] = struct{}{}
+			}
+		case "stateCode":
+			if _, ok := fieldSeen[callrecord.FieldStateCode]; !ok {
+				selectedFields = append(selectedFields, callrecord.FieldStateCode)
+				fieldSeen[callrecord.FieldStateCode] = struct{}{}
+			}
+		case "needs":
+			if _, ok := fieldSeen[callrecord.FieldNeeds]; !ok {
+				selectedFields = append(selectedFields, callrecord.FieldNeeds)
+				fieldSeen[callrecord.FieldNeeds] = struct{}{}
+			}
+		case "ageBand":
+			if _, ok := fieldSeen[callrecord.FieldAgeBand]; !ok {
+				selectedFields = append(selectedFields, callrecord.FieldAgeBand)
+				fieldSeen[callrecord.FieldAgeBand] = struct{}{}
+			}
+		case "firstTimeParent":
+			if _, ok := fieldSeen[callrecord.FieldFirstTimeParent]; !ok {
+				selectedFields = append(selectedFields, callrecord.FieldFirstTimeParent)
+				fieldSeen[callrecord.FieldFirstTimeParent] = struct{}{}
+			}
+		case "eligibleFound":
+			if _, ok := fieldSeen[callrecord.FieldEligibleFound]; !ok {
+				selectedFields = append(selectedFields, callrecord.FieldEligibleFound)
+				fieldSeen[callrecord.FieldEligibleFound] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type callrecordPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CallRecordPaginateOption
+}
+
+func newCallRecordPaginateArgs(rv map[string]any) *callrecordPaginateArgs {
+	args := &callrecordPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CallRecordOrder{Field: &CallRecordOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCallRecordOrder(order))
+			}
+		case *CallRecordOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCallRecordOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CallRecordWhereInput); ok {
+		args.opts = append(args.opts, WithCallRecordFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *ChangeEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*ChangeEventQuery, error) {

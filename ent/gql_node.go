@@ -10,6 +10,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
+	"github.com/village-directory/village/ent/callrecord"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
@@ -30,6 +31,11 @@ import (
 type Noder interface {
 	IsNode()
 }
+
+var callrecordImplementors = []string{"CallRecord", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CallRecord) IsNode() {}
 
 var changeeventImplementors = []string{"ChangeEvent", "Node"}
 
@@ -173,6 +179,15 @@ func (c *Client) Noder(ctx context.Context, id int, opts ...NodeOption) (_ Noder
 
 func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error) {
 	switch table {
+	case callrecord.Table:
+		query := c.CallRecord.Query().
+			Where(callrecord.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, callrecordImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case changeevent.Table:
 		query := c.ChangeEvent.Query().
 			Where(changeevent.ID(id))
@@ -363,6 +378,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case callrecord.Table:
+		query := c.CallRecord.Query().
+			Where(callrecord.IDIn(ids...))
+		query, err := query.CollectFields(ctx, callrecordImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case changeevent.Table:
 		query := c.ChangeEvent.Query().
 			Where(changeevent.IDIn(ids...))

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/village-directory/village/ent/callrecord"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
@@ -108,6 +109,302 @@ func paginateLimit(first, last *int) int {
 		limit = *last + 1
 	}
 	return limit
+}
+
+// CallRecordEdge is the edge representation of CallRecord.
+type CallRecordEdge struct {
+	Node   *CallRecord `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// CallRecordConnection is the connection containing edges to CallRecord.
+type CallRecordConnection struct {
+	Edges      []*CallRecordEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *CallRecordConnection) build(nodes []*CallRecord, pager *callrecordPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CallRecord
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CallRecord {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CallRecord {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CallRecordEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CallRecordEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CallRecordPaginateOption enables pagination customization.
+type CallRecordPaginateOption func(*callrecordPager) error
+
+// WithCallRecordOrder configures pagination ordering.
+func WithCallRecordOrder(order *CallRecordOrder) CallRecordPaginateOption {
+	if order == nil {
+		order = DefaultCallRecordOrder
+	}
+	o := *order
+	return func(pager *callrecordPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCallRecordOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCallRecordFilter configures pagination filter.
+func WithCallRecordFilter(filter func(*CallRecordQuery) (*CallRecordQuery, error)) CallRecordPaginateOption {
+	return func(pager *callrecordPager) error {
+		if filter == nil {
+			return errors.New("CallRecordQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type callrecordPager struct {
+	reverse bool
+	order   *CallRecordOrder
+	filter  func(*CallRecordQuery) (*CallRecordQuery, error)
+}
+
+func newCallRecordPager(opts []CallRecordPaginateOption, reverse bool) (*callrecordPager, error) {
+	pager := &callrecordPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCallRecordOrder
+	}
+	return pager, nil
+}
+
+func (p *callrecordPager) applyFilter(query *CallRecordQuery) (*CallRecordQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *callrecordPager) toCursor(_m *CallRecord) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *callrecordPager) applyCursors(query *CallRecordQuery, after, before *Cursor) (*CallRecordQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCallRecordOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *callrecordPager) applyOrder(query *CallRecordQuery) *CallRecordQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCallRecordOrder.Field {
+		query = query.Order(DefaultCallRecordOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *callrecordPager) orderExpr(query *CallRecordQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCallRecordOrder.Field {
+			b.Comma().Ident(DefaultCallRecordOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CallRecord.
+func (_m *CallRecordQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CallRecordPaginateOption,
+) (*CallRecordConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCallRecordPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CallRecordConnection{Edges: []*CallRecordEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CallRecordOrderFieldCreatedAt orders CallRecord by created_at.
+	CallRecordOrderFieldCreatedAt = &CallRecordOrderField{
+		Value: func(_m *CallRecord) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: callrecord.FieldCreatedAt,
+		toTerm: callrecord.ByCreatedAt,
+		toCursor: func(_m *CallRecord) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CallRecordOrderField) String() string {
+	var str string
+	switch f.column {
+	case CallRecordOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CallRecordOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CallRecordOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CallRecordOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CallRecordOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CallRecordOrderField", str)
+	}
+	return nil
+}
+
+// CallRecordOrderField defines the ordering field of CallRecord.
+type CallRecordOrderField struct {
+	// Value extracts the ordering value from the given CallRecord.
+	Value    func(*CallRecord) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) callrecord.OrderOption
+	toCursor func(*CallRecord) Cursor
+}
+
+// CallRecordOrder defines the ordering of CallRecord.
+type CallRecordOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *CallRecordOrderField `json:"field"`
+}
+
+// DefaultCallRecordOrder is the default ordering of CallRecord.
+var DefaultCallRecordOrder = &CallRecordOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CallRecordOrderField{
+		Value: func(_m *CallRecord) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: callrecord.FieldID,
+		toTerm: callrecord.ByID,
+		toCursor: func(_m *CallRecord) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CallRecord into CallRecordEdge.
+func (_m *CallRecord) ToEdge(order *CallRecordOrder) *CallRecordEdge {
+	if order == nil {
+		order = DefaultCallRecordOrder
+	}
+	return &CallRecordEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
 }
 
 // ChangeEventEdge is the edge representation of ChangeEvent.

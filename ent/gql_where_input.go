@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/village-directory/village/ent/callrecord"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
@@ -22,6 +23,342 @@ import (
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 )
+
+// CallRecordWhereInput represents a where input for filtering CallRecord queries.
+type CallRecordWhereInput struct {
+	Predicates []predicate.CallRecord  `json:"-"`
+	Not        *CallRecordWhereInput   `json:"not,omitempty"`
+	Or         []*CallRecordWhereInput `json:"or,omitempty"`
+	And        []*CallRecordWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "county_fips" field predicates.
+	CountyFips             *string  `json:"countyFips,omitempty"`
+	CountyFipsNEQ          *string  `json:"countyFipsNEQ,omitempty"`
+	CountyFipsIn           []string `json:"countyFipsIn,omitempty"`
+	CountyFipsNotIn        []string `json:"countyFipsNotIn,omitempty"`
+	CountyFipsGT           *string  `json:"countyFipsGT,omitempty"`
+	CountyFipsGTE          *string  `json:"countyFipsGTE,omitempty"`
+	CountyFipsLT           *string  `json:"countyFipsLT,omitempty"`
+	CountyFipsLTE          *string  `json:"countyFipsLTE,omitempty"`
+	CountyFipsContains     *string  `json:"countyFipsContains,omitempty"`
+	CountyFipsHasPrefix    *string  `json:"countyFipsHasPrefix,omitempty"`
+	CountyFipsHasSuffix    *string  `json:"countyFipsHasSuffix,omitempty"`
+	CountyFipsIsNil        bool     `json:"countyFipsIsNil,omitempty"`
+	CountyFipsNotNil       bool     `json:"countyFipsNotNil,omitempty"`
+	CountyFipsEqualFold    *string  `json:"countyFipsEqualFold,omitempty"`
+	CountyFipsContainsFold *string  `json:"countyFipsContainsFold,omitempty"`
+
+	// "state_code" field predicates.
+	StateCode             *string  `json:"stateCode,omitempty"`
+	StateCodeNEQ          *string  `json:"stateCodeNEQ,omitempty"`
+	StateCodeIn           []string `json:"stateCodeIn,omitempty"`
+	StateCodeNotIn        []string `json:"stateCodeNotIn,omitempty"`
+	StateCodeGT           *string  `json:"stateCodeGT,omitempty"`
+	StateCodeGTE          *string  `json:"stateCodeGTE,omitempty"`
+	StateCodeLT           *string  `json:"stateCodeLT,omitempty"`
+	StateCodeLTE          *string  `json:"stateCodeLTE,omitempty"`
+	StateCodeContains     *string  `json:"stateCodeContains,omitempty"`
+	StateCodeHasPrefix    *string  `json:"stateCodeHasPrefix,omitempty"`
+	StateCodeHasSuffix    *string  `json:"stateCodeHasSuffix,omitempty"`
+	StateCodeIsNil        bool     `json:"stateCodeIsNil,omitempty"`
+	StateCodeNotNil       bool     `json:"stateCodeNotNil,omitempty"`
+	StateCodeEqualFold    *string  `json:"stateCodeEqualFold,omitempty"`
+	StateCodeContainsFold *string  `json:"stateCodeContainsFold,omitempty"`
+
+	// "age_band" field predicates.
+	AgeBand       *callrecord.AgeBand  `json:"ageBand,omitempty"`
+	AgeBandNEQ    *callrecord.AgeBand  `json:"ageBandNEQ,omitempty"`
+	AgeBandIn     []callrecord.AgeBand `json:"ageBandIn,omitempty"`
+	AgeBandNotIn  []callrecord.AgeBand `json:"ageBandNotIn,omitempty"`
+	AgeBandIsNil  bool                 `json:"ageBandIsNil,omitempty"`
+	AgeBandNotNil bool                 `json:"ageBandNotNil,omitempty"`
+
+	// "first_time_parent" field predicates.
+	FirstTimeParent       *bool `json:"firstTimeParent,omitempty"`
+	FirstTimeParentNEQ    *bool `json:"firstTimeParentNEQ,omitempty"`
+	FirstTimeParentIsNil  bool  `json:"firstTimeParentIsNil,omitempty"`
+	FirstTimeParentNotNil bool  `json:"firstTimeParentNotNil,omitempty"`
+
+	// "eligible_found" field predicates.
+	EligibleFound    *bool `json:"eligibleFound,omitempty"`
+	EligibleFoundNEQ *bool `json:"eligibleFoundNEQ,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CallRecordWhereInput) AddPredicates(predicates ...predicate.CallRecord) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CallRecordWhereInput filter on the CallRecordQuery builder.
+func (i *CallRecordWhereInput) Filter(q *CallRecordQuery) (*CallRecordQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCallRecordWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCallRecordWhereInput is returned in case the CallRecordWhereInput is empty.
+var ErrEmptyCallRecordWhereInput = errors.New("ent: empty predicate CallRecordWhereInput")
+
+// P returns a predicate for filtering callrecords.
+// An error is returned if the input is empty or invalid.
+func (i *CallRecordWhereInput) P() (predicate.CallRecord, error) {
+	var predicates []predicate.CallRecord
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, callrecord.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CallRecord, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, callrecord.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CallRecord, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, callrecord.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, callrecord.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, callrecord.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, callrecord.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, callrecord.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, callrecord.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, callrecord.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, callrecord.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, callrecord.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, callrecord.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, callrecord.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, callrecord.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, callrecord.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, callrecord.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, callrecord.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, callrecord.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, callrecord.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.CountyFips != nil {
+		predicates = append(predicates, callrecord.CountyFipsEQ(*i.CountyFips))
+	}
+	if i.CountyFipsNEQ != nil {
+		predicates = append(predicates, callrecord.CountyFipsNEQ(*i.CountyFipsNEQ))
+	}
+	if len(i.CountyFipsIn) > 0 {
+		predicates = append(predicates, callrecord.CountyFipsIn(i.CountyFipsIn...))
+	}
+	if len(i.CountyFipsNotIn) > 0 {
+		predicates = append(predicates, callrecord.CountyFipsNotIn(i.CountyFipsNotIn...))
+	}
+	if i.CountyFipsGT != nil {
+		predicates = append(predicates, callrecord.CountyFipsGT(*i.CountyFipsGT))
+	}
+	if i.CountyFipsGTE != nil {
+		predicates = append(predicates, callrecord.CountyFipsGTE(*i.CountyFipsGTE))
+	}
+	if i.CountyFipsLT != nil {
+		predicates = append(predicates, callrecord.CountyFipsLT(*i.CountyFipsLT))
+	}
+	if i.CountyFipsLTE != nil {
+		predicates = append(predicates, callrecord.CountyFipsLTE(*i.CountyFipsLTE))
+	}
+	if i.CountyFipsContains != nil {
+		predicates = append(predicates, callrecord.CountyFipsContains(*i.CountyFipsContains))
+	}
+	if i.CountyFipsHasPrefix != nil {
+		predicates = append(predicates, callrecord.CountyFipsHasPrefix(*i.CountyFipsHasPrefix))
+	}
+	if i.CountyFipsHasSuffix != nil {
+		predicates = append(predicates, callrecord.CountyFipsHasSuffix(*i.CountyFipsHasSuffix))
+	}
+	if i.CountyFipsIsNil {
+		predicates = append(predicates, callrecord.CountyFipsIsNil())
+	}
+	if i.CountyFipsNotNil {
+		predicates = append(predicates, callrecord.CountyFipsNotNil())
+	}
+	if i.CountyFipsEqualFold != nil {
+		predicates = append(predicates, callrecord.CountyFipsEqualFold(*i.CountyFipsEqualFold))
+	}
+	if i.CountyFipsContainsFold != nil {
+		predicates = append(predicates, callrecord.CountyFipsContainsFold(*i.CountyFipsContainsFold))
+	}
+	if i.StateCode != nil {
+		predicates = append(predicates, callrecord.StateCodeEQ(*i.StateCode))
+	}
+	if i.StateCodeNEQ != nil {
+		predicates = append(predicates, callrecord.StateCodeNEQ(*i.StateCodeNEQ))
+	}
+	if len(i.StateCodeIn) > 0 {
+		predicates = append(predicates, callrecord.StateCodeIn(i.StateCodeIn...))
+	}
+	if len(i.StateCodeNotIn) > 0 {
+		predicates = append(predicates, callrecord.StateCodeNotIn(i.StateCodeNotIn...))
+	}
+	if i.StateCodeGT != nil {
+		predicates = append(predicates, callrecord.StateCodeGT(*i.StateCodeGT))
+	}
+	if i.StateCodeGTE != nil {
+		predicates = append(predicates, callrecord.StateCodeGTE(*i.StateCodeGTE))
+	}
+	if i.StateCodeLT != nil {
+		predicates = append(predicates, callrecord.StateCodeLT(*i.StateCodeLT))
+	}
+	if i.StateCodeLTE != nil {
+		predicates = append(predicates, callrecord.StateCodeLTE(*i.StateCodeLTE))
+	}
+	if i.StateCodeContains != nil {
+		predicates = append(predicates, callrecord.StateCodeContains(*i.StateCodeContains))
+	}
+	if i.StateCodeHasPrefix != nil {
+		predicates = append(predicates, callrecord.StateCodeHasPrefix(*i.StateCodeHasPrefix))
+	}
+	if i.StateCodeHasSuffix != nil {
+		predicates = append(predicates, callrecord.StateCodeHasSuffix(*i.StateCodeHasSuffix))
+	}
+	if i.StateCodeIsNil {
+		predicates = append(predicates, callrecord.StateCodeIsNil())
+	}
+	if i.StateCodeNotNil {
+		predicates = append(predicates, callrecord.StateCodeNotNil())
+	}
+	if i.StateCodeEqualFold != nil {
+		predicates = append(predicates, callrecord.StateCodeEqualFold(*i.StateCodeEqualFold))
+	}
+	if i.StateCodeContainsFold != nil {
+		predicates = append(predicates, callrecord.StateCodeContainsFold(*i.StateCodeContainsFold))
+	}
+	if i.AgeBand != nil {
+		predicates = append(predicates, callrecord.AgeBandEQ(*i.AgeBand))
+	}
+	if i.AgeBandNEQ != nil {
+		predicates = append(predicates, callrecord.AgeBandNEQ(*i.AgeBandNEQ))
+	}
+	if len(i.AgeBandIn) > 0 {
+		predicates = append(predicates, callrecord.AgeBandIn(i.AgeBandIn...))
+	}
+	if len(i.AgeBandNotIn) > 0 {
+		predicates = append(predicates, callrecord.AgeBandNotIn(i.AgeBandNotIn...))
+	}
+	if i.AgeBandIsNil {
+		predicates = append(predicates, callrecord.AgeBandIsNil())
+	}
+	if i.AgeBandNotNil {
+		predicates = append(predicates, callrecord.AgeBandNotNil())
+	}
+	if i.FirstTimeParent != nil {
+		predicates = append(predicates, callrecord.FirstTimeParentEQ(*i.FirstTimeParent))
+	}
+	if i.FirstTimeParentNEQ != nil {
+		predicates = append(predicates, callrecord.FirstTimeParentNEQ(*i.FirstTimeParentNEQ))
+	}
+	if i.FirstTimeParentIsNil {
+		predicates = append(predicates, callrecord.FirstTimeParentIsNil())
+	}
+	if i.FirstTimeParentNotNil {
+		predicates = append(predicates, callrecord.FirstTimeParentNotNil())
+	}
+	if i.EligibleFound != nil {
+		predicates = append(predicates, callrecord.EligibleFoundEQ(*i.EligibleFound))
+	}
+	if i.EligibleFoundNEQ != nil {
+		predicates = append(predicates, callrecord.EligibleFoundNEQ(*i.EligibleFoundNEQ))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCallRecordWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return callrecord.And(predicates...), nil
+	}
+}
 
 // ChangeEventWhereInput represents a where input for filtering ChangeEvent queries.
 type ChangeEventWhereInput struct {

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/village-directory/village/ent/apikey"
+	"github.com/village-directory/village/ent/callrecord"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
@@ -40,6 +41,7 @@ const (
 
 	// Node types.
 	TypeAPIKey            = "APIKey"
+	TypeCallRecord        = "CallRecord"
 	TypeChangeEvent       = "ChangeEvent"
 	TypeContact           = "Contact"
 	TypeFunding           = "Funding"
@@ -764,6 +766,821 @@ func (m *APIKeyMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown APIKey edge %s", name)
+}
+
+// CallRecordMutation represents an operation that mutates the CallRecord nodes in the graph.
+type CallRecordMutation struct {
+	config
+	op                         Op
+	typ                        string
+	id                         *int
+	created_at                 *time.Time
+	county_fips                *string
+	state_code                 *string
+	needs                      *[]string
+	appendneeds                []string
+	age_band                   *callrecord.AgeBand
+	first_time_parent          *bool
+	referred_service_ids       *[]int
+	appendreferred_service_ids []int
+	eligible_found             *bool
+	clearedFields              map[string]struct{}
+	done                       bool
+	oldValue                   func(context.Context) (*CallRecord, error)
+	predicates                 []predicate.CallRecord
+}
+
+var _ ent.Mutation = (*CallRecordMutation)(nil)
+
+// callrecordOption allows management of the mutation configuration using functional options.
+type callrecordOption func(*CallRecordMutation)
+
+// newCallRecordMutation creates new mutation for the CallRecord entity.
+func newCallRecordMutation(c config, op Op, opts ...callrecordOption) *CallRecordMutation {
+	m := &CallRecordMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCallRecord,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCallRecordID sets the ID field of the mutation.
+func withCallRecordID(id int) callrecordOption {
+	return func(m *CallRecordMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CallRecord
+		)
+		m.oldValue = func(ctx context.Context) (*CallRecord, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CallRecord.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCallRecord sets the old CallRecord of the mutation.
+func withCallRecord(node *CallRecord) callrecordOption {
+	return func(m *CallRecordMutation) {
+		m.oldValue = func(context.Context) (*CallRecord, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CallRecordMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CallRecordMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CallRecordMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CallRecordMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CallRecord.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CallRecordMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CallRecordMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CallRecord entity.
+// If the CallRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallRecordMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CallRecordMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetCountyFips sets the "county_fips" field.
+func (m *CallRecordMutation) SetCountyFips(s string) {
+	m.county_fips = &s
+}
+
+// CountyFips returns the value of the "county_fips" field in the mutation.
+func (m *CallRecordMutation) CountyFips() (r string, exists bool) {
+	v := m.county_fips
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCountyFips returns the old "county_fips" field's value of the CallRecord entity.
+// If the CallRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallRecordMutation) OldCountyFips(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCountyFips is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCountyFips requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCountyFips: %w", err)
+	}
+	return oldValue.CountyFips, nil
+}
+
+// ClearCountyFips clears the value of the "county_fips" field.
+func (m *CallRecordMutation) ClearCountyFips() {
+	m.county_fips = nil
+	m.clearedFields[callrecord.FieldCountyFips] = struct{}{}
+}
+
+// CountyFipsCleared returns if the "county_fips" field was cleared in this mutation.
+func (m *CallRecordMutation) CountyFipsCleared() bool {
+	_, ok := m.clearedFields[callrecord.FieldCountyFips]
+	return ok
+}
+
+// ResetCountyFips resets all changes to the "county_fips" field.
+func (m *CallRecordMutation) ResetCountyFips() {
+	m.county_fips = nil
+	delete(m.clearedFields, callrecord.FieldCountyFips)
+}
+
+// SetStateCode sets the "state_code" field.
+func (m *CallRecordMutation) SetStateCode(s string) {
+	m.state_code = &s
+}
+
+// StateCode returns the value of the "state_code" field in the mutation.
+func (m *CallRecordMutation) StateCode() (r string, exists bool) {
+	v := m.state_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStateCode returns the old "state_code" field's value of the CallRecord entity.
+// If the CallRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallRecordMutation) OldStateCode(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStateCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStateCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStateCode: %w", err)
+	}
+	return oldValue.StateCode, nil
+}
+
+// ClearStateCode clears the value of the "state_code" field.
+func (m *CallRecordMutation) ClearStateCode() {
+	m.state_code = nil
+	m.clearedFields[callrecord.FieldStateCode] = struct{}{}
+}
+
+// StateCodeCleared returns if the "state_code" field was cleared in this mutation.
+func (m *CallRecordMutation) StateCodeCleared() bool {
+	_, ok := m.clearedFields[callrecord.FieldStateCode]
+	return ok
+}
+
+// ResetStateCode resets all changes to the "state_code" field.
+func (m *CallRecordMutation) ResetStateCode() {
+	m.state_code = nil
+	delete(m.clearedFields, callrecord.FieldStateCode)
+}
+
+// SetNeeds sets the "needs" field.
+func (m *CallRecordMutation) SetNeeds(s []string) {
+	m.needs = &s
+	m.appendneeds = nil
+}
+
+// Needs returns the value of the "needs" field in the mutation.
+func (m *CallRecordMutation) Needs() (r []string, exists bool) {
+	v := m.needs
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNeeds returns the old "needs" field's value of the CallRecord entity.
+// If the CallRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallRecordMutation) OldNeeds(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNeeds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNeeds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNeeds: %w", err)
+	}
+	return oldValue.Needs, nil
+}
+
+// AppendNeeds adds s to the "needs" field.
+func (m *CallRecordMutation) AppendNeeds(s []string) {
+	m.appendneeds = append(m.appendneeds, s...)
+}
+
+// AppendedNeeds returns the list of values that were appended to the "needs" field in this mutation.
+func (m *CallRecordMutation) AppendedNeeds() ([]string, bool) {
+	if len(m.appendneeds) == 0 {
+		return nil, false
+	}
+	return m.appendneeds, true
+}
+
+// ResetNeeds resets all changes to the "needs" field.
+func (m *CallRecordMutation) ResetNeeds() {
+	m.needs = nil
+	m.appendneeds = nil
+}
+
+// SetAgeBand sets the "age_band" field.
+func (m *CallRecordMutation) SetAgeBand(cb callrecord.AgeBand) {
+	m.age_band = &cb
+}
+
+// AgeBand returns the value of the "age_band" field in the mutation.
+func (m *CallRecordMutation) AgeBand() (r callrecord.AgeBand, exists bool) {
+	v := m.age_band
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAgeBand returns the old "age_band" field's value of the CallRecord entity.
+// If the CallRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallRecordMutation) OldAgeBand(ctx context.Context) (v *callrecord.AgeBand, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAgeBand is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAgeBand requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAgeBand: %w", err)
+	}
+	return oldValue.AgeBand, nil
+}
+
+// ClearAgeBand clears the value of the "age_band" field.
+func (m *CallRecordMutation) ClearAgeBand() {
+	m.age_band = nil
+	m.clearedFields[callrecord.FieldAgeBand] = struct{}{}
+}
+
+// AgeBandCleared returns if the "age_band" field was cleared in this mutation.
+func (m *CallRecordMutation) AgeBandCleared() bool {
+	_, ok := m.clearedFields[callrecord.FieldAgeBand]
+	return ok
+}
+
+// ResetAgeBand resets all changes to the "age_band" field.
+func (m *CallRecordMutation) ResetAgeBand() {
+	m.age_band = nil
+	delete(m.clearedFields, callrecord.FieldAgeBand)
+}
+
+// SetFirstTimeParent sets the "first_time_parent" field.
+func (m *CallRecordMutation) SetFirstTimeParent(b bool) {
+	m.first_time_parent = &b
+}
+
+// FirstTimeParent returns the value of the "first_time_parent" field in the mutation.
+func (m *CallRecordMutation) FirstTimeParent() (r bool, exists bool) {
+	v := m.first_time_parent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstTimeParent returns the old "first_time_parent" field's value of the CallRecord entity.
+// If the CallRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallRecordMutation) OldFirstTimeParent(ctx context.Context) (v *bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstTimeParent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstTimeParent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstTimeParent: %w", err)
+	}
+	return oldValue.FirstTimeParent, nil
+}
+
+// ClearFirstTimeParent clears the value of the "first_time_parent" field.
+func (m *CallRecordMutation) ClearFirstTimeParent() {
+	m.first_time_parent = nil
+	m.clearedFields[callrecord.FieldFirstTimeParent] = struct{}{}
+}
+
+// FirstTimeParentCleared returns if the "first_time_parent" field was cleared in this mutation.
+func (m *CallRecordMutation) FirstTimeParentCleared() bool {
+	_, ok := m.clearedFields[callrecord.FieldFirstTimeParent]
+	return ok
+}
+
+// ResetFirstTimeParent resets all changes to the "first_time_parent" field.
+func (m *CallRecordMutation) ResetFirstTimeParent() {
+	m.first_time_parent = nil
+	delete(m.clearedFields, callrecord.FieldFirstTimeParent)
+}
+
+// SetReferredServiceIds sets the "referred_service_ids" field.
+func (m *CallRecordMutation) SetReferredServiceIds(i []int) {
+	m.referred_service_ids = &i
+	m.appendreferred_service_ids = nil
+}
+
+// ReferredServiceIds returns the value of the "referred_service_ids" field in the mutation.
+func (m *CallRecordMutation) ReferredServiceIds() (r []int, exists bool) {
+	v := m.referred_service_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferredServiceIds returns the old "referred_service_ids" field's value of the CallRecord entity.
+// If the CallRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallRecordMutation) OldReferredServiceIds(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferredServiceIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferredServiceIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferredServiceIds: %w", err)
+	}
+	return oldValue.ReferredServiceIds, nil
+}
+
+// AppendReferredServiceIds adds i to the "referred_service_ids" field.
+func (m *CallRecordMutation) AppendReferredServiceIds(i []int) {
+	m.appendreferred_service_ids = append(m.appendreferred_service_ids, i...)
+}
+
+// AppendedReferredServiceIds returns the list of values that were appended to the "referred_service_ids" field in this mutation.
+func (m *CallRecordMutation) AppendedReferredServiceIds() ([]int, bool) {
+	if len(m.appendreferred_service_ids) == 0 {
+		return nil, false
+	}
+	return m.appendreferred_service_ids, true
+}
+
+// ResetReferredServiceIds resets all changes to the "referred_service_ids" field.
+func (m *CallRecordMutation) ResetReferredServiceIds() {
+	m.referred_service_ids = nil
+	m.appendreferred_service_ids = nil
+}
+
+// SetEligibleFound sets the "eligible_found" field.
+func (m *CallRecordMutation) SetEligibleFound(b bool) {
+	m.eligible_found = &b
+}
+
+// EligibleFound returns the value of the "eligible_found" field in the mutation.
+func (m *CallRecordMutation) EligibleFound() (r bool, exists bool) {
+	v := m.eligible_found
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEligibleFound returns the old "eligible_found" field's value of the CallRecord entity.
+// If the CallRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CallRecordMutation) OldEligibleFound(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEligibleFound is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEligibleFound requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEligibleFound: %w", err)
+	}
+	return oldValue.EligibleFound, nil
+}
+
+// ResetEligibleFound resets all changes to the "eligible_found" field.
+func (m *CallRecordMutation) ResetEligibleFound() {
+	m.eligible_found = nil
+}
+
+// Where appends a list predicates to the CallRecordMutation builder.
+func (m *CallRecordMutation) Where(ps ...predicate.CallRecord) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CallRecordMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CallRecordMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CallRecord, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CallRecordMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CallRecordMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CallRecord).
+func (m *CallRecordMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CallRecordMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, callrecord.FieldCreatedAt)
+	}
+	if m.county_fips != nil {
+		fields = append(fields, callrecord.FieldCountyFips)
+	}
+	if m.state_code != nil {
+		fields = append(fields, callrecord.FieldStateCode)
+	}
+	if m.needs != nil {
+		fields = append(fields, callrecord.FieldNeeds)
+	}
+	if m.age_band != nil {
+		fields = append(fields, callrecord.FieldAgeBand)
+	}
+	if m.first_time_parent != nil {
+		fields = append(fields, callrecord.FieldFirstTimeParent)
+	}
+	if m.referred_service_ids != nil {
+		fields = append(fields, callrecord.FieldReferredServiceIds)
+	}
+	if m.eligible_found != nil {
+		fields = append(fields, callrecord.FieldEligibleFound)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CallRecordMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case callrecord.FieldCreatedAt:
+		return m.CreatedAt()
+	case callrecord.FieldCountyFips:
+		return m.CountyFips()
+	case callrecord.FieldStateCode:
+		return m.StateCode()
+	case callrecord.FieldNeeds:
+		return m.Needs()
+	case callrecord.FieldAgeBand:
+		return m.AgeBand()
+	case callrecord.FieldFirstTimeParent:
+		return m.FirstTimeParent()
+	case callrecord.FieldReferredServiceIds:
+		return m.ReferredServiceIds()
+	case callrecord.FieldEligibleFound:
+		return m.EligibleFound()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CallRecordMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case callrecord.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case callrecord.FieldCountyFips:
+		return m.OldCountyFips(ctx)
+	case callrecord.FieldStateCode:
+		return m.OldStateCode(ctx)
+	case callrecord.FieldNeeds:
+		return m.OldNeeds(ctx)
+	case callrecord.FieldAgeBand:
+		return m.OldAgeBand(ctx)
+	case callrecord.FieldFirstTimeParent:
+		return m.OldFirstTimeParent(ctx)
+	case callrecord.FieldReferredServiceIds:
+		return m.OldReferredServiceIds(ctx)
+	case callrecord.FieldEligibleFound:
+		return m.OldEligibleFound(ctx)
+	}
+	return nil, fmt.Errorf("unknown CallRecord field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CallRecordMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case callrecord.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case callrecord.FieldCountyFips:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCountyFips(v)
+		return nil
+	case callrecord.FieldStateCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStateCode(v)
+		return nil
+	case callrecord.FieldNeeds:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNeeds(v)
+		return nil
+	case callrecord.FieldAgeBand:
+		v, ok := value.(callrecord.AgeBand)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAgeBand(v)
+		return nil
+	case callrecord.FieldFirstTimeParent:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstTimeParent(v)
+		return nil
+	case callrecord.FieldReferredServiceIds:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferredServiceIds(v)
+		return nil
+	case callrecord.FieldEligibleFound:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEligibleFound(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CallRecord field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CallRecordMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CallRecordMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CallRecordMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CallRecord numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CallRecordMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(callrecord.FieldCountyFips) {
+		fields = append(fields, callrecord.FieldCountyFips)
+	}
+	if m.FieldCleared(callrecord.FieldStateCode) {
+		fields = append(fields, callrecord.FieldStateCode)
+	}
+	if m.FieldCleared(callrecord.FieldAgeBand) {
+		fields = append(fields, callrecord.FieldAgeBand)
+	}
+	if m.FieldCleared(callrecord.FieldFirstTimeParent) {
+		fields = append(fields, callrecord.FieldFirstTimeParent)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CallRecordMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CallRecordMutation) ClearField(name string) error {
+	switch name {
+	case callrecord.FieldCountyFips:
+		m.ClearCountyFips()
+		return nil
+	case callrecord.FieldStateCode:
+		m.ClearStateCode()
+		return nil
+	case callrecord.FieldAgeBand:
+		m.ClearAgeBand()
+		return nil
+	case callrecord.FieldFirstTimeParent:
+		m.ClearFirstTimeParent()
+		return nil
+	}
+	return fmt.Errorf("unknown CallRecord nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CallRecordMutation) ResetField(name string) error {
+	switch name {
+	case callrecord.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case callrecord.FieldCountyFips:
+		m.ResetCountyFips()
+		return nil
+	case callrecord.FieldStateCode:
+		m.ResetStateCode()
+		return nil
+	case callrecord.FieldNeeds:
+		m.ResetNeeds()
+		return nil
+	case callrecord.FieldAgeBand:
+		m.ResetAgeBand()
+		return nil
+	case callrecord.FieldFirstTimeParent:
+		m.ResetFirstTimeParent()
+		return nil
+	case callrecord.FieldReferredServiceIds:
+		m.ResetReferredServiceIds()
+		return nil
+	case callrecord.FieldEligibleFound:
+		m.ResetEligibleFound()
+		return nil
+	}
+	return fmt.Errorf("unknown CallRecord field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CallRecordMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CallRecordMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CallRecordMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CallRecordMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CallRecordMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CallRecordMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CallRecordMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown CallRecord unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CallRecordMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown CallRecord edge %s", name)
 }
 
 // ChangeEventMutation represents an operation that mutates the ChangeEvent nodes in the graph.

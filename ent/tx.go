@@ -16,6 +16,8 @@ type Tx struct {
 	config
 	// APIKey is the client for interacting with the APIKey builders.
 	APIKey *APIKeyClient
+	// CallRecord is the client for interacting with the CallRecord builders.
+	CallRecord *CallRecordClient
 	// ChangeEvent is the client for interacting with the ChangeEvent builders.
 	ChangeEvent *ChangeEventClient
 	// Contact is the client for interacting with the Contact builders.
@@ -174,6 +176,7 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.APIKey = NewAPIKeyClient(tx.config)
+	tx.CallRecord = NewCallRecordClient(tx.config)
 	tx.ChangeEvent = NewChangeEventClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
 	tx.Funding = NewFundingClient(tx.config)

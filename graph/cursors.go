@@ -166,6 +166,7 @@ func kindClass(k reflect.Kind) reflect.Kind {
 // type of the value an order field puts in a cursor (a pointer for an
 // optional field), read from ent's own order fields.
 var orderValueTypes = map[string]func(field string) (reflect.Type, bool){
+	"CallRecord":   orderValueType((*ent.CallRecordOrderField).UnmarshalGQL, func(f ent.CallRecordOrderField) func(*ent.CallRecord) (ent.Value, error) { return f.Value }),
 	"Contact":      orderValueType((*ent.ContactOrderField).UnmarshalGQL, func(f ent.ContactOrderField) func(*ent.Contact) (ent.Value, error) { return f.Value }),
 	"Funding":      orderValueType((*ent.FundingOrderField).UnmarshalGQL, func(f ent.FundingOrderField) func(*ent.Funding) (ent.Value, error) { return f.Value }),
 	"Location":     orderValueType((*ent.LocationOrderField).UnmarshalGQL, func(f ent.LocationOrderField) func(*ent.Location) (ent.Value, error) { return f.Value }),

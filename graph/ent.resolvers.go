@@ -37,6 +37,11 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return r.client.Noders(ctx, ids)
 }
 
+// CallRecords is the resolver for the callRecords field.
+func (r *queryResolver) CallRecords(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CallRecordOrder, where *ent.CallRecordWhereInput) (*ent.CallRecordConnection, error) {
+	return r.callRecords(ctx, after, first, before, last, orderBy, where)
+}
+
 // Locations is the resolver for the locations field.
 func (r *queryResolver) Locations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error) {
 	return r.client.Location.Query().Paginate(ctx, after, first, before, last, ent.WithLocationOrder(orderBy), ent.WithLocationFilter(where.Filter))
@@ -67,6 +72,9 @@ func (r *queryResolver) TaxonomyTerms(ctx context.Context, after *entgql.Cursor[
 	return r.client.TaxonomyTerm.Query().Paginate(ctx, after, first, before, last, ent.WithTaxonomyTermOrder(orderBy), ent.WithTaxonomyTermFilter(where.Filter))
 }
 
+// CallRecord returns CallRecordResolver implementation.
+func (r *Resolver) CallRecord() CallRecordResolver { return &callRecordResolver{r} }
+
 // Location returns LocationResolver implementation.
 func (r *Resolver) Location() LocationResolver { return &locationResolver{r} }
 
@@ -77,7 +85,8 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Service() ServiceResolver { return &serviceResolver{r} }
 
 type (
-	locationResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	serviceResolver  struct{ *Resolver }
+	callRecordResolver struct{ *Resolver }
+	locationResolver   struct{ *Resolver }
+	queryResolver      struct{ *Resolver }
+	serviceResolver    struct{ *Resolver }
 )

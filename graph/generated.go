@@ -18,6 +18,7 @@ import (
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/callrecord"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/ent/phone"
@@ -29,9 +30,11 @@ import (
 	"github.com/village-directory/village/graph/model"
 	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/graph/scalars"
+	"github.com/village-directory/village/internal/calls"
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/geo"
 	"github.com/village-directory/village/internal/match"
+	"github.com/village-directory/village/internal/search"
 	"github.com/village-directory/village/internal/write"
 )
 
@@ -45,6 +48,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	CallRecord() CallRecordResolver
+	GapReport() GapReportResolver
 	Location() LocationResolver
 	MatchEdge() MatchEdgeResolver
 	MatchReason() MatchReasonResolver
@@ -68,6 +73,30 @@ type ComplexityRoot struct {
 		State     func(childComplexity int) int
 		Zip       func(childComplexity int) int
 		Zips      func(childComplexity int) int
+	}
+
+	CallRecord struct {
+		AgeBand              func(childComplexity int) int
+		CountyFips           func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		EligibleFound        func(childComplexity int) int
+		FirstTimeParent      func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Needs                func(childComplexity int) int
+		ReferredServiceCount func(childComplexity int) int
+		ReferredServices     func(childComplexity int) int
+		StateCode            func(childComplexity int) int
+	}
+
+	CallRecordConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CallRecordEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ChangeConnection struct {
@@ -117,9 +146,23 @@ type ComplexityRoot struct {
 	}
 
 	County struct {
-		FIPS     func(childComplexity int) int
-		FullName func(childComplexity int) int
-		Name     func(childComplexity int) int
+		FIPS      func(childComplexity int) int
+		FullName  func(childComplexity int) int
+		Name      func(childComplexity int) int
+		StateCode func(childComplexity int) int
+	}
+
+	CountyGap struct {
+		Calls      func(childComplexity int) int
+		County     func(childComplexity int) int
+		Need       func(childComplexity int) int
+		Unmet      func(childComplexity int) int
+		UnmetShare func(childComplexity int) int
+	}
+
+	CountyNeed struct {
+		Counties func(childComplexity int) int
+		Need     func(childComplexity int) int
 	}
 
 	DeletePayload struct {
@@ -175,6 +218,11 @@ type ComplexityRoot struct {
 		Version        func(childComplexity int) int
 	}
 
+	GapReport struct {
+		ByCounty  func(childComplexity int) int
+		Uncovered func(childComplexity int) int
+	}
+
 	Location struct {
 		Address1           func(childComplexity int) int
 		Address2           func(childComplexity int) int
@@ -218,6 +266,10 @@ type ComplexityRoot struct {
 	LocationUpsert struct {
 		Location func(childComplexity int) int
 		Outcome  func(childComplexity int) int
+	}
+
+	LogCallPayload struct {
+		CallRecord func(childComplexity int) int
 	}
 
 	MatchConnection struct {
@@ -273,6 +325,7 @@ type ComplexityRoot struct {
 		DeleteServiceArea       func(childComplexity int, id int, expectedVersion *int) int
 		DeleteServiceAtLocation func(childComplexity int, id int, expectedVersion *int, cascade *bool) int
 		DeleteTaxonomyTerm      func(childComplexity int, id int, expectedVersion *int) int
+		LogCall                 func(childComplexity int, input calls.Input) int
 		ReviewResource          func(childComplexity int, id int, decision write.Decision, reason *string) int
 		SetTermNeed             func(childComplexity int, termID int, need *string) int
 		SubmitResource          func(childComplexity int, input ent.CreateResourceInput, note *string) int
@@ -417,7 +470,9 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		CallRecords      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CallRecordOrder, where *ent.CallRecordWhereInput) int
 		Changes          func(childComplexity int, after *entgql.Cursor[int], first *int, types []write.EntityType) int
+		Gaps             func(childComplexity int, needs []string, from *time.Time, to *time.Time, profile *match.Profile) int
 		Locations        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
 		Match            func(childComplexity int, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int, openAt *time.Time) int
 		Node             func(childComplexity int, id int) int
@@ -426,6 +481,7 @@ type ComplexityRoot struct {
 		Programs         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgramOrder, where *ent.ProgramWhereInput) int
 		ResolveArea      func(childComplexity int, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) int
 		Resources        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder, where *ent.ResourceWhereInput) int
+		Search           func(childComplexity int, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int]) int
 		Services         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
 		SubmissionStatus func(childComplexity int, token string) int
 		TaxonomyTerms    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) int
@@ -494,6 +550,26 @@ type ComplexityRoot struct {
 		ValidFrom         func(childComplexity int) int
 		ValidTo           func(childComplexity int) int
 		Version           func(childComplexity int) int
+	}
+
+	SearchConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor     func(childComplexity int) int
+		DistanceKm func(childComplexity int) int
+		Highlights func(childComplexity int) int
+		Node       func(childComplexity int) int
+		Score      func(childComplexity int) int
+	}
+
+	SearchHighlight struct {
+		Field   func(childComplexity int) int
+		Matches func(childComplexity int) int
+		Text    func(childComplexity int) int
 	}
 
 	Service struct {
@@ -655,12 +731,25 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	TextRange struct {
+		End   func(childComplexity int) int
+		Start func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type CallRecordResolver interface {
+	ReferredServices(ctx context.Context, obj *ent.CallRecord) ([]*ent.Service, error)
+	ReferredServiceCount(ctx context.Context, obj *ent.CallRecord) (int, error)
+}
+type GapReportResolver interface {
+	ByCounty(ctx context.Context, obj *calls.GapQuery) ([]*calls.CountyGap, error)
+	Uncovered(ctx context.Context, obj *calls.GapQuery) ([]*match.CountyNeed, error)
+}
 type LocationResolver interface {
 	Address1(ctx context.Context, obj *ent.Location) (*string, error)
 	Address2(ctx context.Context, obj *ent.Location) (*string, error)
@@ -719,20 +808,24 @@ type MutationResolver interface {
 	SubmitResource(ctx context.Context, input ent.CreateResourceInput, note *string) (*write.Submission, error)
 	ReviewResource(ctx context.Context, id int, decision write.Decision, reason *string) (*ent.Resource, error)
 	SetTermNeed(ctx context.Context, termID int, need *string) (*ent.TaxonomyTerm, error)
+	LogCall(ctx context.Context, input calls.Input) (*model.LogCallPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
+	CallRecords(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CallRecordOrder, where *ent.CallRecordWhereInput) (*ent.CallRecordConnection, error)
 	Locations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) (*ent.LocationConnection, error)
 	Organizations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OrganizationOrder, where *ent.OrganizationWhereInput) (*ent.OrganizationConnection, error)
 	Programs(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ProgramOrder, where *ent.ProgramWhereInput) (*ent.ProgramConnection, error)
 	Resources(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ResourceOrder, where *ent.ResourceWhereInput) (*ent.ResourceConnection, error)
 	Services(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) (*ent.ServiceConnection, error)
 	TaxonomyTerms(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TaxonomyTermOrder, where *ent.TaxonomyTermWhereInput) (*ent.TaxonomyTermConnection, error)
+	Gaps(ctx context.Context, needs []string, from *time.Time, to *time.Time, profile *match.Profile) (*calls.GapQuery, error)
 	Changes(ctx context.Context, after *entgql.Cursor[int], first *int, types []write.EntityType) (*ent.ChangeEventConnection, error)
 	SubmissionStatus(ctx context.Context, token string) (*write.SubmissionState, error)
 	Match(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], includeIneligible *bool, openingsOnly *bool, verifiedWithinMonths *int, openAt *time.Time) (*model.MatchConnection, error)
 	ResolveArea(ctx context.Context, zip *string, countyFips *string, city *string, state *string, latitude *float64, longitude *float64) (*model.Area, error)
+	Search(ctx context.Context, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int]) (*model.SearchConnection, error)
 }
 type ServiceResolver interface {
 	OpenNow(ctx context.Context, obj *ent.Service) (*bool, error)
@@ -807,6 +900,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Area.Zips(childComplexity), true
+
+	case "CallRecord.ageBand":
+		if e.ComplexityRoot.CallRecord.AgeBand == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecord.AgeBand(childComplexity), true
+	case "CallRecord.countyFips":
+		if e.ComplexityRoot.CallRecord.CountyFips == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecord.CountyFips(childComplexity), true
+	case "CallRecord.createdAt":
+		if e.ComplexityRoot.CallRecord.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecord.CreatedAt(childComplexity), true
+	case "CallRecord.eligibleFound":
+		if e.ComplexityRoot.CallRecord.EligibleFound == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecord.EligibleFound(childComplexity), true
+	case "CallRecord.firstTimeParent":
+		if e.ComplexityRoot.CallRecord.FirstTimeParent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecord.FirstTimeParent(childComplexity), true
+	case "CallRecord.id":
+		if e.ComplexityRoot.CallRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecord.ID(childComplexity), true
+	case "CallRecord.needs":
+		if e.ComplexityRoot.CallRecord.Needs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecord.Needs(childComplexity), true
+	case "CallRecord.referredServiceCount":
+		if e.ComplexityRoot.CallRecord.ReferredServiceCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecord.ReferredServiceCount(childComplexity), true
+	case "CallRecord.referredServices":
+		if e.ComplexityRoot.CallRecord.ReferredServices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecord.ReferredServices(childComplexity), true
+	case "CallRecord.stateCode":
+		if e.ComplexityRoot.CallRecord.StateCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecord.StateCode(childComplexity), true
+
+	case "CallRecordConnection.edges":
+		if e.ComplexityRoot.CallRecordConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecordConnection.Edges(childComplexity), true
+	case "CallRecordConnection.pageInfo":
+		if e.ComplexityRoot.CallRecordConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecordConnection.PageInfo(childComplexity), true
+	case "CallRecordConnection.totalCount":
+		if e.ComplexityRoot.CallRecordConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecordConnection.TotalCount(childComplexity), true
+
+	case "CallRecordEdge.cursor":
+		if e.ComplexityRoot.CallRecordEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecordEdge.Cursor(childComplexity), true
+	case "CallRecordEdge.node":
+		if e.ComplexityRoot.CallRecordEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CallRecordEdge.Node(childComplexity), true
 
 	case "ChangeConnection.edges":
 		if e.ComplexityRoot.ChangeConnection.Edges == nil {
@@ -1017,6 +1203,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.County.Name(childComplexity), true
+	case "County.state":
+		if e.ComplexityRoot.County.StateCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.County.StateCode(childComplexity), true
+
+	case "CountyGap.calls":
+		if e.ComplexityRoot.CountyGap.Calls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountyGap.Calls(childComplexity), true
+	case "CountyGap.county":
+		if e.ComplexityRoot.CountyGap.County == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountyGap.County(childComplexity), true
+	case "CountyGap.need":
+		if e.ComplexityRoot.CountyGap.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountyGap.Need(childComplexity), true
+	case "CountyGap.unmet":
+		if e.ComplexityRoot.CountyGap.Unmet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountyGap.Unmet(childComplexity), true
+	case "CountyGap.unmetShare":
+		if e.ComplexityRoot.CountyGap.UnmetShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountyGap.UnmetShare(childComplexity), true
+
+	case "CountyNeed.counties":
+		if e.ComplexityRoot.CountyNeed.Counties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountyNeed.Counties(childComplexity), true
+	case "CountyNeed.need":
+		if e.ComplexityRoot.CountyNeed.Need == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountyNeed.Need(childComplexity), true
 
 	case "DeletePayload.cascaded":
 		if e.ComplexityRoot.DeletePayload.Cascaded == nil {
@@ -1251,6 +1487,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Funding.Version(childComplexity), true
 
+	case "GapReport.byCounty":
+		if e.ComplexityRoot.GapReport.ByCounty == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.ByCounty(childComplexity), true
+	case "GapReport.uncovered":
+		if e.ComplexityRoot.GapReport.Uncovered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GapReport.Uncovered(childComplexity), true
+
 	case "Location.address1":
 		if e.ComplexityRoot.Location.Address1 == nil {
 			break
@@ -1457,6 +1706,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LocationUpsert.Outcome(childComplexity), true
+
+	case "LogCallPayload.callRecord":
+		if e.ComplexityRoot.LogCallPayload.CallRecord == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LogCallPayload.CallRecord(childComplexity), true
 
 	case "MatchConnection.edges":
 		if e.ComplexityRoot.MatchConnection.Edges == nil {
@@ -1839,6 +2095,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTaxonomyTerm(childComplexity, args["id"].(int), args["expectedVersion"].(*int)), true
+	case "Mutation.logCall":
+		if e.ComplexityRoot.Mutation.LogCall == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logCall_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogCall(childComplexity, args["input"].(calls.Input)), true
 	case "Mutation.reviewResource":
 		if e.ComplexityRoot.Mutation.ReviewResource == nil {
 			break
@@ -2619,6 +2886,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProgramMatch.Reasons(childComplexity), true
 
+	case "Query.callRecords":
+		if e.ComplexityRoot.Query.CallRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Query_callRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CallRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CallRecordOrder), args["where"].(*ent.CallRecordWhereInput)), true
 	case "Query.changes":
 		if e.ComplexityRoot.Query.Changes == nil {
 			break
@@ -2630,6 +2908,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["types"].([]write.EntityType)), true
+	case "Query.gaps":
+		if e.ComplexityRoot.Query.Gaps == nil {
+			break
+		}
+
+		args, err := ec.field_Query_gaps_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Gaps(childComplexity, args["needs"].([]string), args["from"].(*time.Time), args["to"].(*time.Time), args["profile"].(*match.Profile)), true
 
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
@@ -2719,6 +3008,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Resources(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ResourceOrder), args["where"].(*ent.ResourceWhereInput)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["near"].(*search.Place), args["types"].([]model.SearchType), args["needs"].([]string), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
 	case "Query.services":
 		if e.ComplexityRoot.Query.Services == nil {
 			break
@@ -3074,6 +3374,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Schedule.Version(childComplexity), true
+
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.distanceKm":
+		if e.ComplexityRoot.SearchEdge.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.DistanceKm(childComplexity), true
+	case "SearchEdge.highlights":
+		if e.ComplexityRoot.SearchEdge.Highlights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Highlights(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.score":
+		if e.ComplexityRoot.SearchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
+
+	case "SearchHighlight.field":
+		if e.ComplexityRoot.SearchHighlight.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHighlight.Field(childComplexity), true
+	case "SearchHighlight.matches":
+		if e.ComplexityRoot.SearchHighlight.Matches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHighlight.Matches(childComplexity), true
+	case "SearchHighlight.text":
+		if e.ComplexityRoot.SearchHighlight.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchHighlight.Text(childComplexity), true
 
 	case "Service.alternateName":
 		if e.ComplexityRoot.Service.AlternateName == nil {
@@ -3805,6 +4174,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TaxonomyTermEdge.Node(childComplexity), true
 
+	case "TextRange.end":
+		if e.ComplexityRoot.TextRange.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TextRange.End(childComplexity), true
+	case "TextRange.start":
+		if e.ComplexityRoot.TextRange.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TextRange.Start(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3814,6 +4196,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CallRecordOrder", ec.unmarshalInputCallRecordOrder),
+			graphql.NewInputUnmarshaler("CallRecordWhereInput", ec.unmarshalInputCallRecordWhereInput),
 			graphql.NewInputUnmarshaler("ChangeEventWhereInput", ec.unmarshalInputChangeEventWhereInput),
 			graphql.NewInputUnmarshaler("ContactOrder", ec.unmarshalInputContactOrder),
 			graphql.NewInputUnmarshaler("ContactWhereInput", ec.unmarshalInputContactWhereInput),
@@ -3832,14 +4216,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EligibilityInput", ec.unmarshalInputEligibilityInput),
 			graphql.NewInputUnmarshaler("EvidenceInput", ec.unmarshalInputEvidenceInput),
 			graphql.NewInputUnmarshaler("FamilyInput", ec.unmarshalInputFamilyInput),
+			graphql.NewInputUnmarshaler("FamilyProfileInput", ec.unmarshalInputFamilyProfileInput),
 			graphql.NewInputUnmarshaler("FundingOrder", ec.unmarshalInputFundingOrder),
 			graphql.NewInputUnmarshaler("FundingWhereInput", ec.unmarshalInputFundingWhereInput),
 			graphql.NewInputUnmarshaler("LocationOrder", ec.unmarshalInputLocationOrder),
 			graphql.NewInputUnmarshaler("LocationWhereInput", ec.unmarshalInputLocationWhereInput),
+			graphql.NewInputUnmarshaler("LogCallInput", ec.unmarshalInputLogCallInput),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("OrganizationWhereInput", ec.unmarshalInputOrganizationWhereInput),
 			graphql.NewInputUnmarshaler("PhoneOrder", ec.unmarshalInputPhoneOrder),
 			graphql.NewInputUnmarshaler("PhoneWhereInput", ec.unmarshalInputPhoneWhereInput),
+			graphql.NewInputUnmarshaler("PlaceInput", ec.unmarshalInputPlaceInput),
 			graphql.NewInputUnmarshaler("ProgramOrder", ec.unmarshalInputProgramOrder),
 			graphql.NewInputUnmarshaler("ProgramWhereInput", ec.unmarshalInputProgramWhereInput),
 			graphql.NewInputUnmarshaler("ResourceOrder", ec.unmarshalInputResourceOrder),
@@ -3944,7 +4331,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "directory.graphqls" "ent.graphqls" "feed.graphqls" "library.graphqls" "match.graphqls" "mutation.graphqls"
+//go:embed "calls.graphqls" "directory.graphqls" "ent.graphqls" "feed.graphqls" "library.graphqls" "match.graphqls" "mutation.graphqls" "search.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3956,12 +4343,14 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "calls.graphqls", Input: sourceData("calls.graphqls"), BuiltIn: false},
 	{Name: "directory.graphqls", Input: sourceData("directory.graphqls"), BuiltIn: false},
 	{Name: "ent.graphqls", Input: sourceData("ent.graphqls"), BuiltIn: false},
 	{Name: "feed.graphqls", Input: sourceData("feed.graphqls"), BuiltIn: false},
 	{Name: "library.graphqls", Input: sourceData("library.graphqls"), BuiltIn: false},
 	{Name: "match.graphqls", Input: sourceData("match.graphqls"), BuiltIn: false},
 	{Name: "mutation.graphqls", Input: sourceData("mutation.graphqls"), BuiltIn: false},
+	{Name: "search.graphqls", Input: sourceData("search.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -3989,6 +4378,54 @@ func (ec *executionContext) childFields_Area(ctx context.Context, field graphql.
 		return ec.fieldContext_Area_longitude(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Area", field.Name)
+}
+
+func (ec *executionContext) childFields_CallRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CallRecord_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CallRecord_createdAt(ctx, field)
+	case "countyFips":
+		return ec.fieldContext_CallRecord_countyFips(ctx, field)
+	case "stateCode":
+		return ec.fieldContext_CallRecord_stateCode(ctx, field)
+	case "needs":
+		return ec.fieldContext_CallRecord_needs(ctx, field)
+	case "ageBand":
+		return ec.fieldContext_CallRecord_ageBand(ctx, field)
+	case "firstTimeParent":
+		return ec.fieldContext_CallRecord_firstTimeParent(ctx, field)
+	case "eligibleFound":
+		return ec.fieldContext_CallRecord_eligibleFound(ctx, field)
+	case "referredServices":
+		return ec.fieldContext_CallRecord_referredServices(ctx, field)
+	case "referredServiceCount":
+		return ec.fieldContext_CallRecord_referredServiceCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_CallRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CallRecordConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CallRecordConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CallRecordConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallRecordConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CallRecordEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CallRecordEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CallRecordEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CallRecordEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4079,8 +4516,36 @@ func (ec *executionContext) childFields_County(ctx context.Context, field graphq
 		return ec.fieldContext_County_name(ctx, field)
 	case "fullName":
 		return ec.fieldContext_County_fullName(ctx, field)
+	case "state":
+		return ec.fieldContext_County_state(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type County", field.Name)
+}
+
+func (ec *executionContext) childFields_CountyGap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "county":
+		return ec.fieldContext_CountyGap_county(ctx, field)
+	case "need":
+		return ec.fieldContext_CountyGap_need(ctx, field)
+	case "calls":
+		return ec.fieldContext_CountyGap_calls(ctx, field)
+	case "unmet":
+		return ec.fieldContext_CountyGap_unmet(ctx, field)
+	case "unmetShare":
+		return ec.fieldContext_CountyGap_unmetShare(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CountyGap", field.Name)
+}
+
+func (ec *executionContext) childFields_CountyNeed(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "need":
+		return ec.fieldContext_CountyNeed_need(ctx, field)
+	case "counties":
+		return ec.fieldContext_CountyNeed_counties(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CountyNeed", field.Name)
 }
 
 func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4189,6 +4654,16 @@ func (ec *executionContext) childFields_Funding(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Funding", field.Name)
 }
 
+func (ec *executionContext) childFields_GapReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "byCounty":
+		return ec.fieldContext_GapReport_byCounty(ctx, field)
+	case "uncovered":
+		return ec.fieldContext_GapReport_uncovered(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GapReport", field.Name)
+}
+
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4277,6 +4752,14 @@ func (ec *executionContext) childFields_LocationUpsert(ctx context.Context, fiel
 		return ec.fieldContext_LocationUpsert_location(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LocationUpsert", field.Name)
+}
+
+func (ec *executionContext) childFields_LogCallPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "callRecord":
+		return ec.fieldContext_LogCallPayload_callRecord(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LogCallPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_MatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4711,6 +5194,46 @@ func (ec *executionContext) childFields_Schedule(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Schedule", field.Name)
 }
 
+func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	case "score":
+		return ec.fieldContext_SearchEdge_score(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_SearchEdge_distanceKm(ctx, field)
+	case "highlights":
+		return ec.fieldContext_SearchEdge_highlights(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchHighlight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_SearchHighlight_field(ctx, field)
+	case "text":
+		return ec.fieldContext_SearchHighlight_text(ctx, field)
+	case "matches":
+		return ec.fieldContext_SearchHighlight_matches(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchHighlight", field.Name)
+}
+
 func (ec *executionContext) childFields_Service(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5029,6 +5552,16 @@ func (ec *executionContext) childFields_TaxonomyTermEdge(ctx context.Context, fi
 		return ec.fieldContext_TaxonomyTermEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TaxonomyTermEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TextRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_TextRange_start(ctx, field)
+	case "end":
+		return ec.fieldContext_TextRange_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TextRange", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5686,6 +6219,20 @@ func (ec *executionContext) field_Mutation_deleteTaxonomyTerm_args(ctx context.C
 		return nil, err
 	}
 	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_logCall_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (calls.Input, error) {
+			return ec.unmarshalNLogCallInput2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋcallsᚐInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6495,6 +7042,60 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_callRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CallRecordOrder, error) {
+			return ec.unmarshalOCallRecordOrder2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CallRecordWhereInput, error) {
+			return ec.unmarshalOCallRecordWhereInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6522,6 +7123,44 @@ func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["types"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_gaps_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "needs",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["needs"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "profile",
+		func(ctx context.Context, v any) (*match.Profile, error) {
+			return ec.unmarshalOFamilyProfileInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐProfile(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profile"] = arg3
 	return args, nil
 }
 
@@ -6882,6 +7521,60 @@ func (ec *executionContext) field_Query_resources_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "text",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["text"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "near",
+		func(ctx context.Context, v any) (*search.Place, error) {
+			return ec.unmarshalOPlaceInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐPlace(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["near"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]model.SearchType, error) {
+			return ec.unmarshalOSearchType2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "needs",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["needs"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -7431,6 +8124,252 @@ func (ec *executionContext) _Area_longitude(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Area_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CallRecord_id(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecord_id(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+}
+func (ec *executionContext) fieldContext_CallRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CallRecord_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecord_createdAt(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+}
+func (ec *executionContext) fieldContext_CallRecord_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CallRecord_countyFips(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecord_countyFips(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CountyFips)
+}
+func (ec *executionContext) fieldContext_CallRecord_countyFips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _CallRecord_stateCode(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecord_stateCode(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.StateCode)
+}
+func (ec *executionContext) fieldContext_CallRecord_stateCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _CallRecord_needs(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecord_needs(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Needs)
+}
+func (ec *executionContext) fieldContext_CallRecord_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _CallRecord_ageBand(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecord_ageBand(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOCallRecordAgeBand2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(graphql.WithFieldContext(ctx, fc), field.Selections, obj.AgeBand)
+}
+func (ec *executionContext) fieldContext_CallRecord_ageBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "CallRecordAgeBand")
+}
+
+func (ec *executionContext) _CallRecord_firstTimeParent(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecord_firstTimeParent(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.FirstTimeParent)
+}
+func (ec *executionContext) fieldContext_CallRecord_firstTimeParent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CallRecord_eligibleFound(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecord_eligibleFound(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.EligibleFound)
+}
+func (ec *executionContext) fieldContext_CallRecord_eligibleFound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CallRecord_referredServices(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallRecord_referredServices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallRecord().ReferredServices(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallRecord_referredServices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallRecord_referredServiceCount(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CallRecord_referredServiceCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CallRecord().ReferredServiceCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CallRecord_referredServiceCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecord", field, true, true, "Int")
+}
+
+func (ec *executionContext) _CallRecordConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecordConnection) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecordConnection_edges(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOCallRecordEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordEdge(ctx, field.Selections, obj.Edges)
+}
+func (ec *executionContext) fieldContext_CallRecordConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallRecordConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallRecordEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallRecordConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecordConnection) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecordConnection_pageInfo(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
+}
+func (ec *executionContext) fieldContext_CallRecordConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallRecordConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallRecordConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecordConnection) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecordConnection_totalCount(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_CallRecordConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecordConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CallRecordEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecordEdge) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecordEdge_node(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalOCallRecord2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecord(ctx, field.Selections, obj.Node)
+}
+func (ec *executionContext) fieldContext_CallRecordEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CallRecordEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CallRecordEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecordEdge) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CallRecordEdge_cursor(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+}
+func (ec *executionContext) fieldContext_CallRecordEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CallRecordEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEventConnection) (ret graphql.Marshaler) {
@@ -7983,6 +8922,138 @@ func (ec *executionContext) fieldContext_County_fullName(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("County", field, true, false, "String")
 }
 
+func (ec *executionContext) _County_state(ctx context.Context, field graphql.CollectedField, obj *geo.County) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_County_state(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.StateCode)
+}
+func (ec *executionContext) fieldContext_County_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("County", field, false, false, "String")
+}
+
+func (ec *executionContext) _CountyGap_county(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CountyGap_county(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNCounty2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCounty(ctx, field.Selections, obj.County)
+}
+func (ec *executionContext) fieldContext_CountyGap_county(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CountyGap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_County(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CountyGap_need(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CountyGap_need(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Need)
+}
+func (ec *executionContext) fieldContext_CountyGap_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountyGap", field, false, false, "String")
+}
+
+func (ec *executionContext) _CountyGap_calls(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CountyGap_calls(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Calls)
+}
+func (ec *executionContext) fieldContext_CountyGap_calls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountyGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CountyGap_unmet(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CountyGap_unmet(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Unmet)
+}
+func (ec *executionContext) fieldContext_CountyGap_unmet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountyGap", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CountyGap_unmetShare(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CountyGap_unmetShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnmetShare(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CountyGap_unmetShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountyGap", field, true, false, "Float")
+}
+
+func (ec *executionContext) _CountyNeed_need(ctx context.Context, field graphql.CollectedField, obj *match.CountyNeed) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CountyNeed_need(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Need)
+}
+func (ec *executionContext) fieldContext_CountyNeed_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountyNeed", field, false, false, "String")
+}
+
+func (ec *executionContext) _CountyNeed_counties(ctx context.Context, field graphql.CollectedField, obj *match.CountyNeed) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_CountyNeed_counties(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNCounty2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCountyᚄ(ctx, field.Selections, obj.Counties)
+}
+func (ec *executionContext) fieldContext_CountyNeed_counties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CountyNeed",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_County(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeletePayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *write.Deletion) (ret graphql.Marshaler) {
 	fc, err := ec.fieldContext_DeletePayload_deletedID(ctx, field)
 	if err != nil {
@@ -8529,6 +9600,70 @@ func (ec *executionContext) fieldContext_Funding_resource(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Resource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapReport_byCounty(ctx context.Context, field graphql.CollectedField, obj *calls.GapQuery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapReport_byCounty(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GapReport().ByCounty(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*calls.CountyGap) graphql.Marshaler {
+			return ec.marshalNCountyGap2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋcallsᚐCountyGapᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapReport_byCounty(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountyGap(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GapReport_uncovered(ctx context.Context, field graphql.CollectedField, obj *calls.GapQuery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GapReport_uncovered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GapReport().Uncovered(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*match.CountyNeed) graphql.Marshaler {
+			return ec.marshalNCountyNeed2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCountyNeedᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GapReport_uncovered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GapReport",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountyNeed(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9088,6 +10223,33 @@ func (ec *executionContext) fieldContext_LocationUpsert_location(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LogCallPayload_callRecord(ctx context.Context, field graphql.CollectedField, obj *model.LogCallPayload) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_LogCallPayload_callRecord(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNCallRecord2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecord(ctx, field.Selections, obj.CallRecord)
+}
+func (ec *executionContext) fieldContext_LogCallPayload_callRecord(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LogCallPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallRecord(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11335,6 +12497,50 @@ func (ec *executionContext) fieldContext_Mutation_setTermNeed(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_logCall(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_logCall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LogCall(ctx, fc.Args["input"].(calls.Input))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LogCallPayload) graphql.Marshaler {
+			return ec.marshalNLogCallPayload2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐLogCallPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_logCall(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LogCallPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logCall_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OpenState_status(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
 	fc, err := ec.fieldContext_OpenState_status(ctx, field)
 	if err != nil {
@@ -13076,6 +14282,50 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_callRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_callRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CallRecords(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CallRecordOrder), fc.Args["where"].(*ent.CallRecordWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CallRecordConnection) graphql.Marshaler {
+			return ec.marshalNCallRecordConnection2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_callRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CallRecordConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_callRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_locations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13340,6 +14590,50 @@ func (ec *executionContext) fieldContext_Query_taxonomyTerms(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_gaps(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_gaps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Gaps(ctx, fc.Args["needs"].([]string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["profile"].(*match.Profile))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *calls.GapQuery) graphql.Marshaler {
+			return ec.marshalNGapReport2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋcallsᚐGapQuery(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_gaps(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GapReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_gaps_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13510,6 +14804,50 @@ func (ec *executionContext) fieldContext_Query_resolveArea(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_resolveArea_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_search(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["text"].(string), fc.Args["near"].(*search.Place), fc.Args["types"].([]model.SearchType), fc.Args["needs"].([]string), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14365,6 +15703,191 @@ func (ec *executionContext) fieldContext_Schedule_serviceAtLocation(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ServiceAtLocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchConnection_edges(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, field.Selections, obj.Edges)
+}
+func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, field.Selections, obj.PageInfo)
+}
+func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchConnection_totalCount(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchEdge_cursor(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+}
+func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchEdge_node(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNSearchResult2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐNoder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+}
+func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "SearchResult")
+}
+
+func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchEdge_score(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNFloat2float64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Score)
+}
+func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SearchEdge_distanceKm(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchEdge_distanceKm(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalOFloat2ᚖfloat64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DistanceKm)
+}
+func (ec *executionContext) fieldContext_SearchEdge_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SearchEdge_highlights(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchEdge_highlights(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNSearchHighlight2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐHighlightᚄ(ctx, field.Selections, obj.Highlights)
+}
+func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchHighlight(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchHighlight_field(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchHighlight_field(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Field)
+}
+func (ec *executionContext) fieldContext_SearchHighlight_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHighlight", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchHighlight_text(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchHighlight_text(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Text)
+}
+func (ec *executionContext) fieldContext_SearchHighlight_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchHighlight", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchHighlight_matches(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_SearchHighlight_matches(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	return ec.marshalNTextRange2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐRangeᚄ(ctx, field.Selections, obj.Matches)
+}
+func (ec *executionContext) fieldContext_SearchHighlight_matches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchHighlight",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TextRange(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16388,6 +17911,28 @@ func (ec *executionContext) fieldContext_TaxonomyTermEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("TaxonomyTermEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _TextRange_start(ctx context.Context, field graphql.CollectedField, obj *search.Range) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_TextRange_start(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Start)
+}
+func (ec *executionContext) fieldContext_TextRange_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TextRange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TextRange_end(ctx context.Context, field graphql.CollectedField, obj *search.Range) (ret graphql.Marshaler) {
+	fc, err := ec.fieldContext_TextRange_end(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.End)
+}
+func (ec *executionContext) fieldContext_TextRange_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TextRange", field, false, false, "Int")
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	fc, err := ec.fieldContext___Directive_name(ctx, field)
 	if err != nil {
@@ -17342,6 +18887,539 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputCallRecordOrder(ctx context.Context, obj any) (ent.CallRecordOrder, error) {
+	var it ent.CallRecordOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCallRecordOrderField2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCallRecordOrder unmarshals raw into the CallRecordOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCallRecordOrder(ctx context.Context, raw any) (ent.CallRecordOrder, error) {
+	var out ent.CallRecordOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CallRecordOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCallRecordWhereInput(ctx context.Context, obj any) (ent.CallRecordWhereInput, error) {
+	var it ent.CallRecordWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "countyFips", "countyFipsNEQ", "countyFipsIn", "countyFipsNotIn", "countyFipsGT", "countyFipsGTE", "countyFipsLT", "countyFipsLTE", "countyFipsContains", "countyFipsHasPrefix", "countyFipsHasSuffix", "countyFipsIsNil", "countyFipsNotNil", "countyFipsEqualFold", "countyFipsContainsFold", "stateCode", "stateCodeNEQ", "stateCodeIn", "stateCodeNotIn", "stateCodeGT", "stateCodeGTE", "stateCodeLT", "stateCodeLTE", "stateCodeContains", "stateCodeHasPrefix", "stateCodeHasSuffix", "stateCodeIsNil", "stateCodeNotNil", "stateCodeEqualFold", "stateCodeContainsFold", "ageBand", "ageBandNEQ", "ageBandIn", "ageBandNotIn", "ageBandIsNil", "ageBandNotNil", "firstTimeParent", "firstTimeParentNEQ", "firstTimeParentIsNil", "firstTimeParentNotNil", "eligibleFound", "eligibleFoundNEQ"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCallRecordWhereInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCallRecordWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCallRecordWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "countyFips":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFips"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFips = data
+		case "countyFipsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsNEQ = data
+		case "countyFipsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsIn = data
+		case "countyFipsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsNotIn = data
+		case "countyFipsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsGT = data
+		case "countyFipsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsGTE = data
+		case "countyFipsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsLT = data
+		case "countyFipsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsLTE = data
+		case "countyFipsContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsContains = data
+		case "countyFipsHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsHasPrefix = data
+		case "countyFipsHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsHasSuffix = data
+		case "countyFipsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsIsNil = data
+		case "countyFipsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsNotNil = data
+		case "countyFipsEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsEqualFold = data
+		case "countyFipsContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFipsContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFipsContainsFold = data
+		case "stateCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCode = data
+		case "stateCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeNEQ = data
+		case "stateCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeIn = data
+		case "stateCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeNotIn = data
+		case "stateCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeGT = data
+		case "stateCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeGTE = data
+		case "stateCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeLT = data
+		case "stateCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeLTE = data
+		case "stateCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeContains = data
+		case "stateCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeHasPrefix = data
+		case "stateCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeHasSuffix = data
+		case "stateCodeIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeIsNil = data
+		case "stateCodeNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeNotNil = data
+		case "stateCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeEqualFold = data
+		case "stateCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stateCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StateCodeContainsFold = data
+		case "ageBand":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBand"))
+			data, err := ec.unmarshalOCallRecordAgeBand2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBand = data
+		case "ageBandNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBandNEQ"))
+			data, err := ec.unmarshalOCallRecordAgeBand2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBandNEQ = data
+		case "ageBandIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBandIn"))
+			data, err := ec.unmarshalOCallRecordAgeBand2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBandᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBandIn = data
+		case "ageBandNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBandNotIn"))
+			data, err := ec.unmarshalOCallRecordAgeBand2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBandᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBandNotIn = data
+		case "ageBandIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBandIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBandIsNil = data
+		case "ageBandNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ageBandNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AgeBandNotNil = data
+		case "firstTimeParent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstTimeParent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstTimeParent = data
+		case "firstTimeParentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstTimeParentNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstTimeParentNEQ = data
+		case "firstTimeParentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstTimeParentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstTimeParentIsNil = data
+		case "firstTimeParentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstTimeParentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstTimeParentNotNil = data
+		case "eligibleFound":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eligibleFound"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EligibleFound = data
+		case "eligibleFoundNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eligibleFoundNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EligibleFoundNEQ = data
+		}
+	}
+	// Execute INPUT_OBJECT level directives (e.g., @oneOf, @directive3)
+	// These run after all fields have been unmarshaled
+	directive0 := func(ctx context.Context) (any, error) { return it, nil }
+
+	directive1 := func(ctx context.Context) (any, error) {
+		if ec.Directives.Readable == nil {
+			return it, graphql.ErrorOnPath(ctx, errors.New("directive readable is not implemented"))
+		}
+		return ec.Directives.Readable(ctx, asMap, directive0)
+	}
+
+	tmp, err := directive1(ctx)
+	if err != nil {
+		return it, graphql.ErrorOnPath(ctx, err)
+	}
+	if data, ok := tmp.(ent.CallRecordWhereInput); ok {
+		return data, nil
+	}
+	return it, graphql.ErrorOnPath(ctx, fmt.Errorf(`unexpected type %T from INPUT_OBJECT directive, should be ent.CallRecordWhereInput`, tmp))
+}
+
+// UnmarshalCallRecordWhereInput unmarshals raw into the CallRecordWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCallRecordWhereInput(ctx context.Context, raw any) (ent.CallRecordWhereInput, error) {
+	var out ent.CallRecordWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CallRecordWhereInput", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputChangeEventWhereInput(ctx context.Context, obj any) (ent.ChangeEventWhereInput, error) {
 	var it ent.ChangeEventWhereInput
@@ -21058,6 +23136,111 @@ func UnmarshalFamilyInput(ctx context.Context, raw any) (match.Family, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFamilyProfileInput(ctx context.Context, obj any) (match.Profile, error) {
+	var it match.Profile
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"childAgeMonths", "childBirthDate", "pregnant", "pregnancyWeek", "dueDate", "firstTimeParent", "courtInvolved", "householdSize", "annualIncome", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "childAgeMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childAgeMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildAgeMonths = data
+		case "childBirthDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childBirthDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChildBirthDate = data
+		case "pregnant":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pregnant"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pregnant = data
+		case "pregnancyWeek":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pregnancyWeek"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PregnancyWeek = data
+		case "dueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDate = data
+		case "firstTimeParent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstTimeParent"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstTimeParent = data
+		case "courtInvolved":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("courtInvolved"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CourtInvolved = data
+		case "householdSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("householdSize"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HouseholdSize = data
+		case "annualIncome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("annualIncome"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnnualIncome = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFamilyProfileInput unmarshals raw into the FamilyProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFamilyProfileInput(ctx context.Context, raw any) (match.Profile, error) {
+	var out match.Profile
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FamilyProfileInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputFundingOrder(ctx context.Context, obj any) (ent.FundingOrder, error) {
 	var it ent.FundingOrder
 	if obj == nil {
@@ -23010,6 +25193,55 @@ func (ec *executionContext) unmarshalInputLocationWhereInput(ctx context.Context
 func UnmarshalLocationWhereInput(ctx context.Context, raw any) (ent.LocationWhereInput, error) {
 	var out ent.LocationWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "LocationWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLogCallInput(ctx context.Context, obj any) (calls.Input, error) {
+	var it calls.Input
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"family", "referredServiceIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "family":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("family"))
+			data, err := ec.unmarshalNFamilyInput2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐFamily(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Family = data
+		case "referredServiceIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredServiceIDs"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredServiceIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLogCallInput unmarshals raw into the LogCallInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLogCallInput(ctx context.Context, raw any) (calls.Input, error) {
+	var out calls.Input
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogCallInput", raw, &out)
 	return out, err
 }
 
@@ -25154,6 +27386,83 @@ func (ec *executionContext) unmarshalInputPhoneWhereInput(ctx context.Context, o
 func UnmarshalPhoneWhereInput(ctx context.Context, raw any) (ent.PhoneWhereInput, error) {
 	var out ent.PhoneWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PhoneWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj any) (search.Place, error) {
+	var it search.Place
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"zip", "city", "countyFips", "state", "latitude", "longitude"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "zip":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("zip"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ZIP = data
+		case "city":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("city"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.City = data
+		case "countyFips":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countyFips"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CountyFIPS = data
+		case "state":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("state"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.State = data
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPlaceInput unmarshals raw into the PlaceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPlaceInput(ctx context.Context, raw any) (search.Place, error) {
+	var out search.Place
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlaceInput", raw, &out)
 	return out, err
 }
 
@@ -36570,11 +38879,49 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ChangeEvent(ctx, sel, obj)
+	case *ent.CallRecord:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CallRecord(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
 		} else {
 			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
+func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.SelectionSet, obj ent.Noder) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case *ent.Service:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Service(ctx, sel, obj)
+	case *ent.Resource:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Resource(ctx, sel, obj)
+	case *ent.Program:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Program(ctx, sel, obj)
+	case *ent.Organization:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Organization(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of SearchResult must implement graphql.Marshaler", obj))
 		}
 	}
 }
@@ -36632,6 +38979,150 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 		case "longitude":
 			out.Values[i] = ec._Area_longitude(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var callRecordImplementors = []string{"CallRecord", "Node"}
+
+func (ec *executionContext) _CallRecord(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallRecord")
+		case "id":
+			out.Values[i] = ec._CallRecord_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CallRecord_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countyFips":
+			out.Values[i] = ec._CallRecord_countyFips(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stateCode":
+			out.Values[i] = ec._CallRecord_stateCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "needs":
+			out.Values[i] = ec._CallRecord_needs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ageBand":
+			out.Values[i] = ec._CallRecord_ageBand(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "firstTimeParent":
+			out.Values[i] = ec._CallRecord_firstTimeParent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "eligibleFound":
+			out.Values[i] = ec._CallRecord_eligibleFound(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referredServices":
+			out.Values[i] = ec._CallRecord_referredServices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referredServiceCount":
+			out.Values[i] = ec._CallRecord_referredServiceCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var callRecordConnectionImplementors = []string{"CallRecordConnection"}
+
+func (ec *executionContext) _CallRecordConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecordConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallRecordConnection")
+		case "edges":
+			out.Values[i] = ec._CallRecordConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CallRecordConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CallRecordConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var callRecordEdgeImplementors = []string{"CallRecordEdge"}
+
+func (ec *executionContext) _CallRecordEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecordEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CallRecordEdge")
+		case "node":
+			out.Values[i] = ec._CallRecordEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CallRecordEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -36939,6 +39430,92 @@ func (ec *executionContext) _County(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "fullName":
 			out.Values[i] = ec._County_fullName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._County_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var countyGapImplementors = []string{"CountyGap"}
+
+func (ec *executionContext) _CountyGap(ctx context.Context, sel ast.SelectionSet, obj *calls.CountyGap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, countyGapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CountyGap")
+		case "county":
+			out.Values[i] = ec._CountyGap_county(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "need":
+			out.Values[i] = ec._CountyGap_need(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "calls":
+			out.Values[i] = ec._CountyGap_calls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmet":
+			out.Values[i] = ec._CountyGap_unmet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmetShare":
+			out.Values[i] = ec._CountyGap_unmetShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var countyNeedImplementors = []string{"CountyNeed"}
+
+func (ec *executionContext) _CountyNeed(ctx context.Context, sel ast.SelectionSet, obj *match.CountyNeed) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, countyNeedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CountyNeed")
+		case "need":
+			out.Values[i] = ec._CountyNeed_need(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counties":
+			out.Values[i] = ec._CountyNeed_counties(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37259,6 +39836,39 @@ func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, 
 	return fieldsInOrder{fields: fields, values: out.Values}
 }
 
+var gapReportImplementors = []string{"GapReport"}
+
+func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *calls.GapQuery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gapReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GapReport")
+		case "byCounty":
+			out.Values[i] = ec._GapReport_byCounty(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uncovered":
+			out.Values[i] = ec._GapReport_uncovered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
 var locationImplementors = []string{"Location", "Node"}
 
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *ent.Location) graphql.Marshaler {
@@ -37501,6 +40111,34 @@ func (ec *executionContext) _LocationUpsert(ctx context.Context, sel ast.Selecti
 			}
 		case "location":
 			out.Values[i] = ec._LocationUpsert_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var logCallPayloadImplementors = []string{"LogCallPayload"}
+
+func (ec *executionContext) _LogCallPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogCallPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, logCallPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LogCallPayload")
+		case "callRecord":
+			out.Values[i] = ec._LogCallPayload_callRecord(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37993,6 +40631,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "logCall":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_logCall(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38043,7 +40688,7 @@ func (ec *executionContext) _OpenState(ctx context.Context, sel ast.SelectionSet
 	return fieldsInOrder{fields: fields, values: out.Values}
 }
 
-var organizationImplementors = []string{"Organization", "Node"}
+var organizationImplementors = []string{"Organization", "Node", "SearchResult"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *ent.Organization) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
@@ -38456,7 +41101,7 @@ func (ec *executionContext) _Phone(ctx context.Context, sel ast.SelectionSet, ob
 	return fieldsInOrder{fields: fields, values: out.Values}
 }
 
-var programImplementors = []string{"Program", "Node"}
+var programImplementors = []string{"Program", "Node", "SearchResult"}
 
 func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, obj *ent.Program) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programImplementors)
@@ -38739,6 +41384,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
+		case "callRecords":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_callRecords(ctx, field)
+				})
 		case "locations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -38775,6 +41426,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_taxonomyTerms(ctx, field)
 				})
+		case "gaps":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_gaps(ctx, field)
+				})
 		case "changes":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -38798,6 +41455,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_resolveArea(ctx, field)
+				})
+		case "search":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_search(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -38825,7 +41488,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return fieldsInOrder{fields: fields, values: out.Values}
 }
 
-var resourceImplementors = []string{"Resource", "Node"}
+var resourceImplementors = []string{"Resource", "Node", "SearchResult"}
 
 func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet, obj *ent.Resource) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, resourceImplementors)
@@ -39182,7 +41845,131 @@ func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet,
 	return fieldsInOrder{fields: fields, values: out.Values}
 }
 
-var serviceImplementors = []string{"Service", "Node"}
+var searchConnectionImplementors = []string{"SearchConnection"}
+
+func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchConnection")
+		case "edges":
+			out.Values[i] = ec._SearchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SearchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SearchConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var searchEdgeImplementors = []string{"SearchEdge"}
+
+func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchEdge")
+		case "cursor":
+			out.Values[i] = ec._SearchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SearchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SearchEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distanceKm":
+			out.Values[i] = ec._SearchEdge_distanceKm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "highlights":
+			out.Values[i] = ec._SearchEdge_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var searchHighlightImplementors = []string{"SearchHighlight"}
+
+func (ec *executionContext) _SearchHighlight(ctx context.Context, sel ast.SelectionSet, obj *search.Highlight) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchHighlightImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchHighlight")
+		case "field":
+			out.Values[i] = ec._SearchHighlight_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._SearchHighlight_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matches":
+			out.Values[i] = ec._SearchHighlight_matches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
+var serviceImplementors = []string{"Service", "Node", "SearchResult"}
 
 func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, obj *ent.Service) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceImplementors)
@@ -40102,6 +42889,39 @@ func (ec *executionContext) _TaxonomyTermEdge(ctx context.Context, sel ast.Selec
 	return fieldsInOrder{fields: fields, values: out.Values}
 }
 
+var textRangeImplementors = []string{"TextRange"}
+
+func (ec *executionContext) _TextRange(ctx context.Context, sel ast.SelectionSet, obj *search.Range) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, textRangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TextRange")
+		case "start":
+			out.Values[i] = ec._TextRange_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._TextRange_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	return fieldsInOrder{fields: fields, values: out.Values}
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -40458,6 +43278,51 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCallRecord2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecord(ctx context.Context, sel ast.SelectionSet, v *ent.CallRecord) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallRecord!")
+		return graphql.Null
+	}
+	return ec._CallRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCallRecordAgeBand2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(ctx context.Context, v any) (callrecord.AgeBand, error) {
+	var res callrecord.AgeBand
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCallRecordAgeBand2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(ctx context.Context, sel ast.SelectionSet, v callrecord.AgeBand) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCallRecordConnection2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CallRecordConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallRecordConnection!")
+		return graphql.Null
+	}
+	return ec._CallRecordConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCallRecordOrderField2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordOrderField(ctx context.Context, v any) (*ent.CallRecordOrderField, error) {
+	var res = new(ent.CallRecordOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCallRecordOrderField2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CallRecordOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CallRecordOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCallRecordWhereInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordWhereInput(ctx context.Context, v any) (*ent.CallRecordWhereInput, error) {
+	res, err := ec.unmarshalInputCallRecordWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐChangeEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ChangeEventConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ChangeConnection!")
@@ -40508,6 +43373,26 @@ func (ec *executionContext) unmarshalNContactWhereInput2ᚖgithubᚗcomᚋvillag
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCounty2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCounty(ctx context.Context, sel ast.SelectionSet, v geo.County) graphql.Marshaler {
+	return ec._County(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCounty2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCountyᚄ(ctx context.Context, sel ast.SelectionSet, v []geo.County) graphql.Marshaler {
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCounty2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCounty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNCounty2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋgeoᚐCountyᚄ(ctx context.Context, sel ast.SelectionSet, v []*geo.County) graphql.Marshaler {
 	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -40530,6 +43415,54 @@ func (ec *executionContext) marshalNCounty2ᚖgithubᚗcomᚋvillageᚑdirectory
 		return graphql.Null
 	}
 	return ec._County(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCountyGap2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋcallsᚐCountyGapᚄ(ctx context.Context, sel ast.SelectionSet, v []*calls.CountyGap) graphql.Marshaler {
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCountyGap2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋcallsᚐCountyGap(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCountyGap2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋcallsᚐCountyGap(ctx context.Context, sel ast.SelectionSet, v *calls.CountyGap) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CountyGap!")
+		return graphql.Null
+	}
+	return ec._CountyGap(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCountyNeed2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCountyNeedᚄ(ctx context.Context, sel ast.SelectionSet, v []*match.CountyNeed) graphql.Marshaler {
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCountyNeed2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCountyNeed(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCountyNeed2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCountyNeed(ctx context.Context, sel ast.SelectionSet, v *match.CountyNeed) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CountyNeed!")
+		return graphql.Null
+	}
+	return ec._CountyNeed(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateContactInput2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCreateContactInput(ctx context.Context, v any) (ent.CreateContactInput, error) {
@@ -40729,6 +43662,14 @@ func (ec *executionContext) unmarshalNFundingWhereInput2ᚖgithubᚗcomᚋvillag
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNGapReport2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋcallsᚐGapQuery(ctx context.Context, sel ast.SelectionSet, v *calls.GapQuery) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GapReport!")
+		return graphql.Null
+	}
+	return ec._GapReport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
 	res, err := relay.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -40872,6 +43813,19 @@ func (ec *executionContext) marshalNLocationUpsert2ᚖgithubᚗcomᚋvillageᚑd
 func (ec *executionContext) unmarshalNLocationWhereInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐLocationWhereInput(ctx context.Context, v any) (*ent.LocationWhereInput, error) {
 	res, err := ec.unmarshalInputLocationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLogCallInput2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋcallsᚐInput(ctx context.Context, v any) (calls.Input, error) {
+	res, err := ec.unmarshalInputLogCallInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLogCallPayload2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐLogCallPayload(ctx context.Context, sel ast.SelectionSet, v *model.LogCallPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LogCallPayload!")
+		return graphql.Null
+	}
+	return ec._LogCallPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMatchConnection2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.MatchConnection) graphql.Marshaler {
@@ -41308,6 +44262,96 @@ func (ec *executionContext) unmarshalNScheduleWhereInput2ᚖgithubᚗcomᚋvilla
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchConnection!")
+		return graphql.Null
+	}
+	return ec._SearchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchEdge!")
+		return graphql.Null
+	}
+	return ec._SearchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchHighlight2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐHighlightᚄ(ctx context.Context, sel ast.SelectionSet, v []*search.Highlight) graphql.Marshaler {
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchHighlight2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐHighlight(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchHighlight2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐHighlight(ctx context.Context, sel ast.SelectionSet, v *search.Highlight) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchHighlight!")
+		return graphql.Null
+	}
+	return ec._SearchHighlight(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchResult2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchResult!")
+		return graphql.Null
+	}
+	return ec._SearchResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSearchType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchType(ctx context.Context, v any) (model.SearchType, error) {
+	var res model.SearchType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSearchType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchType(ctx context.Context, sel ast.SelectionSet, v model.SearchType) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNService2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐServiceᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Service) graphql.Marshaler {
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(ctx context.Context, sel ast.SelectionSet, v *ent.Service) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Service!")
@@ -41561,6 +44605,26 @@ func (ec *executionContext) marshalNTaxonomyTermOrderField2ᚖgithubᚗcomᚋvil
 func (ec *executionContext) unmarshalNTaxonomyTermWhereInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐTaxonomyTermWhereInput(ctx context.Context, v any) (*ent.TaxonomyTermWhereInput, error) {
 	res, err := ec.unmarshalInputTaxonomyTermWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTextRange2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐRange(ctx context.Context, sel ast.SelectionSet, v search.Range) graphql.Marshaler {
+	return ec._TextRange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTextRange2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐRangeᚄ(ctx context.Context, sel ast.SelectionSet, v []search.Range) graphql.Marshaler {
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTextRange2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐRange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -41919,6 +44983,118 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCallRecord2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecord(ctx context.Context, sel ast.SelectionSet, v *ent.CallRecord) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CallRecord(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCallRecordAgeBand2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBandᚄ(ctx context.Context, v any) ([]callrecord.AgeBand, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]callrecord.AgeBand, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCallRecordAgeBand2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCallRecordAgeBand2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBandᚄ(ctx context.Context, sel ast.SelectionSet, v []callrecord.AgeBand) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCallRecordAgeBand2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCallRecordAgeBand2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(ctx context.Context, v any) (*callrecord.AgeBand, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(callrecord.AgeBand)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCallRecordAgeBand2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(ctx context.Context, sel ast.SelectionSet, v *callrecord.AgeBand) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOCallRecordEdge2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CallRecordEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCallRecordEdge2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCallRecordEdge2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CallRecordEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CallRecordEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCallRecordOrder2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordOrder(ctx context.Context, v any) (*ent.CallRecordOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCallRecordOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCallRecordWhereInput2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordWhereInputᚄ(ctx context.Context, v any) ([]*ent.CallRecordWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CallRecordWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCallRecordWhereInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCallRecordWhereInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐCallRecordWhereInput(ctx context.Context, v any) (*ent.CallRecordWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCallRecordWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOChangeEvent2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐChangeEvent(ctx context.Context, sel ast.SelectionSet, v *ent.ChangeEvent) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -42229,6 +45405,14 @@ func (ec *executionContext) unmarshalOEvidenceInput2ᚕgithubᚗcomᚋvillageᚑ
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOFamilyProfileInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐProfile(ctx context.Context, v any) (*match.Profile, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFamilyProfileInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
@@ -42831,6 +46015,14 @@ func (ec *executionContext) unmarshalOPhoneWhereInput2ᚖgithubᚗcomᚋvillage�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOPlaceInput2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐPlace(ctx context.Context, v any) (*search.Place, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPlaceInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOProgram2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐProgramᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Program) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -43283,6 +46475,42 @@ func (ec *executionContext) unmarshalOScheduleWhereInput2ᚖgithubᚗcomᚋvilla
 	}
 	res, err := ec.unmarshalInputScheduleWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSearchType2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchTypeᚄ(ctx context.Context, v any) ([]model.SearchType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.SearchType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSearchType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSearchType2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.SearchType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalListInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐSearchType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOService2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐService(ctx context.Context, sel ast.SelectionSet, v *ent.Service) graphql.Marshaler {

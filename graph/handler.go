@@ -21,6 +21,7 @@ import (
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/match"
 	"github.com/village-directory/village/internal/route"
+	"github.com/village-directory/village/internal/search"
 	"github.com/village-directory/village/internal/telemetry"
 )
 
@@ -98,6 +99,9 @@ type HandlerConfig struct {
 	// Matcher, when set, is the match index the resolvers use (the server
 	// shares it to export its numbers); else one is made.
 	Matcher *match.Matcher
+	// Searcher, when set, is the search index the resolvers use (the
+	// server shares it with the HSDS API); else one is made.
+	Searcher *search.Engine
 	// DisableIntrospection refuses __schema and __type queries.
 	DisableIntrospection bool
 	// TrustedDocuments, when set, are the only documents run, and
@@ -127,6 +131,9 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 	resolver := NewResolver(cfg.Client)
 	if cfg.Matcher != nil {
 		resolver.matcher = cfg.Matcher
+	}
+	if cfg.Searcher != nil {
+		resolver.searcher = cfg.Searcher
 	}
 	resolver.matcher.SetStaleAfterMonths(cfg.StaleAfterMonths)
 	es := NewExecutableSchema(Config{

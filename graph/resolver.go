@@ -3,6 +3,7 @@ package graph
 import (
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/match"
+	"github.com/village-directory/village/internal/search"
 	"github.com/village-directory/village/internal/write"
 )
 
@@ -11,12 +12,14 @@ import (
 type Resolver struct {
 	client  *ent.Client
 	matcher *match.Matcher
-	writer  *write.Writer
+	// searcher is the full-text search index (internal/search).
+	searcher *search.Engine
+	writer   *write.Writer
 }
 
 // NewResolver returns the root resolver over an ent client.
 func NewResolver(client *ent.Client) *Resolver {
-	return &Resolver{client: client, matcher: match.New(client, nil), writer: write.New(client)}
+	return &Resolver{client: client, matcher: match.New(client, nil), searcher: search.New(client), writer: write.New(client)}
 }
 
 // recordedText is a text field that may be withheld or never recorded: null

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/village-directory/village/graph"
+	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/synthetic"
 	"github.com/village-directory/village/internal/testdb"
@@ -173,9 +174,15 @@ func TestLimitsAdmitLegitimateDocuments(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		loadSeedAndSamples(t, db)
 		a := newAPI(t, db, server.Config{})
+		admin := a.as(mustKey(t, db, "Administrator", auth.Admin))
 		for name, doc := range docs {
 			res := a.query(doc, nil)
 			if !strings.HasPrefix(strings.TrimSpace(doc), "mutation") {
+				if len(res.Errors) > 0 && res.Errors[0].Extensions["code"] == "FORBIDDEN" {
+					// An example for keyed callers (the gap report):
+					// an admin key runs it.
+					res = admin.query(doc, nil)
+				}
 				if len(res.Errors) > 0 {
 					t.Errorf("%s was refused: %+v", name, res.Errors)
 				}

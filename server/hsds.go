@@ -25,8 +25,10 @@ import (
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/graph"
+	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/geo"
 	"github.com/village-directory/village/internal/hsds"
+	"github.com/village-directory/village/internal/search"
 	"github.com/village-directory/village/internal/store"
 )
 
@@ -58,8 +60,8 @@ const hsdsOpenAPI = "https://raw.githubusercontent.com/openreferral/specificatio
 // service_at_location's location and service). full=true returns the fully
 // nested documents the {id} endpoints return; minimal=true (services)
 // returns only each service's id and modified_date.
-func hsdsHandler(client *ent.Client, log *slog.Logger, cfg Config) http.Handler {
-	h := &hsdsAPI{client: client, log: log, ids: hsds.NewResolver(client), streams: make(chan struct{}, cfg.MaxStreams),
+func hsdsHandler(client *ent.Client, searcher *search.Engine, log *slog.Logger, cfg Config) http.Handler {
+	h := &hsdsAPI{client: client, search: searcher, log: log, ids: hsds.NewResolver(client), streams: make(chan struct{}, cfg.MaxStreams),
 		streamBatch: cfg.StreamBatch, maxParamLength: cfg.Limits.MaxTextLength}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hsds/{$}", h.root)
@@ -85,6 +87,9 @@ func hsdsHandler(client *ent.Client, log *slog.Logger, cfg Config) http.Handler 
 
 type hsdsAPI struct {
 	client *ent.Client
+	// search is the search index GraphQL's search uses too: the search
+	// parameter of services, organizations and service_at_locations.
+	search *search.Engine
 	log    *slog.Logger
 	ids    *hsds.Resolver
 	// streams holds a slot per format=ndjson listing in progress: streams
@@ -168,9 +173,10 @@ type listParams struct {
 	fullService   bool
 	page, perPage int
 	search        string
-	termID        *int    // taxonomy_term_id, resolved (-1: none such)
-	villageCode   *string // taxonomy_term_id, a term of the Village attribute vocabulary
-	vocabulary    *string // taxonomy_id, resolved (a name no term has: none such)
+	ranked        *hsds.Ranked // what search finds (services or organizations)
+	termID        *int         // taxonomy_term_id, resolved (-1: none such)
+	villageCode   *string      // taxonomy_term_id, a term of the Village attribute vocabulary
+	vocabulary    *string      // taxonomy_id, resolved (a name no term has: none such)
 	orgID         *int
 	modifiedAfter *time.Time
 	postcode      *geo.Place
@@ -385,12 +391,10 @@ func pageOf(p *listParams, ids []int) []int {
 
 // servicePreds are the filters on services the parameters name, for the
 // viewer in ctx; those judged in Go (see judgesInGo) are narrowed here.
+// search is not among them: its ranked IDs (p.ranked) are what a searched
+// list scans (see searchServices).
 func servicePreds(ctx context.Context, p *listParams) []predicate.Service {
 	var preds []predicate.Service
-	if p.search != "" {
-		preds = append(preds, service.Or(service.NameContainsFold(p.search), service.AlternateNameContainsFold(p.search),
-			service.DescriptionContainsFold(p.search)))
-	}
 	if p.termID != nil {
 		preds = append(preds, service.HasNeedsWith(taxonomyterm.ID(*p.termID)))
 	}
@@ -457,6 +461,9 @@ func (p *listParams) judgeService(s *ent.Service) bool {
 
 func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
 	p, err := h.parseList(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "postcode", "proximity")
+	if err == nil {
+		err = h.searchFor(r.Context(), p, search.TypeService)
+	}
 	if err != nil {
 		h.answer(w, r, nil, err)
 		return
@@ -464,7 +471,23 @@ func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
 	preds := servicePreds(r.Context(), p)
 	query := func() *ent.ServiceQuery { return h.client.Service.Query().Where(preds...) }
 	set := recordSet{load: h.serviceLoader(p)}
-	if !p.judgesInGo() {
+	switch {
+	case p.ranked != nil:
+		// The services search found, a batch of IDs at a time, filtered
+		// by the other parameters (no statement when there are none).
+		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
+			chunk := p.ranked.Next(after, limit)
+			if len(chunk) == 0 {
+				return nil, 0, nil
+			}
+			if len(preds) == 0 && !p.judgesInGo() {
+				return chunk, chunk[len(chunk)-1], nil
+			}
+			ids, _, err := p.matchingServices(ctx, query().Where(service.IDIn(chunk...)).Order(service.ByID()))
+			return ids, chunk[len(chunk)-1], err
+		}
+		set.rank = func(ids []int) []int { return p.ranked.Order(ids, nil) }
+	case !p.judgesInGo():
 		set.scan = keyset(func(ctx context.Context, after, limit int) ([]int, error) {
 			return query().Where(service.IDGT(after)).Order(service.ByID()).Limit(limit).IDs(ctx)
 		})
@@ -472,28 +495,54 @@ func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
 		set.page = func(ctx context.Context, offset, limit int) ([]int, error) {
 			return query().Order(service.ByID()).Offset(offset).Limit(limit).IDs(ctx)
 		}
-	} else {
+	default:
 		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
-			q := query().Where(service.IDGT(after)).Order(service.ByID()).Limit(limit)
-			p.withJudged(q)
-			if p.proximityKm != nil {
-				q.WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) { q.WithLocation() })
-			}
-			cands, err := q.All(ctx)
-			if err != nil || len(cands) == 0 {
-				return nil, 0, err
-			}
-			var ids []int
-			for _, s := range cands {
-				if p.judgeService(s) && (p.proximityKm == nil ||
-					slices.ContainsFunc(s.Edges.ServiceAtLocations, func(sal *ent.ServiceAtLocation) bool { return near(sal.Edges.Location, p) })) {
-					ids = append(ids, s.ID)
-				}
-			}
-			return ids, cands[len(cands)-1].ID, nil
+			return p.matchingServices(ctx, query().Where(service.IDGT(after)).Order(service.ByID()).Limit(limit))
 		}
 	}
 	h.list(w, r, p, set)
+}
+
+// matchingServices reads the candidates q finds and returns those the
+// filters judged in Go accept, and the last candidate's ID (0: none).
+func (p *listParams) matchingServices(ctx context.Context, q *ent.ServiceQuery) ([]int, int, error) {
+	if !p.judgesInGo() {
+		ids, err := q.IDs(ctx)
+		if err != nil || len(ids) == 0 {
+			return nil, 0, err
+		}
+		return ids, ids[len(ids)-1], nil
+	}
+	p.withJudged(q)
+	if p.proximityKm != nil {
+		q.WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) { q.WithLocation() })
+	}
+	cands, err := q.All(ctx)
+	if err != nil || len(cands) == 0 {
+		return nil, 0, err
+	}
+	var ids []int
+	for _, s := range cands {
+		if p.judgeService(s) && (p.proximityKm == nil ||
+			slices.ContainsFunc(s.Edges.ServiceAtLocations, func(sal *ent.ServiceAtLocation) bool { return near(sal.Edges.Location, p) })) {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids, cands[len(cands)-1].ID, nil
+}
+
+// searchFor runs the search parameter, when given, against records of
+// type t (hsds.Search), for p.ranked; bad text is a bad request.
+func (h *hsdsAPI) searchFor(ctx context.Context, p *listParams, t search.Type) error {
+	if p.search == "" {
+		return nil
+	}
+	ranked, err := hsds.Search(ctx, h.search, t, p.search)
+	if fe := (*directory.FieldError)(nil); errors.As(err, &fe) {
+		return badf("search: %s", fe.Message)
+	}
+	p.ranked = ranked
+	return err
 }
 
 // mayCover narrows, in SQL, the services covers may accept for the place:
@@ -590,18 +639,14 @@ func (h *hsdsAPI) service(w http.ResponseWriter, r *http.Request) {
 
 func (h *hsdsAPI) organizations(w http.ResponseWriter, r *http.Request) {
 	p, err := h.parseList(r)
+	if err == nil {
+		err = h.searchFor(r.Context(), p, search.TypeOrganization)
+	}
 	if err != nil {
 		h.answer(w, r, nil, err)
 		return
 	}
-	query := func() *ent.OrganizationQuery {
-		q := h.client.Organization.Query()
-		if p.search != "" {
-			q.Where(organization.Or(organization.NameContainsFold(p.search), organization.AlternateNameContainsFold(p.search),
-				organization.DescriptionContainsFold(p.search)))
-		}
-		return q
-	}
+	query := func() *ent.OrganizationQuery { return h.client.Organization.Query() }
 	set := recordSet{
 		scan: keyset(func(ctx context.Context, after, limit int) ([]int, error) {
 			return query().Where(organization.IDGT(after)).Order(organization.ByID()).Limit(limit).IDs(ctx)
@@ -611,6 +656,18 @@ func (h *hsdsAPI) organizations(w http.ResponseWriter, r *http.Request) {
 			return query().Order(organization.ByID()).Offset(offset).Limit(limit).IDs(ctx)
 		},
 		load: h.organizationLoader(p),
+	}
+	if p.ranked != nil {
+		// What search found: no other filter applies to organizations.
+		set.scan = func(_ context.Context, after, limit int) ([]int, int, error) {
+			chunk := p.ranked.Next(after, limit)
+			if len(chunk) == 0 {
+				return nil, 0, nil
+			}
+			return chunk, chunk[len(chunk)-1], nil
+		}
+		set.count, set.page = nil, nil
+		set.rank = func(ids []int) []int { return p.ranked.Order(ids, nil) }
 	}
 	if p.fullService {
 		set.batch = max(1, h.streamBatch/10) // each organization carries all its services
@@ -649,6 +706,9 @@ func (h *hsdsAPI) organization(w http.ResponseWriter, r *http.Request) {
 
 func (h *hsdsAPI) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
 	p, err := h.parseList(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "postcode", "proximity")
+	if err == nil {
+		err = h.searchFor(r.Context(), p, search.TypeService) // by their services
+	}
 	if err != nil {
 		h.answer(w, r, nil, err)
 		return
@@ -668,7 +728,45 @@ func (h *hsdsAPI) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
 	}
 	query := func() *ent.ServiceAtLocationQuery { return h.client.ServiceAtLocation.Query().Where(preds...) }
 	set := recordSet{load: h.serviceAtLocationLoader(p)}
-	if !p.judgesInGo() {
+	// matching reads the candidates q finds and returns those the filters
+	// judged in Go accept, and the last candidate's ID.
+	matching := func(ctx context.Context, q *ent.ServiceAtLocationQuery) ([]*ent.ServiceAtLocation, error) {
+		if !p.judgesInGo() {
+			return q.Select(serviceatlocation.FieldServiceID).All(ctx)
+		}
+		cands, err := q.WithLocation().WithService(p.withJudged).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return slices.DeleteFunc(cands, func(sal *ent.ServiceAtLocation) bool {
+			return sal.Edges.Service == nil || !p.judgeService(sal.Edges.Service) || !near(sal.Edges.Location, p)
+		}), nil
+	}
+	switch {
+	case p.ranked != nil:
+		// By the services search found, a batch of them at a time (after
+		// and last are service IDs), ranked as their services.
+		serviceOf := map[int]int{}
+		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
+			chunk := p.ranked.Next(after, limit)
+			if len(chunk) == 0 {
+				return nil, 0, nil
+			}
+			found, err := matching(ctx, query().Where(serviceatlocation.ServiceIDIn(chunk...)).Order(serviceatlocation.ByID()))
+			if err != nil {
+				return nil, 0, err
+			}
+			ids := make([]int, len(found))
+			for i, sal := range found {
+				ids[i], serviceOf[sal.ID] = sal.ID, sal.ServiceID
+			}
+			return ids, chunk[len(chunk)-1], nil
+		}
+		set.rank = func(ids []int) []int {
+			slices.Sort(ids)
+			return p.ranked.Order(ids, func(id int) int { return serviceOf[id] })
+		}
+	case !p.judgesInGo():
 		set.scan = keyset(func(ctx context.Context, after, limit int) ([]int, error) {
 			return query().Where(serviceatlocation.IDGT(after)).Order(serviceatlocation.ByID()).Limit(limit).IDs(ctx)
 		})
@@ -676,7 +774,7 @@ func (h *hsdsAPI) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
 		set.page = func(ctx context.Context, offset, limit int) ([]int, error) {
 			return query().Order(serviceatlocation.ByID()).Offset(offset).Limit(limit).IDs(ctx)
 		}
-	} else {
+	default:
 		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
 			cands, err := query().Where(serviceatlocation.IDGT(after)).Order(serviceatlocation.ByID()).Limit(limit).WithLocation().
 				WithService(p.withJudged).All(ctx)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 )
 
 // recordSet is what a list endpoint lists: the matching records, found in
@@ -27,6 +28,10 @@ type recordSet struct {
 	tail []any
 	// batch overrides the handler's streamBatch for large documents.
 	batch int
+	// rank, when set, orders every matching ID (a search's ranking, see
+	// hsds.Ranked): pages and streams follow it instead of ID order, and
+	// scan's after and last are its own positions (opaque here).
+	rank func(ids []int) []int
 }
 
 // keyset adapts a query for the IDs of the next matching records after an
@@ -82,13 +87,16 @@ func (h *hsdsAPI) page(ctx context.Context, p *listParams, set recordSet) (any, 
 			all = append(all, batch...)
 			after = last
 		}
+		if set.rank != nil {
+			all = set.rank(all)
+		}
 		total = len(all)
 		ids = pageOf(p, all)
 	}
 	var docs []any
 	if len(ids) > 0 {
 		var err error
-		if docs, err = set.load(ctx, ids); err != nil {
+		if docs, err = set.loadInOrder(ctx, ids); err != nil {
 			return nil, err
 		}
 	}
@@ -142,6 +150,35 @@ func (h *hsdsAPI) stream(w http.ResponseWriter, r *http.Request, set recordSet) 
 		if batch == 0 {
 			batch = h.streamBatch
 		}
+		if set.rank != nil {
+			// Ranked: every match is found first (IDs only), then the
+			// documents follow in rank order, a batch at a time.
+			var all []int
+			for after := 0; ; {
+				ids, last, err := set.scan(ctx, after, h.streamBatch)
+				if err != nil {
+					return err
+				}
+				if last == 0 {
+					break
+				}
+				all, after = append(all, ids...), last
+			}
+			all = set.rank(all)
+			for lo := 0; lo < len(all); lo += batch {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				docs, err := set.loadInOrder(ctx, all[lo:min(lo+batch, len(all))])
+				if err != nil {
+					return err
+				}
+				if err := write(docs); err != nil {
+					return err
+				}
+			}
+			return write(set.tail)
+		}
 		for after := 0; set.scan != nil; {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -179,4 +216,26 @@ func (h *hsdsAPI) stream(w http.ResponseWriter, r *http.Request, set recordSet) 
 	}
 	h.log.WarnContext(ctx, "hsds stream stopped before its end", "path", r.URL.Path, "records", written, "error", err)
 	panic(http.ErrAbortHandler)
+}
+
+// loadInOrder loads the documents of ids in the order of ids. The loaders
+// return documents in ID order; for a ranked set they are put back in the
+// rank's order (when a record vanished between the search and the load,
+// the rest stay in ID order rather than be mismatched).
+func (set recordSet) loadInOrder(ctx context.Context, ids []int) ([]any, error) {
+	docs, err := set.load(ctx, ids)
+	if err != nil || set.rank == nil || len(docs) != len(ids) {
+		return docs, err
+	}
+	ascending := slices.Clone(ids)
+	slices.Sort(ascending)
+	at := make(map[int]any, len(ids))
+	for i, id := range ascending {
+		at[id] = docs[i]
+	}
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = at[id]
+	}
+	return out, nil
 }

@@ -219,7 +219,7 @@ func TestHSDSNDJSON(t *testing.T) {
 			t.Errorf("bulk services streamed: %d lines, %d distinct, want 130", len(lines), len(seen))
 		}
 		// An empty result is an empty stream.
-		if lines := a.hsdsStream("", "/hsds/services?format=ndjson&search=no+such+service+anywhere"); len(lines) != 0 {
+		if lines := a.hsdsStream("", "/hsds/services?format=ndjson&search=no+such+service+xyzzy"); len(lines) != 0 {
 			t.Errorf("no match streamed %d lines", len(lines))
 		}
 		// Bad parameters name themselves.

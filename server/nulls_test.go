@@ -47,6 +47,7 @@ func newBareDir(t *testing.T, c *ent.Client) map[string]int {
 	ids["Funding"] = c.Funding.Create().SetSource("Bare grant").SetServiceID(svc.ID).SaveX(ctx).ID
 	ids["Resource"] = c.Resource.Create().SetTitle("Bare resource").SetKind(resource.KindGUIDE).SetStatus(resource.StatusPUBLISHED).SaveX(ctx).ID
 	ids["TaxonomyTerm"] = c.TaxonomyTerm.Create().SetCode("bare").SetName("Bare term").SaveX(ctx).ID
+	ids["CallRecord"] = c.CallRecord.Create().SetEligibleFound(false).SaveX(ctx).ID
 	return ids
 }
 

@@ -58,6 +58,10 @@ func newPagingDir(t *testing.T, c *ent.Client) map[string]int {
 			SetPublisherID(hub).AddTopicIDs(terms[0]).SetNillablePublishedOn(day).SaveX(ctx)
 	}
 	c.Service.UpdateOneID(services[0]).AddNeedIDs(terms[1:]...).ExecX(ctx)
+	for i := range pagingRecords { // the call log, one day each
+		c.CallRecord.Create().SetCreatedAt(time.Date(2025, 1, 1+(i*3)%pagingRecords, 12, 0, 0, 0, time.UTC)).
+			SetEligibleFound(i%2 == 0).ExecX(ctx)
+	}
 	for i := range pagingRecords {
 		c.ServiceAtLocation.Create().SetServiceID(services[0]).SetLocationID(locations[i]).SaveX(ctx)
 		if i > 0 {

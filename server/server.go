@@ -15,6 +15,7 @@ import (
 
 	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/internal/match"
+	"github.com/village-directory/village/internal/search"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/telemetry"
 )
@@ -145,6 +146,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	}
 	tp := telemetry.TracerProvider(cfg.TracerProvider)
 	matcher := match.New(db.Client, nil)
+	searcher := search.New(db.Client) // GraphQL's search and the HSDS API's search parameter
 	if cfg.Metrics != nil {
 		cfg.Metrics.WatchDB(db.Dialect, db.SQL)
 		if db.Replicas != nil {
@@ -170,12 +172,12 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, routed(pattern, h)) }
 	answers := newResponseCache(db.Client, cfg.ResponseCacheBytes, cfg.Metrics)
 	handle("/graphql", cache.wrap(answers.wrap(graph.NewHandler(graph.HandlerConfig{
-		Client: db.Client, Limits: cfg.Limits, Logger: log, Matcher: matcher,
+		Client: db.Client, Limits: cfg.Limits, Logger: log, Matcher: matcher, Searcher: searcher,
 		DisableIntrospection: cfg.DisableIntrospection, TrustedDocuments: cfg.TrustedDocuments,
 		Metrics: cfg.Metrics, TracerProvider: tp, StaleAfterMonths: cfg.StaleAfterMonths,
 		ReadAfter: readAfterOf(db),
 	}))))
-	handle("/hsds/", cache.wrap(hsdsHandler(db.Client, log, cfg)))
+	handle("/hsds/", cache.wrap(hsdsHandler(db.Client, searcher, log, cfg)))
 	handle("/", homeHandler())
 	app := appHandler()
 	handle("/console", app)

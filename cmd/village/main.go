@@ -42,6 +42,7 @@ import (
 	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/calls"
 	"github.com/village-directory/village/internal/hsds"
 	"github.com/village-directory/village/internal/match"
 	"github.com/village-directory/village/internal/records"
@@ -321,6 +322,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ratePerSecond := fs.Float64("rate-limit", 20, "requests a second each caller (an API key, or an address without one) may send on average; 0 sets no limit")
 	rateBurst := fs.Int("rate-burst", 60, "requests a caller may send at once before --rate-limit applies")
 	staleAfter := monthsFlag(match.DefaultStaleAfterMonths)
+	callRetention := monthsFlag(calls.DefaultRetentionMonths)
+	fs.Var(&callRetention, "call-retention", "how long logged calls (logCall) are kept before the server deletes them, swept on start and hourly: months, as 24, 18mo or 2y")
 	fs.Var(&staleAfter, "stale-after", "how long after its last verification matching calls a listing stale (ranked after fresher ones, with a reason naming the month): months, as 12, 18mo or 2y")
 	limits := graph.DefaultLimits
 	fs.IntVar(&limits.MaxComplexity, "max-complexity", limits.MaxComplexity, "most a GraphQL operation may cost (COMPLEXITY_LIMIT_EXCEEDED past it)")
@@ -401,6 +404,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else {
 		log.Info("the database holds records: not seeding it", "tables", strings.Join(inUse, ","))
 	}
+
+	// The call log's retention: swept now and hourly while serving.
+	go calls.RunSweeps(ctx, db.Client, int(callRetention), log)
 
 	cfg := server.DefaultConfig
 	cfg.AllowedOrigins = splitList(*origins)
@@ -822,6 +828,13 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *maxFileBytes <= 0 || *maxArchiveBytes <= 0 {
 		return fmt.Errorf("import: --max-file-bytes and --max-archive-bytes must be positive, got %d and %d", *maxFileBytes, *maxArchiveBytes)
 	}
+	if os.Getenv("GOGC") == "" {
+		// The import holds a whole package while it maps it: collecting
+		// garbage when the heap has grown by half, not doubled, keeps the
+		// process nearer what it holds (see hsds.ImportGCPercent). GOGC
+		// set wins.
+		debug.SetGCPercent(hsds.ImportGCPercent)
+	}
 	var db *store.DB
 	if *dryRun {
 		var note string
@@ -893,7 +906,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // importResult is what an import's metrics say of report.
 func importResult(report *hsds.Report, failed bool, started time.Time) telemetry.ImportResult {
-	r := telemetry.ImportResult{Refused: failed, Warnings: len(report.Warnings), Faults: len(report.Errors),
+	r := telemetry.ImportResult{Refused: failed, Warnings: report.WarningCount(), Faults: len(report.Errors),
 		Duration: time.Since(started), At: time.Now()}
 	total := records.Total(report.Types)
 	r.Created, r.Updated, r.Unchanged = total.Created, total.Updated, total.Unchanged

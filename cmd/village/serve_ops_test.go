@@ -171,6 +171,8 @@ func TestServeRefusesBadOpsFlags(t *testing.T) {
 		// Read replicas need a PostgreSQL primary, not this SQLite file.
 		{"--read-replica", "postgres://village@127.0.0.1:1/village"},
 		{"--replica-max-lag", "0s"},
+		{"--call-retention", "0"},
+		{"--call-retention", "730d"},
 	} {
 		var out, errs bytes.Buffer
 		err := run(context.Background(), append([]string{"serve", "--db", filepath.Join(t.TempDir(), "v.db")}, args...), &out, &errs)

@@ -21,6 +21,18 @@ func (f APIKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.APIKeyMutation", m)
 }
 
+// The CallRecordFunc type is an adapter to allow the use of ordinary
+// function as CallRecord mutator.
+type CallRecordFunc func(context.Context, *ent.CallRecordMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CallRecordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CallRecordMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CallRecordMutation", m)
+}
+
 // The ChangeEventFunc type is an adapter to allow the use of ordinary
 // function as ChangeEvent mutator.
 type ChangeEventFunc func(context.Context, *ent.ChangeEventMutation) (ent.Value, error)

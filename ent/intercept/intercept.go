@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/apikey"
+	"github.com/village-directory/village/ent/callrecord"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
@@ -106,6 +107,33 @@ func (f TraverseAPIKey) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.APIKeyQuery", q)
+}
+
+// The CallRecordFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CallRecordFunc func(context.Context, *ent.CallRecordQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CallRecordFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CallRecordQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CallRecordQuery", q)
+}
+
+// The TraverseCallRecord type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCallRecord func(context.Context, *ent.CallRecordQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCallRecord) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCallRecord) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CallRecordQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CallRecordQuery", q)
 }
 
 // The ChangeEventFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -464,6 +492,8 @@ func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
 	case *ent.APIKeyQuery:
 		return &query[*ent.APIKeyQuery, predicate.APIKey, apikey.OrderOption]{typ: ent.TypeAPIKey, tq: q}, nil
+	case *ent.CallRecordQuery:
+		return &query[*ent.CallRecordQuery, predicate.CallRecord, callrecord.OrderOption]{typ: ent.TypeCallRecord, tq: q}, nil
 	case *ent.ChangeEventQuery:
 		return &query[*ent.ChangeEventQuery, predicate.ChangeEvent, changeevent.OrderOption]{typ: ent.TypeChangeEvent, tq: q}, nil
 	case *ent.ContactQuery:

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"api_keys\":51539607552,\"change_events\":55834574848,\"contacts\":0,\"fundings\":4294967296,\"locations\":8589934592,\"organizations\":12884901888,\"phones\":17179869184,\"programs\":21474836480,\"resources\":25769803776,\"schedules\":30064771072,\"service_areas\":38654705664,\"service_at_locations\":42949672960,\"services\":34359738368,\"taxonomy_terms\":47244640256}"
+const IncrementStarts = "{\"api_keys\":51539607552,\"call_records\":60129542144,\"change_events\":55834574848,\"contacts\":0,\"fundings\":4294967296,\"locations\":8589934592,\"organizations\":12884901888,\"phones\":17179869184,\"programs\":21474836480,\"resources\":25769803776,\"schedules\":30064771072,\"service_areas\":38654705664,\"service_at_locations\":42949672960,\"services\":34359738368,\"taxonomy_terms\":47244640256}"

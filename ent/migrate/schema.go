@@ -32,6 +32,36 @@ var (
 			},
 		},
 	}
+	// CallRecordsColumns holds the columns for the "call_records" table.
+	CallRecordsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "county_fips", Type: field.TypeString, Nullable: true},
+		{Name: "state_code", Type: field.TypeString, Nullable: true},
+		{Name: "needs", Type: field.TypeJSON},
+		{Name: "age_band", Type: field.TypeEnum, Nullable: true, Enums: []string{"PRENATAL", "MONTHS_0_11", "MONTHS_12_35", "MONTHS_36_59", "MONTHS_60_PLUS"}},
+		{Name: "first_time_parent", Type: field.TypeBool, Nullable: true},
+		{Name: "referred_service_ids", Type: field.TypeJSON},
+		{Name: "eligible_found", Type: field.TypeBool},
+	}
+	// CallRecordsTable holds the schema information for the "call_records" table.
+	CallRecordsTable = &schema.Table{
+		Name:       "call_records",
+		Columns:    CallRecordsColumns,
+		PrimaryKey: []*schema.Column{CallRecordsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "callrecord_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{CallRecordsColumns[1]},
+			},
+			{
+				Name:    "callrecord_county_fips",
+				Unique:  false,
+				Columns: []*schema.Column{CallRecordsColumns[2]},
+			},
+		},
+	}
 	// ChangeEventsColumns holds the columns for the "change_events" table.
 	ChangeEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1105,6 +1135,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APIKeysTable,
+		CallRecordsTable,
 		ChangeEventsTable,
 		ContactsTable,
 		FundingsTable,
@@ -1128,6 +1159,9 @@ var (
 func init() {
 	APIKeysTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(51539607552),
+	}
+	CallRecordsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
 	ChangeEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),

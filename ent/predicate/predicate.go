@@ -9,6 +9,9 @@ import (
 // APIKey is the predicate function for apikey builders.
 type APIKey func(*sql.Selector)
 
+// CallRecord is the predicate function for callrecord builders.
+type CallRecord func(*sql.Selector)
+
 // ChangeEvent is the predicate function for changeevent builders.
 type ChangeEvent func(*sql.Selector)
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/village-directory/village/ent/apikey"
+	"github.com/village-directory/village/ent/callrecord"
 	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/funding"
@@ -44,6 +45,30 @@ func init() {
 	apikeyDescCreatedAt := apikeyFields[4].Descriptor()
 	// apikey.DefaultCreatedAt holds the default value on creation for the created_at field.
 	apikey.DefaultCreatedAt = apikeyDescCreatedAt.Default.(func() time.Time)
+	callrecordHooks := schema.CallRecord{}.Hooks()
+	callrecord.Hooks[0] = callrecordHooks[0]
+	callrecordFields := schema.CallRecord{}.Fields()
+	_ = callrecordFields
+	// callrecordDescCreatedAt is the schema descriptor for created_at field.
+	callrecordDescCreatedAt := callrecordFields[0].Descriptor()
+	// callrecord.DefaultCreatedAt holds the default value on creation for the created_at field.
+	callrecord.DefaultCreatedAt = callrecordDescCreatedAt.Default.(func() time.Time)
+	// callrecordDescCountyFips is the schema descriptor for county_fips field.
+	callrecordDescCountyFips := callrecordFields[1].Descriptor()
+	// callrecord.CountyFipsValidator is a validator for the "county_fips" field. It is called by the builders before save.
+	callrecord.CountyFipsValidator = callrecordDescCountyFips.Validators[0].(func(string) error)
+	// callrecordDescStateCode is the schema descriptor for state_code field.
+	callrecordDescStateCode := callrecordFields[2].Descriptor()
+	// callrecord.StateCodeValidator is a validator for the "state_code" field. It is called by the builders before save.
+	callrecord.StateCodeValidator = callrecordDescStateCode.Validators[0].(func(string) error)
+	// callrecordDescNeeds is the schema descriptor for needs field.
+	callrecordDescNeeds := callrecordFields[3].Descriptor()
+	// callrecord.DefaultNeeds holds the default value on creation for the needs field.
+	callrecord.DefaultNeeds = callrecordDescNeeds.Default.([]string)
+	// callrecordDescReferredServiceIds is the schema descriptor for referred_service_ids field.
+	callrecordDescReferredServiceIds := callrecordFields[6].Descriptor()
+	// callrecord.DefaultReferredServiceIds holds the default value on creation for the referred_service_ids field.
+	callrecord.DefaultReferredServiceIds = callrecordDescReferredServiceIds.Default.([]int)
 	changeeventFields := schema.ChangeEvent{}.Fields()
 	_ = changeeventFields
 	// changeeventDescEntityType is the schema descriptor for entity_type field.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/geo"
 	"github.com/village-directory/village/internal/match"
 )
@@ -32,6 +33,12 @@ type Area struct {
 	Latitude *float64 `json:"latitude,omitempty"`
 	// Longitude of the ZIP centroid, the city centre or given point.
 	Longitude *float64 `json:"longitude,omitempty"`
+}
+
+// What logCall stored.
+type LogCallPayload struct {
+	// The call record, as stored: nothing more than it shows.
+	CallRecord *ent.CallRecord `json:"callRecord"`
 }
 
 // Services matched to a family, ranked (Relay connection).
@@ -119,6 +126,70 @@ func (e *OpenStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e OpenStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A kind of record search finds.
+type SearchType string
+
+const (
+	// Services families can get.
+	SearchTypeService SearchType = "SERVICE"
+	// Programs (models) services implement.
+	SearchTypeProgram SearchType = "PROGRAM"
+	// Organizations that run services.
+	SearchTypeOrganization SearchType = "ORGANIZATION"
+	// Resources of the library (guides, toolkits, ...).
+	SearchTypeResource SearchType = "RESOURCE"
+)
+
+var AllSearchType = []SearchType{
+	SearchTypeService,
+	SearchTypeProgram,
+	SearchTypeOrganization,
+	SearchTypeResource,
+}
+
+func (e SearchType) IsValid() bool {
+	switch e {
+	case SearchTypeService, SearchTypeProgram, SearchTypeOrganization, SearchTypeResource:
+		return true
+	}
+	return false
+}
+
+func (e SearchType) String() string {
+	return string(e)
+}
+
+func (e *SearchType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchType", str)
+	}
+	return nil
+}
+
+func (e SearchType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

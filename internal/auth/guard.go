@@ -26,6 +26,7 @@ import (
 //	anonymous  submit a library resource (status SUBMITTED) only
 //	reader     as anonymous
 //	staff      as anonymous
+//	           (and log calls: create call records)
 //	editor     as reader, and create/update/delete the programs, services,
 //	           locations, service areas, service-at-locations, phones,
 //	           contacts and schedules of its own organizations, and update
@@ -78,6 +79,9 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 	v, ok := FromContext(ctx)
 	if !ok || v.Role == Admin || m.Type() == ent.TypeChangeEvent {
 		return nil // internal code, admins, and the feed's own events
+	}
+	if m.Type() == ent.TypeCallRecord {
+		return mayLogCall(v, m.Op())
 	}
 	if m.Type() == ent.TypeResource && m.Op().Is(ent.OpCreate) {
 		if !isSubmission(ctx) {
@@ -146,6 +150,31 @@ func authorize(ctx context.Context, m ent.Mutation) error {
 		}
 	}
 	return nil
+}
+
+// mayLogCall is the rule for call records: staff (and admins, allowed
+// before) create them; nobody else writes one, and only admins change or
+// delete one (the retention sweep runs as an admin).
+func mayLogCall(v Viewer, op ent.Op) error {
+	switch {
+	case op.Is(ent.OpCreate) && v.Role == Staff:
+		return nil
+	case op.Is(ent.OpCreate) && v.Role == Anonymous:
+		return forbid("logging a call needs a staff or admin key")
+	case op.Is(ent.OpCreate):
+		return forbid("a %s key cannot log calls: staff and admin keys do", strings.ToLower(string(v.Role)))
+	}
+	return forbid("only an admin changes or deletes call records")
+}
+
+// MayLogCall refuses, before anything is read or resolved, the viewers
+// that may not log a call (all but staff, admins and internal code).
+func MayLogCall(ctx context.Context) error {
+	v, ok := FromContext(ctx)
+	if !ok || v.Role == Admin {
+		return nil
+	}
+	return mayLogCall(v, ent.OpCreate)
 }
 
 // MayWriteDirectory refuses, before anything is read, the viewers no

@@ -35,6 +35,8 @@ import (
 //	  not PUBLISHED
 //	Resource           submitter_note, submitted_anonymously   admin
 //	                     (what a submitter told the reviewers)
+//	CallRecord         the whole record (absent), and its      admin
+//	                     change events
 //
 // Anonymous viewers and readers see none of it; a context without a viewer
 // (trusted internal code: the CLI, the seed, imports) sees everything.
@@ -115,6 +117,8 @@ func Visible(ctx context.Context, record any, field string) bool {
 			return true
 		}
 		return IsAdmin(ctx)
+	case *ent.CallRecord:
+		return r == nil || IsAdmin(ctx)
 	}
 	return true
 }
@@ -237,6 +241,10 @@ func filterRows(ctx context.Context, q ent.Query) error {
 		if p := changeEventRule(ctx); p != nil {
 			q.Where(p)
 		}
+	case *ent.CallRecordQuery:
+		if p := callRecordRule(ctx); p != nil {
+			q.Where(p)
+		}
 	}
 	return nil
 }
@@ -284,6 +292,15 @@ func changeEventRule(ctx context.Context) predicate.ChangeEvent {
 	return VisibleChangeEvents(ctx)
 }
 
+// callRecordRule: call records are read by admins only (and trusted
+// internal code); for anyone else there are none, by every path.
+func callRecordRule(ctx context.Context) predicate.CallRecord {
+	if readRulesOff(ctx) || IsAdmin(ctx) {
+		return nil
+	}
+	return func(s *sql.Selector) { s.Where(sql.False()) }
+}
+
 // restrictFilter adds to where, a where input on a type whose records may
 // be hidden from ctx, that type's row rule, and reports whether it did.
 func restrictFilter(ctx context.Context, where any) bool {
@@ -305,6 +322,11 @@ func restrictFilter(ctx context.Context, where any) bool {
 		}
 	case *ent.ChangeEventWhereInput:
 		if p := changeEventRule(ctx); p != nil {
+			w.AddPredicates(p)
+			return true
+		}
+	case *ent.CallRecordWhereInput:
+		if p := callRecordRule(ctx); p != nil {
 			w.AddPredicates(p)
 			return true
 		}
@@ -376,6 +398,8 @@ const (
 	EventTypePhone    = "PHONE"
 	EventTypeResource = "RESOURCE"
 	EventTypeFunding  = "FUNDING"
+	// EventTypeCallRecord's events are shown to admins only.
+	EventTypeCallRecord = "CALL_RECORD"
 )
 
 // VisibleChangeEvents is the SQL form of Visible for the change feed: an
@@ -402,6 +426,10 @@ const (
 // Events written before the feed recorded restricted have it false, so they
 // are shown whatever their record was: a database with a history of
 // hidden records keeps those events visible to readers.
+//
+// Call records are read by admins only, and so are their events: every
+// other key's feed leaves CALL_RECORD events out, whatever their
+// restricted flag says.
 func VisibleChangeEvents(ctx context.Context) predicate.ChangeEvent {
 	if IsAdmin(ctx) {
 		return func(*sql.Selector) {}
@@ -431,7 +459,7 @@ func VisibleChangeEvents(ctx context.Context) predicate.ChangeEvent {
 		case editor:
 			shown = append(shown, existing(EventTypePhone, phone.Table, phones))
 		}
-		s.Where(sql.Or(shown...))
+		s.Where(sql.And(sql.NEQ(s.C(changeevent.FieldEntityType), EventTypeCallRecord), sql.Or(shown...)))
 	}
 }
 

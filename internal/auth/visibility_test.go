@@ -73,6 +73,8 @@ func TestVisibleRule(t *testing.T) {
 		{"published resource's submitter note", &ent.Resource{Status: resource.StatusPUBLISHED}, resource.FieldSubmitterNote, []string{"internal", "admin"}},
 		{"published resource, submitted without a key?", &ent.Resource{Status: resource.StatusPUBLISHED}, resource.FieldSubmittedAnonymously, []string{"internal", "admin"}},
 		{"published resource's submission time", &ent.Resource{Status: resource.StatusPUBLISHED}, resource.FieldSubmittedAt, all},
+		{"a call record", &ent.CallRecord{}, "", []string{"internal", "admin"}},
+		{"a call record's county", &ent.CallRecord{}, "county_fips", []string{"internal", "admin"}},
 		{"an unrestricted type", &ent.Organization{}, "name", all},
 	}
 	vs := viewers()
@@ -490,6 +492,7 @@ func TestWithoutReadRules(t *testing.T) {
 func TestEventTypeNames(t *testing.T) {
 	for typ, name := range map[string]string{
 		ent.TypePhone: auth.EventTypePhone, ent.TypeResource: auth.EventTypeResource, ent.TypeFunding: auth.EventTypeFunding,
+		ent.TypeCallRecord: auth.EventTypeCallRecord,
 	} {
 		if got := feed.EntityType(typ); got != name {
 			t.Errorf("feed.EntityType(%s) = %s, auth says %s", typ, got, name)

@@ -18,6 +18,12 @@
 // resource is another row); a bulk update reads it with the versions after.
 // Events written before the field existed count as unrestricted.
 //
+// Call records (Help Me Grow's anonymous call log) are not directory
+// records but are tracked like them: their CREATE events and the
+// retention sweep's DELETE tombstones are in the feed, always restricted,
+// and auth.VisibleChangeEvents shows them to admins only (the records
+// themselves are read by admins only). They carry no version.
+//
 // Ordering. A consumer polls changes(after: lastSeen) and must never skip an
 // event, even when writers commit concurrently. Sequence numbers from a
 // PostgreSQL sequence are handed out at insert time, so event 11 could commit

@@ -50,6 +50,11 @@ func EntityType(entType string) string {
 // untracked types are not directory records.
 var untracked = map[string]bool{ent.TypeChangeEvent: true, ent.TypeAPIKey: true}
 
+// adminOnly types are read by admins only (auth's read rules): their events
+// are restricted, and the feed's read rule shows them to admins alone.
+// They have no version column: their events carry none.
+var adminOnly = map[string]bool{ent.TypeCallRecord: true}
+
 type event struct {
 	typ     string
 	id      int
@@ -121,6 +126,11 @@ func (f *feed) hook(next ent.Mutator) ent.Mutator {
 		events, err := f.events(ctx, m, v, before, prior, began)
 		if err != nil {
 			return nil, err
+		}
+		if adminOnly[m.Type()] {
+			for i := range events {
+				events[i].restricted = true
+			}
 		}
 		if slot != nil {
 			f.mu.Lock()

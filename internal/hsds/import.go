@@ -17,6 +17,13 @@ import (
 // ImportOptions.Source names another.
 const DefaultImportSource = "hsds"
 
+// ImportGCPercent is the garbage collector's target `village import` sets
+// (runtime/debug.SetGCPercent) unless GOGC is set: the heap may grow by
+// half of what the import holds live before a collection, not double (Go's
+// default). A soft memory limit below what the import holds live (see
+// doc.go, Scale) was tried instead and spent four times the CPU.
+const ImportGCPercent = 50
+
 // ImportOptions tunes Import.
 type ImportOptions struct {
 	// Source is the externalSource given to imported records (default
@@ -87,8 +94,13 @@ type Report struct {
 	Types map[string]ImportCounts
 	// Errors are structural faults; any error means nothing was written.
 	Errors []ImportMessage
-	// Warnings are data-quality faults that did not block the import.
+	// Warnings are data-quality faults that did not block the import:
+	// the first ImportWarningsKept of each kind, in package order (a
+	// million-row dirty package would otherwise hold a message per row);
+	// WarningCount and WarningGroups count them all.
 	Warnings []ImportMessage
+	// warningCounts counts the warnings by kind, those not kept included.
+	warningCounts map[string]int
 	// Notes say how the package was read (conventions applied).
 	Notes []string
 	// Ignored lists tables, columns and fields Village did not store.
@@ -369,13 +381,15 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	rep.Notes = append(rep.Notes, pkg.notes...)
 	rep.Ignored = append(rep.Ignored, pkg.ignored...)
 	rep.Errors = append(rep.Errors, pkg.errors...)
-	rep.Warnings = append(rep.Warnings, pkg.legacyWarnings...)
+	rep.Warnings = pkg.legacyWarnings.Warnings
+	rep.warningCounts = pkg.legacyWarnings.warningCounts
+	pkg.legacyWarnings = Report{}
 	rep.Profile = importDetectProfile(pkg)
 	m := newImportMapper(pkg, rep)
 	recs := m.run()
-	if opts.Strict && len(rep.Warnings) > 0 && len(rep.Errors) == 0 {
+	if opts.Strict && rep.WarningCount() > 0 && len(rep.Errors) == 0 {
 		rep.Errors = append(rep.Errors, ImportMessage{File: path, Text: fmt.Sprintf(
-			"--strict: %d warning(s) refuse the package (see the warnings; without --strict each is repaired or its row dropped as it says)", len(rep.Warnings))})
+			"--strict: %d warning(s) refuse the package (see the warnings; without --strict each is repaired or its row dropped as it says)", rep.WarningCount())})
 	}
 	if len(rep.Errors) > 0 {
 		return rep, &ImportError{Report: rep}

@@ -2,6 +2,7 @@ package hsds
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -189,7 +190,7 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 		}
 		for _, c := range importSpecColumns(table) {
 			v := verbatim(rec.row, c)
-			if v == "" || (m.used[table][c] && !rec.keepCols[c]) || rec.storedCols[c] {
+			if v == "" || (m.used[table][c] && !slices.Contains(rec.keepCols, c)) || slices.Contains(rec.storedCols, c) {
 				continue
 			}
 			if fixed, ok := m.keptWithScheme(table, rec.row, c, v); ok {

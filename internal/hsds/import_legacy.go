@@ -285,7 +285,7 @@ func (c *legacyConverter) note(format string, args ...any) {
 func (c *legacyConverter) warn(r *importRow, field, format string, args ...any) {
 	msg := r.msg(field, format, args...)
 	msg.Kind = importKindOf(format)
-	c.p.legacyWarnings = append(c.p.legacyWarnings, msg)
+	c.p.legacyWarnings.addWarning(msg)
 	if c.p.legacyWarned == nil {
 		c.p.legacyWarned = map[*importRow]string{}
 	}

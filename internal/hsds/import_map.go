@@ -38,8 +38,8 @@ type importRec struct {
 	// row to keep although the table's are stored (keepCols) or not to
 	// keep because this row's are (storedCols), the rows folded into it,
 	// and whole rows attached while mapping.
-	keepCols   map[string]bool
-	storedCols map[string]bool
+	keepCols   []string
+	storedCols []string
 	folded     []importExtraRow
 	attached   []importExtraRow
 	extra      *hsdsextra.Extra
@@ -48,7 +48,7 @@ type importRec struct {
 	key *importKey
 	// history are the ids of the package's change-history entries (a
 	// Village export's metadata) of the record.
-	history map[string]bool
+	history []string
 	// standIn marks the stand-in for an organization missing from the
 	// package (standInOrganizations): it is created if absent, and
 	// leaves a stored record as it is.
@@ -72,17 +72,15 @@ type importExtraRow struct {
 }
 
 func (r *importRec) keepCol(col string) {
-	if r.keepCols == nil {
-		r.keepCols = map[string]bool{}
+	if !slices.Contains(r.keepCols, col) {
+		r.keepCols = append(r.keepCols, col)
 	}
-	r.keepCols[col] = true
 }
 
 func (r *importRec) storedCol(col string) {
-	if r.storedCols == nil {
-		r.storedCols = map[string]bool{}
+	if !slices.Contains(r.storedCols, col) {
+		r.storedCols = append(r.storedCols, col)
 	}
-	r.storedCols[col] = true
 }
 
 type importField = directory.Field
@@ -216,6 +214,9 @@ func (m *importMapper) run() []*importRec {
 	for _, r := range out {
 		m.applyVillage(r)
 	}
+	// Every record has its Village attributes: their index goes (a Village
+	// export gives most records some, and the index is large).
+	m.village = map[string]map[string]string{}
 	m.attachHistory(out)
 	m.attachExtras(out)
 	m.reportUnused()

@@ -31,12 +31,12 @@ type importRow struct {
 	// gives each column (one map per file, not per row: packages run to
 	// millions of rows); v holds a JSON object's values, and any value
 	// set on a CSV row outside its header or over a value read (v is read
-	// first). A CSV row's values are one string, data, of which ends
-	// gives where each column's value ends (4 bytes a column, where a
-	// string apiece would take 16: packages run to millions of rows).
+	// first). A CSV row's values are one string, data: the number of
+	// values and where each ends (4 bytes apiece, little-endian), then
+	// the values (one allocation a row, where a string apiece would take
+	// 16 bytes and one of its own: packages run to millions of rows).
 	cols map[string]int
 	data string
-	ends []uint32
 	v    map[string]string
 	// src is, for a row converted from an HSDS 1.x/2.0 table
 	// (import_legacy.go), the source row it was made from (file and line
@@ -79,11 +79,22 @@ func (r *importRow) raw(col string) string {
 
 // val is the value of the row's column i, as read.
 func (r *importRow) val(i int) string {
+	d := r.data
+	n := int(le32(d, 0))
+	if i < 0 || i >= n {
+		return ""
+	}
 	start := uint32(0)
 	if i > 0 {
-		start = r.ends[i-1]
+		start = le32(d, 4*i)
 	}
-	return r.data[start:r.ends[i]]
+	off := 4 + 4*n
+	return d[off+int(start) : off+int(le32(d, 4+4*i))]
+}
+
+// le32 is the little-endian uint32 at s[i:i+4].
+func le32(s string, i int) uint32 {
+	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
 }
 
 // setRaw sets the value of col.
@@ -210,8 +221,9 @@ type importPackage struct {
 	// legacyAges are the ages a service's HSDS 1.x eligibility text
 	// states, by service id (see legacyEligibility).
 	legacyAges map[string]legacyAges
-	// legacyWarnings are the faults met converting 1.x/2.0 rows.
-	legacyWarnings []ImportMessage
+	// legacyWarnings holds the faults met converting 1.x/2.0 rows (its
+	// Warnings, as a Report keeps and counts them).
+	legacyWarnings Report
 	seen           map[string]*importRow // table, file and id of nested JSON objects filed
 }
 
@@ -659,20 +671,35 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 }
 
 // compactCSVRow is the row of record rec, line n of file, its values
-// copied into one string.
+// copied into one string (see importRow.data).
 func compactCSVRow(file string, n int, cols map[string]int, rec []string) *importRow {
-	size := 0
-	for _, v := range rec {
+	return &importRow{file: file, line: n, cols: cols, data: compactValues(rec)}
+}
+
+// compactValues is the data string of a row of values vals.
+func compactValues(vals []string) string {
+	size := 4 + 4*len(vals)
+	for _, v := range vals {
 		size += len(v)
 	}
 	var b strings.Builder
 	b.Grow(size)
-	ends := make([]uint32, len(rec))
-	for i, v := range rec {
-		b.WriteString(v)
-		ends[i] = uint32(b.Len())
+	put := func(x uint32) {
+		b.WriteByte(byte(x))
+		b.WriteByte(byte(x >> 8))
+		b.WriteByte(byte(x >> 16))
+		b.WriteByte(byte(x >> 24))
 	}
-	return &importRow{file: file, line: n, cols: cols, data: b.String(), ends: ends}
+	put(uint32(len(vals)))
+	end := 0
+	for _, v := range vals {
+		end += len(v)
+		put(uint32(end))
+	}
+	for _, v := range vals {
+		b.WriteString(v)
+	}
+	return b.String()
 }
 
 // compactRows stores the values of the rows read as maps (JSON objects,
@@ -720,8 +747,7 @@ func (p *importPackage) compactRows() {
 			for _, k := range keys {
 				vals = append(vals, r.v[k])
 			}
-			c := compactCSVRow(r.file, r.line, cols, vals)
-			r.cols, r.data, r.ends, r.v = cols, c.data, c.ends, nil
+			r.cols, r.data, r.v = cols, compactValues(vals), nil
 		}
 	}
 }
@@ -784,39 +810,92 @@ func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string)
 	if err != nil {
 		return err
 	}
+	// First the values' bounds, checking the syntax of each (one buffer,
+	// reused); then each value is read, an array one element at a time:
+	// a file of hundreds of thousands of objects (a Village export's
+	// metadata.json) is never held as one tree.
 	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var docs []any
+	type span struct{ start, end int64 }
+	var spans []span
+	var raw json.RawMessage
 	for {
-		var doc any
-		err := dec.Decode(&doc)
+		start := dec.InputOffset()
+		err := dec.Decode(&raw)
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
 			where := "$"
-			if len(docs) > 0 {
-				where = fmt.Sprintf("value %d (after %d complete values, byte %d)", len(docs)+1, len(docs), dec.InputOffset())
+			if len(spans) > 0 {
+				where = fmt.Sprintf("value %d (after %d complete values, byte %d)", len(spans)+1, len(spans), dec.InputOffset())
 			}
 			p.errors = append(p.errors, ImportMessage{File: file, Path: where, Text: "malformed JSON: " + err.Error()})
 			return nil
 		}
-		docs = append(docs, doc)
+		spans = append(spans, span{start, dec.InputOffset()})
 	}
-	if len(docs) == 0 {
+	raw = nil
+	if len(spans) == 0 {
 		p.errors = append(p.errors, ImportMessage{File: file, Path: "$", Text: "no JSON value in the file"})
 		return nil
 	}
-	if len(docs) > 1 {
-		p.notes = append(p.notes, fmt.Sprintf("%s: %d JSON values (NDJSON or values one after another), each read", file, len(docs)))
+	if len(spans) > 1 {
+		p.notes = append(p.notes, fmt.Sprintf("%s: %d JSON values (NDJSON or values one after another), each read", file, len(spans)))
 	}
-	for i, doc := range docs {
+	for i, sp := range spans {
 		root := "$"
-		if len(docs) > 1 {
+		if len(spans) > 1 {
 			root = fmt.Sprintf("value %d $", i+1)
+		}
+		value := bytes.TrimLeft(data[sp.start:sp.end], " \t\r\n")
+		if len(value) > 0 && value[0] == '[' {
+			if err := p.readJSONArray(file, root, hint, value); err != nil {
+				return err
+			}
+			continue
+		}
+		var doc any
+		d := json.NewDecoder(bytes.NewReader(value))
+		d.UseNumber()
+		if err := d.Decode(&doc); err != nil {
+			return fmt.Errorf("%s %s: %w", file, root, err)
 		}
 		if err := p.readJSONValue(file, root, hint, doc); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// readJSONArray files the top-level JSON array value of file, whose path
+// is root, one element at a time, as readJSONValue files an array read
+// whole (the first element says what the array holds); the rows read are
+// compacted as it goes.
+func (p *importPackage) readJSONArray(file, root, hint string, value []byte) error {
+	d := json.NewDecoder(bytes.NewReader(value))
+	d.UseNumber()
+	if _, err := d.Token(); err != nil { // [
+		return fmt.Errorf("%s %s: %w", file, root, err)
+	}
+	table := ""
+	for i := 0; d.More(); i++ {
+		var x any
+		if err := d.Decode(&x); err != nil {
+			return fmt.Errorf("%s %s[%d]: %w", file, root, i, err)
+		}
+		if i == 0 {
+			first := []any{x}
+			if why, ok := importOhanaJSON(first); ok {
+				return &importRefusal{file: file, path: root, reason: "looks like Ohana API JSON (" + why + "), not HSDS; Village reads HSDS 3.0 documents"}
+			}
+			table = importGuessJSONTable(file, first)
+			if hint != "" {
+				table = importCanonicalTable(hint)
+			}
+		}
+		p.walkJSON(file, fmt.Sprintf("%s[%d]", root, i), table, x, "", "", "")
+		if i%1000 == 999 {
+			p.compactRows()
 		}
 	}
 	return nil
@@ -1021,10 +1100,10 @@ func (p *importPackage) walkJSONChild(file, path, table, fk string, x any, paren
 	// A nested parent-side object (a service's organization, a
 	// service_at_location's service and location): the parent points at it.
 	if col := importFKColumn[table]; col != "" && childID != "" {
-		if _, has := parent.v[col]; !has || parent.v[col] == "" {
+		if parent.raw(col) == "" {
 			for _, c := range importKnownTables[parentTable] {
 				if c == col {
-					parent.v[col] = childID
+					parent.setRaw(col, childID)
 				}
 			}
 		}
@@ -1040,11 +1119,11 @@ func (p *importPackage) walkJSONChild(file, path, table, fk string, x any, paren
 		for _, c := range importKnownTables[table] {
 			known[c] = true
 		}
-		if col := importFKColumn[parentTable]; col != "" && known[col] && prev.v[col] == "" {
-			prev.v[col] = parentID
+		if col := importFKColumn[parentTable]; col != "" && known[col] && prev.raw(col) == "" {
+			prev.setRaw(col, parentID)
 		}
-		if fk != "" && prev.v[fk] == "" {
-			prev.v[fk] = parentID
+		if fk != "" && prev.raw(fk) == "" {
+			prev.setRaw(fk, parentID)
 		}
 		return
 	}

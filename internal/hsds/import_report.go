@@ -23,10 +23,58 @@ type WarningGroup struct {
 // importGroupExamples is how many examples a WarningGroup shows.
 const importGroupExamples = 3
 
+// ImportWarningsKept is how many warnings of each kind a Report keeps
+// as messages (Report.Warnings); the others are only counted.
+const ImportWarningsKept = 100
+
+// warningKind is the group a warning is counted in.
+func warningKind(m ImportMessage) string {
+	if m.Kind == "" {
+		return "other"
+	}
+	return m.Kind
+}
+
+// addWarning counts a warning, and keeps it when fewer than
+// ImportWarningsKept of its kind are kept already.
+func (r *Report) addWarning(m ImportMessage) {
+	if r.warningCounts == nil {
+		r.warningCounts = map[string]int{}
+		for _, w := range r.Warnings { // set before counting began
+			r.warningCounts[warningKind(w)]++
+		}
+	}
+	k := warningKind(m)
+	r.warningCounts[k]++
+	if r.warningCounts[k] <= ImportWarningsKept {
+		r.Warnings = append(r.Warnings, m)
+	}
+}
+
+// WarningCount is how many warnings the import gave, those Warnings does
+// not keep included.
+func (r *Report) WarningCount() int {
+	if r.warningCounts == nil {
+		return len(r.Warnings)
+	}
+	n := 0
+	for _, c := range r.warningCounts {
+		n += c
+	}
+	return n
+}
+
 // WarningGroups groups the report's warnings by kind, the largest group
-// first (ties by kind).
+// first (ties by kind), each counting every warning of its kind.
 func (r *Report) WarningGroups() []WarningGroup {
-	return groupMessages(r.Warnings)
+	groups := groupMessages(r.Warnings)
+	if r.warningCounts != nil {
+		for i := range groups {
+			groups[i].Count = max(groups[i].Count, r.warningCounts[groups[i].Kind])
+		}
+		sortGroups(groups)
+	}
+	return groups
 }
 
 func groupMessages(ms []ImportMessage) []WarningGroup {
@@ -48,13 +96,18 @@ func groupMessages(ms []ImportMessage) []WarningGroup {
 			out[i].Examples = append(out[i].Examples, m)
 		}
 	}
+	sortGroups(out)
+	return out
+}
+
+// sortGroups puts the largest group first (ties by kind).
+func sortGroups(out []WarningGroup) {
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {
 			return out[i].Count > out[j].Count
 		}
 		return out[i].Kind < out[j].Kind
 	})
-	return out
 }
 
 // TableAccount says what became of the rows of one source table (a CSV
@@ -103,7 +156,7 @@ var importKinds sync.Map
 func (m *importMapper) repairf(r *importRow, kind, field, format string, args ...any) {
 	msg := r.msg(field, format, args...)
 	msg.Kind = kind
-	m.rep.Warnings = append(m.rep.Warnings, msg)
+	m.rep.addWarning(msg)
 	// The latest kind: a row dropped after a repair (a phone given an id,
 	// then found to have no number) is dropped for the last.
 	m.warned[r] = kind
@@ -393,10 +446,10 @@ func (r *Report) writeTables(b *strings.Builder) {
 // writeWarnings prints the warnings grouped by kind, with their first
 // examples.
 func (r *Report) writeWarnings(b *strings.Builder) {
-	if len(r.Warnings) == 0 {
+	if r.WarningCount() == 0 {
 		return
 	}
-	fmt.Fprintf(b, "warnings (%d):\n", len(r.Warnings))
+	fmt.Fprintf(b, "warnings (%d):\n", r.WarningCount())
 	for _, g := range r.WarningGroups() {
 		fmt.Fprintf(b, "  %s (%d):\n", g.Kind, g.Count)
 		for _, e := range g.Examples {

@@ -3,6 +3,7 @@ package hsds
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -328,10 +329,9 @@ func (m *importMapper) attachHistory(recs []*importRec) {
 			continue
 		}
 		if rec := owners.find(table, md.get("resource_id")); rec != nil && md.get("id") != "" {
-			if rec.history == nil {
-				rec.history = map[string]bool{}
+			if id := md.get("id"); !slices.Contains(rec.history, id) {
+				rec.history = append(rec.history, id)
 			}
-			rec.history[md.get("id")] = true
 		}
 	}
 }

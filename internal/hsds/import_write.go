@@ -60,19 +60,19 @@ func importKindRank(n string) int {
 	return len(importKindNames)
 }
 
-// importSnap is a stored record as JSON, by field name: a fast way to see
-// that an imported record changes nothing without reading it again.
-type importSnap map[string]json.RawMessage
+// importSnap is a stored record as JSON: a fast way to see that an
+// imported record changes nothing without reading it again. It is kept as
+// the encoded object and read into its fields (snapFields) only when
+// compared: a re-import holds one for every record of the source, and a
+// map per record would take several times the room.
+type importSnap []byte
 
 // importSnaps keeps each stored record's snapshot, by external ID.
 func importSnaps(stored []records.Stored) map[string]importSnap {
 	snaps := make(map[string]importSnap, len(stored))
 	for _, r := range stored {
 		if b, err := json.Marshal(r.Record); err == nil {
-			var s importSnap
-			if json.Unmarshal(b, &s) == nil {
-				snaps[r.ExternalID] = s
-			}
+			snaps[r.ExternalID] = b
 		}
 	}
 	return snaps
@@ -82,8 +82,12 @@ func importSnaps(stored []records.Stored) map[string]importSnap {
 // holds every field value: true only when each value encodes exactly as
 // stored (times compared as instants). A false "changed" only costs the
 // exact comparison of upsert.
-func (s importSnap) unchanged(fields []importField) bool {
-	if s == nil {
+func (snap importSnap) unchanged(fields []importField) bool {
+	if snap == nil {
+		return false
+	}
+	var s map[string]json.RawMessage
+	if json.Unmarshal(snap, &s) != nil {
 		return false
 	}
 	for _, f := range fields {
@@ -252,9 +256,11 @@ func (w *importWriter) sameTerm(ctx context.Context, r *importRec) (int, bool, e
 	}
 	if t.ExternalSource == w.src && r.row != nil && w.idsOf(importTermKind)[t.ExternalID] == t.ID {
 		// Another term of this same package took the code first.
-		w.rep.Warnings = append(w.rep.Warnings, r.row.msg("code",
+		msg := r.row.msg("code",
 			"code %q is already the code of term %q (%s) of this taxonomy; this term (%q) is merged into it",
-			code, t.Name, t.ExternalID, r.row.get("name")))
+			code, t.Name, t.ExternalID, r.row.get("name"))
+		msg.Kind = importKindOf("code %q is already the code of term %q (%s) of this taxonomy; this term (%q) is merged into it")
+		w.rep.addWarning(msg)
 		return t.ID, true, nil
 	}
 	w.rep.notef("taxonomy terms already in Village under the same vocabulary and code were used as they are")
@@ -390,7 +396,7 @@ func (w *importWriter) ownOf(ctx context.Context, k *importKind) (map[string]int
 		}
 		for _, e := range events {
 			r := cands[e.EntityID]
-			if !r.history[historyEntryID(e)] {
+			if !slices.Contains(r.history, historyEntryID(e)) {
 				continue
 			}
 			if prev, ok := m[r.extID]; !ok || e.EntityID < prev {

@@ -2,6 +2,7 @@ package match_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -57,6 +58,52 @@ func BenchmarkMatcher(b *testing.B) {
 			}
 			slices.Sort(durations)
 			b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "p50-ms")
+		})
+	}
+}
+
+// BenchmarkUncovered measures the directory side of the gap report on the
+// synthetic national directory (its services made real: Uncovered skips
+// samples), for two needs and a baby, every county of the reference table.
+// The index is read before the measurements.
+func BenchmarkUncovered(b *testing.B) {
+	for _, backend := range testdb.Backends {
+		b.Run(backend, func(b *testing.B) {
+			db := testdb.Open(b, backend, store.Options{})
+			ctx := context.Background()
+			if _, err := seed.Load(ctx, db.Client); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := synthetic.Generate(ctx, db.Client, synthetic.DefaultSize, nil); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.SQL.ExecContext(ctx, "UPDATE services SET sample = false"); err != nil {
+				b.Fatal(err)
+			}
+			m := match.New(db.Client, nil)
+			needs := []string{"home-visiting", "developmental-screening"}
+			// A baby, and a baby whose family speaks Zulu, which few
+			// services list: most counties are then judged service by
+			// service.
+			zulu := "zu"
+			for _, lang := range []*string{nil, &zulu} {
+				age := 6
+				b.Run(fmt.Sprintf("language-%v", lang != nil), func(b *testing.B) {
+					out, err := m.Uncovered(ctx, match.Profile{ChildAgeMonths: &age, Language: lang}, needs, match.RevealAll)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for _, n := range out {
+						b.Logf("%s: %d counties uncovered", n.Need, len(n.Counties))
+					}
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, err := m.Uncovered(ctx, match.Profile{ChildAgeMonths: &age, Language: lang}, needs, match.RevealAll); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
 		})
 	}
 }

@@ -222,5 +222,22 @@
 // meet, then its own rules'. Ordered by fewer rules left open, then name,
 // then ID. The programs are read with the index, so this costs no statement.
 //
+// # Counties no service covers
+//
+// Uncovered is the directory's side of Help Me Grow's gap report: for each
+// need, the counties where no service covers a family of a profile (the
+// family's facts without a place). It reuses evaluate as it is: a county is
+// covered when a non-sample service meeting the need is eligible for the
+// profile placed by that county (CONFIRM and UNSTATED do not exclude, and
+// coverage of part of the county counts), or when a service recording no
+// area has a visible location there; a language given is required (or left
+// unknown by the listing), not merely preferred. So a county is listed only
+// when nothing may serve a family there. It reads the index, never the
+// database per county: the services a state shares (nationwide, online,
+// statewide) are judged once per state, and only when they leave a need
+// uncovered are the county's own candidates (its county and ZIP areas, the
+// radii of relevant services reaching one of its ZIP centroids, located
+// services) judged, only those meeting a need still uncovered.
+//
 // The package knows nothing of HTTP or GraphQL.
 package match

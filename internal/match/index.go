@@ -383,14 +383,18 @@ func (s *snapshot) candidates(at Place, nearMisses bool, needs []need, reachKm f
 }
 
 // addRadii marks the services with a RADIUS area whose circle holds pt.
-func (s *snapshot) addRadii(in bitset, pt LatLon) {
+func (s *snapshot) addRadii(in bitset, pt LatLon) { addRadii(s.radii, s.widest, in, pt) }
+
+// addRadii marks the services of radii (sorted by latitude, none wider than
+// widest km) whose circle holds pt.
+func addRadii(radii []radius, widest float64, in bitset, pt LatLon) {
 	// A great circle is at least its latitude difference long (111.19 km a
 	// degree, rounded down): only centres within the widest radius's
 	// latitudes can cover the point, and each is bounded the same way
 	// before its distance is measured.
-	reach := s.widest / 111.19
-	first, _ := slices.BinarySearchFunc(s.radii, pt.Lat-reach, func(r radius, lat float64) int { return cmp.Compare(r.lat, lat) })
-	for _, r := range s.radii[first:] {
+	reach := widest / 111.19
+	first, _ := slices.BinarySearchFunc(radii, pt.Lat-reach, func(r radius, lat float64) int { return cmp.Compare(r.lat, lat) })
+	for _, r := range radii[first:] {
 		if r.lat > pt.Lat+reach {
 			break
 		}

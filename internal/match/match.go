@@ -152,6 +152,12 @@ type Outcome struct {
 	// unservedPrograms).
 	Unserved []*ProgramSummary
 	Place    Place
+	// AgeMonths is the child's age in completed months on the day of the
+	// match, when the family gave an age or a birth date; Pregnant says
+	// the family is expecting (said, or implied by a week or due date).
+	// The call log keeps only their band (package calls).
+	AgeMonths *int
+	Pregnant  bool
 }
 
 // Match ranks the services that can serve f.
@@ -183,7 +189,7 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 		reach = max(reach, DefaultLocationReachKm)
 	}
 	entries := snap.candidates(p.place, opts.IncludeIneligible, needs, reach, opts.RevealConfidential)
-	out := &Outcome{Place: p.place}
+	out := &Outcome{Place: p.place, AgeMonths: p.ageMonths, Pregnant: p.pregnant != nil && *p.pregnant}
 	// Decided on the stack; the results kept share one array.
 	kept := make([]Result, 0, len(entries))
 	for _, e := range entries {

@@ -9,10 +9,10 @@ import (
 )
 
 // notRecordTables are the tables that hold no directory records: API keys
-// and the change feed. A table added to the schema that is not a directory
+// the change feed and the call log. A table added to the schema that is not a directory
 // record (a setting, a log) belongs here, or a database holding only it
 // would never be seeded.
-var notRecordTables = map[string]bool{"api_keys": true, "change_events": true}
+var notRecordTables = map[string]bool{"api_keys": true, "change_events": true, "call_records": true}
 
 // TablesInUse lists the tables of a migrated database that hold directory
 // records (organizations, services, locations, taxonomy terms, resources,

@@ -31,11 +31,16 @@ var EntityTypes = func() []EntityType {
 	return out
 }()
 
+// FeedTypes are the types the change feed names: the directory's, and call
+// records (whose events only admins see). A delete never names a call
+// record: they are not directory records.
+var FeedTypes = append(slices.Clone(EntityTypes), TypeOf(ent.TypeCallRecord))
+
 // TypeOf is the EntityType of an ent type.
 func TypeOf(entType string) EntityType { return EntityType(feed.EntityType(entType)) }
 
-// IsValid reports whether e is one of the directory's types.
-func (e EntityType) IsValid() bool { return slices.Contains(EntityTypes, e) }
+// IsValid reports whether e is one of the types the change feed names.
+func (e EntityType) IsValid() bool { return slices.Contains(FeedTypes, e) }
 
 // MarshalGQL writes e as a GraphQL enum value.
 func (e EntityType) MarshalGQL(w io.Writer) { io.WriteString(w, strconv.Quote(string(e))) }

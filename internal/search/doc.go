@@ -1,0 +1,116 @@
+// Package search is Village's full-text search: one in-process engine over
+// services, programs, organizations and library resources, used by
+// GraphQL's search field and the HSDS API's search parameter alike. It
+// knows nothing of HTTP or GraphQL.
+//
+// # Why an engine of our own
+//
+// Search must rank identically on SQLite and PostgreSQL, stem Spanish as
+// Spanish, and forgive a typo. SQLite's FTS5 has no Spanish stemmer and the
+// pure-Go driver (modernc.org/sqlite) takes no custom tokenizer; PostgreSQL's
+// tsvector ranks by other rules and has no typo tolerance without pg_trgm.
+// Two engines would give two orders. So, like the matcher (internal/match),
+// the index lives in memory, built from the database and rebuilt when the
+// change feed moves: every committed write, from any process, appends a
+// ChangeEvent, so the newest event ID (feed.Position, one statement on the
+// primary key, none when the request has read it already) tells whether the
+// index is current. A committed write is therefore found by the next
+// request, on every replica. A rebuild reads five statements (services with
+// needs and locations, programs, organizations with locations, resources
+// with topics, taxonomy terms), on a context of its own, as trusted code.
+//
+// # What is indexed
+//
+// Only text every viewer may read of a record (Indexed lists the columns;
+// TestSearchWalksEveryColumn writes a word into every text column of every
+// searchable type and searches it as every role, so a column the read rules
+// hide later is caught): a service's, program's and organization's name,
+// alternate name and description; a resource's title and summary. A
+// service's internal notes, a location's address: never. Records the read
+// rules hide whole (a resource not PUBLISHED) are indexed, marked, and
+// filtered per viewer by auth.Visible itself, so an admin reviewing
+// submissions finds them and no one else does; they count for no one's
+// word statistics, so a hidden record moves no public score or order.
+// Distances are measured, per request, only to the locations the viewer may
+// see (a confidential one for staff, admins and its organization's
+// editors), as the matcher does. Counts are of the results the viewer may
+// read. Highlights are cut from the texts read with the viewer's own context
+// (the read rules apply as to any read), one statement per type on the
+// page.
+//
+// Words a record is found by, and where they stand (its class):
+//
+//   - name: its own name and alternate name, a resource's title;
+//   - need: the names and codes of the taxonomy terms it carries (a
+//     service's needs, a resource's topics) with their broader terms' names,
+//     and their synonyms: the names of the terms a crosswalk maps to them, or
+//     of the need they are mapped to ("home visiting" finds a service tagged
+//     with an AIRS term mapped to that need);
+//   - parent: its organization's and program's names (a service), the
+//     organization's (a program), the publisher's (a resource);
+//   - text: its description, a resource's summary.
+//
+// # Words
+//
+// Text is split at anything but letters, digits and an apostrophe inside a
+// word, lower-cased and stripped of accents ("Información" → "informacion")
+// so a worker typing without accents finds the accented word. English and
+// Spanish stop words are dropped (in queries too: "visitas en casa" looks for
+// visitas and casa). Each word is stemmed by the Snowball stemmers
+// (github.com/kljensen/snowball: "visits", "visiting" → visit; "visitas",
+// "visita" → visit). Language per record: a service whose languages are
+// English alone, or Spanish alone, and a resource by its language, are
+// stemmed in that language; anything else (several languages, none stated,
+// programs and organizations, which state none) in both, each word under its
+// English and its Spanish stem. The cost is a few more postings; the gain is
+// that a Spanish description in a directory that does not say it is Spanish
+// is still found by Spanish words. A query word is looked up under both
+// stems.
+//
+// A query word of five letters or more also finds the words of the records
+// one edit away from it (a letter inserted, deleted, replaced, or two
+// neighbours swapped: "nurce" → "nurse"), and through them their stems. The
+// dictionary of words is kept by length, and only the three lengths a
+// single edit can reach are compared.
+//
+// Every word of the query must be found in a record (in any class, as any
+// of its stems or typo neighbours) for the record to be a result.
+//
+// # Order
+//
+// Results are ordered by (rankKey): the number of query words found (all of
+// them, today); records in service before INACTIVE and DEFUNCT services;
+// where the words stand, summed over the words, each word counting its best
+// class (name 4, need 3, parent 2, text 1, doubled, plus one when found
+// exactly rather than by a typo); then, when the search is near a place,
+// nearer first (records with no location the viewer may see after);
+// then the words' rarity (a weighted inverse document frequency, over
+// unrestricted records); then type and ID. Everything in the key is
+// computed from the same rows in the same order on both backends, so the
+// same query gives the same order on SQLite and PostgreSQL
+// (TestSearchSameOrderOnBothBackends). Score is the result's rank, (n-i)/n,
+// as match's is. A cursor holds the rank key of the result before it, so a
+// page continues after that key even when the directory changed between
+// pages.
+//
+// # Memory
+//
+// Terms are interned once (a map from stem to a term number); postings are,
+// per term, an []int32 of record numbers and a byte of classes each: five
+// bytes a (term, record) pair. Records keep their type, ID, name, taxonomy
+// term IDs and located points (unit vectors: a distance is a dot product
+// and one acos). On the synthetic national directory (22,043 records,
+// 24,127 terms, 645,246 postings) the index takes about 15 MB of live heap
+// and builds in about 5 s on a busy 2-CPU machine (BenchmarkSearch logs
+// both); see the README's Speed section.
+//
+// # Cost of a search
+//
+// A query word's postings are merged into per-record accumulators (pooled,
+// one per record, cleared after use); a page is selected from the results
+// with a bounded heap (O(n log first)), never by sorting every result; a
+// typo look-up compares only words of the three reachable lengths sharing a
+// first or second letter; highlighting stems only words starting like a
+// matched stem. Statements: the feed position, one per type on the page
+// (and per edge its selection asks for), one per type for highlights.
+package search

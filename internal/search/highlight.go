@@ -1,0 +1,213 @@
+package search
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/village-directory/village/ent/organization"
+	"github.com/village-directory/village/ent/program"
+	"github.com/village-directory/village/ent/resource"
+	"github.com/village-directory/village/ent/service"
+)
+
+// Range marks matched words in a highlight's text: Start and End count
+// Unicode code points (characters) from its start, End exclusive.
+type Range struct{ Start, End int }
+
+// Highlight is a short plain-text snippet of one field of a result, with
+// the words the query found marked by offsets (no markup to inject).
+type Highlight struct {
+	// Field names where the text comes from, as the GraphQL schema names
+	// it: name, alternateName, description, title, summary, or a related
+	// record's name (organization.name, program.name, needs.name,
+	// topics.name, publisher.name).
+	Field   string
+	Text    string
+	Matches []Range
+}
+
+const (
+	snippetRunes = 160 // longest snippet, about two lines
+	contextRunes = 40  // shown before the first match when a text is cut
+)
+
+// Highlights returns the highlights of each hit of page, in page order.
+// The texts are read with the viewer in ctx, one statement per type on the
+// page, so the read rules apply to them as to any other read: a highlight
+// never shows what the viewer could not read.
+func (e *Engine) Highlights(ctx context.Context, o *Outcome, page []*Hit) ([][]Highlight, error) {
+	ids := [typeCount][]int{}
+	for _, h := range page {
+		ids[h.Type] = append(ids[h.Type], h.ID)
+	}
+	type text struct{ field, text string }
+	texts := map[docKey][]text{}
+	related := func(k docKey) []text {
+		i, ok := o.ix.byKey[k]
+		if !ok {
+			return nil
+		}
+		d := &o.ix.docs[i]
+		var out []text
+		for j, p := range d.parent {
+			if p < 0 {
+				continue
+			}
+			field := "organization.name"
+			switch {
+			case d.typ == TypeResource:
+				field = "publisher.name"
+			case j == 1:
+				field = "program.name"
+			}
+			out = append(out, text{field, o.ix.docs[p].name})
+		}
+		if d.typ == TypeService || d.typ == TypeResource {
+			field := "needs.name"
+			if d.typ == TypeResource {
+				field = "topics.name"
+			}
+			for _, t := range d.terms {
+				out = append(out, text{field, o.ix.termName[t]})
+			}
+		}
+		return out
+	}
+	if list := ids[TypeService]; len(list) > 0 {
+		rows, err := e.client.Service.Query().Where(service.IDIn(list...)).
+			Select(service.FieldName, service.FieldAlternateName, service.FieldDescription).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			k := docKey{TypeService, r.ID}
+			texts[k] = append([]text{{"name", r.Name}, {"alternateName", r.AlternateName}, {"description", r.Description}}, related(k)...)
+		}
+	}
+	if list := ids[TypeProgram]; len(list) > 0 {
+		rows, err := e.client.Program.Query().Where(program.IDIn(list...)).
+			Select(program.FieldName, program.FieldAlternateName, program.FieldDescription).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			k := docKey{TypeProgram, r.ID}
+			texts[k] = append([]text{{"name", r.Name}, {"alternateName", r.AlternateName}, {"description", r.Description}}, related(k)...)
+		}
+	}
+	if list := ids[TypeOrganization]; len(list) > 0 {
+		rows, err := e.client.Organization.Query().Where(organization.IDIn(list...)).
+			Select(organization.FieldName, organization.FieldAlternateName, organization.FieldDescription).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			k := docKey{TypeOrganization, r.ID}
+			texts[k] = []text{{"name", r.Name}, {"alternateName", r.AlternateName}, {"description", r.Description}}
+		}
+	}
+	if list := ids[TypeResource]; len(list) > 0 {
+		rows, err := e.client.Resource.Query().Where(resource.IDIn(list...)).
+			Select(resource.FieldTitle, resource.FieldSummary).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			k := docKey{TypeResource, r.ID}
+			texts[k] = append([]text{{"title", r.Title}, {"summary", r.Summary}}, related(k)...)
+		}
+	}
+	out := make([][]Highlight, len(page))
+	for i, h := range page {
+		out[i] = []Highlight{}
+		for _, t := range texts[docKey{h.Type, h.ID}] {
+			if hl, ok := o.Highlight(t.field, t.text); ok {
+				out[i] = append(out[i], hl)
+			}
+		}
+	}
+	return out, nil
+}
+
+// matches reports whether a folded word is one the query found.
+func (o *Outcome) matches(folded string) bool {
+	if m, ok := o.seen[folded]; ok {
+		return m
+	}
+	found := false
+	if !slices.ContainsFunc(o.prefixes, func(p string) bool { return strings.HasPrefix(folded, p) }) {
+		return false
+	}
+	if !stopWord(folded) {
+		en, es := stems(folded, langBoth)
+		for _, s := range []string{en, es} {
+			if n, ok := o.ix.terms[s]; ok && s != "" && o.matched[n] {
+				found = true
+			}
+		}
+	}
+	if o.seen == nil {
+		o.seen = map[string]bool{}
+	}
+	o.seen[folded] = found
+	return found
+}
+
+// Highlight marks the words of text the query found, in a snippet of at
+// most about 160 characters around the first; false when none is found.
+func (o *Outcome) Highlight(field, text string) (Highlight, bool) {
+	toks := tokenize(text)
+	first := -1
+	var found []token
+	for i, t := range toks {
+		if o.matches(t.folded) {
+			if first < 0 {
+				first = i
+			}
+			found = append(found, t)
+		}
+	}
+	if first < 0 {
+		return Highlight{}, false
+	}
+	startByte, startRune, endByte, endRune := 0, 0, len(text), utf8.RuneCountInString(text)
+	prefix, suffix := "", ""
+	if endRune > snippetRunes {
+		si := first
+		for si > 0 && toks[si-1].runeStart >= toks[first].runeStart-contextRunes {
+			si--
+		}
+		if si > 0 {
+			startByte, startRune, prefix = toks[si].start, toks[si].runeStart, "…"
+		}
+		ei := first
+		for ei+1 < len(toks) && toks[ei+1].runeEnd-startRune <= snippetRunes {
+			ei++
+		}
+		if toks[ei].end < len(text) {
+			endByte, endRune, suffix = toks[ei].end, toks[ei].runeEnd, "…"
+		}
+	}
+	shift := utf8.RuneCountInString(prefix) - startRune
+	hl := Highlight{Field: field, Text: prefix + flatten(text[startByte:endByte]) + suffix}
+	for _, t := range found {
+		if t.runeStart >= startRune && t.runeEnd <= endRune {
+			hl.Matches = append(hl.Matches, Range{Start: t.runeStart + shift, End: t.runeEnd + shift})
+		}
+	}
+	return hl, true
+}
+
+// flatten writes line breaks and tabs as spaces (one character for one, so
+// offsets hold).
+func flatten(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '\n', '\r', '\t', '\v', '\f':
+			return ' '
+		}
+		return r
+	}, s)
+}

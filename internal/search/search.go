@@ -1,0 +1,506 @@
+package search
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/location"
+	"github.com/village-directory/village/ent/schema"
+	"github.com/village-directory/village/internal/auth"
+	"github.com/village-directory/village/internal/directory"
+)
+
+// Limits on a query.
+const (
+	MaxTextLength = 10000 // characters: a backstop; both APIs bound text before (1000 by default)
+	MaxWords      = 20
+	MaxNeeds      = 50
+)
+
+// Point is where distances are measured from.
+type Point struct{ Lat, Lon float64 }
+
+// Query is one search.
+type Query struct {
+	// Text is what the person typed: words, in any order.
+	Text string
+	// Types keeps results to these types; none: every type.
+	Types []Type
+	// Needs keeps results to records meeting at least one of these needs
+	// (codes of the needs vocabulary): services by their needs, resources
+	// by their topics, programs and organizations by their services'.
+	Needs []string
+	// Near orders results of equal relevance nearer first; nil: none.
+	Near *Point
+	// Field prefixes the names of the fields an error names ("" for the
+	// GraphQL argument names; "search" for the HSDS parameter).
+	Field string
+}
+
+// Hit is one result.
+type Hit struct {
+	Type Type
+	ID   int
+	// DistanceKm is from Query.Near to the record's nearest place the
+	// viewer may see; nil when either has none.
+	DistanceKm *float64
+	// Score is the result's relative rank in (0, 1]: higher ranks first,
+	// monotone with the order.
+	Score float64
+	key   rankKey
+}
+
+// Cursor is the position just after h.
+func (h *Hit) Cursor() string { return h.key.cursor() }
+
+// Outcome is a whole answer; pages are cut from it in rank order. It is
+// not ordered as a whole unless asked (All): a page selects its results
+// from the candidates, so a search costs the same whatever the page.
+type Outcome struct {
+	cands []cand
+	ix    *index
+	all   []*Hit
+	// matched are the term numbers the query's words found (for
+	// highlights).
+	matched map[int32]bool
+	seen    map[string]bool // words highlighting has judged (matches)
+	// prefixes are the first three letters of the matched stems: a word
+	// starting with none of them cannot stem to one (stemmers cut endings).
+	prefixes []string
+}
+
+// rankKey orders results: more of the query's words first (every result
+// holds them all today: the count stays in the key and its cursors so a
+// looser match can rank after without changing them), then live
+// records, then where the words stand (names above needs above parents
+// above descriptions, exact above forgiven typos), then nearer, then the
+// words' rarity, then type and ID.
+type rankKey struct {
+	words   int
+	live    bool
+	tier    int
+	located bool
+	dist    float64
+	score   float64
+	typ     Type
+	id      int
+}
+
+func (a rankKey) compare(b rankKey) int {
+	if c := cmp.Compare(b.words, a.words); c != 0 {
+		return c
+	}
+	if a.live != b.live {
+		if a.live {
+			return -1
+		}
+		return 1
+	}
+	if c := cmp.Compare(b.tier, a.tier); c != 0 {
+		return c
+	}
+	if a.located != b.located {
+		if a.located {
+			return -1
+		}
+		return 1
+	}
+	if c := cmp.Compare(a.dist, b.dist); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.score, a.score); c != 0 {
+		return c
+	}
+	return cmp.Or(cmp.Compare(a.typ, b.typ), cmp.Compare(a.id, b.id))
+}
+
+func (a rankKey) cursor() string {
+	dist := "-"
+	if a.located {
+		dist = strconv.FormatFloat(a.dist, 'g', -1, 64)
+	}
+	live := 0
+	if a.live {
+		live = 1
+	}
+	return fmt.Sprintf("s1|%d|%d|%d|%s|%s|%d|%d", a.words, live, a.tier, dist, strconv.FormatFloat(a.score, 'g', -1, 64), a.typ, a.id)
+}
+
+func parseCursor(s string) (rankKey, bool) {
+	parts := strings.Split(s, "|")
+	if len(parts) != 8 || parts[0] != "s1" {
+		return rankKey{}, false
+	}
+	var k rankKey
+	var err error
+	ints := make([]int, 8)
+	for _, i := range []int{1, 2, 3, 6, 7} {
+		if ints[i], err = strconv.Atoi(parts[i]); err != nil {
+			return rankKey{}, false
+		}
+	}
+	k.words, k.live, k.tier, k.typ, k.id = ints[1], ints[2] == 1, ints[3], Type(ints[6]), ints[7]
+	if parts[4] != "-" {
+		if k.dist, err = strconv.ParseFloat(parts[4], 64); err != nil {
+			return rankKey{}, false
+		}
+		k.located = true
+	}
+	if k.score, err = strconv.ParseFloat(parts[5], 64); err != nil || math.IsNaN(k.score) {
+		return rankKey{}, false
+	}
+	return k, true
+}
+
+func inputError(field, format string, args ...any) error {
+	return &directory.FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// word is one query word and the terms it finds.
+type word struct {
+	alts []alt
+}
+
+type alt struct {
+	term  int32
+	exact bool // its own stem, not a forgiven typo
+}
+
+// Search ranks every record the viewer in ctx may read that the query
+// finds. It reads the feed position (one statement, none when ctx carries
+// it) and, when writes came since, rebuilds the index first.
+func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
+	field := func(name string) string {
+		if q.Field == "" {
+			return name
+		}
+		return q.Field
+	}
+	text := strings.TrimSpace(q.Text)
+	switch {
+	case text == "":
+		return nil, inputError(field("text"), "give words to search for")
+	case utf8.RuneCountInString(text) > MaxTextLength:
+		return nil, inputError(field("text"), "search text is at most %d characters", MaxTextLength)
+	}
+	if len(q.Needs) > MaxNeeds {
+		return nil, inputError("needs", "at most %d needs (got %d)", MaxNeeds, len(q.Needs))
+	}
+	if p := q.Near; p != nil && (math.IsNaN(p.Lat) || math.IsNaN(p.Lon) || math.Abs(p.Lat) > 90 || math.Abs(p.Lon) > 180) {
+		return nil, inputError("near", "not a point on Earth")
+	}
+	var folded []string
+	for _, tok := range tokenize(text) {
+		if !stopWord(tok.folded) && !slices.Contains(folded, tok.folded) {
+			folded = append(folded, tok.folded)
+		}
+	}
+	if len(folded) > MaxWords {
+		return nil, inputError(field("text"), "at most %d words (got %d)", MaxWords, len(folded))
+	}
+	ix, err := e.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var needs []needTerms
+	for i, code := range q.Needs {
+		n, ok := ix.needs[code]
+		if !ok {
+			return nil, inputError(fmt.Sprintf("needs[%d]", i), "%q is not a need in the %s vocabulary", code, schema.NeedsVocabulary)
+		}
+		needs = append(needs, n)
+	}
+	out := &Outcome{ix: ix, matched: map[int32]bool{}}
+	words := make([]word, len(folded))
+	for i, w := range folded {
+		words[i] = ix.lookup(w)
+		for _, a := range words[i].alts {
+			if !out.matched[a.term] {
+				out.matched[a.term] = true
+				st := ix.stemOf[a.term]
+				out.prefixes = append(out.prefixes, st[:min(len(st), 3)])
+			}
+		}
+	}
+	out.cands = ix.rank(ctx, words, q, needs)
+	return out, nil
+}
+
+// lookup finds the terms a query word stands for: its English and Spanish
+// stems, and for a word of five letters or more, the stems of the words
+// one edit away from it in the records.
+func (ix *index) lookup(w string) word {
+	var out word
+	add := func(n int32, exact bool) {
+		if n < 0 {
+			return
+		}
+		for i := range out.alts {
+			if out.alts[i].term == n {
+				out.alts[i].exact = out.alts[i].exact || exact
+				return
+			}
+		}
+		out.alts = append(out.alts, alt{term: n, exact: exact})
+	}
+	en, es := stems(w, langBoth)
+	for _, s := range []string{en, es} {
+		if n, ok := ix.terms[s]; ok && s != "" {
+			add(n, true)
+		}
+	}
+	r := []rune(w)
+	if len(r) >= minTypoLength {
+		for l := len(r) - 1; l <= len(r)+1; l++ {
+			if l >= len(ix.byLength) {
+				break
+			}
+			for _, s := range ix.byLength[l] {
+				// One edit leaves the first letter, or moves the second
+				// to the front, or the first to second place.
+				w := s.word
+				if w[0] != r[0] && w[0] != r[1] && w[1] != r[0] {
+					continue
+				}
+				if withinOneEdit(r, w) {
+					add(s.terms[0], false)
+					add(s.terms[1], false)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// accum is one record's standing while a query is ranked.
+type accum struct {
+	score     float64
+	wordScore float64 // for the current word
+	words     int32
+	tier      int32
+	wordTier  int32
+	current   int32 // the word (1-based) wordTier and wordScore are for; negative once added
+}
+
+// rank scores every record holding every word (each as any of its
+// alternatives), keeps those the viewer may read and the query's types and
+// needs admit, and orders them.
+func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTerms) []cand {
+	acc := ix.accums()
+	defer ix.release(acc)
+	var touched []int32
+	for wi, w := range words {
+		cur := int32(wi + 1)
+		for _, a := range w.alts {
+			p := ix.posts[a.term]
+			idf := math.Log(1 + (float64(ix.public)-float64(ix.df[a.term])+0.5)/(float64(ix.df[a.term])+0.5))
+			for j, d := range p.docs {
+				weight, tier := p.classes[j].best()
+				s := weight * idf
+				tier *= 2
+				if a.exact {
+					tier++
+				} else {
+					s /= 2
+				}
+				r := &acc[d]
+				if r.current == 0 {
+					touched = append(touched, d)
+				}
+				if r.current != cur {
+					r.current, r.wordTier, r.wordScore = cur, 0, 0
+					r.words++
+				}
+				r.wordTier = max(r.wordTier, int32(tier))
+				r.wordScore = max(r.wordScore, s)
+			}
+		}
+		for _, d := range touched {
+			if r := &acc[d]; r.current == cur {
+				r.tier += r.wordTier
+				r.score += r.wordScore
+				r.wordTier, r.wordScore = 0, 0
+				r.current = -cur // folded in
+			}
+		}
+	}
+	var types [typeCount]bool
+	for _, t := range q.Types {
+		if t < typeCount {
+			types[t] = true
+		}
+	}
+	reveal := func(owner int) bool {
+		o := owner
+		return auth.Visible(ctx, &ent.Location{Confidential: true, OrganizationID: &o}, location.FieldLatitude)
+	}
+	var near [3]float64
+	if q.Near != nil {
+		near = unitVector(q.Near.Lat, q.Near.Lon)
+	}
+	kept := make([]cand, 0, len(touched))
+	for _, d := range touched {
+		doc := &ix.docs[d]
+		r := &acc[d]
+		if int(r.words) < len(words) {
+			continue // every word must be found
+		}
+		if len(q.Types) > 0 && !types[doc.typ] {
+			continue
+		}
+		if doc.restricted && !auth.Visible(ctx, &ent.Resource{Status: doc.status}, "") {
+			continue
+		}
+		if len(needs) > 0 && !meets(doc.terms, needs) {
+			continue
+		}
+		c := cand{doc: d, words: r.words, tier: r.tier, score: r.score}
+		if q.Near != nil {
+			if km, ok := doc.distanceKm(near, reveal); ok {
+				c.located, c.dist = true, km
+			}
+		}
+		kept = append(kept, c)
+	}
+	for _, d := range touched {
+		acc[d] = accum{}
+	}
+	return kept
+}
+
+// cand is a result before it is ordered: what its rank key needs beyond
+// its record (see key).
+type cand struct {
+	doc         int32
+	words, tier int32
+	located     bool
+	dist, score float64
+}
+
+func (ix *index) key(c *cand) rankKey {
+	d := &ix.docs[c.doc]
+	return rankKey{words: int(c.words), live: d.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: d.typ, id: d.id}
+}
+
+// accums returns a zeroed accumulator per record, reused across queries
+// (release hands it back zeroed: rank clears what it touched).
+func (ix *index) accums() []accum {
+	if a, ok := ix.pool.Get().(*[]accum); ok {
+		return *a
+	}
+	return make([]accum, len(ix.docs))
+}
+
+func (ix *index) release(a []accum) { ix.pool.Put(&a) }
+
+func meets(terms []int, needs []needTerms) bool {
+	for _, t := range terms {
+		for _, n := range needs {
+			if n[t] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Total is how many results the search has.
+func (o *Outcome) Total() int { return len(o.cands) }
+
+// hit is candidate c at place i (from 0) in the whole order.
+func (o *Outcome) hit(c *cand, i int) *Hit {
+	d := &o.ix.docs[c.doc]
+	h := &Hit{Type: d.typ, ID: d.id, key: o.ix.key(c), Score: float64(len(o.cands)-i) / float64(len(o.cands))}
+	if c.located {
+		km := c.dist
+		h.DistanceKm = &km
+	}
+	return h
+}
+
+// All returns every result, best first.
+func (o *Outcome) All() []*Hit {
+	if o.all == nil {
+		slices.SortFunc(o.cands, func(a, b cand) int { return o.ix.key(&a).compare(o.ix.key(&b)) })
+		o.all = make([]*Hit, len(o.cands))
+		for i := range o.cands {
+			o.all[i] = o.hit(&o.cands[i], i)
+		}
+	}
+	return o.all
+}
+
+// Page cuts up to first results after the cursor (from the start when
+// after is empty) and says whether more follow. A cursor holds the rank
+// key of the result before it, so it stays valid when the directory
+// changes between pages: the next page starts after that key.
+func (o *Outcome) Page(after string, first int) (page []*Hit, hasNext, hasPrevious bool, err error) {
+	var from *rankKey
+	if after != "" {
+		key, ok := parseCursor(after)
+		if !ok {
+			return nil, false, false, inputError("after", "not a cursor of this search")
+		}
+		from = &key
+	}
+	first = max(first, 0)
+	// The best first results after the cursor, kept in a max-heap (the
+	// worst kept on top): one pass, O(n log first).
+	top := make([]keyed, 0, first)
+	before, rest := 0, 0
+	for i := range o.cands {
+		k := o.ix.key(&o.cands[i])
+		if from != nil && k.compare(*from) <= 0 {
+			before++
+			continue
+		}
+		rest++
+		switch {
+		case first == 0:
+		case len(top) < first:
+			top = append(top, keyed{k, int32(i)})
+			for j := len(top) - 1; j > 0; { // sift up
+				parent := (j - 1) / 2
+				if top[parent].key.compare(top[j].key) >= 0 {
+					break
+				}
+				top[parent], top[j] = top[j], top[parent]
+				j = parent
+			}
+		case k.compare(top[0].key) < 0:
+			top[0] = keyed{k, int32(i)}
+			for j := 0; ; { // sift down
+				l, r, big := 2*j+1, 2*j+2, j
+				if l < len(top) && top[l].key.compare(top[big].key) > 0 {
+					big = l
+				}
+				if r < len(top) && top[r].key.compare(top[big].key) > 0 {
+					big = r
+				}
+				if big == j {
+					break
+				}
+				top[j], top[big] = top[big], top[j]
+				j = big
+			}
+		}
+	}
+	slices.SortFunc(top, func(a, b keyed) int { return a.key.compare(b.key) })
+	page = make([]*Hit, len(top))
+	for j, t := range top {
+		page[j] = o.hit(&o.cands[t.at], before+j)
+	}
+	return page, rest > len(top), before > 0, nil
+}
+
+type keyed struct {
+	key rankKey
+	at  int32
+}

@@ -1,0 +1,147 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/spanish"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// lang says which stemmers a text is read with.
+type lang uint8
+
+const (
+	langEnglish lang = 1 << iota
+	langSpanish
+	langBoth = langEnglish | langSpanish
+)
+
+// token is one word of a text: where it stands (byte offsets into the
+// text, and rune offsets for highlights) and its folded form.
+type token struct {
+	start, end         int // bytes
+	runeStart, runeEnd int // Unicode code points
+	folded             string
+}
+
+// tokenize splits text into words: runs of letters and digits, with an
+// apostrophe inside a word kept ("baby's"). Hyphens, slashes and other
+// punctuation separate words, so "home-visiting" is two.
+func tokenize(text string) []token {
+	var out []token
+	start, runeStart, n := -1, 0, 0
+	flush := func(end int) {
+		if start >= 0 {
+			w := strings.TrimRight(text[start:end], "'’")
+			if f := fold(w); f != "" {
+				out = append(out, token{start: start, end: start + len(w), runeStart: runeStart,
+					runeEnd: runeStart + utf8.RuneCountInString(w), folded: f})
+			}
+			start = -1
+		}
+	}
+	for i, r := range text {
+		word := unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) ||
+			(start >= 0 && (r == '\'' || r == '’'))
+		if word && start < 0 {
+			start, runeStart = i, n
+		} else if !word {
+			flush(i)
+		}
+		n++
+	}
+	flush(len(text))
+	return out
+}
+
+var foldMarks = runes.Remove(runes.In(unicode.Mn))
+
+// fold lower-cases a word and strips its accents ("Información" →
+// "informacion"), and writes a typographic apostrophe as a plain one, so
+// that what a worker types without accents finds the accented word.
+func fold(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		t := transform.Chain(norm.NFD, foldMarks, norm.NFC)
+		if s, _, err := transform.String(t, w); err == nil {
+			w = s
+		}
+		w = strings.ReplaceAll(w, "’", "'")
+	}
+	return strings.ToLower(w)
+}
+
+// stopWord reports whether a folded word is an English or Spanish stop
+// word, which neither the index nor a query keeps.
+func stopWord(w string) bool {
+	return english.IsStopWord(w) || spanish.IsStopWord(w)
+}
+
+// stems returns the word's stems in the languages asked for (one when
+// they agree or only one is asked for).
+func stems(w string, l lang) (string, string) {
+	var en, es string
+	if l&langEnglish != 0 {
+		en = english.Stem(w, true)
+	}
+	if l&langSpanish != 0 {
+		es = spanish.Stem(w, true)
+		if es == en {
+			es = ""
+		}
+	}
+	if en == "" {
+		en, es = es, ""
+	}
+	return en, es
+}
+
+// withinOneEdit reports whether a and b (folded words, as runes) are at most
+// one edit apart: one letter inserted, deleted or replaced, or two
+// neighbouring letters swapped.
+func withinOneEdit(a, b []rune) bool {
+	la, lb := len(a), len(b)
+	if la < lb {
+		a, b, la, lb = b, a, lb, la
+	}
+	if la-lb > 1 {
+		return false
+	}
+	i := 0
+	for i < lb && a[i] == b[i] {
+		i++
+	}
+	if i == lb {
+		return true // equal, or a has one letter more at the end
+	}
+	if la == lb {
+		if equalRunes(a[i+1:], b[i+1:]) {
+			return true // replaced
+		}
+		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && equalRunes(a[i+2:], b[i+2:]) // swapped
+	}
+	return equalRunes(a[i+1:], b[i:]) // inserted
+}
+
+func equalRunes(a, b []rune) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
