@@ -3,6 +3,8 @@ import { gql, GraphQLError, storedKey, storeKey } from './gql';
 import { NEEDS } from './queries';
 import type { Need } from './types';
 import { CallPage, emptyForm, type CallForm } from './call';
+import { GapsPage } from './gaps';
+import { SearchPage } from './search';
 
 type Page = 'call' | 'gaps' | 'search';
 
@@ -45,12 +47,21 @@ async function loadNeeds(key: string): Promise<Need[]> {
   return d.taxonomyTerms.edges.map((e) => e.node);
 }
 
+// Where the call form places the family, for ordering search results.
+function nearOf(f: CallForm): Record<string, string> | null {
+  if (f.zip.trim()) return { zip: f.zip.trim() };
+  if (f.city.trim() && f.state.trim()) return { city: f.city.trim(), state: f.state.trim().toUpperCase() };
+  return null;
+}
+
 export function App() {
   const [key, setKey] = useState<string | null>(storedKey());
   const [needs, setNeeds] = useState<Need[]>([]);
   const [page, setPage] = useState<Page>('call');
   const [form, setForm] = useState<CallForm>(emptyForm);
   const [notice, setNotice] = useState('');
+  const [searchBox, setSearchBox] = useState('');
+  const [searchText, setSearchText] = useState('');
   const main = useRef<HTMLElement>(null);
 
   useEffect(() => {
@@ -84,11 +95,19 @@ export function App() {
         <h1>Village console</h1>
         <nav aria-label="Console">
           <button type="button" aria-current={page === 'call' ? 'page' : undefined} onClick={() => go('call')}>Call</button>
+          <button type="button" aria-current={page === 'gaps' ? 'page' : undefined} onClick={() => go('gaps')}>Gaps</button>
         </nav>
+        <form role="search" class="searchbox" onSubmit={(e) => { e.preventDefault(); if (searchBox.trim()) { setSearchText(searchBox.trim()); setPage('search'); } }}>
+          <label for="search-text" class="visually-hidden">Search the directory</label>
+          <input id="search-text" type="search" placeholder="Search the directory" autoComplete="off" value={searchBox} onInput={(e) => setSearchBox(e.currentTarget.value)} />
+          <button type="submit">Search</button>
+        </form>
         <button type="button" class="signout" onClick={() => signOut('Signed out.')}>Sign out</button>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
         {page === 'call' && <CallPage apiKey={key} needs={needs} form={form} setForm={setForm} onUnauthorized={() => signOut('Your key is no longer accepted: sign in again.')} />}
+        {page === 'gaps' && <GapsPage apiKey={key} needs={needs} />}
+        {page === 'search' && <SearchPage apiKey={key} text={searchText} near={nearOf(form)} />}
       </main>
     </>
   );

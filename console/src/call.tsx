@@ -5,7 +5,7 @@ import type { MatchConnection, MatchEdge, Need, OpenState, Reason } from './type
 import { addressLines, km, phoneText, serviceHours, servicePhones } from './format';
 import { languageName } from './i18n';
 import { FamilyList } from './family';
-import type { Logged } from './logcall';
+import { LogCall, type Logged } from './logcall';
 
 export interface CallForm {
   zip: string;
@@ -256,8 +256,9 @@ export function CallPage({ apiKey, needs, form, setForm, onUnauthorized }: {
   }, [eligible]);
   const tickedServices = (result?.edges ?? []).map((e) => e.node).filter((s) => ticked.includes(s.id));
 
+  const logCall = <LogCall apiKey={apiKey} family={family} referred={tickedServices.map((s) => s.id)} logged={logged} setLogged={setLogged} />;
   if (showList && tickedServices.length) {
-    return <FamilyList services={tickedServices} onClose={() => setShowList(false)} />;
+    return <FamilyList services={tickedServices} onClose={() => setShowList(false)} extra={logCall} />;
   }
 
   return (
@@ -348,6 +349,7 @@ export function CallPage({ apiKey, needs, form, setForm, onUnauthorized }: {
             <button type="button" class="primary" disabled={!tickedServices.length} onClick={() => setShowList(true)}>
               Family list ({tickedServices.length})
             </button>
+            {logCall}
           </div>
 
           {asks.length > 0 && (

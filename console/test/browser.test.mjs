@@ -289,6 +289,17 @@ test('a whole call, by keyboard alone', async () => {
   await page.screenshot({ path: join(SHOTS, '06-family-list-print.png'), fullPage: true });
   await page.emulateMedia({ media: 'screen' });
 
+  // Log the call, from the family's list: the server shows the bands it kept.
+  await tabTo(page, '.logcall button');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.logcall .status:has-text("Logged anonymously")');
+  const logged = await page.locator('.logcall .status').innerText();
+  assert.match(logged, /county 25025/);
+  assert.match(logged, /home-visiting/);
+  assert.match(logged, /0–11 months/);
+  assert.match(logged, /2 referred/);
+  assert.ok(!logged.includes(FAMILY.zip), 'the ZIP is not kept');
+  await page.screenshot({ path: join(SHOTS, '07-call-logged.png'), fullPage: true });
 
   // Nothing about the family in any URL; GraphQL only by POST.
   for (const r of seen.requests) {
@@ -314,3 +325,57 @@ async function signIn(page, k) {
   await page.waitForSelector('header.top');
 }
 
+test('the gap map shows the call', async () => {
+  const { page, seen } = await newPage();
+  await signIn(page, adminKey);
+  await tabTo(page, 'nav button:has-text("Gaps")');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.map svg path[data-fips="25025"]');
+  const row = page.locator('.gap-table tbody tr', { hasText: 'Suffolk' }).filter({ hasText: 'Home visiting' });
+  await row.first().waitFor();
+  const cells = await row.first().locator('td').allInnerTexts();
+  assert.ok(Number(cells[2]) >= 1, `calls in Suffolk County for home visiting: ${cells}`);
+  // Shade by calls: Suffolk County is shaded, with the call counted.
+  await tabTo(page, 'input[name="gap-metric"]');
+  await page.keyboard.press('ArrowRight');
+  const suffolk = page.locator('.map svg path[data-fips="25025"]');
+  assert.ok(Number(await suffolk.getAttribute('data-value')) >= 1);
+  assert.doesNotMatch(await suffolk.getAttribute('class'), /\bs0\b/);
+  // Sortable, and the CSV holds the rows.
+  await tabTo(page, '.gap-table th button:has-text("Calls")');
+  await page.keyboard.press('Enter');
+  assert.match(await page.locator('.gap-table th', { hasText: 'Calls' }).first().getAttribute('aria-sort'), /ascending|descending/);
+  await tabTo(page, 'a[download]');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.match(csv, /^county_fips,county,need,calls,/);
+  assert.match(csv, /\n25025,Suffolk County,Home visiting,\d+,/);
+  await axe(page, 'gaps (calls)');
+  await layouts(page, '08-gaps-calls');
+  // The directory's side: counties no service covers, with any key.
+  await tabTo(page, 'input[name="gap-view"]');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('caption:has-text("Needs no service covers")');
+  await page.waitForFunction(() => document.querySelectorAll('.gap-table tbody tr').length > 0);
+  await axe(page, 'gaps (uncovered)');
+  await layouts(page, '09-gaps-uncovered');
+  assert.deepEqual(seen.problems, []);
+  await page.close();
+});
+
+test('free-text search is one box away', async () => {
+  const { page, seen } = await newPage();
+  await signIn(page, staffKey);
+  await tabTo(page, '#search-text');
+  await page.keyboard.type('home visiting');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#search-title:has-text("found")');
+  assert.ok((await page.locator('.hits > li').count()) > 0, 'search finds home visiting');
+  assert.ok((await page.locator('.hits mark').count()) > 0, 'the matched words are marked');
+  for (const r of seen.requests) if (r.url.includes('/graphql')) assert.equal(r.method, 'POST');
+  await axe(page, 'search');
+  await layouts(page, '10-search');
+  assert.deepEqual(seen.problems, []);
+  await page.close();
+});
