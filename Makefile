@@ -27,7 +27,7 @@ RACE    := -race -gcflags='modernc.org/sqlite/lib=-race=false'
 # names, else one found the usual ways (internal/testdb/findpostgres says
 # which, or that it is skipped); CI=true fails without one.
 
-.PHONY: run build test test-short test-browser test-replica test-validator bench fuzz generate check-generated schema-check vet fmt lint clean
+.PHONY: run build console test test-short test-browser test-replica test-validator bench fuzz generate check-generated schema-check vet fmt lint clean
 
 # Local development: no rate limit (VILLAGE_FLAGS='--rate-limit 20' sets one).
 # serve seeds the database, samples too, only when it holds no records at
@@ -50,9 +50,24 @@ test-short:
 	@echo "make test-short: SQLite$${VILLAGE_TEST_POSTGRES:+ and PostgreSQL}, no race detector; make test runs everything" >&2
 	@VILLAGE_TEST_POSTGRES="$${VILLAGE_TEST_POSTGRES:-off}" $(GO) test -short -count=1 ./...
 
+# The call-center console (console/): installs its npm packages from its
+# lockfile and builds it into server/consoleui/, which is committed and
+# embedded, so that make run and make build need only Go.
+console:
+	@command -v npm >/dev/null 2>&1 || { echo "make console: node and npm are needed (apt-get install nodejs npm)" >&2; exit 1; }
+	cd console && npm ci --no-audit --no-fund --silent && npm run build
+
 # Suites with tools of their own. Each says in one line when it is skipped.
-test-browser:
-	@echo "make test-browser: SKIPPED: this repository has no browser suite yet" >&2
+# The console in Debian's Chromium (console/test/browser.test.mjs) against
+# the real village serve; screenshots go to console/screenshots/.
+CHROMIUM ?= /usr/bin/chromium
+test-browser: build
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1 || ! [ -x "$(CHROMIUM)" ]; then \
+		echo "make test-browser: SKIPPED: node, npm and Chromium are needed (apt-get install nodejs npm chromium)" >&2; \
+		if [ "$$CI" = true ]; then exit 1; fi; exit 0; \
+	fi
+	cd console && npm ci --no-audit --no-fund --silent
+	cd console && VILLAGE_BIN="$(CURDIR)/$(BIN)" CHROMIUM="$(CHROMIUM)" node --test --test-reporter=spec test/
 
 # Read replicas: the suite creates a PostgreSQL primary and a streaming
 # replica of its own (initdb, pg_basebackup; as user postgres when run as

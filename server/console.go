@@ -14,128 +14,223 @@ import (
 	"time"
 )
 
-// consoleFiles holds the GraphiQL console: index.html plus the vendored
-// GraphiQL/React builds (see static/README.md), so the console works offline.
+// The browser pages, all embedded so that they work with no network access
+// beyond this server:
 //
-//go:embed static
-var consoleFiles embed.FS
+//	/           home.html: a short page linking the two below and the docs
+//	/console    the call-center console (console/ at the repository's root,
+//	            built by `make console` into consoleui/)
+//	/graphiql   GraphiQL, vendored in static/ (see static/README.md)
 
-// consoleAsset is one embedded file, ready to serve.
-type consoleAsset struct {
+//go:embed static
+var graphiqlFiles embed.FS
+
+//go:embed all:consoleui
+var consoleUIFiles embed.FS
+
+//go:embed home.html
+var homePage []byte
+
+// pageAsset is one embedded file, ready to serve.
+type pageAsset struct {
 	data        []byte
 	contentType string
 	etag        string
 }
 
-// consoleTypes maps extensions explicitly rather than via mime.TypeByExtension,
+// pageTypes maps extensions explicitly rather than via mime.TypeByExtension,
 // whose answer depends on the host's mime tables.
-var consoleTypes = map[string]string{
+var pageTypes = map[string]string{
 	".html": "text/html; charset=utf-8",
 	".js":   "text/javascript; charset=utf-8",
 	".css":  "text/css; charset=utf-8",
+	".json": "application/json",
+	".svg":  "image/svg+xml",
 	".md":   "text/markdown; charset=utf-8",
 	"":      "text/plain; charset=utf-8", // LICENSES/*
 }
 
-// consoleAssetMaxAge: the vendored file names carry no version, so keep the
-// lifetime to a day; the ETag makes revalidation after that cheap.
-const consoleAssetMaxAge = 24 * time.Hour
+// graphiqlAssetMaxAge: the vendored file names carry no version, so keep
+// the lifetime to a day; the ETag makes revalidation after that cheap. The
+// console's own files under assets/ carry a content hash in their names and
+// are kept for a year.
+const (
+	graphiqlAssetMaxAge = 24 * time.Hour
+	hashedAssetMaxAge   = 365 * 24 * time.Hour
+)
 
-// consoleHandler serves the GraphiQL page at exactly "/" and the embedded
-// assets under "/static/". It dispatches on r.URL.Path, so it can be mounted
-// as both mux.Handle("/", h) and mux.Handle("/static/", h).
-func consoleHandler() http.Handler {
-	assets := map[string]consoleAsset{}
-	err := fs.WalkDir(consoleFiles, "static", func(p string, d fs.DirEntry, err error) error {
+func newAsset(name string, data []byte) (pageAsset, error) {
+	ct, ok := pageTypes[path.Ext(name)]
+	if !ok {
+		return pageAsset{}, fmt.Errorf("pages: no content type for %s", name)
+	}
+	sum := sha256.Sum256(data)
+	return pageAsset{data: data, contentType: ct, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+}
+
+// loadAssets reads every file under root in fsys, keyed by its path below root.
+func loadAssets(fsys embed.FS, root string) map[string]pageAsset {
+	assets := map[string]pageAsset{}
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := consoleFiles.ReadFile(p)
+		data, err := fsys.ReadFile(p)
 		if err != nil {
 			return err
 		}
-		ct, ok := consoleTypes[path.Ext(p)]
-		if !ok {
-			return fmt.Errorf("console: no content type for %s", p)
+		a, err := newAsset(p, data)
+		if err != nil {
+			return err
 		}
-		sum := sha256.Sum256(data)
-		assets[strings.TrimPrefix(p, "static/")] = consoleAsset{
-			data:        data,
-			contentType: ct,
-			etag:        `"` + hex.EncodeToString(sum[:16]) + `"`,
-		}
+		assets[strings.TrimPrefix(p, root+"/")] = a
 		return nil
 	})
 	if err != nil {
 		panic(err) // embedded at build time: only a broken build gets here
 	}
-	index, ok := assets["index.html"]
-	if !ok {
-		panic("console: static/index.html not embedded")
+	return assets
+}
+
+// serveAsset answers GET and HEAD with a, revalidated by its ETag.
+func serveAsset(w http.ResponseWriter, r *http.Request, a pageAsset, cache string) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
 	}
-	// index.html is only served at "/", with its CSP.
-	delete(assets, "index.html")
-	csp, err := consoleCSP(index.data)
+	h := w.Header()
+	h.Set("Content-Type", a.contentType)
+	h.Set("Cache-Control", cache)
+	h.Set("ETag", a.etag)
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Zero modtime: conditional requests go by ETag only.
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.data))
+}
+
+// pageHeaders are set on every HTML page: its CSP, no referrer (a page's
+// address never leaves with a link), never framed.
+func pageHeaders(w http.ResponseWriter, csp string) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", csp)
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+}
+
+// homeCSP: the home page is plain HTML, with no script, style or image.
+const homeCSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// homeHandler serves the short page at exactly "/" (the mux sends every
+// unrouted path here, so anything else is a 404).
+func homeHandler() http.Handler {
+	home, err := newAsset("home.html", homePage)
 	if err != nil {
 		panic(err)
 	}
-	assetCache := fmt.Sprintf("public, max-age=%d", int(consoleAssetMaxAge.Seconds()))
-
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var (
-			a     consoleAsset
-			cache string
-		)
-		switch p := r.URL.Path; {
-		case p == "/":
-			a, cache = index, "no-cache"
-			w.Header().Set("Content-Security-Policy", csp)
-			w.Header().Set("Referrer-Policy", "no-referrer")
-			w.Header().Set("X-Frame-Options", "DENY")
-		case strings.HasPrefix(p, "/static/"):
-			var found bool
-			if a, found = assets[strings.TrimPrefix(p, "/static/")]; !found {
-				http.NotFound(w, r)
-				return
-			}
-			cache = assetCache
-		default:
+		if r.URL.Path != "/" {
 			http.NotFound(w, r)
 			return
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-			return
-		}
-		h := w.Header()
-		h.Set("Content-Type", a.contentType)
-		h.Set("Cache-Control", cache)
-		h.Set("ETag", a.etag)
-		h.Set("X-Content-Type-Options", "nosniff")
-		// Zero modtime: conditional requests go by ETag only.
-		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.data))
+		pageHeaders(w, homeCSP)
+		serveAsset(w, r, home, "no-cache")
 	})
 }
 
-// consoleCSP builds the page's Content-Security-Policy. Scripts are limited
+// ConsoleCSP is the call-center console's Content-Security-Policy: its
+// scripts, styles, map data and GraphQL calls all come from this server,
+// with no inline script or style (the build emits none: see
+// console/vite.config.ts) and no eval.
+const ConsoleCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// appHandler serves the console: its page at /console and /console/, its
+// built files below /console/. Mount it as mux.Handle("/console", h) and
+// mux.Handle("/console/", h).
+func appHandler() http.Handler {
+	assets := loadAssets(consoleUIFiles, "consoleui")
+	index, ok := assets["index.html"]
+	if !ok {
+		panic("console: consoleui/index.html not embedded: run make console")
+	}
+	delete(assets, "index.html")
+	hashed := fmt.Sprintf("public, max-age=%d, immutable", int(hashedAssetMaxAge.Seconds()))
+	daily := fmt.Sprintf("public, max-age=%d", int(graphiqlAssetMaxAge.Seconds()))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == "/console" || p == "/console/" {
+			pageHeaders(w, ConsoleCSP)
+			serveAsset(w, r, index, "no-cache")
+			return
+		}
+		name := strings.TrimPrefix(p, "/console/")
+		a, found := assets[name]
+		if !found {
+			http.NotFound(w, r)
+			return
+		}
+		cache := daily
+		if strings.HasPrefix(name, "assets/") {
+			cache = hashed
+		}
+		serveAsset(w, r, a, cache)
+	})
+}
+
+// graphiqlHandler serves the GraphiQL page at exactly "/graphiql" and the
+// vendored assets under "/static/". Mount it as mux.Handle("/graphiql", h)
+// and mux.Handle("/static/", h).
+func graphiqlHandler() http.Handler {
+	assets := loadAssets(graphiqlFiles, "static")
+	index, ok := assets["index.html"]
+	if !ok {
+		panic("graphiql: static/index.html not embedded")
+	}
+	// index.html is only served at "/graphiql", with its CSP.
+	delete(assets, "index.html")
+	csp, err := graphiqlCSP(index.data)
+	if err != nil {
+		panic(err)
+	}
+	assetCache := fmt.Sprintf("public, max-age=%d", int(graphiqlAssetMaxAge.Seconds()))
+
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case p == "/graphiql":
+			pageHeaders(w, csp)
+			serveAsset(w, r, index, "no-cache")
+		case strings.HasPrefix(p, "/static/"):
+			a, found := assets[strings.TrimPrefix(p, "/static/")]
+			if !found {
+				http.NotFound(w, r)
+				return
+			}
+			serveAsset(w, r, a, assetCache)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+// graphiqlCSP builds GraphiQL's Content-Security-Policy. Scripts are limited
 // to our own files plus the hash of the single inline bootstrap script, so
 // editing index.html can never leave a stale hash. Styles need
 // 'unsafe-inline': GraphiQL's dialogs inject <style> elements at run time.
 // Fonts and a few images are data: URLs inside graphiql.min.css.
-func consoleCSP(html []byte) (string, error) {
+func graphiqlCSP(html []byte) (string, error) {
 	const open, end = "<script>", "</script>"
 	i := bytes.Index(html, []byte(open))
 	if i < 0 {
-		return "", fmt.Errorf("console: index.html has no inline <script>")
+		return "", fmt.Errorf("graphiql: index.html has no inline <script>")
 	}
 	body := html[i+len(open):]
 	j := bytes.Index(body, []byte(end))
 	if j < 0 {
-		return "", fmt.Errorf("console: index.html inline <script> is not closed")
+		return "", fmt.Errorf("graphiql: index.html inline <script> is not closed")
 	}
 	if bytes.Contains(body[j+len(end):], []byte(open)) {
-		return "", fmt.Errorf("console: index.html has more than one inline <script>")
+		return "", fmt.Errorf("graphiql: index.html has more than one inline <script>")
 	}
 	sum := sha256.Sum256(body[:j])
 	return strings.Join([]string{

@@ -2,6 +2,7 @@ package server
 
 import (
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -9,19 +10,23 @@ import (
 	"testing"
 )
 
-// newConsoleServer mounts the handler the way the real server does.
-func newConsoleServer(t *testing.T) *httptest.Server {
+// newPagesServer mounts the page handlers the way New does.
+func newPagesServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	h := consoleHandler()
 	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	mux.Handle("/static/", h)
+	mux.Handle("/", homeHandler())
+	app := appHandler()
+	mux.Handle("/console", app)
+	mux.Handle("/console/", app)
+	g := graphiqlHandler()
+	mux.Handle("/graphiql", g)
+	mux.Handle("/static/", g)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-func consoleDo(t *testing.T, method, url string) (*http.Response, string) {
+func pageDo(t *testing.T, method, url string) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
@@ -39,27 +44,146 @@ func consoleDo(t *testing.T, method, url string) (*http.Response, string) {
 	return resp, string(body)
 }
 
-func TestConsoleIndex(t *testing.T) {
-	srv := newConsoleServer(t)
-	resp, body := consoleDo(t, http.MethodGet, srv.URL+"/")
+// externalRef finds a src or href that leaves this server.
+var externalRef = regexp.MustCompile(`(?i)\b(src|href)\s*=\s*["']?\s*(https?:)?//`)
+
+func checkPageHeaders(t *testing.T, path string, resp *http.Response) {
+	t.Helper()
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET / = %d", resp.StatusCode)
+		t.Fatalf("GET %s = %d", path, resp.StatusCode)
 	}
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
-		t.Errorf("Content-Type = %q", ct)
+		t.Errorf("GET %s Content-Type = %q", path, ct)
 	}
 	if cc := resp.Header.Get("Cache-Control"); cc != "no-cache" {
-		t.Errorf("Cache-Control = %q", cc)
+		t.Errorf("GET %s Cache-Control = %q", path, cc)
 	}
-	if !strings.Contains(strings.ToLower(body), "graphiql") {
-		t.Error("page does not mention graphiql")
+	for h, want := range map[string]string{"Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"} {
+		if got := resp.Header.Get(h); got != want {
+			t.Errorf("GET %s %s = %q, want %q", path, h, got, want)
+		}
 	}
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("GET %s CSP %q lacks %q", path, csp, want)
+		}
+	}
+	if strings.Contains(csp, "http") || strings.Contains(csp, "unsafe-eval") || strings.Contains(csp, "*") {
+		t.Errorf("GET %s CSP too loose: %q", path, csp)
+	}
+}
+
+// TestHomePage: "/" is a short page, without script, that links the
+// console, GraphiQL and the docs.
+func TestHomePage(t *testing.T) {
+	srv := newPagesServer(t)
+	resp, body := pageDo(t, http.MethodGet, srv.URL+"/")
+	checkPageHeaders(t, "/", resp)
+	for _, want := range []string{`href="/console"`, `href="/graphiql"`, "README.md", "Docs"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("home page lacks %s", want)
+		}
+	}
+	if strings.Contains(body, "<script") || externalRef.MatchString(body) {
+		t.Error("home page has a script or an external reference")
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "default-src 'none'") {
+		t.Errorf("home CSP = %q", csp)
+	}
+}
+
+// TestConsolePage: the console is served at /console and /console/ under
+// the strict CSP, its page has no inline script, style or handler (the CSP
+// would block them), and every file it loads is embedded, hashed and long
+// cached.
+func TestConsolePage(t *testing.T) {
+	srv := newPagesServer(t)
+	var body string
+	for _, p := range []string{"/console", "/console/"} {
+		var resp *http.Response
+		resp, body = pageDo(t, http.MethodGet, srv.URL+p)
+		checkPageHeaders(t, p, resp)
+		if csp := resp.Header.Get("Content-Security-Policy"); csp != ConsoleCSP {
+			t.Errorf("GET %s CSP = %q", p, csp)
+		}
+	}
+	for _, want := range []string{"default-src 'self'", "script-src 'self';", "style-src 'self';", "connect-src 'self'", "object-src 'none'"} {
+		if !strings.Contains(ConsoleCSP, want) {
+			t.Errorf("ConsoleCSP lacks %q", want)
+		}
+	}
+	if strings.Contains(ConsoleCSP, "unsafe") {
+		t.Errorf("ConsoleCSP allows something unsafe: %q", ConsoleCSP)
+	}
+	if externalRef.MatchString(body) {
+		t.Errorf("console page loads an external resource: %q", externalRef.FindString(body))
+	}
+	for _, inline := range []*regexp.Regexp{
+		regexp.MustCompile(`<script(\s+type="module")?\s*>`), regexp.MustCompile(`<style`),
+		regexp.MustCompile(`\sstyle=`), regexp.MustCompile(`\son[a-z]+=`),
+	} {
+		if inline.MatchString(body) {
+			t.Errorf("console page has inline code the CSP blocks: %s", inline.FindString(body))
+		}
+	}
+	refs := regexp.MustCompile(`(?:src|href)="(/console/assets/[^"]+)"`).FindAllStringSubmatch(body, -1)
+	var js, css int
+	for _, m := range refs {
+		resp, asset := pageDo(t, http.MethodGet, srv.URL+m[1])
+		if resp.StatusCode != http.StatusOK || len(asset) == 0 {
+			t.Errorf("GET %s = %d", m[1], resp.StatusCode)
+			continue
+		}
+		switch ct := resp.Header.Get("Content-Type"); {
+		case strings.HasPrefix(ct, "text/javascript"):
+			js++
+		case strings.HasPrefix(ct, "text/css"):
+			css++
+		}
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") {
+			t.Errorf("GET %s Cache-Control = %q", m[1], cc)
+		}
+		if strings.Contains(asset, "eval(") || strings.Contains(asset, "new Function(") {
+			t.Errorf("%s uses eval, which the CSP refuses", m[1])
+		}
+	}
+	if js == 0 || css == 0 {
+		t.Errorf("console page loads %d scripts and %d style sheets from /console/assets/: %v", js, css, refs)
+	}
+	// Every embedded asset is one the page loads: make console empties the
+	// folder, so a stale build's files are not served (nor carried).
+	var all strings.Builder
+	all.WriteString(body)
+	for _, m := range refs {
+		_, asset := pageDo(t, http.MethodGet, srv.URL+m[1])
+		all.WriteString(asset)
+	}
+	names, err := fs.Glob(consoleUIFiles, "consoleui/assets/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if !strings.Contains(all.String(), strings.TrimPrefix(n, "consoleui/")) {
+			t.Errorf("%s is embedded but nothing loads it: run make console", n)
+		}
+	}
+	resp, counties := pageDo(t, http.MethodGet, srv.URL+"/console/counties.json")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" ||
+		!strings.Contains(counties, `"25025":`) || !strings.Contains(counties, "us-atlas") {
+		t.Errorf("GET /console/counties.json = %d %s (Suffolk County, MA and the credit expected)", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestGraphiQLPage(t *testing.T) {
+	srv := newPagesServer(t)
+	resp, body := pageDo(t, http.MethodGet, srv.URL+"/graphiql")
+	checkPageHeaders(t, "/graphiql", resp)
 	if !strings.Contains(body, "GraphiQL.createFetcher({ url: '/graphql' })") {
 		t.Error("page does not create the /graphql fetcher")
 	}
 	// Offline: nothing may be loaded from another origin.
-	ref := regexp.MustCompile(`(?i)\b(src|href)\s*=\s*["']?\s*(https?:)?//`)
-	if m := ref.FindString(body); m != "" {
+	if m := externalRef.FindString(body); m != "" {
 		t.Errorf("page loads an external resource: %q", m)
 	}
 	for _, asset := range []string{
@@ -72,22 +196,18 @@ func TestConsoleIndex(t *testing.T) {
 			t.Errorf("page does not load %s", asset)
 		}
 	}
-
 	csp := resp.Header.Get("Content-Security-Policy")
 	for _, want := range []string{"default-src 'none'", "script-src 'self' 'sha256-", "connect-src 'self'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP %q lacks %q", csp, want)
 		}
 	}
-	if strings.Contains(csp, "http") || strings.Contains(csp, "unsafe-eval") {
-		t.Errorf("CSP too loose: %q", csp)
-	}
 
 	// HEAD works and revalidation by ETag gives 304.
-	if resp, _ := consoleDo(t, http.MethodHead, srv.URL+"/"); resp.StatusCode != http.StatusOK {
-		t.Errorf("HEAD / = %d", resp.StatusCode)
+	if resp, _ := pageDo(t, http.MethodHead, srv.URL+"/graphiql"); resp.StatusCode != http.StatusOK {
+		t.Errorf("HEAD /graphiql = %d", resp.StatusCode)
 	}
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/graphiql", nil)
 	req.Header.Set("If-None-Match", resp.Header.Get("ETag"))
 	r2, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -95,34 +215,34 @@ func TestConsoleIndex(t *testing.T) {
 	}
 	r2.Body.Close()
 	if r2.StatusCode != http.StatusNotModified {
-		t.Errorf("conditional GET / = %d, want 304", r2.StatusCode)
+		t.Errorf("conditional GET /graphiql = %d, want 304", r2.StatusCode)
 	}
 }
 
-func TestConsoleCSPHashMatchesInlineScript(t *testing.T) {
-	html, err := consoleFiles.ReadFile("static/index.html")
+func TestGraphiQLCSPHashMatchesInlineScript(t *testing.T) {
+	html, err := graphiqlFiles.ReadFile("static/index.html")
 	if err != nil {
 		t.Fatal(err)
 	}
-	csp, err := consoleCSP(html)
+	csp, err := graphiqlCSP(html)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Changing the inline script must change the hash.
-	other, err := consoleCSP([]byte(strings.Replace(string(html), "defaultQuery", "defaultQuery2", 1)))
+	other, err := graphiqlCSP([]byte(strings.Replace(string(html), "defaultQuery", "defaultQuery2", 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if csp == other {
 		t.Error("CSP hash does not depend on the inline script")
 	}
-	if _, err := consoleCSP([]byte("<script>a</script><script>b</script>")); err == nil {
+	if _, err := graphiqlCSP([]byte("<script>a</script><script>b</script>")); err == nil {
 		t.Error("two inline scripts accepted")
 	}
 }
 
-func TestConsoleAssets(t *testing.T) {
-	srv := newConsoleServer(t)
+func TestGraphiQLAssets(t *testing.T) {
+	srv := newPagesServer(t)
 	for _, tc := range []struct {
 		path, ctype string
 		minSize     int
@@ -133,7 +253,7 @@ func TestConsoleAssets(t *testing.T) {
 		{"/static/graphiql.min.css", "text/css", 50_000},
 		{"/static/LICENSES/graphiql-LICENSE", "text/plain", 500},
 	} {
-		resp, body := consoleDo(t, http.MethodGet, srv.URL+tc.path)
+		resp, body := pageDo(t, http.MethodGet, srv.URL+tc.path)
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s = %d", tc.path, resp.StatusCode)
 			continue
@@ -153,22 +273,30 @@ func TestConsoleAssets(t *testing.T) {
 	}
 }
 
-func TestConsoleNotFoundAndMethods(t *testing.T) {
-	srv := newConsoleServer(t)
+func TestPagesNotFoundAndMethods(t *testing.T) {
+	srv := newPagesServer(t)
 	for _, tc := range []struct {
 		method, path string
 		want         int
 	}{
 		{http.MethodGet, "/nope", http.StatusNotFound},
 		{http.MethodGet, "/index.html", http.StatusNotFound},
+		{http.MethodGet, "/graphiql/", http.StatusNotFound},
 		{http.MethodGet, "/static/", http.StatusNotFound},
 		{http.MethodGet, "/static/LICENSES", http.StatusNotFound},
 		{http.MethodGet, "/static/index.html", http.StatusNotFound},
 		{http.MethodGet, "/static/nope.js", http.StatusNotFound},
+		{http.MethodGet, "/console/index.html", http.StatusNotFound},
+		{http.MethodGet, "/console/assets/", http.StatusNotFound},
+		{http.MethodGet, "/console/nope", http.StatusNotFound},
+		{http.MethodGet, "/consolex", http.StatusNotFound},
 		{http.MethodPost, "/", http.StatusMethodNotAllowed},
+		{http.MethodPost, "/graphiql", http.StatusMethodNotAllowed},
+		{http.MethodPost, "/console", http.StatusMethodNotAllowed},
 		{http.MethodPut, "/static/graphiql.min.js", http.StatusMethodNotAllowed},
+		{http.MethodDelete, "/console/counties.json", http.StatusMethodNotAllowed},
 	} {
-		resp, _ := consoleDo(t, tc.method, srv.URL+tc.path)
+		resp, _ := pageDo(t, tc.method, srv.URL+tc.path)
 		if resp.StatusCode != tc.want {
 			t.Errorf("%s %s = %d, want %d", tc.method, tc.path, resp.StatusCode, tc.want)
 		}

@@ -62,6 +62,25 @@
 // anonymous GET without errors, with a weak ETag from the change feed's
 // position and the UTC date, private for a key, none stored otherwise.
 //
+// # Pages
+//
+// Three pages are embedded (console.go): "/" a short page with no script,
+// "/console" the call-center console (built from console/ at the
+// repository's root into consoleui/ by `make console`, committed so that a
+// Go build needs no Node.js), and "/graphiql" with its vendored assets under
+// "/static/". Each page carries its own CSP. The console's is the strictest
+// (ConsoleCSP: only this origin, no inline code, no eval), which the build
+// allows because Vite emits no inline script or style and the console sets
+// styles through classes only. GraphiQL needs an inline bootstrap script,
+// allowed by its hash, and inline styles. The console's hashed files are
+// cached for a year, the rest revalidated by ETag.
+//
+// The console talks to /graphql by POST only, so nothing a caller tells a
+// worker reaches a URL or the request log; what a trace or log may record
+// of a GraphQL request (its operation's name and type, never variables) is
+// graph's and telemetry's rule, tested for a console call in
+// console_privacy_test.go.
+//
 // # Draining
 //
 // Config.Draining, once closed, makes /readyz answer 503 while everything

@@ -127,11 +127,13 @@ func TestRequestBodyLimit(t *testing.T) {
 func TestConsoleIsServed(t *testing.T) {
 	db := testdb.Open(t, "sqlite3", store.Options{})
 	a := newAPI(t, db, server.Config{})
-	res := mustGet(t, a.srv.URL+"/")
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "/static/graphiql.min.js") {
-		t.Fatalf("GET /: %d", res.StatusCode)
+	for path, want := range map[string]string{"/": `href="/console"`, "/graphiql": "/static/graphiql.min.js", "/console": "/console/assets/"} {
+		res := mustGet(t, a.srv.URL+path)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s: %d, want a page with %s", path, res.StatusCode, want)
+		}
 	}
 }
 

@@ -280,7 +280,8 @@ func TestCompression(t *testing.T) {
 			{http.MethodGet, gqlGET("{ programs(first: 50) { edges { node { name description } } } }"), "", `"programs"`},
 			{http.MethodGet, "/hsds/services", "", `"contents"`},
 			{http.MethodGet, "/hsds/services?format=ndjson", "", "\n"},
-			{http.MethodGet, "/", "", "<html"},
+			{http.MethodGet, "/graphiql", "", "<html"},
+			{http.MethodGet, "/console/counties.json", "", `"counties"`},
 		} {
 			res, body := a.send(c.method, c.path, c.body, gz)
 			if res.Header.Get("Content-Encoding") != "gzip" {

@@ -126,8 +126,11 @@ func (c Config) withDefaults() Config {
 //
 //	/graphql   the GraphQL API (POST and GET); send an API key as
 //	           "Authorization: Bearer <key>", or none to read as the public
-//	/          the GraphiQL console (assets embedded, works offline)
-//	/static/   the console's assets
+//	/          a short page linking the console, GraphiQL and the docs
+//	/console   the call-center console (console/ at the repository's root,
+//	           built and embedded; its own strict CSP: ConsoleCSP)
+//	/graphiql  GraphiQL (assets embedded, works offline)
+//	/static/   GraphiQL's assets
 //	/healthz   the process is alive
 //	/readyz    the database (the primary) answers; replicas do not count
 //	           (a request goes to the primary when none is in rotation)
@@ -175,9 +178,13 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 		ReadAfter: readAfterOf(db),
 	}))))
 	handle("/hsds/", cache.wrap(hsdsHandler(db.Client, searcher, log, cfg)))
-	console := consoleHandler()
-	handle("/", console)
-	handle("/static/", console)
+	handle("/", homeHandler())
+	app := appHandler()
+	handle("/console", app)
+	handle("/console/", app)
+	graphiql := graphiqlHandler()
+	handle("/graphiql", graphiql)
+	handle("/static/", graphiql)
 	handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		writePlain(w, http.StatusOK, "ok")
 	}))
