@@ -218,8 +218,9 @@ func TestFullUpsertBatchFitsTheBodyLimit(t *testing.T) {
 }
 
 // TestReadyOnceTheMatchIndexIsBuilt: with WarmIndexes (village serve), the
-// match index is built as the server starts, and /readyz answers ready only
-// once it is, so no family's first match waits for it.
+// match and search indexes are built as the server starts, and /readyz
+// answers ready only once they are, so no family's first match (nor a
+// worker's first search) waits for them.
 func TestReadyOnceTheMatchIndexIsBuilt(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		loadSeedAndSamples(t, db)
@@ -238,8 +239,10 @@ func TestReadyOnceTheMatchIndexIsBuilt(t *testing.T) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-		if records := gaugeValue(t, metrics, "village_match_index_records"); records == 0 {
-			t.Error("/readyz answered ready before the match index was built")
+		for _, gauge := range []string{"village_match_index_records", "village_search_index_records"} {
+			if records := gaugeValue(t, metrics, gauge); records == 0 {
+				t.Errorf("/readyz answered ready before %s was built", gauge)
+			}
 		}
 	})
 }

@@ -107,6 +107,8 @@ func TestMetrics(t *testing.T) {
 			`go_sql_max_open_connections{db_name="` + db.Dialect + `"}`,
 			`village_match_index_build_seconds `,
 			`village_match_index_age_seconds `,
+			`village_search_index_records `, // 0: no search was run
+			`village_search_index_build_seconds `,
 		} {
 			if !strings.Contains(text, want) {
 				t.Errorf("/metrics lacks %s", want)

@@ -165,6 +165,12 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 			s := matcher.IndexStats()
 			return telemetry.IndexStats{Records: s.Records, BuiltAt: s.BuiltAt, Build: s.Build}
 		})
+		cfg.Metrics.WatchSearchIndex(func() telemetry.IndexStats {
+			if s := searcher.IndexStats(); s != nil {
+				return telemetry.IndexStats{Records: s.Records, BuiltAt: s.BuiltAt, Build: s.Build}
+			}
+			return telemetry.IndexStats{}
+		})
 	}
 	warming := warmIndexes(cfg.WarmIndexes, log, matcher.Warm, searcher.Warm)
 	cache := httpCache{client: db.Client, maxAge: cfg.CacheMaxAge, now: time.Now}

@@ -155,6 +155,30 @@ func (m *Metrics) WatchDB(name string, db *sql.DB) {
 	m.Registry.MustRegister(collectors.NewDBStatsCollector(db, name))
 }
 
+// WatchSearchIndex exports the search index's size, age and build time,
+// read from stats at every scrape.
+func (m *Metrics) WatchSearchIndex(stats func() IndexStats) {
+	if m == nil {
+		return
+	}
+	gauge := func(name, help string, value func(IndexStats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return value(stats()) })
+	}
+	m.Registry.MustRegister(
+		gauge("village_search_index_records", "Records (services, programs, organizations, resources) the search index holds (0 until first built: village serve builds it at start, else the first search does).",
+			func(s IndexStats) float64 { return float64(s.Records) }),
+		gauge("village_search_index_age_seconds", "Seconds since the search index was last rebuilt (the first search after a write does it); 0 until first built.",
+			func(s IndexStats) float64 {
+				if s.BuiltAt.IsZero() {
+					return 0
+				}
+				return time.Since(s.BuiltAt).Seconds()
+			}),
+		gauge("village_search_index_build_seconds", "How long the search index's last rebuild took.",
+			func(s IndexStats) float64 { return s.Build.Seconds() }),
+	)
+}
+
 // IndexStats are what an in-memory index says about itself.
 type IndexStats struct {
 	Records int           // records it holds
