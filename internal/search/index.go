@@ -1,6 +1,9 @@
 package search
 
 import (
+	"github.com/kljensen/snowball/english"
+	"github.com/kljensen/snowball/spanish"
+
 	"context"
 	"fmt"
 	"math"
@@ -318,24 +321,25 @@ func build(ctx context.Context, client *ent.Client, position int) (*index, error
 		return -1
 	}
 	orgName, programName := map[int]string{}, map[int]string{}
+	orgLang, programLang := map[int]lang{}, map[int]lang{}
 	for _, o := range orgs {
-		orgName[o.ID] = o.Name
+		orgName[o.ID], orgLang[o.ID] = o.Name, readAs(nil, o.Name, o.AlternateName, o.Description)
 	}
 	for _, p := range programs {
-		programName[p.ID] = p.Name
+		programName[p.ID], programLang[p.ID] = p.Name, readAs(nil, p.Name, p.AlternateName, p.Description)
 	}
 	servicesOf := map[docKey][]int{} // program or organization → its services' terms
 	for _, s := range services {
 		d := doc{typ: TypeService, id: s.ID, name: s.Name, live: s.Status != service.StatusINACTIVE && s.Status != service.StatusDEFUNCT,
 			parent: [2]int32{ref(TypeOrganization, &s.OrganizationID), ref(TypeProgram, s.ProgramID)}}
-		l := languageOf(s.Languages)
+		l := readAs(s.Languages, s.Name, s.AlternateName, s.Description)
 		b.add(s.Name, className, l)
 		b.add(s.AlternateName, className, l)
 		b.add(s.Description, classText, l)
 		// Its organization's and program's names count for it.
-		b.add(orgName[s.OrganizationID], classParent, langBoth)
+		b.add(orgName[s.OrganizationID], classParent, orgLang[s.OrganizationID])
 		if s.ProgramID != nil {
-			b.add(programName[*s.ProgramID], classParent, langBoth)
+			b.add(programName[*s.ProgramID], classParent, programLang[*s.ProgramID])
 		}
 		for _, t := range s.Edges.Needs {
 			d.terms = append(d.terms, t.ID)
@@ -357,20 +361,22 @@ func build(ctx context.Context, client *ent.Client, position int) (*index, error
 	for _, p := range programs {
 		d := doc{typ: TypeProgram, id: p.ID, name: p.Name, live: true, parent: [2]int32{ref(TypeOrganization, p.OrganizationID), -1},
 			terms: uniqueSorted(servicesOf[docKey{TypeProgram, p.ID}])}
-		b.add(p.Name, className, langBoth)
-		b.add(p.AlternateName, className, langBoth)
-		b.add(p.Description, classText, langBoth)
+		l := programLang[p.ID]
+		b.add(p.Name, className, l)
+		b.add(p.AlternateName, className, l)
+		b.add(p.Description, classText, l)
 		if p.OrganizationID != nil {
-			b.add(orgName[*p.OrganizationID], classParent, langBoth)
+			b.add(orgName[*p.OrganizationID], classParent, orgLang[*p.OrganizationID])
 		}
 		b.finish(&d)
 	}
 	for _, o := range orgs {
 		d := doc{typ: TypeOrganization, id: o.ID, name: o.Name, live: true, parent: [2]int32{-1, -1},
 			terms: uniqueSorted(servicesOf[docKey{TypeOrganization, o.ID}])}
-		b.add(o.Name, className, langBoth)
-		b.add(o.AlternateName, className, langBoth)
-		b.add(o.Description, classText, langBoth)
+		l := orgLang[o.ID]
+		b.add(o.Name, className, l)
+		b.add(o.AlternateName, className, l)
+		b.add(o.Description, classText, l)
 		for _, loc := range o.Edges.Locations {
 			if p, ok := placeOf(loc); ok {
 				d.locs = append(d.locs, p)
@@ -381,11 +387,11 @@ func build(ctx context.Context, client *ent.Client, position int) (*index, error
 	for _, r := range resources {
 		d := doc{typ: TypeResource, id: r.ID, name: r.Title, live: true, status: r.Status,
 			restricted: r.Status != resource.StatusPUBLISHED, parent: [2]int32{ref(TypeOrganization, r.PublisherID), -1}}
-		l := languageOf([]string{r.Language})
+		l := readAs([]string{r.Language}, r.Title, r.Summary)
 		b.add(r.Title, className, l)
 		b.add(r.Summary, classText, l)
 		if r.PublisherID != nil {
-			b.add(orgName[*r.PublisherID], classParent, langBoth)
+			b.add(orgName[*r.PublisherID], classParent, orgLang[*r.PublisherID])
 		}
 		for _, t := range r.Edges.Topics {
 			d.terms = append(d.terms, t.ID)
@@ -428,9 +434,47 @@ func build(ctx context.Context, client *ent.Client, position int) (*index, error
 // minTypoLength is the shortest query word a typo is forgiven in.
 const minTypoLength = 5
 
-// languageOf reads the languages a record states: one of English or
+// readAs is the language a record's own text is stemmed in: the one its
+// words show (textLanguage), else the one it states (statedLanguage), else
+// both. The text decides first because a service offered in Spanish may
+// well be described in English: stemming English words as Spanish makes
+// "come" and "comida" (and ".com") one word, and a search for "comida"
+// finds "Kids Come First" (seen on Open211 Miami's export).
+func readAs(stated []string, texts ...string) lang {
+	if l := textLanguage(texts...); l != langBoth {
+		return l
+	}
+	return statedLanguage(stated)
+}
+
+// textLanguage is English or Spanish when the texts' stop words are
+// clearly of one language (at least two, and three times as many as of the
+// other), else langBoth: a name alone seldom tells.
+func textLanguage(texts ...string) lang {
+	en, es := 0, 0
+	for _, text := range texts {
+		for _, tok := range tokenize(text) {
+			isEn, isEs := english.IsStopWord(tok.folded), spanish.IsStopWord(tok.folded)
+			switch {
+			case isEn && !isEs:
+				en++
+			case isEs && !isEn:
+				es++
+			}
+		}
+	}
+	switch {
+	case en >= 2 && en >= 3*es:
+		return langEnglish
+	case es >= 2 && es >= 3*en:
+		return langSpanish
+	}
+	return langBoth
+}
+
+// statedLanguage reads the languages a record states: one of English or
 // Spanish alone stems as that language; anything else, both.
-func languageOf(codes []string) lang {
+func statedLanguage(codes []string) lang {
 	if len(codes) == 1 {
 		switch strings.ToLower(codes[0]) {
 		case "en", "eng":

@@ -229,7 +229,7 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 		for _, a := range words[i].alts {
 			if !out.matched[a.term] {
 				out.matched[a.term] = true
-				st := ix.stemOf[a.term]
+				st := stemText(ix.stemOf[a.term])
 				out.prefixes = append(out.prefixes, st[:min(len(st), 3)])
 			}
 		}

@@ -350,3 +350,38 @@ func TestSearchSameOrderOnBothBackends(t *testing.T) {
 		t.Log("only one backend ran")
 	}
 }
+
+// TestSearchStemsEachTextInItsLanguage: stemmed as Spanish, "comida" is
+// "com", which an English text's "come" and "vitalchek.com" must not match
+// (Open211 Miami's real export, all in English, answered "comida" with
+// "Kids Come First" and every ".com" address). A text is read in the
+// language its words show, whatever languages the service is offered in,
+// and Spanish stems never meet English ones.
+func TestSearchStemsEachTextInItsLanguage(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		c := db.Client
+		org := c.Organization.Create().SetName("Kids Come First in the Keys").
+			SetDescription("The mission of Kids Come First is to provide school supplies to every child.").SaveX(ctx)
+		c.Service.Create().SetName("Birth certificates").SetOrganization(org).SetLanguages([]string{"en", "es"}).
+			SetDescription("Orders can be placed at vitalchek.com, and the fees are paid by card.").ExecX(ctx)
+		c.Service.Create().SetName("Banco de comida").SetOrganization(org).
+			SetDescription("Entrega de comida para las familias con niños pequeños.").ExecX(ctx)
+		e := search.New(c)
+		out, err := e.Search(anonymous(), search.Query{Text: "comida"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range out.All() {
+			got = append(got, fmt.Sprint(h.Type, " ", h.ID))
+		}
+		if len(got) != 1 {
+			t.Errorf("comida found %d records (%v), want the Spanish food bank alone", len(got), got)
+		}
+		out, err = e.Search(anonymous(), search.Query{Text: "come first"})
+		if err != nil || out.Total() < 2 {
+			t.Errorf("come first: %v, %v results; want the organization and its services", err, out.Total())
+		}
+	})
+}

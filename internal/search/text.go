@@ -88,17 +88,19 @@ func stopWord(w string) bool {
 	return english.IsStopWord(w) || spanish.IsStopWord(w)
 }
 
-// stems returns the word's stems in the languages asked for (one when
-// they agree or only one is asked for).
-func stems(w string, l lang) (string, string) {
-	var en, es string
+// stems returns the word's stems in the languages asked for, each as the
+// index's key: an English stem as it is, a Spanish one behind spanishKey.
+// The two are kept apart even where they are spelt alike: stemmed as
+// Spanish, "comida" is "com", which must not find the English "com" of
+// "vitalchek.com" (seen on Open211 Miami's export). A word read in both
+// languages has both keys, and a query word looks both up.
+func stems(w string, l lang) (en, es string) {
 	if l&langEnglish != 0 {
 		en = english.Stem(w, true)
 	}
 	if l&langSpanish != 0 {
-		es = spanish.Stem(w, true)
-		if es == en {
-			es = ""
+		if st := spanish.Stem(w, true); st != "" {
+			es = spanishKey + st
 		}
 	}
 	if en == "" {
@@ -106,6 +108,12 @@ func stems(w string, l lang) (string, string) {
 	}
 	return en, es
 }
+
+// spanishKey marks a Spanish stem in the index's terms.
+const spanishKey = "es:"
+
+// stemText is a term's stem without its language mark.
+func stemText(key string) string { return strings.TrimPrefix(key, spanishKey) }
 
 // withinOneEdit reports whether a and b (folded words, as runes) are at most
 // one edit apart: one letter inserted, deleted or replaced, or two
