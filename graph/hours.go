@@ -30,8 +30,12 @@ type openNowList struct {
 
 type openNowKey struct{}
 
+func newOpenNowCache() *openNowCache {
+	return &openNowCache{at: time.Now(), lists: map[any]*openNowList{}}
+}
+
 func withOpenNowCache(ctx context.Context) context.Context {
-	return context.WithValue(ctx, openNowKey{}, &openNowCache{at: time.Now(), lists: map[any]*openNowList{}})
+	return context.WithValue(ctx, openNowKey{}, newOpenNowCache())
 }
 
 // serviceOpenNow answers Service.openNow for obj, evaluating with it every
@@ -41,7 +45,7 @@ func withOpenNowCache(ctx context.Context) context.Context {
 func (r *Resolver) serviceOpenNow(ctx context.Context, obj *ent.Service) (*bool, error) {
 	cache, _ := ctx.Value(openNowKey{}).(*openNowCache)
 	if cache == nil {
-		cache = &openNowCache{at: time.Now(), lists: map[any]*openNowList{}}
+		cache = newOpenNowCache()
 	}
 	key, ids := siblingServices(ctx, obj)
 	cache.mu.Lock()
@@ -55,15 +59,8 @@ func (r *Resolver) serviceOpenNow(ctx context.Context, obj *ent.Service) (*bool,
 	if l.err != nil {
 		return nil, l.err
 	}
-	s, ok := l.states[obj.ID]
-	if !ok { // not among the list's (it changed under us): alone
-		one, err := hours.ForServices(ctx, r.client, []int{obj.ID}, cache.at)
-		if err != nil {
-			return nil, err
-		}
-		s = one[obj.ID]
-	}
-	return s.OpenNow(), nil
+	// ids holds obj's (siblingServices), and ForServices answers every id.
+	return l.states[obj.ID].OpenNow(), nil
 }
 
 // siblingServices finds the nearest resolved list of services above the

@@ -112,6 +112,9 @@ func (c *responseCache) wrap(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// The readers below (the match and search indexes) take this
+		// position rather than read it again, and the answer is for it.
+		r = r.WithContext(feed.WithPosition(r.Context(), position))
 		now := c.now()
 		key := c.key(r, body, position, now)
 		if a := c.get(key, position, now); a != nil {

@@ -3,6 +3,7 @@ package hours
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // zones load the same on every machine
 
@@ -408,9 +409,19 @@ func LoadZone(name string) *time.Location {
 	if name == "" || name == "Local" {
 		return nil
 	}
+	// time.LoadLocation reads the zone's data again at every call: every
+	// schedule of every service evaluated would.
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil
+		return nil // not remembered: stored data could name any number
 	}
+	zones.Store(name, loc)
 	return loc
 }
+
+// zones are the locations LoadZone loaded, by name: the IANA database's,
+// so at most a few hundred.
+var zones sync.Map

@@ -89,16 +89,6 @@ func (b *Binding) MarkWrote() {
 	b.mu.Unlock()
 }
 
-// Wrote reports whether the request committed a write.
-func (b *Binding) Wrote() bool {
-	if b == nil {
-		return false
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.wrote
-}
-
 // Token returns the request's read-after token, computing it with read the
 // first time it is asked for after a write ("" before any write, or when
 // read fails): the GraphQL extension and the response header then name the
