@@ -134,9 +134,9 @@ type index struct {
 	docs     []doc
 	terms    map[string]int32 // stem → term number
 	posts    []postings       // by term number
-	// df counts, by term number, the unrestricted records holding it: a
-	// restricted record changes no one's ranking.
-	df       []int32
+	// idf weighs each term, by term number, by the unrestricted records
+	// holding it: a restricted record changes no one's ranking.
+	idf      []float64
 	public   int         // unrestricted records
 	byLength [][]surface // words of the records by length in runes, for typos
 	needs    map[string]needTerms
@@ -399,18 +399,22 @@ func build(ctx context.Context, client *ent.Client, position int) (*index, error
 		}
 		b.finish(&d)
 	}
-	ix.df = make([]int32, len(ix.posts))
-	for t, p := range ix.posts {
-		for _, d := range p.docs {
-			if !ix.docs[d].restricted {
-				ix.df[t]++
-			}
-		}
-	}
 	for _, d := range ix.docs {
 		if !d.restricted {
 			ix.public++
 		}
+	}
+	// Each term's weight (BM25's idf) over the records everyone may read,
+	// once here rather than in every query.
+	ix.idf = make([]float64, len(ix.posts))
+	for t, p := range ix.posts {
+		df := 0
+		for _, d := range p.docs {
+			if !ix.docs[d].restricted {
+				df++
+			}
+		}
+		ix.idf[t] = math.Log(1 + (float64(ix.public)-float64(df)+0.5)/(float64(df)+0.5))
 	}
 	for w, t := range b.words {
 		r := []rune(w)

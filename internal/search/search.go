@@ -321,7 +321,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		cur := int32(wi + 1)
 		for _, a := range w.alts {
 			p := ix.posts[a.term]
-			idf := math.Log(1 + (float64(ix.public)-float64(ix.df[a.term])+0.5)/(float64(ix.df[a.term])+0.5))
+			idf := ix.idf[a.term]
 			for j, d := range p.docs {
 				weight, tier := p.classes[j].best()
 				s := weight * idf
