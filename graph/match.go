@@ -31,26 +31,14 @@ import (
 func (r *Resolver) matchPage(ctx context.Context, family match.Family, first *int, after *entgql.Cursor[int], opts match.Options, openAt *time.Time) (*model.MatchConnection, error) {
 	includeIneligible := opts.IncludeIneligible
 	opts.RevealConfidential = func(owner int) bool { return auth.SeesRestricted(ctx, owner) }
-	at := time.Now()
+	oa, err := r.openAtFilter(ctx, openAt)
+	if err != nil {
+		return nil, err
+	}
+	at := oa.at
 	var states map[int]hours.State
 	if openAt != nil {
-		if d := openAt.Sub(at); d > maxOpenAtDistance || d < -maxOpenAtDistance {
-			return nil, &directory.FieldError{Field: "openAt", Message: fmt.Sprintf("give a time within a year of now (got %s)", openAt.Format(time.RFC3339))}
-		}
-		at = *openAt
-		opts.LeaveOut = func(ids []int) (map[int]bool, error) {
-			var err error
-			if states, err = hours.ForServices(ctx, r.client, ids, at); err != nil {
-				return nil, err
-			}
-			closed := map[int]bool{}
-			for id, s := range states {
-				if s.Status == hours.Closed {
-					closed[id] = true
-				}
-			}
-			return closed, nil
-		}
+		opts.LeaveOut = oa.leaveOut(&states)
 	}
 	outcome, err := r.matcher.Match(ctx, family, opts)
 	if err != nil {
@@ -270,6 +258,43 @@ func nonEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// openAtFilter is match's and search's openAt: the instant hours are read
+// at (now without openAt), checked to lie within maxOpenAtDistance.
+type openAtFilter struct {
+	r   *Resolver
+	ctx context.Context
+	at  time.Time
+}
+
+func (r *Resolver) openAtFilter(ctx context.Context, openAt *time.Time) (openAtFilter, error) {
+	f := openAtFilter{r: r, ctx: ctx, at: time.Now()}
+	if openAt != nil {
+		if d := openAt.Sub(f.at); d > maxOpenAtDistance || d < -maxOpenAtDistance {
+			return f, &directory.FieldError{Field: "openAt", Message: fmt.Sprintf("give a time within a year of now (got %s)", openAt.Format(time.RFC3339))}
+		}
+		f.at = *openAt
+	}
+	return f, nil
+}
+
+// leaveOut is a LeaveOut hook: it reads the services' hours at f.at (into
+// *states, for their edges' openNow) and names those known to be closed.
+func (f openAtFilter) leaveOut(states *map[int]hours.State) func(ids []int) (map[int]bool, error) {
+	return func(ids []int) (map[int]bool, error) {
+		var err error
+		if *states, err = hours.ForServices(f.ctx, f.r.client, ids, f.at); err != nil {
+			return nil, err
+		}
+		closed := map[int]bool{}
+		for id, s := range *states {
+			if s.Status == hours.Closed {
+				closed[id] = true
+			}
+		}
+		return closed, nil
+	}
 }
 
 // maxOpenAtDistance bounds match's openAt: schedules say nothing reliable

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -30,30 +29,14 @@ import (
 // at openAt, else now, for the page's services only when selected.
 func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Place, types []model.SearchType, needs []string, first *int, after *entgql.Cursor[int], openAt *time.Time) (*model.SearchConnection, error) {
 	q := search.Query{Text: text, Needs: needs}
-	at := time.Now()
+	oa, err := r.openAtFilter(ctx, openAt)
+	if err != nil {
+		return nil, err
+	}
+	at := oa.at
 	var states map[int]hours.State
 	if openAt != nil {
-		if d := openAt.Sub(at); d > maxOpenAtDistance || d < -maxOpenAtDistance {
-			return nil, &directory.FieldError{Field: "openAt", Message: fmt.Sprintf("give a time within a year of now (got %s)", openAt.Format(time.RFC3339))}
-		}
-		at = *openAt
-		q.LeaveOut = func(ids []int) (map[int]bool, error) {
-			var err error
-			if states, err = hours.ForServices(ctx, r.client, ids, at); err != nil {
-				return nil, err
-			}
-			drop := map[int]bool{}
-			for id, s := range states {
-				if s.Status == hours.Closed {
-					drop[id] = true
-				}
-			}
-			return drop, nil
-		}
-	}
-	for _, t := range types {
-		st, _ := search.ParseType(string(t)) // the schema admits only the enum's names
-		q.Types = append(q.Types, st)
+		q.LeaveOut = oa.leaveOut(&states)
 	}
 	if near != nil {
 		pt, err := near.Resolve("near")
