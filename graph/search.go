@@ -38,6 +38,10 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 	if openAt != nil {
 		q.LeaveOut = oa.leaveOut(&states)
 	}
+	for _, t := range types {
+		st, _ := search.ParseType(string(t)) // the schema admits only the enum's names
+		q.Types = append(q.Types, st)
+	}
 	if near != nil {
 		pt, err := near.Resolve("near")
 		if err != nil {
