@@ -3,10 +3,8 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"entgo.io/ent/dialect/sql"
 	"errors"
 	"fmt"
-	"github.com/village-directory/village/ent/servicearea"
 	"log/slog"
 	"math"
 	"net/http"
@@ -19,11 +17,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/village-directory/village/ent"
-	"github.com/village-directory/village/ent/organization"
-	"github.com/village-directory/village/ent/predicate"
-	"github.com/village-directory/village/ent/service"
-	"github.com/village-directory/village/ent/serviceatlocation"
-	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/graph"
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/geo"
@@ -61,7 +54,8 @@ const hsdsOpenAPI = "https://raw.githubusercontent.com/openreferral/specificatio
 // nested documents the {id} endpoints return; minimal=true (services)
 // returns only each service's id and modified_date.
 func hsdsHandler(client *ent.Client, searcher *search.Engine, log *slog.Logger, cfg Config) http.Handler {
-	h := &hsdsAPI{client: client, search: searcher, log: log, ids: hsds.NewResolver(client), streams: make(chan struct{}, cfg.MaxStreams),
+	ids := hsds.NewResolver(client)
+	h := &hsdsAPI{read: hsds.NewReader(client, searcher, ids), log: log, ids: ids, streams: make(chan struct{}, cfg.MaxStreams),
 		streamBatch: cfg.StreamBatch, maxParamLength: cfg.Limits.MaxTextLength}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /hsds/{$}", h.root)
@@ -86,12 +80,11 @@ func hsdsHandler(client *ent.Client, searcher *search.Engine, log *slog.Logger, 
 }
 
 type hsdsAPI struct {
-	client *ent.Client
-	// search is the search index GraphQL's search uses too: the search
-	// parameter of services, organizations and service_at_locations.
-	search *search.Engine
-	log    *slog.Logger
-	ids    *hsds.Resolver
+	// read finds and loads what the lists and documents hold: this file
+	// translates HTTP to and from it.
+	read *hsds.Reader
+	log  *slog.Logger
+	ids  *hsds.Resolver
 	// streams holds a slot per format=ndjson listing in progress: streams
 	// are long, so only so many run at once.
 	streams chan struct{}
@@ -172,17 +165,8 @@ type listParams struct {
 	full, minimal bool
 	fullService   bool
 	page, perPage int
-	search        string
-	ranked        *hsds.Ranked // what search finds (services or organizations)
-	termID        *int         // taxonomy_term_id, resolved (-1: none such)
-	villageCode   *string      // taxonomy_term_id, a term of the Village attribute vocabulary
-	vocabulary    *string      // taxonomy_id, resolved (a name no term has: none such)
-	orgID         *int
-	modifiedAfter *time.Time
-	postcode      *geo.Place
-	proximityKm   *float64
-	parentID      *int
-	topOnly       bool
+	// filter is what the list's filters and search resolve to.
+	filter hsds.ListFilter
 }
 
 // hsdsMaxOffset bounds how far into a list a page may start.
@@ -208,7 +192,8 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 			}
 		}
 	}
-	p := &listParams{format: formatJSON, page: 1, perPage: hsdsDefaultPerPage, search: strings.TrimSpace(q.Get("search"))}
+	p := &listParams{format: formatJSON, page: 1, perPage: hsdsDefaultPerPage}
+	p.filter.Search = strings.TrimSpace(q.Get("search"))
 	for _, name := range []string{"page", "per_page"} {
 		v := q.Get(name)
 		if v == "" {
@@ -243,7 +228,7 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 	for _, flag := range []struct {
 		name string
 		dst  *bool
-	}{{"full", &p.full}, {"minimal", &p.minimal}, {"full_service", &p.fullService}, {"top_only", &p.topOnly}} {
+	}{{"full", &p.full}, {"minimal", &p.minimal}, {"full_service", &p.fullService}, {"top_only", &p.filter.TopOnly}} {
 		if v := q.Get(flag.name); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -266,7 +251,7 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 		if !slices.Contains(allowed, name) {
 			// A filter this list does not take would otherwise be ignored,
 			// and its caller would take the whole list for the filtered one.
-			if slices.Contains(hsdsFilters, name) && (name != "top_only" || p.topOnly) {
+			if slices.Contains(hsdsFilters, name) && (name != "top_only" || p.filter.TopOnly) {
 				return nil, badf("%s is not a parameter of %s", name, r.URL.Path)
 			}
 			continue
@@ -276,7 +261,7 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 			if code, ok := hsds.VillageTermCode(strings.ToLower(v)); ok && name == "taxonomy_term_id" {
 				// A term the API publishes, though no record: services
 				// carry it as an attribute.
-				p.villageCode = &code
+				p.filter.VillageCode = &code
 				continue
 			}
 			kind := map[string]string{"taxonomy_term_id": hsds.KindTaxonomyTerm, "organization_id": hsds.KindOrganization,
@@ -290,17 +275,17 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 			}
 			switch name {
 			case "taxonomy_term_id":
-				p.termID = &id
+				p.filter.TermID = &id
 			case "organization_id":
-				p.orgID = &id
+				p.filter.OrganizationID = &id
 			default:
-				p.parentID = &id
+				p.filter.ParentID = &id
 			}
 		case "taxonomy_id":
 			if _, err := uuid.Parse(v); err != nil {
 				return nil, badf("taxonomy_id must be a UUID, got %q", v)
 			}
-			taxes, err := hsds.Taxonomies(ctx, h.client)
+			taxes, err := h.read.Taxonomies(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -310,13 +295,13 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 					voc = t.Name
 				}
 			}
-			p.vocabulary = &voc
+			p.filter.Vocabulary = &voc
 		case "modified_after":
 			t, err := parseTime(v)
 			if err != nil {
 				return nil, badf("modified_after must be an RFC 3339 date-time or a date (YYYY-MM-DD), got %q", v)
 			}
-			p.modifiedAfter = &t
+			p.filter.ModifiedAfter = &t
 		case "postcode":
 			if !geo.ValidZIP(v) {
 				return nil, badf("postcode must be a 5-digit US ZIP code, got %q", v)
@@ -325,22 +310,22 @@ func (h *hsdsAPI) parseList(r *http.Request, allowed ...string) (*listParams, er
 			if !ok {
 				return nil, badf("unknown ZIP code %q", v)
 			}
-			p.postcode = &place
+			p.filter.Postcode = &place
 		case "proximity":
 			m, err := strconv.ParseFloat(v, 64)
 			if err != nil || !(m > 0) || math.IsInf(m, 0) {
 				return nil, badf("proximity must be a positive distance in metres, got %q", v)
 			}
 			km := m / 1000
-			p.proximityKm = &km
+			p.filter.ProximityKm = &km
 		}
 	}
-	if p.proximityKm != nil {
-		if p.postcode == nil {
+	if p.filter.ProximityKm != nil {
+		if p.filter.Postcode == nil {
 			return nil, badf("proximity needs a postcode to measure from")
 		}
-		if !p.postcode.HasCentroid {
-			return nil, badf("ZIP code %s has no known centroid to measure proximity from", p.postcode.ZIP)
+		if !p.filter.Postcode.HasCentroid {
+			return nil, badf("ZIP code %s has no known centroid to measure proximity from", p.filter.Postcode.ZIP)
 		}
 	}
 	return p, nil
@@ -389,237 +374,25 @@ func pageOf(p *listParams, ids []int) []int {
 	return ids[lo:hi]
 }
 
-// servicePreds are the filters on services the parameters name, for the
-// viewer in ctx; those judged in Go (see judgesInGo) are narrowed here.
-// search is not among them: its ranked IDs (p.ranked) are what a searched
-// list scans (see searchServices).
-func servicePreds(ctx context.Context, p *listParams) []predicate.Service {
-	var preds []predicate.Service
-	if p.termID != nil {
-		preds = append(preds, service.HasNeedsWith(taxonomyterm.ID(*p.termID)))
+// searchError turns a bad search text into a bad request.
+func searchError(err error) error {
+	if fe := (*directory.FieldError)(nil); errors.As(err, &fe) {
+		return badf("search: %s", fe.Message)
 	}
-	if p.villageCode != nil {
-		preds = append(preds, hsds.ServiceMayCarry(*p.villageCode))
-	}
-	if p.vocabulary != nil {
-		has := service.HasNeedsWith(taxonomyterm.Vocabulary(*p.vocabulary))
-		if *p.vocabulary == hsds.VillageTaxonomy {
-			// Its terms are attributes of services, and maybe needs.
-			has = service.Or(has, hsds.ServiceMayCarry(""))
-		}
-		preds = append(preds, has)
-	}
-	if p.orgID != nil {
-		preds = append(preds, service.OrganizationID(*p.orgID))
-	}
-	if p.postcode != nil {
-		preds = append(preds, mayCover(p.postcode))
-	}
-	if p.modifiedAfter != nil {
-		// As last_modified: the service or what its document shows.
-		preds = append(preds, hsds.ServiceModifiedSince(ctx, *p.modifiedAfter))
-	}
-	return preds
-}
-
-// villageVocabulary reports whether p filters on the Village attribute
-// vocabulary's taxonomy.
-func (p *listParams) villageVocabulary() bool {
-	return p.vocabulary != nil && *p.vocabulary == hsds.VillageTaxonomy
-}
-
-// judgesInGo reports whether a filter of p is judged in Go, on services as
-// the viewer reads them: coverage and proximity (a confidential location's
-// hidden coordinates must not decide what a filter returns) and the
-// Village attributes (internal notes carry nothing for who may not read
-// them).
-func (p *listParams) judgesInGo() bool {
-	return p.postcode != nil || p.villageCode != nil || p.villageVocabulary()
-}
-
-// withJudged loads on a service what judgeService reads.
-func (p *listParams) withJudged(q *ent.ServiceQuery) {
-	if p.postcode != nil {
-		q.WithServiceAreas()
-	}
-	if p.villageVocabulary() {
-		q.WithNeeds(func(q *ent.TaxonomyTermQuery) { q.Where(taxonomyterm.Vocabulary(hsds.VillageTaxonomy)) })
-	}
-}
-
-// judgeService applies the filters judged in Go (but proximity, which
-// depends on the location) to s, loaded with withJudged.
-func (p *listParams) judgeService(s *ent.Service) bool {
-	if p.villageCode != nil && !hsds.ServiceCarries(s, *p.villageCode) {
-		return false
-	}
-	if p.villageVocabulary() && !hsds.ServiceCarries(s, "") && len(s.Edges.Needs) == 0 {
-		return false
-	}
-	return p.postcode == nil || covers(s.Edges.ServiceAreas, p.postcode)
+	return err
 }
 
 func (h *hsdsAPI) services(w http.ResponseWriter, r *http.Request) {
 	p, err := h.parseList(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "postcode", "proximity")
+	var ids hsds.IDSet
 	if err == nil {
-		err = h.searchFor(r.Context(), p, search.TypeService)
+		ids, err = h.read.Services(r.Context(), &p.filter)
 	}
 	if err != nil {
-		h.answer(w, r, nil, err)
+		h.answer(w, r, nil, searchError(err))
 		return
 	}
-	preds := servicePreds(r.Context(), p)
-	query := func() *ent.ServiceQuery { return h.client.Service.Query().Where(preds...) }
-	set := recordSet{load: h.serviceLoader(p)}
-	switch {
-	case p.ranked != nil:
-		// The services search found, a batch of IDs at a time, filtered
-		// by the other parameters (no statement when there are none).
-		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
-			chunk := p.ranked.Next(after, limit)
-			if len(chunk) == 0 {
-				return nil, 0, nil
-			}
-			if len(preds) == 0 && !p.judgesInGo() {
-				return chunk, chunk[len(chunk)-1], nil
-			}
-			ids, _, err := p.matchingServices(ctx, query().Where(service.IDIn(chunk...)).Order(service.ByID()))
-			return ids, chunk[len(chunk)-1], err
-		}
-		set.rank = func(ids []int) []int { return p.ranked.Order(ids, nil) }
-	case !p.judgesInGo():
-		set.scan = keyset(func(ctx context.Context, after, limit int) ([]int, error) {
-			return query().Where(service.IDGT(after)).Order(service.ByID()).Limit(limit).IDs(ctx)
-		})
-		set.count = func(ctx context.Context) (int, error) { return query().Count(ctx) }
-		set.page = func(ctx context.Context, offset, limit int) ([]int, error) {
-			return query().Order(service.ByID()).Offset(offset).Limit(limit).IDs(ctx)
-		}
-	default:
-		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
-			return p.matchingServices(ctx, query().Where(service.IDGT(after)).Order(service.ByID()).Limit(limit))
-		}
-	}
-	h.list(w, r, p, set)
-}
-
-// matchingServices reads the candidates q finds and returns those the
-// filters judged in Go accept, and the last candidate's ID (0: none).
-func (p *listParams) matchingServices(ctx context.Context, q *ent.ServiceQuery) ([]int, int, error) {
-	if !p.judgesInGo() {
-		ids, err := q.IDs(ctx)
-		if err != nil || len(ids) == 0 {
-			return nil, 0, err
-		}
-		return ids, ids[len(ids)-1], nil
-	}
-	p.withJudged(q)
-	if p.proximityKm != nil {
-		q.WithServiceAtLocations(func(q *ent.ServiceAtLocationQuery) { q.WithLocation() })
-	}
-	cands, err := q.All(ctx)
-	if err != nil || len(cands) == 0 {
-		return nil, 0, err
-	}
-	var ids []int
-	for _, s := range cands {
-		if p.judgeService(s) && (p.proximityKm == nil ||
-			slices.ContainsFunc(s.Edges.ServiceAtLocations, func(sal *ent.ServiceAtLocation) bool { return near(sal.Edges.Location, p) })) {
-			ids = append(ids, s.ID)
-		}
-	}
-	return ids, cands[len(cands)-1].ID, nil
-}
-
-// searchFor runs the search parameter, when given, against records of
-// type t (hsds.Search), for p.ranked; bad text is a bad request.
-func (h *hsdsAPI) searchFor(ctx context.Context, p *listParams, t search.Type) error {
-	if p.search == "" {
-		return nil
-	}
-	ranked, err := hsds.Search(ctx, h.search, t, p.search)
-	if fe := (*directory.FieldError)(nil); errors.As(err, &fe) {
-		return badf("search: %s", fe.Message)
-	}
-	p.ranked = ranked
-	return err
-}
-
-// mayCover narrows, in SQL, the services covers may accept for the place:
-// those with no area, and those with an area that names the place, or a
-// circle whose radius reaches the place's latitude (covers measures the
-// distance), so a postcode filter reads candidates, not the directory.
-func mayCover(place *geo.Place) predicate.Service {
-	counties := []string{}
-	for _, c := range place.Counties {
-		counties = append(counties, c.FIPS)
-		counties = append(counties, geo.EquivalentCounties(c.FIPS)...)
-	}
-	areas := []predicate.ServiceArea{
-		servicearea.KindIn(servicearea.KindNATIONWIDE, servicearea.KindONLINE),
-		servicearea.And(servicearea.KindEQ(servicearea.KindSTATE), servicearea.Code(place.StateCode)),
-		servicearea.And(servicearea.KindEQ(servicearea.KindZIP), servicearea.Code(place.ZIP)),
-		servicearea.And(servicearea.KindEQ(servicearea.KindCOUNTY), servicearea.CodeIn(counties...)),
-	}
-	if place.HasCentroid {
-		// A great circle is at least its latitude difference long (111.19
-		// km a degree, rounded down).
-		areas = append(areas, servicearea.And(servicearea.KindEQ(servicearea.KindRADIUS),
-			func(s *sql.Selector) {
-				s.Where(sql.P(func(b *sql.Builder) {
-					b.WriteString("ABS(" + s.C(servicearea.FieldCenterLatitude) + " - ").Arg(place.Latitude).
-						WriteString(") * 111.19 <= " + s.C(servicearea.FieldRadiusKm))
-				}))
-			}))
-	}
-	return service.Or(service.Not(service.HasServiceAreas()), service.HasServiceAreasWith(servicearea.Or(areas...)))
-}
-
-// covers reports whether a service with areas covers the ZIP place; a
-// service that states no area is not excluded (the spec: "if service_area
-// is available").
-func covers(areas []*ent.ServiceArea, place *geo.Place) bool {
-	if len(areas) == 0 {
-		return true
-	}
-	for _, a := range areas {
-		switch a.Kind {
-		case "NATIONWIDE", "ONLINE":
-			return true
-		case "STATE":
-			if a.Code == place.StateCode {
-				return true
-			}
-		case "ZIP":
-			if a.Code == place.ZIP {
-				return true
-			}
-		case "COUNTY":
-			for _, c := range place.Counties {
-				if c.FIPS == a.Code || slices.Contains(geo.EquivalentCounties(c.FIPS), a.Code) {
-					return true
-				}
-			}
-		case "RADIUS":
-			if place.HasCentroid && a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil &&
-				geo.DistanceKm(*a.CenterLatitude, *a.CenterLongitude, place.Latitude, place.Longitude) <= *a.RadiusKm {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// near reports whether l, as the viewer sees it, lies within the requested
-// proximity of the postcode's centroid.
-func near(l *ent.Location, p *listParams) bool {
-	if p.proximityKm == nil {
-		return true
-	}
-	if l == nil || l.Latitude == nil || l.Longitude == nil {
-		return false
-	}
-	return geo.DistanceKm(*l.Latitude, *l.Longitude, p.postcode.Latitude, p.postcode.Longitude) <= *p.proximityKm
+	h.list(w, r, p, recordSet{IDSet: ids, load: h.serviceLoader(p)})
 }
 
 func (h *hsdsAPI) service(w http.ResponseWriter, r *http.Request) {
@@ -628,7 +401,7 @@ func (h *hsdsAPI) service(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		list, err := h.fullServices(r.Context(), []int{id})
+		list, err := h.read.FullServices(r.Context(), []int{id})
 		if err != nil || len(list) == 0 {
 			return nil, errors.Join(err, errNotFound)
 		}
@@ -639,36 +412,15 @@ func (h *hsdsAPI) service(w http.ResponseWriter, r *http.Request) {
 
 func (h *hsdsAPI) organizations(w http.ResponseWriter, r *http.Request) {
 	p, err := h.parseList(r)
+	var ids hsds.IDSet
 	if err == nil {
-		err = h.searchFor(r.Context(), p, search.TypeOrganization)
+		ids, err = h.read.Organizations(r.Context(), &p.filter)
 	}
 	if err != nil {
-		h.answer(w, r, nil, err)
+		h.answer(w, r, nil, searchError(err))
 		return
 	}
-	query := func() *ent.OrganizationQuery { return h.client.Organization.Query() }
-	set := recordSet{
-		scan: keyset(func(ctx context.Context, after, limit int) ([]int, error) {
-			return query().Where(organization.IDGT(after)).Order(organization.ByID()).Limit(limit).IDs(ctx)
-		}),
-		count: func(ctx context.Context) (int, error) { return query().Count(ctx) },
-		page: func(ctx context.Context, offset, limit int) ([]int, error) {
-			return query().Order(organization.ByID()).Offset(offset).Limit(limit).IDs(ctx)
-		},
-		load: h.organizationLoader(p),
-	}
-	if p.ranked != nil {
-		// What search found: no other filter applies to organizations.
-		set.scan = func(_ context.Context, after, limit int) ([]int, int, error) {
-			chunk := p.ranked.Next(after, limit)
-			if len(chunk) == 0 {
-				return nil, 0, nil
-			}
-			return chunk, chunk[len(chunk)-1], nil
-		}
-		set.count, set.page = nil, nil
-		set.rank = func(ids []int) []int { return p.ranked.Order(ids, nil) }
-	}
+	set := recordSet{IDSet: ids, load: h.organizationLoader(p)}
 	if p.fullService {
 		set.batch = max(1, h.streamBatch/10) // each organization carries all its services
 	}
@@ -692,9 +444,9 @@ func (h *hsdsAPI) organization(w http.ResponseWriter, r *http.Request) {
 		}
 		var list []hsds.Organization
 		if fullService {
-			list, err = h.organizationsWithServices(ctx, []int{id})
+			list, err = h.read.OrganizationsWithServices(ctx, []int{id})
 		} else {
-			list, err = h.organizationsWithServiceSummaries(ctx, []int{id})
+			list, err = h.read.OrganizationsWithServiceSummaries(ctx, []int{id})
 		}
 		if err != nil || len(list) == 0 {
 			return nil, errors.Join(err, errNotFound)
@@ -706,91 +458,15 @@ func (h *hsdsAPI) organization(w http.ResponseWriter, r *http.Request) {
 
 func (h *hsdsAPI) serviceAtLocations(w http.ResponseWriter, r *http.Request) {
 	p, err := h.parseList(r, "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after", "postcode", "proximity")
+	var ids hsds.IDSet
 	if err == nil {
-		err = h.searchFor(r.Context(), p, search.TypeService) // by their services
+		ids, err = h.read.ServiceAtLocations(r.Context(), &p.filter)
 	}
 	if err != nil {
-		h.answer(w, r, nil, err)
+		h.answer(w, r, nil, searchError(err))
 		return
 	}
-	var preds []predicate.ServiceAtLocation
-	sp := p
-	if p.modifiedAfter != nil {
-		// A service at a location changes with what its document shows:
-		// its location, phones, contacts and schedules, and its service.
-		cp := *p
-		cp.modifiedAfter = nil
-		sp = &cp
-		preds = append(preds, hsds.ServiceAtLocationModifiedSince(r.Context(), *p.modifiedAfter))
-	}
-	if s := servicePreds(r.Context(), sp); len(s) > 0 {
-		preds = append(preds, serviceatlocation.HasServiceWith(s...))
-	}
-	query := func() *ent.ServiceAtLocationQuery { return h.client.ServiceAtLocation.Query().Where(preds...) }
-	set := recordSet{load: h.serviceAtLocationLoader(p)}
-	// matching reads the candidates q finds and returns those the filters
-	// judged in Go accept, and the last candidate's ID.
-	matching := func(ctx context.Context, q *ent.ServiceAtLocationQuery) ([]*ent.ServiceAtLocation, error) {
-		if !p.judgesInGo() {
-			return q.Select(serviceatlocation.FieldServiceID).All(ctx)
-		}
-		cands, err := q.WithLocation().WithService(p.withJudged).All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return slices.DeleteFunc(cands, func(sal *ent.ServiceAtLocation) bool {
-			return sal.Edges.Service == nil || !p.judgeService(sal.Edges.Service) || !near(sal.Edges.Location, p)
-		}), nil
-	}
-	switch {
-	case p.ranked != nil:
-		// By the services search found, a batch of them at a time (after
-		// and last are service IDs), ranked as their services.
-		serviceOf := map[int]int{}
-		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
-			chunk := p.ranked.Next(after, limit)
-			if len(chunk) == 0 {
-				return nil, 0, nil
-			}
-			found, err := matching(ctx, query().Where(serviceatlocation.ServiceIDIn(chunk...)).Order(serviceatlocation.ByID()))
-			if err != nil {
-				return nil, 0, err
-			}
-			ids := make([]int, len(found))
-			for i, sal := range found {
-				ids[i], serviceOf[sal.ID] = sal.ID, sal.ServiceID
-			}
-			return ids, chunk[len(chunk)-1], nil
-		}
-		set.rank = func(ids []int) []int {
-			slices.Sort(ids)
-			return p.ranked.Order(ids, func(id int) int { return serviceOf[id] })
-		}
-	case !p.judgesInGo():
-		set.scan = keyset(func(ctx context.Context, after, limit int) ([]int, error) {
-			return query().Where(serviceatlocation.IDGT(after)).Order(serviceatlocation.ByID()).Limit(limit).IDs(ctx)
-		})
-		set.count = func(ctx context.Context) (int, error) { return query().Count(ctx) }
-		set.page = func(ctx context.Context, offset, limit int) ([]int, error) {
-			return query().Order(serviceatlocation.ByID()).Offset(offset).Limit(limit).IDs(ctx)
-		}
-	default:
-		set.scan = func(ctx context.Context, after, limit int) ([]int, int, error) {
-			cands, err := query().Where(serviceatlocation.IDGT(after)).Order(serviceatlocation.ByID()).Limit(limit).WithLocation().
-				WithService(p.withJudged).All(ctx)
-			if err != nil || len(cands) == 0 {
-				return nil, 0, err
-			}
-			var ids []int
-			for _, sal := range cands {
-				if sal.Edges.Service != nil && p.judgeService(sal.Edges.Service) && near(sal.Edges.Location, p) {
-					ids = append(ids, sal.ID)
-				}
-			}
-			return ids, cands[len(cands)-1].ID, nil
-		}
-	}
-	h.list(w, r, p, set)
+	h.list(w, r, p, recordSet{IDSet: ids, load: h.serviceAtLocationLoader(p)})
 }
 
 func (h *hsdsAPI) serviceAtLocation(w http.ResponseWriter, r *http.Request) {
@@ -799,7 +475,7 @@ func (h *hsdsAPI) serviceAtLocation(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		list, err := h.fullServiceAtLocations(r.Context(), []int{id})
+		list, err := h.read.FullServiceAtLocations(r.Context(), []int{id})
 		if err != nil || len(list) == 0 {
 			return nil, errors.Join(err, errNotFound)
 		}
@@ -814,7 +490,7 @@ func (h *hsdsAPI) taxonomies(w http.ResponseWriter, r *http.Request) {
 		h.answer(w, r, nil, err)
 		return
 	}
-	all, err := hsds.Taxonomies(r.Context(), h.client)
+	all, err := h.read.Taxonomies(r.Context())
 	if err != nil {
 		h.answer(w, r, nil, err)
 		return
@@ -822,7 +498,7 @@ func (h *hsdsAPI) taxonomies(w http.ResponseWriter, r *http.Request) {
 	// Taxonomies are few and not records: they all come as the tail.
 	var match []any
 	for _, t := range all {
-		if p.search == "" || strings.Contains(strings.ToLower(t.Name+" "+t.Description), strings.ToLower(p.search)) {
+		if p.filter.Search == "" || strings.Contains(strings.ToLower(t.Name+" "+t.Description), strings.ToLower(p.filter.Search)) {
 			match = append(match, t)
 		}
 	}
@@ -835,7 +511,7 @@ func (h *hsdsAPI) taxonomy(w http.ResponseWriter, r *http.Request) {
 		if _, err := uuid.Parse(id); err != nil {
 			return nil, badf("%q is not an HSDS id (a UUID)", id)
 		}
-		all, err := hsds.Taxonomies(r.Context(), h.client)
+		all, err := h.read.Taxonomies(r.Context())
 		if err != nil {
 			return nil, err
 		}
@@ -849,62 +525,20 @@ func (h *hsdsAPI) taxonomy(w http.ResponseWriter, r *http.Request) {
 	h.answer(w, r, v, err)
 }
 
-// villageTerms are the terms of the Village attribute vocabulary, listed
-// with the directory's own so every attribute's term can be looked up.
-func villageTerms(p *listParams) []hsds.TaxonomyTerm {
-	var out []hsds.TaxonomyTerm
-	if p.termID != nil || p.parentID != nil {
-		return nil
-	}
-	if p.vocabulary != nil && *p.vocabulary != hsds.VillageTaxonomy {
-		return nil
-	}
-	for _, code := range hsds.VillageTerms {
-		t := hsds.VillageTerm(code)
-		if p.search == "" || strings.Contains(strings.ToLower(t.Code+" "+t.Description), strings.ToLower(p.search)) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 func (h *hsdsAPI) taxonomyTerms(w http.ResponseWriter, r *http.Request) {
 	p, err := h.parseList(r, "taxonomy_id", "parent_id", "top_only")
 	if err != nil {
 		h.answer(w, r, nil, err)
 		return
 	}
-	query := func() *ent.TaxonomyTermQuery {
-		q := h.client.TaxonomyTerm.Query()
-		if p.search != "" {
-			q.Where(taxonomyterm.Or(taxonomyterm.NameContainsFold(p.search), taxonomyterm.CodeContainsFold(p.search),
-				taxonomyterm.DescriptionContainsFold(p.search)))
-		}
-		if p.vocabulary != nil {
-			q.Where(taxonomyterm.Vocabulary(*p.vocabulary))
-		}
-		if p.parentID != nil {
-			q.Where(taxonomyterm.ParentID(*p.parentID))
-		}
-		if p.topOnly {
-			q.Where(taxonomyterm.ParentIDIsNil())
-		}
-		return q
-	}
 	h.list(w, r, p, recordSet{
-		scan: keyset(func(ctx context.Context, after, limit int) ([]int, error) {
-			return query().Where(taxonomyterm.IDGT(after)).Order(taxonomyterm.ByID()).Limit(limit).IDs(ctx)
-		}),
-		count: func(ctx context.Context) (int, error) { return query().Count(ctx) },
-		page: func(ctx context.Context, offset, limit int) ([]int, error) {
-			return query().Order(taxonomyterm.ByID()).Offset(offset).Limit(limit).IDs(ctx)
-		},
+		IDSet: h.read.TaxonomyTerms(&p.filter),
 		load: func(ctx context.Context, ids []int) ([]any, error) {
-			list, err := hsds.TaxonomyTerms(ctx, h.client, h.client.TaxonomyTerm.Query().Where(taxonomyterm.IDIn(ids...)).Order(taxonomyterm.ByID()))
+			list, err := h.read.TaxonomyTermsByID(ctx, ids)
 			return anys(list), err
 		},
 		// The Village attribute vocabulary follows the directory's terms.
-		tail: anys(villageTerms(p)),
+		tail: anys(hsds.VillageTermsMatching(&p.filter)),
 	})
 }
 
@@ -920,23 +554,11 @@ func (h *hsdsAPI) taxonomyTerm(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		list, err := hsds.TaxonomyTerms(r.Context(), h.client, h.client.TaxonomyTerm.Query().Where(taxonomyterm.ID(n)))
-		if err != nil || len(list) == 0 {
-			return nil, errors.Join(err, errNotFound)
+		t, ok, err := h.read.TaxonomyTermByID(r.Context(), n)
+		if err == nil && !ok {
+			err = errNotFound
 		}
-		t := list[0]
-		// The taxonomy as listed by /taxonomies: an imported one keeps its
-		// package's own id and fields.
-		taxes, err := hsds.Taxonomies(r.Context(), h.client)
-		if err != nil {
-			return nil, err
-		}
-		for i := range taxes {
-			if taxes[i].ID == t.TaxonomyID {
-				t.TaxonomyDetail = &taxes[i]
-			}
-		}
-		return t, nil
+		return t, err
 	}()
 	h.answer(w, r, v, err)
 }

@@ -7,19 +7,14 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+
+	"github.com/village-directory/village/internal/hsds"
 )
 
-// recordSet is what a list endpoint lists: the matching records, found in
-// ID order, and how to turn their IDs into the documents to return.
+// recordSet is what a list endpoint lists: the matching records
+// (hsds.IDSet) and how to turn their IDs into the documents to return.
 type recordSet struct {
-	// scan reads the next candidates after ID after (at most limit), in ID
-	// order, and returns the IDs among them that match and the last
-	// candidate ID it read (0 when none were left). Nil: no records.
-	scan func(ctx context.Context, after, limit int) (ids []int, last int, err error)
-	// count and page answer a JSON page in SQL when every filter runs
-	// there; when nil, pages are cut from a scan.
-	count func(ctx context.Context) (int, error)
-	page  func(ctx context.Context, offset, limit int) ([]int, error)
+	hsds.IDSet
 	// load returns the documents of ids, in ID order.
 	load func(ctx context.Context, ids []int) ([]any, error)
 	// tail follows the records, in both formats (the Village attribute
@@ -28,22 +23,6 @@ type recordSet struct {
 	tail []any
 	// batch overrides the handler's streamBatch for large documents.
 	batch int
-	// rank, when set, orders every matching ID (a search's ranking, see
-	// hsds.Ranked): pages and streams follow it instead of ID order, and
-	// scan's after and last are its own positions (opaque here).
-	rank func(ids []int) []int
-}
-
-// keyset adapts a query for the IDs of the next matching records after an
-// ID (all filters in SQL) to recordSet.scan.
-func keyset(next func(ctx context.Context, after, limit int) ([]int, error)) func(context.Context, int, int) ([]int, int, error) {
-	return func(ctx context.Context, after, limit int) ([]int, int, error) {
-		ids, err := next(ctx, after, limit)
-		if err != nil || len(ids) == 0 {
-			return nil, 0, err
-		}
-		return ids, ids[len(ids)-1], nil
-	}
 }
 
 // list answers a list endpoint in the requested format.
@@ -61,23 +40,23 @@ func (h *hsdsAPI) page(ctx context.Context, p *listParams, set recordSet) (any, 
 	var total int
 	var ids []int
 	switch {
-	case set.count != nil:
-		n, err := set.count(ctx)
+	case set.Count != nil:
+		n, err := set.Count(ctx)
 		if err != nil {
 			return nil, err
 		}
 		total = n
 		if p.offset() < total {
-			if ids, err = set.page(ctx, p.offset(), p.perPage); err != nil {
+			if ids, err = set.Page(ctx, p.offset(), p.perPage); err != nil {
 				return nil, err
 			}
 		}
-	case set.scan != nil:
+	case set.Scan != nil:
 		// Filters judged in Go: find every match to count them; only IDs
 		// are kept.
 		var all []int
 		for after := 0; ; {
-			batch, last, err := set.scan(ctx, after, h.streamBatch)
+			batch, last, err := set.Scan(ctx, after, h.streamBatch)
 			if err != nil {
 				return nil, err
 			}
@@ -87,8 +66,8 @@ func (h *hsdsAPI) page(ctx context.Context, p *listParams, set recordSet) (any, 
 			all = append(all, batch...)
 			after = last
 		}
-		if set.rank != nil {
-			all = set.rank(all)
+		if set.Rank != nil {
+			all = set.Rank(all)
 		}
 		total = len(all)
 		ids = pageOf(p, all)
@@ -150,12 +129,12 @@ func (h *hsdsAPI) stream(w http.ResponseWriter, r *http.Request, set recordSet) 
 		if batch == 0 {
 			batch = h.streamBatch
 		}
-		if set.rank != nil {
+		if set.Rank != nil {
 			// Ranked: every match is found first (IDs only), then the
 			// documents follow in rank order, a batch at a time.
 			var all []int
 			for after := 0; ; {
-				ids, last, err := set.scan(ctx, after, h.streamBatch)
+				ids, last, err := set.Scan(ctx, after, h.streamBatch)
 				if err != nil {
 					return err
 				}
@@ -164,7 +143,7 @@ func (h *hsdsAPI) stream(w http.ResponseWriter, r *http.Request, set recordSet) 
 				}
 				all, after = append(all, ids...), last
 			}
-			all = set.rank(all)
+			all = set.Rank(all)
 			for lo := 0; lo < len(all); lo += batch {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -179,11 +158,11 @@ func (h *hsdsAPI) stream(w http.ResponseWriter, r *http.Request, set recordSet) 
 			}
 			return write(set.tail)
 		}
-		for after := 0; set.scan != nil; {
+		for after := 0; set.Scan != nil; {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			ids, last, err := set.scan(ctx, after, batch)
+			ids, last, err := set.Scan(ctx, after, batch)
 			if err != nil {
 				return err
 			}
@@ -224,7 +203,7 @@ func (h *hsdsAPI) stream(w http.ResponseWriter, r *http.Request, set recordSet) 
 // the rest stay in ID order rather than be mismatched).
 func (set recordSet) loadInOrder(ctx context.Context, ids []int) ([]any, error) {
 	docs, err := set.load(ctx, ids)
-	if err != nil || set.rank == nil || len(docs) != len(ids) {
+	if err != nil || set.Rank == nil || len(docs) != len(ids) {
 		return docs, err
 	}
 	ascending := slices.Clone(ids)
