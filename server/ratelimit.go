@@ -79,8 +79,9 @@ func callerOf(r *http.Request) string {
 	return addressOf(r)
 }
 
-// addressOf names the client's address as a caller.
-func addressOf(r *http.Request) string { return "addr:" + hostOf(r) }
+// addressOf names the client's address as a caller, as the limits count
+// addresses (an IPv6 address by its /64).
+func addressOf(r *http.Request) string { return "addr:" + auth.AddressForLimits(hostOf(r)) }
 
 // hostOf is the address the request's connection comes from (behind a
 // reverse proxy, the proxy's: no forwarding header is trusted).

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -27,5 +29,33 @@ func TestCallerLimitersForgetIdleCallers(t *testing.T) {
 	c.allow("addr:c", later)
 	if len(c.byCaller) != 1 {
 		t.Errorf("%d callers kept after two idle minutes, want only the new one", len(c.byCaller))
+	}
+}
+
+// TestRateLimitCountsAddressesAsLimitsDo: anonymous requests from two
+// addresses of one IPv6 /64 share a budget (one subscriber holds the whole
+// /64), as do an IPv4 address and its IPv4-mapped form; another /64 and
+// another IPv4 address have budgets of their own.
+func TestRateLimitCountsAddressesAsLimitsDo(t *testing.T) {
+	l := newLimiter(RateLimit{PerSecond: 0.001, Burst: 1})
+	refused := func(remote string) bool {
+		r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+		r.RemoteAddr = remote
+		return l.refused(httptest.NewRecorder(), r, callerOf(r))
+	}
+	for _, c := range []struct {
+		remote  string
+		refused bool
+	}{
+		{"[2001:db8:a:b::1]:40000", false},
+		{"[2001:db8:a:b:ffff::2]:40001", true}, // the same /64
+		{"[2001:db8:a:c::1]:40002", false},     // the next /64
+		{"192.0.2.1:40003", false},
+		{"[::ffff:192.0.2.1]:40004", true}, // the same IPv4 address, mapped
+		{"192.0.2.2:40005", false},
+	} {
+		if got := refused(c.remote); got != c.refused {
+			t.Errorf("request from %s: refused %v, want %v", c.remote, got, c.refused)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
 )
 
@@ -116,6 +117,23 @@ func WithClientAddress(ctx context.Context, addr string) context.Context {
 func ClientAddress(ctx context.Context) string {
 	addr, _ := ctx.Value(addressKey{}).(string)
 	return addr
+}
+
+// AddressForLimits is addr as the limits count callers (the request rate
+// limit and the library's submissions): an IPv4-mapped IPv6 address as
+// its IPv4 address, an IPv6 address as its /64, which one subscriber
+// usually holds whole (counting each address would give one caller 2^64
+// budgets), and anything that is no IP address as it is.
+func AddressForLimits(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is6() {
+		return netip.PrefixFrom(ip, 64).Masked().String()
+	}
+	return ip.String()
 }
 
 type submissionKey struct{}

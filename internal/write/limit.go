@@ -4,10 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"net/netip"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/village-directory/village/internal/auth"
 )
 
 // addressLimiter allows each client address at most max events in any
@@ -74,21 +75,12 @@ func (l *addressLimiter) reserve(addr string, now time.Time) (release func(), wa
 	}, 0, true
 }
 
-// id is the keyed hash addr is counted under: an IP address normalised (an
-// IPv4-mapped IPv6 address as IPv4, IPv6 as its /64), any other string as
-// it is ("" for a caller whose address is not known: they share one
+// id is the keyed hash addr is counted under: auth.AddressForLimits's
+// form of it ("" for a caller whose address is not known: they share one
 // count).
 func (l *addressLimiter) id(addr string) [sha256.Size]byte {
-	norm := addr
-	if ip, err := netip.ParseAddr(addr); err == nil {
-		ip = ip.Unmap().WithZone("")
-		if ip.Is6() {
-			ip = netip.PrefixFrom(ip, 64).Masked().Addr()
-		}
-		norm = ip.String()
-	}
 	mac := hmac.New(sha256.New, l.key[:])
-	mac.Write([]byte(norm))
+	mac.Write([]byte(auth.AddressForLimits(addr)))
 	var out [sha256.Size]byte
 	copy(out[:], mac.Sum(nil))
 	return out
