@@ -154,15 +154,11 @@ func openReplicas(ctx context.Context, primaryDB *stdsql.DB, primary dialect.Dri
 			r.closeAll()
 			return nil, fmt.Errorf("read replica %s: not a postgres:// URL", RedactURL(dsn))
 		}
-		db, err := stdsql.Open("postgres", dsn)
+		db, err := openPostgresPool(dsn)
 		if err != nil {
 			r.closeAll()
 			return nil, fmt.Errorf("read replica %s: %w", RedactURL(dsn), err)
 		}
-		db.SetMaxOpenConns(32)
-		db.SetMaxIdleConns(16)
-		db.SetConnMaxIdleTime(5 * time.Minute)
-		db.SetConnMaxLifetime(time.Hour)
 		var drv dialect.Driver = entsql.OpenDB(dialect.Postgres, db)
 		if opts.TracerProvider != nil {
 			drv = newTracingDriver(drv, opts.TracerProvider)

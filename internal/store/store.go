@@ -86,16 +86,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	switch {
 	case IsPostgres(dsn):
 		name = dialect.Postgres
-		db, err = sql.Open("postgres", dsn)
+		db, err = openPostgresPool(dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		// Go's default of 2 idle connections churns connections under load;
-		// keep a warm pool sized for a small server.
-		db.SetMaxOpenConns(32)
-		db.SetMaxIdleConns(16)
-		db.SetConnMaxIdleTime(5 * time.Minute)
-		db.SetConnMaxLifetime(time.Hour)
 	default:
 		name = dialect.SQLite
 		var src string
@@ -393,4 +387,19 @@ func (db *DB) Analyze(ctx context.Context) error {
 		return fmt.Errorf("refresh statistics: %w", err)
 	}
 	return nil
+}
+
+// openPostgresPool opens a connection pool to a PostgreSQL server (the
+// primary or a read replica). Go's default of 2 idle connections churns
+// connections under load; the pool is kept warm, sized for a small server.
+func openPostgresPool(dsn string) (*sql.DB, error) {
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(time.Hour)
+	return db, nil
 }
