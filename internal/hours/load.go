@@ -31,6 +31,9 @@ func LocationZone(l *ent.Location) string {
 			return z
 		}
 	}
+	if c := strings.ToUpper(strings.TrimSpace(l.Country)); c != "" && c != "US" {
+		return "" // its postal code is no US ZIP
+	}
 	if zip, ok := geo.NormalizeZIP(strings.TrimSpace(l.PostalCode)); ok {
 		if p, ok := geo.LookupZIP(zip); ok && len(p.Counties) > 0 {
 			if z, ok := geo.CountyTimeZone(p.Counties[0].FIPS); ok {
@@ -70,7 +73,7 @@ func forServices(ctx context.Context, client *ent.Client, ids []int, at time.Tim
 	}
 	sals, err := client.ServiceAtLocation.Query().Where(serviceatlocation.ServiceIDIn(ids...)).
 		WithLocation(func(q *ent.LocationQuery) {
-			q.Select(location.FieldID, location.FieldLatitude, location.FieldLongitude, location.FieldPostalCode)
+			q.Select(location.FieldID, location.FieldLatitude, location.FieldLongitude, location.FieldPostalCode, location.FieldCountry)
 		}).All(ctx)
 	if err != nil {
 		return err
@@ -101,7 +104,7 @@ func forServices(ctx context.Context, client *ent.Client, ids []int, at time.Tim
 	}
 	if len(missing) > 0 {
 		more, err := client.Location.Query().Where(location.IDIn(missing...)).
-			Select(location.FieldID, location.FieldLatitude, location.FieldLongitude, location.FieldPostalCode).All(ctx)
+			Select(location.FieldID, location.FieldLatitude, location.FieldLongitude, location.FieldPostalCode, location.FieldCountry).All(ctx)
 		if err != nil {
 			return err
 		}

@@ -185,3 +185,16 @@ func TestForServicesStatements(t *testing.T) {
 		})
 	}
 }
+
+// TestLocationZoneOnlyReadsUSZIPs: a postal code places a location by its
+// US county's zone only when the location is in the US (or names no
+// country); abroad, the same digits are no US ZIP and give no zone.
+func TestLocationZoneOnlyReadsUSZIPs(t *testing.T) {
+	for _, c := range []struct {
+		country, want string
+	}{{"", "Pacific/Honolulu"}, {"US", "Pacific/Honolulu"}, {"us", "Pacific/Honolulu"}, {"MX", ""}, {"DE", ""}} {
+		if got := hours.LocationZone(&ent.Location{PostalCode: "96813", Country: c.country}); got != c.want {
+			t.Errorf("postal code 96813, country %q: zone %q, want %q", c.country, got, c.want)
+		}
+	}
+}
