@@ -48,14 +48,6 @@ func CountyTimeZone(fips string) (string, bool) {
 	return z.zone, ok
 }
 
-// CountyTimeZoneSplit reports how clear-cut a county's zone is: of its ZIPs
-// with a known zone, how many keep the zone CountyTimeZone gives (zips ==
-// of for a county wholly in one zone; 0, 0 when the zone is its state's).
-func CountyTimeZoneSplit(fips string) (zips, of int) {
-	z := data().zones[fips]
-	return z.zips, z.of
-}
-
 // TimeZoneNear gives the time zone at a coordinate: the main zone of the
 // first county of the nearest ZIP (NearestZIP, with its border caveat), or
 // false for an invalid coordinate or one whose nearest ZIP has no county

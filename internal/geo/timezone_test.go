@@ -34,10 +34,10 @@ func TestCountyTimeZone(t *testing.T) {
 		t.Errorf("unknown county has zone %q", z)
 	}
 	// Split counties say so; whole ones do not.
-	if zips, of := CountyTimeZoneSplit("41045"); zips >= of || zips*2 <= of {
+	if zips, of := countyTimeZoneSplit("41045"); zips >= of || zips*2 <= of {
 		t.Errorf("Malheur split %d of %d, want a majority short of all", zips, of)
 	}
-	if zips, of := CountyTimeZoneSplit("17031"); zips != of || zips < 100 {
+	if zips, of := countyTimeZoneSplit("17031"); zips != of || zips < 100 {
 		t.Errorf("Cook split %d of %d, want all", zips, of)
 	}
 }
@@ -99,4 +99,12 @@ func TestTimeZoneNear(t *testing.T) {
 	if _, ok := TimeZoneNear(91, 0, 50); ok {
 		t.Error("an invalid coordinate has a zone")
 	}
+}
+
+// countyTimeZoneSplit reports how clear-cut a county's zone is: of its ZIPs
+// with a known zone, how many keep the zone CountyTimeZone gives (zips ==
+// of for a county wholly in one zone; 0, 0 when the zone is its state's).
+func countyTimeZoneSplit(fips string) (zips, of int) {
+	z := data().zones[fips]
+	return z.zips, z.of
 }

@@ -70,6 +70,25 @@ func inputError(field, format string, args ...any) error {
 // resolve validates f and works out its place, age and pregnancy week at
 // today's date.
 func (f Family) resolve(today time.Time) (*profile, error) {
+	place, err := resolvePlace(f.ZIP, f.CountyFIPS, f.State, f.City, f.Latitude, f.Longitude)
+	if err != nil {
+		return nil, err
+	}
+	p, err := f.resolveFacts(today)
+	if err != nil {
+		return nil, err
+	}
+	p.place = place
+	if pt := place.Point; pt != nil {
+		v := unitVector(pt.Lat, pt.Lon)
+		p.from = &v
+	}
+	return p, nil
+}
+
+// resolveFacts validates and derives what f says of the family but where
+// it lives (the profile's place is left empty).
+func (f Family) resolveFacts(today time.Time) (*profile, error) {
 	p := &profile{
 		today:     civilDate(today),
 		pregnant:  f.Pregnant,
@@ -79,16 +98,6 @@ func (f Family) resolve(today time.Time) (*profile, error) {
 		income:    f.AnnualIncome,
 		modes:     f.DeliveryModes,
 	}
-	place, err := resolvePlace(f.ZIP, f.CountyFIPS, f.State, f.City, f.Latitude, f.Longitude)
-	if err != nil {
-		return nil, err
-	}
-	p.place = place
-	if pt := place.Point; pt != nil {
-		v := unitVector(pt.Lat, pt.Lon)
-		p.from = &v
-	}
-
 	switch {
 	case f.ChildAgeMonths != nil && f.ChildBirthDate != nil:
 		return nil, inputError("childBirthDate", "give the child's age in months or the birth date, not both")

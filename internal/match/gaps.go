@@ -276,15 +276,14 @@ func (p Profile) Facts(now time.Time) (ageMonths *int, pregnant bool, err error)
 	return r.ageMonths, r.pregnant != nil && *r.pregnant, nil
 }
 
-// resolve validates the profile as Family.resolve does, on a placeholder
-// place (the caller places it), with errors at profile.<field>.
+// resolve validates the profile as Family.resolve does, but its place
+// (the caller places it), with errors at profile.<field>.
 func (p Profile) resolve(now time.Time) (*profile, error) {
-	placeholder := "MA"
-	f := Family{State: &placeholder, ChildAgeMonths: p.ChildAgeMonths, ChildBirthDate: p.ChildBirthDate,
+	f := Family{ChildAgeMonths: p.ChildAgeMonths, ChildBirthDate: p.ChildBirthDate,
 		Pregnant: p.Pregnant, PregnancyWeek: p.PregnancyWeek, DueDate: p.DueDate,
 		FirstTimeParent: p.FirstTimeParent, CourtInvolved: p.CourtInvolved,
 		HouseholdSize: p.HouseholdSize, AnnualIncome: p.AnnualIncome, Language: p.Language}
-	r, err := f.resolve(civilDate(now.UTC()))
+	r, err := f.resolveFacts(civilDate(now.UTC()))
 	if err != nil {
 		return nil, renameField(err, "family.", "profile.")
 	}
