@@ -116,6 +116,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== measuring: rounds of $ROUND × $ROUNDS, connections $CONNS"
 status=0
 "$work/peers" -db "$dsn" -village "http://127.0.0.1:$vport" -postgraphile "http://127.0.0.1:$pport" \
-	-floor "http://127.0.0.1:$fport" -round "$ROUND" -rounds "$ROUNDS" -conns "$CONNS" || status=$?
+	-floor "http://127.0.0.1:$fport" -round "$ROUND" -rounds "$ROUNDS" -conns "$CONNS" \
+	-pids "village=${pids[0]},floor=${pids[1]},postgraphile=${pids[2]}" || status=$?
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status

@@ -59,6 +59,7 @@ import (
 type server struct {
 	name string
 	url  string // base URL, no trailing slash
+	pid  int    // the server's process, whose CPU time is read; 0: not read
 }
 
 // kind is one kind of request; req returns the i-th request to send to
@@ -184,6 +185,7 @@ func main() {
 	connsList := flag.String("conns", "1,16", "numbers of connections, comma-separated")
 	warmup := flag.Duration("warmup", 2*time.Second, "load each server with each kind this long before the first round")
 	only := flag.String("kinds", "nested,flat,byID,match", "kinds of request to run, comma-separated")
+	pids := flag.String("pids", "", "the servers' process IDs, as village=PID,postgraphile=PID,floor=PID, to report their CPU time a request")
 	flag.Parse()
 
 	var conns []int
@@ -194,7 +196,15 @@ func main() {
 		}
 		conns = append(conns, n)
 	}
-	servers := []server{{village, *villageURL}, {pgl, *pglURL}, {floorS, *floorURL}}
+	servers := []server{{village, *villageURL, 0}, {pgl, *pglURL, 0}, {floorS, *floorURL, 0}}
+	for _, p := range strings.Split(*pids, ",") {
+		name, pid, _ := strings.Cut(p, "=")
+		for i := range servers {
+			if servers[i].name == name {
+				servers[i].pid, _ = strconv.Atoi(pid)
+			}
+		}
+	}
 	ids, err := serviceIDs(*dsn)
 	if err != nil {
 		fatalf("picking services: %v", err)
@@ -270,6 +280,7 @@ type key struct {
 
 type result struct {
 	rps, p50, p99 float64 // requests a second, milliseconds
+	cpu           float64 // the server process's CPU milliseconds a request; -1: not read
 	errors        int
 	firstErr      string
 }
@@ -283,6 +294,7 @@ func load(client *http.Client, s server, k kind, c int, d time.Duration) result 
 	var errs int
 	var firstErr string
 	var wg sync.WaitGroup
+	cpu0 := cpuTicks(s.pid)
 	start := time.Now()
 	for w := range c {
 		wg.Add(1)
@@ -318,9 +330,13 @@ func load(client *http.Client, s server, k kind, c int, d time.Duration) result 
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	res := result{errors: errs, firstErr: firstErr}
+	cpu1 := cpuTicks(s.pid)
+	res := result{errors: errs, firstErr: firstErr, cpu: -1}
 	if len(all) == 0 {
 		return res
+	}
+	if cpu0 >= 0 && cpu1 >= 0 {
+		res.cpu = float64(cpu1-cpu0) * 1000 / clockTicks / float64(len(all))
 	}
 	slices.Sort(all)
 	ms := func(q float64) float64 {
@@ -469,6 +485,38 @@ func serviceIDs(dsn string) ([]int64, error) {
 	return out, nil
 }
 
+// clockTicks is the unit of /proc/PID/stat's CPU times (USER_HZ, 100 on
+// every Linux architecture Go supports).
+const clockTicks = 100
+
+// cpuTicks returns the user and system CPU time process pid has used, in
+// clock ticks (-1 when unknown: no pid, no /proc). The server's own process
+// only: PostgreSQL's work for it runs in PostgreSQL's processes.
+func cpuTicks(pid int) int64 {
+	if pid <= 0 {
+		return -1
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// Fields after the command (which may hold spaces), from field 3 on.
+	_, rest, ok := bytes.Cut(b, []byte(") "))
+	if !ok {
+		return -1
+	}
+	f := strings.Fields(string(rest))
+	if len(f) < 13 {
+		return -1
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return utime + stime
+}
+
 func median(rs []result, f func(result) float64) float64 {
 	v := make([]float64, len(rs))
 	for i, r := range rs {
@@ -495,8 +543,17 @@ func report(ks []kind, servers []server, conns []int, results map[key][]result, 
 		return median(rs, func(r result) float64 { return r.rps }), median(rs, func(r result) float64 { return r.p50 }),
 			median(rs, func(r result) float64 { return r.p99 }), true
 	}
+	cpu := func(k, s string, c int) string {
+		rs := results[key{k, s, c}]
+		if len(rs) == 0 || slices.ContainsFunc(rs, func(r result) bool { return r.cpu < 0 }) {
+			return "-"
+		}
+		return fmt.Sprintf("%.2f", median(rs, func(r result) float64 { return r.cpu }))
+	}
 	fmt.Println()
-	fmt.Printf("%-7s %5s  %-13s %9s %9s %9s  %s\n", "kind", "conns", "server", "req/s", "p50 ms", "p99 ms", "Village ÷ this (req/s; p50)")
+	fmt.Println("medians over the rounds; cpu: the server process's CPU ms a request (PostgreSQL's not included);")
+	fmt.Println("ratios: Village's req/s ÷ this server's, Village's p50 ÷ this server's")
+	fmt.Printf("%-7s %5s  %-13s %9s %9s %9s %8s  %s\n", "kind", "conns", "server", "req/s", "p50 ms", "p99 ms", "cpu ms", "req/s; p50 ratios")
 	for _, k := range ks {
 		if !same[k.name] {
 			fmt.Printf("%-7s MISMATCH: no figures\n", k.name)
@@ -515,7 +572,7 @@ func report(ks []kind, servers []server, conns []int, results map[key][]result, 
 				} else if k.name == "match" {
 					ratio = "(no peer answers match)"
 				}
-				fmt.Printf("%-7s %5d  %-13s %9.0f %9.2f %9.2f  %s\n", k.name, c, s.name, rps, p50, p99, ratio)
+				fmt.Printf("%-7s %5d  %-13s %9.0f %9.2f %9.2f %8s  %s\n", k.name, c, s.name, rps, p50, p99, cpu(k.name, s.name, c), ratio)
 			}
 		}
 	}

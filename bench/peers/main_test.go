@@ -5,8 +5,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // answering returns a server that answers every request with body.
@@ -41,7 +43,7 @@ func TestCheckSame(t *testing.T) {
 		{"errors", `{"errors":[{"message":"no"}]}`, villageBody, "errors in the answer"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			servers := []server{{village, answering(t, villageBody)}, {pgl, answering(t, c.pgl)}, {floorS, answering(t, c.floor)}}
+			servers := []server{{village, answering(t, villageBody), 0}, {pgl, answering(t, c.pgl), 0}, {floorS, answering(t, c.floor), 0}}
 			err := checkSame(client, servers, k)
 			if c.wantErr == "" {
 				if err != nil {
@@ -64,4 +66,21 @@ func TestMedian(t *testing.T) {
 	if got := median(rs[:3], func(r result) float64 { return r.rps }); got != 3 {
 		t.Errorf("median of 5, 1, 3 = %v, want 3", got)
 	}
+}
+
+func TestCPUTicks(t *testing.T) {
+	if cpuTicks(0) != -1 {
+		t.Errorf("cpuTicks(0) = %d, want -1 (unknown)", cpuTicks(0))
+	}
+	before := cpuTicks(os.Getpid())
+	if before < 0 {
+		t.Skip("no /proc/PID/stat here")
+	}
+	// Busy until the process's CPU time moves (a tick is 10 ms), 5 s at most.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		if cpuTicks(os.Getpid()) > before {
+			return
+		}
+	}
+	t.Errorf("cpuTicks stayed at %d through 5 s of work", before)
 }
