@@ -49,6 +49,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM
 
 admin=${VILLAGE_TEST_POSTGRES:-}
 if [ -z "$admin" ] || [ "$admin" = off ]; then admin=$($GO run ./internal/testdb/findpostgres 2>/dev/null || true); fi
@@ -97,6 +98,11 @@ wait_for() {
 }
 
 echo "== starting the servers"
+for p in $vport $pport $fport; do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		echo "bench-peers: something already listens on 127.0.0.1:$p (BENCH_PORT=… picks other ports)" >&2; exit 1
+	fi
+done
 # Village first: it migrates the database before PostGraphile reads its tables.
 "$work/village" serve --db "$dsn" --addr "127.0.0.1:$vport" --rate-limit 0 --response-cache-bytes 0 >"$work/village.log" 2>&1 &
 pids+=($!)
