@@ -27,7 +27,7 @@ RACE    := -race -gcflags='modernc.org/sqlite/lib=-race=false'
 # names, else one found the usual ways (internal/testdb/findpostgres says
 # which, or that it is skipped); CI=true fails without one.
 
-.PHONY: run build console test test-short test-browser test-replica test-validator bench fuzz generate check-generated schema-check vet fmt lint clean
+.PHONY: run build console test test-short test-browser test-replica test-validator bench bench-peers fuzz generate check-generated schema-check vet fmt lint clean
 
 # Local development: no rate limit (VILLAGE_FLAGS='--rate-limit 20' sets one).
 # serve seeds the database, samples too, only when it holds no records at
@@ -102,6 +102,19 @@ test-validator:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 60m ./...
 	GO=$(GO) ./tools/bench/hsds-scale.sh
+
+# Village beside PostGraphile 5 and a hand-written Go floor on one PostgreSQL
+# database of the synthetic national directory (issue 19; bench/peers.sh):
+# checks the three answer with the same rows, then prints req/s, p50 and p99
+# at 1 and 16 connections, the ratios and PASS/FAIL per target. PostGraphile
+# is installed by npm ci into bench/.cache (git-ignored), the database
+# (BENCH_DB, default village_bench) seeded on the first run and kept. About
+# 7 minutes with the defaults; CI does not run it.
+BENCH_ROUND  ?= 3s
+BENCH_ROUNDS ?= 5
+BENCH_CONNS  ?= 1,16
+bench-peers:
+	GO=$(GO) ROUND=$(BENCH_ROUND) ROUNDS=$(BENCH_ROUNDS) CONNS=$(BENCH_CONNS) ./bench/peers.sh
 
 # The GraphQL fuzzer at length (make test sends a few thousand documents
 # per backend); FUZZ_N documents per backend, seed VILLAGE_FUZZ_SEED if set.
