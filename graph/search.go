@@ -69,15 +69,12 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := r.loadSearched(ctx, page)
+	// Highlights are cut from the records loaded for the page (which then
+	// read their texts too): nothing is read twice.
+	highlight := selectionContext(ctx, "edges", "highlights") != nil
+	nodes, err := r.loadSearched(ctx, page, highlight)
 	if err != nil {
 		return nil, err
-	}
-	var highlights [][]search.Highlight
-	if selectionContext(ctx, "edges", "highlights") != nil {
-		if highlights, err = r.searcher.Highlights(ctx, outcome, page); err != nil {
-			return nil, err
-		}
 	}
 	if states == nil && selectionContext(ctx, "edges", "openNow") != nil {
 		var ids []int
@@ -97,7 +94,7 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 		PageInfo:   &entgql.PageInfo[int]{HasNextPage: hasNext, HasPreviousPage: hasPrev},
 		TotalCount: outcome.Total(),
 	}
-	for i, h := range page {
+	for _, h := range page {
 		node := nodes[searchKey{h.Type, h.ID}]
 		if node == nil {
 			// Deleted, or hidden, between the index's position and the
@@ -110,9 +107,10 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 				e.OpenNow = st.OpenNow()
 			}
 		}
-		if highlights != nil {
-			for j := range highlights[i] {
-				e.Highlights = append(e.Highlights, &highlights[i][j])
+		if highlight {
+			hl := outcome.HighlightsOf(node)
+			for j := range hl {
+				e.Highlights = append(e.Highlights, &hl[j])
 			}
 		}
 		conn.Edges = append(conn.Edges, e)
@@ -130,85 +128,87 @@ type searchKey struct {
 }
 
 // loadSearched loads the page's records as the viewer in ctx reads them,
-// with what the query selects under edges.node: one statement per type on
-// the page, and per edge selected.
-func (r *Resolver) loadSearched(ctx context.Context, page []*search.Hit) (map[searchKey]ent.Noder, error) {
-	ids := map[search.Type][]int{}
+// with what the query selects under edges.node (and, for highlights, the
+// fields they are cut from): one statement per type on the page, and per
+// edge selected.
+func (r *Resolver) loadSearched(ctx context.Context, page []*search.Hit, highlight bool) (map[searchKey]ent.Noder, error) {
+	var ids [4][]int
 	for _, h := range page {
 		ids[h.Type] = append(ids[h.Type], h.ID)
 	}
 	selection := selectionContext(ctx, "edges", "node")
 	out := make(map[searchKey]ent.Noder, len(page))
-	add := func(t search.Type, id int, n ent.Noder) { out[searchKey{t, id}] = n }
-	collect := func(name string) (context.Context, []string) {
-		if selection == nil {
-			return context.Background(), nil // nothing selected: no collection
+	for t, list := range ids {
+		if len(list) == 0 {
+			continue
 		}
-		return selection, []string{name, "SearchResult"}
-	}
-	if list := ids[search.TypeService]; len(list) > 0 {
-		q := r.client.Service.Query().Where(service.IDIn(list...))
-		if sel, sat := collect("Service"); sat != nil {
-			var err error
-			if q, err = q.CollectFields(sel, sat...); err != nil {
-				return nil, err
-			}
+		typ := search.Type(t)
+		var rows []ent.Noder
+		var err error
+		switch typ {
+		case search.TypeService:
+			rows, err = loadRows(ctx, selection, r.client.Service.Query().Where(service.IDIn(list...)), "Service", service.Columns, highlight)
+		case search.TypeProgram:
+			rows, err = loadRows(ctx, selection, r.client.Program.Query().Where(program.IDIn(list...)), "Program", program.Columns, highlight)
+		case search.TypeOrganization:
+			rows, err = loadRows(ctx, selection, r.client.Organization.Query().Where(organization.IDIn(list...)), "Organization", organization.Columns, highlight)
+		case search.TypeResource:
+			rows, err = loadRows(ctx, selection, r.client.Resource.Query().Where(resource.IDIn(list...)), "Resource", resource.Columns, highlight)
 		}
-		rows, err := q.All(ctx)
 		if err != nil {
 			return nil, err
 		}
-		for _, x := range rows {
-			add(search.TypeService, x.ID, x)
-		}
-	}
-	if list := ids[search.TypeProgram]; len(list) > 0 {
-		q := r.client.Program.Query().Where(program.IDIn(list...))
-		if sel, sat := collect("Program"); sat != nil {
-			var err error
-			if q, err = q.CollectFields(sel, sat...); err != nil {
-				return nil, err
-			}
-		}
-		rows, err := q.All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range rows {
-			add(search.TypeProgram, x.ID, x)
-		}
-	}
-	if list := ids[search.TypeOrganization]; len(list) > 0 {
-		q := r.client.Organization.Query().Where(organization.IDIn(list...))
-		if sel, sat := collect("Organization"); sat != nil {
-			var err error
-			if q, err = q.CollectFields(sel, sat...); err != nil {
-				return nil, err
-			}
-		}
-		rows, err := q.All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range rows {
-			add(search.TypeOrganization, x.ID, x)
-		}
-	}
-	if list := ids[search.TypeResource]; len(list) > 0 {
-		q := r.client.Resource.Query().Where(resource.IDIn(list...))
-		if sel, sat := collect("Resource"); sat != nil {
-			var err error
-			if q, err = q.CollectFields(sel, sat...); err != nil {
-				return nil, err
-			}
-		}
-		rows, err := q.All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range rows {
-			add(search.TypeResource, x.ID, x)
+		for _, n := range rows {
+			out[searchKey{typ, noderID(n)}] = n
 		}
 	}
 	return out, nil
+}
+
+// entQuery is what loadRows needs of an ent query of records of type T.
+type entQuery[Q any, S any, T ent.Noder] interface {
+	CollectFields(ctx context.Context, satisfies ...string) (Q, error)
+	Select(fields ...string) S
+	All(ctx context.Context) ([]T, error)
+}
+
+// loadRows runs q with the fields selection asks of the type name (none
+// when nothing is selected: no collection), and when highlighting, with
+// every column: CollectFields may have narrowed the columns read, and
+// highlights need the texts. (Selecting them all again reads a column
+// the selection named twice, which both backends allow.)
+func loadRows[Q entQuery[Q, S, T], S any, T ent.Noder](ctx, selection context.Context, q Q, name string, columns []string, highlight bool) ([]ent.Noder, error) {
+	if selection != nil {
+		var err error
+		if q, err = q.CollectFields(selection, name, "SearchResult"); err != nil {
+			return nil, err
+		}
+	}
+	if highlight {
+		q.Select(columns...)
+	}
+	rows, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ent.Noder, len(rows))
+	for i, x := range rows {
+		out[i] = x
+	}
+	return out, nil
+}
+
+// noderID is the ID of a record search finds.
+func noderID(n ent.Noder) int {
+	switch x := n.(type) {
+	case *ent.Service:
+		return x.ID
+	case *ent.Program:
+		return x.ID
+	case *ent.Organization:
+		return x.ID
+	case *ent.Resource:
+		return x.ID
+	}
+	return 0
 }
