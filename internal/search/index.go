@@ -164,6 +164,7 @@ type index struct {
 	// incremental: brought up to position from an older index by reading
 	// only the records the writes since touched (see refresh).
 	incremental bool
+	reread      int // records the refresh read again
 
 	docs   []doc
 	byKey  map[docKey]int32

@@ -162,6 +162,7 @@ func refresh(ctx context.Context, client *ent.Client, old *index, position, maxE
 		}
 	}
 	ix := old.copy(position, true)
+	ix.reread = n
 	b := newBuilder(ix, false)
 	b.apply(r, gone)
 	b.finish(false)
