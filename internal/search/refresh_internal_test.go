@@ -43,7 +43,9 @@ func describe(ix *index) string {
 			fmt.Fprintf(&b, "byKey of %s is %d, not %d\n", key(i), got, i)
 		}
 		locs := slices.Clone(d.locs)
-		slices.SortFunc(locs, func(a, c located) int { return cmp.Or(cmp.Compare(a.location, c.location), cmp.Compare(a.link, c.link)) })
+		slices.SortFunc(locs, func(a, c located) int {
+			return cmp.Or(cmp.Compare(a.location, c.location), cmp.Compare(a.link, c.link))
+		})
 		var words []string
 		for _, r := range d.words {
 			words = append(words, fmt.Sprintf("%s/%d", ix.surfaces[r>>2].word, r&3))
