@@ -420,15 +420,18 @@ type builder struct {
 	// removed the records whose old postings go (refresh).
 	adds    [][]posting
 	removed []bool
+	// parentsBefore are the organizations and programs of the services
+	// removed (refresh): their terms are set again.
+	parentsBefore []int32
 	// owned: the maps refresh shares with the index before have been
 	// copied, and may be written.
-	ownTerms, ownSurfaces bool
-	ownBuckets            map[*map[bucket][]int32]bool
+	ownTerms, ownSurfaces, ownByKey bool
+	ownBuckets                      map[*map[bucket][]int32]bool
 }
 
 func newBuilder(ix *index, whole bool) *builder {
 	return &builder{ix: ix, whole: whole, stems: map[stemKey][2]int32{}, current: map[int32]class{},
-		ownTerms: whole, ownSurfaces: whole, ownBuckets: map[*map[bucket][]int32]bool{}}
+		ownTerms: whole, ownSurfaces: whole, ownByKey: whole, ownBuckets: map[*map[bucket][]int32]bool{}}
 }
 
 // minTypoLength is the shortest query word a typo is forgiven in.
@@ -690,6 +693,7 @@ func (b *builder) put(d *doc, pos int32) {
 	ix := b.ix
 	if int(pos) == len(ix.docs) {
 		ix.docs = append(ix.docs, *d)
+		b.ownKeys()
 		ix.byKey[docKey{d.typ, d.id}] = pos
 	} else {
 		ix.docs[pos] = *d
@@ -700,6 +704,9 @@ func (b *builder) put(d *doc, pos int32) {
 // it again or leave it dead.
 func (b *builder) remove(pos int32) {
 	d := &b.ix.docs[pos]
+	if d.typ == TypeService {
+		b.parentsBefore = append(b.parentsBefore, d.parent[0], d.parent[1])
+	}
 	for _, r := range d.words {
 		b.count(int32(r>>2), lang(r&3), -1)
 	}
@@ -708,6 +715,15 @@ func (b *builder) remove(pos int32) {
 		b.removed = append(b.removed, false)
 	}
 	b.removed[pos] = true
+}
+
+// ownKeys makes ix.byKey the builder's own to write (a copy of the index
+// before's, when refreshing).
+func (b *builder) ownKeys() {
+	if !b.ownByKey {
+		b.ix.byKey = maps.Clone(b.ix.byKey)
+		b.ownByKey = true
+	}
 }
 
 // slot is the number a record of type t and ID id is put at: its own when
@@ -753,6 +769,7 @@ func (b *builder) apply(r rows, gone []docKey) {
 			continue
 		}
 		b.remove(pos)
+		b.ownKeys()
 		delete(ix.byKey, k)
 		ix.docs[pos] = doc{typ: k.typ, id: k.id, dead: true, parent: [2]int32{-1, -1}}
 		ix.dead++
@@ -819,9 +836,29 @@ func (b *builder) apply(r rows, gone []docKey) {
 		}
 		b.put(&d, pos)
 	}
-	// A program's and an organization's terms are its services'.
-	if b.whole || len(r.services) > 0 || slices.ContainsFunc(gone, func(k docKey) bool { return k.typ == TypeService }) ||
-		len(r.programs) > 0 || len(r.orgs) > 0 {
+	// A program's and an organization's terms are its services': set
+	// again for every one when building whole; when refreshing, for those
+	// a service read again or gone belonged to (before or now), and those
+	// read again.
+	affected := map[int32]bool{}
+	for _, k := range b.parentsBefore {
+		affected[k] = true
+	}
+	for _, s := range r.services {
+		if pos, ok := ix.byKey[docKey{TypeService, s.ID}]; ok {
+			for _, p := range ix.docs[pos].parent {
+				affected[p] = true
+			}
+		}
+	}
+	for _, t := range []Type{TypeOrganization, TypeProgram} {
+		for _, id := range r.ids(t) {
+			if pos, ok := ix.byKey[docKey{t, id}]; ok {
+				affected[pos] = true
+			}
+		}
+	}
+	if b.whole || len(affected) > 0 {
 		of := map[int32][]int{}
 		for i := range ix.docs {
 			d := &ix.docs[i]
@@ -829,20 +866,36 @@ func (b *builder) apply(r rows, gone []docKey) {
 				continue
 			}
 			for _, p := range d.parent {
-				if p >= 0 {
+				if p >= 0 && (b.whole || affected[p]) {
 					of[p] = append(of[p], d.terms...)
 				}
 			}
 		}
 		for i := range ix.docs {
 			d := &ix.docs[i]
-			if (d.typ == TypeOrganization || d.typ == TypeProgram) && !d.dead {
+			if (d.typ == TypeOrganization || d.typ == TypeProgram) && !d.dead && (b.whole || affected[int32(i)]) {
 				if terms := uniqueSorted(of[int32(i)]); !slices.Equal(terms, d.terms) {
 					d.terms = terms
 				}
 			}
 		}
 	}
+}
+
+// ids are the IDs of r's records of type t.
+func (r rows) ids(t Type) []int {
+	var out []int
+	switch t {
+	case TypeOrganization:
+		for _, o := range r.orgs {
+			out = append(out, o.ID)
+		}
+	case TypeProgram:
+		for _, p := range r.programs {
+			out = append(out, p.ID)
+		}
+	}
+	return out
 }
 
 // finish lays out the postings gathered (merged with the index before's,

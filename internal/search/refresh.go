@@ -183,7 +183,7 @@ func (old *index) copy(position int, writable bool) *index {
 		position:    position,
 		incremental: true,
 		docs:        slices.Clip(slices.Clone(old.docs)),
-		byKey:       maps.Clone(old.byKey),
+		byKey:       old.byKey, // copied when written (builder.ownKeys)
 		public:      old.public,
 		dead:        old.dead,
 		terms:       old.terms,
