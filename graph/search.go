@@ -2,9 +2,11 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/organization"
@@ -147,13 +149,13 @@ func (r *Resolver) loadSearched(ctx context.Context, page []*search.Hit, highlig
 		var err error
 		switch typ {
 		case search.TypeService:
-			rows, err = loadRows(ctx, selection, r.client.Service.Query().Where(service.IDIn(list...)), "Service", service.Columns, highlight)
+			rows, err = loadRows(ctx, selection, r.client.Service.Query().Where(service.IDIn(list...)), "Service", search.HighlightFields[search.TypeService], highlight)
 		case search.TypeProgram:
-			rows, err = loadRows(ctx, selection, r.client.Program.Query().Where(program.IDIn(list...)), "Program", program.Columns, highlight)
+			rows, err = loadRows(ctx, selection, r.client.Program.Query().Where(program.IDIn(list...)), "Program", search.HighlightFields[search.TypeProgram], highlight)
 		case search.TypeOrganization:
-			rows, err = loadRows(ctx, selection, r.client.Organization.Query().Where(organization.IDIn(list...)), "Organization", organization.Columns, highlight)
+			rows, err = loadRows(ctx, selection, r.client.Organization.Query().Where(organization.IDIn(list...)), "Organization", search.HighlightFields[search.TypeOrganization], highlight)
 		case search.TypeResource:
-			rows, err = loadRows(ctx, selection, r.client.Resource.Query().Where(resource.IDIn(list...)), "Resource", resource.Columns, highlight)
+			rows, err = loadRows(ctx, selection, r.client.Resource.Query().Where(resource.IDIn(list...)), "Resource", search.HighlightFields[search.TypeResource], highlight)
 		}
 		if err != nil {
 			return nil, err
@@ -166,18 +168,16 @@ func (r *Resolver) loadSearched(ctx context.Context, page []*search.Hit, highlig
 }
 
 // entQuery is what loadRows needs of an ent query of records of type T.
-type entQuery[Q any, S any, T ent.Noder] interface {
+type entQuery[Q any, P ~func(*sql.Selector), T ent.Noder] interface {
 	CollectFields(ctx context.Context, satisfies ...string) (Q, error)
-	Select(fields ...string) S
+	Where(ps ...P) Q
 	All(ctx context.Context) ([]T, error)
 }
 
 // loadRows runs q with the fields selection asks of the type name (none
 // when nothing is selected: no collection), and when highlighting, with
-// every column: CollectFields may have narrowed the columns read, and
-// highlights need the texts. (Selecting them all again reads a column
-// the selection named twice, which both backends allow.)
-func loadRows[Q entQuery[Q, S, T], S any, T ent.Noder](ctx, selection context.Context, q Q, name string, columns []string, highlight bool) ([]ent.Noder, error) {
+// the texts highlights are cut from (texts) too.
+func loadRows[Q entQuery[Q, P, T], P ~func(*sql.Selector), T ent.Noder](ctx, selection context.Context, q Q, name string, texts []string, highlight bool) ([]ent.Noder, error) {
 	if selection != nil {
 		var err error
 		if q, err = q.CollectFields(selection, name, "SearchResult"); err != nil {
@@ -185,7 +185,7 @@ func loadRows[Q entQuery[Q, S, T], S any, T ent.Noder](ctx, selection context.Co
 		}
 	}
 	if highlight {
-		q.Select(columns...)
+		q.Where(selectAlso(texts))
 	}
 	rows, err := q.All(ctx)
 	if err != nil {
@@ -196,6 +196,22 @@ func loadRows[Q entQuery[Q, S, T], S any, T ent.Noder](ctx, selection context.Co
 		out[i] = x
 	}
 	return out, nil
+}
+
+// selectAlso adds to a query's columns those of columns it does not read
+// yet: CollectFields reads only what the selection asks (or, for a field
+// it does not know, every column), and the query is built before it is
+// known which. As a predicate it runs on the built statement, its columns
+// chosen, and filters nothing.
+func selectAlso(columns []string) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		have := s.UnqualifiedColumns()
+		for _, c := range columns {
+			if !slices.Contains(have, c) {
+				s.AppendSelect(s.C(c))
+			}
+		}
+	}
 }
 
 // noderID is the ID of a record search finds.
