@@ -2,9 +2,11 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/organization"
@@ -69,15 +71,12 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := r.loadSearched(ctx, page)
+	// Highlights are cut from the records loaded for the page (which then
+	// read their texts too): nothing is read twice.
+	highlight := selectionContext(ctx, "edges", "highlights") != nil
+	nodes, err := r.loadSearched(ctx, page, highlight)
 	if err != nil {
 		return nil, err
-	}
-	var highlights [][]search.Highlight
-	if selectionContext(ctx, "edges", "highlights") != nil {
-		if highlights, err = r.searcher.Highlights(ctx, outcome, page); err != nil {
-			return nil, err
-		}
 	}
 	if states == nil && selectionContext(ctx, "edges", "openNow") != nil {
 		var ids []int
@@ -97,7 +96,7 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 		PageInfo:   &entgql.PageInfo[int]{HasNextPage: hasNext, HasPreviousPage: hasPrev},
 		TotalCount: outcome.Total(),
 	}
-	for i, h := range page {
+	for _, h := range page {
 		node := nodes[searchKey{h.Type, h.ID}]
 		if node == nil {
 			// Deleted, or hidden, between the index's position and the
@@ -110,9 +109,10 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 				e.OpenNow = st.OpenNow()
 			}
 		}
-		if highlights != nil {
-			for j := range highlights[i] {
-				e.Highlights = append(e.Highlights, &highlights[i][j])
+		if highlight {
+			hl := outcome.HighlightsOf(node)
+			for j := range hl {
+				e.Highlights = append(e.Highlights, &hl[j])
 			}
 		}
 		conn.Edges = append(conn.Edges, e)
@@ -130,85 +130,101 @@ type searchKey struct {
 }
 
 // loadSearched loads the page's records as the viewer in ctx reads them,
-// with what the query selects under edges.node: one statement per type on
-// the page, and per edge selected.
-func (r *Resolver) loadSearched(ctx context.Context, page []*search.Hit) (map[searchKey]ent.Noder, error) {
-	ids := map[search.Type][]int{}
+// with what the query selects under edges.node (and, for highlights, the
+// fields they are cut from): one statement per type on the page, and per
+// edge selected.
+func (r *Resolver) loadSearched(ctx context.Context, page []*search.Hit, highlight bool) (map[searchKey]ent.Noder, error) {
+	var ids [4][]int
 	for _, h := range page {
 		ids[h.Type] = append(ids[h.Type], h.ID)
 	}
 	selection := selectionContext(ctx, "edges", "node")
 	out := make(map[searchKey]ent.Noder, len(page))
-	add := func(t search.Type, id int, n ent.Noder) { out[searchKey{t, id}] = n }
-	collect := func(name string) (context.Context, []string) {
-		if selection == nil {
-			return context.Background(), nil // nothing selected: no collection
+	for t, list := range ids {
+		if len(list) == 0 {
+			continue
 		}
-		return selection, []string{name, "SearchResult"}
-	}
-	if list := ids[search.TypeService]; len(list) > 0 {
-		q := r.client.Service.Query().Where(service.IDIn(list...))
-		if sel, sat := collect("Service"); sat != nil {
-			var err error
-			if q, err = q.CollectFields(sel, sat...); err != nil {
-				return nil, err
-			}
+		typ := search.Type(t)
+		var rows []ent.Noder
+		var err error
+		switch typ {
+		case search.TypeService:
+			rows, err = loadRows(ctx, selection, r.client.Service.Query().Where(service.IDIn(list...)), "Service", search.HighlightFields[search.TypeService], highlight)
+		case search.TypeProgram:
+			rows, err = loadRows(ctx, selection, r.client.Program.Query().Where(program.IDIn(list...)), "Program", search.HighlightFields[search.TypeProgram], highlight)
+		case search.TypeOrganization:
+			rows, err = loadRows(ctx, selection, r.client.Organization.Query().Where(organization.IDIn(list...)), "Organization", search.HighlightFields[search.TypeOrganization], highlight)
+		case search.TypeResource:
+			rows, err = loadRows(ctx, selection, r.client.Resource.Query().Where(resource.IDIn(list...)), "Resource", search.HighlightFields[search.TypeResource], highlight)
 		}
-		rows, err := q.All(ctx)
 		if err != nil {
 			return nil, err
 		}
-		for _, x := range rows {
-			add(search.TypeService, x.ID, x)
-		}
-	}
-	if list := ids[search.TypeProgram]; len(list) > 0 {
-		q := r.client.Program.Query().Where(program.IDIn(list...))
-		if sel, sat := collect("Program"); sat != nil {
-			var err error
-			if q, err = q.CollectFields(sel, sat...); err != nil {
-				return nil, err
-			}
-		}
-		rows, err := q.All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range rows {
-			add(search.TypeProgram, x.ID, x)
-		}
-	}
-	if list := ids[search.TypeOrganization]; len(list) > 0 {
-		q := r.client.Organization.Query().Where(organization.IDIn(list...))
-		if sel, sat := collect("Organization"); sat != nil {
-			var err error
-			if q, err = q.CollectFields(sel, sat...); err != nil {
-				return nil, err
-			}
-		}
-		rows, err := q.All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range rows {
-			add(search.TypeOrganization, x.ID, x)
-		}
-	}
-	if list := ids[search.TypeResource]; len(list) > 0 {
-		q := r.client.Resource.Query().Where(resource.IDIn(list...))
-		if sel, sat := collect("Resource"); sat != nil {
-			var err error
-			if q, err = q.CollectFields(sel, sat...); err != nil {
-				return nil, err
-			}
-		}
-		rows, err := q.All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, x := range rows {
-			add(search.TypeResource, x.ID, x)
+		for _, n := range rows {
+			out[searchKey{typ, noderID(n)}] = n
 		}
 	}
 	return out, nil
+}
+
+// entQuery is what loadRows needs of an ent query of records of type T.
+type entQuery[Q any, P ~func(*sql.Selector), T ent.Noder] interface {
+	CollectFields(ctx context.Context, satisfies ...string) (Q, error)
+	Where(ps ...P) Q
+	All(ctx context.Context) ([]T, error)
+}
+
+// loadRows runs q with the fields selection asks of the type name (none
+// when nothing is selected: no collection), and when highlighting, with
+// the texts highlights are cut from (texts) too.
+func loadRows[Q entQuery[Q, P, T], P ~func(*sql.Selector), T ent.Noder](ctx, selection context.Context, q Q, name string, texts []string, highlight bool) ([]ent.Noder, error) {
+	if selection != nil {
+		var err error
+		if q, err = q.CollectFields(selection, name, "SearchResult"); err != nil {
+			return nil, err
+		}
+	}
+	if highlight {
+		q.Where(selectAlso(texts))
+	}
+	rows, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ent.Noder, len(rows))
+	for i, x := range rows {
+		out[i] = x
+	}
+	return out, nil
+}
+
+// selectAlso adds to a query's columns those of columns it does not read
+// yet: CollectFields reads only what the selection asks (or, for a field
+// it does not know, every column), and the query is built before it is
+// known which. As a predicate it runs on the built statement, its columns
+// chosen, and filters nothing.
+func selectAlso(columns []string) func(*sql.Selector) {
+	return func(s *sql.Selector) {
+		have := s.UnqualifiedColumns()
+		for _, c := range columns {
+			if !slices.Contains(have, c) {
+				s.AppendSelect(s.C(c))
+			}
+		}
+	}
+}
+
+// noderID is the ID of a record search finds.
+func noderID(n ent.Noder) int {
+	switch x := n.(type) {
+	case *ent.Service:
+		return x.ID
+	case *ent.Program:
+		return x.ID
+	case *ent.Organization:
+		return x.ID
+	case *ent.Resource:
+		return x.ID
+	}
+	return 0
 }

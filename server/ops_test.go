@@ -109,6 +109,7 @@ func TestMetrics(t *testing.T) {
 			`village_match_index_age_seconds `,
 			`village_search_index_records `, // 0: no search was run
 			`village_search_index_build_seconds `,
+			`village_search_index_bytes `,
 		} {
 			if !strings.Contains(text, want) {
 				t.Errorf("/metrics lacks %s", want)

@@ -122,6 +122,24 @@ func TestSearchGraphQL(t *testing.T) {
 			}
 			cursor = *page.Search.PageInfo.EndCursor
 		}
+		// Highlights are cut from the page's records, which the query loads
+		// with the texts highlights need though it selects no description.
+		for _, e := range all.Search.Edges {
+			if e.Node.Name != "Lactation Circle" && e.Node.Name != "Harbor Family Services" {
+				continue
+			}
+			var fields []string
+			for _, h := range e.Highlights {
+				fields = append(fields, h.Field+": "+h.Text)
+			}
+			wantFields := map[string][]string{
+				"Lactation Circle":       {"description: Nurses help with breastfeeding.", "organization.name: Harbor Family Services"},
+				"Harbor Family Services": {"name: Harbor Family Services", "description: Nurse home visits across Boston."},
+			}[e.Node.Name]
+			if !slices.Equal(fields, wantFields) {
+				t.Errorf("%s's highlights: %q, want %q", e.Node.Name, fields, wantFields)
+			}
+		}
 		if !slices.Equal(paged, want) {
 			t.Errorf("paged: %q", paged)
 		}

@@ -167,7 +167,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 		})
 		cfg.Metrics.WatchSearchIndex(func() telemetry.IndexStats {
 			if s := searcher.IndexStats(); s != nil {
-				return telemetry.IndexStats{Records: s.Records, BuiltAt: s.BuiltAt, Build: s.Build}
+				return telemetry.IndexStats{Records: s.Records, BuiltAt: s.BuiltAt, Build: s.Build, Bytes: s.Bytes}
 			}
 			return telemetry.IndexStats{}
 		})

@@ -80,7 +80,7 @@ func (f Family) resolve(today time.Time) (*profile, error) {
 	}
 	p.place = place
 	if pt := place.Point; pt != nil {
-		v := unitVector(pt.Lat, pt.Lon)
+		v := geo.UnitVector(pt.Lat, pt.Lon)
 		p.from = &v
 	}
 	return p, nil

@@ -308,7 +308,7 @@ func newEntry(svc *ent.Service) *entry {
 		if loc == nil {
 			continue
 		}
-		point, approx, ok := placeOf(loc)
+		point, approx, ok := PlaceOf(loc)
 		if !ok {
 			continue
 		}

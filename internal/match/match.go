@@ -237,11 +237,27 @@ type need struct {
 	metBy      bitset // the services meeting it, by entry position
 }
 
-// vocabulary expands the needs vocabulary once per snapshot: each code with
-// every term that meets it (the term and its narrower terms). A term of
-// another vocabulary that a crosswalk maps to a need (its need_id) counts
-// as a narrower term of that need.
+// vocabulary expands the needs vocabulary once per snapshot (ExpandNeeds).
 func vocabulary(terms []*ent.TaxonomyTerm) map[string]need {
+	names := make(map[string]string, len(terms))
+	for _, t := range terms {
+		if t.Vocabulary == schema.NeedsVocabulary {
+			names[t.Code] = t.Name
+		}
+	}
+	expanded := ExpandNeeds(terms)
+	out := make(map[string]need, len(expanded))
+	for code, met := range expanded {
+		out[code] = need{code: code, name: names[code], terms: met}
+	}
+	return out
+}
+
+// ExpandNeeds returns each code of the needs vocabulary with every term
+// that meets it (the term and its narrower terms). A term of another
+// vocabulary that a crosswalk maps to a need (its need_id) counts as a
+// narrower term of that need. Search expands its needs filter the same way.
+func ExpandNeeds(terms []*ent.TaxonomyTerm) map[string]map[int]bool {
 	children := map[int][]int{}
 	for _, t := range terms {
 		switch {
@@ -253,19 +269,19 @@ func vocabulary(terms []*ent.TaxonomyTerm) map[string]need {
 			children[*t.ParentID] = append(children[*t.ParentID], t.ID)
 		}
 	}
-	out := make(map[string]need, len(terms))
+	out := make(map[string]map[int]bool, len(terms))
 	for _, t := range terms {
 		if t.Vocabulary != schema.NeedsVocabulary {
 			continue
 		}
-		n := need{code: t.Code, name: t.Name, terms: map[int]bool{}}
+		met := map[int]bool{}
 		for queue := []int{t.ID}; len(queue) > 0; queue = queue[1:] {
-			if !n.terms[queue[0]] {
-				n.terms[queue[0]] = true
+			if !met[queue[0]] {
+				met[queue[0]] = true
 				queue = append(queue, children[queue[0]]...)
 			}
 		}
-		out[t.Code] = n
+		out[t.Code] = met
 	}
 	return out
 }
@@ -436,12 +452,6 @@ func nearestDistance(e *entry, from *[3]float64, reveal func(owner int) bool) (k
 		return 0, false, false
 	}
 	return 2 * geo.EarthRadiusKm * math.Asin(min(math.Sqrt(best)/2, 1)), true, approx
-}
-
-// unitVector is the point's position on the unit sphere.
-func unitVector(lat, lon float64) [3]float64 {
-	φ, λ := lat*math.Pi/180, lon*math.Pi/180
-	return [3]float64{math.Cos(φ) * math.Cos(λ), math.Cos(φ) * math.Sin(λ), math.Sin(φ)}
 }
 
 // summarisePrograms groups the results by program, in the order of each

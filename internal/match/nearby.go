@@ -25,15 +25,16 @@ type site struct {
 	loc      int32 // in entry.locs
 }
 
-// placeOf is where a location is for matching: its coordinates, or, for an
-// address without them, its US ZIP's centroid (approx). Virtual and postal
-// locations are not where families are served, and place nothing.
-func placeOf(loc *ent.Location) (v [3]float64, approx, ok bool) {
+// PlaceOf is where a location is for matching (and search): its
+// coordinates, or, for an address without them, its US ZIP's centroid
+// (approx), as a unit vector (geo.UnitVector). Virtual and postal locations
+// are not where families are served, and place nothing.
+func PlaceOf(loc *ent.Location) (v [3]float64, approx, ok bool) {
 	if loc.LocationType != "" && loc.LocationType != location.LocationTypePHYSICAL {
 		return v, false, false
 	}
 	if loc.Latitude != nil && loc.Longitude != nil {
-		return unitVector(*loc.Latitude, *loc.Longitude), false, true
+		return geo.UnitVector(*loc.Latitude, *loc.Longitude), false, true
 	}
 	if c := strings.ToUpper(strings.TrimSpace(loc.Country)); c != "" && c != "US" {
 		return v, false, false
@@ -46,7 +47,7 @@ func placeOf(loc *ent.Location) (v [3]float64, approx, ok bool) {
 	if !found || !z.HasCentroid {
 		return v, false, false
 	}
-	return unitVector(z.Latitude, z.Longitude), true, true
+	return geo.UnitVector(z.Latitude, z.Longitude), true, true
 }
 
 // latLon is the location's point in degrees (from its unit vector).

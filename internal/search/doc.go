@@ -10,14 +10,42 @@
 // pure-Go driver (modernc.org/sqlite) takes no custom tokenizer; PostgreSQL's
 // tsvector ranks by other rules and has no typo tolerance without pg_trgm.
 // Two engines would give two orders. So, like the matcher (internal/match),
-// the index lives in memory, built from the database and rebuilt when the
-// change feed moves: every committed write, from any process, appends a
-// ChangeEvent, so the newest event ID (feed.Position, one statement on the
-// primary key, none when the request has read it already) tells whether the
-// index is current. A committed write is therefore found by the next
-// request, on every replica. A rebuild reads five statements (services with
-// needs and locations, programs, organizations with locations, resources
-// with topics, taxonomy terms), on a context of its own, as trusted code.
+// the index lives in memory, built from the database and brought up to
+// date when the change feed moves: every committed write, from any
+// process, appends a ChangeEvent, so the newest event ID (feed.Position,
+// one statement on the primary key, none when the request has read it
+// already) tells whether the index is current. A committed write is
+// therefore found by the next request, on every replica. A whole build
+// reads five statements (services with needs and locations, programs,
+// organizations with locations, resources with topics, taxonomy terms),
+// on a context of its own, as trusted code.
+//
+// # Refresh
+//
+// After a write the next search does not build the index again: refresh
+// reads the change events since the index's position and, as match's
+// refresh does, reads again only the records they touch: the records
+// named; a service's, program's or resource's when its organization or
+// program changed (their names are its words); a service's or
+// organization's when one of its locations, or a service's link to one,
+// changed; each found both in the index (what it belonged to) and in the
+// database (what it belongs to now). A record read again keeps its number:
+// its old postings and typo-vocabulary counts are taken out, its new ones
+// put in; a deleted one is left dead (no postings, out of byKey) until the
+// next whole build; a new one is numbered after the last. The new index
+// copies what it changes and shares the rest with the old one, which
+// requests may still be reading: the record array, the posting lists of
+// the terms the records touched (merged: the old less the records taken
+// out, plus the new, in record order), the counts of the typo vocabulary;
+// the maps only when a term, word or record is added. A term's weight is
+// computed again when its records or the public count change.
+// TestRefreshReadsOnlyWhatChanged holds a refreshed index to a whole
+// build, term by term, and to the same results for every kind of write.
+//
+// A whole build is still made when a taxonomy term changed (its words are
+// every carrying record's, and the needs vocabulary may be reshaped), past
+// 2,000 events (an import), or when the records dead or read again would
+// be a quarter of the index.
 //
 // # What is indexed
 //
@@ -70,8 +98,13 @@
 // A query word of five letters or more also finds the words of the records
 // one edit away from it (a letter inserted, deleted, replaced, or two
 // neighbours swapped: "nurce" → "nurse"), and through them their stems. The
-// dictionary of words is kept by length, and only the three lengths a
-// single edit can reach are compared.
+// words of the records (four letters or more) are kept by length and first
+// letter, and by length and second letter: one edit keeps the first letter,
+// or puts the second first, or the first second, so only the words of the
+// three reachable lengths in three such lists are compared. A word leads to
+// the stems of the languages records read it in now: the vocabulary counts,
+// per word and language, the records reading it, so that a word no record
+// holds any more finds nothing after a refresh, as after a whole build.
 //
 // Every word of the query must be found in a record (in any class, as any
 // of its stems or typo neighbours) for the record to be a result.
@@ -96,21 +129,25 @@
 // # Memory
 //
 // Terms are interned once (a map from stem to a term number); postings are,
-// per term, an []int32 of record numbers and a byte of classes each: five
-// bytes a (term, record) pair. Records keep their type, ID, name, taxonomy
-// term IDs and located points (unit vectors: a distance is a dot product
-// and one acos). On the synthetic national directory (22,043 records,
-// 24,127 terms, 645,246 postings) the index takes about 15 MB of live heap
-// and builds in about 5 s on a busy 2-CPU machine (BenchmarkSearch logs
-// both); see the README's Speed section.
+// per term, a sorted []uint32 of record number << 4 | the classes the term
+// stands in there: four bytes a (term, record) pair. Records keep their
+// type, ID, name, taxonomy term IDs, located points (unit vectors: a
+// distance is a dot product and one acos) and their typo-vocabulary
+// readings (four bytes each). IndexStats.Bytes estimates the index's own
+// memory (village_search_index_bytes); BenchmarkSearch logs it with the
+// live heap the index takes, and the README's Speed section has the
+// figures.
 //
 // # Cost of a search
 //
 // A query word's postings are merged into per-record accumulators (pooled,
-// one per record, cleared after use); a page is selected from the results
-// with a bounded heap (O(n log first)), never by sorting every result; a
-// typo look-up compares only words of the three reachable lengths sharing a
-// first or second letter; highlighting stems only words starting like a
-// matched stem. Statements: the feed position, one per type on the page
-// (and per edge its selection asks for), one per type for highlights.
+// one per record, cleared after use); a record that missed a word is
+// dropped at once, and the next word's postings skip it. A page is
+// selected from the results with a bounded heap (O(n log first)), never by
+// sorting every result; a typo look-up compares only the words of three
+// lists per reachable length (above); highlighting stems only words
+// starting like a matched stem, and is cut from the records GraphQL loads
+// for the page anyway (HighlightsOf), so it reads nothing more.
+// Statements: the feed position, one per type on the page (and per edge
+// its selection asks for).
 package search

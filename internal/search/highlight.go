@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/resource"
@@ -36,45 +37,16 @@ const (
 // Highlights returns the highlights of each hit of page, in page order.
 // The texts are read with the viewer in ctx, one statement per type on the
 // page, so the read rules apply to them as to any other read: a highlight
-// never shows what the viewer could not read.
+// never shows what the viewer could not read. A caller that loads the
+// page's records anyway (GraphQL's search does) cuts them with
+// HighlightsOf instead, and reads nothing twice.
 func (e *Engine) Highlights(ctx context.Context, o *Outcome, page []*Hit) ([][]Highlight, error) {
 	ids := [typeCount][]int{}
 	for _, h := range page {
 		ids[h.Type] = append(ids[h.Type], h.ID)
 	}
-	type text struct{ field, text string }
-	texts := map[docKey][]text{}
-	related := func(k docKey) []text {
-		i, ok := o.ix.byKey[k]
-		if !ok {
-			return nil
-		}
-		d := &o.ix.docs[i]
-		var out []text
-		for j, p := range d.parent {
-			if p < 0 {
-				continue
-			}
-			field := "organization.name"
-			switch {
-			case d.typ == TypeResource:
-				field = "publisher.name"
-			case j == 1:
-				field = "program.name"
-			}
-			out = append(out, text{field, o.ix.docs[p].name})
-		}
-		if d.typ == TypeService || d.typ == TypeResource {
-			field := "needs.name"
-			if d.typ == TypeResource {
-				field = "topics.name"
-			}
-			for _, t := range d.terms {
-				out = append(out, text{field, o.ix.termName[t]})
-			}
-		}
-		return out
-	}
+	records := map[docKey]ent.Noder{}
+	keep := func(t Type, id int, n ent.Noder) { records[docKey{t, id}] = n }
 	if list := ids[TypeService]; len(list) > 0 {
 		rows, err := e.client.Service.Query().Where(service.IDIn(list...)).
 			Select(service.FieldName, service.FieldAlternateName, service.FieldDescription).All(ctx)
@@ -82,8 +54,7 @@ func (e *Engine) Highlights(ctx context.Context, o *Outcome, page []*Hit) ([][]H
 			return nil, err
 		}
 		for _, r := range rows {
-			k := docKey{TypeService, r.ID}
-			texts[k] = append([]text{{"name", r.Name}, {"alternateName", r.AlternateName}, {"description", r.Description}}, related(k)...)
+			keep(TypeService, r.ID, r)
 		}
 	}
 	if list := ids[TypeProgram]; len(list) > 0 {
@@ -93,8 +64,7 @@ func (e *Engine) Highlights(ctx context.Context, o *Outcome, page []*Hit) ([][]H
 			return nil, err
 		}
 		for _, r := range rows {
-			k := docKey{TypeProgram, r.ID}
-			texts[k] = append([]text{{"name", r.Name}, {"alternateName", r.AlternateName}, {"description", r.Description}}, related(k)...)
+			keep(TypeProgram, r.ID, r)
 		}
 	}
 	if list := ids[TypeOrganization]; len(list) > 0 {
@@ -104,8 +74,7 @@ func (e *Engine) Highlights(ctx context.Context, o *Outcome, page []*Hit) ([][]H
 			return nil, err
 		}
 		for _, r := range rows {
-			k := docKey{TypeOrganization, r.ID}
-			texts[k] = []text{{"name", r.Name}, {"alternateName", r.AlternateName}, {"description", r.Description}}
+			keep(TypeOrganization, r.ID, r)
 		}
 	}
 	if list := ids[TypeResource]; len(list) > 0 {
@@ -115,20 +84,90 @@ func (e *Engine) Highlights(ctx context.Context, o *Outcome, page []*Hit) ([][]H
 			return nil, err
 		}
 		for _, r := range rows {
-			k := docKey{TypeResource, r.ID}
-			texts[k] = append([]text{{"title", r.Title}, {"summary", r.Summary}}, related(k)...)
+			keep(TypeResource, r.ID, r)
 		}
 	}
 	out := make([][]Highlight, len(page))
 	for i, h := range page {
-		out[i] = []Highlight{}
-		for _, t := range texts[docKey{h.Type, h.ID}] {
-			if hl, ok := o.Highlight(t.field, t.text); ok {
-				out[i] = append(out[i], hl)
+		out[i] = o.HighlightsOf(records[docKey{h.Type, h.ID}])
+	}
+	return out, nil
+}
+
+// HighlightFields name, by type, the fields of a record HighlightsOf cuts
+// highlights from: a caller loading the records for it reads these.
+var HighlightFields = [typeCount][]string{
+	TypeService:      {service.FieldName, service.FieldAlternateName, service.FieldDescription},
+	TypeProgram:      {program.FieldName, program.FieldAlternateName, program.FieldDescription},
+	TypeOrganization: {organization.FieldName, organization.FieldAlternateName, organization.FieldDescription},
+	TypeResource:     {resource.FieldTitle, resource.FieldSummary},
+}
+
+// HighlightsOf returns the highlights of one result (a *ent.Service,
+// *ent.Program, *ent.Organization or *ent.Resource, read with the viewer's
+// context and its HighlightFields): its own fields', and the names the
+// index knows of its organization, program, publisher, needs and topics.
+// None (an empty list) for a record of another type or nil.
+func (o *Outcome) HighlightsOf(record ent.Noder) []Highlight {
+	type text struct{ field, text string }
+	var texts []text
+	var k docKey
+	switch r := record.(type) {
+	case *ent.Service:
+		k = docKey{TypeService, r.ID}
+		texts = []text{{"name", r.Name}, {"alternateName", r.AlternateName}, {"description", r.Description}}
+	case *ent.Program:
+		k = docKey{TypeProgram, r.ID}
+		texts = []text{{"name", r.Name}, {"alternateName", r.AlternateName}, {"description", r.Description}}
+	case *ent.Organization:
+		k = docKey{TypeOrganization, r.ID}
+		texts = []text{{"name", r.Name}, {"alternateName", r.AlternateName}, {"description", r.Description}}
+	case *ent.Resource:
+		k = docKey{TypeResource, r.ID}
+		texts = []text{{"title", r.Title}, {"summary", r.Summary}}
+	default:
+		return []Highlight{}
+	}
+	out := []Highlight{}
+	for _, t := range texts {
+		if hl, ok := o.Highlight(t.field, t.text); ok {
+			out = append(out, hl)
+		}
+	}
+	// The related names the index holds: its organization's, program's,
+	// publisher's; its needs' and topics'.
+	i, ok := o.ix.byKey[k]
+	if !ok || k.typ == TypeOrganization {
+		return out
+	}
+	d := &o.ix.docs[i]
+	for j, p := range d.parent {
+		if p < 0 {
+			continue
+		}
+		field := "organization.name"
+		switch {
+		case d.typ == TypeResource:
+			field = "publisher.name"
+		case j == 1:
+			field = "program.name"
+		}
+		if hl, ok := o.Highlight(field, o.ix.docs[p].name); ok {
+			out = append(out, hl)
+		}
+	}
+	if d.typ == TypeService || d.typ == TypeResource {
+		field := "needs.name"
+		if d.typ == TypeResource {
+			field = "topics.name"
+		}
+		for _, t := range d.terms {
+			if hl, ok := o.Highlight(field, o.ix.termName[t]); ok {
+				out = append(out, hl)
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // matches reports whether a folded word is one the query found.

@@ -15,6 +15,7 @@ import (
 	"github.com/village-directory/village/ent/schema"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/geo"
 )
 
 // Limits on a query.
@@ -273,29 +274,46 @@ func (ix *index) lookup(w string) word {
 	}
 	en, es := stems(w, langBoth)
 	for _, s := range []string{en, es} {
-		if n, ok := ix.terms[s]; ok && s != "" {
+		if n, ok := ix.terms[s]; ok && s != "" && ix.alive(n) {
 			add(n, true)
 		}
 	}
 	r := []rune(w)
-	if len(r) >= minTypoLength {
-		for l := len(r) - 1; l <= len(r)+1; l++ {
-			if l >= len(ix.byLength) {
-				break
+	if len(r) < minTypoLength {
+		return out
+	}
+	// One edit leaves the first letter, or moves the second to the
+	// front, or the first to second place: only the words of the three
+	// reachable lengths starting with the query's first or second letter,
+	// or having its first letter second, are compared.
+	found := func(list []int32, skip func(first rune) bool) {
+		for _, si := range list {
+			s := &ix.surfaces[si]
+			if s.nEn <= 0 && s.nEs <= 0 {
+				continue // no record reads it any more
 			}
-			for _, s := range ix.byLength[l] {
-				// One edit leaves the first letter, or moves the second
-				// to the front, or the first to second place.
-				w := s.word
-				if w[0] != r[0] && w[0] != r[1] && w[1] != r[0] {
-					continue
+			if skip != nil {
+				first, _ := utf8.DecodeRuneInString(s.word)
+				if skip(first) {
+					continue // compared from another list
 				}
-				if withinOneEdit(r, w) {
-					add(s.terms[0], false)
-					add(s.terms[1], false)
+			}
+			if withinOneEditOf(r, s.word) {
+				if s.nEn > 0 {
+					add(s.en, false)
+				}
+				if s.nEs > 0 {
+					add(s.es, false)
 				}
 			}
 		}
+	}
+	for l := int32(len(r) - 1); l <= int32(len(r)+1); l++ {
+		found(ix.byFirst[bucket{l, r[0]}], nil)
+		if r[1] != r[0] {
+			found(ix.byFirst[bucket{l, r[1]}], nil)
+		}
+		found(ix.bySecond[bucket{l, r[0]}], func(first rune) bool { return first == r[0] || first == r[1] })
 	}
 	return out
 }
@@ -320,37 +338,47 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 	for wi, w := range words {
 		cur := int32(wi + 1)
 		for _, a := range w.alts {
-			p := ix.posts[a.term]
 			idf := ix.idf[a.term]
-			for j, d := range p.docs {
-				weight, tier := p.classes[j].best()
-				s := weight * idf
-				tier *= 2
+			for _, p := range ix.posts[a.term] {
+				b := &bestOf[p.classes()]
+				s, tier := b.weight*idf, 2*b.tier
 				if a.exact {
 					tier++
 				} else {
 					s /= 2
 				}
+				d := p.doc()
 				r := &acc[d]
-				if r.current == 0 {
-					touched = append(touched, d)
-				}
 				if r.current != cur {
+					if r.current != -(cur - 1) {
+						continue // it missed an earlier word: never a result
+					}
+					if cur == 1 {
+						touched = append(touched, d)
+					}
 					r.current, r.wordTier, r.wordScore = cur, 0, 0
 					r.words++
 				}
-				r.wordTier = max(r.wordTier, int32(tier))
+				r.wordTier = max(r.wordTier, tier)
 				r.wordScore = max(r.wordScore, s)
 			}
 		}
+		// Fold the word in; a record that missed it is dropped (and its
+		// accumulator cleared) now.
+		kept := touched[:0]
 		for _, d := range touched {
-			if r := &acc[d]; r.current == cur {
-				r.tier += r.wordTier
-				r.score += r.wordScore
-				r.wordTier, r.wordScore = 0, 0
-				r.current = -cur // folded in
+			r := &acc[d]
+			if r.current != cur {
+				*r = accum{}
+				continue
 			}
+			r.tier += r.wordTier
+			r.score += r.wordScore
+			r.wordTier, r.wordScore = 0, 0
+			r.current = -cur // folded in
+			kept = append(kept, d)
 		}
+		touched = kept
 	}
 	var types [typeCount]bool
 	for _, t := range q.Types {
@@ -364,7 +392,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 	}
 	var near [3]float64
 	if q.Near != nil {
-		near = unitVector(q.Near.Lat, q.Near.Lon)
+		near = geo.UnitVector(q.Near.Lat, q.Near.Lon)
 	}
 	kept := make([]cand, 0, len(touched))
 	for _, d := range touched {

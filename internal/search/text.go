@@ -142,6 +142,17 @@ func withinOneEdit(a, b []rune) bool {
 	return equalRunes(a[i+1:], b[i:]) // inserted
 }
 
+// withinOneEditOf is withinOneEdit with b as a string (a word of the
+// typo vocabulary).
+func withinOneEditOf(a []rune, b string) bool {
+	var buf [32]rune
+	rb := buf[:0]
+	for _, r := range b {
+		rb = append(rb, r)
+	}
+	return withinOneEdit(a, rb)
+}
+
 func equalRunes(a, b []rune) bool {
 	if len(a) != len(b) {
 		return false

@@ -174,8 +174,10 @@ func (m *Metrics) WatchSearchIndex(stats func() IndexStats) {
 				}
 				return time.Since(s.BuiltAt).Seconds()
 			}),
-		gauge("village_search_index_build_seconds", "How long the search index's last rebuild took.",
+		gauge("village_search_index_build_seconds", "How long the search index's last update took (a whole build, or a refresh reading only the records a write touched).",
 			func(s IndexStats) float64 { return s.Build.Seconds() }),
+		gauge("village_search_index_bytes", "An estimate of the memory the search index holds of its own (its arrays, maps and strings); 0 until first built.",
+			func(s IndexStats) float64 { return float64(s.Bytes) }),
 	)
 }
 
@@ -184,6 +186,7 @@ type IndexStats struct {
 	Records int           // records it holds
 	BuiltAt time.Time     // when it was last (re)built; zero before the first build
 	Build   time.Duration // how long that build took
+	Bytes   int64         // an estimate of its own memory (0: not measured)
 }
 
 // WatchMatchIndex exports the match index's size, age and build time,
