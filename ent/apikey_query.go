@@ -21,12 +21,15 @@ import (
 // APIKeyQuery is the builder for querying APIKey entities.
 type APIKeyQuery struct {
 	config
-	ctx                    *QueryContext
-	order                  []apikey.OrderOption
-	inters                 []Interceptor
-	predicates             []predicate.APIKey
-	withOrganizations      *OrganizationQuery
-	loadTotal              []func(context.Context, []*APIKey) error
+	ctx               *QueryContext
+	order             []apikey.OrderOption
+	inters            []Interceptor
+	predicates        []predicate.APIKey
+	withOrganizations *OrganizationQuery
+	loadTotal         []func(context.Context, []*APIKey) error
+	// lookahead marks the rows read only to tell whether a page has a next
+	// one (ent/lookahead.go).
+	lookahead              *lookahead
 	modifiers              []func(*sql.Selector)
 	withNamedOrganizations map[string]*OrganizationQuery
 	// intermediate query (i.e. traversal path).
@@ -388,6 +391,7 @@ func (_q *APIKeyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*APIKe
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -407,6 +411,7 @@ func (_q *APIKeyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*APIKe
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedOrganizations {
 		if err := _q.loadOrganizations(ctx, query, nodes,
 			func(n *APIKey) { n.appendNamedOrganizations(name) },
@@ -419,6 +424,7 @@ func (_q *APIKeyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*APIKe
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -486,6 +492,7 @@ func (_q *APIKeyQuery) loadOrganizations(ctx context.Context, query *Organizatio
 
 func (_q *APIKeyQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

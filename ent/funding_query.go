@@ -33,7 +33,10 @@ type FundingQuery struct {
 	withService      *ServiceQuery
 	withResource     *ResourceQuery
 	loadTotal        []func(context.Context, []*Funding) error
-	modifiers        []func(*sql.Selector)
+	// lookahead marks the rows read only to tell whether a page has a next
+	// one (ent/lookahead.go).
+	lookahead *lookahead
+	modifiers []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -533,6 +536,7 @@ func (_q *FundingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Fund
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -575,11 +579,13 @@ func (_q *FundingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Fund
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -746,6 +752,7 @@ func (_q *FundingQuery) loadResource(ctx context.Context, query *ResourceQuery, 
 
 func (_q *FundingQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -28,22 +28,25 @@ import (
 // OrganizationQuery is the builder for querying Organization entities.
 type OrganizationQuery struct {
 	config
-	ctx                *QueryContext
-	order              []organization.OrderOption
-	inters             []Interceptor
-	predicates         []predicate.Organization
-	withParent         *OrganizationQuery
-	withChildren       *OrganizationQuery
-	withPrograms       *ProgramQuery
-	withServices       *ServiceQuery
-	withLocations      *LocationQuery
-	withPhones         *PhoneQuery
-	withContacts       *ContactQuery
-	withFundings       *FundingQuery
-	withFunded         *FundingQuery
-	withResources      *ResourceQuery
-	withAPIKeys        *APIKeyQuery
-	loadTotal          []func(context.Context, []*Organization) error
+	ctx           *QueryContext
+	order         []organization.OrderOption
+	inters        []Interceptor
+	predicates    []predicate.Organization
+	withParent    *OrganizationQuery
+	withChildren  *OrganizationQuery
+	withPrograms  *ProgramQuery
+	withServices  *ServiceQuery
+	withLocations *LocationQuery
+	withPhones    *PhoneQuery
+	withContacts  *ContactQuery
+	withFundings  *FundingQuery
+	withFunded    *FundingQuery
+	withResources *ResourceQuery
+	withAPIKeys   *APIKeyQuery
+	loadTotal     []func(context.Context, []*Organization) error
+	// lookahead marks the rows read only to tell whether a page has a next
+	// one (ent/lookahead.go).
+	lookahead          *lookahead
 	modifiers          []func(*sql.Selector)
 	withNamedChildren  map[string]*OrganizationQuery
 	withNamedPrograms  map[string]*ProgramQuery
@@ -764,6 +767,7 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -852,6 +856,7 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedChildren(name) },
@@ -927,6 +932,7 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -1320,6 +1326,7 @@ func (_q *OrganizationQuery) loadAPIKeys(ctx context.Context, query *APIKeyQuery
 
 func (_q *OrganizationQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -22,17 +22,20 @@ import (
 // TaxonomyTermQuery is the builder for querying TaxonomyTerm entities.
 type TaxonomyTermQuery struct {
 	config
-	ctx                  *QueryContext
-	order                []taxonomyterm.OrderOption
-	inters               []Interceptor
-	predicates           []predicate.TaxonomyTerm
-	withParent           *TaxonomyTermQuery
-	withChildren         *TaxonomyTermQuery
-	withNeed             *TaxonomyTermQuery
-	withMappedTerms      *TaxonomyTermQuery
-	withServices         *ServiceQuery
-	withResources        *ResourceQuery
-	loadTotal            []func(context.Context, []*TaxonomyTerm) error
+	ctx             *QueryContext
+	order           []taxonomyterm.OrderOption
+	inters          []Interceptor
+	predicates      []predicate.TaxonomyTerm
+	withParent      *TaxonomyTermQuery
+	withChildren    *TaxonomyTermQuery
+	withNeed        *TaxonomyTermQuery
+	withMappedTerms *TaxonomyTermQuery
+	withServices    *ServiceQuery
+	withResources   *ResourceQuery
+	loadTotal       []func(context.Context, []*TaxonomyTerm) error
+	// lookahead marks the rows read only to tell whether a page has a next
+	// one (ent/lookahead.go).
+	lookahead            *lookahead
 	modifiers            []func(*sql.Selector)
 	withNamedChildren    map[string]*TaxonomyTermQuery
 	withNamedMappedTerms map[string]*TaxonomyTermQuery
@@ -572,6 +575,7 @@ func (_q *TaxonomyTermQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -624,6 +628,7 @@ func (_q *TaxonomyTermQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *TaxonomyTerm) { n.appendNamedChildren(name) },
@@ -657,6 +662,7 @@ func (_q *TaxonomyTermQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -915,6 +921,7 @@ func (_q *TaxonomyTermQuery) loadResources(ctx context.Context, query *ResourceQ
 
 func (_q *TaxonomyTermQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
