@@ -21,14 +21,12 @@ import (
 // APIKeyQuery is the builder for querying APIKey entities.
 type APIKeyQuery struct {
 	config
-	ctx               *QueryContext
-	order             []apikey.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.APIKey
-	withOrganizations *OrganizationQuery
-	loadTotal         []func(context.Context, []*APIKey) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
+	ctx                    *QueryContext
+	order                  []apikey.OrderOption
+	inters                 []Interceptor
+	predicates             []predicate.APIKey
+	withOrganizations      *OrganizationQuery
+	loadTotal              []func(context.Context, []*APIKey) error
 	lookahead              *lookahead
 	modifiers              []func(*sql.Selector)
 	withNamedOrganizations map[string]*OrganizationQuery

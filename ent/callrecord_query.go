@@ -24,10 +24,8 @@ type CallRecordQuery struct {
 	inters     []Interceptor
 	predicates []predicate.CallRecord
 	loadTotal  []func(context.Context, []*CallRecord) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
-	lookahead *lookahead
-	modifiers []func(*sql.Selector)
+	lookahead  *lookahead
+	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

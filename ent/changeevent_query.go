@@ -24,10 +24,8 @@ type ChangeEventQuery struct {
 	inters     []Interceptor
 	predicates []predicate.ChangeEvent
 	loadTotal  []func(context.Context, []*ChangeEvent) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
-	lookahead *lookahead
-	modifiers []func(*sql.Selector)
+	lookahead  *lookahead
+	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

@@ -33,11 +33,9 @@ type ContactQuery struct {
 	withServiceAtLocation *ServiceAtLocationQuery
 	withPhones            *PhoneQuery
 	loadTotal             []func(context.Context, []*Contact) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
-	lookahead       *lookahead
-	modifiers       []func(*sql.Selector)
-	withNamedPhones map[string]*PhoneQuery
+	lookahead             *lookahead
+	modifiers             []func(*sql.Selector)
+	withNamedPhones       map[string]*PhoneQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

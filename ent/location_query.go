@@ -24,17 +24,15 @@ import (
 // LocationQuery is the builder for querying Location entities.
 type LocationQuery struct {
 	config
-	ctx                    *QueryContext
-	order                  []location.OrderOption
-	inters                 []Interceptor
-	predicates             []predicate.Location
-	withOrganization       *OrganizationQuery
-	withServiceAtLocations *ServiceAtLocationQuery
-	withPhones             *PhoneQuery
-	withSchedules          *ScheduleQuery
-	loadTotal              []func(context.Context, []*Location) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
+	ctx                         *QueryContext
+	order                       []location.OrderOption
+	inters                      []Interceptor
+	predicates                  []predicate.Location
+	withOrganization            *OrganizationQuery
+	withServiceAtLocations      *ServiceAtLocationQuery
+	withPhones                  *PhoneQuery
+	withSchedules               *ScheduleQuery
+	loadTotal                   []func(context.Context, []*Location) error
 	lookahead                   *lookahead
 	modifiers                   []func(*sql.Selector)
 	withNamedServiceAtLocations map[string]*ServiceAtLocationQuery

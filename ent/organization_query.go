@@ -28,24 +28,22 @@ import (
 // OrganizationQuery is the builder for querying Organization entities.
 type OrganizationQuery struct {
 	config
-	ctx           *QueryContext
-	order         []organization.OrderOption
-	inters        []Interceptor
-	predicates    []predicate.Organization
-	withParent    *OrganizationQuery
-	withChildren  *OrganizationQuery
-	withPrograms  *ProgramQuery
-	withServices  *ServiceQuery
-	withLocations *LocationQuery
-	withPhones    *PhoneQuery
-	withContacts  *ContactQuery
-	withFundings  *FundingQuery
-	withFunded    *FundingQuery
-	withResources *ResourceQuery
-	withAPIKeys   *APIKeyQuery
-	loadTotal     []func(context.Context, []*Organization) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
+	ctx                *QueryContext
+	order              []organization.OrderOption
+	inters             []Interceptor
+	predicates         []predicate.Organization
+	withParent         *OrganizationQuery
+	withChildren       *OrganizationQuery
+	withPrograms       *ProgramQuery
+	withServices       *ServiceQuery
+	withLocations      *LocationQuery
+	withPhones         *PhoneQuery
+	withContacts       *ContactQuery
+	withFundings       *FundingQuery
+	withFunded         *FundingQuery
+	withResources      *ResourceQuery
+	withAPIKeys        *APIKeyQuery
+	loadTotal          []func(context.Context, []*Organization) error
 	lookahead          *lookahead
 	modifiers          []func(*sql.Selector)
 	withNamedChildren  map[string]*OrganizationQuery

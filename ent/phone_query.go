@@ -34,10 +34,8 @@ type PhoneQuery struct {
 	withServiceAtLocation *ServiceAtLocationQuery
 	withContact           *ContactQuery
 	loadTotal             []func(context.Context, []*Phone) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
-	lookahead *lookahead
-	modifiers []func(*sql.Selector)
+	lookahead             *lookahead
+	modifiers             []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

@@ -24,17 +24,15 @@ import (
 // ProgramQuery is the builder for querying Program entities.
 type ProgramQuery struct {
 	config
-	ctx              *QueryContext
-	order            []program.OrderOption
-	inters           []Interceptor
-	predicates       []predicate.Program
-	withOrganization *OrganizationQuery
-	withServices     *ServiceQuery
-	withFundings     *FundingQuery
-	withResources    *ResourceQuery
-	loadTotal        []func(context.Context, []*Program) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
+	ctx                *QueryContext
+	order              []program.OrderOption
+	inters             []Interceptor
+	predicates         []predicate.Program
+	withOrganization   *OrganizationQuery
+	withServices       *ServiceQuery
+	withFundings       *FundingQuery
+	withResources      *ResourceQuery
+	loadTotal          []func(context.Context, []*Program) error
 	lookahead          *lookahead
 	modifiers          []func(*sql.Selector)
 	withNamedServices  map[string]*ServiceQuery

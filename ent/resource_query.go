@@ -24,17 +24,15 @@ import (
 // ResourceQuery is the builder for querying Resource entities.
 type ResourceQuery struct {
 	config
-	ctx           *QueryContext
-	order         []resource.OrderOption
-	inters        []Interceptor
-	predicates    []predicate.Resource
-	withPublisher *OrganizationQuery
-	withTopics    *TaxonomyTermQuery
-	withPrograms  *ProgramQuery
-	withFundings  *FundingQuery
-	loadTotal     []func(context.Context, []*Resource) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
+	ctx               *QueryContext
+	order             []resource.OrderOption
+	inters            []Interceptor
+	predicates        []predicate.Resource
+	withPublisher     *OrganizationQuery
+	withTopics        *TaxonomyTermQuery
+	withPrograms      *ProgramQuery
+	withFundings      *FundingQuery
+	loadTotal         []func(context.Context, []*Resource) error
 	lookahead         *lookahead
 	modifiers         []func(*sql.Selector)
 	withNamedTopics   map[string]*TaxonomyTermQuery

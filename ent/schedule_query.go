@@ -30,10 +30,8 @@ type ScheduleQuery struct {
 	withLocation          *LocationQuery
 	withServiceAtLocation *ServiceAtLocationQuery
 	loadTotal             []func(context.Context, []*Schedule) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
-	lookahead *lookahead
-	modifiers []func(*sql.Selector)
+	lookahead             *lookahead
+	modifiers             []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

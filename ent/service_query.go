@@ -29,22 +29,20 @@ import (
 // ServiceQuery is the builder for querying Service entities.
 type ServiceQuery struct {
 	config
-	ctx                    *QueryContext
-	order                  []service.OrderOption
-	inters                 []Interceptor
-	predicates             []predicate.Service
-	withOrganization       *OrganizationQuery
-	withProgram            *ProgramQuery
-	withNeeds              *TaxonomyTermQuery
-	withServiceAtLocations *ServiceAtLocationQuery
-	withServiceAreas       *ServiceAreaQuery
-	withPhones             *PhoneQuery
-	withContacts           *ContactQuery
-	withSchedules          *ScheduleQuery
-	withFundings           *FundingQuery
-	loadTotal              []func(context.Context, []*Service) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
+	ctx                         *QueryContext
+	order                       []service.OrderOption
+	inters                      []Interceptor
+	predicates                  []predicate.Service
+	withOrganization            *OrganizationQuery
+	withProgram                 *ProgramQuery
+	withNeeds                   *TaxonomyTermQuery
+	withServiceAtLocations      *ServiceAtLocationQuery
+	withServiceAreas            *ServiceAreaQuery
+	withPhones                  *PhoneQuery
+	withContacts                *ContactQuery
+	withSchedules               *ScheduleQuery
+	withFundings                *FundingQuery
+	loadTotal                   []func(context.Context, []*Service) error
 	lookahead                   *lookahead
 	modifiers                   []func(*sql.Selector)
 	withNamedNeeds              map[string]*TaxonomyTermQuery

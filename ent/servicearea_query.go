@@ -26,10 +26,8 @@ type ServiceAreaQuery struct {
 	predicates  []predicate.ServiceArea
 	withService *ServiceQuery
 	loadTotal   []func(context.Context, []*ServiceArea) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
-	lookahead *lookahead
-	modifiers []func(*sql.Selector)
+	lookahead   *lookahead
+	modifiers   []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

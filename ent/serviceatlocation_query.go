@@ -25,18 +25,16 @@ import (
 // ServiceAtLocationQuery is the builder for querying ServiceAtLocation entities.
 type ServiceAtLocationQuery struct {
 	config
-	ctx           *QueryContext
-	order         []serviceatlocation.OrderOption
-	inters        []Interceptor
-	predicates    []predicate.ServiceAtLocation
-	withService   *ServiceQuery
-	withLocation  *LocationQuery
-	withPhones    *PhoneQuery
-	withContacts  *ContactQuery
-	withSchedules *ScheduleQuery
-	loadTotal     []func(context.Context, []*ServiceAtLocation) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
+	ctx                *QueryContext
+	order              []serviceatlocation.OrderOption
+	inters             []Interceptor
+	predicates         []predicate.ServiceAtLocation
+	withService        *ServiceQuery
+	withLocation       *LocationQuery
+	withPhones         *PhoneQuery
+	withContacts       *ContactQuery
+	withSchedules      *ScheduleQuery
+	loadTotal          []func(context.Context, []*ServiceAtLocation) error
 	lookahead          *lookahead
 	modifiers          []func(*sql.Selector)
 	withNamedPhones    map[string]*PhoneQuery

@@ -22,19 +22,17 @@ import (
 // TaxonomyTermQuery is the builder for querying TaxonomyTerm entities.
 type TaxonomyTermQuery struct {
 	config
-	ctx             *QueryContext
-	order           []taxonomyterm.OrderOption
-	inters          []Interceptor
-	predicates      []predicate.TaxonomyTerm
-	withParent      *TaxonomyTermQuery
-	withChildren    *TaxonomyTermQuery
-	withNeed        *TaxonomyTermQuery
-	withMappedTerms *TaxonomyTermQuery
-	withServices    *ServiceQuery
-	withResources   *ResourceQuery
-	loadTotal       []func(context.Context, []*TaxonomyTerm) error
-	// lookahead marks the rows read only to tell whether a page has a next
-	// one (ent/lookahead.go).
+	ctx                  *QueryContext
+	order                []taxonomyterm.OrderOption
+	inters               []Interceptor
+	predicates           []predicate.TaxonomyTerm
+	withParent           *TaxonomyTermQuery
+	withChildren         *TaxonomyTermQuery
+	withNeed             *TaxonomyTermQuery
+	withMappedTerms      *TaxonomyTermQuery
+	withServices         *ServiceQuery
+	withResources        *ResourceQuery
+	loadTotal            []func(context.Context, []*TaxonomyTerm) error
 	lookahead            *lookahead
 	modifiers            []func(*sql.Selector)
 	withNamedChildren    map[string]*TaxonomyTermQuery
