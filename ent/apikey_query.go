@@ -27,6 +27,7 @@ type APIKeyQuery struct {
 	predicates             []predicate.APIKey
 	withOrganizations      *OrganizationQuery
 	loadTotal              []func(context.Context, []*APIKey) error
+	lookahead              *lookahead
 	modifiers              []func(*sql.Selector)
 	withNamedOrganizations map[string]*OrganizationQuery
 	// intermediate query (i.e. traversal path).
@@ -388,6 +389,7 @@ func (_q *APIKeyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*APIKe
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -407,6 +409,7 @@ func (_q *APIKeyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*APIKe
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedOrganizations {
 		if err := _q.loadOrganizations(ctx, query, nodes,
 			func(n *APIKey) { n.appendNamedOrganizations(name) },
@@ -419,6 +422,7 @@ func (_q *APIKeyQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*APIKe
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -486,6 +490,7 @@ func (_q *APIKeyQuery) loadOrganizations(ctx context.Context, query *Organizatio
 
 func (_q *APIKeyQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -24,6 +24,7 @@ type CallRecordQuery struct {
 	inters     []Interceptor
 	predicates []predicate.CallRecord
 	loadTotal  []func(context.Context, []*CallRecord) error
+	lookahead  *lookahead
 	modifiers  []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -346,6 +347,7 @@ func (_q *CallRecordQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*C
 		nodes = append(nodes, node)
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -358,16 +360,19 @@ func (_q *CallRecordQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*C
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
 func (_q *CallRecordQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -33,6 +33,7 @@ type ContactQuery struct {
 	withServiceAtLocation *ServiceAtLocationQuery
 	withPhones            *PhoneQuery
 	loadTotal             []func(context.Context, []*Contact) error
+	lookahead             *lookahead
 	modifiers             []func(*sql.Selector)
 	withNamedPhones       map[string]*PhoneQuery
 	// intermediate query (i.e. traversal path).
@@ -499,6 +500,7 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -536,6 +538,7 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedPhones {
 		if err := _q.loadPhones(ctx, query, nodes,
 			func(n *Contact) { n.appendNamedPhones(name) },
@@ -548,6 +551,7 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -683,6 +687,7 @@ func (_q *ContactQuery) loadPhones(ctx context.Context, query *PhoneQuery, nodes
 
 func (_q *ContactQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -33,6 +33,7 @@ type FundingQuery struct {
 	withService      *ServiceQuery
 	withResource     *ResourceQuery
 	loadTotal        []func(context.Context, []*Funding) error
+	lookahead        *lookahead
 	modifiers        []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -533,6 +534,7 @@ func (_q *FundingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Fund
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -575,11 +577,13 @@ func (_q *FundingQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Fund
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -746,6 +750,7 @@ func (_q *FundingQuery) loadResource(ctx context.Context, query *ResourceQuery, 
 
 func (_q *FundingQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -758,9 +758,11 @@ func (_q *LocationQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(location.ServiceAtLocationsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
+					query.lookahead = newLookahead(location.ServiceAtLocationsColumn, limit)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -1083,9 +1085,11 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(organization.ChildrenColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
+					query.lookahead = newLookahead(organization.ChildrenColumn, limit)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -1172,9 +1176,11 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(organization.ProgramsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
+					query.lookahead = newLookahead(organization.ProgramsColumn, limit)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -1261,9 +1267,11 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(organization.ServicesColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
+					query.lookahead = newLookahead(organization.ServicesColumn, limit)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -1350,9 +1358,11 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(organization.LocationsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
+					query.lookahead = newLookahead(organization.LocationsColumn, limit)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -1491,9 +1501,11 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(organization.ResourcesColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
+					query.lookahead = newLookahead(organization.ResourcesColumn, limit)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -1979,9 +1991,11 @@ func (_q *ProgramQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(program.ServicesColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
+					query.lookahead = newLookahead(program.ServicesColumn, limit)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -2776,6 +2790,7 @@ func (_q *ServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(service.NeedsPrimaryKey[0], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -2865,9 +2880,11 @@ func (_q *ServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(service.ServiceAtLocationsColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
+					query.lookahead = newLookahead(service.ServiceAtLocationsColumn, limit)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -2954,9 +2971,11 @@ func (_q *ServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(service.ServiceAreasColumn, limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
+					query.lookahead = newLookahead(service.ServiceAreasColumn, limit)
 				}
 			} else {
 				query = pager.applyOrder(query)
@@ -3734,6 +3753,7 @@ func (_q *TaxonomyTermQuery) collectField(ctx context.Context, oneNode bool, opC
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(taxonomyterm.ServicesPrimaryKey[1], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)
@@ -3827,6 +3847,7 @@ func (_q *TaxonomyTermQuery) collectField(ctx context.Context, oneNode bool, opC
 			if limit := paginateLimit(args.first, args.last); limit > 0 {
 				if oneNode {
 					pager.applyOrder(query.Limit(limit))
+					query.lookahead = newLookahead("", limit)
 				} else {
 					modify := entgql.LimitPerRow(taxonomyterm.ResourcesPrimaryKey[1], limit, pager.orderExpr(query))
 					query.modifiers = append(query.modifiers, modify)

@@ -304,6 +304,7 @@ func (_m *CallRecordQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -600,6 +601,7 @@ func (_m *ChangeEventQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -849,6 +851,7 @@ func (_m *ContactQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -1163,6 +1166,7 @@ func (_m *FundingQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -1513,6 +1517,7 @@ func (_m *LocationQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -1881,6 +1886,7 @@ func (_m *OrganizationQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -2213,6 +2219,7 @@ func (_m *PhoneQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -2563,6 +2570,7 @@ func (_m *ProgramQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -2931,6 +2939,7 @@ func (_m *ResourceQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -3281,6 +3290,7 @@ func (_m *ScheduleQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -3631,6 +3641,7 @@ func (_m *ServiceQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -3999,6 +4010,7 @@ func (_m *ServiceAreaQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -4313,6 +4325,7 @@ func (_m *ServiceAtLocationQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
@@ -4663,6 +4676,7 @@ func (_m *TaxonomyTermQuery) Paginate(
 	limit := paginateLimit(first, last)
 	if limit != 0 {
 		_m.Limit(limit)
+		_m.lookahead = newLookahead("", limit)
 	}
 	if field := collectedField(ctx, edgesField, nodeField); field != nil {
 		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {

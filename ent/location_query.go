@@ -33,6 +33,7 @@ type LocationQuery struct {
 	withPhones                  *PhoneQuery
 	withSchedules               *ScheduleQuery
 	loadTotal                   []func(context.Context, []*Location) error
+	lookahead                   *lookahead
 	modifiers                   []func(*sql.Selector)
 	withNamedServiceAtLocations map[string]*ServiceAtLocationQuery
 	withNamedPhones             map[string]*PhoneQuery
@@ -501,6 +502,7 @@ func (_q *LocationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Loc
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -542,6 +544,7 @@ func (_q *LocationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Loc
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedServiceAtLocations {
 		if err := _q.loadServiceAtLocations(ctx, query, nodes,
 			func(n *Location) { n.appendNamedServiceAtLocations(name) },
@@ -568,6 +571,7 @@ func (_q *LocationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Loc
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -702,6 +706,7 @@ func (_q *LocationQuery) loadSchedules(ctx context.Context, query *ScheduleQuery
 
 func (_q *LocationQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

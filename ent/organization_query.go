@@ -44,6 +44,7 @@ type OrganizationQuery struct {
 	withResources      *ResourceQuery
 	withAPIKeys        *APIKeyQuery
 	loadTotal          []func(context.Context, []*Organization) error
+	lookahead          *lookahead
 	modifiers          []func(*sql.Selector)
 	withNamedChildren  map[string]*OrganizationQuery
 	withNamedPrograms  map[string]*ProgramQuery
@@ -764,6 +765,7 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -852,6 +854,7 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedChildren(name) },
@@ -927,6 +930,7 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -1320,6 +1324,7 @@ func (_q *OrganizationQuery) loadAPIKeys(ctx context.Context, query *APIKeyQuery
 
 func (_q *OrganizationQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -34,6 +34,7 @@ type PhoneQuery struct {
 	withServiceAtLocation *ServiceAtLocationQuery
 	withContact           *ContactQuery
 	loadTotal             []func(context.Context, []*Phone) error
+	lookahead             *lookahead
 	modifiers             []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -534,6 +535,7 @@ func (_q *PhoneQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Phone,
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -576,11 +578,13 @@ func (_q *PhoneQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Phone,
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for i := range _q.loadTotal {
 		if err := _q.loadTotal[i](ctx, nodes); err != nil {
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -747,6 +751,7 @@ func (_q *PhoneQuery) loadContact(ctx context.Context, query *ContactQuery, node
 
 func (_q *PhoneQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

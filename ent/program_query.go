@@ -33,6 +33,7 @@ type ProgramQuery struct {
 	withFundings       *FundingQuery
 	withResources      *ResourceQuery
 	loadTotal          []func(context.Context, []*Program) error
+	lookahead          *lookahead
 	modifiers          []func(*sql.Selector)
 	withNamedServices  map[string]*ServiceQuery
 	withNamedFundings  map[string]*FundingQuery
@@ -501,6 +502,7 @@ func (_q *ProgramQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prog
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -540,6 +542,7 @@ func (_q *ProgramQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prog
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedServices {
 		if err := _q.loadServices(ctx, query, nodes,
 			func(n *Program) { n.appendNamedServices(name) },
@@ -566,6 +569,7 @@ func (_q *ProgramQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Prog
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -731,6 +735,7 @@ func (_q *ProgramQuery) loadResources(ctx context.Context, query *ResourceQuery,
 
 func (_q *ProgramQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -33,6 +33,7 @@ type ResourceQuery struct {
 	withPrograms      *ProgramQuery
 	withFundings      *FundingQuery
 	loadTotal         []func(context.Context, []*Resource) error
+	lookahead         *lookahead
 	modifiers         []func(*sql.Selector)
 	withNamedTopics   map[string]*TaxonomyTermQuery
 	withNamedPrograms map[string]*ProgramQuery
@@ -501,6 +502,7 @@ func (_q *ResourceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -540,6 +542,7 @@ func (_q *ResourceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedTopics {
 		if err := _q.loadTopics(ctx, query, nodes,
 			func(n *Resource) { n.appendNamedTopics(name) },
@@ -566,6 +569,7 @@ func (_q *ResourceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -759,6 +763,7 @@ func (_q *ResourceQuery) loadFundings(ctx context.Context, query *FundingQuery, 
 
 func (_q *ResourceQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

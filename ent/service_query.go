@@ -43,6 +43,7 @@ type ServiceQuery struct {
 	withSchedules               *ScheduleQuery
 	withFundings                *FundingQuery
 	loadTotal                   []func(context.Context, []*Service) error
+	lookahead                   *lookahead
 	modifiers                   []func(*sql.Selector)
 	withNamedNeeds              map[string]*TaxonomyTermQuery
 	withNamedServiceAtLocations map[string]*ServiceAtLocationQuery
@@ -690,6 +691,7 @@ func (_q *ServiceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Serv
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -765,6 +767,7 @@ func (_q *ServiceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Serv
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedNeeds {
 		if err := _q.loadNeeds(ctx, query, nodes,
 			func(n *Service) { n.appendNamedNeeds(name) },
@@ -819,6 +822,7 @@ func (_q *ServiceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Serv
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -1139,6 +1143,7 @@ func (_q *ServiceQuery) loadFundings(ctx context.Context, query *FundingQuery, n
 
 func (_q *ServiceQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -35,6 +35,7 @@ type ServiceAtLocationQuery struct {
 	withContacts       *ContactQuery
 	withSchedules      *ScheduleQuery
 	loadTotal          []func(context.Context, []*ServiceAtLocation) error
+	lookahead          *lookahead
 	modifiers          []func(*sql.Selector)
 	withNamedPhones    map[string]*PhoneQuery
 	withNamedContacts  map[string]*ContactQuery
@@ -538,6 +539,7 @@ func (_q *ServiceAtLocationQuery) sqlAll(ctx context.Context, hooks ...queryHook
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -583,6 +585,7 @@ func (_q *ServiceAtLocationQuery) sqlAll(ctx context.Context, hooks ...queryHook
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedPhones {
 		if err := _q.loadPhones(ctx, query, nodes,
 			func(n *ServiceAtLocation) { n.appendNamedPhones(name) },
@@ -609,6 +612,7 @@ func (_q *ServiceAtLocationQuery) sqlAll(ctx context.Context, hooks ...queryHook
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -772,6 +776,7 @@ func (_q *ServiceAtLocationQuery) loadSchedules(ctx context.Context, query *Sche
 
 func (_q *ServiceAtLocationQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -33,6 +33,7 @@ type TaxonomyTermQuery struct {
 	withServices         *ServiceQuery
 	withResources        *ResourceQuery
 	loadTotal            []func(context.Context, []*TaxonomyTerm) error
+	lookahead            *lookahead
 	modifiers            []func(*sql.Selector)
 	withNamedChildren    map[string]*TaxonomyTermQuery
 	withNamedMappedTerms map[string]*TaxonomyTermQuery
@@ -572,6 +573,7 @@ func (_q *TaxonomyTermQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		node.Edges.loadedTypes = loadedTypes
 		return node.assignValues(columns, values)
 	}
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}
@@ -624,6 +626,7 @@ func (_q *TaxonomyTermQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	nodes, lookaheadRows := splitLookahead(_q.lookahead, nodes)
 	for name, query := range _q.withNamedChildren {
 		if err := _q.loadChildren(ctx, query, nodes,
 			func(n *TaxonomyTerm) { n.appendNamedChildren(name) },
@@ -657,6 +660,7 @@ func (_q *TaxonomyTermQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	nodes = append(nodes, lookaheadRows...)
 	return nodes, nil
 }
 
@@ -915,6 +919,7 @@ func (_q *TaxonomyTermQuery) loadResources(ctx context.Context, query *ResourceQ
 
 func (_q *TaxonomyTermQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
+	_spec.Assign = _q.lookahead.marking(_spec.Assign)
 	if len(_q.modifiers) > 0 {
 		_spec.Modifiers = _q.modifiers
 	}

@@ -8,6 +8,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -8040,55 +8041,35 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Area_zip(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Area_zip(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Zip)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "Area", field, false, false), field.Selections, obj.Zip)
 }
 func (ec *executionContext) fieldContext_Area_zip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
 }
 
 func (ec *executionContext) _Area_city(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Area_city(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.City)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "Area", field, false, false), field.Selections, obj.City)
 }
 func (ec *executionContext) fieldContext_Area_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
 }
 
 func (ec *executionContext) _Area_zips(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Area_zips(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Zips)
+	return ec.marshalNString2ᚕstringᚄ(leafField(ctx, "Area", field, false, false), field.Selections, obj.Zips)
 }
 func (ec *executionContext) fieldContext_Area_zips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
 }
 
 func (ec *executionContext) _Area_placeName(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Area_placeName(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PlaceName)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "Area", field, false, false), field.Selections, obj.PlaceName)
 }
 func (ec *executionContext) fieldContext_Area_placeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
 }
 
 func (ec *executionContext) _Area_state(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Area_state(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.State)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "Area", field, false, false), field.Selections, obj.State)
 }
 func (ec *executionContext) fieldContext_Area_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
@@ -8122,110 +8103,70 @@ func (ec *executionContext) fieldContext_Area_counties(_ context.Context, field 
 }
 
 func (ec *executionContext) _Area_latitude(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Area_latitude(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOFloat2ᚖfloat64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Latitude)
+	return ec.marshalOFloat2ᚖfloat64(leafField(ctx, "Area", field, false, false), field.Selections, obj.Latitude)
 }
 func (ec *executionContext) fieldContext_Area_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Area_longitude(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Area_longitude(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOFloat2ᚖfloat64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Longitude)
+	return ec.marshalOFloat2ᚖfloat64(leafField(ctx, "Area", field, false, false), field.Selections, obj.Longitude)
 }
 func (ec *executionContext) fieldContext_Area_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "Float")
 }
 
 func (ec *executionContext) _CallRecord_id(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CallRecord_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_CallRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "ID")
 }
 
 func (ec *executionContext) _CallRecord_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CallRecord_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_CallRecord_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "Time")
 }
 
 func (ec *executionContext) _CallRecord_countyFips(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CallRecord_countyFips(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CountyFips)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.CountyFips)
 }
 func (ec *executionContext) fieldContext_CallRecord_countyFips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _CallRecord_stateCode(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CallRecord_stateCode(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.StateCode)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.StateCode)
 }
 func (ec *executionContext) fieldContext_CallRecord_stateCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _CallRecord_needs(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CallRecord_needs(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Needs)
+	return ec.marshalNString2ᚕstringᚄ(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.Needs)
 }
 func (ec *executionContext) fieldContext_CallRecord_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _CallRecord_ageBand(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CallRecord_ageBand(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOCallRecordAgeBand2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(graphql.WithFieldContext(ctx, fc), field.Selections, obj.AgeBand)
+	return ec.marshalOCallRecordAgeBand2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.AgeBand)
 }
 func (ec *executionContext) fieldContext_CallRecord_ageBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "CallRecordAgeBand")
 }
 
 func (ec *executionContext) _CallRecord_firstTimeParent(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CallRecord_firstTimeParent(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.FirstTimeParent)
+	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.FirstTimeParent)
 }
 func (ec *executionContext) fieldContext_CallRecord_firstTimeParent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CallRecord_eligibleFound(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CallRecord_eligibleFound(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.EligibleFound)
+	return ec.marshalNBoolean2bool(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.EligibleFound)
 }
 func (ec *executionContext) fieldContext_CallRecord_eligibleFound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "Boolean")
@@ -8341,11 +8282,7 @@ func (ec *executionContext) fieldContext_CallRecordConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _CallRecordConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecordConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CallRecordConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "CallRecordConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_CallRecordConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecordConnection", field, false, false, "Int")
@@ -8379,11 +8316,7 @@ func (ec *executionContext) fieldContext_CallRecordEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _CallRecordEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecordEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CallRecordEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "CallRecordEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_CallRecordEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecordEdge", field, false, false, "Cursor")
@@ -8444,88 +8377,56 @@ func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEventConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ChangeConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "ChangeConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ChangeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ChangeEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ChangeEvent_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ChangeEvent_entityType(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ChangeEvent_entityType(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.EntityType)
+	return ec.marshalNString2string(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.EntityType)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _ChangeEvent_entityID(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ChangeEvent_entityID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.EntityID)
+	return ec.marshalNID2int(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.EntityID)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_entityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ChangeEvent_operation(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ChangeEvent_operation(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNChangeEventOperation2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋchangeeventᚐOperation(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Operation)
+	return ec.marshalNChangeEventOperation2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋchangeeventᚐOperation(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.Operation)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "ChangeEventOperation")
 }
 
 func (ec *executionContext) _ChangeEvent_actor(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ChangeEvent_actor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Actor)
+	return ec.marshalNString2string(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.Actor)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _ChangeEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ChangeEvent_occurredAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OccurredAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.OccurredAt)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ChangeEvent_version(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ChangeEvent_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "Int")
@@ -8586,11 +8487,7 @@ func (ec *executionContext) fieldContext_ChangeEventConnection_pageInfo(_ contex
 }
 
 func (ec *executionContext) _ChangeEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEventConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ChangeEventConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "ChangeEventConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ChangeEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEventConnection", field, false, false, "Int")
@@ -8624,143 +8521,91 @@ func (ec *executionContext) fieldContext_ChangeEventEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _ChangeEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEventEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ChangeEventEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ChangeEventEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ChangeEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEventEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "Contact", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Contact_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Contact_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Contact", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Contact_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Contact_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Contact", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Contact_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Contact_version(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Contact_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Contact_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Contact_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Contact_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Contact_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Contact_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Contact_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_title(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_title(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Title)
+	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Contact_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_department(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_department(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Department)
+	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Department)
 }
 func (ec *executionContext) fieldContext_Contact_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Contact_email(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Email)
+	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Email)
 }
 func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
@@ -8895,22 +8740,14 @@ func (ec *executionContext) fieldContext_Contact_phones(_ context.Context, field
 }
 
 func (ec *executionContext) _County_fips(ctx context.Context, field graphql.CollectedField, obj *geo.County) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_County_fips(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.FIPS)
+	return ec.marshalNString2string(leafField(ctx, "County", field, false, false), field.Selections, obj.FIPS)
 }
 func (ec *executionContext) fieldContext_County_fips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("County", field, false, false, "String")
 }
 
 func (ec *executionContext) _County_name(ctx context.Context, field graphql.CollectedField, obj *geo.County) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_County_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalNString2string(leafField(ctx, "County", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_County_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("County", field, false, false, "String")
@@ -8940,11 +8777,7 @@ func (ec *executionContext) fieldContext_County_fullName(_ context.Context, fiel
 }
 
 func (ec *executionContext) _County_state(ctx context.Context, field graphql.CollectedField, obj *geo.County) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_County_state(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.StateCode)
+	return ec.marshalNString2string(leafField(ctx, "County", field, false, false), field.Selections, obj.StateCode)
 }
 func (ec *executionContext) fieldContext_County_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("County", field, false, false, "String")
@@ -8978,33 +8811,21 @@ func (ec *executionContext) fieldContext_CountyGap_county(_ context.Context, fie
 }
 
 func (ec *executionContext) _CountyGap_need(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CountyGap_need(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Need)
+	return ec.marshalNString2string(leafField(ctx, "CountyGap", field, false, false), field.Selections, obj.Need)
 }
 func (ec *executionContext) fieldContext_CountyGap_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountyGap", field, false, false, "String")
 }
 
 func (ec *executionContext) _CountyGap_calls(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CountyGap_calls(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Calls)
+	return ec.marshalNInt2int(leafField(ctx, "CountyGap", field, false, false), field.Selections, obj.Calls)
 }
 func (ec *executionContext) fieldContext_CountyGap_calls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountyGap", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CountyGap_unmet(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CountyGap_unmet(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Unmet)
+	return ec.marshalNInt2int(leafField(ctx, "CountyGap", field, false, false), field.Selections, obj.Unmet)
 }
 func (ec *executionContext) fieldContext_CountyGap_unmet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountyGap", field, false, false, "Int")
@@ -9034,11 +8855,7 @@ func (ec *executionContext) fieldContext_CountyGap_unmetShare(_ context.Context,
 }
 
 func (ec *executionContext) _CountyNeed_need(ctx context.Context, field graphql.CollectedField, obj *match.CountyNeed) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_CountyNeed_need(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Need)
+	return ec.marshalNString2string(leafField(ctx, "CountyNeed", field, false, false), field.Selections, obj.Need)
 }
 func (ec *executionContext) fieldContext_CountyNeed_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountyNeed", field, false, false, "String")
@@ -9072,11 +8889,7 @@ func (ec *executionContext) fieldContext_CountyNeed_counties(_ context.Context, 
 }
 
 func (ec *executionContext) _DeletePayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *write.Deletion) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_DeletePayload_deletedID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DeletedID)
+	return ec.marshalNID2int(leafField(ctx, "DeletePayload", field, false, false), field.Selections, obj.DeletedID)
 }
 func (ec *executionContext) fieldContext_DeletePayload_deletedID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "ID")
@@ -9110,22 +8923,14 @@ func (ec *executionContext) fieldContext_DeletePayload_cascaded(_ context.Contex
 }
 
 func (ec *executionContext) _DeletedRecord_entityType(ctx context.Context, field graphql.CollectedField, obj *write.Ref) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_DeletedRecord_entityType(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNEntityType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐEntityType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.EntityType)
+	return ec.marshalNEntityType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐEntityType(leafField(ctx, "DeletedRecord", field, false, false), field.Selections, obj.EntityType)
 }
 func (ec *executionContext) fieldContext_DeletedRecord_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletedRecord", field, false, false, "EntityType")
 }
 
 func (ec *executionContext) _DeletedRecord_id(ctx context.Context, field graphql.CollectedField, obj *write.Ref) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_DeletedRecord_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "DeletedRecord", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_DeletedRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletedRecord", field, false, false, "ID")
@@ -9155,308 +8960,196 @@ func (ec *executionContext) fieldContext_Eligibility_statedRules(_ context.Conte
 }
 
 func (ec *executionContext) _Eligibility_minAgeMonths(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_minAgeMonths(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.MinAgeMonths)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.MinAgeMonths)
 }
 func (ec *executionContext) fieldContext_Eligibility_minAgeMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Eligibility_maxAgeMonths(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_maxAgeMonths(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.MaxAgeMonths)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.MaxAgeMonths)
 }
 func (ec *executionContext) fieldContext_Eligibility_maxAgeMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Eligibility_acceptsPregnant(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_acceptsPregnant(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.AcceptsPregnant)
+	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.AcceptsPregnant)
 }
 func (ec *executionContext) fieldContext_Eligibility_acceptsPregnant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Eligibility_enrollByPregnancyWeek(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_enrollByPregnancyWeek(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.EnrollByPregnancyWeek)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.EnrollByPregnancyWeek)
 }
 func (ec *executionContext) fieldContext_Eligibility_enrollByPregnancyWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Eligibility_pregnantOnly(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_pregnantOnly(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PregnantOnly)
+	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.PregnantOnly)
 }
 func (ec *executionContext) fieldContext_Eligibility_pregnantOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Eligibility_firstTimeParentsOnly(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_firstTimeParentsOnly(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.FirstTimeParentsOnly)
+	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.FirstTimeParentsOnly)
 }
 func (ec *executionContext) fieldContext_Eligibility_firstTimeParentsOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Eligibility_maxIncomePercentFpl(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_maxIncomePercentFpl(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.MaxIncomePercentFPL)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.MaxIncomePercentFPL)
 }
 func (ec *executionContext) fieldContext_Eligibility_maxIncomePercentFpl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Eligibility_priorityPopulations(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_priorityPopulations(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PriorityPopulations)
+	return ec.marshalOString2ᚕstringᚄ(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.PriorityPopulations)
 }
 func (ec *executionContext) fieldContext_Eligibility_priorityPopulations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "String")
 }
 
 func (ec *executionContext) _Eligibility_referralRequired(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_referralRequired(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReferralRequired)
+	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.ReferralRequired)
 }
 func (ec *executionContext) fieldContext_Eligibility_referralRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Eligibility_courtInvolvementRequired(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_courtInvolvementRequired(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CourtInvolvementRequired)
+	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.CourtInvolvementRequired)
 }
 func (ec *executionContext) fieldContext_Eligibility_courtInvolvementRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Eligibility_description(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Eligibility_description(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
+	return ec.marshalOString2string(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Eligibility_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "String")
 }
 
 func (ec *executionContext) _Evidence_source(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Evidence_source(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNEvidenceSource2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEvidenceSource(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Source)
+	return ec.marshalNEvidenceSource2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEvidenceSource(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.Source)
 }
 func (ec *executionContext) fieldContext_Evidence_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "EvidenceSource")
 }
 
 func (ec *executionContext) _Evidence_rating(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Evidence_rating(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Rating)
+	return ec.marshalOString2string(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.Rating)
 }
 func (ec *executionContext) fieldContext_Evidence_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
 func (ec *executionContext) _Evidence_outcomeDomains(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Evidence_outcomeDomains(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OutcomeDomains)
+	return ec.marshalOString2ᚕstringᚄ(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.OutcomeDomains)
 }
 func (ec *executionContext) fieldContext_Evidence_outcomeDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
 func (ec *executionContext) _Evidence_reviewedOn(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Evidence_reviewedOn(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReviewedOn)
+	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.ReviewedOn)
 }
 func (ec *executionContext) fieldContext_Evidence_reviewedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Evidence_url(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Evidence_url(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.URL)
+	return ec.marshalOString2string(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Evidence_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
 func (ec *executionContext) _Evidence_note(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Evidence_note(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Note)
+	return ec.marshalOString2string(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.Note)
 }
 func (ec *executionContext) fieldContext_Evidence_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_id(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "Funding", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Funding_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Funding_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Funding", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Funding_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Funding_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Funding", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Funding_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Funding_version(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "Funding", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Funding_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Funding_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Funding", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Funding_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Funding_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "Funding", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Funding_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "Funding", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Funding_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "Funding", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Funding_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_source(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_source(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Source)
+	return ec.marshalNString2string(leafField(ctx, "Funding", field, false, false), field.Selections, obj.Source)
 }
 func (ec *executionContext) fieldContext_Funding_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_description(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_description(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
+	return ec.marshalOString2string(leafField(ctx, "Funding", field, false, false), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Funding_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_amountUsd(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Funding_amountUsd(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.AmountUsd)
+	return ec.marshalOInt2ᚖint64(leafField(ctx, "Funding", field, false, false), field.Selections, obj.AmountUsd)
 }
 func (ec *executionContext) fieldContext_Funding_amountUsd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "Int")
@@ -9687,143 +9380,91 @@ func (ec *executionContext) fieldContext_GapReport_uncovered(_ context.Context, 
 }
 
 func (ec *executionContext) _Location_id(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "Location", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Location_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Location_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Location", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Location_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Location_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Location", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Location_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Location_version(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "Location", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Location_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Location_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Location", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Location_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Location_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Location_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Location_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Location_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_name(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalNString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Location_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_alternateName(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_alternateName(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.AlternateName)
+	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.AlternateName)
 }
 func (ec *executionContext) fieldContext_Location_alternateName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_description(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_description(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
+	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Location_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_locationType(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_locationType(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNLocationLocationType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋlocationᚐLocationType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.LocationType)
+	return ec.marshalNLocationLocationType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋlocationᚐLocationType(leafField(ctx, "Location", field, false, false), field.Selections, obj.LocationType)
 }
 func (ec *executionContext) fieldContext_Location_locationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "LocationLocationType")
 }
 
 func (ec *executionContext) _Location_url(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_url(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.URL)
+	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Location_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
@@ -9876,22 +9517,14 @@ func (ec *executionContext) fieldContext_Location_address2(_ context.Context, fi
 }
 
 func (ec *executionContext) _Location_city(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_city(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.City)
+	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.City)
 }
 func (ec *executionContext) fieldContext_Location_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_region(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_region(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Region)
+	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.Region)
 }
 func (ec *executionContext) fieldContext_Location_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
@@ -9921,44 +9554,28 @@ func (ec *executionContext) fieldContext_Location_postalCode(_ context.Context, 
 }
 
 func (ec *executionContext) _Location_country(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_country(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Country)
+	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.Country)
 }
 func (ec *executionContext) fieldContext_Location_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_latitude(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_latitude(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOFloat2ᚖfloat64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Latitude)
+	return ec.marshalOFloat2ᚖfloat64(leafField(ctx, "Location", field, false, false), field.Selections, obj.Latitude)
 }
 func (ec *executionContext) fieldContext_Location_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Location_longitude(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_longitude(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOFloat2ᚖfloat64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Longitude)
+	return ec.marshalOFloat2ᚖfloat64(leafField(ctx, "Location", field, false, false), field.Selections, obj.Longitude)
 }
 func (ec *executionContext) fieldContext_Location_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Location_confidential(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Location_confidential(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Confidential)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Location", field, false, false), field.Selections, obj.Confidential)
 }
 func (ec *executionContext) fieldContext_Location_confidential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Boolean")
@@ -10159,11 +9776,7 @@ func (ec *executionContext) fieldContext_LocationConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _LocationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.LocationConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_LocationConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "LocationConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_LocationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LocationConnection", field, false, false, "Int")
@@ -10197,22 +9810,14 @@ func (ec *executionContext) fieldContext_LocationEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _LocationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.LocationEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_LocationEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "LocationEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_LocationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LocationEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _LocationUpsert_outcome(ctx context.Context, field graphql.CollectedField, obj *write.LocationUpsert) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_LocationUpsert_outcome(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Outcome)
+	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(leafField(ctx, "LocationUpsert", field, false, false), field.Selections, obj.Outcome)
 }
 func (ec *executionContext) fieldContext_LocationUpsert_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LocationUpsert", field, false, false, "UpsertOutcome")
@@ -10327,11 +9932,7 @@ func (ec *executionContext) fieldContext_MatchConnection_pageInfo(_ context.Cont
 }
 
 func (ec *executionContext) _MatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.MatchConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_MatchConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "MatchConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_MatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchConnection", field, false, false, "Int")
@@ -10442,44 +10043,28 @@ func (ec *executionContext) fieldContext_MatchEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) _MatchEdge_score(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_MatchEdge_score(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNFloat2float64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Score)
+	return ec.marshalNFloat2float64(leafField(ctx, "MatchEdge", field, false, false), field.Selections, obj.Score)
 }
 func (ec *executionContext) fieldContext_MatchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Float")
 }
 
 func (ec *executionContext) _MatchEdge_distanceKm(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_MatchEdge_distanceKm(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOFloat2ᚖfloat64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DistanceKm)
+	return ec.marshalOFloat2ᚖfloat64(leafField(ctx, "MatchEdge", field, false, false), field.Selections, obj.DistanceKm)
 }
 func (ec *executionContext) fieldContext_MatchEdge_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Float")
 }
 
 func (ec *executionContext) _MatchEdge_distanceApproximate(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_MatchEdge_distanceApproximate(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DistanceApproximate)
+	return ec.marshalNBoolean2bool(leafField(ctx, "MatchEdge", field, false, false), field.Selections, obj.DistanceApproximate)
 }
 func (ec *executionContext) fieldContext_MatchEdge_distanceApproximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _MatchEdge_eligible(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_MatchEdge_eligible(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Eligible)
+	return ec.marshalNBoolean2bool(leafField(ctx, "MatchEdge", field, false, false), field.Selections, obj.Eligible)
 }
 func (ec *executionContext) fieldContext_MatchEdge_eligible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Boolean")
@@ -10622,22 +10207,14 @@ func (ec *executionContext) fieldContext_MatchEdge_openState(_ context.Context, 
 }
 
 func (ec *executionContext) _MatchReason_criterion(ctx context.Context, field graphql.CollectedField, obj *match.Reason) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_MatchReason_criterion(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Criterion)
+	return ec.marshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(leafField(ctx, "MatchReason", field, false, false), field.Selections, obj.Criterion)
 }
 func (ec *executionContext) fieldContext_MatchReason_criterion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchReason", field, false, false, "MatchCriterion")
 }
 
 func (ec *executionContext) _MatchReason_message(ctx context.Context, field graphql.CollectedField, obj *match.Reason) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_MatchReason_message(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Message)
+	return ec.marshalNString2string(leafField(ctx, "MatchReason", field, false, false), field.Selections, obj.Message)
 }
 func (ec *executionContext) fieldContext_MatchReason_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchReason", field, false, false, "String")
@@ -12559,198 +12136,126 @@ func (ec *executionContext) fieldContext_Mutation_logCall(ctx context.Context, f
 }
 
 func (ec *executionContext) _OpenState_status(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_OpenState_status(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNOpenStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
+	return ec.marshalNOpenStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenStatus(leafField(ctx, "OpenState", field, false, false), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_OpenState_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OpenState", field, false, false, "OpenStatus")
 }
 
 func (ec *executionContext) _OpenState_until(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_OpenState_until(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Until)
+	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "OpenState", field, false, false), field.Selections, obj.Until)
 }
 func (ec *executionContext) fieldContext_OpenState_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OpenState", field, false, false, "Time")
 }
 
 func (ec *executionContext) _OpenState_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_OpenState_timeZone(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TimeZone)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "OpenState", field, false, false), field.Selections, obj.TimeZone)
 }
 func (ec *executionContext) fieldContext_OpenState_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OpenState", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "Organization", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Organization_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Organization", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Organization", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Organization_version(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Organization_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Organization_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Organization_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Organization_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Organization_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Organization_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Organization_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalNString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Organization_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_alternateName(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_alternateName(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.AlternateName)
+	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.AlternateName)
 }
 func (ec *executionContext) fieldContext_Organization_alternateName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_description(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_description(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
+	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Organization_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_email(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_email(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Email)
+	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Email)
 }
 func (ec *executionContext) fieldContext_Organization_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_website(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_website(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Website)
+	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Website)
 }
 func (ec *executionContext) fieldContext_Organization_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_legalStatus(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_legalStatus(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.LegalStatus)
+	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.LegalStatus)
 }
 func (ec *executionContext) fieldContext_Organization_legalStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_yearIncorporated(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Organization_yearIncorporated(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.YearIncorporated)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "Organization", field, false, false), field.Selections, obj.YearIncorporated)
 }
 func (ec *executionContext) fieldContext_Organization_yearIncorporated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
@@ -13191,11 +12696,7 @@ func (ec *executionContext) fieldContext_OrganizationConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _OrganizationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_OrganizationConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "OrganizationConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationConnection", field, false, false, "Int")
@@ -13229,22 +12730,14 @@ func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_OrganizationEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "OrganizationEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_OrganizationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _OrganizationUpsert_outcome(ctx context.Context, field graphql.CollectedField, obj *write.OrganizationUpsert) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_OrganizationUpsert_outcome(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Outcome)
+	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(leafField(ctx, "OrganizationUpsert", field, false, false), field.Selections, obj.Outcome)
 }
 func (ec *executionContext) fieldContext_OrganizationUpsert_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationUpsert", field, false, false, "UpsertOutcome")
@@ -13278,198 +12771,126 @@ func (ec *executionContext) fieldContext_OrganizationUpsert_organization(_ conte
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_PageInfo_hasNextPage(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.HasNextPage)
+	return ec.marshalNBoolean2bool(leafField(ctx, "PageInfo", field, false, false), field.Selections, obj.HasNextPage)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.HasPreviousPage)
+	return ec.marshalNBoolean2bool(leafField(ctx, "PageInfo", field, false, false), field.Selections, obj.HasPreviousPage)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_PageInfo_startCursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.StartCursor)
+	return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "PageInfo", field, false, false), field.Selections, obj.StartCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_PageInfo_endCursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.EndCursor)
+	return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "PageInfo", field, false, false), field.Selections, obj.EndCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Phone_id(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "Phone", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Phone_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Phone_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Phone", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Phone_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Phone_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Phone", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Phone_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Phone_version(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Phone_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Phone_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Phone_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Phone_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Phone_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Phone_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Phone_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_number(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_number(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Number)
+	return ec.marshalNString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Number)
 }
 func (ec *executionContext) fieldContext_Phone_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_extension(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_extension(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Extension)
+	return ec.marshalOString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Extension)
 }
 func (ec *executionContext) fieldContext_Phone_extension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_type(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_type(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNPhoneType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋphoneᚐType(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Type)
+	return ec.marshalNPhoneType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋphoneᚐType(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Type)
 }
 func (ec *executionContext) fieldContext_Phone_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "PhoneType")
 }
 
 func (ec *executionContext) _Phone_description(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_description(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
+	return ec.marshalOString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Phone_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_languages(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_languages(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Languages)
+	return ec.marshalOString2ᚕstringᚄ(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Languages)
 }
 func (ec *executionContext) fieldContext_Phone_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_staffOnly(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Phone_staffOnly(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.StaffOnly)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Phone", field, false, false), field.Selections, obj.StaffOnly)
 }
 func (ec *executionContext) fieldContext_Phone_staffOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "Boolean")
@@ -13636,187 +13057,119 @@ func (ec *executionContext) fieldContext_Phone_contact(_ context.Context, field 
 }
 
 func (ec *executionContext) _Program_id(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "Program", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Program_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Program_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Program", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Program_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Program_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Program", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Program_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Program_version(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "Program", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Program_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Program_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Program", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Program_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Program_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Program_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Program_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Program_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_name(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalNString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Program_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_alternateName(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_alternateName(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.AlternateName)
+	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.AlternateName)
 }
 func (ec *executionContext) fieldContext_Program_alternateName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_description(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_description(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
+	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Program_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_url(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_url(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.URL)
+	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Program_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_siteFinderUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_siteFinderUrl(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SiteFinderURL)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "Program", field, false, false), field.Selections, obj.SiteFinderURL)
 }
 func (ec *executionContext) fieldContext_Program_siteFinderUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_approach(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_approach(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOProgramApproach2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋprogramᚐApproach(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Approach)
+	return ec.marshalOProgramApproach2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋprogramᚐApproach(leafField(ctx, "Program", field, false, false), field.Selections, obj.Approach)
 }
 func (ec *executionContext) fieldContext_Program_approach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "ProgramApproach")
 }
 
 func (ec *executionContext) _Program_settings(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_settings(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOSetting2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐSettingᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Settings)
+	return ec.marshalOSetting2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐSettingᚄ(leafField(ctx, "Program", field, false, false), field.Selections, obj.Settings)
 }
 func (ec *executionContext) fieldContext_Program_settings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Setting")
 }
 
 func (ec *executionContext) _Program_audiences(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_audiences(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOAudience2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐAudienceᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Audiences)
+	return ec.marshalOAudience2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐAudienceᚄ(leafField(ctx, "Program", field, false, false), field.Selections, obj.Audiences)
 }
 func (ec *executionContext) fieldContext_Program_audiences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Audience")
 }
 
 func (ec *executionContext) _Program_servesThroughMonths(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Program_servesThroughMonths(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ServesThroughMonths)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "Program", field, false, false), field.Selections, obj.ServesThroughMonths)
 }
 func (ec *executionContext) fieldContext_Program_servesThroughMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Int")
@@ -14071,11 +13424,7 @@ func (ec *executionContext) fieldContext_ProgramConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ProgramConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProgramConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ProgramConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "ProgramConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ProgramConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramConnection", field, false, false, "Int")
@@ -14109,11 +13458,7 @@ func (ec *executionContext) fieldContext_ProgramEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ProgramEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProgramEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ProgramEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ProgramEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ProgramEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramEdge", field, false, false, "Cursor")
@@ -14147,11 +13492,7 @@ func (ec *executionContext) fieldContext_ProgramMatch_program(_ context.Context,
 }
 
 func (ec *executionContext) _ProgramMatch_matchedServices(ctx context.Context, field graphql.CollectedField, obj *match.ProgramSummary) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ProgramMatch_matchedServices(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.MatchedServices)
+	return ec.marshalNInt2int(leafField(ctx, "ProgramMatch", field, false, false), field.Selections, obj.MatchedServices)
 }
 func (ec *executionContext) fieldContext_ProgramMatch_matchedServices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramMatch", field, false, false, "Int")
@@ -14948,242 +14289,154 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Resource_id(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "Resource", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Resource_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Resource_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Resource", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Resource_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Resource_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Resource", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Resource_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Resource_version(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Resource_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Resource_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Resource_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Resource_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Resource_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Resource_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Resource_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_title(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_title(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Title)
+	return ec.marshalNString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Resource_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_kind(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNResourceKind2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐKind(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Kind)
+	return ec.marshalNResourceKind2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐKind(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_Resource_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "ResourceKind")
 }
 
 func (ec *executionContext) _Resource_url(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_url(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.URL)
+	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Resource_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_summary(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Summary)
+	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Summary)
 }
 func (ec *executionContext) fieldContext_Resource_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_audiences(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_audiences(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOAudience2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐAudienceᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Audiences)
+	return ec.marshalOAudience2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐAudienceᚄ(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Audiences)
 }
 func (ec *executionContext) fieldContext_Resource_audiences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Audience")
 }
 
 func (ec *executionContext) _Resource_language(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_language(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Language)
+	return ec.marshalNString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Language)
 }
 func (ec *executionContext) fieldContext_Resource_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_publishedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_publishedOn(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PublishedOn)
+	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Resource", field, false, false), field.Selections, obj.PublishedOn)
 }
 func (ec *executionContext) fieldContext_Resource_publishedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Resource_places(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_places(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Places)
+	return ec.marshalOString2ᚕstringᚄ(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Places)
 }
 func (ec *executionContext) fieldContext_Resource_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_status(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_status(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNResourceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
+	return ec.marshalNResourceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐStatus(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Resource_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "ResourceStatus")
 }
 
 func (ec *executionContext) _Resource_reviewNote(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_reviewNote(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReviewNote)
+	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.ReviewNote)
 }
 func (ec *executionContext) fieldContext_Resource_reviewNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_submittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_submittedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubmittedAt)
+	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Resource", field, false, false), field.Selections, obj.SubmittedAt)
 }
 func (ec *executionContext) fieldContext_Resource_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Resource_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_reviewedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReviewedAt)
+	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Resource", field, false, false), field.Selections, obj.ReviewedAt)
 }
 func (ec *executionContext) fieldContext_Resource_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Resource_submittedAnonymously(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_submittedAnonymously(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubmittedAnonymously)
+	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Resource", field, false, false), field.Selections, obj.SubmittedAnonymously)
 }
 func (ec *executionContext) fieldContext_Resource_submittedAnonymously(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Resource_submitterNote(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Resource_submitterNote(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubmitterNote)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "Resource", field, false, false), field.Selections, obj.SubmitterNote)
 }
 func (ec *executionContext) fieldContext_Resource_submitterNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
@@ -15372,11 +14625,7 @@ func (ec *executionContext) fieldContext_ResourceConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _ResourceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ResourceConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ResourceConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "ResourceConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ResourceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResourceConnection", field, false, false, "Int")
@@ -15410,220 +14659,140 @@ func (ec *executionContext) fieldContext_ResourceEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ResourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ResourceEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ResourceEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ResourceEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ResourceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResourceEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Schedule_id(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Schedule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Schedule_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Schedule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Schedule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Schedule_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Schedule_version(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Schedule_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Schedule_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Schedule_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Schedule_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Schedule_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Schedule_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Schedule_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_validFrom(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_validFrom(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ValidFrom)
+	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ValidFrom)
 }
 func (ec *executionContext) fieldContext_Schedule_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Schedule_validTo(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_validTo(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ValidTo)
+	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ValidTo)
 }
 func (ec *executionContext) fieldContext_Schedule_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Schedule_freq(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_freq(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOScheduleFreq2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋscheduleᚐFreq(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Freq)
+	return ec.marshalOScheduleFreq2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋscheduleᚐFreq(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Freq)
 }
 func (ec *executionContext) fieldContext_Schedule_freq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "ScheduleFreq")
 }
 
 func (ec *executionContext) _Schedule_interval(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_interval(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Interval)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Interval)
 }
 func (ec *executionContext) fieldContext_Schedule_interval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Schedule_byday(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_byday(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Byday)
+	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Byday)
 }
 func (ec *executionContext) fieldContext_Schedule_byday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_bymonthday(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_bymonthday(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Bymonthday)
+	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Bymonthday)
 }
 func (ec *executionContext) fieldContext_Schedule_bymonthday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_opensAt(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_opensAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OpensAt)
+	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.OpensAt)
 }
 func (ec *executionContext) fieldContext_Schedule_opensAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_closesAt(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_closesAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ClosesAt)
+	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ClosesAt)
 }
 func (ec *executionContext) fieldContext_Schedule_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_timezone(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_timezone(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Timezone)
+	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Timezone)
 }
 func (ec *executionContext) fieldContext_Schedule_timezone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_closed(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_closed(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Closed)
+	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Closed)
 }
 func (ec *executionContext) fieldContext_Schedule_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Schedule_description(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Schedule_description(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
+	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Schedule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
@@ -15780,55 +14949,35 @@ func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SearchConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "SearchConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SearchEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "SearchEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SearchEdge_node(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNSearchResult2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐNoder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Node)
+	return ec.marshalNSearchResult2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚐNoder(leafField(ctx, "SearchEdge", field, false, false), field.Selections, obj.Node)
 }
 func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "SearchResult")
 }
 
 func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SearchEdge_score(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNFloat2float64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Score)
+	return ec.marshalNFloat2float64(leafField(ctx, "SearchEdge", field, false, false), field.Selections, obj.Score)
 }
 func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Float")
 }
 
 func (ec *executionContext) _SearchEdge_distanceKm(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SearchEdge_distanceKm(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOFloat2ᚖfloat64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DistanceKm)
+	return ec.marshalOFloat2ᚖfloat64(leafField(ctx, "SearchEdge", field, false, false), field.Selections, obj.DistanceKm)
 }
 func (ec *executionContext) fieldContext_SearchEdge_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Float")
@@ -15862,33 +15011,21 @@ func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context
 }
 
 func (ec *executionContext) _SearchEdge_openNow(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SearchEdge_openNow(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OpenNow)
+	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "SearchEdge", field, false, false), field.Selections, obj.OpenNow)
 }
 func (ec *executionContext) fieldContext_SearchEdge_openNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _SearchHighlight_field(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SearchHighlight_field(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Field)
+	return ec.marshalNString2string(leafField(ctx, "SearchHighlight", field, false, false), field.Selections, obj.Field)
 }
 func (ec *executionContext) fieldContext_SearchHighlight_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHighlight", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchHighlight_text(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SearchHighlight_text(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Text)
+	return ec.marshalNString2string(leafField(ctx, "SearchHighlight", field, false, false), field.Selections, obj.Text)
 }
 func (ec *executionContext) fieldContext_SearchHighlight_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHighlight", field, false, false, "String")
@@ -15922,308 +15059,196 @@ func (ec *executionContext) fieldContext_SearchHighlight_matches(_ context.Conte
 }
 
 func (ec *executionContext) _Service_id(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "Service", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Service_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Service_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Service", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Service_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Service_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Service", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Service_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Service_version(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "Service", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Service_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Service_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "Service", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Service_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Service_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Service_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Service_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Service_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_name(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalNString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Service_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_alternateName(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_alternateName(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.AlternateName)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.AlternateName)
 }
 func (ec *executionContext) fieldContext_Service_alternateName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_description(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_description(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Service_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_status(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_status(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNServiceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋserviceᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
+	return ec.marshalNServiceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋserviceᚐStatus(leafField(ctx, "Service", field, false, false), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Service_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "ServiceStatus")
 }
 
 func (ec *executionContext) _Service_url(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_url(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.URL)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Service_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_email(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_email(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Email)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.Email)
 }
 func (ec *executionContext) fieldContext_Service_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_applicationProcess(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_applicationProcess(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ApplicationProcess)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.ApplicationProcess)
 }
 func (ec *executionContext) fieldContext_Service_applicationProcess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_free(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_free(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOBoolean2ᚖbool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Free)
+	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Service", field, false, false), field.Selections, obj.Free)
 }
 func (ec *executionContext) fieldContext_Service_free(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Service_feesDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_feesDescription(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.FeesDescription)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.FeesDescription)
 }
 func (ec *executionContext) fieldContext_Service_feesDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_interpretationServices(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_interpretationServices(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.InterpretationServices)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.InterpretationServices)
 }
 func (ec *executionContext) fieldContext_Service_interpretationServices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_waitTime(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_waitTime(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.WaitTime)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.WaitTime)
 }
 func (ec *executionContext) fieldContext_Service_waitTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_waitDays(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_waitDays(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.WaitDays)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "Service", field, false, false), field.Selections, obj.WaitDays)
 }
 func (ec *executionContext) fieldContext_Service_waitDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Service_capacityAvailable(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_capacityAvailable(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CapacityAvailable)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "Service", field, false, false), field.Selections, obj.CapacityAvailable)
 }
 func (ec *executionContext) fieldContext_Service_capacityAvailable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Service_capacityMaximum(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_capacityMaximum(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOInt2ᚖint(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CapacityMaximum)
+	return ec.marshalOInt2ᚖint(leafField(ctx, "Service", field, false, false), field.Selections, obj.CapacityMaximum)
 }
 func (ec *executionContext) fieldContext_Service_capacityMaximum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Service_capacityUpdatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_capacityUpdatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CapacityUpdatedAt)
+	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Service", field, false, false), field.Selections, obj.CapacityUpdatedAt)
 }
 func (ec *executionContext) fieldContext_Service_capacityUpdatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Service_deliveryModes(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_deliveryModes(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalODeliveryMode2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐDeliveryModeᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DeliveryModes)
+	return ec.marshalODeliveryMode2ᚕgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐDeliveryModeᚄ(leafField(ctx, "Service", field, false, false), field.Selections, obj.DeliveryModes)
 }
 func (ec *executionContext) fieldContext_Service_deliveryModes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "DeliveryMode")
 }
 
 func (ec *executionContext) _Service_languages(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_languages(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Languages)
+	return ec.marshalOString2ᚕstringᚄ(leafField(ctx, "Service", field, false, false), field.Selections, obj.Languages)
 }
 func (ec *executionContext) fieldContext_Service_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_verifiedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_verifiedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.VerifiedAt)
+	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Service", field, false, false), field.Selections, obj.VerifiedAt)
 }
 func (ec *executionContext) fieldContext_Service_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Service_verifiedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_verifiedBy(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.VerifiedBy)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.VerifiedBy)
 }
 func (ec *executionContext) fieldContext_Service_verifiedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_internalNotes(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_Service_internalNotes(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.InternalNotes)
+	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.InternalNotes)
 }
 func (ec *executionContext) fieldContext_Service_internalNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
@@ -16604,165 +15629,105 @@ func (ec *executionContext) fieldContext_Service_openNow(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ServiceArea_id(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_ServiceArea_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ServiceArea_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_ServiceArea_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ServiceArea_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_ServiceArea_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ServiceArea_version(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_ServiceArea_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ServiceArea_sample(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_ServiceArea_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ServiceArea_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_ServiceArea_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceArea_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_ServiceArea_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceArea_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_ServiceArea_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceArea_kind(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_kind(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNServiceAreaKind2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋserviceareaᚐKind(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Kind)
+	return ec.marshalNServiceAreaKind2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋserviceareaᚐKind(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_ServiceArea_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "ServiceAreaKind")
 }
 
 func (ec *executionContext) _ServiceArea_code(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_code(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Code)
+	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_ServiceArea_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceArea_centerLatitude(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_centerLatitude(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOFloat2ᚖfloat64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CenterLatitude)
+	return ec.marshalOFloat2ᚖfloat64(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.CenterLatitude)
 }
 func (ec *executionContext) fieldContext_ServiceArea_centerLatitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Float")
 }
 
 func (ec *executionContext) _ServiceArea_centerLongitude(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_centerLongitude(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOFloat2ᚖfloat64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CenterLongitude)
+	return ec.marshalOFloat2ᚖfloat64(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.CenterLongitude)
 }
 func (ec *executionContext) fieldContext_ServiceArea_centerLongitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Float")
 }
 
 func (ec *executionContext) _ServiceArea_radiusKm(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_radiusKm(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOFloat2ᚖfloat64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.RadiusKm)
+	return ec.marshalOFloat2ᚖfloat64(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.RadiusKm)
 }
 func (ec *executionContext) fieldContext_ServiceArea_radiusKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Float")
 }
 
 func (ec *executionContext) _ServiceArea_stateCode(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_stateCode(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.StateCode)
+	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.StateCode)
 }
 func (ec *executionContext) fieldContext_ServiceArea_stateCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceArea_name(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceArea_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_ServiceArea_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
@@ -16855,11 +15820,7 @@ func (ec *executionContext) fieldContext_ServiceAreaConnection_pageInfo(_ contex
 }
 
 func (ec *executionContext) _ServiceAreaConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAreaConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAreaConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "ServiceAreaConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ServiceAreaConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAreaConnection", field, false, false, "Int")
@@ -16893,110 +15854,70 @@ func (ec *executionContext) fieldContext_ServiceAreaEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _ServiceAreaEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAreaEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAreaEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ServiceAreaEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ServiceAreaEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAreaEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ServiceAtLocation_id(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocation_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ServiceAtLocation_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocation_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ServiceAtLocation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocation_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ServiceAtLocation_version(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocation_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ServiceAtLocation_sample(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocation_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ServiceAtLocation_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocation_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceAtLocation_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocation_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceAtLocation_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocation_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceAtLocation_description(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocation_description(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
+	return ec.marshalOString2string(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "String")
@@ -17217,11 +16138,7 @@ func (ec *executionContext) fieldContext_ServiceAtLocationConnection_pageInfo(_ 
 }
 
 func (ec *executionContext) _ServiceAtLocationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocationConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocationConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "ServiceAtLocationConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocationConnection", field, false, false, "Int")
@@ -17255,11 +16172,7 @@ func (ec *executionContext) fieldContext_ServiceAtLocationEdge_node(_ context.Co
 }
 
 func (ec *executionContext) _ServiceAtLocationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocationEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceAtLocationEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ServiceAtLocationEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocationEdge", field, false, false, "Cursor")
@@ -17320,11 +16233,7 @@ func (ec *executionContext) fieldContext_ServiceConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ServiceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "ServiceConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ServiceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceConnection", field, false, false, "Int")
@@ -17358,22 +16267,14 @@ func (ec *executionContext) fieldContext_ServiceEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ServiceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ServiceEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ServiceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ServiceUpsert_outcome(ctx context.Context, field graphql.CollectedField, obj *write.ServiceUpsert) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_ServiceUpsert_outcome(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Outcome)
+	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(leafField(ctx, "ServiceUpsert", field, false, false), field.Selections, obj.Outcome)
 }
 func (ec *executionContext) fieldContext_ServiceUpsert_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceUpsert", field, false, false, "UpsertOutcome")
@@ -17407,44 +16308,28 @@ func (ec *executionContext) fieldContext_ServiceUpsert_service(_ context.Context
 }
 
 func (ec *executionContext) _SubmissionStatus_status(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SubmissionStatus_status(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNResourceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
+	return ec.marshalNResourceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐStatus(leafField(ctx, "SubmissionStatus", field, false, false), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_SubmissionStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "ResourceStatus")
 }
 
 func (ec *executionContext) _SubmissionStatus_submittedAt(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SubmissionStatus_submittedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubmittedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "SubmissionStatus", field, false, false), field.Selections, obj.SubmittedAt)
 }
 func (ec *executionContext) fieldContext_SubmissionStatus_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "Time")
 }
 
 func (ec *executionContext) _SubmissionStatus_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SubmissionStatus_reviewedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReviewedAt)
+	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "SubmissionStatus", field, false, false), field.Selections, obj.ReviewedAt)
 }
 func (ec *executionContext) fieldContext_SubmissionStatus_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "Time")
 }
 
 func (ec *executionContext) _SubmissionStatus_reviewNote(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SubmissionStatus_reviewNote(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReviewNote)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "SubmissionStatus", field, false, false), field.Selections, obj.ReviewNote)
 }
 func (ec *executionContext) fieldContext_SubmissionStatus_reviewNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "String")
@@ -17483,11 +16368,7 @@ func (ec *executionContext) fieldContext_SubmissionStatus_resource(_ context.Con
 }
 
 func (ec *executionContext) _SubmitResourcePayload_submissionToken(ctx context.Context, field graphql.CollectedField, obj *write.Submission) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_SubmitResourcePayload_submissionToken(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SubmissionToken)
+	return ec.marshalNString2string(leafField(ctx, "SubmitResourcePayload", field, false, false), field.Selections, obj.SubmissionToken)
 }
 func (ec *executionContext) fieldContext_SubmitResourcePayload_submissionToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmitResourcePayload", field, false, false, "String")
@@ -17521,132 +16402,84 @@ func (ec *executionContext) fieldContext_SubmitResourcePayload_resource(_ contex
 }
 
 func (ec *executionContext) _TaxonomyTerm_id(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_id(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNID2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
+	return ec.marshalNID2int(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "ID")
 }
 
 func (ec *executionContext) _TaxonomyTerm_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_createdAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "Time")
 }
 
 func (ec *executionContext) _TaxonomyTerm_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_updatedAt(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "Time")
 }
 
 func (ec *executionContext) _TaxonomyTerm_version(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_version(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Version)
+	return ec.marshalNInt2int(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TaxonomyTerm_sample(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_sample(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _TaxonomyTerm_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_externalSource(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_externalID(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_provenance(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_code(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_code(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Code)
+	return ec.marshalNString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_name(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalNString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_description(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_description(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
+	return ec.marshalOString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_vocabulary(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTerm_vocabulary(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Vocabulary)
+	return ec.marshalNString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Vocabulary)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_vocabulary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
@@ -17891,11 +16724,7 @@ func (ec *executionContext) fieldContext_TaxonomyTermConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _TaxonomyTermConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTermConnection) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTermConnection_totalCount(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(leafField(ctx, "TaxonomyTermConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_TaxonomyTermConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTermConnection", field, false, false, "Int")
@@ -17929,44 +16758,28 @@ func (ec *executionContext) fieldContext_TaxonomyTermEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _TaxonomyTermEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTermEdge) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TaxonomyTermEdge_cursor(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "TaxonomyTermEdge", field, false, false), field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_TaxonomyTermEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTermEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _TextRange_start(ctx context.Context, field graphql.CollectedField, obj *search.Range) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TextRange_start(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Start)
+	return ec.marshalNInt2int(leafField(ctx, "TextRange", field, false, false), field.Selections, obj.Start)
 }
 func (ec *executionContext) fieldContext_TextRange_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TextRange", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TextRange_end(ctx context.Context, field graphql.CollectedField, obj *search.Range) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext_TextRange_end(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.End)
+	return ec.marshalNInt2int(leafField(ctx, "TextRange", field, false, false), field.Selections, obj.End)
 }
 func (ec *executionContext) fieldContext_TextRange_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TextRange", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext___Directive_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalNString2string(leafField(ctx, "__Directive", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -17996,22 +16809,14 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext___Directive_isRepeatable(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.IsRepeatable)
+	return ec.marshalNBoolean2bool(leafField(ctx, "__Directive", field, false, false), field.Selections, obj.IsRepeatable)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext___Directive_locations(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalN__DirectiveLocation2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Locations)
+	return ec.marshalN__DirectiveLocation2ᚕstringᚄ(leafField(ctx, "__Directive", field, false, false), field.Selections, obj.Locations)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "__DirectiveLocation")
@@ -18056,11 +16861,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext___EnumValue_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalNString2string(leafField(ctx, "__EnumValue", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -18136,11 +16937,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext___Field_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalNString2string(leafField(ctx, "__Field", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -18281,11 +17078,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext___InputValue_name(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
+	return ec.marshalNString2string(leafField(ctx, "__InputValue", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -18342,11 +17135,7 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	fc, err := ec.fieldContext___InputValue_defaultValue(ctx, field)
-	if err != nil {
-		return graphql.Null
-	}
-	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DefaultValue)
+	return ec.marshalOString2ᚖstring(leafField(ctx, "__InputValue", field, false, false), field.Selections, obj.DefaultValue)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -38963,7 +37752,7 @@ var areaImplementors = []string{"Area"}
 func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj *model.Area) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, areaImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39018,7 +37807,7 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var callRecordImplementors = []string{"CallRecord", "Node"}
@@ -39026,7 +37815,7 @@ var callRecordImplementors = []string{"CallRecord", "Node"}
 func (ec *executionContext) _CallRecord(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecord) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39091,7 +37880,7 @@ func (ec *executionContext) _CallRecord(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var callRecordConnectionImplementors = []string{"CallRecordConnection"}
@@ -39099,7 +37888,7 @@ var callRecordConnectionImplementors = []string{"CallRecordConnection"}
 func (ec *executionContext) _CallRecordConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecordConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39129,7 +37918,7 @@ func (ec *executionContext) _CallRecordConnection(ctx context.Context, sel ast.S
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var callRecordEdgeImplementors = []string{"CallRecordEdge"}
@@ -39137,7 +37926,7 @@ var callRecordEdgeImplementors = []string{"CallRecordEdge"}
 func (ec *executionContext) _CallRecordEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecordEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39162,7 +37951,7 @@ func (ec *executionContext) _CallRecordEdge(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var changeConnectionImplementors = []string{"ChangeConnection"}
@@ -39170,7 +37959,7 @@ var changeConnectionImplementors = []string{"ChangeConnection"}
 func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39200,7 +37989,7 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var changeEventImplementors = []string{"ChangeEvent", "Node"}
@@ -39208,7 +37997,7 @@ var changeEventImplementors = []string{"ChangeEvent", "Node"}
 func (ec *executionContext) _ChangeEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEvent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39258,7 +38047,7 @@ func (ec *executionContext) _ChangeEvent(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var changeEventConnectionImplementors = []string{"ChangeEventConnection"}
@@ -39266,7 +38055,7 @@ var changeEventConnectionImplementors = []string{"ChangeEventConnection"}
 func (ec *executionContext) _ChangeEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39296,7 +38085,7 @@ func (ec *executionContext) _ChangeEventConnection(ctx context.Context, sel ast.
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var changeEventEdgeImplementors = []string{"ChangeEventEdge"}
@@ -39304,7 +38093,7 @@ var changeEventEdgeImplementors = []string{"ChangeEventEdge"}
 func (ec *executionContext) _ChangeEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39329,7 +38118,7 @@ func (ec *executionContext) _ChangeEventEdge(ctx context.Context, sel ast.Select
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var contactImplementors = []string{"Contact", "Node"}
@@ -39337,7 +38126,7 @@ var contactImplementors = []string{"Contact", "Node"}
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39432,7 +38221,7 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var countyImplementors = []string{"County"}
@@ -39440,7 +38229,7 @@ var countyImplementors = []string{"County"}
 func (ec *executionContext) _County(ctx context.Context, sel ast.SelectionSet, obj *geo.County) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, countyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39475,7 +38264,7 @@ func (ec *executionContext) _County(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var countyGapImplementors = []string{"CountyGap"}
@@ -39483,7 +38272,7 @@ var countyGapImplementors = []string{"CountyGap"}
 func (ec *executionContext) _CountyGap(ctx context.Context, sel ast.SelectionSet, obj *calls.CountyGap) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, countyGapImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39523,7 +38312,7 @@ func (ec *executionContext) _CountyGap(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var countyNeedImplementors = []string{"CountyNeed"}
@@ -39531,7 +38320,7 @@ var countyNeedImplementors = []string{"CountyNeed"}
 func (ec *executionContext) _CountyNeed(ctx context.Context, sel ast.SelectionSet, obj *match.CountyNeed) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, countyNeedImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39556,7 +38345,7 @@ func (ec *executionContext) _CountyNeed(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var deletePayloadImplementors = []string{"DeletePayload"}
@@ -39564,7 +38353,7 @@ var deletePayloadImplementors = []string{"DeletePayload"}
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *write.Deletion) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39589,7 +38378,7 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var deletedRecordImplementors = []string{"DeletedRecord"}
@@ -39597,7 +38386,7 @@ var deletedRecordImplementors = []string{"DeletedRecord"}
 func (ec *executionContext) _DeletedRecord(ctx context.Context, sel ast.SelectionSet, obj *write.Ref) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deletedRecordImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39622,7 +38411,7 @@ func (ec *executionContext) _DeletedRecord(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var eligibilityImplementors = []string{"Eligibility"}
@@ -39630,7 +38419,7 @@ var eligibilityImplementors = []string{"Eligibility"}
 func (ec *executionContext) _Eligibility(ctx context.Context, sel ast.SelectionSet, obj *directory.Eligibility) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, eligibilityImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39705,7 +38494,7 @@ func (ec *executionContext) _Eligibility(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var evidenceImplementors = []string{"Evidence"}
@@ -39713,7 +38502,7 @@ var evidenceImplementors = []string{"Evidence"}
 func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *directory.Evidence) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39758,7 +38547,7 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var fundingImplementors = []string{"Funding", "Node"}
@@ -39766,7 +38555,7 @@ var fundingImplementors = []string{"Funding", "Node"}
 func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, obj *ent.Funding) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, fundingImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39861,7 +38650,7 @@ func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var gapReportImplementors = []string{"GapReport"}
@@ -39869,7 +38658,7 @@ var gapReportImplementors = []string{"GapReport"}
 func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *calls.GapQuery) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gapReportImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39894,7 +38683,7 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var locationImplementors = []string{"Location", "Node"}
@@ -39902,7 +38691,7 @@ var locationImplementors = []string{"Location", "Node"}
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *ent.Location) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40047,7 +38836,7 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var locationConnectionImplementors = []string{"LocationConnection"}
@@ -40055,7 +38844,7 @@ var locationConnectionImplementors = []string{"LocationConnection"}
 func (ec *executionContext) _LocationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.LocationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40085,7 +38874,7 @@ func (ec *executionContext) _LocationConnection(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var locationEdgeImplementors = []string{"LocationEdge"}
@@ -40093,7 +38882,7 @@ var locationEdgeImplementors = []string{"LocationEdge"}
 func (ec *executionContext) _LocationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.LocationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40118,7 +38907,7 @@ func (ec *executionContext) _LocationEdge(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var locationUpsertImplementors = []string{"LocationUpsert"}
@@ -40126,7 +38915,7 @@ var locationUpsertImplementors = []string{"LocationUpsert"}
 func (ec *executionContext) _LocationUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.LocationUpsert) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationUpsertImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40151,7 +38940,7 @@ func (ec *executionContext) _LocationUpsert(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var logCallPayloadImplementors = []string{"LogCallPayload"}
@@ -40159,7 +38948,7 @@ var logCallPayloadImplementors = []string{"LogCallPayload"}
 func (ec *executionContext) _LogCallPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogCallPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, logCallPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40179,7 +38968,7 @@ func (ec *executionContext) _LogCallPayload(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var matchConnectionImplementors = []string{"MatchConnection"}
@@ -40187,7 +38976,7 @@ var matchConnectionImplementors = []string{"MatchConnection"}
 func (ec *executionContext) _MatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MatchConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, matchConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40227,7 +39016,7 @@ func (ec *executionContext) _MatchConnection(ctx context.Context, sel ast.Select
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var matchEdgeImplementors = []string{"MatchEdge"}
@@ -40235,7 +39024,7 @@ var matchEdgeImplementors = []string{"MatchEdge"}
 func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet, obj *match.Result) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, matchEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40305,7 +39094,7 @@ func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var matchReasonImplementors = []string{"MatchReason"}
@@ -40313,7 +39102,7 @@ var matchReasonImplementors = []string{"MatchReason"}
 func (ec *executionContext) _MatchReason(ctx context.Context, sel ast.SelectionSet, obj *match.Reason) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, matchReasonImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40343,7 +39132,7 @@ func (ec *executionContext) _MatchReason(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -40354,7 +39143,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -40675,7 +39464,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var openStateImplementors = []string{"OpenState"}
@@ -40683,7 +39472,7 @@ var openStateImplementors = []string{"OpenState"}
 func (ec *executionContext) _OpenState(ctx context.Context, sel ast.SelectionSet, obj *model.OpenState) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, openStateImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40713,7 +39502,7 @@ func (ec *executionContext) _OpenState(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var organizationImplementors = []string{"Organization", "Node", "SearchResult"}
@@ -40721,7 +39510,7 @@ var organizationImplementors = []string{"Organization", "Node", "SearchResult"}
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *ent.Organization) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40861,7 +39650,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
@@ -40869,7 +39658,7 @@ var organizationConnectionImplementors = []string{"OrganizationConnection"}
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40899,7 +39688,7 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var organizationEdgeImplementors = []string{"OrganizationEdge"}
@@ -40907,7 +39696,7 @@ var organizationEdgeImplementors = []string{"OrganizationEdge"}
 func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40932,7 +39721,7 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var organizationUpsertImplementors = []string{"OrganizationUpsert"}
@@ -40940,7 +39729,7 @@ var organizationUpsertImplementors = []string{"OrganizationUpsert"}
 func (ec *executionContext) _OrganizationUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.OrganizationUpsert) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationUpsertImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40965,7 +39754,7 @@ func (ec *executionContext) _OrganizationUpsert(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -40973,7 +39762,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41008,7 +39797,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var phoneImplementors = []string{"Phone", "Node"}
@@ -41016,7 +39805,7 @@ var phoneImplementors = []string{"Phone", "Node"}
 func (ec *executionContext) _Phone(ctx context.Context, sel ast.SelectionSet, obj *ent.Phone) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, phoneImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41126,7 +39915,7 @@ func (ec *executionContext) _Phone(ctx context.Context, sel ast.SelectionSet, ob
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var programImplementors = []string{"Program", "Node", "SearchResult"}
@@ -41134,7 +39923,7 @@ var programImplementors = []string{"Program", "Node", "SearchResult"}
 func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, obj *ent.Program) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41264,7 +40053,7 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var programConnectionImplementors = []string{"ProgramConnection"}
@@ -41272,7 +40061,7 @@ var programConnectionImplementors = []string{"ProgramConnection"}
 func (ec *executionContext) _ProgramConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgramConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41302,7 +40091,7 @@ func (ec *executionContext) _ProgramConnection(ctx context.Context, sel ast.Sele
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var programEdgeImplementors = []string{"ProgramEdge"}
@@ -41310,7 +40099,7 @@ var programEdgeImplementors = []string{"ProgramEdge"}
 func (ec *executionContext) _ProgramEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgramEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41335,7 +40124,7 @@ func (ec *executionContext) _ProgramEdge(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var programMatchImplementors = []string{"ProgramMatch"}
@@ -41343,7 +40132,7 @@ var programMatchImplementors = []string{"ProgramMatch"}
 func (ec *executionContext) _ProgramMatch(ctx context.Context, sel ast.SelectionSet, obj *match.ProgramSummary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programMatchImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41378,7 +40167,7 @@ func (ec *executionContext) _ProgramMatch(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var queryImplementors = []string{"Query"}
@@ -41390,7 +40179,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	})
 
 	out := graphql.NewFieldSet(fields)
-
+	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -41513,7 +40302,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
 }
 
 var resourceImplementors = []string{"Resource", "Node", "SearchResult"}
@@ -41521,7 +40315,7 @@ var resourceImplementors = []string{"Resource", "Node", "SearchResult"}
 func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet, obj *ent.Resource) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, resourceImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41666,7 +40460,7 @@ func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var resourceConnectionImplementors = []string{"ResourceConnection"}
@@ -41674,7 +40468,7 @@ var resourceConnectionImplementors = []string{"ResourceConnection"}
 func (ec *executionContext) _ResourceConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResourceConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, resourceConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41704,7 +40498,7 @@ func (ec *executionContext) _ResourceConnection(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var resourceEdgeImplementors = []string{"ResourceEdge"}
@@ -41712,7 +40506,7 @@ var resourceEdgeImplementors = []string{"ResourceEdge"}
 func (ec *executionContext) _ResourceEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResourceEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, resourceEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41737,7 +40531,7 @@ func (ec *executionContext) _ResourceEdge(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var scheduleImplementors = []string{"Schedule", "Node"}
@@ -41745,7 +40539,7 @@ var scheduleImplementors = []string{"Schedule", "Node"}
 func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet, obj *ent.Schedule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41870,7 +40664,7 @@ func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var searchConnectionImplementors = []string{"SearchConnection"}
@@ -41878,7 +40672,7 @@ var searchConnectionImplementors = []string{"SearchConnection"}
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41908,7 +40702,7 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var searchEdgeImplementors = []string{"SearchEdge"}
@@ -41916,7 +40710,7 @@ var searchEdgeImplementors = []string{"SearchEdge"}
 func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41961,7 +40755,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var searchHighlightImplementors = []string{"SearchHighlight"}
@@ -41969,7 +40763,7 @@ var searchHighlightImplementors = []string{"SearchHighlight"}
 func (ec *executionContext) _SearchHighlight(ctx context.Context, sel ast.SelectionSet, obj *search.Highlight) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchHighlightImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41999,7 +40793,7 @@ func (ec *executionContext) _SearchHighlight(ctx context.Context, sel ast.Select
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var serviceImplementors = []string{"Service", "Node", "SearchResult"}
@@ -42007,7 +40801,7 @@ var serviceImplementors = []string{"Service", "Node", "SearchResult"}
 func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, obj *ent.Service) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42217,7 +41011,7 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var serviceAreaImplementors = []string{"ServiceArea", "Node"}
@@ -42225,7 +41019,7 @@ var serviceAreaImplementors = []string{"ServiceArea", "Node"}
 func (ec *executionContext) _ServiceArea(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceArea) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42320,7 +41114,7 @@ func (ec *executionContext) _ServiceArea(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var serviceAreaConnectionImplementors = []string{"ServiceAreaConnection"}
@@ -42328,7 +41122,7 @@ var serviceAreaConnectionImplementors = []string{"ServiceAreaConnection"}
 func (ec *executionContext) _ServiceAreaConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAreaConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42358,7 +41152,7 @@ func (ec *executionContext) _ServiceAreaConnection(ctx context.Context, sel ast.
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var serviceAreaEdgeImplementors = []string{"ServiceAreaEdge"}
@@ -42366,7 +41160,7 @@ var serviceAreaEdgeImplementors = []string{"ServiceAreaEdge"}
 func (ec *executionContext) _ServiceAreaEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAreaEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42391,7 +41185,7 @@ func (ec *executionContext) _ServiceAreaEdge(ctx context.Context, sel ast.Select
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var serviceAtLocationImplementors = []string{"ServiceAtLocation", "Node"}
@@ -42399,7 +41193,7 @@ var serviceAtLocationImplementors = []string{"ServiceAtLocation", "Node"}
 func (ec *executionContext) _ServiceAtLocation(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42484,7 +41278,7 @@ func (ec *executionContext) _ServiceAtLocation(ctx context.Context, sel ast.Sele
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var serviceAtLocationConnectionImplementors = []string{"ServiceAtLocationConnection"}
@@ -42492,7 +41286,7 @@ var serviceAtLocationConnectionImplementors = []string{"ServiceAtLocationConnect
 func (ec *executionContext) _ServiceAtLocationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42522,7 +41316,7 @@ func (ec *executionContext) _ServiceAtLocationConnection(ctx context.Context, se
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var serviceAtLocationEdgeImplementors = []string{"ServiceAtLocationEdge"}
@@ -42530,7 +41324,7 @@ var serviceAtLocationEdgeImplementors = []string{"ServiceAtLocationEdge"}
 func (ec *executionContext) _ServiceAtLocationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42555,7 +41349,7 @@ func (ec *executionContext) _ServiceAtLocationEdge(ctx context.Context, sel ast.
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var serviceConnectionImplementors = []string{"ServiceConnection"}
@@ -42563,7 +41357,7 @@ var serviceConnectionImplementors = []string{"ServiceConnection"}
 func (ec *executionContext) _ServiceConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42593,7 +41387,7 @@ func (ec *executionContext) _ServiceConnection(ctx context.Context, sel ast.Sele
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var serviceEdgeImplementors = []string{"ServiceEdge"}
@@ -42601,7 +41395,7 @@ var serviceEdgeImplementors = []string{"ServiceEdge"}
 func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42626,7 +41420,7 @@ func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var serviceUpsertImplementors = []string{"ServiceUpsert"}
@@ -42634,7 +41428,7 @@ var serviceUpsertImplementors = []string{"ServiceUpsert"}
 func (ec *executionContext) _ServiceUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.ServiceUpsert) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceUpsertImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42659,7 +41453,7 @@ func (ec *executionContext) _ServiceUpsert(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var submissionStatusImplementors = []string{"SubmissionStatus"}
@@ -42667,7 +41461,7 @@ var submissionStatusImplementors = []string{"SubmissionStatus"}
 func (ec *executionContext) _SubmissionStatus(ctx context.Context, sel ast.SelectionSet, obj *write.SubmissionState) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, submissionStatusImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42707,7 +41501,7 @@ func (ec *executionContext) _SubmissionStatus(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var submitResourcePayloadImplementors = []string{"SubmitResourcePayload"}
@@ -42715,7 +41509,7 @@ var submitResourcePayloadImplementors = []string{"SubmitResourcePayload"}
 func (ec *executionContext) _SubmitResourcePayload(ctx context.Context, sel ast.SelectionSet, obj *write.Submission) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, submitResourcePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42740,7 +41534,7 @@ func (ec *executionContext) _SubmitResourcePayload(ctx context.Context, sel ast.
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var taxonomyTermImplementors = []string{"TaxonomyTerm", "Node"}
@@ -42748,7 +41542,7 @@ var taxonomyTermImplementors = []string{"TaxonomyTerm", "Node"}
 func (ec *executionContext) _TaxonomyTerm(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTerm) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42848,7 +41642,7 @@ func (ec *executionContext) _TaxonomyTerm(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var taxonomyTermConnectionImplementors = []string{"TaxonomyTermConnection"}
@@ -42856,7 +41650,7 @@ var taxonomyTermConnectionImplementors = []string{"TaxonomyTermConnection"}
 func (ec *executionContext) _TaxonomyTermConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTermConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42886,7 +41680,7 @@ func (ec *executionContext) _TaxonomyTermConnection(ctx context.Context, sel ast
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var taxonomyTermEdgeImplementors = []string{"TaxonomyTermEdge"}
@@ -42894,7 +41688,7 @@ var taxonomyTermEdgeImplementors = []string{"TaxonomyTermEdge"}
 func (ec *executionContext) _TaxonomyTermEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTermEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42919,7 +41713,7 @@ func (ec *executionContext) _TaxonomyTermEdge(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var textRangeImplementors = []string{"TextRange"}
@@ -42927,7 +41721,7 @@ var textRangeImplementors = []string{"TextRange"}
 func (ec *executionContext) _TextRange(ctx context.Context, sel ast.SelectionSet, obj *search.Range) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, textRangeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42952,7 +41746,7 @@ func (ec *executionContext) _TextRange(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -42960,7 +41754,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -43000,7 +41794,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -43008,7 +41802,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -43043,7 +41837,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -43051,7 +41845,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -43096,7 +41890,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -43104,7 +41898,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -43149,7 +41943,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -43157,7 +41951,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -43202,7 +41996,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -43210,7 +42004,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := newObjectFields(fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -43280,7 +42074,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	return fieldsInOrder{fields: fields, values: out.Values}
+	return out
 }
 
 // endregion **************************** object.gotpl ****************************

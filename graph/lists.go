@@ -12,7 +12,9 @@ import (
 // it keeps that function's signature and meaning: each element gets a field
 // context holding its index, and an element that panics becomes null with
 // an error on its path, unless the executor was generated without panic
-// handlers. There is no concurrency, so the worker limit has no use.
+// handlers. There is no concurrency, so the worker limit has no use. Each
+// element's context is made in one allocation (elementField) instead of
+// three.
 func marshalListInOrder(
 	ctx context.Context,
 	length int,
@@ -22,7 +24,7 @@ func marshalListInOrder(
 ) graphql.Array {
 	ret := make(graphql.Array, length)
 	for i := range length {
-		elemCtx := graphql.WithFieldContext(ctx, &graphql.FieldContext{Index: &i})
+		elemCtx := elementField(ctx, i)
 		if omitPanicHandler {
 			ret[i] = marshalElement(elemCtx, i)
 		} else {

@@ -7,9 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
+	"entgo.io/contrib/entgql"
+
+	"github.com/village-directory/village/ent/organization"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/graph/relay"
 	"github.com/village-directory/village/internal/synthetic"
@@ -29,7 +33,10 @@ import (
 //     organization, distance, reasons: no description or eligibility);
 //   - nodes20: fetching 20 services by ID in one nodes(ids:) call with the
 //     by-ID fetch's fields: what showing twenty results costs without any
-//     matching, for scale.
+//     matching, for scale;
+//   - nested: the nested list of issue 19, organizations(first: 10) →
+//     services(first: 10) → serviceAreas(first: 5), each page after the
+//     last one's cursor (so successive requests read different rows).
 //
 // Each reports its median latency (p50-ms) and SQL statements per request,
 // so the ratios come from one run:
@@ -46,7 +53,8 @@ func BenchmarkDirectory(b *testing.B) {
 			h := server.New(db, server.Config{}, discardLog())
 
 			ids := db.Client.Service.Query().Where(service.StatusEQ(service.StatusACTIVE)).Limit(200).IDsX(ctx)
-			kinds := requestKinds(ids)
+			orgs := db.Client.Organization.Query().Order(organization.ByID()).IDsX(ctx)
+			kinds := requestKinds(ids, orgs)
 			for _, k := range kinds {
 				b.Run(k.name, func(b *testing.B) { measure(b, h, counter, k.next) })
 			}
@@ -61,12 +69,13 @@ type requestKind struct {
 	next func() (query string, vars map[string]any)
 }
 
-// requestKinds are byID, match, matchList and nodes20 (see
-// BenchmarkDirectory) over the given active services.
-func requestKinds(ids []int) []requestKind {
+// requestKinds are byID, match, matchList, nodes20 and nested (see
+// BenchmarkDirectory) over the given active services and all
+// organizations, in ID order.
+func requestKinds(ids, orgs []int) []requestKind {
 	zips := []string{"10001", "60614", "90011", "02121", "30309", "59901", "73301", "98101"}
 	needs := []string{"home-visiting", "parenting-support", "developmental-screening"}
-	var byID, nodes, matches int
+	var byID, nodes, matches, nested int
 	family := func(query string) func() (string, map[string]any) {
 		return func() (string, map[string]any) {
 			matches++
@@ -91,8 +100,32 @@ func requestKinds(ids []int) []requestKind {
 			}
 			return nodesQuery, map[string]any{"ids": page}
 		}},
+		{"nested", func() (string, map[string]any) {
+			nested++
+			// Pages of ten organizations, taken in turn.
+			return nestedQuery, map[string]any{"after": cursorAfter(orgs[nested*10%(len(orgs)-10)])}
+		}},
 	}
 }
+
+// cursorAfter is the cursor of a connection ordered by ID at id.
+func cursorAfter(id int) string {
+	var b bytes.Buffer
+	entgql.Cursor[int]{ID: id}.MarshalGQL(&b)
+	s, err := strconv.Unquote(b.String())
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+const nestedQuery = `query($after: Cursor) { organizations(first: 10, after: $after) {
+  edges { node { id name
+    services(first: 10) { edges { node { id name status
+      serviceAreas(first: 5) { edges { node { id kind code stateCode } } pageInfo { hasNextPage } } } }
+      pageInfo { hasNextPage } } } }
+  pageInfo { hasNextPage endCursor }
+} }`
 
 const byIDQuery = `query($id: ID!) { node(id: $id) { ... on Service {
   id name status description deliveryModes languages verifiedAt sample

@@ -3,8 +3,16 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
+	"sync"
 	"testing"
 
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/synthetic"
 	"github.com/village-directory/village/internal/testdb"
 	"github.com/village-directory/village/server"
 )
@@ -84,6 +92,227 @@ func TestNestedQueryStatementCount(t *testing.T) {
 			}
 			if counts[1] > 8 {
 				t.Fatalf("nested query took %d statements; want a small fixed number (about two per level)", counts[1])
+			}
+		})
+	}
+}
+
+// rowCounter counts, for each statement a request runs outside a
+// transaction, the rows it reads, on top of testdb's statement counter.
+type rowCounter struct {
+	*testdb.Counter
+	mu    sync.Mutex
+	reads []statementRows
+}
+
+// statementRows is one statement and the rows read from it.
+type statementRows struct {
+	query string
+	rows  int
+}
+
+// openRowCountingDB opens a fresh database on backend whose statements and
+// rows read are counted.
+func openRowCountingDB(tb testing.TB, backend string) (*store.DB, *rowCounter) {
+	tb.Helper()
+	counter, wrap := testdb.CountingDriver()
+	rc := &rowCounter{Counter: counter}
+	db := testdb.Open(tb, backend, store.Options{WrapDriver: func(d dialect.Driver) dialect.Driver {
+		wrap(d)
+		return rc
+	}})
+	return db, rc
+}
+
+func (c *rowCounter) Query(ctx context.Context, query string, args, v any) error {
+	if err := c.Counter.Query(ctx, query, args, v); err != nil {
+		return err
+	}
+	rows, ok := v.(*entsql.Rows)
+	if !ok {
+		return nil
+	}
+	c.mu.Lock()
+	c.reads = append(c.reads, statementRows{query: query})
+	i := len(c.reads) - 1
+	c.mu.Unlock()
+	rows.ColumnScanner = &countedRows{ColumnScanner: rows.ColumnScanner, count: func() {
+		c.mu.Lock()
+		c.reads[i].rows++
+		c.mu.Unlock()
+	}}
+	return nil
+}
+
+// reset forgets the statements seen so far.
+func (c *rowCounter) reset() {
+	c.Counter.Reset()
+	c.mu.Lock()
+	c.reads = nil
+	c.mu.Unlock()
+}
+
+// rowsRead returns the rows read since the last reset from each table's
+// records (statements selecting from it), and the statements that counted
+// rather than read records.
+func (c *rowCounter) rowsRead() (byTable map[string]int, counts int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	byTable = map[string]int{}
+	for _, r := range c.reads {
+		if strings.Contains(strings.ToUpper(r.query), "COUNT(") {
+			counts++
+			continue
+		}
+		m := fromTable.FindStringSubmatch(r.query)
+		if m == nil {
+			byTable["?"] += r.rows
+			continue
+		}
+		byTable[m[1]] += r.rows
+	}
+	return byTable, counts
+}
+
+// fromTable finds the table a statement reads records from: the first
+// quoted table after FROM (entgql's per-parent pages read it in a WITH
+// clause that comes first).
+var fromTable = regexp.MustCompile("FROM [\"`]([a-z_]+)[\"`]")
+
+// countedRows calls count for each row read.
+type countedRows struct {
+	entsql.ColumnScanner
+	count func()
+}
+
+func (r *countedRows) Next() bool {
+	if r.ColumnScanner.Next() {
+		r.count()
+		return true
+	}
+	return false
+}
+
+// TestNestedPagesReadNoMoreThanTheyShow holds each level of a nested list
+// to the rows it returns plus, for each parent whose page has a next one,
+// the one row that told (issue 19: at most one per parent); before, that
+// row's own edges were loaded too, and theirs below. On a small synthetic directory shaped like the
+// national one (ten services an organization, five areas a service), for
+// the issue's query, a later page of it and one organization's nested
+// pages.
+func TestNestedPagesReadNoMoreThanTheyShow(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			db, counter := openRowCountingDB(t, backend)
+			generateSynthetic(t, db, synthetic.Size{Organizations: 40, Services: 400, Areas: 2000, Seed: 1})
+			a := newAPI(t, db, server.Config{})
+			type areas struct {
+				Edges    []struct{ Node struct{ ID string } }
+				PageInfo struct{ HasNextPage bool }
+			}
+			type services struct {
+				Edges []struct {
+					Node struct {
+						ID           string
+						ServiceAreas areas
+					}
+				}
+				PageInfo struct{ HasNextPage bool }
+			}
+			type organization struct {
+				ID       string
+				Services services
+			}
+			const nested = `services(first: 10) { edges { node { id
+			    serviceAreas(first: 5) { edges { node { id } } pageInfo { hasNextPage } } } }
+			  pageInfo { hasNextPage } }`
+			// check counts what the organizations returned hold and
+			// compares it with the rows read.
+			check := func(name string, orgs []organization, orgsHaveNext, onePage bool) {
+				// onePage: the organizations are not a page (node(id:)).
+				t.Helper()
+				byTable, counts := counter.rowsRead()
+				if stmts := counter.Count(); stmts != len(counter.reads) {
+					t.Fatalf("%s: %d statements, %d of them read outside a transaction: the rows of the others were not counted", name, stmts, len(counter.reads))
+				}
+				var svcs, areaRows, svcsNext, areasNext int
+				for _, o := range orgs {
+					svcs += len(o.Services.Edges)
+					if o.Services.PageInfo.HasNextPage {
+						svcsNext++
+					}
+					for _, s := range o.Services.Edges {
+						areaRows += len(s.Node.ServiceAreas.Edges)
+						if s.Node.ServiceAreas.PageInfo.HasNextPage {
+							areasNext++
+						}
+					}
+				}
+				t.Logf("%s: returned %d/%d/%d rows, read %v (and %d counts)", name, len(orgs), svcs, areaRows, byTable, counts)
+				// The data must hold more than the pages show, or
+				// nothing is tested.
+				if (!onePage && !orgsHaveNext) || svcsNext == 0 || areasNext == 0 {
+					t.Fatalf("%s: no level has a next page (%v, %d, %d): the directory is too small to test", name, orgsHaveNext, svcsNext, areasNext)
+				}
+				// Each level reads what it returns and, for each parent
+				// whose page has a next one, the one row that told: at
+				// most one per parent.
+				wantOrgs := len(orgs)
+				if orgsHaveNext {
+					wantOrgs++
+				}
+				if got := byTable["organizations"]; got != wantOrgs {
+					t.Errorf("%s: read %d organizations to return %d (want %d)", name, got, len(orgs), wantOrgs)
+				}
+				if got, want := byTable["services"], svcs+svcsNext; got != want || want > svcs+len(orgs) {
+					t.Errorf("%s: read %d services to return %d under %d organizations, %d of them with a next page (want %d)", name, got, svcs, len(orgs), svcsNext, want)
+				}
+				if got, want := byTable["service_areas"], areaRows+areasNext; got != want || want > areaRows+svcs {
+					t.Errorf("%s: read %d service areas to return %d under %d services, %d of them with a next page (want %d)", name, got, areaRows, svcs, areasNext, want)
+				}
+				if got := byTable["?"]; got > 0 {
+					t.Errorf("%s: %d rows read by statements of no known table", name, got)
+				}
+			}
+
+			var list struct {
+				Organizations struct {
+					Edges    []struct{ Node organization }
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   string
+					}
+				}
+			}
+			page := func(after any) {
+				counter.reset()
+				a.ok(`query($after: Cursor) { organizations(first: 10, after: $after) {
+				  edges { node { id `+nested+` } }
+				  pageInfo { hasNextPage endCursor } } }`, map[string]any{"after": after}, &list)
+			}
+			orgsOf := func() []organization {
+				var orgs []organization
+				for _, e := range list.Organizations.Edges {
+					orgs = append(orgs, e.Node)
+				}
+				return orgs
+			}
+			page(nil)
+			check("first page", orgsOf(), list.Organizations.PageInfo.HasNextPage, false)
+			page(list.Organizations.PageInfo.EndCursor)
+			check("second page", orgsOf(), list.Organizations.PageInfo.HasNextPage, false)
+
+			// One organization with the most services: its nested pages
+			// are single pages (entgql's oneNode path).
+			var one struct{ Node organization }
+			for _, e := range list.Organizations.Edges {
+				if e.Node.Services.PageInfo.HasNextPage {
+					counter.reset()
+					a.ok(`query($id: ID!) { node(id: $id) { ... on Organization { id `+nested+` } } }`,
+						map[string]any{"id": e.Node.ID}, &one)
+					check("one organization", []organization{one.Node}, false, true)
+					break
+				}
 			}
 		})
 	}

@@ -1,0 +1,78 @@
+package graph
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// TestFieldContextsAsGqlgenMakesThem checks that the contexts leafField and
+// elementField make are found where gqlgen looks for a field's context, with
+// the parent, path and values graphql.WithFieldContext would give them, and
+// that other values of the context still come through.
+func TestFieldContextsAsGqlgenMakesThem(t *testing.T) {
+	type other struct{}
+	root := context.WithValue(context.Background(), other{}, "kept")
+	parentFC := &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "areas"}}}
+	parent := graphql.WithFieldContext(root, parentFC)
+
+	elem := elementField(parent, 3)
+	field := graphql.CollectedField{Field: &ast.Field{Alias: "code", Name: "code"}}
+	leaf := leafField(elem, "ServiceArea", field, false, true)
+
+	fc := graphql.GetFieldContext(leaf)
+	if fc == nil || fc.Object != "ServiceArea" || fc.Field.Alias != "code" || fc.IsMethod || !fc.IsResolver {
+		t.Fatalf("leaf field context %+v", fc)
+	}
+	if fc.Parent != graphql.GetFieldContext(elem) || fc.Parent.Parent != parentFC {
+		t.Fatal("the leaf's parent is not the element's field context, or the element's not the list's")
+	}
+	if got, want := graphql.GetPath(leaf), (ast.Path{ast.PathName("areas"), ast.PathIndex(3), ast.PathName("code")}); !slices.Equal(got, want) {
+		t.Fatalf("path %v, want %v", got, want)
+	}
+	if leaf.Value(other{}) != "kept" {
+		t.Fatal("a value of the parent context is lost")
+	}
+	if _, err := fc.Child(leaf, field); err == nil {
+		t.Fatal("a leaf's Child must fail, as gqlgen's does")
+	}
+	// The same field context as gqlgen's own.
+	want := graphql.GetFieldContext(graphql.WithFieldContext(elem, &graphql.FieldContext{Object: "ServiceArea", Field: field, IsResolver: true}))
+	if fc.Object != want.Object || fc.Parent != want.Parent || fc.Index != want.Index || fc.Args != nil || fc.Result != nil {
+		t.Fatalf("leaf field context %+v, gqlgen's %+v", fc, want)
+	}
+}
+
+// TestObjectFieldsWritesAsFieldsInOrder checks objectFields against
+// fieldsInOrder (which objects_test.go compares with gqlgen's FieldSet),
+// for objects that fit its inline values and one that does not.
+func TestObjectFieldsWritesAsFieldsInOrder(t *testing.T) {
+	for _, n := range []int{0, 1, 8, 9, 20} {
+		fields := make([]graphql.CollectedField, n)
+		for i := range fields {
+			fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: string(rune('a' + i%5))}}
+		}
+		o := newObjectFields(fields)
+		if len(o.Values) != n {
+			t.Fatalf("%d fields: %d values", n, len(o.Values))
+		}
+		for i := range o.Values {
+			o.Values[i] = graphql.MarshalInt(i)
+		}
+		o.Dispatch(context.Background())
+		var got, want writerBuffer
+		o.MarshalGQL(&got)
+		fieldsInOrder{fields: fields, values: o.Values}.MarshalGQL(&want)
+		if got.String() != want.String() {
+			t.Fatalf("%d fields: wrote %s, want %s", n, got.String(), want.String())
+		}
+	}
+}
+
+type writerBuffer struct{ b []byte }
+
+func (w *writerBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+func (w *writerBuffer) String() string              { return string(w.b) }
