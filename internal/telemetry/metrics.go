@@ -184,6 +184,7 @@ type IndexStats struct {
 	Records int           // records it holds
 	BuiltAt time.Time     // when it was last (re)built; zero before the first build
 	Build   time.Duration // how long that build took
+	Bytes   int64         // memory it holds (its own estimate); 0 when it does not say
 }
 
 // WatchMatchIndex exports the match index's size, age and build time,
@@ -207,6 +208,8 @@ func (m *Metrics) WatchMatchIndex(stats func() IndexStats) {
 			}),
 		gauge("village_match_index_build_seconds", "How long the match index's last update (whole or incremental) took.",
 			func(s IndexStats) float64 { return s.Build.Seconds() }),
+		gauge("village_match_index_bytes", "Bytes the match index holds (its estimate: arrays, maps, bitsets and the rows it keeps, shared values once); 0 until first built.",
+			func(s IndexStats) float64 { return float64(s.Bytes) }),
 	)
 }
 
