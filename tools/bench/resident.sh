@@ -131,7 +131,7 @@ for target in "${targets[@]}"; do
 		"$(mb "$(metric village_search_index_bytes)")" "$(mb "$(metric village_response_cache_bytes)")" "$(metric village_response_cache_entries)"
 	if [ "${RESIDENT_PPROF:-}" = 1 ]; then
 		curl -sf "http://127.0.0.1:$((port + 1))/debug/pprof/heap" >"$work/heap.pb.gz"
-		$GO tool pprof -top -sample_index=inuse_space -nodecount=25 "$work/village" "$work/heap.pb.gz" 2>/dev/null | sed 's/^/  /'
+		$GO tool pprof -top -sample_index=inuse_space -nodecount=20 "$work/village" "$work/heap.pb.gz" 2>/dev/null | sed 's/^/  /'
 	fi
 	kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done
