@@ -98,10 +98,12 @@ test-validator:
 	VILLAGE_REQUIRE_HSDS_VALIDATOR=1 $(GO) test -count=1 -run '^TestExportPassesOpenReferralValidator$$' -v ./internal/hsds
 
 # Then HSDS import and export of the synthetic national directory, whole
-# commands timed with their peak memory (tools/bench/hsds-scale.sh).
+# commands timed with their peak memory (tools/bench/hsds-scale.sh), and
+# village serve's resident memory serving it (tools/bench/resident.sh).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 60m ./...
 	GO=$(GO) ./tools/bench/hsds-scale.sh
+	GO=$(GO) ./tools/bench/resident.sh
 
 # Village beside PostGraphile 5 and a hand-written Go floor on one PostgreSQL
 # database of the synthetic national directory (issue 19; bench/peers.sh):

@@ -119,6 +119,17 @@ func TestMetrics(t *testing.T) {
 		if records == nil || records[1] == "0" {
 			t.Errorf("the match index's records after a match: %v", records)
 		}
+		// The index's bytes: each service it holds keeps at least its row
+		// (several hundred bytes), and far less than a megabyte.
+		size := regexp.MustCompile(`(?m)^village_match_index_bytes (\S+)$`).FindStringSubmatch(text)
+		if size == nil || records == nil {
+			t.Fatalf("/metrics lacks village_match_index_bytes: %v", size)
+		}
+		bytes, _ := strconv.ParseFloat(size[1], 64)
+		n, _ := strconv.Atoi(records[1])
+		if perRecord := bytes / float64(n); perRecord < 300 || perRecord > 1<<20 {
+			t.Errorf("village_match_index_bytes %s for %d services: %.0f bytes each", size[1], n, perRecord)
+		}
 	})
 }
 

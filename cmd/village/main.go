@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"os/signal"
@@ -337,6 +338,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at /metrics on this address of their own (for example :9090) instead of on --addr")
 	cacheMaxAge := fs.Duration("cache-max-age", server.DefaultConfig.CacheMaxAge, "how long shared caches may keep an anonymous GET's answer (Cache-Control: public, max-age); a minute at most for answers that depend on the clock")
 	responseCache := fs.Int64("response-cache-bytes", server.DefaultConfig.ResponseCacheBytes, "bytes of anonymous GraphQL answers kept in memory and answered again until the next write or the next UTC day (a minute for openNow/openAt); 0 keeps none")
+	var memLimit byteSize
+	fs.Var(&memLimit, "memory-limit", "soft limit on the process's memory (Go's GOMEMLIMIT): the garbage collector works harder as it nears it, so the resident size stays near what the server holds; bytes, or with a unit: 200MiB, 1GiB (0 or unset: GOMEMLIMIT, else none)")
 	introspection := fs.Bool("introspection", true, "answer GraphQL introspection (__schema, __type); --introspection=false refuses it")
 	trustedDocs := fs.String("trusted-documents", "", "run only the GraphQL documents listed in this file (Apollo's persisted-query manifest or Relay's {id: text} map); automatic persisted queries then register none")
 	drainPeriod := fs.Duration("drain-period", 5*time.Second, "on SIGTERM, how long /readyz answers 503 while requests are still served, before the listener closes")
@@ -352,6 +355,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *ratePerSecond < 0 || (*ratePerSecond > 0 && *rateBurst < 1) {
 		return fmt.Errorf("--rate-limit must be 0 (no limit) or positive, with --rate-burst at least 1")
+	}
+	if memLimit > 0 {
+		debug.SetMemoryLimit(int64(memLimit))
 	}
 	if *responseCache < 0 {
 		return fmt.Errorf("--response-cache-bytes must not be negative (0 keeps no answers)")
@@ -460,6 +466,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// byteSize is a number of bytes: "1048576", "200MiB", "1GiB", "150MB".
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(s string) error {
+	s = strings.TrimSpace(s)
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	unit := strings.TrimSpace(s[len(num):])
+	scale := map[string]int64{"": 1, "B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[unit]
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || scale == 0 || n < 0 || n > math.MaxInt64/scale {
+		return fmt.Errorf("give bytes, or a number with B, KB, MB, GB, KiB, MiB or GiB (got %q)", s)
+	}
+	*b = byteSize(n * scale)
 	return nil
 }
 

@@ -499,3 +499,19 @@ func TestImportCommandNeedsMap(t *testing.T) {
 		})
 	}
 }
+
+// TestByteSizeFlag: --memory-limit takes bytes, or a number with a unit.
+func TestByteSizeFlag(t *testing.T) {
+	for in, want := range map[string]int64{"1048576": 1 << 20, "200MiB": 200 << 20, "1GiB": 1 << 30, "150MB": 150e6, "64 KiB": 64 << 10, "0": 0} {
+		var b byteSize
+		if err := b.Set(in); err != nil || int64(b) != want {
+			t.Errorf("%q: %d, %v; want %d", in, b, err, want)
+		}
+	}
+	for _, in := range []string{"", "MiB", "12 parsecs", "-5MiB", "1.5GiB", "99999999999GiB"} {
+		var b byteSize
+		if err := b.Set(in); err == nil {
+			t.Errorf("%q: accepted as %d", in, b)
+		}
+	}
+}

@@ -126,6 +126,27 @@
 // changed (it can reshape the needs vocabulary), it loads everything. The
 // old snapshot is never modified: requests reading it finish on it.
 //
+// Memory. The index keeps whole service rows (with their organization and
+// program) and their service-area rows: a match page asking only for a
+// service's own, organization's and program's fields is served from them
+// without a statement, and a result's coverage is its area's row. What the
+// rows repeat is held once (compact.go's interner: provenances, sources,
+// statuses, fees and wait texts, language and delivery-mode lists, the few
+// hundred distinct eligibilities of a national directory, each of which
+// the database driver hands over as a copy of its own): safe because the
+// index's rows are shared by every request and never modified (graph
+// redacts a copy), and shared lists are clipped so no append reaches
+// another row. Beside the rows, matching reads small arrays: an entry's
+// areas are 32 bytes each (the row, its code and kind; a circle's figures
+// are read from the row), its needs int32 term IDs, its located places
+// unit vectors. IndexStats.Bytes (village_match_index_bytes) estimates the
+// whole, each shared value counted once, worked out at the first metrics
+// scrape after a build rather than while a match waits. At national size
+// (18,766 services, 100,000 areas) that is about 61 MB, most of it the
+// rows (service areas about 34 MB, services about 21 MB): leaving them out
+// (a compact array of what matching tests, the page's rows read again) is
+// the next step toward a smaller process.
+//
 // # What is true today
 //
 // Capacity available 0 is an OPENINGS reason with the date of that figure

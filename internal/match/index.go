@@ -36,6 +36,12 @@ type snapshot struct {
 	// incremental: brought up to position from an older snapshot by
 	// reading only the services the writes since touched (see refresh).
 	incremental bool
+	// size is bytes(), worked out once when first asked (a metrics
+	// scrape), not while a match waits for the snapshot.
+	size struct {
+		once  sync.Once
+		bytes int64
+	}
 
 	needs map[string]need // the needs vocabulary by code, expanded
 
@@ -66,21 +72,27 @@ type entry struct {
 	pos      int    // in snapshot.entries
 	areas    []area // most specific first (by rank, then ID)
 	locs     []located
-	needs    []int // taxonomy term IDs
-	national bool  // has a NATIONWIDE or ONLINE area
+	needs    []int32 // taxonomy term IDs
+	national bool    // has a NATIONWIDE or ONLINE area
 	// byLocation: the service records no area that can place it (none, or
 	// only TEXT areas), so its locations place it (see nearby.go).
 	byLocation bool
 }
 
-// area is a service area, flat.
+// area is a service area as matching tests it: its row (shown as a
+// result's coverage), and its kind and code beside it, so that testing the
+// areas of hundreds of candidates reads one small array. A RADIUS area's
+// centre and radius are read from the row (lat, lon, km).
 type area struct {
-	rank         areaRank // its kind, as matching orders and tests it
-	code         string
-	lat, lon, km float64
-	circle       bool // lat, lon and km are set
-	ref          *ent.ServiceArea
+	ref    *ent.ServiceArea
+	code   string   // ref.Code (the same string)
+	rank   areaRank // its kind, as matching orders and tests it
+	circle bool     // a RADIUS with its centre and radius set
 }
+
+func (a *area) lat() float64 { return *a.ref.CenterLatitude }
+func (a *area) lon() float64 { return *a.ref.CenterLongitude }
+func (a *area) km() float64  { return *a.ref.RadiusKm }
 
 // located is a place a service is delivered at: its unit vector, whether
 // that is only its ZIP's centre (an address without coordinates), and what
@@ -141,7 +153,7 @@ func (m *Matcher) current(ctx context.Context) (*snapshot, error) {
 		return nil, fmt.Errorf("load the matching index: %w", err)
 	}
 	m.snap = snap
-	m.stats.Store(&IndexStats{Records: len(snap.entries), BuiltAt: time.Now(), Build: time.Since(started)})
+	m.stats.Store(&indexStats{IndexStats: IndexStats{Records: len(snap.entries), BuiltAt: time.Now(), Build: time.Since(started)}, snap: snap})
 	return snap, nil
 }
 
@@ -187,8 +199,9 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 		return nil, err
 	}
 	entries := make([]*entry, len(services))
+	in := newInterner()
 	for i, svc := range services {
-		entries[i] = newEntry(svc)
+		entries[i] = newEntry(svc, in)
 	}
 	return assemble(position, vocabulary(terms), entries, programs), nil
 }
@@ -229,7 +242,7 @@ func assemble(position int, vocab map[string]need, entries []*entry, programs []
 				}
 			case rankRadius:
 				if a.circle {
-					s.radii = append(s.radii, radius{a.lat, a.lon, a.km, e})
+					s.radii = append(s.radii, radius{a.lat(), a.lon(), a.km(), e})
 				}
 			}
 			if st := a.ref.StateCode; st != "" && !states[st] {
@@ -268,12 +281,12 @@ func assemble(position int, vocab map[string]need, entries []*entry, programs []
 // markNeedsMet records, for every need of the vocabulary, the services
 // meeting it (offering the term or a narrower one).
 func (s *snapshot) markNeedsMet() {
-	codesOf := map[int][]string{} // term ID → the needs it meets
+	codesOf := map[int32][]string{} // term ID → the needs it meets
 	for code, n := range s.needs {
 		n.metBy = newBitset(len(s.entries))
 		s.needs[code] = n
 		for t := range n.terms {
-			codesOf[t] = append(codesOf[t], code)
+			codesOf[int32(t)] = append(codesOf[int32(t)], code)
 		}
 	}
 	for _, e := range s.entries {
@@ -285,19 +298,21 @@ func (s *snapshot) markNeedsMet() {
 	}
 }
 
-// newEntry lays a loaded service out for matching.
-func newEntry(svc *ent.Service) *entry {
+// newEntry lays a loaded service out for matching, sharing through in the
+// values its rows repeat.
+func newEntry(svc *ent.Service, in *interner) *entry {
+	in.service(svc)
 	e := &entry{svc: svc, program: svc.Edges.Program}
 	var model *directory.Eligibility
 	if e.program != nil {
 		model = e.program.Eligibility
 	}
-	e.elig = directory.Effective(svc.Eligibility, model)
+	e.elig = in.eligibility(directory.Effective(svc.Eligibility, model))
+	e.areas = make([]area, 0, len(svc.Edges.ServiceAreas))
 	for _, a := range svc.Edges.ServiceAreas {
+		in.area(a)
 		fa := area{rank: rankOf(a.Kind), code: a.Code, ref: a}
-		if a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil {
-			fa.lat, fa.lon, fa.km, fa.circle = *a.CenterLatitude, *a.CenterLongitude, *a.RadiusKm, true
-		}
+		fa.circle = a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil
 		e.areas = append(e.areas, fa)
 		e.national = e.national || fa.rank == rankNationwide || fa.rank == rankOnline
 	}
@@ -321,8 +336,9 @@ func newEntry(svc *ent.Service) *entry {
 		}
 		e.locs = append(e.locs, located{v: point, owner: owner, confidential: loc.Confidential, approx: approx, location: loc.ID, link: sal.ID})
 	}
-	for _, t := range svc.Edges.Needs {
-		e.needs = append(e.needs, t.ID)
+	e.needs = make([]int32, len(svc.Edges.Needs))
+	for i, t := range svc.Edges.Needs {
+		e.needs[i] = int32(t.ID)
 	}
 	// The partial rows read for matching are laid out above; dropping them
 	// keeps the index small for the garbage collector. The service row is
@@ -424,5 +440,5 @@ type matcherState struct {
 	maxRefreshEvents int
 	// stats are snap's numbers for IndexStats, read without mu: a rebuild
 	// holds mu for as long as it takes, and a metrics scrape must not wait.
-	stats atomic.Pointer[IndexStats]
+	stats atomic.Pointer[indexStats]
 }

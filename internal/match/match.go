@@ -402,7 +402,7 @@ func (a *area) coversPart(place Place) bool {
 		return slices.Contains(place.partCounties, a.code)
 	case rankRadius:
 		return a.circle && slices.ContainsFunc(place.partPoints, func(pt LatLon) bool {
-			return geo.DistanceKm(pt.Lat, pt.Lon, a.lat, a.lon) <= a.km
+			return geo.DistanceKm(pt.Lat, pt.Lon, a.lat(), a.lon()) <= a.km()
 		})
 	}
 	return false
@@ -420,7 +420,7 @@ func (a *area) covers(place Place) bool {
 		return place.ZIP != "" && a.code == place.ZIP
 	case rankRadius:
 		return place.Point != nil && a.circle &&
-			geo.DistanceKm(place.Point.Lat, place.Point.Lon, a.lat, a.lon) <= a.km
+			geo.DistanceKm(place.Point.Lat, place.Point.Lon, a.lat(), a.lon()) <= a.km()
 	}
 	return false
 }

@@ -125,8 +125,9 @@ func refresh(ctx context.Context, client *ent.Client, old *snapshot, position, m
 			entries = append(entries, &copied)
 		}
 	}
+	in := newInterner()
 	for _, svc := range reread {
-		entries = append(entries, newEntry(svc))
+		entries = append(entries, newEntry(svc, in))
 	}
 	s := assemble(position, old.needs, entries, programRows)
 	s.incremental = true

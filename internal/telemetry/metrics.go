@@ -210,6 +210,8 @@ func (m *Metrics) WatchMatchIndex(stats func() IndexStats) {
 			}),
 		gauge("village_match_index_build_seconds", "How long the match index's last update (whole or incremental) took.",
 			func(s IndexStats) float64 { return s.Build.Seconds() }),
+		gauge("village_match_index_bytes", "Bytes the match index holds (its estimate: arrays, maps, bitsets and the rows it keeps, shared values once); 0 until first built.",
+			func(s IndexStats) float64 { return float64(s.Bytes) }),
 	)
 }
 
