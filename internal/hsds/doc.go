@@ -383,15 +383,28 @@
 //
 // An import reads the whole package, maps it, then writes it in one
 // transaction (import.go), so it holds the package's rows and its mapped
-// records at once: about 450 MB live for the synthetic national package
-// in CSV (777,560 rows), more in JSON, whose nested copies (an
-// organization in each service document, a term in each attribute) are
-// rows of their own. What keeps that from growing further:
+// records at once. For the synthetic national package in CSV (777,560
+// rows, 116 MB of files) the live heap, after a collection at each stage
+// (measured with heap profiles of `village import`), is 232 MB once read
+// (the rows' values themselves some 120 MB of it, the geographic tables
+// the area parser needs 31 MB), 284 MB once ids are indexed, 407 MB once
+// every record is mapped and 434 MB once the rows kept verbatim are
+// attached: that is the peak, and with the collector's headroom the
+// process reaches about 780 MB. Mapping drops the mapper's indexes (306
+// MB live while writing). JSON holds more, its nested copies (an
+// organization in each service document, a term in each attribute)
+// being rows of their own. What keeps it from growing further:
 //
-//   - a row's values are one string, the number of values and where each
-//     ends (4 bytes apiece) then the values, the rows of one file sharing
-//     one column index (importRow.data); a JSON object's values are stored
-//     so too once read (compactRows);
+//   - a row's values are one string: a byte saying how wide its numbers
+//     are, the number of values and where each ends (2 bytes apiece, 4 in
+//     a row of 64 KiB or more), then the values, the rows of one file
+//     sharing one column index (importRow.data; compactValues); a JSON
+//     object's values are stored so too once read (compactRows);
+//   - whether a row is stored or kept verbatim is a flag of the row
+//     (importRow.consumed), not a map entry per row, and the accounting
+//     counts a row read as it is without one (a map of source lines is
+//     kept only for HSDS 1.x/2.0 packages, whose converted rows share
+//     their source row's line);
 //   - a JSON file is checked value by value into one reused buffer, and a
 //     top-level array (a Village export's metadata.json, hundreds of
 //     thousands of entries) is read an element at a time, never held as
@@ -401,19 +414,31 @@
 //   - the index of Village attributes goes once every record has its own;
 //   - Report.Warnings keeps the first ImportWarningsKept (100) warnings
 //     of each kind and counts the rest (WarningCount, WarningGroups): a
-//     million-row dirty package gives a message per row;
+//     million-row dirty package gives a message per row
+//     (TestImportWarningsBounded);
 //   - `village import` collects garbage when the heap has grown by half,
-//     not doubled (ImportGCPercent).
+//     not doubled (ImportGCPercent). A quarter (GOGC=25) was measured too:
+//     the same peak (806 MB against 790 MB) for a third more CPU, since
+//     the peak is what the mapping holds live, not garbage.
 //
 // Issue 14 asks for at most 300 MB; this design cannot reach it, since it
-// holds every row. What would: two passes, the first streaming each table
-// and keeping only id → file-position indexes, per-table counts, a compact
-// id → hash-of-row map (duplicate ids far apart still refused or merged)
-// and the small tables; the second mapping and writing a batch of services
-// at a time with their child rows read back by parent id (from the file
+// holds every row (the rows alone, compacted, are more than 200 MB live
+// once read). What would: two passes, the first streaming each table and
+// keeping only id → file-position indexes, per-table counts, a compact id
+// → hash-of-row map (duplicate ids far apart still refused or merged) and
+// the small tables; the second mapping and writing a batch of services at
+// a time with their child rows read back by parent id (from the file
 // positions, or a temporary file sorted by parent as the CSV export does),
 // attributes grouped by link_id; for JSON, a batch of service documents at
 // a time after a first pass collecting the ids links are checked against.
 // The accounting (read = imported + repaired + dropped) and the per-row
 // warning kinds would then be kept per batch, not per row of the package.
+// What stands in the way is that the mapper works table by table over the
+// whole package (indexIDs, attachExtras, account and the stand-ins each
+// look at every row of several tables), so it has to be reorganised
+// around the service rather than the table.
+//
+// Export streams (export_stream.go): its peak on the same directory is
+// 292 MB for CSV and 149 MB for JSON (`/usr/bin/time` of `village
+// export`; see the README).
 package hsds

@@ -183,7 +183,7 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 	}
 	for _, rec := range recs {
 		rec.extra = &hsdsextra.Extra{}
-		m.consumed[rec.row] = true
+		rec.row.consumed = true
 		table := rec.kind.table
 		if rec.kind == importAreaKind {
 			areaExtentStored(rec)
@@ -209,13 +209,13 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 		for _, a := range rec.attached {
 			rec.extra.AddRow(a.table, m.keepValid(a.table, a.src, a.row))
 			m.keptTables[a.table] = true
-			m.consumed[a.src] = true
+			a.src.consumed = true
 			owners.add(a.table, a.src.get("id"), rec)
 		}
 		for _, f := range rec.folded {
 			rec.extra.AddFolded(f.table, m.keepValid(f.table, f.src, f.row))
 			if f.src != nil {
-				m.consumed[f.src] = true
+				f.src.consumed = true
 				owners.add(f.table, f.src.get("id"), rec)
 			}
 		}
@@ -234,7 +234,7 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 				continue
 			}
 			o.extra.AddRow(table, m.keepValid(table, r, specRow(table, r)))
-			m.consumed[r] = true
+			r.consumed = true
 			m.keptTables[table] = true
 			owners.add(table, r.get("id"), o)
 			return true
@@ -256,13 +256,13 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 		{"metadata", []string{"resource_id"}},
 	} {
 		for _, r := range m.rows(t.table) {
-			if m.consumed[r] || m.skipped[r] {
+			if r.consumed || m.skipped[r] {
 				continue
 			}
 			if t.table == "metadata" && r.get("field_name") == MetadataVersionField {
 				// A Village export's change history: it describes the
 				// exporting directory, whose own feed logs this import.
-				m.consumed[r] = true
+				r.consumed = true
 				continue
 			}
 			if !place(t.table, r, t.links...) {
@@ -432,7 +432,7 @@ func (m *importMapper) reportUnused() {
 		left := 0
 		for _, r := range t.rows {
 			files[r.file] = true
-			if !m.consumed[r] {
+			if !r.consumed {
 				left++
 			}
 		}

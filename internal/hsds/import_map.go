@@ -108,9 +108,9 @@ type importMapper struct {
 	// village holds the Village attributes of the package (see
 	// applyVillage), indexed on first use.
 	village map[string]map[string]string
-	// consumed are the rows stored or kept verbatim; skipped those dropped
-	// with a warning already; keptCols the columns kept verbatim, by table.
-	consumed map[*importRow]bool
+	// skipped are the rows dropped with a warning already (a row stored or
+	// kept verbatim is consumed, a flag of its own); keptCols the columns
+	// kept verbatim, by table.
 	skipped  map[*importRow]bool
 	keptCols map[string]map[string]bool
 	// keptTables are the tables Village does not model some of whose rows
@@ -123,11 +123,15 @@ type importMapper struct {
 	// read, with its table, for the accounting (see account).
 	warned map[*importRow]string
 	all    []importTableRow
+	// converted: some rows of all were made from, or folded into, another
+	// source row (HSDS 1.x/2.0), so a CSV file and line may name several
+	// (see account).
+	converted bool
 }
 
 func newImportMapper(p *importPackage, rep *Report) *importMapper {
 	m := &importMapper{pkg: p, rep: rep, ids: map[string]map[string]*importRow{}, kept: map[string]map[string]bool{}, used: map[string]map[string]bool{},
-		consumed: map[*importRow]bool{}, skipped: map[*importRow]bool{}, keptCols: map[string]map[string]bool{}, keptTables: map[string]bool{},
+		skipped: map[*importRow]bool{}, keptCols: map[string]map[string]bool{}, keptTables: map[string]bool{},
 		badFormats: map[*importRow]map[string]bool{}, warned: map[*importRow]string{}}
 	for t, cols := range importStoredColumns {
 		m.use(t, cols...)
@@ -313,7 +317,7 @@ func (m *importMapper) indexIDs() {
 					}
 				})
 				merged[r] = true
-				m.consumed[r] = true
+				r.consumed = true
 				switch {
 				case len(other) > 0:
 					m.warnf(r, strings.Join(other, ", "), "%s %s also at %s with other values in fields Village does not store; first copy kept", n, id, importWhere(prev))
@@ -757,7 +761,7 @@ func (m *importMapper) language(l *importRow, have []string, owner, link string)
 		delete(folded, "id")
 	}
 	if len(folded) == 1 {
-		m.consumed[l] = true
+		l.consumed = true
 		return append(have, code), nil
 	}
 	return append(have, code), &importExtraRow{"languages", folded, l}
@@ -914,7 +918,7 @@ func (m *importMapper) services() []*importRec {
 		rec.set("capacity_maximum", max)
 		rec.set("capacity_updated_at", updated)
 		if c := capacity[id]; c != nil {
-			m.consumed[c] = true
+			c.consumed = true
 		}
 		rec.folded = append(rec.folded, langRows[id]...)
 		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, org},

@@ -25,16 +25,20 @@ import (
 // where it came from, for messages.
 type importRow struct {
 	file string
-	line int    // CSV row number (1 = first data row); 0 for JSON
-	path string // JSON path ($.locations[0]); "" for CSV
+	line int32 // CSV row number (1 = first data row); 0 for JSON
+	// consumed: the row is stored or kept verbatim (a flag of the row,
+	// where a map would take an entry per row of the package).
+	consumed bool
+	path     string // JSON path ($.locations[0]); "" for CSV
 	// A CSV row is its record's values, by the position its file's header
 	// gives each column (one map per file, not per row: packages run to
 	// millions of rows); v holds a JSON object's values, and any value
 	// set on a CSV row outside its header or over a value read (v is read
-	// first). A CSV row's values are one string, data: the number of
-	// values and where each ends (4 bytes apiece, little-endian), then
-	// the values (one allocation a row, where a string apiece would take
-	// 16 bytes and one of its own: packages run to millions of rows).
+	// first). A CSV row's values are one string, data (compactValues):
+	// the number of values and where each ends (2 bytes apiece, or 4 in a
+	// row of 64 KiB or more), then the values (one allocation a row,
+	// where a string apiece would take 16 bytes and one of its own:
+	// packages run to millions of rows).
 	cols map[string]int
 	data string
 	v    map[string]string
@@ -80,21 +84,30 @@ func (r *importRow) raw(col string) string {
 // val is the value of the row's column i, as read.
 func (r *importRow) val(i int) string {
 	d := r.data
-	n := int(le32(d, 0))
+	if d == "" {
+		return ""
+	}
+	w := int(d[0])
+	n := int(rowUint(d, 1, w))
 	if i < 0 || i >= n {
 		return ""
 	}
-	start := uint32(0)
+	start := 0
 	if i > 0 {
-		start = le32(d, 4*i)
+		start = int(rowUint(d, 1+w*i, w))
 	}
-	off := 4 + 4*n
-	return d[off+int(start) : off+int(le32(d, 4+4*i))]
+	off := 1 + w + w*n
+	return d[off+start : off+int(rowUint(d, 1+w+w*i, w))]
 }
 
-// le32 is the little-endian uint32 at s[i:i+4].
-func le32(s string, i int) uint32 {
-	return uint32(s[i]) | uint32(s[i+1])<<8 | uint32(s[i+2])<<16 | uint32(s[i+3])<<24
+// rowUint is the little-endian unsigned integer of w bytes (2 or 4) at
+// s[i:i+w].
+func rowUint(s string, i, w int) uint32 {
+	x := uint32(s[i]) | uint32(s[i+1])<<8
+	if w == 4 {
+		x |= uint32(s[i+2])<<16 | uint32(s[i+3])<<24
+	}
+	return x
 }
 
 // setRaw sets the value of col.
@@ -119,7 +132,7 @@ func (r *importRow) each(f func(col, val string)) {
 
 // msg builds a message about field (may be "") of the row.
 func (r *importRow) msg(field, format string, args ...any) ImportMessage {
-	return ImportMessage{File: r.file, Row: r.line, Path: r.path, Field: field, Text: fmt.Sprintf(format, args...)}
+	return ImportMessage{File: r.file, Row: int(r.line), Path: r.path, Field: field, Text: fmt.Sprintf(format, args...)}
 }
 
 // importTable is one HSDS table: its rows and the columns it carried.
@@ -673,28 +686,35 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 // compactCSVRow is the row of record rec, line n of file, its values
 // copied into one string (see importRow.data).
 func compactCSVRow(file string, n int, cols map[string]int, rec []string) *importRow {
-	return &importRow{file: file, line: n, cols: cols, data: compactValues(rec)}
+	return &importRow{file: file, line: int32(n), cols: cols, data: compactValues(rec)}
 }
 
-// compactValues is the data string of a row of values vals.
+// compactValues is the data string of a row of values vals: the width w
+// of its numbers (one byte: 2, or 4 when the row holds 64 KiB or more),
+// the number of values and where each ends (w bytes apiece,
+// little-endian), then the values.
 func compactValues(vals []string) string {
-	size := 4 + 4*len(vals)
+	total := 0
 	for _, v := range vals {
-		size += len(v)
+		total += len(v)
+	}
+	w := 2
+	if total >= 1<<16 || len(vals) >= 1<<16 {
+		w = 4
 	}
 	var b strings.Builder
-	b.Grow(size)
-	put := func(x uint32) {
-		b.WriteByte(byte(x))
-		b.WriteByte(byte(x >> 8))
-		b.WriteByte(byte(x >> 16))
-		b.WriteByte(byte(x >> 24))
+	b.Grow(1 + w + w*len(vals) + total)
+	b.WriteByte(byte(w))
+	put := func(x int) {
+		for k := 0; k < w; k++ {
+			b.WriteByte(byte(x >> (8 * k)))
+		}
 	}
-	put(uint32(len(vals)))
+	put(len(vals))
 	end := 0
 	for _, v := range vals {
 		end += len(v)
-		put(uint32(end))
+		put(end)
 	}
 	for _, v := range vals {
 		b.WriteString(v)

@@ -178,10 +178,16 @@ func (m *importMapper) snapshotRows() {
 	for _, n := range names {
 		for _, r := range m.pkg.tables[n].rows {
 			m.all = append(m.all, importTableRow{n, r, r.src == nil})
+			if r.src != nil {
+				m.converted = true
+			}
 		}
 	}
 	// Legacy rows folded into another row (an eligibility text into its
 	// service) are source rows too.
+	if len(m.pkg.legacyFolded) > 0 || len(m.pkg.legacyTables) > 0 {
+		m.converted = true
+	}
 	folded := make([]*importRow, 0, len(m.pkg.legacyFolded))
 	for src := range m.pkg.legacyFolded {
 		folded = append(folded, src)
@@ -249,8 +255,8 @@ func (m *importMapper) account() {
 	reason := map[origin]string{}
 	// A folded legacy row is imported with the row it was folded into.
 	for src, into := range m.pkg.legacyFolded {
-		if m.consumed[into] {
-			m.consumed[src] = true
+		if into.consumed {
+			src.consumed = true
 		}
 	}
 	for _, tr := range m.all {
@@ -278,7 +284,7 @@ func (m *importMapper) account() {
 		}
 		s, why := imported, ""
 		switch {
-		case !m.consumed[r]:
+		case !r.consumed:
 			s = dropped
 			kind, ok := m.warned[r]
 			if !ok {
@@ -292,12 +298,15 @@ func (m *importMapper) account() {
 			}
 		}
 		a := accounts[ai]
-		if r.line <= 0 {
-			// A JSON object: its own source row.
+		if r.line <= 0 || !m.converted {
+			// A JSON object, or a CSV row of a package read as it is
+			// (no row converted from another shares its file and
+			// line): its own source row, counted without a map entry
+			// per row.
 			accountRow(a, s, why)
 			continue
 		}
-		o := origin{ai, fi, int32(r.line)}
+		o := origin{ai, fi, r.line}
 		prev, seen := state[o]
 		switch {
 		case !seen:

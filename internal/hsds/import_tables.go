@@ -66,7 +66,7 @@ func (m *importMapper) terms() []*importRec {
 	usedTaxonomy := map[string]bool{}
 	for _, r := range rows {
 		if m.isVillageTerm(r) {
-			m.consumed[r] = true // Village's own vocabulary: the export writes it
+			r.consumed = true // Village's own vocabulary: the export writes it
 			continue
 		}
 		if r.get("name") == "" {
@@ -79,7 +79,7 @@ func (m *importMapper) terms() []*importRec {
 	}
 	for _, t := range m.rows("taxonomies") {
 		if t.get("name") == VillageTaxonomy {
-			m.consumed[t] = true
+			t.consumed = true
 		}
 	}
 	var out []*importRec
@@ -101,7 +101,7 @@ func (m *importMapper) terms() []*importRec {
 				// The taxonomy Village writes for the vocabulary (an
 				// export's), which it would write again: nothing to keep,
 				// nor the term's links to it.
-				m.consumed[tax] = true
+				tax.consumed = true
 				rec.storedCol("taxonomy_id")
 				if r.get("taxonomy") == vocabulary {
 					rec.storedCol("taxonomy")
@@ -126,7 +126,7 @@ func (m *importMapper) terms() []*importRec {
 		out = append(out, rec)
 	})
 	for _, t := range m.rows("taxonomies") {
-		if !usedTaxonomy[t.get("id")] && !m.consumed[t] {
+		if !usedTaxonomy[t.get("id")] && !t.consumed {
 			m.warnf(t, "id", "no term of the package belongs to taxonomy %q (by taxonomy_id); not imported (Village keeps a taxonomy with its terms)", t.get("name"))
 			m.skipped[t] = true
 		}
@@ -203,7 +203,7 @@ func (m *importMapper) serviceNeeds(services, terms []*importRec) {
 		}
 		svc := byID[a.get("link_id")]
 		term := a.get("taxonomy_term_id")
-		if svc == nil || !m.kept["taxonomy_terms"][term] || m.consumed[a] {
+		if svc == nil || !m.kept["taxonomy_terms"][term] || a.consumed {
 			continue
 		}
 		if containsString(svc.needs, term) {
@@ -223,7 +223,7 @@ func (m *importMapper) serviceNeeds(services, terms []*importRec) {
 			}
 		}
 		if len(folded) == 0 {
-			m.consumed[a] = true
+			a.consumed = true
 		} else {
 			if t := termByID[term]; t != nil {
 				vocabulary, _ := t.value("vocabulary").(string)

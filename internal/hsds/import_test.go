@@ -639,7 +639,7 @@ func TestImportRefusalInBatchNamesTheRecord(t *testing.T) {
 		before := importTakeSnapshot(t, db.Client)
 		var recs []*importRec
 		for i := 1; i <= 3; i++ {
-			r := &importRec{kind: importLocKind, extID: fmt.Sprintf("loc-%d", i), row: &importRow{file: "locations.csv", line: i}}
+			r := &importRec{kind: importLocKind, extID: fmt.Sprintf("loc-%d", i), row: &importRow{file: "locations.csv", line: int32(i)}}
 			r.set("name", fmt.Sprintf("Location %d", i))
 			r.set("location_type", location.LocationTypePHYSICAL)
 			recs = append(recs, r)

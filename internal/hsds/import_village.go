@@ -44,7 +44,7 @@ func (m *importMapper) villageAttributes() map[string]map[string]string {
 		if term == nil {
 			// A package that left the Village terms out: their ids are fixed.
 			if code, ok := VillageTermCode(a.get("taxonomy_term_id")); ok {
-				m.consumed[a] = true
+				a.consumed = true
 				link := linkedTable(a, "link_id") + "/" + a.get("link_id")
 				if out[link] == nil {
 					out[link] = map[string]string{}
@@ -62,7 +62,7 @@ func (m *importMapper) villageAttributes() map[string]map[string]string {
 		if tax != VillageTaxonomy || term.get("code") == "" {
 			continue
 		}
-		m.consumed[a] = true // Village's own encoding: the export writes it again
+		a.consumed = true // Village's own encoding: the export writes it again
 		link := linkedTable(a, "link_id") + "/" + a.get("link_id")
 		if out[link] == nil {
 			out[link] = map[string]string{}
