@@ -2,6 +2,7 @@ package hsds
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -137,6 +138,13 @@ func TestSetTermNeed(t *testing.T) {
 		bad := "nope"
 		if _, err := w.SetTermNeed(admin, hv.ID, &bad); err == nil {
 			t.Error("an unknown need was accepted")
+		}
+		// PostgreSQL cannot hold a NUL: the need is bad input, not an
+		// internal error (the GraphQL fuzzer found this).
+		nul := "nul\x00byte"
+		var fe *write.FieldError
+		if _, err := w.SetTermNeed(admin, hv.ID, &nul); !errors.As(err, &fe) || fe.Field != "need" {
+			t.Errorf("a need holding a NUL: %v, want a field error at need", err)
 		}
 		if _, err := w.SetTermNeed(admin, need.ID, &code); err == nil {
 			t.Error("a need was mapped to a need")

@@ -49,6 +49,9 @@ func (w *Writer) SetTermNeed(ctx context.Context, termID int, need *string) (*en
 // NeedByCode is the ID of the family need (term of the needs vocabulary)
 // with code, or a FieldError "need" naming it when there is none.
 func NeedByCode(ctx context.Context, client *ent.Client, code string) (int, error) {
+	if err := storable("need", code); err != nil {
+		return 0, err
+	}
 	id, err := client.TaxonomyTerm.Query().
 		Where(taxonomyterm.VocabularyEQ(schema.NeedsVocabulary), taxonomyterm.Code(code)).OnlyID(ctx)
 	if ent.IsNotFound(err) {
