@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/village-directory/village/ent"
-	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/service"
 	"github.com/village-directory/village/ent/servicearea"
@@ -29,7 +28,6 @@ var (
 	typeServiceAtLocation = feed.EntityType(ent.TypeServiceAtLocation)
 	typeOrganization      = feed.EntityType(ent.TypeOrganization)
 	typeProgram           = feed.EntityType(ent.TypeProgram)
-	typeTaxonomyTerm      = feed.EntityType(ent.TypeTaxonomyTerm)
 )
 
 // refresh brings old up to position by reading again only the services the
@@ -46,20 +44,9 @@ var (
 // shared with old, which requests may still be reading) and the whole is
 // indexed again in memory.
 func refresh(ctx context.Context, client *ent.Client, old *snapshot, position, maxEvents int) (*snapshot, error) {
-	events, err := client.ChangeEvent.Query().
-		Where(changeevent.IDGT(old.position), changeevent.IDLTE(position)).
-		Select(changeevent.FieldEntityType, changeevent.FieldEntityID).
-		Limit(maxEvents + 1).
-		All(ctx)
-	if err != nil || len(events) > maxEvents {
+	changed, ok, err := feed.ChangedSince(ctx, client, old.position, position, maxEvents)
+	if err != nil || !ok {
 		return nil, err
-	}
-	changed := map[string][]int{}
-	for _, e := range events {
-		if e.EntityType == typeTaxonomyTerm {
-			return nil, nil
-		}
-		changed[e.EntityType] = append(changed[e.EntityType], e.EntityID)
 	}
 	touched := map[int]bool{}
 	for _, id := range changed[typeService] {

@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"github.com/village-directory/village/ent"
-	"github.com/village-directory/village/ent/changeevent"
 	"github.com/village-directory/village/ent/location"
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/internal/feed"
@@ -27,7 +26,6 @@ var (
 	typeResource          = feed.EntityType(ent.TypeResource)
 	typeLocation          = feed.EntityType(ent.TypeLocation)
 	typeServiceAtLocation = feed.EntityType(ent.TypeServiceAtLocation)
-	typeTaxonomyTerm      = feed.EntityType(ent.TypeTaxonomyTerm)
 )
 
 // refresh brings old up to position by reading again only the records
@@ -51,20 +49,9 @@ var (
 // copies what it changes (its record array, the postings of the terms the
 // records touched, the typo vocabulary's counts) and shares the rest.
 func refresh(ctx context.Context, client *ent.Client, old *index, position, maxEvents int) (*index, error) {
-	events, err := client.ChangeEvent.Query().
-		Where(changeevent.IDGT(old.position), changeevent.IDLTE(position)).
-		Select(changeevent.FieldEntityType, changeevent.FieldEntityID).
-		Limit(maxEvents + 1).
-		All(ctx)
-	if err != nil || len(events) > maxEvents {
+	changed, ok, err := feed.ChangedSince(ctx, client, old.position, position, maxEvents)
+	if err != nil || !ok {
 		return nil, err
-	}
-	changed := map[string][]int{}
-	for _, e := range events {
-		if e.EntityType == typeTaxonomyTerm {
-			return nil, nil
-		}
-		changed[e.EntityType] = append(changed[e.EntityType], e.EntityID)
 	}
 	var touched [typeCount]map[int]bool
 	for t := range touched {
