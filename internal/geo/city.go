@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"unicode"
@@ -101,34 +102,46 @@ func CityKey(name string) string {
 	return b.String()
 }
 
-// cityIndex maps CityKey+state to the ZIPs GeoNames names so.
-type cityIndex struct {
-	byKey   map[[2]string][]*Place
-	byName  map[string][]string // CityKey -> states having it, sorted
-	display map[[2]string]string
+// cityIndex lists, sorted by CityKey, state and ZIP, the ZIPs GeoNames
+// names so: one small row a named ZIP, searched by binary search.
+type cityIndex []cityRow
+
+type cityRow struct {
+	key, state string
+	zip        int32 // index in tables.zips
 }
 
-func buildCityIndex(places []Place) cityIndex {
-	ix := cityIndex{byKey: map[[2]string][]*Place{}, byName: map[string][]string{}, display: map[[2]string]string{}}
-	for i := range places {
-		p := &places[i]
-		if p.PlaceName == "" || p.StateCode == "" {
+func compareCity(r cityRow, key, state string) int {
+	return cmp.Or(strings.Compare(r.key, key), strings.Compare(r.state, state))
+}
+
+func buildCityIndex(zips []zipRow) cityIndex {
+	keys := map[string]string{} // place name → its CityKey, computed once
+	ix := make(cityIndex, 0, len(zips))
+	for i := range zips {
+		r := &zips[i]
+		if r.place == "" || r.state == "" {
 			continue
 		}
-		k := [2]string{CityKey(p.PlaceName), p.StateCode}
-		if _, ok := ix.display[k]; !ok {
-			ix.display[k] = p.PlaceName
+		key, ok := keys[r.place]
+		if !ok {
+			key = CityKey(r.place)
+			keys[r.place] = key
 		}
-		ix.byKey[k] = append(ix.byKey[k], p)
+		ix = append(ix, cityRow{key: key, state: r.state, zip: int32(i)})
 	}
-	for k := range ix.byKey {
-		ix.byName[k[0]] = append(ix.byName[k[0]], k[1])
+	slices.SortFunc(ix, func(a, b cityRow) int { return cmp.Or(compareCity(a, b.key, b.state), cmp.Compare(a.zip, b.zip)) })
+	return slices.Clip(ix)
+}
+
+// find returns the rows of key in state, in ZIP order.
+func (ix cityIndex) find(key, state string) cityIndex {
+	lo, _ := slices.BinarySearchFunc(ix, [2]string{key, state}, func(r cityRow, k [2]string) int { return compareCity(r, k[0], k[1]) })
+	hi := lo
+	for hi < len(ix) && ix[hi].key == key && ix[hi].state == state {
+		hi++
 	}
-	for k, v := range ix.byName {
-		slices.Sort(v)
-		ix.byName[k] = v
-	}
-	return ix
+	return ix[lo:hi]
 }
 
 // LookupCity resolves a place name in a state to its ZIPs and centre. Names
@@ -137,22 +150,23 @@ func buildCityIndex(places []Place) cityIndex {
 func LookupCity(name, state string) (City, bool) {
 	t := data()
 	key := CityKey(name)
-	k := [2]string{key, state}
-	places := slices.Clone(t.cities.byKey[k])
-	if len(places) == 0 {
+	rows := t.cities.find(key, state)
+	if len(rows) == 0 {
 		return City{}, false
 	}
-	for _, part := range cityParts[k] {
-		places = append(places, t.cities.byKey[[2]string{part, state}]...)
+	// Its name as the first of its ZIPs spells it.
+	c := City{Name: t.zips[rows[0].zip].place, StateCode: state}
+	for _, part := range cityParts[[2]string{key, state}] {
+		rows = append(slices.Clip(rows), t.cities.find(part, state)...)
 	}
-	c := City{Name: t.cities.display[k], StateCode: state}
 	var lat, lon float64
 	n := 0
-	for _, p := range places {
-		c.ZIPs = append(c.ZIPs, p.ZIP)
-		if p.HasCentroid {
-			lat += p.Latitude
-			lon += p.Longitude
+	for _, r := range rows {
+		z := &t.zips[r.zip]
+		c.ZIPs = append(c.ZIPs, z.zip)
+		if z.hasCentroid {
+			lat += z.lat
+			lon += z.lon
 			n++
 		}
 	}
@@ -167,11 +181,54 @@ func LookupCity(name, state string) (City, bool) {
 // CityStates lists, in code order, the states that have a place of that
 // name (compared by CityKey).
 func CityStates(name string) []string {
-	return slices.Clone(data().cities.byName[CityKey(name)])
+	ix := data().cities
+	key := CityKey(name)
+	i, _ := slices.BinarySearchFunc(ix, key, func(r cityRow, key string) int { return strings.Compare(r.key, key) })
+	var out []string
+	for ; i < len(ix) && ix[i].key == key; i++ {
+		if n := len(out); n == 0 || out[n-1] != ix[i].state {
+			out = append(out, ix[i].state)
+		}
+	}
+	return out
 }
 
 // CountyZIPs lists, sorted, the ZIPs that lie (at least partly) in the
 // county.
 func CountyZIPs(fips string) []string {
-	return slices.Clone(data().countyZIPs[fips])
+	t := data()
+	c, ok := t.counties[fips]
+	if !ok {
+		return nil
+	}
+	list := t.countyZIPs[t.countyZIPStart[c]:t.countyZIPStart[c+1]]
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]string, len(list))
+	for i, z := range list {
+		out[i] = t.zips[z].zip
+	}
+	return out
+}
+
+// buildCountyZIPs lists each county's ZIPs, in ZIP order. Only called by
+// load.
+func (t *tables) buildCountyZIPs() {
+	t.countyZIPStart = make([]int32, len(t.countyList)+1)
+	for _, c := range t.zipCounties {
+		t.countyZIPStart[c+1]++
+	}
+	for c := 1; c < len(t.countyZIPStart); c++ {
+		t.countyZIPStart[c] += t.countyZIPStart[c-1]
+	}
+	next := slices.Clone(t.countyZIPStart[:len(t.countyList)])
+	t.countyZIPs = make([]int32, len(t.zipCounties))
+	for i := range t.zips { // in ZIP order
+		r := &t.zips[i]
+		for _, c := range t.zipCounties[r.counties : r.counties+uint32(r.nCounties)] {
+			t.countyZIPs[next[c]] = int32(i)
+			next[c]++
+		}
+	}
 }

@@ -106,7 +106,7 @@ func TestCountyZIPs(t *testing.T) {
 func TestCityPartsExist(t *testing.T) {
 	for city, parts := range cityParts {
 		for _, part := range parts {
-			if len(data().cities.byKey[[2]string{part, city[1]}]) == 0 {
+			if len(data().cities.find(part, city[1])) == 0 {
 				t.Errorf("%s, %s: part %q names no ZIP", city[0], city[1], part)
 			}
 		}

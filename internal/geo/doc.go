@@ -32,6 +32,15 @@
 // and New York City including the neighbourhoods GeoNames names on their own.
 // NormalizeZIP accepts ZIP+4.
 //
+// Memory. The tables stay resident in every serving process, so they are
+// laid out compactly: the ZIPs one array of small rows sorted by ZIP (found
+// by binary search, their strings substrings of the decompressed table),
+// county lists as indices into one county array, the city gazetteer one
+// sorted array of (name key, state, ZIP) rows; a Place or City is built when
+// asked for. Loaded, they hold about 9.6 MB of heap (27.5 MB as maps of
+// whole Places, before), measured as the heap in use after a collection
+// before and after loading.
+//
 // See data/NOTICE.md for attributions. The data files are rebuilt by
 // internal/geo/internal/buildgeo.
 //

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,16 +84,58 @@ var dataFS embed.FS
 
 // tables holds everything loaded from the embedded data. It is built once by
 // load and never modified afterwards.
+//
+// The ZIP tables are laid out compactly (they are resident in every
+// serving process): one array of small rows sorted by ZIP, searched by
+// binary search, whose strings are substrings of the decompressed table,
+// and county lists as indices into one county array; a Place is built when
+// asked for.
 type tables struct {
-	states      map[string]State  // by code
-	stateByFIPS map[string]State  // by FIPS
-	counties    map[string]County // by FIPS
-	zips        map[string]*Place
+	states      map[string]State    // by code
+	stateByFIPS map[string]State    // by FIPS
+	counties    map[string]uint16   // by FIPS: the index in countyList
+	countyList  []County            // in the counties table's order
+	zips        []zipRow            // sorted by ZIP
+	zipCounties []uint16            // each zipRow's counties, by index in countyList
 	equiv       map[string][]string // county FIPS -> other codes, sorted
 	grid        grid
 	cities      cityIndex
-	countyZIPs  map[string][]string   // county FIPS -> ZIPs, sorted
-	zones       map[string]countyZone // county FIPS -> main time zone
+	// countyZIPs[countyZIPStart[c]:countyZIPStart[c+1]] are the ZIPs (by
+	// index in zips, sorted) lying in county c of countyList.
+	countyZIPStart []int32
+	countyZIPs     []int32
+	zones          map[string]countyZone // county FIPS -> main time zone
+}
+
+// zipRow is one ZIP of the tables: what a Place holds, compactly.
+type zipRow struct {
+	zip, place, state string
+	lat, lon          float64
+	counties          uint32 // the first of its counties in tables.zipCounties
+	nCounties         uint8
+	hasCentroid       bool
+}
+
+// zip finds a ZIP's row; -1 when unknown.
+func (t *tables) zip(zip string) int {
+	i, ok := slices.BinarySearchFunc(t.zips, zip, func(r zipRow, zip string) int { return strings.Compare(r.zip, zip) })
+	if !ok {
+		return -1
+	}
+	return i
+}
+
+// place is the Place of the i-th ZIP, with a County list of its own.
+func (t *tables) place(i int) Place {
+	r := &t.zips[i]
+	p := Place{ZIP: r.zip, PlaceName: r.place, StateCode: r.state, Latitude: r.lat, Longitude: r.lon, HasCentroid: r.hasCentroid}
+	if r.nCounties > 0 {
+		p.Counties = make([]County, r.nCounties)
+		for j, c := range t.zipCounties[r.counties : r.counties+uint32(r.nCounties)] {
+			p.Counties[j] = t.countyList[c]
+		}
+	}
+	return p
 }
 
 var (
@@ -166,8 +209,7 @@ func load() (*tables, error) {
 	t := &tables{
 		states:      make(map[string]State, 64),
 		stateByFIPS: make(map[string]State, 64),
-		counties:    make(map[string]County, 3300),
-		zips:        make(map[string]*Place, 42000),
+		counties:    make(map[string]uint16, 3300),
 		equiv:       make(map[string][]string),
 	}
 	err := readTable("states.csv.gz", []string{"code", "fips", "name"}, func(rec []string) error {
@@ -187,65 +229,66 @@ func load() (*tables, error) {
 		if !ValidCountyFIPS(c.FIPS) || t.stateByFIPS[c.FIPS[:2]].Code != c.StateCode {
 			return fmt.Errorf("bad county %v", rec)
 		}
-		t.counties[c.FIPS] = c
+		if _, dup := t.counties[c.FIPS]; dup || len(t.countyList) > math.MaxUint16 {
+			return fmt.Errorf("county %v repeated or one too many", rec)
+		}
+		t.counties[c.FIPS] = uint16(len(t.countyList))
+		t.countyList = append(t.countyList, c)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 
-	// ZIPs arrive sorted; one backing array holds every Place and another
-	// every County list, to keep the load to a few allocations.
-	places := make([]Place, 0, 42000)
-	countyBuf := make([]County, 0, 56000)
+	// ZIPs arrive sorted (checked: the rows are found by binary search).
+	t.zips = make([]zipRow, 0, 42000)
+	t.zipCounties = make([]uint16, 0, 56000)
 	near := make([]nearPoint, 0, 42000)
 	err = readTable("zips.csv.gz", []string{"zip", "place", "state", "lat", "lon", "acc", "counties"}, func(rec []string) error {
-		p := Place{ZIP: rec[0], PlaceName: rec[1], StateCode: t.states[rec[2]].Code}
-		if !ValidZIP(p.ZIP) || (rec[2] != "" && p.StateCode == "") {
+		r := zipRow{zip: rec[0], place: rec[1], state: t.states[rec[2]].Code}
+		if !ValidZIP(r.zip) || (rec[2] != "" && r.state == "") {
 			return fmt.Errorf("bad ZIP row %v", rec)
+		}
+		if n := len(t.zips); n > 0 && t.zips[n-1].zip >= r.zip {
+			return fmt.Errorf("ZIP %s out of order", r.zip)
 		}
 		if rec[3] != "" {
 			var err1, err2 error
-			p.Latitude, err1 = strconv.ParseFloat(rec[3], 64)
-			p.Longitude, err2 = strconv.ParseFloat(rec[4], 64)
-			if err1 != nil || err2 != nil || !validCoord(p.Latitude, p.Longitude) {
+			r.lat, err1 = strconv.ParseFloat(rec[3], 64)
+			r.lon, err2 = strconv.ParseFloat(rec[4], 64)
+			if err1 != nil || err2 != nil || !validCoord(r.lat, r.lon) {
 				return fmt.Errorf("bad centroid in %v", rec)
 			}
-			p.HasCentroid = true
+			r.hasCentroid = true
 		}
-		start := len(countyBuf)
+		r.counties = uint32(len(t.zipCounties))
 		for code := range strings.FieldsSeq(rec[6]) {
 			c, ok := t.counties[code]
 			if !ok {
-				return fmt.Errorf("ZIP %s: unknown county %s", p.ZIP, code)
+				return fmt.Errorf("ZIP %s: unknown county %s", r.zip, code)
 			}
-			countyBuf = append(countyBuf, c)
+			t.zipCounties = append(t.zipCounties, c)
 		}
-		if n := len(countyBuf) - start; n > 0 {
-			p.Counties = countyBuf[start : start+n : start+n]
+		n := len(t.zipCounties) - int(r.counties)
+		if n > math.MaxUint8 {
+			return fmt.Errorf("ZIP %s: %d counties", r.zip, n)
 		}
+		r.nCounties = uint8(n)
 		// NearestZIP only uses GeoNames rows with a state and an accuracy
 		// (1 = estimated, 4 = centroid).
-		if p.HasCentroid && p.StateCode != "" && rec[5] != "" {
-			near = append(near, nearPoint{lat: p.Latitude, lon: p.Longitude, idx: int32(len(places))})
+		if r.hasCentroid && r.state != "" && rec[5] != "" {
+			near = append(near, nearPoint{lat: r.lat, lon: r.lon, idx: int32(len(t.zips))})
 		}
-		places = append(places, p)
+		t.zips = append(t.zips, r)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	for i := range places {
-		t.zips[places[i].ZIP] = &places[i]
-	}
-	t.grid = buildGrid(places, near)
-	t.cities = buildCityIndex(places)
-	t.countyZIPs = make(map[string][]string, len(t.counties))
-	for i := range places { // in ZIP order
-		for _, c := range places[i].Counties {
-			t.countyZIPs[c.FIPS] = append(t.countyZIPs[c.FIPS], places[i].ZIP)
-		}
-	}
+	t.zips, t.zipCounties = slices.Clip(t.zips), slices.Clip(t.zipCounties)
+	t.grid = buildGrid(near)
+	t.cities = buildCityIndex(t.zips)
+	t.buildCountyZIPs()
 
 	err = readTable("county_equivalents.csv.gz", []string{"a", "b", "zips"}, func(rec []string) error {
 		if _, ok := t.counties[rec[0]]; !ok {
@@ -281,13 +324,12 @@ func load() (*tables, error) {
 // with just GeoNames' county. Military APO/FPO/DPO ZIPs resolve with their
 // GeoNames name ("APO AE") and centroid but no state and no county.
 func LookupZIP(zip string) (Place, bool) {
-	p, ok := data().zips[zip]
-	if !ok {
+	t := data()
+	i := t.zip(zip)
+	if i < 0 {
 		return Place{}, false
 	}
-	out := *p
-	out.Counties = slices.Clone(p.Counties)
-	return out, true
+	return t.place(i), true
 }
 
 // LookupCounty names a five-digit county FIPS code. Besides the 2017 Census
@@ -296,8 +338,12 @@ func LookupZIP(zip string) (Place, bool) {
 // Alaska's 02063 Chugach, 02066 Copper River and 02232 Skagway-Hoonah-Angoon,
 // and the retired codes HUD still uses, 02270 Wade Hampton and 46113 Shannon.
 func LookupCounty(fips string) (County, bool) {
-	c, ok := data().counties[fips]
-	return c, ok
+	t := data()
+	i, ok := t.counties[fips]
+	if !ok {
+		return County{}, false
+	}
+	return t.countyList[i], true
 }
 
 // LookupState finds a state, DC or territory by its upper-case USPS code.
@@ -314,7 +360,7 @@ func StateByFIPS(fips string) (State, bool) {
 
 // Counties lists every county LookupCounty knows, in FIPS order.
 func Counties() []County {
-	return slices.SortedFunc(maps.Values(data().counties), func(a, b County) int { return strings.Compare(a.FIPS, b.FIPS) })
+	return slices.SortedFunc(slices.Values(data().countyList), func(a, b County) int { return strings.Compare(a.FIPS, b.FIPS) })
 }
 
 // States lists every state, DC and territory, in FIPS order.

@@ -3,6 +3,7 @@ package geo
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -105,7 +106,7 @@ func TestLookupZIPTerritories(t *testing.T) {
 	}
 	// Every Puerto Rico ZIP has a centre on the island.
 	n := 0
-	for zip, p := range data().zips {
+	for zip, p := range allZIPs() {
 		if p.StateCode != "PR" {
 			continue
 		}
@@ -118,7 +119,7 @@ func TestLookupZIPTerritories(t *testing.T) {
 		t.Errorf("%d Puerto Rico ZIPs, want the crosswalk's 160 or more", n)
 	}
 	// No Guam ZIP lies in American Samoa any more.
-	for zip, p := range data().zips {
+	for zip, p := range allZIPs() {
 		if strings.HasPrefix(zip, "969") && zip <= "96932" && p.StateCode != "GU" {
 			t.Errorf("ZIP %s resolves to %s, want GU", zip, p.StateCode)
 		}
@@ -315,7 +316,7 @@ func TestNearestZIPMatchesLinearScan(t *testing.T) {
 				return false
 			}
 			d := DistanceKm(lat, lon, p.lat, p.lon)
-			z := g.places[p.idx].ZIP
+			z := data().zips[p.idx].zip
 			if d < bestKm-1e-9 || (math.Abs(d-bestKm) <= 1e-9 && z < best) {
 				best, bestKm = z, d
 			}
@@ -375,7 +376,7 @@ func TestDataIntegrity(t *testing.T) {
 		t.Errorf("%d ZIPs, %d counties, %d states; want 41669, 3245, 57", len(d.zips), len(d.counties), len(d.states))
 	}
 	noCentroid := 0
-	for zip, p := range d.zips {
+	for zip, p := range allZIPs() {
 		if p.ZIP != zip || !ValidZIP(zip) {
 			t.Fatalf("ZIP key %q holds %+v", zip, p)
 		}
@@ -438,6 +439,18 @@ func TestConcurrentLookup(t *testing.T) {
 	wg.Wait()
 	if p := mustZIP(t, "02121"); p.Counties[0].Name != "Suffolk" {
 		t.Errorf("table modified: %+v", p)
+	}
+}
+
+// allZIPs yields every ZIP of the tables with its Place.
+func allZIPs() iter.Seq2[string, Place] {
+	return func(yield func(string, Place) bool) {
+		t := data()
+		for i := range t.zips {
+			if !yield(t.zips[i].zip, t.place(i)) {
+				return
+			}
+		}
 	}
 }
 

@@ -19,13 +19,12 @@ const (
 type nearPoint struct {
 	lat, lon float64 // degrees
 	cosLat   float64
-	idx      int32 // index into grid.places
+	idx      int32 // index into tables.zips
 }
 
 type grid struct {
-	start  []int32     // cell c holds pts[start[c]:start[c+1]]
-	pts    []nearPoint // grouped by cell, ZIP order within a cell
-	places []Place     // sorted by ZIP
+	start []int32     // cell c holds pts[start[c]:start[c+1]]
+	pts   []nearPoint // grouped by cell, ZIP order within a cell
 }
 
 func cellOf(lat, lon float64) (row, col int) {
@@ -36,8 +35,8 @@ func cellOf(lat, lon float64) (row, col int) {
 
 // buildGrid indexes pts (given in ZIP order) by cell with a stable counting
 // sort, so points within a cell stay in ZIP order.
-func buildGrid(places []Place, pts []nearPoint) grid {
-	g := grid{start: make([]int32, gridRows*gridCols+1), pts: make([]nearPoint, len(pts)), places: places}
+func buildGrid(pts []nearPoint) grid {
+	g := grid{start: make([]int32, gridRows*gridCols+1), pts: make([]nearPoint, len(pts))}
 	cells := make([]int32, len(pts))
 	for i := range pts {
 		pts[i].cosLat = math.Cos(pts[i].lat * degRad)
@@ -79,9 +78,7 @@ func NearestZIP(lat, lon float64) (Place, float64, bool) {
 	if idx < 0 {
 		return Place{}, 0, false
 	}
-	p := t.grid.places[idx]
-	p.Counties = slices.Clone(p.Counties)
-	return p, 2 * EarthRadiusKm * math.Asin(math.Sqrt(min(h, 1))), true
+	return t.place(int(idx)), 2 * EarthRadiusKm * math.Asin(math.Sqrt(min(h, 1))), true
 }
 
 // nearest returns the index of the nearest point and its haversine value
