@@ -11,7 +11,8 @@
 # the Go heap and the indexes' and cache's own bytes from /metrics.
 #
 # RESIDENT_DB=FILE reuses (and keeps) a SQLite file seeded before, skipping
-# the seeding; RESIDENT_BACKENDS="sqlite" (or "postgres") runs one backend;
+# the seeding; RESIDENT_PG=URL likewise reuses (and keeps) a seeded
+# PostgreSQL database; RESIDENT_BACKENDS="sqlite" (or "postgres") runs one backend;
 # RESIDENT_FLAGS adds `village serve` flags; RESIDENT_PPROF=1 builds with
 # -tags pprof and prints the top of the heap profile (inuse_space) too.
 # Run by `make bench`; needs curl and jq.
@@ -43,7 +44,9 @@ if [[ " $backends " == *" sqlite "* ]] && { [ -z "$sqlite_db" ] || [ ! -s "$sqli
 fi
 targets=()
 if [[ " $backends " == *" sqlite "* ]]; then targets+=("sqlite:$sqlite_db"); fi
-if [[ " $backends " == *" postgres "* ]]; then
+if [[ " $backends " == *" postgres "* ]] && [ -n "${RESIDENT_PG:-}" ]; then
+	targets+=("postgres:$RESIDENT_PG")
+elif [[ " $backends " == *" postgres "* ]]; then
 	pg=${VILLAGE_TEST_POSTGRES:-}
 	if [ -z "$pg" ]; then pg=$($GO run ./internal/testdb/findpostgres 2>/dev/null || true); fi
 	if [ -n "$pg" ] && [ "$pg" != off ] && command -v psql >/dev/null 2>&1; then
@@ -124,6 +127,8 @@ for target in "${targets[@]}"; do
 	done
 	curl -sf "http://127.0.0.1:$port/metrics" >"$work/metrics"
 	echo "$backend: ready in ${ready} s; resident $(mb $(($(status_kb VmRSS) * 1024))) (peak $(mb $(($(status_kb VmHWM) * 1024))), $(mb $((rss_ready * 1024))) at ready)"
+	printf '  of it anonymous %s, file-backed (the binary, libraries) %s\n' \
+		"$(mb $(($(status_kb RssAnon) * 1024)))" "$(mb $(($(status_kb RssFile) * 1024)))"
 	printf '  Go heap in use %s, heap released to the OS %s, Go runtime total %s\n' \
 		"$(mb "$(metric go_memstats_heap_inuse_bytes)")" "$(mb "$(metric go_memstats_heap_released_bytes)")" "$(mb "$(metric go_memstats_sys_bytes)")"
 	printf '  match index %s (%d services), search index %s, response cache %s (%d answers)\n' \
