@@ -11,6 +11,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/graph/model"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/directory"
@@ -119,6 +120,9 @@ func (r *Resolver) reloadMatched(ctx context.Context, page []*match.Result, prog
 	for i, res := range page {
 		res.Service = whole[i]
 	}
+	if err := r.reloadCoverage(ctx, page); err != nil {
+		return err
+	}
 	nearest := make([]*ent.Service, len(programs))
 	for i, p := range programs {
 		nearest[i] = p.Nearest
@@ -168,6 +172,52 @@ func (r *Resolver) showable(ctx context.Context, services []*ent.Service, path .
 		}
 	}
 	return out, nil
+}
+
+// coverageHeld are the ServiceArea fields the match index holds (see
+// match.Result.Coverage).
+var coverageHeld = map[string]bool{"__typename": true, "id": true, "kind": true, "code": true, "stateCode": true, "name": true,
+	"sample": true, "centerLatitude": true, "centerLongitude": true, "radiusKm": true}
+
+// reloadCoverage reads the page's coverage rows again (one statement) when
+// the query asks for more of them than the index holds.
+func (r *Resolver) reloadCoverage(ctx context.Context, page []*match.Result) error {
+	selection := selectionContext(ctx, "edges", "coverage")
+	if selection == nil {
+		return nil
+	}
+	oc := graphql.GetOperationContext(selection)
+	held := true
+	for _, f := range graphql.CollectFields(oc, graphql.GetFieldContext(selection).Field.Selections, []string{"ServiceArea"}) {
+		held = held && len(f.Selections) == 0 && coverageHeld[f.Name]
+	}
+	var ids []int
+	for _, res := range page {
+		if res.Coverage != nil {
+			ids = append(ids, res.Coverage.ID)
+		}
+	}
+	if held || len(ids) == 0 {
+		return nil
+	}
+	q, err := r.client.ServiceArea.Query().Where(servicearea.IDIn(ids...)).CollectFields(selection, "ServiceArea")
+	if err != nil {
+		return err
+	}
+	rows, err := q.All(ctx)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int]*ent.ServiceArea, len(rows))
+	for _, a := range rows {
+		byID[a.ID] = a
+	}
+	for _, res := range page {
+		if res.Coverage != nil && byID[res.Coverage.ID] != nil { // else deleted since: shown as ranked
+			res.Coverage = byID[res.Coverage.ID]
+		}
+	}
+	return nil
 }
 
 // servedFromIndex reports whether the selection asks only for a service's

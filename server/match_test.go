@@ -217,6 +217,27 @@ func TestMatchGraphQL(t *testing.T) {
 			top.DistanceKm == nil || math.Abs(*top.DistanceKm-1.112) > 0.001 || top.Node.Program == nil || top.Node.Program.Name != "Family Visits" {
 			t.Errorf("first edge %+v", top)
 		}
+		// Coverage fields the match index does not hold are read again.
+		var more struct {
+			Match struct {
+				Edges []struct {
+					Coverage struct {
+						Kind, Provenance string
+						Version          int
+						CreatedAt        time.Time
+						Service          struct{ Name string }
+					}
+				}
+			}
+		}
+		a.ok(`query($f: FamilyInput!) { match(family: $f, first: 1) { edges { coverage { kind version createdAt provenance service { name } } } } }`,
+			map[string]any{"f": family}, &more)
+		if len(more.Match.Edges) != 1 {
+			t.Fatalf("coverage's other fields: %+v", more)
+		}
+		if c := more.Match.Edges[0].Coverage; c.Kind != "ZIP" || c.Version != 1 || time.Since(c.CreatedAt) > time.Hour || c.Service.Name != "Dorchester Home Visits" {
+			t.Errorf("coverage's other fields: %+v", c)
+		}
 		mEqual(t, "first edge's reasons", top.Reasons, []mReason{
 			{"IN_AREA", "Covers ZIP 02121."},
 			{"NEED_MET", "Offers home visiting."},

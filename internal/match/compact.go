@@ -22,6 +22,7 @@ import (
 // sees. Shared slices are clipped (capacity = length), so an append to one
 // row's list can never write into another's.
 type interner struct {
+	blank *ent.ServiceArea // see blankArea
 	strs  map[string]string
 	lists map[string][]string
 	modes map[string][]directory.DeliveryMode
@@ -128,6 +129,15 @@ func (in *interner) area(a *ent.ServiceArea) {
 	a.Name = in.str(a.Name)
 }
 
+// blankArea is one blank row (blankRow) shared by the entries read with
+// this interner.
+func (in *interner) blankArea(a *ent.ServiceArea) *ent.ServiceArea {
+	if in.blank == nil {
+		in.blank = blankRow(a)
+	}
+	return in.blank
+}
+
 // bytes estimates the memory the snapshot holds: its own arrays, maps and
 // bitsets, and the rows it keeps (services, their areas, organizations and
 // programs), each row, string and list counted once however many entries
@@ -149,8 +159,9 @@ func (s *snapshot) bytes() int64 {
 		n += int64(cap(e.areas))*int64(unsafe.Sizeof(area{})) + int64(cap(e.locs))*int64(unsafe.Sizeof(located{})) + int64(cap(e.needs))*4
 		n += m.service(e.svc) + m.program(e.program) + m.eligibility(e.elig)
 		for _, a := range e.areas {
-			n += m.area(a.ref)
+			n += m.area(&a)
 		}
+		n += ptrBytes(&m, e.areaRow)
 	}
 	n += int64(cap(s.programs)) * int64(unsafe.Sizeof(programEntry{}))
 	for _, p := range s.programs {
@@ -260,13 +271,11 @@ func (m *sizer) program(p *ent.Program) int64 {
 	return n
 }
 
-func (m *sizer) area(a *ent.ServiceArea) int64 {
-	if !m.once(unsafe.Pointer(a)) {
-		return 0
-	}
-	n := int64(unsafe.Sizeof(*a)) + ptrBytes(m, a.CenterLatitude) + ptrBytes(m, a.CenterLongitude) + ptrBytes(m, a.RadiusKm) + ptrBytes(m, a.HsdsExtra)
-	for _, str := range []string{a.ExternalSource, a.ExternalID, a.Provenance, string(a.Kind), a.Code, a.StateCode, a.Name} {
-		n += m.str(str)
+// area counts what an area holds beyond its place in the entry's array.
+func (m *sizer) area(a *area) int64 {
+	n := m.str(a.code) + m.str(a.state) + m.str(a.name)
+	if c := a.centre; c != nil {
+		n += int64(unsafe.Sizeof(*c)) + ptrBytes(m, c.lat) + ptrBytes(m, c.lon) + ptrBytes(m, c.km)
 	}
 	return n
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
@@ -63,27 +64,60 @@ func TestIndexBytes(t *testing.T) {
 		}
 		t.Logf("%d services: estimate %d bytes, heap %d bytes", len(snap.entries), estimate, held)
 
-		// Repeated values are held once: every service and area of one
-		// provenance shares that string.
-		provenances := map[string]*byte{}
-		shared := func(s string) {
+		// Repeated values are held once: every service of one provenance
+		// shares that string, and every area of one name or state that one.
+		seen := map[string]*byte{}
+		shared := func(what, s string) {
 			if s == "" {
 				return
 			}
-			if p, ok := provenances[s]; ok && p != unsafe.StringData(s) {
-				t.Fatalf("provenance %.40q is held twice", s)
+			if p, ok := seen[what+s]; ok && p != unsafe.StringData(s) {
+				t.Fatalf("%s %.40q is held twice", what, s)
 			}
-			provenances[s] = unsafe.StringData(s)
+			seen[what+s] = unsafe.StringData(s)
+		}
+		areas := 0
+		for _, e := range snap.entries {
+			shared("provenance", e.svc.Provenance)
+			for _, a := range e.areas {
+				shared("area name", a.name)
+				shared("state", a.state)
+				areas++
+			}
+		}
+		if len(seen) == 0 || areas == 0 {
+			t.Fatal("the synthetic services state no provenance and no area")
+		}
+
+		// An area's row, as a result's coverage shows it, holds the
+		// database row's fields the index keeps.
+		rows, err := db.Client.ServiceArea.Query().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[int]*ent.ServiceArea{}
+		for _, r := range rows {
+			byID[r.ID] = r
 		}
 		for _, e := range snap.entries {
-			shared(e.svc.Provenance)
-			for _, a := range e.areas {
-				shared(a.ref.Provenance)
+			for i := range e.areas {
+				got, want := e.row(&e.areas[i]), byID[e.areas[i].id]
+				if want == nil || got.ID != want.ID || got.ServiceID != want.ServiceID || got.Kind != want.Kind ||
+					got.Code != want.Code || got.StateCode != want.StateCode || got.Name != want.Name || got.Sample != want.Sample ||
+					!sameFloat(got.CenterLatitude, want.CenterLatitude) || !sameFloat(got.CenterLongitude, want.CenterLongitude) ||
+					!sameFloat(got.RadiusKm, want.RadiusKm) {
+					t.Fatalf("area row %+v, the database's %+v", got, want)
+				}
+				if e.pos%100 != 0 || i > 0 { // its edges are queried through the client
+					continue
+				}
+				if svc, err := got.QueryService().Only(ctx); err != nil || svc.ID != e.svc.ID {
+					t.Fatalf("area %d's service: %v %v", got.ID, svc, err)
+				}
 			}
-		}
-		if len(provenances) == 0 {
-			t.Fatal("the synthetic services state no provenance")
 		}
 		runtime.KeepAlive(snap)
 	})
 }
+
+func sameFloat(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }

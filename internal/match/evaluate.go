@@ -89,11 +89,11 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 	// location near enough.
 	spec := specOutOfArea
 	if a := covering(e.areas, p.place); a != nil {
-		r.Coverage, spec = a.ref, a.rank.specificity()
-		v.met(InArea, func() string { return coverageSentence(a.ref, p.place) })
+		r.coverage, spec = a, a.rank.specificity()
+		v.met(InArea, func() string { return coverageSentence(e.row(a), p.place) })
 	} else if a := partly(e.areas, p.place); a != nil {
-		r.Coverage, spec = a.ref, specPartial
-		v.met(Confirm, func() string { return partSentence(a.ref, p.place) })
+		r.coverage, spec = a, specPartial
+		v.met(Confirm, func() string { return partSentence(e.row(a), p.place) })
 	} else if e.byLocation && located {
 		spec = specByLocation
 		switch {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/village-directory/village/ent/program"
 	"github.com/village-directory/village/ent/schema"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/ent/serviceatlocation"
 	"github.com/village-directory/village/ent/taxonomyterm"
 	"github.com/village-directory/village/internal/directory"
@@ -77,22 +79,67 @@ type entry struct {
 	// byLocation: the service records no area that can place it (none, or
 	// only TEXT areas), so its locations place it (see nearby.go).
 	byLocation bool
+	// areaRow is a blank service area row of the index's client, which
+	// area rows are made from (see row).
+	areaRow *ent.ServiceArea
 }
 
-// area is a service area as matching tests it: its row (shown as a
-// result's coverage), and its kind and code beside it, so that testing the
-// areas of hundreds of candidates reads one small array. A RADIUS area's
-// centre and radius are read from the row (lat, lon, km).
+// area is a service area as matching tests it and a result shows it: its
+// ID, kind, code, state, name, sample flag and centre (interned strings),
+// not its whole row. A result's coverage row is made from it (entry.row);
+// graph reads the row again when a query asks for more of it.
 type area struct {
-	ref    *ent.ServiceArea
-	code   string   // ref.Code (the same string)
-	rank   areaRank // its kind, as matching orders and tests it
-	circle bool     // a RADIUS with its centre and radius set
+	id     int
+	code   string
+	state  string // StateCode
+	name   string
+	centre *centre // nil when the row gives no centre or radius
+	rank   areaRank
+	circle bool // a RADIUS with its centre and radius set
+	sample bool
 }
 
-func (a *area) lat() float64 { return *a.ref.CenterLatitude }
-func (a *area) lon() float64 { return *a.ref.CenterLongitude }
-func (a *area) km() float64  { return *a.ref.RadiusKm }
+// centre is an area's centre and radius, as its row gives them (any may be
+// nil).
+type centre struct{ lat, lon, km *float64 }
+
+func (a *area) lat() float64 { return *a.centre.lat }
+func (a *area) lon() float64 { return *a.centre.lon }
+func (a *area) km() float64  { return *a.centre.km }
+
+// kind is the area's kind (rank is one to one with it).
+func (a *area) kind() servicearea.Kind { return kindOf[a.rank] }
+
+var kindOf = [...]servicearea.Kind{rankZIP: servicearea.KindZIP, rankRadius: servicearea.KindRADIUS, rankCounty: servicearea.KindCOUNTY,
+	rankState: servicearea.KindSTATE, rankNationwide: servicearea.KindNATIONWIDE, rankOnline: servicearea.KindONLINE, rankText: servicearea.KindTEXT}
+
+// row makes a's service area row, with what the index holds of it: the
+// fields area keeps; its times, version, provenance and external
+// identifiers are left empty (graph reads the row again for them). The
+// row is the caller's own; its strings and centre are the index's.
+func (e *entry) row(a *area) *ent.ServiceArea {
+	r := new(ent.ServiceArea)
+	*r = *e.areaRow // the client's configuration, so its edges can be queried
+	r.ID, r.ServiceID, r.Sample = a.id, e.svc.ID, a.sample
+	r.Kind, r.Code, r.StateCode, r.Name = a.kind(), a.code, a.state, a.name
+	if c := a.centre; c != nil {
+		r.CenterLatitude, r.CenterLongitude, r.RadiusKm = c.lat, c.lon, c.km
+	}
+	return r
+}
+
+// blankRow is a copy of row with every exported field zero: it keeps only
+// the client's configuration ent holds unexported.
+func blankRow(row *ent.ServiceArea) *ent.ServiceArea {
+	b := *row
+	v := reflect.ValueOf(&b).Elem()
+	for i := range v.NumField() {
+		if f := v.Field(i); f.CanSet() {
+			f.SetZero()
+		}
+	}
+	return &b
+}
 
 // located is a place a service is delivered at: its unit vector, whether
 // that is only its ZIP's centre (an address without coordinates), and what
@@ -245,7 +292,7 @@ func assemble(position int, vocab map[string]need, entries []*entry, programs []
 					s.radii = append(s.radii, radius{a.lat(), a.lon(), a.km(), e})
 				}
 			}
-			if st := a.ref.StateCode; st != "" && !states[st] {
+			if st := a.state; st != "" && !states[st] {
 				states[st] = true
 				s.byState[st] = append(s.byState[st], e)
 			}
@@ -311,12 +358,18 @@ func newEntry(svc *ent.Service, in *interner) *entry {
 	e.areas = make([]area, 0, len(svc.Edges.ServiceAreas))
 	for _, a := range svc.Edges.ServiceAreas {
 		in.area(a)
-		fa := area{rank: rankOf(a.Kind), code: a.Code, ref: a}
+		if e.areaRow == nil {
+			e.areaRow = in.blankArea(a)
+		}
+		fa := area{id: a.ID, rank: rankOf(a.Kind), code: a.Code, state: a.StateCode, name: a.Name, sample: a.Sample}
+		if a.CenterLatitude != nil || a.CenterLongitude != nil || a.RadiusKm != nil {
+			fa.centre = &centre{a.CenterLatitude, a.CenterLongitude, a.RadiusKm}
+		}
 		fa.circle = a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil
 		e.areas = append(e.areas, fa)
 		e.national = e.national || fa.rank == rankNationwide || fa.rank == rankOnline
 	}
-	slices.SortFunc(e.areas, func(a, b area) int { return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.ref.ID, b.ref.ID)) })
+	slices.SortFunc(e.areas, func(a, b area) int { return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.id, b.id)) })
 	e.byLocation = !slices.ContainsFunc(e.areas, func(a area) bool { return a.rank != rankText })
 	for _, sal := range svc.Edges.ServiceAtLocations {
 		loc := sal.Edges.Location
@@ -344,7 +397,7 @@ func newEntry(svc *ent.Service, in *interner) *entry {
 	// keeps the index small for the garbage collector. The service row is
 	// shown only when a query asks for nothing beyond its own fields, its
 	// organization and program (see graph's servedFromIndex).
-	svc.Edges.ServiceAtLocations, svc.Edges.Needs = nil, nil
+	svc.Edges.ServiceAtLocations, svc.Edges.Needs, svc.Edges.ServiceAreas = nil, nil, nil
 	return e
 }
 

@@ -91,8 +91,10 @@ type Result struct {
 	// nearest location's ZIP code: its address has no coordinates.
 	DistanceApproximate bool
 	// Coverage is the most specific area covering the family; nil for an
-	// out-of-area near miss.
+	// out-of-area near miss. Filled in with the reasons (Outcome.Page,
+	// ExplainAll), as a row of the fields the index holds (see area).
 	Coverage *ent.ServiceArea
+	coverage *area
 	Reasons  []Reason
 	Unmet    []Reason
 	// Open is the service's open state, set by the caller for the results
@@ -119,6 +121,9 @@ func (r *Result) explain() {
 	}
 	full := evaluate(r.entry, r.profile, r.needs, r.opts, true)
 	r.Reasons, r.Unmet, r.explained = full.Reasons, full.Unmet, true
+	if r.coverage != nil {
+		r.Coverage = r.entry.row(r.coverage)
+	}
 }
 
 // ExplainAll fills in the reasons of every result (Page explains only the
@@ -390,7 +395,7 @@ func (a *area) coversPart(place Place) bool {
 	if len(place.ZIPs) == 0 { // a state: any area lying in it
 		switch a.rank {
 		case rankZIP, rankCounty, rankRadius:
-			return place.State != "" && a.ref.StateCode == place.State
+			return place.State != "" && a.state == place.State
 		}
 		return false
 	}

@@ -105,8 +105,8 @@ const approxNote = " (its address has no coordinates, so this is measured to the
 func noAreaPhrase(e *entry) string {
 	var words []string
 	for _, a := range e.areas {
-		if a.ref.Name != "" {
-			words = append(words, "“"+a.ref.Name+"”")
+		if a.name != "" {
+			words = append(words, "“"+a.name+"”")
 		}
 	}
 	if len(words) > 0 {

@@ -59,7 +59,7 @@ func refresh(ctx context.Context, client *ent.Client, old *snapshot, position, m
 	for _, e := range old.entries {
 		hit := orgs[e.svc.OrganizationID] ||
 			(e.program != nil && programs[e.program.ID]) ||
-			slices.ContainsFunc(e.areas, func(a area) bool { return areas[a.ref.ID] }) ||
+			slices.ContainsFunc(e.areas, func(a area) bool { return areas[a.id] }) ||
 			slices.ContainsFunc(e.locs, func(l located) bool { return locations[l.location] || links[l.link] })
 		if hit {
 			touched[e.svc.ID] = true

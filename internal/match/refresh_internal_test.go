@@ -32,11 +32,7 @@ func describe(s *snapshot) string {
 		fmt.Fprintf(&b, "entry %d at %d: %s | program %s | elig %s | national %v byLocation %v needs %v\n",
 			e.svc.ID, e.pos, asJSON(e.svc), asJSON(e.program), asJSON(e.elig), e.national, e.byLocation, e.needs)
 		for _, a := range e.areas {
-			var lat, lon, km float64
-			if a.circle {
-				lat, lon, km = a.lat(), a.lon(), a.km()
-			}
-			fmt.Fprintf(&b, "  area %d %v %q %v %v %v %v\n", a.ref.ID, a.rank, a.code, lat, lon, km, a.circle)
+			fmt.Fprintf(&b, "  area %s\n", asJSON(e.row(&a)))
 		}
 		for _, l := range e.locs {
 			fmt.Fprintf(&b, "  loc %+v\n", l)
