@@ -60,7 +60,7 @@ type cachedAnswer struct {
 // size is what an answer counts against the bound: its body, its headers
 // and a fixed overhead for the entry itself.
 func (a *cachedAnswer) size() int64 {
-	n := int64(len(a.body)) + 128
+	n := int64(cap(a.body)) + 128
 	for k, vs := range a.header {
 		n += int64(len(k))
 		for _, v := range vs {
@@ -148,7 +148,13 @@ func (c *responseCache) wrap(next http.Handler) http.Handler {
 				header[name] = append([]string(nil), v...)
 			}
 		}
-		c.put(&cachedAnswer{key: key, position: position, expires: expires, header: header, body: rec.buf.Bytes(), op: op})
+		// A copy of the answer's own size: the buffer it was written to
+		// grew by doubling, and up to half of it would be held unused.
+		answer := rec.buf.Bytes()
+		if cap(answer) > len(answer)+len(answer)/8 {
+			answer = bytes.Clone(answer)
+		}
+		c.put(&cachedAnswer{key: key, position: position, expires: expires, header: header, body: answer, op: op})
 	})
 }
 
