@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -243,6 +246,35 @@ func TestReadyOnceTheMatchIndexIsBuilt(t *testing.T) {
 			if records := gaugeValue(t, metrics, gauge); records == 0 {
 				t.Errorf("/readyz answered ready before %s was built", gauge)
 			}
+		}
+	})
+}
+
+// TestMemoryLimitOnceIndexesAreBuilt: with MemoryHeadroom (village serve's
+// default), the soft memory limit is set once the indexes are built: above
+// what the process holds by at least the response cache and the headroom.
+func TestMemoryLimitOnceIndexesAreBuilt(t *testing.T) {
+	before := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		loadSeedAndSamples(t, db)
+		const cache, headroom = 16 << 20, 32 << 20
+		a := newAPI(t, db, server.Config{WarmIndexes: true, ResponseCacheBytes: cache, MemoryHeadroom: headroom})
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+			res := mustGet(t, a.srv.URL+"/readyz")
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("never ready")
+			}
+		}
+		limit := debug.SetMemoryLimit(-1)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		if limit == math.MaxInt64 || limit < cache+headroom || limit > int64(ms.Sys)+cache+headroom+int64(ms.Sys)/4 {
+			t.Errorf("memory limit %d once ready (the runtime holds %d)", limit, ms.Sys-ms.HeapReleased)
 		}
 	})
 }

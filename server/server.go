@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -61,6 +62,12 @@ type Config struct {
 	// are built, so a load balancer sends no family's match to wait for
 	// them. village serve sets it; tests and embedders choose.
 	WarmIndexes bool
+	// MemoryHeadroom, when positive (with WarmIndexes), sets the process's
+	// soft memory limit once the indexes are built (see memoryLimit): what
+	// the Go runtime then holds, plus ResponseCacheBytes, plus this
+	// headroom or a quarter of what it holds, whichever is more. village
+	// serve sets it unless --memory-limit or GOMEMLIMIT sets a limit.
+	MemoryHeadroom int64
 	// ResponseCacheBytes bounds the in-memory cache of anonymous GraphQL
 	// answers (see responseCache); 0 keeps none. DefaultConfig keeps 16 MiB.
 	ResponseCacheBytes int64
@@ -173,7 +180,14 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 			return telemetry.IndexStats{}
 		})
 	}
-	warming := warmIndexes(cfg.WarmIndexes, log, matcher.Warm, searcher.Warm)
+	var afterWarm func()
+	if cfg.MemoryHeadroom > 0 {
+		afterWarm = func() {
+			limit := memoryLimit(max(cfg.ResponseCacheBytes, 0), cfg.MemoryHeadroom)
+			log.Info("memory limit set", "bytes", limit)
+		}
+	}
+	warming := warmIndexes(cfg.WarmIndexes, log, afterWarm, matcher.Warm, searcher.Warm)
 	cache := httpCache{client: db.Client, maxAge: cfg.CacheMaxAge, now: time.Now}
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, routed(pattern, h)) }
@@ -246,7 +260,7 @@ func New(db *store.DB, cfg Config, log *slog.Logger) http.Handler {
 // returns a channel closed once all have finished (at once when not set).
 // A build that fails is logged: the first request that needs the index
 // builds it again and answers the failure itself.
-func warmIndexes(warm bool, log *slog.Logger, builds ...func(context.Context) error) <-chan struct{} {
+func warmIndexes(warm bool, log *slog.Logger, after func(), builds ...func(context.Context) error) <-chan struct{} {
 	done := make(chan struct{})
 	if !warm {
 		close(done)
@@ -268,8 +282,31 @@ func warmIndexes(warm bool, log *slog.Logger, builds ...func(context.Context) er
 		// build passed through (the runtime would return them only slowly).
 		debug.FreeOSMemory()
 		log.Info("indexes built", "took", time.Since(started).Round(time.Millisecond))
+		if after != nil {
+			after()
+		}
 	}()
 	return done
+}
+
+// memoryLimit sets the process's soft memory limit (debug.SetMemoryLimit)
+// to what the Go runtime holds now, plus cacheBytes, plus headroom or a
+// quarter of what it holds, whichever is more, and returns it. Called once
+// the indexes are built and their garbage returned: the server then holds
+// nearly all it will (the indexes, the geography), and the response cache
+// fills up to its bound. Without a limit the collector lets the heap grow
+// to twice what is live (GOGC=100) and the pages stay resident; with it,
+// the collector works harder as the heap nears the limit instead. The
+// limit is soft: a server that comes to hold more (a directory that grew)
+// is collected more often, never stopped, and its limit is set anew at
+// the next start.
+func memoryLimit(cacheBytes, headroom int64) int64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	held := int64(ms.Sys - ms.HeapReleased)
+	limit := held + cacheBytes + max(headroom, held/4)
+	debug.SetMemoryLimit(limit)
+	return limit
 }
 
 // readAfterOf is GraphQL's read-after token with read replicas, nil

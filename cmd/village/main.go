@@ -339,7 +339,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cacheMaxAge := fs.Duration("cache-max-age", server.DefaultConfig.CacheMaxAge, "how long shared caches may keep an anonymous GET's answer (Cache-Control: public, max-age); a minute at most for answers that depend on the clock")
 	responseCache := fs.Int64("response-cache-bytes", server.DefaultConfig.ResponseCacheBytes, "bytes of anonymous GraphQL answers kept in memory and answered again until the next write or the next UTC day (a minute for openNow/openAt); 0 keeps none")
 	var memLimit byteSize
-	fs.Var(&memLimit, "memory-limit", "soft limit on the process's memory (Go's GOMEMLIMIT): the garbage collector works harder as it nears it, so the resident size stays near what the server holds; bytes, or with a unit: 200MiB, 1GiB (0 or unset: GOMEMLIMIT, else none)")
+	fs.Var(&memLimit, "memory-limit", "soft limit on the process's memory (Go's GOMEMLIMIT): the garbage collector works harder as it nears it, so the resident size stays near what the server holds; bytes, or with a unit: 200MiB, 1GiB; 0: none (unset: GOMEMLIMIT, else set once the indexes are built to what the server then holds, plus the response cache, plus 32 MiB or a quarter of what it holds, whichever is more)")
 	introspection := fs.Bool("introspection", true, "answer GraphQL introspection (__schema, __type); --introspection=false refuses it")
 	trustedDocs := fs.String("trusted-documents", "", "run only the GraphQL documents listed in this file (Apollo's persisted-query manifest or Relay's {id: text} map); automatic persisted queries then register none")
 	drainPeriod := fs.Duration("drain-period", 5*time.Second, "on SIGTERM, how long /readyz answers 503 while requests are still served, before the listener closes")
@@ -356,6 +356,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *ratePerSecond < 0 || (*ratePerSecond > 0 && *rateBurst < 1) {
 		return fmt.Errorf("--rate-limit must be 0 (no limit) or positive, with --rate-burst at least 1")
 	}
+	memLimitSet := os.Getenv("GOMEMLIMIT") != ""
+	fs.Visit(func(f *flag.Flag) { memLimitSet = memLimitSet || f.Name == "memory-limit" })
 	if memLimit > 0 {
 		debug.SetMemoryLimit(int64(memLimit))
 	}
@@ -424,6 +426,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg.CacheMaxAge = *cacheMaxAge
 	cfg.ResponseCacheBytes = *responseCache
 	cfg.WarmIndexes = true
+	if !memLimitSet {
+		cfg.MemoryHeadroom = defaultMemoryHeadroom
+	}
 	cfg.DisableIntrospection = !*introspection
 	cfg.TrustedDocuments = trusted
 	cfg.Metrics = telemetry.NewMetrics()
@@ -470,6 +475,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // byteSize is a number of bytes: "1048576", "200MiB", "1GiB", "150MB".
+// defaultMemoryHeadroom is the headroom of serve's memory limit when none
+// is given (see server.Config.MemoryHeadroom): at national size the limit
+// is then about 130 MiB, where the collector's default let the heap reach
+// twice what is live.
+const defaultMemoryHeadroom = 32 << 20
+
 type byteSize int64
 
 func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }

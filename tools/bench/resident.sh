@@ -134,6 +134,8 @@ for target in "${targets[@]}"; do
 	printf '  match index %s (%d services), search index %s, response cache %s (%d answers)\n' \
 		"$(mb "$(metric village_match_index_bytes)")" "$(metric village_match_index_records)" \
 		"$(mb "$(metric village_search_index_bytes)")" "$(mb "$(metric village_response_cache_bytes)")" "$(metric village_response_cache_entries)"
+	limit=$(sed -n 's/.*memory limit set.*bytes=\([0-9]*\).*/\1/p' "$work/serve.log" | tail -1)
+	if [ -n "$limit" ]; then printf '  soft memory limit %s (set once the indexes were built)\n' "$(mb "$limit")"; fi
 	if [ "${RESIDENT_PPROF:-}" = 1 ]; then
 		curl -sf "http://127.0.0.1:$((port + 1))/debug/pprof/heap" >"$work/heap.pb.gz"
 		$GO tool pprof -top -sample_index=inuse_space -nodecount=20 "$work/village" "$work/heap.pb.gz" 2>/dev/null | sed 's/^/  /'
