@@ -7,6 +7,7 @@ import (
 	"unsafe"
 
 	"github.com/village-directory/village/ent"
+	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
@@ -121,3 +122,13 @@ func TestIndexBytes(t *testing.T) {
 }
 
 func sameFloat(a, b *float64) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+// TestKindOfRank: an area's rank gives back its kind, for every kind.
+func TestKindOfRank(t *testing.T) {
+	for _, k := range []servicearea.Kind{servicearea.KindNATIONWIDE, servicearea.KindSTATE, servicearea.KindCOUNTY,
+		servicearea.KindZIP, servicearea.KindRADIUS, servicearea.KindONLINE, servicearea.KindTEXT} {
+		if a := (area{rank: rankOf(k)}); a.kind() != k {
+			t.Errorf("kind %s: rank %d gives %s", k, a.rank, a.kind())
+		}
+	}
+}
