@@ -275,14 +275,12 @@ func warmIndexes(warm bool, log *slog.Logger, after func(), builds ...func(conte
 			if err := build(ctx); err != nil {
 				log.Error("building an index at start failed", "error", err)
 			}
-			// Building read the whole directory through rows and buffers
-			// that are garbage now: collect them and give their pages back
-			// to the OS, so the process's resident size is what it holds,
-			// not what the builds passed through (the runtime would return
-			// them only slowly), and the next build does not pile its
-			// garbage on this one's.
-			debug.FreeOSMemory()
 		}
+		// Building read the whole directory through rows and buffers that
+		// are garbage now: collect them and give their pages back to the
+		// OS, so the process's resident size is what it holds, not what the
+		// build passed through (the runtime would return them only slowly).
+		debug.FreeOSMemory()
 		log.Info("indexes built", "took", time.Since(started).Round(time.Millisecond))
 		if after != nil {
 			after()
