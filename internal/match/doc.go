@@ -150,10 +150,7 @@
 // (61 MB while it kept area rows), most of it the service rows with their
 // organizations (about 25 MB of heap, the ent rows 824 bytes each):
 // leaving them out too (what matching tests in a compact array, the
-// page's rows read again) is the next step toward a smaller process. A
-// whole load reads the services 2,000 at a time (loadBatch), each batch's
-// rows laid out and left to the collector before the next is read, so a
-// build never holds every row of the directory at once.
+// page's rows read again) is the next step toward a smaller process.
 //
 // # What is true today
 //
