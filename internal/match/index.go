@@ -231,29 +231,11 @@ func servicesQuery(client *ent.Client) *ent.ServiceQuery {
 		})
 }
 
-// loadBatch is how many services load reads at a time: each batch's rows
-// (the areas', locations' and links' above all) are laid out and become
-// garbage before the next is read, so a build does not hold every row of
-// the directory at once.
-const loadBatch = 2000
-
-// load reads what matching needs: a fixed number of statements per
-// loadBatch services.
+// load reads what matching needs: a fixed number of statements.
 func load(ctx context.Context, client *ent.Client, position int) (*snapshot, error) {
-	var entries []*entry
-	in := newInterner()
-	for last := 0; ; {
-		batch, err := servicesQuery(client).Where(service.IDGT(last)).Order(ent.Asc(service.FieldID)).Limit(loadBatch).All(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, svc := range batch {
-			entries = append(entries, newEntry(svc, in))
-		}
-		if len(batch) < loadBatch {
-			break
-		}
-		last = batch[len(batch)-1].ID
+	services, err := servicesQuery(client).All(ctx)
+	if err != nil {
+		return nil, err
 	}
 	terms, err := needTerms(ctx, client)
 	if err != nil {
@@ -262,6 +244,11 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	programs, err := client.Program.Query().Order(ent.Asc(program.FieldID)).All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	entries := make([]*entry, len(services))
+	in := newInterner()
+	for i, svc := range services {
+		entries[i] = newEntry(svc, in)
 	}
 	return assemble(position, vocabulary(terms), entries, programs), nil
 }
