@@ -194,8 +194,23 @@ type index struct {
 	termName  map[int]string
 	termWords map[int][]int32 // taxonomy term ID → the term numbers of the words a record carrying it is found by
 
+	// meta is, by record number, what ranking filters a record on (its
+	// type, whether live or restricted), one byte each so that the filter
+	// does not read the record itself.
+	meta []docMeta
+
 	pool sync.Pool // of []accum, one per record (see accums)
 }
+
+// docMeta is a record's type (low two bits) and flags.
+type docMeta uint8
+
+const (
+	metaLive docMeta = 1 << (iota + 2)
+	metaRestricted
+)
+
+func (m docMeta) typ() Type { return Type(m & 3) }
 
 // alive reports whether term n is a term of the directory now.
 func (ix *index) alive(n int32) bool { return ix.pinned[n] || len(ix.posts[n]) > 0 }
@@ -976,6 +991,18 @@ func (b *builder) finish(whole bool) {
 		}
 	}
 	ix.public = public
+	ix.meta = make([]docMeta, len(ix.docs)) // the index before's may be read still
+	for i := range ix.docs {
+		d := &ix.docs[i]
+		m := docMeta(d.typ)
+		if d.live {
+			m |= metaLive
+		}
+		if d.restricted {
+			m |= metaRestricted
+		}
+		ix.meta[i] = m
+	}
 }
 
 func idf(public int, df int32) float64 {
@@ -1044,6 +1071,7 @@ func (ix *index) bytes() int64 {
 		n += int64(len(d.name)) + 8*int64(cap(d.terms)) + int64(cap(d.locs))*int64(sizeofLocated) + 4*int64(cap(d.words))
 	}
 	n += int64(len(ix.byKey)) * (16 + 4 + mapEntry)
+	n += int64(len(ix.meta))
 	n += int64(len(ix.posts)) * (header + str + 1 + 4 + 8) // posts, stemOf, pinned, df, idf
 	for t, p := range ix.posts {
 		n += 4*int64(cap(p)) + int64(len(ix.stemOf[t]))
