@@ -194,9 +194,45 @@ func (o *Outcome) matches(folded string) bool {
 	return found
 }
 
+// mayMatch reports whether a word of text may be one the query found: a
+// plain-ASCII text only when one of its words starts like a matched stem
+// (as matches asks), read without splitting or folding the text; any
+// other text, always.
+func (o *Outcome) mayMatch(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	for i := 0; i < len(text); {
+		if !asciiWordByte(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && asciiWordByte(text[j]) {
+			j++
+		}
+		for _, p := range o.prefixes {
+			if j-i >= len(p) && strings.EqualFold(text[i:i+len(p)], p) {
+				return true
+			}
+		}
+		i = j
+	}
+	return false
+}
+
+func asciiWordByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
 // Highlight marks the words of text the query found, in a snippet of at
 // most about 160 characters around the first; false when none is found.
 func (o *Outcome) Highlight(field, text string) (Highlight, bool) {
+	if !o.mayMatch(text) {
+		return Highlight{}, false
+	}
 	toks := tokenize(text)
 	first := -1
 	var found []token
