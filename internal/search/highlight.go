@@ -199,10 +199,8 @@ func (o *Outcome) matches(folded string) bool {
 // (as matches asks), read without splitting or folding the text; any
 // other text, always.
 func (o *Outcome) mayMatch(text string) bool {
-	for i := 0; i < len(text); i++ {
-		if text[i] >= utf8.RuneSelf {
-			return true
-		}
+	if !isASCII(text) {
+		return true
 	}
 	for i := 0; i < len(text); {
 		if !asciiWordByte(text[i]) {
@@ -213,14 +211,32 @@ func (o *Outcome) mayMatch(text string) bool {
 		for j < len(text) && asciiWordByte(text[j]) {
 			j++
 		}
-		for _, p := range o.prefixes {
-			if j-i >= len(p) && strings.EqualFold(text[i:i+len(p)], p) {
-				return true
-			}
+		if o.startsLikeMatch(text[i:j]) {
+			return true
 		}
 		i = j
 	}
 	return false
+}
+
+// startsLikeMatch reports whether the plain-ASCII word w, folded, starts
+// with a prefix of a matched stem (else matches is false for it).
+func (o *Outcome) startsLikeMatch(w string) bool {
+	for _, p := range o.prefixes {
+		if len(w) >= len(p) && strings.EqualFold(w[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func asciiWordByte(c byte) bool {
@@ -233,17 +249,31 @@ func (o *Outcome) Highlight(field, text string) (Highlight, bool) {
 	if !o.mayMatch(text) {
 		return Highlight{}, false
 	}
-	toks := tokenize(text)
+	// The words, as tokenize splits them; a plain-ASCII word is folded
+	// only when it starts like a matched stem.
+	toks := make([]span, 0, len(text)/6+1)
 	first := -1
-	var found []token
-	for i, t := range toks {
-		if o.matches(t.folded) {
+	var found []span
+	eachWord(text, func(t span) {
+		w := text[t.start:t.end]
+		var folded string
+		if isASCII(w) {
+			if !o.startsLikeMatch(w) {
+				toks = append(toks, t)
+				return
+			}
+			folded = strings.ToLower(w) // fold, for ASCII
+		} else if folded = fold(w); folded == "" {
+			return // not a word (tokenize leaves it out)
+		}
+		toks = append(toks, t)
+		if o.matches(folded) {
 			if first < 0 {
-				first = i
+				first = len(toks) - 1
 			}
 			found = append(found, t)
 		}
-	}
+	})
 	if first < 0 {
 		return Highlight{}, false
 	}
