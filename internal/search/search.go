@@ -462,7 +462,7 @@ func (o *Outcome) measure(c *cand) {
 		return
 	}
 	c.measured = true
-	if km, ok := o.ix.docs[c.doc].distanceKm(*o.near, o.reveal); ok {
+	if km, ok := o.ix.distanceKm(c.doc, *o.near, o.reveal); ok {
 		c.located, c.dist = true, km
 	}
 }
