@@ -207,7 +207,15 @@ type index struct {
 	pointsAt []uint32
 
 	pool sync.Pool // of []accum, one per record (see accums)
+	// lookups memoizes lookup (the index never changes, so neither does
+	// what a word finds in it): folded word → word, at most maxLookups.
+	lookups     sync.Map
+	lookupCount atomic.Int32
 }
+
+// maxLookups bounds the words an index memoizes look-ups of (a few
+// hundred bytes each): the words workers type again and again.
+const maxLookups = 2048
 
 // docMeta is a record's type (low two bits) and flags.
 type docMeta uint8

@@ -233,7 +233,7 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 	out := &Outcome{ix: ix, matched: map[int32]bool{}}
 	words := make([]word, len(folded))
 	for i, w := range folded {
-		words[i] = ix.lookup(w)
+		words[i] = ix.lookupOnce(w)
 		for _, a := range words[i].alts {
 			if !out.matched[a.term] {
 				out.matched[a.term] = true
@@ -275,6 +275,18 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 		})
 	}
 	return out, nil
+}
+
+// lookupOnce is lookup, memoized.
+func (ix *index) lookupOnce(w string) word {
+	if v, ok := ix.lookups.Load(w); ok {
+		return v.(word)
+	}
+	out := ix.lookup(w)
+	if ix.lookupCount.Add(1) <= maxLookups {
+		ix.lookups.Store(w, out)
+	}
+	return out
 }
 
 // lookup finds the terms a query word stands for: its English and Spanish
