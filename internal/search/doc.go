@@ -133,21 +133,34 @@
 // stands in there: four bytes a (term, record) pair. Records keep their
 // type, ID, name, taxonomy term IDs, located points (unit vectors: a
 // distance is a dot product and one acos) and their typo-vocabulary
-// readings (four bytes each). IndexStats.Bytes estimates the index's own
-// memory (village_search_index_bytes); BenchmarkSearch logs it with the
-// live heap the index takes, and the README's Speed section has the
-// figures.
+// readings (four bytes each). For ranking, one byte a record (its type,
+// live, restricted, has a confidential place) and the points of records
+// with no confidential place again, in one array in record order (24
+// bytes a place, four a record): the ranking reads neither the record nor
+// its own slices. An index memoizes the look-ups of up to 2,048 query
+// words (outside the estimate: a few hundred bytes each).
+// IndexStats.Bytes estimates the index's own memory
+// (village_search_index_bytes); BenchmarkSearch logs it with the live heap
+// the index takes, and the README's Speed section has the figures.
 //
 // # Cost of a search
 //
-// A query word's postings are merged into per-record accumulators (pooled,
+// A query word's look-up (its stems, and its typo neighbours: only the
+// words of three lists per reachable length, above) is memoized in the
+// index, for up to 2,048 words. Its postings are merged into per-record accumulators (pooled,
 // one per record, cleared after use); a record that missed a word is
-// dropped at once, and the next word's postings skip it. A page is
-// selected from the results with a bounded heap (O(n log first)), never by
-// sorting every result; a typo look-up compares only the words of three
-// lists per reachable length (above); highlighting stems only words
-// starting like a matched stem, and is cut from the records GraphQL loads
-// for the page anyway (HighlightsOf), so it reads nothing more.
-// Statements: the feed position, one per type on the page (and per edge
-// its selection asks for).
+// dropped at once, and the next word's postings skip it. The survivors are
+// filtered by type and visibility on the byte per record. Distances are
+// not measured there: a page (Page) first counts the results after the
+// cursor by the head of their key (live, tier: known without a distance),
+// finds the lowest head that reaches the page, and measures and compares
+// whole only the results of that head or above (and those tying with the
+// cursor's head). The page is then selected with a bounded heap (O(n log
+// first)), never by sorting every result. Highlighting is cut from the
+// records GraphQL loads for the page anyway (HighlightsOf), so it reads
+// nothing more; a plain-ASCII text none of whose words starts like a
+// matched stem is passed over without being split, and only the words
+// that do are folded and stemmed. Statements: the feed position, one per
+// type on the page (and per edge its selection asks for): the same as
+// nodes(ids:) fetching that page, plus the position.
 package search

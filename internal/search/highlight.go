@@ -194,20 +194,86 @@ func (o *Outcome) matches(folded string) bool {
 	return found
 }
 
+// mayMatch reports whether a word of text may be one the query found: a
+// plain-ASCII text only when one of its words starts like a matched stem
+// (as matches asks), read without splitting or folding the text; any
+// other text, always.
+func (o *Outcome) mayMatch(text string) bool {
+	if !isASCII(text) {
+		return true
+	}
+	for i := 0; i < len(text); {
+		if !asciiWordByte(text[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(text) && asciiWordByte(text[j]) {
+			j++
+		}
+		if o.startsLikeMatch(text[i:j]) {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// startsLikeMatch reports whether the plain-ASCII word w, folded, starts
+// with a prefix of a matched stem (else matches is false for it).
+func (o *Outcome) startsLikeMatch(w string) bool {
+	for _, p := range o.prefixes {
+		if len(w) >= len(p) && strings.EqualFold(w[:len(p)], p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func asciiWordByte(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
 // Highlight marks the words of text the query found, in a snippet of at
 // most about 160 characters around the first; false when none is found.
 func (o *Outcome) Highlight(field, text string) (Highlight, bool) {
-	toks := tokenize(text)
+	if !o.mayMatch(text) {
+		return Highlight{}, false
+	}
+	// The words, as tokenize splits them; a plain-ASCII word is folded
+	// only when it starts like a matched stem.
+	toks := make([]span, 0, len(text)/6+1)
 	first := -1
-	var found []token
-	for i, t := range toks {
-		if o.matches(t.folded) {
+	var found []span
+	eachWord(text, func(t span) {
+		w := text[t.start:t.end]
+		var folded string
+		if isASCII(w) {
+			if !o.startsLikeMatch(w) {
+				toks = append(toks, t)
+				return
+			}
+			folded = strings.ToLower(w) // fold, for ASCII
+		} else if folded = fold(w); folded == "" {
+			return // not a word (tokenize leaves it out)
+		}
+		toks = append(toks, t)
+		if o.matches(folded) {
 			if first < 0 {
-				first = i
+				first = len(toks) - 1
 			}
 			found = append(found, t)
 		}
-	}
+	})
 	if first < 0 {
 		return Highlight{}, false
 	}

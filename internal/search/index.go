@@ -194,8 +194,39 @@ type index struct {
 	termName  map[int]string
 	termWords map[int][]int32 // taxonomy term ID → the term numbers of the words a record carrying it is found by
 
+	// meta is, by record number, what ranking filters a record on (its
+	// type, whether live or restricted), one byte each so that the filter
+	// does not read the record itself.
+	meta []docMeta
+	// points are the unit vectors of the records' places, record by
+	// record (those of record d from pointsAt[d] to pointsAt[d+1]), laid
+	// out in a row so that measuring thousands of results reads memory in
+	// order; a record with a confidential place (metaConfidential) is
+	// measured from its own locs instead, per viewer.
+	points   [][3]float64
+	pointsAt []uint32
+
 	pool sync.Pool // of []accum, one per record (see accums)
+	// lookups memoizes lookup (the index never changes, so neither does
+	// what a word finds in it): folded word → word, at most maxLookups.
+	lookups     sync.Map
+	lookupCount atomic.Int32
 }
+
+// maxLookups bounds the words an index memoizes look-ups of (a few
+// hundred bytes each): the words workers type again and again.
+const maxLookups = 2048
+
+// docMeta is a record's type (low two bits) and flags.
+type docMeta uint8
+
+const (
+	metaLive docMeta = 1 << (iota + 2)
+	metaRestricted
+	metaConfidential
+)
+
+func (m docMeta) typ() Type { return Type(m & 3) }
 
 // alive reports whether term n is a term of the directory now.
 func (ix *index) alive(n int32) bool { return ix.pinned[n] || len(ix.posts[n]) > 0 }
@@ -976,6 +1007,38 @@ func (b *builder) finish(whole bool) {
 		}
 	}
 	ix.public = public
+	// New arrays: the index before's may be read still.
+	ix.meta = make([]docMeta, len(ix.docs))
+	ix.pointsAt = make([]uint32, len(ix.docs)+1)
+	n := 0
+	for i := range ix.docs {
+		n += len(ix.docs[i].locs)
+	}
+	ix.points = make([][3]float64, 0, n)
+	for i := range ix.docs {
+		d := &ix.docs[i]
+		m := docMeta(d.typ)
+		if d.live {
+			m |= metaLive
+		}
+		if d.restricted {
+			m |= metaRestricted
+		}
+		ix.pointsAt[i] = uint32(len(ix.points))
+		for _, l := range d.locs {
+			if l.confidential {
+				m |= metaConfidential
+			}
+		}
+		if m&metaConfidential == 0 {
+			for _, l := range d.locs {
+				ix.points = append(ix.points, l.v)
+			}
+		}
+		ix.meta[i] = m
+	}
+	ix.pointsAt[len(ix.docs)] = uint32(len(ix.points))
+	ix.points = slices.Clip(ix.points)
 }
 
 func idf(public int, df int32) float64 {
@@ -1027,6 +1090,26 @@ func (d *doc) distanceKm(pt [3]float64, reveal func(owner int) bool) (float64, b
 			best, found = dot, true
 		}
 	}
+	return arcKm(best, found)
+}
+
+// distanceKm is ix.docs[d].distanceKm, read from the points laid out in
+// a row when the record has no confidential place.
+func (ix *index) distanceKm(d int32, pt [3]float64, reveal func(owner int) bool) (float64, bool) {
+	if ix.meta[d]&metaConfidential != 0 {
+		return ix.docs[d].distanceKm(pt, reveal)
+	}
+	best, found := -2.0, false
+	for _, v := range ix.points[ix.pointsAt[d]:ix.pointsAt[d+1]] {
+		if dot := v[0]*pt[0] + v[1]*pt[1] + v[2]*pt[2]; dot > best {
+			best, found = dot, true
+		}
+	}
+	return arcKm(best, found)
+}
+
+// arcKm is the great-circle distance of the largest dot product found.
+func arcKm(best float64, found bool) (float64, bool) {
 	if !found {
 		return 0, false
 	}
@@ -1044,6 +1127,7 @@ func (ix *index) bytes() int64 {
 		n += int64(len(d.name)) + 8*int64(cap(d.terms)) + int64(cap(d.locs))*int64(sizeofLocated) + 4*int64(cap(d.words))
 	}
 	n += int64(len(ix.byKey)) * (16 + 4 + mapEntry)
+	n += int64(len(ix.meta)) + 4*int64(len(ix.pointsAt)) + 24*int64(cap(ix.points))
 	n += int64(len(ix.posts)) * (header + str + 1 + 4 + 8) // posts, stemOf, pinned, df, idf
 	for t, p := range ix.posts {
 		n += 4*int64(cap(p)) + int64(len(ix.stemOf[t]))

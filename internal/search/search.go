@@ -72,7 +72,14 @@ func (h *Hit) Cursor() string { return h.key.cursor() }
 type Outcome struct {
 	cands []cand
 	ix    *index
-	all   []*Hit
+	words int32 // query words found in every result
+	// near is where distances are measured from (nil: not measured);
+	// reveal says whether the viewer may see a confidential location of
+	// an organization's. A result's distance is measured only when its
+	// place in the order depends on it (see Page).
+	near   *[3]float64
+	reveal func(owner int) bool
+	all    []*Hit
 	// matched are the term numbers the query's words found (for
 	// highlights).
 	matched map[int32]bool
@@ -226,7 +233,7 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 	out := &Outcome{ix: ix, matched: map[int32]bool{}}
 	words := make([]word, len(folded))
 	for i, w := range folded {
-		words[i] = ix.lookup(w)
+		words[i] = ix.lookupOnce(w)
 		for _, a := range words[i].alts {
 			if !out.matched[a.term] {
 				out.matched[a.term] = true
@@ -236,6 +243,21 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 		}
 	}
 	out.cands = ix.rank(ctx, words, q, needs)
+	out.words = int32(len(words))
+	if q.Near != nil {
+		v := geo.UnitVector(q.Near.Lat, q.Near.Lon)
+		out.near = &v
+		revealed := map[int]bool{}
+		out.reveal = func(owner int) bool {
+			r, ok := revealed[owner]
+			if !ok {
+				o := owner
+				r = auth.Visible(ctx, &ent.Location{Confidential: true, OrganizationID: &o}, location.FieldLatitude)
+				revealed[owner] = r
+			}
+			return r
+		}
+	}
 	if q.LeaveOut != nil {
 		var ids []int
 		for _, c := range out.cands {
@@ -253,6 +275,18 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 		})
 	}
 	return out, nil
+}
+
+// lookupOnce is lookup, memoized.
+func (ix *index) lookupOnce(w string) word {
+	if v, ok := ix.lookups.Load(w); ok {
+		return v.(word)
+	}
+	out := ix.lookup(w)
+	if ix.lookupCount.Add(1) <= maxLookups {
+		ix.lookups.Store(w, out)
+	}
+	return out
 }
 
 // lookup finds the terms a query word stands for: its English and Spanish
@@ -386,37 +420,23 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 			types[t] = true
 		}
 	}
-	reveal := func(owner int) bool {
-		o := owner
-		return auth.Visible(ctx, &ent.Location{Confidential: true, OrganizationID: &o}, location.FieldLatitude)
-	}
-	var near [3]float64
-	if q.Near != nil {
-		near = geo.UnitVector(q.Near.Lat, q.Near.Lon)
-	}
 	kept := make([]cand, 0, len(touched))
 	for _, d := range touched {
-		doc := &ix.docs[d]
 		r := &acc[d]
 		if int(r.words) < len(words) {
 			continue // every word must be found
 		}
-		if len(q.Types) > 0 && !types[doc.typ] {
+		m := ix.meta[d]
+		if len(q.Types) > 0 && !types[m.typ()] {
 			continue
 		}
-		if doc.restricted && !auth.Visible(ctx, &ent.Resource{Status: doc.status}, "") {
+		if m&metaRestricted != 0 && !auth.Visible(ctx, &ent.Resource{Status: ix.docs[d].status}, "") {
 			continue
 		}
-		if len(needs) > 0 && !meets(doc.terms, needs) {
+		if len(needs) > 0 && !meets(ix.docs[d].terms, needs) {
 			continue
 		}
-		c := cand{doc: d, words: r.words, tier: r.tier, score: r.score}
-		if q.Near != nil {
-			if km, ok := doc.distanceKm(near, reveal); ok {
-				c.located, c.dist = true, km
-			}
-		}
-		kept = append(kept, c)
+		kept = append(kept, cand{doc: d, tier: r.tier, score: r.score, live: m&metaLive != 0, measured: q.Near == nil})
 	}
 	for _, d := range touched {
 		acc[d] = accum{}
@@ -425,17 +445,60 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 }
 
 // cand is a result before it is ordered: what its rank key needs beyond
-// its record (see key).
+// its record (see key). Its distance is measured only when its place
+// depends on it (measured: done, or no place to measure from).
 type cand struct {
-	doc         int32
-	words, tier int32
-	located     bool
-	dist, score float64
+	doc               int32
+	tier              int32
+	live              bool
+	measured, located bool
+	dist, score       float64
 }
 
-func (ix *index) key(c *cand) rankKey {
-	d := &ix.docs[c.doc]
-	return rankKey{words: int(c.words), live: d.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: d.typ, id: d.id}
+// head is the part of c's rank key known before its distance is
+// measured, as a number: higher ranks first (every result holds the same
+// number of words).
+func (c *cand) head() int32 {
+	if c.live {
+		return c.tier + liveHead
+	}
+	return c.tier
+}
+
+// liveHead is above any tier (at most 9 a word).
+const liveHead = 1 << 12
+
+// measure sets c's distance from the query's place, once.
+func (o *Outcome) measure(c *cand) {
+	if c.measured {
+		return
+	}
+	c.measured = true
+	if km, ok := o.ix.distanceKm(c.doc, *o.near, o.reveal); ok {
+		c.located, c.dist = true, km
+	}
+}
+
+// key is c's whole rank key; c must be measured.
+func (o *Outcome) key(c *cand) rankKey {
+	d := &o.ix.docs[c.doc]
+	return rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: d.typ, id: d.id}
+}
+
+// after reports whether c comes after the cursor key k, measuring c only
+// when the head of its key ties with k's.
+func (o *Outcome) after(c *cand, k *rankKey) bool {
+	if h := cmp.Compare(k.words, int(o.words)); h != 0 {
+		return h > 0
+	}
+	if c.live != k.live {
+		return k.live
+	}
+	if h := cmp.Compare(k.tier, int(c.tier)); h != 0 {
+		return h > 0
+	}
+	o.measure(c)
+	return o.key(c).compare(*k) > 0
 }
 
 // accums returns a zeroed accumulator per record, reused across queries
@@ -466,7 +529,7 @@ func (o *Outcome) Total() int { return len(o.cands) }
 // hit is candidate c at place i (from 0) in the whole order.
 func (o *Outcome) hit(c *cand, i int) *Hit {
 	d := &o.ix.docs[c.doc]
-	h := &Hit{Type: d.typ, ID: d.id, key: o.ix.key(c), Score: float64(len(o.cands)-i) / float64(len(o.cands))}
+	h := &Hit{Type: d.typ, ID: d.id, key: o.key(c), Score: float64(len(o.cands)-i) / float64(len(o.cands))}
 	if c.located {
 		km := c.dist
 		h.DistanceKm = &km
@@ -477,7 +540,10 @@ func (o *Outcome) hit(c *cand, i int) *Hit {
 // All returns every result, best first.
 func (o *Outcome) All() []*Hit {
 	if o.all == nil {
-		slices.SortFunc(o.cands, func(a, b cand) int { return o.ix.key(&a).compare(o.ix.key(&b)) })
+		for i := range o.cands {
+			o.measure(&o.cands[i])
+		}
+		slices.SortFunc(o.cands, func(a, b cand) int { return o.key(&a).compare(o.key(&b)) })
 		o.all = make([]*Hit, len(o.cands))
 		for i := range o.cands {
 			o.all[i] = o.hit(&o.cands[i], i)
@@ -500,19 +566,46 @@ func (o *Outcome) Page(after string, first int) (page []*Hit, hasNext, hasPrevio
 		from = &key
 	}
 	first = max(first, 0)
-	// The best first results after the cursor, kept in a max-heap (the
-	// worst kept on top): one pass, O(n log first).
-	top := make([]keyed, 0, first)
+	// Which results come after the cursor, and how many of them by the
+	// head of their key (liveness and tier: known without a distance).
+	// Only the results whose head could place them on the page are
+	// measured and compared whole: those of heads above the page's
+	// lowest, and those tying with it; a result tying with the cursor's
+	// head is measured to place it before or after.
+	var counts [2 * liveHead]int32
 	before, rest := 0, 0
 	for i := range o.cands {
-		k := o.ix.key(&o.cands[i])
-		if from != nil && k.compare(*from) <= 0 {
+		c := &o.cands[i]
+		if from != nil && !o.after(c, from) {
 			before++
 			continue
 		}
 		rest++
+		counts[c.head()]++
+	}
+	floor := int32(len(counts)) // no result: first == 0
+	if first > 0 {
+		floor = 0
+		if rest > first {
+			n := 0
+			for floor = int32(len(counts) - 1); floor > 0; floor-- {
+				if n += int(counts[floor]); n >= first {
+					break
+				}
+			}
+		}
+	}
+	// The best first of them, kept in a max-heap (the worst kept on top):
+	// one pass, O(n log first).
+	top := make([]keyed, 0, first)
+	for i := range o.cands {
+		c := &o.cands[i]
+		if c.head() < floor || (from != nil && !o.after(c, from)) {
+			continue
+		}
+		o.measure(c)
+		k := o.key(c)
 		switch {
-		case first == 0:
 		case len(top) < first:
 			top = append(top, keyed{k, int32(i)})
 			for j := len(top) - 1; j > 0; { // sift up

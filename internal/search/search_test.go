@@ -269,7 +269,54 @@ func TestSearchPaging(t *testing.T) {
 		if _, _, _, err := out.Page("garbage", 3); err == nil {
 			t.Error("a foreign cursor is refused")
 		}
+		// Pages of every size, near a place (distances measured only for
+		// the results a page's order depends on) and not, cut the whole
+		// order, as every role sees it.
+		for _, near := range []*search.Point{nil, {Lat: dorchesterLat, Lon: dorchesterLon}, {Lat: dorchesterLat + 0.5, Lon: dorchesterLon}} {
+			for _, ctx := range []context.Context{anonymous(), as(auth.Staff)} {
+				for _, text := range []string{"visit", "harbor", "parents"} {
+					q := search.Query{Text: text, Near: near}
+					out, err := k.e.Search(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var all []string
+					for _, h := range out.All() {
+						all = append(all, fmt.Sprintf("%s %v %.6f", k.name(t, h), distance(h), h.Score))
+					}
+					for size := 1; size <= 4; size++ {
+						out, err := k.e.Search(ctx, q) // a fresh outcome: nothing measured yet
+						if err != nil {
+							t.Fatal(err)
+						}
+						var paged []string
+						after := ""
+						for range 20 {
+							page, hasNext, _, err := out.Page(after, size)
+							if err != nil {
+								t.Fatal(err)
+							}
+							for _, h := range page {
+								paged = append(paged, fmt.Sprintf("%s %v %.6f", k.name(t, h), distance(h), h.Score))
+							}
+							if !hasNext {
+								break
+							}
+							after = page[len(page)-1].Cursor()
+						}
+						equal(t, fmt.Sprintf("%q near %v, pages of %d", text, near, size), paged, all)
+					}
+				}
+			}
+		}
 	})
+}
+
+func distance(h *search.Hit) string {
+	if h.DistanceKm == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", *h.DistanceKm)
 }
 
 // TestSearchHighlights: the ranges point at the matched words.

@@ -33,21 +33,37 @@ type token struct {
 // apostrophe inside a word kept ("baby's"). Hyphens, slashes and other
 // punctuation separate words, so "home-visiting" is two.
 func tokenize(text string) []token {
-	var out []token
+	out := make([]token, 0, len(text)/6+1)
+	eachWord(text, func(s span) {
+		if f := fold(text[s.start:s.end]); f != "" {
+			out = append(out, token{start: s.start, end: s.end, runeStart: s.runeStart, runeEnd: s.runeEnd, folded: f})
+		}
+	})
+	return out
+}
+
+// span is where a word stands in a text: byte offsets, and rune offsets
+// for highlights.
+type span struct{ start, end, runeStart, runeEnd int }
+
+// eachWord calls fn with each word of text (as tokenize splits it), in
+// order, unfolded.
+func eachWord(text string, fn func(span)) {
 	start, runeStart, n := -1, 0, 0
 	flush := func(end int) {
 		if start >= 0 {
 			w := strings.TrimRight(text[start:end], "'’")
-			if f := fold(w); f != "" {
-				out = append(out, token{start: start, end: start + len(w), runeStart: runeStart,
-					runeEnd: runeStart + utf8.RuneCountInString(w), folded: f})
-			}
+			fn(span{start: start, end: start + len(w), runeStart: runeStart, runeEnd: runeStart + utf8.RuneCountInString(w)})
 			start = -1
 		}
 	}
 	for i, r := range text {
-		word := unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) ||
-			(start >= 0 && (r == '\'' || r == '’'))
+		var word bool
+		if r < utf8.RuneSelf {
+			word = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || (start >= 0 && r == '\'')
+		} else {
+			word = unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) || (start >= 0 && r == '’')
+		}
 		if word && start < 0 {
 			start, runeStart = i, n
 		} else if !word {
@@ -56,7 +72,6 @@ func tokenize(text string) []token {
 		n++
 	}
 	flush(len(text))
-	return out
 }
 
 var foldMarks = runes.Remove(runes.In(unicode.Mn))
