@@ -1,0 +1,116 @@
+package hsds
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+)
+
+// importSpill holds the values of a package's rows off the Go heap: each
+// row's values (compactValues) are appended to a temporary file, removed
+// once the import ends, and read back by offset (ReadAt) when the mapper
+// asks for a value. What the kernel caches of the file is page cache, not
+// the process's resident memory (as a mapping of it would be). Read
+// values are copies: a record that keeps one holds that value alone, not
+// its row. Without a file (tests, or none could be made) the values are
+// kept in memory in the same form.
+type importSpill struct {
+	f    *os.File
+	w    *bufio.Writer
+	mem  []byte // the values, when there is no file
+	size int64
+	err  error // the first write or read that failed
+	// The row last read (its values in buf): the mapper reads a row's
+	// values one after another.
+	last *importRow
+	buf  []byte
+}
+
+// newImportSpill makes the spill file, in the system's temporary folder,
+// and removes its name at once where the system allows (the open file
+// stays readable; nothing is left behind whatever becomes of the
+// process); without one, the values stay in memory.
+func newImportSpill() *importSpill {
+	f, err := os.CreateTemp("", "village-import-*.values")
+	if err != nil {
+		return &importSpill{}
+	}
+	_ = os.Remove(f.Name())
+	return &importSpill{f: f, w: bufio.NewWriterSize(f, 256<<10)}
+}
+
+// Close closes the file (and removes it, where its name could not be
+// removed while open).
+func (s *importSpill) Close() {
+	if s == nil || s.f == nil {
+		return
+	}
+	name := s.f.Name()
+	_ = s.f.Close()
+	_ = os.Remove(name)
+	s.f, s.w, s.last, s.buf = nil, nil, nil, nil
+}
+
+// importLayout is where the values of a set of rows are: the position
+// of each column (the rows of a CSV file, or the JSON objects with the
+// same fields, share one) and the spill holding them.
+type importLayout struct {
+	cols  map[string]int
+	spill *importSpill
+}
+
+// newRow stores a row's values vals (by the layout's positions) and
+// gives the row, without its file and place.
+func (l *importLayout) newRow(vals []string) *importRow {
+	off, n := l.spill.add(compactValues(vals))
+	return &importRow{lay: l, off: off, n: n}
+}
+
+// add stores the values of a row (compactValues's form) and gives where
+// they are.
+func (s *importSpill) add(data string) (off int64, n uint32) {
+	off, n = s.size, uint32(len(data))
+	if int64(n) != int64(len(data)) {
+		panic("hsds: a row of 4 GiB") // files are far smaller (MaxFileBytes)
+	}
+	s.size += int64(len(data))
+	if s.f == nil {
+		s.mem = append(s.mem, data...)
+		return off, n
+	}
+	if _, err := s.w.WriteString(data); err != nil && s.err == nil {
+		s.err = err
+	}
+	return off, n
+}
+
+// row gives the stored values of r (nil when it has none).
+func (s *importSpill) row(r *importRow) []byte {
+	if r.n == 0 {
+		return nil
+	}
+	if s.last == r {
+		return s.buf
+	}
+	if s.f == nil {
+		return s.mem[r.off : r.off+int64(r.n)]
+	}
+	if s.w.Buffered() > 0 {
+		if err := s.w.Flush(); err != nil && s.err == nil {
+			s.err = err
+		}
+	}
+	if cap(s.buf) < int(r.n) {
+		s.buf = make([]byte, r.n)
+	}
+	s.buf = s.buf[:r.n]
+	if _, err := s.f.ReadAt(s.buf, r.off); err != nil {
+		if s.err == nil {
+			s.err = fmt.Errorf("reading back the package's values: %w", err)
+		}
+		s.last = nil
+		return nil
+	}
+	s.last = r
+	return s.buf
+}
