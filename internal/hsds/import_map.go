@@ -407,7 +407,7 @@ func importWhere(r *importRow) string {
 	if r.line > 0 {
 		return fmt.Sprintf("%s row %d", r.file, r.line)
 	}
-	return r.file + " " + r.path
+	return r.file + " " + r.jsonPath()
 }
 
 func (m *importMapper) keep(table, id string) {

@@ -29,7 +29,9 @@ type importRow struct {
 	// consumed: the row is stored or kept verbatim (a flag of the row,
 	// where a map would take an entry per row of the package).
 	consumed bool
-	path     string // JSON path ($.locations[0]); "" for CSV
+	// path is the JSON path ($.locations[0]); nil for CSV (a pointer,
+	// as a CSV row has none: a row takes 64 bytes, not 80).
+	path *string
 	// A CSV row is its record's values, by the position its layout gives
 	// each column (one per file, not per row: packages run to millions of
 	// rows); v holds a JSON object's values, and any value set on a CSV
@@ -37,10 +39,10 @@ type importRow struct {
 	// CSV row's values are one string (compactValues): the number of
 	// values and where each ends (2 bytes apiece, or 4 in a row of 64 KiB
 	// or more), then the values, kept by the layout's spill (off the
-	// heap; n bytes at off) and read back when asked for.
+	// heap; at: the offset << 24 | the length) and read back when asked
+	// for.
 	lay *importLayout
-	off int64
-	n   uint32
+	at  uint64
 	v   map[string]string
 	// src is, for a row converted from an HSDS 1.x/2.0 table
 	// (import_legacy.go), the source row it was made from (file and line
@@ -143,9 +145,30 @@ func (r *importRow) each(f func(col, val string)) {
 	}
 }
 
+// jsonPath is the row's JSON path, "" for a CSV row. A JSON row's
+// values once compacted are followed by its path.
+func (r *importRow) jsonPath() string {
+	if r.path != nil {
+		return *r.path
+	}
+	if r.lay != nil && r.lay.path {
+		return r.val(len(r.lay.cols))
+	}
+	return ""
+}
+
+// pathRef is the row's JSON path for a row made from it (nil for CSV).
+func (r *importRow) pathRef() *string {
+	if r.path != nil || r.lay == nil || !r.lay.path {
+		return r.path
+	}
+	p := r.jsonPath()
+	return &p
+}
+
 // msg builds a message about field (may be "") of the row.
 func (r *importRow) msg(field, format string, args ...any) ImportMessage {
-	return ImportMessage{File: r.file, Row: int(r.line), Path: r.path, Field: field, Text: fmt.Sprintf(format, args...)}
+	return ImportMessage{File: r.file, Row: int(r.line), Path: r.jsonPath(), Field: field, Text: fmt.Sprintf(format, args...)}
 }
 
 // importTable is one HSDS table: its rows and the columns it carried.
@@ -777,9 +800,12 @@ func (p *importPackage) compactRows() {
 				sig.WriteString(k)
 				sig.WriteByte(0)
 			}
+			if r.path != nil {
+				sig.WriteByte(1) // the path follows the values
+			}
 			lay, ok := layouts[sig.String()]
 			if !ok {
-				lay = &importLayout{cols: make(map[string]int, len(keys)), spill: p.spill}
+				lay = &importLayout{cols: make(map[string]int, len(keys)), spill: p.spill, path: r.path != nil}
 				for i, k := range keys {
 					lay.cols[k] = i
 				}
@@ -789,8 +815,14 @@ func (p *importPackage) compactRows() {
 			for _, k := range keys {
 				vals = append(vals, r.v[k])
 			}
-			r.lay, r.v = lay, nil
-			r.off, r.n = p.spill.add(compactValues(vals))
+			if r.path != nil {
+				vals = append(vals, *r.path)
+			}
+			data := compactValues(vals)
+			if len(data) >= importSpillMaxRow {
+				continue // kept as it is (see importSpillMaxRow)
+			}
+			r.lay, r.v, r.at, r.path = lay, nil, p.spill.add(data), nil
 		}
 	}
 }
@@ -1063,7 +1095,7 @@ func (p *importPackage) walkJSONObject(file, path, table string, x any, parentTa
 		p.errors = append(p.errors, ImportMessage{File: file, Path: path, Text: "expected an object"})
 		return
 	}
-	row := &importRow{file: file, path: path, v: map[string]string{}}
+	row := &importRow{file: file, path: &path, v: map[string]string{}}
 	known := map[string]bool{}
 	for _, c := range importKnownTables[table] {
 		known[c] = true

@@ -3,6 +3,7 @@ package hsds
 import (
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestCompactValues checks a row's values read back as stored, in the
@@ -39,8 +40,8 @@ func testCompactValues(t *testing.T, spill *importSpill) {
 		if got := r.val(4); got != "" {
 			t.Errorf("long %d: a column past the row's is %q", len(long), got)
 		}
-		if want := 1 + 2 + 2*len(vals) + len("svc-1Service one") + len(long); len(long) < 1<<15 && int(r.n) != want {
-			t.Errorf("long %d: %d bytes, want the narrow form's %d", len(long), r.n, want)
+		if want := 1 + 2 + 2*len(vals) + len("svc-1Service one") + len(long); len(long) < 1<<15 && int(r.at&(importSpillMaxRow-1)) != want {
+			t.Errorf("long %d: %d bytes, want the narrow form's %d", len(long), r.at&(importSpillMaxRow-1), want)
 		}
 	}
 	// Read again, rows written after: each is read back by its own offset.
@@ -51,5 +52,12 @@ func testCompactValues(t *testing.T, spill *importSpill) {
 	}
 	if r := lay.newRow(nil); r.raw("id") != "" {
 		t.Errorf("an empty row has an id: %q", r.raw("id"))
+	}
+}
+
+// TestImportRowSize: the package holds one importRow per source row.
+func TestImportRowSize(t *testing.T) {
+	if n := unsafe.Sizeof(importRow{}); n > 64 {
+		t.Errorf("importRow takes %d bytes, want at most 64", n)
 	}
 }

@@ -57,54 +57,68 @@ func (s *importSpill) Close() {
 type importLayout struct {
 	cols  map[string]int
 	spill *importSpill
+	// path: a JSON object's path follows its values (see jsonPath).
+	path bool
 }
+
+// importSpillMaxRow bounds the values of a row the spill holds (a row's
+// place is 40 bits of offset and 24 of length, one word): a row of 16
+// MiB or more keeps its values in memory, in its map.
+const importSpillMaxRow = 1 << 24
 
 // newRow stores a row's values vals (by the layout's positions) and
 // gives the row, without its file and place.
 func (l *importLayout) newRow(vals []string) *importRow {
-	off, n := l.spill.add(compactValues(vals))
-	return &importRow{lay: l, off: off, n: n}
+	data := compactValues(vals)
+	if len(data) >= importSpillMaxRow {
+		r := &importRow{v: make(map[string]string, len(l.cols))}
+		for c, i := range l.cols {
+			if i < len(vals) {
+				r.v[c] = vals[i]
+			}
+		}
+		return r
+	}
+	return &importRow{lay: l, at: l.spill.add(data)}
 }
 
-// add stores the values of a row (compactValues's form) and gives where
-// they are.
-func (s *importSpill) add(data string) (off int64, n uint32) {
-	off, n = s.size, uint32(len(data))
-	if int64(n) != int64(len(data)) {
-		panic("hsds: a row of 4 GiB") // files are far smaller (MaxFileBytes)
-	}
+// add stores the values of a row (compactValues's form, shorter than
+// importSpillMaxRow) and gives where they are: offset << 24 | length.
+func (s *importSpill) add(data string) uint64 {
+	at := uint64(s.size)<<24 | uint64(len(data))
 	s.size += int64(len(data))
 	if s.f == nil {
 		s.mem = append(s.mem, data...)
-		return off, n
+		return at
 	}
 	if _, err := s.w.WriteString(data); err != nil && s.err == nil {
 		s.err = err
 	}
-	return off, n
+	return at
 }
 
 // row gives the stored values of r (nil when it has none).
 func (s *importSpill) row(r *importRow) []byte {
-	if r.n == 0 {
+	off, n := int64(r.at>>24), int(r.at&(importSpillMaxRow-1))
+	if n == 0 {
 		return nil
 	}
 	if s.last == r {
 		return s.buf
 	}
 	if s.f == nil {
-		return s.mem[r.off : r.off+int64(r.n)]
+		return s.mem[off : off+int64(n)]
 	}
 	if s.w.Buffered() > 0 {
 		if err := s.w.Flush(); err != nil && s.err == nil {
 			s.err = err
 		}
 	}
-	if cap(s.buf) < int(r.n) {
-		s.buf = make([]byte, r.n)
+	if cap(s.buf) < n {
+		s.buf = make([]byte, n)
 	}
-	s.buf = s.buf[:r.n]
-	if _, err := s.f.ReadAt(s.buf, r.off); err != nil {
+	s.buf = s.buf[:n]
+	if _, err := s.f.ReadAt(s.buf, off); err != nil {
 		if s.err == nil {
 			s.err = fmt.Errorf("reading back the package's values: %w", err)
 		}
