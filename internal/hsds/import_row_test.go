@@ -44,8 +44,10 @@ func testCompactValues(t *testing.T, spill *importSpill) {
 			t.Errorf("long %d: %d bytes, want the narrow form's %d", len(long), r.at&(importSpillMaxRow-1), want)
 		}
 	}
-	// Read again, rows written after: each is read back by its own offset.
-	for i, r := range rows {
+	// Read again, rows written after, last first (out of order): each is
+	// read back by its own offset.
+	for i := len(rows) - 1; i >= 0; i-- {
+		r := rows[i]
 		if got := r.raw("name"); got != want[i][1] || r.raw("long") != want[i][3] {
 			t.Errorf("row %d read again: name %q", i, got)
 		}

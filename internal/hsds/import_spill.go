@@ -21,10 +21,19 @@ type importSpill struct {
 	size int64
 	err  error // the first write or read that failed
 	// The row last read (its values in buf): the mapper reads a row's
-	// values one after another.
-	last *importRow
-	buf  []byte
+	// values one after another. Reading the row after the last one read
+	// (a table walked in order) reads ahead a window of the file (win,
+	// from winOff), so a pass over a table takes a read per window, not
+	// per row; a row read out of order is read alone.
+	last   *importRow
+	buf    []byte
+	win    []byte
+	winOff int64
+	next   int64
 }
+
+// importSpillWindow is how much of the spill a read in order reads ahead.
+const importSpillWindow = 256 << 10
 
 // newImportSpill makes the spill file, in the system's temporary folder,
 // and removes its name at once where the system allows (the open file
@@ -109,22 +118,48 @@ func (s *importSpill) row(r *importRow) []byte {
 	if s.f == nil {
 		return s.mem[off : off+int64(n)]
 	}
+	sequential := off == s.next
+	s.next = off + int64(n)
+	if off >= s.winOff && off+int64(n) <= s.winOff+int64(len(s.win)) {
+		return s.win[off-s.winOff : off-s.winOff+int64(n)]
+	}
 	if s.w.Buffered() > 0 {
 		if err := s.w.Flush(); err != nil && s.err == nil {
 			s.err = err
 		}
 	}
+	if sequential {
+		size := int(min(max(int64(n), importSpillWindow), s.size-off))
+		if cap(s.win) < size {
+			s.win = make([]byte, size)
+		}
+		s.win = s.win[:size]
+		if !s.read(s.win, off) {
+			s.win = s.win[:0]
+			return nil
+		}
+		s.winOff = off
+		return s.win[:n]
+	}
 	if cap(s.buf) < n {
 		s.buf = make([]byte, n)
 	}
 	s.buf = s.buf[:n]
-	if _, err := s.f.ReadAt(s.buf, off); err != nil {
-		if s.err == nil {
-			s.err = fmt.Errorf("reading back the package's values: %w", err)
-		}
+	if !s.read(s.buf, off) {
 		s.last = nil
 		return nil
 	}
 	s.last = r
 	return s.buf
+}
+
+// read reads len(b) bytes of the file at off, noting a failure in s.err.
+func (s *importSpill) read(b []byte, off int64) bool {
+	if _, err := s.f.ReadAt(b, off); err != nil {
+		if s.err == nil {
+			s.err = fmt.Errorf("reading back the package's values: %w", err)
+		}
+		return false
+	}
+	return true
 }
