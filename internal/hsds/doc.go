@@ -391,24 +391,30 @@
 // the mapper asks for a value (importSpill, import_spill.go): what the
 // kernel caches of the file is page cache, not the process's resident
 // memory, as a mapping of the file would be. A value read is a copy, so a
-// mapped record holds the values it keeps, not its row; the row last read
-// is kept in one buffer, since the mapper reads a row's values one after
-// another. A row in memory is then 64 bytes (TestImportRowSize): its file,
-// line, flags, its layout (the column positions its file, or the JSON
+// mapped record holds the values it keeps, not its row. The mapper reads
+// a row's values one after another and walks a table in order: a row
+// read right after the one before it reads ahead a 256 KiB window of the
+// file, one read out of order is read alone (the row last read is kept),
+// so a pass over a table costs a read per window. Measured side by side
+// on the CSV package (SQLite, loaded machine), this costs about the CPU
+// of the in-memory rows (40.6 CPU-s against 41.3 for a first import, 25.6
+// against 23.6 unchanged); without the window, a read per row, it cost
+// half as much again. A row in memory is then 64 bytes
+// (TestImportRowSize): its file, line, flags, its layout (the column positions its file, or the JSON
 // objects with its fields, share, and the spill) and its place in the
 // spill, offset and length in one word; a JSON object's path is spilled
 // after its values. For the synthetic national package in CSV (777,560
 // rows, 116 MB of files) the live heap after a collection at each stage
 // (a build with -tags importprof and VILLAGE_IMPORT_HEAPDIR set prints it
-// and writes heap profiles, import_stage_prof.go) is 104 MB once read
-// (the rows 57 MB, the geographic tables the area parser needs 31 MB),
-// 134 MB once ids are indexed, 290 MB once every record is mapped, 328 MB
+// and writes heap profiles, import_stage_prof.go) is 92 MB once read
+// (the rows 50 MB, the geographic tables the area parser needs 31 MB),
+// 122 MB once ids are indexed, 278 MB once every record is mapped, 316 MB
 // once the rows kept verbatim are attached (the peak: the rows, 170,000
 // mapped records with their fields and the values they keep, the id
-// indexes and the accounting's list of rows) and 270 to 295 MB while
+// indexes and the accounting's list of rows) and 240 to 270 MB while
 // writing; with the collector's headroom the process peaks at about 660
-// MB (CSV) and 730 MB (JSON). Before the spill the peak held 434 MB live
-// (the values 122 MB of it, and kept alive while writing by the records
+// MB (CSV) and 730 to 780 MB (JSON). Before the spill the peak held 434
+// MB live (the values 122 MB of it, and kept alive while writing by the records
 // holding substrings of them) and reached 780 MB. What else keeps it down:
 //
 //   - whether a row is stored or kept verbatim is a flag of the row
@@ -441,7 +447,7 @@
 //
 // Issue 14 asks for at most 300 MB; this design cannot reach it, since it
 // holds a record of every row and every mapped record until the package is
-// written (328 MB live at the peak, and the collector's headroom on top).
+// written (316 MB live at the peak, and the collector's headroom on top).
 // What would: two passes, the first streaming each table and keeping only
 // id → spill-offset indexes, per-table counts, a compact id → hash-of-row
 // map (duplicate ids far apart still refused or merged) and the small
