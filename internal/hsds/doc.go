@@ -382,33 +382,56 @@
 // # Import memory
 //
 // An import reads the whole package, maps it, then writes it in one
-// transaction (import.go), so it holds the package's rows and its mapped
-// records at once. For the synthetic national package in CSV (777,560
-// rows, 116 MB of files) the live heap, after a collection at each stage
-// (measured with heap profiles of `village import`), is 232 MB once read
-// (the rows' values themselves some 120 MB of it, the geographic tables
-// the area parser needs 31 MB), 284 MB once ids are indexed, 407 MB once
-// every record is mapped and 434 MB once the rows kept verbatim are
-// attached: that is the peak, and with the collector's headroom the
-// process reaches about 780 MB. Mapping drops the mapper's indexes (306
-// MB live while writing). JSON holds more, its nested copies (an
-// organization in each service document, a term in each attribute)
-// being rows of their own. What keeps it from growing further:
+// transaction (import.go), so it holds a record of every row and the
+// mapped records at once. The rows' values are not on the heap: each
+// row's values (compactValues: a byte saying how wide its numbers are,
+// the number of values and where each ends, 2 bytes apiece or 4 in a row
+// of 64 KiB or more, then the values) are appended to a temporary file,
+// unlinked as soon as it is made, and read back by offset (ReadAt) when
+// the mapper asks for a value (importSpill, import_spill.go): what the
+// kernel caches of the file is page cache, not the process's resident
+// memory, as a mapping of the file would be. A value read is a copy, so a
+// mapped record holds the values it keeps, not its row. The mapper reads
+// a row's values one after another and walks a table in order: a row
+// read right after the one before it reads ahead a 256 KiB window of the
+// file, one read out of order is read alone (the row last read is kept),
+// so a pass over a table costs a read per window. Measured side by side
+// on the CSV package (SQLite, loaded machine), this costs about the CPU
+// of the in-memory rows (40.6 CPU-s against 41.3 for a first import, 25.6
+// against 23.6 unchanged); without the window, a read per row, it cost
+// half as much again. A row in memory is then 64 bytes
+// (TestImportRowSize): its file, line, flags, its layout (the column positions its file, or the JSON
+// objects with its fields, share, and the spill) and its place in the
+// spill, offset and length in one word; a JSON object's path is spilled
+// after its values. For the synthetic national package in CSV (777,560
+// rows, 116 MB of files) the live heap after a collection at each stage
+// (a build with -tags importprof and VILLAGE_IMPORT_HEAPDIR set prints it
+// and writes heap profiles, import_stage_prof.go) is 92 MB once read
+// (the rows 50 MB, the geographic tables the area parser needs 31 MB),
+// 122 MB once ids are indexed, 278 MB once every record is mapped, 316 MB
+// once the rows kept verbatim are attached (the peak: the rows, 170,000
+// mapped records with their fields and the values they keep, the id
+// indexes and the accounting's list of rows) and 240 to 270 MB while
+// writing; with the collector's headroom the process peaks at about 660
+// MB (CSV) and 730 to 780 MB (JSON). Before the spill the peak held 434
+// MB live (the values 122 MB of it, and kept alive while writing by the records
+// holding substrings of them) and reached 780 MB. What else keeps it down:
 //
-//   - a row's values are one string: a byte saying how wide its numbers
-//     are, the number of values and where each ends (2 bytes apiece, 4 in
-//     a row of 64 KiB or more), then the values, the rows of one file
-//     sharing one column index (importRow.data; compactValues); a JSON
-//     object's values are stored so too once read (compactRows);
 //   - whether a row is stored or kept verbatim is a flag of the row
 //     (importRow.consumed), not a map entry per row, and the accounting
-//     counts a row read as it is without one (a map of source lines is
-//     kept only for HSDS 1.x/2.0 packages, whose converted rows share
-//     their source row's line);
+//     lists each row read with its table's number (16 bytes a row) and
+//     counts a row read as it is without a map entry (a map of source
+//     lines is kept only for HSDS 1.x/2.0 packages, whose converted rows
+//     share their source row's line);
+//   - the ids of attributes and metadata rows, indexed to find duplicates,
+//     go once checked: nothing links to them, and they are most of a
+//     Village export's rows; a record's fields are reallocated to their
+//     length once mapped;
 //   - a JSON file is checked value by value into one reused buffer, and a
 //     top-level array (a Village export's metadata.json, hundreds of
 //     thousands of entries) is read an element at a time, never held as
-//     one tree;
+//     one tree; the objects' values go to the spill after each thousand
+//     (compactRows);
 //   - the stored records a re-import compares with are held as their
 //     encoded JSON, read into fields only when compared (importSnap);
 //   - the index of Village attributes goes once every record has its own;
@@ -417,21 +440,23 @@
 //     million-row dirty package gives a message per row
 //     (TestImportWarningsBounded);
 //   - `village import` collects garbage when the heap has grown by half,
-//     not doubled (ImportGCPercent). A quarter (GOGC=25) was measured too:
-//     the same peak (806 MB against 790 MB) for a third more CPU, since
-//     the peak is what the mapping holds live, not garbage.
+//     not doubled (ImportGCPercent). A soft memory limit was measured on
+//     the CSV package with the spill: 300 MiB (below the 328 MB live)
+//     gave a peak of 526 MB for 3.3 times the CPU, 400 MiB 524 MB for
+//     twice the CPU, which the re-import's 30,000 rows/s cannot afford.
 //
 // Issue 14 asks for at most 300 MB; this design cannot reach it, since it
-// holds every row (the rows alone, compacted, are more than 200 MB live
-// once read). What would: two passes, the first streaming each table and
-// keeping only id → file-position indexes, per-table counts, a compact id
-// → hash-of-row map (duplicate ids far apart still refused or merged) and
-// the small tables; the second mapping and writing a batch of services at
-// a time with their child rows read back by parent id (from the file
-// positions, or a temporary file sorted by parent as the CSV export does),
-// attributes grouped by link_id; for JSON, a batch of service documents at
-// a time after a first pass collecting the ids links are checked against.
-// The accounting (read = imported + repaired + dropped) and the per-row
+// holds a record of every row and every mapped record until the package is
+// written (316 MB live at the peak, and the collector's headroom on top).
+// What would: two passes, the first streaming each table and keeping only
+// id → spill-offset indexes, per-table counts, a compact id → hash-of-row
+// map (duplicate ids far apart still refused or merged) and the small
+// tables; the second mapping and writing a batch of services at a time
+// with their child rows read back by parent id (from the spill, or a
+// temporary file sorted by parent as the CSV export does), attributes
+// grouped by link_id; for JSON, a batch of service documents at a time
+// after a first pass collecting the ids links are checked against. The
+// accounting (read = imported + repaired + dropped) and the per-row
 // warning kinds would then be kept per batch, not per row of the package.
 // What stands in the way is that the mapper works table by table over the
 // whole package (indexIDs, attachExtras, account and the stand-ins each

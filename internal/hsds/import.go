@@ -376,7 +376,10 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 		}
 		return importReadRefused(rep, err)
 	}
+	spill := pkg.spill
+	defer spill.Close()
 	pkg.compactRows()
+	importStage("read")
 	rep.Form = pkg.form
 	rep.Notes = append(rep.Notes, pkg.notes...)
 	rep.Ignored = append(rep.Ignored, pkg.ignored...)
@@ -387,6 +390,10 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	rep.Profile = importDetectProfile(pkg)
 	m := newImportMapper(pkg, rep)
 	recs := m.run()
+	importStage("mapped")
+	if err := spill.err; err != nil {
+		return rep, err
+	}
 	if opts.Strict && rep.WarningCount() > 0 && len(rep.Errors) == 0 {
 		rep.Errors = append(rep.Errors, ImportMessage{File: path, Text: fmt.Sprintf(
 			"--strict: %d warning(s) refuse the package (see the warnings; without --strict each is repaired or its row dropped as it says)", rep.WarningCount())})

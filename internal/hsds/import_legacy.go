@@ -231,7 +231,7 @@ func (c *legacyConverter) add(table string, src *importRow, n int, vals map[stri
 		}
 	}
 	c.used(src)
-	row := &importRow{file: src.file, line: src.line, path: src.path, v: map[string]string{}, src: src}
+	row := &importRow{file: src.file, line: src.line, path: src.pathRef(), v: map[string]string{}, src: src}
 	for k, v := range vals {
 		if v != "" {
 			row.v[k] = v
@@ -354,7 +354,7 @@ func (c *legacyConverter) taxonomy(rows []*importRow) {
 			continue
 		}
 		have[pid] = true
-		parent := &importRow{file: r.file, line: r.line, path: r.path, v: map[string]string{"id": pid}}
+		parent := &importRow{file: r.file, line: r.line, path: r.pathRef(), v: map[string]string{"id": pid}}
 		c.add("taxonomy_terms", parent, 0, map[string]string{"name": r.get("parent_name"), "taxonomy": r.get("vocabulary"), "code": pid}).src = r
 		c.note("a taxonomy.csv term's parent absent from the file, named by parent_id and parent_name, became a term of its own")
 	}

@@ -121,8 +121,9 @@ type importMapper struct {
 	badFormats map[*importRow]map[string]bool
 	// warned holds the kind of each row's latest warning; all every row
 	// read, with its table, for the accounting (see account).
-	warned map[*importRow]string
-	all    []importTableRow
+	warned     map[*importRow]string
+	all        []importTableRow
+	tableNames []string
 	// converted: some rows of all were made from, or folded into, another
 	// source row (HSDS 1.x/2.0), so a CSV file and line may name several
 	// (see account).
@@ -196,6 +197,12 @@ func (m *importMapper) run() []*importRec {
 	m.checkRequiredColumns()
 	m.snapshotRows()
 	m.indexIDs()
+	// Nothing links to attributes and metadata: their ids, indexed to
+	// find duplicates, are no longer needed (most of a Village export's
+	// rows are theirs).
+	delete(m.ids, "attributes")
+	delete(m.ids, "metadata")
+	importStage("indexed")
 	if len(m.rep.Errors) > 0 {
 		return nil
 	}
@@ -215,14 +222,21 @@ func (m *importMapper) run() []*importRec {
 	out = append(out, m.schedules()...)
 	out = append(out, m.fundings()...)
 	m.serviceNeeds(services, terms)
+	importStage("recs")
 	for _, r := range out {
 		m.applyVillage(r)
+		if cap(r.fields)-len(r.fields) > 2 {
+			// Grown by appending: held until written, so in as little
+			// room as they take.
+			r.fields = slices.Clone(r.fields)
+		}
 	}
 	// Every record has its Village attributes: their index goes (a Village
 	// export gives most records some, and the index is large).
 	m.village = map[string]map[string]string{}
 	m.attachHistory(out)
 	m.attachExtras(out)
+	importStage("extras")
 	m.reportUnused()
 	m.account()
 	if m.agesConverted {
@@ -393,7 +407,7 @@ func importWhere(r *importRow) string {
 	if r.line > 0 {
 		return fmt.Sprintf("%s row %d", r.file, r.line)
 	}
-	return r.file + " " + r.path
+	return r.file + " " + r.jsonPath()
 }
 
 func (m *importMapper) keep(table, id string) {

@@ -29,19 +29,21 @@ type importRow struct {
 	// consumed: the row is stored or kept verbatim (a flag of the row,
 	// where a map would take an entry per row of the package).
 	consumed bool
-	path     string // JSON path ($.locations[0]); "" for CSV
-	// A CSV row is its record's values, by the position its file's header
-	// gives each column (one map per file, not per row: packages run to
-	// millions of rows); v holds a JSON object's values, and any value
-	// set on a CSV row outside its header or over a value read (v is read
-	// first). A CSV row's values are one string, data (compactValues):
-	// the number of values and where each ends (2 bytes apiece, or 4 in a
-	// row of 64 KiB or more), then the values (one allocation a row,
-	// where a string apiece would take 16 bytes and one of its own:
-	// packages run to millions of rows).
-	cols map[string]int
-	data string
-	v    map[string]string
+	// path is the JSON path ($.locations[0]); nil for CSV (a pointer,
+	// as a CSV row has none: a row takes 64 bytes, not 80).
+	path *string
+	// A CSV row is its record's values, by the position its layout gives
+	// each column (one per file, not per row: packages run to millions of
+	// rows); v holds a JSON object's values, and any value set on a CSV
+	// row outside its header or over a value read (v is read first). A
+	// CSV row's values are one string (compactValues): the number of
+	// values and where each ends (2 bytes apiece, or 4 in a row of 64 KiB
+	// or more), then the values, kept by the layout's spill (off the
+	// heap; at: the offset << 24 | the length) and read back when asked
+	// for.
+	lay *importLayout
+	at  uint64
+	v   map[string]string
 	// src is, for a row converted from an HSDS 1.x/2.0 table
 	// (import_legacy.go), the source row it was made from (file and line
 	// above are that row's); nil for a row read as it is. Several rows
@@ -75,16 +77,23 @@ func (r *importRow) raw(col string) string {
 	if s, ok := r.v[col]; ok {
 		return s
 	}
-	if i, ok := r.cols[col]; ok {
+	if r.lay == nil {
+		return ""
+	}
+	if i, ok := r.lay.cols[col]; ok {
 		return r.val(i)
 	}
 	return ""
 }
 
-// val is the value of the row's column i, as read.
+// val is the value of the row's column i, as read: a copy, never part
+// of a buffer.
 func (r *importRow) val(i int) string {
-	d := r.data
-	if d == "" {
+	if r.lay == nil {
+		return ""
+	}
+	d := r.lay.spill.row(r)
+	if len(d) == 0 {
 		return ""
 	}
 	w := int(d[0])
@@ -97,12 +106,12 @@ func (r *importRow) val(i int) string {
 		start = int(rowUint(d, 1+w*i, w))
 	}
 	off := 1 + w + w*n
-	return d[off+start : off+int(rowUint(d, 1+w+w*i, w))]
+	return string(d[off+start : off+int(rowUint(d, 1+w+w*i, w))])
 }
 
 // rowUint is the little-endian unsigned integer of w bytes (2 or 4) at
 // s[i:i+w].
-func rowUint(s string, i, w int) uint32 {
+func rowUint(s []byte, i, w int) uint32 {
 	x := uint32(s[i]) | uint32(s[i+1])<<8
 	if w == 4 {
 		x |= uint32(s[i+2])<<16 | uint32(s[i+3])<<24
@@ -120,7 +129,13 @@ func (r *importRow) setRaw(col, val string) {
 
 // each calls f with every column of the row and its value.
 func (r *importRow) each(f func(col, val string)) {
-	for c, i := range r.cols {
+	if r.lay == nil {
+		for c, v := range r.v {
+			f(c, v)
+		}
+		return
+	}
+	for c, i := range r.lay.cols {
 		if _, set := r.v[c]; !set {
 			f(c, r.val(i))
 		}
@@ -130,9 +145,30 @@ func (r *importRow) each(f func(col, val string)) {
 	}
 }
 
+// jsonPath is the row's JSON path, "" for a CSV row. A JSON row's
+// values once compacted are followed by its path.
+func (r *importRow) jsonPath() string {
+	if r.path != nil {
+		return *r.path
+	}
+	if r.lay != nil && r.lay.path {
+		return r.val(len(r.lay.cols))
+	}
+	return ""
+}
+
+// pathRef is the row's JSON path for a row made from it (nil for CSV).
+func (r *importRow) pathRef() *string {
+	if r.path != nil || r.lay == nil || !r.lay.path {
+		return r.path
+	}
+	p := r.jsonPath()
+	return &p
+}
+
 // msg builds a message about field (may be "") of the row.
 func (r *importRow) msg(field, format string, args ...any) ImportMessage {
-	return ImportMessage{File: r.file, Row: int(r.line), Path: r.path, Field: field, Text: fmt.Sprintf(format, args...)}
+	return ImportMessage{File: r.file, Row: int(r.line), Path: r.jsonPath(), Field: field, Text: fmt.Sprintf(format, args...)}
 }
 
 // importTable is one HSDS table: its rows and the columns it carried.
@@ -215,7 +251,9 @@ type importPackage struct {
 	tables map[string]*importTable
 	// layouts are the column indexes of the rows compactRows stored, one
 	// per set of columns.
-	layouts map[string]map[string]int
+	layouts map[string]*importLayout
+	// spill holds the rows' values (see importSpill).
+	spill   *importSpill
 	notes   []string
 	ignored []string
 	errors  []ImportMessage
@@ -253,7 +291,7 @@ func (p *importPackage) table(name string) *importTable {
 // each file through importFiles (no file over maxFileBytes, nothing outside
 // the package, nothing but regular files). Input that is no HSDS package
 // is refused (an *importRefusal) saying what it looks like.
-func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) {
+func importReadPackage(path string, maxFileBytes int64) (_ *importPackage, err error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		var pe *fs.PathError
@@ -266,7 +304,12 @@ func importReadPackage(path string, maxFileBytes int64) (*importPackage, error) 
 		// The descriptor names the package: its folder.
 		return importReadPackage(filepath.Dir(path), maxFileBytes)
 	}
-	p := &importPackage{tables: map[string]*importTable{}}
+	p := &importPackage{tables: map[string]*importTable{}, spill: newImportSpill()}
+	defer func() {
+		if err != nil {
+			p.spill.Close()
+		}
+	}()
 	if !st.IsDir() {
 		name := filepath.Base(path)
 		switch strings.ToLower(filepath.Ext(path)) {
@@ -641,10 +684,10 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 		seenCol[header[i]] = true
 	}
 	t.file, t.columns = file, header
-	cols := make(map[string]int, len(header))
+	lay := &importLayout{cols: make(map[string]int, len(header)), spill: p.spill}
 	for i, c := range header {
-		if _, dup := cols[c]; !dup {
-			cols[c] = i
+		if _, dup := lay.cols[c]; !dup {
+			lay.cols[c] = i
 		}
 	}
 	for n := 1; ; n++ {
@@ -677,16 +720,18 @@ func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTa
 			}
 		}
 		if valid {
-			t.rows = append(t.rows, compactCSVRow(file, n, cols, rec))
+			t.rows = append(t.rows, compactCSVRow(file, n, lay, rec))
 		}
 	}
 	return nil
 }
 
 // compactCSVRow is the row of record rec, line n of file, its values
-// copied into one string (see importRow.data).
-func compactCSVRow(file string, n int, cols map[string]int, rec []string) *importRow {
-	return &importRow{file: file, line: int32(n), cols: cols, data: compactValues(rec)}
+// stored by lay (see importRow.lay).
+func compactCSVRow(file string, n int, lay *importLayout, rec []string) *importRow {
+	r := lay.newRow(rec)
+	r.file, r.line = file, int32(n)
+	return r
 }
 
 // compactValues is the data string of a row of values vals: the width w
@@ -733,7 +778,7 @@ func compactValues(vals []string) string {
 // its file is read); values set after go to the row's map as before.
 func (p *importPackage) compactRows() {
 	if p.layouts == nil {
-		p.layouts = map[string]map[string]int{}
+		p.layouts = map[string]*importLayout{}
 	}
 	layouts := p.layouts
 	var keys, vals []string
@@ -742,7 +787,7 @@ func (p *importPackage) compactRows() {
 		from := min(t.compacted, len(t.rows))
 		t.compacted = len(t.rows)
 		for _, r := range t.rows[from:] {
-			if r.cols != nil || len(r.v) == 0 {
+			if r.lay != nil || len(r.v) == 0 {
 				continue
 			}
 			keys = keys[:0]
@@ -755,19 +800,29 @@ func (p *importPackage) compactRows() {
 				sig.WriteString(k)
 				sig.WriteByte(0)
 			}
-			cols, ok := layouts[sig.String()]
+			if r.path != nil {
+				sig.WriteByte(1) // the path follows the values
+			}
+			lay, ok := layouts[sig.String()]
 			if !ok {
-				cols = make(map[string]int, len(keys))
+				lay = &importLayout{cols: make(map[string]int, len(keys)), spill: p.spill, path: r.path != nil}
 				for i, k := range keys {
-					cols[k] = i
+					lay.cols[k] = i
 				}
-				layouts[sig.String()] = cols
+				layouts[sig.String()] = lay
 			}
 			vals = vals[:0]
 			for _, k := range keys {
 				vals = append(vals, r.v[k])
 			}
-			r.cols, r.data, r.v = cols, compactValues(vals), nil
+			if r.path != nil {
+				vals = append(vals, *r.path)
+			}
+			data := compactValues(vals)
+			if len(data) >= importSpillMaxRow {
+				continue // kept as it is (see importSpillMaxRow)
+			}
+			r.lay, r.v, r.at, r.path = lay, nil, p.spill.add(data), nil
 		}
 	}
 }
@@ -1040,7 +1095,7 @@ func (p *importPackage) walkJSONObject(file, path, table string, x any, parentTa
 		p.errors = append(p.errors, ImportMessage{File: file, Path: path, Text: "expected an object"})
 		return
 	}
-	row := &importRow{file: file, path: path, v: map[string]string{}}
+	row := &importRow{file: file, path: &path, v: map[string]string{}}
 	known := map[string]bool{}
 	for _, c := range importKnownTables[table] {
 		known[c] = true

@@ -206,7 +206,7 @@ func (m *importMapper) standInOrganizations() []*importRec {
 		if r.get("name") == "" {
 			continue // dropped for it: nothing to keep
 		}
-		row := &importRow{file: r.file, line: r.line, path: r.path, v: map[string]string{"id": org}}
+		row := &importRow{file: r.file, line: r.line, path: r.pathRef(), v: map[string]string{"id": org}}
 		rec := &importRec{kind: importOrgKind, extID: org, row: row, standIn: true}
 		rec.set("name", importStandInName(org))
 		m.keep("organizations", org)

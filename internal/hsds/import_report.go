@@ -162,6 +162,16 @@ func (m *importMapper) repairf(r *importRow, kind, field, format string, args ..
 	m.warned[r] = kind
 }
 
+// tableNo is the number of table in m.tableNames.
+func (m *importMapper) tableNo(table string) uint16 {
+	i := slices.Index(m.tableNames, table)
+	if i < 0 {
+		i = len(m.tableNames)
+		m.tableNames = append(m.tableNames, table)
+	}
+	return uint16(i)
+}
+
 // snapshotRows notes every row the package holds, before mapping merges
 // copies away, for the accounting.
 func (m *importMapper) snapshotRows() {
@@ -177,7 +187,7 @@ func (m *importMapper) snapshotRows() {
 	m.all = slices.Grow(m.all, size)
 	for _, n := range names {
 		for _, r := range m.pkg.tables[n].rows {
-			m.all = append(m.all, importTableRow{n, r, r.src == nil})
+			m.all = append(m.all, importTableRow{r, m.tableNo(n), r.src == nil})
 			if r.src != nil {
 				m.converted = true
 			}
@@ -199,7 +209,7 @@ func (m *importMapper) snapshotRows() {
 		return folded[i].line < folded[j].line
 	})
 	for _, src := range folded {
-		m.all = append(m.all, importTableRow{importFileTable(src.file), src, false})
+		m.all = append(m.all, importTableRow{src, m.tableNo(importFileTable(src.file)), false})
 	}
 	// So are the rows of 1.x/2.0 tables that became no 3.0 row (an
 	// eligibility text naming no service): dropped, for the warning the
@@ -219,14 +229,17 @@ func (m *importMapper) snapshotRows() {
 					m.warned[r] = kind
 				}
 			}
-			m.all = append(m.all, importTableRow{importFileTable(r.file), r, false})
+			m.all = append(m.all, importTableRow{r, m.tableNo(importFileTable(r.file)), false})
 		}
 	}
 }
 
+// importTableRow is a row read and its table (16 bytes: there is one per
+// row of the package).
 type importTableRow struct {
-	table string
 	row   *importRow
+	table uint16 // m.tableNames
+
 	// own: the row was read as a row of table (not converted from a 1.x
 	// row of another table): a file's account is named after that table.
 	own bool
@@ -260,21 +273,21 @@ func (m *importMapper) account() {
 		}
 	}
 	for _, tr := range m.all {
-		r := tr.row
+		r, table := tr.row, m.tableNames[tr.table]
 		k := key{r.file, ""}
 		if m.pkg.form != "csv" {
-			k = key{"", tr.table} // a directory of JSON documents may hold one per service
+			k = key{"", table} // a directory of JSON documents may hold one per service
 		}
 		ai, ok := accountOf[k]
 		if !ok {
 			ai = int32(len(accounts))
 			accountOf[k] = ai
-			accounts = append(accounts, &TableAccount{File: r.file, Table: tr.table})
+			accounts = append(accounts, &TableAccount{File: r.file, Table: table})
 			files[ai] = map[string]bool{}
 			named[ai] = tr.own
 		}
 		if tr.own && !named[ai] {
-			accounts[ai].Table, named[ai] = tr.table, true
+			accounts[ai].Table, named[ai] = table, true
 		}
 		files[ai][r.file] = true
 		fi, ok := fileOf[r.file]
@@ -289,7 +302,7 @@ func (m *importMapper) account() {
 			kind, ok := m.warned[r]
 			if !ok {
 				kind = WarnNotImported
-				m.repairf(r, kind, "", "%s row held by no record of the package; not imported", tr.table)
+				m.repairf(r, kind, "", "%s row held by no record of the package; not imported", table)
 			}
 			why = kind
 		default:

@@ -457,6 +457,9 @@ func importWriteOnce(ctx context.Context, client *ent.Client, src string, recs [
 		w.recs[r.kind][r.extID] = r
 	}
 	for i, r := range recs {
+		if i == len(recs)*3/4 {
+			importStage("writing")
+		}
 		if len(w.pending) > 0 && (w.pending[0].rec.kind != r.kind || len(w.pending) >= importBatch) {
 			if err := w.flush(ctx); err != nil {
 				_ = tx.Rollback()

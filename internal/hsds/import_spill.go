@@ -1,0 +1,165 @@
+package hsds
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+)
+
+// importSpill holds the values of a package's rows off the Go heap: each
+// row's values (compactValues) are appended to a temporary file, removed
+// once the import ends, and read back by offset (ReadAt) when the mapper
+// asks for a value. What the kernel caches of the file is page cache, not
+// the process's resident memory (as a mapping of it would be). Read
+// values are copies: a record that keeps one holds that value alone, not
+// its row. Without a file (tests, or none could be made) the values are
+// kept in memory in the same form.
+type importSpill struct {
+	f    *os.File
+	w    *bufio.Writer
+	mem  []byte // the values, when there is no file
+	size int64
+	err  error // the first write or read that failed
+	// The row last read (its values in buf): the mapper reads a row's
+	// values one after another. Reading the row after the last one read
+	// (a table walked in order) reads ahead a window of the file (win,
+	// from winOff), so a pass over a table takes a read per window, not
+	// per row; a row read out of order is read alone.
+	last   *importRow
+	buf    []byte
+	win    []byte
+	winOff int64
+	next   int64
+}
+
+// importSpillWindow is how much of the spill a read in order reads ahead.
+const importSpillWindow = 256 << 10
+
+// newImportSpill makes the spill file, in the system's temporary folder,
+// and removes its name at once where the system allows (the open file
+// stays readable; nothing is left behind whatever becomes of the
+// process); without one, the values stay in memory.
+func newImportSpill() *importSpill {
+	f, err := os.CreateTemp("", "village-import-*.values")
+	if err != nil {
+		return &importSpill{}
+	}
+	_ = os.Remove(f.Name())
+	return &importSpill{f: f, w: bufio.NewWriterSize(f, 256<<10)}
+}
+
+// Close closes the file (and removes it, where its name could not be
+// removed while open).
+func (s *importSpill) Close() {
+	if s == nil || s.f == nil {
+		return
+	}
+	name := s.f.Name()
+	_ = s.f.Close()
+	_ = os.Remove(name)
+	s.f, s.w, s.last, s.buf = nil, nil, nil, nil
+}
+
+// importLayout is where the values of a set of rows are: the position
+// of each column (the rows of a CSV file, or the JSON objects with the
+// same fields, share one) and the spill holding them.
+type importLayout struct {
+	cols  map[string]int
+	spill *importSpill
+	// path: a JSON object's path follows its values (see jsonPath).
+	path bool
+}
+
+// importSpillMaxRow bounds the values of a row the spill holds (a row's
+// place is 40 bits of offset and 24 of length, one word): a row of 16
+// MiB or more keeps its values in memory, in its map.
+const importSpillMaxRow = 1 << 24
+
+// newRow stores a row's values vals (by the layout's positions) and
+// gives the row, without its file and place.
+func (l *importLayout) newRow(vals []string) *importRow {
+	data := compactValues(vals)
+	if len(data) >= importSpillMaxRow {
+		r := &importRow{v: make(map[string]string, len(l.cols))}
+		for c, i := range l.cols {
+			if i < len(vals) {
+				r.v[c] = vals[i]
+			}
+		}
+		return r
+	}
+	return &importRow{lay: l, at: l.spill.add(data)}
+}
+
+// add stores the values of a row (compactValues's form, shorter than
+// importSpillMaxRow) and gives where they are: offset << 24 | length.
+func (s *importSpill) add(data string) uint64 {
+	at := uint64(s.size)<<24 | uint64(len(data))
+	s.size += int64(len(data))
+	if s.f == nil {
+		s.mem = append(s.mem, data...)
+		return at
+	}
+	if _, err := s.w.WriteString(data); err != nil && s.err == nil {
+		s.err = err
+	}
+	return at
+}
+
+// row gives the stored values of r (nil when it has none).
+func (s *importSpill) row(r *importRow) []byte {
+	off, n := int64(r.at>>24), int(r.at&(importSpillMaxRow-1))
+	if n == 0 {
+		return nil
+	}
+	if s.last == r {
+		return s.buf
+	}
+	if s.f == nil {
+		return s.mem[off : off+int64(n)]
+	}
+	sequential := off == s.next
+	s.next = off + int64(n)
+	if off >= s.winOff && off+int64(n) <= s.winOff+int64(len(s.win)) {
+		return s.win[off-s.winOff : off-s.winOff+int64(n)]
+	}
+	if s.w.Buffered() > 0 {
+		if err := s.w.Flush(); err != nil && s.err == nil {
+			s.err = err
+		}
+	}
+	if sequential {
+		size := int(min(max(int64(n), importSpillWindow), s.size-off))
+		if cap(s.win) < size {
+			s.win = make([]byte, size)
+		}
+		s.win = s.win[:size]
+		if !s.read(s.win, off) {
+			s.win = s.win[:0]
+			return nil
+		}
+		s.winOff = off
+		return s.win[:n]
+	}
+	if cap(s.buf) < n {
+		s.buf = make([]byte, n)
+	}
+	s.buf = s.buf[:n]
+	if !s.read(s.buf, off) {
+		s.last = nil
+		return nil
+	}
+	s.last = r
+	return s.buf
+}
+
+// read reads len(b) bytes of the file at off, noting a failure in s.err.
+func (s *importSpill) read(b []byte, off int64) bool {
+	if _, err := s.f.ReadAt(b, off); err != nil {
+		if s.err == nil {
+			s.err = fmt.Errorf("reading back the package's values: %w", err)
+		}
+		return false
+	}
+	return true
+}
