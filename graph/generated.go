@@ -8080,7 +8080,7 @@ func (ec *executionContext) _Area_counties(ctx context.Context, field graphql.Co
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8232,7 +8232,7 @@ func (ec *executionContext) _CallRecordConnection_edges(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8259,7 +8259,7 @@ func (ec *executionContext) _CallRecordConnection_pageInfo(ctx context.Context, 
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8293,7 +8293,7 @@ func (ec *executionContext) _CallRecordEdge_node(ctx context.Context, field grap
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8327,7 +8327,7 @@ func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field g
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8354,7 +8354,7 @@ func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, fiel
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8437,7 +8437,7 @@ func (ec *executionContext) _ChangeEventConnection_edges(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8464,7 +8464,7 @@ func (ec *executionContext) _ChangeEventConnection_pageInfo(ctx context.Context,
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8498,7 +8498,7 @@ func (ec *executionContext) _ChangeEventEdge_node(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8788,7 +8788,7 @@ func (ec *executionContext) _CountyGap_county(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8866,7 +8866,7 @@ func (ec *executionContext) _CountyNeed_counties(ctx context.Context, field grap
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8900,7 +8900,7 @@ func (ec *executionContext) _DeletePayload_cascaded(ctx context.Context, field g
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9726,7 +9726,7 @@ func (ec *executionContext) _LocationConnection_edges(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9753,7 +9753,7 @@ func (ec *executionContext) _LocationConnection_pageInfo(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9787,7 +9787,7 @@ func (ec *executionContext) _LocationEdge_node(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9828,7 +9828,7 @@ func (ec *executionContext) _LocationUpsert_location(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9855,7 +9855,7 @@ func (ec *executionContext) _LogCallPayload_callRecord(ctx context.Context, fiel
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9882,7 +9882,7 @@ func (ec *executionContext) _MatchConnection_edges(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9909,7 +9909,7 @@ func (ec *executionContext) _MatchConnection_pageInfo(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9943,7 +9943,7 @@ func (ec *executionContext) _MatchConnection_programs(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9970,7 +9970,7 @@ func (ec *executionContext) _MatchConnection_unservedPrograms(ctx context.Contex
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -10020,7 +10020,7 @@ func (ec *executionContext) _MatchEdge_node(ctx context.Context, field graphql.C
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -10075,7 +10075,7 @@ func (ec *executionContext) _MatchEdge_coverage(ctx context.Context, field graph
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -10102,7 +10102,7 @@ func (ec *executionContext) _MatchEdge_reasons(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -10129,7 +10129,7 @@ func (ec *executionContext) _MatchEdge_unmet(ctx context.Context, field graphql.
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -12646,7 +12646,7 @@ func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, f
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -12673,7 +12673,7 @@ func (ec *executionContext) _OrganizationConnection_pageInfo(ctx context.Context
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -12707,7 +12707,7 @@ func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -12748,7 +12748,7 @@ func (ec *executionContext) _OrganizationUpsert_organization(ctx context.Context
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13180,7 +13180,7 @@ func (ec *executionContext) _Program_eligibility(ctx context.Context, field grap
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13207,7 +13207,7 @@ func (ec *executionContext) _Program_evidence(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13374,7 +13374,7 @@ func (ec *executionContext) _ProgramConnection_edges(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13401,7 +13401,7 @@ func (ec *executionContext) _ProgramConnection_pageInfo(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13435,7 +13435,7 @@ func (ec *executionContext) _ProgramEdge_node(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13469,7 +13469,7 @@ func (ec *executionContext) _ProgramMatch_program(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13503,7 +13503,7 @@ func (ec *executionContext) _ProgramMatch_nearest(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13530,7 +13530,7 @@ func (ec *executionContext) _ProgramMatch_reasons(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14575,7 +14575,7 @@ func (ec *executionContext) _ResourceConnection_edges(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14602,7 +14602,7 @@ func (ec *executionContext) _ResourceConnection_pageInfo(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14636,7 +14636,7 @@ func (ec *executionContext) _ResourceEdge_node(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14899,7 +14899,7 @@ func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field g
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14926,7 +14926,7 @@ func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, fiel
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14988,7 +14988,7 @@ func (ec *executionContext) _SearchEdge_highlights(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -15036,7 +15036,7 @@ func (ec *executionContext) _SearchHighlight_matches(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -15259,7 +15259,7 @@ func (ec *executionContext) _Service_eligibility(ctx context.Context, field grap
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -15770,7 +15770,7 @@ func (ec *executionContext) _ServiceAreaConnection_edges(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -15797,7 +15797,7 @@ func (ec *executionContext) _ServiceAreaConnection_pageInfo(ctx context.Context,
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -15831,7 +15831,7 @@ func (ec *executionContext) _ServiceAreaEdge_node(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16088,7 +16088,7 @@ func (ec *executionContext) _ServiceAtLocationConnection_edges(ctx context.Conte
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16115,7 +16115,7 @@ func (ec *executionContext) _ServiceAtLocationConnection_pageInfo(ctx context.Co
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16149,7 +16149,7 @@ func (ec *executionContext) _ServiceAtLocationEdge_node(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16183,7 +16183,7 @@ func (ec *executionContext) _ServiceConnection_edges(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16210,7 +16210,7 @@ func (ec *executionContext) _ServiceConnection_pageInfo(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16244,7 +16244,7 @@ func (ec *executionContext) _ServiceEdge_node(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16285,7 +16285,7 @@ func (ec *executionContext) _ServiceUpsert_service(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16379,7 +16379,7 @@ func (ec *executionContext) _SubmitResourcePayload_resource(ctx context.Context,
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16674,7 +16674,7 @@ func (ec *executionContext) _TaxonomyTermConnection_edges(ctx context.Context, f
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16701,7 +16701,7 @@ func (ec *executionContext) _TaxonomyTermConnection_pageInfo(ctx context.Context
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16735,7 +16735,7 @@ func (ec *executionContext) _TaxonomyTermEdge_node(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16827,7 +16827,7 @@ func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16971,7 +16971,7 @@ func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.Col
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -17009,7 +17009,7 @@ func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.Col
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -17112,7 +17112,7 @@ func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -37752,7 +37752,7 @@ var areaImplementors = []string{"Area"}
 func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj *model.Area) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, areaImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -37815,7 +37815,7 @@ var callRecordImplementors = []string{"CallRecord", "Node"}
 func (ec *executionContext) _CallRecord(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecord) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -37888,7 +37888,7 @@ var callRecordConnectionImplementors = []string{"CallRecordConnection"}
 func (ec *executionContext) _CallRecordConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecordConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -37926,7 +37926,7 @@ var callRecordEdgeImplementors = []string{"CallRecordEdge"}
 func (ec *executionContext) _CallRecordEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecordEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -37959,7 +37959,7 @@ var changeConnectionImplementors = []string{"ChangeConnection"}
 func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -37997,7 +37997,7 @@ var changeEventImplementors = []string{"ChangeEvent", "Node"}
 func (ec *executionContext) _ChangeEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEvent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38055,7 +38055,7 @@ var changeEventConnectionImplementors = []string{"ChangeEventConnection"}
 func (ec *executionContext) _ChangeEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38093,7 +38093,7 @@ var changeEventEdgeImplementors = []string{"ChangeEventEdge"}
 func (ec *executionContext) _ChangeEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38126,7 +38126,7 @@ var contactImplementors = []string{"Contact", "Node"}
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38229,7 +38229,7 @@ var countyImplementors = []string{"County"}
 func (ec *executionContext) _County(ctx context.Context, sel ast.SelectionSet, obj *geo.County) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, countyImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38272,7 +38272,7 @@ var countyGapImplementors = []string{"CountyGap"}
 func (ec *executionContext) _CountyGap(ctx context.Context, sel ast.SelectionSet, obj *calls.CountyGap) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, countyGapImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38320,7 +38320,7 @@ var countyNeedImplementors = []string{"CountyNeed"}
 func (ec *executionContext) _CountyNeed(ctx context.Context, sel ast.SelectionSet, obj *match.CountyNeed) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, countyNeedImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38353,7 +38353,7 @@ var deletePayloadImplementors = []string{"DeletePayload"}
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *write.Deletion) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38386,7 +38386,7 @@ var deletedRecordImplementors = []string{"DeletedRecord"}
 func (ec *executionContext) _DeletedRecord(ctx context.Context, sel ast.SelectionSet, obj *write.Ref) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, deletedRecordImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38419,7 +38419,7 @@ var eligibilityImplementors = []string{"Eligibility"}
 func (ec *executionContext) _Eligibility(ctx context.Context, sel ast.SelectionSet, obj *directory.Eligibility) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, eligibilityImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38502,7 +38502,7 @@ var evidenceImplementors = []string{"Evidence"}
 func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *directory.Evidence) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38555,7 +38555,7 @@ var fundingImplementors = []string{"Funding", "Node"}
 func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, obj *ent.Funding) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, fundingImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38658,7 +38658,7 @@ var gapReportImplementors = []string{"GapReport"}
 func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *calls.GapQuery) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, gapReportImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38691,7 +38691,7 @@ var locationImplementors = []string{"Location", "Node"}
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *ent.Location) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38844,7 +38844,7 @@ var locationConnectionImplementors = []string{"LocationConnection"}
 func (ec *executionContext) _LocationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.LocationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38882,7 +38882,7 @@ var locationEdgeImplementors = []string{"LocationEdge"}
 func (ec *executionContext) _LocationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.LocationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38915,7 +38915,7 @@ var locationUpsertImplementors = []string{"LocationUpsert"}
 func (ec *executionContext) _LocationUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.LocationUpsert) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationUpsertImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38948,7 +38948,7 @@ var logCallPayloadImplementors = []string{"LogCallPayload"}
 func (ec *executionContext) _LogCallPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogCallPayload) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, logCallPayloadImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38976,7 +38976,7 @@ var matchConnectionImplementors = []string{"MatchConnection"}
 func (ec *executionContext) _MatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MatchConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, matchConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39024,7 +39024,7 @@ var matchEdgeImplementors = []string{"MatchEdge"}
 func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet, obj *match.Result) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, matchEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39102,7 +39102,7 @@ var matchReasonImplementors = []string{"MatchReason"}
 func (ec *executionContext) _MatchReason(ctx context.Context, sel ast.SelectionSet, obj *match.Reason) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, matchReasonImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39143,7 +39143,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -39472,7 +39472,7 @@ var openStateImplementors = []string{"OpenState"}
 func (ec *executionContext) _OpenState(ctx context.Context, sel ast.SelectionSet, obj *model.OpenState) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, openStateImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39510,7 +39510,7 @@ var organizationImplementors = []string{"Organization", "Node", "SearchResult"}
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *ent.Organization) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39658,7 +39658,7 @@ var organizationConnectionImplementors = []string{"OrganizationConnection"}
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39696,7 +39696,7 @@ var organizationEdgeImplementors = []string{"OrganizationEdge"}
 func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39729,7 +39729,7 @@ var organizationUpsertImplementors = []string{"OrganizationUpsert"}
 func (ec *executionContext) _OrganizationUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.OrganizationUpsert) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, organizationUpsertImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39762,7 +39762,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39805,7 +39805,7 @@ var phoneImplementors = []string{"Phone", "Node"}
 func (ec *executionContext) _Phone(ctx context.Context, sel ast.SelectionSet, obj *ent.Phone) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, phoneImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39923,7 +39923,7 @@ var programImplementors = []string{"Program", "Node", "SearchResult"}
 func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, obj *ent.Program) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40061,7 +40061,7 @@ var programConnectionImplementors = []string{"ProgramConnection"}
 func (ec *executionContext) _ProgramConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgramConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40099,7 +40099,7 @@ var programEdgeImplementors = []string{"ProgramEdge"}
 func (ec *executionContext) _ProgramEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgramEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40132,7 +40132,7 @@ var programMatchImplementors = []string{"ProgramMatch"}
 func (ec *executionContext) _ProgramMatch(ctx context.Context, sel ast.SelectionSet, obj *match.ProgramSummary) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, programMatchImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40315,7 +40315,7 @@ var resourceImplementors = []string{"Resource", "Node", "SearchResult"}
 func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet, obj *ent.Resource) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, resourceImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40468,7 +40468,7 @@ var resourceConnectionImplementors = []string{"ResourceConnection"}
 func (ec *executionContext) _ResourceConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResourceConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, resourceConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40506,7 +40506,7 @@ var resourceEdgeImplementors = []string{"ResourceEdge"}
 func (ec *executionContext) _ResourceEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResourceEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, resourceEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40539,7 +40539,7 @@ var scheduleImplementors = []string{"Schedule", "Node"}
 func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet, obj *ent.Schedule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40672,7 +40672,7 @@ var searchConnectionImplementors = []string{"SearchConnection"}
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40710,7 +40710,7 @@ var searchEdgeImplementors = []string{"SearchEdge"}
 func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40763,7 +40763,7 @@ var searchHighlightImplementors = []string{"SearchHighlight"}
 func (ec *executionContext) _SearchHighlight(ctx context.Context, sel ast.SelectionSet, obj *search.Highlight) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchHighlightImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40801,7 +40801,7 @@ var serviceImplementors = []string{"Service", "Node", "SearchResult"}
 func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, obj *ent.Service) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41019,7 +41019,7 @@ var serviceAreaImplementors = []string{"ServiceArea", "Node"}
 func (ec *executionContext) _ServiceArea(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceArea) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41122,7 +41122,7 @@ var serviceAreaConnectionImplementors = []string{"ServiceAreaConnection"}
 func (ec *executionContext) _ServiceAreaConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAreaConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41160,7 +41160,7 @@ var serviceAreaEdgeImplementors = []string{"ServiceAreaEdge"}
 func (ec *executionContext) _ServiceAreaEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAreaEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41193,7 +41193,7 @@ var serviceAtLocationImplementors = []string{"ServiceAtLocation", "Node"}
 func (ec *executionContext) _ServiceAtLocation(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41286,7 +41286,7 @@ var serviceAtLocationConnectionImplementors = []string{"ServiceAtLocationConnect
 func (ec *executionContext) _ServiceAtLocationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocationConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41324,7 +41324,7 @@ var serviceAtLocationEdgeImplementors = []string{"ServiceAtLocationEdge"}
 func (ec *executionContext) _ServiceAtLocationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocationEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41357,7 +41357,7 @@ var serviceConnectionImplementors = []string{"ServiceConnection"}
 func (ec *executionContext) _ServiceConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41395,7 +41395,7 @@ var serviceEdgeImplementors = []string{"ServiceEdge"}
 func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41428,7 +41428,7 @@ var serviceUpsertImplementors = []string{"ServiceUpsert"}
 func (ec *executionContext) _ServiceUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.ServiceUpsert) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceUpsertImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41461,7 +41461,7 @@ var submissionStatusImplementors = []string{"SubmissionStatus"}
 func (ec *executionContext) _SubmissionStatus(ctx context.Context, sel ast.SelectionSet, obj *write.SubmissionState) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, submissionStatusImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41509,7 +41509,7 @@ var submitResourcePayloadImplementors = []string{"SubmitResourcePayload"}
 func (ec *executionContext) _SubmitResourcePayload(ctx context.Context, sel ast.SelectionSet, obj *write.Submission) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, submitResourcePayloadImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41542,7 +41542,7 @@ var taxonomyTermImplementors = []string{"TaxonomyTerm", "Node"}
 func (ec *executionContext) _TaxonomyTerm(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTerm) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41650,7 +41650,7 @@ var taxonomyTermConnectionImplementors = []string{"TaxonomyTermConnection"}
 func (ec *executionContext) _TaxonomyTermConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTermConnection) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41688,7 +41688,7 @@ var taxonomyTermEdgeImplementors = []string{"TaxonomyTermEdge"}
 func (ec *executionContext) _TaxonomyTermEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTermEdge) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41721,7 +41721,7 @@ var textRangeImplementors = []string{"TextRange"}
 func (ec *executionContext) _TextRange(ctx context.Context, sel ast.SelectionSet, obj *search.Range) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, textRangeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41754,7 +41754,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41802,7 +41802,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41845,7 +41845,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41898,7 +41898,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41951,7 +41951,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42004,7 +42004,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {

@@ -291,9 +291,10 @@ func listsInOrder(filename string, src []byte) ([]byte, error) {
 //		return graphql.Null
 //	}
 //
-// with, before the return, ResolveField's recover:
+// with, before the return, ResolveField's recover (withFieldContext,
+// graph/fieldctx.go, is graphql.WithFieldContext from an arena):
 //
-//	ctx = graphql.WithFieldContext(ctx, fc)
+//	ctx = withFieldContext(ctx, fc)
 //	defer func() {
 //		if r := recover(); r != nil {
 //			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -320,7 +321,7 @@ func storedFieldsDirect(fset *token.FileSet, file *ast.File) ([]splice, error) {
 			continue
 		}
 		body := fmt.Sprintf("{\n\tfc, err := ec.%s(ctx, field)\n\tif err != nil {\n\t\treturn graphql.Null\n\t}\n", fieldContext) +
-			"\tctx = graphql.WithFieldContext(ctx, fc)\n" +
+			"\tctx = withFieldContext(ctx, fc)\n" +
 			"\tdefer func() {\n\t\tif r := recover(); r != nil {\n" +
 			"\t\t\tec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))\n" +
 			"\t\t\tret = graphql.Null\n\t\t}\n\t}()\n" +
@@ -492,7 +493,7 @@ func sequentialObjectsLean(fset *token.FileSet, file *ast.File) ([]splice, error
 		splices = append(splices,
 			at(fset, group.Pos(), group.End(), ""),
 			at(fset, guard.Pos(), guard.End(), ""),
-			at(fset, out.Pos(), out.End(), "out := newObjectFields(fields)"))
+			at(fset, out.Pos(), out.End(), "out := newObjectFields(ctx, fields)"))
 	}
 	if len(splices) == 0 {
 		return nil, fmt.Errorf("%s: no object has the shape sequentialObjectsLean expects; review graph/gqlgen.go", fset.File(file.Pos()).Name())
