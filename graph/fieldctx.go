@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // The per-field and per-object allocations of the executor, cut where the
@@ -132,6 +134,39 @@ type arena struct {
 	ctxs       []fieldCtx
 	objs       []objectFields
 	nCtx, nObj int // how many it has allocated
+	collected  map[collectKey][]graphql.CollectedField
+}
+
+// collectKey is a selection set and the types an object satisfies, by
+// their backing arrays, as gqlgen's collect-fields cache keys them.
+type collectKey struct {
+	sel       *ast.Selection
+	n         int
+	satisfies *string
+}
+
+// collectFields is graphql.CollectFields(oc, sel, satisfies), where the
+// generated executor calls it for every object it writes (collectOnce in
+// gqlgen.go): the same fields, from the arena's cache. gqlgen caches them
+// per operation too, but its cache key boxes the selection set, one
+// allocation an object (upstream: gqlgen PR #3874 added that cache; no
+// issue asks for an allocation-free key yet).
+func collectFields(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	c, _ := ctx.(*fieldCtx)
+	a := arenaOf(ctx, c)
+	if a == nil || len(sel) == 0 {
+		return graphql.CollectFields(oc, sel, satisfies)
+	}
+	key := collectKey{unsafe.SliceData(sel), len(sel), unsafe.SliceData(satisfies)}
+	if fields, ok := a.collected[key]; ok {
+		return fields
+	}
+	fields := graphql.CollectFields(oc, sel, satisfies)
+	if a.collected == nil {
+		a.collected = map[collectKey][]graphql.CollectedField{}
+	}
+	a.collected[key] = fields
+	return fields
 }
 
 // arenaBlock is how many an arena that has allocated n allocates next:

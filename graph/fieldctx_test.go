@@ -121,3 +121,40 @@ func TestArenaContextsAsGqlgenMakesThem(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectFieldsAsGqlgenDoes checks that collectFields, within an arena
+// and without one, collects what graphql.CollectFields does, for each type
+// an object may satisfy, and that within an arena it keeps the fields of a
+// selection set once collected.
+func TestCollectFieldsAsGqlgenDoes(t *testing.T) {
+	oc := &graphql.OperationContext{Doc: &ast.QueryDocument{}, Variables: map[string]any{}}
+	sel := ast.SelectionSet{
+		&ast.Field{Alias: "id", Name: "id"},
+		&ast.InlineFragment{TypeCondition: "Service", SelectionSet: ast.SelectionSet{&ast.Field{Alias: "status", Name: "status"}}},
+		&ast.InlineFragment{TypeCondition: "Organization", SelectionSet: ast.SelectionSet{&ast.Field{Alias: "name", Name: "name"}}},
+	}
+	service, organization := []string{"Service", "Node"}, []string{"Organization", "Node"}
+	names := func(fields []graphql.CollectedField) (s []string) {
+		for _, f := range fields {
+			s = append(s, f.Alias)
+		}
+		return s
+	}
+	var arenaCtx context.Context
+	withArena(context.Background(), func(c context.Context) graphql.Marshaler { arenaCtx = c; return graphql.Null })
+	for _, ctx := range []context.Context{context.Background(), elementField(arenaCtx, 0)} {
+		for _, satisfies := range [][]string{service, organization, service} {
+			got, want := collectFields(ctx, oc, sel, satisfies), graphql.CollectFields(oc, sel, satisfies)
+			if !slices.Equal(names(got), names(want)) {
+				t.Fatalf("collected %v, gqlgen %v", names(got), names(want))
+			}
+		}
+	}
+	first := collectFields(elementField(arenaCtx, 1), oc, sel, service)
+	if again := collectFields(elementField(arenaCtx, 2), oc, sel, service); &again[0] != &first[0] {
+		t.Fatal("the arena did not keep the fields collected")
+	}
+	if len(arenaCtx.Value(arenaKey{}).(*arena).collected) != 2 {
+		t.Fatal("the arena keeps one entry per selection set and type")
+	}
+}

@@ -37750,7 +37750,7 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 var areaImplementors = []string{"Area"}
 
 func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj *model.Area) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, areaImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, areaImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -37813,7 +37813,7 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 var callRecordImplementors = []string{"CallRecord", "Node"}
 
 func (ec *executionContext) _CallRecord(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecord) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, callRecordImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -37886,7 +37886,7 @@ func (ec *executionContext) _CallRecord(ctx context.Context, sel ast.SelectionSe
 var callRecordConnectionImplementors = []string{"CallRecordConnection"}
 
 func (ec *executionContext) _CallRecordConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecordConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, callRecordConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -37924,7 +37924,7 @@ func (ec *executionContext) _CallRecordConnection(ctx context.Context, sel ast.S
 var callRecordEdgeImplementors = []string{"CallRecordEdge"}
 
 func (ec *executionContext) _CallRecordEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecordEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, callRecordEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -37957,7 +37957,7 @@ func (ec *executionContext) _CallRecordEdge(ctx context.Context, sel ast.Selecti
 var changeConnectionImplementors = []string{"ChangeConnection"}
 
 func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, changeConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -37995,7 +37995,7 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 var changeEventImplementors = []string{"ChangeEvent", "Node"}
 
 func (ec *executionContext) _ChangeEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEvent) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, changeEventImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38053,7 +38053,7 @@ func (ec *executionContext) _ChangeEvent(ctx context.Context, sel ast.SelectionS
 var changeEventConnectionImplementors = []string{"ChangeEventConnection"}
 
 func (ec *executionContext) _ChangeEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, changeEventConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38091,7 +38091,7 @@ func (ec *executionContext) _ChangeEventConnection(ctx context.Context, sel ast.
 var changeEventEdgeImplementors = []string{"ChangeEventEdge"}
 
 func (ec *executionContext) _ChangeEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, changeEventEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38124,7 +38124,7 @@ func (ec *executionContext) _ChangeEventEdge(ctx context.Context, sel ast.Select
 var contactImplementors = []string{"Contact", "Node"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, contactImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38227,7 +38227,7 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 var countyImplementors = []string{"County"}
 
 func (ec *executionContext) _County(ctx context.Context, sel ast.SelectionSet, obj *geo.County) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, countyImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, countyImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38270,7 +38270,7 @@ func (ec *executionContext) _County(ctx context.Context, sel ast.SelectionSet, o
 var countyGapImplementors = []string{"CountyGap"}
 
 func (ec *executionContext) _CountyGap(ctx context.Context, sel ast.SelectionSet, obj *calls.CountyGap) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, countyGapImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, countyGapImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38318,7 +38318,7 @@ func (ec *executionContext) _CountyGap(ctx context.Context, sel ast.SelectionSet
 var countyNeedImplementors = []string{"CountyNeed"}
 
 func (ec *executionContext) _CountyNeed(ctx context.Context, sel ast.SelectionSet, obj *match.CountyNeed) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, countyNeedImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, countyNeedImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38351,7 +38351,7 @@ func (ec *executionContext) _CountyNeed(ctx context.Context, sel ast.SelectionSe
 var deletePayloadImplementors = []string{"DeletePayload"}
 
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *write.Deletion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, deletePayloadImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38384,7 +38384,7 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 var deletedRecordImplementors = []string{"DeletedRecord"}
 
 func (ec *executionContext) _DeletedRecord(ctx context.Context, sel ast.SelectionSet, obj *write.Ref) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deletedRecordImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, deletedRecordImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38417,7 +38417,7 @@ func (ec *executionContext) _DeletedRecord(ctx context.Context, sel ast.Selectio
 var eligibilityImplementors = []string{"Eligibility"}
 
 func (ec *executionContext) _Eligibility(ctx context.Context, sel ast.SelectionSet, obj *directory.Eligibility) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, eligibilityImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, eligibilityImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38500,7 +38500,7 @@ func (ec *executionContext) _Eligibility(ctx context.Context, sel ast.SelectionS
 var evidenceImplementors = []string{"Evidence"}
 
 func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *directory.Evidence) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, evidenceImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38553,7 +38553,7 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 var fundingImplementors = []string{"Funding", "Node"}
 
 func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, obj *ent.Funding) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, fundingImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, fundingImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38656,7 +38656,7 @@ func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, 
 var gapReportImplementors = []string{"GapReport"}
 
 func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *calls.GapQuery) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, gapReportImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, gapReportImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38689,7 +38689,7 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 var locationImplementors = []string{"Location", "Node"}
 
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *ent.Location) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, locationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, locationImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38842,7 +38842,7 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 var locationConnectionImplementors = []string{"LocationConnection"}
 
 func (ec *executionContext) _LocationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.LocationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, locationConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, locationConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38880,7 +38880,7 @@ func (ec *executionContext) _LocationConnection(ctx context.Context, sel ast.Sel
 var locationEdgeImplementors = []string{"LocationEdge"}
 
 func (ec *executionContext) _LocationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.LocationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, locationEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, locationEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38913,7 +38913,7 @@ func (ec *executionContext) _LocationEdge(ctx context.Context, sel ast.Selection
 var locationUpsertImplementors = []string{"LocationUpsert"}
 
 func (ec *executionContext) _LocationUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.LocationUpsert) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, locationUpsertImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, locationUpsertImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38946,7 +38946,7 @@ func (ec *executionContext) _LocationUpsert(ctx context.Context, sel ast.Selecti
 var logCallPayloadImplementors = []string{"LogCallPayload"}
 
 func (ec *executionContext) _LogCallPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogCallPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, logCallPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, logCallPayloadImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -38974,7 +38974,7 @@ func (ec *executionContext) _LogCallPayload(ctx context.Context, sel ast.Selecti
 var matchConnectionImplementors = []string{"MatchConnection"}
 
 func (ec *executionContext) _MatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MatchConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, matchConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, matchConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -39022,7 +39022,7 @@ func (ec *executionContext) _MatchConnection(ctx context.Context, sel ast.Select
 var matchEdgeImplementors = []string{"MatchEdge"}
 
 func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet, obj *match.Result) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, matchEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, matchEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -39100,7 +39100,7 @@ func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet
 var matchReasonImplementors = []string{"MatchReason"}
 
 func (ec *executionContext) _MatchReason(ctx context.Context, sel ast.SelectionSet, obj *match.Reason) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, matchReasonImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, matchReasonImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -39138,7 +39138,7 @@ func (ec *executionContext) _MatchReason(ctx context.Context, sel ast.SelectionS
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
@@ -39470,7 +39470,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var openStateImplementors = []string{"OpenState"}
 
 func (ec *executionContext) _OpenState(ctx context.Context, sel ast.SelectionSet, obj *model.OpenState) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, openStateImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, openStateImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -39508,7 +39508,7 @@ func (ec *executionContext) _OpenState(ctx context.Context, sel ast.SelectionSet
 var organizationImplementors = []string{"Organization", "Node", "SearchResult"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *ent.Organization) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, organizationImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -39656,7 +39656,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
 
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, organizationConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -39694,7 +39694,7 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 var organizationEdgeImplementors = []string{"OrganizationEdge"}
 
 func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, organizationEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -39727,7 +39727,7 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 var organizationUpsertImplementors = []string{"OrganizationUpsert"}
 
 func (ec *executionContext) _OrganizationUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.OrganizationUpsert) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationUpsertImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, organizationUpsertImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -39760,7 +39760,7 @@ func (ec *executionContext) _OrganizationUpsert(ctx context.Context, sel ast.Sel
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, pageInfoImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -39803,7 +39803,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var phoneImplementors = []string{"Phone", "Node"}
 
 func (ec *executionContext) _Phone(ctx context.Context, sel ast.SelectionSet, obj *ent.Phone) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, phoneImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, phoneImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -39921,7 +39921,7 @@ func (ec *executionContext) _Phone(ctx context.Context, sel ast.SelectionSet, ob
 var programImplementors = []string{"Program", "Node", "SearchResult"}
 
 func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, obj *ent.Program) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, programImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, programImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40059,7 +40059,7 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 var programConnectionImplementors = []string{"ProgramConnection"}
 
 func (ec *executionContext) _ProgramConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgramConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, programConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, programConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40097,7 +40097,7 @@ func (ec *executionContext) _ProgramConnection(ctx context.Context, sel ast.Sele
 var programEdgeImplementors = []string{"ProgramEdge"}
 
 func (ec *executionContext) _ProgramEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgramEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, programEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, programEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40130,7 +40130,7 @@ func (ec *executionContext) _ProgramEdge(ctx context.Context, sel ast.SelectionS
 var programMatchImplementors = []string{"ProgramMatch"}
 
 func (ec *executionContext) _ProgramMatch(ctx context.Context, sel ast.SelectionSet, obj *match.ProgramSummary) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, programMatchImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, programMatchImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40173,7 +40173,7 @@ func (ec *executionContext) _ProgramMatch(ctx context.Context, sel ast.Selection
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -40313,7 +40313,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var resourceImplementors = []string{"Resource", "Node", "SearchResult"}
 
 func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet, obj *ent.Resource) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, resourceImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, resourceImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40466,7 +40466,7 @@ func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet,
 var resourceConnectionImplementors = []string{"ResourceConnection"}
 
 func (ec *executionContext) _ResourceConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResourceConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, resourceConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, resourceConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40504,7 +40504,7 @@ func (ec *executionContext) _ResourceConnection(ctx context.Context, sel ast.Sel
 var resourceEdgeImplementors = []string{"ResourceEdge"}
 
 func (ec *executionContext) _ResourceEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResourceEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, resourceEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, resourceEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40537,7 +40537,7 @@ func (ec *executionContext) _ResourceEdge(ctx context.Context, sel ast.Selection
 var scheduleImplementors = []string{"Schedule", "Node"}
 
 func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet, obj *ent.Schedule) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, scheduleImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40670,7 +40670,7 @@ func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet,
 var searchConnectionImplementors = []string{"SearchConnection"}
 
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, searchConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40708,7 +40708,7 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 var searchEdgeImplementors = []string{"SearchEdge"}
 
 func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, searchEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40761,7 +40761,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 var searchHighlightImplementors = []string{"SearchHighlight"}
 
 func (ec *executionContext) _SearchHighlight(ctx context.Context, sel ast.SelectionSet, obj *search.Highlight) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchHighlightImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, searchHighlightImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -40799,7 +40799,7 @@ func (ec *executionContext) _SearchHighlight(ctx context.Context, sel ast.Select
 var serviceImplementors = []string{"Service", "Node", "SearchResult"}
 
 func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, obj *ent.Service) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41017,7 +41017,7 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 var serviceAreaImplementors = []string{"ServiceArea", "Node"}
 
 func (ec *executionContext) _ServiceArea(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceArea) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAreaImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41120,7 +41120,7 @@ func (ec *executionContext) _ServiceArea(ctx context.Context, sel ast.SelectionS
 var serviceAreaConnectionImplementors = []string{"ServiceAreaConnection"}
 
 func (ec *executionContext) _ServiceAreaConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAreaConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAreaConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41158,7 +41158,7 @@ func (ec *executionContext) _ServiceAreaConnection(ctx context.Context, sel ast.
 var serviceAreaEdgeImplementors = []string{"ServiceAreaEdge"}
 
 func (ec *executionContext) _ServiceAreaEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAreaEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAreaEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41191,7 +41191,7 @@ func (ec *executionContext) _ServiceAreaEdge(ctx context.Context, sel ast.Select
 var serviceAtLocationImplementors = []string{"ServiceAtLocation", "Node"}
 
 func (ec *executionContext) _ServiceAtLocation(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAtLocationImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41284,7 +41284,7 @@ func (ec *executionContext) _ServiceAtLocation(ctx context.Context, sel ast.Sele
 var serviceAtLocationConnectionImplementors = []string{"ServiceAtLocationConnection"}
 
 func (ec *executionContext) _ServiceAtLocationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAtLocationConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41322,7 +41322,7 @@ func (ec *executionContext) _ServiceAtLocationConnection(ctx context.Context, se
 var serviceAtLocationEdgeImplementors = []string{"ServiceAtLocationEdge"}
 
 func (ec *executionContext) _ServiceAtLocationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAtLocationEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41355,7 +41355,7 @@ func (ec *executionContext) _ServiceAtLocationEdge(ctx context.Context, sel ast.
 var serviceConnectionImplementors = []string{"ServiceConnection"}
 
 func (ec *executionContext) _ServiceConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41393,7 +41393,7 @@ func (ec *executionContext) _ServiceConnection(ctx context.Context, sel ast.Sele
 var serviceEdgeImplementors = []string{"ServiceEdge"}
 
 func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41426,7 +41426,7 @@ func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionS
 var serviceUpsertImplementors = []string{"ServiceUpsert"}
 
 func (ec *executionContext) _ServiceUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.ServiceUpsert) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceUpsertImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceUpsertImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41459,7 +41459,7 @@ func (ec *executionContext) _ServiceUpsert(ctx context.Context, sel ast.Selectio
 var submissionStatusImplementors = []string{"SubmissionStatus"}
 
 func (ec *executionContext) _SubmissionStatus(ctx context.Context, sel ast.SelectionSet, obj *write.SubmissionState) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, submissionStatusImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, submissionStatusImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41507,7 +41507,7 @@ func (ec *executionContext) _SubmissionStatus(ctx context.Context, sel ast.Selec
 var submitResourcePayloadImplementors = []string{"SubmitResourcePayload"}
 
 func (ec *executionContext) _SubmitResourcePayload(ctx context.Context, sel ast.SelectionSet, obj *write.Submission) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, submitResourcePayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, submitResourcePayloadImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41540,7 +41540,7 @@ func (ec *executionContext) _SubmitResourcePayload(ctx context.Context, sel ast.
 var taxonomyTermImplementors = []string{"TaxonomyTerm", "Node"}
 
 func (ec *executionContext) _TaxonomyTerm(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTerm) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, taxonomyTermImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41648,7 +41648,7 @@ func (ec *executionContext) _TaxonomyTerm(ctx context.Context, sel ast.Selection
 var taxonomyTermConnectionImplementors = []string{"TaxonomyTermConnection"}
 
 func (ec *executionContext) _TaxonomyTermConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTermConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, taxonomyTermConnectionImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41686,7 +41686,7 @@ func (ec *executionContext) _TaxonomyTermConnection(ctx context.Context, sel ast
 var taxonomyTermEdgeImplementors = []string{"TaxonomyTermEdge"}
 
 func (ec *executionContext) _TaxonomyTermEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTermEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, taxonomyTermEdgeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41719,7 +41719,7 @@ func (ec *executionContext) _TaxonomyTermEdge(ctx context.Context, sel ast.Selec
 var textRangeImplementors = []string{"TextRange"}
 
 func (ec *executionContext) _TextRange(ctx context.Context, sel ast.SelectionSet, obj *search.Range) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, textRangeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, textRangeImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41752,7 +41752,7 @@ func (ec *executionContext) _TextRange(ctx context.Context, sel ast.SelectionSet
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41800,7 +41800,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41843,7 +41843,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __FieldImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41896,7 +41896,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __InputValueImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -41949,7 +41949,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __SchemaImplementors)
 
 	out := newObjectFields(ctx, fields)
 
@@ -42002,7 +42002,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __TypeImplementors)
 
 	out := newObjectFields(ctx, fields)
 

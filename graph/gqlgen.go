@@ -99,8 +99,8 @@ func printSchema(schema *gqlast.Schema, filename string) error {
 	return os.WriteFile(filename, out.Bytes(), 0o644)
 }
 
-// rewriteExecutor applies listsInOrder, storedFieldsDirect and
-// sequentialObjectsLean to the generated executor: one read, one parse and
+// rewriteExecutor applies listsInOrder, emptyStringsNull, collectOnce,
+// storedFieldsDirect and sequentialObjectsLean to the generated executor: one read, one parse and
 // one write of the file.
 func rewriteExecutor(filename string) error {
 	src, err := os.ReadFile(filename)
@@ -111,6 +111,9 @@ func rewriteExecutor(filename string) error {
 		return err
 	}
 	if src, err = emptyStringsNull(filename, src); err != nil {
+		return err
+	}
+	if src, err = collectOnce(filename, src); err != nil {
 		return err
 	}
 	fset := token.NewFileSet()
@@ -135,6 +138,23 @@ func rewriteExecutor(filename string) error {
 		return err
 	}
 	return os.WriteFile(filename, src, 0o644)
+}
+
+// objectCollects is the call with which the executor's function for each
+// object collects its fields; collectOnce points it at collectFields
+// (graph/fieldctx.go), which has the same arguments and result, plus the
+// context holding the root field's arena, where the fields of each
+// selection set are kept once collected. gqlgen's own cache (upstream:
+// gqlgen PR #3874) costs an allocation an object for its key; no upstream
+// issue asks for one without yet. A gqlgen that no longer writes the call
+// stops the generation.
+const objectCollects = "graphql.CollectFields(ec.OperationContext, sel, "
+
+func collectOnce(filename string, src []byte) ([]byte, error) {
+	if !bytes.Contains(src, []byte(objectCollects)) {
+		return nil, fmt.Errorf("%s: gqlgen no longer calls %s; review collectOnce in graph/gqlgen.go", filename, objectCollects)
+	}
+	return bytes.ReplaceAll(src, []byte(objectCollects), []byte("collectFields(ctx, ec.OperationContext, sel, ")), nil
 }
 
 // optionalString is the marshaler gqlgen writes for every nullable String
