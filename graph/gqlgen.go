@@ -6,7 +6,8 @@
 // goroutine (see sequentialObjects and listsInOrder), answers null for an
 // optional string nobody recorded (emptyStringsNull), and drops the
 // per-field and per-object work that only concurrency or field middleware
-// needs (storedFieldsDirect, sequentialObjectsLean). Run through
+// needs (storedFieldsDirect, sequentialObjectsLean), and collects each
+// selection set's fields once per root field (collectOnce). Run through
 // `go generate ./...`. Each rewrite touches generated code only, matches an
 // exact shape, and stops the generation when gqlgen's output no longer has
 // it.
