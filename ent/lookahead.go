@@ -1,6 +1,7 @@
 package ent
 
 import (
+	"database/sql"
 	"database/sql/driver"
 	"slices"
 )
@@ -34,6 +35,7 @@ type lookahead struct {
 	// Of the current run: rows seen per partition, and for each row
 	// scanned, in order, whether it is a lookahead row.
 	seen  map[any]int
+	ints  map[int64]int // seen, for an integer column (no value boxed)
 	rows  int
 	marks []bool
 }
@@ -53,7 +55,7 @@ func (l *lookahead) marking(assign func([]string, []any) error) func([]string, [
 	if l == nil || assign == nil {
 		return assign
 	}
-	l.seen, l.rows, l.marks = nil, 0, l.marks[:0]
+	l.seen, l.ints, l.rows, l.marks = nil, nil, 0, l.marks[:0]
 	col := -2 // not looked up yet; -1: not scanned
 	return func(columns []string, values []any) error {
 		if err := assign(columns, values); err != nil {
@@ -64,6 +66,14 @@ func (l *lookahead) marking(assign func([]string, []any) error) func([]string, [
 		if l.partition != "" {
 			if col == -2 {
 				col = slices.Index(columns, l.partition)
+			}
+			if v, isInt := at(values, col).(*sql.NullInt64); isInt && v.Valid {
+				if l.ints == nil {
+					l.ints = map[int64]int{}
+				}
+				l.ints[v.Int64]++
+				l.marks = append(l.marks, l.ints[v.Int64] == l.limit)
+				return nil
 			}
 			key, ok := partitionKey(values, col)
 			if !ok {
@@ -79,6 +89,14 @@ func (l *lookahead) marking(assign func([]string, []any) error) func([]string, [
 		l.marks = append(l.marks, n == l.limit)
 		return nil
 	}
+}
+
+// at is values[col], nil when col is out of range.
+func at(values []any, col int) any {
+	if col < 0 || col >= len(values) {
+		return nil
+	}
+	return values[col]
 }
 
 // partitionKey is the value scanned into values[col].

@@ -1,8 +1,8 @@
 // Package graph is Village's GraphQL layer: the schema (*.graphqls, partly
 // generated from ent), gqlgen's executor (generated, then adjusted by
 // gqlgen.go to resolve in order and skip per-field work nothing needs; its
-// runtime helpers are lists.go, objects.go and fieldctx.go, which make a
-// field's context and an object's output in one allocation each), thin
+// runtime helpers are lists.go, objects.go and fieldctx.go, which hand out
+// field contexts and objects' outputs from each root field's arena), thin
 // resolvers that translate GraphQL calls into ent and domain-package calls,
 // and the GraphQL-specific safety rails: page sizes, query cost, directive
 // arguments, where filters evaluated over readable records (filters.go),
@@ -52,12 +52,22 @@
 //
 // A nested list (organizations → services → serviceAreas, 10/69/239 rows)
 // allocated 22,009 times a request before fieldctx.go and relay's
-// MarshalID, 16,364 after (BenchmarkDirectory/*/nested). The rest, from
-// pprof -sample_index=alloc_objects, a request: ent scanning rows (~1,450)
-// and the SQLite driver's rows.Next (~1,200); one leafField per leaf field
-// (~1,200); gqlgen's collect-fields cache key (~815) and objectFields
-// (~760), one per object; context.WithValue for object-typed and resolver
-// fields (~720); MarshalString's closure per string (~510). The next steps
-// are a per-operation cache in front of graphql.CollectFields and one
-// allocation for an object-typed field's context.
+// MarshalID, 16,364 after, and 10,347 on SQLite (10,695 on PostgreSQL)
+// since field contexts and objects come from an arena per root field, each
+// selection set's fields are collected once per arena (collectOnce in
+// gqlgen.go), ent scans a query's rows into the same values
+// (ent/scanreuse.go) and the lookahead boxes no partition key
+// (BenchmarkDirectory/*/nested). The rest, from pprof
+// -sample_index=alloc_objects, a request (approximate): the SQLite driver's
+// rows.Next and column values (~1,570); for each of the 79 connection
+// fields with a resolver, gqlgen's ResolveField, its arguments and ent's
+// per-parent paging (~20 each); the field context and Child closure
+// fieldContext_* makes for each of the ~480 stored object fields (edges,
+// node, pageInfo: two each); MarshalString's closure per string and an
+// enum boxed per value (~800); relay's MarshalID, its ID boxed and its
+// bytes escaping through the io.Writer (~430); ent's nodes, connections,
+// edges and named-edge slices (~1,100). The next steps are a stored object
+// field's context made without fieldContext_* (its Child closure kept per
+// arena), MarshalID writing without escaping, and ent's named edges
+// appended into slices sized once.
 package graph

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // The per-field and per-object allocations of the executor, cut where the
@@ -41,33 +43,61 @@ func (p *keyProbe) Value(key any) any {
 
 // fieldCtx is a context holding a field's context: what
 // graphql.WithFieldContext makes, in one allocation instead of two (three
-// with a list element's index).
+// with a list element's index), and none of its own when it comes from its
+// root field's arena.
 type fieldCtx struct {
 	context.Context
 	fc    graphql.FieldContext
 	index int
+	arena *arena
 }
 
 func (c *fieldCtx) Value(key any) any {
-	if key == fieldContextKey {
+	switch key {
+	case fieldContextKey:
 		return &c.fc
+	case arenaKey{}:
+		if c.arena != nil {
+			return c.arena
+		}
 	}
 	return c.Context.Value(key)
 }
 
+// newFieldCtx is a field context below ctx, from ctx's arena if it has
+// one, with its parent set as graphql.WithFieldContext sets it.
+func newFieldCtx(ctx context.Context) *fieldCtx {
+	var parent *graphql.FieldContext
+	a, _ := ctx.(*fieldCtx)
+	if a != nil {
+		parent = &a.fc
+	} else {
+		parent = graphql.GetFieldContext(ctx)
+	}
+	var c *fieldCtx
+	if ar := arenaOf(ctx, a); ar != nil {
+		c = ar.fieldCtx()
+		c.arena = ar
+	} else {
+		c = new(fieldCtx)
+	}
+	c.Context = ctx
+	c.fc.Parent = parent
+	return c
+}
+
 // leafField is the context of a leaf field (a scalar or enum, or a list of
 // them) of object, as graphql.NewScalarFieldContext and
-// graphql.WithFieldContext make it, in one allocation. Its Child fails, as
-// gqlgen's does: validation refuses a selection below a leaf.
+// graphql.WithFieldContext make it. Its Child fails, as gqlgen's does:
+// validation refuses a selection below a leaf.
 func leafField(ctx context.Context, object string, field graphql.CollectedField, isMethod, isResolver bool) context.Context {
-	return &fieldCtx{Context: ctx, fc: graphql.FieldContext{
-		Parent:     graphql.GetFieldContext(ctx),
-		Object:     object,
-		Field:      field,
-		IsMethod:   isMethod,
-		IsResolver: isResolver,
-		Child:      leafChild,
-	}}
+	c := newFieldCtx(ctx)
+	c.fc.Object = object
+	c.fc.Field = field
+	c.fc.IsMethod = isMethod
+	c.fc.IsResolver = isResolver
+	c.fc.Child = leafChild
+	return c
 }
 
 func leafChild(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -75,12 +105,101 @@ func leafChild(context.Context, graphql.CollectedField) (*graphql.FieldContext, 
 }
 
 // elementField is the context of the i-th element of a list, as the
-// executor makes it (a field context holding the index), in one
-// allocation.
+// executor makes it (a field context holding the index).
 func elementField(ctx context.Context, i int) context.Context {
-	c := &fieldCtx{Context: ctx, index: i}
-	c.fc.Parent = graphql.GetFieldContext(ctx)
+	c := newFieldCtx(ctx)
+	c.index = i
 	c.fc.Index = &c.index
+	return c
+}
+
+// withFieldContext is graphql.WithFieldContext(ctx, fc) for the generated
+// executor's stored object fields (storedFieldsDirect in gqlgen.go): the
+// same field context, copied into one from the arena.
+func withFieldContext(ctx context.Context, fc *graphql.FieldContext) context.Context {
+	c := newFieldCtx(ctx)
+	parent := c.fc.Parent
+	c.fc = *fc
+	c.fc.Parent = parent
+	return c
+}
+
+// An arena hands out the field contexts and object outputs of one root
+// field's response (see withArena), a block at a time: a nested list of
+// a few hundred rows makes thousands of each, and one allocation a block
+// replaces one each. The executor resolves everything below a root field
+// on that field's goroutine (gqlgen.go), so an arena is never shared
+// between goroutines; what it hands out lives as long as the response.
+type arena struct {
+	ctxs       []fieldCtx
+	objs       []objectFields
+	nCtx, nObj int // how many it has allocated
+	collected  map[collectKey][]graphql.CollectedField
+}
+
+// collectKey is a selection set and the types an object satisfies, by
+// their backing arrays, as gqlgen's collect-fields cache keys them.
+type collectKey struct {
+	sel       *ast.Selection
+	n         int
+	satisfies *string
+}
+
+// collectFields is graphql.CollectFields(oc, sel, satisfies), where the
+// generated executor calls it for every object it writes (collectOnce in
+// gqlgen.go): the same fields, from the arena's cache. gqlgen caches them
+// per operation too, but its cache key boxes the selection set, one
+// allocation an object (upstream: gqlgen PR #3874 added that cache; no
+// issue asks for an allocation-free key yet).
+func collectFields(ctx context.Context, oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	c, _ := ctx.(*fieldCtx)
+	a := arenaOf(ctx, c)
+	if a == nil || len(sel) == 0 {
+		return graphql.CollectFields(oc, sel, satisfies)
+	}
+	key := collectKey{unsafe.SliceData(sel), len(sel), unsafe.SliceData(satisfies)}
+	if fields, ok := a.collected[key]; ok {
+		return fields
+	}
+	fields := graphql.CollectFields(oc, sel, satisfies)
+	if a.collected == nil {
+		a.collected = map[collectKey][]graphql.CollectedField{}
+	}
+	a.collected[key] = fields
+	return fields
+}
+
+// arenaBlock is how many an arena that has allocated n allocates next:
+// as many again, from 8 to 128, so a small response wastes little.
+func arenaBlock(n int) int {
+	return min(max(n, 8), 128)
+}
+
+type arenaKey struct{}
+
+// withArena gives a root field its arena: the executor's root field
+// middleware (graph/handler.go).
+func withArena(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	return next(context.WithValue(ctx, arenaKey{}, &arena{}))
+}
+
+// arenaOf is ctx's arena, nil outside a root field that has one; c is ctx
+// when it is a fieldCtx.
+func arenaOf(ctx context.Context, c *fieldCtx) *arena {
+	if c != nil {
+		return c.arena
+	}
+	a, _ := ctx.Value(arenaKey{}).(*arena)
+	return a
+}
+
+func (a *arena) fieldCtx() *fieldCtx {
+	if len(a.ctxs) == 0 {
+		a.ctxs = make([]fieldCtx, arenaBlock(a.nCtx))
+		a.nCtx += len(a.ctxs)
+	}
+	c := &a.ctxs[0]
+	a.ctxs = a.ctxs[1:]
 	return c
 }
 
@@ -95,8 +214,20 @@ type objectFields struct {
 	inline   [8]graphql.Marshaler
 }
 
-func newObjectFields(fields []graphql.CollectedField) *objectFields {
-	o := &objectFields{fields: fields}
+func newObjectFields(ctx context.Context, fields []graphql.CollectedField) *objectFields {
+	var o *objectFields
+	c, _ := ctx.(*fieldCtx)
+	if a := arenaOf(ctx, c); a != nil {
+		if len(a.objs) == 0 {
+			a.objs = make([]objectFields, arenaBlock(a.nObj))
+			a.nObj += len(a.objs)
+		}
+		o = &a.objs[0]
+		a.objs = a.objs[1:]
+	} else {
+		o = new(objectFields)
+	}
+	o.fields = fields
 	if len(fields) <= len(o.inline) {
 		o.Values = o.inline[:len(fields)]
 	} else {

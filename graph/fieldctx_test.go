@@ -55,7 +55,7 @@ func TestObjectFieldsWritesAsFieldsInOrder(t *testing.T) {
 		for i := range fields {
 			fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: string(rune('a' + i%5))}}
 		}
-		o := newObjectFields(fields)
+		o := newObjectFields(context.Background(), fields)
 		if len(o.Values) != n {
 			t.Fatalf("%d fields: %d values", n, len(o.Values))
 		}
@@ -76,3 +76,85 @@ type writerBuffer struct{ b []byte }
 
 func (w *writerBuffer) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 func (w *writerBuffer) String() string              { return string(w.b) }
+
+// TestArenaContextsAsGqlgenMakesThem checks that below a root field with an
+// arena (withArena), leaf, element and object field contexts and objects
+// come from it and are what they are without one: the same parents, paths
+// and values, each context its own.
+func TestArenaContextsAsGqlgenMakesThem(t *testing.T) {
+	type other struct{}
+	root := context.WithValue(context.Background(), other{}, "kept")
+	var ctx context.Context
+	withArena(root, func(c context.Context) graphql.Marshaler { ctx = c; return graphql.Null })
+	a, _ := ctx.Value(arenaKey{}).(*arena)
+	if a == nil {
+		t.Fatal("withArena gave the root field no arena")
+	}
+	areas := graphql.CollectedField{Field: &ast.Field{Alias: "areas", Name: "serviceAreas"}}
+	list := graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: "Service", Field: areas, IsMethod: true})
+	code := graphql.CollectedField{Field: &ast.Field{Alias: "code", Name: "code"}}
+	node := graphql.CollectedField{Field: &ast.Field{Alias: "node", Name: "node"}}
+	var leaves []context.Context
+	for i := range 200 { // more than one block
+		elem := elementField(list, i)
+		obj := withFieldContext(elem, &graphql.FieldContext{Object: "ServiceAreaEdge", Field: node, Args: map[string]any{"x": 1}})
+		leaves = append(leaves, leafField(obj, "ServiceArea", code, false, true))
+		if o := newObjectFields(obj, make([]graphql.CollectedField, 3)); len(o.Values) != 3 || o.Invalids != 0 {
+			t.Fatalf("object %d: %d values, %d invalid", i, len(o.Values), o.Invalids)
+		}
+	}
+	if a.nCtx < 600 || a.nObj < 200 {
+		t.Fatalf("the arena handed out %d contexts and %d objects, want 600 and 200", a.nCtx, a.nObj)
+	}
+	for i, leaf := range leaves {
+		fc := graphql.GetFieldContext(leaf)
+		want := ast.Path{ast.PathName("areas"), ast.PathIndex(i), ast.PathName("node"), ast.PathName("code")}
+		if got := graphql.GetPath(leaf); !slices.Equal(got, want) {
+			t.Fatalf("leaf %d: path %v, want %v", i, got, want)
+		}
+		if fc.Object != "ServiceArea" || !fc.IsResolver || fc.Parent.Object != "ServiceAreaEdge" || fc.Parent.Args["x"] != 1 ||
+			fc.Parent.Parent.Parent != graphql.GetFieldContext(list) {
+			t.Fatalf("leaf %d: field context %+v, parent %+v", i, fc, fc.Parent)
+		}
+		if leaf.Value(other{}) != "kept" || leaf.Value(arenaKey{}) != a {
+			t.Fatalf("leaf %d: a value of the parent context is lost", i)
+		}
+	}
+}
+
+// TestCollectFieldsAsGqlgenDoes checks that collectFields, within an arena
+// and without one, collects what graphql.CollectFields does, for each type
+// an object may satisfy, and that within an arena it keeps the fields of a
+// selection set once collected.
+func TestCollectFieldsAsGqlgenDoes(t *testing.T) {
+	oc := &graphql.OperationContext{Doc: &ast.QueryDocument{}, Variables: map[string]any{}}
+	sel := ast.SelectionSet{
+		&ast.Field{Alias: "id", Name: "id"},
+		&ast.InlineFragment{TypeCondition: "Service", SelectionSet: ast.SelectionSet{&ast.Field{Alias: "status", Name: "status"}}},
+		&ast.InlineFragment{TypeCondition: "Organization", SelectionSet: ast.SelectionSet{&ast.Field{Alias: "name", Name: "name"}}},
+	}
+	service, organization := []string{"Service", "Node"}, []string{"Organization", "Node"}
+	names := func(fields []graphql.CollectedField) (s []string) {
+		for _, f := range fields {
+			s = append(s, f.Alias)
+		}
+		return s
+	}
+	var arenaCtx context.Context
+	withArena(context.Background(), func(c context.Context) graphql.Marshaler { arenaCtx = c; return graphql.Null })
+	for _, ctx := range []context.Context{context.Background(), elementField(arenaCtx, 0)} {
+		for _, satisfies := range [][]string{service, organization, service} {
+			got, want := collectFields(ctx, oc, sel, satisfies), graphql.CollectFields(oc, sel, satisfies)
+			if !slices.Equal(names(got), names(want)) {
+				t.Fatalf("collected %v, gqlgen %v", names(got), names(want))
+			}
+		}
+	}
+	first := collectFields(elementField(arenaCtx, 1), oc, sel, service)
+	if again := collectFields(elementField(arenaCtx, 2), oc, sel, service); &again[0] != &first[0] {
+		t.Fatal("the arena did not keep the fields collected")
+	}
+	if len(arenaCtx.Value(arenaKey{}).(*arena).collected) != 2 {
+		t.Fatal("the arena keeps one entry per selection set and type")
+	}
+}

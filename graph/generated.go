@@ -8080,7 +8080,7 @@ func (ec *executionContext) _Area_counties(ctx context.Context, field graphql.Co
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8232,7 +8232,7 @@ func (ec *executionContext) _CallRecordConnection_edges(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8259,7 +8259,7 @@ func (ec *executionContext) _CallRecordConnection_pageInfo(ctx context.Context, 
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8293,7 +8293,7 @@ func (ec *executionContext) _CallRecordEdge_node(ctx context.Context, field grap
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8327,7 +8327,7 @@ func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field g
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8354,7 +8354,7 @@ func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, fiel
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8437,7 +8437,7 @@ func (ec *executionContext) _ChangeEventConnection_edges(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8464,7 +8464,7 @@ func (ec *executionContext) _ChangeEventConnection_pageInfo(ctx context.Context,
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8498,7 +8498,7 @@ func (ec *executionContext) _ChangeEventEdge_node(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8788,7 +8788,7 @@ func (ec *executionContext) _CountyGap_county(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8866,7 +8866,7 @@ func (ec *executionContext) _CountyNeed_counties(ctx context.Context, field grap
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -8900,7 +8900,7 @@ func (ec *executionContext) _DeletePayload_cascaded(ctx context.Context, field g
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9726,7 +9726,7 @@ func (ec *executionContext) _LocationConnection_edges(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9753,7 +9753,7 @@ func (ec *executionContext) _LocationConnection_pageInfo(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9787,7 +9787,7 @@ func (ec *executionContext) _LocationEdge_node(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9828,7 +9828,7 @@ func (ec *executionContext) _LocationUpsert_location(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9855,7 +9855,7 @@ func (ec *executionContext) _LogCallPayload_callRecord(ctx context.Context, fiel
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9882,7 +9882,7 @@ func (ec *executionContext) _MatchConnection_edges(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9909,7 +9909,7 @@ func (ec *executionContext) _MatchConnection_pageInfo(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9943,7 +9943,7 @@ func (ec *executionContext) _MatchConnection_programs(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -9970,7 +9970,7 @@ func (ec *executionContext) _MatchConnection_unservedPrograms(ctx context.Contex
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -10020,7 +10020,7 @@ func (ec *executionContext) _MatchEdge_node(ctx context.Context, field graphql.C
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -10075,7 +10075,7 @@ func (ec *executionContext) _MatchEdge_coverage(ctx context.Context, field graph
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -10102,7 +10102,7 @@ func (ec *executionContext) _MatchEdge_reasons(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -10129,7 +10129,7 @@ func (ec *executionContext) _MatchEdge_unmet(ctx context.Context, field graphql.
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -12646,7 +12646,7 @@ func (ec *executionContext) _OrganizationConnection_edges(ctx context.Context, f
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -12673,7 +12673,7 @@ func (ec *executionContext) _OrganizationConnection_pageInfo(ctx context.Context
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -12707,7 +12707,7 @@ func (ec *executionContext) _OrganizationEdge_node(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -12748,7 +12748,7 @@ func (ec *executionContext) _OrganizationUpsert_organization(ctx context.Context
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13180,7 +13180,7 @@ func (ec *executionContext) _Program_eligibility(ctx context.Context, field grap
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13207,7 +13207,7 @@ func (ec *executionContext) _Program_evidence(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13374,7 +13374,7 @@ func (ec *executionContext) _ProgramConnection_edges(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13401,7 +13401,7 @@ func (ec *executionContext) _ProgramConnection_pageInfo(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13435,7 +13435,7 @@ func (ec *executionContext) _ProgramEdge_node(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13469,7 +13469,7 @@ func (ec *executionContext) _ProgramMatch_program(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13503,7 +13503,7 @@ func (ec *executionContext) _ProgramMatch_nearest(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -13530,7 +13530,7 @@ func (ec *executionContext) _ProgramMatch_reasons(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14575,7 +14575,7 @@ func (ec *executionContext) _ResourceConnection_edges(ctx context.Context, field
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14602,7 +14602,7 @@ func (ec *executionContext) _ResourceConnection_pageInfo(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14636,7 +14636,7 @@ func (ec *executionContext) _ResourceEdge_node(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14899,7 +14899,7 @@ func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field g
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14926,7 +14926,7 @@ func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, fiel
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -14988,7 +14988,7 @@ func (ec *executionContext) _SearchEdge_highlights(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -15036,7 +15036,7 @@ func (ec *executionContext) _SearchHighlight_matches(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -15259,7 +15259,7 @@ func (ec *executionContext) _Service_eligibility(ctx context.Context, field grap
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -15770,7 +15770,7 @@ func (ec *executionContext) _ServiceAreaConnection_edges(ctx context.Context, fi
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -15797,7 +15797,7 @@ func (ec *executionContext) _ServiceAreaConnection_pageInfo(ctx context.Context,
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -15831,7 +15831,7 @@ func (ec *executionContext) _ServiceAreaEdge_node(ctx context.Context, field gra
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16088,7 +16088,7 @@ func (ec *executionContext) _ServiceAtLocationConnection_edges(ctx context.Conte
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16115,7 +16115,7 @@ func (ec *executionContext) _ServiceAtLocationConnection_pageInfo(ctx context.Co
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16149,7 +16149,7 @@ func (ec *executionContext) _ServiceAtLocationEdge_node(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16183,7 +16183,7 @@ func (ec *executionContext) _ServiceConnection_edges(ctx context.Context, field 
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16210,7 +16210,7 @@ func (ec *executionContext) _ServiceConnection_pageInfo(ctx context.Context, fie
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16244,7 +16244,7 @@ func (ec *executionContext) _ServiceEdge_node(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16285,7 +16285,7 @@ func (ec *executionContext) _ServiceUpsert_service(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16379,7 +16379,7 @@ func (ec *executionContext) _SubmitResourcePayload_resource(ctx context.Context,
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16674,7 +16674,7 @@ func (ec *executionContext) _TaxonomyTermConnection_edges(ctx context.Context, f
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16701,7 +16701,7 @@ func (ec *executionContext) _TaxonomyTermConnection_pageInfo(ctx context.Context
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16735,7 +16735,7 @@ func (ec *executionContext) _TaxonomyTermEdge_node(ctx context.Context, field gr
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16827,7 +16827,7 @@ func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -16971,7 +16971,7 @@ func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.Col
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -17009,7 +17009,7 @@ func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.Col
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -17112,7 +17112,7 @@ func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphq
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	defer func() {
 		if r := recover(); r != nil {
 			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -37750,9 +37750,9 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 var areaImplementors = []string{"Area"}
 
 func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj *model.Area) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, areaImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, areaImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -37813,9 +37813,9 @@ func (ec *executionContext) _Area(ctx context.Context, sel ast.SelectionSet, obj
 var callRecordImplementors = []string{"CallRecord", "Node"}
 
 func (ec *executionContext) _CallRecord(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecord) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, callRecordImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -37886,9 +37886,9 @@ func (ec *executionContext) _CallRecord(ctx context.Context, sel ast.SelectionSe
 var callRecordConnectionImplementors = []string{"CallRecordConnection"}
 
 func (ec *executionContext) _CallRecordConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecordConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, callRecordConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -37924,9 +37924,9 @@ func (ec *executionContext) _CallRecordConnection(ctx context.Context, sel ast.S
 var callRecordEdgeImplementors = []string{"CallRecordEdge"}
 
 func (ec *executionContext) _CallRecordEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CallRecordEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, callRecordEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, callRecordEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -37957,9 +37957,9 @@ func (ec *executionContext) _CallRecordEdge(ctx context.Context, sel ast.Selecti
 var changeConnectionImplementors = []string{"ChangeConnection"}
 
 func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, changeConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -37995,9 +37995,9 @@ func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.Selec
 var changeEventImplementors = []string{"ChangeEvent", "Node"}
 
 func (ec *executionContext) _ChangeEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEvent) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, changeEventImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38053,9 +38053,9 @@ func (ec *executionContext) _ChangeEvent(ctx context.Context, sel ast.SelectionS
 var changeEventConnectionImplementors = []string{"ChangeEventConnection"}
 
 func (ec *executionContext) _ChangeEventConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, changeEventConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38091,9 +38091,9 @@ func (ec *executionContext) _ChangeEventConnection(ctx context.Context, sel ast.
 var changeEventEdgeImplementors = []string{"ChangeEventEdge"}
 
 func (ec *executionContext) _ChangeEventEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ChangeEventEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, changeEventEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, changeEventEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38124,9 +38124,9 @@ func (ec *executionContext) _ChangeEventEdge(ctx context.Context, sel ast.Select
 var contactImplementors = []string{"Contact", "Node"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, contactImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38227,9 +38227,9 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 var countyImplementors = []string{"County"}
 
 func (ec *executionContext) _County(ctx context.Context, sel ast.SelectionSet, obj *geo.County) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, countyImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, countyImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38270,9 +38270,9 @@ func (ec *executionContext) _County(ctx context.Context, sel ast.SelectionSet, o
 var countyGapImplementors = []string{"CountyGap"}
 
 func (ec *executionContext) _CountyGap(ctx context.Context, sel ast.SelectionSet, obj *calls.CountyGap) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, countyGapImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, countyGapImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38318,9 +38318,9 @@ func (ec *executionContext) _CountyGap(ctx context.Context, sel ast.SelectionSet
 var countyNeedImplementors = []string{"CountyNeed"}
 
 func (ec *executionContext) _CountyNeed(ctx context.Context, sel ast.SelectionSet, obj *match.CountyNeed) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, countyNeedImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, countyNeedImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38351,9 +38351,9 @@ func (ec *executionContext) _CountyNeed(ctx context.Context, sel ast.SelectionSe
 var deletePayloadImplementors = []string{"DeletePayload"}
 
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *write.Deletion) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, deletePayloadImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38384,9 +38384,9 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 var deletedRecordImplementors = []string{"DeletedRecord"}
 
 func (ec *executionContext) _DeletedRecord(ctx context.Context, sel ast.SelectionSet, obj *write.Ref) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, deletedRecordImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, deletedRecordImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38417,9 +38417,9 @@ func (ec *executionContext) _DeletedRecord(ctx context.Context, sel ast.Selectio
 var eligibilityImplementors = []string{"Eligibility"}
 
 func (ec *executionContext) _Eligibility(ctx context.Context, sel ast.SelectionSet, obj *directory.Eligibility) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, eligibilityImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, eligibilityImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38500,9 +38500,9 @@ func (ec *executionContext) _Eligibility(ctx context.Context, sel ast.SelectionS
 var evidenceImplementors = []string{"Evidence"}
 
 func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet, obj *directory.Evidence) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, evidenceImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, evidenceImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38553,9 +38553,9 @@ func (ec *executionContext) _Evidence(ctx context.Context, sel ast.SelectionSet,
 var fundingImplementors = []string{"Funding", "Node"}
 
 func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, obj *ent.Funding) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, fundingImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, fundingImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38656,9 +38656,9 @@ func (ec *executionContext) _Funding(ctx context.Context, sel ast.SelectionSet, 
 var gapReportImplementors = []string{"GapReport"}
 
 func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet, obj *calls.GapQuery) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, gapReportImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, gapReportImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38689,9 +38689,9 @@ func (ec *executionContext) _GapReport(ctx context.Context, sel ast.SelectionSet
 var locationImplementors = []string{"Location", "Node"}
 
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *ent.Location) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, locationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, locationImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38842,9 +38842,9 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 var locationConnectionImplementors = []string{"LocationConnection"}
 
 func (ec *executionContext) _LocationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.LocationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, locationConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, locationConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38880,9 +38880,9 @@ func (ec *executionContext) _LocationConnection(ctx context.Context, sel ast.Sel
 var locationEdgeImplementors = []string{"LocationEdge"}
 
 func (ec *executionContext) _LocationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.LocationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, locationEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, locationEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38913,9 +38913,9 @@ func (ec *executionContext) _LocationEdge(ctx context.Context, sel ast.Selection
 var locationUpsertImplementors = []string{"LocationUpsert"}
 
 func (ec *executionContext) _LocationUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.LocationUpsert) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, locationUpsertImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, locationUpsertImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38946,9 +38946,9 @@ func (ec *executionContext) _LocationUpsert(ctx context.Context, sel ast.Selecti
 var logCallPayloadImplementors = []string{"LogCallPayload"}
 
 func (ec *executionContext) _LogCallPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LogCallPayload) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, logCallPayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, logCallPayloadImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -38974,9 +38974,9 @@ func (ec *executionContext) _LogCallPayload(ctx context.Context, sel ast.Selecti
 var matchConnectionImplementors = []string{"MatchConnection"}
 
 func (ec *executionContext) _MatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MatchConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, matchConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, matchConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39022,9 +39022,9 @@ func (ec *executionContext) _MatchConnection(ctx context.Context, sel ast.Select
 var matchEdgeImplementors = []string{"MatchEdge"}
 
 func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet, obj *match.Result) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, matchEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, matchEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39100,9 +39100,9 @@ func (ec *executionContext) _MatchEdge(ctx context.Context, sel ast.SelectionSet
 var matchReasonImplementors = []string{"MatchReason"}
 
 func (ec *executionContext) _MatchReason(ctx context.Context, sel ast.SelectionSet, obj *match.Reason) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, matchReasonImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, matchReasonImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39138,12 +39138,12 @@ func (ec *executionContext) _MatchReason(ctx context.Context, sel ast.SelectionS
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, mutationImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Mutation",
 	})
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -39470,9 +39470,9 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 var openStateImplementors = []string{"OpenState"}
 
 func (ec *executionContext) _OpenState(ctx context.Context, sel ast.SelectionSet, obj *model.OpenState) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, openStateImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, openStateImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39508,9 +39508,9 @@ func (ec *executionContext) _OpenState(ctx context.Context, sel ast.SelectionSet
 var organizationImplementors = []string{"Organization", "Node", "SearchResult"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *ent.Organization) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, organizationImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39656,9 +39656,9 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 var organizationConnectionImplementors = []string{"OrganizationConnection"}
 
 func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, organizationConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39694,9 +39694,9 @@ func (ec *executionContext) _OrganizationConnection(ctx context.Context, sel ast
 var organizationEdgeImplementors = []string{"OrganizationEdge"}
 
 func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.OrganizationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, organizationEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39727,9 +39727,9 @@ func (ec *executionContext) _OrganizationEdge(ctx context.Context, sel ast.Selec
 var organizationUpsertImplementors = []string{"OrganizationUpsert"}
 
 func (ec *executionContext) _OrganizationUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.OrganizationUpsert) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, organizationUpsertImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, organizationUpsertImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39760,9 +39760,9 @@ func (ec *executionContext) _OrganizationUpsert(ctx context.Context, sel ast.Sel
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *entgql.PageInfo[int]) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, pageInfoImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39803,9 +39803,9 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var phoneImplementors = []string{"Phone", "Node"}
 
 func (ec *executionContext) _Phone(ctx context.Context, sel ast.SelectionSet, obj *ent.Phone) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, phoneImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, phoneImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -39921,9 +39921,9 @@ func (ec *executionContext) _Phone(ctx context.Context, sel ast.SelectionSet, ob
 var programImplementors = []string{"Program", "Node", "SearchResult"}
 
 func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, obj *ent.Program) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, programImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, programImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40059,9 +40059,9 @@ func (ec *executionContext) _Program(ctx context.Context, sel ast.SelectionSet, 
 var programConnectionImplementors = []string{"ProgramConnection"}
 
 func (ec *executionContext) _ProgramConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgramConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, programConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, programConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40097,9 +40097,9 @@ func (ec *executionContext) _ProgramConnection(ctx context.Context, sel ast.Sele
 var programEdgeImplementors = []string{"ProgramEdge"}
 
 func (ec *executionContext) _ProgramEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ProgramEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, programEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, programEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40130,9 +40130,9 @@ func (ec *executionContext) _ProgramEdge(ctx context.Context, sel ast.SelectionS
 var programMatchImplementors = []string{"ProgramMatch"}
 
 func (ec *executionContext) _ProgramMatch(ctx context.Context, sel ast.SelectionSet, obj *match.ProgramSummary) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, programMatchImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, programMatchImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40173,7 +40173,7 @@ func (ec *executionContext) _ProgramMatch(ctx context.Context, sel ast.Selection
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -40313,9 +40313,9 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var resourceImplementors = []string{"Resource", "Node", "SearchResult"}
 
 func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet, obj *ent.Resource) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, resourceImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, resourceImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40466,9 +40466,9 @@ func (ec *executionContext) _Resource(ctx context.Context, sel ast.SelectionSet,
 var resourceConnectionImplementors = []string{"ResourceConnection"}
 
 func (ec *executionContext) _ResourceConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ResourceConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, resourceConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, resourceConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40504,9 +40504,9 @@ func (ec *executionContext) _ResourceConnection(ctx context.Context, sel ast.Sel
 var resourceEdgeImplementors = []string{"ResourceEdge"}
 
 func (ec *executionContext) _ResourceEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ResourceEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, resourceEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, resourceEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40537,9 +40537,9 @@ func (ec *executionContext) _ResourceEdge(ctx context.Context, sel ast.Selection
 var scheduleImplementors = []string{"Schedule", "Node"}
 
 func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet, obj *ent.Schedule) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, scheduleImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, scheduleImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40670,9 +40670,9 @@ func (ec *executionContext) _Schedule(ctx context.Context, sel ast.SelectionSet,
 var searchConnectionImplementors = []string{"SearchConnection"}
 
 func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, searchConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40708,9 +40708,9 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 var searchEdgeImplementors = []string{"SearchEdge"}
 
 func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, searchEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40761,9 +40761,9 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 var searchHighlightImplementors = []string{"SearchHighlight"}
 
 func (ec *executionContext) _SearchHighlight(ctx context.Context, sel ast.SelectionSet, obj *search.Highlight) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchHighlightImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, searchHighlightImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -40799,9 +40799,9 @@ func (ec *executionContext) _SearchHighlight(ctx context.Context, sel ast.Select
 var serviceImplementors = []string{"Service", "Node", "SearchResult"}
 
 func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, obj *ent.Service) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41017,9 +41017,9 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 var serviceAreaImplementors = []string{"ServiceArea", "Node"}
 
 func (ec *executionContext) _ServiceArea(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceArea) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAreaImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41120,9 +41120,9 @@ func (ec *executionContext) _ServiceArea(ctx context.Context, sel ast.SelectionS
 var serviceAreaConnectionImplementors = []string{"ServiceAreaConnection"}
 
 func (ec *executionContext) _ServiceAreaConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAreaConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAreaConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41158,9 +41158,9 @@ func (ec *executionContext) _ServiceAreaConnection(ctx context.Context, sel ast.
 var serviceAreaEdgeImplementors = []string{"ServiceAreaEdge"}
 
 func (ec *executionContext) _ServiceAreaEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAreaEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAreaEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAreaEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41191,9 +41191,9 @@ func (ec *executionContext) _ServiceAreaEdge(ctx context.Context, sel ast.Select
 var serviceAtLocationImplementors = []string{"ServiceAtLocation", "Node"}
 
 func (ec *executionContext) _ServiceAtLocation(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocation) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAtLocationImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41284,9 +41284,9 @@ func (ec *executionContext) _ServiceAtLocation(ctx context.Context, sel ast.Sele
 var serviceAtLocationConnectionImplementors = []string{"ServiceAtLocationConnection"}
 
 func (ec *executionContext) _ServiceAtLocationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocationConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAtLocationConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41322,9 +41322,9 @@ func (ec *executionContext) _ServiceAtLocationConnection(ctx context.Context, se
 var serviceAtLocationEdgeImplementors = []string{"ServiceAtLocationEdge"}
 
 func (ec *executionContext) _ServiceAtLocationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceAtLocationEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceAtLocationEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceAtLocationEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41355,9 +41355,9 @@ func (ec *executionContext) _ServiceAtLocationEdge(ctx context.Context, sel ast.
 var serviceConnectionImplementors = []string{"ServiceConnection"}
 
 func (ec *executionContext) _ServiceConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41393,9 +41393,9 @@ func (ec *executionContext) _ServiceConnection(ctx context.Context, sel ast.Sele
 var serviceEdgeImplementors = []string{"ServiceEdge"}
 
 func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41426,9 +41426,9 @@ func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionS
 var serviceUpsertImplementors = []string{"ServiceUpsert"}
 
 func (ec *executionContext) _ServiceUpsert(ctx context.Context, sel ast.SelectionSet, obj *write.ServiceUpsert) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, serviceUpsertImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, serviceUpsertImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41459,9 +41459,9 @@ func (ec *executionContext) _ServiceUpsert(ctx context.Context, sel ast.Selectio
 var submissionStatusImplementors = []string{"SubmissionStatus"}
 
 func (ec *executionContext) _SubmissionStatus(ctx context.Context, sel ast.SelectionSet, obj *write.SubmissionState) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, submissionStatusImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, submissionStatusImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41507,9 +41507,9 @@ func (ec *executionContext) _SubmissionStatus(ctx context.Context, sel ast.Selec
 var submitResourcePayloadImplementors = []string{"SubmitResourcePayload"}
 
 func (ec *executionContext) _SubmitResourcePayload(ctx context.Context, sel ast.SelectionSet, obj *write.Submission) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, submitResourcePayloadImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, submitResourcePayloadImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41540,9 +41540,9 @@ func (ec *executionContext) _SubmitResourcePayload(ctx context.Context, sel ast.
 var taxonomyTermImplementors = []string{"TaxonomyTerm", "Node"}
 
 func (ec *executionContext) _TaxonomyTerm(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTerm) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, taxonomyTermImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41648,9 +41648,9 @@ func (ec *executionContext) _TaxonomyTerm(ctx context.Context, sel ast.Selection
 var taxonomyTermConnectionImplementors = []string{"TaxonomyTermConnection"}
 
 func (ec *executionContext) _TaxonomyTermConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTermConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermConnectionImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, taxonomyTermConnectionImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41686,9 +41686,9 @@ func (ec *executionContext) _TaxonomyTermConnection(ctx context.Context, sel ast
 var taxonomyTermEdgeImplementors = []string{"TaxonomyTermEdge"}
 
 func (ec *executionContext) _TaxonomyTermEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TaxonomyTermEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, taxonomyTermEdgeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, taxonomyTermEdgeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41719,9 +41719,9 @@ func (ec *executionContext) _TaxonomyTermEdge(ctx context.Context, sel ast.Selec
 var textRangeImplementors = []string{"TextRange"}
 
 func (ec *executionContext) _TextRange(ctx context.Context, sel ast.SelectionSet, obj *search.Range) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, textRangeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, textRangeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41752,9 +41752,9 @@ func (ec *executionContext) _TextRange(ctx context.Context, sel ast.SelectionSet
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41800,9 +41800,9 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41843,9 +41843,9 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __FieldImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41896,9 +41896,9 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __InputValueImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -41949,9 +41949,9 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __SchemaImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {
@@ -42002,9 +42002,9 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := collectFields(ctx, ec.OperationContext, sel, __TypeImplementors)
 
-	out := newObjectFields(fields)
+	out := newObjectFields(ctx, fields)
 
 	for i, field := range fields {
 		switch field.Name {

@@ -6,7 +6,8 @@
 // goroutine (see sequentialObjects and listsInOrder), answers null for an
 // optional string nobody recorded (emptyStringsNull), and drops the
 // per-field and per-object work that only concurrency or field middleware
-// needs (storedFieldsDirect, sequentialObjectsLean). Run through
+// needs (storedFieldsDirect, sequentialObjectsLean), and collects each
+// selection set's fields once per root field (collectOnce). Run through
 // `go generate ./...`. Each rewrite touches generated code only, matches an
 // exact shape, and stops the generation when gqlgen's output no longer has
 // it.
@@ -99,8 +100,8 @@ func printSchema(schema *gqlast.Schema, filename string) error {
 	return os.WriteFile(filename, out.Bytes(), 0o644)
 }
 
-// rewriteExecutor applies listsInOrder, storedFieldsDirect and
-// sequentialObjectsLean to the generated executor: one read, one parse and
+// rewriteExecutor applies listsInOrder, emptyStringsNull, collectOnce,
+// storedFieldsDirect and sequentialObjectsLean to the generated executor: one read, one parse and
 // one write of the file.
 func rewriteExecutor(filename string) error {
 	src, err := os.ReadFile(filename)
@@ -111,6 +112,9 @@ func rewriteExecutor(filename string) error {
 		return err
 	}
 	if src, err = emptyStringsNull(filename, src); err != nil {
+		return err
+	}
+	if src, err = collectOnce(filename, src); err != nil {
 		return err
 	}
 	fset := token.NewFileSet()
@@ -135,6 +139,23 @@ func rewriteExecutor(filename string) error {
 		return err
 	}
 	return os.WriteFile(filename, src, 0o644)
+}
+
+// objectCollects is the call with which the executor's function for each
+// object collects its fields; collectOnce points it at collectFields
+// (graph/fieldctx.go), which has the same arguments and result, plus the
+// context holding the root field's arena, where the fields of each
+// selection set are kept once collected. gqlgen's own cache (upstream:
+// gqlgen PR #3874) costs an allocation an object for its key; no upstream
+// issue asks for one without yet. A gqlgen that no longer writes the call
+// stops the generation.
+const objectCollects = "graphql.CollectFields(ec.OperationContext, sel, "
+
+func collectOnce(filename string, src []byte) ([]byte, error) {
+	if !bytes.Contains(src, []byte(objectCollects)) {
+		return nil, fmt.Errorf("%s: gqlgen no longer calls %s; review collectOnce in graph/gqlgen.go", filename, objectCollects)
+	}
+	return bytes.ReplaceAll(src, []byte(objectCollects), []byte("collectFields(ctx, ec.OperationContext, sel, ")), nil
 }
 
 // optionalString is the marshaler gqlgen writes for every nullable String
@@ -291,9 +312,10 @@ func listsInOrder(filename string, src []byte) ([]byte, error) {
 //		return graphql.Null
 //	}
 //
-// with, before the return, ResolveField's recover:
+// with, before the return, ResolveField's recover (withFieldContext,
+// graph/fieldctx.go, is graphql.WithFieldContext from an arena):
 //
-//	ctx = graphql.WithFieldContext(ctx, fc)
+//	ctx = withFieldContext(ctx, fc)
 //	defer func() {
 //		if r := recover(); r != nil {
 //			ec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))
@@ -320,7 +342,7 @@ func storedFieldsDirect(fset *token.FileSet, file *ast.File) ([]splice, error) {
 			continue
 		}
 		body := fmt.Sprintf("{\n\tfc, err := ec.%s(ctx, field)\n\tif err != nil {\n\t\treturn graphql.Null\n\t}\n", fieldContext) +
-			"\tctx = graphql.WithFieldContext(ctx, fc)\n" +
+			"\tctx = withFieldContext(ctx, fc)\n" +
 			"\tdefer func() {\n\t\tif r := recover(); r != nil {\n" +
 			"\t\t\tec.OperationContext.Error(ctx, ec.OperationContext.Recover(ctx, r))\n" +
 			"\t\t\tret = graphql.Null\n\t\t}\n\t}()\n" +
@@ -492,7 +514,7 @@ func sequentialObjectsLean(fset *token.FileSet, file *ast.File) ([]splice, error
 		splices = append(splices,
 			at(fset, group.Pos(), group.End(), ""),
 			at(fset, guard.Pos(), guard.End(), ""),
-			at(fset, out.Pos(), out.End(), "out := newObjectFields(fields)"))
+			at(fset, out.Pos(), out.End(), "out := newObjectFields(ctx, fields)"))
 	}
 	if len(splices) == 0 {
 		return nil, fmt.Errorf("%s: no object has the shape sequentialObjectsLean expects; review graph/gqlgen.go", fset.File(file.Pos()).Name())

@@ -201,6 +201,9 @@ func newHandler(cfg HandlerConfig, post graphql.Transport) *handler.Server {
 		return next(withOpenNowCache(ctx))
 	})
 	srv.AroundRootFields(skipAfterFailedMutation)
+	// Each root field's field contexts and objects come from an arena
+	// (graph/fieldctx.go).
+	srv.AroundRootFields(withArena)
 	srv.SetErrorPresenter(errorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(recoverFunc(cfg.Logger))
 	return srv
