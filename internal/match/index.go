@@ -83,7 +83,7 @@ type entry struct {
 	byLocation bool
 	// areaRow is a blank service area row of the index's client, which
 	// area rows are made from (see row); serviceRow likewise a blank
-	// service row (see asRow). Both shared by the entries of one load.
+	// service row (see HeldRow). Both shared by the entries of one load.
 	areaRow    *ent.ServiceArea
 	serviceRow *ent.Service
 }
