@@ -12,9 +12,8 @@ import (
 // for these results only: the index keeps only what matching tests of a
 // service. Their organization and program edges are the index's rows
 // (shared: never modify them). The rows are read with ctx: the read rules
-// redact them for its viewer. A service
-// deleted since it was ranked is shown as ranked: a row of the fields the
-// index holds (HeldRow).
+// redact them for its viewer. A service deleted since it was ranked is
+// shown as ranked: a row of the fields the index holds (HeldRow).
 func (m *Matcher) Rows(ctx context.Context, results []*Result, programs []*ProgramSummary) error {
 	want := make([]*Result, 0, len(results)+len(programs))
 	for _, r := range results {
