@@ -21,9 +21,9 @@ import (
 )
 
 // matchPage runs a match and cuts the requested page. The domain package
-// ranks every result; this translates cursors and page info, and reloads
-// the page's services with exactly the fields the query selects (one
-// statement per selected edge, not one per result).
+// ranks every result; this translates cursors and page info, and reads
+// the page's services with the fields the query selects (see
+// reloadMatched: a fixed number of statements, not one per result).
 //
 // With openAt, the services known to be closed then are left out of every
 // result (hours.ForServices over all results, a fixed number of statements
@@ -67,14 +67,14 @@ func (r *Resolver) matchPage(ctx context.Context, family match.Family, first *in
 	if states == nil && len(page) > 0 && selectsOpenState(ctx) {
 		ids := make([]int, len(page))
 		for i, res := range page {
-			ids[i] = res.Service.ID
+			ids[i] = res.ServiceID()
 		}
 		if states, err = hours.ForServices(ctx, r.client, ids, at); err != nil {
 			return nil, err
 		}
 	}
 	for _, res := range page {
-		if s, ok := states[res.Service.ID]; ok {
+		if s, ok := states[res.ServiceID()]; ok {
 			res.Open = &s
 		}
 	}
@@ -99,76 +99,99 @@ func (r *Resolver) matchPage(ctx context.Context, family match.Family, first *in
 }
 
 func matchCursor(r *match.Result) entgql.Cursor[int] {
-	return entgql.Cursor[int]{ID: r.Service.ID, Value: string(r.Cursor())}
+	return entgql.Cursor[int]{ID: r.ServiceID(), Value: string(r.Cursor())}
 }
 
-// reloadMatched makes the services the matcher ranked fit to show. When the
-// query asks under edges.node only for what the matcher's index holds whole
-// (the service's own fields, its organization's and program's), the page is
-// served from the index, with the viewer's visibility applied; otherwise the
-// page is reloaded with the edges the query selects (one statement per
-// edge, not one per result). Each program's nearest service likewise.
+// reloadMatched reads the rows of the services the matcher ranked, for
+// the page and the programs' nearest only, as the query selects them. When
+// it asks under edges.node (or programs.nearest) only for a service's own
+// fields and its organization's and program's, the rows are read by ID in
+// one statement for both (match.Matcher.Rows: the organization and program
+// rows are the index's); otherwise with the edges the query selects (one
+// statement per edge, not one per result).
 func (r *Resolver) reloadMatched(ctx context.Context, page []*match.Result, programs []*match.ProgramSummary) error {
-	services := make([]*ent.Service, len(page))
-	for i, res := range page {
-		services[i] = res.Service
+	nodes, nearest := selectionContext(ctx, "edges", "node"), selectionContext(ctx, "programs", "nearest")
+	nodesHeld, nearestHeld := nodes != nil && servedFromIndex(nodes), nearest != nil && servedFromIndex(nearest)
+	var held []*match.Result
+	var heldPrograms []*match.ProgramSummary
+	if nodesHeld {
+		held = page
 	}
-	whole, err := r.showable(ctx, services, "edges", "node")
-	if err != nil {
+	if nearestHeld {
+		heldPrograms = programs
+	}
+	if err := r.matcher.Rows(ctx, held, heldPrograms); err != nil {
 		return err
 	}
-	for i, res := range page {
-		res.Service = whole[i]
+	for _, res := range held {
+		redactNotes(ctx, res.Service)
+	}
+	for _, p := range heldPrograms {
+		redactNotes(ctx, p.Nearest)
+	}
+	if nodes != nil && !nodesHeld {
+		rows, err := r.readSelected(nodes, page)
+		if err != nil {
+			return err
+		}
+		for i, res := range page {
+			res.Service = rows[i]
+		}
 	}
 	if err := r.reloadCoverage(ctx, page); err != nil {
 		return err
 	}
-	nearest := make([]*ent.Service, len(programs))
-	for i, p := range programs {
-		nearest[i] = p.Nearest
-	}
-	if whole, err = r.showable(ctx, nearest, "programs", "nearest"); err != nil {
-		return err
-	}
-	for i, p := range programs {
-		p.Nearest = whole[i]
+	if nearest != nil && !nearestHeld {
+		var results []*match.Result
+		for _, p := range programs {
+			if res := p.NearestResult(); res != nil {
+				results = append(results, res)
+			}
+		}
+		rows, err := r.readSelected(nearest, results)
+		if err != nil {
+			return err
+		}
+		for _, p := range programs {
+			if res := p.NearestResult(); res != nil {
+				p.Nearest, rows = rows[0], rows[1:]
+			}
+		}
 	}
 	return nil
 }
 
-// showable returns the services as the selection at path needs them.
-func (r *Resolver) showable(ctx context.Context, services []*ent.Service, path ...string) ([]*ent.Service, error) {
-	selection := selectionContext(ctx, path...)
-	if selection == nil || len(services) == 0 || servedFromIndex(selection) {
-		out := make([]*ent.Service, len(services))
-		for i, s := range services {
-			out[i] = s
-			if s.InternalNotes != "" && !auth.Visible(ctx, s, service.FieldInternalNotes) {
-				cp := *s // the index is shared by every viewer: redact a copy
-				cp.InternalNotes = ""
-				out[i] = &cp
-			}
-		}
-		return out, nil
+// redactNotes blanks a service's internal notes unless the viewer may read
+// them (the rows Matcher.Rows reads are the request's own).
+func redactNotes(ctx context.Context, s *ent.Service) {
+	if s != nil && s.InternalNotes != "" && !auth.Visible(ctx, s, service.FieldInternalNotes) {
+		s.InternalNotes = ""
 	}
-	ids := make([]int, len(services))
-	for i, s := range services {
-		ids[i] = s.ID
+}
+
+// readSelected reads the results' services, in order, with what the
+// selection asks for (one statement per selected edge). A service deleted
+// since it was ranked is shown as ranked: a row of what the index holds.
+func (r *Resolver) readSelected(selection context.Context, results []*match.Result) ([]*ent.Service, error) {
+	if len(results) == 0 {
+		return nil, nil
+	}
+	ids := make([]int, len(results))
+	for i, res := range results {
+		ids[i] = res.ServiceID()
 	}
 	q, err := r.client.Service.Query().Where(service.IDIn(ids...)).CollectFields(selection, "Service")
 	if err != nil {
 		return nil, err
 	}
-	loaded, err := byID(ctx, q)
+	loaded, err := byID(selection, q)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*ent.Service, 0, len(services))
-	for _, s := range services {
-		if l := loaded[s.ID]; l != nil {
-			out = append(out, l)
-		} else {
-			out = append(out, s) // deleted since it was ranked: show it as ranked
+	out := make([]*ent.Service, len(results))
+	for i, res := range results {
+		if out[i] = loaded[res.ServiceID()]; out[i] == nil {
+			out[i] = res.HeldRow()
 		}
 	}
 	return out, nil
@@ -222,7 +245,8 @@ func (r *Resolver) reloadCoverage(ctx context.Context, page []*match.Result) err
 
 // servedFromIndex reports whether the selection asks only for a service's
 // own fields and its organization's and program's own fields (leaves, and
-// the value objects stored with them).
+// the value objects stored with them): what Matcher.Rows reads in one
+// statement, with the index's organizations and programs.
 func servedFromIndex(ctx context.Context) bool {
 	oc := graphql.GetOperationContext(ctx)
 	valueObject := map[string]bool{"eligibility": true, "evidence": true}

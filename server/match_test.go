@@ -586,6 +586,11 @@ func TestMatchStatementCount(t *testing.T) {
 			if counts[10] != counts[200] || counts[200] != counts[400] {
 				t.Fatalf("statement count grows with the directory: %v", counts)
 			}
+			// The feed position, and the rows of the page and of the
+			// programs' nearest in one (the index keeps no service rows).
+			if counts[400] != 2 {
+				t.Errorf("a match costs %d statements, want 2", counts[400])
+			}
 		})
 	}
 }

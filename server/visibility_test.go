@@ -289,12 +289,25 @@ func TestInternalNotesOnEveryPath(t *testing.T) {
 					}
 				}
 				Nodes []vService
+				// A match page's rows (read by ID: the index keeps none),
+				// served with the index's organizations and with an edge.
+				Match, Edged struct{ Edges []struct{ Node vService } }
 			}
 			v.k.ok(`query($ids: [ID!]!) {
 			  services(first: 10) { edges { node { id name internalNotes } } }
 			  locations(first: 10) { edges { node { serviceAtLocations(first: 10) { edges { node { service { id name internalNotes } } } } } } }
 			  nodes(ids: $ids) { ... on Service { id name internalNotes } }
+			  match(family: {zip: "02121"}, includeIneligible: true) { edges { node { id name internalNotes organization { name } } } }
+			  edged: match(family: {zip: "02121"}, includeIneligible: true) { edges { node { id name internalNotes needs(first: 1) { totalCount } } } }
 			}`, map[string]any{"ids": ids}, &list)
+			for path, m := range map[string][]struct{ Node vService }{"match": list.Match.Edges, "match (with an edge)": list.Edged.Edges} {
+				if len(m) == 0 {
+					t.Errorf("%s: %s found no service", v.name, path)
+				}
+				for _, e := range m {
+					d.checkService(t, v, path, e.Node)
+				}
+			}
 			n := 0
 			for _, e := range list.Services.Edges {
 				d.checkService(t, v, "services", e.Node)

@@ -80,7 +80,7 @@ func Log(ctx context.Context, client *ent.Client, m *match.Matcher, in Input) (*
 			}
 		}
 	}
-	found := slices.ContainsFunc(outcome.Results, func(r *match.Result) bool { return r.Eligible && !r.Service.Sample })
+	found := slices.ContainsFunc(outcome.Results, func(r *match.Result) bool { return r.Eligible && !r.Sample() })
 	create := client.CallRecord.Create().
 		SetNeeds(needsOf(in.Family)).
 		SetReferredServiceIds(orEmpty(in.ReferredServiceIDs)).

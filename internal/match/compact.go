@@ -22,11 +22,12 @@ import (
 // sees. Shared slices are clipped (capacity = length), so an append to one
 // row's list can never write into another's.
 type interner struct {
-	blank *ent.ServiceArea // see blankArea
-	strs  map[string]string
-	lists map[string][]string
-	modes map[string][]directory.DeliveryMode
-	elig  map[string]*directory.Eligibility
+	blank    *ent.ServiceArea // see blankArea
+	blankSvc *ent.Service     // see blankService
+	strs     map[string]string
+	lists    map[string][]string
+	modes    map[string][]directory.DeliveryMode
+	elig     map[string]*directory.Eligibility
 }
 
 func newInterner() *interner {
@@ -100,23 +101,26 @@ func (in *interner) eligibility(e *directory.Eligibility) *directory.Eligibility
 	return e
 }
 
-// service shares the values s repeats with other rows. Its own name,
-// identifiers and times stay its own.
-func (in *interner) service(s *ent.Service) {
-	s.ExternalSource = in.str(s.ExternalSource)
-	s.Provenance = in.str(s.Provenance)
-	s.Status = typed(in, s.Status)
-	s.Description = in.str(s.Description)
-	s.URL = in.str(s.URL)
-	s.Email = in.str(s.Email)
-	s.ApplicationProcess = in.str(s.ApplicationProcess)
-	s.FeesDescription = in.str(s.FeesDescription)
-	s.InterpretationServices = in.str(s.InterpretationServices)
-	s.WaitTime = in.str(s.WaitTime)
-	s.VerifiedBy = in.str(s.VerifiedBy)
-	s.Languages = in.list(s.Languages)
-	s.DeliveryModes = in.modeList(s.DeliveryModes)
-	s.Eligibility = in.eligibility(s.Eligibility)
+// facts lays out what matching tests of s, sharing the values it repeats
+// with other rows.
+func (in *interner) facts(s *ent.Service) *facts {
+	return &facts{ID: s.ID, OrganizationID: s.OrganizationID, Status: typed(in, s.Status), Sample: s.Sample,
+		Languages: in.list(s.Languages), DeliveryModes: in.modeList(s.DeliveryModes),
+		CapacityAvailable: s.CapacityAvailable, CapacityUpdatedAt: s.CapacityUpdatedAt,
+		WaitDays: s.WaitDays, WaitTime: in.str(s.WaitTime), VerifiedAt: s.VerifiedAt}
+}
+
+// blankService is one blank service row (blankRow) shared by the entries
+// read with this interner, with s's edges blank but marked loaded as the
+// load read them: a page's row, given the index's organization and program
+// (Matcher.Rows), shows its other edges as the index's rows used to, and
+// never queries for its organization or missing program.
+func (in *interner) blankService(s *ent.Service) *ent.Service {
+	if in.blankSvc == nil {
+		in.blankSvc = blankRow(s)
+		in.blankSvc.Edges = *blankRow(&s.Edges)
+	}
+	return in.blankSvc
 }
 
 // area shares the values a repeats with other rows.
@@ -139,8 +143,8 @@ func (in *interner) blankArea(a *ent.ServiceArea) *ent.ServiceArea {
 }
 
 // bytes estimates the memory the snapshot holds: its own arrays, maps and
-// bitsets, and the rows it keeps (services, their areas, organizations and
-// programs), each row, string and list counted once however many entries
+// bitsets, the services' facts and areas, and the rows it keeps
+// (organizations and programs), each row, string and list counted once however many entries
 // share it. Map overhead is estimated (a word a slot beside the key and
 // value), so the figure is an estimate to within a few per cent, for
 // /metrics (village_match_index_bytes), not an exact count.
@@ -157,11 +161,11 @@ func (s *snapshot) bytes() int64 {
 	for _, e := range s.entries {
 		n += int64(unsafe.Sizeof(*e))
 		n += int64(cap(e.areas))*int64(unsafe.Sizeof(area{})) + int64(cap(e.locs))*int64(unsafe.Sizeof(located{})) + int64(cap(e.needs))*4
-		n += m.service(e.svc) + m.program(e.program) + m.eligibility(e.elig)
+		n += m.facts(e.svc) + m.organization(e.org) + m.program(e.program) + m.eligibility(e.elig)
 		for _, a := range e.areas {
 			n += m.area(&a)
 		}
-		n += ptrBytes(&m, e.areaRow)
+		n += ptrBytes(&m, e.areaRow) + ptrBytes(&m, e.serviceRow)
 	}
 	n += int64(cap(s.programs)) * int64(unsafe.Sizeof(programEntry{}))
 	for _, p := range s.programs {
@@ -233,27 +237,24 @@ func (m *sizer) eligibility(e *directory.Eligibility) int64 {
 	return n
 }
 
-func (m *sizer) service(s *ent.Service) int64 {
+func (m *sizer) facts(s *facts) int64 {
 	if !m.once(unsafe.Pointer(s)) {
 		return 0
 	}
-	n := int64(unsafe.Sizeof(*s))
-	for _, str := range []string{s.ExternalSource, s.ExternalID, s.Provenance, s.Name, s.AlternateName, s.Description, string(s.Status),
-		s.URL, s.Email, s.ApplicationProcess, s.FeesDescription, s.InterpretationServices, s.WaitTime, s.VerifiedBy, s.InternalNotes} {
-		n += m.str(str)
-	}
-	n += m.strs(s.Languages) + m.eligibility(s.Eligibility)
+	n := int64(unsafe.Sizeof(*s)) + m.str(string(s.Status)) + m.str(s.WaitTime) + m.strs(s.Languages)
 	if len(s.DeliveryModes) > 0 && m.once(unsafe.Pointer(unsafe.SliceData(s.DeliveryModes))) {
 		n += int64(cap(s.DeliveryModes)) * int64(unsafe.Sizeof(directory.DeliveryMode("")))
 	}
-	n += ptrBytes(m, s.ProgramID) + ptrBytes(m, s.Free) + ptrBytes(m, s.WaitDays) + ptrBytes(m, s.CapacityAvailable) +
-		ptrBytes(m, s.CapacityMaximum) + ptrBytes(m, s.CapacityUpdatedAt) + ptrBytes(m, s.VerifiedAt) + ptrBytes(m, s.HsdsExtra)
-	n += int64(cap(s.Edges.ServiceAreas)) * ptrSize
-	if o := s.Edges.Organization; o != nil && m.once(unsafe.Pointer(o)) {
-		n += int64(unsafe.Sizeof(*o)) + ptrBytes(m, o.ParentID) + ptrBytes(m, o.YearIncorporated) + ptrBytes(m, o.HsdsExtra)
-		for _, str := range []string{o.ExternalSource, o.ExternalID, o.Provenance, o.Name, o.AlternateName, o.Description, o.Email, o.Website, o.LegalStatus} {
-			n += m.str(str)
-		}
+	return n + ptrBytes(m, s.CapacityAvailable) + ptrBytes(m, s.CapacityUpdatedAt) + ptrBytes(m, s.WaitDays) + ptrBytes(m, s.VerifiedAt)
+}
+
+func (m *sizer) organization(o *ent.Organization) int64 {
+	if o == nil || !m.once(unsafe.Pointer(o)) {
+		return 0
+	}
+	n := int64(unsafe.Sizeof(*o)) + ptrBytes(m, o.ParentID) + ptrBytes(m, o.YearIncorporated) + ptrBytes(m, o.HsdsExtra)
+	for _, str := range []string{o.ExternalSource, o.ExternalID, o.Provenance, o.Name, o.AlternateName, o.Description, o.Email, o.Website, o.LegalStatus} {
+		n += m.str(str)
 	}
 	return n
 }

@@ -65,8 +65,8 @@ func TestIndexBytes(t *testing.T) {
 		}
 		t.Logf("%d services: estimate %d bytes, heap %d bytes", len(snap.entries), estimate, held)
 
-		// Repeated values are held once: every service of one provenance
-		// shares that string, and every area of one name or state that one.
+		// Repeated values are held once: every service of one status or
+		// wait text shares that string, and every area of one name or state that one.
 		seen := map[string]*byte{}
 		shared := func(what, s string) {
 			if s == "" {
@@ -79,7 +79,8 @@ func TestIndexBytes(t *testing.T) {
 		}
 		areas := 0
 		for _, e := range snap.entries {
-			shared("provenance", e.svc.Provenance)
+			shared("status", string(e.svc.Status))
+			shared("wait", e.svc.WaitTime)
 			for _, a := range e.areas {
 				shared("area name", a.name)
 				shared("state", a.state)
@@ -87,7 +88,7 @@ func TestIndexBytes(t *testing.T) {
 			}
 		}
 		if len(seen) == 0 || areas == 0 {
-			t.Fatal("the synthetic services state no provenance and no area")
+			t.Fatal("the synthetic services state no status and no area")
 		}
 
 		// An area's row, as a result's coverage shows it, holds the

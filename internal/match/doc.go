@@ -126,31 +126,36 @@
 // changed (it can reshape the needs vocabulary), it loads everything. The
 // old snapshot is never modified: requests reading it finish on it.
 //
-// Memory. The index keeps whole service rows (with their organization and
-// program): a match page asking only for a service's own, organization's
-// and program's fields is served from them without a statement. It does
-// not keep service area rows: an area is a small struct (area: its ID,
-// kind, code, state, name, sample flag and centre, 72 bytes, the strings
-// interned), and a result's coverage row is made from it when the result
-// is explained (Outcome.Page, ExplainAll); graph reads the page's coverage
-// rows again (one statement) only when a query asks for what the index
-// does not hold (times, version, provenance, external identifiers, edges).
-// What the rows repeat is held once (compact.go's interner: provenances,
-// sources, statuses, fees and wait texts, language and delivery-mode
-// lists, area names and codes, the few hundred distinct eligibilities of a
-// national directory, each of which the database driver hands over as a
-// copy of its own): safe because the index's rows are shared by every
-// request and never modified (graph redacts a copy), and shared lists are
-// clipped so no append reaches another row. Beside the rows, matching
+// Memory. The index keeps no service rows: an entry holds what matching
+// tests of its service (facts: ID, organization, status, sample flag,
+// languages, delivery modes, capacity, wait and verification, named as the
+// row names them), read with only those columns. A page's rows are read
+// again by ID, for the page and the programs' nearest only, in one
+// statement (Matcher.Rows: a match page then costs two statements, the
+// feed position and that, one more than when the index held whole rows),
+// with the index's organization and program rows as their edges (about
+// 2,000 and 7 shared rows at national size, held whole so that a page
+// asking for them costs no further statement); graph reads with the edges
+// the query selects instead when it asks for more. Nor does it keep area
+// rows: an area is a small struct (area: its ID, kind, code, state, name,
+// sample flag and centre, 72 bytes, the strings interned), and a result's
+// coverage row is made from it when the result is explained (Outcome.Page,
+// ExplainAll); graph reads the page's coverage rows again (one statement)
+// only when a query asks for what the index does not hold (times,
+// version, provenance, external identifiers, edges). What the entries
+// repeat is held once (compact.go's interner: statuses, wait texts,
+// language and delivery-mode lists, area names and codes, the few hundred
+// distinct eligibilities of a national directory, each of which the
+// database driver hands over as a copy of its own): safe because the
+// index is shared by every request and never modified, and shared lists
+// are clipped so no append reaches another entry. Beside them, matching
 // reads small arrays: an entry's areas, its needs int32 term IDs, its
-// located places unit vectors. IndexStats.Bytes (village_match_index_bytes)
-// estimates the whole, each shared value counted once, worked out at the
-// first metrics scrape after a build rather than while a match waits. At
-// national size (18,766 services, 100,004 areas) that is about 34.7 MB
-// (61 MB while it kept area rows), most of it the service rows with their
-// organizations (about 25 MB of heap, the ent rows 824 bytes each):
-// leaving them out too (what matching tests in a compact array, the
-// page's rows read again) is the next step toward a smaller process.
+// located places unit vectors. IndexStats.Bytes
+// (village_match_index_bytes) estimates the whole, each shared value
+// counted once, worked out at the first metrics scrape after a build
+// rather than while a match waits. At national size (18,766 services,
+// 100,004 areas) that is about 18.0 MB (34.7 MB while it kept the service
+// rows, 61 MB while it kept area rows too).
 //
 // # What is true today
 //

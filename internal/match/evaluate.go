@@ -76,7 +76,7 @@ func (v *verdict) notMet(c Criterion, message func() string) {
 // Outcome.Page and Outcome.ExplainAll).
 func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r Result) {
 	s := e.svc
-	r = Result{Service: s, entry: e, profile: p, needs: needs, opts: opts, explained: explain}
+	r = Result{entry: e, profile: p, needs: needs, opts: opts, explained: explain}
 	v := verdict{explain: explain}
 
 	// DistanceKm is pointed at the rank key's distance once the result is

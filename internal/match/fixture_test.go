@@ -206,6 +206,9 @@ func (f *fixture) matchWith(m *match.Matcher, fam match.Family, opts match.Optio
 		f.t.Fatalf("match %+v: %v", fam, err)
 	}
 	out.ExplainAll()
+	if err := m.Rows(f.ctx, out.Results, out.Programs); err != nil {
+		f.t.Fatalf("rows of %+v: %v", fam, err)
+	}
 	checkScores(f.t, out)
 	return out
 }

@@ -62,12 +62,14 @@ type snapshot struct {
 	sites []site
 }
 
-// entry is one service as matching reads it: the whole service row (with
-// its organization and program, to show) and, laid out flat so evaluating
+// entry is one service as matching reads it: the fields of its row that
+// matching tests (facts; the page's rows are read again to show, see Rows),
+// its organization and program rows, and, laid out flat so evaluating
 // hundreds of candidates stays cheap, its areas, located places and needs.
 type entry struct {
-	svc     *ent.Service
-	program *ent.Program // nil when none
+	svc     *facts
+	org     *ent.Organization // shared by the entries of one load
+	program *ent.Program      // nil when none
 	// elig is what the service is judged by (directory.Effective); nil
 	// when neither it nor its program has one.
 	elig     *directory.Eligibility
@@ -80,9 +82,32 @@ type entry struct {
 	// only TEXT areas), so its locations place it (see nearby.go).
 	byLocation bool
 	// areaRow is a blank service area row of the index's client, which
-	// area rows are made from (see row).
-	areaRow *ent.ServiceArea
+	// area rows are made from (see row); serviceRow likewise a blank
+	// service row (see HeldRow). Both shared by the entries of one load.
+	areaRow    *ent.ServiceArea
+	serviceRow *ent.Service
 }
+
+// facts are the fields of a service's row that matching tests, named as
+// the row names them (the strings and lists interned).
+type facts struct {
+	ID, OrganizationID int
+	Status             service.Status
+	Sample             bool
+	Languages          []string
+	DeliveryModes      []directory.DeliveryMode
+	CapacityAvailable  *int
+	CapacityUpdatedAt  *time.Time
+	WaitDays           *int
+	WaitTime           string
+	VerifiedAt         *time.Time
+}
+
+// factColumns are the columns facts are read from (with the program's, for
+// its edge, and the eligibility, for entry.elig).
+var factColumns = []string{service.FieldOrganizationID, service.FieldProgramID, service.FieldStatus, service.FieldSample,
+	service.FieldLanguages, service.FieldDeliveryModes, service.FieldCapacityAvailable, service.FieldCapacityUpdatedAt,
+	service.FieldWaitDays, service.FieldWaitTime, service.FieldVerifiedAt, service.FieldEligibility}
 
 // area is a service area as matching tests it and a result shows it: its
 // ID, kind, code, state, name, sample flag and centre (interned strings),
@@ -130,7 +155,7 @@ func (e *entry) row(a *area) *ent.ServiceArea {
 
 // blankRow is a copy of row with every exported field zero: it keeps only
 // the client's configuration ent holds unexported.
-func blankRow(row *ent.ServiceArea) *ent.ServiceArea {
+func blankRow[T any](row *T) *T {
 	b := *row
 	v := reflect.ValueOf(&b).Elem()
 	for i := range v.NumField() {
@@ -211,13 +236,15 @@ func (m *Matcher) Warm(ctx context.Context) error {
 	return err
 }
 
-// servicesQuery reads services as matching needs them: whole rows with
-// their organization, program, areas, needs and located places.
+// servicesQuery reads services as matching needs them: the columns of
+// facts, with their organization, program, areas, needs and located
+// places.
 func servicesQuery(client *ent.Client) *ent.ServiceQuery {
 	return client.Service.Query().
 		Where(service.StatusNotIn(service.StatusINACTIVE, service.StatusDEFUNCT)).
-		// Whole rows with their organization and program, so a page whose
-		// query asks for no more can be served from the index.
+		Select(factColumns...).
+		// Whole organization and program rows, shared by their services, so
+		// a page's rows, read again, need no statement for them (see Rows).
 		WithOrganization().
 		WithProgram().
 		WithServiceAreas().
@@ -348,8 +375,7 @@ func (s *snapshot) markNeedsMet() {
 // newEntry lays a loaded service out for matching, sharing through in the
 // values its rows repeat.
 func newEntry(svc *ent.Service, in *interner) *entry {
-	in.service(svc)
-	e := &entry{svc: svc, program: svc.Edges.Program}
+	e := &entry{svc: in.facts(svc), org: svc.Edges.Organization, program: svc.Edges.Program, serviceRow: in.blankService(svc)}
 	var model *directory.Eligibility
 	if e.program != nil {
 		model = e.program.Eligibility
@@ -393,11 +419,8 @@ func newEntry(svc *ent.Service, in *interner) *entry {
 	for i, t := range svc.Edges.Needs {
 		e.needs[i] = int32(t.ID)
 	}
-	// The partial rows read for matching are laid out above; dropping them
-	// keeps the index small for the garbage collector. The service row is
-	// shown only when a query asks for nothing beyond its own fields, its
-	// organization and program (see graph's servedFromIndex).
-	svc.Edges.ServiceAtLocations, svc.Edges.Needs, svc.Edges.ServiceAreas = nil, nil, nil
+	// The rows read are laid out above and dropped: the index keeps no
+	// service row (a page's are read again, see Rows).
 	return e
 }
 

@@ -80,8 +80,8 @@ type Options struct {
 
 // Result is one service matched to a family.
 type Result struct {
-	// Service is the service, loaded with the columns matching needs; the
-	// caller reloads what it shows.
+	// Service is the service's row, nil until read for the page (see
+	// Matcher.Rows): the index keeps only what matching tests of it.
 	Service  *ent.Service
 	Eligible bool
 	// DistanceKm is to the service's nearest location with a known (and
@@ -114,6 +114,12 @@ type Result struct {
 	explained bool
 }
 
+// ServiceID is the result's service.
+func (r *Result) ServiceID() int { return r.entry.svc.ID }
+
+// Sample reports whether the result's service is sample data.
+func (r *Result) Sample() bool { return r.entry.svc.Sample }
+
 // explain fills in the result's reasons, once.
 func (r *Result) explain() {
 	if r.explained {
@@ -139,8 +145,10 @@ type ProgramSummary struct {
 	Program         *ent.Program
 	MatchedServices int
 	// Nearest is the program's nearest result, or its best ranked when no
-	// distance is known; nil for an unserved program.
+	// distance is known; nil for an unserved program, and until read
+	// with the page (Matcher.Rows).
 	Nearest *ent.Service
+	nearest *Result
 	// Reasons judge the family against the program's own rules (not its
 	// services'): met, to confirm, or left open (UNSTATED).
 	Reasons []Reason
@@ -205,13 +213,13 @@ func (m *Matcher) Match(ctx context.Context, f Family, opts Options) (*Outcome, 
 	if opts.LeaveOut != nil {
 		ids := make([]int, len(kept))
 		for i := range kept {
-			ids[i] = kept[i].Service.ID
+			ids[i] = kept[i].ServiceID()
 		}
 		drop, err := opts.LeaveOut(ids)
 		if err != nil {
 			return nil, err
 		}
-		kept = slices.DeleteFunc(kept, func(r Result) bool { return drop[r.Service.ID] })
+		kept = slices.DeleteFunc(kept, func(r Result) bool { return drop[r.ServiceID()] })
 	}
 	out.Results = make([]*Result, len(kept))
 	for i := range kept {
@@ -486,7 +494,7 @@ func summarisePrograms(results []*Result) []*ProgramSummary {
 		}
 	}
 	for id, sum := range index {
-		sum.Nearest = nearest[id].Service
+		sum.nearest = nearest[id]
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/service"
+	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/directory"
 	"github.com/village-directory/village/internal/match"
 	"github.com/village-directory/village/internal/store"
@@ -345,6 +346,51 @@ func TestMatchClock(t *testing.T) {
 		}
 		if out := f.matchWith(f.at(date("2025-06-15")), fam, match.Options{}); len(out.Results) != 0 {
 			t.Error("12 months old on 2025-06-15: want nothing")
+		}
+	})
+}
+
+// TestMatchRows: a page's rows are read again whole, with the index's
+// organization and program; a service deleted since it was ranked shows as
+// ranked, from what the index holds.
+func TestMatchRows(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		visits := f.program("Family Visits", nil)
+		kept := f.add("Kept", svc{areas: []area{zipArea("02121")}, program: visits})
+		gone := f.add("Gone", svc{areas: []area{zipArea("02121")}})
+		f.c.Service.UpdateOne(kept).SetDescription("Weekly visits").SetWaitTime("two weeks").ExecX(f.ctx)
+		out, err := f.m.Match(f.ctx, match.Family{ZIP: ptr("02121")}, match.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Results) != 2 || out.Results[0].Service != nil || out.Programs[0].Nearest != nil {
+			t.Fatalf("before Rows: %d results, rows %v, nearest %v", len(out.Results), out.Results[0].Service, out.Programs[0].Nearest)
+		}
+		f.c.ServiceArea.Delete().Where(servicearea.ServiceID(gone.ID)).ExecX(f.ctx)
+		f.c.Service.DeleteOneID(gone.ID).ExecX(f.ctx)
+		if err := f.m.Rows(f.ctx, out.Results, out.Programs); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range out.Results {
+			s := r.Service
+			if s == nil || s.ID != r.ServiceID() || s.Edges.Organization == nil || s.Edges.Organization.ID != f.org.ID {
+				t.Fatalf("result %d: row %+v", r.ServiceID(), s)
+			}
+			switch s.ID {
+			case kept.ID:
+				if s.Name != "Kept" || s.Description != "Weekly visits" || s.WaitTime != "two weeks" ||
+					s.Edges.Program == nil || s.Edges.Program.ID != visits.ID {
+					t.Errorf("kept: name %q, description %q, wait %q, program %v", s.Name, s.Description, s.WaitTime, s.Edges.Program)
+				}
+			case gone.ID:
+				if s.Name != "" || s.Edges.Program != nil || s.Status != gone.Status {
+					t.Errorf("deleted since ranked: %+v", s)
+				}
+			}
+		}
+		if n := out.Programs[0].Nearest; n == nil || n != out.Results[slices.IndexFunc(out.Results, func(r *match.Result) bool { return r.ServiceID() == kept.ID })].Service {
+			t.Errorf("the program's nearest %v, want the kept result's row", n)
 		}
 	})
 }

@@ -29,8 +29,8 @@ func describe(s *snapshot) string {
 		return out
 	}
 	for _, e := range s.entries {
-		fmt.Fprintf(&b, "entry %d at %d: %s | program %s | elig %s | national %v byLocation %v needs %v\n",
-			e.svc.ID, e.pos, asJSON(e.svc), asJSON(e.program), asJSON(e.elig), e.national, e.byLocation, e.needs)
+		fmt.Fprintf(&b, "entry %d at %d: %s | org %s | program %s | elig %s | national %v byLocation %v needs %v\n",
+			e.svc.ID, e.pos, asJSON(e.svc), asJSON(e.org), asJSON(e.program), asJSON(e.elig), e.national, e.byLocation, e.needs)
 		for _, a := range e.areas {
 			fmt.Fprintf(&b, "  area %s\n", asJSON(e.row(&a)))
 		}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/internal/directory"
 )
 
@@ -17,7 +16,7 @@ import (
 
 // checkOpenings reports the service's recorded openings and whether it has
 // none (capacity available 0), which ranks it after the others.
-func checkOpenings(s *ent.Service, opts Options, v *verdict) (none bool) {
+func checkOpenings(s *facts, opts Options, v *verdict) (none bool) {
 	if s.CapacityAvailable == nil {
 		return false
 	}
@@ -51,7 +50,7 @@ func checkOpenings(s *ent.Service, opts Options, v *verdict) (none bool) {
 // (waitDays) and the family can enrol only for a while longer (a child
 // nearing the oldest age served, a pregnancy nearing the last week to
 // enrol), makes a wait at least that long an unmet rule.
-func checkWait(s *ent.Service, elig *directory.Eligibility, p *profile, v *verdict) {
+func checkWait(s *facts, elig *directory.Eligibility, p *profile, v *verdict) {
 	if s.WaitTime == "" && s.WaitDays == nil {
 		return
 	}
@@ -130,7 +129,7 @@ func monthsAfter(birth time.Time, n int) time.Time {
 // VerifiedWithinMonths. A listing never verified is not called stale:
 // nothing says when it was checked, and it ranks last by the verification
 // date anyway.
-func checkVerified(s *ent.Service, p *profile, opts Options, v *verdict) (stale bool) {
+func checkVerified(s *facts, p *profile, opts Options, v *verdict) (stale bool) {
 	at := s.VerifiedAt
 	if w := opts.VerifiedWithinMonths; w != nil {
 		switch {

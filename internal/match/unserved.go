@@ -43,7 +43,7 @@ func programVerdict(prog *ent.Program, p *profile) verdict {
 func unservedPrograms(programs []programEntry, results []*Result, p *profile, needs []need) []*ProgramSummary {
 	served := map[int]bool{}
 	for _, r := range results {
-		if r.Eligible && !r.Service.Sample && r.entry.program != nil {
+		if r.Eligible && !r.entry.svc.Sample && r.entry.program != nil {
 			served[r.entry.program.ID] = true
 		}
 	}
