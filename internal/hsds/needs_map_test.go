@@ -51,8 +51,13 @@ var massachusetts = "MA"
 // matchedNames are the services match finds in Massachusetts for need.
 func matchedNames(t *testing.T, c *ent.Client, need string) []string {
 	t.Helper()
-	out, err := match.New(c, nil).Match(context.Background(), match.Family{State: &massachusetts, Needs: []string{need}}, match.Options{})
+	m := match.New(c, nil)
+	out, err := m.Match(context.Background(), match.Family{State: &massachusetts, Needs: []string{need}}, match.Options{})
 	if err != nil {
+		t.Fatal(err)
+	}
+	// The index keeps no service rows: the results' names are read again.
+	if err := m.Rows(context.Background(), out.Results, nil); err != nil {
 		t.Fatal(err)
 	}
 	var names []string
