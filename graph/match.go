@@ -123,12 +123,6 @@ func (r *Resolver) reloadMatched(ctx context.Context, page []*match.Result, prog
 	if err := r.matcher.Rows(ctx, held, heldPrograms); err != nil {
 		return err
 	}
-	for _, res := range held {
-		redactNotes(ctx, res.Service)
-	}
-	for _, p := range heldPrograms {
-		redactNotes(ctx, p.Nearest)
-	}
 	if nodes != nil && !nodesHeld {
 		rows, err := r.readSelected(nodes, page)
 		if err != nil {
@@ -159,14 +153,6 @@ func (r *Resolver) reloadMatched(ctx context.Context, page []*match.Result, prog
 		}
 	}
 	return nil
-}
-
-// redactNotes blanks a service's internal notes unless the viewer may read
-// them (the rows Matcher.Rows reads are the request's own).
-func redactNotes(ctx context.Context, s *ent.Service) {
-	if s != nil && s.InternalNotes != "" && !auth.Visible(ctx, s, service.FieldInternalNotes) {
-		s.InternalNotes = ""
-	}
 }
 
 // readSelected reads the results' services, in order, with what the
