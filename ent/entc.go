@@ -46,6 +46,9 @@ func main() {
 	if err := appendTheAppendedValues("ent/gql_mutation_input.go"); err != nil {
 		log.Fatalf("fixing update inputs' append operations: %v", err)
 	}
+	if err := collectAliasedEdgesOnce("ent/gql_collection.go"); err != nil {
+		log.Fatalf("merging a unique edge asked for under several aliases: %v", err)
+	}
 	if err := setLookaheads("ent/gql_pagination.go", "ent/gql_collection.go"); err != nil {
 		log.Fatalf("marking pages' lookahead rows: %v", err)
 	}
@@ -130,6 +133,42 @@ func setLookaheads(pagination, collection string) error {
 	src = perRow.ReplaceAll(src, []byte("${0}${1}query.lookahead = newLookahead(${2}, limit)\n"))
 	src = onePage.ReplaceAll(src, []byte("${0}${1}query.lookahead = newLookahead(\"\", limit)\n"))
 	return os.WriteFile(collection, src, 0o644)
+}
+
+// uniqueEdge is entgql v0.7.0's collection of a unique edge (a service's
+// organization): a new query per GraphQL field, stored as the one
+// _q.withX.
+var uniqueEdge = regexp.MustCompile(`(\t+query = \(&\w+Client\{config: _q\.config\}\)\.Query\(\)\n\t+\)\n)(\t+)(if err := query\.collectField\([^\n]*\); err != nil \{\n\t+return err\n\t+\}\n)\t+_q\.(with\w+) = query\n`)
+
+// collectAliasedEdgesOnce mends entgql's field collection for a unique edge
+// asked for twice under different aliases ({ organization { createdAt }
+// o: organization { name } }): entgql keeps only the last field's query,
+// so the edge was loaded with the last alias's columns alone and the other
+// alias answered zero values (a non-null createdAt became an internal
+// error). ent/ent#2755 is the same limitation for connections, fixed there
+// with named edges; unique edges have no named form, so the second field is
+// collected into the first field's query, which then reads every column
+// (the aliases' columns and edges together). Every unique edge must have
+// the shape below, or the generation stops.
+func collectAliasedEdgesOnce(filename string) error {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return err
+	}
+	want := len(regexp.MustCompile(`\n\t+_q\.with\w+ = query\n`).FindAll(src, -1))
+	if n := len(uniqueEdge.FindAll(src, -1)); n == 0 || n != want {
+		return fmt.Errorf("%s: %d unique edges but %d of the shape collectAliasedEdgesOnce expects; review ent/entc.go", filename, want, n)
+	}
+	src = uniqueEdge.ReplaceAll(src, []byte(`${1}${2}again := _q.${4} != nil // the edge under another alias
+${2}if again {
+${2}	query = _q.${4}
+${2}}
+${2}${3}${2}_q.${4} = query
+${2}if again {
+${2}	query.ctx.Fields = nil // every column, for all its aliases
+${2}}
+`))
+	return os.WriteFile(filename, src, 0o644)
 }
 
 // appendCall is an update input's append operation as entgql v0.7.0 writes

@@ -265,10 +265,17 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&OrganizationClient{config: _q.config}).Query()
 			)
+			again := _q.withOrganization != nil // the edge under another alias
+			if again {
+				query = _q.withOrganization
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
 				return err
 			}
 			_q.withOrganization = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[contact.FieldOrganizationID]; !ok {
 				selectedFields = append(selectedFields, contact.FieldOrganizationID)
 				fieldSeen[contact.FieldOrganizationID] = struct{}{}
@@ -280,10 +287,17 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&ServiceClient{config: _q.config}).Query()
 			)
+			again := _q.withService != nil // the edge under another alias
+			if again {
+				query = _q.withService
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceImplementors)...); err != nil {
 				return err
 			}
 			_q.withService = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[contact.FieldServiceID]; !ok {
 				selectedFields = append(selectedFields, contact.FieldServiceID)
 				fieldSeen[contact.FieldServiceID] = struct{}{}
@@ -295,10 +309,17 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&ServiceAtLocationClient{config: _q.config}).Query()
 			)
+			again := _q.withServiceAtLocation != nil // the edge under another alias
+			if again {
+				query = _q.withServiceAtLocation
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceatlocationImplementors)...); err != nil {
 				return err
 			}
 			_q.withServiceAtLocation = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[contact.FieldServiceAtLocationID]; !ok {
 				selectedFields = append(selectedFields, contact.FieldServiceAtLocationID)
 				fieldSeen[contact.FieldServiceAtLocationID] = struct{}{}
@@ -462,10 +483,17 @@ func (_q *FundingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&OrganizationClient{config: _q.config}).Query()
 			)
+			again := _q.withFunder != nil // the edge under another alias
+			if again {
+				query = _q.withFunder
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
 				return err
 			}
 			_q.withFunder = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[funding.FieldFunderID]; !ok {
 				selectedFields = append(selectedFields, funding.FieldFunderID)
 				fieldSeen[funding.FieldFunderID] = struct{}{}
@@ -477,10 +505,17 @@ func (_q *FundingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&OrganizationClient{config: _q.config}).Query()
 			)
+			again := _q.withOrganization != nil // the edge under another alias
+			if again {
+				query = _q.withOrganization
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
 				return err
 			}
 			_q.withOrganization = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[funding.FieldOrganizationID]; !ok {
 				selectedFields = append(selectedFields, funding.FieldOrganizationID)
 				fieldSeen[funding.FieldOrganizationID] = struct{}{}
@@ -492,10 +527,17 @@ func (_q *FundingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&ProgramClient{config: _q.config}).Query()
 			)
+			again := _q.withProgram != nil // the edge under another alias
+			if again {
+				query = _q.withProgram
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, programImplementors)...); err != nil {
 				return err
 			}
 			_q.withProgram = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[funding.FieldProgramID]; !ok {
 				selectedFields = append(selectedFields, funding.FieldProgramID)
 				fieldSeen[funding.FieldProgramID] = struct{}{}
@@ -507,10 +549,17 @@ func (_q *FundingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&ServiceClient{config: _q.config}).Query()
 			)
+			again := _q.withService != nil // the edge under another alias
+			if again {
+				query = _q.withService
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceImplementors)...); err != nil {
 				return err
 			}
 			_q.withService = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[funding.FieldServiceID]; !ok {
 				selectedFields = append(selectedFields, funding.FieldServiceID)
 				fieldSeen[funding.FieldServiceID] = struct{}{}
@@ -522,10 +571,17 @@ func (_q *FundingQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&ResourceClient{config: _q.config}).Query()
 			)
+			again := _q.withResource != nil // the edge under another alias
+			if again {
+				query = _q.withResource
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, resourceImplementors)...); err != nil {
 				return err
 			}
 			_q.withResource = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[funding.FieldResourceID]; !ok {
 				selectedFields = append(selectedFields, funding.FieldResourceID)
 				fieldSeen[funding.FieldResourceID] = struct{}{}
@@ -671,10 +727,17 @@ func (_q *LocationQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				path  = append(path, alias)
 				query = (&OrganizationClient{config: _q.config}).Query()
 			)
+			again := _q.withOrganization != nil // the edge under another alias
+			if again {
+				query = _q.withOrganization
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
 				return err
 			}
 			_q.withOrganization = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[location.FieldOrganizationID]; !ok {
 				selectedFields = append(selectedFields, location.FieldOrganizationID)
 				fieldSeen[location.FieldOrganizationID] = struct{}{}
@@ -998,10 +1061,17 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				path  = append(path, alias)
 				query = (&OrganizationClient{config: _q.config}).Query()
 			)
+			again := _q.withParent != nil // the edge under another alias
+			if again {
+				query = _q.withParent
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
 				return err
 			}
 			_q.withParent = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[organization.FieldParentID]; !ok {
 				selectedFields = append(selectedFields, organization.FieldParentID)
 				fieldSeen[organization.FieldParentID] = struct{}{}
@@ -1680,10 +1750,17 @@ func (_q *PhoneQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				path  = append(path, alias)
 				query = (&OrganizationClient{config: _q.config}).Query()
 			)
+			again := _q.withOrganization != nil // the edge under another alias
+			if again {
+				query = _q.withOrganization
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
 				return err
 			}
 			_q.withOrganization = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[phone.FieldOrganizationID]; !ok {
 				selectedFields = append(selectedFields, phone.FieldOrganizationID)
 				fieldSeen[phone.FieldOrganizationID] = struct{}{}
@@ -1695,10 +1772,17 @@ func (_q *PhoneQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				path  = append(path, alias)
 				query = (&ServiceClient{config: _q.config}).Query()
 			)
+			again := _q.withService != nil // the edge under another alias
+			if again {
+				query = _q.withService
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceImplementors)...); err != nil {
 				return err
 			}
 			_q.withService = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[phone.FieldServiceID]; !ok {
 				selectedFields = append(selectedFields, phone.FieldServiceID)
 				fieldSeen[phone.FieldServiceID] = struct{}{}
@@ -1710,10 +1794,17 @@ func (_q *PhoneQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				path  = append(path, alias)
 				query = (&LocationClient{config: _q.config}).Query()
 			)
+			again := _q.withLocation != nil // the edge under another alias
+			if again {
+				query = _q.withLocation
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
 				return err
 			}
 			_q.withLocation = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[phone.FieldLocationID]; !ok {
 				selectedFields = append(selectedFields, phone.FieldLocationID)
 				fieldSeen[phone.FieldLocationID] = struct{}{}
@@ -1725,10 +1816,17 @@ func (_q *PhoneQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				path  = append(path, alias)
 				query = (&ServiceAtLocationClient{config: _q.config}).Query()
 			)
+			again := _q.withServiceAtLocation != nil // the edge under another alias
+			if again {
+				query = _q.withServiceAtLocation
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceatlocationImplementors)...); err != nil {
 				return err
 			}
 			_q.withServiceAtLocation = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[phone.FieldServiceAtLocationID]; !ok {
 				selectedFields = append(selectedFields, phone.FieldServiceAtLocationID)
 				fieldSeen[phone.FieldServiceAtLocationID] = struct{}{}
@@ -1740,10 +1838,17 @@ func (_q *PhoneQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				path  = append(path, alias)
 				query = (&ContactClient{config: _q.config}).Query()
 			)
+			again := _q.withContact != nil // the edge under another alias
+			if again {
+				query = _q.withContact
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, contactImplementors)...); err != nil {
 				return err
 			}
 			_q.withContact = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[phone.FieldContactID]; !ok {
 				selectedFields = append(selectedFields, phone.FieldContactID)
 				fieldSeen[phone.FieldContactID] = struct{}{}
@@ -1904,10 +2009,17 @@ func (_q *ProgramQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&OrganizationClient{config: _q.config}).Query()
 			)
+			again := _q.withOrganization != nil // the edge under another alias
+			if again {
+				query = _q.withOrganization
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
 				return err
 			}
 			_q.withOrganization = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[program.FieldOrganizationID]; !ok {
 				selectedFields = append(selectedFields, program.FieldOrganizationID)
 				fieldSeen[program.FieldOrganizationID] = struct{}{}
@@ -2216,10 +2328,17 @@ func (_q *ResourceQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				path  = append(path, alias)
 				query = (&OrganizationClient{config: _q.config}).Query()
 			)
+			again := _q.withPublisher != nil // the edge under another alias
+			if again {
+				query = _q.withPublisher
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
 				return err
 			}
 			_q.withPublisher = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[resource.FieldPublisherID]; !ok {
 				selectedFields = append(selectedFields, resource.FieldPublisherID)
 				fieldSeen[resource.FieldPublisherID] = struct{}{}
@@ -2465,10 +2584,17 @@ func (_q *ScheduleQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				path  = append(path, alias)
 				query = (&ServiceClient{config: _q.config}).Query()
 			)
+			again := _q.withService != nil // the edge under another alias
+			if again {
+				query = _q.withService
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceImplementors)...); err != nil {
 				return err
 			}
 			_q.withService = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[schedule.FieldServiceID]; !ok {
 				selectedFields = append(selectedFields, schedule.FieldServiceID)
 				fieldSeen[schedule.FieldServiceID] = struct{}{}
@@ -2480,10 +2606,17 @@ func (_q *ScheduleQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				path  = append(path, alias)
 				query = (&LocationClient{config: _q.config}).Query()
 			)
+			again := _q.withLocation != nil // the edge under another alias
+			if again {
+				query = _q.withLocation
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
 				return err
 			}
 			_q.withLocation = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[schedule.FieldLocationID]; !ok {
 				selectedFields = append(selectedFields, schedule.FieldLocationID)
 				fieldSeen[schedule.FieldLocationID] = struct{}{}
@@ -2495,10 +2628,17 @@ func (_q *ScheduleQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				path  = append(path, alias)
 				query = (&ServiceAtLocationClient{config: _q.config}).Query()
 			)
+			again := _q.withServiceAtLocation != nil // the edge under another alias
+			if again {
+				query = _q.withServiceAtLocation
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceatlocationImplementors)...); err != nil {
 				return err
 			}
 			_q.withServiceAtLocation = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[schedule.FieldServiceAtLocationID]; !ok {
 				selectedFields = append(selectedFields, schedule.FieldServiceAtLocationID)
 				fieldSeen[schedule.FieldServiceAtLocationID] = struct{}{}
@@ -2684,10 +2824,17 @@ func (_q *ServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&OrganizationClient{config: _q.config}).Query()
 			)
+			again := _q.withOrganization != nil // the edge under another alias
+			if again {
+				query = _q.withOrganization
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, organizationImplementors)...); err != nil {
 				return err
 			}
 			_q.withOrganization = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[service.FieldOrganizationID]; !ok {
 				selectedFields = append(selectedFields, service.FieldOrganizationID)
 				fieldSeen[service.FieldOrganizationID] = struct{}{}
@@ -2699,10 +2846,17 @@ func (_q *ServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				path  = append(path, alias)
 				query = (&ProgramClient{config: _q.config}).Query()
 			)
+			again := _q.withProgram != nil // the edge under another alias
+			if again {
+				query = _q.withProgram
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, programImplementors)...); err != nil {
 				return err
 			}
 			_q.withProgram = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[service.FieldProgramID]; !ok {
 				selectedFields = append(selectedFields, service.FieldProgramID)
 				fieldSeen[service.FieldProgramID] = struct{}{}
@@ -3272,10 +3426,17 @@ func (_q *ServiceAreaQuery) collectField(ctx context.Context, oneNode bool, opCt
 				path  = append(path, alias)
 				query = (&ServiceClient{config: _q.config}).Query()
 			)
+			again := _q.withService != nil // the edge under another alias
+			if again {
+				query = _q.withService
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceImplementors)...); err != nil {
 				return err
 			}
 			_q.withService = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[servicearea.FieldServiceID]; !ok {
 				selectedFields = append(selectedFields, servicearea.FieldServiceID)
 				fieldSeen[servicearea.FieldServiceID] = struct{}{}
@@ -3441,10 +3602,17 @@ func (_q *ServiceAtLocationQuery) collectField(ctx context.Context, oneNode bool
 				path  = append(path, alias)
 				query = (&ServiceClient{config: _q.config}).Query()
 			)
+			again := _q.withService != nil // the edge under another alias
+			if again {
+				query = _q.withService
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceImplementors)...); err != nil {
 				return err
 			}
 			_q.withService = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[serviceatlocation.FieldServiceID]; !ok {
 				selectedFields = append(selectedFields, serviceatlocation.FieldServiceID)
 				fieldSeen[serviceatlocation.FieldServiceID] = struct{}{}
@@ -3456,10 +3624,17 @@ func (_q *ServiceAtLocationQuery) collectField(ctx context.Context, oneNode bool
 				path  = append(path, alias)
 				query = (&LocationClient{config: _q.config}).Query()
 			)
+			again := _q.withLocation != nil // the edge under another alias
+			if again {
+				query = _q.withLocation
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, locationImplementors)...); err != nil {
 				return err
 			}
 			_q.withLocation = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[serviceatlocation.FieldLocationID]; !ok {
 				selectedFields = append(selectedFields, serviceatlocation.FieldLocationID)
 				fieldSeen[serviceatlocation.FieldLocationID] = struct{}{}
@@ -3634,10 +3809,17 @@ func (_q *TaxonomyTermQuery) collectField(ctx context.Context, oneNode bool, opC
 				path  = append(path, alias)
 				query = (&TaxonomyTermClient{config: _q.config}).Query()
 			)
+			again := _q.withParent != nil // the edge under another alias
+			if again {
+				query = _q.withParent
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, taxonomytermImplementors)...); err != nil {
 				return err
 			}
 			_q.withParent = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[taxonomyterm.FieldParentID]; !ok {
 				selectedFields = append(selectedFields, taxonomyterm.FieldParentID)
 				fieldSeen[taxonomyterm.FieldParentID] = struct{}{}
@@ -3662,10 +3844,17 @@ func (_q *TaxonomyTermQuery) collectField(ctx context.Context, oneNode bool, opC
 				path  = append(path, alias)
 				query = (&TaxonomyTermClient{config: _q.config}).Query()
 			)
+			again := _q.withNeed != nil // the edge under another alias
+			if again {
+				query = _q.withNeed
+			}
 			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, taxonomytermImplementors)...); err != nil {
 				return err
 			}
 			_q.withNeed = query
+			if again {
+				query.ctx.Fields = nil // every column, for all its aliases
+			}
 			if _, ok := fieldSeen[taxonomyterm.FieldNeedID]; !ok {
 				selectedFields = append(selectedFields, taxonomyterm.FieldNeedID)
 				fieldSeen[taxonomyterm.FieldNeedID] = struct{}{}
