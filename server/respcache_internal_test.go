@@ -2,11 +2,14 @@ package server
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/telemetry"
 )
 
@@ -81,5 +84,37 @@ func TestResponseCacheBoundsAndExpiry(t *testing.T) {
 	}
 	if c.key(get("a", "application/json"), nil, 6, now.Add(time.Hour)) != base {
 		t.Error("the key changed within a day")
+	}
+}
+
+// TestResponseCacheKeepsAnswersCompressed: a kept answer counts its
+// compressed bytes against the bound, and a hit sends the answer as it was.
+func TestResponseCacheKeepsAnswersCompressed(t *testing.T) {
+	c := newResponseCache(nil, 1<<20, nil)
+	var answer []byte
+	for i := range 400 {
+		answer = fmt.Appendf(answer, `{"node":{"id":"U2VydmljZTo%d","name":"Harbor Home Visits %d","status":"ACTIVE"}},`, i, i%7)
+	}
+	answer = append([]byte(`{"data":{"services":{"edges":[`), append(answer[:len(answer)-1], `]}}}`...)...)
+	h := c.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		telemetry.RequestFrom(r.Context()).SetOperation(func(op *telemetry.Operation) { op.Type = "query" })
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	}))
+	for i := range 2 {
+		req := httptest.NewRequest(http.MethodGet, "/graphql?query={services{edges{node{id}}}}", nil)
+		// The feed position as the HTTP cache puts it: no database to read.
+		req = req.WithContext(feed.WithPosition(telemetry.WithRequest(req.Context(), &telemetry.Request{}), 3))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if !bytes.Equal(rec.Body.Bytes(), answer) || rec.Header().Get("Content-Length") != "" && rec.Header().Get("Content-Length") != strconv.Itoa(len(answer)) {
+			t.Fatalf("request %d: the answer (%d bytes, Content-Length %q) is not the handler's (%d bytes)", i+1, rec.Body.Len(), rec.Header().Get("Content-Length"), len(answer))
+		}
+	}
+	if len(c.entries) != 1 {
+		t.Fatalf("%d answers kept, want 1", len(c.entries))
+	}
+	if c.bytes >= int64(len(answer))/3 {
+		t.Errorf("a %d-byte answer counts %d bytes: not kept compressed", len(answer), c.bytes)
 	}
 }

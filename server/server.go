@@ -69,7 +69,8 @@ type Config struct {
 	// serve sets it unless --memory-limit or GOMEMLIMIT sets a limit.
 	MemoryHeadroom int64
 	// ResponseCacheBytes bounds the in-memory cache of anonymous GraphQL
-	// answers (see responseCache); 0 keeps none. DefaultConfig keeps 16 MiB.
+	// answers (see responseCache), counted compressed; 0 keeps none.
+	// DefaultConfig keeps 4 MiB: about 250 listing pages of 100 services.
 	ResponseCacheBytes int64
 	// DisableIntrospection refuses GraphQL introspection (__schema, __type).
 	DisableIntrospection bool
@@ -101,7 +102,7 @@ var DefaultConfig = Config{
 	Limits:         graph.DefaultLimits,
 	CacheMaxAge:    time.Minute,
 
-	ResponseCacheBytes: 16 << 20,
+	ResponseCacheBytes: 4 << 20,
 }
 
 func (c Config) withDefaults() Config {

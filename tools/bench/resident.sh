@@ -5,7 +5,7 @@
 # (VILLAGE_TEST_POSTGRES, else internal/testdb/findpostgres), a scratch
 # PostgreSQL database it drops after; then, on each, starts `village serve`
 # with its defaults (the match and search indexes built before /readyz says
-# ready, the 16 MiB response cache), runs matches and searches, fills the
+# ready, the 4 MiB response cache), runs matches and searches, fills the
 # response cache with anonymous listing pages, and prints the process's
 # resident memory (VmRSS now, VmHWM its peak, from /proc/PID/status) beside
 # the Go heap and the indexes' and cache's own bytes from /metrics.
