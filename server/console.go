@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -29,11 +30,15 @@ var graphiqlFiles embed.FS
 var consoleUIFiles embed.FS
 
 //go:embed home.html
-var homePage []byte
+var homeFiles embed.FS
 
-// pageAsset is one embedded file, ready to serve.
+// pageAsset is one embedded file, ready to serve. It names the file rather
+// than holding a copy (embed.FS.ReadFile copies): served from the binary's
+// own read-only pages, the assets (some 2 MB) take no heap while nobody asks
+// for them.
 type pageAsset struct {
-	data        []byte
+	fsys        fs.FS
+	name        string
 	contentType string
 	etag        string
 }
@@ -59,13 +64,22 @@ const (
 	hashedAssetMaxAge   = 365 * 24 * time.Hour
 )
 
-func newAsset(name string, data []byte) (pageAsset, error) {
+func newAsset(fsys fs.FS, name string) (pageAsset, error) {
 	ct, ok := pageTypes[path.Ext(name)]
 	if !ok {
 		return pageAsset{}, fmt.Errorf("pages: no content type for %s", name)
 	}
-	sum := sha256.Sum256(data)
-	return pageAsset{data: data, contentType: ct, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+	f, err := fsys.Open(name)
+	if err != nil {
+		return pageAsset{}, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return pageAsset{}, err
+	}
+	sum := h.Sum(nil)
+	return pageAsset{fsys: fsys, name: name, contentType: ct, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
 }
 
 // loadAssets reads every file under root in fsys, keyed by its path below root.
@@ -75,11 +89,7 @@ func loadAssets(fsys embed.FS, root string) map[string]pageAsset {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := fsys.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		a, err := newAsset(p, data)
+		a, err := newAsset(fsys, p)
 		if err != nil {
 			return err
 		}
@@ -99,13 +109,24 @@ func serveAsset(w http.ResponseWriter, r *http.Request, a pageAsset, cache strin
 		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
 		return
 	}
+	f, err := a.fsys.Open(a.name)
+	if err != nil {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
+	defer f.Close()
+	content, ok := f.(io.ReadSeeker) // embed.FS's files are
+	if !ok {
+		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", a.contentType)
 	h.Set("Cache-Control", cache)
 	h.Set("ETag", a.etag)
 	h.Set("X-Content-Type-Options", "nosniff")
 	// Zero modtime: conditional requests go by ETag only.
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.data))
+	http.ServeContent(w, r, "", time.Time{}, content)
 }
 
 // pageHeaders are set on every HTML page: its CSP, no referrer (a page's
@@ -124,7 +145,7 @@ const homeCSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-
 // homeHandler serves the short page at exactly "/" (the mux sends every
 // unrouted path here, so anything else is a 404).
 func homeHandler() http.Handler {
-	home, err := newAsset("home.html", homePage)
+	home, err := newAsset(homeFiles, "home.html")
 	if err != nil {
 		panic(err)
 	}
@@ -189,7 +210,11 @@ func graphiqlHandler() http.Handler {
 	}
 	// index.html is only served at "/graphiql", with its CSP.
 	delete(assets, "index.html")
-	csp, err := graphiqlCSP(index.data)
+	html, err := fs.ReadFile(index.fsys, index.name)
+	if err != nil {
+		panic(err)
+	}
+	csp, err := graphiqlCSP(html)
 	if err != nil {
 		panic(err)
 	}
