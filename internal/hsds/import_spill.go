@@ -20,16 +20,28 @@ type importSpill struct {
 	mem  []byte // the values, when there is no file
 	size int64
 	err  error // the first write or read that failed
-	// The row last read (its values in buf): the mapper reads a row's
-	// values one after another. Reading the row after the last one read
-	// (a table walked in order) reads ahead a window of the file (win,
-	// from winOff), so a pass over a table takes a read per window, not
-	// per row; a row read out of order is read alone.
-	last   *importRow
-	buf    []byte
+	// The rows last read out of order, with their values: the mapper
+	// reads a row's values one after another, often of two or three rows
+	// in turn (a row and its copy, a record and the row it links to).
+	// Reading the row after the last one read, or one a little past the
+	// window (a table walked in order), reads ahead a window of the file
+	// (win, from winOff), so a pass over a table takes a read per window,
+	// not per row; a row read out of order is read alone, into the oldest
+	// of slots.
+	slots  [importSpillSlots]importSpillSlot
+	oldest int
 	win    []byte
 	winOff int64
 	next   int64
+}
+
+// importSpillSlots is how many rows read out of order the spill keeps.
+const importSpillSlots = 4
+
+// importSpillSlot is a row read out of order and its values.
+type importSpillSlot struct {
+	r   *importRow
+	buf []byte
 }
 
 // importSpillWindow is how much of the spill a read in order reads ahead.
@@ -57,7 +69,7 @@ func (s *importSpill) Close() {
 	name := s.f.Name()
 	_ = s.f.Close()
 	_ = os.Remove(name)
-	s.f, s.w, s.last, s.buf = nil, nil, nil, nil
+	s.f, s.w, s.slots = nil, nil, [importSpillSlots]importSpillSlot{}
 }
 
 // importLayout is where the values of a set of rows are: the position
@@ -112,13 +124,19 @@ func (s *importSpill) row(r *importRow) []byte {
 	if n == 0 {
 		return nil
 	}
-	if s.last == r {
-		return s.buf
+	for i := range s.slots {
+		if s.slots[i].r == r {
+			return s.slots[i].buf
+		}
 	}
 	if s.f == nil {
 		return s.mem[off : off+int64(n)]
 	}
-	sequential := off == s.next
+	// In order: right after the row read before, or a little past the
+	// window (a table's rows of a JSON package lie between the other
+	// tables' rows of each document, compacted a document at a time).
+	winEnd := s.winOff + int64(len(s.win))
+	sequential := off == s.next || (len(s.win) > 0 && off >= winEnd && off-winEnd < importSpillWindow)
 	s.next = off + int64(n)
 	if off >= s.winOff && off+int64(n) <= s.winOff+int64(len(s.win)) {
 		return s.win[off-s.winOff : off-s.winOff+int64(n)]
@@ -141,16 +159,18 @@ func (s *importSpill) row(r *importRow) []byte {
 		s.winOff = off
 		return s.win[:n]
 	}
-	if cap(s.buf) < n {
-		s.buf = make([]byte, n)
+	slot := &s.slots[s.oldest]
+	s.oldest = (s.oldest + 1) % importSpillSlots
+	if cap(slot.buf) < n {
+		slot.buf = make([]byte, n)
 	}
-	s.buf = s.buf[:n]
-	if !s.read(s.buf, off) {
-		s.last = nil
+	slot.buf = slot.buf[:n]
+	if !s.read(slot.buf, off) {
+		slot.r = nil
 		return nil
 	}
-	s.last = r
-	return s.buf
+	slot.r = r
+	return slot.buf
 }
 
 // read reads len(b) bytes of the file at off, noting a failure in s.err.
