@@ -211,11 +211,19 @@ var importKnownTables = map[string][]string{
 	"taxonomy_terms":           nil,
 }
 
+// importKnownColumns is importKnownTables as sets, by table.
+var importKnownColumns = map[string]map[string]bool{}
+
 func init() {
 	for name, cols := range importKnownTables {
 		if cols == nil {
 			importKnownTables[name] = importSpecColumns(name)
 		}
+		set := map[string]bool{}
+		for _, c := range importKnownTables[name] {
+			set[c] = true
+		}
+		importKnownColumns[name] = set
 	}
 }
 
@@ -889,11 +897,17 @@ func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string)
 	// reused); then each value is read, an array one element at a time:
 	// a file of hundreds of thousands of objects (a Village export's
 	// metadata.json) is never held as one tree.
-	dec := json.NewDecoder(bytes.NewReader(data))
 	type span struct{ start, end int64 }
 	var spans []span
+	one := json.Valid(data)
+	if one {
+		// One value, the usual file: its bounds are the file's, found
+		// without copying it.
+		spans = append(spans, span{0, int64(len(data))})
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	var raw json.RawMessage
-	for {
+	for !one {
 		start := dec.InputOffset()
 		err := dec.Decode(&raw)
 		if err == io.EOF {
@@ -1095,11 +1109,8 @@ func (p *importPackage) walkJSONObject(file, path, table string, x any, parentTa
 		p.errors = append(p.errors, ImportMessage{File: file, Path: path, Text: "expected an object"})
 		return
 	}
-	row := &importRow{file: file, path: &path, v: map[string]string{}}
-	known := map[string]bool{}
-	for _, c := range importKnownTables[table] {
-		known[c] = true
-	}
+	row := &importRow{file: file, path: &path, v: make(map[string]string, len(obj))}
+	known := importKnownColumns[table] // read only
 	type child struct {
 		key string
 		val any
