@@ -265,7 +265,9 @@ func (m *importMapper) run() []*importRec {
 	// Every record has its Village attributes: their index goes (a Village
 	// export gives most records some, and the index is large).
 	m.village, m.villageValues = map[string][]importVillageAttr{}, nil
+	importStage("village")
 	m.attachHistory(out)
+	importStage("history")
 	m.attachExtras(out)
 	importStage("extras")
 	m.reportUnused()
