@@ -21,7 +21,8 @@ const DefaultImportSource = "hsds"
 // (runtime/debug.SetGCPercent) unless GOGC is set: the heap may grow by
 // half of what the import holds live before a collection, not double (Go's
 // default). A soft memory limit below what the import holds live (see
-// doc.go, Scale) was tried instead and spent four times the CPU.
+// doc.go, Import memory) was tried instead and spent up to 3.3 times the
+// CPU.
 const ImportGCPercent = 50
 
 // ImportOptions tunes Import.
