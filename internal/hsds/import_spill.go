@@ -28,11 +28,12 @@ type importSpill struct {
 	// (win, from winOff), so a pass over a table takes a read per window,
 	// not per row; a row read out of order is read alone, into the oldest
 	// of slots.
-	slots  [importSpillSlots]importSpillSlot
-	oldest int
-	win    []byte
-	winOff int64
-	next   int64
+	slots   [importSpillSlots]importSpillSlot
+	scratch []byte // values, for add (see values)
+	oldest  int
+	win     []byte
+	winOff  int64
+	next    int64
 }
 
 // importSpillSlots is how many rows read out of order the spill keeps.
@@ -90,7 +91,7 @@ const importSpillMaxRow = 1 << 24
 // newRow stores a row's values vals (by the layout's positions) and
 // gives the row, without its file and place.
 func (l *importLayout) newRow(vals []string) *importRow {
-	data := compactValues(vals)
+	data := l.spill.values(vals)
 	if len(data) >= importSpillMaxRow {
 		r := &importRow{v: make(map[string]string, len(l.cols))}
 		for c, i := range l.cols {
@@ -103,16 +104,28 @@ func (l *importLayout) newRow(vals []string) *importRow {
 	return &importRow{lay: l, at: l.spill.add(data)}
 }
 
+// values is vals in compactValues's form, in a buffer the next call
+// reuses: for add, which copies it.
+func (s *importSpill) values(vals []string) []byte {
+	s.scratch = compactValues(s.scratch[:0], vals)
+	if cap(s.scratch) > importSpillWindow {
+		b := s.scratch
+		s.scratch = nil // a large row's room is not kept
+		return b
+	}
+	return s.scratch
+}
+
 // add stores the values of a row (compactValues's form, shorter than
 // importSpillMaxRow) and gives where they are: offset << 24 | length.
-func (s *importSpill) add(data string) uint64 {
+func (s *importSpill) add(data []byte) uint64 {
 	at := uint64(s.size)<<24 | uint64(len(data))
 	s.size += int64(len(data))
 	if s.f == nil {
 		s.mem = append(s.mem, data...)
 		return at
 	}
-	if _, err := s.w.WriteString(data); err != nil && s.err == nil {
+	if _, err := s.w.Write(data); err != nil && s.err == nil {
 		s.err = err
 	}
 	return at
