@@ -447,12 +447,12 @@
 //     Village export's rows; a record's fields are reallocated to their
 //     length once mapped, and a link to a record holds that record's id
 //     string, not a copy of its own (importMapper.kept);
-//   - Village's attributes are indexed by the record they name as their
-//     rows, the values left in the spill until the record is restored
-//     (villageAttributes; an index of their values made the peak 390 MB
-//     live), and a value read for several
-//     records (a service's provenance, which its areas inherit) is one
-//     string; the index goes once every record has its own;
+//   - Village's attributes are indexed by the record they name, their
+//     values end to end in one buffer (villageAttributes; an index of a
+//     string and a map per value made the peak 390 MB live), and a value
+//     read for several records (a service's provenance, which its areas
+//     inherit) is one string; the index goes once every record has its
+//     own;
 //   - a JSON file is checked value by value into one reused buffer, or,
 //     holding one value (the usual file), by json.Valid without a copy,
 //     and a top-level array (a Village export's metadata.json, hundreds of

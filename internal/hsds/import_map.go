@@ -131,8 +131,10 @@ type importMapper struct {
 	// village holds the Village attributes of the package (see
 	// applyVillage), indexed on first use.
 	village map[string][]importVillageAttr
-	// villageValues are the values of Village attributes read, each once
+	// villageBuf holds the values of the Village attributes, end to end
+	// (see villageAttributes); villageValues are those read, each once
 	// (villageValue).
+	villageBuf    []byte
 	villageValues map[string]string
 	// skipped are the rows dropped with a warning already (a row stored or
 	// kept verbatim is consumed, a flag of its own); keptCols the columns
@@ -264,7 +266,7 @@ func (m *importMapper) run() []*importRec {
 	}
 	// Every record has its Village attributes: their index goes (a Village
 	// export gives most records some, and the index is large).
-	m.village, m.villageValues = map[string][]importVillageAttr{}, nil
+	m.village, m.villageBuf, m.villageValues = map[string][]importVillageAttr{}, nil, nil
 	importStage("village")
 	m.attachHistory(out)
 	importStage("history")

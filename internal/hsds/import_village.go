@@ -36,10 +36,13 @@ func (r *importRec) value(name string) any {
 
 // villageAttributes indexes the package's Village attributes: linked table
 // and id ("services/ID"; "/ID" when the attribute's link_entity names no
-// table) → the attribute rows, in package order, with their term codes.
-// The values stay in their rows (in the spill) until a record asks for
+// table) → the attributes, in package order, with their term codes. The
+// values are read in the attributes' order, as the index is made, and
+// kept end to end in one buffer (m.villageBuf) until a record asks for
 // them (villageOf): a Village export gives most of its records some, and
-// an index holding their values was the import's largest holder.
+// an index holding a string, and a map, per value was the import's
+// largest holder; reading each record's values from its rows when asked
+// read the spill out of order, a read per value.
 func (m *importMapper) villageAttributes() map[string][]importVillageAttr {
 	out := map[string][]importVillageAttr{}
 	// The code of each term an attribute names ("" when no Village term).
@@ -56,16 +59,18 @@ func (m *importMapper) villageAttributes() map[string][]importVillageAttr {
 		}
 		a.consumed = true // Village's own encoding: the export writes it again
 		link := linkedTable(a, "link_id") + "/" + a.get("link_id")
-		out[link] = append(out[link], importVillageAttr{code: code, row: a})
+		v := a.raw("value")
+		m.villageBuf = append(m.villageBuf, v...)
+		out[link] = append(out[link], importVillageAttr{code: code, end: len(m.villageBuf), size: len(v)})
 	}
 	return out
 }
 
 // importVillageAttr is a Village attribute of a record: its term's code
-// and its row (holding its value).
+// and where its value ends in m.villageBuf, and its length.
 type importVillageAttr struct {
-	code string
-	row  *importRow
+	code      string
+	end, size int
 }
 
 // villageTermCode is the Village code of the term with id termID, "" when
@@ -105,28 +110,31 @@ func (m *importMapper) villageOf(table, id string) map[string]string {
 	}
 	out := make(map[string]string, len(attrs))
 	for _, a := range attrs {
-		v := a.row.raw("value")
-		if a.code != "external_id" { // one per record: no use sharing
-			v = m.villageValue(v)
+		b := m.villageBuf[a.end-a.size : a.end]
+		if a.code == "external_id" { // one per record: no use sharing
+			out[a.code] = string(b)
+			continue
 		}
-		out[a.code] = v
+		out[a.code] = m.villageValue(b)
 	}
 	return out
 }
 
-// villageValue is v, or the same value read before: the records an
-// attribute's value goes to (a service's provenance to each of its areas,
-// the same provenance on thousands of records) share one string.
-func (m *importMapper) villageValue(v string) string {
-	if len(v) > 256 {
-		return v
+// villageValue is b as a string, the same string as the same value read
+// before: the records an attribute's value goes to (a service's
+// provenance to each of its areas, the same provenance on thousands of
+// records) share one.
+func (m *importMapper) villageValue(b []byte) string {
+	if len(b) > 256 {
+		return string(b)
 	}
-	if s, ok := m.villageValues[v]; ok {
+	if s, ok := m.villageValues[string(b)]; ok {
 		return s
 	}
 	if m.villageValues == nil {
 		m.villageValues = map[string]string{}
 	}
+	v := string(b)
 	m.villageValues[v] = v
 	return v
 }
