@@ -382,40 +382,54 @@
 // # Import memory
 //
 // An import reads the whole package, maps it, then writes it in one
-// transaction (import.go), so it holds a record of every row and the
-// mapped records at once. The rows' values are not on the heap: each
-// row's values (compactValues: a byte saying how wide its numbers are,
-// the number of values and where each ends, 2 bytes apiece or 4 in a row
-// of 64 KiB or more, then the values) are appended to a temporary file,
-// unlinked as soon as it is made, and read back by offset (ReadAt) when
-// the mapper asks for a value (importSpill, import_spill.go): what the
-// kernel caches of the file is page cache, not the process's resident
-// memory, as a mapping of the file would be. A value read is a copy, so a
-// mapped record holds the values it keeps, not its row. The mapper reads
-// a row's values one after another and walks a table in order: a row
-// read right after the one before it reads ahead a 256 KiB window of the
-// file, one read out of order is read alone (the row last read is kept),
-// so a pass over a table costs a read per window. Measured side by side
-// on the CSV package (SQLite, loaded machine), this costs about the CPU
-// of the in-memory rows (40.6 CPU-s against 41.3 for a first import, 25.6
-// against 23.6 unchanged); without the window, a read per row, it cost
-// half as much again. A row in memory is then 64 bytes
-// (TestImportRowSize): its file, line, flags, its layout (the column positions its file, or the JSON
-// objects with its fields, share, and the spill) and its place in the
-// spill, offset and length in one word; a JSON object's path is spilled
-// after its values. For the synthetic national package in CSV (777,560
-// rows, 116 MB of files) the live heap after a collection at each stage
-// (a build with -tags importprof and VILLAGE_IMPORT_HEAPDIR set prints it
-// and writes heap profiles, import_stage_prof.go) is 92 MB once read
-// (the rows 50 MB, the geographic tables the area parser needs 31 MB),
-// 122 MB once ids are indexed, 278 MB once every record is mapped, 316 MB
-// once the rows kept verbatim are attached (the peak: the rows, 170,000
-// mapped records with their fields and the values they keep, the id
-// indexes and the accounting's list of rows) and 240 to 270 MB while
-// writing; with the collector's headroom the process peaks at about 660
-// MB (CSV) and 730 to 780 MB (JSON). Before the spill the peak held 434
-// MB live (the values 122 MB of it, and kept alive while writing by the records
-// holding substrings of them) and reached 780 MB. What else keeps it down:
+// transaction (import.go), so it holds a record of every row and, until
+// each is written, the mapped records. The rows' values are not on the
+// heap: each row's values (compactValues: a byte saying how wide its
+// numbers are, the number of values and where each ends, 2 bytes apiece
+// or 4 in a row of 64 KiB or more, then the values) are appended to a
+// temporary file, unlinked as soon as it is made, and read back by offset
+// (ReadAt) when the mapper asks for a value (importSpill,
+// import_spill.go): what the kernel caches of the file is page cache, not
+// the process's resident memory, as a mapping of the file would be. A
+// value read is a copy, so a mapped record holds the values it keeps, not
+// its row. The mapper reads a row's values one after another and walks a
+// table in order: a row read right after the one before it, or a little
+// past the window last read (a JSON package's tables are spilled a
+// document at a time, each table's rows between the others'), reads ahead
+// a 256 KiB window of the file; a row read out of order is read alone
+// into one of 4 slots, the oldest replaced, so a mapper reading two or
+// three rows in turn (a row and its copy, a record and the row it links
+// to) reads each once. So a pass over a table costs a read per window;
+// without the window, a read per row, the CSV import cost half as much
+// CPU again, and with one slot and no reading past gaps the JSON import
+// spent 5.7 of its 55 CPU-seconds in pread (0.8 of 47 with them). A row in memory is 64 bytes
+// (TestImportRowSize): its file, line, flags, its layout (the column
+// positions its file, or the JSON objects with its fields, share, and the
+// spill) and its place in the spill, offset and length in one word; a
+// JSON object's path is spilled after its values. A mapped record is 176
+// bytes (TestImportRecSize): the columns it keeps verbatim or not are
+// bits of a word each, and what few records carry (rows folded into it,
+// rows attached) is apart, and goes once kept (importRecMore).
+//
+// For the synthetic national package in CSV (777,560 rows, 116 MB of
+// files) the live heap after a collection at each stage (a build with
+// -tags importprof and VILLAGE_IMPORT_HEAPDIR set prints it and writes
+// heap profiles; VILLAGE_IMPORT_CPUPROFILE writes a CPU profile;
+// import_stage_prof.go) is 75 MB once read (the rows 50 MB), 105 MB once ids are
+// indexed, 234 MB once every record is mapped, 255 MB once Village's
+// attributes are restored, 265 MB with the change history attached, 257
+// MB once the rows kept verbatim are attached (the rows, 170,000 mapped
+// records with their fields and the values they keep, the id indexes and
+// the accounting's list of rows), 179 MB once the mapper is gone, and
+// falls while writing (129 MB three quarters through, 113 MB at the end,
+// most of it the change feed's events for the transaction and the
+// records' ids). The peak is in restoring Village's attributes, where
+// the collector's traces (GODEBUG=gctrace=1) see 320 MB marked live
+// (CSV; 333 MB for JSON); with the collector's headroom the process
+// peaks at about 520 MB (CSV) and 640 MB (JSON; it reads whole documents
+// too). Before the spill the peak held 434 MB live and reached 780 MB;
+// before the changes below, 390 MB live and 630–690 MB. What keeps it
+// down:
 //
 //   - whether a row is stored or kept verbatim is a flag of the row
 //     (importRow.consumed), not a map entry per row, and the accounting
@@ -423,31 +437,52 @@
 //     counts a row read as it is without a map entry (a map of source
 //     lines is kept only for HSDS 1.x/2.0 packages, whose converted rows
 //     share their source row's line);
+//   - a JSON package repeats each nested record (an organization, a
+//     location, the terms) in every document that nests it: a copy merged
+//     without a warning leaves its table and the accounting's list, where
+//     one row per file stands for all such copies (forgetCopy; 500,000 of
+//     the national package's 1.28 million JSON rows);
 //   - the ids of attributes and metadata rows, indexed to find duplicates,
 //     go once checked: nothing links to them, and they are most of a
 //     Village export's rows; a record's fields are reallocated to their
-//     length once mapped;
-//   - a JSON file is checked value by value into one reused buffer, and a
-//     top-level array (a Village export's metadata.json, hundreds of
+//     length once mapped, and a link to a record holds that record's id
+//     string, not a copy of its own (importMapper.kept);
+//   - Village's attributes are indexed by the record they name, their
+//     values end to end in one buffer (villageAttributes; an index of a
+//     string and a map per value made the peak 390 MB live), and a value
+//     read for several records (a service's provenance, which its areas
+//     inherit) is one string; the index goes once every record has its
+//     own;
+//   - a JSON file is checked value by value into one reused buffer, or,
+//     holding one value (the usual file), by json.Valid without a copy,
+//     and a top-level array (a Village export's metadata.json, hundreds of
 //     thousands of entries) is read an element at a time, never held as
 //     one tree; the objects' values go to the spill after each thousand
 //     (compactRows);
+//   - once a record is written (or handed to its batch), what it writes
+//     goes: its fields, links, needs and kept extras (importWriteOnce with
+//     release); its kind, id, row, identity and history stay. Should
+//     Village refuse a batch, the package is read and mapped again, the
+//     same records, to write them one at a time and name the one at fault
+//     (importWriteAll's remap): only a refused import pays for it;
 //   - the stored records a re-import compares with are held as their
-//     encoded JSON, read into fields only when compared (importSnap);
-//   - the index of Village attributes goes once every record has its own;
+//     encoded JSON, read into fields only when compared (importSnap), each
+//     let go once compared, and the records read to make them go as each
+//     is encoded;
 //   - Report.Warnings keeps the first ImportWarningsKept (100) warnings
 //     of each kind and counts the rest (WarningCount, WarningGroups): a
 //     million-row dirty package gives a message per row
 //     (TestImportWarningsBounded);
 //   - `village import` collects garbage when the heap has grown by half,
-//     not doubled (ImportGCPercent). A soft memory limit was measured on
-//     the CSV package with the spill: 300 MiB (below the 328 MB live)
-//     gave a peak of 526 MB for 3.3 times the CPU, 400 MiB 524 MB for
-//     twice the CPU, which the re-import's 30,000 rows/s cannot afford.
+//     not doubled (ImportGCPercent). A soft memory limit costs CPU the
+//     re-import's 30,000 rows/s cannot afford: measured on the CSV package
+//     with this design, GOMEMLIMIT=330MiB took the peak from 515 to 411 MB
+//     for half as much CPU again (30.8 user-seconds against 20.1); before,
+//     with 328 MB live, 300 MiB gave 526 MB for 3.3 times the CPU.
 //
 // Issue 14 asks for at most 300 MB; this design cannot reach it, since it
-// holds a record of every row and every mapped record until the package is
-// written (316 MB live at the peak, and the collector's headroom on top).
+// holds a record of every row and every mapped record until the mapping
+// is done (320 MB live at the peak, and the collector's headroom on top).
 // What would: two passes, the first streaming each table and keeping only
 // id → spill-offset indexes, per-table counts, a compact id → hash-of-row
 // map (duplicate ids far apart still refused or merged) and the small
@@ -459,9 +494,13 @@
 // accounting (read = imported + repaired + dropped) and the per-row
 // warning kinds would then be kept per batch, not per row of the package.
 // What stands in the way is that the mapper works table by table over the
-// whole package (indexIDs, attachExtras, account and the stand-ins each
-// look at every row of several tables), so it has to be reorganised
-// around the service rather than the table.
+// whole package (indexIDs, applyVillage, attachHistory, attachExtras,
+// account and the stand-ins each look at every row of several tables),
+// so it has to be reorganised around the service rather than the table.
+// A smaller step, since the write already lets each record go: write each
+// kind's records as soon as they are complete (the mapper would restore
+// Village attributes, history and kept rows a kind at a time), so the
+// mapped records are never all held at once.
 //
 // Export streams (export_stream.go): its peak on the same directory is
 // 292 MB for CSV and 149 MB for JSON (`/usr/bin/time` of `village

@@ -21,7 +21,8 @@ const DefaultImportSource = "hsds"
 // (runtime/debug.SetGCPercent) unless GOGC is set: the heap may grow by
 // half of what the import holds live before a collection, not double (Go's
 // default). A soft memory limit below what the import holds live (see
-// doc.go, Scale) was tried instead and spent four times the CPU.
+// doc.go, Import memory) was tried instead and spent up to 3.3 times the
+// CPU.
 const ImportGCPercent = 50
 
 // ImportOptions tunes Import.
@@ -377,7 +378,12 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 		return importReadRefused(rep, err)
 	}
 	spill := pkg.spill
-	defer spill.Close()
+	spills := []*importSpill{spill}
+	defer func() {
+		for _, s := range spills {
+			s.Close()
+		}
+	}()
 	pkg.compactRows()
 	importStage("read")
 	rep.Form = pkg.form
@@ -401,9 +407,34 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	if len(rep.Errors) > 0 {
 		return rep, &ImportError{Report: rep}
 	}
-	if err := importWriteAll(ctx, client, src, recs, rep, opts); err != nil {
+	// Should Village refuse a batch of records, the package is read and
+	// mapped again (the same records), to write them one at a time: so
+	// what a record writes can go once written (see importWriteAll).
+	remap := func() ([]*importRec, error) {
+		pkg, err := importReadPackage(dir, maxFileBytes)
+		if err != nil {
+			return nil, err
+		}
+		spill := pkg.spill
+		defer func() {
+			// The records' rows read their values from it while written.
+			spills = append(spills, spill)
+		}()
+		pkg.compactRows()
+		again := &Report{Types: map[string]ImportCounts{}}
+		recs := newImportMapper(pkg, again).run()
+		if err := spill.err; err != nil {
+			return nil, err
+		}
+		if len(again.Errors) > 0 {
+			return nil, fmt.Errorf("mapping the package again: %s", again.Errors[0])
+		}
+		return recs, nil
+	}
+	if err := importWriteAll(ctx, client, src, recs, rep, opts, remap); err != nil {
 		return rep, err
 	}
+	importStage("done")
 	return rep, nil
 }
 

@@ -2,7 +2,6 @@ package hsds
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -188,9 +187,13 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 		if rec.kind == importAreaKind {
 			areaExtentStored(rec)
 		}
-		for _, c := range importSpecColumns(table) {
+		for i, c := range importSpecColumns(table) {
+			bit := uint64(0)
+			if i < 64 {
+				bit = 1 << i
+			}
 			v := verbatim(rec.row, c)
-			if v == "" || (m.used[table][c] && !slices.Contains(rec.keepCols, c)) || slices.Contains(rec.storedCols, c) {
+			if v == "" || (m.used[table][c] && rec.keepCols&bit == 0) || rec.storedCols&bit != 0 {
 				continue
 			}
 			if fixed, ok := m.keptWithScheme(table, rec.row, c, v); ok {
@@ -202,17 +205,22 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 			rec.extra.SetField(c, v)
 			m.keptColumn(table, c)
 		}
-		for _, c := range rec.keepOther {
+		more := rec.more
+		rec.more = nil // kept now: what is left of it goes
+		if more == nil {
+			more = &importRecMore{} // on the stack
+		}
+		for _, c := range more.keepOther {
 			rec.extra.SetField(c, verbatim(rec.row, c))
 			m.keptColumn(table, c)
 		}
-		for _, a := range rec.attached {
+		for _, a := range more.attached {
 			rec.extra.AddRow(a.table, m.keepValid(a.table, a.src, a.row))
 			m.keptTables[a.table] = true
 			a.src.consumed = true
 			owners.add(a.table, a.src.get("id"), rec)
 		}
-		for _, f := range rec.folded {
+		for _, f := range more.folded {
 			rec.extra.AddFolded(f.table, m.keepValid(f.table, f.src, f.row))
 			if f.src != nil {
 				f.src.consumed = true

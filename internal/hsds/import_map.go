@@ -36,12 +36,14 @@ type importRec struct {
 	needs []string
 	// What the record keeps verbatim (see attachExtras): columns of its
 	// row to keep although the table's are stored (keepCols) or not to
-	// keep because this row's are (storedCols), the rows folded into it,
-	// and whole rows attached while mapping.
-	keepCols   []string
-	storedCols []string
-	folded     []importExtraRow
-	attached   []importExtraRow
+	// keep because this row's are (storedCols), each a bit by the
+	// column's place in the table's HSDS columns (importSpecColumns, at
+	// most 64), and, in more, the rows folded into it and whole rows
+	// attached while mapping. A record takes 176 bytes, not 288: a
+	// package holds one per record until it is written.
+	keepCols   uint64
+	storedCols uint64
+	more       *importRecMore
 	extra      *hsdsextra.Extra
 	// key is the identity the package gives the record (its Village
 	// external_id attribute): nil for the import's source and HSDS id.
@@ -53,10 +55,25 @@ type importRec struct {
 	// package (standInOrganizations): it is created if absent, and
 	// leaves a stored record as it is.
 	standIn bool
-	// keepOther are columns of the record's row outside HSDS 3.0 that
-	// are kept verbatim all the same (a 1.x contact's phone columns that
-	// form no number).
+}
+
+// importRecMore is what few records carry, until attachExtras has kept
+// it: the rows folded into the record and the whole rows attached while
+// mapping, and (keepOther) columns of the record's row outside HSDS 3.0
+// that are kept verbatim all the same (a 1.x contact's phone columns that
+// form no number).
+type importRecMore struct {
+	folded    []importExtraRow
+	attached  []importExtraRow
 	keepOther []string
+}
+
+// moreOf is r's importRecMore, made on first use.
+func (r *importRec) moreOf() *importRecMore {
+	if r.more == nil {
+		r.more = &importRecMore{}
+	}
+	return r.more
 }
 
 // importKey is an external source and id: a record's identity in the
@@ -72,15 +89,21 @@ type importExtraRow struct {
 }
 
 func (r *importRec) keepCol(col string) {
-	if !slices.Contains(r.keepCols, col) {
-		r.keepCols = append(r.keepCols, col)
-	}
+	r.keepCols |= importSpecBit(r.kind.table, col)
 }
 
 func (r *importRec) storedCol(col string) {
-	if !slices.Contains(r.storedCols, col) {
-		r.storedCols = append(r.storedCols, col)
+	r.storedCols |= importSpecBit(r.kind.table, col)
+}
+
+// importSpecBit is the bit of col among table's HSDS columns
+// (importSpecColumns), 0 for a column outside them: only those are kept
+// verbatim (attachExtras).
+func importSpecBit(table, col string) uint64 {
+	if i := slices.Index(importSpecColumns(table), col); i >= 0 && i < 64 {
+		return 1 << i
 	}
+	return 0
 }
 
 type importField = directory.Field
@@ -101,13 +124,18 @@ type importMapper struct {
 	pkg  *importPackage
 	rep  *Report
 	ids  map[string]map[string]*importRow // table → HSDS id → row
-	kept map[string]map[string]bool       // table → ids that become Village records
+	kept map[string]map[string]string     // table → ids that become Village records (each its own)
 	used map[string]map[string]bool       // table → columns Village stores
 	// Conventions applied, noted once.
 	agesConverted bool
 	// village holds the Village attributes of the package (see
 	// applyVillage), indexed on first use.
-	village map[string]map[string]string
+	village map[string][]importVillageAttr
+	// villageBuf holds the values of the Village attributes, end to end
+	// (see villageAttributes); villageValues are those read, each once
+	// (villageValue).
+	villageBuf    []byte
+	villageValues map[string]string
 	// skipped are the rows dropped with a warning already (a row stored or
 	// kept verbatim is consumed, a flag of its own); keptCols the columns
 	// kept verbatim, by table.
@@ -124,6 +152,11 @@ type importMapper struct {
 	warned     map[*importRow]string
 	all        []importTableRow
 	tableNames []string
+	// allStart is where each table's rows begin in all; copies the row
+	// standing there for the copies of a file's rows merged without a
+	// warning (forgetCopy).
+	allStart map[string]int
+	copies   map[string]*importRow
 	// converted: some rows of all were made from, or folded into, another
 	// source row (HSDS 1.x/2.0), so a CSV file and line may name several
 	// (see account).
@@ -131,7 +164,7 @@ type importMapper struct {
 }
 
 func newImportMapper(p *importPackage, rep *Report) *importMapper {
-	m := &importMapper{pkg: p, rep: rep, ids: map[string]map[string]*importRow{}, kept: map[string]map[string]bool{}, used: map[string]map[string]bool{},
+	m := &importMapper{pkg: p, rep: rep, ids: map[string]map[string]*importRow{}, kept: map[string]map[string]string{}, used: map[string]map[string]bool{},
 		skipped: map[*importRow]bool{}, keptCols: map[string]map[string]bool{}, keptTables: map[string]bool{},
 		badFormats: map[*importRow]map[string]bool{}, warned: map[*importRow]string{}}
 	for t, cols := range importStoredColumns {
@@ -233,8 +266,10 @@ func (m *importMapper) run() []*importRec {
 	}
 	// Every record has its Village attributes: their index goes (a Village
 	// export gives most records some, and the index is large).
-	m.village = map[string]map[string]string{}
+	m.village, m.villageBuf, m.villageValues = map[string][]importVillageAttr{}, nil, nil
+	importStage("village")
 	m.attachHistory(out)
+	importStage("history")
 	m.attachExtras(out)
 	importStage("extras")
 	m.reportUnused()
@@ -308,7 +343,7 @@ func (m *importMapper) indexIDs() {
 		reason := map[*importRow][2]string{}
 		shared := map[string]int{} // id → rows given a derived id for sharing it
 		merged := map[*importRow]bool{}
-		for _, r := range m.pkg.tables[n].rows {
+		for j, r := range m.pkg.tables[n].rows {
 			id := r.get("id")
 			if id == "" {
 				derive = append(derive, r)
@@ -337,6 +372,8 @@ func (m *importMapper) indexIDs() {
 					m.warnf(r, strings.Join(other, ", "), "%s %s also at %s with other values in fields Village does not store; first copy kept", n, id, importWhere(prev))
 				case !jsonCopy:
 					m.repairf(r, WarnDuplicateMerged, "id", "%s %s also at %s, the same in every field; one record", n, id, importWhere(prev))
+				default:
+					m.forgetCopy(n, j, r)
 				}
 				continue
 			}
@@ -369,15 +406,41 @@ func (m *importMapper) indexIDs() {
 			m.deriveIDs(n, derive, reason)
 		}
 		if len(merged) > 0 {
-			rows := m.pkg.tables[n].rows[:0]
-			for _, r := range m.pkg.tables[n].rows {
+			all := m.pkg.tables[n].rows
+			rows := all[:0]
+			for _, r := range all {
 				if !merged[r] {
 					rows = append(rows, r)
 				}
 			}
+			clear(all[len(rows):]) // the copies go (see forgetCopy)
 			m.pkg.tables[n].rows = rows
 		}
 	}
+}
+
+// forgetCopy lets the row r, the j-th of table n and a copy merged into
+// another without a warning, go: the accounting counts it as imported
+// from its file, which a row standing for every such copy of that file
+// says as well (a JSON package repeats each nested record in every
+// document that nests it: most of its rows are such copies).
+func (m *importMapper) forgetCopy(n string, j int, r *importRow) {
+	i := m.allStart[n] + j
+	if i >= len(m.all) || m.all[i].row != r || r.src != nil || (r.line > 0 && m.converted) {
+		return
+	}
+	if _, warned := m.warned[r]; warned {
+		return
+	}
+	c := m.copies[r.file]
+	if c == nil {
+		if m.copies == nil {
+			m.copies = map[string]*importRow{}
+		}
+		c = &importRow{file: r.file, consumed: true}
+		m.copies[r.file] = c
+	}
+	m.all[i].row = c
 }
 
 // differences lists the fields two copies of a record disagree on (a
@@ -412,9 +475,9 @@ func importWhere(r *importRow) string {
 
 func (m *importMapper) keep(table, id string) {
 	if m.kept[table] == nil {
-		m.kept[table] = map[string]bool{}
+		m.kept[table] = map[string]string{}
 	}
-	m.kept[table][id] = true
+	m.kept[table][id] = id
 }
 
 // ref resolves an optional link: "" when blank, or (with a warning) when
@@ -424,7 +487,8 @@ func (m *importMapper) ref(r *importRow, col, table string) string {
 	if id == "" {
 		return ""
 	}
-	if !m.kept[table][id] {
+	kept := m.kept[table][id]
+	if kept == "" {
 		if _, inPkg := m.ids[table][id]; inPkg {
 			m.warnf(r, col, "%s %s was not imported (see its own warnings); link dropped", strings.TrimSuffix(table, "s"), id)
 		} else {
@@ -432,7 +496,7 @@ func (m *importMapper) ref(r *importRow, col, table string) string {
 		}
 		return ""
 	}
-	return id
+	return kept // the record's own id string, not one more copy per link
 }
 
 // parentsFirst calls emit once for each of rows (records of table, byID
@@ -693,7 +757,7 @@ func (m *importMapper) locations() []*importRec {
 			if folded["address_type"] == addressType(string(lt)) {
 				delete(folded, "address_type")
 			}
-			rec.folded = append(rec.folded, importExtraRow{"addresses", folded, a})
+			rec.moreOf().folded = append(rec.moreOf().folded, importExtraRow{"addresses", folded, a})
 			country = m.text(a, "country", location.CountryValidator)
 			postal = importNonEmpty(a.get("postal_code"))
 			if pc := a.get("postal_code"); pc != "" && (country == nil || country == "US") && !geo.ValidZIP(importZIP5(pc)) {
@@ -861,7 +925,7 @@ func (m *importMapper) services() []*importRec {
 	for _, r := range m.rows("services") {
 		id := r.get("id")
 		org := r.get("organization_id")
-		if !m.kept["organizations"][org] {
+		if m.kept["organizations"][org] == "" {
 			m.warnf(r, "organization_id", "a Village service needs an organization; service not imported")
 			continue
 		}
@@ -934,7 +998,9 @@ func (m *importMapper) services() []*importRec {
 		if c := capacity[id]; c != nil {
 			c.consumed = true
 		}
-		rec.folded = append(rec.folded, langRows[id]...)
+		if len(langRows[id]) > 0 {
+			rec.moreOf().folded = append(rec.moreOf().folded, langRows[id]...)
+		}
 		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, org},
 			importRef{"program_id", importProgramKind, m.ref(r, "program_id", "programs")})
 		m.keep("services", id)
@@ -1192,7 +1258,7 @@ func (m *importMapper) serviceAtLocations() []*importRec {
 		rec := &importRec{kind: importSALKind, extID: r.get("id"), row: r}
 		rec.set("description", r.get("description"))
 		rec.refs = append(rec.refs, importRef{"service_id", importSvcKind, sid}, importRef{"location_id", importLocKind, lid})
-		m.keep("service_at_location", r.get("id"))
+		m.keep("service_at_location", rec.extID)
 		out = append(out, rec)
 	}
 	return out
@@ -1210,14 +1276,14 @@ func (m *importMapper) contacts() []*importRec {
 			if r.get(c) != "" {
 				// 1.x phone columns that form no number (see
 				// contactPhones): kept verbatim, as given.
-				rec.keepOther = append(rec.keepOther, c)
+				rec.moreOf().keepOther = append(rec.moreOf().keepOther, c)
 			}
 		}
 		rec.refs = append(rec.refs,
 			importRef{"organization_id", importOrgKind, m.orgRef(r, "contact")},
 			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
 			importRef{"service_at_location_id", importSALKind, m.ref(r, "service_at_location_id", "service_at_location")})
-		m.keep("contacts", r.get("id"))
+		m.keep("contacts", rec.extID)
 		out = append(out, rec)
 	}
 	return out
@@ -1264,7 +1330,7 @@ func (m *importMapper) phones() []*importRec {
 		for _, l := range langRows[r.get("id")] {
 			var row *importExtraRow
 			if langs, row = m.language(l, langs, "phone", "phone_id"); row != nil {
-				rec.folded = append(rec.folded, *row)
+				rec.moreOf().folded = append(rec.moreOf().folded, *row)
 			}
 		}
 		if langs != nil {

@@ -211,11 +211,19 @@ var importKnownTables = map[string][]string{
 	"taxonomy_terms":           nil,
 }
 
+// importKnownColumns is importKnownTables as sets, by table.
+var importKnownColumns = map[string]map[string]bool{}
+
 func init() {
 	for name, cols := range importKnownTables {
 		if cols == nil {
 			importKnownTables[name] = importSpecColumns(name)
 		}
+		set := map[string]bool{}
+		for _, c := range importKnownTables[name] {
+			set[c] = true
+		}
+		importKnownColumns[name] = set
 	}
 }
 
@@ -738,7 +746,10 @@ func compactCSVRow(file string, n int, lay *importLayout, rec []string) *importR
 // of its numbers (one byte: 2, or 4 when the row holds 64 KiB or more),
 // the number of values and where each ends (w bytes apiece,
 // little-endian), then the values.
-func compactValues(vals []string) string {
+//
+// It appends them to dst: the spill writes each row's values from one
+// reused buffer, not a string a row.
+func compactValues(dst []byte, vals []string) []byte {
 	total := 0
 	for _, v := range vals {
 		total += len(v)
@@ -747,12 +758,11 @@ func compactValues(vals []string) string {
 	if total >= 1<<16 || len(vals) >= 1<<16 {
 		w = 4
 	}
-	var b strings.Builder
-	b.Grow(1 + w + w*len(vals) + total)
-	b.WriteByte(byte(w))
+	dst = slices.Grow(dst, 1+w+w*len(vals)+total)
+	dst = append(dst, byte(w))
 	put := func(x int) {
 		for k := 0; k < w; k++ {
-			b.WriteByte(byte(x >> (8 * k)))
+			dst = append(dst, byte(x>>(8*k)))
 		}
 	}
 	put(len(vals))
@@ -762,9 +772,9 @@ func compactValues(vals []string) string {
 		put(end)
 	}
 	for _, v := range vals {
-		b.WriteString(v)
+		dst = append(dst, v...)
 	}
-	return b.String()
+	return dst
 }
 
 // compactRows stores the values of the rows read as maps (JSON objects,
@@ -782,7 +792,7 @@ func (p *importPackage) compactRows() {
 	}
 	layouts := p.layouts
 	var keys, vals []string
-	var sig strings.Builder
+	var sig []byte // the row's columns, each ended by a 0 byte
 	for _, t := range p.tables {
 		from := min(t.compacted, len(t.rows))
 		t.compacted = len(t.rows)
@@ -795,21 +805,21 @@ func (p *importPackage) compactRows() {
 				keys = append(keys, k)
 			}
 			sort.Strings(keys)
-			sig.Reset()
+			sig = sig[:0]
 			for _, k := range keys {
-				sig.WriteString(k)
-				sig.WriteByte(0)
+				sig = append(sig, k...)
+				sig = append(sig, 0)
 			}
 			if r.path != nil {
-				sig.WriteByte(1) // the path follows the values
+				sig = append(sig, 1) // the path follows the values
 			}
-			lay, ok := layouts[sig.String()]
+			lay, ok := layouts[string(sig)]
 			if !ok {
 				lay = &importLayout{cols: make(map[string]int, len(keys)), spill: p.spill, path: r.path != nil}
 				for i, k := range keys {
 					lay.cols[k] = i
 				}
-				layouts[sig.String()] = lay
+				layouts[string(sig)] = lay
 			}
 			vals = vals[:0]
 			for _, k := range keys {
@@ -818,7 +828,7 @@ func (p *importPackage) compactRows() {
 			if r.path != nil {
 				vals = append(vals, *r.path)
 			}
-			data := compactValues(vals)
+			data := p.spill.values(vals)
 			if len(data) >= importSpillMaxRow {
 				continue // kept as it is (see importSpillMaxRow)
 			}
@@ -889,11 +899,17 @@ func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string)
 	// reused); then each value is read, an array one element at a time:
 	// a file of hundreds of thousands of objects (a Village export's
 	// metadata.json) is never held as one tree.
-	dec := json.NewDecoder(bytes.NewReader(data))
 	type span struct{ start, end int64 }
 	var spans []span
+	one := json.Valid(data)
+	if one {
+		// One value, the usual file: its bounds are the file's, found
+		// without copying it.
+		spans = append(spans, span{0, int64(len(data))})
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	var raw json.RawMessage
-	for {
+	for !one {
 		start := dec.InputOffset()
 		err := dec.Decode(&raw)
 		if err == io.EOF {
@@ -1095,11 +1111,8 @@ func (p *importPackage) walkJSONObject(file, path, table string, x any, parentTa
 		p.errors = append(p.errors, ImportMessage{File: file, Path: path, Text: "expected an object"})
 		return
 	}
-	row := &importRow{file: file, path: &path, v: map[string]string{}}
-	known := map[string]bool{}
-	for _, c := range importKnownTables[table] {
-		known[c] = true
-	}
+	row := &importRow{file: file, path: &path, v: make(map[string]string, len(obj))}
+	known := importKnownColumns[table] // read only
 	type child struct {
 		key string
 		val any

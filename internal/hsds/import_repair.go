@@ -200,7 +200,7 @@ func (m *importMapper) standInOrganizations() []*importRec {
 	var out []*importRec
 	for _, r := range m.rows("services") {
 		org := r.get("organization_id")
-		if org == "" || m.ids["organizations"][org] != nil || m.kept["organizations"][org] {
+		if org == "" || m.ids["organizations"][org] != nil || m.kept["organizations"][org] != "" {
 			continue
 		}
 		if r.get("name") == "" {
@@ -224,7 +224,7 @@ func (m *importMapper) standInOrganizations() []*importRec {
 // a warning).
 func (m *importMapper) orgRef(r *importRow, noun string) string {
 	org := r.get("organization_id")
-	if org != "" && m.ids["organizations"][org] == nil && m.kept["organizations"][org] {
+	if org != "" && m.ids["organizations"][org] == nil && m.kept["organizations"][org] != "" {
 		m.repairf(r, WarnOrganizationMissing, "organization_id", "no organizations with id %s in the package; %s kept under the stand-in %q", org, noun, importStandInName(org))
 		return org
 	}

@@ -185,7 +185,9 @@ func (m *importMapper) snapshotRows() {
 		size += len(m.pkg.tables[n].rows)
 	}
 	m.all = slices.Grow(m.all, size)
+	m.allStart = make(map[string]int, len(names))
 	for _, n := range names {
+		m.allStart[n] = len(m.all)
 		for _, r := range m.pkg.tables[n].rows {
 			m.all = append(m.all, importTableRow{r, m.tableNo(n), r.src == nil})
 			if r.src != nil {

@@ -63,3 +63,17 @@ func TestImportRowSize(t *testing.T) {
 		t.Errorf("importRow takes %d bytes, want at most 64", n)
 	}
 }
+
+// TestImportRecSize: the package holds one importRec per record until it
+// is written, and keeps its columns to keep as bits of a word: every
+// table's HSDS columns must fit in one.
+func TestImportRecSize(t *testing.T) {
+	if n := unsafe.Sizeof(importRec{}); n > 176 {
+		t.Errorf("importRec takes %d bytes, want at most 176", n)
+	}
+	for table, cols := range importSpecTables {
+		if len(cols) > 64 {
+			t.Errorf("%s has %d HSDS columns; importRec.keepCols holds 64", table, len(cols))
+		}
+	}
+}

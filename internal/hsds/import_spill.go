@@ -20,16 +20,29 @@ type importSpill struct {
 	mem  []byte // the values, when there is no file
 	size int64
 	err  error // the first write or read that failed
-	// The row last read (its values in buf): the mapper reads a row's
-	// values one after another. Reading the row after the last one read
-	// (a table walked in order) reads ahead a window of the file (win,
-	// from winOff), so a pass over a table takes a read per window, not
-	// per row; a row read out of order is read alone.
-	last   *importRow
-	buf    []byte
-	win    []byte
-	winOff int64
-	next   int64
+	// The rows last read out of order, with their values: the mapper
+	// reads a row's values one after another, often of two or three rows
+	// in turn (a row and its copy, a record and the row it links to).
+	// Reading the row after the last one read, or one a little past the
+	// window (a table walked in order), reads ahead a window of the file
+	// (win, from winOff), so a pass over a table takes a read per window,
+	// not per row; a row read out of order is read alone, into the oldest
+	// of slots.
+	slots   [importSpillSlots]importSpillSlot
+	scratch []byte // values, for add (see values)
+	oldest  int
+	win     []byte
+	winOff  int64
+	next    int64
+}
+
+// importSpillSlots is how many rows read out of order the spill keeps.
+const importSpillSlots = 4
+
+// importSpillSlot is a row read out of order and its values.
+type importSpillSlot struct {
+	r   *importRow
+	buf []byte
 }
 
 // importSpillWindow is how much of the spill a read in order reads ahead.
@@ -57,7 +70,7 @@ func (s *importSpill) Close() {
 	name := s.f.Name()
 	_ = s.f.Close()
 	_ = os.Remove(name)
-	s.f, s.w, s.last, s.buf = nil, nil, nil, nil
+	s.f, s.w, s.slots = nil, nil, [importSpillSlots]importSpillSlot{}
 }
 
 // importLayout is where the values of a set of rows are: the position
@@ -78,7 +91,7 @@ const importSpillMaxRow = 1 << 24
 // newRow stores a row's values vals (by the layout's positions) and
 // gives the row, without its file and place.
 func (l *importLayout) newRow(vals []string) *importRow {
-	data := compactValues(vals)
+	data := l.spill.values(vals)
 	if len(data) >= importSpillMaxRow {
 		r := &importRow{v: make(map[string]string, len(l.cols))}
 		for c, i := range l.cols {
@@ -91,16 +104,28 @@ func (l *importLayout) newRow(vals []string) *importRow {
 	return &importRow{lay: l, at: l.spill.add(data)}
 }
 
+// values is vals in compactValues's form, in a buffer the next call
+// reuses: for add, which copies it.
+func (s *importSpill) values(vals []string) []byte {
+	s.scratch = compactValues(s.scratch[:0], vals)
+	if cap(s.scratch) > importSpillWindow {
+		b := s.scratch
+		s.scratch = nil // a large row's room is not kept
+		return b
+	}
+	return s.scratch
+}
+
 // add stores the values of a row (compactValues's form, shorter than
 // importSpillMaxRow) and gives where they are: offset << 24 | length.
-func (s *importSpill) add(data string) uint64 {
+func (s *importSpill) add(data []byte) uint64 {
 	at := uint64(s.size)<<24 | uint64(len(data))
 	s.size += int64(len(data))
 	if s.f == nil {
 		s.mem = append(s.mem, data...)
 		return at
 	}
-	if _, err := s.w.WriteString(data); err != nil && s.err == nil {
+	if _, err := s.w.Write(data); err != nil && s.err == nil {
 		s.err = err
 	}
 	return at
@@ -112,13 +137,19 @@ func (s *importSpill) row(r *importRow) []byte {
 	if n == 0 {
 		return nil
 	}
-	if s.last == r {
-		return s.buf
+	for i := range s.slots {
+		if s.slots[i].r == r {
+			return s.slots[i].buf
+		}
 	}
 	if s.f == nil {
 		return s.mem[off : off+int64(n)]
 	}
-	sequential := off == s.next
+	// In order: right after the row read before, or a little past the
+	// window (a table's rows of a JSON package lie between the other
+	// tables' rows of each document, compacted a document at a time).
+	winEnd := s.winOff + int64(len(s.win))
+	sequential := off == s.next || (len(s.win) > 0 && off >= winEnd && off-winEnd < importSpillWindow)
 	s.next = off + int64(n)
 	if off >= s.winOff && off+int64(n) <= s.winOff+int64(len(s.win)) {
 		return s.win[off-s.winOff : off-s.winOff+int64(n)]
@@ -141,16 +172,18 @@ func (s *importSpill) row(r *importRow) []byte {
 		s.winOff = off
 		return s.win[:n]
 	}
-	if cap(s.buf) < n {
-		s.buf = make([]byte, n)
+	slot := &s.slots[s.oldest]
+	s.oldest = (s.oldest + 1) % importSpillSlots
+	if cap(slot.buf) < n {
+		slot.buf = make([]byte, n)
 	}
-	s.buf = s.buf[:n]
-	if !s.read(s.buf, off) {
-		s.last = nil
+	slot.buf = slot.buf[:n]
+	if !s.read(slot.buf, off) {
+		slot.r = nil
 		return nil
 	}
-	s.last = r
-	return s.buf
+	slot.r = r
+	return slot.buf
 }
 
 // read reads len(b) bytes of the file at off, noting a failure in s.err.

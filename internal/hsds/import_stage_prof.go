@@ -12,13 +12,30 @@ import (
 
 // With -tags importprof and VILLAGE_IMPORT_HEAPDIR set, each stage of an
 // import collects garbage, prints the live heap to stderr and writes a
-// heap profile STAGE.pprof there.
+// heap profile STAGE.pprof there. With VILLAGE_IMPORT_CPUPROFILE set, the
+// import's CPU profile (from the program's start to the import's end,
+// stage "done") is written to that file.
 func init() {
 	dir := os.Getenv("VILLAGE_IMPORT_HEAPDIR")
-	if dir == "" {
+	cpu := os.Getenv("VILLAGE_IMPORT_CPUPROFILE")
+	var cpuFile *os.File
+	if cpu != "" {
+		if f, err := os.Create(cpu); err == nil && pprof.StartCPUProfile(f) == nil {
+			cpuFile = f
+		}
+	}
+	if dir == "" && cpuFile == nil {
 		return
 	}
 	importStage = func(stage string) {
+		if stage == "done" && cpuFile != nil {
+			pprof.StopCPUProfile()
+			_ = cpuFile.Close()
+			cpuFile = nil
+		}
+		if dir == "" {
+			return
+		}
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)

@@ -108,7 +108,7 @@ func (m *importMapper) terms() []*importRec {
 				}
 				break
 			}
-			rec.attached = append(rec.attached, importExtraRow{"taxonomies", specRow("taxonomies", tax), tax})
+			rec.moreOf().attached = append(rec.moreOf().attached, importExtraRow{"taxonomies", specRow("taxonomies", tax), tax})
 		case vocabulary != "":
 			rec.storedCol("taxonomy")
 			if id := r.get("taxonomy_id"); id != "" {
@@ -203,7 +203,7 @@ func (m *importMapper) serviceNeeds(services, terms []*importRec) {
 		}
 		svc := byID[a.get("link_id")]
 		term := a.get("taxonomy_term_id")
-		if svc == nil || !m.kept["taxonomy_terms"][term] || a.consumed {
+		if svc == nil || m.kept["taxonomy_terms"][term] == "" || a.consumed {
 			continue
 		}
 		if containsString(svc.needs, term) {
@@ -232,7 +232,7 @@ func (m *importMapper) serviceNeeds(services, terms []*importRec) {
 			} else {
 				folded["taxonomy_term_id"] = term
 			}
-			svc.folded = append(svc.folded, importExtraRow{"attributes", folded, a})
+			svc.moreOf().folded = append(svc.moreOf().folded, importExtraRow{"attributes", folded, a})
 		}
 		m.rep.notef("attributes linking a service to a taxonomy term of the package became the service's needs")
 	}

@@ -646,7 +646,7 @@ func TestImportRefusalInBatchNamesTheRecord(t *testing.T) {
 		}
 		recs[1].set("url", "not a url")
 		rep := &Report{Types: map[string]ImportCounts{}}
-		err := importWriteAll(context.Background(), db.Client, "hsds", recs, rep, ImportOptions{})
+		err := importWriteAll(context.Background(), db.Client, "hsds", recs, rep, ImportOptions{}, nil)
 		var ie *ImportError
 		if !errors.As(err, &ie) || len(rep.Errors) != 1 || !importHasMessage(rep.Errors, "locations.csv", "", "Location loc-2 refused by Village") || rep.Errors[0].Row != 2 {
 			t.Fatalf("err %v, errors %v", err, rep.Errors)
@@ -656,6 +656,50 @@ func TestImportRefusalInBatchNamesTheRecord(t *testing.T) {
 		}
 		if c := rep.Types["Location"]; c.Created > 2 {
 			t.Errorf("counts not reset between attempts: %+v", c)
+		}
+	})
+}
+
+// TestImportRefusalInBatchMapsAgain: with a way to map the package again,
+// what a record writes goes once it is written or batched; a refused
+// batch then maps the records again and writes them one at a time to name
+// the one at fault, and writes nothing.
+func TestImportRefusalInBatchMapsAgain(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		before := importTakeSnapshot(t, db.Client)
+		build := func() []*importRec {
+			var recs []*importRec
+			for i := 1; i <= 3; i++ {
+				r := &importRec{kind: importLocKind, extID: fmt.Sprintf("loc-%d", i), row: &importRow{file: "locations.csv", line: int32(i)}}
+				r.set("name", fmt.Sprintf("Location %d", i))
+				r.set("location_type", location.LocationTypePHYSICAL)
+				recs = append(recs, r)
+			}
+			recs[1].set("url", "not a url")
+			return recs
+		}
+		first := build()
+		mapped := 0
+		remap := func() ([]*importRec, error) {
+			mapped++
+			for _, r := range first {
+				if r.fields != nil {
+					t.Errorf("%s still holds its fields once batched", r.extID)
+				}
+			}
+			return build(), nil
+		}
+		rep := &Report{Types: map[string]ImportCounts{}}
+		err := importWriteAll(context.Background(), db.Client, "hsds", first, rep, ImportOptions{}, remap)
+		var ie *ImportError
+		if !errors.As(err, &ie) || len(rep.Errors) != 1 || !importHasMessage(rep.Errors, "locations.csv", "", "Location loc-2 refused by Village") || rep.Errors[0].Row != 2 {
+			t.Fatalf("err %v, errors %v", err, rep.Errors)
+		}
+		if mapped != 1 {
+			t.Errorf("mapped again %d times, want 1", mapped)
+		}
+		if after := importTakeSnapshot(t, db.Client); !importEqualSnap(before, after) {
+			t.Errorf("refused batch left records: %v → %v", before, after)
 		}
 	})
 }
@@ -671,7 +715,7 @@ func TestImportRefusalMidWriteRollsBack(t *testing.T) {
 		bad := &importRec{kind: importOrgKind, extID: "bad", row: row}
 		bad.set("website", "not a url")
 		rep := &Report{Types: map[string]ImportCounts{}}
-		err := importWriteAll(context.Background(), db.Client, "hsds", []*importRec{good, bad}, rep, ImportOptions{})
+		err := importWriteAll(context.Background(), db.Client, "hsds", []*importRec{good, bad}, rep, ImportOptions{}, nil)
 		var ie *ImportError
 		if !errors.As(err, &ie) || !importHasMessage(rep.Errors, "organizations.csv", "", "Organization bad refused by Village") {
 			t.Fatalf("err %v, errors %v", err, rep.Errors)

@@ -36,56 +36,107 @@ func (r *importRec) value(name string) any {
 
 // villageAttributes indexes the package's Village attributes: linked table
 // and id ("services/ID"; "/ID" when the attribute's link_entity names no
-// table) → term code → value.
-func (m *importMapper) villageAttributes() map[string]map[string]string {
-	out := map[string]map[string]string{}
+// table) → the attributes, in package order, with their term codes. The
+// values are read in the attributes' order, as the index is made, and
+// kept end to end in one buffer (m.villageBuf) until a record asks for
+// them (villageOf): a Village export gives most of its records some, and
+// an index holding a string, and a map, per value was the import's
+// largest holder; reading each record's values from its rows when asked
+// read the spill out of order, a read per value.
+func (m *importMapper) villageAttributes() map[string][]importVillageAttr {
+	out := map[string][]importVillageAttr{}
+	// The code of each term an attribute names ("" when no Village term).
+	codes := map[string]string{}
 	for _, a := range m.rows("attributes") {
-		term := m.ids["taxonomy_terms"][a.get("taxonomy_term_id")]
-		if term == nil {
-			// A package that left the Village terms out: their ids are fixed.
-			if code, ok := VillageTermCode(a.get("taxonomy_term_id")); ok {
-				a.consumed = true
-				link := linkedTable(a, "link_id") + "/" + a.get("link_id")
-				if out[link] == nil {
-					out[link] = map[string]string{}
-				}
-				out[link][code] = a.raw("value")
-			}
-			continue
+		termID := a.get("taxonomy_term_id")
+		code, ok := codes[termID]
+		if !ok {
+			code = m.villageTermCode(termID)
+			codes[termID] = code
 		}
-		tax := term.get("taxonomy")
-		if tax == "" {
-			if t := m.ids["taxonomies"][term.get("taxonomy_id")]; t != nil {
-				tax = t.get("name")
-			}
-		}
-		if tax != VillageTaxonomy || term.get("code") == "" {
+		if code == "" {
 			continue
 		}
 		a.consumed = true // Village's own encoding: the export writes it again
 		link := linkedTable(a, "link_id") + "/" + a.get("link_id")
-		if out[link] == nil {
-			out[link] = map[string]string{}
-		}
-		out[link][term.get("code")] = a.raw("value")
+		v := a.raw("value")
+		m.villageBuf = append(m.villageBuf, v...)
+		out[link] = append(out[link], importVillageAttr{code: code, end: len(m.villageBuf), size: len(v)})
 	}
 	return out
 }
 
+// importVillageAttr is a Village attribute of a record: its term's code
+// and where its value ends in m.villageBuf, and its length.
+type importVillageAttr struct {
+	code      string
+	end, size int
+}
+
+// villageTermCode is the Village code of the term with id termID, "" when
+// it is no Village term.
+func (m *importMapper) villageTermCode(termID string) string {
+	term := m.ids["taxonomy_terms"][termID]
+	if term == nil {
+		// A package that left the Village terms out: their ids are fixed.
+		code, _ := VillageTermCode(termID)
+		return code
+	}
+	tax := term.get("taxonomy")
+	if tax == "" {
+		if t := m.ids["taxonomies"][term.get("taxonomy_id")]; t != nil {
+			tax = t.get("name")
+		}
+	}
+	if tax != VillageTaxonomy {
+		return ""
+	}
+	return term.get("code")
+}
+
 // villageOf returns the Village attributes of the record with HSDS id id
-// in table: those naming its table, or those naming none when no other
-// table of the package has that id.
+// in table (term code → value): those naming its table, or those naming
+// none when no other table of the package has that id.
 func (m *importMapper) villageOf(table, id string) map[string]string {
 	if m.village == nil {
 		m.village = m.villageAttributes()
 	}
-	if attrs := m.village[table+"/"+id]; attrs != nil {
-		return attrs
+	attrs := m.village[table+"/"+id]
+	if attrs == nil && m.tablesWithID(id) <= 1 {
+		attrs = m.village["/"+id]
 	}
-	if m.tablesWithID(id) <= 1 {
-		return m.village["/"+id]
+	if attrs == nil {
+		return nil
 	}
-	return nil
+	out := make(map[string]string, len(attrs))
+	for _, a := range attrs {
+		b := m.villageBuf[a.end-a.size : a.end]
+		if a.code == "external_id" { // one per record: no use sharing
+			out[a.code] = string(b)
+			continue
+		}
+		out[a.code] = m.villageValue(b)
+	}
+	return out
+}
+
+// villageValue is b as a string, the same string as the same value read
+// before: the records an attribute's value goes to (a service's
+// provenance to each of its areas, the same provenance on thousands of
+// records) share one.
+func (m *importMapper) villageValue(b []byte) string {
+	if len(b) > 256 {
+		return string(b)
+	}
+	if s, ok := m.villageValues[string(b)]; ok {
+		return s
+	}
+	if m.villageValues == nil {
+		m.villageValues = map[string]string{}
+	}
+	v := string(b)
+	m.villageValues[v] = v
+	return v
 }
 
 // tablesWithID counts the package's tables holding a row with HSDS id id
@@ -233,7 +284,7 @@ func (m *importMapper) applyVillage(rec *importRec) {
 			if !ok || v == "" {
 				continue
 			}
-			if !m.kept[link.table][v] {
+			if m.kept[link.table][v] == "" {
 				m.warnf(rec.row, "attributes."+link.code, "no %s with id %s in the package; link dropped", link.table, v)
 				continue
 			}

@@ -67,13 +67,15 @@ func importKindRank(n string) int {
 // map per record would take several times the room.
 type importSnap []byte
 
-// importSnaps keeps each stored record's snapshot, by external ID.
+// importSnaps keeps each stored record's snapshot, by external ID; the
+// records go from stored as they are read.
 func importSnaps(stored []records.Stored) map[string]importSnap {
 	snaps := make(map[string]importSnap, len(stored))
-	for _, r := range stored {
+	for i, r := range stored {
 		if b, err := json.Marshal(r.Record); err == nil {
 			snaps[r.ExternalID] = b
 		}
+		stored[i].Record = nil // read: it goes as its snapshot is made
 	}
 	return snaps
 }
@@ -291,6 +293,17 @@ type importStored struct {
 	snaps map[string]importSnap
 }
 
+// snap gives the snapshot of the stored record with external id ext and
+// lets it go: a package has one record of each HSDS id, compared once, so
+// the write holds fewer and fewer snapshots. A second record found there
+// (two naming one external identity) has none, which only costs the exact
+// comparison (see importSnap.unchanged).
+func (s *importStored) snap(ext string) importSnap {
+	snap := s.snaps[ext]
+	delete(s.snaps, ext)
+	return snap
+}
+
 // storedOf loads the records of kind k from source.
 func (w *importWriter) storedOf(ctx context.Context, k *importKind, source string) (*importStored, error) {
 	key := importStoredKey{k, source}
@@ -327,7 +340,7 @@ func (w *importWriter) find(ctx context.Context, r *importRec) (int, importFound
 			return 0, foundNone, nil, err
 		}
 		if id, ok := s.ids[r.key.id]; ok {
-			return id, foundByKey, s.snaps[r.key.id], nil
+			return id, foundByKey, s.snap(r.key.id), nil
 		}
 	}
 	s, err := w.storedOf(ctx, r.kind, w.src)
@@ -335,7 +348,7 @@ func (w *importWriter) find(ctx context.Context, r *importRec) (int, importFound
 		return 0, foundNone, nil, err
 	}
 	if id, ok := s.ids[r.extID]; ok {
-		return id, foundBySource, s.snaps[r.extID], nil
+		return id, foundBySource, s.snap(r.extID), nil
 	}
 	// Terms are matched by vocabulary and code (sameTerm) instead.
 	if len(r.history) > 0 && r.kind != importTermKind {
@@ -411,15 +424,26 @@ func (w *importWriter) ownOf(ctx context.Context, k *importKind) (map[string]int
 // importWriteAll upserts the records in one transaction: created when new, updated
 // only in the fields that differ, left alone when nothing differs (so a
 // re-import writes nothing and logs no change). A dry run rolls back.
-func importWriteAll(ctx context.Context, client *ent.Client, src string, recs []*importRec, rep *Report, opts ImportOptions) error {
+//
+// With remap set (it maps the package again, giving the same records),
+// what a record writes goes once it is written, so the write holds less
+// and less of the package; should Village refuse a batch, the records are
+// mapped again to write them one at a time (see importWriteOnce).
+func importWriteAll(ctx context.Context, client *ent.Client, src string, recs []*importRec, rep *Report, opts ImportOptions, remap func() ([]*importRec, error)) error {
 	counts := maps.Clone(rep.Types)
-	err := importWriteOnce(ctx, client, src, recs, rep, opts, true)
+	err := importWriteOnce(ctx, client, src, recs, rep, opts, true, remap != nil)
 	var refused *importRefused
 	if errors.As(err, &refused) && refused.rec == nil {
 		// A batch was refused, and nothing written: write again one
 		// record at a time, to name the record at fault.
 		rep.Types = counts
-		err = importWriteOnce(ctx, client, src, recs, rep, opts, false)
+		if remap != nil {
+			recs = nil // what is left of them goes before the package is mapped again
+			if recs, err = remap(); err != nil {
+				return err
+			}
+		}
+		err = importWriteOnce(ctx, client, src, recs, rep, opts, false, false)
 	}
 	if errors.As(err, &refused) {
 		rec := refused.rec
@@ -442,8 +466,12 @@ type importRefused struct {
 func (e *importRefused) Error() string { return e.err.Error() }
 
 // importWriteOnce writes recs in one transaction, creating records in
-// batches when bulk is set; it rolls back when any is refused.
-func importWriteOnce(ctx context.Context, client *ent.Client, src string, recs []*importRec, rep *Report, opts ImportOptions, bulk bool) error {
+// batches when bulk is set; it rolls back when any is refused. With
+// release set, what a record writes (its fields, links, needs and kept
+// extras) goes once it is written or handed to its batch: its kind, HSDS
+// id, row, identity and history stay, for messages and for finding the
+// records of this directory (ownOf).
+func importWriteOnce(ctx context.Context, client *ent.Client, src string, recs []*importRec, rep *Report, opts ImportOptions, bulk, release bool) error {
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -470,6 +498,9 @@ func importWriteOnce(ctx context.Context, client *ent.Client, src string, recs [
 			_ = tx.Rollback()
 			return &importRefused{rec: r, err: err}
 		}
+		if release {
+			r.fields, r.refs, r.needs, r.extra = nil, nil, nil, nil
+		}
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(recs))
 		}
@@ -478,6 +509,7 @@ func importWriteOnce(ctx context.Context, client *ent.Client, src string, recs [
 		_ = tx.Rollback()
 		return &importRefused{err: err}
 	}
+	importStage("written")
 	if opts.DryRun {
 		return tx.Rollback()
 	}
