@@ -211,6 +211,37 @@ type index struct {
 	// what a word finds in it): folded word → word, at most maxLookups.
 	lookups     sync.Map
 	lookupCount atomic.Int32
+	// stemmed memoizes wordStems for highlighting (the words of the
+	// texts cut, judged against each query's terms): folded word → its
+	// stems' term numbers, at most maxStemmed.
+	stemmed      sync.Map
+	stemmedCount atomic.Int32
+}
+
+// maxStemmed bounds the words of highlighted texts an index memoizes the
+// stems of (about a hundred bytes each).
+const maxStemmed = 8192
+
+// wordStems is the term numbers of a folded word's English and Spanish
+// stems (-1 where the index has no such term; none for a stop word),
+// memoized: highlighting asks it of the same words request after request.
+func (ix *index) wordStems(folded string) [2]int32 {
+	if v, ok := ix.stemmed.Load(folded); ok {
+		return v.([2]int32)
+	}
+	out := [2]int32{-1, -1}
+	if !stopWord(folded) {
+		en, es := stems(folded, langBoth)
+		for i, s := range [2]string{en, es} {
+			if n, ok := ix.terms[s]; ok && s != "" {
+				out[i] = n
+			}
+		}
+	}
+	if ix.stemmedCount.Add(1) <= maxStemmed {
+		ix.stemmed.Store(folded, out)
+	}
+	return out
 }
 
 // maxLookups bounds the words an index memoizes look-ups of (a few
