@@ -206,7 +206,7 @@ type index struct {
 	points   [][3]float64
 	pointsAt []uint32
 
-	pool sync.Pool // of []accum, one per record (see accums)
+	pool sync.Pool // of *accums, one per record (see index.accums)
 	// lookups memoizes lookup (the index never changes, so neither does
 	// what a word finds in it): folded word → word, at most maxLookups.
 	lookups     sync.Map

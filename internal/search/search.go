@@ -381,8 +381,8 @@ type accum struct {
 // alternatives), keeps those the viewer may read and the query's types and
 // needs admit, and orders them.
 func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTerms) []cand {
-	acc := ix.accums()
-	defer ix.release(acc)
+	acc, in := ix.accums()
+	defer ix.release(acc, in)
 	buf := touchedPool.Get().(*[]int32)
 	touched := (*buf)[:0]
 	defer func() {
@@ -394,6 +394,10 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		for _, a := range w.alts {
 			idf := ix.idf[a.term]
 			for _, p := range ix.posts[a.term] {
+				d := p.doc()
+				if cur > 1 && in[d>>6]&(1<<(d&63)) == 0 {
+					continue // it missed an earlier word: never a result
+				}
 				b := &bestOf[p.classes()]
 				s, tier := b.weight*idf, 2*b.tier
 				if a.exact {
@@ -401,7 +405,6 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 				} else {
 					s /= 2
 				}
-				d := p.doc()
 				r := &acc[d]
 				if r.current != cur {
 					if r.current != -(cur - 1) {
@@ -409,6 +412,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 					}
 					if cur == 1 {
 						touched = append(touched, d)
+						in[d>>6] |= 1 << (d & 63)
 					}
 					r.current, r.wordTier, r.wordScore = cur, 0, 0
 					r.words++
@@ -424,6 +428,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 			r := &acc[d]
 			if r.current != cur {
 				*r = accum{}
+				in[d>>6] &^= 1 << (d & 63)
 				continue
 			}
 			r.tier += r.wordTier
@@ -460,6 +465,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 	}
 	for _, d := range touched {
 		acc[d] = accum{}
+		in[d>>6] &^= 1 << (d & 63)
 	}
 	return kept
 }
@@ -562,16 +568,26 @@ func (o *Outcome) after(c *cand, k *rankKey) bool {
 	return o.key(c).compare(*k) > 0
 }
 
-// accums returns a zeroed accumulator per record, reused across queries
-// (release hands it back zeroed: rank clears what it touched).
-func (ix *index) accums() []accum {
-	if a, ok := ix.pool.Get().(*[]accum); ok {
-		return *a
+// accums returns a zeroed accumulator per record, and a set of records
+// (a bit each) with none in it, reused across queries (release hands them
+// back cleared: rank clears what it touched). The set holds the records
+// that found every word so far: a posting of a record out of it is passed
+// over without reading its accumulator (the set stays in the processor's
+// cache; the accumulators do not).
+func (ix *index) accums() ([]accum, []uint64) {
+	if a, ok := ix.pool.Get().(*accums); ok {
+		return a.acc, a.in
 	}
-	return make([]accum, len(ix.docs))
+	return make([]accum, len(ix.docs)), make([]uint64, (len(ix.docs)+63)/64)
 }
 
-func (ix *index) release(a []accum) { ix.pool.Put(&a) }
+func (ix *index) release(acc []accum, in []uint64) { ix.pool.Put(&accums{acc, in}) }
+
+// accums are what rank works in (see index.accums).
+type accums struct {
+	acc []accum
+	in  []uint64
+}
 
 func meets(terms []int, needs []needTerms) bool {
 	for _, t := range terms {
