@@ -245,7 +245,10 @@ func (o *Outcome) mayMatch(text string) bool {
 // with a prefix of a matched stem (else matches is false for it).
 func (o *Outcome) startsLikeMatch(w string) bool {
 	for _, p := range o.prefixes {
-		if len(w) >= len(p) && strings.EqualFold(w[:len(p)], p) {
+		if len(w) < len(p) || len(p) > 0 && p[0] < utf8.RuneSelf && w[0]|0x20 != p[0] {
+			continue // a prefix is folded: an ASCII letter in it is lower case
+		}
+		if strings.EqualFold(w[:len(p)], p) {
 			return true
 		}
 	}
