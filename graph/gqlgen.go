@@ -6,8 +6,9 @@
 // goroutine (see sequentialObjects and listsInOrder), answers null for an
 // optional string nobody recorded (emptyStringsNull), and drops the
 // per-field and per-object work that only concurrency or field middleware
-// needs (storedFieldsDirect, sequentialObjectsLean), and collects each
-// selection set's fields once per root field (collectOnce). Run through
+// needs (storedFieldsDirect, sequentialObjectsLean), collects each
+// selection set's fields once per root field (collectOnce), and writes a
+// search edge's highlights as plain JSON (plainHighlights). Run through
 // `go generate ./...`. Each rewrite touches generated code only, matches an
 // exact shape, and stops the generation when gqlgen's output no longer has
 // it.

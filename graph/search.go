@@ -21,9 +21,9 @@ import (
 
 // searchPage runs a search and cuts the requested page. The engine ranks;
 // this translates arguments, cursors and page info, and loads the page's
-// records with the fields the query selects: one statement per type on the
-// page (and per edge it selects), one more per type for highlights when
-// they are asked for, never one per result.
+// records with the fields the query selects (and, when highlights are
+// asked for, the texts they are cut from): one statement per type on the
+// page (and per edge it selects), never one per result.
 //
 // With openAt, the services known to be closed then are left out
 // (hours.ForServices over every service found, a fixed number of statements
