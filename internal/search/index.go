@@ -198,6 +198,9 @@ type index struct {
 	// type, whether live or restricted), one byte each so that the filter
 	// does not read the record itself.
 	meta []docMeta
+	// ids are the records' IDs by record number, for the rank key's last
+	// tie-break, read without the record.
+	ids []int
 	// points are the unit vectors of the records' places, record by
 	// record (those of record d from pointsAt[d] to pointsAt[d+1]), laid
 	// out in a row so that measuring thousands of results reads memory in
@@ -1040,6 +1043,7 @@ func (b *builder) finish(whole bool) {
 	ix.public = public
 	// New arrays: the index before's may be read still.
 	ix.meta = make([]docMeta, len(ix.docs))
+	ix.ids = make([]int, len(ix.docs))
 	ix.pointsAt = make([]uint32, len(ix.docs)+1)
 	n := 0
 	for i := range ix.docs {
@@ -1067,6 +1071,7 @@ func (b *builder) finish(whole bool) {
 			}
 		}
 		ix.meta[i] = m
+		ix.ids[i] = d.id
 	}
 	ix.pointsAt[len(ix.docs)] = uint32(len(ix.points))
 	ix.points = slices.Clip(ix.points)
@@ -1158,7 +1163,7 @@ func (ix *index) bytes() int64 {
 		n += int64(len(d.name)) + 8*int64(cap(d.terms)) + int64(cap(d.locs))*int64(sizeofLocated) + 4*int64(cap(d.words))
 	}
 	n += int64(len(ix.byKey)) * (16 + 4 + mapEntry)
-	n += int64(len(ix.meta)) + 4*int64(len(ix.pointsAt)) + 24*int64(cap(ix.points))
+	n += int64(len(ix.meta)) + 8*int64(len(ix.ids)) + 4*int64(len(ix.pointsAt)) + 24*int64(cap(ix.points))
 	n += int64(len(ix.posts)) * (header + str + 1 + 4 + 8) // posts, stemOf, pinned, df, idf
 	for t, p := range ix.posts {
 		n += 4*int64(cap(p)) + int64(len(ix.stemOf[t]))

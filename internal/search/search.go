@@ -537,13 +537,11 @@ func (o *Outcome) measure(c *cand) {
 
 // key is c's whole rank key; c must be measured.
 func (o *Outcome) key(c *cand) rankKey {
-	d := &o.ix.docs[c.doc]
-	return rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: d.typ, id: d.id}
+	return rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: o.ix.meta[c.doc].typ(), id: o.ix.ids[c.doc]}
 }
 
 // before reports whether c, measured, comes before the key k. Its type
-// and ID, read from its record, are compared only when the rest ties:
-// reading thousands of records' costs more than comparing their keys.
+// and ID are read only when the rest ties.
 func (o *Outcome) before(c *cand, k *rankKey) bool {
 	part := rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: k.typ, id: k.id}
 	if r := part.compare(*k); r != 0 {
