@@ -132,15 +132,16 @@
 // per term, a sorted []uint32 of record number << 4 | the classes the term
 // stands in there: four bytes a (term, record) pair. Records keep their
 // type, ID, name, taxonomy term IDs, located points (unit vectors: a
-// distance is a dot product and one acos) and their typo-vocabulary
-// readings (four bytes each). For ranking, one byte a record (its type,
-// live, restricted, has a confidential place) and the points of records
-// with no confidential place again, in one array in record order (24
-// bytes a place, four a record): the ranking reads neither the record nor
-// its own slices. An index memoizes the look-ups of up to 2,048 query
-// words (outside the estimate: a few hundred bytes each), and the stems of
-// up to 8,192 words of highlighted texts (about a hundred bytes each); a
-// search's accumulators come with a bit a record (pooled).
+// distance is a dot product and one acos) and their typo-vocabulary readings
+// (four bytes each). For ranking, one byte a record (its type, live,
+// restricted, has a confidential place), its ID again (eight bytes, the last
+// tie-break) and the points of records with no confidential place again, in
+// one array in record order (24 bytes a place, four a record): the ranking
+// reads neither the record nor its own slices. An index memoizes the
+// look-ups of up to 2,048 query words (outside the estimate: a few hundred
+// bytes each), and the stems of up to 8,192 words of highlighted texts
+// (about a hundred bytes each); a search's accumulators come with a bit a
+// record (pooled).
 // IndexStats.Bytes estimates the index's own memory
 // (village_search_index_bytes); BenchmarkSearch logs it with the live heap
 // the index takes, and the README's Speed section has the figures.
