@@ -78,4 +78,10 @@
 // that can run after the response is written (modernc's interruptOnDone,
 // lib/pq's watchCancel), so a cleared context crashed the process
 // (TestMatchAnswersEveryFieldAsNodes found it).
+//
+// A search's highlights (some sixty a page of twenty services, with 120
+// matched ranges) are written by marshalHighlights (highlights.go) rather
+// than as objects with a field context for each of their fields: about
+// 700 allocations a request fewer (BenchmarkSearch/*/search), since every
+// field of SearchHighlight and TextRange is a stored leaf that cannot fail.
 package graph

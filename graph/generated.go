@@ -14995,7 +14995,7 @@ func (ec *executionContext) _SearchEdge_highlights(ctx context.Context, field gr
 			ret = graphql.Null
 		}
 	}()
-	return ec.marshalNSearchHighlight2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐHighlightᚄ(ctx, field.Selections, obj.Highlights)
+	return ec.marshalHighlights(ctx, field.Selections, obj.Highlights)
 }
 func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{

@@ -6,8 +6,9 @@
 // goroutine (see sequentialObjects and listsInOrder), answers null for an
 // optional string nobody recorded (emptyStringsNull), and drops the
 // per-field and per-object work that only concurrency or field middleware
-// needs (storedFieldsDirect, sequentialObjectsLean), and collects each
-// selection set's fields once per root field (collectOnce). Run through
+// needs (storedFieldsDirect, sequentialObjectsLean), collects each
+// selection set's fields once per root field (collectOnce), and writes a
+// search edge's highlights as plain JSON (plainHighlights). Run through
 // `go generate ./...`. Each rewrite touches generated code only, matches an
 // exact shape, and stops the generation when gqlgen's output no longer has
 // it.
@@ -101,8 +102,8 @@ func printSchema(schema *gqlast.Schema, filename string) error {
 }
 
 // rewriteExecutor applies listsInOrder, emptyStringsNull, collectOnce,
-// storedFieldsDirect and sequentialObjectsLean to the generated executor: one read, one parse and
-// one write of the file.
+// storedFieldsDirect, sequentialObjectsLean and plainHighlights to the
+// generated executor: one read, one parse and one write of the file.
 func rewriteExecutor(filename string) error {
 	src, err := os.ReadFile(filename)
 	if err != nil {
@@ -131,6 +132,9 @@ func rewriteExecutor(filename string) error {
 		return err
 	}
 	if src, err = applySplices(src, slices.Concat(fields, objects)); err != nil {
+		return err
+	}
+	if src, err = plainHighlights(filename, src); err != nil {
 		return err
 	}
 	// The deferred-group guards were the only use of package math: drop
@@ -602,4 +606,20 @@ func deferredGroupShape(fn *ast.FuncDecl) (group, guard ast.Stmt, ret *ast.Retur
 		}
 	}
 	return group, guard, ret, true
+}
+
+// highlightsCall is how SearchEdge.highlights marshals its list once
+// storedFieldsDirect has rewritten it; plainHighlights points it at
+// marshalHighlights (graph/highlights.go), which writes the same bytes
+// without a field context, object and closure for every highlight, range
+// and scalar (upstream: gqlgen issue #520; see marshalHighlights for why
+// it may). gqlgen's marshaller stays, for a list holding nil. A gqlgen
+// that no longer writes the call stops the generation.
+const highlightsCall = "return ec.marshalNSearchHighlight2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐHighlightᚄ(ctx, field.Selections, obj.Highlights)"
+
+func plainHighlights(filename string, src []byte) ([]byte, error) {
+	if bytes.Count(src, []byte(highlightsCall)) != 1 {
+		return nil, fmt.Errorf("%s: SearchEdge.highlights no longer marshals as plainHighlights expects; review graph/gqlgen.go", filename)
+	}
+	return bytes.Replace(src, []byte(highlightsCall), []byte("return ec.marshalHighlights(ctx, field.Selections, obj.Highlights)"), 1), nil
 }

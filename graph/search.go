@@ -21,9 +21,9 @@ import (
 
 // searchPage runs a search and cuts the requested page. The engine ranks;
 // this translates arguments, cursors and page info, and loads the page's
-// records with the fields the query selects: one statement per type on the
-// page (and per edge it selects), one more per type for highlights when
-// they are asked for, never one per result.
+// records with the fields the query selects (and, when highlights are
+// asked for, the texts they are cut from): one statement per type on the
+// page (and per edge it selects), never one per result.
 //
 // With openAt, the services known to be closed then are left out
 // (hours.ForServices over every service found, a fixed number of statements
@@ -55,6 +55,9 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 	if err != nil {
 		return nil, err
 	}
+	// Its page and highlights are cut before this returns: the candidates
+	// are reused by later searches.
+	defer outcome.Release()
 	from := ""
 	if after != nil {
 		s, ok := after.Value.(string)
@@ -96,6 +99,10 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 		PageInfo:   &entgql.PageInfo[int]{HasNextPage: hasNext, HasPreviousPage: hasPrev},
 		TotalCount: outcome.Total(),
 	}
+	// A cursor is written out only where it is asked for: an edge's when
+	// edges select cursor, the first and last shown for pageInfo.
+	edgeCursors := selectionContext(ctx, "edges", "cursor") != nil
+	var firstHit, lastHit *search.Hit
 	for _, h := range page {
 		node := nodes[searchKey{h.Type, h.ID}]
 		if node == nil {
@@ -103,7 +110,14 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 			// load (another writer committed in between): not shown.
 			continue
 		}
-		e := &model.SearchEdge{Cursor: entgql.Cursor[int]{ID: h.ID, Value: h.Cursor()}, Node: node, Score: h.Score, DistanceKm: h.DistanceKm, Highlights: []*search.Highlight{}}
+		if firstHit == nil {
+			firstHit = h
+		}
+		lastHit = h
+		e := &model.SearchEdge{Node: node, Score: h.Score, DistanceKm: h.DistanceKm, Highlights: []*search.Highlight{}}
+		if edgeCursors {
+			e.Cursor = searchCursor(h)
+		}
 		if h.Type == search.TypeService {
 			if st, ok := states[h.ID]; ok {
 				e.OpenNow = st.OpenNow()
@@ -117,11 +131,16 @@ func (r *Resolver) searchPage(ctx context.Context, text string, near *search.Pla
 		}
 		conn.Edges = append(conn.Edges, e)
 	}
-	if n := len(conn.Edges); n > 0 {
-		start, end := conn.Edges[0].Cursor, conn.Edges[n-1].Cursor
+	if firstHit != nil {
+		start, end := searchCursor(firstHit), searchCursor(lastHit)
 		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &start, &end
 	}
 	return conn, nil
+}
+
+// searchCursor is the cursor just after h.
+func searchCursor(h *search.Hit) entgql.Cursor[int] {
+	return entgql.Cursor[int]{ID: h.ID, Value: h.Cursor()}
 }
 
 type searchKey struct {

@@ -132,35 +132,46 @@
 // per term, a sorted []uint32 of record number << 4 | the classes the term
 // stands in there: four bytes a (term, record) pair. Records keep their
 // type, ID, name, taxonomy term IDs, located points (unit vectors: a
-// distance is a dot product and one acos) and their typo-vocabulary
-// readings (four bytes each). For ranking, one byte a record (its type,
-// live, restricted, has a confidential place) and the points of records
-// with no confidential place again, in one array in record order (24
-// bytes a place, four a record): the ranking reads neither the record nor
-// its own slices. An index memoizes the look-ups of up to 2,048 query
-// words (outside the estimate: a few hundred bytes each).
+// distance is a dot product and one acos) and their typo-vocabulary readings
+// (four bytes each). For ranking, one byte a record (its type, live,
+// restricted, has a confidential place), its ID again (eight bytes, the last
+// tie-break) and the points of records with no confidential place again, in
+// one array in record order (24 bytes a place, four a record): the ranking
+// reads neither the record nor its own slices. An index memoizes the
+// look-ups of up to 2,048 query words (outside the estimate: a few hundred
+// bytes each), and the stems of up to 8,192 words of highlighted texts
+// (about a hundred bytes each); a search's accumulators come with a bit a
+// record (pooled).
 // IndexStats.Bytes estimates the index's own memory
 // (village_search_index_bytes); BenchmarkSearch logs it with the live heap
 // the index takes, and the README's Speed section has the figures.
 //
 // # Cost of a search
 //
-// A query word's look-up (its stems, and its typo neighbours: only the
-// words of three lists per reachable length, above) is memoized in the
-// index, for up to 2,048 words. Its postings are merged into per-record accumulators (pooled,
-// one per record, cleared after use); a record that missed a word is
-// dropped at once, and the next word's postings skip it. The survivors are
-// filtered by type and visibility on the byte per record. Distances are
-// not measured there: a page (Page) first counts the results after the
-// cursor by the head of their key (live, tier: known without a distance),
-// finds the lowest head that reaches the page, and measures and compares
-// whole only the results of that head or above (and those tying with the
-// cursor's head). The page is then selected with a bounded heap (O(n log
-// first)), never by sorting every result. Highlighting is cut from the
+// A query word's look-up (its stems, and its typo neighbours: only the words
+// of three lists per reachable length, above) is memoized in the index, for
+// up to 2,048 words. Its postings are merged into per-record accumulators
+// (pooled, one per record, cleared after use); a record that missed a word
+// is dropped at once, and the next word's postings skip it on a set of one
+// bit a record (pooled with the accumulators: it stays in the processor's
+// cache where the accumulators do not). The survivors are filtered by type
+// and visibility on the byte per record, into a list an outcome hands back
+// when released (Release; GraphQL's search does). Distances are not measured
+// there: a page (Page) first counts the results after the cursor by the head
+// of their key (live, tier: known without a distance), finds the lowest head
+// that reaches the page, and measures and compares whole only the results of
+// that head or above (and those tying with the cursor's head), and of those,
+// once the page is full, only the ones whose head reaches the worst kept.
+// The page is then selected with a bounded heap (O(n log first)), never by
+// sorting every result; a result's type and ID, read from its record, are
+// compared only when the rest of the key ties. Highlighting is cut from the
 // records GraphQL loads for the page anyway (HighlightsOf), so it reads
-// nothing more; a plain-ASCII text none of whose words starts like a
-// matched stem is passed over without being split, and only the words
-// that do are folded and stemmed. Statements: the feed position, one per
-// type on the page (and per edge its selection asks for): the same as
+// nothing more; a plain-ASCII text none of whose words starts like a matched
+// stem is passed over without being split, and only the words that do are
+// folded, and stemmed once per index (memoized, for up to 8,192 words,
+// outside the estimate); a related record's name (a need, an organization)
+// is cut once per outcome, however many results of the page carry it, and a
+// page's matched ranges share one block. Statements: the feed position, one
+// per type on the page (and per edge its selection asks for): the same as
 // nodes(ids:) fetching that page, plus the position.
 package search

@@ -128,7 +128,7 @@ func (o *Outcome) HighlightsOf(record ent.Noder) []Highlight {
 	default:
 		return []Highlight{}
 	}
-	out := []Highlight{}
+	out := make([]Highlight, 0, 4)
 	for _, t := range texts {
 		if hl, ok := o.Highlight(t.field, t.text); ok {
 			out = append(out, hl)
@@ -152,7 +152,7 @@ func (o *Outcome) HighlightsOf(record ent.Noder) []Highlight {
 		case j == 1:
 			field = "program.name"
 		}
-		if hl, ok := o.Highlight(field, o.ix.docs[p].name); ok {
+		if hl, ok := o.relatedHighlight(field, o.ix.docs[p].name); ok {
 			out = append(out, hl)
 		}
 	}
@@ -162,12 +162,37 @@ func (o *Outcome) HighlightsOf(record ent.Noder) []Highlight {
 			field = "topics.name"
 		}
 		for _, t := range d.terms {
-			if hl, ok := o.Highlight(field, o.ix.termName[t]); ok {
+			if hl, ok := o.relatedHighlight(field, o.ix.termName[t]); ok {
 				out = append(out, hl)
 			}
 		}
 	}
 	return out
+}
+
+// relatedText is a related record's name as a field of a result.
+type relatedText struct{ field, text string }
+
+type relatedHighlight struct {
+	hl Highlight
+	ok bool
+}
+
+// relatedHighlight is Highlight(field, text) for a related record's name,
+// cut once per outcome: the results of a page share their needs, topics,
+// organizations and programs. The highlights share their Matches (no one
+// writes them).
+func (o *Outcome) relatedHighlight(field, text string) (Highlight, bool) {
+	k := relatedText{field, text}
+	if r, ok := o.related[k]; ok {
+		return r.hl, r.ok
+	}
+	hl, ok := o.Highlight(field, text)
+	if o.related == nil {
+		o.related = map[relatedText]relatedHighlight{}
+	}
+	o.related[k] = relatedHighlight{hl, ok}
+	return hl, ok
 }
 
 // matches reports whether a folded word is one the query found.
@@ -179,12 +204,9 @@ func (o *Outcome) matches(folded string) bool {
 	if !slices.ContainsFunc(o.prefixes, func(p string) bool { return strings.HasPrefix(folded, p) }) {
 		return false
 	}
-	if !stopWord(folded) {
-		en, es := stems(folded, langBoth)
-		for _, s := range []string{en, es} {
-			if n, ok := o.ix.terms[s]; ok && s != "" && o.matched[n] {
-				found = true
-			}
+	for _, n := range o.ix.wordStems(folded) {
+		if n >= 0 && o.matched[n] {
+			found = true
 		}
 	}
 	if o.seen == nil {
@@ -223,7 +245,10 @@ func (o *Outcome) mayMatch(text string) bool {
 // with a prefix of a matched stem (else matches is false for it).
 func (o *Outcome) startsLikeMatch(w string) bool {
 	for _, p := range o.prefixes {
-		if len(w) >= len(p) && strings.EqualFold(w[:len(p)], p) {
+		if len(w) < len(p) || len(p) > 0 && p[0] < utf8.RuneSelf && w[0]|0x20 != p[0] {
+			continue // a prefix is folded: an ASCII letter in it is lower case
+		}
+		if strings.EqualFold(w[:len(p)], p) {
 			return true
 		}
 	}
@@ -245,35 +270,45 @@ func asciiWordByte(c byte) bool {
 
 // Highlight marks the words of text the query found, in a snippet of at
 // most about 160 characters around the first; false when none is found.
+// An Outcome cuts one highlight at a time (it keeps the words of the text
+// being cut).
 func (o *Outcome) Highlight(field, text string) (Highlight, bool) {
 	if !o.mayMatch(text) {
 		return Highlight{}, false
 	}
 	// The words, as tokenize splits them; a plain-ASCII word is folded
 	// only when it starts like a matched stem.
-	toks := make([]span, 0, len(text)/6+1)
+	toks, found := o.toks[:0], o.found[:0]
 	first := -1
-	var found []span
-	eachWord(text, func(t span) {
+	for ws := (wordScanner{text: text}); ; {
+		t, more := ws.next()
+		if !more {
+			break
+		}
 		w := text[t.start:t.end]
-		var folded string
+		var match bool
 		if isASCII(w) {
 			if !o.startsLikeMatch(w) {
 				toks = append(toks, t)
-				return
+				continue
 			}
-			folded = strings.ToLower(w) // fold, for ASCII
-		} else if folded = fold(w); folded == "" {
-			return // not a word (tokenize leaves it out)
+			match = o.matchesASCII(w)
+		} else {
+			folded := fold(w)
+			if folded == "" {
+				continue // not a word (tokenize leaves it out)
+			}
+			match = o.matches(folded)
 		}
 		toks = append(toks, t)
-		if o.matches(folded) {
+		if match {
 			if first < 0 {
 				first = len(toks) - 1
 			}
 			found = append(found, t)
 		}
-	})
+	}
+	o.toks, o.found = toks, found
 	if first < 0 {
 		return Highlight{}, false
 	}
@@ -296,13 +331,52 @@ func (o *Outcome) Highlight(field, text string) (Highlight, bool) {
 		}
 	}
 	shift := utf8.RuneCountInString(prefix) - startRune
-	hl := Highlight{Field: field, Text: prefix + flatten(text[startByte:endByte]) + suffix}
+	n := 0
+	for _, t := range found {
+		if t.runeStart >= startRune && t.runeEnd <= endRune {
+			n++
+		}
+	}
+	hl := Highlight{Field: field, Text: prefix + flatten(text[startByte:endByte]) + suffix, Matches: o.takeRanges(n)}
 	for _, t := range found {
 		if t.runeStart >= startRune && t.runeEnd <= endRune {
 			hl.Matches = append(hl.Matches, Range{Start: t.runeStart + shift, End: t.runeEnd + shift})
 		}
 	}
 	return hl, true
+}
+
+// takeRanges is an empty slice with room for n ranges, from a block the
+// outcome's highlights share (one allocation for a page's matches, not
+// one a highlight).
+func (o *Outcome) takeRanges(n int) []Range {
+	if cap(o.ranges)-len(o.ranges) < n {
+		o.ranges = make([]Range, 0, max(n, 128))
+	}
+	at := len(o.ranges)
+	o.ranges = o.ranges[:at+n]
+	return o.ranges[at : at : at+n]
+}
+
+// matchesASCII is matches for a plain-ASCII word, folded (lower-cased)
+// without allocating when it has been judged before.
+func (o *Outcome) matchesASCII(w string) bool {
+	var buf [64]byte
+	if len(w) > len(buf) {
+		return o.matches(strings.ToLower(w))
+	}
+	b := buf[:len(w)]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	if m, ok := o.seen[string(b)]; ok {
+		return m
+	}
+	return o.matches(string(b))
 }
 
 // flatten writes line breaks and tabs as spaces (one character for one, so

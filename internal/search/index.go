@@ -198,6 +198,9 @@ type index struct {
 	// type, whether live or restricted), one byte each so that the filter
 	// does not read the record itself.
 	meta []docMeta
+	// ids are the records' IDs by record number, for the rank key's last
+	// tie-break, read without the record.
+	ids []int
 	// points are the unit vectors of the records' places, record by
 	// record (those of record d from pointsAt[d] to pointsAt[d+1]), laid
 	// out in a row so that measuring thousands of results reads memory in
@@ -206,11 +209,42 @@ type index struct {
 	points   [][3]float64
 	pointsAt []uint32
 
-	pool sync.Pool // of []accum, one per record (see accums)
+	pool sync.Pool // of *accums, one per record (see index.accums)
 	// lookups memoizes lookup (the index never changes, so neither does
 	// what a word finds in it): folded word → word, at most maxLookups.
 	lookups     sync.Map
 	lookupCount atomic.Int32
+	// stemmed memoizes wordStems for highlighting (the words of the
+	// texts cut, judged against each query's terms): folded word → its
+	// stems' term numbers, at most maxStemmed.
+	stemmed      sync.Map
+	stemmedCount atomic.Int32
+}
+
+// maxStemmed bounds the words of highlighted texts an index memoizes the
+// stems of (about a hundred bytes each).
+const maxStemmed = 8192
+
+// wordStems is the term numbers of a folded word's English and Spanish
+// stems (-1 where the index has no such term; none for a stop word),
+// memoized: highlighting asks it of the same words request after request.
+func (ix *index) wordStems(folded string) [2]int32 {
+	if v, ok := ix.stemmed.Load(folded); ok {
+		return v.([2]int32)
+	}
+	out := [2]int32{-1, -1}
+	if !stopWord(folded) {
+		en, es := stems(folded, langBoth)
+		for i, s := range [2]string{en, es} {
+			if n, ok := ix.terms[s]; ok && s != "" {
+				out[i] = n
+			}
+		}
+	}
+	if ix.stemmedCount.Add(1) <= maxStemmed {
+		ix.stemmed.Store(folded, out)
+	}
+	return out
 }
 
 // maxLookups bounds the words an index memoizes look-ups of (a few
@@ -1009,6 +1043,7 @@ func (b *builder) finish(whole bool) {
 	ix.public = public
 	// New arrays: the index before's may be read still.
 	ix.meta = make([]docMeta, len(ix.docs))
+	ix.ids = make([]int, len(ix.docs))
 	ix.pointsAt = make([]uint32, len(ix.docs)+1)
 	n := 0
 	for i := range ix.docs {
@@ -1036,6 +1071,7 @@ func (b *builder) finish(whole bool) {
 			}
 		}
 		ix.meta[i] = m
+		ix.ids[i] = d.id
 	}
 	ix.pointsAt[len(ix.docs)] = uint32(len(ix.points))
 	ix.points = slices.Clip(ix.points)
@@ -1127,7 +1163,7 @@ func (ix *index) bytes() int64 {
 		n += int64(len(d.name)) + 8*int64(cap(d.terms)) + int64(cap(d.locs))*int64(sizeofLocated) + 4*int64(cap(d.words))
 	}
 	n += int64(len(ix.byKey)) * (16 + 4 + mapEntry)
-	n += int64(len(ix.meta)) + 4*int64(len(ix.pointsAt)) + 24*int64(cap(ix.points))
+	n += int64(len(ix.meta)) + 8*int64(len(ix.ids)) + 4*int64(len(ix.pointsAt)) + 24*int64(cap(ix.points))
 	n += int64(len(ix.posts)) * (header + str + 1 + 4 + 8) // posts, stemOf, pinned, df, idf
 	for t, p := range ix.posts {
 		n += 4*int64(cap(p)) + int64(len(ix.stemOf[t]))

@@ -164,7 +164,7 @@ func (old *index) copy(position int, writable bool) *index {
 		return &index{position: position, incremental: true, docs: old.docs, byKey: old.byKey, public: old.public, dead: old.dead,
 			terms: old.terms, stemOf: old.stemOf, posts: old.posts, pinned: old.pinned, df: old.df, idf: old.idf,
 			surfaces: old.surfaces, surfaceOf: old.surfaceOf, byFirst: old.byFirst, bySecond: old.bySecond,
-			needs: old.needs, termName: old.termName, termWords: old.termWords, meta: old.meta,
+			needs: old.needs, termName: old.termName, termWords: old.termWords, meta: old.meta, ids: old.ids,
 			points: old.points, pointsAt: old.pointsAt}
 	}
 	return &index{

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/village-directory/village/ent"
@@ -87,6 +88,12 @@ type Outcome struct {
 	// prefixes are the first three letters of the matched stems: a word
 	// starting with none of them cannot stem to one (stemmers cut endings).
 	prefixes []string
+	// Highlighting's own: the highlights of related names (the same need
+	// or organization name recurs on a page), the words of the text being
+	// cut, and the block its matches' ranges are taken from.
+	related     map[relatedText]relatedHighlight
+	toks, found []span
+	ranges      []Range
 }
 
 // rankKey orders results: more of the query's words first (every result
@@ -132,6 +139,14 @@ func (a rankKey) compare(b rankKey) int {
 		return c
 	}
 	return cmp.Or(cmp.Compare(a.typ, b.typ), cmp.Compare(a.id, b.id))
+}
+
+// head is the part of the key a cand's head is (see cand.head).
+func (a rankKey) head() int32 {
+	if a.live {
+		return int32(a.tier) + liveHead
+	}
+	return int32(a.tier)
 }
 
 func (a rankKey) cursor() string {
@@ -366,14 +381,23 @@ type accum struct {
 // alternatives), keeps those the viewer may read and the query's types and
 // needs admit, and orders them.
 func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTerms) []cand {
-	acc := ix.accums()
-	defer ix.release(acc)
-	var touched []int32
+	acc, in := ix.accums()
+	defer ix.release(acc, in)
+	buf := touchedPool.Get().(*[]int32)
+	touched := (*buf)[:0]
+	defer func() {
+		*buf = touched[:0]
+		touchedPool.Put(buf)
+	}()
 	for wi, w := range words {
 		cur := int32(wi + 1)
 		for _, a := range w.alts {
 			idf := ix.idf[a.term]
 			for _, p := range ix.posts[a.term] {
+				d := p.doc()
+				if cur > 1 && in[d>>6]&(1<<(d&63)) == 0 {
+					continue // it missed an earlier word: never a result
+				}
 				b := &bestOf[p.classes()]
 				s, tier := b.weight*idf, 2*b.tier
 				if a.exact {
@@ -381,7 +405,6 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 				} else {
 					s /= 2
 				}
-				d := p.doc()
 				r := &acc[d]
 				if r.current != cur {
 					if r.current != -(cur - 1) {
@@ -389,6 +412,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 					}
 					if cur == 1 {
 						touched = append(touched, d)
+						in[d>>6] |= 1 << (d & 63)
 					}
 					r.current, r.wordTier, r.wordScore = cur, 0, 0
 					r.words++
@@ -404,6 +428,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 			r := &acc[d]
 			if r.current != cur {
 				*r = accum{}
+				in[d>>6] &^= 1 << (d & 63)
 				continue
 			}
 			r.tier += r.wordTier
@@ -420,7 +445,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 			types[t] = true
 		}
 	}
-	kept := make([]cand, 0, len(touched))
+	kept := takeCands(len(touched))
 	for _, d := range touched {
 		r := &acc[d]
 		if int(r.words) < len(words) {
@@ -440,9 +465,40 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 	}
 	for _, d := range touched {
 		acc[d] = accum{}
+		in[d>>6] &^= 1 << (d & 63)
 	}
 	return kept
 }
+
+// candsPool holds the candidate lists of outcomes released (see
+// Outcome.Release), reused across queries.
+var candsPool sync.Pool // of *[]cand
+
+// takeCands is an empty candidate list with room for n, reused when one
+// released is large enough.
+func takeCands(n int) []cand {
+	if p, ok := candsPool.Get().(*[]cand); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]cand, 0, n)
+}
+
+// Release hands the outcome's candidate list back for later searches to
+// reuse; after it only the pages and highlights already cut may be used.
+// A caller done with an outcome may call it (GraphQL's search does, once
+// its page is written out); one that does not leaves the list to the
+// garbage collector.
+func (o *Outcome) Release() {
+	if o.cands != nil {
+		c := o.cands[:0]
+		candsPool.Put(&c)
+		o.cands = nil
+	}
+}
+
+// touchedPool holds the lists of records a query's first word found
+// (rank's touched), reused across queries.
+var touchedPool = sync.Pool{New: func() any { return new([]int32) }}
 
 // cand is a result before it is ordered: what its rank key needs beyond
 // its record (see key). Its distance is measured only when its place
@@ -481,8 +537,17 @@ func (o *Outcome) measure(c *cand) {
 
 // key is c's whole rank key; c must be measured.
 func (o *Outcome) key(c *cand) rankKey {
-	d := &o.ix.docs[c.doc]
-	return rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: d.typ, id: d.id}
+	return rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: o.ix.meta[c.doc].typ(), id: o.ix.ids[c.doc]}
+}
+
+// before reports whether c, measured, comes before the key k. Its type
+// and ID are read only when the rest ties.
+func (o *Outcome) before(c *cand, k *rankKey) bool {
+	part := rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: k.typ, id: k.id}
+	if r := part.compare(*k); r != 0 {
+		return r < 0
+	}
+	return o.key(c).compare(*k) < 0
 }
 
 // after reports whether c comes after the cursor key k, measuring c only
@@ -501,16 +566,26 @@ func (o *Outcome) after(c *cand, k *rankKey) bool {
 	return o.key(c).compare(*k) > 0
 }
 
-// accums returns a zeroed accumulator per record, reused across queries
-// (release hands it back zeroed: rank clears what it touched).
-func (ix *index) accums() []accum {
-	if a, ok := ix.pool.Get().(*[]accum); ok {
-		return *a
+// accums returns a zeroed accumulator per record, and a set of records
+// (a bit each) with none in it, reused across queries (release hands them
+// back cleared: rank clears what it touched). The set holds the records
+// that found every word so far: a posting of a record out of it is passed
+// over without reading its accumulator (the set stays in the processor's
+// cache; the accumulators do not).
+func (ix *index) accums() ([]accum, []uint64) {
+	if a, ok := ix.pool.Get().(*accums); ok {
+		return a.acc, a.in
 	}
-	return make([]accum, len(ix.docs))
+	return make([]accum, len(ix.docs)), make([]uint64, (len(ix.docs)+63)/64)
 }
 
-func (ix *index) release(a []accum) { ix.pool.Put(&a) }
+func (ix *index) release(acc []accum, in []uint64) { ix.pool.Put(&accums{acc, in}) }
+
+// accums are what rank works in (see index.accums).
+type accums struct {
+	acc []accum
+	in  []uint64
+}
 
 func meets(terms []int, needs []needTerms) bool {
 	for _, t := range terms {
@@ -603,11 +678,13 @@ func (o *Outcome) Page(after string, first int) (page []*Hit, hasNext, hasPrevio
 		if c.head() < floor || (from != nil && !o.after(c, from)) {
 			continue
 		}
+		if len(top) == first && first > 0 && c.head() < top[0].key.head() {
+			continue // below the worst kept already, whatever its distance
+		}
 		o.measure(c)
-		k := o.key(c)
 		switch {
 		case len(top) < first:
-			top = append(top, keyed{k, int32(i)})
+			top = append(top, keyed{o.key(c), int32(i)})
 			for j := len(top) - 1; j > 0; { // sift up
 				parent := (j - 1) / 2
 				if top[parent].key.compare(top[j].key) >= 0 {
@@ -616,8 +693,8 @@ func (o *Outcome) Page(after string, first int) (page []*Hit, hasNext, hasPrevio
 				top[parent], top[j] = top[j], top[parent]
 				j = parent
 			}
-		case k.compare(top[0].key) < 0:
-			top[0] = keyed{k, int32(i)}
+		case o.before(c, &top[0].key):
+			top[0] = keyed{o.key(c), int32(i)}
 			for j := 0; ; { // sift down
 				l, r, big := 2*j+1, 2*j+2, j
 				if l < len(top) && top[l].key.compare(top[big].key) > 0 {

@@ -49,29 +49,66 @@ type span struct{ start, end, runeStart, runeEnd int }
 // eachWord calls fn with each word of text (as tokenize splits it), in
 // order, unfolded.
 func eachWord(text string, fn func(span)) {
-	start, runeStart, n := -1, 0, 0
-	flush := func(end int) {
-		if start >= 0 {
-			w := strings.TrimRight(text[start:end], "'’")
-			fn(span{start: start, end: start + len(w), runeStart: runeStart, runeEnd: runeStart + utf8.RuneCountInString(w)})
-			start = -1
+	for ws := (wordScanner{text: text}); ; {
+		s, ok := ws.next()
+		if !ok {
+			return
 		}
+		fn(s)
 	}
-	for i, r := range text {
+}
+
+// wordScanner steps through the words of a text as eachWord does, without
+// a callback: a loop over it keeps its variables on the stack.
+type wordScanner struct {
+	text string
+	i, n int // the next rune's byte offset and its number
+}
+
+// next is the next word of the text; false after the last.
+func (ws *wordScanner) next() (span, bool) {
+	text := ws.text
+	start, runeStart := -1, 0
+	for ws.i < len(text) {
+		r, size := rune(text[ws.i]), 1
 		var word bool
 		if r < utf8.RuneSelf {
 			word = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || (start >= 0 && r == '\'')
 		} else {
+			r, size = utf8.DecodeRuneInString(text[ws.i:])
 			word = unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Mn, r) || (start >= 0 && r == '’')
 		}
 		if word && start < 0 {
-			start, runeStart = i, n
-		} else if !word {
-			flush(i)
+			start, runeStart = ws.i, ws.n
+		} else if !word && start >= 0 {
+			s := wordSpan(text, start, runeStart, ws.i)
+			ws.i += size
+			ws.n++
+			return s, true
 		}
-		n++
+		ws.i += size
+		ws.n++
 	}
-	flush(len(text))
+	if start >= 0 {
+		return wordSpan(text, start, runeStart, len(text)), true
+	}
+	return span{}, false
+}
+
+// wordSpan is the span of the word text[start:end] (starting at rune
+// runeStart) less its trailing apostrophes.
+func wordSpan(text string, start, runeStart, end int) span {
+	w := text[start:end]
+	for {
+		if t, ok := strings.CutSuffix(w, "'"); ok {
+			w = t
+		} else if t, ok := strings.CutSuffix(w, "’"); ok {
+			w = t
+		} else {
+			break
+		}
+	}
+	return span{start: start, end: start + len(w), runeStart: runeStart, runeEnd: runeStart + utf8.RuneCountInString(w)}
 }
 
 var foldMarks = runes.Remove(runes.In(unicode.Mn))
