@@ -34,23 +34,27 @@ func (ec *executionContext) marshalHighlights(ctx context.Context, sel ast.Selec
 		return ec.marshalNSearchHighlight2ᚕᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋsearchᚐHighlightᚄ(ctx, sel, v)
 	}
 	out := &highlightsJSON{list: v, fields: collectFields(ctx, ec.OperationContext, sel, searchHighlightImplementors)}
-	out.ranges = out.inline[:0]
-	for _, f := range out.fields {
+	if len(out.fields) <= len(out.inline) {
+		out.ranges = out.inline[:len(out.fields)]
+	} else {
+		out.ranges = make([][]graphql.CollectedField, len(out.fields))
+	}
+	for i, f := range out.fields {
 		if f.Name == "matches" {
-			out.ranges = append(out.ranges, collectFields(ctx, ec.OperationContext, f.Selections, textRangeImplementors))
+			out.ranges[i] = collectFields(ctx, ec.OperationContext, f.Selections, textRangeImplementors)
 		}
 	}
 	return out
 }
 
 // highlightsJSON writes a list of highlights with the fields collected for
-// SearchHighlight and, for each matches field among them, in order, those
-// collected for TextRange.
+// SearchHighlight and, for each matches field among them, those collected
+// for TextRange (ranges[i] for the i-th field).
 type highlightsJSON struct {
 	list   []*search.Highlight
 	fields []graphql.CollectedField
 	ranges [][]graphql.CollectedField
-	inline [2][]graphql.CollectedField
+	inline [4][]graphql.CollectedField
 }
 
 func (h *highlightsJSON) MarshalGQL(w io.Writer) {
@@ -59,25 +63,8 @@ func (h *highlightsJSON) MarshalGQL(w io.Writer) {
 		if i > 0 {
 			_, _ = io.WriteString(w, ",")
 		}
-		o := fieldsInOrder{fields: h.fields}
-		_, _ = io.WriteString(w, "{")
-		first, nth := true, 0
-		for j := range h.fields {
-			f := &h.fields[j]
-			var ranges []graphql.CollectedField
-			if f.Name == "matches" {
-				ranges = h.ranges[nth]
-				nth++
-			}
-			if o.writtenBefore(j, f.Alias) {
-				continue
-			}
-			if !first {
-				_, _ = io.WriteString(w, ",")
-			}
-			first = false
-			writeName(w, f.Alias)
-			switch f.Name {
+		writeObject(w, h.fields, func(j int) {
+			switch h.fields[j].Name {
 			case "__typename":
 				writeQuoted(w, "SearchHighlight")
 			case "field":
@@ -85,12 +72,11 @@ func (h *highlightsJSON) MarshalGQL(w io.Writer) {
 			case "text":
 				writeQuoted(w, hl.Text)
 			case "matches":
-				writeRanges(w, ranges, hl.Matches)
+				writeRanges(w, h.ranges[j], hl.Matches)
 			default:
-				panic("unknown field " + strconv.Quote(f.Name))
+				panic("unknown field " + strconv.Quote(h.fields[j].Name))
 			}
-		}
-		_, _ = io.WriteString(w, "}")
+		})
 	}
 	_, _ = io.WriteString(w, "]")
 }
@@ -98,25 +84,13 @@ func (h *highlightsJSON) MarshalGQL(w io.Writer) {
 // writeRanges writes a highlight's matches with the fields collected for
 // TextRange.
 func writeRanges(w io.Writer, fields []graphql.CollectedField, ranges []search.Range) {
-	o := fieldsInOrder{fields: fields}
 	_, _ = io.WriteString(w, "[")
 	for i, r := range ranges {
 		if i > 0 {
 			_, _ = io.WriteString(w, ",")
 		}
-		_, _ = io.WriteString(w, "{")
-		first := true
-		for j := range fields {
-			f := &fields[j]
-			if o.writtenBefore(j, f.Alias) {
-				continue
-			}
-			if !first {
-				_, _ = io.WriteString(w, ",")
-			}
-			first = false
-			writeName(w, f.Alias)
-			switch f.Name {
+		writeObject(w, fields, func(j int) {
+			switch fields[j].Name {
 			case "__typename":
 				writeQuoted(w, "TextRange")
 			case "start":
@@ -124,19 +98,11 @@ func writeRanges(w io.Writer, fields []graphql.CollectedField, ranges []search.R
 			case "end":
 				_, _ = io.WriteString(w, strconv.Itoa(r.End))
 			default:
-				panic("unknown field " + strconv.Quote(f.Name))
+				panic("unknown field " + strconv.Quote(fields[j].Name))
 			}
-		}
-		_, _ = io.WriteString(w, "}")
+		})
 	}
 	_, _ = io.WriteString(w, "]")
-}
-
-// writeName writes a response name and its colon, as fieldsInOrder does.
-func writeName(w io.Writer, alias string) {
-	_, _ = io.WriteString(w, `"`)
-	_, _ = io.WriteString(w, alias)
-	_, _ = io.WriteString(w, `":`)
 }
 
 // writeQuoted writes s as a JSON string as graphql.MarshalString does, the

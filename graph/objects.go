@@ -17,10 +17,18 @@ type fieldsInOrder struct {
 }
 
 func (o fieldsInOrder) MarshalGQL(w io.Writer) {
+	writeObject(w, o.fields, func(i int) { o.values[i].MarshalGQL(w) })
+}
+
+// writeObject writes an object of the collected fields as gqlgen does: in
+// order, a response name written once (the first field of that name), each
+// value written by value(i) for the i-th field.
+func writeObject(w io.Writer, fields []graphql.CollectedField, value func(i int)) {
+	o := fieldsInOrder{fields: fields}
 	_, _ = io.WriteString(w, "{")
 	first := true
-	for i := range o.fields {
-		alias := o.fields[i].Alias
+	for i := range fields {
+		alias := fields[i].Alias
 		if o.writtenBefore(i, alias) {
 			continue
 		}
@@ -33,7 +41,7 @@ func (o fieldsInOrder) MarshalGQL(w io.Writer) {
 		_, _ = io.WriteString(w, `"`)
 		_, _ = io.WriteString(w, alias)
 		_, _ = io.WriteString(w, `":`)
-		o.values[i].MarshalGQL(w)
+		value(i)
 	}
 	_, _ = io.WriteString(w, "}")
 }
