@@ -170,10 +170,11 @@ func (r *Resolver) readSelected(selection context.Context, results []*match.Resu
 	if err != nil {
 		return nil, err
 	}
-	loaded, err := byID(selection, q)
+	rows, err := q.All(selection)
 	if err != nil {
 		return nil, err
 	}
+	loaded := indexByID(rows, func(s *ent.Service) int { return s.ID })
 	out := make([]*ent.Service, len(results))
 	for i, res := range results {
 		if out[i] = loaded[res.ServiceID()]; out[i] == nil {
@@ -217,10 +218,7 @@ func (r *Resolver) reloadCoverage(ctx context.Context, page []*match.Result) err
 	if err != nil {
 		return err
 	}
-	byID := make(map[int]*ent.ServiceArea, len(rows))
-	for _, a := range rows {
-		byID[a.ID] = a
-	}
+	byID := indexByID(rows, func(a *ent.ServiceArea) int { return a.ID })
 	for _, res := range page {
 		if res.Coverage != nil && byID[res.Coverage.ID] != nil { // else deleted since: shown as ranked
 			res.Coverage = byID[res.Coverage.ID]
@@ -256,16 +254,13 @@ func servedFromIndex(ctx context.Context) bool {
 	return true
 }
 
-func byID(ctx context.Context, q *ent.ServiceQuery) (map[int]*ent.Service, error) {
-	list, err := q.All(ctx)
-	if err != nil {
-		return nil, err
+// indexByID maps rows by their IDs.
+func indexByID[T any](rows []T, id func(T) int) map[int]T {
+	out := make(map[int]T, len(rows))
+	for _, r := range rows {
+		out[id(r)] = r
 	}
-	out := make(map[int]*ent.Service, len(list))
-	for _, s := range list {
-		out[s.ID] = s
-	}
-	return out, nil
+	return out
 }
 
 // selectionContext returns a context whose field is the selection at path
