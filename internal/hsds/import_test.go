@@ -631,20 +631,27 @@ func TestImportEverySample(t *testing.T) {
 	}
 }
 
+// locationsWithABadSecond are three mapped locations (locations.csv rows
+// 1–3), the second with a URL Village refuses.
+func locationsWithABadSecond() []*importRec {
+	var recs []*importRec
+	for i := 1; i <= 3; i++ {
+		r := &importRec{kind: importLocKind, extID: fmt.Sprintf("loc-%d", i), row: &importRow{file: "locations.csv", line: int32(i)}}
+		r.set("name", fmt.Sprintf("Location %d", i))
+		r.set("location_type", location.LocationTypePHYSICAL)
+		recs = append(recs, r)
+	}
+	recs[1].set("url", "not a url")
+	return recs
+}
+
 // TestImportRefusalInBatchNamesTheRecord: records of a kind created in
 // batches (locations here) are refused as a batch; the import then names
 // the one at fault, and writes nothing.
 func TestImportRefusalInBatchNamesTheRecord(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		before := importTakeSnapshot(t, db.Client)
-		var recs []*importRec
-		for i := 1; i <= 3; i++ {
-			r := &importRec{kind: importLocKind, extID: fmt.Sprintf("loc-%d", i), row: &importRow{file: "locations.csv", line: int32(i)}}
-			r.set("name", fmt.Sprintf("Location %d", i))
-			r.set("location_type", location.LocationTypePHYSICAL)
-			recs = append(recs, r)
-		}
-		recs[1].set("url", "not a url")
+		recs := locationsWithABadSecond()
 		rep := &Report{Types: map[string]ImportCounts{}}
 		err := importWriteAll(context.Background(), db.Client, "hsds", recs, rep, ImportOptions{}, nil)
 		var ie *ImportError
@@ -667,18 +674,7 @@ func TestImportRefusalInBatchNamesTheRecord(t *testing.T) {
 func TestImportRefusalInBatchMapsAgain(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		before := importTakeSnapshot(t, db.Client)
-		build := func() []*importRec {
-			var recs []*importRec
-			for i := 1; i <= 3; i++ {
-				r := &importRec{kind: importLocKind, extID: fmt.Sprintf("loc-%d", i), row: &importRow{file: "locations.csv", line: int32(i)}}
-				r.set("name", fmt.Sprintf("Location %d", i))
-				r.set("location_type", location.LocationTypePHYSICAL)
-				recs = append(recs, r)
-			}
-			recs[1].set("url", "not a url")
-			return recs
-		}
-		first := build()
+		first := locationsWithABadSecond()
 		mapped := 0
 		remap := func() ([]*importRec, error) {
 			mapped++
@@ -687,7 +683,7 @@ func TestImportRefusalInBatchMapsAgain(t *testing.T) {
 					t.Errorf("%s still holds its fields once batched", r.extID)
 				}
 			}
-			return build(), nil
+			return locationsWithABadSecond(), nil
 		}
 		rep := &Report{Types: map[string]ImportCounts{}}
 		err := importWriteAll(context.Background(), db.Client, "hsds", first, rep, ImportOptions{}, remap)
