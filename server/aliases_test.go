@@ -191,12 +191,11 @@ func requiredArgs(f *ast.FieldDefinition) bool {
 }
 
 // scalarSelection selects every scalar and enum field of def that needs no
-// argument.
+// argument (the fuzz generator's leafFields).
 func scalarSelection(s *ast.Schema, def *ast.Definition) string {
 	var fields []string
-	for _, f := range def.Fields {
-		kind := s.Types[f.Type.Name()].Kind
-		if !strings.HasPrefix(f.Name, "__") && !requiredArgs(f) && (kind == ast.Scalar || kind == ast.Enum) {
+	for _, f := range leafFields(s, def.Fields) {
+		if !strings.HasPrefix(f.Name, "__") && !requiredArgs(f) {
 			fields = append(fields, f.Name)
 		}
 	}
