@@ -209,7 +209,6 @@ type index struct {
 	points   [][3]float64
 	pointsAt []uint32
 
-	pool sync.Pool // of *accums, one per record (see index.accums)
 	// lookups memoizes lookup (the index never changes, so neither does
 	// what a word finds in it): folded word → word, at most maxLookups.
 	lookups     sync.Map
@@ -326,6 +325,12 @@ func (e *Engine) current(ctx context.Context) (*index, error) {
 	if err != nil {
 		return nil, err
 	}
+	return e.at(position)
+}
+
+// at is the index brought up to the feed position given, read before.
+func (e *Engine) at(position int) (*index, error) {
+	var err error
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.ix != nil && e.ix.position == position {
@@ -1116,6 +1121,12 @@ func uniqueSorted32(list []int32) []int32 {
 // when none. The great-circle distance on geo.EarthRadiusKm, as
 // geo.DistanceKm measures it.
 func (d *doc) distanceKm(pt [3]float64, reveal func(owner int) bool) (float64, bool) {
+	return arcKm(d.closest(pt, reveal))
+}
+
+// closest is the largest dot product of pt with d's places the viewer
+// may see (the nearest), if any.
+func (d *doc) closest(pt [3]float64, reveal func(owner int) bool) (float64, bool) {
 	best, found := -2.0, false
 	for i := range d.locs {
 		l := &d.locs[i]
@@ -1126,14 +1137,19 @@ func (d *doc) distanceKm(pt [3]float64, reveal func(owner int) bool) (float64, b
 			best, found = dot, true
 		}
 	}
-	return arcKm(best, found)
+	return best, found
 }
 
 // distanceKm is ix.docs[d].distanceKm, read from the points laid out in
 // a row when the record has no confidential place.
 func (ix *index) distanceKm(d int32, pt [3]float64, reveal func(owner int) bool) (float64, bool) {
+	return arcKm(ix.closest(d, pt, reveal))
+}
+
+// closest is ix.docs[d].closest, likewise.
+func (ix *index) closest(d int32, pt [3]float64, reveal func(owner int) bool) (float64, bool) {
 	if ix.meta[d]&metaConfidential != 0 {
-		return ix.docs[d].distanceKm(pt, reveal)
+		return ix.docs[d].closest(pt, reveal)
 	}
 	best, found := -2.0, false
 	for _, v := range ix.points[ix.pointsAt[d]:ix.pointsAt[d+1]] {
@@ -1141,7 +1157,7 @@ func (ix *index) distanceKm(d int32, pt [3]float64, reveal func(owner int) bool)
 			best, found = dot, true
 		}
 	}
-	return arcKm(best, found)
+	return best, found
 }
 
 // arcKm is the great-circle distance of the largest dot product found.

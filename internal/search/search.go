@@ -16,7 +16,9 @@ import (
 	"github.com/village-directory/village/ent/schema"
 	"github.com/village-directory/village/internal/auth"
 	"github.com/village-directory/village/internal/directory"
+	"github.com/village-directory/village/internal/feed"
 	"github.com/village-directory/village/internal/geo"
+	"github.com/village-directory/village/internal/route"
 )
 
 // Limits on a query.
@@ -233,10 +235,74 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 	if len(folded) > MaxWords {
 		return nil, inputError(field("text"), "at most %d words (got %d)", MaxWords, len(folded))
 	}
-	ix, err := e.current(ctx)
+	out, err := e.rankFresh(ctx, q, folded)
 	if err != nil {
 		return nil, err
 	}
+	ix := out.ix
+	if q.LeaveOut != nil {
+		var ids []int
+		for _, c := range out.cands {
+			if d := &ix.docs[c.doc]; d.typ == TypeService {
+				ids = append(ids, d.id)
+			}
+		}
+		drop, err := q.LeaveOut(ids)
+		if err != nil {
+			return nil, err
+		}
+		out.cands = slices.DeleteFunc(out.cands, func(c cand) bool {
+			d := &ix.docs[c.doc]
+			return d.typ == TypeService && drop[d.id]
+		})
+	}
+	return out, nil
+}
+
+// rankFresh ranks the query on an index up to date with the feed. The
+// index in memory is usually current, so the query is ranked on it while
+// the feed position is read (a statement, the one wait of most searches);
+// should writes have come since, the index is brought up to date and the
+// query ranked again.
+func (e *Engine) rankFresh(ctx context.Context, q Query, folded []string) (*Outcome, error) {
+	e.mu.Lock()
+	ix := e.ix
+	e.mu.Unlock()
+	if ix == nil {
+		ix, err := e.current(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return ix.ranked(ctx, q, folded)
+	}
+	type read struct {
+		position int
+		err      error
+	}
+	reads := make(chan read, 1)
+	go func() {
+		position, err := feed.Position(route.Primary(ctx), e.client)
+		reads <- read{position, err}
+	}()
+	out, err := ix.ranked(ctx, q, folded)
+	r := <-reads
+	if r.err == nil && r.position == ix.position {
+		return out, err
+	}
+	if out != nil {
+		out.Release()
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if ix, err = e.at(r.position); err != nil {
+		return nil, err
+	}
+	return ix.ranked(ctx, q, folded)
+}
+
+// ranked is the query's outcome on ix, but for what LeaveOut leaves out.
+func (ix *index) ranked(ctx context.Context, q Query, folded []string) (*Outcome, error) {
 	var needs []needTerms
 	for i, code := range q.Needs {
 		n, ok := ix.needs[code]
@@ -272,22 +338,6 @@ func (e *Engine) Search(ctx context.Context, q Query) (*Outcome, error) {
 			}
 			return r
 		}
-	}
-	if q.LeaveOut != nil {
-		var ids []int
-		for _, c := range out.cands {
-			if d := &ix.docs[c.doc]; d.typ == TypeService {
-				ids = append(ids, d.id)
-			}
-		}
-		drop, err := q.LeaveOut(ids)
-		if err != nil {
-			return nil, err
-		}
-		out.cands = slices.DeleteFunc(out.cands, func(c cand) bool {
-			d := &ix.docs[c.doc]
-			return d.typ == TypeService && drop[d.id]
-		})
 	}
 	return out, nil
 }
@@ -367,90 +417,53 @@ func (ix *index) lookup(w string) word {
 	return out
 }
 
-// accum is one record's standing while a query is ranked.
-type accum struct {
-	score     float64
-	wordScore float64 // for the current word
-	words     int32
-	tier      int32
-	wordTier  int32
-	current   int32 // the word (1-based) wordTier and wordScore are for; negative once added
-}
-
 // rank scores every record holding every word (each as any of its
 // alternatives), keeps those the viewer may read and the query's types and
 // needs admit, and orders them.
+//
+// It works on lists in record order (a term's postings are), never on an
+// array over every record: the words are taken rarest first (fewest
+// postings), the first word's alternatives merged into the list of the
+// records still in the running, and each record in it then looked up in
+// each later word's postings, galloping from where the last look-up
+// stopped (gallop): a walk costing the postings when they are about as
+// many as the records, far less when the records are few, so "Chicago
+// parenting" reads the 202 postings of chicago and finds those records
+// among parenting's 15,000 in a few thousand steps. A record's score is the sum of its words' scores, each rounded
+// to a multiple of 2^-32 (wordScoreUnit), so that the sum is exact and the
+// same whichever order the words are taken in (an index changed by a
+// write may take them in another, and a cursor holds the score).
 func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTerms) []cand {
-	acc, in := ix.accums()
-	defer ix.release(acc, in)
-	buf := touchedPool.Get().(*[]int32)
-	touched := (*buf)[:0]
-	defer func() {
-		*buf = touched[:0]
-		touchedPool.Put(buf)
-	}()
-	for wi, w := range words {
-		cur := int32(wi + 1)
+	order := make([]int, len(words))
+	sizes := make([]int, len(words))
+	for i, w := range words {
+		order[i] = i
 		for _, a := range w.alts {
-			idf := ix.idf[a.term]
-			for _, p := range ix.posts[a.term] {
-				d := p.doc()
-				if cur > 1 && in[d>>6]&(1<<(d&63)) == 0 {
-					continue // it missed an earlier word: never a result
-				}
-				b := &bestOf[p.classes()]
-				s, tier := b.weight*idf, 2*b.tier
-				if a.exact {
-					tier++
-				} else {
-					s /= 2
-				}
-				r := &acc[d]
-				if r.current != cur {
-					if r.current != -(cur - 1) {
-						continue // it missed an earlier word: never a result
-					}
-					if cur == 1 {
-						touched = append(touched, d)
-						in[d>>6] |= 1 << (d & 63)
-					}
-					r.current, r.wordTier, r.wordScore = cur, 0, 0
-					r.words++
-				}
-				r.wordTier = max(r.wordTier, tier)
-				r.wordScore = max(r.wordScore, s)
-			}
+			sizes[i] += len(ix.posts[a.term])
 		}
-		// Fold the word in; a record that missed it is dropped (and its
-		// accumulator cleared) now.
-		kept := touched[:0]
-		for _, d := range touched {
-			r := &acc[d]
-			if r.current != cur {
-				*r = accum{}
-				in[d>>6] &^= 1 << (d & 63)
-				continue
-			}
-			r.tier += r.wordTier
-			r.score += r.wordScore
-			r.wordTier, r.wordScore = 0, 0
-			r.current = -cur // folded in
-			kept = append(kept, d)
-		}
-		touched = kept
 	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sizes[a], sizes[b]) })
+	lists := listsPool.Get().(*rankLists)
+	defer listsPool.Put(lists)
+	var running []scored
+	for n, wi := range order {
+		w := words[wi]
+		if n == 0 {
+			running = append(lists.running[:0], ix.merged(w, lists)...)
+			continue
+		}
+		running = ix.lookUp(running, w, lists)
+	}
+	lists.running = running[:0]
 	var types [typeCount]bool
 	for _, t := range q.Types {
 		if t < typeCount {
 			types[t] = true
 		}
 	}
-	kept := takeCands(len(touched))
-	for _, d := range touched {
-		r := &acc[d]
-		if int(r.words) < len(words) {
-			continue // every word must be found
-		}
+	kept := takeCands(len(running))
+	for _, r := range running {
+		d := r.doc
 		m := ix.meta[d]
 		if len(q.Types) > 0 && !types[m.typ()] {
 			continue
@@ -463,12 +476,164 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		}
 		kept = append(kept, cand{doc: d, tier: r.tier, score: r.score, live: m&metaLive != 0, measured: q.Near == nil})
 	}
-	for _, d := range touched {
-		acc[d] = accum{}
-		in[d>>6] &^= 1 << (d & 63)
-	}
 	return kept
 }
+
+// scored is a record while a query is ranked: its tier and score so far,
+// or for one word.
+type scored struct {
+	doc   int32
+	tier  int32
+	score float64
+}
+
+// counts is, by the classes a term stands in, what a posting of
+// alternative a counts for: the best of those classes, halved for a
+// forgiven typo, its score rounded (roundWordScore).
+func (a alt) counts(idf float64) (out [16]scored) {
+	for c := range out {
+		b := &bestOf[c]
+		s, tier := b.weight*idf, 2*b.tier
+		if a.exact {
+			tier++
+		} else {
+			s /= 2
+		}
+		out[c] = scored{tier: tier, score: roundWordScore(s)}
+	}
+	return out
+}
+
+// at is what posting p counts for, by counts.
+func at(counts *[16]scored, p posting) scored {
+	c := counts[p.classes()]
+	c.doc = p.doc()
+	return c
+}
+
+// better is the best of a record's two findings of one word: each of
+// tier and score at its highest.
+func better(a, b scored) scored {
+	return scored{doc: a.doc, tier: max(a.tier, b.tier), score: max(a.score, b.score)}
+}
+
+// merged is, in record order, every record holding word w as any of its
+// alternatives, with what the best of them counts for. It is one of
+// lists' buffers, valid until the next call.
+func (ix *index) merged(w word, lists *rankLists) []scored {
+	out := lists.word[:0]
+	for n, a := range w.alts {
+		counts := a.counts(ix.idf[a.term])
+		posts := ix.posts[a.term]
+		if n == 0 {
+			for _, p := range posts {
+				out = append(out, at(&counts, p))
+			}
+			continue
+		}
+		next := lists.spare[:0]
+		i, j := 0, 0
+		for i < len(out) && j < len(posts) {
+			switch d := posts[j].doc(); {
+			case out[i].doc < d:
+				next = append(next, out[i])
+				i++
+			case out[i].doc > d:
+				next = append(next, at(&counts, posts[j]))
+				j++
+			default:
+				next = append(next, better(out[i], at(&counts, posts[j])))
+				i++
+				j++
+			}
+		}
+		next = append(next, out[i:]...)
+		for ; j < len(posts); j++ {
+			next = append(next, at(&counts, posts[j]))
+		}
+		out, lists.spare = next, out
+	}
+	lists.word = out
+	return out
+}
+
+// lookUp keeps of running the records holding word w, each looked up in
+// the postings of w's alternatives, and adds what w counts for.
+func (ix *index) lookUp(running []scored, w word, lists *rankLists) []scored {
+	found := slices.Grow(lists.word[:0], len(running))[:len(running)]
+	clear(found)
+	for _, a := range w.alts {
+		counts := a.counts(ix.idf[a.term])
+		posts := ix.posts[a.term]
+		from := 0
+		for i, r := range running {
+			t := newPosting(r.doc, 0)
+			// a few steps first: where the records are as many as the
+			// postings, the next is a step or two away
+			for n := 0; n < 4 && from < len(posts) && posts[from] < t; n++ {
+				from++
+			}
+			if from < len(posts) && posts[from] < t {
+				from = gallop(posts, from, t)
+			}
+			if from == len(posts) {
+				break
+			}
+			if p := posts[from]; p.doc() == r.doc {
+				c := at(&counts, p)
+				if found[i].doc == -1 {
+					c = better(found[i], c)
+				}
+				c.doc = -1 // found (a record number is never negative)
+				found[i] = c
+			}
+		}
+	}
+	k := 0
+	for i, r := range running {
+		if found[i].doc != -1 {
+			continue
+		}
+		r.tier += found[i].tier
+		r.score += found[i].score
+		running[k] = r
+		k++
+	}
+	lists.word = found[:0]
+	return running[:k]
+}
+
+// gallop is the first place at or after from where posts holds t or
+// more: steps doubling from from, then a binary search in the last step.
+// It costs the log of how far it goes, so a walk of records through
+// postings costs the postings when they are as many, and far less when
+// the records are few.
+func gallop(posts []posting, from int, t posting) int {
+	if from >= len(posts) || posts[from] >= t {
+		return from
+	}
+	lo, step := from, 1 // posts[lo] < t
+	for lo+step < len(posts) && posts[lo+step] < t {
+		lo += step
+		step *= 2
+	}
+	hi := min(lo+step, len(posts)) // posts[hi] >= t, or the end
+	at, _ := slices.BinarySearch(posts[lo+1:hi], t)
+	return lo + 1 + at
+}
+
+// wordScoreUnit is the inverse of what a word's score is rounded to: sums
+// of such multiples below 2^21 are exact in a float64.
+const wordScoreUnit = 1 << 32
+
+func roundWordScore(s float64) float64 { return math.Round(s*wordScoreUnit) / wordScoreUnit }
+
+// rankLists are the lists rank works in, reused across queries.
+type rankLists struct {
+	running, word, spare []scored
+}
+
+var listsPool = sync.Pool{New: func() any { return new(rankLists) }}
 
 // candsPool holds the candidate lists of outcomes released (see
 // Outcome.Release), reused across queries.
@@ -496,19 +661,17 @@ func (o *Outcome) Release() {
 	}
 }
 
-// touchedPool holds the lists of records a query's first word found
-// (rank's touched), reused across queries.
-var touchedPool = sync.Pool{New: func() any { return new([]int32) }}
-
 // cand is a result before it is ordered: what its rank key needs beyond
 // its record (see key). Its distance is measured only when its place
-// depends on it (measured: done, or no place to measure from).
+// depends on it (measured: done, or no place to measure from), and first
+// as the dot product of the two unit vectors (dist until exact), which
+// orders places as their distance does without the arc cosine.
 type cand struct {
-	doc               int32
-	tier              int32
-	live              bool
-	measured, located bool
-	dist, score       float64
+	doc                      int32
+	tier                     int32
+	live                     bool
+	measured, located, exact bool
+	dist, score              float64
 }
 
 // head is the part of c's rank key known before its distance is
@@ -521,33 +684,44 @@ func (c *cand) head() int32 {
 	return c.tier
 }
 
-// liveHead is above any tier (at most 9 a word).
-const liveHead = 1 << 12
+// liveHead is above any tier (at most 9 a word: 2×4+1, bestOf), and as
+// low as that allows: Page counts results in an array of 2×liveHead.
+const liveHead = 9*MaxWords + 1
 
-// measure sets c's distance from the query's place, once.
+// measure sets c's nearness to the query's place (a dot product; see
+// cand), once.
 func (o *Outcome) measure(c *cand) {
 	if c.measured {
 		return
 	}
 	c.measured = true
-	if km, ok := o.ix.distanceKm(c.doc, *o.near, o.reveal); ok {
-		c.located, c.dist = true, km
+	if dot, ok := o.ix.closest(c.doc, *o.near, o.reveal); ok {
+		c.located, c.dist = true, dot
 	}
 }
 
-// key is c's whole rank key; c must be measured.
+// settle sets c's distance in kilometres, once.
+func (o *Outcome) settle(c *cand) {
+	o.measure(c)
+	if c.located && !c.exact {
+		c.dist, _ = arcKm(c.dist, true)
+		c.exact = true
+	}
+}
+
+// farther reports, from their dot products alone, whether c is farther
+// from the query's place than the result kept as k: only by a margin above
+// any rounding of the arc cosine (whose slope is at least 1), so that a
+// distance computed could not tie.
+func farther(c *cand, k *keyed) bool {
+	const margin = 1e-12
+	return c.located && !c.exact && k.dotted && c.dist < k.dot-margin
+}
+
+// key is c's whole rank key, its distance settled.
 func (o *Outcome) key(c *cand) rankKey {
+	o.settle(c)
 	return rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: o.ix.meta[c.doc].typ(), id: o.ix.ids[c.doc]}
-}
-
-// before reports whether c, measured, comes before the key k. Its type
-// and ID are read only when the rest ties.
-func (o *Outcome) before(c *cand, k *rankKey) bool {
-	part := rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: k.typ, id: k.id}
-	if r := part.compare(*k); r != 0 {
-		return r < 0
-	}
-	return o.key(c).compare(*k) < 0
 }
 
 // after reports whether c comes after the cursor key k, measuring c only
@@ -564,27 +738,6 @@ func (o *Outcome) after(c *cand, k *rankKey) bool {
 	}
 	o.measure(c)
 	return o.key(c).compare(*k) > 0
-}
-
-// accums returns a zeroed accumulator per record, and a set of records
-// (a bit each) with none in it, reused across queries (release hands them
-// back cleared: rank clears what it touched). The set holds the records
-// that found every word so far: a posting of a record out of it is passed
-// over without reading its accumulator (the set stays in the processor's
-// cache; the accumulators do not).
-func (ix *index) accums() ([]accum, []uint64) {
-	if a, ok := ix.pool.Get().(*accums); ok {
-		return a.acc, a.in
-	}
-	return make([]accum, len(ix.docs)), make([]uint64, (len(ix.docs)+63)/64)
-}
-
-func (ix *index) release(acc []accum, in []uint64) { ix.pool.Put(&accums{acc, in}) }
-
-// accums are what rank works in (see index.accums).
-type accums struct {
-	acc []accum
-	in  []uint64
 }
 
 func meets(terms []int, needs []needTerms) bool {
@@ -616,7 +769,7 @@ func (o *Outcome) hit(c *cand, i int) *Hit {
 func (o *Outcome) All() []*Hit {
 	if o.all == nil {
 		for i := range o.cands {
-			o.measure(&o.cands[i])
+			o.settle(&o.cands[i])
 		}
 		slices.SortFunc(o.cands, func(a, b cand) int { return o.key(&a).compare(o.key(&b)) })
 		o.all = make([]*Hit, len(o.cands))
@@ -682,9 +835,12 @@ func (o *Outcome) Page(after string, first int) (page []*Hit, hasNext, hasPrevio
 			continue // below the worst kept already, whatever its distance
 		}
 		o.measure(c)
+		if len(top) == first && first > 0 && c.head() == top[0].key.head() && top[0].key.located && (!c.located || farther(c, &top[0])) {
+			continue // after the worst kept: unplaced, or farther
+		}
 		switch {
 		case len(top) < first:
-			top = append(top, keyed{o.key(c), int32(i)})
+			top = append(top, o.keyed(c, i))
 			for j := len(top) - 1; j > 0; { // sift up
 				parent := (j - 1) / 2
 				if top[parent].key.compare(top[j].key) >= 0 {
@@ -693,8 +849,12 @@ func (o *Outcome) Page(after string, first int) (page []*Hit, hasNext, hasPrevio
 				top[parent], top[j] = top[j], top[parent]
 				j = parent
 			}
-		case o.before(c, &top[0].key):
-			top[0] = keyed{o.key(c), int32(i)}
+		default:
+			k := o.keyed(c, i)
+			if k.key.compare(top[0].key) >= 0 {
+				continue
+			}
+			top[0] = k
 			for j := 0; ; { // sift down
 				l, r, big := 2*j+1, 2*j+2, j
 				if l < len(top) && top[l].key.compare(top[big].key) > 0 {
@@ -719,7 +879,22 @@ func (o *Outcome) Page(after string, first int) (page []*Hit, hasNext, hasPrevio
 	return page, rest > len(top), before > 0, nil
 }
 
+// keyed is a result kept for a page: its key, its place in the
+// candidates, and its dot product with the query's place when known
+// (dotted; see farther).
 type keyed struct {
-	key rankKey
-	at  int32
+	key    rankKey
+	at     int32
+	dotted bool
+	dot    float64
+}
+
+// keyed is candidate c, at place i, kept.
+func (o *Outcome) keyed(c *cand, i int) keyed {
+	k := keyed{at: int32(i)}
+	if c.located && !c.exact {
+		k.dotted, k.dot = true, c.dist
+	}
+	k.key = o.key(c)
+	return k
 }
