@@ -347,6 +347,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var replicas stringList
 	fs.Var(&replicas, "read-replica", "postgres:// `URL` of a streaming replica of the --db primary to send reads to (repeatable); writes, the change feed and the indexes stay on the primary")
 	maxLag := fs.Duration("replica-max-lag", store.DefaultReplicaMaxLag, "take a read replica further behind the primary than this out of rotation until it catches up")
+	keepPrepared := fs.Bool("keep-prepared", true, "keep the statements a PostgreSQL connection runs again prepared on the server (one round trip each instead of two); --keep-prepared=false behind a connection pooler in transaction mode, which cannot carry them")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -392,7 +393,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(replicas) > 0 && !store.IsPostgres(*dsn) {
 		return fmt.Errorf("--read-replica needs a PostgreSQL primary: --db (or DATABASE_URL) must be a postgres:// URL; SQLite has no replicas")
 	}
-	db, err := store.Open(ctx, *dsn, store.Options{TracerProvider: tp, ReadReplicas: replicas, ReplicaMaxLag: *maxLag, Logger: log})
+	db, err := store.Open(ctx, *dsn, store.Options{TracerProvider: tp, ReadReplicas: replicas, ReplicaMaxLag: *maxLag, Logger: log, Unprepared: !*keepPrepared})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,22 @@
 //
 // In Go, "" keeps meaning "not recorded" for these fields, as it did.
 //
+// # Prepared statements
+//
+// lib/pq runs a statement with arguments as an unnamed prepared statement:
+// one round trip to parse and describe it, one to bind and execute it, and
+// the server parses and plans it every time. A request of Village's runs
+// the same few texts over and over (ent writes them from the query's
+// shape), so each PostgreSQL connection keeps the texts it runs a second
+// time prepared (statements.go: a wrapper of lib/pq's connector, at most
+// 64 a connection, least recently used let go): one round trip each, and
+// no parse. It is done below database/sql, so transactions, the replica
+// router and ent see the same connections. A schema change that alters
+// what a kept statement returns makes the server refuse it once; it is then
+// let go and run unprepared. A pooler in transaction mode cannot carry
+// prepared statements between transactions, hence Options.Unprepared
+// (`village serve --keep-prepared=false`).
+//
 // # Read replicas
 //
 // With Options.ReadReplicas (`village serve --read-replica`), the ent

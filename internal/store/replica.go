@@ -154,7 +154,7 @@ func openReplicas(ctx context.Context, primaryDB *stdsql.DB, primary dialect.Dri
 			r.closeAll()
 			return nil, fmt.Errorf("read replica %s: not a postgres:// URL", RedactURL(dsn))
 		}
-		db, err := openPostgresPool(dsn)
+		db, err := openPostgresPool(dsn, opts.Unprepared)
 		if err != nil {
 			r.closeAll()
 			return nil, fmt.Errorf("read replica %s: %w", RedactURL(dsn), err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -64,6 +65,10 @@ type Options struct {
 	ReplicaCheckInterval time.Duration
 	// Logger logs replicas going out of rotation and back (nil: nowhere).
 	Logger *slog.Logger
+	// Unprepared runs every PostgreSQL statement unprepared, as lib/pq
+	// does, rather than keeping those a connection runs again prepared
+	// (see keepPrepared): for a connection pooler in transaction mode.
+	Unprepared bool
 }
 
 // Open connects to dsn: a postgres:// (or postgresql://) URL opens
@@ -86,7 +91,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	switch {
 	case IsPostgres(dsn):
 		name = dialect.Postgres
-		db, err = openPostgresPool(dsn)
+		db, err = openPostgresPool(dsn, opts.Unprepared)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -392,11 +397,16 @@ func (db *DB) Analyze(ctx context.Context) error {
 // openPostgresPool opens a connection pool to a PostgreSQL server (the
 // primary or a read replica). Go's default of 2 idle connections churns
 // connections under load; the pool is kept warm, sized for a small server.
-func openPostgresPool(dsn string) (*sql.DB, error) {
-	db, err := sql.Open("postgres", dsn)
+func openPostgresPool(dsn string, unprepared bool) (*sql.DB, error) {
+	var connector driver.Connector
+	connector, err := pq.NewConnector(dsn)
 	if err != nil {
 		return nil, err
 	}
+	if !unprepared {
+		connector = keepPrepared(connector)
+	}
+	db := sql.OpenDB(connector)
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(16)
 	db.SetConnMaxIdleTime(5 * time.Minute)

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"container/list"
+	"context"
+	"database/sql/driver"
+	"errors"
+
+	"github.com/lib/pq"
+)
+
+// statementsPerConn bounds the statements a PostgreSQL connection keeps
+// prepared: each holds the server's parse tree and plans in the backend's
+// memory (tens of kilobytes), so with the pool's 32 connections at most a
+// few tens of megabytes.
+const statementsPerConn = 64
+
+// keepPrepared wraps lib/pq's connector so that each connection keeps the
+// statements it runs a second time prepared on the server (see the
+// package doc, Prepared statements).
+func keepPrepared(c driver.Connector) driver.Connector { return preparedConnector{c} }
+
+type preparedConnector struct{ driver.Connector }
+
+func (c preparedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pc, ok := conn.(pqConn)
+	if !ok {
+		return conn, nil
+	}
+	return &preparedConn{pqConn: pc, prepared: map[string]*list.Element{}, seen: map[string]struct{}{}}, nil
+}
+
+// pqConn is what lib/pq's connection implements; preparedConn passes all
+// of it on, so database/sql sees the same connection but for running
+// statements.
+type pqConn interface {
+	driver.Conn
+	driver.ConnPrepareContext
+	driver.ConnBeginTx
+	driver.QueryerContext
+	driver.ExecerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+	driver.NamedValueChecker
+}
+
+type preparedConn struct {
+	pqConn
+	prepared map[string]*list.Element // of *preparedStmt, in lru
+	lru      list.List                // most recently used first
+	seen     map[string]struct{}      // run once, not prepared
+}
+
+type preparedStmt struct {
+	query string
+	stmt  driver.Stmt
+}
+
+// statement is query's prepared statement, prepared now if the connection
+// ran it before; nil when it is run unprepared.
+func (c *preparedConn) statement(ctx context.Context, query string) driver.Stmt {
+	if e, ok := c.prepared[query]; ok {
+		c.lru.MoveToFront(e)
+		return e.Value.(*preparedStmt).stmt
+	}
+	if _, ok := c.seen[query]; !ok {
+		if len(c.seen) >= 4*statementsPerConn {
+			clear(c.seen)
+		}
+		c.seen[query] = struct{}{}
+		return nil
+	}
+	st, err := c.pqConn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run unprepared: its error, if any, said there
+	}
+	delete(c.seen, query)
+	c.prepared[query] = c.lru.PushFront(&preparedStmt{query, st})
+	if c.lru.Len() > statementsPerConn {
+		c.forget(c.lru.Back())
+	}
+	return st
+}
+
+func (c *preparedConn) forget(e *list.Element) {
+	p := c.lru.Remove(e).(*preparedStmt)
+	delete(c.prepared, p.query)
+	_ = p.stmt.Close() // a broken connection is lib/pq's to report
+}
+
+func (c *preparedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) == 0 {
+		return c.pqConn.QueryContext(ctx, query, args) // one round trip already
+	}
+	st := c.statement(ctx, query)
+	if st == nil {
+		return c.pqConn.QueryContext(ctx, query, args)
+	}
+	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if stalePlan(err) {
+		c.forget(c.prepared[query])
+		return c.pqConn.QueryContext(ctx, query, args)
+	}
+	return rows, err
+}
+
+func (c *preparedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if len(args) == 0 {
+		return c.pqConn.ExecContext(ctx, query, args)
+	}
+	st := c.statement(ctx, query)
+	if st == nil {
+		return c.pqConn.ExecContext(ctx, query, args)
+	}
+	res, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
+	if stalePlan(err) {
+		c.forget(c.prepared[query])
+		return c.pqConn.ExecContext(ctx, query, args)
+	}
+	return res, err
+}
+
+// stalePlan reports whether err is the server refusing a prepared
+// statement whose result a schema change altered.
+func stalePlan(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "0A000" && pqErr.Message == "cached plan must not change result type"
+}

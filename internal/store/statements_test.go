@@ -1,0 +1,116 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/village-directory/village/internal/store"
+	"github.com/village-directory/village/internal/testdb"
+)
+
+// TestKeepPrepared: on PostgreSQL a connection keeps a statement prepared
+// from its second run, bounded; answers are the same as unprepared, a
+// schema change under a prepared statement does not fail it, and
+// Options.Unprepared prepares nothing.
+func TestKeepPrepared(t *testing.T) {
+	ctx := context.Background()
+	// preparedOn is how many statements the connection has prepared.
+	preparedOn := func(t *testing.T, conn *sql.Conn) int {
+		t.Helper()
+		var n int
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM pg_prepared_statements").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	t.Run("kept", func(t *testing.T) {
+		db := testdb.Open(t, dialect.Postgres, store.Options{})
+		conn, err := db.SQL.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "CREATE TABLE kept (id int PRIMARY KEY, name text)"); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			if _, err := conn.ExecContext(ctx, "INSERT INTO kept VALUES ($1, $2)", i, fmt.Sprint("name ", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := preparedOn(t, conn); n != 1 {
+			t.Errorf("after an insert run 3 times: %d statements prepared, want 1", n)
+		}
+		query := "SELECT * FROM kept WHERE id = $1"
+		for i := range 3 {
+			var id int
+			var name string
+			if err := conn.QueryRowContext(ctx, query, i).Scan(&id, &name); err != nil || id != i || name != fmt.Sprint("name ", i) {
+				t.Fatalf("run %d: %d %q %v", i, id, name, err)
+			}
+		}
+		if n := preparedOn(t, conn); n != 2 {
+			t.Errorf("after a select run 3 times: %d statements prepared, want 2", n)
+		}
+		// A column added changes what the prepared select returns: the
+		// server refuses the old plan, and it is run again unprepared.
+		if _, err := conn.ExecContext(ctx, "ALTER TABLE kept ADD COLUMN note text DEFAULT 'added'"); err != nil {
+			t.Fatal(err)
+		}
+		var id int
+		var name, note string
+		if err := conn.QueryRowContext(ctx, query, 1).Scan(&id, &name, &note); err != nil || note != "added" {
+			t.Fatalf("after the schema changed: %d %q %q %v", id, name, note, err)
+		}
+		// Many texts each run twice: at most the bound stays prepared.
+		for i := range 100 {
+			for range 2 {
+				var n int
+				if err := conn.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) + %d FROM kept WHERE id >= $1", i), 0).Scan(&n); err != nil || n != 3+i {
+					t.Fatalf("statement %d: %d %v", i, n, err)
+				}
+			}
+		}
+		if n := preparedOn(t, conn); n != 64 {
+			t.Errorf("after 100 texts run twice: %d statements prepared, want the bound, 64", n)
+		}
+		// In a transaction, the connection's prepared statements serve.
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 10; i < 13; i++ {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO kept VALUES ($1, $2)", i, "in a transaction"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Rollback(); err != nil {
+			t.Fatal(err)
+		}
+		var count int
+		if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM kept").Scan(&count); err != nil || count != 3 {
+			t.Errorf("after a rolled-back transaction: %d rows %v, want 3", count, err)
+		}
+	})
+	t.Run("unprepared", func(t *testing.T) {
+		db := testdb.Open(t, dialect.Postgres, store.Options{Unprepared: true})
+		conn, err := db.SQL.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		for i := range 3 {
+			var n int
+			if err := conn.QueryRowContext(ctx, "SELECT $1::int + 1", i).Scan(&n); err != nil || n != i+1 {
+				t.Fatalf("%d %v", n, err)
+			}
+		}
+		if n := preparedOn(t, conn); n != 0 {
+			t.Errorf("unprepared: %d statements prepared, want none", n)
+		}
+	})
+}
