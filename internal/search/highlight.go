@@ -285,6 +285,12 @@ func (o *Outcome) Highlight(field, text string) (Highlight, bool) {
 		if !more {
 			break
 		}
+		if first >= 0 && t.runeStart > toks[first].runeStart+snippetRunes {
+			// past any snippet around the first match: what follows
+			// only tells that the text goes on (a word stands here).
+			toks = append(toks, t)
+			break
+		}
 		w := text[t.start:t.end]
 		var match bool
 		if isASCII(w) {
@@ -312,7 +318,10 @@ func (o *Outcome) Highlight(field, text string) (Highlight, bool) {
 	if first < 0 {
 		return Highlight{}, false
 	}
-	startByte, startRune, endByte, endRune := 0, 0, len(text), utf8.RuneCountInString(text)
+	startByte, startRune, endByte, endRune := 0, 0, len(text), len(text)
+	if !isASCII(text) {
+		endRune = utf8.RuneCountInString(text)
+	}
 	prefix, suffix := "", ""
 	if endRune > snippetRunes {
 		si := first
