@@ -1,7 +1,9 @@
 package match
 
 import (
+	"cmp"
 	"encoding/json"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -22,8 +24,7 @@ import (
 // sees. Shared slices are clipped (capacity = length), so an append to one
 // row's list can never write into another's.
 type interner struct {
-	blank    *ent.ServiceArea // see blankArea
-	blankSvc *ent.Service     // see blankService
+	blankSvc *ent.Service // see blankService
 	strs     map[string]string
 	lists    map[string][]string
 	modes    map[string][]directory.DeliveryMode
@@ -123,31 +124,203 @@ func (in *interner) blankService(s *ent.Service) *ent.Service {
 	return in.blankSvc
 }
 
-// area shares the values a repeats with other rows.
-func (in *interner) area(a *ent.ServiceArea) {
-	a.ExternalSource = in.str(a.ExternalSource)
-	a.Provenance = in.str(a.Provenance)
-	a.Kind = typed(in, a.Kind)
-	a.Code = in.str(a.Code)
-	a.StateCode = in.str(a.StateCode)
-	a.Name = in.str(a.Name)
+// tables hold what a snapshot's entries are laid out in: the strings of
+// their areas, each once, one after another in one buffer; their areas,
+// the areas' centres, their located places and needs, each entry's a range
+// of one array; and the blank rows rows are made from. None of the arrays
+// holds a pointer, so the collector marks each once and never scans it:
+// 100,000 areas and their strings cost it nothing more than a few arrays.
+type tables struct {
+	strs    []byte
+	strAt   []uint32 // string i is strs[strAt[i]:strAt[i+1]]; 0 is ""
+	areas   []area
+	centres []centre
+	locs    []located
+	needs   []int32
+	// areaRow is a blank service area row of the index's client, which
+	// area rows are made from (see entry.row); serviceRow likewise a
+	// blank service row (see HeldRow).
+	areaRow    *ent.ServiceArea
+	serviceRow *ent.Service
 }
 
-// blankArea is one blank row (blankRow) shared by the entries read with
-// this interner.
-func (in *interner) blankArea(a *ent.ServiceArea) *ent.ServiceArea {
-	if in.blank == nil {
-		in.blank = blankRow(a)
+// sym is a string of a snapshot's tables (tables.str).
+type sym uint32
+
+// str is the string s, read in place (never modified: the tables are
+// shared by every request).
+func (t *tables) str(s sym) string {
+	from, to := t.strAt[s], t.strAt[s+1]
+	if from == to {
+		return ""
 	}
-	return in.blank
+	return unsafe.String(&t.strs[from], int(to-from))
+}
+
+// layout lays out a snapshot's entries: from the rows read (addRow), or
+// from an older snapshot's entries (addEntry, when a refresh keeps them),
+// into new tables, so that a snapshot never holds what its predecessors
+// dropped. Sized first (sizeRow, sizeEntry, then reserve), so that the
+// entries' ranges are of arrays that do not move.
+type layout struct {
+	t       *tables
+	in      *interner
+	syms    map[string]sym
+	entries []entry
+	areas   int
+	locs    int
+	needs   int
+}
+
+func newLayout(entries int) *layout {
+	return &layout{t: &tables{strAt: []uint32{0, 0}}, in: newInterner(), syms: map[string]sym{"": 0}, entries: make([]entry, 0, entries)}
+}
+
+func (l *layout) sizeRow(svc *ent.Service) {
+	l.areas += len(svc.Edges.ServiceAreas)
+	l.locs += len(svc.Edges.ServiceAtLocations)
+	l.needs += len(svc.Edges.Needs)
+}
+
+func (l *layout) sizeEntry(e *entry) {
+	l.areas += len(e.areas)
+	l.locs += len(e.locs)
+	l.needs += len(e.needs)
+}
+
+func (l *layout) reserve() {
+	l.t.areas = make([]area, 0, l.areas)
+	l.t.locs = make([]located, 0, l.locs)
+	l.t.needs = make([]int32, 0, l.needs)
+}
+
+// sym is the number of s in the tables, added when new.
+func (l *layout) sym(s string) sym {
+	if n, ok := l.syms[s]; ok {
+		return n
+	}
+	n := sym(len(l.t.strAt) - 1)
+	l.t.strs = append(l.t.strs, s...)
+	l.t.strAt = append(l.t.strAt, uint32(len(l.t.strs)))
+	l.syms[s] = n
+	return n
+}
+
+// addRow lays a loaded service out for matching, sharing through the
+// interner the values its rows repeat. The rows read are dropped: the
+// index keeps no service or area row (a page's are read again, see Rows).
+func (l *layout) addRow(svc *ent.Service) {
+	t, in := l.t, l.in
+	e := entry{svc: in.facts(svc), org: svc.Edges.Organization, program: svc.Edges.Program, tab: t}
+	if t.serviceRow == nil {
+		t.serviceRow = in.blankService(svc)
+	}
+	var model *directory.Eligibility
+	if e.program != nil {
+		model = e.program.Eligibility
+	}
+	e.elig = in.eligibility(directory.Effective(svc.Eligibility, model))
+	first := len(t.areas)
+	for _, a := range svc.Edges.ServiceAreas {
+		if t.areaRow == nil {
+			t.areaRow = blankRow(a)
+		}
+		fa := area{id: a.ID, rank: rankOf(a.Kind), code: l.sym(a.Code), state: l.sym(a.StateCode), name: l.sym(a.Name), sample: a.Sample}
+		if a.CenterLatitude != nil || a.CenterLongitude != nil || a.RadiusKm != nil {
+			var c centre
+			if a.CenterLatitude != nil {
+				c.lat, c.has = *a.CenterLatitude, c.has|hasLat
+			}
+			if a.CenterLongitude != nil {
+				c.lon, c.has = *a.CenterLongitude, c.has|hasLon
+			}
+			if a.RadiusKm != nil {
+				c.km, c.has = *a.RadiusKm, c.has|hasKm
+			}
+			t.centres = append(t.centres, c)
+			fa.centre = uint32(len(t.centres))
+		}
+		fa.circle = a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil
+		t.areas = append(t.areas, fa)
+		e.national = e.national || fa.rank == rankNationwide || fa.rank == rankOnline
+	}
+	e.areas = t.areas[first:len(t.areas):len(t.areas)]
+	slices.SortFunc(e.areas, func(a, b area) int { return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.id, b.id)) })
+	e.byLocation = !slices.ContainsFunc(e.areas, func(a area) bool { return a.rank != rankText })
+	first = len(t.locs)
+	for _, sal := range svc.Edges.ServiceAtLocations {
+		loc := sal.Edges.Location
+		if loc == nil {
+			continue
+		}
+		point, approx, ok := PlaceOf(loc)
+		if !ok {
+			continue
+		}
+		// The location's own organization decides who sees where it is, as
+		// the read rules decide (auth.Visible); one with none (0) is seen by
+		// staff only, never by the editors of a service placed there.
+		owner := 0
+		if loc.OrganizationID != nil {
+			owner = *loc.OrganizationID
+		}
+		t.locs = append(t.locs, located{v: point, owner: owner, confidential: loc.Confidential, approx: approx, location: loc.ID, link: sal.ID})
+	}
+	e.locs = t.locs[first:len(t.locs):len(t.locs)]
+	first = len(t.needs)
+	for _, term := range svc.Edges.Needs {
+		t.needs = append(t.needs, int32(term.ID))
+	}
+	e.needs = t.needs[first:len(t.needs):len(t.needs)]
+	l.entries = append(l.entries, e)
+}
+
+// addEntry lays out again an entry of an older snapshot, as it is.
+func (l *layout) addEntry(old *entry) {
+	t, from := l.t, old.tab
+	if t.areaRow == nil {
+		t.areaRow = from.areaRow
+	}
+	if t.serviceRow == nil {
+		t.serviceRow = from.serviceRow
+	}
+	e := *old
+	e.tab = t
+	first := len(t.areas)
+	for _, a := range old.areas {
+		a.code, a.state, a.name = l.sym(from.str(a.code)), l.sym(from.str(a.state)), l.sym(from.str(a.name))
+		if a.centre != 0 {
+			t.centres = append(t.centres, from.centres[a.centre-1])
+			a.centre = uint32(len(t.centres))
+		}
+		t.areas = append(t.areas, a)
+	}
+	e.areas = t.areas[first:len(t.areas):len(t.areas)]
+	first = len(t.locs)
+	t.locs = append(t.locs, old.locs...)
+	e.locs = t.locs[first:len(t.locs):len(t.locs)]
+	first = len(t.needs)
+	t.needs = append(t.needs, old.needs...)
+	e.needs = t.needs[first:len(t.needs):len(t.needs)]
+	l.entries = append(l.entries, e)
+}
+
+// finish returns the entries laid out, their tables trimmed to their
+// length.
+func (l *layout) finish() []entry {
+	t := l.t
+	t.strs, t.strAt, t.centres = slices.Clip(slices.Clone(t.strs)), slices.Clip(slices.Clone(t.strAt)), slices.Clip(slices.Clone(t.centres))
+	l.syms = nil
+	return l.entries
 }
 
 // bytes estimates the memory the snapshot holds: its own arrays, maps and
-// bitsets, the services' facts and areas, and the rows it keeps
-// (organizations and programs), each row, string and list counted once however many entries
-// share it. Map overhead is estimated (a word a slot beside the key and
-// value), so the figure is an estimate to within a few per cent, for
-// /metrics (village_match_index_bytes), not an exact count.
+// bitsets, the tables its entries are laid out in, the services' facts,
+// and the rows it keeps (organizations and programs), each row, string and
+// list counted once however many entries share it. Map overhead is
+// estimated (a word a slot beside the key and value), so the figure is an
+// estimate to within a few per cent, for /metrics
+// (village_match_index_bytes), not an exact count.
 func (s *snapshot) bytes() int64 {
 	var m sizer
 	m.seen = map[unsafe.Pointer]bool{}
@@ -157,27 +330,26 @@ func (s *snapshot) bytes() int64 {
 		n += int64(len(nd.terms)) * mapSlot(int64(unsafe.Sizeof(0)+1))
 		n += int64(cap(nd.metBy)) * 8
 	}
-	n += int64(cap(s.entries)) * ptrSize
-	for _, e := range s.entries {
-		n += int64(unsafe.Sizeof(*e))
-		n += int64(cap(e.areas))*int64(unsafe.Sizeof(area{})) + int64(cap(e.locs))*int64(unsafe.Sizeof(located{})) + int64(cap(e.needs))*4
+	n += int64(cap(s.entries)) * int64(unsafe.Sizeof(entry{}))
+	for i := range s.entries {
+		e := &s.entries[i]
 		n += m.facts(e.svc) + m.organization(e.org) + m.program(e.program) + m.eligibility(e.elig)
-		for _, a := range e.areas {
-			n += m.area(&a)
-		}
-		n += ptrBytes(&m, e.areaRow) + ptrBytes(&m, e.serviceRow)
+	}
+	if t := s.tab; t != nil {
+		n += int64(unsafe.Sizeof(*t)) + int64(cap(t.strs)) + int64(cap(t.strAt))*4 +
+			int64(cap(t.areas))*int64(unsafe.Sizeof(area{})) + int64(cap(t.centres))*int64(unsafe.Sizeof(centre{})) +
+			int64(cap(t.locs))*int64(unsafe.Sizeof(located{})) + int64(cap(t.needs))*4 +
+			ptrBytes(&m, t.areaRow) + ptrBytes(&m, t.serviceRow)
 	}
 	n += int64(cap(s.programs)) * int64(unsafe.Sizeof(programEntry{}))
 	for _, p := range s.programs {
 		n += int64(cap(p.services))*int64(unsafe.Sizeof(0)) + m.program(p.program)
 	}
-	for k, list := range s.byCode {
-		n += mapSlot(int64(unsafe.Sizeof(k))+int64(unsafe.Sizeof(list))) + int64(cap(list))*ptrSize
-	}
+	n += int64(cap(s.byCode))*int64(unsafe.Sizeof(codeList{})) + int64(cap(s.coded))*4
 	for k, list := range s.byState {
-		n += mapSlot(int64(unsafe.Sizeof(k))+int64(unsafe.Sizeof(list))) + int64(cap(list))*ptrSize
+		n += mapSlot(int64(unsafe.Sizeof(k))+int64(unsafe.Sizeof(list))) + int64(cap(list))*4
 	}
-	n += int64(cap(s.everyone))*ptrSize + int64(cap(s.radii))*int64(unsafe.Sizeof(radius{})) + int64(cap(s.sites))*int64(unsafe.Sizeof(site{}))
+	n += int64(cap(s.everyone))*4 + int64(cap(s.radii))*int64(unsafe.Sizeof(radius{})) + int64(cap(s.sites))*int64(unsafe.Sizeof(site{}))
 	return n
 }
 
@@ -269,14 +441,5 @@ func (m *sizer) program(p *ent.Program) int64 {
 	}
 	// Settings, audiences and evidence: a few small lists per program.
 	n += int64(cap(p.Settings)+cap(p.Audiences))*16 + int64(cap(p.Evidence))*int64(unsafe.Sizeof(directory.Evidence{}))
-	return n
-}
-
-// area counts what an area holds beyond its place in the entry's array.
-func (m *sizer) area(a *area) int64 {
-	n := m.str(a.code) + m.str(a.state) + m.str(a.name)
-	if c := a.centre; c != nil {
-		n += int64(unsafe.Sizeof(*c)) + ptrBytes(m, c.lat) + ptrBytes(m, c.lon) + ptrBytes(m, c.km)
-	}
 	return n
 }

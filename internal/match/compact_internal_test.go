@@ -82,8 +82,8 @@ func TestIndexBytes(t *testing.T) {
 			shared("status", string(e.svc.Status))
 			shared("wait", e.svc.WaitTime)
 			for _, a := range e.areas {
-				shared("area name", a.name)
-				shared("state", a.state)
+				shared("area name", e.tab.str(a.name))
+				shared("state", e.tab.str(a.state))
 				areas++
 			}
 		}

@@ -88,10 +88,10 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 	// Area: a stated area, else (for a service that states none) a
 	// location near enough.
 	spec := specOutOfArea
-	if a := covering(e.areas, p.place); a != nil {
+	if a := covering(e, p.place); a != nil {
 		r.coverage, spec = a, a.rank.specificity()
 		v.met(InArea, func() string { return coverageSentence(e.row(a), p.place) })
-	} else if a := partly(e.areas, p.place); a != nil {
+	} else if a := partly(e, p.place); a != nil {
 		r.coverage, spec = a, specPartial
 		v.met(Confirm, func() string { return partSentence(e.row(a), p.place) })
 	} else if e.byLocation && located {

@@ -99,7 +99,7 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 	var radii []radius
 	widest := 0.0
 	for _, r := range snap.radii {
-		if relevant(r.entry) {
+		if relevant(&snap.entries[r.pos]) {
 			radii = append(radii, r)
 			widest = max(widest, r.km)
 		}
@@ -134,7 +134,7 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 	locate := func() {
 		located = map[string][]placed{}
 		for _, st := range snap.sites {
-			e := st.entry
+			e := &snap.entries[st.pos]
 			l := &e.locs[st.loc]
 			if !l.visible(reveal) || !relevant(e) {
 				continue
@@ -164,8 +164,9 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 		sh := states[c.StateCode]
 		if sh == nil {
 			sh = &shared{judged: newBitset(len(snap.entries)), covered: make([]bool, len(needs))}
-			list := slices.Concat(snap.everyone, snap.byCode[areaKey{rankState, c.StateCode}])
-			for _, e := range list {
+			list := slices.Concat(snap.everyone, snap.withCode(rankState, c.StateCode))
+			for _, i := range list {
+				e := &snap.entries[i]
 				if sh.judged.has(e.pos) || !wanted(e, sh.covered) {
 					continue
 				}
@@ -186,20 +187,20 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 		}
 		local := newBitset(len(snap.entries))
 		for _, code := range p.place.MatchCounties {
-			for _, e := range snap.byCode[areaKey{rankCounty, code}] {
-				local.set(e.pos)
+			for _, i := range snap.withCode(rankCounty, code) {
+				local.set(int(i))
 			}
 		}
 		for _, zip := range p.place.ZIPs {
-			for _, e := range snap.byCode[areaKey{rankZIP, zip}] {
-				local.set(e.pos)
+			for _, i := range snap.withCode(rankZIP, zip) {
+				local.set(int(i))
 			}
 		}
 		for _, pt := range p.place.partPoints {
 			addRadii(radii, widest, local, pt)
 		}
 		local.each(func(i int) {
-			e := snap.entries[i]
+			e := &snap.entries[i]
 			if !sh.judged.has(i) && wanted(e, covered) && serves(e, &p) {
 				meets(e, covered)
 			}

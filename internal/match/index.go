@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,15 +48,22 @@ type snapshot struct {
 
 	needs map[string]need // the needs vocabulary by code, expanded
 
-	entries []*entry // every service, in ID order (entry.pos)
+	// entries are every service, in ID order (entry.pos), in one array;
+	// their areas, located places and needs lie in tab's arrays.
+	entries []entry
+	tab     *tables
 
 	programs []programEntry // every program, in ID order
 
-	byCode   map[areaKey][]*entry // STATE, COUNTY and ZIP areas by code
-	byState  map[string][]*entry  // any area lying in a state (near misses)
-	everyone []*entry             // NATIONWIDE and ONLINE
-	radii    []radius             // RADIUS areas, by the latitude of their centre
-	widest   float64              // the largest radius, in km
+	// byCode lists the codes of STATE, COUNTY and ZIP areas, sorted by
+	// rank and code (see withCode), each with the positions of its
+	// services: a range of coded.
+	byCode   []codeList
+	coded    []int32
+	byState  map[string][]int32 // any area lying in a state (near misses), by position
+	everyone []int32            // NATIONWIDE and ONLINE, by position
+	radii    []radius           // RADIUS areas, by the latitude of their centre
+	widest   float64            // the largest radius, in km
 	// sites are the located places of the services that record no area
 	// that can place them (see entry.byLocation), by latitude: matched by
 	// distance from the family (see nearby.go).
@@ -65,7 +73,9 @@ type snapshot struct {
 // entry is one service as matching reads it: the fields of its row that
 // matching tests (facts; the page's rows are read again to show, see Rows),
 // its organization and program rows, and, laid out flat so evaluating
-// hundreds of candidates stays cheap, its areas, located places and needs.
+// hundreds of candidates stays cheap, its areas, located places and needs:
+// each a range of one of its snapshot's arrays (tab), which hold no
+// pointer for the collector to follow.
 type entry struct {
 	svc     *facts
 	org     *ent.Organization // shared by the entries of one load
@@ -73,19 +83,15 @@ type entry struct {
 	// elig is what the service is judged by (directory.Effective); nil
 	// when neither it nor its program has one.
 	elig     *directory.Eligibility
-	pos      int    // in snapshot.entries
-	areas    []area // most specific first (by rank, then ID)
-	locs     []located
-	needs    []int32 // taxonomy term IDs
-	national bool    // has a NATIONWIDE or ONLINE area
+	tab      *tables   // the snapshot's: its strings and blank rows
+	areas    []area    // in tab.areas, most specific first (by rank, then ID)
+	locs     []located // in tab.locs
+	needs    []int32   // in tab.needs: taxonomy term IDs
+	pos      int       // in snapshot.entries
+	national bool      // has a NATIONWIDE or ONLINE area
 	// byLocation: the service records no area that can place it (none, or
 	// only TEXT areas), so its locations place it (see nearby.go).
 	byLocation bool
-	// areaRow is a blank service area row of the index's client, which
-	// area rows are made from (see row); serviceRow likewise a blank
-	// service row (see HeldRow). Both shared by the entries of one load.
-	areaRow    *ent.ServiceArea
-	serviceRow *ent.Service
 }
 
 // facts are the fields of a service's row that matching tests, named as
@@ -110,27 +116,35 @@ var factColumns = []string{service.FieldOrganizationID, service.FieldProgramID, 
 	service.FieldWaitDays, service.FieldWaitTime, service.FieldVerifiedAt, service.FieldEligibility}
 
 // area is a service area as matching tests it and a result shows it: its
-// ID, kind, code, state, name, sample flag and centre (interned strings),
-// not its whole row. A result's coverage row is made from it (entry.row);
-// graph reads the row again when a query asks for more of it.
+// ID, kind, code, state, name, sample flag and centre, not its whole row,
+// in 32 bytes and no pointer: its strings are numbers of the snapshot's
+// (tables.str), its centre a number of tables.centres. A result's coverage
+// row is made from it (entry.row); graph reads the row again when a query
+// asks for more of it.
 type area struct {
-	id     int
-	code   string
-	state  string // StateCode
-	name   string
-	centre *centre // nil when the row gives no centre or radius
-	rank   areaRank
-	circle bool // a RADIUS with its centre and radius set
-	sample bool
+	id                int
+	code, state, name sym    // state: StateCode
+	centre            uint32 // 1 + its centre's index in tables.centres; 0: the row gives none
+	rank              areaRank
+	circle            bool // a RADIUS with its centre and radius set
+	sample            bool
 }
 
-// centre is an area's centre and radius, as its row gives them (any may be
-// nil).
-type centre struct{ lat, lon, km *float64 }
+// centre is an area's centre and radius, as its row gives them: has says
+// which are set (hasLat, hasLon, hasKm).
+type centre struct {
+	lat, lon, km float64
+	has          uint8
+}
 
-func (a *area) lat() float64 { return *a.centre.lat }
-func (a *area) lon() float64 { return *a.centre.lon }
-func (a *area) km() float64  { return *a.centre.km }
+const (
+	hasLat = 1 << iota
+	hasLon
+	hasKm
+)
+
+// centre is a's centre (a must have one).
+func (e *entry) centre(a *area) *centre { return &e.tab.centres[a.centre-1] }
 
 // kind is the area's kind (rank is one to one with it).
 func (a *area) kind() servicearea.Kind { return kindOf[a.rank] }
@@ -144,11 +158,21 @@ var kindOf = [...]servicearea.Kind{rankZIP: servicearea.KindZIP, rankRadius: ser
 // row is the caller's own; its strings and centre are the index's.
 func (e *entry) row(a *area) *ent.ServiceArea {
 	r := new(ent.ServiceArea)
-	*r = *e.areaRow // the client's configuration, so its edges can be queried
+	*r = *e.tab.areaRow // the client's configuration, so its edges can be queried
+	t := e.tab
 	r.ID, r.ServiceID, r.Sample = a.id, e.svc.ID, a.sample
-	r.Kind, r.Code, r.StateCode, r.Name = a.kind(), a.code, a.state, a.name
-	if c := a.centre; c != nil {
-		r.CenterLatitude, r.CenterLongitude, r.RadiusKm = c.lat, c.lon, c.km
+	r.Kind, r.Code, r.StateCode, r.Name = a.kind(), t.str(a.code), t.str(a.state), t.str(a.name)
+	if a.centre != 0 {
+		c := e.centre(a)
+		if c.has&hasLat != 0 {
+			r.CenterLatitude = &c.lat
+		}
+		if c.has&hasLon != 0 {
+			r.CenterLongitude = &c.lon
+		}
+		if c.has&hasKm != 0 {
+			r.RadiusKm = &c.km
+		}
 	}
 	return r
 }
@@ -179,13 +203,34 @@ type located struct {
 	location, link int
 }
 
-// radius is a RADIUS area with its service, flat so the scan is cheap.
+// radius is a RADIUS area with its service's position, flat so the scan
+// is cheap.
 type radius struct {
 	lat, lon, km float64
-	entry        *entry
+	pos          int32
 }
 
-type areaKey struct {
+// codeList is one code of STATE, COUNTY or ZIP areas, and the positions of
+// the services with such an area: snapshot.coded[from:to].
+type codeList struct {
+	code     sym
+	rank     areaRank
+	from, to uint32
+}
+
+// withCode is the positions of the services with an area of rank and
+// code: a binary search of byCode.
+func (s *snapshot) withCode(rank areaRank, code string) []int32 {
+	i, ok := slices.BinarySearchFunc(s.byCode, codeKey{rank, code}, func(l codeList, k codeKey) int {
+		return cmp.Or(cmp.Compare(l.rank, k.rank), strings.Compare(s.tab.str(l.code), k.code))
+	})
+	if !ok {
+		return nil
+	}
+	return s.coded[s.byCode[i].from:s.byCode[i].to]
+}
+
+type codeKey struct {
 	rank areaRank
 	code string
 }
@@ -272,12 +317,15 @@ func load(ctx context.Context, client *ent.Client, position int) (*snapshot, err
 	if err != nil {
 		return nil, err
 	}
-	entries := make([]*entry, len(services))
-	in := newInterner()
-	for i, svc := range services {
-		entries[i] = newEntry(svc, in)
+	l := newLayout(len(services))
+	for _, svc := range services {
+		l.sizeRow(svc)
 	}
-	return assemble(position, vocabulary(terms), entries, programs), nil
+	l.reserve()
+	for _, svc := range services {
+		l.addRow(svc)
+	}
+	return assemble(position, vocabulary(terms), l.finish(), programs), nil
 }
 
 // needTerms are the needs vocabulary, and the terms of other vocabularies a
@@ -291,53 +339,95 @@ func needTerms(ctx context.Context, client *ent.Client) ([]*ent.TaxonomyTerm, er
 
 // assemble indexes entries (which it owns: it numbers them) by place, need
 // and program. vocab's needs are copied: their bitsets are the snapshot's own.
-func assemble(position int, vocab map[string]need, entries []*entry, programs []*ent.Program) *snapshot {
+func assemble(position int, vocab map[string]need, entries []entry, programs []*ent.Program) *snapshot {
 	s := &snapshot{
 		position: position,
 		needs:    make(map[string]need, len(vocab)),
-		byCode:   map[areaKey][]*entry{},
-		byState:  map[string][]*entry{},
+		byState:  map[string][]int32{},
 	}
 	for code, n := range vocab {
 		n.metBy = nil
 		s.needs[code] = n
 	}
-	slices.SortFunc(entries, func(a, b *entry) int { return a.svc.ID - b.svc.ID })
+	slices.SortFunc(entries, func(a, b entry) int { return a.svc.ID - b.svc.ID })
 	s.entries = entries
-	for i, e := range entries {
-		e.pos = i
-		states := map[string]bool{}
+	if len(entries) > 0 {
+		s.tab = entries[0].tab
+	}
+	// byCode in two passes: count each code's services, then place them.
+	type key struct {
+		rank areaRank
+		code sym
+	}
+	lists := map[key]int{}
+	var last []int // per code list: 1 + the last position counted
+	var states []sym
+	each := func(e *entry, f func(i int)) {
 		for _, a := range e.areas {
 			switch a.rank {
 			case rankState, rankCounty, rankZIP:
-				k := areaKey{a.rank, a.code}
-				if list := s.byCode[k]; len(list) == 0 || list[len(list)-1] != e {
-					s.byCode[k] = append(list, e)
+				k := key{a.rank, a.code}
+				i, ok := lists[k]
+				if !ok {
+					i = len(s.byCode)
+					lists[k] = i
+					s.byCode = append(s.byCode, codeList{code: a.code, rank: a.rank})
+					last = append(last, 0)
 				}
-			case rankRadius:
-				if a.circle {
-					s.radii = append(s.radii, radius{a.lat(), a.lon(), a.km(), e})
+				if last[i] != e.pos+1 {
+					last[i] = e.pos + 1
+					f(i)
 				}
 			}
-			if st := a.state; st != "" && !states[st] {
-				states[st] = true
-				s.byState[st] = append(s.byState[st], e)
+		}
+	}
+	for i := range entries {
+		e := &entries[i]
+		e.pos = i
+		each(e, func(i int) { s.byCode[i].to++ })
+		states = states[:0]
+		for _, a := range e.areas {
+			if a.rank == rankRadius && a.circle {
+				c := e.centre(&a)
+				s.radii = append(s.radii, radius{c.lat, c.lon, c.km, int32(i)})
+			}
+			if st := a.state; st != 0 && !slices.Contains(states, st) {
+				states = append(states, st)
+				name := s.tab.str(st)
+				s.byState[name] = append(s.byState[name], int32(i))
 			}
 		}
 		if e.national {
-			s.everyone = append(s.everyone, e)
+			s.everyone = append(s.everyone, int32(i))
 		}
 		if e.byLocation {
 			for j := range e.locs {
 				lat, lon := e.locs[j].latLon()
-				s.sites = append(s.sites, site{lat: lat, lon: lon, entry: e, loc: int32(j)})
+				s.sites = append(s.sites, site{lat: lat, lon: lon, pos: int32(i), loc: int32(j)})
 			}
 		}
 	}
+	n := uint32(0)
+	for i := range s.byCode {
+		c := &s.byCode[i]
+		c.from, c.to, n = n, n, n+c.to
+		last[i] = 0
+	}
+	s.coded = make([]int32, n)
+	for i := range entries {
+		each(&entries[i], func(j int) {
+			c := &s.byCode[j]
+			s.coded[c.to] = int32(i)
+			c.to++
+		})
+	}
+	slices.SortFunc(s.byCode, func(a, b codeList) int {
+		return cmp.Or(cmp.Compare(a.rank, b.rank), strings.Compare(s.tab.str(a.code), s.tab.str(b.code)))
+	})
 	slices.SortFunc(s.sites, func(a, b site) int { return cmp.Compare(a.lat, b.lat) })
 	byProgram := map[int][]int{}
-	for _, e := range s.entries {
-		if e.program != nil {
+	for i := range s.entries {
+		if e := &s.entries[i]; e.program != nil {
 			byProgram[e.program.ID] = append(byProgram[e.program.ID], e.pos)
 		}
 	}
@@ -363,65 +453,14 @@ func (s *snapshot) markNeedsMet() {
 			codesOf[int32(t)] = append(codesOf[int32(t)], code)
 		}
 	}
-	for _, e := range s.entries {
+	for i := range s.entries {
+		e := &s.entries[i]
 		for _, t := range e.needs {
 			for _, code := range codesOf[t] {
 				s.needs[code].metBy.set(e.pos)
 			}
 		}
 	}
-}
-
-// newEntry lays a loaded service out for matching, sharing through in the
-// values its rows repeat.
-func newEntry(svc *ent.Service, in *interner) *entry {
-	e := &entry{svc: in.facts(svc), org: svc.Edges.Organization, program: svc.Edges.Program, serviceRow: in.blankService(svc)}
-	var model *directory.Eligibility
-	if e.program != nil {
-		model = e.program.Eligibility
-	}
-	e.elig = in.eligibility(directory.Effective(svc.Eligibility, model))
-	e.areas = make([]area, 0, len(svc.Edges.ServiceAreas))
-	for _, a := range svc.Edges.ServiceAreas {
-		in.area(a)
-		if e.areaRow == nil {
-			e.areaRow = in.blankArea(a)
-		}
-		fa := area{id: a.ID, rank: rankOf(a.Kind), code: a.Code, state: a.StateCode, name: a.Name, sample: a.Sample}
-		if a.CenterLatitude != nil || a.CenterLongitude != nil || a.RadiusKm != nil {
-			fa.centre = &centre{a.CenterLatitude, a.CenterLongitude, a.RadiusKm}
-		}
-		fa.circle = a.CenterLatitude != nil && a.CenterLongitude != nil && a.RadiusKm != nil
-		e.areas = append(e.areas, fa)
-		e.national = e.national || fa.rank == rankNationwide || fa.rank == rankOnline
-	}
-	slices.SortFunc(e.areas, func(a, b area) int { return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.id, b.id)) })
-	e.byLocation = !slices.ContainsFunc(e.areas, func(a area) bool { return a.rank != rankText })
-	for _, sal := range svc.Edges.ServiceAtLocations {
-		loc := sal.Edges.Location
-		if loc == nil {
-			continue
-		}
-		point, approx, ok := PlaceOf(loc)
-		if !ok {
-			continue
-		}
-		// The location's own organization decides who sees where it is, as
-		// the read rules decide (auth.Visible); one with none (0) is seen by
-		// staff only, never by the editors of a service placed there.
-		owner := 0
-		if loc.OrganizationID != nil {
-			owner = *loc.OrganizationID
-		}
-		e.locs = append(e.locs, located{v: point, owner: owner, confidential: loc.Confidential, approx: approx, location: loc.ID, link: sal.ID})
-	}
-	e.needs = make([]int32, len(svc.Edges.Needs))
-	for i, t := range svc.Edges.Needs {
-		e.needs[i] = int32(t.ID)
-	}
-	// The rows read are laid out above and dropped: the index keeps no
-	// service row (a page's are read again, see Rows).
-	return e
 }
 
 // candidates are the services with an area that may cover the place (and,
@@ -432,14 +471,14 @@ func newEntry(svc *ent.Service, in *interner) *entry {
 // near misses.
 func (s *snapshot) candidates(at Place, nearMisses bool, needs []need, reachKm float64, reveal func(owner int) bool) []*entry {
 	in := newBitset(len(s.entries))
-	add := func(list []*entry) {
-		for _, e := range list {
-			in.set(e.pos)
+	add := func(list []int32) {
+		for _, i := range list {
+			in.set(int(i))
 		}
 	}
 	add(s.everyone)
 	if at.State != "" {
-		add(s.byCode[areaKey{rankState, at.State}])
+		add(s.withCode(rankState, at.State))
 		// A family placed by state alone is covered in part by every area
 		// lying in the state.
 		if nearMisses || (at.ZIP == "" && len(at.ZIPs) == 0) {
@@ -447,13 +486,13 @@ func (s *snapshot) candidates(at Place, nearMisses bool, needs []need, reachKm f
 		}
 	}
 	for _, c := range at.MatchCounties {
-		add(s.byCode[areaKey{rankCounty, c}])
+		add(s.withCode(rankCounty, c))
 	}
 	for _, c := range at.partCounties {
-		add(s.byCode[areaKey{rankCounty, c}])
+		add(s.withCode(rankCounty, c))
 	}
 	for _, zip := range at.ZIPs { // the ZIP, or a city's or county's ZIPs
-		add(s.byCode[areaKey{rankZIP, zip}])
+		add(s.withCode(rankZIP, zip))
 	}
 	for _, pt := range at.partPoints {
 		s.addRadii(in, pt)
@@ -470,7 +509,7 @@ func (s *snapshot) candidates(at Place, nearMisses bool, needs []need, reachKm f
 		in.and(met)
 	}
 	out := make([]*entry, 0, in.count())
-	in.each(func(i int) { out = append(out, s.entries[i]) })
+	in.each(func(i int) { out = append(out, &s.entries[i]) })
 	return out
 }
 
@@ -490,11 +529,11 @@ func addRadii(radii []radius, widest float64, in bitset, pt LatLon) {
 		if r.lat > pt.Lat+reach {
 			break
 		}
-		if math.Abs(r.lat-pt.Lat)*111.19 > r.km || in.has(r.entry.pos) {
+		if math.Abs(r.lat-pt.Lat)*111.19 > r.km || in.has(int(r.pos)) {
 			continue
 		}
 		if geo.DistanceKm(pt.Lat, pt.Lon, r.lat, r.lon) <= r.km {
-			in.set(r.entry.pos)
+			in.set(int(r.pos))
 		}
 	}
 }

@@ -375,10 +375,10 @@ const (
 
 // covering returns the most specific of the service's areas that covers
 // the place (the first: an entry's areas are in rank order), or nil.
-func covering(areas []area, place Place) *area {
-	for i := range areas {
-		if areas[i].covers(place) {
-			return &areas[i]
+func covering(e *entry, place Place) *area {
+	for i := range e.areas {
+		if e.covers(&e.areas[i], place) {
+			return &e.areas[i]
 		}
 	}
 	return nil
@@ -387,53 +387,60 @@ func covering(areas []area, place Place) *area {
 // partly returns the most specific of the service's areas that covers part
 // of a place larger than a ZIP (a city, county or state), or nil. A family
 // placed so cannot be told the service reaches it until it gives its ZIP.
-func partly(areas []area, place Place) *area {
+func partly(e *entry, place Place) *area {
 	if place.ZIP != "" {
 		return nil
 	}
-	for i := range areas {
-		if areas[i].coversPart(place) {
-			return &areas[i]
+	for i := range e.areas {
+		if e.coversPart(&e.areas[i], place) {
+			return &e.areas[i]
 		}
 	}
 	return nil
 }
 
-func (a *area) coversPart(place Place) bool {
+func (e *entry) coversPart(a *area, place Place) bool {
 	if len(place.ZIPs) == 0 { // a state: any area lying in it
 		switch a.rank {
 		case rankZIP, rankCounty, rankRadius:
-			return place.State != "" && a.state == place.State
+			return place.State != "" && e.tab.str(a.state) == place.State
 		}
 		return false
 	}
 	switch a.rank {
 	case rankZIP:
-		_, ok := slices.BinarySearch(place.ZIPs, a.code)
+		_, ok := slices.BinarySearch(place.ZIPs, e.tab.str(a.code))
 		return ok
 	case rankCounty:
-		return slices.Contains(place.partCounties, a.code)
+		return slices.Contains(place.partCounties, e.tab.str(a.code))
 	case rankRadius:
-		return a.circle && slices.ContainsFunc(place.partPoints, func(pt LatLon) bool {
-			return geo.DistanceKm(pt.Lat, pt.Lon, a.lat(), a.lon()) <= a.km()
+		if !a.circle {
+			return false
+		}
+		c := e.centre(a)
+		return slices.ContainsFunc(place.partPoints, func(pt LatLon) bool {
+			return geo.DistanceKm(pt.Lat, pt.Lon, c.lat, c.lon) <= c.km
 		})
 	}
 	return false
 }
 
-func (a *area) covers(place Place) bool {
+func (e *entry) covers(a *area, place Place) bool {
 	switch a.rank {
 	case rankNationwide, rankOnline:
 		return true
 	case rankState:
-		return place.State != "" && a.code == place.State
+		return place.State != "" && e.tab.str(a.code) == place.State
 	case rankCounty:
-		return slices.Contains(place.MatchCounties, a.code)
+		return slices.Contains(place.MatchCounties, e.tab.str(a.code))
 	case rankZIP:
-		return place.ZIP != "" && a.code == place.ZIP
+		return place.ZIP != "" && e.tab.str(a.code) == place.ZIP
 	case rankRadius:
-		return place.Point != nil && a.circle &&
-			geo.DistanceKm(place.Point.Lat, place.Point.Lon, a.lat(), a.lon()) <= a.km()
+		if place.Point == nil || !a.circle {
+			return false
+		}
+		c := e.centre(a)
+		return geo.DistanceKm(place.Point.Lat, place.Point.Lon, c.lat, c.lon) <= c.km
 	}
 	return false
 }

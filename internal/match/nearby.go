@@ -21,8 +21,8 @@ const DefaultLocationReachKm = 40
 // latitude-band scan is cheap.
 type site struct {
 	lat, lon float64
-	entry    *entry
-	loc      int32 // in entry.locs
+	pos      int32 // the service's, in snapshot.entries
+	loc      int32 // in its entry's locs
 }
 
 // PlaceOf is where a location is for matching (and search): its
@@ -71,11 +71,11 @@ func (s *snapshot) addNearby(in bitset, pt LatLon, reachKm float64, reveal func(
 		if x.lat > pt.Lat+band {
 			break
 		}
-		if in.has(x.entry.pos) || !x.entry.locs[x.loc].visible(reveal) {
+		if in.has(int(x.pos)) || !s.entries[x.pos].locs[x.loc].visible(reveal) {
 			continue
 		}
 		if geo.DistanceKm(pt.Lat, pt.Lon, x.lat, x.lon) <= reachKm {
-			in.set(x.entry.pos)
+			in.set(int(x.pos))
 		}
 	}
 }
@@ -105,8 +105,8 @@ const approxNote = " (its address has no coordinates, so this is measured to the
 func noAreaPhrase(e *entry) string {
 	var words []string
 	for _, a := range e.areas {
-		if a.name != "" {
-			words = append(words, "“"+a.name+"”")
+		if name := e.tab.str(a.name); name != "" {
+			words = append(words, "“"+name+"”")
 		}
 	}
 	if len(words) > 0 {

@@ -56,7 +56,8 @@ func refresh(ctx context.Context, client *ent.Client, old *snapshot, position, m
 	// What the old snapshot says each changed record belonged to.
 	areas, locations, links := set(changed[typeServiceArea]), set(changed[typeLocation]), set(changed[typeServiceAtLocation])
 	orgs, programs := set(changed[typeOrganization]), set(changed[typeProgram])
-	for _, e := range old.entries {
+	for i := range old.entries {
+		e := &old.entries[i]
 		hit := orgs[e.svc.OrganizationID] ||
 			(e.program != nil && programs[e.program.ID]) ||
 			slices.ContainsFunc(e.areas, func(a area) bool { return areas[a.id] }) ||
@@ -105,18 +106,30 @@ func refresh(ctx context.Context, client *ent.Client, old *snapshot, position, m
 			return nil, err
 		}
 	}
-	entries := make([]*entry, 0, len(old.entries)+len(reread))
-	for _, e := range old.entries {
-		if !touched[e.svc.ID] {
-			copied := *e
-			entries = append(entries, &copied)
+	// Laid out again, the entries kept with the rows read: the new
+	// snapshot's tables hold nothing of what the writes dropped.
+	l := newLayout(len(old.entries) + len(reread))
+	kept := func(yield func(*entry) bool) {
+		for i := range old.entries {
+			if e := &old.entries[i]; !touched[e.svc.ID] && !yield(e) {
+				return
+			}
 		}
 	}
-	in := newInterner()
-	for _, svc := range reread {
-		entries = append(entries, newEntry(svc, in))
+	for e := range kept {
+		l.sizeEntry(e)
 	}
-	s := assemble(position, old.needs, entries, programRows)
+	for _, svc := range reread {
+		l.sizeRow(svc)
+	}
+	l.reserve()
+	for e := range kept {
+		l.addEntry(e)
+	}
+	for _, svc := range reread {
+		l.addRow(svc)
+	}
+	s := assemble(position, old.needs, l.finish(), programRows)
 	s.incremental = true
 	return s, nil
 }

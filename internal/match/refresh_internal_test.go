@@ -21,10 +21,10 @@ import (
 // snapshots of the same directory describe alike whatever built them.
 func describe(s *snapshot) string {
 	var b strings.Builder
-	ids := func(list []*entry) []int {
+	ids := func(list []int32) []int {
 		out := make([]int, len(list))
-		for i, e := range list {
-			out[i] = e.svc.ID
+		for i, pos := range list {
+			out[i] = s.entries[pos].svc.ID
 		}
 		return out
 	}
@@ -38,15 +38,12 @@ func describe(s *snapshot) string {
 			fmt.Fprintf(&b, "  loc %+v\n", l)
 		}
 	}
-	keys := make([]areaKey, 0, len(s.byCode))
-	for k := range s.byCode {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b areaKey) int {
-		return strings.Compare(fmt.Sprint(a.rank, a.code), fmt.Sprint(b.rank, b.code))
-	})
-	for _, k := range keys {
-		fmt.Fprintf(&b, "code %v %s: %v\n", k.rank, k.code, ids(s.byCode[k]))
+	for _, k := range s.byCode {
+		code := s.tab.str(k.code)
+		if got := s.withCode(k.rank, code); len(got) == 0 || &got[0] != &s.coded[k.from] {
+			panic(fmt.Sprintf("code %v %s is not found where it is", k.rank, code))
+		}
+		fmt.Fprintf(&b, "code %v %s: %v\n", k.rank, code, ids(s.coded[k.from:k.to]))
 	}
 	states := slices.Sorted(func(yield func(string) bool) {
 		for st := range s.byState {
@@ -60,10 +57,10 @@ func describe(s *snapshot) string {
 	}
 	fmt.Fprintf(&b, "everyone %v widest %v\n", ids(s.everyone), s.widest)
 	for _, r := range s.radii {
-		fmt.Fprintf(&b, "radius %v %v %v %d\n", r.lat, r.lon, r.km, r.entry.svc.ID)
+		fmt.Fprintf(&b, "radius %v %v %v %d\n", r.lat, r.lon, r.km, s.entries[r.pos].svc.ID)
 	}
 	for _, x := range s.sites {
-		fmt.Fprintf(&b, "site %v %v %d %d\n", x.lat, x.lon, x.entry.svc.ID, x.loc)
+		fmt.Fprintf(&b, "site %v %v %d %d\n", x.lat, x.lon, s.entries[x.pos].svc.ID, x.loc)
 	}
 	for _, p := range s.programs {
 		fmt.Fprintf(&b, "program %s: %v\n", asJSON(p.program), p.services)

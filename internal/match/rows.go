@@ -52,7 +52,7 @@ func (m *Matcher) Rows(ctx context.Context, results []*Result, programs []*Progr
 				s = r.HeldRow()
 				byID[s.ID] = s
 			}
-			s.Edges = r.entry.serviceRow.Edges
+			s.Edges = r.entry.tab.serviceRow.Edges
 			s.Edges.Organization, s.Edges.Program = r.entry.org, r.entry.program
 			r.Service = s
 		}
@@ -76,7 +76,7 @@ func (p *ProgramSummary) NearestResult() *Result { return p.nearest }
 func (r *Result) HeldRow() *ent.Service {
 	e := r.entry
 	f, s := e.svc, new(ent.Service)
-	*s = *e.serviceRow // the client's configuration, so its edges can be queried
+	*s = *e.tab.serviceRow // the client's configuration, so its edges can be queried
 	s.ID, s.OrganizationID, s.Status, s.Sample = f.ID, f.OrganizationID, f.Status, f.Sample
 	s.Languages, s.DeliveryModes = f.Languages, f.DeliveryModes
 	s.CapacityAvailable, s.CapacityUpdatedAt, s.WaitDays, s.WaitTime, s.VerifiedAt = f.CapacityAvailable, f.CapacityUpdatedAt, f.WaitDays, f.WaitTime, f.VerifiedAt
