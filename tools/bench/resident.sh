@@ -14,7 +14,10 @@
 # the seeding; RESIDENT_PG=URL likewise reuses (and keeps) a seeded
 # PostgreSQL database; RESIDENT_BACKENDS="sqlite" (or "postgres") runs one backend;
 # RESIDENT_FLAGS adds `village serve` flags; RESIDENT_PPROF=1 builds with
-# -tags pprof and prints the top of the heap profile (inuse_space) too.
+# -tags pprof and prints the top of the heap profile (inuse_space) too;
+# RESIDENT_BIN=FILE serves with that village binary instead of building
+# one (to compare two builds on the same databases; with RESIDENT_PPROF=1
+# it must have been built with -tags pprof).
 # Run by `make bench`; needs curl and jq.
 set -euo pipefail
 GO=${GO:-go}
@@ -33,7 +36,11 @@ cleanup() {
 trap cleanup EXIT
 tags=()
 if [ "${RESIDENT_PPROF:-}" = 1 ]; then tags=(-tags pprof); fi
-$GO build "${tags[@]}" -o "$work/village" ./cmd/village
+if [ -n "${RESIDENT_BIN:-}" ]; then
+	cp "$RESIDENT_BIN" "$work/village"
+else
+	$GO build "${tags[@]}" -o "$work/village" ./cmd/village
+fi
 
 backends=${RESIDENT_BACKENDS:-sqlite postgres}
 sqlite_db=${RESIDENT_DB:-}
@@ -131,6 +138,11 @@ for target in "${targets[@]}"; do
 		"$(mb $(($(status_kb RssAnon) * 1024)))" "$(mb $(($(status_kb RssFile) * 1024)))"
 	printf '  Go heap in use %s, heap released to the OS %s, Go runtime total %s\n' \
 		"$(mb "$(metric go_memstats_heap_inuse_bytes)")" "$(mb "$(metric go_memstats_heap_released_bytes)")" "$(mb "$(metric go_memstats_sys_bytes)")"
+	# What the Go runtime holds (all it mapped less what it gave back) is an
+	# upper bound of its resident part; the rest of the anonymous memory is
+	# outside it (SQLite's own allocator, C-side buffers, thread stacks).
+	printf '  anonymous outside the Go runtime at least %s\n' \
+		"$(mb $(($(status_kb RssAnon) * 1024 - $(metric go_memstats_sys_bytes) + $(metric go_memstats_heap_released_bytes))))"
 	printf '  match index %s (%d services), search index %s, response cache %s (%d answers)\n' \
 		"$(mb "$(metric village_match_index_bytes)")" "$(metric village_match_index_records)" \
 		"$(mb "$(metric village_search_index_bytes)")" "$(mb "$(metric village_response_cache_bytes)")" "$(metric village_response_cache_entries)"
