@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 	"unsafe"
 
 	"github.com/village-directory/village/ent"
@@ -27,13 +29,11 @@ type interner struct {
 	blankSvc *ent.Service // see blankService
 	strs     map[string]string
 	lists    map[string][]string
-	modes    map[string][]directory.DeliveryMode
 	elig     map[string]*directory.Eligibility
 }
 
 func newInterner() *interner {
-	return &interner{strs: map[string]string{}, lists: map[string][]string{},
-		modes: map[string][]directory.DeliveryMode{}, elig: map[string]*directory.Eligibility{}}
+	return &interner{strs: map[string]string{}, lists: map[string][]string{}, elig: map[string]*directory.Eligibility{}}
 }
 
 func (in *interner) str(s string) string {
@@ -66,24 +66,6 @@ func (in *interner) list(l []string) []string {
 	return l
 }
 
-func (in *interner) modeList(l []directory.DeliveryMode) []directory.DeliveryMode {
-	if l == nil {
-		return nil
-	}
-	var b strings.Builder
-	for _, m := range l {
-		b.WriteString(string(m))
-		b.WriteByte(0)
-	}
-	key := b.String()
-	if v, ok := in.modes[key]; ok && len(v) == len(l) {
-		return v
-	}
-	l = l[:len(l):len(l)]
-	in.modes[key] = l
-	return l
-}
-
 // eligibility returns the one copy of e's value (nil stays nil).
 func (in *interner) eligibility(e *directory.Eligibility) *directory.Eligibility {
 	if e == nil {
@@ -100,15 +82,6 @@ func (in *interner) eligibility(e *directory.Eligibility) *directory.Eligibility
 	e.PriorityPopulations = in.list(e.PriorityPopulations)
 	in.elig[string(key)] = e
 	return e
-}
-
-// facts lays out what matching tests of s, sharing the values it repeats
-// with other rows.
-func (in *interner) facts(s *ent.Service) *facts {
-	return &facts{ID: s.ID, OrganizationID: s.OrganizationID, Status: typed(in, s.Status), Sample: s.Sample,
-		Languages: in.list(s.Languages), DeliveryModes: in.modeList(s.DeliveryModes),
-		CapacityAvailable: s.CapacityAvailable, CapacityUpdatedAt: s.CapacityUpdatedAt,
-		WaitDays: s.WaitDays, WaitTime: in.str(s.WaitTime), VerifiedAt: s.VerifiedAt}
 }
 
 // blankService is one blank service row (blankRow) shared by the entries
@@ -137,6 +110,10 @@ type tables struct {
 	centres []centre
 	locs    []located
 	needs   []int32
+	// The services' lists, each once, and times (see facts).
+	langs [][]string
+	modes [][]directory.DeliveryMode
+	times []time.Time
 	// areaRow is a blank service area row of the index's client, which
 	// area rows are made from (see entry.row); serviceRow likewise a
 	// blank service row (see HeldRow).
@@ -157,6 +134,14 @@ func (t *tables) str(s sym) string {
 	return unsafe.String(&t.strs[from], int(to-from))
 }
 
+// time is the i-th time of facts (1 + its index; 0: none).
+func (t *tables) time(i uint32) *time.Time {
+	if i == 0 {
+		return nil
+	}
+	return &t.times[i-1]
+}
+
 // layout lays out a snapshot's entries: from the rows read (addRow), or
 // from an older snapshot's entries (addEntry, when a refresh keeps them),
 // into new tables, so that a snapshot never holds what its predecessors
@@ -166,6 +151,7 @@ type layout struct {
 	t       *tables
 	in      *interner
 	syms    map[string]sym
+	lists   map[string]uint32 // see list
 	entries []entry
 	areas   int
 	locs    int
@@ -173,7 +159,8 @@ type layout struct {
 }
 
 func newLayout(entries int) *layout {
-	return &layout{t: &tables{strAt: []uint32{0, 0}}, in: newInterner(), syms: map[string]sym{"": 0}, entries: make([]entry, 0, entries)}
+	return &layout{t: &tables{strAt: []uint32{0, 0}}, in: newInterner(), syms: map[string]sym{"": 0},
+		lists: map[string]uint32{}, entries: make([]entry, 0, entries)}
 }
 
 func (l *layout) sizeRow(svc *ent.Service) {
@@ -206,12 +193,74 @@ func (l *layout) sym(s string) sym {
 	return n
 }
 
+// langs and modes are the number of a list of languages or delivery
+// modes in the tables (1 + its index; 0: nil), added when new.
+func (l *layout) langs(list []string) uint32 {
+	if list == nil {
+		return 0
+	}
+	key := "l" + strconv.Itoa(len(list)) + "\x00" + strings.Join(list, "\x00")
+	if n, ok := l.lists[key]; ok {
+		return n
+	}
+	shared := make([]string, len(list))
+	for i, s := range list {
+		shared[i] = l.in.str(s)
+	}
+	l.t.langs = append(l.t.langs, shared)
+	l.lists[key] = uint32(len(l.t.langs))
+	return uint32(len(l.t.langs))
+}
+
+func (l *layout) modes(list []directory.DeliveryMode) uint32 {
+	if list == nil {
+		return 0
+	}
+	var b strings.Builder
+	b.WriteString("m" + strconv.Itoa(len(list)))
+	for _, m := range list {
+		b.WriteByte(0)
+		b.WriteString(string(m))
+	}
+	key := b.String()
+	if n, ok := l.lists[key]; ok {
+		return n
+	}
+	l.t.modes = append(l.t.modes, slices.Clone(list))
+	l.lists[key] = uint32(len(l.t.modes))
+	return uint32(len(l.t.modes))
+}
+
+// time is the number of a time in the tables (1 + its index; 0: none).
+func (l *layout) time(t *time.Time) uint32 {
+	if t == nil {
+		return 0
+	}
+	l.t.times = append(l.t.times, *t)
+	return uint32(len(l.t.times))
+}
+
+// facts lays out what matching tests of s.
+func (l *layout) facts(s *ent.Service) facts {
+	f := facts{ID: s.ID, OrganizationID: s.OrganizationID, Sample: s.Sample,
+		status: l.sym(string(s.Status)), waitTime: l.sym(s.WaitTime),
+		languages: l.langs(s.Languages), modes: l.modes(s.DeliveryModes),
+		capacityAt: l.time(s.CapacityUpdatedAt), verifiedAt: l.time(s.VerifiedAt)}
+	if s.CapacityAvailable != nil {
+		f.capacity, f.has = *s.CapacityAvailable, f.has|hasCapacity
+	}
+	if s.WaitDays != nil {
+		f.waitDays, f.has = *s.WaitDays, f.has|hasWaitDays
+	}
+	return f
+}
+
 // addRow lays a loaded service out for matching, sharing through the
 // interner the values its rows repeat. The rows read are dropped: the
 // index keeps no service or area row (a page's are read again, see Rows).
 func (l *layout) addRow(svc *ent.Service) {
 	t, in := l.t, l.in
-	e := entry{svc: in.facts(svc), org: svc.Edges.Organization, program: svc.Edges.Program, tab: t}
+	e := entry{svc: l.facts(svc), org: svc.Edges.Organization, program: svc.Edges.Program, tab: t}
 	if t.serviceRow == nil {
 		t.serviceRow = in.blankService(svc)
 	}
@@ -286,6 +335,10 @@ func (l *layout) addEntry(old *entry) {
 	}
 	e := *old
 	e.tab = t
+	f := &e.svc
+	f.status, f.waitTime = l.sym(from.str(f.status)), l.sym(from.str(f.waitTime))
+	f.languages, f.modes = l.langs(old.Languages()), l.modes(old.DeliveryModes())
+	f.capacityAt, f.verifiedAt = l.time(old.CapacityUpdatedAt()), l.time(old.VerifiedAt())
 	first := len(t.areas)
 	for _, a := range old.areas {
 		a.code, a.state, a.name = l.sym(from.str(a.code)), l.sym(from.str(a.state)), l.sym(from.str(a.name))
@@ -309,8 +362,8 @@ func (l *layout) addEntry(old *entry) {
 // length.
 func (l *layout) finish() []entry {
 	t := l.t
-	t.strs, t.strAt, t.centres = slices.Clip(slices.Clone(t.strs)), slices.Clip(slices.Clone(t.strAt)), slices.Clip(slices.Clone(t.centres))
-	l.syms = nil
+	t.strs, t.strAt, t.centres, t.times = slices.Clone(t.strs), slices.Clone(t.strAt), slices.Clone(t.centres), slices.Clone(t.times)
+	l.syms, l.lists = nil, nil
 	return l.entries
 }
 
@@ -333,12 +386,19 @@ func (s *snapshot) bytes() int64 {
 	n += int64(cap(s.entries)) * int64(unsafe.Sizeof(entry{}))
 	for i := range s.entries {
 		e := &s.entries[i]
-		n += m.facts(e.svc) + m.organization(e.org) + m.program(e.program) + m.eligibility(e.elig)
+		n += m.organization(e.org) + m.program(e.program) + m.eligibility(e.elig)
 	}
 	if t := s.tab; t != nil {
+		for _, l := range t.langs {
+			n += m.strs(l)
+		}
+		for _, l := range t.modes {
+			n += int64(cap(l)) * int64(unsafe.Sizeof(directory.DeliveryMode("")))
+		}
 		n += int64(unsafe.Sizeof(*t)) + int64(cap(t.strs)) + int64(cap(t.strAt))*4 +
 			int64(cap(t.areas))*int64(unsafe.Sizeof(area{})) + int64(cap(t.centres))*int64(unsafe.Sizeof(centre{})) +
 			int64(cap(t.locs))*int64(unsafe.Sizeof(located{})) + int64(cap(t.needs))*4 +
+			int64(cap(t.times))*int64(unsafe.Sizeof(time.Time{})) + int64(cap(t.langs)+cap(t.modes))*int64(unsafe.Sizeof([]string{})) +
 			ptrBytes(&m, t.areaRow) + ptrBytes(&m, t.serviceRow)
 	}
 	n += int64(cap(s.programs)) * int64(unsafe.Sizeof(programEntry{}))
@@ -407,17 +467,6 @@ func (m *sizer) eligibility(e *directory.Eligibility) int64 {
 		n += ptrBytes(m, p)
 	}
 	return n
-}
-
-func (m *sizer) facts(s *facts) int64 {
-	if !m.once(unsafe.Pointer(s)) {
-		return 0
-	}
-	n := int64(unsafe.Sizeof(*s)) + m.str(string(s.Status)) + m.str(s.WaitTime) + m.strs(s.Languages)
-	if len(s.DeliveryModes) > 0 && m.once(unsafe.Pointer(unsafe.SliceData(s.DeliveryModes))) {
-		n += int64(cap(s.DeliveryModes)) * int64(unsafe.Sizeof(directory.DeliveryMode("")))
-	}
-	return n + ptrBytes(m, s.CapacityAvailable) + ptrBytes(m, s.CapacityUpdatedAt) + ptrBytes(m, s.WaitDays) + ptrBytes(m, s.VerifiedAt)
 }
 
 func (m *sizer) organization(o *ent.Organization) int64 {

@@ -79,8 +79,8 @@ func TestIndexBytes(t *testing.T) {
 		}
 		areas := 0
 		for _, e := range snap.entries {
-			shared("status", string(e.svc.Status))
-			shared("wait", e.svc.WaitTime)
+			shared("status", string(e.Status()))
+			shared("wait", e.WaitTime())
 			for _, a := range e.areas {
 				shared("area name", e.tab.str(a.name))
 				shared("state", e.tab.str(a.state))

@@ -75,7 +75,7 @@ func (v *verdict) notMet(c Criterion, message func() string) {
 // candidate quickly and explains the results a caller shows (see
 // Outcome.Page and Outcome.ExplainAll).
 func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r Result) {
-	s := e.svc
+	s := e
 	r = Result{entry: e, profile: p, needs: needs, opts: opts, explained: explain}
 	v := verdict{explain: explain}
 
@@ -150,7 +150,7 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 	}
 
 	// Status.
-	open := s.Status != service.StatusTEMPORARILY_CLOSED
+	open := s.Status() != service.StatusTEMPORARILY_CLOSED
 	if !open {
 		v.met(TemporarilyClosed, func() string { return "Temporarily closed: check when it reopens before referring." })
 	}
@@ -163,40 +163,40 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 	// Preferences rank, never exclude.
 	langMet := false
 	if p.language != "" {
-		langMet = slices.ContainsFunc(s.Languages, func(l string) bool { return sameLanguage(l, p.language) })
+		langMet = slices.ContainsFunc(s.Languages(), func(l string) bool { return sameLanguage(l, p.language) })
 		switch {
 		case langMet:
 			v.met(Language, func() string { return "Offered in " + languageName(p.language) + "." })
-		case len(s.Languages) == 0:
+		case len(s.Languages()) == 0:
 			v.confirm(Language, func() string {
 				return "Ask whether it is offered in " + languageName(p.language) + ": no languages are listed."
 			})
 		default:
 			v.notMet(Language, func() string {
-				return fmt.Sprintf("Not offered in %s (offered in %s).", languageName(p.language), languageNames(s.Languages))
+				return fmt.Sprintf("Not offered in %s (offered in %s).", languageName(p.language), languageNames(s.Languages()))
 			})
 		}
 	}
 	modeMet := false
 	if len(p.modes) > 0 {
-		modeMet = slices.ContainsFunc(p.modes, func(m directory.DeliveryMode) bool { return slices.Contains(s.DeliveryModes, m) })
+		modeMet = slices.ContainsFunc(p.modes, func(m directory.DeliveryMode) bool { return slices.Contains(s.DeliveryModes(), m) })
 		switch {
 		case modeMet:
 			v.met(DeliveryMode, func() string {
 				var offered []string
 				for _, m := range p.modes {
-					if slices.Contains(s.DeliveryModes, m) {
+					if slices.Contains(s.DeliveryModes(), m) {
 						offered = append(offered, modeName(m))
 					}
 				}
 				return "Offered " + listNames(offered) + ", as the family prefers."
 			})
-		case len(s.DeliveryModes) == 0:
+		case len(s.DeliveryModes()) == 0:
 			v.confirm(DeliveryMode, func() string { return "Ask how it is delivered: no delivery modes are listed." })
 		default:
 			v.notMet(DeliveryMode, func() string {
-				has := make([]string, len(s.DeliveryModes))
-				for i, m := range s.DeliveryModes {
+				has := make([]string, len(s.DeliveryModes()))
+				for i, m := range s.DeliveryModes() {
 					has[i] = modeName(m)
 				}
 				return "Not offered the way the family prefers (offered " + listNames(has) + ")."
@@ -208,7 +208,7 @@ func evaluate(e *entry, p *profile, needs []need, opts Options, explain bool) (r
 	r.key = rankKey{
 		eligible: r.Eligible, open: open, needs: needsMet, unstated: v.unstated, noOpenings: noOpenings,
 		language: langMet, mode: modeMet, specificity: spec, stale: stale,
-		distance: distance, located: located, verified: s.VerifiedAt, id: s.ID,
+		distance: distance, located: located, verified: s.VerifiedAt(), id: s.svc.ID,
 	}
 	return r
 }

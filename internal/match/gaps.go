@@ -84,8 +84,8 @@ func (m *Matcher) Uncovered(ctx context.Context, prof Profile, needCodes []strin
 		if e.svc.Sample {
 			return false
 		}
-		if l := base.language; l != "" && len(e.svc.Languages) > 0 &&
-			!slices.ContainsFunc(e.svc.Languages, func(x string) bool { return sameLanguage(x, l) }) {
+		if l := base.language; l != "" && len(e.Languages()) > 0 &&
+			!slices.ContainsFunc(e.Languages(), func(x string) bool { return sameLanguage(x, l) }) {
 			return false
 		}
 		return slices.ContainsFunc(needs, func(n need) bool { return n.metBy.has(e.pos) })

@@ -77,7 +77,7 @@ type snapshot struct {
 // each a range of one of its snapshot's arrays (tab), which hold no
 // pointer for the collector to follow.
 type entry struct {
-	svc     *facts
+	svc     facts
 	org     *ent.Organization // shared by the entries of one load
 	program *ent.Program      // nil when none
 	// elig is what the service is judged by (directory.Effective); nil
@@ -94,20 +94,59 @@ type entry struct {
 	byLocation bool
 }
 
-// facts are the fields of a service's row that matching tests, named as
-// the row names them (the strings and lists interned).
+// facts are the fields of a service's row that matching tests, held in
+// the entry with no pointer: its strings, lists and times are numbers of
+// the snapshot's tables, read through the entry's methods named as the
+// row names them (Status, Languages, DeliveryModes, CapacityAvailable,
+// CapacityUpdatedAt, WaitDays, WaitTime, VerifiedAt).
 type facts struct {
 	ID, OrganizationID int
-	Status             service.Status
-	Sample             bool
-	Languages          []string
-	DeliveryModes      []directory.DeliveryMode
-	CapacityAvailable  *int
-	CapacityUpdatedAt  *time.Time
-	WaitDays           *int
-	WaitTime           string
-	VerifiedAt         *time.Time
+	capacity, waitDays int // when has says so (hasCapacity, hasWaitDays)
+	// capacityAt and verifiedAt are 1 + their index in tables.times; 0:
+	// the row has none. languages and modes likewise in tables.langs and
+	// tables.modes (0: a nil list).
+	capacityAt, verifiedAt uint32
+	languages, modes       uint32
+	status, waitTime       sym
+	Sample                 bool
+	has                    uint8
 }
+
+const (
+	hasCapacity = 1 << iota
+	hasWaitDays
+)
+
+// The entry's facts, as its row gives them (the lists and values are the
+// index's: never modify them).
+func (e *entry) Status() service.Status { return service.Status(e.tab.str(e.svc.status)) }
+func (e *entry) WaitTime() string       { return e.tab.str(e.svc.waitTime) }
+func (e *entry) Languages() []string {
+	if i := e.svc.languages; i != 0 {
+		return e.tab.langs[i-1]
+	}
+	return nil
+}
+func (e *entry) DeliveryModes() []directory.DeliveryMode {
+	if i := e.svc.modes; i != 0 {
+		return e.tab.modes[i-1]
+	}
+	return nil
+}
+func (e *entry) CapacityAvailable() *int {
+	if e.svc.has&hasCapacity == 0 {
+		return nil
+	}
+	return &e.svc.capacity
+}
+func (e *entry) WaitDays() *int {
+	if e.svc.has&hasWaitDays == 0 {
+		return nil
+	}
+	return &e.svc.waitDays
+}
+func (e *entry) CapacityUpdatedAt() *time.Time { return e.tab.time(e.svc.capacityAt) }
+func (e *entry) VerifiedAt() *time.Time        { return e.tab.time(e.svc.verifiedAt) }
 
 // factColumns are the columns facts are read from (with the program's, for
 // its edge, and the eligibility, for entry.elig).

@@ -30,7 +30,7 @@ func describe(s *snapshot) string {
 	}
 	for _, e := range s.entries {
 		fmt.Fprintf(&b, "entry %d at %d: %s | org %s | program %s | elig %s | national %v byLocation %v needs %v\n",
-			e.svc.ID, e.pos, asJSON(e.svc), asJSON(e.org), asJSON(e.program), asJSON(e.elig), e.national, e.byLocation, e.needs)
+			e.svc.ID, e.pos, asJSON(e.heldRow()), asJSON(e.org), asJSON(e.program), asJSON(e.elig), e.national, e.byLocation, e.needs)
 		for _, a := range e.areas {
 			fmt.Fprintf(&b, "  area %s\n", asJSON(e.row(&a)))
 		}

@@ -73,13 +73,14 @@ func (p *ProgramSummary) NearestResult() *Result { return p.nearest }
 // one deleted since it was ranked (its lists and values are the index's:
 // never modify them): its organization and program are the index's, its
 // other edges empty.
-func (r *Result) HeldRow() *ent.Service {
-	e := r.entry
-	f, s := e.svc, new(ent.Service)
+func (r *Result) HeldRow() *ent.Service { return r.entry.heldRow() }
+
+func (e *entry) heldRow() *ent.Service {
+	s := new(ent.Service)
 	*s = *e.tab.serviceRow // the client's configuration, so its edges can be queried
-	s.ID, s.OrganizationID, s.Status, s.Sample = f.ID, f.OrganizationID, f.Status, f.Sample
-	s.Languages, s.DeliveryModes = f.Languages, f.DeliveryModes
-	s.CapacityAvailable, s.CapacityUpdatedAt, s.WaitDays, s.WaitTime, s.VerifiedAt = f.CapacityAvailable, f.CapacityUpdatedAt, f.WaitDays, f.WaitTime, f.VerifiedAt
+	s.ID, s.OrganizationID, s.Status, s.Sample = e.svc.ID, e.svc.OrganizationID, e.Status(), e.svc.Sample
+	s.Languages, s.DeliveryModes = e.Languages(), e.DeliveryModes()
+	s.CapacityAvailable, s.CapacityUpdatedAt, s.WaitDays, s.WaitTime, s.VerifiedAt = e.CapacityAvailable(), e.CapacityUpdatedAt(), e.WaitDays(), e.WaitTime(), e.VerifiedAt()
 	if e.program != nil {
 		s.ProgramID = &e.program.ID
 	}

@@ -16,16 +16,16 @@ import (
 
 // checkOpenings reports the service's recorded openings and whether it has
 // none (capacity available 0), which ranks it after the others.
-func checkOpenings(s *facts, opts Options, v *verdict) (none bool) {
-	if s.CapacityAvailable == nil {
+func checkOpenings(s *entry, opts Options, v *verdict) (none bool) {
+	if s.CapacityAvailable() == nil {
 		return false
 	}
-	n := *s.CapacityAvailable
+	n := *s.CapacityAvailable()
 	asOf := func() string {
-		if s.CapacityUpdatedAt == nil {
+		if s.CapacityUpdatedAt() == nil {
 			return " (the listing does not say as of when)"
 		}
-		return " as of " + dayName(*s.CapacityUpdatedAt)
+		return " as of " + dayName(*s.CapacityUpdatedAt())
 	}
 	if n > 0 {
 		v.met(Openings, func() string {
@@ -50,22 +50,22 @@ func checkOpenings(s *facts, opts Options, v *verdict) (none bool) {
 // (waitDays) and the family can enrol only for a while longer (a child
 // nearing the oldest age served, a pregnancy nearing the last week to
 // enrol), makes a wait at least that long an unmet rule.
-func checkWait(s *facts, elig *directory.Eligibility, p *profile, v *verdict) {
-	if s.WaitTime == "" && s.WaitDays == nil {
+func checkWait(s *entry, elig *directory.Eligibility, p *profile, v *verdict) {
+	if s.WaitTime() == "" && s.WaitDays() == nil {
 		return
 	}
 	said := func() string {
 		switch {
-		case s.WaitTime != "" && s.WaitDays != nil:
-			return fmt.Sprintf("a wait of %s (“%s”)", daysPhrase(*s.WaitDays), strings.TrimSpace(s.WaitTime))
-		case s.WaitDays != nil:
-			return "a wait of " + daysPhrase(*s.WaitDays)
+		case s.WaitTime() != "" && s.WaitDays() != nil:
+			return fmt.Sprintf("a wait of %s (“%s”)", daysPhrase(*s.WaitDays()), strings.TrimSpace(s.WaitTime()))
+		case s.WaitDays() != nil:
+			return "a wait of " + daysPhrase(*s.WaitDays())
 		}
-		return "this wait: “" + strings.TrimSpace(s.WaitTime) + "”"
+		return "this wait: “" + strings.TrimSpace(s.WaitTime()) + "”"
 	}
-	if s.WaitDays != nil && *s.WaitDays > 0 && elig != nil {
+	if s.WaitDays() != nil && *s.WaitDays() > 0 && elig != nil {
 		if days, past, ok := enrolWindow(elig, p); ok {
-			if *s.WaitDays >= days {
+			if *s.WaitDays() >= days {
 				v.missed(Wait, func() string {
 					return "Reports " + said() + "; " + past + " by then (in about " + daysPhrase(days) + ")."
 				})
@@ -77,7 +77,7 @@ func checkWait(s *facts, elig *directory.Eligibility, p *profile, v *verdict) {
 			return
 		}
 	}
-	if s.WaitDays != nil && *s.WaitDays == 0 && s.WaitTime == "" {
+	if s.WaitDays() != nil && *s.WaitDays() == 0 && s.WaitTime() == "" {
 		v.met(Wait, func() string { return "Reports no wait." })
 		return
 	}
@@ -129,8 +129,8 @@ func monthsAfter(birth time.Time, n int) time.Time {
 // VerifiedWithinMonths. A listing never verified is not called stale:
 // nothing says when it was checked, and it ranks last by the verification
 // date anyway.
-func checkVerified(s *facts, p *profile, opts Options, v *verdict) (stale bool) {
-	at := s.VerifiedAt
+func checkVerified(s *entry, p *profile, opts Options, v *verdict) (stale bool) {
+	at := s.VerifiedAt()
 	if w := opts.VerifiedWithinMonths; w != nil {
 		switch {
 		case at == nil:
