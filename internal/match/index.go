@@ -196,7 +196,14 @@ var kindOf = [...]servicearea.Kind{rankZIP: servicearea.KindZIP, rankRadius: ser
 // identifiers are left empty (graph reads the row again for them). The
 // row is the caller's own; its strings and centre are the index's.
 func (e *entry) row(a *area) *ent.ServiceArea {
+	// Small enough to be inlined, so that a row a sentence reads and drops
+	// stays on the stack.
 	r := new(ent.ServiceArea)
+	e.fillRow(r, a)
+	return r
+}
+
+func (e *entry) fillRow(r *ent.ServiceArea, a *area) {
 	*r = *e.tab.areaRow // the client's configuration, so its edges can be queried
 	t := e.tab
 	r.ID, r.ServiceID, r.Sample = a.id, e.svc.ID, a.sample
@@ -213,7 +220,6 @@ func (e *entry) row(a *area) *ent.ServiceArea {
 			r.RadiusKm = &c.km
 		}
 	}
-	return r
 }
 
 // blankRow is a copy of row with every exported field zero: it keeps only
