@@ -89,6 +89,8 @@ gql() {
 metric() { awk -v n="$1" '$1 == n { v = $2 } END { printf "%d\n", v + 0 }' "$work/metrics"; }
 mb() { awk -v b="$1" 'BEGIN { printf "%6.1f MB", b / 1048576 }'; }
 status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$pid/status"; }
+# cpu_ticks: the process's user and system CPU so far, in clock ticks.
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat"; }
 
 match_query='query($f: FamilyInput!) { match(family: $f, first: 20) { totalCount
   edges { score eligible distanceKm coverage { kind code } reasons { criterion message }
@@ -113,6 +115,7 @@ for target in "${targets[@]}"; do
 	done
 	ready=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 	rss_ready=$(status_kb VmRSS)
+	cpu_ready=$(cpu_ticks)
 	for zip in 10001 60614 90011 02121 30309 59901 73301 98101 33101 80202 85001 97201; do
 		for need in home-visiting parenting-support developmental-screening; do
 			gql "$match_query" "{\"f\": {\"zip\": \"$zip\", \"childAgeMonths\": 14, \"needs\": [\"$need\"]}}" >/dev/null
@@ -132,8 +135,10 @@ for target in "${targets[@]}"; do
 		cached=$(curl -sf "http://127.0.0.1:$port/metrics" | awk '$1 == "village_response_cache_bytes" { printf "%d", $2 }')
 		if [ "${max:-0}" -gt 0 ] && [ "$cached" -ge $((max * 95 / 100)) ]; then break; fi
 	done
+	cpu_served=$(($(cpu_ticks) - cpu_ready))
 	curl -sf "http://127.0.0.1:$port/metrics" >"$work/metrics"
 	echo "$backend: ready in ${ready} s; resident $(mb $(($(status_kb VmRSS) * 1024))) (peak $(mb $(($(status_kb VmHWM) * 1024))), $(mb $((rss_ready * 1024))) at ready)"
+	printf '  CPU serving the requests after ready: %.2f s\n' "$(awk -v t="$cpu_served" -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }')"
 	printf '  of it anonymous %s, file-backed (the binary, libraries) %s\n' \
 		"$(mb $(($(status_kb RssAnon) * 1024)))" "$(mb $(($(status_kb RssFile) * 1024)))"
 	printf '  Go heap in use %s, heap released to the OS %s, Go runtime total %s\n' \
