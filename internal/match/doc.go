@@ -138,24 +138,45 @@
 // asking for them costs no further statement); graph reads with the edges
 // the query selects instead when it asks for more. Nor does it keep area
 // rows: an area is a small struct (area: its ID, kind, code, state, name,
-// sample flag and centre, 72 bytes, the strings interned), and a result's
+// sample flag and centre, 32 bytes: see Layout), and a result's
 // coverage row is made from it when the result is explained (Outcome.Page,
 // ExplainAll); graph reads the page's coverage rows again (one statement)
 // only when a query asks for what the index does not hold (times,
 // version, provenance, external identifiers, edges). What the entries
-// repeat is held once (compact.go's interner: statuses, wait texts,
-// language and delivery-mode lists, area names and codes, the few hundred
-// distinct eligibilities of a national directory, each of which the
-// database driver hands over as a copy of its own): safe because the
-// index is shared by every request and never modified, and shared lists
-// are clipped so no append reaches another entry. Beside them, matching
-// reads small arrays: an entry's areas, its needs int32 term IDs, its
-// located places unit vectors. IndexStats.Bytes
-// (village_match_index_bytes) estimates the whole, each shared value
-// counted once, worked out at the first metrics scrape after a build
-// rather than while a match waits. At national size (18,766 services,
-// 100,004 areas) that is about 18.0 MB (34.7 MB while it kept the service
-// rows, 61 MB while it kept area rows too).
+// repeat is held once (statuses, wait texts, language and delivery-mode
+// lists, area names and codes in the tables below; the few hundred
+// distinct eligibilities of a national directory through compact.go's
+// interner; each of which the database driver hands over as a copy of its
+// own): safe because the index is shared by every request and never
+// modified, and shared lists are clipped so no append reaches another
+// entry.
+//
+// Layout. The collector marks what the index holds at every cycle, and
+// with the soft memory limit (server's # Memory) it cycles often, so the
+// index is laid out in few objects with few pointers (compact.go's
+// tables). The entries are one array of structs (entry); a service's
+// facts are in its entry with no pointer: its status, wait text, language
+// and delivery-mode lists and times are numbers of the snapshot's tables
+// (a byte buffer holding each distinct string once, the distinct lists,
+// one array of times). Its areas, located places and needs are ranges of
+// three arrays shared by every entry; an area is 32 bytes with no pointer
+// (its code, state and name numbers of the string buffer, its centre one
+// of an array of centres). The areas by code are one array sorted by rank
+// and code, searched by binary search, each naming a range of one array
+// of entry positions; lists by state, the nationwide services, radii and
+// located sites hold positions (int32), not pointers. A refresh lays the
+// entries it keeps out again in new tables with the ones it reads, so a
+// snapshot holds nothing its predecessors dropped. What is left for the
+// collector to follow is an entry's few pointers (its organization,
+// program, eligibility, tables and three ranges) and the organization and
+// program rows. IndexStats.Bytes (village_match_index_bytes) estimates the
+// whole, each shared value counted once, worked out at the first metrics
+// scrape after a build rather than while a match waits. At national size
+// (18,766 services, 94,430 areas) that is about 11.4 MB in some 21,000
+// heap objects (18.0 MB in 67,000 before this layout, 34.7 MB while it
+// kept the service rows, 61 MB while it kept area rows too): the entries
+// 3.5 MB, the areas 3.0 MB, the organization rows 2.1 MB, the located
+// places 1.1 MB, the rest under 1 MB each.
 //
 // # What is true today
 //
