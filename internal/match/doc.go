@@ -173,8 +173,8 @@
 // whole, each shared value counted once, worked out at the first metrics
 // scrape after a build rather than while a match waits. At national size
 // (18,766 services, 94,430 areas) that is about 11.4 MB in some 21,000
-// heap objects (18.0 MB in 67,000 before this layout, 34.7 MB while it
-// kept the service rows, 61 MB while it kept area rows too): the entries
+// heap objects (18.0 MB before this layout, 34.7 MB while it kept the
+// service rows, 61 MB while it kept area rows too): the entries
 // 3.5 MB, the areas 3.0 MB, the organization rows 2.1 MB, the located
 // places 1.1 MB, the rest under 1 MB each.
 //
