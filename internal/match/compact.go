@@ -13,13 +13,11 @@ import (
 	"github.com/village-directory/village/internal/directory"
 )
 
-// interner shares the values that many of the index's rows repeat: a
-// national directory's 20,000 services and 100,000 areas carry a handful of
-// provenances, sources, statuses, kinds, fees and wait texts, a few dozen
-// language and delivery-mode lists and a few hundred eligibilities, each
-// read from the database as a copy of its own. One interner serves one load
-// (or one refresh's reread rows) and is then dropped: the rows keep the one
-// copy of each value they share.
+// interner shares the values that many of the index's rows repeat and the
+// tables (see layout) do not hold: a national directory's 20,000 services
+// carry a few hundred eligibilities, and a few dozen languages, each read
+// from the database as a copy of its own. One interner serves one layout
+// and is then dropped: the index keeps the one copy of each value.
 //
 // The index's rows are shared by every request and never modified (graph
 // redacts a copy), so sharing a value between rows changes nothing a reader
@@ -46,9 +44,6 @@ func (in *interner) str(s string) string {
 	in.strs[s] = s
 	return s
 }
-
-// typed interns a string-typed value (a status, a kind).
-func typed[S ~string](in *interner, s S) S { return S(in.str(string(s))) }
 
 func (in *interner) list(l []string) []string {
 	if l == nil {
