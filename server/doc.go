@@ -91,28 +91,25 @@
 // after the builds, each took only 3 MB of it off). The executable is
 // 85 MB, and starting touches much of it: every package's initialisation
 // (ent's generators, gqlgen's and atlas's, which the schema's annotations
-// and migrations link in), the migrations, the indexes' builds. So once
-// the indexes are built, warmIndexes also unmaps the executable's
-// read-only pages (dropExecutablePages, madvise MADV_DONTNEED, Linux
-// only): they are never written, so nothing is lost, and the pages
-// requests use are mapped again from the page cache (minor faults) as
-// they are touched. Serving the national directory then holds 28–32 MB of
-// them instead of 42–45 MB.
+// and migrations link in), the migrations, the indexes' builds: 42–45 MB
+// of its pages are resident once serving. Unmapping its read-only pages
+// once the indexes are built (madvise MADV_DONTNEED) took that to 28–32
+// MB under the same requests; tried and not kept, since it moves the
+// reading rather than what serving needs (the pages come back as they are
+// touched, and the kernel reclaims untouched file pages under pressure
+// anyway).
 //
 // tools/bench/resident.sh measures it (RESIDENT_BIN serves another build
 // on the same databases). Serving the synthetic national directory with
-// the match and search indexes and a full 4 MiB response cache, two rounds
-// of the build before these changes and the build after, alternating, in
-// one run: SQLite 162.4 and 160.7 MB resident before, 132.4 and 132.3 MB
-// after; PostgreSQL 145.1 and 144.3 MB before, 114.4 and 113.5 MB after.
-// Of SQLite's 30 MB, the executable's pages are 13 (44 MB → 31.5), the Go
-// runtime's the rest: the match index is 11.4 MB instead of 18.0, so the
-// soft limit is 95 MB instead of 112. The CPU the process spent serving
-// the script's requests after ready fell too (SQLite 3.9 s → 3.4 s,
-// PostgreSQL 3.2 s → 2.5 s), with fewer objects for the collector to mark.
-// The search index (16 MB) is the largest part of the heap left; the
-// build's peak (205–265 MB, before the garbage is collected and returned)
-// is not bounded by any of this.
+// the match and search indexes and a full 4 MiB response cache: see the
+// README's Memory section for the figures. The pointer-free match index
+// is 11.4 MB instead of 18.0, so the soft limit is about 95 MB instead of
+// 112, and the CPU the process spent serving resident.sh's requests after
+// ready fell with fewer objects for the collector to mark (SQLite 3.9 s →
+// 3.4 s, PostgreSQL 3.2 s → 2.5 s, side by side). The search index (16
+// MB) is the largest part of the heap left; the build's peak (205–265 MB,
+// before the garbage is collected and returned) is not bounded by any of
+// this.
 //
 // # Pages
 //
