@@ -425,9 +425,9 @@ func (ix *index) lookup(w string) word {
 // array over every record: the words are taken rarest first (fewest
 // postings), the first word's alternatives merged into the list of the
 // records still in the running, and each record in it then looked up in
-// each later word's postings, galloping from where the last look-up
-// stopped (gallop): a walk costing the postings when they are about as
-// many as the records, far less when the records are few, so "Chicago
+// each later word's postings: walking both lists in step when they are
+// about as many, else galloping from where the last look-up stopped
+// (gallop), which costs far less when the records are few, so "Chicago
 // parenting" reads the 202 postings of chicago and finds those records
 // among parenting's 15,000 in a few thousand steps. A record's score is the sum of its words' scores, each rounded
 // to a multiple of 2^-32 (wordScoreUnit), so that the sum is exact and the
@@ -565,27 +565,30 @@ func (ix *index) lookUp(running []scored, w word, lists *rankLists) []scored {
 	for _, a := range w.alts {
 		counts := a.counts(ix.idf[a.term])
 		posts := ix.posts[a.term]
+		if len(posts) < 8*len(running) {
+			// about as many: one walk of both lists in step
+			for i, j := 0, 0; i < len(running) && j < len(posts); {
+				switch d := posts[j].doc(); {
+				case d < running[i].doc:
+					j++
+				case d > running[i].doc:
+					i++
+				default:
+					found[i] = foundAgain(found[i], at(&counts, posts[j]))
+					i++
+					j++
+				}
+			}
+			continue
+		}
 		from := 0
 		for i, r := range running {
-			t := newPosting(r.doc, 0)
-			// a few steps first: where the records are as many as the
-			// postings, the next is a step or two away
-			for n := 0; n < 4 && from < len(posts) && posts[from] < t; n++ {
-				from++
-			}
-			if from < len(posts) && posts[from] < t {
-				from = gallop(posts, from, t)
-			}
+			from = gallop(posts, from, newPosting(r.doc, 0))
 			if from == len(posts) {
 				break
 			}
 			if p := posts[from]; p.doc() == r.doc {
-				c := at(&counts, p)
-				if found[i].doc == -1 {
-					c = better(found[i], c)
-				}
-				c.doc = -1 // found (a record number is never negative)
-				found[i] = c
+				found[i] = foundAgain(found[i], at(&counts, p))
 			}
 		}
 	}
@@ -601,6 +604,16 @@ func (ix *index) lookUp(running []scored, w word, lists *rankLists) []scored {
 	}
 	lists.word = found[:0]
 	return running[:k]
+}
+
+// foundAgain is what a record's finding c of a word makes of what it had
+// found of it before (prev: none unless its doc is -1), marked found.
+func foundAgain(prev, c scored) scored {
+	if prev.doc == -1 {
+		c = better(prev, c)
+	}
+	c.doc = -1 // found (a record number is never negative)
+	return c
 }
 
 // gallop is the first place at or after from where posts holds t or
@@ -722,6 +735,17 @@ func farther(c *cand, k *keyed) bool {
 func (o *Outcome) key(c *cand) rankKey {
 	o.settle(c)
 	return rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: o.ix.meta[c.doc].typ(), id: o.ix.ids[c.doc]}
+}
+
+// before reports whether c comes before the key k, its distance settled.
+// Its type and ID are read only when the rest ties.
+func (o *Outcome) before(c *cand, k *rankKey) bool {
+	o.settle(c)
+	part := rankKey{words: int(o.words), live: c.live, tier: int(c.tier), located: c.located, dist: c.dist, score: c.score, typ: k.typ, id: k.id}
+	if r := part.compare(*k); r != 0 {
+		return r < 0
+	}
+	return o.key(c).compare(*k) < 0
 }
 
 // after reports whether c comes after the cursor key k, measuring c only
@@ -850,11 +874,11 @@ func (o *Outcome) Page(after string, first int) (page []*Hit, hasNext, hasPrevio
 				j = parent
 			}
 		default:
-			k := o.keyed(c, i)
-			if k.key.compare(top[0].key) >= 0 {
+			dot, dotted := c.dist, c.located && !c.exact
+			if !o.before(c, &top[0].key) {
 				continue
 			}
-			top[0] = k
+			top[0] = keyed{key: o.key(c), at: int32(i), dotted: dotted, dot: dot}
 			for j := 0; ; { // sift down
 				l, r, big := 2*j+1, 2*j+2, j
 				if l < len(top) && top[l].key.compare(top[big].key) > 0 {
