@@ -871,6 +871,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		// set wins.
 		debug.SetGCPercent(hsds.ImportGCPercent)
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft memory limit from the live heap keeps the import under
+		// 300 MB resident on the national package (see
+		// hsds.LimitImportMemory). GOMEMLIMIT set wins.
+		defer hsds.LimitImportMemory()()
+	}
 	var db *store.DB
 	if *dryRun {
 		var note string

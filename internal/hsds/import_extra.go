@@ -184,9 +184,6 @@ func (m *importMapper) attachExtras(recs []*importRec) {
 		rec.extra = &hsdsextra.Extra{}
 		rec.row.consumed = true
 		table := rec.kind.table
-		if rec.kind == importAreaKind {
-			areaExtentStored(rec)
-		}
 		for i, c := range importSpecColumns(table) {
 			bit := uint64(0)
 			if i < 64 {
@@ -433,10 +430,17 @@ func (m *importMapper) reportUnused() {
 	var keptTables []string
 	for _, n := range names {
 		t := m.pkg.tables[n]
-		if len(t.rows) == 0 {
+		total := len(t.rows)
+		files := map[string]bool{}
+		if f := m.forgotten[n]; f != nil {
+			total += f.rows
+			for file := range f.files {
+				files[file] = true
+			}
+		}
+		if total == 0 {
 			continue
 		}
-		files := map[string]bool{}
 		left := 0
 		for _, r := range t.rows {
 			files[r.file] = true
@@ -461,7 +465,7 @@ func (m *importMapper) reportUnused() {
 			case "service_capacity":
 				why = "not an HSDS 3.0 table; see the notes"
 			}
-			m.rep.Ignored = append(m.rep.Ignored, fmt.Sprintf("%s: %d of %d %s row(s) not imported (%s)", label, left, len(t.rows), n, why))
+			m.rep.Ignored = append(m.rep.Ignored, fmt.Sprintf("%s: %d of %d %s row(s) not imported (%s)", label, left, total, n, why))
 		}
 		if !importMappedTables[n] && m.keptTables[n] {
 			keptTables = append(keptTables, n)

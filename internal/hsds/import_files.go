@@ -124,6 +124,44 @@ func importFileKind(m fs.FileMode) string {
 	return "mode " + m.String()
 }
 
+// open opens name, checked as read does, to be read as a stream: a read
+// past the file limit fails with a refusal.
+func (f *importFiles) open(name, file string) (io.ReadCloser, error) {
+	if _, err := f.stat(name, file); err != nil {
+		return nil, err
+	}
+	h, err := f.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := h.Stat()
+	if err == nil {
+		err = f.checkInfo(fi, file)
+	}
+	if err != nil {
+		_ = h.Close()
+		return nil, err
+	}
+	return &importLimitedFile{File: h, left: f.max, max: f.max, file: file}, nil
+}
+
+// importLimitedFile reads a package file of at most left more bytes.
+type importLimitedFile struct {
+	*os.File
+	left int64
+	max  int64
+	file string
+}
+
+func (l *importLimitedFile) Read(p []byte) (int, error) {
+	n, err := l.File.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n, &importRefusal{file: l.file, reason: fmt.Sprintf("grew past the limit of %d bytes per package file while read", l.max)}
+	}
+	return n, err
+}
+
 // read returns the contents of name, checked as stat does.
 func (f *importFiles) read(name, file string) ([]byte, error) {
 	if _, err := f.stat(name, file); err != nil {

@@ -1,6 +1,7 @@
 package hsds
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"regexp"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/village-directory/village/ent/contact"
 	"github.com/village-directory/village/ent/location"
@@ -27,20 +30,21 @@ import (
 // external id), the row it came from, its managed fields and its links to
 // other records of the package (by HSDS id).
 type importRec struct {
-	kind   *importKind
-	extID  string
-	row    *importRow
-	fields []importField
-	refs   []importRef
-	// needs are the HSDS ids of the taxonomy terms a service meets.
-	needs []string
+	kind  *importKind
+	extID string
+	row   *importRow
+	// body holds the record's managed fields and its links to other
+	// records of the package (by HSDS id) until it is packed (see
+	// import_pack.go), and again while it is written.
+	body *importRecBody
 	// What the record keeps verbatim (see attachExtras): columns of its
 	// row to keep although the table's are stored (keepCols) or not to
 	// keep because this row's are (storedCols), each a bit by the
 	// column's place in the table's HSDS columns (importSpecColumns, at
 	// most 64), and, in more, the rows folded into it and whole rows
-	// attached while mapping. A record takes 176 bytes, not 288: a
-	// package holds one per record until it is written.
+	// attached while mapping. A record takes 112 bytes (TestImportRecSize):
+	// a package holds one per record until it is written, and what only
+	// some records carry is apart (body, more, late).
 	keepCols   uint64
 	storedCols uint64
 	more       *importRecMore
@@ -48,13 +52,131 @@ type importRec struct {
 	// key is the identity the package gives the record (its Village
 	// external_id attribute): nil for the import's source and HSDS id.
 	key *importKey
-	// history are the ids of the package's change-history entries (a
-	// Village export's metadata) of the record.
-	history []string
+	// late holds a service's needs and the record's change history.
+	late *importRecLate
+	// packed is where the record's fields and links are in spill, once
+	// packed (see import_pack.go); 0 while they are in body.
+	packed uint64
+	spill  *importSpill
 	// standIn marks the stand-in for an organization missing from the
 	// package (standInOrganizations): it is created if absent, and
 	// leaves a stored record as it is.
 	standIn bool
+}
+
+// importRecBody is a record's fields and links, while not packed.
+type importRecBody struct {
+	fields []importField
+	refs   []importRef
+}
+
+// importRecLate is what a record is given once mapped: a service's needs
+// (the HSDS ids of the taxonomy terms it meets) and the ids of the
+// package's change-history entries (a Village export's metadata) of the
+// record.
+type importRecLate struct {
+	needs []string
+	// The history's ids are packed into hist (see setHistory), at
+	// historyAt; big holds them when they are too many for one place.
+	historyAt uint64
+	hist      *importSpill
+	big       *[]string
+}
+
+// fieldList and refList are r's fields and links while not packed.
+func (r *importRec) fieldList() []importField {
+	if r.body == nil {
+		return nil
+	}
+	return r.body.fields
+}
+
+func (r *importRec) refList() []importRef {
+	if r.body == nil {
+		return nil
+	}
+	return r.body.refs
+}
+
+// addRefs adds links to r.
+func (r *importRec) addRefs(refs ...importRef) {
+	if r.packed != 0 {
+		_ = r.unpacked()
+	}
+	if r.body == nil {
+		r.body = &importRecBody{}
+	}
+	r.body.refs = append(r.body.refs, refs...)
+}
+
+// needs and history are r's (nil when it has none).
+func (r *importRec) needs() []string {
+	if r.late == nil {
+		return nil
+	}
+	return r.late.needs
+}
+
+// history reads r's change-history ids back (see setHistory).
+func (r *importRec) history() []string {
+	switch {
+	case r.late == nil:
+		return nil
+	case r.late.big != nil:
+		return *r.late.big
+	case r.late.historyAt == 0:
+		return nil
+	}
+	b := r.late.hist.readPacked(r.late.historyAt)
+	if b == nil {
+		return nil
+	}
+	u := importUnpacker{b: b}
+	n := u.uvarint()
+	if n > uint64(len(u.b)) {
+		return nil
+	}
+	ids := make([]string, 0, n)
+	for range n {
+		ids = append(ids, u.string())
+	}
+	if u.err != nil {
+		return nil
+	}
+	return ids
+}
+
+// hasHistory reports whether r has change-history ids, without reading
+// them.
+func (r *importRec) hasHistory() bool {
+	return r.late != nil && (r.late.historyAt != 0 || r.late.big != nil)
+}
+
+// setHistory gives r its change-history ids, packed into s: a record of
+// a Village export has one or more, and a writer reads them only for the
+// records that may be this directory's own (importWriter.ownOf).
+func (r *importRec) setHistory(ids []string, s *importSpill) {
+	if len(ids) == 0 {
+		return
+	}
+	late := r.lateOf()
+	b := binary.AppendUvarint(nil, uint64(len(ids)))
+	for _, id := range ids {
+		b = binary.AppendUvarint(b, uint64(len(id)))
+		b = append(b, id...)
+	}
+	if s == nil || len(b) >= importSpillMaxRow {
+		late.big = &ids
+		return
+	}
+	late.historyAt, late.hist = s.add(b), s
+}
+
+func (r *importRec) lateOf() *importRecLate {
+	if r.late == nil {
+		r.late = &importRecLate{}
+	}
+	return r.late
 }
 
 // importRecMore is what few records carry, until attachExtras has kept
@@ -115,7 +237,13 @@ type importRef struct {
 }
 
 func (r *importRec) set(name string, v any) {
-	r.fields = append(r.fields, importField{Name: name, Value: v})
+	if r.packed != 0 {
+		_ = r.unpacked()
+	}
+	if r.body == nil {
+		r.body = &importRecBody{}
+	}
+	r.body.fields = append(r.body.fields, importField{Name: name, Value: v})
 }
 
 // importMapper turns the package's rows into Village records, collecting
@@ -130,11 +258,9 @@ type importMapper struct {
 	agesConverted bool
 	// village holds the Village attributes of the package (see
 	// applyVillage), indexed on first use.
-	village map[string][]importVillageAttr
-	// villageBuf holds the values of the Village attributes, end to end
-	// (see villageAttributes); villageValues are those read, each once
+	village *importVillageIndex
+	// villageValues are the attributes' values read, each once
 	// (villageValue).
-	villageBuf    []byte
 	villageValues map[string]string
 	// skipped are the rows dropped with a warning already (a row stored or
 	// kept verbatim is consumed, a flag of its own); keptCols the columns
@@ -157,6 +283,8 @@ type importMapper struct {
 	// warning (forgetCopy).
 	allStart map[string]int
 	copies   map[string]*importRow
+	// forgotten are the rows each table's forgetConsumed let go.
+	forgotten map[string]*importForgotten
 	// converted: some rows of all were made from, or folded into, another
 	// source row (HSDS 1.x/2.0), so a CSV file and line may name several
 	// (see account).
@@ -171,6 +299,17 @@ func newImportMapper(p *importPackage, rep *Report) *importMapper {
 		m.use(t, cols...)
 	}
 	return m
+}
+
+// finish completes a mapped record, its Village attributes restored
+// (applyVillage), and packs its fields and links into the spill (see
+// import_pack.go), to be read back when it is written.
+func (m *importMapper) finish(r *importRec) {
+	m.applyVillage(r)
+	if r.kind == importAreaKind {
+		areaExtentStored(r)
+	}
+	r.pack(m.pkg.spill)
 }
 
 func (m *importMapper) errorf(r *importRow, field, format string, args ...any) {
@@ -230,43 +369,56 @@ func (m *importMapper) run() []*importRec {
 	m.checkRequiredColumns()
 	m.snapshotRows()
 	m.indexIDs()
-	// Nothing links to attributes and metadata: their ids, indexed to
-	// find duplicates, are no longer needed (most of a Village export's
-	// rows are theirs).
-	delete(m.ids, "attributes")
-	delete(m.ids, "metadata")
 	importStage("indexed")
 	if len(m.rep.Errors) > 0 {
 		return nil
 	}
+	// Each kind's records are finished (their Village attributes
+	// restored) and packed as soon as they are mapped, so the package's
+	// mapped records are never all held on the heap with their fields
+	// (see finish).
 	var out []*importRec
-	out = append(out, m.organizations()...)
-	out = append(out, m.standInOrganizations()...)
-	out = append(out, m.programs()...)
-	out = append(out, m.locations()...)
-	terms := m.terms()
-	out = append(out, terms...)
-	services := m.services()
-	out = append(out, services...)
-	out = append(out, m.serviceAreas()...)
-	out = append(out, m.serviceAtLocations()...)
-	out = append(out, m.contacts()...)
-	out = append(out, m.phones()...)
-	out = append(out, m.schedules()...)
-	out = append(out, m.fundings()...)
-	m.serviceNeeds(services, terms)
-	importStage("recs")
-	for _, r := range out {
-		m.applyVillage(r)
-		if cap(r.fields)-len(r.fields) > 2 {
-			// Grown by appending: held until written, so in as little
-			// room as they take.
-			r.fields = slices.Clone(r.fields)
+	add := func(recs []*importRec) []*importRec {
+		for _, r := range recs {
+			m.finish(r)
+		}
+		out = append(out, recs...)
+		return recs
+	}
+	// The Village attributes of a table's records go once they are
+	// mapped; a service's stay until its areas, which inherit some.
+	done := func(tables ...string) {
+		for _, t := range tables {
+			m.village.done(t)
 		}
 	}
+	add(m.organizations())
+	add(m.standInOrganizations())
+	done("organizations")
+	add(m.programs())
+	done("programs")
+	add(m.locations())
+	done("locations")
+	terms := add(m.terms())
+	done("taxonomy_terms")
+	services := add(m.services())
+	add(m.serviceAreas())
+	done("service_areas", "services")
+	add(m.serviceAtLocations())
+	done("service_at_location")
+	add(m.contacts())
+	done("contacts")
+	add(m.phones())
+	done("phones")
+	add(m.schedules())
+	done("schedules")
+	add(m.fundings())
+	done("funding")
+	importStage("recs")
+	m.serviceNeeds(services, terms)
 	// Every record has its Village attributes: their index goes (a Village
 	// export gives most records some, and the index is large).
-	m.village, m.villageBuf, m.villageValues = map[string][]importVillageAttr{}, nil, nil
+	m.village, m.villageValues = &importVillageIndex{}, nil
 	importStage("village")
 	m.attachHistory(out)
 	importStage("history")
@@ -336,8 +488,14 @@ func (m *importMapper) indexIDs() {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		idx := map[string]*importRow{}
-		m.ids[n] = idx
+		idx := &importIDIndex{text: map[string]*importRow{}}
+		if n == "attributes" || n == "metadata" {
+			// Indexed only to find duplicates (see below): by UUID, in a
+			// third of the room, where the ids are UUIDs.
+			idx.uuids = map[uuid.UUID]*importRow{}
+		} else {
+			m.ids[n] = idx.text
+		}
 		record := importRecordTables[n]
 		var derive []*importRow
 		reason := map[*importRow][2]string{}
@@ -350,9 +508,9 @@ func (m *importMapper) indexIDs() {
 				reason[r] = [2]string{WarnIDMissing, "no id"}
 				continue
 			}
-			prev, dup := idx[id]
+			prev, dup := idx.get(id)
 			if !dup {
-				idx[id] = r
+				idx.set(id, r)
 				continue
 			}
 			jsonCopy := m.pkg.form == "json" && prev.file != r.file
@@ -394,10 +552,10 @@ func (m *importMapper) indexIDs() {
 			// too, so the rows' order says nothing of their ids.
 			var firsts []*importRow
 			for _, r := range m.pkg.tables[n].rows {
-				if id := r.get("id"); shared[id] > 0 && idx[id] == r {
+				if id := r.get("id"); shared[id] > 0 && idx.is(id, r) {
 					firsts = append(firsts, r)
 					reason[r] = [2]string{WarnIDDuplicate, fmt.Sprintf("id %s shared by %d rows of %s", id, shared[id]+1, n)}
-					delete(idx, id)
+					idx.del(id)
 				}
 			}
 			derive = append(firsts, derive...)
@@ -417,6 +575,53 @@ func (m *importMapper) indexIDs() {
 			m.pkg.tables[n].rows = rows
 		}
 	}
+}
+
+// importIDIndex is a table's rows by id (see indexIDs): where uuids is
+// set (the tables nothing links to, whose index goes once checked), a
+// canonical UUID is a 16-byte key, not a string.
+type importIDIndex struct {
+	text  map[string]*importRow
+	uuids map[uuid.UUID]*importRow
+}
+
+// uuidOf is id as a UUID, when it is one written canonically (another
+// spelling of the same UUID is another id).
+func (x *importIDIndex) uuidOf(id string) (uuid.UUID, bool) {
+	if x.uuids == nil {
+		return uuid.UUID{}, false
+	}
+	return canonicalUUID(id)
+}
+
+func (x *importIDIndex) get(id string) (*importRow, bool) {
+	if u, ok := x.uuidOf(id); ok {
+		r, found := x.uuids[u]
+		return r, found
+	}
+	r, found := x.text[id]
+	return r, found
+}
+
+func (x *importIDIndex) set(id string, r *importRow) {
+	if u, ok := x.uuidOf(id); ok {
+		x.uuids[u] = r
+		return
+	}
+	x.text[id] = r
+}
+
+func (x *importIDIndex) is(id string, r *importRow) bool {
+	got, ok := x.get(id)
+	return ok && got == r
+}
+
+func (x *importIDIndex) del(id string) {
+	if u, ok := x.uuidOf(id); ok {
+		delete(x.uuids, u)
+		return
+	}
+	delete(x.text, id)
 }
 
 // forgetCopy lets the row r, the j-th of table n and a copy merged into
@@ -441,6 +646,127 @@ func (m *importMapper) forgetCopy(n string, j int, r *importRow) {
 		m.copies[r.file] = c
 	}
 	m.all[i].row = c
+}
+
+// forgetConsumed lets the rows of table n that are consumed (stored or
+// kept verbatim) and need nothing more go, as forgetCopy does for copies:
+// a row no warning names, read as it is (no 1.x row converted from it),
+// and whose columns Village stores or HSDS names (so reportUnused has
+// nothing to say of it). The accounting counts it as imported from its
+// file, which a row standing for every such row of that file says as
+// well; reportUnused counts it among the table's rows (forgotten).
+func (m *importMapper) forgetConsumed(n string) {
+	t := m.pkg.tables[n]
+	if t == nil || len(t.rows) == 0 || m.converted {
+		return
+	}
+	known := map[*importLayout]bool{}
+	forgettable := func(r *importRow) bool {
+		if !r.consumed || r.src != nil || r.v != nil || r.lay == nil || m.skipped[r] {
+			return false
+		}
+		if _, warned := m.warned[r]; warned {
+			return false
+		}
+		ok, seen := known[r.lay]
+		if !seen {
+			ok = true
+			for c := range r.lay.cols {
+				if !m.used[n][c] && !containsString(importSpecColumns(n), c) {
+					ok = false
+				}
+			}
+			known[r.lay] = ok
+		}
+		return ok
+	}
+	no, found := -1, false
+	for i, name := range m.tableNames {
+		if name == n {
+			no, found = i, true
+		}
+	}
+	if !found {
+		return
+	}
+	forgot := map[*importRow]bool{}
+	for i := range m.all {
+		tr := &m.all[i]
+		if int(tr.table) != no || !forgettable(tr.row) {
+			continue
+		}
+		r := tr.row
+		c := m.copies[r.file]
+		if c == nil {
+			if m.copies == nil {
+				m.copies = map[string]*importRow{}
+			}
+			c = &importRow{file: r.file, consumed: true}
+			m.copies[r.file] = c
+		}
+		tr.row = c
+		forgot[r] = true
+	}
+	if len(forgot) == 0 {
+		return
+	}
+	if m.forgotten == nil {
+		m.forgotten = map[string]*importForgotten{}
+	}
+	f := m.forgotten[n]
+	if f == nil {
+		f = &importForgotten{files: map[string]bool{}}
+		m.forgotten[n] = f
+	}
+	rows := t.rows[:0]
+	for _, r := range t.rows {
+		if forgot[r] {
+			f.rows++
+			f.files[r.file] = true
+			continue
+		}
+		rows = append(rows, r)
+	}
+	clear(t.rows[len(rows):])
+	t.rows = slices.Clip(rows)
+}
+
+// compactAll lists the row standing for a file's copies or forgotten
+// rows once per table, counting the rows it stands for (importTableRow's
+// more), in a list of the rows' length: the accounting then holds 16
+// bytes per row kept, not per row read. After indexIDs (forgetCopy finds
+// its rows by their place in the list).
+func (m *importMapper) compactAll() {
+	if len(m.copies) == 0 {
+		return
+	}
+	type key struct {
+		table uint16
+		row   *importRow
+	}
+	first := map[key]int{}
+	n := 0
+	for _, tr := range m.all {
+		if m.copies[tr.row.file] == tr.row {
+			k := key{tr.table, tr.row}
+			if i, ok := first[k]; ok {
+				m.all[i].more += 1 + tr.more
+				continue
+			}
+			first[k] = n
+		}
+		m.all[n] = tr
+		n++
+	}
+	m.all = slices.Clone(m.all[:n])
+	m.allStart = nil
+}
+
+// importForgotten counts the rows of a table forgotten (forgetConsumed),
+// and their files.
+type importForgotten struct {
+	rows  int
+	files map[string]bool
 }
 
 // differences lists the fields two copies of a record disagree on (a
@@ -660,7 +986,7 @@ func (m *importMapper) organizations() []*importRec {
 			}
 		}
 		rec.set("year_incorporated", year)
-		rec.refs = append(rec.refs, importRef{"parent_id", importOrgKind, parent})
+		rec.addRefs(importRef{"parent_id", importOrgKind, parent})
 		out = append(out, rec)
 	})
 	return out
@@ -771,7 +1097,7 @@ func (m *importMapper) locations() []*importRec {
 		rec.set("postal_code", postal)
 		rec.set("country", country)
 		m.keep("locations", id)
-		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, m.orgRef(r, "location")})
+		rec.addRefs(importRef{"organization_id", importOrgKind, m.orgRef(r, "location")})
 		out = append(out, rec)
 	}
 	return out
@@ -1001,7 +1327,7 @@ func (m *importMapper) services() []*importRec {
 		if len(langRows[id]) > 0 {
 			rec.moreOf().folded = append(rec.moreOf().folded, langRows[id]...)
 		}
-		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, org},
+		rec.addRefs(importRef{"organization_id", importOrgKind, org},
 			importRef{"program_id", importProgramKind, m.ref(r, "program_id", "programs")})
 		m.keep("services", id)
 		out = append(out, rec)
@@ -1097,7 +1423,7 @@ func (m *importMapper) serviceAreas() []*importRec {
 				rec.set("center_longitude", lon)
 				rec.set("radius_km", km)
 				rec.set("name", importNonEmpty(r.get("name")))
-				rec.refs = append(rec.refs, importRef{"service_id", importSvcKind, sid})
+				rec.addRefs(importRef{"service_id", importSvcKind, sid})
 				out = append(out, rec)
 				continue
 			}
@@ -1117,7 +1443,7 @@ func (m *importMapper) serviceAreas() []*importRec {
 		rec.set("kind", kind)
 		rec.set("code", importNonEmpty(code))
 		rec.set("name", importNonEmpty(label))
-		rec.refs = append(rec.refs, importRef{"service_id", importSvcKind, sid})
+		rec.addRefs(importRef{"service_id", importSvcKind, sid})
 		out = append(out, rec)
 	}
 	return out
@@ -1257,7 +1583,7 @@ func (m *importMapper) serviceAtLocations() []*importRec {
 		}
 		rec := &importRec{kind: importSALKind, extID: r.get("id"), row: r}
 		rec.set("description", r.get("description"))
-		rec.refs = append(rec.refs, importRef{"service_id", importSvcKind, sid}, importRef{"location_id", importLocKind, lid})
+		rec.addRefs(importRef{"service_id", importSvcKind, sid}, importRef{"location_id", importLocKind, lid})
 		m.keep("service_at_location", rec.extID)
 		out = append(out, rec)
 	}
@@ -1279,7 +1605,7 @@ func (m *importMapper) contacts() []*importRec {
 				rec.moreOf().keepOther = append(rec.moreOf().keepOther, c)
 			}
 		}
-		rec.refs = append(rec.refs,
+		rec.addRefs(
 			importRef{"organization_id", importOrgKind, m.orgRef(r, "contact")},
 			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
 			importRef{"service_at_location_id", importSALKind, m.ref(r, "service_at_location_id", "service_at_location")})
@@ -1336,7 +1662,7 @@ func (m *importMapper) phones() []*importRec {
 		if langs != nil {
 			rec.set("languages", langs)
 		}
-		rec.refs = append(rec.refs,
+		rec.addRefs(
 			importRef{"organization_id", importOrgKind, m.orgRef(r, "phone")},
 			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
 			importRef{"location_id", importLocKind, m.ref(r, "location_id", "locations")},
@@ -1400,7 +1726,7 @@ func (m *importMapper) schedules() []*importRec {
 			}
 		}
 		rec.set("closed", closed)
-		rec.refs = append(rec.refs,
+		rec.addRefs(
 			importRef{"service_id", importSvcKind, m.ref(r, "service_id", "services")},
 			importRef{"location_id", importLocKind, m.ref(r, "location_id", "locations")},
 			importRef{"service_at_location_id", importSALKind, m.ref(r, "service_at_location_id", "service_at_location")})

@@ -1,6 +1,7 @@
 package hsds
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -665,12 +666,19 @@ func (p *importPackage) checkColumns(t *importTable, file, name string) {
 
 // readCSVRows reads file's rows into t.
 func (p *importPackage) readCSVRows(files *importFiles, file string, t *importTable) error {
-	data, err := files.read(file, file)
+	// Read as a stream: a whole file in memory (the national package's
+	// attributes.csv is 67 MB) was the largest thing the import held
+	// while reading.
+	h, err := files.open(file, file)
 	if err != nil {
 		return err
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	r := csv.NewReader(bytes.NewReader(data))
+	defer h.Close()
+	in := bufio.NewReaderSize(h, 256<<10)
+	if bom, err := in.Peek(3); err == nil && string(bom) == "\xef\xbb\xbf" {
+		_, _ = in.Discard(3)
+	}
+	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = true // each row's values are copied (compactCSVRow)
 	header, err := r.Read()

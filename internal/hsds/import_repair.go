@@ -89,7 +89,9 @@ func (m *importMapper) deriveIDs(table string, rows []*importRow, reason map[*im
 		why := reason[r]
 		m.repairf(r, why[0], "id", "%s; given the derived id %s", why[1], id)
 		r.setRaw("id", id)
-		m.ids[table][id] = r
+		if idx := m.ids[table]; idx != nil { // attributes and metadata: none kept (see indexIDs)
+			idx[id] = r
+		}
 	}
 }
 

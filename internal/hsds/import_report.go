@@ -189,7 +189,7 @@ func (m *importMapper) snapshotRows() {
 	for _, n := range names {
 		m.allStart[n] = len(m.all)
 		for _, r := range m.pkg.tables[n].rows {
-			m.all = append(m.all, importTableRow{r, m.tableNo(n), r.src == nil})
+			m.all = append(m.all, importTableRow{r, m.tableNo(n), r.src == nil, 0})
 			if r.src != nil {
 				m.converted = true
 			}
@@ -211,7 +211,7 @@ func (m *importMapper) snapshotRows() {
 		return folded[i].line < folded[j].line
 	})
 	for _, src := range folded {
-		m.all = append(m.all, importTableRow{src, m.tableNo(importFileTable(src.file)), false})
+		m.all = append(m.all, importTableRow{src, m.tableNo(importFileTable(src.file)), false, 0})
 	}
 	// So are the rows of 1.x/2.0 tables that became no 3.0 row (an
 	// eligibility text naming no service): dropped, for the warning the
@@ -231,7 +231,7 @@ func (m *importMapper) snapshotRows() {
 					m.warned[r] = kind
 				}
 			}
-			m.all = append(m.all, importTableRow{r, m.tableNo(importFileTable(r.file)), false})
+			m.all = append(m.all, importTableRow{r, m.tableNo(importFileTable(r.file)), false, 0})
 		}
 	}
 }
@@ -245,6 +245,10 @@ type importTableRow struct {
 	// own: the row was read as a row of table (not converted from a 1.x
 	// row of another table): a file's account is named after that table.
 	own bool
+	// more is how many other rows of the table the row stands for: the
+	// row standing for a file's copies or forgotten rows (forgetCopy,
+	// forgetConsumed) is listed once (compactAll).
+	more uint32
 }
 
 // account fills Report.Tables: a row no record holds (stored, kept
@@ -318,7 +322,9 @@ func (m *importMapper) account() {
 			// (no row converted from another shares its file and
 			// line): its own source row, counted without a map entry
 			// per row.
-			accountRow(a, s, why)
+			for range 1 + tr.more {
+				accountRow(a, s, why)
+			}
 			continue
 		}
 		o := origin{ai, fi, r.line}

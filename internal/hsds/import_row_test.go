@@ -68,8 +68,8 @@ func TestImportRowSize(t *testing.T) {
 // is written, and keeps its columns to keep as bits of a word: every
 // table's HSDS columns must fit in one.
 func TestImportRecSize(t *testing.T) {
-	if n := unsafe.Sizeof(importRec{}); n > 176 {
-		t.Errorf("importRec takes %d bytes, want at most 176", n)
+	if n := unsafe.Sizeof(importRec{}); n > 112 {
+		t.Errorf("importRec takes %d bytes, want at most 112", n)
 	}
 	for table, cols := range importSpecTables {
 		if len(cols) > 64 {

@@ -34,6 +34,14 @@ type importSpill struct {
 	win     []byte
 	winOff  int64
 	next    int64
+	// What packs mapped records (import_pack.go): the values it cannot
+	// encode, a buffer for the next record, the field names read back
+	// (one string each) and the window records are read back through.
+	others     []any
+	recScratch []byte
+	names      map[string]string
+	recWin     []byte
+	recWinOff  int64
 }
 
 // importSpillSlots is how many rows read out of order the spill keeps.

@@ -30,7 +30,7 @@ func (m *importMapper) programs() []*importRec {
 		rec.set("name", r.get("name"))
 		rec.set("alternate_name", r.get("alternate_name"))
 		rec.set("description", r.get("description"))
-		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, m.orgRef(r, "program")})
+		rec.addRefs(importRef{"organization_id", importOrgKind, m.orgRef(r, "program")})
 		m.keep("programs", id)
 		out = append(out, rec)
 	}
@@ -122,7 +122,7 @@ func (m *importMapper) terms() []*importRec {
 		rec.set("name", r.get("name"))
 		rec.set("description", r.get("description"))
 		rec.set("vocabulary", vocabulary)
-		rec.refs = append(rec.refs, importRef{"parent_id", importTermKind, parent})
+		rec.addRefs(importRef{"parent_id", importTermKind, parent})
 		out = append(out, rec)
 	})
 	for _, t := range m.rows("taxonomies") {
@@ -163,7 +163,7 @@ func (m *importMapper) fundings() []*importRec {
 		}
 		rec := &importRec{kind: importFundingKind, extID: r.get("id"), row: r}
 		rec.set("source", r.get("source"))
-		rec.refs = append(rec.refs, importRef{"organization_id", importOrgKind, org}, importRef{"service_id", importSvcKind, svc})
+		rec.addRefs(importRef{"organization_id", importOrgKind, org}, importRef{"service_id", importSvcKind, svc})
 		m.keep("funding", r.get("id"))
 		out = append(out, rec)
 	}
@@ -206,10 +206,10 @@ func (m *importMapper) serviceNeeds(services, terms []*importRec) {
 		if svc == nil || m.kept["taxonomy_terms"][term] == "" || a.consumed {
 			continue
 		}
-		if containsString(svc.needs, term) {
+		if containsString(svc.needs(), term) {
 			continue // a second attribute for the same need: kept whole
 		}
-		svc.needs = append(svc.needs, term)
+		svc.lateOf().needs = append(svc.lateOf().needs, term)
 		// What Village writes for a need itself (an export's id, link type
 		// and entity, the term's id) is not kept: a row left with nothing
 		// else is what the export writes anyway.

@@ -679,7 +679,7 @@ func TestImportRefusalInBatchMapsAgain(t *testing.T) {
 		remap := func() ([]*importRec, error) {
 			mapped++
 			for _, r := range first {
-				if r.fields != nil {
+				if r.body != nil {
 					t.Errorf("%s still holds its fields once batched", r.extID)
 				}
 			}

@@ -2,7 +2,9 @@ package hsds
 
 import (
 	"encoding/json"
+
 	"fmt"
+	"github.com/google/uuid"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,9 +17,12 @@ import (
 
 // override sets a field, replacing any value set before.
 func (r *importRec) override(name string, v any) {
-	for i := range r.fields {
-		if r.fields[i].Name == name {
-			r.fields[i].Value = v
+	if r.packed != 0 {
+		_ = r.unpacked()
+	}
+	for i, f := range r.fieldList() {
+		if f.Name == name {
+			r.body.fields[i].Value = v
 			return
 		}
 	}
@@ -26,7 +31,8 @@ func (r *importRec) override(name string, v any) {
 
 // value is the value of a field set on r (nil when not set).
 func (r *importRec) value(name string) any {
-	for _, f := range r.fields {
+	fields, _, _ := r.unpack()
+	for _, f := range fields {
 		if f.Name == name {
 			return f.Value
 		}
@@ -34,17 +40,25 @@ func (r *importRec) value(name string) any {
 	return nil
 }
 
-// villageAttributes indexes the package's Village attributes: linked table
-// and id ("services/ID"; "/ID" when the attribute's link_entity names no
-// table) → the attributes, in package order, with their term codes. The
-// values are read in the attributes' order, as the index is made, and
-// kept end to end in one buffer (m.villageBuf) until a record asks for
-// them (villageOf): a Village export gives most of its records some, and
-// an index holding a string, and a map, per value was the import's
-// largest holder; reading each record's values from its rows when asked
-// read the spill out of order, a read per value.
-func (m *importMapper) villageAttributes() map[string][]importVillageAttr {
-	out := map[string][]importVillageAttr{}
+// villageAttributes indexes the package's Village attributes by the
+// record they name: linked table and id (table "" when the attribute's
+// link_entity names no table), with their term codes. The values are
+// read in the attributes' order, as the index is made, and kept end to end
+// in chunks of importVillageChunk bytes until a record asks for them
+// (villageOf): a Village export gives most of its records some, and an
+// index holding a string, and a map, per value was the import's largest
+// holder; reading each record's values from its rows when asked read the
+// spill out of order, a read per value. A record is found by a 17-byte
+// key (its table's number and its UUID), or by text when its id is no
+// UUID; its attributes are a chain in one list (16 bytes each), the
+// latest first: the index of the national package's 400,000 attributes
+// took 46 MB as a map of strings to lists, about 15 MB so.
+//
+// The Village attribute rows, once read into the index, are stored (the
+// export writes them again) and need nothing more: the accounting counts
+// them as imported from their file (forgetConsumed) and they go.
+func (m *importMapper) villageAttributes() *importVillageIndex {
+	x := &importVillageIndex{tables: map[string]*importVillageTable{}}
 	// The code of each term an attribute names ("" when no Village term).
 	codes := map[string]string{}
 	for _, a := range m.rows("attributes") {
@@ -58,19 +72,146 @@ func (m *importMapper) villageAttributes() map[string][]importVillageAttr {
 			continue
 		}
 		a.consumed = true // Village's own encoding: the export writes it again
-		link := linkedTable(a, "link_id") + "/" + a.get("link_id")
-		v := a.raw("value")
-		m.villageBuf = append(m.villageBuf, v...)
-		out[link] = append(out[link], importVillageAttr{code: code, end: len(m.villageBuf), size: len(v)})
+		x.add(linkedTable(a, "link_id"), a.get("link_id"), code, a.raw("value"))
 	}
-	return out
+	m.forgetConsumed("attributes")
+	m.compactAll()
+	return x
 }
 
-// importVillageAttr is a Village attribute of a record: its term's code
-// and where its value ends in m.villageBuf, and its length.
+// importVillageIndex is the package's Village attributes, by the table
+// of the records they name ("" when they name none), each table's let go
+// once its records are mapped (done).
+type importVillageIndex struct {
+	tables map[string]*importVillageTable
+	codes  []string
+	n      int // attributes indexed
+}
+
+// importVillageTable is the Village attributes of the records of one
+// table: a record's latest attribute (1 + its place in attrs) by its
+// UUID, or by its id when that is no UUID; its attributes are a chain,
+// the latest first.
+type importVillageTable struct {
+	byUUID map[uuid.UUID]int32
+	byText map[string]int32
+	attrs  []importVillageAttr
+	chunks [][]byte
+	// values are where the short values are, each kept once.
+	values map[string]importVillageAttr
+}
+
+// importVillageShared is the longest value kept once however many
+// attributes give it.
+const importVillageShared = 64
+
+// importVillageAttr is a Village attribute of a record: the one of the
+// same record before it (1 + its place; 0 when none), its term's code
+// (by its place in codes) and where its value is in the chunks.
 type importVillageAttr struct {
-	code      string
-	end, size int
+	prev  int32
+	code  uint16
+	chunk uint16
+	off   uint32
+	size  uint32
+}
+
+// importVillageChunk is the largest chunk attributes' values are kept in
+// (a larger value has one of its own): a single buffer grown by doubling
+// would hold up to twice the values.
+const importVillageChunk = 1 << 20
+
+// len is how many attributes the index held.
+func (x *importVillageIndex) len() int {
+	if x == nil {
+		return 0
+	}
+	return x.n
+}
+
+// done lets the attributes of table's records go: they are mapped.
+func (x *importVillageIndex) done(table string) {
+	if x != nil {
+		delete(x.tables, table)
+	}
+}
+
+// canonicalUUID is id as a UUID when it is one written canonically
+// (another spelling of the same UUID is another id).
+func canonicalUUID(id string) (uuid.UUID, bool) {
+	if len(id) != 36 {
+		return uuid.UUID{}, false
+	}
+	u, err := uuid.Parse(id)
+	return u, err == nil && u.String() == id
+}
+
+func (x *importVillageIndex) add(table, id, code, value string) {
+	t := x.tables[table]
+	if t == nil {
+		t = &importVillageTable{byUUID: map[uuid.UUID]int32{}}
+		x.tables[table] = t
+	}
+	u, isUUID := canonicalUUID(id)
+	var head int32
+	if isUUID {
+		head = t.byUUID[u]
+	} else {
+		head = t.byText[id]
+	}
+	ci := slices.Index(x.codes, code)
+	if ci < 0 {
+		ci = len(x.codes)
+		x.codes = append(x.codes, code)
+	}
+	at, seen := t.values[value]
+	if !seen {
+		n := len(t.chunks)
+		if n == 0 || len(t.chunks[n-1])+len(value) > cap(t.chunks[n-1]) {
+			size := 64 << 10
+			if n > 0 {
+				size = min(2*cap(t.chunks[n-1]), importVillageChunk)
+			}
+			t.chunks = append(t.chunks, make([]byte, 0, max(size, len(value))))
+			n++
+		}
+		c := t.chunks[n-1]
+		at = importVillageAttr{chunk: uint16(n - 1), off: uint32(len(c)), size: uint32(len(value))}
+		t.chunks[n-1] = append(c, value...)
+		if code != "external_id" && len(value) <= importVillageShared {
+			// The same provenance, sample flag, verifier… of thousands
+			// of records: kept once.
+			if t.values == nil {
+				t.values = map[string]importVillageAttr{}
+			}
+			t.values[value] = at
+		}
+	}
+	at.prev, at.code = head, uint16(ci)
+	t.attrs = append(t.attrs, at)
+	x.n++
+	head = int32(len(t.attrs))
+	if isUUID {
+		t.byUUID[u] = head
+	} else {
+		if t.byText == nil {
+			t.byText = map[string]int32{}
+		}
+		t.byText[id] = head
+	}
+}
+
+// find gives the table holding the record's attributes and its latest
+// attribute (1 + its place), 0 when it has none.
+func (x *importVillageIndex) find(table, id string) (*importVillageTable, int32) {
+	t := x.tables[table]
+	if t == nil {
+		return nil, 0
+	}
+	if u, ok := canonicalUUID(id); ok {
+		return t, t.byUUID[u]
+	}
+	return t, t.byText[id]
 }
 
 // villageTermCode is the Village code of the term with id termID, "" when
@@ -95,27 +236,34 @@ func (m *importMapper) villageTermCode(termID string) string {
 }
 
 // villageOf returns the Village attributes of the record with HSDS id id
-// in table (term code → value): those naming its table, or those naming
-// none when no other table of the package has that id.
+// in table (term code → value; of several with one code, the last): those
+// naming its table, or those naming none when no other table of the
+// package has that id.
 func (m *importMapper) villageOf(table, id string) map[string]string {
 	if m.village == nil {
 		m.village = m.villageAttributes()
 	}
-	attrs := m.village[table+"/"+id]
-	if attrs == nil && m.tablesWithID(id) <= 1 {
-		attrs = m.village["/"+id]
+	x := m.village
+	t, head := x.find(table, id)
+	if head == 0 && m.tablesWithID(id) <= 1 {
+		t, head = x.find("", id)
 	}
-	if attrs == nil {
+	if head == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(attrs))
-	for _, a := range attrs {
-		b := m.villageBuf[a.end-a.size : a.end]
-		if a.code == "external_id" { // one per record: no use sharing
-			out[a.code] = string(b)
+	out := map[string]string{}
+	for i := head; i != 0; i = t.attrs[i-1].prev {
+		a := t.attrs[i-1]
+		code := x.codes[a.code]
+		if _, later := out[code]; later {
+			continue // the chain runs from the last
+		}
+		b := t.chunks[a.chunk][a.off : a.off+a.size]
+		if code == "external_id" { // one per record: no use sharing
+			out[code] = string(b)
 			continue
 		}
-		out[a.code] = m.villageValue(b)
+		out[code] = m.villageValue(b)
 	}
 	return out
 }
@@ -196,7 +344,7 @@ func (m *importMapper) applyVillage(rec *importRec) {
 	if m.village == nil {
 		m.village = m.villageAttributes()
 	}
-	if rec.kind == importSvcKind && len(m.village) > 0 {
+	if rec.kind == importSvcKind && m.village.len() > 0 {
 		// A Village export (it carries Village attributes) gives a service
 		// its own eligibility as an attribute, restored below, and one
 		// that inherits its program's none, only the program's ages
@@ -204,7 +352,7 @@ func (m *importMapper) applyVillage(rec *importRec) {
 		rec.override("eligibility", nil)
 	}
 	attrs := m.villageOf(rec.kind.table, rec.extID)
-	if rec.kind == importAreaKind && len(m.village) > 0 {
+	if rec.kind == importAreaKind && m.village.len() > 0 {
 		// An area without its own provenance or sample flag has its
 		// service's (see areaInherits).
 		svc := m.villageOf(importSvcKind.table, rec.row.get("service_id"))
@@ -288,7 +436,7 @@ func (m *importMapper) applyVillage(rec *importRec) {
 				m.warnf(rec.row, "attributes."+link.code, "no %s with id %s in the package; link dropped", link.table, v)
 				continue
 			}
-			rec.refs = append(rec.refs, importRef{link.field, link.kind, v})
+			rec.addRefs(importRef{link.field, link.kind, v})
 		}
 	case importLocKind:
 		restore("confidential", "confidential", asBool)
@@ -371,6 +519,7 @@ func (m *importMapper) attachHistory(recs []*importRec) {
 	for _, r := range recs {
 		owners.add(r.kind.table, r.extID, r)
 	}
+	history := map[*importRec][]string{}
 	for _, md := range m.rows("metadata") {
 		if md.get("field_name") != MetadataVersionField {
 			continue
@@ -380,9 +529,14 @@ func (m *importMapper) attachHistory(recs []*importRec) {
 			continue
 		}
 		if rec := owners.find(table, md.get("resource_id")); rec != nil && md.get("id") != "" {
-			if id := md.get("id"); !slices.Contains(rec.history, id) {
-				rec.history = append(rec.history, id)
+			if id := md.get("id"); !slices.Contains(history[rec], id) {
+				history[rec] = append(history[rec], id)
 			}
 		}
+	}
+	// Held until written, and read only for records that may be this
+	// directory's own: packed into the spill, as the records' fields.
+	for _, r := range recs {
+		r.setHistory(history[r], m.pkg.spill)
 	}
 }

@@ -217,12 +217,12 @@ func (w *importWriter) serviceNeeds(ctx context.Context, id int, ofSource bool) 
 
 // needIDs resolves a service's needs (HSDS term ids) to Village IDs, sorted.
 func (w *importWriter) needIDs(ctx context.Context, r *importRec) ([]int, error) {
-	if len(r.needs) == 0 {
+	if len(r.needs()) == 0 {
 		return nil, nil
 	}
 	terms := w.idsOf(importTermKind)
-	out := make([]int, 0, len(r.needs))
-	for _, ext := range r.needs {
+	out := make([]int, 0, len(r.needs()))
+	for _, ext := range r.needs() {
 		id, ok := terms[ext]
 		if !ok {
 			return nil, fmt.Errorf("needs: TaxonomyTerm %s not written", ext)
@@ -241,7 +241,7 @@ func (w *importWriter) needIDs(ctx context.Context, r *importRec) ([]int, error)
 // term is that term, and it is left as it is.
 func (w *importWriter) sameTerm(ctx context.Context, r *importRec) (int, bool, error) {
 	var vocabulary, code string
-	for _, f := range r.fields {
+	for _, f := range r.fieldList() {
 		switch f.Name {
 		case "vocabulary":
 			vocabulary, _ = f.Value.(string)
@@ -351,7 +351,7 @@ func (w *importWriter) find(ctx context.Context, r *importRec) (int, importFound
 		return id, foundBySource, s.snap(r.extID), nil
 	}
 	// Terms are matched by vocabulary and code (sameTerm) instead.
-	if len(r.history) > 0 && r.kind != importTermKind {
+	if r.hasHistory() && r.kind != importTermKind {
 		own, err := w.ownOf(ctx, r.kind)
 		if err != nil {
 			return 0, foundNone, nil, err
@@ -394,11 +394,12 @@ func (w *importWriter) ownOf(ctx context.Context, k *importKind) (map[string]int
 			// LegacyDerivedID), recognised for one release.
 			r = w.recs[k][LegacyDerivedID(k.hsds, row.ID)]
 		}
-		if r != nil && len(r.history) > 0 {
+		if r != nil && r.hasHistory() {
 			cands[row.ID] = r
 		}
 	}
 	ids := slices.Sorted(maps.Keys(cands))
+	history := map[*importRec][]string{}
 	for len(ids) > 0 {
 		n := min(len(ids), importBatch)
 		events, err := w.tx.ChangeEvent.Query().
@@ -409,7 +410,12 @@ func (w *importWriter) ownOf(ctx context.Context, k *importKind) (map[string]int
 		}
 		for _, e := range events {
 			r := cands[e.EntityID]
-			if !slices.Contains(r.history, historyEntryID(e)) {
+			h, ok := history[r]
+			if !ok {
+				h = r.history() // read back once per record
+				history[r] = h
+			}
+			if !slices.Contains(h, historyEntryID(e)) {
 				continue
 			}
 			if prev, ok := m[r.extID]; !ok || e.EntityID < prev {
@@ -494,12 +500,27 @@ func importWriteOnce(ctx context.Context, client *ent.Client, src string, recs [
 				return &importRefused{err: err}
 			}
 		}
+		// A packed record's fields and links are read back for its write
+		// and go after it (see import_pack.go).
+		packed := r.packed != 0
+		fields, refs, err := r.unpack()
+		if err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		r.body = &importRecBody{fields, refs}
 		if err := w.upsert(ctx, r); err != nil {
 			_ = tx.Rollback()
 			return &importRefused{rec: r, err: err}
 		}
+		if packed {
+			r.body = nil
+		}
 		if release {
-			r.fields, r.refs, r.needs, r.extra = nil, nil, nil, nil
+			r.body, r.extra = nil, nil
+			if r.late != nil {
+				r.late.needs = nil
+			}
 		}
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(recs))
@@ -550,7 +571,7 @@ func (w *importWriter) upsert(ctx context.Context, r *importRec) error {
 		}
 	}
 	fields := w.fields(r, found)
-	for _, ref := range r.refs {
+	for _, ref := range r.refList() {
 		var v any
 		if ref.extID != "" {
 			to, ok := w.idsOf(ref.kind)[ref.extID]
@@ -640,13 +661,13 @@ func (w *importWriter) fields(r *importRec, found importFound) []importField {
 		fields = append(fields, importField{Name: "external_source", Value: w.src}, importField{Name: "external_id", Value: r.extID})
 	}
 	hasProvenance := false
-	for _, f := range r.fields {
+	for _, f := range r.fieldList() {
 		hasProvenance = hasProvenance || f.Name == "provenance"
 	}
 	if !hasProvenance && (found == foundNone || found == foundBySource) {
 		fields = append(fields, importField{Name: "provenance", Value: importProvenance})
 	}
-	fields = append(fields, r.fields...)
+	fields = append(fields, r.fieldList()...)
 	source := w.src
 	if r.key != nil {
 		source = r.key.source

@@ -1,0 +1,64 @@
+package hsds
+
+import (
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"time"
+)
+
+// ImportMemoryFloor is the soft memory limit (runtime/debug.SetMemoryLimit)
+// `village import` keeps while the import runs, unless GOMEMLIMIT is set
+// (LimitImportMemory): the collector runs before the Go runtime's memory
+// passes it, rather than when the heap has grown by ImportGCPercent, as
+// long as the import holds less than about four fifths of it live. With
+// the national package's peak of about 160 MB live this keeps the process
+// under 300 MB resident (see doc.go, Import memory).
+const ImportMemoryFloor = 200 << 20
+
+// ImportMemoryHeadroom: once the import holds more than the floor allows
+// (a larger package), the limit follows the live heap, a quarter above it,
+// so the collector never runs without end (a limit below what is live
+// makes it run as often as its CPU cap lets it).
+const ImportMemoryHeadroom = 4
+
+// importMemoryLimit is the limit for a live heap of live bytes.
+func importMemoryLimit(live uint64) int64 {
+	return max(int64(ImportMemoryFloor), int64(live+live/ImportMemoryHeadroom))
+}
+
+// LimitImportMemory sets the soft memory limit of the process from its
+// live heap (importMemoryLimit) and keeps it so, measured ten times a
+// second, until stop is called, which puts the limit back.
+func LimitImportMemory() (stop func()) {
+	prev := debug.SetMemoryLimit(-1)
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	set := func() {
+		metrics.Read(sample)
+		if sample[0].Value.Kind() == metrics.KindUint64 {
+			debug.SetMemoryLimit(importMemoryLimit(sample[0].Value.Uint64()))
+		}
+	}
+	set()
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				set()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		debug.SetMemoryLimit(prev)
+	}
+}
