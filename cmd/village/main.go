@@ -864,18 +864,20 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *maxFileBytes <= 0 || *maxArchiveBytes <= 0 {
 		return fmt.Errorf("import: --max-file-bytes and --max-archive-bytes must be positive, got %d and %d", *maxFileBytes, *maxArchiveBytes)
 	}
-	if os.Getenv("GOGC") == "" {
+	switch {
+	case os.Getenv("GOMEMLIMIT") == "":
+		// A soft memory limit from the live heap keeps the import under
+		// 300 MB resident on the national CSV package (see
+		// hsds.LimitImportMemory); below it the collector keeps Go's
+		// pace (GOGC), which costs less CPU than ImportGCPercent's.
+		// GOMEMLIMIT set (even "off") wins.
+		defer hsds.LimitImportMemory()()
+	case os.Getenv("GOGC") == "":
 		// The import holds a whole package while it maps it: collecting
 		// garbage when the heap has grown by half, not doubled, keeps the
 		// process nearer what it holds (see hsds.ImportGCPercent). GOGC
 		// set wins.
 		debug.SetGCPercent(hsds.ImportGCPercent)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft memory limit from the live heap keeps the import under
-		// 300 MB resident on the national package (see
-		// hsds.LimitImportMemory). GOMEMLIMIT set wins.
-		defer hsds.LimitImportMemory()()
 	}
 	var db *store.DB
 	if *dryRun {

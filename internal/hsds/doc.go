@@ -406,31 +406,63 @@
 // (TestImportRowSize): its file, line, flags, its layout (the column
 // positions its file, or the JSON objects with its fields, share, and the
 // spill) and its place in the spill, offset and length in one word; a
-// JSON object's path is spilled after its values. A mapped record is 176
-// bytes (TestImportRecSize): the columns it keeps verbatim or not are
-// bits of a word each, and what few records carry (rows folded into it,
-// rows attached) is apart, and goes once kept (importRecMore).
+// JSON object's path is spilled after its values.
+//
+// A mapped record's fields and links go to the same spill as soon as the
+// record is complete (importMapper.finish: its Village attributes
+// restored), packed end to end (import_pack.go: each value tagged with
+// its Go type, ent's enum types by number; a value of another type, an
+// eligibility or a list of delivery modes, stays on the heap in the
+// spill's others), and are read back, in the order they were packed,
+// through a window of their own, when the record is written; so are its
+// change-history ids once attached (setHistory), read back only for the
+// records that may be this directory's own (ownOf). A record is then 112
+// bytes (TestImportRecSize): its kind, id, row, identity, the columns it
+// keeps verbatim or not as bits of a word each, and pointers to what only
+// some records carry (its unpacked fields, rows folded into it, a
+// service's needs); TestImportPackRoundTrip pins that every value comes
+// back as it was given, of its own type.
 //
 // For the synthetic national package in CSV (777,560 rows, 116 MB of
 // files) the live heap after a collection at each stage (a build with
 // -tags importprof and VILLAGE_IMPORT_HEAPDIR set prints it and writes
 // heap profiles; VILLAGE_IMPORT_CPUPROFILE writes a CPU profile;
-// import_stage_prof.go) is 75 MB once read (the rows 50 MB), 105 MB once ids are
-// indexed, 234 MB once every record is mapped, 255 MB once Village's
-// attributes are restored, 265 MB with the change history attached, 257
-// MB once the rows kept verbatim are attached (the rows, 170,000 mapped
-// records with their fields and the values they keep, the id indexes and
-// the accounting's list of rows), 179 MB once the mapper is gone, and
-// falls while writing (129 MB three quarters through, 113 MB at the end,
-// most of it the change feed's events for the transaction and the
-// records' ids). The peak is in restoring Village's attributes, where
-// the collector's traces (GODEBUG=gctrace=1) see 320 MB marked live
-// (CSV; 333 MB for JSON); with the collector's headroom the process
-// peaks at about 520 MB (CSV) and 640 MB (JSON; it reads whole documents
-// too). Before the spill the peak held 434 MB live and reached 780 MB;
-// before the changes below, 390 MB live and 630–690 MB. What keeps it
-// down:
+// import_stage_prof.go; run with GOMEMLIMIT=off to see the heap without
+// the limit below) is 75 MB once read (the rows 50 MB), 105 MB once ids
+// are indexed, about 147 MB at the peak, once the services and their areas
+// are mapped (the rows, the Village attributes' index of the tables not
+// yet mapped, the id indexes, the records), 131 MB once every record is
+// mapped, 138 MB with the change history attached, 131 MB once the rows
+// kept verbatim are attached, 81 MB once the mapper is gone, and 109 MB
+// while writing (the change feed's events for the transaction, the
+// records' ids, a re-import's snapshots of the stored records); the JSON
+// package is within a few MB of it at each stage (95 MB once read). Before
+// this design the peak held 320 MB live (333 MB for JSON) while
+// restoring Village's attributes, 234 MB of it once every record was
+// mapped, and the process peaked at 520 MB (CSV) and 640 MB (JSON). What
+// keeps it down:
 //
+//   - mapped records are packed into the spill as they are completed
+//     (above), each kind's records as soon as they are mapped, so the
+//     package's records never hold their fields on the heap all at once
+//     (they held 90 MB of fields and values: a 32-byte field, a boxed
+//     value and a string per value);
+//   - the Village attributes are indexed per table of the records they
+//     name, compactly (villageAttributes: 16 bytes an attribute, a UUID
+//     key per record, values in chunks, a short value given again kept
+//     once), and a table's index goes once its records are mapped (a
+//     service's after its areas, which inherit its provenance and sample
+//     flag): the index of the whole package took 46 MB as a map of
+//     strings to lists, held until every record was mapped;
+//   - the Village attribute rows, once indexed, go (forgetConsumed): the
+//     accounting counts them as imported from their file through one row
+//     standing for them all, listed once with their number (compactAll:
+//     importTableRow.more), as a JSON package's merged copies are; and
+//     the ids of attributes and metadata rows, indexed only to find
+//     duplicates, are keyed by UUID (16 bytes, not a string) and go once
+//     their table is checked;
+//   - a CSV file is read as a stream (the national package's
+//     attributes.csv is 67 MB), not whole;
 //   - whether a row is stored or kept verbatim is a flag of the row
 //     (importRow.consumed), not a map entry per row, and the accounting
 //     lists each row read with its table's number (16 bytes a row) and
@@ -442,17 +474,9 @@
 //     without a warning leaves its table and the accounting's list, where
 //     one row per file stands for all such copies (forgetCopy; 500,000 of
 //     the national package's 1.28 million JSON rows);
-//   - the ids of attributes and metadata rows, indexed to find duplicates,
-//     go once checked: nothing links to them, and they are most of a
-//     Village export's rows; a record's fields are reallocated to their
-//     length once mapped, and a link to a record holds that record's id
-//     string, not a copy of its own (importMapper.kept);
-//   - Village's attributes are indexed by the record they name, their
-//     values end to end in one buffer (villageAttributes; an index of a
-//     string and a map per value made the peak 390 MB live), and a value
-//     read for several records (a service's provenance, which its areas
-//     inherit) is one string; the index goes once every record has its
-//     own;
+//   - a link to a record holds that record's id string, not a copy of its
+//     own (importMapper.kept); a value read for several records (a
+//     service's provenance, which its areas inherit) is one string;
 //   - a JSON file is checked value by value into one reused buffer, or,
 //     holding one value (the usual file), by json.Valid without a copy,
 //     and a top-level array (a Village export's metadata.json, hundreds of
@@ -460,11 +484,12 @@
 //     one tree; the objects' values go to the spill after each thousand
 //     (compactRows);
 //   - once a record is written (or handed to its batch), what it writes
-//     goes: its fields, links, needs and kept extras (importWriteOnce with
-//     release); its kind, id, row, identity and history stay. Should
-//     Village refuse a batch, the package is read and mapped again, the
-//     same records, to write them one at a time and name the one at fault
-//     (importWriteAll's remap): only a refused import pays for it;
+//     goes: its fields read back, links, needs and kept extras
+//     (importWriteOnce with release); its kind, id, row, identity and
+//     packed history stay. Should Village refuse a batch, the package is
+//     read and mapped again, the same records, to write them one at a
+//     time and name the one at fault (importWriteAll's remap): only a
+//     refused import pays for it;
 //   - the stored records a re-import compares with are held as their
 //     encoded JSON, read into fields only when compared (importSnap), each
 //     let go once compared, and the records read to make them go as each
@@ -473,34 +498,45 @@
 //     of each kind and counts the rest (WarningCount, WarningGroups): a
 //     million-row dirty package gives a message per row
 //     (TestImportWarningsBounded);
-//   - `village import` collects garbage when the heap has grown by half,
-//     not doubled (ImportGCPercent). A soft memory limit costs CPU the
-//     re-import's 30,000 rows/s cannot afford: measured on the CSV package
-//     with this design, GOMEMLIMIT=330MiB took the peak from 515 to 411 MB
-//     for half as much CPU again (30.8 user-seconds against 20.1); before,
-//     with 328 MB live, 300 MiB gave 526 MB for 3.3 times the CPU.
+//   - `village import`, unless GOMEMLIMIT is set, keeps a soft memory
+//     limit of ImportMemoryFloor (200 MiB), or an eighth above the live
+//     heap once that is more (LimitImportMemory, measured ten times a
+//     second), under which the collector keeps Go's default pace; with
+//     GOMEMLIMIT set (GOMEMLIMIT=off: no limit) it collects when the heap
+//     has grown by half, not doubled (ImportGCPercent), as before. With
+//     GOGC=50 alone the CSV import peaked at about 385 MB resident (the
+//     heap growing half again over the 147 MB live), with the limit at
+//     265–290 MB. The limit costs CPU where the heap nears it: on the
+//     CSV package 20–45% more user time than GOMEMLIMIT=off (GOGC=50
+//     under the limit cost 40–65%); on the JSON package, whose pages the
+//     limit cannot bring under it (below), 75% more, for 320–340 MB
+//     against about 405 MB. Measured with an A/B of both binaries on the
+//     packages of tools/bench/hsds-scale.sh (see the README's figures).
 //
-// Issue 14 asks for at most 300 MB; this design cannot reach it, since it
-// holds a record of every row and every mapped record until the mapping
-// is done (320 MB live at the peak, and the collector's headroom on top).
-// What would: two passes, the first streaming each table and keeping only
-// id → spill-offset indexes, per-table counts, a compact id → hash-of-row
-// map (duplicate ids far apart still refused or merged) and the small
-// tables; the second mapping and writing a batch of services at a time
-// with their child rows read back by parent id (from the spill, or a
-// temporary file sorted by parent as the CSV export does), attributes
-// grouped by link_id; for JSON, a batch of service documents at a time
-// after a first pass collecting the ids links are checked against. The
-// accounting (read = imported + repaired + dropped) and the per-row
-// warning kinds would then be kept per batch, not per row of the package.
-// What stands in the way is that the mapper works table by table over the
-// whole package (indexIDs, applyVillage, attachHistory, attachExtras,
-// account and the stand-ins each look at every row of several tables),
-// so it has to be reorganised around the service rather than the table.
-// A smaller step, since the write already lets each record go: write each
-// kind's records as soon as they are complete (the mapper would restore
-// Village attributes, history and kept rows a kind at a time), so the
-// mapped records are never all held at once.
+// What is left: the JSON import still peaks above 300 MB resident
+// (about 330 MB): its live heap is as large as the CSV import's, but at
+// its peak the Go heap's pages held some 270 MB resident (smaps) while
+// the collector found 120–170 MB live and ran every tenth of a second
+// under the limit: most likely freed objects scattered among live ones
+// (its rows are allocated among the garbage of decoding each document),
+// pages no collection can return. Reading
+// a JSON document's rows into pages of their own (rows allocated in
+// slabs, the decoding's garbage apart) would let the pages go; the
+// two-pass redesign (below) would hold far less. The two passes: the
+// first streaming each table and keeping only id → spill-offset indexes,
+// per-table counts, a compact id → hash-of-row map (duplicate ids far
+// apart still refused or merged) and the small tables; the second mapping
+// and writing a batch of services at a time with their child rows read
+// back by parent id (from the spill, or a temporary file sorted by parent
+// as the CSV export does), attributes grouped by link_id; for JSON, a
+// batch of service documents at a time after a first pass collecting the
+// ids links are checked against. The accounting (read = imported +
+// repaired + dropped) and the per-row warning kinds would then be kept per
+// batch, not per row of the package. What stands in the way is that the
+// mapper works table by table over the whole package (indexIDs,
+// attachHistory, attachExtras, account and the stand-ins each look at
+// every row of several tables), so it has to be reorganised around the
+// service rather than the table.
 //
 // Export streams (export_stream.go): its peak on the same directory is
 // 292 MB for CSV and 149 MB for JSON (`/usr/bin/time` of `village

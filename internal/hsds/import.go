@@ -18,11 +18,13 @@ import (
 const DefaultImportSource = "hsds"
 
 // ImportGCPercent is the garbage collector's target `village import` sets
-// (runtime/debug.SetGCPercent) unless GOGC is set: the heap may grow by
-// half of what the import holds live before a collection, not double (Go's
-// default). A soft memory limit below what the import holds live (see
-// doc.go, Import memory) was tried instead and spent up to 3.3 times the
-// CPU.
+// (runtime/debug.SetGCPercent) when GOMEMLIMIT is set and GOGC is not:
+// the heap may grow by half of what the import holds live before a
+// collection, not double (Go's default). Without GOMEMLIMIT it keeps a
+// soft memory limit (LimitImportMemory) set from the live heap, never
+// below it (a limit below what the import holds live spent up to 3.3
+// times the CPU), and Go's default target under it (see doc.go, Import
+// memory).
 const ImportGCPercent = 50
 
 // ImportOptions tunes Import.

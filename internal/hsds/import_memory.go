@@ -17,10 +17,12 @@ import (
 const ImportMemoryFloor = 200 << 20
 
 // ImportMemoryHeadroom: once the import holds more than the floor allows
-// (a larger package), the limit follows the live heap, a quarter above it,
-// so the collector never runs without end (a limit below what is live
-// makes it run as often as its CPU cap lets it).
-const ImportMemoryHeadroom = 4
+// (a larger package), the limit follows the live heap, an eighth above
+// it, so the collector never runs without end (a limit below what is live
+// makes it run as often as its CPU cap lets it). A quarter let the limit
+// rise with the garbage marked live at the national package's peak, to
+// 284 MB resident for CSV against 275 MB with an eighth.
+const ImportMemoryHeadroom = 8
 
 // importMemoryLimit is the limit for a live heap of live bytes.
 func importMemoryLimit(live uint64) int64 {

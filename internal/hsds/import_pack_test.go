@@ -155,3 +155,14 @@ func TestImportForgottenRowsCounted(t *testing.T) {
 		t.Errorf("no account of attributes.csv:\n%s", rep)
 	}
 }
+
+// TestImportMemoryLimit: the import's soft memory limit is the floor
+// until the live heap needs more, then an eighth above it.
+func TestImportMemoryLimit(t *testing.T) {
+	if got := importMemoryLimit(100 << 20); got != ImportMemoryFloor {
+		t.Errorf("100 MiB live: limit %d, want the floor %d", got, ImportMemoryFloor)
+	}
+	if got, want := importMemoryLimit(800<<20), int64(900<<20); got != want {
+		t.Errorf("800 MiB live: limit %d, want %d", got, want)
+	}
+}

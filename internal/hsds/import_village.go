@@ -41,18 +41,19 @@ func (r *importRec) value(name string) any {
 }
 
 // villageAttributes indexes the package's Village attributes by the
-// record they name: linked table and id (table "" when the attribute's
-// link_entity names no table), with their term codes. The values are
-// read in the attributes' order, as the index is made, and kept end to end
-// in chunks of importVillageChunk bytes until a record asks for them
-// (villageOf): a Village export gives most of its records some, and an
-// index holding a string, and a map, per value was the import's largest
-// holder; reading each record's values from its rows when asked read the
-// spill out of order, a read per value. A record is found by a 17-byte
-// key (its table's number and its UUID), or by text when its id is no
-// UUID; its attributes are a chain in one list (16 bytes each), the
-// latest first: the index of the national package's 400,000 attributes
-// took 46 MB as a map of strings to lists, about 15 MB so.
+// table and id of the record they name (table "" when the attribute's
+// link_entity names no table), with their term codes. The values are read
+// in the attributes' order, as the index is made, and kept end to end in
+// chunks (at most importVillageChunk bytes; a short value given again is
+// kept once) until a record asks for them (villageOf): a Village export
+// gives most of its records some, and an index holding a string, and a
+// map, per value was the import's largest holder; reading each record's
+// values from its rows when asked read the spill out of order, a read per
+// value. A record is found by its UUID (16 bytes), or by its id when that
+// is no UUID; its attributes are a chain in its table's list (16 bytes
+// each), the latest first; a table's index goes once its records are
+// mapped (importVillageIndex.done). The national package's 400,000
+// attributes took 46 MB as one map of strings to lists.
 //
 // The Village attribute rows, once read into the index, are stored (the
 // export writes them again) and need nothing more: the accounting counts
