@@ -864,15 +864,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *maxFileBytes <= 0 || *maxArchiveBytes <= 0 {
 		return fmt.Errorf("import: --max-file-bytes and --max-archive-bytes must be positive, got %d and %d", *maxFileBytes, *maxArchiveBytes)
 	}
-	switch {
-	case os.Getenv("GOMEMLIMIT") == "":
-		// A soft memory limit from the live heap keeps the import under
-		// 300 MB resident on the national CSV package (see
-		// hsds.LimitImportMemory); below it the collector keeps Go's
-		// pace (GOGC), which costs less CPU than ImportGCPercent's.
-		// GOMEMLIMIT set (even "off") wins.
-		defer hsds.LimitImportMemory()()
-	case os.Getenv("GOGC") == "":
+	if os.Getenv("GOGC") == "" {
 		// The import holds a whole package while it maps it: collecting
 		// garbage when the heap has grown by half, not doubled, keeps the
 		// process nearer what it holds (see hsds.ImportGCPercent). GOGC
@@ -901,7 +893,11 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return fmt.Errorf("import: %w", err)
 		}
 	}
-	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes, MaxArchiveBytes: *maxArchiveBytes, Strict: *strict}
+	// A soft memory limit from the live heap keeps a CSV package's import
+	// under 300 MB resident (hsds.LimitImportMemory); GOMEMLIMIT set (even
+	// "off") wins.
+	opts := hsds.ImportOptions{Source: *source, DryRun: *dryRun, MaxFileBytes: *maxFileBytes, MaxArchiveBytes: *maxArchiveBytes, Strict: *strict,
+		LimitMemory: os.Getenv("GOMEMLIMIT") == ""}
 	tty := isTerminal(stderr)
 	if tty {
 		opts.Progress = importProgress(stderr, time.Now())

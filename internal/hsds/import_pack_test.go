@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"testing"
 	"time"
 	"unsafe"
@@ -164,5 +165,39 @@ func TestImportMemoryLimit(t *testing.T) {
 	}
 	if got, want := importMemoryLimit(800<<20), int64(900<<20); got != want {
 		t.Errorf("800 MiB live: limit %d, want %d", got, want)
+	}
+}
+
+// TestImportLimitsMemoryOfCSVOnly: with LimitMemory, a CSV package is
+// mapped and written under the soft memory limit, a JSON package is not
+// (its decoding fragments the heap past what a limit returns), and the
+// limit is put back once the import is done.
+func TestImportLimitsMemoryOfCSVOnly(t *testing.T) {
+	db := testdb.Open(t, dialect.SQLite, store.Options{})
+	before := debug.SetMemoryLimit(-1)
+	for _, c := range []struct {
+		pkg   string
+		limit int64
+	}{
+		{"openreferral-spec-3.0/examples/csv", ImportMemoryFloor},
+		{"openreferral-spec-3.0/examples/service_full.json", math.MaxInt64},
+	} {
+		var during []int64
+		opts := ImportOptions{LimitMemory: true, Progress: func(done, total int) { during = append(during, debug.SetMemoryLimit(-1)) }}
+		if _, err := Import(context.Background(), db.Client, importSample(t, c.pkg), opts); err != nil {
+			t.Fatalf("%s: %v", c.pkg, err)
+		}
+		if len(during) == 0 {
+			t.Fatalf("%s: no progress reported", c.pkg)
+		}
+		for _, got := range during {
+			if got != c.limit {
+				t.Errorf("%s: limit %d while writing, want %d", c.pkg, got, c.limit)
+				break
+			}
+		}
+		if after := debug.SetMemoryLimit(-1); after != before {
+			t.Errorf("%s: limit %d after the import, want %d as before", c.pkg, after, before)
+		}
 	}
 }
