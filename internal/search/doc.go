@@ -154,10 +154,10 @@
 // up to 2,048 words. The words are taken rarest first: the first word's
 // postings (of each of its stems and typo readings) are merged, in record
 // order, into the list of records in the running with what each counts
-// for; every later word's postings are then walked for those records,
-// stepping, then galloping from where the last record was found, so a
-// walk costs a word's postings when the records are as many, and a few
-// steps a record when they are few ("Chicago parenting": the 202 postings
+// for; every later word's postings are then walked in step with those
+// records when they are about as many (fewer than eight postings a
+// record), else each record is searched for by galloping from where the
+// last was found, a few steps a record when they are few ("Chicago parenting": the 202 postings
 // of chicago, then 88 records found among parenting's 15,000). A record
 // that missed a word leaves the list. Each word's score is rounded to a
 // multiple of 2^-32, so a record's sum is exact whatever order the words
