@@ -209,7 +209,7 @@ func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
 
 // openMigrated opens the database and brings its schema up to date.
 func openMigrated(ctx context.Context, dsn string) (*store.DB, error) {
-	db, err := store.Open(ctx, dsn, store.Options{})
+	db, err := store.Open(ctx, dsn, store.Options{Unprepared: !keepPreparedDefault()})
 	if err != nil {
 		return nil, err
 	}
@@ -347,7 +347,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var replicas stringList
 	fs.Var(&replicas, "read-replica", "postgres:// `URL` of a streaming replica of the --db primary to send reads to (repeatable); writes, the change feed and the indexes stay on the primary")
 	maxLag := fs.Duration("replica-max-lag", store.DefaultReplicaMaxLag, "take a read replica further behind the primary than this out of rotation until it catches up")
-	keepPrepared := fs.Bool("keep-prepared", true, "keep the statements a PostgreSQL connection runs again prepared on the server (one round trip each instead of two); --keep-prepared=false behind a connection pooler in transaction mode, which cannot carry them")
+	keepPrepared := fs.Bool("keep-prepared", keepPreparedDefault(), "keep the statements a PostgreSQL connection runs again prepared on the server (one round trip each instead of two); --keep-prepared=false behind a connection pooler in transaction mode, which cannot carry them")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -846,6 +846,15 @@ func parseOneArg(fs *flag.FlagSet, args []string, cmd, what string) (string, err
 	return arg, nil
 }
 
+// keepPreparedDefault is whether PostgreSQL connections keep the statements
+// they rerun prepared (store.Options.Unprepared): yes unless
+// VILLAGE_KEEP_PREPARED is false, which every command honours (serve's
+// --keep-prepared too), for a connection pooler in transaction mode.
+func keepPreparedDefault() bool {
+	v, err := strconv.ParseBool(os.Getenv("VILLAGE_KEEP_PREPARED"))
+	return err != nil || v
+}
+
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("import", "Import an Open Referral HSDS package: a folder of CSV tables (HSDS 3.0, the 3.1 draft,\nthe UK profile, HSDS 1.1 through a legacy mapping) or of JSON documents, a .zip of such a folder,\na datapackage.json (its resources name the tables, in any sub-folder), or a .json file (an object,\nan array, NDJSON or values one after another: every value is read).\nOne transaction: a package whose rows cannot be read refuses the whole package; row faults are\nrepaired or their rows dropped, each with a warning (--strict refuses on any). Re-importing changes nothing.\nInput that is not HSDS (the Ohana API's CSV or JSON among it) is refused, exit status 1.\n\n  village import PATH [flags]", stderr)
 	dsn := dbFlag(fs)
@@ -972,7 +981,7 @@ func importProgress(w io.Writer, start time.Time) func(done, total int) {
 // with the current schema (the import rolls its transaction back); else a
 // scratch in-memory database, an empty directory, with a line saying why.
 func openForDryRun(ctx context.Context, dsn string) (*store.DB, string, error) {
-	db, err := store.OpenExisting(ctx, dsn, store.Options{})
+	db, err := store.OpenExisting(ctx, dsn, store.Options{Unprepared: !keepPreparedDefault()})
 	var why string
 	switch {
 	case errors.Is(err, store.ErrNoDatabase):

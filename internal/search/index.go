@@ -333,7 +333,7 @@ func (e *Engine) at(position int) (*index, error) {
 	var err error
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.ix != nil && e.ix.position == position {
+	if e.ix != nil && e.ix.position >= position { // as new, or newer: another request brought it up
 		return e.ix, nil
 	}
 	// Shared by every viewer: read as trusted code (no viewer, nothing

@@ -63,7 +63,9 @@
 // what a kept statement returns makes the server refuse it once; it is then
 // let go and run unprepared. A pooler in transaction mode cannot carry
 // prepared statements between transactions, hence Options.Unprepared
-// (`village serve --keep-prepared=false`).
+// (`village serve --keep-prepared=false`, VILLAGE_KEEP_PREPARED=false for
+// every command). Statements in a transaction run unprepared: a kept one
+// the server refuses there would abort the transaction.
 //
 // # Read replicas
 //

@@ -54,6 +54,39 @@ type preparedConn struct {
 	prepared map[string]*list.Element // of *preparedStmt, in lru
 	lru      list.List                // most recently used first
 	seen     map[string]struct{}      // run once, not prepared
+	// inTx: a transaction is open. Its statements run unprepared: a kept
+	// statement the server refuses (a schema change) aborts the
+	// transaction, which running it again unprepared cannot undo.
+	inTx bool
+}
+
+func (c *preparedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.pqConn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.inTx = true
+	return preparedTx{tx, c}, nil
+}
+
+// Begin is BeginTx with the default options (database/sql calls BeginTx).
+func (c *preparedConn) Begin() (driver.Tx, error) {
+	return c.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+type preparedTx struct {
+	driver.Tx
+	c *preparedConn
+}
+
+func (t preparedTx) Commit() error {
+	t.c.inTx = false
+	return t.Tx.Commit()
+}
+
+func (t preparedTx) Rollback() error {
+	t.c.inTx = false
+	return t.Tx.Rollback()
 }
 
 type preparedStmt struct {
@@ -62,29 +95,33 @@ type preparedStmt struct {
 }
 
 // statement is query's prepared statement, prepared now if the connection
-// ran it before; nil when it is run unprepared.
-func (c *preparedConn) statement(ctx context.Context, query string) driver.Stmt {
+// ran it before; nil when it is run unprepared. A statement the server
+// cannot prepare is its error, as lib/pq's own parse of it would be.
+func (c *preparedConn) statement(ctx context.Context, query string) (driver.Stmt, error) {
+	if c.inTx {
+		return nil, nil
+	}
 	if e, ok := c.prepared[query]; ok {
 		c.lru.MoveToFront(e)
-		return e.Value.(*preparedStmt).stmt
+		return e.Value.(*preparedStmt).stmt, nil
 	}
 	if _, ok := c.seen[query]; !ok {
 		if len(c.seen) >= 4*statementsPerConn {
 			clear(c.seen)
 		}
 		c.seen[query] = struct{}{}
-		return nil
-	}
-	st, err := c.pqConn.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // run unprepared: its error, if any, said there
+		return nil, nil
 	}
 	delete(c.seen, query)
+	st, err := c.pqConn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
 	c.prepared[query] = c.lru.PushFront(&preparedStmt{query, st})
 	if c.lru.Len() > statementsPerConn {
 		c.forget(c.lru.Back())
 	}
-	return st
+	return st, nil
 }
 
 func (c *preparedConn) forget(e *list.Element) {
@@ -97,8 +134,11 @@ func (c *preparedConn) QueryContext(ctx context.Context, query string, args []dr
 	if len(args) == 0 {
 		return c.pqConn.QueryContext(ctx, query, args) // one round trip already
 	}
-	st := c.statement(ctx, query)
-	if st == nil {
+	st, err := c.statement(ctx, query)
+	if err != nil || st == nil {
+		if err != nil {
+			return nil, err
+		}
 		return c.pqConn.QueryContext(ctx, query, args)
 	}
 	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
@@ -113,8 +153,11 @@ func (c *preparedConn) ExecContext(ctx context.Context, query string, args []dri
 	if len(args) == 0 {
 		return c.pqConn.ExecContext(ctx, query, args)
 	}
-	st := c.statement(ctx, query)
-	if st == nil {
+	st, err := c.statement(ctx, query)
+	if err != nil || st == nil {
+		if err != nil {
+			return nil, err
+		}
 		return c.pqConn.ExecContext(ctx, query, args)
 	}
 	res, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
@@ -126,8 +169,10 @@ func (c *preparedConn) ExecContext(ctx context.Context, query string, args []dri
 }
 
 // stalePlan reports whether err is the server refusing a prepared
-// statement whose result a schema change altered.
+// statement whose result a schema change altered ("cached plan must not
+// change result type", told by the routine that raises it rather than by
+// its message, which the server's language changes).
 func stalePlan(err error) bool {
 	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && pqErr.Code == "0A000" && pqErr.Message == "cached plan must not change result type"
+	return errors.As(err, &pqErr) && pqErr.Code == "0A000" && pqErr.Routine == "RevalidateCachedQuery"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 
 	"entgo.io/ent/dialect"
@@ -66,6 +67,32 @@ func TestKeepPrepared(t *testing.T) {
 		if err := conn.QueryRowContext(ctx, query, 1).Scan(&id, &name, &note); err != nil || note != "added" {
 			t.Fatalf("after the schema changed: %d %q %q %v", id, name, note, err)
 		}
+		// The same inside a transaction: it runs unprepared there, so a
+		// schema change cannot abort it.
+		if err := conn.QueryRowContext(ctx, query, 1).Scan(&id, &name, &note); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(ctx, "ALTER TABLE kept ADD COLUMN more text DEFAULT 'more'"); err != nil {
+			t.Fatal(err)
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var more string
+		if err := tx.QueryRowContext(ctx, query, 1).Scan(&id, &name, &note, &more); err != nil || more != "more" {
+			t.Fatalf("in a transaction after the schema changed: %q %v", more, err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatalf("commit after the schema changed: %v", err)
+		}
+		// A text the server cannot prepare answers its own error.
+		for range 2 {
+			_, err := conn.QueryContext(ctx, "SELECT missing FROM kept WHERE id = $1", 1)
+			if err == nil || !strings.Contains(err.Error(), "42703") {
+				t.Fatalf("a missing column: %v, want its error (42703)", err)
+			}
+		}
 		// Many texts each run twice: at most the bound stays prepared.
 		for i := range 100 {
 			for range 2 {
@@ -78,8 +105,8 @@ func TestKeepPrepared(t *testing.T) {
 		if n := preparedOn(t, conn); n != 64 {
 			t.Errorf("after 100 texts run twice: %d statements prepared, want the bound, 64", n)
 		}
-		// In a transaction, the connection's prepared statements serve.
-		tx, err := conn.BeginTx(ctx, nil)
+		// Writes in a transaction rolled back leave nothing.
+		tx, err = conn.BeginTx(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
