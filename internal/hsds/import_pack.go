@@ -360,6 +360,11 @@ func (r *importRec) unpacked() error {
 	}
 	fields, refs, err := r.unpack()
 	if err != nil {
+		// The spill's error refuses the import once mapped (Import checks
+		// it): a record changed without its fields must not be written.
+		if r.spill.err == nil {
+			r.spill.err = err
+		}
 		return err
 	}
 	r.body, r.packed, r.spill = &importRecBody{fields, refs}, 0, nil
