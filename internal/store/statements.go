@@ -95,8 +95,7 @@ type preparedStmt struct {
 }
 
 // statement is query's prepared statement, prepared now if the connection
-// ran it before; nil when it is run unprepared. A statement the server
-// cannot prepare is its error, as lib/pq's own parse of it would be.
+// ran it before; nil when it is run unprepared.
 func (c *preparedConn) statement(ctx context.Context, query string) (driver.Stmt, error) {
 	if c.inTx {
 		return nil, nil
@@ -115,7 +114,11 @@ func (c *preparedConn) statement(ctx context.Context, query string) (driver.Stmt
 	delete(c.seen, query)
 	st, err := c.pqConn.PrepareContext(ctx, query)
 	if err != nil {
-		return nil, err
+		// Run it unprepared: lib/pq's own parse of it tells the same
+		// error, or, on a connection lost, the bad connection
+		// database/sql and the replica router retry elsewhere. (Outside
+		// a transaction only, so nothing was aborted by the attempt.)
+		return nil, nil
 	}
 	c.prepared[query] = c.lru.PushFront(&preparedStmt{query, st})
 	if c.lru.Len() > statementsPerConn {
