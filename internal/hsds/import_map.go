@@ -637,15 +637,21 @@ func (m *importMapper) forgetCopy(n string, j int, r *importRow) {
 	if _, warned := m.warned[r]; warned {
 		return
 	}
-	c := m.copies[r.file]
+	m.all[i].row = m.standIn(r.file)
+}
+
+// standIn is the one row that stands, in the accounting, for every row of
+// file let go (forgetCopy, forgetConsumed).
+func (m *importMapper) standIn(file string) *importRow {
+	c := m.copies[file]
 	if c == nil {
 		if m.copies == nil {
 			m.copies = map[string]*importRow{}
 		}
-		c = &importRow{file: r.file, consumed: true}
-		m.copies[r.file] = c
+		c = &importRow{file: file, consumed: true}
+		m.copies[file] = c
 	}
-	m.all[i].row = c
+	return c
 }
 
 // forgetConsumed lets the rows of table n that are consumed (stored or
@@ -696,15 +702,7 @@ func (m *importMapper) forgetConsumed(n string) {
 			continue
 		}
 		r := tr.row
-		c := m.copies[r.file]
-		if c == nil {
-			if m.copies == nil {
-				m.copies = map[string]*importRow{}
-			}
-			c = &importRow{file: r.file, consumed: true}
-			m.copies[r.file] = c
-		}
-		tr.row = c
+		tr.row = m.standIn(r.file)
 		forgot[r] = true
 	}
 	if len(forgot) == 0 {

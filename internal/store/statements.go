@@ -96,20 +96,20 @@ type preparedStmt struct {
 
 // statement is query's prepared statement, prepared now if the connection
 // ran it before; nil when it is run unprepared.
-func (c *preparedConn) statement(ctx context.Context, query string) (driver.Stmt, error) {
+func (c *preparedConn) statement(ctx context.Context, query string) driver.Stmt {
 	if c.inTx {
-		return nil, nil
+		return nil
 	}
 	if e, ok := c.prepared[query]; ok {
 		c.lru.MoveToFront(e)
-		return e.Value.(*preparedStmt).stmt, nil
+		return e.Value.(*preparedStmt).stmt
 	}
 	if _, ok := c.seen[query]; !ok {
 		if len(c.seen) >= 4*statementsPerConn {
 			clear(c.seen)
 		}
 		c.seen[query] = struct{}{}
-		return nil, nil
+		return nil
 	}
 	delete(c.seen, query)
 	st, err := c.pqConn.PrepareContext(ctx, query)
@@ -118,13 +118,13 @@ func (c *preparedConn) statement(ctx context.Context, query string) (driver.Stmt
 		// error, or, on a connection lost, the bad connection
 		// database/sql and the replica router retry elsewhere. (Outside
 		// a transaction only, so nothing was aborted by the attempt.)
-		return nil, nil
+		return nil
 	}
 	c.prepared[query] = c.lru.PushFront(&preparedStmt{query, st})
 	if c.lru.Len() > statementsPerConn {
 		c.forget(c.lru.Back())
 	}
-	return st, nil
+	return st
 }
 
 func (c *preparedConn) forget(e *list.Element) {
@@ -134,41 +134,35 @@ func (c *preparedConn) forget(e *list.Element) {
 }
 
 func (c *preparedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 0 {
-		return c.pqConn.QueryContext(ctx, query, args) // one round trip already
-	}
-	st, err := c.statement(ctx, query)
-	if err != nil || st == nil {
-		if err != nil {
-			return nil, err
-		}
-		return c.pqConn.QueryContext(ctx, query, args)
-	}
-	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
-	if stalePlan(err) {
-		c.forget(c.prepared[query])
-		return c.pqConn.QueryContext(ctx, query, args)
-	}
-	return rows, err
+	return runKept(c, ctx, query, args, c.pqConn.QueryContext, func(st driver.Stmt) (driver.Rows, error) {
+		return st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	})
 }
 
 func (c *preparedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	return runKept(c, ctx, query, args, c.pqConn.ExecContext, func(st driver.Stmt) (driver.Result, error) {
+		return st.(driver.StmtExecContext).ExecContext(ctx, args)
+	})
+}
+
+// runKept runs query with args on its kept statement (kept), or
+// unprepared (plain): without arguments (one round trip already), when
+// not kept (yet), and when the server refuses the kept one (stalePlan).
+func runKept[T any](c *preparedConn, ctx context.Context, query string, args []driver.NamedValue,
+	plain func(context.Context, string, []driver.NamedValue) (T, error), kept func(driver.Stmt) (T, error)) (T, error) {
 	if len(args) == 0 {
-		return c.pqConn.ExecContext(ctx, query, args)
+		return plain(ctx, query, args)
 	}
-	st, err := c.statement(ctx, query)
-	if err != nil || st == nil {
-		if err != nil {
-			return nil, err
-		}
-		return c.pqConn.ExecContext(ctx, query, args)
+	st := c.statement(ctx, query)
+	if st == nil {
+		return plain(ctx, query, args)
 	}
-	res, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
+	out, err := kept(st)
 	if stalePlan(err) {
 		c.forget(c.prepared[query])
-		return c.pqConn.ExecContext(ctx, query, args)
+		return plain(ctx, query, args)
 	}
-	return res, err
+	return out, err
 }
 
 // stalePlan reports whether err is the server refusing a prepared
