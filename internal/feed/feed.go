@@ -232,7 +232,7 @@ func (f *feed) writeNow(ctx context.Context, m ent.Mutation, events []event) err
 	if err != nil {
 		return err
 	}
-	if err := f.write(ctx, tx.Client(), events); err != nil {
+	if err := f.write(ctx, tx.Client(), [][]event{events}); err != nil {
 		return rollback(tx, err)
 	}
 	return tx.Commit()
@@ -258,16 +258,17 @@ func (f *feed) reserve(m ent.Mutation) *[]event {
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
 			f.mu.Lock()
-			var list []event
-			for _, s := range *slots {
-				list = append(list, *s...)
+			// Written slot by slot, not gathered into one list: an
+			// import's transaction holds hundreds of thousands of
+			// events, and a copy of them all would double them.
+			lists := make([][]event, len(*slots))
+			for i, s := range *slots {
+				lists[i] = *s
 			}
 			delete(f.pending, key)
 			f.mu.Unlock()
-			if len(list) > 0 {
-				if err := f.write(ctx, tx.Client(), list); err != nil {
-					return err
-				}
+			if err := f.write(ctx, tx.Client(), lists); err != nil {
+				return err
 			}
 			return next.Commit(ctx, tx)
 		})
@@ -290,26 +291,47 @@ func txKey(tx *ent.Tx) uintptr {
 	return reflect.ValueOf(tx).Elem().FieldByName("config").FieldByName("driver").Elem().Pointer()
 }
 
-// write inserts events in order, after taking the numbering lock.
-func (f *feed) write(ctx context.Context, c *ent.Client, events []event) error {
+// write inserts the events of lists in order, after taking the numbering
+// lock.
+func (f *feed) write(ctx context.Context, c *ent.Client, lists [][]event) error {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	if n == 0 {
+		return nil
+	}
 	if f.postgres {
 		if _, err := c.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey); err != nil {
 			return fmt.Errorf("change feed lock: %w", err)
 		}
 	}
 	const chunk = 1000
-	for start := 0; start < len(events); start += chunk {
-		part := events[start:min(start+chunk, len(events))]
-		builders := make([]*ent.ChangeEventCreate, len(part))
-		for i, e := range part {
-			builders[i] = c.ChangeEvent.Create().SetEntityType(e.typ).SetEntityID(e.id).SetOperation(e.op).
-				SetActor(e.actor).SetOccurredAt(e.at).SetNillableVersion(e.version).SetRestricted(e.restricted)
+	builders := make([]*ent.ChangeEventCreate, 0, min(n, chunk))
+	flush := func() error {
+		if len(builders) == 0 {
+			return nil
 		}
-		if err := c.ChangeEvent.CreateBulk(builders...).Exec(ctx); err != nil {
+		err := c.ChangeEvent.CreateBulk(builders...).Exec(ctx)
+		clear(builders)
+		builders = builders[:0]
+		if err != nil {
 			return fmt.Errorf("change feed: %w", err)
 		}
+		return nil
 	}
-	return nil
+	for _, l := range lists {
+		for _, e := range l {
+			builders = append(builders, c.ChangeEvent.Create().SetEntityType(e.typ).SetEntityID(e.id).SetOperation(e.op).
+				SetActor(e.actor).SetOccurredAt(e.at).SetNillableVersion(e.version).SetRestricted(e.restricted))
+			if len(builders) == chunk {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
 }
 
 func rollback(tx *ent.Tx, err error) error {

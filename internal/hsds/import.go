@@ -51,12 +51,9 @@ type ImportOptions struct {
 	// Strict refuses the package on any warning, repairs included:
 	// nothing is written unless every row is imported as given.
 	Strict bool
-	// LimitMemory keeps a soft memory limit from the live heap while a
-	// tabular (CSV) package is mapped and written (LimitImportMemory). A
-	// JSON package is imported without it: decoding its documents leaves
-	// the heap fragmented beyond what a limit can return, so the limit
-	// made the collector run without end for little (see doc.go, Import
-	// memory).
+	// LimitMemory keeps a soft memory limit from the live heap while the
+	// package is mapped and written (LimitImportMemory; see doc.go,
+	// Import memory).
 	LimitMemory bool
 }
 
@@ -386,7 +383,7 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 		}
 		return importReadRefused(rep, err)
 	}
-	if opts.LimitMemory && pkg.form == "csv" {
+	if opts.LimitMemory {
 		defer LimitImportMemory()()
 	}
 	spill := pkg.spill

@@ -62,6 +62,9 @@ type importRec struct {
 	// package (standInOrganizations): it is created if absent, and
 	// leaves a stored record as it is.
 	standIn bool
+	// finished: mapped, its Village attributes restored and packed
+	// (finish).
+	finished bool
 }
 
 // importRecBody is a record's fields and links, while not packed.
@@ -305,6 +308,10 @@ func newImportMapper(p *importPackage, rep *Report) *importMapper {
 // (applyVillage), and packs its fields and links into the spill (see
 // import_pack.go), to be read back when it is written.
 func (m *importMapper) finish(r *importRec) {
+	if r.finished {
+		return
+	}
+	r.finished = true
 	m.applyVillage(r)
 	if r.kind == importAreaKind {
 		areaExtentStored(r)
@@ -1422,6 +1429,7 @@ func (m *importMapper) serviceAreas() []*importRec {
 				rec.set("radius_km", km)
 				rec.set("name", importNonEmpty(r.get("name")))
 				rec.addRefs(importRef{"service_id", importSvcKind, sid})
+				m.finish(rec)
 				out = append(out, rec)
 				continue
 			}
@@ -1442,6 +1450,9 @@ func (m *importMapper) serviceAreas() []*importRec {
 		rec.set("code", importNonEmpty(code))
 		rec.set("name", importNonEmpty(label))
 		rec.addRefs(importRef{"service_id", importSvcKind, sid})
+		// Finished at once: a package's areas are its most numerous
+		// records, and their fields need not wait for the rest.
+		m.finish(rec)
 		out = append(out, rec)
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"io/fs"
 	"os"
@@ -285,6 +286,30 @@ type importPackage struct {
 	// Warnings, as a Report keeps and counts them).
 	legacyWarnings Report
 	seen           map[string]*importRow // table, file and id of nested JSON objects filed
+	// nested holds, by table and id, what the first nested JSON object
+	// read of each leaf record (one nesting no object, such as a taxonomy
+	// term in an attribute) said; copies names, by that object's row, the
+	// number of copies of it other documents nest, identical to it, that
+	// were counted rather than read as rows of their own, and
+	// copyFiles the documents holding them, by table, as bits by the
+	// document's number in docs (see nestedCopy).
+	nested      map[uint64]importNested
+	nestedSeeds [3]maphash.Seed
+	copies      map[*importRow]uint32
+	copyFiles   map[string][]uint64
+	docs        []string // the JSON documents read, in order
+}
+
+// importCountNestedCopies is off only in the test that checks that
+// counting copies (nestedCopy) changes nothing an import reports or
+// stores.
+var importCountNestedCopies = true
+
+// importNested is what firstOf notes of a record's first row: a hash of
+// its table and values, and the row, when a nested object.
+type importNested struct {
+	sum [2]uint64
+	row *importRow
 }
 
 func (p *importPackage) table(name string) *importTable {
@@ -318,6 +343,7 @@ func importReadPackage(path string, maxFileBytes int64) (_ *importPackage, err e
 		if err != nil {
 			p.spill.Close()
 		}
+		p.nested = nil // read: the copies are counted (nestedCopy)
 	}()
 	if !st.IsDir() {
 		name := filepath.Base(path)
@@ -899,6 +925,7 @@ func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string)
 		p.seen = nil
 		p.compactRows()
 	}()
+	p.docs = append(p.docs, file)
 	data, err := files.read(name, file)
 	if err != nil {
 		return err
@@ -1161,7 +1188,10 @@ func (p *importPackage) walkJSONObject(file, path, table string, x any, parentTa
 		}
 	}
 	t := p.table(table)
-	t.rows = append(t.rows, row)
+	if seenKey == "" {
+		p.firstOf(table, row, false)
+		t.rows = append(t.rows, row)
+	}
 	if seenKey != "" {
 		if p.seen == nil {
 			p.seen = map[string]*importRow{}
@@ -1181,6 +1211,18 @@ func (p *importPackage) walkJSONObject(file, path, table string, x any, parentTa
 			}
 		}
 	}
+	if seenKey == "" {
+		return
+	}
+	// A nested record is filed once what it nests has set its links on
+	// it, unless it is a copy of one filed from another document.
+	if first := p.nestedCopy(table, row); first != nil {
+		// Its copies later in this document merge into the first, as
+		// into its own row they would have.
+		p.seen[seenKey] = first
+		return
+	}
+	t.rows = append(t.rows, row)
 }
 
 // walkJSONChild files a nested object, linking it to its parent: the
@@ -1227,6 +1269,93 @@ func (p *importPackage) walkJSONChild(file, path, table, fk string, x any, paren
 		key = ""
 	}
 	p.walkJSONObject(file, path, table, obj, parentTable, parentID, fk, key)
+}
+
+// nestedCopy returns the first row of row's record (its table and id)
+// when that row was read from an object nested in a document and row,
+// nested in another document, is a copy of it: the same values, its own
+// links included (copies in one document are merged by walkJSONChild). A
+// JSON package repeats a record in every document that nests it (an
+// organization, its attributes and their terms in each of its services'
+// documents: 500,000 of the national package's 1.28 million JSON rows),
+// and indexIDs would merge each such copy into the first row without a
+// word (forgetCopy): so it is counted (snapshotRows) rather than held as a
+// row until then. What the first row gains later (links its copies give)
+// only fills its blanks, so a copy of what it was merges into what it is
+// with nothing to add; a copy of a nested object whose record's first row
+// is a top-level object, or that differs from the first in any value, is
+// read as a row, for indexIDs to compare.
+func (p *importPackage) nestedCopy(table string, row *importRow) *importRow {
+	first, sum, ok := p.firstOf(table, row, true)
+	if !ok || first.row == nil || first.sum != sum || first.row.file == row.file {
+		return nil
+	}
+	if p.copies == nil {
+		p.copies = map[*importRow]uint32{}
+		p.copyFiles = map[string][]uint64{}
+	}
+	p.copies[first.row]++
+	doc := len(p.docs) - 1 // row's: the document being read
+	files := p.copyFiles[table]
+	if need := doc/64 + 1; len(files) < need {
+		files = append(files, make([]uint64, need-len(files))...)
+		p.copyFiles[table] = files
+	}
+	files[doc/64] |= 1 << (doc % 64)
+	return first.row
+}
+
+// firstOf notes row, about to be filed, as its record's first row unless
+// one was (its table and id, as indexIDs reads them), and returns what
+// was noted of that one (ok) and the hash of row's values. A record's
+// first row is remembered, while the package is read, by a hash of its
+// table and id, with a 128-bit hash of its values (hash/maphash, seeded
+// per import, so that no package can be made to collide) when it is a
+// nested object (nested), without (row nil) when a top-level one.
+func (p *importPackage) firstOf(table string, row *importRow, nested bool) (first importNested, sum [2]uint64, ok bool) {
+	id := canonicalID(strings.TrimSpace(row.v["id"]))
+	if id == "" || !importCountNestedCopies {
+		return first, sum, false
+	}
+	if p.nested == nil {
+		p.nested = map[uint64]importNested{}
+		p.nestedSeeds = [3]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed(), maphash.MakeSeed()}
+	}
+	var h maphash.Hash
+	h.SetSeed(p.nestedSeeds[0])
+	h.WriteString(table)
+	h.WriteByte(0)
+	h.WriteString(id)
+	key := h.Sum64()
+	if nested {
+		keys := make([]string, 0, len(row.v))
+		for k := range row.v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i := range sum {
+			h.SetSeed(p.nestedSeeds[1+i])
+			h.WriteString(table)
+			for _, k := range keys {
+				h.WriteByte(0)
+				h.WriteString(k)
+				h.WriteByte(0)
+				h.WriteString(row.v[k])
+			}
+			sum[i] = h.Sum64()
+		}
+	}
+	if first, ok = p.nested[key]; ok {
+		// A record whose key collides with another's is compared with
+		// that one: its values' hash, which covers its id, differs.
+		return first, sum, true
+	}
+	if nested {
+		p.nested[key] = importNested{sum, row}
+	} else {
+		p.nested[key] = importNested{}
+	}
+	return first, sum, false
 }
 
 // importCanonicalTable is the HSDS 3.0 name of a table name or alias.

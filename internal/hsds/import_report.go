@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/bits"
 	"path"
 	"regexp"
 	"slices"
@@ -188,13 +189,21 @@ func (m *importMapper) snapshotRows() {
 	m.allStart = make(map[string]int, len(names))
 	for _, n := range names {
 		m.allStart[n] = len(m.all)
+		var copies []importTableRow
 		for _, r := range m.pkg.tables[n].rows {
 			m.all = append(m.all, importTableRow{r, m.tableNo(n), r.src == nil, 0})
 			if r.src != nil {
 				m.converted = true
 			}
+			// The copies of a nested record counted as read
+			// (nestedCopy) are merged copies, as forgetCopy lists them.
+			if c := m.pkg.copies[r]; c > 0 {
+				copies = append(copies, importTableRow{m.standIn(r.file), m.tableNo(n), true, c - 1})
+			}
 		}
+		m.all = append(m.all, copies...)
 	}
+	m.pkg.copies = nil // counted in all
 	// Legacy rows folded into another row (an eligibility text into its
 	// service) are source rows too.
 	if len(m.pkg.legacyFolded) > 0 || len(m.pkg.legacyTables) > 0 {
@@ -341,6 +350,17 @@ func (m *importMapper) account() {
 	}
 	for o, s := range state {
 		accountRow(accounts[o.account], s, reason[o])
+	}
+	// The documents whose copies of a nested record were counted with
+	// its first row (importPackage.nestedCopy) hold rows of its table too.
+	for table, docs := range m.pkg.copyFiles {
+		if ai, ok := accountOf[key{"", table}]; ok {
+			for i, w := range docs {
+				for ; w != 0; w &= w - 1 {
+					files[ai][m.pkg.docs[i*64+bits.TrailingZeros64(w)]] = true
+				}
+			}
+		}
 	}
 	for i, a := range accounts {
 		if n := len(files[int32(i)]); n > 1 {

@@ -1,6 +1,7 @@
 package hsds
 
 import (
+	"cmp"
 	"encoding/json"
 
 	"fmt"
@@ -516,11 +517,23 @@ func areaFromExtent(rec *importRec) {
 // tells an export of its own directory (see importWriter.ownOf). The
 // entries themselves are not kept (attachExtras).
 func (m *importMapper) attachHistory(recs []*importRec) {
-	owners := ownerIndex{}
-	for _, r := range recs {
-		owners.add(r.kind.table, r.extID, r)
+	// Each entry's row with its record's place in recs, sorted by that
+	// place (stable: a record's entries stay in the package's order),
+	// rather than the entries' ids in a map of lists: a Village export
+	// gives most records one, and their ids held at once took tens of MB.
+	at := make(map[ownerKey]int32, len(recs)) // as ownerIndex.add
+	for i, r := range recs {
+		if k := (ownerKey{r.kind.table, r.extID}); r.extID != "" {
+			if _, dup := at[k]; !dup {
+				at[k] = int32(i)
+			}
+		}
 	}
-	history := map[*importRec][]string{}
+	type entry struct {
+		at int32
+		md *importRow
+	}
+	var entries []entry
 	for _, md := range m.rows("metadata") {
 		if md.get("field_name") != MetadataVersionField {
 			continue
@@ -529,15 +542,24 @@ func (m *importMapper) attachHistory(recs []*importRec) {
 		if table == "" {
 			continue
 		}
-		if rec := owners.find(table, md.get("resource_id")); rec != nil && md.get("id") != "" {
-			if id := md.get("id"); !slices.Contains(history[rec], id) {
-				history[rec] = append(history[rec], id)
-			}
+		if i, ok := at[ownerKey{table, md.get("resource_id")}]; ok && md.get("id") != "" {
+			entries = append(entries, entry{i, md})
 		}
 	}
+	at = nil
+	slices.SortStableFunc(entries, func(a, b entry) int { return cmp.Compare(a.at, b.at) })
 	// Held until written, and read only for records that may be this
-	// directory's own: packed into the spill, as the records' fields.
-	for _, r := range recs {
-		r.setHistory(history[r], m.pkg.spill)
+	// directory's own: packed into the spill, as the records' fields, in
+	// the records' order.
+	for i := 0; i < len(entries); {
+		var ids []string
+		j := i
+		for ; j < len(entries) && entries[j].at == entries[i].at; j++ {
+			if id := entries[j].md.get("id"); !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+		recs[entries[i].at].setHistory(ids, m.pkg.spill)
+		i = j
 	}
 }
