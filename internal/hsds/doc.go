@@ -436,7 +436,9 @@
 // kept verbatim are attached, 81 MB once the mapper is gone, and 109 MB
 // while writing (the change feed's events for the transaction, the
 // records' ids, a re-import's snapshots of the stored records); the JSON
-// package is within a few MB of it at each stage (95 MB once read). Before
+// package is within a few MB of it at each stage, 64 MB once read and
+// 157 MB at its peak (95 and 198 MB before its copies were counted,
+// below). Before
 // this design the peak held 320 MB live (333 MB for JSON) while
 // restoring Village's attributes, 234 MB of it once every record was
 // mapped, and the process peaked at 520 MB (CSV) and 640 MB (JSON). What
@@ -469,11 +471,28 @@
 //     counts a row read as it is without a map entry (a map of source
 //     lines is kept only for HSDS 1.x/2.0 packages, whose converted rows
 //     share their source row's line);
-//   - a JSON package repeats each nested record (an organization, a
-//     location, the terms) in every document that nests it: a copy merged
-//     without a warning leaves its table and the accounting's list, where
-//     one row per file stands for all such copies (forgetCopy; 500,000 of
-//     the national package's 1.28 million JSON rows);
+//   - a JSON package repeats each nested record (an organization, its
+//     attributes and their terms) in every document that nests it: a
+//     nested object whose record's first row was read from an object
+//     nested in another document, with the same values, its own links
+//     included, is counted with that row and never becomes a row
+//     (importPackage.nestedCopy: 500,000 of the national package's 1.28
+//     million JSON rows, 40 MB of rows and accounting that lived until
+//     indexIDs merged them, and left pages half empty once they went).
+//     The first row of each record is remembered while the package is
+//     read by hashes of its table and id and of its values (maphash,
+//     seeded per import, 128 bits for the values), dropped once read. A
+//     copy of a record whose first row is a top-level object, or that
+//     differs in any value, is a row as before, and indexIDs merges it
+//     (or warns) and lets it go (forgetCopy); a copy counted leaves the
+//     report as it was (TestImportNestedCopiesChangeNothing);
+//   - a service area, a package's most numerous record, is packed as
+//     soon as it is mapped, not once all are (importMapper.finish);
+//   - the change-history entries are attached (attachHistory) from a list
+//     of (record, entry row) sorted by record, not a map of each record's
+//     id strings (30 MB at the national package's peak); and the change
+//     feed writes a transaction's events slot by slot, not gathered into
+//     one list first (a copy of 300,000 events at the commit);
 //   - a link to a record holds that record's id string, not a copy of its
 //     own (importMapper.kept); a value read for several records (a
 //     service's provenance, which its areas inherit) is one string;
@@ -501,34 +520,25 @@
 //   - `village import`, unless GOMEMLIMIT is set, keeps a soft memory
 //     limit of ImportMemoryFloor (200 MiB), or an eighth above the live
 //     heap once that is more (LimitImportMemory, measured ten times a
-//     second), while a CSV package is mapped and written
+//     second), from the start of the import to its end
 //     (ImportOptions.LimitMemory), under which the collector keeps Go's
-//     default pace; a JSON package, and any with GOMEMLIMIT set
-//     (GOMEMLIMIT=off: no limit), is collected when the heap has grown
-//     by half, not doubled (ImportGCPercent), as before. The JSON import
-//     ran under the limit too at first: on a quiet machine its
-//     re-import then read 30,865 rows/s, at the issue's floor of 30,000,
-//     for a peak of 320 MB that still missed 300 MB (below), so it is
-//     left out. With
-//     GOGC=50 alone the CSV import peaked at about 385 MB resident (the
-//     heap growing half again over the 147 MB live), with the limit at
-//     265–290 MB. The limit costs CPU where the heap nears it: on the
-//     CSV package 20–45% more user time than GOMEMLIMIT=off (GOGC=50
-//     under the limit cost 40–65%); on the JSON package, whose pages the
-//     limit cannot bring under it (below), 75% more, for 320–340 MB
-//     against about 405 MB. Measured with an A/B of both binaries on the
-//     packages of tools/bench/hsds-scale.sh (see the README's figures).
+//     default pace; with GOMEMLIMIT set (GOMEMLIMIT=off: no limit) the
+//     heap is collected when it has grown by half, not doubled
+//     (ImportGCPercent). With GOGC=50 alone the CSV import peaked at about
+//     385 MB resident (the heap growing half again over the 147 MB live),
+//     with the limit at 265–290 MB. The limit costs CPU where the heap
+//     nears it: on the CSV package 20–45% more user time than
+//     GOMEMLIMIT=off. The JSON package was left out of it until its
+//     copies were counted (above): its heap's pages then held some 270 MB
+//     resident while 120–170 MB was live, so the limit cost 75% more CPU
+//     for 320 MB; without the copies' rows its peak is 157 MB live and
+//     the limit holds it under 300 MB. Measured with an A/B of both
+//     binaries on the packages of tools/bench/hsds-scale.sh (see the
+//     README's figures).
 //
-// What is left: the JSON import still peaks above 300 MB resident
-// (about 330 MB): its live heap is as large as the CSV import's, but at
-// its peak the Go heap's pages held some 270 MB resident (smaps) while
-// the collector found 120–170 MB live and ran every tenth of a second
-// under the limit: most likely freed objects scattered among live ones
-// (its rows are allocated among the garbage of decoding each document),
-// pages no collection can return. Reading
-// a JSON document's rows into pages of their own (rows allocated in
-// slabs, the decoding's garbage apart) would let the pages go; the
-// two-pass redesign (below) would hold far less. The two passes: the
+// What is left: a larger package needs more than 300 MB, as it holds a
+// row (64 bytes) and an accounting entry (16) per source row and the
+// records until written. A two-pass design would hold far less: the
 // first streaming each table and keeping only id → spill-offset indexes,
 // per-table counts, a compact id → hash-of-row map (duplicate ids far
 // apart still refused or merged) and the small tables; the second mapping

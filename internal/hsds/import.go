@@ -356,6 +356,11 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 	if maxFileBytes <= 0 {
 		maxFileBytes = DefaultMaxImportFileBytes
 	}
+	if opts.LimitMemory {
+		// From the start: reading, JSON above all, makes garbage at a
+		// pace that ImportGCPercent collects far more often.
+		defer LimitImportMemory()()
+	}
 	dir := path
 	if st, err := os.Stat(path); err == nil && !st.IsDir() && strings.EqualFold(filepath.Ext(path), ".zip") {
 		lim := importArchiveLimits{fileBytes: maxFileBytes, totalBytes: opts.MaxArchiveBytes, entries: opts.MaxArchiveEntries}
@@ -382,9 +387,6 @@ func Import(ctx context.Context, client *ent.Client, path string, opts ImportOpt
 			refused.file = filepath.Base(path)
 		}
 		return importReadRefused(rep, err)
-	}
-	if opts.LimitMemory {
-		defer LimitImportMemory()()
 	}
 	spill := pkg.spill
 	spills := []*importSpill{spill}

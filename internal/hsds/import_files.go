@@ -1,6 +1,7 @@
 package hsds
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -164,6 +165,14 @@ func (l *importLimitedFile) Read(p []byte) (int, error) {
 
 // read returns the contents of name, checked as stat does.
 func (f *importFiles) read(name, file string) ([]byte, error) {
+	return f.readInto(nil, name, file)
+}
+
+// readInto is read into buf's room, grown to the file's size at once
+// (io.ReadAll doubled its way there, a copy each time): a JSON package
+// may be tens of thousands of documents, read one after another into one
+// buffer.
+func (f *importFiles) readInto(buf []byte, name, file string) ([]byte, error) {
 	if _, err := f.stat(name, file); err != nil {
 		return nil, err
 	}
@@ -181,10 +190,14 @@ func (f *importFiles) read(name, file string) ([]byte, error) {
 	if err := f.checkInfo(fi, file); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(h, f.max+1))
-	if err != nil {
+	// The size stat gave, and room to see the file grow past it (a read
+	// at its end returns nothing only with room left).
+	b := bytes.NewBuffer(buf[:0])
+	b.Grow(int(min(fi.Size(), f.max)) + bytes.MinRead)
+	if _, err := b.ReadFrom(io.LimitReader(h, f.max+1)); err != nil {
 		return nil, err
 	}
+	data := b.Bytes()
 	if int64(len(data)) > f.max {
 		return nil, &importRefusal{file: file, reason: fmt.Sprintf("grew past the limit of %d bytes per package file while read", f.max)}
 	}

@@ -298,6 +298,7 @@ type importPackage struct {
 	copies      map[*importRow]uint32
 	copyFiles   map[string][]uint64
 	docs        []string // the JSON documents read, in order
+	readBuf     []byte   // the last JSON document's bytes (readJSONDoc)
 }
 
 // importCountNestedCopies is off only in the test that checks that
@@ -343,7 +344,7 @@ func importReadPackage(path string, maxFileBytes int64) (_ *importPackage, err e
 		if err != nil {
 			p.spill.Close()
 		}
-		p.nested = nil // read: the copies are counted (nestedCopy)
+		p.nested, p.readBuf = nil, nil // read: the copies are counted (nestedCopy)
 	}()
 	if !st.IsDir() {
 		name := filepath.Base(path)
@@ -926,9 +927,15 @@ func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string)
 		p.compactRows()
 	}()
 	p.docs = append(p.docs, file)
-	data, err := files.read(name, file)
+	data, err := files.readInto(p.readBuf, name, file)
 	if err != nil {
 		return err
+	}
+	// What is read from data is copied, never kept: the next document
+	// reuses it, unless it is large (a Village export's metadata.json).
+	p.readBuf = nil
+	if cap(data) <= 1<<20 {
+		p.readBuf = data
 	}
 	// First the values' bounds, checking the syntax of each (one buffer,
 	// reused); then each value is read, an array one element at a time:
