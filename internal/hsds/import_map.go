@@ -1335,6 +1335,9 @@ func (m *importMapper) services() []*importRec {
 		rec.addRefs(importRef{"organization_id", importOrgKind, org},
 			importRef{"program_id", importProgramKind, m.ref(r, "program_id", "programs")})
 		m.keep("services", id)
+		// Finished at once, as service areas are: a service's texts
+		// are the largest fields a package has.
+		m.finish(rec)
 		out = append(out, rec)
 	}
 	return out

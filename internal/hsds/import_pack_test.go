@@ -158,13 +158,17 @@ func TestImportForgottenRowsCounted(t *testing.T) {
 }
 
 // TestImportMemoryLimit: the import's soft memory limit is the floor
-// until the live heap needs more, then an eighth above it.
+// until the live heap and the runtime's overhead need more, then an eighth
+// of the live heap above both.
 func TestImportMemoryLimit(t *testing.T) {
-	if got := importMemoryLimit(100 << 20); got != ImportMemoryFloor {
+	if got := importMemoryLimit(100<<20, 20<<20); got != ImportMemoryFloor {
 		t.Errorf("100 MiB live: limit %d, want the floor %d", got, ImportMemoryFloor)
 	}
-	if got, want := importMemoryLimit(800<<20), int64(900<<20); got != want {
+	if got, want := importMemoryLimit(800<<20, 0), int64(900<<20); got != want {
 		t.Errorf("800 MiB live: limit %d, want %d", got, want)
+	}
+	if got, want := importMemoryLimit(160<<20, 55<<20), int64(235<<20); got != want {
+		t.Errorf("160 MiB live, 55 MiB overhead: limit %d, want %d", got, want)
 	}
 }
 
