@@ -116,7 +116,8 @@ type located struct {
 }
 
 // doc is one searchable record. Its lists are ranges (extent) of the
-// index's arrays, so that it holds no pointer.
+// index's arrays, so that it holds no pointer; its places' range is
+// index.places[its number].
 type doc struct {
 	id     int      // ent's IDs are global (a range per type): 64 bits
 	parent [2]int32 // docs whose names count for this one (organization, program), -1 none
@@ -125,7 +126,6 @@ type doc struct {
 	// (likewise), for auth.Visible.
 	name, status extent
 	terms        extent // in index.recTerms: taxonomy term IDs it carries (needs, topics); a program's and organization's: their services'
-	places       extent // in index.locs and index.points
 	// words are (in index.words) the readings (surface number << 2 |
 	// lang) of its words long enough for typos, which the typo vocabulary
 	// counts (see surface): removing the record takes them back.
@@ -200,6 +200,11 @@ type contents struct {
 	locs     []located    // tail
 	points   [][3]float64 // tail: unit vectors, a distance is one dot product and one acos
 	words    []uint32     // tail
+	// places are by record number the ranges of locs and points holding
+	// each record's places (in step), apart from the record so that
+	// measuring distances reads neither the record nor its locs (but for
+	// a confidential place).
+	places []extent
 
 	// strs holds the terms' stems, the surfaces' words and the taxonomy
 	// terms' names (tail: none is ever dropped before a whole build).
@@ -270,7 +275,7 @@ func (ix *contents) termsOf(d int32) []int { return of(ix.recTerms, ix.docs[d].t
 
 // placesOf are record d's places, and their points.
 func (ix *contents) placesOf(d int32) ([]located, [][3]float64) {
-	e := ix.docs[d].places
+	e := ix.places[d]
 	return of(ix.locs, e), of(ix.points, e)
 }
 
@@ -572,7 +577,7 @@ func build(ctx context.Context, client *ent.Client, position int) (*index, error
 	}
 	n := len(r.services) + len(r.programs) + len(r.orgs) + len(r.resources)
 	ix := &index{position: position}
-	ix.docs = make([]doc, 0, n)
+	ix.docs, ix.places = make([]doc, 0, n), make([]extent, 0, n)
 	ix.tail = new(atomic.Bool)
 	b := newBuilder(ix, true)
 	ix.needs = map[string]needTerms{}
@@ -880,15 +885,17 @@ func (b *builder) put(d *doc, pos int32) {
 	}
 	b.readings = b.readings[:0]
 	// locs and points are appended in step: one extent for both.
-	d.places = put(&ix.locs, b.locs)
+	places := put(&ix.locs, b.locs)
 	put(&ix.points, b.points)
 	b.locs, b.points = b.locs[:0], b.points[:0]
 	if int(pos) == len(ix.docs) {
 		ix.docs = append(ix.docs, *d)
+		ix.places = append(ix.places, places)
 		b.ownKeyTable()
 		ix.keys.add(hashKey(docKey{d.typ, d.id}), pos, ix.keyHash)
 	} else {
 		ix.docs[pos] = *d
+		ix.places[pos] = places
 	}
 }
 
@@ -979,6 +986,7 @@ func (b *builder) apply(r rows, gone []docKey) {
 		b.ownKeyTable()
 		ix.keys.remove(hashKey(k), pos, ix.keyHash)
 		ix.docs[pos] = doc{typ: k.typ, id: k.id, dead: true, parent: [2]int32{-1, -1}}
+		ix.places[pos] = extent{}
 		ix.dead++
 	}
 	for _, o := range r.orgs {
@@ -1205,7 +1213,7 @@ func (b *builder) finish(whole bool) {
 		d := &ix.docs[i]
 		names += int(d.name.n + d.status.n)
 		terms += int(d.terms.n)
-		places += int(d.places.n)
+		places += int(ix.places[i].n)
 		words += int(d.words.n)
 	}
 	if whole || wasteful(len(ix.names), names) || wasteful(len(ix.recTerms), terms) || wasteful(len(ix.locs), places) || wasteful(len(ix.words), words) {
@@ -1214,7 +1222,7 @@ func (b *builder) finish(whole bool) {
 	if whole {
 		// No room to spare in what a refresh appends to either (its
 		// first append copies).
-		ix.strs, ix.stems, ix.pinned = slices.Clip(exact(ix.strs)), slices.Clip(exact(ix.stems)), slices.Clip(exact(ix.pinned))
+		ix.strs, ix.stems, ix.pinned = exact(ix.strs), exact(ix.stems), exact(ix.pinned)
 		ix.posts, ix.surfaces = exact(ix.posts), exact(ix.surfaces)
 		ix.taxonWords = exact(ix.taxonWords)
 	}
@@ -1230,7 +1238,7 @@ func (b *builder) finish(whole bool) {
 		if d.restricted {
 			m |= metaRestricted
 		}
-		if slices.ContainsFunc(of(ix.locs, d.places), func(l located) bool { return l.confidential }) {
+		if slices.ContainsFunc(of(ix.locs, ix.places[i]), func(l located) bool { return l.confidential }) {
 			m |= metaConfidential
 		}
 		ix.meta[i] = m
@@ -1271,8 +1279,8 @@ func (ix *contents) relayRecords(names, terms, places, words int) {
 		d.name = putString(&nb, text(ix.names, d.name))
 		d.status = putString(&nb, text(ix.names, d.status))
 		d.terms = put(&tb, of(ix.recTerms, d.terms))
-		put(&pb, of(ix.points, d.places))
-		d.places = put(&lb, of(ix.locs, d.places))
+		put(&pb, of(ix.points, ix.places[i]))
+		ix.places[i] = put(&lb, of(ix.locs, ix.places[i]))
 		d.words = put(&wb, of(ix.words, d.words))
 	}
 	ix.names, ix.recTerms, ix.locs, ix.points, ix.words = nb, tb, lb, pb, wb
@@ -1332,7 +1340,7 @@ func (ix *contents) bytes() int64 {
 	size := func(n int, of uintptr) int64 { return int64(n) * int64(of) }
 	n := size(cap(ix.docs), unsafe.Sizeof(doc{})) + ix.keys.bytes() + ix.terms.bytes() + ix.surfaceOf.bytes()
 	n += int64(cap(ix.names)) + size(cap(ix.recTerms), 8) + size(cap(ix.locs), unsafe.Sizeof(located{})) +
-		size(cap(ix.points), 24) + size(cap(ix.words), 4)
+		size(cap(ix.points), 24) + size(cap(ix.places), 8) + size(cap(ix.words), 4)
 	n += int64(cap(ix.strs)) + size(cap(ix.stems), 8) + size(cap(ix.posts), 8) + size(cap(ix.post), 4) +
 		int64(cap(ix.pinned)) + size(cap(ix.df), 4) + size(cap(ix.idf), 8)
 	n += size(cap(ix.surfaces), unsafe.Sizeof(surface{})) + size(cap(ix.byFirst)+cap(ix.bySecond), 8)

@@ -84,7 +84,7 @@ func refresh(ctx context.Context, client *ent.Client, old *index, position, maxE
 			continue
 		}
 		hit := (d.parent[0] >= 0 && parents[d.parent[0]]) || (d.parent[1] >= 0 && parents[d.parent[1]]) ||
-			slices.ContainsFunc(of(old.locs, d.places), func(l located) bool { return locations[l.location] || links[l.link] })
+			slices.ContainsFunc(of(old.locs, old.places[i]), func(l located) bool { return locations[l.location] || links[l.link] })
 		if hit {
 			touched[d.typ][d.id] = true
 		}
@@ -159,7 +159,8 @@ func refresh(ctx context.Context, client *ent.Client, old *index, position, maxE
 
 // copy is a new index at position sharing old's contents. For writing
 // (refresh's builder) the arrays it writes in place are copies (its
-// records, the terms' ranges, the typo vocabulary's counts); the tables
+// records and their places' ranges, the terms' ranges, the typo
+// vocabulary's counts); the tables
 // the builder copies when it adds to them; the rest it appends to (see
 // contents.tail).
 func (old *index) copy(position int, writable bool) *index {
@@ -175,7 +176,7 @@ func (old *index) copy(position int, writable bool) *index {
 			slices.Clip(ix.locs), slices.Clip(ix.points), slices.Clip(ix.words)
 		ix.strs, ix.stems, ix.post, ix.pinned = slices.Clip(ix.strs), slices.Clip(ix.stems), slices.Clip(ix.post), slices.Clip(ix.pinned)
 	}
-	ix.docs = slices.Clip(slices.Clone(old.docs))
+	ix.docs, ix.places = slices.Clip(slices.Clone(old.docs)), slices.Clip(slices.Clone(old.places))
 	ix.posts = slices.Clip(slices.Clone(old.posts))
 	ix.surfaces = slices.Clip(slices.Clone(old.surfaces))
 	return ix
