@@ -138,25 +138,26 @@
 // range (offset, length) of an array shared by all: every term's postings
 // are a range of one array of postings, each a sorted run of record
 // number << 4 | the classes the term stands in there (four bytes a
-// (term, record) pair); a record's taxonomy term IDs, places and
-// typo-vocabulary readings (four bytes each) ranges of three more; the
-// stems, the typo vocabulary's words and the taxonomy terms' names ranges
-// of one byte buffer, an organization's and program's name (what the
-// records naming them read) and a resource's status of another, read in
-// place. What a key finds is found through a table of numbers (open
-// addressing, at most half full, four bytes a slot): a term by its stem,
-// a word of the typo vocabulary by itself, a record by its type and ID,
-// the key read back from the arrays; the typo vocabulary's buckets are two
-// arrays sorted by (length, letter, word), a bucket found by binary
-// search; the taxonomy terms one array sorted by ID. Only the needs'
-// expansions (a few dozen) are maps. A record is 64 bytes (its ID,
-// parents, ranges and flags); a place is its point (a unit vector: a
-// distance is a dot product and one acos) in one array and its owner and
-// rows in another, in the same order, so that measuring reads 24 bytes a
-// place and the owner only for a record with a confidential one. For
-// ranking, one byte a record (its type, live, restricted, has a
-// confidential place) and its ID again (eight bytes, the last tie-break):
-// the filter reads neither the record nor its lists.
+// (term, record) pair); a record's taxonomy term IDs and typo-vocabulary
+// readings (four bytes each) ranges of two more; the stems, the typo
+// vocabulary's words and the taxonomy terms' names ranges of one byte
+// buffer, an organization's and program's name (what the records naming
+// them read) and a resource's status of another, read in place. What a
+// key finds is found through a table of numbers (open addressing, at most
+// half full, four bytes a slot): a term by its stem, a word of the typo
+// vocabulary by itself, a record by its type and ID, the key read back
+// from the arrays. The typo vocabulary's buckets are two arrays sorted by
+// (length, letter, word), a bucket found by binary search; the taxonomy
+// terms one array sorted by ID. Only the needs' expansions (a few dozen)
+// are maps. A record is 56 bytes (its ID, parents, ranges and flags).
+// A place is its point (a unit vector: a distance is a dot product and
+// one acos) in one array and its owner and rows in another, in step; a
+// record's places are a range kept by record number apart from the
+// record. For ranking, one byte a record (its type, live, restricted, has
+// a confidential place) and its ID again (eight bytes, the last
+// tie-break): the filter reads neither the record nor its lists, and
+// measuring reads eight bytes a record and 24 a place (the owner only of
+// a record with a confidential place).
 //
 // A refresh appends what it adds past the ends of the arrays it shares
 // with the index before (their capacity), which that index never reads:
