@@ -171,7 +171,7 @@
 // number of times on average); a whole build lays out everything so.
 //
 // On the synthetic national directory (22,043 records, 23,347 terms,
-// 577,853 postings) the index takes 10.4 MB of heap in 73 objects, where
+// 577,853 postings) the index takes 10.4 MB of heap in 76 objects, where
 // slices and strings per term and per record and maps from strings took
 // 18.0 MB in 132,889 (BenchmarkIndexMemory). IndexStats.Bytes
 // (village_search_index_bytes) counts the arrays at their capacity, which
