@@ -406,8 +406,9 @@ type Engine struct {
 // IndexStats describe the index in memory.
 type IndexStats struct {
 	Records, Terms, Postings int
-	// Bytes estimates the memory the index holds of its own (its arrays,
-	// maps and strings; not the allocator's overhead).
+	// Bytes estimates the memory the index holds of its own (its arrays
+	// and tables at their capacity, the needs' maps; not the allocator's
+	// overhead, nor the look-ups it memoizes).
 	Bytes       int64
 	BuiltAt     time.Time
 	Build       time.Duration
