@@ -31,14 +31,16 @@
 // changed; each found both in the index (what it belonged to) and in the
 // database (what it belongs to now). A record read again keeps its number:
 // its old postings and typo-vocabulary counts are taken out, its new ones
-// put in; a deleted one is left dead (no postings, out of byKey) until the
-// next whole build; a new one is numbered after the last. The new index
-// copies what it changes and shares the rest with the old one, which
-// requests may still be reading: the record array, the posting lists of
-// the terms the records touched (merged: the old less the records taken
-// out, plus the new, in record order), the counts of the typo vocabulary;
-// the maps only when a term, word or record is added. A term's weight is
-// computed again when its records or the public count change.
+// put in; a deleted one is left dead (no postings, out of the key table)
+// until the next whole build; a new one is numbered after the last. The
+// new index copies what it changes and shares the rest with the old one,
+// which requests may still be reading: the record array, the terms'
+// ranges, the counts of the typo vocabulary; a table only when a term,
+// word or record is added to it. What it adds (the posting lists of the
+// terms the records touched, merged: the old less the records taken out,
+// plus the new, in record order; the records' lists; new stems and words)
+// it appends past the ends of the shared arrays (see # Memory). A term's
+// weight is computed again when its records or the public count change.
 // TestRefreshReadsOnlyWhatChanged holds a refreshed index to a whole
 // build, term by term, and to the same results for every kind of write.
 //
@@ -128,24 +130,58 @@
 //
 // # Memory
 //
-// Terms are interned once (a map from stem to a term number); postings are,
-// per term, a sorted []uint32 of record number << 4 | the classes the term
-// stands in there: four bytes a (term, record) pair. Records keep their
-// type, ID, name, taxonomy term IDs, located points (unit vectors: a
-// distance is a dot product and one acos) and their typo-vocabulary readings
-// (four bytes each). For ranking, one byte a record (its type, live,
-// restricted, has a confidential place), its ID again (eight bytes, the last
-// tie-break) and the points of records with no confidential place again, in
-// one array in record order (24 bytes a place, four a record): the ranking
-// reads neither the record nor its own slices. An index memoizes the
-// look-ups of up to 2,048 query words (outside the estimate: a few hundred
-// bytes each), and the stems of up to 8,192 words of highlighted texts
-// (about a hundred bytes each). A search holds nothing per record of the
-// index: it works in lists of the records that found its words so far
-// (16 bytes each, pooled).
-// IndexStats.Bytes estimates the index's own memory
-// (village_search_index_bytes); BenchmarkSearch logs it with the live heap
-// the index takes, and the README's Speed section has the figures.
+// The collector marks what the index holds at every cycle, and under the
+// server's soft memory limit it cycles often (server's # Memory), so the
+// index is laid out as match's is: in a few dozen arrays none of which
+// holds a pointer (compact.go; TestContentsHoldNoPointers), which the
+// collector marks once each and never scans. What varies in length is a
+// range (offset, length) of an array shared by all: every term's postings
+// are a range of one array of postings, each a sorted run of record
+// number << 4 | the classes the term stands in there (four bytes a
+// (term, record) pair); a record's taxonomy term IDs and typo-vocabulary
+// readings (four bytes each) ranges of two more; the stems, the typo
+// vocabulary's words and the taxonomy terms' names ranges of one byte
+// buffer, an organization's and program's name (what the records naming
+// them read) and a resource's status of another, read in place. What a
+// key finds is found through a table of numbers (open addressing, at most
+// half full, four bytes a slot): a term by its stem, a word of the typo
+// vocabulary by itself, a record by its type and ID, the key read back
+// from the arrays. The typo vocabulary's buckets are two arrays sorted by
+// (length, letter, word), a bucket found by binary search; the taxonomy
+// terms one array sorted by ID. Only the needs' expansions (a few dozen)
+// are maps. A record is 56 bytes (its ID, parents, ranges and flags).
+// A place is its point (a unit vector: a distance is a dot product and
+// one acos) in one array and its owner and rows in another, in step; a
+// record's places are a range kept by record number apart from the
+// record. For ranking, one byte a record (its type, live, restricted, has
+// a confidential place) and its ID again (eight bytes, the last
+// tie-break): the filter reads neither the record nor its lists, and
+// measuring reads eight bytes a record and 24 a place (the owner only of
+// a record with a confidential place).
+//
+// A refresh appends what it adds past the ends of the arrays it shares
+// with the index before (their capacity), which that index never reads:
+// a term's merged postings, a record's new lists. Indexes follow one
+// another under Engine.mu, so one index is appended to once; should a
+// refresh fail, the next one made from the same index copies the arrays
+// instead (contents.tail). The postings and records' lists so left unused
+// stay until they outweigh a quarter of their array, when that array is
+// laid out afresh, in term or record order, at its exact size (so at most
+// a fifth of an array is unused, and each element is copied a bounded
+// number of times on average); a whole build lays out everything so.
+//
+// On the synthetic national directory (22,043 records, 23,347 terms,
+// 577,853 postings) the index takes 10.4 MB of heap in 76 objects, where
+// slices and strings per term and per record and maps from strings took
+// 18.0 MB in 132,889 (BenchmarkIndexMemory). IndexStats.Bytes
+// (village_search_index_bytes) counts the arrays at their capacity, which
+// is within a few per cent of that heap (TestIndexBytes). An index
+// memoizes the look-ups of up to 2,048 query words (outside the estimate:
+// a few hundred bytes each), and the stems of up to 8,192 words of
+// highlighted texts (about a hundred bytes each). A search holds nothing
+// per record of the index: it works in lists of the records that found
+// its words so far (16 bytes each, pooled). BenchmarkSearch logs the live
+// heap the index takes beside its estimate.
 //
 // # Cost of a search
 //

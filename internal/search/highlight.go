@@ -136,7 +136,7 @@ func (o *Outcome) HighlightsOf(record ent.Noder) []Highlight {
 	}
 	// The related names the index holds: its organization's, program's,
 	// publisher's; its needs' and topics'.
-	i, ok := o.ix.byKey[k]
+	i, ok := o.ix.find(k)
 	if !ok || k.typ == TypeOrganization {
 		return out
 	}
@@ -152,7 +152,7 @@ func (o *Outcome) HighlightsOf(record ent.Noder) []Highlight {
 		case j == 1:
 			field = "program.name"
 		}
-		if hl, ok := o.relatedHighlight(field, o.ix.docs[p].name); ok {
+		if hl, ok := o.relatedHighlight(field, o.ix.name(p)); ok {
 			out = append(out, hl)
 		}
 	}
@@ -161,8 +161,8 @@ func (o *Outcome) HighlightsOf(record ent.Noder) []Highlight {
 		if d.typ == TypeResource {
 			field = "topics.name"
 		}
-		for _, t := range d.terms {
-			if hl, ok := o.relatedHighlight(field, o.ix.termName[t]); ok {
+		for _, t := range o.ix.termsOf(i) {
+			if hl, ok := o.relatedHighlight(field, o.ix.taxonName(t)); ok {
 				out = append(out, hl)
 			}
 		}

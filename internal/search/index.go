@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -106,55 +105,59 @@ func (p posting) doc() int32              { return int32(p >> 4) }
 func (p posting) classes() class          { return class(p & 15) }
 func newPosting(d int32, c class) posting { return posting(uint32(d)<<4 | uint32(c)) }
 
-// located is a place a record is delivered at, and whose it is (the
-// organization whose editors may see it when it is confidential), and the
-// rows it comes from (so refresh finds the records a change to either
-// moves).
+// located is a place a record is delivered at (its point is the same
+// place of index.points), whose it is (the organization whose editors may
+// see it when it is confidential), and the rows it comes from (so refresh
+// finds the records a change to either moves).
 type located struct {
-	v              [3]float64 // unit vector: a distance is one dot product and one acos
 	owner          int
 	location, link int // the Location and, for a service, its ServiceAtLocation
 	confidential   bool
 }
 
-// doc is one searchable record.
+// doc is one searchable record. Its lists are ranges (extent) of the
+// index's arrays, so that it holds no pointer; its places' range is
+// index.places[its number].
 type doc struct {
-	id   int // ent's IDs are global (a range per type): 64 bits
-	typ  Type
-	lang lang // its own text's reading, which its services read its name in
-	live bool // a service neither INACTIVE nor DEFUNCT; every other record
+	id     int      // ent's IDs are global (a range per type): 64 bits
+	parent [2]int32 // docs whose names count for this one (organization, program), -1 none
+	// name is an organization's or program's name (in index.names),
+	// shown in highlights of the records naming it; status a resource's
+	// (likewise), for auth.Visible.
+	name, status extent
+	terms        extent // in index.recTerms: taxonomy term IDs it carries (needs, topics); a program's and organization's: their services'
+	// words are (in index.words) the readings (surface number << 2 |
+	// lang) of its words long enough for typos, which the typo vocabulary
+	// counts (see surface): removing the record takes them back.
+	words extent
+	typ   Type
+	lang  lang // its own text's reading, which its services read its name in
+	live  bool // a service neither INACTIVE nor DEFUNCT; every other record
 	// restricted: a resource that is not PUBLISHED, which only its
 	// reviewers may find (auth.Visible decides per viewer).
 	restricted bool
-	dead       bool            // deleted since the last whole build (see refresh)
-	status     resource.Status // a resource's, for auth.Visible
-	name       string          // shown in highlights of records naming it (a service's organization, program)
-	parent     [2]int32        // docs whose names count for this one (organization, program), -1 none
-	terms      []int           // taxonomy term IDs it carries (needs, topics); a program's and organization's: their services'
-	locs       []located
-	// words are the readings (surface number << 2 | lang) of its words
-	// long enough for typos, which the typo vocabulary counts (see
-	// surface): removing the record takes them back.
-	words []uint32
+	dead       bool // deleted since the last whole build (see refresh)
 }
 
 // surface is a word as it stands in the records, for typo look-ups: the
-// term numbers of its English and Spanish stems, and how many records
-// read it in each language (a taxonomy term's words count once for each,
-// whatever carries them). A query word one edit away finds the stems of
-// the languages it is read in now: a word leads to each stem it was read
-// as, and no longer once no record reads it so.
+// word (in index.strs), the term numbers of its English and Spanish
+// stems, and how many records read it in each language (a taxonomy term's
+// words count once for each, whatever carries them). A query word one
+// edit away finds the stems of the languages it is read in now: a word
+// leads to each stem it was read as, and no longer once no record reads
+// it so.
 type surface struct {
-	word     string
+	word     extent
 	en, es   int32 // -1 until read in that language
 	nEn, nEs int32
 }
 
-// bucket keys the typo vocabulary: a word's length in runes, and one of
-// its first two letters.
-type bucket struct {
-	n int32
-	r rune
+// taxon is a taxonomy term: its ID, its name (in index.strs), and the
+// term numbers of the words a record carrying it is found by (in
+// index.taxonWords).
+type taxon struct {
+	id          int
+	name, words extent
 }
 
 // index is the searchable copy of the directory at one feed position. An
@@ -165,49 +168,7 @@ type index struct {
 	// only the records the writes since touched (see refresh).
 	incremental bool
 	reread      int // records the refresh read again
-
-	docs   []doc
-	byKey  map[docKey]int32
-	public int // unrestricted live records
-	dead   int // dead docs (left in place until the next whole build)
-
-	terms  map[string]int32 // stem → term number
-	stemOf []string         // by term number
-	posts  [][]posting      // by term number
-	// pinned terms are a taxonomy term's words: they are terms whatever
-	// carries them. Any other term is one while a record holds it.
-	pinned []bool
-	df     []int32 // unrestricted records holding each term
-	// idf weighs each term, by term number, by the unrestricted records
-	// holding it: a restricted record changes no one's ranking.
-	idf []float64
-
-	surfaces  []surface
-	surfaceOf map[string]int32
-	// byFirst and bySecond hold the surfaces of four runes or more by
-	// length and first, and by length and second, rune: a word one edit
-	// from a query word keeps its first letter, or has the query's second
-	// letter first, or its first letter second.
-	byFirst, bySecond map[bucket][]int32
-
-	needs     map[string]needTerms
-	termName  map[int]string
-	termWords map[int][]int32 // taxonomy term ID → the term numbers of the words a record carrying it is found by
-
-	// meta is, by record number, what ranking filters a record on (its
-	// type, whether live or restricted), one byte each so that the filter
-	// does not read the record itself.
-	meta []docMeta
-	// ids are the records' IDs by record number, for the rank key's last
-	// tie-break, read without the record.
-	ids []int
-	// points are the unit vectors of the records' places, record by
-	// record (those of record d from pointsAt[d] to pointsAt[d+1]), laid
-	// out in a row so that measuring thousands of results reads memory in
-	// order; a record with a confidential place (metaConfidential) is
-	// measured from its own locs instead, per viewer.
-	points   [][3]float64
-	pointsAt []uint32
+	contents
 
 	// lookups memoizes lookup (the index never changes, so neither does
 	// what a word finds in it): folded word → word, at most maxLookups.
@@ -218,6 +179,163 @@ type index struct {
 	// stems' term numbers, at most maxStemmed.
 	stemmed      sync.Map
 	stemmedCount atomic.Int32
+}
+
+// contents are what an index holds, laid out in arrays none of which
+// holds a pointer (but needs, a few dozen entries), so that the collector
+// marks each once and scans none: see doc.go's # Memory. Refresh shares
+// them with the index before and copies what it changes; what it adds it
+// appends to the tails of the arrays marked "tail" (see tail).
+type contents struct {
+	docs   []doc
+	keys   table // record numbers by type and ID (find), the dead left out
+	public int   // unrestricted live records
+	dead   int   // dead docs (left in place until the next whole build)
+
+	// The records' lists (see doc), each record's a range; a record read
+	// again by a refresh has its lists appended anew (tail), the old ones
+	// left unused until they outweigh a quarter of an array (relayout).
+	names    []byte       // tail
+	recTerms []int        // tail
+	locs     []located    // tail
+	points   [][3]float64 // tail: unit vectors, a distance is one dot product and one acos
+	words    []uint32     // tail
+	// places are by record number the ranges of locs and points holding
+	// each record's places (in step), apart from the record so that
+	// measuring distances reads neither the record nor its locs (but for
+	// a confidential place).
+	places []extent
+
+	// strs holds the terms' stems, the surfaces' words and the taxonomy
+	// terms' names (tail: none is ever dropped before a whole build).
+	strs  []byte
+	terms table    // term numbers by stem
+	stems []extent // by term number, in strs (tail)
+	// posts are by term number the ranges of post holding each term's
+	// postings, sorted (by record number). A refresh appends the merged
+	// lists of the terms it changes (tail), the old ones left unused until
+	// they outweigh a quarter of post (then laid out afresh).
+	posts []extent
+	post  []posting // tail
+	// pinned terms are a taxonomy term's words: they are terms whatever
+	// carries them. Any other term is one while a record holds it.
+	pinned []bool  // tail
+	df     []int32 // unrestricted records holding each term
+	// idf weighs each term, by term number, by the unrestricted records
+	// holding it: a restricted record changes no one's ranking.
+	idf []float64
+
+	surfaces  []surface
+	surfaceOf table // surface numbers by word
+	// byFirst and bySecond hold the surfaces of four runes or more by
+	// length and first, and by length and second, rune (bucketKey): a
+	// word one edit from a query word keeps its first letter, or has the
+	// query's second letter first, or its first letter second.
+	byFirst, bySecond []bucketed
+
+	needs      map[string]needTerms
+	taxa       []taxon // by ID
+	taxonWords []int32
+
+	// meta is, by record number, what ranking filters a record on (its
+	// type, whether live or restricted), one byte each so that the filter
+	// does not read the record itself.
+	meta []docMeta
+	// ids are the records' IDs by record number, for the rank key's last
+	// tie-break, read without the record.
+	ids []int
+
+	// tail is true once a refresh has appended to the tails of these
+	// arrays (the capacity past their lengths): a second index made from
+	// the same one must copy them rather than append there too. Indexes
+	// follow one another under Engine.mu, so this happens only after a
+	// refresh that failed.
+	tail *atomic.Bool
+}
+
+// postings are term n's postings.
+func (ix *contents) postings(n int32) []posting { return of(ix.post, ix.posts[n]) }
+
+// stem is term n's stem.
+func (ix *contents) stem(n int32) string { return text(ix.strs, ix.stems[n]) }
+
+// word is surface s's word.
+func (ix *contents) word(s int32) string { return text(ix.strs, ix.surfaces[s].word) }
+
+// name is record d's name (an organization's or a program's).
+func (ix *contents) name(d int32) string { return text(ix.names, ix.docs[d].name) }
+
+// status is record d's status (a resource's).
+func (ix *contents) status(d int32) resource.Status {
+	return resource.Status(text(ix.names, ix.docs[d].status))
+}
+
+// termsOf are the taxonomy term IDs record d carries.
+func (ix *contents) termsOf(d int32) []int { return of(ix.recTerms, ix.docs[d].terms) }
+
+// placesOf are record d's places, and their points.
+func (ix *contents) placesOf(d int32) ([]located, [][3]float64) {
+	e := ix.places[d]
+	return of(ix.locs, e), of(ix.points, e)
+}
+
+// termOf is the term number of a stem.
+func (ix *contents) termOf(stem string) (int32, bool) {
+	if t := &ix.terms; len(t.slots) > 0 {
+		for i := t.start(hashString(stem)); t.slots[i] != 0; i = t.next(i) {
+			if n := t.slots[i] - 1; ix.stem(n) == stem {
+				return n, true
+			}
+		}
+	}
+	return -1, false
+}
+
+// surfaceNumber is the number of a word's surface.
+func (ix *contents) surfaceNumber(w string) (int32, bool) {
+	if t := &ix.surfaceOf; len(t.slots) > 0 {
+		for i := t.start(hashString(w)); t.slots[i] != 0; i = t.next(i) {
+			if s := t.slots[i] - 1; ix.word(s) == w {
+				return s, true
+			}
+		}
+	}
+	return -1, false
+}
+
+// find is the number of the record of type t and ID id (none when dead).
+func (ix *contents) find(k docKey) (int32, bool) {
+	if t := &ix.keys; len(t.slots) > 0 {
+		for i := t.start(hashKey(k)); t.slots[i] != 0; i = t.next(i) {
+			if pos := t.slots[i] - 1; ix.docs[pos].id == k.id && ix.docs[pos].typ == k.typ {
+				return pos, true
+			}
+		}
+	}
+	return -1, false
+}
+
+func (ix *contents) termHash(n int32) uint64    { return hashString(ix.stem(n)) }
+func (ix *contents) surfaceHash(s int32) uint64 { return hashString(ix.word(s)) }
+func (ix *contents) keyHash(pos int32) uint64 {
+	return hashKey(docKey{ix.docs[pos].typ, ix.docs[pos].id})
+}
+
+// taxon is the taxonomy term of an ID; nil when none.
+func (ix *contents) taxon(id int) *taxon {
+	i, ok := slices.BinarySearchFunc(ix.taxa, id, func(t taxon, id int) int { return cmp.Compare(t.id, id) })
+	if !ok {
+		return nil
+	}
+	return &ix.taxa[i]
+}
+
+// taxonName is the name of the taxonomy term of an ID ("" when none).
+func (ix *contents) taxonName(id int) string {
+	if t := ix.taxon(id); t != nil {
+		return text(ix.strs, t.name)
+	}
+	return ""
 }
 
 // maxStemmed bounds the words of highlighted texts an index memoizes the
@@ -235,7 +353,7 @@ func (ix *index) wordStems(folded string) [2]int32 {
 	if !stopWord(folded) {
 		en, es := stems(folded, langBoth)
 		for i, s := range [2]string{en, es} {
-			if n, ok := ix.terms[s]; ok && s != "" {
+			if n, ok := ix.termOf(s); ok && s != "" {
 				out[i] = n
 			}
 		}
@@ -262,7 +380,7 @@ const (
 func (m docMeta) typ() Type { return Type(m & 3) }
 
 // alive reports whether term n is a term of the directory now.
-func (ix *index) alive(n int32) bool { return ix.pinned[n] || len(ix.posts[n]) > 0 }
+func (ix *contents) alive(n int32) bool { return ix.pinned[n] || ix.posts[n].n > 0 }
 
 type docKey struct {
 	typ Type
@@ -288,8 +406,9 @@ type Engine struct {
 // IndexStats describe the index in memory.
 type IndexStats struct {
 	Records, Terms, Postings int
-	// Bytes estimates the memory the index holds of its own (its arrays,
-	// maps and strings; not the allocator's overhead).
+	// Bytes estimates the memory the index holds of its own (its arrays
+	// and tables at their capacity, the needs' maps; not the allocator's
+	// overhead, nor the look-ups it memoizes).
 	Bytes       int64
 	BuiltAt     time.Time
 	Build       time.Duration
@@ -357,7 +476,7 @@ func (e *Engine) at(position int) (*index, error) {
 	e.ix = ix
 	n := 0
 	for _, p := range ix.posts {
-		n += len(p)
+		n += int(p.n)
 	}
 	e.stats.Store(&IndexStats{Records: len(ix.docs) - ix.dead, Terms: len(ix.posts), Postings: n, Bytes: ix.bytes(),
 		BuiltAt: time.Now(), Build: time.Since(started), Incremental: ix.incremental})
@@ -458,18 +577,15 @@ func build(ctx context.Context, client *ent.Client, position int) (*index, error
 		return nil, err
 	}
 	n := len(r.services) + len(r.programs) + len(r.orgs) + len(r.resources)
-	ix := &index{position: position, terms: map[string]int32{}, termName: map[int]string{},
-		byKey: make(map[docKey]int32, n), docs: make([]doc, 0, n), surfaceOf: map[string]int32{},
-		byFirst: map[bucket][]int32{}, bySecond: map[bucket][]int32{}}
+	ix := &index{position: position}
+	ix.docs, ix.places = make([]doc, 0, n), make([]extent, 0, n)
+	ix.tail = new(atomic.Bool)
 	b := newBuilder(ix, true)
 	ix.needs = map[string]needTerms{}
 	for code, met := range match.ExpandNeeds(terms) {
 		ix.needs[code] = met
 	}
-	ix.termWords = b.termWords(terms)
-	for _, t := range terms {
-		ix.termName[t.ID] = t.Name
-	}
+	b.taxa(terms)
 	b.apply(r, nil)
 	b.finish(true)
 	return ix, nil
@@ -482,10 +598,13 @@ type builder struct {
 	whole bool
 	stems map[stemKey][2]int32 // memo: stemming is the build's main cost
 	// The current record's words: classes by term number, in the order
-	// first met, and its readings (see doc.words).
+	// first met, and its readings (see doc.words); its places and their
+	// points.
 	current  map[int32]class
 	order    []int32
 	readings []uint32
+	locs     []located
+	points   [][3]float64
 	// adds are the postings of the records indexed, by term number;
 	// removed the records whose old postings go (refresh).
 	adds    [][]posting
@@ -493,15 +612,17 @@ type builder struct {
 	// parentsBefore are the organizations and programs of the services
 	// removed (refresh): their terms are set again.
 	parentsBefore []int32
-	// owned: the maps refresh shares with the index before have been
+	// first and second are the typo vocabulary's entries of the surfaces
+	// added (see index.byFirst), merged into the index's by finish.
+	first, second []bucketed
+	// owned: the tables refresh shares with the index before have been
 	// copied, and may be written.
-	ownTerms, ownSurfaces, ownByKey bool
-	ownBuckets                      map[*map[bucket][]int32]bool
+	ownTerms, ownSurfaces, ownKeys bool
 }
 
 func newBuilder(ix *index, whole bool) *builder {
 	return &builder{ix: ix, whole: whole, stems: map[stemKey][2]int32{}, current: map[int32]class{},
-		ownTerms: whole, ownSurfaces: whole, ownByKey: whole, ownBuckets: map[*map[bucket][]int32]bool{}}
+		ownTerms: whole, ownSurfaces: whole, ownKeys: whole}
 }
 
 // minTypoLength is the shortest query word a typo is forgiven in.
@@ -559,12 +680,14 @@ func statedLanguage(codes []string) lang {
 	return langBoth
 }
 
-// termWords are, by taxonomy term ID, the term numbers of the words a
-// record carrying the term is found by: the term's name and code, its
-// broader terms' names, and the names of the need it is mapped to and of
-// the terms mapped to it (the crosswalk's synonyms). Their terms are
-// pinned, and their words read in both languages for good.
-func (b *builder) termWords(terms []*ent.TaxonomyTerm) map[int][]int32 {
+// taxa lays out the taxonomy terms (by ID: terms are read in ID order)
+// and, for each, the term numbers of the words a record carrying it is
+// found by: the term's name and code, its broader terms' names, and the
+// names of the need it is mapped to and of the terms mapped to it (the
+// crosswalk's synonyms). Their terms are pinned, and their words read in
+// both languages for good.
+func (b *builder) taxa(terms []*ent.TaxonomyTerm) {
+	ix := b.ix
 	byID := make(map[int]*ent.TaxonomyTerm, len(terms))
 	mapped := map[int][]string{}
 	for _, t := range terms {
@@ -574,7 +697,7 @@ func (b *builder) termWords(terms []*ent.TaxonomyTerm) map[int][]int32 {
 		}
 	}
 	read := map[string]bool{}
-	out := make(map[int][]int32, len(terms))
+	ix.taxa = make([]taxon, 0, len(terms))
 	for _, t := range terms {
 		var texts []string
 		seen := map[int]bool{}
@@ -600,7 +723,7 @@ func (b *builder) termWords(terms []*ent.TaxonomyTerm) map[int][]int32 {
 				for _, n := range b.wordTerms(tok.folded, langBoth) {
 					if n >= 0 {
 						nums = append(nums, n)
-						b.ix.pinned[n] = true
+						ix.pinned[n] = true
 					}
 				}
 				if !read[tok.folded] {
@@ -611,9 +734,9 @@ func (b *builder) termWords(terms []*ent.TaxonomyTerm) map[int][]int32 {
 				}
 			}
 		}
-		out[t.ID] = uniqueSorted32(nums)
+		ix.taxa = append(ix.taxa, taxon{id: t.ID, name: putString(&ix.strs, t.Name), words: put(&ix.taxonWords, uniqueSorted32(nums))})
 	}
-	return out
+	slices.SortStableFunc(ix.taxa, func(a, c taxon) int { return cmp.Compare(a.id, c.id) })
 }
 
 type stemKey struct {
@@ -637,18 +760,18 @@ func (b *builder) term(stem string) int32 {
 		return -1
 	}
 	ix := b.ix
-	if n, ok := ix.terms[stem]; ok {
+	if n, ok := ix.termOf(stem); ok {
 		return n
 	}
 	if !b.ownTerms {
-		ix.terms = maps.Clone(ix.terms)
+		ix.terms = ix.terms.clone()
 		b.ownTerms = true
 	}
-	n := int32(len(ix.posts))
-	ix.terms[stem] = n
-	ix.posts = append(ix.posts, nil)
-	ix.stemOf = append(ix.stemOf, stem)
+	n := int32(len(ix.stems))
+	ix.stems = append(ix.stems, putString(&ix.strs, stem))
+	ix.posts = append(ix.posts, extent{})
 	ix.pinned = append(ix.pinned, false)
+	ix.terms.add(hashString(stem), n, ix.termHash)
 	return n
 }
 
@@ -656,37 +779,23 @@ func (b *builder) term(stem string) int32 {
 // long enough for typos; false for a shorter one.
 func (b *builder) surface(word string) (int32, bool) {
 	ix := b.ix
-	if s, ok := ix.surfaceOf[word]; ok {
+	if s, ok := ix.surfaceNumber(word); ok {
 		return s, true
 	}
 	if utf8.RuneCountInString(word) < minTypoLength-1 {
 		return 0, false
 	}
 	if !b.ownSurfaces {
-		ix.surfaceOf = maps.Clone(ix.surfaceOf)
+		ix.surfaceOf = ix.surfaceOf.clone()
 		b.ownSurfaces = true
 	}
 	s := int32(len(ix.surfaces))
-	ix.surfaces = append(ix.surfaces, surface{word: word, en: -1, es: -1})
-	ix.surfaceOf[word] = s
-	r := []rune(word)
-	b.bucketAdd(&ix.byFirst, bucket{int32(len(r)), r[0]}, s)
-	b.bucketAdd(&ix.bySecond, bucket{int32(len(r)), r[1]}, s)
+	ix.surfaces = append(ix.surfaces, surface{word: putString(&ix.strs, word), en: -1, es: -1})
+	ix.surfaceOf.add(hashString(word), s, ix.surfaceHash)
+	n, r0, r1 := firstRunes(word)
+	b.first = append(b.first, bucketed{bucketKey(n, r0), s})
+	b.second = append(b.second, bucketed{bucketKey(n, r1), s})
 	return s, true
-}
-
-func (b *builder) bucketAdd(m *map[bucket][]int32, k bucket, s int32) {
-	if !b.ownBuckets[m] {
-		if !b.whole {
-			*m = maps.Clone(*m)
-		}
-		b.ownBuckets[m] = true
-	}
-	list := (*m)[k]
-	if !b.whole {
-		list = slices.Clip(list) // shared with the index before: append to a copy
-	}
-	(*m)[k] = append(list, s)
 }
 
 // count adds delta readings of surface s in language l, and gives it the
@@ -696,13 +805,13 @@ func (b *builder) count(s int32, l lang, delta int32) {
 	if l&langEnglish != 0 {
 		sf.nEn += delta
 		if sf.en < 0 && delta > 0 {
-			sf.en = b.wordTerms(sf.word, langEnglish)[0]
+			sf.en = b.wordTerms(b.ix.word(s), langEnglish)[0]
 		}
 	}
 	if l&langSpanish != 0 {
 		sf.nEs += delta
 		if sf.es < 0 && delta > 0 {
-			if st := spanish.Stem(sf.word, true); st != "" {
+			if st := spanish.Stem(b.ix.word(s), true); st != "" {
 				sf.es = b.term(spanishKey + st)
 			}
 		}
@@ -743,9 +852,25 @@ func (b *builder) mark(n int32, c class) {
 	b.current[n] = prev | c
 }
 
+// place adds a location as a place of the current record (when it has a
+// point: match.PlaceOf, its coordinates, else its ZIP's centre).
+func (b *builder) place(loc *ent.Location, link int) {
+	v, _, ok := match.PlaceOf(loc)
+	if !ok {
+		return
+	}
+	l := located{confidential: loc.Confidential, location: loc.ID, link: link}
+	if loc.OrganizationID != nil {
+		l.owner = *loc.OrganizationID
+	}
+	b.locs = append(b.locs, l)
+	b.points = append(b.points, v)
+}
+
 // put makes d the record at number pos (a new one past the end), with the
-// words gathered since the last call.
+// words and places gathered since the last call.
 func (b *builder) put(d *doc, pos int32) {
+	ix := b.ix
 	for _, n := range b.order {
 		for int(n) >= len(b.adds) {
 			b.adds = append(b.adds, nil)
@@ -755,51 +880,57 @@ func (b *builder) put(d *doc, pos int32) {
 	clear(b.current)
 	b.order = b.order[:0]
 	slices.Sort(b.readings)
-	d.words = slices.Clone(b.readings)
-	for _, r := range d.words {
+	d.words = put(&ix.words, b.readings)
+	for _, r := range b.readings {
 		b.count(int32(r>>2), lang(r&3), 1)
 	}
 	b.readings = b.readings[:0]
-	ix := b.ix
+	// locs and points are appended in step: one extent for both.
+	places := put(&ix.locs, b.locs)
+	put(&ix.points, b.points)
+	b.locs, b.points = b.locs[:0], b.points[:0]
 	if int(pos) == len(ix.docs) {
 		ix.docs = append(ix.docs, *d)
-		b.ownKeys()
-		ix.byKey[docKey{d.typ, d.id}] = pos
+		ix.places = append(ix.places, places)
+		b.ownKeyTable()
+		ix.keys.add(hashKey(docKey{d.typ, d.id}), pos, ix.keyHash)
 	} else {
 		ix.docs[pos] = *d
+		ix.places[pos] = places
 	}
 }
 
 // remove takes record pos's postings and readings out (refresh), to put
 // it again or leave it dead.
 func (b *builder) remove(pos int32) {
-	d := &b.ix.docs[pos]
+	ix := b.ix
+	d := &ix.docs[pos]
 	if d.typ == TypeService {
 		b.parentsBefore = append(b.parentsBefore, d.parent[0], d.parent[1])
 	}
-	for _, r := range d.words {
+	for _, r := range of(ix.words, d.words) {
 		b.count(int32(r>>2), lang(r&3), -1)
 	}
-	d.words = nil
+	d.words = extent{}
 	for int(pos) >= len(b.removed) {
 		b.removed = append(b.removed, false)
 	}
 	b.removed[pos] = true
 }
 
-// ownKeys makes ix.byKey the builder's own to write (a copy of the index
-// before's, when refreshing).
-func (b *builder) ownKeys() {
-	if !b.ownByKey {
-		b.ix.byKey = maps.Clone(b.ix.byKey)
-		b.ownByKey = true
+// ownKeyTable makes ix.keys the builder's own to write (a copy of the
+// index before's, when refreshing).
+func (b *builder) ownKeyTable() {
+	if !b.ownKeys {
+		b.ix.keys = b.ix.keys.clone()
+		b.ownKeys = true
 	}
 }
 
 // slot is the number a record of type t and ID id is put at: its own when
 // indexed already (its old postings taken out), else a new one.
 func (b *builder) slot(t Type, id int) int32 {
-	if pos, ok := b.ix.byKey[docKey{t, id}]; ok {
+	if pos, ok := b.ix.find(docKey{t, id}); ok {
 		if !b.whole {
 			b.remove(pos)
 		}
@@ -813,7 +944,7 @@ func (b *builder) ref(t Type, id *int) int32 {
 	if id == nil {
 		return -1
 	}
-	if i, ok := b.ix.byKey[docKey{t, *id}]; ok {
+	if i, ok := b.ix.find(docKey{t, *id}); ok {
 		return i
 	}
 	return -1
@@ -823,44 +954,57 @@ func (b *builder) ref(t Type, id *int) int32 {
 // parent's words of the current record.
 func (b *builder) parentName(p int32) {
 	if p >= 0 {
-		b.add(b.ix.docs[p].name, classParent, b.ix.docs[p].lang)
+		b.add(b.ix.name(p), classParent, b.ix.docs[p].lang)
 	}
+}
+
+// needWords reads the words of taxonomy terms carried, in class need, and
+// returns their IDs (a record's list).
+func (b *builder) needWords(terms []*ent.TaxonomyTerm) []int {
+	var ids []int
+	for _, t := range terms {
+		ids = append(ids, t.ID)
+		if x := b.ix.taxon(t.ID); x != nil {
+			b.addTerms(of(b.ix.taxonWords, x.words), classNeed)
+		}
+	}
+	return ids
 }
 
 // apply indexes r's records (organizations and programs first: their
 // services and resources read their names) and leaves the records of gone
 // dead. It then sets each organization's and program's terms from its
-// services'.
+// services'. Only organizations and programs keep their name (what
+// others read of them), and resources their status.
 func (b *builder) apply(r rows, gone []docKey) {
 	ix := b.ix
 	for _, k := range gone {
-		pos, ok := ix.byKey[k]
+		pos, ok := ix.find(k)
 		if !ok {
 			continue
 		}
 		b.remove(pos)
-		b.ownKeys()
-		delete(ix.byKey, k)
+		b.ownKeyTable()
+		ix.keys.remove(hashKey(k), pos, ix.keyHash)
 		ix.docs[pos] = doc{typ: k.typ, id: k.id, dead: true, parent: [2]int32{-1, -1}}
+		ix.places[pos] = extent{}
 		ix.dead++
 	}
 	for _, o := range r.orgs {
 		pos := b.slot(TypeOrganization, o.ID)
-		d := doc{typ: TypeOrganization, id: o.ID, name: o.Name, live: true, parent: [2]int32{-1, -1},
+		d := doc{typ: TypeOrganization, id: o.ID, name: putString(&ix.names, o.Name), live: true, parent: [2]int32{-1, -1},
 			lang: readAs(nil, o.Name, o.AlternateName, o.Description)}
 		b.add(o.Name, className, d.lang)
 		b.add(o.AlternateName, className, d.lang)
 		b.add(o.Description, classText, d.lang)
 		for _, loc := range o.Edges.Locations {
-			if p, ok := placeOf(loc, 0); ok {
-				d.locs = append(d.locs, p)
-			}
+			b.place(loc, 0)
 		}
 		b.put(&d, pos)
 	}
 	for _, p := range r.programs {
 		pos := b.slot(TypeProgram, p.ID)
-		d := doc{typ: TypeProgram, id: p.ID, name: p.Name, live: true, parent: [2]int32{b.ref(TypeOrganization, p.OrganizationID), -1},
+		d := doc{typ: TypeProgram, id: p.ID, name: putString(&ix.names, p.Name), live: true, parent: [2]int32{b.ref(TypeOrganization, p.OrganizationID), -1},
 			lang: readAs(nil, p.Name, p.AlternateName, p.Description)}
 		b.add(p.Name, className, d.lang)
 		b.add(p.AlternateName, className, d.lang)
@@ -870,7 +1014,7 @@ func (b *builder) apply(r rows, gone []docKey) {
 	}
 	for _, s := range r.services {
 		pos := b.slot(TypeService, s.ID)
-		d := doc{typ: TypeService, id: s.ID, name: s.Name, live: s.Status != service.StatusINACTIVE && s.Status != service.StatusDEFUNCT,
+		d := doc{typ: TypeService, id: s.ID, live: s.Status != service.StatusINACTIVE && s.Status != service.StatusDEFUNCT,
 			parent: [2]int32{b.ref(TypeOrganization, &s.OrganizationID), b.ref(TypeProgram, s.ProgramID)},
 			lang:   readAs(s.Languages, s.Name, s.AlternateName, s.Description)}
 		b.add(s.Name, className, d.lang)
@@ -879,31 +1023,23 @@ func (b *builder) apply(r rows, gone []docKey) {
 		// Its organization's and program's names count for it.
 		b.parentName(d.parent[0])
 		b.parentName(d.parent[1])
-		for _, t := range s.Edges.Needs {
-			d.terms = append(d.terms, t.ID)
-			b.addTerms(ix.termWords[t.ID], classNeed)
-		}
+		d.terms = put(&ix.recTerms, b.needWords(s.Edges.Needs))
 		for _, sal := range s.Edges.ServiceAtLocations {
 			if loc := sal.Edges.Location; loc != nil {
-				if p, ok := placeOf(loc, sal.ID); ok {
-					d.locs = append(d.locs, p)
-				}
+				b.place(loc, sal.ID)
 			}
 		}
 		b.put(&d, pos)
 	}
 	for _, r := range r.resources {
 		pos := b.slot(TypeResource, r.ID)
-		d := doc{typ: TypeResource, id: r.ID, name: r.Title, live: true, status: r.Status,
+		d := doc{typ: TypeResource, id: r.ID, live: true, status: putString(&ix.names, string(r.Status)),
 			restricted: r.Status != resource.StatusPUBLISHED, parent: [2]int32{b.ref(TypeOrganization, r.PublisherID), -1},
 			lang: readAs([]string{r.Language}, r.Title, r.Summary)}
 		b.add(r.Title, className, d.lang)
 		b.add(r.Summary, classText, d.lang)
 		b.parentName(d.parent[0])
-		for _, t := range r.Edges.Topics {
-			d.terms = append(d.terms, t.ID)
-			b.addTerms(ix.termWords[t.ID], classNeed)
-		}
+		d.terms = put(&ix.recTerms, b.needWords(r.Edges.Topics))
 		b.put(&d, pos)
 	}
 	// A program's and an organization's terms are its services': set
@@ -915,7 +1051,7 @@ func (b *builder) apply(r rows, gone []docKey) {
 		affected[k] = true
 	}
 	for _, s := range r.services {
-		if pos, ok := ix.byKey[docKey{TypeService, s.ID}]; ok {
+		if pos, ok := ix.find(docKey{TypeService, s.ID}); ok {
 			for _, p := range ix.docs[pos].parent {
 				affected[p] = true
 			}
@@ -923,13 +1059,13 @@ func (b *builder) apply(r rows, gone []docKey) {
 	}
 	for _, t := range []Type{TypeOrganization, TypeProgram} {
 		for _, id := range r.ids(t) {
-			if pos, ok := ix.byKey[docKey{t, id}]; ok {
+			if pos, ok := ix.find(docKey{t, id}); ok {
 				affected[pos] = true
 			}
 		}
 	}
 	if b.whole || len(affected) > 0 {
-		of := map[int32][]int{}
+		carried := map[int32][]int{}
 		for i := range ix.docs {
 			d := &ix.docs[i]
 			if d.typ != TypeService || d.dead {
@@ -937,15 +1073,15 @@ func (b *builder) apply(r rows, gone []docKey) {
 			}
 			for _, p := range d.parent {
 				if p >= 0 && (b.whole || affected[p]) {
-					of[p] = append(of[p], d.terms...)
+					carried[p] = append(carried[p], ix.termsOf(int32(i))...)
 				}
 			}
 		}
 		for i := range ix.docs {
 			d := &ix.docs[i]
 			if (d.typ == TypeOrganization || d.typ == TypeProgram) && !d.dead && (b.whole || affected[int32(i)]) {
-				if terms := uniqueSorted(of[int32(i)]); !slices.Equal(terms, d.terms) {
-					d.terms = terms
+				if terms := uniqueSorted(carried[int32(i)]); !slices.Equal(terms, ix.termsOf(int32(i))) {
+					d.terms = put(&ix.recTerms, terms)
 				}
 			}
 		}
@@ -969,7 +1105,8 @@ func (r rows) ids(t Type) []int {
 }
 
 // finish lays out the postings gathered (merged with the index before's,
-// less the records removed, when refreshing) and weighs the terms.
+// less the records removed, when refreshing), weighs the terms, and lays
+// out what ranking reads by record number.
 func (b *builder) finish(whole bool) {
 	ix := b.ix
 	for len(b.adds) < len(ix.posts) {
@@ -982,42 +1119,61 @@ func (b *builder) finish(whole bool) {
 		}
 	}
 	changed := make([]int32, 0, 64)
-	for t := range ix.posts {
-		add := b.adds[t]
-		if whole {
-			ix.posts[t] = slices.Clip(add)
-			changed = append(changed, int32(t))
-			continue
+	if whole {
+		n := 0
+		for _, add := range b.adds {
+			n += len(add)
 		}
-		old := ix.posts[t]
-		hit := false
-		if len(b.removed) > 0 {
-			for _, p := range old {
-				if d := p.doc(); int(d) < len(b.removed) && b.removed[d] {
-					hit = true
-					break
+		ix.post = make([]posting, 0, n)
+		for t, add := range b.adds {
+			ix.posts[t] = put(&ix.post, add) // in record order already
+			changed = append(changed, int32(t))
+		}
+	} else {
+		for t := range ix.posts {
+			add := b.adds[t]
+			old := ix.postings(int32(t))
+			hit := false
+			if len(b.removed) > 0 {
+				for _, p := range old {
+					if d := p.doc(); int(d) < len(b.removed) && b.removed[d] {
+						hit = true
+						break
+					}
 				}
 			}
-		}
-		if !hit && len(add) == 0 {
-			continue
-		}
-		slices.Sort(add)
-		merged := make([]posting, 0, len(old)+len(add))
-		i, j := 0, 0
-		for i < len(old) || j < len(add) {
-			if j == len(add) || (i < len(old) && old[i] < add[j]) {
-				if d := old[i].doc(); int(d) >= len(b.removed) || !b.removed[d] {
-					merged = append(merged, old[i])
-				}
-				i++
+			if !hit && len(add) == 0 {
 				continue
 			}
-			merged = append(merged, add[j])
-			j++
+			// The merged list goes to post's tail (old, read from its own
+			// range, is never written).
+			slices.Sort(add)
+			at := len(ix.post)
+			i, j := 0, 0
+			for i < len(old) || j < len(add) {
+				if j == len(add) || (i < len(old) && old[i] < add[j]) {
+					if d := old[i].doc(); int(d) >= len(b.removed) || !b.removed[d] {
+						ix.post = append(ix.post, old[i])
+					}
+					i++
+					continue
+				}
+				ix.post = append(ix.post, add[j])
+				j++
+			}
+			ix.posts[t] = extent{}
+			if n := len(ix.post) - at; n > 0 {
+				ix.posts[t] = extent{uint32(at), uint32(n)}
+			}
+			changed = append(changed, int32(t))
 		}
-		ix.posts[t] = merged
-		changed = append(changed, int32(t))
+		live := 0
+		for _, e := range ix.posts {
+			live += int(e.n)
+		}
+		if wasteful(len(ix.post), live) {
+			ix.relayPostings(live)
+		}
 	}
 	// Each term's weight (BM25's idf) over the records everyone may read,
 	// once here rather than in every query.
@@ -1027,7 +1183,7 @@ func (b *builder) finish(whole bool) {
 	ix.df = df
 	for _, t := range changed {
 		df := int32(0)
-		for _, p := range ix.posts[t] {
+		for _, p := range ix.postings(t) {
 			if !ix.docs[p.doc()].restricted {
 				df++
 			}
@@ -1046,15 +1202,34 @@ func (b *builder) finish(whole bool) {
 		}
 	}
 	ix.public = public
+	if len(b.first) > 0 {
+		ix.byFirst = mergeBucketed(ix.byFirst, b.first)
+		ix.bySecond = mergeBucketed(ix.bySecond, b.second)
+	}
+	// The records' lists: laid out afresh (each record's in record order,
+	// no room to spare) after a whole build, or once the lists refreshes
+	// left unused outweigh a quarter of an array.
+	var names, terms, places, words int
+	for i := range ix.docs {
+		d := &ix.docs[i]
+		names += int(d.name.n + d.status.n)
+		terms += int(d.terms.n)
+		places += int(ix.places[i].n)
+		words += int(d.words.n)
+	}
+	if whole || wasteful(len(ix.names), names) || wasteful(len(ix.recTerms), terms) || wasteful(len(ix.locs), places) || wasteful(len(ix.words), words) {
+		ix.relayRecords(names, terms, places, words)
+	}
+	if whole {
+		// No room to spare in what a refresh appends to either (its
+		// first append copies).
+		ix.strs, ix.stems, ix.pinned = exact(ix.strs), exact(ix.stems), exact(ix.pinned)
+		ix.posts, ix.surfaces = exact(ix.posts), exact(ix.surfaces)
+		ix.taxonWords = exact(ix.taxonWords)
+	}
 	// New arrays: the index before's may be read still.
 	ix.meta = make([]docMeta, len(ix.docs))
 	ix.ids = make([]int, len(ix.docs))
-	ix.pointsAt = make([]uint32, len(ix.docs)+1)
-	n := 0
-	for i := range ix.docs {
-		n += len(ix.docs[i].locs)
-	}
-	ix.points = make([][3]float64, 0, n)
 	for i := range ix.docs {
 		d := &ix.docs[i]
 		m := docMeta(d.typ)
@@ -1064,40 +1239,56 @@ func (b *builder) finish(whole bool) {
 		if d.restricted {
 			m |= metaRestricted
 		}
-		ix.pointsAt[i] = uint32(len(ix.points))
-		for _, l := range d.locs {
-			if l.confidential {
-				m |= metaConfidential
-			}
-		}
-		if m&metaConfidential == 0 {
-			for _, l := range d.locs {
-				ix.points = append(ix.points, l.v)
-			}
+		if slices.ContainsFunc(of(ix.locs, ix.places[i]), func(l located) bool { return l.confidential }) {
+			m |= metaConfidential
 		}
 		ix.meta[i] = m
 		ix.ids[i] = d.id
 	}
-	ix.pointsAt[len(ix.docs)] = uint32(len(ix.points))
-	ix.points = slices.Clip(ix.points)
+}
+
+// wasteful reports whether an array of n elements of which live are used
+// should be laid out afresh: when the rest outweighs a quarter of them.
+func wasteful(n, live int) bool { return n-live > live/4 }
+
+// exact is s in an array of its length.
+func exact[T any](s []T) []T {
+	if cap(s) == len(s) {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
+
+// relayPostings lays the terms' postings (live of them) out afresh, in
+// term order.
+func (ix *contents) relayPostings(live int) {
+	post := make([]posting, 0, live)
+	for t, e := range ix.posts {
+		ix.posts[t] = put(&post, of(ix.post, e))
+	}
+	ix.post = post
+}
+
+// relayRecords lays the records' lists out afresh, in record order, in
+// arrays of the sizes given (the lists' totals). The records are the
+// builder's to write.
+func (ix *contents) relayRecords(names, terms, places, words int) {
+	nb, tb := make([]byte, 0, names), make([]int, 0, terms)
+	lb, pb, wb := make([]located, 0, places), make([][3]float64, 0, places), make([]uint32, 0, words)
+	for i := range ix.docs {
+		d := &ix.docs[i]
+		d.name = putString(&nb, text(ix.names, d.name))
+		d.status = putString(&nb, text(ix.names, d.status))
+		d.terms = put(&tb, of(ix.recTerms, d.terms))
+		put(&pb, of(ix.points, ix.places[i]))
+		ix.places[i] = put(&lb, of(ix.locs, ix.places[i]))
+		d.words = put(&wb, of(ix.words, d.words))
+	}
+	ix.names, ix.recTerms, ix.locs, ix.points, ix.words = nb, tb, lb, pb, wb
 }
 
 func idf(public int, df int32) float64 {
 	return math.Log(1 + (float64(public)-float64(df)+0.5)/(float64(df)+0.5))
-}
-
-// placeOf is a location's point (match.PlaceOf: its coordinates, else its
-// ZIP's centre), and who may see it.
-func placeOf(loc *ent.Location, link int) (located, bool) {
-	v, _, ok := match.PlaceOf(loc)
-	if !ok {
-		return located{}, false
-	}
-	l := located{v: v, confidential: loc.Confidential, location: loc.ID, link: link}
-	if loc.OrganizationID != nil {
-		l.owner = *loc.OrganizationID
-	}
-	return l, true
 }
 
 func uniqueSorted(list []int) []int {
@@ -1116,43 +1307,17 @@ func uniqueSorted32(list []int32) []int32 {
 	return slices.Clip(slices.Compact(list))
 }
 
-// distanceKm is from pt (a unit vector) to the nearest of the record's
-// places the viewer may see (reveal decides for a confidential one); false
-// when none. The great-circle distance on geo.EarthRadiusKm, as
-// geo.DistanceKm measures it.
-func (d *doc) distanceKm(pt [3]float64, reveal func(owner int) bool) (float64, bool) {
-	return arcKm(d.closest(pt, reveal))
-}
-
-// closest is the largest dot product of pt with d's places the viewer
-// may see (the nearest), if any.
-func (d *doc) closest(pt [3]float64, reveal func(owner int) bool) (float64, bool) {
+// closest is the largest dot product of pt with record d's places the
+// viewer may see (the nearest), if any: reveal decides for a confidential
+// one, read only when the record has one (metaConfidential).
+func (ix *index) closest(d int32, pt [3]float64, reveal func(owner int) bool) (float64, bool) {
+	locs, points := ix.placesOf(d)
+	confidential := ix.meta[d]&metaConfidential != 0
 	best, found := -2.0, false
-	for i := range d.locs {
-		l := &d.locs[i]
-		if l.confidential && (reveal == nil || !reveal(l.owner)) {
+	for i, v := range points {
+		if confidential && locs[i].confidential && (reveal == nil || !reveal(locs[i].owner)) {
 			continue
 		}
-		if dot := l.v[0]*pt[0] + l.v[1]*pt[1] + l.v[2]*pt[2]; dot > best {
-			best, found = dot, true
-		}
-	}
-	return best, found
-}
-
-// distanceKm is ix.docs[d].distanceKm, read from the points laid out in
-// a row when the record has no confidential place.
-func (ix *index) distanceKm(d int32, pt [3]float64, reveal func(owner int) bool) (float64, bool) {
-	return arcKm(ix.closest(d, pt, reveal))
-}
-
-// closest is ix.docs[d].closest, likewise.
-func (ix *index) closest(d int32, pt [3]float64, reveal func(owner int) bool) (float64, bool) {
-	if ix.meta[d]&metaConfidential != 0 {
-		return ix.docs[d].closest(pt, reveal)
-	}
-	best, found := -2.0, false
-	for _, v := range ix.points[ix.pointsAt[d]:ix.pointsAt[d+1]] {
 		if dot := v[0]*pt[0] + v[1]*pt[1] + v[2]*pt[2]; dot > best {
 			best, found = dot, true
 		}
@@ -1160,7 +1325,8 @@ func (ix *index) closest(d int32, pt [3]float64, reveal func(owner int) bool) (f
 	return best, found
 }
 
-// arcKm is the great-circle distance of the largest dot product found.
+// arcKm is the great-circle distance of the largest dot product found:
+// on geo.EarthRadiusKm, as geo.DistanceKm measures it.
 func arcKm(best float64, found bool) (float64, bool) {
 	if !found {
 		return 0, false
@@ -1168,47 +1334,22 @@ func arcKm(best float64, found bool) (float64, bool) {
 	return math.Acos(max(-1, min(1, best))) * geo.EarthRadiusKm, true
 }
 
-// bytes estimates the memory the index holds of its own: its arrays and
-// the strings and map entries it keeps (a map entry counted at its key and
-// value plus 16 bytes).
-func (ix *index) bytes() int64 {
-	const header, str, mapEntry = 24, 16, 16
-	n := int64(len(ix.docs)) * int64(sizeofDoc)
-	for i := range ix.docs {
-		d := &ix.docs[i]
-		n += int64(len(d.name)) + 8*int64(cap(d.terms)) + int64(cap(d.locs))*int64(sizeofLocated) + 4*int64(cap(d.words))
-	}
-	n += int64(len(ix.byKey)) * (16 + 4 + mapEntry)
-	n += int64(len(ix.meta)) + 8*int64(len(ix.ids)) + 4*int64(len(ix.pointsAt)) + 24*int64(cap(ix.points))
-	n += int64(len(ix.posts)) * (header + str + 1 + 4 + 8) // posts, stemOf, pinned, df, idf
-	for t, p := range ix.posts {
-		n += 4*int64(cap(p)) + int64(len(ix.stemOf[t]))
-	}
-	n += int64(len(ix.terms)) * (str + 4 + mapEntry) // keys share stemOf's bytes
-	n += int64(len(ix.surfaces)) * int64(sizeofSurface)
-	for _, s := range ix.surfaces {
-		n += int64(len(s.word))
-	}
-	n += int64(len(ix.surfaceOf)) * (str + 4 + mapEntry)
-	for _, m := range []map[bucket][]int32{ix.byFirst, ix.bySecond} {
-		for _, list := range m {
-			n += 8 + header + mapEntry + 4*int64(cap(list))
-		}
-	}
-	for _, met := range ix.needs {
-		n += str + 8 + mapEntry + int64(len(met))*(8+1+mapEntry)
-	}
-	for _, nums := range ix.termWords {
-		n += 8 + header + mapEntry + 4*int64(cap(nums))
-	}
-	for _, name := range ix.termName {
-		n += 8 + str + mapEntry + int64(len(name))
+// bytes is the memory the index holds of its own: its arrays at their
+// capacity (shared with the index before or not), and the needs' maps at
+// a guess (a map entry counted at its key and value plus 16 bytes).
+func (ix *contents) bytes() int64 {
+	size := func(n int, of uintptr) int64 { return int64(n) * int64(of) }
+	n := size(cap(ix.docs), unsafe.Sizeof(doc{})) + ix.keys.bytes() + ix.terms.bytes() + ix.surfaceOf.bytes()
+	n += int64(cap(ix.names)) + size(cap(ix.recTerms), 8) + size(cap(ix.locs), unsafe.Sizeof(located{})) +
+		size(cap(ix.points), 24) + size(cap(ix.places), 8) + size(cap(ix.words), 4)
+	n += int64(cap(ix.strs)) + size(cap(ix.stems), 8) + size(cap(ix.posts), 8) + size(cap(ix.post), 4) +
+		int64(cap(ix.pinned)) + size(cap(ix.df), 4) + size(cap(ix.idf), 8)
+	n += size(cap(ix.surfaces), unsafe.Sizeof(surface{})) + size(cap(ix.byFirst)+cap(ix.bySecond), 8)
+	n += size(cap(ix.taxa), unsafe.Sizeof(taxon{})) + size(cap(ix.taxonWords), 4)
+	n += int64(cap(ix.meta)) + size(cap(ix.ids), 8)
+	const str, mapEntry = 16, 16
+	for code, met := range ix.needs {
+		n += str + int64(len(code)) + 8 + mapEntry + int64(len(met))*(8+1+mapEntry)
 	}
 	return n
 }
-
-var (
-	sizeofDoc     = int(unsafe.Sizeof(doc{}))
-	sizeofLocated = int(unsafe.Sizeof(located{}))
-	sizeofSurface = int(unsafe.Sizeof(surface{}))
-)

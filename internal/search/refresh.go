@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"sync/atomic"
 
 	"github.com/village-directory/village/ent"
 	"github.com/village-directory/village/ent/location"
@@ -72,7 +73,7 @@ func refresh(ctx context.Context, client *ent.Client, old *index, position, maxE
 	parents := map[int32]bool{}
 	for _, ty := range []Type{TypeOrganization, TypeProgram} {
 		for id := range touched[ty] {
-			if i, ok := old.byKey[docKey{ty, id}]; ok {
+			if i, ok := old.find(docKey{ty, id}); ok {
 				parents[i] = true
 			}
 		}
@@ -83,7 +84,7 @@ func refresh(ctx context.Context, client *ent.Client, old *index, position, maxE
 			continue
 		}
 		hit := (d.parent[0] >= 0 && parents[d.parent[0]]) || (d.parent[1] >= 0 && parents[d.parent[1]]) ||
-			slices.ContainsFunc(d.locs, func(l located) bool { return locations[l.location] || links[l.link] })
+			slices.ContainsFunc(of(old.locs, old.places[i]), func(l located) bool { return locations[l.location] || links[l.link] })
 		if hit {
 			touched[d.typ][d.id] = true
 		}
@@ -142,7 +143,7 @@ func refresh(ctx context.Context, client *ent.Client, old *index, position, maxE
 	for t, list := range ids {
 		for _, id := range list {
 			if k := (docKey{Type(t), id}); !found[k] {
-				if _, ok := old.byKey[k]; ok {
+				if _, ok := old.find(k); ok {
 					gone = append(gone, k)
 				}
 			}
@@ -157,37 +158,28 @@ func refresh(ctx context.Context, client *ent.Client, old *index, position, maxE
 }
 
 // copy is a new index at position sharing old's contents. For writing
-// (refresh's builder) its arrays are copies; the maps and postings the
-// builder copies as it writes them.
+// (refresh's builder) the arrays it writes in place are copies (its
+// records and their places' ranges, the terms' ranges, the typo
+// vocabulary's counts); the tables
+// the builder copies when it adds to them; the rest it appends to (see
+// contents.tail).
 func (old *index) copy(position int, writable bool) *index {
+	ix := &index{position: position, incremental: true, contents: old.contents}
 	if !writable {
-		return &index{position: position, incremental: true, docs: old.docs, byKey: old.byKey, public: old.public, dead: old.dead,
-			terms: old.terms, stemOf: old.stemOf, posts: old.posts, pinned: old.pinned, df: old.df, idf: old.idf,
-			surfaces: old.surfaces, surfaceOf: old.surfaceOf, byFirst: old.byFirst, bySecond: old.bySecond,
-			needs: old.needs, termName: old.termName, termWords: old.termWords, meta: old.meta, ids: old.ids,
-			points: old.points, pointsAt: old.pointsAt}
+		return ix
 	}
-	return &index{
-		position:    position,
-		incremental: true,
-		docs:        slices.Clip(slices.Clone(old.docs)),
-		byKey:       old.byKey, // copied when written (builder.ownKeys)
-		public:      old.public,
-		dead:        old.dead,
-		terms:       old.terms,
-		stemOf:      slices.Clip(old.stemOf),
-		posts:       slices.Clip(slices.Clone(old.posts)),
-		pinned:      slices.Clip(old.pinned),
-		df:          old.df,
-		idf:         old.idf,
-		surfaces:    slices.Clip(slices.Clone(old.surfaces)),
-		surfaceOf:   old.surfaceOf,
-		byFirst:     old.byFirst,
-		bySecond:    old.bySecond,
-		needs:       old.needs,
-		termName:    old.termName,
-		termWords:   old.termWords,
+	ix.tail = new(atomic.Bool)
+	if old.tail.Swap(true) {
+		// Another index appended past old's arrays already: append to
+		// copies.
+		ix.names, ix.recTerms, ix.locs, ix.points, ix.words = slices.Clip(ix.names), slices.Clip(ix.recTerms),
+			slices.Clip(ix.locs), slices.Clip(ix.points), slices.Clip(ix.words)
+		ix.strs, ix.stems, ix.post, ix.pinned = slices.Clip(ix.strs), slices.Clip(ix.stems), slices.Clip(ix.post), slices.Clip(ix.pinned)
 	}
+	ix.docs, ix.places = slices.Clip(slices.Clone(old.docs)), slices.Clip(slices.Clone(old.places))
+	ix.posts = slices.Clip(slices.Clone(old.posts))
+	ix.surfaces = slices.Clip(slices.Clone(old.surfaces))
+	return ix
 }
 
 func set(ids []int) map[int]bool {

@@ -39,36 +39,48 @@ func describe(ix *index) string {
 	})
 	for _, i := range docs {
 		d := &ix.docs[i]
-		if got := ix.byKey[docKey{d.typ, d.id}]; got != i {
-			fmt.Fprintf(&b, "byKey of %s is %d, not %d\n", key(i), got, i)
+		if got, ok := ix.find(docKey{d.typ, d.id}); !ok || got != i {
+			fmt.Fprintf(&b, "the key of %s finds %d, not %d\n", key(i), got, i)
 		}
-		locs := slices.Clone(d.locs)
-		slices.SortFunc(locs, func(a, c located) int {
+		locs, points := ix.placesOf(i)
+		type place struct {
+			located
+			v [3]float64
+		}
+		var places []place
+		for j := range locs {
+			places = append(places, place{locs[j], points[j]})
+		}
+		slices.SortFunc(places, func(a, c place) int {
 			return cmp.Or(cmp.Compare(a.location, c.location), cmp.Compare(a.link, c.link))
 		})
 		var words []string
-		for _, r := range d.words {
-			words = append(words, fmt.Sprintf("%s/%d", ix.surfaces[r>>2].word, r&3))
+		for _, r := range of(ix.words, d.words) {
+			words = append(words, fmt.Sprintf("%s/%d", ix.word(int32(r>>2)), r&3))
 		}
 		slices.Sort(words)
-		fmt.Fprintf(&b, "%s live=%v restricted=%v status=%q name=%q lang=%d parents=%s,%s terms=%v locs=%+v words=%v\n",
-			key(i), d.live, d.restricted, d.status, d.name, d.lang, key(d.parent[0]), key(d.parent[1]), d.terms, locs, words)
+		fmt.Fprintf(&b, "%s live=%v restricted=%v status=%q name=%q lang=%d parents=%s,%s terms=%v places=%+v words=%v\n",
+			key(i), d.live, d.restricted, ix.status(i), ix.name(i), d.lang, key(d.parent[0]), key(d.parent[1]), ix.termsOf(i), places, words)
 	}
-	if len(ix.byKey) != len(docs) {
-		fmt.Fprintf(&b, "byKey holds %d records, %d live\n", len(ix.byKey), len(docs))
+	if ix.keys.n != len(docs) {
+		fmt.Fprintf(&b, "the keys are of %d records, %d live\n", ix.keys.n, len(docs))
 	}
 	fmt.Fprintf(&b, "public %d\n", ix.public)
-	stems := make([]string, 0, len(ix.terms))
-	for stem, n := range ix.terms {
+	var stems []string
+	for n := range int32(len(ix.stems)) {
 		if ix.alive(n) {
-			stems = append(stems, stem)
+			stems = append(stems, ix.stem(n))
 		}
 	}
 	slices.Sort(stems)
 	for _, stem := range stems {
-		n := ix.terms[stem]
+		n, ok := ix.termOf(stem)
+		if !ok {
+			fmt.Fprintf(&b, "term %q not found by its stem\n", stem)
+			continue
+		}
 		var posts []string
-		for _, p := range ix.posts[n] {
+		for _, p := range ix.postings(n) {
 			posts = append(posts, fmt.Sprintf("%s/%d", key(p.doc()), p.classes()))
 		}
 		slices.Sort(posts)
@@ -78,10 +90,13 @@ func describe(ix *index) string {
 		if n < 0 {
 			return "-"
 		}
-		return ix.stemOf[n]
+		return ix.stem(n)
 	}
 	var surfaces []string
-	for _, s := range ix.surfaces {
+	for i, s := range ix.surfaces {
+		if got, ok := ix.surfaceNumber(ix.word(int32(i))); !ok || got != int32(i) {
+			fmt.Fprintf(&b, "word %q finds surface %d, not %d\n", ix.word(int32(i)), got, i)
+		}
 		if s.nEn > 0 || s.nEs > 0 {
 			en, es := "-", "-"
 			if s.nEn > 0 {
@@ -90,10 +105,22 @@ func describe(ix *index) string {
 			if s.nEs > 0 {
 				es = stemOf(s.es)
 			}
-			surfaces = append(surfaces, fmt.Sprintf("word %q en=%s×%d es=%s×%d", s.word, en, s.nEn, es, s.nEs))
+			surfaces = append(surfaces, fmt.Sprintf("word %q en=%s×%d es=%s×%d", ix.word(int32(i)), en, s.nEn, es, s.nEs))
 		}
 	}
 	slices.Sort(surfaces)
+	// Every surface under its two buckets, in order.
+	for i, list := range [][]bucketed{ix.byFirst, ix.bySecond} {
+		want := make([]bucketed, len(ix.surfaces))
+		for s := range ix.surfaces {
+			n, r0, r1 := firstRunes(ix.word(int32(s)))
+			want[s] = bucketed{bucketKey(n, [2]rune{r0, r1}[i]), int32(s)}
+		}
+		slices.SortFunc(want, compareBucketed)
+		if !slices.Equal(list, want) {
+			fmt.Fprintf(&b, "typo buckets %d: %v, want %v\n", i, list, want)
+		}
+	}
 	b.WriteString(strings.Join(surfaces, "\n"))
 	return b.String()
 }

@@ -318,7 +318,7 @@ func (ix *index) ranked(ctx context.Context, q Query, folded []string) (*Outcome
 		for _, a := range words[i].alts {
 			if !out.matched[a.term] {
 				out.matched[a.term] = true
-				st := stemText(ix.stemOf[a.term])
+				st := stemText(ix.stem(a.term))
 				out.prefixes = append(out.prefixes, st[:min(len(st), 3)])
 			}
 		}
@@ -373,7 +373,7 @@ func (ix *index) lookup(w string) word {
 	}
 	en, es := stems(w, langBoth)
 	for _, s := range []string{en, es} {
-		if n, ok := ix.terms[s]; ok && s != "" && ix.alive(n) {
+		if n, ok := ix.termOf(s); ok && s != "" && ix.alive(n) {
 			add(n, true)
 		}
 	}
@@ -385,19 +385,20 @@ func (ix *index) lookup(w string) word {
 	// front, or the first to second place: only the words of the three
 	// reachable lengths starting with the query's first or second letter,
 	// or having its first letter second, are compared.
-	found := func(list []int32, skip func(first rune) bool) {
-		for _, si := range list {
-			s := &ix.surfaces[si]
+	found := func(list []bucketed, skip func(first rune) bool) {
+		for _, b := range list {
+			s := &ix.surfaces[b.s]
 			if s.nEn <= 0 && s.nEs <= 0 {
 				continue // no record reads it any more
 			}
+			w := ix.word(b.s)
 			if skip != nil {
-				first, _ := utf8.DecodeRuneInString(s.word)
+				first, _ := utf8.DecodeRuneInString(w)
 				if skip(first) {
 					continue // compared from another list
 				}
 			}
-			if withinOneEditOf(r, s.word) {
+			if withinOneEditOf(r, w) {
 				if s.nEn > 0 {
 					add(s.en, false)
 				}
@@ -407,12 +408,12 @@ func (ix *index) lookup(w string) word {
 			}
 		}
 	}
-	for l := int32(len(r) - 1); l <= int32(len(r)+1); l++ {
-		found(ix.byFirst[bucket{l, r[0]}], nil)
+	for l := len(r) - 1; l <= len(r)+1; l++ {
+		found(bucketOf(ix.byFirst, bucketKey(l, r[0])), nil)
 		if r[1] != r[0] {
-			found(ix.byFirst[bucket{l, r[1]}], nil)
+			found(bucketOf(ix.byFirst, bucketKey(l, r[1])), nil)
 		}
-		found(ix.bySecond[bucket{l, r[0]}], func(first rune) bool { return first == r[0] || first == r[1] })
+		found(bucketOf(ix.bySecond, bucketKey(l, r[0])), func(first rune) bool { return first == r[0] || first == r[1] })
 	}
 	return out
 }
@@ -439,7 +440,7 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 	for i, w := range words {
 		order[i] = i
 		for _, a := range w.alts {
-			sizes[i] += len(ix.posts[a.term])
+			sizes[i] += int(ix.posts[a.term].n)
 		}
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(sizes[a], sizes[b]) })
@@ -468,10 +469,10 @@ func (ix *index) rank(ctx context.Context, words []word, q Query, needs []needTe
 		if len(q.Types) > 0 && !types[m.typ()] {
 			continue
 		}
-		if m&metaRestricted != 0 && !auth.Visible(ctx, &ent.Resource{Status: ix.docs[d].status}, "") {
+		if m&metaRestricted != 0 && !auth.Visible(ctx, &ent.Resource{Status: ix.status(d)}, "") {
 			continue
 		}
-		if len(needs) > 0 && !meets(ix.docs[d].terms, needs) {
+		if len(needs) > 0 && !meets(ix.termsOf(d), needs) {
 			continue
 		}
 		kept = append(kept, cand{doc: d, tier: r.tier, score: r.score, live: m&metaLive != 0, measured: q.Near == nil})
@@ -524,7 +525,7 @@ func (ix *index) merged(w word, lists *rankLists) []scored {
 	out := lists.word[:0]
 	for n, a := range w.alts {
 		counts := a.counts(ix.idf[a.term])
-		posts := ix.posts[a.term]
+		posts := ix.postings(a.term)
 		if n == 0 {
 			for _, p := range posts {
 				out = append(out, at(&counts, p))
@@ -564,7 +565,7 @@ func (ix *index) lookUp(running []scored, w word, lists *rankLists) []scored {
 	clear(found)
 	for _, a := range w.alts {
 		counts := a.counts(ix.idf[a.term])
-		posts := ix.posts[a.term]
+		posts := ix.postings(a.term)
 		if len(posts) < 8*len(running) {
 			// about as many: one walk of both lists in step
 			for i, j := 0, 0; i < len(running) && j < len(posts); {
