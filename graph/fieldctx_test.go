@@ -158,3 +158,35 @@ func TestCollectFieldsAsGqlgenDoes(t *testing.T) {
 		t.Fatal("the arena keeps one entry per selection set and type")
 	}
 }
+
+// TestTransientLeafFieldAsLeafField checks that the context
+// transientLeafField gives a leaf is the one leafField would, with its
+// path, for the invalid null a marshaler may report through it, and
+// that below a root field it is the arena's one, allocating nothing.
+func TestTransientLeafFieldAsLeafField(t *testing.T) {
+	var ctx context.Context
+	withArena(context.Background(), func(c context.Context) graphql.Marshaler { ctx = c; return graphql.Null })
+	ctx = graphql.WithResponseContext(ctx, graphql.DefaultErrorPresenter, nil)
+	areas := graphql.CollectedField{Field: &ast.Field{Alias: "areas", Name: "serviceAreas"}}
+	list := graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: "Service", Field: areas, IsMethod: true})
+	code := graphql.CollectedField{Field: &ast.Field{Alias: "code", Name: "code"}}
+	for _, parent := range []context.Context{list, elementField(list, 2), context.Background()} {
+		got, want := transientLeafField(parent, "ServiceArea", code, false, true), leafField(parent, "ServiceArea", code, false, true)
+		gfc, wfc := graphql.GetFieldContext(got), graphql.GetFieldContext(want)
+		if gfc.Object != wfc.Object || gfc.Field.Field != wfc.Field.Field || gfc.IsMethod != wfc.IsMethod ||
+			gfc.IsResolver != wfc.IsResolver || gfc.Parent != wfc.Parent || gfc.Index != nil || gfc.Child == nil {
+			t.Fatalf("transient leaf field context %+v, leafField's %+v", gfc, wfc)
+		}
+		if !slices.Equal(graphql.GetPath(got), graphql.GetPath(want)) {
+			t.Fatalf("path %v, leafField's %v", graphql.GetPath(got), graphql.GetPath(want))
+		}
+	}
+	graphql.AddInvalidNullFromMarshaler(transientLeafField(elementField(list, 4), "ServiceArea", code, false, false), "String!")
+	errs := graphql.GetErrors(ctx)
+	if want := (ast.Path{ast.PathName("areas"), ast.PathIndex(4), ast.PathName("code")}); len(errs) != 1 || !slices.Equal(errs[0].Path, want) {
+		t.Fatalf("errors %v, want one at %v", errs, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { transientLeafField(list, "ServiceArea", code, false, false) }); n != 0 {
+		t.Fatalf("transientLeafField allocated %v times in an arena", n)
+	}
+}
