@@ -7,8 +7,9 @@
 // optional string nobody recorded (emptyStringsNull), and drops the
 // per-field and per-object work that only concurrency or field middleware
 // needs (storedFieldsDirect, sequentialObjectsLean), collects each
-// selection set's fields once per root field (collectOnce), and writes a
-// search edge's highlights as plain JSON (plainHighlights). Run through
+// selection set's fields once per root field (collectOnce), writes a
+// search edge's highlights as plain JSON (plainHighlights) and a query's
+// data into a buffer that is used again (pooledData). Run through
 // `go generate ./...`. Each rewrite touches generated code only, matches an
 // exact shape, and stops the generation when gqlgen's output no longer has
 // it.
@@ -102,8 +103,8 @@ func printSchema(schema *gqlast.Schema, filename string) error {
 }
 
 // rewriteExecutor applies listsInOrder, emptyStringsNull, collectOnce,
-// storedFieldsDirect, sequentialObjectsLean and plainHighlights to the
-// generated executor: one read, one parse and one write of the file.
+// storedFieldsDirect, sequentialObjectsLean, plainHighlights and pooledData to
+// the generated executor: one read, one parse and one write of the file.
 func rewriteExecutor(filename string) error {
 	src, err := os.ReadFile(filename)
 	if err != nil {
@@ -135,6 +136,9 @@ func rewriteExecutor(filename string) error {
 		return err
 	}
 	if src, err = plainHighlights(filename, src); err != nil {
+		return err
+	}
+	if src, err = pooledData(filename, src); err != nil {
 		return err
 	}
 	// The deferred-group guards were the only use of package math: drop
@@ -730,4 +734,19 @@ func plainHighlights(filename string, src []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: SearchEdge.highlights no longer marshals as plainHighlights expects; review graph/gqlgen.go", filename)
 	}
 	return bytes.Replace(src, []byte(highlightsCall), []byte("return ec.marshalHighlights(ctx, field.Selections, obj.Highlights)"), 1), nil
+}
+
+// queryData is how the executor marshals a query's data; pooledData points
+// it at marshalResponse (graph/respbuf.go), which marshals into a buffer
+// the transport hands back once the response is written, where gqlgen
+// grows a new one for every response (no upstream issue asks for a pooled
+// one yet). A mutation's data is marshalled as gqlgen does. A gqlgen that
+// no longer writes the statements stops the generation.
+const queryData = "\t\t\tvar buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n"
+
+func pooledData(filename string, src []byte) ([]byte, error) {
+	if bytes.Count(src, []byte(queryData)) != 1 {
+		return nil, fmt.Errorf("%s: a query's data is no longer marshalled as pooledData expects; review graph/gqlgen.go", filename)
+	}
+	return bytes.Replace(src, []byte(queryData), []byte("\t\t\tresponse.Data = marshalResponse(ctx, data)\n"), 1), nil
 }
