@@ -48,26 +48,44 @@ func TestFieldContextsAsGqlgenMakesThem(t *testing.T) {
 
 // TestObjectFieldsWritesAsFieldsInOrder checks objectFields against
 // fieldsInOrder (which objects_test.go compares with gqlgen's FieldSet),
-// for objects that fit its inline values and one that does not.
+// without an arena and within one, for objects whose values come from the
+// arena's blocks (more than one block's worth, so none shares another's)
+// and larger ones that have their own.
 func TestObjectFieldsWritesAsFieldsInOrder(t *testing.T) {
-	for _, n := range []int{0, 1, 8, 9, 20} {
-		fields := make([]graphql.CollectedField, n)
-		for i := range fields {
-			fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: string(rune('a' + i%5))}}
+	var arenaCtx context.Context
+	withArena(context.Background(), func(c context.Context) graphql.Marshaler { arenaCtx = c; return graphql.Null })
+	for _, ctx := range []context.Context{context.Background(), elementField(arenaCtx, 0)} {
+		var objects []*objectFields
+		var wants []string
+		for round := range 20 {
+			for _, n := range []int{0, 1, 8, 9, 20, valuesBlock/4 + 1, valuesBlock + 1} {
+				fields := make([]graphql.CollectedField, n)
+				for i := range fields {
+					fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: string(rune('a' + i%5))}}
+				}
+				o := newObjectFields(ctx, fields)
+				if len(o.Values) != n || cap(o.Values) != n {
+					t.Fatalf("%d fields: %d values, room for %d", n, len(o.Values), cap(o.Values))
+				}
+				for i := range o.Values {
+					if o.Values[i] != nil {
+						t.Fatalf("%d fields: value %d already set", n, i)
+					}
+					o.Values[i] = graphql.MarshalInt(round*1000 + i)
+				}
+				o.Dispatch(context.Background())
+				var want writerBuffer
+				fieldsInOrder{fields: fields, values: o.Values}.MarshalGQL(&want)
+				objects, wants = append(objects, o), append(wants, want.String())
+			}
 		}
-		o := newObjectFields(context.Background(), fields)
-		if len(o.Values) != n {
-			t.Fatalf("%d fields: %d values", n, len(o.Values))
-		}
-		for i := range o.Values {
-			o.Values[i] = graphql.MarshalInt(i)
-		}
-		o.Dispatch(context.Background())
-		var got, want writerBuffer
-		o.MarshalGQL(&got)
-		fieldsInOrder{fields: fields, values: o.Values}.MarshalGQL(&want)
-		if got.String() != want.String() {
-			t.Fatalf("%d fields: wrote %s, want %s", n, got.String(), want.String())
+		// Each object still writes its own values once all are set.
+		for i, o := range objects {
+			var got writerBuffer
+			o.MarshalGQL(&got)
+			if got.String() != wants[i] {
+				t.Fatalf("object %d: wrote %s, want %s", i, got.String(), wants[i])
+			}
 		}
 	}
 }
