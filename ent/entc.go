@@ -52,6 +52,9 @@ func main() {
 	if err := setLookaheads("ent/gql_pagination.go", "ent/gql_collection.go"); err != nil {
 		log.Fatalf("marking pages' lookahead rows: %v", err)
 	}
+	if err := countOnlyForTotals("ent/gql_pagination.go", "ent/gql_collection.go"); err != nil {
+		log.Fatalf("counting connections only where the count is used: %v", err)
+	}
 	if err := checkLookaheadOrder("ent/*_query.go"); err != nil {
 		log.Fatalf("checking where lookahead rows are set aside: %v", err)
 	}
@@ -133,6 +136,40 @@ func setLookaheads(pagination, collection string) error {
 	src = perRow.ReplaceAll(src, []byte("${0}${1}query.lookahead = newLookahead(${2}, limit)\n"))
 	src = onePage.ReplaceAll(src, []byte("${0}${1}query.lookahead = newLookahead(\"\", limit)\n"))
 	return os.WriteFile(collection, src, 0o644)
+}
+
+// The tests with which entgql v0.7.0 decides to count a connection's rows,
+// a top-level page's (Paginate) and a nested page's (the field
+// collection): whenever totalCount or pageInfo is asked for. The count is
+// used for pageInfo only where the edges are not read (ent/pagecount.go),
+// so countOnlyForTotals adds pageInfoNeedsCount to the pageInfo half
+// (upstream: ent/contrib PR #625, open). Every Paginate and every nested
+// page must have the shape, or the generation stops.
+const (
+	topCount    = "if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {"
+	nestedCount = "if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {"
+)
+
+func countOnlyForTotals(pagination, collection string) error {
+	for _, f := range []struct{ name, test, count, expected string }{
+		{pagination, topCount, "pageInfoNeedsCount(ignoredEdges, first, last)", ") Paginate(\n"},
+		{collection, nestedCount, "pageInfoNeedsCount(ignoredEdges, args.first, args.last)", "ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)\n"},
+	} {
+		src, err := os.ReadFile(f.name)
+		if err != nil {
+			return err
+		}
+		want := strings.Count(string(src), f.expected)
+		if n := strings.Count(string(src), f.test); n == 0 || n != want {
+			return fmt.Errorf("%s: %d connections but %d count tests of the shape countOnlyForTotals expects; review ent/entc.go", f.name, want, n)
+		}
+		amended := strings.Replace(f.test, ") {", ") && "+f.count+" {", 1)
+		src = []byte(strings.ReplaceAll(string(src), f.test, amended))
+		if err := os.WriteFile(f.name, src, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // uniqueEdge is entgql v0.7.0's collection of a unique edge (a service's

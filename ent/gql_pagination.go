@@ -283,7 +283,7 @@ func (_m *CallRecordQuery) Paginate(
 	}
 	conn := &CallRecordConnection{Edges: []*CallRecordEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -580,7 +580,7 @@ func (_m *ChangeEventQuery) Paginate(
 	}
 	conn := &ChangeEventConnection{Edges: []*ChangeEventEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -830,7 +830,7 @@ func (_m *ContactQuery) Paginate(
 	}
 	conn := &ContactConnection{Edges: []*ContactEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -1145,7 +1145,7 @@ func (_m *FundingQuery) Paginate(
 	}
 	conn := &FundingConnection{Edges: []*FundingEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -1496,7 +1496,7 @@ func (_m *LocationQuery) Paginate(
 	}
 	conn := &LocationConnection{Edges: []*LocationEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -1865,7 +1865,7 @@ func (_m *OrganizationQuery) Paginate(
 	}
 	conn := &OrganizationConnection{Edges: []*OrganizationEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -2198,7 +2198,7 @@ func (_m *PhoneQuery) Paginate(
 	}
 	conn := &PhoneConnection{Edges: []*PhoneEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -2549,7 +2549,7 @@ func (_m *ProgramQuery) Paginate(
 	}
 	conn := &ProgramConnection{Edges: []*ProgramEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -2918,7 +2918,7 @@ func (_m *ResourceQuery) Paginate(
 	}
 	conn := &ResourceConnection{Edges: []*ResourceEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -3269,7 +3269,7 @@ func (_m *ScheduleQuery) Paginate(
 	}
 	conn := &ScheduleConnection{Edges: []*ScheduleEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -3620,7 +3620,7 @@ func (_m *ServiceQuery) Paginate(
 	}
 	conn := &ServiceConnection{Edges: []*ServiceEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -3989,7 +3989,7 @@ func (_m *ServiceAreaQuery) Paginate(
 	}
 	conn := &ServiceAreaConnection{Edges: []*ServiceAreaEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -4304,7 +4304,7 @@ func (_m *ServiceAtLocationQuery) Paginate(
 	}
 	conn := &ServiceAtLocationConnection{Edges: []*ServiceAtLocationEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()
@@ -4655,7 +4655,7 @@ func (_m *TaxonomyTermQuery) Paginate(
 	}
 	conn := &TaxonomyTermConnection{Edges: []*TaxonomyTermEdge{}}
 	ignoredEdges := !hasCollectedField(ctx, edgesField)
-	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) && pageInfoNeedsCount(ignoredEdges, first, last) {
 		hasPagination := after != nil || first != nil || before != nil || last != nil
 		if hasPagination || ignoredEdges {
 			c := _m.Clone()

@@ -100,6 +100,36 @@ func leafField(ctx context.Context, object string, field graphql.CollectedField,
 	return c
 }
 
+// transientLeafField is leafField for a leaf whose marshaler reads its
+// context only to report, there and then, a null it must not return, and
+// keeps nothing of it (ctxForErrors in gqlgen.go: a non-null String's, ID's
+// or Boolean's): the context is the arena's one such, set anew for each of
+// those leaves, since none outlives its marshaler. On the nested list of
+// issue 19 that is 480 field contexts (of some 2,300) a request. A leaf
+// whose marshaler never reads its context (an enum's, an optional
+// string's) is given its parent's. Upstream, gqlgen issue #4294 is about
+// these contexts' cost.
+func transientLeafField(ctx context.Context, object string, field graphql.CollectedField, isMethod, isResolver bool) context.Context {
+	a, _ := ctx.(*fieldCtx)
+	ar := arenaOf(ctx, a)
+	if ar == nil {
+		return leafField(ctx, object, field, isMethod, isResolver)
+	}
+	c := &ar.transient
+	*c = fieldCtx{Context: ctx, arena: ar}
+	if a != nil {
+		c.fc.Parent = &a.fc
+	} else {
+		c.fc.Parent = graphql.GetFieldContext(ctx)
+	}
+	c.fc.Object = object
+	c.fc.Field = field
+	c.fc.IsMethod = isMethod
+	c.fc.IsResolver = isResolver
+	c.fc.Child = leafChild
+	return c
+}
+
 func leafChild(context.Context, graphql.CollectedField) (*graphql.FieldContext, error) {
 	return nil, errors.New("a field of a scalar or enum type has no child fields")
 }
@@ -133,8 +163,10 @@ func withFieldContext(ctx context.Context, fc *graphql.FieldContext) context.Con
 type arena struct {
 	ctxs       []fieldCtx
 	objs       []objectFields
-	nCtx, nObj int // how many it has allocated
+	values     []graphql.Marshaler // the objects' values, carved from blocks
+	nCtx, nObj int                 // how many it has allocated
 	collected  map[collectKey][]graphql.CollectedField
+	transient  fieldCtx // see transientLeafField
 }
 
 // collectKey is a selection set and the types an object satisfies, by
@@ -205,33 +237,42 @@ func (a *arena) fieldCtx() *fieldCtx {
 
 // objectFields is an object's output where the generated executor made a
 // graphql.FieldSet (see sequentialObjectsLean in gqlgen.go): the same
-// Values and Invalids, written as fieldsInOrder writes them, with room for
-// the values of an object of up to eight fields in the same allocation.
+// Values and Invalids, written as fieldsInOrder writes them. Below a root
+// field, the Values are cut from the arena's blocks of values, as many as
+// the object has fields: an object of the nested list has two or three,
+// where room for eight in each object, as it had, was most of its bytes.
 type objectFields struct {
 	fields   []graphql.CollectedField
 	Values   []graphql.Marshaler
 	Invalids uint32
-	inline   [8]graphql.Marshaler
 }
 
+// valuesBlock is how many values an arena allocates at a time.
+const valuesBlock = 256
+
 func newObjectFields(ctx context.Context, fields []graphql.CollectedField) *objectFields {
-	var o *objectFields
 	c, _ := ctx.(*fieldCtx)
-	if a := arenaOf(ctx, c); a != nil {
-		if len(a.objs) == 0 {
-			a.objs = make([]objectFields, arenaBlock(a.nObj))
-			a.nObj += len(a.objs)
-		}
-		o = &a.objs[0]
-		a.objs = a.objs[1:]
-	} else {
-		o = new(objectFields)
+	a := arenaOf(ctx, c)
+	if a == nil {
+		return &objectFields{fields: fields, Values: make([]graphql.Marshaler, len(fields))}
 	}
+	if len(a.objs) == 0 {
+		a.objs = make([]objectFields, arenaBlock(a.nObj))
+		a.nObj += len(a.objs)
+	}
+	o := &a.objs[0]
+	a.objs = a.objs[1:]
 	o.fields = fields
-	if len(fields) <= len(o.inline) {
-		o.Values = o.inline[:len(fields)]
-	} else {
-		o.Values = make([]graphql.Marshaler, len(fields))
+	n := len(fields)
+	switch {
+	case n > valuesBlock/4: // a large object has its own
+		o.Values = make([]graphql.Marshaler, n)
+	default:
+		if len(a.values) < n {
+			a.values = make([]graphql.Marshaler, valuesBlock)
+		}
+		o.Values = a.values[:n:n]
+		a.values = a.values[n:]
 	}
 	return o
 }

@@ -48,26 +48,44 @@ func TestFieldContextsAsGqlgenMakesThem(t *testing.T) {
 
 // TestObjectFieldsWritesAsFieldsInOrder checks objectFields against
 // fieldsInOrder (which objects_test.go compares with gqlgen's FieldSet),
-// for objects that fit its inline values and one that does not.
+// without an arena and within one, for objects whose values come from the
+// arena's blocks (more than one block's worth, so none shares another's)
+// and larger ones that have their own.
 func TestObjectFieldsWritesAsFieldsInOrder(t *testing.T) {
-	for _, n := range []int{0, 1, 8, 9, 20} {
-		fields := make([]graphql.CollectedField, n)
-		for i := range fields {
-			fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: string(rune('a' + i%5))}}
+	var arenaCtx context.Context
+	withArena(context.Background(), func(c context.Context) graphql.Marshaler { arenaCtx = c; return graphql.Null })
+	for _, ctx := range []context.Context{context.Background(), elementField(arenaCtx, 0)} {
+		var objects []*objectFields
+		var wants []string
+		for round := range 20 {
+			for _, n := range []int{0, 1, 8, 9, 20, valuesBlock/4 + 1, valuesBlock + 1} {
+				fields := make([]graphql.CollectedField, n)
+				for i := range fields {
+					fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: string(rune('a' + i%5))}}
+				}
+				o := newObjectFields(ctx, fields)
+				if len(o.Values) != n || cap(o.Values) != n {
+					t.Fatalf("%d fields: %d values, room for %d", n, len(o.Values), cap(o.Values))
+				}
+				for i := range o.Values {
+					if o.Values[i] != nil {
+						t.Fatalf("%d fields: value %d already set", n, i)
+					}
+					o.Values[i] = graphql.MarshalInt(round*1000 + i)
+				}
+				o.Dispatch(context.Background())
+				var want writerBuffer
+				fieldsInOrder{fields: fields, values: o.Values}.MarshalGQL(&want)
+				objects, wants = append(objects, o), append(wants, want.String())
+			}
 		}
-		o := newObjectFields(context.Background(), fields)
-		if len(o.Values) != n {
-			t.Fatalf("%d fields: %d values", n, len(o.Values))
-		}
-		for i := range o.Values {
-			o.Values[i] = graphql.MarshalInt(i)
-		}
-		o.Dispatch(context.Background())
-		var got, want writerBuffer
-		o.MarshalGQL(&got)
-		fieldsInOrder{fields: fields, values: o.Values}.MarshalGQL(&want)
-		if got.String() != want.String() {
-			t.Fatalf("%d fields: wrote %s, want %s", n, got.String(), want.String())
+		// Each object still writes its own values once all are set.
+		for i, o := range objects {
+			var got writerBuffer
+			o.MarshalGQL(&got)
+			if got.String() != wants[i] {
+				t.Fatalf("object %d: wrote %s, want %s", i, got.String(), wants[i])
+			}
 		}
 	}
 }
@@ -156,5 +174,37 @@ func TestCollectFieldsAsGqlgenDoes(t *testing.T) {
 	}
 	if len(arenaCtx.Value(arenaKey{}).(*arena).collected) != 2 {
 		t.Fatal("the arena keeps one entry per selection set and type")
+	}
+}
+
+// TestTransientLeafFieldAsLeafField checks that the context
+// transientLeafField gives a leaf is the one leafField would, with its
+// path, for the invalid null a marshaler may report through it, and
+// that below a root field it is the arena's one, allocating nothing.
+func TestTransientLeafFieldAsLeafField(t *testing.T) {
+	var ctx context.Context
+	withArena(context.Background(), func(c context.Context) graphql.Marshaler { ctx = c; return graphql.Null })
+	ctx = graphql.WithResponseContext(ctx, graphql.DefaultErrorPresenter, nil)
+	areas := graphql.CollectedField{Field: &ast.Field{Alias: "areas", Name: "serviceAreas"}}
+	list := graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: "Service", Field: areas, IsMethod: true})
+	code := graphql.CollectedField{Field: &ast.Field{Alias: "code", Name: "code"}}
+	for _, parent := range []context.Context{list, elementField(list, 2), context.Background()} {
+		got, want := transientLeafField(parent, "ServiceArea", code, false, true), leafField(parent, "ServiceArea", code, false, true)
+		gfc, wfc := graphql.GetFieldContext(got), graphql.GetFieldContext(want)
+		if gfc.Object != wfc.Object || gfc.Field.Field != wfc.Field.Field || gfc.IsMethod != wfc.IsMethod ||
+			gfc.IsResolver != wfc.IsResolver || gfc.Parent != wfc.Parent || gfc.Index != nil || gfc.Child == nil {
+			t.Fatalf("transient leaf field context %+v, leafField's %+v", gfc, wfc)
+		}
+		if !slices.Equal(graphql.GetPath(got), graphql.GetPath(want)) {
+			t.Fatalf("path %v, leafField's %v", graphql.GetPath(got), graphql.GetPath(want))
+		}
+	}
+	graphql.AddInvalidNullFromMarshaler(transientLeafField(elementField(list, 4), "ServiceArea", code, false, false), "String!")
+	errs := graphql.GetErrors(ctx)
+	if want := (ast.Path{ast.PathName("areas"), ast.PathIndex(4), ast.PathName("code")}); len(errs) != 1 || !slices.Equal(errs[0].Path, want) {
+		t.Fatalf("errors %v, want one at %v", errs, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { transientLeafField(list, "ServiceArea", code, false, false) }); n != 0 {
+		t.Fatalf("transientLeafField allocated %v times in an arena", n)
 	}
 }

@@ -4289,9 +4289,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 					return nil
 				}
 			}
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
-			response.Data = buf.Bytes()
+			response.Data = marshalResponse(ctx, data)
 			if atomic.LoadInt32(&ec.Deferred) > 0 {
 				hasNext := atomic.LoadInt32(&ec.PendingDeferred) > 0
 				response.HasNext = &hasNext
@@ -8041,35 +8039,35 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Area_zip(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "Area", field, false, false), field.Selections, obj.Zip)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Zip)
 }
 func (ec *executionContext) fieldContext_Area_zip(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
 }
 
 func (ec *executionContext) _Area_city(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "Area", field, false, false), field.Selections, obj.City)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.City)
 }
 func (ec *executionContext) fieldContext_Area_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
 }
 
 func (ec *executionContext) _Area_zips(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	return ec.marshalNString2ᚕstringᚄ(leafField(ctx, "Area", field, false, false), field.Selections, obj.Zips)
+	return ec.marshalNString2ᚕstringᚄ(transientLeafField(ctx, "Area", field, false, false), field.Selections, obj.Zips)
 }
 func (ec *executionContext) fieldContext_Area_zips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
 }
 
 func (ec *executionContext) _Area_placeName(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "Area", field, false, false), field.Selections, obj.PlaceName)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.PlaceName)
 }
 func (ec *executionContext) fieldContext_Area_placeName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
 }
 
 func (ec *executionContext) _Area_state(ctx context.Context, field graphql.CollectedField, obj *model.Area) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "Area", field, false, false), field.Selections, obj.State)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.State)
 }
 func (ec *executionContext) fieldContext_Area_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Area", field, false, false, "String")
@@ -8117,56 +8115,56 @@ func (ec *executionContext) fieldContext_Area_longitude(_ context.Context, field
 }
 
 func (ec *executionContext) _CallRecord_id(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "CallRecord", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_CallRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "ID")
 }
 
 func (ec *executionContext) _CallRecord_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "CallRecord", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_CallRecord_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "Time")
 }
 
 func (ec *executionContext) _CallRecord_countyFips(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.CountyFips)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CountyFips)
 }
 func (ec *executionContext) fieldContext_CallRecord_countyFips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _CallRecord_stateCode(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.StateCode)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StateCode)
 }
 func (ec *executionContext) fieldContext_CallRecord_stateCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _CallRecord_needs(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	return ec.marshalNString2ᚕstringᚄ(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.Needs)
+	return ec.marshalNString2ᚕstringᚄ(transientLeafField(ctx, "CallRecord", field, false, false), field.Selections, obj.Needs)
 }
 func (ec *executionContext) fieldContext_CallRecord_needs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "String")
 }
 
 func (ec *executionContext) _CallRecord_ageBand(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	return ec.marshalOCallRecordAgeBand2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.AgeBand)
+	return ec.marshalOCallRecordAgeBand2ᚖgithubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋcallrecordᚐAgeBand(ctx, field.Selections, obj.AgeBand)
 }
 func (ec *executionContext) fieldContext_CallRecord_ageBand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "CallRecordAgeBand")
 }
 
 func (ec *executionContext) _CallRecord_firstTimeParent(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.FirstTimeParent)
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.FirstTimeParent)
 }
 func (ec *executionContext) fieldContext_CallRecord_firstTimeParent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CallRecord_eligibleFound(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecord) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "CallRecord", field, false, false), field.Selections, obj.EligibleFound)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "CallRecord", field, false, false), field.Selections, obj.EligibleFound)
 }
 func (ec *executionContext) fieldContext_CallRecord_eligibleFound(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecord", field, false, false, "Boolean")
@@ -8282,7 +8280,7 @@ func (ec *executionContext) fieldContext_CallRecordConnection_pageInfo(_ context
 }
 
 func (ec *executionContext) _CallRecordConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecordConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "CallRecordConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "CallRecordConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_CallRecordConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecordConnection", field, false, false, "Int")
@@ -8316,7 +8314,7 @@ func (ec *executionContext) fieldContext_CallRecordEdge_node(_ context.Context, 
 }
 
 func (ec *executionContext) _CallRecordEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CallRecordEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "CallRecordEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_CallRecordEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CallRecordEdge", field, false, false, "Cursor")
@@ -8377,56 +8375,56 @@ func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ChangeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEventConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "ChangeConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "ChangeConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ChangeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ChangeEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ChangeEvent_entityType(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.EntityType)
+	return ec.marshalNString2string(transientLeafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.EntityType)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _ChangeEvent_entityID(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.EntityID)
+	return ec.marshalNID2int(transientLeafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.EntityID)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_entityID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ChangeEvent_operation(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	return ec.marshalNChangeEventOperation2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋchangeeventᚐOperation(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.Operation)
+	return ec.marshalNChangeEventOperation2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋchangeeventᚐOperation(ctx, field.Selections, obj.Operation)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "ChangeEventOperation")
 }
 
 func (ec *executionContext) _ChangeEvent_actor(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.Actor)
+	return ec.marshalNString2string(transientLeafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.Actor)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _ChangeEvent_occurredAt(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.OccurredAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.OccurredAt)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_occurredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ChangeEvent_version(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEvent) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "ChangeEvent", field, false, false), field.Selections, obj.Version)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_ChangeEvent_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEvent", field, false, false, "Int")
@@ -8487,7 +8485,7 @@ func (ec *executionContext) fieldContext_ChangeEventConnection_pageInfo(_ contex
 }
 
 func (ec *executionContext) _ChangeEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEventConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "ChangeEventConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "ChangeEventConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ChangeEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEventConnection", field, false, false, "Int")
@@ -8521,91 +8519,91 @@ func (ec *executionContext) fieldContext_ChangeEventEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _ChangeEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ChangeEventEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ChangeEventEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ChangeEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ChangeEventEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "Contact", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "Contact", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Contact_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Contact_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Contact", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Contact", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Contact_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Contact_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Contact", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Contact", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Contact_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Contact_version(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "Contact", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Contact_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Contact_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Contact", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Contact_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Contact_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Contact_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Contact_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Contact_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_name(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Name)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Contact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_title(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Title)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Contact_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_department(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Department)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Department)
 }
 func (ec *executionContext) fieldContext_Contact_department(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
 }
 
 func (ec *executionContext) _Contact_email(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Contact", field, false, false), field.Selections, obj.Email)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Email)
 }
 func (ec *executionContext) fieldContext_Contact_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, false, false, "String")
@@ -8740,14 +8738,14 @@ func (ec *executionContext) fieldContext_Contact_phones(_ context.Context, field
 }
 
 func (ec *executionContext) _County_fips(ctx context.Context, field graphql.CollectedField, obj *geo.County) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "County", field, false, false), field.Selections, obj.FIPS)
+	return ec.marshalNString2string(transientLeafField(ctx, "County", field, false, false), field.Selections, obj.FIPS)
 }
 func (ec *executionContext) fieldContext_County_fips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("County", field, false, false, "String")
 }
 
 func (ec *executionContext) _County_name(ctx context.Context, field graphql.CollectedField, obj *geo.County) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "County", field, false, false), field.Selections, obj.Name)
+	return ec.marshalNString2string(transientLeafField(ctx, "County", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_County_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("County", field, false, false, "String")
@@ -8777,7 +8775,7 @@ func (ec *executionContext) fieldContext_County_fullName(_ context.Context, fiel
 }
 
 func (ec *executionContext) _County_state(ctx context.Context, field graphql.CollectedField, obj *geo.County) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "County", field, false, false), field.Selections, obj.StateCode)
+	return ec.marshalNString2string(transientLeafField(ctx, "County", field, false, false), field.Selections, obj.StateCode)
 }
 func (ec *executionContext) fieldContext_County_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("County", field, false, false, "String")
@@ -8811,21 +8809,21 @@ func (ec *executionContext) fieldContext_CountyGap_county(_ context.Context, fie
 }
 
 func (ec *executionContext) _CountyGap_need(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "CountyGap", field, false, false), field.Selections, obj.Need)
+	return ec.marshalNString2string(transientLeafField(ctx, "CountyGap", field, false, false), field.Selections, obj.Need)
 }
 func (ec *executionContext) fieldContext_CountyGap_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountyGap", field, false, false, "String")
 }
 
 func (ec *executionContext) _CountyGap_calls(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "CountyGap", field, false, false), field.Selections, obj.Calls)
+	return ec.marshalNInt2int(transientLeafField(ctx, "CountyGap", field, false, false), field.Selections, obj.Calls)
 }
 func (ec *executionContext) fieldContext_CountyGap_calls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountyGap", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CountyGap_unmet(ctx context.Context, field graphql.CollectedField, obj *calls.CountyGap) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "CountyGap", field, false, false), field.Selections, obj.Unmet)
+	return ec.marshalNInt2int(transientLeafField(ctx, "CountyGap", field, false, false), field.Selections, obj.Unmet)
 }
 func (ec *executionContext) fieldContext_CountyGap_unmet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountyGap", field, false, false, "Int")
@@ -8855,7 +8853,7 @@ func (ec *executionContext) fieldContext_CountyGap_unmetShare(_ context.Context,
 }
 
 func (ec *executionContext) _CountyNeed_need(ctx context.Context, field graphql.CollectedField, obj *match.CountyNeed) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "CountyNeed", field, false, false), field.Selections, obj.Need)
+	return ec.marshalNString2string(transientLeafField(ctx, "CountyNeed", field, false, false), field.Selections, obj.Need)
 }
 func (ec *executionContext) fieldContext_CountyNeed_need(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountyNeed", field, false, false, "String")
@@ -8889,7 +8887,7 @@ func (ec *executionContext) fieldContext_CountyNeed_counties(_ context.Context, 
 }
 
 func (ec *executionContext) _DeletePayload_deletedID(ctx context.Context, field graphql.CollectedField, obj *write.Deletion) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "DeletePayload", field, false, false), field.Selections, obj.DeletedID)
+	return ec.marshalNID2int(transientLeafField(ctx, "DeletePayload", field, false, false), field.Selections, obj.DeletedID)
 }
 func (ec *executionContext) fieldContext_DeletePayload_deletedID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "ID")
@@ -8923,14 +8921,14 @@ func (ec *executionContext) fieldContext_DeletePayload_cascaded(_ context.Contex
 }
 
 func (ec *executionContext) _DeletedRecord_entityType(ctx context.Context, field graphql.CollectedField, obj *write.Ref) (ret graphql.Marshaler) {
-	return ec.marshalNEntityType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐEntityType(leafField(ctx, "DeletedRecord", field, false, false), field.Selections, obj.EntityType)
+	return ec.marshalNEntityType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐEntityType(ctx, field.Selections, obj.EntityType)
 }
 func (ec *executionContext) fieldContext_DeletedRecord_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletedRecord", field, false, false, "EntityType")
 }
 
 func (ec *executionContext) _DeletedRecord_id(ctx context.Context, field graphql.CollectedField, obj *write.Ref) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "DeletedRecord", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "DeletedRecord", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_DeletedRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeletedRecord", field, false, false, "ID")
@@ -8960,196 +8958,196 @@ func (ec *executionContext) fieldContext_Eligibility_statedRules(_ context.Conte
 }
 
 func (ec *executionContext) _Eligibility_minAgeMonths(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.MinAgeMonths)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.MinAgeMonths)
 }
 func (ec *executionContext) fieldContext_Eligibility_minAgeMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Eligibility_maxAgeMonths(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.MaxAgeMonths)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.MaxAgeMonths)
 }
 func (ec *executionContext) fieldContext_Eligibility_maxAgeMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Eligibility_acceptsPregnant(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.AcceptsPregnant)
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.AcceptsPregnant)
 }
 func (ec *executionContext) fieldContext_Eligibility_acceptsPregnant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Eligibility_enrollByPregnancyWeek(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.EnrollByPregnancyWeek)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.EnrollByPregnancyWeek)
 }
 func (ec *executionContext) fieldContext_Eligibility_enrollByPregnancyWeek(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Eligibility_pregnantOnly(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.PregnantOnly)
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.PregnantOnly)
 }
 func (ec *executionContext) fieldContext_Eligibility_pregnantOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Eligibility_firstTimeParentsOnly(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.FirstTimeParentsOnly)
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.FirstTimeParentsOnly)
 }
 func (ec *executionContext) fieldContext_Eligibility_firstTimeParentsOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Eligibility_maxIncomePercentFpl(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.MaxIncomePercentFPL)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.MaxIncomePercentFPL)
 }
 func (ec *executionContext) fieldContext_Eligibility_maxIncomePercentFpl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Eligibility_priorityPopulations(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚕstringᚄ(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.PriorityPopulations)
+	return ec.marshalOString2ᚕstringᚄ(transientLeafField(ctx, "Eligibility", field, false, false), field.Selections, obj.PriorityPopulations)
 }
 func (ec *executionContext) fieldContext_Eligibility_priorityPopulations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "String")
 }
 
 func (ec *executionContext) _Eligibility_referralRequired(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.ReferralRequired)
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.ReferralRequired)
 }
 func (ec *executionContext) fieldContext_Eligibility_referralRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Eligibility_courtInvolvementRequired(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.CourtInvolvementRequired)
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.CourtInvolvementRequired)
 }
 func (ec *executionContext) fieldContext_Eligibility_courtInvolvementRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Eligibility_description(ctx context.Context, field graphql.CollectedField, obj *directory.Eligibility) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Eligibility", field, false, false), field.Selections, obj.Description)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Eligibility_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Eligibility", field, false, false, "String")
 }
 
 func (ec *executionContext) _Evidence_source(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	return ec.marshalNEvidenceSource2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEvidenceSource(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.Source)
+	return ec.marshalNEvidenceSource2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋdirectoryᚐEvidenceSource(ctx, field.Selections, obj.Source)
 }
 func (ec *executionContext) fieldContext_Evidence_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "EvidenceSource")
 }
 
 func (ec *executionContext) _Evidence_rating(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.Rating)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Rating)
 }
 func (ec *executionContext) fieldContext_Evidence_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
 func (ec *executionContext) _Evidence_outcomeDomains(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚕstringᚄ(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.OutcomeDomains)
+	return ec.marshalOString2ᚕstringᚄ(transientLeafField(ctx, "Evidence", field, false, false), field.Selections, obj.OutcomeDomains)
 }
 func (ec *executionContext) fieldContext_Evidence_outcomeDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
 func (ec *executionContext) _Evidence_reviewedOn(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.ReviewedOn)
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ReviewedOn)
 }
 func (ec *executionContext) fieldContext_Evidence_reviewedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Evidence_url(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.URL)
+	return ec.marshalOString2string(ctx, field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Evidence_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
 func (ec *executionContext) _Evidence_note(ctx context.Context, field graphql.CollectedField, obj *directory.Evidence) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Evidence", field, false, false), field.Selections, obj.Note)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Note)
 }
 func (ec *executionContext) fieldContext_Evidence_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Evidence", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_id(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "Funding", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "Funding", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Funding_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Funding_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Funding", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Funding", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Funding_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Funding_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Funding", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Funding", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Funding_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Funding_version(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "Funding", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "Funding", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Funding_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Funding_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Funding", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Funding", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Funding_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Funding_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Funding", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Funding_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Funding", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Funding_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Funding", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Funding_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_source(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "Funding", field, false, false), field.Selections, obj.Source)
+	return ec.marshalNString2string(transientLeafField(ctx, "Funding", field, false, false), field.Selections, obj.Source)
 }
 func (ec *executionContext) fieldContext_Funding_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_description(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Funding", field, false, false), field.Selections, obj.Description)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Funding_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "String")
 }
 
 func (ec *executionContext) _Funding_amountUsd(ctx context.Context, field graphql.CollectedField, obj *ent.Funding) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint64(leafField(ctx, "Funding", field, false, false), field.Selections, obj.AmountUsd)
+	return ec.marshalOInt2ᚖint64(ctx, field.Selections, obj.AmountUsd)
 }
 func (ec *executionContext) fieldContext_Funding_amountUsd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Funding", field, false, false, "Int")
@@ -9380,91 +9378,91 @@ func (ec *executionContext) fieldContext_GapReport_uncovered(_ context.Context, 
 }
 
 func (ec *executionContext) _Location_id(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "Location", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "Location", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Location_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Location_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Location", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Location", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Location_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Location_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Location", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Location", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Location_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Location_version(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "Location", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "Location", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Location_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Location_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Location", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Location", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Location_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Location_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Location_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Location_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Location_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_name(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.Name)
+	return ec.marshalNString2string(transientLeafField(ctx, "Location", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Location_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_alternateName(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.AlternateName)
+	return ec.marshalOString2string(ctx, field.Selections, obj.AlternateName)
 }
 func (ec *executionContext) fieldContext_Location_alternateName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_description(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.Description)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Location_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_locationType(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalNLocationLocationType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋlocationᚐLocationType(leafField(ctx, "Location", field, false, false), field.Selections, obj.LocationType)
+	return ec.marshalNLocationLocationType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋlocationᚐLocationType(ctx, field.Selections, obj.LocationType)
 }
 func (ec *executionContext) fieldContext_Location_locationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "LocationLocationType")
 }
 
 func (ec *executionContext) _Location_url(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.URL)
+	return ec.marshalOString2string(ctx, field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Location_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
@@ -9517,14 +9515,14 @@ func (ec *executionContext) fieldContext_Location_address2(_ context.Context, fi
 }
 
 func (ec *executionContext) _Location_city(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.City)
+	return ec.marshalOString2string(ctx, field.Selections, obj.City)
 }
 func (ec *executionContext) fieldContext_Location_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
 }
 
 func (ec *executionContext) _Location_region(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.Region)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Region)
 }
 func (ec *executionContext) fieldContext_Location_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
@@ -9554,7 +9552,7 @@ func (ec *executionContext) fieldContext_Location_postalCode(_ context.Context, 
 }
 
 func (ec *executionContext) _Location_country(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Location", field, false, false), field.Selections, obj.Country)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Country)
 }
 func (ec *executionContext) fieldContext_Location_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "String")
@@ -9575,7 +9573,7 @@ func (ec *executionContext) fieldContext_Location_longitude(_ context.Context, f
 }
 
 func (ec *executionContext) _Location_confidential(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Location", field, false, false), field.Selections, obj.Confidential)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Location", field, false, false), field.Selections, obj.Confidential)
 }
 func (ec *executionContext) fieldContext_Location_confidential(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Location", field, false, false, "Boolean")
@@ -9776,7 +9774,7 @@ func (ec *executionContext) fieldContext_LocationConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _LocationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.LocationConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "LocationConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "LocationConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_LocationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LocationConnection", field, false, false, "Int")
@@ -9810,14 +9808,14 @@ func (ec *executionContext) fieldContext_LocationEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _LocationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.LocationEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "LocationEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_LocationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LocationEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _LocationUpsert_outcome(ctx context.Context, field graphql.CollectedField, obj *write.LocationUpsert) (ret graphql.Marshaler) {
-	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(leafField(ctx, "LocationUpsert", field, false, false), field.Selections, obj.Outcome)
+	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(ctx, field.Selections, obj.Outcome)
 }
 func (ec *executionContext) fieldContext_LocationUpsert_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LocationUpsert", field, false, false, "UpsertOutcome")
@@ -9932,7 +9930,7 @@ func (ec *executionContext) fieldContext_MatchConnection_pageInfo(_ context.Cont
 }
 
 func (ec *executionContext) _MatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.MatchConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "MatchConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "MatchConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_MatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchConnection", field, false, false, "Int")
@@ -10057,14 +10055,14 @@ func (ec *executionContext) fieldContext_MatchEdge_distanceKm(_ context.Context,
 }
 
 func (ec *executionContext) _MatchEdge_distanceApproximate(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "MatchEdge", field, false, false), field.Selections, obj.DistanceApproximate)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "MatchEdge", field, false, false), field.Selections, obj.DistanceApproximate)
 }
 func (ec *executionContext) fieldContext_MatchEdge_distanceApproximate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _MatchEdge_eligible(ctx context.Context, field graphql.CollectedField, obj *match.Result) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "MatchEdge", field, false, false), field.Selections, obj.Eligible)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "MatchEdge", field, false, false), field.Selections, obj.Eligible)
 }
 func (ec *executionContext) fieldContext_MatchEdge_eligible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchEdge", field, false, false, "Boolean")
@@ -10207,14 +10205,14 @@ func (ec *executionContext) fieldContext_MatchEdge_openState(_ context.Context, 
 }
 
 func (ec *executionContext) _MatchReason_criterion(ctx context.Context, field graphql.CollectedField, obj *match.Reason) (ret graphql.Marshaler) {
-	return ec.marshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(leafField(ctx, "MatchReason", field, false, false), field.Selections, obj.Criterion)
+	return ec.marshalNMatchCriterion2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋmatchᚐCriterion(ctx, field.Selections, obj.Criterion)
 }
 func (ec *executionContext) fieldContext_MatchReason_criterion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchReason", field, false, false, "MatchCriterion")
 }
 
 func (ec *executionContext) _MatchReason_message(ctx context.Context, field graphql.CollectedField, obj *match.Reason) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "MatchReason", field, false, false), field.Selections, obj.Message)
+	return ec.marshalNString2string(transientLeafField(ctx, "MatchReason", field, false, false), field.Selections, obj.Message)
 }
 func (ec *executionContext) fieldContext_MatchReason_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MatchReason", field, false, false, "String")
@@ -12136,126 +12134,126 @@ func (ec *executionContext) fieldContext_Mutation_logCall(ctx context.Context, f
 }
 
 func (ec *executionContext) _OpenState_status(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
-	return ec.marshalNOpenStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenStatus(leafField(ctx, "OpenState", field, false, false), field.Selections, obj.Status)
+	return ec.marshalNOpenStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋgraphᚋmodelᚐOpenStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_OpenState_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OpenState", field, false, false, "OpenStatus")
 }
 
 func (ec *executionContext) _OpenState_until(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "OpenState", field, false, false), field.Selections, obj.Until)
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.Until)
 }
 func (ec *executionContext) fieldContext_OpenState_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OpenState", field, false, false, "Time")
 }
 
 func (ec *executionContext) _OpenState_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.OpenState) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "OpenState", field, false, false), field.Selections, obj.TimeZone)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TimeZone)
 }
 func (ec *executionContext) fieldContext_OpenState_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OpenState", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "Organization", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "Organization", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Organization_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Organization_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Organization", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Organization", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Organization_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Organization", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Organization", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Organization_version(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "Organization", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Organization_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Organization_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Organization", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Organization_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Organization_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Organization_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Organization_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Organization_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_name(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Name)
+	return ec.marshalNString2string(transientLeafField(ctx, "Organization", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Organization_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_alternateName(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.AlternateName)
+	return ec.marshalOString2string(ctx, field.Selections, obj.AlternateName)
 }
 func (ec *executionContext) fieldContext_Organization_alternateName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_description(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Description)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Organization_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_email(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Email)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Email)
 }
 func (ec *executionContext) fieldContext_Organization_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_website(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.Website)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Website)
 }
 func (ec *executionContext) fieldContext_Organization_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_legalStatus(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Organization", field, false, false), field.Selections, obj.LegalStatus)
+	return ec.marshalOString2string(ctx, field.Selections, obj.LegalStatus)
 }
 func (ec *executionContext) fieldContext_Organization_legalStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
 func (ec *executionContext) _Organization_yearIncorporated(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "Organization", field, false, false), field.Selections, obj.YearIncorporated)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.YearIncorporated)
 }
 func (ec *executionContext) fieldContext_Organization_yearIncorporated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
@@ -12696,7 +12694,7 @@ func (ec *executionContext) fieldContext_OrganizationConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _OrganizationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "OrganizationConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "OrganizationConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_OrganizationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationConnection", field, false, false, "Int")
@@ -12730,14 +12728,14 @@ func (ec *executionContext) fieldContext_OrganizationEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _OrganizationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.OrganizationEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "OrganizationEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_OrganizationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _OrganizationUpsert_outcome(ctx context.Context, field graphql.CollectedField, obj *write.OrganizationUpsert) (ret graphql.Marshaler) {
-	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(leafField(ctx, "OrganizationUpsert", field, false, false), field.Selections, obj.Outcome)
+	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(ctx, field.Selections, obj.Outcome)
 }
 func (ec *executionContext) fieldContext_OrganizationUpsert_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrganizationUpsert", field, false, false, "UpsertOutcome")
@@ -12771,126 +12769,126 @@ func (ec *executionContext) fieldContext_OrganizationUpsert_organization(_ conte
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "PageInfo", field, false, false), field.Selections, obj.HasNextPage)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "PageInfo", field, false, false), field.Selections, obj.HasNextPage)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "PageInfo", field, false, false), field.Selections, obj.HasPreviousPage)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "PageInfo", field, false, false), field.Selections, obj.HasPreviousPage)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "PageInfo", field, false, false), field.Selections, obj.StartCursor)
+	return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.StartCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
-	return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "PageInfo", field, false, false), field.Selections, obj.EndCursor)
+	return ec.marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.EndCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Phone_id(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "Phone", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "Phone", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Phone_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Phone_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Phone", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Phone", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Phone_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Phone_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Phone", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Phone", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Phone_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Phone_version(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "Phone", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Phone_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Phone_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Phone", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Phone_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Phone_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Phone_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Phone_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Phone_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_number(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Number)
+	return ec.marshalNString2string(transientLeafField(ctx, "Phone", field, false, false), field.Selections, obj.Number)
 }
 func (ec *executionContext) fieldContext_Phone_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_extension(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Extension)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Extension)
 }
 func (ec *executionContext) fieldContext_Phone_extension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_type(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalNPhoneType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋphoneᚐType(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Type)
+	return ec.marshalNPhoneType2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋphoneᚐType(ctx, field.Selections, obj.Type)
 }
 func (ec *executionContext) fieldContext_Phone_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "PhoneType")
 }
 
 func (ec *executionContext) _Phone_description(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Description)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Phone_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_languages(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚕstringᚄ(leafField(ctx, "Phone", field, false, false), field.Selections, obj.Languages)
+	return ec.marshalOString2ᚕstringᚄ(transientLeafField(ctx, "Phone", field, false, false), field.Selections, obj.Languages)
 }
 func (ec *executionContext) fieldContext_Phone_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
 func (ec *executionContext) _Phone_staffOnly(ctx context.Context, field graphql.CollectedField, obj *ent.Phone) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Phone", field, false, false), field.Selections, obj.StaffOnly)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Phone", field, false, false), field.Selections, obj.StaffOnly)
 }
 func (ec *executionContext) fieldContext_Phone_staffOnly(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "Boolean")
@@ -13057,98 +13055,98 @@ func (ec *executionContext) fieldContext_Phone_contact(_ context.Context, field 
 }
 
 func (ec *executionContext) _Program_id(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "Program", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "Program", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Program_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Program_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Program", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Program", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Program_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Program_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Program", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Program", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Program_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Program_version(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "Program", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "Program", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Program_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Program_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Program", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Program", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Program_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Program_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Program_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Program_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Program_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_name(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.Name)
+	return ec.marshalNString2string(transientLeafField(ctx, "Program", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Program_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_alternateName(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.AlternateName)
+	return ec.marshalOString2string(ctx, field.Selections, obj.AlternateName)
 }
 func (ec *executionContext) fieldContext_Program_alternateName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_description(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.Description)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Program_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_url(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Program", field, false, false), field.Selections, obj.URL)
+	return ec.marshalOString2string(ctx, field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Program_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_siteFinderUrl(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "Program", field, false, false), field.Selections, obj.SiteFinderURL)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SiteFinderURL)
 }
 func (ec *executionContext) fieldContext_Program_siteFinderUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "String")
 }
 
 func (ec *executionContext) _Program_approach(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalOProgramApproach2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋprogramᚐApproach(leafField(ctx, "Program", field, false, false), field.Selections, obj.Approach)
+	return ec.marshalOProgramApproach2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋprogramᚐApproach(ctx, field.Selections, obj.Approach)
 }
 func (ec *executionContext) fieldContext_Program_approach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "ProgramApproach")
@@ -13169,7 +13167,7 @@ func (ec *executionContext) fieldContext_Program_audiences(_ context.Context, fi
 }
 
 func (ec *executionContext) _Program_servesThroughMonths(ctx context.Context, field graphql.CollectedField, obj *ent.Program) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "Program", field, false, false), field.Selections, obj.ServesThroughMonths)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.ServesThroughMonths)
 }
 func (ec *executionContext) fieldContext_Program_servesThroughMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Program", field, false, false, "Int")
@@ -13424,7 +13422,7 @@ func (ec *executionContext) fieldContext_ProgramConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ProgramConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ProgramConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "ProgramConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "ProgramConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ProgramConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramConnection", field, false, false, "Int")
@@ -13458,7 +13456,7 @@ func (ec *executionContext) fieldContext_ProgramEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ProgramEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ProgramEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ProgramEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ProgramEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramEdge", field, false, false, "Cursor")
@@ -13492,7 +13490,7 @@ func (ec *executionContext) fieldContext_ProgramMatch_program(_ context.Context,
 }
 
 func (ec *executionContext) _ProgramMatch_matchedServices(ctx context.Context, field graphql.CollectedField, obj *match.ProgramSummary) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "ProgramMatch", field, false, false), field.Selections, obj.MatchedServices)
+	return ec.marshalNInt2int(transientLeafField(ctx, "ProgramMatch", field, false, false), field.Selections, obj.MatchedServices)
 }
 func (ec *executionContext) fieldContext_ProgramMatch_matchedServices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProgramMatch", field, false, false, "Int")
@@ -14289,84 +14287,84 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _Resource_id(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "Resource", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "Resource", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Resource_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Resource_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Resource", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Resource", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Resource_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Resource_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Resource", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Resource", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Resource_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Resource_version(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "Resource", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Resource_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Resource_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Resource", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Resource_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Resource_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Resource_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Resource_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Resource_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_title(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Title)
+	return ec.marshalNString2string(transientLeafField(ctx, "Resource", field, false, false), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Resource_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalNResourceKind2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐKind(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Kind)
+	return ec.marshalNResourceKind2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_Resource_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "ResourceKind")
 }
 
 func (ec *executionContext) _Resource_url(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.URL)
+	return ec.marshalOString2string(ctx, field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Resource_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_summary(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Summary)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Summary)
 }
 func (ec *executionContext) fieldContext_Resource_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
@@ -14380,63 +14378,63 @@ func (ec *executionContext) fieldContext_Resource_audiences(_ context.Context, f
 }
 
 func (ec *executionContext) _Resource_language(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Language)
+	return ec.marshalNString2string(transientLeafField(ctx, "Resource", field, false, false), field.Selections, obj.Language)
 }
 func (ec *executionContext) fieldContext_Resource_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_publishedOn(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Resource", field, false, false), field.Selections, obj.PublishedOn)
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.PublishedOn)
 }
 func (ec *executionContext) fieldContext_Resource_publishedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Resource_places(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚕstringᚄ(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Places)
+	return ec.marshalOString2ᚕstringᚄ(transientLeafField(ctx, "Resource", field, false, false), field.Selections, obj.Places)
 }
 func (ec *executionContext) fieldContext_Resource_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_status(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalNResourceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐStatus(leafField(ctx, "Resource", field, false, false), field.Selections, obj.Status)
+	return ec.marshalNResourceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Resource_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "ResourceStatus")
 }
 
 func (ec *executionContext) _Resource_reviewNote(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Resource", field, false, false), field.Selections, obj.ReviewNote)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ReviewNote)
 }
 func (ec *executionContext) fieldContext_Resource_reviewNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
 }
 
 func (ec *executionContext) _Resource_submittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Resource", field, false, false), field.Selections, obj.SubmittedAt)
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.SubmittedAt)
 }
 func (ec *executionContext) fieldContext_Resource_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Resource_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Resource", field, false, false), field.Selections, obj.ReviewedAt)
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ReviewedAt)
 }
 func (ec *executionContext) fieldContext_Resource_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Resource_submittedAnonymously(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Resource", field, false, false), field.Selections, obj.SubmittedAnonymously)
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.SubmittedAnonymously)
 }
 func (ec *executionContext) fieldContext_Resource_submittedAnonymously(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Resource_submitterNote(ctx context.Context, field graphql.CollectedField, obj *ent.Resource) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "Resource", field, false, false), field.Selections, obj.SubmitterNote)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.SubmitterNote)
 }
 func (ec *executionContext) fieldContext_Resource_submitterNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Resource", field, false, false, "String")
@@ -14625,7 +14623,7 @@ func (ec *executionContext) fieldContext_ResourceConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _ResourceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ResourceConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "ResourceConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "ResourceConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ResourceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResourceConnection", field, false, false, "Int")
@@ -14659,140 +14657,140 @@ func (ec *executionContext) fieldContext_ResourceEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ResourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ResourceEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ResourceEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ResourceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ResourceEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Schedule_id(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "Schedule", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Schedule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Schedule_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Schedule", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Schedule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Schedule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Schedule", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Schedule_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Schedule_version(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "Schedule", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Schedule_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Schedule_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Schedule", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Schedule_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Schedule_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Schedule_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Schedule_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Schedule_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_validFrom(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ValidFrom)
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ValidFrom)
 }
 func (ec *executionContext) fieldContext_Schedule_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Schedule_validTo(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ValidTo)
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ValidTo)
 }
 func (ec *executionContext) fieldContext_Schedule_validTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Schedule_freq(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOScheduleFreq2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋscheduleᚐFreq(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Freq)
+	return ec.marshalOScheduleFreq2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋscheduleᚐFreq(ctx, field.Selections, obj.Freq)
 }
 func (ec *executionContext) fieldContext_Schedule_freq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "ScheduleFreq")
 }
 
 func (ec *executionContext) _Schedule_interval(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Interval)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.Interval)
 }
 func (ec *executionContext) fieldContext_Schedule_interval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Schedule_byday(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Byday)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Byday)
 }
 func (ec *executionContext) fieldContext_Schedule_byday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_bymonthday(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Bymonthday)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Bymonthday)
 }
 func (ec *executionContext) fieldContext_Schedule_bymonthday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_opensAt(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.OpensAt)
+	return ec.marshalOString2string(ctx, field.Selections, obj.OpensAt)
 }
 func (ec *executionContext) fieldContext_Schedule_opensAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_closesAt(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.ClosesAt)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ClosesAt)
 }
 func (ec *executionContext) fieldContext_Schedule_closesAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_timezone(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Timezone)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Timezone)
 }
 func (ec *executionContext) fieldContext_Schedule_timezone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _Schedule_closed(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Closed)
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.Closed)
 }
 func (ec *executionContext) fieldContext_Schedule_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Schedule_description(ctx context.Context, field graphql.CollectedField, obj *ent.Schedule) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Schedule", field, false, false), field.Selections, obj.Description)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Schedule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Schedule", field, false, false, "String")
@@ -14949,14 +14947,14 @@ func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "SearchConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "SearchConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchConnection", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "SearchEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Cursor")
@@ -15011,21 +15009,21 @@ func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context
 }
 
 func (ec *executionContext) _SearchEdge_openNow(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "SearchEdge", field, false, false), field.Selections, obj.OpenNow)
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.OpenNow)
 }
 func (ec *executionContext) fieldContext_SearchEdge_openNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _SearchHighlight_field(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "SearchHighlight", field, false, false), field.Selections, obj.Field)
+	return ec.marshalNString2string(transientLeafField(ctx, "SearchHighlight", field, false, false), field.Selections, obj.Field)
 }
 func (ec *executionContext) fieldContext_SearchHighlight_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHighlight", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchHighlight_text(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "SearchHighlight", field, false, false), field.Selections, obj.Text)
+	return ec.marshalNString2string(transientLeafField(ctx, "SearchHighlight", field, false, false), field.Selections, obj.Text)
 }
 func (ec *executionContext) fieldContext_SearchHighlight_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHighlight", field, false, false, "String")
@@ -15059,161 +15057,161 @@ func (ec *executionContext) fieldContext_SearchHighlight_matches(_ context.Conte
 }
 
 func (ec *executionContext) _Service_id(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "Service", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "Service", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Service_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Service_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Service", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Service", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Service_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Service_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "Service", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "Service", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Service_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Service_version(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "Service", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "Service", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_Service_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Service_sample(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "Service", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "Service", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_Service_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Service_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_Service_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_Service_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_Service_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_name(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.Name)
+	return ec.marshalNString2string(transientLeafField(ctx, "Service", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Service_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_alternateName(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.AlternateName)
+	return ec.marshalOString2string(ctx, field.Selections, obj.AlternateName)
 }
 func (ec *executionContext) fieldContext_Service_alternateName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_description(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.Description)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Service_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_status(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalNServiceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋserviceᚐStatus(leafField(ctx, "Service", field, false, false), field.Selections, obj.Status)
+	return ec.marshalNServiceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋserviceᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Service_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "ServiceStatus")
 }
 
 func (ec *executionContext) _Service_url(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.URL)
+	return ec.marshalOString2string(ctx, field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Service_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_email(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.Email)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Email)
 }
 func (ec *executionContext) fieldContext_Service_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_applicationProcess(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.ApplicationProcess)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ApplicationProcess)
 }
 func (ec *executionContext) fieldContext_Service_applicationProcess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_free(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOBoolean2ᚖbool(leafField(ctx, "Service", field, false, false), field.Selections, obj.Free)
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.Free)
 }
 func (ec *executionContext) fieldContext_Service_free(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Service_feesDescription(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.FeesDescription)
+	return ec.marshalOString2string(ctx, field.Selections, obj.FeesDescription)
 }
 func (ec *executionContext) fieldContext_Service_feesDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_interpretationServices(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.InterpretationServices)
+	return ec.marshalOString2string(ctx, field.Selections, obj.InterpretationServices)
 }
 func (ec *executionContext) fieldContext_Service_interpretationServices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_waitTime(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.WaitTime)
+	return ec.marshalOString2string(ctx, field.Selections, obj.WaitTime)
 }
 func (ec *executionContext) fieldContext_Service_waitTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_waitDays(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "Service", field, false, false), field.Selections, obj.WaitDays)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.WaitDays)
 }
 func (ec *executionContext) fieldContext_Service_waitDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Service_capacityAvailable(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "Service", field, false, false), field.Selections, obj.CapacityAvailable)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CapacityAvailable)
 }
 func (ec *executionContext) fieldContext_Service_capacityAvailable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Service_capacityMaximum(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOInt2ᚖint(leafField(ctx, "Service", field, false, false), field.Selections, obj.CapacityMaximum)
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.CapacityMaximum)
 }
 func (ec *executionContext) fieldContext_Service_capacityMaximum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Service_capacityUpdatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Service", field, false, false), field.Selections, obj.CapacityUpdatedAt)
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.CapacityUpdatedAt)
 }
 func (ec *executionContext) fieldContext_Service_capacityUpdatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Time")
@@ -15227,28 +15225,28 @@ func (ec *executionContext) fieldContext_Service_deliveryModes(_ context.Context
 }
 
 func (ec *executionContext) _Service_languages(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚕstringᚄ(leafField(ctx, "Service", field, false, false), field.Selections, obj.Languages)
+	return ec.marshalOString2ᚕstringᚄ(transientLeafField(ctx, "Service", field, false, false), field.Selections, obj.Languages)
 }
 func (ec *executionContext) fieldContext_Service_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_verifiedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "Service", field, false, false), field.Selections, obj.VerifiedAt)
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.VerifiedAt)
 }
 func (ec *executionContext) fieldContext_Service_verifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Service_verifiedBy(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.VerifiedBy)
+	return ec.marshalOString2string(ctx, field.Selections, obj.VerifiedBy)
 }
 func (ec *executionContext) fieldContext_Service_verifiedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
 }
 
 func (ec *executionContext) _Service_internalNotes(ctx context.Context, field graphql.CollectedField, obj *ent.Service) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "Service", field, false, false), field.Selections, obj.InternalNotes)
+	return ec.marshalOString2string(ctx, field.Selections, obj.InternalNotes)
 }
 func (ec *executionContext) fieldContext_Service_internalNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Service", field, false, false, "String")
@@ -15629,70 +15627,70 @@ func (ec *executionContext) fieldContext_Service_openNow(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ServiceArea_id(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_ServiceArea_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ServiceArea_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_ServiceArea_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ServiceArea_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_ServiceArea_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ServiceArea_version(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_ServiceArea_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ServiceArea_sample(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_ServiceArea_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ServiceArea_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_ServiceArea_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceArea_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_ServiceArea_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceArea_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_ServiceArea_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceArea_kind(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalNServiceAreaKind2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋserviceareaᚐKind(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Kind)
+	return ec.marshalNServiceAreaKind2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋserviceareaᚐKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_ServiceArea_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "ServiceAreaKind")
 }
 
 func (ec *executionContext) _ServiceArea_code(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Code)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_ServiceArea_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
@@ -15720,14 +15718,14 @@ func (ec *executionContext) fieldContext_ServiceArea_radiusKm(_ context.Context,
 }
 
 func (ec *executionContext) _ServiceArea_stateCode(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.StateCode)
+	return ec.marshalOString2string(ctx, field.Selections, obj.StateCode)
 }
 func (ec *executionContext) fieldContext_ServiceArea_stateCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceArea_name(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceArea) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "ServiceArea", field, false, false), field.Selections, obj.Name)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_ServiceArea_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceArea", field, false, false, "String")
@@ -15820,7 +15818,7 @@ func (ec *executionContext) fieldContext_ServiceAreaConnection_pageInfo(_ contex
 }
 
 func (ec *executionContext) _ServiceAreaConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAreaConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "ServiceAreaConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "ServiceAreaConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ServiceAreaConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAreaConnection", field, false, false, "Int")
@@ -15854,70 +15852,70 @@ func (ec *executionContext) fieldContext_ServiceAreaEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _ServiceAreaEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAreaEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ServiceAreaEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ServiceAreaEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAreaEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ServiceAtLocation_id(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ServiceAtLocation_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ServiceAtLocation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ServiceAtLocation_version(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ServiceAtLocation_sample(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ServiceAtLocation_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceAtLocation_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceAtLocation_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "String")
 }
 
 func (ec *executionContext) _ServiceAtLocation_description(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocation) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "ServiceAtLocation", field, false, false), field.Selections, obj.Description)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocation_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocation", field, false, false, "String")
@@ -16138,7 +16136,7 @@ func (ec *executionContext) fieldContext_ServiceAtLocationConnection_pageInfo(_ 
 }
 
 func (ec *executionContext) _ServiceAtLocationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocationConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "ServiceAtLocationConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "ServiceAtLocationConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocationConnection", field, false, false, "Int")
@@ -16172,7 +16170,7 @@ func (ec *executionContext) fieldContext_ServiceAtLocationEdge_node(_ context.Co
 }
 
 func (ec *executionContext) _ServiceAtLocationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceAtLocationEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ServiceAtLocationEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ServiceAtLocationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceAtLocationEdge", field, false, false, "Cursor")
@@ -16233,7 +16231,7 @@ func (ec *executionContext) fieldContext_ServiceConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ServiceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "ServiceConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "ServiceConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_ServiceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceConnection", field, false, false, "Int")
@@ -16267,14 +16265,14 @@ func (ec *executionContext) fieldContext_ServiceEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _ServiceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "ServiceEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ServiceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ServiceUpsert_outcome(ctx context.Context, field graphql.CollectedField, obj *write.ServiceUpsert) (ret graphql.Marshaler) {
-	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(leafField(ctx, "ServiceUpsert", field, false, false), field.Selections, obj.Outcome)
+	return ec.marshalNUpsertOutcome2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋinternalᚋwriteᚐOutcome(ctx, field.Selections, obj.Outcome)
 }
 func (ec *executionContext) fieldContext_ServiceUpsert_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ServiceUpsert", field, false, false, "UpsertOutcome")
@@ -16308,28 +16306,28 @@ func (ec *executionContext) fieldContext_ServiceUpsert_service(_ context.Context
 }
 
 func (ec *executionContext) _SubmissionStatus_status(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
-	return ec.marshalNResourceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐStatus(leafField(ctx, "SubmissionStatus", field, false, false), field.Selections, obj.Status)
+	return ec.marshalNResourceStatus2githubᚗcomᚋvillageᚑdirectoryᚋvillageᚋentᚋresourceᚐStatus(ctx, field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_SubmissionStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "ResourceStatus")
 }
 
 func (ec *executionContext) _SubmissionStatus_submittedAt(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "SubmissionStatus", field, false, false), field.Selections, obj.SubmittedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "SubmissionStatus", field, false, false), field.Selections, obj.SubmittedAt)
 }
 func (ec *executionContext) fieldContext_SubmissionStatus_submittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "Time")
 }
 
 func (ec *executionContext) _SubmissionStatus_reviewedAt(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
-	return ec.marshalOTime2ᚖtimeᚐTime(leafField(ctx, "SubmissionStatus", field, false, false), field.Selections, obj.ReviewedAt)
+	return ec.marshalOTime2ᚖtimeᚐTime(ctx, field.Selections, obj.ReviewedAt)
 }
 func (ec *executionContext) fieldContext_SubmissionStatus_reviewedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "Time")
 }
 
 func (ec *executionContext) _SubmissionStatus_reviewNote(ctx context.Context, field graphql.CollectedField, obj *write.SubmissionState) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "SubmissionStatus", field, false, false), field.Selections, obj.ReviewNote)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ReviewNote)
 }
 func (ec *executionContext) fieldContext_SubmissionStatus_reviewNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmissionStatus", field, false, false, "String")
@@ -16368,7 +16366,7 @@ func (ec *executionContext) fieldContext_SubmissionStatus_resource(_ context.Con
 }
 
 func (ec *executionContext) _SubmitResourcePayload_submissionToken(ctx context.Context, field graphql.CollectedField, obj *write.Submission) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "SubmitResourcePayload", field, false, false), field.Selections, obj.SubmissionToken)
+	return ec.marshalNString2string(transientLeafField(ctx, "SubmitResourcePayload", field, false, false), field.Selections, obj.SubmissionToken)
 }
 func (ec *executionContext) fieldContext_SubmitResourcePayload_submissionToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubmitResourcePayload", field, false, false, "String")
@@ -16402,84 +16400,84 @@ func (ec *executionContext) fieldContext_SubmitResourcePayload_resource(_ contex
 }
 
 func (ec *executionContext) _TaxonomyTerm_id(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalNID2int(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.ID)
+	return ec.marshalNID2int(transientLeafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "ID")
 }
 
 func (ec *executionContext) _TaxonomyTerm_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.CreatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "Time")
 }
 
 func (ec *executionContext) _TaxonomyTerm_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalNTime2timeᚐTime(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.UpdatedAt)
+	return ec.marshalNTime2timeᚐTime(transientLeafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "Time")
 }
 
 func (ec *executionContext) _TaxonomyTerm_version(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Version)
+	return ec.marshalNInt2int(transientLeafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Version)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TaxonomyTerm_sample(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Sample)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Sample)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _TaxonomyTerm_externalSource(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.ExternalSource)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalSource)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_externalSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_externalID(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.ExternalID)
+	return ec.marshalOString2string(ctx, field.Selections, obj.ExternalID)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_externalID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_provenance(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Provenance)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Provenance)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_code(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Code)
+	return ec.marshalNString2string(transientLeafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_name(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Name)
+	return ec.marshalNString2string(transientLeafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_description(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalOString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Description)
+	return ec.marshalOString2string(ctx, field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
 }
 
 func (ec *executionContext) _TaxonomyTerm_vocabulary(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTerm) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Vocabulary)
+	return ec.marshalNString2string(transientLeafField(ctx, "TaxonomyTerm", field, false, false), field.Selections, obj.Vocabulary)
 }
 func (ec *executionContext) fieldContext_TaxonomyTerm_vocabulary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTerm", field, false, false, "String")
@@ -16724,7 +16722,7 @@ func (ec *executionContext) fieldContext_TaxonomyTermConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _TaxonomyTermConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTermConnection) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "TaxonomyTermConnection", field, false, false), field.Selections, obj.TotalCount)
+	return ec.marshalNInt2int(transientLeafField(ctx, "TaxonomyTermConnection", field, false, false), field.Selections, obj.TotalCount)
 }
 func (ec *executionContext) fieldContext_TaxonomyTermConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTermConnection", field, false, false, "Int")
@@ -16758,28 +16756,28 @@ func (ec *executionContext) fieldContext_TaxonomyTermEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _TaxonomyTermEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.TaxonomyTermEdge) (ret graphql.Marshaler) {
-	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(leafField(ctx, "TaxonomyTermEdge", field, false, false), field.Selections, obj.Cursor)
+	return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, field.Selections, obj.Cursor)
 }
 func (ec *executionContext) fieldContext_TaxonomyTermEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TaxonomyTermEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _TextRange_start(ctx context.Context, field graphql.CollectedField, obj *search.Range) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "TextRange", field, false, false), field.Selections, obj.Start)
+	return ec.marshalNInt2int(transientLeafField(ctx, "TextRange", field, false, false), field.Selections, obj.Start)
 }
 func (ec *executionContext) fieldContext_TextRange_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TextRange", field, false, false, "Int")
 }
 
 func (ec *executionContext) _TextRange_end(ctx context.Context, field graphql.CollectedField, obj *search.Range) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(leafField(ctx, "TextRange", field, false, false), field.Selections, obj.End)
+	return ec.marshalNInt2int(transientLeafField(ctx, "TextRange", field, false, false), field.Selections, obj.End)
 }
 func (ec *executionContext) fieldContext_TextRange_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TextRange", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "__Directive", field, false, false), field.Selections, obj.Name)
+	return ec.marshalNString2string(transientLeafField(ctx, "__Directive", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -16809,7 +16807,7 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(leafField(ctx, "__Directive", field, false, false), field.Selections, obj.IsRepeatable)
+	return ec.marshalNBoolean2bool(transientLeafField(ctx, "__Directive", field, false, false), field.Selections, obj.IsRepeatable)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
@@ -16861,7 +16859,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "__EnumValue", field, false, false), field.Selections, obj.Name)
+	return ec.marshalNString2string(transientLeafField(ctx, "__EnumValue", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -16937,7 +16935,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "__Field", field, false, false), field.Selections, obj.Name)
+	return ec.marshalNString2string(transientLeafField(ctx, "__Field", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -17078,7 +17076,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(leafField(ctx, "__InputValue", field, false, false), field.Selections, obj.Name)
+	return ec.marshalNString2string(transientLeafField(ctx, "__InputValue", field, false, false), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -17135,7 +17133,7 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(leafField(ctx, "__InputValue", field, false, false), field.Selections, obj.DefaultValue)
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")

@@ -7,8 +7,9 @@
 // optional string nobody recorded (emptyStringsNull), and drops the
 // per-field and per-object work that only concurrency or field middleware
 // needs (storedFieldsDirect, sequentialObjectsLean), collects each
-// selection set's fields once per root field (collectOnce), and writes a
-// search edge's highlights as plain JSON (plainHighlights). Run through
+// selection set's fields once per root field (collectOnce), writes a
+// search edge's highlights as plain JSON (plainHighlights) and a query's
+// data into a buffer that is used again (pooledData). Run through
 // `go generate ./...`. Each rewrite touches generated code only, matches an
 // exact shape, and stops the generation when gqlgen's output no longer has
 // it.
@@ -102,8 +103,8 @@ func printSchema(schema *gqlast.Schema, filename string) error {
 }
 
 // rewriteExecutor applies listsInOrder, emptyStringsNull, collectOnce,
-// storedFieldsDirect, sequentialObjectsLean and plainHighlights to the
-// generated executor: one read, one parse and one write of the file.
+// storedFieldsDirect, sequentialObjectsLean, plainHighlights and pooledData to
+// the generated executor: one read, one parse and one write of the file.
 func rewriteExecutor(filename string) error {
 	src, err := os.ReadFile(filename)
 	if err != nil {
@@ -135,6 +136,9 @@ func rewriteExecutor(filename string) error {
 		return err
 	}
 	if src, err = plainHighlights(filename, src); err != nil {
+		return err
+	}
+	if src, err = pooledData(filename, src); err != nil {
 		return err
 	}
 	// The deferred-group guards were the only use of package math: drop
@@ -309,7 +313,12 @@ func listsInOrder(filename string, src []byte) ([]byte, error) {
 //
 // where leafField (graph/fieldctx.go) makes the same field context in one
 // allocation instead of three (issue 19; upstream, gqlgen issue #4294 and
-// PR #4293 cut one of the three, the Child closure's error); and otherwise
+// PR #4293 cut one of the three, the Child closure's error). Where the
+// marshaler reads no context (an enum's, an optional string's: ctxUnused,
+// see marshalerUses) the leaf is given ctx itself, and where it reads it
+// only to report a null it must not return (a non-null String's, ID's,
+// Boolean's: ctxForErrors) transientLeafField, the same context without
+// an allocation of its own, since nothing keeps it; and otherwise
 //
 //	fc, err := ec.fieldContext_T_f(ctx, field)
 //	if err != nil {
@@ -329,6 +338,7 @@ func listsInOrder(filename string, src []byte) ([]byte, error) {
 //	return ec.marshalV(ctx, field.Selections, obj.F)
 func storedFieldsDirect(fset *token.FileSet, file *ast.File) ([]splice, error) {
 	leaves := leafFieldContexts(file)
+	uses := marshalerContexts(file)
 	var splices []splice
 	for _, decl := range file.Decls {
 		fn, ok := decl.(*ast.FuncDecl)
@@ -340,8 +350,16 @@ func storedFieldsDirect(fset *token.FileSet, file *ast.File) ([]splice, error) {
 			continue
 		}
 		if leaf, ok := leaves[fieldContext]; ok {
-			body := fmt.Sprintf("{\n\treturn ec.%s(leafField(ctx, %s, field, %s, %s), field.Selections, obj.%s)\n}",
-				marshal, leaf.object, leaf.isMethod, leaf.isResolver, storedField)
+			var fieldCtx string
+			switch uses.of(marshal) {
+			case ctxUnused:
+				fieldCtx = "ctx"
+			case ctxForErrors:
+				fieldCtx = fmt.Sprintf("transientLeafField(ctx, %s, field, %s, %s)", leaf.object, leaf.isMethod, leaf.isResolver)
+			default:
+				fieldCtx = fmt.Sprintf("leafField(ctx, %s, field, %s, %s)", leaf.object, leaf.isMethod, leaf.isResolver)
+			}
+			body := fmt.Sprintf("{\n\treturn ec.%s(%s, field.Selections, obj.%s)\n}", marshal, fieldCtx, storedField)
 			splices = append(splices, at(fset, fn.Body.Lbrace, fn.Body.Rbrace+1, body))
 			continue
 		}
@@ -357,6 +375,100 @@ func storedFieldsDirect(fset *token.FileSet, file *ast.File) ([]splice, error) {
 		return nil, fmt.Errorf("%s: no stored field has the shape storedFieldsDirect expects; review graph/gqlgen.go", fset.File(file.Pos()).Name())
 	}
 	return splices, nil
+}
+
+// ctxUse is what a marshaler does with its context.
+type ctxUse int
+
+const (
+	ctxUnused    ctxUse = iota // nothing: the marshaler never reads it
+	ctxForErrors               // reports a null it must not return, and keeps nothing
+	ctxOther                   // anything else, or not known
+)
+
+// marshalerUses classifies the executor's marshalers (methods
+// marshal…(ctx context.Context, sel ast.SelectionSet, v V)) by what they
+// do with ctx, read from their bodies: nothing but `_ = ctx` (an enum's,
+// an optional string's) is ctxUnused; besides that, nothing but reporting
+// an invalid null through graphql.AddInvalidNullFromMarshaler or
+// graphql.AddInvalidNullError, which read the field context's path and
+// the response's errors at once and keep neither (a non-null String's,
+// ID's, Boolean's), or passing ctx to a marshaler that is one of the two,
+// is ctxForErrors; any other use of the name (a call, a new ctx), and any
+// function literal (which may run once the marshaler has returned), is
+// ctxOther.
+type marshalerUses struct {
+	decls map[string]*ast.FuncDecl
+	uses  map[string]ctxUse
+}
+
+func marshalerContexts(file *ast.File) *marshalerUses {
+	m := &marshalerUses{decls: map[string]*ast.FuncDecl{}, uses: map[string]ctxUse{}}
+	for _, decl := range file.Decls {
+		if fn, ok := decl.(*ast.FuncDecl); ok && fn.Recv != nil && strings.HasPrefix(fn.Name.Name, "marshal") {
+			m.decls[fn.Name.Name] = fn
+		}
+	}
+	return m
+}
+
+// errorReports are the calls that take a marshaler's context only to
+// record an invalid null on its path.
+var errorReports = map[string]bool{"graphql.AddInvalidNullFromMarshaler": true, "graphql.AddInvalidNullError": true}
+
+func (m *marshalerUses) of(name string) ctxUse {
+	if use, ok := m.uses[name]; ok {
+		return use
+	}
+	m.uses[name] = ctxOther // while being read: a marshaler calling itself is not known
+	fn := m.decls[name]
+	if fn == nil || len(fn.Type.Params.List) != 3 || len(fn.Type.Params.List[0].Names) != 1 ||
+		fn.Type.Params.List[0].Names[0].Name != "ctx" {
+		return ctxOther
+	}
+	use := ctxUnused
+	allowed := map[*ast.Ident]bool{} // the uses of ctx accounted for
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt: // _ = ctx
+			if len(n.Lhs) == 1 && exprString(n.Lhs[0]) == "_" && len(n.Rhs) == 1 {
+				if id, ok := n.Rhs[0].(*ast.Ident); ok && id.Name == "ctx" {
+					allowed[id] = true
+				}
+			}
+		case *ast.CallExpr:
+			if len(n.Args) == 0 {
+				break
+			}
+			id, ok := n.Args[0].(*ast.Ident)
+			if !ok || id.Name != "ctx" {
+				break
+			}
+			callee := exprString(n.Fun)
+			switch {
+			case errorReports[callee]:
+				allowed[id], use = true, max(use, ctxForErrors)
+			case strings.HasPrefix(callee, "ec.marshal"):
+				if u := m.of(strings.TrimPrefix(callee, "ec.")); u != ctxOther {
+					allowed[id], use = true, max(use, u)
+				}
+			}
+		}
+		return true
+	})
+	ast.Inspect(fn.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit: // may run later, or elsewhere
+			use = ctxOther
+		case *ast.Ident:
+			if n.Name == "ctx" && !allowed[n] {
+				use = ctxOther
+			}
+		}
+		return use != ctxOther
+	})
+	m.uses[name] = use
+	return use
 }
 
 // leafContext is what a leaf field's context holds besides the field: the
@@ -622,4 +734,19 @@ func plainHighlights(filename string, src []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: SearchEdge.highlights no longer marshals as plainHighlights expects; review graph/gqlgen.go", filename)
 	}
 	return bytes.Replace(src, []byte(highlightsCall), []byte("return ec.marshalHighlights(ctx, field.Selections, obj.Highlights)"), 1), nil
+}
+
+// queryData is how the executor marshals a query's data; pooledData points
+// it at marshalResponse (graph/respbuf.go), which marshals into a buffer
+// the transport hands back once the response is written, where gqlgen
+// grows a new one for every response (no upstream issue asks for a pooled
+// one yet). A mutation's data is marshalled as gqlgen does. A gqlgen that
+// no longer writes the statements stops the generation.
+const queryData = "\t\t\tvar buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n"
+
+func pooledData(filename string, src []byte) ([]byte, error) {
+	if bytes.Count(src, []byte(queryData)) != 1 {
+		return nil, fmt.Errorf("%s: a query's data is no longer marshalled as pooledData expects; review graph/gqlgen.go", filename)
+	}
+	return bytes.Replace(src, []byte(queryData), []byte("\t\t\tresponse.Data = marshalResponse(ctx, data)\n"), 1), nil
 }

@@ -91,8 +91,14 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		writeRequestError(w, http.StatusMethodNotAllowed, "GET runs queries only: send a mutation as a POST")
 		return
 	}
+	ctx, data := withDataBuffer(ctx)
+	defer data.release() // after the response is written
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	resp := withinDeadline(ctx, exec, func() *graphql.Response { return responses(ctx) })
+	resp := withinDeadline(ctx, exec, func() *graphql.Response {
+		resp := responses(ctx)
+		data.finished.Store(true)
+		return resp
+	})
 	resp = capResponse(resp, maxResponseBytes)
 	if resp == nil || len(resp.Errors) > 0 {
 		markErrors(r.Context())
@@ -246,7 +252,8 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		return
 	}
 	tagRequestID(w, resp.Errors)
-	var buf bytes.Buffer
+	buf := responseBuffers.Get().(*bytes.Buffer)
+	defer putResponseBuffer(buf) // w copies what it is given
 	buf.Grow(len(resp.Data) + 64)
 	buf.WriteByte('{')
 	member := func(name string, v any) {

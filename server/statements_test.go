@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -316,4 +318,107 @@ func TestNestedPagesReadNoMoreThanTheyShow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPageInfoCountsOnlyWithoutEdges holds entgql's row counts to where
+// they are used (ent/pagecount.go): a nested list asking for pageInfo but
+// not totalCount runs one statement a level and no count, and answers
+// every pageInfo as the same list asking for totalCount too; a page whose
+// edges are not read (none asked for, first: 0) still counts, since its
+// pageInfo has nothing else to come from.
+func TestPageInfoCountsOnlyWithoutEdges(t *testing.T) {
+	for _, backend := range testdb.Backends {
+		t.Run(backend, func(t *testing.T) {
+			db, counter := openRowCountingDB(t, backend)
+			generateSynthetic(t, db, synthetic.Size{Organizations: 40, Services: 400, Areas: 2000, Seed: 1})
+			a := newAPI(t, db, server.Config{})
+			const pageInfo = `pageInfo { hasNextPage hasPreviousPage startCursor endCursor }`
+			// nested is the issue's list, with totalCount at every level
+			// when total is "totalCount".
+			nested := func(total, args string) string {
+				vars := "$after: Cursor"
+				if strings.Contains(args, "$svc") {
+					vars += ", $svc: Cursor"
+				}
+				return `query(` + vars + `) { organizations(first: 10, after: $after) { ` + total + `
+				  edges { node { id services(` + args + `) { ` + total + `
+				    edges { node { id serviceAreas(first: 5) { ` + total + ` edges { node { id } } ` + pageInfo + ` } } }
+				    ` + pageInfo + ` } } } ` + pageInfo + ` } }`
+			}
+			// run answers query, without its totalCounts, and the
+			// statements and counts it ran.
+			run := func(query string, vars map[string]any) (answer any, stmts, counts int) {
+				t.Helper()
+				counter.reset()
+				var data any
+				a.ok(query, vars, &data)
+				_, counts = counter.rowsRead()
+				return dropTotalCounts(data), counter.Count(), counts
+			}
+			var after, svc any
+			for _, c := range []struct {
+				name, args          string
+				stmts, countedStmts int // without totalCount, with it
+				counts              int // without totalCount
+			}{
+				{"first page", "first: 10", 3, 6, 0},
+				{"second page", "first: 10", 3, 6, 0},
+				{"last services", "last: 3", 3, 6, 0},
+				{"services after a cursor", "first: 2, after: $svc", 3, 6, 0},
+			} {
+				vars := map[string]any{"after": after, "svc": svc}
+				want, countedStmts, _ := run(nested("totalCount", c.args), vars)
+				got, stmts, counts := run(nested("", c.args), vars)
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: without totalCount\n%v\nwith it\n%v", c.name, got, want)
+				}
+				if stmts != c.stmts || counts != c.counts || countedStmts != c.countedStmts {
+					t.Errorf("%s: %d statements (%d counts) without totalCount, %d with it; want %d (%d), %d",
+						c.name, stmts, counts, countedStmts, c.stmts, c.counts, c.countedStmts)
+				}
+				if c.name == "first page" {
+					var list struct {
+						Organizations struct{ PageInfo struct{ EndCursor string } }
+					}
+					b, _ := json.Marshal(got)
+					if err := json.Unmarshal(b, &list); err != nil || list.Organizations.PageInfo.EndCursor == "" {
+						t.Fatalf("no end cursor in %s (%v)", b, err)
+					}
+					after = list.Organizations.PageInfo.EndCursor
+					svc = cursorAfter(1) // the services after the first
+				}
+			}
+
+			// A page whose edges are not read answers pageInfo from a
+			// count; a nested one, from one count for all its parents.
+			counter.reset()
+			var data json.RawMessage
+			a.ok(`{ organizations(first: 10) { pageInfo { hasNextPage } } }`, nil, &data)
+			if _, counts := counter.rowsRead(); string(data) != `{"organizations":{"pageInfo":{"hasNextPage":true}}}` || counts != 1 {
+				t.Errorf("no edges: %s after %d counts; want hasNextPage after 1", data, counts)
+			}
+			counter.reset()
+			a.ok(`{ organizations(first: 10) { edges { node { services(first: 10) { pageInfo { hasNextPage } } } } } }`, nil, &data)
+			if _, counts := counter.rowsRead(); counter.Count() != 2 || counts != 1 {
+				t.Errorf("no nested edges: %d statements, %d counts; want 2, 1", counter.Count(), counts)
+			}
+		})
+	}
+}
+
+// dropTotalCounts is v, a decoded JSON answer, without its totalCount
+// fields.
+func dropTotalCounts(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		delete(v, "totalCount")
+		for k, x := range v {
+			v[k] = dropTotalCounts(x)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = dropTotalCounts(x)
+		}
+	}
+	return v
 }
