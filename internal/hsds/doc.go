@@ -437,7 +437,7 @@
 // while writing (the change feed's events for the transaction, the
 // records' ids, a re-import's snapshots of the stored records); the JSON
 // package is within a few MB of it at each stage, 64 MB once read and
-// 157 MB at its peak (95 and 198 MB before its copies were counted,
+// about 160 MB at its peak (95 and 198 MB before its copies were counted,
 // below). Before
 // this design the peak held 320 MB live (333 MB for JSON) while
 // restoring Village's attributes, 234 MB of it once every record was
@@ -486,8 +486,9 @@
 //     differs in any value, is a row as before, and indexIDs merges it
 //     (or warns) and lets it go (forgetCopy); a copy counted leaves the
 //     report as it was (TestImportNestedCopiesChangeNothing);
-//   - a service area, a package's most numerous record, is packed as
-//     soon as it is mapped, not once all are (importMapper.finish);
+//   - a service area (a package's most numerous record) and a service
+//     (its largest fields) are packed as soon as mapped, not once all of
+//     their kind are (importMapper.finish);
 //   - the change-history entries are attached (attachHistory) from a list
 //     of (record, entry row) sorted by record, not a map of each record's
 //     id strings (30 MB at the national package's peak); and the change
@@ -531,8 +532,11 @@
 //     GOMEMLIMIT=off. The JSON package was left out of it until its
 //     copies were counted (above): its heap's pages then held some 270 MB
 //     resident while 120–170 MB was live, so the limit cost 75% more CPU
-//     for 320 MB; without the copies' rows its peak is 157 MB live and
-//     the limit holds it under 300 MB. Measured with an A/B of both
+//     for 320 MB; without the copies' rows its peak is about 160 MB live,
+//     and the limit holds it under 300 MB once it allows for what the
+//     runtime holds beyond the heap's objects (importMemoryLimit: some 55
+//     MB of unused span room and metadata at that peak; a limit under it
+//     took twice the CPU). Measured with an A/B of both
 //     binaries on the packages of tools/bench/hsds-scale.sh (see the
 //     README's figures).
 //
