@@ -475,13 +475,17 @@
 //     attributes and their terms) in every document that nests it: a
 //     nested object whose record's first row was read from an object
 //     nested in another document, with the same values, its own links
-//     included, is counted with that row and never becomes a row
-//     (importPackage.nestedCopy: 500,000 of the national package's 1.28
-//     million JSON rows, 40 MB of rows and accounting that lived until
-//     indexIDs merged them, and left pages half empty once they went).
+//     included, and given no value of its own later in its document (a
+//     record nested twice there is merged into one row, which may gain a
+//     link), is counted with that row once its document is read, and its
+//     row goes (importPackage.nestedCopy, dropCopies: 500,000 of the
+//     national package's 1.28 million JSON rows, 40 MB of rows and
+//     accounting that lived until indexIDs merged them, and left pages
+//     half empty once they went).
 //     The first row of each record is remembered while the package is
 //     read by hashes of its table and id and of its values (maphash,
-//     seeded per import, 128 bits for the values), dropped once read. A
+//     seeded per import, 128 bits for the values, each string after its
+//     length), dropped once read. A
 //     copy of a record whose first row is a top-level object, or that
 //     differs in any value, is a row as before, and indexIDs merges it
 //     (or warns) and lets it go (forgetCopy); a copy counted leaves the

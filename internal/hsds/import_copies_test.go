@@ -153,3 +153,73 @@ func TestImportNestedCopiesChangeNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestImportNestedCopyLinkedLater: a phone nested under the organization
+// and again under the service in each service document is a copy of the
+// first document's phone until the service nests it and gives it its own
+// service_id: it is then a row (duplicate id, a derived one, a warning),
+// as without counting copies, and no service loses its phone.
+func TestImportNestedCopyLinkedLater(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "services")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		doc := fmt.Sprintf(`{"id":"5a2c7e90-0000-4000-8000-00000000000%d","name":"Service %d","status":"active",
+ "organization":{"id":"2f6b8a40-1c1e-4d6a-8a53-0b9f1d7e6c01","name":"Org",
+   "phones":[{"id":"7e000000-0000-4000-8000-000000000001","number":"555-0100"}]},
+ "phones":[{"id":"7e000000-0000-4000-8000-000000000001","number":"555-0100"}]}`, i, i)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("s%d.json", i)), []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Dir(dir)
+	run := func(count bool) (*Report, int) {
+		importCountNestedCopies = count
+		defer func() { importCountNestedCopies = true }()
+		db := testdb.Open(t, dialect.SQLite, store.Options{})
+		rep := importMust(t, db, path, ImportOptions{})
+		return rep, db.Client.Phone.Query().CountX(t.Context())
+	}
+	counted, nc := run(true)
+	asRows, nr := run(false)
+	if nc != nr {
+		t.Errorf("phones stored: counted %d, as rows %d", nc, nr)
+	}
+	if !reflect.DeepEqual(counted.WarningGroups(), asRows.WarningGroups()) {
+		t.Errorf("warnings differ:\n counted %+v\n as rows %+v", counted.WarningGroups(), asRows.WarningGroups())
+	}
+	if !reflect.DeepEqual(counted.Tables, asRows.Tables) {
+		t.Errorf("accounts differ:\n counted %+v\n as rows %+v", counted.Tables, asRows.Tables)
+	}
+}
+
+// TestImportNestedCopyHashTellsValuesApart: values that join to the same
+// bytes ({name:"Org\x00website\x00W"} and {name:"Org", website:"W"}) are
+// not taken for a copy (firstOf writes each string after its length): the
+// package is refused for the organization's differing copies, as it is
+// without counting copies.
+func TestImportNestedCopyHashTellsValuesApart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "services")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	orgs := []string{`{"id":"2f6b8a40-1c1e-4d6a-8a53-0b9f1d7e6c01","name":"Org","website":"https://example.org"}`,
+		`{"id":"2f6b8a40-1c1e-4d6a-8a53-0b9f1d7e6c01","name":"Org\u0000website\u0000https://example.org"}`}
+	for i, org := range orgs {
+		doc := fmt.Sprintf(`{"id":"5a2c7e90-0000-4000-8000-00000000000%d","name":"Service %d","status":"active","organization":%s}`, i, i, org)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("s%d.json", i)), []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Dir(dir)
+	for _, count := range []bool{false, true} {
+		importCountNestedCopies = count
+		db := testdb.Open(t, dialect.SQLite, store.Options{})
+		_, err := Import(t.Context(), db.Client, path, ImportOptions{})
+		importCountNestedCopies = true
+		if err == nil {
+			t.Errorf("count=%v: conflicting organization copies imported without error", count)
+		}
+	}
+}

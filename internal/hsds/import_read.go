@@ -3,6 +3,7 @@ package hsds
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -31,6 +32,10 @@ type importRow struct {
 	// consumed: the row is stored or kept verbatim (a flag of the row,
 	// where a map would take an entry per row of the package).
 	consumed bool
+	// copyOf: the row, a nested JSON object, is so far a copy of its
+	// record's first row (see nestedCopy); a value set on it since says
+	// otherwise (setRaw).
+	copyOf bool
 	// path is the JSON path ($.locations[0]); nil for CSV (a pointer,
 	// as a CSV row has none: a row takes 64 bytes, not 80).
 	path *string
@@ -127,6 +132,7 @@ func (r *importRow) setRaw(col, val string) {
 		r.v = map[string]string{}
 	}
 	r.v[col] = val
+	r.copyOf = false
 }
 
 // each calls f with every column of the row and its value.
@@ -298,7 +304,11 @@ type importPackage struct {
 	copies      map[*importRow]uint32
 	copyFiles   map[string][]uint64
 	docs        []string // the JSON documents read, in order
-	readBuf     []byte   // the last JSON document's bytes (readJSONDoc)
+	// pendingCopies are the rows of the document being read that are
+	// copies (nestedCopy); docStart where its rows begin in each table.
+	pendingCopies []importPendingCopy
+	docStart      map[string]int
+	readBuf       []byte // the last JSON document's bytes (readJSONDoc)
 }
 
 // importCountNestedCopies is off only in the test that checks that
@@ -920,10 +930,18 @@ var importFKColumn = map[string]string{
 // array of objects or a paged list; a fault after the first value is named
 // with the value's number, never a silent end.
 func (p *importPackage) readJSONDoc(files *importFiles, name, file, hint string) error {
+	if p.docStart == nil {
+		p.docStart = map[string]int{}
+	}
+	clear(p.docStart)
+	for name, t := range p.tables {
+		p.docStart[name] = len(t.rows)
+	}
 	defer func() {
 		// A nested object is merged only with its copies in its own file
 		// (see walkJSONChild): the next file starts afresh.
 		p.seen = nil
+		p.dropCopies()
 		p.compactRows()
 	}()
 	p.docs = append(p.docs, file)
@@ -1197,8 +1215,8 @@ func (p *importPackage) walkJSONObject(file, path, table string, x any, parentTa
 	t := p.table(table)
 	if seenKey == "" {
 		p.firstOf(table, row, false)
-		t.rows = append(t.rows, row)
 	}
+	t.rows = append(t.rows, row)
 	if seenKey != "" {
 		if p.seen == nil {
 			p.seen = map[string]*importRow{}
@@ -1218,18 +1236,10 @@ func (p *importPackage) walkJSONObject(file, path, table string, x any, parentTa
 			}
 		}
 	}
-	if seenKey == "" {
-		return
+	if seenKey != "" {
+		// Once what it nests has set its links on it.
+		p.nestedCopy(table, row)
 	}
-	// A nested record is filed once what it nests has set its links on
-	// it, unless it is a copy of one filed from another document.
-	if first := p.nestedCopy(table, row); first != nil {
-		// Its copies later in this document merge into the first, as
-		// into its own row they would have.
-		p.seen[seenKey] = first
-		return
-	}
-	t.rows = append(t.rows, row)
 }
 
 // walkJSONChild files a nested object, linking it to its parent: the
@@ -1278,38 +1288,83 @@ func (p *importPackage) walkJSONChild(file, path, table, fk string, x any, paren
 	p.walkJSONObject(file, path, table, obj, parentTable, parentID, fk, key)
 }
 
-// nestedCopy returns the first row of row's record (its table and id)
-// when that row was read from an object nested in a document and row,
-// nested in another document, is a copy of it: the same values, its own
-// links included (copies in one document are merged by walkJSONChild). A
-// JSON package repeats a record in every document that nests it (an
-// organization, its attributes and their terms in each of its services'
-// documents: 500,000 of the national package's 1.28 million JSON rows),
-// and indexIDs would merge each such copy into the first row without a
-// word (forgetCopy): so it is counted (snapshotRows) rather than held as a
-// row until then. What the first row gains later (links its copies give)
-// only fills its blanks, so a copy of what it was merges into what it is
-// with nothing to add; a copy of a nested object whose record's first row
-// is a top-level object, or that differs from the first in any value, is
-// read as a row, for indexIDs to compare.
-func (p *importPackage) nestedCopy(table string, row *importRow) *importRow {
+// nestedCopy marks row, a nested object read whole (what it nests read
+// too), as a copy of its record's first row when that row was read from
+// an object nested in another document and row has the same values, its
+// own links included. A JSON package repeats a record in every document
+// that nests it (an organization, its attributes and their terms in each
+// of its services' documents: 500,000 of the national package's 1.28
+// million JSON rows), and indexIDs would merge each such copy into the
+// first row without a word (forgetCopy): so, once its document is read,
+// a row still a copy is counted (dropCopies, snapshotRows) rather than
+// held as a row until then. A copy stays a row of its document until then
+// because the document may nest the record again and give this row a
+// link the first row lacks or contradicts (walkJSONChild merges it into
+// this row): a value set on it makes it a row as any other (setRaw). What
+// the first row gains later only fills its blanks, so a copy of what it
+// was merges into what it is with nothing to add. A copy of a nested
+// object whose record's first row is a top-level object, or that differs
+// from the first in any value, is a row as before, for indexIDs to
+// compare.
+func (p *importPackage) nestedCopy(table string, row *importRow) {
 	first, sum, ok := p.firstOf(table, row, true)
 	if !ok || first.row == nil || first.sum != sum || first.row.file == row.file {
-		return nil
+		return
 	}
-	if p.copies == nil {
-		p.copies = map[*importRow]uint32{}
-		p.copyFiles = map[string][]uint64{}
+	row.copyOf = true
+	p.pendingCopies = append(p.pendingCopies, importPendingCopy{row, first.row, table})
+}
+
+// importPendingCopy is a row of the document being read that is a copy of
+// first, the first row of its record (nestedCopy).
+type importPendingCopy struct {
+	row, first *importRow
+	table      string
+}
+
+// dropCopies counts the rows of the document just read that are still
+// copies of their record's first row with it, and lets them go from their
+// tables.
+func (p *importPackage) dropCopies() {
+	if len(p.pendingCopies) == 0 {
+		return
 	}
-	p.copies[first.row]++
-	doc := len(p.docs) - 1 // row's: the document being read
-	files := p.copyFiles[table]
-	if need := doc/64 + 1; len(files) < need {
-		files = append(files, make([]uint64, need-len(files))...)
-		p.copyFiles[table] = files
+	drop := map[*importRow]bool{}
+	tables := map[string]bool{}
+	doc := len(p.docs) - 1
+	for _, c := range p.pendingCopies {
+		if !c.row.copyOf {
+			continue
+		}
+		drop[c.row] = true
+		tables[c.table] = true
+		if p.copies == nil {
+			p.copies = map[*importRow]uint32{}
+			p.copyFiles = map[string][]uint64{}
+		}
+		p.copies[c.first]++
+		files := p.copyFiles[c.table]
+		if need := doc/64 + 1; len(files) < need {
+			files = append(files, make([]uint64, need-len(files))...)
+			p.copyFiles[c.table] = files
+		}
+		files[doc/64] |= 1 << (doc % 64)
 	}
-	files[doc/64] |= 1 << (doc % 64)
-	return first.row
+	clear(p.pendingCopies)
+	p.pendingCopies = p.pendingCopies[:0]
+	for name := range tables {
+		t := p.tables[name]
+		start := p.docStart[name] // the document's rows come after
+		rows := t.rows[:start]
+		for _, r := range t.rows[start:] {
+			if !drop[r] {
+				rows = append(rows, r)
+			}
+		}
+		clear(t.rows[len(rows):])
+		t.rows = rows
+		t.compacted = min(t.compacted, start) // compactRows passes over rows compacted already
+	}
 }
 
 // firstOf notes row, about to be filed, as its record's first row unless
@@ -1329,10 +1384,17 @@ func (p *importPackage) firstOf(table string, row *importRow, nested bool) (firs
 		p.nestedSeeds = [3]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed(), maphash.MakeSeed()}
 	}
 	var h maphash.Hash
+	// Each string after its length, so that no two lists of strings
+	// write the same bytes.
+	var n [8]byte
+	write := func(v string) {
+		binary.LittleEndian.PutUint64(n[:], uint64(len(v)))
+		h.Write(n[:])
+		h.WriteString(v)
+	}
 	h.SetSeed(p.nestedSeeds[0])
-	h.WriteString(table)
-	h.WriteByte(0)
-	h.WriteString(id)
+	write(table)
+	write(id)
 	key := h.Sum64()
 	if nested {
 		keys := make([]string, 0, len(row.v))
@@ -1342,12 +1404,10 @@ func (p *importPackage) firstOf(table string, row *importRow, nested bool) (firs
 		sort.Strings(keys)
 		for i := range sum {
 			h.SetSeed(p.nestedSeeds[1+i])
-			h.WriteString(table)
+			write(table)
 			for _, k := range keys {
-				h.WriteByte(0)
-				h.WriteString(k)
-				h.WriteByte(0)
-				h.WriteString(row.v[k])
+				write(k)
+				write(row.v[k])
 			}
 			sum[i] = h.Sum64()
 		}
