@@ -381,11 +381,7 @@ func (s *importSpill) readPacked(at uint64) []byte {
 		}
 		return s.mem[off : off+int64(n)]
 	}
-	if s.w.Buffered() > 0 {
-		if err := s.w.Flush(); err != nil && s.err == nil {
-			s.err = err
-		}
-	}
+	s.flush()
 	b := make([]byte, n)
 	if !s.read(b, off) {
 		return nil
@@ -404,26 +400,8 @@ func (s *importSpill) packedRecord(at uint64) []byte {
 		}
 		return s.mem[off : off+int64(n)]
 	}
-	if off >= s.recWinOff && off+int64(n) <= s.recWinOff+int64(len(s.recWin)) {
-		return s.recWin[off-s.recWinOff : off-s.recWinOff+int64(n)]
+	if b, ok := s.recWin.at(off, n); ok {
+		return b
 	}
-	if s.w.Buffered() > 0 {
-		if err := s.w.Flush(); err != nil && s.err == nil {
-			s.err = err
-		}
-	}
-	size := int(min(max(int64(n), importSpillWindow), s.size-off))
-	if size < n {
-		return nil
-	}
-	if cap(s.recWin) < size {
-		s.recWin = make([]byte, size)
-	}
-	s.recWin = s.recWin[:size]
-	if !s.read(s.recWin, off) {
-		s.recWin = s.recWin[:0]
-		return nil
-	}
-	s.recWinOff = off
-	return s.recWin[:n]
+	return s.readAhead(&s.recWin, off, n)
 }

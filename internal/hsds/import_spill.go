@@ -25,14 +25,13 @@ type importSpill struct {
 	// in turn (a row and its copy, a record and the row it links to).
 	// Reading the row after the last one read, or one a little past the
 	// window (a table walked in order), reads ahead a window of the file
-	// (win, from winOff), so a pass over a table takes a read per window,
+	// (win), so a pass over a table takes a read per window,
 	// not per row; a row read out of order is read alone, into the oldest
 	// of slots.
 	slots   [importSpillSlots]importSpillSlot
 	scratch []byte // values, for add (see values)
 	oldest  int
-	win     []byte
-	winOff  int64
+	win     importSpillWin
 	next    int64
 	// What packs mapped records (import_pack.go): the values it cannot
 	// encode, a buffer for the next record, the field names read back
@@ -40,9 +39,25 @@ type importSpill struct {
 	others     []any
 	recScratch []byte
 	names      map[string]string
-	recWin     []byte
-	recWinOff  int64
+	recWin     importSpillWin
 }
+
+// importSpillWin is a window of the spill file read ahead: buf, from off.
+type importSpillWin struct {
+	buf []byte
+	off int64
+}
+
+// at is the n bytes at off, when the window holds them.
+func (w *importSpillWin) at(off int64, n int) ([]byte, bool) {
+	if off >= w.off && off+int64(n) <= w.off+int64(len(w.buf)) {
+		return w.buf[off-w.off : off-w.off+int64(n)], true
+	}
+	return nil, false
+}
+
+// end is where the window ends in the file.
+func (w *importSpillWin) end() int64 { return w.off + int64(len(w.buf)) }
 
 // importSpillSlots is how many rows read out of order the spill keeps.
 const importSpillSlots = 4
@@ -156,30 +171,16 @@ func (s *importSpill) row(r *importRow) []byte {
 	// In order: right after the row read before, or a little past the
 	// window (a table's rows of a JSON package lie between the other
 	// tables' rows of each document, compacted a document at a time).
-	winEnd := s.winOff + int64(len(s.win))
-	sequential := off == s.next || (len(s.win) > 0 && off >= winEnd && off-winEnd < importSpillWindow)
+	winEnd := s.win.end()
+	sequential := off == s.next || (len(s.win.buf) > 0 && off >= winEnd && off-winEnd < importSpillWindow)
 	s.next = off + int64(n)
-	if off >= s.winOff && off+int64(n) <= s.winOff+int64(len(s.win)) {
-		return s.win[off-s.winOff : off-s.winOff+int64(n)]
-	}
-	if s.w.Buffered() > 0 {
-		if err := s.w.Flush(); err != nil && s.err == nil {
-			s.err = err
-		}
+	if b, ok := s.win.at(off, n); ok {
+		return b
 	}
 	if sequential {
-		size := int(min(max(int64(n), importSpillWindow), s.size-off))
-		if cap(s.win) < size {
-			s.win = make([]byte, size)
-		}
-		s.win = s.win[:size]
-		if !s.read(s.win, off) {
-			s.win = s.win[:0]
-			return nil
-		}
-		s.winOff = off
-		return s.win[:n]
+		return s.readAhead(&s.win, off, n)
 	}
+	s.flush()
 	slot := &s.slots[s.oldest]
 	s.oldest = (s.oldest + 1) % importSpillSlots
 	if cap(slot.buf) < n {
@@ -192,6 +193,38 @@ func (s *importSpill) row(r *importRow) []byte {
 	}
 	slot.r = r
 	return slot.buf
+}
+
+// readAhead reads into w a window of the file from off (importSpillWindow,
+// or n bytes when more) and gives its first n bytes.
+func (s *importSpill) readAhead(w *importSpillWin, off int64, n int) []byte {
+	s.flush()
+	size := int(min(max(int64(n), importSpillWindow), s.size-off))
+	if size < n {
+		if s.err == nil {
+			s.err = fmt.Errorf("reading back the package's values: %d bytes at %d, past the end (%d)", n, off, s.size)
+		}
+		return nil
+	}
+	if cap(w.buf) < size {
+		w.buf = make([]byte, size)
+	}
+	w.buf = w.buf[:size]
+	if !s.read(w.buf, off) {
+		w.buf = w.buf[:0]
+		return nil
+	}
+	w.off = off
+	return w.buf[:n]
+}
+
+// flush writes what is buffered to the file, for a read of it.
+func (s *importSpill) flush() {
+	if s.w.Buffered() > 0 {
+		if err := s.w.Flush(); err != nil && s.err == nil {
+			s.err = err
+		}
+	}
 }
 
 // read reads len(b) bytes of the file at off, noting a failure in s.err.
