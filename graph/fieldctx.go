@@ -67,13 +67,7 @@ func (c *fieldCtx) Value(key any) any {
 // newFieldCtx is a field context below ctx, from ctx's arena if it has
 // one, with its parent set as graphql.WithFieldContext sets it.
 func newFieldCtx(ctx context.Context) *fieldCtx {
-	var parent *graphql.FieldContext
 	a, _ := ctx.(*fieldCtx)
-	if a != nil {
-		parent = &a.fc
-	} else {
-		parent = graphql.GetFieldContext(ctx)
-	}
 	var c *fieldCtx
 	if ar := arenaOf(ctx, a); ar != nil {
 		c = ar.fieldCtx()
@@ -81,9 +75,28 @@ func newFieldCtx(ctx context.Context) *fieldCtx {
 	} else {
 		c = new(fieldCtx)
 	}
-	c.Context = ctx
-	c.fc.Parent = parent
+	c.below(ctx, a)
 	return c
+}
+
+// below makes c a field context below ctx (a, when ctx is a fieldCtx),
+// its parent set as graphql.WithFieldContext sets it.
+func (c *fieldCtx) below(ctx context.Context, a *fieldCtx) {
+	c.Context = ctx
+	if a != nil {
+		c.fc.Parent = &a.fc
+	} else {
+		c.fc.Parent = graphql.GetFieldContext(ctx)
+	}
+}
+
+// leaf makes c the context of a leaf field of object.
+func (c *fieldCtx) leaf(object string, field graphql.CollectedField, isMethod, isResolver bool) {
+	c.fc.Object = object
+	c.fc.Field = field
+	c.fc.IsMethod = isMethod
+	c.fc.IsResolver = isResolver
+	c.fc.Child = leafChild
 }
 
 // leafField is the context of a leaf field (a scalar or enum, or a list of
@@ -92,11 +105,7 @@ func newFieldCtx(ctx context.Context) *fieldCtx {
 // validation refuses a selection below a leaf.
 func leafField(ctx context.Context, object string, field graphql.CollectedField, isMethod, isResolver bool) context.Context {
 	c := newFieldCtx(ctx)
-	c.fc.Object = object
-	c.fc.Field = field
-	c.fc.IsMethod = isMethod
-	c.fc.IsResolver = isResolver
-	c.fc.Child = leafChild
+	c.leaf(object, field, isMethod, isResolver)
 	return c
 }
 
@@ -116,17 +125,9 @@ func transientLeafField(ctx context.Context, object string, field graphql.Collec
 		return leafField(ctx, object, field, isMethod, isResolver)
 	}
 	c := &ar.transient
-	*c = fieldCtx{Context: ctx, arena: ar}
-	if a != nil {
-		c.fc.Parent = &a.fc
-	} else {
-		c.fc.Parent = graphql.GetFieldContext(ctx)
-	}
-	c.fc.Object = object
-	c.fc.Field = field
-	c.fc.IsMethod = isMethod
-	c.fc.IsResolver = isResolver
-	c.fc.Child = leafChild
+	*c = fieldCtx{arena: ar}
+	c.below(ctx, a)
+	c.leaf(object, field, isMethod, isResolver)
 	return c
 }
 
