@@ -68,6 +68,20 @@ func (t *table) start(h uint64) int { return int(h) & (len(t.slots) - 1) }
 
 func (t *table) next(i int) int { return (i + 1) & (len(t.slots) - 1) }
 
+// find is the number in the table whose key hashes to h and for which is
+// says true.
+func (t *table) find(h uint64, is func(int32) bool) (int32, bool) {
+	if len(t.slots) == 0 {
+		return -1, false
+	}
+	for i := t.start(h); t.slots[i] != 0; i = t.next(i) {
+		if v := t.slots[i] - 1; is(v) {
+			return v, true
+		}
+	}
+	return -1, false
+}
+
 // add puts number v, whose key hashes to h, in the table (it must not be
 // in it); hash gives the hash of a number's key, to grow the table.
 func (t *table) add(h uint64, v int32, hash func(int32) uint64) {

@@ -281,38 +281,17 @@ func (ix *contents) placesOf(d int32) ([]located, [][3]float64) {
 
 // termOf is the term number of a stem.
 func (ix *contents) termOf(stem string) (int32, bool) {
-	if t := &ix.terms; len(t.slots) > 0 {
-		for i := t.start(hashString(stem)); t.slots[i] != 0; i = t.next(i) {
-			if n := t.slots[i] - 1; ix.stem(n) == stem {
-				return n, true
-			}
-		}
-	}
-	return -1, false
+	return ix.terms.find(hashString(stem), func(n int32) bool { return ix.stem(n) == stem })
 }
 
 // surfaceNumber is the number of a word's surface.
 func (ix *contents) surfaceNumber(w string) (int32, bool) {
-	if t := &ix.surfaceOf; len(t.slots) > 0 {
-		for i := t.start(hashString(w)); t.slots[i] != 0; i = t.next(i) {
-			if s := t.slots[i] - 1; ix.word(s) == w {
-				return s, true
-			}
-		}
-	}
-	return -1, false
+	return ix.surfaceOf.find(hashString(w), func(s int32) bool { return ix.word(s) == w })
 }
 
 // find is the number of the record of type t and ID id (none when dead).
 func (ix *contents) find(k docKey) (int32, bool) {
-	if t := &ix.keys; len(t.slots) > 0 {
-		for i := t.start(hashKey(k)); t.slots[i] != 0; i = t.next(i) {
-			if pos := t.slots[i] - 1; ix.docs[pos].id == k.id && ix.docs[pos].typ == k.typ {
-				return pos, true
-			}
-		}
-	}
-	return -1, false
+	return ix.keys.find(hashKey(k), func(pos int32) bool { return ix.docs[pos].id == k.id && ix.docs[pos].typ == k.typ })
 }
 
 func (ix *contents) termHash(n int32) uint64    { return hashString(ix.stem(n)) }
