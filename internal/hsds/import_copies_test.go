@@ -1,7 +1,6 @@
 package hsds
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,7 +10,6 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 )
@@ -106,18 +104,7 @@ func TestImportJSONNestedCopiesCounted(t *testing.T) {
 // package above) with copies counted and with each read as a row: the
 // reports and the records stored are the same.
 func TestImportNestedCopiesChangeNothing(t *testing.T) {
-	ctx := context.Background()
-	src := testdb.Open(t, dialect.SQLite, store.Options{})
-	if _, err := seed.Load(ctx, src.Client); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.LoadSamples(ctx, src.Client); err != nil {
-		t.Fatal(err)
-	}
-	export := t.TempDir()
-	if _, err := Export(ctx, src.Client, "json", export); err != nil {
-		t.Fatal(err)
-	}
+	_, export := importExportSeeded(t, "json")
 	for name, path := range map[string]string{
 		"examples": importSample(t, "openreferral-spec-3.0/examples"),
 		"export":   export,

@@ -17,7 +17,6 @@ import (
 	"github.com/village-directory/village/ent/phone"
 	"github.com/village-directory/village/ent/servicearea"
 	"github.com/village-directory/village/internal/directory"
-	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 )
@@ -117,18 +116,7 @@ func TestImportHeldSizes(t *testing.T) {
 // lets go once read (forgetConsumed) are still each accounted for, as
 // imported from their file.
 func TestImportForgottenRowsCounted(t *testing.T) {
-	ctx := context.Background()
-	src := testdb.Open(t, dialect.SQLite, store.Options{})
-	if _, err := seed.Load(ctx, src.Client); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.LoadSamples(ctx, src.Client); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if _, err := Export(ctx, src.Client, "csv", dir); err != nil {
-		t.Fatalf("export: %v", err)
-	}
+	_, dir := importExportSeeded(t, "csv")
 	f, err := os.Open(filepath.Join(dir, "attributes.csv"))
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/village-directory/village/ent"
-	"github.com/village-directory/village/internal/seed"
 	"github.com/village-directory/village/internal/store"
 	"github.com/village-directory/village/internal/testdb"
 )
@@ -114,24 +113,26 @@ func deref[T any](p *T) any {
 	return *p
 }
 
+// importExportSeeded exports the seeded directory (samples included) in
+// format to a new folder, and gives the source database and the folder.
+func importExportSeeded(t *testing.T, format string) (*store.DB, string) {
+	t.Helper()
+	src := testdb.Open(t, dialect.SQLite, store.Options{})
+	reimportSeeded(t, src)
+	dir := t.TempDir()
+	if _, err := Export(context.Background(), src.Client, format, dir); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	return src, dir
+}
+
 // TestImportRoundTripSeeded exports the seeded directory (the export side
 // of this package), imports it into an empty database and compares the
 // services field by field.
 func TestImportRoundTripSeeded(t *testing.T) {
-	ctx := context.Background()
 	for _, format := range []string{"csv", "json"} {
 		t.Run(format, func(t *testing.T) {
-			src := testdb.Open(t, dialect.SQLite, store.Options{})
-			if _, err := seed.Load(ctx, src.Client); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := seed.LoadSamples(ctx, src.Client); err != nil {
-				t.Fatal(err)
-			}
-			dir := t.TempDir()
-			if _, err := Export(ctx, src.Client, format, dir); err != nil {
-				t.Fatalf("export: %v", err)
-			}
+			src, dir := importExportSeeded(t, format)
 			dst := testdb.Open(t, dialect.SQLite, store.Options{})
 			rep := importMust(t, dst, dir, ImportOptions{})
 			if testing.Verbose() {
