@@ -475,13 +475,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// byteSize is a number of bytes: "1048576", "200MiB", "1GiB", "150MB".
 // defaultMemoryHeadroom is the headroom of serve's memory limit when none
 // is given (see server.Config.MemoryHeadroom): at national size the limit
-// is then about 130 MiB, where the collector's default let the heap reach
+// is then about 80 MB, where the collector's default let the heap reach
 // twice what is live.
 const defaultMemoryHeadroom = 32 << 20
 
+// byteSize is a number of bytes: "1048576", "200MiB", "1GiB", "150MB".
 type byteSize int64
 
 func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
