@@ -69,17 +69,22 @@
 // own pages. Once the indexes are built (warmIndexes), the build's garbage
 // is collected and its pages returned to the OS (debug.FreeOSMemory), and a
 // soft memory limit is set a little above what is then held (memoryLimit:
-// plus the response cache's bound, plus 32 MiB or a quarter, in village
+// plus the response cache's bound, plus a headroom or a quarter, in village
 // serve), so the heap does not grow to twice what is live. The limit trades
-// throughput for resident size, since the collector then runs more often
-// over the same live heap: on 2 busy cores, 16 nested lists at a time
-// spent about 3.8 ms of CPU a request with it and 2.2–2.4 ms with
-// --memory-limit 0 (which left the process at 215 MB); a 16 MiB headroom
-// instead of 32 saved another 15 MB and lost 25–40% of the throughput.
-// Making the indexes' live heap smaller, or free of pointers for the
-// collector to follow, is what lowers both: the match index is laid out
-// so (its package's "Layout"), and the search index is the next
-// candidate. The response cache keeps answers S2-compressed
+// throughput for resident size, since the collector runs more often the
+// less room it leaves above the live heap, and the requests in flight are
+// part of that live heap. village serve's headroom is 48 MiB on PostgreSQL
+// and 32 MiB on SQLite, whose driver allocates outside the Go runtime (its
+// C heap and page caches: 10 MB at rest, more under load) within the same
+// resident size. Measured on 2 busy cores with 16 nested lists of issue 19
+// at a time (PostgreSQL, interleaved rounds): a 32 MiB headroom (an 80 MB
+// limit) cost 2.4 ms of CPU a request, 48 MiB (96 MB) 1.9 ms, 56 MiB 1.7
+// ms, at 118, 131–141 and 132–136 MB resident; on SQLite 32 MiB left the
+// process at 146 MB under that load and 48 MiB at 166. Both indexes are
+// laid out without pointers (the match index's package doc, "Layout"; the
+// search index's, "Memory"), so the collector has little to follow in
+// what the server holds: it is the requests' own allocations that make it
+// run. The response cache keeps answers S2-compressed
 // (respcache.go), about a sixth of a listing page, so its 4 MiB default
 // holds some 250 listing pages of 100 services.
 //
