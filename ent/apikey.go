@@ -45,7 +45,7 @@ type APIKeyEdges struct {
 	// totalCount holds the count of the edges above.
 	totalCount [1]map[string]int
 
-	namedOrganizations map[string][]*Organization
+	namedOrganizations namedEdges[Organization]
 }
 
 // OrganizationsOrErr returns the Organizations value or an error if the edge
@@ -192,10 +192,7 @@ func (_m *APIKey) String() string {
 // NamedOrganizations returns the Organizations named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *APIKey) NamedOrganizations(name string) ([]*Organization, error) {
-	if _m.Edges.namedOrganizations == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedOrganizations[name]
+	nodes, ok := _m.Edges.namedOrganizations.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -203,14 +200,7 @@ func (_m *APIKey) NamedOrganizations(name string) ([]*Organization, error) {
 }
 
 func (_m *APIKey) appendNamedOrganizations(name string, edges ...*Organization) {
-	if _m.Edges.namedOrganizations == nil {
-		_m.Edges.namedOrganizations = make(map[string][]*Organization)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedOrganizations[name] = []*Organization{}
-	} else {
-		_m.Edges.namedOrganizations[name] = append(_m.Edges.namedOrganizations[name], edges...)
-	}
+	_m.Edges.namedOrganizations.add(name, edges)
 }
 
 // APIKeys is a parsable slice of APIKey.

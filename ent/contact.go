@@ -74,7 +74,7 @@ type ContactEdges struct {
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
-	namedPhones map[string][]*Phone
+	namedPhones namedEdges[Phone]
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -363,10 +363,7 @@ func (_m *Contact) String() string {
 // NamedPhones returns the Phones named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Contact) NamedPhones(name string) ([]*Phone, error) {
-	if _m.Edges.namedPhones == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedPhones[name]
+	nodes, ok := _m.Edges.namedPhones.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -374,14 +371,7 @@ func (_m *Contact) NamedPhones(name string) ([]*Phone, error) {
 }
 
 func (_m *Contact) appendNamedPhones(name string, edges ...*Phone) {
-	if _m.Edges.namedPhones == nil {
-		_m.Edges.namedPhones = make(map[string][]*Phone)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedPhones[name] = []*Phone{}
-	} else {
-		_m.Edges.namedPhones[name] = append(_m.Edges.namedPhones[name], edges...)
-	}
+	_m.Edges.namedPhones.add(name, edges)
 }
 
 // Contacts is a parsable slice of Contact.

@@ -39,7 +39,7 @@ func main() {
 			gen.FeatureUpsert,
 			gen.FeatureLock,
 		},
-	}, entc.Extensions(ex), entc.TemplateFiles("ent/template/lookahead.tmpl", "ent/template/scanreuse.tmpl"))
+	}, entc.Extensions(ex), entc.TemplateFiles("ent/template/lookahead.tmpl", "ent/template/scanreuse.tmpl", "ent/template/namededges.tmpl"))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}

@@ -88,9 +88,9 @@ type LocationEdges struct {
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
-	namedServiceAtLocations map[string][]*ServiceAtLocation
-	namedPhones             map[string][]*Phone
-	namedSchedules          map[string][]*Schedule
+	namedServiceAtLocations namedEdges[ServiceAtLocation]
+	namedPhones             namedEdges[Phone]
+	namedSchedules          namedEdges[Schedule]
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -449,10 +449,7 @@ func (_m *Location) String() string {
 // NamedServiceAtLocations returns the ServiceAtLocations named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Location) NamedServiceAtLocations(name string) ([]*ServiceAtLocation, error) {
-	if _m.Edges.namedServiceAtLocations == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedServiceAtLocations[name]
+	nodes, ok := _m.Edges.namedServiceAtLocations.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -460,23 +457,13 @@ func (_m *Location) NamedServiceAtLocations(name string) ([]*ServiceAtLocation, 
 }
 
 func (_m *Location) appendNamedServiceAtLocations(name string, edges ...*ServiceAtLocation) {
-	if _m.Edges.namedServiceAtLocations == nil {
-		_m.Edges.namedServiceAtLocations = make(map[string][]*ServiceAtLocation)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedServiceAtLocations[name] = []*ServiceAtLocation{}
-	} else {
-		_m.Edges.namedServiceAtLocations[name] = append(_m.Edges.namedServiceAtLocations[name], edges...)
-	}
+	_m.Edges.namedServiceAtLocations.add(name, edges)
 }
 
 // NamedPhones returns the Phones named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Location) NamedPhones(name string) ([]*Phone, error) {
-	if _m.Edges.namedPhones == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedPhones[name]
+	nodes, ok := _m.Edges.namedPhones.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -484,23 +471,13 @@ func (_m *Location) NamedPhones(name string) ([]*Phone, error) {
 }
 
 func (_m *Location) appendNamedPhones(name string, edges ...*Phone) {
-	if _m.Edges.namedPhones == nil {
-		_m.Edges.namedPhones = make(map[string][]*Phone)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedPhones[name] = []*Phone{}
-	} else {
-		_m.Edges.namedPhones[name] = append(_m.Edges.namedPhones[name], edges...)
-	}
+	_m.Edges.namedPhones.add(name, edges)
 }
 
 // NamedSchedules returns the Schedules named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Location) NamedSchedules(name string) ([]*Schedule, error) {
-	if _m.Edges.namedSchedules == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedSchedules[name]
+	nodes, ok := _m.Edges.namedSchedules.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -508,14 +485,7 @@ func (_m *Location) NamedSchedules(name string) ([]*Schedule, error) {
 }
 
 func (_m *Location) appendNamedSchedules(name string, edges ...*Schedule) {
-	if _m.Edges.namedSchedules == nil {
-		_m.Edges.namedSchedules = make(map[string][]*Schedule)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedSchedules[name] = []*Schedule{}
-	} else {
-		_m.Edges.namedSchedules[name] = append(_m.Edges.namedSchedules[name], edges...)
-	}
+	_m.Edges.namedSchedules.add(name, edges)
 }
 
 // Locations is a parsable slice of Location.

@@ -87,16 +87,16 @@ type OrganizationEdges struct {
 	// totalCount holds the count of the edges above.
 	totalCount [10]map[string]int
 
-	namedChildren  map[string][]*Organization
-	namedPrograms  map[string][]*Program
-	namedServices  map[string][]*Service
-	namedLocations map[string][]*Location
-	namedPhones    map[string][]*Phone
-	namedContacts  map[string][]*Contact
-	namedFundings  map[string][]*Funding
-	namedFunded    map[string][]*Funding
-	namedResources map[string][]*Resource
-	namedAPIKeys   map[string][]*APIKey
+	namedChildren  namedEdges[Organization]
+	namedPrograms  namedEdges[Program]
+	namedServices  namedEdges[Service]
+	namedLocations namedEdges[Location]
+	namedPhones    namedEdges[Phone]
+	namedContacts  namedEdges[Contact]
+	namedFundings  namedEdges[Funding]
+	namedFunded    namedEdges[Funding]
+	namedResources namedEdges[Resource]
+	namedAPIKeys   namedEdges[APIKey]
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -485,10 +485,7 @@ func (_m *Organization) String() string {
 // NamedChildren returns the Children named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Organization) NamedChildren(name string) ([]*Organization, error) {
-	if _m.Edges.namedChildren == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedChildren[name]
+	nodes, ok := _m.Edges.namedChildren.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -496,23 +493,13 @@ func (_m *Organization) NamedChildren(name string) ([]*Organization, error) {
 }
 
 func (_m *Organization) appendNamedChildren(name string, edges ...*Organization) {
-	if _m.Edges.namedChildren == nil {
-		_m.Edges.namedChildren = make(map[string][]*Organization)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedChildren[name] = []*Organization{}
-	} else {
-		_m.Edges.namedChildren[name] = append(_m.Edges.namedChildren[name], edges...)
-	}
+	_m.Edges.namedChildren.add(name, edges)
 }
 
 // NamedPrograms returns the Programs named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Organization) NamedPrograms(name string) ([]*Program, error) {
-	if _m.Edges.namedPrograms == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedPrograms[name]
+	nodes, ok := _m.Edges.namedPrograms.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -520,23 +507,13 @@ func (_m *Organization) NamedPrograms(name string) ([]*Program, error) {
 }
 
 func (_m *Organization) appendNamedPrograms(name string, edges ...*Program) {
-	if _m.Edges.namedPrograms == nil {
-		_m.Edges.namedPrograms = make(map[string][]*Program)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedPrograms[name] = []*Program{}
-	} else {
-		_m.Edges.namedPrograms[name] = append(_m.Edges.namedPrograms[name], edges...)
-	}
+	_m.Edges.namedPrograms.add(name, edges)
 }
 
 // NamedServices returns the Services named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Organization) NamedServices(name string) ([]*Service, error) {
-	if _m.Edges.namedServices == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedServices[name]
+	nodes, ok := _m.Edges.namedServices.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -544,23 +521,13 @@ func (_m *Organization) NamedServices(name string) ([]*Service, error) {
 }
 
 func (_m *Organization) appendNamedServices(name string, edges ...*Service) {
-	if _m.Edges.namedServices == nil {
-		_m.Edges.namedServices = make(map[string][]*Service)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedServices[name] = []*Service{}
-	} else {
-		_m.Edges.namedServices[name] = append(_m.Edges.namedServices[name], edges...)
-	}
+	_m.Edges.namedServices.add(name, edges)
 }
 
 // NamedLocations returns the Locations named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Organization) NamedLocations(name string) ([]*Location, error) {
-	if _m.Edges.namedLocations == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedLocations[name]
+	nodes, ok := _m.Edges.namedLocations.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -568,23 +535,13 @@ func (_m *Organization) NamedLocations(name string) ([]*Location, error) {
 }
 
 func (_m *Organization) appendNamedLocations(name string, edges ...*Location) {
-	if _m.Edges.namedLocations == nil {
-		_m.Edges.namedLocations = make(map[string][]*Location)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedLocations[name] = []*Location{}
-	} else {
-		_m.Edges.namedLocations[name] = append(_m.Edges.namedLocations[name], edges...)
-	}
+	_m.Edges.namedLocations.add(name, edges)
 }
 
 // NamedPhones returns the Phones named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Organization) NamedPhones(name string) ([]*Phone, error) {
-	if _m.Edges.namedPhones == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedPhones[name]
+	nodes, ok := _m.Edges.namedPhones.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -592,23 +549,13 @@ func (_m *Organization) NamedPhones(name string) ([]*Phone, error) {
 }
 
 func (_m *Organization) appendNamedPhones(name string, edges ...*Phone) {
-	if _m.Edges.namedPhones == nil {
-		_m.Edges.namedPhones = make(map[string][]*Phone)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedPhones[name] = []*Phone{}
-	} else {
-		_m.Edges.namedPhones[name] = append(_m.Edges.namedPhones[name], edges...)
-	}
+	_m.Edges.namedPhones.add(name, edges)
 }
 
 // NamedContacts returns the Contacts named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Organization) NamedContacts(name string) ([]*Contact, error) {
-	if _m.Edges.namedContacts == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedContacts[name]
+	nodes, ok := _m.Edges.namedContacts.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -616,23 +563,13 @@ func (_m *Organization) NamedContacts(name string) ([]*Contact, error) {
 }
 
 func (_m *Organization) appendNamedContacts(name string, edges ...*Contact) {
-	if _m.Edges.namedContacts == nil {
-		_m.Edges.namedContacts = make(map[string][]*Contact)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedContacts[name] = []*Contact{}
-	} else {
-		_m.Edges.namedContacts[name] = append(_m.Edges.namedContacts[name], edges...)
-	}
+	_m.Edges.namedContacts.add(name, edges)
 }
 
 // NamedFundings returns the Fundings named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Organization) NamedFundings(name string) ([]*Funding, error) {
-	if _m.Edges.namedFundings == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedFundings[name]
+	nodes, ok := _m.Edges.namedFundings.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -640,23 +577,13 @@ func (_m *Organization) NamedFundings(name string) ([]*Funding, error) {
 }
 
 func (_m *Organization) appendNamedFundings(name string, edges ...*Funding) {
-	if _m.Edges.namedFundings == nil {
-		_m.Edges.namedFundings = make(map[string][]*Funding)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedFundings[name] = []*Funding{}
-	} else {
-		_m.Edges.namedFundings[name] = append(_m.Edges.namedFundings[name], edges...)
-	}
+	_m.Edges.namedFundings.add(name, edges)
 }
 
 // NamedFunded returns the Funded named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Organization) NamedFunded(name string) ([]*Funding, error) {
-	if _m.Edges.namedFunded == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedFunded[name]
+	nodes, ok := _m.Edges.namedFunded.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -664,23 +591,13 @@ func (_m *Organization) NamedFunded(name string) ([]*Funding, error) {
 }
 
 func (_m *Organization) appendNamedFunded(name string, edges ...*Funding) {
-	if _m.Edges.namedFunded == nil {
-		_m.Edges.namedFunded = make(map[string][]*Funding)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedFunded[name] = []*Funding{}
-	} else {
-		_m.Edges.namedFunded[name] = append(_m.Edges.namedFunded[name], edges...)
-	}
+	_m.Edges.namedFunded.add(name, edges)
 }
 
 // NamedResources returns the Resources named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Organization) NamedResources(name string) ([]*Resource, error) {
-	if _m.Edges.namedResources == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedResources[name]
+	nodes, ok := _m.Edges.namedResources.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -688,23 +605,13 @@ func (_m *Organization) NamedResources(name string) ([]*Resource, error) {
 }
 
 func (_m *Organization) appendNamedResources(name string, edges ...*Resource) {
-	if _m.Edges.namedResources == nil {
-		_m.Edges.namedResources = make(map[string][]*Resource)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedResources[name] = []*Resource{}
-	} else {
-		_m.Edges.namedResources[name] = append(_m.Edges.namedResources[name], edges...)
-	}
+	_m.Edges.namedResources.add(name, edges)
 }
 
 // NamedAPIKeys returns the APIKeys named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Organization) NamedAPIKeys(name string) ([]*APIKey, error) {
-	if _m.Edges.namedAPIKeys == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedAPIKeys[name]
+	nodes, ok := _m.Edges.namedAPIKeys.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -712,14 +619,7 @@ func (_m *Organization) NamedAPIKeys(name string) ([]*APIKey, error) {
 }
 
 func (_m *Organization) appendNamedAPIKeys(name string, edges ...*APIKey) {
-	if _m.Edges.namedAPIKeys == nil {
-		_m.Edges.namedAPIKeys = make(map[string][]*APIKey)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedAPIKeys[name] = []*APIKey{}
-	} else {
-		_m.Edges.namedAPIKeys[name] = append(_m.Edges.namedAPIKeys[name], edges...)
-	}
+	_m.Edges.namedAPIKeys.add(name, edges)
 }
 
 // Organizations is a parsable slice of Organization.

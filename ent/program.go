@@ -83,9 +83,9 @@ type ProgramEdges struct {
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
-	namedServices  map[string][]*Service
-	namedFundings  map[string][]*Funding
-	namedResources map[string][]*Resource
+	namedServices  namedEdges[Service]
+	namedFundings  namedEdges[Funding]
+	namedResources namedEdges[Resource]
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -423,10 +423,7 @@ func (_m *Program) String() string {
 // NamedServices returns the Services named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Program) NamedServices(name string) ([]*Service, error) {
-	if _m.Edges.namedServices == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedServices[name]
+	nodes, ok := _m.Edges.namedServices.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -434,23 +431,13 @@ func (_m *Program) NamedServices(name string) ([]*Service, error) {
 }
 
 func (_m *Program) appendNamedServices(name string, edges ...*Service) {
-	if _m.Edges.namedServices == nil {
-		_m.Edges.namedServices = make(map[string][]*Service)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedServices[name] = []*Service{}
-	} else {
-		_m.Edges.namedServices[name] = append(_m.Edges.namedServices[name], edges...)
-	}
+	_m.Edges.namedServices.add(name, edges)
 }
 
 // NamedFundings returns the Fundings named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Program) NamedFundings(name string) ([]*Funding, error) {
-	if _m.Edges.namedFundings == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedFundings[name]
+	nodes, ok := _m.Edges.namedFundings.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -458,23 +445,13 @@ func (_m *Program) NamedFundings(name string) ([]*Funding, error) {
 }
 
 func (_m *Program) appendNamedFundings(name string, edges ...*Funding) {
-	if _m.Edges.namedFundings == nil {
-		_m.Edges.namedFundings = make(map[string][]*Funding)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedFundings[name] = []*Funding{}
-	} else {
-		_m.Edges.namedFundings[name] = append(_m.Edges.namedFundings[name], edges...)
-	}
+	_m.Edges.namedFundings.add(name, edges)
 }
 
 // NamedResources returns the Resources named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Program) NamedResources(name string) ([]*Resource, error) {
-	if _m.Edges.namedResources == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedResources[name]
+	nodes, ok := _m.Edges.namedResources.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -482,14 +459,7 @@ func (_m *Program) NamedResources(name string) ([]*Resource, error) {
 }
 
 func (_m *Program) appendNamedResources(name string, edges ...*Resource) {
-	if _m.Edges.namedResources == nil {
-		_m.Edges.namedResources = make(map[string][]*Resource)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedResources[name] = []*Resource{}
-	} else {
-		_m.Edges.namedResources[name] = append(_m.Edges.namedResources[name], edges...)
-	}
+	_m.Edges.namedResources.add(name, edges)
 }
 
 // Programs is a parsable slice of Program.

@@ -88,9 +88,9 @@ type ResourceEdges struct {
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
-	namedTopics   map[string][]*TaxonomyTerm
-	namedPrograms map[string][]*Program
-	namedFundings map[string][]*Funding
+	namedTopics   namedEdges[TaxonomyTerm]
+	namedPrograms namedEdges[Program]
+	namedFundings namedEdges[Funding]
 }
 
 // PublisherOrErr returns the Publisher value or an error if the edge
@@ -458,10 +458,7 @@ func (_m *Resource) String() string {
 // NamedTopics returns the Topics named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Resource) NamedTopics(name string) ([]*TaxonomyTerm, error) {
-	if _m.Edges.namedTopics == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedTopics[name]
+	nodes, ok := _m.Edges.namedTopics.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -469,23 +466,13 @@ func (_m *Resource) NamedTopics(name string) ([]*TaxonomyTerm, error) {
 }
 
 func (_m *Resource) appendNamedTopics(name string, edges ...*TaxonomyTerm) {
-	if _m.Edges.namedTopics == nil {
-		_m.Edges.namedTopics = make(map[string][]*TaxonomyTerm)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedTopics[name] = []*TaxonomyTerm{}
-	} else {
-		_m.Edges.namedTopics[name] = append(_m.Edges.namedTopics[name], edges...)
-	}
+	_m.Edges.namedTopics.add(name, edges)
 }
 
 // NamedPrograms returns the Programs named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Resource) NamedPrograms(name string) ([]*Program, error) {
-	if _m.Edges.namedPrograms == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedPrograms[name]
+	nodes, ok := _m.Edges.namedPrograms.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -493,23 +480,13 @@ func (_m *Resource) NamedPrograms(name string) ([]*Program, error) {
 }
 
 func (_m *Resource) appendNamedPrograms(name string, edges ...*Program) {
-	if _m.Edges.namedPrograms == nil {
-		_m.Edges.namedPrograms = make(map[string][]*Program)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedPrograms[name] = []*Program{}
-	} else {
-		_m.Edges.namedPrograms[name] = append(_m.Edges.namedPrograms[name], edges...)
-	}
+	_m.Edges.namedPrograms.add(name, edges)
 }
 
 // NamedFundings returns the Fundings named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Resource) NamedFundings(name string) ([]*Funding, error) {
-	if _m.Edges.namedFundings == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedFundings[name]
+	nodes, ok := _m.Edges.namedFundings.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -517,14 +494,7 @@ func (_m *Resource) NamedFundings(name string) ([]*Funding, error) {
 }
 
 func (_m *Resource) appendNamedFundings(name string, edges ...*Funding) {
-	if _m.Edges.namedFundings == nil {
-		_m.Edges.namedFundings = make(map[string][]*Funding)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedFundings[name] = []*Funding{}
-	} else {
-		_m.Edges.namedFundings[name] = append(_m.Edges.namedFundings[name], edges...)
-	}
+	_m.Edges.namedFundings.add(name, edges)
 }
 
 // Resources is a parsable slice of Resource.

@@ -116,13 +116,13 @@ type ServiceEdges struct {
 	// totalCount holds the count of the edges above.
 	totalCount [9]map[string]int
 
-	namedNeeds              map[string][]*TaxonomyTerm
-	namedServiceAtLocations map[string][]*ServiceAtLocation
-	namedServiceAreas       map[string][]*ServiceArea
-	namedPhones             map[string][]*Phone
-	namedContacts           map[string][]*Contact
-	namedSchedules          map[string][]*Schedule
-	namedFundings           map[string][]*Funding
+	namedNeeds              namedEdges[TaxonomyTerm]
+	namedServiceAtLocations namedEdges[ServiceAtLocation]
+	namedServiceAreas       namedEdges[ServiceArea]
+	namedPhones             namedEdges[Phone]
+	namedContacts           namedEdges[Contact]
+	namedSchedules          namedEdges[Schedule]
+	namedFundings           namedEdges[Funding]
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -641,10 +641,7 @@ func (_m *Service) String() string {
 // NamedNeeds returns the Needs named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Service) NamedNeeds(name string) ([]*TaxonomyTerm, error) {
-	if _m.Edges.namedNeeds == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedNeeds[name]
+	nodes, ok := _m.Edges.namedNeeds.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -652,23 +649,13 @@ func (_m *Service) NamedNeeds(name string) ([]*TaxonomyTerm, error) {
 }
 
 func (_m *Service) appendNamedNeeds(name string, edges ...*TaxonomyTerm) {
-	if _m.Edges.namedNeeds == nil {
-		_m.Edges.namedNeeds = make(map[string][]*TaxonomyTerm)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedNeeds[name] = []*TaxonomyTerm{}
-	} else {
-		_m.Edges.namedNeeds[name] = append(_m.Edges.namedNeeds[name], edges...)
-	}
+	_m.Edges.namedNeeds.add(name, edges)
 }
 
 // NamedServiceAtLocations returns the ServiceAtLocations named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Service) NamedServiceAtLocations(name string) ([]*ServiceAtLocation, error) {
-	if _m.Edges.namedServiceAtLocations == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedServiceAtLocations[name]
+	nodes, ok := _m.Edges.namedServiceAtLocations.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -676,23 +663,13 @@ func (_m *Service) NamedServiceAtLocations(name string) ([]*ServiceAtLocation, e
 }
 
 func (_m *Service) appendNamedServiceAtLocations(name string, edges ...*ServiceAtLocation) {
-	if _m.Edges.namedServiceAtLocations == nil {
-		_m.Edges.namedServiceAtLocations = make(map[string][]*ServiceAtLocation)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedServiceAtLocations[name] = []*ServiceAtLocation{}
-	} else {
-		_m.Edges.namedServiceAtLocations[name] = append(_m.Edges.namedServiceAtLocations[name], edges...)
-	}
+	_m.Edges.namedServiceAtLocations.add(name, edges)
 }
 
 // NamedServiceAreas returns the ServiceAreas named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Service) NamedServiceAreas(name string) ([]*ServiceArea, error) {
-	if _m.Edges.namedServiceAreas == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedServiceAreas[name]
+	nodes, ok := _m.Edges.namedServiceAreas.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -700,23 +677,13 @@ func (_m *Service) NamedServiceAreas(name string) ([]*ServiceArea, error) {
 }
 
 func (_m *Service) appendNamedServiceAreas(name string, edges ...*ServiceArea) {
-	if _m.Edges.namedServiceAreas == nil {
-		_m.Edges.namedServiceAreas = make(map[string][]*ServiceArea)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedServiceAreas[name] = []*ServiceArea{}
-	} else {
-		_m.Edges.namedServiceAreas[name] = append(_m.Edges.namedServiceAreas[name], edges...)
-	}
+	_m.Edges.namedServiceAreas.add(name, edges)
 }
 
 // NamedPhones returns the Phones named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Service) NamedPhones(name string) ([]*Phone, error) {
-	if _m.Edges.namedPhones == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedPhones[name]
+	nodes, ok := _m.Edges.namedPhones.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -724,23 +691,13 @@ func (_m *Service) NamedPhones(name string) ([]*Phone, error) {
 }
 
 func (_m *Service) appendNamedPhones(name string, edges ...*Phone) {
-	if _m.Edges.namedPhones == nil {
-		_m.Edges.namedPhones = make(map[string][]*Phone)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedPhones[name] = []*Phone{}
-	} else {
-		_m.Edges.namedPhones[name] = append(_m.Edges.namedPhones[name], edges...)
-	}
+	_m.Edges.namedPhones.add(name, edges)
 }
 
 // NamedContacts returns the Contacts named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Service) NamedContacts(name string) ([]*Contact, error) {
-	if _m.Edges.namedContacts == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedContacts[name]
+	nodes, ok := _m.Edges.namedContacts.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -748,23 +705,13 @@ func (_m *Service) NamedContacts(name string) ([]*Contact, error) {
 }
 
 func (_m *Service) appendNamedContacts(name string, edges ...*Contact) {
-	if _m.Edges.namedContacts == nil {
-		_m.Edges.namedContacts = make(map[string][]*Contact)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedContacts[name] = []*Contact{}
-	} else {
-		_m.Edges.namedContacts[name] = append(_m.Edges.namedContacts[name], edges...)
-	}
+	_m.Edges.namedContacts.add(name, edges)
 }
 
 // NamedSchedules returns the Schedules named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Service) NamedSchedules(name string) ([]*Schedule, error) {
-	if _m.Edges.namedSchedules == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedSchedules[name]
+	nodes, ok := _m.Edges.namedSchedules.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -772,23 +719,13 @@ func (_m *Service) NamedSchedules(name string) ([]*Schedule, error) {
 }
 
 func (_m *Service) appendNamedSchedules(name string, edges ...*Schedule) {
-	if _m.Edges.namedSchedules == nil {
-		_m.Edges.namedSchedules = make(map[string][]*Schedule)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedSchedules[name] = []*Schedule{}
-	} else {
-		_m.Edges.namedSchedules[name] = append(_m.Edges.namedSchedules[name], edges...)
-	}
+	_m.Edges.namedSchedules.add(name, edges)
 }
 
 // NamedFundings returns the Fundings named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Service) NamedFundings(name string) ([]*Funding, error) {
-	if _m.Edges.namedFundings == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedFundings[name]
+	nodes, ok := _m.Edges.namedFundings.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -796,14 +733,7 @@ func (_m *Service) NamedFundings(name string) ([]*Funding, error) {
 }
 
 func (_m *Service) appendNamedFundings(name string, edges ...*Funding) {
-	if _m.Edges.namedFundings == nil {
-		_m.Edges.namedFundings = make(map[string][]*Funding)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedFundings[name] = []*Funding{}
-	} else {
-		_m.Edges.namedFundings[name] = append(_m.Edges.namedFundings[name], edges...)
-	}
+	_m.Edges.namedFundings.add(name, edges)
 }
 
 // Services is a parsable slice of Service.

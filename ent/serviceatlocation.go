@@ -67,9 +67,9 @@ type ServiceAtLocationEdges struct {
 	// totalCount holds the count of the edges above.
 	totalCount [5]map[string]int
 
-	namedPhones    map[string][]*Phone
-	namedContacts  map[string][]*Contact
-	namedSchedules map[string][]*Schedule
+	namedPhones    namedEdges[Phone]
+	namedContacts  namedEdges[Contact]
+	namedSchedules namedEdges[Schedule]
 }
 
 // ServiceOrErr returns the Service value or an error if the edge
@@ -325,10 +325,7 @@ func (_m *ServiceAtLocation) String() string {
 // NamedPhones returns the Phones named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *ServiceAtLocation) NamedPhones(name string) ([]*Phone, error) {
-	if _m.Edges.namedPhones == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedPhones[name]
+	nodes, ok := _m.Edges.namedPhones.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -336,23 +333,13 @@ func (_m *ServiceAtLocation) NamedPhones(name string) ([]*Phone, error) {
 }
 
 func (_m *ServiceAtLocation) appendNamedPhones(name string, edges ...*Phone) {
-	if _m.Edges.namedPhones == nil {
-		_m.Edges.namedPhones = make(map[string][]*Phone)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedPhones[name] = []*Phone{}
-	} else {
-		_m.Edges.namedPhones[name] = append(_m.Edges.namedPhones[name], edges...)
-	}
+	_m.Edges.namedPhones.add(name, edges)
 }
 
 // NamedContacts returns the Contacts named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *ServiceAtLocation) NamedContacts(name string) ([]*Contact, error) {
-	if _m.Edges.namedContacts == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedContacts[name]
+	nodes, ok := _m.Edges.namedContacts.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -360,23 +347,13 @@ func (_m *ServiceAtLocation) NamedContacts(name string) ([]*Contact, error) {
 }
 
 func (_m *ServiceAtLocation) appendNamedContacts(name string, edges ...*Contact) {
-	if _m.Edges.namedContacts == nil {
-		_m.Edges.namedContacts = make(map[string][]*Contact)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedContacts[name] = []*Contact{}
-	} else {
-		_m.Edges.namedContacts[name] = append(_m.Edges.namedContacts[name], edges...)
-	}
+	_m.Edges.namedContacts.add(name, edges)
 }
 
 // NamedSchedules returns the Schedules named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *ServiceAtLocation) NamedSchedules(name string) ([]*Schedule, error) {
-	if _m.Edges.namedSchedules == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedSchedules[name]
+	nodes, ok := _m.Edges.namedSchedules.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -384,14 +361,7 @@ func (_m *ServiceAtLocation) NamedSchedules(name string) ([]*Schedule, error) {
 }
 
 func (_m *ServiceAtLocation) appendNamedSchedules(name string, edges ...*Schedule) {
-	if _m.Edges.namedSchedules == nil {
-		_m.Edges.namedSchedules = make(map[string][]*Schedule)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedSchedules[name] = []*Schedule{}
-	} else {
-		_m.Edges.namedSchedules[name] = append(_m.Edges.namedSchedules[name], edges...)
-	}
+	_m.Edges.namedSchedules.add(name, edges)
 }
 
 // ServiceAtLocations is a parsable slice of ServiceAtLocation.

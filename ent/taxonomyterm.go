@@ -73,10 +73,10 @@ type TaxonomyTermEdges struct {
 	// totalCount holds the count of the edges above.
 	totalCount [5]map[string]int
 
-	namedChildren    map[string][]*TaxonomyTerm
-	namedMappedTerms map[string][]*TaxonomyTerm
-	namedServices    map[string][]*Service
-	namedResources   map[string][]*Resource
+	namedChildren    namedEdges[TaxonomyTerm]
+	namedMappedTerms namedEdges[TaxonomyTerm]
+	namedServices    namedEdges[Service]
+	namedResources   namedEdges[Resource]
 }
 
 // ParentOrErr returns the Parent value or an error if the edge
@@ -379,10 +379,7 @@ func (_m *TaxonomyTerm) String() string {
 // NamedChildren returns the Children named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *TaxonomyTerm) NamedChildren(name string) ([]*TaxonomyTerm, error) {
-	if _m.Edges.namedChildren == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedChildren[name]
+	nodes, ok := _m.Edges.namedChildren.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -390,23 +387,13 @@ func (_m *TaxonomyTerm) NamedChildren(name string) ([]*TaxonomyTerm, error) {
 }
 
 func (_m *TaxonomyTerm) appendNamedChildren(name string, edges ...*TaxonomyTerm) {
-	if _m.Edges.namedChildren == nil {
-		_m.Edges.namedChildren = make(map[string][]*TaxonomyTerm)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedChildren[name] = []*TaxonomyTerm{}
-	} else {
-		_m.Edges.namedChildren[name] = append(_m.Edges.namedChildren[name], edges...)
-	}
+	_m.Edges.namedChildren.add(name, edges)
 }
 
 // NamedMappedTerms returns the MappedTerms named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *TaxonomyTerm) NamedMappedTerms(name string) ([]*TaxonomyTerm, error) {
-	if _m.Edges.namedMappedTerms == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedMappedTerms[name]
+	nodes, ok := _m.Edges.namedMappedTerms.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -414,23 +401,13 @@ func (_m *TaxonomyTerm) NamedMappedTerms(name string) ([]*TaxonomyTerm, error) {
 }
 
 func (_m *TaxonomyTerm) appendNamedMappedTerms(name string, edges ...*TaxonomyTerm) {
-	if _m.Edges.namedMappedTerms == nil {
-		_m.Edges.namedMappedTerms = make(map[string][]*TaxonomyTerm)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedMappedTerms[name] = []*TaxonomyTerm{}
-	} else {
-		_m.Edges.namedMappedTerms[name] = append(_m.Edges.namedMappedTerms[name], edges...)
-	}
+	_m.Edges.namedMappedTerms.add(name, edges)
 }
 
 // NamedServices returns the Services named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *TaxonomyTerm) NamedServices(name string) ([]*Service, error) {
-	if _m.Edges.namedServices == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedServices[name]
+	nodes, ok := _m.Edges.namedServices.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -438,23 +415,13 @@ func (_m *TaxonomyTerm) NamedServices(name string) ([]*Service, error) {
 }
 
 func (_m *TaxonomyTerm) appendNamedServices(name string, edges ...*Service) {
-	if _m.Edges.namedServices == nil {
-		_m.Edges.namedServices = make(map[string][]*Service)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedServices[name] = []*Service{}
-	} else {
-		_m.Edges.namedServices[name] = append(_m.Edges.namedServices[name], edges...)
-	}
+	_m.Edges.namedServices.add(name, edges)
 }
 
 // NamedResources returns the Resources named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *TaxonomyTerm) NamedResources(name string) ([]*Resource, error) {
-	if _m.Edges.namedResources == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedResources[name]
+	nodes, ok := _m.Edges.namedResources.get(name)
 	if !ok {
 		return nil, &NotLoadedError{edge: name}
 	}
@@ -462,14 +429,7 @@ func (_m *TaxonomyTerm) NamedResources(name string) ([]*Resource, error) {
 }
 
 func (_m *TaxonomyTerm) appendNamedResources(name string, edges ...*Resource) {
-	if _m.Edges.namedResources == nil {
-		_m.Edges.namedResources = make(map[string][]*Resource)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedResources[name] = []*Resource{}
-	} else {
-		_m.Edges.namedResources[name] = append(_m.Edges.namedResources[name], edges...)
-	}
+	_m.Edges.namedResources.add(name, edges)
 }
 
 // TaxonomyTerms is a parsable slice of TaxonomyTerm.
