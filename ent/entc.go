@@ -55,6 +55,9 @@ func main() {
 	if err := countOnlyForTotals("ent/gql_pagination.go", "ent/gql_collection.go"); err != nil {
 		log.Fatalf("counting connections only where the count is used: %v", err)
 	}
+	if err := edgesInOneAllocation("ent/gql_pagination.go"); err != nil {
+		log.Fatalf("allocating a page's edges at once: %v", err)
+	}
 	if err := checkLookaheadOrder("ent/*_query.go"); err != nil {
 		log.Fatalf("checking where lookahead rows are set aside: %v", err)
 	}
@@ -433,4 +436,28 @@ func enumValueDescription(enum, value string) string {
 		return "Order by " + strings.ToLower(strings.ReplaceAll(value, "_", " ")) + "."
 	}
 	return strings.ToUpper(value[:1]) + strings.ToLower(strings.ReplaceAll(value[1:], "_", " ")) + "."
+}
+
+// pageEdge is entgql v0.7.0's making of a connection's edges, one
+// allocation an edge (a node and its cursor: 32 bytes), in each
+// connection's build.
+var pageEdge = regexp.MustCompile(`(\t+)c\.Edges = make\(\[\]\*(\w+Edge), len\(nodes\)\)\n(\t+)for i := range nodes \{\n(\t+)node := nodeAt\(i\)\n\t+c\.Edges\[i\] = &\w+Edge\{\n(\t+)Node:   node,\n\t+Cursor: pager\.toCursor\(node\),\n\t+\}\n`)
+
+// edgesInOneAllocation makes a connection's edges in one allocation, the
+// pointers of Edges into it: a nested page of 69 services with their 239
+// areas made 318 of them a request, about 3% of its allocations. The edges
+// live as long as their connection either way. Every connection's build
+// must have the shape, or the generation stops.
+func edgesInOneAllocation(filename string) error {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return err
+	}
+	want := strings.Count(string(src), "Connection) build(nodes ")
+	if n := len(pageEdge.FindAll(src, -1)); n == 0 || n != want {
+		return fmt.Errorf("%s: %d connections but %d edge loops of the shape edgesInOneAllocation expects; review ent/entc.go", filename, want, n)
+	}
+	src = pageEdge.ReplaceAll(src, []byte("${1}c.Edges = make([]*${2}, len(nodes))\n${1}edges := make([]${2}, len(nodes))\n"+
+		"${3}for i := range nodes {\n${4}node := nodeAt(i)\n${4}edges[i] = ${2}{\n${5}Node:   node,\n${5}Cursor: pager.toCursor(node),\n${4}}\n${4}c.Edges[i] = &edges[i]\n"))
+	return os.WriteFile(filename, src, 0o644)
 }

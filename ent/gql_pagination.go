@@ -146,12 +146,14 @@ func (c *CallRecordConnection) build(nodes []*CallRecord, pager *callrecordPager
 		}
 	}
 	c.Edges = make([]*CallRecordEdge, len(nodes))
+	edges := make([]CallRecordEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &CallRecordEdge{
+		edges[i] = CallRecordEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -443,12 +445,14 @@ func (c *ChangeEventConnection) build(nodes []*ChangeEvent, pager *changeeventPa
 		}
 	}
 	c.Edges = make([]*ChangeEventEdge, len(nodes))
+	edges := make([]ChangeEventEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ChangeEventEdge{
+		edges[i] = ChangeEventEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -693,12 +697,14 @@ func (c *ContactConnection) build(nodes []*Contact, pager *contactPager, after *
 		}
 	}
 	c.Edges = make([]*ContactEdge, len(nodes))
+	edges := make([]ContactEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ContactEdge{
+		edges[i] = ContactEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -1008,12 +1014,14 @@ func (c *FundingConnection) build(nodes []*Funding, pager *fundingPager, after *
 		}
 	}
 	c.Edges = make([]*FundingEdge, len(nodes))
+	edges := make([]FundingEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &FundingEdge{
+		edges[i] = FundingEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -1323,12 +1331,14 @@ func (c *LocationConnection) build(nodes []*Location, pager *locationPager, afte
 		}
 	}
 	c.Edges = make([]*LocationEdge, len(nodes))
+	edges := make([]LocationEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &LocationEdge{
+		edges[i] = LocationEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -1692,12 +1702,14 @@ func (c *OrganizationConnection) build(nodes []*Organization, pager *organizatio
 		}
 	}
 	c.Edges = make([]*OrganizationEdge, len(nodes))
+	edges := make([]OrganizationEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &OrganizationEdge{
+		edges[i] = OrganizationEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -2061,12 +2073,14 @@ func (c *PhoneConnection) build(nodes []*Phone, pager *phonePager, after *Cursor
 		}
 	}
 	c.Edges = make([]*PhoneEdge, len(nodes))
+	edges := make([]PhoneEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &PhoneEdge{
+		edges[i] = PhoneEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -2376,12 +2390,14 @@ func (c *ProgramConnection) build(nodes []*Program, pager *programPager, after *
 		}
 	}
 	c.Edges = make([]*ProgramEdge, len(nodes))
+	edges := make([]ProgramEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ProgramEdge{
+		edges[i] = ProgramEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -2745,12 +2761,14 @@ func (c *ResourceConnection) build(nodes []*Resource, pager *resourcePager, afte
 		}
 	}
 	c.Edges = make([]*ResourceEdge, len(nodes))
+	edges := make([]ResourceEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ResourceEdge{
+		edges[i] = ResourceEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -3132,12 +3150,14 @@ func (c *ScheduleConnection) build(nodes []*Schedule, pager *schedulePager, afte
 		}
 	}
 	c.Edges = make([]*ScheduleEdge, len(nodes))
+	edges := make([]ScheduleEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ScheduleEdge{
+		edges[i] = ScheduleEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -3447,12 +3467,14 @@ func (c *ServiceConnection) build(nodes []*Service, pager *servicePager, after *
 		}
 	}
 	c.Edges = make([]*ServiceEdge, len(nodes))
+	edges := make([]ServiceEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ServiceEdge{
+		edges[i] = ServiceEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -3852,12 +3874,14 @@ func (c *ServiceAreaConnection) build(nodes []*ServiceArea, pager *serviceareaPa
 		}
 	}
 	c.Edges = make([]*ServiceAreaEdge, len(nodes))
+	edges := make([]ServiceAreaEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ServiceAreaEdge{
+		edges[i] = ServiceAreaEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -4167,12 +4191,14 @@ func (c *ServiceAtLocationConnection) build(nodes []*ServiceAtLocation, pager *s
 		}
 	}
 	c.Edges = make([]*ServiceAtLocationEdge, len(nodes))
+	edges := make([]ServiceAtLocationEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &ServiceAtLocationEdge{
+		edges[i] = ServiceAtLocationEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
@@ -4482,12 +4508,14 @@ func (c *TaxonomyTermConnection) build(nodes []*TaxonomyTerm, pager *taxonomyter
 		}
 	}
 	c.Edges = make([]*TaxonomyTermEdge, len(nodes))
+	edges := make([]TaxonomyTermEdge, len(nodes))
 	for i := range nodes {
 		node := nodeAt(i)
-		c.Edges[i] = &TaxonomyTermEdge{
+		edges[i] = TaxonomyTermEdge{
 			Node:   node,
 			Cursor: pager.toCursor(node),
 		}
+		c.Edges[i] = &edges[i]
 	}
 	if l := len(c.Edges); l > 0 {
 		c.PageInfo.StartCursor = &c.Edges[0].Cursor
