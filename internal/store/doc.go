@@ -58,7 +58,11 @@
 // shape), so each PostgreSQL connection keeps the texts it runs a second
 // time prepared (statements.go: a wrapper of lib/pq's connector, at most
 // 64 a connection, least recently used let go): one round trip each, and
-// no parse. It is done below database/sql, so transactions, the replica
+// no parse or plan. Reads without arguments are kept too (ent writes a
+// page's LIMIT into the text, so a page of organizations has none): lib/pq
+// sends them in one round trip already, but the server plans them every
+// time, half its work on such a read. Writes without arguments (the
+// migrations') are not. It is done below database/sql, so transactions, the replica
 // router and ent see the same connections. A schema change that alters
 // what a kept statement returns makes the server refuse it once; it is then
 // let go and run unprepared. A pooler in transaction mode cannot carry

@@ -133,24 +133,30 @@ func (c *preparedConn) forget(e *list.Element) {
 	_ = p.stmt.Close() // a broken connection is lib/pq's to report
 }
 
+// QueryContext keeps a query prepared even without arguments: it is one
+// round trip either way, but the server parses and plans an unprepared
+// one every time, about half its work on a short read (a page of
+// organizations with its values written in the text, as ent writes LIMIT).
 func (c *preparedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return runKept(c, ctx, query, args, c.pqConn.QueryContext, func(st driver.Stmt) (driver.Rows, error) {
+	return runKept(c, ctx, query, args, true, c.pqConn.QueryContext, func(st driver.Stmt) (driver.Rows, error) {
 		return st.(driver.StmtQueryContext).QueryContext(ctx, args)
 	})
 }
 
+// ExecContext runs a statement without arguments unprepared: those are the
+// migrations' and maintenance's statements, run once.
 func (c *preparedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return runKept(c, ctx, query, args, c.pqConn.ExecContext, func(st driver.Stmt) (driver.Result, error) {
+	return runKept(c, ctx, query, args, false, c.pqConn.ExecContext, func(st driver.Stmt) (driver.Result, error) {
 		return st.(driver.StmtExecContext).ExecContext(ctx, args)
 	})
 }
 
 // runKept runs query with args on its kept statement (kept), or
-// unprepared (plain): without arguments (one round trip already), when
-// not kept (yet), and when the server refuses the kept one (stalePlan).
-func runKept[T any](c *preparedConn, ctx context.Context, query string, args []driver.NamedValue,
+// unprepared (plain): without arguments unless argless, when not kept
+// (yet), and when the server refuses the kept one (stalePlan).
+func runKept[T any](c *preparedConn, ctx context.Context, query string, args []driver.NamedValue, argless bool,
 	plain func(context.Context, string, []driver.NamedValue) (T, error), kept func(driver.Stmt) (T, error)) (T, error) {
-	if len(args) == 0 {
+	if len(args) == 0 && !argless {
 		return plain(ctx, query, args)
 	}
 	st := c.statement(ctx, query)
