@@ -167,7 +167,8 @@ type arena struct {
 	values     []graphql.Marshaler // the objects' values, carved from blocks
 	nCtx, nObj int                 // how many it has allocated
 	collected  map[collectKey][]graphql.CollectedField
-	transient  fieldCtx // see transientLeafField
+	args       map[argsKey]map[string]any // see sharedArgs
+	transient  fieldCtx                   // see transientLeafField
 }
 
 // collectKey is a selection set and the types an object satisfies, by
@@ -200,6 +201,63 @@ func collectFields(ctx context.Context, oc *graphql.OperationContext, sel ast.Se
 	}
 	a.collected[key] = fields
 	return fields
+}
+
+// argsKey is a field of the operation as a field of object: one selection
+// (in a fragment on an interface) may be a field of several types, whose
+// own definitions of the field decode its arguments.
+type argsKey struct {
+	field  *ast.Field
+	object string
+}
+
+// sharedArgs gives fc the arguments an earlier parent's field context
+// decoded for fc's field below this root field, if any, and the parent
+// graphql.WithFieldContext would have given it on the way, and reports
+// whether it did. The generated executor decodes a field's arguments once
+// per root field rather than once per parent object (sharedFieldArgs in
+// gqlgen.go): for the 69 services of issue 19's nested list, their
+// serviceAreas' arguments (the raw map, the decoded map and the where
+// input through @readable) were decoded 69 times. They come out the same
+// for every parent: they are read from the operation's document and
+// variables only, @readable depends on the request's viewer (package
+// auth), which all fields of a root field share, and nothing changes a
+// decoded argument once made: the resolvers (ent's edges and pagination)
+// only read them, and no field middleware can write a field context's
+// Args (useExtension refuses any). Only arguments that decoded without
+// error are shared: a parent whose field fails decodes again and reports
+// the error on its own path, as gqlgen does.
+func sharedArgs(ctx context.Context, fc *graphql.FieldContext) bool {
+	c, _ := ctx.(*fieldCtx)
+	a := arenaOf(ctx, c)
+	if a == nil {
+		return false
+	}
+	args, ok := a.args[argsKey{fc.Field.Field, fc.Object}]
+	if !ok {
+		return false
+	}
+	if c != nil {
+		fc.Parent = &c.fc
+	} else {
+		fc.Parent = graphql.GetFieldContext(ctx)
+	}
+	fc.Args = args
+	return true
+}
+
+// shareArgs keeps fc's decoded arguments for the other parents of its
+// field below this root field (see sharedArgs).
+func shareArgs(ctx context.Context, fc *graphql.FieldContext) {
+	c, _ := ctx.(*fieldCtx)
+	a := arenaOf(ctx, c)
+	if a == nil {
+		return
+	}
+	if a.args == nil {
+		a.args = map[argsKey]map[string]any{}
+	}
+	a.args[argsKey{fc.Field.Field, fc.Object}] = fc.Args
 }
 
 // arenaBlock is how many an arena that has allocated n allocates next:

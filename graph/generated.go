@@ -9647,11 +9647,15 @@ func (ec *executionContext) fieldContext_Location_serviceAtLocations(ctx context
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Location_serviceAtLocations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -12327,11 +12331,15 @@ func (ec *executionContext) fieldContext_Organization_children(ctx context.Conte
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Organization_children_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -12371,11 +12379,15 @@ func (ec *executionContext) fieldContext_Organization_programs(ctx context.Conte
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Organization_programs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -12415,11 +12427,15 @@ func (ec *executionContext) fieldContext_Organization_services(ctx context.Conte
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Organization_services_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -12459,11 +12475,15 @@ func (ec *executionContext) fieldContext_Organization_locations(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Organization_locations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -12631,11 +12651,15 @@ func (ec *executionContext) fieldContext_Organization_resources(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Organization_resources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -13295,11 +13319,15 @@ func (ec *executionContext) fieldContext_Program_services(ctx context.Context, f
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Program_services_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -15379,11 +15407,15 @@ func (ec *executionContext) fieldContext_Service_needs(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Service_needs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -15423,11 +15455,15 @@ func (ec *executionContext) fieldContext_Service_serviceAtLocations(ctx context.
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Service_serviceAtLocations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -15467,11 +15503,15 @@ func (ec *executionContext) fieldContext_Service_serviceAreas(ctx context.Contex
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Service_serviceAreas_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -16615,11 +16655,15 @@ func (ec *executionContext) fieldContext_TaxonomyTerm_services(ctx context.Conte
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_TaxonomyTerm_services_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -16659,11 +16703,15 @@ func (ec *executionContext) fieldContext_TaxonomyTerm_resources(ctx context.Cont
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_TaxonomyTerm_resources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -16850,11 +16898,15 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field___Directive_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -16994,11 +17046,15 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field___Field_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -17496,11 +17552,15 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field___Type_fields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 
@@ -17604,11 +17664,15 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 			ec.Error(ctx, err)
 		}
 	}()
+	if sharedArgs(ctx, fc) {
+		return fc, nil
+	}
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field___Type_enumValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
+	shareArgs(ctx, fc)
 	return fc, nil
 }
 

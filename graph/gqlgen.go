@@ -7,9 +7,10 @@
 // optional string nobody recorded (emptyStringsNull), and drops the
 // per-field and per-object work that only concurrency or field middleware
 // needs (storedFieldsDirect, sequentialObjectsLean), collects each
-// selection set's fields once per root field (collectOnce), writes a
-// search edge's highlights as plain JSON (plainHighlights) and a query's
-// data into a buffer that is used again (pooledData). Run through
+// selection set's fields once per root field (collectOnce), decodes a
+// nested field's arguments once per root field too (sharedFieldArgs),
+// writes a search edge's highlights as plain JSON (plainHighlights) and a
+// query's data into a buffer that is used again (pooledData). Run through
 // `go generate ./...`. Each rewrite touches generated code only, matches an
 // exact shape, and stops the generation when gqlgen's output no longer has
 // it.
@@ -59,7 +60,7 @@ func main() {
 	if err := api.Generate(cfg, api.AddPlugin(sequentialObjects{})); err != nil {
 		log.Fatalf("running gqlgen: %v", err)
 	}
-	if err := rewriteExecutor(cfg.Exec.Filename); err != nil {
+	if err := rewriteExecutor(cfg.Exec.Filename, cfg.Schema); err != nil {
 		log.Fatalf("rewriting the executor: %v", err)
 	}
 	if err := printSchema(cfg.Schema, "graph/schema.graphql"); err != nil {
@@ -103,9 +104,10 @@ func printSchema(schema *gqlast.Schema, filename string) error {
 }
 
 // rewriteExecutor applies listsInOrder, emptyStringsNull, collectOnce,
-// storedFieldsDirect, sequentialObjectsLean, plainHighlights and pooledData to
-// the generated executor: one read, one parse and one write of the file.
-func rewriteExecutor(filename string) error {
+// sharedFieldArgs, storedFieldsDirect, sequentialObjectsLean,
+// plainHighlights and pooledData to the generated executor: one read, one
+// parse and one write of the file.
+func rewriteExecutor(filename string, schema *gqlast.Schema) error {
 	src, err := os.ReadFile(filename)
 	if err != nil {
 		return err
@@ -117,6 +119,9 @@ func rewriteExecutor(filename string) error {
 		return err
 	}
 	if src, err = collectOnce(filename, src); err != nil {
+		return err
+	}
+	if src, err = sharedFieldArgs(filename, src, schema); err != nil {
 		return err
 	}
 	fset := token.NewFileSet()
@@ -164,6 +169,60 @@ func collectOnce(filename string, src []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s: gqlgen no longer calls %s; review collectOnce in graph/gqlgen.go", filename, objectCollects)
 	}
 	return bytes.ReplaceAll(src, []byte(objectCollects), []byte("collectFields(ctx, ec.OperationContext, sel, ")), nil
+}
+
+// fieldArgsDecoded is how the field context of every field with arguments
+// decodes them, for each parent object the field is resolved on: the raw
+// map, then the decoded one, input objects and their directives
+// (@readable) included. sharedFieldArgs makes the field context of every
+// field of an object other than the root types take them from
+// sharedArgs (graph/fieldctx.go) when an earlier parent below the same
+// root field has decoded them, and hand them to shareArgs once decoded,
+// so a nested connection's arguments are decoded once per root field
+// rather than once per parent (issue 19: the serviceAreas of 69
+// services, about a tenth of the nested list's bytes). Until then, and
+// whenever decoding fails, the field context runs as gqlgen wrote it, so
+// an argument's error is reported for each parent, on its own path, as
+// before. A root field is resolved once per operation: its fields are
+// left as they are. No upstream issue asks gqlgen to decode arguments
+// once per field (gqlgen PR #3874 did so for the collected fields, not
+// the arguments). A gqlgen that decodes arguments otherwise, in any field
+// context, stops the generation.
+var fieldArgsDecoded = regexp.MustCompile(`(\tctx = graphql\.WithFieldContext\(ctx, fc\)\n` +
+	`\tif fc\.Args, err = ec\.(field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\); err != nil \{\n` +
+	`\t\tec\.Error\(ctx, err\)\n\t\treturn fc, err\n\t\}\n)` +
+	`(\treturn fc, nil\n)`)
+
+// argumentMaps is the call every field context with arguments makes.
+const argumentMaps = "field.ArgumentMap(ec.Variables)"
+
+func sharedFieldArgs(filename string, src []byte, schema *gqlast.Schema) ([]byte, error) {
+	var roots []string
+	for _, def := range []*gqlast.Definition{schema.Query, schema.Mutation, schema.Subscription} {
+		if def != nil {
+			roots = append(roots, "field_"+def.Name+"_")
+		}
+	}
+	isRoot := func(args []byte) bool {
+		return slices.ContainsFunc(roots, func(prefix string) bool { return bytes.HasPrefix(args, []byte(prefix)) })
+	}
+	matched, shared := 0, 0
+	src = fieldArgsDecoded.ReplaceAllFunc(src, func(m []byte) []byte {
+		matched++
+		sub := fieldArgsDecoded.FindSubmatch(m)
+		if isRoot(sub[2]) {
+			return m
+		}
+		shared++
+		return slices.Concat(
+			[]byte("\tif sharedArgs(ctx, fc) {\n\t\treturn fc, nil\n\t}\n"),
+			sub[1], []byte("\tshareArgs(ctx, fc)\n"), sub[3])
+	})
+	if n := bytes.Count(src, []byte(argumentMaps)); n != matched || shared == 0 {
+		return nil, fmt.Errorf("%s: %d field contexts decode arguments, %d as sharedFieldArgs expects (%d below the root types); review graph/gqlgen.go",
+			filename, n, matched, shared)
+	}
+	return src, nil
 }
 
 // optionalString is the marshaler gqlgen writes for every nullable String
