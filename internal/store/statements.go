@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"strings"
 
 	"github.com/lib/pq"
 )
@@ -153,10 +154,14 @@ func (c *preparedConn) ExecContext(ctx context.Context, query string, args []dri
 
 // runKept runs query with args on its kept statement (kept), or
 // unprepared (plain): without arguments unless argless, when not kept
-// (yet), and when the server refuses the kept one (stalePlan).
+// (yet), and when the server refuses the kept one (stalePlan). A text
+// without arguments holding a ";" may be several statements, which the
+// simple protocol runs and no prepared statement can hold: trying would
+// fail, and abort a transaction begun by a BEGIN statement, which the
+// connection does not see as one.
 func runKept[T any](c *preparedConn, ctx context.Context, query string, args []driver.NamedValue, argless bool,
 	plain func(context.Context, string, []driver.NamedValue) (T, error), kept func(driver.Stmt) (T, error)) (T, error) {
-	if len(args) == 0 && !argless {
+	if len(args) == 0 && (!argless || strings.Contains(query, ";")) {
 		return plain(ctx, query, args)
 	}
 	st := c.statement(ctx, query)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,6 +72,38 @@ func TestKeepPrepared(t *testing.T) {
 		}
 		if n := preparedOn(t, conn); n != 3 {
 			t.Errorf("after a read and a write without arguments run 3 times each: %d statements prepared, want 3", n)
+		}
+		// Several statements in one text without arguments run as the
+		// simple protocol runs them, every result set, and are never
+		// prepared (no prepared statement holds several): trying would
+		// abort a transaction begun by a BEGIN statement.
+		if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+			t.Fatal(err)
+		}
+		for run := range 3 {
+			rows, err := conn.QueryContext(ctx, "SELECT 1; SELECT 2")
+			if err != nil {
+				t.Fatalf("several statements, run %d: %v", run+1, err)
+			}
+			var sets []int
+			for {
+				for rows.Next() {
+					var v int
+					if err := rows.Scan(&v); err != nil {
+						t.Fatal(err)
+					}
+					sets = append(sets, v)
+				}
+				if !rows.NextResultSet() {
+					break
+				}
+			}
+			if err := rows.Close(); err != nil || !slices.Equal(sets, []int{1, 2}) {
+				t.Fatalf("several statements, run %d: %v %v, want [1 2]", run+1, sets, err)
+			}
+		}
+		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+			t.Fatalf("commit after several statements: %v", err)
 		}
 		// A column added changes what the prepared select returns: the
 		// server refuses the old plan, and it is run again unprepared.
