@@ -30,13 +30,18 @@ func (n namedEdges[T]) get(name string) ([]*T, bool) {
 	return nil, false
 }
 
-// add appends edges to the nodes loaded under name, and, with none, marks
-// name loaded with an empty (non-nil) list, as ent's map did.
+// add appends edges to the nodes loaded under name or, with none, sets
+// name's nodes to an empty (non-nil) list, as ent's map did: the loaders
+// call it so for each node before appending what the query returns.
 func (n *namedEdges[T]) add(name string, edges []*T) {
 	last := &n.first
 	for e := n.first; e != nil; e = e.next {
 		if e.name == name {
-			e.nodes = append(e.nodes, edges...)
+			if len(edges) == 0 {
+				e.nodes = []*T{}
+			} else {
+				e.nodes = append(e.nodes, edges...)
+			}
 			return
 		}
 		last = &e.next

@@ -20,10 +20,14 @@ func TestNamedEdges(t *testing.T) {
 	s.appendNamedServiceAreas("areas", a)
 	s.appendNamedServiceAreas("first", c)
 	s.appendNamedServiceAreas("areas", b)
-	s.appendNamedServiceAreas("areas")
 	got, err := s.NamedServiceAreas("areas")
 	if err != nil || len(got) != 2 || got[0] != a || got[1] != b {
 		t.Errorf("areas = %v, %v; want [1 2]", got, err)
+	}
+	// Appending none sets the name's nodes to none, as ent's map did.
+	s.appendNamedServiceAreas("areas")
+	if got, err := s.NamedServiceAreas("areas"); err != nil || got == nil || len(got) != 0 {
+		t.Errorf("areas after appending none = %#v, %v; want an empty non-nil list", got, err)
 	}
 	if got, err := s.NamedServiceAreas("first"); err != nil || len(got) != 1 || got[0] != c {
 		t.Errorf("first = %v, %v; want [3]", got, err)
