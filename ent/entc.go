@@ -113,19 +113,11 @@ var (
 )
 
 func setLookaheads(pagination, collection string) error {
-	src, err := os.ReadFile(pagination)
+	if err := replaceEach(pagination, ") Paginate(\n", topPage, "${0}${1}_m.lookahead = newLookahead(\"\", limit)\n", "setLookaheads"); err != nil {
+		return err
+	}
+	src, err := os.ReadFile(collection)
 	if err != nil {
-		return err
-	}
-	paginates := strings.Count(string(src), ") Paginate(\n")
-	if n := len(topPage.FindAll(src, -1)); n == 0 || n != paginates {
-		return fmt.Errorf("%s: %d Paginate functions but %d LIMITs of the shape setLookaheads expects; review ent/entc.go", pagination, paginates, n)
-	}
-	src = topPage.ReplaceAll(src, []byte("${0}${1}_m.lookahead = newLookahead(\"\", limit)\n"))
-	if err := os.WriteFile(pagination, src, 0o644); err != nil {
-		return err
-	}
-	if src, err = os.ReadFile(collection); err != nil {
 		return err
 	}
 	limitPerRow := strings.Count(string(src), "entgql.LimitPerRow(")
@@ -449,15 +441,25 @@ var pageEdge = regexp.MustCompile(`(\t+)c\.Edges = make\(\[\]\*(\w+Edge), len\(n
 // live as long as their connection either way. Every connection's build
 // must have the shape, or the generation stops.
 func edgesInOneAllocation(filename string) error {
+	return replaceEach(filename, "Connection) build(nodes ", pageEdge,
+		"${1}c.Edges = make([]*${2}, len(nodes))\n${1}edges := make([]${2}, len(nodes))\n"+
+			"${3}for i := range nodes {\n${4}node := nodeAt(i)\n${4}edges[i] = ${2}{\n${5}Node:   node,\n${5}Cursor: pager.toCursor(node),\n${4}}\n${4}c.Edges[i] = &edges[i]\n",
+		"edgesInOneAllocation")
+}
+
+// replaceEach replaces every match of shape in filename with repl (as
+// regexp.ReplaceAll expands it), after checking that shape occurs exactly
+// as often as each, a text every place to amend holds once: an output
+// from another entgql, where some place no longer has the shape, stops
+// the generation. who names the amendment in the error.
+func replaceEach(filename, each string, shape *regexp.Regexp, repl, who string) error {
 	src, err := os.ReadFile(filename)
 	if err != nil {
 		return err
 	}
-	want := strings.Count(string(src), "Connection) build(nodes ")
-	if n := len(pageEdge.FindAll(src, -1)); n == 0 || n != want {
-		return fmt.Errorf("%s: %d connections but %d edge loops of the shape edgesInOneAllocation expects; review ent/entc.go", filename, want, n)
+	want := strings.Count(string(src), each)
+	if n := len(shape.FindAll(src, -1)); n == 0 || n != want {
+		return fmt.Errorf("%s: %d places hold %q but %d have the shape %s expects; review ent/entc.go", filename, want, each, n, who)
 	}
-	src = pageEdge.ReplaceAll(src, []byte("${1}c.Edges = make([]*${2}, len(nodes))\n${1}edges := make([]${2}, len(nodes))\n"+
-		"${3}for i := range nodes {\n${4}node := nodeAt(i)\n${4}edges[i] = ${2}{\n${5}Node:   node,\n${5}Cursor: pager.toCursor(node),\n${4}}\n${4}c.Edges[i] = &edges[i]\n"))
-	return os.WriteFile(filename, src, 0o644)
+	return os.WriteFile(filename, shape.ReplaceAll(src, []byte(repl)), 0o644)
 }
