@@ -83,11 +83,16 @@ func newFieldCtx(ctx context.Context) *fieldCtx {
 // its parent set as graphql.WithFieldContext sets it.
 func (c *fieldCtx) below(ctx context.Context, a *fieldCtx) {
 	c.Context = ctx
+	c.fc.Parent = parentField(ctx, a)
+}
+
+// parentField is the field context graphql.WithFieldContext makes the
+// parent of one below ctx (a, when ctx is a fieldCtx).
+func parentField(ctx context.Context, a *fieldCtx) *graphql.FieldContext {
 	if a != nil {
-		c.fc.Parent = &a.fc
-	} else {
-		c.fc.Parent = graphql.GetFieldContext(ctx)
+		return &a.fc
 	}
+	return graphql.GetFieldContext(ctx)
 }
 
 // leaf makes c the context of a leaf field of object.
@@ -237,11 +242,7 @@ func sharedArgs(ctx context.Context, fc *graphql.FieldContext) bool {
 	if !ok {
 		return false
 	}
-	if c != nil {
-		fc.Parent = &c.fc
-	} else {
-		fc.Parent = graphql.GetFieldContext(ctx)
-	}
+	fc.Parent = parentField(ctx, c)
 	fc.Args = args
 	return true
 }
