@@ -289,6 +289,11 @@ type result struct {
 
 // load runs kind k against s with c connections for d.
 func load(client *http.Client, s server, k kind, c int, d time.Duration) result {
+	// Each turn on fresh connections: one left idle through the other
+	// servers' turns may have passed its server's keep-alive timeout
+	// (Node's is 5 s), and a POST sent on it as the server closes it fails
+	// with EOF (Go's transport retries only idempotent requests).
+	client.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
