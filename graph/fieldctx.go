@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
+	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -62,6 +65,31 @@ func (c *fieldCtx) Value(key any) any {
 		}
 	}
 	return c.Context.Value(key)
+}
+
+// Done, Err and Deadline are the parent's. Whoever asks for them may
+// watch the context after the response is written (a database driver's
+// goroutine does, for every statement), so the context's arena is then
+// never used again (see operationArenas).
+func (c *fieldCtx) Done() <-chan struct{} {
+	c.watched()
+	return c.Context.Done()
+}
+
+func (c *fieldCtx) Err() error {
+	c.watched()
+	return c.Context.Err()
+}
+
+func (c *fieldCtx) Deadline() (time.Time, bool) {
+	c.watched()
+	return c.Context.Deadline()
+}
+
+func (c *fieldCtx) watched() {
+	if c.arena != nil && !c.arena.watched.Load() {
+		c.arena.watched.Store(true)
+	}
 }
 
 // newFieldCtx is a field context below ctx, from ctx's arena if it has
@@ -174,6 +202,44 @@ type arena struct {
 	collected  map[collectKey][]graphql.CollectedField
 	args       map[argsKey]map[string]any // see sharedArgs
 	transient  fieldCtx                   // see transientLeafField
+
+	// Every block it has allocated, in order, and how many of each kind
+	// are in use, so that a response after the one it was made for can
+	// use them again (see operationArenas).
+	ctxBlocks   blocks[fieldCtx]
+	objBlocks   blocks[objectFields]
+	valueBlocks blocks[graphql.Marshaler]
+	// Something asked one of its contexts for Done, Err or Deadline.
+	watched atomic.Bool
+}
+
+// blocks are an arena's blocks of one kind; the first used are in use.
+type blocks[T any] struct {
+	all  [][]T
+	used int
+}
+
+// next is the next block in order, made by make when there is none.
+func (b *blocks[T]) next(make func() []T) []T {
+	if b.used == len(b.all) {
+		b.all = append(b.all, make())
+	}
+	b.used++
+	return b.all[b.used-1]
+}
+
+// reset zeroes the blocks in use and marks none in use; it reports how
+// many elements the blocks hold in all.
+func (b *blocks[T]) reset() int {
+	n := 0
+	for i, block := range b.all {
+		if i < b.used {
+			clear(block)
+		}
+		n += len(block)
+	}
+	b.used = 0
+	return n
 }
 
 // collectKey is a selection set and the types an object satisfies, by
@@ -270,9 +336,89 @@ func arenaBlock(n int) int {
 type arenaKey struct{}
 
 // withArena gives a root field its arena: the executor's root field
-// middleware (graph/handler.go).
+// middleware (graph/handler.go). Under an operation that hands its arenas
+// back (operationArenas), the arena may be one an earlier response used.
 func withArena(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-	return next(context.WithValue(ctx, arenaKey{}, &arena{}))
+	var a *arena
+	ops, _ := ctx.Value(operationArenasKey{}).(*operationArenas)
+	if ops != nil {
+		a, _ = arenaPool.Get().(*arena)
+	}
+	if a == nil {
+		a = &arena{}
+	}
+	if ops != nil {
+		ops.mu.Lock()
+		ops.arenas = append(ops.arenas, a)
+		ops.mu.Unlock()
+	}
+	return next(context.WithValue(ctx, arenaKey{}, a))
+}
+
+// Arenas are used again, by later responses: a nested list's field
+// contexts, objects and values are most of the bytes it allocates (some
+// 700 contexts of 160 bytes), and the collector's work grows with them.
+// An arena is handed back only once nothing can use what it handed out:
+// when the operation has returned (not when it ran past its deadline and
+// was answered TIMEOUT without it) and its response has been written, and
+// only if no one asked any of its contexts for Done, Err or Deadline. A
+// context is the context of whatever a resolver below it does, and a
+// database driver watches a statement's context from a goroutine of its
+// own that may run after the response is written (lib/pq's watchCancel,
+// database/sql's awaitDone, modernc's interruptOnDone): clearing a context
+// under such a goroutine crashed the process (TestMatchAnswersEveryField
+// AsNodes found it, when arenas were handed back whatever they had done).
+// Every such watcher asks for Done first, on the statement's goroutine
+// (database/sql does before it runs a statement), so an arena whose
+// contexts ran a statement is left to the collector; one whose fields
+// were all read from loaded records (the nested list's edges, nodes and
+// scalars, its connections read from eager-loaded edges) comes back.
+var arenaPool sync.Pool
+
+// maxPooledArena bounds what an arena kept for reuse holds, in field
+// contexts, objects and values: a rare large answer's is left to the
+// collector rather than held.
+const maxPooledArena = 8192
+
+// operationArenas are the arenas of one operation's root fields.
+type operationArenas struct {
+	mu     sync.Mutex
+	arenas []*arena
+}
+
+type operationArenasKey struct{}
+
+// withOperationArenas lets the operation run under ctx hand its arenas
+// back; release does.
+func withOperationArenas(ctx context.Context) (context.Context, *operationArenas) {
+	ops := &operationArenas{}
+	return context.WithValue(ctx, operationArenasKey{}, ops), ops
+}
+
+// release hands the operation's arenas back for later responses, cleared,
+// except those whose contexts something watched or that grew large, and
+// says how many it handed back. Call it only once the operation has
+// returned and its response has been written.
+func (ops *operationArenas) release() int {
+	ops.mu.Lock()
+	defer ops.mu.Unlock()
+	n := 0
+	for _, a := range ops.arenas {
+		if a.watched.Load() {
+			continue
+		}
+		size := a.ctxBlocks.reset() + a.objBlocks.reset() + a.valueBlocks.reset()
+		a.ctxs, a.objs, a.values = nil, nil, nil
+		clear(a.collected)
+		clear(a.args)
+		a.transient = fieldCtx{}
+		if size <= maxPooledArena {
+			arenaPool.Put(a)
+			n++
+		}
+	}
+	ops.arenas = nil
+	return n
 }
 
 // arenaOf is ctx's arena, nil outside a root field that has one; c is ctx
@@ -287,8 +433,11 @@ func arenaOf(ctx context.Context, c *fieldCtx) *arena {
 
 func (a *arena) fieldCtx() *fieldCtx {
 	if len(a.ctxs) == 0 {
-		a.ctxs = make([]fieldCtx, arenaBlock(a.nCtx))
-		a.nCtx += len(a.ctxs)
+		a.ctxs = a.ctxBlocks.next(func() []fieldCtx {
+			block := make([]fieldCtx, arenaBlock(a.nCtx))
+			a.nCtx += len(block)
+			return block
+		})
 	}
 	c := &a.ctxs[0]
 	a.ctxs = a.ctxs[1:]
@@ -317,8 +466,11 @@ func newObjectFields(ctx context.Context, fields []graphql.CollectedField) *obje
 		return &objectFields{fields: fields, Values: make([]graphql.Marshaler, len(fields))}
 	}
 	if len(a.objs) == 0 {
-		a.objs = make([]objectFields, arenaBlock(a.nObj))
-		a.nObj += len(a.objs)
+		a.objs = a.objBlocks.next(func() []objectFields {
+			block := make([]objectFields, arenaBlock(a.nObj))
+			a.nObj += len(block)
+			return block
+		})
 	}
 	o := &a.objs[0]
 	a.objs = a.objs[1:]
@@ -329,7 +481,7 @@ func newObjectFields(ctx context.Context, fields []graphql.CollectedField) *obje
 		o.Values = make([]graphql.Marshaler, n)
 	default:
 		if len(a.values) < n {
-			a.values = make([]graphql.Marshaler, valuesBlock)
+			a.values = a.valueBlocks.next(func() []graphql.Marshaler { return make([]graphql.Marshaler, valuesBlock) })
 		}
 		o.Values = a.values[:n:n]
 		a.values = a.values[n:]

@@ -208,3 +208,69 @@ func TestTransientLeafFieldAsLeafField(t *testing.T) {
 		t.Fatalf("transientLeafField allocated %v times in an arena", n)
 	}
 }
+
+// TestArenasHandedBackUnlessWatched checks that an operation's arenas go
+// back cleared for later responses, except one whose contexts something
+// asked for Done, Err or Deadline (directly, or by deriving a cancelable
+// context below one, as a driver watching a statement's context does).
+func TestArenasHandedBackUnlessWatched(t *testing.T) {
+	field := graphql.CollectedField{Field: &ast.Field{Alias: "code", Name: "code"}}
+	for _, watch := range []struct {
+		name string
+		do   func(ctx context.Context)
+	}{
+		{"none", nil},
+		{"Done", func(ctx context.Context) { ctx.Done() }},
+		{"Err", func(ctx context.Context) { _ = ctx.Err() }},
+		{"Deadline", func(ctx context.Context) { ctx.Deadline() }},
+		{"a context below", func(ctx context.Context) {
+			_, cancel := context.WithCancel(context.WithValue(ctx, struct{}{}, 1))
+			cancel()
+		}},
+	} {
+		ctx, ops := withOperationArenas(context.Background())
+		var used *arena
+		withArena(ctx, func(ctx context.Context) graphql.Marshaler {
+			for i := range 300 { // more than one block of each
+				elem := elementField(ctx, i)
+				leaf := leafField(elem, "ServiceArea", field, false, false)
+				newObjectFields(leaf, []graphql.CollectedField{field, field})
+				if i == 150 && watch.do != nil {
+					watch.do(leaf)
+				}
+			}
+			used = arenaOf(ctx, nil)
+			return graphql.Null
+		})
+		handedBack := ops.release()
+		if want := map[bool]int{true: 1, false: 0}[watch.do == nil]; handedBack != want {
+			t.Fatalf("%s: %d arenas handed back, want %d", watch.name, handedBack, want)
+		}
+		if watch.do != nil {
+			continue
+		}
+		for _, block := range used.ctxBlocks.all {
+			for i := range block {
+				if c := &block[i]; c.Context != nil || c.arena != nil || c.fc.Parent != nil || c.fc.Field.Field != nil || c.fc.Index != nil || c.fc.Object != "" {
+					t.Fatalf("a context handed back holds %+v", block[i])
+				}
+			}
+		}
+		for _, block := range used.valueBlocks.all {
+			if slices.ContainsFunc(block, func(m graphql.Marshaler) bool { return m != nil }) {
+				t.Fatal("an object's value handed back is kept")
+			}
+		}
+		if len(used.ctxs) != 0 || used.ctxBlocks.used != 0 || len(used.collected) != 0 {
+			t.Fatal("an arena handed back has contexts in use")
+		}
+	}
+	// Without an operation that hands them back (a subscription's events,
+	// a test's executor), arenas are new and not kept.
+	withArena(context.Background(), func(ctx context.Context) graphql.Marshaler {
+		if a := arenaOf(ctx, nil); a == nil || a.ctxBlocks.used != 0 {
+			t.Fatal("no fresh arena")
+		}
+		return graphql.Null
+	})
+}

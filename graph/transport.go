@@ -92,7 +92,13 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		return
 	}
 	ctx, data := withDataBuffer(ctx)
-	defer data.release() // after the response is written
+	ctx, arenas := withOperationArenas(ctx)
+	defer func() { // after the response is written
+		if data.finished.Load() {
+			arenas.release()
+		}
+		data.release()
+	}()
 	responses, ctx := exec.DispatchOperation(ctx, rc)
 	resp := withinDeadline(ctx, exec, func() *graphql.Response {
 		resp := responses(ctx)
