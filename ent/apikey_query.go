@@ -30,6 +30,7 @@ type APIKeyQuery struct {
 	lookahead              *lookahead
 	modifiers              []func(*sql.Selector)
 	withNamedOrganizations map[string]*OrganizationQuery
+	perParent              *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

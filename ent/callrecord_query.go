@@ -26,6 +26,7 @@ type CallRecordQuery struct {
 	loadTotal  []func(context.Context, []*CallRecord) error
 	lookahead  *lookahead
 	modifiers  []func(*sql.Selector)
+	perParent  *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

@@ -26,6 +26,7 @@ type ChangeEventQuery struct {
 	loadTotal  []func(context.Context, []*ChangeEvent) error
 	lookahead  *lookahead
 	modifiers  []func(*sql.Selector)
+	perParent  *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

@@ -36,6 +36,7 @@ type ContactQuery struct {
 	lookahead             *lookahead
 	modifiers             []func(*sql.Selector)
 	withNamedPhones       map[string]*PhoneQuery
+	perParent             *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -666,7 +667,7 @@ func (_q *ContactQuery) loadPhones(ctx context.Context, query *PhoneQuery, nodes
 		query.ctx.AppendFieldOnce(phone.FieldContactID)
 	}
 	query.Where(predicate.Phone(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(contact.PhonesColumn), fks...))
+		s.Where(query.perParent.in(s, contact.PhonesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -35,6 +35,7 @@ type FundingQuery struct {
 	loadTotal        []func(context.Context, []*Funding) error
 	lookahead        *lookahead
 	modifiers        []func(*sql.Selector)
+	perParent        *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

@@ -823,8 +823,8 @@ func (_q *LocationQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					pager.applyOrder(query.Limit(limit))
 					query.lookahead = newLookahead("", limit)
 				} else {
-					modify := entgql.LimitPerRow(location.ServiceAtLocationsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.perParent = newPerParent(location.ServiceAtLocationsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, query.perParent.modify)
 					query.lookahead = newLookahead(location.ServiceAtLocationsColumn, limit)
 				}
 			} else {
@@ -1157,8 +1157,8 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					pager.applyOrder(query.Limit(limit))
 					query.lookahead = newLookahead("", limit)
 				} else {
-					modify := entgql.LimitPerRow(organization.ChildrenColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.perParent = newPerParent(organization.ChildrenColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, query.perParent.modify)
 					query.lookahead = newLookahead(organization.ChildrenColumn, limit)
 				}
 			} else {
@@ -1248,8 +1248,8 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					pager.applyOrder(query.Limit(limit))
 					query.lookahead = newLookahead("", limit)
 				} else {
-					modify := entgql.LimitPerRow(organization.ProgramsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.perParent = newPerParent(organization.ProgramsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, query.perParent.modify)
 					query.lookahead = newLookahead(organization.ProgramsColumn, limit)
 				}
 			} else {
@@ -1339,8 +1339,8 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					pager.applyOrder(query.Limit(limit))
 					query.lookahead = newLookahead("", limit)
 				} else {
-					modify := entgql.LimitPerRow(organization.ServicesColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.perParent = newPerParent(organization.ServicesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, query.perParent.modify)
 					query.lookahead = newLookahead(organization.ServicesColumn, limit)
 				}
 			} else {
@@ -1430,8 +1430,8 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					pager.applyOrder(query.Limit(limit))
 					query.lookahead = newLookahead("", limit)
 				} else {
-					modify := entgql.LimitPerRow(organization.LocationsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.perParent = newPerParent(organization.LocationsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, query.perParent.modify)
 					query.lookahead = newLookahead(organization.LocationsColumn, limit)
 				}
 			} else {
@@ -1573,8 +1573,8 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 					pager.applyOrder(query.Limit(limit))
 					query.lookahead = newLookahead("", limit)
 				} else {
-					modify := entgql.LimitPerRow(organization.ResourcesColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.perParent = newPerParent(organization.ResourcesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, query.perParent.modify)
 					query.lookahead = newLookahead(organization.ResourcesColumn, limit)
 				}
 			} else {
@@ -2105,8 +2105,8 @@ func (_q *ProgramQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 					query.lookahead = newLookahead("", limit)
 				} else {
-					modify := entgql.LimitPerRow(program.ServicesColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.perParent = newPerParent(program.ServicesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, query.perParent.modify)
 					query.lookahead = newLookahead(program.ServicesColumn, limit)
 				}
 			} else {
@@ -3036,8 +3036,8 @@ func (_q *ServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 					query.lookahead = newLookahead("", limit)
 				} else {
-					modify := entgql.LimitPerRow(service.ServiceAtLocationsColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.perParent = newPerParent(service.ServiceAtLocationsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, query.perParent.modify)
 					query.lookahead = newLookahead(service.ServiceAtLocationsColumn, limit)
 				}
 			} else {
@@ -3127,8 +3127,8 @@ func (_q *ServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					pager.applyOrder(query.Limit(limit))
 					query.lookahead = newLookahead("", limit)
 				} else {
-					modify := entgql.LimitPerRow(service.ServiceAreasColumn, limit, pager.orderExpr(query))
-					query.modifiers = append(query.modifiers, modify)
+					query.perParent = newPerParent(service.ServiceAreasColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, query.perParent.modify)
 					query.lookahead = newLookahead(service.ServiceAreasColumn, limit)
 				}
 			} else {

@@ -38,6 +38,7 @@ type LocationQuery struct {
 	withNamedServiceAtLocations map[string]*ServiceAtLocationQuery
 	withNamedPhones             map[string]*PhoneQuery
 	withNamedSchedules          map[string]*ScheduleQuery
+	perParent                   *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -622,7 +623,7 @@ func (_q *LocationQuery) loadServiceAtLocations(ctx context.Context, query *Serv
 		query.ctx.AppendFieldOnce(serviceatlocation.FieldLocationID)
 	}
 	query.Where(predicate.ServiceAtLocation(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(location.ServiceAtLocationsColumn), fks...))
+		s.Where(query.perParent.in(s, location.ServiceAtLocationsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -652,7 +653,7 @@ func (_q *LocationQuery) loadPhones(ctx context.Context, query *PhoneQuery, node
 		query.ctx.AppendFieldOnce(phone.FieldLocationID)
 	}
 	query.Where(predicate.Phone(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(location.PhonesColumn), fks...))
+		s.Where(query.perParent.in(s, location.PhonesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -685,7 +686,7 @@ func (_q *LocationQuery) loadSchedules(ctx context.Context, query *ScheduleQuery
 		query.ctx.AppendFieldOnce(schedule.FieldLocationID)
 	}
 	query.Where(predicate.Schedule(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(location.SchedulesColumn), fks...))
+		s.Where(query.perParent.in(s, location.SchedulesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -56,6 +56,7 @@ type OrganizationQuery struct {
 	withNamedFunded    map[string]*FundingQuery
 	withNamedResources map[string]*ResourceQuery
 	withNamedAPIKeys   map[string]*APIKeyQuery
+	perParent          *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -981,7 +982,7 @@ func (_q *OrganizationQuery) loadChildren(ctx context.Context, query *Organizati
 		query.ctx.AppendFieldOnce(organization.FieldParentID)
 	}
 	query.Where(predicate.Organization(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(organization.ChildrenColumn), fks...))
+		s.Where(query.perParent.in(s, organization.ChildrenColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1014,7 +1015,7 @@ func (_q *OrganizationQuery) loadPrograms(ctx context.Context, query *ProgramQue
 		query.ctx.AppendFieldOnce(program.FieldOrganizationID)
 	}
 	query.Where(predicate.Program(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(organization.ProgramsColumn), fks...))
+		s.Where(query.perParent.in(s, organization.ProgramsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1047,7 +1048,7 @@ func (_q *OrganizationQuery) loadServices(ctx context.Context, query *ServiceQue
 		query.ctx.AppendFieldOnce(service.FieldOrganizationID)
 	}
 	query.Where(predicate.Service(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(organization.ServicesColumn), fks...))
+		s.Where(query.perParent.in(s, organization.ServicesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1077,7 +1078,7 @@ func (_q *OrganizationQuery) loadLocations(ctx context.Context, query *LocationQ
 		query.ctx.AppendFieldOnce(location.FieldOrganizationID)
 	}
 	query.Where(predicate.Location(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(organization.LocationsColumn), fks...))
+		s.Where(query.perParent.in(s, organization.LocationsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1110,7 +1111,7 @@ func (_q *OrganizationQuery) loadPhones(ctx context.Context, query *PhoneQuery, 
 		query.ctx.AppendFieldOnce(phone.FieldOrganizationID)
 	}
 	query.Where(predicate.Phone(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(organization.PhonesColumn), fks...))
+		s.Where(query.perParent.in(s, organization.PhonesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1143,7 +1144,7 @@ func (_q *OrganizationQuery) loadContacts(ctx context.Context, query *ContactQue
 		query.ctx.AppendFieldOnce(contact.FieldOrganizationID)
 	}
 	query.Where(predicate.Contact(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(organization.ContactsColumn), fks...))
+		s.Where(query.perParent.in(s, organization.ContactsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1176,7 +1177,7 @@ func (_q *OrganizationQuery) loadFundings(ctx context.Context, query *FundingQue
 		query.ctx.AppendFieldOnce(funding.FieldOrganizationID)
 	}
 	query.Where(predicate.Funding(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(organization.FundingsColumn), fks...))
+		s.Where(query.perParent.in(s, organization.FundingsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1209,7 +1210,7 @@ func (_q *OrganizationQuery) loadFunded(ctx context.Context, query *FundingQuery
 		query.ctx.AppendFieldOnce(funding.FieldFunderID)
 	}
 	query.Where(predicate.Funding(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(organization.FundedColumn), fks...))
+		s.Where(query.perParent.in(s, organization.FundedColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1242,7 +1243,7 @@ func (_q *OrganizationQuery) loadResources(ctx context.Context, query *ResourceQ
 		query.ctx.AppendFieldOnce(resource.FieldPublisherID)
 	}
 	query.Where(predicate.Resource(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(organization.ResourcesColumn), fks...))
+		s.Where(query.perParent.in(s, organization.ResourcesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

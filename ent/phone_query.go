@@ -36,6 +36,7 @@ type PhoneQuery struct {
 	loadTotal             []func(context.Context, []*Phone) error
 	lookahead             *lookahead
 	modifiers             []func(*sql.Selector)
+	perParent             *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

@@ -38,6 +38,7 @@ type ProgramQuery struct {
 	withNamedServices  map[string]*ServiceQuery
 	withNamedFundings  map[string]*FundingQuery
 	withNamedResources map[string]*ResourceQuery
+	perParent          *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -620,7 +621,7 @@ func (_q *ProgramQuery) loadServices(ctx context.Context, query *ServiceQuery, n
 		query.ctx.AppendFieldOnce(service.FieldProgramID)
 	}
 	query.Where(predicate.Service(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(program.ServicesColumn), fks...))
+		s.Where(query.perParent.in(s, program.ServicesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -653,7 +654,7 @@ func (_q *ProgramQuery) loadFundings(ctx context.Context, query *FundingQuery, n
 		query.ctx.AppendFieldOnce(funding.FieldProgramID)
 	}
 	query.Where(predicate.Funding(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(program.FundingsColumn), fks...))
+		s.Where(query.perParent.in(s, program.FundingsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -38,6 +38,7 @@ type ResourceQuery struct {
 	withNamedTopics   map[string]*TaxonomyTermQuery
 	withNamedPrograms map[string]*ProgramQuery
 	withNamedFundings map[string]*FundingQuery
+	perParent         *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -742,7 +743,7 @@ func (_q *ResourceQuery) loadFundings(ctx context.Context, query *FundingQuery, 
 		query.ctx.AppendFieldOnce(funding.FieldResourceID)
 	}
 	query.Where(predicate.Funding(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(resource.FundingsColumn), fks...))
+		s.Where(query.perParent.in(s, resource.FundingsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -32,6 +32,7 @@ type ScheduleQuery struct {
 	loadTotal             []func(context.Context, []*Schedule) error
 	lookahead             *lookahead
 	modifiers             []func(*sql.Selector)
+	perParent             *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

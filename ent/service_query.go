@@ -52,6 +52,7 @@ type ServiceQuery struct {
 	withNamedContacts           map[string]*ContactQuery
 	withNamedSchedules          map[string]*ScheduleQuery
 	withNamedFundings           map[string]*FundingQuery
+	perParent                   *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -963,7 +964,7 @@ func (_q *ServiceQuery) loadServiceAtLocations(ctx context.Context, query *Servi
 		query.ctx.AppendFieldOnce(serviceatlocation.FieldServiceID)
 	}
 	query.Where(predicate.ServiceAtLocation(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(service.ServiceAtLocationsColumn), fks...))
+		s.Where(query.perParent.in(s, service.ServiceAtLocationsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -993,7 +994,7 @@ func (_q *ServiceQuery) loadServiceAreas(ctx context.Context, query *ServiceArea
 		query.ctx.AppendFieldOnce(servicearea.FieldServiceID)
 	}
 	query.Where(predicate.ServiceArea(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(service.ServiceAreasColumn), fks...))
+		s.Where(query.perParent.in(s, service.ServiceAreasColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1023,7 +1024,7 @@ func (_q *ServiceQuery) loadPhones(ctx context.Context, query *PhoneQuery, nodes
 		query.ctx.AppendFieldOnce(phone.FieldServiceID)
 	}
 	query.Where(predicate.Phone(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(service.PhonesColumn), fks...))
+		s.Where(query.perParent.in(s, service.PhonesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1056,7 +1057,7 @@ func (_q *ServiceQuery) loadContacts(ctx context.Context, query *ContactQuery, n
 		query.ctx.AppendFieldOnce(contact.FieldServiceID)
 	}
 	query.Where(predicate.Contact(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(service.ContactsColumn), fks...))
+		s.Where(query.perParent.in(s, service.ContactsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1089,7 +1090,7 @@ func (_q *ServiceQuery) loadSchedules(ctx context.Context, query *ScheduleQuery,
 		query.ctx.AppendFieldOnce(schedule.FieldServiceID)
 	}
 	query.Where(predicate.Schedule(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(service.SchedulesColumn), fks...))
+		s.Where(query.perParent.in(s, service.SchedulesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1122,7 +1123,7 @@ func (_q *ServiceQuery) loadFundings(ctx context.Context, query *FundingQuery, n
 		query.ctx.AppendFieldOnce(funding.FieldServiceID)
 	}
 	query.Where(predicate.Funding(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(service.FundingsColumn), fks...))
+		s.Where(query.perParent.in(s, service.FundingsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -28,6 +28,7 @@ type ServiceAreaQuery struct {
 	loadTotal   []func(context.Context, []*ServiceArea) error
 	lookahead   *lookahead
 	modifiers   []func(*sql.Selector)
+	perParent   *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)

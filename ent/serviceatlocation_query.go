@@ -40,6 +40,7 @@ type ServiceAtLocationQuery struct {
 	withNamedPhones    map[string]*PhoneQuery
 	withNamedContacts  map[string]*ContactQuery
 	withNamedSchedules map[string]*ScheduleQuery
+	perParent          *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -689,7 +690,7 @@ func (_q *ServiceAtLocationQuery) loadPhones(ctx context.Context, query *PhoneQu
 		query.ctx.AppendFieldOnce(phone.FieldServiceAtLocationID)
 	}
 	query.Where(predicate.Phone(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(serviceatlocation.PhonesColumn), fks...))
+		s.Where(query.perParent.in(s, serviceatlocation.PhonesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -722,7 +723,7 @@ func (_q *ServiceAtLocationQuery) loadContacts(ctx context.Context, query *Conta
 		query.ctx.AppendFieldOnce(contact.FieldServiceAtLocationID)
 	}
 	query.Where(predicate.Contact(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(serviceatlocation.ContactsColumn), fks...))
+		s.Where(query.perParent.in(s, serviceatlocation.ContactsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -755,7 +756,7 @@ func (_q *ServiceAtLocationQuery) loadSchedules(ctx context.Context, query *Sche
 		query.ctx.AppendFieldOnce(schedule.FieldServiceAtLocationID)
 	}
 	query.Where(predicate.Schedule(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(serviceatlocation.SchedulesColumn), fks...))
+		s.Where(query.perParent.in(s, serviceatlocation.SchedulesColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -39,6 +39,7 @@ type TaxonomyTermQuery struct {
 	withNamedMappedTerms map[string]*TaxonomyTermQuery
 	withNamedServices    map[string]*ServiceQuery
 	withNamedResources   map[string]*ResourceQuery
+	perParent            *perParent
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -711,7 +712,7 @@ func (_q *TaxonomyTermQuery) loadChildren(ctx context.Context, query *TaxonomyTe
 		query.ctx.AppendFieldOnce(taxonomyterm.FieldParentID)
 	}
 	query.Where(predicate.TaxonomyTerm(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(taxonomyterm.ChildrenColumn), fks...))
+		s.Where(query.perParent.in(s, taxonomyterm.ChildrenColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -776,7 +777,7 @@ func (_q *TaxonomyTermQuery) loadMappedTerms(ctx context.Context, query *Taxonom
 		query.ctx.AppendFieldOnce(taxonomyterm.FieldNeedID)
 	}
 	query.Where(predicate.TaxonomyTerm(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(taxonomyterm.MappedTermsColumn), fks...))
+		s.Where(query.perParent.in(s, taxonomyterm.MappedTermsColumn, fks))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
