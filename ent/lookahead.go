@@ -35,9 +35,17 @@ type lookahead struct {
 	// Of the current run: rows seen per partition, and for each row
 	// scanned, in order, whether it is a lookahead row.
 	seen  map[any]int
-	ints  map[int64]int // seen, for an integer column (no value boxed)
 	rows  int
 	marks []bool
+	// For an integer column (every edge's key), the rows seen of the
+	// current partition: the statements return each partition's rows
+	// together (a window function's sort, a lateral join's nested loop),
+	// so a count of the current run needs no map. Were a partition's rows
+	// ever apart, its lookahead row would go unmarked and have its edges
+	// loaded, as before lookaheads; the connections count their rows
+	// themselves, so the answer would not change.
+	lastInt int64
+	run     int
 }
 
 // newLookahead is the lookahead of pages of limit rows (the page size plus
@@ -55,7 +63,7 @@ func (l *lookahead) marking(assign func([]string, []any) error) func([]string, [
 	if l == nil || assign == nil {
 		return assign
 	}
-	l.seen, l.ints, l.rows, l.marks = nil, nil, 0, l.marks[:0]
+	l.seen, l.rows, l.marks, l.run = nil, 0, l.marks[:0], 0
 	col := -2 // not looked up yet; -1: not scanned
 	return func(columns []string, values []any) error {
 		if err := assign(columns, values); err != nil {
@@ -68,11 +76,11 @@ func (l *lookahead) marking(assign func([]string, []any) error) func([]string, [
 				col = slices.Index(columns, l.partition)
 			}
 			if v, isInt := at(values, col).(*sql.NullInt64); isInt && v.Valid {
-				if l.ints == nil {
-					l.ints = map[int64]int{}
+				if l.run == 0 || v.Int64 != l.lastInt {
+					l.lastInt, l.run = v.Int64, 0
 				}
-				l.ints[v.Int64]++
-				l.marks = append(l.marks, l.ints[v.Int64] == l.limit)
+				l.run++
+				l.marks = append(l.marks, l.run == l.limit)
 				return nil
 			}
 			key, ok := partitionKey(values, col)

@@ -228,12 +228,16 @@ func (b *blocks[T]) next(make func() []T) []T {
 	return b.all[b.used-1]
 }
 
-// reset zeroes the blocks in use and marks none in use; it reports how
-// many elements the blocks hold in all.
-func (b *blocks[T]) reset() int {
+// reset zeroes what was handed out of the blocks (the last one in use up
+// to left, what remains of it) and marks none in use; it reports how many
+// elements the blocks hold in all.
+func (b *blocks[T]) reset(left []T) int {
 	n := 0
 	for i, block := range b.all {
-		if i < b.used {
+		switch {
+		case i == b.used-1:
+			clear(block[:len(block)-len(left)])
+		case i < b.used:
 			clear(block)
 		}
 		n += len(block)
@@ -407,7 +411,7 @@ func (ops *operationArenas) release() int {
 		if a.watched.Load() {
 			continue
 		}
-		size := a.ctxBlocks.reset() + a.objBlocks.reset() + a.valueBlocks.reset()
+		size := a.ctxBlocks.reset(a.ctxs) + a.objBlocks.reset(a.objs) + a.valueBlocks.reset(a.values)
 		a.ctxs, a.objs, a.values = nil, nil, nil
 		clear(a.collected)
 		clear(a.args)

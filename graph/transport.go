@@ -296,6 +296,13 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	}
 	out := buf.Bytes()
 	out[len(out)-1] = '}' // the last member's comma
+	if rw, ok := w.(http.ResponseWriter); ok {
+		// Known in full before a byte is written: no chunked framing (one
+		// write fewer), and clients can size what they read. Where the
+		// status is already sent this changes nothing; a compressing
+		// writer drops it (gzhttp does).
+		rw.Header().Set("Content-Length", strconv.Itoa(len(out)))
+	}
 	_, _ = w.Write(out)
 }
 
