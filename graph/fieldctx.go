@@ -376,7 +376,12 @@ func withArena(ctx context.Context, next graphql.RootResolver) graphql.Marshaler
 // (database/sql does before it runs a statement), so an arena whose
 // contexts ran a statement is left to the collector; one whose fields
 // were all read from loaded records (the nested list's edges, nodes and
-// scalars, its connections read from eager-loaded edges) comes back.
+// scalars, its connections read from eager-loaded edges) comes back. A
+// holder that never asks for Done, Err or Deadline is not seen:
+// context.WithoutCancel of a field's context, or a goroutine left running
+// that only reads its values, would read a cleared context or a later
+// response's. TestNothingDetachesAFieldContext refuses both in the
+// module's code.
 var arenaPool sync.Pool
 
 // maxPooledArena bounds what an arena kept for reuse holds, in field

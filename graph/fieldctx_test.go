@@ -2,7 +2,11 @@ package graph
 
 import (
 	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -273,4 +277,52 @@ func TestArenasHandedBackUnlessWatched(t *testing.T) {
 		}
 		return graphql.Null
 	})
+}
+
+// TestNothingDetachesAFieldContext guards what operationArenas cannot
+// see: a holder of a field's context that never asks it for Done, Err or
+// Deadline (context.WithoutCancel of it, or a goroutine left running that
+// only reads its values) would read a cleared context, or a later
+// response's, once the arena is handed back. No code of the module may
+// call context.WithoutCancel but on a request's own context (named here,
+// with why), and no resolver in graph may start a goroutine but the
+// operation's own (withinDeadline).
+func TestNothingDetachesAFieldContext(t *testing.T) {
+	allowed := map[string]string{
+		"internal/store/replica.go": "ReadAfter: the request's context, after the operation, in the server's middleware",
+	}
+	root := ".."
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules", "console", "bench", "tools":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(src), "context.WithoutCancel(") && allowed[rel] == "" {
+			t.Errorf("%s calls context.WithoutCancel: a field's context detached so would outlive its arena (graph/fieldctx.go, operationArenas)", rel)
+		}
+		if strings.HasPrefix(rel, "graph/") && rel != "graph/transport.go" && rel != "graph/gqlgen.go" {
+			if strings.Contains(string(src), "go func(") || strings.Contains(string(src), "\tgo ") {
+				t.Errorf("%s starts a goroutine: one that outlives its resolver must not hold the field's context (graph/fieldctx.go, operationArenas)", rel)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
