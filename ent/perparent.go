@@ -84,6 +84,7 @@ func (p *perParent) modify(s *sql.Selector) {
 	p.parents = nil // a query run again (a retry) reads its parents again
 
 	page := s.Clone()
+	page.SetDistinct(false) // as LimitPerRow: rows are distinct by ID
 	page.OrderExpr(p.order...)
 	page.Limit(p.limit)
 	table := s.TableName()
