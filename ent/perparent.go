@@ -3,7 +3,6 @@ package ent
 import (
 	"database/sql/driver"
 	"strconv"
-	"strings"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect"
@@ -16,12 +15,12 @@ import (
 // limit of each: the database reads, sorts and numbers all the parents'
 // rows. On PostgreSQL, perParent instead joins the parents' IDs (one array
 // parameter) laterally to the page's query, ordered and limited per
-// parent, which reads through the foreign key's index only the rows it
-// returns:
+// parent, which reads through the foreign key's index only the parents'
+// rows:
 //
 //	SELECT "t"."c", … FROM unnest($1::bigint[]) AS "parents"("id")
-//	  CROSS JOIN LATERAL (SELECT … FROM "t" WHERE … AND "t"."fk" = "parents"."id"
-//	  ORDER BY … LIMIT limit) AS "t"
+//	  CROSS JOIN LATERAL (SELECT * FROM (SELECT … FROM "t" WHERE … AND "t"."fk" = "parents"."id"
+//	  OFFSET 0) AS "t" ORDER BY … LIMIT limit) AS "t"
 //
 // (pgbench, the nested list's service areas: 14% less PostgreSQL time,
 // and the same text whatever the number of parents, so one prepared
@@ -83,18 +82,21 @@ func (p *perParent) modify(s *sql.Selector) {
 	ids = append(ids, '}')
 	p.parents = nil // a query run again (a retry) reads its parents again
 
-	page := s.Clone()
-	page.SetDistinct(false) // as LimitPerRow: rows are distinct by ID
-	page.OrderExpr(p.order...)
-	page.Limit(p.limit)
+	// The parent's rows, fenced by OFFSET 0 so that the planner reads
+	// them by the foreign key's index, then ordered and limited: offered
+	// ORDER BY id LIMIT n over the table itself, a planner without the
+	// table's statistics (a database just loaded, before autovacuum
+	// analyzes it) walked the primary key's index filtering on the
+	// foreign key, some 70,000 rows a parent (1.2 s for the nested list's
+	// service areas, against 0.7 ms).
 	table := s.TableName()
-	columns := s.UnqualifiedColumns()
 	b := sql.Dialect(dialect.Postgres)
-	qualified := make([]string, len(columns))
-	for i, c := range columns {
-		qualified[i] = b.Table(table).C(strings.Trim(c, `"`))
-	}
-	*s = *b.Select(qualified...).
+	rows := s.Clone()
+	rows.SetDistinct(false) // as LimitPerRow: rows are distinct by ID
+	rows.Offset(0)
+	page := b.Select("*").From(rows.As(table)).OrderExpr(p.order...).Limit(p.limit)
+	t := b.Table(table)
+	*s = *b.Select(t.Columns(s.UnqualifiedColumns()...)...).
 		FromExpr(sql.ExprFunc(func(b *sql.Builder) {
 			b.WriteString("unnest(").Arg(string(ids)).WriteString(`::bigint[]) AS "parents"("id") CROSS JOIN LATERAL (`)
 			b.Join(page)

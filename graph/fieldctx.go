@@ -195,55 +195,53 @@ func withFieldContext(ctx context.Context, fc *graphql.FieldContext) context.Con
 // on that field's goroutine (gqlgen.go), so an arena is never shared
 // between goroutines; what it hands out lives as long as the response.
 type arena struct {
-	ctxs       []fieldCtx
-	objs       []objectFields
-	values     []graphql.Marshaler // the objects' values, carved from blocks
-	nCtx, nObj int                 // how many it has allocated
-	collected  map[collectKey][]graphql.CollectedField
-	args       map[argsKey]map[string]any // see sharedArgs
-	transient  fieldCtx                   // see transientLeafField
-
-	// Every block it has allocated, in order, and how many of each kind
-	// are in use, so that a response after the one it was made for can
-	// use them again (see operationArenas).
-	ctxBlocks   blocks[fieldCtx]
-	objBlocks   blocks[objectFields]
-	valueBlocks blocks[graphql.Marshaler]
+	ctxs      blocks[fieldCtx]
+	objs      blocks[objectFields]
+	values    blocks[graphql.Marshaler] // the objects' values
+	collected map[collectKey][]graphql.CollectedField
+	args      map[argsKey]map[string]any // see sharedArgs
+	transient fieldCtx                   // see transientLeafField
 	// Something asked one of its contexts for Done, Err or Deadline.
 	watched atomic.Bool
 }
 
-// blocks are an arena's blocks of one kind; the first used are in use.
+// blocks hand out an arena's elements of one kind: every block allocated,
+// in order, is kept, so that a response after the one it was made for can
+// use them again (see operationArenas).
 type blocks[T any] struct {
 	all  [][]T
-	used int
+	used int // blocks in use: the last one's unused rest is free
+	free []T
+	n    int // elements allocated in all
 }
 
-// next is the next block in order, made by make when there is none.
-func (b *blocks[T]) next(make func() []T) []T {
-	if b.used == len(b.all) {
-		b.all = append(b.all, make())
-	}
-	b.used++
-	return b.all[b.used-1]
-}
-
-// reset zeroes what was handed out of the blocks (the last one in use up
-// to left, what remains of it) and marks none in use; it reports how many
-// elements the blocks hold in all.
-func (b *blocks[T]) reset(left []T) int {
-	n := 0
-	for i, block := range b.all {
-		switch {
-		case i == b.used-1:
-			clear(block[:len(block)-len(left)])
-		case i < b.used:
-			clear(block)
+// take hands out n elements in a row, from the next block when what is
+// free is too few: one kept, or a new one of size(b.n) elements.
+func (b *blocks[T]) take(n int, size func(allocated int) int) []T {
+	if len(b.free) < n {
+		if b.used == len(b.all) {
+			block := make([]T, size(b.n))
+			b.n += len(block)
+			b.all = append(b.all, block)
 		}
-		n += len(block)
+		b.free = b.all[b.used]
+		b.used++
 	}
-	b.used = 0
-	return n
+	taken := b.free[:n:n]
+	b.free = b.free[n:]
+	return taken
+}
+
+// reset zeroes what was handed out and marks nothing in use.
+func (b *blocks[T]) reset() {
+	for i := range b.used {
+		block := b.all[i]
+		if i == b.used-1 {
+			block = block[:len(block)-len(b.free)]
+		}
+		clear(block)
+	}
+	b.used, b.free = 0, nil
 }
 
 // collectKey is a selection set and the types an object satisfies, by
@@ -343,19 +341,17 @@ type arenaKey struct{}
 // middleware (graph/handler.go). Under an operation that hands its arenas
 // back (operationArenas), the arena may be one an earlier response used.
 func withArena(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
-	var a *arena
 	ops, _ := ctx.Value(operationArenasKey{}).(*operationArenas)
-	if ops != nil {
-		a, _ = arenaPool.Get().(*arena)
+	if ops == nil {
+		return next(context.WithValue(ctx, arenaKey{}, &arena{}))
 	}
+	a, _ := arenaPool.Get().(*arena)
 	if a == nil {
 		a = &arena{}
 	}
-	if ops != nil {
-		ops.mu.Lock()
-		ops.arenas = append(ops.arenas, a)
-		ops.mu.Unlock()
-	}
+	ops.mu.Lock()
+	ops.arenas = append(ops.arenas, a)
+	ops.mu.Unlock()
 	return next(context.WithValue(ctx, arenaKey{}, a))
 }
 
@@ -416,12 +412,13 @@ func (ops *operationArenas) release() int {
 		if a.watched.Load() {
 			continue
 		}
-		size := a.ctxBlocks.reset(a.ctxs) + a.objBlocks.reset(a.objs) + a.valueBlocks.reset(a.values)
-		a.ctxs, a.objs, a.values = nil, nil, nil
+		a.ctxs.reset()
+		a.objs.reset()
+		a.values.reset()
 		clear(a.collected)
 		clear(a.args)
 		a.transient = fieldCtx{}
-		if size <= maxPooledArena {
+		if a.ctxs.n+a.objs.n+a.values.n <= maxPooledArena {
 			arenaPool.Put(a)
 			n++
 		}
@@ -441,16 +438,7 @@ func arenaOf(ctx context.Context, c *fieldCtx) *arena {
 }
 
 func (a *arena) fieldCtx() *fieldCtx {
-	if len(a.ctxs) == 0 {
-		a.ctxs = a.ctxBlocks.next(func() []fieldCtx {
-			block := make([]fieldCtx, arenaBlock(a.nCtx))
-			a.nCtx += len(block)
-			return block
-		})
-	}
-	c := &a.ctxs[0]
-	a.ctxs = a.ctxs[1:]
-	return c
+	return &a.ctxs.take(1, arenaBlock)[0]
 }
 
 // objectFields is an object's output where the generated executor made a
@@ -474,26 +462,14 @@ func newObjectFields(ctx context.Context, fields []graphql.CollectedField) *obje
 	if a == nil {
 		return &objectFields{fields: fields, Values: make([]graphql.Marshaler, len(fields))}
 	}
-	if len(a.objs) == 0 {
-		a.objs = a.objBlocks.next(func() []objectFields {
-			block := make([]objectFields, arenaBlock(a.nObj))
-			a.nObj += len(block)
-			return block
-		})
-	}
-	o := &a.objs[0]
-	a.objs = a.objs[1:]
+	o := &a.objs.take(1, arenaBlock)[0]
 	o.fields = fields
 	n := len(fields)
 	switch {
 	case n > valuesBlock/4: // a large object has its own
 		o.Values = make([]graphql.Marshaler, n)
 	default:
-		if len(a.values) < n {
-			a.values = a.valueBlocks.next(func() []graphql.Marshaler { return make([]graphql.Marshaler, valuesBlock) })
-		}
-		o.Values = a.values[:n:n]
-		a.values = a.values[n:]
+		o.Values = a.values.take(n, func(int) int { return valuesBlock })
 	}
 	return o
 }

@@ -125,8 +125,8 @@ func TestArenaContextsAsGqlgenMakesThem(t *testing.T) {
 			t.Fatalf("object %d: %d values, %d invalid", i, len(o.Values), o.Invalids)
 		}
 	}
-	if a.nCtx < 600 || a.nObj < 200 {
-		t.Fatalf("the arena handed out %d contexts and %d objects, want 600 and 200", a.nCtx, a.nObj)
+	if a.ctxs.n < 600 || a.objs.n < 200 {
+		t.Fatalf("the arena handed out %d contexts and %d objects, want 600 and 200", a.ctxs.n, a.objs.n)
 	}
 	for i, leaf := range leaves {
 		fc := graphql.GetFieldContext(leaf)
@@ -253,26 +253,26 @@ func TestArenasHandedBackUnlessWatched(t *testing.T) {
 		if watch.do != nil {
 			continue
 		}
-		for _, block := range used.ctxBlocks.all {
+		for _, block := range used.ctxs.all {
 			for i := range block {
 				if c := &block[i]; c.Context != nil || c.arena != nil || c.fc.Parent != nil || c.fc.Field.Field != nil || c.fc.Index != nil || c.fc.Object != "" {
 					t.Fatalf("a context handed back holds %+v", block[i])
 				}
 			}
 		}
-		for _, block := range used.valueBlocks.all {
+		for _, block := range used.values.all {
 			if slices.ContainsFunc(block, func(m graphql.Marshaler) bool { return m != nil }) {
 				t.Fatal("an object's value handed back is kept")
 			}
 		}
-		if len(used.ctxs) != 0 || used.ctxBlocks.used != 0 || len(used.collected) != 0 {
+		if len(used.ctxs.free) != 0 || used.ctxs.used != 0 || len(used.collected) != 0 {
 			t.Fatal("an arena handed back has contexts in use")
 		}
 	}
 	// Without an operation that hands them back (a subscription's events,
 	// a test's executor), arenas are new and not kept.
 	withArena(context.Background(), func(ctx context.Context) graphql.Marshaler {
-		if a := arenaOf(ctx, nil); a == nil || a.ctxBlocks.used != 0 {
+		if a := arenaOf(ctx, nil); a == nil || a.ctxs.used != 0 {
 			t.Fatal("no fresh arena")
 		}
 		return graphql.Null
